@@ -1,0 +1,11 @@
+//! The client generated from `spec/fixtures/compat-after.yaml`, built on the
+//! client's real runtime, so that `compat/call_site.rs` can be compiled
+//! against the API before and after a release.
+
+#[rustfmt::skip] // formatted by prettyplease when generated
+mod generated;
+#[path = "../../../generated-client/src/runtime/mod.rs"]
+mod runtime;
+
+pub use generated::{OPERATIONS, operations, types};
+pub use runtime::{ApiError, Auth, Client, ClientBuilder, Error, OperationInfo, Response, Result};

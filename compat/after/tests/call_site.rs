@@ -1,0 +1,3 @@
+//! The shared call site, compiled and run against this release's client.
+use keyfactor_compat_after as client_crate;
+include!("../../call_site.rs");

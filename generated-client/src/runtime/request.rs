@@ -1,0 +1,131 @@
+//! A request as the generated code describes it, before it is sent.
+
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
+/// What the client knows about one operation (one version of one endpoint).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationInfo {
+    /// The client method's name, e.g. `get_agents_by_id`.
+    pub name: &'static str,
+    pub method: reqwest::Method,
+    /// The path template as in the documents, e.g. `/Agents/{id}`.
+    pub path: &'static str,
+    /// The value sent in `x-keyfactor-api-version`.
+    pub version: &'static str,
+    /// The tag of the documents that groups the operation.
+    pub tag: &'static str,
+    pub deprecated: bool,
+    /// The status the documents declare for success.
+    pub success_status: u16,
+}
+
+/// A request ready to be sent: path already filled in and encoded.
+#[derive(Debug)]
+pub(crate) struct Request {
+    pub(crate) operation: &'static OperationInfo,
+    pub(crate) path: String,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) body: Option<Vec<u8>>,
+}
+
+impl Request {
+    pub(crate) fn new(operation: &'static OperationInfo, path: String) -> Self {
+        Request { operation, path, query: Vec::new(), headers: Vec::new(), body: None }
+    }
+
+    pub(crate) fn query(&mut self, name: &'static str, value: &(impl ParamValue + ?Sized)) {
+        self.query.push((name, value.to_param()));
+    }
+
+    pub(crate) fn header(&mut self, name: &'static str, value: &(impl ParamValue + ?Sized)) {
+        self.headers.push((name, value.to_param()));
+    }
+
+    pub(crate) fn json(&mut self, body: &impl serde::Serialize) -> crate::Result<()> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|source| crate::Error::Encode { operation: self.operation.name, source })?;
+        self.body = Some(bytes);
+        Ok(())
+    }
+}
+
+/// How a parameter value is written in a path, query or header.
+pub(crate) trait ParamValue {
+    fn to_param(&self) -> String;
+}
+
+macro_rules! display_param {
+    ($($t:ty),*) => {$(
+        impl ParamValue for $t {
+            fn to_param(&self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+display_param!(String, str, bool, i32, i64, f32, f64, uuid::Uuid);
+
+impl ParamValue for chrono::DateTime<chrono::Utc> {
+    fn to_param(&self) -> String {
+        self.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    }
+}
+
+impl ParamValue for serde_json::Value {
+    fn to_param(&self) -> String {
+        match self {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Characters escaped in a path segment: everything but RFC 3986 unreserved.
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'|')
+    .add(b'[')
+    .add(b']')
+    .add(b'&')
+    .add(b'+')
+    .add(b';')
+    .add(b'=')
+    .add(b'@')
+    .add(b':')
+    .add(b',')
+    .add(b'$')
+    .add(b'!')
+    .add(b'\'')
+    .add(b'(')
+    .add(b')')
+    .add(b'*');
+
+/// A path parameter's value, percent-encoded so that it stays one segment.
+pub(crate) fn path_segment(value: &(impl ParamValue + ?Sized)) -> String {
+    utf8_percent_encode(&value.to_param(), SEGMENT).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_segments_cannot_escape_their_segment() {
+        assert_eq!(path_segment("a/b c?d#e%"), "a%2Fb%20c%3Fd%23e%25");
+        assert_eq!(path_segment("Tom's.Role_1-x~"), "Tom%27s.Role_1-x~");
+        assert_eq!(path_segment(&7), "7");
+    }
+}

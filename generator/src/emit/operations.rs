@@ -1,0 +1,284 @@
+//! The `operations` modules: per tag, the `Client` methods and their request
+//! builders. Each version of an endpoint is its own method and builder.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{doc_attrs, doc_raw, format_note, rust_type};
+use crate::model::{Api, Location, Operation, Param, Success, Tag, TypeRef};
+
+pub(super) fn operations_index(api: &Api) -> TokenStream {
+    let modules = api.tags().into_iter().map(|tag| {
+        let module = format_ident!("{}", tag.module);
+        let doc = format!(" Operations tagged `{}`.", tag.name);
+        quote! {
+            #[doc = #doc]
+            pub mod #module;
+        }
+    });
+    quote! {
+        #![doc = " Request builders, one module per tag of the documents."]
+        #(#modules)*
+    }
+}
+
+pub(super) fn tag_module(api: &Api, tag: &Tag) -> TokenStream {
+    let ops: Vec<&Operation> = api.operations().filter(|o| o.tag == *tag).collect();
+    let methods = ops.iter().map(|op| client_method(api, op));
+    let builders = ops.iter().map(|op| builder(api, op));
+    quote! {
+        impl crate::Client {
+            #(#methods)*
+        }
+
+        #(#builders)*
+    }
+}
+
+fn types_prefix() -> TokenStream {
+    quote!(crate::types::)
+}
+
+/// How a parameter is passed to the client method or a setter.
+fn arg_type(api: &Api, ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::String | TypeRef::Date | TypeRef::Base64 | TypeRef::DateSpan => quote!(impl Into<String>),
+        other => rust_type(api, other, &types_prefix()),
+    }
+}
+
+/// The conversion an argument needs, if any (`impl Into<String>`).
+fn arg_value(ty: &TypeRef, ident: &proc_macro2::Ident) -> Option<TokenStream> {
+    match ty {
+        TypeRef::String | TypeRef::Date | TypeRef::Base64 | TypeRef::DateSpan => Some(quote!(#ident.into())),
+        _ => None,
+    }
+}
+
+fn client_method(api: &Api, op: &Operation) -> TokenStream {
+    let name = format_ident!("{}", op.fn_name);
+    let builder = format_ident!("{}", op.builder_name);
+    let positional: Vec<&Param> = op.params.iter().filter(|p| p.positional()).collect();
+    let args = positional.iter().map(|p| {
+        let ident = format_ident!("{}", p.ident);
+        let ty = arg_type(api, &p.ty);
+        quote!(#ident: #ty)
+    });
+    let body_arg = op.body.as_ref().map(|b| {
+        let ty = rust_type(api, &b.ty, &types_prefix());
+        quote!(body: #ty)
+    });
+    let inits = op.params.iter().map(|p| {
+        let ident = format_ident!("{}", p.ident);
+        if p.positional() {
+            match arg_value(&p.ty, &ident) {
+                Some(value) => quote!(#ident: #value),
+                None => quote!(#ident),
+            }
+        } else {
+            quote!(#ident: None)
+        }
+    });
+    let body_init = op.body.as_ref().map(|_| quote!(body,));
+    let deprecated =
+        op.deprecated.then(|| quote!(#[deprecated(note = "deprecated in the Keyfactor Command API documents")]));
+    let docs = method_docs(api, op);
+    quote! {
+        #docs
+        #deprecated
+        pub fn #name(&self, #(#args,)* #body_arg) -> #builder<'_> {
+            #builder { client: self, #(#inits,)* #body_init }
+        }
+    }
+}
+
+fn method_docs(api: &Api, op: &Operation) -> TokenStream {
+    let summary = op.summary.as_deref().map(doc_attrs).unwrap_or_default();
+    let description = op.description.as_deref().map(|d| {
+        let d = doc_attrs(d);
+        quote!(#[doc = ""] #d)
+    });
+    let mut lines = vec![String::new(), format!("`{} {}`, API version `{}`.", op.method, op.path, op.version.header)];
+    let others = other_versions(api, op);
+    if !others.is_empty() {
+        lines.push(format!("Other versions of this endpoint: {others}."));
+    }
+    if op.params.iter().any(|p| !p.positional()) {
+        lines.push(String::new());
+        lines.push(format!(
+            "Optional parameters are set on the returned [`{}`](crate::operations::{}::{}); `.send().await` makes the request.",
+            op.builder_name, op.tag.module, op.builder_name
+        ));
+    }
+    let lines = doc_raw(&lines);
+    quote!(#summary #description #lines)
+}
+
+/// Links to the other versions' methods, for the method docs.
+fn other_versions(api: &Api, op: &Operation) -> String {
+    api.endpoints
+        .iter()
+        .filter(|e| e.method == op.method && e.path == op.path)
+        .flat_map(|e| &e.operations)
+        .filter(|o| o.fn_name != op.fn_name)
+        .map(|o| format!("[`{}`](crate::Client::{}) (`{}`)", o.fn_name, o.fn_name, o.version.header))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn builder(api: &Api, op: &Operation) -> TokenStream {
+    let name = format_ident!("{}", op.builder_name);
+    let fields = op.params.iter().map(|p| {
+        let ident = format_ident!("{}", p.ident);
+        let ty = rust_type(api, &p.ty, &types_prefix());
+        if p.positional() { quote!(#ident: #ty) } else { quote!(#ident: Option<#ty>) }
+    });
+    let body_field = op.body.as_ref().map(|b| {
+        let ty = rust_type(api, &b.ty, &types_prefix());
+        quote!(body: #ty,)
+    });
+    let setters = op.params.iter().filter(|p| !p.positional()).map(|p| setter(api, p));
+    let info = operation_info(op);
+    let request = request_fn(op);
+    let output = match &op.success {
+        Success::Empty { .. } => quote!(()),
+        Success::Json { ty, .. } => rust_type(api, ty, &types_prefix()),
+    };
+    let send = match &op.success {
+        Success::Empty { .. } => quote!(send_empty),
+        Success::Json { .. } => quote!(send_json),
+    };
+    let doc = format!(
+        " Request builder for [`Client::{}`](crate::Client::{}): `{} {}`, API version `{}`.",
+        op.fn_name, op.fn_name, op.method, op.path, op.version.header
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        #[must_use = "a request builder does nothing until `.send()` is awaited"]
+        pub struct #name<'a> {
+            client: &'a crate::Client,
+            #(#fields,)*
+            #body_field
+        }
+
+        impl #name<'_> {
+            #info
+
+            #(#setters)*
+
+            #request
+
+            /// Sends the request and decodes the response.
+            pub async fn send(self) -> crate::Result<#output> {
+                self.send_with_metadata().await.map(crate::Response::into_inner)
+            }
+
+            /// Sends the request; the result also carries the response's status and headers.
+            pub async fn send_with_metadata(self) -> crate::Result<crate::Response<#output>> {
+                let request = self.request()?;
+                self.client.#send(request).await
+            }
+        }
+    }
+}
+
+fn operation_info(op: &Operation) -> TokenStream {
+    let (fn_name, path, version, tag) = (&op.fn_name, &op.path, &op.version.header, &op.tag.name);
+    let method = format_ident!("{}", op.method);
+    let deprecated = op.deprecated;
+    let status = proc_macro2::Literal::u16_unsuffixed(match op.success {
+        Success::Empty { status } | Success::Json { status, .. } => status,
+    });
+    quote! {
+        /// What the client needs to know about this operation.
+        pub const INFO: crate::OperationInfo = crate::OperationInfo {
+            name: #fn_name,
+            method: reqwest::Method::#method,
+            path: #path,
+            version: #version,
+            tag: #tag,
+            deprecated: #deprecated,
+            success_status: #status,
+        };
+    }
+}
+
+fn setter(api: &Api, p: &Param) -> TokenStream {
+    let ident = format_ident!("{}", p.ident);
+    let ty = arg_type(api, &p.ty);
+    let value = arg_value(&p.ty, &format_ident!("value")).unwrap_or_else(|| quote!(value));
+    let mut docs = p.description.as_deref().map(doc_attrs).unwrap_or_default();
+    let wire = format!(" Sets the {} parameter `{}`.", location_name(p.location), p.wire);
+    let sep = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
+    docs = quote!(#docs #sep #[doc = #wire]);
+    if let Some(note) = format_note(&p.ty) {
+        let note = format!(" {note}");
+        docs = quote!(#docs #[doc = ""] #[doc = #note]);
+    }
+    quote! {
+        #docs
+        pub fn #ident(mut self, value: #ty) -> Self {
+            self.#ident = Some(#value);
+            self
+        }
+    }
+}
+
+fn location_name(location: Location) -> &'static str {
+    match location {
+        Location::Path => "path",
+        Location::Query => "query",
+        Location::Header => "header",
+    }
+}
+
+fn request_fn(op: &Operation) -> TokenStream {
+    let path = path_expr(op);
+    let params = op.params.iter().filter(|p| p.location != Location::Path).map(|p| {
+        let ident = format_ident!("{}", p.ident);
+        let wire = &p.wire;
+        let add = match p.location {
+            Location::Header => quote!(header),
+            _ => quote!(query),
+        };
+        match (&p.ty, p.positional()) {
+            (TypeRef::Array(_), true) => quote!(for value in &self.#ident { request.#add(#wire, value); }),
+            (TypeRef::Array(_), false) => {
+                quote!(for value in self.#ident.iter().flatten() { request.#add(#wire, value); })
+            }
+            (_, true) => quote!(request.#add(#wire, &self.#ident);),
+            (_, false) => quote!(if let Some(value) = &self.#ident { request.#add(#wire, value); }),
+        }
+    });
+    let body = op.body.as_ref().map(|_| quote!(request.json(&self.body)?;));
+    let mutable = op.params.iter().any(|p| p.location != Location::Path) || op.body.is_some();
+    let binding = if mutable { quote!(let mut request) } else { quote!(let request) };
+    quote! {
+        fn request(&self) -> crate::Result<crate::runtime::Request> {
+            #binding = crate::runtime::Request::new(&Self::INFO, #path);
+            #(#params)*
+            #body
+            Ok(request)
+        }
+    }
+}
+
+/// The path with its parameters filled in, percent-encoded.
+fn path_expr(op: &Operation) -> TokenStream {
+    let mut template = String::new();
+    let mut args = Vec::new();
+    for segment in op.path.split('/').filter(|s| !s.is_empty()) {
+        template.push('/');
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) => {
+                let param = op.params.iter().find(|p| p.location == Location::Path && p.wire == name);
+                let ident = format_ident!("{}", param.map_or("missing", |p| p.ident.as_str()));
+                template.push_str("{}");
+                args.push(quote!(crate::runtime::path_segment(&self.#ident)));
+            }
+            None => template.push_str(&segment.replace('{', "{{").replace('}', "}}")),
+        }
+    }
+    if args.is_empty() { quote!(#template.to_string()) } else { quote!(format!(#template, #(#args),*)) }
+}

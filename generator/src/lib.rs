@@ -1,0 +1,54 @@
+//! Generates the Keyfactor Command Rust client from Keyfactor's versioned
+//! OpenAPI documents.
+//!
+//! Data flows one way: [`load`] reads the documents as published (repairing
+//! their known quirks), [`model`] merges the versions into one model of every
+//! endpoint and type, and [`emit`] writes Rust code from that model. Every
+//! naming rule is in [`naming`].
+
+pub mod emit;
+pub mod error;
+pub mod load;
+pub mod model;
+pub mod naming;
+pub mod output;
+pub mod release;
+pub mod warnings;
+
+use std::path::Path;
+
+pub use error::{Error, Result};
+pub use warnings::Warnings;
+
+/// The result of a generation run.
+#[derive(Debug)]
+pub struct Generated {
+    pub api: model::Api,
+    /// Files of the client's `src/generated` directory.
+    pub files: emit::Files,
+    pub warnings: Warnings,
+}
+
+/// Generates the client from already loaded documents.
+pub fn generate(docs: &[load::Document], source: &str, mut warnings: Warnings) -> Result<Generated> {
+    let api = model::build(docs, &mut warnings)?;
+    let files = emit::emit(&api, &emit::Provenance { source: source.to_string() });
+    Ok(Generated { api, files, warnings })
+}
+
+/// Generates the client for the release described by the manifest at
+/// `manifest`, reading its documents from `spec_dir`.
+pub fn generate_release(manifest: &Path, spec_dir: &Path) -> Result<Generated> {
+    let manifest = release::Manifest::read(manifest)?;
+    let mut warnings = Warnings::default();
+    let docs = release::load_release(&manifest, spec_dir, &mut warnings)?;
+    let source = format!("the Keyfactor Command release {} documents", manifest.release);
+    generate(&docs, &source, warnings)
+}
+
+/// Generates from the given document files (any number, one per version).
+pub fn generate_files(paths: &[&Path], source: &str) -> Result<Generated> {
+    let mut warnings = Warnings::default();
+    let docs = paths.iter().map(|p| load::load_file(p, &mut warnings)).collect::<Result<Vec<_>>>()?;
+    generate(&docs, source, warnings)
+}

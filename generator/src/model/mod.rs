@@ -1,0 +1,197 @@
+//! The intermediate representation: every endpoint with all of its versions,
+//! and every type they use. It knows nothing of OpenAPI's document structure
+//! (that is [`build`]'s business) and nothing of Rust syntax (that is
+//! [`crate::emit`]'s); names in it are plain strings chosen by
+//! [`crate::naming`].
+
+mod build;
+
+pub use build::build;
+
+/// Everything the emitter needs, in a deterministic order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// The API versions of the documents, ascending.
+    pub versions: Vec<Version>,
+    /// Sorted by path, then method.
+    pub endpoints: Vec<Endpoint>,
+    /// Sorted by name; a [`TypeRef::Named`] indexes into this.
+    pub types: Vec<TypeDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version {
+    pub number: u32,
+    /// The `x-keyfactor-api-version` header value, as the document's `info.version`.
+    pub header: String,
+}
+
+/// One (method, path) with every version that exists of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Endpoint {
+    /// Upper case: GET, POST, ...
+    pub method: String,
+    pub path: String,
+    /// Ascending by version.
+    pub operations: Vec<Operation>,
+}
+
+/// One version of an endpoint; it becomes one function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    pub fn_name: String,
+    pub builder_name: String,
+    pub method: String,
+    pub path: String,
+    pub version: Version,
+    /// The first tag, which decides the module and the cargo feature.
+    pub tag: Tag,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    /// Path parameters in path order, then the others in document order.
+    pub params: Vec<Param>,
+    pub body: Option<Body>,
+    pub success: Success,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Tag {
+    pub name: String,
+    pub module: String,
+    pub feature: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// The name on the wire.
+    pub wire: String,
+    /// The Rust identifier.
+    pub ident: String,
+    pub location: Location,
+    pub required: bool,
+    pub ty: TypeRef,
+    pub description: Option<String>,
+}
+
+impl Param {
+    /// Passed as a function argument rather than through a builder setter.
+    pub fn positional(&self) -> bool {
+        self.location == Location::Path || self.required
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    pub ty: TypeRef,
+    pub required: bool,
+    pub description: Option<String>,
+}
+
+/// What a successful response carries.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Success {
+    /// No content (204, or a 200 declared without content).
+    Empty {
+        status: u16,
+    },
+    Json {
+        status: u16,
+        ty: TypeRef,
+    },
+}
+
+/// The type of a value, as the API describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TypeRef {
+    String,
+    Bool,
+    I32,
+    I64,
+    F32,
+    F64,
+    Uuid,
+    DateTime,
+    /// `format: date`, kept as text.
+    Date,
+    /// `format: byte`: base64 text, kept as text.
+    Base64,
+    /// `format: date-span`: a .NET TimeSpan such as `1.02:03:04`, kept as text.
+    DateSpan,
+    /// Anything (no type given).
+    Any,
+    Array(Box<TypeRef>),
+    /// An object with string keys and values of one type.
+    Map(Box<TypeRef>),
+    /// Index into [`Api::types`].
+    Named(usize),
+    /// A type that refers to itself through this field: stored behind a pointer.
+    Boxed(Box<TypeRef>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    pub name: String,
+    /// The schema's name in the documents.
+    pub schema: String,
+    pub description: Option<String>,
+    /// Header values of the versions whose documents define the schema.
+    pub versions: Vec<String>,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    Struct {
+        fields: Vec<Field>,
+    },
+    /// An integer code without value names; any integer decodes.
+    IntEnum {
+        wide: bool,
+        known: Vec<i64>,
+    },
+    /// A string with a closed list of values in the documents; kept as text.
+    StringEnum {
+        known: Vec<String>,
+    },
+    /// A named schema that is not an object (`type: string`, an array ...).
+    Alias {
+        ty: TypeRef,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub wire: String,
+    pub ident: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    pub description: Option<String>,
+}
+
+impl Field {
+    /// Whether the Rust field is an `Option`.
+    pub fn optional(&self) -> bool {
+        !self.required || self.nullable
+    }
+}
+
+impl Api {
+    pub fn operations(&self) -> impl Iterator<Item = &Operation> {
+        self.endpoints.iter().flat_map(|e| &e.operations)
+    }
+
+    /// Tags that have at least one operation, sorted by module name.
+    pub fn tags(&self) -> Vec<Tag> {
+        let set: std::collections::BTreeSet<Tag> = self.operations().map(|o| o.tag.clone()).collect();
+        set.into_iter().collect()
+    }
+}

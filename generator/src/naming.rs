@@ -1,0 +1,279 @@
+//! Every rule that turns an OpenAPI name into a Rust name lives here, so that
+//! the rules can be read (and changed) in one place. All functions are pure
+//! and deterministic: the same input always gives the same name, whatever
+//! else is in the documents, except where a collision has to be broken, and
+//! then the tie is broken by sorting, never by input order.
+//!
+//! # Operations
+//!
+//! An operation's function name is `<method>_<path>`: the HTTP method in
+//! lower case, then each path segment in snake case, where a parameter
+//! segment `{name}` reads `by_<name>`. Examples:
+//!
+//! | endpoint | function |
+//! |---|---|
+//! | `GET /Agents` | `get_agents` |
+//! | `GET /Agents/{id}` | `get_agents_by_id` |
+//! | `POST /Agents/{id}/FetchLogs` | `post_agents_by_id_fetch_logs` |
+//! | `GET /MetadataFields/{name}` | `get_metadata_fields_by_name` |
+//! | `GET /SSH/ServerGroups/{id}` | `get_ssh_server_groups_by_id` |
+//!
+//! Version 1 of an endpoint has that plain name; version N >= 2 appends
+//! `_vN` (`get_pam_providers_types_by_id_v2`). A release that adds a version
+//! therefore adds a function and renames none. Because the parameter's name
+//! is part of the function name, routes that differ only in the parameter
+//! (`/MetadataFields/{id}` and `/MetadataFields/{name}`) get distinct names.
+//! The request builder returned by a function is the function's name in
+//! upper camel case (`GetAgentsById`).
+//!
+//! # Types
+//!
+//! A schema is named after the last segment of its dotted .NET name
+//! (`Keyfactor.Web.KeyfactorApi.Models.Orchestrators.AgentResponse` ->
+//! `AgentResponse`). Where several schemas would get the same name (compared
+//! after case conversion), each of them takes one more namespace segment in
+//! front, repeatedly, until all names are distinct:
+//! `Security.SecurityRoles.SecurityRoleResponse` ->
+//! `SecurityRolesSecurityRoleResponse`. A schema whose name appears in two
+//! documents with different bodies yields two types; the one from the later
+//! version gets a `V<N>` suffix.
+//!
+//! # Fields and parameters
+//!
+//! Snake case of the JSON name (`PageReturned` -> `page_returned`). Rust
+//! keywords get a trailing underscore (`type` -> `type_`), a leading digit
+//! gets an `n` in front, characters that cannot be in an identifier become
+//! `_`. The JSON name is always kept through `#[serde(rename)]`. Two names
+//! that collide after conversion are told apart by a numeric suffix (`_2`)
+//! in declaration order, or for parameters by their location
+//! (`id` in the path, `id_query` in the query).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Function name of version `version` of the endpoint `method path`.
+pub fn operation_fn(method: &str, path: &str, version: u32) -> String {
+    let mut parts = vec![method.to_ascii_lowercase()];
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(param) => parts.push(format!("by_{}", snake(param))),
+            None => parts.push(snake(segment)),
+        }
+    }
+    if version >= 2 {
+        parts.push(format!("v{version}"));
+    }
+    identifier(&parts.join("_"))
+}
+
+/// Name of the request builder type of the operation function `fn_name`.
+pub fn builder_type(fn_name: &str) -> String {
+    fn_name.to_upper_camel_case()
+}
+
+/// Module that holds the operations of a tag.
+pub fn tag_module(tag: &str) -> String {
+    identifier(&snake(tag))
+}
+
+/// Cargo feature name of a tag (kebab case).
+pub fn tag_feature(tag: &str) -> String {
+    tag_module(tag).trim_end_matches('_').replace('_', "-")
+}
+
+/// Field or parameter identifier for a JSON / wire name.
+pub fn field(wire: &str) -> String {
+    identifier(&snake(wire))
+}
+
+/// Gives each of `wires` a distinct field identifier, in order.
+pub fn fields<'a>(wires: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut taken = BTreeSet::new();
+    wires
+        .into_iter()
+        .map(|wire| {
+            let base = field(wire);
+            let mut name = base.clone();
+            let mut n = 2;
+            while !taken.insert(name.clone()) {
+                name = format!("{base}_{n}");
+                n += 1;
+            }
+            name
+        })
+        .collect()
+}
+
+/// Rust type names for schemas, keyed by their full dotted names.
+///
+/// `schemas` lists each schema's full name together with a suffix that is
+/// appended to its name (`""`, or `"V2"` for a second distinct body of the
+/// same name); see the module docs for the rule.
+pub fn type_names(schemas: &[(String, String)]) -> BTreeMap<(String, String), String> {
+    let segments: Vec<Vec<&str>> =
+        schemas.iter().map(|(full, _)| full.split('.').filter(|s| !s.is_empty()).collect()).collect();
+    let mut depth = vec![1usize; schemas.len()];
+    loop {
+        let names: Vec<String> = schemas
+            .iter()
+            .zip(&segments)
+            .zip(&depth)
+            .map(|(((_, suffix), segs), &d)| qualified_type(segs, d, suffix))
+            .collect();
+        let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, name) in names.iter().enumerate() {
+            groups.entry(name.as_str()).or_default().push(i);
+        }
+        let mut grew = false;
+        for members in groups.values().filter(|m| m.len() > 1 || RESERVED_TYPES.contains(&&*names[m[0]])) {
+            for &i in members {
+                if depth[i] < segments[i].len() {
+                    depth[i] += 1;
+                    grew = true;
+                }
+            }
+        }
+        if !grew {
+            let names = names
+                .into_iter()
+                .map(|n| if RESERVED_TYPES.contains(&n.as_str()) { format!("{n}_") } else { n })
+                .collect();
+            return disambiguate(schemas, names);
+        }
+    }
+}
+
+/// The last `depth` segments in upper camel case, plus `suffix`.
+fn qualified_type(segments: &[&str], depth: usize, suffix: &str) -> String {
+    let start = segments.len().saturating_sub(depth);
+    let joined: String = segments[start..].iter().map(|s| s.to_upper_camel_case()).collect();
+    let mut name = format!("{}{suffix}", sanitize(&joined).to_upper_camel_case());
+    if name.is_empty() {
+        name = "Unnamed".into();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'T');
+    }
+    if is_keyword(&name) && !RESERVED_TYPES.contains(&name.as_str()) {
+        name.push('_');
+    }
+    name
+}
+
+/// Last resort when even full names collide (they differ only in case or
+/// punctuation): numeric suffixes in sorted order of the full names.
+fn disambiguate(schemas: &[(String, String)], names: Vec<String>) -> BTreeMap<(String, String), String> {
+    let mut order: Vec<usize> = (0..schemas.len()).collect();
+    order.sort_by(|&a, &b| schemas[a].cmp(&schemas[b]));
+    let mut taken = BTreeSet::new();
+    let mut out = BTreeMap::new();
+    for i in order {
+        let mut name = names[i].clone();
+        let mut n = 2;
+        while !taken.insert(name.clone()) {
+            name = format!("{}{n}", names[i]);
+            n += 1;
+        }
+        out.insert(schemas[i].clone(), name);
+    }
+    out
+}
+
+/// Names that generated types must not take: they are used unqualified in
+/// the generated types module.
+const RESERVED_TYPES: &[&str] = &["Option", "Vec", "String", "Box", "Result", "Value", "Self"];
+
+fn snake(s: &str) -> String {
+    sanitize(s).to_snake_case()
+}
+
+/// Replaces every character that cannot be part of an identifier by `_`.
+fn sanitize(s: &str) -> String {
+    s.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
+}
+
+/// Makes a snake-case name a valid, non-keyword identifier.
+fn identifier(s: &str) -> String {
+    let mut name = s.trim_matches('_').to_string();
+    if name.is_empty() {
+        name = "value".into();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'n');
+    }
+    if is_keyword(&name) {
+        name.push('_');
+    }
+    name
+}
+
+fn is_keyword(s: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn",
+        "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro",
+        "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self", "static", "struct",
+        "super", "trait", "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use", "virtual", "where",
+        "while", "yield",
+    ];
+    KEYWORDS.contains(&s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_names_follow_method_and_path() {
+        assert_eq!(operation_fn("get", "/Agents", 1), "get_agents");
+        assert_eq!(operation_fn("GET", "/Agents/{id}", 1), "get_agents_by_id");
+        assert_eq!(operation_fn("post", "/Agents/{id}/FetchLogs", 1), "post_agents_by_id_fetch_logs");
+        assert_eq!(operation_fn("get", "/SSH/ServerGroups/{id}", 1), "get_ssh_server_groups_by_id");
+        assert_eq!(operation_fn("get", "/PamProviders/Types/{id}", 2), "get_pam_providers_types_by_id_v2");
+        assert_ne!(operation_fn("get", "/MetadataFields/{id}", 1), operation_fn("get", "/MetadataFields/{name}", 1));
+    }
+
+    #[test]
+    fn fields_escape_keywords_digits_and_punctuation() {
+        assert_eq!(field("PageReturned"), "page_returned");
+        assert_eq!(field("type"), "type_");
+        assert_eq!(field("Self"), "self_");
+        assert_eq!(field("2fa"), "n2fa");
+        assert_eq!(field("x-certificateformat"), "x_certificateformat");
+        assert_eq!(field("Ünïcode"), "n_code");
+        assert_eq!(fields(["Id", "id", "ID"]), ["id", "id_2", "id_3"]);
+    }
+
+    #[test]
+    fn colliding_type_names_take_namespace_segments() {
+        let s = |n: &str| (n.to_string(), String::new());
+        let input = [
+            s("K.Security.LegacySecurityRoles.SecurityRoleResponse"),
+            s("K.Security.SecurityRoles.SecurityRoleResponse"),
+            s("K.PAM.ProviderTypeResponse"),
+            s("K.IdentityProvider.ProviderTypeResponse"),
+            s("K.Orchestrators.AgentResponse"),
+            s("K.Things.Option"),
+        ];
+        let names = type_names(&input);
+        let got: Vec<&str> = input.iter().map(|k| names[k].as_str()).collect();
+        assert_eq!(
+            got,
+            [
+                "LegacySecurityRolesSecurityRoleResponse",
+                "SecurityRolesSecurityRoleResponse",
+                "PamProviderTypeResponse",
+                "IdentityProviderProviderTypeResponse",
+                "AgentResponse",
+                "ThingsOption",
+            ]
+        );
+    }
+
+    #[test]
+    fn names_equal_after_case_conversion_still_differ() {
+        let input = [("a.foo_bar".to_string(), String::new()), ("a.FooBar".to_string(), String::new())];
+        let names = type_names(&input);
+        assert_ne!(names[&input[0]], names[&input[1]]);
+    }
+}

@@ -1,0 +1,99 @@
+//! Writing the generated files: all or nothing, and comparing them with what
+//! is committed.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::emit::Files;
+use crate::error::{Error, Result};
+
+/// Replaces the directory `dir` by exactly `files`.
+///
+/// The files are written to a temporary sibling directory first, which is
+/// swapped in only when everything was written; a failure on the way leaves
+/// `dir` as it was.
+pub fn write_atomically(dir: &Path, files: &Files) -> Result<()> {
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("generated");
+    let staging = parent.join(format!(".{name}.new-{}", std::process::id()));
+    let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let write_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Write { path, source }
+    };
+    fs::create_dir_all(parent).map_err(write_err(parent))?;
+    let _ = fs::remove_dir_all(&staging);
+    let staged = files.iter().try_for_each(|(rel, text)| {
+        let path = staging.join(rel);
+        if let Some(p) = path.parent() {
+            fs::create_dir_all(p).map_err(write_err(p))?;
+        }
+        fs::write(&path, text).map_err(write_err(&path))
+    });
+    if let Err(e) = staged {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    let had_old = dir.exists();
+    if had_old {
+        fs::rename(dir, &retired).map_err(write_err(dir))?;
+    }
+    if let Err(source) = fs::rename(&staging, dir) {
+        if had_old {
+            let _ = fs::rename(&retired, dir);
+        }
+        let _ = fs::remove_dir_all(&staging);
+        return Err(Error::Write { path: dir.to_path_buf(), source });
+    }
+    if had_old {
+        let _ = fs::remove_dir_all(&retired);
+    }
+    Ok(())
+}
+
+/// How the directory `dir` differs from `files`: one line per file, empty
+/// when they are the same.
+pub fn differences(dir: &Path, files: &Files) -> Vec<String> {
+    let mut out = Vec::new();
+    let on_disk = list_files(dir);
+    for (rel, text) in files {
+        match fs::read_to_string(dir.join(rel)) {
+            Err(_) => out.push(format!("missing: {rel}")),
+            Ok(old) if old != *text => out.push(format!("stale: {rel} ({})", first_difference(&old, text))),
+            Ok(_) => {}
+        }
+    }
+    for rel in on_disk {
+        if !files.contains_key(&rel) {
+            out.push(format!("not generated (remove it): {rel}"));
+        }
+    }
+    out
+}
+
+fn first_difference(old: &str, new: &str) -> String {
+    let (old_lines, new_lines) = (old.lines().count(), new.lines().count());
+    match old.lines().zip(new.lines()).position(|(a, b)| a != b) {
+        Some(i) => format!("first difference at line {}; {old_lines} lines committed, {new_lines} generated", i + 1),
+        None => format!("{old_lines} lines committed, {new_lines} generated"),
+    }
+}
+
+/// Relative paths (with `/`) of all files below `dir`, sorted.
+fn list_files(dir: &Path) -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path: PathBuf = entry.path();
+            if path.is_dir() {
+                walk(base, &path, out);
+            } else if let Ok(rel) = path.strip_prefix(base) {
+                out.push(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}

@@ -1,0 +1,71 @@
+//! A release manifest names the documents that make up one Keyfactor release,
+//! with their sha256, so that generation always reads exactly the documents
+//! the committed client was made from.
+//!
+//! ```yaml
+//! release: "25"
+//! documents:
+//!   - file: Keyfactor-Command-v25-v1.swagger.json
+//!     sha256: 0f3b82...
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::load::{Document, load_bytes};
+use crate::warnings::Warnings;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub release: String,
+    pub documents: Vec<ManifestEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestEntry {
+    pub file: String,
+    pub sha256: String,
+}
+
+impl Manifest {
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.into(), source })?;
+        serde_yaml::from_str(&text).map_err(|e| Error::doc(path, "", format!("invalid release manifest: {e}")))
+    }
+}
+
+/// Hex sha256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Loads every document of `manifest` from `spec_dir`, checking each checksum.
+pub fn load_release(manifest: &Manifest, spec_dir: &Path, warnings: &mut Warnings) -> Result<Vec<Document>> {
+    manifest
+        .documents
+        .iter()
+        .map(|entry| {
+            let path: PathBuf = spec_dir.join(&entry.file);
+            let bytes = std::fs::read(&path).map_err(|e| Error::Spec {
+                path: path.clone(),
+                message: format!("document of release {} not found ({e})", manifest.release),
+            })?;
+            let actual = sha256_hex(&bytes);
+            if !actual.eq_ignore_ascii_case(&entry.sha256) {
+                return Err(Error::Spec {
+                    path,
+                    message: format!(
+                        "sha256 is {actual}, the release manifest expects {}; the file is not the published document of release {}",
+                        entry.sha256, manifest.release
+                    ),
+                });
+            }
+            load_bytes(&path, &bytes, warnings)
+        })
+        .collect()
+}

@@ -1,0 +1,104 @@
+//! Project tasks: `cargo xtask codegen [--check]`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use keyfactor_generator::{Generated, output};
+
+#[derive(Parser)]
+#[command(about = "Project tasks for the Keyfactor Command client")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerates the client (and the compatibility fixtures) from the documents.
+    Codegen {
+        /// Fail, with a summary of the differences, when the committed code is stale; write nothing.
+        #[arg(long)]
+        check: bool,
+        /// Directory holding the release's documents (default: ../shared/keyfactor-command-v25).
+        #[arg(long, env = "KEYFACTOR_SPEC_DIR")]
+        spec_dir: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Codegen { check, spec_dir } => codegen(check, spec_dir),
+    }
+}
+
+/// One generated directory and how to produce it.
+struct Target {
+    dir: PathBuf,
+    generated: Generated,
+}
+
+fn targets(spec_dir: &Path) -> Result<Vec<Target>> {
+    let root = root();
+    let mut targets = vec![Target {
+        dir: root.join("generated-client/src/generated"),
+        generated: keyfactor_generator::generate_release(&root.join("spec/release.yaml"), spec_dir)?,
+    }];
+    for side in ["before", "after"] {
+        let doc = root.join(format!("spec/fixtures/compat-{side}.yaml"));
+        let source = format!("spec/fixtures/compat-{side}.yaml");
+        targets.push(Target {
+            dir: root.join(format!("compat/{side}/src/generated")),
+            generated: keyfactor_generator::generate_files(&[&doc], &source)?,
+        });
+    }
+    Ok(targets)
+}
+
+fn codegen(check: bool, spec_dir: Option<PathBuf>) -> Result<ExitCode> {
+    let spec_dir = spec_dir.unwrap_or_else(|| root().join("../shared/keyfactor-command-v25"));
+    let started = std::time::Instant::now();
+    let targets = targets(&spec_dir)?;
+    let elapsed = started.elapsed();
+    let mut stale = Vec::new();
+    for target in &targets {
+        eprint!("{}", target.generated.warnings);
+        let rel = target.dir.strip_prefix(root()).unwrap_or(&target.dir).display().to_string();
+        if check {
+            stale.extend(
+                output::differences(&target.dir, &target.generated.files).into_iter().map(|d| format!("{rel}: {d}")),
+            );
+        } else {
+            output::write_atomically(&target.dir, &target.generated.files).with_context(|| format!("writing {rel}"))?;
+            let ops = target.generated.api.operations().count();
+            eprintln!("wrote {rel}: {ops} operations, {} types", target.generated.api.types.len());
+        }
+    }
+    eprintln!("generated in {:.0} ms", elapsed.as_secs_f64() * 1000.0);
+    if stale.is_empty() {
+        if check {
+            eprintln!("the committed client is up to date");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("the committed generated code is stale; run `cargo xtask codegen`:");
+    for line in stale {
+        eprintln!("  {line}");
+    }
+    Ok(ExitCode::FAILURE)
+}
