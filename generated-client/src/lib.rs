@@ -31,3 +31,8 @@ mod runtime;
 
 pub use generated::{OPERATIONS, operations, types};
 pub use runtime::{ApiError, Auth, Client, ClientBuilder, Error, OperationInfo, Response, Result};
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExamples;

@@ -25,21 +25,15 @@ pub struct AddCertificateRequest {
     pub certificate_id: i32,
     #[serde(rename = "CertificateStores", default)]
     pub certificate_stores: Vec<CertificateStoreEntry>,
-    #[serde(rename = "CollectionId", default, skip_serializing_if = "Option::is_none")]
-    pub collection_id: Option<i32>,
     #[serde(rename = "Schedule")]
     pub schedule: KeyfactorSchedule,
+    #[serde(rename = "CollectionId", default, skip_serializing_if = "Option::is_none")]
+    pub collection_id: Option<i32>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.AgentBlueprintJobsResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgentBlueprintJobsResponse {
-    #[serde(
-        rename = "AgentBlueprintId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub agent_blueprint_id: Option<uuid::Uuid>,
     #[serde(
         rename = "AgentBlueprintJobId",
         default,
@@ -53,27 +47,31 @@ pub struct AgentBlueprintJobsResponse {
     )]
     pub agent_blueprint_store_id: Option<uuid::Uuid>,
     #[serde(
-        rename = "AgentBlueprintStores",
+        rename = "AgentBlueprintId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub agent_blueprint_stores: Option<AgentBlueprintStoresResponse>,
-    #[serde(rename = "Alias", default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    #[serde(rename = "Compatibility", default, skip_serializing_if = "Option::is_none")]
-    pub compatibility: Option<bool>,
+    pub agent_blueprint_id: Option<uuid::Uuid>,
+    #[serde(rename = "JobType", default, skip_serializing_if = "Option::is_none")]
+    pub job_type: Option<uuid::Uuid>,
+    #[serde(rename = "JobTypeName", default, skip_serializing_if = "Option::is_none")]
+    pub job_type_name: Option<String>,
+    #[serde(rename = "OperationType", default, skip_serializing_if = "Option::is_none")]
+    pub operation_type: Option<i32>,
+    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
+    pub thumbprint: Option<String>,
     #[serde(rename = "Contents", default, skip_serializing_if = "Option::is_none")]
     pub contents: Option<String>,
-    #[serde(rename = "Directories", default, skip_serializing_if = "Option::is_none")]
-    pub directories: Option<String>,
-    #[serde(rename = "FileExtensions", default, skip_serializing_if = "Option::is_none")]
-    pub file_extensions: Option<String>,
+    #[serde(rename = "Alias", default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
     #[serde(
-        rename = "FileNamePatterns",
+        rename = "PrivateKeyEntry",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub file_name_patterns: Option<String>,
+    pub private_key_entry: Option<bool>,
+    #[serde(rename = "Overwrite", default, skip_serializing_if = "Option::is_none")]
+    pub overwrite: Option<bool>,
     #[serde(
         rename = "HasEntryPassword",
         default,
@@ -83,43 +81,45 @@ pub struct AgentBlueprintJobsResponse {
     #[serde(rename = "HasPfxPassword", default, skip_serializing_if = "Option::is_none")]
     pub has_pfx_password: Option<bool>,
     #[serde(
-        rename = "IgnoredDirectories",
+        rename = "RequestTimestamp",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub ignored_directories: Option<String>,
-    #[serde(rename = "JobType", default, skip_serializing_if = "Option::is_none")]
-    pub job_type: Option<uuid::Uuid>,
-    #[serde(rename = "JobTypeName", default, skip_serializing_if = "Option::is_none")]
-    pub job_type_name: Option<String>,
+    pub request_timestamp: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "KeyfactorSchedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub keyfactor_schedule: Option<KeyfactorSchedule>,
-    #[serde(rename = "OperationType", default, skip_serializing_if = "Option::is_none")]
-    pub operation_type: Option<i32>,
-    #[serde(rename = "Overwrite", default, skip_serializing_if = "Option::is_none")]
-    pub overwrite: Option<bool>,
-    #[serde(
-        rename = "PrivateKeyEntry",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub private_key_entry: Option<bool>,
-    #[serde(
-        rename = "RequestTimestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub request_timestamp: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+    #[serde(rename = "Directories", default, skip_serializing_if = "Option::is_none")]
+    pub directories: Option<String>,
+    #[serde(
+        rename = "IgnoredDirectories",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ignored_directories: Option<String>,
     #[serde(rename = "SymLinks", default, skip_serializing_if = "Option::is_none")]
     pub sym_links: Option<bool>,
-    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
-    pub thumbprint: Option<String>,
+    #[serde(rename = "Compatibility", default, skip_serializing_if = "Option::is_none")]
+    pub compatibility: Option<bool>,
+    #[serde(rename = "FileExtensions", default, skip_serializing_if = "Option::is_none")]
+    pub file_extensions: Option<String>,
+    #[serde(
+        rename = "FileNamePatterns",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file_name_patterns: Option<String>,
+    #[serde(
+        rename = "AgentBlueprintStores",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub agent_blueprint_stores: Option<AgentBlueprintStoresResponse>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.AgentBlueprintResponse` (API version 1.0).
@@ -131,8 +131,6 @@ pub struct AgentBlueprintResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub agent_blueprint_id: Option<uuid::Uuid>,
-    #[serde(rename = "LastModified", default, skip_serializing_if = "Option::is_none")]
-    pub last_modified: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(
@@ -141,25 +139,29 @@ pub struct AgentBlueprintResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub required_capabilities: Option<Vec<String>>,
+    #[serde(rename = "LastModified", default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.AgentBlueprintStoresResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgentBlueprintStoresResponse {
     #[serde(
-        rename = "AgentBlueprintId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub agent_blueprint_id: Option<uuid::Uuid>,
-    #[serde(
         rename = "AgentBlueprintStoreId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub agent_blueprint_store_id: Option<uuid::Uuid>,
-    #[serde(rename = "Approved", default, skip_serializing_if = "Option::is_none")]
-    pub approved: Option<bool>,
+    #[serde(
+        rename = "AgentBlueprintId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub agent_blueprint_id: Option<uuid::Uuid>,
+    #[serde(rename = "StorePath", default, skip_serializing_if = "Option::is_none")]
+    pub store_path: Option<String>,
+    #[serde(rename = "ContainerId", default, skip_serializing_if = "Option::is_none")]
+    pub container_id: Option<i32>,
     #[serde(rename = "CertStoreType", default, skip_serializing_if = "Option::is_none")]
     pub cert_store_type: Option<i32>,
     #[serde(
@@ -168,8 +170,8 @@ pub struct AgentBlueprintStoresResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub cert_store_type_name: Option<String>,
-    #[serde(rename = "ContainerId", default, skip_serializing_if = "Option::is_none")]
-    pub container_id: Option<i32>,
+    #[serde(rename = "Approved", default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<bool>,
     #[serde(
         rename = "CreateIfMissing",
         default,
@@ -178,8 +180,6 @@ pub struct AgentBlueprintStoresResponse {
     pub create_if_missing: Option<bool>,
     #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<String>,
-    #[serde(rename = "StorePath", default, skip_serializing_if = "Option::is_none")]
-    pub store_path: Option<String>,
 }
 
 /// Schema `CSS.CMS.Core.Enums.AgentPlatformType` (API version 1.0).
@@ -232,27 +232,27 @@ pub struct AgentPoolAgentCreationRequest {
 pub struct AgentPoolAgentGetResponse {
     #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<uuid::Uuid>,
-    #[serde(rename = "AllowsDiscover", default, skip_serializing_if = "Option::is_none")]
-    pub allows_discover: Option<bool>,
-    #[serde(rename = "AllowsMonitor", default, skip_serializing_if = "Option::is_none")]
-    pub allows_monitor: Option<bool>,
-    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
-    pub client_machine: Option<String>,
     #[serde(rename = "EnableDiscover", default, skip_serializing_if = "Option::is_none")]
     pub enable_discover: Option<bool>,
     #[serde(rename = "EnableMonitor", default, skip_serializing_if = "Option::is_none")]
     pub enable_monitor: Option<bool>,
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    #[serde(rename = "AllowsDiscover", default, skip_serializing_if = "Option::is_none")]
+    pub allows_discover: Option<bool>,
+    #[serde(rename = "AllowsMonitor", default, skip_serializing_if = "Option::is_none")]
+    pub allows_monitor: Option<bool>,
+    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
+    pub client_machine: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorPools.AgentPoolCreationRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgentPoolCreationRequest {
-    #[serde(rename = "Agents", default, skip_serializing_if = "Option::is_none")]
-    pub agents: Option<Vec<AgentPoolAgentCreationRequest>>,
     #[serde(rename = "Name")]
     pub name: String,
+    #[serde(rename = "Agents", default, skip_serializing_if = "Option::is_none")]
+    pub agents: Option<Vec<AgentPoolAgentCreationRequest>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorPools.AgentPoolGetResponse` (API version 1.0).
@@ -260,8 +260,8 @@ pub struct AgentPoolCreationRequest {
 pub struct AgentPoolGetResponse {
     #[serde(rename = "AgentPoolId", default, skip_serializing_if = "Option::is_none")]
     pub agent_pool_id: Option<uuid::Uuid>,
-    #[serde(rename = "Agents", default, skip_serializing_if = "Option::is_none")]
-    pub agents: Option<Vec<AgentPoolAgentGetResponse>>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(
         rename = "DiscoverAgentsCount",
         default,
@@ -274,8 +274,8 @@ pub struct AgentPoolGetResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub monitor_agents_count: Option<i32>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(rename = "Agents", default, skip_serializing_if = "Option::is_none")]
+    pub agents: Option<Vec<AgentPoolAgentGetResponse>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorPools.AgentPoolUpdateRequest` (API version 1.0).
@@ -283,10 +283,10 @@ pub struct AgentPoolGetResponse {
 pub struct AgentPoolUpdateRequest {
     #[serde(rename = "AgentPoolId")]
     pub agent_pool_id: uuid::Uuid,
-    #[serde(rename = "Agents", default, skip_serializing_if = "Option::is_none")]
-    pub agents: Option<Vec<AgentPoolAgentCreationRequest>>,
     #[serde(rename = "Name")]
     pub name: String,
+    #[serde(rename = "Agents", default, skip_serializing_if = "Option::is_none")]
+    pub agents: Option<Vec<AgentPoolAgentCreationRequest>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.AgentResponse` (API version 1.0).
@@ -294,22 +294,42 @@ pub struct AgentPoolUpdateRequest {
 pub struct AgentResponse {
     #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<uuid::Uuid>,
+    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
+    pub client_machine: Option<String>,
+    #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
     #[serde(rename = "AgentPlatform", default, skip_serializing_if = "Option::is_none")]
     pub agent_platform: Option<AgentPlatformType>,
+    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<AgentStatusType>,
+    #[serde(rename = "LastSeen", default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "Capabilities", default, skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Vec<String>>,
+    #[serde(rename = "Blueprint", default, skip_serializing_if = "Option::is_none")]
+    pub blueprint: Option<String>,
+    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
+    pub thumbprint: Option<String>,
+    #[serde(
+        rename = "LegacyThumbprint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub legacy_thumbprint: Option<String>,
     #[serde(
         rename = "AuthCertificateReenrollment",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub auth_certificate_reenrollment: Option<String>,
-    #[serde(rename = "Blueprint", default, skip_serializing_if = "Option::is_none")]
-    pub blueprint: Option<String>,
-    #[serde(rename = "Capabilities", default, skip_serializing_if = "Option::is_none")]
-    pub capabilities: Option<Vec<String>>,
-    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
-    pub client_machine: Option<String>,
-    #[serde(rename = "JobTypes", default, skip_serializing_if = "Option::is_none")]
-    pub job_types: Option<Vec<JobTypesResponse>>,
+    #[serde(
+        rename = "LastThumbprintUsed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_thumbprint_used: Option<String>,
     #[serde(rename = "LastErrorCode", default, skip_serializing_if = "Option::is_none")]
     pub last_error_code: Option<i64>,
     #[serde(
@@ -318,28 +338,8 @@ pub struct AgentResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub last_error_message: Option<String>,
-    #[serde(rename = "LastSeen", default, skip_serializing_if = "Option::is_none")]
-    pub last_seen: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(
-        rename = "LastThumbprintUsed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_thumbprint_used: Option<String>,
-    #[serde(
-        rename = "LegacyThumbprint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub legacy_thumbprint: Option<String>,
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<AgentStatusType>,
-    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
-    pub thumbprint: Option<String>,
-    #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    #[serde(rename = "JobTypes", default, skip_serializing_if = "Option::is_none")]
+    pub job_types: Option<Vec<JobTypesResponse>>,
 }
 
 /// Schema `CSS.CMS.Core.Enums.AgentStatusType` (API version 1.0).
@@ -436,31 +436,31 @@ pub struct AlertScheduleResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.AlertTemplate.AlertTemplateResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlertTemplateResponse {
-    #[serde(
-        rename = "ConfigurationTenant",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub configuration_tenant: Option<String>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
     #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     #[serde(rename = "ForestRoot", default, skip_serializing_if = "Option::is_none")]
     pub forest_root: Option<String>,
     #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
     pub friendly_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
+    #[serde(
+        rename = "ConfigurationTenant",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub configuration_tenant: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Templates.Algorithms.AlgorithmData` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlgorithmData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bit_lengths: Option<Vec<i32>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub curves: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Algorithms.AlgorithmDataRequest` (API version 1.0).
@@ -477,28 +477,28 @@ pub struct AlgorithmDataRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Algorithms.AlgorithmDataRequestV2` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlgorithmDataRequestV2 {
+    /// The name of the algorithm.
+    pub name: String,
     /// The bit lengths associated with the algorithm.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bit_lengths: Option<Vec<i32>>,
     /// The curves associated with the algrithm.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub curves: Option<Vec<String>>,
-    /// The name of the algorithm.
-    pub name: String,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Algorithms.AlgorithmDataResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlgorithmDataResponse {
+    /// The name of the algorithm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The bit lengths associated with the algorithm.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bit_lengths: Option<Vec<i32>>,
     /// The curves associated with the algrithm.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub curves: Option<Vec<String>>,
-    /// The name of the algorithm.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsCertificateCountResponse` (API version 1.0).
@@ -511,12 +511,12 @@ pub struct AnalyticsCertificateCountResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsCertificateCountWithNameResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalyticsCertificateCountWithNameResponse {
-    #[serde(rename = "Count", default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<i32>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "Count", default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i32>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsCertificateCountWithPeriodResponse` (API version 1.0).
@@ -531,21 +531,21 @@ pub struct AnalyticsCertificateCountWithPeriodResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsCollectionsCountResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalyticsCollectionsCountResponse {
-    #[serde(rename = "Count", default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<i32>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "Count", default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i32>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsPeriodCount` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalyticsPeriodCount {
-    #[serde(rename = "Count", default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<i32>,
     #[serde(rename = "Period", default, skip_serializing_if = "Option::is_none")]
     pub period: Option<i32>,
+    #[serde(rename = "Count", default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i32>,
 }
 
 /// Schema `CSS.CMS.Core.Enums.AnalyticsSSLEndpointStatus` (API version 1.0).
@@ -587,23 +587,23 @@ impl crate::runtime::ParamValue for AnalyticsSslEndpointStatus {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsSSLNetworkEndpointCountResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalyticsSslNetworkEndpointCountResponse {
-    #[serde(rename = "Count", default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<i32>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     #[serde(rename = "NetworkId", default, skip_serializing_if = "Option::is_none")]
     pub network_id: Option<uuid::Uuid>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "Count", default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i32>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsSSLNetworkEndpointStatusCountResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalyticsSslNetworkEndpointStatusCountResponse {
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<AnalyticsSslEndpointStatus>,
     #[serde(rename = "Count", default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<AnalyticsSslEndpointStatus>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.AnalyzeCertificateRequest` (API version 1.0).
@@ -618,14 +618,14 @@ pub struct AnalyzeCertificateRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.AppSettings.AppSettingResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AppSettingResponse {
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
     #[serde(rename = "ShortName", default, skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     #[serde(rename = "ValueType", default, skip_serializing_if = "Option::is_none")]
@@ -653,8 +653,6 @@ pub struct AppSettingUpdateRequest {
 pub struct ApplicationAssignment {
     #[serde(rename = "ApplicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<i32>,
-    #[serde(rename = "KeystoreIds", default)]
-    pub keystore_ids: Vec<uuid::Uuid>,
     #[serde(
         rename = "NewApplicationName",
         default,
@@ -667,25 +665,23 @@ pub struct ApplicationAssignment {
         skip_serializing_if = "Option::is_none"
     )]
     pub new_application_type: Option<i32>,
+    #[serde(rename = "KeystoreIds", default)]
+    pub keystore_ids: Vec<uuid::Uuid>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.ApplicationCertificateStore` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationCertificateStore {
-    #[serde(rename = "AgentAssigned", default, skip_serializing_if = "Option::is_none")]
-    pub agent_assigned: Option<bool>,
-    #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
-    pub agent_id: Option<uuid::Uuid>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<uuid::Uuid>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
     #[serde(rename = "ApplicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<i32>,
-    #[serde(
-        rename = "ApplicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(rename = "Approved", default, skip_serializing_if = "Option::is_none")]
-    pub approved: Option<bool>,
+    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
+    pub client_machine: Option<String>,
+    #[serde(rename = "Storepath", default, skip_serializing_if = "Option::is_none")]
+    pub storepath: Option<String>,
     #[serde(
         rename = "CertStoreInventoryJobId",
         default,
@@ -694,28 +690,32 @@ pub struct ApplicationCertificateStore {
     pub cert_store_inventory_job_id: Option<uuid::Uuid>,
     #[serde(rename = "CertStoreType", default, skip_serializing_if = "Option::is_none")]
     pub cert_store_type: Option<i32>,
-    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
-    pub client_machine: Option<String>,
+    #[serde(rename = "Approved", default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<bool>,
     #[serde(
         rename = "CreateIfMissing",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub create_if_missing: Option<bool>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<uuid::Uuid>,
+    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<String>,
+    #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<uuid::Uuid>,
+    #[serde(rename = "AgentAssigned", default, skip_serializing_if = "Option::is_none")]
+    pub agent_assigned: Option<bool>,
+    #[serde(
+        rename = "ApplicationName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub application_name: Option<String>,
     #[serde(
         rename = "InventorySchedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub inventory_schedule: Option<KeyfactorSchedule>,
-    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<KeyfactorSecret>,
-    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<String>,
     #[serde(
         rename = "ReenrollmentStatus",
         default,
@@ -728,19 +728,13 @@ pub struct ApplicationCertificateStore {
         skip_serializing_if = "Option::is_none"
     )]
     pub set_new_password_allowed: Option<bool>,
-    #[serde(rename = "Storepath", default, skip_serializing_if = "Option::is_none")]
-    pub storepath: Option<String>,
+    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<KeyfactorSecret>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoreContainers.ApplicationRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationRequest {
-    #[serde(
-        rename = "CertificateStores",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_stores: Option<Vec<ApplicationCertificateStore>>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "Name")]
@@ -753,32 +747,38 @@ pub struct ApplicationRequest {
     pub overwrite_schedules: Option<bool>,
     #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<KeyfactorSchedule>,
-}
-
-/// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoreContainers.ApplicationResponse` (API version 1.0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ApplicationResponse {
     #[serde(
         rename = "CertificateStores",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub certificate_stores: Option<Vec<CertificateStoreApplicationResponse>>,
+    pub certificate_stores: Option<Vec<ApplicationCertificateStore>>,
+}
+
+/// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoreContainers.ApplicationResponse` (API version 1.0).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<KeyfactorSchedule>,
+    #[serde(
+        rename = "CertificateStores",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_stores: Option<Vec<CertificateStoreApplicationResponse>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Workflow.ApproveDenyResult` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ApproveDenyResult {
-    #[serde(rename = "Denials", default, skip_serializing_if = "Option::is_none")]
-    pub denials: Option<Vec<ProcessedCertificateRequest>>,
     #[serde(rename = "Failures", default, skip_serializing_if = "Option::is_none")]
     pub failures: Option<Vec<ProcessedCertificateRequest>>,
+    #[serde(rename = "Denials", default, skip_serializing_if = "Option::is_none")]
+    pub denials: Option<Vec<ProcessedCertificateRequest>>,
     #[serde(rename = "Successes", default, skip_serializing_if = "Option::is_none")]
     pub successes: Option<Vec<ProcessedCertificateRequest>>,
 }
@@ -786,56 +786,56 @@ pub struct ApproveDenyResult {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.AreaPermissionResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AreaPermissionResponse {
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
     #[serde(rename = "Area", default, skip_serializing_if = "Option::is_none")]
     pub area: Option<String>,
     #[serde(rename = "Permission", default, skip_serializing_if = "Option::is_none")]
     pub permission: Option<String>,
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.AssignableQueryRole` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AssignableQueryRole {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     #[serde(rename = "RoleId", default, skip_serializing_if = "Option::is_none")]
     pub role_id: Option<i32>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// Schema `Keyfactor.Auditing.Querying.AuditLogEntry` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AuditLogEntry {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(rename = "Signature", default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    #[serde(rename = "Category", default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<i32>,
+    #[serde(rename = "Operation", default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<i32>,
+    #[serde(rename = "Level", default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<AuditLogLevel>,
+    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    #[serde(rename = "EntityType", default, skip_serializing_if = "Option::is_none")]
+    pub entity_type: Option<String>,
     #[serde(
         rename = "AuditIdentifier",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub audit_identifier: Option<String>,
-    #[serde(rename = "Category", default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<i32>,
-    #[serde(rename = "EntityType", default, skip_serializing_if = "Option::is_none")]
-    pub entity_type: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
     #[serde(
         rename = "ImmutableIdentifier",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub immutable_identifier: Option<String>,
-    #[serde(rename = "Level", default, skip_serializing_if = "Option::is_none")]
-    pub level: Option<AuditLogLevel>,
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(rename = "Operation", default, skip_serializing_if = "Option::is_none")]
-    pub operation: Option<i32>,
-    #[serde(rename = "Signature", default, skip_serializing_if = "Option::is_none")]
-    pub signature: Option<String>,
-    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
 }
 
 /// Schema `Keyfactor.Auditing.Enums.AuditLogLevel` (API version 1.0).
@@ -891,17 +891,30 @@ pub struct AvailableSignalResponse {
     /// The name of the signal.
     #[serde(rename = "SignalName", default, skip_serializing_if = "Option::is_none")]
     pub signal_name: Option<String>,
-    /// Whether or not the signal has been received.
-    #[serde(rename = "SignalReceived", default, skip_serializing_if = "Option::is_none")]
-    pub signal_received: Option<bool>,
     /// The signal Id.
     #[serde(rename = "StepSignalId", default, skip_serializing_if = "Option::is_none")]
     pub step_signal_id: Option<uuid::Uuid>,
+    /// Whether or not the signal has been received.
+    #[serde(rename = "SignalReceived", default, skip_serializing_if = "Option::is_none")]
+    pub signal_received: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.AvailableStepQueryResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AvailableStepQueryResponse {
+    /// The display name of the step.
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The extension name of the step.
+    #[serde(rename = "ExtensionName", default, skip_serializing_if = "Option::is_none")]
+    pub extension_name: Option<String>,
+    /// The workflow types which this step can be a part of.
+    #[serde(
+        rename = "SupportedWorkflowTypes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub supported_workflow_types: Option<Vec<String>>,
     #[serde(
         rename = "ConfigurationParametersDefinition",
         default,
@@ -910,12 +923,6 @@ pub struct AvailableStepQueryResponse {
     pub configuration_parameters_definition: Option<
         std::collections::BTreeMap<String, ParameterDefinitionResponse>,
     >,
-    /// The display name of the step.
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    /// The extension name of the step.
-    #[serde(rename = "ExtensionName", default, skip_serializing_if = "Option::is_none")]
-    pub extension_name: Option<String>,
     #[serde(
         rename = "SignalsDefinition",
         default,
@@ -924,26 +931,11 @@ pub struct AvailableStepQueryResponse {
     pub signals_definition: Option<
         std::collections::BTreeMap<String, SignalDefinitionResponse>,
     >,
-    /// The workflow types which this step can be a part of.
-    #[serde(
-        rename = "SupportedWorkflowTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub supported_workflow_types: Option<Vec<String>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.AvailableStepResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AvailableStepResponse {
-    #[serde(
-        rename = "ConfigurationParametersDefinition",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub configuration_parameters_definition: Option<
-        std::collections::BTreeMap<String, ParameterDefinitionResponse>,
-    >,
     /// The display name of the step.
     #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
@@ -953,6 +945,14 @@ pub struct AvailableStepResponse {
     /// The possible outputs of the step.
     #[serde(rename = "Outputs", default, skip_serializing_if = "Option::is_none")]
     pub outputs: Option<Vec<String>>,
+    #[serde(
+        rename = "ConfigurationParametersDefinition",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub configuration_parameters_definition: Option<
+        std::collections::BTreeMap<String, ParameterDefinitionResponse>,
+    >,
     #[serde(
         rename = "SignalsDefinition",
         default,
@@ -967,29 +967,29 @@ pub struct AvailableStepResponse {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct BulkJobResponse {
     #[serde(
-        rename = "FailedOrchestratorIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub failed_orchestrator_ids: Option<Vec<uuid::Uuid>>,
-    #[serde(rename = "JobFields", default, skip_serializing_if = "Option::is_none")]
-    pub job_fields: Option<Vec<JobFieldResponse>>,
-    #[serde(rename = "JobTypeName", default, skip_serializing_if = "Option::is_none")]
-    pub job_type_name: Option<String>,
-    #[serde(
         rename = "OrchestratorJobPairs",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub orchestrator_job_pairs: Option<Vec<BulkOrchestratorJobPair>>,
     #[serde(
+        rename = "FailedOrchestratorIds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub failed_orchestrator_ids: Option<Vec<uuid::Uuid>>,
+    #[serde(rename = "JobTypeName", default, skip_serializing_if = "Option::is_none")]
+    pub job_type_name: Option<String>,
+    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<KeyfactorSchedule>,
+    #[serde(rename = "JobFields", default, skip_serializing_if = "Option::is_none")]
+    pub job_fields: Option<Vec<JobFieldResponse>>,
+    #[serde(
         rename = "RequestTimestamp",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub request_timestamp: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<KeyfactorSchedule>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.BulkOrchestratorJobPair` (API version 1.0).
@@ -1011,10 +1011,10 @@ pub struct CaAlertRecipientCreateRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CAAlertRecipientResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CaAlertRecipientResponse {
-    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CAAlertRecipientUpdateRequest` (API version 1.0).
@@ -1027,121 +1027,115 @@ pub struct CaAlertRecipientUpdateRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CAConnectorRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CaConnectorRequest {
-    #[serde(rename = "CAType", default, skip_serializing_if = "Option::is_none")]
-    pub ca_type: Option<CertificateAuthorityType>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(rename = "PoolName", default, skip_serializing_if = "Option::is_none")]
+    pub pool_name: Option<String>,
     #[serde(rename = "ClaimType", default, skip_serializing_if = "Option::is_none")]
     pub claim_type: Option<ClaimType>,
     #[serde(rename = "ClaimValue", default, skip_serializing_if = "Option::is_none")]
     pub claim_value: Option<String>,
-    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "PoolName", default, skip_serializing_if = "Option::is_none")]
-    pub pool_name: Option<String>,
     #[serde(rename = "ProviderId", default, skip_serializing_if = "Option::is_none")]
     pub provider_id: Option<uuid::Uuid>,
+    #[serde(rename = "CAType", default, skip_serializing_if = "Option::is_none")]
+    pub ca_type: Option<CertificateAuthorityType>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CAConnectorResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CaConnectorResponse {
-    #[serde(rename = "CAType", default, skip_serializing_if = "Option::is_none")]
-    pub ca_type: Option<CertificateAuthorityType>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(rename = "PoolName", default, skip_serializing_if = "Option::is_none")]
+    pub pool_name: Option<String>,
+    #[serde(rename = "LastSeen", default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "ClaimType", default, skip_serializing_if = "Option::is_none")]
     pub claim_type: Option<ClaimType>,
     #[serde(rename = "ClaimValue", default, skip_serializing_if = "Option::is_none")]
     pub claim_value: Option<String>,
-    #[serde(rename = "Connected", default, skip_serializing_if = "Option::is_none")]
-    pub connected: Option<bool>,
-    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(rename = "LastSeen", default, skip_serializing_if = "Option::is_none")]
-    pub last_seen: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "PoolName", default, skip_serializing_if = "Option::is_none")]
-    pub pool_name: Option<String>,
     #[serde(rename = "ProviderId", default, skip_serializing_if = "Option::is_none")]
     pub provider_id: Option<uuid::Uuid>,
     #[serde(rename = "ProviderName", default, skip_serializing_if = "Option::is_none")]
     pub provider_name: Option<String>,
+    #[serde(rename = "Connected", default, skip_serializing_if = "Option::is_none")]
+    pub connected: Option<bool>,
+    #[serde(rename = "CAType", default, skip_serializing_if = "Option::is_none")]
+    pub ca_type: Option<CertificateAuthorityType>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CAJobQueueTestResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CaJobQueueTestResponse {
-    /// The message returned by the test.
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
     /// Whether the test succeeded or failed.
     #[serde(rename = "Success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+    /// The message returned by the test.
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertRequestResponseModel` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertRequestResponseModel {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
     #[serde(rename = "CARequestId", default, skip_serializing_if = "Option::is_none")]
     pub ca_request_id: Option<String>,
-    #[serde(rename = "CertStores", default, skip_serializing_if = "Option::is_none")]
-    pub cert_stores: Option<Vec<CertificateRequestCertStoreModel>>,
-    #[serde(
-        rename = "CertificateAuthority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_authority: Option<String>,
     #[serde(rename = "CommonName", default, skip_serializing_if = "Option::is_none")]
     pub common_name: Option<String>,
-    #[serde(rename = "Curve", default, skip_serializing_if = "Option::is_none")]
-    pub curve: Option<String>,
-    #[serde(rename = "DenialComment", default, skip_serializing_if = "Option::is_none")]
-    pub denial_comment: Option<String>,
     #[serde(
         rename = "DistinguishedName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub distinguished_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(rename = "KeyLength", default, skip_serializing_if = "Option::is_none")]
-    pub key_length: Option<String>,
-    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(rename = "SubmissionDate", default, skip_serializing_if = "Option::is_none")]
+    pub submission_date: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(
+        rename = "CertificateAuthority",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority: Option<String>,
+    #[serde(rename = "Template", default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
     #[serde(rename = "Requester", default, skip_serializing_if = "Option::is_none")]
     pub requester: Option<String>,
-    #[serde(rename = "SANs", default, skip_serializing_if = "Option::is_none")]
-    pub sa_ns: Option<Vec<String>>,
     #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<CertificateState>,
     #[serde(rename = "StateString", default, skip_serializing_if = "Option::is_none")]
     pub state_string: Option<String>,
+    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(rename = "DenialComment", default, skip_serializing_if = "Option::is_none")]
+    pub denial_comment: Option<String>,
+    #[serde(rename = "KeyLength", default, skip_serializing_if = "Option::is_none")]
+    pub key_length: Option<String>,
+    #[serde(rename = "SANs", default, skip_serializing_if = "Option::is_none")]
+    pub sa_ns: Option<Vec<String>>,
+    #[serde(rename = "CertStores", default, skip_serializing_if = "Option::is_none")]
+    pub cert_stores: Option<Vec<CertificateRequestCertStoreModel>>,
+    #[serde(rename = "Curve", default, skip_serializing_if = "Option::is_none")]
+    pub curve: Option<String>,
     #[serde(
         rename = "SubjectAltNames",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub subject_alt_names: Option<Vec<CertificatesSubjectAlternativeName>>,
-    #[serde(rename = "SubmissionDate", default, skip_serializing_if = "Option::is_none")]
-    pub submission_date: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "Template", default, skip_serializing_if = "Option::is_none")]
-    pub template: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertStoreContainerRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertStoreContainerRequest {
-    #[serde(
-        rename = "CertificateStores",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_stores: Option<Vec<CertificateStore>>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "Name")]
@@ -1154,6 +1148,12 @@ pub struct CertStoreContainerRequest {
     pub overwrite_schedules: Option<bool>,
     #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<KeyfactorSchedule>,
+    #[serde(
+        rename = "CertificateStores",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_stores: Option<Vec<CertificateStore>>,
 }
 
 /// Schema `Keyfactor.Orchestrators.Common.Enums.CertStoreCustomAlias` (API version 1.0).
@@ -1304,10 +1304,10 @@ impl crate::runtime::ParamValue for CertStoreTypesPasswordStyles {
 /// Schema `CSS.CMS.Data.Model.Models.CertStoresSchedule` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertStoresSchedule {
-    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<KeyfactorSchedule>,
     #[serde(rename = "StoreIds", default)]
     pub store_ids: Vec<uuid::Uuid>,
+    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<KeyfactorSchedule>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateAliasResponse` (API version 1.0).
@@ -1322,48 +1322,123 @@ pub struct CertificateAliasResponse {
 /// Schema `CSS.CMS.Data.Model.Models.CertificateAuthorities.CertificateAuthorityAuthCertificate` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateAuthorityAuthCertificate {
-    #[serde(rename = "ExpirationDate", default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "IssuedDN", default, skip_serializing_if = "Option::is_none")]
     pub issued_dn: Option<String>,
     #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
     pub issuer_dn: Option<String>,
     #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
+    #[serde(rename = "ExpirationDate", default, skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CertificateAuthorityRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateAuthorityRequest {
-    #[serde(rename = "Agent", default, skip_serializing_if = "Option::is_none")]
-    pub agent: Option<uuid::Uuid>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    #[serde(rename = "LogicalName", default, skip_serializing_if = "Option::is_none")]
+    pub logical_name: Option<String>,
+    #[serde(rename = "HostName", default, skip_serializing_if = "Option::is_none")]
+    pub host_name: Option<String>,
+    #[serde(rename = "Delegate", default, skip_serializing_if = "Option::is_none")]
+    pub delegate: Option<bool>,
     #[serde(
-        rename = "AllowOneClickRenewals",
+        rename = "DelegateEnrollment",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub allow_one_click_renewals: Option<bool>,
+    pub delegate_enrollment: Option<bool>,
+    #[serde(rename = "ForestRoot", default, skip_serializing_if = "Option::is_none")]
+    pub forest_root: Option<String>,
+    #[serde(
+        rename = "ConfigurationTenant",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub configuration_tenant: Option<String>,
+    #[serde(rename = "UseCAConnector", default, skip_serializing_if = "Option::is_none")]
+    pub use_ca_connector: Option<bool>,
+    #[serde(rename = "ConnectorPool", default, skip_serializing_if = "Option::is_none")]
+    pub connector_pool: Option<String>,
+    #[serde(rename = "Remote", default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<bool>,
+    #[serde(rename = "Agent", default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<uuid::Uuid>,
+    #[serde(rename = "Standalone", default, skip_serializing_if = "Option::is_none")]
+    pub standalone: Option<bool>,
+    #[serde(
+        rename = "MonitorThresholds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub monitor_thresholds: Option<bool>,
+    #[serde(rename = "IssuanceMax", default, skip_serializing_if = "Option::is_none")]
+    pub issuance_max: Option<i32>,
+    #[serde(rename = "IssuanceMin", default, skip_serializing_if = "Option::is_none")]
+    pub issuance_min: Option<i32>,
+    #[serde(rename = "FailureMax", default, skip_serializing_if = "Option::is_none")]
+    pub failure_max: Option<i32>,
+    #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
+    pub rfc_enforcement: Option<bool>,
+    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<String>,
     #[serde(
         rename = "AllowedEnrollmentTypes",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allowed_enrollment_types: Option<EnrollmentType>,
+    #[serde(rename = "KeyRetention", default, skip_serializing_if = "Option::is_none")]
+    pub key_retention: Option<KeyRetentionPolicy>,
+    #[serde(
+        rename = "KeyRetentionDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub key_retention_days: Option<i32>,
+    #[serde(
+        rename = "ExplicitCredentials",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub explicit_credentials: Option<bool>,
+    #[serde(
+        rename = "SubscriberTerms",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subscriber_terms: Option<bool>,
+    #[serde(rename = "ExplicitUser", default, skip_serializing_if = "Option::is_none")]
+    pub explicit_user: Option<String>,
+    #[serde(
+        rename = "ExplicitPassword",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub explicit_password: Option<KeyfactorApiSecret>,
+    #[serde(
+        rename = "UseAllowedRequesters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub use_allowed_requesters: Option<bool>,
     #[serde(
         rename = "AllowedRequesters",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allowed_requesters: Option<Vec<String>>,
-    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
-    pub audience: Option<String>,
-    /// Overrides default KeyfactorAPISecret with inline SecretValue
+    #[serde(rename = "FullScan", default, skip_serializing_if = "Option::is_none")]
+    pub full_scan: Option<KeyfactorSchedule>,
     #[serde(
-        rename = "AuthCertificate",
+        rename = "IncrementalScan",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub auth_certificate: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub incremental_scan: Option<KeyfactorSchedule>,
+    #[serde(rename = "ThresholdCheck", default, skip_serializing_if = "Option::is_none")]
+    pub threshold_check: Option<KeyfactorSchedule>,
     /// Overrides default KeyfactorAPISecret with inline SecretValue
     #[serde(
         rename = "AuthCertificatePassword",
@@ -1373,40 +1448,15 @@ pub struct CertificateAuthorityRequest {
     pub auth_certificate_password: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
+    /// Overrides default KeyfactorAPISecret with inline SecretValue
+    #[serde(
+        rename = "AuthCertificate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auth_certificate: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     #[serde(rename = "CAType", default, skip_serializing_if = "Option::is_none")]
     pub ca_type: Option<CertificateAuthorityType>,
-    #[serde(
-        rename = "CertificateCleanupEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_cleanup_enabled: Option<bool>,
-    #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
-    pub client_secret: Option<KeyfactorApiSecret>,
-    #[serde(
-        rename = "ConfigurationTenant",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub configuration_tenant: Option<String>,
-    #[serde(rename = "ConnectorPool", default, skip_serializing_if = "Option::is_none")]
-    pub connector_pool: Option<String>,
-    #[serde(rename = "Delegate", default, skip_serializing_if = "Option::is_none")]
-    pub delegate: Option<bool>,
-    #[serde(
-        rename = "DelegateEnrollment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delegate_enrollment: Option<bool>,
-    #[serde(
-        rename = "DeleteWithArchivedKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delete_with_archived_key: Option<bool>,
     #[serde(
         rename = "EnforceUniqueDN",
         default,
@@ -1414,79 +1464,33 @@ pub struct CertificateAuthorityRequest {
     )]
     pub enforce_unique_dn: Option<bool>,
     #[serde(
-        rename = "ExplicitCredentials",
+        rename = "AllowOneClickRenewals",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub explicit_credentials: Option<bool>,
-    #[serde(
-        rename = "ExplicitPassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub explicit_password: Option<KeyfactorApiSecret>,
-    #[serde(rename = "ExplicitUser", default, skip_serializing_if = "Option::is_none")]
-    pub explicit_user: Option<String>,
-    #[serde(rename = "FailureMax", default, skip_serializing_if = "Option::is_none")]
-    pub failure_max: Option<i32>,
-    #[serde(rename = "ForestRoot", default, skip_serializing_if = "Option::is_none")]
-    pub forest_root: Option<String>,
-    #[serde(rename = "FullScan", default, skip_serializing_if = "Option::is_none")]
-    pub full_scan: Option<KeyfactorSchedule>,
-    #[serde(rename = "HostName", default, skip_serializing_if = "Option::is_none")]
-    pub host_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(
-        rename = "IncrementalScan",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub incremental_scan: Option<KeyfactorSchedule>,
-    #[serde(rename = "IssuanceMax", default, skip_serializing_if = "Option::is_none")]
-    pub issuance_max: Option<i32>,
-    #[serde(rename = "IssuanceMin", default, skip_serializing_if = "Option::is_none")]
-    pub issuance_min: Option<i32>,
-    #[serde(rename = "KeyRetention", default, skip_serializing_if = "Option::is_none")]
-    pub key_retention: Option<KeyRetentionPolicy>,
-    #[serde(
-        rename = "KeyRetentionDays",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub key_retention_days: Option<i32>,
-    #[serde(rename = "LogicalName", default, skip_serializing_if = "Option::is_none")]
-    pub logical_name: Option<String>,
-    #[serde(
-        rename = "MonitorThresholds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub monitor_thresholds: Option<bool>,
+    pub allow_one_click_renewals: Option<bool>,
     #[serde(
         rename = "NewEndEntityOnRenewAndReissue",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub new_end_entity_on_renew_and_reissue: Option<bool>,
-    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<String>,
-    #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
-    pub rfc_enforcement: Option<bool>,
-    #[serde(rename = "Remote", default, skip_serializing_if = "Option::is_none")]
-    pub remote: Option<bool>,
+    #[serde(rename = "TokenURL", default, skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
+    #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<KeyfactorApiSecret>,
     #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    #[serde(rename = "Standalone", default, skip_serializing_if = "Option::is_none")]
-    pub standalone: Option<bool>,
+    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
     #[serde(
-        rename = "SubscriberTerms",
+        rename = "CertificateCleanupEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub subscriber_terms: Option<bool>,
-    #[serde(rename = "ThresholdCheck", default, skip_serializing_if = "Option::is_none")]
-    pub threshold_check: Option<KeyfactorSchedule>,
+    pub certificate_cleanup_enabled: Option<bool>,
     #[serde(
         rename = "TimeAfterExpiration",
         default,
@@ -1499,16 +1503,12 @@ pub struct CertificateAuthorityRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub time_after_expiration_units: Option<CertificateCleanupTimeUnits>,
-    #[serde(rename = "TokenURL", default, skip_serializing_if = "Option::is_none")]
-    pub token_url: Option<String>,
     #[serde(
-        rename = "UseAllowedRequesters",
+        rename = "DeleteWithArchivedKey",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub use_allowed_requesters: Option<bool>,
-    #[serde(rename = "UseCAConnector", default, skip_serializing_if = "Option::is_none")]
-    pub use_ca_connector: Option<bool>,
+    pub delete_with_archived_key: Option<bool>,
     #[serde(
         rename = "UseForEnrollment",
         default,
@@ -1520,114 +1520,66 @@ pub struct CertificateAuthorityRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CertificateAuthorityResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateAuthorityResponse {
-    #[serde(rename = "Agent", default, skip_serializing_if = "Option::is_none")]
-    pub agent: Option<uuid::Uuid>,
-    #[serde(rename = "AgentName", default, skip_serializing_if = "Option::is_none")]
-    pub agent_name: Option<String>,
-    #[serde(rename = "AgentUsername", default, skip_serializing_if = "Option::is_none")]
-    pub agent_username: Option<String>,
-    #[serde(
-        rename = "AllowOneClickRenewals",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allow_one_click_renewals: Option<bool>,
-    #[serde(
-        rename = "AllowedEnrollmentTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allowed_enrollment_types: Option<EnrollmentType>,
-    #[serde(
-        rename = "AllowedRequesters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allowed_requesters: Option<Vec<String>>,
-    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
-    pub audience: Option<String>,
-    #[serde(
-        rename = "AuthCertificate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auth_certificate: Option<CertificateAuthorityAuthCertificate>,
-    #[serde(rename = "CAType", default, skip_serializing_if = "Option::is_none")]
-    pub ca_type: Option<CertificateAuthorityType>,
-    #[serde(
-        rename = "CertificateCleanupEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_cleanup_enabled: Option<bool>,
-    #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
-    pub client_secret: Option<KeyfactorApiSecret>,
-    #[serde(
-        rename = "ConfigurationTenant",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub configuration_tenant: Option<String>,
-    #[serde(rename = "ConnectorPool", default, skip_serializing_if = "Option::is_none")]
-    pub connector_pool: Option<String>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    #[serde(rename = "LogicalName", default, skip_serializing_if = "Option::is_none")]
+    pub logical_name: Option<String>,
+    #[serde(rename = "HostName", default, skip_serializing_if = "Option::is_none")]
+    pub host_name: Option<String>,
     #[serde(rename = "Delegate", default, skip_serializing_if = "Option::is_none")]
     pub delegate: Option<bool>,
+    #[serde(rename = "UseCAConnector", default, skip_serializing_if = "Option::is_none")]
+    pub use_ca_connector: Option<bool>,
+    #[serde(rename = "ConnectorPool", default, skip_serializing_if = "Option::is_none")]
+    pub connector_pool: Option<String>,
     #[serde(
         rename = "DelegateEnrollment",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub delegate_enrollment: Option<bool>,
-    #[serde(
-        rename = "DeleteWithArchivedKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delete_with_archived_key: Option<bool>,
-    #[serde(rename = "DenialMax", default, skip_serializing_if = "Option::is_none")]
-    pub denial_max: Option<i32>,
-    #[serde(
-        rename = "EnforceUniqueDN",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enforce_unique_dn: Option<bool>,
-    #[serde(
-        rename = "ExplicitCredentials",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub explicit_credentials: Option<bool>,
-    #[serde(
-        rename = "ExplicitPassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub explicit_password: Option<KeyfactorApiSecret>,
-    #[serde(rename = "ExplicitUser", default, skip_serializing_if = "Option::is_none")]
-    pub explicit_user: Option<String>,
-    #[serde(rename = "FailureMax", default, skip_serializing_if = "Option::is_none")]
-    pub failure_max: Option<i32>,
     #[serde(rename = "ForestRoot", default, skip_serializing_if = "Option::is_none")]
     pub forest_root: Option<String>,
-    #[serde(rename = "FullScan", default, skip_serializing_if = "Option::is_none")]
-    pub full_scan: Option<KeyfactorSchedule>,
-    #[serde(rename = "HostName", default, skip_serializing_if = "Option::is_none")]
-    pub host_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
     #[serde(
-        rename = "IncrementalScan",
+        rename = "ConfigurationTenant",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub incremental_scan: Option<KeyfactorSchedule>,
+    pub configuration_tenant: Option<String>,
+    #[serde(rename = "Remote", default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<bool>,
+    #[serde(rename = "Agent", default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<uuid::Uuid>,
+    #[serde(rename = "AgentName", default, skip_serializing_if = "Option::is_none")]
+    pub agent_name: Option<String>,
+    #[serde(rename = "AgentUsername", default, skip_serializing_if = "Option::is_none")]
+    pub agent_username: Option<String>,
+    #[serde(rename = "Standalone", default, skip_serializing_if = "Option::is_none")]
+    pub standalone: Option<bool>,
+    #[serde(
+        rename = "MonitorThresholds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub monitor_thresholds: Option<bool>,
     #[serde(rename = "IssuanceMax", default, skip_serializing_if = "Option::is_none")]
     pub issuance_max: Option<i32>,
     #[serde(rename = "IssuanceMin", default, skip_serializing_if = "Option::is_none")]
     pub issuance_min: Option<i32>,
+    #[serde(rename = "DenialMax", default, skip_serializing_if = "Option::is_none")]
+    pub denial_max: Option<i32>,
+    #[serde(rename = "FailureMax", default, skip_serializing_if = "Option::is_none")]
+    pub failure_max: Option<i32>,
+    #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
+    pub rfc_enforcement: Option<bool>,
+    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<String>,
+    #[serde(
+        rename = "AllowedEnrollmentTypes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_enrollment_types: Option<EnrollmentType>,
     #[serde(rename = "KeyRetention", default, skip_serializing_if = "Option::is_none")]
     pub key_retention: Option<KeyRetentionPolicy>,
     #[serde(
@@ -1636,40 +1588,92 @@ pub struct CertificateAuthorityResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub key_retention_days: Option<i32>,
-    #[serde(rename = "LastScan", default, skip_serializing_if = "Option::is_none")]
-    pub last_scan: Option<String>,
-    #[serde(rename = "LogicalName", default, skip_serializing_if = "Option::is_none")]
-    pub logical_name: Option<String>,
     #[serde(
-        rename = "MonitorThresholds",
+        rename = "ExplicitCredentials",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub monitor_thresholds: Option<bool>,
-    #[serde(
-        rename = "NewEndEntityOnRenewAndReissue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub new_end_entity_on_renew_and_reissue: Option<bool>,
-    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<String>,
-    #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
-    pub rfc_enforcement: Option<bool>,
-    #[serde(rename = "Remote", default, skip_serializing_if = "Option::is_none")]
-    pub remote: Option<bool>,
-    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    #[serde(rename = "Standalone", default, skip_serializing_if = "Option::is_none")]
-    pub standalone: Option<bool>,
+    pub explicit_credentials: Option<bool>,
     #[serde(
         rename = "SubscriberTerms",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub subscriber_terms: Option<bool>,
+    #[serde(rename = "ExplicitUser", default, skip_serializing_if = "Option::is_none")]
+    pub explicit_user: Option<String>,
+    #[serde(
+        rename = "ExplicitPassword",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub explicit_password: Option<KeyfactorApiSecret>,
+    #[serde(
+        rename = "UseAllowedRequesters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub use_allowed_requesters: Option<bool>,
+    #[serde(
+        rename = "AllowedRequesters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_requesters: Option<Vec<String>>,
+    #[serde(rename = "FullScan", default, skip_serializing_if = "Option::is_none")]
+    pub full_scan: Option<KeyfactorSchedule>,
+    #[serde(
+        rename = "IncrementalScan",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub incremental_scan: Option<KeyfactorSchedule>,
     #[serde(rename = "ThresholdCheck", default, skip_serializing_if = "Option::is_none")]
     pub threshold_check: Option<KeyfactorSchedule>,
+    #[serde(rename = "CAType", default, skip_serializing_if = "Option::is_none")]
+    pub ca_type: Option<CertificateAuthorityType>,
+    #[serde(
+        rename = "AuthCertificate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auth_certificate: Option<CertificateAuthorityAuthCertificate>,
+    #[serde(
+        rename = "EnforceUniqueDN",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enforce_unique_dn: Option<bool>,
+    #[serde(
+        rename = "AllowOneClickRenewals",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_one_click_renewals: Option<bool>,
+    #[serde(
+        rename = "NewEndEntityOnRenewAndReissue",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub new_end_entity_on_renew_and_reissue: Option<bool>,
+    #[serde(rename = "TokenURL", default, skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
+    #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<KeyfactorApiSecret>,
+    #[serde(rename = "LastScan", default, skip_serializing_if = "Option::is_none")]
+    pub last_scan: Option<String>,
+    #[serde(
+        rename = "CertificateCleanupEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_cleanup_enabled: Option<bool>,
     #[serde(
         rename = "TimeAfterExpiration",
         default,
@@ -1682,16 +1686,12 @@ pub struct CertificateAuthorityResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub time_after_expiration_units: Option<CertificateCleanupTimeUnits>,
-    #[serde(rename = "TokenURL", default, skip_serializing_if = "Option::is_none")]
-    pub token_url: Option<String>,
     #[serde(
-        rename = "UseAllowedRequesters",
+        rename = "DeleteWithArchivedKey",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub use_allowed_requesters: Option<bool>,
-    #[serde(rename = "UseCAConnector", default, skip_serializing_if = "Option::is_none")]
-    pub use_ca_connector: Option<bool>,
+    pub delete_with_archived_key: Option<bool>,
     #[serde(
         rename = "UseForEnrollment",
         default,
@@ -1703,34 +1703,10 @@ pub struct CertificateAuthorityResponse {
 /// Schema `CSS.CMS.Data.Model.Models.CertificateAuthorities.CertificateAuthorityTestRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateAuthorityTestRequest {
-    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
-    pub audience: Option<String>,
-    #[serde(
-        rename = "AuthCertificate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auth_certificate: Option<KeyfactorApiSecret>,
-    #[serde(
-        rename = "AuthCertificatePassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auth_certificate_password: Option<KeyfactorApiSecret>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
     #[serde(rename = "CAType", default, skip_serializing_if = "Option::is_none")]
     pub ca_type: Option<CertificateAuthorityType>,
-    #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
-    pub client_secret: Option<KeyfactorApiSecret>,
-    #[serde(
-        rename = "ConfigurationTenant",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub configuration_tenant: Option<String>,
-    #[serde(rename = "ConnectorPool", default, skip_serializing_if = "Option::is_none")]
-    pub connector_pool: Option<String>,
     #[serde(
         rename = "ExplicitCredentials",
         default,
@@ -1745,22 +1721,46 @@ pub struct CertificateAuthorityTestRequest {
     pub explicit_password: Option<KeyfactorApiSecret>,
     #[serde(rename = "ExplicitUser", default, skip_serializing_if = "Option::is_none")]
     pub explicit_user: Option<String>,
-    #[serde(rename = "ForestRoot", default, skip_serializing_if = "Option::is_none")]
-    pub forest_root: Option<String>,
-    #[serde(rename = "HostName", default, skip_serializing_if = "Option::is_none")]
-    pub host_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
+    #[serde(
+        rename = "AuthCertificatePassword",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auth_certificate_password: Option<KeyfactorApiSecret>,
+    #[serde(
+        rename = "AuthCertificate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auth_certificate: Option<KeyfactorApiSecret>,
     #[serde(rename = "LogicalName", default, skip_serializing_if = "Option::is_none")]
     pub logical_name: Option<String>,
-    #[serde(rename = "Remote", default, skip_serializing_if = "Option::is_none")]
-    pub remote: Option<bool>,
-    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
+    #[serde(rename = "HostName", default, skip_serializing_if = "Option::is_none")]
+    pub host_name: Option<String>,
+    #[serde(rename = "ForestRoot", default, skip_serializing_if = "Option::is_none")]
+    pub forest_root: Option<String>,
+    #[serde(
+        rename = "ConfigurationTenant",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub configuration_tenant: Option<String>,
+    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<KeyfactorApiSecret>,
+    #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
     #[serde(rename = "TokenURL", default, skip_serializing_if = "Option::is_none")]
     pub token_url: Option<String>,
+    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
     #[serde(rename = "UseCAConnector", default, skip_serializing_if = "Option::is_none")]
     pub use_ca_connector: Option<bool>,
+    #[serde(rename = "ConnectorPool", default, skip_serializing_if = "Option::is_none")]
+    pub connector_pool: Option<String>,
+    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    #[serde(rename = "Remote", default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<bool>,
 }
 
 /// A DTO for CA tests.
@@ -1768,12 +1768,12 @@ pub struct CertificateAuthorityTestRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CertificateAuthorityTestResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateAuthorityTestResponse {
-    /// The message returned by the test.
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
     /// Whether the test succeeded or failed.
     #[serde(rename = "Success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+    /// The message returned by the test.
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// Schema `CSS.CMS.Core.Enums.CertificateAuthorityType` (API version 1.0).
@@ -1849,26 +1849,26 @@ impl crate::runtime::ParamValue for CertificateCleanupTimeUnits {
 pub struct CertificateCollectionCopyRequest {
     #[serde(rename = "CopyFromId")]
     pub copy_from_id: i32,
+    #[serde(rename = "Name")]
+    pub name: String,
     #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(rename = "Query", default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
     #[serde(
         rename = "DuplicationField",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub duplication_field: Option<DuplicateSubjectType>,
-    #[serde(rename = "Favorite", default, skip_serializing_if = "Option::is_none")]
-    pub favorite: Option<bool>,
-    #[serde(rename = "Name")]
-    pub name: String,
-    #[serde(rename = "Query", default, skip_serializing_if = "Option::is_none")]
-    pub query: Option<String>,
     #[serde(
         rename = "ShowOnDashboard",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub show_on_dashboard: Option<bool>,
+    #[serde(rename = "Favorite", default, skip_serializing_if = "Option::is_none")]
+    pub favorite: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionCreateRequest` (API version 1.0).
@@ -1876,28 +1876,28 @@ pub struct CertificateCollectionCopyRequest {
 pub struct CertificateCollectionCreateRequest {
     #[serde(rename = "CopyFromId", default, skip_serializing_if = "Option::is_none")]
     pub copy_from_id: Option<i32>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    #[serde(rename = "Name")]
+    pub name: String,
     #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(rename = "Query", default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
     #[serde(
         rename = "DuplicationField",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub duplication_field: Option<DuplicateSubjectType>,
-    #[serde(rename = "Favorite", default, skip_serializing_if = "Option::is_none")]
-    pub favorite: Option<bool>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(rename = "Name")]
-    pub name: String,
-    #[serde(rename = "Query", default, skip_serializing_if = "Option::is_none")]
-    pub query: Option<String>,
     #[serde(
         rename = "ShowOnDashboard",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub show_on_dashboard: Option<bool>,
+    #[serde(rename = "Favorite", default, skip_serializing_if = "Option::is_none")]
+    pub favorite: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionFavoriteRequest` (API version 1.0).
@@ -1910,10 +1910,14 @@ pub struct CertificateCollectionFavoriteRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionListResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateCollectionListResponse {
-    #[serde(rename = "Content", default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(rename = "Content", default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
     #[serde(
         rename = "DuplicationField",
         default,
@@ -1921,31 +1925,27 @@ pub struct CertificateCollectionListResponse {
     )]
     pub duplication_field: Option<String>,
     #[serde(
+        rename = "ShowOnDashboard",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub show_on_dashboard: Option<bool>,
+    #[serde(rename = "Favorite", default, skip_serializing_if = "Option::is_none")]
+    pub favorite: Option<bool>,
+    #[serde(
         rename = "EstimatedCertCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub estimated_cert_count: Option<i32>,
-    #[serde(rename = "Favorite", default, skip_serializing_if = "Option::is_none")]
-    pub favorite: Option<bool>,
+    #[serde(rename = "LastEstimated", default, skip_serializing_if = "Option::is_none")]
+    pub last_estimated: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "HasQueryPermissions",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub has_query_permissions: Option<bool>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(rename = "LastEstimated", default, skip_serializing_if = "Option::is_none")]
-    pub last_estimated: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "ShowOnDashboard",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub show_on_dashboard: Option<bool>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateCollectionNavItem` (API version 1.0).
@@ -1960,6 +1960,8 @@ pub struct CertificateCollectionNavItem {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionPermissionsResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateCollectionPermissionsResponse {
+    #[serde(rename = "QueryId", default, skip_serializing_if = "Option::is_none")]
+    pub query_id: Option<i32>,
     #[serde(
         rename = "AccessControlList",
         default,
@@ -1972,91 +1974,89 @@ pub struct CertificateCollectionPermissionsResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub assignable_roles: Option<Vec<AssignableQueryRole>>,
-    #[serde(rename = "QueryId", default, skip_serializing_if = "Option::is_none")]
-    pub query_id: Option<i32>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateCollectionResponse {
-    #[serde(rename = "Content", default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(rename = "Content", default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    #[serde(rename = "Query", default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
     #[serde(
         rename = "DuplicationField",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub duplication_field: Option<DuplicateSubjectType>,
+    #[serde(
+        rename = "ShowOnDashboard",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub show_on_dashboard: Option<bool>,
+    #[serde(rename = "Favorite", default, skip_serializing_if = "Option::is_none")]
+    pub favorite: Option<bool>,
     #[serde(
         rename = "EstimatedCertCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub estimated_cert_count: Option<i32>,
-    #[serde(rename = "Favorite", default, skip_serializing_if = "Option::is_none")]
-    pub favorite: Option<bool>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
     #[serde(rename = "LastEstimated", default, skip_serializing_if = "Option::is_none")]
     pub last_estimated: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "Query", default, skip_serializing_if = "Option::is_none")]
-    pub query: Option<String>,
-    #[serde(
-        rename = "ShowOnDashboard",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub show_on_dashboard: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionUpdateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateCollectionUpdateRequest {
+    #[serde(rename = "Id")]
+    pub id: i32,
+    #[serde(rename = "Name")]
+    pub name: String,
     #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(rename = "Query", default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
     #[serde(
         rename = "DuplicationField",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub duplication_field: Option<DuplicateSubjectType>,
-    #[serde(rename = "Favorite", default, skip_serializing_if = "Option::is_none")]
-    pub favorite: Option<bool>,
-    #[serde(rename = "Id")]
-    pub id: i32,
-    #[serde(rename = "Name")]
-    pub name: String,
-    #[serde(rename = "Query", default, skip_serializing_if = "Option::is_none")]
-    pub query: Option<String>,
     #[serde(
         rename = "ShowOnDashboard",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub show_on_dashboard: Option<bool>,
+    #[serde(rename = "Favorite", default, skip_serializing_if = "Option::is_none")]
+    pub favorite: Option<bool>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateDetails` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateDetails {
-    #[serde(rename = "IsEndEntity", default, skip_serializing_if = "Option::is_none")]
-    pub is_end_entity: Option<bool>,
     #[serde(rename = "IssuedDN", default, skip_serializing_if = "Option::is_none")]
     pub issued_dn: Option<String>,
     #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
     pub issuer_dn: Option<String>,
-    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
+    pub thumbprint: Option<String>,
     #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
     pub not_after: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "NotBefore", default, skip_serializing_if = "Option::is_none")]
     pub not_before: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
-    pub thumbprint: Option<String>,
+    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(rename = "IsEndEntity", default, skip_serializing_if = "Option::is_none")]
+    pub is_end_entity: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateDownloadRequest` (API version 1.0).
@@ -2064,12 +2064,14 @@ pub struct CertificateDetails {
 pub struct CertificateDownloadRequest {
     #[serde(rename = "CertID", default, skip_serializing_if = "Option::is_none")]
     pub cert_id: Option<i32>,
-    #[serde(rename = "ChainOrder", default, skip_serializing_if = "Option::is_none")]
-    pub chain_order: Option<String>,
-    #[serde(rename = "FileExtension", default, skip_serializing_if = "Option::is_none")]
-    pub file_extension: Option<String>,
-    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
-    pub friendly_name: Option<String>,
+    /// Base64-encoded bytes.
+    #[serde(rename = "SerialNumber", default, skip_serializing_if = "Option::is_none")]
+    pub serial_number: Option<String>,
+    #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
+    pub issuer_dn: Option<String>,
+    /// Base64-encoded bytes.
+    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
+    pub thumbprint: Option<String>,
     #[serde(rename = "IncludeChain", default, skip_serializing_if = "Option::is_none")]
     pub include_chain: Option<bool>,
     #[serde(
@@ -2078,14 +2080,12 @@ pub struct CertificateDownloadRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub include_subject_header: Option<bool>,
-    #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
-    pub issuer_dn: Option<String>,
-    /// Base64-encoded bytes.
-    #[serde(rename = "SerialNumber", default, skip_serializing_if = "Option::is_none")]
-    pub serial_number: Option<String>,
-    /// Base64-encoded bytes.
-    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
-    pub thumbprint: Option<String>,
+    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
+    #[serde(rename = "ChainOrder", default, skip_serializing_if = "Option::is_none")]
+    pub chain_order: Option<String>,
+    #[serde(rename = "FileExtension", default, skip_serializing_if = "Option::is_none")]
+    pub file_extension: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateDownloadResponse` (API version 1.0).
@@ -2135,21 +2135,21 @@ impl crate::runtime::ParamValue for CertificateFormat {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateIdentityAuditResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateIdentityAuditResponse {
-    /// Name of the account represented by the audit response
-    #[serde(rename = "AccountName", default, skip_serializing_if = "Option::is_none")]
-    pub account_name: Option<String>,
     /// Id of the account represented by the audit response
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    /// Name of the account represented by the audit response
+    #[serde(rename = "AccountName", default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
     /// The type of account represented by the audit response (User or Group)
     #[serde(rename = "IdentityType", default, skip_serializing_if = "Option::is_none")]
     pub identity_type: Option<String>,
-    /// Permissions granted to the account represented by the audit reponse on the specified certifcate
-    #[serde(rename = "Permissions", default, skip_serializing_if = "Option::is_none")]
-    pub permissions: Option<Vec<CertificateIdentityAuditResponseCertificatePermission>>,
     /// The SID of the account represented by the audit reponse
     #[serde(rename = "SID", default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
+    /// Permissions granted to the account represented by the audit reponse on the specified certifcate
+    #[serde(rename = "Permissions", default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Vec<CertificateIdentityAuditResponseCertificatePermission>>,
 }
 
 /// Represents an account with a list of permission granted to it on a given certificate by either a role or collection.
@@ -2170,12 +2170,12 @@ pub struct CertificateIdentityAuditResponse2 {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateIdentityAuditResponse2.CertificatePermission` (API version 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateIdentityAuditResponse2CertificatePermission {
-    /// A list of roles or collections that grant the given permission
-    #[serde(rename = "GrantedBy", default, skip_serializing_if = "Option::is_none")]
-    pub granted_by: Option<Vec<String>>,
     /// The name of the permission
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// A list of roles or collections that grant the given permission
+    #[serde(rename = "GrantedBy", default, skip_serializing_if = "Option::is_none")]
+    pub granted_by: Option<Vec<String>>,
 }
 
 /// Represents a permission granted to an account for a certificate
@@ -2183,12 +2183,12 @@ pub struct CertificateIdentityAuditResponse2CertificatePermission {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateIdentityAuditResponse.CertificatePermission` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateIdentityAuditResponseCertificatePermission {
-    /// A list of roles or collections that grant the given permission
-    #[serde(rename = "GrantedBy", default, skip_serializing_if = "Option::is_none")]
-    pub granted_by: Option<Vec<String>>,
     /// The name of the permission
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// A list of roles or collections that grant the given permission
+    #[serde(rename = "GrantedBy", default, skip_serializing_if = "Option::is_none")]
+    pub granted_by: Option<Vec<String>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Enums.CertificateImportJobStatus` (API version 1.0).
@@ -2230,20 +2230,20 @@ impl crate::runtime::ParamValue for CertificateImportJobStatus {
 pub struct CertificateImportRequestModel {
     #[serde(rename = "Certificate")]
     pub certificate: String,
-    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "OwnerRoleId", default, skip_serializing_if = "Option::is_none")]
-    pub owner_role_id: Option<i32>,
-    #[serde(rename = "OwnerRoleName", default, skip_serializing_if = "Option::is_none")]
-    pub owner_role_name: Option<String>,
     #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
-    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
     #[serde(rename = "StoreIds", default, skip_serializing_if = "Option::is_none")]
     pub store_ids: Option<Vec<uuid::Uuid>>,
     #[serde(rename = "StoreTypes", default, skip_serializing_if = "Option::is_none")]
     pub store_types: Option<Vec<ManagementStoreType>>,
+    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "OwnerRoleId", default, skip_serializing_if = "Option::is_none")]
+    pub owner_role_id: Option<i32>,
+    #[serde(rename = "OwnerRoleName", default, skip_serializing_if = "Option::is_none")]
+    pub owner_role_name: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateImportResponseModel` (API version 1.0).
@@ -2251,14 +2251,14 @@ pub struct CertificateImportRequestModel {
 pub struct CertificateImportResponseModel {
     #[serde(rename = "ImportStatus", default, skip_serializing_if = "Option::is_none")]
     pub import_status: Option<CertificateSavedState>,
+    #[serde(rename = "JobStatus", default, skip_serializing_if = "Option::is_none")]
+    pub job_status: Option<CertificateImportJobStatus>,
     #[serde(
         rename = "InvalidKeystores",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub invalid_keystores: Option<Vec<InvalidKeystore>>,
-    #[serde(rename = "JobStatus", default, skip_serializing_if = "Option::is_none")]
-    pub job_status: Option<CertificateImportJobStatus>,
     /// Base64-encoded bytes.
     #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
@@ -2282,14 +2282,14 @@ pub struct CertificateLocationSpecifier {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateLocationsGroupResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateLocationsGroupResponse {
-    #[serde(rename = "Locations", default, skip_serializing_if = "Option::is_none")]
-    pub locations: Option<Vec<CertificateStoreLocationsDetailResponse>>,
-    #[serde(rename = "StoreCount", default, skip_serializing_if = "Option::is_none")]
-    pub store_count: Option<i32>,
     #[serde(rename = "StoreType", default, skip_serializing_if = "Option::is_none")]
     pub store_type: Option<String>,
     #[serde(rename = "StoreTypeId", default, skip_serializing_if = "Option::is_none")]
     pub store_type_id: Option<i32>,
+    #[serde(rename = "StoreCount", default, skip_serializing_if = "Option::is_none")]
+    pub store_count: Option<i32>,
+    #[serde(rename = "Locations", default, skip_serializing_if = "Option::is_none")]
+    pub locations: Option<Vec<CertificateStoreLocationsDetailResponse>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateLocationsResponse` (API version 1.0).
@@ -2304,51 +2304,51 @@ pub struct CertificateLocationsResponse {
 pub struct CertificateModel {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "IssuedCN", default, skip_serializing_if = "Option::is_none")]
-    pub issued_cn: Option<String>,
     #[serde(rename = "IssuedDN", default, skip_serializing_if = "Option::is_none")]
     pub issued_dn: Option<String>,
-    #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
-    pub issuer_dn: Option<String>,
-    #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
-    pub not_after: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "NotBefore", default, skip_serializing_if = "Option::is_none")]
-    pub not_before: Option<chrono::DateTime<chrono::Utc>>,
     /// Base64-encoded bytes.
     #[serde(rename = "SerialNumber", default, skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
+    #[serde(rename = "NotBefore", default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
+    pub not_after: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "SigningAlgorithm",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub signing_algorithm: Option<String>,
+    /// Base64-encoded bytes.
+    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
+    pub thumbprint: Option<String>,
+    #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
+    pub issuer_dn: Option<String>,
+    #[serde(rename = "IssuedCN", default, skip_serializing_if = "Option::is_none")]
+    pub issued_cn: Option<String>,
     #[serde(
         rename = "SubjectAltNameElements",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub subject_alt_name_elements: Option<Vec<ModelsSubjectAlternativeName>>,
-    /// Base64-encoded bytes.
-    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
-    pub thumbprint: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.PKI.CertificateOperation` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateOperation {
-    #[serde(rename = "Action", default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
-    #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
-    pub comment: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(rename = "OperationEnd", default, skip_serializing_if = "Option::is_none")]
-    pub operation_end: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "OperationStart", default, skip_serializing_if = "Option::is_none")]
     pub operation_start: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "OperationEnd", default, skip_serializing_if = "Option::is_none")]
+    pub operation_end: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(rename = "Action", default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Security.CertificatePermissions` (API version 1.0).
@@ -2395,12 +2395,16 @@ impl crate::runtime::ParamValue for CertificatePolicyType {
 /// Schema `CSS.CMS.Data.Model.Models.CertificateQuery` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateQuery {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "Automated", default, skip_serializing_if = "Option::is_none")]
     pub automated: Option<bool>,
     #[serde(rename = "Content", default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
     #[serde(
         rename = "DuplicationField",
         default,
@@ -2408,60 +2412,72 @@ pub struct CertificateQuery {
     )]
     pub duplication_field: Option<DuplicateSubjectType>,
     #[serde(
-        rename = "EstimatedCertCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub estimated_cert_count: Option<i32>,
-    #[serde(rename = "Favorite", default, skip_serializing_if = "Option::is_none")]
-    pub favorite: Option<bool>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(rename = "LastEstimated", default, skip_serializing_if = "Option::is_none")]
-    pub last_estimated: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
         rename = "ShowOnDashboard",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub show_on_dashboard: Option<bool>,
+    #[serde(rename = "Favorite", default, skip_serializing_if = "Option::is_none")]
+    pub favorite: Option<bool>,
+    #[serde(
+        rename = "EstimatedCertCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub estimated_cert_count: Option<i32>,
+    #[serde(rename = "LastEstimated", default, skip_serializing_if = "Option::is_none")]
+    pub last_estimated: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateQueryAccessControl` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateQueryAccessControl {
+    #[serde(rename = "RoleId", default, skip_serializing_if = "Option::is_none")]
+    pub role_id: Option<i32>,
     #[serde(
         rename = "AreaPermissions",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub area_permissions: Option<Vec<WebConsoleAreaPermission>>,
-    #[serde(rename = "RoleId", default, skip_serializing_if = "Option::is_none")]
-    pub role_id: Option<i32>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateQueryParserResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateQueryParserResponse {
-    #[serde(rename = "Fields", default, skip_serializing_if = "Option::is_none")]
-    pub fields: Option<Vec<QueryField>>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "Fields", default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<QueryField>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRecoveryRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateRecoveryRequest {
+    #[serde(rename = "Password")]
+    pub password: String,
+    #[serde(
+        rename = "UseLegacyEncryption",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub use_legacy_encryption: Option<bool>,
+    #[serde(
+        rename = "MicrosoftTargetCSP",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub microsoft_target_csp: Option<String>,
     #[serde(rename = "CertID", default, skip_serializing_if = "Option::is_none")]
     pub cert_id: Option<i32>,
-    #[serde(rename = "ChainOrder", default, skip_serializing_if = "Option::is_none")]
-    pub chain_order: Option<String>,
-    #[serde(rename = "FileExtension", default, skip_serializing_if = "Option::is_none")]
-    pub file_extension: Option<String>,
-    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
-    pub friendly_name: Option<String>,
+    /// Base64-encoded bytes.
+    #[serde(rename = "SerialNumber", default, skip_serializing_if = "Option::is_none")]
+    pub serial_number: Option<String>,
+    #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
+    pub issuer_dn: Option<String>,
+    /// Base64-encoded bytes.
+    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
+    pub thumbprint: Option<String>,
     #[serde(rename = "IncludeChain", default, skip_serializing_if = "Option::is_none")]
     pub include_chain: Option<bool>,
     #[serde(
@@ -2470,37 +2486,21 @@ pub struct CertificateRecoveryRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub include_subject_header: Option<bool>,
-    #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
-    pub issuer_dn: Option<String>,
-    #[serde(
-        rename = "MicrosoftTargetCSP",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub microsoft_target_csp: Option<String>,
-    #[serde(rename = "Password")]
-    pub password: String,
-    /// Base64-encoded bytes.
-    #[serde(rename = "SerialNumber", default, skip_serializing_if = "Option::is_none")]
-    pub serial_number: Option<String>,
-    /// Base64-encoded bytes.
-    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
-    pub thumbprint: Option<String>,
-    #[serde(
-        rename = "UseLegacyEncryption",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub use_legacy_encryption: Option<bool>,
+    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
+    #[serde(rename = "ChainOrder", default, skip_serializing_if = "Option::is_none")]
+    pub chain_order: Option<String>,
+    #[serde(rename = "FileExtension", default, skip_serializing_if = "Option::is_none")]
+    pub file_extension: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Workflow.CertificateRequestCertStoreModel` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateRequestCertStoreModel {
-    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
-    pub client_machine: Option<String>,
     #[serde(rename = "EntryName", default, skip_serializing_if = "Option::is_none")]
     pub entry_name: Option<String>,
+    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
+    pub client_machine: Option<String>,
     #[serde(rename = "StorePath", default, skip_serializing_if = "Option::is_none")]
     pub store_path: Option<String>,
 }
@@ -2508,14 +2508,10 @@ pub struct CertificateRequestCertStoreModel {
 /// Schema `CSS.CMS.Data.Model.Models.Workflow.CertificateRequestModel` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateRequestModel {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
     #[serde(rename = "CARequestId", default, skip_serializing_if = "Option::is_none")]
     pub ca_request_id: Option<String>,
-    #[serde(
-        rename = "CertificateAuthority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_authority: Option<String>,
     #[serde(rename = "CommonName", default, skip_serializing_if = "Option::is_none")]
     pub common_name: Option<String>,
     #[serde(
@@ -2524,25 +2520,65 @@ pub struct CertificateRequestModel {
         skip_serializing_if = "Option::is_none"
     )]
     pub distinguished_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(rename = "SubmissionDate", default, skip_serializing_if = "Option::is_none")]
+    pub submission_date: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(
+        rename = "CertificateAuthority",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority: Option<String>,
+    #[serde(rename = "Template", default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
     #[serde(rename = "Requester", default, skip_serializing_if = "Option::is_none")]
     pub requester: Option<String>,
     #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<CertificateState>,
     #[serde(rename = "StateString", default, skip_serializing_if = "Option::is_none")]
     pub state_string: Option<String>,
-    #[serde(rename = "SubmissionDate", default, skip_serializing_if = "Option::is_none")]
-    pub submission_date: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "Template", default, skip_serializing_if = "Option::is_none")]
-    pub template: Option<String>,
+    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateRetrievalBulkResponse {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    /// Base64-encoded bytes.
+    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
+    pub thumbprint: Option<String>,
+    /// Base64-encoded bytes.
+    #[serde(rename = "SerialNumber", default, skip_serializing_if = "Option::is_none")]
+    pub serial_number: Option<String>,
+    #[serde(rename = "IssuedDN", default, skip_serializing_if = "Option::is_none")]
+    pub issued_dn: Option<String>,
+    #[serde(rename = "IssuedCN", default, skip_serializing_if = "Option::is_none")]
+    pub issued_cn: Option<String>,
+    #[serde(rename = "ImportDate", default, skip_serializing_if = "Option::is_none")]
+    pub import_date: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "NotBefore", default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
+    pub not_after: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
+    pub issuer_dn: Option<String>,
+    #[serde(rename = "PrincipalId", default, skip_serializing_if = "Option::is_none")]
+    pub principal_id: Option<i32>,
+    #[serde(rename = "OwnerRoleId", default, skip_serializing_if = "Option::is_none")]
+    pub owner_role_id: Option<i32>,
+    #[serde(rename = "OwnerRoleName", default, skip_serializing_if = "Option::is_none")]
+    pub owner_role_name: Option<String>,
+    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<i32>,
+    #[serde(rename = "CertState", default, skip_serializing_if = "Option::is_none")]
+    pub cert_state: Option<CertificateState>,
+    #[serde(rename = "KeySizeInBits", default, skip_serializing_if = "Option::is_none")]
+    pub key_size_in_bits: Option<i32>,
+    #[serde(rename = "KeyType", default, skip_serializing_if = "Option::is_none")]
+    pub key_type: Option<EncryptionKeyType>,
+    #[serde(rename = "KeyAlgorithm", default, skip_serializing_if = "Option::is_none")]
+    pub key_algorithm: Option<String>,
     #[serde(
         rename = "AltKeyAlgorithm",
         default,
@@ -2557,139 +2593,40 @@ pub struct CertificateRetrievalBulkResponse {
     pub alt_key_size_in_bits: Option<i32>,
     #[serde(rename = "AltKeyType", default, skip_serializing_if = "Option::is_none")]
     pub alt_key_type: Option<EncryptionKeyType>,
+    #[serde(rename = "RequesterId", default, skip_serializing_if = "Option::is_none")]
+    pub requester_id: Option<i32>,
+    #[serde(rename = "IssuedOU", default, skip_serializing_if = "Option::is_none")]
+    pub issued_ou: Option<String>,
+    #[serde(rename = "IssuedEmail", default, skip_serializing_if = "Option::is_none")]
+    pub issued_email: Option<String>,
+    #[serde(rename = "KeyUsage", default, skip_serializing_if = "Option::is_none")]
+    pub key_usage: Option<i32>,
     #[serde(
-        rename = "AltKeyTypeString",
+        rename = "SigningAlgorithm",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub alt_key_type_string: Option<String>,
+    pub signing_algorithm: Option<String>,
     #[serde(
         rename = "AltSigningAlgorithm",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub alt_signing_algorithm: Option<String>,
-    #[serde(rename = "ArchivedKey", default, skip_serializing_if = "Option::is_none")]
-    pub archived_key: Option<bool>,
-    #[serde(rename = "CARecordId", default, skip_serializing_if = "Option::is_none")]
-    pub ca_record_id: Option<String>,
-    #[serde(rename = "CARowIndex", default, skip_serializing_if = "Option::is_none")]
-    pub ca_row_index: Option<i64>,
-    #[serde(
-        rename = "CRLDistributionPoints",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub crl_distribution_points: Option<Vec<CrlDistributionPointModel>>,
-    #[serde(rename = "CertRequestId", default, skip_serializing_if = "Option::is_none")]
-    pub cert_request_id: Option<i32>,
-    #[serde(rename = "CertState", default, skip_serializing_if = "Option::is_none")]
-    pub cert_state: Option<CertificateState>,
     #[serde(
         rename = "CertStateString",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub cert_state_string: Option<String>,
-    #[serde(
-        rename = "CertificateAuthorityId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_authority_id: Option<i32>,
-    #[serde(
-        rename = "CertificateAuthorityName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_authority_name: Option<String>,
-    /// Base64-encoded bytes.
-    #[serde(rename = "ContentBytes", default, skip_serializing_if = "Option::is_none")]
-    pub content_bytes: Option<String>,
-    #[serde(rename = "Curve", default, skip_serializing_if = "Option::is_none")]
-    pub curve: Option<String>,
-    #[serde(
-        rename = "DetailedKeyUsage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub detailed_key_usage: Option<DetailedKeyUsageModel>,
-    #[serde(
-        rename = "EnrollmentPatternId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enrollment_pattern_id: Option<i32>,
-    #[serde(
-        rename = "ExtendedKeyUsages",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub extended_key_usages: Option<Vec<ExtendedKeyUsageModel>>,
-    #[serde(
-        rename = "HasAltPrivateKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub has_alt_private_key: Option<bool>,
-    #[serde(rename = "HasPrivateKey", default, skip_serializing_if = "Option::is_none")]
-    pub has_private_key: Option<bool>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(rename = "ImportDate", default, skip_serializing_if = "Option::is_none")]
-    pub import_date: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "IssuedCN", default, skip_serializing_if = "Option::is_none")]
-    pub issued_cn: Option<String>,
-    #[serde(rename = "IssuedDN", default, skip_serializing_if = "Option::is_none")]
-    pub issued_dn: Option<String>,
-    #[serde(rename = "IssuedEmail", default, skip_serializing_if = "Option::is_none")]
-    pub issued_email: Option<String>,
-    #[serde(rename = "IssuedOU", default, skip_serializing_if = "Option::is_none")]
-    pub issued_ou: Option<String>,
-    #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
-    pub issuer_dn: Option<String>,
-    #[serde(rename = "KeyAlgorithm", default, skip_serializing_if = "Option::is_none")]
-    pub key_algorithm: Option<String>,
-    #[serde(rename = "KeyRecoverable", default, skip_serializing_if = "Option::is_none")]
-    pub key_recoverable: Option<bool>,
-    #[serde(rename = "KeySizeInBits", default, skip_serializing_if = "Option::is_none")]
-    pub key_size_in_bits: Option<i32>,
-    #[serde(rename = "KeyType", default, skip_serializing_if = "Option::is_none")]
-    pub key_type: Option<EncryptionKeyType>,
     #[serde(rename = "KeyTypeString", default, skip_serializing_if = "Option::is_none")]
     pub key_type_string: Option<String>,
-    #[serde(rename = "KeyUsage", default, skip_serializing_if = "Option::is_none")]
-    pub key_usage: Option<i32>,
-    #[serde(rename = "Lifespan", default, skip_serializing_if = "Option::is_none")]
-    pub lifespan: Option<i32>,
-    #[serde(rename = "Locations", default, skip_serializing_if = "Option::is_none")]
-    pub locations: Option<Vec<CertificateStoreInventoryItemModel>>,
-    #[serde(rename = "LocationsCount", default, skip_serializing_if = "Option::is_none")]
-    pub locations_count: Option<Vec<LocationCountModel>>,
-    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
-    pub not_after: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "NotBefore", default, skip_serializing_if = "Option::is_none")]
-    pub not_before: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "OwnerRoleId", default, skip_serializing_if = "Option::is_none")]
-    pub owner_role_id: Option<i32>,
-    #[serde(rename = "OwnerRoleName", default, skip_serializing_if = "Option::is_none")]
-    pub owner_role_name: Option<String>,
-    #[serde(rename = "PrincipalId", default, skip_serializing_if = "Option::is_none")]
-    pub principal_id: Option<i32>,
-    #[serde(rename = "PrincipalName", default, skip_serializing_if = "Option::is_none")]
-    pub principal_name: Option<String>,
-    #[serde(rename = "RequesterId", default, skip_serializing_if = "Option::is_none")]
-    pub requester_id: Option<i32>,
-    #[serde(rename = "RequesterName", default, skip_serializing_if = "Option::is_none")]
-    pub requester_name: Option<String>,
     #[serde(
-        rename = "RevocationComment",
+        rename = "AltKeyTypeString",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub revocation_comment: Option<String>,
+    pub alt_key_type_string: Option<String>,
     #[serde(
         rename = "RevocationEffDate",
         default,
@@ -2702,84 +2639,12 @@ pub struct CertificateRetrievalBulkResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub revocation_reason: Option<RevokeCode>,
-    #[serde(rename = "SSLLocations", default, skip_serializing_if = "Option::is_none")]
-    pub ssl_locations: Option<Vec<CertificateStoreLocationDetailModel>>,
-    /// Base64-encoded bytes.
-    #[serde(rename = "SerialNumber", default, skip_serializing_if = "Option::is_none")]
-    pub serial_number: Option<String>,
     #[serde(
-        rename = "SigningAlgorithm",
+        rename = "RevocationComment",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub signing_algorithm: Option<String>,
-    #[serde(
-        rename = "SubjectAltNameElements",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub subject_alt_name_elements: Option<Vec<SubjectAlternativeNameModel>>,
-    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
-    pub template_id: Option<i32>,
-    /// Full template display name.
-    #[serde(rename = "TemplateName", default, skip_serializing_if = "Option::is_none")]
-    pub template_name: Option<String>,
-    /// Base64-encoded bytes.
-    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
-    pub thumbprint: Option<String>,
-}
-
-/// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalResponse` (API version 1.0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct CertificateRetrievalResponse {
-    #[serde(
-        rename = "AltKeyAlgorithm",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alt_key_algorithm: Option<String>,
-    #[serde(
-        rename = "AltKeySizeInBits",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alt_key_size_in_bits: Option<i32>,
-    #[serde(rename = "AltKeyType", default, skip_serializing_if = "Option::is_none")]
-    pub alt_key_type: Option<EncryptionKeyType>,
-    #[serde(
-        rename = "AltKeyTypeString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alt_key_type_string: Option<String>,
-    #[serde(
-        rename = "AltSigningAlgorithm",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alt_signing_algorithm: Option<String>,
-    #[serde(rename = "ArchivedKey", default, skip_serializing_if = "Option::is_none")]
-    pub archived_key: Option<bool>,
-    #[serde(rename = "CARecordId", default, skip_serializing_if = "Option::is_none")]
-    pub ca_record_id: Option<String>,
-    #[serde(rename = "CARowIndex", default, skip_serializing_if = "Option::is_none")]
-    pub ca_row_index: Option<i64>,
-    #[serde(
-        rename = "CRLDistributionPoints",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub crl_distribution_points: Option<Vec<CrlDistributionPointModel>>,
-    #[serde(rename = "CertRequestId", default, skip_serializing_if = "Option::is_none")]
-    pub cert_request_id: Option<i32>,
-    #[serde(rename = "CertState", default, skip_serializing_if = "Option::is_none")]
-    pub cert_state: Option<CertificateState>,
-    #[serde(
-        rename = "CertStateString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub cert_state_string: Option<String>,
+    pub revocation_comment: Option<String>,
     #[serde(
         rename = "CertificateAuthorityId",
         default,
@@ -2792,23 +2657,28 @@ pub struct CertificateRetrievalResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_authority_name: Option<String>,
+    /// Full template display name.
+    #[serde(rename = "TemplateName", default, skip_serializing_if = "Option::is_none")]
+    pub template_name: Option<String>,
+    #[serde(rename = "ArchivedKey", default, skip_serializing_if = "Option::is_none")]
+    pub archived_key: Option<bool>,
+    #[serde(rename = "HasPrivateKey", default, skip_serializing_if = "Option::is_none")]
+    pub has_private_key: Option<bool>,
+    #[serde(
+        rename = "HasAltPrivateKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub has_alt_private_key: Option<bool>,
+    #[serde(rename = "PrincipalName", default, skip_serializing_if = "Option::is_none")]
+    pub principal_name: Option<String>,
+    #[serde(rename = "CertRequestId", default, skip_serializing_if = "Option::is_none")]
+    pub cert_request_id: Option<i32>,
+    #[serde(rename = "RequesterName", default, skip_serializing_if = "Option::is_none")]
+    pub requester_name: Option<String>,
     /// Base64-encoded bytes.
     #[serde(rename = "ContentBytes", default, skip_serializing_if = "Option::is_none")]
     pub content_bytes: Option<String>,
-    #[serde(rename = "Curve", default, skip_serializing_if = "Option::is_none")]
-    pub curve: Option<String>,
-    #[serde(
-        rename = "DetailedKeyUsage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub detailed_key_usage: Option<DetailedKeyUsageModel>,
-    #[serde(
-        rename = "EnrollmentPatternId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enrollment_pattern_id: Option<i32>,
     #[serde(
         rename = "ExtendedKeyUsages",
         default,
@@ -2816,17 +2686,52 @@ pub struct CertificateRetrievalResponse {
     )]
     pub extended_key_usages: Option<Vec<ExtendedKeyUsageModel>>,
     #[serde(
-        rename = "HasAltPrivateKey",
+        rename = "SubjectAltNameElements",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub has_alt_private_key: Option<bool>,
-    #[serde(rename = "HasPrivateKey", default, skip_serializing_if = "Option::is_none")]
-    pub has_private_key: Option<bool>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(rename = "ImportDate", default, skip_serializing_if = "Option::is_none")]
-    pub import_date: Option<chrono::DateTime<chrono::Utc>>,
+    pub subject_alt_name_elements: Option<Vec<SubjectAlternativeNameModel>>,
+    #[serde(
+        rename = "CRLDistributionPoints",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub crl_distribution_points: Option<Vec<CrlDistributionPointModel>>,
+    #[serde(rename = "LocationsCount", default, skip_serializing_if = "Option::is_none")]
+    pub locations_count: Option<Vec<LocationCountModel>>,
+    #[serde(rename = "SSLLocations", default, skip_serializing_if = "Option::is_none")]
+    pub ssl_locations: Option<Vec<CertificateStoreLocationDetailModel>>,
+    #[serde(rename = "Locations", default, skip_serializing_if = "Option::is_none")]
+    pub locations: Option<Vec<CertificateStoreInventoryItemModel>>,
+    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(rename = "CARowIndex", default, skip_serializing_if = "Option::is_none")]
+    pub ca_row_index: Option<i64>,
+    #[serde(rename = "CARecordId", default, skip_serializing_if = "Option::is_none")]
+    pub ca_record_id: Option<String>,
+    #[serde(
+        rename = "DetailedKeyUsage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub detailed_key_usage: Option<DetailedKeyUsageModel>,
+    #[serde(rename = "KeyRecoverable", default, skip_serializing_if = "Option::is_none")]
+    pub key_recoverable: Option<bool>,
+    #[serde(rename = "Curve", default, skip_serializing_if = "Option::is_none")]
+    pub curve: Option<String>,
+    #[serde(
+        rename = "EnrollmentPatternId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enrollment_pattern_id: Option<i32>,
+    #[serde(rename = "Lifespan", default, skip_serializing_if = "Option::is_none")]
+    pub lifespan: Option<i32>,
+}
+
+/// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalResponse` (API version 1.0).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CertificateRetrievalResponse {
     /// Whether the certificate is a CA certificate. Determined by the 'CA' Basic Constraint.
     #[serde(
         rename = "IsCACertificate",
@@ -2834,44 +2739,6 @@ pub struct CertificateRetrievalResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub is_ca_certificate: Option<bool>,
-    #[serde(rename = "IssuedCN", default, skip_serializing_if = "Option::is_none")]
-    pub issued_cn: Option<String>,
-    #[serde(rename = "IssuedDN", default, skip_serializing_if = "Option::is_none")]
-    pub issued_dn: Option<String>,
-    #[serde(rename = "IssuedEmail", default, skip_serializing_if = "Option::is_none")]
-    pub issued_email: Option<String>,
-    #[serde(rename = "IssuedOU", default, skip_serializing_if = "Option::is_none")]
-    pub issued_ou: Option<String>,
-    #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
-    pub issuer_dn: Option<String>,
-    #[serde(rename = "KeyAlgorithm", default, skip_serializing_if = "Option::is_none")]
-    pub key_algorithm: Option<String>,
-    #[serde(rename = "KeyRecoverable", default, skip_serializing_if = "Option::is_none")]
-    pub key_recoverable: Option<bool>,
-    #[serde(rename = "KeySizeInBits", default, skip_serializing_if = "Option::is_none")]
-    pub key_size_in_bits: Option<i32>,
-    #[serde(rename = "KeyType", default, skip_serializing_if = "Option::is_none")]
-    pub key_type: Option<EncryptionKeyType>,
-    #[serde(rename = "KeyTypeString", default, skip_serializing_if = "Option::is_none")]
-    pub key_type_string: Option<String>,
-    #[serde(rename = "KeyUsage", default, skip_serializing_if = "Option::is_none")]
-    pub key_usage: Option<i32>,
-    #[serde(rename = "Lifespan", default, skip_serializing_if = "Option::is_none")]
-    pub lifespan: Option<i32>,
-    #[serde(rename = "Locations", default, skip_serializing_if = "Option::is_none")]
-    pub locations: Option<Vec<CertificateStoreInventoryItemModel>>,
-    #[serde(rename = "LocationsCount", default, skip_serializing_if = "Option::is_none")]
-    pub locations_count: Option<Vec<LocationCountModel>>,
-    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
-    pub not_after: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "NotBefore", default, skip_serializing_if = "Option::is_none")]
-    pub not_before: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "OwnerRoleId", default, skip_serializing_if = "Option::is_none")]
-    pub owner_role_id: Option<i32>,
-    #[serde(rename = "OwnerRoleName", default, skip_serializing_if = "Option::is_none")]
-    pub owner_role_name: Option<String>,
     /// Maximum number of intermediate CA certificates that may follow this certificate in a valid certification path.
     /// Determined by the 'PathLenConstraint' Basic Constraint.
     #[serde(
@@ -2880,20 +2747,90 @@ pub struct CertificateRetrievalResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub path_length_constraint: Option<i32>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    /// Base64-encoded bytes.
+    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
+    pub thumbprint: Option<String>,
+    /// Base64-encoded bytes.
+    #[serde(rename = "SerialNumber", default, skip_serializing_if = "Option::is_none")]
+    pub serial_number: Option<String>,
+    #[serde(rename = "IssuedDN", default, skip_serializing_if = "Option::is_none")]
+    pub issued_dn: Option<String>,
+    #[serde(rename = "IssuedCN", default, skip_serializing_if = "Option::is_none")]
+    pub issued_cn: Option<String>,
+    #[serde(rename = "ImportDate", default, skip_serializing_if = "Option::is_none")]
+    pub import_date: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "NotBefore", default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
+    pub not_after: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
+    pub issuer_dn: Option<String>,
     #[serde(rename = "PrincipalId", default, skip_serializing_if = "Option::is_none")]
     pub principal_id: Option<i32>,
-    #[serde(rename = "PrincipalName", default, skip_serializing_if = "Option::is_none")]
-    pub principal_name: Option<String>,
-    #[serde(rename = "RequesterId", default, skip_serializing_if = "Option::is_none")]
-    pub requester_id: Option<i32>,
-    #[serde(rename = "RequesterName", default, skip_serializing_if = "Option::is_none")]
-    pub requester_name: Option<String>,
+    #[serde(rename = "OwnerRoleId", default, skip_serializing_if = "Option::is_none")]
+    pub owner_role_id: Option<i32>,
+    #[serde(rename = "OwnerRoleName", default, skip_serializing_if = "Option::is_none")]
+    pub owner_role_name: Option<String>,
+    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<i32>,
+    #[serde(rename = "CertState", default, skip_serializing_if = "Option::is_none")]
+    pub cert_state: Option<CertificateState>,
+    #[serde(rename = "KeySizeInBits", default, skip_serializing_if = "Option::is_none")]
+    pub key_size_in_bits: Option<i32>,
+    #[serde(rename = "KeyType", default, skip_serializing_if = "Option::is_none")]
+    pub key_type: Option<EncryptionKeyType>,
+    #[serde(rename = "KeyAlgorithm", default, skip_serializing_if = "Option::is_none")]
+    pub key_algorithm: Option<String>,
     #[serde(
-        rename = "RevocationComment",
+        rename = "AltKeyAlgorithm",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub revocation_comment: Option<String>,
+    pub alt_key_algorithm: Option<String>,
+    #[serde(
+        rename = "AltKeySizeInBits",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alt_key_size_in_bits: Option<i32>,
+    #[serde(rename = "AltKeyType", default, skip_serializing_if = "Option::is_none")]
+    pub alt_key_type: Option<EncryptionKeyType>,
+    #[serde(rename = "RequesterId", default, skip_serializing_if = "Option::is_none")]
+    pub requester_id: Option<i32>,
+    #[serde(rename = "IssuedOU", default, skip_serializing_if = "Option::is_none")]
+    pub issued_ou: Option<String>,
+    #[serde(rename = "IssuedEmail", default, skip_serializing_if = "Option::is_none")]
+    pub issued_email: Option<String>,
+    #[serde(rename = "KeyUsage", default, skip_serializing_if = "Option::is_none")]
+    pub key_usage: Option<i32>,
+    #[serde(
+        rename = "SigningAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub signing_algorithm: Option<String>,
+    #[serde(
+        rename = "AltSigningAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alt_signing_algorithm: Option<String>,
+    #[serde(
+        rename = "CertStateString",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cert_state_string: Option<String>,
+    #[serde(rename = "KeyTypeString", default, skip_serializing_if = "Option::is_none")]
+    pub key_type_string: Option<String>,
+    #[serde(
+        rename = "AltKeyTypeString",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alt_key_type_string: Option<String>,
     #[serde(
         rename = "RevocationEffDate",
         default,
@@ -2906,31 +2843,94 @@ pub struct CertificateRetrievalResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub revocation_reason: Option<RevokeCode>,
-    #[serde(rename = "SSLLocations", default, skip_serializing_if = "Option::is_none")]
-    pub ssl_locations: Option<Vec<CertificateStoreLocationDetailModel>>,
-    /// Base64-encoded bytes.
-    #[serde(rename = "SerialNumber", default, skip_serializing_if = "Option::is_none")]
-    pub serial_number: Option<String>,
     #[serde(
-        rename = "SigningAlgorithm",
+        rename = "RevocationComment",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub signing_algorithm: Option<String>,
+    pub revocation_comment: Option<String>,
+    #[serde(
+        rename = "CertificateAuthorityId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_id: Option<i32>,
+    #[serde(
+        rename = "CertificateAuthorityName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_name: Option<String>,
+    /// Full template display name.
+    #[serde(rename = "TemplateName", default, skip_serializing_if = "Option::is_none")]
+    pub template_name: Option<String>,
+    #[serde(rename = "ArchivedKey", default, skip_serializing_if = "Option::is_none")]
+    pub archived_key: Option<bool>,
+    #[serde(rename = "HasPrivateKey", default, skip_serializing_if = "Option::is_none")]
+    pub has_private_key: Option<bool>,
+    #[serde(
+        rename = "HasAltPrivateKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub has_alt_private_key: Option<bool>,
+    #[serde(rename = "PrincipalName", default, skip_serializing_if = "Option::is_none")]
+    pub principal_name: Option<String>,
+    #[serde(rename = "CertRequestId", default, skip_serializing_if = "Option::is_none")]
+    pub cert_request_id: Option<i32>,
+    #[serde(rename = "RequesterName", default, skip_serializing_if = "Option::is_none")]
+    pub requester_name: Option<String>,
+    /// Base64-encoded bytes.
+    #[serde(rename = "ContentBytes", default, skip_serializing_if = "Option::is_none")]
+    pub content_bytes: Option<String>,
+    #[serde(
+        rename = "ExtendedKeyUsages",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub extended_key_usages: Option<Vec<ExtendedKeyUsageModel>>,
     #[serde(
         rename = "SubjectAltNameElements",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub subject_alt_name_elements: Option<Vec<SubjectAlternativeNameModel>>,
-    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
-    pub template_id: Option<i32>,
-    /// Full template display name.
-    #[serde(rename = "TemplateName", default, skip_serializing_if = "Option::is_none")]
-    pub template_name: Option<String>,
-    /// Base64-encoded bytes.
-    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
-    pub thumbprint: Option<String>,
+    #[serde(
+        rename = "CRLDistributionPoints",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub crl_distribution_points: Option<Vec<CrlDistributionPointModel>>,
+    #[serde(rename = "LocationsCount", default, skip_serializing_if = "Option::is_none")]
+    pub locations_count: Option<Vec<LocationCountModel>>,
+    #[serde(rename = "SSLLocations", default, skip_serializing_if = "Option::is_none")]
+    pub ssl_locations: Option<Vec<CertificateStoreLocationDetailModel>>,
+    #[serde(rename = "Locations", default, skip_serializing_if = "Option::is_none")]
+    pub locations: Option<Vec<CertificateStoreInventoryItemModel>>,
+    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(rename = "CARowIndex", default, skip_serializing_if = "Option::is_none")]
+    pub ca_row_index: Option<i64>,
+    #[serde(rename = "CARecordId", default, skip_serializing_if = "Option::is_none")]
+    pub ca_record_id: Option<String>,
+    #[serde(
+        rename = "DetailedKeyUsage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub detailed_key_usage: Option<DetailedKeyUsageModel>,
+    #[serde(rename = "KeyRecoverable", default, skip_serializing_if = "Option::is_none")]
+    pub key_recoverable: Option<bool>,
+    #[serde(rename = "Curve", default, skip_serializing_if = "Option::is_none")]
+    pub curve: Option<String>,
+    #[serde(
+        rename = "EnrollmentPatternId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enrollment_pattern_id: Option<i32>,
+    #[serde(rename = "Lifespan", default, skip_serializing_if = "Option::is_none")]
+    pub lifespan: Option<i32>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRiskIntelligenceResponse` (API version 1.0).
@@ -3021,12 +3021,16 @@ impl crate::runtime::ParamValue for CertificateState {
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStore` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStore {
-    #[serde(rename = "AgentAssigned", default, skip_serializing_if = "Option::is_none")]
-    pub agent_assigned: Option<bool>,
-    #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
-    pub agent_id: Option<uuid::Uuid>,
-    #[serde(rename = "Approved", default, skip_serializing_if = "Option::is_none")]
-    pub approved: Option<bool>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<uuid::Uuid>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "ContainerId", default, skip_serializing_if = "Option::is_none")]
+    pub container_id: Option<i32>,
+    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
+    pub client_machine: Option<String>,
+    #[serde(rename = "Storepath", default, skip_serializing_if = "Option::is_none")]
+    pub storepath: Option<String>,
     #[serde(
         rename = "CertStoreInventoryJobId",
         default,
@@ -3035,32 +3039,28 @@ pub struct CertificateStore {
     pub cert_store_inventory_job_id: Option<uuid::Uuid>,
     #[serde(rename = "CertStoreType", default, skip_serializing_if = "Option::is_none")]
     pub cert_store_type: Option<i32>,
-    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
-    pub client_machine: Option<String>,
-    #[serde(rename = "ContainerId", default, skip_serializing_if = "Option::is_none")]
-    pub container_id: Option<i32>,
-    #[serde(rename = "ContainerName", default, skip_serializing_if = "Option::is_none")]
-    pub container_name: Option<String>,
+    #[serde(rename = "Approved", default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<bool>,
     #[serde(
         rename = "CreateIfMissing",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub create_if_missing: Option<bool>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<uuid::Uuid>,
+    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<String>,
+    #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<uuid::Uuid>,
+    #[serde(rename = "AgentAssigned", default, skip_serializing_if = "Option::is_none")]
+    pub agent_assigned: Option<bool>,
+    #[serde(rename = "ContainerName", default, skip_serializing_if = "Option::is_none")]
+    pub container_name: Option<String>,
     #[serde(
         rename = "InventorySchedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub inventory_schedule: Option<KeyfactorSchedule>,
-    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<KeyfactorSecret>,
-    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<String>,
     #[serde(
         rename = "ReenrollmentStatus",
         default,
@@ -3073,8 +3073,8 @@ pub struct CertificateStore {
         skip_serializing_if = "Option::is_none"
     )]
     pub set_new_password_allowed: Option<bool>,
-    #[serde(rename = "Storepath", default, skip_serializing_if = "Option::is_none")]
-    pub storepath: Option<String>,
+    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<KeyfactorSecret>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreAliasInventoryResponse` (API version 1.0).
@@ -3112,20 +3112,16 @@ pub struct CertificateStoreAliasesResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreApplicationResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreApplicationResponse {
-    #[serde(rename = "AgentAssigned", default, skip_serializing_if = "Option::is_none")]
-    pub agent_assigned: Option<bool>,
-    #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
-    pub agent_id: Option<uuid::Uuid>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<uuid::Uuid>,
     #[serde(rename = "ApplicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<i32>,
-    #[serde(
-        rename = "ApplicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(rename = "Approved", default, skip_serializing_if = "Option::is_none")]
-    pub approved: Option<bool>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
+    pub client_machine: Option<String>,
+    #[serde(rename = "Storepath", default, skip_serializing_if = "Option::is_none")]
+    pub storepath: Option<String>,
     #[serde(
         rename = "CertStoreInventoryJobId",
         default,
@@ -3134,28 +3130,32 @@ pub struct CertificateStoreApplicationResponse {
     pub cert_store_inventory_job_id: Option<uuid::Uuid>,
     #[serde(rename = "CertStoreType", default, skip_serializing_if = "Option::is_none")]
     pub cert_store_type: Option<i32>,
-    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
-    pub client_machine: Option<String>,
+    #[serde(rename = "Approved", default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<bool>,
     #[serde(
         rename = "CreateIfMissing",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub create_if_missing: Option<bool>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<uuid::Uuid>,
+    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<String>,
+    #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<uuid::Uuid>,
+    #[serde(rename = "AgentAssigned", default, skip_serializing_if = "Option::is_none")]
+    pub agent_assigned: Option<bool>,
+    #[serde(
+        rename = "ApplicationName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub application_name: Option<String>,
     #[serde(
         rename = "InventorySchedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub inventory_schedule: Option<KeyfactorSchedule>,
-    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<KeyfactorSecret>,
-    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<String>,
     #[serde(
         rename = "ReenrollmentStatus",
         default,
@@ -3168,19 +3168,21 @@ pub struct CertificateStoreApplicationResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub set_new_password_allowed: Option<bool>,
-    #[serde(rename = "Storepath", default, skip_serializing_if = "Option::is_none")]
-    pub storepath: Option<String>,
+    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<KeyfactorSecret>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreApproveRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreApproveRequest {
-    #[serde(rename = "CertStoreType", default, skip_serializing_if = "Option::is_none")]
-    pub cert_store_type: Option<i32>,
-    #[serde(rename = "ContainerId", default, skip_serializing_if = "Option::is_none")]
-    pub container_id: Option<i32>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
+    #[serde(rename = "ContainerId", default, skip_serializing_if = "Option::is_none")]
+    pub container_id: Option<i32>,
+    #[serde(rename = "CertStoreType", default, skip_serializing_if = "Option::is_none")]
+    pub cert_store_type: Option<i32>,
+    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<String>,
     #[serde(
         rename = "InventorySchedule",
         default,
@@ -3189,8 +3191,6 @@ pub struct CertificateStoreApproveRequest {
     pub inventory_schedule: Option<KeyfactorSchedule>,
     #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
     pub password: Option<KeyfactorApiSecret>,
-    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoreContainers.CertificateStoreContainerListResponse` (API version 1.0).
@@ -3215,50 +3215,54 @@ pub struct CertificateStoreContainerListResponse {
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStoreContainerPermissions` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreContainerPermissions {
+    #[serde(rename = "SecurityRoleId", default, skip_serializing_if = "Option::is_none")]
+    pub security_role_id: Option<i32>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(rename = "Permissions", default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<String>>,
-    #[serde(rename = "SecurityRoleId", default, skip_serializing_if = "Option::is_none")]
-    pub security_role_id: Option<i32>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoreContainers.CertificateStoreContainerResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreContainerResponse {
-    #[serde(
-        rename = "CertificateStores",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_stores: Option<Vec<CertificateStoreResponse>>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<KeyfactorSchedule>,
+    #[serde(
+        rename = "CertificateStores",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_stores: Option<Vec<CertificateStoreResponse>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStores.CertificateStoreCreateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreCreateRequest {
-    #[serde(rename = "AgentAssigned", default, skip_serializing_if = "Option::is_none")]
-    pub agent_assigned: Option<bool>,
-    #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
-    pub agent_id: Option<uuid::Uuid>,
-    #[serde(rename = "CertStoreType", default, skip_serializing_if = "Option::is_none")]
-    pub cert_store_type: Option<i32>,
-    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
-    pub client_machine: Option<String>,
     #[serde(rename = "ContainerId", default, skip_serializing_if = "Option::is_none")]
     pub container_id: Option<i32>,
+    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
+    pub client_machine: Option<String>,
+    #[serde(rename = "Storepath", default, skip_serializing_if = "Option::is_none")]
+    pub storepath: Option<String>,
+    #[serde(rename = "CertStoreType", default, skip_serializing_if = "Option::is_none")]
+    pub cert_store_type: Option<i32>,
     #[serde(
         rename = "CreateIfMissing",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub create_if_missing: Option<bool>,
+    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<String>,
+    #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<uuid::Uuid>,
+    #[serde(rename = "AgentAssigned", default, skip_serializing_if = "Option::is_none")]
+    pub agent_assigned: Option<bool>,
     #[serde(
         rename = "InventorySchedule",
         default,
@@ -3267,147 +3271,147 @@ pub struct CertificateStoreCreateRequest {
     pub inventory_schedule: Option<KeyfactorSchedule>,
     #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
     pub password: Option<KeyfactorApiSecret>,
-    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<String>,
-    #[serde(rename = "Storepath", default, skip_serializing_if = "Option::is_none")]
-    pub storepath: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStoreEntry` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreEntry {
-    #[serde(rename = "Alias", default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
     #[serde(rename = "CertificateStoreId")]
     pub certificate_store_id: uuid::Uuid,
+    #[serde(rename = "Alias", default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    #[serde(rename = "JobFields", default, skip_serializing_if = "Option::is_none")]
+    pub job_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(rename = "Overwrite", default, skip_serializing_if = "Option::is_none")]
+    pub overwrite: Option<bool>,
     #[serde(rename = "EntryPassword", default, skip_serializing_if = "Option::is_none")]
     pub entry_password: Option<KeyfactorApiSecret>,
+    #[serde(rename = "PfxPassword", default, skip_serializing_if = "Option::is_none")]
+    pub pfx_password: Option<String>,
     #[serde(
         rename = "IncludePrivateKey",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub include_private_key: Option<bool>,
-    #[serde(rename = "JobFields", default, skip_serializing_if = "Option::is_none")]
-    pub job_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "Overwrite", default, skip_serializing_if = "Option::is_none")]
-    pub overwrite: Option<bool>,
-    #[serde(rename = "PfxPassword", default, skip_serializing_if = "Option::is_none")]
-    pub pfx_password: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreInventoryCertificateResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreInventoryCertificateResponse {
-    #[serde(rename = "CertState", default, skip_serializing_if = "Option::is_none")]
-    pub cert_state: Option<i32>,
-    #[serde(
-        rename = "CertStoreInventoryItemId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub cert_store_inventory_item_id: Option<i32>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "IssuedDN", default, skip_serializing_if = "Option::is_none")]
     pub issued_dn: Option<String>,
-    #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
-    pub issuer_dn: Option<String>,
-    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
-    pub not_after: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "NotBefore", default, skip_serializing_if = "Option::is_none")]
-    pub not_before: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "SerialNumber", default, skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
+    #[serde(rename = "NotBefore", default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
+    pub not_after: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "SigningAlgorithm",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub signing_algorithm: Option<String>,
+    #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
+    pub issuer_dn: Option<String>,
     #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
+    #[serde(
+        rename = "CertStoreInventoryItemId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cert_store_inventory_item_id: Option<i32>,
+    #[serde(rename = "CertState", default, skip_serializing_if = "Option::is_none")]
+    pub cert_state: Option<i32>,
+    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.CertificateStoreInventoryItemModel` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreInventoryItemModel {
-    #[serde(rename = "Alias", default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    #[serde(rename = "CertStoreId", default, skip_serializing_if = "Option::is_none")]
-    pub cert_store_id: Option<uuid::Uuid>,
-    #[serde(rename = "ChainLevel", default, skip_serializing_if = "Option::is_none")]
-    pub chain_level: Option<i32>,
     #[serde(rename = "StoreMachine", default, skip_serializing_if = "Option::is_none")]
     pub store_machine: Option<String>,
     #[serde(rename = "StorePath", default, skip_serializing_if = "Option::is_none")]
     pub store_path: Option<String>,
     #[serde(rename = "StoreType", default, skip_serializing_if = "Option::is_none")]
     pub store_type: Option<i32>,
+    #[serde(rename = "Alias", default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    #[serde(rename = "ChainLevel", default, skip_serializing_if = "Option::is_none")]
+    pub chain_level: Option<i32>,
+    #[serde(rename = "CertStoreId", default, skip_serializing_if = "Option::is_none")]
+    pub cert_store_id: Option<uuid::Uuid>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreInventoryResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreInventoryResponse {
-    #[serde(rename = "CertStoreId", default, skip_serializing_if = "Option::is_none")]
-    pub cert_store_id: Option<uuid::Uuid>,
-    #[serde(rename = "Certificates", default, skip_serializing_if = "Option::is_none")]
-    pub certificates: Option<Vec<CertificateStoreInventoryCertificateResponse>>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "Certificates", default, skip_serializing_if = "Option::is_none")]
+    pub certificates: Option<Vec<CertificateStoreInventoryCertificateResponse>>,
     #[serde(rename = "Parameters", default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(rename = "CertStoreId", default, skip_serializing_if = "Option::is_none")]
+    pub cert_store_id: Option<uuid::Uuid>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.CertificateStoreLocationDetailModel` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreLocationDetailModel {
+    #[serde(rename = "StorePath", default, skip_serializing_if = "Option::is_none")]
+    pub store_path: Option<String>,
     #[serde(rename = "AgentPool", default, skip_serializing_if = "Option::is_none")]
     pub agent_pool: Option<String>,
     #[serde(rename = "IPAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
-    #[serde(rename = "NetworkName", default, skip_serializing_if = "Option::is_none")]
-    pub network_name: Option<String>,
     #[serde(rename = "Port", default, skip_serializing_if = "Option::is_none")]
     pub port: Option<i32>,
-    #[serde(rename = "StorePath", default, skip_serializing_if = "Option::is_none")]
-    pub store_path: Option<String>,
+    #[serde(rename = "NetworkName", default, skip_serializing_if = "Option::is_none")]
+    pub network_name: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateStoreLocationsDetailResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreLocationsDetailResponse {
+    #[serde(rename = "StoreId", default, skip_serializing_if = "Option::is_none")]
+    pub store_id: Option<uuid::Uuid>,
+    #[serde(rename = "StoreTypeId", default, skip_serializing_if = "Option::is_none")]
+    pub store_type_id: Option<i32>,
+    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
+    pub client_machine: Option<String>,
+    #[serde(rename = "StorePath", default, skip_serializing_if = "Option::is_none")]
+    pub store_path: Option<String>,
     #[serde(rename = "AgentPool", default, skip_serializing_if = "Option::is_none")]
     pub agent_pool: Option<String>,
     #[serde(rename = "Alias", default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
-    pub client_machine: Option<String>,
     #[serde(rename = "IPAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
-    #[serde(rename = "NetworkName", default, skip_serializing_if = "Option::is_none")]
-    pub network_name: Option<String>,
     #[serde(rename = "Port", default, skip_serializing_if = "Option::is_none")]
     pub port: Option<i32>,
-    #[serde(rename = "StoreId", default, skip_serializing_if = "Option::is_none")]
-    pub store_id: Option<uuid::Uuid>,
-    #[serde(rename = "StorePath", default, skip_serializing_if = "Option::is_none")]
-    pub store_path: Option<String>,
-    #[serde(rename = "StoreTypeId", default, skip_serializing_if = "Option::is_none")]
-    pub store_type_id: Option<i32>,
+    #[serde(rename = "NetworkName", default, skip_serializing_if = "Option::is_none")]
+    pub network_name: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreResponse {
-    #[serde(rename = "AgentAssigned", default, skip_serializing_if = "Option::is_none")]
-    pub agent_assigned: Option<bool>,
-    #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
-    pub agent_id: Option<uuid::Uuid>,
-    #[serde(rename = "Approved", default, skip_serializing_if = "Option::is_none")]
-    pub approved: Option<bool>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<uuid::Uuid>,
+    #[serde(rename = "ContainerId", default, skip_serializing_if = "Option::is_none")]
+    pub container_id: Option<i32>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
+    pub client_machine: Option<String>,
+    #[serde(rename = "Storepath", default, skip_serializing_if = "Option::is_none")]
+    pub storepath: Option<String>,
     #[serde(
         rename = "CertStoreInventoryJobId",
         default,
@@ -3416,32 +3420,28 @@ pub struct CertificateStoreResponse {
     pub cert_store_inventory_job_id: Option<uuid::Uuid>,
     #[serde(rename = "CertStoreType", default, skip_serializing_if = "Option::is_none")]
     pub cert_store_type: Option<i32>,
-    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
-    pub client_machine: Option<String>,
-    #[serde(rename = "ContainerId", default, skip_serializing_if = "Option::is_none")]
-    pub container_id: Option<i32>,
-    #[serde(rename = "ContainerName", default, skip_serializing_if = "Option::is_none")]
-    pub container_name: Option<String>,
+    #[serde(rename = "Approved", default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<bool>,
     #[serde(
         rename = "CreateIfMissing",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub create_if_missing: Option<bool>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<uuid::Uuid>,
+    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<String>,
+    #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<uuid::Uuid>,
+    #[serde(rename = "AgentAssigned", default, skip_serializing_if = "Option::is_none")]
+    pub agent_assigned: Option<bool>,
+    #[serde(rename = "ContainerName", default, skip_serializing_if = "Option::is_none")]
+    pub container_name: Option<String>,
     #[serde(
         rename = "InventorySchedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub inventory_schedule: Option<KeyfactorSchedule>,
-    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<KeyfactorSecret>,
-    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<String>,
     #[serde(
         rename = "ReenrollmentStatus",
         default,
@@ -3454,33 +3454,91 @@ pub struct CertificateStoreResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub set_new_password_allowed: Option<bool>,
-    #[serde(rename = "Storepath", default, skip_serializing_if = "Option::is_none")]
-    pub storepath: Option<String>,
+    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<KeyfactorSecret>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.CertificateStoreTypeCreationRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreTypeCreationRequest {
+    #[serde(rename = "Name")]
+    pub name: String,
+    #[serde(rename = "ShortName")]
+    pub short_name: String,
+    #[serde(rename = "Capability", default, skip_serializing_if = "Option::is_none")]
+    pub capability: Option<String>,
+    #[serde(rename = "LocalStore", default, skip_serializing_if = "Option::is_none")]
+    pub local_store: Option<bool>,
     #[serde(
-        rename = "BlueprintAllowed",
+        rename = "SupportedOperations",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub blueprint_allowed: Option<bool>,
-    #[serde(rename = "Capability", default, skip_serializing_if = "Option::is_none")]
-    pub capability: Option<String>,
+    pub supported_operations: Option<SupportedOperations>,
+    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<Vec<StoreTypeProperty>>,
+    #[serde(
+        rename = "PasswordOptions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub password_options: Option<PasswordOptions>,
+    #[serde(rename = "StorePathType", default, skip_serializing_if = "Option::is_none")]
+    pub store_path_type: Option<String>,
+    #[serde(rename = "StorePathValue", default, skip_serializing_if = "Option::is_none")]
+    pub store_path_value: Option<String>,
+    #[serde(
+        rename = "PrivateKeyAllowed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub private_key_allowed: Option<CertStorePrivateKey>,
     #[serde(
         rename = "CertificateFormat",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_format: Option<CertificateFormat>,
+    #[serde(rename = "ServerRequired", default, skip_serializing_if = "Option::is_none")]
+    pub server_required: Option<bool>,
+    #[serde(rename = "PowerShell", default, skip_serializing_if = "Option::is_none")]
+    pub power_shell: Option<bool>,
+    #[serde(
+        rename = "BlueprintAllowed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub blueprint_allowed: Option<bool>,
     #[serde(
         rename = "CustomAliasAllowed",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_alias_allowed: Option<CertStoreCustomAlias>,
+    #[serde(
+        rename = "ServerRegistration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_registration: Option<i32>,
+    #[serde(
+        rename = "InventoryEndpoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inventory_endpoint: Option<String>,
+    #[serde(
+        rename = "InventoryJobTypeId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inventory_job_type_id: Option<uuid::Uuid>,
+    #[serde(
+        rename = "ManagementJobTypeId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub management_job_type_id: Option<uuid::Uuid>,
     #[serde(
         rename = "DiscoveryJobTypeId",
         default,
@@ -3499,83 +3557,17 @@ pub struct CertificateStoreTypeCreationRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub entry_parameters: Option<Vec<EntryParameters>>,
-    #[serde(
-        rename = "InventoryEndpoint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub inventory_endpoint: Option<String>,
-    #[serde(
-        rename = "InventoryJobTypeId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub inventory_job_type_id: Option<uuid::Uuid>,
-    #[serde(rename = "LocalStore", default, skip_serializing_if = "Option::is_none")]
-    pub local_store: Option<bool>,
-    #[serde(
-        rename = "ManagementJobTypeId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub management_job_type_id: Option<uuid::Uuid>,
-    #[serde(rename = "Name")]
-    pub name: String,
-    #[serde(
-        rename = "PasswordOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub password_options: Option<PasswordOptions>,
-    #[serde(rename = "PowerShell", default, skip_serializing_if = "Option::is_none")]
-    pub power_shell: Option<bool>,
-    #[serde(
-        rename = "PrivateKeyAllowed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub private_key_allowed: Option<CertStorePrivateKey>,
-    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<Vec<StoreTypeProperty>>,
-    #[serde(
-        rename = "ServerRegistration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub server_registration: Option<i32>,
-    #[serde(rename = "ServerRequired", default, skip_serializing_if = "Option::is_none")]
-    pub server_required: Option<bool>,
-    #[serde(rename = "ShortName")]
-    pub short_name: String,
-    #[serde(rename = "StorePathType", default, skip_serializing_if = "Option::is_none")]
-    pub store_path_type: Option<String>,
-    #[serde(rename = "StorePathValue", default, skip_serializing_if = "Option::is_none")]
-    pub store_path_value: Option<String>,
-    #[serde(
-        rename = "SupportedOperations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub supported_operations: Option<SupportedOperations>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStoreTypes.CertificateStoreTypeEntryParameter` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreTypeEntryParameter {
-    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<String>,
-    #[serde(rename = "DependsOn", default, skip_serializing_if = "Option::is_none")]
-    pub depends_on: Option<String>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<String>,
     #[serde(rename = "StoreTypeId", default, skip_serializing_if = "Option::is_none")]
     pub store_type_id: Option<i32>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CertStoreEntryParameterType>,
     #[serde(
@@ -3584,6 +3576,14 @@ pub struct CertificateStoreTypeEntryParameter {
         skip_serializing_if = "Option::is_none"
     )]
     pub validation_options: Option<EntryParametersValidationOptionsModel>,
+    #[serde(rename = "DependsOn", default, skip_serializing_if = "Option::is_none")]
+    pub depends_on: Option<String>,
+    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<String>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Enums.CertificateStoreTypeHasPrivateKeyValidationOptions` (API version 1.0).
@@ -3657,20 +3657,66 @@ impl crate::runtime::ParamValue for CertificateStoreTypePropertyType {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.CertificateStoreTypeResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreTypeResponse {
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "ShortName", default, skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    #[serde(rename = "Capability", default, skip_serializing_if = "Option::is_none")]
+    pub capability: Option<String>,
+    #[serde(rename = "StoreType", default, skip_serializing_if = "Option::is_none")]
+    pub store_type: Option<i32>,
+    #[serde(rename = "ImportType", default, skip_serializing_if = "Option::is_none")]
+    pub import_type: Option<i32>,
+    #[serde(rename = "LocalStore", default, skip_serializing_if = "Option::is_none")]
+    pub local_store: Option<bool>,
     #[serde(
-        rename = "BlueprintAllowed",
+        rename = "SupportedOperations",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub blueprint_allowed: Option<bool>,
-    #[serde(rename = "Capability", default, skip_serializing_if = "Option::is_none")]
-    pub capability: Option<String>,
+    pub supported_operations: Option<SupportedOperations>,
+    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<Vec<StoreTypeProperty>>,
+    #[serde(
+        rename = "EntryParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub entry_parameters: Option<Vec<EntryParameters>>,
+    #[serde(
+        rename = "PasswordOptions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub password_options: Option<PasswordOptions>,
+    #[serde(rename = "StorePathType", default, skip_serializing_if = "Option::is_none")]
+    pub store_path_type: Option<String>,
+    #[serde(rename = "StorePathValue", default, skip_serializing_if = "Option::is_none")]
+    pub store_path_value: Option<String>,
+    #[serde(
+        rename = "PrivateKeyAllowed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub private_key_allowed: Option<CertStorePrivateKey>,
     #[serde(
         rename = "CertificateFormat",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_format: Option<CertificateFormat>,
+    #[serde(rename = "JobProperties", default, skip_serializing_if = "Option::is_none")]
+    pub job_properties: Option<Vec<String>>,
+    #[serde(rename = "ServerRequired", default, skip_serializing_if = "Option::is_none")]
+    pub server_required: Option<bool>,
+    #[serde(rename = "PowerShell", default, skip_serializing_if = "Option::is_none")]
+    pub power_shell: Option<bool>,
+    #[serde(
+        rename = "BlueprintAllowed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub blueprint_allowed: Option<bool>,
     #[serde(
         rename = "CustomAliasAllowed",
         default,
@@ -3678,25 +3724,11 @@ pub struct CertificateStoreTypeResponse {
     )]
     pub custom_alias_allowed: Option<CertStoreCustomAlias>,
     #[serde(
-        rename = "DiscoveryJobType",
+        rename = "ServerRegistration",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub discovery_job_type: Option<uuid::Uuid>,
-    #[serde(
-        rename = "EnrollmentJobType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enrollment_job_type: Option<uuid::Uuid>,
-    #[serde(
-        rename = "EntryParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub entry_parameters: Option<Vec<EntryParameters>>,
-    #[serde(rename = "ImportType", default, skip_serializing_if = "Option::is_none")]
-    pub import_type: Option<i32>,
+    pub server_registration: Option<i32>,
     #[serde(
         rename = "InventoryEndpoint",
         default,
@@ -3709,75 +3741,79 @@ pub struct CertificateStoreTypeResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub inventory_job_type: Option<uuid::Uuid>,
-    #[serde(rename = "JobProperties", default, skip_serializing_if = "Option::is_none")]
-    pub job_properties: Option<Vec<String>>,
-    #[serde(rename = "LocalStore", default, skip_serializing_if = "Option::is_none")]
-    pub local_store: Option<bool>,
     #[serde(
         rename = "ManagementJobType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub management_job_type: Option<uuid::Uuid>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     #[serde(
-        rename = "PasswordOptions",
+        rename = "DiscoveryJobType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub password_options: Option<PasswordOptions>,
-    #[serde(rename = "PowerShell", default, skip_serializing_if = "Option::is_none")]
-    pub power_shell: Option<bool>,
+    pub discovery_job_type: Option<uuid::Uuid>,
     #[serde(
-        rename = "PrivateKeyAllowed",
+        rename = "EnrollmentJobType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub private_key_allowed: Option<CertStorePrivateKey>,
-    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<Vec<StoreTypeProperty>>,
-    #[serde(
-        rename = "ServerRegistration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub server_registration: Option<i32>,
-    #[serde(rename = "ServerRequired", default, skip_serializing_if = "Option::is_none")]
-    pub server_required: Option<bool>,
-    #[serde(rename = "ShortName", default, skip_serializing_if = "Option::is_none")]
-    pub short_name: Option<String>,
-    #[serde(rename = "StorePathType", default, skip_serializing_if = "Option::is_none")]
-    pub store_path_type: Option<String>,
-    #[serde(rename = "StorePathValue", default, skip_serializing_if = "Option::is_none")]
-    pub store_path_value: Option<String>,
-    #[serde(rename = "StoreType", default, skip_serializing_if = "Option::is_none")]
-    pub store_type: Option<i32>,
+    pub enrollment_job_type: Option<uuid::Uuid>,
+}
+
+/// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.CertificateStoreTypeUpdateRequest` (API version 1.0).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CertificateStoreTypeUpdateRequest {
+    #[serde(rename = "StoreType")]
+    pub store_type: i32,
+    #[serde(rename = "Name")]
+    pub name: String,
+    #[serde(rename = "ShortName")]
+    pub short_name: String,
+    #[serde(rename = "Capability", default, skip_serializing_if = "Option::is_none")]
+    pub capability: Option<String>,
+    #[serde(rename = "LocalStore", default, skip_serializing_if = "Option::is_none")]
+    pub local_store: Option<bool>,
     #[serde(
         rename = "SupportedOperations",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub supported_operations: Option<SupportedOperations>,
-}
-
-/// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.CertificateStoreTypeUpdateRequest` (API version 1.0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct CertificateStoreTypeUpdateRequest {
+    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<Vec<StoreTypeProperty>>,
     #[serde(
-        rename = "BlueprintAllowed",
+        rename = "PasswordOptions",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub blueprint_allowed: Option<bool>,
-    #[serde(rename = "Capability", default, skip_serializing_if = "Option::is_none")]
-    pub capability: Option<String>,
+    pub password_options: Option<PasswordOptions>,
+    #[serde(rename = "StorePathType", default, skip_serializing_if = "Option::is_none")]
+    pub store_path_type: Option<String>,
+    #[serde(rename = "StorePathValue", default, skip_serializing_if = "Option::is_none")]
+    pub store_path_value: Option<String>,
+    #[serde(
+        rename = "PrivateKeyAllowed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub private_key_allowed: Option<CertStorePrivateKey>,
     #[serde(
         rename = "CertificateFormat",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_format: Option<CertificateFormat>,
+    #[serde(rename = "ServerRequired", default, skip_serializing_if = "Option::is_none")]
+    pub server_required: Option<bool>,
+    #[serde(rename = "PowerShell", default, skip_serializing_if = "Option::is_none")]
+    pub power_shell: Option<bool>,
+    #[serde(
+        rename = "BlueprintAllowed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub blueprint_allowed: Option<bool>,
     #[serde(
         rename = "CustomAliasAllowed",
         default,
@@ -3790,42 +3826,6 @@ pub struct CertificateStoreTypeUpdateRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub entry_parameters: Option<Vec<EntryParameters>>,
-    #[serde(rename = "LocalStore", default, skip_serializing_if = "Option::is_none")]
-    pub local_store: Option<bool>,
-    #[serde(rename = "Name")]
-    pub name: String,
-    #[serde(
-        rename = "PasswordOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub password_options: Option<PasswordOptions>,
-    #[serde(rename = "PowerShell", default, skip_serializing_if = "Option::is_none")]
-    pub power_shell: Option<bool>,
-    #[serde(
-        rename = "PrivateKeyAllowed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub private_key_allowed: Option<CertStorePrivateKey>,
-    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<Vec<StoreTypeProperty>>,
-    #[serde(rename = "ServerRequired", default, skip_serializing_if = "Option::is_none")]
-    pub server_required: Option<bool>,
-    #[serde(rename = "ShortName")]
-    pub short_name: String,
-    #[serde(rename = "StorePathType", default, skip_serializing_if = "Option::is_none")]
-    pub store_path_type: Option<String>,
-    #[serde(rename = "StorePathValue", default, skip_serializing_if = "Option::is_none")]
-    pub store_path_value: Option<String>,
-    #[serde(rename = "StoreType")]
-    pub store_type: i32,
-    #[serde(
-        rename = "SupportedOperations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub supported_operations: Option<SupportedOperations>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Enums.CertificateStoreTypeValidationOptions` (API version 1.0).
@@ -3865,8 +3865,8 @@ impl crate::runtime::ParamValue for CertificateStoreTypeValidationOptions {
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStores.CertificateStoreUpdateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreUpdateRequest {
-    #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
-    pub agent_id: Option<uuid::Uuid>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<uuid::Uuid>,
     #[serde(rename = "ContainerId", default, skip_serializing_if = "Option::is_none")]
     pub container_id: Option<i32>,
     #[serde(
@@ -3875,8 +3875,10 @@ pub struct CertificateStoreUpdateRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub create_if_missing: Option<bool>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<uuid::Uuid>,
+    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<String>,
+    #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<uuid::Uuid>,
     #[serde(
         rename = "InventorySchedule",
         default,
@@ -3885,21 +3887,19 @@ pub struct CertificateStoreUpdateRequest {
     pub inventory_schedule: Option<KeyfactorSchedule>,
     #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
     pub password: Option<KeyfactorApiSecret>,
-    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateValidationResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateValidationResponse {
-    #[serde(rename = "ChainBuilt", default, skip_serializing_if = "Option::is_none")]
-    pub chain_built: Option<bool>,
     #[serde(
         rename = "RevocationServerOnline",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub revocation_server_online: Option<bool>,
+    #[serde(rename = "ChainBuilt", default, skip_serializing_if = "Option::is_none")]
+    pub chain_built: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateValidationRuleResponse` (API version 1.0).
@@ -3927,52 +3927,52 @@ pub struct CertificateValidationRuleWithIdResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateViolationRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateViolationRequest {
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
     #[serde(rename = "Name")]
     pub name: String,
-    #[serde(rename = "RemediationCode")]
-    pub remediation_code: String,
     #[serde(rename = "Score", default, skip_serializing_if = "Option::is_none")]
     pub score: Option<i32>,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(rename = "RemediationCode")]
+    pub remediation_code: String,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateViolationResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateViolationResponse {
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "Score", default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<i32>,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(
         rename = "RemediationCode",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub remediation_code: Option<String>,
-    #[serde(rename = "Score", default, skip_serializing_if = "Option::is_none")]
-    pub score: Option<i32>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateViolationUpdateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateViolationUpdateRequest {
+    #[serde(rename = "Score", default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<i32>,
     #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(rename = "RemediationCode")]
     pub remediation_code: String,
-    #[serde(rename = "Score", default, skip_serializing_if = "Option::is_none")]
-    pub score: Option<i32>,
 }
 
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.SubjectAlternativeName` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificatesSubjectAlternativeName {
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
     #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
 }
 
 /// Schema `CSS.CMS.Core.Enums.ClaimType` (API version 1.0, 2).
@@ -4032,14 +4032,14 @@ pub struct CollectionPermissionResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.ComponentInstallation.ComponentInstallationResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ComponentInstallationResponse {
-    #[serde(rename = "Components", default, skip_serializing_if = "Option::is_none")]
-    pub components: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "Machine", default, skip_serializing_if = "Option::is_none")]
     pub machine: Option<String>,
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    #[serde(rename = "Components", default, skip_serializing_if = "Option::is_none")]
+    pub components: Option<String>,
 }
 
 /// Information about the configuration of a workflow condition.
@@ -4085,8 +4085,6 @@ pub struct ContainerAssignment {
         skip_serializing_if = "Option::is_none"
     )]
     pub cert_store_container_id: Option<i32>,
-    #[serde(rename = "KeystoreIds", default)]
-    pub keystore_ids: Vec<uuid::Uuid>,
     #[serde(
         rename = "NewContainerName",
         default,
@@ -4099,6 +4097,8 @@ pub struct ContainerAssignment {
         skip_serializing_if = "Option::is_none"
     )]
     pub new_container_type: Option<i32>,
+    #[serde(rename = "KeystoreIds", default)]
+    pub keystore_ids: Vec<uuid::Uuid>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.ContainerPermissionRequest` (API version 1.0).
@@ -4124,12 +4124,14 @@ pub struct ContainerPermissionResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Ssl.CreateNetworkRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateNetworkRequest {
+    #[serde(rename = "Name")]
+    pub name: String,
     #[serde(rename = "AgentPoolName")]
     pub agent_pool_name: String,
-    #[serde(rename = "AutoMonitor", default, skip_serializing_if = "Option::is_none")]
-    pub auto_monitor: Option<bool>,
     #[serde(rename = "Description")]
     pub description: String,
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
     #[serde(
         rename = "DiscoverSchedule",
         default,
@@ -4137,43 +4139,41 @@ pub struct CreateNetworkRequest {
     )]
     pub discover_schedule: Option<KeyfactorSchedule>,
     #[serde(
-        rename = "DiscoverTimeoutMs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub discover_timeout_ms: Option<f64>,
-    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    #[serde(
-        rename = "ExpirationAlertDays",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expiration_alert_days: Option<f64>,
-    #[serde(rename = "GetRobots", default, skip_serializing_if = "Option::is_none")]
-    pub get_robots: Option<bool>,
-    #[serde(
         rename = "MonitorSchedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub monitor_schedule: Option<KeyfactorSchedule>,
     #[serde(
-        rename = "MonitorTimeoutMs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub monitor_timeout_ms: Option<f64>,
-    #[serde(rename = "Name")]
-    pub name: String,
-    #[serde(rename = "QuietHours", default, skip_serializing_if = "Option::is_none")]
-    pub quiet_hours: Option<Vec<QuietHourRequest>>,
-    #[serde(
         rename = "SslAlertRecipients",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub ssl_alert_recipients: Option<Vec<String>>,
+    #[serde(rename = "AutoMonitor", default, skip_serializing_if = "Option::is_none")]
+    pub auto_monitor: Option<bool>,
+    #[serde(rename = "GetRobots", default, skip_serializing_if = "Option::is_none")]
+    pub get_robots: Option<bool>,
+    #[serde(
+        rename = "DiscoverTimeoutMs",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub discover_timeout_ms: Option<f64>,
+    #[serde(
+        rename = "MonitorTimeoutMs",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub monitor_timeout_ms: Option<f64>,
+    #[serde(
+        rename = "ExpirationAlertDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expiration_alert_days: Option<f64>,
+    #[serde(rename = "QuietHours", default, skip_serializing_if = "Option::is_none")]
+    pub quiet_hours: Option<Vec<QuietHourRequest>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.CRLDistributionPointModel` (API version 1.0).
@@ -4191,14 +4191,14 @@ pub struct CrlDistributionPointModel {
 /// Schema `CSS.CMS.Data.Model.Models.CRLRequestModel` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CrlRequestModel {
+    #[serde(rename = "CertificateAuthorityLogicalName")]
+    pub certificate_authority_logical_name: String,
     #[serde(
         rename = "CertificateAuthorityHostName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_authority_host_name: Option<String>,
-    #[serde(rename = "CertificateAuthorityLogicalName")]
-    pub certificate_authority_logical_name: String,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Monitoring.CRLTestRequest` (API version 1.0).
@@ -4211,10 +4211,10 @@ pub struct CrlTestRequest {
 /// Schema `CSS.CMS.Data.Model.Models.Monitoring.CRLTestResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CrlTestResponse {
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
     #[serde(rename = "Success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CSRContents` (API version 1.0).
@@ -4227,30 +4227,22 @@ pub struct CsrContents {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.CSREnrollmentRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CsrEnrollmentRequest {
+    #[serde(rename = "CSR")]
+    pub csr: String,
+    #[serde(rename = "PrivateKey", default, skip_serializing_if = "Option::is_none")]
+    pub private_key: Option<String>,
     #[serde(
-        rename = "AdditionalEnrollmentFields",
+        rename = "RenewalCertificateId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub additional_enrollment_fields: Option<
-        std::collections::BTreeMap<String, serde_json::Value>,
-    >,
-    #[serde(rename = "CSR")]
-    pub csr: String,
+    pub renewal_certificate_id: Option<i32>,
     #[serde(
         rename = "CertificateAuthority",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_authority: Option<String>,
-    #[serde(
-        rename = "EnrollmentPatternId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enrollment_pattern_id: Option<i32>,
-    #[serde(rename = "FileExtension", default, skip_serializing_if = "Option::is_none")]
-    pub file_extension: Option<String>,
     #[serde(rename = "IncludeChain", default, skip_serializing_if = "Option::is_none")]
     pub include_chain: Option<bool>,
     #[serde(
@@ -4261,22 +4253,30 @@ pub struct CsrEnrollmentRequest {
     pub include_subject_header: Option<bool>,
     #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(
+        rename = "AdditionalEnrollmentFields",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub additional_enrollment_fields: Option<
+        std::collections::BTreeMap<String, serde_json::Value>,
+    >,
+    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "OwnerRoleId", default, skip_serializing_if = "Option::is_none")]
     pub owner_role_id: Option<i32>,
     #[serde(rename = "OwnerRoleName", default, skip_serializing_if = "Option::is_none")]
     pub owner_role_name: Option<String>,
-    #[serde(rename = "PrivateKey", default, skip_serializing_if = "Option::is_none")]
-    pub private_key: Option<String>,
+    #[serde(rename = "FileExtension", default, skip_serializing_if = "Option::is_none")]
+    pub file_extension: Option<String>,
+    #[serde(rename = "SANs", default, skip_serializing_if = "Option::is_none")]
+    pub sa_ns: Option<std::collections::BTreeMap<String, Vec<String>>>,
     #[serde(
-        rename = "RenewalCertificateId",
+        rename = "EnrollmentPatternId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub renewal_certificate_id: Option<i32>,
-    #[serde(rename = "SANs", default, skip_serializing_if = "Option::is_none")]
-    pub sa_ns: Option<std::collections::BTreeMap<String, Vec<String>>>,
-    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
+    pub enrollment_pattern_id: Option<i32>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Enrollment.CSREnrollmentResponse` (API version 1.0).
@@ -4295,20 +4295,18 @@ pub struct CsrEnrollmentResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.CSRGenerationRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CsrGenerationRequest {
-    /// The alternative curve used to generate a CSR.
-    #[serde(
-        rename = "AlternativeCurve",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alternative_curve: Option<String>,
-    /// Size of the alternative certificate key.
-    #[serde(
-        rename = "AlternativeKeyLength",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alternative_key_length: Option<i32>,
+    /// Subject for the requested certificate
+    #[serde(rename = "Subject")]
+    pub subject: String,
+    /// Certificate key type \[RSA, ECC, ED448, ED25519\]
+    #[serde(rename = "KeyType")]
+    pub key_type: String,
+    /// Size of the certificate key (ex: RSA 1024, 2048, 4096/ECC 256, 384, 521)
+    #[serde(rename = "KeyLength", default, skip_serializing_if = "Option::is_none")]
+    pub key_length: Option<i32>,
+    /// The curve used to generate a CSR.
+    #[serde(rename = "Curve", default, skip_serializing_if = "Option::is_none")]
+    pub curve: Option<String>,
     /// Alternative Certificate key type \[ML-DSA-44, ML-DSA-65, ML-DSA-87\]
     #[serde(
         rename = "AlternativeKeyType",
@@ -4316,26 +4314,28 @@ pub struct CsrGenerationRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub alternative_key_type: Option<String>,
-    /// The curve used to generate a CSR.
-    #[serde(rename = "Curve", default, skip_serializing_if = "Option::is_none")]
-    pub curve: Option<String>,
+    /// Size of the alternative certificate key.
+    #[serde(
+        rename = "AlternativeKeyLength",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alternative_key_length: Option<i32>,
+    /// The alternative curve used to generate a CSR.
+    #[serde(
+        rename = "AlternativeCurve",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alternative_curve: Option<String>,
+    #[serde(rename = "SANs", default, skip_serializing_if = "Option::is_none")]
+    pub sa_ns: Option<std::collections::BTreeMap<String, Vec<String>>>,
     #[serde(
         rename = "EnrollmentPatternId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub enrollment_pattern_id: Option<i32>,
-    /// Size of the certificate key (ex: RSA 1024, 2048, 4096/ECC 256, 384, 521)
-    #[serde(rename = "KeyLength", default, skip_serializing_if = "Option::is_none")]
-    pub key_length: Option<i32>,
-    /// Certificate key type \[RSA, ECC, ED448, ED25519\]
-    #[serde(rename = "KeyType")]
-    pub key_type: String,
-    #[serde(rename = "SANs", default, skip_serializing_if = "Option::is_none")]
-    pub sa_ns: Option<std::collections::BTreeMap<String, Vec<String>>>,
-    /// Subject for the requested certificate
-    #[serde(rename = "Subject")]
-    pub subject: String,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CSRGenerationResponseModel` (API version 1.0).
@@ -4350,10 +4350,10 @@ pub struct CsrGenerationResponseModel {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.CustomJobResultDataResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CustomJobResultDataResponse {
-    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<String>,
     #[serde(rename = "JobHistoryId", default, skip_serializing_if = "Option::is_none")]
     pub job_history_id: Option<i64>,
+    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Reports.CustomReports.CustomReportCreationRequest` (API version 1.0).
@@ -4361,14 +4361,14 @@ pub struct CustomJobResultDataResponse {
 pub struct CustomReportCreationRequest {
     #[serde(rename = "CustomURL")]
     pub custom_url: String,
-    #[serde(rename = "Description")]
-    pub description: String,
     #[serde(rename = "DisplayName")]
     pub display_name: String,
-    #[serde(rename = "Favorite", default, skip_serializing_if = "Option::is_none")]
-    pub favorite: Option<bool>,
+    #[serde(rename = "Description")]
+    pub description: String,
     #[serde(rename = "InNavigator", default, skip_serializing_if = "Option::is_none")]
     pub in_navigator: Option<bool>,
+    #[serde(rename = "Favorite", default, skip_serializing_if = "Option::is_none")]
+    pub favorite: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Reports.CustomReports.CustomReportResponse` (API version 1.0).
@@ -4376,33 +4376,33 @@ pub struct CustomReportCreationRequest {
 pub struct CustomReportResponse {
     #[serde(rename = "CustomURL", default, skip_serializing_if = "Option::is_none")]
     pub custom_url: Option<String>,
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(rename = "Favorite", default, skip_serializing_if = "Option::is_none")]
-    pub favorite: Option<bool>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "InNavigator", default, skip_serializing_if = "Option::is_none")]
     pub in_navigator: Option<bool>,
+    #[serde(rename = "Favorite", default, skip_serializing_if = "Option::is_none")]
+    pub favorite: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Reports.CustomReports.CustomReportUpdateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CustomReportUpdateRequest {
-    #[serde(rename = "CustomURL")]
-    pub custom_url: String,
-    #[serde(rename = "Description")]
-    pub description: String,
-    #[serde(rename = "DisplayName")]
-    pub display_name: String,
-    #[serde(rename = "Favorite")]
-    pub favorite: bool,
     #[serde(rename = "Id")]
     pub id: i32,
+    #[serde(rename = "CustomURL")]
+    pub custom_url: String,
+    #[serde(rename = "DisplayName")]
+    pub display_name: String,
+    #[serde(rename = "Description")]
+    pub description: String,
     #[serde(rename = "InNavigator")]
     pub in_navigator: bool,
+    #[serde(rename = "Favorite")]
+    pub favorite: bool,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.DashboardRequest` (API version 1.0).
@@ -4460,30 +4460,27 @@ impl crate::runtime::ParamValue for DayOfWeek {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionCreateRequest` (API version 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionCreateRequest {
-    #[serde(rename = "Description")]
-    pub description: String,
     #[serde(rename = "DisplayName")]
     pub display_name: String,
+    #[serde(rename = "Description")]
+    pub description: String,
+    #[serde(rename = "WorkflowType")]
+    pub workflow_type: String,
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     #[serde(rename = "Keys", default)]
     pub keys: Vec<String>,
-    #[serde(rename = "WorkflowType")]
-    pub workflow_type: String,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.V1.DefinitionCreateV1Request` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionCreateV1Request {
-    /// Description of the Definition
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
     /// Display name of the Definition
     #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// If the Definition is enabled
-    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+    /// Description of the Definition
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Key to be used to look up definition when starting a new workflow.
     /// For enrollment workflowTypes, this should be a template
     #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
@@ -4491,92 +4488,101 @@ pub struct DefinitionCreateV1Request {
     /// The Type of Workflow
     #[serde(rename = "WorkflowType", default, skip_serializing_if = "Option::is_none")]
     pub workflow_type: Option<String>,
+    /// If the Definition is enabled
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionQueryResponse` (API version 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionQueryResponse {
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(rename = "DraftVersion", default, skip_serializing_if = "Option::is_none")]
-    pub draft_version: Option<i32>,
-    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "Keys", default, skip_serializing_if = "Option::is_none")]
     pub keys: Option<Vec<WorkflowsKeyResponse>>,
+    #[serde(rename = "WorkflowType", default, skip_serializing_if = "Option::is_none")]
+    pub workflow_type: Option<String>,
+    #[serde(rename = "DraftVersion", default, skip_serializing_if = "Option::is_none")]
+    pub draft_version: Option<i32>,
     #[serde(
         rename = "PublishedVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub published_version: Option<i32>,
-    #[serde(rename = "WorkflowType", default, skip_serializing_if = "Option::is_none")]
-    pub workflow_type: Option<String>,
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.V1.DefinitionQueryV1Response` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionQueryV1Response {
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(rename = "DraftVersion", default, skip_serializing_if = "Option::is_none")]
-    pub draft_version: Option<i32>,
-    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
     #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     #[serde(rename = "KeyDisplayName", default, skip_serializing_if = "Option::is_none")]
     pub key_display_name: Option<String>,
+    #[serde(rename = "WorkflowType", default, skip_serializing_if = "Option::is_none")]
+    pub workflow_type: Option<String>,
+    #[serde(rename = "DraftVersion", default, skip_serializing_if = "Option::is_none")]
+    pub draft_version: Option<i32>,
     #[serde(
         rename = "PublishedVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub published_version: Option<i32>,
-    #[serde(rename = "WorkflowType", default, skip_serializing_if = "Option::is_none")]
-    pub workflow_type: Option<String>,
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionResponse` (API version 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionResponse {
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(rename = "DraftVersion", default, skip_serializing_if = "Option::is_none")]
-    pub draft_version: Option<i32>,
-    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
-    #[serde(rename = "IsPublished", default, skip_serializing_if = "Option::is_none")]
-    pub is_published: Option<bool>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(rename = "WorkflowType", default, skip_serializing_if = "Option::is_none")]
+    pub workflow_type: Option<String>,
     #[serde(rename = "Keys", default, skip_serializing_if = "Option::is_none")]
     pub keys: Option<Vec<WorkflowsKeyResponse>>,
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(rename = "IsPublished", default, skip_serializing_if = "Option::is_none")]
+    pub is_published: Option<bool>,
+    #[serde(rename = "Steps", default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<Vec<DefinitionStepResponse>>,
+    #[serde(rename = "DraftVersion", default, skip_serializing_if = "Option::is_none")]
+    pub draft_version: Option<i32>,
     #[serde(
         rename = "PublishedVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub published_version: Option<i32>,
-    #[serde(rename = "Steps", default, skip_serializing_if = "Option::is_none")]
-    pub steps: Option<Vec<DefinitionStepResponse>>,
-    #[serde(rename = "WorkflowType", default, skip_serializing_if = "Option::is_none")]
-    pub workflow_type: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionStepRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionStepRequest {
-    #[serde(rename = "Conditions", default, skip_serializing_if = "Option::is_none")]
-    pub conditions: Option<Vec<ConditionConfigurationRequest>>,
+    #[serde(rename = "ExtensionName", default, skip_serializing_if = "Option::is_none")]
+    pub extension_name: Option<String>,
+    #[serde(rename = "UniqueName", default, skip_serializing_if = "Option::is_none")]
+    pub unique_name: Option<String>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
     #[serde(
         rename = "ConfigurationParameters",
         default,
@@ -4585,25 +4591,27 @@ pub struct DefinitionStepRequest {
     pub configuration_parameters: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    #[serde(rename = "ExtensionName", default, skip_serializing_if = "Option::is_none")]
-    pub extension_name: Option<String>,
-    #[serde(rename = "Outputs", default, skip_serializing_if = "Option::is_none")]
-    pub outputs: Option<std::collections::BTreeMap<String, String>>,
     #[serde(rename = "Signals", default, skip_serializing_if = "Option::is_none")]
     pub signals: Option<Vec<SignalConfigurationRequest>>,
-    #[serde(rename = "UniqueName", default, skip_serializing_if = "Option::is_none")]
-    pub unique_name: Option<String>,
+    #[serde(rename = "Conditions", default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Vec<ConditionConfigurationRequest>>,
+    #[serde(rename = "Outputs", default, skip_serializing_if = "Option::is_none")]
+    pub outputs: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionStepResponse` (API version 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionStepResponse {
-    #[serde(rename = "Conditions", default, skip_serializing_if = "Option::is_none")]
-    pub conditions: Option<Vec<ConditionConfigurationResponse>>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<uuid::Uuid>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "UniqueName", default, skip_serializing_if = "Option::is_none")]
+    pub unique_name: Option<String>,
+    #[serde(rename = "ExtensionName", default, skip_serializing_if = "Option::is_none")]
+    pub extension_name: Option<String>,
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
     #[serde(
         rename = "ConfigurationParameters",
         default,
@@ -4612,34 +4620,26 @@ pub struct DefinitionStepResponse {
     pub configuration_parameters: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    #[serde(rename = "ExtensionName", default, skip_serializing_if = "Option::is_none")]
-    pub extension_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<uuid::Uuid>,
-    #[serde(rename = "Outputs", default, skip_serializing_if = "Option::is_none")]
-    pub outputs: Option<std::collections::BTreeMap<String, String>>,
     #[serde(rename = "Signals", default, skip_serializing_if = "Option::is_none")]
     pub signals: Option<Vec<DefinitionStepSignalResponse>>,
-    #[serde(rename = "UniqueName", default, skip_serializing_if = "Option::is_none")]
-    pub unique_name: Option<String>,
+    #[serde(rename = "Conditions", default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Vec<ConditionConfigurationResponse>>,
+    #[serde(rename = "Outputs", default, skip_serializing_if = "Option::is_none")]
+    pub outputs: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionStepSignalResponse` (API version 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionStepSignalResponse {
-    /// The role tokens that are allowed to send the signal (resolved on run-time of the specific step).
-    #[serde(rename = "RoleTokens", default, skip_serializing_if = "Option::is_none")]
-    pub role_tokens: Option<Vec<String>>,
-    /// The information for the roles that are allowed to send this signal.
-    #[serde(rename = "Roles", default, skip_serializing_if = "Option::is_none")]
-    pub roles: Option<Vec<DefinitionStepSignalRoleResponse>>,
     /// The name of the signal.
     #[serde(rename = "SignalName", default, skip_serializing_if = "Option::is_none")]
     pub signal_name: Option<String>,
+    /// The information for the roles that are allowed to send this signal.
+    #[serde(rename = "Roles", default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<DefinitionStepSignalRoleResponse>>,
+    /// The role tokens that are allowed to send the signal (resolved on run-time of the specific step).
+    #[serde(rename = "RoleTokens", default, skip_serializing_if = "Option::is_none")]
+    pub role_tokens: Option<Vec<String>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionStepSignalRoleResponse` (API version 2).
@@ -4656,22 +4656,30 @@ pub struct DefinitionStepSignalRoleResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.V1.DefinitionStepSignalV1Response` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionStepSignalV1Response {
+    /// The name of the signal.
+    #[serde(rename = "SignalName", default, skip_serializing_if = "Option::is_none")]
+    pub signal_name: Option<String>,
     /// The roles that are allowed to send this signal.
     #[serde(rename = "RoleIds", default, skip_serializing_if = "Option::is_none")]
     pub role_ids: Option<Vec<i32>>,
     /// The role tokens that are allowed to send the signal (resolved on run-time of the specific step).
     #[serde(rename = "RoleTokens", default, skip_serializing_if = "Option::is_none")]
     pub role_tokens: Option<Vec<String>>,
-    /// The name of the signal.
-    #[serde(rename = "SignalName", default, skip_serializing_if = "Option::is_none")]
-    pub signal_name: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.V1.DefinitionStepV1Response` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionStepV1Response {
-    #[serde(rename = "Conditions", default, skip_serializing_if = "Option::is_none")]
-    pub conditions: Option<Vec<ConditionConfigurationResponse>>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<uuid::Uuid>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "UniqueName", default, skip_serializing_if = "Option::is_none")]
+    pub unique_name: Option<String>,
+    #[serde(rename = "ExtensionName", default, skip_serializing_if = "Option::is_none")]
+    pub extension_name: Option<String>,
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
     #[serde(
         rename = "ConfigurationParameters",
         default,
@@ -4680,29 +4688,21 @@ pub struct DefinitionStepV1Response {
     pub configuration_parameters: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    #[serde(rename = "ExtensionName", default, skip_serializing_if = "Option::is_none")]
-    pub extension_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<uuid::Uuid>,
-    #[serde(rename = "Outputs", default, skip_serializing_if = "Option::is_none")]
-    pub outputs: Option<std::collections::BTreeMap<String, String>>,
     #[serde(rename = "Signals", default, skip_serializing_if = "Option::is_none")]
     pub signals: Option<Vec<DefinitionStepSignalV1Response>>,
-    #[serde(rename = "UniqueName", default, skip_serializing_if = "Option::is_none")]
-    pub unique_name: Option<String>,
+    #[serde(rename = "Conditions", default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Vec<ConditionConfigurationResponse>>,
+    #[serde(rename = "Outputs", default, skip_serializing_if = "Option::is_none")]
+    pub outputs: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionUpdateRequest` (API version 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionUpdateRequest {
-    #[serde(rename = "Description")]
-    pub description: String,
     #[serde(rename = "DisplayName")]
     pub display_name: String,
+    #[serde(rename = "Description")]
+    pub description: String,
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// The Keys to set on the existing workflow definition.
@@ -4713,10 +4713,10 @@ pub struct DefinitionUpdateRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.V1.DefinitionUpdateV1Request` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionUpdateV1Request {
-    #[serde(rename = "Description")]
-    pub description: String,
     #[serde(rename = "DisplayName")]
     pub display_name: String,
+    #[serde(rename = "Description")]
+    pub description: String,
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
@@ -4724,45 +4724,45 @@ pub struct DefinitionUpdateV1Request {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.V1.DefinitionV1Response` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionV1Response {
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(rename = "DraftVersion", default, skip_serializing_if = "Option::is_none")]
-    pub draft_version: Option<i32>,
-    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
-    #[serde(rename = "IsPublished", default, skip_serializing_if = "Option::is_none")]
-    pub is_published: Option<bool>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     #[serde(rename = "KeyDisplayName", default, skip_serializing_if = "Option::is_none")]
     pub key_display_name: Option<String>,
+    #[serde(rename = "IsPublished", default, skip_serializing_if = "Option::is_none")]
+    pub is_published: Option<bool>,
+    #[serde(rename = "WorkflowType", default, skip_serializing_if = "Option::is_none")]
+    pub workflow_type: Option<String>,
+    #[serde(rename = "Steps", default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<Vec<DefinitionStepV1Response>>,
+    #[serde(rename = "DraftVersion", default, skip_serializing_if = "Option::is_none")]
+    pub draft_version: Option<i32>,
     #[serde(
         rename = "PublishedVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub published_version: Option<i32>,
-    #[serde(rename = "Steps", default, skip_serializing_if = "Option::is_none")]
-    pub steps: Option<Vec<DefinitionStepV1Response>>,
-    #[serde(rename = "WorkflowType", default, skip_serializing_if = "Option::is_none")]
-    pub workflow_type: Option<String>,
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Workflow.DenialRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DenialRequest {
+    #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
     #[serde(
         rename = "CertificateRequestIds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_request_ids: Option<Vec<i32>>,
-    #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
-    pub comment: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Denied.DeniedAlertCreationRequest` (API version 1.0).
@@ -4770,88 +4770,88 @@ pub struct DenialRequest {
 pub struct DeniedAlertCreationRequest {
     #[serde(rename = "DisplayName")]
     pub display_name: String,
-    #[serde(
-        rename = "EventHandlerParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
-    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
-    pub friendly_name: Option<String>,
+    #[serde(rename = "Subject")]
+    pub subject: String,
     #[serde(rename = "Message")]
     pub message: String,
-    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
-    pub recipients: Option<Vec<String>>,
+    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
+    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<i32>,
     #[serde(
         rename = "RegisteredEventHandler",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub registered_event_handler: Option<RegisteredEventHandlerRequest>,
-    #[serde(rename = "Subject")]
-    pub subject: String,
-    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
-    pub template_id: Option<i32>,
-}
-
-/// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Denied.DeniedAlertDefinitionResponse` (API version 1.0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct DeniedAlertDefinitionResponse {
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<Vec<String>>,
     #[serde(
         rename = "EventHandlerParameters",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub event_handler_parameters: Option<Vec<EventHandlerParameterResponse>>,
+    pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
+}
+
+/// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Denied.DeniedAlertDefinitionResponse` (API version 1.0).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeniedAlertDefinitionResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
     pub recipients: Option<Vec<String>>,
+    #[serde(rename = "Template", default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<AlertTemplateResponse>,
     #[serde(
         rename = "RegisteredEventHandler",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub registered_event_handler: Option<RegisteredEventHandlerResponse>,
-    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    #[serde(rename = "Template", default, skip_serializing_if = "Option::is_none")]
-    pub template: Option<AlertTemplateResponse>,
-}
-
-/// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Denied.DeniedAlertUpdateRequest` (API version 1.0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct DeniedAlertUpdateRequest {
-    #[serde(rename = "DisplayName")]
-    pub display_name: String,
     #[serde(
         rename = "EventHandlerParameters",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
-    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
-    pub friendly_name: Option<String>,
+    pub event_handler_parameters: Option<Vec<EventHandlerParameterResponse>>,
+}
+
+/// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Denied.DeniedAlertUpdateRequest` (API version 1.0).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeniedAlertUpdateRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    #[serde(rename = "DisplayName")]
+    pub display_name: String,
+    #[serde(rename = "Subject")]
+    pub subject: String,
     #[serde(rename = "Message")]
     pub message: String,
-    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
-    pub recipients: Option<Vec<String>>,
+    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
+    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<i32>,
     #[serde(
         rename = "RegisteredEventHandler",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub registered_event_handler: Option<RegisteredEventHandlerRequest>,
-    #[serde(rename = "Subject")]
-    pub subject: String,
-    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
-    pub template_id: Option<i32>,
+    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<Vec<String>>,
+    #[serde(
+        rename = "EventHandlerParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.DetailedKeyUsageModel` (API version 1.0).
@@ -4875,8 +4875,6 @@ pub struct DetailedKeyUsageModel {
     pub digital_signature: Option<bool>,
     #[serde(rename = "EncipherOnly", default, skip_serializing_if = "Option::is_none")]
     pub encipher_only: Option<bool>,
-    #[serde(rename = "HexCode", default, skip_serializing_if = "Option::is_none")]
-    pub hex_code: Option<String>,
     #[serde(rename = "KeyAgreement", default, skip_serializing_if = "Option::is_none")]
     pub key_agreement: Option<bool>,
     #[serde(rename = "KeyCertSign", default, skip_serializing_if = "Option::is_none")]
@@ -4889,58 +4887,60 @@ pub struct DetailedKeyUsageModel {
     pub key_encipherment: Option<bool>,
     #[serde(rename = "NonRepudiation", default, skip_serializing_if = "Option::is_none")]
     pub non_repudiation: Option<bool>,
+    #[serde(rename = "HexCode", default, skip_serializing_if = "Option::is_none")]
+    pub hex_code: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.DiscoveryJobRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DiscoveryJobRequest {
-    #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
-    pub agent_id: Option<uuid::Uuid>,
     #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
     pub client_machine: Option<String>,
-    #[serde(rename = "Compatibility", default, skip_serializing_if = "Option::is_none")]
-    pub compatibility: Option<bool>,
-    #[serde(rename = "Dirs", default, skip_serializing_if = "Option::is_none")]
-    pub dirs: Option<String>,
-    #[serde(rename = "Extensions", default, skip_serializing_if = "Option::is_none")]
-    pub extensions: Option<String>,
-    #[serde(rename = "IgnoredDirs", default, skip_serializing_if = "Option::is_none")]
-    pub ignored_dirs: Option<String>,
+    #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<uuid::Uuid>,
+    #[serde(rename = "Type")]
+    pub type_: i32,
     #[serde(
         rename = "JobExecutionTimestamp",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub job_execution_timestamp: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "Dirs", default, skip_serializing_if = "Option::is_none")]
+    pub dirs: Option<String>,
+    #[serde(rename = "IgnoredDirs", default, skip_serializing_if = "Option::is_none")]
+    pub ignored_dirs: Option<String>,
+    #[serde(rename = "Extensions", default, skip_serializing_if = "Option::is_none")]
+    pub extensions: Option<String>,
     #[serde(rename = "NamePatterns", default, skip_serializing_if = "Option::is_none")]
     pub name_patterns: Option<String>,
+    #[serde(rename = "SymLinks", default, skip_serializing_if = "Option::is_none")]
+    pub sym_links: Option<bool>,
+    #[serde(rename = "Compatibility", default, skip_serializing_if = "Option::is_none")]
+    pub compatibility: Option<bool>,
+    #[serde(rename = "ServerUsername", default, skip_serializing_if = "Option::is_none")]
+    pub server_username: Option<KeyfactorApiSecret>,
     #[serde(rename = "ServerPassword", default, skip_serializing_if = "Option::is_none")]
     pub server_password: Option<KeyfactorApiSecret>,
     #[serde(rename = "ServerUseSsl", default, skip_serializing_if = "Option::is_none")]
     pub server_use_ssl: Option<bool>,
-    #[serde(rename = "ServerUsername", default, skip_serializing_if = "Option::is_none")]
-    pub server_username: Option<KeyfactorApiSecret>,
-    #[serde(rename = "SymLinks", default, skip_serializing_if = "Option::is_none")]
-    pub sym_links: Option<bool>,
-    #[serde(rename = "Type")]
-    pub type_: i32,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.DisplayScanJobPart` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DisplayScanJobPart {
+    #[serde(rename = "ScanJobPartId", default, skip_serializing_if = "Option::is_none")]
+    pub scan_job_part_id: Option<uuid::Uuid>,
     #[serde(rename = "Agent", default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<String>,
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<SslScanJobStatus>,
+    #[serde(rename = "StartTime", default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "EndTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "EndpointCount", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_count: Option<i32>,
-    #[serde(rename = "ScanJobPartId", default, skip_serializing_if = "Option::is_none")]
-    pub scan_job_part_id: Option<uuid::Uuid>,
-    #[serde(rename = "StartTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<SslScanJobStatus>,
 }
 
 /// Schema `CSS.CMS.Core.Enums.DuplicateSubjectType` (API version 1.0).
@@ -4982,10 +4982,10 @@ impl crate::runtime::ParamValue for DuplicateSubjectType {
 pub struct EmailRequest {
     #[serde(rename = "EnableReminder", default, skip_serializing_if = "Option::is_none")]
     pub enable_reminder: Option<bool>,
-    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
-    pub recipients: Option<Vec<String>>,
     #[serde(rename = "WarningDays", default, skip_serializing_if = "Option::is_none")]
     pub warning_days: Option<i32>,
+    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<Vec<String>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.EmailResponse` (API version 1.0).
@@ -4993,10 +4993,10 @@ pub struct EmailRequest {
 pub struct EmailResponse {
     #[serde(rename = "EnableReminder", default, skip_serializing_if = "Option::is_none")]
     pub enable_reminder: Option<bool>,
-    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
-    pub recipients: Option<Vec<String>>,
     #[serde(rename = "WarningDays", default, skip_serializing_if = "Option::is_none")]
     pub warning_days: Option<i32>,
+    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<Vec<String>>,
 }
 
 /// Schema `Keyfactor.PKI.Enums.EncryptionKeyType` (API version 1.0).
@@ -5036,48 +5036,48 @@ impl crate::runtime::ParamValue for EncryptionKeyType {
 /// Schema `CSS.CMS.Data.Model.Models.SSL.Endpoint` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Endpoint {
-    #[serde(rename = "EnableMonitor", default, skip_serializing_if = "Option::is_none")]
-    pub enable_monitor: Option<bool>,
     #[serde(rename = "EndpointId", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<uuid::Uuid>,
+    #[serde(rename = "NetworkId", default, skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<uuid::Uuid>,
     /// Base64-encoded bytes.
     #[serde(rename = "IpAddressBytes", default, skip_serializing_if = "Option::is_none")]
     pub ip_address_bytes: Option<String>,
-    #[serde(rename = "NetworkId", default, skip_serializing_if = "Option::is_none")]
-    pub network_id: Option<uuid::Uuid>,
     #[serde(rename = "Port", default, skip_serializing_if = "Option::is_none")]
     pub port: Option<i32>,
-    #[serde(rename = "Reviewed", default, skip_serializing_if = "Option::is_none")]
-    pub reviewed: Option<bool>,
     #[serde(rename = "SNIName", default, skip_serializing_if = "Option::is_none")]
     pub sni_name: Option<String>,
+    #[serde(rename = "EnableMonitor", default, skip_serializing_if = "Option::is_none")]
+    pub enable_monitor: Option<bool>,
+    #[serde(rename = "Reviewed", default, skip_serializing_if = "Option::is_none")]
+    pub reviewed: Option<bool>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.EndpointHistoryResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EndpointHistoryResponse {
-    #[serde(rename = "AuditId", default, skip_serializing_if = "Option::is_none")]
-    pub audit_id: Option<i64>,
-    #[serde(rename = "EndpointId", default, skip_serializing_if = "Option::is_none")]
-    pub endpoint_id: Option<uuid::Uuid>,
-    #[serde(
-        rename = "HistoryCertificates",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub history_certificates: Option<Vec<CertificateModel>>,
     #[serde(rename = "HistoryId", default, skip_serializing_if = "Option::is_none")]
     pub history_id: Option<uuid::Uuid>,
+    #[serde(rename = "EndpointId", default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_id: Option<uuid::Uuid>,
+    #[serde(rename = "AuditId", default, skip_serializing_if = "Option::is_none")]
+    pub audit_id: Option<i64>,
+    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<SslEndpointStatus>,
     #[serde(rename = "JobType", default, skip_serializing_if = "Option::is_none")]
     pub job_type: Option<SslJobType>,
     #[serde(rename = "ProbeType", default, skip_serializing_if = "Option::is_none")]
     pub probe_type: Option<SslProbeType>,
     #[serde(rename = "ReverseDNS", default, skip_serializing_if = "Option::is_none")]
     pub reverse_dns: Option<String>,
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<SslEndpointStatus>,
-    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(
+        rename = "HistoryCertificates",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub history_certificates: Option<Vec<CertificateModel>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.EndpointStatusRequest` (API version 1.0).
@@ -5092,12 +5092,12 @@ pub struct EndpointStatusRequest {
 /// Schema `Keyfactor.Web.Core.Models.Enrollment.EnrollmentCA` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentCa {
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
     #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
     pub rfc_enforcement: Option<bool>,
     #[serde(
@@ -5111,34 +5111,34 @@ pub struct EnrollmentCa {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.EnrollmentManagementRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentManagementRequest {
-    #[serde(rename = "CertificateId", default, skip_serializing_if = "Option::is_none")]
-    pub certificate_id: Option<i32>,
-    #[serde(rename = "JobTime", default, skip_serializing_if = "Option::is_none")]
-    pub job_time: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "Password")]
-    pub password: String,
-    #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<i32>,
+    /// The stores to add the certificate to. Values in this collection will take precedence over values in CSS.CMS.Data.Model.Models.Enrollment.SpecificEnrollmentManagementRequest.StoreTypes.
+    #[serde(rename = "Stores", default, skip_serializing_if = "Option::is_none")]
+    pub stores: Option<Vec<ManagementStoreRequest>>,
     #[serde(rename = "StoreIds", default, skip_serializing_if = "Option::is_none")]
     pub store_ids: Option<Vec<uuid::Uuid>>,
     #[serde(rename = "StoreTypes", default, skip_serializing_if = "Option::is_none")]
     pub store_types: Option<Vec<ManagementStoreTypeRequest>>,
-    /// The stores to add the certificate to. Values in this collection will take precedence over values in CSS.CMS.Data.Model.Models.Enrollment.SpecificEnrollmentManagementRequest.StoreTypes.
-    #[serde(rename = "Stores", default, skip_serializing_if = "Option::is_none")]
-    pub stores: Option<Vec<ManagementStoreRequest>>,
+    #[serde(rename = "CertificateId", default, skip_serializing_if = "Option::is_none")]
+    pub certificate_id: Option<i32>,
+    #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<i32>,
+    #[serde(rename = "Password")]
+    pub password: String,
+    #[serde(rename = "JobTime", default, skip_serializing_if = "Option::is_none")]
+    pub job_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.EnrollmentManagementResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentManagementResponse {
-    #[serde(rename = "FailedStores", default, skip_serializing_if = "Option::is_none")]
-    pub failed_stores: Option<Vec<uuid::Uuid>>,
     #[serde(
         rename = "SuccessfulStores",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub successful_stores: Option<Vec<uuid::Uuid>>,
+    #[serde(rename = "FailedStores", default, skip_serializing_if = "Option::is_none")]
+    pub failed_stores: Option<Vec<uuid::Uuid>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternAssociatedRoleResponse` (API version 1.0).
@@ -5153,63 +5153,29 @@ pub struct EnrollmentPatternAssociatedRoleResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternCAResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternCaResponse {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    #[serde(rename = "LogicalName", default, skip_serializing_if = "Option::is_none")]
+    pub logical_name: Option<String>,
+    #[serde(rename = "HostName", default, skip_serializing_if = "Option::is_none")]
+    pub host_name: Option<String>,
     #[serde(
         rename = "ConfigurationTenant",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub configuration_tenant: Option<String>,
-    #[serde(rename = "HostName", default, skip_serializing_if = "Option::is_none")]
-    pub host_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(rename = "LogicalName", default, skip_serializing_if = "Option::is_none")]
-    pub logical_name: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternCreateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternCreateRequest {
-    #[serde(
-        rename = "AllowedEnrollmentTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allowed_enrollment_types: Option<i32>,
-    #[serde(
-        rename = "AssociatedRoles",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub associated_roles: Option<Vec<String>>,
-    #[serde(
-        rename = "CertificateAuthorities",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_authorities: Option<Vec<i32>>,
-    #[serde(rename = "Defaults", default, skip_serializing_if = "Option::is_none")]
-    pub defaults: Option<Vec<EnrollmentPatternDefaultRequest>>,
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(
-        rename = "EnrollmentFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enrollment_fields: Option<Vec<EnrollmentPatternFieldRequest>>,
-    #[serde(rename = "MetadataFields", default, skip_serializing_if = "Option::is_none")]
-    pub metadata_fields: Option<Vec<EnrollmentPatternMetadataFieldRequest>>,
-    #[serde(rename = "Name")]
-    pub name: String,
-    #[serde(rename = "Policies")]
-    pub policies: EnrollmentPatternPolicyRequest,
-    #[serde(rename = "Regexes", default, skip_serializing_if = "Option::is_none")]
-    pub regexes: Option<Vec<EnrollmentPatternRegexesRequest>>,
-    #[serde(rename = "RestrictCAs", default, skip_serializing_if = "Option::is_none")]
-    pub restrict_c_as: Option<bool>,
     #[serde(rename = "Template")]
     pub template: i32,
+    #[serde(rename = "Name")]
+    pub name: String,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(
         rename = "TemplateDefault",
         default,
@@ -5217,11 +5183,45 @@ pub struct EnrollmentPatternCreateRequest {
     )]
     pub template_default: Option<bool>,
     #[serde(
+        rename = "AssociatedRoles",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub associated_roles: Option<Vec<String>>,
+    #[serde(
         rename = "UseADPermissions",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub use_ad_permissions: Option<bool>,
+    #[serde(
+        rename = "CertificateAuthorities",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authorities: Option<Vec<i32>>,
+    #[serde(
+        rename = "AllowedEnrollmentTypes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_enrollment_types: Option<i32>,
+    #[serde(rename = "Regexes", default, skip_serializing_if = "Option::is_none")]
+    pub regexes: Option<Vec<EnrollmentPatternRegexesRequest>>,
+    #[serde(rename = "MetadataFields", default, skip_serializing_if = "Option::is_none")]
+    pub metadata_fields: Option<Vec<EnrollmentPatternMetadataFieldRequest>>,
+    #[serde(rename = "RestrictCAs", default, skip_serializing_if = "Option::is_none")]
+    pub restrict_c_as: Option<bool>,
+    #[serde(rename = "Policies")]
+    pub policies: EnrollmentPatternPolicyRequest,
+    #[serde(rename = "Defaults", default, skip_serializing_if = "Option::is_none")]
+    pub defaults: Option<Vec<EnrollmentPatternDefaultRequest>>,
+    #[serde(
+        rename = "EnrollmentFields",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enrollment_fields: Option<Vec<EnrollmentPatternFieldRequest>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternDefaultRequest` (API version 1.0).
@@ -5249,10 +5249,10 @@ pub struct EnrollmentPatternDefaultResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternFieldRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternFieldRequest {
-    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
-    pub data_type: Option<i32>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<i32>,
     #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<String>>,
 }
@@ -5260,10 +5260,10 @@ pub struct EnrollmentPatternFieldRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternFieldResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternFieldResponse {
-    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
-    pub data_type: Option<TemplateEnrollmentFieldType>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<TemplateEnrollmentFieldType>,
     #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<String>>,
 }
@@ -5271,35 +5271,35 @@ pub struct EnrollmentPatternFieldResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternMetadataFieldRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternMetadataFieldRequest {
-    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
-    pub case_sensitive: Option<bool>,
+    #[serde(rename = "MetadataId", default, skip_serializing_if = "Option::is_none")]
+    pub metadata_id: Option<i32>,
     #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
+    #[serde(rename = "Validation", default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<String>,
     #[serde(rename = "Enrollment", default, skip_serializing_if = "Option::is_none")]
     pub enrollment: Option<MetadataTypeEnrollment>,
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[serde(rename = "MetadataId", default, skip_serializing_if = "Option::is_none")]
-    pub metadata_id: Option<i32>,
-    #[serde(rename = "Validation", default, skip_serializing_if = "Option::is_none")]
-    pub validation: Option<String>,
+    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
+    pub case_sensitive: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternMetadataFieldResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternMetadataFieldResponse {
-    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
-    pub case_sensitive: Option<bool>,
+    #[serde(rename = "MetadataId", default, skip_serializing_if = "Option::is_none")]
+    pub metadata_id: Option<i32>,
     #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
+    #[serde(rename = "Validation", default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<String>,
     #[serde(rename = "Enrollment", default, skip_serializing_if = "Option::is_none")]
     pub enrollment: Option<MetadataTypeEnrollment>,
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[serde(rename = "MetadataId", default, skip_serializing_if = "Option::is_none")]
-    pub metadata_id: Option<i32>,
-    #[serde(rename = "Validation", default, skip_serializing_if = "Option::is_none")]
-    pub validation: Option<String>,
+    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
+    pub case_sensitive: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternPolicyRequest` (API version 1.0).
@@ -5309,24 +5309,14 @@ pub struct EnrollmentPatternPolicyRequest {
     pub allow_key_reuse: Option<bool>,
     #[serde(rename = "AllowWildcards", default, skip_serializing_if = "Option::is_none")]
     pub allow_wildcards: Option<bool>,
-    #[serde(
-        rename = "AlternativeKeyAlgorithms",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alternative_key_algorithms: Option<Vec<AlgorithmDataRequestV2>>,
+    #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
+    pub rfc_enforcement: Option<bool>,
     #[serde(
         rename = "CertificateOwnerRole",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_owner_role: Option<TemplateCertificateOwnerRole>,
-    #[serde(
-        rename = "DefaultCertificateOwnerOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub default_certificate_owner_override: Option<bool>,
     #[serde(
         rename = "DefaultCertificateOwnerRoleId",
         default,
@@ -5340,13 +5330,23 @@ pub struct EnrollmentPatternPolicyRequest {
     )]
     pub default_certificate_owner_role_name: Option<String>,
     #[serde(
+        rename = "DefaultCertificateOwnerOverride",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_certificate_owner_override: Option<bool>,
+    #[serde(
         rename = "PrimaryKeyAlgorithms",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub primary_key_algorithms: Option<Vec<AlgorithmDataRequestV2>>,
-    #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
-    pub rfc_enforcement: Option<bool>,
+    #[serde(
+        rename = "AlternativeKeyAlgorithms",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alternative_key_algorithms: Option<Vec<AlgorithmDataRequestV2>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternPolicyResponse` (API version 1.0).
@@ -5358,25 +5358,15 @@ pub struct EnrollmentPatternPolicyResponse {
     /// Whether or not wildcards can be used.
     #[serde(rename = "AllowWildcards", default, skip_serializing_if = "Option::is_none")]
     pub allow_wildcards: Option<bool>,
-    #[serde(
-        rename = "AlternativeKeyAlgorithms",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alternative_key_algorithms: Option<Vec<AlgorithmDataResponse>>,
+    /// Whether or not RFC 2818 compliance should be enforced.
+    #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
+    pub rfc_enforcement: Option<bool>,
     #[serde(
         rename = "CertificateOwnerRole",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_owner_role: Option<TemplateCertificateOwnerRole>,
-    /// Whether the given DefaultCertificiateOwnerRoleId and DefaultCertificateOwnerRoleName are overriding the global setting
-    #[serde(
-        rename = "DefaultCertificateOwnerOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub default_certificate_owner_override: Option<bool>,
     /// The id of the security role that should be set as the owner of the cert during import of new certificates
     #[serde(
         rename = "DefaultCertificateOwnerRoleId",
@@ -5391,92 +5381,68 @@ pub struct EnrollmentPatternPolicyResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub default_certificate_owner_role_name: Option<String>,
+    /// Whether the given DefaultCertificiateOwnerRoleId and DefaultCertificateOwnerRoleName are overriding the global setting
+    #[serde(
+        rename = "DefaultCertificateOwnerOverride",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_certificate_owner_override: Option<bool>,
     #[serde(
         rename = "PrimaryKeyAlgorithms",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub primary_key_algorithms: Option<Vec<AlgorithmDataResponse>>,
-    /// Whether or not RFC 2818 compliance should be enforced.
-    #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
-    pub rfc_enforcement: Option<bool>,
+    #[serde(
+        rename = "AlternativeKeyAlgorithms",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alternative_key_algorithms: Option<Vec<AlgorithmDataResponse>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternRegexesRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternRegexesRequest {
-    /// Whether or not the regex should be evaluated case-sensitively.
-    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
-    pub case_sensitive: Option<bool>,
-    /// The error message to show when the regex validation fails.
-    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// The regular expression to apply to the subject part.
-    #[serde(rename = "Regex", default, skip_serializing_if = "Option::is_none")]
-    pub regex: Option<String>,
     /// The subject part to apply the regular expression to.
     #[serde(rename = "SubjectPart")]
     pub subject_part: String,
+    /// The regular expression to apply to the subject part.
+    #[serde(rename = "Regex", default, skip_serializing_if = "Option::is_none")]
+    pub regex: Option<String>,
+    /// The error message to show when the regex validation fails.
+    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Whether or not the regex should be evaluated case-sensitively.
+    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
+    pub case_sensitive: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternRegexesResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternRegexesResponse {
-    /// Whether or not the regular expression should be evaluated case-sensitively.
-    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
-    pub case_sensitive: Option<bool>,
-    /// The error message to show when the regex validation fails.
-    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// The regular expression to apply to the subject part.
-    #[serde(rename = "Regex", default, skip_serializing_if = "Option::is_none")]
-    pub regex: Option<String>,
     /// The subject part to apply the regular expression to.
     #[serde(rename = "SubjectPart", default, skip_serializing_if = "Option::is_none")]
     pub subject_part: Option<String>,
+    /// The regular expression to apply to the subject part.
+    #[serde(rename = "Regex", default, skip_serializing_if = "Option::is_none")]
+    pub regex: Option<String>,
+    /// The error message to show when the regex validation fails.
+    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Whether or not the regular expression should be evaluated case-sensitively.
+    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
+    pub case_sensitive: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternRequest {
-    #[serde(
-        rename = "AllowedEnrollmentTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allowed_enrollment_types: Option<i32>,
-    #[serde(
-        rename = "AssociatedRoles",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub associated_roles: Option<Vec<String>>,
-    #[serde(
-        rename = "CertificateAuthorities",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_authorities: Option<Vec<i32>>,
-    #[serde(rename = "Defaults", default, skip_serializing_if = "Option::is_none")]
-    pub defaults: Option<Vec<EnrollmentPatternDefaultRequest>>,
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(
-        rename = "EnrollmentFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enrollment_fields: Option<Vec<EnrollmentPatternFieldRequest>>,
-    #[serde(rename = "MetadataFields", default, skip_serializing_if = "Option::is_none")]
-    pub metadata_fields: Option<Vec<EnrollmentPatternMetadataFieldRequest>>,
     #[serde(rename = "Name")]
     pub name: String,
-    #[serde(rename = "Policies")]
-    pub policies: EnrollmentPatternPolicyRequest,
-    #[serde(rename = "Regexes", default, skip_serializing_if = "Option::is_none")]
-    pub regexes: Option<Vec<EnrollmentPatternRegexesRequest>>,
-    #[serde(rename = "RestrictCAs", default, skip_serializing_if = "Option::is_none")]
-    pub restrict_c_as: Option<bool>,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(
         rename = "TemplateDefault",
         default,
@@ -5484,56 +5450,56 @@ pub struct EnrollmentPatternRequest {
     )]
     pub template_default: Option<bool>,
     #[serde(
+        rename = "AssociatedRoles",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub associated_roles: Option<Vec<String>>,
+    #[serde(
         rename = "UseADPermissions",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub use_ad_permissions: Option<bool>,
-}
-
-/// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternResponse` (API version 1.0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct EnrollmentPatternResponse {
-    #[serde(
-        rename = "AllowedEnrollmentTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allowed_enrollment_types: Option<EnrollmentType>,
-    #[serde(
-        rename = "AssociatedRoles",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub associated_roles: Option<Vec<EnrollmentPatternAssociatedRoleResponse>>,
     #[serde(
         rename = "CertificateAuthorities",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub certificate_authorities: Option<Vec<EnrollmentPatternCaResponse>>,
+    pub certificate_authorities: Option<Vec<i32>>,
+    #[serde(
+        rename = "AllowedEnrollmentTypes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_enrollment_types: Option<i32>,
+    #[serde(rename = "Regexes", default, skip_serializing_if = "Option::is_none")]
+    pub regexes: Option<Vec<EnrollmentPatternRegexesRequest>>,
+    #[serde(rename = "MetadataFields", default, skip_serializing_if = "Option::is_none")]
+    pub metadata_fields: Option<Vec<EnrollmentPatternMetadataFieldRequest>>,
+    #[serde(rename = "RestrictCAs", default, skip_serializing_if = "Option::is_none")]
+    pub restrict_c_as: Option<bool>,
+    #[serde(rename = "Policies")]
+    pub policies: EnrollmentPatternPolicyRequest,
     #[serde(rename = "Defaults", default, skip_serializing_if = "Option::is_none")]
-    pub defaults: Option<Vec<EnrollmentPatternDefaultResponse>>,
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub defaults: Option<Vec<EnrollmentPatternDefaultRequest>>,
     #[serde(
         rename = "EnrollmentFields",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub enrollment_fields: Option<Vec<EnrollmentPatternFieldResponse>>,
+    pub enrollment_fields: Option<Vec<EnrollmentPatternFieldRequest>>,
+}
+
+/// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternResponse` (API version 1.0).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EnrollmentPatternResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "MetadataFields", default, skip_serializing_if = "Option::is_none")]
-    pub metadata_fields: Option<Vec<EnrollmentPatternMetadataFieldResponse>>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(rename = "Policies", default, skip_serializing_if = "Option::is_none")]
-    pub policies: Option<EnrollmentPatternPolicyResponse>,
-    #[serde(rename = "Regexes", default, skip_serializing_if = "Option::is_none")]
-    pub regexes: Option<Vec<EnrollmentPatternRegexesResponse>>,
-    #[serde(rename = "RestrictCAs", default, skip_serializing_if = "Option::is_none")]
-    pub restrict_c_as: Option<bool>,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "Template", default, skip_serializing_if = "Option::is_none")]
     pub template: Option<EnrollmentPatternTemplateResponse>,
     #[serde(
@@ -5548,24 +5514,62 @@ pub struct EnrollmentPatternResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub use_ad_permissions: Option<bool>,
+    #[serde(
+        rename = "AssociatedRoles",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub associated_roles: Option<Vec<EnrollmentPatternAssociatedRoleResponse>>,
+    #[serde(
+        rename = "CertificateAuthorities",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authorities: Option<Vec<EnrollmentPatternCaResponse>>,
+    #[serde(
+        rename = "AllowedEnrollmentTypes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_enrollment_types: Option<EnrollmentType>,
+    #[serde(rename = "Regexes", default, skip_serializing_if = "Option::is_none")]
+    pub regexes: Option<Vec<EnrollmentPatternRegexesResponse>>,
+    #[serde(rename = "MetadataFields", default, skip_serializing_if = "Option::is_none")]
+    pub metadata_fields: Option<Vec<EnrollmentPatternMetadataFieldResponse>>,
+    #[serde(rename = "RestrictCAs", default, skip_serializing_if = "Option::is_none")]
+    pub restrict_c_as: Option<bool>,
+    #[serde(rename = "Policies", default, skip_serializing_if = "Option::is_none")]
+    pub policies: Option<EnrollmentPatternPolicyResponse>,
+    #[serde(rename = "Defaults", default, skip_serializing_if = "Option::is_none")]
+    pub defaults: Option<Vec<EnrollmentPatternDefaultResponse>>,
+    #[serde(
+        rename = "EnrollmentFields",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enrollment_fields: Option<Vec<EnrollmentPatternFieldResponse>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternSettingsResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternSettingsResponse {
+    /// The regular expressions to use for validation during enrollment.
+    #[serde(rename = "Regexes", default, skip_serializing_if = "Option::is_none")]
+    pub regexes: Option<Vec<EnrollmentPatternRegexesResponse>>,
     /// The default values to use during enrollment.
     #[serde(rename = "Defaults", default, skip_serializing_if = "Option::is_none")]
     pub defaults: Option<Vec<EnrollmentPatternDefaultResponse>>,
     #[serde(rename = "Policies", default, skip_serializing_if = "Option::is_none")]
     pub policies: Option<EnrollmentPatternPolicyResponse>,
-    /// The regular expressions to use for validation during enrollment.
-    #[serde(rename = "Regexes", default, skip_serializing_if = "Option::is_none")]
-    pub regexes: Option<Vec<EnrollmentPatternRegexesResponse>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternTemplateResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternTemplateResponse {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    #[serde(rename = "TemplateName", default, skip_serializing_if = "Option::is_none")]
+    pub template_name: Option<String>,
     #[serde(rename = "CommonName", default, skip_serializing_if = "Option::is_none")]
     pub common_name: Option<String>,
     #[serde(
@@ -5574,122 +5578,118 @@ pub struct EnrollmentPatternTemplateResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub configuration_tenant: Option<String>,
-    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
-    pub friendly_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
     #[serde(
         rename = "RequiresApproval",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub requires_approval: Option<bool>,
-    #[serde(rename = "TemplateName", default, skip_serializing_if = "Option::is_none")]
-    pub template_name: Option<String>,
+    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.Core.Models.Enrollment.EnrollmentTemplate` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentTemplate {
-    #[serde(rename = "CAs", default, skip_serializing_if = "Option::is_none")]
-    pub c_as: Option<Vec<EnrollmentCa>>,
-    #[serde(rename = "Curve", default, skip_serializing_if = "Option::is_none")]
-    pub curve: Option<String>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    #[serde(rename = "Forest", default, skip_serializing_if = "Option::is_none")]
+    pub forest: Option<String>,
+    #[serde(
+        rename = "RequiresApproval",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub requires_approval: Option<bool>,
+    #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
+    pub rfc_enforcement: Option<bool>,
+    #[serde(rename = "CAs", default, skip_serializing_if = "Option::is_none")]
+    pub c_as: Option<Vec<EnrollmentCa>>,
     #[serde(
         rename = "EnrollmentFields",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub enrollment_fields: Option<Vec<TemplateEnrollmentField>>,
-    #[serde(
-        rename = "EnrollmentTemplatePolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enrollment_template_policy: Option<EnrollmentTemplatePolicy>,
+    #[serde(rename = "MetadataFields", default, skip_serializing_if = "Option::is_none")]
+    pub metadata_fields: Option<Vec<TemplateMetadataField>>,
+    #[serde(rename = "Regexes", default, skip_serializing_if = "Option::is_none")]
+    pub regexes: Option<Vec<EnrollmentTemplateRegex>>,
     #[serde(
         rename = "ExtendedKeyUsages",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub extended_key_usages: Option<Vec<ExtendedKeyUsage>>,
-    #[serde(rename = "Forest", default, skip_serializing_if = "Option::is_none")]
-    pub forest: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
+    #[serde(
+        rename = "EnrollmentTemplatePolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enrollment_template_policy: Option<EnrollmentTemplatePolicy>,
     #[serde(rename = "KeySize", default, skip_serializing_if = "Option::is_none")]
     pub key_size: Option<String>,
     #[serde(rename = "KeyType", default, skip_serializing_if = "Option::is_none")]
     pub key_type: Option<String>,
-    #[serde(rename = "MetadataFields", default, skip_serializing_if = "Option::is_none")]
-    pub metadata_fields: Option<Vec<TemplateMetadataField>>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
-    pub rfc_enforcement: Option<bool>,
-    #[serde(rename = "Regexes", default, skip_serializing_if = "Option::is_none")]
-    pub regexes: Option<Vec<EnrollmentTemplateRegex>>,
-    #[serde(
-        rename = "RequiresApproval",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub requires_approval: Option<bool>,
+    #[serde(rename = "Curve", default, skip_serializing_if = "Option::is_none")]
+    pub curve: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.Core.Models.Enrollment.EnrollmentTemplateCAResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentTemplateCaResponse {
-    #[serde(rename = "StandaloneCAs", default, skip_serializing_if = "Option::is_none")]
-    pub standalone_c_as: Option<Vec<EnrollmentCa>>,
     #[serde(rename = "Templates", default, skip_serializing_if = "Option::is_none")]
     pub templates: Option<Vec<EnrollmentTemplate>>,
+    #[serde(rename = "StandaloneCAs", default, skip_serializing_if = "Option::is_none")]
+    pub standalone_c_as: Option<Vec<EnrollmentCa>>,
 }
 
 /// Schema `Keyfactor.Web.Core.Models.Enrollment.EnrollmentTemplatePolicy` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentTemplatePolicy {
-    #[serde(rename = "AllowKeyReuse", default, skip_serializing_if = "Option::is_none")]
-    pub allow_key_reuse: Option<bool>,
-    #[serde(rename = "AllowWildcards", default, skip_serializing_if = "Option::is_none")]
-    pub allow_wildcards: Option<bool>,
-    #[serde(
-        rename = "AlternativeKeyAlgorithms",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alternative_key_algorithms: Option<Vec<AlgorithmData>>,
-    #[serde(
-        rename = "CertificateOwnerRole",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_owner_role: Option<TemplateCertificateOwnerRole>,
     #[serde(
         rename = "PrimaryKeyAlgorithms",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub primary_key_algorithms: Option<Vec<AlgorithmData>>,
+    #[serde(
+        rename = "AlternativeKeyAlgorithms",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alternative_key_algorithms: Option<Vec<AlgorithmData>>,
+    #[serde(rename = "AllowKeyReuse", default, skip_serializing_if = "Option::is_none")]
+    pub allow_key_reuse: Option<bool>,
+    #[serde(rename = "AllowWildcards", default, skip_serializing_if = "Option::is_none")]
+    pub allow_wildcards: Option<bool>,
     #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
     pub rfc_enforcement: Option<bool>,
+    #[serde(
+        rename = "CertificateOwnerRole",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_owner_role: Option<TemplateCertificateOwnerRole>,
 }
 
 /// Schema `Keyfactor.Web.Core.Models.Enrollment.EnrollmentTemplateRegex` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentTemplateRegex {
-    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
-    pub case_sensitive: Option<bool>,
-    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    #[serde(rename = "Regex", default, skip_serializing_if = "Option::is_none")]
-    pub regex: Option<String>,
-    #[serde(rename = "SubjectPart", default, skip_serializing_if = "Option::is_none")]
-    pub subject_part: Option<String>,
     #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<i32>,
+    #[serde(rename = "SubjectPart", default, skip_serializing_if = "Option::is_none")]
+    pub subject_part: Option<String>,
+    #[serde(rename = "Regex", default, skip_serializing_if = "Option::is_none")]
+    pub regex: Option<String>,
+    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
+    pub case_sensitive: Option<bool>,
 }
 
 /// Schema `CSS.CMS.Core.Enums.EnrollmentType` (API version 1.0).
@@ -5729,20 +5729,12 @@ impl crate::runtime::ParamValue for EnrollmentType {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.EntryParameters` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EntryParameters {
-    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<String>,
-    #[serde(rename = "DependsOn", default, skip_serializing_if = "Option::is_none")]
-    pub depends_on: Option<String>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<String>,
     #[serde(rename = "StoreTypeId", default, skip_serializing_if = "Option::is_none")]
     pub store_type_id: Option<i32>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CertStoreEntryParameterType>,
     #[serde(
@@ -5751,6 +5743,14 @@ pub struct EntryParameters {
         skip_serializing_if = "Option::is_none"
     )]
     pub validation_options: Option<EntryParametersValidationOptions>,
+    #[serde(rename = "DependsOn", default, skip_serializing_if = "Option::is_none")]
+    pub depends_on: Option<String>,
+    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<String>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.EntryParametersValidationOptions` (API version 1.0).
@@ -5760,10 +5760,10 @@ pub struct EntryParametersValidationOptions {
     pub has_private_key: Option<CertificateStoreTypeHasPrivateKeyValidationOptions>,
     #[serde(rename = "OnAdd", default, skip_serializing_if = "Option::is_none")]
     pub on_add: Option<CertificateStoreTypeValidationOptions>,
-    #[serde(rename = "OnODKG", default, skip_serializing_if = "Option::is_none")]
-    pub on_odkg: Option<CertificateStoreTypeValidationOptions>,
     #[serde(rename = "OnRemove", default, skip_serializing_if = "Option::is_none")]
     pub on_remove: Option<CertificateStoreTypeValidationOptions>,
+    #[serde(rename = "OnODKG", default, skip_serializing_if = "Option::is_none")]
+    pub on_odkg: Option<CertificateStoreTypeValidationOptions>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStoreTypes.EntryParametersValidationOptionsModel` (API version 1.0).
@@ -5773,10 +5773,10 @@ pub struct EntryParametersValidationOptionsModel {
     pub has_private_key: Option<CertificateStoreTypeHasPrivateKeyValidationOptions>,
     #[serde(rename = "OnAdd", default, skip_serializing_if = "Option::is_none")]
     pub on_add: Option<CertificateStoreTypeValidationOptions>,
-    #[serde(rename = "OnODKG", default, skip_serializing_if = "Option::is_none")]
-    pub on_odkg: Option<CertificateStoreTypeValidationOptions>,
     #[serde(rename = "OnRemove", default, skip_serializing_if = "Option::is_none")]
     pub on_remove: Option<CertificateStoreTypeValidationOptions>,
+    #[serde(rename = "OnODKG", default, skip_serializing_if = "Option::is_none")]
+    pub on_odkg: Option<CertificateStoreTypeValidationOptions>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Enums.DataType` (API version 1.0).
@@ -5816,10 +5816,10 @@ impl crate::runtime::ParamValue for EnumsDataType {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EventHandler.EventHandlerParameterRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventHandlerParameterRequest {
-    #[serde(rename = "DefaultValue")]
-    pub default_value: String,
     #[serde(rename = "Key")]
     pub key: String,
+    #[serde(rename = "DefaultValue")]
+    pub default_value: String,
     #[serde(rename = "ParameterType")]
     pub parameter_type: String,
 }
@@ -5827,12 +5827,12 @@ pub struct EventHandlerParameterRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EventHandler.EventHandlerParameterResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventHandlerParameterResponse {
-    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
     #[serde(rename = "ParameterType", default, skip_serializing_if = "Option::is_none")]
     pub parameter_type: Option<String>,
 }
@@ -5847,14 +5847,14 @@ pub struct EventHandlerRegistrationCreateRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EventHandlerRegistration.EventHandlerRegistrationResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventHandlerRegistrationResponse {
-    #[serde(rename = "ClassName", default, skip_serializing_if = "Option::is_none")]
-    pub class_name: Option<String>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "ClassName", default, skip_serializing_if = "Option::is_none")]
+    pub class_name: Option<String>,
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
     #[serde(
         rename = "SupportedEvents",
         default,
@@ -5887,6 +5887,8 @@ pub struct ExcludedCertificateDeleteRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.ExcludedCertificateRetrievalResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExcludedCertificateRetrievalResponse {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
     /// Base64-encoded bytes.
     #[serde(
         rename = "CertificateThumbprint",
@@ -5894,119 +5896,109 @@ pub struct ExcludedCertificateRetrievalResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_thumbprint: Option<String>,
-    #[serde(rename = "DateExcluded", default, skip_serializing_if = "Option::is_none")]
-    pub date_excluded: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "ExcludingUser", default, skip_serializing_if = "Option::is_none")]
-    pub excluding_user: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
     #[serde(rename = "IssuedCN", default, skip_serializing_if = "Option::is_none")]
     pub issued_cn: Option<String>,
+    #[serde(rename = "ExcludingUser", default, skip_serializing_if = "Option::is_none")]
+    pub excluding_user: Option<String>,
+    #[serde(rename = "DateExcluded", default, skip_serializing_if = "Option::is_none")]
+    pub date_excluded: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Enrollment.ExistingEnrollmentManagementRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExistingEnrollmentManagementRequest {
-    #[serde(rename = "CertificateId", default, skip_serializing_if = "Option::is_none")]
-    pub certificate_id: Option<i32>,
     #[serde(
         rename = "ExistingCertificateId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub existing_certificate_id: Option<i32>,
-    #[serde(rename = "JobTime", default, skip_serializing_if = "Option::is_none")]
-    pub job_time: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
+    #[serde(rename = "CertificateId", default, skip_serializing_if = "Option::is_none")]
+    pub certificate_id: Option<i32>,
     #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<i32>,
+    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    #[serde(rename = "JobTime", default, skip_serializing_if = "Option::is_none")]
+    pub job_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertCreationRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExpirationAlertCreationRequest {
+    #[serde(rename = "DisplayName")]
+    pub display_name: String,
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(rename = "ExpirationWarningDays")]
+    pub expiration_warning_days: i32,
     #[serde(
         rename = "CertificateQueryId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_query_id: Option<i32>,
-    #[serde(rename = "DisplayName")]
-    pub display_name: String,
-    #[serde(
-        rename = "EventHandlerParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
-    #[serde(rename = "ExpirationWarningDays")]
-    pub expiration_warning_days: i32,
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
-    pub recipients: Option<Vec<String>>,
     #[serde(
         rename = "RegisteredEventHandler",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub registered_event_handler: Option<RegisteredEventHandlerRequest>,
-    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<KeyfactorSchedule>,
-    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    #[serde(rename = "UseWorkflows", default, skip_serializing_if = "Option::is_none")]
-    pub use_workflows: Option<bool>,
-}
-
-/// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertDefinitionResponse` (API version 1.0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ExpirationAlertDefinitionResponse {
-    #[serde(
-        rename = "CertificateQuery",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_query: Option<AlertCertificateQueryResponse>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<Vec<String>>,
     #[serde(
         rename = "EventHandlerParameters",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub event_handler_parameters: Option<Vec<EventHandlerParameterResponse>>,
+    pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
+    #[serde(rename = "UseWorkflows", default, skip_serializing_if = "Option::is_none")]
+    pub use_workflows: Option<bool>,
+    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<KeyfactorSchedule>,
+}
+
+/// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertDefinitionResponse` (API version 1.0).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExpirationAlertDefinitionResponse {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     #[serde(
         rename = "ExpirationWarningDays",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub expiration_warning_days: Option<i32>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
     #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
     pub recipients: Option<Vec<String>>,
+    #[serde(
+        rename = "CertificateQuery",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_query: Option<AlertCertificateQueryResponse>,
     #[serde(
         rename = "RegisteredEventHandler",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub registered_event_handler: Option<RegisteredEventHandlerResponse>,
-    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<KeyfactorSchedule>,
-    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    #[serde(rename = "UseWorkflows", default, skip_serializing_if = "Option::is_none")]
-    pub use_workflows: Option<bool>,
     #[serde(
-        rename = "WorkflowEnabled",
+        rename = "EventHandlerParameters",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub workflow_enabled: Option<bool>,
+    pub event_handler_parameters: Option<Vec<EventHandlerParameterResponse>>,
+    #[serde(rename = "UseWorkflows", default, skip_serializing_if = "Option::is_none")]
+    pub use_workflows: Option<bool>,
     #[serde(rename = "WorkflowId", default, skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<uuid::Uuid>,
     #[serde(rename = "WorkflowName", default, skip_serializing_if = "Option::is_none")]
@@ -6017,6 +6009,14 @@ pub struct ExpirationAlertDefinitionResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub workflow_published_version: Option<i32>,
+    #[serde(
+        rename = "WorkflowEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub workflow_enabled: Option<bool>,
+    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<KeyfactorSchedule>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertResponse` (API version 1.0).
@@ -6026,18 +6026,18 @@ pub struct ExpirationAlertResponse {
     pub ca_name: Option<String>,
     #[serde(rename = "CARow", default, skip_serializing_if = "Option::is_none")]
     pub ca_row: Option<i64>,
-    #[serde(rename = "Expiry", default, skip_serializing_if = "Option::is_none")]
-    pub expiry: Option<String>,
     #[serde(rename = "IssuedCN", default, skip_serializing_if = "Option::is_none")]
     pub issued_cn: Option<String>,
+    #[serde(rename = "Expiry", default, skip_serializing_if = "Option::is_none")]
+    pub expiry: Option<String>,
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
     pub recipients: Option<Vec<String>>,
     #[serde(rename = "SendDate", default, skip_serializing_if = "Option::is_none")]
     pub send_date: Option<String>,
-    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertTestAllRequest` (API version 1.0).
@@ -6076,91 +6076,91 @@ pub struct ExpirationAlertTestRequest {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExpirationAlertTestResponse {
     #[serde(
-        rename = "AlertBuildResult",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alert_build_result: Option<AlertBuildResult>,
-    #[serde(
         rename = "ExpirationAlerts",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub expiration_alerts: Option<Vec<ExpirationAlertResponse>>,
+    #[serde(
+        rename = "AlertBuildResult",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alert_build_result: Option<AlertBuildResult>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertUpdateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExpirationAlertUpdateRequest {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    #[serde(rename = "DisplayName")]
+    pub display_name: String,
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(rename = "ExpirationWarningDays")]
+    pub expiration_warning_days: i32,
     #[serde(
         rename = "CertificateQueryId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_query_id: Option<i32>,
-    #[serde(rename = "DisplayName")]
-    pub display_name: String,
-    #[serde(
-        rename = "EventHandlerParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
-    #[serde(rename = "ExpirationWarningDays")]
-    pub expiration_warning_days: i32,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
-    pub recipients: Option<Vec<String>>,
     #[serde(
         rename = "RegisteredEventHandler",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub registered_event_handler: Option<RegisteredEventHandlerRequest>,
-    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<KeyfactorSchedule>,
-    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
+    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<Vec<String>>,
+    #[serde(
+        rename = "EventHandlerParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
     #[serde(rename = "UseWorkflows", default, skip_serializing_if = "Option::is_none")]
     pub use_workflows: Option<bool>,
     #[serde(rename = "WorkflowId", default, skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<uuid::Uuid>,
+    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<KeyfactorSchedule>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.ExtendedKeyUsage` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExtendedKeyUsage {
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "Oid", default, skip_serializing_if = "Option::is_none")]
     pub oid: Option<String>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.ExtendedKeyUsageModel` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExtendedKeyUsageModel {
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "Oid", default, skip_serializing_if = "Option::is_none")]
     pub oid: Option<String>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.ExtendedKeyUsageResponseModel` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExtendedKeyUsageResponseModel {
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "Oid", default, skip_serializing_if = "Option::is_none")]
     pub oid: Option<String>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Enums.FailureType` (API version 1.0).
@@ -6200,19 +6200,18 @@ impl crate::runtime::ParamValue for FailureType {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Global.GlobalEnrollmentPatternPolicyRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalEnrollmentPatternPolicyRequest {
+    /// The ID of the global template policy.
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
     /// Whether or not keys can be reused.
     #[serde(rename = "AllowKeyReuse")]
     pub allow_key_reuse: bool,
     /// Whether or not wildcards can be used.
     #[serde(rename = "AllowWildcards")]
     pub allow_wildcards: bool,
-    /// Information on the alternative key algorithms.
-    #[serde(
-        rename = "AlternativeKeyAlgorithms",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alternative_key_algorithms: Option<Vec<AlgorithmDataRequestV2>>,
+    /// Whether or not RFC 2818 compliance should be enforced.
+    #[serde(rename = "RFCEnforcement")]
+    pub rfc_enforcement: bool,
     #[serde(rename = "CertificateOwnerRole")]
     pub certificate_owner_role: TemplateCertificateOwnerRole,
     /// The id of the security role that should be set as the owner of the cert during import of new certificates
@@ -6228,9 +6227,6 @@ pub struct GlobalEnrollmentPatternPolicyRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub default_certificate_owner_role_name: Option<String>,
-    /// The ID of the global template policy.
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
     /// Information on the primary key algorithms.
     #[serde(
         rename = "PrimaryKeyAlgorithms",
@@ -6238,22 +6234,26 @@ pub struct GlobalEnrollmentPatternPolicyRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub primary_key_algorithms: Option<Vec<AlgorithmDataRequestV2>>,
-    /// Whether or not RFC 2818 compliance should be enforced.
-    #[serde(rename = "RFCEnforcement")]
-    pub rfc_enforcement: bool,
+    /// Information on the alternative key algorithms.
+    #[serde(
+        rename = "AlternativeKeyAlgorithms",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alternative_key_algorithms: Option<Vec<AlgorithmDataRequestV2>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Global.GlobalEnrollmentPatternSettingsRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalEnrollmentPatternSettingsRequest {
+    /// The regular expressions to use for validation during enrollment.
+    #[serde(rename = "Regexes", default)]
+    pub regexes: Vec<EnrollmentPatternRegexesRequest>,
     /// The default values to use during enrollment.
     #[serde(rename = "Defaults", default)]
     pub defaults: Vec<EnrollmentPatternDefaultRequest>,
     #[serde(rename = "Policies")]
     pub policies: GlobalEnrollmentPatternPolicyRequest,
-    /// The regular expressions to use for validation during enrollment.
-    #[serde(rename = "Regexes", default)]
-    pub regexes: Vec<EnrollmentPatternRegexesRequest>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.GlobalPermissionRequest` (API version 1.0).
@@ -6299,12 +6299,18 @@ pub struct GlobalTemplateDefaultResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplatePolicyRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalTemplatePolicyRequest {
+    /// The ID of the global template policy.
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
     /// Whether or not keys can be reused.
     #[serde(rename = "AllowKeyReuse")]
     pub allow_key_reuse: bool,
     /// Whether or not wildcards can be used.
     #[serde(rename = "AllowWildcards")]
     pub allow_wildcards: bool,
+    /// Whether or not RFC 2818 compliance should be enforced.
+    #[serde(rename = "RFCEnforcement")]
+    pub rfc_enforcement: bool,
     #[serde(rename = "CertificateOwnerRole")]
     pub certificate_owner_role: TemplateCertificateOwnerRole,
     /// The id of the security role that should be set as the owner of the cert during import of new certificates
@@ -6320,14 +6326,8 @@ pub struct GlobalTemplatePolicyRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub default_certificate_owner_role_name: Option<String>,
-    /// The ID of the global template policy.
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
     #[serde(rename = "KeyInfo")]
     pub key_info: KeyInfoRequest,
-    /// Whether or not RFC 2818 compliance should be enforced.
-    #[serde(rename = "RFCEnforcement")]
-    pub rfc_enforcement: bool,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplatePolicyResponse` (API version 1.0).
@@ -6339,6 +6339,9 @@ pub struct GlobalTemplatePolicyResponse {
     /// Whether or not wildcards can be used.
     #[serde(rename = "AllowWildcards", default, skip_serializing_if = "Option::is_none")]
     pub allow_wildcards: Option<bool>,
+    /// Whether or not RFC 2818 compliance should be enforced.
+    #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
+    pub rfc_enforcement: Option<bool>,
     #[serde(
         rename = "CertificateOwnerRole",
         default,
@@ -6360,61 +6363,65 @@ pub struct GlobalTemplatePolicyResponse {
     pub default_certificate_owner_role_name: Option<String>,
     #[serde(rename = "KeyInfo", default, skip_serializing_if = "Option::is_none")]
     pub key_info: Option<KeyInfoResponse>,
-    /// Whether or not RFC 2818 compliance should be enforced.
-    #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
-    pub rfc_enforcement: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplateRegexRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalTemplateRegexRequest {
-    /// Whether or not the regex should be evaluated case-sensitively.
-    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
-    pub case_sensitive: Option<bool>,
-    /// The error message to show when the regex validation fails.
-    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// The regular expression to apply to the subject part.
-    #[serde(rename = "Regex", default, skip_serializing_if = "Option::is_none")]
-    pub regex: Option<String>,
     /// The subject part to apply the regular expression to.
     #[serde(rename = "SubjectPart")]
     pub subject_part: String,
+    /// The regular expression to apply to the subject part.
+    #[serde(rename = "Regex", default, skip_serializing_if = "Option::is_none")]
+    pub regex: Option<String>,
+    /// The error message to show when the regex validation fails.
+    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Whether or not the regex should be evaluated case-sensitively.
+    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
+    pub case_sensitive: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplateRegexResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalTemplateRegexResponse {
-    /// Whether or not the regular expression should be evaluated case-sensitively.
-    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
-    pub case_sensitive: Option<bool>,
-    /// The error message to show when the regex validation fails.
-    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// The regular expression to apply to the subject part.
-    #[serde(rename = "Regex", default, skip_serializing_if = "Option::is_none")]
-    pub regex: Option<String>,
     /// The subject part to apply the regular expression to.
     #[serde(rename = "SubjectPart", default, skip_serializing_if = "Option::is_none")]
     pub subject_part: Option<String>,
+    /// The regular expression to apply to the subject part.
+    #[serde(rename = "Regex", default, skip_serializing_if = "Option::is_none")]
+    pub regex: Option<String>,
+    /// The error message to show when the regex validation fails.
+    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Whether or not the regular expression should be evaluated case-sensitively.
+    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
+    pub case_sensitive: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplateSettingsRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalTemplateSettingsRequest {
+    /// The regular expressions to use for validation during enrollment.
+    #[serde(rename = "TemplateRegexes", default)]
+    pub template_regexes: Vec<GlobalTemplateRegexRequest>,
     /// The default values to use during enrollment.
     #[serde(rename = "TemplateDefaults", default)]
     pub template_defaults: Vec<GlobalTemplateDefaultRequest>,
     #[serde(rename = "TemplatePolicy")]
     pub template_policy: GlobalTemplatePolicyRequest,
-    /// The regular expressions to use for validation during enrollment.
-    #[serde(rename = "TemplateRegexes", default)]
-    pub template_regexes: Vec<GlobalTemplateRegexRequest>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplateSettingsResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalTemplateSettingsResponse {
+    /// The regular expressions to use for validation during enrollment.
+    #[serde(
+        rename = "TemplateRegexes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub template_regexes: Option<Vec<GlobalTemplateRegexResponse>>,
     /// The default values to use during enrollment.
     #[serde(
         rename = "TemplateDefaults",
@@ -6424,13 +6431,6 @@ pub struct GlobalTemplateSettingsResponse {
     pub template_defaults: Option<Vec<GlobalTemplateDefaultResponse>>,
     #[serde(rename = "TemplatePolicy", default, skip_serializing_if = "Option::is_none")]
     pub template_policy: Option<GlobalTemplatePolicyResponse>,
-    /// The regular expressions to use for validation during enrollment.
-    #[serde(
-        rename = "TemplateRegexes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub template_regexes: Option<Vec<GlobalTemplateRegexResponse>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.GranularPermissions.GranularPermissionResponse` (API version 1.0).
@@ -6462,27 +6462,23 @@ pub struct IdentityProviderCreateRequest {
     pub authentication_scheme: String,
     #[serde(rename = "DisplayName")]
     pub display_name: String,
-    #[serde(rename = "Parameters", default, skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<ProviderTypeParameterRequest>,
+    #[serde(rename = "ProviderType")]
+    pub provider_type: String,
     #[serde(
         rename = "PermissionSetId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub permission_set_id: Option<uuid::Uuid>,
-    #[serde(rename = "ProviderType")]
-    pub provider_type: String,
+    #[serde(rename = "Parameters", default, skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<ProviderTypeParameterRequest>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.IdentityProviderCreateResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdentityProviderCreateResponse {
-    #[serde(
-        rename = "AuthenticationEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub authentication_enabled: Option<bool>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<uuid::Uuid>,
     #[serde(
         rename = "AuthenticationScheme",
         default,
@@ -6491,8 +6487,8 @@ pub struct IdentityProviderCreateResponse {
     pub authentication_scheme: Option<String>,
     #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<uuid::Uuid>,
+    #[serde(rename = "TypeId", default, skip_serializing_if = "Option::is_none")]
+    pub type_id: Option<uuid::Uuid>,
     #[serde(rename = "Parameters", default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Vec<ProviderTypeParameterValueResponse>>,
     #[serde(
@@ -6501,8 +6497,12 @@ pub struct IdentityProviderCreateResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub permission_set_id: Option<uuid::Uuid>,
-    #[serde(rename = "TypeId", default, skip_serializing_if = "Option::is_none")]
-    pub type_id: Option<uuid::Uuid>,
+    #[serde(
+        rename = "AuthenticationEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authentication_enabled: Option<bool>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Enums.IdentityProviderDataType` (API version 1.0).
@@ -6542,12 +6542,8 @@ impl crate::runtime::ParamValue for IdentityProviderDataType {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.IdentityProviderGetResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdentityProviderGetResponse {
-    #[serde(
-        rename = "AuthenticationEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub authentication_enabled: Option<bool>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<uuid::Uuid>,
     #[serde(
         rename = "AuthenticationScheme",
         default,
@@ -6556,8 +6552,8 @@ pub struct IdentityProviderGetResponse {
     pub authentication_scheme: Option<String>,
     #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<uuid::Uuid>,
+    #[serde(rename = "TypeId", default, skip_serializing_if = "Option::is_none")]
+    pub type_id: Option<uuid::Uuid>,
     #[serde(rename = "Parameters", default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Vec<ProviderTypeParameterValueResponse>>,
     #[serde(
@@ -6566,21 +6562,25 @@ pub struct IdentityProviderGetResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub permission_set_id: Option<uuid::Uuid>,
-    #[serde(rename = "TypeId", default, skip_serializing_if = "Option::is_none")]
-    pub type_id: Option<uuid::Uuid>,
+    #[serde(
+        rename = "AuthenticationEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authentication_enabled: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.ProviderTypeParameterResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdentityProviderProviderTypeParameterResponse {
-    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
-    pub data_type: Option<IdentityProviderDataType>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<IdentityProviderDataType>,
     #[serde(rename = "Required", default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
 }
@@ -6599,12 +6599,6 @@ pub struct IdentityProviderProviderTypeResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.IdentityProviderUpdateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdentityProviderUpdateRequest {
-    #[serde(
-        rename = "AuthenticationEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub authentication_enabled: Option<bool>,
     #[serde(rename = "AuthenticationScheme")]
     pub authentication_scheme: String,
     #[serde(rename = "DisplayName")]
@@ -6617,17 +6611,19 @@ pub struct IdentityProviderUpdateRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub permission_set_id: Option<uuid::Uuid>,
-}
-
-/// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.IdentityProviderUpdateResponse` (API version 1.0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct IdentityProviderUpdateResponse {
     #[serde(
         rename = "AuthenticationEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub authentication_enabled: Option<bool>,
+}
+
+/// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.IdentityProviderUpdateResponse` (API version 1.0).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IdentityProviderUpdateResponse {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<uuid::Uuid>,
     #[serde(
         rename = "AuthenticationScheme",
         default,
@@ -6636,8 +6632,8 @@ pub struct IdentityProviderUpdateResponse {
     pub authentication_scheme: Option<String>,
     #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<uuid::Uuid>,
+    #[serde(rename = "TypeId", default, skip_serializing_if = "Option::is_none")]
+    pub type_id: Option<uuid::Uuid>,
     #[serde(rename = "Parameters", default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Vec<ProviderTypeParameterValueResponse>>,
     #[serde(
@@ -6646,25 +6642,29 @@ pub struct IdentityProviderUpdateResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub permission_set_id: Option<uuid::Uuid>,
-    #[serde(rename = "TypeId", default, skip_serializing_if = "Option::is_none")]
-    pub type_id: Option<uuid::Uuid>,
+    #[serde(
+        rename = "AuthenticationEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authentication_enabled: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateIdentityAuditResponse2.IdentityResponse` (API version 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdentityResponse {
+    /// The Id of the identity.
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    /// The description of the identity.
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The claim type of the identity.
     #[serde(rename = "ClaimType", default, skip_serializing_if = "Option::is_none")]
     pub claim_type: Option<String>,
     /// The claim value of the identity.
     #[serde(rename = "ClaimValue", default, skip_serializing_if = "Option::is_none")]
     pub claim_value: Option<String>,
-    /// The description of the identity.
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The Id of the identity.
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
     #[serde(rename = "Provider", default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<IdentityProvider>,
 }
@@ -6715,10 +6715,10 @@ impl crate::runtime::ParamValue for InputControlType {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.InstanceDefinitionResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct InstanceDefinitionResponse {
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i32>,
     #[serde(rename = "WorkflowType", default, skip_serializing_if = "Option::is_none")]
@@ -6728,41 +6728,73 @@ pub struct InstanceDefinitionResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.InstanceQueryResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct InstanceQueryResponse {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<uuid::Uuid>,
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<WorkflowInstanceStatus>,
+    #[serde(rename = "CurrentStepId", default, skip_serializing_if = "Option::is_none")]
+    pub current_step_id: Option<uuid::Uuid>,
+    #[serde(rename = "StatusMessage", default, skip_serializing_if = "Option::is_none")]
+    pub status_message: Option<String>,
+    #[serde(rename = "Definition", default, skip_serializing_if = "Option::is_none")]
+    pub definition: Option<InstanceDefinitionResponse>,
     #[serde(
         rename = "CurrentStepDisplayName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub current_step_display_name: Option<String>,
-    #[serde(rename = "CurrentStepId", default, skip_serializing_if = "Option::is_none")]
-    pub current_step_id: Option<uuid::Uuid>,
     #[serde(
         rename = "CurrentStepUniqueName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub current_step_unique_name: Option<String>,
-    #[serde(rename = "Definition", default, skip_serializing_if = "Option::is_none")]
-    pub definition: Option<InstanceDefinitionResponse>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<uuid::Uuid>,
-    #[serde(rename = "LastModified", default, skip_serializing_if = "Option::is_none")]
-    pub last_modified: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "ReferenceId", default, skip_serializing_if = "Option::is_none")]
-    pub reference_id: Option<i64>,
-    #[serde(rename = "StartDate", default, skip_serializing_if = "Option::is_none")]
-    pub start_date: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<WorkflowInstanceStatus>,
-    #[serde(rename = "StatusMessage", default, skip_serializing_if = "Option::is_none")]
-    pub status_message: Option<String>,
     #[serde(rename = "Title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    #[serde(rename = "LastModified", default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "StartDate", default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "ReferenceId", default, skip_serializing_if = "Option::is_none")]
+    pub reference_id: Option<i64>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.InstanceResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct InstanceResponse {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<uuid::Uuid>,
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<WorkflowInstanceStatus>,
+    #[serde(rename = "CurrentStepId", default, skip_serializing_if = "Option::is_none")]
+    pub current_step_id: Option<uuid::Uuid>,
+    #[serde(rename = "StatusMessage", default, skip_serializing_if = "Option::is_none")]
+    pub status_message: Option<String>,
+    #[serde(rename = "Signals", default, skip_serializing_if = "Option::is_none")]
+    pub signals: Option<Vec<AvailableSignalResponse>>,
+    #[serde(rename = "Definition", default, skip_serializing_if = "Option::is_none")]
+    pub definition: Option<InstanceDefinitionResponse>,
+    #[serde(
+        rename = "CurrentStepDisplayName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub current_step_display_name: Option<String>,
+    #[serde(
+        rename = "CurrentStepUniqueName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub current_step_unique_name: Option<String>,
+    #[serde(rename = "Title", default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(rename = "LastModified", default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "StartDate", default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "InitialData", default, skip_serializing_if = "Option::is_none")]
+    pub initial_data: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     #[serde(
         rename = "CurrentStateData",
         default,
@@ -6771,40 +6803,8 @@ pub struct InstanceResponse {
     pub current_state_data: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    #[serde(
-        rename = "CurrentStepDisplayName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub current_step_display_name: Option<String>,
-    #[serde(rename = "CurrentStepId", default, skip_serializing_if = "Option::is_none")]
-    pub current_step_id: Option<uuid::Uuid>,
-    #[serde(
-        rename = "CurrentStepUniqueName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub current_step_unique_name: Option<String>,
-    #[serde(rename = "Definition", default, skip_serializing_if = "Option::is_none")]
-    pub definition: Option<InstanceDefinitionResponse>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<uuid::Uuid>,
-    #[serde(rename = "InitialData", default, skip_serializing_if = "Option::is_none")]
-    pub initial_data: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "LastModified", default, skip_serializing_if = "Option::is_none")]
-    pub last_modified: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "ReferenceId", default, skip_serializing_if = "Option::is_none")]
     pub reference_id: Option<i64>,
-    #[serde(rename = "Signals", default, skip_serializing_if = "Option::is_none")]
-    pub signals: Option<Vec<AvailableSignalResponse>>,
-    #[serde(rename = "StartDate", default, skip_serializing_if = "Option::is_none")]
-    pub start_date: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<WorkflowInstanceStatus>,
-    #[serde(rename = "StatusMessage", default, skip_serializing_if = "Option::is_none")]
-    pub status_message: Option<String>,
-    #[serde(rename = "Title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
 }
 
 /// Schema `Keyfactor.Common.Scheduling.Models.IntervalModel` (API version 1.0, 2).
@@ -6817,18 +6817,18 @@ pub struct IntervalModel {
 /// Schema `CSS.CMS.Data.Model.Models.InvalidKeystore` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct InvalidKeystore {
-    #[serde(rename = "Alias", default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
-    pub client_machine: Option<String>,
-    #[serde(rename = "Explanation", default, skip_serializing_if = "Option::is_none")]
-    pub explanation: Option<String>,
     #[serde(rename = "KeystoreId", default, skip_serializing_if = "Option::is_none")]
     pub keystore_id: Option<uuid::Uuid>,
-    #[serde(rename = "Reason", default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<FailureType>,
+    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
+    pub client_machine: Option<String>,
     #[serde(rename = "StorePath", default, skip_serializing_if = "Option::is_none")]
     pub store_path: Option<String>,
+    #[serde(rename = "Alias", default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    #[serde(rename = "Reason", default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<FailureType>,
+    #[serde(rename = "Explanation", default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Issued.IssuedAlertCreationRequest` (API version 1.0).
@@ -6836,105 +6836,105 @@ pub struct InvalidKeystore {
 pub struct IssuedAlertCreationRequest {
     #[serde(rename = "DisplayName")]
     pub display_name: String,
-    #[serde(
-        rename = "EventHandlerParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
-    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
-    pub friendly_name: Option<String>,
+    #[serde(rename = "Subject")]
+    pub subject: String,
     #[serde(rename = "Message")]
     pub message: String,
-    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
-    pub recipients: Option<Vec<String>>,
+    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<i32>,
+    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
     #[serde(
         rename = "RegisteredEventHandler",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub registered_event_handler: Option<RegisteredEventHandlerRequest>,
-    #[serde(rename = "Subject")]
-    pub subject: String,
-    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
-    pub template_id: Option<i32>,
-}
-
-/// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Issued.IssuedAlertDefinitionResponse` (API version 1.0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct IssuedAlertDefinitionResponse {
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<Vec<String>>,
     #[serde(
         rename = "EventHandlerParameters",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub event_handler_parameters: Option<Vec<EventHandlerParameterResponse>>,
+    pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
+}
+
+/// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Issued.IssuedAlertDefinitionResponse` (API version 1.0).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IssuedAlertDefinitionResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
     pub recipients: Option<Vec<String>>,
+    #[serde(rename = "Template", default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<AlertTemplateResponse>,
     #[serde(
         rename = "RegisteredEventHandler",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub registered_event_handler: Option<RegisteredEventHandlerResponse>,
-    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    #[serde(rename = "Template", default, skip_serializing_if = "Option::is_none")]
-    pub template: Option<AlertTemplateResponse>,
-}
-
-/// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Issued.IssuedAlertUpdateRequest` (API version 1.0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct IssuedAlertUpdateRequest {
-    #[serde(rename = "DisplayName")]
-    pub display_name: String,
     #[serde(
         rename = "EventHandlerParameters",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
-    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
-    pub friendly_name: Option<String>,
+    pub event_handler_parameters: Option<Vec<EventHandlerParameterResponse>>,
+}
+
+/// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Issued.IssuedAlertUpdateRequest` (API version 1.0).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IssuedAlertUpdateRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    #[serde(rename = "DisplayName")]
+    pub display_name: String,
+    #[serde(rename = "Subject")]
+    pub subject: String,
     #[serde(rename = "Message")]
     pub message: String,
-    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
-    pub recipients: Option<Vec<String>>,
+    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
+    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<i32>,
     #[serde(
         rename = "RegisteredEventHandler",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub registered_event_handler: Option<RegisteredEventHandlerRequest>,
-    #[serde(rename = "Subject")]
-    pub subject: String,
-    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
-    pub template_id: Option<i32>,
+    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<Vec<String>>,
+    #[serde(
+        rename = "EventHandlerParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.Job` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Job {
-    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
-    pub client_machine: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
-    #[serde(rename = "JobType", default, skip_serializing_if = "Option::is_none")]
-    pub job_type: Option<String>,
-    #[serde(rename = "Requested", default, skip_serializing_if = "Option::is_none")]
-    pub requested: Option<String>,
-    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<KeyfactorSchedule>,
+    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
+    pub client_machine: Option<String>,
     #[serde(rename = "Target", default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<KeyfactorSchedule>,
+    #[serde(rename = "Requested", default, skip_serializing_if = "Option::is_none")]
+    pub requested: Option<String>,
+    #[serde(rename = "JobType", default, skip_serializing_if = "Option::is_none")]
+    pub job_type: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.JobFieldResponse` (API version 1.0).
@@ -6949,217 +6949,217 @@ pub struct JobFieldResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.JobHistoryResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobHistoryResponse {
-    #[serde(rename = "AgentMachine", default, skip_serializing_if = "Option::is_none")]
-    pub agent_machine: Option<String>,
-    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
-    pub client_machine: Option<String>,
     #[serde(rename = "JobHistoryId", default, skip_serializing_if = "Option::is_none")]
     pub job_history_id: Option<i64>,
+    #[serde(rename = "AgentMachine", default, skip_serializing_if = "Option::is_none")]
+    pub agent_machine: Option<String>,
     #[serde(rename = "JobId", default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<uuid::Uuid>,
-    #[serde(rename = "JobType", default, skip_serializing_if = "Option::is_none")]
-    pub job_type: Option<String>,
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(rename = "OperationEnd", default, skip_serializing_if = "Option::is_none")]
-    pub operation_end: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "OperationStart", default, skip_serializing_if = "Option::is_none")]
-    pub operation_start: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "Result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<OrchestratorJobStatusJobResult>,
     #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<KeyfactorSchedule>,
+    #[serde(rename = "JobType", default, skip_serializing_if = "Option::is_none")]
+    pub job_type: Option<String>,
+    #[serde(rename = "OperationStart", default, skip_serializing_if = "Option::is_none")]
+    pub operation_start: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "OperationEnd", default, skip_serializing_if = "Option::is_none")]
+    pub operation_end: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(rename = "Result", default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<OrchestratorJobStatusJobResult>,
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OrchestratorJobStatusJobStatus>,
     #[serde(rename = "StorePath", default, skip_serializing_if = "Option::is_none")]
     pub store_path: Option<String>,
+    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
+    pub client_machine: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.RabbitMQ.JobQueueRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobQueueRequest {
-    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
-    pub audience: Option<String>,
     #[serde(rename = "AuthType", default, skip_serializing_if = "Option::is_none")]
     pub auth_type: Option<String>,
-    #[serde(rename = "ClientID", default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
-    pub client_secret: Option<KeyfactorApiSecret>,
-    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<KeyfactorApiSecret>,
-    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
     #[serde(rename = "TaskQueueURL", default, skip_serializing_if = "Option::is_none")]
     pub task_queue_url: Option<String>,
     #[serde(rename = "TokenURL", default, skip_serializing_if = "Option::is_none")]
     pub token_url: Option<String>,
+    #[serde(rename = "ClientID", default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<KeyfactorApiSecret>,
+    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
     #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<KeyfactorApiSecret>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.RabbitMQ.JobQueueResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobQueueResponse {
-    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
-    pub audience: Option<String>,
-    #[serde(rename = "AuthType", default, skip_serializing_if = "Option::is_none")]
-    pub auth_type: Option<String>,
-    #[serde(rename = "ClientID", default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
-    pub client_secret: Option<KeyfactorApiSecret>,
-    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<KeyfactorApiSecret>,
-    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
     #[serde(rename = "TaskQueueURL", default, skip_serializing_if = "Option::is_none")]
     pub task_queue_url: Option<String>,
     #[serde(rename = "TokenURL", default, skip_serializing_if = "Option::is_none")]
     pub token_url: Option<String>,
+    #[serde(rename = "ClientID", default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<KeyfactorApiSecret>,
+    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
     #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<KeyfactorApiSecret>,
+    #[serde(rename = "AuthType", default, skip_serializing_if = "Option::is_none")]
+    pub auth_type: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.JobResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobResponse {
-    #[serde(rename = "JobFields", default, skip_serializing_if = "Option::is_none")]
-    pub job_fields: Option<Vec<JobFieldResponse>>,
     #[serde(rename = "JobId", default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<uuid::Uuid>,
-    #[serde(rename = "JobTypeName", default, skip_serializing_if = "Option::is_none")]
-    pub job_type_name: Option<String>,
     #[serde(rename = "OrchestratorId", default, skip_serializing_if = "Option::is_none")]
     pub orchestrator_id: Option<uuid::Uuid>,
+    #[serde(rename = "JobTypeName", default, skip_serializing_if = "Option::is_none")]
+    pub job_type_name: Option<String>,
+    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<KeyfactorSchedule>,
+    #[serde(rename = "JobFields", default, skip_serializing_if = "Option::is_none")]
+    pub job_fields: Option<Vec<JobFieldResponse>>,
     #[serde(
         rename = "RequestTimestamp",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub request_timestamp: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<KeyfactorSchedule>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.JobTypeCreateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobTypeCreateRequest {
+    #[serde(rename = "JobTypeName")]
+    pub job_type_name: String,
     #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(rename = "JobTypeFields", default, skip_serializing_if = "Option::is_none")]
     pub job_type_fields: Option<Vec<JobTypeFieldRequest>>,
-    #[serde(rename = "JobTypeName")]
-    pub job_type_name: String,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.JobTypeFieldRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobTypeFieldRequest {
-    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<String>,
     #[serde(rename = "Name")]
     pub name: String,
-    #[serde(rename = "Required", default, skip_serializing_if = "Option::is_none")]
-    pub required: Option<bool>,
     #[serde(rename = "Type")]
     pub type_: EnumsDataType,
+    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    #[serde(rename = "Required", default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.JobTypeFieldResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobTypeFieldResponse {
-    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<String>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(rename = "Required", default, skip_serializing_if = "Option::is_none")]
-    pub required: Option<bool>,
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<EnumsDataType>,
+    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    #[serde(rename = "Required", default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.JobTypeResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobTypeResponse {
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
-    #[serde(rename = "JobTypeFields", default, skip_serializing_if = "Option::is_none")]
-    pub job_type_fields: Option<Vec<JobTypeFieldResponse>>,
     #[serde(rename = "JobTypeName", default, skip_serializing_if = "Option::is_none")]
     pub job_type_name: Option<String>,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(rename = "JobTypeFields", default, skip_serializing_if = "Option::is_none")]
+    pub job_type_fields: Option<Vec<JobTypeFieldResponse>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.JobTypeUpdateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobTypeUpdateRequest {
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
     #[serde(rename = "Id")]
     pub id: uuid::Uuid,
-    #[serde(rename = "JobTypeFields", default, skip_serializing_if = "Option::is_none")]
-    pub job_type_fields: Option<Vec<JobTypeFieldRequest>>,
     #[serde(rename = "JobTypeName")]
     pub job_type_name: String,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(rename = "JobTypeFields", default, skip_serializing_if = "Option::is_none")]
+    pub job_type_fields: Option<Vec<JobTypeFieldRequest>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.JobTypesResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobTypesResponse {
-    #[serde(
-        rename = "CertStoreJobType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub cert_store_job_type: Option<String>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(
         rename = "CertStoreTypeShortName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub cert_store_type_short_name: Option<String>,
+    #[serde(
+        rename = "CertStoreJobType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cert_store_job_type: Option<String>,
     #[serde(rename = "JobTypeId", default, skip_serializing_if = "Option::is_none")]
     pub job_type_id: Option<uuid::Uuid>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.KeyAlgorithmsResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyAlgorithmsResponse {
-    #[serde(
-        rename = "AlternativeKeyAlgorithms",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alternative_key_algorithms: Option<Vec<AlgorithmDataResponse>>,
+    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<i32>,
     #[serde(
         rename = "PrimaryKeyAlgorithms",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub primary_key_algorithms: Option<Vec<AlgorithmDataResponse>>,
-    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
-    pub template_id: Option<i32>,
+    #[serde(
+        rename = "AlternativeKeyAlgorithms",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alternative_key_algorithms: Option<Vec<AlgorithmDataResponse>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Keys.KeyGenerationRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyGenerationRequest {
-    #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
-    pub comment: Option<String>,
-    #[serde(rename = "Email")]
-    pub email: String,
-    #[serde(rename = "KeyLength")]
-    pub key_length: i32,
     #[serde(rename = "KeyType")]
     pub key_type: String,
-    #[serde(rename = "Password")]
-    pub password: String,
     #[serde(rename = "PrivateKeyFormat")]
     pub private_key_format: String,
+    #[serde(rename = "KeyLength")]
+    pub key_length: i32,
+    #[serde(rename = "Email")]
+    pub email: String,
+    #[serde(rename = "Password")]
+    pub password: String,
+    #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Algorithms.KeyInfoRequest` (API version 1.0).
@@ -7167,18 +7167,18 @@ pub struct KeyGenerationRequest {
 pub struct KeyInfoRequest {
     #[serde(rename = "ECDSA", default, skip_serializing_if = "Option::is_none")]
     pub ecdsa: Option<AlgorithmDataRequest>,
-    #[serde(rename = "Ed25519", default, skip_serializing_if = "Option::is_none")]
-    pub ed25519: Option<AlgorithmDataRequest>,
+    #[serde(rename = "RSA", default, skip_serializing_if = "Option::is_none")]
+    pub rsa: Option<AlgorithmDataRequest>,
     #[serde(rename = "Ed448", default, skip_serializing_if = "Option::is_none")]
     pub ed448: Option<AlgorithmDataRequest>,
+    #[serde(rename = "Ed25519", default, skip_serializing_if = "Option::is_none")]
+    pub ed25519: Option<AlgorithmDataRequest>,
     #[serde(rename = "MLDSA44", default, skip_serializing_if = "Option::is_none")]
     pub mldsa44: Option<AlgorithmDataRequest>,
     #[serde(rename = "MLDSA65", default, skip_serializing_if = "Option::is_none")]
     pub mldsa65: Option<AlgorithmDataRequest>,
     #[serde(rename = "MLDSA87", default, skip_serializing_if = "Option::is_none")]
     pub mldsa87: Option<AlgorithmDataRequest>,
-    #[serde(rename = "RSA", default, skip_serializing_if = "Option::is_none")]
-    pub rsa: Option<AlgorithmDataRequest>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Algorithms.KeyInfoResponse` (API version 1.0).
@@ -7186,18 +7186,18 @@ pub struct KeyInfoRequest {
 pub struct KeyInfoResponse {
     #[serde(rename = "ECDSA", default, skip_serializing_if = "Option::is_none")]
     pub ecdsa: Option<AlgorithmDataResponse>,
-    #[serde(rename = "Ed25519", default, skip_serializing_if = "Option::is_none")]
-    pub ed25519: Option<AlgorithmDataResponse>,
+    #[serde(rename = "RSA", default, skip_serializing_if = "Option::is_none")]
+    pub rsa: Option<AlgorithmDataResponse>,
     #[serde(rename = "Ed448", default, skip_serializing_if = "Option::is_none")]
     pub ed448: Option<AlgorithmDataResponse>,
+    #[serde(rename = "Ed25519", default, skip_serializing_if = "Option::is_none")]
+    pub ed25519: Option<AlgorithmDataResponse>,
     #[serde(rename = "MLDSA44", default, skip_serializing_if = "Option::is_none")]
     pub mldsa44: Option<AlgorithmDataResponse>,
     #[serde(rename = "MLDSA65", default, skip_serializing_if = "Option::is_none")]
     pub mldsa65: Option<AlgorithmDataResponse>,
     #[serde(rename = "MLDSA87", default, skip_serializing_if = "Option::is_none")]
     pub mldsa87: Option<AlgorithmDataResponse>,
-    #[serde(rename = "RSA", default, skip_serializing_if = "Option::is_none")]
-    pub rsa: Option<AlgorithmDataResponse>,
 }
 
 /// Schema `CSS.CMS.Core.Enums.KeyRetentionPolicy` (API version 1.0).
@@ -7239,24 +7239,24 @@ impl crate::runtime::ParamValue for KeyRetentionPolicy {
 pub struct KeyRotationAlertCreationRequest {
     #[serde(rename = "DisplayName")]
     pub display_name: String,
-    #[serde(
-        rename = "EventHandlerParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    #[serde(rename = "RotationWarningDays")]
+    pub rotation_warning_days: i32,
     #[serde(
         rename = "RegisteredEventHandler",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub registered_event_handler: Option<RegisteredEventHandlerRequest>,
-    #[serde(rename = "RotationWarningDays")]
-    pub rotation_warning_days: i32,
-    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
+    #[serde(
+        rename = "EventHandlerParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
     #[serde(rename = "UseWorkflows", default, skip_serializing_if = "Option::is_none")]
     pub use_workflows: Option<bool>,
 }
@@ -7264,20 +7264,22 @@ pub struct KeyRotationAlertCreationRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.KeyRotation.KeyRotationAlertDefinitionResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyRotationAlertDefinitionResponse {
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(
-        rename = "EventHandlerParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_handler_parameters: Option<Vec<EventHandlerParameterResponse>>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[serde(rename = "Recipient", default, skip_serializing_if = "Option::is_none")]
     pub recipient: Option<String>,
+    #[serde(
+        rename = "RotationWarningDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rotation_warning_days: Option<i32>,
     #[serde(
         rename = "RegisteredEventHandler",
         default,
@@ -7285,21 +7287,13 @@ pub struct KeyRotationAlertDefinitionResponse {
     )]
     pub registered_event_handler: Option<RegisteredEventHandlerResponse>,
     #[serde(
-        rename = "RotationWarningDays",
+        rename = "EventHandlerParameters",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub rotation_warning_days: Option<i32>,
-    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
+    pub event_handler_parameters: Option<Vec<EventHandlerParameterResponse>>,
     #[serde(rename = "UseWorkflows", default, skip_serializing_if = "Option::is_none")]
     pub use_workflows: Option<bool>,
-    #[serde(
-        rename = "WorkflowEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub workflow_enabled: Option<bool>,
     #[serde(rename = "WorkflowId", default, skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<uuid::Uuid>,
     #[serde(rename = "WorkflowName", default, skip_serializing_if = "Option::is_none")]
@@ -7310,17 +7304,23 @@ pub struct KeyRotationAlertDefinitionResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub workflow_published_version: Option<i32>,
+    #[serde(
+        rename = "WorkflowEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub workflow_enabled: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.KeyRotation.KeyRotationAlertResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyRotationAlertResponse {
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[serde(rename = "Recipient", default, skip_serializing_if = "Option::is_none")]
     pub recipient: Option<String>,
-    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.KeyRotation.KeyRotationAlertTestAllRequest` (API version 1.0).
@@ -7359,44 +7359,44 @@ pub struct KeyRotationAlertTestRequest {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyRotationAlertTestResponse {
     #[serde(
-        rename = "AlertBuildResult",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alert_build_result: Option<AlertBuildResult>,
-    #[serde(
         rename = "KeyRotationAlerts",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub key_rotation_alerts: Option<Vec<KeyRotationAlertResponse>>,
+    #[serde(
+        rename = "AlertBuildResult",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alert_build_result: Option<AlertBuildResult>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.KeyRotation.KeyRotationAlertUpdateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyRotationAlertUpdateRequest {
-    #[serde(rename = "DisplayName")]
-    pub display_name: String,
-    #[serde(
-        rename = "EventHandlerParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    #[serde(rename = "DisplayName")]
+    pub display_name: String,
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    #[serde(rename = "RotationWarningDays")]
+    pub rotation_warning_days: i32,
     #[serde(
         rename = "RegisteredEventHandler",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub registered_event_handler: Option<RegisteredEventHandlerRequest>,
-    #[serde(rename = "RotationWarningDays")]
-    pub rotation_warning_days: i32,
-    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
+    #[serde(
+        rename = "EventHandlerParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
     #[serde(rename = "UseWorkflows", default, skip_serializing_if = "Option::is_none")]
     pub use_workflows: Option<bool>,
     #[serde(rename = "WorkflowId", default, skip_serializing_if = "Option::is_none")]
@@ -7406,101 +7406,101 @@ pub struct KeyRotationAlertUpdateRequest {
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Keys.KeyUpdateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyUpdateRequest {
-    #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
-    pub comment: Option<String>,
-    #[serde(rename = "Email")]
-    pub email: String,
     #[serde(rename = "Id")]
     pub id: i32,
+    #[serde(rename = "Email")]
+    pub email: String,
+    #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.KeyfactorAPISecret` (API version 1.0, 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyfactorApiSecret {
+    #[serde(rename = "SecretValue", default, skip_serializing_if = "Option::is_none")]
+    pub secret_value: Option<String>,
     #[serde(rename = "Parameters", default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<std::collections::BTreeMap<String, String>>,
     #[serde(rename = "Provider", default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<i32>,
-    #[serde(rename = "SecretValue", default, skip_serializing_if = "Option::is_none")]
-    pub secret_value: Option<String>,
 }
 
 /// Schema `Keyfactor.Common.Scheduling.KeyfactorSchedule` (API version 1.0, 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyfactorSchedule {
-    #[serde(rename = "Daily", default, skip_serializing_if = "Option::is_none")]
-    pub daily: Option<TimeModel>,
-    #[serde(rename = "ExactlyOnce", default, skip_serializing_if = "Option::is_none")]
-    pub exactly_once: Option<TimeModel>,
     #[serde(rename = "Immediate", default, skip_serializing_if = "Option::is_none")]
     pub immediate: Option<bool>,
     #[serde(rename = "Interval", default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<IntervalModel>,
-    #[serde(rename = "Monthly", default, skip_serializing_if = "Option::is_none")]
-    pub monthly: Option<MonthlyModel>,
+    #[serde(rename = "Daily", default, skip_serializing_if = "Option::is_none")]
+    pub daily: Option<TimeModel>,
     #[serde(rename = "Weekly", default, skip_serializing_if = "Option::is_none")]
     pub weekly: Option<WeeklyModel>,
+    #[serde(rename = "Monthly", default, skip_serializing_if = "Option::is_none")]
+    pub monthly: Option<MonthlyModel>,
+    #[serde(rename = "ExactlyOnce", default, skip_serializing_if = "Option::is_none")]
+    pub exactly_once: Option<TimeModel>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.KeyfactorSecret` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyfactorSecret {
-    #[serde(rename = "HasValue", default, skip_serializing_if = "Option::is_none")]
-    pub has_value: Option<bool>,
-    #[serde(rename = "InstanceGuid", default, skip_serializing_if = "Option::is_none")]
-    pub instance_guid: Option<uuid::Uuid>,
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<serde_json::Value>,
+    #[serde(rename = "SecretTypeGuid", default, skip_serializing_if = "Option::is_none")]
+    pub secret_type_guid: Option<uuid::Uuid>,
     #[serde(rename = "InstanceId", default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<i32>,
-    #[serde(rename = "IsManaged", default, skip_serializing_if = "Option::is_none")]
-    pub is_managed: Option<bool>,
-    #[serde(rename = "ProviderId", default, skip_serializing_if = "Option::is_none")]
-    pub provider_id: Option<i32>,
+    #[serde(rename = "InstanceGuid", default, skip_serializing_if = "Option::is_none")]
+    pub instance_guid: Option<uuid::Uuid>,
     #[serde(
         rename = "ProviderTypeParameterValues",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub provider_type_parameter_values: Option<Vec<PamProviderTypeParamValue>>,
+    #[serde(rename = "ProviderId", default, skip_serializing_if = "Option::is_none")]
+    pub provider_id: Option<i32>,
+    #[serde(rename = "IsManaged", default, skip_serializing_if = "Option::is_none")]
+    pub is_managed: Option<bool>,
+    #[serde(rename = "SecretType", default, skip_serializing_if = "Option::is_none")]
+    pub secret_type: Option<SecretType>,
     #[serde(
         rename = "RemoteProviderName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub remote_provider_name: Option<String>,
-    #[serde(rename = "SecretType", default, skip_serializing_if = "Option::is_none")]
-    pub secret_type: Option<SecretType>,
-    #[serde(rename = "SecretTypeGuid", default, skip_serializing_if = "Option::is_none")]
-    pub secret_type_guid: Option<uuid::Uuid>,
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<serde_json::Value>,
+    #[serde(rename = "HasValue", default, skip_serializing_if = "Option::is_none")]
+    pub has_value: Option<bool>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Keys.KeyResponse` (API version 1.0, 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeysKeyResponse {
-    #[serde(rename = "Comments", default, skip_serializing_if = "Option::is_none")]
-    pub comments: Option<Vec<String>>,
-    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
     /// Base64-encoded bytes.
     #[serde(rename = "Fingerprint", default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(rename = "KeyLength", default, skip_serializing_if = "Option::is_none")]
-    pub key_length: Option<i32>,
-    #[serde(rename = "KeyType", default, skip_serializing_if = "Option::is_none")]
-    pub key_type: Option<String>,
-    #[serde(rename = "LogonCount", default, skip_serializing_if = "Option::is_none")]
-    pub logon_count: Option<i32>,
-    #[serde(rename = "PrivateKey", default, skip_serializing_if = "Option::is_none")]
-    pub private_key: Option<String>,
     #[serde(rename = "PublicKey", default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
+    #[serde(rename = "PrivateKey", default, skip_serializing_if = "Option::is_none")]
+    pub private_key: Option<String>,
+    #[serde(rename = "KeyType", default, skip_serializing_if = "Option::is_none")]
+    pub key_type: Option<String>,
+    #[serde(rename = "KeyLength", default, skip_serializing_if = "Option::is_none")]
+    pub key_length: Option<i32>,
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
+    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "StaleDate", default, skip_serializing_if = "Option::is_none")]
     pub stale_date: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(rename = "Comments", default, skip_serializing_if = "Option::is_none")]
+    pub comments: Option<Vec<String>>,
+    #[serde(rename = "LogonCount", default, skip_serializing_if = "Option::is_none")]
+    pub logon_count: Option<i32>,
 }
 
 /// Public DTO for handling responses that include a security identity.
@@ -7508,29 +7508,32 @@ pub struct KeysKeyResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.SecurityIdentityResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LegacySecurityRolesSecurityIdentityResponse {
-    /// The username associated with the account.
-    #[serde(rename = "AccountName", default, skip_serializing_if = "Option::is_none")]
-    pub account_name: Option<String>,
     /// The ID of the security identity.
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    /// The username associated with the account.
+    #[serde(rename = "AccountName", default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
     /// The type of the identity.
     #[serde(rename = "IdentityType", default, skip_serializing_if = "Option::is_none")]
     pub identity_type: Option<String>,
     /// The roles this identity belongs to.
     #[serde(rename = "Roles", default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<LegacySecurityRolesSecurityRoleResponse>>,
-    /// The security identifier for the identity.
-    #[serde(rename = "SID", default, skip_serializing_if = "Option::is_none")]
-    pub sid: Option<String>,
     /// Whether or not the identity's role XML is valid.
     #[serde(rename = "Valid", default, skip_serializing_if = "Option::is_none")]
     pub valid: Option<bool>,
+    /// The security identifier for the identity.
+    #[serde(rename = "SID", default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.SecurityRoleCreationRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LegacySecurityRolesSecurityRoleCreationRequest {
+    /// The name of the security role to create
+    #[serde(rename = "Name")]
+    pub name: String,
     /// The description to be used on the created security role
     #[serde(rename = "Description")]
     pub description: String,
@@ -7540,12 +7543,12 @@ pub struct LegacySecurityRolesSecurityRoleCreationRequest {
     /// Whether or not the security role should be enabled
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// The Keyfactor identities to assign to the created role
-    #[serde(rename = "Identities", default, skip_serializing_if = "Option::is_none")]
-    pub identities: Option<Vec<SecurityIdentityIdentifier>>,
-    /// The name of the security role to create
-    #[serde(rename = "Name")]
-    pub name: String,
+    /// Whether or not the security role should be private
+    #[serde(rename = "Private", default, skip_serializing_if = "Option::is_none")]
+    pub private: Option<bool>,
+    /// The permissions to include in the role. These must be supplied in the format "Area:Permission"
+    #[serde(rename = "Permissions", default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Vec<String>>,
     /// The Id of the permission set the role belongs to.
     #[serde(
         rename = "PermissionSetId",
@@ -7553,12 +7556,9 @@ pub struct LegacySecurityRolesSecurityRoleCreationRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub permission_set_id: Option<uuid::Uuid>,
-    /// The permissions to include in the role. These must be supplied in the format "Area:Permission"
-    #[serde(rename = "Permissions", default, skip_serializing_if = "Option::is_none")]
-    pub permissions: Option<Vec<String>>,
-    /// Whether or not the security role should be private
-    #[serde(rename = "Private", default, skip_serializing_if = "Option::is_none")]
-    pub private: Option<bool>,
+    /// The Keyfactor identities to assign to the created role
+    #[serde(rename = "Identities", default, skip_serializing_if = "Option::is_none")]
+    pub identities: Option<Vec<SecurityIdentityIdentifier>>,
 }
 
 /// A public DTO representing a security identity's role.
@@ -7566,6 +7566,9 @@ pub struct LegacySecurityRolesSecurityRoleCreationRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.SecurityRoleResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LegacySecurityRolesSecurityRoleResponse {
+    /// The Id of the created role
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
     /// The description of the created role
     #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -7575,18 +7578,15 @@ pub struct LegacySecurityRolesSecurityRoleResponse {
     /// A boolean indicating whether or not the created role is enabled
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// The Id of the created role
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    /// The identities assigned to the created security role
-    #[serde(rename = "Identities", default, skip_serializing_if = "Option::is_none")]
-    pub identities: Option<Vec<LegacySecurityRolesSecurityIdentityResponse>>,
     /// A boolean indicating whther or not the security role will be read-only
     #[serde(rename = "Immutable", default, skip_serializing_if = "Option::is_none")]
     pub immutable: Option<bool>,
-    /// The name of the created role
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    /// A boolean that indicates whether or not the Audit XML was able to be verified
+    #[serde(rename = "Valid", default, skip_serializing_if = "Option::is_none")]
+    pub valid: Option<bool>,
+    /// A boolean that indicates whether or not the created security role is private
+    #[serde(rename = "Private", default, skip_serializing_if = "Option::is_none")]
+    pub private: Option<bool>,
     /// The Id of the permission set the role belongs to.
     #[serde(
         rename = "PermissionSetId",
@@ -7594,20 +7594,26 @@ pub struct LegacySecurityRolesSecurityRoleResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub permission_set_id: Option<uuid::Uuid>,
+    /// The identities assigned to the created security role
+    #[serde(rename = "Identities", default, skip_serializing_if = "Option::is_none")]
+    pub identities: Option<Vec<LegacySecurityRolesSecurityIdentityResponse>>,
+    /// The name of the created role
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The permissions included in the created security role
     #[serde(rename = "Permissions", default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<String>>,
-    /// A boolean that indicates whether or not the created security role is private
-    #[serde(rename = "Private", default, skip_serializing_if = "Option::is_none")]
-    pub private: Option<bool>,
-    /// A boolean that indicates whether or not the Audit XML was able to be verified
-    #[serde(rename = "Valid", default, skip_serializing_if = "Option::is_none")]
-    pub valid: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.SecurityRoleUpdateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LegacySecurityRolesSecurityRoleUpdateRequest {
+    /// The Id of the security role to update
+    #[serde(rename = "Id")]
+    pub id: i32,
+    /// The name of the security role to update
+    #[serde(rename = "Name")]
+    pub name: String,
     /// The description to be used on the updated security role
     #[serde(rename = "Description")]
     pub description: String,
@@ -7617,15 +7623,12 @@ pub struct LegacySecurityRolesSecurityRoleUpdateRequest {
     /// Whether or not the security role should be enabled
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// The Id of the security role to update
-    #[serde(rename = "Id")]
-    pub id: i32,
-    /// The Keyfactor identities to assign to the updated role
-    #[serde(rename = "Identities", default, skip_serializing_if = "Option::is_none")]
-    pub identities: Option<Vec<SecurityIdentityIdentifier>>,
-    /// The name of the security role to update
-    #[serde(rename = "Name")]
-    pub name: String,
+    /// Whether or not the security role should be private
+    #[serde(rename = "Private", default, skip_serializing_if = "Option::is_none")]
+    pub private: Option<bool>,
+    /// The permissions to include in the role. These must be supplied in the format "Area:Permission"
+    #[serde(rename = "Permissions", default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Vec<String>>,
     /// The Id of the permission set the role belongs to.
     #[serde(
         rename = "PermissionSetId",
@@ -7633,25 +7636,22 @@ pub struct LegacySecurityRolesSecurityRoleUpdateRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub permission_set_id: Option<uuid::Uuid>,
-    /// The permissions to include in the role. These must be supplied in the format "Area:Permission"
-    #[serde(rename = "Permissions", default, skip_serializing_if = "Option::is_none")]
-    pub permissions: Option<Vec<String>>,
-    /// Whether or not the security role should be private
-    #[serde(rename = "Private", default, skip_serializing_if = "Option::is_none")]
-    pub private: Option<bool>,
+    /// The Keyfactor identities to assign to the updated role
+    #[serde(rename = "Identities", default, skip_serializing_if = "Option::is_none")]
+    pub identities: Option<Vec<SecurityIdentityIdentifier>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.License.LicenseResponse.License` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct License {
-    #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
-    pub customer: Option<LicensedCustomer>,
-    #[serde(rename = "ExpirationDate", default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "IssuedDate", default, skip_serializing_if = "Option::is_none")]
-    pub issued_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "LicenseId", default, skip_serializing_if = "Option::is_none")]
     pub license_id: Option<String>,
+    #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<LicensedCustomer>,
+    #[serde(rename = "IssuedDate", default, skip_serializing_if = "Option::is_none")]
+    pub issued_date: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "ExpirationDate", default, skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "LicensedProducts",
         default,
@@ -7676,53 +7676,53 @@ pub struct LicenseResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.License.LicenseResponse.LicensedCustomer` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LicensedCustomer {
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.License.LicenseResponse.LicensedFeature` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LicensedFeature {
+    #[serde(rename = "FeatureID", default, skip_serializing_if = "Option::is_none")]
+    pub feature_id: Option<String>,
     #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    #[serde(rename = "ExpirationDate", default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "FeatureID", default, skip_serializing_if = "Option::is_none")]
-    pub feature_id: Option<String>,
     #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i32>,
+    #[serde(rename = "ExpirationDate", default, skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.License.LicenseResponse.LicensedProduct` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LicensedProduct {
+    #[serde(rename = "ProductId", default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
     #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    #[serde(rename = "MajorRev", default, skip_serializing_if = "Option::is_none")]
+    pub major_rev: Option<String>,
+    #[serde(rename = "MinorRev", default, skip_serializing_if = "Option::is_none")]
+    pub minor_rev: Option<String>,
     #[serde(
         rename = "LicensedFeatures",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub licensed_features: Option<Vec<LicensedFeature>>,
-    #[serde(rename = "MajorRev", default, skip_serializing_if = "Option::is_none")]
-    pub major_rev: Option<String>,
-    #[serde(rename = "MinorRev", default, skip_serializing_if = "Option::is_none")]
-    pub minor_rev: Option<String>,
-    #[serde(rename = "ProductId", default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.Local.LocalPAMEntryCreateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LocalPamEntryCreateRequest {
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
     #[serde(rename = "SecretName")]
     pub secret_name: String,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "SecretValue")]
     pub secret_value: String,
 }
@@ -7730,21 +7730,21 @@ pub struct LocalPamEntryCreateRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.Local.LocalPAMEntryResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LocalPamEntryResponse {
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
     #[serde(rename = "ProviderId", default, skip_serializing_if = "Option::is_none")]
     pub provider_id: Option<i32>,
     #[serde(rename = "SecretName", default, skip_serializing_if = "Option::is_none")]
     pub secret_name: Option<String>,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.Local.LocalPAMEntryUpdateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LocalPamEntryUpdateRequest {
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
     #[serde(rename = "SecretName")]
     pub secret_name: String,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "SecretValue", default, skip_serializing_if = "Option::is_none")]
     pub secret_value: Option<String>,
 }
@@ -7752,10 +7752,10 @@ pub struct LocalPamEntryUpdateRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.LocationCountModel` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LocationCountModel {
-    #[serde(rename = "Count", default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<i32>,
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+    #[serde(rename = "Count", default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i32>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Logons.LogonAccessRequest` (API version 1.0).
@@ -7770,54 +7770,54 @@ pub struct LogonAccessRequest {
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Logons.LogonCreationRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LogonCreationRequest {
+    #[serde(rename = "Username")]
+    pub username: String,
     #[serde(rename = "ServerId")]
     pub server_id: i32,
     #[serde(rename = "UserIds", default, skip_serializing_if = "Option::is_none")]
     pub user_ids: Option<Vec<i32>>,
-    #[serde(rename = "Username")]
-    pub username: String,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Logons.LogonQueryResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LogonQueryResponse {
-    #[serde(rename = "GroupName", default, skip_serializing_if = "Option::is_none")]
-    pub group_name: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "KeyCount", default, skip_serializing_if = "Option::is_none")]
-    pub key_count: Option<i32>,
+    #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
     #[serde(rename = "LastLogon", default, skip_serializing_if = "Option::is_none")]
     pub last_logon: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "ServerId", default, skip_serializing_if = "Option::is_none")]
     pub server_id: Option<i32>,
     #[serde(rename = "ServerName", default, skip_serializing_if = "Option::is_none")]
     pub server_name: Option<String>,
+    #[serde(rename = "GroupName", default, skip_serializing_if = "Option::is_none")]
+    pub group_name: Option<String>,
+    #[serde(rename = "KeyCount", default, skip_serializing_if = "Option::is_none")]
+    pub key_count: Option<i32>,
     #[serde(
         rename = "ServerUnderManagement",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub server_under_management: Option<bool>,
-    #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Logons.LogonResponse` (API version 1.0, 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LogonResponse {
-    #[serde(rename = "Access", default, skip_serializing_if = "Option::is_none")]
-    pub access: Option<Vec<SshUserResponse>>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "KeyCount", default, skip_serializing_if = "Option::is_none")]
-    pub key_count: Option<i32>,
+    #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
     #[serde(rename = "LastLogon", default, skip_serializing_if = "Option::is_none")]
     pub last_logon: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "Server", default, skip_serializing_if = "Option::is_none")]
     pub server: Option<ServerResponse>,
-    #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
+    #[serde(rename = "KeyCount", default, skip_serializing_if = "Option::is_none")]
+    pub key_count: Option<i32>,
+    #[serde(rename = "Access", default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<Vec<SshUserResponse>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.LogonUserAccessRequest` (API version 1.0).
@@ -7843,68 +7843,68 @@ pub struct LogonUserAccessResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.MacEnrollment.MacEnrollmentAPIModel` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MacEnrollmentApiModel {
-    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
     #[serde(rename = "Interval", default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<i32>,
+    #[serde(rename = "UseMetadata", default, skip_serializing_if = "Option::is_none")]
+    pub use_metadata: Option<bool>,
     #[serde(rename = "MetadataField", default, skip_serializing_if = "Option::is_none")]
     pub metadata_field: Option<String>,
     #[serde(rename = "MetadataValue", default, skip_serializing_if = "Option::is_none")]
     pub metadata_value: Option<String>,
-    #[serde(rename = "UseMetadata", default, skip_serializing_if = "Option::is_none")]
-    pub use_metadata: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.ManagementStoreRequest` (API version 1.0, 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManagementStoreRequest {
+    #[serde(rename = "StoreId", default, skip_serializing_if = "Option::is_none")]
+    pub store_id: Option<uuid::Uuid>,
     #[serde(rename = "Alias", default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     #[serde(rename = "Overwrite", default, skip_serializing_if = "Option::is_none")]
     pub overwrite: Option<bool>,
     #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "StoreId", default, skip_serializing_if = "Option::is_none")]
-    pub store_id: Option<uuid::Uuid>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Enrollment.ManagementStoreType` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManagementStoreType {
+    #[serde(rename = "StoreTypeId", default, skip_serializing_if = "Option::is_none")]
+    pub store_type_id: Option<i32>,
     #[serde(rename = "Alias", default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     #[serde(rename = "Overwrite", default, skip_serializing_if = "Option::is_none")]
     pub overwrite: Option<bool>,
     #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<serde_json::Value>>,
-    #[serde(rename = "StoreTypeId", default, skip_serializing_if = "Option::is_none")]
-    pub store_type_id: Option<i32>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.ManagementStoreTypeRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManagementStoreTypeRequest {
+    #[serde(rename = "StoreTypeId", default, skip_serializing_if = "Option::is_none")]
+    pub store_type_id: Option<i32>,
     #[serde(rename = "Alias", default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     #[serde(rename = "Overwrite", default, skip_serializing_if = "Option::is_none")]
     pub overwrite: Option<bool>,
     #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<serde_json::Value>>,
-    #[serde(rename = "StoreTypeId", default, skip_serializing_if = "Option::is_none")]
-    pub store_type_id: Option<i32>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.MetadataAllUpdateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MetadataAllUpdateRequest {
+    #[serde(rename = "Query", default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
     #[serde(rename = "CertificateIds", default, skip_serializing_if = "Option::is_none")]
     pub certificate_ids: Option<Vec<i32>>,
     #[serde(rename = "Metadata", default)]
     pub metadata: Vec<MetadataSingleUpdateRequest>,
-    #[serde(rename = "Query", default, skip_serializing_if = "Option::is_none")]
-    pub query: Option<String>,
 }
 
 /// Schema `CSS.CMS.Core.Enums.MetadataDataType` (API version 1.0).
@@ -7944,104 +7944,104 @@ impl crate::runtime::ParamValue for MetadataDataType {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.MetadataField.MetadataFieldCreateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MetadataFieldCreateRequest {
-    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
-    pub case_sensitive: Option<bool>,
-    #[serde(rename = "DataType")]
-    pub data_type: MetadataDataType,
-    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<String>,
+    #[serde(rename = "Name")]
+    pub name: String,
     #[serde(rename = "Description")]
     pub description: String,
-    #[serde(rename = "DisplayOrder", default, skip_serializing_if = "Option::is_none")]
-    pub display_order: Option<i32>,
+    #[serde(rename = "DataType")]
+    pub data_type: MetadataDataType,
+    #[serde(rename = "Hint", default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    #[serde(rename = "Validation", default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<String>,
     #[serde(rename = "Enrollment", default, skip_serializing_if = "Option::is_none")]
     pub enrollment: Option<MetadataTypeEnrollment>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<String>,
+    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    #[serde(rename = "DisplayOrder", default, skip_serializing_if = "Option::is_none")]
+    pub display_order: Option<i32>,
+    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
+    pub case_sensitive: Option<bool>,
     #[serde(
         rename = "ExemptFromActionedCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub exempt_from_actioned_count: Option<bool>,
-    #[serde(rename = "Hint", default, skip_serializing_if = "Option::is_none")]
-    pub hint: Option<String>,
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(rename = "Name")]
-    pub name: String,
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<String>,
-    #[serde(rename = "Validation", default, skip_serializing_if = "Option::is_none")]
-    pub validation: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.MetadataField.MetadataFieldResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MetadataFieldResponse {
-    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
-    pub case_sensitive: Option<bool>,
-    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
-    pub data_type: Option<MetadataDataType>,
-    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<String>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(rename = "DisplayOrder", default, skip_serializing_if = "Option::is_none")]
-    pub display_order: Option<i32>,
+    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<MetadataDataType>,
+    #[serde(rename = "Hint", default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    #[serde(rename = "Validation", default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<String>,
     #[serde(rename = "Enrollment", default, skip_serializing_if = "Option::is_none")]
     pub enrollment: Option<MetadataTypeEnrollment>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<String>,
+    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    #[serde(rename = "DisplayOrder", default, skip_serializing_if = "Option::is_none")]
+    pub display_order: Option<i32>,
+    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
+    pub case_sensitive: Option<bool>,
     #[serde(
         rename = "ExemptFromActionedCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub exempt_from_actioned_count: Option<bool>,
-    #[serde(rename = "Hint", default, skip_serializing_if = "Option::is_none")]
-    pub hint: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<String>,
-    #[serde(rename = "Validation", default, skip_serializing_if = "Option::is_none")]
-    pub validation: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.MetadataField.MetadataFieldUpdateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MetadataFieldUpdateRequest {
-    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
-    pub case_sensitive: Option<bool>,
-    #[serde(rename = "DataType")]
-    pub data_type: MetadataDataType,
-    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<String>,
+    #[serde(rename = "Id")]
+    pub id: i32,
+    #[serde(rename = "Name")]
+    pub name: String,
     #[serde(rename = "Description")]
     pub description: String,
-    #[serde(rename = "DisplayOrder")]
-    pub display_order: i32,
+    #[serde(rename = "DataType")]
+    pub data_type: MetadataDataType,
+    #[serde(rename = "Hint", default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    #[serde(rename = "Validation", default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<String>,
     #[serde(rename = "Enrollment", default, skip_serializing_if = "Option::is_none")]
     pub enrollment: Option<MetadataTypeEnrollment>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<String>,
+    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    #[serde(rename = "DisplayOrder")]
+    pub display_order: i32,
+    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
+    pub case_sensitive: Option<bool>,
     #[serde(
         rename = "ExemptFromActionedCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub exempt_from_actioned_count: Option<bool>,
-    #[serde(rename = "Hint", default, skip_serializing_if = "Option::is_none")]
-    pub hint: Option<String>,
-    #[serde(rename = "Id")]
-    pub id: i32,
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(rename = "Name")]
-    pub name: String,
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<String>,
-    #[serde(rename = "Validation", default, skip_serializing_if = "Option::is_none")]
-    pub validation: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.MetadataSingleUpdateRequest` (API version 1.0).
@@ -8049,49 +8049,49 @@ pub struct MetadataFieldUpdateRequest {
 pub struct MetadataSingleUpdateRequest {
     #[serde(rename = "MetadataName", default, skip_serializing_if = "Option::is_none")]
     pub metadata_name: Option<String>,
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
     #[serde(
         rename = "OverwriteExisting",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub overwrite_existing: Option<bool>,
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.MetadataType` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MetadataType {
-    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
-    pub case_sensitive: Option<bool>,
-    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
-    pub data_type: Option<MetadataDataType>,
-    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<String>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(rename = "DisplayOrder", default, skip_serializing_if = "Option::is_none")]
-    pub display_order: Option<i32>,
+    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<MetadataDataType>,
+    #[serde(rename = "Hint", default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    #[serde(rename = "Validation", default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<String>,
     #[serde(rename = "Enrollment", default, skip_serializing_if = "Option::is_none")]
     pub enrollment: Option<MetadataTypeEnrollment>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<String>,
+    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    #[serde(rename = "DisplayOrder", default, skip_serializing_if = "Option::is_none")]
+    pub display_order: Option<i32>,
+    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
+    pub case_sensitive: Option<bool>,
     #[serde(
         rename = "ExemptFromActionedCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub exempt_from_actioned_count: Option<bool>,
-    #[serde(rename = "Hint", default, skip_serializing_if = "Option::is_none")]
-    pub hint: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<String>,
-    #[serde(rename = "Validation", default, skip_serializing_if = "Option::is_none")]
-    pub validation: Option<String>,
 }
 
 /// Schema `CSS.CMS.Core.Enums.MetadataTypeEnrollment` (API version 1.0).
@@ -8142,10 +8142,10 @@ pub struct MetadataUpdateRequest {
 pub struct ModelsSubjectAlternativeName {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<SubjectAltNameElementType>,
     #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<SubjectAltNameElementType>,
     /// Base64-encoded bytes.
     #[serde(rename = "ValueHash", default, skip_serializing_if = "Option::is_none")]
     pub value_hash: Option<String>,
@@ -8172,24 +8172,30 @@ pub struct NetworkDefinition {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Ssl.NetworkQueryResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NetworkQueryResponse {
-    #[serde(rename = "AgentPoolId", default, skip_serializing_if = "Option::is_none")]
-    pub agent_pool_id: Option<uuid::Uuid>,
+    #[serde(rename = "NetworkId", default, skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<uuid::Uuid>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(rename = "AgentPoolName", default, skip_serializing_if = "Option::is_none")]
     pub agent_pool_name: Option<String>,
+    #[serde(rename = "AgentPoolId", default, skip_serializing_if = "Option::is_none")]
+    pub agent_pool_id: Option<uuid::Uuid>,
     #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
     #[serde(
-        rename = "DiscoverJobParts",
+        rename = "DiscoverSchedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub discover_job_parts: Option<i32>,
+    pub discover_schedule: Option<KeyfactorSchedule>,
     #[serde(
-        rename = "DiscoverLastScanned",
+        rename = "MonitorSchedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub discover_last_scanned: Option<chrono::DateTime<chrono::Utc>>,
+    pub monitor_schedule: Option<KeyfactorSchedule>,
     #[serde(
         rename = "DiscoverPercentComplete",
         default,
@@ -8197,35 +8203,21 @@ pub struct NetworkQueryResponse {
     )]
     pub discover_percent_complete: Option<f64>,
     #[serde(
-        rename = "DiscoverSchedule",
+        rename = "MonitorPercentComplete",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub discover_schedule: Option<KeyfactorSchedule>,
+    pub monitor_percent_complete: Option<f64>,
     #[serde(rename = "DiscoverStatus", default, skip_serializing_if = "Option::is_none")]
     pub discover_status: Option<SslNetworkJobStatus>,
+    #[serde(rename = "MonitorStatus", default, skip_serializing_if = "Option::is_none")]
+    pub monitor_status: Option<SslNetworkJobStatus>,
     #[serde(
-        rename = "DiscoverTimeoutMs",
+        rename = "DiscoverLastScanned",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub discover_timeout_ms: Option<f64>,
-    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    #[serde(
-        rename = "ExpirationAlertDays",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expiration_alert_days: Option<f64>,
-    #[serde(rename = "GetRobots", default, skip_serializing_if = "Option::is_none")]
-    pub get_robots: Option<bool>,
-    #[serde(
-        rename = "MonitorJobParts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub monitor_job_parts: Option<i32>,
+    pub discover_last_scanned: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "MonitorLastScanned",
         default,
@@ -8233,37 +8225,45 @@ pub struct NetworkQueryResponse {
     )]
     pub monitor_last_scanned: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
-        rename = "MonitorPercentComplete",
+        rename = "SslAlertRecipients",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub monitor_percent_complete: Option<f64>,
+    pub ssl_alert_recipients: Option<Vec<String>>,
+    #[serde(rename = "GetRobots", default, skip_serializing_if = "Option::is_none")]
+    pub get_robots: Option<bool>,
     #[serde(
-        rename = "MonitorSchedule",
+        rename = "DiscoverTimeoutMs",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub monitor_schedule: Option<KeyfactorSchedule>,
-    #[serde(rename = "MonitorStatus", default, skip_serializing_if = "Option::is_none")]
-    pub monitor_status: Option<SslNetworkJobStatus>,
+    pub discover_timeout_ms: Option<f64>,
     #[serde(
         rename = "MonitorTimeoutMs",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub monitor_timeout_ms: Option<f64>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "NetworkId", default, skip_serializing_if = "Option::is_none")]
-    pub network_id: Option<uuid::Uuid>,
-    #[serde(rename = "QuietHours", default, skip_serializing_if = "Option::is_none")]
-    pub quiet_hours: Option<Vec<QuietHourResponse>>,
     #[serde(
-        rename = "SslAlertRecipients",
+        rename = "ExpirationAlertDays",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub ssl_alert_recipients: Option<Vec<String>>,
+    pub expiration_alert_days: Option<f64>,
+    #[serde(
+        rename = "DiscoverJobParts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub discover_job_parts: Option<i32>,
+    #[serde(
+        rename = "MonitorJobParts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub monitor_job_parts: Option<i32>,
+    #[serde(rename = "QuietHours", default, skip_serializing_if = "Option::is_none")]
+    pub quiet_hours: Option<Vec<QuietHourResponse>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.NetworkRangesRequest` (API version 1.0).
@@ -8278,26 +8278,32 @@ pub struct NetworkRangesRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Ssl.NetworkResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NetworkResponse {
-    #[serde(rename = "AgentPoolId", default, skip_serializing_if = "Option::is_none")]
-    pub agent_pool_id: Option<uuid::Uuid>,
-    #[serde(rename = "AgentPoolName", default, skip_serializing_if = "Option::is_none")]
-    pub agent_pool_name: Option<String>,
     #[serde(rename = "AutoMonitor", default, skip_serializing_if = "Option::is_none")]
     pub auto_monitor: Option<bool>,
+    #[serde(rename = "NetworkId", default, skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<uuid::Uuid>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "AgentPoolName", default, skip_serializing_if = "Option::is_none")]
+    pub agent_pool_name: Option<String>,
+    #[serde(rename = "AgentPoolId", default, skip_serializing_if = "Option::is_none")]
+    pub agent_pool_id: Option<uuid::Uuid>,
     #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
     #[serde(
-        rename = "DiscoverJobParts",
+        rename = "DiscoverSchedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub discover_job_parts: Option<i32>,
+    pub discover_schedule: Option<KeyfactorSchedule>,
     #[serde(
-        rename = "DiscoverLastScanned",
+        rename = "MonitorSchedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub discover_last_scanned: Option<chrono::DateTime<chrono::Utc>>,
+    pub monitor_schedule: Option<KeyfactorSchedule>,
     #[serde(
         rename = "DiscoverPercentComplete",
         default,
@@ -8305,35 +8311,21 @@ pub struct NetworkResponse {
     )]
     pub discover_percent_complete: Option<f64>,
     #[serde(
-        rename = "DiscoverSchedule",
+        rename = "MonitorPercentComplete",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub discover_schedule: Option<KeyfactorSchedule>,
+    pub monitor_percent_complete: Option<f64>,
     #[serde(rename = "DiscoverStatus", default, skip_serializing_if = "Option::is_none")]
     pub discover_status: Option<SslNetworkJobStatus>,
+    #[serde(rename = "MonitorStatus", default, skip_serializing_if = "Option::is_none")]
+    pub monitor_status: Option<SslNetworkJobStatus>,
     #[serde(
-        rename = "DiscoverTimeoutMs",
+        rename = "DiscoverLastScanned",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub discover_timeout_ms: Option<f64>,
-    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    #[serde(
-        rename = "ExpirationAlertDays",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expiration_alert_days: Option<f64>,
-    #[serde(rename = "GetRobots", default, skip_serializing_if = "Option::is_none")]
-    pub get_robots: Option<bool>,
-    #[serde(
-        rename = "MonitorJobParts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub monitor_job_parts: Option<i32>,
+    pub discover_last_scanned: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "MonitorLastScanned",
         default,
@@ -8341,108 +8333,62 @@ pub struct NetworkResponse {
     )]
     pub monitor_last_scanned: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
-        rename = "MonitorPercentComplete",
+        rename = "SslAlertRecipients",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub monitor_percent_complete: Option<f64>,
+    pub ssl_alert_recipients: Option<Vec<String>>,
+    #[serde(rename = "GetRobots", default, skip_serializing_if = "Option::is_none")]
+    pub get_robots: Option<bool>,
     #[serde(
-        rename = "MonitorSchedule",
+        rename = "DiscoverTimeoutMs",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub monitor_schedule: Option<KeyfactorSchedule>,
-    #[serde(rename = "MonitorStatus", default, skip_serializing_if = "Option::is_none")]
-    pub monitor_status: Option<SslNetworkJobStatus>,
+    pub discover_timeout_ms: Option<f64>,
     #[serde(
         rename = "MonitorTimeoutMs",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub monitor_timeout_ms: Option<f64>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "NetworkId", default, skip_serializing_if = "Option::is_none")]
-    pub network_id: Option<uuid::Uuid>,
-    #[serde(rename = "QuietHours", default, skip_serializing_if = "Option::is_none")]
-    pub quiet_hours: Option<Vec<QuietHourResponse>>,
     #[serde(
-        rename = "SslAlertRecipients",
+        rename = "ExpirationAlertDays",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub ssl_alert_recipients: Option<Vec<String>>,
+    pub expiration_alert_days: Option<f64>,
+    #[serde(
+        rename = "DiscoverJobParts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub discover_job_parts: Option<i32>,
+    #[serde(
+        rename = "MonitorJobParts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub monitor_job_parts: Option<i32>,
+    #[serde(rename = "QuietHours", default, skip_serializing_if = "Option::is_none")]
+    pub quiet_hours: Option<Vec<QuietHourResponse>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.OCSPParametersRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct OcspParametersRequest {
-    #[serde(rename = "AuthorityKeyId", default, skip_serializing_if = "Option::is_none")]
-    pub authority_key_id: Option<String>,
-    #[serde(rename = "AuthorityName", default, skip_serializing_if = "Option::is_none")]
-    pub authority_name: Option<String>,
-    #[serde(
-        rename = "AuthorityNameId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub authority_name_id: Option<String>,
-    #[serde(
-        rename = "CertificateAuthorityId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_authority_id: Option<i32>,
     #[serde(
         rename = "CertificateContents",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_contents: Option<String>,
-    #[serde(rename = "FileName", default, skip_serializing_if = "Option::is_none")]
-    pub file_name: Option<String>,
-    #[serde(
-        rename = "SampleSerialNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sample_serial_number: Option<String>,
-}
-
-/// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.OCSPParametersResponse` (API version 1.0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct OcspParametersResponse {
-    #[serde(rename = "AuthorityKeyId", default, skip_serializing_if = "Option::is_none")]
-    pub authority_key_id: Option<String>,
-    #[serde(rename = "AuthorityName", default, skip_serializing_if = "Option::is_none")]
-    pub authority_name: Option<String>,
-    #[serde(
-        rename = "AuthorityNameId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub authority_name_id: Option<String>,
     #[serde(
         rename = "CertificateAuthorityId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_authority_id: Option<i32>,
-    #[serde(rename = "FileName", default, skip_serializing_if = "Option::is_none")]
-    pub file_name: Option<String>,
-    #[serde(
-        rename = "SampleSerialNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sample_serial_number: Option<String>,
-}
-
-/// Schema `CSS.CMS.Data.Model.Models.Monitoring.OCSPTestRequest` (API version 1.0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct OcspTestRequest {
-    #[serde(rename = "AuthorityKeyId", default, skip_serializing_if = "Option::is_none")]
-    pub authority_key_id: Option<String>,
     #[serde(rename = "AuthorityName", default, skip_serializing_if = "Option::is_none")]
     pub authority_name: Option<String>,
     #[serde(
@@ -8451,6 +8397,60 @@ pub struct OcspTestRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub authority_name_id: Option<String>,
+    #[serde(rename = "AuthorityKeyId", default, skip_serializing_if = "Option::is_none")]
+    pub authority_key_id: Option<String>,
+    #[serde(
+        rename = "SampleSerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sample_serial_number: Option<String>,
+    #[serde(rename = "FileName", default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
+}
+
+/// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.OCSPParametersResponse` (API version 1.0).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OcspParametersResponse {
+    #[serde(
+        rename = "CertificateAuthorityId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_id: Option<i32>,
+    #[serde(rename = "AuthorityName", default, skip_serializing_if = "Option::is_none")]
+    pub authority_name: Option<String>,
+    #[serde(
+        rename = "AuthorityNameId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authority_name_id: Option<String>,
+    #[serde(rename = "AuthorityKeyId", default, skip_serializing_if = "Option::is_none")]
+    pub authority_key_id: Option<String>,
+    #[serde(
+        rename = "SampleSerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sample_serial_number: Option<String>,
+    #[serde(rename = "FileName", default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
+}
+
+/// Schema `CSS.CMS.Data.Model.Models.Monitoring.OCSPTestRequest` (API version 1.0).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OcspTestRequest {
+    #[serde(rename = "AuthorityName", default, skip_serializing_if = "Option::is_none")]
+    pub authority_name: Option<String>,
+    #[serde(
+        rename = "AuthorityNameId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authority_name_id: Option<String>,
+    #[serde(rename = "AuthorityKeyId", default, skip_serializing_if = "Option::is_none")]
+    pub authority_key_id: Option<String>,
     #[serde(
         rename = "SampleSerialNumber",
         default,
@@ -8464,10 +8464,10 @@ pub struct OcspTestRequest {
 /// Schema `CSS.CMS.Data.Model.Models.Monitoring.OCSPTestResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct OcspTestResponse {
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
     #[serde(rename = "Success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// Schema `CSS.CMS.Core.Enums.OrchestratorAuthCertificateReenrollment` (API version 1.0).
@@ -8638,10 +8638,10 @@ pub struct PamProviderPermissionRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.PamProviderPermissionResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PamProviderPermissionResponse {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     #[serde(rename = "PamProviderId", default, skip_serializing_if = "Option::is_none")]
     pub pam_provider_id: Option<i32>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(rename = "Permissions", default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<String>>,
 }
@@ -8651,12 +8651,14 @@ pub struct PamProviderPermissionResponse {
 pub struct PamProviderTypeParamValue {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "InstanceGuid", default, skip_serializing_if = "Option::is_none")]
-    pub instance_guid: Option<uuid::Uuid>,
-    #[serde(rename = "InstanceId", default, skip_serializing_if = "Option::is_none")]
-    pub instance_id: Option<i32>,
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
     #[serde(rename = "ParameterId", default, skip_serializing_if = "Option::is_none")]
     pub parameter_id: Option<i32>,
+    #[serde(rename = "InstanceId", default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<i32>,
+    #[serde(rename = "InstanceGuid", default, skip_serializing_if = "Option::is_none")]
+    pub instance_guid: Option<uuid::Uuid>,
     #[serde(rename = "Provider", default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<Provider>,
     #[serde(
@@ -8665,8 +8667,6 @@ pub struct PamProviderTypeParamValue {
         skip_serializing_if = "Option::is_none"
     )]
     pub provider_type_param: Option<ProviderTypeParam>,
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.PamProviderTypeParamValueResponse` (API version 1.0, 2).
@@ -8674,33 +8674,33 @@ pub struct PamProviderTypeParamValue {
 pub struct PamProviderTypeParamValueResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "InstanceGuid", default, skip_serializing_if = "Option::is_none")]
-    pub instance_guid: Option<uuid::Uuid>,
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
     #[serde(rename = "InstanceId", default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<i32>,
+    #[serde(rename = "InstanceGuid", default, skip_serializing_if = "Option::is_none")]
+    pub instance_guid: Option<uuid::Uuid>,
     #[serde(
         rename = "ProviderTypeParam",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub provider_type_param: Option<PamProviderTypeParameterResponse>,
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderTypeParameterResponse` (API version 1.0, 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PamProviderTypeParameterResponse {
-    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
-    pub data_type: Option<PamParameterDataType>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "InstanceLevel", default, skip_serializing_if = "Option::is_none")]
-    pub instance_level: Option<bool>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<PamParameterDataType>,
+    #[serde(rename = "InstanceLevel", default, skip_serializing_if = "Option::is_none")]
+    pub instance_level: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderTypeResponse` (API version 1.0, 2).
@@ -8717,42 +8717,42 @@ pub struct PamProviderTypeResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.ParameterDefinitionResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ParameterDefinitionResponse {
-    #[serde(rename = "ControlType", default, skip_serializing_if = "Option::is_none")]
-    pub control_type: Option<InputControlType>,
-    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<String>,
-    #[serde(rename = "DependsOn", default, skip_serializing_if = "Option::is_none")]
-    pub depends_on: Option<std::collections::BTreeMap<String, String>>,
     #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     #[serde(rename = "ParameterType", default, skip_serializing_if = "Option::is_none")]
     pub parameter_type: Option<WorkflowsDataType>,
+    #[serde(rename = "Required", default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    #[serde(rename = "ControlType", default, skip_serializing_if = "Option::is_none")]
+    pub control_type: Option<InputControlType>,
     #[serde(
         rename = "PotentialValues",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub potential_values: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "QueryEndpoint", default, skip_serializing_if = "Option::is_none")]
-    pub query_endpoint: Option<String>,
-    #[serde(rename = "QueryFieldName", default, skip_serializing_if = "Option::is_none")]
-    pub query_field_name: Option<String>,
-    #[serde(rename = "QueryGroupBy", default, skip_serializing_if = "Option::is_none")]
-    pub query_group_by: Option<String>,
-    #[serde(rename = "Required", default, skip_serializing_if = "Option::is_none")]
-    pub required: Option<bool>,
     #[serde(
         rename = "SupportTokenReplacement",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub support_token_replacement: Option<bool>,
+    #[serde(rename = "DependsOn", default, skip_serializing_if = "Option::is_none")]
+    pub depends_on: Option<std::collections::BTreeMap<String, String>>,
     #[serde(
         rename = "ToolTipContents",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub tool_tip_contents: Option<String>,
+    #[serde(rename = "QueryEndpoint", default, skip_serializing_if = "Option::is_none")]
+    pub query_endpoint: Option<String>,
+    #[serde(rename = "QueryFieldName", default, skip_serializing_if = "Option::is_none")]
+    pub query_field_name: Option<String>,
+    #[serde(rename = "QueryGroupBy", default, skip_serializing_if = "Option::is_none")]
+    pub query_group_by: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.PasswordOptions` (API version 1.0).
@@ -8771,74 +8771,74 @@ pub struct PasswordOptions {
 pub struct PendingAlertCreationRequest {
     #[serde(rename = "DisplayName")]
     pub display_name: String,
-    #[serde(
-        rename = "EventHandlerParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
-    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
-    pub friendly_name: Option<String>,
+    #[serde(rename = "Subject")]
+    pub subject: String,
     #[serde(rename = "Message")]
     pub message: String,
-    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
-    pub recipients: Option<Vec<String>>,
+    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<i32>,
+    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
     #[serde(
         rename = "RegisteredEventHandler",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub registered_event_handler: Option<RegisteredEventHandlerRequest>,
-    #[serde(rename = "Subject")]
-    pub subject: String,
-    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
-    pub template_id: Option<i32>,
-}
-
-/// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertDefinitionResponse` (API version 1.0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct PendingAlertDefinitionResponse {
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<Vec<String>>,
     #[serde(
         rename = "EventHandlerParameters",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub event_handler_parameters: Option<Vec<EventHandlerParameterResponse>>,
+    pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
+}
+
+/// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertDefinitionResponse` (API version 1.0).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PendingAlertDefinitionResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
     pub recipients: Option<Vec<String>>,
+    #[serde(rename = "Template", default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<AlertTemplateResponse>,
     #[serde(
         rename = "RegisteredEventHandler",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub registered_event_handler: Option<RegisteredEventHandlerResponse>,
-    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    #[serde(rename = "Template", default, skip_serializing_if = "Option::is_none")]
-    pub template: Option<AlertTemplateResponse>,
+    #[serde(
+        rename = "EventHandlerParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_handler_parameters: Option<Vec<EventHandlerParameterResponse>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PendingAlertResponse {
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<Vec<String>>,
     #[serde(rename = "CARequestId", default, skip_serializing_if = "Option::is_none")]
     pub ca_request_id: Option<i32>,
     #[serde(rename = "CommonName", default, skip_serializing_if = "Option::is_none")]
     pub common_name: Option<String>,
     #[serde(rename = "LogicalName", default, skip_serializing_if = "Option::is_none")]
     pub logical_name: Option<String>,
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
-    pub recipients: Option<Vec<String>>,
-    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertTestAllRequest` (API version 1.0).
@@ -8860,54 +8860,54 @@ pub struct PendingAlertTestRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertTestResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PendingAlertTestResponse {
+    #[serde(rename = "PendingAlerts", default, skip_serializing_if = "Option::is_none")]
+    pub pending_alerts: Option<Vec<PendingAlertResponse>>,
     #[serde(
         rename = "AlertBuildResult",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub alert_build_result: Option<AlertBuildResult>,
-    #[serde(rename = "PendingAlerts", default, skip_serializing_if = "Option::is_none")]
-    pub pending_alerts: Option<Vec<PendingAlertResponse>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertUpdateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PendingAlertUpdateRequest {
-    #[serde(rename = "DisplayName")]
-    pub display_name: String,
-    #[serde(
-        rename = "EventHandlerParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
-    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
-    pub friendly_name: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    #[serde(rename = "DisplayName")]
+    pub display_name: String,
+    #[serde(rename = "Subject")]
+    pub subject: String,
     #[serde(rename = "Message")]
     pub message: String,
-    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
-    pub recipients: Option<Vec<String>>,
+    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
+    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<i32>,
     #[serde(
         rename = "RegisteredEventHandler",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub registered_event_handler: Option<RegisteredEventHandlerRequest>,
-    #[serde(rename = "Subject")]
-    pub subject: String,
-    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
-    pub template_id: Option<i32>,
+    #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<Vec<String>>,
+    #[serde(
+        rename = "EventHandlerParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.PendingCSRResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PendingCsrResponse {
-    #[serde(rename = "CSR", default, skip_serializing_if = "Option::is_none")]
-    pub csr: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    #[serde(rename = "CSR", default, skip_serializing_if = "Option::is_none")]
+    pub csr: Option<String>,
     #[serde(rename = "RequestTime", default, skip_serializing_if = "Option::is_none")]
     pub request_time: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
@@ -8917,10 +8917,10 @@ pub struct PendingCsrResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityIdentityPermissions.PermissionRolesPairResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PermissionRolesPairResponse {
-    #[serde(rename = "GrantedByRoles", default, skip_serializing_if = "Option::is_none")]
-    pub granted_by_roles: Option<Vec<String>>,
     #[serde(rename = "Permission", default, skip_serializing_if = "Option::is_none")]
     pub permission: Option<String>,
+    #[serde(rename = "GrantedByRoles", default, skip_serializing_if = "Option::is_none")]
+    pub granted_by_roles: Option<Vec<String>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Security.PermissionSet` (API version 1.0).
@@ -8976,6 +8976,12 @@ pub struct PermissionSetUpdateRequest {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PfxEnrollmentManagementResponse {
     #[serde(
+        rename = "SuccessfulStores",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub successful_stores: Option<Vec<uuid::Uuid>>,
+    #[serde(
         rename = "CertificateInformation",
         default,
         skip_serializing_if = "Option::is_none"
@@ -8983,73 +8989,17 @@ pub struct PfxEnrollmentManagementResponse {
     pub certificate_information: Option<Pkcs12CertificateResponse>,
     #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(
-        rename = "SuccessfulStores",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub successful_stores: Option<Vec<uuid::Uuid>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.PFXEnrollmentRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PfxEnrollmentRequest {
     #[serde(
-        rename = "AdditionalEnrollmentFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub additional_enrollment_fields: Option<
-        std::collections::BTreeMap<String, serde_json::Value>,
-    >,
-    #[serde(
-        rename = "CertificateAuthority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_authority: Option<String>,
-    #[serde(rename = "ChainOrder", default, skip_serializing_if = "Option::is_none")]
-    pub chain_order: Option<String>,
-    #[serde(rename = "Curve", default, skip_serializing_if = "Option::is_none")]
-    pub curve: Option<String>,
-    #[serde(
         rename = "CustomFriendlyName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_friendly_name: Option<String>,
-    #[serde(
-        rename = "EnrollmentPatternId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enrollment_pattern_id: Option<i32>,
-    #[serde(rename = "FileExtension", default, skip_serializing_if = "Option::is_none")]
-    pub file_extension: Option<String>,
-    #[serde(rename = "IncludeChain", default, skip_serializing_if = "Option::is_none")]
-    pub include_chain: Option<bool>,
-    #[serde(
-        rename = "IncludeSubjectHeader",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub include_subject_header: Option<bool>,
-    #[serde(rename = "KeyLength", default, skip_serializing_if = "Option::is_none")]
-    pub key_length: Option<i32>,
-    #[serde(rename = "KeyType", default, skip_serializing_if = "Option::is_none")]
-    pub key_type: Option<String>,
-    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    #[serde(
-        rename = "MicrosoftTargetCSP",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub microsoft_target_csp: Option<String>,
-    #[serde(rename = "OwnerRoleId", default, skip_serializing_if = "Option::is_none")]
-    pub owner_role_id: Option<i32>,
-    #[serde(rename = "OwnerRoleName", default, skip_serializing_if = "Option::is_none")]
-    pub owner_role_name: Option<String>,
     #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     #[serde(
@@ -9058,24 +9008,74 @@ pub struct PfxEnrollmentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub populate_missing_values_from_ad: Option<bool>,
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     #[serde(
         rename = "RenewalCertificateId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub renewal_certificate_id: Option<i32>,
-    #[serde(rename = "SANs", default, skip_serializing_if = "Option::is_none")]
-    pub sa_ns: Option<std::collections::BTreeMap<String, Vec<String>>>,
-    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "ChainOrder", default, skip_serializing_if = "Option::is_none")]
+    pub chain_order: Option<String>,
     #[serde(
         rename = "UseLegacyEncryption",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub use_legacy_encryption: Option<bool>,
+    #[serde(rename = "KeyType", default, skip_serializing_if = "Option::is_none")]
+    pub key_type: Option<String>,
+    #[serde(rename = "KeyLength", default, skip_serializing_if = "Option::is_none")]
+    pub key_length: Option<i32>,
+    #[serde(rename = "Curve", default, skip_serializing_if = "Option::is_none")]
+    pub curve: Option<String>,
+    #[serde(
+        rename = "MicrosoftTargetCSP",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub microsoft_target_csp: Option<String>,
+    #[serde(
+        rename = "CertificateAuthority",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority: Option<String>,
+    #[serde(rename = "IncludeChain", default, skip_serializing_if = "Option::is_none")]
+    pub include_chain: Option<bool>,
+    #[serde(
+        rename = "IncludeSubjectHeader",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub include_subject_header: Option<bool>,
+    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(
+        rename = "AdditionalEnrollmentFields",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub additional_enrollment_fields: Option<
+        std::collections::BTreeMap<String, serde_json::Value>,
+    >,
+    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "OwnerRoleId", default, skip_serializing_if = "Option::is_none")]
+    pub owner_role_id: Option<i32>,
+    #[serde(rename = "OwnerRoleName", default, skip_serializing_if = "Option::is_none")]
+    pub owner_role_name: Option<String>,
+    #[serde(rename = "FileExtension", default, skip_serializing_if = "Option::is_none")]
+    pub file_extension: Option<String>,
+    #[serde(rename = "SANs", default, skip_serializing_if = "Option::is_none")]
+    pub sa_ns: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    #[serde(
+        rename = "EnrollmentPatternId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enrollment_pattern_id: Option<i32>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Enrollment.PFXEnrollmentResponse` (API version 1.0).
@@ -9094,42 +9094,9 @@ pub struct PfxEnrollmentResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.PFXEnrollmentWithStoresRequest` (API version 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PfxEnrollmentWithStoresRequest {
-    /// Any Additional Enrollment Fields to be included in the request
-    #[serde(
-        rename = "AdditionalEnrollmentFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub additional_enrollment_fields: Option<
-        std::collections::BTreeMap<String, serde_json::Value>,
-    >,
-    /// Size of the alternative certificate key.
-    #[serde(
-        rename = "AlternativeKeyLength",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alternative_key_length: Option<i32>,
-    /// Alternative Certificate key type \[ML-DSA-44, ML-DSA-65, ML-DSA-87\]
-    #[serde(
-        rename = "AlternativeKeyType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alternative_key_type: Option<String>,
-    /// The Certifcate Authority configuration in the format hostname\logicalname
-    #[serde(
-        rename = "CertificateAuthority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_authority: Option<String>,
-    /// The order of the certificates in the certificate chain
-    #[serde(rename = "ChainOrder", default, skip_serializing_if = "Option::is_none")]
-    pub chain_order: Option<String>,
-    /// The curve being used that will be sent in when the Key Algorithm is of type ECC
-    #[serde(rename = "Curve", default, skip_serializing_if = "Option::is_none")]
-    pub curve: Option<String>,
+    /// A list of certificate stores a successfully issued PKCS12 should be installed into.
+    #[serde(rename = "Stores", default, skip_serializing_if = "Option::is_none")]
+    pub stores: Option<Vec<ManagementStoreRequest>>,
     /// The Friendly name of the issued certificate
     #[serde(
         rename = "CustomFriendlyName",
@@ -9137,16 +9104,12 @@ pub struct PfxEnrollmentWithStoresRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_friendly_name: Option<String>,
-    /// Id of pattern for the enrollment
-    #[serde(
-        rename = "EnrollmentPatternId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enrollment_pattern_id: Option<i32>,
-    /// The file extension that the downloaded certificate will have
-    #[serde(rename = "FileExtension", default, skip_serializing_if = "Option::is_none")]
-    pub file_extension: Option<String>,
+    /// The custom password for the resulting Private key
+    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// The certificte's subject
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     /// An option to include the certificate chain in the response
     #[serde(rename = "IncludeChain", default, skip_serializing_if = "Option::is_none")]
     pub include_chain: Option<bool>,
@@ -9157,6 +9120,41 @@ pub struct PfxEnrollmentWithStoresRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub include_subject_header: Option<bool>,
+    /// An optional Id of a certificate being renewed
+    #[serde(
+        rename = "RenewalCertificateId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub renewal_certificate_id: Option<i32>,
+    /// The Certifcate Authority configuration in the format hostname\logicalname
+    #[serde(
+        rename = "CertificateAuthority",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority: Option<String>,
+    /// The metadata to be assigned to the certificate after issuance
+    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// Any Additional Enrollment Fields to be included in the request
+    #[serde(
+        rename = "AdditionalEnrollmentFields",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub additional_enrollment_fields: Option<
+        std::collections::BTreeMap<String, serde_json::Value>,
+    >,
+    /// A timestamp to help ensure a legitimate request
+    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
+    /// The template for the certificate
+    #[serde(rename = "Template", default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    /// Any Subject Alternative Names to be included in the request
+    #[serde(rename = "SANs", default, skip_serializing_if = "Option::is_none")]
+    pub sa_ns: Option<std::collections::BTreeMap<String, Vec<String>>>,
     /// Allows the new certificate to be installed into all certificate stores the renewed certificate is currently installed into.
     #[serde(
         rename = "InstallIntoExistingCertificateStores",
@@ -9167,14 +9165,37 @@ pub struct PfxEnrollmentWithStoresRequest {
     /// The time any management jobs should be scheduled.
     #[serde(rename = "JobTime", default, skip_serializing_if = "Option::is_none")]
     pub job_time: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "KeyLength", default, skip_serializing_if = "Option::is_none")]
-    pub key_length: Option<i32>,
+    /// The order of the certificates in the certificate chain
+    #[serde(rename = "ChainOrder", default, skip_serializing_if = "Option::is_none")]
+    pub chain_order: Option<String>,
+    #[serde(
+        rename = "UseLegacyEncryption",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub use_legacy_encryption: Option<bool>,
     /// Certificate key type \[RSA, ECC\]
     #[serde(rename = "KeyType", default, skip_serializing_if = "Option::is_none")]
     pub key_type: Option<String>,
-    /// The metadata to be assigned to the certificate after issuance
-    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(rename = "KeyLength", default, skip_serializing_if = "Option::is_none")]
+    pub key_length: Option<i32>,
+    /// The curve being used that will be sent in when the Key Algorithm is of type ECC
+    #[serde(rename = "Curve", default, skip_serializing_if = "Option::is_none")]
+    pub curve: Option<String>,
+    /// Alternative Certificate key type \[ML-DSA-44, ML-DSA-65, ML-DSA-87\]
+    #[serde(
+        rename = "AlternativeKeyType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alternative_key_type: Option<String>,
+    /// Size of the alternative certificate key.
+    #[serde(
+        rename = "AlternativeKeyLength",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alternative_key_length: Option<i32>,
     /// Optionally pass a microsoft cryptographic service provider to the generated certificate
     #[serde(
         rename = "MicrosoftTargetCSP",
@@ -9187,76 +9208,31 @@ pub struct PfxEnrollmentWithStoresRequest {
     pub owner_role_id: Option<i32>,
     #[serde(rename = "OwnerRoleName", default, skip_serializing_if = "Option::is_none")]
     pub owner_role_name: Option<String>,
-    /// The custom password for the resulting Private key
-    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
-    /// An optional Id of a certificate being renewed
+    /// Id of pattern for the enrollment
     #[serde(
-        rename = "RenewalCertificateId",
+        rename = "EnrollmentPatternId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub renewal_certificate_id: Option<i32>,
-    /// Any Subject Alternative Names to be included in the request
-    #[serde(rename = "SANs", default, skip_serializing_if = "Option::is_none")]
-    pub sa_ns: Option<std::collections::BTreeMap<String, Vec<String>>>,
-    /// A list of certificate stores a successfully issued PKCS12 should be installed into.
-    #[serde(rename = "Stores", default, skip_serializing_if = "Option::is_none")]
-    pub stores: Option<Vec<ManagementStoreRequest>>,
-    /// The certificte's subject
-    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// The template for the certificate
-    #[serde(rename = "Template", default, skip_serializing_if = "Option::is_none")]
-    pub template: Option<String>,
-    /// A timestamp to help ensure a legitimate request
-    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(
-        rename = "UseLegacyEncryption",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub use_legacy_encryption: Option<bool>,
+    pub enrollment_pattern_id: Option<i32>,
+    /// The file extension that the downloaded certificate will have
+    #[serde(rename = "FileExtension", default, skip_serializing_if = "Option::is_none")]
+    pub file_extension: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Pkcs10CertificateResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Pkcs10CertificateResponse {
-    #[serde(rename = "Certificates", default, skip_serializing_if = "Option::is_none")]
-    pub certificates: Option<Vec<String>>,
-    #[serde(
-        rename = "DispositionMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub disposition_message: Option<String>,
-    #[serde(
-        rename = "EnrollmentContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enrollment_context: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
-    pub issuer_dn: Option<String>,
-    #[serde(rename = "KeyfactorID", default, skip_serializing_if = "Option::is_none")]
-    pub keyfactor_id: Option<i32>,
-    #[serde(
-        rename = "KeyfactorRequestId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub keyfactor_request_id: Option<i32>,
-    #[serde(
-        rename = "RequestDisposition",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub request_disposition: Option<String>,
     #[serde(rename = "SerialNumber", default, skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
+    #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
+    pub issuer_dn: Option<String>,
     #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
+    #[serde(rename = "KeyfactorID", default, skip_serializing_if = "Option::is_none")]
+    pub keyfactor_id: Option<i32>,
+    #[serde(rename = "Certificates", default, skip_serializing_if = "Option::is_none")]
+    pub certificates: Option<Vec<String>>,
     #[serde(
         rename = "WorkflowInstanceId",
         default,
@@ -9269,11 +9245,65 @@ pub struct Pkcs10CertificateResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub workflow_reference_id: Option<i64>,
+    #[serde(
+        rename = "KeyfactorRequestId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub keyfactor_request_id: Option<i32>,
+    #[serde(
+        rename = "RequestDisposition",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_disposition: Option<String>,
+    #[serde(
+        rename = "DispositionMessage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub disposition_message: Option<String>,
+    #[serde(
+        rename = "EnrollmentContext",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enrollment_context: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Pkcs12CertificateResponse` (API version 1.0, 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Pkcs12CertificateResponse {
+    #[serde(rename = "SerialNumber", default, skip_serializing_if = "Option::is_none")]
+    pub serial_number: Option<String>,
+    #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
+    pub issuer_dn: Option<String>,
+    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
+    pub thumbprint: Option<String>,
+    #[serde(rename = "KeyfactorId", default, skip_serializing_if = "Option::is_none")]
+    pub keyfactor_id: Option<i32>,
+    #[serde(rename = "Pkcs12Blob", default, skip_serializing_if = "Option::is_none")]
+    pub pkcs12_blob: Option<String>,
+    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    #[serde(
+        rename = "WorkflowInstanceId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub workflow_instance_id: Option<uuid::Uuid>,
+    #[serde(
+        rename = "WorkflowReferenceId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub workflow_reference_id: Option<i64>,
+    #[serde(
+        rename = "StoreIdsInvalidForRenewal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub store_ids_invalid_for_renewal: Option<Vec<uuid::Uuid>>,
     #[serde(
         rename = "ChainFailedToBuild",
         default,
@@ -9281,6 +9311,18 @@ pub struct Pkcs12CertificateResponse {
     )]
     pub chain_failed_to_build: Option<bool>,
     #[serde(
+        rename = "KeyfactorRequestId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub keyfactor_request_id: Option<i32>,
+    #[serde(
+        rename = "RequestDisposition",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_disposition: Option<String>,
+    #[serde(
         rename = "DispositionMessage",
         default,
         skip_serializing_if = "Option::is_none"
@@ -9292,69 +9334,27 @@ pub struct Pkcs12CertificateResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub enrollment_context: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
-    pub issuer_dn: Option<String>,
-    #[serde(rename = "KeyfactorId", default, skip_serializing_if = "Option::is_none")]
-    pub keyfactor_id: Option<i32>,
-    #[serde(
-        rename = "KeyfactorRequestId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub keyfactor_request_id: Option<i32>,
-    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
-    #[serde(rename = "Pkcs12Blob", default, skip_serializing_if = "Option::is_none")]
-    pub pkcs12_blob: Option<String>,
-    #[serde(
-        rename = "RequestDisposition",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub request_disposition: Option<String>,
-    #[serde(rename = "SerialNumber", default, skip_serializing_if = "Option::is_none")]
-    pub serial_number: Option<String>,
-    #[serde(
-        rename = "StoreIdsInvalidForRenewal",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub store_ids_invalid_for_renewal: Option<Vec<uuid::Uuid>>,
-    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
-    pub thumbprint: Option<String>,
-    #[serde(
-        rename = "WorkflowInstanceId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub workflow_instance_id: Option<uuid::Uuid>,
-    #[serde(
-        rename = "WorkflowReferenceId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub workflow_reference_id: Option<i64>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Workflow.ProcessedCertificateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProcessedCertificateRequest {
+    #[serde(rename = "CARowId", default, skip_serializing_if = "Option::is_none")]
+    pub ca_row_id: Option<i32>,
+    #[serde(rename = "CARequestId", default, skip_serializing_if = "Option::is_none")]
+    pub ca_request_id: Option<String>,
     #[serde(rename = "CAHost", default, skip_serializing_if = "Option::is_none")]
     pub ca_host: Option<String>,
     #[serde(rename = "CALogicalName", default, skip_serializing_if = "Option::is_none")]
     pub ca_logical_name: Option<String>,
-    #[serde(rename = "CARequestId", default, skip_serializing_if = "Option::is_none")]
-    pub ca_request_id: Option<String>,
-    #[serde(rename = "CARowId", default, skip_serializing_if = "Option::is_none")]
-    pub ca_row_id: Option<i32>,
-    #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
-    pub comment: Option<String>,
     #[serde(
         rename = "KeyfactorRequestId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub keyfactor_request_id: Option<i32>,
+    #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.PropertiesValidationOptions` (API version 1.0).
@@ -9367,16 +9367,12 @@ pub struct PropertiesValidationOptions {
 /// Schema `CSS.CMS.Data.Model.Models.Provider` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Provider {
-    #[serde(rename = "Area", default, skip_serializing_if = "Option::is_none")]
-    pub area: Option<i32>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "IsInUse", default, skip_serializing_if = "Option::is_none")]
-    pub is_in_use: Option<bool>,
-    #[serde(rename = "IsLocalDB", default, skip_serializing_if = "Option::is_none")]
-    pub is_local_db: Option<bool>,
     #[serde(rename = "Name")]
     pub name: String,
+    #[serde(rename = "Area", default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<i32>,
     #[serde(rename = "ProviderType")]
     pub provider_type: ProviderType,
     #[serde(
@@ -9385,19 +9381,25 @@ pub struct Provider {
         skip_serializing_if = "Option::is_none"
     )]
     pub provider_type_param_values: Option<Vec<PamProviderTypeParamValue>>,
-    #[serde(rename = "Remote", default, skip_serializing_if = "Option::is_none")]
-    pub remote: Option<bool>,
     #[serde(rename = "SecuredAreaId", default, skip_serializing_if = "Option::is_none")]
     pub secured_area_id: Option<i32>,
+    #[serde(rename = "Remote", default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<bool>,
+    #[serde(rename = "IsInUse", default, skip_serializing_if = "Option::is_none")]
+    pub is_in_use: Option<bool>,
+    #[serde(rename = "IsLocalDB", default, skip_serializing_if = "Option::is_none")]
+    pub is_local_db: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderCreateRequest` (API version 1.0, 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderCreateRequest {
-    #[serde(rename = "Area", default, skip_serializing_if = "Option::is_none")]
-    pub area: Option<i32>,
     #[serde(rename = "Name")]
     pub name: String,
+    #[serde(rename = "Remote", default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<bool>,
+    #[serde(rename = "Area", default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<i32>,
     #[serde(rename = "ProviderType")]
     pub provider_type: ProviderCreateRequestProviderType,
     #[serde(
@@ -9406,8 +9408,6 @@ pub struct ProviderCreateRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub provider_type_param_values: Option<Vec<ProviderCreateRequestTypeParamValue>>,
-    #[serde(rename = "Remote", default, skip_serializing_if = "Option::is_none")]
-    pub remote: Option<bool>,
     #[serde(rename = "SecuredAreaId", default, skip_serializing_if = "Option::is_none")]
     pub secured_area_id: Option<i32>,
 }
@@ -9422,14 +9422,14 @@ pub struct ProviderCreateRequestProviderType {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderCreateRequestProviderTypeParam` (API version 1.0, 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderCreateRequestProviderTypeParam {
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "InstanceLevel", default, skip_serializing_if = "Option::is_none")]
-    pub instance_level: Option<bool>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "InstanceLevel", default, skip_serializing_if = "Option::is_none")]
+    pub instance_level: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderCreateRequestTypeParamValue` (API version 1.0, 2).
@@ -9437,18 +9437,18 @@ pub struct ProviderCreateRequestProviderTypeParam {
 pub struct ProviderCreateRequestTypeParamValue {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "InstanceGuid", default, skip_serializing_if = "Option::is_none")]
-    pub instance_guid: Option<uuid::Uuid>,
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
     #[serde(rename = "InstanceId", default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<i32>,
+    #[serde(rename = "InstanceGuid", default, skip_serializing_if = "Option::is_none")]
+    pub instance_guid: Option<uuid::Uuid>,
     #[serde(
         rename = "ProviderTypeParam",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub provider_type_param: Option<ProviderCreateRequestProviderTypeParam>,
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderResponse` (API version 2).
@@ -9473,12 +9473,12 @@ pub struct ProviderResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderResponseLegacy` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderResponseLegacy {
-    #[serde(rename = "Area", default, skip_serializing_if = "Option::is_none")]
-    pub area: Option<i32>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "Area", default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<i32>,
     #[serde(rename = "ProviderType", default, skip_serializing_if = "Option::is_none")]
     pub provider_type: Option<ProviderType>,
     #[serde(
@@ -9487,10 +9487,10 @@ pub struct ProviderResponseLegacy {
         skip_serializing_if = "Option::is_none"
     )]
     pub provider_type_param_values: Option<Vec<PamProviderTypeParamValueResponse>>,
-    #[serde(rename = "Remote", default, skip_serializing_if = "Option::is_none")]
-    pub remote: Option<bool>,
     #[serde(rename = "SecuredAreaId", default, skip_serializing_if = "Option::is_none")]
     pub secured_area_id: Option<i32>,
+    #[serde(rename = "Remote", default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<bool>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.ProviderType` (API version 1.0, 2).
@@ -9520,16 +9520,16 @@ pub struct ProviderTypeCreateRequest {
 /// Schema `CSS.CMS.Data.Model.Models.ProviderTypeParam` (API version 1.0, 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderTypeParam {
-    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
-    pub data_type: Option<PamParameterDataType>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "InstanceLevel", default, skip_serializing_if = "Option::is_none")]
-    pub instance_level: Option<bool>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<PamParameterDataType>,
+    #[serde(rename = "InstanceLevel", default, skip_serializing_if = "Option::is_none")]
+    pub instance_level: Option<bool>,
     #[serde(rename = "ProviderType", default, skip_serializing_if = "Option::is_none")]
     pub provider_type: Option<ProviderType>,
 }
@@ -9537,35 +9537,21 @@ pub struct ProviderTypeParam {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderTypeParameterCreateRequest` (API version 1.0, 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderTypeParameterCreateRequest {
-    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
-    pub data_type: Option<PamParameterDataType>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(rename = "InstanceLevel", default, skip_serializing_if = "Option::is_none")]
-    pub instance_level: Option<bool>,
     #[serde(rename = "Name")]
     pub name: String,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<PamParameterDataType>,
+    #[serde(rename = "InstanceLevel", default, skip_serializing_if = "Option::is_none")]
+    pub instance_level: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.ProviderTypeParameterRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderTypeParameterRequest {
-    #[serde(rename = "Auth0ApiUrl", default, skip_serializing_if = "Option::is_none")]
-    pub auth0_api_url: Option<String>,
-    #[serde(rename = "Authority")]
-    pub authority: String,
-    #[serde(rename = "AuthorizationEndpoint")]
-    pub authorization_endpoint: String,
-    #[serde(rename = "ClientId")]
-    pub client_id: String,
-    #[serde(rename = "ClientSecret")]
-    pub client_secret: KeyfactorApiSecret,
-    #[serde(rename = "FallbackUniqueClaimType")]
-    pub fallback_unique_claim_type: String,
-    #[serde(rename = "JSONWebKeySetUri")]
-    pub json_web_key_set_uri: String,
-    #[serde(rename = "NameClaimType")]
-    pub name_claim_type: String,
+    #[serde(rename = "Timeout", default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<i32>,
     #[serde(rename = "OIDCAudience", default, skip_serializing_if = "Option::is_none")]
     pub oidc_audience: Option<String>,
     #[serde(rename = "OIDCScope", default, skip_serializing_if = "Option::is_none")]
@@ -9578,35 +9564,53 @@ pub struct ProviderTypeParameterRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub request_url_parameters: Option<Vec<RequestUrlParameterRequest>>,
+    #[serde(rename = "NameClaimType")]
+    pub name_claim_type: String,
     #[serde(rename = "RoleClaimType")]
     pub role_claim_type: String,
-    #[serde(rename = "SignOutUrl", default, skip_serializing_if = "Option::is_none")]
-    pub sign_out_url: Option<String>,
-    #[serde(rename = "Timeout", default, skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<i32>,
-    #[serde(rename = "TokenEndpoint")]
-    pub token_endpoint: String,
     #[serde(rename = "UniqueClaimType")]
     pub unique_claim_type: String,
+    #[serde(rename = "FallbackUniqueClaimType")]
+    pub fallback_unique_claim_type: String,
+    #[serde(rename = "ClientId")]
+    pub client_id: String,
+    #[serde(rename = "ClientSecret")]
+    pub client_secret: KeyfactorApiSecret,
+    #[serde(rename = "AuthorizationEndpoint")]
+    pub authorization_endpoint: String,
+    #[serde(rename = "TokenEndpoint")]
+    pub token_endpoint: String,
+    #[serde(rename = "JSONWebKeySetUri")]
+    pub json_web_key_set_uri: String,
+    #[serde(rename = "Authority")]
+    pub authority: String,
     #[serde(
         rename = "UserInfoEndpoint",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub user_info_endpoint: Option<String>,
+    #[serde(rename = "Auth0ApiUrl", default, skip_serializing_if = "Option::is_none")]
+    pub auth0_api_url: Option<String>,
+    #[serde(rename = "SignOutUrl", default, skip_serializing_if = "Option::is_none")]
+    pub sign_out_url: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.ProviderTypeParameterValueResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderTypeParameterValueResponse {
-    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
-    pub data_type: Option<IdentityProviderDataType>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "Required", default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<IdentityProviderDataType>,
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
     #[serde(rename = "RequestHeaders", default, skip_serializing_if = "Option::is_none")]
     pub request_headers: Option<Vec<RequestHeaderResponse>>,
     #[serde(
@@ -9615,12 +9619,8 @@ pub struct ProviderTypeParameterValueResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub request_url_parameters: Option<Vec<RequestUrlParameterResponse>>,
-    #[serde(rename = "Required", default, skip_serializing_if = "Option::is_none")]
-    pub required: Option<bool>,
     #[serde(rename = "SecretValue", default, skip_serializing_if = "Option::is_none")]
     pub secret_value: Option<KeyfactorApiSecret>,
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderUpdateRequest` (API version 2).
@@ -9630,25 +9630,27 @@ pub struct ProviderUpdateRequest {
     pub id: i32,
     #[serde(rename = "Name")]
     pub name: String,
+    #[serde(rename = "Remote")]
+    pub remote: bool,
     #[serde(
         rename = "ProviderTypeParamValues",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub provider_type_param_values: Option<Vec<ProviderCreateRequestTypeParamValue>>,
-    #[serde(rename = "Remote")]
-    pub remote: bool,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderUpdateRequestLegacy` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderUpdateRequestLegacy {
-    #[serde(rename = "Area", default, skip_serializing_if = "Option::is_none")]
-    pub area: Option<i32>,
     #[serde(rename = "Id")]
     pub id: i32,
     #[serde(rename = "Name")]
     pub name: String,
+    #[serde(rename = "Remote", default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<bool>,
+    #[serde(rename = "Area", default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<i32>,
     #[serde(rename = "ProviderType")]
     pub provider_type: ProviderCreateRequestProviderType,
     #[serde(
@@ -9657,8 +9659,6 @@ pub struct ProviderUpdateRequestLegacy {
         skip_serializing_if = "Option::is_none"
     )]
     pub provider_type_param_values: Option<Vec<ProviderCreateRequestTypeParamValue>>,
-    #[serde(rename = "Remote", default, skip_serializing_if = "Option::is_none")]
-    pub remote: Option<bool>,
     #[serde(rename = "SecuredAreaId", default, skip_serializing_if = "Option::is_none")]
     pub secured_area_id: Option<i32>,
 }
@@ -9701,26 +9701,26 @@ impl crate::runtime::ParamValue for QueryDataType {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QueryField {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comparisons: Option<Vec<QueryFieldComparison>>,
+    pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
-    #[serde(rename = "multiValue", default, skip_serializing_if = "Option::is_none")]
-    pub multi_value: Option<QueryFieldMultiValue>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<QueryDataType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparisons: Option<Vec<QueryFieldComparison>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<QueryFieldValue>>,
+    #[serde(rename = "multiValue", default, skip_serializing_if = "Option::is_none")]
+    pub multi_value: Option<QueryFieldMultiValue>,
 }
 
 /// Schema `CSS.CMS.Querying.Core.Components.QueryFieldComparison` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QueryFieldComparison {
-    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
     #[serde(rename = "shortName", default, skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
+    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
 }
 
 /// Schema `CSS.CMS.Querying.Core.Components.QueryFieldMultiValue` (API version 1.0).
@@ -9748,9 +9748,9 @@ pub struct QueryFieldValue {
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<Vec<QueryFieldValueOption>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<QueryFieldValueOption>>,
 }
 
 /// Schema `CSS.CMS.Querying.Core.Components.QueryFieldValueOption` (API version 1.0).
@@ -9765,52 +9765,52 @@ pub struct QueryFieldValueOption {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Ssl.QuietHourRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QuietHourRequest {
-    #[serde(rename = "EndDay", default, skip_serializing_if = "Option::is_none")]
-    pub end_day: Option<DayOfWeek>,
-    #[serde(rename = "EndTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "StartDay", default, skip_serializing_if = "Option::is_none")]
     pub start_day: Option<DayOfWeek>,
     #[serde(rename = "StartTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "EndDay", default, skip_serializing_if = "Option::is_none")]
+    pub end_day: Option<DayOfWeek>,
+    #[serde(rename = "EndTime", default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Ssl.QuietHourResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QuietHourResponse {
-    #[serde(rename = "EndDay", default, skip_serializing_if = "Option::is_none")]
-    pub end_day: Option<DayOfWeek>,
-    #[serde(rename = "EndTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "StartDay", default, skip_serializing_if = "Option::is_none")]
     pub start_day: Option<DayOfWeek>,
     #[serde(rename = "StartTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "EndDay", default, skip_serializing_if = "Option::is_none")]
+    pub end_day: Option<DayOfWeek>,
+    #[serde(rename = "EndTime", default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.RecoveryResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RecoveryResponse {
-    #[serde(rename = "FileName", default, skip_serializing_if = "Option::is_none")]
-    pub file_name: Option<String>,
     /// Base64-encoded bytes.
     #[serde(rename = "PFX", default, skip_serializing_if = "Option::is_none")]
     pub pfx: Option<String>,
+    #[serde(rename = "FileName", default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.ReenrollmentRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReenrollmentRequest {
-    #[serde(
-        rename = "AdditionalEnrollmentFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub additional_enrollment_fields: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(rename = "KeystoreId", default, skip_serializing_if = "Option::is_none")]
+    pub keystore_id: Option<uuid::Uuid>,
+    #[serde(rename = "SubjectName", default, skip_serializing_if = "Option::is_none")]
+    pub subject_name: Option<String>,
     #[serde(rename = "AgentGuid", default, skip_serializing_if = "Option::is_none")]
     pub agent_guid: Option<uuid::Uuid>,
     #[serde(rename = "Alias", default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
+    #[serde(rename = "JobProperties", default, skip_serializing_if = "Option::is_none")]
+    pub job_properties: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     #[serde(
         rename = "CertificateAuthority",
         default,
@@ -9829,47 +9829,47 @@ pub struct ReenrollmentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub enrollment_pattern_id: Option<i32>,
-    #[serde(rename = "JobProperties", default, skip_serializing_if = "Option::is_none")]
-    pub job_properties: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "KeystoreId", default, skip_serializing_if = "Option::is_none")]
-    pub keystore_id: Option<uuid::Uuid>,
-    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(rename = "SANs", default, skip_serializing_if = "Option::is_none")]
+    pub sa_ns: Option<std::collections::BTreeMap<String, Vec<String>>>,
     #[serde(rename = "Overwrite", default, skip_serializing_if = "Option::is_none")]
     pub overwrite: Option<bool>,
+    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(
+        rename = "AdditionalEnrollmentFields",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub additional_enrollment_fields: Option<std::collections::BTreeMap<String, String>>,
     #[serde(rename = "OwnerRoleId", default, skip_serializing_if = "Option::is_none")]
     pub owner_role_id: Option<i32>,
     #[serde(rename = "OwnerRoleName", default, skip_serializing_if = "Option::is_none")]
     pub owner_role_name: Option<String>,
-    #[serde(rename = "SANs", default, skip_serializing_if = "Option::is_none")]
-    pub sa_ns: Option<std::collections::BTreeMap<String, Vec<String>>>,
-    #[serde(rename = "SubjectName", default, skip_serializing_if = "Option::is_none")]
-    pub subject_name: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.ReenrollmentStatus` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReenrollmentStatus {
+    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<bool>,
     #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<uuid::Uuid>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(rename = "JobProperties", default, skip_serializing_if = "Option::is_none")]
+    pub job_properties: Option<String>,
     #[serde(
         rename = "CustomAliasAllowed",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_alias_allowed: Option<i32>,
-    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<bool>,
     #[serde(
         rename = "EntryParameters",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub entry_parameters: Option<Vec<CertificateStoreTypeEntryParameter>>,
-    #[serde(rename = "JobProperties", default, skip_serializing_if = "Option::is_none")]
-    pub job_properties: Option<String>,
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EventHandler.RegisteredEventHandlerRequest` (API version 1.0).
@@ -9884,10 +9884,10 @@ pub struct RegisteredEventHandlerRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EventHandler.RegisteredEventHandlerResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RegisteredEventHandlerResponse {
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
     #[serde(rename = "UseHandler", default, skip_serializing_if = "Option::is_none")]
     pub use_handler: Option<bool>,
 }
@@ -9897,46 +9897,38 @@ pub struct RegisteredEventHandlerResponse {
 pub struct RemoveCertificateRequest {
     #[serde(rename = "CertificateStores", default)]
     pub certificate_stores: Vec<CertificateLocationSpecifier>,
-    #[serde(rename = "CollectionId", default, skip_serializing_if = "Option::is_none")]
-    pub collection_id: Option<i32>,
     #[serde(rename = "Schedule")]
     pub schedule: KeyfactorSchedule,
+    #[serde(rename = "CollectionId", default, skip_serializing_if = "Option::is_none")]
+    pub collection_id: Option<i32>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.RenewAPIRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RenewApiRequest {
+    #[serde(rename = "CertificateId", default, skip_serializing_if = "Option::is_none")]
+    pub certificate_id: Option<i32>,
+    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
+    pub thumbprint: Option<String>,
     #[serde(
         rename = "CertificateAuthority",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_authority: Option<String>,
-    #[serde(rename = "CertificateId", default, skip_serializing_if = "Option::is_none")]
-    pub certificate_id: Option<i32>,
+    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "EnrollmentPatternId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub enrollment_pattern_id: Option<i32>,
-    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
-    pub thumbprint: Option<String>,
-    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.RenewalApiResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RenewalApiResponse {
-    #[serde(
-        rename = "DispositionMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub disposition_message: Option<String>,
-    #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
-    pub issuer_dn: Option<String>,
     #[serde(rename = "KeyfactorId", default, skip_serializing_if = "Option::is_none")]
     pub keyfactor_id: Option<i32>,
     #[serde(
@@ -9945,18 +9937,26 @@ pub struct RenewalApiResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub keyfactor_request_id: Option<i32>,
-    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
+    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
+    pub thumbprint: Option<String>,
+    #[serde(rename = "SerialNumber", default, skip_serializing_if = "Option::is_none")]
+    pub serial_number: Option<String>,
+    #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
+    pub issuer_dn: Option<String>,
     #[serde(
         rename = "RequestDisposition",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub request_disposition: Option<String>,
-    #[serde(rename = "SerialNumber", default, skip_serializing_if = "Option::is_none")]
-    pub serial_number: Option<String>,
-    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
-    pub thumbprint: Option<String>,
+    #[serde(
+        rename = "DispositionMessage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub disposition_message: Option<String>,
+    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Enums.RenewalType` (API version 1.0).
@@ -9996,52 +9996,52 @@ impl crate::runtime::ParamValue for RenewalType {
 /// Schema `CSS.CMS.Data.Model.Models.Report` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Report {
-    #[serde(
-        rename = "AcceptedScheduleFormats",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub accepted_schedule_formats: Option<Vec<String>>,
-    #[serde(rename = "Categories", default, skip_serializing_if = "Option::is_none")]
-    pub categories: Option<String>,
-    #[serde(rename = "CustomURL", default, skip_serializing_if = "Option::is_none")]
-    pub custom_url: Option<String>,
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(rename = "Favorite", default, skip_serializing_if = "Option::is_none")]
-    pub favorite: Option<bool>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    #[serde(rename = "Scheduled", default, skip_serializing_if = "Option::is_none")]
+    pub scheduled: Option<i32>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(rename = "ReportPath", default, skip_serializing_if = "Option::is_none")]
+    pub report_path: Option<String>,
+    #[serde(rename = "VersionNumber", default, skip_serializing_if = "Option::is_none")]
+    pub version_number: Option<String>,
+    #[serde(rename = "Categories", default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<String>,
+    #[serde(rename = "ShortName", default, skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
     #[serde(rename = "InNavigator", default, skip_serializing_if = "Option::is_none")]
     pub in_navigator: Option<bool>,
+    #[serde(rename = "Favorite", default, skip_serializing_if = "Option::is_none")]
+    pub favorite: Option<bool>,
     #[serde(
         rename = "RemoveDuplicates",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub remove_duplicates: Option<bool>,
+    #[serde(rename = "UsesCollection", default, skip_serializing_if = "Option::is_none")]
+    pub uses_collection: Option<bool>,
+    #[serde(rename = "CustomURL", default, skip_serializing_if = "Option::is_none")]
+    pub custom_url: Option<String>,
+    #[serde(rename = "UserDefined", default, skip_serializing_if = "Option::is_none")]
+    pub user_defined: Option<bool>,
     #[serde(
         rename = "ReportParameter",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub report_parameter: Option<Vec<ReportParameters>>,
-    #[serde(rename = "ReportPath", default, skip_serializing_if = "Option::is_none")]
-    pub report_path: Option<String>,
-    #[serde(rename = "Scheduled", default, skip_serializing_if = "Option::is_none")]
-    pub scheduled: Option<i32>,
     #[serde(rename = "Schedules", default, skip_serializing_if = "Option::is_none")]
     pub schedules: Option<Vec<ReportSchedule>>,
-    #[serde(rename = "ShortName", default, skip_serializing_if = "Option::is_none")]
-    pub short_name: Option<String>,
-    #[serde(rename = "UserDefined", default, skip_serializing_if = "Option::is_none")]
-    pub user_defined: Option<bool>,
-    #[serde(rename = "UsesCollection", default, skip_serializing_if = "Option::is_none")]
-    pub uses_collection: Option<bool>,
-    #[serde(rename = "VersionNumber", default, skip_serializing_if = "Option::is_none")]
-    pub version_number: Option<String>,
+    #[serde(
+        rename = "AcceptedScheduleFormats",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub accepted_schedule_formats: Option<Vec<String>>,
 }
 
 /// Schema `CSS.CMS.Core.Enums.ReportParameterType` (API version 1.0).
@@ -10117,20 +10117,20 @@ impl crate::runtime::ParamValue for ReportParameterVisibility {
 /// Schema `CSS.CMS.Data.Model.Models.ReportParameters` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportParameters {
-    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<String>,
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(rename = "DisplayOrder", default, skip_serializing_if = "Option::is_none")]
-    pub display_order: Option<i32>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "ParameterName", default, skip_serializing_if = "Option::is_none")]
     pub parameter_name: Option<String>,
     #[serde(rename = "ParameterType", default, skip_serializing_if = "Option::is_none")]
     pub parameter_type: Option<ReportParameterType>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    #[serde(rename = "DisplayOrder", default, skip_serializing_if = "Option::is_none")]
+    pub display_order: Option<i32>,
     #[serde(
         rename = "ParameterVisibility",
         default,
@@ -10142,25 +10142,25 @@ pub struct ReportParameters {
 /// Schema `CSS.CMS.Data.Model.Models.ReportParametersRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportParametersRequest {
-    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<String>,
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.ReportRequestModel` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportRequestModel {
-    #[serde(rename = "Favorite", default, skip_serializing_if = "Option::is_none")]
-    pub favorite: Option<bool>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "InNavigator", default, skip_serializing_if = "Option::is_none")]
     pub in_navigator: Option<bool>,
+    #[serde(rename = "Favorite", default, skip_serializing_if = "Option::is_none")]
+    pub favorite: Option<bool>,
     #[serde(
         rename = "RemoveDuplicates",
         default,
@@ -10172,6 +10172,22 @@ pub struct ReportRequestModel {
 /// Schema `CSS.CMS.Data.Model.Models.ReportSchedule` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportSchedule {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    #[serde(rename = "SendReport", default, skip_serializing_if = "Option::is_none")]
+    pub send_report: Option<bool>,
+    #[serde(rename = "SaveReport", default, skip_serializing_if = "Option::is_none")]
+    pub save_report: Option<bool>,
+    #[serde(rename = "SaveReportPath", default, skip_serializing_if = "Option::is_none")]
+    pub save_report_path: Option<String>,
+    #[serde(rename = "ReportFormat", default, skip_serializing_if = "Option::is_none")]
+    pub report_format: Option<String>,
+    #[serde(
+        rename = "KeyfactorSchedule",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub keyfactor_schedule: Option<KeyfactorSchedule>,
     #[serde(
         rename = "CertificateCollectionId",
         default,
@@ -10190,43 +10206,41 @@ pub struct ReportSchedule {
         skip_serializing_if = "Option::is_none"
     )]
     pub email_recipients: Option<Vec<String>>,
-    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
     #[serde(
-        rename = "KeyfactorSchedule",
+        rename = "RuntimeParameters",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub keyfactor_schedule: Option<KeyfactorSchedule>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub runtime_parameters: Option<std::collections::BTreeMap<String, String>>,
     #[serde(
         rename = "ReportDefinitionId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub report_definition_id: Option<i32>,
-    #[serde(rename = "ReportFormat", default, skip_serializing_if = "Option::is_none")]
-    pub report_format: Option<String>,
-    #[serde(
-        rename = "RuntimeParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub runtime_parameters: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "SaveReport", default, skip_serializing_if = "Option::is_none")]
-    pub save_report: Option<bool>,
-    #[serde(rename = "SaveReportPath", default, skip_serializing_if = "Option::is_none")]
-    pub save_report_path: Option<String>,
-    #[serde(rename = "SendReport", default, skip_serializing_if = "Option::is_none")]
-    pub send_report: Option<bool>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Reports.ReportSchedules.ReportScheduleCreationRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportScheduleCreationRequest {
+    #[serde(rename = "SendReport", default, skip_serializing_if = "Option::is_none")]
+    pub send_report: Option<bool>,
+    #[serde(rename = "SaveReport", default, skip_serializing_if = "Option::is_none")]
+    pub save_report: Option<bool>,
+    #[serde(rename = "SaveReportPath", default, skip_serializing_if = "Option::is_none")]
+    pub save_report_path: Option<String>,
+    #[serde(rename = "ReportFormat")]
+    pub report_format: String,
+    #[serde(
+        rename = "KeyfactorSchedule",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub keyfactor_schedule: Option<KeyfactorSchedule>,
     #[serde(
         rename = "CertificateCollectionId",
         default,
@@ -10239,27 +10253,29 @@ pub struct ReportScheduleCreationRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub email_recipients: Option<Vec<String>>,
+    #[serde(rename = "RuntimeParameters", default)]
+    pub runtime_parameters: std::collections::BTreeMap<String, String>,
+}
+
+/// Schema `Keyfactor.Web.KeyfactorApi.Models.Reports.ReportSchedules.ReportScheduleResponse` (API version 1.0).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportScheduleResponse {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    #[serde(rename = "SendReport", default, skip_serializing_if = "Option::is_none")]
+    pub send_report: Option<bool>,
+    #[serde(rename = "SaveReport", default, skip_serializing_if = "Option::is_none")]
+    pub save_report: Option<bool>,
+    #[serde(rename = "SaveReportPath", default, skip_serializing_if = "Option::is_none")]
+    pub save_report_path: Option<String>,
+    #[serde(rename = "ReportFormat", default, skip_serializing_if = "Option::is_none")]
+    pub report_format: Option<String>,
     #[serde(
         rename = "KeyfactorSchedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub keyfactor_schedule: Option<KeyfactorSchedule>,
-    #[serde(rename = "ReportFormat")]
-    pub report_format: String,
-    #[serde(rename = "RuntimeParameters", default)]
-    pub runtime_parameters: std::collections::BTreeMap<String, String>,
-    #[serde(rename = "SaveReport", default, skip_serializing_if = "Option::is_none")]
-    pub save_report: Option<bool>,
-    #[serde(rename = "SaveReportPath", default, skip_serializing_if = "Option::is_none")]
-    pub save_report_path: Option<String>,
-    #[serde(rename = "SendReport", default, skip_serializing_if = "Option::is_none")]
-    pub send_report: Option<bool>,
-}
-
-/// Schema `Keyfactor.Web.KeyfactorApi.Models.Reports.ReportSchedules.ReportScheduleResponse` (API version 1.0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ReportScheduleResponse {
     #[serde(
         rename = "CertificateCollectionId",
         default,
@@ -10278,33 +10294,33 @@ pub struct ReportScheduleResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub email_recipients: Option<Vec<String>>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(
-        rename = "KeyfactorSchedule",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub keyfactor_schedule: Option<KeyfactorSchedule>,
-    #[serde(rename = "ReportFormat", default, skip_serializing_if = "Option::is_none")]
-    pub report_format: Option<String>,
     #[serde(
         rename = "RuntimeParameters",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub runtime_parameters: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "SaveReport", default, skip_serializing_if = "Option::is_none")]
-    pub save_report: Option<bool>,
-    #[serde(rename = "SaveReportPath", default, skip_serializing_if = "Option::is_none")]
-    pub save_report_path: Option<String>,
-    #[serde(rename = "SendReport", default, skip_serializing_if = "Option::is_none")]
-    pub send_report: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Reports.ReportSchedules.ReportScheduleUpdateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportScheduleUpdateRequest {
+    #[serde(rename = "Id")]
+    pub id: i32,
+    #[serde(rename = "SendReport", default, skip_serializing_if = "Option::is_none")]
+    pub send_report: Option<bool>,
+    #[serde(rename = "SaveReport", default, skip_serializing_if = "Option::is_none")]
+    pub save_report: Option<bool>,
+    #[serde(rename = "SaveReportPath", default, skip_serializing_if = "Option::is_none")]
+    pub save_report_path: Option<String>,
+    #[serde(rename = "ReportFormat")]
+    pub report_format: String,
+    #[serde(
+        rename = "KeyfactorSchedule",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub keyfactor_schedule: Option<KeyfactorSchedule>,
     #[serde(
         rename = "CertificateCollectionId",
         default,
@@ -10317,24 +10333,8 @@ pub struct ReportScheduleUpdateRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub email_recipients: Option<Vec<String>>,
-    #[serde(rename = "Id")]
-    pub id: i32,
-    #[serde(
-        rename = "KeyfactorSchedule",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub keyfactor_schedule: Option<KeyfactorSchedule>,
-    #[serde(rename = "ReportFormat")]
-    pub report_format: String,
     #[serde(rename = "RuntimeParameters", default)]
     pub runtime_parameters: std::collections::BTreeMap<String, String>,
-    #[serde(rename = "SaveReport", default, skip_serializing_if = "Option::is_none")]
-    pub save_report: Option<bool>,
-    #[serde(rename = "SaveReportPath", default, skip_serializing_if = "Option::is_none")]
-    pub save_report_path: Option<String>,
-    #[serde(rename = "SendReport", default, skip_serializing_if = "Option::is_none")]
-    pub send_report: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Shared.RequestHeaderRequest` (API version 1.0, 2).
@@ -10389,12 +10389,12 @@ pub struct RescheduleJobRequest {
 /// Schema `CSS.CMS.Data.Model.Models.Monitoring.RevocationMonitoringAlertResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RevocationMonitoringAlertResponse {
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[serde(rename = "Recipients", default, skip_serializing_if = "Option::is_none")]
     pub recipients: Option<Vec<String>>,
-    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.RevocationMonitoringAlertTestAllRequest` (API version 1.0).
@@ -10421,36 +10421,36 @@ pub struct RevocationMonitoringAlertTestRequest {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RevocationMonitoringAlertTestResponse {
     #[serde(
-        rename = "AlertBuildResult",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alert_build_result: Option<AlertBuildResult>,
-    #[serde(
         rename = "RevocationMonitoringAlerts",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub revocation_monitoring_alerts: Option<Vec<RevocationMonitoringAlertResponse>>,
+    #[serde(
+        rename = "AlertBuildResult",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alert_build_result: Option<AlertBuildResult>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.RevocationMonitoringCreationRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RevocationMonitoringCreationRequest {
-    #[serde(rename = "Dashboard")]
-    pub dashboard: DashboardRequest,
-    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<EmailRequest>,
+    #[serde(rename = "Name")]
+    pub name: String,
     #[serde(rename = "EndpointType")]
     pub endpoint_type: String,
     #[serde(rename = "Location")]
     pub location: String,
-    #[serde(rename = "Name")]
-    pub name: String,
-    #[serde(rename = "OCSPParameters", default, skip_serializing_if = "Option::is_none")]
-    pub ocsp_parameters: Option<OcspParametersRequest>,
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<EmailRequest>,
+    #[serde(rename = "Dashboard")]
+    pub dashboard: DashboardRequest,
     #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<KeyfactorSchedule>,
+    #[serde(rename = "OCSPParameters", default, skip_serializing_if = "Option::is_none")]
+    pub ocsp_parameters: Option<OcspParametersRequest>,
     #[serde(rename = "UseWorkflows", default, skip_serializing_if = "Option::is_none")]
     pub use_workflows: Option<bool>,
 }
@@ -10458,30 +10458,24 @@ pub struct RevocationMonitoringCreationRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.RevocationMonitoringDefinitionResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RevocationMonitoringDefinitionResponse {
-    #[serde(rename = "Dashboard", default, skip_serializing_if = "Option::is_none")]
-    pub dashboard: Option<DashboardResponse>,
-    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<EmailResponse>,
-    #[serde(rename = "EndpointType", default, skip_serializing_if = "Option::is_none")]
-    pub endpoint_type: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "Location", default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(rename = "OCSPParameters", default, skip_serializing_if = "Option::is_none")]
-    pub ocsp_parameters: Option<OcspParametersResponse>,
+    #[serde(rename = "EndpointType", default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_type: Option<String>,
+    #[serde(rename = "Location", default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<EmailResponse>,
+    #[serde(rename = "Dashboard", default, skip_serializing_if = "Option::is_none")]
+    pub dashboard: Option<DashboardResponse>,
     #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<KeyfactorSchedule>,
+    #[serde(rename = "OCSPParameters", default, skip_serializing_if = "Option::is_none")]
+    pub ocsp_parameters: Option<OcspParametersResponse>,
     #[serde(rename = "UseWorkflows", default, skip_serializing_if = "Option::is_none")]
     pub use_workflows: Option<bool>,
-    #[serde(
-        rename = "WorkflowEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub workflow_enabled: Option<bool>,
     #[serde(rename = "WorkflowId", default, skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<uuid::Uuid>,
     #[serde(rename = "WorkflowName", default, skip_serializing_if = "Option::is_none")]
@@ -10492,27 +10486,33 @@ pub struct RevocationMonitoringDefinitionResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub workflow_published_version: Option<i32>,
+    #[serde(
+        rename = "WorkflowEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub workflow_enabled: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.RevocationMonitoringUpdateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RevocationMonitoringUpdateRequest {
-    #[serde(rename = "Dashboard")]
-    pub dashboard: DashboardRequest,
-    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<EmailRequest>,
-    #[serde(rename = "EndpointType")]
-    pub endpoint_type: String,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "Location")]
-    pub location: String,
     #[serde(rename = "Name")]
     pub name: String,
-    #[serde(rename = "OCSPParameters", default, skip_serializing_if = "Option::is_none")]
-    pub ocsp_parameters: Option<OcspParametersRequest>,
+    #[serde(rename = "EndpointType")]
+    pub endpoint_type: String,
+    #[serde(rename = "Location")]
+    pub location: String,
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<EmailRequest>,
+    #[serde(rename = "Dashboard")]
+    pub dashboard: DashboardRequest,
     #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<KeyfactorSchedule>,
+    #[serde(rename = "OCSPParameters", default, skip_serializing_if = "Option::is_none")]
+    pub ocsp_parameters: Option<OcspParametersRequest>,
     #[serde(rename = "UseWorkflows", default, skip_serializing_if = "Option::is_none")]
     pub use_workflows: Option<bool>,
     #[serde(rename = "WorkflowId", default, skip_serializing_if = "Option::is_none")]
@@ -10542,18 +10542,18 @@ pub struct RevocationResponse {
 pub struct RevokeCertificateRequest {
     #[serde(rename = "CertificateIds", default, skip_serializing_if = "Option::is_none")]
     pub certificate_ids: Option<Vec<i32>>,
-    #[serde(rename = "CollectionId", default, skip_serializing_if = "Option::is_none")]
-    pub collection_id: Option<i32>,
-    #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
-    pub comment: Option<String>,
-    #[serde(rename = "ContainerId", default, skip_serializing_if = "Option::is_none")]
-    pub container_id: Option<i32>,
-    #[serde(rename = "EffectiveDate", default, skip_serializing_if = "Option::is_none")]
-    pub effective_date: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "PublishCRL", default, skip_serializing_if = "Option::is_none")]
-    pub publish_crl: Option<bool>,
     #[serde(rename = "Reason", default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<RevokeCode>,
+    #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(rename = "EffectiveDate", default, skip_serializing_if = "Option::is_none")]
+    pub effective_date: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "CollectionId", default, skip_serializing_if = "Option::is_none")]
+    pub collection_id: Option<i32>,
+    #[serde(rename = "PublishCRL", default, skip_serializing_if = "Option::is_none")]
+    pub publish_crl: Option<bool>,
+    #[serde(rename = "ContainerId", default, skip_serializing_if = "Option::is_none")]
+    pub container_id: Option<i32>,
 }
 
 /// Schema `Keyfactor.PKI.Enums.RevokeCode` (API version 1.0).
@@ -10597,15 +10597,17 @@ pub struct RoleClaimDefinitionCreationRequest {
     pub claim_type: ClaimType,
     #[serde(rename = "ClaimValue")]
     pub claim_value: String,
-    #[serde(rename = "Description")]
-    pub description: String,
     #[serde(rename = "ProviderAuthenticationScheme")]
     pub provider_authentication_scheme: String,
+    #[serde(rename = "Description")]
+    pub description: String,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.RoleClaimDefinitionProviderResponse` (API version 1.0, 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoleClaimDefinitionProviderResponse {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<uuid::Uuid>,
     #[serde(
         rename = "AuthenticationScheme",
         default,
@@ -10614,21 +10616,19 @@ pub struct RoleClaimDefinitionProviderResponse {
     pub authentication_scheme: Option<String>,
     #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<uuid::Uuid>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.RoleClaimDefinitionQueryResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoleClaimDefinitionQueryResponse {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "ClaimType", default, skip_serializing_if = "Option::is_none")]
     pub claim_type: Option<String>,
     #[serde(rename = "ClaimValue", default, skip_serializing_if = "Option::is_none")]
     pub claim_value: Option<String>,
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
     #[serde(rename = "Provider", default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<RoleClaimDefinitionProviderResponse>,
 }
@@ -10640,23 +10640,23 @@ pub struct RoleClaimDefinitionRequest {
     pub claim_type: ClaimType,
     #[serde(rename = "ClaimValue")]
     pub claim_value: String,
-    #[serde(rename = "Description")]
-    pub description: String,
     #[serde(rename = "ProviderAuthenticationScheme")]
     pub provider_authentication_scheme: String,
+    #[serde(rename = "Description")]
+    pub description: String,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.RoleClaimDefinitionResponse` (API version 1.0, 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoleClaimDefinitionResponse {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "ClaimType", default, skip_serializing_if = "Option::is_none")]
     pub claim_type: Option<String>,
     #[serde(rename = "ClaimValue", default, skip_serializing_if = "Option::is_none")]
     pub claim_value: Option<String>,
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
     #[serde(rename = "Provider", default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<RoleClaimDefinitionProviderResponse>,
 }
@@ -10664,10 +10664,10 @@ pub struct RoleClaimDefinitionResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.RoleClaimDefinitionUpdateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoleClaimDefinitionUpdateRequest {
-    #[serde(rename = "Description")]
-    pub description: String,
     #[serde(rename = "Id")]
     pub id: i32,
+    #[serde(rename = "Description")]
+    pub description: String,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.RoleIdentitiesRequest` (API version 1.0).
@@ -10689,34 +10689,62 @@ pub struct RoleIdentitiesResponse {
 /// Schema `CSS.CMS.Data.Model.Models.SSL.ScanJobPart` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScanJobPart {
-    #[serde(rename = "AgentJobId", default, skip_serializing_if = "Option::is_none")]
-    pub agent_job_id: Option<uuid::Uuid>,
-    #[serde(rename = "EndTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(
-        rename = "EstimatedEndpointCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub estimated_endpoint_count: Option<i32>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
+    #[serde(rename = "ScanJobPartId", default, skip_serializing_if = "Option::is_none")]
+    pub scan_job_part_id: Option<uuid::Uuid>,
     #[serde(
         rename = "LogicalScanJobId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub logical_scan_job_id: Option<uuid::Uuid>,
+    #[serde(rename = "AgentJobId", default, skip_serializing_if = "Option::is_none")]
+    pub agent_job_id: Option<uuid::Uuid>,
     #[serde(
-        rename = "ScanJobPartDefinitions",
+        rename = "EstimatedEndpointCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub scan_job_part_definitions: Option<Vec<ScanJobPartDefinition>>,
-    #[serde(rename = "ScanJobPartId", default, skip_serializing_if = "Option::is_none")]
-    pub scan_job_part_id: Option<uuid::Uuid>,
-    #[serde(rename = "StartTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<chrono::DateTime<chrono::Utc>>,
+    pub estimated_endpoint_count: Option<i32>,
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<SslScanJobStatus>,
+    #[serde(
+        rename = "StatTotalEndpointCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stat_total_endpoint_count: Option<i32>,
+    #[serde(
+        rename = "StatTimedOutConnectingCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stat_timed_out_connecting_count: Option<i32>,
+    #[serde(
+        rename = "StatConnectionRefusedCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stat_connection_refused_count: Option<i32>,
+    #[serde(
+        rename = "StatTimedOutDownloadingCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stat_timed_out_downloading_count: Option<i32>,
+    #[serde(
+        rename = "StatExceptionDownloadingCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stat_exception_downloading_count: Option<i32>,
+    #[serde(
+        rename = "StatNotSslCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stat_not_ssl_count: Option<i32>,
     #[serde(
         rename = "StatBadSslHandshakeCount",
         default,
@@ -10730,49 +10758,21 @@ pub struct ScanJobPart {
     )]
     pub stat_certificate_found_count: Option<i32>,
     #[serde(
-        rename = "StatConnectionRefusedCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub stat_connection_refused_count: Option<i32>,
-    #[serde(
-        rename = "StatExceptionDownloadingCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub stat_exception_downloading_count: Option<i32>,
-    #[serde(
         rename = "StatNoCertificateCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub stat_no_certificate_count: Option<i32>,
     #[serde(
-        rename = "StatNotSslCount",
+        rename = "ScanJobPartDefinitions",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub stat_not_ssl_count: Option<i32>,
-    #[serde(
-        rename = "StatTimedOutConnectingCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub stat_timed_out_connecting_count: Option<i32>,
-    #[serde(
-        rename = "StatTimedOutDownloadingCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub stat_timed_out_downloading_count: Option<i32>,
-    #[serde(
-        rename = "StatTotalEndpointCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub stat_total_endpoint_count: Option<i32>,
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<SslScanJobStatus>,
+    pub scan_job_part_definitions: Option<Vec<ScanJobPartDefinition>>,
+    #[serde(rename = "StartTime", default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "EndTime", default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.ScanJobPartDefinition` (API version 1.0).
@@ -10787,14 +10787,14 @@ pub struct ScanJobPartDefinition {
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.ScheduleBulkJobRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScheduleBulkJobRequest {
-    #[serde(rename = "JobFields", default, skip_serializing_if = "Option::is_none")]
-    pub job_fields: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "JobTypeName")]
-    pub job_type_name: String,
     #[serde(rename = "OrchestratorIds", default)]
     pub orchestrator_ids: Vec<uuid::Uuid>,
+    #[serde(rename = "JobTypeName")]
+    pub job_type_name: String,
     #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<KeyfactorSchedule>,
+    #[serde(rename = "JobFields", default, skip_serializing_if = "Option::is_none")]
+    pub job_fields: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.ScheduleJobRequest` (API version 1.0).
@@ -10802,25 +10802,25 @@ pub struct ScheduleBulkJobRequest {
 pub struct ScheduleJobRequest {
     #[serde(rename = "AgentId")]
     pub agent_id: uuid::Uuid,
-    #[serde(rename = "JobFields", default, skip_serializing_if = "Option::is_none")]
-    pub job_fields: Option<std::collections::BTreeMap<String, String>>,
     #[serde(rename = "JobTypeName")]
     pub job_type_name: String,
     #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<KeyfactorSchedule>,
+    #[serde(rename = "JobFields", default, skip_serializing_if = "Option::is_none")]
+    pub job_fields: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scheduling.ScheduledTaskRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScheduledTaskRequest {
-    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "Interval", default, skip_serializing_if = "Option::is_none")]
-    pub interval: Option<i32>,
     #[serde(rename = "ScheduleType")]
     pub schedule_type: ScheduledTaskType,
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(rename = "Interval", default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<i32>,
     #[serde(rename = "TimeOfDay", default, skip_serializing_if = "Option::is_none")]
     pub time_of_day: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -10828,29 +10828,29 @@ pub struct ScheduledTaskRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scheduling.ScheduledTaskResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScheduledTaskResponse {
-    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    #[serde(rename = "EntityId", default, skip_serializing_if = "Option::is_none")]
-    pub entity_id: Option<i64>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "LastRun", default, skip_serializing_if = "Option::is_none")]
-    pub last_run: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<String>,
     #[serde(rename = "ScheduleType", default, skip_serializing_if = "Option::is_none")]
     pub schedule_type: Option<ScheduledTaskType>,
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "EntityId", default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<i64>,
+    #[serde(rename = "LastRun", default, skip_serializing_if = "Option::is_none")]
+    pub last_run: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scheduling.ScheduledTaskScheduleResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScheduledTaskScheduleResponse {
-    #[serde(rename = "LastEstimated", default, skip_serializing_if = "Option::is_none")]
-    pub last_estimated: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<KeyfactorSchedule>,
+    #[serde(rename = "LastEstimated", default, skip_serializing_if = "Option::is_none")]
+    pub last_estimated: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Schema `CSS.CMS.Core.Enums.ScheduledTaskType` (API version 1.0).
@@ -10927,47 +10927,47 @@ impl crate::runtime::ParamValue for ScriptCategories {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scripts.ScriptCreateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScriptCreateRequest {
-    #[serde(rename = "Categories", default, skip_serializing_if = "Option::is_none")]
-    pub categories: Option<Vec<ScriptCategories>>,
-    #[serde(rename = "Contents")]
-    pub contents: String,
     #[serde(rename = "Name")]
     pub name: String,
+    #[serde(rename = "Contents")]
+    pub contents: String,
+    #[serde(rename = "Categories", default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<ScriptCategories>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scripts.ScriptQueryResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScriptQueryResponse {
-    #[serde(rename = "Categories", default, skip_serializing_if = "Option::is_none")]
-    pub categories: Option<Vec<ScriptCategories>>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "Categories", default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<ScriptCategories>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scripts.ScriptResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScriptResponse {
-    #[serde(rename = "Categories", default, skip_serializing_if = "Option::is_none")]
-    pub categories: Option<Vec<ScriptCategories>>,
-    #[serde(rename = "Contents", default, skip_serializing_if = "Option::is_none")]
-    pub contents: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "Contents", default, skip_serializing_if = "Option::is_none")]
+    pub contents: Option<String>,
+    #[serde(rename = "Categories", default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<ScriptCategories>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scripts.ScriptsUpdateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScriptsUpdateRequest {
-    #[serde(rename = "Categories", default, skip_serializing_if = "Option::is_none")]
-    pub categories: Option<Vec<ScriptCategories>>,
-    #[serde(rename = "Contents", default, skip_serializing_if = "Option::is_none")]
-    pub contents: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    #[serde(rename = "Contents", default, skip_serializing_if = "Option::is_none")]
+    pub contents: Option<String>,
+    #[serde(rename = "Categories", default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<ScriptCategories>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Enums.SecretType` (API version 1.0).
@@ -11009,24 +11009,24 @@ impl crate::runtime::ParamValue for SecretType {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityIdentities.SecurityIdentityResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityIdentitiesSecurityIdentityResponse {
-    /// The username associated with the account.
-    #[serde(rename = "AccountName", default, skip_serializing_if = "Option::is_none")]
-    pub account_name: Option<String>,
     /// The ID of the security identity.
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    /// The username associated with the account.
+    #[serde(rename = "AccountName", default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
     /// The type of the identity.
     #[serde(rename = "IdentityType", default, skip_serializing_if = "Option::is_none")]
     pub identity_type: Option<String>,
     /// The roles this identity belongs to.
     #[serde(rename = "Roles", default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<LegacySecurityRolesSecurityRoleResponse>>,
-    /// The security identifier for the identity.
-    #[serde(rename = "SID", default, skip_serializing_if = "Option::is_none")]
-    pub sid: Option<String>,
     /// Whether or not the identity's role XML is valid.
     #[serde(rename = "Valid", default, skip_serializing_if = "Option::is_none")]
     pub valid: Option<bool>,
+    /// The security identifier for the identity.
+    #[serde(rename = "SID", default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Security.Identities.SecurityIdentityIdentifier` (API version 1.0).
@@ -11053,6 +11053,14 @@ pub struct SecurityIdentityLookupResponse {
 pub struct SecurityIdentityPermissionsResponse {
     #[serde(rename = "Claim", default, skip_serializing_if = "Option::is_none")]
     pub claim: Option<RoleClaimDefinitionResponse>,
+    #[serde(rename = "Identity", default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    #[serde(
+        rename = "SecuredAreaPermissions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub secured_area_permissions: Option<Vec<PermissionRolesPairResponse>>,
     #[serde(
         rename = "CollectionPermissions",
         default,
@@ -11065,8 +11073,12 @@ pub struct SecurityIdentityPermissionsResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub container_permissions: Option<Vec<PermissionRolesPairResponse>>,
-    #[serde(rename = "Identity", default, skip_serializing_if = "Option::is_none")]
-    pub identity: Option<String>,
+    #[serde(
+        rename = "PamProviderPermissions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pam_provider_permissions: Option<Vec<PermissionRolesPairResponse>>,
     #[serde(
         rename = "IdentityProviderPermissions",
         default,
@@ -11075,18 +11087,6 @@ pub struct SecurityIdentityPermissionsResponse {
     pub identity_provider_permissions: Option<Vec<PermissionRolesPairResponse>>,
     #[serde(rename = "PamPermissions", default, skip_serializing_if = "Option::is_none")]
     pub pam_permissions: Option<Vec<PermissionRolesPairResponse>>,
-    #[serde(
-        rename = "PamProviderPermissions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pam_provider_permissions: Option<Vec<PermissionRolesPairResponse>>,
-    #[serde(
-        rename = "SecuredAreaPermissions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secured_area_permissions: Option<Vec<PermissionRolesPairResponse>>,
 }
 
 /// Model for requesting a security identity.
@@ -11109,6 +11109,8 @@ pub struct SecurityMyPermissionsResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.SecurityMyResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityMyResponse {
+    #[serde(rename = "Roles", default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<String>>,
     #[serde(
         rename = "GlobalPermissions",
         default,
@@ -11121,30 +11123,28 @@ pub struct SecurityMyResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub granular_permissions: Option<Vec<GranularPermissionResponse>>,
-    #[serde(rename = "Roles", default, skip_serializing_if = "Option::is_none")]
-    pub roles: Option<Vec<String>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.SecurityRoleCopyRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityRoleCopyRequest {
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(rename = "EmailAddress", default, skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.SecurityRoleForClaimResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityRoleForClaimResponse {
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(
         rename = "PermissionSetId",
         default,
@@ -11174,22 +11174,22 @@ pub struct SecurityRolePermissionsGlobalPermissionResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRoles.SecurityRoleQueryResponse` (API version 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityRoleQueryResponse {
-    #[serde(rename = "ClaimsCount", default, skip_serializing_if = "Option::is_none")]
-    pub claims_count: Option<i32>,
-    #[serde(rename = "EmailAddress", default, skip_serializing_if = "Option::is_none")]
-    pub email_address: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "Immutable", default, skip_serializing_if = "Option::is_none")]
-    pub immutable: Option<bool>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "EmailAddress", default, skip_serializing_if = "Option::is_none")]
+    pub email_address: Option<String>,
+    #[serde(rename = "Immutable", default, skip_serializing_if = "Option::is_none")]
+    pub immutable: Option<bool>,
     #[serde(
         rename = "PermissionSetId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub permission_set_id: Option<uuid::Uuid>,
+    #[serde(rename = "ClaimsCount", default, skip_serializing_if = "Option::is_none")]
+    pub claims_count: Option<i32>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Security.SecurityRoles.SecurityRoleResponseBase` (API version 1.0).
@@ -11204,41 +11204,39 @@ pub struct SecurityRoleResponseBase {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRoles.SecurityRoleCreationRequest` (API version 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityRolesSecurityRoleCreationRequest {
-    /// The claim definitions to assign to the created role
-    #[serde(rename = "Claims", default, skip_serializing_if = "Option::is_none")]
-    pub claims: Option<Vec<RoleClaimDefinitionRequest>>,
+    /// The name of the security role to create
+    #[serde(rename = "Name")]
+    pub name: String,
     /// The description to be used on the created security role
     #[serde(rename = "Description")]
     pub description: String,
     /// The email address to be used on the created security role
     #[serde(rename = "EmailAddress", default, skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
-    /// The name of the security role to create
-    #[serde(rename = "Name")]
-    pub name: String,
     /// The Id of the permission set this role is in.
     #[serde(rename = "PermissionSetId")]
     pub permission_set_id: uuid::Uuid,
     /// The permissions to include in the role. These must be supplied in the format of access control strings such as "/security/modify/".
     #[serde(rename = "Permissions", default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<String>>,
+    /// The claim definitions to assign to the created role
+    #[serde(rename = "Claims", default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<Vec<RoleClaimDefinitionRequest>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRoles.SecurityRoleResponse` (API version 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityRolesSecurityRoleResponse {
-    #[serde(rename = "Claims", default, skip_serializing_if = "Option::is_none")]
-    pub claims: Option<Vec<RoleClaimDefinitionResponse>>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(rename = "EmailAddress", default, skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
     #[serde(rename = "Immutable", default, skip_serializing_if = "Option::is_none")]
     pub immutable: Option<bool>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     #[serde(
         rename = "PermissionSetId",
         default,
@@ -11247,49 +11245,51 @@ pub struct SecurityRolesSecurityRoleResponse {
     pub permission_set_id: Option<uuid::Uuid>,
     #[serde(rename = "Permissions", default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<String>>,
+    #[serde(rename = "Claims", default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<Vec<RoleClaimDefinitionResponse>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRoles.SecurityRoleUpdateRequest` (API version 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityRolesSecurityRoleUpdateRequest {
-    /// The complete list of claim definitions to assign to the role
-    #[serde(rename = "Claims", default, skip_serializing_if = "Option::is_none")]
-    pub claims: Option<Vec<RoleClaimDefinitionRequest>>,
-    /// The new description to be used for the security role
-    #[serde(rename = "Description")]
-    pub description: String,
-    /// The new email address to be used for the security role
-    #[serde(rename = "EmailAddress", default, skip_serializing_if = "Option::is_none")]
-    pub email_address: Option<String>,
     /// The Keyfactor identifier of the role to update
     #[serde(rename = "Id")]
     pub id: i32,
     /// The new name of the security role
     #[serde(rename = "Name")]
     pub name: String,
+    /// The new description to be used for the security role
+    #[serde(rename = "Description")]
+    pub description: String,
+    /// The new email address to be used for the security role
+    #[serde(rename = "EmailAddress", default, skip_serializing_if = "Option::is_none")]
+    pub email_address: Option<String>,
     #[serde(rename = "PermissionSetId")]
     pub permission_set_id: uuid::Uuid,
     /// The complete list of permissions to include in the role. These must be supplied in the format of access control strings such as "/security/modify/".
     #[serde(rename = "Permissions", default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<String>>,
+    /// The complete list of claim definitions to assign to the role
+    #[serde(rename = "Claims", default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<Vec<RoleClaimDefinitionRequest>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.ServerAccessRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerAccessRequest {
-    #[serde(rename = "LogonUsers", default)]
-    pub logon_users: Vec<LogonUserAccessRequest>,
     #[serde(rename = "ServerId")]
     pub server_id: i32,
+    #[serde(rename = "LogonUsers", default)]
+    pub logon_users: Vec<LogonUserAccessRequest>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.ServerAccessResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerAccessResponse {
-    #[serde(rename = "LogonUsers", default, skip_serializing_if = "Option::is_none")]
-    pub logon_users: Option<Vec<LogonUserAccessResponse>>,
     #[serde(rename = "ServerId", default, skip_serializing_if = "Option::is_none")]
     pub server_id: Option<i32>,
+    #[serde(rename = "LogonUsers", default, skip_serializing_if = "Option::is_none")]
+    pub logon_users: Option<Vec<LogonUserAccessResponse>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Servers.ServerCreationRequest` (API version 1.0).
@@ -11299,8 +11299,6 @@ pub struct ServerCreationRequest {
     pub agent_id: uuid::Uuid,
     #[serde(rename = "Hostname")]
     pub hostname: String,
-    #[serde(rename = "Port", default, skip_serializing_if = "Option::is_none")]
-    pub port: Option<i32>,
     #[serde(rename = "ServerGroupId")]
     pub server_group_id: uuid::Uuid,
     #[serde(
@@ -11309,33 +11307,35 @@ pub struct ServerCreationRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub under_management: Option<bool>,
+    #[serde(rename = "Port", default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i32>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.ServerGroupAccessRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerGroupAccessRequest {
-    #[serde(rename = "LogonUsers", default)]
-    pub logon_users: Vec<LogonUserAccessRequest>,
     #[serde(rename = "ServerGroupId")]
     pub server_group_id: uuid::Uuid,
+    #[serde(rename = "LogonUsers", default)]
+    pub logon_users: Vec<LogonUserAccessRequest>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.ServerGroupAccessResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerGroupAccessResponse {
-    #[serde(rename = "LogonUsers", default, skip_serializing_if = "Option::is_none")]
-    pub logon_users: Option<Vec<LogonUserAccessResponse>>,
     #[serde(rename = "ServerGroupId", default, skip_serializing_if = "Option::is_none")]
     pub server_group_id: Option<uuid::Uuid>,
+    #[serde(rename = "LogonUsers", default, skip_serializing_if = "Option::is_none")]
+    pub logon_users: Option<Vec<LogonUserAccessResponse>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServerGroups.ServerGroupCreationRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerGroupCreationRequest {
-    #[serde(rename = "GroupName")]
-    pub group_name: String,
     #[serde(rename = "OwnerName")]
     pub owner_name: String,
+    #[serde(rename = "GroupName")]
+    pub group_name: String,
     #[serde(rename = "SyncSchedule", default, skip_serializing_if = "Option::is_none")]
     pub sync_schedule: Option<KeyfactorSchedule>,
     #[serde(
@@ -11349,14 +11349,12 @@ pub struct ServerGroupCreationRequest {
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServerGroups.ServerGroupResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerGroupResponse {
-    #[serde(rename = "GroupName", default, skip_serializing_if = "Option::is_none")]
-    pub group_name: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
     #[serde(rename = "Owner", default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<SshUserResponse>,
-    #[serde(rename = "ServerCount", default, skip_serializing_if = "Option::is_none")]
-    pub server_count: Option<i32>,
+    #[serde(rename = "GroupName", default, skip_serializing_if = "Option::is_none")]
+    pub group_name: Option<String>,
     #[serde(rename = "SyncSchedule", default, skip_serializing_if = "Option::is_none")]
     pub sync_schedule: Option<KeyfactorSchedule>,
     #[serde(
@@ -11365,17 +11363,19 @@ pub struct ServerGroupResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub under_management: Option<bool>,
+    #[serde(rename = "ServerCount", default, skip_serializing_if = "Option::is_none")]
+    pub server_count: Option<i32>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServerGroups.ServerGroupUpdateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerGroupUpdateRequest {
-    #[serde(rename = "GroupName")]
-    pub group_name: String,
     #[serde(rename = "Id")]
     pub id: uuid::Uuid,
     #[serde(rename = "OwnerName")]
     pub owner_name: String,
+    #[serde(rename = "GroupName")]
+    pub group_name: String,
     #[serde(rename = "SyncSchedule", default, skip_serializing_if = "Option::is_none")]
     pub sync_schedule: Option<KeyfactorSchedule>,
     #[serde(rename = "UnderManagement")]
@@ -11385,20 +11385,12 @@ pub struct ServerGroupUpdateRequest {
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Servers.ServerResponse` (API version 1.0, 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerResponse {
-    #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
-    pub agent_id: Option<uuid::Uuid>,
-    #[serde(rename = "GroupName", default, skip_serializing_if = "Option::is_none")]
-    pub group_name: Option<String>,
-    #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
-    pub hostname: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "Orchestrator", default, skip_serializing_if = "Option::is_none")]
-    pub orchestrator: Option<String>,
-    #[serde(rename = "Owner", default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<SshUserResponse>,
-    #[serde(rename = "Port", default, skip_serializing_if = "Option::is_none")]
-    pub port: Option<i32>,
+    #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<uuid::Uuid>,
+    #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
     #[serde(rename = "ServerGroupId", default, skip_serializing_if = "Option::is_none")]
     pub server_group_id: Option<uuid::Uuid>,
     #[serde(rename = "SyncSchedule", default, skip_serializing_if = "Option::is_none")]
@@ -11409,6 +11401,14 @@ pub struct ServerResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub under_management: Option<bool>,
+    #[serde(rename = "Owner", default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<SshUserResponse>,
+    #[serde(rename = "GroupName", default, skip_serializing_if = "Option::is_none")]
+    pub group_name: Option<String>,
+    #[serde(rename = "Orchestrator", default, skip_serializing_if = "Option::is_none")]
+    pub orchestrator: Option<String>,
+    #[serde(rename = "Port", default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i32>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Servers.ServerUpdateRequest` (API version 1.0).
@@ -11416,36 +11416,36 @@ pub struct ServerResponse {
 pub struct ServerUpdateRequest {
     #[serde(rename = "Id")]
     pub id: i32,
-    #[serde(rename = "Port", default, skip_serializing_if = "Option::is_none")]
-    pub port: Option<i32>,
     #[serde(
         rename = "UnderManagement",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub under_management: Option<bool>,
+    #[serde(rename = "Port", default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i32>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServiceAccounts.ServiceAccountCreationRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceAccountCreationRequest {
-    #[serde(rename = "ClientHostname")]
-    pub client_hostname: String,
     #[serde(rename = "KeyGenerationRequest")]
     pub key_generation_request: KeyGenerationRequest,
-    #[serde(rename = "ServerGroupId")]
-    pub server_group_id: uuid::Uuid,
     #[serde(rename = "User")]
     pub user: ServiceAccountUserCreationRequest,
+    #[serde(rename = "ClientHostname")]
+    pub client_hostname: String,
+    #[serde(rename = "ServerGroupId")]
+    pub server_group_id: uuid::Uuid,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServiceAccounts.ServiceAccountResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceAccountResponse {
-    #[serde(rename = "ClientHostname", default, skip_serializing_if = "Option::is_none")]
-    pub client_hostname: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
+    #[serde(rename = "ClientHostname", default, skip_serializing_if = "Option::is_none")]
+    pub client_hostname: Option<String>,
     #[serde(rename = "ServerGroup", default, skip_serializing_if = "Option::is_none")]
     pub server_group: Option<ServerGroupResponse>,
     #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
@@ -11455,33 +11455,33 @@ pub struct ServiceAccountResponse {
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServiceAccounts.ServiceAccountUpdateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceAccountUpdateRequest {
-    #[serde(rename = "Id")]
-    pub id: i32,
     #[serde(rename = "KeyUpdateRequest")]
     pub key_update_request: KeyUpdateRequest,
+    #[serde(rename = "Id")]
+    pub id: i32,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServiceAccounts.ServiceAccountUserCreationRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceAccountUserCreationRequest {
-    #[serde(rename = "LogonIds", default, skip_serializing_if = "Option::is_none")]
-    pub logon_ids: Option<Vec<i32>>,
     #[serde(rename = "Username")]
     pub username: String,
+    #[serde(rename = "LogonIds", default, skip_serializing_if = "Option::is_none")]
+    pub logon_ids: Option<Vec<i32>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.SignalConfigurationRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SignalConfigurationRequest {
+    /// The name of the signal.
+    #[serde(rename = "SignalName", default, skip_serializing_if = "Option::is_none")]
+    pub signal_name: Option<String>,
     /// The roles that are allowed to send the signal.
     #[serde(rename = "RoleIds", default, skip_serializing_if = "Option::is_none")]
     pub role_ids: Option<Vec<i32>>,
     /// The role tokens that are allowed to send the signal (resolved on run-time of the specific step).
     #[serde(rename = "RoleTokens", default, skip_serializing_if = "Option::is_none")]
     pub role_tokens: Option<Vec<String>>,
-    /// The name of the signal.
-    #[serde(rename = "SignalName", default, skip_serializing_if = "Option::is_none")]
-    pub signal_name: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.SignalDefinitionResponse` (API version 1.0).
@@ -11500,12 +11500,12 @@ pub struct SignalDefinitionResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.SignalRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SignalRequest {
-    /// Arbitrary data to associate with the signal.
-    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// The signal key. This is expected to be in a format like "STEP_NAME.SIGNAL_NAME"
     #[serde(rename = "SignalKey", default, skip_serializing_if = "Option::is_none")]
     pub signal_key: Option<String>,
+    /// Arbitrary data to associate with the signal.
+    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
 /// Schema `CSS.CMS.Core.Enums.SMTPRelayAuthenticationType` (API version 1.0, 2).
@@ -11545,12 +11545,6 @@ impl crate::runtime::ParamValue for SmtpRelayAuthenticationType {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPRequest` (API version 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SmtpRequest {
-    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
-    pub audience: Option<String>,
-    #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<KeyfactorApiSecret>,
-    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
-    pub client_secret: Option<KeyfactorApiSecret>,
     #[serde(rename = "Host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     #[serde(rename = "Port", default, skip_serializing_if = "Option::is_none")]
@@ -11565,29 +11559,29 @@ pub struct SmtpRequest {
     pub relay_password: Option<KeyfactorApiSecret>,
     #[serde(rename = "RelayUsername", default, skip_serializing_if = "Option::is_none")]
     pub relay_username: Option<KeyfactorApiSecret>,
-    #[serde(rename = "RequestHeaders", default, skip_serializing_if = "Option::is_none")]
-    pub request_headers: Option<Vec<RequestHeaderRequest>>,
-    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
     #[serde(rename = "SenderAccount", default, skip_serializing_if = "Option::is_none")]
     pub sender_account: Option<String>,
     #[serde(rename = "SenderName", default, skip_serializing_if = "Option::is_none")]
     pub sender_name: Option<String>,
-    #[serde(rename = "TokenEndpoint", default, skip_serializing_if = "Option::is_none")]
-    pub token_endpoint: Option<String>,
     #[serde(rename = "UseSSL", default, skip_serializing_if = "Option::is_none")]
     pub use_ssl: Option<bool>,
+    #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<KeyfactorApiSecret>,
+    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<KeyfactorApiSecret>,
+    #[serde(rename = "TokenEndpoint", default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint: Option<String>,
+    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    #[serde(rename = "RequestHeaders", default, skip_serializing_if = "Option::is_none")]
+    pub request_headers: Option<Vec<RequestHeaderRequest>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPResponse` (API version 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SmtpResponse {
-    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
-    pub audience: Option<String>,
-    #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<KeyfactorApiSecret>,
-    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
-    pub client_secret: Option<KeyfactorApiSecret>,
     #[serde(rename = "Host", default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -11600,55 +11594,61 @@ pub struct SmtpResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub relay_authentication_type: Option<i32>,
-    #[serde(rename = "RelayPassword", default, skip_serializing_if = "Option::is_none")]
-    pub relay_password: Option<KeyfactorApiSecret>,
     #[serde(rename = "RelayUsername", default, skip_serializing_if = "Option::is_none")]
     pub relay_username: Option<KeyfactorApiSecret>,
-    #[serde(rename = "RequestHeaders", default, skip_serializing_if = "Option::is_none")]
-    pub request_headers: Option<Vec<RequestHeaderResponse>>,
-    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
+    #[serde(rename = "RelayPassword", default, skip_serializing_if = "Option::is_none")]
+    pub relay_password: Option<KeyfactorApiSecret>,
     #[serde(rename = "SenderAccount", default, skip_serializing_if = "Option::is_none")]
     pub sender_account: Option<String>,
     #[serde(rename = "SenderName", default, skip_serializing_if = "Option::is_none")]
     pub sender_name: Option<String>,
-    #[serde(rename = "TokenEndpoint", default, skip_serializing_if = "Option::is_none")]
-    pub token_endpoint: Option<String>,
     #[serde(rename = "UseSSL", default, skip_serializing_if = "Option::is_none")]
     pub use_ssl: Option<bool>,
+    #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<KeyfactorApiSecret>,
+    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<KeyfactorApiSecret>,
+    #[serde(rename = "TokenEndpoint", default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint: Option<String>,
+    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    #[serde(rename = "RequestHeaders", default, skip_serializing_if = "Option::is_none")]
+    pub request_headers: Option<Vec<RequestHeaderResponse>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPTestRequest` (API version 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SmtpTestRequest {
-    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
-    pub audience: Option<String>,
+    #[serde(rename = "RelayPassword", default, skip_serializing_if = "Option::is_none")]
+    pub relay_password: Option<KeyfactorApiSecret>,
+    #[serde(rename = "RelayUsername", default, skip_serializing_if = "Option::is_none")]
+    pub relay_username: Option<KeyfactorApiSecret>,
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<KeyfactorApiSecret>,
     #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<KeyfactorApiSecret>,
+    #[serde(rename = "TokenEndpoint", default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint: Option<String>,
+    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    #[serde(rename = "RequestHeaders", default, skip_serializing_if = "Option::is_none")]
+    pub request_headers: Option<Vec<RequestHeaderRequest>>,
     #[serde(rename = "Host")]
     pub host: String,
     #[serde(rename = "Port")]
     pub port: i32,
     #[serde(rename = "RelayAuthenticationType")]
     pub relay_authentication_type: SmtpRelayAuthenticationType,
-    #[serde(rename = "RelayPassword", default, skip_serializing_if = "Option::is_none")]
-    pub relay_password: Option<KeyfactorApiSecret>,
-    #[serde(rename = "RelayUsername", default, skip_serializing_if = "Option::is_none")]
-    pub relay_username: Option<KeyfactorApiSecret>,
-    #[serde(rename = "RequestHeaders", default, skip_serializing_if = "Option::is_none")]
-    pub request_headers: Option<Vec<RequestHeaderRequest>>,
-    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
     #[serde(rename = "SenderAccount")]
     pub sender_account: String,
     #[serde(rename = "SenderName")]
     pub sender_name: String,
     #[serde(rename = "TestRecipient")]
     pub test_recipient: String,
-    #[serde(rename = "TokenEndpoint", default, skip_serializing_if = "Option::is_none")]
-    pub token_endpoint: Option<String>,
     #[serde(rename = "UseSSL", default, skip_serializing_if = "Option::is_none")]
     pub use_ssl: Option<bool>,
 }
@@ -11706,16 +11706,16 @@ pub struct Smtpv1Response {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPV1TestRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Smtpv1TestRequest {
+    #[serde(rename = "RelayPassword", default, skip_serializing_if = "Option::is_none")]
+    pub relay_password: Option<String>,
+    #[serde(rename = "RelayUsername", default, skip_serializing_if = "Option::is_none")]
+    pub relay_username: Option<String>,
     #[serde(rename = "Host")]
     pub host: String,
     #[serde(rename = "Port")]
     pub port: i32,
     #[serde(rename = "RelayAuthenticationType")]
     pub relay_authentication_type: SmtpRelayAuthenticationType,
-    #[serde(rename = "RelayPassword", default, skip_serializing_if = "Option::is_none")]
-    pub relay_password: Option<String>,
-    #[serde(rename = "RelayUsername", default, skip_serializing_if = "Option::is_none")]
-    pub relay_username: Option<String>,
     #[serde(rename = "SenderAccount")]
     pub sender_account: String,
     #[serde(rename = "SenderName")]
@@ -11790,25 +11790,25 @@ impl crate::runtime::ParamValue for SortOrder {
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Users.SshUserAccessResponse` (API version 1.0, 2).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SshUserAccessResponse {
-    #[serde(rename = "Access", default, skip_serializing_if = "Option::is_none")]
-    pub access: Option<Vec<LogonResponse>>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "IsGroup", default, skip_serializing_if = "Option::is_none")]
-    pub is_group: Option<bool>,
     #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
     pub key: Option<KeysKeyResponse>,
     #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    #[serde(rename = "Access", default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<Vec<LogonResponse>>,
+    #[serde(rename = "IsGroup", default, skip_serializing_if = "Option::is_none")]
+    pub is_group: Option<bool>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Users.SshUserCreationRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SshUserCreationRequest {
-    #[serde(rename = "LogonIds", default, skip_serializing_if = "Option::is_none")]
-    pub logon_ids: Option<Vec<i32>>,
     #[serde(rename = "Username")]
     pub username: String,
+    #[serde(rename = "LogonIds", default, skip_serializing_if = "Option::is_none")]
+    pub logon_ids: Option<Vec<i32>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Users.SshUserResponse` (API version 1.0, 2).
@@ -11818,10 +11818,10 @@ pub struct SshUserResponse {
     pub id: Option<i32>,
     #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
     pub key: Option<KeysKeyResponse>,
-    #[serde(rename = "LogonIds", default, skip_serializing_if = "Option::is_none")]
-    pub logon_ids: Option<Vec<i32>>,
     #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    #[serde(rename = "LogonIds", default, skip_serializing_if = "Option::is_none")]
+    pub logon_ids: Option<Vec<i32>>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Users.SshUserUpdateRequest` (API version 1.0).
@@ -12042,55 +12042,55 @@ impl crate::runtime::ParamValue for SslScanJobStatus {
 /// Schema `CSS.CMS.Data.Model.Models.SSL.SslScanResult` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SslScanResult {
-    #[serde(rename = "AgentPoolName", default, skip_serializing_if = "Option::is_none")]
-    pub agent_pool_name: Option<String>,
-    #[serde(rename = "CertificateCN", default, skip_serializing_if = "Option::is_none")]
-    pub certificate_cn: Option<String>,
+    #[serde(rename = "EndpointId", default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_id: Option<uuid::Uuid>,
+    #[serde(rename = "ReverseDNS", default, skip_serializing_if = "Option::is_none")]
+    pub reverse_dns: Option<String>,
+    #[serde(rename = "SNIName", default, skip_serializing_if = "Option::is_none")]
+    pub sni_name: Option<String>,
+    #[serde(rename = "IpAddress", default, skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+    #[serde(rename = "Port", default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i32>,
     #[serde(
         rename = "CertificateFound",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_found: Option<bool>,
-    #[serde(rename = "EndpointId", default, skip_serializing_if = "Option::is_none")]
-    pub endpoint_id: Option<uuid::Uuid>,
-    #[serde(rename = "ExpirationDate", default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "IpAddress", default, skip_serializing_if = "Option::is_none")]
-    pub ip_address: Option<String>,
-    #[serde(rename = "MonitorStatus", default, skip_serializing_if = "Option::is_none")]
-    pub monitor_status: Option<bool>,
+    #[serde(rename = "AgentPoolName", default, skip_serializing_if = "Option::is_none")]
+    pub agent_pool_name: Option<String>,
     #[serde(rename = "NetworkName", default, skip_serializing_if = "Option::is_none")]
     pub network_name: Option<String>,
-    #[serde(rename = "Port", default, skip_serializing_if = "Option::is_none")]
-    pub port: Option<i32>,
-    #[serde(rename = "ReverseDNS", default, skip_serializing_if = "Option::is_none")]
-    pub reverse_dns: Option<String>,
+    #[serde(rename = "MonitorStatus", default, skip_serializing_if = "Option::is_none")]
+    pub monitor_status: Option<bool>,
+    #[serde(rename = "CertificateCN", default, skip_serializing_if = "Option::is_none")]
+    pub certificate_cn: Option<String>,
     #[serde(rename = "Reviewed", default, skip_serializing_if = "Option::is_none")]
     pub reviewed: Option<bool>,
-    #[serde(rename = "SNIName", default, skip_serializing_if = "Option::is_none")]
-    pub sni_name: Option<String>,
+    #[serde(rename = "ExpirationDate", default, skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.StoreTypeProperty` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct StoreTypeProperty {
-    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<String>,
-    #[serde(rename = "DependsOn", default, skip_serializing_if = "Option::is_none")]
-    pub depends_on: Option<String>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "Required", default, skip_serializing_if = "Option::is_none")]
-    pub required: Option<bool>,
     #[serde(rename = "StoreTypeId", default, skip_serializing_if = "Option::is_none")]
     pub store_type_id: Option<i32>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CertificateStoreTypePropertyType>,
+    #[serde(rename = "DependsOn", default, skip_serializing_if = "Option::is_none")]
+    pub depends_on: Option<String>,
+    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    #[serde(rename = "Required", default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
     #[serde(
         rename = "ValidationOptions",
         default,
@@ -12138,10 +12138,10 @@ impl crate::runtime::ParamValue for SubjectAltNameElementType {
 pub struct SubjectAlternativeNameModel {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<SubjectAltNameElementType>,
     #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<SubjectAltNameElementType>,
     /// Base64-encoded bytes.
     #[serde(rename = "ValueHash", default, skip_serializing_if = "Option::is_none")]
     pub value_hash: Option<String>,
@@ -12167,21 +12167,21 @@ pub struct SupportedOperations {
 pub struct SuspendedRevocationResponse {
     #[serde(rename = "CertId", default, skip_serializing_if = "Option::is_none")]
     pub cert_id: Option<i32>,
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
     #[serde(rename = "WorkflowId", default, skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<uuid::Uuid>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateCertificateExtensionRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateCertificateExtensionRequest {
-    #[serde(rename = "Critical", default, skip_serializing_if = "Option::is_none")]
-    pub critical: Option<bool>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     #[serde(rename = "OID", default, skip_serializing_if = "Option::is_none")]
     pub oid: Option<String>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "Critical", default, skip_serializing_if = "Option::is_none")]
+    pub critical: Option<bool>,
     #[serde(rename = "Required", default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
 }
@@ -12189,16 +12189,16 @@ pub struct TemplateCertificateExtensionRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateCertificateExtensionResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateCertificateExtensionResponse {
-    #[serde(rename = "Critical", default, skip_serializing_if = "Option::is_none")]
-    pub critical: Option<bool>,
-    #[serde(rename = "IsEditable", default, skip_serializing_if = "Option::is_none")]
-    pub is_editable: Option<bool>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     #[serde(rename = "OID", default, skip_serializing_if = "Option::is_none")]
     pub oid: Option<String>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "Critical", default, skip_serializing_if = "Option::is_none")]
+    pub critical: Option<bool>,
     #[serde(rename = "Required", default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
+    #[serde(rename = "IsEditable", default, skip_serializing_if = "Option::is_none")]
+    pub is_editable: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateCertificateExtensionsRequest` (API version 1.0).
@@ -12206,14 +12206,14 @@ pub struct TemplateCertificateExtensionResponse {
 pub struct TemplateCertificateExtensionsRequest {
     #[serde(rename = "ConfigurationTenant")]
     pub configuration_tenant: String,
-    #[serde(rename = "Critical", default, skip_serializing_if = "Option::is_none")]
-    pub critical: Option<bool>,
     #[serde(rename = "Name")]
     pub name: String,
     #[serde(rename = "Oid")]
     pub oid: String,
     #[serde(rename = "Required", default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
+    #[serde(rename = "Critical", default, skip_serializing_if = "Option::is_none")]
+    pub critical: Option<bool>,
 }
 
 /// Schema `CSS.CMS.Core.Enums.TemplateCertificateOwnerRole` (API version 1.0).
@@ -12275,54 +12275,28 @@ pub struct TemplateCertificatePolicyResponse {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateCollectionRetrievalResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateCollectionRetrievalResponse {
-    #[serde(
-        rename = "AllowOneClickRenewals",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allow_one_click_renewals: Option<bool>,
-    #[serde(
-        rename = "AllowedEnrollmentTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allowed_enrollment_types: Option<EnrollmentType>,
-    #[serde(
-        rename = "AllowedRequesters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allowed_requesters: Option<Vec<String>>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
     #[serde(rename = "CommonName", default, skip_serializing_if = "Option::is_none")]
     pub common_name: Option<String>,
+    #[serde(rename = "TemplateName", default, skip_serializing_if = "Option::is_none")]
+    pub template_name: Option<String>,
+    #[serde(rename = "Oid", default, skip_serializing_if = "Option::is_none")]
+    pub oid: Option<String>,
+    #[serde(rename = "KeySize", default, skip_serializing_if = "Option::is_none")]
+    pub key_size: Option<String>,
+    #[serde(rename = "KeyType", default, skip_serializing_if = "Option::is_none")]
+    pub key_type: Option<String>,
+    #[serde(rename = "ForestRoot", default, skip_serializing_if = "Option::is_none")]
+    pub forest_root: Option<String>,
     #[serde(
         rename = "ConfigurationTenant",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub configuration_tenant: Option<String>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(
-        rename = "EnrollmentFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enrollment_fields: Option<Vec<TemplateEnrollmentFieldRequestResponseModel>>,
-    #[serde(
-        rename = "ExtendedKeyUsages",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub extended_key_usages: Option<Vec<ExtendedKeyUsageResponseModel>>,
-    #[serde(rename = "ForestRoot", default, skip_serializing_if = "Option::is_none")]
-    pub forest_root: Option<String>,
     #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
     pub friendly_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(rename = "KeyArchival", default, skip_serializing_if = "Option::is_none")]
-    pub key_archival: Option<bool>,
     #[serde(rename = "KeyRetention", default, skip_serializing_if = "Option::is_none")]
     pub key_retention: Option<KeyRetentionPolicy>,
     #[serde(
@@ -12331,26 +12305,20 @@ pub struct TemplateCollectionRetrievalResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub key_retention_days: Option<i32>,
-    #[serde(rename = "KeySize", default, skip_serializing_if = "Option::is_none")]
-    pub key_size: Option<String>,
-    #[serde(rename = "KeyType", default, skip_serializing_if = "Option::is_none")]
-    pub key_type: Option<String>,
-    #[serde(rename = "KeyTypes", default, skip_serializing_if = "Option::is_none")]
-    pub key_types: Option<String>,
-    #[serde(rename = "KeyUsage", default, skip_serializing_if = "Option::is_none")]
-    pub key_usage: Option<i32>,
-    #[serde(rename = "Manageability", default, skip_serializing_if = "Option::is_none")]
-    pub manageability: Option<TemplateDetailsManageability>,
-    #[serde(rename = "Oid", default, skip_serializing_if = "Option::is_none")]
-    pub oid: Option<String>,
+    #[serde(rename = "KeyArchival", default, skip_serializing_if = "Option::is_none")]
+    pub key_archival: Option<bool>,
     #[serde(
-        rename = "RequiresApproval",
+        rename = "EnrollmentFields",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub requires_approval: Option<bool>,
-    #[serde(rename = "TemplateName", default, skip_serializing_if = "Option::is_none")]
-    pub template_name: Option<String>,
+    pub enrollment_fields: Option<Vec<TemplateEnrollmentFieldRequestResponseModel>>,
+    #[serde(
+        rename = "AllowedEnrollmentTypes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_enrollment_types: Option<EnrollmentType>,
     #[serde(
         rename = "TemplateRegexes",
         default,
@@ -12363,6 +12331,38 @@ pub struct TemplateCollectionRetrievalResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub use_allowed_requesters: Option<bool>,
+    #[serde(
+        rename = "AllowedRequesters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_requesters: Option<Vec<String>>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(
+        rename = "RequiresApproval",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub requires_approval: Option<bool>,
+    #[serde(rename = "KeyUsage", default, skip_serializing_if = "Option::is_none")]
+    pub key_usage: Option<i32>,
+    #[serde(
+        rename = "ExtendedKeyUsages",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub extended_key_usages: Option<Vec<ExtendedKeyUsageResponseModel>>,
+    #[serde(
+        rename = "AllowOneClickRenewals",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_one_click_renewals: Option<bool>,
+    #[serde(rename = "KeyTypes", default, skip_serializing_if = "Option::is_none")]
+    pub key_types: Option<String>,
+    #[serde(rename = "Manageability", default, skip_serializing_if = "Option::is_none")]
+    pub manageability: Option<TemplateDetailsManageability>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateDefaultRequestResponseModel` (API version 1.0).
@@ -12377,43 +12377,43 @@ pub struct TemplateDefaultRequestResponseModel {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateDetailsCreateRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateDetailsCreateRequest {
-    #[serde(
-        rename = "AlternativeKeyInformation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alternative_key_information: Option<Vec<TemplateKeyTypeRequest>>,
-    #[serde(rename = "AvailableCAs", default, skip_serializing_if = "Option::is_none")]
-    pub available_c_as: Option<Vec<String>>,
-    #[serde(
-        rename = "CertificateExtensions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_extensions: Option<Vec<TemplateCertificateExtensionRequest>>,
-    #[serde(
-        rename = "CertificatePolicies",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_policies: Option<Vec<TemplateCertificatePolicyRequest>>,
+    #[serde(rename = "Name")]
+    pub name: String,
+    /// A duration as .NET writes it: `[d.]hh:mm:ss[.fffffff]`.
+    #[serde(rename = "Validity")]
+    pub validity: String,
     #[serde(rename = "ConfigurationTenant")]
     pub configuration_tenant: String,
+    #[serde(rename = "AvailableCAs", default, skip_serializing_if = "Option::is_none")]
+    pub available_c_as: Option<Vec<String>>,
+    #[serde(rename = "KeyUsage", default, skip_serializing_if = "Option::is_none")]
+    pub key_usage: Option<i32>,
     #[serde(
         rename = "ExtendedKeyUsages",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub extended_key_usages: Option<Vec<TemplateExtendedKeyUsageRequest>>,
+    #[serde(
+        rename = "CertificatePolicies",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_policies: Option<Vec<TemplateCertificatePolicyRequest>>,
     #[serde(rename = "KeyInformation", default, skip_serializing_if = "Option::is_none")]
     pub key_information: Option<Vec<TemplateKeyTypeRequest>>,
-    #[serde(rename = "KeyUsage", default, skip_serializing_if = "Option::is_none")]
-    pub key_usage: Option<i32>,
-    #[serde(rename = "Name")]
-    pub name: String,
-    /// A duration as .NET writes it: `[d.]hh:mm:ss[.fffffff]`.
-    #[serde(rename = "Validity")]
-    pub validity: String,
+    #[serde(
+        rename = "AlternativeKeyInformation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alternative_key_information: Option<Vec<TemplateKeyTypeRequest>>,
+    #[serde(
+        rename = "CertificateExtensions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_extensions: Option<Vec<TemplateCertificateExtensionRequest>>,
 }
 
 /// Schema `Keyfactor.Platform.Extensions.Enums.TemplateDetailsManageability` (API version 1.0).
@@ -12453,84 +12453,54 @@ impl crate::runtime::ParamValue for TemplateDetailsManageability {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateDetailsResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateDetailsResponse {
-    #[serde(
-        rename = "AlternativeKeyInformation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alternative_key_information: Option<Vec<TemplateKeyTypeResponse>>,
-    #[serde(rename = "AvailableCAs", default, skip_serializing_if = "Option::is_none")]
-    pub available_c_as: Option<Vec<String>>,
-    #[serde(
-        rename = "CertificateExtensions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_extensions: Option<Vec<TemplateCertificateExtensionResponse>>,
-    #[serde(
-        rename = "CertificatePolicies",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_policies: Option<Vec<TemplateCertificatePolicyResponse>>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "OID", default, skip_serializing_if = "Option::is_none")]
+    pub oid: Option<String>,
     #[serde(
         rename = "ConfigurationTenant",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub configuration_tenant: Option<String>,
+    /// A duration as .NET writes it: `[d.]hh:mm:ss[.fffffff]`.
+    #[serde(rename = "Validity", default, skip_serializing_if = "Option::is_none")]
+    pub validity: Option<String>,
+    #[serde(rename = "AvailableCAs", default, skip_serializing_if = "Option::is_none")]
+    pub available_c_as: Option<Vec<String>>,
     #[serde(
         rename = "ExtendedKeyUsages",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub extended_key_usages: Option<Vec<TemplateExtendedKeyUsageResponse>>,
-    #[serde(rename = "KeyInformation", default, skip_serializing_if = "Option::is_none")]
-    pub key_information: Option<Vec<TemplateKeyTypeResponse>>,
-    #[serde(rename = "KeyUsage", default, skip_serializing_if = "Option::is_none")]
-    pub key_usage: Option<i32>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "OID", default, skip_serializing_if = "Option::is_none")]
-    pub oid: Option<String>,
-    /// A duration as .NET writes it: `[d.]hh:mm:ss[.fffffff]`.
-    #[serde(rename = "Validity", default, skip_serializing_if = "Option::is_none")]
-    pub validity: Option<String>,
-}
-
-/// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateDetailsUpdateRequest` (API version 1.0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct TemplateDetailsUpdateRequest {
-    #[serde(
-        rename = "AlternativeKeyInformation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alternative_key_information: Option<Vec<TemplateKeyTypeRequest>>,
-    #[serde(rename = "AvailableCAs", default, skip_serializing_if = "Option::is_none")]
-    pub available_c_as: Option<Vec<String>>,
-    #[serde(
-        rename = "CertificateExtensions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_extensions: Option<Vec<TemplateCertificateExtensionRequest>>,
     #[serde(
         rename = "CertificatePolicies",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub certificate_policies: Option<Vec<TemplateCertificatePolicyRequest>>,
+    pub certificate_policies: Option<Vec<TemplateCertificatePolicyResponse>>,
+    #[serde(rename = "KeyInformation", default, skip_serializing_if = "Option::is_none")]
+    pub key_information: Option<Vec<TemplateKeyTypeResponse>>,
     #[serde(
-        rename = "ExtendedKeyUsages",
+        rename = "AlternativeKeyInformation",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub extended_key_usages: Option<Vec<TemplateExtendedKeyUsageRequest>>,
-    #[serde(rename = "KeyInformation", default, skip_serializing_if = "Option::is_none")]
-    pub key_information: Option<Vec<TemplateKeyTypeRequest>>,
+    pub alternative_key_information: Option<Vec<TemplateKeyTypeResponse>>,
+    #[serde(
+        rename = "CertificateExtensions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_extensions: Option<Vec<TemplateCertificateExtensionResponse>>,
     #[serde(rename = "KeyUsage", default, skip_serializing_if = "Option::is_none")]
     pub key_usage: Option<i32>,
+}
+
+/// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateDetailsUpdateRequest` (API version 1.0).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TemplateDetailsUpdateRequest {
     #[serde(rename = "Name")]
     pub name: String,
     #[serde(rename = "OID")]
@@ -12538,6 +12508,36 @@ pub struct TemplateDetailsUpdateRequest {
     /// A duration as .NET writes it: `[d.]hh:mm:ss[.fffffff]`.
     #[serde(rename = "Validity")]
     pub validity: String,
+    #[serde(rename = "AvailableCAs", default, skip_serializing_if = "Option::is_none")]
+    pub available_c_as: Option<Vec<String>>,
+    #[serde(rename = "KeyUsage", default, skip_serializing_if = "Option::is_none")]
+    pub key_usage: Option<i32>,
+    #[serde(
+        rename = "ExtendedKeyUsages",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub extended_key_usages: Option<Vec<TemplateExtendedKeyUsageRequest>>,
+    #[serde(
+        rename = "CertificatePolicies",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_policies: Option<Vec<TemplateCertificatePolicyRequest>>,
+    #[serde(rename = "KeyInformation", default, skip_serializing_if = "Option::is_none")]
+    pub key_information: Option<Vec<TemplateKeyTypeRequest>>,
+    #[serde(
+        rename = "AlternativeKeyInformation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alternative_key_information: Option<Vec<TemplateKeyTypeRequest>>,
+    #[serde(
+        rename = "CertificateExtensions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_extensions: Option<Vec<TemplateCertificateExtensionRequest>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Enrollment.TemplateEnrollmentDefaultResponse` (API version 1.0).
@@ -12554,8 +12554,6 @@ pub struct TemplateEnrollmentDefaultResponse {
 /// Schema `Keyfactor.Web.Core.Models.Enrollment.TemplateEnrollmentField` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateEnrollmentField {
-    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
-    pub data_type: Option<TemplateEnrollmentFieldType>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -12564,19 +12562,21 @@ pub struct TemplateEnrollmentField {
     pub options: Option<Vec<String>>,
     #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<i32>,
+    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<TemplateEnrollmentFieldType>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateEnrollmentFieldRequestResponseModel` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateEnrollmentFieldRequestResponseModel {
-    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
-    pub data_type: Option<TemplateEnrollmentFieldType>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<String>>,
+    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<TemplateEnrollmentFieldType>,
 }
 
 /// Schema `CSS.CMS.Core.Enums.TemplateEnrollmentFieldType` (API version 1.0).
@@ -12622,12 +12622,11 @@ pub struct TemplateEnrollmentPolicyResponse {
     /// Whether or not wildcards can be used.
     #[serde(rename = "AllowWildcards", default, skip_serializing_if = "Option::is_none")]
     pub allow_wildcards: Option<bool>,
-    #[serde(
-        rename = "CertificateOwnerRole",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_owner_role: Option<TemplateCertificateOwnerRole>,
+    /// Whether or not RFC 2818 compliance should be enforced.
+    #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
+    pub rfc_enforcement: Option<bool>,
+    #[serde(rename = "KeyInfo", default, skip_serializing_if = "Option::is_none")]
+    pub key_info: Option<KeyInfoResponse>,
     /// The id of the security role that should be set as the owner of the cert during import of new certificates
     #[serde(
         rename = "DefaultCertificateOwnerRoleId",
@@ -12641,33 +12640,41 @@ pub struct TemplateEnrollmentPolicyResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub default_certificate_owner_role_name: Option<String>,
-    #[serde(rename = "KeyInfo", default, skip_serializing_if = "Option::is_none")]
-    pub key_info: Option<KeyInfoResponse>,
-    /// Whether or not RFC 2818 compliance should be enforced.
-    #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
-    pub rfc_enforcement: Option<bool>,
+    #[serde(
+        rename = "CertificateOwnerRole",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_owner_role: Option<TemplateCertificateOwnerRole>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Enrollment.TemplateEnrollmentRegexResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateEnrollmentRegexResponse {
-    /// WHether or not the regex is case-sensitive.
-    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
-    pub case_sensitive: Option<bool>,
-    /// The error message to show when the regex validation fails.
-    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// The regular expression to apply to the subject part.
-    #[serde(rename = "Regex", default, skip_serializing_if = "Option::is_none")]
-    pub regex: Option<String>,
     /// The subject part to apply the regular expression to.
     #[serde(rename = "SubjectPart", default, skip_serializing_if = "Option::is_none")]
     pub subject_part: Option<String>,
+    /// The regular expression to apply to the subject part.
+    #[serde(rename = "Regex", default, skip_serializing_if = "Option::is_none")]
+    pub regex: Option<String>,
+    /// The error message to show when the regex validation fails.
+    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// WHether or not the regex is case-sensitive.
+    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
+    pub case_sensitive: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Enrollment.TemplateEnrollmentSettingsResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateEnrollmentSettingsResponse {
+    /// The regular expressions to use for validation during enrollment.
+    #[serde(
+        rename = "TemplateRegexes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub template_regexes: Option<Vec<TemplateEnrollmentRegexResponse>>,
     /// The default values to use during enrollment.
     #[serde(
         rename = "TemplateDefaults",
@@ -12677,31 +12684,24 @@ pub struct TemplateEnrollmentSettingsResponse {
     pub template_defaults: Option<Vec<TemplateEnrollmentDefaultResponse>>,
     #[serde(rename = "TemplatePolicy", default, skip_serializing_if = "Option::is_none")]
     pub template_policy: Option<TemplateEnrollmentPolicyResponse>,
-    /// The regular expressions to use for validation during enrollment.
-    #[serde(
-        rename = "TemplateRegexes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub template_regexes: Option<Vec<TemplateEnrollmentRegexResponse>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateExtendedKeyUsageRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateExtendedKeyUsageRequest {
-    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
-    pub friendly_name: Option<String>,
     #[serde(rename = "OID", default, skip_serializing_if = "Option::is_none")]
     pub oid: Option<String>,
+    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateExtendedKeyUsageResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateExtendedKeyUsageResponse {
-    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
-    pub friendly_name: Option<String>,
     #[serde(rename = "OID", default, skip_serializing_if = "Option::is_none")]
     pub oid: Option<String>,
+    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateKeyTypeRequest` (API version 1.0).
@@ -12709,10 +12709,10 @@ pub struct TemplateExtendedKeyUsageResponse {
 pub struct TemplateKeyTypeRequest {
     #[serde(rename = "AlgorithmName", default, skip_serializing_if = "Option::is_none")]
     pub algorithm_name: Option<String>,
-    #[serde(rename = "CurveOid", default, skip_serializing_if = "Option::is_none")]
-    pub curve_oid: Option<String>,
     #[serde(rename = "KeySize", default, skip_serializing_if = "Option::is_none")]
     pub key_size: Option<String>,
+    #[serde(rename = "CurveOid", default, skip_serializing_if = "Option::is_none")]
+    pub curve_oid: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateKeyTypeResponse` (API version 1.0).
@@ -12720,67 +12720,65 @@ pub struct TemplateKeyTypeRequest {
 pub struct TemplateKeyTypeResponse {
     #[serde(rename = "AlgorithmName", default, skip_serializing_if = "Option::is_none")]
     pub algorithm_name: Option<String>,
-    #[serde(rename = "CurveOid", default, skip_serializing_if = "Option::is_none")]
-    pub curve_oid: Option<String>,
     #[serde(rename = "KeySize", default, skip_serializing_if = "Option::is_none")]
     pub key_size: Option<String>,
+    #[serde(rename = "CurveOid", default, skip_serializing_if = "Option::is_none")]
+    pub curve_oid: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Templates.TemplateMetadataField` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateMetadataField {
-    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
-    pub case_sensitive: Option<bool>,
-    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<String>,
-    #[serde(rename = "Enrollment", default, skip_serializing_if = "Option::is_none")]
-    pub enrollment: Option<MetadataTypeEnrollment>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(rename = "MetadataId", default, skip_serializing_if = "Option::is_none")]
-    pub metadata_id: Option<i32>,
+    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
     #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<i32>,
+    #[serde(rename = "MetadataId", default, skip_serializing_if = "Option::is_none")]
+    pub metadata_id: Option<i32>,
     #[serde(rename = "Validation", default, skip_serializing_if = "Option::is_none")]
     pub validation: Option<String>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
+    pub case_sensitive: Option<bool>,
+    #[serde(rename = "Enrollment", default, skip_serializing_if = "Option::is_none")]
+    pub enrollment: Option<MetadataTypeEnrollment>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateMetadataFieldRequestResponseModel` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateMetadataFieldRequestResponseModel {
-    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
-    pub case_sensitive: Option<bool>,
-    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<String>,
-    #[serde(rename = "Enrollment", default, skip_serializing_if = "Option::is_none")]
-    pub enrollment: Option<MetadataTypeEnrollment>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
     #[serde(rename = "MetadataId", default, skip_serializing_if = "Option::is_none")]
     pub metadata_id: Option<i32>,
-    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
-    pub template_id: Option<i32>,
     #[serde(rename = "Validation", default, skip_serializing_if = "Option::is_none")]
     pub validation: Option<String>,
+    #[serde(rename = "Enrollment", default, skip_serializing_if = "Option::is_none")]
+    pub enrollment: Option<MetadataTypeEnrollment>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
+    pub case_sensitive: Option<bool>,
+    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<i32>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplatePolicyRequestModel` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplatePolicyRequestModel {
+    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<i32>,
     #[serde(rename = "AllowKeyReuse", default, skip_serializing_if = "Option::is_none")]
     pub allow_key_reuse: Option<bool>,
     #[serde(rename = "AllowWildcards", default, skip_serializing_if = "Option::is_none")]
     pub allow_wildcards: Option<bool>,
-    #[serde(
-        rename = "AlternativeKeyAlgorithms",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alternative_key_algorithms: Option<Vec<AlgorithmDataRequestV2>>,
+    #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
+    pub rfc_enforcement: Option<bool>,
     #[serde(
         rename = "CertificateOwnerRole",
         default,
@@ -12805,25 +12803,25 @@ pub struct TemplatePolicyRequestModel {
         skip_serializing_if = "Option::is_none"
     )]
     pub primary_key_algorithms: Option<Vec<AlgorithmDataRequestV2>>,
-    #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
-    pub rfc_enforcement: Option<bool>,
-    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
-    pub template_id: Option<i32>,
-}
-
-/// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplatePolicyResponseModel` (API version 1.0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct TemplatePolicyResponseModel {
-    #[serde(rename = "AllowKeyReuse", default, skip_serializing_if = "Option::is_none")]
-    pub allow_key_reuse: Option<bool>,
-    #[serde(rename = "AllowWildcards", default, skip_serializing_if = "Option::is_none")]
-    pub allow_wildcards: Option<bool>,
     #[serde(
         rename = "AlternativeKeyAlgorithms",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub alternative_key_algorithms: Option<Vec<AlgorithmDataResponse>>,
+    pub alternative_key_algorithms: Option<Vec<AlgorithmDataRequestV2>>,
+}
+
+/// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplatePolicyResponseModel` (API version 1.0).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TemplatePolicyResponseModel {
+    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<i32>,
+    #[serde(rename = "AllowKeyReuse", default, skip_serializing_if = "Option::is_none")]
+    pub allow_key_reuse: Option<bool>,
+    #[serde(rename = "AllowWildcards", default, skip_serializing_if = "Option::is_none")]
+    pub allow_wildcards: Option<bool>,
+    #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
+    pub rfc_enforcement: Option<bool>,
     #[serde(
         rename = "CertificateOwnerRole",
         default,
@@ -12848,94 +12846,54 @@ pub struct TemplatePolicyResponseModel {
         skip_serializing_if = "Option::is_none"
     )]
     pub primary_key_algorithms: Option<Vec<AlgorithmDataResponse>>,
-    #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
-    pub rfc_enforcement: Option<bool>,
-    #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
-    pub template_id: Option<i32>,
+    #[serde(
+        rename = "AlternativeKeyAlgorithms",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alternative_key_algorithms: Option<Vec<AlgorithmDataResponse>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateRegexRequestResponseModel` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateRegexRequestResponseModel {
-    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
-    pub case_sensitive: Option<bool>,
-    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    #[serde(rename = "Regex", default, skip_serializing_if = "Option::is_none")]
-    pub regex: Option<String>,
-    #[serde(rename = "SubjectPart", default, skip_serializing_if = "Option::is_none")]
-    pub subject_part: Option<String>,
     #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<i32>,
+    #[serde(rename = "SubjectPart", default, skip_serializing_if = "Option::is_none")]
+    pub subject_part: Option<String>,
+    #[serde(rename = "Regex", default, skip_serializing_if = "Option::is_none")]
+    pub regex: Option<String>,
+    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(rename = "CaseSensitive", default, skip_serializing_if = "Option::is_none")]
+    pub case_sensitive: Option<bool>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateRetrievalResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateRetrievalResponse {
-    #[serde(
-        rename = "AllowOneClickRenewals",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allow_one_click_renewals: Option<bool>,
-    #[serde(
-        rename = "AllowedEnrollmentTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allowed_enrollment_types: Option<EnrollmentType>,
-    #[serde(
-        rename = "AllowedRequesters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allowed_requesters: Option<Vec<String>>,
-    #[serde(
-        rename = "CertificateCleanupEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_cleanup_enabled: Option<bool>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
     #[serde(rename = "CommonName", default, skip_serializing_if = "Option::is_none")]
     pub common_name: Option<String>,
+    #[serde(rename = "TemplateName", default, skip_serializing_if = "Option::is_none")]
+    pub template_name: Option<String>,
+    #[serde(rename = "Oid", default, skip_serializing_if = "Option::is_none")]
+    pub oid: Option<String>,
+    #[serde(rename = "KeySize", default, skip_serializing_if = "Option::is_none")]
+    pub key_size: Option<String>,
+    #[serde(rename = "KeyType", default, skip_serializing_if = "Option::is_none")]
+    pub key_type: Option<String>,
+    #[serde(rename = "ForestRoot", default, skip_serializing_if = "Option::is_none")]
+    pub forest_root: Option<String>,
     #[serde(
         rename = "ConfigurationTenant",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub configuration_tenant: Option<String>,
-    #[serde(rename = "Curve", default, skip_serializing_if = "Option::is_none")]
-    pub curve: Option<String>,
-    #[serde(
-        rename = "DeleteWithArchivedKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delete_with_archived_key: Option<bool>,
-    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(
-        rename = "EnrollmentFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enrollment_fields: Option<Vec<TemplateEnrollmentFieldRequestResponseModel>>,
-    #[serde(
-        rename = "ExtendedKeyUsages",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub extended_key_usages: Option<Vec<ExtendedKeyUsageResponseModel>>,
-    #[serde(rename = "ForestRoot", default, skip_serializing_if = "Option::is_none")]
-    pub forest_root: Option<String>,
     #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
     pub friendly_name: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(rename = "KeyAlgorithms", default, skip_serializing_if = "Option::is_none")]
-    pub key_algorithms: Option<KeyAlgorithmsResponse>,
-    #[serde(rename = "KeyArchival", default, skip_serializing_if = "Option::is_none")]
-    pub key_archival: Option<bool>,
     #[serde(rename = "KeyRetention", default, skip_serializing_if = "Option::is_none")]
     pub key_retention: Option<KeyRetentionPolicy>,
     #[serde(
@@ -12944,20 +12902,52 @@ pub struct TemplateRetrievalResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub key_retention_days: Option<i32>,
-    #[serde(rename = "KeySize", default, skip_serializing_if = "Option::is_none")]
-    pub key_size: Option<String>,
-    #[serde(rename = "KeyType", default, skip_serializing_if = "Option::is_none")]
-    pub key_type: Option<String>,
-    #[serde(rename = "KeyTypes", default, skip_serializing_if = "Option::is_none")]
-    pub key_types: Option<String>,
-    #[serde(rename = "KeyUsage", default, skip_serializing_if = "Option::is_none")]
-    pub key_usage: Option<i32>,
-    #[serde(rename = "Manageability", default, skip_serializing_if = "Option::is_none")]
-    pub manageability: Option<TemplateDetailsManageability>,
+    #[serde(rename = "KeyArchival", default, skip_serializing_if = "Option::is_none")]
+    pub key_archival: Option<bool>,
+    #[serde(
+        rename = "EnrollmentFields",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enrollment_fields: Option<Vec<TemplateEnrollmentFieldRequestResponseModel>>,
     #[serde(rename = "MetadataFields", default, skip_serializing_if = "Option::is_none")]
     pub metadata_fields: Option<Vec<TemplateMetadataFieldRequestResponseModel>>,
-    #[serde(rename = "Oid", default, skip_serializing_if = "Option::is_none")]
-    pub oid: Option<String>,
+    #[serde(
+        rename = "AllowedEnrollmentTypes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_enrollment_types: Option<EnrollmentType>,
+    #[serde(
+        rename = "TemplateRegexes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub template_regexes: Option<Vec<TemplateRegexRequestResponseModel>>,
+    #[serde(
+        rename = "TemplateDefaults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub template_defaults: Option<Vec<TemplateDefaultRequestResponseModel>>,
+    #[serde(rename = "TemplatePolicy", default, skip_serializing_if = "Option::is_none")]
+    pub template_policy: Option<TemplatePolicyResponseModel>,
+    #[serde(rename = "KeyAlgorithms", default, skip_serializing_if = "Option::is_none")]
+    pub key_algorithms: Option<KeyAlgorithmsResponse>,
+    #[serde(
+        rename = "UseAllowedRequesters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub use_allowed_requesters: Option<bool>,
+    #[serde(
+        rename = "AllowedRequesters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_requesters: Option<Vec<String>>,
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
     #[serde(rename = "RFCEnforcement", default, skip_serializing_if = "Option::is_none")]
     pub rfc_enforcement: Option<bool>,
     #[serde(
@@ -12966,22 +12956,30 @@ pub struct TemplateRetrievalResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub requires_approval: Option<bool>,
+    #[serde(rename = "KeyUsage", default, skip_serializing_if = "Option::is_none")]
+    pub key_usage: Option<i32>,
     #[serde(
-        rename = "TemplateDefaults",
+        rename = "ExtendedKeyUsages",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub template_defaults: Option<Vec<TemplateDefaultRequestResponseModel>>,
-    #[serde(rename = "TemplateName", default, skip_serializing_if = "Option::is_none")]
-    pub template_name: Option<String>,
-    #[serde(rename = "TemplatePolicy", default, skip_serializing_if = "Option::is_none")]
-    pub template_policy: Option<TemplatePolicyResponseModel>,
+    pub extended_key_usages: Option<Vec<ExtendedKeyUsageResponseModel>>,
+    #[serde(rename = "Curve", default, skip_serializing_if = "Option::is_none")]
+    pub curve: Option<String>,
     #[serde(
-        rename = "TemplateRegexes",
+        rename = "AllowOneClickRenewals",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub template_regexes: Option<Vec<TemplateRegexRequestResponseModel>>,
+    pub allow_one_click_renewals: Option<bool>,
+    #[serde(rename = "KeyTypes", default, skip_serializing_if = "Option::is_none")]
+    pub key_types: Option<String>,
+    #[serde(
+        rename = "CertificateCleanupEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_cleanup_enabled: Option<bool>,
     #[serde(
         rename = "TimeAfterExpiration",
         default,
@@ -12995,58 +12993,22 @@ pub struct TemplateRetrievalResponse {
     )]
     pub time_after_expiration_units: Option<CertificateCleanupTimeUnits>,
     #[serde(
-        rename = "UseAllowedRequesters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub use_allowed_requesters: Option<bool>,
-}
-
-/// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateUpdateRequest` (API version 1.0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct TemplateUpdateRequest {
-    #[serde(
-        rename = "AllowOneClickRenewals",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allow_one_click_renewals: Option<bool>,
-    #[serde(
-        rename = "AllowedEnrollmentTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allowed_enrollment_types: Option<EnrollmentType>,
-    #[serde(
-        rename = "AllowedRequesters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allowed_requesters: Option<Vec<String>>,
-    #[serde(
-        rename = "CertificateCleanupEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_cleanup_enabled: Option<bool>,
-    #[serde(
         rename = "DeleteWithArchivedKey",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub delete_with_archived_key: Option<bool>,
-    #[serde(
-        rename = "EnrollmentFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enrollment_fields: Option<Vec<TemplateEnrollmentFieldRequestResponseModel>>,
-    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
-    pub friendly_name: Option<String>,
+    #[serde(rename = "Manageability", default, skip_serializing_if = "Option::is_none")]
+    pub manageability: Option<TemplateDetailsManageability>,
+}
+
+/// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateUpdateRequest` (API version 1.0).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TemplateUpdateRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "KeyArchival", default, skip_serializing_if = "Option::is_none")]
-    pub key_archival: Option<bool>,
+    #[serde(rename = "FriendlyName", default, skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
     #[serde(rename = "KeyRetention", default, skip_serializing_if = "Option::is_none")]
     pub key_retention: Option<KeyRetentionPolicy>,
     #[serde(
@@ -13055,16 +13017,28 @@ pub struct TemplateUpdateRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub key_retention_days: Option<i32>,
-    #[serde(rename = "KeyUsage", default, skip_serializing_if = "Option::is_none")]
-    pub key_usage: Option<i32>,
-    #[serde(rename = "MetadataFields", default, skip_serializing_if = "Option::is_none")]
-    pub metadata_fields: Option<Vec<TemplateMetadataFieldRequestResponseModel>>,
+    #[serde(rename = "KeyArchival", default, skip_serializing_if = "Option::is_none")]
+    pub key_archival: Option<bool>,
     #[serde(
-        rename = "RequiresApproval",
+        rename = "EnrollmentFields",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub requires_approval: Option<bool>,
+    pub enrollment_fields: Option<Vec<TemplateEnrollmentFieldRequestResponseModel>>,
+    #[serde(rename = "MetadataFields", default, skip_serializing_if = "Option::is_none")]
+    pub metadata_fields: Option<Vec<TemplateMetadataFieldRequestResponseModel>>,
+    #[serde(
+        rename = "AllowedEnrollmentTypes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_enrollment_types: Option<EnrollmentType>,
+    #[serde(
+        rename = "TemplateRegexes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub template_regexes: Option<Vec<TemplateRegexRequestResponseModel>>,
     #[serde(
         rename = "TemplateDefaults",
         default,
@@ -13074,11 +13048,37 @@ pub struct TemplateUpdateRequest {
     #[serde(rename = "TemplatePolicy", default, skip_serializing_if = "Option::is_none")]
     pub template_policy: Option<TemplatePolicyRequestModel>,
     #[serde(
-        rename = "TemplateRegexes",
+        rename = "UseAllowedRequesters",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub template_regexes: Option<Vec<TemplateRegexRequestResponseModel>>,
+    pub use_allowed_requesters: Option<bool>,
+    #[serde(
+        rename = "AllowedRequesters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_requesters: Option<Vec<String>>,
+    #[serde(
+        rename = "RequiresApproval",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub requires_approval: Option<bool>,
+    #[serde(rename = "KeyUsage", default, skip_serializing_if = "Option::is_none")]
+    pub key_usage: Option<i32>,
+    #[serde(
+        rename = "AllowOneClickRenewals",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_one_click_renewals: Option<bool>,
+    #[serde(
+        rename = "CertificateCleanupEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_cleanup_enabled: Option<bool>,
     #[serde(
         rename = "TimeAfterExpiration",
         default,
@@ -13092,11 +13092,11 @@ pub struct TemplateUpdateRequest {
     )]
     pub time_after_expiration_units: Option<CertificateCleanupTimeUnits>,
     #[serde(
-        rename = "UseAllowedRequesters",
+        rename = "DeleteWithArchivedKey",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub use_allowed_requesters: Option<bool>,
+    pub delete_with_archived_key: Option<bool>,
 }
 
 /// Schema `Keyfactor.Common.Scheduling.Models.TimeModel` (API version 1.0, 2).
@@ -13109,29 +13109,29 @@ pub struct TimeModel {
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Keys.UnmanagedKeyResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct UnmanagedKeyResponse {
-    #[serde(rename = "Comments", default, skip_serializing_if = "Option::is_none")]
-    pub comments: Option<Vec<String>>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    /// Base64-encoded bytes.
+    #[serde(rename = "Fingerprint", default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    #[serde(rename = "PublicKey", default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+    #[serde(rename = "PrivateKey", default, skip_serializing_if = "Option::is_none")]
+    pub private_key: Option<String>,
+    #[serde(rename = "KeyType", default, skip_serializing_if = "Option::is_none")]
+    pub key_type: Option<String>,
+    #[serde(rename = "KeyLength", default, skip_serializing_if = "Option::is_none")]
+    pub key_length: Option<i32>,
     #[serde(rename = "DiscoveredDate", default, skip_serializing_if = "Option::is_none")]
     pub discovered_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// Base64-encoded bytes.
-    #[serde(rename = "Fingerprint", default, skip_serializing_if = "Option::is_none")]
-    pub fingerprint: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(rename = "KeyLength", default, skip_serializing_if = "Option::is_none")]
-    pub key_length: Option<i32>,
-    #[serde(rename = "KeyType", default, skip_serializing_if = "Option::is_none")]
-    pub key_type: Option<String>,
-    #[serde(rename = "LogonCount", default, skip_serializing_if = "Option::is_none")]
-    pub logon_count: Option<i32>,
-    #[serde(rename = "PrivateKey", default, skip_serializing_if = "Option::is_none")]
-    pub private_key: Option<String>,
-    #[serde(rename = "PublicKey", default, skip_serializing_if = "Option::is_none")]
-    pub public_key: Option<String>,
+    #[serde(rename = "Comments", default, skip_serializing_if = "Option::is_none")]
+    pub comments: Option<Vec<String>>,
     #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    #[serde(rename = "LogonCount", default, skip_serializing_if = "Option::is_none")]
+    pub logon_count: Option<i32>,
 }
 
 /// Class representing orchestrator jobs to be unscheduled
@@ -13150,12 +13150,16 @@ pub struct UnscheduleJobRequest {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Ssl.UpdateNetworkRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateNetworkRequest {
+    #[serde(rename = "NetworkId")]
+    pub network_id: uuid::Uuid,
+    #[serde(rename = "Name")]
+    pub name: String,
     #[serde(rename = "AgentPoolName")]
     pub agent_pool_name: String,
-    #[serde(rename = "AutoMonitor", default, skip_serializing_if = "Option::is_none")]
-    pub auto_monitor: Option<bool>,
     #[serde(rename = "Description")]
     pub description: String,
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
     #[serde(
         rename = "DiscoverSchedule",
         default,
@@ -13163,45 +13167,41 @@ pub struct UpdateNetworkRequest {
     )]
     pub discover_schedule: Option<KeyfactorSchedule>,
     #[serde(
-        rename = "DiscoverTimeoutMs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub discover_timeout_ms: Option<f64>,
-    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    #[serde(
-        rename = "ExpirationAlertDays",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expiration_alert_days: Option<f64>,
-    #[serde(rename = "GetRobots", default, skip_serializing_if = "Option::is_none")]
-    pub get_robots: Option<bool>,
-    #[serde(
         rename = "MonitorSchedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub monitor_schedule: Option<KeyfactorSchedule>,
     #[serde(
-        rename = "MonitorTimeoutMs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub monitor_timeout_ms: Option<f64>,
-    #[serde(rename = "Name")]
-    pub name: String,
-    #[serde(rename = "NetworkId")]
-    pub network_id: uuid::Uuid,
-    #[serde(rename = "QuietHours", default, skip_serializing_if = "Option::is_none")]
-    pub quiet_hours: Option<Vec<QuietHourRequest>>,
-    #[serde(
         rename = "SslAlertRecipients",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub ssl_alert_recipients: Option<Vec<String>>,
+    #[serde(rename = "AutoMonitor", default, skip_serializing_if = "Option::is_none")]
+    pub auto_monitor: Option<bool>,
+    #[serde(rename = "GetRobots", default, skip_serializing_if = "Option::is_none")]
+    pub get_robots: Option<bool>,
+    #[serde(
+        rename = "DiscoverTimeoutMs",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub discover_timeout_ms: Option<f64>,
+    #[serde(
+        rename = "MonitorTimeoutMs",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub monitor_timeout_ms: Option<f64>,
+    #[serde(
+        rename = "ExpirationAlertDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expiration_alert_days: Option<f64>,
+    #[serde(rename = "QuietHours", default, skip_serializing_if = "Option::is_none")]
+    pub quiet_hours: Option<Vec<QuietHourRequest>>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.UpdateOrchestratorAuthCertificateReenrollmentRequest` (API version 1.0).
@@ -13328,18 +13328,18 @@ impl crate::runtime::ParamValue for WorkflowInstanceStatus {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.WorkflowTypeQueryResponse` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct WorkflowTypeQueryResponse {
-    #[serde(rename = "BuiltInSteps", default, skip_serializing_if = "Option::is_none")]
-    pub built_in_steps: Option<Vec<AvailableStepResponse>>,
+    #[serde(rename = "WorkflowType", default, skip_serializing_if = "Option::is_none")]
+    pub workflow_type: Option<String>,
+    #[serde(rename = "KeyType", default, skip_serializing_if = "Option::is_none")]
+    pub key_type: Option<String>,
     #[serde(
         rename = "ContextParameters",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub context_parameters: Option<Vec<String>>,
-    #[serde(rename = "KeyType", default, skip_serializing_if = "Option::is_none")]
-    pub key_type: Option<String>,
-    #[serde(rename = "WorkflowType", default, skip_serializing_if = "Option::is_none")]
-    pub workflow_type: Option<String>,
+    #[serde(rename = "BuiltInSteps", default, skip_serializing_if = "Option::is_none")]
+    pub built_in_steps: Option<Vec<AvailableStepResponse>>,
 }
 
 /// Schema `Keyfactor.Workflows.DataType` (API version 1.0).

@@ -8,5 +8,5 @@ mod response;
 pub use client::{Auth, Client, ClientBuilder};
 pub use error::{ApiError, Error, Result};
 pub use request::OperationInfo;
-pub(crate) use request::{ParamValue, Request, path_segment};
+pub(crate) use request::{ParamValue, Request};
 pub use response::Response;

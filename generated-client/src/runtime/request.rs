@@ -30,7 +30,22 @@ pub(crate) struct Request {
 }
 
 impl Request {
-    pub(crate) fn new(operation: &'static OperationInfo, path: String) -> Self {
+    /// A request for `operation`, with the `{...}` placeholders of its path
+    /// filled in order by `path_params`, each percent-encoded.
+    pub(crate) fn new(operation: &'static OperationInfo, path_params: &[&dyn ParamValue]) -> Self {
+        let mut path = String::with_capacity(operation.path.len() + 16);
+        let mut params = path_params.iter();
+        let mut rest = operation.path;
+        while let Some(open) = rest.find('{') {
+            path.push_str(&rest[..open]);
+            let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
+            match params.next() {
+                Some(value) => path.push_str(&path_segment(*value)),
+                None => path.push_str(&rest[open..close]),
+            }
+            rest = &rest[close..];
+        }
+        path.push_str(rest);
         Request { operation, path, query: Vec::new(), headers: Vec::new(), body: None }
     }
 
@@ -65,6 +80,12 @@ macro_rules! display_param {
     )*};
 }
 display_param!(String, str, bool, i32, i64, f32, f64, uuid::Uuid);
+
+impl<T: ParamValue + ?Sized> ParamValue for &T {
+    fn to_param(&self) -> String {
+        (**self).to_param()
+    }
+}
 
 impl ParamValue for chrono::DateTime<chrono::Utc> {
     fn to_param(&self) -> String {
@@ -114,7 +135,7 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'*');
 
 /// A path parameter's value, percent-encoded so that it stays one segment.
-pub(crate) fn path_segment(value: &(impl ParamValue + ?Sized)) -> String {
+fn path_segment(value: &(impl ParamValue + ?Sized)) -> String {
     utf8_percent_encode(&value.to_param(), SEGMENT).to_string()
 }
 
@@ -127,5 +148,21 @@ mod tests {
         assert_eq!(path_segment("a/b c?d#e%"), "a%2Fb%20c%3Fd%23e%25");
         assert_eq!(path_segment("Tom's.Role_1-x~"), "Tom%27s.Role_1-x~");
         assert_eq!(path_segment(&7), "7");
+    }
+
+    const OP: OperationInfo = OperationInfo {
+        name: "get_x_by_id_y",
+        method: reqwest::Method::GET,
+        path: "/X/{id}/Y/{name}",
+        version: "1.0",
+        tag: "X",
+        deprecated: false,
+        success_status: 200,
+    };
+
+    #[test]
+    fn path_template_is_filled_in_order_and_encoded() {
+        let request = Request::new(&OP, &[&42, &"a b/c"]);
+        assert_eq!(request.path, "/X/42/Y/a%20b%2Fc");
     }
 }

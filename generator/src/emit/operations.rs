@@ -234,7 +234,7 @@ fn location_name(location: Location) -> &'static str {
 }
 
 fn request_fn(op: &Operation) -> TokenStream {
-    let path = path_expr(op);
+    let path = path_args(op);
     let params = op.params.iter().filter(|p| p.location != Location::Path).map(|p| {
         let ident = format_ident!("{}", p.ident);
         let wire = &p.wire;
@@ -264,21 +264,12 @@ fn request_fn(op: &Operation) -> TokenStream {
     }
 }
 
-/// The path with its parameters filled in, percent-encoded.
-fn path_expr(op: &Operation) -> TokenStream {
-    let mut template = String::new();
-    let mut args = Vec::new();
-    for segment in op.path.split('/').filter(|s| !s.is_empty()) {
-        template.push('/');
-        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(name) => {
-                let param = op.params.iter().find(|p| p.location == Location::Path && p.wire == name);
-                let ident = format_ident!("{}", param.map_or("missing", |p| p.ident.as_str()));
-                template.push_str("{}");
-                args.push(quote!(crate::runtime::path_segment(&self.#ident)));
-            }
-            None => template.push_str(&segment.replace('{', "{{").replace('}', "}}")),
-        }
-    }
-    if args.is_empty() { quote!(#template.to_string()) } else { quote!(format!(#template, #(#args),*)) }
+/// The path parameters' values, in the order of the path template.
+fn path_args(op: &Operation) -> TokenStream {
+    let args = op.path.split('/').filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).map(|name| {
+        let param = op.params.iter().find(|p| p.location == Location::Path && p.wire == name);
+        let ident = format_ident!("{}", param.map_or("missing", |p| p.ident.as_str()));
+        quote!(&self.#ident)
+    });
+    quote!(&[#(#args),*])
 }

@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 pub struct Widget {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "Kind", default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<WidgetKind>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "Kind", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<WidgetKind>,
 }
 
 /// Schema `K.Widgets.WidgetKind` (API version 1.0).
@@ -55,8 +55,8 @@ impl crate::runtime::ParamValue for WidgetKind {
 /// Schema `K.Widgets.WidgetRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct WidgetRequest {
-    #[serde(rename = "Color", default, skip_serializing_if = "Option::is_none")]
-    pub color: Option<String>,
     #[serde(rename = "Name")]
     pub name: String,
+    #[serde(rename = "Color", default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
 }

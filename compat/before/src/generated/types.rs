@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 pub struct Widget {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "Kind", default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<WidgetKind>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "Kind", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<WidgetKind>,
 }
 
 /// Schema `K.Widgets.WidgetKind` (API version 1.0).

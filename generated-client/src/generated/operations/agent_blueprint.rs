@@ -164,10 +164,7 @@ impl GetAgentBluePrint<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/AgentBluePrint".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.page_returned {
             request.query("PageReturned", value);
         }
@@ -227,10 +224,7 @@ impl PostAgentBluePrintApplyBlueprint<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/AgentBluePrint/ApplyBlueprint".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.template_id {
             request.query("templateId", value);
         }
@@ -288,10 +282,7 @@ impl PostAgentBluePrintGenerateBluePrint<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/AgentBluePrint/GenerateBluePrint".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.agent_id {
             request.query("agentId", value);
         }
@@ -336,10 +327,7 @@ impl DeleteAgentBluePrintById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/AgentBluePrint/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -385,10 +373,7 @@ impl GetAgentBluePrintById<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/AgentBluePrint/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.id_query {
             request.query("id", value);
         }
@@ -458,10 +443,7 @@ impl GetAgentBluePrintByIdJobs<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/AgentBluePrint/{}/Jobs", crate ::runtime::path_segment(& self.id)),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.page_returned {
             request.query("PageReturned", value);
         }
@@ -542,12 +524,7 @@ impl GetAgentBluePrintByIdStores<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/AgentBluePrint/{}/Stores", crate ::runtime::path_segment(& self.id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.page_returned {
             request.query("PageReturned", value);
         }

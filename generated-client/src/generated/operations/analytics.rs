@@ -139,10 +139,7 @@ impl GetAnalyticsCertificatesCount<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Analytics/Certificates/Count".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query {
             request.query("query", value);
         }
@@ -195,10 +192,7 @@ impl GetAnalyticsCertificatesCountCollections<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Analytics/Certificates/Count/Collections".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         for value in self.collection_ids.iter().flatten() {
             request.query("CollectionIds", value);
         }
@@ -254,10 +248,7 @@ impl GetAnalyticsCertificatesCountGrouped<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Analytics/Certificates/Count/Grouped".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query {
             request.query("query", value);
         }
@@ -306,10 +297,7 @@ impl GetAnalyticsCertificatesIssuance<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Analytics/Certificates/Issuance".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.query("collectionId", &self.collection_id);
         request.query("TotalPeriods", &self.total_periods);
         Ok(request)
@@ -355,10 +343,7 @@ impl GetAnalyticsCertificatesRevocation<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Analytics/Certificates/Revocation".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.query("collectionId", &self.collection_id);
         request.query("TotalPeriods", &self.total_periods);
         Ok(request)
@@ -409,10 +394,7 @@ impl GetAnalyticsSslNetworksEndpoints<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Analytics/SSL/Networks/Endpoints".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         for value in self.networks.iter().flatten() {
             request.query("Networks", value);
         }
@@ -464,10 +446,7 @@ impl GetAnalyticsSslNetworksEndpointsStatus<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Analytics/SSL/Networks/Endpoints/Status".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         for value in self.networks.iter().flatten() {
             request.query("Networks", value);
         }

@@ -88,10 +88,7 @@ impl GetCertificateAuthorityCaConnectors<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/CertificateAuthority/CAConnectors".to_string(),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[]);
         Ok(request)
     }
 
@@ -130,10 +127,7 @@ impl PostCertificateAuthorityCaConnectors<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/CertificateAuthority/CAConnectors".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -173,13 +167,7 @@ impl DeleteCertificateAuthorityCaConnectorsById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/CertificateAuthority/CAConnectors/{}", crate ::runtime::path_segment(&
-                self.id)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -216,13 +204,7 @@ impl GetCertificateAuthorityCaConnectorsById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/CertificateAuthority/CAConnectors/{}", crate ::runtime::path_segment(&
-                self.id)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -262,13 +244,7 @@ impl PutCertificateAuthorityCaConnectorsById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/CertificateAuthority/CAConnectors/{}", crate ::runtime::path_segment(&
-                self.id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         request.json(&self.body)?;
         Ok(request)
     }

@@ -631,10 +631,7 @@ impl DeleteCertificates<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Certificates".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -773,10 +770,7 @@ impl GetCertificates<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Certificates".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.include_revoked {
             request.query("IncludeRevoked", value);
         }
@@ -852,10 +846,7 @@ impl PostCertificatesAnalyze<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Certificates/Analyze".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -930,10 +921,7 @@ impl GetCertificatesCsv<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Certificates/CSV".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.sort_name {
             request.query("SortName", value);
         }
@@ -1001,10 +989,7 @@ impl PostCertificatesDownload<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Certificates/Download".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -1060,10 +1045,7 @@ impl DeleteCertificatesExclude<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Certificates/Exclude".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -1113,10 +1095,7 @@ impl DeleteCertificatesExcludeQuery<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Certificates/Exclude/Query".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -1166,10 +1145,7 @@ impl DeleteCertificatesExcludeById<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/Certificates/Exclude/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -1209,10 +1185,7 @@ impl DeleteCertificatesExcludedCertificates<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Certificates/ExcludedCertificates".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1294,10 +1267,7 @@ impl GetCertificatesExcludedCertificates<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Certificates/ExcludedCertificates".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
             request.query("QueryString", value);
         }
@@ -1364,13 +1334,7 @@ impl GetCertificatesIdentityAuditById<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Certificates/IdentityAudit/{}", crate ::runtime::path_segment(& self
-                .id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -1425,13 +1389,7 @@ impl GetCertificatesIdentityAuditByIdV2<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Certificates/IdentityAudit/{}", crate ::runtime::path_segment(& self
-                .id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -1477,10 +1435,7 @@ impl PostCertificatesImport<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Certificates/Import".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1540,12 +1495,7 @@ impl GetCertificatesLocationsById<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Certificates/Locations/{}", crate ::runtime::path_segment(& self.id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -1610,10 +1560,7 @@ impl PutCertificatesMetadata<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Certificates/Metadata".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -1666,10 +1613,7 @@ impl PutCertificatesMetadataAll<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Certificates/Metadata/All".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -1729,10 +1673,7 @@ impl GetCertificatesMetadataCompare<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Certificates/Metadata/Compare".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.query("certificateId", &self.certificate_id);
         request.query("metadataFieldName", &self.metadata_field_name);
         if let Some(value) = &self.value {
@@ -1786,10 +1727,7 @@ impl PutCertificatesOwner<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Certificates/Owner".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -1839,10 +1777,7 @@ impl DeleteCertificatesPrivateKey<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Certificates/PrivateKey".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -1892,12 +1827,7 @@ impl DeleteCertificatesPrivateKeyById<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Certificates/PrivateKey/{}", crate ::runtime::path_segment(& self.id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -1946,10 +1876,7 @@ impl DeleteCertificatesQuery<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Certificates/Query".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -1989,10 +1916,7 @@ impl GetCertificatesQueryParsers<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Certificates/QueryParsers".to_string(),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[]);
         Ok(request)
     }
 
@@ -2054,10 +1978,7 @@ impl PostCertificatesRecover<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Certificates/Recover".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -2104,10 +2025,7 @@ impl PostCertificatesRevoke<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Certificates/Revoke".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -2156,10 +2074,7 @@ impl DeleteCertificatesById<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/Certificates/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -2235,10 +2150,7 @@ impl GetCertificatesById<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/Certificates/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.include_locations {
             request.query("includeLocations", value);
         }
@@ -2337,10 +2249,7 @@ impl GetCertificatesByIdHistory<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/Certificates/{}/History", crate ::runtime::path_segment(& self.id)),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.page_returned {
             request.query("PageReturned", value);
         }
@@ -2416,10 +2325,7 @@ impl PutCertificatesByIdOwner<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/Certificates/{}/Owner", crate ::runtime::path_segment(& self.id)),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -2472,12 +2378,7 @@ impl GetCertificatesByIdSecurity<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Certificates/{}/Security", crate ::runtime::path_segment(& self.id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -2537,12 +2438,7 @@ impl GetCertificatesByIdValidate<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Certificates/{}/Validate", crate ::runtime::path_segment(& self.id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -2589,12 +2485,7 @@ impl GetCertificatesByIdValidation<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Certificates/{}/Validation", crate ::runtime::path_segment(& self.id)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -2641,12 +2532,7 @@ impl PostCertificatesByIdValidation<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Certificates/{}/Validation", crate ::runtime::path_segment(& self.id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -2693,10 +2579,7 @@ impl DeleteCertificatesByIdValidationByRuleName<'_> {
     fn request(&self) -> crate::Result<crate::runtime::Request> {
         let request = crate::runtime::Request::new(
             &Self::INFO,
-            format!(
-                "/Certificates/{}/Validation/{}", crate ::runtime::path_segment(& self
-                .id), crate ::runtime::path_segment(& self.rule_name)
-            ),
+            &[&self.id, &self.rule_name],
         );
         Ok(request)
     }
@@ -2738,11 +2621,7 @@ impl DeleteCertificatesByIdValidationByRuleNameByViolationName<'_> {
     fn request(&self) -> crate::Result<crate::runtime::Request> {
         let request = crate::runtime::Request::new(
             &Self::INFO,
-            format!(
-                "/Certificates/{}/Validation/{}/{}", crate ::runtime::path_segment(& self
-                .id), crate ::runtime::path_segment(& self.rule_name), crate
-                ::runtime::path_segment(& self.violation_name)
-            ),
+            &[&self.id, &self.rule_name, &self.violation_name],
         );
         Ok(request)
     }
@@ -2785,11 +2664,7 @@ impl PutCertificatesByIdValidationByRuleNameByViolationName<'_> {
     fn request(&self) -> crate::Result<crate::runtime::Request> {
         let mut request = crate::runtime::Request::new(
             &Self::INFO,
-            format!(
-                "/Certificates/{}/Validation/{}/{}", crate ::runtime::path_segment(& self
-                .id), crate ::runtime::path_segment(& self.rule_name), crate
-                ::runtime::path_segment(& self.violation_name)
-            ),
+            &[&self.id, &self.rule_name, &self.violation_name],
         );
         request.json(&self.body)?;
         Ok(request)

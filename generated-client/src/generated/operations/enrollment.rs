@@ -282,13 +282,7 @@ impl GetEnrollmentAvailableRenewalIdById<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Enrollment/AvailableRenewal/Id/{}", crate ::runtime::path_segment(&
-                self.id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -342,13 +336,7 @@ impl GetEnrollmentAvailableRenewalThumbprintByThumbprint<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Enrollment/AvailableRenewal/Thumbprint/{}", crate
-                ::runtime::path_segment(& self.thumbprint)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.thumbprint]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -405,10 +393,7 @@ impl PostEnrollmentCsr<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Enrollment/CSR".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.force_enroll {
             request.query("forceEnroll", value);
         }
@@ -454,10 +439,7 @@ impl GetEnrollmentCsrContextMy<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Enrollment/CSR/Context/My".to_string(),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[]);
         Ok(request)
     }
 
@@ -498,10 +480,7 @@ impl PostEnrollmentCsrParse<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Enrollment/CSR/Parse".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -542,10 +521,7 @@ impl PostEnrollmentPfx<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Enrollment/PFX".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.header("x-certificateformat", &self.x_certificateformat);
         request.json(&self.body)?;
         Ok(request)
@@ -587,10 +563,7 @@ impl PostEnrollmentPfxV2<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Enrollment/PFX".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.header("x-certificateformat", &self.x_certificateformat);
         request.json(&self.body)?;
         Ok(request)
@@ -632,10 +605,7 @@ impl GetEnrollmentPfxContextMy<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Enrollment/PFX/Context/My".to_string(),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[]);
         Ok(request)
     }
 
@@ -676,10 +646,7 @@ impl PostEnrollmentPfxDeploy<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Enrollment/PFX/Deploy".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -721,10 +688,7 @@ impl PostEnrollmentPfxReplace<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Enrollment/PFX/Replace".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -784,10 +748,7 @@ impl PostEnrollmentRenew<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Enrollment/Renew".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
@@ -833,10 +794,7 @@ impl GetEnrollmentSettingsById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/Enrollment/Settings/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 

@@ -208,10 +208,7 @@ impl GetEnrollmentPatterns<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/EnrollmentPatterns".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
             request.query("QueryString", value);
         }
@@ -276,10 +273,7 @@ impl PostEnrollmentPatterns<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/EnrollmentPatterns".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.force_template_default {
             request.query("forceTemplateDefault", value);
         }
@@ -321,10 +315,7 @@ impl GetEnrollmentPatternsSettings<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/EnrollmentPatterns/Settings".to_string(),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[]);
         Ok(request)
     }
 
@@ -367,10 +358,7 @@ impl PutEnrollmentPatternsSettings<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/EnrollmentPatterns/Settings".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -413,10 +401,7 @@ impl GetEnrollmentPatternsSubjectParts<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/EnrollmentPatterns/SubjectParts".to_string(),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[]);
         Ok(request)
     }
 
@@ -466,10 +451,7 @@ impl DeleteEnrollmentPatternsById<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/EnrollmentPatterns/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.force {
             request.query("force", value);
         }
@@ -509,10 +491,7 @@ impl GetEnrollmentPatternsById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/EnrollmentPatterns/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -561,10 +540,7 @@ impl PutEnrollmentPatternsById<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/EnrollmentPatterns/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.force_template_default {
             request.query("forceTemplateDefault", value);
         }
@@ -607,13 +583,7 @@ impl GetEnrollmentPatternsByIdMetadata<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/EnrollmentPatterns/{}/Metadata", crate ::runtime::path_segment(& self
-                .id)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -656,13 +626,7 @@ impl GetEnrollmentPatternsByIdSettings<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/EnrollmentPatterns/{}/Settings", crate ::runtime::path_segment(& self
-                .id)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 

@@ -137,10 +137,7 @@ impl GetSshKeysMyKey<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/SSH/Keys/MyKey".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.include_private_key {
             request.query("includePrivateKey", value);
         }
@@ -182,10 +179,7 @@ impl PostSshKeysMyKey<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/SSH/Keys/MyKey".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -225,10 +219,7 @@ impl PutSshKeysMyKey<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/SSH/Keys/MyKey".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -268,10 +259,7 @@ impl DeleteSshKeysUnmanaged<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/SSH/Keys/Unmanaged".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -343,10 +331,7 @@ impl GetSshKeysUnmanaged<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/SSH/Keys/Unmanaged".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
             request.query("QueryString", value);
         }
@@ -400,10 +385,7 @@ impl DeleteSshKeysUnmanagedById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/SSH/Keys/Unmanaged/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -440,10 +422,7 @@ impl GetSshKeysUnmanagedById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/SSH/Keys/Unmanaged/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 

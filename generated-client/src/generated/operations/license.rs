@@ -30,7 +30,7 @@ impl GetLicense<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(&Self::INFO, "/License".to_string());
+        let request = crate::runtime::Request::new(&Self::INFO, &[]);
         Ok(request)
     }
 

@@ -120,10 +120,7 @@ impl GetSshLogons<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/SSH/Logons".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
             request.query("QueryString", value);
         }
@@ -177,10 +174,7 @@ impl PostSshLogons<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/SSH/Logons".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -220,10 +214,7 @@ impl PostSshLogonsAccess<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/SSH/Logons/Access".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -263,10 +254,7 @@ impl DeleteSshLogonsById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/SSH/Logons/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -303,10 +291,7 @@ impl GetSshLogonsById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/SSH/Logons/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 

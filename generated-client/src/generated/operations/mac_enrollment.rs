@@ -45,10 +45,7 @@ impl GetMacEnrollment<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/MacEnrollment".to_string(),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[]);
         Ok(request)
     }
 
@@ -87,10 +84,7 @@ impl PutMacEnrollment<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/MacEnrollment".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }

@@ -92,10 +92,7 @@ impl DeletePamProvidersLocalByProviderIdEntries<'_> {
     fn request(&self) -> crate::Result<crate::runtime::Request> {
         let mut request = crate::runtime::Request::new(
             &Self::INFO,
-            format!(
-                "/PamProviders/Local/{}/Entries", crate ::runtime::path_segment(& self
-                .provider_id)
-            ),
+            &[&self.provider_id],
         );
         request.query("secretName", &self.secret_name);
         Ok(request)
@@ -181,10 +178,7 @@ impl GetPamProvidersLocalByProviderIdEntries<'_> {
     fn request(&self) -> crate::Result<crate::runtime::Request> {
         let mut request = crate::runtime::Request::new(
             &Self::INFO,
-            format!(
-                "/PamProviders/Local/{}/Entries", crate ::runtime::path_segment(& self
-                .provider_id)
-            ),
+            &[&self.provider_id],
         );
         if let Some(value) = &self.query_string {
             request.query("QueryString", value);
@@ -242,10 +236,7 @@ impl PostPamProvidersLocalByProviderIdEntries<'_> {
     fn request(&self) -> crate::Result<crate::runtime::Request> {
         let mut request = crate::runtime::Request::new(
             &Self::INFO,
-            format!(
-                "/PamProviders/Local/{}/Entries", crate ::runtime::path_segment(& self
-                .provider_id)
-            ),
+            &[&self.provider_id],
         );
         request.json(&self.body)?;
         Ok(request)
@@ -289,10 +280,7 @@ impl PutPamProvidersLocalByProviderIdEntries<'_> {
     fn request(&self) -> crate::Result<crate::runtime::Request> {
         let mut request = crate::runtime::Request::new(
             &Self::INFO,
-            format!(
-                "/PamProviders/Local/{}/Entries", crate ::runtime::path_segment(& self
-                .provider_id)
-            ),
+            &[&self.provider_id],
         );
         request.json(&self.body)?;
         Ok(request)

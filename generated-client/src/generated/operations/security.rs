@@ -179,13 +179,7 @@ impl GetSecurityApplicationsByIdRoles<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Security/Applications/{}/Roles", crate ::runtime::path_segment(& self
-                .id)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -229,13 +223,7 @@ impl PostSecurityApplicationsByIdRoles<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Security/Applications/{}/Roles", crate ::runtime::path_segment(& self
-                .id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -279,13 +267,7 @@ impl GetSecurityAuditCollectionsById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Security/Audit/Collections/{}", crate ::runtime::path_segment(& self
-                .id)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -328,12 +310,7 @@ impl GetSecurityContainersByIdRoles<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Security/Containers/{}/Roles", crate ::runtime::path_segment(& self.id)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -377,12 +354,7 @@ impl PostSecurityContainersByIdRoles<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Security/Containers/{}/Roles", crate ::runtime::path_segment(& self.id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -460,10 +432,7 @@ impl GetSecurityIdentities<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Security/Identities".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.page_returned {
             request.query("PageReturned", value);
         }
@@ -521,10 +490,7 @@ impl PostSecurityIdentities<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Security/Identities".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -576,10 +542,7 @@ impl GetSecurityIdentitiesLookup<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Security/Identities/Lookup".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.account_name {
             request.query("accountName", value);
         }
@@ -623,10 +586,7 @@ impl DeleteSecurityIdentitiesById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/Security/Identities/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -663,10 +623,7 @@ impl GetSecurityIdentitiesById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/Security/Identities/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -708,10 +665,7 @@ impl GetSecurityMy<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Security/My".to_string(),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[]);
         Ok(request)
     }
 
@@ -749,10 +703,7 @@ impl GetSecurityMyPermissions<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Security/My/Permissions".to_string(),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[]);
         Ok(request)
     }
 

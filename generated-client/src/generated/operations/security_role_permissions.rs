@@ -384,13 +384,7 @@ impl GetSecurityRolesByIdPermissions<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Security/Roles/{}/Permissions", crate ::runtime::path_segment(& self
-                .id)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -429,13 +423,7 @@ impl GetSecurityRolesByIdPermissionsCollections<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Security/Roles/{}/Permissions/Collections", crate
-                ::runtime::path_segment(& self.id)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -479,13 +467,7 @@ impl PostSecurityRolesByIdPermissionsCollections<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Security/Roles/{}/Permissions/Collections", crate
-                ::runtime::path_segment(& self.id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -530,13 +512,7 @@ impl PutSecurityRolesByIdPermissionsCollections<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Security/Roles/{}/Permissions/Collections", crate
-                ::runtime::path_segment(& self.id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -580,13 +556,7 @@ impl GetSecurityRolesByIdPermissionsContainers<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Security/Roles/{}/Permissions/Containers", crate
-                ::runtime::path_segment(& self.id)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -628,13 +598,7 @@ impl PostSecurityRolesByIdPermissionsContainers<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Security/Roles/{}/Permissions/Containers", crate
-                ::runtime::path_segment(& self.id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -677,13 +641,7 @@ impl PutSecurityRolesByIdPermissionsContainers<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Security/Roles/{}/Permissions/Containers", crate
-                ::runtime::path_segment(& self.id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -725,13 +683,7 @@ impl GetSecurityRolesByIdPermissionsGlobal<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Security/Roles/{}/Permissions/Global", crate ::runtime::path_segment(&
-                self.id)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -779,13 +731,7 @@ impl PostSecurityRolesByIdPermissionsGlobal<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Security/Roles/{}/Permissions/Global", crate ::runtime::path_segment(&
-                self.id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -834,13 +780,7 @@ impl PutSecurityRolesByIdPermissionsGlobal<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Security/Roles/{}/Permissions/Global", crate ::runtime::path_segment(&
-                self.id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -888,13 +828,7 @@ impl GetSecurityRolesByIdPermissionsPamProviders<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Security/Roles/{}/Permissions/PamProviders", crate
-                ::runtime::path_segment(& self.id)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -938,13 +872,7 @@ impl PutSecurityRolesByIdPermissionsPamProviders<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Security/Roles/{}/Permissions/PamProviders", crate
-                ::runtime::path_segment(& self.id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         request.json(&self.body)?;
         Ok(request)
     }

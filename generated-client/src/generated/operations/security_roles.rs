@@ -245,10 +245,7 @@ impl GetSecurityRoles<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Security/Roles".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.validate {
             request.query("Validate", value);
         }
@@ -343,10 +340,7 @@ impl GetSecurityRolesV2<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Security/Roles".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
             request.query("QueryString", value);
         }
@@ -402,10 +396,7 @@ impl PostSecurityRoles<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Security/Roles".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -449,10 +440,7 @@ impl PostSecurityRolesV2<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Security/Roles".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -496,10 +484,7 @@ impl PutSecurityRoles<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Security/Roles".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -543,10 +528,7 @@ impl PutSecurityRolesV2<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Security/Roles".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -590,10 +572,7 @@ impl DeleteSecurityRolesById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/Security/Roles/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -630,10 +609,7 @@ impl GetSecurityRolesById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/Security/Roles/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -676,10 +652,7 @@ impl GetSecurityRolesByIdV2<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/Security/Roles/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -723,10 +696,7 @@ impl PostSecurityRolesByIdCopy<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/Security/Roles/{}/Copy", crate ::runtime::path_segment(& self.id)),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -770,12 +740,7 @@ impl GetSecurityRolesByIdIdentities<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Security/Roles/{}/Identities", crate ::runtime::path_segment(& self.id)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -815,12 +780,7 @@ impl PutSecurityRolesByIdIdentities<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Security/Roles/{}/Identities", crate ::runtime::path_segment(& self.id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         request.json(&self.body)?;
         Ok(request)
     }

@@ -178,10 +178,7 @@ impl GetSshServerGroups<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/SSH/ServerGroups".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
             request.query("QueryString", value);
         }
@@ -235,10 +232,7 @@ impl PostSshServerGroups<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/SSH/ServerGroups".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -278,10 +272,7 @@ impl PutSshServerGroups<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/SSH/ServerGroups".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -321,10 +312,7 @@ impl DeleteSshServerGroupsAccess<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/SSH/ServerGroups/Access".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -364,10 +352,7 @@ impl PostSshServerGroupsAccess<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/SSH/ServerGroups/Access".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -407,12 +392,7 @@ impl GetSshServerGroupsAccessById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/SSH/ServerGroups/Access/{}", crate ::runtime::path_segment(& self.id)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -451,10 +431,7 @@ impl DeleteSshServerGroupsById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/SSH/ServerGroups/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -491,10 +468,7 @@ impl GetSshServerGroupsById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/SSH/ServerGroups/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -533,10 +507,7 @@ impl GetSshServerGroupsByName<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/SSH/ServerGroups/{}", crate ::runtime::path_segment(& self.name)),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.name]);
         Ok(request)
     }
 

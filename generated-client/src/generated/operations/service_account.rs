@@ -136,10 +136,7 @@ impl DeleteSshServiceAccounts<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/SSH/ServiceAccounts".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -211,10 +208,7 @@ impl GetSshServiceAccounts<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/SSH/ServiceAccounts".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
             request.query("QueryString", value);
         }
@@ -268,10 +262,7 @@ impl PostSshServiceAccounts<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/SSH/ServiceAccounts".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -311,10 +302,7 @@ impl PutSshServiceAccounts<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/SSH/ServiceAccounts".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -363,12 +351,7 @@ impl GetSshServiceAccountsKeyById<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/SSH/ServiceAccounts/Key/{}", crate ::runtime::path_segment(& self.id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.include_private_key {
             request.query("includePrivateKey", value);
         }
@@ -411,13 +394,7 @@ impl PostSshServiceAccountsRotateById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/SSH/ServiceAccounts/Rotate/{}", crate ::runtime::path_segment(& self
-                .id)
-            ),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -457,10 +434,7 @@ impl DeleteSshServiceAccountsById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/SSH/ServiceAccounts/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -497,10 +471,7 @@ impl GetSshServiceAccountsById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/SSH/ServiceAccounts/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 

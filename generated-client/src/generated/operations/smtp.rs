@@ -89,7 +89,7 @@ impl GetSmtp<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(&Self::INFO, "/SMTP".to_string());
+        let request = crate::runtime::Request::new(&Self::INFO, &[]);
         Ok(request)
     }
 
@@ -127,7 +127,7 @@ impl GetSmtpV2<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(&Self::INFO, "/SMTP".to_string());
+        let request = crate::runtime::Request::new(&Self::INFO, &[]);
         Ok(request)
     }
 
@@ -166,7 +166,7 @@ impl PutSmtp<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(&Self::INFO, "/SMTP".to_string());
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -206,7 +206,7 @@ impl PutSmtpV2<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(&Self::INFO, "/SMTP".to_string());
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -246,10 +246,7 @@ impl PostSmtpTest<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/SMTP/Test".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -289,10 +286,7 @@ impl PostSmtpTestV2<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/SMTP/Test".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }

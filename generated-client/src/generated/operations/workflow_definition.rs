@@ -325,10 +325,7 @@ impl GetWorkflowDefinitions<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Workflow/Definitions".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
             request.query("QueryString", value);
         }
@@ -428,10 +425,7 @@ impl GetWorkflowDefinitionsV2<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Workflow/Definitions".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
             request.query("QueryString", value);
         }
@@ -496,10 +490,7 @@ impl PostWorkflowDefinitions<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Workflow/Definitions".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.force {
             request.query("force", value);
         }
@@ -551,10 +542,7 @@ impl PostWorkflowDefinitionsV2<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Workflow/Definitions".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.force {
             request.query("force", value);
         }
@@ -631,10 +619,7 @@ impl GetWorkflowDefinitionsSteps<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Workflow/Definitions/Steps".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
             request.query("QueryString", value);
         }
@@ -690,13 +675,7 @@ impl GetWorkflowDefinitionsStepsByExtensionName<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Workflow/Definitions/Steps/{}", crate ::runtime::path_segment(& self
-                .extension_name)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.extension_name]);
         Ok(request)
     }
 
@@ -769,10 +748,7 @@ impl GetWorkflowDefinitionsTypes<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Workflow/Definitions/Types".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
             request.query("QueryString", value);
         }
@@ -828,13 +804,7 @@ impl DeleteWorkflowDefinitionsByDefinitionId<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Workflow/Definitions/{}", crate ::runtime::path_segment(& self
-                .definition_id)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.definition_id]);
         Ok(request)
     }
 
@@ -891,10 +861,7 @@ impl GetWorkflowDefinitionsByDefinitionId<'_> {
     fn request(&self) -> crate::Result<crate::runtime::Request> {
         let mut request = crate::runtime::Request::new(
             &Self::INFO,
-            format!(
-                "/Workflow/Definitions/{}", crate ::runtime::path_segment(& self
-                .definition_id)
-            ),
+            &[&self.definition_id],
         );
         if let Some(value) = &self.definition_version {
             request.query("definitionVersion", value);
@@ -960,10 +927,7 @@ impl GetWorkflowDefinitionsByDefinitionIdV2<'_> {
     fn request(&self) -> crate::Result<crate::runtime::Request> {
         let mut request = crate::runtime::Request::new(
             &Self::INFO,
-            format!(
-                "/Workflow/Definitions/{}", crate ::runtime::path_segment(& self
-                .definition_id)
-            ),
+            &[&self.definition_id],
         );
         if let Some(value) = &self.definition_version {
             request.query("definitionVersion", value);
@@ -1021,10 +985,7 @@ impl PutWorkflowDefinitionsByDefinitionId<'_> {
     fn request(&self) -> crate::Result<crate::runtime::Request> {
         let mut request = crate::runtime::Request::new(
             &Self::INFO,
-            format!(
-                "/Workflow/Definitions/{}", crate ::runtime::path_segment(& self
-                .definition_id)
-            ),
+            &[&self.definition_id],
         );
         if let Some(value) = &self.force {
             request.query("force", value);
@@ -1080,10 +1041,7 @@ impl PutWorkflowDefinitionsByDefinitionIdV2<'_> {
     fn request(&self) -> crate::Result<crate::runtime::Request> {
         let mut request = crate::runtime::Request::new(
             &Self::INFO,
-            format!(
-                "/Workflow/Definitions/{}", crate ::runtime::path_segment(& self
-                .definition_id)
-            ),
+            &[&self.definition_id],
         );
         if let Some(value) = &self.force {
             request.query("force", value);
@@ -1127,13 +1085,7 @@ impl PostWorkflowDefinitionsByDefinitionIdPublish<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Workflow/Definitions/{}/Publish", crate ::runtime::path_segment(& self
-                .definition_id)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.definition_id]);
         Ok(request)
     }
 
@@ -1175,10 +1127,7 @@ impl PostWorkflowDefinitionsByDefinitionIdPublishByVersion<'_> {
     fn request(&self) -> crate::Result<crate::runtime::Request> {
         let request = crate::runtime::Request::new(
             &Self::INFO,
-            format!(
-                "/Workflow/Definitions/{}/Publish/{}", crate ::runtime::path_segment(&
-                self.definition_id), crate ::runtime::path_segment(& self.version)
-            ),
+            &[&self.definition_id, &self.version],
         );
         Ok(request)
     }
@@ -1230,10 +1179,7 @@ impl PutWorkflowDefinitionsByDefinitionIdStatus<'_> {
     fn request(&self) -> crate::Result<crate::runtime::Request> {
         let mut request = crate::runtime::Request::new(
             &Self::INFO,
-            format!(
-                "/Workflow/Definitions/{}/Status", crate ::runtime::path_segment(& self
-                .definition_id)
-            ),
+            &[&self.definition_id],
         );
         if let Some(value) = &self.force {
             request.query("force", value);
@@ -1278,10 +1224,7 @@ impl PutWorkflowDefinitionsByDefinitionIdSteps<'_> {
     fn request(&self) -> crate::Result<crate::runtime::Request> {
         let mut request = crate::runtime::Request::new(
             &Self::INFO,
-            format!(
-                "/Workflow/Definitions/{}/Steps", crate ::runtime::path_segment(& self
-                .definition_id)
-            ),
+            &[&self.definition_id],
         );
         request.json(&self.body)?;
         Ok(request)

@@ -178,10 +178,7 @@ impl GetWorkflowInstances<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Workflow/Instances".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
             request.query("QueryString", value);
         }
@@ -269,10 +266,7 @@ impl GetWorkflowInstancesAssignedToMe<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Workflow/Instances/AssignedToMe".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
             request.query("QueryString", value);
         }
@@ -360,10 +354,7 @@ impl GetWorkflowInstancesMy<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Workflow/Instances/My".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
             request.query("QueryString", value);
         }
@@ -417,13 +408,7 @@ impl DeleteWorkflowInstancesByInstanceId<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Workflow/Instances/{}", crate ::runtime::path_segment(& self
-                .instance_id)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.instance_id]);
         Ok(request)
     }
 
@@ -460,13 +445,7 @@ impl GetWorkflowInstancesByInstanceId<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Workflow/Instances/{}", crate ::runtime::path_segment(& self
-                .instance_id)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.instance_id]);
         Ok(request)
     }
 
@@ -516,10 +495,7 @@ impl PostWorkflowInstancesByInstanceIdRestart<'_> {
     fn request(&self) -> crate::Result<crate::runtime::Request> {
         let mut request = crate::runtime::Request::new(
             &Self::INFO,
-            format!(
-                "/Workflow/Instances/{}/Restart", crate ::runtime::path_segment(& self
-                .instance_id)
-            ),
+            &[&self.instance_id],
         );
         if let Some(value) = &self.version {
             request.query("version", value);
@@ -563,10 +539,7 @@ impl PostWorkflowInstancesByInstanceIdSignals<'_> {
     fn request(&self) -> crate::Result<crate::runtime::Request> {
         let mut request = crate::runtime::Request::new(
             &Self::INFO,
-            format!(
-                "/Workflow/Instances/{}/Signals", crate ::runtime::path_segment(& self
-                .instance_id)
-            ),
+            &[&self.instance_id],
         );
         request.json(&self.body)?;
         Ok(request)
@@ -605,13 +578,7 @@ impl PostWorkflowInstancesByInstanceIdStop<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!(
-                "/Workflow/Instances/{}/Stop", crate ::runtime::path_segment(& self
-                .instance_id)
-            ),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.instance_id]);
         Ok(request)
     }
 

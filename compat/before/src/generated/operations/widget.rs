@@ -80,10 +80,7 @@ impl GetWidgets<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Widgets".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.return_limit {
             request.query("ReturnLimit", value);
         }
@@ -128,10 +125,7 @@ impl PostWidgets<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            "/Widgets".to_string(),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -171,10 +165,7 @@ impl DeleteWidgetsById<'_> {
     };
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/Widgets/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         Ok(request)
     }
 
@@ -218,10 +209,7 @@ impl GetWidgetsById<'_> {
     }
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
-        let mut request = crate::runtime::Request::new(
-            &Self::INFO,
-            format!("/Widgets/{}", crate ::runtime::path_segment(& self.id)),
-        );
+        let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.x_widget_format {
             request.header("x-widget-format", value);
         }
