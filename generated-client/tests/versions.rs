@@ -28,10 +28,8 @@ async fn server() -> MockServer {
 #[tokio::test]
 async fn plain_method_sends_version_1_and_v2_method_sends_version_2() {
     let server = server().await;
-    let client = Client::builder(format!("{}/KeyfactorAPI", server.uri()))
-        .auth(Auth::bearer("token-123"))
-        .build()
-        .unwrap();
+    let client =
+        Client::builder(format!("{}/KeyfactorAPI", server.uri())).auth(Auth::bearer("token-123")).build().unwrap();
 
     let v1 = client.get_security_roles_by_id(909).send().await.unwrap();
     assert_eq!(v1.id, Some(909));
@@ -44,8 +42,7 @@ async fn plain_method_sends_version_1_and_v2_method_sends_version_2() {
     assert_eq!(v2.claims, Some(vec![]));
 
     let requests = server.received_requests().await.unwrap();
-    let versions: Vec<&str> =
-        requests.iter().map(|r| r.headers["x-keyfactor-api-version"].to_str().unwrap()).collect();
+    let versions: Vec<&str> = requests.iter().map(|r| r.headers["x-keyfactor-api-version"].to_str().unwrap()).collect();
     assert_eq!(versions, ["1.0", "2"]);
     for request in &requests {
         assert_eq!(request.headers["x-keyfactor-requested-with"], "APIClient");
