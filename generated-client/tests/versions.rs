@@ -26,6 +26,7 @@ async fn server() -> MockServer {
 }
 
 #[tokio::test]
+#[allow(deprecated)] // version 1 of this endpoint is deprecated in favour of version 2
 async fn plain_method_sends_version_1_and_v2_method_sends_version_2() {
     let server = server().await;
     let client =
@@ -52,6 +53,7 @@ async fn plain_method_sends_version_1_and_v2_method_sends_version_2() {
 }
 
 #[tokio::test]
+#[allow(deprecated)]
 async fn metadata_carries_status_and_keyfactor_headers() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
