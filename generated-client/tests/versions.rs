@@ -60,7 +60,8 @@ async fn metadata_carries_status_and_keyfactor_headers() {
         .and(path("/KeyfactorAPI/Security/Roles/909"))
         .respond_with(
             ResponseTemplate::new(200)
-                .set_body_raw(ROLE_V1, "application/json")
+                // A field this client does not know (as a newer server might send) is ignored.
+                .set_body_raw(ROLE_V1.replace("{\"Id\"", "{\"AddedLater\":[1],\"Id\""), "application/json")
                 .insert_header("Api-Supported-Versions", "1.0, 2")
                 .insert_header("X-Keyfactor-Correlation-Id", "7c5b48c8-cda3-4c1e-904a-6f89307fe254")
                 .insert_header("X-Keyfactor-Product-Version", "25.4.1+dc0db2c8")
