@@ -30,7 +30,9 @@ mod generated;
 mod runtime;
 
 pub use generated::{OPERATIONS, operations, types};
-pub use runtime::{ApiError, Auth, Client, ClientBuilder, Error, OperationInfo, Response, Result};
+pub use runtime::{
+    ApiError, Auth, Client, ClientBuilder, Error, OAuthConfig, OperationInfo, Response, Result, RetryPolicy,
+};
 
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]

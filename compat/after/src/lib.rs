@@ -8,4 +8,6 @@ mod generated;
 mod runtime;
 
 pub use generated::{OPERATIONS, operations, types};
-pub use runtime::{ApiError, Auth, Client, ClientBuilder, Error, OperationInfo, Response, Result};
+pub use runtime::{
+    ApiError, Auth, Client, ClientBuilder, Error, OAuthConfig, OperationInfo, Response, Result, RetryPolicy,
+};

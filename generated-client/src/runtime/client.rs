@@ -1,71 +1,21 @@
-//! The client: configuration, authentication and the one place that sends.
+//! The client: configuration and the one place that sends requests.
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
+use tracing::Instrument;
 
+use super::auth::{Auth, Authenticator};
 use super::error::{Error, Result, api_error, snippet};
 use super::request::Request;
 use super::response::Response;
+use super::retry::{RetryPolicy, parse_retry_after, retryable_status};
 
-/// How the client authenticates. `Debug` never shows a secret.
-#[derive(Clone, Default)]
-#[non_exhaustive]
-pub enum Auth {
-    #[default]
-    None,
-    /// HTTP Basic. A domain is sent as `DOMAIN\user`.
-    Basic { username: String, password: String, domain: Option<String> },
-    /// A bearer token (JWT).
-    Bearer(String),
-}
-
-impl Auth {
-    /// Basic authentication; `DOMAIN\user` and `user@domain` are accepted as they are.
-    pub fn basic(username: impl Into<String>, password: impl Into<String>) -> Self {
-        Auth::Basic { username: username.into(), password: password.into(), domain: None }
-    }
-
-    pub fn bearer(token: impl Into<String>) -> Self {
-        Auth::Bearer(token.into())
-    }
-
-    fn apply(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match self {
-            Auth::None => request,
-            Auth::Basic { username, password, domain } => {
-                let user = match domain {
-                    Some(domain) if !username.contains('\\') && !username.contains('@') => {
-                        format!("{domain}\\{username}")
-                    }
-                    _ => username.clone(),
-                };
-                request.basic_auth(user, Some(password))
-            }
-            Auth::Bearer(token) => request.bearer_auth(token),
-        }
-    }
-}
-
-impl fmt::Debug for Auth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Auth::None => f.write_str("None"),
-            Auth::Basic { username, domain, .. } => f
-                .debug_struct("Basic")
-                .field("username", username)
-                .field("domain", domain)
-                .field("password", &"<redacted>")
-                .finish(),
-            Auth::Bearer(_) => f.write_str("Bearer(<redacted>)"),
-        }
-    }
-}
-
-/// A Keyfactor Command API client. Cheap to clone; clones share connections.
+/// A Keyfactor Command API client. Cheap to clone; clones share connections
+/// and the OAuth token.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -75,21 +25,25 @@ struct Inner {
     http: reqwest::Client,
     /// Base URL including the API path, without a trailing slash.
     base_url: String,
-    auth: Auth,
+    auth: Authenticator,
+    auth_kind: &'static str,
     default_headers: HeaderMap,
+    retry: RetryPolicy,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
-            .field("auth", &self.inner.auth)
+            .field("auth", &self.inner.auth_kind)
+            .field("retry", &self.inner.retry)
             .finish_non_exhaustive()
     }
 }
 
-/// Configures a [`Client`].
+/// Configures a [`Client`]. `Debug` shows no secret.
 #[must_use]
+#[derive(Debug)]
 pub struct ClientBuilder {
     base_url: String,
     auth: Auth,
@@ -98,16 +52,9 @@ pub struct ClientBuilder {
     user_agent: String,
     default_headers: HeaderMap,
     http: Option<reqwest::Client>,
-}
-
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
-            .field("auth", &self.auth)
-            .field("timeout", &self.timeout)
-            .finish_non_exhaustive()
-    }
+    retry: RetryPolicy,
+    ca_pem: Vec<Vec<u8>>,
+    accept_invalid_certs: bool,
 }
 
 impl ClientBuilder {
@@ -121,7 +68,16 @@ impl ClientBuilder {
             user_agent: concat!("keyfactor-client-rust/", env!("CARGO_PKG_VERSION")).to_string(),
             default_headers: HeaderMap::new(),
             http: None,
+            retry: RetryPolicy::default(),
+            ca_pem: Vec::new(),
+            accept_invalid_certs: false,
         }
+    }
+
+    /// Settings from the environment and the profile file, as Keyfactor's Go
+    /// auth client reads them (see the crate docs); change them further here.
+    pub fn from_env() -> Result<Self> {
+        super::config::from_env()
     }
 
     pub fn auth(mut self, auth: Auth) -> Self {
@@ -129,7 +85,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Limit for a whole request (default 60 s).
+    /// Limit for one attempt of a request (default 60 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -152,7 +108,27 @@ impl ClientBuilder {
         self
     }
 
-    /// Use this `reqwest::Client` (its own timeouts and TLS settings apply).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Trust this CA certificate (PEM, one or more certificates) besides the
+    /// built-in roots.
+    pub fn ca_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.ca_pem.push(pem.into());
+        self
+    }
+
+    /// Accept any server certificate. Only for tests against servers you
+    /// control: it makes the connection open to interception.
+    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
+        self.accept_invalid_certs = accept;
+        self
+    }
+
+    /// Use this `reqwest::Client`; its own timeouts and TLS settings apply
+    /// instead of this builder's.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -164,27 +140,57 @@ impl ClientBuilder {
         if !matches!(base.scheme(), "http" | "https") {
             return Err(Error::Config(format!("base URL {:?} must be http or https", self.base_url)));
         }
-        let http = match self.http {
+        if self.accept_invalid_certs {
+            tracing::warn!(base_url = %self.base_url, "TLS certificate verification is off for this Keyfactor client");
+        }
+        let http = match self.http.clone() {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .timeout(self.timeout)
-                .connect_timeout(self.connect_timeout)
-                .user_agent(self.user_agent)
-                .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+            None => self.http_client_with(&self.ca_pem)?,
         };
+        let auth_kind = match &self.auth {
+            Auth::None => "none",
+            Auth::Basic { .. } => "basic",
+            Auth::Bearer(_) => "bearer",
+            Auth::OAuth(_) => "oauth2",
+        };
+        let auth = Authenticator::new(self.auth.clone(), |ca| {
+            let mut pems = self.ca_pem.clone();
+            pems.extend(ca.map(<[u8]>::to_vec));
+            self.http_client_with(&pems)
+        })?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base_url: self.base_url.trim_end_matches('/').to_string(),
-                auth: self.auth,
+                auth,
+                auth_kind,
                 default_headers: self.default_headers,
+                retry: self.retry,
             }),
         })
     }
+
+    fn http_client_with(&self, ca_pems: &[Vec<u8>]) -> Result<reqwest::Client> {
+        let mut http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .user_agent(&self.user_agent)
+            .danger_accept_invalid_certs(self.accept_invalid_certs);
+        for pem in ca_pems {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| Error::Config(format!("the CA certificate is not valid PEM: {e}")))?;
+            if certs.is_empty() {
+                return Err(Error::Config("the CA certificate PEM holds no certificate".into()));
+            }
+            for cert in certs {
+                http = http.add_root_certificate(cert);
+            }
+        }
+        http.build().map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
+    }
 }
 
-/// A response whose status says success, body not yet decoded.
+/// A response before its status is judged and its body decoded.
 struct RawResponse {
     status: u16,
     headers: HeaderMap,
@@ -196,6 +202,12 @@ impl Client {
         ClientBuilder::new(base_url)
     }
 
+    /// A client configured from the environment and the profile file, as
+    /// Keyfactor's Go auth client (kfutil, the Terraform provider) reads them.
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::from_env()?.build()
+    }
+
     /// The base URL, including the API path.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
@@ -204,7 +216,6 @@ impl Client {
     pub(crate) async fn send_json<T: DeserializeOwned>(&self, request: Request) -> Result<Response<T>> {
         let operation = request.operation.name;
         let raw = self.execute(request).await?;
-        let mut de = serde_json::Deserializer::from_slice(&raw.body);
         let decode_error = |path: String, message: String| Error::Decode {
             operation,
             status: raw.status,
@@ -212,6 +223,7 @@ impl Client {
             message,
             snippet: snippet(&raw.body),
         };
+        let mut de = serde_json::Deserializer::from_slice(&raw.body);
         let value = serde_path_to_error::deserialize(&mut de)
             .map_err(|e| decode_error(e.path().to_string(), e.inner().to_string()))?;
         de.end().map_err(|e| decode_error(".".into(), e.to_string()))?;
@@ -223,14 +235,94 @@ impl Client {
         Ok(Response::new(raw.status, raw.headers, ()))
     }
 
-    /// Sends `request`; error statuses become [`Error::Status`].
+    /// Sends `request`, retrying as the policy allows; error statuses become
+    /// [`Error::Status`]. One span per request, without secrets.
     async fn execute(&self, request: Request) -> Result<RawResponse> {
+        let op = request.operation;
+        let span = tracing::info_span!(
+            "keyfactor_request",
+            operation = op.name,
+            method = %op.method,
+            path = op.path,
+            version = op.version,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = self.execute_with_retries(&request).instrument(span.clone()).await;
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        let raw = match result {
+            Ok(raw) => raw,
+            Err(e) => {
+                tracing::debug!(parent: &span, error = %e, "request failed");
+                return Err(e);
+            }
+        };
+        span.record("status", raw.status);
+        if (200..300).contains(&raw.status) {
+            return Ok(raw);
+        }
+        Err(Error::Status {
+            operation: op.name,
+            status: raw.status,
+            api_error: api_error(&raw.body),
+            body: snippet(&raw.body),
+            correlation_id: raw
+                .headers
+                .get("x-keyfactor-correlation-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+        })
+    }
+
+    async fn execute_with_retries(&self, request: &Request) -> Result<RawResponse> {
+        let op = request.operation;
+        let policy = &self.inner.retry;
+        let mut attempt = 0;
+        let mut rejected: Option<HeaderValue> = None;
+        let mut refreshed = false;
+        loop {
+            let outcome = self.send_once(request, rejected.as_ref()).await;
+            tracing::Span::current().record("attempts", attempt + 1);
+            let retry_after = match &outcome {
+                Ok((raw, token)) if raw.status == 401 && token.is_some() && !refreshed => {
+                    // An OAuth token the server no longer accepts: fetch a new one, once.
+                    refreshed = true;
+                    rejected = token.clone();
+                    tracing::debug!("401 with an OAuth token; retrying once with a new token");
+                    continue;
+                }
+                Ok((raw, _)) if retryable_status(raw.status) && policy.allows(&op.method, attempt) => raw
+                    .headers
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| parse_retry_after(v, SystemTime::now())),
+                Err(Error::Transport { source, .. }) if source.is_connect() && policy.allows(&op.method, attempt) => {
+                    None
+                }
+                _ => return outcome.map(|(raw, _)| raw),
+            };
+            let delay = policy.delay(attempt, retry_after);
+            tracing::info!(attempt = attempt + 1, delay_ms = delay.as_millis() as u64, "retrying");
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    /// One attempt; returns the response whatever its status, and the OAuth
+    /// token it was sent with.
+    async fn send_once(
+        &self,
+        request: &Request,
+        rejected: Option<&HeaderValue>,
+    ) -> Result<(RawResponse, Option<HeaderValue>)> {
         let op = request.operation;
         let transport = |source: reqwest::Error| {
             if source.is_timeout() {
-                Error::Timeout { operation: op.name, source }
+                Error::Timeout { operation: op.name, source: source.without_url() }
             } else {
-                Error::Transport { operation: op.name, source }
+                Error::Transport { operation: op.name, source: source.without_url() }
             }
         };
         let url = format!("{}{}", self.inner.base_url, request.path);
@@ -248,26 +340,14 @@ impl Client {
         for (name, value) in &request.headers {
             builder = builder.header(*name, value);
         }
-        if let Some(body) = request.body {
-            builder = builder.header(CONTENT_TYPE, "application/json").body(body);
+        if let Some(body) = &request.body {
+            builder = builder.header(CONTENT_TYPE, "application/json").body(body.clone());
         }
-        builder = self.inner.auth.apply(builder);
+        let (builder, token) = self.inner.auth.authorize(builder, rejected).await?;
         let response = builder.send().await.map_err(transport)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.bytes().await.map_err(transport)?.to_vec();
-        if !(200..300).contains(&status) {
-            return Err(Error::Status {
-                operation: op.name,
-                status,
-                api_error: api_error(&body),
-                body: snippet(&body),
-                correlation_id: headers
-                    .get("x-keyfactor-correlation-id")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string),
-            });
-        }
-        Ok(RawResponse { status, headers, body })
+        Ok((RawResponse { status, headers, body }, token))
     }
 }

@@ -15,6 +15,9 @@ pub enum Error {
     /// The client was configured with something unusable.
     #[error("invalid client configuration: {0}")]
     Config(String),
+    /// Credentials could not be obtained (the OAuth token endpoint failed).
+    #[error("authentication failed: {0}")]
+    Auth(String),
     /// The request could not be sent or the response not received.
     #[error("{operation}: request failed: {source}")]
     Transport {

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{doc_attrs, doc_raw, format_note, rust_type};
-use crate::model::{Api, Location, Operation, Param, Success, Tag, TypeRef};
+use crate::model::{Api, Location, Operation, Paging, Param, Success, Tag, TypeRef};
 
 pub(super) fn operations_index(api: &Api) -> TokenStream {
     let modules = api.tags().into_iter().map(|tag| {
@@ -148,6 +148,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
         Success::Empty { .. } => quote!(send_empty),
         Success::Json { .. } => quote!(send_json),
     };
+    let stream = op.paging.as_ref().map(|paging| stream_fn(api, paging));
     let doc = format!(
         " Request builder for [`Client::{}`](crate::Client::{}): `{} {}`, API version `{}`.",
         op.fn_name, op.fn_name, op.method, op.path, op.version.header
@@ -162,7 +163,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
             #body_field
         }
 
-        impl #name<'_> {
+        impl<'a> #name<'a> {
             #info
 
             #(#setters)*
@@ -179,6 +180,23 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
                 let request = self.request()?;
                 self.client.#send(request).await
             }
+
+            #stream
+        }
+    }
+}
+
+fn stream_fn(api: &Api, paging: &Paging) -> TokenStream {
+    let item = rust_type(api, &paging.item, &types_prefix());
+    let (page, limit) = (format_ident!("{}", paging.page), format_ident!("{}", paging.limit));
+    quote! {
+        /// Streams every item, fetching page after page: from the page set
+        /// with `page_returned` (else 1), with `return_limit` items per page
+        /// (else 100), until a short page or `X-Total-Count` items.
+        pub fn stream(self) -> impl futures_core::Stream<Item = crate::Result<#item>> + 'a {
+            let first = self.#page.unwrap_or(1);
+            let size = self.#limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+            crate::runtime::paged(first, size, move |page, size| self.clone().#page(page).#limit(size).send_with_metadata())
         }
     }
 }

@@ -347,7 +347,10 @@ impl<'a> Ctx<'a> {
         let doc = self.docs[d];
         let fn_name = naming::operation_fn(method, path, doc.version);
         let tag_name = op.tags.first().cloned().unwrap_or_else(|| "Default".into());
+        let params = self.params(d, path, shared, &op.parameters, at)?;
+        let success = self.success(d, op, at)?;
         Ok(Operation {
+            paging: paging(&params, &success),
             builder_name: naming::builder_type(&fn_name),
             fn_name,
             method: method.to_ascii_uppercase(),
@@ -357,9 +360,9 @@ impl<'a> Ctx<'a> {
             summary: op.summary.clone(),
             description: op.description.clone(),
             deprecated: op.deprecated,
-            params: self.params(d, path, shared, &op.parameters, at)?,
+            params,
             body: self.body(d, op, at)?,
-            success: self.success(d, op, at)?,
+            success,
         })
     }
 
@@ -530,6 +533,25 @@ impl<'a> Ctx<'a> {
             }
         })
     }
+}
+
+/// Keyfactor pages listings with the optional query parameters
+/// `PageReturned` (from 1) and `ReturnLimit`; such an operation returning an
+/// array can be streamed item by item.
+fn paging(params: &[Param], success: &Success) -> Option<Paging> {
+    let Success::Json { ty: TypeRef::Array(item), .. } = success else { return None };
+    let find = |wire: &str| {
+        params
+            .iter()
+            .find(|p| {
+                p.location == Location::Query
+                    && !p.positional()
+                    && p.ty == TypeRef::I32
+                    && p.wire.eq_ignore_ascii_case(wire)
+            })
+            .map(|p| p.ident.clone())
+    };
+    Some(Paging { page: find("PageReturned")?, limit: find("ReturnLimit")?, item: (**item).clone() })
 }
 
 fn is_json(media: &str) -> bool {

@@ -53,6 +53,19 @@ pub struct Operation {
     pub params: Vec<Param>,
     pub body: Option<Body>,
     pub success: Success,
+    /// Set when the operation lists items page by page.
+    pub paging: Option<Paging>,
+}
+
+/// A listing with Keyfactor's `PageReturned` / `ReturnLimit` query parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paging {
+    /// Identifier of the page-number parameter.
+    pub page: String,
+    /// Identifier of the page-size parameter.
+    pub limit: String,
+    /// The type of one item.
+    pub item: TypeRef,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -118,7 +118,7 @@ pub struct GetAgents<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetAgents<'_> {
+impl<'a> GetAgents<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_agents",
@@ -192,6 +192,25 @@ impl GetAgents<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::AgentResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_agents_approve`](crate::Client::post_agents_approve): `POST /Agents/Approve`, API version `1.0`.
@@ -202,7 +221,7 @@ pub struct PostAgentsApprove<'a> {
     body: Vec<String>,
 }
 
-impl PostAgentsApprove<'_> {
+impl<'a> PostAgentsApprove<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_agents_approve",
@@ -240,7 +259,7 @@ pub struct PostAgentsDisapprove<'a> {
     body: Vec<String>,
 }
 
-impl PostAgentsDisapprove<'_> {
+impl<'a> PostAgentsDisapprove<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_agents_disapprove",
@@ -278,7 +297,7 @@ pub struct PostAgentsReset<'a> {
     body: Vec<String>,
 }
 
-impl PostAgentsReset<'_> {
+impl<'a> PostAgentsReset<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_agents_reset",
@@ -316,7 +335,7 @@ pub struct PostAgentsSetAuthCertificateReenrollment<'a> {
     body: crate::types::UpdateOrchestratorAuthCertificateReenrollmentRequest,
 }
 
-impl PostAgentsSetAuthCertificateReenrollment<'_> {
+impl<'a> PostAgentsSetAuthCertificateReenrollment<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_agents_set_auth_certificate_reenrollment",
@@ -365,7 +384,7 @@ pub struct DeleteAgentsById<'a> {
     force: Option<bool>,
 }
 
-impl DeleteAgentsById<'_> {
+impl<'a> DeleteAgentsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_agents_by_id",
@@ -413,7 +432,7 @@ pub struct GetAgentsById<'a> {
     id: uuid::Uuid,
 }
 
-impl GetAgentsById<'_> {
+impl<'a> GetAgentsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_agents_by_id",
@@ -452,7 +471,7 @@ pub struct PostAgentsByIdFetchLogs<'a> {
     id: uuid::Uuid,
 }
 
-impl PostAgentsByIdFetchLogs<'_> {
+impl<'a> PostAgentsByIdFetchLogs<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_agents_by_id_fetch_logs",
@@ -489,7 +508,7 @@ pub struct PostAgentsByIdReset<'a> {
     id: uuid::Uuid,
 }
 
-impl PostAgentsByIdReset<'_> {
+impl<'a> PostAgentsByIdReset<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_agents_by_id_reset",

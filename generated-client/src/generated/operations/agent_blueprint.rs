@@ -127,7 +127,7 @@ pub struct GetAgentBluePrint<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetAgentBluePrint<'_> {
+impl<'a> GetAgentBluePrint<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_agent_blue_print",
@@ -192,6 +192,25 @@ impl GetAgentBluePrint<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::AgentBlueprintResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_agent_blue_print_apply_blueprint`](crate::Client::post_agent_blue_print_apply_blueprint): `POST /AgentBluePrint/ApplyBlueprint`, API version `1.0`.
@@ -203,7 +222,7 @@ pub struct PostAgentBluePrintApplyBlueprint<'a> {
     body: Vec<uuid::Uuid>,
 }
 
-impl PostAgentBluePrintApplyBlueprint<'_> {
+impl<'a> PostAgentBluePrintApplyBlueprint<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_agent_blue_print_apply_blueprint",
@@ -253,7 +272,7 @@ pub struct PostAgentBluePrintGenerateBluePrint<'a> {
     name: Option<String>,
 }
 
-impl PostAgentBluePrintGenerateBluePrint<'_> {
+impl<'a> PostAgentBluePrintGenerateBluePrint<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_agent_blue_print_generate_blue_print",
@@ -314,7 +333,7 @@ pub struct DeleteAgentBluePrintById<'a> {
     id: uuid::Uuid,
 }
 
-impl DeleteAgentBluePrintById<'_> {
+impl<'a> DeleteAgentBluePrintById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_agent_blue_print_by_id",
@@ -352,7 +371,7 @@ pub struct GetAgentBluePrintById<'a> {
     id_query: Option<uuid::Uuid>,
 }
 
-impl GetAgentBluePrintById<'_> {
+impl<'a> GetAgentBluePrintById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_agent_blue_print_by_id",
@@ -406,7 +425,7 @@ pub struct GetAgentBluePrintByIdJobs<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetAgentBluePrintByIdJobs<'_> {
+impl<'a> GetAgentBluePrintByIdJobs<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_agent_blue_print_by_id_jobs",
@@ -473,6 +492,25 @@ impl GetAgentBluePrintByIdJobs<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::AgentBlueprintJobsResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::get_agent_blue_print_by_id_stores`](crate::Client::get_agent_blue_print_by_id_stores): `GET /AgentBluePrint/{id}/Stores`, API version `1.0`.
@@ -487,7 +525,7 @@ pub struct GetAgentBluePrintByIdStores<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetAgentBluePrintByIdStores<'_> {
+impl<'a> GetAgentBluePrintByIdStores<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_agent_blue_print_by_id_stores",
@@ -555,5 +593,24 @@ impl GetAgentBluePrintByIdStores<'_> {
     > {
         let request = self.request()?;
         self.client.send_json(request).await
+    }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::AgentBlueprintStoresResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
     }
 }

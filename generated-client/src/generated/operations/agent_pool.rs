@@ -93,7 +93,7 @@ pub struct GetAgentPools<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetAgentPools<'_> {
+impl<'a> GetAgentPools<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_agent_pools",
@@ -177,6 +177,25 @@ impl GetAgentPools<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::AgentPoolGetResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_agent_pools`](crate::Client::post_agent_pools): `POST /AgentPools`, API version `1.0`.
@@ -187,7 +206,7 @@ pub struct PostAgentPools<'a> {
     body: crate::types::AgentPoolCreationRequest,
 }
 
-impl PostAgentPools<'_> {
+impl<'a> PostAgentPools<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_agent_pools",
@@ -227,7 +246,7 @@ pub struct PutAgentPools<'a> {
     body: crate::types::AgentPoolUpdateRequest,
 }
 
-impl PutAgentPools<'_> {
+impl<'a> PutAgentPools<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_agent_pools",
@@ -271,7 +290,7 @@ pub struct GetAgentPoolsAgents<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetAgentPoolsAgents<'_> {
+impl<'a> GetAgentPoolsAgents<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_agent_pools_agents",
@@ -357,6 +376,25 @@ impl GetAgentPoolsAgents<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::AgentPoolAgentGetResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::delete_agent_pools_by_id`](crate::Client::delete_agent_pools_by_id): `DELETE /AgentPools/{id}`, API version `1.0`.
@@ -367,7 +405,7 @@ pub struct DeleteAgentPoolsById<'a> {
     id: uuid::Uuid,
 }
 
-impl DeleteAgentPoolsById<'_> {
+impl<'a> DeleteAgentPoolsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_agent_pools_by_id",
@@ -404,7 +442,7 @@ pub struct GetAgentPoolsById<'a> {
     id: uuid::Uuid,
 }
 
-impl GetAgentPoolsById<'_> {
+impl<'a> GetAgentPoolsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_agent_pools_by_id",

@@ -118,7 +118,7 @@ pub struct GetAnalyticsCertificatesCount<'a> {
     collection_id: i32,
 }
 
-impl GetAnalyticsCertificatesCount<'_> {
+impl<'a> GetAnalyticsCertificatesCount<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_analytics_certificates_count",
@@ -173,7 +173,7 @@ pub struct GetAnalyticsCertificatesCountCollections<'a> {
     collection_ids: Option<Vec<i32>>,
 }
 
-impl GetAnalyticsCertificatesCountCollections<'_> {
+impl<'a> GetAnalyticsCertificatesCountCollections<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_analytics_certificates_count_collections",
@@ -227,7 +227,7 @@ pub struct GetAnalyticsCertificatesCountGrouped<'a> {
     collection_id: i32,
 }
 
-impl GetAnalyticsCertificatesCountGrouped<'_> {
+impl<'a> GetAnalyticsCertificatesCountGrouped<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_analytics_certificates_count_grouped",
@@ -284,7 +284,7 @@ pub struct GetAnalyticsCertificatesIssuance<'a> {
     total_periods: i32,
 }
 
-impl GetAnalyticsCertificatesIssuance<'_> {
+impl<'a> GetAnalyticsCertificatesIssuance<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_analytics_certificates_issuance",
@@ -330,7 +330,7 @@ pub struct GetAnalyticsCertificatesRevocation<'a> {
     total_periods: i32,
 }
 
-impl GetAnalyticsCertificatesRevocation<'_> {
+impl<'a> GetAnalyticsCertificatesRevocation<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_analytics_certificates_revocation",
@@ -375,7 +375,7 @@ pub struct GetAnalyticsSslNetworksEndpoints<'a> {
     networks: Option<Vec<uuid::Uuid>>,
 }
 
-impl GetAnalyticsSslNetworksEndpoints<'_> {
+impl<'a> GetAnalyticsSslNetworksEndpoints<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_analytics_ssl_networks_endpoints",
@@ -427,7 +427,7 @@ pub struct GetAnalyticsSslNetworksEndpointsStatus<'a> {
     networks: Option<Vec<uuid::Uuid>>,
 }
 
-impl GetAnalyticsSslNetworksEndpointsStatus<'_> {
+impl<'a> GetAnalyticsSslNetworksEndpointsStatus<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_analytics_ssl_networks_endpoints_status",

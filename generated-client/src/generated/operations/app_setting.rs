@@ -70,7 +70,7 @@ pub struct GetAppSetting<'a> {
     client: &'a crate::Client,
 }
 
-impl GetAppSetting<'_> {
+impl<'a> GetAppSetting<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_app_setting",
@@ -109,7 +109,7 @@ pub struct PutAppSetting<'a> {
     body: Vec<crate::types::AppSettingUpdateBulkRequest>,
 }
 
-impl PutAppSetting<'_> {
+impl<'a> PutAppSetting<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_app_setting",
@@ -149,7 +149,7 @@ pub struct GetAppSettingById<'a> {
     id: i32,
 }
 
-impl GetAppSettingById<'_> {
+impl<'a> GetAppSettingById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_app_setting_by_id",
@@ -189,7 +189,7 @@ pub struct PutAppSettingByIdSet<'a> {
     body: crate::types::AppSettingUpdateRequest,
 }
 
-impl PutAppSettingByIdSet<'_> {
+impl<'a> PutAppSettingByIdSet<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_app_setting_by_id_set",
@@ -230,7 +230,7 @@ pub struct PutAppSettingByNameSet<'a> {
     body: crate::types::AppSettingUpdateRequest,
 }
 
-impl PutAppSettingByNameSet<'_> {
+impl<'a> PutAppSettingByNameSet<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_app_setting_by_name_set",

@@ -77,7 +77,7 @@ pub struct GetApplications<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetApplications<'_> {
+impl<'a> GetApplications<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_applications",
@@ -155,6 +155,25 @@ impl GetApplications<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::CertificateStoreContainerListResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_applications`](crate::Client::post_applications): `POST /Applications`, API version `1.0`.
@@ -165,7 +184,7 @@ pub struct PostApplications<'a> {
     body: crate::types::ApplicationRequest,
 }
 
-impl PostApplications<'_> {
+impl<'a> PostApplications<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_applications",
@@ -205,7 +224,7 @@ pub struct PutApplications<'a> {
     body: crate::types::ApplicationRequest,
 }
 
-impl PutApplications<'_> {
+impl<'a> PutApplications<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_applications",
@@ -245,7 +264,7 @@ pub struct DeleteApplicationsById<'a> {
     id: i32,
 }
 
-impl DeleteApplicationsById<'_> {
+impl<'a> DeleteApplicationsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_applications_by_id",
@@ -282,7 +301,7 @@ pub struct GetApplicationsById<'a> {
     id: i32,
 }
 
-impl GetApplicationsById<'_> {
+impl<'a> GetApplicationsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_applications_by_id",

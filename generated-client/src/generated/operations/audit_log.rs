@@ -80,7 +80,7 @@ pub struct GetAudit<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetAudit<'_> {
+impl<'a> GetAudit<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_audit",
@@ -154,6 +154,25 @@ impl GetAudit<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::AuditLogEntry>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::get_audit_download`](crate::Client::get_audit_download): `GET /Audit/Download`, API version `1.0`.
@@ -166,7 +185,7 @@ pub struct GetAuditDownload<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetAuditDownload<'_> {
+impl<'a> GetAuditDownload<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_audit_download",
@@ -234,7 +253,7 @@ pub struct GetAuditRelatedEntities<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetAuditRelatedEntities<'_> {
+impl<'a> GetAuditRelatedEntities<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_audit_related_entities",
@@ -308,6 +327,25 @@ impl GetAuditRelatedEntities<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::AuditLogEntry>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::get_audit_by_id`](crate::Client::get_audit_by_id): `GET /Audit/{id}`, API version `1.0`.
@@ -318,7 +356,7 @@ pub struct GetAuditById<'a> {
     id: i32,
 }
 
-impl GetAuditById<'_> {
+impl<'a> GetAuditById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_audit_by_id",
@@ -355,7 +393,7 @@ pub struct GetAuditByIdValidate<'a> {
     id: i32,
 }
 
-impl GetAuditByIdValidate<'_> {
+impl<'a> GetAuditByIdValidate<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_audit_by_id_validate",

@@ -75,7 +75,7 @@ pub struct GetCertificateAuthorityCaConnectors<'a> {
     client: &'a crate::Client,
 }
 
-impl GetCertificateAuthorityCaConnectors<'_> {
+impl<'a> GetCertificateAuthorityCaConnectors<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_authority_ca_connectors",
@@ -114,7 +114,7 @@ pub struct PostCertificateAuthorityCaConnectors<'a> {
     body: crate::types::CaConnectorRequest,
 }
 
-impl PostCertificateAuthorityCaConnectors<'_> {
+impl<'a> PostCertificateAuthorityCaConnectors<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificate_authority_ca_connectors",
@@ -154,7 +154,7 @@ pub struct DeleteCertificateAuthorityCaConnectorsById<'a> {
     id: i32,
 }
 
-impl DeleteCertificateAuthorityCaConnectorsById<'_> {
+impl<'a> DeleteCertificateAuthorityCaConnectorsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificate_authority_ca_connectors_by_id",
@@ -191,7 +191,7 @@ pub struct GetCertificateAuthorityCaConnectorsById<'a> {
     id: i32,
 }
 
-impl GetCertificateAuthorityCaConnectorsById<'_> {
+impl<'a> GetCertificateAuthorityCaConnectorsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_authority_ca_connectors_by_id",
@@ -231,7 +231,7 @@ pub struct PutCertificateAuthorityCaConnectorsById<'a> {
     body: crate::types::CaConnectorRequest,
 }
 
-impl PutCertificateAuthorityCaConnectorsById<'_> {
+impl<'a> PutCertificateAuthorityCaConnectorsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_certificate_authority_ca_connectors_by_id",

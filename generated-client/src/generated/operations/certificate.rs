@@ -610,7 +610,7 @@ pub struct DeleteCertificates<'a> {
     body: Vec<i32>,
 }
 
-impl DeleteCertificates<'_> {
+impl<'a> DeleteCertificates<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificates",
@@ -669,7 +669,7 @@ pub struct GetCertificates<'a> {
     include_has_private_key: Option<bool>,
 }
 
-impl GetCertificates<'_> {
+impl<'a> GetCertificates<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificates",
@@ -823,6 +823,25 @@ impl GetCertificates<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::CertificateRetrievalBulkResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_certificates_analyze`](crate::Client::post_certificates_analyze): `POST /Certificates/Analyze`, API version `1.0`.
@@ -833,7 +852,7 @@ pub struct PostCertificatesAnalyze<'a> {
     body: crate::types::AnalyzeCertificateRequest,
 }
 
-impl PostCertificatesAnalyze<'_> {
+impl<'a> PostCertificatesAnalyze<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificates_analyze",
@@ -876,7 +895,7 @@ pub struct GetCertificatesCsv<'a> {
     collection_id: Option<i32>,
 }
 
-impl GetCertificatesCsv<'_> {
+impl<'a> GetCertificatesCsv<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificates_csv",
@@ -960,7 +979,7 @@ pub struct PostCertificatesDownload<'a> {
     body: crate::types::CertificateDownloadRequest,
 }
 
-impl PostCertificatesDownload<'_> {
+impl<'a> PostCertificatesDownload<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificates_download",
@@ -1024,7 +1043,7 @@ pub struct DeleteCertificatesExclude<'a> {
     body: Vec<i32>,
 }
 
-impl DeleteCertificatesExclude<'_> {
+impl<'a> DeleteCertificatesExclude<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificates_exclude",
@@ -1074,7 +1093,7 @@ pub struct DeleteCertificatesExcludeQuery<'a> {
     body: String,
 }
 
-impl DeleteCertificatesExcludeQuery<'_> {
+impl<'a> DeleteCertificatesExcludeQuery<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificates_exclude_query",
@@ -1124,7 +1143,7 @@ pub struct DeleteCertificatesExcludeById<'a> {
     collection_id: Option<i32>,
 }
 
-impl DeleteCertificatesExcludeById<'_> {
+impl<'a> DeleteCertificatesExcludeById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificates_exclude_by_id",
@@ -1172,7 +1191,7 @@ pub struct DeleteCertificatesExcludedCertificates<'a> {
     body: crate::types::ExcludedCertificateDeleteRequest,
 }
 
-impl DeleteCertificatesExcludedCertificates<'_> {
+impl<'a> DeleteCertificatesExcludedCertificates<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificates_excluded_certificates",
@@ -1214,7 +1233,7 @@ pub struct GetCertificatesExcludedCertificates<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetCertificatesExcludedCertificates<'_> {
+impl<'a> GetCertificatesExcludedCertificates<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificates_excluded_certificates",
@@ -1302,6 +1321,25 @@ impl GetCertificatesExcludedCertificates<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::ExcludedCertificateRetrievalResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::get_certificates_identity_audit_by_id`](crate::Client::get_certificates_identity_audit_by_id): `GET /Certificates/IdentityAudit/{id}`, API version `1.0`.
@@ -1313,7 +1351,7 @@ pub struct GetCertificatesIdentityAuditById<'a> {
     collection_id: Option<i32>,
 }
 
-impl GetCertificatesIdentityAuditById<'_> {
+impl<'a> GetCertificatesIdentityAuditById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificates_identity_audit_by_id",
@@ -1368,7 +1406,7 @@ pub struct GetCertificatesIdentityAuditByIdV2<'a> {
     collection_id: Option<i32>,
 }
 
-impl GetCertificatesIdentityAuditByIdV2<'_> {
+impl<'a> GetCertificatesIdentityAuditByIdV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificates_identity_audit_by_id_v2",
@@ -1422,7 +1460,7 @@ pub struct PostCertificatesImport<'a> {
     body: crate::types::CertificateImportRequestModel,
 }
 
-impl PostCertificatesImport<'_> {
+impl<'a> PostCertificatesImport<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificates_import",
@@ -1466,7 +1504,7 @@ pub struct GetCertificatesLocationsById<'a> {
     container_id: Option<i32>,
 }
 
-impl GetCertificatesLocationsById<'_> {
+impl<'a> GetCertificatesLocationsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificates_locations_by_id",
@@ -1531,7 +1569,7 @@ pub struct PutCertificatesMetadata<'a> {
     body: crate::types::MetadataUpdateRequest,
 }
 
-impl PutCertificatesMetadata<'_> {
+impl<'a> PutCertificatesMetadata<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_certificates_metadata",
@@ -1592,7 +1630,7 @@ pub struct PutCertificatesMetadataAll<'a> {
     body: crate::types::MetadataAllUpdateRequest,
 }
 
-impl PutCertificatesMetadataAll<'_> {
+impl<'a> PutCertificatesMetadataAll<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_certificates_metadata_all",
@@ -1644,7 +1682,7 @@ pub struct GetCertificatesMetadataCompare<'a> {
     collection_id: Option<i32>,
 }
 
-impl GetCertificatesMetadataCompare<'_> {
+impl<'a> GetCertificatesMetadataCompare<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificates_metadata_compare",
@@ -1706,7 +1744,7 @@ pub struct PutCertificatesOwner<'a> {
     body: crate::types::OwnerBulkRequest,
 }
 
-impl PutCertificatesOwner<'_> {
+impl<'a> PutCertificatesOwner<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_certificates_owner",
@@ -1756,7 +1794,7 @@ pub struct DeleteCertificatesPrivateKey<'a> {
     body: Vec<i32>,
 }
 
-impl DeleteCertificatesPrivateKey<'_> {
+impl<'a> DeleteCertificatesPrivateKey<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificates_private_key",
@@ -1806,7 +1844,7 @@ pub struct DeleteCertificatesPrivateKeyById<'a> {
     collection_id: Option<i32>,
 }
 
-impl DeleteCertificatesPrivateKeyById<'_> {
+impl<'a> DeleteCertificatesPrivateKeyById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificates_private_key_by_id",
@@ -1855,7 +1893,7 @@ pub struct DeleteCertificatesQuery<'a> {
     body: String,
 }
 
-impl DeleteCertificatesQuery<'_> {
+impl<'a> DeleteCertificatesQuery<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificates_query",
@@ -1903,7 +1941,7 @@ pub struct GetCertificatesQueryParsers<'a> {
     client: &'a crate::Client,
 }
 
-impl GetCertificatesQueryParsers<'_> {
+impl<'a> GetCertificatesQueryParsers<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificates_query_parsers",
@@ -1949,7 +1987,7 @@ pub struct PostCertificatesRecover<'a> {
     body: crate::types::CertificateRecoveryRequest,
 }
 
-impl PostCertificatesRecover<'_> {
+impl<'a> PostCertificatesRecover<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificates_recover",
@@ -2012,7 +2050,7 @@ pub struct PostCertificatesRevoke<'a> {
     body: crate::types::RevokeCertificateRequest,
 }
 
-impl PostCertificatesRevoke<'_> {
+impl<'a> PostCertificatesRevoke<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificates_revoke",
@@ -2053,7 +2091,7 @@ pub struct DeleteCertificatesById<'a> {
     collection_id: Option<i32>,
 }
 
-impl DeleteCertificatesById<'_> {
+impl<'a> DeleteCertificatesById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificates_by_id",
@@ -2105,7 +2143,7 @@ pub struct GetCertificatesById<'a> {
     container_id: Option<i32>,
 }
 
-impl GetCertificatesById<'_> {
+impl<'a> GetCertificatesById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificates_by_id",
@@ -2196,7 +2234,7 @@ pub struct GetCertificatesByIdHistory<'a> {
     container_id: Option<i32>,
 }
 
-impl GetCertificatesByIdHistory<'_> {
+impl<'a> GetCertificatesByIdHistory<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificates_by_id_history",
@@ -2283,6 +2321,25 @@ impl GetCertificatesByIdHistory<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::CertificateOperation>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::put_certificates_by_id_owner`](crate::Client::put_certificates_by_id_owner): `PUT /Certificates/{id}/Owner`, API version `1.0`.
@@ -2296,7 +2353,7 @@ pub struct PutCertificatesByIdOwner<'a> {
     body: crate::types::OwnerRequest,
 }
 
-impl PutCertificatesByIdOwner<'_> {
+impl<'a> PutCertificatesByIdOwner<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_certificates_by_id_owner",
@@ -2357,7 +2414,7 @@ pub struct GetCertificatesByIdSecurity<'a> {
     collection_id: Option<i32>,
 }
 
-impl GetCertificatesByIdSecurity<'_> {
+impl<'a> GetCertificatesByIdSecurity<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificates_by_id_security",
@@ -2409,7 +2466,7 @@ pub struct GetCertificatesByIdValidate<'a> {
     container_id: Option<i32>,
 }
 
-impl GetCertificatesByIdValidate<'_> {
+impl<'a> GetCertificatesByIdValidate<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificates_by_id_validate",
@@ -2472,7 +2529,7 @@ pub struct GetCertificatesByIdValidation<'a> {
     id: i32,
 }
 
-impl GetCertificatesByIdValidation<'_> {
+impl<'a> GetCertificatesByIdValidation<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificates_by_id_validation",
@@ -2519,7 +2576,7 @@ pub struct PostCertificatesByIdValidation<'a> {
     >,
 }
 
-impl PostCertificatesByIdValidation<'_> {
+impl<'a> PostCertificatesByIdValidation<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificates_by_id_validation",
@@ -2564,7 +2621,7 @@ pub struct DeleteCertificatesByIdValidationByRuleName<'a> {
     rule_name: String,
 }
 
-impl DeleteCertificatesByIdValidationByRuleName<'_> {
+impl<'a> DeleteCertificatesByIdValidationByRuleName<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificates_by_id_validation_by_rule_name",
@@ -2606,7 +2663,7 @@ pub struct DeleteCertificatesByIdValidationByRuleNameByViolationName<'a> {
     violation_name: String,
 }
 
-impl DeleteCertificatesByIdValidationByRuleNameByViolationName<'_> {
+impl<'a> DeleteCertificatesByIdValidationByRuleNameByViolationName<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificates_by_id_validation_by_rule_name_by_violation_name",
@@ -2649,7 +2706,7 @@ pub struct PutCertificatesByIdValidationByRuleNameByViolationName<'a> {
     body: crate::types::CertificateViolationUpdateRequest,
 }
 
-impl PutCertificatesByIdValidationByRuleNameByViolationName<'_> {
+impl<'a> PutCertificatesByIdValidationByRuleNameByViolationName<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_certificates_by_id_validation_by_rule_name_by_violation_name",

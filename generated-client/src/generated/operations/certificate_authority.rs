@@ -332,7 +332,7 @@ pub struct GetCertificateAuthority<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetCertificateAuthority<'_> {
+impl<'a> GetCertificateAuthority<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_authority",
@@ -410,6 +410,25 @@ impl GetCertificateAuthority<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::CertificateAuthorityResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_certificate_authority`](crate::Client::post_certificate_authority): `POST /CertificateAuthority`, API version `1.0`.
@@ -421,7 +440,7 @@ pub struct PostCertificateAuthority<'a> {
     body: crate::types::CertificateAuthorityRequest,
 }
 
-impl PostCertificateAuthority<'_> {
+impl<'a> PostCertificateAuthority<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificate_authority",
@@ -473,7 +492,7 @@ pub struct PutCertificateAuthority<'a> {
     body: crate::types::CertificateAuthorityRequest,
 }
 
-impl PutCertificateAuthority<'_> {
+impl<'a> PutCertificateAuthority<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_certificate_authority",
@@ -523,7 +542,7 @@ pub struct GetCertificateAuthorityAlertRecipientsCaHealthRecipients<'a> {
     client: &'a crate::Client,
 }
 
-impl GetCertificateAuthorityAlertRecipientsCaHealthRecipients<'_> {
+impl<'a> GetCertificateAuthorityAlertRecipientsCaHealthRecipients<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_authority_alert_recipients_ca_health_recipients",
@@ -564,7 +583,7 @@ pub struct PostCertificateAuthorityAlertRecipientsCaHealthRecipients<'a> {
     body: crate::types::CaAlertRecipientCreateRequest,
 }
 
-impl PostCertificateAuthorityAlertRecipientsCaHealthRecipients<'_> {
+impl<'a> PostCertificateAuthorityAlertRecipientsCaHealthRecipients<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificate_authority_alert_recipients_ca_health_recipients",
@@ -606,7 +625,7 @@ pub struct DeleteCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'a> {
     id: i32,
 }
 
-impl DeleteCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'_> {
+impl<'a> DeleteCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificate_authority_alert_recipients_ca_health_recipients_by_id",
@@ -643,7 +662,7 @@ pub struct GetCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'a> {
     id: i32,
 }
 
-impl GetCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'_> {
+impl<'a> GetCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_authority_alert_recipients_ca_health_recipients_by_id",
@@ -683,7 +702,7 @@ pub struct PutCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'a> {
     body: crate::types::CaAlertRecipientUpdateRequest,
 }
 
-impl PutCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'_> {
+impl<'a> PutCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_certificate_authority_alert_recipients_ca_health_recipients_by_id",
@@ -722,7 +741,7 @@ pub struct GetCertificateAuthorityAlertRecipientsCaThresholdRecipients<'a> {
     client: &'a crate::Client,
 }
 
-impl GetCertificateAuthorityAlertRecipientsCaThresholdRecipients<'_> {
+impl<'a> GetCertificateAuthorityAlertRecipientsCaThresholdRecipients<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_authority_alert_recipients_ca_threshold_recipients",
@@ -763,7 +782,7 @@ pub struct PostCertificateAuthorityAlertRecipientsCaThresholdRecipients<'a> {
     body: crate::types::CaAlertRecipientCreateRequest,
 }
 
-impl PostCertificateAuthorityAlertRecipientsCaThresholdRecipients<'_> {
+impl<'a> PostCertificateAuthorityAlertRecipientsCaThresholdRecipients<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificate_authority_alert_recipients_ca_threshold_recipients",
@@ -805,7 +824,7 @@ pub struct DeleteCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'a
     id: i32,
 }
 
-impl DeleteCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'_> {
+impl<'a> DeleteCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificate_authority_alert_recipients_ca_threshold_recipients_by_id",
@@ -842,7 +861,7 @@ pub struct GetCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'a> {
     id: i32,
 }
 
-impl GetCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'_> {
+impl<'a> GetCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_authority_alert_recipients_ca_threshold_recipients_by_id",
@@ -882,7 +901,7 @@ pub struct PutCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'a> {
     body: crate::types::CaAlertRecipientUpdateRequest,
 }
 
-impl PutCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'_> {
+impl<'a> PutCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_certificate_authority_alert_recipients_ca_threshold_recipients_by_id",
@@ -921,7 +940,7 @@ pub struct GetCertificateAuthorityAvailableForests<'a> {
     client: &'a crate::Client,
 }
 
-impl GetCertificateAuthorityAvailableForests<'_> {
+impl<'a> GetCertificateAuthorityAvailableForests<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_authority_available_forests",
@@ -959,7 +978,7 @@ pub struct GetCertificateAuthorityHealthMonitoringSchedule<'a> {
     client: &'a crate::Client,
 }
 
-impl GetCertificateAuthorityHealthMonitoringSchedule<'_> {
+impl<'a> GetCertificateAuthorityHealthMonitoringSchedule<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_authority_health_monitoring_schedule",
@@ -998,7 +1017,7 @@ pub struct PostCertificateAuthorityImport<'a> {
     dns: Option<String>,
 }
 
-impl PostCertificateAuthorityImport<'_> {
+impl<'a> PostCertificateAuthorityImport<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificate_authority_import",
@@ -1046,7 +1065,7 @@ pub struct PostCertificateAuthorityPublishCrl<'a> {
     body: crate::types::CrlRequestModel,
 }
 
-impl PostCertificateAuthorityPublishCrl<'_> {
+impl<'a> PostCertificateAuthorityPublishCrl<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificate_authority_publish_crl",
@@ -1083,7 +1102,7 @@ pub struct GetCertificateAuthoritySourceCount<'a> {
     client: &'a crate::Client,
 }
 
-impl GetCertificateAuthoritySourceCount<'_> {
+impl<'a> GetCertificateAuthoritySourceCount<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_authority_source_count",
@@ -1119,7 +1138,7 @@ pub struct GetCertificateAuthorityTaskQueue<'a> {
     client: &'a crate::Client,
 }
 
-impl GetCertificateAuthorityTaskQueue<'_> {
+impl<'a> GetCertificateAuthorityTaskQueue<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_authority_task_queue",
@@ -1158,7 +1177,7 @@ pub struct PutCertificateAuthorityTaskQueue<'a> {
     body: crate::types::JobQueueRequest,
 }
 
-impl PutCertificateAuthorityTaskQueue<'_> {
+impl<'a> PutCertificateAuthorityTaskQueue<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_certificate_authority_task_queue",
@@ -1198,7 +1217,7 @@ pub struct PostCertificateAuthorityTaskQueueTest<'a> {
     body: crate::types::JobQueueRequest,
 }
 
-impl PostCertificateAuthorityTaskQueueTest<'_> {
+impl<'a> PostCertificateAuthorityTaskQueueTest<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificate_authority_task_queue_test",
@@ -1238,7 +1257,7 @@ pub struct PostCertificateAuthorityTest<'a> {
     body: crate::types::CertificateAuthorityTestRequest,
 }
 
-impl PostCertificateAuthorityTest<'_> {
+impl<'a> PostCertificateAuthorityTest<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificate_authority_test",
@@ -1281,7 +1300,7 @@ pub struct DeleteCertificateAuthorityById<'a> {
     force: Option<bool>,
 }
 
-impl DeleteCertificateAuthorityById<'_> {
+impl<'a> DeleteCertificateAuthorityById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificate_authority_by_id",
@@ -1329,7 +1348,7 @@ pub struct GetCertificateAuthorityById<'a> {
     id: i32,
 }
 
-impl GetCertificateAuthorityById<'_> {
+impl<'a> GetCertificateAuthorityById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_authority_by_id",

@@ -200,7 +200,7 @@ pub struct GetCertificateCollections<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetCertificateCollections<'_> {
+impl<'a> GetCertificateCollections<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_collections",
@@ -274,6 +274,25 @@ impl GetCertificateCollections<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::CertificateQuery>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_certificate_collections`](crate::Client::post_certificate_collections): `POST /CertificateCollections`, API version `1.0`.
@@ -284,7 +303,7 @@ pub struct PostCertificateCollections<'a> {
     body: crate::types::CertificateCollectionCreateRequest,
 }
 
-impl PostCertificateCollections<'_> {
+impl<'a> PostCertificateCollections<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificate_collections",
@@ -326,7 +345,7 @@ pub struct PutCertificateCollections<'a> {
     body: crate::types::CertificateCollectionUpdateRequest,
 }
 
-impl PutCertificateCollections<'_> {
+impl<'a> PutCertificateCollections<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_certificate_collections",
@@ -372,7 +391,7 @@ pub struct GetCertificateCollectionsCollectionList<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetCertificateCollectionsCollectionList<'_> {
+impl<'a> GetCertificateCollectionsCollectionList<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_collections_collection_list",
@@ -450,6 +469,25 @@ impl GetCertificateCollectionsCollectionList<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::CertificateCollectionListResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::get_certificate_collections_collection_ordering`](crate::Client::get_certificate_collections_collection_ordering): `GET /CertificateCollections/CollectionOrdering`, API version `1.0`.
@@ -459,7 +497,7 @@ pub struct GetCertificateCollectionsCollectionOrdering<'a> {
     client: &'a crate::Client,
 }
 
-impl GetCertificateCollectionsCollectionOrdering<'_> {
+impl<'a> GetCertificateCollectionsCollectionOrdering<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_collections_collection_ordering",
@@ -496,7 +534,7 @@ pub struct PostCertificateCollectionsCopy<'a> {
     body: crate::types::CertificateCollectionCopyRequest,
 }
 
-impl PostCertificateCollectionsCopy<'_> {
+impl<'a> PostCertificateCollectionsCopy<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificate_collections_copy",
@@ -537,7 +575,7 @@ pub struct GetCertificateCollectionsLastEstimated<'a> {
     client: &'a crate::Client,
 }
 
-impl GetCertificateCollectionsLastEstimated<'_> {
+impl<'a> GetCertificateCollectionsLastEstimated<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_collections_last_estimated",
@@ -577,7 +615,7 @@ pub struct GetCertificateCollectionsNavItems<'a> {
     client: &'a crate::Client,
 }
 
-impl GetCertificateCollectionsNavItems<'_> {
+impl<'a> GetCertificateCollectionsNavItems<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_collections_nav_items",
@@ -620,7 +658,7 @@ pub struct DeleteCertificateCollectionsById<'a> {
     id: i32,
 }
 
-impl DeleteCertificateCollectionsById<'_> {
+impl<'a> DeleteCertificateCollectionsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificate_collections_by_id",
@@ -657,7 +695,7 @@ pub struct GetCertificateCollectionsById<'a> {
     id: i32,
 }
 
-impl GetCertificateCollectionsById<'_> {
+impl<'a> GetCertificateCollectionsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_collections_by_id",
@@ -697,7 +735,7 @@ pub struct PutCertificateCollectionsByIdFavorite<'a> {
     body: crate::types::CertificateCollectionFavoriteRequest,
 }
 
-impl PutCertificateCollectionsByIdFavorite<'_> {
+impl<'a> PutCertificateCollectionsByIdFavorite<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_certificate_collections_by_id_favorite",
@@ -735,7 +773,7 @@ pub struct GetCertificateCollectionsByName<'a> {
     name: String,
 }
 
-impl GetCertificateCollectionsByName<'_> {
+impl<'a> GetCertificateCollectionsByName<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_collections_by_name",

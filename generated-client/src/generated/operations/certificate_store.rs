@@ -245,7 +245,7 @@ pub struct DeleteCertificateStores<'a> {
     body: Vec<uuid::Uuid>,
 }
 
-impl DeleteCertificateStores<'_> {
+impl<'a> DeleteCertificateStores<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificate_stores",
@@ -289,7 +289,7 @@ pub struct GetCertificateStores<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetCertificateStores<'_> {
+impl<'a> GetCertificateStores<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_stores",
@@ -397,6 +397,25 @@ impl GetCertificateStores<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::CertificateStoreResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_certificate_stores`](crate::Client::post_certificate_stores): `POST /CertificateStores`, API version `1.0`.
@@ -407,7 +426,7 @@ pub struct PostCertificateStores<'a> {
     body: crate::types::CertificateStoreCreateRequest,
 }
 
-impl PostCertificateStores<'_> {
+impl<'a> PostCertificateStores<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificate_stores",
@@ -447,7 +466,7 @@ pub struct PutCertificateStores<'a> {
     body: crate::types::CertificateStoreUpdateRequest,
 }
 
-impl PutCertificateStores<'_> {
+impl<'a> PutCertificateStores<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_certificate_stores",
@@ -487,7 +506,7 @@ pub struct GetCertificateStoresAliases<'a> {
     ids: Option<Vec<uuid::Uuid>>,
 }
 
-impl GetCertificateStoresAliases<'_> {
+impl<'a> GetCertificateStoresAliases<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_stores_aliases",
@@ -539,7 +558,7 @@ pub struct PostCertificateStoresApprove<'a> {
     body: Vec<crate::types::CertificateStoreApproveRequest>,
 }
 
-impl PostCertificateStoresApprove<'_> {
+impl<'a> PostCertificateStoresApprove<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificate_stores_approve",
@@ -577,7 +596,7 @@ pub struct PutCertificateStoresAssignApplication<'a> {
     body: crate::types::ApplicationAssignment,
 }
 
-impl PutCertificateStoresAssignApplication<'_> {
+impl<'a> PutCertificateStoresAssignApplication<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_certificate_stores_assign_application",
@@ -621,7 +640,7 @@ pub struct PutCertificateStoresAssignContainer<'a> {
     body: crate::types::ContainerAssignment,
 }
 
-impl PutCertificateStoresAssignContainer<'_> {
+impl<'a> PutCertificateStoresAssignContainer<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_certificate_stores_assign_container",
@@ -663,7 +682,7 @@ pub struct PostCertificateStoresCertificatesAdd<'a> {
     body: crate::types::AddCertificateRequest,
 }
 
-impl PostCertificateStoresCertificatesAdd<'_> {
+impl<'a> PostCertificateStoresCertificatesAdd<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificate_stores_certificates_add",
@@ -703,7 +722,7 @@ pub struct PostCertificateStoresCertificatesRemove<'a> {
     body: crate::types::RemoveCertificateRequest,
 }
 
-impl PostCertificateStoresCertificatesRemove<'_> {
+impl<'a> PostCertificateStoresCertificatesRemove<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificate_stores_certificates_remove",
@@ -743,7 +762,7 @@ pub struct PutCertificateStoresDiscoveryJob<'a> {
     body: crate::types::DiscoveryJobRequest,
 }
 
-impl PutCertificateStoresDiscoveryJob<'_> {
+impl<'a> PutCertificateStoresDiscoveryJob<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_certificate_stores_discovery_job",
@@ -781,7 +800,7 @@ pub struct PutCertificateStoresPassword<'a> {
     body: crate::types::CertStoreNewPasswordRequest,
 }
 
-impl PutCertificateStoresPassword<'_> {
+impl<'a> PutCertificateStoresPassword<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_certificate_stores_password",
@@ -819,7 +838,7 @@ pub struct PostCertificateStoresReenrollment<'a> {
     body: crate::types::ReenrollmentRequest,
 }
 
-impl PostCertificateStoresReenrollment<'_> {
+impl<'a> PostCertificateStoresReenrollment<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificate_stores_reenrollment",
@@ -857,7 +876,7 @@ pub struct PostCertificateStoresSchedule<'a> {
     body: crate::types::CertStoresSchedule,
 }
 
-impl PostCertificateStoresSchedule<'_> {
+impl<'a> PostCertificateStoresSchedule<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificate_stores_schedule",
@@ -895,7 +914,7 @@ pub struct DeleteCertificateStoresById<'a> {
     id: uuid::Uuid,
 }
 
-impl DeleteCertificateStoresById<'_> {
+impl<'a> DeleteCertificateStoresById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificate_stores_by_id",
@@ -932,7 +951,7 @@ pub struct GetCertificateStoresById<'a> {
     id: uuid::Uuid,
 }
 
-impl GetCertificateStoresById<'_> {
+impl<'a> GetCertificateStoresById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_stores_by_id",
@@ -975,7 +994,7 @@ pub struct GetCertificateStoresByIdInventory<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetCertificateStoresByIdInventory<'_> {
+impl<'a> GetCertificateStoresByIdInventory<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_stores_by_id_inventory",
@@ -1043,5 +1062,24 @@ impl GetCertificateStoresByIdInventory<'_> {
     > {
         let request = self.request()?;
         self.client.send_json(request).await
+    }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::CertificateStoreInventoryResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
     }
 }

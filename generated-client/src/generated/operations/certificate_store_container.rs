@@ -88,7 +88,7 @@ pub struct GetCertificateStoreContainers<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetCertificateStoreContainers<'_> {
+impl<'a> GetCertificateStoreContainers<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_store_containers",
@@ -166,6 +166,25 @@ impl GetCertificateStoreContainers<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::CertificateStoreContainerListResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_certificate_store_containers`](crate::Client::post_certificate_store_containers): `POST /CertificateStoreContainers`, API version `1.0`.
@@ -176,7 +195,7 @@ pub struct PostCertificateStoreContainers<'a> {
     body: crate::types::CertStoreContainerRequest,
 }
 
-impl PostCertificateStoreContainers<'_> {
+impl<'a> PostCertificateStoreContainers<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificate_store_containers",
@@ -220,7 +239,7 @@ pub struct PutCertificateStoreContainers<'a> {
     body: crate::types::CertStoreContainerRequest,
 }
 
-impl PutCertificateStoreContainers<'_> {
+impl<'a> PutCertificateStoreContainers<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_certificate_store_containers",
@@ -264,7 +283,7 @@ pub struct DeleteCertificateStoreContainersById<'a> {
     id: i32,
 }
 
-impl DeleteCertificateStoreContainersById<'_> {
+impl<'a> DeleteCertificateStoreContainersById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificate_store_containers_by_id",
@@ -301,7 +320,7 @@ pub struct GetCertificateStoreContainersById<'a> {
     id: i32,
 }
 
-impl GetCertificateStoreContainersById<'_> {
+impl<'a> GetCertificateStoreContainersById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_store_containers_by_id",

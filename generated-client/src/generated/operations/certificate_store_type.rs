@@ -109,7 +109,7 @@ pub struct DeleteCertificateStoreTypes<'a> {
     body: Vec<i32>,
 }
 
-impl DeleteCertificateStoreTypes<'_> {
+impl<'a> DeleteCertificateStoreTypes<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificate_store_types",
@@ -151,7 +151,7 @@ pub struct GetCertificateStoreTypes<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetCertificateStoreTypes<'_> {
+impl<'a> GetCertificateStoreTypes<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_store_types",
@@ -229,6 +229,25 @@ impl GetCertificateStoreTypes<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::CertificateStoreTypeResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_certificate_store_types`](crate::Client::post_certificate_store_types): `POST /CertificateStoreTypes`, API version `1.0`.
@@ -239,7 +258,7 @@ pub struct PostCertificateStoreTypes<'a> {
     body: crate::types::CertificateStoreTypeCreationRequest,
 }
 
-impl PostCertificateStoreTypes<'_> {
+impl<'a> PostCertificateStoreTypes<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_certificate_store_types",
@@ -281,7 +300,7 @@ pub struct PutCertificateStoreTypes<'a> {
     body: crate::types::CertificateStoreTypeUpdateRequest,
 }
 
-impl PutCertificateStoreTypes<'_> {
+impl<'a> PutCertificateStoreTypes<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_certificate_store_types",
@@ -323,7 +342,7 @@ pub struct GetCertificateStoreTypesNameByName<'a> {
     name: String,
 }
 
-impl GetCertificateStoreTypesNameByName<'_> {
+impl<'a> GetCertificateStoreTypesNameByName<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_store_types_name_by_name",
@@ -366,7 +385,7 @@ pub struct DeleteCertificateStoreTypesById<'a> {
     id: i32,
 }
 
-impl DeleteCertificateStoreTypesById<'_> {
+impl<'a> DeleteCertificateStoreTypesById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_certificate_store_types_by_id",
@@ -403,7 +422,7 @@ pub struct GetCertificateStoreTypesById<'a> {
     id: i32,
 }
 
-impl GetCertificateStoreTypesById<'_> {
+impl<'a> GetCertificateStoreTypesById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_certificate_store_types_by_id",

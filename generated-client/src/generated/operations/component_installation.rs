@@ -44,7 +44,7 @@ pub struct GetComponentInstallation<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetComponentInstallation<'_> {
+impl<'a> GetComponentInstallation<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_component_installation",
@@ -122,6 +122,25 @@ impl GetComponentInstallation<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::ComponentInstallationResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::delete_component_installation_by_id`](crate::Client::delete_component_installation_by_id): `DELETE /ComponentInstallation/{id}`, API version `1.0`.
@@ -132,7 +151,7 @@ pub struct DeleteComponentInstallationById<'a> {
     id: i32,
 }
 
-impl DeleteComponentInstallationById<'_> {
+impl<'a> DeleteComponentInstallationById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_component_installation_by_id",

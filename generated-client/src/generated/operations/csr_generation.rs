@@ -77,7 +77,7 @@ pub struct PostCsrGenerationGenerate<'a> {
     body: crate::types::CsrGenerationRequest,
 }
 
-impl PostCsrGenerationGenerate<'_> {
+impl<'a> PostCsrGenerationGenerate<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_csr_generation_generate",
@@ -117,7 +117,7 @@ pub struct DeleteCsrGenerationPending<'a> {
     body: Vec<i32>,
 }
 
-impl DeleteCsrGenerationPending<'_> {
+impl<'a> DeleteCsrGenerationPending<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_csr_generation_pending",
@@ -157,7 +157,7 @@ pub struct GetCsrGenerationPending<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetCsrGenerationPending<'_> {
+impl<'a> GetCsrGenerationPending<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_csr_generation_pending",
@@ -213,6 +213,25 @@ impl GetCsrGenerationPending<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::PendingCsrResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::delete_csr_generation_pending_by_id`](crate::Client::delete_csr_generation_pending_by_id): `DELETE /CSRGeneration/Pending/{id}`, API version `1.0`.
@@ -223,7 +242,7 @@ pub struct DeleteCsrGenerationPendingById<'a> {
     id: i32,
 }
 
-impl DeleteCsrGenerationPendingById<'_> {
+impl<'a> DeleteCsrGenerationPendingById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_csr_generation_pending_by_id",
@@ -260,7 +279,7 @@ pub struct GetCsrGenerationPendingById<'a> {
     id: i32,
 }
 
-impl GetCsrGenerationPendingById<'_> {
+impl<'a> GetCsrGenerationPendingById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_csr_generation_pending_by_id",

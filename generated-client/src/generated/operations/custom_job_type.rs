@@ -83,7 +83,7 @@ pub struct GetJobTypesCustom<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetJobTypesCustom<'_> {
+impl<'a> GetJobTypesCustom<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_job_types_custom",
@@ -157,6 +157,25 @@ impl GetJobTypesCustom<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::JobTypeResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_job_types_custom`](crate::Client::post_job_types_custom): `POST /JobTypes/Custom`, API version `1.0`.
@@ -167,7 +186,7 @@ pub struct PostJobTypesCustom<'a> {
     body: crate::types::JobTypeCreateRequest,
 }
 
-impl PostJobTypesCustom<'_> {
+impl<'a> PostJobTypesCustom<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_job_types_custom",
@@ -207,7 +226,7 @@ pub struct PutJobTypesCustom<'a> {
     body: crate::types::JobTypeUpdateRequest,
 }
 
-impl PutJobTypesCustom<'_> {
+impl<'a> PutJobTypesCustom<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_job_types_custom",
@@ -247,7 +266,7 @@ pub struct DeleteJobTypesCustomById<'a> {
     id: uuid::Uuid,
 }
 
-impl DeleteJobTypesCustomById<'_> {
+impl<'a> DeleteJobTypesCustomById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_job_types_custom_by_id",
@@ -284,7 +303,7 @@ pub struct GetJobTypesCustomById<'a> {
     id: uuid::Uuid,
 }
 
-impl GetJobTypesCustomById<'_> {
+impl<'a> GetJobTypesCustomById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_job_types_custom_by_id",

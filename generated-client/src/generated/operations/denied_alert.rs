@@ -77,7 +77,7 @@ pub struct GetAlertsDenied<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetAlertsDenied<'_> {
+impl<'a> GetAlertsDenied<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_alerts_denied",
@@ -155,6 +155,25 @@ impl GetAlertsDenied<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::DeniedAlertDefinitionResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_alerts_denied`](crate::Client::post_alerts_denied): `POST /Alerts/Denied`, API version `1.0`.
@@ -165,7 +184,7 @@ pub struct PostAlertsDenied<'a> {
     body: crate::types::DeniedAlertCreationRequest,
 }
 
-impl PostAlertsDenied<'_> {
+impl<'a> PostAlertsDenied<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_alerts_denied",
@@ -207,7 +226,7 @@ pub struct PutAlertsDenied<'a> {
     body: crate::types::DeniedAlertUpdateRequest,
 }
 
-impl PutAlertsDenied<'_> {
+impl<'a> PutAlertsDenied<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_alerts_denied",
@@ -249,7 +268,7 @@ pub struct DeleteAlertsDeniedById<'a> {
     id: i32,
 }
 
-impl DeleteAlertsDeniedById<'_> {
+impl<'a> DeleteAlertsDeniedById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_alerts_denied_by_id",
@@ -286,7 +305,7 @@ pub struct GetAlertsDeniedById<'a> {
     id: i32,
 }
 
-impl GetAlertsDeniedById<'_> {
+impl<'a> GetAlertsDeniedById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_alerts_denied_by_id",

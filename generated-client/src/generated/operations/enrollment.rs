@@ -253,7 +253,7 @@ pub struct GetEnrollmentAvailableRenewalIdById<'a> {
     container_id: Option<i32>,
 }
 
-impl GetEnrollmentAvailableRenewalIdById<'_> {
+impl<'a> GetEnrollmentAvailableRenewalIdById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_enrollment_available_renewal_id_by_id",
@@ -315,7 +315,7 @@ pub struct GetEnrollmentAvailableRenewalThumbprintByThumbprint<'a> {
     collection_id: Option<i32>,
 }
 
-impl GetEnrollmentAvailableRenewalThumbprintByThumbprint<'_> {
+impl<'a> GetEnrollmentAvailableRenewalThumbprintByThumbprint<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_enrollment_available_renewal_thumbprint_by_thumbprint",
@@ -368,7 +368,7 @@ pub struct PostEnrollmentCsr<'a> {
     body: crate::types::CsrEnrollmentRequest,
 }
 
-impl PostEnrollmentCsr<'_> {
+impl<'a> PostEnrollmentCsr<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_enrollment_csr",
@@ -426,7 +426,7 @@ pub struct GetEnrollmentCsrContextMy<'a> {
     client: &'a crate::Client,
 }
 
-impl GetEnrollmentCsrContextMy<'_> {
+impl<'a> GetEnrollmentCsrContextMy<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_enrollment_csr_context_my",
@@ -467,7 +467,7 @@ pub struct PostEnrollmentCsrParse<'a> {
     body: crate::types::CsrContents,
 }
 
-impl PostEnrollmentCsrParse<'_> {
+impl<'a> PostEnrollmentCsrParse<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_enrollment_csr_parse",
@@ -508,7 +508,7 @@ pub struct PostEnrollmentPfx<'a> {
     body: crate::types::PfxEnrollmentRequest,
 }
 
-impl PostEnrollmentPfx<'_> {
+impl<'a> PostEnrollmentPfx<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_enrollment_pfx",
@@ -550,7 +550,7 @@ pub struct PostEnrollmentPfxV2<'a> {
     body: crate::types::PfxEnrollmentWithStoresRequest,
 }
 
-impl PostEnrollmentPfxV2<'_> {
+impl<'a> PostEnrollmentPfxV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_enrollment_pfx_v2",
@@ -592,7 +592,7 @@ pub struct GetEnrollmentPfxContextMy<'a> {
     client: &'a crate::Client,
 }
 
-impl GetEnrollmentPfxContextMy<'_> {
+impl<'a> GetEnrollmentPfxContextMy<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_enrollment_pfx_context_my",
@@ -633,7 +633,7 @@ pub struct PostEnrollmentPfxDeploy<'a> {
     body: crate::types::EnrollmentManagementRequest,
 }
 
-impl PostEnrollmentPfxDeploy<'_> {
+impl<'a> PostEnrollmentPfxDeploy<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_enrollment_pfx_deploy",
@@ -675,7 +675,7 @@ pub struct PostEnrollmentPfxReplace<'a> {
     body: crate::types::ExistingEnrollmentManagementRequest,
 }
 
-impl PostEnrollmentPfxReplace<'_> {
+impl<'a> PostEnrollmentPfxReplace<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_enrollment_pfx_replace",
@@ -719,7 +719,7 @@ pub struct PostEnrollmentRenew<'a> {
     body: crate::types::RenewApiRequest,
 }
 
-impl PostEnrollmentRenew<'_> {
+impl<'a> PostEnrollmentRenew<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_enrollment_renew",
@@ -781,7 +781,7 @@ pub struct GetEnrollmentSettingsById<'a> {
     id: i32,
 }
 
-impl GetEnrollmentSettingsById<'_> {
+impl<'a> GetEnrollmentSettingsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_enrollment_settings_by_id",

@@ -155,7 +155,7 @@ pub struct GetEnrollmentPatterns<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetEnrollmentPatterns<'_> {
+impl<'a> GetEnrollmentPatterns<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_enrollment_patterns",
@@ -241,6 +241,25 @@ impl GetEnrollmentPatterns<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::EnrollmentPatternResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_enrollment_patterns`](crate::Client::post_enrollment_patterns): `POST /EnrollmentPatterns`, API version `1.0`.
@@ -252,7 +271,7 @@ pub struct PostEnrollmentPatterns<'a> {
     body: crate::types::EnrollmentPatternCreateRequest,
 }
 
-impl PostEnrollmentPatterns<'_> {
+impl<'a> PostEnrollmentPatterns<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_enrollment_patterns",
@@ -302,7 +321,7 @@ pub struct GetEnrollmentPatternsSettings<'a> {
     client: &'a crate::Client,
 }
 
-impl GetEnrollmentPatternsSettings<'_> {
+impl<'a> GetEnrollmentPatternsSettings<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_enrollment_patterns_settings",
@@ -345,7 +364,7 @@ pub struct PutEnrollmentPatternsSettings<'a> {
     body: crate::types::GlobalEnrollmentPatternSettingsRequest,
 }
 
-impl PutEnrollmentPatternsSettings<'_> {
+impl<'a> PutEnrollmentPatternsSettings<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_enrollment_patterns_settings",
@@ -388,7 +407,7 @@ pub struct GetEnrollmentPatternsSubjectParts<'a> {
     client: &'a crate::Client,
 }
 
-impl GetEnrollmentPatternsSubjectParts<'_> {
+impl<'a> GetEnrollmentPatternsSubjectParts<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_enrollment_patterns_subject_parts",
@@ -430,7 +449,7 @@ pub struct DeleteEnrollmentPatternsById<'a> {
     force: Option<bool>,
 }
 
-impl DeleteEnrollmentPatternsById<'_> {
+impl<'a> DeleteEnrollmentPatternsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_enrollment_patterns_by_id",
@@ -478,7 +497,7 @@ pub struct GetEnrollmentPatternsById<'a> {
     id: i32,
 }
 
-impl GetEnrollmentPatternsById<'_> {
+impl<'a> GetEnrollmentPatternsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_enrollment_patterns_by_id",
@@ -519,7 +538,7 @@ pub struct PutEnrollmentPatternsById<'a> {
     body: crate::types::EnrollmentPatternRequest,
 }
 
-impl PutEnrollmentPatternsById<'_> {
+impl<'a> PutEnrollmentPatternsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_enrollment_patterns_by_id",
@@ -570,7 +589,7 @@ pub struct GetEnrollmentPatternsByIdMetadata<'a> {
     id: i32,
 }
 
-impl GetEnrollmentPatternsByIdMetadata<'_> {
+impl<'a> GetEnrollmentPatternsByIdMetadata<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_enrollment_patterns_by_id_metadata",
@@ -613,7 +632,7 @@ pub struct GetEnrollmentPatternsByIdSettings<'a> {
     id: i32,
 }
 
-impl GetEnrollmentPatternsByIdSettings<'_> {
+impl<'a> GetEnrollmentPatternsByIdSettings<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_enrollment_patterns_by_id_settings",

@@ -85,7 +85,7 @@ pub struct GetEventHandlerRegistration<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetEventHandlerRegistration<'_> {
+impl<'a> GetEventHandlerRegistration<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_event_handler_registration",
@@ -163,6 +163,25 @@ impl GetEventHandlerRegistration<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::EventHandlerRegistrationResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_event_handler_registration`](crate::Client::post_event_handler_registration): `POST /EventHandlerRegistration`, API version `1.0`.
@@ -173,7 +192,7 @@ pub struct PostEventHandlerRegistration<'a> {
     body: crate::types::EventHandlerRegistrationCreateRequest,
 }
 
-impl PostEventHandlerRegistration<'_> {
+impl<'a> PostEventHandlerRegistration<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_event_handler_registration",
@@ -217,7 +236,7 @@ pub struct DeleteEventHandlerRegistrationById<'a> {
     id: i32,
 }
 
-impl DeleteEventHandlerRegistrationById<'_> {
+impl<'a> DeleteEventHandlerRegistrationById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_event_handler_registration_by_id",
@@ -254,7 +273,7 @@ pub struct GetEventHandlerRegistrationById<'a> {
     id: i32,
 }
 
-impl GetEventHandlerRegistrationById<'_> {
+impl<'a> GetEventHandlerRegistrationById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_event_handler_registration_by_id",
@@ -296,7 +315,7 @@ pub struct PutEventHandlerRegistrationById<'a> {
     body: crate::types::EventHandlerRegistrationUpdateRequest,
 }
 
-impl PutEventHandlerRegistrationById<'_> {
+impl<'a> PutEventHandlerRegistrationById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_event_handler_registration_by_id",

@@ -132,7 +132,7 @@ pub struct GetAlertsExpiration<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetAlertsExpiration<'_> {
+impl<'a> GetAlertsExpiration<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_alerts_expiration",
@@ -210,6 +210,25 @@ impl GetAlertsExpiration<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::ExpirationAlertDefinitionResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_alerts_expiration`](crate::Client::post_alerts_expiration): `POST /Alerts/Expiration`, API version `1.0`.
@@ -220,7 +239,7 @@ pub struct PostAlertsExpiration<'a> {
     body: crate::types::ExpirationAlertCreationRequest,
 }
 
-impl PostAlertsExpiration<'_> {
+impl<'a> PostAlertsExpiration<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_alerts_expiration",
@@ -264,7 +283,7 @@ pub struct PutAlertsExpiration<'a> {
     body: crate::types::ExpirationAlertUpdateRequest,
 }
 
-impl PutAlertsExpiration<'_> {
+impl<'a> PutAlertsExpiration<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_alerts_expiration",
@@ -307,7 +326,7 @@ pub struct GetAlertsExpirationSchedule<'a> {
     client: &'a crate::Client,
 }
 
-impl GetAlertsExpirationSchedule<'_> {
+impl<'a> GetAlertsExpirationSchedule<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_alerts_expiration_schedule",
@@ -346,7 +365,7 @@ pub struct PutAlertsExpirationSchedule<'a> {
     body: crate::types::AlertScheduleRequest,
 }
 
-impl PutAlertsExpirationSchedule<'_> {
+impl<'a> PutAlertsExpirationSchedule<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_alerts_expiration_schedule",
@@ -386,7 +405,7 @@ pub struct PostAlertsExpirationTest<'a> {
     body: crate::types::ExpirationAlertTestRequest,
 }
 
-impl PostAlertsExpirationTest<'_> {
+impl<'a> PostAlertsExpirationTest<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_alerts_expiration_test",
@@ -426,7 +445,7 @@ pub struct PostAlertsExpirationTestAll<'a> {
     body: crate::types::ExpirationAlertTestAllRequest,
 }
 
-impl PostAlertsExpirationTestAll<'_> {
+impl<'a> PostAlertsExpirationTestAll<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_alerts_expiration_test_all",
@@ -466,7 +485,7 @@ pub struct DeleteAlertsExpirationById<'a> {
     id: i32,
 }
 
-impl DeleteAlertsExpirationById<'_> {
+impl<'a> DeleteAlertsExpirationById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_alerts_expiration_by_id",
@@ -503,7 +522,7 @@ pub struct GetAlertsExpirationById<'a> {
     id: i32,
 }
 
-impl GetAlertsExpirationById<'_> {
+impl<'a> GetAlertsExpirationById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_alerts_expiration_by_id",

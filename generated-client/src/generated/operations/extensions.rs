@@ -80,7 +80,7 @@ pub struct GetExtensionsScripts<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetExtensionsScripts<'_> {
+impl<'a> GetExtensionsScripts<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_extensions_scripts",
@@ -154,6 +154,25 @@ impl GetExtensionsScripts<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::ScriptQueryResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_extensions_scripts`](crate::Client::post_extensions_scripts): `POST /Extensions/Scripts`, API version `1.0`.
@@ -164,7 +183,7 @@ pub struct PostExtensionsScripts<'a> {
     body: crate::types::ScriptCreateRequest,
 }
 
-impl PostExtensionsScripts<'_> {
+impl<'a> PostExtensionsScripts<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_extensions_scripts",
@@ -204,7 +223,7 @@ pub struct PutExtensionsScripts<'a> {
     body: crate::types::ScriptsUpdateRequest,
 }
 
-impl PutExtensionsScripts<'_> {
+impl<'a> PutExtensionsScripts<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_extensions_scripts",
@@ -244,7 +263,7 @@ pub struct DeleteExtensionsScriptsById<'a> {
     id: i32,
 }
 
-impl DeleteExtensionsScriptsById<'_> {
+impl<'a> DeleteExtensionsScriptsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_extensions_scripts_by_id",
@@ -281,7 +300,7 @@ pub struct GetExtensionsScriptsById<'a> {
     id: i32,
 }
 
-impl GetExtensionsScriptsById<'_> {
+impl<'a> GetExtensionsScriptsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_extensions_scripts_by_id",

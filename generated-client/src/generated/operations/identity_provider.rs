@@ -81,7 +81,7 @@ pub struct GetIdentityProviders<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetIdentityProviders<'_> {
+impl<'a> GetIdentityProviders<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_identity_providers",
@@ -167,6 +167,25 @@ impl GetIdentityProviders<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::IdentityProviderGetResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_identity_providers`](crate::Client::post_identity_providers): `POST /IdentityProviders`, API version `1.0`.
@@ -177,7 +196,7 @@ pub struct PostIdentityProviders<'a> {
     body: crate::types::IdentityProviderCreateRequest,
 }
 
-impl PostIdentityProviders<'_> {
+impl<'a> PostIdentityProviders<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_identity_providers",
@@ -218,7 +237,7 @@ pub struct GetIdentityProvidersTypes<'a> {
     client: &'a crate::Client,
 }
 
-impl GetIdentityProvidersTypes<'_> {
+impl<'a> GetIdentityProvidersTypes<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_identity_providers_types",
@@ -261,7 +280,7 @@ pub struct GetIdentityProvidersById<'a> {
     id: uuid::Uuid,
 }
 
-impl GetIdentityProvidersById<'_> {
+impl<'a> GetIdentityProvidersById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_identity_providers_by_id",
@@ -301,7 +320,7 @@ pub struct PutIdentityProvidersById<'a> {
     body: crate::types::IdentityProviderUpdateRequest,
 }
 
-impl PutIdentityProvidersById<'_> {
+impl<'a> PutIdentityProvidersById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_identity_providers_by_id",

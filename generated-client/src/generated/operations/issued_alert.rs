@@ -99,7 +99,7 @@ pub struct GetAlertsIssued<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetAlertsIssued<'_> {
+impl<'a> GetAlertsIssued<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_alerts_issued",
@@ -177,6 +177,25 @@ impl GetAlertsIssued<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::IssuedAlertDefinitionResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_alerts_issued`](crate::Client::post_alerts_issued): `POST /Alerts/Issued`, API version `1.0`.
@@ -187,7 +206,7 @@ pub struct PostAlertsIssued<'a> {
     body: crate::types::IssuedAlertCreationRequest,
 }
 
-impl PostAlertsIssued<'_> {
+impl<'a> PostAlertsIssued<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_alerts_issued",
@@ -229,7 +248,7 @@ pub struct PutAlertsIssued<'a> {
     body: crate::types::IssuedAlertUpdateRequest,
 }
 
-impl PutAlertsIssued<'_> {
+impl<'a> PutAlertsIssued<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_alerts_issued",
@@ -270,7 +289,7 @@ pub struct GetAlertsIssuedSchedule<'a> {
     client: &'a crate::Client,
 }
 
-impl GetAlertsIssuedSchedule<'_> {
+impl<'a> GetAlertsIssuedSchedule<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_alerts_issued_schedule",
@@ -309,7 +328,7 @@ pub struct PutAlertsIssuedSchedule<'a> {
     body: crate::types::AlertScheduleRequest,
 }
 
-impl PutAlertsIssuedSchedule<'_> {
+impl<'a> PutAlertsIssuedSchedule<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_alerts_issued_schedule",
@@ -349,7 +368,7 @@ pub struct DeleteAlertsIssuedById<'a> {
     id: i32,
 }
 
-impl DeleteAlertsIssuedById<'_> {
+impl<'a> DeleteAlertsIssuedById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_alerts_issued_by_id",
@@ -386,7 +405,7 @@ pub struct GetAlertsIssuedById<'a> {
     id: i32,
 }
 
-impl GetAlertsIssuedById<'_> {
+impl<'a> GetAlertsIssuedById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_alerts_issued_by_id",

@@ -116,7 +116,7 @@ pub struct GetSshKeysMyKey<'a> {
     include_private_key: Option<bool>,
 }
 
-impl GetSshKeysMyKey<'_> {
+impl<'a> GetSshKeysMyKey<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssh_keys_my_key",
@@ -166,7 +166,7 @@ pub struct PostSshKeysMyKey<'a> {
     body: crate::types::KeyGenerationRequest,
 }
 
-impl PostSshKeysMyKey<'_> {
+impl<'a> PostSshKeysMyKey<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_ssh_keys_my_key",
@@ -206,7 +206,7 @@ pub struct PutSshKeysMyKey<'a> {
     body: crate::types::KeyUpdateRequest,
 }
 
-impl PutSshKeysMyKey<'_> {
+impl<'a> PutSshKeysMyKey<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_ssh_keys_my_key",
@@ -246,7 +246,7 @@ pub struct DeleteSshKeysUnmanaged<'a> {
     body: Vec<i32>,
 }
 
-impl DeleteSshKeysUnmanaged<'_> {
+impl<'a> DeleteSshKeysUnmanaged<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_ssh_keys_unmanaged",
@@ -288,7 +288,7 @@ pub struct GetSshKeysUnmanaged<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetSshKeysUnmanaged<'_> {
+impl<'a> GetSshKeysUnmanaged<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssh_keys_unmanaged",
@@ -362,6 +362,25 @@ impl GetSshKeysUnmanaged<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::UnmanagedKeyResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::delete_ssh_keys_unmanaged_by_id`](crate::Client::delete_ssh_keys_unmanaged_by_id): `DELETE /SSH/Keys/Unmanaged/{id}`, API version `1.0`.
@@ -372,7 +391,7 @@ pub struct DeleteSshKeysUnmanagedById<'a> {
     id: i32,
 }
 
-impl DeleteSshKeysUnmanagedById<'_> {
+impl<'a> DeleteSshKeysUnmanagedById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_ssh_keys_unmanaged_by_id",
@@ -409,7 +428,7 @@ pub struct GetSshKeysUnmanagedById<'a> {
     id: i32,
 }
 
-impl GetSshKeysUnmanagedById<'_> {
+impl<'a> GetSshKeysUnmanagedById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssh_keys_unmanaged_by_id",

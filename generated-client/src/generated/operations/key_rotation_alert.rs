@@ -133,7 +133,7 @@ pub struct GetAlertsKeyRotation<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetAlertsKeyRotation<'_> {
+impl<'a> GetAlertsKeyRotation<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_alerts_key_rotation",
@@ -211,6 +211,25 @@ impl GetAlertsKeyRotation<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::KeyRotationAlertDefinitionResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_alerts_key_rotation`](crate::Client::post_alerts_key_rotation): `POST /Alerts/KeyRotation`, API version `1.0`.
@@ -221,7 +240,7 @@ pub struct PostAlertsKeyRotation<'a> {
     body: crate::types::KeyRotationAlertCreationRequest,
 }
 
-impl PostAlertsKeyRotation<'_> {
+impl<'a> PostAlertsKeyRotation<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_alerts_key_rotation",
@@ -265,7 +284,7 @@ pub struct PutAlertsKeyRotation<'a> {
     body: crate::types::KeyRotationAlertUpdateRequest,
 }
 
-impl PutAlertsKeyRotation<'_> {
+impl<'a> PutAlertsKeyRotation<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_alerts_key_rotation",
@@ -308,7 +327,7 @@ pub struct GetAlertsKeyRotationSchedule<'a> {
     client: &'a crate::Client,
 }
 
-impl GetAlertsKeyRotationSchedule<'_> {
+impl<'a> GetAlertsKeyRotationSchedule<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_alerts_key_rotation_schedule",
@@ -347,7 +366,7 @@ pub struct PutAlertsKeyRotationSchedule<'a> {
     body: crate::types::AlertScheduleRequest,
 }
 
-impl PutAlertsKeyRotationSchedule<'_> {
+impl<'a> PutAlertsKeyRotationSchedule<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_alerts_key_rotation_schedule",
@@ -387,7 +406,7 @@ pub struct PostAlertsKeyRotationTest<'a> {
     body: crate::types::KeyRotationAlertTestRequest,
 }
 
-impl PostAlertsKeyRotationTest<'_> {
+impl<'a> PostAlertsKeyRotationTest<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_alerts_key_rotation_test",
@@ -429,7 +448,7 @@ pub struct PostAlertsKeyRotationTestAll<'a> {
     body: crate::types::KeyRotationAlertTestAllRequest,
 }
 
-impl PostAlertsKeyRotationTestAll<'_> {
+impl<'a> PostAlertsKeyRotationTestAll<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_alerts_key_rotation_test_all",
@@ -471,7 +490,7 @@ pub struct DeleteAlertsKeyRotationById<'a> {
     id: i32,
 }
 
-impl DeleteAlertsKeyRotationById<'_> {
+impl<'a> DeleteAlertsKeyRotationById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_alerts_key_rotation_by_id",
@@ -508,7 +527,7 @@ pub struct GetAlertsKeyRotationById<'a> {
     id: i32,
 }
 
-impl GetAlertsKeyRotationById<'_> {
+impl<'a> GetAlertsKeyRotationById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_alerts_key_rotation_by_id",

@@ -17,7 +17,7 @@ pub struct GetLicense<'a> {
     client: &'a crate::Client,
 }
 
-impl GetLicense<'_> {
+impl<'a> GetLicense<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_license",

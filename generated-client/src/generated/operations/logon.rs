@@ -77,7 +77,7 @@ pub struct GetSshLogons<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetSshLogons<'_> {
+impl<'a> GetSshLogons<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssh_logons",
@@ -151,6 +151,25 @@ impl GetSshLogons<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::LogonQueryResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_ssh_logons`](crate::Client::post_ssh_logons): `POST /SSH/Logons`, API version `1.0`.
@@ -161,7 +180,7 @@ pub struct PostSshLogons<'a> {
     body: crate::types::LogonCreationRequest,
 }
 
-impl PostSshLogons<'_> {
+impl<'a> PostSshLogons<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_ssh_logons",
@@ -201,7 +220,7 @@ pub struct PostSshLogonsAccess<'a> {
     body: crate::types::LogonAccessRequest,
 }
 
-impl PostSshLogonsAccess<'_> {
+impl<'a> PostSshLogonsAccess<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_ssh_logons_access",
@@ -241,7 +260,7 @@ pub struct DeleteSshLogonsById<'a> {
     id: i32,
 }
 
-impl DeleteSshLogonsById<'_> {
+impl<'a> DeleteSshLogonsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_ssh_logons_by_id",
@@ -278,7 +297,7 @@ pub struct GetSshLogonsById<'a> {
     id: i32,
 }
 
-impl GetSshLogonsById<'_> {
+impl<'a> GetSshLogonsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssh_logons_by_id",

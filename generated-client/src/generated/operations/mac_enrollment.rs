@@ -32,7 +32,7 @@ pub struct GetMacEnrollment<'a> {
     client: &'a crate::Client,
 }
 
-impl GetMacEnrollment<'_> {
+impl<'a> GetMacEnrollment<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_mac_enrollment",
@@ -71,7 +71,7 @@ pub struct PutMacEnrollment<'a> {
     body: crate::types::MacEnrollmentApiModel,
 }
 
-impl PutMacEnrollment<'_> {
+impl<'a> PutMacEnrollment<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_mac_enrollment",

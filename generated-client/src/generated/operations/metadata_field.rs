@@ -125,7 +125,7 @@ pub struct DeleteMetadataFields<'a> {
     body: Vec<i32>,
 }
 
-impl DeleteMetadataFields<'_> {
+impl<'a> DeleteMetadataFields<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_metadata_fields",
@@ -178,7 +178,7 @@ pub struct GetMetadataFields<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetMetadataFields<'_> {
+impl<'a> GetMetadataFields<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_metadata_fields",
@@ -252,6 +252,25 @@ impl GetMetadataFields<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::MetadataType>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_metadata_fields`](crate::Client::post_metadata_fields): `POST /MetadataFields`, API version `1.0`.
@@ -262,7 +281,7 @@ pub struct PostMetadataFields<'a> {
     body: crate::types::MetadataFieldCreateRequest,
 }
 
-impl PostMetadataFields<'_> {
+impl<'a> PostMetadataFields<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_metadata_fields",
@@ -302,7 +321,7 @@ pub struct PutMetadataFields<'a> {
     body: crate::types::MetadataFieldUpdateRequest,
 }
 
-impl PutMetadataFields<'_> {
+impl<'a> PutMetadataFields<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_metadata_fields",
@@ -343,7 +362,7 @@ pub struct DeleteMetadataFieldsById<'a> {
     force: Option<bool>,
 }
 
-impl DeleteMetadataFieldsById<'_> {
+impl<'a> DeleteMetadataFieldsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_metadata_fields_by_id",
@@ -391,7 +410,7 @@ pub struct GetMetadataFieldsById<'a> {
     id: i32,
 }
 
-impl GetMetadataFieldsById<'_> {
+impl<'a> GetMetadataFieldsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_metadata_fields_by_id",
@@ -430,7 +449,7 @@ pub struct GetMetadataFieldsByIdInUse<'a> {
     id: i32,
 }
 
-impl GetMetadataFieldsByIdInUse<'_> {
+impl<'a> GetMetadataFieldsByIdInUse<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_metadata_fields_by_id_in_use",
@@ -467,7 +486,7 @@ pub struct GetMetadataFieldsByName<'a> {
     name: String,
 }
 
-impl GetMetadataFieldsByName<'_> {
+impl<'a> GetMetadataFieldsByName<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_metadata_fields_by_name",

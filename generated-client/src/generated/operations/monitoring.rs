@@ -165,7 +165,7 @@ pub struct PostMonitoringResolveOcsp<'a> {
     body: crate::types::OcspParametersRequest,
 }
 
-impl PostMonitoringResolveOcsp<'_> {
+impl<'a> PostMonitoringResolveOcsp<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_monitoring_resolve_ocsp",
@@ -209,7 +209,7 @@ pub struct GetMonitoringRevocation<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetMonitoringRevocation<'_> {
+impl<'a> GetMonitoringRevocation<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_monitoring_revocation",
@@ -287,6 +287,25 @@ impl GetMonitoringRevocation<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::RevocationMonitoringDefinitionResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_monitoring_revocation`](crate::Client::post_monitoring_revocation): `POST /Monitoring/Revocation`, API version `1.0`.
@@ -298,7 +317,7 @@ pub struct PostMonitoringRevocation<'a> {
     body: crate::types::RevocationMonitoringCreationRequest,
 }
 
-impl PostMonitoringRevocation<'_> {
+impl<'a> PostMonitoringRevocation<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_monitoring_revocation",
@@ -354,7 +373,7 @@ pub struct PutMonitoringRevocation<'a> {
     body: crate::types::RevocationMonitoringUpdateRequest,
 }
 
-impl PutMonitoringRevocation<'_> {
+impl<'a> PutMonitoringRevocation<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_monitoring_revocation",
@@ -409,7 +428,7 @@ pub struct PostMonitoringRevocationCrlTest<'a> {
     body: crate::types::CrlTestRequest,
 }
 
-impl PostMonitoringRevocationCrlTest<'_> {
+impl<'a> PostMonitoringRevocationCrlTest<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_monitoring_revocation_crl_test",
@@ -449,7 +468,7 @@ pub struct PostMonitoringRevocationOcspTest<'a> {
     body: crate::types::OcspTestRequest,
 }
 
-impl PostMonitoringRevocationOcspTest<'_> {
+impl<'a> PostMonitoringRevocationOcspTest<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_monitoring_revocation_ocsp_test",
@@ -489,7 +508,7 @@ pub struct PutMonitoringRevocationSchedule<'a> {
     body: crate::types::RevocationMonitoringUpdateScheduleRequest,
 }
 
-impl PutMonitoringRevocationSchedule<'_> {
+impl<'a> PutMonitoringRevocationSchedule<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_monitoring_revocation_schedule",
@@ -533,7 +552,7 @@ pub struct PostMonitoringRevocationTest<'a> {
     body: crate::types::RevocationMonitoringAlertTestRequest,
 }
 
-impl PostMonitoringRevocationTest<'_> {
+impl<'a> PostMonitoringRevocationTest<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_monitoring_revocation_test",
@@ -577,7 +596,7 @@ pub struct PostMonitoringRevocationTestAll<'a> {
     body: crate::types::RevocationMonitoringAlertTestAllRequest,
 }
 
-impl PostMonitoringRevocationTestAll<'_> {
+impl<'a> PostMonitoringRevocationTestAll<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_monitoring_revocation_test_all",
@@ -621,7 +640,7 @@ pub struct DeleteMonitoringRevocationById<'a> {
     id: i32,
 }
 
-impl DeleteMonitoringRevocationById<'_> {
+impl<'a> DeleteMonitoringRevocationById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_monitoring_revocation_by_id",
@@ -658,7 +677,7 @@ pub struct GetMonitoringRevocationById<'a> {
     id: i32,
 }
 
-impl GetMonitoringRevocationById<'_> {
+impl<'a> GetMonitoringRevocationById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_monitoring_revocation_by_id",

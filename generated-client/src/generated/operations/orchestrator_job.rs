@@ -125,7 +125,7 @@ pub struct PostOrchestratorJobsAcknowledge<'a> {
     body: crate::types::AcknowledgeJobRequest,
 }
 
-impl PostOrchestratorJobsAcknowledge<'_> {
+impl<'a> PostOrchestratorJobsAcknowledge<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_orchestrator_jobs_acknowledge",
@@ -163,7 +163,7 @@ pub struct PostOrchestratorJobsCustom<'a> {
     body: crate::types::ScheduleJobRequest,
 }
 
-impl PostOrchestratorJobsCustom<'_> {
+impl<'a> PostOrchestratorJobsCustom<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_orchestrator_jobs_custom",
@@ -203,7 +203,7 @@ pub struct PostOrchestratorJobsCustomBulk<'a> {
     body: crate::types::ScheduleBulkJobRequest,
 }
 
-impl PostOrchestratorJobsCustomBulk<'_> {
+impl<'a> PostOrchestratorJobsCustomBulk<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_orchestrator_jobs_custom_bulk",
@@ -247,7 +247,7 @@ pub struct GetOrchestratorJobsJobHistory<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetOrchestratorJobsJobHistory<'_> {
+impl<'a> GetOrchestratorJobsJobHistory<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_orchestrator_jobs_job_history",
@@ -321,6 +321,25 @@ impl GetOrchestratorJobsJobHistory<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::JobHistoryResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::get_orchestrator_jobs_job_status_data`](crate::Client::get_orchestrator_jobs_job_status_data): `GET /OrchestratorJobs/JobStatus/Data`, API version `1.0`.
@@ -331,7 +350,7 @@ pub struct GetOrchestratorJobsJobStatusData<'a> {
     job_history_id: i64,
 }
 
-impl GetOrchestratorJobsJobStatusData<'_> {
+impl<'a> GetOrchestratorJobsJobStatusData<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_orchestrator_jobs_job_status_data",
@@ -371,7 +390,7 @@ pub struct PostOrchestratorJobsReschedule<'a> {
     body: crate::types::RescheduleJobRequest,
 }
 
-impl PostOrchestratorJobsReschedule<'_> {
+impl<'a> PostOrchestratorJobsReschedule<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_orchestrator_jobs_reschedule",
@@ -413,7 +432,7 @@ pub struct GetOrchestratorJobsScheduledJobs<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetOrchestratorJobsScheduledJobs<'_> {
+impl<'a> GetOrchestratorJobsScheduledJobs<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_orchestrator_jobs_scheduled_jobs",
@@ -487,6 +506,23 @@ impl GetOrchestratorJobsScheduledJobs<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<Item = crate::Result<crate::types::Job>> + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_orchestrator_jobs_unschedule`](crate::Client::post_orchestrator_jobs_unschedule): `POST /OrchestratorJobs/Unschedule`, API version `1.0`.
@@ -497,7 +533,7 @@ pub struct PostOrchestratorJobsUnschedule<'a> {
     body: crate::types::UnscheduleJobRequest,
 }
 
-impl PostOrchestratorJobsUnschedule<'_> {
+impl<'a> PostOrchestratorJobsUnschedule<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_orchestrator_jobs_unschedule",

@@ -77,7 +77,7 @@ pub struct DeletePamProvidersLocalByProviderIdEntries<'a> {
     secret_name: String,
 }
 
-impl DeletePamProvidersLocalByProviderIdEntries<'_> {
+impl<'a> DeletePamProvidersLocalByProviderIdEntries<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_pam_providers_local_by_provider_id_entries",
@@ -123,7 +123,7 @@ pub struct GetPamProvidersLocalByProviderIdEntries<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetPamProvidersLocalByProviderIdEntries<'_> {
+impl<'a> GetPamProvidersLocalByProviderIdEntries<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_pam_providers_local_by_provider_id_entries",
@@ -210,6 +210,25 @@ impl GetPamProvidersLocalByProviderIdEntries<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::LocalPamEntryResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_pam_providers_local_by_provider_id_entries`](crate::Client::post_pam_providers_local_by_provider_id_entries): `POST /PamProviders/Local/{providerId}/Entries`, API version `1.0`.
@@ -221,7 +240,7 @@ pub struct PostPamProvidersLocalByProviderIdEntries<'a> {
     body: crate::types::LocalPamEntryCreateRequest,
 }
 
-impl PostPamProvidersLocalByProviderIdEntries<'_> {
+impl<'a> PostPamProvidersLocalByProviderIdEntries<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_pam_providers_local_by_provider_id_entries",
@@ -265,7 +284,7 @@ pub struct PutPamProvidersLocalByProviderIdEntries<'a> {
     body: crate::types::LocalPamEntryUpdateRequest,
 }
 
-impl PutPamProvidersLocalByProviderIdEntries<'_> {
+impl<'a> PutPamProvidersLocalByProviderIdEntries<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_pam_providers_local_by_provider_id_entries",

@@ -309,7 +309,7 @@ pub struct GetPamProviders<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetPamProviders<'_> {
+impl<'a> GetPamProviders<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_pam_providers",
@@ -393,6 +393,25 @@ impl GetPamProviders<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::ProviderResponseLegacy>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::get_pam_providers_v2`](crate::Client::get_pam_providers_v2): `GET /PamProviders`, API version `2`.
@@ -407,7 +426,7 @@ pub struct GetPamProvidersV2<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetPamProvidersV2<'_> {
+impl<'a> GetPamProvidersV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_pam_providers_v2",
@@ -491,6 +510,25 @@ impl GetPamProvidersV2<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::ProviderResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_pam_providers`](crate::Client::post_pam_providers): `POST /PamProviders`, API version `1.0`.
@@ -501,7 +539,7 @@ pub struct PostPamProviders<'a> {
     body: crate::types::ProviderCreateRequest,
 }
 
-impl PostPamProviders<'_> {
+impl<'a> PostPamProviders<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_pam_providers",
@@ -541,7 +579,7 @@ pub struct PostPamProvidersV2<'a> {
     body: crate::types::ProviderCreateRequest,
 }
 
-impl PostPamProvidersV2<'_> {
+impl<'a> PostPamProvidersV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_pam_providers_v2",
@@ -581,7 +619,7 @@ pub struct PutPamProviders<'a> {
     body: crate::types::ProviderUpdateRequestLegacy,
 }
 
-impl PutPamProviders<'_> {
+impl<'a> PutPamProviders<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_pam_providers",
@@ -621,7 +659,7 @@ pub struct PutPamProvidersV2<'a> {
     body: crate::types::ProviderUpdateRequest,
 }
 
-impl PutPamProvidersV2<'_> {
+impl<'a> PutPamProvidersV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_pam_providers_v2",
@@ -660,7 +698,7 @@ pub struct GetPamProvidersTypes<'a> {
     client: &'a crate::Client,
 }
 
-impl GetPamProvidersTypes<'_> {
+impl<'a> GetPamProvidersTypes<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_pam_providers_types",
@@ -700,7 +738,7 @@ pub struct GetPamProvidersTypesV2<'a> {
     client: &'a crate::Client,
 }
 
-impl GetPamProvidersTypesV2<'_> {
+impl<'a> GetPamProvidersTypesV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_pam_providers_types_v2",
@@ -741,7 +779,7 @@ pub struct PostPamProvidersTypes<'a> {
     body: crate::types::ProviderTypeCreateRequest,
 }
 
-impl PostPamProvidersTypes<'_> {
+impl<'a> PostPamProvidersTypes<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_pam_providers_types",
@@ -781,7 +819,7 @@ pub struct PostPamProvidersTypesV2<'a> {
     body: crate::types::ProviderTypeCreateRequest,
 }
 
-impl PostPamProvidersTypesV2<'_> {
+impl<'a> PostPamProvidersTypesV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_pam_providers_types_v2",
@@ -821,7 +859,7 @@ pub struct DeletePamProvidersTypesById<'a> {
     id: uuid::Uuid,
 }
 
-impl DeletePamProvidersTypesById<'_> {
+impl<'a> DeletePamProvidersTypesById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_pam_providers_types_by_id",
@@ -858,7 +896,7 @@ pub struct GetPamProvidersTypesByIdV2<'a> {
     id: i32,
 }
 
-impl GetPamProvidersTypesByIdV2<'_> {
+impl<'a> GetPamProvidersTypesByIdV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_pam_providers_types_by_id_v2",
@@ -899,7 +937,7 @@ pub struct DeletePamProvidersById<'a> {
     id: i32,
 }
 
-impl DeletePamProvidersById<'_> {
+impl<'a> DeletePamProvidersById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_pam_providers_by_id",
@@ -936,7 +974,7 @@ pub struct DeletePamProvidersByIdV2<'a> {
     id: i32,
 }
 
-impl DeletePamProvidersByIdV2<'_> {
+impl<'a> DeletePamProvidersByIdV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_pam_providers_by_id_v2",
@@ -973,7 +1011,7 @@ pub struct GetPamProvidersById<'a> {
     id: i32,
 }
 
-impl GetPamProvidersById<'_> {
+impl<'a> GetPamProvidersById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_pam_providers_by_id",
@@ -1012,7 +1050,7 @@ pub struct GetPamProvidersByIdV2<'a> {
     id: i32,
 }
 
-impl GetPamProvidersByIdV2<'_> {
+impl<'a> GetPamProvidersByIdV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_pam_providers_by_id_v2",

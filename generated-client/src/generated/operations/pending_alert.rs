@@ -127,7 +127,7 @@ pub struct GetAlertsPending<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetAlertsPending<'_> {
+impl<'a> GetAlertsPending<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_alerts_pending",
@@ -205,6 +205,25 @@ impl GetAlertsPending<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::PendingAlertDefinitionResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_alerts_pending`](crate::Client::post_alerts_pending): `POST /Alerts/Pending`, API version `1.0`.
@@ -215,7 +234,7 @@ pub struct PostAlertsPending<'a> {
     body: crate::types::PendingAlertCreationRequest,
 }
 
-impl PostAlertsPending<'_> {
+impl<'a> PostAlertsPending<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_alerts_pending",
@@ -257,7 +276,7 @@ pub struct PutAlertsPending<'a> {
     body: crate::types::PendingAlertUpdateRequest,
 }
 
-impl PutAlertsPending<'_> {
+impl<'a> PutAlertsPending<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_alerts_pending",
@@ -298,7 +317,7 @@ pub struct GetAlertsPendingSchedule<'a> {
     client: &'a crate::Client,
 }
 
-impl GetAlertsPendingSchedule<'_> {
+impl<'a> GetAlertsPendingSchedule<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_alerts_pending_schedule",
@@ -337,7 +356,7 @@ pub struct PutAlertsPendingSchedule<'a> {
     body: crate::types::AlertScheduleRequest,
 }
 
-impl PutAlertsPendingSchedule<'_> {
+impl<'a> PutAlertsPendingSchedule<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_alerts_pending_schedule",
@@ -377,7 +396,7 @@ pub struct PostAlertsPendingTest<'a> {
     body: crate::types::PendingAlertTestRequest,
 }
 
-impl PostAlertsPendingTest<'_> {
+impl<'a> PostAlertsPendingTest<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_alerts_pending_test",
@@ -417,7 +436,7 @@ pub struct PostAlertsPendingTestAll<'a> {
     body: crate::types::PendingAlertTestAllRequest,
 }
 
-impl PostAlertsPendingTestAll<'_> {
+impl<'a> PostAlertsPendingTestAll<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_alerts_pending_test_all",
@@ -457,7 +476,7 @@ pub struct DeleteAlertsPendingById<'a> {
     id: i32,
 }
 
-impl DeleteAlertsPendingById<'_> {
+impl<'a> DeleteAlertsPendingById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_alerts_pending_by_id",
@@ -494,7 +513,7 @@ pub struct GetAlertsPendingById<'a> {
     id: i32,
 }
 
-impl GetAlertsPendingById<'_> {
+impl<'a> GetAlertsPendingById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_alerts_pending_by_id",

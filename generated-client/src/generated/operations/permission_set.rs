@@ -96,7 +96,7 @@ pub struct GetPermissionSets<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetPermissionSets<'_> {
+impl<'a> GetPermissionSets<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_permission_sets",
@@ -170,6 +170,25 @@ impl GetPermissionSets<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::PermissionSetResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_permission_sets`](crate::Client::post_permission_sets): `POST /PermissionSets`, API version `1.0`.
@@ -180,7 +199,7 @@ pub struct PostPermissionSets<'a> {
     body: crate::types::PermissionSetCreateRequest,
 }
 
-impl PostPermissionSets<'_> {
+impl<'a> PostPermissionSets<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_permission_sets",
@@ -220,7 +239,7 @@ pub struct PutPermissionSets<'a> {
     body: crate::types::PermissionSetUpdateRequest,
 }
 
-impl PutPermissionSets<'_> {
+impl<'a> PutPermissionSets<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_permission_sets",
@@ -260,7 +279,7 @@ pub struct GetPermissionSetsMy<'a> {
     access_control_string: String,
 }
 
-impl GetPermissionSetsMy<'_> {
+impl<'a> GetPermissionSetsMy<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_permission_sets_my",
@@ -300,7 +319,7 @@ pub struct DeletePermissionSetsById<'a> {
     id: uuid::Uuid,
 }
 
-impl DeletePermissionSetsById<'_> {
+impl<'a> DeletePermissionSetsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_permission_sets_by_id",
@@ -337,7 +356,7 @@ pub struct GetPermissionSetsById<'a> {
     id: uuid::Uuid,
 }
 
-impl GetPermissionSetsById<'_> {
+impl<'a> GetPermissionSetsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_permission_sets_by_id",

@@ -17,7 +17,7 @@ pub struct GetPermissions<'a> {
     client: &'a crate::Client,
 }
 
-impl GetPermissions<'_> {
+impl<'a> GetPermissions<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_permissions",

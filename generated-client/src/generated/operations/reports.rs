@@ -216,7 +216,7 @@ pub struct GetReports<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetReports<'_> {
+impl<'a> GetReports<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_reports",
@@ -290,6 +290,23 @@ impl GetReports<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<Item = crate::Result<crate::types::Report>> + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::put_reports`](crate::Client::put_reports): `PUT /Reports`, API version `1.0`.
@@ -300,7 +317,7 @@ pub struct PutReports<'a> {
     body: crate::types::ReportRequestModel,
 }
 
-impl PutReports<'_> {
+impl<'a> PutReports<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_reports",
@@ -344,7 +361,7 @@ pub struct GetReportsCustom<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetReportsCustom<'_> {
+impl<'a> GetReportsCustom<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_reports_custom",
@@ -418,6 +435,25 @@ impl GetReportsCustom<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::CustomReportResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_reports_custom`](crate::Client::post_reports_custom): `POST /Reports/Custom`, API version `1.0`.
@@ -428,7 +464,7 @@ pub struct PostReportsCustom<'a> {
     body: crate::types::CustomReportCreationRequest,
 }
 
-impl PostReportsCustom<'_> {
+impl<'a> PostReportsCustom<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_reports_custom",
@@ -468,7 +504,7 @@ pub struct PutReportsCustom<'a> {
     body: crate::types::CustomReportUpdateRequest,
 }
 
-impl PutReportsCustom<'_> {
+impl<'a> PutReportsCustom<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_reports_custom",
@@ -508,7 +544,7 @@ pub struct DeleteReportsCustomById<'a> {
     id: i32,
 }
 
-impl DeleteReportsCustomById<'_> {
+impl<'a> DeleteReportsCustomById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_reports_custom_by_id",
@@ -545,7 +581,7 @@ pub struct GetReportsCustomById<'a> {
     id: i32,
 }
 
-impl GetReportsCustomById<'_> {
+impl<'a> GetReportsCustomById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_reports_custom_by_id",
@@ -584,7 +620,7 @@ pub struct DeleteReportsSchedulesById<'a> {
     id: i32,
 }
 
-impl DeleteReportsSchedulesById<'_> {
+impl<'a> DeleteReportsSchedulesById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_reports_schedules_by_id",
@@ -621,7 +657,7 @@ pub struct GetReportsSchedulesById<'a> {
     id: i32,
 }
 
-impl GetReportsSchedulesById<'_> {
+impl<'a> GetReportsSchedulesById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_reports_schedules_by_id",
@@ -660,7 +696,7 @@ pub struct GetReportsById<'a> {
     id: i32,
 }
 
-impl GetReportsById<'_> {
+impl<'a> GetReportsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_reports_by_id",
@@ -699,7 +735,7 @@ pub struct GetReportsByIdParameters<'a> {
     id: i32,
 }
 
-impl GetReportsByIdParameters<'_> {
+impl<'a> GetReportsByIdParameters<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_reports_by_id_parameters",
@@ -739,7 +775,7 @@ pub struct PutReportsByIdParameters<'a> {
     body: Vec<crate::types::ReportParametersRequest>,
 }
 
-impl PutReportsByIdParameters<'_> {
+impl<'a> PutReportsByIdParameters<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_reports_by_id_parameters",
@@ -783,7 +819,7 @@ pub struct GetReportsByIdSchedules<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetReportsByIdSchedules<'_> {
+impl<'a> GetReportsByIdSchedules<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_reports_by_id_schedules",
@@ -848,6 +884,25 @@ impl GetReportsByIdSchedules<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::ReportScheduleResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_reports_by_id_schedules`](crate::Client::post_reports_by_id_schedules): `POST /Reports/{id}/Schedules`, API version `1.0`.
@@ -859,7 +914,7 @@ pub struct PostReportsByIdSchedules<'a> {
     body: crate::types::ReportScheduleCreationRequest,
 }
 
-impl PostReportsByIdSchedules<'_> {
+impl<'a> PostReportsByIdSchedules<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_reports_by_id_schedules",
@@ -900,7 +955,7 @@ pub struct PutReportsByIdSchedules<'a> {
     body: crate::types::ReportScheduleUpdateRequest,
 }
 
-impl PutReportsByIdSchedules<'_> {
+impl<'a> PutReportsByIdSchedules<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_reports_by_id_schedules",

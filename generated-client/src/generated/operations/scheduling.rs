@@ -23,7 +23,7 @@ pub struct PostScheduling<'a> {
     body: crate::types::ScheduledTaskRequest,
 }
 
-impl PostScheduling<'_> {
+impl<'a> PostScheduling<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_scheduling",

@@ -166,7 +166,7 @@ pub struct GetSecurityApplicationsByIdRoles<'a> {
     id: i32,
 }
 
-impl GetSecurityApplicationsByIdRoles<'_> {
+impl<'a> GetSecurityApplicationsByIdRoles<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_applications_by_id_roles",
@@ -210,7 +210,7 @@ pub struct PostSecurityApplicationsByIdRoles<'a> {
     body: Vec<crate::types::CertificateStoreContainerPermissions>,
 }
 
-impl PostSecurityApplicationsByIdRoles<'_> {
+impl<'a> PostSecurityApplicationsByIdRoles<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_security_applications_by_id_roles",
@@ -254,7 +254,7 @@ pub struct GetSecurityAuditCollectionsById<'a> {
     id: i32,
 }
 
-impl GetSecurityAuditCollectionsById<'_> {
+impl<'a> GetSecurityAuditCollectionsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_audit_collections_by_id",
@@ -297,7 +297,7 @@ pub struct GetSecurityContainersByIdRoles<'a> {
     id: i32,
 }
 
-impl GetSecurityContainersByIdRoles<'_> {
+impl<'a> GetSecurityContainersByIdRoles<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_containers_by_id_roles",
@@ -341,7 +341,7 @@ pub struct PostSecurityContainersByIdRoles<'a> {
     body: Vec<crate::types::CertificateStoreContainerPermissions>,
 }
 
-impl PostSecurityContainersByIdRoles<'_> {
+impl<'a> PostSecurityContainersByIdRoles<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_security_containers_by_id_roles",
@@ -389,7 +389,7 @@ pub struct GetSecurityIdentities<'a> {
     validate: Option<bool>,
 }
 
-impl GetSecurityIdentities<'_> {
+impl<'a> GetSecurityIdentities<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_identities",
@@ -467,6 +467,25 @@ impl GetSecurityIdentities<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::SecurityIdentitiesSecurityIdentityResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_security_identities`](crate::Client::post_security_identities): `POST /Security/Identities`, API version `1.0`.
@@ -477,7 +496,7 @@ pub struct PostSecurityIdentities<'a> {
     body: crate::types::SecurityIdentityRequest,
 }
 
-impl PostSecurityIdentities<'_> {
+impl<'a> PostSecurityIdentities<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_security_identities",
@@ -521,7 +540,7 @@ pub struct GetSecurityIdentitiesLookup<'a> {
     account_name: Option<String>,
 }
 
-impl GetSecurityIdentitiesLookup<'_> {
+impl<'a> GetSecurityIdentitiesLookup<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_identities_lookup",
@@ -573,7 +592,7 @@ pub struct DeleteSecurityIdentitiesById<'a> {
     id: i32,
 }
 
-impl DeleteSecurityIdentitiesById<'_> {
+impl<'a> DeleteSecurityIdentitiesById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_security_identities_by_id",
@@ -610,7 +629,7 @@ pub struct GetSecurityIdentitiesById<'a> {
     id: i32,
 }
 
-impl GetSecurityIdentitiesById<'_> {
+impl<'a> GetSecurityIdentitiesById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_identities_by_id",
@@ -652,7 +671,7 @@ pub struct GetSecurityMy<'a> {
     client: &'a crate::Client,
 }
 
-impl GetSecurityMy<'_> {
+impl<'a> GetSecurityMy<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_my",
@@ -690,7 +709,7 @@ pub struct GetSecurityMyPermissions<'a> {
     client: &'a crate::Client,
 }
 
-impl GetSecurityMyPermissions<'_> {
+impl<'a> GetSecurityMyPermissions<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_my_permissions",

@@ -94,7 +94,7 @@ pub struct GetSecurityClaims<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetSecurityClaims<'_> {
+impl<'a> GetSecurityClaims<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_claims",
@@ -172,6 +172,25 @@ impl GetSecurityClaims<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::RoleClaimDefinitionQueryResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_security_claims`](crate::Client::post_security_claims): `POST /Security/Claims`, API version `1.0`.
@@ -182,7 +201,7 @@ pub struct PostSecurityClaims<'a> {
     body: crate::types::RoleClaimDefinitionCreationRequest,
 }
 
-impl PostSecurityClaims<'_> {
+impl<'a> PostSecurityClaims<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_security_claims",
@@ -222,7 +241,7 @@ pub struct PutSecurityClaims<'a> {
     body: crate::types::RoleClaimDefinitionUpdateRequest,
 }
 
-impl PutSecurityClaims<'_> {
+impl<'a> PutSecurityClaims<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_security_claims",
@@ -264,7 +283,7 @@ pub struct GetSecurityClaimsRoles<'a> {
     provider_authentication_scheme: String,
 }
 
-impl GetSecurityClaimsRoles<'_> {
+impl<'a> GetSecurityClaimsRoles<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_claims_roles",
@@ -311,7 +330,7 @@ pub struct DeleteSecurityClaimsById<'a> {
     id: i32,
 }
 
-impl DeleteSecurityClaimsById<'_> {
+impl<'a> DeleteSecurityClaimsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_security_claims_by_id",
@@ -348,7 +367,7 @@ pub struct GetSecurityClaimsById<'a> {
     id: i32,
 }
 
-impl GetSecurityClaimsById<'_> {
+impl<'a> GetSecurityClaimsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_claims_by_id",

@@ -371,7 +371,7 @@ pub struct GetSecurityRolesByIdPermissions<'a> {
     id: i32,
 }
 
-impl GetSecurityRolesByIdPermissions<'_> {
+impl<'a> GetSecurityRolesByIdPermissions<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_roles_by_id_permissions",
@@ -410,7 +410,7 @@ pub struct GetSecurityRolesByIdPermissionsCollections<'a> {
     id: i32,
 }
 
-impl GetSecurityRolesByIdPermissionsCollections<'_> {
+impl<'a> GetSecurityRolesByIdPermissionsCollections<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_roles_by_id_permissions_collections",
@@ -454,7 +454,7 @@ pub struct PostSecurityRolesByIdPermissionsCollections<'a> {
     body: Vec<crate::types::CollectionPermissionRequest>,
 }
 
-impl PostSecurityRolesByIdPermissionsCollections<'_> {
+impl<'a> PostSecurityRolesByIdPermissionsCollections<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_security_roles_by_id_permissions_collections",
@@ -499,7 +499,7 @@ pub struct PutSecurityRolesByIdPermissionsCollections<'a> {
     body: Vec<crate::types::CollectionPermissionRequest>,
 }
 
-impl PutSecurityRolesByIdPermissionsCollections<'_> {
+impl<'a> PutSecurityRolesByIdPermissionsCollections<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_security_roles_by_id_permissions_collections",
@@ -543,7 +543,7 @@ pub struct GetSecurityRolesByIdPermissionsContainers<'a> {
     id: i32,
 }
 
-impl GetSecurityRolesByIdPermissionsContainers<'_> {
+impl<'a> GetSecurityRolesByIdPermissionsContainers<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_roles_by_id_permissions_containers",
@@ -585,7 +585,7 @@ pub struct PostSecurityRolesByIdPermissionsContainers<'a> {
     body: Vec<crate::types::ContainerPermissionRequest>,
 }
 
-impl PostSecurityRolesByIdPermissionsContainers<'_> {
+impl<'a> PostSecurityRolesByIdPermissionsContainers<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_security_roles_by_id_permissions_containers",
@@ -628,7 +628,7 @@ pub struct PutSecurityRolesByIdPermissionsContainers<'a> {
     body: Vec<crate::types::ContainerPermissionRequest>,
 }
 
-impl PutSecurityRolesByIdPermissionsContainers<'_> {
+impl<'a> PutSecurityRolesByIdPermissionsContainers<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_security_roles_by_id_permissions_containers",
@@ -670,7 +670,7 @@ pub struct GetSecurityRolesByIdPermissionsGlobal<'a> {
     id: i32,
 }
 
-impl GetSecurityRolesByIdPermissionsGlobal<'_> {
+impl<'a> GetSecurityRolesByIdPermissionsGlobal<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_roles_by_id_permissions_global",
@@ -718,7 +718,7 @@ pub struct PostSecurityRolesByIdPermissionsGlobal<'a> {
     body: Vec<crate::types::GlobalPermissionRequest>,
 }
 
-impl PostSecurityRolesByIdPermissionsGlobal<'_> {
+impl<'a> PostSecurityRolesByIdPermissionsGlobal<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_security_roles_by_id_permissions_global",
@@ -767,7 +767,7 @@ pub struct PutSecurityRolesByIdPermissionsGlobal<'a> {
     body: Vec<crate::types::GlobalPermissionRequest>,
 }
 
-impl PutSecurityRolesByIdPermissionsGlobal<'_> {
+impl<'a> PutSecurityRolesByIdPermissionsGlobal<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_security_roles_by_id_permissions_global",
@@ -815,7 +815,7 @@ pub struct GetSecurityRolesByIdPermissionsPamProviders<'a> {
     id: i32,
 }
 
-impl GetSecurityRolesByIdPermissionsPamProviders<'_> {
+impl<'a> GetSecurityRolesByIdPermissionsPamProviders<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_roles_by_id_permissions_pam_providers",
@@ -859,7 +859,7 @@ pub struct PutSecurityRolesByIdPermissionsPamProviders<'a> {
     body: Vec<crate::types::PamProviderPermissionRequest>,
 }
 
-impl PutSecurityRolesByIdPermissionsPamProviders<'_> {
+impl<'a> PutSecurityRolesByIdPermissionsPamProviders<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_security_roles_by_id_permissions_pam_providers",

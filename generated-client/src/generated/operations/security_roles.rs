@@ -196,7 +196,7 @@ pub struct GetSecurityRoles<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetSecurityRoles<'_> {
+impl<'a> GetSecurityRoles<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_roles",
@@ -283,6 +283,25 @@ impl GetSecurityRoles<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::LegacySecurityRolesSecurityRoleResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::get_security_roles_v2`](crate::Client::get_security_roles_v2): `GET /Security/Roles`, API version `2`.
@@ -297,7 +316,7 @@ pub struct GetSecurityRolesV2<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetSecurityRolesV2<'_> {
+impl<'a> GetSecurityRolesV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_roles_v2",
@@ -373,6 +392,25 @@ impl GetSecurityRolesV2<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::SecurityRoleQueryResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_security_roles`](crate::Client::post_security_roles): `POST /Security/Roles`, API version `1.0`.
@@ -383,7 +421,7 @@ pub struct PostSecurityRoles<'a> {
     body: crate::types::LegacySecurityRolesSecurityRoleCreationRequest,
 }
 
-impl PostSecurityRoles<'_> {
+impl<'a> PostSecurityRoles<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_security_roles",
@@ -427,7 +465,7 @@ pub struct PostSecurityRolesV2<'a> {
     body: crate::types::SecurityRolesSecurityRoleCreationRequest,
 }
 
-impl PostSecurityRolesV2<'_> {
+impl<'a> PostSecurityRolesV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_security_roles_v2",
@@ -471,7 +509,7 @@ pub struct PutSecurityRoles<'a> {
     body: crate::types::LegacySecurityRolesSecurityRoleUpdateRequest,
 }
 
-impl PutSecurityRoles<'_> {
+impl<'a> PutSecurityRoles<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_security_roles",
@@ -515,7 +553,7 @@ pub struct PutSecurityRolesV2<'a> {
     body: crate::types::SecurityRolesSecurityRoleUpdateRequest,
 }
 
-impl PutSecurityRolesV2<'_> {
+impl<'a> PutSecurityRolesV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_security_roles_v2",
@@ -559,7 +597,7 @@ pub struct DeleteSecurityRolesById<'a> {
     id: i32,
 }
 
-impl DeleteSecurityRolesById<'_> {
+impl<'a> DeleteSecurityRolesById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_security_roles_by_id",
@@ -596,7 +634,7 @@ pub struct GetSecurityRolesById<'a> {
     id: i32,
 }
 
-impl GetSecurityRolesById<'_> {
+impl<'a> GetSecurityRolesById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_roles_by_id",
@@ -639,7 +677,7 @@ pub struct GetSecurityRolesByIdV2<'a> {
     id: i32,
 }
 
-impl GetSecurityRolesByIdV2<'_> {
+impl<'a> GetSecurityRolesByIdV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_roles_by_id_v2",
@@ -683,7 +721,7 @@ pub struct PostSecurityRolesByIdCopy<'a> {
     body: crate::types::SecurityRoleCopyRequest,
 }
 
-impl PostSecurityRolesByIdCopy<'_> {
+impl<'a> PostSecurityRolesByIdCopy<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_security_roles_by_id_copy",
@@ -727,7 +765,7 @@ pub struct GetSecurityRolesByIdIdentities<'a> {
     id: i32,
 }
 
-impl GetSecurityRolesByIdIdentities<'_> {
+impl<'a> GetSecurityRolesByIdIdentities<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_security_roles_by_id_identities",
@@ -767,7 +805,7 @@ pub struct PutSecurityRolesByIdIdentities<'a> {
     body: crate::types::RoleIdentitiesRequest,
 }
 
-impl PutSecurityRolesByIdIdentities<'_> {
+impl<'a> PutSecurityRolesByIdIdentities<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_security_roles_by_id_identities",

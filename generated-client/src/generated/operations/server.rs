@@ -113,7 +113,7 @@ pub struct GetSshServers<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetSshServers<'_> {
+impl<'a> GetSshServers<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssh_servers",
@@ -187,6 +187,25 @@ impl GetSshServers<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::ServerResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_ssh_servers`](crate::Client::post_ssh_servers): `POST /SSH/Servers`, API version `1.0`.
@@ -197,7 +216,7 @@ pub struct PostSshServers<'a> {
     body: crate::types::ServerCreationRequest,
 }
 
-impl PostSshServers<'_> {
+impl<'a> PostSshServers<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_ssh_servers",
@@ -237,7 +256,7 @@ pub struct PutSshServers<'a> {
     body: crate::types::ServerUpdateRequest,
 }
 
-impl PutSshServers<'_> {
+impl<'a> PutSshServers<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_ssh_servers",
@@ -277,7 +296,7 @@ pub struct DeleteSshServersAccess<'a> {
     body: crate::types::ServerAccessRequest,
 }
 
-impl DeleteSshServersAccess<'_> {
+impl<'a> DeleteSshServersAccess<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_ssh_servers_access",
@@ -317,7 +336,7 @@ pub struct PostSshServersAccess<'a> {
     body: crate::types::ServerAccessRequest,
 }
 
-impl PostSshServersAccess<'_> {
+impl<'a> PostSshServersAccess<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_ssh_servers_access",
@@ -357,7 +376,7 @@ pub struct GetSshServersAccessById<'a> {
     id: i32,
 }
 
-impl GetSshServersAccessById<'_> {
+impl<'a> GetSshServersAccessById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssh_servers_access_by_id",
@@ -396,7 +415,7 @@ pub struct DeleteSshServersById<'a> {
     id: i32,
 }
 
-impl DeleteSshServersById<'_> {
+impl<'a> DeleteSshServersById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_ssh_servers_by_id",
@@ -433,7 +452,7 @@ pub struct GetSshServersById<'a> {
     id: i32,
 }
 
-impl GetSshServersById<'_> {
+impl<'a> GetSshServersById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssh_servers_by_id",

@@ -135,7 +135,7 @@ pub struct GetSshServerGroups<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetSshServerGroups<'_> {
+impl<'a> GetSshServerGroups<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssh_server_groups",
@@ -209,6 +209,25 @@ impl GetSshServerGroups<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::ServerGroupResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_ssh_server_groups`](crate::Client::post_ssh_server_groups): `POST /SSH/ServerGroups`, API version `1.0`.
@@ -219,7 +238,7 @@ pub struct PostSshServerGroups<'a> {
     body: crate::types::ServerGroupCreationRequest,
 }
 
-impl PostSshServerGroups<'_> {
+impl<'a> PostSshServerGroups<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_ssh_server_groups",
@@ -259,7 +278,7 @@ pub struct PutSshServerGroups<'a> {
     body: crate::types::ServerGroupUpdateRequest,
 }
 
-impl PutSshServerGroups<'_> {
+impl<'a> PutSshServerGroups<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_ssh_server_groups",
@@ -299,7 +318,7 @@ pub struct DeleteSshServerGroupsAccess<'a> {
     body: crate::types::ServerGroupAccessRequest,
 }
 
-impl DeleteSshServerGroupsAccess<'_> {
+impl<'a> DeleteSshServerGroupsAccess<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_ssh_server_groups_access",
@@ -339,7 +358,7 @@ pub struct PostSshServerGroupsAccess<'a> {
     body: crate::types::ServerGroupAccessRequest,
 }
 
-impl PostSshServerGroupsAccess<'_> {
+impl<'a> PostSshServerGroupsAccess<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_ssh_server_groups_access",
@@ -379,7 +398,7 @@ pub struct GetSshServerGroupsAccessById<'a> {
     id: uuid::Uuid,
 }
 
-impl GetSshServerGroupsAccessById<'_> {
+impl<'a> GetSshServerGroupsAccessById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssh_server_groups_access_by_id",
@@ -418,7 +437,7 @@ pub struct DeleteSshServerGroupsById<'a> {
     id: uuid::Uuid,
 }
 
-impl DeleteSshServerGroupsById<'_> {
+impl<'a> DeleteSshServerGroupsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_ssh_server_groups_by_id",
@@ -455,7 +474,7 @@ pub struct GetSshServerGroupsById<'a> {
     id: uuid::Uuid,
 }
 
-impl GetSshServerGroupsById<'_> {
+impl<'a> GetSshServerGroupsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssh_server_groups_by_id",
@@ -494,7 +513,7 @@ pub struct GetSshServerGroupsByName<'a> {
     name: String,
 }
 
-impl GetSshServerGroupsByName<'_> {
+impl<'a> GetSshServerGroupsByName<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssh_server_groups_by_name",

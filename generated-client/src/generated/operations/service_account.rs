@@ -123,7 +123,7 @@ pub struct DeleteSshServiceAccounts<'a> {
     body: Vec<i32>,
 }
 
-impl DeleteSshServiceAccounts<'_> {
+impl<'a> DeleteSshServiceAccounts<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_ssh_service_accounts",
@@ -165,7 +165,7 @@ pub struct GetSshServiceAccounts<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetSshServiceAccounts<'_> {
+impl<'a> GetSshServiceAccounts<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssh_service_accounts",
@@ -239,6 +239,25 @@ impl GetSshServiceAccounts<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::ServiceAccountResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_ssh_service_accounts`](crate::Client::post_ssh_service_accounts): `POST /SSH/ServiceAccounts`, API version `1.0`.
@@ -249,7 +268,7 @@ pub struct PostSshServiceAccounts<'a> {
     body: crate::types::ServiceAccountCreationRequest,
 }
 
-impl PostSshServiceAccounts<'_> {
+impl<'a> PostSshServiceAccounts<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_ssh_service_accounts",
@@ -289,7 +308,7 @@ pub struct PutSshServiceAccounts<'a> {
     body: crate::types::ServiceAccountUpdateRequest,
 }
 
-impl PutSshServiceAccounts<'_> {
+impl<'a> PutSshServiceAccounts<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_ssh_service_accounts",
@@ -330,7 +349,7 @@ pub struct GetSshServiceAccountsKeyById<'a> {
     include_private_key: Option<bool>,
 }
 
-impl GetSshServiceAccountsKeyById<'_> {
+impl<'a> GetSshServiceAccountsKeyById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssh_service_accounts_key_by_id",
@@ -381,7 +400,7 @@ pub struct PostSshServiceAccountsRotateById<'a> {
     body: crate::types::KeyGenerationRequest,
 }
 
-impl PostSshServiceAccountsRotateById<'_> {
+impl<'a> PostSshServiceAccountsRotateById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_ssh_service_accounts_rotate_by_id",
@@ -421,7 +440,7 @@ pub struct DeleteSshServiceAccountsById<'a> {
     id: i32,
 }
 
-impl DeleteSshServiceAccountsById<'_> {
+impl<'a> DeleteSshServiceAccountsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_ssh_service_accounts_by_id",
@@ -458,7 +477,7 @@ pub struct GetSshServiceAccountsById<'a> {
     id: i32,
 }
 
-impl GetSshServiceAccountsById<'_> {
+impl<'a> GetSshServiceAccountsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssh_service_accounts_by_id",

@@ -76,7 +76,7 @@ pub struct GetSmtp<'a> {
     client: &'a crate::Client,
 }
 
-impl GetSmtp<'_> {
+impl<'a> GetSmtp<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_smtp",
@@ -114,7 +114,7 @@ pub struct GetSmtpV2<'a> {
     client: &'a crate::Client,
 }
 
-impl GetSmtpV2<'_> {
+impl<'a> GetSmtpV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_smtp_v2",
@@ -153,7 +153,7 @@ pub struct PutSmtp<'a> {
     body: crate::types::Smtpv1Request,
 }
 
-impl PutSmtp<'_> {
+impl<'a> PutSmtp<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_smtp",
@@ -193,7 +193,7 @@ pub struct PutSmtpV2<'a> {
     body: crate::types::SmtpRequest,
 }
 
-impl PutSmtpV2<'_> {
+impl<'a> PutSmtpV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_smtp_v2",
@@ -233,7 +233,7 @@ pub struct PostSmtpTest<'a> {
     body: crate::types::Smtpv1TestRequest,
 }
 
-impl PostSmtpTest<'_> {
+impl<'a> PostSmtpTest<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_smtp_test",
@@ -273,7 +273,7 @@ pub struct PostSmtpTestV2<'a> {
     body: crate::types::SmtpTestRequest,
 }
 
-impl PostSmtpTestV2<'_> {
+impl<'a> PostSmtpTestV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_smtp_test_v2",

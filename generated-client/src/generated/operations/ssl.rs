@@ -303,7 +303,7 @@ pub struct GetSsl<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetSsl<'_> {
+impl<'a> GetSsl<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssl",
@@ -377,6 +377,25 @@ impl GetSsl<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::SslScanResult>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::put_ssl_endpoints_monitor_all`](crate::Client::put_ssl_endpoints_monitor_all): `PUT /SSL/Endpoints/MonitorAll`, API version `1.0`.
@@ -387,7 +406,7 @@ pub struct PutSslEndpointsMonitorAll<'a> {
     query: Option<String>,
 }
 
-impl PutSslEndpointsMonitorAll<'_> {
+impl<'a> PutSslEndpointsMonitorAll<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_ssl_endpoints_monitor_all",
@@ -435,7 +454,7 @@ pub struct PutSslEndpointsMonitorStatus<'a> {
     body: Vec<crate::types::EndpointStatusRequest>,
 }
 
-impl PutSslEndpointsMonitorStatus<'_> {
+impl<'a> PutSslEndpointsMonitorStatus<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_ssl_endpoints_monitor_status",
@@ -473,7 +492,7 @@ pub struct PutSslEndpointsReviewAll<'a> {
     query: Option<String>,
 }
 
-impl PutSslEndpointsReviewAll<'_> {
+impl<'a> PutSslEndpointsReviewAll<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_ssl_endpoints_review_all",
@@ -521,7 +540,7 @@ pub struct PutSslEndpointsReviewStatus<'a> {
     body: Vec<crate::types::EndpointStatusRequest>,
 }
 
-impl PutSslEndpointsReviewStatus<'_> {
+impl<'a> PutSslEndpointsReviewStatus<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_ssl_endpoints_review_status",
@@ -559,7 +578,7 @@ pub struct GetSslEndpointsById<'a> {
     id: uuid::Uuid,
 }
 
-impl GetSslEndpointsById<'_> {
+impl<'a> GetSslEndpointsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssl_endpoints_by_id",
@@ -603,7 +622,7 @@ pub struct GetSslEndpointsByIdHistory<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetSslEndpointsByIdHistory<'_> {
+impl<'a> GetSslEndpointsByIdHistory<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssl_endpoints_by_id_history",
@@ -679,6 +698,25 @@ impl GetSslEndpointsByIdHistory<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::EndpointHistoryResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_ssl_network_ranges`](crate::Client::post_ssl_network_ranges): `POST /SSL/NetworkRanges`, API version `1.0`.
@@ -689,7 +727,7 @@ pub struct PostSslNetworkRanges<'a> {
     body: crate::types::NetworkRangesRequest,
 }
 
-impl PostSslNetworkRanges<'_> {
+impl<'a> PostSslNetworkRanges<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_ssl_network_ranges",
@@ -727,7 +765,7 @@ pub struct PutSslNetworkRanges<'a> {
     body: crate::types::NetworkRangesRequest,
 }
 
-impl PutSslNetworkRanges<'_> {
+impl<'a> PutSslNetworkRanges<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_ssl_network_ranges",
@@ -765,7 +803,7 @@ pub struct PostSslNetworkRangesValidate<'a> {
     body: Vec<String>,
 }
 
-impl PostSslNetworkRangesValidate<'_> {
+impl<'a> PostSslNetworkRangesValidate<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_ssl_network_ranges_validate",
@@ -803,7 +841,7 @@ pub struct DeleteSslNetworkRangesById<'a> {
     id: uuid::Uuid,
 }
 
-impl DeleteSslNetworkRangesById<'_> {
+impl<'a> DeleteSslNetworkRangesById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_ssl_network_ranges_by_id",
@@ -840,7 +878,7 @@ pub struct GetSslNetworkRangesById<'a> {
     id: uuid::Uuid,
 }
 
-impl GetSslNetworkRangesById<'_> {
+impl<'a> GetSslNetworkRangesById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssl_network_ranges_by_id",
@@ -883,7 +921,7 @@ pub struct GetSslNetworks<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetSslNetworks<'_> {
+impl<'a> GetSslNetworks<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssl_networks",
@@ -967,6 +1005,25 @@ impl GetSslNetworks<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::NetworkQueryResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_ssl_networks`](crate::Client::post_ssl_networks): `POST /SSL/Networks`, API version `1.0`.
@@ -977,7 +1034,7 @@ pub struct PostSslNetworks<'a> {
     body: crate::types::CreateNetworkRequest,
 }
 
-impl PostSslNetworks<'_> {
+impl<'a> PostSslNetworks<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_ssl_networks",
@@ -1017,7 +1074,7 @@ pub struct PutSslNetworks<'a> {
     body: crate::types::UpdateNetworkRequest,
 }
 
-impl PutSslNetworks<'_> {
+impl<'a> PutSslNetworks<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_ssl_networks",
@@ -1057,7 +1114,7 @@ pub struct GetSslNetworksByIdentifier<'a> {
     identifier: String,
 }
 
-impl GetSslNetworksByIdentifier<'_> {
+impl<'a> GetSslNetworksByIdentifier<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssl_networks_by_identifier",
@@ -1096,7 +1153,7 @@ pub struct DeleteSslNetworksById<'a> {
     id: uuid::Uuid,
 }
 
-impl DeleteSslNetworksById<'_> {
+impl<'a> DeleteSslNetworksById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_ssl_networks_by_id",
@@ -1139,7 +1196,7 @@ pub struct GetSslNetworksByIdParts<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetSslNetworksByIdParts<'_> {
+impl<'a> GetSslNetworksByIdParts<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssl_networks_by_id_parts",
@@ -1222,6 +1279,25 @@ impl GetSslNetworksByIdParts<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::DisplayScanJobPart>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_ssl_networks_by_id_reset`](crate::Client::post_ssl_networks_by_id_reset): `POST /SSL/Networks/{id}/Reset`, API version `1.0`.
@@ -1232,7 +1308,7 @@ pub struct PostSslNetworksByIdReset<'a> {
     id: uuid::Uuid,
 }
 
-impl PostSslNetworksByIdReset<'_> {
+impl<'a> PostSslNetworksByIdReset<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_ssl_networks_by_id_reset",
@@ -1270,7 +1346,7 @@ pub struct PostSslNetworksByIdScan<'a> {
     body: crate::types::ImmediateSslScanRequest,
 }
 
-impl PostSslNetworksByIdScan<'_> {
+impl<'a> PostSslNetworksByIdScan<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_ssl_networks_by_id_scan",
@@ -1308,7 +1384,7 @@ pub struct GetSslPartsById<'a> {
     id: uuid::Uuid,
 }
 
-impl GetSslPartsById<'_> {
+impl<'a> GetSslPartsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssl_parts_by_id",

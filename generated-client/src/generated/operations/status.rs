@@ -26,7 +26,7 @@ pub struct GetStatusEndpoints<'a> {
     client: &'a crate::Client,
 }
 
-impl GetStatusEndpoints<'_> {
+impl<'a> GetStatusEndpoints<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_status_endpoints",
@@ -64,7 +64,7 @@ pub struct GetStatusHealthCheck<'a> {
     client: &'a crate::Client,
 }
 
-impl GetStatusHealthCheck<'_> {
+impl<'a> GetStatusHealthCheck<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_status_health_check",

@@ -188,7 +188,7 @@ pub struct GetTemplates<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetTemplates<'_> {
+impl<'a> GetTemplates<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_templates",
@@ -266,6 +266,25 @@ impl GetTemplates<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::TemplateCollectionRetrievalResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::put_templates`](crate::Client::put_templates): `PUT /Templates`, API version `1.0`.
@@ -276,7 +295,7 @@ pub struct PutTemplates<'a> {
     body: crate::types::TemplateUpdateRequest,
 }
 
-impl PutTemplates<'_> {
+impl<'a> PutTemplates<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_templates",
@@ -316,7 +335,7 @@ pub struct PostTemplatesCaDetails<'a> {
     body: crate::types::TemplateDetailsCreateRequest,
 }
 
-impl PostTemplatesCaDetails<'_> {
+impl<'a> PostTemplatesCaDetails<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_templates_ca_details",
@@ -354,7 +373,7 @@ pub struct GetTemplatesCaDetailsById<'a> {
     id: i32,
 }
 
-impl GetTemplatesCaDetailsById<'_> {
+impl<'a> GetTemplatesCaDetailsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_templates_ca_details_by_id",
@@ -394,7 +413,7 @@ pub struct PutTemplatesCaDetailsById<'a> {
     body: crate::types::TemplateDetailsUpdateRequest,
 }
 
-impl PutTemplatesCaDetailsById<'_> {
+impl<'a> PutTemplatesCaDetailsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_templates_ca_details_by_id",
@@ -432,7 +451,7 @@ pub struct GetTemplatesCustomExtensions<'a> {
     config_tenant: Option<String>,
 }
 
-impl GetTemplatesCustomExtensions<'_> {
+impl<'a> GetTemplatesCustomExtensions<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_templates_custom_extensions",
@@ -486,7 +505,7 @@ pub struct PostTemplatesCustomExtensions<'a> {
     body: crate::types::TemplateCertificateExtensionsRequest,
 }
 
-impl PostTemplatesCustomExtensions<'_> {
+impl<'a> PostTemplatesCustomExtensions<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_templates_custom_extensions",
@@ -524,7 +543,7 @@ pub struct PutTemplatesCustomExtensions<'a> {
     body: crate::types::TemplateCertificateExtensionsRequest,
 }
 
-impl PutTemplatesCustomExtensions<'_> {
+impl<'a> PutTemplatesCustomExtensions<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_templates_custom_extensions",
@@ -561,7 +580,7 @@ pub struct GetTemplatesExtendedKeyUsages<'a> {
     client: &'a crate::Client,
 }
 
-impl GetTemplatesExtendedKeyUsages<'_> {
+impl<'a> GetTemplatesExtendedKeyUsages<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_templates_extended_key_usages",
@@ -604,7 +623,7 @@ pub struct PostTemplatesImport<'a> {
     body: crate::types::ConfigurationTenantRequest,
 }
 
-impl PostTemplatesImport<'_> {
+impl<'a> PostTemplatesImport<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_templates_import",
@@ -641,7 +660,7 @@ pub struct GetTemplatesSettings<'a> {
     client: &'a crate::Client,
 }
 
-impl GetTemplatesSettings<'_> {
+impl<'a> GetTemplatesSettings<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_templates_settings",
@@ -682,7 +701,7 @@ pub struct PutTemplatesSettings<'a> {
     body: crate::types::GlobalTemplateSettingsRequest,
 }
 
-impl PutTemplatesSettings<'_> {
+impl<'a> PutTemplatesSettings<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_templates_settings",
@@ -723,7 +742,7 @@ pub struct GetTemplatesSubjectParts<'a> {
     client: &'a crate::Client,
 }
 
-impl GetTemplatesSubjectParts<'_> {
+impl<'a> GetTemplatesSubjectParts<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_templates_subject_parts",
@@ -764,7 +783,7 @@ pub struct GetTemplatesById<'a> {
     id: i32,
 }
 
-impl GetTemplatesById<'_> {
+impl<'a> GetTemplatesById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_templates_by_id",

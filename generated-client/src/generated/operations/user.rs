@@ -117,7 +117,7 @@ pub struct GetSshUsers<'a> {
     show_owned_access: Option<bool>,
 }
 
-impl GetSshUsers<'_> {
+impl<'a> GetSshUsers<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssh_users",
@@ -202,6 +202,25 @@ impl GetSshUsers<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::SshUserResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::get_ssh_users_v2`](crate::Client::get_ssh_users_v2): `GET /SSH/Users`, API version `2`.
@@ -217,7 +236,7 @@ pub struct GetSshUsersV2<'a> {
     show_owned_access: Option<bool>,
 }
 
-impl GetSshUsersV2<'_> {
+impl<'a> GetSshUsersV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssh_users_v2",
@@ -302,6 +321,25 @@ impl GetSshUsersV2<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::SshUserAccessResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_ssh_users`](crate::Client::post_ssh_users): `POST /SSH/Users`, API version `1.0`.
@@ -312,7 +350,7 @@ pub struct PostSshUsers<'a> {
     body: crate::types::SshUserCreationRequest,
 }
 
-impl PostSshUsers<'_> {
+impl<'a> PostSshUsers<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_ssh_users",
@@ -352,7 +390,7 @@ pub struct PutSshUsers<'a> {
     body: crate::types::SshUserUpdateRequest,
 }
 
-impl PutSshUsers<'_> {
+impl<'a> PutSshUsers<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_ssh_users",
@@ -392,7 +430,7 @@ pub struct PostSshUsersAccess<'a> {
     body: crate::types::SshUserUpdateRequest,
 }
 
-impl PostSshUsersAccess<'_> {
+impl<'a> PostSshUsersAccess<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_ssh_users_access",
@@ -432,7 +470,7 @@ pub struct DeleteSshUsersById<'a> {
     id: i32,
 }
 
-impl DeleteSshUsersById<'_> {
+impl<'a> DeleteSshUsersById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_ssh_users_by_id",
@@ -469,7 +507,7 @@ pub struct GetSshUsersById<'a> {
     id: i32,
 }
 
-impl GetSshUsersById<'_> {
+impl<'a> GetSshUsersById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssh_users_by_id",
@@ -508,7 +546,7 @@ pub struct GetSshUsersByIdV2<'a> {
     id: i32,
 }
 
-impl GetSshUsersByIdV2<'_> {
+impl<'a> GetSshUsersByIdV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_ssh_users_by_id_v2",

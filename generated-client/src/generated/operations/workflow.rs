@@ -102,7 +102,7 @@ pub struct PostWorkflowCertificatesApprove<'a> {
     body: Vec<i32>,
 }
 
-impl PostWorkflowCertificatesApprove<'_> {
+impl<'a> PostWorkflowCertificatesApprove<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_workflow_certificates_approve",
@@ -146,7 +146,7 @@ pub struct GetWorkflowCertificatesDenied<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetWorkflowCertificatesDenied<'_> {
+impl<'a> GetWorkflowCertificatesDenied<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_workflow_certificates_denied",
@@ -222,6 +222,25 @@ impl GetWorkflowCertificatesDenied<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::CertificateRequestModel>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_workflow_certificates_deny`](crate::Client::post_workflow_certificates_deny): `POST /Workflow/Certificates/Deny`, API version `1.0`.
@@ -232,7 +251,7 @@ pub struct PostWorkflowCertificatesDeny<'a> {
     body: crate::types::DenialRequest,
 }
 
-impl PostWorkflowCertificatesDeny<'_> {
+impl<'a> PostWorkflowCertificatesDeny<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_workflow_certificates_deny",
@@ -276,7 +295,7 @@ pub struct GetWorkflowCertificatesExternalValidation<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetWorkflowCertificatesExternalValidation<'_> {
+impl<'a> GetWorkflowCertificatesExternalValidation<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_workflow_certificates_external_validation",
@@ -352,6 +371,25 @@ impl GetWorkflowCertificatesExternalValidation<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::CertificateRequestModel>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::get_workflow_certificates_pending`](crate::Client::get_workflow_certificates_pending): `GET /Workflow/Certificates/Pending`, API version `1.0`.
@@ -366,7 +404,7 @@ pub struct GetWorkflowCertificatesPending<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetWorkflowCertificatesPending<'_> {
+impl<'a> GetWorkflowCertificatesPending<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_workflow_certificates_pending",
@@ -442,6 +480,25 @@ impl GetWorkflowCertificatesPending<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::CertificateRequestModel>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::get_workflow_certificates_by_id`](crate::Client::get_workflow_certificates_by_id): `GET /Workflow/Certificates/{id}`, API version `1.0`.
@@ -452,7 +509,7 @@ pub struct GetWorkflowCertificatesById<'a> {
     id: i32,
 }
 
-impl GetWorkflowCertificatesById<'_> {
+impl<'a> GetWorkflowCertificatesById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_workflow_certificates_by_id",

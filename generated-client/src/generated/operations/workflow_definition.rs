@@ -282,7 +282,7 @@ pub struct GetWorkflowDefinitions<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetWorkflowDefinitions<'_> {
+impl<'a> GetWorkflowDefinitions<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_workflow_definitions",
@@ -358,6 +358,25 @@ impl GetWorkflowDefinitions<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::DefinitionQueryV1Response>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::get_workflow_definitions_v2`](crate::Client::get_workflow_definitions_v2): `GET /Workflow/Definitions`, API version `2`.
@@ -372,7 +391,7 @@ pub struct GetWorkflowDefinitionsV2<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetWorkflowDefinitionsV2<'_> {
+impl<'a> GetWorkflowDefinitionsV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_workflow_definitions_v2",
@@ -458,6 +477,25 @@ impl GetWorkflowDefinitionsV2<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::DefinitionQueryResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_workflow_definitions`](crate::Client::post_workflow_definitions): `POST /Workflow/Definitions`, API version `1.0`.
@@ -469,7 +507,7 @@ pub struct PostWorkflowDefinitions<'a> {
     body: crate::types::DefinitionCreateV1Request,
 }
 
-impl PostWorkflowDefinitions<'_> {
+impl<'a> PostWorkflowDefinitions<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_workflow_definitions",
@@ -521,7 +559,7 @@ pub struct PostWorkflowDefinitionsV2<'a> {
     body: crate::types::DefinitionCreateRequest,
 }
 
-impl PostWorkflowDefinitionsV2<'_> {
+impl<'a> PostWorkflowDefinitionsV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_workflow_definitions_v2",
@@ -576,7 +614,7 @@ pub struct GetWorkflowDefinitionsSteps<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetWorkflowDefinitionsSteps<'_> {
+impl<'a> GetWorkflowDefinitionsSteps<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_workflow_definitions_steps",
@@ -652,6 +690,25 @@ impl GetWorkflowDefinitionsSteps<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::AvailableStepQueryResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::get_workflow_definitions_steps_by_extension_name`](crate::Client::get_workflow_definitions_steps_by_extension_name): `GET /Workflow/Definitions/Steps/{extensionName}`, API version `1.0`.
@@ -662,7 +719,7 @@ pub struct GetWorkflowDefinitionsStepsByExtensionName<'a> {
     extension_name: String,
 }
 
-impl GetWorkflowDefinitionsStepsByExtensionName<'_> {
+impl<'a> GetWorkflowDefinitionsStepsByExtensionName<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_workflow_definitions_steps_by_extension_name",
@@ -705,7 +762,7 @@ pub struct GetWorkflowDefinitionsTypes<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetWorkflowDefinitionsTypes<'_> {
+impl<'a> GetWorkflowDefinitionsTypes<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_workflow_definitions_types",
@@ -781,6 +838,25 @@ impl GetWorkflowDefinitionsTypes<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::WorkflowTypeQueryResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::delete_workflow_definitions_by_definition_id`](crate::Client::delete_workflow_definitions_by_definition_id): `DELETE /Workflow/Definitions/{definitionId}`, API version `1.0`.
@@ -791,7 +867,7 @@ pub struct DeleteWorkflowDefinitionsByDefinitionId<'a> {
     definition_id: uuid::Uuid,
 }
 
-impl DeleteWorkflowDefinitionsByDefinitionId<'_> {
+impl<'a> DeleteWorkflowDefinitionsByDefinitionId<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_workflow_definitions_by_definition_id",
@@ -830,7 +906,7 @@ pub struct GetWorkflowDefinitionsByDefinitionId<'a> {
     exportable: Option<bool>,
 }
 
-impl GetWorkflowDefinitionsByDefinitionId<'_> {
+impl<'a> GetWorkflowDefinitionsByDefinitionId<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_workflow_definitions_by_definition_id",
@@ -896,7 +972,7 @@ pub struct GetWorkflowDefinitionsByDefinitionIdV2<'a> {
     exportable: Option<bool>,
 }
 
-impl GetWorkflowDefinitionsByDefinitionIdV2<'_> {
+impl<'a> GetWorkflowDefinitionsByDefinitionIdV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_workflow_definitions_by_definition_id_v2",
@@ -962,7 +1038,7 @@ pub struct PutWorkflowDefinitionsByDefinitionId<'a> {
     body: crate::types::DefinitionUpdateV1Request,
 }
 
-impl PutWorkflowDefinitionsByDefinitionId<'_> {
+impl<'a> PutWorkflowDefinitionsByDefinitionId<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_workflow_definitions_by_definition_id",
@@ -1018,7 +1094,7 @@ pub struct PutWorkflowDefinitionsByDefinitionIdV2<'a> {
     body: crate::types::DefinitionUpdateRequest,
 }
 
-impl PutWorkflowDefinitionsByDefinitionIdV2<'_> {
+impl<'a> PutWorkflowDefinitionsByDefinitionIdV2<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_workflow_definitions_by_definition_id_v2",
@@ -1072,7 +1148,7 @@ pub struct PostWorkflowDefinitionsByDefinitionIdPublish<'a> {
     definition_id: uuid::Uuid,
 }
 
-impl PostWorkflowDefinitionsByDefinitionIdPublish<'_> {
+impl<'a> PostWorkflowDefinitionsByDefinitionIdPublish<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_workflow_definitions_by_definition_id_publish",
@@ -1112,7 +1188,7 @@ pub struct PostWorkflowDefinitionsByDefinitionIdPublishByVersion<'a> {
     version: i32,
 }
 
-impl PostWorkflowDefinitionsByDefinitionIdPublishByVersion<'_> {
+impl<'a> PostWorkflowDefinitionsByDefinitionIdPublishByVersion<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_workflow_definitions_by_definition_id_publish_by_version",
@@ -1156,7 +1232,7 @@ pub struct PutWorkflowDefinitionsByDefinitionIdStatus<'a> {
     body: bool,
 }
 
-impl PutWorkflowDefinitionsByDefinitionIdStatus<'_> {
+impl<'a> PutWorkflowDefinitionsByDefinitionIdStatus<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_workflow_definitions_by_definition_id_status",
@@ -1209,7 +1285,7 @@ pub struct PutWorkflowDefinitionsByDefinitionIdSteps<'a> {
     body: Vec<crate::types::DefinitionStepRequest>,
 }
 
-impl PutWorkflowDefinitionsByDefinitionIdSteps<'_> {
+impl<'a> PutWorkflowDefinitionsByDefinitionIdSteps<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "put_workflow_definitions_by_definition_id_steps",

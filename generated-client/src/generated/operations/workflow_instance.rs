@@ -135,7 +135,7 @@ pub struct GetWorkflowInstances<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetWorkflowInstances<'_> {
+impl<'a> GetWorkflowInstances<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_workflow_instances",
@@ -209,6 +209,25 @@ impl GetWorkflowInstances<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::InstanceQueryResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::get_workflow_instances_assigned_to_me`](crate::Client::get_workflow_instances_assigned_to_me): `GET /Workflow/Instances/AssignedToMe`, API version `1.0`.
@@ -223,7 +242,7 @@ pub struct GetWorkflowInstancesAssignedToMe<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetWorkflowInstancesAssignedToMe<'_> {
+impl<'a> GetWorkflowInstancesAssignedToMe<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_workflow_instances_assigned_to_me",
@@ -297,6 +316,25 @@ impl GetWorkflowInstancesAssignedToMe<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::InstanceQueryResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::get_workflow_instances_my`](crate::Client::get_workflow_instances_my): `GET /Workflow/Instances/My`, API version `1.0`.
@@ -311,7 +349,7 @@ pub struct GetWorkflowInstancesMy<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
 }
 
-impl GetWorkflowInstancesMy<'_> {
+impl<'a> GetWorkflowInstancesMy<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_workflow_instances_my",
@@ -385,6 +423,25 @@ impl GetWorkflowInstancesMy<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = crate::Result<crate::types::InstanceQueryResponse>,
+    > + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::delete_workflow_instances_by_instance_id`](crate::Client::delete_workflow_instances_by_instance_id): `DELETE /Workflow/Instances/{instanceId}`, API version `1.0`.
@@ -395,7 +452,7 @@ pub struct DeleteWorkflowInstancesByInstanceId<'a> {
     instance_id: uuid::Uuid,
 }
 
-impl DeleteWorkflowInstancesByInstanceId<'_> {
+impl<'a> DeleteWorkflowInstancesByInstanceId<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_workflow_instances_by_instance_id",
@@ -432,7 +489,7 @@ pub struct GetWorkflowInstancesByInstanceId<'a> {
     instance_id: uuid::Uuid,
 }
 
-impl GetWorkflowInstancesByInstanceId<'_> {
+impl<'a> GetWorkflowInstancesByInstanceId<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_workflow_instances_by_instance_id",
@@ -472,7 +529,7 @@ pub struct PostWorkflowInstancesByInstanceIdRestart<'a> {
     version: Option<i32>,
 }
 
-impl PostWorkflowInstancesByInstanceIdRestart<'_> {
+impl<'a> PostWorkflowInstancesByInstanceIdRestart<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_workflow_instances_by_instance_id_restart",
@@ -524,7 +581,7 @@ pub struct PostWorkflowInstancesByInstanceIdSignals<'a> {
     body: crate::types::SignalRequest,
 }
 
-impl PostWorkflowInstancesByInstanceIdSignals<'_> {
+impl<'a> PostWorkflowInstancesByInstanceIdSignals<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_workflow_instances_by_instance_id_signals",
@@ -565,7 +622,7 @@ pub struct PostWorkflowInstancesByInstanceIdStop<'a> {
     instance_id: uuid::Uuid,
 }
 
-impl PostWorkflowInstancesByInstanceIdStop<'_> {
+impl<'a> PostWorkflowInstancesByInstanceIdStop<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_workflow_instances_by_instance_id_stop",

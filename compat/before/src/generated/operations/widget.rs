@@ -10,6 +10,7 @@ impl crate::Client {
     pub fn get_widgets(&self) -> GetWidgets<'_> {
         GetWidgets {
             client: self,
+            page_returned: None,
             return_limit: None,
             kind: None,
         }
@@ -51,11 +52,12 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetWidgets<'a> {
     client: &'a crate::Client,
+    page_returned: Option<i32>,
     return_limit: Option<i32>,
     kind: Option<crate::types::WidgetKind>,
 }
 
-impl GetWidgets<'_> {
+impl<'a> GetWidgets<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_widgets",
@@ -66,6 +68,12 @@ impl GetWidgets<'_> {
         deprecated: false,
         success_status: 200,
     };
+
+    /// Sets the query parameter `PageReturned`.
+    pub fn page_returned(mut self, value: i32) -> Self {
+        self.page_returned = Some(value);
+        self
+    }
 
     /// Sets the query parameter `ReturnLimit`.
     pub fn return_limit(mut self, value: i32) -> Self {
@@ -81,6 +89,9 @@ impl GetWidgets<'_> {
 
     fn request(&self) -> crate::Result<crate::runtime::Request> {
         let mut request = crate::runtime::Request::new(&Self::INFO, &[]);
+        if let Some(value) = &self.page_returned {
+            request.query("PageReturned", value);
+        }
         if let Some(value) = &self.return_limit {
             request.query("ReturnLimit", value);
         }
@@ -102,6 +113,23 @@ impl GetWidgets<'_> {
         let request = self.request()?;
         self.client.send_json(request).await
     }
+
+    /// Streams every item, fetching page after page: from the page set
+    /// with `page_returned` (else 1), with `return_limit` items per page
+    /// (else 100), until a short page or `X-Total-Count` items.
+    pub fn stream(
+        self,
+    ) -> impl futures_core::Stream<Item = crate::Result<crate::types::Widget>> + 'a {
+        let first = self.page_returned.unwrap_or(1);
+        let size = self.return_limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
+        crate::runtime::paged(
+            first,
+            size,
+            move |page, size| {
+                self.clone().page_returned(page).return_limit(size).send_with_metadata()
+            },
+        )
+    }
 }
 
 /// Request builder for [`Client::post_widgets`](crate::Client::post_widgets): `POST /Widgets`, API version `1.0`.
@@ -112,7 +140,7 @@ pub struct PostWidgets<'a> {
     body: crate::types::WidgetRequest,
 }
 
-impl PostWidgets<'_> {
+impl<'a> PostWidgets<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "post_widgets",
@@ -152,7 +180,7 @@ pub struct DeleteWidgetsById<'a> {
     id: i32,
 }
 
-impl DeleteWidgetsById<'_> {
+impl<'a> DeleteWidgetsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "delete_widgets_by_id",
@@ -190,7 +218,7 @@ pub struct GetWidgetsById<'a> {
     x_widget_format: Option<String>,
 }
 
-impl GetWidgetsById<'_> {
+impl<'a> GetWidgetsById<'a> {
     /// What the client needs to know about this operation.
     pub const INFO: crate::OperationInfo = crate::OperationInfo {
         name: "get_widgets_by_id",
