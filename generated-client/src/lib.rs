@@ -29,10 +29,14 @@
 mod generated;
 mod runtime;
 
+#[cfg(feature = "dynamic")]
+pub use generated::dynamic;
 pub use generated::{OPERATIONS, operations, types};
 pub use runtime::{
     ApiError, Auth, Client, ClientBuilder, Error, OAuthConfig, OperationInfo, Response, Result, RetryPolicy,
 };
+#[cfg(feature = "dynamic")]
+pub use runtime::{DynamicArgs, query_name_matches};
 
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]

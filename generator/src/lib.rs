@@ -12,6 +12,7 @@ pub mod load;
 pub mod model;
 pub mod naming;
 pub mod output;
+pub mod overrides;
 pub mod release;
 pub mod warnings;
 
@@ -48,7 +49,20 @@ pub fn generate_release(manifest: &Path, spec_dir: &Path) -> Result<Generated> {
 
 /// Generates from the given document files (any number, one per version).
 pub fn generate_files(paths: &[&Path], source: &str) -> Result<Generated> {
+    generate_files_with(paths, &overrides::Overrides::default(), source)
+}
+
+/// Like [`generate_files`], applying `overrides` to the documents.
+pub fn generate_files_with(paths: &[&Path], overrides: &overrides::Overrides, source: &str) -> Result<Generated> {
     let mut warnings = Warnings::default();
-    let docs = paths.iter().map(|p| load::load_file(p, &mut warnings)).collect::<Result<Vec<_>>>()?;
+    let mut used = Vec::new();
+    let mut docs = Vec::new();
+    for path in paths {
+        let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+        let (doc, applied) = load::load_with_overrides(path, &bytes, overrides, &mut warnings)?;
+        used.extend(applied);
+        docs.push(doc);
+    }
+    overrides.check_all_used(&used)?;
     generate(&docs, source, warnings)
 }

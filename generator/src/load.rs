@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::{Error, Result, pointer, pointer_token};
+use crate::overrides::Overrides;
 use crate::warnings::Warnings;
 
 /// One loaded OpenAPI document.
@@ -40,9 +41,24 @@ pub fn load_file(path: &Path, warnings: &mut Warnings) -> Result<Document> {
 
 /// Parses a document from memory; `path` is only used in messages.
 pub fn load_bytes(path: &Path, bytes: &[u8], warnings: &mut Warnings) -> Result<Document> {
+    load_with_overrides(path, bytes, &Overrides::default(), warnings).map(|(doc, _)| doc)
+}
+
+/// Parses a document and applies `overrides` to it; also returns which
+/// overrides applied.
+pub fn load_with_overrides(
+    path: &Path,
+    bytes: &[u8],
+    overrides: &Overrides,
+    warnings: &mut Warnings,
+) -> Result<(Document, Vec<usize>)> {
     let mut value = parse_text(path, bytes)?;
     check_openapi_version(path, &value)?;
     let (version_header, version) = read_version(path, &value)?;
+    let applied = overrides.apply(&mut value);
+    for _ in &applied {
+        warnings.add("corrections from the overrides file applied");
+    }
     repair_quirks(&mut value, warnings);
     let api = match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&value) {
         Ok(api) => api,
@@ -52,7 +68,7 @@ pub fn load_bytes(path: &Path, bytes: &[u8], warnings: &mut Warnings) -> Result<
             return Err(Error::doc(path, pointer, format!("not a valid OpenAPI 3.0 document: {message}")));
         }
     };
-    Ok(Document { file: path.to_path_buf(), api, version_header, version })
+    Ok((Document { file: path.to_path_buf(), api, version_header, version }, applied))
 }
 
 /// JSON when the text starts with `{`, YAML otherwise.

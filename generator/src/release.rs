@@ -15,7 +15,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::load::{Document, load_bytes};
+use crate::load::{Document, load_with_overrides};
+use crate::overrides::Overrides;
 use crate::warnings::Warnings;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -23,6 +24,12 @@ use crate::warnings::Warnings;
 pub struct Manifest {
     pub release: String,
     pub documents: Vec<ManifestEntry>,
+    /// Corrections to the documents (see [`crate::overrides`]), relative to the manifest.
+    #[serde(default)]
+    pub overrides: Option<PathBuf>,
+    /// The directory of the manifest file.
+    #[serde(skip)]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -35,7 +42,18 @@ pub struct ManifestEntry {
 impl Manifest {
     pub fn read(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.into(), source })?;
-        serde_yaml::from_str(&text).map_err(|e| Error::doc(path, "", format!("invalid release manifest: {e}")))
+        let mut manifest: Manifest =
+            serde_yaml::from_str(&text).map_err(|e| Error::doc(path, "", format!("invalid release manifest: {e}")))?;
+        manifest.dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        Ok(manifest)
+    }
+
+    /// The overrides the manifest names (none when it names none).
+    pub fn overrides(&self) -> Result<Overrides> {
+        match &self.overrides {
+            Some(file) => Overrides::read(&self.dir.join(file)),
+            None => Ok(Overrides::default()),
+        }
     }
 }
 
@@ -44,28 +62,32 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Loads every document of `manifest` from `spec_dir`, checking each checksum.
+/// Loads every document of `manifest` from `spec_dir`, checking each
+/// checksum and applying the manifest's overrides.
 pub fn load_release(manifest: &Manifest, spec_dir: &Path, warnings: &mut Warnings) -> Result<Vec<Document>> {
-    manifest
-        .documents
-        .iter()
-        .map(|entry| {
-            let path: PathBuf = spec_dir.join(&entry.file);
-            let bytes = std::fs::read(&path).map_err(|e| Error::Spec {
-                path: path.clone(),
-                message: format!("document of release {} not found ({e})", manifest.release),
-            })?;
-            let actual = sha256_hex(&bytes);
-            if !actual.eq_ignore_ascii_case(&entry.sha256) {
-                return Err(Error::Spec {
-                    path,
-                    message: format!(
-                        "sha256 is {actual}, the release manifest expects {}; the file is not the published document of release {}",
-                        entry.sha256, manifest.release
-                    ),
-                });
-            }
-            load_bytes(&path, &bytes, warnings)
-        })
-        .collect()
+    let overrides = manifest.overrides()?;
+    let mut used = Vec::new();
+    let mut docs = Vec::new();
+    for entry in &manifest.documents {
+        let path: PathBuf = spec_dir.join(&entry.file);
+        let bytes = std::fs::read(&path).map_err(|e| Error::Spec {
+            path: path.clone(),
+            message: format!("document of release {} not found ({e})", manifest.release),
+        })?;
+        let actual = sha256_hex(&bytes);
+        if !actual.eq_ignore_ascii_case(&entry.sha256) {
+            return Err(Error::Spec {
+                path,
+                message: format!(
+                    "sha256 is {actual}, the release manifest expects {}; the file is not the published document of release {}",
+                    entry.sha256, manifest.release
+                ),
+            });
+        }
+        let (doc, applied) = load_with_overrides(&path, &bytes, &overrides, warnings)?;
+        used.extend(applied);
+        docs.push(doc);
+    }
+    overrides.check_all_used(&used)?;
+    Ok(docs)
 }

@@ -48,3 +48,34 @@ fn output_is_byte_identical_across_runs() {
     let (a, b) = (features(), features());
     assert_eq!(a.files, b.files);
 }
+
+#[test]
+fn overrides_change_a_property_and_add_a_parameter() {
+    let (v1, v2) = (fixture("features-v1.yaml"), fixture("features-v2.yaml"));
+    let overrides = keyfactor_generator::overrides::Overrides::read(&fixture("features-overrides.yaml")).unwrap();
+    let generated = keyfactor_generator::generate_files_with(&[&v1, &v2], &overrides, "overrides").unwrap();
+    // The property is set in every document that has the schema: v1's Thing
+    // (replaced) and v2's (added), plus the parameter: three corrections.
+    insta::assert_snapshot!("overridden_types", generated.files["types.rs"]);
+    insta::assert_snapshot!("overridden_label", generated.files["operations/label.rs"]);
+    assert_eq!(generated.warnings.count("corrections from the overrides file applied"), 3);
+}
+
+#[test]
+fn an_override_that_matches_nothing_is_an_error_with_its_pointer() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("o.yaml");
+    std::fs::write(
+        &file,
+        "overrides:\n  - {schema: Vendor.Models.Things.Thing, property: Id, set: {type: string}, reason: r}\n  - {schema: Nope, property: X, set: {}, reason: stale}\n",
+    )
+    .unwrap();
+    let overrides = keyfactor_generator::overrides::Overrides::read(&file).unwrap();
+    let err = keyfactor_generator::generate_files_with(&[&fixture("features-v1.yaml")], &overrides, "t").unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("o.yaml#/overrides/1: the override for Nope matches nothing"), "{message}");
+
+    std::fs::write(&file, "overrides:\n  - {schema: S, reason: half}\n").unwrap();
+    let err = keyfactor_generator::overrides::Overrides::read(&file).unwrap_err().to_string();
+    assert!(err.contains("o.yaml#/overrides/0: an override has either"), "{err}");
+}

@@ -7,6 +7,8 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use keyfactor_generator::{Generated, output};
 
+mod replay;
+
 #[derive(Parser)]
 #[command(about = "Project tasks for the Keyfactor Command client")]
 struct Cli {
@@ -21,6 +23,14 @@ enum Command {
         /// Fail, with a summary of the differences, when the committed code is stale; write nothing.
         #[arg(long)]
         check: bool,
+        /// Directory holding the release's documents (default: ../shared/keyfactor-command-v25).
+        #[arg(long, env = "KEYFACTOR_SPEC_DIR")]
+        spec_dir: Option<PathBuf>,
+    },
+    /// Replays recorded traffic (go-vcr cassettes, `*.yaml` in DIR) through the client.
+    Replay {
+        /// Directory of cassettes (default: ../shared/keyfactor-cassettes).
+        dir: Option<PathBuf>,
         /// Directory holding the release's documents (default: ../shared/keyfactor-command-v25).
         #[arg(long, env = "KEYFACTOR_SPEC_DIR")]
         spec_dir: Option<PathBuf>,
@@ -44,6 +54,7 @@ fn root() -> PathBuf {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Codegen { check, spec_dir } => codegen(check, spec_dir),
+        Command::Replay { dir, spec_dir } => replay_cmd(dir, spec_dir),
     }
 }
 
@@ -68,6 +79,21 @@ fn targets(spec_dir: &Path) -> Result<Vec<Target>> {
         });
     }
     Ok(targets)
+}
+
+fn replay_cmd(dir: Option<PathBuf>, spec_dir: Option<PathBuf>) -> Result<ExitCode> {
+    let dir = dir.unwrap_or_else(|| root().join("../shared/keyfactor-cassettes"));
+    let api = release_model(spec_dir)?;
+    let reports = replay::replay_dir(&api, &dir)?;
+    print!("{}", replay::render(&reports));
+    let mismatched: usize = reports.iter().map(replay::FileReport::mismatched).sum();
+    Ok(if mismatched == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The model of the release the committed client is generated from.
+fn release_model(spec_dir: Option<PathBuf>) -> Result<keyfactor_generator::model::Api> {
+    let spec_dir = spec_dir.unwrap_or_else(default_spec_dir);
+    Ok(keyfactor_generator::generate_release(&root().join("spec/release.yaml"), &spec_dir)?.api)
 }
 
 fn default_spec_dir() -> PathBuf {

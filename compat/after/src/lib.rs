@@ -7,7 +7,11 @@ mod generated;
 #[path = "../../../generated-client/src/runtime/mod.rs"]
 mod runtime;
 
+#[cfg(feature = "dynamic")]
+pub use generated::dynamic;
 pub use generated::{OPERATIONS, operations, types};
 pub use runtime::{
     ApiError, Auth, Client, ClientBuilder, Error, OAuthConfig, OperationInfo, Response, Result, RetryPolicy,
 };
+#[cfg(feature = "dynamic")]
+pub use runtime::{DynamicArgs, query_name_matches};

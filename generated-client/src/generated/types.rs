@@ -3271,6 +3271,16 @@ pub struct CertificateStoreCreateRequest {
     pub inventory_schedule: Option<KeyfactorSchedule>,
     #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
     pub password: Option<KeyfactorApiSecret>,
+    #[serde(rename = "Approved", default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<bool>,
+    #[serde(rename = "ContainerName", default, skip_serializing_if = "Option::is_none")]
+    pub container_name: Option<String>,
+    #[serde(
+        rename = "SetNewPasswordAllowed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub set_new_password_allowed: Option<bool>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStoreEntry` (API version 1.0).
@@ -3693,12 +3703,13 @@ pub struct CertificateStoreTypeResponse {
     pub store_path_type: Option<String>,
     #[serde(rename = "StorePathValue", default, skip_serializing_if = "Option::is_none")]
     pub store_path_value: Option<String>,
+    /// Whether entries may carry a private key, by name (Forbidden, Optional, Required).
     #[serde(
         rename = "PrivateKeyAllowed",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub private_key_allowed: Option<CertStorePrivateKey>,
+    pub private_key_allowed: Option<String>,
     #[serde(
         rename = "CertificateFormat",
         default,
@@ -3717,12 +3728,13 @@ pub struct CertificateStoreTypeResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub blueprint_allowed: Option<bool>,
+    /// Whether entries may have a custom alias, by name (Forbidden, Optional, Required).
     #[serde(
         rename = "CustomAliasAllowed",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub custom_alias_allowed: Option<CertStoreCustomAlias>,
+    pub custom_alias_allowed: Option<String>,
     #[serde(
         rename = "ServerRegistration",
         default,
@@ -4277,6 +4289,9 @@ pub struct CsrEnrollmentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub enrollment_pattern_id: Option<i32>,
+    /// Short name of the certificate template to enroll with.
+    #[serde(rename = "Template", default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Enrollment.CSREnrollmentResponse` (API version 1.0).
@@ -8762,8 +8777,9 @@ pub struct PasswordOptions {
     pub entry_supported: Option<bool>,
     #[serde(rename = "StoreRequired", default, skip_serializing_if = "Option::is_none")]
     pub store_required: Option<bool>,
+    /// How the store's password is handled, by name (Default, Custom).
     #[serde(rename = "Style", default, skip_serializing_if = "Option::is_none")]
-    pub style: Option<CertStoreTypesPasswordStyles>,
+    pub style: Option<String>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertCreationRequest` (API version 1.0).
@@ -9218,6 +9234,12 @@ pub struct PfxEnrollmentWithStoresRequest {
     /// The file extension that the downloaded certificate will have
     #[serde(rename = "FileExtension", default, skip_serializing_if = "Option::is_none")]
     pub file_extension: Option<String>,
+    #[serde(
+        rename = "PopulateMissingValuesFromAD",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub populate_missing_values_from_ad: Option<bool>,
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Pkcs10CertificateResponse` (API version 1.0).
@@ -12083,8 +12105,9 @@ pub struct StoreTypeProperty {
     pub name: Option<String>,
     #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    /// The property's type by name (String, MultipleChoice, Bool, Secret).
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<CertificateStoreTypePropertyType>,
+    pub type_: Option<String>,
     #[serde(rename = "DependsOn", default, skip_serializing_if = "Option::is_none")]
     pub depends_on: Option<String>,
     #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]

@@ -54,6 +54,10 @@ pub enum Error {
         /// The start of the body (at most 512 bytes).
         snippet: String,
     },
+    /// An argument given as text (see the `dynamic` feature) does not fit the
+    /// parameter's type.
+    #[error("{operation}: {message}")]
+    InvalidArgument { operation: &'static str, message: String },
     /// The request body could not be encoded as JSON.
     #[error("{operation}: cannot encode the request body: {source}")]
     Encode {

@@ -3,6 +3,8 @@
 mod auth;
 mod client;
 mod config;
+#[cfg(feature = "dynamic")]
+pub(crate) mod dynamic;
 mod error;
 mod paging;
 mod request;
@@ -11,6 +13,8 @@ mod retry;
 
 pub use auth::{Auth, OAuthConfig};
 pub use client::{Client, ClientBuilder};
+#[cfg(feature = "dynamic")]
+pub use dynamic::{DynamicArgs, query_name_matches};
 pub use error::{ApiError, Error, Result};
 pub(crate) use paging::{DEFAULT_PAGE_SIZE, paged};
 pub use request::OperationInfo;

@@ -19,6 +19,11 @@ impl<T> Response<T> {
         self.value
     }
 
+    /// Status, headers and value.
+    pub fn into_parts(self) -> (u16, HeaderMap, T) {
+        (self.status, self.headers, self.value)
+    }
+
     pub fn value(&self) -> &T {
         &self.value
     }

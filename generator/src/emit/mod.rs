@@ -2,6 +2,7 @@
 //! directory. Knows Rust syntax, nothing of OpenAPI.
 
 mod docs;
+mod dynamic;
 mod operations;
 mod types;
 
@@ -34,6 +35,7 @@ pub fn emit(api: &Api, provenance: &Provenance) -> Files {
         let tokens = operations::tag_module(api, &tag);
         files.insert(format!("operations/{}.rs", tag.module), rust_file(provenance, tokens));
     }
+    files.insert("dynamic.rs".into(), rust_file(provenance, dynamic::dynamic_module(api)));
     files.insert("versions.md".into(), docs::versions_table(api, provenance));
     files
 }
@@ -47,6 +49,8 @@ fn root_module(api: &Api) -> TokenStream {
     let count = api.operations().count();
     quote! {
         #![doc = " Generated API surface: the operations (as methods of [`crate::Client`]) and the types."]
+        #[cfg(feature = "dynamic")]
+        pub mod dynamic;
         pub mod operations;
         pub mod types;
 

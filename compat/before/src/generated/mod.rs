@@ -2,6 +2,9 @@
 // Do not edit: change the generator (generator/) and regenerate.
 
 //! Generated API surface: the operations (as methods of [`crate::Client`]) and the types.
+#[cfg(feature = "dynamic")]
+pub mod dynamic;
+
 pub mod operations;
 
 pub mod types;

@@ -442,6 +442,7 @@ impl crate::Client {
             include_metadata: None,
             collection_id: None,
             container_id: None,
+            include_has_private_key: None,
         }
     }
 
@@ -2141,6 +2142,7 @@ pub struct GetCertificatesById<'a> {
     include_metadata: Option<bool>,
     collection_id: Option<i32>,
     container_id: Option<i32>,
+    include_has_private_key: Option<bool>,
 }
 
 impl<'a> GetCertificatesById<'a> {
@@ -2187,6 +2189,12 @@ impl<'a> GetCertificatesById<'a> {
         self
     }
 
+    /// Sets the query parameter `includeHasPrivateKey`.
+    pub fn include_has_private_key(mut self, value: bool) -> Self {
+        self.include_has_private_key = Some(value);
+        self
+    }
+
     fn request(&self) -> crate::Result<crate::runtime::Request> {
         let mut request = crate::runtime::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.include_locations {
@@ -2200,6 +2208,9 @@ impl<'a> GetCertificatesById<'a> {
         }
         if let Some(value) = &self.container_id {
             request.query("containerId", value);
+        }
+        if let Some(value) = &self.include_has_private_key {
+            request.query("includeHasPrivateKey", value);
         }
         Ok(request)
     }

@@ -1,0 +1,111 @@
+//! The `dynamic` module (cargo feature `dynamic`): one function that calls
+//! any operation by name with its arguments as text, so that tools such as
+//! `cargo xtask replay` can drive the client from recorded requests without
+//! code per endpoint.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::rust_type;
+use crate::model::{Api, Location, Operation, TypeRef};
+
+pub(super) fn dynamic_module(api: &Api) -> TokenStream {
+    let arms = api.operations().map(|op| {
+        let (name, function) = (&op.fn_name, format_ident!("{}", op.fn_name));
+        quote!(#name => Box::pin(#function(client, args)),)
+    });
+    let functions = api.operations().map(|op| function(api, op));
+    let names = api.operations().map(|op| op.fn_name.as_str());
+    quote! {
+        #![doc = " Calls any operation by name with its arguments as text (feature `dynamic`)."]
+        #![allow(deprecated)]
+        use std::future::Future;
+        use std::pin::Pin;
+
+        use crate::runtime::DynamicArgs;
+
+        type Called<'a> = Pin<Box<dyn Future<Output = crate::Result<crate::Response<serde_json::Value>>> + Send + 'a>>;
+
+        /// The names [`call`] accepts: every client method.
+        pub const NAMES: &[&str] = &[#(#names),*];
+
+        /// Calls the client method `operation` with `args`, each parsed into
+        /// the parameter's type, and returns the decoded response re-encoded
+        /// as JSON.
+        pub async fn call(
+            client: &crate::Client,
+            operation: &str,
+            args: &DynamicArgs,
+        ) -> crate::Result<crate::Response<serde_json::Value>> {
+            // One boxed future per operation keeps this function's own frame small.
+            let called: Called<'_> = match operation {
+                #(#arms)*
+                _ => {
+                    return Err(crate::Error::InvalidArgument {
+                        operation: "dynamic::call",
+                        message: format!("no operation is named {operation:?}"),
+                    });
+                }
+            };
+            called.await
+        }
+
+        #(#functions)*
+    }
+}
+
+fn function(api: &Api, op: &Operation) -> TokenStream {
+    let name = &op.fn_name;
+    let method = format_ident!("{}", op.fn_name);
+    let prefix = quote!(crate::types::);
+    let positional = op.params.iter().filter(|p| p.positional()).map(|p| {
+        let (wire, ty) = (&p.wire, rust_type(api, &p.ty, &prefix));
+        match p.location {
+            Location::Path => quote!(args.path::<#ty>(OP, #wire)?),
+            Location::Query => quote!(args.required::<#ty>(OP, #wire, false)?),
+            Location::Header => quote!(args.required::<#ty>(OP, #wire, true)?),
+        }
+    });
+    let body = op.body.as_ref().map(|b| {
+        let ty = rust_type(api, &b.ty, &prefix);
+        quote!(args.body::<#ty>(OP)?)
+    });
+    let setters = op.params.iter().filter(|p| !p.positional()).map(|p| {
+        let (wire, setter) = (&p.wire, format_ident!("{}", p.ident));
+        let get = match (&p.ty, p.location) {
+            (TypeRef::Array(item), Location::Query) => {
+                let item = rust_type(api, item, &prefix);
+                quote!(args.query_all::<#item>(OP, #wire)?)
+            }
+            (ty, Location::Header) => {
+                let ty = rust_type(api, ty, &prefix);
+                quote!(args.header::<#ty>(OP, #wire)?)
+            }
+            (ty, _) => {
+                let ty = rust_type(api, ty, &prefix);
+                quote!(args.query::<#ty>(OP, #wire)?)
+            }
+        };
+        quote! {
+            if let Some(value) = #get {
+                builder = builder.#setter(value);
+            }
+        }
+    });
+    let setters: Vec<TokenStream> = setters.collect();
+    let binding = if setters.is_empty() { quote!(let builder) } else { quote!(let mut builder) };
+    let uses_args = !op.params.is_empty() || op.body.is_some();
+    let op_name = uses_args.then(|| quote!(const OP: &str = #name;));
+    let args = if uses_args { quote!(args) } else { quote!(_args) };
+    quote! {
+        async fn #method(
+            client: &crate::Client,
+            #args: &DynamicArgs,
+        ) -> crate::Result<crate::Response<serde_json::Value>> {
+            #op_name
+            #binding = client.#method(#(#positional,)* #body);
+            #(#setters)*
+            crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! go-vcr (version 2) cassettes: recorded HTTP interactions.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct Cassette {
+    #[serde(default)]
+    pub interactions: Vec<Interaction>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Interaction {
+    #[serde(default)]
+    pub id: Option<usize>,
+    pub request: RecordedRequest,
+    pub response: RecordedResponse,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RecordedRequest {
+    pub method: String,
+    pub url: String,
+    #[serde(default)]
+    pub headers: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RecordedResponse {
+    pub code: u16,
+    #[serde(default)]
+    pub headers: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
+impl Cassette {
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        serde_yaml::from_str(&text).with_context(|| format!("{}: not a go-vcr cassette", path.display()))
+    }
+}
+
+fn header<'a>(headers: &'a BTreeMap<String, Vec<String>>, name: &str) -> Option<&'a str> {
+    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.first()).map(String::as_str)
+}
+
+impl RecordedRequest {
+    fn parsed_url(&self) -> Option<url::Url> {
+        url::Url::parse(&self.url).ok()
+    }
+
+    /// The URL's path, still percent-encoded.
+    pub fn path(&self) -> String {
+        self.parsed_url().map_or_else(|| self.url.clone(), |u| u.path().to_string())
+    }
+
+    pub fn query(&self) -> Vec<(String, String)> {
+        self.parsed_url().map(|u| u.query_pairs().into_owned().collect()).unwrap_or_default()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header(&self.headers, name)
+    }
+
+    /// The major API version the request asked for (1 without the header).
+    pub fn version(&self) -> u32 {
+        self.header("x-keyfactor-api-version").map_or(1, major_version)
+    }
+
+    /// The body as JSON; `None` for none, empty or `null`.
+    pub fn json_body(&self) -> Option<serde_json::Value> {
+        let body = self.body.as_deref()?.trim();
+        serde_json::from_str(body).ok().filter(|v: &serde_json::Value| !v.is_null())
+    }
+}
+
+impl RecordedResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header(&self.headers, name)
+    }
+}
+
+/// `1`, `1.0`, `v2` -> 1, 1, 2 (0 for garbage).
+pub fn major_version(text: &str) -> u32 {
+    text.trim().trim_start_matches(['v', 'V']).split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0)
+}

@@ -1,0 +1,218 @@
+//! The checks: did the client send what was recorded, and did it decode what
+//! the server answered without losing a field its types declare.
+
+use keyfactor_client::{Error, Response};
+use keyfactor_generator::model::{Api, Location, Operation, Success, TypeKind, TypeRef};
+use serde_json::Value;
+
+use super::cassette::{RecordedRequest, RecordedResponse, major_version};
+use super::route::Route;
+
+/// The request the client sent against the recorded one.
+pub fn request(
+    api: &Api,
+    op: &Operation,
+    route: &Route<'_>,
+    recorded: &RecordedRequest,
+    sent: &wiremock::Request,
+) -> Result<(), String> {
+    if !sent.method.as_str().eq_ignore_ascii_case(&recorded.method) {
+        return Err(format!("method {} instead of {}", sent.method, recorded.method));
+    }
+    path(op, route, sent.url.path())?;
+    query(op, recorded, sent)?;
+    let version = sent.headers.get("x-keyfactor-api-version").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if major_version(version) != recorded.version() {
+        return Err(format!("version header {version:?}, recorded {}", recorded.version()));
+    }
+    if sent.headers.get("x-keyfactor-requested-with").is_none_or(|v| v != "APIClient") {
+        return Err("no `X-Keyfactor-Requested-With: APIClient`".into());
+    }
+    for p in op.params.iter().filter(|p| p.location == Location::Header) {
+        let sent = sent.headers.get(p.wire.as_str()).and_then(|v| v.to_str().ok());
+        if sent != recorded.header(&p.wire) {
+            return Err(format!("header {}: sent {sent:?}, recorded {:?}", p.wire, recorded.header(&p.wire)));
+        }
+    }
+    if let Some(body) = &op.body {
+        let sent_body: Value = serde_json::from_slice(&sent.body).map_err(|e| format!("sent body is not JSON: {e}"))?;
+        let recorded_body = canonical_keys(api, &body.ty, recorded.json_body().unwrap_or(Value::Null));
+        json_eq(&recorded_body, &sent_body, "body").map_err(|e| format!("{e} (sent {sent_body})"))?;
+    }
+    Ok(())
+}
+
+/// Literal segments compare case-insensitively (as the router does),
+/// parameter values exactly.
+fn path(op: &Operation, route: &Route<'_>, sent: &str) -> Result<(), String> {
+    let rest = sent.strip_prefix(route.prefix.as_str()).ok_or_else(|| format!("path {sent} lost the API path"))?;
+    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().to_string();
+    let template: Vec<&str> = op.path.split('/').filter(|s| !s.is_empty()).collect();
+    let sent_segments: Vec<String> = rest.split('/').filter(|s| !s.is_empty()).map(decode).collect();
+    let recorded: Vec<String> = route.rest.split('/').filter(|s| !s.is_empty()).map(decode).collect();
+    let same = template.len() == sent_segments.len()
+        && sent_segments.len() == recorded.len()
+        && template
+            .iter()
+            .zip(sent_segments.iter().zip(&recorded))
+            .all(|(t, (s, r))| if t.starts_with('{') { s == r } else { s.eq_ignore_ascii_case(r) });
+    if same { Ok(()) } else { Err(format!("path {rest}, recorded {}", route.rest)) }
+}
+
+/// Names compare case-insensitively, and a recorded `prefix.Name` is the
+/// declared `Name` (the server's model binding accepts both).
+fn query(op: &Operation, recorded: &RecordedRequest, sent: &wiremock::Request) -> Result<(), String> {
+    let declared: Vec<&str> =
+        op.params.iter().filter(|p| p.location == Location::Query).map(|p| p.wire.as_str()).collect();
+    let normalize = |name: &str| {
+        let canonical = declared.iter().find(|d| keyfactor_client::query_name_matches(name, d)).copied();
+        canonical.unwrap_or(name).to_ascii_lowercase()
+    };
+    let mut want: Vec<(String, String)> = recorded.query().into_iter().map(|(k, v)| (normalize(&k), v)).collect();
+    let mut got: Vec<(String, String)> = sent.url.query_pairs().map(|(k, v)| (normalize(&k), v.into_owned())).collect();
+    want.sort();
+    got.sort();
+    if want == got { Ok(()) } else { Err(format!("query {got:?}, recorded {want:?}")) }
+}
+
+/// Requests: every recorded field must be sent with an equal value; a field
+/// recorded as null may be left out. Keys compare case-insensitively.
+fn json_eq(recorded: &Value, sent: &Value, at: &str) -> Result<(), String> {
+    match (recorded, sent) {
+        (Value::Object(r), Value::Object(s)) => {
+            for (key, value) in r {
+                let found = s.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v);
+                match found {
+                    Some(sent) => json_eq(value, sent, &format!("{at}.{key}"))?,
+                    None if value.is_null() => {}
+                    None => return Err(format!("{at}.{key} recorded as {value} but not sent")),
+                }
+            }
+            match s.iter().find(|(k, v)| !v.is_null() && !r.keys().any(|rk| rk.eq_ignore_ascii_case(k))) {
+                Some((k, v)) => Err(format!("{at}.{k} sent as {v} but not recorded")),
+                None => Ok(()),
+            }
+        }
+        (Value::Array(r), Value::Array(s)) if r.len() == s.len() => {
+            r.iter().zip(s).enumerate().try_for_each(|(i, (r, s))| json_eq(r, s, &format!("{at}[{i}]")))
+        }
+        (Value::Number(r), Value::Number(s)) if r.as_f64() == s.as_f64() => Ok(()),
+        (r, s) if r == s => Ok(()),
+        (r, s) => Err(format!("{at} is {s}, recorded {r}")),
+    }
+}
+
+/// The response the client returned against the recorded one.
+pub fn response(
+    api: &Api,
+    op: &Operation,
+    recorded: &RecordedResponse,
+    result: keyfactor_client::Result<Response<Value>>,
+) -> Result<(), String> {
+    let body = recorded.body.as_deref().unwrap_or("");
+    let recorded_json: Option<Value> = serde_json::from_str(body).ok();
+    if !(200..300).contains(&recorded.code) {
+        return match result {
+            Err(Error::Status { status, api_error, .. }) if status == recorded.code => {
+                let code = recorded_json.as_ref().and_then(|v| v.get("ErrorCode")).and_then(Value::as_str);
+                match (code, api_error.and_then(|e| e.code)) {
+                    (Some(want), got) if got.as_deref() != Some(want) => {
+                        Err(format!("Keyfactor error code {got:?}, recorded {want:?}"))
+                    }
+                    _ => Ok(()),
+                }
+            }
+            Err(e) => Err(format!("expected HTTP {}, got: {e}", recorded.code)),
+            Ok(_) => Err(format!("HTTP {} decoded as success", recorded.code)),
+        };
+    }
+    let response = result.map_err(|e| e.to_string())?;
+    match &op.success {
+        Success::Empty { .. } => Ok(()),
+        Success::Json { ty, .. } => {
+            let recorded =
+                recorded_json.ok_or_else(|| format!("recorded body is not JSON, expected {}", super::expected(op)))?;
+            kept(api, ty, &recorded, response.value(), "$")
+        }
+    }
+}
+
+/// Every value the recording has for something `ty` declares is in the
+/// re-encoded value, equal. Undeclared fields are ignored by design.
+fn kept(api: &Api, ty: &TypeRef, recorded: &Value, decoded: &Value, at: &str) -> Result<(), String> {
+    if recorded.is_null() {
+        return Ok(());
+    }
+    match (ty, recorded, decoded) {
+        (TypeRef::Boxed(inner), ..) => kept(api, inner, recorded, decoded, at),
+        (TypeRef::Named(i), ..) => match &api.types[*i].kind {
+            TypeKind::Struct { fields } => {
+                let (Value::Object(r), Value::Object(d)) = (recorded, decoded) else {
+                    return Err(format!("{at}: recorded {recorded}, decoded {decoded}"));
+                };
+                for f in fields {
+                    let Some(value) = r.get(&f.wire).or_else(|| lookup_ci(r, &f.wire)) else { continue };
+                    let at = format!("{at}.{}", f.wire);
+                    match d.get(&f.wire) {
+                        Some(got) => kept(api, &f.ty, value, got, &at)?,
+                        None if value.is_null() => {}
+                        None => return Err(format!("{at} recorded as {value} was lost")),
+                    }
+                }
+                Ok(())
+            }
+            TypeKind::Alias { ty } => kept(api, ty, recorded, decoded, at),
+            _ => scalar(recorded, decoded, at),
+        },
+        (TypeRef::Array(item), Value::Array(r), Value::Array(d)) if r.len() == d.len() => {
+            r.iter().zip(d).enumerate().try_for_each(|(i, (r, d))| kept(api, item, r, d, &format!("{at}[{i}]")))
+        }
+        (TypeRef::Map(value), Value::Object(r), Value::Object(d)) => r.iter().try_for_each(|(k, rv)| match d.get(k) {
+            Some(dv) => kept(api, value, rv, dv, &format!("{at}.{k}")),
+            None => Err(format!("{at}.{k} was lost")),
+        }),
+        (TypeRef::DateTime, Value::String(r), Value::String(d)) => {
+            let parse = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok();
+            if parse(r).is_some() && parse(r) == parse(d) { Ok(()) } else { Err(format!("{at} is {d}, recorded {r}")) }
+        }
+        (TypeRef::Uuid, Value::String(r), Value::String(d)) if r.eq_ignore_ascii_case(d) => Ok(()),
+        _ => scalar(recorded, decoded, at),
+    }
+}
+
+fn scalar(recorded: &Value, decoded: &Value, at: &str) -> Result<(), String> {
+    match (recorded, decoded) {
+        (Value::Number(r), Value::Number(d)) if r.as_f64() == d.as_f64() => Ok(()),
+        (r, d) if r == d => Ok(()),
+        (r, d) => Err(format!("{at} is {d}, recorded {r}")),
+    }
+}
+
+fn lookup_ci<'a>(object: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
+    object.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)
+}
+
+/// Renames the keys of `value` to the casing the type declares (the server
+/// reads JSON names case-insensitively, the client's types do not).
+pub fn canonical_keys(api: &Api, ty: &TypeRef, value: Value) -> Value {
+    match (ty, value) {
+        (TypeRef::Boxed(inner), v) => canonical_keys(api, inner, v),
+        (TypeRef::Array(item), Value::Array(items)) => {
+            Value::Array(items.into_iter().map(|v| canonical_keys(api, item, v)).collect())
+        }
+        (TypeRef::Named(i), Value::Object(object)) => match &api.types[*i].kind {
+            TypeKind::Struct { fields } => Value::Object(
+                object
+                    .into_iter()
+                    .map(|(k, v)| match fields.iter().find(|f| f.wire.eq_ignore_ascii_case(&k)) {
+                        Some(f) => (f.wire.clone(), canonical_keys(api, &f.ty, v)),
+                        None => (k, v),
+                    })
+                    .collect(),
+            ),
+            TypeKind::Alias { ty } => canonical_keys(api, ty, Value::Object(object)),
+            _ => Value::Object(object),
+        },
+        (_, v) => v,
+    }
+}

@@ -1,0 +1,143 @@
+//! The replay against the shared recordings, and against recordings made up
+//! here to show that each check can fail.
+
+use std::path::PathBuf;
+
+use super::*;
+
+fn spec_dir() -> PathBuf {
+    std::env::var_os("KEYFACTOR_SPEC_DIR").map_or_else(crate::default_spec_dir, PathBuf::from)
+}
+
+fn api() -> Api {
+    crate::release_model(Some(spec_dir())).unwrap()
+}
+
+/// One interaction as a go-vcr cassette.
+fn cassette(method: &str, url: &str, version: &str, body: &str, code: u16, response: &str) -> String {
+    let quote = |s: &str| serde_json::to_string(s).unwrap();
+    format!(
+        "version: 2\ninteractions:\n  - id: 0\n    request:\n      method: {method}\n      url: {}\n      body: {}\n      headers:\n        X-Keyfactor-Api-Version: [{}]\n    response:\n      code: {code}\n      body: {}\n      headers:\n        Content-Type: [application/json]\n",
+        quote(url),
+        quote(body),
+        quote(version),
+        quote(response)
+    )
+}
+
+fn replay_one_cassette(text: &str) -> (String, Outcome) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("one.yaml"), text).unwrap();
+    let mut reports = replay_dir(&api(), dir.path()).unwrap();
+    let (_, label, outcome) = reports.remove(0).interactions.remove(0);
+    (label, outcome)
+}
+
+const HOST: &str = "https://kf.example.com";
+
+#[test]
+fn every_shared_recording_replays_without_mismatch() {
+    let dir = crate::root().join("../shared/keyfactor-cassettes");
+    let reports = replay_dir(&api(), &dir).unwrap();
+    let text = render(&reports);
+    assert_eq!(reports.len(), 6, "{text}");
+    let total: usize = reports.iter().map(|r| r.interactions.len()).sum();
+    assert_eq!(total, 53, "{text}");
+    assert!(reports.iter().all(|r| r.mismatched() == 0 && r.unsupported() == 0), "{text}");
+}
+
+#[test]
+fn routes_differing_only_in_the_parameter_pick_by_its_type() {
+    let (label, outcome) = replay_one_cassette(&cassette(
+        "GET",
+        &format!("{HOST}/KeyfactorAPI/MetadataFields/12"),
+        "1",
+        "",
+        200,
+        r#"{"Id":12}"#,
+    ));
+    assert!(label.ends_with("-> get_metadata_fields_by_id (1.0)"), "{label}");
+    assert!(matches!(outcome, Outcome::Matched), "{outcome:?}");
+    let (label, _) = replay_one_cassette(&cassette(
+        "GET",
+        &format!("{HOST}/Keyfactor/API/MetadataFields/Email"),
+        "1",
+        "",
+        200,
+        r#"{"Id":3}"#,
+    ));
+    assert!(label.ends_with("-> get_metadata_fields_by_name (1.0)"), "{label}");
+}
+
+#[test]
+fn the_version_header_picks_the_version_function() {
+    let (label, outcome) = replay_one_cassette(&cassette(
+        "GET",
+        &format!("{HOST}/KeyfactorAPI/Security/Roles/909"),
+        "2",
+        "",
+        200,
+        r#"{"Id":909}"#,
+    ));
+    assert!(label.ends_with("-> get_security_roles_by_id_v2 (2)"), "{label}");
+    assert!(matches!(outcome, Outcome::Matched), "{outcome:?}");
+}
+
+#[test]
+fn a_response_that_does_not_fit_the_documents_is_a_mismatch() {
+    let (_, outcome) = replay_one_cassette(&cassette(
+        "GET",
+        &format!("{HOST}/KeyfactorAPI/Security/Roles/909"),
+        "1",
+        "",
+        200,
+        r#"{"Id":"nine"}"#,
+    ));
+    let Outcome::Mismatched(why) = outcome else { panic!("{outcome:?}") };
+    assert!(why.contains("cannot decode") && why.contains("`Id`"), "{why}");
+}
+
+#[test]
+fn a_query_parameter_the_documents_lack_is_a_mismatch() {
+    let url = format!("{HOST}/KeyfactorAPI/Security/Roles/909?includeEverything=true");
+    let (_, outcome) = replay_one_cassette(&cassette("GET", &url, "1", "", 200, r#"{"Id":909}"#));
+    let Outcome::Mismatched(why) = outcome else { panic!("{outcome:?}") };
+    assert!(why.contains("query") && why.contains("includeeverything"), "{why}");
+}
+
+#[test]
+fn a_body_field_the_documents_lack_is_a_mismatch() {
+    let body = r#"{"Name":"r","Description":"d","Colour":"blue"}"#;
+    let (_, outcome) = replay_one_cassette(&cassette(
+        "POST",
+        &format!("{HOST}/KeyfactorAPI/Security/Roles"),
+        "1",
+        body,
+        200,
+        r#"{"Id":1}"#,
+    ));
+    let Outcome::Mismatched(why) = outcome else { panic!("{outcome:?}") };
+    assert!(why.contains("body.Colour recorded as \"blue\" but not sent"), "{why}");
+}
+
+#[test]
+fn error_statuses_decode_into_the_error_type() {
+    let error = r#"{"ErrorCode":"0xA0110002","Message":"No private key."}"#;
+    let url = format!("{HOST}/KeyfactorAPI/Security/Roles/909");
+    let (_, outcome) = replay_one_cassette(&cassette("GET", &url, "1", "", 400, error));
+    assert!(matches!(outcome, Outcome::Matched), "{outcome:?}");
+    let (_, outcome) = replay_one_cassette(&cassette("DELETE", &url, "1", "", 204, ""));
+    assert!(matches!(outcome, Outcome::Matched), "{outcome:?}");
+}
+
+#[test]
+fn an_endpoint_the_documents_lack_is_reported_unsupported() {
+    let (_, outcome) =
+        replay_one_cassette(&cassette("GET", &format!("{HOST}/KeyfactorAPI/Nowhere/1"), "1", "", 200, "{}"));
+    let Outcome::Unsupported(why) = outcome else { panic!("{outcome:?}") };
+    assert!(why.contains("no endpoint for GET /KeyfactorAPI/Nowhere/1"), "{why}");
+    let (_, outcome) =
+        replay_one_cassette(&cassette("GET", &format!("{HOST}/KeyfactorAPI/Agents"), "2", "", 200, "[]"));
+    let Outcome::Unsupported(why) = outcome else { panic!("{outcome:?}") };
+    assert!(why.contains("GET /Agents has no version 2"), "{why}");
+}
