@@ -26,8 +26,9 @@ pub fn build(docs: &[Document], warnings: &mut Warnings) -> Result<Api> {
     check_distinct_versions(&docs)?;
     let schemas = SchemaTable::new(&docs)?;
     let mut ctx = Ctx { docs: &docs, schemas: &schemas, warnings };
-    let types = ctx.types()?;
+    let mut types = ctx.types()?;
     let endpoints = ctx.endpoints()?;
+    tag_types(&mut types, &endpoints);
     let versions = docs.iter().map(|d| version_of(d)).collect();
     Ok(Api { versions, endpoints, types })
 }
@@ -134,6 +135,7 @@ impl<'a> Ctx<'a> {
                 schema: schema_name.clone(),
                 description: schema.schema_data.description.clone(),
                 versions,
+                tags: Vec::new(),
                 kind: self.type_kind(*d, schema, &at)?,
             });
         }
@@ -594,6 +596,22 @@ fn box_cycles(types: &mut [TypeDef]) {
                 }
             }
         }
+    }
+}
+
+/// Records on each type the tags of the operations that reach it.
+fn tag_types(types: &mut [TypeDef], endpoints: &[Endpoint]) {
+    let mut tags: Vec<BTreeSet<Tag>> = vec![BTreeSet::new(); types.len()];
+    for op in endpoints.iter().flat_map(|e| &e.operations) {
+        let mut stack = op.named();
+        while let Some(i) = stack.pop() {
+            if tags[i].insert(op.tag.clone()) {
+                stack.extend(types[i].named());
+            }
+        }
+    }
+    for (t, tags) in types.iter_mut().zip(tags) {
+        t.tags = tags.into_iter().collect();
     }
 }
 

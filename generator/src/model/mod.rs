@@ -157,6 +157,9 @@ pub struct TypeDef {
     pub description: Option<String>,
     /// Header values of the versions whose documents define the schema.
     pub versions: Vec<String>,
+    /// Tags of the operations that use the type, directly or through other
+    /// types, sorted; empty when no operation does.
+    pub tags: Vec<Tag>,
     pub kind: TypeKind,
 }
 
@@ -194,6 +197,41 @@ impl Field {
     /// Whether the Rust field is an `Option`.
     pub fn optional(&self) -> bool {
         !self.required || self.nullable
+    }
+}
+
+impl TypeRef {
+    /// The named types this type refers to directly.
+    pub fn named(&self) -> Vec<usize> {
+        match self {
+            TypeRef::Named(i) => vec![*i],
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => inner.named(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl TypeDef {
+    /// The named types this type's fields refer to directly.
+    pub fn named(&self) -> Vec<usize> {
+        match &self.kind {
+            TypeKind::Struct { fields } => fields.iter().flat_map(|f| f.ty.named()).collect(),
+            TypeKind::Alias { ty } => ty.named(),
+            TypeKind::IntEnum { .. } | TypeKind::StringEnum { .. } => Vec::new(),
+        }
+    }
+}
+
+impl Operation {
+    /// The named types the operation refers to directly.
+    pub fn named(&self) -> Vec<usize> {
+        let params = self.params.iter().flat_map(|p| p.ty.named());
+        let body = self.body.iter().flat_map(|b| b.ty.named());
+        let success = match &self.success {
+            Success::Json { ty, .. } => ty.named(),
+            Success::Empty { .. } => Vec::new(),
+        };
+        params.chain(body).chain(success).collect()
     }
 }
 
