@@ -24,6 +24,8 @@
 //! OpenAPI documents by `cargo xtask codegen`; the rest (configuration,
 //! authentication, errors) is written by hand in `runtime`.
 #![doc = include_str!("generated/versions.md")]
+// With only some areas compiled in, parts of the runtime go unused.
+#![cfg_attr(not(feature = "all-areas"), allow(dead_code, unused_imports))]
 
 #[rustfmt::skip] // formatted by prettyplease when generated
 mod generated;

@@ -31,9 +31,9 @@ pub struct Generated {
 }
 
 /// Generates the client from already loaded documents.
-pub fn generate(docs: &[load::Document], source: &str, mut warnings: Warnings) -> Result<Generated> {
+pub fn generate(docs: &[load::Document], options: &emit::Options, mut warnings: Warnings) -> Result<Generated> {
     let api = model::build(docs, &mut warnings)?;
-    let files = emit::emit(&api, &emit::Provenance { source: source.to_string() });
+    let files = emit::emit(&api, options);
     Ok(Generated { api, files, warnings })
 }
 
@@ -44,16 +44,20 @@ pub fn generate_release(manifest: &Path, spec_dir: &Path) -> Result<Generated> {
     let mut warnings = Warnings::default();
     let docs = release::load_release(&manifest, spec_dir, &mut warnings)?;
     let source = format!("the Keyfactor Command release {} documents", manifest.release);
-    generate(&docs, &source, warnings)
+    generate(&docs, &emit::Options { source, area_features: true }, warnings)
 }
 
 /// Generates from the given document files (any number, one per version).
-pub fn generate_files(paths: &[&Path], source: &str) -> Result<Generated> {
-    generate_files_with(paths, &overrides::Overrides::default(), source)
+pub fn generate_files(paths: &[&Path], options: &emit::Options) -> Result<Generated> {
+    generate_files_with(paths, &overrides::Overrides::default(), options)
 }
 
 /// Like [`generate_files`], applying `overrides` to the documents.
-pub fn generate_files_with(paths: &[&Path], overrides: &overrides::Overrides, source: &str) -> Result<Generated> {
+pub fn generate_files_with(
+    paths: &[&Path],
+    overrides: &overrides::Overrides,
+    options: &emit::Options,
+) -> Result<Generated> {
     let mut warnings = Warnings::default();
     let mut used = Vec::new();
     let mut docs = Vec::new();
@@ -64,5 +68,5 @@ pub fn generate_files_with(paths: &[&Path], overrides: &overrides::Overrides, so
         docs.push(doc);
     }
     overrides.check_all_used(&used)?;
-    generate(&docs, source, warnings)
+    generate(&docs, options, warnings)
 }

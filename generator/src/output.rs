@@ -97,3 +97,46 @@ fn list_files(dir: &Path) -> Vec<String> {
     out.sort();
     out
 }
+
+/// Marks the start of a generated block inside a hand-written file.
+pub const BLOCK_BEGIN: &str = "# @generated begin";
+/// Marks its end.
+pub const BLOCK_END: &str = "# @generated end";
+
+/// `text` with the lines between the `BLOCK_BEGIN` and `BLOCK_END` marker
+/// lines replaced by `block`; `None` when the markers are missing.
+pub fn replace_block(text: &str, block: &str) -> Option<String> {
+    let begin = text.find(BLOCK_BEGIN)?;
+    let after_begin = begin + text[begin..].find('\n')? + 1;
+    let end = after_begin + text[after_begin..].find(BLOCK_END)?;
+    Some(format!("{}{block}{}", &text[..after_begin], &text[end..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_between_markers_is_replaced_and_the_rest_kept() {
+        let text = "a = 1\n# @generated begin: x\nold = 1\n# @generated end\nb = 2\n";
+        assert_eq!(
+            replace_block(text, "new = 2\n").unwrap(),
+            "a = 1\n# @generated begin: x\nnew = 2\n# @generated end\nb = 2\n"
+        );
+        assert_eq!(replace_block("no markers", "x"), None);
+    }
+
+    #[test]
+    fn atomic_write_replaces_the_directory_and_leaves_no_staging() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("generated");
+        std::fs::create_dir_all(target.join("old")).unwrap();
+        std::fs::write(target.join("old/stale.rs"), "x").unwrap();
+        let files = Files::from([("mod.rs".to_string(), "a".to_string()), ("sub/b.rs".to_string(), "b".to_string())]);
+        write_atomically(&target, &files).unwrap();
+        assert!(differences(&target, &files).is_empty());
+        assert!(!target.join("old").exists());
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["generated"]);
+    }
+}

@@ -2,15 +2,20 @@
 
 use std::path::{Path, PathBuf};
 
+use keyfactor_generator::emit::Options;
 use keyfactor_generator::{Generated, generate_files};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/fixtures").join(name)
 }
 
+fn options(source: &str, area_features: bool) -> Options {
+    Options { source: source.to_string(), area_features }
+}
+
 fn features() -> Generated {
     let (v1, v2) = (fixture("features-v1.yaml"), fixture("features-v2.yaml"));
-    generate_files(&[&v2, &v1], "spec/fixtures/features-v*.yaml").expect("fixtures generate")
+    generate_files(&[&v2, &v1], &options("spec/fixtures/features-v*.yaml", true)).expect("fixtures generate")
 }
 
 #[test]
@@ -38,7 +43,7 @@ fn feature_fixture_surface_and_versions_table() {
 fn compat_fixtures_before_and_after_an_added_optional_parameter() {
     for side in ["before", "after"] {
         let doc = fixture(&format!("compat-{side}.yaml"));
-        let generated = generate_files(&[&doc], "compat").unwrap();
+        let generated = generate_files(&[&doc], &options("compat", false)).unwrap();
         insta::assert_snapshot!(format!("compat_{side}"), generated.files["operations/widget.rs"]);
     }
 }
@@ -53,7 +58,8 @@ fn output_is_byte_identical_across_runs() {
 fn overrides_change_a_property_and_add_a_parameter() {
     let (v1, v2) = (fixture("features-v1.yaml"), fixture("features-v2.yaml"));
     let overrides = keyfactor_generator::overrides::Overrides::read(&fixture("features-overrides.yaml")).unwrap();
-    let generated = keyfactor_generator::generate_files_with(&[&v1, &v2], &overrides, "overrides").unwrap();
+    let generated =
+        keyfactor_generator::generate_files_with(&[&v1, &v2], &overrides, &options("overrides", false)).unwrap();
     // The property is set in every document that has the schema: v1's Thing
     // (replaced) and v2's (added), plus the parameter: three corrections.
     insta::assert_snapshot!("overridden_types", generated.files["types.rs"]);
@@ -71,7 +77,9 @@ fn an_override_that_matches_nothing_is_an_error_with_its_pointer() {
     )
     .unwrap();
     let overrides = keyfactor_generator::overrides::Overrides::read(&file).unwrap();
-    let err = keyfactor_generator::generate_files_with(&[&fixture("features-v1.yaml")], &overrides, "t").unwrap_err();
+    let err =
+        keyfactor_generator::generate_files_with(&[&fixture("features-v1.yaml")], &overrides, &options("t", false))
+            .unwrap_err();
     let message = err.to_string();
     assert!(message.contains("o.yaml#/overrides/1: the override for Nope matches nothing"), "{message}");
 

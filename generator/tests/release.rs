@@ -51,7 +51,11 @@ fn two_documents_claiming_one_version_are_refused() {
     let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
     fs::write(&a, DOC).unwrap();
     fs::write(&b, DOC.replace("\"1.0\"", "\"1\"")).unwrap();
-    let err = keyfactor_generator::generate_files(&[&a, &b], "test").unwrap_err();
+    let err = keyfactor_generator::generate_files(
+        &[&a, &b],
+        &keyfactor_generator::emit::Options { source: "test".into(), area_features: false },
+    )
+    .unwrap_err();
     let message = err.to_string();
     assert!(message.contains("b.json#/info/version: API version 1 is also claimed by"), "{message}");
 }

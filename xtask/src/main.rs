@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use keyfactor_generator::emit::Options;
 use keyfactor_generator::{Generated, output};
 
 #[derive(Parser)]
@@ -25,6 +26,9 @@ enum Command {
         #[arg(long, env = "KEYFACTOR_SPEC_DIR")]
         spec_dir: Option<PathBuf>,
     },
+    /// Checks that the client builds without warnings with every area alone,
+    /// with none, and with all (`cargo clippy` per feature set).
+    CheckFeatures,
     /// Replays recorded traffic (go-vcr cassettes, `*.yaml` in DIR) through the client.
     Replay {
         /// Directory of cassettes (default: ../shared/keyfactor-cassettes).
@@ -53,6 +57,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Codegen { check, spec_dir } => codegen(check, spec_dir),
         Command::Replay { dir, spec_dir } => replay_cmd(dir, spec_dir),
+        Command::CheckFeatures => check_features(),
     }
 }
 
@@ -60,6 +65,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
 struct Target {
     dir: PathBuf,
     generated: Generated,
+    /// A Cargo.toml whose generated block lists the area features.
+    cargo_toml: Option<PathBuf>,
+}
+
+impl Target {
+    /// The Cargo.toml with its generated block as the documents give it.
+    fn cargo_toml_text(&self) -> Result<Option<(PathBuf, String)>> {
+        let Some(path) = &self.cargo_toml else { return Ok(None) };
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let block = keyfactor_generator::emit::cargo_features(&self.generated.api);
+        let new = output::replace_block(&text, &block).with_context(|| {
+            format!("{} has no `{}` ... `{}` lines", path.display(), output::BLOCK_BEGIN, output::BLOCK_END)
+        })?;
+        Ok(Some((path.clone(), new)))
+    }
 }
 
 fn targets(spec_dir: &Path) -> Result<Vec<Target>> {
@@ -67,13 +87,15 @@ fn targets(spec_dir: &Path) -> Result<Vec<Target>> {
     let mut targets = vec![Target {
         dir: root.join("generated-client/src/generated"),
         generated: keyfactor_generator::generate_release(&root.join("spec/release.yaml"), spec_dir)?,
+        cargo_toml: Some(root.join("generated-client/Cargo.toml")),
     }];
     for side in ["before", "after"] {
         let doc = root.join(format!("spec/fixtures/compat-{side}.yaml"));
-        let source = format!("spec/fixtures/compat-{side}.yaml");
+        let options = Options { source: format!("spec/fixtures/compat-{side}.yaml"), area_features: false };
         targets.push(Target {
             dir: root.join(format!("compat/{side}/src/generated")),
-            generated: keyfactor_generator::generate_files(&[&doc], &source)?,
+            generated: keyfactor_generator::generate_files(&[&doc], &options)?,
+            cargo_toml: None,
         });
     }
     Ok(targets)
@@ -89,6 +111,41 @@ fn replay_cmd(dir: Option<PathBuf>, spec_dir: Option<PathBuf>) -> Result<ExitCod
     Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
+/// The area features, read from the client's Cargo.toml generated block.
+fn area_features() -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(root().join("generated-client/Cargo.toml"))?;
+    let block = text.split(output::BLOCK_BEGIN).nth(1).and_then(|b| b.split(output::BLOCK_END).next()).unwrap_or("");
+    Ok(block.lines().filter_map(|l| l.strip_suffix(" = []")).map(str::to_string).collect())
+}
+
+fn check_features() -> Result<ExitCode> {
+    let areas = area_features()?;
+    let mut sets: Vec<Vec<String>> = vec![vec!["all-areas".into(), "dynamic".into()], vec![]];
+    sets.extend(areas.iter().map(|a| vec![a.clone()]));
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut failed = Vec::new();
+    for (i, set) in sets.iter().enumerate() {
+        let features = set.join(",");
+        let label = if set.is_empty() { "no area".to_string() } else { features.clone() };
+        eprintln!("[{}/{}] {label}", i + 1, sets.len());
+        let status = std::process::Command::new(&cargo)
+            .current_dir(root())
+            .args(["clippy", "--quiet", "--package", "keyfactor-client", "--lib", "--no-default-features"])
+            .args(["--features", &features, "--", "-D", "warnings"])
+            .status()
+            .context("running cargo clippy")?;
+        if !status.success() {
+            failed.push(label);
+        }
+    }
+    if failed.is_empty() {
+        eprintln!("all {} feature sets build without warnings", sets.len());
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("feature sets that fail: {}", failed.join(" "));
+    Ok(ExitCode::FAILURE)
+}
+
 fn default_spec_dir() -> PathBuf {
     root().join("../shared/keyfactor-command-v25")
 }
@@ -98,14 +155,30 @@ fn relative(dir: &Path) -> String {
 }
 
 /// How the committed generated code differs from what the documents give.
-fn stale(targets: &[Target]) -> Vec<String> {
-    targets
-        .iter()
-        .flat_map(|t| {
-            let rel = relative(&t.dir);
-            output::differences(&t.dir, &t.generated.files).into_iter().map(move |d| format!("{rel}: {d}"))
-        })
-        .collect()
+fn stale(targets: &[Target]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for t in targets {
+        let rel = relative(&t.dir);
+        out.extend(output::differences(&t.dir, &t.generated.files).into_iter().map(|d| format!("{rel}: {d}")));
+        if let Some((path, text)) = t.cargo_toml_text()?
+            && std::fs::read_to_string(&path)? != text
+        {
+            out.push(format!("{}: stale area features", relative(&path)));
+        }
+    }
+    Ok(out)
+}
+
+fn write(target: &Target) -> Result<()> {
+    let rel = relative(&target.dir);
+    // The Cargo.toml first: if it cannot be written, the code is left as it was too.
+    if let Some((path, text)) = target.cargo_toml_text()? {
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    output::write_atomically(&target.dir, &target.generated.files).with_context(|| format!("writing {rel}"))?;
+    let ops = target.generated.api.operations().count();
+    eprintln!("wrote {rel}: {ops} operations, {} types", target.generated.api.types.len());
+    Ok(())
 }
 
 fn codegen(check: bool, spec_dir: Option<PathBuf>) -> Result<ExitCode> {
@@ -113,21 +186,17 @@ fn codegen(check: bool, spec_dir: Option<PathBuf>) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let targets = targets(&spec_dir)?;
     let elapsed = started.elapsed();
-    let stale = if check { stale(&targets) } else { Vec::new() };
     for target in &targets {
         eprint!("{}", target.generated.warnings);
-        if !check {
-            let rel = relative(&target.dir);
-            output::write_atomically(&target.dir, &target.generated.files).with_context(|| format!("writing {rel}"))?;
-            let ops = target.generated.api.operations().count();
-            eprintln!("wrote {rel}: {ops} operations, {} types", target.generated.api.types.len());
-        }
     }
     eprintln!("generated in {:.0} ms", elapsed.as_secs_f64() * 1000.0);
+    if !check {
+        targets.iter().try_for_each(write)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let stale = stale(&targets)?;
     if stale.is_empty() {
-        if check {
-            eprintln!("the committed client is up to date");
-        }
+        eprintln!("the committed client is up to date");
         return Ok(ExitCode::SUCCESS);
     }
     eprintln!("the committed generated code is stale; run `cargo xtask codegen`:");
@@ -147,7 +216,7 @@ mod tests {
     #[test]
     fn committed_generated_code_is_fresh() {
         let spec_dir = std::env::var_os("KEYFACTOR_SPEC_DIR").map_or_else(default_spec_dir, PathBuf::from);
-        let stale = stale(&targets(&spec_dir).unwrap());
+        let stale = stale(&targets(&spec_dir).unwrap()).unwrap();
         assert!(stale.is_empty(), "stale generated code, run `cargo xtask codegen`:\n{}", stale.join("\n"));
     }
 }

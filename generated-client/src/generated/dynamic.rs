@@ -16,477 +16,947 @@ type Called<'a> = Pin<
     >,
 >;
 
-/// The names [`call`] accepts: every client method.
+/// The names [`call`] accepts: every client method (of the areas compiled in).
 pub const NAMES: &[&str] = &[
+    #[cfg(feature = "agent-blueprint")]
     "get_agent_blue_print",
+    #[cfg(feature = "agent-blueprint")]
     "post_agent_blue_print_apply_blueprint",
+    #[cfg(feature = "agent-blueprint")]
     "post_agent_blue_print_generate_blue_print",
+    #[cfg(feature = "agent-blueprint")]
     "delete_agent_blue_print_by_id",
+    #[cfg(feature = "agent-blueprint")]
     "get_agent_blue_print_by_id",
+    #[cfg(feature = "agent-blueprint")]
     "get_agent_blue_print_by_id_jobs",
+    #[cfg(feature = "agent-blueprint")]
     "get_agent_blue_print_by_id_stores",
+    #[cfg(feature = "agent-pool")]
     "get_agent_pools",
+    #[cfg(feature = "agent-pool")]
     "post_agent_pools",
+    #[cfg(feature = "agent-pool")]
     "put_agent_pools",
+    #[cfg(feature = "agent-pool")]
     "get_agent_pools_agents",
+    #[cfg(feature = "agent-pool")]
     "delete_agent_pools_by_id",
+    #[cfg(feature = "agent-pool")]
     "get_agent_pools_by_id",
+    #[cfg(feature = "agent")]
     "get_agents",
+    #[cfg(feature = "agent")]
     "post_agents_approve",
+    #[cfg(feature = "agent")]
     "post_agents_disapprove",
+    #[cfg(feature = "agent")]
     "post_agents_reset",
+    #[cfg(feature = "agent")]
     "post_agents_set_auth_certificate_reenrollment",
+    #[cfg(feature = "agent")]
     "delete_agents_by_id",
+    #[cfg(feature = "agent")]
     "get_agents_by_id",
+    #[cfg(feature = "agent")]
     "post_agents_by_id_fetch_logs",
+    #[cfg(feature = "agent")]
     "post_agents_by_id_reset",
+    #[cfg(feature = "denied-alert")]
     "get_alerts_denied",
+    #[cfg(feature = "denied-alert")]
     "post_alerts_denied",
+    #[cfg(feature = "denied-alert")]
     "put_alerts_denied",
+    #[cfg(feature = "denied-alert")]
     "delete_alerts_denied_by_id",
+    #[cfg(feature = "denied-alert")]
     "get_alerts_denied_by_id",
+    #[cfg(feature = "expiration-alert")]
     "get_alerts_expiration",
+    #[cfg(feature = "expiration-alert")]
     "post_alerts_expiration",
+    #[cfg(feature = "expiration-alert")]
     "put_alerts_expiration",
+    #[cfg(feature = "expiration-alert")]
     "get_alerts_expiration_schedule",
+    #[cfg(feature = "expiration-alert")]
     "put_alerts_expiration_schedule",
+    #[cfg(feature = "expiration-alert")]
     "post_alerts_expiration_test",
+    #[cfg(feature = "expiration-alert")]
     "post_alerts_expiration_test_all",
+    #[cfg(feature = "expiration-alert")]
     "delete_alerts_expiration_by_id",
+    #[cfg(feature = "expiration-alert")]
     "get_alerts_expiration_by_id",
+    #[cfg(feature = "issued-alert")]
     "get_alerts_issued",
+    #[cfg(feature = "issued-alert")]
     "post_alerts_issued",
+    #[cfg(feature = "issued-alert")]
     "put_alerts_issued",
+    #[cfg(feature = "issued-alert")]
     "get_alerts_issued_schedule",
+    #[cfg(feature = "issued-alert")]
     "put_alerts_issued_schedule",
+    #[cfg(feature = "issued-alert")]
     "delete_alerts_issued_by_id",
+    #[cfg(feature = "issued-alert")]
     "get_alerts_issued_by_id",
+    #[cfg(feature = "key-rotation-alert")]
     "get_alerts_key_rotation",
+    #[cfg(feature = "key-rotation-alert")]
     "post_alerts_key_rotation",
+    #[cfg(feature = "key-rotation-alert")]
     "put_alerts_key_rotation",
+    #[cfg(feature = "key-rotation-alert")]
     "get_alerts_key_rotation_schedule",
+    #[cfg(feature = "key-rotation-alert")]
     "put_alerts_key_rotation_schedule",
+    #[cfg(feature = "key-rotation-alert")]
     "post_alerts_key_rotation_test",
+    #[cfg(feature = "key-rotation-alert")]
     "post_alerts_key_rotation_test_all",
+    #[cfg(feature = "key-rotation-alert")]
     "delete_alerts_key_rotation_by_id",
+    #[cfg(feature = "key-rotation-alert")]
     "get_alerts_key_rotation_by_id",
+    #[cfg(feature = "pending-alert")]
     "get_alerts_pending",
+    #[cfg(feature = "pending-alert")]
     "post_alerts_pending",
+    #[cfg(feature = "pending-alert")]
     "put_alerts_pending",
+    #[cfg(feature = "pending-alert")]
     "get_alerts_pending_schedule",
+    #[cfg(feature = "pending-alert")]
     "put_alerts_pending_schedule",
+    #[cfg(feature = "pending-alert")]
     "post_alerts_pending_test",
+    #[cfg(feature = "pending-alert")]
     "post_alerts_pending_test_all",
+    #[cfg(feature = "pending-alert")]
     "delete_alerts_pending_by_id",
+    #[cfg(feature = "pending-alert")]
     "get_alerts_pending_by_id",
+    #[cfg(feature = "analytics")]
     "get_analytics_certificates_count",
+    #[cfg(feature = "analytics")]
     "get_analytics_certificates_count_collections",
+    #[cfg(feature = "analytics")]
     "get_analytics_certificates_count_grouped",
+    #[cfg(feature = "analytics")]
     "get_analytics_certificates_issuance",
+    #[cfg(feature = "analytics")]
     "get_analytics_certificates_revocation",
+    #[cfg(feature = "analytics")]
     "get_analytics_ssl_networks_endpoints",
+    #[cfg(feature = "analytics")]
     "get_analytics_ssl_networks_endpoints_status",
+    #[cfg(feature = "app-setting")]
     "get_app_setting",
+    #[cfg(feature = "app-setting")]
     "put_app_setting",
+    #[cfg(feature = "app-setting")]
     "get_app_setting_by_id",
+    #[cfg(feature = "app-setting")]
     "put_app_setting_by_id_set",
+    #[cfg(feature = "app-setting")]
     "put_app_setting_by_name_set",
+    #[cfg(feature = "application")]
     "get_applications",
+    #[cfg(feature = "application")]
     "post_applications",
+    #[cfg(feature = "application")]
     "put_applications",
+    #[cfg(feature = "application")]
     "delete_applications_by_id",
+    #[cfg(feature = "application")]
     "get_applications_by_id",
+    #[cfg(feature = "audit-log")]
     "get_audit",
+    #[cfg(feature = "audit-log")]
     "get_audit_download",
+    #[cfg(feature = "audit-log")]
     "get_audit_related_entities",
+    #[cfg(feature = "audit-log")]
     "get_audit_by_id",
+    #[cfg(feature = "audit-log")]
     "get_audit_by_id_validate",
+    #[cfg(feature = "csr-generation")]
     "post_csr_generation_generate",
+    #[cfg(feature = "csr-generation")]
     "delete_csr_generation_pending",
+    #[cfg(feature = "csr-generation")]
     "get_csr_generation_pending",
+    #[cfg(feature = "csr-generation")]
     "delete_csr_generation_pending_by_id",
+    #[cfg(feature = "csr-generation")]
     "get_csr_generation_pending_by_id",
+    #[cfg(feature = "certificate-authority")]
     "get_certificate_authority",
+    #[cfg(feature = "certificate-authority")]
     "post_certificate_authority",
+    #[cfg(feature = "certificate-authority")]
     "put_certificate_authority",
+    #[cfg(feature = "certificate-authority")]
     "get_certificate_authority_alert_recipients_ca_health_recipients",
+    #[cfg(feature = "certificate-authority")]
     "post_certificate_authority_alert_recipients_ca_health_recipients",
+    #[cfg(feature = "certificate-authority")]
     "delete_certificate_authority_alert_recipients_ca_health_recipients_by_id",
+    #[cfg(feature = "certificate-authority")]
     "get_certificate_authority_alert_recipients_ca_health_recipients_by_id",
+    #[cfg(feature = "certificate-authority")]
     "put_certificate_authority_alert_recipients_ca_health_recipients_by_id",
+    #[cfg(feature = "certificate-authority")]
     "get_certificate_authority_alert_recipients_ca_threshold_recipients",
+    #[cfg(feature = "certificate-authority")]
     "post_certificate_authority_alert_recipients_ca_threshold_recipients",
+    #[cfg(feature = "certificate-authority")]
     "delete_certificate_authority_alert_recipients_ca_threshold_recipients_by_id",
+    #[cfg(feature = "certificate-authority")]
     "get_certificate_authority_alert_recipients_ca_threshold_recipients_by_id",
+    #[cfg(feature = "certificate-authority")]
     "put_certificate_authority_alert_recipients_ca_threshold_recipients_by_id",
+    #[cfg(feature = "certificate-authority")]
     "get_certificate_authority_available_forests",
+    #[cfg(feature = "ca-connector")]
     "get_certificate_authority_ca_connectors",
+    #[cfg(feature = "ca-connector")]
     "post_certificate_authority_ca_connectors",
+    #[cfg(feature = "ca-connector")]
     "delete_certificate_authority_ca_connectors_by_id",
+    #[cfg(feature = "ca-connector")]
     "get_certificate_authority_ca_connectors_by_id",
+    #[cfg(feature = "ca-connector")]
     "put_certificate_authority_ca_connectors_by_id",
+    #[cfg(feature = "certificate-authority")]
     "get_certificate_authority_health_monitoring_schedule",
+    #[cfg(feature = "certificate-authority")]
     "post_certificate_authority_import",
+    #[cfg(feature = "certificate-authority")]
     "post_certificate_authority_publish_crl",
+    #[cfg(feature = "certificate-authority")]
     "get_certificate_authority_source_count",
+    #[cfg(feature = "certificate-authority")]
     "get_certificate_authority_task_queue",
+    #[cfg(feature = "certificate-authority")]
     "put_certificate_authority_task_queue",
+    #[cfg(feature = "certificate-authority")]
     "post_certificate_authority_task_queue_test",
+    #[cfg(feature = "certificate-authority")]
     "post_certificate_authority_test",
+    #[cfg(feature = "certificate-authority")]
     "delete_certificate_authority_by_id",
+    #[cfg(feature = "certificate-authority")]
     "get_certificate_authority_by_id",
+    #[cfg(feature = "certificate-collection")]
     "get_certificate_collections",
+    #[cfg(feature = "certificate-collection")]
     "post_certificate_collections",
+    #[cfg(feature = "certificate-collection")]
     "put_certificate_collections",
+    #[cfg(feature = "certificate-collection")]
     "get_certificate_collections_collection_list",
+    #[cfg(feature = "certificate-collection")]
     "get_certificate_collections_collection_ordering",
+    #[cfg(feature = "certificate-collection")]
     "post_certificate_collections_copy",
+    #[cfg(feature = "certificate-collection")]
     "get_certificate_collections_last_estimated",
+    #[cfg(feature = "certificate-collection")]
     "get_certificate_collections_nav_items",
+    #[cfg(feature = "certificate-collection")]
     "delete_certificate_collections_by_id",
+    #[cfg(feature = "certificate-collection")]
     "get_certificate_collections_by_id",
+    #[cfg(feature = "certificate-collection")]
     "put_certificate_collections_by_id_favorite",
+    #[cfg(feature = "certificate-collection")]
     "get_certificate_collections_by_name",
+    #[cfg(feature = "certificate-store-container")]
     "get_certificate_store_containers",
+    #[cfg(feature = "certificate-store-container")]
     "post_certificate_store_containers",
+    #[cfg(feature = "certificate-store-container")]
     "put_certificate_store_containers",
+    #[cfg(feature = "certificate-store-container")]
     "delete_certificate_store_containers_by_id",
+    #[cfg(feature = "certificate-store-container")]
     "get_certificate_store_containers_by_id",
+    #[cfg(feature = "certificate-store-type")]
     "delete_certificate_store_types",
+    #[cfg(feature = "certificate-store-type")]
     "get_certificate_store_types",
+    #[cfg(feature = "certificate-store-type")]
     "post_certificate_store_types",
+    #[cfg(feature = "certificate-store-type")]
     "put_certificate_store_types",
+    #[cfg(feature = "certificate-store-type")]
     "get_certificate_store_types_name_by_name",
+    #[cfg(feature = "certificate-store-type")]
     "delete_certificate_store_types_by_id",
+    #[cfg(feature = "certificate-store-type")]
     "get_certificate_store_types_by_id",
+    #[cfg(feature = "certificate-store")]
     "delete_certificate_stores",
+    #[cfg(feature = "certificate-store")]
     "get_certificate_stores",
+    #[cfg(feature = "certificate-store")]
     "post_certificate_stores",
+    #[cfg(feature = "certificate-store")]
     "put_certificate_stores",
+    #[cfg(feature = "certificate-store")]
     "get_certificate_stores_aliases",
+    #[cfg(feature = "certificate-store")]
     "post_certificate_stores_approve",
+    #[cfg(feature = "certificate-store")]
     "put_certificate_stores_assign_application",
+    #[cfg(feature = "certificate-store")]
     "put_certificate_stores_assign_container",
+    #[cfg(feature = "certificate-store")]
     "post_certificate_stores_certificates_add",
+    #[cfg(feature = "certificate-store")]
     "post_certificate_stores_certificates_remove",
+    #[cfg(feature = "certificate-store")]
     "put_certificate_stores_discovery_job",
+    #[cfg(feature = "certificate-store")]
     "put_certificate_stores_password",
+    #[cfg(feature = "certificate-store")]
     "post_certificate_stores_reenrollment",
+    #[cfg(feature = "certificate-store")]
     "post_certificate_stores_schedule",
+    #[cfg(feature = "certificate-store")]
     "delete_certificate_stores_by_id",
+    #[cfg(feature = "certificate-store")]
     "get_certificate_stores_by_id",
+    #[cfg(feature = "certificate-store")]
     "get_certificate_stores_by_id_inventory",
+    #[cfg(feature = "certificate")]
     "delete_certificates",
+    #[cfg(feature = "certificate")]
     "get_certificates",
+    #[cfg(feature = "certificate")]
     "post_certificates_analyze",
+    #[cfg(feature = "certificate")]
     "get_certificates_csv",
+    #[cfg(feature = "certificate")]
     "post_certificates_download",
+    #[cfg(feature = "certificate")]
     "delete_certificates_exclude",
+    #[cfg(feature = "certificate")]
     "delete_certificates_exclude_query",
+    #[cfg(feature = "certificate")]
     "delete_certificates_exclude_by_id",
+    #[cfg(feature = "certificate")]
     "delete_certificates_excluded_certificates",
+    #[cfg(feature = "certificate")]
     "get_certificates_excluded_certificates",
+    #[cfg(feature = "certificate")]
     "get_certificates_identity_audit_by_id",
+    #[cfg(feature = "certificate")]
     "get_certificates_identity_audit_by_id_v2",
+    #[cfg(feature = "certificate")]
     "post_certificates_import",
+    #[cfg(feature = "certificate")]
     "get_certificates_locations_by_id",
+    #[cfg(feature = "certificate")]
     "put_certificates_metadata",
+    #[cfg(feature = "certificate")]
     "put_certificates_metadata_all",
+    #[cfg(feature = "certificate")]
     "get_certificates_metadata_compare",
+    #[cfg(feature = "certificate")]
     "put_certificates_owner",
+    #[cfg(feature = "certificate")]
     "delete_certificates_private_key",
+    #[cfg(feature = "certificate")]
     "delete_certificates_private_key_by_id",
+    #[cfg(feature = "certificate")]
     "delete_certificates_query",
+    #[cfg(feature = "certificate")]
     "get_certificates_query_parsers",
+    #[cfg(feature = "certificate")]
     "post_certificates_recover",
+    #[cfg(feature = "certificate")]
     "post_certificates_revoke",
+    #[cfg(feature = "certificate")]
     "delete_certificates_by_id",
+    #[cfg(feature = "certificate")]
     "get_certificates_by_id",
+    #[cfg(feature = "certificate")]
     "get_certificates_by_id_history",
+    #[cfg(feature = "certificate")]
     "put_certificates_by_id_owner",
+    #[cfg(feature = "certificate")]
     "get_certificates_by_id_security",
+    #[cfg(feature = "certificate")]
     "get_certificates_by_id_validate",
+    #[cfg(feature = "certificate")]
     "get_certificates_by_id_validation",
+    #[cfg(feature = "certificate")]
     "post_certificates_by_id_validation",
+    #[cfg(feature = "certificate")]
     "delete_certificates_by_id_validation_by_rule_name",
+    #[cfg(feature = "certificate")]
     "delete_certificates_by_id_validation_by_rule_name_by_violation_name",
+    #[cfg(feature = "certificate")]
     "put_certificates_by_id_validation_by_rule_name_by_violation_name",
+    #[cfg(feature = "component-installation")]
     "get_component_installation",
+    #[cfg(feature = "component-installation")]
     "delete_component_installation_by_id",
+    #[cfg(feature = "enrollment")]
     "get_enrollment_available_renewal_id_by_id",
+    #[cfg(feature = "enrollment")]
     "get_enrollment_available_renewal_thumbprint_by_thumbprint",
+    #[cfg(feature = "enrollment")]
     "post_enrollment_csr",
+    #[cfg(feature = "enrollment")]
     "get_enrollment_csr_context_my",
+    #[cfg(feature = "enrollment")]
     "post_enrollment_csr_parse",
+    #[cfg(feature = "enrollment")]
     "post_enrollment_pfx",
+    #[cfg(feature = "enrollment")]
     "post_enrollment_pfx_v2",
+    #[cfg(feature = "enrollment")]
     "get_enrollment_pfx_context_my",
+    #[cfg(feature = "enrollment")]
     "post_enrollment_pfx_deploy",
+    #[cfg(feature = "enrollment")]
     "post_enrollment_pfx_replace",
+    #[cfg(feature = "enrollment")]
     "post_enrollment_renew",
+    #[cfg(feature = "enrollment")]
     "get_enrollment_settings_by_id",
+    #[cfg(feature = "enrollment-pattern")]
     "get_enrollment_patterns",
+    #[cfg(feature = "enrollment-pattern")]
     "post_enrollment_patterns",
+    #[cfg(feature = "enrollment-pattern")]
     "get_enrollment_patterns_settings",
+    #[cfg(feature = "enrollment-pattern")]
     "put_enrollment_patterns_settings",
+    #[cfg(feature = "enrollment-pattern")]
     "get_enrollment_patterns_subject_parts",
+    #[cfg(feature = "enrollment-pattern")]
     "delete_enrollment_patterns_by_id",
+    #[cfg(feature = "enrollment-pattern")]
     "get_enrollment_patterns_by_id",
+    #[cfg(feature = "enrollment-pattern")]
     "put_enrollment_patterns_by_id",
+    #[cfg(feature = "enrollment-pattern")]
     "get_enrollment_patterns_by_id_metadata",
+    #[cfg(feature = "enrollment-pattern")]
     "get_enrollment_patterns_by_id_settings",
+    #[cfg(feature = "event-handler-registration")]
     "get_event_handler_registration",
+    #[cfg(feature = "event-handler-registration")]
     "post_event_handler_registration",
+    #[cfg(feature = "event-handler-registration")]
     "delete_event_handler_registration_by_id",
+    #[cfg(feature = "event-handler-registration")]
     "get_event_handler_registration_by_id",
+    #[cfg(feature = "event-handler-registration")]
     "put_event_handler_registration_by_id",
+    #[cfg(feature = "extensions")]
     "get_extensions_scripts",
+    #[cfg(feature = "extensions")]
     "post_extensions_scripts",
+    #[cfg(feature = "extensions")]
     "put_extensions_scripts",
+    #[cfg(feature = "extensions")]
     "delete_extensions_scripts_by_id",
+    #[cfg(feature = "extensions")]
     "get_extensions_scripts_by_id",
+    #[cfg(feature = "identity-provider")]
     "get_identity_providers",
+    #[cfg(feature = "identity-provider")]
     "post_identity_providers",
+    #[cfg(feature = "identity-provider")]
     "get_identity_providers_types",
+    #[cfg(feature = "identity-provider")]
     "get_identity_providers_by_id",
+    #[cfg(feature = "identity-provider")]
     "put_identity_providers_by_id",
+    #[cfg(feature = "custom-job-type")]
     "get_job_types_custom",
+    #[cfg(feature = "custom-job-type")]
     "post_job_types_custom",
+    #[cfg(feature = "custom-job-type")]
     "put_job_types_custom",
+    #[cfg(feature = "custom-job-type")]
     "delete_job_types_custom_by_id",
+    #[cfg(feature = "custom-job-type")]
     "get_job_types_custom_by_id",
+    #[cfg(feature = "license")]
     "get_license",
+    #[cfg(feature = "mac-enrollment")]
     "get_mac_enrollment",
+    #[cfg(feature = "mac-enrollment")]
     "put_mac_enrollment",
+    #[cfg(feature = "metadata-field")]
     "delete_metadata_fields",
+    #[cfg(feature = "metadata-field")]
     "get_metadata_fields",
+    #[cfg(feature = "metadata-field")]
     "post_metadata_fields",
+    #[cfg(feature = "metadata-field")]
     "put_metadata_fields",
+    #[cfg(feature = "metadata-field")]
     "delete_metadata_fields_by_id",
+    #[cfg(feature = "metadata-field")]
     "get_metadata_fields_by_id",
+    #[cfg(feature = "metadata-field")]
     "get_metadata_fields_by_id_in_use",
+    #[cfg(feature = "metadata-field")]
     "get_metadata_fields_by_name",
+    #[cfg(feature = "monitoring")]
     "post_monitoring_resolve_ocsp",
+    #[cfg(feature = "monitoring")]
     "get_monitoring_revocation",
+    #[cfg(feature = "monitoring")]
     "post_monitoring_revocation",
+    #[cfg(feature = "monitoring")]
     "put_monitoring_revocation",
+    #[cfg(feature = "monitoring")]
     "post_monitoring_revocation_crl_test",
+    #[cfg(feature = "monitoring")]
     "post_monitoring_revocation_ocsp_test",
+    #[cfg(feature = "monitoring")]
     "put_monitoring_revocation_schedule",
+    #[cfg(feature = "monitoring")]
     "post_monitoring_revocation_test",
+    #[cfg(feature = "monitoring")]
     "post_monitoring_revocation_test_all",
+    #[cfg(feature = "monitoring")]
     "delete_monitoring_revocation_by_id",
+    #[cfg(feature = "monitoring")]
     "get_monitoring_revocation_by_id",
+    #[cfg(feature = "orchestrator-job")]
     "post_orchestrator_jobs_acknowledge",
+    #[cfg(feature = "orchestrator-job")]
     "post_orchestrator_jobs_custom",
+    #[cfg(feature = "orchestrator-job")]
     "post_orchestrator_jobs_custom_bulk",
+    #[cfg(feature = "orchestrator-job")]
     "get_orchestrator_jobs_job_history",
+    #[cfg(feature = "orchestrator-job")]
     "get_orchestrator_jobs_job_status_data",
+    #[cfg(feature = "orchestrator-job")]
     "post_orchestrator_jobs_reschedule",
+    #[cfg(feature = "orchestrator-job")]
     "get_orchestrator_jobs_scheduled_jobs",
+    #[cfg(feature = "orchestrator-job")]
     "post_orchestrator_jobs_unschedule",
+    #[cfg(feature = "pam-provider")]
     "get_pam_providers",
+    #[cfg(feature = "pam-provider")]
     "get_pam_providers_v2",
+    #[cfg(feature = "pam-provider")]
     "post_pam_providers",
+    #[cfg(feature = "pam-provider")]
     "post_pam_providers_v2",
+    #[cfg(feature = "pam-provider")]
     "put_pam_providers",
+    #[cfg(feature = "pam-provider")]
     "put_pam_providers_v2",
+    #[cfg(feature = "pam-local-entries")]
     "delete_pam_providers_local_by_provider_id_entries",
+    #[cfg(feature = "pam-local-entries")]
     "get_pam_providers_local_by_provider_id_entries",
+    #[cfg(feature = "pam-local-entries")]
     "post_pam_providers_local_by_provider_id_entries",
+    #[cfg(feature = "pam-local-entries")]
     "put_pam_providers_local_by_provider_id_entries",
+    #[cfg(feature = "pam-provider")]
     "get_pam_providers_types",
+    #[cfg(feature = "pam-provider")]
     "get_pam_providers_types_v2",
+    #[cfg(feature = "pam-provider")]
     "post_pam_providers_types",
+    #[cfg(feature = "pam-provider")]
     "post_pam_providers_types_v2",
+    #[cfg(feature = "pam-provider")]
     "delete_pam_providers_types_by_id",
+    #[cfg(feature = "pam-provider")]
     "get_pam_providers_types_by_id_v2",
+    #[cfg(feature = "pam-provider")]
     "delete_pam_providers_by_id",
+    #[cfg(feature = "pam-provider")]
     "delete_pam_providers_by_id_v2",
+    #[cfg(feature = "pam-provider")]
     "get_pam_providers_by_id",
+    #[cfg(feature = "pam-provider")]
     "get_pam_providers_by_id_v2",
+    #[cfg(feature = "permission-set")]
     "get_permission_sets",
+    #[cfg(feature = "permission-set")]
     "post_permission_sets",
+    #[cfg(feature = "permission-set")]
     "put_permission_sets",
+    #[cfg(feature = "permission-set")]
     "get_permission_sets_my",
+    #[cfg(feature = "permission-set")]
     "delete_permission_sets_by_id",
+    #[cfg(feature = "permission-set")]
     "get_permission_sets_by_id",
+    #[cfg(feature = "permissions")]
     "get_permissions",
+    #[cfg(feature = "reports")]
     "get_reports",
+    #[cfg(feature = "reports")]
     "put_reports",
+    #[cfg(feature = "reports")]
     "get_reports_custom",
+    #[cfg(feature = "reports")]
     "post_reports_custom",
+    #[cfg(feature = "reports")]
     "put_reports_custom",
+    #[cfg(feature = "reports")]
     "delete_reports_custom_by_id",
+    #[cfg(feature = "reports")]
     "get_reports_custom_by_id",
+    #[cfg(feature = "reports")]
     "delete_reports_schedules_by_id",
+    #[cfg(feature = "reports")]
     "get_reports_schedules_by_id",
+    #[cfg(feature = "reports")]
     "get_reports_by_id",
+    #[cfg(feature = "reports")]
     "get_reports_by_id_parameters",
+    #[cfg(feature = "reports")]
     "put_reports_by_id_parameters",
+    #[cfg(feature = "reports")]
     "get_reports_by_id_schedules",
+    #[cfg(feature = "reports")]
     "post_reports_by_id_schedules",
+    #[cfg(feature = "reports")]
     "put_reports_by_id_schedules",
+    #[cfg(feature = "smtp")]
     "get_smtp",
+    #[cfg(feature = "smtp")]
     "get_smtp_v2",
+    #[cfg(feature = "smtp")]
     "put_smtp",
+    #[cfg(feature = "smtp")]
     "put_smtp_v2",
+    #[cfg(feature = "smtp")]
     "post_smtp_test",
+    #[cfg(feature = "smtp")]
     "post_smtp_test_v2",
+    #[cfg(feature = "key")]
     "get_ssh_keys_my_key",
+    #[cfg(feature = "key")]
     "post_ssh_keys_my_key",
+    #[cfg(feature = "key")]
     "put_ssh_keys_my_key",
+    #[cfg(feature = "key")]
     "delete_ssh_keys_unmanaged",
+    #[cfg(feature = "key")]
     "get_ssh_keys_unmanaged",
+    #[cfg(feature = "key")]
     "delete_ssh_keys_unmanaged_by_id",
+    #[cfg(feature = "key")]
     "get_ssh_keys_unmanaged_by_id",
+    #[cfg(feature = "logon")]
     "get_ssh_logons",
+    #[cfg(feature = "logon")]
     "post_ssh_logons",
+    #[cfg(feature = "logon")]
     "post_ssh_logons_access",
+    #[cfg(feature = "logon")]
     "delete_ssh_logons_by_id",
+    #[cfg(feature = "logon")]
     "get_ssh_logons_by_id",
+    #[cfg(feature = "server-group")]
     "get_ssh_server_groups",
+    #[cfg(feature = "server-group")]
     "post_ssh_server_groups",
+    #[cfg(feature = "server-group")]
     "put_ssh_server_groups",
+    #[cfg(feature = "server-group")]
     "delete_ssh_server_groups_access",
+    #[cfg(feature = "server-group")]
     "post_ssh_server_groups_access",
+    #[cfg(feature = "server-group")]
     "get_ssh_server_groups_access_by_id",
+    #[cfg(feature = "server-group")]
     "delete_ssh_server_groups_by_id",
+    #[cfg(feature = "server-group")]
     "get_ssh_server_groups_by_id",
+    #[cfg(feature = "server-group")]
     "get_ssh_server_groups_by_name",
+    #[cfg(feature = "server")]
     "get_ssh_servers",
+    #[cfg(feature = "server")]
     "post_ssh_servers",
+    #[cfg(feature = "server")]
     "put_ssh_servers",
+    #[cfg(feature = "server")]
     "delete_ssh_servers_access",
+    #[cfg(feature = "server")]
     "post_ssh_servers_access",
+    #[cfg(feature = "server")]
     "get_ssh_servers_access_by_id",
+    #[cfg(feature = "server")]
     "delete_ssh_servers_by_id",
+    #[cfg(feature = "server")]
     "get_ssh_servers_by_id",
+    #[cfg(feature = "service-account")]
     "delete_ssh_service_accounts",
+    #[cfg(feature = "service-account")]
     "get_ssh_service_accounts",
+    #[cfg(feature = "service-account")]
     "post_ssh_service_accounts",
+    #[cfg(feature = "service-account")]
     "put_ssh_service_accounts",
+    #[cfg(feature = "service-account")]
     "get_ssh_service_accounts_key_by_id",
+    #[cfg(feature = "service-account")]
     "post_ssh_service_accounts_rotate_by_id",
+    #[cfg(feature = "service-account")]
     "delete_ssh_service_accounts_by_id",
+    #[cfg(feature = "service-account")]
     "get_ssh_service_accounts_by_id",
+    #[cfg(feature = "user")]
     "get_ssh_users",
+    #[cfg(feature = "user")]
     "get_ssh_users_v2",
+    #[cfg(feature = "user")]
     "post_ssh_users",
+    #[cfg(feature = "user")]
     "put_ssh_users",
+    #[cfg(feature = "user")]
     "post_ssh_users_access",
+    #[cfg(feature = "user")]
     "delete_ssh_users_by_id",
+    #[cfg(feature = "user")]
     "get_ssh_users_by_id",
+    #[cfg(feature = "user")]
     "get_ssh_users_by_id_v2",
+    #[cfg(feature = "ssl")]
     "get_ssl",
+    #[cfg(feature = "ssl")]
     "put_ssl_endpoints_monitor_all",
+    #[cfg(feature = "ssl")]
     "put_ssl_endpoints_monitor_status",
+    #[cfg(feature = "ssl")]
     "put_ssl_endpoints_review_all",
+    #[cfg(feature = "ssl")]
     "put_ssl_endpoints_review_status",
+    #[cfg(feature = "ssl")]
     "get_ssl_endpoints_by_id",
+    #[cfg(feature = "ssl")]
     "get_ssl_endpoints_by_id_history",
+    #[cfg(feature = "ssl")]
     "post_ssl_network_ranges",
+    #[cfg(feature = "ssl")]
     "put_ssl_network_ranges",
+    #[cfg(feature = "ssl")]
     "post_ssl_network_ranges_validate",
+    #[cfg(feature = "ssl")]
     "delete_ssl_network_ranges_by_id",
+    #[cfg(feature = "ssl")]
     "get_ssl_network_ranges_by_id",
+    #[cfg(feature = "ssl")]
     "get_ssl_networks",
+    #[cfg(feature = "ssl")]
     "post_ssl_networks",
+    #[cfg(feature = "ssl")]
     "put_ssl_networks",
+    #[cfg(feature = "ssl")]
     "get_ssl_networks_by_identifier",
+    #[cfg(feature = "ssl")]
     "delete_ssl_networks_by_id",
+    #[cfg(feature = "ssl")]
     "get_ssl_networks_by_id_parts",
+    #[cfg(feature = "ssl")]
     "post_ssl_networks_by_id_reset",
+    #[cfg(feature = "ssl")]
     "post_ssl_networks_by_id_scan",
+    #[cfg(feature = "ssl")]
     "get_ssl_parts_by_id",
+    #[cfg(feature = "scheduling")]
     "post_scheduling",
+    #[cfg(feature = "security")]
     "get_security_applications_by_id_roles",
+    #[cfg(feature = "security")]
     "post_security_applications_by_id_roles",
+    #[cfg(feature = "security")]
     "get_security_audit_collections_by_id",
+    #[cfg(feature = "security-claims")]
     "get_security_claims",
+    #[cfg(feature = "security-claims")]
     "post_security_claims",
+    #[cfg(feature = "security-claims")]
     "put_security_claims",
+    #[cfg(feature = "security-claims")]
     "get_security_claims_roles",
+    #[cfg(feature = "security-claims")]
     "delete_security_claims_by_id",
+    #[cfg(feature = "security-claims")]
     "get_security_claims_by_id",
+    #[cfg(feature = "security")]
     "get_security_containers_by_id_roles",
+    #[cfg(feature = "security")]
     "post_security_containers_by_id_roles",
+    #[cfg(feature = "security")]
     "get_security_identities",
+    #[cfg(feature = "security")]
     "post_security_identities",
+    #[cfg(feature = "security")]
     "get_security_identities_lookup",
+    #[cfg(feature = "security")]
     "delete_security_identities_by_id",
+    #[cfg(feature = "security")]
     "get_security_identities_by_id",
+    #[cfg(feature = "security")]
     "get_security_my",
+    #[cfg(feature = "security")]
     "get_security_my_permissions",
+    #[cfg(feature = "security-roles")]
     "get_security_roles",
+    #[cfg(feature = "security-roles")]
     "get_security_roles_v2",
+    #[cfg(feature = "security-roles")]
     "post_security_roles",
+    #[cfg(feature = "security-roles")]
     "post_security_roles_v2",
+    #[cfg(feature = "security-roles")]
     "put_security_roles",
+    #[cfg(feature = "security-roles")]
     "put_security_roles_v2",
+    #[cfg(feature = "security-roles")]
     "delete_security_roles_by_id",
+    #[cfg(feature = "security-roles")]
     "get_security_roles_by_id",
+    #[cfg(feature = "security-roles")]
     "get_security_roles_by_id_v2",
+    #[cfg(feature = "security-roles")]
     "post_security_roles_by_id_copy",
+    #[cfg(feature = "security-roles")]
     "get_security_roles_by_id_identities",
+    #[cfg(feature = "security-roles")]
     "put_security_roles_by_id_identities",
+    #[cfg(feature = "security-role-permissions")]
     "get_security_roles_by_id_permissions",
+    #[cfg(feature = "security-role-permissions")]
     "get_security_roles_by_id_permissions_collections",
+    #[cfg(feature = "security-role-permissions")]
     "post_security_roles_by_id_permissions_collections",
+    #[cfg(feature = "security-role-permissions")]
     "put_security_roles_by_id_permissions_collections",
+    #[cfg(feature = "security-role-permissions")]
     "get_security_roles_by_id_permissions_containers",
+    #[cfg(feature = "security-role-permissions")]
     "post_security_roles_by_id_permissions_containers",
+    #[cfg(feature = "security-role-permissions")]
     "put_security_roles_by_id_permissions_containers",
+    #[cfg(feature = "security-role-permissions")]
     "get_security_roles_by_id_permissions_global",
+    #[cfg(feature = "security-role-permissions")]
     "post_security_roles_by_id_permissions_global",
+    #[cfg(feature = "security-role-permissions")]
     "put_security_roles_by_id_permissions_global",
+    #[cfg(feature = "security-role-permissions")]
     "get_security_roles_by_id_permissions_pam_providers",
+    #[cfg(feature = "security-role-permissions")]
     "put_security_roles_by_id_permissions_pam_providers",
+    #[cfg(feature = "status")]
     "get_status_endpoints",
+    #[cfg(feature = "status")]
     "get_status_health_check",
+    #[cfg(feature = "template")]
     "get_templates",
+    #[cfg(feature = "template")]
     "put_templates",
+    #[cfg(feature = "template")]
     "post_templates_ca_details",
+    #[cfg(feature = "template")]
     "get_templates_ca_details_by_id",
+    #[cfg(feature = "template")]
     "put_templates_ca_details_by_id",
+    #[cfg(feature = "template")]
     "get_templates_custom_extensions",
+    #[cfg(feature = "template")]
     "post_templates_custom_extensions",
+    #[cfg(feature = "template")]
     "put_templates_custom_extensions",
+    #[cfg(feature = "template")]
     "get_templates_extended_key_usages",
+    #[cfg(feature = "template")]
     "post_templates_import",
+    #[cfg(feature = "template")]
     "get_templates_settings",
+    #[cfg(feature = "template")]
     "put_templates_settings",
+    #[cfg(feature = "template")]
     "get_templates_subject_parts",
+    #[cfg(feature = "template")]
     "get_templates_by_id",
+    #[cfg(feature = "workflow")]
     "post_workflow_certificates_approve",
+    #[cfg(feature = "workflow")]
     "get_workflow_certificates_denied",
+    #[cfg(feature = "workflow")]
     "post_workflow_certificates_deny",
+    #[cfg(feature = "workflow")]
     "get_workflow_certificates_external_validation",
+    #[cfg(feature = "workflow")]
     "get_workflow_certificates_pending",
+    #[cfg(feature = "workflow")]
     "get_workflow_certificates_by_id",
+    #[cfg(feature = "workflow-definition")]
     "get_workflow_definitions",
+    #[cfg(feature = "workflow-definition")]
     "get_workflow_definitions_v2",
+    #[cfg(feature = "workflow-definition")]
     "post_workflow_definitions",
+    #[cfg(feature = "workflow-definition")]
     "post_workflow_definitions_v2",
+    #[cfg(feature = "workflow-definition")]
     "get_workflow_definitions_steps",
+    #[cfg(feature = "workflow-definition")]
     "get_workflow_definitions_steps_by_extension_name",
+    #[cfg(feature = "workflow-definition")]
     "get_workflow_definitions_types",
+    #[cfg(feature = "workflow-definition")]
     "delete_workflow_definitions_by_definition_id",
+    #[cfg(feature = "workflow-definition")]
     "get_workflow_definitions_by_definition_id",
+    #[cfg(feature = "workflow-definition")]
     "get_workflow_definitions_by_definition_id_v2",
+    #[cfg(feature = "workflow-definition")]
     "put_workflow_definitions_by_definition_id",
+    #[cfg(feature = "workflow-definition")]
     "put_workflow_definitions_by_definition_id_v2",
+    #[cfg(feature = "workflow-definition")]
     "post_workflow_definitions_by_definition_id_publish",
+    #[cfg(feature = "workflow-definition")]
     "post_workflow_definitions_by_definition_id_publish_by_version",
+    #[cfg(feature = "workflow-definition")]
     "put_workflow_definitions_by_definition_id_status",
+    #[cfg(feature = "workflow-definition")]
     "put_workflow_definitions_by_definition_id_steps",
+    #[cfg(feature = "workflow-instance")]
     "get_workflow_instances",
+    #[cfg(feature = "workflow-instance")]
     "get_workflow_instances_assigned_to_me",
+    #[cfg(feature = "workflow-instance")]
     "get_workflow_instances_my",
+    #[cfg(feature = "workflow-instance")]
     "delete_workflow_instances_by_instance_id",
+    #[cfg(feature = "workflow-instance")]
     "get_workflow_instances_by_instance_id",
+    #[cfg(feature = "workflow-instance")]
     "post_workflow_instances_by_instance_id_restart",
+    #[cfg(feature = "workflow-instance")]
     "post_workflow_instances_by_instance_id_signals",
+    #[cfg(feature = "workflow-instance")]
     "post_workflow_instances_by_instance_id_stop",
 ];
 
@@ -499,183 +969,318 @@ pub async fn call(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let called: Called<'_> = match operation {
+        #[cfg(feature = "agent-blueprint")]
         "get_agent_blue_print" => Box::pin(get_agent_blue_print(client, args)),
+        #[cfg(feature = "agent-blueprint")]
         "post_agent_blue_print_apply_blueprint" => {
             Box::pin(post_agent_blue_print_apply_blueprint(client, args))
         }
+
+        #[cfg(feature = "agent-blueprint")]
         "post_agent_blue_print_generate_blue_print" => {
             Box::pin(post_agent_blue_print_generate_blue_print(client, args))
         }
+
+        #[cfg(feature = "agent-blueprint")]
         "delete_agent_blue_print_by_id" => {
             Box::pin(delete_agent_blue_print_by_id(client, args))
         }
+
+        #[cfg(feature = "agent-blueprint")]
         "get_agent_blue_print_by_id" => {
             Box::pin(get_agent_blue_print_by_id(client, args))
         }
+
+        #[cfg(feature = "agent-blueprint")]
         "get_agent_blue_print_by_id_jobs" => {
             Box::pin(get_agent_blue_print_by_id_jobs(client, args))
         }
+
+        #[cfg(feature = "agent-blueprint")]
         "get_agent_blue_print_by_id_stores" => {
             Box::pin(get_agent_blue_print_by_id_stores(client, args))
         }
+
+        #[cfg(feature = "agent-pool")]
         "get_agent_pools" => Box::pin(get_agent_pools(client, args)),
+        #[cfg(feature = "agent-pool")]
         "post_agent_pools" => Box::pin(post_agent_pools(client, args)),
+        #[cfg(feature = "agent-pool")]
         "put_agent_pools" => Box::pin(put_agent_pools(client, args)),
+        #[cfg(feature = "agent-pool")]
         "get_agent_pools_agents" => Box::pin(get_agent_pools_agents(client, args)),
+        #[cfg(feature = "agent-pool")]
         "delete_agent_pools_by_id" => Box::pin(delete_agent_pools_by_id(client, args)),
+        #[cfg(feature = "agent-pool")]
         "get_agent_pools_by_id" => Box::pin(get_agent_pools_by_id(client, args)),
+        #[cfg(feature = "agent")]
         "get_agents" => Box::pin(get_agents(client, args)),
+        #[cfg(feature = "agent")]
         "post_agents_approve" => Box::pin(post_agents_approve(client, args)),
+        #[cfg(feature = "agent")]
         "post_agents_disapprove" => Box::pin(post_agents_disapprove(client, args)),
+        #[cfg(feature = "agent")]
         "post_agents_reset" => Box::pin(post_agents_reset(client, args)),
+        #[cfg(feature = "agent")]
         "post_agents_set_auth_certificate_reenrollment" => {
             Box::pin(post_agents_set_auth_certificate_reenrollment(client, args))
         }
+
+        #[cfg(feature = "agent")]
         "delete_agents_by_id" => Box::pin(delete_agents_by_id(client, args)),
+        #[cfg(feature = "agent")]
         "get_agents_by_id" => Box::pin(get_agents_by_id(client, args)),
+        #[cfg(feature = "agent")]
         "post_agents_by_id_fetch_logs" => {
             Box::pin(post_agents_by_id_fetch_logs(client, args))
         }
+
+        #[cfg(feature = "agent")]
         "post_agents_by_id_reset" => Box::pin(post_agents_by_id_reset(client, args)),
+        #[cfg(feature = "denied-alert")]
         "get_alerts_denied" => Box::pin(get_alerts_denied(client, args)),
+        #[cfg(feature = "denied-alert")]
         "post_alerts_denied" => Box::pin(post_alerts_denied(client, args)),
+        #[cfg(feature = "denied-alert")]
         "put_alerts_denied" => Box::pin(put_alerts_denied(client, args)),
+        #[cfg(feature = "denied-alert")]
         "delete_alerts_denied_by_id" => {
             Box::pin(delete_alerts_denied_by_id(client, args))
         }
+
+        #[cfg(feature = "denied-alert")]
         "get_alerts_denied_by_id" => Box::pin(get_alerts_denied_by_id(client, args)),
+        #[cfg(feature = "expiration-alert")]
         "get_alerts_expiration" => Box::pin(get_alerts_expiration(client, args)),
+        #[cfg(feature = "expiration-alert")]
         "post_alerts_expiration" => Box::pin(post_alerts_expiration(client, args)),
+        #[cfg(feature = "expiration-alert")]
         "put_alerts_expiration" => Box::pin(put_alerts_expiration(client, args)),
+        #[cfg(feature = "expiration-alert")]
         "get_alerts_expiration_schedule" => {
             Box::pin(get_alerts_expiration_schedule(client, args))
         }
+
+        #[cfg(feature = "expiration-alert")]
         "put_alerts_expiration_schedule" => {
             Box::pin(put_alerts_expiration_schedule(client, args))
         }
+
+        #[cfg(feature = "expiration-alert")]
         "post_alerts_expiration_test" => {
             Box::pin(post_alerts_expiration_test(client, args))
         }
+
+        #[cfg(feature = "expiration-alert")]
         "post_alerts_expiration_test_all" => {
             Box::pin(post_alerts_expiration_test_all(client, args))
         }
+
+        #[cfg(feature = "expiration-alert")]
         "delete_alerts_expiration_by_id" => {
             Box::pin(delete_alerts_expiration_by_id(client, args))
         }
+
+        #[cfg(feature = "expiration-alert")]
         "get_alerts_expiration_by_id" => {
             Box::pin(get_alerts_expiration_by_id(client, args))
         }
+
+        #[cfg(feature = "issued-alert")]
         "get_alerts_issued" => Box::pin(get_alerts_issued(client, args)),
+        #[cfg(feature = "issued-alert")]
         "post_alerts_issued" => Box::pin(post_alerts_issued(client, args)),
+        #[cfg(feature = "issued-alert")]
         "put_alerts_issued" => Box::pin(put_alerts_issued(client, args)),
+        #[cfg(feature = "issued-alert")]
         "get_alerts_issued_schedule" => {
             Box::pin(get_alerts_issued_schedule(client, args))
         }
+
+        #[cfg(feature = "issued-alert")]
         "put_alerts_issued_schedule" => {
             Box::pin(put_alerts_issued_schedule(client, args))
         }
+
+        #[cfg(feature = "issued-alert")]
         "delete_alerts_issued_by_id" => {
             Box::pin(delete_alerts_issued_by_id(client, args))
         }
+
+        #[cfg(feature = "issued-alert")]
         "get_alerts_issued_by_id" => Box::pin(get_alerts_issued_by_id(client, args)),
+        #[cfg(feature = "key-rotation-alert")]
         "get_alerts_key_rotation" => Box::pin(get_alerts_key_rotation(client, args)),
+        #[cfg(feature = "key-rotation-alert")]
         "post_alerts_key_rotation" => Box::pin(post_alerts_key_rotation(client, args)),
+        #[cfg(feature = "key-rotation-alert")]
         "put_alerts_key_rotation" => Box::pin(put_alerts_key_rotation(client, args)),
+        #[cfg(feature = "key-rotation-alert")]
         "get_alerts_key_rotation_schedule" => {
             Box::pin(get_alerts_key_rotation_schedule(client, args))
         }
+
+        #[cfg(feature = "key-rotation-alert")]
         "put_alerts_key_rotation_schedule" => {
             Box::pin(put_alerts_key_rotation_schedule(client, args))
         }
+
+        #[cfg(feature = "key-rotation-alert")]
         "post_alerts_key_rotation_test" => {
             Box::pin(post_alerts_key_rotation_test(client, args))
         }
+
+        #[cfg(feature = "key-rotation-alert")]
         "post_alerts_key_rotation_test_all" => {
             Box::pin(post_alerts_key_rotation_test_all(client, args))
         }
+
+        #[cfg(feature = "key-rotation-alert")]
         "delete_alerts_key_rotation_by_id" => {
             Box::pin(delete_alerts_key_rotation_by_id(client, args))
         }
+
+        #[cfg(feature = "key-rotation-alert")]
         "get_alerts_key_rotation_by_id" => {
             Box::pin(get_alerts_key_rotation_by_id(client, args))
         }
+
+        #[cfg(feature = "pending-alert")]
         "get_alerts_pending" => Box::pin(get_alerts_pending(client, args)),
+        #[cfg(feature = "pending-alert")]
         "post_alerts_pending" => Box::pin(post_alerts_pending(client, args)),
+        #[cfg(feature = "pending-alert")]
         "put_alerts_pending" => Box::pin(put_alerts_pending(client, args)),
+        #[cfg(feature = "pending-alert")]
         "get_alerts_pending_schedule" => {
             Box::pin(get_alerts_pending_schedule(client, args))
         }
+
+        #[cfg(feature = "pending-alert")]
         "put_alerts_pending_schedule" => {
             Box::pin(put_alerts_pending_schedule(client, args))
         }
+
+        #[cfg(feature = "pending-alert")]
         "post_alerts_pending_test" => Box::pin(post_alerts_pending_test(client, args)),
+        #[cfg(feature = "pending-alert")]
         "post_alerts_pending_test_all" => {
             Box::pin(post_alerts_pending_test_all(client, args))
         }
+
+        #[cfg(feature = "pending-alert")]
         "delete_alerts_pending_by_id" => {
             Box::pin(delete_alerts_pending_by_id(client, args))
         }
+
+        #[cfg(feature = "pending-alert")]
         "get_alerts_pending_by_id" => Box::pin(get_alerts_pending_by_id(client, args)),
+        #[cfg(feature = "analytics")]
         "get_analytics_certificates_count" => {
             Box::pin(get_analytics_certificates_count(client, args))
         }
+
+        #[cfg(feature = "analytics")]
         "get_analytics_certificates_count_collections" => {
             Box::pin(get_analytics_certificates_count_collections(client, args))
         }
+
+        #[cfg(feature = "analytics")]
         "get_analytics_certificates_count_grouped" => {
             Box::pin(get_analytics_certificates_count_grouped(client, args))
         }
+
+        #[cfg(feature = "analytics")]
         "get_analytics_certificates_issuance" => {
             Box::pin(get_analytics_certificates_issuance(client, args))
         }
+
+        #[cfg(feature = "analytics")]
         "get_analytics_certificates_revocation" => {
             Box::pin(get_analytics_certificates_revocation(client, args))
         }
+
+        #[cfg(feature = "analytics")]
         "get_analytics_ssl_networks_endpoints" => {
             Box::pin(get_analytics_ssl_networks_endpoints(client, args))
         }
+
+        #[cfg(feature = "analytics")]
         "get_analytics_ssl_networks_endpoints_status" => {
             Box::pin(get_analytics_ssl_networks_endpoints_status(client, args))
         }
+
+        #[cfg(feature = "app-setting")]
         "get_app_setting" => Box::pin(get_app_setting(client, args)),
+        #[cfg(feature = "app-setting")]
         "put_app_setting" => Box::pin(put_app_setting(client, args)),
+        #[cfg(feature = "app-setting")]
         "get_app_setting_by_id" => Box::pin(get_app_setting_by_id(client, args)),
+        #[cfg(feature = "app-setting")]
         "put_app_setting_by_id_set" => Box::pin(put_app_setting_by_id_set(client, args)),
+        #[cfg(feature = "app-setting")]
         "put_app_setting_by_name_set" => {
             Box::pin(put_app_setting_by_name_set(client, args))
         }
+
+        #[cfg(feature = "application")]
         "get_applications" => Box::pin(get_applications(client, args)),
+        #[cfg(feature = "application")]
         "post_applications" => Box::pin(post_applications(client, args)),
+        #[cfg(feature = "application")]
         "put_applications" => Box::pin(put_applications(client, args)),
+        #[cfg(feature = "application")]
         "delete_applications_by_id" => Box::pin(delete_applications_by_id(client, args)),
+        #[cfg(feature = "application")]
         "get_applications_by_id" => Box::pin(get_applications_by_id(client, args)),
+        #[cfg(feature = "audit-log")]
         "get_audit" => Box::pin(get_audit(client, args)),
+        #[cfg(feature = "audit-log")]
         "get_audit_download" => Box::pin(get_audit_download(client, args)),
+        #[cfg(feature = "audit-log")]
         "get_audit_related_entities" => {
             Box::pin(get_audit_related_entities(client, args))
         }
+
+        #[cfg(feature = "audit-log")]
         "get_audit_by_id" => Box::pin(get_audit_by_id(client, args)),
+        #[cfg(feature = "audit-log")]
         "get_audit_by_id_validate" => Box::pin(get_audit_by_id_validate(client, args)),
+        #[cfg(feature = "csr-generation")]
         "post_csr_generation_generate" => {
             Box::pin(post_csr_generation_generate(client, args))
         }
+
+        #[cfg(feature = "csr-generation")]
         "delete_csr_generation_pending" => {
             Box::pin(delete_csr_generation_pending(client, args))
         }
+
+        #[cfg(feature = "csr-generation")]
         "get_csr_generation_pending" => {
             Box::pin(get_csr_generation_pending(client, args))
         }
+
+        #[cfg(feature = "csr-generation")]
         "delete_csr_generation_pending_by_id" => {
             Box::pin(delete_csr_generation_pending_by_id(client, args))
         }
+
+        #[cfg(feature = "csr-generation")]
         "get_csr_generation_pending_by_id" => {
             Box::pin(get_csr_generation_pending_by_id(client, args))
         }
+
+        #[cfg(feature = "certificate-authority")]
         "get_certificate_authority" => Box::pin(get_certificate_authority(client, args)),
+        #[cfg(feature = "certificate-authority")]
         "post_certificate_authority" => {
             Box::pin(post_certificate_authority(client, args))
         }
+
+        #[cfg(feature = "certificate-authority")]
         "put_certificate_authority" => Box::pin(put_certificate_authority(client, args)),
+        #[cfg(feature = "certificate-authority")]
         "get_certificate_authority_alert_recipients_ca_health_recipients" => {
             Box::pin(
                 get_certificate_authority_alert_recipients_ca_health_recipients(
@@ -684,6 +1289,8 @@ pub async fn call(
                 ),
             )
         }
+
+        #[cfg(feature = "certificate-authority")]
         "post_certificate_authority_alert_recipients_ca_health_recipients" => {
             Box::pin(
                 post_certificate_authority_alert_recipients_ca_health_recipients(
@@ -692,6 +1299,8 @@ pub async fn call(
                 ),
             )
         }
+
+        #[cfg(feature = "certificate-authority")]
         "delete_certificate_authority_alert_recipients_ca_health_recipients_by_id" => {
             Box::pin(
                 delete_certificate_authority_alert_recipients_ca_health_recipients_by_id(
@@ -700,6 +1309,8 @@ pub async fn call(
                 ),
             )
         }
+
+        #[cfg(feature = "certificate-authority")]
         "get_certificate_authority_alert_recipients_ca_health_recipients_by_id" => {
             Box::pin(
                 get_certificate_authority_alert_recipients_ca_health_recipients_by_id(
@@ -708,6 +1319,8 @@ pub async fn call(
                 ),
             )
         }
+
+        #[cfg(feature = "certificate-authority")]
         "put_certificate_authority_alert_recipients_ca_health_recipients_by_id" => {
             Box::pin(
                 put_certificate_authority_alert_recipients_ca_health_recipients_by_id(
@@ -716,6 +1329,8 @@ pub async fn call(
                 ),
             )
         }
+
+        #[cfg(feature = "certificate-authority")]
         "get_certificate_authority_alert_recipients_ca_threshold_recipients" => {
             Box::pin(
                 get_certificate_authority_alert_recipients_ca_threshold_recipients(
@@ -724,6 +1339,8 @@ pub async fn call(
                 ),
             )
         }
+
+        #[cfg(feature = "certificate-authority")]
         "post_certificate_authority_alert_recipients_ca_threshold_recipients" => {
             Box::pin(
                 post_certificate_authority_alert_recipients_ca_threshold_recipients(
@@ -732,6 +1349,8 @@ pub async fn call(
                 ),
             )
         }
+
+        #[cfg(feature = "certificate-authority")]
         "delete_certificate_authority_alert_recipients_ca_threshold_recipients_by_id" => {
             Box::pin(
                 delete_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
@@ -740,6 +1359,8 @@ pub async fn call(
                 ),
             )
         }
+
+        #[cfg(feature = "certificate-authority")]
         "get_certificate_authority_alert_recipients_ca_threshold_recipients_by_id" => {
             Box::pin(
                 get_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
@@ -748,6 +1369,8 @@ pub async fn call(
                 ),
             )
         }
+
+        #[cfg(feature = "certificate-authority")]
         "put_certificate_authority_alert_recipients_ca_threshold_recipients_by_id" => {
             Box::pin(
                 put_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
@@ -756,244 +1379,410 @@ pub async fn call(
                 ),
             )
         }
+
+        #[cfg(feature = "certificate-authority")]
         "get_certificate_authority_available_forests" => {
             Box::pin(get_certificate_authority_available_forests(client, args))
         }
+
+        #[cfg(feature = "ca-connector")]
         "get_certificate_authority_ca_connectors" => {
             Box::pin(get_certificate_authority_ca_connectors(client, args))
         }
+
+        #[cfg(feature = "ca-connector")]
         "post_certificate_authority_ca_connectors" => {
             Box::pin(post_certificate_authority_ca_connectors(client, args))
         }
+
+        #[cfg(feature = "ca-connector")]
         "delete_certificate_authority_ca_connectors_by_id" => {
             Box::pin(delete_certificate_authority_ca_connectors_by_id(client, args))
         }
+
+        #[cfg(feature = "ca-connector")]
         "get_certificate_authority_ca_connectors_by_id" => {
             Box::pin(get_certificate_authority_ca_connectors_by_id(client, args))
         }
+
+        #[cfg(feature = "ca-connector")]
         "put_certificate_authority_ca_connectors_by_id" => {
             Box::pin(put_certificate_authority_ca_connectors_by_id(client, args))
         }
+
+        #[cfg(feature = "certificate-authority")]
         "get_certificate_authority_health_monitoring_schedule" => {
             Box::pin(get_certificate_authority_health_monitoring_schedule(client, args))
         }
+
+        #[cfg(feature = "certificate-authority")]
         "post_certificate_authority_import" => {
             Box::pin(post_certificate_authority_import(client, args))
         }
+
+        #[cfg(feature = "certificate-authority")]
         "post_certificate_authority_publish_crl" => {
             Box::pin(post_certificate_authority_publish_crl(client, args))
         }
+
+        #[cfg(feature = "certificate-authority")]
         "get_certificate_authority_source_count" => {
             Box::pin(get_certificate_authority_source_count(client, args))
         }
+
+        #[cfg(feature = "certificate-authority")]
         "get_certificate_authority_task_queue" => {
             Box::pin(get_certificate_authority_task_queue(client, args))
         }
+
+        #[cfg(feature = "certificate-authority")]
         "put_certificate_authority_task_queue" => {
             Box::pin(put_certificate_authority_task_queue(client, args))
         }
+
+        #[cfg(feature = "certificate-authority")]
         "post_certificate_authority_task_queue_test" => {
             Box::pin(post_certificate_authority_task_queue_test(client, args))
         }
+
+        #[cfg(feature = "certificate-authority")]
         "post_certificate_authority_test" => {
             Box::pin(post_certificate_authority_test(client, args))
         }
+
+        #[cfg(feature = "certificate-authority")]
         "delete_certificate_authority_by_id" => {
             Box::pin(delete_certificate_authority_by_id(client, args))
         }
+
+        #[cfg(feature = "certificate-authority")]
         "get_certificate_authority_by_id" => {
             Box::pin(get_certificate_authority_by_id(client, args))
         }
+
+        #[cfg(feature = "certificate-collection")]
         "get_certificate_collections" => {
             Box::pin(get_certificate_collections(client, args))
         }
+
+        #[cfg(feature = "certificate-collection")]
         "post_certificate_collections" => {
             Box::pin(post_certificate_collections(client, args))
         }
+
+        #[cfg(feature = "certificate-collection")]
         "put_certificate_collections" => {
             Box::pin(put_certificate_collections(client, args))
         }
+
+        #[cfg(feature = "certificate-collection")]
         "get_certificate_collections_collection_list" => {
             Box::pin(get_certificate_collections_collection_list(client, args))
         }
+
+        #[cfg(feature = "certificate-collection")]
         "get_certificate_collections_collection_ordering" => {
             Box::pin(get_certificate_collections_collection_ordering(client, args))
         }
+
+        #[cfg(feature = "certificate-collection")]
         "post_certificate_collections_copy" => {
             Box::pin(post_certificate_collections_copy(client, args))
         }
+
+        #[cfg(feature = "certificate-collection")]
         "get_certificate_collections_last_estimated" => {
             Box::pin(get_certificate_collections_last_estimated(client, args))
         }
+
+        #[cfg(feature = "certificate-collection")]
         "get_certificate_collections_nav_items" => {
             Box::pin(get_certificate_collections_nav_items(client, args))
         }
+
+        #[cfg(feature = "certificate-collection")]
         "delete_certificate_collections_by_id" => {
             Box::pin(delete_certificate_collections_by_id(client, args))
         }
+
+        #[cfg(feature = "certificate-collection")]
         "get_certificate_collections_by_id" => {
             Box::pin(get_certificate_collections_by_id(client, args))
         }
+
+        #[cfg(feature = "certificate-collection")]
         "put_certificate_collections_by_id_favorite" => {
             Box::pin(put_certificate_collections_by_id_favorite(client, args))
         }
+
+        #[cfg(feature = "certificate-collection")]
         "get_certificate_collections_by_name" => {
             Box::pin(get_certificate_collections_by_name(client, args))
         }
+
+        #[cfg(feature = "certificate-store-container")]
         "get_certificate_store_containers" => {
             Box::pin(get_certificate_store_containers(client, args))
         }
+
+        #[cfg(feature = "certificate-store-container")]
         "post_certificate_store_containers" => {
             Box::pin(post_certificate_store_containers(client, args))
         }
+
+        #[cfg(feature = "certificate-store-container")]
         "put_certificate_store_containers" => {
             Box::pin(put_certificate_store_containers(client, args))
         }
+
+        #[cfg(feature = "certificate-store-container")]
         "delete_certificate_store_containers_by_id" => {
             Box::pin(delete_certificate_store_containers_by_id(client, args))
         }
+
+        #[cfg(feature = "certificate-store-container")]
         "get_certificate_store_containers_by_id" => {
             Box::pin(get_certificate_store_containers_by_id(client, args))
         }
+
+        #[cfg(feature = "certificate-store-type")]
         "delete_certificate_store_types" => {
             Box::pin(delete_certificate_store_types(client, args))
         }
+
+        #[cfg(feature = "certificate-store-type")]
         "get_certificate_store_types" => {
             Box::pin(get_certificate_store_types(client, args))
         }
+
+        #[cfg(feature = "certificate-store-type")]
         "post_certificate_store_types" => {
             Box::pin(post_certificate_store_types(client, args))
         }
+
+        #[cfg(feature = "certificate-store-type")]
         "put_certificate_store_types" => {
             Box::pin(put_certificate_store_types(client, args))
         }
+
+        #[cfg(feature = "certificate-store-type")]
         "get_certificate_store_types_name_by_name" => {
             Box::pin(get_certificate_store_types_name_by_name(client, args))
         }
+
+        #[cfg(feature = "certificate-store-type")]
         "delete_certificate_store_types_by_id" => {
             Box::pin(delete_certificate_store_types_by_id(client, args))
         }
+
+        #[cfg(feature = "certificate-store-type")]
         "get_certificate_store_types_by_id" => {
             Box::pin(get_certificate_store_types_by_id(client, args))
         }
+
+        #[cfg(feature = "certificate-store")]
         "delete_certificate_stores" => Box::pin(delete_certificate_stores(client, args)),
+        #[cfg(feature = "certificate-store")]
         "get_certificate_stores" => Box::pin(get_certificate_stores(client, args)),
+        #[cfg(feature = "certificate-store")]
         "post_certificate_stores" => Box::pin(post_certificate_stores(client, args)),
+        #[cfg(feature = "certificate-store")]
         "put_certificate_stores" => Box::pin(put_certificate_stores(client, args)),
+        #[cfg(feature = "certificate-store")]
         "get_certificate_stores_aliases" => {
             Box::pin(get_certificate_stores_aliases(client, args))
         }
+
+        #[cfg(feature = "certificate-store")]
         "post_certificate_stores_approve" => {
             Box::pin(post_certificate_stores_approve(client, args))
         }
+
+        #[cfg(feature = "certificate-store")]
         "put_certificate_stores_assign_application" => {
             Box::pin(put_certificate_stores_assign_application(client, args))
         }
+
+        #[cfg(feature = "certificate-store")]
         "put_certificate_stores_assign_container" => {
             Box::pin(put_certificate_stores_assign_container(client, args))
         }
+
+        #[cfg(feature = "certificate-store")]
         "post_certificate_stores_certificates_add" => {
             Box::pin(post_certificate_stores_certificates_add(client, args))
         }
+
+        #[cfg(feature = "certificate-store")]
         "post_certificate_stores_certificates_remove" => {
             Box::pin(post_certificate_stores_certificates_remove(client, args))
         }
+
+        #[cfg(feature = "certificate-store")]
         "put_certificate_stores_discovery_job" => {
             Box::pin(put_certificate_stores_discovery_job(client, args))
         }
+
+        #[cfg(feature = "certificate-store")]
         "put_certificate_stores_password" => {
             Box::pin(put_certificate_stores_password(client, args))
         }
+
+        #[cfg(feature = "certificate-store")]
         "post_certificate_stores_reenrollment" => {
             Box::pin(post_certificate_stores_reenrollment(client, args))
         }
+
+        #[cfg(feature = "certificate-store")]
         "post_certificate_stores_schedule" => {
             Box::pin(post_certificate_stores_schedule(client, args))
         }
+
+        #[cfg(feature = "certificate-store")]
         "delete_certificate_stores_by_id" => {
             Box::pin(delete_certificate_stores_by_id(client, args))
         }
+
+        #[cfg(feature = "certificate-store")]
         "get_certificate_stores_by_id" => {
             Box::pin(get_certificate_stores_by_id(client, args))
         }
+
+        #[cfg(feature = "certificate-store")]
         "get_certificate_stores_by_id_inventory" => {
             Box::pin(get_certificate_stores_by_id_inventory(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "delete_certificates" => Box::pin(delete_certificates(client, args)),
+        #[cfg(feature = "certificate")]
         "get_certificates" => Box::pin(get_certificates(client, args)),
+        #[cfg(feature = "certificate")]
         "post_certificates_analyze" => Box::pin(post_certificates_analyze(client, args)),
+        #[cfg(feature = "certificate")]
         "get_certificates_csv" => Box::pin(get_certificates_csv(client, args)),
+        #[cfg(feature = "certificate")]
         "post_certificates_download" => {
             Box::pin(post_certificates_download(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "delete_certificates_exclude" => {
             Box::pin(delete_certificates_exclude(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "delete_certificates_exclude_query" => {
             Box::pin(delete_certificates_exclude_query(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "delete_certificates_exclude_by_id" => {
             Box::pin(delete_certificates_exclude_by_id(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "delete_certificates_excluded_certificates" => {
             Box::pin(delete_certificates_excluded_certificates(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "get_certificates_excluded_certificates" => {
             Box::pin(get_certificates_excluded_certificates(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "get_certificates_identity_audit_by_id" => {
             Box::pin(get_certificates_identity_audit_by_id(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "get_certificates_identity_audit_by_id_v2" => {
             Box::pin(get_certificates_identity_audit_by_id_v2(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "post_certificates_import" => Box::pin(post_certificates_import(client, args)),
+        #[cfg(feature = "certificate")]
         "get_certificates_locations_by_id" => {
             Box::pin(get_certificates_locations_by_id(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "put_certificates_metadata" => Box::pin(put_certificates_metadata(client, args)),
+        #[cfg(feature = "certificate")]
         "put_certificates_metadata_all" => {
             Box::pin(put_certificates_metadata_all(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "get_certificates_metadata_compare" => {
             Box::pin(get_certificates_metadata_compare(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "put_certificates_owner" => Box::pin(put_certificates_owner(client, args)),
+        #[cfg(feature = "certificate")]
         "delete_certificates_private_key" => {
             Box::pin(delete_certificates_private_key(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "delete_certificates_private_key_by_id" => {
             Box::pin(delete_certificates_private_key_by_id(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "delete_certificates_query" => Box::pin(delete_certificates_query(client, args)),
+        #[cfg(feature = "certificate")]
         "get_certificates_query_parsers" => {
             Box::pin(get_certificates_query_parsers(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "post_certificates_recover" => Box::pin(post_certificates_recover(client, args)),
+        #[cfg(feature = "certificate")]
         "post_certificates_revoke" => Box::pin(post_certificates_revoke(client, args)),
+        #[cfg(feature = "certificate")]
         "delete_certificates_by_id" => Box::pin(delete_certificates_by_id(client, args)),
+        #[cfg(feature = "certificate")]
         "get_certificates_by_id" => Box::pin(get_certificates_by_id(client, args)),
+        #[cfg(feature = "certificate")]
         "get_certificates_by_id_history" => {
             Box::pin(get_certificates_by_id_history(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "put_certificates_by_id_owner" => {
             Box::pin(put_certificates_by_id_owner(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "get_certificates_by_id_security" => {
             Box::pin(get_certificates_by_id_security(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "get_certificates_by_id_validate" => {
             Box::pin(get_certificates_by_id_validate(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "get_certificates_by_id_validation" => {
             Box::pin(get_certificates_by_id_validation(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "post_certificates_by_id_validation" => {
             Box::pin(post_certificates_by_id_validation(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "delete_certificates_by_id_validation_by_rule_name" => {
             Box::pin(delete_certificates_by_id_validation_by_rule_name(client, args))
         }
+
+        #[cfg(feature = "certificate")]
         "delete_certificates_by_id_validation_by_rule_name_by_violation_name" => {
             Box::pin(
                 delete_certificates_by_id_validation_by_rule_name_by_violation_name(
@@ -1002,6 +1791,8 @@ pub async fn call(
                 ),
             )
         }
+
+        #[cfg(feature = "certificate")]
         "put_certificates_by_id_validation_by_rule_name_by_violation_name" => {
             Box::pin(
                 put_certificates_by_id_validation_by_rule_name_by_violation_name(
@@ -1010,566 +1801,980 @@ pub async fn call(
                 ),
             )
         }
+
+        #[cfg(feature = "component-installation")]
         "get_component_installation" => {
             Box::pin(get_component_installation(client, args))
         }
+
+        #[cfg(feature = "component-installation")]
         "delete_component_installation_by_id" => {
             Box::pin(delete_component_installation_by_id(client, args))
         }
+
+        #[cfg(feature = "enrollment")]
         "get_enrollment_available_renewal_id_by_id" => {
             Box::pin(get_enrollment_available_renewal_id_by_id(client, args))
         }
+
+        #[cfg(feature = "enrollment")]
         "get_enrollment_available_renewal_thumbprint_by_thumbprint" => {
             Box::pin(
                 get_enrollment_available_renewal_thumbprint_by_thumbprint(client, args),
             )
         }
+
+        #[cfg(feature = "enrollment")]
         "post_enrollment_csr" => Box::pin(post_enrollment_csr(client, args)),
+        #[cfg(feature = "enrollment")]
         "get_enrollment_csr_context_my" => {
             Box::pin(get_enrollment_csr_context_my(client, args))
         }
+
+        #[cfg(feature = "enrollment")]
         "post_enrollment_csr_parse" => Box::pin(post_enrollment_csr_parse(client, args)),
+        #[cfg(feature = "enrollment")]
         "post_enrollment_pfx" => Box::pin(post_enrollment_pfx(client, args)),
+        #[cfg(feature = "enrollment")]
         "post_enrollment_pfx_v2" => Box::pin(post_enrollment_pfx_v2(client, args)),
+        #[cfg(feature = "enrollment")]
         "get_enrollment_pfx_context_my" => {
             Box::pin(get_enrollment_pfx_context_my(client, args))
         }
+
+        #[cfg(feature = "enrollment")]
         "post_enrollment_pfx_deploy" => {
             Box::pin(post_enrollment_pfx_deploy(client, args))
         }
+
+        #[cfg(feature = "enrollment")]
         "post_enrollment_pfx_replace" => {
             Box::pin(post_enrollment_pfx_replace(client, args))
         }
+
+        #[cfg(feature = "enrollment")]
         "post_enrollment_renew" => Box::pin(post_enrollment_renew(client, args)),
+        #[cfg(feature = "enrollment")]
         "get_enrollment_settings_by_id" => {
             Box::pin(get_enrollment_settings_by_id(client, args))
         }
+
+        #[cfg(feature = "enrollment-pattern")]
         "get_enrollment_patterns" => Box::pin(get_enrollment_patterns(client, args)),
+        #[cfg(feature = "enrollment-pattern")]
         "post_enrollment_patterns" => Box::pin(post_enrollment_patterns(client, args)),
+        #[cfg(feature = "enrollment-pattern")]
         "get_enrollment_patterns_settings" => {
             Box::pin(get_enrollment_patterns_settings(client, args))
         }
+
+        #[cfg(feature = "enrollment-pattern")]
         "put_enrollment_patterns_settings" => {
             Box::pin(put_enrollment_patterns_settings(client, args))
         }
+
+        #[cfg(feature = "enrollment-pattern")]
         "get_enrollment_patterns_subject_parts" => {
             Box::pin(get_enrollment_patterns_subject_parts(client, args))
         }
+
+        #[cfg(feature = "enrollment-pattern")]
         "delete_enrollment_patterns_by_id" => {
             Box::pin(delete_enrollment_patterns_by_id(client, args))
         }
+
+        #[cfg(feature = "enrollment-pattern")]
         "get_enrollment_patterns_by_id" => {
             Box::pin(get_enrollment_patterns_by_id(client, args))
         }
+
+        #[cfg(feature = "enrollment-pattern")]
         "put_enrollment_patterns_by_id" => {
             Box::pin(put_enrollment_patterns_by_id(client, args))
         }
+
+        #[cfg(feature = "enrollment-pattern")]
         "get_enrollment_patterns_by_id_metadata" => {
             Box::pin(get_enrollment_patterns_by_id_metadata(client, args))
         }
+
+        #[cfg(feature = "enrollment-pattern")]
         "get_enrollment_patterns_by_id_settings" => {
             Box::pin(get_enrollment_patterns_by_id_settings(client, args))
         }
+
+        #[cfg(feature = "event-handler-registration")]
         "get_event_handler_registration" => {
             Box::pin(get_event_handler_registration(client, args))
         }
+
+        #[cfg(feature = "event-handler-registration")]
         "post_event_handler_registration" => {
             Box::pin(post_event_handler_registration(client, args))
         }
+
+        #[cfg(feature = "event-handler-registration")]
         "delete_event_handler_registration_by_id" => {
             Box::pin(delete_event_handler_registration_by_id(client, args))
         }
+
+        #[cfg(feature = "event-handler-registration")]
         "get_event_handler_registration_by_id" => {
             Box::pin(get_event_handler_registration_by_id(client, args))
         }
+
+        #[cfg(feature = "event-handler-registration")]
         "put_event_handler_registration_by_id" => {
             Box::pin(put_event_handler_registration_by_id(client, args))
         }
+
+        #[cfg(feature = "extensions")]
         "get_extensions_scripts" => Box::pin(get_extensions_scripts(client, args)),
+        #[cfg(feature = "extensions")]
         "post_extensions_scripts" => Box::pin(post_extensions_scripts(client, args)),
+        #[cfg(feature = "extensions")]
         "put_extensions_scripts" => Box::pin(put_extensions_scripts(client, args)),
+        #[cfg(feature = "extensions")]
         "delete_extensions_scripts_by_id" => {
             Box::pin(delete_extensions_scripts_by_id(client, args))
         }
+
+        #[cfg(feature = "extensions")]
         "get_extensions_scripts_by_id" => {
             Box::pin(get_extensions_scripts_by_id(client, args))
         }
+
+        #[cfg(feature = "identity-provider")]
         "get_identity_providers" => Box::pin(get_identity_providers(client, args)),
+        #[cfg(feature = "identity-provider")]
         "post_identity_providers" => Box::pin(post_identity_providers(client, args)),
+        #[cfg(feature = "identity-provider")]
         "get_identity_providers_types" => {
             Box::pin(get_identity_providers_types(client, args))
         }
+
+        #[cfg(feature = "identity-provider")]
         "get_identity_providers_by_id" => {
             Box::pin(get_identity_providers_by_id(client, args))
         }
+
+        #[cfg(feature = "identity-provider")]
         "put_identity_providers_by_id" => {
             Box::pin(put_identity_providers_by_id(client, args))
         }
+
+        #[cfg(feature = "custom-job-type")]
         "get_job_types_custom" => Box::pin(get_job_types_custom(client, args)),
+        #[cfg(feature = "custom-job-type")]
         "post_job_types_custom" => Box::pin(post_job_types_custom(client, args)),
+        #[cfg(feature = "custom-job-type")]
         "put_job_types_custom" => Box::pin(put_job_types_custom(client, args)),
+        #[cfg(feature = "custom-job-type")]
         "delete_job_types_custom_by_id" => {
             Box::pin(delete_job_types_custom_by_id(client, args))
         }
+
+        #[cfg(feature = "custom-job-type")]
         "get_job_types_custom_by_id" => {
             Box::pin(get_job_types_custom_by_id(client, args))
         }
+
+        #[cfg(feature = "license")]
         "get_license" => Box::pin(get_license(client, args)),
+        #[cfg(feature = "mac-enrollment")]
         "get_mac_enrollment" => Box::pin(get_mac_enrollment(client, args)),
+        #[cfg(feature = "mac-enrollment")]
         "put_mac_enrollment" => Box::pin(put_mac_enrollment(client, args)),
+        #[cfg(feature = "metadata-field")]
         "delete_metadata_fields" => Box::pin(delete_metadata_fields(client, args)),
+        #[cfg(feature = "metadata-field")]
         "get_metadata_fields" => Box::pin(get_metadata_fields(client, args)),
+        #[cfg(feature = "metadata-field")]
         "post_metadata_fields" => Box::pin(post_metadata_fields(client, args)),
+        #[cfg(feature = "metadata-field")]
         "put_metadata_fields" => Box::pin(put_metadata_fields(client, args)),
+        #[cfg(feature = "metadata-field")]
         "delete_metadata_fields_by_id" => {
             Box::pin(delete_metadata_fields_by_id(client, args))
         }
+
+        #[cfg(feature = "metadata-field")]
         "get_metadata_fields_by_id" => Box::pin(get_metadata_fields_by_id(client, args)),
+        #[cfg(feature = "metadata-field")]
         "get_metadata_fields_by_id_in_use" => {
             Box::pin(get_metadata_fields_by_id_in_use(client, args))
         }
+
+        #[cfg(feature = "metadata-field")]
         "get_metadata_fields_by_name" => {
             Box::pin(get_metadata_fields_by_name(client, args))
         }
+
+        #[cfg(feature = "monitoring")]
         "post_monitoring_resolve_ocsp" => {
             Box::pin(post_monitoring_resolve_ocsp(client, args))
         }
+
+        #[cfg(feature = "monitoring")]
         "get_monitoring_revocation" => Box::pin(get_monitoring_revocation(client, args)),
+        #[cfg(feature = "monitoring")]
         "post_monitoring_revocation" => {
             Box::pin(post_monitoring_revocation(client, args))
         }
+
+        #[cfg(feature = "monitoring")]
         "put_monitoring_revocation" => Box::pin(put_monitoring_revocation(client, args)),
+        #[cfg(feature = "monitoring")]
         "post_monitoring_revocation_crl_test" => {
             Box::pin(post_monitoring_revocation_crl_test(client, args))
         }
+
+        #[cfg(feature = "monitoring")]
         "post_monitoring_revocation_ocsp_test" => {
             Box::pin(post_monitoring_revocation_ocsp_test(client, args))
         }
+
+        #[cfg(feature = "monitoring")]
         "put_monitoring_revocation_schedule" => {
             Box::pin(put_monitoring_revocation_schedule(client, args))
         }
+
+        #[cfg(feature = "monitoring")]
         "post_monitoring_revocation_test" => {
             Box::pin(post_monitoring_revocation_test(client, args))
         }
+
+        #[cfg(feature = "monitoring")]
         "post_monitoring_revocation_test_all" => {
             Box::pin(post_monitoring_revocation_test_all(client, args))
         }
+
+        #[cfg(feature = "monitoring")]
         "delete_monitoring_revocation_by_id" => {
             Box::pin(delete_monitoring_revocation_by_id(client, args))
         }
+
+        #[cfg(feature = "monitoring")]
         "get_monitoring_revocation_by_id" => {
             Box::pin(get_monitoring_revocation_by_id(client, args))
         }
+
+        #[cfg(feature = "orchestrator-job")]
         "post_orchestrator_jobs_acknowledge" => {
             Box::pin(post_orchestrator_jobs_acknowledge(client, args))
         }
+
+        #[cfg(feature = "orchestrator-job")]
         "post_orchestrator_jobs_custom" => {
             Box::pin(post_orchestrator_jobs_custom(client, args))
         }
+
+        #[cfg(feature = "orchestrator-job")]
         "post_orchestrator_jobs_custom_bulk" => {
             Box::pin(post_orchestrator_jobs_custom_bulk(client, args))
         }
+
+        #[cfg(feature = "orchestrator-job")]
         "get_orchestrator_jobs_job_history" => {
             Box::pin(get_orchestrator_jobs_job_history(client, args))
         }
+
+        #[cfg(feature = "orchestrator-job")]
         "get_orchestrator_jobs_job_status_data" => {
             Box::pin(get_orchestrator_jobs_job_status_data(client, args))
         }
+
+        #[cfg(feature = "orchestrator-job")]
         "post_orchestrator_jobs_reschedule" => {
             Box::pin(post_orchestrator_jobs_reschedule(client, args))
         }
+
+        #[cfg(feature = "orchestrator-job")]
         "get_orchestrator_jobs_scheduled_jobs" => {
             Box::pin(get_orchestrator_jobs_scheduled_jobs(client, args))
         }
+
+        #[cfg(feature = "orchestrator-job")]
         "post_orchestrator_jobs_unschedule" => {
             Box::pin(post_orchestrator_jobs_unschedule(client, args))
         }
+
+        #[cfg(feature = "pam-provider")]
         "get_pam_providers" => Box::pin(get_pam_providers(client, args)),
+        #[cfg(feature = "pam-provider")]
         "get_pam_providers_v2" => Box::pin(get_pam_providers_v2(client, args)),
+        #[cfg(feature = "pam-provider")]
         "post_pam_providers" => Box::pin(post_pam_providers(client, args)),
+        #[cfg(feature = "pam-provider")]
         "post_pam_providers_v2" => Box::pin(post_pam_providers_v2(client, args)),
+        #[cfg(feature = "pam-provider")]
         "put_pam_providers" => Box::pin(put_pam_providers(client, args)),
+        #[cfg(feature = "pam-provider")]
         "put_pam_providers_v2" => Box::pin(put_pam_providers_v2(client, args)),
+        #[cfg(feature = "pam-local-entries")]
         "delete_pam_providers_local_by_provider_id_entries" => {
             Box::pin(delete_pam_providers_local_by_provider_id_entries(client, args))
         }
+
+        #[cfg(feature = "pam-local-entries")]
         "get_pam_providers_local_by_provider_id_entries" => {
             Box::pin(get_pam_providers_local_by_provider_id_entries(client, args))
         }
+
+        #[cfg(feature = "pam-local-entries")]
         "post_pam_providers_local_by_provider_id_entries" => {
             Box::pin(post_pam_providers_local_by_provider_id_entries(client, args))
         }
+
+        #[cfg(feature = "pam-local-entries")]
         "put_pam_providers_local_by_provider_id_entries" => {
             Box::pin(put_pam_providers_local_by_provider_id_entries(client, args))
         }
+
+        #[cfg(feature = "pam-provider")]
         "get_pam_providers_types" => Box::pin(get_pam_providers_types(client, args)),
+        #[cfg(feature = "pam-provider")]
         "get_pam_providers_types_v2" => {
             Box::pin(get_pam_providers_types_v2(client, args))
         }
+
+        #[cfg(feature = "pam-provider")]
         "post_pam_providers_types" => Box::pin(post_pam_providers_types(client, args)),
+        #[cfg(feature = "pam-provider")]
         "post_pam_providers_types_v2" => {
             Box::pin(post_pam_providers_types_v2(client, args))
         }
+
+        #[cfg(feature = "pam-provider")]
         "delete_pam_providers_types_by_id" => {
             Box::pin(delete_pam_providers_types_by_id(client, args))
         }
+
+        #[cfg(feature = "pam-provider")]
         "get_pam_providers_types_by_id_v2" => {
             Box::pin(get_pam_providers_types_by_id_v2(client, args))
         }
+
+        #[cfg(feature = "pam-provider")]
         "delete_pam_providers_by_id" => {
             Box::pin(delete_pam_providers_by_id(client, args))
         }
+
+        #[cfg(feature = "pam-provider")]
         "delete_pam_providers_by_id_v2" => {
             Box::pin(delete_pam_providers_by_id_v2(client, args))
         }
+
+        #[cfg(feature = "pam-provider")]
         "get_pam_providers_by_id" => Box::pin(get_pam_providers_by_id(client, args)),
+        #[cfg(feature = "pam-provider")]
         "get_pam_providers_by_id_v2" => {
             Box::pin(get_pam_providers_by_id_v2(client, args))
         }
+
+        #[cfg(feature = "permission-set")]
         "get_permission_sets" => Box::pin(get_permission_sets(client, args)),
+        #[cfg(feature = "permission-set")]
         "post_permission_sets" => Box::pin(post_permission_sets(client, args)),
+        #[cfg(feature = "permission-set")]
         "put_permission_sets" => Box::pin(put_permission_sets(client, args)),
+        #[cfg(feature = "permission-set")]
         "get_permission_sets_my" => Box::pin(get_permission_sets_my(client, args)),
+        #[cfg(feature = "permission-set")]
         "delete_permission_sets_by_id" => {
             Box::pin(delete_permission_sets_by_id(client, args))
         }
+
+        #[cfg(feature = "permission-set")]
         "get_permission_sets_by_id" => Box::pin(get_permission_sets_by_id(client, args)),
+        #[cfg(feature = "permissions")]
         "get_permissions" => Box::pin(get_permissions(client, args)),
+        #[cfg(feature = "reports")]
         "get_reports" => Box::pin(get_reports(client, args)),
+        #[cfg(feature = "reports")]
         "put_reports" => Box::pin(put_reports(client, args)),
+        #[cfg(feature = "reports")]
         "get_reports_custom" => Box::pin(get_reports_custom(client, args)),
+        #[cfg(feature = "reports")]
         "post_reports_custom" => Box::pin(post_reports_custom(client, args)),
+        #[cfg(feature = "reports")]
         "put_reports_custom" => Box::pin(put_reports_custom(client, args)),
+        #[cfg(feature = "reports")]
         "delete_reports_custom_by_id" => {
             Box::pin(delete_reports_custom_by_id(client, args))
         }
+
+        #[cfg(feature = "reports")]
         "get_reports_custom_by_id" => Box::pin(get_reports_custom_by_id(client, args)),
+        #[cfg(feature = "reports")]
         "delete_reports_schedules_by_id" => {
             Box::pin(delete_reports_schedules_by_id(client, args))
         }
+
+        #[cfg(feature = "reports")]
         "get_reports_schedules_by_id" => {
             Box::pin(get_reports_schedules_by_id(client, args))
         }
+
+        #[cfg(feature = "reports")]
         "get_reports_by_id" => Box::pin(get_reports_by_id(client, args)),
+        #[cfg(feature = "reports")]
         "get_reports_by_id_parameters" => {
             Box::pin(get_reports_by_id_parameters(client, args))
         }
+
+        #[cfg(feature = "reports")]
         "put_reports_by_id_parameters" => {
             Box::pin(put_reports_by_id_parameters(client, args))
         }
+
+        #[cfg(feature = "reports")]
         "get_reports_by_id_schedules" => {
             Box::pin(get_reports_by_id_schedules(client, args))
         }
+
+        #[cfg(feature = "reports")]
         "post_reports_by_id_schedules" => {
             Box::pin(post_reports_by_id_schedules(client, args))
         }
+
+        #[cfg(feature = "reports")]
         "put_reports_by_id_schedules" => {
             Box::pin(put_reports_by_id_schedules(client, args))
         }
+
+        #[cfg(feature = "smtp")]
         "get_smtp" => Box::pin(get_smtp(client, args)),
+        #[cfg(feature = "smtp")]
         "get_smtp_v2" => Box::pin(get_smtp_v2(client, args)),
+        #[cfg(feature = "smtp")]
         "put_smtp" => Box::pin(put_smtp(client, args)),
+        #[cfg(feature = "smtp")]
         "put_smtp_v2" => Box::pin(put_smtp_v2(client, args)),
+        #[cfg(feature = "smtp")]
         "post_smtp_test" => Box::pin(post_smtp_test(client, args)),
+        #[cfg(feature = "smtp")]
         "post_smtp_test_v2" => Box::pin(post_smtp_test_v2(client, args)),
+        #[cfg(feature = "key")]
         "get_ssh_keys_my_key" => Box::pin(get_ssh_keys_my_key(client, args)),
+        #[cfg(feature = "key")]
         "post_ssh_keys_my_key" => Box::pin(post_ssh_keys_my_key(client, args)),
+        #[cfg(feature = "key")]
         "put_ssh_keys_my_key" => Box::pin(put_ssh_keys_my_key(client, args)),
+        #[cfg(feature = "key")]
         "delete_ssh_keys_unmanaged" => Box::pin(delete_ssh_keys_unmanaged(client, args)),
+        #[cfg(feature = "key")]
         "get_ssh_keys_unmanaged" => Box::pin(get_ssh_keys_unmanaged(client, args)),
+        #[cfg(feature = "key")]
         "delete_ssh_keys_unmanaged_by_id" => {
             Box::pin(delete_ssh_keys_unmanaged_by_id(client, args))
         }
+
+        #[cfg(feature = "key")]
         "get_ssh_keys_unmanaged_by_id" => {
             Box::pin(get_ssh_keys_unmanaged_by_id(client, args))
         }
+
+        #[cfg(feature = "logon")]
         "get_ssh_logons" => Box::pin(get_ssh_logons(client, args)),
+        #[cfg(feature = "logon")]
         "post_ssh_logons" => Box::pin(post_ssh_logons(client, args)),
+        #[cfg(feature = "logon")]
         "post_ssh_logons_access" => Box::pin(post_ssh_logons_access(client, args)),
+        #[cfg(feature = "logon")]
         "delete_ssh_logons_by_id" => Box::pin(delete_ssh_logons_by_id(client, args)),
+        #[cfg(feature = "logon")]
         "get_ssh_logons_by_id" => Box::pin(get_ssh_logons_by_id(client, args)),
+        #[cfg(feature = "server-group")]
         "get_ssh_server_groups" => Box::pin(get_ssh_server_groups(client, args)),
+        #[cfg(feature = "server-group")]
         "post_ssh_server_groups" => Box::pin(post_ssh_server_groups(client, args)),
+        #[cfg(feature = "server-group")]
         "put_ssh_server_groups" => Box::pin(put_ssh_server_groups(client, args)),
+        #[cfg(feature = "server-group")]
         "delete_ssh_server_groups_access" => {
             Box::pin(delete_ssh_server_groups_access(client, args))
         }
+
+        #[cfg(feature = "server-group")]
         "post_ssh_server_groups_access" => {
             Box::pin(post_ssh_server_groups_access(client, args))
         }
+
+        #[cfg(feature = "server-group")]
         "get_ssh_server_groups_access_by_id" => {
             Box::pin(get_ssh_server_groups_access_by_id(client, args))
         }
+
+        #[cfg(feature = "server-group")]
         "delete_ssh_server_groups_by_id" => {
             Box::pin(delete_ssh_server_groups_by_id(client, args))
         }
+
+        #[cfg(feature = "server-group")]
         "get_ssh_server_groups_by_id" => {
             Box::pin(get_ssh_server_groups_by_id(client, args))
         }
+
+        #[cfg(feature = "server-group")]
         "get_ssh_server_groups_by_name" => {
             Box::pin(get_ssh_server_groups_by_name(client, args))
         }
+
+        #[cfg(feature = "server")]
         "get_ssh_servers" => Box::pin(get_ssh_servers(client, args)),
+        #[cfg(feature = "server")]
         "post_ssh_servers" => Box::pin(post_ssh_servers(client, args)),
+        #[cfg(feature = "server")]
         "put_ssh_servers" => Box::pin(put_ssh_servers(client, args)),
+        #[cfg(feature = "server")]
         "delete_ssh_servers_access" => Box::pin(delete_ssh_servers_access(client, args)),
+        #[cfg(feature = "server")]
         "post_ssh_servers_access" => Box::pin(post_ssh_servers_access(client, args)),
+        #[cfg(feature = "server")]
         "get_ssh_servers_access_by_id" => {
             Box::pin(get_ssh_servers_access_by_id(client, args))
         }
+
+        #[cfg(feature = "server")]
         "delete_ssh_servers_by_id" => Box::pin(delete_ssh_servers_by_id(client, args)),
+        #[cfg(feature = "server")]
         "get_ssh_servers_by_id" => Box::pin(get_ssh_servers_by_id(client, args)),
+        #[cfg(feature = "service-account")]
         "delete_ssh_service_accounts" => {
             Box::pin(delete_ssh_service_accounts(client, args))
         }
+
+        #[cfg(feature = "service-account")]
         "get_ssh_service_accounts" => Box::pin(get_ssh_service_accounts(client, args)),
+        #[cfg(feature = "service-account")]
         "post_ssh_service_accounts" => Box::pin(post_ssh_service_accounts(client, args)),
+        #[cfg(feature = "service-account")]
         "put_ssh_service_accounts" => Box::pin(put_ssh_service_accounts(client, args)),
+        #[cfg(feature = "service-account")]
         "get_ssh_service_accounts_key_by_id" => {
             Box::pin(get_ssh_service_accounts_key_by_id(client, args))
         }
+
+        #[cfg(feature = "service-account")]
         "post_ssh_service_accounts_rotate_by_id" => {
             Box::pin(post_ssh_service_accounts_rotate_by_id(client, args))
         }
+
+        #[cfg(feature = "service-account")]
         "delete_ssh_service_accounts_by_id" => {
             Box::pin(delete_ssh_service_accounts_by_id(client, args))
         }
+
+        #[cfg(feature = "service-account")]
         "get_ssh_service_accounts_by_id" => {
             Box::pin(get_ssh_service_accounts_by_id(client, args))
         }
+
+        #[cfg(feature = "user")]
         "get_ssh_users" => Box::pin(get_ssh_users(client, args)),
+        #[cfg(feature = "user")]
         "get_ssh_users_v2" => Box::pin(get_ssh_users_v2(client, args)),
+        #[cfg(feature = "user")]
         "post_ssh_users" => Box::pin(post_ssh_users(client, args)),
+        #[cfg(feature = "user")]
         "put_ssh_users" => Box::pin(put_ssh_users(client, args)),
+        #[cfg(feature = "user")]
         "post_ssh_users_access" => Box::pin(post_ssh_users_access(client, args)),
+        #[cfg(feature = "user")]
         "delete_ssh_users_by_id" => Box::pin(delete_ssh_users_by_id(client, args)),
+        #[cfg(feature = "user")]
         "get_ssh_users_by_id" => Box::pin(get_ssh_users_by_id(client, args)),
+        #[cfg(feature = "user")]
         "get_ssh_users_by_id_v2" => Box::pin(get_ssh_users_by_id_v2(client, args)),
+        #[cfg(feature = "ssl")]
         "get_ssl" => Box::pin(get_ssl(client, args)),
+        #[cfg(feature = "ssl")]
         "put_ssl_endpoints_monitor_all" => {
             Box::pin(put_ssl_endpoints_monitor_all(client, args))
         }
+
+        #[cfg(feature = "ssl")]
         "put_ssl_endpoints_monitor_status" => {
             Box::pin(put_ssl_endpoints_monitor_status(client, args))
         }
+
+        #[cfg(feature = "ssl")]
         "put_ssl_endpoints_review_all" => {
             Box::pin(put_ssl_endpoints_review_all(client, args))
         }
+
+        #[cfg(feature = "ssl")]
         "put_ssl_endpoints_review_status" => {
             Box::pin(put_ssl_endpoints_review_status(client, args))
         }
+
+        #[cfg(feature = "ssl")]
         "get_ssl_endpoints_by_id" => Box::pin(get_ssl_endpoints_by_id(client, args)),
+        #[cfg(feature = "ssl")]
         "get_ssl_endpoints_by_id_history" => {
             Box::pin(get_ssl_endpoints_by_id_history(client, args))
         }
+
+        #[cfg(feature = "ssl")]
         "post_ssl_network_ranges" => Box::pin(post_ssl_network_ranges(client, args)),
+        #[cfg(feature = "ssl")]
         "put_ssl_network_ranges" => Box::pin(put_ssl_network_ranges(client, args)),
+        #[cfg(feature = "ssl")]
         "post_ssl_network_ranges_validate" => {
             Box::pin(post_ssl_network_ranges_validate(client, args))
         }
+
+        #[cfg(feature = "ssl")]
         "delete_ssl_network_ranges_by_id" => {
             Box::pin(delete_ssl_network_ranges_by_id(client, args))
         }
+
+        #[cfg(feature = "ssl")]
         "get_ssl_network_ranges_by_id" => {
             Box::pin(get_ssl_network_ranges_by_id(client, args))
         }
+
+        #[cfg(feature = "ssl")]
         "get_ssl_networks" => Box::pin(get_ssl_networks(client, args)),
+        #[cfg(feature = "ssl")]
         "post_ssl_networks" => Box::pin(post_ssl_networks(client, args)),
+        #[cfg(feature = "ssl")]
         "put_ssl_networks" => Box::pin(put_ssl_networks(client, args)),
+        #[cfg(feature = "ssl")]
         "get_ssl_networks_by_identifier" => {
             Box::pin(get_ssl_networks_by_identifier(client, args))
         }
+
+        #[cfg(feature = "ssl")]
         "delete_ssl_networks_by_id" => Box::pin(delete_ssl_networks_by_id(client, args)),
+        #[cfg(feature = "ssl")]
         "get_ssl_networks_by_id_parts" => {
             Box::pin(get_ssl_networks_by_id_parts(client, args))
         }
+
+        #[cfg(feature = "ssl")]
         "post_ssl_networks_by_id_reset" => {
             Box::pin(post_ssl_networks_by_id_reset(client, args))
         }
+
+        #[cfg(feature = "ssl")]
         "post_ssl_networks_by_id_scan" => {
             Box::pin(post_ssl_networks_by_id_scan(client, args))
         }
+
+        #[cfg(feature = "ssl")]
         "get_ssl_parts_by_id" => Box::pin(get_ssl_parts_by_id(client, args)),
+        #[cfg(feature = "scheduling")]
         "post_scheduling" => Box::pin(post_scheduling(client, args)),
+        #[cfg(feature = "security")]
         "get_security_applications_by_id_roles" => {
             Box::pin(get_security_applications_by_id_roles(client, args))
         }
+
+        #[cfg(feature = "security")]
         "post_security_applications_by_id_roles" => {
             Box::pin(post_security_applications_by_id_roles(client, args))
         }
+
+        #[cfg(feature = "security")]
         "get_security_audit_collections_by_id" => {
             Box::pin(get_security_audit_collections_by_id(client, args))
         }
+
+        #[cfg(feature = "security-claims")]
         "get_security_claims" => Box::pin(get_security_claims(client, args)),
+        #[cfg(feature = "security-claims")]
         "post_security_claims" => Box::pin(post_security_claims(client, args)),
+        #[cfg(feature = "security-claims")]
         "put_security_claims" => Box::pin(put_security_claims(client, args)),
+        #[cfg(feature = "security-claims")]
         "get_security_claims_roles" => Box::pin(get_security_claims_roles(client, args)),
+        #[cfg(feature = "security-claims")]
         "delete_security_claims_by_id" => {
             Box::pin(delete_security_claims_by_id(client, args))
         }
+
+        #[cfg(feature = "security-claims")]
         "get_security_claims_by_id" => Box::pin(get_security_claims_by_id(client, args)),
+        #[cfg(feature = "security")]
         "get_security_containers_by_id_roles" => {
             Box::pin(get_security_containers_by_id_roles(client, args))
         }
+
+        #[cfg(feature = "security")]
         "post_security_containers_by_id_roles" => {
             Box::pin(post_security_containers_by_id_roles(client, args))
         }
+
+        #[cfg(feature = "security")]
         "get_security_identities" => Box::pin(get_security_identities(client, args)),
+        #[cfg(feature = "security")]
         "post_security_identities" => Box::pin(post_security_identities(client, args)),
+        #[cfg(feature = "security")]
         "get_security_identities_lookup" => {
             Box::pin(get_security_identities_lookup(client, args))
         }
+
+        #[cfg(feature = "security")]
         "delete_security_identities_by_id" => {
             Box::pin(delete_security_identities_by_id(client, args))
         }
+
+        #[cfg(feature = "security")]
         "get_security_identities_by_id" => {
             Box::pin(get_security_identities_by_id(client, args))
         }
+
+        #[cfg(feature = "security")]
         "get_security_my" => Box::pin(get_security_my(client, args)),
+        #[cfg(feature = "security")]
         "get_security_my_permissions" => {
             Box::pin(get_security_my_permissions(client, args))
         }
+
+        #[cfg(feature = "security-roles")]
         "get_security_roles" => Box::pin(get_security_roles(client, args)),
+        #[cfg(feature = "security-roles")]
         "get_security_roles_v2" => Box::pin(get_security_roles_v2(client, args)),
+        #[cfg(feature = "security-roles")]
         "post_security_roles" => Box::pin(post_security_roles(client, args)),
+        #[cfg(feature = "security-roles")]
         "post_security_roles_v2" => Box::pin(post_security_roles_v2(client, args)),
+        #[cfg(feature = "security-roles")]
         "put_security_roles" => Box::pin(put_security_roles(client, args)),
+        #[cfg(feature = "security-roles")]
         "put_security_roles_v2" => Box::pin(put_security_roles_v2(client, args)),
+        #[cfg(feature = "security-roles")]
         "delete_security_roles_by_id" => {
             Box::pin(delete_security_roles_by_id(client, args))
         }
+
+        #[cfg(feature = "security-roles")]
         "get_security_roles_by_id" => Box::pin(get_security_roles_by_id(client, args)),
+        #[cfg(feature = "security-roles")]
         "get_security_roles_by_id_v2" => {
             Box::pin(get_security_roles_by_id_v2(client, args))
         }
+
+        #[cfg(feature = "security-roles")]
         "post_security_roles_by_id_copy" => {
             Box::pin(post_security_roles_by_id_copy(client, args))
         }
+
+        #[cfg(feature = "security-roles")]
         "get_security_roles_by_id_identities" => {
             Box::pin(get_security_roles_by_id_identities(client, args))
         }
+
+        #[cfg(feature = "security-roles")]
         "put_security_roles_by_id_identities" => {
             Box::pin(put_security_roles_by_id_identities(client, args))
         }
+
+        #[cfg(feature = "security-role-permissions")]
         "get_security_roles_by_id_permissions" => {
             Box::pin(get_security_roles_by_id_permissions(client, args))
         }
+
+        #[cfg(feature = "security-role-permissions")]
         "get_security_roles_by_id_permissions_collections" => {
             Box::pin(get_security_roles_by_id_permissions_collections(client, args))
         }
+
+        #[cfg(feature = "security-role-permissions")]
         "post_security_roles_by_id_permissions_collections" => {
             Box::pin(post_security_roles_by_id_permissions_collections(client, args))
         }
+
+        #[cfg(feature = "security-role-permissions")]
         "put_security_roles_by_id_permissions_collections" => {
             Box::pin(put_security_roles_by_id_permissions_collections(client, args))
         }
+
+        #[cfg(feature = "security-role-permissions")]
         "get_security_roles_by_id_permissions_containers" => {
             Box::pin(get_security_roles_by_id_permissions_containers(client, args))
         }
+
+        #[cfg(feature = "security-role-permissions")]
         "post_security_roles_by_id_permissions_containers" => {
             Box::pin(post_security_roles_by_id_permissions_containers(client, args))
         }
+
+        #[cfg(feature = "security-role-permissions")]
         "put_security_roles_by_id_permissions_containers" => {
             Box::pin(put_security_roles_by_id_permissions_containers(client, args))
         }
+
+        #[cfg(feature = "security-role-permissions")]
         "get_security_roles_by_id_permissions_global" => {
             Box::pin(get_security_roles_by_id_permissions_global(client, args))
         }
+
+        #[cfg(feature = "security-role-permissions")]
         "post_security_roles_by_id_permissions_global" => {
             Box::pin(post_security_roles_by_id_permissions_global(client, args))
         }
+
+        #[cfg(feature = "security-role-permissions")]
         "put_security_roles_by_id_permissions_global" => {
             Box::pin(put_security_roles_by_id_permissions_global(client, args))
         }
+
+        #[cfg(feature = "security-role-permissions")]
         "get_security_roles_by_id_permissions_pam_providers" => {
             Box::pin(get_security_roles_by_id_permissions_pam_providers(client, args))
         }
+
+        #[cfg(feature = "security-role-permissions")]
         "put_security_roles_by_id_permissions_pam_providers" => {
             Box::pin(put_security_roles_by_id_permissions_pam_providers(client, args))
         }
+
+        #[cfg(feature = "status")]
         "get_status_endpoints" => Box::pin(get_status_endpoints(client, args)),
+        #[cfg(feature = "status")]
         "get_status_health_check" => Box::pin(get_status_health_check(client, args)),
+        #[cfg(feature = "template")]
         "get_templates" => Box::pin(get_templates(client, args)),
+        #[cfg(feature = "template")]
         "put_templates" => Box::pin(put_templates(client, args)),
+        #[cfg(feature = "template")]
         "post_templates_ca_details" => Box::pin(post_templates_ca_details(client, args)),
+        #[cfg(feature = "template")]
         "get_templates_ca_details_by_id" => {
             Box::pin(get_templates_ca_details_by_id(client, args))
         }
+
+        #[cfg(feature = "template")]
         "put_templates_ca_details_by_id" => {
             Box::pin(put_templates_ca_details_by_id(client, args))
         }
+
+        #[cfg(feature = "template")]
         "get_templates_custom_extensions" => {
             Box::pin(get_templates_custom_extensions(client, args))
         }
+
+        #[cfg(feature = "template")]
         "post_templates_custom_extensions" => {
             Box::pin(post_templates_custom_extensions(client, args))
         }
+
+        #[cfg(feature = "template")]
         "put_templates_custom_extensions" => {
             Box::pin(put_templates_custom_extensions(client, args))
         }
+
+        #[cfg(feature = "template")]
         "get_templates_extended_key_usages" => {
             Box::pin(get_templates_extended_key_usages(client, args))
         }
+
+        #[cfg(feature = "template")]
         "post_templates_import" => Box::pin(post_templates_import(client, args)),
+        #[cfg(feature = "template")]
         "get_templates_settings" => Box::pin(get_templates_settings(client, args)),
+        #[cfg(feature = "template")]
         "put_templates_settings" => Box::pin(put_templates_settings(client, args)),
+        #[cfg(feature = "template")]
         "get_templates_subject_parts" => {
             Box::pin(get_templates_subject_parts(client, args))
         }
+
+        #[cfg(feature = "template")]
         "get_templates_by_id" => Box::pin(get_templates_by_id(client, args)),
+        #[cfg(feature = "workflow")]
         "post_workflow_certificates_approve" => {
             Box::pin(post_workflow_certificates_approve(client, args))
         }
+
+        #[cfg(feature = "workflow")]
         "get_workflow_certificates_denied" => {
             Box::pin(get_workflow_certificates_denied(client, args))
         }
+
+        #[cfg(feature = "workflow")]
         "post_workflow_certificates_deny" => {
             Box::pin(post_workflow_certificates_deny(client, args))
         }
+
+        #[cfg(feature = "workflow")]
         "get_workflow_certificates_external_validation" => {
             Box::pin(get_workflow_certificates_external_validation(client, args))
         }
+
+        #[cfg(feature = "workflow")]
         "get_workflow_certificates_pending" => {
             Box::pin(get_workflow_certificates_pending(client, args))
         }
+
+        #[cfg(feature = "workflow")]
         "get_workflow_certificates_by_id" => {
             Box::pin(get_workflow_certificates_by_id(client, args))
         }
+
+        #[cfg(feature = "workflow-definition")]
         "get_workflow_definitions" => Box::pin(get_workflow_definitions(client, args)),
+        #[cfg(feature = "workflow-definition")]
         "get_workflow_definitions_v2" => {
             Box::pin(get_workflow_definitions_v2(client, args))
         }
+
+        #[cfg(feature = "workflow-definition")]
         "post_workflow_definitions" => Box::pin(post_workflow_definitions(client, args)),
+        #[cfg(feature = "workflow-definition")]
         "post_workflow_definitions_v2" => {
             Box::pin(post_workflow_definitions_v2(client, args))
         }
+
+        #[cfg(feature = "workflow-definition")]
         "get_workflow_definitions_steps" => {
             Box::pin(get_workflow_definitions_steps(client, args))
         }
+
+        #[cfg(feature = "workflow-definition")]
         "get_workflow_definitions_steps_by_extension_name" => {
             Box::pin(get_workflow_definitions_steps_by_extension_name(client, args))
         }
+
+        #[cfg(feature = "workflow-definition")]
         "get_workflow_definitions_types" => {
             Box::pin(get_workflow_definitions_types(client, args))
         }
+
+        #[cfg(feature = "workflow-definition")]
         "delete_workflow_definitions_by_definition_id" => {
             Box::pin(delete_workflow_definitions_by_definition_id(client, args))
         }
+
+        #[cfg(feature = "workflow-definition")]
         "get_workflow_definitions_by_definition_id" => {
             Box::pin(get_workflow_definitions_by_definition_id(client, args))
         }
+
+        #[cfg(feature = "workflow-definition")]
         "get_workflow_definitions_by_definition_id_v2" => {
             Box::pin(get_workflow_definitions_by_definition_id_v2(client, args))
         }
+
+        #[cfg(feature = "workflow-definition")]
         "put_workflow_definitions_by_definition_id" => {
             Box::pin(put_workflow_definitions_by_definition_id(client, args))
         }
+
+        #[cfg(feature = "workflow-definition")]
         "put_workflow_definitions_by_definition_id_v2" => {
             Box::pin(put_workflow_definitions_by_definition_id_v2(client, args))
         }
+
+        #[cfg(feature = "workflow-definition")]
         "post_workflow_definitions_by_definition_id_publish" => {
             Box::pin(post_workflow_definitions_by_definition_id_publish(client, args))
         }
+
+        #[cfg(feature = "workflow-definition")]
         "post_workflow_definitions_by_definition_id_publish_by_version" => {
             Box::pin(
                 post_workflow_definitions_by_definition_id_publish_by_version(
@@ -1578,29 +2783,47 @@ pub async fn call(
                 ),
             )
         }
+
+        #[cfg(feature = "workflow-definition")]
         "put_workflow_definitions_by_definition_id_status" => {
             Box::pin(put_workflow_definitions_by_definition_id_status(client, args))
         }
+
+        #[cfg(feature = "workflow-definition")]
         "put_workflow_definitions_by_definition_id_steps" => {
             Box::pin(put_workflow_definitions_by_definition_id_steps(client, args))
         }
+
+        #[cfg(feature = "workflow-instance")]
         "get_workflow_instances" => Box::pin(get_workflow_instances(client, args)),
+        #[cfg(feature = "workflow-instance")]
         "get_workflow_instances_assigned_to_me" => {
             Box::pin(get_workflow_instances_assigned_to_me(client, args))
         }
+
+        #[cfg(feature = "workflow-instance")]
         "get_workflow_instances_my" => Box::pin(get_workflow_instances_my(client, args)),
+        #[cfg(feature = "workflow-instance")]
         "delete_workflow_instances_by_instance_id" => {
             Box::pin(delete_workflow_instances_by_instance_id(client, args))
         }
+
+        #[cfg(feature = "workflow-instance")]
         "get_workflow_instances_by_instance_id" => {
             Box::pin(get_workflow_instances_by_instance_id(client, args))
         }
+
+        #[cfg(feature = "workflow-instance")]
         "post_workflow_instances_by_instance_id_restart" => {
             Box::pin(post_workflow_instances_by_instance_id_restart(client, args))
         }
+
+        #[cfg(feature = "workflow-instance")]
         "post_workflow_instances_by_instance_id_signals" => {
             Box::pin(post_workflow_instances_by_instance_id_signals(client, args))
         }
+
+        #[cfg(feature = "workflow-instance")]
         "post_workflow_instances_by_instance_id_stop" => {
             Box::pin(post_workflow_instances_by_instance_id_stop(client, args))
         }
@@ -1613,6 +2836,8 @@ pub async fn call(
     };
     called.await
 }
+
+#[cfg(feature = "agent-blueprint")]
 async fn get_agent_blue_print(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1633,6 +2858,8 @@ async fn get_agent_blue_print(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent-blueprint")]
 async fn post_agent_blue_print_apply_blueprint(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1645,6 +2872,8 @@ async fn post_agent_blue_print_apply_blueprint(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent-blueprint")]
 async fn post_agent_blue_print_generate_blue_print(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1659,6 +2888,8 @@ async fn post_agent_blue_print_generate_blue_print(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent-blueprint")]
 async fn delete_agent_blue_print_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1668,6 +2899,8 @@ async fn delete_agent_blue_print_by_id(
         .delete_agent_blue_print_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent-blueprint")]
 async fn get_agent_blue_print_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1679,6 +2912,8 @@ async fn get_agent_blue_print_by_id(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent-blueprint")]
 async fn get_agent_blue_print_by_id_jobs(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1700,6 +2935,8 @@ async fn get_agent_blue_print_by_id_jobs(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent-blueprint")]
 async fn get_agent_blue_print_by_id_stores(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1721,6 +2958,8 @@ async fn get_agent_blue_print_by_id_stores(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent-pool")]
 async fn get_agent_pools(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1744,6 +2983,8 @@ async fn get_agent_pools(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent-pool")]
 async fn post_agent_pools(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1753,6 +2994,8 @@ async fn post_agent_pools(
         .post_agent_pools(args.body::<crate::types::AgentPoolCreationRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent-pool")]
 async fn put_agent_pools(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1762,6 +3005,8 @@ async fn put_agent_pools(
         .put_agent_pools(args.body::<crate::types::AgentPoolUpdateRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent-pool")]
 async fn get_agent_pools_agents(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1785,6 +3030,8 @@ async fn get_agent_pools_agents(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent-pool")]
 async fn delete_agent_pools_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1793,6 +3040,8 @@ async fn delete_agent_pools_by_id(
     let builder = client.delete_agent_pools_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent-pool")]
 async fn get_agent_pools_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1801,6 +3050,8 @@ async fn get_agent_pools_by_id(
     let builder = client.get_agent_pools_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent")]
 async fn get_agents(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1824,6 +3075,8 @@ async fn get_agents(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent")]
 async fn post_agents_approve(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1832,6 +3085,8 @@ async fn post_agents_approve(
     let builder = client.post_agents_approve(args.body::<Vec<String>>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent")]
 async fn post_agents_disapprove(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1840,6 +3095,8 @@ async fn post_agents_disapprove(
     let builder = client.post_agents_disapprove(args.body::<Vec<String>>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent")]
 async fn post_agents_reset(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1848,6 +3105,8 @@ async fn post_agents_reset(
     let builder = client.post_agents_reset(args.body::<Vec<String>>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent")]
 async fn post_agents_set_auth_certificate_reenrollment(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1862,6 +3121,8 @@ async fn post_agents_set_auth_certificate_reenrollment(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent")]
 async fn delete_agents_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1873,6 +3134,8 @@ async fn delete_agents_by_id(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent")]
 async fn get_agents_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1881,6 +3144,8 @@ async fn get_agents_by_id(
     let builder = client.get_agents_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent")]
 async fn post_agents_by_id_fetch_logs(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1890,6 +3155,8 @@ async fn post_agents_by_id_fetch_logs(
         .post_agents_by_id_fetch_logs(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "agent")]
 async fn post_agents_by_id_reset(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1898,6 +3165,8 @@ async fn post_agents_by_id_reset(
     let builder = client.post_agents_by_id_reset(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "denied-alert")]
 async fn get_alerts_denied(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1921,6 +3190,8 @@ async fn get_alerts_denied(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "denied-alert")]
 async fn post_alerts_denied(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1930,6 +3201,8 @@ async fn post_alerts_denied(
         .post_alerts_denied(args.body::<crate::types::DeniedAlertCreationRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "denied-alert")]
 async fn put_alerts_denied(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1939,6 +3212,8 @@ async fn put_alerts_denied(
         .put_alerts_denied(args.body::<crate::types::DeniedAlertUpdateRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "denied-alert")]
 async fn delete_alerts_denied_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1947,6 +3222,8 @@ async fn delete_alerts_denied_by_id(
     let builder = client.delete_alerts_denied_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "denied-alert")]
 async fn get_alerts_denied_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1955,6 +3232,8 @@ async fn get_alerts_denied_by_id(
     let builder = client.get_alerts_denied_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "expiration-alert")]
 async fn get_alerts_expiration(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1978,6 +3257,8 @@ async fn get_alerts_expiration(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "expiration-alert")]
 async fn post_alerts_expiration(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -1989,6 +3270,8 @@ async fn post_alerts_expiration(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "expiration-alert")]
 async fn put_alerts_expiration(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2000,6 +3283,8 @@ async fn put_alerts_expiration(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "expiration-alert")]
 async fn get_alerts_expiration_schedule(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -2007,6 +3292,8 @@ async fn get_alerts_expiration_schedule(
     let builder = client.get_alerts_expiration_schedule();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "expiration-alert")]
 async fn put_alerts_expiration_schedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2018,6 +3305,8 @@ async fn put_alerts_expiration_schedule(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "expiration-alert")]
 async fn post_alerts_expiration_test(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2029,6 +3318,8 @@ async fn post_alerts_expiration_test(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "expiration-alert")]
 async fn post_alerts_expiration_test_all(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2040,6 +3331,8 @@ async fn post_alerts_expiration_test_all(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "expiration-alert")]
 async fn delete_alerts_expiration_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2048,6 +3341,8 @@ async fn delete_alerts_expiration_by_id(
     let builder = client.delete_alerts_expiration_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "expiration-alert")]
 async fn get_alerts_expiration_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2056,6 +3351,8 @@ async fn get_alerts_expiration_by_id(
     let builder = client.get_alerts_expiration_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "issued-alert")]
 async fn get_alerts_issued(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2079,6 +3376,8 @@ async fn get_alerts_issued(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "issued-alert")]
 async fn post_alerts_issued(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2088,6 +3387,8 @@ async fn post_alerts_issued(
         .post_alerts_issued(args.body::<crate::types::IssuedAlertCreationRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "issued-alert")]
 async fn put_alerts_issued(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2097,6 +3398,8 @@ async fn put_alerts_issued(
         .put_alerts_issued(args.body::<crate::types::IssuedAlertUpdateRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "issued-alert")]
 async fn get_alerts_issued_schedule(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -2104,6 +3407,8 @@ async fn get_alerts_issued_schedule(
     let builder = client.get_alerts_issued_schedule();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "issued-alert")]
 async fn put_alerts_issued_schedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2115,6 +3420,8 @@ async fn put_alerts_issued_schedule(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "issued-alert")]
 async fn delete_alerts_issued_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2123,6 +3430,8 @@ async fn delete_alerts_issued_by_id(
     let builder = client.delete_alerts_issued_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "issued-alert")]
 async fn get_alerts_issued_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2131,6 +3440,8 @@ async fn get_alerts_issued_by_id(
     let builder = client.get_alerts_issued_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "key-rotation-alert")]
 async fn get_alerts_key_rotation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2154,6 +3465,8 @@ async fn get_alerts_key_rotation(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "key-rotation-alert")]
 async fn post_alerts_key_rotation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2165,6 +3478,8 @@ async fn post_alerts_key_rotation(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "key-rotation-alert")]
 async fn put_alerts_key_rotation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2176,6 +3491,8 @@ async fn put_alerts_key_rotation(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "key-rotation-alert")]
 async fn get_alerts_key_rotation_schedule(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -2183,6 +3500,8 @@ async fn get_alerts_key_rotation_schedule(
     let builder = client.get_alerts_key_rotation_schedule();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "key-rotation-alert")]
 async fn put_alerts_key_rotation_schedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2194,6 +3513,8 @@ async fn put_alerts_key_rotation_schedule(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "key-rotation-alert")]
 async fn post_alerts_key_rotation_test(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2205,6 +3526,8 @@ async fn post_alerts_key_rotation_test(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "key-rotation-alert")]
 async fn post_alerts_key_rotation_test_all(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2216,6 +3539,8 @@ async fn post_alerts_key_rotation_test_all(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "key-rotation-alert")]
 async fn delete_alerts_key_rotation_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2224,6 +3549,8 @@ async fn delete_alerts_key_rotation_by_id(
     let builder = client.delete_alerts_key_rotation_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "key-rotation-alert")]
 async fn get_alerts_key_rotation_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2232,6 +3559,8 @@ async fn get_alerts_key_rotation_by_id(
     let builder = client.get_alerts_key_rotation_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pending-alert")]
 async fn get_alerts_pending(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2255,6 +3584,8 @@ async fn get_alerts_pending(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pending-alert")]
 async fn post_alerts_pending(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2266,6 +3597,8 @@ async fn post_alerts_pending(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pending-alert")]
 async fn put_alerts_pending(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2275,6 +3608,8 @@ async fn put_alerts_pending(
         .put_alerts_pending(args.body::<crate::types::PendingAlertUpdateRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pending-alert")]
 async fn get_alerts_pending_schedule(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -2282,6 +3617,8 @@ async fn get_alerts_pending_schedule(
     let builder = client.get_alerts_pending_schedule();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pending-alert")]
 async fn put_alerts_pending_schedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2293,6 +3630,8 @@ async fn put_alerts_pending_schedule(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pending-alert")]
 async fn post_alerts_pending_test(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2304,6 +3643,8 @@ async fn post_alerts_pending_test(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pending-alert")]
 async fn post_alerts_pending_test_all(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2315,6 +3656,8 @@ async fn post_alerts_pending_test_all(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pending-alert")]
 async fn delete_alerts_pending_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2323,6 +3666,8 @@ async fn delete_alerts_pending_by_id(
     let builder = client.delete_alerts_pending_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pending-alert")]
 async fn get_alerts_pending_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2331,6 +3676,8 @@ async fn get_alerts_pending_by_id(
     let builder = client.get_alerts_pending_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "analytics")]
 async fn get_analytics_certificates_count(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2345,6 +3692,8 @@ async fn get_analytics_certificates_count(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "analytics")]
 async fn get_analytics_certificates_count_collections(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2356,6 +3705,8 @@ async fn get_analytics_certificates_count_collections(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "analytics")]
 async fn get_analytics_certificates_count_grouped(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2371,6 +3722,8 @@ async fn get_analytics_certificates_count_grouped(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "analytics")]
 async fn get_analytics_certificates_issuance(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2383,6 +3736,8 @@ async fn get_analytics_certificates_issuance(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "analytics")]
 async fn get_analytics_certificates_revocation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2395,6 +3750,8 @@ async fn get_analytics_certificates_revocation(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "analytics")]
 async fn get_analytics_ssl_networks_endpoints(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2406,6 +3763,8 @@ async fn get_analytics_ssl_networks_endpoints(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "analytics")]
 async fn get_analytics_ssl_networks_endpoints_status(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2417,6 +3776,8 @@ async fn get_analytics_ssl_networks_endpoints_status(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "app-setting")]
 async fn get_app_setting(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -2424,6 +3785,8 @@ async fn get_app_setting(
     let builder = client.get_app_setting();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "app-setting")]
 async fn put_app_setting(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2435,6 +3798,8 @@ async fn put_app_setting(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "app-setting")]
 async fn get_app_setting_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2443,6 +3808,8 @@ async fn get_app_setting_by_id(
     let builder = client.get_app_setting_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "app-setting")]
 async fn put_app_setting_by_id_set(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2455,6 +3822,8 @@ async fn put_app_setting_by_id_set(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "app-setting")]
 async fn put_app_setting_by_name_set(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2467,6 +3836,8 @@ async fn put_app_setting_by_name_set(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "application")]
 async fn get_applications(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2490,6 +3861,8 @@ async fn get_applications(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "application")]
 async fn post_applications(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2499,6 +3872,8 @@ async fn post_applications(
         .post_applications(args.body::<crate::types::ApplicationRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "application")]
 async fn put_applications(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2508,6 +3883,8 @@ async fn put_applications(
         .put_applications(args.body::<crate::types::ApplicationRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "application")]
 async fn delete_applications_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2516,6 +3893,8 @@ async fn delete_applications_by_id(
     let builder = client.delete_applications_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "application")]
 async fn get_applications_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2524,6 +3903,8 @@ async fn get_applications_by_id(
     let builder = client.get_applications_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "audit-log")]
 async fn get_audit(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2547,6 +3928,8 @@ async fn get_audit(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "audit-log")]
 async fn get_audit_download(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2564,6 +3947,8 @@ async fn get_audit_download(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "audit-log")]
 async fn get_audit_related_entities(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2587,6 +3972,8 @@ async fn get_audit_related_entities(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "audit-log")]
 async fn get_audit_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2595,6 +3982,8 @@ async fn get_audit_by_id(
     let builder = client.get_audit_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "audit-log")]
 async fn get_audit_by_id_validate(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2603,6 +3992,8 @@ async fn get_audit_by_id_validate(
     let builder = client.get_audit_by_id_validate(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "csr-generation")]
 async fn post_csr_generation_generate(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2614,6 +4005,8 @@ async fn post_csr_generation_generate(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "csr-generation")]
 async fn delete_csr_generation_pending(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2622,6 +4015,8 @@ async fn delete_csr_generation_pending(
     let builder = client.delete_csr_generation_pending(args.body::<Vec<i32>>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "csr-generation")]
 async fn get_csr_generation_pending(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2639,6 +4034,8 @@ async fn get_csr_generation_pending(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "csr-generation")]
 async fn delete_csr_generation_pending_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2648,6 +4045,8 @@ async fn delete_csr_generation_pending_by_id(
         .delete_csr_generation_pending_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "csr-generation")]
 async fn get_csr_generation_pending_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2656,6 +4055,8 @@ async fn get_csr_generation_pending_by_id(
     let builder = client.get_csr_generation_pending_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn get_certificate_authority(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2679,6 +4080,8 @@ async fn get_certificate_authority(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn post_certificate_authority(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2693,6 +4096,8 @@ async fn post_certificate_authority(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn put_certificate_authority(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2707,6 +4112,8 @@ async fn put_certificate_authority(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn get_certificate_authority_alert_recipients_ca_health_recipients(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -2715,6 +4122,8 @@ async fn get_certificate_authority_alert_recipients_ca_health_recipients(
         .get_certificate_authority_alert_recipients_ca_health_recipients();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn post_certificate_authority_alert_recipients_ca_health_recipients(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2726,6 +4135,8 @@ async fn post_certificate_authority_alert_recipients_ca_health_recipients(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn delete_certificate_authority_alert_recipients_ca_health_recipients_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2737,6 +4148,8 @@ async fn delete_certificate_authority_alert_recipients_ca_health_recipients_by_i
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn get_certificate_authority_alert_recipients_ca_health_recipients_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2748,6 +4161,8 @@ async fn get_certificate_authority_alert_recipients_ca_health_recipients_by_id(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn put_certificate_authority_alert_recipients_ca_health_recipients_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2760,6 +4175,8 @@ async fn put_certificate_authority_alert_recipients_ca_health_recipients_by_id(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn get_certificate_authority_alert_recipients_ca_threshold_recipients(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -2768,6 +4185,8 @@ async fn get_certificate_authority_alert_recipients_ca_threshold_recipients(
         .get_certificate_authority_alert_recipients_ca_threshold_recipients();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn post_certificate_authority_alert_recipients_ca_threshold_recipients(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2779,6 +4198,8 @@ async fn post_certificate_authority_alert_recipients_ca_threshold_recipients(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn delete_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2790,6 +4211,8 @@ async fn delete_certificate_authority_alert_recipients_ca_threshold_recipients_b
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn get_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2801,6 +4224,8 @@ async fn get_certificate_authority_alert_recipients_ca_threshold_recipients_by_i
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn put_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2813,6 +4238,8 @@ async fn put_certificate_authority_alert_recipients_ca_threshold_recipients_by_i
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn get_certificate_authority_available_forests(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -2820,6 +4247,8 @@ async fn get_certificate_authority_available_forests(
     let builder = client.get_certificate_authority_available_forests();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ca-connector")]
 async fn get_certificate_authority_ca_connectors(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -2827,6 +4256,8 @@ async fn get_certificate_authority_ca_connectors(
     let builder = client.get_certificate_authority_ca_connectors();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ca-connector")]
 async fn post_certificate_authority_ca_connectors(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2838,6 +4269,8 @@ async fn post_certificate_authority_ca_connectors(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ca-connector")]
 async fn delete_certificate_authority_ca_connectors_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2847,6 +4280,8 @@ async fn delete_certificate_authority_ca_connectors_by_id(
         .delete_certificate_authority_ca_connectors_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ca-connector")]
 async fn get_certificate_authority_ca_connectors_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2856,6 +4291,8 @@ async fn get_certificate_authority_ca_connectors_by_id(
         .get_certificate_authority_ca_connectors_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ca-connector")]
 async fn put_certificate_authority_ca_connectors_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2868,6 +4305,8 @@ async fn put_certificate_authority_ca_connectors_by_id(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn get_certificate_authority_health_monitoring_schedule(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -2875,6 +4314,8 @@ async fn get_certificate_authority_health_monitoring_schedule(
     let builder = client.get_certificate_authority_health_monitoring_schedule();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn post_certificate_authority_import(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2886,6 +4327,8 @@ async fn post_certificate_authority_import(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn post_certificate_authority_publish_crl(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2897,6 +4340,8 @@ async fn post_certificate_authority_publish_crl(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn get_certificate_authority_source_count(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -2904,6 +4349,8 @@ async fn get_certificate_authority_source_count(
     let builder = client.get_certificate_authority_source_count();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn get_certificate_authority_task_queue(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -2911,6 +4358,8 @@ async fn get_certificate_authority_task_queue(
     let builder = client.get_certificate_authority_task_queue();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn put_certificate_authority_task_queue(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2922,6 +4371,8 @@ async fn put_certificate_authority_task_queue(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn post_certificate_authority_task_queue_test(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2933,6 +4384,8 @@ async fn post_certificate_authority_task_queue_test(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn post_certificate_authority_test(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2944,6 +4397,8 @@ async fn post_certificate_authority_test(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn delete_certificate_authority_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2956,6 +4411,8 @@ async fn delete_certificate_authority_by_id(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-authority")]
 async fn get_certificate_authority_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2964,6 +4421,8 @@ async fn get_certificate_authority_by_id(
     let builder = client.get_certificate_authority_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-collection")]
 async fn get_certificate_collections(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2987,6 +4446,8 @@ async fn get_certificate_collections(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-collection")]
 async fn post_certificate_collections(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2998,6 +4459,8 @@ async fn post_certificate_collections(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-collection")]
 async fn put_certificate_collections(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3009,6 +4472,8 @@ async fn put_certificate_collections(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-collection")]
 async fn get_certificate_collections_collection_list(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3032,6 +4497,8 @@ async fn get_certificate_collections_collection_list(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-collection")]
 async fn get_certificate_collections_collection_ordering(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -3039,6 +4506,8 @@ async fn get_certificate_collections_collection_ordering(
     let builder = client.get_certificate_collections_collection_ordering();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-collection")]
 async fn post_certificate_collections_copy(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3050,6 +4519,8 @@ async fn post_certificate_collections_copy(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-collection")]
 async fn get_certificate_collections_last_estimated(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -3057,6 +4528,8 @@ async fn get_certificate_collections_last_estimated(
     let builder = client.get_certificate_collections_last_estimated();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-collection")]
 async fn get_certificate_collections_nav_items(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -3064,6 +4537,8 @@ async fn get_certificate_collections_nav_items(
     let builder = client.get_certificate_collections_nav_items();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-collection")]
 async fn delete_certificate_collections_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3073,6 +4548,8 @@ async fn delete_certificate_collections_by_id(
         .delete_certificate_collections_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-collection")]
 async fn get_certificate_collections_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3081,6 +4558,8 @@ async fn get_certificate_collections_by_id(
     let builder = client.get_certificate_collections_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-collection")]
 async fn put_certificate_collections_by_id_favorite(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3093,6 +4572,8 @@ async fn put_certificate_collections_by_id_favorite(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-collection")]
 async fn get_certificate_collections_by_name(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3102,6 +4583,8 @@ async fn get_certificate_collections_by_name(
         .get_certificate_collections_by_name(args.path::<String>(OP, "name")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store-container")]
 async fn get_certificate_store_containers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3125,6 +4608,8 @@ async fn get_certificate_store_containers(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store-container")]
 async fn post_certificate_store_containers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3136,6 +4621,8 @@ async fn post_certificate_store_containers(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store-container")]
 async fn put_certificate_store_containers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3147,6 +4634,8 @@ async fn put_certificate_store_containers(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store-container")]
 async fn delete_certificate_store_containers_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3156,6 +4645,8 @@ async fn delete_certificate_store_containers_by_id(
         .delete_certificate_store_containers_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store-container")]
 async fn get_certificate_store_containers_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3165,6 +4656,8 @@ async fn get_certificate_store_containers_by_id(
         .get_certificate_store_containers_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store-type")]
 async fn delete_certificate_store_types(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3173,6 +4666,8 @@ async fn delete_certificate_store_types(
     let builder = client.delete_certificate_store_types(args.body::<Vec<i32>>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store-type")]
 async fn get_certificate_store_types(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3196,6 +4691,8 @@ async fn get_certificate_store_types(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store-type")]
 async fn post_certificate_store_types(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3207,6 +4704,8 @@ async fn post_certificate_store_types(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store-type")]
 async fn put_certificate_store_types(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3218,6 +4717,8 @@ async fn put_certificate_store_types(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store-type")]
 async fn get_certificate_store_types_name_by_name(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3227,6 +4728,8 @@ async fn get_certificate_store_types_name_by_name(
         .get_certificate_store_types_name_by_name(args.path::<String>(OP, "name")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store-type")]
 async fn delete_certificate_store_types_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3236,6 +4739,8 @@ async fn delete_certificate_store_types_by_id(
         .delete_certificate_store_types_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store-type")]
 async fn get_certificate_store_types_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3244,6 +4749,8 @@ async fn get_certificate_store_types_by_id(
     let builder = client.get_certificate_store_types_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store")]
 async fn delete_certificate_stores(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3252,6 +4759,8 @@ async fn delete_certificate_stores(
     let builder = client.delete_certificate_stores(args.body::<Vec<uuid::Uuid>>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store")]
 async fn get_certificate_stores(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3281,6 +4790,8 @@ async fn get_certificate_stores(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store")]
 async fn post_certificate_stores(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3292,6 +4803,8 @@ async fn post_certificate_stores(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store")]
 async fn put_certificate_stores(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3303,6 +4816,8 @@ async fn put_certificate_stores(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store")]
 async fn get_certificate_stores_aliases(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3314,6 +4829,8 @@ async fn get_certificate_stores_aliases(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store")]
 async fn post_certificate_stores_approve(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3325,6 +4842,8 @@ async fn post_certificate_stores_approve(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store")]
 async fn put_certificate_stores_assign_application(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3336,6 +4855,8 @@ async fn put_certificate_stores_assign_application(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store")]
 async fn put_certificate_stores_assign_container(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3347,6 +4868,8 @@ async fn put_certificate_stores_assign_container(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store")]
 async fn post_certificate_stores_certificates_add(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3358,6 +4881,8 @@ async fn post_certificate_stores_certificates_add(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store")]
 async fn post_certificate_stores_certificates_remove(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3369,6 +4894,8 @@ async fn post_certificate_stores_certificates_remove(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store")]
 async fn put_certificate_stores_discovery_job(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3380,6 +4907,8 @@ async fn put_certificate_stores_discovery_job(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store")]
 async fn put_certificate_stores_password(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3391,6 +4920,8 @@ async fn put_certificate_stores_password(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store")]
 async fn post_certificate_stores_reenrollment(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3402,6 +4933,8 @@ async fn post_certificate_stores_reenrollment(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store")]
 async fn post_certificate_stores_schedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3413,6 +4946,8 @@ async fn post_certificate_stores_schedule(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store")]
 async fn delete_certificate_stores_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3422,6 +4957,8 @@ async fn delete_certificate_stores_by_id(
         .delete_certificate_stores_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store")]
 async fn get_certificate_stores_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3431,6 +4968,8 @@ async fn get_certificate_stores_by_id(
         .get_certificate_stores_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate-store")]
 async fn get_certificate_stores_by_id_inventory(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3452,6 +4991,8 @@ async fn get_certificate_stores_by_id_inventory(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn delete_certificates(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3463,6 +5004,8 @@ async fn delete_certificates(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn get_certificates(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3504,6 +5047,8 @@ async fn get_certificates(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn post_certificates_analyze(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3515,6 +5060,8 @@ async fn post_certificates_analyze(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn get_certificates_csv(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3535,6 +5082,8 @@ async fn get_certificates_csv(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn post_certificates_download(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3553,6 +5102,8 @@ async fn post_certificates_download(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn delete_certificates_exclude(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3564,6 +5115,8 @@ async fn delete_certificates_exclude(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn delete_certificates_exclude_query(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3575,6 +5128,8 @@ async fn delete_certificates_exclude_query(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn delete_certificates_exclude_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3587,6 +5142,8 @@ async fn delete_certificates_exclude_by_id(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn delete_certificates_excluded_certificates(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3598,6 +5155,8 @@ async fn delete_certificates_excluded_certificates(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn get_certificates_excluded_certificates(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3621,6 +5180,8 @@ async fn get_certificates_excluded_certificates(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn get_certificates_identity_audit_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3633,6 +5194,8 @@ async fn get_certificates_identity_audit_by_id(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn get_certificates_identity_audit_by_id_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3645,6 +5208,8 @@ async fn get_certificates_identity_audit_by_id_v2(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn post_certificates_import(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3656,6 +5221,8 @@ async fn post_certificates_import(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn get_certificates_locations_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3671,6 +5238,8 @@ async fn get_certificates_locations_by_id(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn put_certificates_metadata(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3688,6 +5257,8 @@ async fn put_certificates_metadata(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn put_certificates_metadata_all(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3702,6 +5273,8 @@ async fn put_certificates_metadata_all(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn get_certificates_metadata_compare(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3720,6 +5293,8 @@ async fn get_certificates_metadata_compare(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn put_certificates_owner(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3732,6 +5307,8 @@ async fn put_certificates_owner(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn delete_certificates_private_key(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3743,6 +5320,8 @@ async fn delete_certificates_private_key(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn delete_certificates_private_key_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3755,6 +5334,8 @@ async fn delete_certificates_private_key_by_id(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn delete_certificates_query(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3766,6 +5347,8 @@ async fn delete_certificates_query(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn get_certificates_query_parsers(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -3773,6 +5356,8 @@ async fn get_certificates_query_parsers(
     let builder = client.get_certificates_query_parsers();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn post_certificates_recover(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3791,6 +5376,8 @@ async fn post_certificates_recover(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn post_certificates_revoke(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3802,6 +5389,8 @@ async fn post_certificates_revoke(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn delete_certificates_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3813,6 +5402,8 @@ async fn delete_certificates_by_id(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn get_certificates_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3836,6 +5427,8 @@ async fn get_certificates_by_id(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn get_certificates_by_id_history(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3862,6 +5455,8 @@ async fn get_certificates_by_id_history(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn put_certificates_by_id_owner(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3880,6 +5475,8 @@ async fn put_certificates_by_id_owner(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn get_certificates_by_id_security(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3892,6 +5489,8 @@ async fn get_certificates_by_id_security(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn get_certificates_by_id_validate(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3907,6 +5506,8 @@ async fn get_certificates_by_id_validate(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn get_certificates_by_id_validation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3915,6 +5516,8 @@ async fn get_certificates_by_id_validation(
     let builder = client.get_certificates_by_id_validation(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn post_certificates_by_id_validation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3933,6 +5536,8 @@ async fn post_certificates_by_id_validation(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn delete_certificates_by_id_validation_by_rule_name(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3945,6 +5550,8 @@ async fn delete_certificates_by_id_validation_by_rule_name(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn delete_certificates_by_id_validation_by_rule_name_by_violation_name(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3958,6 +5565,8 @@ async fn delete_certificates_by_id_validation_by_rule_name_by_violation_name(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "certificate")]
 async fn put_certificates_by_id_validation_by_rule_name_by_violation_name(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3972,6 +5581,8 @@ async fn put_certificates_by_id_validation_by_rule_name_by_violation_name(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "component-installation")]
 async fn get_component_installation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3995,6 +5606,8 @@ async fn get_component_installation(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "component-installation")]
 async fn delete_component_installation_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4004,6 +5617,8 @@ async fn delete_component_installation_by_id(
         .delete_component_installation_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment")]
 async fn get_enrollment_available_renewal_id_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4019,6 +5634,8 @@ async fn get_enrollment_available_renewal_id_by_id(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment")]
 async fn get_enrollment_available_renewal_thumbprint_by_thumbprint(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4033,6 +5650,8 @@ async fn get_enrollment_available_renewal_thumbprint_by_thumbprint(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment")]
 async fn post_enrollment_csr(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4051,6 +5670,8 @@ async fn post_enrollment_csr(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment")]
 async fn get_enrollment_csr_context_my(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -4058,6 +5679,8 @@ async fn get_enrollment_csr_context_my(
     let builder = client.get_enrollment_csr_context_my();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment")]
 async fn post_enrollment_csr_parse(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4067,6 +5690,8 @@ async fn post_enrollment_csr_parse(
         .post_enrollment_csr_parse(args.body::<crate::types::CsrContents>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment")]
 async fn post_enrollment_pfx(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4079,6 +5704,8 @@ async fn post_enrollment_pfx(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment")]
 async fn post_enrollment_pfx_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4091,6 +5718,8 @@ async fn post_enrollment_pfx_v2(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment")]
 async fn get_enrollment_pfx_context_my(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -4098,6 +5727,8 @@ async fn get_enrollment_pfx_context_my(
     let builder = client.get_enrollment_pfx_context_my();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment")]
 async fn post_enrollment_pfx_deploy(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4109,6 +5740,8 @@ async fn post_enrollment_pfx_deploy(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment")]
 async fn post_enrollment_pfx_replace(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4120,6 +5753,8 @@ async fn post_enrollment_pfx_replace(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment")]
 async fn post_enrollment_renew(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4135,6 +5770,8 @@ async fn post_enrollment_renew(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment")]
 async fn get_enrollment_settings_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4143,6 +5780,8 @@ async fn get_enrollment_settings_by_id(
     let builder = client.get_enrollment_settings_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment-pattern")]
 async fn get_enrollment_patterns(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4166,6 +5805,8 @@ async fn get_enrollment_patterns(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment-pattern")]
 async fn post_enrollment_patterns(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4180,6 +5821,8 @@ async fn post_enrollment_patterns(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment-pattern")]
 async fn get_enrollment_patterns_settings(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -4187,6 +5830,8 @@ async fn get_enrollment_patterns_settings(
     let builder = client.get_enrollment_patterns_settings();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment-pattern")]
 async fn put_enrollment_patterns_settings(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4198,6 +5843,8 @@ async fn put_enrollment_patterns_settings(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment-pattern")]
 async fn get_enrollment_patterns_subject_parts(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -4205,6 +5852,8 @@ async fn get_enrollment_patterns_subject_parts(
     let builder = client.get_enrollment_patterns_subject_parts();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment-pattern")]
 async fn delete_enrollment_patterns_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4217,6 +5866,8 @@ async fn delete_enrollment_patterns_by_id(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment-pattern")]
 async fn get_enrollment_patterns_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4225,6 +5876,8 @@ async fn get_enrollment_patterns_by_id(
     let builder = client.get_enrollment_patterns_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment-pattern")]
 async fn put_enrollment_patterns_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4240,6 +5893,8 @@ async fn put_enrollment_patterns_by_id(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment-pattern")]
 async fn get_enrollment_patterns_by_id_metadata(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4249,6 +5904,8 @@ async fn get_enrollment_patterns_by_id_metadata(
         .get_enrollment_patterns_by_id_metadata(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "enrollment-pattern")]
 async fn get_enrollment_patterns_by_id_settings(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4258,6 +5915,8 @@ async fn get_enrollment_patterns_by_id_settings(
         .get_enrollment_patterns_by_id_settings(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "event-handler-registration")]
 async fn get_event_handler_registration(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4281,6 +5940,8 @@ async fn get_event_handler_registration(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "event-handler-registration")]
 async fn post_event_handler_registration(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4292,6 +5953,8 @@ async fn post_event_handler_registration(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "event-handler-registration")]
 async fn delete_event_handler_registration_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4301,6 +5964,8 @@ async fn delete_event_handler_registration_by_id(
         .delete_event_handler_registration_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "event-handler-registration")]
 async fn get_event_handler_registration_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4310,6 +5975,8 @@ async fn get_event_handler_registration_by_id(
         .get_event_handler_registration_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "event-handler-registration")]
 async fn put_event_handler_registration_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4322,6 +5989,8 @@ async fn put_event_handler_registration_by_id(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "extensions")]
 async fn get_extensions_scripts(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4345,6 +6014,8 @@ async fn get_extensions_scripts(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "extensions")]
 async fn post_extensions_scripts(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4354,6 +6025,8 @@ async fn post_extensions_scripts(
         .post_extensions_scripts(args.body::<crate::types::ScriptCreateRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "extensions")]
 async fn put_extensions_scripts(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4363,6 +6036,8 @@ async fn put_extensions_scripts(
         .put_extensions_scripts(args.body::<crate::types::ScriptsUpdateRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "extensions")]
 async fn delete_extensions_scripts_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4371,6 +6046,8 @@ async fn delete_extensions_scripts_by_id(
     let builder = client.delete_extensions_scripts_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "extensions")]
 async fn get_extensions_scripts_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4379,6 +6056,8 @@ async fn get_extensions_scripts_by_id(
     let builder = client.get_extensions_scripts_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "identity-provider")]
 async fn get_identity_providers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4402,6 +6081,8 @@ async fn get_identity_providers(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "identity-provider")]
 async fn post_identity_providers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4413,6 +6094,8 @@ async fn post_identity_providers(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "identity-provider")]
 async fn get_identity_providers_types(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -4420,6 +6103,8 @@ async fn get_identity_providers_types(
     let builder = client.get_identity_providers_types();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "identity-provider")]
 async fn get_identity_providers_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4429,6 +6114,8 @@ async fn get_identity_providers_by_id(
         .get_identity_providers_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "identity-provider")]
 async fn put_identity_providers_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4441,6 +6128,8 @@ async fn put_identity_providers_by_id(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "custom-job-type")]
 async fn get_job_types_custom(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4464,6 +6153,8 @@ async fn get_job_types_custom(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "custom-job-type")]
 async fn post_job_types_custom(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4473,6 +6164,8 @@ async fn post_job_types_custom(
         .post_job_types_custom(args.body::<crate::types::JobTypeCreateRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "custom-job-type")]
 async fn put_job_types_custom(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4482,6 +6175,8 @@ async fn put_job_types_custom(
         .put_job_types_custom(args.body::<crate::types::JobTypeUpdateRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "custom-job-type")]
 async fn delete_job_types_custom_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4491,6 +6186,8 @@ async fn delete_job_types_custom_by_id(
         .delete_job_types_custom_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "custom-job-type")]
 async fn get_job_types_custom_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4499,6 +6196,8 @@ async fn get_job_types_custom_by_id(
     let builder = client.get_job_types_custom_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "license")]
 async fn get_license(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -4506,6 +6205,8 @@ async fn get_license(
     let builder = client.get_license();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "mac-enrollment")]
 async fn get_mac_enrollment(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -4513,6 +6214,8 @@ async fn get_mac_enrollment(
     let builder = client.get_mac_enrollment();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "mac-enrollment")]
 async fn put_mac_enrollment(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4522,6 +6225,8 @@ async fn put_mac_enrollment(
         .put_mac_enrollment(args.body::<crate::types::MacEnrollmentApiModel>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "metadata-field")]
 async fn delete_metadata_fields(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4533,6 +6238,8 @@ async fn delete_metadata_fields(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "metadata-field")]
 async fn get_metadata_fields(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4556,6 +6263,8 @@ async fn get_metadata_fields(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "metadata-field")]
 async fn post_metadata_fields(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4567,6 +6276,8 @@ async fn post_metadata_fields(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "metadata-field")]
 async fn put_metadata_fields(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4576,6 +6287,8 @@ async fn put_metadata_fields(
         .put_metadata_fields(args.body::<crate::types::MetadataFieldUpdateRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "metadata-field")]
 async fn delete_metadata_fields_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4587,6 +6300,8 @@ async fn delete_metadata_fields_by_id(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "metadata-field")]
 async fn get_metadata_fields_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4595,6 +6310,8 @@ async fn get_metadata_fields_by_id(
     let builder = client.get_metadata_fields_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "metadata-field")]
 async fn get_metadata_fields_by_id_in_use(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4603,6 +6320,8 @@ async fn get_metadata_fields_by_id_in_use(
     let builder = client.get_metadata_fields_by_id_in_use(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "metadata-field")]
 async fn get_metadata_fields_by_name(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4611,6 +6330,8 @@ async fn get_metadata_fields_by_name(
     let builder = client.get_metadata_fields_by_name(args.path::<String>(OP, "name")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "monitoring")]
 async fn post_monitoring_resolve_ocsp(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4622,6 +6343,8 @@ async fn post_monitoring_resolve_ocsp(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "monitoring")]
 async fn get_monitoring_revocation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4645,6 +6368,8 @@ async fn get_monitoring_revocation(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "monitoring")]
 async fn post_monitoring_revocation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4659,6 +6384,8 @@ async fn post_monitoring_revocation(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "monitoring")]
 async fn put_monitoring_revocation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4673,6 +6400,8 @@ async fn put_monitoring_revocation(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "monitoring")]
 async fn post_monitoring_revocation_crl_test(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4684,6 +6413,8 @@ async fn post_monitoring_revocation_crl_test(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "monitoring")]
 async fn post_monitoring_revocation_ocsp_test(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4695,6 +6426,8 @@ async fn post_monitoring_revocation_ocsp_test(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "monitoring")]
 async fn put_monitoring_revocation_schedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4706,6 +6439,8 @@ async fn put_monitoring_revocation_schedule(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "monitoring")]
 async fn post_monitoring_revocation_test(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4717,6 +6452,8 @@ async fn post_monitoring_revocation_test(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "monitoring")]
 async fn post_monitoring_revocation_test_all(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4728,6 +6465,8 @@ async fn post_monitoring_revocation_test_all(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "monitoring")]
 async fn delete_monitoring_revocation_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4736,6 +6475,8 @@ async fn delete_monitoring_revocation_by_id(
     let builder = client.delete_monitoring_revocation_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "monitoring")]
 async fn get_monitoring_revocation_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4744,6 +6485,8 @@ async fn get_monitoring_revocation_by_id(
     let builder = client.get_monitoring_revocation_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "orchestrator-job")]
 async fn post_orchestrator_jobs_acknowledge(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4755,6 +6498,8 @@ async fn post_orchestrator_jobs_acknowledge(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "orchestrator-job")]
 async fn post_orchestrator_jobs_custom(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4766,6 +6511,8 @@ async fn post_orchestrator_jobs_custom(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "orchestrator-job")]
 async fn post_orchestrator_jobs_custom_bulk(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4777,6 +6524,8 @@ async fn post_orchestrator_jobs_custom_bulk(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "orchestrator-job")]
 async fn get_orchestrator_jobs_job_history(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4800,6 +6549,8 @@ async fn get_orchestrator_jobs_job_history(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "orchestrator-job")]
 async fn get_orchestrator_jobs_job_status_data(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4811,6 +6562,8 @@ async fn get_orchestrator_jobs_job_status_data(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "orchestrator-job")]
 async fn post_orchestrator_jobs_reschedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4822,6 +6575,8 @@ async fn post_orchestrator_jobs_reschedule(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "orchestrator-job")]
 async fn get_orchestrator_jobs_scheduled_jobs(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4845,6 +6600,8 @@ async fn get_orchestrator_jobs_scheduled_jobs(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "orchestrator-job")]
 async fn post_orchestrator_jobs_unschedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4856,6 +6613,8 @@ async fn post_orchestrator_jobs_unschedule(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pam-provider")]
 async fn get_pam_providers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4879,6 +6638,8 @@ async fn get_pam_providers(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pam-provider")]
 async fn get_pam_providers_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4902,6 +6663,8 @@ async fn get_pam_providers_v2(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pam-provider")]
 async fn post_pam_providers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4911,6 +6674,8 @@ async fn post_pam_providers(
         .post_pam_providers(args.body::<crate::types::ProviderCreateRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pam-provider")]
 async fn post_pam_providers_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4920,6 +6685,8 @@ async fn post_pam_providers_v2(
         .post_pam_providers_v2(args.body::<crate::types::ProviderCreateRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pam-provider")]
 async fn put_pam_providers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4929,6 +6696,8 @@ async fn put_pam_providers(
         .put_pam_providers(args.body::<crate::types::ProviderUpdateRequestLegacy>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pam-provider")]
 async fn put_pam_providers_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4938,6 +6707,8 @@ async fn put_pam_providers_v2(
         .put_pam_providers_v2(args.body::<crate::types::ProviderUpdateRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pam-local-entries")]
 async fn delete_pam_providers_local_by_provider_id_entries(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4950,6 +6721,8 @@ async fn delete_pam_providers_local_by_provider_id_entries(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pam-local-entries")]
 async fn get_pam_providers_local_by_provider_id_entries(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4976,6 +6749,8 @@ async fn get_pam_providers_local_by_provider_id_entries(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pam-local-entries")]
 async fn post_pam_providers_local_by_provider_id_entries(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4988,6 +6763,8 @@ async fn post_pam_providers_local_by_provider_id_entries(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pam-local-entries")]
 async fn put_pam_providers_local_by_provider_id_entries(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5000,6 +6777,8 @@ async fn put_pam_providers_local_by_provider_id_entries(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pam-provider")]
 async fn get_pam_providers_types(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -5007,6 +6786,8 @@ async fn get_pam_providers_types(
     let builder = client.get_pam_providers_types();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pam-provider")]
 async fn get_pam_providers_types_v2(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -5014,6 +6795,8 @@ async fn get_pam_providers_types_v2(
     let builder = client.get_pam_providers_types_v2();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pam-provider")]
 async fn post_pam_providers_types(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5025,6 +6808,8 @@ async fn post_pam_providers_types(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pam-provider")]
 async fn post_pam_providers_types_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5036,6 +6821,8 @@ async fn post_pam_providers_types_v2(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pam-provider")]
 async fn delete_pam_providers_types_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5045,6 +6832,8 @@ async fn delete_pam_providers_types_by_id(
         .delete_pam_providers_types_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pam-provider")]
 async fn get_pam_providers_types_by_id_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5053,6 +6842,8 @@ async fn get_pam_providers_types_by_id_v2(
     let builder = client.get_pam_providers_types_by_id_v2(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pam-provider")]
 async fn delete_pam_providers_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5061,6 +6852,8 @@ async fn delete_pam_providers_by_id(
     let builder = client.delete_pam_providers_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pam-provider")]
 async fn delete_pam_providers_by_id_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5069,6 +6862,8 @@ async fn delete_pam_providers_by_id_v2(
     let builder = client.delete_pam_providers_by_id_v2(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pam-provider")]
 async fn get_pam_providers_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5077,6 +6872,8 @@ async fn get_pam_providers_by_id(
     let builder = client.get_pam_providers_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "pam-provider")]
 async fn get_pam_providers_by_id_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5085,6 +6882,8 @@ async fn get_pam_providers_by_id_v2(
     let builder = client.get_pam_providers_by_id_v2(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "permission-set")]
 async fn get_permission_sets(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5108,6 +6907,8 @@ async fn get_permission_sets(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "permission-set")]
 async fn post_permission_sets(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5119,6 +6920,8 @@ async fn post_permission_sets(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "permission-set")]
 async fn put_permission_sets(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5128,6 +6931,8 @@ async fn put_permission_sets(
         .put_permission_sets(args.body::<crate::types::PermissionSetUpdateRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "permission-set")]
 async fn get_permission_sets_my(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5139,6 +6944,8 @@ async fn get_permission_sets_my(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "permission-set")]
 async fn delete_permission_sets_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5148,6 +6955,8 @@ async fn delete_permission_sets_by_id(
         .delete_permission_sets_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "permission-set")]
 async fn get_permission_sets_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5156,6 +6965,8 @@ async fn get_permission_sets_by_id(
     let builder = client.get_permission_sets_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "permissions")]
 async fn get_permissions(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -5163,6 +6974,8 @@ async fn get_permissions(
     let builder = client.get_permissions();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "reports")]
 async fn get_reports(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5186,6 +6999,8 @@ async fn get_reports(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "reports")]
 async fn put_reports(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5194,6 +7009,8 @@ async fn put_reports(
     let builder = client.put_reports(args.body::<crate::types::ReportRequestModel>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "reports")]
 async fn get_reports_custom(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5217,6 +7034,8 @@ async fn get_reports_custom(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "reports")]
 async fn post_reports_custom(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5228,6 +7047,8 @@ async fn post_reports_custom(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "reports")]
 async fn put_reports_custom(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5237,6 +7058,8 @@ async fn put_reports_custom(
         .put_reports_custom(args.body::<crate::types::CustomReportUpdateRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "reports")]
 async fn delete_reports_custom_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5245,6 +7068,8 @@ async fn delete_reports_custom_by_id(
     let builder = client.delete_reports_custom_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "reports")]
 async fn get_reports_custom_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5253,6 +7078,8 @@ async fn get_reports_custom_by_id(
     let builder = client.get_reports_custom_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "reports")]
 async fn delete_reports_schedules_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5261,6 +7088,8 @@ async fn delete_reports_schedules_by_id(
     let builder = client.delete_reports_schedules_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "reports")]
 async fn get_reports_schedules_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5269,6 +7098,8 @@ async fn get_reports_schedules_by_id(
     let builder = client.get_reports_schedules_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "reports")]
 async fn get_reports_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5277,6 +7108,8 @@ async fn get_reports_by_id(
     let builder = client.get_reports_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "reports")]
 async fn get_reports_by_id_parameters(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5285,6 +7118,8 @@ async fn get_reports_by_id_parameters(
     let builder = client.get_reports_by_id_parameters(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "reports")]
 async fn put_reports_by_id_parameters(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5297,6 +7132,8 @@ async fn put_reports_by_id_parameters(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "reports")]
 async fn get_reports_by_id_schedules(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5317,6 +7154,8 @@ async fn get_reports_by_id_schedules(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "reports")]
 async fn post_reports_by_id_schedules(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5329,6 +7168,8 @@ async fn post_reports_by_id_schedules(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "reports")]
 async fn put_reports_by_id_schedules(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5341,6 +7182,8 @@ async fn put_reports_by_id_schedules(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "smtp")]
 async fn get_smtp(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -5348,6 +7191,8 @@ async fn get_smtp(
     let builder = client.get_smtp();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "smtp")]
 async fn get_smtp_v2(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -5355,6 +7200,8 @@ async fn get_smtp_v2(
     let builder = client.get_smtp_v2();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "smtp")]
 async fn put_smtp(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5363,6 +7210,8 @@ async fn put_smtp(
     let builder = client.put_smtp(args.body::<crate::types::Smtpv1Request>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "smtp")]
 async fn put_smtp_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5371,6 +7220,8 @@ async fn put_smtp_v2(
     let builder = client.put_smtp_v2(args.body::<crate::types::SmtpRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "smtp")]
 async fn post_smtp_test(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5380,6 +7231,8 @@ async fn post_smtp_test(
         .post_smtp_test(args.body::<crate::types::Smtpv1TestRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "smtp")]
 async fn post_smtp_test_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5389,6 +7242,8 @@ async fn post_smtp_test_v2(
         .post_smtp_test_v2(args.body::<crate::types::SmtpTestRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "key")]
 async fn get_ssh_keys_my_key(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5400,6 +7255,8 @@ async fn get_ssh_keys_my_key(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "key")]
 async fn post_ssh_keys_my_key(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5409,6 +7266,8 @@ async fn post_ssh_keys_my_key(
         .post_ssh_keys_my_key(args.body::<crate::types::KeyGenerationRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "key")]
 async fn put_ssh_keys_my_key(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5418,6 +7277,8 @@ async fn put_ssh_keys_my_key(
         .put_ssh_keys_my_key(args.body::<crate::types::KeyUpdateRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "key")]
 async fn delete_ssh_keys_unmanaged(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5426,6 +7287,8 @@ async fn delete_ssh_keys_unmanaged(
     let builder = client.delete_ssh_keys_unmanaged(args.body::<Vec<i32>>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "key")]
 async fn get_ssh_keys_unmanaged(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5449,6 +7312,8 @@ async fn get_ssh_keys_unmanaged(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "key")]
 async fn delete_ssh_keys_unmanaged_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5457,6 +7322,8 @@ async fn delete_ssh_keys_unmanaged_by_id(
     let builder = client.delete_ssh_keys_unmanaged_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "key")]
 async fn get_ssh_keys_unmanaged_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5465,6 +7332,8 @@ async fn get_ssh_keys_unmanaged_by_id(
     let builder = client.get_ssh_keys_unmanaged_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "logon")]
 async fn get_ssh_logons(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5488,6 +7357,8 @@ async fn get_ssh_logons(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "logon")]
 async fn post_ssh_logons(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5497,6 +7368,8 @@ async fn post_ssh_logons(
         .post_ssh_logons(args.body::<crate::types::LogonCreationRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "logon")]
 async fn post_ssh_logons_access(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5506,6 +7379,8 @@ async fn post_ssh_logons_access(
         .post_ssh_logons_access(args.body::<crate::types::LogonAccessRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "logon")]
 async fn delete_ssh_logons_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5514,6 +7389,8 @@ async fn delete_ssh_logons_by_id(
     let builder = client.delete_ssh_logons_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "logon")]
 async fn get_ssh_logons_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5522,6 +7399,8 @@ async fn get_ssh_logons_by_id(
     let builder = client.get_ssh_logons_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "server-group")]
 async fn get_ssh_server_groups(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5545,6 +7424,8 @@ async fn get_ssh_server_groups(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "server-group")]
 async fn post_ssh_server_groups(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5556,6 +7437,8 @@ async fn post_ssh_server_groups(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "server-group")]
 async fn put_ssh_server_groups(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5565,6 +7448,8 @@ async fn put_ssh_server_groups(
         .put_ssh_server_groups(args.body::<crate::types::ServerGroupUpdateRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "server-group")]
 async fn delete_ssh_server_groups_access(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5576,6 +7461,8 @@ async fn delete_ssh_server_groups_access(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "server-group")]
 async fn post_ssh_server_groups_access(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5587,6 +7474,8 @@ async fn post_ssh_server_groups_access(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "server-group")]
 async fn get_ssh_server_groups_access_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5596,6 +7485,8 @@ async fn get_ssh_server_groups_access_by_id(
         .get_ssh_server_groups_access_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "server-group")]
 async fn delete_ssh_server_groups_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5605,6 +7496,8 @@ async fn delete_ssh_server_groups_by_id(
         .delete_ssh_server_groups_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "server-group")]
 async fn get_ssh_server_groups_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5613,6 +7506,8 @@ async fn get_ssh_server_groups_by_id(
     let builder = client.get_ssh_server_groups_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "server-group")]
 async fn get_ssh_server_groups_by_name(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5621,6 +7516,8 @@ async fn get_ssh_server_groups_by_name(
     let builder = client.get_ssh_server_groups_by_name(args.path::<String>(OP, "name")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "server")]
 async fn get_ssh_servers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5644,6 +7541,8 @@ async fn get_ssh_servers(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "server")]
 async fn post_ssh_servers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5653,6 +7552,8 @@ async fn post_ssh_servers(
         .post_ssh_servers(args.body::<crate::types::ServerCreationRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "server")]
 async fn put_ssh_servers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5662,6 +7563,8 @@ async fn put_ssh_servers(
         .put_ssh_servers(args.body::<crate::types::ServerUpdateRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "server")]
 async fn delete_ssh_servers_access(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5671,6 +7574,8 @@ async fn delete_ssh_servers_access(
         .delete_ssh_servers_access(args.body::<crate::types::ServerAccessRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "server")]
 async fn post_ssh_servers_access(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5680,6 +7585,8 @@ async fn post_ssh_servers_access(
         .post_ssh_servers_access(args.body::<crate::types::ServerAccessRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "server")]
 async fn get_ssh_servers_access_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5688,6 +7595,8 @@ async fn get_ssh_servers_access_by_id(
     let builder = client.get_ssh_servers_access_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "server")]
 async fn delete_ssh_servers_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5696,6 +7605,8 @@ async fn delete_ssh_servers_by_id(
     let builder = client.delete_ssh_servers_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "server")]
 async fn get_ssh_servers_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5704,6 +7615,8 @@ async fn get_ssh_servers_by_id(
     let builder = client.get_ssh_servers_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "service-account")]
 async fn delete_ssh_service_accounts(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5712,6 +7625,8 @@ async fn delete_ssh_service_accounts(
     let builder = client.delete_ssh_service_accounts(args.body::<Vec<i32>>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "service-account")]
 async fn get_ssh_service_accounts(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5735,6 +7650,8 @@ async fn get_ssh_service_accounts(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "service-account")]
 async fn post_ssh_service_accounts(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5746,6 +7663,8 @@ async fn post_ssh_service_accounts(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "service-account")]
 async fn put_ssh_service_accounts(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5757,6 +7676,8 @@ async fn put_ssh_service_accounts(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "service-account")]
 async fn get_ssh_service_accounts_key_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5769,6 +7690,8 @@ async fn get_ssh_service_accounts_key_by_id(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "service-account")]
 async fn post_ssh_service_accounts_rotate_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5781,6 +7704,8 @@ async fn post_ssh_service_accounts_rotate_by_id(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "service-account")]
 async fn delete_ssh_service_accounts_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5789,6 +7714,8 @@ async fn delete_ssh_service_accounts_by_id(
     let builder = client.delete_ssh_service_accounts_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "service-account")]
 async fn get_ssh_service_accounts_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5797,6 +7724,8 @@ async fn get_ssh_service_accounts_by_id(
     let builder = client.get_ssh_service_accounts_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "user")]
 async fn get_ssh_users(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5823,6 +7752,8 @@ async fn get_ssh_users(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "user")]
 async fn get_ssh_users_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5849,6 +7780,8 @@ async fn get_ssh_users_v2(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "user")]
 async fn post_ssh_users(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5858,6 +7791,8 @@ async fn post_ssh_users(
         .post_ssh_users(args.body::<crate::types::SshUserCreationRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "user")]
 async fn put_ssh_users(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5867,6 +7802,8 @@ async fn put_ssh_users(
         .put_ssh_users(args.body::<crate::types::SshUserUpdateRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "user")]
 async fn post_ssh_users_access(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5876,6 +7813,8 @@ async fn post_ssh_users_access(
         .post_ssh_users_access(args.body::<crate::types::SshUserUpdateRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "user")]
 async fn delete_ssh_users_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5884,6 +7823,8 @@ async fn delete_ssh_users_by_id(
     let builder = client.delete_ssh_users_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "user")]
 async fn get_ssh_users_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5892,6 +7833,8 @@ async fn get_ssh_users_by_id(
     let builder = client.get_ssh_users_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "user")]
 async fn get_ssh_users_by_id_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5900,6 +7843,8 @@ async fn get_ssh_users_by_id_v2(
     let builder = client.get_ssh_users_by_id_v2(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn get_ssl(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5923,6 +7868,8 @@ async fn get_ssl(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn put_ssl_endpoints_monitor_all(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5934,6 +7881,8 @@ async fn put_ssl_endpoints_monitor_all(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn put_ssl_endpoints_monitor_status(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5945,6 +7894,8 @@ async fn put_ssl_endpoints_monitor_status(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn put_ssl_endpoints_review_all(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5956,6 +7907,8 @@ async fn put_ssl_endpoints_review_all(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn put_ssl_endpoints_review_status(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5967,6 +7920,8 @@ async fn put_ssl_endpoints_review_status(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn get_ssl_endpoints_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5975,6 +7930,8 @@ async fn get_ssl_endpoints_by_id(
     let builder = client.get_ssl_endpoints_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn get_ssl_endpoints_by_id_history(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5999,6 +7956,8 @@ async fn get_ssl_endpoints_by_id_history(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn post_ssl_network_ranges(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6008,6 +7967,8 @@ async fn post_ssl_network_ranges(
         .post_ssl_network_ranges(args.body::<crate::types::NetworkRangesRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn put_ssl_network_ranges(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6017,6 +7978,8 @@ async fn put_ssl_network_ranges(
         .put_ssl_network_ranges(args.body::<crate::types::NetworkRangesRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn post_ssl_network_ranges_validate(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6025,6 +7988,8 @@ async fn post_ssl_network_ranges_validate(
     let builder = client.post_ssl_network_ranges_validate(args.body::<Vec<String>>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn delete_ssl_network_ranges_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6034,6 +7999,8 @@ async fn delete_ssl_network_ranges_by_id(
         .delete_ssl_network_ranges_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn get_ssl_network_ranges_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6043,6 +8010,8 @@ async fn get_ssl_network_ranges_by_id(
         .get_ssl_network_ranges_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn get_ssl_networks(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6066,6 +8035,8 @@ async fn get_ssl_networks(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn post_ssl_networks(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6075,6 +8046,8 @@ async fn post_ssl_networks(
         .post_ssl_networks(args.body::<crate::types::CreateNetworkRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn put_ssl_networks(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6084,6 +8057,8 @@ async fn put_ssl_networks(
         .put_ssl_networks(args.body::<crate::types::UpdateNetworkRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn get_ssl_networks_by_identifier(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6093,6 +8068,8 @@ async fn get_ssl_networks_by_identifier(
         .get_ssl_networks_by_identifier(args.path::<String>(OP, "identifier")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn delete_ssl_networks_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6101,6 +8078,8 @@ async fn delete_ssl_networks_by_id(
     let builder = client.delete_ssl_networks_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn get_ssl_networks_by_id_parts(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6128,6 +8107,8 @@ async fn get_ssl_networks_by_id_parts(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn post_ssl_networks_by_id_reset(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6137,6 +8118,8 @@ async fn post_ssl_networks_by_id_reset(
         .post_ssl_networks_by_id_reset(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn post_ssl_networks_by_id_scan(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6149,6 +8132,8 @@ async fn post_ssl_networks_by_id_scan(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "ssl")]
 async fn get_ssl_parts_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6157,6 +8142,8 @@ async fn get_ssl_parts_by_id(
     let builder = client.get_ssl_parts_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "scheduling")]
 async fn post_scheduling(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6166,6 +8153,8 @@ async fn post_scheduling(
         .post_scheduling(args.body::<crate::types::ScheduledTaskRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security")]
 async fn get_security_applications_by_id_roles(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6175,6 +8164,8 @@ async fn get_security_applications_by_id_roles(
         .get_security_applications_by_id_roles(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security")]
 async fn post_security_applications_by_id_roles(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6187,6 +8178,8 @@ async fn post_security_applications_by_id_roles(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security")]
 async fn get_security_audit_collections_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6196,6 +8189,8 @@ async fn get_security_audit_collections_by_id(
         .get_security_audit_collections_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-claims")]
 async fn get_security_claims(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6219,6 +8214,8 @@ async fn get_security_claims(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-claims")]
 async fn post_security_claims(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6230,6 +8227,8 @@ async fn post_security_claims(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-claims")]
 async fn put_security_claims(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6241,6 +8240,8 @@ async fn put_security_claims(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-claims")]
 async fn get_security_claims_roles(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6254,6 +8255,8 @@ async fn get_security_claims_roles(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-claims")]
 async fn delete_security_claims_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6262,6 +8265,8 @@ async fn delete_security_claims_by_id(
     let builder = client.delete_security_claims_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-claims")]
 async fn get_security_claims_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6270,6 +8275,8 @@ async fn get_security_claims_by_id(
     let builder = client.get_security_claims_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security")]
 async fn get_security_containers_by_id_roles(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6279,6 +8286,8 @@ async fn get_security_containers_by_id_roles(
         .get_security_containers_by_id_roles(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security")]
 async fn post_security_containers_by_id_roles(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6291,6 +8300,8 @@ async fn post_security_containers_by_id_roles(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security")]
 async fn get_security_identities(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6314,6 +8325,8 @@ async fn get_security_identities(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security")]
 async fn post_security_identities(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6325,6 +8338,8 @@ async fn post_security_identities(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security")]
 async fn get_security_identities_lookup(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6336,6 +8351,8 @@ async fn get_security_identities_lookup(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security")]
 async fn delete_security_identities_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6344,6 +8361,8 @@ async fn delete_security_identities_by_id(
     let builder = client.delete_security_identities_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security")]
 async fn get_security_identities_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6352,6 +8371,8 @@ async fn get_security_identities_by_id(
     let builder = client.get_security_identities_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security")]
 async fn get_security_my(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -6359,6 +8380,8 @@ async fn get_security_my(
     let builder = client.get_security_my();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security")]
 async fn get_security_my_permissions(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -6366,6 +8389,8 @@ async fn get_security_my_permissions(
     let builder = client.get_security_my_permissions();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-roles")]
 async fn get_security_roles(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6392,6 +8417,8 @@ async fn get_security_roles(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-roles")]
 async fn get_security_roles_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6415,6 +8442,8 @@ async fn get_security_roles_v2(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-roles")]
 async fn post_security_roles(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6429,6 +8458,8 @@ async fn post_security_roles(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-roles")]
 async fn post_security_roles_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6440,6 +8471,8 @@ async fn post_security_roles_v2(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-roles")]
 async fn put_security_roles(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6451,6 +8484,8 @@ async fn put_security_roles(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-roles")]
 async fn put_security_roles_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6462,6 +8497,8 @@ async fn put_security_roles_v2(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-roles")]
 async fn delete_security_roles_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6470,6 +8507,8 @@ async fn delete_security_roles_by_id(
     let builder = client.delete_security_roles_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-roles")]
 async fn get_security_roles_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6478,6 +8517,8 @@ async fn get_security_roles_by_id(
     let builder = client.get_security_roles_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-roles")]
 async fn get_security_roles_by_id_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6486,6 +8527,8 @@ async fn get_security_roles_by_id_v2(
     let builder = client.get_security_roles_by_id_v2(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-roles")]
 async fn post_security_roles_by_id_copy(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6498,6 +8541,8 @@ async fn post_security_roles_by_id_copy(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-roles")]
 async fn get_security_roles_by_id_identities(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6507,6 +8552,8 @@ async fn get_security_roles_by_id_identities(
         .get_security_roles_by_id_identities(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-roles")]
 async fn put_security_roles_by_id_identities(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6519,6 +8566,8 @@ async fn put_security_roles_by_id_identities(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-role-permissions")]
 async fn get_security_roles_by_id_permissions(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6528,6 +8577,8 @@ async fn get_security_roles_by_id_permissions(
         .get_security_roles_by_id_permissions(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-role-permissions")]
 async fn get_security_roles_by_id_permissions_collections(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6537,6 +8588,8 @@ async fn get_security_roles_by_id_permissions_collections(
         .get_security_roles_by_id_permissions_collections(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-role-permissions")]
 async fn post_security_roles_by_id_permissions_collections(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6549,6 +8602,8 @@ async fn post_security_roles_by_id_permissions_collections(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-role-permissions")]
 async fn put_security_roles_by_id_permissions_collections(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6561,6 +8616,8 @@ async fn put_security_roles_by_id_permissions_collections(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-role-permissions")]
 async fn get_security_roles_by_id_permissions_containers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6570,6 +8627,8 @@ async fn get_security_roles_by_id_permissions_containers(
         .get_security_roles_by_id_permissions_containers(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-role-permissions")]
 async fn post_security_roles_by_id_permissions_containers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6582,6 +8641,8 @@ async fn post_security_roles_by_id_permissions_containers(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-role-permissions")]
 async fn put_security_roles_by_id_permissions_containers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6594,6 +8655,8 @@ async fn put_security_roles_by_id_permissions_containers(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-role-permissions")]
 async fn get_security_roles_by_id_permissions_global(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6603,6 +8666,8 @@ async fn get_security_roles_by_id_permissions_global(
         .get_security_roles_by_id_permissions_global(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-role-permissions")]
 async fn post_security_roles_by_id_permissions_global(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6615,6 +8680,8 @@ async fn post_security_roles_by_id_permissions_global(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-role-permissions")]
 async fn put_security_roles_by_id_permissions_global(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6627,6 +8694,8 @@ async fn put_security_roles_by_id_permissions_global(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-role-permissions")]
 async fn get_security_roles_by_id_permissions_pam_providers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6636,6 +8705,8 @@ async fn get_security_roles_by_id_permissions_pam_providers(
         .get_security_roles_by_id_permissions_pam_providers(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "security-role-permissions")]
 async fn put_security_roles_by_id_permissions_pam_providers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6648,6 +8719,8 @@ async fn put_security_roles_by_id_permissions_pam_providers(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "status")]
 async fn get_status_endpoints(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -6655,6 +8728,8 @@ async fn get_status_endpoints(
     let builder = client.get_status_endpoints();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "status")]
 async fn get_status_health_check(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -6662,6 +8737,8 @@ async fn get_status_health_check(
     let builder = client.get_status_health_check();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "template")]
 async fn get_templates(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6685,6 +8762,8 @@ async fn get_templates(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "template")]
 async fn put_templates(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6694,6 +8773,8 @@ async fn put_templates(
         .put_templates(args.body::<crate::types::TemplateUpdateRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "template")]
 async fn post_templates_ca_details(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6705,6 +8786,8 @@ async fn post_templates_ca_details(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "template")]
 async fn get_templates_ca_details_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6713,6 +8796,8 @@ async fn get_templates_ca_details_by_id(
     let builder = client.get_templates_ca_details_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "template")]
 async fn put_templates_ca_details_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6725,6 +8810,8 @@ async fn put_templates_ca_details_by_id(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "template")]
 async fn get_templates_custom_extensions(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6736,6 +8823,8 @@ async fn get_templates_custom_extensions(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "template")]
 async fn post_templates_custom_extensions(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6747,6 +8836,8 @@ async fn post_templates_custom_extensions(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "template")]
 async fn put_templates_custom_extensions(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6758,6 +8849,8 @@ async fn put_templates_custom_extensions(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "template")]
 async fn get_templates_extended_key_usages(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -6765,6 +8858,8 @@ async fn get_templates_extended_key_usages(
     let builder = client.get_templates_extended_key_usages();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "template")]
 async fn post_templates_import(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6776,6 +8871,8 @@ async fn post_templates_import(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "template")]
 async fn get_templates_settings(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -6783,6 +8880,8 @@ async fn get_templates_settings(
     let builder = client.get_templates_settings();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "template")]
 async fn put_templates_settings(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6794,6 +8893,8 @@ async fn put_templates_settings(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "template")]
 async fn get_templates_subject_parts(
     client: &crate::Client,
     _args: &DynamicArgs,
@@ -6801,6 +8902,8 @@ async fn get_templates_subject_parts(
     let builder = client.get_templates_subject_parts();
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "template")]
 async fn get_templates_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6809,6 +8912,8 @@ async fn get_templates_by_id(
     let builder = client.get_templates_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow")]
 async fn post_workflow_certificates_approve(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6817,6 +8922,8 @@ async fn post_workflow_certificates_approve(
     let builder = client.post_workflow_certificates_approve(args.body::<Vec<i32>>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow")]
 async fn get_workflow_certificates_denied(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6840,6 +8947,8 @@ async fn get_workflow_certificates_denied(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow")]
 async fn post_workflow_certificates_deny(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6849,6 +8958,8 @@ async fn post_workflow_certificates_deny(
         .post_workflow_certificates_deny(args.body::<crate::types::DenialRequest>(OP)?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow")]
 async fn get_workflow_certificates_external_validation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6872,6 +8983,8 @@ async fn get_workflow_certificates_external_validation(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow")]
 async fn get_workflow_certificates_pending(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6895,6 +9008,8 @@ async fn get_workflow_certificates_pending(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow")]
 async fn get_workflow_certificates_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6903,6 +9018,8 @@ async fn get_workflow_certificates_by_id(
     let builder = client.get_workflow_certificates_by_id(args.path::<i32>(OP, "id")?);
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-definition")]
 async fn get_workflow_definitions(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6926,6 +9043,8 @@ async fn get_workflow_definitions(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-definition")]
 async fn get_workflow_definitions_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6949,6 +9068,8 @@ async fn get_workflow_definitions_v2(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-definition")]
 async fn post_workflow_definitions(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6963,6 +9084,8 @@ async fn post_workflow_definitions(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-definition")]
 async fn post_workflow_definitions_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6977,6 +9100,8 @@ async fn post_workflow_definitions_v2(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-definition")]
 async fn get_workflow_definitions_steps(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7000,6 +9125,8 @@ async fn get_workflow_definitions_steps(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-definition")]
 async fn get_workflow_definitions_steps_by_extension_name(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7011,6 +9138,8 @@ async fn get_workflow_definitions_steps_by_extension_name(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-definition")]
 async fn get_workflow_definitions_types(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7034,6 +9163,8 @@ async fn get_workflow_definitions_types(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-definition")]
 async fn delete_workflow_definitions_by_definition_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7045,6 +9176,8 @@ async fn delete_workflow_definitions_by_definition_id(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-definition")]
 async fn get_workflow_definitions_by_definition_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7062,6 +9195,8 @@ async fn get_workflow_definitions_by_definition_id(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-definition")]
 async fn get_workflow_definitions_by_definition_id_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7079,6 +9214,8 @@ async fn get_workflow_definitions_by_definition_id_v2(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-definition")]
 async fn put_workflow_definitions_by_definition_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7094,6 +9231,8 @@ async fn put_workflow_definitions_by_definition_id(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-definition")]
 async fn put_workflow_definitions_by_definition_id_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7109,6 +9248,8 @@ async fn put_workflow_definitions_by_definition_id_v2(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-definition")]
 async fn post_workflow_definitions_by_definition_id_publish(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7120,6 +9261,8 @@ async fn post_workflow_definitions_by_definition_id_publish(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-definition")]
 async fn post_workflow_definitions_by_definition_id_publish_by_version(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7132,6 +9275,8 @@ async fn post_workflow_definitions_by_definition_id_publish_by_version(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-definition")]
 async fn put_workflow_definitions_by_definition_id_status(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7147,6 +9292,8 @@ async fn put_workflow_definitions_by_definition_id_status(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-definition")]
 async fn put_workflow_definitions_by_definition_id_steps(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7159,6 +9306,8 @@ async fn put_workflow_definitions_by_definition_id_steps(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-instance")]
 async fn get_workflow_instances(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7182,6 +9331,8 @@ async fn get_workflow_instances(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-instance")]
 async fn get_workflow_instances_assigned_to_me(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7205,6 +9356,8 @@ async fn get_workflow_instances_assigned_to_me(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-instance")]
 async fn get_workflow_instances_my(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7228,6 +9381,8 @@ async fn get_workflow_instances_my(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-instance")]
 async fn delete_workflow_instances_by_instance_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7239,6 +9394,8 @@ async fn delete_workflow_instances_by_instance_id(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-instance")]
 async fn get_workflow_instances_by_instance_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7250,6 +9407,8 @@ async fn get_workflow_instances_by_instance_id(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-instance")]
 async fn post_workflow_instances_by_instance_id_restart(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7264,6 +9423,8 @@ async fn post_workflow_instances_by_instance_id_restart(
     }
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-instance")]
 async fn post_workflow_instances_by_instance_id_signals(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7276,6 +9437,8 @@ async fn post_workflow_instances_by_instance_id_signals(
         );
     crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
 }
+
+#[cfg(feature = "workflow-instance")]
 async fn post_workflow_instances_by_instance_id_stop(
     client: &crate::Client,
     args: &DynamicArgs,

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.AcknowledgeJobRequest` (API version 1.0).
+#[cfg(feature = "orchestrator-job")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AcknowledgeJobRequest {
     /// List of orchestrator job audit ids to be acknowledged
@@ -19,6 +20,7 @@ pub struct AcknowledgeJobRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.AddCertificateRequest` (API version 1.0).
+#[cfg(feature = "certificate-store")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AddCertificateRequest {
     #[serde(rename = "CertificateId")]
@@ -32,6 +34,7 @@ pub struct AddCertificateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.AgentBlueprintJobsResponse` (API version 1.0).
+#[cfg(feature = "agent-blueprint")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgentBlueprintJobsResponse {
     #[serde(
@@ -123,6 +126,7 @@ pub struct AgentBlueprintJobsResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.AgentBlueprintResponse` (API version 1.0).
+#[cfg(feature = "agent-blueprint")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgentBlueprintResponse {
     #[serde(
@@ -144,6 +148,7 @@ pub struct AgentBlueprintResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.AgentBlueprintStoresResponse` (API version 1.0).
+#[cfg(feature = "agent-blueprint")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgentBlueprintStoresResponse {
     #[serde(
@@ -185,6 +190,7 @@ pub struct AgentBlueprintStoresResponse {
 /// Schema `CSS.CMS.Core.Enums.AgentPlatformType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6, 7 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "agent")]
 #[derive(
     Clone,
     Copy,
@@ -201,6 +207,7 @@ pub struct AgentBlueprintStoresResponse {
 #[serde(transparent)]
 pub struct AgentPlatformType(pub i32);
 
+#[cfg(feature = "agent")]
 impl AgentPlatformType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6, 7];
@@ -210,6 +217,7 @@ impl AgentPlatformType {
     }
 }
 
+#[cfg(feature = "agent")]
 impl crate::runtime::ParamValue for AgentPlatformType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -217,6 +225,7 @@ impl crate::runtime::ParamValue for AgentPlatformType {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorPools.AgentPoolAgentCreationRequest` (API version 1.0).
+#[cfg(feature = "agent-pool")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgentPoolAgentCreationRequest {
     #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
@@ -228,6 +237,7 @@ pub struct AgentPoolAgentCreationRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorPools.AgentPoolAgentGetResponse` (API version 1.0).
+#[cfg(feature = "agent-pool")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgentPoolAgentGetResponse {
     #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
@@ -247,6 +257,7 @@ pub struct AgentPoolAgentGetResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorPools.AgentPoolCreationRequest` (API version 1.0).
+#[cfg(feature = "agent-pool")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgentPoolCreationRequest {
     #[serde(rename = "Name")]
@@ -256,6 +267,7 @@ pub struct AgentPoolCreationRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorPools.AgentPoolGetResponse` (API version 1.0).
+#[cfg(feature = "agent-pool")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgentPoolGetResponse {
     #[serde(rename = "AgentPoolId", default, skip_serializing_if = "Option::is_none")]
@@ -279,6 +291,7 @@ pub struct AgentPoolGetResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorPools.AgentPoolUpdateRequest` (API version 1.0).
+#[cfg(feature = "agent-pool")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgentPoolUpdateRequest {
     #[serde(rename = "AgentPoolId")]
@@ -290,6 +303,7 @@ pub struct AgentPoolUpdateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.AgentResponse` (API version 1.0).
+#[cfg(feature = "agent")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgentResponse {
     #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
@@ -345,6 +359,7 @@ pub struct AgentResponse {
 /// Schema `CSS.CMS.Core.Enums.AgentStatusType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 1, 2, 3, 4 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "agent")]
 #[derive(
     Clone,
     Copy,
@@ -361,6 +376,7 @@ pub struct AgentResponse {
 #[serde(transparent)]
 pub struct AgentStatusType(pub i32);
 
+#[cfg(feature = "agent")]
 impl AgentStatusType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[1, 2, 3, 4];
@@ -370,6 +386,7 @@ impl AgentStatusType {
     }
 }
 
+#[cfg(feature = "agent")]
 impl crate::runtime::ParamValue for AgentStatusType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -379,6 +396,14 @@ impl crate::runtime::ParamValue for AgentStatusType {
 /// Schema `CSS.CMS.Data.Model.Enums.AlertBuildResult` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4, 5 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(
+    any(
+        feature = "expiration-alert",
+        feature = "key-rotation-alert",
+        feature = "monitoring",
+        feature = "pending-alert"
+    )
+)]
 #[derive(
     Clone,
     Copy,
@@ -395,6 +420,14 @@ impl crate::runtime::ParamValue for AgentStatusType {
 #[serde(transparent)]
 pub struct AlertBuildResult(pub i32);
 
+#[cfg(
+    any(
+        feature = "expiration-alert",
+        feature = "key-rotation-alert",
+        feature = "monitoring",
+        feature = "pending-alert"
+    )
+)]
 impl AlertBuildResult {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5];
@@ -404,6 +437,14 @@ impl AlertBuildResult {
     }
 }
 
+#[cfg(
+    any(
+        feature = "expiration-alert",
+        feature = "key-rotation-alert",
+        feature = "monitoring",
+        feature = "pending-alert"
+    )
+)]
 impl crate::runtime::ParamValue for AlertBuildResult {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -411,6 +452,7 @@ impl crate::runtime::ParamValue for AlertBuildResult {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.AlertCertificateQuery.AlertCertificateQueryResponse` (API version 1.0).
+#[cfg(feature = "expiration-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlertCertificateQueryResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -420,6 +462,14 @@ pub struct AlertCertificateQueryResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.AlertSchedule.AlertScheduleRequest` (API version 1.0).
+#[cfg(
+    any(
+        feature = "expiration-alert",
+        feature = "issued-alert",
+        feature = "key-rotation-alert",
+        feature = "pending-alert"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlertScheduleRequest {
     #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
@@ -427,6 +477,14 @@ pub struct AlertScheduleRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.AlertSchedule.AlertScheduleResponse` (API version 1.0).
+#[cfg(
+    any(
+        feature = "expiration-alert",
+        feature = "issued-alert",
+        feature = "key-rotation-alert",
+        feature = "pending-alert"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlertScheduleResponse {
     #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
@@ -434,6 +492,9 @@ pub struct AlertScheduleResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.AlertTemplate.AlertTemplateResponse` (API version 1.0).
+#[cfg(
+    any(feature = "denied-alert", feature = "issued-alert", feature = "pending-alert")
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlertTemplateResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -453,6 +514,7 @@ pub struct AlertTemplateResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Templates.Algorithms.AlgorithmData` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlgorithmData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -464,6 +526,7 @@ pub struct AlgorithmData {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Algorithms.AlgorithmDataRequest` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlgorithmDataRequest {
     /// The bit lengths associated with the algorithm.
@@ -475,6 +538,7 @@ pub struct AlgorithmDataRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Algorithms.AlgorithmDataRequestV2` (API version 1.0).
+#[cfg(any(feature = "enrollment-pattern", feature = "template"))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlgorithmDataRequestV2 {
     /// The name of the algorithm.
@@ -488,6 +552,7 @@ pub struct AlgorithmDataRequestV2 {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Algorithms.AlgorithmDataResponse` (API version 1.0).
+#[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlgorithmDataResponse {
     /// The name of the algorithm.
@@ -502,6 +567,7 @@ pub struct AlgorithmDataResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsCertificateCountResponse` (API version 1.0).
+#[cfg(feature = "analytics")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalyticsCertificateCountResponse {
     #[serde(rename = "Count", default, skip_serializing_if = "Option::is_none")]
@@ -509,6 +575,7 @@ pub struct AnalyticsCertificateCountResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsCertificateCountWithNameResponse` (API version 1.0).
+#[cfg(feature = "analytics")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalyticsCertificateCountWithNameResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -520,6 +587,7 @@ pub struct AnalyticsCertificateCountWithNameResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsCertificateCountWithPeriodResponse` (API version 1.0).
+#[cfg(feature = "analytics")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalyticsCertificateCountWithPeriodResponse {
     #[serde(rename = "EvalDate", default, skip_serializing_if = "Option::is_none")]
@@ -529,6 +597,7 @@ pub struct AnalyticsCertificateCountWithPeriodResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsCollectionsCountResponse` (API version 1.0).
+#[cfg(feature = "analytics")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalyticsCollectionsCountResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -540,6 +609,7 @@ pub struct AnalyticsCollectionsCountResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsPeriodCount` (API version 1.0).
+#[cfg(feature = "analytics")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalyticsPeriodCount {
     #[serde(rename = "Period", default, skip_serializing_if = "Option::is_none")]
@@ -551,6 +621,7 @@ pub struct AnalyticsPeriodCount {
 /// Schema `CSS.CMS.Core.Enums.AnalyticsSSLEndpointStatus` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "analytics")]
 #[derive(
     Clone,
     Copy,
@@ -567,6 +638,7 @@ pub struct AnalyticsPeriodCount {
 #[serde(transparent)]
 pub struct AnalyticsSslEndpointStatus(pub i32);
 
+#[cfg(feature = "analytics")]
 impl AnalyticsSslEndpointStatus {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[
@@ -578,6 +650,7 @@ impl AnalyticsSslEndpointStatus {
     }
 }
 
+#[cfg(feature = "analytics")]
 impl crate::runtime::ParamValue for AnalyticsSslEndpointStatus {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -585,6 +658,7 @@ impl crate::runtime::ParamValue for AnalyticsSslEndpointStatus {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsSSLNetworkEndpointCountResponse` (API version 1.0).
+#[cfg(feature = "analytics")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalyticsSslNetworkEndpointCountResponse {
     #[serde(rename = "NetworkId", default, skip_serializing_if = "Option::is_none")]
@@ -596,6 +670,7 @@ pub struct AnalyticsSslNetworkEndpointCountResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsSSLNetworkEndpointStatusCountResponse` (API version 1.0).
+#[cfg(feature = "analytics")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalyticsSslNetworkEndpointStatusCountResponse {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -607,6 +682,7 @@ pub struct AnalyticsSslNetworkEndpointStatusCountResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.AnalyzeCertificateRequest` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalyzeCertificateRequest {
     #[serde(rename = "Certificate", default, skip_serializing_if = "Option::is_none")]
@@ -616,6 +692,7 @@ pub struct AnalyzeCertificateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.AppSettings.AppSettingResponse` (API version 1.0).
+#[cfg(feature = "app-setting")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AppSettingResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -633,6 +710,7 @@ pub struct AppSettingResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.AppSettings.AppSettingUpdateBulkRequest` (API version 1.0).
+#[cfg(feature = "app-setting")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AppSettingUpdateBulkRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -642,6 +720,7 @@ pub struct AppSettingUpdateBulkRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.AppSettings.AppSettingUpdateRequest` (API version 1.0).
+#[cfg(feature = "app-setting")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AppSettingUpdateRequest {
     #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
@@ -649,6 +728,7 @@ pub struct AppSettingUpdateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.ApplicationAssignment` (API version 1.0).
+#[cfg(feature = "certificate-store")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationAssignment {
     #[serde(rename = "ApplicationId", default, skip_serializing_if = "Option::is_none")]
@@ -670,6 +750,7 @@ pub struct ApplicationAssignment {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.ApplicationCertificateStore` (API version 1.0).
+#[cfg(feature = "application")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationCertificateStore {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -733,6 +814,7 @@ pub struct ApplicationCertificateStore {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoreContainers.ApplicationRequest` (API version 1.0).
+#[cfg(feature = "application")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -756,6 +838,7 @@ pub struct ApplicationRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoreContainers.ApplicationResponse` (API version 1.0).
+#[cfg(feature = "application")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -773,6 +856,7 @@ pub struct ApplicationResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Workflow.ApproveDenyResult` (API version 1.0).
+#[cfg(feature = "workflow")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ApproveDenyResult {
     #[serde(rename = "Failures", default, skip_serializing_if = "Option::is_none")]
@@ -784,6 +868,7 @@ pub struct ApproveDenyResult {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.AreaPermissionResponse` (API version 1.0).
+#[cfg(feature = "security-role-permissions")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AreaPermissionResponse {
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
@@ -795,6 +880,7 @@ pub struct AreaPermissionResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.AssignableQueryRole` (API version 1.0).
+#[cfg(feature = "security")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AssignableQueryRole {
     #[serde(rename = "RoleId", default, skip_serializing_if = "Option::is_none")]
@@ -804,6 +890,7 @@ pub struct AssignableQueryRole {
 }
 
 /// Schema `Keyfactor.Auditing.Querying.AuditLogEntry` (API version 1.0).
+#[cfg(feature = "audit-log")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AuditLogEntry {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -841,6 +928,7 @@ pub struct AuditLogEntry {
 /// Schema `Keyfactor.Auditing.Enums.AuditLogLevel` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "audit-log")]
 #[derive(
     Clone,
     Copy,
@@ -857,6 +945,7 @@ pub struct AuditLogEntry {
 #[serde(transparent)]
 pub struct AuditLogLevel(pub i32);
 
+#[cfg(feature = "audit-log")]
 impl AuditLogLevel {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2];
@@ -866,6 +955,7 @@ impl AuditLogLevel {
     }
 }
 
+#[cfg(feature = "audit-log")]
 impl crate::runtime::ParamValue for AuditLogLevel {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -873,6 +963,7 @@ impl crate::runtime::ParamValue for AuditLogLevel {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Enrollment.AvailableRenewal` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AvailableRenewal {
     #[serde(
@@ -886,6 +977,7 @@ pub struct AvailableRenewal {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.AvailableSignalResponse` (API version 1.0).
+#[cfg(feature = "workflow-instance")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AvailableSignalResponse {
     /// The name of the signal.
@@ -900,6 +992,7 @@ pub struct AvailableSignalResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.AvailableStepQueryResponse` (API version 1.0).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AvailableStepQueryResponse {
     /// The display name of the step.
@@ -934,6 +1027,7 @@ pub struct AvailableStepQueryResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.AvailableStepResponse` (API version 1.0).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AvailableStepResponse {
     /// The display name of the step.
@@ -964,6 +1058,7 @@ pub struct AvailableStepResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.BulkJobResponse` (API version 1.0).
+#[cfg(feature = "orchestrator-job")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct BulkJobResponse {
     #[serde(
@@ -993,6 +1088,7 @@ pub struct BulkJobResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.BulkOrchestratorJobPair` (API version 1.0).
+#[cfg(feature = "orchestrator-job")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct BulkOrchestratorJobPair {
     #[serde(rename = "JobId", default, skip_serializing_if = "Option::is_none")]
@@ -1002,6 +1098,7 @@ pub struct BulkOrchestratorJobPair {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CAAlertRecipientCreateRequest` (API version 1.0).
+#[cfg(feature = "certificate-authority")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CaAlertRecipientCreateRequest {
     #[serde(rename = "Emails", default)]
@@ -1009,6 +1106,7 @@ pub struct CaAlertRecipientCreateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CAAlertRecipientResponse` (API version 1.0).
+#[cfg(feature = "certificate-authority")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CaAlertRecipientResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -1018,6 +1116,7 @@ pub struct CaAlertRecipientResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CAAlertRecipientUpdateRequest` (API version 1.0).
+#[cfg(feature = "certificate-authority")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CaAlertRecipientUpdateRequest {
     #[serde(rename = "Email")]
@@ -1025,6 +1124,7 @@ pub struct CaAlertRecipientUpdateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CAConnectorRequest` (API version 1.0).
+#[cfg(feature = "ca-connector")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CaConnectorRequest {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -1044,6 +1144,7 @@ pub struct CaConnectorRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CAConnectorResponse` (API version 1.0).
+#[cfg(feature = "ca-connector")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CaConnectorResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -1071,6 +1172,7 @@ pub struct CaConnectorResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CAJobQueueTestResponse` (API version 1.0).
+#[cfg(feature = "certificate-authority")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CaJobQueueTestResponse {
     /// Whether the test succeeded or failed.
@@ -1083,6 +1185,7 @@ pub struct CaJobQueueTestResponse {
 
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertRequestResponseModel` (API version 1.0).
+#[cfg(feature = "workflow")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertRequestResponseModel {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -1134,6 +1237,7 @@ pub struct CertRequestResponseModel {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertStoreContainerRequest` (API version 1.0).
+#[cfg(feature = "certificate-store-container")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertStoreContainerRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -1159,6 +1263,7 @@ pub struct CertStoreContainerRequest {
 /// Schema `Keyfactor.Orchestrators.Common.Enums.CertStoreCustomAlias` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "certificate-store-type")]
 #[derive(
     Clone,
     Copy,
@@ -1175,6 +1280,7 @@ pub struct CertStoreContainerRequest {
 #[serde(transparent)]
 pub struct CertStoreCustomAlias(pub i32);
 
+#[cfg(feature = "certificate-store-type")]
 impl CertStoreCustomAlias {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2];
@@ -1184,6 +1290,7 @@ impl CertStoreCustomAlias {
     }
 }
 
+#[cfg(feature = "certificate-store-type")]
 impl crate::runtime::ParamValue for CertStoreCustomAlias {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -1193,6 +1300,14 @@ impl crate::runtime::ParamValue for CertStoreCustomAlias {
 /// Schema `CSS.CMS.Core.Enums.CertStoreEntryParameterType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "certificate-store-type"
+    )
+)]
 #[derive(
     Clone,
     Copy,
@@ -1209,6 +1324,14 @@ impl crate::runtime::ParamValue for CertStoreCustomAlias {
 #[serde(transparent)]
 pub struct CertStoreEntryParameterType(pub i32);
 
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "certificate-store-type"
+    )
+)]
 impl CertStoreEntryParameterType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3];
@@ -1218,6 +1341,14 @@ impl CertStoreEntryParameterType {
     }
 }
 
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "certificate-store-type"
+    )
+)]
 impl crate::runtime::ParamValue for CertStoreEntryParameterType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -1225,6 +1356,7 @@ impl crate::runtime::ParamValue for CertStoreEntryParameterType {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertStoreNewPasswordRequest` (API version 1.0).
+#[cfg(feature = "certificate-store")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertStoreNewPasswordRequest {
     #[serde(rename = "CertStoreId")]
@@ -1236,6 +1368,7 @@ pub struct CertStoreNewPasswordRequest {
 /// Schema `CSS.CMS.Core.Enums.CertStorePrivateKey` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "certificate-store-type")]
 #[derive(
     Clone,
     Copy,
@@ -1252,6 +1385,7 @@ pub struct CertStoreNewPasswordRequest {
 #[serde(transparent)]
 pub struct CertStorePrivateKey(pub i32);
 
+#[cfg(feature = "certificate-store-type")]
 impl CertStorePrivateKey {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2];
@@ -1261,6 +1395,7 @@ impl CertStorePrivateKey {
     }
 }
 
+#[cfg(feature = "certificate-store-type")]
 impl crate::runtime::ParamValue for CertStorePrivateKey {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -1302,6 +1437,7 @@ impl crate::runtime::ParamValue for CertStoreTypesPasswordStyles {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertStoresSchedule` (API version 1.0).
+#[cfg(feature = "certificate-store")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertStoresSchedule {
     #[serde(rename = "StoreIds", default)]
@@ -1311,6 +1447,7 @@ pub struct CertStoresSchedule {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateAliasResponse` (API version 1.0).
+#[cfg(feature = "certificate-store")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateAliasResponse {
     #[serde(rename = "Alias", default, skip_serializing_if = "Option::is_none")]
@@ -1320,6 +1457,7 @@ pub struct CertificateAliasResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateAuthorities.CertificateAuthorityAuthCertificate` (API version 1.0).
+#[cfg(feature = "certificate-authority")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateAuthorityAuthCertificate {
     #[serde(rename = "IssuedDN", default, skip_serializing_if = "Option::is_none")]
@@ -1333,6 +1471,7 @@ pub struct CertificateAuthorityAuthCertificate {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CertificateAuthorityRequest` (API version 1.0).
+#[cfg(feature = "certificate-authority")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateAuthorityRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -1518,6 +1657,7 @@ pub struct CertificateAuthorityRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CertificateAuthorityResponse` (API version 1.0).
+#[cfg(feature = "certificate-authority")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateAuthorityResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -1701,6 +1841,7 @@ pub struct CertificateAuthorityResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateAuthorities.CertificateAuthorityTestRequest` (API version 1.0).
+#[cfg(feature = "certificate-authority")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateAuthorityTestRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -1766,6 +1907,7 @@ pub struct CertificateAuthorityTestRequest {
 /// A DTO for CA tests.
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CertificateAuthorityTestResponse` (API version 1.0).
+#[cfg(feature = "certificate-authority")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateAuthorityTestResponse {
     /// Whether the test succeeded or failed.
@@ -1779,6 +1921,7 @@ pub struct CertificateAuthorityTestResponse {
 /// Schema `CSS.CMS.Core.Enums.CertificateAuthorityType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(any(feature = "ca-connector", feature = "certificate-authority"))]
 #[derive(
     Clone,
     Copy,
@@ -1795,6 +1938,7 @@ pub struct CertificateAuthorityTestResponse {
 #[serde(transparent)]
 pub struct CertificateAuthorityType(pub i32);
 
+#[cfg(any(feature = "ca-connector", feature = "certificate-authority"))]
 impl CertificateAuthorityType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1];
@@ -1804,6 +1948,7 @@ impl CertificateAuthorityType {
     }
 }
 
+#[cfg(any(feature = "ca-connector", feature = "certificate-authority"))]
 impl crate::runtime::ParamValue for CertificateAuthorityType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -1813,6 +1958,7 @@ impl crate::runtime::ParamValue for CertificateAuthorityType {
 /// Schema `CSS.CMS.Data.Model.Enums.CertificateCleanupTimeUnits` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(any(feature = "certificate-authority", feature = "template"))]
 #[derive(
     Clone,
     Copy,
@@ -1829,6 +1975,7 @@ impl crate::runtime::ParamValue for CertificateAuthorityType {
 #[serde(transparent)]
 pub struct CertificateCleanupTimeUnits(pub i32);
 
+#[cfg(any(feature = "certificate-authority", feature = "template"))]
 impl CertificateCleanupTimeUnits {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2];
@@ -1838,6 +1985,7 @@ impl CertificateCleanupTimeUnits {
     }
 }
 
+#[cfg(any(feature = "certificate-authority", feature = "template"))]
 impl crate::runtime::ParamValue for CertificateCleanupTimeUnits {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -1845,6 +1993,7 @@ impl crate::runtime::ParamValue for CertificateCleanupTimeUnits {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionCopyRequest` (API version 1.0).
+#[cfg(feature = "certificate-collection")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateCollectionCopyRequest {
     #[serde(rename = "CopyFromId")]
@@ -1872,6 +2021,7 @@ pub struct CertificateCollectionCopyRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionCreateRequest` (API version 1.0).
+#[cfg(feature = "certificate-collection")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateCollectionCreateRequest {
     #[serde(rename = "CopyFromId", default, skip_serializing_if = "Option::is_none")]
@@ -1901,6 +2051,7 @@ pub struct CertificateCollectionCreateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionFavoriteRequest` (API version 1.0).
+#[cfg(feature = "certificate-collection")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateCollectionFavoriteRequest {
     #[serde(rename = "ShowInNavigator")]
@@ -1908,6 +2059,7 @@ pub struct CertificateCollectionFavoriteRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionListResponse` (API version 1.0).
+#[cfg(feature = "certificate-collection")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateCollectionListResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -1949,6 +2101,7 @@ pub struct CertificateCollectionListResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateCollectionNavItem` (API version 1.0).
+#[cfg(feature = "certificate-collection")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateCollectionNavItem {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -1958,6 +2111,7 @@ pub struct CertificateCollectionNavItem {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionPermissionsResponse` (API version 1.0).
+#[cfg(feature = "security")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateCollectionPermissionsResponse {
     #[serde(rename = "QueryId", default, skip_serializing_if = "Option::is_none")]
@@ -1977,6 +2131,7 @@ pub struct CertificateCollectionPermissionsResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionResponse` (API version 1.0).
+#[cfg(feature = "certificate-collection")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateCollectionResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -2014,6 +2169,7 @@ pub struct CertificateCollectionResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionUpdateRequest` (API version 1.0).
+#[cfg(feature = "certificate-collection")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateCollectionUpdateRequest {
     #[serde(rename = "Id")]
@@ -2041,6 +2197,7 @@ pub struct CertificateCollectionUpdateRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateDetails` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateDetails {
     #[serde(rename = "IssuedDN", default, skip_serializing_if = "Option::is_none")]
@@ -2060,6 +2217,7 @@ pub struct CertificateDetails {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateDownloadRequest` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateDownloadRequest {
     #[serde(rename = "CertID", default, skip_serializing_if = "Option::is_none")]
@@ -2089,6 +2247,7 @@ pub struct CertificateDownloadRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateDownloadResponse` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateDownloadResponse {
     /// Base64-encoded bytes.
@@ -2099,6 +2258,7 @@ pub struct CertificateDownloadResponse {
 /// Schema `CSS.CMS.Core.Enums.CertificateFormat` (API version 1.0).
 ///
 /// An integer code. The documents list the values 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "certificate-store-type")]
 #[derive(
     Clone,
     Copy,
@@ -2115,6 +2275,7 @@ pub struct CertificateDownloadResponse {
 #[serde(transparent)]
 pub struct CertificateFormat(pub i32);
 
+#[cfg(feature = "certificate-store-type")]
 impl CertificateFormat {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[1, 2];
@@ -2124,6 +2285,7 @@ impl CertificateFormat {
     }
 }
 
+#[cfg(feature = "certificate-store-type")]
 impl crate::runtime::ParamValue for CertificateFormat {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -2133,6 +2295,7 @@ impl crate::runtime::ParamValue for CertificateFormat {
 /// Represents an account with a list of permission granted to it on a given certificate by either a role or collection
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateIdentityAuditResponse` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateIdentityAuditResponse {
     /// Id of the account represented by the audit response
@@ -2156,6 +2319,7 @@ pub struct CertificateIdentityAuditResponse {
 /// Used for the V2 endpoint.
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateIdentityAuditResponse2` (API version 2).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateIdentityAuditResponse2 {
     #[serde(rename = "Identity", default, skip_serializing_if = "Option::is_none")]
@@ -2168,6 +2332,7 @@ pub struct CertificateIdentityAuditResponse2 {
 /// Represents a permission granted to an account for a certificate
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateIdentityAuditResponse2.CertificatePermission` (API version 2).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateIdentityAuditResponse2CertificatePermission {
     /// The name of the permission
@@ -2181,6 +2346,7 @@ pub struct CertificateIdentityAuditResponse2CertificatePermission {
 /// Represents a permission granted to an account for a certificate
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateIdentityAuditResponse.CertificatePermission` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateIdentityAuditResponseCertificatePermission {
     /// The name of the permission
@@ -2194,6 +2360,7 @@ pub struct CertificateIdentityAuditResponseCertificatePermission {
 /// Schema `CSS.CMS.Data.Model.Enums.CertificateImportJobStatus` (API version 1.0).
 ///
 /// An integer code. The documents list the values 1, 2, 3 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "certificate")]
 #[derive(
     Clone,
     Copy,
@@ -2210,6 +2377,7 @@ pub struct CertificateIdentityAuditResponseCertificatePermission {
 #[serde(transparent)]
 pub struct CertificateImportJobStatus(pub i32);
 
+#[cfg(feature = "certificate")]
 impl CertificateImportJobStatus {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[1, 2, 3];
@@ -2219,6 +2387,7 @@ impl CertificateImportJobStatus {
     }
 }
 
+#[cfg(feature = "certificate")]
 impl crate::runtime::ParamValue for CertificateImportJobStatus {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -2226,6 +2395,7 @@ impl crate::runtime::ParamValue for CertificateImportJobStatus {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateImportRequestModel` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateImportRequestModel {
     #[serde(rename = "Certificate")]
@@ -2247,6 +2417,7 @@ pub struct CertificateImportRequestModel {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateImportResponseModel` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateImportResponseModel {
     #[serde(rename = "ImportStatus", default, skip_serializing_if = "Option::is_none")]
@@ -2265,6 +2436,7 @@ pub struct CertificateImportResponseModel {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateLocationSpecifier` (API version 1.0).
+#[cfg(feature = "certificate-store")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateLocationSpecifier {
     #[serde(rename = "Alias", default, skip_serializing_if = "Option::is_none")]
@@ -2280,6 +2452,7 @@ pub struct CertificateLocationSpecifier {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateLocationsGroupResponse` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateLocationsGroupResponse {
     #[serde(rename = "StoreType", default, skip_serializing_if = "Option::is_none")]
@@ -2293,6 +2466,7 @@ pub struct CertificateLocationsGroupResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateLocationsResponse` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateLocationsResponse {
     #[serde(rename = "Details", default, skip_serializing_if = "Option::is_none")]
@@ -2300,6 +2474,7 @@ pub struct CertificateLocationsResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.EndpointHistoryResponse.CertificateModel` (API version 1.0).
+#[cfg(feature = "ssl")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateModel {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -2335,6 +2510,7 @@ pub struct CertificateModel {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.PKI.CertificateOperation` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateOperation {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -2352,6 +2528,7 @@ pub struct CertificateOperation {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Security.CertificatePermissions` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificatePermissions {
     #[serde(rename = "Roles", default, skip_serializing_if = "Option::is_none")]
@@ -2361,6 +2538,7 @@ pub struct CertificatePermissions {
 /// Schema `Keyfactor.Platform.Extensions.Enums.CertificatePolicyType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "template")]
 #[derive(
     Clone,
     Copy,
@@ -2377,6 +2555,7 @@ pub struct CertificatePermissions {
 #[serde(transparent)]
 pub struct CertificatePolicyType(pub i32);
 
+#[cfg(feature = "template")]
 impl CertificatePolicyType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2];
@@ -2386,6 +2565,7 @@ impl CertificatePolicyType {
     }
 }
 
+#[cfg(feature = "template")]
 impl crate::runtime::ParamValue for CertificatePolicyType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -2393,6 +2573,7 @@ impl crate::runtime::ParamValue for CertificatePolicyType {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateQuery` (API version 1.0).
+#[cfg(feature = "certificate-collection")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateQuery {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -2430,6 +2611,7 @@ pub struct CertificateQuery {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateQueryAccessControl` (API version 1.0).
+#[cfg(feature = "security")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateQueryAccessControl {
     #[serde(rename = "RoleId", default, skip_serializing_if = "Option::is_none")]
@@ -2443,6 +2625,7 @@ pub struct CertificateQueryAccessControl {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateQueryParserResponse` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateQueryParserResponse {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -2452,6 +2635,7 @@ pub struct CertificateQueryParserResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRecoveryRequest` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateRecoveryRequest {
     #[serde(rename = "Password")]
@@ -2495,6 +2679,7 @@ pub struct CertificateRecoveryRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Workflow.CertificateRequestCertStoreModel` (API version 1.0).
+#[cfg(feature = "workflow")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateRequestCertStoreModel {
     #[serde(rename = "EntryName", default, skip_serializing_if = "Option::is_none")]
@@ -2506,6 +2691,7 @@ pub struct CertificateRequestCertStoreModel {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Workflow.CertificateRequestModel` (API version 1.0).
+#[cfg(feature = "workflow")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateRequestModel {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -2541,6 +2727,7 @@ pub struct CertificateRequestModel {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateRetrievalBulkResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -2730,6 +2917,7 @@ pub struct CertificateRetrievalBulkResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalResponse` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateRetrievalResponse {
     /// Whether the certificate is a CA certificate. Determined by the 'CA' Basic Constraint.
@@ -2934,6 +3122,7 @@ pub struct CertificateRetrievalResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRiskIntelligenceResponse` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateRiskIntelligenceResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -2951,6 +3140,7 @@ pub struct CertificateRiskIntelligenceResponse {
 /// Schema `CSS.CMS.Data.Model.Enums.CertificateSavedState` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "certificate")]
 #[derive(
     Clone,
     Copy,
@@ -2967,6 +3157,7 @@ pub struct CertificateRiskIntelligenceResponse {
 #[serde(transparent)]
 pub struct CertificateSavedState(pub i32);
 
+#[cfg(feature = "certificate")]
 impl CertificateSavedState {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[
@@ -2978,6 +3169,7 @@ impl CertificateSavedState {
     }
 }
 
+#[cfg(feature = "certificate")]
 impl crate::runtime::ParamValue for CertificateSavedState {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -2987,6 +3179,7 @@ impl crate::runtime::ParamValue for CertificateSavedState {
 /// Schema `Keyfactor.PKI.Enums.CertificateState` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(any(feature = "certificate", feature = "workflow"))]
 #[derive(
     Clone,
     Copy,
@@ -3003,6 +3196,7 @@ impl crate::runtime::ParamValue for CertificateSavedState {
 #[serde(transparent)]
 pub struct CertificateState(pub i32);
 
+#[cfg(any(feature = "certificate", feature = "workflow"))]
 impl CertificateState {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6, 7, 8];
@@ -3012,6 +3206,7 @@ impl CertificateState {
     }
 }
 
+#[cfg(any(feature = "certificate", feature = "workflow"))]
 impl crate::runtime::ParamValue for CertificateState {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -3019,6 +3214,7 @@ impl crate::runtime::ParamValue for CertificateState {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStore` (API version 1.0).
+#[cfg(feature = "certificate-store-container")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStore {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -3078,6 +3274,7 @@ pub struct CertificateStore {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreAliasInventoryResponse` (API version 1.0).
+#[cfg(feature = "certificate-store")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreAliasInventoryResponse {
     #[serde(
@@ -3097,6 +3294,7 @@ pub struct CertificateStoreAliasInventoryResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreAliasesResponse` (API version 1.0).
+#[cfg(feature = "certificate-store")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreAliasesResponse {
     #[serde(
@@ -3110,6 +3308,7 @@ pub struct CertificateStoreAliasesResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreApplicationResponse` (API version 1.0).
+#[cfg(any(feature = "application", feature = "certificate-store"))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreApplicationResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -3173,6 +3372,7 @@ pub struct CertificateStoreApplicationResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreApproveRequest` (API version 1.0).
+#[cfg(feature = "certificate-store")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreApproveRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -3194,6 +3394,7 @@ pub struct CertificateStoreApproveRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoreContainers.CertificateStoreContainerListResponse` (API version 1.0).
+#[cfg(any(feature = "application", feature = "certificate-store-container"))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreContainerListResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -3213,6 +3414,7 @@ pub struct CertificateStoreContainerListResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStoreContainerPermissions` (API version 1.0).
+#[cfg(feature = "security")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreContainerPermissions {
     #[serde(rename = "SecurityRoleId", default, skip_serializing_if = "Option::is_none")]
@@ -3224,6 +3426,7 @@ pub struct CertificateStoreContainerPermissions {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoreContainers.CertificateStoreContainerResponse` (API version 1.0).
+#[cfg(feature = "certificate-store-container")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreContainerResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -3241,6 +3444,7 @@ pub struct CertificateStoreContainerResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStores.CertificateStoreCreateRequest` (API version 1.0).
+#[cfg(feature = "certificate-store")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreCreateRequest {
     #[serde(rename = "ContainerId", default, skip_serializing_if = "Option::is_none")]
@@ -3284,6 +3488,7 @@ pub struct CertificateStoreCreateRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStoreEntry` (API version 1.0).
+#[cfg(feature = "certificate-store")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreEntry {
     #[serde(rename = "CertificateStoreId")]
@@ -3307,6 +3512,7 @@ pub struct CertificateStoreEntry {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreInventoryCertificateResponse` (API version 1.0).
+#[cfg(feature = "certificate-store")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreInventoryCertificateResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -3342,6 +3548,7 @@ pub struct CertificateStoreInventoryCertificateResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.CertificateStoreInventoryItemModel` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreInventoryItemModel {
     #[serde(rename = "StoreMachine", default, skip_serializing_if = "Option::is_none")]
@@ -3359,6 +3566,7 @@ pub struct CertificateStoreInventoryItemModel {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreInventoryResponse` (API version 1.0).
+#[cfg(feature = "certificate-store")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreInventoryResponse {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -3372,6 +3580,7 @@ pub struct CertificateStoreInventoryResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.CertificateStoreLocationDetailModel` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreLocationDetailModel {
     #[serde(rename = "StorePath", default, skip_serializing_if = "Option::is_none")]
@@ -3387,6 +3596,7 @@ pub struct CertificateStoreLocationDetailModel {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateStoreLocationsDetailResponse` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreLocationsDetailResponse {
     #[serde(rename = "StoreId", default, skip_serializing_if = "Option::is_none")]
@@ -3410,6 +3620,7 @@ pub struct CertificateStoreLocationsDetailResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreResponse` (API version 1.0).
+#[cfg(any(feature = "certificate-store", feature = "certificate-store-container"))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -3469,6 +3680,7 @@ pub struct CertificateStoreResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.CertificateStoreTypeCreationRequest` (API version 1.0).
+#[cfg(feature = "certificate-store-type")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreTypeCreationRequest {
     #[serde(rename = "Name")]
@@ -3570,6 +3782,13 @@ pub struct CertificateStoreTypeCreationRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStoreTypes.CertificateStoreTypeEntryParameter` (API version 1.0).
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreTypeEntryParameter {
     #[serde(rename = "StoreTypeId", default, skip_serializing_if = "Option::is_none")]
@@ -3599,6 +3818,14 @@ pub struct CertificateStoreTypeEntryParameter {
 /// Schema `CSS.CMS.Data.Model.Enums.CertificateStoreTypeHasPrivateKeyValidationOptions` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "certificate-store-type"
+    )
+)]
 #[derive(
     Clone,
     Copy,
@@ -3615,6 +3842,14 @@ pub struct CertificateStoreTypeEntryParameter {
 #[serde(transparent)]
 pub struct CertificateStoreTypeHasPrivateKeyValidationOptions(pub i32);
 
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "certificate-store-type"
+    )
+)]
 impl CertificateStoreTypeHasPrivateKeyValidationOptions {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2];
@@ -3624,6 +3859,14 @@ impl CertificateStoreTypeHasPrivateKeyValidationOptions {
     }
 }
 
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "certificate-store-type"
+    )
+)]
 impl crate::runtime::ParamValue for CertificateStoreTypeHasPrivateKeyValidationOptions {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -3665,6 +3908,7 @@ impl crate::runtime::ParamValue for CertificateStoreTypePropertyType {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.CertificateStoreTypeResponse` (API version 1.0).
+#[cfg(feature = "certificate-store-type")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreTypeResponse {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -3774,6 +4018,7 @@ pub struct CertificateStoreTypeResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.CertificateStoreTypeUpdateRequest` (API version 1.0).
+#[cfg(feature = "certificate-store-type")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreTypeUpdateRequest {
     #[serde(rename = "StoreType")]
@@ -3843,6 +4088,14 @@ pub struct CertificateStoreTypeUpdateRequest {
 /// Schema `CSS.CMS.Data.Model.Enums.CertificateStoreTypeValidationOptions` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "certificate-store-type"
+    )
+)]
 #[derive(
     Clone,
     Copy,
@@ -3859,6 +4112,14 @@ pub struct CertificateStoreTypeUpdateRequest {
 #[serde(transparent)]
 pub struct CertificateStoreTypeValidationOptions(pub i32);
 
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "certificate-store-type"
+    )
+)]
 impl CertificateStoreTypeValidationOptions {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2];
@@ -3868,6 +4129,14 @@ impl CertificateStoreTypeValidationOptions {
     }
 }
 
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "certificate-store-type"
+    )
+)]
 impl crate::runtime::ParamValue for CertificateStoreTypeValidationOptions {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -3875,6 +4144,7 @@ impl crate::runtime::ParamValue for CertificateStoreTypeValidationOptions {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStores.CertificateStoreUpdateRequest` (API version 1.0).
+#[cfg(feature = "certificate-store")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateStoreUpdateRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -3902,6 +4172,7 @@ pub struct CertificateStoreUpdateRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateValidationResponse` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateValidationResponse {
     #[serde(
@@ -3915,6 +4186,7 @@ pub struct CertificateValidationResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateValidationRuleResponse` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateValidationRuleResponse {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -3924,6 +4196,7 @@ pub struct CertificateValidationRuleResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateValidationRuleWithIdResponse` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateValidationRuleWithIdResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -3937,6 +4210,7 @@ pub struct CertificateValidationRuleWithIdResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateViolationRequest` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateViolationRequest {
     #[serde(rename = "Name")]
@@ -3950,6 +4224,7 @@ pub struct CertificateViolationRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateViolationResponse` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateViolationResponse {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -3967,6 +4242,7 @@ pub struct CertificateViolationResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateViolationUpdateRequest` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificateViolationUpdateRequest {
     #[serde(rename = "Score", default, skip_serializing_if = "Option::is_none")]
@@ -3979,6 +4255,7 @@ pub struct CertificateViolationUpdateRequest {
 
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.SubjectAlternativeName` (API version 1.0).
+#[cfg(feature = "workflow")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertificatesSubjectAlternativeName {
     #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
@@ -3990,6 +4267,13 @@ pub struct CertificatesSubjectAlternativeName {
 /// Schema `CSS.CMS.Core.Enums.ClaimType` (API version 1.0, 2).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(
+    any(
+        feature = "ca-connector",
+        feature = "security-claims",
+        feature = "security-roles"
+    )
+)]
 #[derive(
     Clone,
     Copy,
@@ -4006,6 +4290,13 @@ pub struct CertificatesSubjectAlternativeName {
 #[serde(transparent)]
 pub struct ClaimType(pub i32);
 
+#[cfg(
+    any(
+        feature = "ca-connector",
+        feature = "security-claims",
+        feature = "security-roles"
+    )
+)]
 impl ClaimType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6];
@@ -4015,6 +4306,13 @@ impl ClaimType {
     }
 }
 
+#[cfg(
+    any(
+        feature = "ca-connector",
+        feature = "security-claims",
+        feature = "security-roles"
+    )
+)]
 impl crate::runtime::ParamValue for ClaimType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -4022,6 +4320,7 @@ impl crate::runtime::ParamValue for ClaimType {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.CollectionPermissionRequest` (API version 1.0).
+#[cfg(feature = "security-role-permissions")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CollectionPermissionRequest {
     #[serde(rename = "CollectionId", default, skip_serializing_if = "Option::is_none")]
@@ -4031,6 +4330,7 @@ pub struct CollectionPermissionRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.CollectionPermissionResponse` (API version 1.0).
+#[cfg(feature = "security-role-permissions")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CollectionPermissionResponse {
     #[serde(rename = "CollectionId", default, skip_serializing_if = "Option::is_none")]
@@ -4042,6 +4342,7 @@ pub struct CollectionPermissionResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.ComponentInstallation.ComponentInstallationResponse` (API version 1.0).
+#[cfg(feature = "component-installation")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ComponentInstallationResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -4057,6 +4358,7 @@ pub struct ComponentInstallationResponse {
 /// Information about the configuration of a workflow condition.
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.ConditionConfigurationRequest` (API version 1.0).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConditionConfigurationRequest {
     /// The value to compare to true when evaluating conditions.
@@ -4067,6 +4369,7 @@ pub struct ConditionConfigurationRequest {
 /// Information about the configuration of a workflow condition.
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.ConditionConfigurationResponse` (API version 1.0, 2).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConditionConfigurationResponse {
     /// The Id of the condition.
@@ -4078,6 +4381,7 @@ pub struct ConditionConfigurationResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.ConfigurationTenant.ConfigurationTenantRequest` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConfigurationTenantRequest {
     #[serde(
@@ -4089,6 +4393,7 @@ pub struct ConfigurationTenantRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.ContainerAssignment` (API version 1.0).
+#[cfg(feature = "certificate-store")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerAssignment {
     #[serde(
@@ -4114,6 +4419,7 @@ pub struct ContainerAssignment {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.ContainerPermissionRequest` (API version 1.0).
+#[cfg(feature = "security-role-permissions")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerPermissionRequest {
     #[serde(rename = "ContainerId", default, skip_serializing_if = "Option::is_none")]
@@ -4123,6 +4429,7 @@ pub struct ContainerPermissionRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.ContainerPermissionResponse` (API version 1.0).
+#[cfg(feature = "security-role-permissions")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerPermissionResponse {
     #[serde(rename = "ContainerId", default, skip_serializing_if = "Option::is_none")]
@@ -4134,6 +4441,7 @@ pub struct ContainerPermissionResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Ssl.CreateNetworkRequest` (API version 1.0).
+#[cfg(feature = "ssl")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateNetworkRequest {
     #[serde(rename = "Name")]
@@ -4189,6 +4497,7 @@ pub struct CreateNetworkRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.CRLDistributionPointModel` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CrlDistributionPointModel {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -4201,6 +4510,7 @@ pub struct CrlDistributionPointModel {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CRLRequestModel` (API version 1.0).
+#[cfg(feature = "certificate-authority")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CrlRequestModel {
     #[serde(rename = "CertificateAuthorityLogicalName")]
@@ -4214,6 +4524,7 @@ pub struct CrlRequestModel {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Monitoring.CRLTestRequest` (API version 1.0).
+#[cfg(feature = "monitoring")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CrlTestRequest {
     #[serde(rename = "Url", default, skip_serializing_if = "Option::is_none")]
@@ -4221,6 +4532,7 @@ pub struct CrlTestRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Monitoring.CRLTestResponse` (API version 1.0).
+#[cfg(feature = "monitoring")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CrlTestResponse {
     #[serde(rename = "Success", default, skip_serializing_if = "Option::is_none")]
@@ -4230,6 +4542,7 @@ pub struct CrlTestResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CSRContents` (API version 1.0).
+#[cfg(any(feature = "csr-generation", feature = "enrollment"))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CsrContents {
     #[serde(rename = "CSR")]
@@ -4237,6 +4550,7 @@ pub struct CsrContents {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.CSREnrollmentRequest` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CsrEnrollmentRequest {
     #[serde(rename = "CSR")]
@@ -4295,6 +4609,7 @@ pub struct CsrEnrollmentRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Enrollment.CSREnrollmentResponse` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CsrEnrollmentResponse {
     #[serde(
@@ -4308,6 +4623,7 @@ pub struct CsrEnrollmentResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.CSRGenerationRequest` (API version 1.0).
+#[cfg(feature = "csr-generation")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CsrGenerationRequest {
     /// Subject for the requested certificate
@@ -4354,6 +4670,7 @@ pub struct CsrGenerationRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CSRGenerationResponseModel` (API version 1.0).
+#[cfg(feature = "csr-generation")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CsrGenerationResponseModel {
     #[serde(rename = "CSRFilePath", default, skip_serializing_if = "Option::is_none")]
@@ -4363,6 +4680,7 @@ pub struct CsrGenerationResponseModel {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.CustomJobResultDataResponse` (API version 1.0).
+#[cfg(feature = "orchestrator-job")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CustomJobResultDataResponse {
     #[serde(rename = "JobHistoryId", default, skip_serializing_if = "Option::is_none")]
@@ -4372,6 +4690,7 @@ pub struct CustomJobResultDataResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Reports.CustomReports.CustomReportCreationRequest` (API version 1.0).
+#[cfg(feature = "reports")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CustomReportCreationRequest {
     #[serde(rename = "CustomURL")]
@@ -4387,6 +4706,7 @@ pub struct CustomReportCreationRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Reports.CustomReports.CustomReportResponse` (API version 1.0).
+#[cfg(feature = "reports")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CustomReportResponse {
     #[serde(rename = "CustomURL", default, skip_serializing_if = "Option::is_none")]
@@ -4404,6 +4724,7 @@ pub struct CustomReportResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Reports.CustomReports.CustomReportUpdateRequest` (API version 1.0).
+#[cfg(feature = "reports")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CustomReportUpdateRequest {
     #[serde(rename = "Id")]
@@ -4421,6 +4742,7 @@ pub struct CustomReportUpdateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.DashboardRequest` (API version 1.0).
+#[cfg(feature = "monitoring")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DashboardRequest {
     #[serde(rename = "Show")]
@@ -4430,6 +4752,7 @@ pub struct DashboardRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.DashboardResponse` (API version 1.0).
+#[cfg(feature = "monitoring")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DashboardResponse {
     #[serde(rename = "Show", default, skip_serializing_if = "Option::is_none")]
@@ -4441,6 +4764,29 @@ pub struct DashboardResponse {
 /// Schema `System.DayOfWeek` (API version 1.0, 2).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(
+    any(
+        feature = "agent-blueprint",
+        feature = "application",
+        feature = "certificate-authority",
+        feature = "certificate-collection",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "expiration-alert",
+        feature = "issued-alert",
+        feature = "key-rotation-alert",
+        feature = "logon",
+        feature = "monitoring",
+        feature = "orchestrator-job",
+        feature = "pending-alert",
+        feature = "reports",
+        feature = "server",
+        feature = "server-group",
+        feature = "service-account",
+        feature = "ssl",
+        feature = "user"
+    )
+)]
 #[derive(
     Clone,
     Copy,
@@ -4457,6 +4803,29 @@ pub struct DashboardResponse {
 #[serde(transparent)]
 pub struct DayOfWeek(pub i32);
 
+#[cfg(
+    any(
+        feature = "agent-blueprint",
+        feature = "application",
+        feature = "certificate-authority",
+        feature = "certificate-collection",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "expiration-alert",
+        feature = "issued-alert",
+        feature = "key-rotation-alert",
+        feature = "logon",
+        feature = "monitoring",
+        feature = "orchestrator-job",
+        feature = "pending-alert",
+        feature = "reports",
+        feature = "server",
+        feature = "server-group",
+        feature = "service-account",
+        feature = "ssl",
+        feature = "user"
+    )
+)]
 impl DayOfWeek {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6];
@@ -4466,6 +4835,29 @@ impl DayOfWeek {
     }
 }
 
+#[cfg(
+    any(
+        feature = "agent-blueprint",
+        feature = "application",
+        feature = "certificate-authority",
+        feature = "certificate-collection",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "expiration-alert",
+        feature = "issued-alert",
+        feature = "key-rotation-alert",
+        feature = "logon",
+        feature = "monitoring",
+        feature = "orchestrator-job",
+        feature = "pending-alert",
+        feature = "reports",
+        feature = "server",
+        feature = "server-group",
+        feature = "service-account",
+        feature = "ssl",
+        feature = "user"
+    )
+)]
 impl crate::runtime::ParamValue for DayOfWeek {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -4473,6 +4865,7 @@ impl crate::runtime::ParamValue for DayOfWeek {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionCreateRequest` (API version 2).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionCreateRequest {
     #[serde(rename = "DisplayName")]
@@ -4488,6 +4881,7 @@ pub struct DefinitionCreateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.V1.DefinitionCreateV1Request` (API version 1.0).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionCreateV1Request {
     /// Display name of the Definition
@@ -4509,6 +4903,7 @@ pub struct DefinitionCreateV1Request {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionQueryResponse` (API version 2).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionQueryResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -4534,6 +4929,7 @@ pub struct DefinitionQueryResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.V1.DefinitionQueryV1Response` (API version 1.0).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionQueryV1Response {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -4559,6 +4955,7 @@ pub struct DefinitionQueryV1Response {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionResponse` (API version 2).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -4588,6 +4985,7 @@ pub struct DefinitionResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionStepRequest` (API version 1.0).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionStepRequest {
     #[serde(rename = "ExtensionName", default, skip_serializing_if = "Option::is_none")]
@@ -4615,6 +5013,7 @@ pub struct DefinitionStepRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionStepResponse` (API version 2).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionStepResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -4644,6 +5043,7 @@ pub struct DefinitionStepResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionStepSignalResponse` (API version 2).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionStepSignalResponse {
     /// The name of the signal.
@@ -4658,6 +5058,7 @@ pub struct DefinitionStepSignalResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionStepSignalRoleResponse` (API version 2).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionStepSignalRoleResponse {
     /// The Id of the role.
@@ -4669,6 +5070,7 @@ pub struct DefinitionStepSignalRoleResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.V1.DefinitionStepSignalV1Response` (API version 1.0).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionStepSignalV1Response {
     /// The name of the signal.
@@ -4683,6 +5085,7 @@ pub struct DefinitionStepSignalV1Response {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.V1.DefinitionStepV1Response` (API version 1.0).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionStepV1Response {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -4712,6 +5115,7 @@ pub struct DefinitionStepV1Response {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionUpdateRequest` (API version 2).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionUpdateRequest {
     #[serde(rename = "DisplayName")]
@@ -4726,6 +5130,7 @@ pub struct DefinitionUpdateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.V1.DefinitionUpdateV1Request` (API version 1.0).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionUpdateV1Request {
     #[serde(rename = "DisplayName")]
@@ -4737,6 +5142,7 @@ pub struct DefinitionUpdateV1Request {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.V1.DefinitionV1Response` (API version 1.0).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefinitionV1Response {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -4768,6 +5174,7 @@ pub struct DefinitionV1Response {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Workflow.DenialRequest` (API version 1.0).
+#[cfg(feature = "workflow")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DenialRequest {
     #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
@@ -4781,6 +5188,7 @@ pub struct DenialRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Denied.DeniedAlertCreationRequest` (API version 1.0).
+#[cfg(feature = "denied-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeniedAlertCreationRequest {
     #[serde(rename = "DisplayName")]
@@ -4810,6 +5218,7 @@ pub struct DeniedAlertCreationRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Denied.DeniedAlertDefinitionResponse` (API version 1.0).
+#[cfg(feature = "denied-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeniedAlertDefinitionResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -4839,6 +5248,7 @@ pub struct DeniedAlertDefinitionResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Denied.DeniedAlertUpdateRequest` (API version 1.0).
+#[cfg(feature = "denied-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeniedAlertUpdateRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -4870,6 +5280,7 @@ pub struct DeniedAlertUpdateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.DetailedKeyUsageModel` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DetailedKeyUsageModel {
     #[serde(rename = "CrlSign", default, skip_serializing_if = "Option::is_none")]
@@ -4907,6 +5318,7 @@ pub struct DetailedKeyUsageModel {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.DiscoveryJobRequest` (API version 1.0).
+#[cfg(feature = "certificate-store")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DiscoveryJobRequest {
     #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
@@ -4942,6 +5354,7 @@ pub struct DiscoveryJobRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.DisplayScanJobPart` (API version 1.0).
+#[cfg(feature = "ssl")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DisplayScanJobPart {
     #[serde(rename = "ScanJobPartId", default, skip_serializing_if = "Option::is_none")]
@@ -4961,6 +5374,7 @@ pub struct DisplayScanJobPart {
 /// Schema `CSS.CMS.Core.Enums.DuplicateSubjectType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "certificate-collection")]
 #[derive(
     Clone,
     Copy,
@@ -4977,6 +5391,7 @@ pub struct DisplayScanJobPart {
 #[serde(transparent)]
 pub struct DuplicateSubjectType(pub i32);
 
+#[cfg(feature = "certificate-collection")]
 impl DuplicateSubjectType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4];
@@ -4986,6 +5401,7 @@ impl DuplicateSubjectType {
     }
 }
 
+#[cfg(feature = "certificate-collection")]
 impl crate::runtime::ParamValue for DuplicateSubjectType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -4993,6 +5409,7 @@ impl crate::runtime::ParamValue for DuplicateSubjectType {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.EmailRequest` (API version 1.0).
+#[cfg(feature = "monitoring")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EmailRequest {
     #[serde(rename = "EnableReminder", default, skip_serializing_if = "Option::is_none")]
@@ -5004,6 +5421,7 @@ pub struct EmailRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.EmailResponse` (API version 1.0).
+#[cfg(feature = "monitoring")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EmailResponse {
     #[serde(rename = "EnableReminder", default, skip_serializing_if = "Option::is_none")]
@@ -5017,6 +5435,7 @@ pub struct EmailResponse {
 /// Schema `Keyfactor.PKI.Enums.EncryptionKeyType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "certificate")]
 #[derive(
     Clone,
     Copy,
@@ -5033,6 +5452,7 @@ pub struct EmailResponse {
 #[serde(transparent)]
 pub struct EncryptionKeyType(pub i32);
 
+#[cfg(feature = "certificate")]
 impl EncryptionKeyType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
@@ -5042,6 +5462,7 @@ impl EncryptionKeyType {
     }
 }
 
+#[cfg(feature = "certificate")]
 impl crate::runtime::ParamValue for EncryptionKeyType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -5049,6 +5470,7 @@ impl crate::runtime::ParamValue for EncryptionKeyType {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.Endpoint` (API version 1.0).
+#[cfg(feature = "ssl")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Endpoint {
     #[serde(rename = "EndpointId", default, skip_serializing_if = "Option::is_none")]
@@ -5069,6 +5491,7 @@ pub struct Endpoint {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.EndpointHistoryResponse` (API version 1.0).
+#[cfg(feature = "ssl")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EndpointHistoryResponse {
     #[serde(rename = "HistoryId", default, skip_serializing_if = "Option::is_none")]
@@ -5096,6 +5519,7 @@ pub struct EndpointHistoryResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.EndpointStatusRequest` (API version 1.0).
+#[cfg(feature = "ssl")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EndpointStatusRequest {
     #[serde(rename = "Id")]
@@ -5105,6 +5529,7 @@ pub struct EndpointStatusRequest {
 }
 
 /// Schema `Keyfactor.Web.Core.Models.Enrollment.EnrollmentCA` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentCa {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -5124,6 +5549,7 @@ pub struct EnrollmentCa {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.EnrollmentManagementRequest` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentManagementRequest {
     /// The stores to add the certificate to. Values in this collection will take precedence over values in CSS.CMS.Data.Model.Models.Enrollment.SpecificEnrollmentManagementRequest.StoreTypes.
@@ -5144,6 +5570,7 @@ pub struct EnrollmentManagementRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.EnrollmentManagementResponse` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentManagementResponse {
     #[serde(
@@ -5157,6 +5584,7 @@ pub struct EnrollmentManagementResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternAssociatedRoleResponse` (API version 1.0).
+#[cfg(feature = "enrollment-pattern")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternAssociatedRoleResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -5166,6 +5594,7 @@ pub struct EnrollmentPatternAssociatedRoleResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternCAResponse` (API version 1.0).
+#[cfg(feature = "enrollment-pattern")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternCaResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -5183,6 +5612,7 @@ pub struct EnrollmentPatternCaResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternCreateRequest` (API version 1.0).
+#[cfg(feature = "enrollment-pattern")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternCreateRequest {
     #[serde(rename = "Template")]
@@ -5240,6 +5670,7 @@ pub struct EnrollmentPatternCreateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternDefaultRequest` (API version 1.0).
+#[cfg(feature = "enrollment-pattern")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternDefaultRequest {
     /// The subject part to apply the default to.
@@ -5251,6 +5682,7 @@ pub struct EnrollmentPatternDefaultRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternDefaultResponse` (API version 1.0).
+#[cfg(feature = "enrollment-pattern")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternDefaultResponse {
     /// The subject part to apply the default to.
@@ -5262,6 +5694,7 @@ pub struct EnrollmentPatternDefaultResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternFieldRequest` (API version 1.0).
+#[cfg(feature = "enrollment-pattern")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternFieldRequest {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -5273,6 +5706,7 @@ pub struct EnrollmentPatternFieldRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternFieldResponse` (API version 1.0).
+#[cfg(feature = "enrollment-pattern")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternFieldResponse {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -5284,6 +5718,7 @@ pub struct EnrollmentPatternFieldResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternMetadataFieldRequest` (API version 1.0).
+#[cfg(feature = "enrollment-pattern")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternMetadataFieldRequest {
     #[serde(rename = "MetadataId", default, skip_serializing_if = "Option::is_none")]
@@ -5301,6 +5736,7 @@ pub struct EnrollmentPatternMetadataFieldRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternMetadataFieldResponse` (API version 1.0).
+#[cfg(feature = "enrollment-pattern")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternMetadataFieldResponse {
     #[serde(rename = "MetadataId", default, skip_serializing_if = "Option::is_none")]
@@ -5318,6 +5754,7 @@ pub struct EnrollmentPatternMetadataFieldResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternPolicyRequest` (API version 1.0).
+#[cfg(feature = "enrollment-pattern")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternPolicyRequest {
     #[serde(rename = "AllowKeyReuse", default, skip_serializing_if = "Option::is_none")]
@@ -5365,6 +5802,7 @@ pub struct EnrollmentPatternPolicyRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternPolicyResponse` (API version 1.0).
+#[cfg(feature = "enrollment-pattern")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternPolicyResponse {
     /// Whether or not keys can be reused.
@@ -5418,6 +5856,7 @@ pub struct EnrollmentPatternPolicyResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternRegexesRequest` (API version 1.0).
+#[cfg(feature = "enrollment-pattern")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternRegexesRequest {
     /// The subject part to apply the regular expression to.
@@ -5435,6 +5874,7 @@ pub struct EnrollmentPatternRegexesRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternRegexesResponse` (API version 1.0).
+#[cfg(feature = "enrollment-pattern")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternRegexesResponse {
     /// The subject part to apply the regular expression to.
@@ -5452,6 +5892,7 @@ pub struct EnrollmentPatternRegexesResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternRequest` (API version 1.0).
+#[cfg(feature = "enrollment-pattern")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternRequest {
     #[serde(rename = "Name")]
@@ -5507,6 +5948,7 @@ pub struct EnrollmentPatternRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternResponse` (API version 1.0).
+#[cfg(feature = "enrollment-pattern")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -5566,6 +6008,7 @@ pub struct EnrollmentPatternResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternSettingsResponse` (API version 1.0).
+#[cfg(feature = "enrollment-pattern")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternSettingsResponse {
     /// The regular expressions to use for validation during enrollment.
@@ -5579,6 +6022,7 @@ pub struct EnrollmentPatternSettingsResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternTemplateResponse` (API version 1.0).
+#[cfg(feature = "enrollment-pattern")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentPatternTemplateResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -5604,6 +6048,7 @@ pub struct EnrollmentPatternTemplateResponse {
 }
 
 /// Schema `Keyfactor.Web.Core.Models.Enrollment.EnrollmentTemplate` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentTemplate {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -5655,6 +6100,7 @@ pub struct EnrollmentTemplate {
 }
 
 /// Schema `Keyfactor.Web.Core.Models.Enrollment.EnrollmentTemplateCAResponse` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentTemplateCaResponse {
     #[serde(rename = "Templates", default, skip_serializing_if = "Option::is_none")]
@@ -5664,6 +6110,7 @@ pub struct EnrollmentTemplateCaResponse {
 }
 
 /// Schema `Keyfactor.Web.Core.Models.Enrollment.EnrollmentTemplatePolicy` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentTemplatePolicy {
     #[serde(
@@ -5693,6 +6140,7 @@ pub struct EnrollmentTemplatePolicy {
 }
 
 /// Schema `Keyfactor.Web.Core.Models.Enrollment.EnrollmentTemplateRegex` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnrollmentTemplateRegex {
     #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
@@ -5710,6 +6158,13 @@ pub struct EnrollmentTemplateRegex {
 /// Schema `CSS.CMS.Core.Enums.EnrollmentType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 4 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(
+    any(
+        feature = "certificate-authority",
+        feature = "enrollment-pattern",
+        feature = "template"
+    )
+)]
 #[derive(
     Clone,
     Copy,
@@ -5726,6 +6181,13 @@ pub struct EnrollmentTemplateRegex {
 #[serde(transparent)]
 pub struct EnrollmentType(pub i32);
 
+#[cfg(
+    any(
+        feature = "certificate-authority",
+        feature = "enrollment-pattern",
+        feature = "template"
+    )
+)]
 impl EnrollmentType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 4];
@@ -5735,6 +6197,13 @@ impl EnrollmentType {
     }
 }
 
+#[cfg(
+    any(
+        feature = "certificate-authority",
+        feature = "enrollment-pattern",
+        feature = "template"
+    )
+)]
 impl crate::runtime::ParamValue for EnrollmentType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -5742,6 +6211,7 @@ impl crate::runtime::ParamValue for EnrollmentType {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.EntryParameters` (API version 1.0).
+#[cfg(feature = "certificate-store-type")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EntryParameters {
     #[serde(rename = "StoreTypeId", default, skip_serializing_if = "Option::is_none")]
@@ -5769,6 +6239,7 @@ pub struct EntryParameters {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.EntryParametersValidationOptions` (API version 1.0).
+#[cfg(feature = "certificate-store-type")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EntryParametersValidationOptions {
     #[serde(rename = "HasPrivateKey", default, skip_serializing_if = "Option::is_none")]
@@ -5782,6 +6253,13 @@ pub struct EntryParametersValidationOptions {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStoreTypes.EntryParametersValidationOptionsModel` (API version 1.0).
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EntryParametersValidationOptionsModel {
     #[serde(rename = "HasPrivateKey", default, skip_serializing_if = "Option::is_none")]
@@ -5797,6 +6275,7 @@ pub struct EntryParametersValidationOptionsModel {
 /// Schema `CSS.CMS.Data.Model.Enums.DataType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 1, 2, 3, 4, 5 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "custom-job-type")]
 #[derive(
     Clone,
     Copy,
@@ -5813,6 +6292,7 @@ pub struct EntryParametersValidationOptionsModel {
 #[serde(transparent)]
 pub struct EnumsDataType(pub i32);
 
+#[cfg(feature = "custom-job-type")]
 impl EnumsDataType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[1, 2, 3, 4, 5];
@@ -5822,6 +6302,7 @@ impl EnumsDataType {
     }
 }
 
+#[cfg(feature = "custom-job-type")]
 impl crate::runtime::ParamValue for EnumsDataType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -5829,6 +6310,15 @@ impl crate::runtime::ParamValue for EnumsDataType {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EventHandler.EventHandlerParameterRequest` (API version 1.0).
+#[cfg(
+    any(
+        feature = "denied-alert",
+        feature = "expiration-alert",
+        feature = "issued-alert",
+        feature = "key-rotation-alert",
+        feature = "pending-alert"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventHandlerParameterRequest {
     #[serde(rename = "Key")]
@@ -5840,6 +6330,15 @@ pub struct EventHandlerParameterRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EventHandler.EventHandlerParameterResponse` (API version 1.0).
+#[cfg(
+    any(
+        feature = "denied-alert",
+        feature = "expiration-alert",
+        feature = "issued-alert",
+        feature = "key-rotation-alert",
+        feature = "pending-alert"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventHandlerParameterResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -5853,6 +6352,7 @@ pub struct EventHandlerParameterResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EventHandlerRegistration.EventHandlerRegistrationCreateRequest` (API version 1.0).
+#[cfg(feature = "event-handler-registration")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventHandlerRegistrationCreateRequest {
     #[serde(rename = "AssemblyName")]
@@ -5860,6 +6360,7 @@ pub struct EventHandlerRegistrationCreateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EventHandlerRegistration.EventHandlerRegistrationResponse` (API version 1.0).
+#[cfg(feature = "event-handler-registration")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventHandlerRegistrationResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -5879,6 +6380,7 @@ pub struct EventHandlerRegistrationResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EventHandlerRegistration.EventHandlerRegistrationUpdateRequest` (API version 1.0).
+#[cfg(feature = "event-handler-registration")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventHandlerRegistrationUpdateRequest {
     #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
@@ -5888,6 +6390,7 @@ pub struct EventHandlerRegistrationUpdateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.ExcludedCertificateDeleteRequest` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExcludedCertificateDeleteRequest {
     /// Base64-encoded bytes.
@@ -5900,6 +6403,7 @@ pub struct ExcludedCertificateDeleteRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.ExcludedCertificateRetrievalResponse` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExcludedCertificateRetrievalResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -5920,6 +6424,7 @@ pub struct ExcludedCertificateRetrievalResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Enrollment.ExistingEnrollmentManagementRequest` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExistingEnrollmentManagementRequest {
     #[serde(
@@ -5939,6 +6444,7 @@ pub struct ExistingEnrollmentManagementRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertCreationRequest` (API version 1.0).
+#[cfg(feature = "expiration-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExpirationAlertCreationRequest {
     #[serde(rename = "DisplayName")]
@@ -5976,6 +6482,7 @@ pub struct ExpirationAlertCreationRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertDefinitionResponse` (API version 1.0).
+#[cfg(feature = "expiration-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExpirationAlertDefinitionResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -6035,6 +6542,7 @@ pub struct ExpirationAlertDefinitionResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertResponse` (API version 1.0).
+#[cfg(feature = "expiration-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExpirationAlertResponse {
     #[serde(rename = "CAName", default, skip_serializing_if = "Option::is_none")]
@@ -6056,6 +6564,7 @@ pub struct ExpirationAlertResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertTestAllRequest` (API version 1.0).
+#[cfg(feature = "expiration-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExpirationAlertTestAllRequest {
     #[serde(rename = "EvaluationDate", default, skip_serializing_if = "Option::is_none")]
@@ -6071,6 +6580,7 @@ pub struct ExpirationAlertTestAllRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertTestRequest` (API version 1.0).
+#[cfg(feature = "expiration-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExpirationAlertTestRequest {
     #[serde(rename = "AlertId", default, skip_serializing_if = "Option::is_none")]
@@ -6088,6 +6598,7 @@ pub struct ExpirationAlertTestRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertTestResponse` (API version 1.0).
+#[cfg(feature = "expiration-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExpirationAlertTestResponse {
     #[serde(
@@ -6105,6 +6616,7 @@ pub struct ExpirationAlertTestResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertUpdateRequest` (API version 1.0).
+#[cfg(feature = "expiration-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExpirationAlertUpdateRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -6146,6 +6658,7 @@ pub struct ExpirationAlertUpdateRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.ExtendedKeyUsage` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExtendedKeyUsage {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -6157,6 +6670,7 @@ pub struct ExtendedKeyUsage {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.ExtendedKeyUsageModel` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExtendedKeyUsageModel {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -6168,6 +6682,7 @@ pub struct ExtendedKeyUsageModel {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.ExtendedKeyUsageResponseModel` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExtendedKeyUsageResponseModel {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -6181,6 +6696,7 @@ pub struct ExtendedKeyUsageResponseModel {
 /// Schema `CSS.CMS.Data.Model.Enums.FailureType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6, 7 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "certificate")]
 #[derive(
     Clone,
     Copy,
@@ -6197,6 +6713,7 @@ pub struct ExtendedKeyUsageResponseModel {
 #[serde(transparent)]
 pub struct FailureType(pub i32);
 
+#[cfg(feature = "certificate")]
 impl FailureType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6, 7];
@@ -6206,6 +6723,7 @@ impl FailureType {
     }
 }
 
+#[cfg(feature = "certificate")]
 impl crate::runtime::ParamValue for FailureType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -6213,6 +6731,7 @@ impl crate::runtime::ParamValue for FailureType {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Global.GlobalEnrollmentPatternPolicyRequest` (API version 1.0).
+#[cfg(feature = "enrollment-pattern")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalEnrollmentPatternPolicyRequest {
     /// The ID of the global template policy.
@@ -6259,6 +6778,7 @@ pub struct GlobalEnrollmentPatternPolicyRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Global.GlobalEnrollmentPatternSettingsRequest` (API version 1.0).
+#[cfg(feature = "enrollment-pattern")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalEnrollmentPatternSettingsRequest {
     /// The regular expressions to use for validation during enrollment.
@@ -6272,6 +6792,7 @@ pub struct GlobalEnrollmentPatternSettingsRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.GlobalPermissionRequest` (API version 1.0).
+#[cfg(feature = "security-role-permissions")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalPermissionRequest {
     #[serde(rename = "Area", default, skip_serializing_if = "Option::is_none")]
@@ -6281,6 +6802,7 @@ pub struct GlobalPermissionRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.GlobalPermissions.GlobalPermissionResponse` (API version 1.0).
+#[cfg(feature = "security")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalPermissionsGlobalPermissionResponse {
     #[serde(rename = "Area", default, skip_serializing_if = "Option::is_none")]
@@ -6290,6 +6812,7 @@ pub struct GlobalPermissionsGlobalPermissionResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplateDefaultRequest` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalTemplateDefaultRequest {
     /// The subject part to apply the default to.
@@ -6301,6 +6824,7 @@ pub struct GlobalTemplateDefaultRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplateDefaultResponse` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalTemplateDefaultResponse {
     /// The subject part to apply the default to.
@@ -6312,6 +6836,7 @@ pub struct GlobalTemplateDefaultResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplatePolicyRequest` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalTemplatePolicyRequest {
     /// The ID of the global template policy.
@@ -6346,6 +6871,7 @@ pub struct GlobalTemplatePolicyRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplatePolicyResponse` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalTemplatePolicyResponse {
     /// Whether or not keys can be reused.
@@ -6381,6 +6907,7 @@ pub struct GlobalTemplatePolicyResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplateRegexRequest` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalTemplateRegexRequest {
     /// The subject part to apply the regular expression to.
@@ -6398,6 +6925,7 @@ pub struct GlobalTemplateRegexRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplateRegexResponse` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalTemplateRegexResponse {
     /// The subject part to apply the regular expression to.
@@ -6415,6 +6943,7 @@ pub struct GlobalTemplateRegexResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplateSettingsRequest` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalTemplateSettingsRequest {
     /// The regular expressions to use for validation during enrollment.
@@ -6428,6 +6957,7 @@ pub struct GlobalTemplateSettingsRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplateSettingsResponse` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalTemplateSettingsResponse {
     /// The regular expressions to use for validation during enrollment.
@@ -6449,6 +6979,7 @@ pub struct GlobalTemplateSettingsResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.GranularPermissions.GranularPermissionResponse` (API version 1.0).
+#[cfg(feature = "security")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GranularPermissionResponse {
     #[serde(rename = "Area", default, skip_serializing_if = "Option::is_none")]
@@ -6460,6 +6991,7 @@ pub struct GranularPermissionResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateIdentityAuditResponse2.IdentityProvider` (API version 2).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdentityProvider {
     /// The Id of the provider.
@@ -6471,6 +7003,7 @@ pub struct IdentityProvider {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.IdentityProviderCreateRequest` (API version 1.0).
+#[cfg(feature = "identity-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdentityProviderCreateRequest {
     #[serde(rename = "AuthenticationScheme")]
@@ -6490,6 +7023,7 @@ pub struct IdentityProviderCreateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.IdentityProviderCreateResponse` (API version 1.0).
+#[cfg(feature = "identity-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdentityProviderCreateResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -6523,6 +7057,7 @@ pub struct IdentityProviderCreateResponse {
 /// Schema `CSS.CMS.Data.Model.Enums.IdentityProviderDataType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 1, 2, 3, 4 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "identity-provider")]
 #[derive(
     Clone,
     Copy,
@@ -6539,6 +7074,7 @@ pub struct IdentityProviderCreateResponse {
 #[serde(transparent)]
 pub struct IdentityProviderDataType(pub i32);
 
+#[cfg(feature = "identity-provider")]
 impl IdentityProviderDataType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[1, 2, 3, 4];
@@ -6548,6 +7084,7 @@ impl IdentityProviderDataType {
     }
 }
 
+#[cfg(feature = "identity-provider")]
 impl crate::runtime::ParamValue for IdentityProviderDataType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -6555,6 +7092,7 @@ impl crate::runtime::ParamValue for IdentityProviderDataType {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.IdentityProviderGetResponse` (API version 1.0).
+#[cfg(feature = "identity-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdentityProviderGetResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -6586,6 +7124,7 @@ pub struct IdentityProviderGetResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.ProviderTypeParameterResponse` (API version 1.0).
+#[cfg(feature = "identity-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdentityProviderProviderTypeParameterResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -6601,6 +7140,7 @@ pub struct IdentityProviderProviderTypeParameterResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.ProviderTypeResponse` (API version 1.0).
+#[cfg(feature = "identity-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdentityProviderProviderTypeResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -6612,6 +7152,7 @@ pub struct IdentityProviderProviderTypeResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.IdentityProviderUpdateRequest` (API version 1.0).
+#[cfg(feature = "identity-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdentityProviderUpdateRequest {
     #[serde(rename = "AuthenticationScheme")]
@@ -6635,6 +7176,7 @@ pub struct IdentityProviderUpdateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.IdentityProviderUpdateResponse` (API version 1.0).
+#[cfg(feature = "identity-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdentityProviderUpdateResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -6666,6 +7208,7 @@ pub struct IdentityProviderUpdateResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateIdentityAuditResponse2.IdentityResponse` (API version 2).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdentityResponse {
     /// The Id of the identity.
@@ -6685,6 +7228,7 @@ pub struct IdentityResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.ImmediateSslScanRequest` (API version 1.0).
+#[cfg(feature = "ssl")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImmediateSslScanRequest {
     #[serde(rename = "Discovery")]
@@ -6696,6 +7240,7 @@ pub struct ImmediateSslScanRequest {
 /// Schema `Keyfactor.Workflows.InputControlType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "workflow-definition")]
 #[derive(
     Clone,
     Copy,
@@ -6712,6 +7257,7 @@ pub struct ImmediateSslScanRequest {
 #[serde(transparent)]
 pub struct InputControlType(pub i32);
 
+#[cfg(feature = "workflow-definition")]
 impl InputControlType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6, 7, 8];
@@ -6721,6 +7267,7 @@ impl InputControlType {
     }
 }
 
+#[cfg(feature = "workflow-definition")]
 impl crate::runtime::ParamValue for InputControlType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -6728,6 +7275,7 @@ impl crate::runtime::ParamValue for InputControlType {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.InstanceDefinitionResponse` (API version 1.0).
+#[cfg(feature = "workflow-instance")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct InstanceDefinitionResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -6741,6 +7289,7 @@ pub struct InstanceDefinitionResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.InstanceQueryResponse` (API version 1.0).
+#[cfg(feature = "workflow-instance")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct InstanceQueryResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -6776,6 +7325,7 @@ pub struct InstanceQueryResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.InstanceResponse` (API version 1.0).
+#[cfg(feature = "workflow-instance")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct InstanceResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -6823,6 +7373,29 @@ pub struct InstanceResponse {
 }
 
 /// Schema `Keyfactor.Common.Scheduling.Models.IntervalModel` (API version 1.0, 2).
+#[cfg(
+    any(
+        feature = "agent-blueprint",
+        feature = "application",
+        feature = "certificate-authority",
+        feature = "certificate-collection",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "expiration-alert",
+        feature = "issued-alert",
+        feature = "key-rotation-alert",
+        feature = "logon",
+        feature = "monitoring",
+        feature = "orchestrator-job",
+        feature = "pending-alert",
+        feature = "reports",
+        feature = "server",
+        feature = "server-group",
+        feature = "service-account",
+        feature = "ssl",
+        feature = "user"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IntervalModel {
     #[serde(rename = "Minutes", default, skip_serializing_if = "Option::is_none")]
@@ -6830,6 +7403,7 @@ pub struct IntervalModel {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.InvalidKeystore` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct InvalidKeystore {
     #[serde(rename = "KeystoreId", default, skip_serializing_if = "Option::is_none")]
@@ -6847,6 +7421,7 @@ pub struct InvalidKeystore {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Issued.IssuedAlertCreationRequest` (API version 1.0).
+#[cfg(feature = "issued-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IssuedAlertCreationRequest {
     #[serde(rename = "DisplayName")]
@@ -6876,6 +7451,7 @@ pub struct IssuedAlertCreationRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Issued.IssuedAlertDefinitionResponse` (API version 1.0).
+#[cfg(feature = "issued-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IssuedAlertDefinitionResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -6905,6 +7481,7 @@ pub struct IssuedAlertDefinitionResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Issued.IssuedAlertUpdateRequest` (API version 1.0).
+#[cfg(feature = "issued-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IssuedAlertUpdateRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -6936,6 +7513,7 @@ pub struct IssuedAlertUpdateRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.Job` (API version 1.0).
+#[cfg(feature = "orchestrator-job")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Job {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -6953,6 +7531,7 @@ pub struct Job {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.JobFieldResponse` (API version 1.0).
+#[cfg(feature = "orchestrator-job")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobFieldResponse {
     #[serde(rename = "JobTypeField", default, skip_serializing_if = "Option::is_none")]
@@ -6962,6 +7541,7 @@ pub struct JobFieldResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.JobHistoryResponse` (API version 1.0).
+#[cfg(feature = "orchestrator-job")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobHistoryResponse {
     #[serde(rename = "JobHistoryId", default, skip_serializing_if = "Option::is_none")]
@@ -6991,6 +7571,7 @@ pub struct JobHistoryResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.RabbitMQ.JobQueueRequest` (API version 1.0).
+#[cfg(feature = "certificate-authority")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobQueueRequest {
     #[serde(rename = "AuthType", default, skip_serializing_if = "Option::is_none")]
@@ -7014,6 +7595,7 @@ pub struct JobQueueRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.RabbitMQ.JobQueueResponse` (API version 1.0).
+#[cfg(feature = "certificate-authority")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobQueueResponse {
     #[serde(rename = "TaskQueueURL", default, skip_serializing_if = "Option::is_none")]
@@ -7037,6 +7619,7 @@ pub struct JobQueueResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.JobResponse` (API version 1.0).
+#[cfg(feature = "orchestrator-job")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobResponse {
     #[serde(rename = "JobId", default, skip_serializing_if = "Option::is_none")]
@@ -7058,6 +7641,7 @@ pub struct JobResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.JobTypeCreateRequest` (API version 1.0).
+#[cfg(feature = "custom-job-type")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobTypeCreateRequest {
     #[serde(rename = "JobTypeName")]
@@ -7069,6 +7653,7 @@ pub struct JobTypeCreateRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.JobTypeFieldRequest` (API version 1.0).
+#[cfg(feature = "custom-job-type")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobTypeFieldRequest {
     #[serde(rename = "Name")]
@@ -7082,6 +7667,7 @@ pub struct JobTypeFieldRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.JobTypeFieldResponse` (API version 1.0).
+#[cfg(feature = "custom-job-type")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobTypeFieldResponse {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -7095,6 +7681,7 @@ pub struct JobTypeFieldResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.JobTypeResponse` (API version 1.0).
+#[cfg(feature = "custom-job-type")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobTypeResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -7108,6 +7695,7 @@ pub struct JobTypeResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.JobTypeUpdateRequest` (API version 1.0).
+#[cfg(feature = "custom-job-type")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobTypeUpdateRequest {
     #[serde(rename = "Id")]
@@ -7121,6 +7709,7 @@ pub struct JobTypeUpdateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.JobTypesResponse` (API version 1.0).
+#[cfg(feature = "agent")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobTypesResponse {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -7142,6 +7731,7 @@ pub struct JobTypesResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.KeyAlgorithmsResponse` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyAlgorithmsResponse {
     #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
@@ -7161,6 +7751,7 @@ pub struct KeyAlgorithmsResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Keys.KeyGenerationRequest` (API version 1.0).
+#[cfg(any(feature = "key", feature = "service-account"))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyGenerationRequest {
     #[serde(rename = "KeyType")]
@@ -7178,6 +7769,7 @@ pub struct KeyGenerationRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Algorithms.KeyInfoRequest` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyInfoRequest {
     #[serde(rename = "ECDSA", default, skip_serializing_if = "Option::is_none")]
@@ -7197,6 +7789,7 @@ pub struct KeyInfoRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Algorithms.KeyInfoResponse` (API version 1.0).
+#[cfg(any(feature = "enrollment", feature = "template"))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyInfoResponse {
     #[serde(rename = "ECDSA", default, skip_serializing_if = "Option::is_none")]
@@ -7218,6 +7811,7 @@ pub struct KeyInfoResponse {
 /// Schema `CSS.CMS.Core.Enums.KeyRetentionPolicy` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(any(feature = "certificate-authority", feature = "template"))]
 #[derive(
     Clone,
     Copy,
@@ -7234,6 +7828,7 @@ pub struct KeyInfoResponse {
 #[serde(transparent)]
 pub struct KeyRetentionPolicy(pub i32);
 
+#[cfg(any(feature = "certificate-authority", feature = "template"))]
 impl KeyRetentionPolicy {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3];
@@ -7243,6 +7838,7 @@ impl KeyRetentionPolicy {
     }
 }
 
+#[cfg(any(feature = "certificate-authority", feature = "template"))]
 impl crate::runtime::ParamValue for KeyRetentionPolicy {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -7250,6 +7846,7 @@ impl crate::runtime::ParamValue for KeyRetentionPolicy {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.KeyRotation.KeyRotationAlertCreationRequest` (API version 1.0).
+#[cfg(feature = "key-rotation-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyRotationAlertCreationRequest {
     #[serde(rename = "DisplayName")]
@@ -7277,6 +7874,7 @@ pub struct KeyRotationAlertCreationRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.KeyRotation.KeyRotationAlertDefinitionResponse` (API version 1.0).
+#[cfg(feature = "key-rotation-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyRotationAlertDefinitionResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -7328,6 +7926,7 @@ pub struct KeyRotationAlertDefinitionResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.KeyRotation.KeyRotationAlertResponse` (API version 1.0).
+#[cfg(feature = "key-rotation-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyRotationAlertResponse {
     #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
@@ -7339,6 +7938,7 @@ pub struct KeyRotationAlertResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.KeyRotation.KeyRotationAlertTestAllRequest` (API version 1.0).
+#[cfg(feature = "key-rotation-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyRotationAlertTestAllRequest {
     #[serde(rename = "EvaluationDate", default, skip_serializing_if = "Option::is_none")]
@@ -7354,6 +7954,7 @@ pub struct KeyRotationAlertTestAllRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.KeyRotation.KeyRotationAlertTestRequest` (API version 1.0).
+#[cfg(feature = "key-rotation-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyRotationAlertTestRequest {
     #[serde(rename = "AlertId", default, skip_serializing_if = "Option::is_none")]
@@ -7371,6 +7972,7 @@ pub struct KeyRotationAlertTestRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.KeyRotation.KeyRotationAlertTestResponse` (API version 1.0).
+#[cfg(feature = "key-rotation-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyRotationAlertTestResponse {
     #[serde(
@@ -7388,6 +7990,7 @@ pub struct KeyRotationAlertTestResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.KeyRotation.KeyRotationAlertUpdateRequest` (API version 1.0).
+#[cfg(feature = "key-rotation-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyRotationAlertUpdateRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -7419,6 +8022,7 @@ pub struct KeyRotationAlertUpdateRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Keys.KeyUpdateRequest` (API version 1.0).
+#[cfg(any(feature = "key", feature = "service-account"))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyUpdateRequest {
     #[serde(rename = "Id")]
@@ -7430,6 +8034,14 @@ pub struct KeyUpdateRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.KeyfactorAPISecret` (API version 1.0, 2).
+#[cfg(
+    any(
+        feature = "certificate-authority",
+        feature = "certificate-store",
+        feature = "identity-provider",
+        feature = "smtp"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyfactorApiSecret {
     #[serde(rename = "SecretValue", default, skip_serializing_if = "Option::is_none")]
@@ -7441,6 +8053,29 @@ pub struct KeyfactorApiSecret {
 }
 
 /// Schema `Keyfactor.Common.Scheduling.KeyfactorSchedule` (API version 1.0, 2).
+#[cfg(
+    any(
+        feature = "agent-blueprint",
+        feature = "application",
+        feature = "certificate-authority",
+        feature = "certificate-collection",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "expiration-alert",
+        feature = "issued-alert",
+        feature = "key-rotation-alert",
+        feature = "logon",
+        feature = "monitoring",
+        feature = "orchestrator-job",
+        feature = "pending-alert",
+        feature = "reports",
+        feature = "server",
+        feature = "server-group",
+        feature = "service-account",
+        feature = "ssl",
+        feature = "user"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyfactorSchedule {
     #[serde(rename = "Immediate", default, skip_serializing_if = "Option::is_none")]
@@ -7458,6 +8093,13 @@ pub struct KeyfactorSchedule {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.KeyfactorSecret` (API version 1.0).
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyfactorSecret {
     #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
@@ -7491,6 +8133,16 @@ pub struct KeyfactorSecret {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Keys.KeyResponse` (API version 1.0, 2).
+#[cfg(
+    any(
+        feature = "key",
+        feature = "logon",
+        feature = "server",
+        feature = "server-group",
+        feature = "service-account",
+        feature = "user"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeysKeyResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -7521,6 +8173,7 @@ pub struct KeysKeyResponse {
 /// Public DTO for handling responses that include a security identity.
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.SecurityIdentityResponse` (API version 1.0).
+#[cfg(any(feature = "security", feature = "security-roles"))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LegacySecurityRolesSecurityIdentityResponse {
     /// The ID of the security identity.
@@ -7544,6 +8197,7 @@ pub struct LegacySecurityRolesSecurityIdentityResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.SecurityRoleCreationRequest` (API version 1.0).
+#[cfg(feature = "security-roles")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LegacySecurityRolesSecurityRoleCreationRequest {
     /// The name of the security role to create
@@ -7579,6 +8233,7 @@ pub struct LegacySecurityRolesSecurityRoleCreationRequest {
 /// A public DTO representing a security identity's role.
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.SecurityRoleResponse` (API version 1.0).
+#[cfg(any(feature = "security", feature = "security-roles"))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LegacySecurityRolesSecurityRoleResponse {
     /// The Id of the created role
@@ -7621,6 +8276,7 @@ pub struct LegacySecurityRolesSecurityRoleResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.SecurityRoleUpdateRequest` (API version 1.0).
+#[cfg(feature = "security-roles")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LegacySecurityRolesSecurityRoleUpdateRequest {
     /// The Id of the security role to update
@@ -7657,6 +8313,7 @@ pub struct LegacySecurityRolesSecurityRoleUpdateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.License.LicenseResponse.License` (API version 1.0).
+#[cfg(feature = "license")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct License {
     #[serde(rename = "LicenseId", default, skip_serializing_if = "Option::is_none")]
@@ -7676,6 +8333,7 @@ pub struct License {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.License.LicenseResponse` (API version 1.0).
+#[cfg(feature = "license")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LicenseResponse {
     #[serde(
@@ -7689,6 +8347,7 @@ pub struct LicenseResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.License.LicenseResponse.LicensedCustomer` (API version 1.0).
+#[cfg(feature = "license")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LicensedCustomer {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -7698,6 +8357,7 @@ pub struct LicensedCustomer {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.License.LicenseResponse.LicensedFeature` (API version 1.0).
+#[cfg(feature = "license")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LicensedFeature {
     #[serde(rename = "FeatureID", default, skip_serializing_if = "Option::is_none")]
@@ -7713,6 +8373,7 @@ pub struct LicensedFeature {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.License.LicenseResponse.LicensedProduct` (API version 1.0).
+#[cfg(feature = "license")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LicensedProduct {
     #[serde(rename = "ProductId", default, skip_serializing_if = "Option::is_none")]
@@ -7732,6 +8393,7 @@ pub struct LicensedProduct {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.Local.LocalPAMEntryCreateRequest` (API version 1.0).
+#[cfg(feature = "pam-local-entries")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LocalPamEntryCreateRequest {
     #[serde(rename = "SecretName")]
@@ -7743,6 +8405,7 @@ pub struct LocalPamEntryCreateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.Local.LocalPAMEntryResponse` (API version 1.0).
+#[cfg(feature = "pam-local-entries")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LocalPamEntryResponse {
     #[serde(rename = "ProviderId", default, skip_serializing_if = "Option::is_none")]
@@ -7754,6 +8417,7 @@ pub struct LocalPamEntryResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.Local.LocalPAMEntryUpdateRequest` (API version 1.0).
+#[cfg(feature = "pam-local-entries")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LocalPamEntryUpdateRequest {
     #[serde(rename = "SecretName")]
@@ -7765,6 +8429,7 @@ pub struct LocalPamEntryUpdateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.LocationCountModel` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LocationCountModel {
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
@@ -7774,6 +8439,7 @@ pub struct LocationCountModel {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Logons.LogonAccessRequest` (API version 1.0).
+#[cfg(feature = "logon")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LogonAccessRequest {
     #[serde(rename = "LogonId")]
@@ -7783,6 +8449,7 @@ pub struct LogonAccessRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Logons.LogonCreationRequest` (API version 1.0).
+#[cfg(feature = "logon")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LogonCreationRequest {
     #[serde(rename = "Username")]
@@ -7794,6 +8461,7 @@ pub struct LogonCreationRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Logons.LogonQueryResponse` (API version 1.0).
+#[cfg(feature = "logon")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LogonQueryResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -7819,6 +8487,7 @@ pub struct LogonQueryResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Logons.LogonResponse` (API version 1.0, 2).
+#[cfg(any(feature = "logon", feature = "user"))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LogonResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -7836,6 +8505,7 @@ pub struct LogonResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.LogonUserAccessRequest` (API version 1.0).
+#[cfg(any(feature = "server", feature = "server-group"))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LogonUserAccessRequest {
     #[serde(rename = "LogonName", default, skip_serializing_if = "Option::is_none")]
@@ -7845,6 +8515,7 @@ pub struct LogonUserAccessRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.LogonUserAccessResponse` (API version 1.0).
+#[cfg(any(feature = "logon", feature = "server", feature = "server-group"))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LogonUserAccessResponse {
     #[serde(rename = "LogonId", default, skip_serializing_if = "Option::is_none")]
@@ -7856,6 +8527,7 @@ pub struct LogonUserAccessResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.MacEnrollment.MacEnrollmentAPIModel` (API version 1.0).
+#[cfg(feature = "mac-enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MacEnrollmentApiModel {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -7873,6 +8545,7 @@ pub struct MacEnrollmentApiModel {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.ManagementStoreRequest` (API version 1.0, 2).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManagementStoreRequest {
     #[serde(rename = "StoreId", default, skip_serializing_if = "Option::is_none")]
@@ -7886,6 +8559,7 @@ pub struct ManagementStoreRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Enrollment.ManagementStoreType` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManagementStoreType {
     #[serde(rename = "StoreTypeId", default, skip_serializing_if = "Option::is_none")]
@@ -7899,6 +8573,7 @@ pub struct ManagementStoreType {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.ManagementStoreTypeRequest` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManagementStoreTypeRequest {
     #[serde(rename = "StoreTypeId", default, skip_serializing_if = "Option::is_none")]
@@ -7912,6 +8587,7 @@ pub struct ManagementStoreTypeRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.MetadataAllUpdateRequest` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MetadataAllUpdateRequest {
     #[serde(rename = "Query", default, skip_serializing_if = "Option::is_none")]
@@ -7925,6 +8601,7 @@ pub struct MetadataAllUpdateRequest {
 /// Schema `CSS.CMS.Core.Enums.MetadataDataType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 1, 2, 3, 4, 5, 6, 7 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "metadata-field")]
 #[derive(
     Clone,
     Copy,
@@ -7941,6 +8618,7 @@ pub struct MetadataAllUpdateRequest {
 #[serde(transparent)]
 pub struct MetadataDataType(pub i32);
 
+#[cfg(feature = "metadata-field")]
 impl MetadataDataType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[1, 2, 3, 4, 5, 6, 7];
@@ -7950,6 +8628,7 @@ impl MetadataDataType {
     }
 }
 
+#[cfg(feature = "metadata-field")]
 impl crate::runtime::ParamValue for MetadataDataType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -7957,6 +8636,7 @@ impl crate::runtime::ParamValue for MetadataDataType {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.MetadataField.MetadataFieldCreateRequest` (API version 1.0).
+#[cfg(feature = "metadata-field")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MetadataFieldCreateRequest {
     #[serde(rename = "Name")]
@@ -7990,6 +8670,7 @@ pub struct MetadataFieldCreateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.MetadataField.MetadataFieldResponse` (API version 1.0).
+#[cfg(feature = "metadata-field")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MetadataFieldResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -8025,6 +8706,7 @@ pub struct MetadataFieldResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.MetadataField.MetadataFieldUpdateRequest` (API version 1.0).
+#[cfg(feature = "metadata-field")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MetadataFieldUpdateRequest {
     #[serde(rename = "Id")]
@@ -8060,6 +8742,7 @@ pub struct MetadataFieldUpdateRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.MetadataSingleUpdateRequest` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MetadataSingleUpdateRequest {
     #[serde(rename = "MetadataName", default, skip_serializing_if = "Option::is_none")]
@@ -8075,6 +8758,7 @@ pub struct MetadataSingleUpdateRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.MetadataType` (API version 1.0).
+#[cfg(feature = "metadata-field")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MetadataType {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -8112,6 +8796,14 @@ pub struct MetadataType {
 /// Schema `CSS.CMS.Core.Enums.MetadataTypeEnrollment` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(
+    any(
+        feature = "enrollment",
+        feature = "enrollment-pattern",
+        feature = "metadata-field",
+        feature = "template"
+    )
+)]
 #[derive(
     Clone,
     Copy,
@@ -8128,6 +8820,14 @@ pub struct MetadataType {
 #[serde(transparent)]
 pub struct MetadataTypeEnrollment(pub i32);
 
+#[cfg(
+    any(
+        feature = "enrollment",
+        feature = "enrollment-pattern",
+        feature = "metadata-field",
+        feature = "template"
+    )
+)]
 impl MetadataTypeEnrollment {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2];
@@ -8137,6 +8837,14 @@ impl MetadataTypeEnrollment {
     }
 }
 
+#[cfg(
+    any(
+        feature = "enrollment",
+        feature = "enrollment-pattern",
+        feature = "metadata-field",
+        feature = "template"
+    )
+)]
 impl crate::runtime::ParamValue for MetadataTypeEnrollment {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -8144,6 +8852,7 @@ impl crate::runtime::ParamValue for MetadataTypeEnrollment {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.MetadataUpdateRequest` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MetadataUpdateRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -8153,6 +8862,7 @@ pub struct MetadataUpdateRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SubjectAlternativeName` (API version 1.0).
+#[cfg(feature = "ssl")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ModelsSubjectAlternativeName {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -8167,6 +8877,29 @@ pub struct ModelsSubjectAlternativeName {
 }
 
 /// Schema `Keyfactor.Common.Scheduling.Models.MonthlyModel` (API version 1.0, 2).
+#[cfg(
+    any(
+        feature = "agent-blueprint",
+        feature = "application",
+        feature = "certificate-authority",
+        feature = "certificate-collection",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "expiration-alert",
+        feature = "issued-alert",
+        feature = "key-rotation-alert",
+        feature = "logon",
+        feature = "monitoring",
+        feature = "orchestrator-job",
+        feature = "pending-alert",
+        feature = "reports",
+        feature = "server",
+        feature = "server-group",
+        feature = "service-account",
+        feature = "ssl",
+        feature = "user"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MonthlyModel {
     #[serde(rename = "Day", default, skip_serializing_if = "Option::is_none")]
@@ -8176,6 +8909,7 @@ pub struct MonthlyModel {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.NetworkDefinition` (API version 1.0).
+#[cfg(feature = "ssl")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NetworkDefinition {
     #[serde(rename = "ItemType", default, skip_serializing_if = "Option::is_none")]
@@ -8185,6 +8919,7 @@ pub struct NetworkDefinition {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Ssl.NetworkQueryResponse` (API version 1.0).
+#[cfg(feature = "ssl")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NetworkQueryResponse {
     #[serde(rename = "NetworkId", default, skip_serializing_if = "Option::is_none")]
@@ -8282,6 +9017,7 @@ pub struct NetworkQueryResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.NetworkRangesRequest` (API version 1.0).
+#[cfg(feature = "ssl")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NetworkRangesRequest {
     #[serde(rename = "NetworkId")]
@@ -8291,6 +9027,7 @@ pub struct NetworkRangesRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Ssl.NetworkResponse` (API version 1.0).
+#[cfg(feature = "ssl")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NetworkResponse {
     #[serde(rename = "AutoMonitor", default, skip_serializing_if = "Option::is_none")]
@@ -8390,6 +9127,7 @@ pub struct NetworkResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.OCSPParametersRequest` (API version 1.0).
+#[cfg(feature = "monitoring")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct OcspParametersRequest {
     #[serde(
@@ -8425,6 +9163,7 @@ pub struct OcspParametersRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.OCSPParametersResponse` (API version 1.0).
+#[cfg(feature = "monitoring")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct OcspParametersResponse {
     #[serde(
@@ -8454,6 +9193,7 @@ pub struct OcspParametersResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Monitoring.OCSPTestRequest` (API version 1.0).
+#[cfg(feature = "monitoring")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct OcspTestRequest {
     #[serde(rename = "AuthorityName", default, skip_serializing_if = "Option::is_none")]
@@ -8477,6 +9217,7 @@ pub struct OcspTestRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Monitoring.OCSPTestResponse` (API version 1.0).
+#[cfg(feature = "monitoring")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct OcspTestResponse {
     #[serde(rename = "Success", default, skip_serializing_if = "Option::is_none")]
@@ -8488,6 +9229,7 @@ pub struct OcspTestResponse {
 /// Schema `CSS.CMS.Core.Enums.OrchestratorAuthCertificateReenrollment` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "agent")]
 #[derive(
     Clone,
     Copy,
@@ -8504,6 +9246,7 @@ pub struct OcspTestResponse {
 #[serde(transparent)]
 pub struct OrchestratorAuthCertificateReenrollment(pub i32);
 
+#[cfg(feature = "agent")]
 impl OrchestratorAuthCertificateReenrollment {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2];
@@ -8513,6 +9256,7 @@ impl OrchestratorAuthCertificateReenrollment {
     }
 }
 
+#[cfg(feature = "agent")]
 impl crate::runtime::ParamValue for OrchestratorAuthCertificateReenrollment {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -8522,6 +9266,7 @@ impl crate::runtime::ParamValue for OrchestratorAuthCertificateReenrollment {
 /// Schema `Keyfactor.Orchestrators.Common.Enums.OrchestratorJobStatusJobResult` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "orchestrator-job")]
 #[derive(
     Clone,
     Copy,
@@ -8538,6 +9283,7 @@ impl crate::runtime::ParamValue for OrchestratorAuthCertificateReenrollment {
 #[serde(transparent)]
 pub struct OrchestratorJobStatusJobResult(pub i32);
 
+#[cfg(feature = "orchestrator-job")]
 impl OrchestratorJobStatusJobResult {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4];
@@ -8547,6 +9293,7 @@ impl OrchestratorJobStatusJobResult {
     }
 }
 
+#[cfg(feature = "orchestrator-job")]
 impl crate::runtime::ParamValue for OrchestratorJobStatusJobResult {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -8556,6 +9303,7 @@ impl crate::runtime::ParamValue for OrchestratorJobStatusJobResult {
 /// Schema `Keyfactor.Orchestrators.Common.Enums.OrchestratorJobStatusJobStatus` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4, 5 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "orchestrator-job")]
 #[derive(
     Clone,
     Copy,
@@ -8572,6 +9320,7 @@ impl crate::runtime::ParamValue for OrchestratorJobStatusJobResult {
 #[serde(transparent)]
 pub struct OrchestratorJobStatusJobStatus(pub i32);
 
+#[cfg(feature = "orchestrator-job")]
 impl OrchestratorJobStatusJobStatus {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5];
@@ -8581,6 +9330,7 @@ impl OrchestratorJobStatusJobStatus {
     }
 }
 
+#[cfg(feature = "orchestrator-job")]
 impl crate::runtime::ParamValue for OrchestratorJobStatusJobStatus {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -8588,6 +9338,7 @@ impl crate::runtime::ParamValue for OrchestratorJobStatusJobStatus {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.OwnerBulkRequest` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct OwnerBulkRequest {
     #[serde(rename = "CertificateIds", default, skip_serializing_if = "Option::is_none")]
@@ -8599,6 +9350,7 @@ pub struct OwnerBulkRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.OwnerRequest` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct OwnerRequest {
     #[serde(rename = "NewRoleId", default, skip_serializing_if = "Option::is_none")]
@@ -8610,6 +9362,14 @@ pub struct OwnerRequest {
 /// Schema `CSS.CMS.Data.Model.Enums.PamParameterDataType` (API version 1.0, 2).
 ///
 /// An integer code. The documents list the values 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "pam-provider"
+    )
+)]
 #[derive(
     Clone,
     Copy,
@@ -8626,6 +9386,14 @@ pub struct OwnerRequest {
 #[serde(transparent)]
 pub struct PamParameterDataType(pub i32);
 
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "pam-provider"
+    )
+)]
 impl PamParameterDataType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[1, 2];
@@ -8635,6 +9403,14 @@ impl PamParameterDataType {
     }
 }
 
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "pam-provider"
+    )
+)]
 impl crate::runtime::ParamValue for PamParameterDataType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -8642,6 +9418,7 @@ impl crate::runtime::ParamValue for PamParameterDataType {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.PamProviderPermissionRequest` (API version 1.0).
+#[cfg(feature = "security-role-permissions")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PamProviderPermissionRequest {
     #[serde(rename = "PamProviderId", default, skip_serializing_if = "Option::is_none")]
@@ -8651,6 +9428,7 @@ pub struct PamProviderPermissionRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.PamProviderPermissionResponse` (API version 1.0).
+#[cfg(feature = "security-role-permissions")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PamProviderPermissionResponse {
     #[serde(rename = "PamProviderId", default, skip_serializing_if = "Option::is_none")]
@@ -8662,6 +9440,13 @@ pub struct PamProviderPermissionResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.PamProviderTypeParamValue` (API version 1.0).
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PamProviderTypeParamValue {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -8685,6 +9470,7 @@ pub struct PamProviderTypeParamValue {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.PamProviderTypeParamValueResponse` (API version 1.0, 2).
+#[cfg(feature = "pam-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PamProviderTypeParamValueResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -8704,6 +9490,7 @@ pub struct PamProviderTypeParamValueResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderTypeParameterResponse` (API version 1.0, 2).
+#[cfg(feature = "pam-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PamProviderTypeParameterResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -8719,6 +9506,7 @@ pub struct PamProviderTypeParameterResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderTypeResponse` (API version 1.0, 2).
+#[cfg(feature = "pam-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PamProviderTypeResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -8730,6 +9518,7 @@ pub struct PamProviderTypeResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.ParameterDefinitionResponse` (API version 1.0).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ParameterDefinitionResponse {
     #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
@@ -8771,6 +9560,7 @@ pub struct ParameterDefinitionResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.PasswordOptions` (API version 1.0).
+#[cfg(feature = "certificate-store-type")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PasswordOptions {
     #[serde(rename = "EntrySupported", default, skip_serializing_if = "Option::is_none")]
@@ -8783,6 +9573,7 @@ pub struct PasswordOptions {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertCreationRequest` (API version 1.0).
+#[cfg(feature = "pending-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PendingAlertCreationRequest {
     #[serde(rename = "DisplayName")]
@@ -8812,6 +9603,7 @@ pub struct PendingAlertCreationRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertDefinitionResponse` (API version 1.0).
+#[cfg(feature = "pending-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PendingAlertDefinitionResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -8841,6 +9633,7 @@ pub struct PendingAlertDefinitionResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertResponse` (API version 1.0).
+#[cfg(feature = "pending-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PendingAlertResponse {
     #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
@@ -8858,6 +9651,7 @@ pub struct PendingAlertResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertTestAllRequest` (API version 1.0).
+#[cfg(feature = "pending-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PendingAlertTestAllRequest {
     #[serde(rename = "SendAlerts", default, skip_serializing_if = "Option::is_none")]
@@ -8865,6 +9659,7 @@ pub struct PendingAlertTestAllRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertTestRequest` (API version 1.0).
+#[cfg(feature = "pending-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PendingAlertTestRequest {
     #[serde(rename = "AlertId", default, skip_serializing_if = "Option::is_none")]
@@ -8874,6 +9669,7 @@ pub struct PendingAlertTestRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertTestResponse` (API version 1.0).
+#[cfg(feature = "pending-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PendingAlertTestResponse {
     #[serde(rename = "PendingAlerts", default, skip_serializing_if = "Option::is_none")]
@@ -8887,6 +9683,7 @@ pub struct PendingAlertTestResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertUpdateRequest` (API version 1.0).
+#[cfg(feature = "pending-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PendingAlertUpdateRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -8918,6 +9715,7 @@ pub struct PendingAlertUpdateRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.PendingCSRResponse` (API version 1.0).
+#[cfg(feature = "csr-generation")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PendingCsrResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -8931,6 +9729,7 @@ pub struct PendingCsrResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityIdentityPermissions.PermissionRolesPairResponse` (API version 1.0).
+#[cfg(feature = "security")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PermissionRolesPairResponse {
     #[serde(rename = "Permission", default, skip_serializing_if = "Option::is_none")]
@@ -8940,6 +9739,7 @@ pub struct PermissionRolesPairResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Security.PermissionSet` (API version 1.0).
+#[cfg(feature = "permission-set")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PermissionSet {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -8953,6 +9753,7 @@ pub struct PermissionSet {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PermissionSets.PermissionSetCreateRequest` (API version 1.0).
+#[cfg(feature = "permission-set")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PermissionSetCreateRequest {
     /// The name of the permission set.
@@ -8964,6 +9765,7 @@ pub struct PermissionSetCreateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PermissionSets.PermissionSetResponse` (API version 1.0).
+#[cfg(feature = "permission-set")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PermissionSetResponse {
     /// The Id of the permission set.
@@ -8978,6 +9780,7 @@ pub struct PermissionSetResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PermissionSets.PermissionSetUpdateRequest` (API version 1.0).
+#[cfg(feature = "permission-set")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PermissionSetUpdateRequest {
     /// The Id of the permission set.
@@ -8989,6 +9792,7 @@ pub struct PermissionSetUpdateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.PFXEnrollmentManagementResponse` (API version 2).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PfxEnrollmentManagementResponse {
     #[serde(
@@ -9008,6 +9812,7 @@ pub struct PfxEnrollmentManagementResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.PFXEnrollmentRequest` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PfxEnrollmentRequest {
     #[serde(
@@ -9095,6 +9900,7 @@ pub struct PfxEnrollmentRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Enrollment.PFXEnrollmentResponse` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PfxEnrollmentResponse {
     #[serde(
@@ -9108,6 +9914,7 @@ pub struct PfxEnrollmentResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.PFXEnrollmentWithStoresRequest` (API version 2).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PfxEnrollmentWithStoresRequest {
     /// A list of certificate stores a successfully issued PKCS12 should be installed into.
@@ -9243,6 +10050,7 @@ pub struct PfxEnrollmentWithStoresRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Pkcs10CertificateResponse` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Pkcs10CertificateResponse {
     #[serde(rename = "SerialNumber", default, skip_serializing_if = "Option::is_none")]
@@ -9294,6 +10102,7 @@ pub struct Pkcs10CertificateResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Pkcs12CertificateResponse` (API version 1.0, 2).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Pkcs12CertificateResponse {
     #[serde(rename = "SerialNumber", default, skip_serializing_if = "Option::is_none")]
@@ -9359,6 +10168,7 @@ pub struct Pkcs12CertificateResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Workflow.ProcessedCertificateRequest` (API version 1.0).
+#[cfg(feature = "workflow")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProcessedCertificateRequest {
     #[serde(rename = "CARowId", default, skip_serializing_if = "Option::is_none")]
@@ -9380,6 +10190,7 @@ pub struct ProcessedCertificateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.PropertiesValidationOptions` (API version 1.0).
+#[cfg(feature = "certificate-store-type")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PropertiesValidationOptions {
     #[serde(rename = "OnCreation", default, skip_serializing_if = "Option::is_none")]
@@ -9387,6 +10198,13 @@ pub struct PropertiesValidationOptions {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Provider` (API version 1.0).
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Provider {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -9414,6 +10232,7 @@ pub struct Provider {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderCreateRequest` (API version 1.0, 2).
+#[cfg(feature = "pam-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderCreateRequest {
     #[serde(rename = "Name")]
@@ -9435,6 +10254,7 @@ pub struct ProviderCreateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderCreateRequestProviderType` (API version 1.0, 2).
+#[cfg(feature = "pam-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderCreateRequestProviderType {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -9442,6 +10262,7 @@ pub struct ProviderCreateRequestProviderType {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderCreateRequestProviderTypeParam` (API version 1.0, 2).
+#[cfg(feature = "pam-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderCreateRequestProviderTypeParam {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -9455,6 +10276,7 @@ pub struct ProviderCreateRequestProviderTypeParam {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderCreateRequestTypeParamValue` (API version 1.0, 2).
+#[cfg(feature = "pam-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderCreateRequestTypeParamValue {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -9474,6 +10296,7 @@ pub struct ProviderCreateRequestTypeParamValue {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderResponse` (API version 2).
+#[cfg(feature = "pam-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -9493,6 +10316,7 @@ pub struct ProviderResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderResponseLegacy` (API version 1.0).
+#[cfg(feature = "pam-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderResponseLegacy {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -9516,6 +10340,14 @@ pub struct ProviderResponseLegacy {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.ProviderType` (API version 1.0, 2).
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "pam-provider"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderType {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -9531,6 +10363,7 @@ pub struct ProviderType {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderTypeCreateRequest` (API version 1.0, 2).
+#[cfg(feature = "pam-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderTypeCreateRequest {
     #[serde(rename = "Name")]
@@ -9540,6 +10373,14 @@ pub struct ProviderTypeCreateRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.ProviderTypeParam` (API version 1.0, 2).
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "pam-provider"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderTypeParam {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -9557,6 +10398,7 @@ pub struct ProviderTypeParam {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderTypeParameterCreateRequest` (API version 1.0, 2).
+#[cfg(feature = "pam-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderTypeParameterCreateRequest {
     #[serde(rename = "Name")]
@@ -9570,6 +10412,7 @@ pub struct ProviderTypeParameterCreateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.ProviderTypeParameterRequest` (API version 1.0).
+#[cfg(feature = "identity-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderTypeParameterRequest {
     #[serde(rename = "Timeout", default, skip_serializing_if = "Option::is_none")]
@@ -9619,6 +10462,7 @@ pub struct ProviderTypeParameterRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.ProviderTypeParameterValueResponse` (API version 1.0).
+#[cfg(feature = "identity-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderTypeParameterValueResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -9646,6 +10490,7 @@ pub struct ProviderTypeParameterValueResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderUpdateRequest` (API version 2).
+#[cfg(feature = "pam-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderUpdateRequest {
     #[serde(rename = "Id")]
@@ -9663,6 +10508,7 @@ pub struct ProviderUpdateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderUpdateRequestLegacy` (API version 1.0).
+#[cfg(feature = "pam-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderUpdateRequestLegacy {
     #[serde(rename = "Id")]
@@ -9688,6 +10534,7 @@ pub struct ProviderUpdateRequestLegacy {
 /// Schema `CSS.CMS.Querying.Core.Enums.QueryDataType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 1, 2, 3, 4, 5, 6, 7, 8 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "certificate")]
 #[derive(
     Clone,
     Copy,
@@ -9704,6 +10551,7 @@ pub struct ProviderUpdateRequestLegacy {
 #[serde(transparent)]
 pub struct QueryDataType(pub i32);
 
+#[cfg(feature = "certificate")]
 impl QueryDataType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[1, 2, 3, 4, 5, 6, 7, 8];
@@ -9713,6 +10561,7 @@ impl QueryDataType {
     }
 }
 
+#[cfg(feature = "certificate")]
 impl crate::runtime::ParamValue for QueryDataType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -9720,6 +10569,7 @@ impl crate::runtime::ParamValue for QueryDataType {
 }
 
 /// Schema `CSS.CMS.Querying.Core.Components.QueryField` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QueryField {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -9737,6 +10587,7 @@ pub struct QueryField {
 }
 
 /// Schema `CSS.CMS.Querying.Core.Components.QueryFieldComparison` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QueryFieldComparison {
     #[serde(rename = "shortName", default, skip_serializing_if = "Option::is_none")]
@@ -9746,6 +10597,7 @@ pub struct QueryFieldComparison {
 }
 
 /// Schema `CSS.CMS.Querying.Core.Components.QueryFieldMultiValue` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QueryFieldMultiValue {
     #[serde(
@@ -9765,6 +10617,7 @@ pub struct QueryFieldMultiValue {
 }
 
 /// Schema `CSS.CMS.Querying.Core.Components.QueryFieldValue` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QueryFieldValue {
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
@@ -9776,6 +10629,7 @@ pub struct QueryFieldValue {
 }
 
 /// Schema `CSS.CMS.Querying.Core.Components.QueryFieldValueOption` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QueryFieldValueOption {
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
@@ -9785,6 +10639,7 @@ pub struct QueryFieldValueOption {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Ssl.QuietHourRequest` (API version 1.0).
+#[cfg(feature = "ssl")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QuietHourRequest {
     #[serde(rename = "StartDay", default, skip_serializing_if = "Option::is_none")]
@@ -9798,6 +10653,7 @@ pub struct QuietHourRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Ssl.QuietHourResponse` (API version 1.0).
+#[cfg(feature = "ssl")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QuietHourResponse {
     #[serde(rename = "StartDay", default, skip_serializing_if = "Option::is_none")]
@@ -9811,6 +10667,7 @@ pub struct QuietHourResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.RecoveryResponse` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RecoveryResponse {
     /// Base64-encoded bytes.
@@ -9821,6 +10678,7 @@ pub struct RecoveryResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.ReenrollmentRequest` (API version 1.0).
+#[cfg(feature = "certificate-store")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReenrollmentRequest {
     #[serde(rename = "KeystoreId", default, skip_serializing_if = "Option::is_none")]
@@ -9870,6 +10728,13 @@ pub struct ReenrollmentRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.ReenrollmentStatus` (API version 1.0).
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReenrollmentStatus {
     #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
@@ -9895,6 +10760,15 @@ pub struct ReenrollmentStatus {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EventHandler.RegisteredEventHandlerRequest` (API version 1.0).
+#[cfg(
+    any(
+        feature = "denied-alert",
+        feature = "expiration-alert",
+        feature = "issued-alert",
+        feature = "key-rotation-alert",
+        feature = "pending-alert"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RegisteredEventHandlerRequest {
     #[serde(rename = "Id")]
@@ -9904,6 +10778,15 @@ pub struct RegisteredEventHandlerRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EventHandler.RegisteredEventHandlerResponse` (API version 1.0).
+#[cfg(
+    any(
+        feature = "denied-alert",
+        feature = "expiration-alert",
+        feature = "issued-alert",
+        feature = "key-rotation-alert",
+        feature = "pending-alert"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RegisteredEventHandlerResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -9915,6 +10798,7 @@ pub struct RegisteredEventHandlerResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.RemoveCertificateRequest` (API version 1.0).
+#[cfg(feature = "certificate-store")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RemoveCertificateRequest {
     #[serde(rename = "CertificateStores", default)]
@@ -9926,6 +10810,7 @@ pub struct RemoveCertificateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.RenewAPIRequest` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RenewApiRequest {
     #[serde(rename = "CertificateId", default, skip_serializing_if = "Option::is_none")]
@@ -9949,6 +10834,7 @@ pub struct RenewApiRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.RenewalApiResponse` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RenewalApiResponse {
     #[serde(rename = "KeyfactorId", default, skip_serializing_if = "Option::is_none")]
@@ -9984,6 +10870,7 @@ pub struct RenewalApiResponse {
 /// Schema `CSS.CMS.Data.Model.Enums.RenewalType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 4 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "enrollment")]
 #[derive(
     Clone,
     Copy,
@@ -10000,6 +10887,7 @@ pub struct RenewalApiResponse {
 #[serde(transparent)]
 pub struct RenewalType(pub i32);
 
+#[cfg(feature = "enrollment")]
 impl RenewalType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 4];
@@ -10009,6 +10897,7 @@ impl RenewalType {
     }
 }
 
+#[cfg(feature = "enrollment")]
 impl crate::runtime::ParamValue for RenewalType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -10016,6 +10905,7 @@ impl crate::runtime::ParamValue for RenewalType {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Report` (API version 1.0).
+#[cfg(feature = "reports")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -10069,6 +10959,7 @@ pub struct Report {
 /// Schema `CSS.CMS.Core.Enums.ReportParameterType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "reports")]
 #[derive(
     Clone,
     Copy,
@@ -10085,6 +10976,7 @@ pub struct Report {
 #[serde(transparent)]
 pub struct ReportParameterType(pub i32);
 
+#[cfg(feature = "reports")]
 impl ReportParameterType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[
@@ -10096,6 +10988,7 @@ impl ReportParameterType {
     }
 }
 
+#[cfg(feature = "reports")]
 impl crate::runtime::ParamValue for ReportParameterType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -10105,6 +10998,7 @@ impl crate::runtime::ParamValue for ReportParameterType {
 /// Schema `CSS.CMS.Core.Enums.ReportParameterVisibility` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "reports")]
 #[derive(
     Clone,
     Copy,
@@ -10121,6 +11015,7 @@ impl crate::runtime::ParamValue for ReportParameterType {
 #[serde(transparent)]
 pub struct ReportParameterVisibility(pub i32);
 
+#[cfg(feature = "reports")]
 impl ReportParameterVisibility {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2];
@@ -10130,6 +11025,7 @@ impl ReportParameterVisibility {
     }
 }
 
+#[cfg(feature = "reports")]
 impl crate::runtime::ParamValue for ReportParameterVisibility {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -10137,6 +11033,7 @@ impl crate::runtime::ParamValue for ReportParameterVisibility {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.ReportParameters` (API version 1.0).
+#[cfg(feature = "reports")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportParameters {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -10162,6 +11059,7 @@ pub struct ReportParameters {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.ReportParametersRequest` (API version 1.0).
+#[cfg(feature = "reports")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportParametersRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -10175,6 +11073,7 @@ pub struct ReportParametersRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.ReportRequestModel` (API version 1.0).
+#[cfg(feature = "reports")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportRequestModel {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -10192,6 +11091,7 @@ pub struct ReportRequestModel {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.ReportSchedule` (API version 1.0).
+#[cfg(feature = "reports")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportSchedule {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -10247,6 +11147,7 @@ pub struct ReportSchedule {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Reports.ReportSchedules.ReportScheduleCreationRequest` (API version 1.0).
+#[cfg(feature = "reports")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportScheduleCreationRequest {
     #[serde(rename = "SendReport", default, skip_serializing_if = "Option::is_none")]
@@ -10280,6 +11181,7 @@ pub struct ReportScheduleCreationRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Reports.ReportSchedules.ReportScheduleResponse` (API version 1.0).
+#[cfg(feature = "reports")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportScheduleResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -10325,6 +11227,7 @@ pub struct ReportScheduleResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Reports.ReportSchedules.ReportScheduleUpdateRequest` (API version 1.0).
+#[cfg(feature = "reports")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportScheduleUpdateRequest {
     #[serde(rename = "Id")]
@@ -10360,6 +11263,7 @@ pub struct ReportScheduleUpdateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Shared.RequestHeaderRequest` (API version 1.0, 2).
+#[cfg(any(feature = "identity-provider", feature = "smtp"))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RequestHeaderRequest {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -10369,6 +11273,7 @@ pub struct RequestHeaderRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Shared.RequestHeaderResponse` (API version 1.0, 2).
+#[cfg(any(feature = "identity-provider", feature = "smtp"))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RequestHeaderResponse {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -10378,6 +11283,7 @@ pub struct RequestHeaderResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.RequestURLParameterRequest` (API version 1.0).
+#[cfg(feature = "identity-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RequestUrlParameterRequest {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -10387,6 +11293,7 @@ pub struct RequestUrlParameterRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.RequestURLParameterResponse` (API version 1.0).
+#[cfg(feature = "identity-provider")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RequestUrlParameterResponse {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -10398,6 +11305,7 @@ pub struct RequestUrlParameterResponse {
 /// Class representing orchestrator jobs to be rescheduled
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.RescheduleJobRequest` (API version 1.0).
+#[cfg(feature = "orchestrator-job")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RescheduleJobRequest {
     /// List of orchestrator job audit ids to be rescheduled
@@ -10409,6 +11317,7 @@ pub struct RescheduleJobRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Monitoring.RevocationMonitoringAlertResponse` (API version 1.0).
+#[cfg(feature = "monitoring")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RevocationMonitoringAlertResponse {
     #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
@@ -10420,6 +11329,7 @@ pub struct RevocationMonitoringAlertResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.RevocationMonitoringAlertTestAllRequest` (API version 1.0).
+#[cfg(feature = "monitoring")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RevocationMonitoringAlertTestAllRequest {
     #[serde(rename = "EvaluationDate", default, skip_serializing_if = "Option::is_none")]
@@ -10429,6 +11339,7 @@ pub struct RevocationMonitoringAlertTestAllRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.RevocationMonitoringAlertTestRequest` (API version 1.0).
+#[cfg(feature = "monitoring")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RevocationMonitoringAlertTestRequest {
     #[serde(rename = "AlertId", default, skip_serializing_if = "Option::is_none")]
@@ -10440,6 +11351,7 @@ pub struct RevocationMonitoringAlertTestRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.RevocationMonitoringAlertTestResponse` (API version 1.0).
+#[cfg(feature = "monitoring")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RevocationMonitoringAlertTestResponse {
     #[serde(
@@ -10457,6 +11369,7 @@ pub struct RevocationMonitoringAlertTestResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.RevocationMonitoringCreationRequest` (API version 1.0).
+#[cfg(feature = "monitoring")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RevocationMonitoringCreationRequest {
     #[serde(rename = "Name")]
@@ -10478,6 +11391,7 @@ pub struct RevocationMonitoringCreationRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.RevocationMonitoringDefinitionResponse` (API version 1.0).
+#[cfg(feature = "monitoring")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RevocationMonitoringDefinitionResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -10517,6 +11431,7 @@ pub struct RevocationMonitoringDefinitionResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.RevocationMonitoringUpdateRequest` (API version 1.0).
+#[cfg(feature = "monitoring")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RevocationMonitoringUpdateRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -10542,6 +11457,7 @@ pub struct RevocationMonitoringUpdateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.RevocationMonitoringUpdateScheduleRequest` (API version 1.0).
+#[cfg(feature = "monitoring")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RevocationMonitoringUpdateScheduleRequest {
     #[serde(rename = "Id")]
@@ -10551,6 +11467,7 @@ pub struct RevocationMonitoringUpdateScheduleRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.RevocationResponse` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RevocationResponse {
     #[serde(rename = "RevokedIds", default, skip_serializing_if = "Option::is_none")]
@@ -10560,6 +11477,7 @@ pub struct RevocationResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.RevokeCertificateRequest` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RevokeCertificateRequest {
     #[serde(rename = "CertificateIds", default, skip_serializing_if = "Option::is_none")]
@@ -10581,6 +11499,7 @@ pub struct RevokeCertificateRequest {
 /// Schema `Keyfactor.PKI.Enums.RevokeCode` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6, 8, 999, -1 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "certificate")]
 #[derive(
     Clone,
     Copy,
@@ -10597,6 +11516,7 @@ pub struct RevokeCertificateRequest {
 #[serde(transparent)]
 pub struct RevokeCode(pub i32);
 
+#[cfg(feature = "certificate")]
 impl RevokeCode {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6, 8, 999, -1];
@@ -10606,6 +11526,7 @@ impl RevokeCode {
     }
 }
 
+#[cfg(feature = "certificate")]
 impl crate::runtime::ParamValue for RevokeCode {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -10613,6 +11534,7 @@ impl crate::runtime::ParamValue for RevokeCode {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.RoleClaimDefinitionCreationRequest` (API version 1.0).
+#[cfg(feature = "security-claims")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoleClaimDefinitionCreationRequest {
     #[serde(rename = "ClaimType")]
@@ -10626,6 +11548,9 @@ pub struct RoleClaimDefinitionCreationRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.RoleClaimDefinitionProviderResponse` (API version 1.0, 2).
+#[cfg(
+    any(feature = "security", feature = "security-claims", feature = "security-roles")
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoleClaimDefinitionProviderResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -10641,6 +11566,7 @@ pub struct RoleClaimDefinitionProviderResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.RoleClaimDefinitionQueryResponse` (API version 1.0).
+#[cfg(feature = "security-claims")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoleClaimDefinitionQueryResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -10656,6 +11582,7 @@ pub struct RoleClaimDefinitionQueryResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.RoleClaimDefinitionRequest` (API version 2).
+#[cfg(feature = "security-roles")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoleClaimDefinitionRequest {
     #[serde(rename = "ClaimType")]
@@ -10669,6 +11596,9 @@ pub struct RoleClaimDefinitionRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.RoleClaimDefinitionResponse` (API version 1.0, 2).
+#[cfg(
+    any(feature = "security", feature = "security-claims", feature = "security-roles")
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoleClaimDefinitionResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -10684,6 +11614,7 @@ pub struct RoleClaimDefinitionResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.RoleClaimDefinitionUpdateRequest` (API version 1.0).
+#[cfg(feature = "security-claims")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoleClaimDefinitionUpdateRequest {
     #[serde(rename = "Id")]
@@ -10693,6 +11624,7 @@ pub struct RoleClaimDefinitionUpdateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.RoleIdentitiesRequest` (API version 1.0).
+#[cfg(feature = "security-roles")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoleIdentitiesRequest {
     #[serde(rename = "Ids", default, skip_serializing_if = "Option::is_none")]
@@ -10700,6 +11632,7 @@ pub struct RoleIdentitiesRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.RoleIdentitiesResponse` (API version 1.0).
+#[cfg(feature = "security-roles")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoleIdentitiesResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -10709,6 +11642,7 @@ pub struct RoleIdentitiesResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.ScanJobPart` (API version 1.0).
+#[cfg(feature = "ssl")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScanJobPart {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -10798,6 +11732,7 @@ pub struct ScanJobPart {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.ScanJobPartDefinition` (API version 1.0).
+#[cfg(feature = "ssl")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScanJobPartDefinition {
     #[serde(rename = "ItemType", default, skip_serializing_if = "Option::is_none")]
@@ -10807,6 +11742,7 @@ pub struct ScanJobPartDefinition {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.ScheduleBulkJobRequest` (API version 1.0).
+#[cfg(feature = "orchestrator-job")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScheduleBulkJobRequest {
     #[serde(rename = "OrchestratorIds", default)]
@@ -10820,6 +11756,7 @@ pub struct ScheduleBulkJobRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.ScheduleJobRequest` (API version 1.0).
+#[cfg(feature = "orchestrator-job")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScheduleJobRequest {
     #[serde(rename = "AgentId")]
@@ -10833,6 +11770,7 @@ pub struct ScheduleJobRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scheduling.ScheduledTaskRequest` (API version 1.0).
+#[cfg(feature = "scheduling")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScheduledTaskRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -10848,6 +11786,7 @@ pub struct ScheduledTaskRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scheduling.ScheduledTaskResponse` (API version 1.0).
+#[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScheduledTaskResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -10867,6 +11806,7 @@ pub struct ScheduledTaskResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scheduling.ScheduledTaskScheduleResponse` (API version 1.0).
+#[cfg(feature = "certificate-collection")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScheduledTaskScheduleResponse {
     #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
@@ -10878,6 +11818,7 @@ pub struct ScheduledTaskScheduleResponse {
 /// Schema `CSS.CMS.Core.Enums.ScheduledTaskType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 41 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
 #[derive(
     Clone,
     Copy,
@@ -10894,6 +11835,7 @@ pub struct ScheduledTaskScheduleResponse {
 #[serde(transparent)]
 pub struct ScheduledTaskType(pub i32);
 
+#[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
 impl ScheduledTaskType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[
@@ -10906,6 +11848,7 @@ impl ScheduledTaskType {
     }
 }
 
+#[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
 impl crate::runtime::ParamValue for ScheduledTaskType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -10915,6 +11858,7 @@ impl crate::runtime::ParamValue for ScheduledTaskType {
 /// Schema `CSS.CMS.Data.Model.Enums.ScriptCategories` (API version 1.0).
 ///
 /// An integer code. The documents list the values 1, 2, 3, 4, 5, 6 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "extensions")]
 #[derive(
     Clone,
     Copy,
@@ -10931,6 +11875,7 @@ impl crate::runtime::ParamValue for ScheduledTaskType {
 #[serde(transparent)]
 pub struct ScriptCategories(pub i32);
 
+#[cfg(feature = "extensions")]
 impl ScriptCategories {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[1, 2, 3, 4, 5, 6];
@@ -10940,6 +11885,7 @@ impl ScriptCategories {
     }
 }
 
+#[cfg(feature = "extensions")]
 impl crate::runtime::ParamValue for ScriptCategories {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -10947,6 +11893,7 @@ impl crate::runtime::ParamValue for ScriptCategories {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scripts.ScriptCreateRequest` (API version 1.0).
+#[cfg(feature = "extensions")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScriptCreateRequest {
     #[serde(rename = "Name")]
@@ -10958,6 +11905,7 @@ pub struct ScriptCreateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scripts.ScriptQueryResponse` (API version 1.0).
+#[cfg(feature = "extensions")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScriptQueryResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -10969,6 +11917,7 @@ pub struct ScriptQueryResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scripts.ScriptResponse` (API version 1.0).
+#[cfg(feature = "extensions")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScriptResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -10982,6 +11931,7 @@ pub struct ScriptResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scripts.ScriptsUpdateRequest` (API version 1.0).
+#[cfg(feature = "extensions")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScriptsUpdateRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -10995,6 +11945,13 @@ pub struct ScriptsUpdateRequest {
 /// Schema `CSS.CMS.Data.Model.Enums.SecretType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container"
+    )
+)]
 #[derive(
     Clone,
     Copy,
@@ -11011,6 +11968,13 @@ pub struct ScriptsUpdateRequest {
 #[serde(transparent)]
 pub struct SecretType(pub i32);
 
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container"
+    )
+)]
 impl SecretType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4];
@@ -11020,6 +11984,13 @@ impl SecretType {
     }
 }
 
+#[cfg(
+    any(
+        feature = "application",
+        feature = "certificate-store",
+        feature = "certificate-store-container"
+    )
+)]
 impl crate::runtime::ParamValue for SecretType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -11029,6 +12000,7 @@ impl crate::runtime::ParamValue for SecretType {
 /// Public DTO for handling responses that include a security identity.
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityIdentities.SecurityIdentityResponse` (API version 1.0).
+#[cfg(feature = "security")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityIdentitiesSecurityIdentityResponse {
     /// The ID of the security identity.
@@ -11052,6 +12024,7 @@ pub struct SecurityIdentitiesSecurityIdentityResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Security.Identities.SecurityIdentityIdentifier` (API version 1.0).
+#[cfg(feature = "security-roles")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityIdentityIdentifier {
     #[serde(rename = "AccountName", default, skip_serializing_if = "Option::is_none")]
@@ -11063,6 +12036,7 @@ pub struct SecurityIdentityIdentifier {
 /// A public DTO representing the result of a security identity lookup.
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityIdentities.SecurityIdentityLookupResponse` (API version 1.0).
+#[cfg(feature = "security")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityIdentityLookupResponse {
     /// Whether or not the identity is valid.
@@ -11071,6 +12045,7 @@ pub struct SecurityIdentityLookupResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityIdentityPermissions.SecurityIdentityPermissionsResponse` (API version 1.0).
+#[cfg(feature = "security")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityIdentityPermissionsResponse {
     #[serde(rename = "Claim", default, skip_serializing_if = "Option::is_none")]
@@ -11114,6 +12089,7 @@ pub struct SecurityIdentityPermissionsResponse {
 /// Model for requesting a security identity.
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityIdentities.SecurityIdentityRequest` (API version 1.0).
+#[cfg(feature = "security")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityIdentityRequest {
     /// The username of the security identity.
@@ -11122,6 +12098,7 @@ pub struct SecurityIdentityRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityMyPermissionsResponse` (API version 1.0).
+#[cfg(feature = "security")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityMyPermissionsResponse {
     #[serde(rename = "Permissions", default, skip_serializing_if = "Option::is_none")]
@@ -11129,6 +12106,7 @@ pub struct SecurityMyPermissionsResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.SecurityMyResponse` (API version 1.0).
+#[cfg(feature = "security")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityMyResponse {
     #[serde(rename = "Roles", default, skip_serializing_if = "Option::is_none")]
@@ -11148,6 +12126,7 @@ pub struct SecurityMyResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.SecurityRoleCopyRequest` (API version 1.0).
+#[cfg(feature = "security-roles")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityRoleCopyRequest {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -11159,6 +12138,7 @@ pub struct SecurityRoleCopyRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.SecurityRoleForClaimResponse` (API version 1.0).
+#[cfg(feature = "security-claims")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityRoleForClaimResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -11176,6 +12156,7 @@ pub struct SecurityRoleForClaimResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Security.PermissionSet.SecurityRoleInfo` (API version 1.0).
+#[cfg(feature = "permission-set")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityRoleInfo {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -11185,6 +12166,7 @@ pub struct SecurityRoleInfo {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.GlobalPermissionResponse` (API version 1.0).
+#[cfg(feature = "security-role-permissions")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityRolePermissionsGlobalPermissionResponse {
     #[serde(rename = "Area", default, skip_serializing_if = "Option::is_none")]
@@ -11194,6 +12176,7 @@ pub struct SecurityRolePermissionsGlobalPermissionResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRoles.SecurityRoleQueryResponse` (API version 2).
+#[cfg(feature = "security-roles")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityRoleQueryResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -11215,6 +12198,7 @@ pub struct SecurityRoleQueryResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Security.SecurityRoles.SecurityRoleResponseBase` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityRoleResponseBase {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -11224,6 +12208,7 @@ pub struct SecurityRoleResponseBase {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRoles.SecurityRoleCreationRequest` (API version 2).
+#[cfg(feature = "security-roles")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityRolesSecurityRoleCreationRequest {
     /// The name of the security role to create
@@ -11247,6 +12232,7 @@ pub struct SecurityRolesSecurityRoleCreationRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRoles.SecurityRoleResponse` (API version 2).
+#[cfg(feature = "security-roles")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityRolesSecurityRoleResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -11272,6 +12258,7 @@ pub struct SecurityRolesSecurityRoleResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRoles.SecurityRoleUpdateRequest` (API version 2).
+#[cfg(feature = "security-roles")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecurityRolesSecurityRoleUpdateRequest {
     /// The Keyfactor identifier of the role to update
@@ -11297,6 +12284,7 @@ pub struct SecurityRolesSecurityRoleUpdateRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.ServerAccessRequest` (API version 1.0).
+#[cfg(feature = "server")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerAccessRequest {
     #[serde(rename = "ServerId")]
@@ -11306,6 +12294,7 @@ pub struct ServerAccessRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.ServerAccessResponse` (API version 1.0).
+#[cfg(feature = "server")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerAccessResponse {
     #[serde(rename = "ServerId", default, skip_serializing_if = "Option::is_none")]
@@ -11315,6 +12304,7 @@ pub struct ServerAccessResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Servers.ServerCreationRequest` (API version 1.0).
+#[cfg(feature = "server")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerCreationRequest {
     #[serde(rename = "AgentId")]
@@ -11334,6 +12324,7 @@ pub struct ServerCreationRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.ServerGroupAccessRequest` (API version 1.0).
+#[cfg(feature = "server-group")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerGroupAccessRequest {
     #[serde(rename = "ServerGroupId")]
@@ -11343,6 +12334,7 @@ pub struct ServerGroupAccessRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.ServerGroupAccessResponse` (API version 1.0).
+#[cfg(feature = "server-group")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerGroupAccessResponse {
     #[serde(rename = "ServerGroupId", default, skip_serializing_if = "Option::is_none")]
@@ -11352,6 +12344,7 @@ pub struct ServerGroupAccessResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServerGroups.ServerGroupCreationRequest` (API version 1.0).
+#[cfg(feature = "server-group")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerGroupCreationRequest {
     #[serde(rename = "OwnerName")]
@@ -11369,6 +12362,7 @@ pub struct ServerGroupCreationRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServerGroups.ServerGroupResponse` (API version 1.0).
+#[cfg(any(feature = "server-group", feature = "service-account"))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerGroupResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -11390,6 +12384,7 @@ pub struct ServerGroupResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServerGroups.ServerGroupUpdateRequest` (API version 1.0).
+#[cfg(feature = "server-group")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerGroupUpdateRequest {
     #[serde(rename = "Id")]
@@ -11405,6 +12400,7 @@ pub struct ServerGroupUpdateRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Servers.ServerResponse` (API version 1.0, 2).
+#[cfg(any(feature = "logon", feature = "server", feature = "user"))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -11434,6 +12430,7 @@ pub struct ServerResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Servers.ServerUpdateRequest` (API version 1.0).
+#[cfg(feature = "server")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerUpdateRequest {
     #[serde(rename = "Id")]
@@ -11449,6 +12446,7 @@ pub struct ServerUpdateRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServiceAccounts.ServiceAccountCreationRequest` (API version 1.0).
+#[cfg(feature = "service-account")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceAccountCreationRequest {
     #[serde(rename = "KeyGenerationRequest")]
@@ -11462,6 +12460,7 @@ pub struct ServiceAccountCreationRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServiceAccounts.ServiceAccountResponse` (API version 1.0).
+#[cfg(feature = "service-account")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceAccountResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -11475,6 +12474,7 @@ pub struct ServiceAccountResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServiceAccounts.ServiceAccountUpdateRequest` (API version 1.0).
+#[cfg(feature = "service-account")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceAccountUpdateRequest {
     #[serde(rename = "KeyUpdateRequest")]
@@ -11484,6 +12484,7 @@ pub struct ServiceAccountUpdateRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServiceAccounts.ServiceAccountUserCreationRequest` (API version 1.0).
+#[cfg(feature = "service-account")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceAccountUserCreationRequest {
     #[serde(rename = "Username")]
@@ -11493,6 +12494,7 @@ pub struct ServiceAccountUserCreationRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.SignalConfigurationRequest` (API version 1.0).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SignalConfigurationRequest {
     /// The name of the signal.
@@ -11507,6 +12509,7 @@ pub struct SignalConfigurationRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.SignalDefinitionResponse` (API version 1.0).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SignalDefinitionResponse {
     #[serde(
@@ -11520,6 +12523,7 @@ pub struct SignalDefinitionResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.SignalRequest` (API version 1.0).
+#[cfg(feature = "workflow-instance")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SignalRequest {
     /// The signal key. This is expected to be in a format like "STEP_NAME.SIGNAL_NAME"
@@ -11533,6 +12537,7 @@ pub struct SignalRequest {
 /// Schema `CSS.CMS.Core.Enums.SMTPRelayAuthenticationType` (API version 1.0, 2).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "smtp")]
 #[derive(
     Clone,
     Copy,
@@ -11549,6 +12554,7 @@ pub struct SignalRequest {
 #[serde(transparent)]
 pub struct SmtpRelayAuthenticationType(pub i32);
 
+#[cfg(feature = "smtp")]
 impl SmtpRelayAuthenticationType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4];
@@ -11558,6 +12564,7 @@ impl SmtpRelayAuthenticationType {
     }
 }
 
+#[cfg(feature = "smtp")]
 impl crate::runtime::ParamValue for SmtpRelayAuthenticationType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -11565,6 +12572,7 @@ impl crate::runtime::ParamValue for SmtpRelayAuthenticationType {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPRequest` (API version 2).
+#[cfg(feature = "smtp")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SmtpRequest {
     #[serde(rename = "Host", default, skip_serializing_if = "Option::is_none")]
@@ -11602,6 +12610,7 @@ pub struct SmtpRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPResponse` (API version 2).
+#[cfg(feature = "smtp")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SmtpResponse {
     #[serde(rename = "Host", default, skip_serializing_if = "Option::is_none")]
@@ -11641,6 +12650,7 @@ pub struct SmtpResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPTestRequest` (API version 2).
+#[cfg(feature = "smtp")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SmtpTestRequest {
     #[serde(rename = "RelayPassword", default, skip_serializing_if = "Option::is_none")]
@@ -11676,6 +12686,7 @@ pub struct SmtpTestRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPV1Request` (API version 1.0).
+#[cfg(feature = "smtp")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Smtpv1Request {
     #[serde(rename = "Host", default, skip_serializing_if = "Option::is_none")]
@@ -11701,6 +12712,7 @@ pub struct Smtpv1Request {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPV1Response` (API version 1.0).
+#[cfg(feature = "smtp")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Smtpv1Response {
     #[serde(rename = "Host", default, skip_serializing_if = "Option::is_none")]
@@ -11726,6 +12738,7 @@ pub struct Smtpv1Response {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPV1TestRequest` (API version 1.0).
+#[cfg(feature = "smtp")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Smtpv1TestRequest {
     #[serde(rename = "RelayPassword", default, skip_serializing_if = "Option::is_none")]
@@ -11749,6 +12762,7 @@ pub struct Smtpv1TestRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPV1TestResponse` (API version 1.0).
+#[cfg(feature = "smtp")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Smtpv1TestResponse {
     #[serde(rename = "Host", default, skip_serializing_if = "Option::is_none")]
@@ -11778,6 +12792,54 @@ pub struct Smtpv1TestResponse {
 /// Schema `Keyfactor.Common.QueryableExtensions.SortOrder` (API version 1.0, 2).
 ///
 /// An integer code. The documents list the values 0, 1 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(
+    any(
+        feature = "agent",
+        feature = "agent-blueprint",
+        feature = "agent-pool",
+        feature = "application",
+        feature = "audit-log",
+        feature = "certificate",
+        feature = "certificate-authority",
+        feature = "certificate-collection",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "certificate-store-type",
+        feature = "component-installation",
+        feature = "csr-generation",
+        feature = "custom-job-type",
+        feature = "denied-alert",
+        feature = "enrollment-pattern",
+        feature = "event-handler-registration",
+        feature = "expiration-alert",
+        feature = "extensions",
+        feature = "identity-provider",
+        feature = "issued-alert",
+        feature = "key",
+        feature = "key-rotation-alert",
+        feature = "logon",
+        feature = "metadata-field",
+        feature = "monitoring",
+        feature = "orchestrator-job",
+        feature = "pam-local-entries",
+        feature = "pam-provider",
+        feature = "pending-alert",
+        feature = "permission-set",
+        feature = "reports",
+        feature = "security",
+        feature = "security-claims",
+        feature = "security-roles",
+        feature = "server",
+        feature = "server-group",
+        feature = "service-account",
+        feature = "ssl",
+        feature = "template",
+        feature = "user",
+        feature = "workflow",
+        feature = "workflow-definition",
+        feature = "workflow-instance"
+    )
+)]
 #[derive(
     Clone,
     Copy,
@@ -11794,6 +12856,54 @@ pub struct Smtpv1TestResponse {
 #[serde(transparent)]
 pub struct SortOrder(pub i32);
 
+#[cfg(
+    any(
+        feature = "agent",
+        feature = "agent-blueprint",
+        feature = "agent-pool",
+        feature = "application",
+        feature = "audit-log",
+        feature = "certificate",
+        feature = "certificate-authority",
+        feature = "certificate-collection",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "certificate-store-type",
+        feature = "component-installation",
+        feature = "csr-generation",
+        feature = "custom-job-type",
+        feature = "denied-alert",
+        feature = "enrollment-pattern",
+        feature = "event-handler-registration",
+        feature = "expiration-alert",
+        feature = "extensions",
+        feature = "identity-provider",
+        feature = "issued-alert",
+        feature = "key",
+        feature = "key-rotation-alert",
+        feature = "logon",
+        feature = "metadata-field",
+        feature = "monitoring",
+        feature = "orchestrator-job",
+        feature = "pam-local-entries",
+        feature = "pam-provider",
+        feature = "pending-alert",
+        feature = "permission-set",
+        feature = "reports",
+        feature = "security",
+        feature = "security-claims",
+        feature = "security-roles",
+        feature = "server",
+        feature = "server-group",
+        feature = "service-account",
+        feature = "ssl",
+        feature = "template",
+        feature = "user",
+        feature = "workflow",
+        feature = "workflow-definition",
+        feature = "workflow-instance"
+    )
+)]
 impl SortOrder {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1];
@@ -11803,6 +12913,54 @@ impl SortOrder {
     }
 }
 
+#[cfg(
+    any(
+        feature = "agent",
+        feature = "agent-blueprint",
+        feature = "agent-pool",
+        feature = "application",
+        feature = "audit-log",
+        feature = "certificate",
+        feature = "certificate-authority",
+        feature = "certificate-collection",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "certificate-store-type",
+        feature = "component-installation",
+        feature = "csr-generation",
+        feature = "custom-job-type",
+        feature = "denied-alert",
+        feature = "enrollment-pattern",
+        feature = "event-handler-registration",
+        feature = "expiration-alert",
+        feature = "extensions",
+        feature = "identity-provider",
+        feature = "issued-alert",
+        feature = "key",
+        feature = "key-rotation-alert",
+        feature = "logon",
+        feature = "metadata-field",
+        feature = "monitoring",
+        feature = "orchestrator-job",
+        feature = "pam-local-entries",
+        feature = "pam-provider",
+        feature = "pending-alert",
+        feature = "permission-set",
+        feature = "reports",
+        feature = "security",
+        feature = "security-claims",
+        feature = "security-roles",
+        feature = "server",
+        feature = "server-group",
+        feature = "service-account",
+        feature = "ssl",
+        feature = "template",
+        feature = "user",
+        feature = "workflow",
+        feature = "workflow-definition",
+        feature = "workflow-instance"
+    )
+)]
 impl crate::runtime::ParamValue for SortOrder {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -11810,6 +12968,7 @@ impl crate::runtime::ParamValue for SortOrder {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Users.SshUserAccessResponse` (API version 1.0, 2).
+#[cfg(feature = "user")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SshUserAccessResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -11825,6 +12984,7 @@ pub struct SshUserAccessResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Users.SshUserCreationRequest` (API version 1.0).
+#[cfg(feature = "user")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SshUserCreationRequest {
     #[serde(rename = "Username")]
@@ -11834,6 +12994,15 @@ pub struct SshUserCreationRequest {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Users.SshUserResponse` (API version 1.0, 2).
+#[cfg(
+    any(
+        feature = "logon",
+        feature = "server",
+        feature = "server-group",
+        feature = "service-account",
+        feature = "user"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SshUserResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -11847,6 +13016,7 @@ pub struct SshUserResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Users.SshUserUpdateRequest` (API version 1.0).
+#[cfg(feature = "user")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SshUserUpdateRequest {
     #[serde(rename = "Id")]
@@ -11858,6 +13028,7 @@ pub struct SshUserUpdateRequest {
 /// Schema `Keyfactor.Orchestrators.Common.Enums.SslEndpointStatus` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "ssl")]
 #[derive(
     Clone,
     Copy,
@@ -11874,6 +13045,7 @@ pub struct SshUserUpdateRequest {
 #[serde(transparent)]
 pub struct SslEndpointStatus(pub i32);
 
+#[cfg(feature = "ssl")]
 impl SslEndpointStatus {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[
@@ -11885,6 +13057,7 @@ impl SslEndpointStatus {
     }
 }
 
+#[cfg(feature = "ssl")]
 impl crate::runtime::ParamValue for SslEndpointStatus {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -11894,6 +13067,7 @@ impl crate::runtime::ParamValue for SslEndpointStatus {
 /// Schema `Keyfactor.Orchestrators.Common.Enums.SslJobType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "ssl")]
 #[derive(
     Clone,
     Copy,
@@ -11910,6 +13084,7 @@ impl crate::runtime::ParamValue for SslEndpointStatus {
 #[serde(transparent)]
 pub struct SslJobType(pub i32);
 
+#[cfg(feature = "ssl")]
 impl SslJobType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3];
@@ -11919,6 +13094,7 @@ impl SslJobType {
     }
 }
 
+#[cfg(feature = "ssl")]
 impl crate::runtime::ParamValue for SslJobType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -11928,6 +13104,7 @@ impl crate::runtime::ParamValue for SslJobType {
 /// Schema `Keyfactor.Orchestrators.Common.Enums.SslNetworkDefinitionItemType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "ssl")]
 #[derive(
     Clone,
     Copy,
@@ -11944,6 +13121,7 @@ impl crate::runtime::ParamValue for SslJobType {
 #[serde(transparent)]
 pub struct SslNetworkDefinitionItemType(pub i32);
 
+#[cfg(feature = "ssl")]
 impl SslNetworkDefinitionItemType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3];
@@ -11953,6 +13131,7 @@ impl SslNetworkDefinitionItemType {
     }
 }
 
+#[cfg(feature = "ssl")]
 impl crate::runtime::ParamValue for SslNetworkDefinitionItemType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -11962,6 +13141,7 @@ impl crate::runtime::ParamValue for SslNetworkDefinitionItemType {
 /// Schema `CSS.CMS.Core.Enums.SslNetworkJobStatus` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "ssl")]
 #[derive(
     Clone,
     Copy,
@@ -11978,6 +13158,7 @@ impl crate::runtime::ParamValue for SslNetworkDefinitionItemType {
 #[serde(transparent)]
 pub struct SslNetworkJobStatus(pub i32);
 
+#[cfg(feature = "ssl")]
 impl SslNetworkJobStatus {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6];
@@ -11987,6 +13168,7 @@ impl SslNetworkJobStatus {
     }
 }
 
+#[cfg(feature = "ssl")]
 impl crate::runtime::ParamValue for SslNetworkJobStatus {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -11996,6 +13178,7 @@ impl crate::runtime::ParamValue for SslNetworkJobStatus {
 /// Schema `Keyfactor.Orchestrators.Common.Enums.SslProbeType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 2, 3, 4, 5, 6 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "ssl")]
 #[derive(
     Clone,
     Copy,
@@ -12012,6 +13195,7 @@ impl crate::runtime::ParamValue for SslNetworkJobStatus {
 #[serde(transparent)]
 pub struct SslProbeType(pub i32);
 
+#[cfg(feature = "ssl")]
 impl SslProbeType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[2, 3, 4, 5, 6];
@@ -12021,6 +13205,7 @@ impl SslProbeType {
     }
 }
 
+#[cfg(feature = "ssl")]
 impl crate::runtime::ParamValue for SslProbeType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -12030,6 +13215,7 @@ impl crate::runtime::ParamValue for SslProbeType {
 /// Schema `CSS.CMS.Core.Enums.SslScanJobStatus` (API version 1.0).
 ///
 /// An integer code. The documents list the values 1, 2, 3 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "ssl")]
 #[derive(
     Clone,
     Copy,
@@ -12046,6 +13232,7 @@ impl crate::runtime::ParamValue for SslProbeType {
 #[serde(transparent)]
 pub struct SslScanJobStatus(pub i32);
 
+#[cfg(feature = "ssl")]
 impl SslScanJobStatus {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[1, 2, 3];
@@ -12055,6 +13242,7 @@ impl SslScanJobStatus {
     }
 }
 
+#[cfg(feature = "ssl")]
 impl crate::runtime::ParamValue for SslScanJobStatus {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -12062,6 +13250,7 @@ impl crate::runtime::ParamValue for SslScanJobStatus {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.SslScanResult` (API version 1.0).
+#[cfg(feature = "ssl")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SslScanResult {
     #[serde(rename = "EndpointId", default, skip_serializing_if = "Option::is_none")]
@@ -12095,6 +13284,7 @@ pub struct SslScanResult {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.StoreTypeProperty` (API version 1.0).
+#[cfg(feature = "certificate-store-type")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct StoreTypeProperty {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -12125,6 +13315,7 @@ pub struct StoreTypeProperty {
 /// Schema `Keyfactor.PKI.PKIConstants.X509.SubjectAltNameElementType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8, 100, 101, 999 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(any(feature = "certificate", feature = "ssl"))]
 #[derive(
     Clone,
     Copy,
@@ -12141,6 +13332,7 @@ pub struct StoreTypeProperty {
 #[serde(transparent)]
 pub struct SubjectAltNameElementType(pub i32);
 
+#[cfg(any(feature = "certificate", feature = "ssl"))]
 impl SubjectAltNameElementType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 100, 101, 999];
@@ -12150,6 +13342,7 @@ impl SubjectAltNameElementType {
     }
 }
 
+#[cfg(any(feature = "certificate", feature = "ssl"))]
 impl crate::runtime::ParamValue for SubjectAltNameElementType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -12157,6 +13350,7 @@ impl crate::runtime::ParamValue for SubjectAltNameElementType {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.SubjectAlternativeNameModel` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SubjectAlternativeNameModel {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -12171,6 +13365,7 @@ pub struct SubjectAlternativeNameModel {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.SupportedOperations` (API version 1.0).
+#[cfg(feature = "certificate-store-type")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SupportedOperations {
     #[serde(rename = "Add", default, skip_serializing_if = "Option::is_none")]
@@ -12186,6 +13381,7 @@ pub struct SupportedOperations {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.SuspendedRevocationResponse` (API version 1.0).
+#[cfg(feature = "certificate")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SuspendedRevocationResponse {
     #[serde(rename = "CertId", default, skip_serializing_if = "Option::is_none")]
@@ -12197,6 +13393,7 @@ pub struct SuspendedRevocationResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateCertificateExtensionRequest` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateCertificateExtensionRequest {
     #[serde(rename = "OID", default, skip_serializing_if = "Option::is_none")]
@@ -12210,6 +13407,7 @@ pub struct TemplateCertificateExtensionRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateCertificateExtensionResponse` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateCertificateExtensionResponse {
     #[serde(rename = "OID", default, skip_serializing_if = "Option::is_none")]
@@ -12225,6 +13423,7 @@ pub struct TemplateCertificateExtensionResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateCertificateExtensionsRequest` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateCertificateExtensionsRequest {
     #[serde(rename = "ConfigurationTenant")]
@@ -12242,6 +13441,7 @@ pub struct TemplateCertificateExtensionsRequest {
 /// Schema `CSS.CMS.Core.Enums.TemplateCertificateOwnerRole` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
 #[derive(
     Clone,
     Copy,
@@ -12258,6 +13458,7 @@ pub struct TemplateCertificateExtensionsRequest {
 #[serde(transparent)]
 pub struct TemplateCertificateOwnerRole(pub i32);
 
+#[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
 impl TemplateCertificateOwnerRole {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2];
@@ -12267,6 +13468,7 @@ impl TemplateCertificateOwnerRole {
     }
 }
 
+#[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
 impl crate::runtime::ParamValue for TemplateCertificateOwnerRole {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -12274,6 +13476,7 @@ impl crate::runtime::ParamValue for TemplateCertificateOwnerRole {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateCertificatePolicyRequest` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateCertificatePolicyRequest {
     #[serde(rename = "PolicyID")]
@@ -12285,6 +13488,7 @@ pub struct TemplateCertificatePolicyRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateCertificatePolicyResponse` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateCertificatePolicyResponse {
     #[serde(rename = "PolicyID", default, skip_serializing_if = "Option::is_none")]
@@ -12296,6 +13500,7 @@ pub struct TemplateCertificatePolicyResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateCollectionRetrievalResponse` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateCollectionRetrievalResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -12389,6 +13594,7 @@ pub struct TemplateCollectionRetrievalResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateDefaultRequestResponseModel` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateDefaultRequestResponseModel {
     #[serde(rename = "SubjectPart", default, skip_serializing_if = "Option::is_none")]
@@ -12398,6 +13604,7 @@ pub struct TemplateDefaultRequestResponseModel {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateDetailsCreateRequest` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateDetailsCreateRequest {
     #[serde(rename = "Name")]
@@ -12442,6 +13649,7 @@ pub struct TemplateDetailsCreateRequest {
 /// Schema `Keyfactor.Platform.Extensions.Enums.TemplateDetailsManageability` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "template")]
 #[derive(
     Clone,
     Copy,
@@ -12458,6 +13666,7 @@ pub struct TemplateDetailsCreateRequest {
 #[serde(transparent)]
 pub struct TemplateDetailsManageability(pub i32);
 
+#[cfg(feature = "template")]
 impl TemplateDetailsManageability {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2];
@@ -12467,6 +13676,7 @@ impl TemplateDetailsManageability {
     }
 }
 
+#[cfg(feature = "template")]
 impl crate::runtime::ParamValue for TemplateDetailsManageability {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -12474,6 +13684,7 @@ impl crate::runtime::ParamValue for TemplateDetailsManageability {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateDetailsResponse` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateDetailsResponse {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
@@ -12522,6 +13733,7 @@ pub struct TemplateDetailsResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateDetailsUpdateRequest` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateDetailsUpdateRequest {
     #[serde(rename = "Name")]
@@ -12564,6 +13776,7 @@ pub struct TemplateDetailsUpdateRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Enrollment.TemplateEnrollmentDefaultResponse` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateEnrollmentDefaultResponse {
     /// The subject part to apply the default to.
@@ -12575,6 +13788,7 @@ pub struct TemplateEnrollmentDefaultResponse {
 }
 
 /// Schema `Keyfactor.Web.Core.Models.Enrollment.TemplateEnrollmentField` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateEnrollmentField {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -12590,6 +13804,7 @@ pub struct TemplateEnrollmentField {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateEnrollmentFieldRequestResponseModel` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateEnrollmentFieldRequestResponseModel {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -12605,6 +13820,7 @@ pub struct TemplateEnrollmentFieldRequestResponseModel {
 /// Schema `CSS.CMS.Core.Enums.TemplateEnrollmentFieldType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
 #[derive(
     Clone,
     Copy,
@@ -12621,6 +13837,7 @@ pub struct TemplateEnrollmentFieldRequestResponseModel {
 #[serde(transparent)]
 pub struct TemplateEnrollmentFieldType(pub i32);
 
+#[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
 impl TemplateEnrollmentFieldType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[1, 2];
@@ -12630,6 +13847,7 @@ impl TemplateEnrollmentFieldType {
     }
 }
 
+#[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
 impl crate::runtime::ParamValue for TemplateEnrollmentFieldType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -12637,6 +13855,7 @@ impl crate::runtime::ParamValue for TemplateEnrollmentFieldType {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Enrollment.TemplateEnrollmentPolicyResponse` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateEnrollmentPolicyResponse {
     /// Whether or not keys can be reused.
@@ -12672,6 +13891,7 @@ pub struct TemplateEnrollmentPolicyResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Enrollment.TemplateEnrollmentRegexResponse` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateEnrollmentRegexResponse {
     /// The subject part to apply the regular expression to.
@@ -12689,6 +13909,7 @@ pub struct TemplateEnrollmentRegexResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Enrollment.TemplateEnrollmentSettingsResponse` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateEnrollmentSettingsResponse {
     /// The regular expressions to use for validation during enrollment.
@@ -12710,6 +13931,7 @@ pub struct TemplateEnrollmentSettingsResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateExtendedKeyUsageRequest` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateExtendedKeyUsageRequest {
     #[serde(rename = "OID", default, skip_serializing_if = "Option::is_none")]
@@ -12719,6 +13941,7 @@ pub struct TemplateExtendedKeyUsageRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateExtendedKeyUsageResponse` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateExtendedKeyUsageResponse {
     #[serde(rename = "OID", default, skip_serializing_if = "Option::is_none")]
@@ -12728,6 +13951,7 @@ pub struct TemplateExtendedKeyUsageResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateKeyTypeRequest` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateKeyTypeRequest {
     #[serde(rename = "AlgorithmName", default, skip_serializing_if = "Option::is_none")]
@@ -12739,6 +13963,7 @@ pub struct TemplateKeyTypeRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateKeyTypeResponse` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateKeyTypeResponse {
     #[serde(rename = "AlgorithmName", default, skip_serializing_if = "Option::is_none")]
@@ -12750,6 +13975,7 @@ pub struct TemplateKeyTypeResponse {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Templates.TemplateMetadataField` (API version 1.0).
+#[cfg(feature = "enrollment")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateMetadataField {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -12771,6 +13997,7 @@ pub struct TemplateMetadataField {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateMetadataFieldRequestResponseModel` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateMetadataFieldRequestResponseModel {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -12792,6 +14019,7 @@ pub struct TemplateMetadataFieldRequestResponseModel {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplatePolicyRequestModel` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplatePolicyRequestModel {
     #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
@@ -12835,6 +14063,7 @@ pub struct TemplatePolicyRequestModel {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplatePolicyResponseModel` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplatePolicyResponseModel {
     #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
@@ -12878,6 +14107,7 @@ pub struct TemplatePolicyResponseModel {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateRegexRequestResponseModel` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateRegexRequestResponseModel {
     #[serde(rename = "TemplateId", default, skip_serializing_if = "Option::is_none")]
@@ -12893,6 +14123,7 @@ pub struct TemplateRegexRequestResponseModel {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateRetrievalResponse` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateRetrievalResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -13026,6 +14257,7 @@ pub struct TemplateRetrievalResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateUpdateRequest` (API version 1.0).
+#[cfg(feature = "template")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateUpdateRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -13123,6 +14355,29 @@ pub struct TemplateUpdateRequest {
 }
 
 /// Schema `Keyfactor.Common.Scheduling.Models.TimeModel` (API version 1.0, 2).
+#[cfg(
+    any(
+        feature = "agent-blueprint",
+        feature = "application",
+        feature = "certificate-authority",
+        feature = "certificate-collection",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "expiration-alert",
+        feature = "issued-alert",
+        feature = "key-rotation-alert",
+        feature = "logon",
+        feature = "monitoring",
+        feature = "orchestrator-job",
+        feature = "pending-alert",
+        feature = "reports",
+        feature = "server",
+        feature = "server-group",
+        feature = "service-account",
+        feature = "ssl",
+        feature = "user"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TimeModel {
     #[serde(rename = "Time", default, skip_serializing_if = "Option::is_none")]
@@ -13130,6 +14385,7 @@ pub struct TimeModel {
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Keys.UnmanagedKeyResponse` (API version 1.0).
+#[cfg(feature = "key")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct UnmanagedKeyResponse {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
@@ -13160,6 +14416,7 @@ pub struct UnmanagedKeyResponse {
 /// Class representing orchestrator jobs to be unscheduled
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.UnscheduleJobRequest` (API version 1.0).
+#[cfg(feature = "orchestrator-job")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct UnscheduleJobRequest {
     /// List of orchestrator job ids to be unscheduled
@@ -13171,6 +14428,7 @@ pub struct UnscheduleJobRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Ssl.UpdateNetworkRequest` (API version 1.0).
+#[cfg(feature = "ssl")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateNetworkRequest {
     #[serde(rename = "NetworkId")]
@@ -13228,6 +14486,7 @@ pub struct UpdateNetworkRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.UpdateOrchestratorAuthCertificateReenrollmentRequest` (API version 1.0).
+#[cfg(feature = "agent")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateOrchestratorAuthCertificateReenrollmentRequest {
     #[serde(
@@ -13241,6 +14500,7 @@ pub struct UpdateOrchestratorAuthCertificateReenrollmentRequest {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.UpdateOrchestratorAuthCertificateReenrollmentResponse` (API version 1.0).
+#[cfg(feature = "agent")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateOrchestratorAuthCertificateReenrollmentResponse {
     #[serde(
@@ -13254,6 +14514,7 @@ pub struct UpdateOrchestratorAuthCertificateReenrollmentResponse {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.ValidSubjectPartResponse` (API version 1.0).
+#[cfg(any(feature = "enrollment-pattern", feature = "template"))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ValidSubjectPartResponse {
     #[serde(rename = "SubjectPart", default, skip_serializing_if = "Option::is_none")]
@@ -13269,6 +14530,7 @@ pub struct ValidSubjectPartResponse {
 /// Schema `CSS.CMS.Core.Permissions.WebConsoleAreaPermission` (API version 1.0).
 ///
 /// An integer code. The documents list the values 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "security")]
 #[derive(
     Clone,
     Copy,
@@ -13285,6 +14547,7 @@ pub struct ValidSubjectPartResponse {
 #[serde(transparent)]
 pub struct WebConsoleAreaPermission(pub i32);
 
+#[cfg(feature = "security")]
 impl WebConsoleAreaPermission {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[
@@ -13299,6 +14562,7 @@ impl WebConsoleAreaPermission {
     }
 }
 
+#[cfg(feature = "security")]
 impl crate::runtime::ParamValue for WebConsoleAreaPermission {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -13306,6 +14570,29 @@ impl crate::runtime::ParamValue for WebConsoleAreaPermission {
 }
 
 /// Schema `Keyfactor.Common.Scheduling.Models.WeeklyModel` (API version 1.0, 2).
+#[cfg(
+    any(
+        feature = "agent-blueprint",
+        feature = "application",
+        feature = "certificate-authority",
+        feature = "certificate-collection",
+        feature = "certificate-store",
+        feature = "certificate-store-container",
+        feature = "expiration-alert",
+        feature = "issued-alert",
+        feature = "key-rotation-alert",
+        feature = "logon",
+        feature = "monitoring",
+        feature = "orchestrator-job",
+        feature = "pending-alert",
+        feature = "reports",
+        feature = "server",
+        feature = "server-group",
+        feature = "service-account",
+        feature = "ssl",
+        feature = "user"
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct WeeklyModel {
     #[serde(rename = "Days", default, skip_serializing_if = "Option::is_none")]
@@ -13317,6 +14604,7 @@ pub struct WeeklyModel {
 /// Schema `Keyfactor.Workflows.WorkflowInstanceStatus` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "workflow-instance")]
 #[derive(
     Clone,
     Copy,
@@ -13333,6 +14621,7 @@ pub struct WeeklyModel {
 #[serde(transparent)]
 pub struct WorkflowInstanceStatus(pub i32);
 
+#[cfg(feature = "workflow-instance")]
 impl WorkflowInstanceStatus {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6];
@@ -13342,6 +14631,7 @@ impl WorkflowInstanceStatus {
     }
 }
 
+#[cfg(feature = "workflow-instance")]
 impl crate::runtime::ParamValue for WorkflowInstanceStatus {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -13349,6 +14639,7 @@ impl crate::runtime::ParamValue for WorkflowInstanceStatus {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.WorkflowTypeQueryResponse` (API version 1.0).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct WorkflowTypeQueryResponse {
     #[serde(rename = "WorkflowType", default, skip_serializing_if = "Option::is_none")]
@@ -13368,6 +14659,7 @@ pub struct WorkflowTypeQueryResponse {
 /// Schema `Keyfactor.Workflows.DataType` (API version 1.0).
 ///
 /// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6, 7 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+#[cfg(feature = "workflow-definition")]
 #[derive(
     Clone,
     Copy,
@@ -13384,6 +14676,7 @@ pub struct WorkflowTypeQueryResponse {
 #[serde(transparent)]
 pub struct WorkflowsDataType(pub i32);
 
+#[cfg(feature = "workflow-definition")]
 impl WorkflowsDataType {
     /// The values the documents list.
     pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6, 7];
@@ -13393,6 +14686,7 @@ impl WorkflowsDataType {
     }
 }
 
+#[cfg(feature = "workflow-definition")]
 impl crate::runtime::ParamValue for WorkflowsDataType {
     fn to_param(&self) -> String {
         self.0.to_string()
@@ -13400,6 +14694,7 @@ impl crate::runtime::ParamValue for WorkflowsDataType {
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.KeyResponse` (API version 2).
+#[cfg(feature = "workflow-definition")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct WorkflowsKeyResponse {
     #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]

@@ -3,13 +3,13 @@
 
 use std::fmt::Write;
 
-use super::{Provenance, header};
+use super::{Options, header};
 use crate::model::Api;
 
 /// Markdown table of the endpoints that exist in more than one version.
-pub(super) fn versions_table(api: &Api, provenance: &Provenance) -> String {
+pub(super) fn versions_table(api: &Api, options: &Options) -> String {
     let versions: Vec<&str> = api.versions.iter().map(|v| v.header.as_str()).collect();
-    let mut out = header(provenance, "<!--").lines().map(|l| format!("{l} -->\n")).collect::<String>();
+    let mut out = header(options, "<!--").lines().map(|l| format!("{l} -->\n")).collect::<String>();
     out.push_str("\n## Endpoints with more than one version\n\n");
     out.push_str(
         "Each version is its own method; the plain name is version 1, `_vN` is version N. \

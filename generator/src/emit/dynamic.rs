@@ -6,16 +6,24 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::rust_type;
+use super::{Cfg, rust_type};
 use crate::model::{Api, Location, Operation, TypeRef};
 
-pub(super) fn dynamic_module(api: &Api) -> TokenStream {
+pub(super) fn dynamic_module(api: &Api, cfg: Cfg) -> TokenStream {
     let arms = api.operations().map(|op| {
         let (name, function) = (&op.fn_name, format_ident!("{}", op.fn_name));
-        quote!(#name => Box::pin(#function(client, args)),)
+        let cfg = cfg.one(&op.tag);
+        quote!(#cfg #name => Box::pin(#function(client, args)),)
     });
-    let functions = api.operations().map(|op| function(api, op));
-    let names = api.operations().map(|op| op.fn_name.as_str());
+    let functions = api.operations().map(|op| {
+        let cfg = cfg.one(&op.tag);
+        let function = function(api, op);
+        quote!(#cfg #function)
+    });
+    let names = api.operations().map(|op| {
+        let (name, cfg) = (op.fn_name.as_str(), cfg.one(&op.tag));
+        quote!(#cfg #name)
+    });
     quote! {
         #![doc = " Calls any operation by name with its arguments as text (feature `dynamic`)."]
         #![allow(deprecated)]
@@ -26,7 +34,7 @@ pub(super) fn dynamic_module(api: &Api) -> TokenStream {
 
         type Called<'a> = Pin<Box<dyn Future<Output = crate::Result<crate::Response<serde_json::Value>>> + Send + 'a>>;
 
-        /// The names [`call`] accepts: every client method.
+        /// The names [`call`] accepts: every client method (of the areas compiled in).
         pub const NAMES: &[&str] = &[#(#names),*];
 
         /// Calls the client method `operation` with `args`, each parsed into

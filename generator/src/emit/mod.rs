@@ -11,42 +11,81 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::model::{Api, TypeRef};
+use crate::model::{Api, Tag, TypeRef};
 
 pub use docs::surface;
 
 /// Relative path (inside `src/generated`) -> file contents.
 pub type Files = BTreeMap<String, String>;
 
-/// What the generated files say about their origin.
+/// How to emit.
 #[derive(Debug, Clone)]
-pub struct Provenance {
-    /// E.g. "Keyfactor Command release 25".
+pub struct Options {
+    /// What the generated files name as their origin.
     pub source: String,
+    /// One cargo feature per tag: each operation, and each type, compiles
+    /// only when a feature of a tag that uses it is on.
+    pub area_features: bool,
 }
 
 /// Every generated file of the client.
-pub fn emit(api: &Api, provenance: &Provenance) -> Files {
+pub fn emit(api: &Api, options: &Options) -> Files {
+    let cfg = Cfg(options.area_features);
     let mut files = Files::new();
-    files.insert("mod.rs".into(), rust_file(provenance, root_module(api)));
-    files.insert("types.rs".into(), rust_file(provenance, types::types_module(api)));
-    files.insert("operations/mod.rs".into(), rust_file(provenance, operations::operations_index(api)));
+    files.insert("mod.rs".into(), rust_file(options, root_module(api, cfg)));
+    files.insert("types.rs".into(), rust_file(options, types::types_module(api, cfg)));
+    files.insert("operations/mod.rs".into(), rust_file(options, operations::operations_index(api, cfg)));
     for tag in api.tags() {
         let tokens = operations::tag_module(api, &tag);
-        files.insert(format!("operations/{}.rs", tag.module), rust_file(provenance, tokens));
+        files.insert(format!("operations/{}.rs", tag.module), rust_file(options, tokens));
     }
-    files.insert("dynamic.rs".into(), rust_file(provenance, dynamic::dynamic_module(api)));
-    files.insert("versions.md".into(), docs::versions_table(api, provenance));
+    files.insert("dynamic.rs".into(), rust_file(options, dynamic::dynamic_module(api, cfg)));
+    files.insert("versions.md".into(), docs::versions_table(api, options));
     files
 }
 
-fn root_module(api: &Api) -> TokenStream {
+/// The area features of the client's Cargo.toml (lines inside its
+/// `[features]` table): one per tag, all on by default.
+pub fn cargo_features(api: &Api) -> String {
+    let tags = api.tags();
+    let all: Vec<String> = tags.iter().map(|t| format!("\"{}\"", t.feature)).collect();
+    let mut out = format!("default = [\"all-areas\"]\nall-areas = [{}]\n", all.join(", "));
+    for tag in &tags {
+        out.push_str(&format!("{} = []\n", tag.feature));
+    }
+    out
+}
+
+/// Whether to emit area `cfg`s, and how.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cfg(bool);
+
+impl Cfg {
+    /// `#[cfg(...)]` that compiles an item when any of `tags` is on; nothing
+    /// without area features or tags (the item is always compiled).
+    fn any(self, tags: &[Tag]) -> TokenStream {
+        if !self.0 || tags.is_empty() {
+            return TokenStream::new();
+        }
+        let features: std::collections::BTreeSet<&str> = tags.iter().map(|t| t.feature.as_str()).collect();
+        match features.iter().collect::<Vec<_>>().as_slice() {
+            [one] => quote!(#[cfg(feature = #one)]),
+            many => quote!(#[cfg(any(#(feature = #many),*))]),
+        }
+    }
+
+    fn one(self, tag: &Tag) -> TokenStream {
+        self.any(std::slice::from_ref(tag))
+    }
+}
+
+fn root_module(api: &Api, cfg: Cfg) -> TokenStream {
     let entries = api.operations().map(|op| {
         let module = format_ident!("{}", op.tag.module);
         let builder = format_ident!("{}", op.builder_name);
-        quote!(&operations::#module::#builder::INFO)
+        let cfg = cfg.one(&op.tag);
+        quote!(#cfg &operations::#module::#builder::INFO)
     });
-    let count = api.operations().count();
     quote! {
         #![doc = " Generated API surface: the operations (as methods of [`crate::Client`]) and the types."]
         #[cfg(feature = "dynamic")]
@@ -54,19 +93,20 @@ fn root_module(api: &Api) -> TokenStream {
         pub mod operations;
         pub mod types;
 
-        /// Every operation of the client, ordered by path, method and version.
-        pub static OPERATIONS: [&crate::OperationInfo; #count] = [#(#entries),*];
+        /// Every operation of the client (of the areas compiled in), ordered
+        /// by path, method and version.
+        pub static OPERATIONS: &[&crate::OperationInfo] = &[#(#entries),*];
     }
 }
 
 /// Formats `tokens` and puts the `@generated` header in front.
-fn rust_file(provenance: &Provenance, tokens: TokenStream) -> String {
+fn rust_file(options: &Options, tokens: TokenStream) -> String {
     let file: syn::File = match syn::parse2(tokens.clone()) {
         Ok(file) => file,
         // The emitter built tokens that do not parse: a bug in the generator.
         Err(e) => panic!("generator emitted invalid Rust ({e}):\n{tokens}"),
     };
-    format!("{}\n{}", header(provenance, "//"), space_items(&prettyplease::unparse(&file)))
+    format!("{}\n{}", header(options, "//"), space_items(&prettyplease::unparse(&file)))
 }
 
 /// prettyplease puts items right after each other; a blank line after each
@@ -89,10 +129,10 @@ fn space_items(code: &str) -> String {
     out
 }
 
-fn header(provenance: &Provenance, comment: &str) -> String {
+fn header(options: &Options, comment: &str) -> String {
     format!(
         "{comment} @generated by `cargo xtask codegen` from {}.\n{comment} Do not edit: change the generator (generator/) and regenerate.\n",
-        provenance.source
+        options.source
     )
 }
 

@@ -4,15 +4,17 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{doc_attrs, doc_raw, format_note, rust_type};
+use super::{Cfg, doc_attrs, doc_raw, format_note, rust_type};
 use crate::model::{Api, Location, Operation, Paging, Param, Success, Tag, TypeRef};
 
-pub(super) fn operations_index(api: &Api) -> TokenStream {
+pub(super) fn operations_index(api: &Api, cfg: Cfg) -> TokenStream {
     let modules = api.tags().into_iter().map(|tag| {
         let module = format_ident!("{}", tag.module);
         let doc = format!(" Operations tagged `{}`.", tag.name);
+        let cfg = cfg.one(&tag);
         quote! {
             #[doc = #doc]
+            #cfg
             pub mod #module;
         }
     });

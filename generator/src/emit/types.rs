@@ -3,11 +3,11 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{doc_attrs, doc_raw, format_note, rust_type};
+use super::{Cfg, doc_attrs, doc_raw, format_note, rust_type};
 use crate::model::{Api, Field, TypeDef, TypeKind, TypeRef};
 
-pub(super) fn types_module(api: &Api) -> TokenStream {
-    let defs = api.types.iter().map(|t| type_def(api, t));
+pub(super) fn types_module(api: &Api, cfg: Cfg) -> TokenStream {
+    let defs = api.types.iter().map(|t| type_def(api, t, cfg.any(&t.tags)));
     quote! {
         #![doc = " Request and response types of the Keyfactor Command API, one per schema of the documents."]
         #![doc = ""]
@@ -19,7 +19,7 @@ pub(super) fn types_module(api: &Api) -> TokenStream {
     }
 }
 
-fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
+fn type_def(api: &Api, t: &TypeDef, cfg: TokenStream) -> TokenStream {
     let name = format_ident!("{}", t.name);
     let mut lines = Vec::new();
     let docs = t.description.as_deref().map(doc_attrs).unwrap_or_default();
@@ -34,6 +34,7 @@ fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
             quote! {
                 #docs
                 #origin
+                #cfg
                 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
                 pub struct #name {
                     #(#fields)*
@@ -59,10 +60,12 @@ fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
             quote! {
                 #docs
                 #origin
+                #cfg
                 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
                 #[serde(transparent)]
                 pub struct #name(pub #int);
 
+                #cfg
                 impl #name {
                     /// The values the documents list.
                     pub const KNOWN: &'static [#int] = &[#(#known),*];
@@ -73,6 +76,7 @@ fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
                     }
                 }
 
+                #cfg
                 impl crate::runtime::ParamValue for #name {
                     fn to_param(&self) -> String {
                         self.0.to_string()
@@ -83,17 +87,24 @@ fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
         TypeKind::StringEnum { known } => {
             lines.push(String::new());
             lines.push(format!("Text; the documents list the values {}.", quote_list(known)));
-            alias(&name, &docs, &lines, quote!(String))
+            alias(&name, &docs, &lines, quote!(#cfg), quote!(String))
         }
-        TypeKind::Alias { ty } => alias(&name, &docs, &lines, rust_type(api, ty, &TokenStream::new())),
+        TypeKind::Alias { ty } => alias(&name, &docs, &lines, cfg, rust_type(api, ty, &TokenStream::new())),
     }
 }
 
-fn alias(name: &proc_macro2::Ident, docs: &TokenStream, lines: &[String], ty: TokenStream) -> TokenStream {
+fn alias(
+    name: &proc_macro2::Ident,
+    docs: &TokenStream,
+    lines: &[String],
+    cfg: TokenStream,
+    ty: TokenStream,
+) -> TokenStream {
     let origin = doc_raw(lines);
     quote! {
         #docs
         #origin
+        #cfg
         pub type #name = #ty;
     }
 }

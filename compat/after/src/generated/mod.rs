@@ -9,8 +9,9 @@ pub mod operations;
 
 pub mod types;
 
-/// Every operation of the client, ordered by path, method and version.
-pub static OPERATIONS: [&crate::OperationInfo; 4usize] = [
+/// Every operation of the client (of the areas compiled in), ordered
+/// by path, method and version.
+pub static OPERATIONS: &[&crate::OperationInfo] = &[
     &operations::widget::GetWidgets::INFO,
     &operations::widget::PostWidgets::INFO,
     &operations::widget::DeleteWidgetsById::INFO,

@@ -16,7 +16,7 @@ type Called<'a> = Pin<
     >,
 >;
 
-/// The names [`call`] accepts: every client method.
+/// The names [`call`] accepts: every client method (of the areas compiled in).
 pub const NAMES: &[&str] = &[
     "get_widgets",
     "post_widgets",

@@ -3,166 +3,221 @@
 
 //! Request builders, one module per tag of the documents.
 /// Operations tagged `Agent`.
+#[cfg(feature = "agent")]
 pub mod agent;
 
 /// Operations tagged `AgentBlueprint`.
+#[cfg(feature = "agent-blueprint")]
 pub mod agent_blueprint;
 
 /// Operations tagged `AgentPool`.
+#[cfg(feature = "agent-pool")]
 pub mod agent_pool;
 
 /// Operations tagged `Analytics`.
+#[cfg(feature = "analytics")]
 pub mod analytics;
 
 /// Operations tagged `AppSetting`.
+#[cfg(feature = "app-setting")]
 pub mod app_setting;
 
 /// Operations tagged `Application`.
+#[cfg(feature = "application")]
 pub mod application;
 
 /// Operations tagged `AuditLog`.
+#[cfg(feature = "audit-log")]
 pub mod audit_log;
 
 /// Operations tagged `CAConnector`.
+#[cfg(feature = "ca-connector")]
 pub mod ca_connector;
 
 /// Operations tagged `CSRGeneration`.
+#[cfg(feature = "csr-generation")]
 pub mod csr_generation;
 
 /// Operations tagged `Certificate`.
+#[cfg(feature = "certificate")]
 pub mod certificate;
 
 /// Operations tagged `CertificateAuthority`.
+#[cfg(feature = "certificate-authority")]
 pub mod certificate_authority;
 
 /// Operations tagged `CertificateCollection`.
+#[cfg(feature = "certificate-collection")]
 pub mod certificate_collection;
 
 /// Operations tagged `CertificateStore`.
+#[cfg(feature = "certificate-store")]
 pub mod certificate_store;
 
 /// Operations tagged `CertificateStoreContainer`.
+#[cfg(feature = "certificate-store-container")]
 pub mod certificate_store_container;
 
 /// Operations tagged `CertificateStoreType`.
+#[cfg(feature = "certificate-store-type")]
 pub mod certificate_store_type;
 
 /// Operations tagged `ComponentInstallation`.
+#[cfg(feature = "component-installation")]
 pub mod component_installation;
 
 /// Operations tagged `CustomJobType`.
+#[cfg(feature = "custom-job-type")]
 pub mod custom_job_type;
 
 /// Operations tagged `DeniedAlert`.
+#[cfg(feature = "denied-alert")]
 pub mod denied_alert;
 
 /// Operations tagged `Enrollment`.
+#[cfg(feature = "enrollment")]
 pub mod enrollment;
 
 /// Operations tagged `EnrollmentPattern`.
+#[cfg(feature = "enrollment-pattern")]
 pub mod enrollment_pattern;
 
 /// Operations tagged `EventHandlerRegistration`.
+#[cfg(feature = "event-handler-registration")]
 pub mod event_handler_registration;
 
 /// Operations tagged `ExpirationAlert`.
+#[cfg(feature = "expiration-alert")]
 pub mod expiration_alert;
 
 /// Operations tagged `Extensions`.
+#[cfg(feature = "extensions")]
 pub mod extensions;
 
 /// Operations tagged `IdentityProvider`.
+#[cfg(feature = "identity-provider")]
 pub mod identity_provider;
 
 /// Operations tagged `IssuedAlert`.
+#[cfg(feature = "issued-alert")]
 pub mod issued_alert;
 
 /// Operations tagged `Key`.
+#[cfg(feature = "key")]
 pub mod key;
 
 /// Operations tagged `KeyRotationAlert`.
+#[cfg(feature = "key-rotation-alert")]
 pub mod key_rotation_alert;
 
 /// Operations tagged `License`.
+#[cfg(feature = "license")]
 pub mod license;
 
 /// Operations tagged `Logon`.
+#[cfg(feature = "logon")]
 pub mod logon;
 
 /// Operations tagged `MacEnrollment`.
+#[cfg(feature = "mac-enrollment")]
 pub mod mac_enrollment;
 
 /// Operations tagged `MetadataField`.
+#[cfg(feature = "metadata-field")]
 pub mod metadata_field;
 
 /// Operations tagged `Monitoring`.
+#[cfg(feature = "monitoring")]
 pub mod monitoring;
 
 /// Operations tagged `OrchestratorJob`.
+#[cfg(feature = "orchestrator-job")]
 pub mod orchestrator_job;
 
 /// Operations tagged `PAMLocalEntries`.
+#[cfg(feature = "pam-local-entries")]
 pub mod pam_local_entries;
 
 /// Operations tagged `PAMProvider`.
+#[cfg(feature = "pam-provider")]
 pub mod pam_provider;
 
 /// Operations tagged `PendingAlert`.
+#[cfg(feature = "pending-alert")]
 pub mod pending_alert;
 
 /// Operations tagged `PermissionSet`.
+#[cfg(feature = "permission-set")]
 pub mod permission_set;
 
 /// Operations tagged `Permissions`.
+#[cfg(feature = "permissions")]
 pub mod permissions;
 
 /// Operations tagged `Reports`.
+#[cfg(feature = "reports")]
 pub mod reports;
 
 /// Operations tagged `SMTP`.
+#[cfg(feature = "smtp")]
 pub mod smtp;
 
 /// Operations tagged `Scheduling`.
+#[cfg(feature = "scheduling")]
 pub mod scheduling;
 
 /// Operations tagged `Security`.
+#[cfg(feature = "security")]
 pub mod security;
 
 /// Operations tagged `SecurityClaims`.
+#[cfg(feature = "security-claims")]
 pub mod security_claims;
 
 /// Operations tagged `SecurityRolePermissions`.
+#[cfg(feature = "security-role-permissions")]
 pub mod security_role_permissions;
 
 /// Operations tagged `SecurityRoles`.
+#[cfg(feature = "security-roles")]
 pub mod security_roles;
 
 /// Operations tagged `Server`.
+#[cfg(feature = "server")]
 pub mod server;
 
 /// Operations tagged `ServerGroup`.
+#[cfg(feature = "server-group")]
 pub mod server_group;
 
 /// Operations tagged `ServiceAccount`.
+#[cfg(feature = "service-account")]
 pub mod service_account;
 
 /// Operations tagged `Ssl`.
+#[cfg(feature = "ssl")]
 pub mod ssl;
 
 /// Operations tagged `Status`.
+#[cfg(feature = "status")]
 pub mod status;
 
 /// Operations tagged `Template`.
+#[cfg(feature = "template")]
 pub mod template;
 
 /// Operations tagged `User`.
+#[cfg(feature = "user")]
 pub mod user;
 
 /// Operations tagged `Workflow`.
+#[cfg(feature = "workflow")]
 pub mod workflow;
 
 /// Operations tagged `WorkflowDefinition`.
+#[cfg(feature = "workflow-definition")]
 pub mod workflow_definition;
 
 /// Operations tagged `WorkflowInstance`.
+#[cfg(feature = "workflow-instance")]
 pub mod workflow_instance;
