@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 use keyfactor_generator::emit::Options;
 use keyfactor_generator::{Generated, output};
 
+mod bench;
+
 #[derive(Parser)]
 #[command(about = "Project tasks for the Keyfactor Command client")]
 struct Cli {
@@ -22,6 +24,13 @@ enum Command {
         /// Fail, with a summary of the differences, when the committed code is stale; write nothing.
         #[arg(long)]
         check: bool,
+        /// Directory holding the release's documents (default: ../shared/keyfactor-command-v25).
+        #[arg(long, env = "KEYFACTOR_SPEC_DIR")]
+        spec_dir: Option<PathBuf>,
+    },
+    /// Measures generation, generated size, compile time and request overhead;
+    /// prints the table and writes it to BENCHMARKS.md.
+    Bench {
         /// Directory holding the release's documents (default: ../shared/keyfactor-command-v25).
         #[arg(long, env = "KEYFACTOR_SPEC_DIR")]
         spec_dir: Option<PathBuf>,
@@ -58,6 +67,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Codegen { check, spec_dir } => codegen(check, spec_dir),
         Command::Replay { dir, spec_dir } => replay_cmd(dir, spec_dir),
         Command::CheckFeatures => check_features(),
+        Command::Bench { spec_dir } => {
+            let table = bench::run(&root(), &spec_dir.unwrap_or_else(default_spec_dir))?;
+            print!("{table}");
+            let page = format!(
+                "# Benchmarks\n\nMade by `cargo xtask bench` (medians of 5 runs; the documents already on disk, the \
+                 client's dependencies already built). Rerun it to reproduce; it rewrites this file.\n\n{table}\n{}",
+                include_str!("bench_notes.md")
+            );
+            std::fs::write(root().join("BENCHMARKS.md"), page)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

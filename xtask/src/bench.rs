@@ -1,0 +1,194 @@
+//! `cargo xtask bench`: generation time and memory, size of the generated
+//! code, compile time and memory of the client, and per-request overhead;
+//! writes BENCHMARKS.md. Medians of 5 runs. Timings live here, never in tests.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+const RUNS: usize = 5;
+
+/// Wall time and peak memory of one process tree.
+#[derive(Clone, Copy)]
+struct Usage {
+    wall: Duration,
+    peak_kib: u64,
+}
+
+/// Runs `command` and measures it; the peak is the largest resident set of
+/// the command or any process it waited for (rustc under cargo).
+fn measure(command: &mut Command) -> Result<Usage> {
+    let started = Instant::now();
+    let child = command.spawn().context("starting the command")?;
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: rusage is plain old data, and `pid` is our own child that
+    // nothing else waits for.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = started.elapsed();
+    if waited != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        bail!("{command:?} failed");
+    }
+    Ok(Usage { wall, peak_kib: usage.ru_maxrss as u64 })
+}
+
+fn median<T: Copy + PartialOrd>(mut values: Vec<T>) -> T {
+    values.sort_by(|a, b| a.partial_cmp(b).expect("comparable"));
+    values[values.len() / 2]
+}
+
+fn cargo(root: &Path) -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.current_dir(root);
+    command
+}
+
+struct Row {
+    what: String,
+    value: String,
+    target: String,
+    met: Option<bool>,
+}
+
+fn row(what: &str, value: String, target: &str, met: Option<bool>) -> Row {
+    Row { what: what.into(), value, target: target.into(), met }
+}
+
+pub fn run(root: &Path, spec_dir: &Path) -> Result<String> {
+    eprintln!("building the benchmarks (release)...");
+    let status = cargo(root).args(["build", "--quiet", "--release", "--package", "keyfactor-bench"]).status()?;
+    if !status.success() {
+        bail!("building keyfactor-bench failed");
+    }
+    let bin = root.join("target/release");
+    let mut rows = Vec::new();
+
+    eprintln!("generation...");
+    let mut times = Vec::new();
+    let mut peaks = Vec::new();
+    for _ in 0..RUNS {
+        let out =
+            Command::new(bin.join("bench-generate")).arg(root.join("spec/release.yaml")).arg(spec_dir).output()?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut fields = text.split_whitespace();
+        times.push(fields.next().and_then(|f| f.parse::<f64>().ok()).context("bench-generate output")?);
+        peaks.push(fields.next().and_then(|f| f.parse::<u64>().ok()).context("bench-generate output")?);
+    }
+    let (ms, kib) = (median(times), median(peaks));
+    rows.push(row(
+        "generation of v1 + v2 (release build, in memory)",
+        format!("{ms:.0} ms"),
+        "<= 200 ms",
+        Some(ms <= 200.0),
+    ));
+    rows.push(row(
+        "generation peak memory",
+        format!("{:.0} MB", kib as f64 / 1024.0),
+        "<= 100 MB",
+        Some(kib <= 100 * 1024),
+    ));
+
+    let (files, lines, bytes) = code_size(&root.join("generated-client/src/generated"))?;
+    rows.push(row("generated code", format!("{lines} lines, {} KB in {files} files", bytes / 1024), "", None));
+
+    for (label, flags, target, limit) in [
+        ("debug compile of the client, all areas", &[][..], "<= 12 s", 12.0),
+        (
+            "debug compile of the client, one area (`certificate`)",
+            &["--no-default-features", "--features", "certificate"][..],
+            "<= 4 s",
+            4.0,
+        ),
+    ] {
+        eprintln!("{label}...");
+        let build = |root: &Path| {
+            let mut c = cargo(root);
+            c.args(["build", "--quiet", "--package", "keyfactor-client"]).args(flags);
+            c
+        };
+        measure(&mut build(root))?; // dependencies built, not measured
+        let mut runs = Vec::new();
+        for _ in 0..RUNS {
+            touch(&root.join("generated-client/src/lib.rs"))?;
+            runs.push(measure(&mut build(root))?);
+        }
+        let wall = median(runs.iter().map(|u| u.wall.as_secs_f64()).collect());
+        let peak = median(runs.iter().map(|u| u.peak_kib).collect());
+        rows.push(row(label, format!("{wall:.1} s, peak {:.0} MB", peak as f64 / 1024.0), target, Some(wall <= limit)));
+    }
+
+    eprintln!("requests per second...");
+    let out = Command::new(bin.join("bench-throughput")).args(["20000", &RUNS.to_string()]).output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rps: Vec<f64> = text.split_whitespace().filter_map(|f| f.parse().ok()).collect();
+    let [ours, theirs] = rps[..] else { bail!("bench-throughput printed {text:?}") };
+    let ratio = ours / theirs;
+    rows.push(row(
+        "generated call vs hand-written reqwest (sequential GETs, loopback)",
+        format!("{ours:.0} vs {theirs:.0} requests/s, ratio {ratio:.3}"),
+        ">= 0.95",
+        Some(ratio >= 0.95),
+    ));
+    Ok(render(&rows))
+}
+
+fn touch(path: &Path) -> Result<()> {
+    let file = std::fs::OpenOptions::new().append(true).open(path)?;
+    file.set_modified(std::time::SystemTime::now())?;
+    Ok(())
+}
+
+fn code_size(dir: &Path) -> Result<(usize, usize, usize)> {
+    let mut totals = (0, 0, 0);
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            let (f, l, b) = code_size(&path)?;
+            totals = (totals.0 + f, totals.1 + l, totals.2 + b);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path)?;
+            totals = (totals.0 + 1, totals.1 + text.lines().count(), totals.2 + text.len());
+        }
+    }
+    Ok(totals)
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| {
+            t.lines().find(|l| l.starts_with("MemTotal")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or_else(|| "unknown memory".into(), |kib| format!("{:.0} GiB", kib as f64 / 1024.0 / 1024.0));
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let rustc =
+        Command::new("rustc").arg("--version").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    format!("{cores} cores ({cpu}), {memory}, {}", rustc.unwrap_or_default())
+}
+
+fn render(rows: &[Row]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Machine: {}\n", machine());
+    let _ = writeln!(out, "| measure | result | target | met |\n|---|---|---|---|");
+    for r in rows {
+        let met = match r.met {
+            Some(true) => "yes",
+            Some(false) => "**no**",
+            None => "",
+        };
+        let _ = writeln!(out, "| {} | {} | {} | {met} |", r.what, r.value, r.target);
+    }
+    out
+}
