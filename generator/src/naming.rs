@@ -77,10 +77,18 @@ pub fn tag_module(tag: &str) -> String {
     identifier(&snake(tag))
 }
 
-/// Cargo feature name of a tag (kebab case).
+/// Cargo feature name of a tag (kebab case); the client's own feature
+/// names get `-area` appended.
 pub fn tag_feature(tag: &str) -> String {
-    tag_module(tag).trim_end_matches('_').replace('_', "-")
+    let feature = tag_module(tag).trim_end_matches('_').replace('_', "-");
+    if RESERVED_FEATURES.contains(&feature.as_str()) { format!("{feature}-area") } else { feature }
 }
+
+/// Features of the client that are not areas.
+const RESERVED_FEATURES: &[&str] = &["default", "all-areas", "dynamic"];
+
+/// The tag of operations that have none.
+pub const UNTAGGED: &str = "Untagged";
 
 /// Field or parameter identifier for a JSON / wire name.
 pub fn field(wire: &str) -> String {
@@ -231,6 +239,14 @@ mod tests {
         assert_eq!(operation_fn("get", "/SSH/ServerGroups/{id}", 1), "get_ssh_server_groups_by_id");
         assert_eq!(operation_fn("get", "/PamProviders/Types/{id}", 2), "get_pam_providers_types_by_id_v2");
         assert_ne!(operation_fn("get", "/MetadataFields/{id}", 1), operation_fn("get", "/MetadataFields/{name}", 1));
+    }
+
+    #[test]
+    fn tag_features_are_kebab_case_and_avoid_the_clients_own() {
+        assert_eq!(tag_feature("PAMProvider"), "pam-provider");
+        assert_eq!(tag_feature("CertificateStoreType"), "certificate-store-type");
+        assert_eq!(tag_feature("Default"), "default-area");
+        assert_eq!(tag_feature("dynamic"), "dynamic-area");
     }
 
     #[test]

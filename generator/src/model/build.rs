@@ -119,7 +119,6 @@ impl<'a> Ctx<'a> {
             let doc = self.docs[*d];
             let schema = &doc.api.components.as_ref().expect("schema came from components").schemas[schema_name];
             let at = pointer(["components", "schemas", schema_name.as_str()]);
-            let schema = self.resolve_local(*d, schema, &at)?;
             let versions = self
                 .docs
                 .iter()
@@ -130,30 +129,50 @@ impl<'a> Ctx<'a> {
                 })
                 .map(|(_, doc)| doc.version_header.clone())
                 .collect();
+            let (description, kind) = match schema {
+                ReferenceOr::Item(schema) => (schema.schema_data.description.clone(), self.type_kind(*d, schema, &at)?),
+                // A component that only names another is an alias of it.
+                ReferenceOr::Reference { reference } => (None, TypeKind::Alias { ty: self.named(*d, reference, &at)? }),
+            };
             types.push(TypeDef {
                 name: rust_name.clone(),
                 schema: schema_name.clone(),
-                description: schema.schema_data.description.clone(),
+                description,
                 versions,
                 tags: Vec::new(),
-                kind: self.type_kind(*d, schema, &at)?,
+                kind,
             });
         }
+        self.check_alias_cycles(&types)?;
         box_cycles(&mut types);
         Ok(types)
     }
 
-    /// A component schema given as a bare `$ref` to another: read the target.
-    fn resolve_local<'s>(&self, d: usize, schema: &'s ReferenceOr<Schema>, at: &str) -> Result<&'s Schema> {
-        match schema {
-            ReferenceOr::Item(s) => Ok(s),
-            ReferenceOr::Reference { reference } => Err(Error::doc(
-                &self.docs[d].file,
-                format!("{at}/$ref"),
-                format!("a component schema that is only a reference ({reference}) is not supported"),
-            )
-            .with_help("define the schema in place")),
+    /// Type aliases cannot refer to themselves (not even through a `Vec`):
+    /// a schema that is an alias chain back to itself has no Rust type.
+    fn check_alias_cycles(&self, types: &[TypeDef]) -> Result<()> {
+        let alias_targets = |i: usize| match &types[i].kind {
+            TypeKind::Alias { ty } => {
+                ty.named().into_iter().filter(|&j| matches!(types[j].kind, TypeKind::Alias { .. })).collect()
+            }
+            _ => Vec::new(),
+        };
+        let edges: Vec<Vec<usize>> = (0..types.len()).map(alias_targets).collect();
+        for (i, t) in types.iter().enumerate() {
+            if edges[i].iter().any(|&j| reaches(&edges, j, i)) {
+                let (d, schema, _) = &self.schemas.defs[i];
+                return Err(Error::doc(
+                    &self.docs[*d].file,
+                    pointer(["components", "schemas", schema.as_str()]),
+                    format!(
+                        "schema {} refers back to itself only through references and arrays, which no type can express",
+                        t.schema
+                    ),
+                )
+                .with_help("make one schema of the cycle an object"));
+            }
         }
+        Ok(())
     }
 
     fn type_kind(&mut self, d: usize, schema: &Schema, at: &str) -> Result<TypeKind> {
@@ -348,7 +367,7 @@ impl<'a> Ctx<'a> {
     ) -> Result<Operation> {
         let doc = self.docs[d];
         let fn_name = naming::operation_fn(method, path, doc.version);
-        let tag_name = op.tags.first().cloned().unwrap_or_else(|| "Default".into());
+        let tag_name = op.tags.first().cloned().unwrap_or_else(|| naming::UNTAGGED.into());
         let params = self.params(d, path, shared, &op.parameters, at)?;
         let success = self.success(d, op, at)?;
         Ok(Operation {
@@ -576,7 +595,8 @@ fn path_template_names(path: &str) -> Vec<&str> {
 
 /// A struct that contains itself (directly or through other structs, not
 /// through a collection) would have infinite size: box the fields that close
-/// such a cycle.
+/// such a cycle, that is, that point into their own strongly connected
+/// component of the "contains directly" graph.
 fn box_cycles(types: &mut [TypeDef]) {
     let direct: Vec<Vec<usize>> = types
         .iter()
@@ -586,17 +606,71 @@ fn box_cycles(types: &mut [TypeDef]) {
             _ => Vec::new(),
         })
         .collect();
+    let component = components(&direct);
     for (i, t) in types.iter_mut().enumerate() {
         if let TypeKind::Struct { fields } = &mut t.kind {
             for f in fields.iter_mut() {
+                // The field's target reaches back here exactly when both are
+                // in one component (a self-reference included).
                 if let Some(j) = direct_target(&f.ty)
-                    && reaches(&direct, j, i)
+                    && component[j] == component[i]
                 {
                     f.ty = TypeRef::Boxed(Box::new(f.ty.clone()));
                 }
             }
         }
     }
+}
+
+/// Strongly connected components (Kosaraju, iterative): the component
+/// number of each node.
+fn components(edges: &[Vec<usize>]) -> Vec<usize> {
+    let n = edges.len();
+    // First pass: nodes in order of finishing.
+    let mut order = Vec::with_capacity(n);
+    let mut seen = vec![false; n];
+    for start in 0..n {
+        if seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        let mut stack = vec![(start, 0usize)];
+        while let Some((node, next)) = stack.pop() {
+            if let Some(&child) = edges[node].get(next) {
+                stack.push((node, next + 1));
+                if !seen[child] {
+                    seen[child] = true;
+                    stack.push((child, 0));
+                }
+            } else {
+                order.push(node);
+            }
+        }
+    }
+    // Second pass on the reversed graph, in reverse finishing order.
+    let mut reversed = vec![Vec::new(); n];
+    for (from, targets) in edges.iter().enumerate() {
+        for &to in targets {
+            reversed[to].push(from);
+        }
+    }
+    let mut component = vec![usize::MAX; n];
+    for (c, &root) in order.iter().rev().enumerate() {
+        if component[root] != usize::MAX {
+            continue;
+        }
+        component[root] = c;
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            for &from in &reversed[node] {
+                if component[from] == usize::MAX {
+                    component[from] = c;
+                    stack.push(from);
+                }
+            }
+        }
+    }
+    component
 }
 
 /// Records on each type the tags of the operations that reach it.
