@@ -8,6 +8,8 @@
 
 pub mod emit;
 pub mod error;
+#[cfg(feature = "fuzz")]
+pub mod fuzz;
 pub mod load;
 pub mod model;
 pub mod naming;

@@ -13,8 +13,8 @@ use crate::error::{Error, Result};
 /// swapped in only when everything was written; a failure on the way leaves
 /// `dir` as it was.
 pub fn write_atomically(dir: &Path, files: &Files) -> Result<()> {
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("generated");
+    recover(dir)?;
+    let (parent, name) = parent_and_name(dir);
     let staging = parent.join(format!(".{name}.new-{}", std::process::id()));
     let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
     let write_err = |path: &Path| {
@@ -22,7 +22,6 @@ pub fn write_atomically(dir: &Path, files: &Files) -> Result<()> {
         move |source| Error::Write { path, source }
     };
     fs::create_dir_all(parent).map_err(write_err(parent))?;
-    let _ = fs::remove_dir_all(&staging);
     let staged = files.iter().try_for_each(|(rel, text)| {
         let path = staging.join(rel);
         if let Some(p) = path.parent() {
@@ -47,6 +46,38 @@ pub fn write_atomically(dir: &Path, files: &Files) -> Result<()> {
     }
     if had_old {
         let _ = fs::remove_dir_all(&retired);
+    }
+    Ok(())
+}
+
+fn parent_and_name(dir: &Path) -> (&Path, &str) {
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    (parent, dir.file_name().and_then(|n| n.to_str()).unwrap_or("generated"))
+}
+
+/// Repairs what an interrupted [`write_atomically`] can leave behind: staging
+/// directories are removed, and if the run was stopped between moving the
+/// old directory aside and moving the new one in, the old one is put back.
+pub fn recover(dir: &Path) -> Result<()> {
+    let (parent, name) = parent_and_name(dir);
+    let Ok(entries) = fs::read_dir(parent) else { return Ok(()) };
+    let mut leftovers: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!(".{name}.new-")) || n.starts_with(&format!(".{name}.old-")))
+        })
+        .collect();
+    leftovers.sort();
+    for path in leftovers {
+        let is_old = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.contains(".old-"));
+        if is_old && !dir.exists() {
+            fs::rename(&path, dir).map_err(|source| Error::Write { path: dir.to_path_buf(), source })?;
+        } else {
+            let _ = fs::remove_dir_all(&path);
+        }
     }
     Ok(())
 }
@@ -124,6 +155,53 @@ mod tests {
             "a = 1\n# @generated begin: x\nnew = 2\n# @generated end\nb = 2\n"
         );
         assert_eq!(replace_block("no markers", "x"), None);
+    }
+
+    /// Every file below `dir` with its bytes.
+    fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        list_files(dir).into_iter().map(|rel| (rel.clone(), fs::read(dir.join(&rel)).unwrap())).collect()
+    }
+
+    fn previous_output(root: &Path) -> PathBuf {
+        let dir = root.join("generated");
+        fs::create_dir_all(dir.join("operations")).unwrap();
+        fs::write(dir.join("mod.rs"), "// previous\n").unwrap();
+        fs::write(dir.join("operations/a.rs"), "// previous a\n").unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_previous_output_byte_identical() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = previous_output(root.path());
+        let before = snapshot(&dir);
+        // The second file cannot be created: a directory of that name is in the way.
+        let files = Files::from([
+            ("mod.rs".to_string(), "new".to_string()),
+            ("x".to_string(), "file".to_string()),
+            ("x/y.rs".to_string(), "blocked".to_string()),
+        ]);
+        let err = write_atomically(&dir, &files).unwrap_err();
+        assert!(matches!(err, Error::Write { .. }), "{err}");
+        assert_eq!(snapshot(&dir), before);
+        let names: Vec<_> = fs::read_dir(root.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["generated"], "no staging directory is left");
+    }
+
+    #[test]
+    fn an_interrupted_write_is_recovered() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = previous_output(root.path());
+        let before = snapshot(&dir);
+        // Stopped after moving the old output aside, before moving the new one in.
+        let staged = root.path().join(".generated.new-1");
+        fs::create_dir_all(&staged).unwrap();
+        fs::write(staged.join("mod.rs"), "half").unwrap();
+        fs::rename(&dir, root.path().join(".generated.old-1")).unwrap();
+        recover(&dir).unwrap();
+        assert_eq!(snapshot(&dir), before);
+        let names: Vec<_> = fs::read_dir(root.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["generated"]);
     }
 
     #[test]
