@@ -54,6 +54,23 @@ enum Command {
         #[arg(long, env = "KEYFACTOR_SPEC_DIR")]
         spec_dir: Option<PathBuf>,
     },
+    /// Downloads a server's documents into a release directory (runs keyfactor-release).
+    FetchSpec {
+        /// The API base, e.g. https://HOST/KeyfactorAPI.
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        release: Option<String>,
+    },
+    /// Compares two releases (runs keyfactor-release); exit code 1 when something breaking changed.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Checks that the client builds without warnings with every area alone,
     /// with none, and with all (`cargo clippy` per feature set).
     CheckFeatures,
@@ -86,6 +103,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Codegen { check, spec_dir } => codegen(check, spec_dir),
         Command::Replay { dir, spec_dir } => replay_cmd(dir, spec_dir),
         Command::CheckFeatures => check_features(),
+        Command::FetchSpec { url, out, release } => {
+            let mut args = vec!["fetch".into(), "--url".into(), url, "--out".into(), absolute(&out)];
+            args.extend(release.into_iter().flat_map(|r| ["--release".to_string(), r]));
+            run_package("keyfactor-release", &args)
+        }
+        Command::Diff { old, new, json } => {
+            let mut args = vec!["diff".to_string(), absolute(&old), absolute(&new)];
+            args.extend(json.then(|| "--json".to_string()));
+            run_package("keyfactor-release", &args)
+        }
         Command::Fuzz { cases, first, seed, dump, spec_dir } => {
             fuzz::run(&spec_dir.unwrap_or_else(default_spec_dir), seed, first, cases, dump.as_deref())
         }
@@ -145,12 +172,28 @@ fn targets(spec_dir: &Path) -> Result<Vec<Target>> {
 
 /// Runs the conformance crate's replay, so that `codegen` need not build the client.
 fn replay_cmd(dir: Option<PathBuf>, spec_dir: Option<PathBuf>) -> Result<ExitCode> {
+    let mut args: Vec<String> = dir.iter().map(|d| absolute(d)).collect();
+    args.extend(spec_dir.iter().flat_map(|d| ["--spec-dir".to_string(), absolute(d)]));
+    run_package("keyfactor-conformance", &args)
+}
+
+/// A path as given, made absolute against the directory cargo was run in.
+fn absolute(path: &Path) -> String {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()).display().to_string()
+}
+
+/// Runs a tool crate's binary with `args` and passes on its exit code; the
+/// tools that need the client live in their own crates so that `codegen`
+/// does not build it.
+fn run_package(package: &str, args: &[String]) -> Result<ExitCode> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = std::process::Command::new(cargo);
-    command.current_dir(root()).args(["run", "--quiet", "--package", "keyfactor-conformance", "--"]);
-    command.args(dir.iter()).args(spec_dir.iter().flat_map(|d| [PathBuf::from("--spec-dir"), d.clone()]));
-    let status = command.status().context("running cargo")?;
-    Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    let status = std::process::Command::new(cargo)
+        .current_dir(root())
+        .args(["run", "--quiet", "--package", package, "--"])
+        .args(args)
+        .status()
+        .context("running cargo")?;
+    Ok(ExitCode::from(status.code().unwrap_or(2).clamp(0, 255) as u8))
 }
 
 /// The area features, read from the client's Cargo.toml generated block.

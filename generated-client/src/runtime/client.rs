@@ -10,7 +10,7 @@ use tracing::Instrument;
 
 use super::auth::{Auth, Authenticator};
 use super::error::{Error, Result, api_error, snippet};
-use super::request::Request;
+use super::request::{OperationInfo, Request};
 use super::response::Response;
 use super::retry::{RetryPolicy, parse_retry_after, retryable_status};
 
@@ -77,7 +77,13 @@ impl ClientBuilder {
     /// Settings from the environment and the profile file, as Keyfactor's Go
     /// auth client reads them (see the crate docs); change them further here.
     pub fn from_env() -> Result<Self> {
-        super::config::from_env()
+        super::config::from_env(None)
+    }
+
+    /// Like [`from_env`](Self::from_env), but for the server at `base_url`
+    /// (the host settings are then not needed).
+    pub fn from_env_for(base_url: impl Into<String>) -> Result<Self> {
+        super::config::from_env(Some(base_url.into()))
     }
 
     pub fn auth(mut self, auth: Auth) -> Self {
@@ -236,6 +242,25 @@ impl Client {
             }
         };
         Ok(Response::new(raw.status, raw.headers, value))
+    }
+
+    /// GET of any path below the base URL (e.g. `/swagger/v1/swagger.json`)
+    /// with the client's authentication, TLS, retries and error handling;
+    /// the body as bytes. For what the generated methods do not cover.
+    pub async fn get_raw(&self, path: &str) -> Result<Response<bytes::Bytes>> {
+        static RAW: OperationInfo = OperationInfo {
+            name: "get_raw",
+            method: reqwest::Method::GET,
+            path: "",
+            version: "1.0",
+            tag: "",
+            deprecated: false,
+            success_status: 200,
+        };
+        let mut request = Request::new(&RAW, &[]);
+        request.path = if path.starts_with('/') { path.to_string() } else { format!("/{path}") };
+        let raw = self.execute(request).await?;
+        Ok(Response::new(raw.status, raw.headers, raw.body))
     }
 
     pub(crate) async fn send_empty(&self, request: Request) -> Result<Response<()>> {

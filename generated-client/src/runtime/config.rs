@@ -114,16 +114,20 @@ impl Settings<'_> {
     }
 }
 
-/// Reads the configuration from the process environment and the profile file.
-pub(crate) fn from_env() -> Result<ClientBuilder> {
-    from_lookup(&|name| std::env::var(name).ok())
+/// Reads the configuration from the process environment and the profile
+/// file; `base_url`, when given, replaces the host settings.
+pub(crate) fn from_env(base_url: Option<String>) -> Result<ClientBuilder> {
+    from_lookup(&|name| std::env::var(name).ok(), base_url)
 }
 
 /// Reads the configuration through `env` (a stand-in for the process
 /// environment, so that it can be tested without touching it).
-pub(crate) fn from_lookup(env: &dyn Fn(&str) -> Option<String>) -> Result<ClientBuilder> {
+pub(crate) fn from_lookup(env: &dyn Fn(&str) -> Option<String>, base: Option<String>) -> Result<ClientBuilder> {
     let settings = Settings { env, file: read_profile(env)? };
-    let base_url = base_url(&settings)?;
+    let base_url = match base {
+        Some(base) => base,
+        None => base_url(&settings)?,
+    };
     let mut builder = ClientBuilder::new(base_url).auth(auth(&settings)?);
     if let Some((timeout, source)) = settings.get("KEYFACTOR_CLIENT_TIMEOUT", "") {
         builder = builder.timeout(parse_duration(&timeout).ok_or_else(|| {
@@ -303,7 +307,7 @@ mod tests {
     }
 
     fn debug(vars: &[(&str, &str)]) -> Result<String> {
-        from_lookup(&lookup(vars)).map(|b| format!("{b:?}"))
+        from_lookup(&lookup(vars), None).map(|b| format!("{b:?}"))
     }
 
     #[test]

@@ -1,0 +1,437 @@
+//! What changes between two releases for code that uses the generated
+//! client: endpoints, versions, deprecations, parameters, bodies, responses,
+//! schema fields and enum values, each classified as breaking (a call site
+//! or a struct literal may stop compiling, or mean something else) or not.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use keyfactor_generator::emit::Options;
+use keyfactor_generator::model::{Api, Location, Operation, Param, Success, TypeDef, TypeKind, TypeRef};
+use keyfactor_generator::release::{Manifest, load_release};
+use keyfactor_generator::{Warnings, generate, generate_files};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    EndpointRemoved,
+    VersionRemoved,
+    ParameterRemoved,
+    ParameterAdded,
+    ParameterChanged,
+    BodyChanged,
+    ResponseChanged,
+    TypeRemoved,
+    TypeRenamed,
+    TypeChanged,
+    FieldRemoved,
+    FieldAdded,
+    FieldChanged,
+    EndpointAdded,
+    VersionAdded,
+    Deprecated,
+    TypeAdded,
+    EnumValuesAdded,
+    EnumValuesRemoved,
+}
+
+/// One change.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Change {
+    pub breaking: bool,
+    pub kind: Kind,
+    /// The endpoint (`GET /Agents`), function or schema the change is in.
+    pub subject: String,
+    pub detail: String,
+    /// Generated functions and types affected.
+    pub affects: Vec<String>,
+}
+
+/// The report of a comparison.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub old: String,
+    pub new: String,
+    pub breaking: usize,
+    pub changes: Vec<Change>,
+}
+
+/// The model of the release in `dir`: the documents its `release.yaml`
+/// names (checked by sha256), else every `*.json` / `*.yaml` document in it.
+pub fn load_dir(dir: &Path) -> Result<Api> {
+    let manifest = dir.join("release.yaml");
+    if manifest.exists() {
+        let manifest = Manifest::read(&manifest)?;
+        let mut warnings = Warnings::default();
+        let docs = load_release(&manifest, dir, &mut warnings)?;
+        return Ok(generate(&docs, &options(), warnings)?.api);
+    }
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json" || e == "yaml" || e == "yml"))
+        .collect();
+    paths.sort();
+    anyhow::ensure!(!paths.is_empty(), "{} holds no release.yaml and no documents", dir.display());
+    let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    Ok(generate_files(&refs, &options())?.api)
+}
+
+fn options() -> Options {
+    Options { source: "diff".into(), area_features: false }
+}
+
+/// Compares two releases' models.
+pub fn compare(old: &Api, new: &Api, old_name: &str, new_name: &str) -> Report {
+    let mut changes = Vec::new();
+    let (old_users, new_users) = (users(old), users(new));
+    operations(old, new, &mut changes);
+    types(old, new, &old_users, &new_users, &mut changes);
+    changes.sort();
+    changes.dedup();
+    Report {
+        old: old_name.into(),
+        new: new_name.into(),
+        breaking: changes.iter().filter(|c| c.breaking).count(),
+        changes,
+    }
+}
+
+fn change(
+    kind: Kind,
+    breaking: bool,
+    subject: impl Into<String>,
+    detail: impl Into<String>,
+    affects: Vec<String>,
+) -> Change {
+    Change { breaking, kind, subject: subject.into(), detail: detail.into(), affects }
+}
+
+fn operations(old: &Api, new: &Api, out: &mut Vec<Change>) {
+    let endpoints = |api: &Api| -> BTreeMap<(String, String), Vec<String>> {
+        api.endpoints
+            .iter()
+            .map(|e| ((e.method.clone(), e.path.clone()), e.operations.iter().map(|o| o.fn_name.clone()).collect()))
+            .collect()
+    };
+    let (old_endpoints, new_endpoints) = (endpoints(old), endpoints(new));
+    for ((method, path), fns) in &old_endpoints {
+        let subject = format!("{method} {path}");
+        match new_endpoints.get(&(method.clone(), path.clone())) {
+            None => out.push(change(Kind::EndpointRemoved, true, subject, "the endpoint is gone", fns.clone())),
+            Some(new_fns) => {
+                for f in fns.iter().filter(|f| !new_fns.contains(f)) {
+                    out.push(change(Kind::VersionRemoved, true, &subject, format!("`{f}` is gone"), vec![f.clone()]));
+                }
+                for f in new_fns.iter().filter(|f| !fns.contains(f)) {
+                    out.push(change(
+                        Kind::VersionAdded,
+                        false,
+                        &subject,
+                        format!("new version: `{f}`"),
+                        vec![f.clone()],
+                    ));
+                }
+            }
+        }
+    }
+    for ((method, path), fns) in new_endpoints.iter().filter(|(k, _)| !old_endpoints.contains_key(k)) {
+        out.push(change(Kind::EndpointAdded, false, format!("{method} {path}"), "new endpoint", fns.clone()));
+    }
+    let by_name = |api: &Api| -> BTreeMap<String, Operation> {
+        api.operations().map(|o| (o.fn_name.clone(), o.clone())).collect()
+    };
+    let new_ops = by_name(new);
+    for (name, old_op) in by_name(old) {
+        if let Some(new_op) = new_ops.get(&name) {
+            operation(old, new, &old_op, new_op, out);
+        }
+    }
+}
+
+fn operation(old: &Api, new: &Api, a: &Operation, b: &Operation, out: &mut Vec<Change>) {
+    let subject = match b.version.number {
+        1 => format!("{} {}", b.method, b.path),
+        n => format!("{} {} (version {n})", b.method, b.path),
+    };
+    let affects = vec![b.fn_name.clone()];
+    if b.deprecated && !a.deprecated {
+        out.push(change(Kind::Deprecated, false, &subject, "newly deprecated", affects.clone()));
+    }
+    let key = |p: &Param| (p.wire.to_ascii_lowercase(), location(p.location));
+    let old_params: BTreeMap<_, &Param> = a.params.iter().map(|p| (key(p), p)).collect();
+    let new_params: BTreeMap<_, &Param> = b.params.iter().map(|p| (key(p), p)).collect();
+    for (k, p) in &old_params {
+        match new_params.get(k) {
+            None => out.push(change(
+                Kind::ParameterRemoved,
+                true,
+                &subject,
+                format!("{} parameter `{}` removed", k.1, p.wire),
+                affects.clone(),
+            )),
+            Some(q) => {
+                let (was, is) = (describe(old, &p.ty), describe(new, &q.ty));
+                if was != is {
+                    let detail = format!("{} parameter `{}`: {was} -> {is}", k.1, p.wire);
+                    out.push(change(Kind::ParameterChanged, true, &subject, detail, affects.clone()));
+                }
+                if p.required != q.required {
+                    let detail = format!(
+                        "{} parameter `{}` is now {} (it moves {})",
+                        k.1,
+                        p.wire,
+                        if q.required { "required" } else { "optional" },
+                        if q.positional() {
+                            "from a builder setter to an argument"
+                        } else {
+                            "from an argument to a builder setter"
+                        }
+                    );
+                    out.push(change(Kind::ParameterChanged, true, &subject, detail, affects.clone()));
+                }
+            }
+        }
+    }
+    for (k, q) in new_params.iter().filter(|(k, _)| !old_params.contains_key(*k)) {
+        let detail = if q.positional() {
+            format!("new required {} parameter `{}`: a new argument", k.1, q.wire)
+        } else {
+            format!("new optional {} parameter `{}`: a new setter `{}`", k.1, q.wire, q.ident)
+        };
+        out.push(change(Kind::ParameterAdded, q.positional(), &subject, detail, affects.clone()));
+    }
+    let body = |api: &Api, op: &Operation| op.body.as_ref().map(|b| describe(api, &b.ty));
+    if body(old, a) != body(new, b) {
+        let detail = format!(
+            "request body: {} -> {}",
+            body(old, a).unwrap_or("none".into()),
+            body(new, b).unwrap_or("none".into())
+        );
+        out.push(change(Kind::BodyChanged, true, &subject, detail, affects.clone()));
+    }
+    let success = |api: &Api, op: &Operation| match &op.success {
+        Success::Empty { .. } => "no content".to_string(),
+        Success::Json { ty, .. } => describe(api, ty),
+    };
+    if success(old, a) != success(new, b) {
+        let detail = format!("response: {} -> {}", success(old, a), success(new, b));
+        out.push(change(Kind::ResponseChanged, true, &subject, detail, affects));
+    }
+}
+
+fn location(location: Location) -> &'static str {
+    match location {
+        Location::Path => "path",
+        Location::Query => "query",
+        Location::Header => "header",
+    }
+}
+
+/// A type as the documents name it, independent of the model's indices.
+fn describe(api: &Api, ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::String => "string".into(),
+        TypeRef::Bool => "boolean".into(),
+        TypeRef::I32 => "int32".into(),
+        TypeRef::I64 => "int64".into(),
+        TypeRef::F32 => "float".into(),
+        TypeRef::F64 => "double".into(),
+        TypeRef::Uuid => "uuid".into(),
+        TypeRef::DateTime => "date-time".into(),
+        TypeRef::Date => "date".into(),
+        TypeRef::Base64 => "byte".into(),
+        TypeRef::DateSpan => "date-span".into(),
+        TypeRef::Any => "any".into(),
+        TypeRef::Array(item) => format!("array of {}", describe(api, item)),
+        TypeRef::Map(value) => format!("map of {}", describe(api, value)),
+        TypeRef::Named(i) => api.types[*i].schema.clone(),
+        TypeRef::Boxed(inner) => describe(api, inner),
+    }
+}
+
+/// For each type, the functions that use it (directly or through other types).
+fn users(api: &Api) -> Vec<BTreeSet<String>> {
+    let mut users = vec![BTreeSet::new(); api.types.len()];
+    for op in api.operations() {
+        let mut stack = op.named();
+        while let Some(i) = stack.pop() {
+            if users[i].insert(op.fn_name.clone()) {
+                stack.extend(api.types[i].named());
+            }
+        }
+    }
+    users
+}
+
+/// Types keyed by schema name and the first version whose document defines
+/// that body (one name can have a body per version); shown as the schema
+/// name, with the version when it is not the release's first.
+fn type_keys(api: &Api) -> BTreeMap<String, usize> {
+    let first_version = api.versions.first().map(|v| v.header.as_str()).unwrap_or("");
+    api.types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let defined_in = t.versions.first().map(String::as_str).unwrap_or("");
+            let key = if defined_in == first_version {
+                t.schema.clone()
+            } else {
+                format!("{} (version {defined_in})", t.schema)
+            };
+            (key, i)
+        })
+        .collect()
+}
+
+fn affected(t: &TypeDef, users: &BTreeSet<String>) -> Vec<String> {
+    std::iter::once(format!("types::{}", t.name)).chain(users.iter().cloned()).collect()
+}
+
+fn types(old: &Api, new: &Api, old_users: &[BTreeSet<String>], new_users: &[BTreeSet<String>], out: &mut Vec<Change>) {
+    let (old_keys, new_keys) = (type_keys(old), type_keys(new));
+    for (key, &i) in &old_keys {
+        let a = &old.types[i];
+        let Some(&j) = new_keys.get(key) else {
+            out.push(change(Kind::TypeRemoved, true, key, "the schema is gone", affected(a, &old_users[i])));
+            continue;
+        };
+        let b = &new.types[j];
+        let affects = affected(b, &new_users[j]);
+        if a.name != b.name {
+            let detail =
+                format!("the Rust type `{}` is now `{}` (its name collides with a new schema)", a.name, b.name);
+            out.push(change(Kind::TypeRenamed, true, key, detail, affects.clone()));
+        }
+        type_body(old, new, key, a, b, affects, out);
+    }
+    for (key, &j) in new_keys.iter().filter(|(k, _)| !old_keys.contains_key(*k)) {
+        let b = &new.types[j];
+        out.push(change(Kind::TypeAdded, false, key, format!("new type `{}`", b.name), affected(b, &new_users[j])));
+    }
+}
+
+fn type_body(old: &Api, new: &Api, key: &str, a: &TypeDef, b: &TypeDef, affects: Vec<String>, out: &mut Vec<Change>) {
+    match (&a.kind, &b.kind) {
+        (TypeKind::Struct { fields: fa }, TypeKind::Struct { fields: fb }) => {
+            for f in fa {
+                match fb.iter().find(|g| g.wire == f.wire) {
+                    None => out.push(change(
+                        Kind::FieldRemoved,
+                        true,
+                        key,
+                        format!("field `{}` removed", f.wire),
+                        affects.clone(),
+                    )),
+                    Some(g) => {
+                        let (was, is) = (describe(old, &f.ty), describe(new, &g.ty));
+                        if was != is {
+                            let detail = format!("field `{}`: {was} -> {is}", f.wire);
+                            out.push(change(Kind::FieldChanged, true, key, detail, affects.clone()));
+                        } else if f.optional() != g.optional() {
+                            let detail = format!(
+                                "field `{}` is now {} (`{}` becomes {})",
+                                f.wire,
+                                if g.optional() { "optional or nullable" } else { "required and not nullable" },
+                                f.ident,
+                                if g.optional() { "an `Option`" } else { "a plain value" }
+                            );
+                            out.push(change(Kind::FieldChanged, true, key, detail, affects.clone()));
+                        } else if f.nullable != g.nullable || f.required != g.required {
+                            let mut what = Vec::new();
+                            if f.nullable != g.nullable {
+                                what.push(if g.nullable { "now nullable" } else { "no longer nullable" });
+                            }
+                            if f.required != g.required {
+                                what.push(if g.required { "now required" } else { "no longer required" });
+                            }
+                            let detail =
+                                format!("field `{}` is {} (its Rust type stays the same)", f.wire, what.join(" and "));
+                            out.push(change(Kind::FieldChanged, false, key, detail, affects.clone()));
+                        }
+                    }
+                }
+            }
+            for g in fb.iter().filter(|g| !fa.iter().any(|f| f.wire == g.wire)) {
+                let detail = if g.optional() {
+                    format!("new optional field `{}`", g.wire)
+                } else {
+                    format!(
+                        "new required field `{}`: struct literals without `..Default::default()` stop compiling",
+                        g.wire
+                    )
+                };
+                out.push(change(Kind::FieldAdded, !g.optional(), key, detail, affects.clone()));
+            }
+        }
+        (TypeKind::IntEnum { known: ka, .. }, TypeKind::IntEnum { known: kb, .. }) => {
+            let added: Vec<String> = kb.iter().filter(|v| !ka.contains(v)).map(i64::to_string).collect();
+            let removed: Vec<String> = ka.iter().filter(|v| !kb.contains(v)).map(i64::to_string).collect();
+            if !added.is_empty() {
+                let detail = format!("values added: {} (every integer already decodes)", added.join(", "));
+                out.push(change(Kind::EnumValuesAdded, false, key, detail, affects.clone()));
+            }
+            if !removed.is_empty() {
+                let detail = format!("values removed: {} (they still decode)", removed.join(", "));
+                out.push(change(Kind::EnumValuesRemoved, false, key, detail, affects));
+            }
+        }
+        (TypeKind::Alias { ty: ta }, TypeKind::Alias { ty: tb }) if describe(old, ta) == describe(new, tb) => {}
+        (TypeKind::StringEnum { .. }, TypeKind::StringEnum { .. }) => {}
+        _ => out.push(change(
+            Kind::TypeChanged,
+            true,
+            key,
+            format!("the schema changed shape ({} -> {})", shape(a), shape(b)),
+            affects,
+        )),
+    }
+}
+
+fn shape(t: &TypeDef) -> &'static str {
+    match t.kind {
+        TypeKind::Struct { .. } => "object",
+        TypeKind::IntEnum { .. } => "integer enum",
+        TypeKind::StringEnum { .. } => "string enum",
+        TypeKind::Alias { .. } => "alias",
+    }
+}
+
+/// The report for people.
+pub fn markdown(report: &Report) -> String {
+    let mut out = format!("# Keyfactor Command API changes\n\n`{}` -> `{}`\n\n", report.old, report.new);
+    let other = report.changes.len() - report.breaking;
+    let _ = writeln!(out, "**{} breaking**, {other} non-breaking.\n", report.breaking);
+    for (title, breaking) in [("Breaking", true), ("Non-breaking", false)] {
+        let changes: Vec<&Change> = report.changes.iter().filter(|c| c.breaking == breaking).collect();
+        if changes.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "## {title}\n\n| change | in | detail | affects |\n|---|---|---|---|");
+        for c in changes {
+            let kind =
+                serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            let mut affects: Vec<String> = c.affects.iter().take(4).map(|a| format!("`{a}`")).collect();
+            if c.affects.len() > 4 {
+                affects.push(format!("and {} more", c.affects.len() - 4));
+            }
+            let _ = writeln!(
+                out,
+                "| {kind} | `{}` | {} | {} |",
+                c.subject,
+                c.detail.replace('|', "\\|"),
+                affects.join(", ")
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The report for tools.
+pub fn json(report: &Report) -> String {
+    serde_json::to_string_pretty(report).unwrap_or_default()
+}

@@ -1,0 +1,73 @@
+//! `keyfactor-release fetch|diff` (run by `cargo xtask fetch-spec` and
+//! `cargo xtask diff`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use keyfactor_client::ClientBuilder;
+use keyfactor_release::{diff, fetch};
+
+#[derive(Parser)]
+#[command(about = "Fetch a Keyfactor Command server's API documents, or compare two releases")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Downloads every version document the server serves, with a release manifest.
+    Fetch {
+        /// The API base, e.g. https://HOST/KeyfactorAPI. Credentials come from
+        /// the environment / profile file, as for `Client::from_env`.
+        #[arg(long)]
+        url: String,
+        /// The directory to (re)write.
+        #[arg(long)]
+        out: PathBuf,
+        /// The release name (default: the server's product version).
+        #[arg(long)]
+        release: Option<String>,
+    },
+    /// Compares two releases' documents; exit code 1 when something breaking changed.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        /// JSON instead of Markdown.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Fetch { url, out, release } => {
+            let client = ClientBuilder::from_env_for(url)?.build()?;
+            let runtime = tokio::runtime::Runtime::new()?;
+            let fetched = runtime.block_on(fetch::fetch(&client, &out, release))?;
+            print!("{}", fetch::summary(&fetched));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Diff { old, new, json } => {
+            let report = diff::compare(
+                &diff::load_dir(&old)?,
+                &diff::load_dir(&new)?,
+                &old.display().to_string(),
+                &new.display().to_string(),
+            );
+            print!("{}", if json { diff::json(&report) } else { diff::markdown(&report) });
+            Ok(if report.breaking > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! `diff` on the project's fixture releases (one change of every kind) and
+//! on the published v25 documents against a copy with a few edits.
+
+use std::path::{Path, PathBuf};
+
+use keyfactor_release::diff::{Kind, Report, compare, json, load_dir, markdown};
+use serde_json::{Value, json};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn fixture_report() -> Report {
+    let dir = root().join("spec/fixtures/diff");
+    compare(&load_dir(&dir.join("old")).unwrap(), &load_dir(&dir.join("new")).unwrap(), "old", "new")
+}
+
+#[test]
+fn every_kind_of_change_is_reported_and_classified() {
+    let report = fixture_report();
+    let kinds: Vec<(Kind, bool)> = report.changes.iter().map(|c| (c.kind, c.breaking)).collect();
+    for expected in [
+        (Kind::EndpointAdded, false),
+        (Kind::EndpointRemoved, true),
+        (Kind::VersionAdded, false),
+        (Kind::VersionRemoved, true),
+        (Kind::Deprecated, false),
+        (Kind::ParameterAdded, false),
+        (Kind::ParameterAdded, true),
+        (Kind::ParameterRemoved, true),
+        (Kind::ParameterChanged, true),
+        (Kind::BodyChanged, true),
+        (Kind::ResponseChanged, true),
+        (Kind::FieldAdded, false),
+        (Kind::FieldAdded, true),
+        (Kind::FieldRemoved, true),
+        (Kind::FieldChanged, true),
+        (Kind::FieldChanged, false),
+        (Kind::EnumValuesAdded, false),
+        (Kind::TypeRenamed, true),
+        (Kind::TypeAdded, false),
+        (Kind::TypeRemoved, true),
+    ] {
+        assert!(kinds.contains(&expected), "{expected:?} missing from {kinds:?}");
+    }
+    assert_eq!(report.breaking, 13);
+    insta::assert_snapshot!("fixture_markdown", markdown(&report));
+    insta::assert_snapshot!("fixture_json", json(&report));
+}
+
+#[test]
+fn identical_releases_have_no_changes() {
+    let dir = root().join("spec/fixtures/diff/old");
+    let api = load_dir(&dir).unwrap();
+    let report = compare(&api, &api, "a", "b");
+    assert!(report.changes.is_empty() && report.breaking == 0);
+}
+
+fn spec_dir() -> PathBuf {
+    std::env::var_os("KEYFACTOR_SPEC_DIR").map_or_else(|| root().join("../shared/keyfactor-command-v25"), PathBuf::from)
+}
+
+const V1: &str = "Keyfactor-Command-v25-v1.swagger.json";
+const V2: &str = "Keyfactor-Command-v25-v2.swagger.json";
+
+/// v25 as published, and a copy with edits a next release might make.
+#[test]
+fn v25_against_an_edited_copy() {
+    let new = tempfile::tempdir().unwrap();
+    let read =
+        |file: &str| -> Value { serde_json::from_slice(&std::fs::read(spec_dir().join(file)).unwrap()).unwrap() };
+    let mut v1 = read(V1);
+    let agents = &mut v1["paths"]["/Agents"]["get"];
+    agents["parameters"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "IncludeBlueprint", "in": "query", "schema": {"type": "boolean"}}));
+    v1["paths"]["/Agents/{id}"]["get"]["deprecated"] = json!(true);
+    v1["paths"].as_object_mut().unwrap().remove("/Agents/Reset");
+    let schemas = v1["components"]["schemas"].as_object_mut().unwrap();
+    let agent = &mut schemas["Keyfactor.Web.KeyfactorApi.Models.Orchestrators.AgentResponse"]["properties"];
+    agent["Region"] = json!({"type": "string", "nullable": true});
+    agent["Version"] = json!({"type": "integer", "format": "int32"});
+    schemas["CSS.CMS.Core.Enums.AgentPlatformType"]["enum"].as_array_mut().unwrap().push(json!(8));
+    std::fs::write(new.path().join(V1), serde_json::to_vec_pretty(&v1).unwrap()).unwrap();
+    std::fs::write(new.path().join(V2), std::fs::read(spec_dir().join(V2)).unwrap()).unwrap();
+
+    let report = compare(&load_dir(&spec_dir()).unwrap(), &load_dir(new.path()).unwrap(), "v25", "v25-edited");
+    assert_eq!(report.breaking, 2, "{}", markdown(&report));
+    insta::assert_snapshot!("v25_edited_markdown", markdown(&report));
+}
