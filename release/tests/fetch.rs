@@ -39,7 +39,13 @@ async fn server() -> MockServer {
     server
 }
 
-/// Runs `keyfactor-release fetch` (blocking: call it off the server's runtime).
+/// Runs `keyfactor-release fetch` on a blocking thread, so that the server
+/// on this runtime can answer it.
+async fn fetch_off_runtime(server: &MockServer, out: &std::path::Path) -> std::process::Output {
+    let (uri, out) = (server.uri(), out.to_path_buf());
+    tokio::task::spawn_blocking(move || fetch(&uri, &out)).await.unwrap()
+}
+
 fn fetch(uri: &str, out: &std::path::Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_keyfactor-release"))
         .args(["fetch", "--url"])
@@ -59,13 +65,7 @@ async fn fetches_every_version_with_the_clients_credentials_into_a_release() {
     let server = server().await;
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("25.4.1");
-    let output = tokio::task::spawn_blocking({
-        let dir = dir.clone();
-        let uri = server.uri();
-        move || fetch(&uri, &dir)
-    })
-    .await
-    .unwrap();
+    let output = fetch_off_runtime(&server, &dir).await;
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("release 25.4.1, product version 25.4.1+dc0db2c8"), "{stdout}");
@@ -91,13 +91,7 @@ async fn a_refused_login_writes_nothing() {
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(401)).mount(&server).await;
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("release");
-    let output = tokio::task::spawn_blocking({
-        let dir = dir.clone();
-        let uri = server.uri();
-        move || fetch(&uri, &dir)
-    })
-    .await
-    .unwrap();
+    let output = fetch_off_runtime(&server, &dir).await;
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("HTTP 401"));
     assert!(!dir.exists());

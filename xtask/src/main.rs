@@ -54,22 +54,21 @@ enum Command {
         #[arg(long, env = "KEYFACTOR_SPEC_DIR")]
         spec_dir: Option<PathBuf>,
     },
-    /// Downloads a server's documents into a release directory (runs keyfactor-release).
+    /// Downloads a server's documents into a release directory:
+    /// `--url https://HOST/KeyfactorAPI --out DIR [--release NAME]`.
+    #[command(disable_help_flag = true)]
     FetchSpec {
-        /// The API base, e.g. https://HOST/KeyfactorAPI.
-        #[arg(long)]
-        url: String,
-        #[arg(long)]
-        out: PathBuf,
-        #[arg(long)]
-        release: Option<String>,
+        /// Passed on to `keyfactor-release fetch` (see its --help).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
     },
-    /// Compares two releases (runs keyfactor-release); exit code 1 when something breaking changed.
+    /// Compares two releases: `OLD_DIR NEW_DIR [--json]`; exit code 1 when
+    /// something breaking changed.
+    #[command(disable_help_flag = true)]
     Diff {
-        old: PathBuf,
-        new: PathBuf,
-        #[arg(long)]
-        json: bool,
+        /// Passed on to `keyfactor-release diff` (see its --help).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
     },
     /// Checks that the client builds without warnings with every area alone,
     /// with none, and with all (`cargo clippy` per feature set).
@@ -103,16 +102,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Codegen { check, spec_dir } => codegen(check, spec_dir),
         Command::Replay { dir, spec_dir } => replay_cmd(dir, spec_dir),
         Command::CheckFeatures => check_features(),
-        Command::FetchSpec { url, out, release } => {
-            let mut args = vec!["fetch".into(), "--url".into(), url, "--out".into(), absolute(&out)];
-            args.extend(release.into_iter().flat_map(|r| ["--release".to_string(), r]));
-            run_package("keyfactor-release", &args)
-        }
-        Command::Diff { old, new, json } => {
-            let mut args = vec!["diff".to_string(), absolute(&old), absolute(&new)];
-            args.extend(json.then(|| "--json".to_string()));
-            run_package("keyfactor-release", &args)
-        }
+        Command::FetchSpec { args } => run_package("keyfactor-release", "fetch", &args),
+        Command::Diff { args } => run_package("keyfactor-release", "diff", &args),
         Command::Fuzz { cases, first, seed, dump, spec_dir } => {
             fuzz::run(&spec_dir.unwrap_or_else(default_spec_dir), seed, first, cases, dump.as_deref())
         }
@@ -170,26 +161,25 @@ fn targets(spec_dir: &Path) -> Result<Vec<Target>> {
     Ok(targets)
 }
 
-/// Runs the conformance crate's replay, so that `codegen` need not build the client.
+/// Runs the conformance crate's replay.
 fn replay_cmd(dir: Option<PathBuf>, spec_dir: Option<PathBuf>) -> Result<ExitCode> {
-    let mut args: Vec<String> = dir.iter().map(|d| absolute(d)).collect();
-    args.extend(spec_dir.iter().flat_map(|d| ["--spec-dir".to_string(), absolute(d)]));
-    run_package("keyfactor-conformance", &args)
+    let mut args: Vec<String> = dir.iter().map(|d| d.display().to_string()).collect();
+    args.extend(spec_dir.iter().flat_map(|d| ["--spec-dir".to_string(), d.display().to_string()]));
+    run_package("keyfactor-conformance", "", &args)
 }
 
-/// A path as given, made absolute against the directory cargo was run in.
-fn absolute(path: &Path) -> String {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()).display().to_string()
-}
-
-/// Runs a tool crate's binary with `args` and passes on its exit code; the
-/// tools that need the client live in their own crates so that `codegen`
-/// does not build it.
-fn run_package(package: &str, args: &[String]) -> Result<ExitCode> {
+/// Runs a tool crate's binary (with `subcommand`, unless empty) and passes on
+/// its exit code. The tools that need the client live in their own crates,
+/// so that `codegen` does not build it. The working directory stays the
+/// caller's, so relative paths mean what the user meant.
+fn run_package(package: &str, subcommand: &str, args: &[String]) -> Result<ExitCode> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = std::process::Command::new(cargo)
-        .current_dir(root())
-        .args(["run", "--quiet", "--package", package, "--"])
+        .arg("run")
+        .arg("--manifest-path")
+        .arg(root().join("Cargo.toml"))
+        .args(["--quiet", "--package", package, "--"])
+        .args((!subcommand.is_empty()).then_some(subcommand))
         .args(args)
         .status()
         .context("running cargo")?;
