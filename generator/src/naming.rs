@@ -24,7 +24,10 @@
 //! is part of the function name, routes that differ only in the parameter
 //! (`/MetadataFields/{id}` and `/MetadataFields/{name}`) get distinct names.
 //! The request builder returned by a function is the function's name in
-//! upper camel case (`GetAgentsById`).
+//! upper camel case (`GetAgentsById`). Since each version is its own
+//! function, the versions of one endpoint may take parameters of different
+//! types (an `i32` id in version 1, a `String` in version 2); each function
+//! has its own version's types.
 //!
 //! # Types
 //!
