@@ -45,8 +45,10 @@ pub fn generate_release(manifest: &Path, spec_dir: &Path) -> Result<Generated> {
     let manifest = release::Manifest::read(manifest)?;
     let mut warnings = Warnings::default();
     let docs = release::load_release(&manifest, spec_dir, &mut warnings)?;
+    let api = model::build_locked(&docs, &manifest.type_name_lock()?, &mut warnings)?;
     let source = format!("the Keyfactor Command release {} documents", manifest.release);
-    generate(&docs, &emit::Options { source, area_features: true }, warnings)
+    let files = emit::emit(&api, &emit::Options { source, area_features: true });
+    Ok(Generated { api, files, warnings })
 }
 
 /// Generates from the given document files (any number, one per version).

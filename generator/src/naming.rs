@@ -41,6 +41,11 @@
 //! documents with different bodies yields two types; the one from the later
 //! version gets a `V<N>` suffix.
 //!
+//! Names are kept from release to release by the type-name lock
+//! (`spec/type-names.lock`, written by `cargo xtask codegen`): a schema that
+//! has a name there keeps it, and a schema a new release adds that would
+//! collide with it takes a longer name instead of renaming it.
+//!
 //! # Fields and parameters
 //!
 //! Snake case of the JSON name (`PageReturned` -> `page_returned`). Rust
@@ -120,11 +125,42 @@ pub fn fields<'a>(wires: impl IntoIterator<Item = &'a str>) -> Vec<String> {
 ///
 /// `schemas` lists each schema's full name together with a suffix that is
 /// appended to its name (`""`, or `"V2"` for a second distinct body of the
-/// same name); see the module docs for the rule.
-pub fn type_names(schemas: &[(String, String)]) -> BTreeMap<(String, String), String> {
+/// same name); see the module docs for the rule. Names in `locked` (from the
+/// type-name lock of an earlier release) are kept as they are, so that a
+/// schema a new release adds never renames an existing type: the new schema
+/// takes the longer name instead.
+pub fn type_names(
+    schemas: &[(String, String)],
+    locked: &BTreeMap<(String, String), String>,
+) -> BTreeMap<(String, String), String> {
+    let mut out = BTreeMap::new();
+    let mut taken = BTreeSet::new();
+    for key in schemas {
+        if let Some(name) = locked.get(key).filter(|n| is_type_name(n))
+            && taken.insert(name.clone())
+        {
+            out.insert(key.clone(), name.clone());
+        }
+    }
+    let free: Vec<(String, String)> = schemas.iter().filter(|k| !out.contains_key(*k)).cloned().collect();
+    out.extend(rule_names(&free, &taken));
+    out
+}
+
+/// Whether `name` can be used as a generated type's name.
+fn is_type_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !RESERVED_TYPES.contains(&name)
+        && !is_keyword(name)
+}
+
+/// Names by the rule for `schemas`, none of them in `taken`.
+fn rule_names(schemas: &[(String, String)], taken: &BTreeSet<String>) -> BTreeMap<(String, String), String> {
     let segments: Vec<Vec<&str>> =
         schemas.iter().map(|(full, _)| full.split('.').filter(|s| !s.is_empty()).collect()).collect();
     let mut depth = vec![1usize; schemas.len()];
+    let unusable = |name: &str| RESERVED_TYPES.contains(&name) || taken.contains(name);
     loop {
         let names: Vec<String> = schemas
             .iter()
@@ -137,7 +173,7 @@ pub fn type_names(schemas: &[(String, String)]) -> BTreeMap<(String, String), St
             groups.entry(name.as_str()).or_default().push(i);
         }
         let mut grew = false;
-        for members in groups.values().filter(|m| m.len() > 1 || RESERVED_TYPES.contains(&&*names[m[0]])) {
+        for members in groups.values().filter(|m| m.len() > 1 || unusable(&names[m[0]])) {
             for &i in members {
                 if depth[i] < segments[i].len() {
                     depth[i] += 1;
@@ -150,7 +186,7 @@ pub fn type_names(schemas: &[(String, String)]) -> BTreeMap<(String, String), St
                 .into_iter()
                 .map(|n| if RESERVED_TYPES.contains(&n.as_str()) { format!("{n}_") } else { n })
                 .collect();
-            return disambiguate(schemas, names);
+            return disambiguate(schemas, names, taken);
         }
     }
 }
@@ -174,10 +210,14 @@ fn qualified_type(segments: &[&str], depth: usize, suffix: &str) -> String {
 
 /// Last resort when even full names collide (they differ only in case or
 /// punctuation): numeric suffixes in sorted order of the full names.
-fn disambiguate(schemas: &[(String, String)], names: Vec<String>) -> BTreeMap<(String, String), String> {
+fn disambiguate(
+    schemas: &[(String, String)],
+    names: Vec<String>,
+    taken: &BTreeSet<String>,
+) -> BTreeMap<(String, String), String> {
     let mut order: Vec<usize> = (0..schemas.len()).collect();
     order.sort_by(|&a, &b| schemas[a].cmp(&schemas[b]));
-    let mut taken = BTreeSet::new();
+    let mut taken = taken.clone();
     let mut out = BTreeMap::new();
     for i in order {
         let mut name = names[i].clone();
@@ -274,7 +314,7 @@ mod tests {
             s("K.Orchestrators.AgentResponse"),
             s("K.Things.Option"),
         ];
-        let names = type_names(&input);
+        let names = type_names(&input, &BTreeMap::new());
         let got: Vec<&str> = input.iter().map(|k| names[k].as_str()).collect();
         assert_eq!(
             got,
@@ -290,9 +330,26 @@ mod tests {
     }
 
     #[test]
+    fn locked_names_stay_and_a_new_colliding_schema_takes_the_longer_name() {
+        let key = |n: &str| (n.to_string(), String::new());
+        // Release 1 had one Widget; release 2 adds another.
+        let locked = BTreeMap::from([(key("K.Widgets.Widget"), "Widget".to_string())]);
+        let names = type_names(&[key("K.Widgets.Widget"), key("K.Other.Widget")], &locked);
+        assert_eq!(names[&key("K.Widgets.Widget")], "Widget");
+        assert_eq!(names[&key("K.Other.Widget")], "OtherWidget");
+        // Without the lock, the rule would rename both.
+        let names = type_names(&[key("K.Widgets.Widget"), key("K.Other.Widget")], &BTreeMap::new());
+        assert_eq!(names[&key("K.Widgets.Widget")], "WidgetsWidget");
+        // A lock entry that is not a usable name is ignored.
+        let bad = BTreeMap::from([(key("K.A"), "not a name".to_string()), (key("K.B"), "Option".to_string())]);
+        let names = type_names(&[key("K.A"), key("K.B")], &bad);
+        assert_eq!((names[&key("K.A")].as_str(), names[&key("K.B")].as_str()), ("A", "B"));
+    }
+
+    #[test]
     fn names_equal_after_case_conversion_still_differ() {
         let input = [("a.foo_bar".to_string(), String::new()), ("a.FooBar".to_string(), String::new())];
-        let names = type_names(&input);
+        let names = type_names(&input, &BTreeMap::new());
         assert_ne!(names[&input[0]], names[&input[1]]);
     }
 }

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::load::{Document, load_with_overrides};
+use crate::model::TypeNameLock;
 use crate::overrides::Overrides;
 use crate::warnings::Warnings;
 
@@ -27,6 +28,10 @@ pub struct Manifest {
     /// Corrections to the documents (see [`crate::overrides`]), relative to the manifest.
     #[serde(default)]
     pub overrides: Option<PathBuf>,
+    /// The type-name lock (see [`crate::emit::type_names_lock`]), relative to
+    /// the manifest; it may not exist yet.
+    #[serde(default)]
+    pub type_names: Option<PathBuf>,
     /// The directory of the manifest file.
     #[serde(skip)]
     pub dir: PathBuf,
@@ -40,12 +45,47 @@ pub struct ManifestEntry {
 }
 
 impl Manifest {
+    /// A manifest naming nothing, to fill in.
+    pub fn empty() -> Self {
+        Manifest {
+            release: String::new(),
+            documents: Vec::new(),
+            overrides: None,
+            type_names: None,
+            dir: PathBuf::new(),
+        }
+    }
+
     pub fn read(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.into(), source })?;
         let mut manifest: Manifest =
             serde_yaml::from_str(&text).map_err(|e| Error::doc(path, "", format!("invalid release manifest: {e}")))?;
         manifest.dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         Ok(manifest)
+    }
+
+    /// The type-name lock's path, if the manifest names one.
+    pub fn type_names_path(&self) -> Option<PathBuf> {
+        self.type_names.as_ref().map(|f| self.dir.join(f))
+    }
+
+    /// The locked type names (none when there is no lock yet).
+    pub fn type_name_lock(&self) -> Result<TypeNameLock> {
+        let Some(path) = self.type_names_path() else { return Ok(TypeNameLock::new()) };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(TypeNameLock::new()),
+            Err(source) => return Err(Error::Read { path, source }),
+        };
+        let map: std::collections::BTreeMap<String, String> =
+            serde_yaml::from_str(&text).map_err(|e| Error::doc(&path, "", format!("invalid type-name lock: {e}")))?;
+        Ok(map
+            .into_iter()
+            .map(|(key, name)| {
+                let (schema, suffix) = key.split_once('#').unwrap_or((&key, ""));
+                ((schema.to_string(), suffix.to_string()), name)
+            })
+            .collect())
     }
 
     /// The overrides the manifest names (none when it names none).

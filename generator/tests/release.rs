@@ -59,3 +59,31 @@ fn two_documents_claiming_one_version_are_refused() {
     let message = err.to_string();
     assert!(message.contains("b.json#/info/version: API version 1 is also claimed by"), "{message}");
 }
+
+#[test]
+fn the_manifests_type_name_lock_keeps_names_a_new_schema_would_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = r#"{"openapi":"3.0.4","info":{"title":"t","version":"1.0"},"paths":{},"components":{"schemas":{
+        "K.Widgets.Widget":{"type":"object","properties":{"Id":{"type":"integer"}}},
+        "K.Other.Widget":{"type":"object","properties":{"Name":{"type":"string"}}}}}}"#;
+    std::fs::write(dir.path().join("v1.json"), doc).unwrap();
+    let manifest = dir.path().join("release.yaml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "release: \"2\"\ntype_names: names.lock\ndocuments:\n  - file: v1.json\n    sha256: {}\n",
+            keyfactor_generator::release::sha256_hex(doc.as_bytes())
+        ),
+    )
+    .unwrap();
+    // No lock yet: both take the qualified names of the rule.
+    let names = |g: &keyfactor_generator::Generated| g.api.types.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
+    let first = generate_release(&manifest, dir.path()).unwrap();
+    assert_eq!(names(&first), ["OtherWidget", "WidgetsWidget"]);
+    // The previous release called K.Widgets.Widget just Widget: that name stays.
+    std::fs::write(dir.path().join("names.lock"), "\"K.Widgets.Widget\": Widget\n").unwrap();
+    let second = generate_release(&manifest, dir.path()).unwrap();
+    assert_eq!(names(&second), ["OtherWidget", "Widget"]);
+    let lock = keyfactor_generator::emit::type_names_lock(&second.api);
+    assert!(lock.contains("\"K.Other.Widget\": OtherWidget\n\"K.Widgets.Widget\": Widget\n"), "{lock}");
+}

@@ -8,10 +8,11 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use keyfactor_generator::emit::Options;
-use keyfactor_generator::model::{Api, Location, Operation, Param, Success, TypeDef, TypeKind, TypeRef};
+use keyfactor_generator::model::{
+    self, Api, Location, Operation, Param, Success, TypeDef, TypeKind, TypeNameLock, TypeRef,
+};
 use keyfactor_generator::release::{Manifest, load_release};
-use keyfactor_generator::{Warnings, generate, generate_files};
+use keyfactor_generator::{Warnings, load};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -60,28 +61,30 @@ pub struct Report {
 }
 
 /// The model of the release in `dir`: the documents its `release.yaml`
-/// names (checked by sha256), else every `*.json` / `*.yaml` document in it.
-pub fn load_dir(dir: &Path) -> Result<Api> {
+/// names (checked by sha256), else every `*.json` / `*.yaml` document in it;
+/// types named as `lock` says where it has them (see `spec/type-names.lock`).
+pub fn load_dir(dir: &Path, lock: &TypeNameLock) -> Result<Api> {
+    let mut warnings = Warnings::default();
     let manifest = dir.join("release.yaml");
-    if manifest.exists() {
-        let manifest = Manifest::read(&manifest)?;
-        let mut warnings = Warnings::default();
-        let docs = load_release(&manifest, dir, &mut warnings)?;
-        return Ok(generate(&docs, &options(), warnings)?.api);
-    }
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("reading {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "json" || e == "yaml" || e == "yml"))
-        .collect();
-    paths.sort();
-    anyhow::ensure!(!paths.is_empty(), "{} holds no release.yaml and no documents", dir.display());
-    let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
-    Ok(generate_files(&refs, &options())?.api)
+    let docs = if manifest.exists() {
+        load_release(&Manifest::read(&manifest)?, dir, &mut warnings)?
+    } else {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("reading {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "json" || e == "yaml" || e == "yml"))
+            .collect();
+        paths.sort();
+        anyhow::ensure!(!paths.is_empty(), "{} holds no release.yaml and no documents", dir.display());
+        paths.iter().map(|p| load::load_file(p, &mut warnings)).collect::<keyfactor_generator::Result<Vec<_>>>()?
+    };
+    Ok(model::build_locked(&docs, lock, &mut warnings)?)
 }
 
-fn options() -> Options {
-    Options { source: "diff".into(), area_features: false }
+/// Reads a type-name lock file (as `cargo xtask codegen` writes it).
+pub fn read_lock(path: &Path) -> Result<TypeNameLock> {
+    let manifest = Manifest { type_names: Some(path.to_path_buf()), ..Manifest::empty() };
+    Ok(manifest.type_name_lock()?)
 }
 
 /// Compares two releases' models.

@@ -37,6 +37,10 @@ enum Command {
         /// JSON instead of Markdown.
         #[arg(long)]
         json: bool,
+        /// Name types as this type-name lock does (e.g. spec/type-names.lock),
+        /// as the next `cargo xtask codegen` will.
+        #[arg(long)]
+        type_names: Option<PathBuf>,
     },
 }
 
@@ -59,10 +63,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", fetch::summary(&fetched));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Diff { old, new, json } => {
+        Command::Diff { old, new, json, type_names } => {
+            let lock = match type_names {
+                Some(path) => diff::read_lock(&path)?,
+                None => Default::default(),
+            };
             let report = diff::compare(
-                &diff::load_dir(&old)?,
-                &diff::load_dir(&new)?,
+                &diff::load_dir(&old, &lock)?,
+                &diff::load_dir(&new, &lock)?,
                 &old.display().to_string(),
                 &new.display().to_string(),
             );

@@ -10,9 +10,13 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
+fn lock() -> keyfactor_generator::model::TypeNameLock {
+    Default::default()
+}
+
 fn fixture_report() -> Report {
     let dir = root().join("spec/fixtures/diff");
-    compare(&load_dir(&dir.join("old")).unwrap(), &load_dir(&dir.join("new")).unwrap(), "old", "new")
+    compare(&load_dir(&dir.join("old"), &lock()).unwrap(), &load_dir(&dir.join("new"), &lock()).unwrap(), "old", "new")
 }
 
 #[test]
@@ -51,7 +55,7 @@ fn every_kind_of_change_is_reported_and_classified() {
 #[test]
 fn identical_releases_have_no_changes() {
     let dir = root().join("spec/fixtures/diff/old");
-    let api = load_dir(&dir).unwrap();
+    let api = load_dir(&dir, &lock()).unwrap();
     let report = compare(&api, &api, "a", "b");
     assert!(report.changes.is_empty() && report.breaking == 0);
 }
@@ -85,7 +89,28 @@ fn v25_against_an_edited_copy() {
     std::fs::write(new.path().join(V1), serde_json::to_vec_pretty(&v1).unwrap()).unwrap();
     std::fs::write(new.path().join(V2), std::fs::read(spec_dir().join(V2)).unwrap()).unwrap();
 
-    let report = compare(&load_dir(&spec_dir()).unwrap(), &load_dir(new.path()).unwrap(), "v25", "v25-edited");
+    let report =
+        compare(&load_dir(&spec_dir(), &lock()).unwrap(), &load_dir(new.path(), &lock()).unwrap(), "v25", "v25-edited");
     assert_eq!(report.breaking, 2, "{}", markdown(&report));
     insta::assert_snapshot!("v25_edited_markdown", markdown(&report));
+}
+
+#[test]
+fn with_the_old_releases_type_name_lock_no_type_is_renamed() {
+    let dir = root().join("spec/fixtures/diff");
+    let old = load_dir(&dir.join("old"), &lock()).unwrap();
+    // The lock codegen would have written for the old release.
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), keyfactor_generator::emit::type_names_lock(&old)).unwrap();
+    let locked = keyfactor_release::diff::read_lock(file.path()).unwrap();
+    let report = compare(
+        &load_dir(&dir.join("old"), &locked).unwrap(),
+        &load_dir(&dir.join("new"), &locked).unwrap(),
+        "old",
+        "new",
+    );
+    assert!(!report.changes.iter().any(|c| c.kind == Kind::TypeRenamed), "{}", markdown(&report));
+    let added = report.changes.iter().find(|c| c.subject == "K.Other.Widget").unwrap();
+    assert_eq!(added.detail, "new type `OtherWidget`");
+    assert_eq!(report.breaking, 12);
 }

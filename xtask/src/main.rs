@@ -127,27 +127,39 @@ struct Target {
     generated: Generated,
     /// A Cargo.toml whose generated block lists the area features.
     cargo_toml: Option<PathBuf>,
+    /// Where the type-name lock is kept.
+    type_names: Option<PathBuf>,
 }
 
 impl Target {
-    /// The Cargo.toml with its generated block as the documents give it.
-    fn cargo_toml_text(&self) -> Result<Option<(PathBuf, String)>> {
-        let Some(path) = &self.cargo_toml else { return Ok(None) };
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let block = keyfactor_generator::emit::cargo_features(&self.generated.api);
-        let new = output::replace_block(&text, &block).with_context(|| {
-            format!("{} has no `{}` ... `{}` lines", path.display(), output::BLOCK_BEGIN, output::BLOCK_END)
-        })?;
-        Ok(Some((path.clone(), new)))
+    /// The files besides `dir` that generation writes, with their contents:
+    /// the Cargo.toml with its generated block, and the type-name lock.
+    fn extra_files(&self) -> Result<Vec<(PathBuf, String)>> {
+        let mut out = Vec::new();
+        if let Some(path) = &self.cargo_toml {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let block = keyfactor_generator::emit::cargo_features(&self.generated.api);
+            let new = output::replace_block(&text, &block).with_context(|| {
+                format!("{} has no `{}` ... `{}` lines", path.display(), output::BLOCK_BEGIN, output::BLOCK_END)
+            })?;
+            out.push((path.clone(), new));
+        }
+        if let Some(path) = &self.type_names {
+            out.push((path.clone(), keyfactor_generator::emit::type_names_lock(&self.generated.api)));
+        }
+        Ok(out)
     }
 }
 
 fn targets(spec_dir: &Path) -> Result<Vec<Target>> {
     let root = root();
+    let manifest_path = root.join("spec/release.yaml");
+    let manifest = keyfactor_generator::release::Manifest::read(&manifest_path)?;
     let mut targets = vec![Target {
         dir: root.join("generated-client/src/generated"),
-        generated: keyfactor_generator::generate_release(&root.join("spec/release.yaml"), spec_dir)?,
+        generated: keyfactor_generator::generate_release(&manifest_path, spec_dir)?,
         cargo_toml: Some(root.join("generated-client/Cargo.toml")),
+        type_names: manifest.type_names_path(),
     }];
     for side in ["before", "after"] {
         let doc = root.join(format!("spec/fixtures/compat-{side}.yaml"));
@@ -156,6 +168,7 @@ fn targets(spec_dir: &Path) -> Result<Vec<Target>> {
             dir: root.join(format!("compat/{side}/src/generated")),
             generated: keyfactor_generator::generate_files(&[&doc], &options)?,
             cargo_toml: None,
+            type_names: None,
         });
     }
     Ok(targets)
@@ -235,10 +248,10 @@ fn stale(targets: &[Target]) -> Result<Vec<String>> {
     for t in targets {
         let rel = relative(&t.dir);
         out.extend(output::differences(&t.dir, &t.generated.files).into_iter().map(|d| format!("{rel}: {d}")));
-        if let Some((path, text)) = t.cargo_toml_text()?
-            && std::fs::read_to_string(&path)? != text
-        {
-            out.push(format!("{}: stale area features", relative(&path)));
+        for (path, text) in t.extra_files()? {
+            if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                out.push(format!("stale: {}", relative(&path)));
+            }
         }
     }
     Ok(out)
@@ -246,19 +259,18 @@ fn stale(targets: &[Target]) -> Result<Vec<String>> {
 
 fn write(target: &Target) -> Result<()> {
     let rel = relative(&target.dir);
-    // Stage the Cargo.toml, swap the code in, then move the Cargo.toml into
-    // place: a failure before the swap leaves both as they were.
-    let staged_toml = match target.cargo_toml_text()? {
-        Some((path, text)) => {
-            let staged = path.with_extension("toml.new");
-            std::fs::write(&staged, text).with_context(|| format!("writing {}", staged.display()))?;
-            Some((staged, path))
-        }
-        None => None,
-    };
+    // Stage the files besides the directory, swap the directory in, then move
+    // them into place: a failure before the swap leaves everything as it was.
+    let mut staged = Vec::new();
+    for (path, text) in target.extra_files()? {
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let stage = path.with_file_name(format!(".{name}.new"));
+        std::fs::write(&stage, text).with_context(|| format!("writing {}", stage.display()))?;
+        staged.push((stage, path));
+    }
     output::write_atomically(&target.dir, &target.generated.files).with_context(|| format!("writing {rel}"))?;
-    if let Some((staged, path)) = staged_toml {
-        std::fs::rename(&staged, &path).with_context(|| format!("writing {}", path.display()))?;
+    for (stage, path) in staged {
+        std::fs::rename(&stage, &path).with_context(|| format!("writing {}", path.display()))?;
     }
     let ops = target.generated.api.operations().count();
     eprintln!("wrote {rel}: {ops} operations, {} types", target.generated.api.types.len());

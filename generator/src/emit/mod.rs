@@ -84,6 +84,29 @@ pub fn cargo_features(api: &Api) -> String {
     out
 }
 
+/// The type-name lock: every schema's Rust name, read back by the next
+/// generation so that names stay (see [`crate::naming::type_names`]).
+pub fn type_names_lock(api: &Api) -> String {
+    let mut entries: Vec<(String, &str)> = api
+        .types
+        .iter()
+        .map(|t| {
+            let key = if t.suffix.is_empty() { t.schema.clone() } else { format!("{}#{}", t.schema, t.suffix) };
+            (key, t.name.as_str())
+        })
+        .collect();
+    entries.sort();
+    let mut out = String::from(
+        "# The Rust name of every schema, kept from release to release so that a\n\
+         # schema a new release adds never renames an existing type. Written by\n\
+         # `cargo xtask codegen`; delete a line to let its schema be named anew.\n",
+    );
+    for (key, name) in entries {
+        out.push_str(&format!("{}: {name}\n", serde_json::to_string(&key).unwrap_or_default()));
+    }
+    out
+}
+
 /// Whether to emit area `cfg`s, and how.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Cfg(bool);

@@ -21,10 +21,19 @@ const BUILDER_FIELDS: &[&str] = &["client", "body"];
 
 /// Merges `docs` (one per API version) into one model.
 pub fn build(docs: &[Document], warnings: &mut Warnings) -> Result<Api> {
+    build_locked(docs, &TypeNameLock::new(), warnings)
+}
+
+/// Type names kept from an earlier release: (schema, suffix) -> name.
+pub type TypeNameLock = BTreeMap<(String, String), String>;
+
+/// Like [`build`], keeping the type names of `locked` (see
+/// [`naming::type_names`]).
+pub fn build_locked(docs: &[Document], locked: &TypeNameLock, warnings: &mut Warnings) -> Result<Api> {
     let mut docs: Vec<&Document> = docs.iter().collect();
     docs.sort_by_key(|d| d.version);
     check_distinct_versions(&docs)?;
-    let schemas = SchemaTable::new(&docs)?;
+    let schemas = SchemaTable::new(&docs, locked)?;
     let mut ctx = Ctx { docs: &docs, schemas: &schemas, warnings };
     let mut types = ctx.types()?;
     let endpoints = ctx.endpoints()?;
@@ -58,12 +67,13 @@ fn check_distinct_versions(docs: &[&Document]) -> Result<()> {
 struct SchemaTable {
     /// (doc index, schema name) -> type index.
     by_doc: BTreeMap<(usize, String), usize>,
-    /// Per type index: the defining doc, the schema name and the Rust name.
-    defs: Vec<(usize, String, String)>,
+    /// Per type index: the defining doc, the schema name, the Rust name and
+    /// the name's suffix.
+    defs: Vec<(usize, String, String, String)>,
 }
 
 impl SchemaTable {
-    fn new(docs: &[&Document]) -> Result<Self> {
+    fn new(docs: &[&Document], locked: &TypeNameLock) -> Result<Self> {
         // Distinct bodies per name, in version order: (key suffix, doc, body).
         let mut bodies: BTreeMap<String, Vec<(String, usize, serde_json::Value)>> = BTreeMap::new();
         let mut assigned: Vec<((usize, String), (String, String))> = Vec::new();
@@ -87,7 +97,7 @@ impl SchemaTable {
             .iter()
             .flat_map(|(name, variants)| variants.iter().map(move |(suffix, _, _)| (name.clone(), suffix.clone())))
             .collect();
-        let names = naming::type_names(&keys);
+        let names = naming::type_names(&keys, locked);
         let mut order: Vec<(String, (String, String), usize)> = bodies
             .iter()
             .flat_map(|(name, variants)| {
@@ -101,7 +111,7 @@ impl SchemaTable {
         let index: BTreeMap<(String, String), usize> =
             order.iter().enumerate().map(|(i, (_, key, _))| (key.clone(), i)).collect();
         let by_doc = assigned.into_iter().map(|(at, key)| (at, index[&key])).collect();
-        let defs = order.into_iter().map(|(rust, (schema, _), d)| (d, schema, rust)).collect();
+        let defs = order.into_iter().map(|(rust, (schema, suffix), d)| (d, schema, rust, suffix)).collect();
         Ok(SchemaTable { by_doc, defs })
     }
 }
@@ -115,7 +125,7 @@ struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     fn types(&mut self) -> Result<Vec<TypeDef>> {
         let mut types = Vec::with_capacity(self.schemas.defs.len());
-        for (d, schema_name, rust_name) in &self.schemas.defs {
+        for (d, schema_name, rust_name, suffix) in &self.schemas.defs {
             let doc = self.docs[*d];
             let schema = &doc.api.components.as_ref().expect("schema came from components").schemas[schema_name];
             let at = pointer(["components", "schemas", schema_name.as_str()]);
@@ -137,6 +147,7 @@ impl<'a> Ctx<'a> {
             types.push(TypeDef {
                 name: rust_name.clone(),
                 schema: schema_name.clone(),
+                suffix: suffix.clone(),
                 description,
                 versions,
                 tags: Vec::new(),
@@ -160,7 +171,7 @@ impl<'a> Ctx<'a> {
         let edges: Vec<Vec<usize>> = (0..types.len()).map(alias_targets).collect();
         for (i, t) in types.iter().enumerate() {
             if edges[i].iter().any(|&j| reaches(&edges, j, i)) {
-                let (d, schema, _) = &self.schemas.defs[i];
+                let (d, schema, _, _) = &self.schemas.defs[i];
                 return Err(Error::doc(
                     &self.docs[*d].file,
                     pointer(["components", "schemas", schema.as_str()]),

@@ -6,7 +6,7 @@
 
 mod build;
 
-pub use build::build;
+pub use build::{TypeNameLock, build, build_locked};
 
 /// Everything the emitter needs, in a deterministic order.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,6 +154,8 @@ pub struct TypeDef {
     pub name: String,
     /// The schema's name in the documents.
     pub schema: String,
+    /// `""`, or `"V2"` (...) for a second body of the same schema name.
+    pub suffix: String,
     pub description: Option<String>,
     /// Header values of the versions whose documents define the schema.
     pub versions: Vec<String>,
