@@ -33,8 +33,18 @@ pub struct Generated {
 }
 
 /// Generates the client from already loaded documents.
-pub fn generate(docs: &[load::Document], options: &emit::Options, mut warnings: Warnings) -> Result<Generated> {
-    let api = model::build(docs, &mut warnings)?;
+pub fn generate(docs: &[load::Document], options: &emit::Options, warnings: Warnings) -> Result<Generated> {
+    generate_locked(docs, &model::TypeNameLock::new(), options, warnings)
+}
+
+/// Like [`generate`], keeping the type names `lock` has.
+pub fn generate_locked(
+    docs: &[load::Document],
+    lock: &model::TypeNameLock,
+    options: &emit::Options,
+    mut warnings: Warnings,
+) -> Result<Generated> {
+    let api = model::build_locked(docs, lock, &mut warnings)?;
     let files = emit::emit(&api, options);
     Ok(Generated { api, files, warnings })
 }
@@ -45,10 +55,8 @@ pub fn generate_release(manifest: &Path, spec_dir: &Path) -> Result<Generated> {
     let manifest = release::Manifest::read(manifest)?;
     let mut warnings = Warnings::default();
     let docs = release::load_release(&manifest, spec_dir, &mut warnings)?;
-    let api = model::build_locked(&docs, &manifest.type_name_lock()?, &mut warnings)?;
     let source = format!("the Keyfactor Command release {} documents", manifest.release);
-    let files = emit::emit(&api, &emit::Options { source, area_features: true });
-    Ok(Generated { api, files, warnings })
+    generate_locked(&docs, &manifest.type_name_lock()?, &emit::Options { source, area_features: true }, warnings)
 }
 
 /// Generates from the given document files (any number, one per version).

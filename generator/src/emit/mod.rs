@@ -218,6 +218,11 @@ fn rust_type(api: &Api, ty: &TypeRef, prefix: &TokenStream) -> TokenStream {
     }
 }
 
+/// Types kept as a Rust `String` (text, and the formats read as text).
+fn is_text(ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::String | TypeRef::Date | TypeRef::Base64 | TypeRef::DateSpan)
+}
+
 /// What a text format adds to a field's docs.
 fn format_note(ty: &TypeRef) -> Option<&'static str> {
     match ty {

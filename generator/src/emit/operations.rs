@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{Cfg, doc_attrs, doc_raw, format_note, rust_type};
+use super::{Cfg, doc_attrs, doc_raw, format_note, is_text, rust_type};
 use crate::model::{Api, Location, Operation, Paging, Param, Success, Tag, TypeRef};
 
 pub(super) fn operations_index(api: &Api, cfg: Cfg) -> TokenStream {
@@ -44,7 +44,7 @@ fn types_prefix() -> TokenStream {
 /// How a parameter is passed to the client method or a setter.
 fn arg_type(api: &Api, ty: &TypeRef) -> TokenStream {
     match ty {
-        TypeRef::String | TypeRef::Date | TypeRef::Base64 | TypeRef::DateSpan => quote!(impl Into<String>),
+        ty if is_text(ty) => quote!(impl Into<String>),
         other => rust_type(api, other, &types_prefix()),
     }
 }
@@ -52,7 +52,7 @@ fn arg_type(api: &Api, ty: &TypeRef) -> TokenStream {
 /// The conversion an argument needs, if any (`impl Into<String>`).
 fn arg_value(ty: &TypeRef, ident: &proc_macro2::Ident) -> Option<TokenStream> {
     match ty {
-        TypeRef::String | TypeRef::Date | TypeRef::Base64 | TypeRef::DateSpan => Some(quote!(#ident.into())),
+        ty if is_text(ty) => Some(quote!(#ident.into())),
         _ => None,
     }
 }
