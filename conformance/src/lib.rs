@@ -10,16 +10,13 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("conformance lives in the workspace").to_path_buf()
 }
 
-pub fn default_spec_dir() -> PathBuf {
-    root().join("../shared/keyfactor-command-v25")
-}
-
+/// The recordings kept in the repository (see `recordings/README.md`).
 pub fn default_cassette_dir() -> PathBuf {
-    root().join("../shared/keyfactor-cassettes")
+    root().join("conformance/recordings")
 }
 
-/// The model of the release the committed client is generated from.
+/// The model of the release the committed client is generated from, its
+/// documents read from `spec_dir` or else from where the manifest keeps them.
 pub fn release_model(spec_dir: Option<PathBuf>) -> anyhow::Result<keyfactor_generator::model::Api> {
-    let spec_dir = spec_dir.unwrap_or_else(default_spec_dir);
-    Ok(keyfactor_generator::generate_release(&root().join("spec/release.yaml"), &spec_dir)?.api)
+    Ok(keyfactor_generator::generate_release(&root().join("spec/release.yaml"), spec_dir.as_deref())?.api)
 }

@@ -9,9 +9,9 @@ use keyfactor_conformance::{default_cassette_dir, release_model, replay};
 #[derive(Parser)]
 #[command(about = "Replays recorded Keyfactor Command traffic (go-vcr cassettes) through the generated client")]
 struct Cli {
-    /// Directory of cassettes, `*.yaml` (default: ../shared/keyfactor-cassettes).
+    /// Directory of cassettes, `*.yaml` (default: conformance/recordings).
     dir: Option<PathBuf>,
-    /// Directory holding the release's documents (default: ../shared/keyfactor-command-v25).
+    /// Directory holding the release's documents (default: the `directory` of spec/release.yaml).
     #[arg(long, env = "KEYFACTOR_SPEC_DIR")]
     spec_dir: Option<PathBuf>,
 }

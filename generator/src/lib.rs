@@ -50,11 +50,13 @@ pub fn generate_locked(
 }
 
 /// Generates the client for the release described by the manifest at
-/// `manifest`, reading its documents from `spec_dir`.
-pub fn generate_release(manifest: &Path, spec_dir: &Path) -> Result<Generated> {
+/// `manifest`, reading its documents from `spec_dir`, else from the
+/// manifest's own documents directory.
+pub fn generate_release(manifest: &Path, spec_dir: Option<&Path>) -> Result<Generated> {
     let manifest = release::Manifest::read(manifest)?;
     let mut warnings = Warnings::default();
-    let docs = release::load_release(&manifest, spec_dir, &mut warnings)?;
+    let spec_dir = spec_dir.map_or_else(|| manifest.documents_dir(), Path::to_path_buf);
+    let docs = release::load_release(&manifest, &spec_dir, &mut warnings)?;
     let source = format!("the Keyfactor Command release {} documents", manifest.release);
     generate_locked(&docs, &manifest.type_name_lock()?, &emit::Options { source, area_features: true }, warnings)
 }

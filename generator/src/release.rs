@@ -4,6 +4,7 @@
 //!
 //! ```yaml
 //! release: "25"
+//! directory: keyfactor-command-25   # where the documents are, beside the manifest
 //! documents:
 //!   - file: Keyfactor-Command-v25-v1.swagger.json
 //!     sha256: 0f3b82...
@@ -24,6 +25,10 @@ use crate::warnings::Warnings;
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
     pub release: String,
+    /// Where the documents are kept, relative to the manifest (default: the
+    /// manifest's own directory); `--spec-dir` reads them from elsewhere.
+    #[serde(default)]
+    pub directory: Option<PathBuf>,
     pub documents: Vec<ManifestEntry>,
     /// Corrections to the documents (see [`crate::overrides`]), relative to the manifest.
     #[serde(default)]
@@ -49,6 +54,7 @@ impl Manifest {
     pub fn empty() -> Self {
         Manifest {
             release: String::new(),
+            directory: None,
             documents: Vec::new(),
             overrides: None,
             type_names: None,
@@ -62,6 +68,14 @@ impl Manifest {
             serde_yaml::from_str(&text).map_err(|e| Error::doc(path, "", format!("invalid release manifest: {e}")))?;
         manifest.dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         Ok(manifest)
+    }
+
+    /// The directory the documents are read from unless another is given.
+    pub fn documents_dir(&self) -> PathBuf {
+        match &self.directory {
+            Some(dir) => self.dir.join(dir),
+            None => self.dir.clone(),
+        }
     }
 
     /// The type-name lock's path, if the manifest names one.

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use keyfactor_generator::emit::Options;
+use keyfactor_generator::release::Manifest;
 use keyfactor_generator::{Generated, Result, generate_files};
 
 fn options() -> Options {
@@ -255,15 +256,10 @@ fn very_deep_nesting_is_an_error_not_a_crash() {
 /// The v1 document ten times over (paths and schemas renamed per copy).
 #[test]
 fn a_document_ten_times_the_size_of_v25_generates() {
-    let v1 = std::fs::read_to_string(
-        std::env::var_os("KEYFACTOR_SPEC_DIR")
-            .map_or_else(
-                || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/keyfactor-command-v25"),
-                PathBuf::from,
-            )
-            .join("Keyfactor-Command-v25-v1.swagger.json"),
-    )
-    .unwrap();
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/release.yaml");
+    let spec_dir = std::env::var_os("KEYFACTOR_SPEC_DIR")
+        .map_or_else(|| Manifest::read(&manifest).unwrap().documents_dir(), PathBuf::from);
+    let v1 = std::fs::read_to_string(spec_dir.join("Keyfactor-Command-v25-v1.swagger.json")).unwrap();
     let original: serde_json::Value = serde_json::from_str(&v1).unwrap();
     let mut big = original.clone();
     for k in 1..10 {

@@ -61,7 +61,10 @@ fn identical_releases_have_no_changes() {
 }
 
 fn spec_dir() -> PathBuf {
-    std::env::var_os("KEYFACTOR_SPEC_DIR").map_or_else(|| root().join("../shared/keyfactor-command-v25"), PathBuf::from)
+    std::env::var_os("KEYFACTOR_SPEC_DIR").map_or_else(
+        || keyfactor_generator::release::Manifest::read(&root().join("spec/release.yaml")).unwrap().documents_dir(),
+        PathBuf::from,
+    )
 }
 
 const V1: &str = "Keyfactor-Command-v25-v1.swagger.json";

@@ -25,14 +25,14 @@ enum Command {
         /// Fail, with a summary of the differences, when the committed code is stale; write nothing.
         #[arg(long)]
         check: bool,
-        /// Directory holding the release's documents (default: ../shared/keyfactor-command-v25).
+        /// Directory holding the release's documents (default: the `directory` of spec/release.yaml).
         #[arg(long, env = "KEYFACTOR_SPEC_DIR")]
         spec_dir: Option<PathBuf>,
     },
     /// Measures generation, generated size, compile time and request overhead;
     /// prints the table and writes it to BENCHMARKS.md.
     Bench {
-        /// Directory holding the release's documents (default: ../shared/keyfactor-command-v25).
+        /// Directory holding the release's documents (default: the `directory` of spec/release.yaml).
         #[arg(long, env = "KEYFACTOR_SPEC_DIR")]
         spec_dir: Option<PathBuf>,
     },
@@ -50,7 +50,7 @@ enum Command {
         /// Write the document of each failing case into this directory.
         #[arg(long)]
         dump: Option<PathBuf>,
-        /// Directory holding the release's documents (default: ../shared/keyfactor-command-v25).
+        /// Directory holding the release's documents (default: the `directory` of spec/release.yaml).
         #[arg(long, env = "KEYFACTOR_SPEC_DIR")]
         spec_dir: Option<PathBuf>,
     },
@@ -75,9 +75,9 @@ enum Command {
     CheckFeatures,
     /// Replays recorded traffic (go-vcr cassettes, `*.yaml` in DIR) through the client.
     Replay {
-        /// Directory of cassettes (default: ../shared/keyfactor-cassettes).
+        /// Directory of cassettes (default: conformance/recordings).
         dir: Option<PathBuf>,
-        /// Directory holding the release's documents (default: ../shared/keyfactor-command-v25).
+        /// Directory holding the release's documents (default: the `directory` of spec/release.yaml).
         #[arg(long, env = "KEYFACTOR_SPEC_DIR")]
         spec_dir: Option<PathBuf>,
     },
@@ -105,10 +105,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::FetchSpec { args } => run_package("keyfactor-release", "fetch", &args),
         Command::Diff { args } => run_package("keyfactor-release", "diff", &args),
         Command::Fuzz { cases, first, seed, dump, spec_dir } => {
-            fuzz::run(&spec_dir.unwrap_or_else(default_spec_dir), seed, first, cases, dump.as_deref())
+            fuzz::run(&spec_dir_or_default(spec_dir)?, seed, first, cases, dump.as_deref())
         }
         Command::Bench { spec_dir } => {
-            let table = bench::run(&root(), &spec_dir.unwrap_or_else(default_spec_dir))?;
+            let table = bench::run(&root(), &spec_dir_or_default(spec_dir)?)?;
             print!("{table}");
             let page = format!(
                 "# Benchmarks\n\nMade by `cargo xtask bench` (medians of 5 runs; the documents already on disk, the \
@@ -153,11 +153,10 @@ impl Target {
 
 fn targets(spec_dir: &Path) -> Result<Vec<Target>> {
     let root = root();
-    let manifest_path = root.join("spec/release.yaml");
-    let manifest = keyfactor_generator::release::Manifest::read(&manifest_path)?;
+    let manifest = keyfactor_generator::release::Manifest::read(&manifest_path())?;
     let mut targets = vec![Target {
         dir: root.join("generated-client/src/generated"),
-        generated: keyfactor_generator::generate_release(&manifest_path, spec_dir)?,
+        generated: keyfactor_generator::generate_release(&manifest_path(), Some(spec_dir))?,
         cargo_toml: Some(root.join("generated-client/Cargo.toml")),
         type_names: manifest.type_names_path(),
     }];
@@ -234,8 +233,16 @@ fn check_features() -> Result<ExitCode> {
     Ok(ExitCode::FAILURE)
 }
 
-fn default_spec_dir() -> PathBuf {
-    root().join("../shared/keyfactor-command-v25")
+fn manifest_path() -> PathBuf {
+    root().join("spec/release.yaml")
+}
+
+/// `spec_dir`, else the directory the release manifest keeps the documents in.
+fn spec_dir_or_default(spec_dir: Option<PathBuf>) -> Result<PathBuf> {
+    match spec_dir {
+        Some(dir) => Ok(dir),
+        None => Ok(keyfactor_generator::release::Manifest::read(&manifest_path())?.documents_dir()),
+    }
 }
 
 fn relative(dir: &Path) -> String {
@@ -278,7 +285,7 @@ fn write(target: &Target) -> Result<()> {
 }
 
 fn codegen(check: bool, spec_dir: Option<PathBuf>) -> Result<ExitCode> {
-    let spec_dir = spec_dir.unwrap_or_else(default_spec_dir);
+    let spec_dir = spec_dir_or_default(spec_dir)?;
     let started = std::time::Instant::now();
     let targets = targets(&spec_dir)?;
     let elapsed = started.elapsed();
@@ -311,7 +318,7 @@ mod tests {
     /// fixes a failure.
     #[test]
     fn committed_generated_code_is_fresh() {
-        let spec_dir = std::env::var_os("KEYFACTOR_SPEC_DIR").map_or_else(default_spec_dir, PathBuf::from);
+        let spec_dir = spec_dir_or_default(std::env::var_os("KEYFACTOR_SPEC_DIR").map(PathBuf::from)).unwrap();
         let stale = stale(&targets(&spec_dir).unwrap()).unwrap();
         assert!(stale.is_empty(), "stale generated code, run `cargo xtask codegen`:\n{}", stale.join("\n"));
     }
@@ -324,7 +331,7 @@ mod fuzz_smoke {
     #[test]
     fn two_hundred_mutated_documents_never_panic() {
         let spec_dir =
-            std::env::var_os("KEYFACTOR_SPEC_DIR").map_or_else(super::default_spec_dir, std::path::PathBuf::from);
+            super::spec_dir_or_default(std::env::var_os("KEYFACTOR_SPEC_DIR").map(std::path::PathBuf::from)).unwrap();
         let seeds = super::fuzz::seeds(&spec_dir).unwrap();
         let report = keyfactor_generator::fuzz::run(&seeds, 7, 0, 200);
         assert_eq!(report.cases, 200);

@@ -9,7 +9,10 @@ fn root() -> PathBuf {
 }
 
 fn spec_dir() -> PathBuf {
-    std::env::var_os("KEYFACTOR_SPEC_DIR").map_or_else(|| root().join("../shared/keyfactor-command-v25"), PathBuf::from)
+    std::env::var_os("KEYFACTOR_SPEC_DIR").map_or_else(
+        || keyfactor_generator::release::Manifest::read(&root().join("spec/release.yaml")).unwrap().documents_dir(),
+        PathBuf::from,
+    )
 }
 
 fn xtask() -> Command {

@@ -5,12 +5,8 @@ use std::path::PathBuf;
 
 use super::*;
 
-fn spec_dir() -> PathBuf {
-    std::env::var_os("KEYFACTOR_SPEC_DIR").map_or_else(crate::default_spec_dir, PathBuf::from)
-}
-
 fn api() -> Api {
-    crate::release_model(Some(spec_dir())).unwrap()
+    crate::release_model(std::env::var_os("KEYFACTOR_SPEC_DIR").map(PathBuf::from)).unwrap()
 }
 
 /// One interaction as a go-vcr cassette.
@@ -37,7 +33,7 @@ const HOST: &str = "https://kf.example.com";
 
 #[test]
 fn every_shared_recording_replays_without_mismatch() {
-    let dir = crate::root().join("../shared/keyfactor-cassettes");
+    let dir = crate::default_cassette_dir();
     let reports = replay_dir(&api(), &dir).unwrap();
     let text = render(&reports);
     assert_eq!(reports.len(), 6, "{text}");
