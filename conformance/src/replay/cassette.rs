@@ -73,6 +73,12 @@ impl RecordedRequest {
         self.header("x-keyfactor-api-version").map_or(1, major_version)
     }
 
+    /// Whether the recording kept the request body: recorders that strip
+    /// bodies leave the field out, empty, or `null`.
+    pub fn body_recorded(&self) -> bool {
+        self.body.as_deref().is_some_and(|b| !matches!(b.trim(), "" | "null"))
+    }
+
     /// The body as JSON; `None` for none, empty or `null`.
     pub fn json_body(&self) -> Option<serde_json::Value> {
         let body = self.body.as_deref()?.trim();

@@ -24,7 +24,8 @@ use cassette::{Cassette, Interaction};
 /// What became of one interaction.
 #[derive(Debug)]
 pub enum Outcome {
-    Matched,
+    /// Everything recorded matched; the notes say what could not be compared.
+    Matched(Vec<String>),
     /// The client or the documents disagree with the recording; the first difference.
     Mismatched(String),
     /// The documents have no endpoint for the request.
@@ -93,7 +94,11 @@ pub fn render(reports: &[FileReport]) -> String {
         );
         for (id, label, outcome) in &r.interactions {
             match outcome {
-                Outcome::Matched => {}
+                Outcome::Matched(notes) => {
+                    for note in notes {
+                        let _ = writeln!(out, "  #{id} {label}: matched; {note}");
+                    }
+                }
                 Outcome::Mismatched(why) => drop(writeln!(out, "  #{id} {label}: MISMATCH {why}")),
                 Outcome::Unsupported(why) => drop(writeln!(out, "  #{id} {label}: unsupported: {why}")),
             }
@@ -112,13 +117,14 @@ async fn replay_one(api: &Api, interaction: &Interaction) -> (String, Outcome) {
     let op = route.operation;
     label = format!("{} {}{} -> {} ({})", request.method, route.prefix, route.rest, op.fn_name, op.version.header);
     let outcome = match check(api, interaction, &route).await {
-        Ok(()) => Outcome::Matched,
+        Ok(notes) => Outcome::Matched(notes),
         Err(why) => Outcome::Mismatched(why),
     };
     (label, outcome)
 }
 
-async fn check(api: &Api, interaction: &Interaction, route: &route::Route<'_>) -> Result<(), String> {
+/// Replays one interaction; `Ok` holds notes on what could not be compared.
+async fn check(api: &Api, interaction: &Interaction, route: &route::Route<'_>) -> Result<Vec<String>, String> {
     let op = route.operation;
     let args = arguments(api, interaction, route)?;
     let server = MockServer::start().await;
@@ -134,7 +140,9 @@ async fn check(api: &Api, interaction: &Interaction, route: &route::Route<'_>) -
     let sent = server.received_requests().await.unwrap_or_default();
     let [sent] = sent.as_slice() else { return Err(format!("the client sent {} requests, not 1", sent.len())) };
     compare::request(api, op, route, &interaction.request, sent).map_err(|e| format!("request: {e}"))?;
-    compare::response(api, op, &interaction.response, result).map_err(|e| format!("response: {e}"))
+    compare::response(api, op, &interaction.response, result).map_err(|e| format!("response: {e}"))?;
+    let unrecorded_body = op.body.is_some() && !interaction.request.body_recorded();
+    Ok(unrecorded_body.then(|| "request body not recorded".to_string()).into_iter().collect())
 }
 
 /// The recorded request's arguments, by the operation's parameter names.
@@ -147,8 +155,8 @@ fn arguments(api: &Api, interaction: &Interaction, route: &route::Route<'_>) -> 
             args.headers.push((p.wire.clone(), value.to_string()));
         }
     }
-    if let Some(body) = &op.body {
-        let recorded = request.json_body().ok_or("the operation takes a body; the recording has none")?;
+    if let Some(body) = op.body.as_ref().filter(|_| request.body_recorded()) {
+        let recorded = request.json_body().ok_or("the recorded request body is not JSON")?;
         args.body = Some(compare::canonical_keys(api, &body.ty, recorded));
     }
     Ok(args)

@@ -53,7 +53,7 @@ fn routes_differing_only_in_the_parameter_pick_by_its_type() {
         r#"{"Id":12}"#,
     ));
     assert!(label.ends_with("-> get_metadata_fields_by_id (1.0)"), "{label}");
-    assert!(matches!(outcome, Outcome::Matched), "{outcome:?}");
+    assert!(matches!(outcome, Outcome::Matched(_)), "{outcome:?}");
     let (label, _) = replay_one_cassette(&cassette(
         "GET",
         &format!("{HOST}/Keyfactor/API/MetadataFields/Email"),
@@ -76,7 +76,7 @@ fn the_version_header_picks_the_version_function() {
         r#"{"Id":909}"#,
     ));
     assert!(label.ends_with("-> get_security_roles_by_id_v2 (2)"), "{label}");
-    assert!(matches!(outcome, Outcome::Matched), "{outcome:?}");
+    assert!(matches!(outcome, Outcome::Matched(_)), "{outcome:?}");
 }
 
 #[test]
@@ -116,14 +116,43 @@ fn a_body_field_the_documents_lack_is_a_mismatch() {
     assert!(why.contains("body.Colour recorded as \"blue\" but not sent"), "{why}");
 }
 
+/// Recorders that strip request bodies (`body: ""`): everything else is
+/// compared, the interaction counts as matched with a note, and the response
+/// is still checked.
+#[test]
+fn a_request_recorded_without_its_body_matches_with_a_note() {
+    let url = format!("{HOST}/KeyfactorAPI/CertificateStores/Certificates/Add");
+    let ok = r#"["3a2c0b5e-0c5d-4c8e-9c1e-6b3f1d2a4e5f"]"#;
+    let (label, outcome) = replay_one_cassette(&cassette("POST", &url, "1", "", 200, ok));
+    assert!(label.contains("post_certificate_stores_certificates_add"), "{label}");
+    let Outcome::Matched(notes) = outcome else { panic!("{outcome:?}") };
+    assert_eq!(notes, ["request body not recorded"]);
+    let report =
+        render(&[FileReport { file: "one.yaml".into(), interactions: vec![(0, label, Outcome::Matched(notes))] }]);
+    assert!(report.contains("1 matched") && report.contains("request body not recorded"), "{report}");
+
+    let (_, outcome) = replay_one_cassette(&cassette("POST", &url, "1", "null", 200, r#"["not a uuid"]"#));
+    let Outcome::Mismatched(why) = outcome else { panic!("{outcome:?}") };
+    assert!(why.starts_with("response:"), "{why}");
+}
+
+#[test]
+fn a_recorded_body_is_still_compared() {
+    let url = format!("{HOST}/KeyfactorAPI/Security/Roles");
+    let (_, outcome) =
+        replay_one_cassette(&cassette("POST", &url, "1", r#"{"Name":"r","Description":"d"}"#, 200, r#"{"Id":1}"#));
+    let Outcome::Matched(notes) = outcome else { panic!("{outcome:?}") };
+    assert!(notes.is_empty(), "{notes:?}");
+}
+
 #[test]
 fn error_statuses_decode_into_the_error_type() {
     let error = r#"{"ErrorCode":"0xA0110002","Message":"No private key."}"#;
     let url = format!("{HOST}/KeyfactorAPI/Security/Roles/909");
     let (_, outcome) = replay_one_cassette(&cassette("GET", &url, "1", "", 400, error));
-    assert!(matches!(outcome, Outcome::Matched), "{outcome:?}");
+    assert!(matches!(outcome, Outcome::Matched(_)), "{outcome:?}");
     let (_, outcome) = replay_one_cassette(&cassette("DELETE", &url, "1", "", 204, ""));
-    assert!(matches!(outcome, Outcome::Matched), "{outcome:?}");
+    assert!(matches!(outcome, Outcome::Matched(_)), "{outcome:?}");
 }
 
 #[test]
