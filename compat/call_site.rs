@@ -31,10 +31,10 @@ async fn call_site_compiles_and_works_across_releases() {
         .await;
     let client = Client::builder(format!("{}/KeyfactorAPI", server.uri())).build().unwrap();
 
-    let widgets = client.get_widgets().return_limit(5).kind(WidgetKind(1)).send().await.unwrap();
+    let widgets = client.get_widgets().return_limit(5).kind(WidgetKind::from(1)).send().await.unwrap();
     assert_eq!(widgets.len(), 1);
     assert_eq!(widgets[0].name.as_deref(), Some("w"));
-    assert_eq!(widgets[0].kind, Some(WidgetKind(2)));
+    assert_eq!(widgets[0].kind, Some(WidgetKind::from(2)));
 
     // `..Default::default()` is what keeps this compiling when a release adds
     // body fields; against the earlier release it fills nothing.

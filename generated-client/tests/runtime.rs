@@ -252,7 +252,7 @@ async fn decode_error(body: &str) -> Error {
 
 #[tokio::test]
 async fn malformed_and_truncated_json_are_decode_errors_with_the_path() {
-    let err = decode_error(r#"{"AgentId":"3a2c0b5e-0c5d-4c8e-9c1e-6b3f1d2a4e5f","Status":"two"}"#).await;
+    let err = decode_error(r#"{"AgentId":"3a2c0b5e-0c5d-4c8e-9c1e-6b3f1d2a4e5f","Status":true}"#).await;
     let Error::Decode { operation, status, path, snippet, .. } = &err else { panic!("{err:?}") };
     assert_eq!((*operation, *status, path.as_str()), ("get_agents_by_id", 200, "Status"));
     assert!(snippet.starts_with(r#"{"AgentId""#), "{snippet}");

@@ -55,10 +55,20 @@
 //! that collide after conversion are told apart by a numeric suffix (`_2`)
 //! in declaration order, or for parameters by their location
 //! (`id` in the path, `id_query` in the query).
+//!
+//! # Integer-code constants
+//!
+//! Where the documents' texts name the values of an integer code (see
+//! `model::code_names`), each name becomes an associated constant in
+//! upper snake case: `ascending` -> `SortOrder::ASCENDING`, `Key
+//! compromised` -> `RevokeCode::KEY_COMPROMISED`, `One-click` ->
+//! `ONE_CLICK`. A leading digit gets `N_` in front; `KNOWN`, which every code
+//! type already has, becomes `KNOWN_`. If two names of one type give the same
+//! constant, the type gets no constants at all rather than arbitrary ones.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 
 /// Function name of version `version` of the endpoint `method path`.
 pub fn operation_fn(method: &str, path: &str, version: u32) -> String {
@@ -119,6 +129,29 @@ pub fn fields<'a>(wires: impl IntoIterator<Item = &'a str>) -> Vec<String> {
             name
         })
         .collect()
+}
+
+/// Constant identifiers for the value names of one integer code, in order;
+/// `None` when two of them would be the same (see the module docs).
+pub fn code_constants(names: &[&str]) -> Option<Vec<String>> {
+    let idents: Vec<String> = names
+        .iter()
+        .map(|name| {
+            let mut ident = sanitize(name).to_shouty_snake_case();
+            if ident.is_empty() {
+                ident = "VALUE".into();
+            }
+            if ident.starts_with(|c: char| c.is_ascii_digit()) {
+                ident.insert_str(0, "N_");
+            }
+            if ident == "KNOWN" {
+                ident.push('_');
+            }
+            ident
+        })
+        .collect();
+    let distinct: BTreeSet<&String> = idents.iter().collect();
+    (distinct.len() == idents.len()).then_some(idents)
 }
 
 /// Rust type names for schemas, keyed by their full dotted names.
@@ -344,6 +377,13 @@ mod tests {
         let bad = BTreeMap::from([(key("K.A"), "not a name".to_string()), (key("K.B"), "Option".to_string())]);
         let names = type_names(&[key("K.A"), key("K.B")], &bad);
         assert_eq!((names[&key("K.A")].as_str(), names[&key("K.B")].as_str()), ("A", "B"));
+    }
+
+    #[test]
+    fn code_constants_are_upper_snake_case_and_all_or_nothing() {
+        let got = code_constants(&["ascending", "Key compromised", "One-click", "Ed25519", "3DES", "KNOWN"]);
+        assert_eq!(got.unwrap(), ["ASCENDING", "KEY_COMPROMISED", "ONE_CLICK", "ED25519", "N_3DES", "KNOWN_"]);
+        assert_eq!(code_constants(&["Seeded PFX", "seeded_pfx"]), None);
     }
 
     #[test]

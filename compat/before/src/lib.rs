@@ -11,7 +11,8 @@ mod runtime;
 pub use generated::dynamic;
 pub use generated::{OPERATIONS, operations, types};
 pub use runtime::{
-    ApiError, Auth, Client, ClientBuilder, Error, OAuthConfig, OperationInfo, Response, Result, RetryPolicy,
+    ApiError, Auth, Client, ClientBuilder, Code, CodeForm, CodeNames, Error, OAuthConfig, OperationInfo, Response,
+    Result, RetryPolicy,
 };
 #[cfg(feature = "dynamic")]
 pub use runtime::{DynamicArgs, query_name_matches};

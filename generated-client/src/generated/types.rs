@@ -86,7 +86,8 @@ pub struct AgentBlueprintJobsResponse {
     #[serde(
         rename = "RequestTimestamp",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
     )]
     pub request_timestamp: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
@@ -143,7 +144,12 @@ pub struct AgentBlueprintResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub required_capabilities: Option<Vec<String>>,
-    #[serde(rename = "LastModified", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "LastModified",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub last_modified: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -189,40 +195,9 @@ pub struct AgentBlueprintStoresResponse {
 
 /// Schema `CSS.CMS.Core.Enums.AgentPlatformType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6, 7 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "agent")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct AgentPlatformType(pub i32);
-
-#[cfg(feature = "agent")]
-impl AgentPlatformType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6, 7];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "agent")]
-impl crate::runtime::ParamValue for AgentPlatformType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type AgentPlatformType = crate::runtime::Code<codes::AgentPlatformType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorPools.AgentPoolAgentCreationRequest` (API version 1.0).
 #[cfg(feature = "agent-pool")]
@@ -318,7 +293,12 @@ pub struct AgentResponse {
     pub version: Option<String>,
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<AgentStatusType>,
-    #[serde(rename = "LastSeen", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "LastSeen",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub last_seen: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "Capabilities", default, skip_serializing_if = "Option::is_none")]
     pub capabilities: Option<Vec<String>>,
@@ -358,44 +338,13 @@ pub struct AgentResponse {
 
 /// Schema `CSS.CMS.Core.Enums.AgentStatusType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 1, 2, 3, 4 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 1, 2, 3, 4. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "agent")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct AgentStatusType(pub i32);
-
-#[cfg(feature = "agent")]
-impl AgentStatusType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[1, 2, 3, 4];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "agent")]
-impl crate::runtime::ParamValue for AgentStatusType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type AgentStatusType = crate::runtime::Code<codes::AgentStatusType>;
 
 /// Schema `CSS.CMS.Data.Model.Enums.AlertBuildResult` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4, 5 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3, 4, 5. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(
     any(
         feature = "expiration-alert",
@@ -404,52 +353,7 @@ impl crate::runtime::ParamValue for AgentStatusType {
         feature = "pending-alert"
     )
 )]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct AlertBuildResult(pub i32);
-
-#[cfg(
-    any(
-        feature = "expiration-alert",
-        feature = "key-rotation-alert",
-        feature = "monitoring",
-        feature = "pending-alert"
-    )
-)]
-impl AlertBuildResult {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "expiration-alert",
-        feature = "key-rotation-alert",
-        feature = "monitoring",
-        feature = "pending-alert"
-    )
-)]
-impl crate::runtime::ParamValue for AlertBuildResult {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type AlertBuildResult = crate::runtime::Code<codes::AlertBuildResult>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.AlertCertificateQuery.AlertCertificateQueryResponse` (API version 1.0).
 #[cfg(feature = "expiration-alert")]
@@ -590,7 +494,12 @@ pub struct AnalyticsCertificateCountWithNameResponse {
 #[cfg(feature = "analytics")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalyticsCertificateCountWithPeriodResponse {
-    #[serde(rename = "EvalDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EvalDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub eval_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "Periods", default, skip_serializing_if = "Option::is_none")]
     pub periods: Option<Vec<AnalyticsPeriodCount>>,
@@ -620,42 +529,11 @@ pub struct AnalyticsPeriodCount {
 
 /// Schema `CSS.CMS.Core.Enums.AnalyticsSSLEndpointStatus` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "analytics")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct AnalyticsSslEndpointStatus(pub i32);
-
-#[cfg(feature = "analytics")]
-impl AnalyticsSslEndpointStatus {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-    ];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "analytics")]
-impl crate::runtime::ParamValue for AnalyticsSslEndpointStatus {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type AnalyticsSslEndpointStatus = crate::runtime::Code<
+    codes::AnalyticsSslEndpointStatus,
+>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsSSLNetworkEndpointCountResponse` (API version 1.0).
 #[cfg(feature = "analytics")]
@@ -895,7 +773,12 @@ pub struct AssignableQueryRole {
 pub struct AuditLogEntry {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
-    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Timestamp",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -927,40 +810,9 @@ pub struct AuditLogEntry {
 
 /// Schema `Keyfactor.Auditing.Enums.AuditLogLevel` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "audit-log")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct AuditLogLevel(pub i32);
-
-#[cfg(feature = "audit-log")]
-impl AuditLogLevel {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "audit-log")]
-impl crate::runtime::ParamValue for AuditLogLevel {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type AuditLogLevel = crate::runtime::Code<codes::AuditLogLevel>;
 
 /// Schema `CSS.CMS.Data.Model.Models.Enrollment.AvailableRenewal` (API version 1.0).
 #[cfg(feature = "enrollment")]
@@ -1082,7 +934,8 @@ pub struct BulkJobResponse {
     #[serde(
         rename = "RequestTimestamp",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
     )]
     pub request_timestamp: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -1155,7 +1008,12 @@ pub struct CaConnectorResponse {
     pub enabled: Option<bool>,
     #[serde(rename = "PoolName", default, skip_serializing_if = "Option::is_none")]
     pub pool_name: Option<String>,
-    #[serde(rename = "LastSeen", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "LastSeen",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub last_seen: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "ClaimType", default, skip_serializing_if = "Option::is_none")]
     pub claim_type: Option<ClaimType>,
@@ -1200,7 +1058,12 @@ pub struct CertRequestResponseModel {
         skip_serializing_if = "Option::is_none"
     )]
     pub distinguished_name: Option<String>,
-    #[serde(rename = "SubmissionDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "SubmissionDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub submission_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "CertificateAuthority",
@@ -1262,44 +1125,13 @@ pub struct CertStoreContainerRequest {
 
 /// Schema `Keyfactor.Orchestrators.Common.Enums.CertStoreCustomAlias` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate-store-type")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct CertStoreCustomAlias(pub i32);
-
-#[cfg(feature = "certificate-store-type")]
-impl CertStoreCustomAlias {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "certificate-store-type")]
-impl crate::runtime::ParamValue for CertStoreCustomAlias {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type CertStoreCustomAlias = crate::runtime::Code<codes::CertStoreCustomAlias>;
 
 /// Schema `CSS.CMS.Core.Enums.CertStoreEntryParameterType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(
     any(
         feature = "application",
@@ -1308,52 +1140,9 @@ impl crate::runtime::ParamValue for CertStoreCustomAlias {
         feature = "certificate-store-type"
     )
 )]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct CertStoreEntryParameterType(pub i32);
-
-#[cfg(
-    any(
-        feature = "application",
-        feature = "certificate-store",
-        feature = "certificate-store-container",
-        feature = "certificate-store-type"
-    )
-)]
-impl CertStoreEntryParameterType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "application",
-        feature = "certificate-store",
-        feature = "certificate-store-container",
-        feature = "certificate-store-type"
-    )
-)]
-impl crate::runtime::ParamValue for CertStoreEntryParameterType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type CertStoreEntryParameterType = crate::runtime::Code<
+    codes::CertStoreEntryParameterType,
+>;
 
 /// Schema `CSS.CMS.Data.Model.Models.CertStoreNewPasswordRequest` (API version 1.0).
 #[cfg(feature = "certificate-store")]
@@ -1367,74 +1156,17 @@ pub struct CertStoreNewPasswordRequest {
 
 /// Schema `CSS.CMS.Core.Enums.CertStorePrivateKey` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate-store-type")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct CertStorePrivateKey(pub i32);
-
-#[cfg(feature = "certificate-store-type")]
-impl CertStorePrivateKey {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "certificate-store-type")]
-impl crate::runtime::ParamValue for CertStorePrivateKey {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type CertStorePrivateKey = crate::runtime::Code<codes::CertStorePrivateKey>;
 
 /// Schema `CSS.CMS.Data.Model.Enums.CertStoreTypesPasswordStyles` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct CertStoreTypesPasswordStyles(pub i32);
-
-impl CertStoreTypesPasswordStyles {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-impl crate::runtime::ParamValue for CertStoreTypesPasswordStyles {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+/// An integer code; the documents list the values 0, 1. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
+#[cfg(feature = "certificate-store-type")]
+pub type CertStoreTypesPasswordStyles = crate::runtime::Code<
+    codes::CertStoreTypesPasswordStyles,
+>;
 
 /// Schema `CSS.CMS.Data.Model.Models.CertStoresSchedule` (API version 1.0).
 #[cfg(feature = "certificate-store")]
@@ -1466,7 +1198,12 @@ pub struct CertificateAuthorityAuthCertificate {
     pub issuer_dn: Option<String>,
     #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
-    #[serde(rename = "ExpirationDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ExpirationDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -1920,77 +1657,19 @@ pub struct CertificateAuthorityTestResponse {
 
 /// Schema `CSS.CMS.Core.Enums.CertificateAuthorityType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "ca-connector", feature = "certificate-authority"))]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct CertificateAuthorityType(pub i32);
-
-#[cfg(any(feature = "ca-connector", feature = "certificate-authority"))]
-impl CertificateAuthorityType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(any(feature = "ca-connector", feature = "certificate-authority"))]
-impl crate::runtime::ParamValue for CertificateAuthorityType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type CertificateAuthorityType = crate::runtime::Code<
+    codes::CertificateAuthorityType,
+>;
 
 /// Schema `CSS.CMS.Data.Model.Enums.CertificateCleanupTimeUnits` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "certificate-authority", feature = "template"))]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct CertificateCleanupTimeUnits(pub i32);
-
-#[cfg(any(feature = "certificate-authority", feature = "template"))]
-impl CertificateCleanupTimeUnits {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(any(feature = "certificate-authority", feature = "template"))]
-impl crate::runtime::ParamValue for CertificateCleanupTimeUnits {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type CertificateCleanupTimeUnits = crate::runtime::Code<
+    codes::CertificateCleanupTimeUnits,
+>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionCopyRequest` (API version 1.0).
 #[cfg(feature = "certificate-collection")]
@@ -2090,7 +1769,12 @@ pub struct CertificateCollectionListResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub estimated_cert_count: Option<i32>,
-    #[serde(rename = "LastEstimated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "LastEstimated",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub last_estimated: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "HasQueryPermissions",
@@ -2164,7 +1848,12 @@ pub struct CertificateCollectionResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub estimated_cert_count: Option<i32>,
-    #[serde(rename = "LastEstimated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "LastEstimated",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub last_estimated: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -2206,9 +1895,19 @@ pub struct CertificateDetails {
     pub issuer_dn: Option<String>,
     #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
-    #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NotAfter",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub not_after: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "NotBefore", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NotBefore",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub not_before: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
@@ -2257,40 +1956,9 @@ pub struct CertificateDownloadResponse {
 
 /// Schema `CSS.CMS.Core.Enums.CertificateFormat` (API version 1.0).
 ///
-/// An integer code. The documents list the values 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate-store-type")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct CertificateFormat(pub i32);
-
-#[cfg(feature = "certificate-store-type")]
-impl CertificateFormat {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[1, 2];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "certificate-store-type")]
-impl crate::runtime::ParamValue for CertificateFormat {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type CertificateFormat = crate::runtime::Code<codes::CertificateFormat>;
 
 /// Represents an account with a list of permission granted to it on a given certificate by either a role or collection
 ///
@@ -2359,40 +2027,11 @@ pub struct CertificateIdentityAuditResponseCertificatePermission {
 
 /// Schema `CSS.CMS.Data.Model.Enums.CertificateImportJobStatus` (API version 1.0).
 ///
-/// An integer code. The documents list the values 1, 2, 3 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 1, 2, 3. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct CertificateImportJobStatus(pub i32);
-
-#[cfg(feature = "certificate")]
-impl CertificateImportJobStatus {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[1, 2, 3];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "certificate")]
-impl crate::runtime::ParamValue for CertificateImportJobStatus {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type CertificateImportJobStatus = crate::runtime::Code<
+    codes::CertificateImportJobStatus,
+>;
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateImportRequestModel` (API version 1.0).
 #[cfg(feature = "certificate")]
@@ -2408,7 +2047,12 @@ pub struct CertificateImportRequestModel {
     pub store_ids: Option<Vec<uuid::Uuid>>,
     #[serde(rename = "StoreTypes", default, skip_serializing_if = "Option::is_none")]
     pub store_types: Option<Vec<ManagementStoreType>>,
-    #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Schedule",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub schedule: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "OwnerRoleId", default, skip_serializing_if = "Option::is_none")]
     pub owner_role_id: Option<i32>,
@@ -2484,9 +2128,19 @@ pub struct CertificateModel {
     /// Base64-encoded bytes.
     #[serde(rename = "SerialNumber", default, skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
-    #[serde(rename = "NotBefore", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NotBefore",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub not_before: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NotAfter",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub not_after: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "SigningAlgorithm",
@@ -2515,9 +2169,19 @@ pub struct CertificateModel {
 pub struct CertificateOperation {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(rename = "OperationStart", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "OperationStart",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub operation_start: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "OperationEnd", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "OperationEnd",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub operation_end: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
@@ -2537,40 +2201,9 @@ pub struct CertificatePermissions {
 
 /// Schema `Keyfactor.Platform.Extensions.Enums.CertificatePolicyType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "template")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct CertificatePolicyType(pub i32);
-
-#[cfg(feature = "template")]
-impl CertificatePolicyType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "template")]
-impl crate::runtime::ParamValue for CertificatePolicyType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type CertificatePolicyType = crate::runtime::Code<codes::CertificatePolicyType>;
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateQuery` (API version 1.0).
 #[cfg(feature = "certificate-collection")]
@@ -2606,7 +2239,12 @@ pub struct CertificateQuery {
         skip_serializing_if = "Option::is_none"
     )]
     pub estimated_cert_count: Option<i32>,
-    #[serde(rename = "LastEstimated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "LastEstimated",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub last_estimated: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -2706,7 +2344,12 @@ pub struct CertificateRequestModel {
         skip_serializing_if = "Option::is_none"
     )]
     pub distinguished_name: Option<String>,
-    #[serde(rename = "SubmissionDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "SubmissionDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub submission_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "CertificateAuthority",
@@ -2742,11 +2385,26 @@ pub struct CertificateRetrievalBulkResponse {
     pub issued_dn: Option<String>,
     #[serde(rename = "IssuedCN", default, skip_serializing_if = "Option::is_none")]
     pub issued_cn: Option<String>,
-    #[serde(rename = "ImportDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ImportDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub import_date: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "NotBefore", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NotBefore",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub not_before: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NotAfter",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub not_after: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
     pub issuer_dn: Option<String>,
@@ -2817,7 +2475,8 @@ pub struct CertificateRetrievalBulkResponse {
     #[serde(
         rename = "RevocationEffDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
     )]
     pub revocation_eff_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
@@ -2947,11 +2606,26 @@ pub struct CertificateRetrievalResponse {
     pub issued_dn: Option<String>,
     #[serde(rename = "IssuedCN", default, skip_serializing_if = "Option::is_none")]
     pub issued_cn: Option<String>,
-    #[serde(rename = "ImportDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ImportDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub import_date: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "NotBefore", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NotBefore",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub not_before: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NotAfter",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub not_after: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "IssuerDN", default, skip_serializing_if = "Option::is_none")]
     pub issuer_dn: Option<String>,
@@ -3022,7 +2696,8 @@ pub struct CertificateRetrievalResponse {
     #[serde(
         rename = "RevocationEffDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
     )]
     pub revocation_eff_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
@@ -3139,79 +2814,15 @@ pub struct CertificateRiskIntelligenceResponse {
 
 /// Schema `CSS.CMS.Data.Model.Enums.CertificateSavedState` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct CertificateSavedState(pub i32);
-
-#[cfg(feature = "certificate")]
-impl CertificateSavedState {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[
-        0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768,
-    ];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "certificate")]
-impl crate::runtime::ParamValue for CertificateSavedState {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type CertificateSavedState = crate::runtime::Code<codes::CertificateSavedState>;
 
 /// Schema `Keyfactor.PKI.Enums.CertificateState` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "certificate", feature = "workflow"))]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct CertificateState(pub i32);
-
-#[cfg(any(feature = "certificate", feature = "workflow"))]
-impl CertificateState {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6, 7, 8];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(any(feature = "certificate", feature = "workflow"))]
-impl crate::runtime::ParamValue for CertificateState {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type CertificateState = crate::runtime::Code<codes::CertificateState>;
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStore` (API version 1.0).
 #[cfg(feature = "certificate-store-container")]
@@ -3521,9 +3132,19 @@ pub struct CertificateStoreInventoryCertificateResponse {
     pub issued_dn: Option<String>,
     #[serde(rename = "SerialNumber", default, skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
-    #[serde(rename = "NotBefore", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NotBefore",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub not_before: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NotAfter",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub not_after: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "SigningAlgorithm",
@@ -3817,7 +3438,7 @@ pub struct CertificateStoreTypeEntryParameter {
 
 /// Schema `CSS.CMS.Data.Model.Enums.CertificateStoreTypeHasPrivateKeyValidationOptions` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(
     any(
         feature = "application",
@@ -3826,86 +3447,17 @@ pub struct CertificateStoreTypeEntryParameter {
         feature = "certificate-store-type"
     )
 )]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct CertificateStoreTypeHasPrivateKeyValidationOptions(pub i32);
-
-#[cfg(
-    any(
-        feature = "application",
-        feature = "certificate-store",
-        feature = "certificate-store-container",
-        feature = "certificate-store-type"
-    )
-)]
-impl CertificateStoreTypeHasPrivateKeyValidationOptions {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "application",
-        feature = "certificate-store",
-        feature = "certificate-store-container",
-        feature = "certificate-store-type"
-    )
-)]
-impl crate::runtime::ParamValue for CertificateStoreTypeHasPrivateKeyValidationOptions {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type CertificateStoreTypeHasPrivateKeyValidationOptions = crate::runtime::Code<
+    codes::CertificateStoreTypeHasPrivateKeyValidationOptions,
+>;
 
 /// Schema `CSS.CMS.Core.Enums.CertificateStoreTypePropertyType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct CertificateStoreTypePropertyType(pub i32);
-
-impl CertificateStoreTypePropertyType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-impl crate::runtime::ParamValue for CertificateStoreTypePropertyType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+/// An integer code; the documents list the values 0, 1, 2, 3. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
+#[cfg(feature = "certificate-store-type")]
+pub type CertificateStoreTypePropertyType = crate::runtime::Code<
+    codes::CertificateStoreTypePropertyType,
+>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.CertificateStoreTypeResponse` (API version 1.0).
 #[cfg(feature = "certificate-store-type")]
@@ -3947,13 +3499,12 @@ pub struct CertificateStoreTypeResponse {
     pub store_path_type: Option<String>,
     #[serde(rename = "StorePathValue", default, skip_serializing_if = "Option::is_none")]
     pub store_path_value: Option<String>,
-    /// Whether entries may carry a private key, by name (Forbidden, Optional, Required).
     #[serde(
         rename = "PrivateKeyAllowed",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub private_key_allowed: Option<String>,
+    pub private_key_allowed: Option<CertStorePrivateKey>,
     #[serde(
         rename = "CertificateFormat",
         default,
@@ -3972,13 +3523,12 @@ pub struct CertificateStoreTypeResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub blueprint_allowed: Option<bool>,
-    /// Whether entries may have a custom alias, by name (Forbidden, Optional, Required).
     #[serde(
         rename = "CustomAliasAllowed",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub custom_alias_allowed: Option<String>,
+    pub custom_alias_allowed: Option<CertStoreCustomAlias>,
     #[serde(
         rename = "ServerRegistration",
         default,
@@ -4087,7 +3637,7 @@ pub struct CertificateStoreTypeUpdateRequest {
 
 /// Schema `CSS.CMS.Data.Model.Enums.CertificateStoreTypeValidationOptions` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(
     any(
         feature = "application",
@@ -4096,52 +3646,9 @@ pub struct CertificateStoreTypeUpdateRequest {
         feature = "certificate-store-type"
     )
 )]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct CertificateStoreTypeValidationOptions(pub i32);
-
-#[cfg(
-    any(
-        feature = "application",
-        feature = "certificate-store",
-        feature = "certificate-store-container",
-        feature = "certificate-store-type"
-    )
-)]
-impl CertificateStoreTypeValidationOptions {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "application",
-        feature = "certificate-store",
-        feature = "certificate-store-container",
-        feature = "certificate-store-type"
-    )
-)]
-impl crate::runtime::ParamValue for CertificateStoreTypeValidationOptions {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type CertificateStoreTypeValidationOptions = crate::runtime::Code<
+    codes::CertificateStoreTypeValidationOptions,
+>;
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStores.CertificateStoreUpdateRequest` (API version 1.0).
 #[cfg(feature = "certificate-store")]
@@ -4266,7 +3773,7 @@ pub struct CertificatesSubjectAlternativeName {
 
 /// Schema `CSS.CMS.Core.Enums.ClaimType` (API version 1.0, 2).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(
     any(
         feature = "ca-connector",
@@ -4274,50 +3781,7 @@ pub struct CertificatesSubjectAlternativeName {
         feature = "security-roles"
     )
 )]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct ClaimType(pub i32);
-
-#[cfg(
-    any(
-        feature = "ca-connector",
-        feature = "security-claims",
-        feature = "security-roles"
-    )
-)]
-impl ClaimType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "ca-connector",
-        feature = "security-claims",
-        feature = "security-roles"
-    )
-)]
-impl crate::runtime::ParamValue for ClaimType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type ClaimType = crate::runtime::Code<codes::ClaimType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.CollectionPermissionRequest` (API version 1.0).
 #[cfg(feature = "security-role-permissions")]
@@ -4587,7 +4051,12 @@ pub struct CsrEnrollmentRequest {
     pub additional_enrollment_fields: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Timestamp",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "OwnerRoleId", default, skip_serializing_if = "Option::is_none")]
     pub owner_role_id: Option<i32>,
@@ -4763,7 +4232,7 @@ pub struct DashboardResponse {
 
 /// Schema `System.DayOfWeek` (API version 1.0, 2).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(
     any(
         feature = "agent-blueprint",
@@ -4787,82 +4256,7 @@ pub struct DashboardResponse {
         feature = "user"
     )
 )]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct DayOfWeek(pub i32);
-
-#[cfg(
-    any(
-        feature = "agent-blueprint",
-        feature = "application",
-        feature = "certificate-authority",
-        feature = "certificate-collection",
-        feature = "certificate-store",
-        feature = "certificate-store-container",
-        feature = "expiration-alert",
-        feature = "issued-alert",
-        feature = "key-rotation-alert",
-        feature = "logon",
-        feature = "monitoring",
-        feature = "orchestrator-job",
-        feature = "pending-alert",
-        feature = "reports",
-        feature = "server",
-        feature = "server-group",
-        feature = "service-account",
-        feature = "ssl",
-        feature = "user"
-    )
-)]
-impl DayOfWeek {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "agent-blueprint",
-        feature = "application",
-        feature = "certificate-authority",
-        feature = "certificate-collection",
-        feature = "certificate-store",
-        feature = "certificate-store-container",
-        feature = "expiration-alert",
-        feature = "issued-alert",
-        feature = "key-rotation-alert",
-        feature = "logon",
-        feature = "monitoring",
-        feature = "orchestrator-job",
-        feature = "pending-alert",
-        feature = "reports",
-        feature = "server",
-        feature = "server-group",
-        feature = "service-account",
-        feature = "ssl",
-        feature = "user"
-    )
-)]
-impl crate::runtime::ParamValue for DayOfWeek {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type DayOfWeek = crate::runtime::Code<codes::DayOfWeek>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionCreateRequest` (API version 2).
 #[cfg(feature = "workflow-definition")]
@@ -5330,7 +4724,8 @@ pub struct DiscoveryJobRequest {
     #[serde(
         rename = "JobExecutionTimestamp",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
     )]
     pub job_execution_timestamp: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "Dirs", default, skip_serializing_if = "Option::is_none")]
@@ -5363,9 +4758,19 @@ pub struct DisplayScanJobPart {
     pub agent: Option<String>,
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SslScanJobStatus>,
-    #[serde(rename = "StartTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "StartTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub start_time: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "EndTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EndTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub end_time: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "EndpointCount", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_count: Option<i32>,
@@ -5373,39 +4778,18 @@ pub struct DisplayScanJobPart {
 
 /// Schema `CSS.CMS.Core.Enums.DuplicateSubjectType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1 (`COMMON_NAME`), 2 (`DISTINGUISHED_NAME`), 3 (`PRINCIPAL_NAME`), 4. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate-collection")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct DuplicateSubjectType(pub i32);
+pub type DuplicateSubjectType = crate::runtime::Code<codes::DuplicateSubjectType>;
 
 #[cfg(feature = "certificate-collection")]
-impl DuplicateSubjectType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "certificate-collection")]
-impl crate::runtime::ParamValue for DuplicateSubjectType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
+impl crate::runtime::Code<codes::DuplicateSubjectType> {
+    /// `Common name` (1), as the documents name it.
+    pub const COMMON_NAME: Self = Self::number(1);
+    /// `Distinguished name` (2), as the documents name it.
+    pub const DISTINGUISHED_NAME: Self = Self::number(2);
+    /// `Principal name` (3), as the documents name it.
+    pub const PRINCIPAL_NAME: Self = Self::number(3);
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.EmailRequest` (API version 1.0).
@@ -5434,40 +4818,9 @@ pub struct EmailResponse {
 
 /// Schema `Keyfactor.PKI.Enums.EncryptionKeyType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8, 9. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct EncryptionKeyType(pub i32);
-
-#[cfg(feature = "certificate")]
-impl EncryptionKeyType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "certificate")]
-impl crate::runtime::ParamValue for EncryptionKeyType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type EncryptionKeyType = crate::runtime::Code<codes::EncryptionKeyType>;
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.Endpoint` (API version 1.0).
 #[cfg(feature = "ssl")]
@@ -5500,7 +4853,12 @@ pub struct EndpointHistoryResponse {
     pub endpoint_id: Option<uuid::Uuid>,
     #[serde(rename = "AuditId", default, skip_serializing_if = "Option::is_none")]
     pub audit_id: Option<i64>,
-    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Timestamp",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SslEndpointStatus>,
@@ -5565,7 +4923,12 @@ pub struct EnrollmentManagementRequest {
     pub request_id: Option<i32>,
     #[serde(rename = "Password")]
     pub password: String,
-    #[serde(rename = "JobTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "JobTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub job_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -6157,7 +5520,7 @@ pub struct EnrollmentTemplateRegex {
 
 /// Schema `CSS.CMS.Core.Enums.EnrollmentType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 4 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 4. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(
     any(
         feature = "certificate-authority",
@@ -6165,50 +5528,7 @@ pub struct EnrollmentTemplateRegex {
         feature = "template"
     )
 )]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct EnrollmentType(pub i32);
-
-#[cfg(
-    any(
-        feature = "certificate-authority",
-        feature = "enrollment-pattern",
-        feature = "template"
-    )
-)]
-impl EnrollmentType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 4];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "certificate-authority",
-        feature = "enrollment-pattern",
-        feature = "template"
-    )
-)]
-impl crate::runtime::ParamValue for EnrollmentType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type EnrollmentType = crate::runtime::Code<codes::EnrollmentType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.EntryParameters` (API version 1.0).
 #[cfg(feature = "certificate-store-type")]
@@ -6274,40 +5594,9 @@ pub struct EntryParametersValidationOptionsModel {
 
 /// Schema `CSS.CMS.Data.Model.Enums.DataType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 1, 2, 3, 4, 5 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 1, 2, 3, 4, 5. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "custom-job-type")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct EnumsDataType(pub i32);
-
-#[cfg(feature = "custom-job-type")]
-impl EnumsDataType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[1, 2, 3, 4, 5];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "custom-job-type")]
-impl crate::runtime::ParamValue for EnumsDataType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type EnumsDataType = crate::runtime::Code<codes::EnumsDataType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EventHandler.EventHandlerParameterRequest` (API version 1.0).
 #[cfg(
@@ -6419,7 +5708,12 @@ pub struct ExcludedCertificateRetrievalResponse {
     pub issued_cn: Option<String>,
     #[serde(rename = "ExcludingUser", default, skip_serializing_if = "Option::is_none")]
     pub excluding_user: Option<String>,
-    #[serde(rename = "DateExcluded", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DateExcluded",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub date_excluded: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -6439,7 +5733,12 @@ pub struct ExistingEnrollmentManagementRequest {
     pub request_id: Option<i32>,
     #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
-    #[serde(rename = "JobTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "JobTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub job_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -6567,12 +5866,18 @@ pub struct ExpirationAlertResponse {
 #[cfg(feature = "expiration-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExpirationAlertTestAllRequest {
-    #[serde(rename = "EvaluationDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EvaluationDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub evaluation_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "PreviousEvaluationDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
     )]
     pub previous_evaluation_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "SendAlerts", default, skip_serializing_if = "Option::is_none")]
@@ -6585,12 +5890,18 @@ pub struct ExpirationAlertTestAllRequest {
 pub struct ExpirationAlertTestRequest {
     #[serde(rename = "AlertId", default, skip_serializing_if = "Option::is_none")]
     pub alert_id: Option<i32>,
-    #[serde(rename = "EvaluationDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EvaluationDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub evaluation_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "PreviousEvaluationDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
     )]
     pub previous_evaluation_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "SendAlerts", default, skip_serializing_if = "Option::is_none")]
@@ -6695,40 +6006,9 @@ pub struct ExtendedKeyUsageResponseModel {
 
 /// Schema `CSS.CMS.Data.Model.Enums.FailureType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6, 7 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct FailureType(pub i32);
-
-#[cfg(feature = "certificate")]
-impl FailureType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6, 7];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "certificate")]
-impl crate::runtime::ParamValue for FailureType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type FailureType = crate::runtime::Code<codes::FailureType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Global.GlobalEnrollmentPatternPolicyRequest` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
@@ -7056,40 +6336,11 @@ pub struct IdentityProviderCreateResponse {
 
 /// Schema `CSS.CMS.Data.Model.Enums.IdentityProviderDataType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 1, 2, 3, 4 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 1, 2, 3, 4. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "identity-provider")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct IdentityProviderDataType(pub i32);
-
-#[cfg(feature = "identity-provider")]
-impl IdentityProviderDataType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[1, 2, 3, 4];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "identity-provider")]
-impl crate::runtime::ParamValue for IdentityProviderDataType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type IdentityProviderDataType = crate::runtime::Code<
+    codes::IdentityProviderDataType,
+>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.IdentityProviderGetResponse` (API version 1.0).
 #[cfg(feature = "identity-provider")]
@@ -7239,40 +6490,9 @@ pub struct ImmediateSslScanRequest {
 
 /// Schema `Keyfactor.Workflows.InputControlType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "workflow-definition")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct InputControlType(pub i32);
-
-#[cfg(feature = "workflow-definition")]
-impl InputControlType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6, 7, 8];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "workflow-definition")]
-impl crate::runtime::ParamValue for InputControlType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type InputControlType = crate::runtime::Code<codes::InputControlType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.InstanceDefinitionResponse` (API version 1.0).
 #[cfg(feature = "workflow-instance")]
@@ -7316,9 +6536,19 @@ pub struct InstanceQueryResponse {
     pub current_step_unique_name: Option<String>,
     #[serde(rename = "Title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(rename = "LastModified", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "LastModified",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub last_modified: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "StartDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "StartDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub start_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "ReferenceId", default, skip_serializing_if = "Option::is_none")]
     pub reference_id: Option<i64>,
@@ -7354,9 +6584,19 @@ pub struct InstanceResponse {
     pub current_step_unique_name: Option<String>,
     #[serde(rename = "Title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(rename = "LastModified", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "LastModified",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub last_modified: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "StartDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "StartDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub start_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "InitialData", default, skip_serializing_if = "Option::is_none")]
     pub initial_data: Option<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -7554,9 +6794,19 @@ pub struct JobHistoryResponse {
     pub schedule: Option<KeyfactorSchedule>,
     #[serde(rename = "JobType", default, skip_serializing_if = "Option::is_none")]
     pub job_type: Option<String>,
-    #[serde(rename = "OperationStart", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "OperationStart",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub operation_start: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "OperationEnd", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "OperationEnd",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub operation_end: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -7635,7 +6885,8 @@ pub struct JobResponse {
     #[serde(
         rename = "RequestTimestamp",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
     )]
     pub request_timestamp: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -7810,40 +7061,9 @@ pub struct KeyInfoResponse {
 
 /// Schema `CSS.CMS.Core.Enums.KeyRetentionPolicy` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "certificate-authority", feature = "template"))]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct KeyRetentionPolicy(pub i32);
-
-#[cfg(any(feature = "certificate-authority", feature = "template"))]
-impl KeyRetentionPolicy {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(any(feature = "certificate-authority", feature = "template"))]
-impl crate::runtime::ParamValue for KeyRetentionPolicy {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type KeyRetentionPolicy = crate::runtime::Code<codes::KeyRetentionPolicy>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.KeyRotation.KeyRotationAlertCreationRequest` (API version 1.0).
 #[cfg(feature = "key-rotation-alert")]
@@ -7941,12 +7161,18 @@ pub struct KeyRotationAlertResponse {
 #[cfg(feature = "key-rotation-alert")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KeyRotationAlertTestAllRequest {
-    #[serde(rename = "EvaluationDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EvaluationDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub evaluation_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "PreviousEvaluationDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
     )]
     pub previous_evaluation_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "SendAlerts", default, skip_serializing_if = "Option::is_none")]
@@ -7959,12 +7185,18 @@ pub struct KeyRotationAlertTestAllRequest {
 pub struct KeyRotationAlertTestRequest {
     #[serde(rename = "AlertId", default, skip_serializing_if = "Option::is_none")]
     pub alert_id: Option<i32>,
-    #[serde(rename = "EvaluationDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EvaluationDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub evaluation_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "PreviousEvaluationDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
     )]
     pub previous_evaluation_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "SendAlerts", default, skip_serializing_if = "Option::is_none")]
@@ -8158,9 +7390,19 @@ pub struct KeysKeyResponse {
     pub key_type: Option<String>,
     #[serde(rename = "KeyLength", default, skip_serializing_if = "Option::is_none")]
     pub key_length: Option<i32>,
-    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "CreationDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "StaleDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "StaleDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub stale_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -8320,9 +7562,19 @@ pub struct License {
     pub license_id: Option<String>,
     #[serde(rename = "Customer", default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<LicensedCustomer>,
-    #[serde(rename = "IssuedDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "IssuedDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub issued_date: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "ExpirationDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ExpirationDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "LicensedProducts",
@@ -8368,7 +7620,12 @@ pub struct LicensedFeature {
     pub enabled: Option<bool>,
     #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i32>,
-    #[serde(rename = "ExpirationDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ExpirationDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -8468,7 +7725,12 @@ pub struct LogonQueryResponse {
     pub id: Option<i32>,
     #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    #[serde(rename = "LastLogon", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "LastLogon",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub last_logon: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "ServerId", default, skip_serializing_if = "Option::is_none")]
     pub server_id: Option<i32>,
@@ -8494,7 +7756,12 @@ pub struct LogonResponse {
     pub id: Option<i32>,
     #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    #[serde(rename = "LastLogon", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "LastLogon",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub last_logon: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "Server", default, skip_serializing_if = "Option::is_none")]
     pub server: Option<ServerResponse>,
@@ -8600,40 +7867,9 @@ pub struct MetadataAllUpdateRequest {
 
 /// Schema `CSS.CMS.Core.Enums.MetadataDataType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 1, 2, 3, 4, 5, 6, 7 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 1, 2, 3, 4, 5, 6, 7. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "metadata-field")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct MetadataDataType(pub i32);
-
-#[cfg(feature = "metadata-field")]
-impl MetadataDataType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[1, 2, 3, 4, 5, 6, 7];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "metadata-field")]
-impl crate::runtime::ParamValue for MetadataDataType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type MetadataDataType = crate::runtime::Code<codes::MetadataDataType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.MetadataField.MetadataFieldCreateRequest` (API version 1.0).
 #[cfg(feature = "metadata-field")]
@@ -8795,7 +8031,7 @@ pub struct MetadataType {
 
 /// Schema `CSS.CMS.Core.Enums.MetadataTypeEnrollment` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(
     any(
         feature = "enrollment",
@@ -8804,52 +8040,7 @@ pub struct MetadataType {
         feature = "template"
     )
 )]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct MetadataTypeEnrollment(pub i32);
-
-#[cfg(
-    any(
-        feature = "enrollment",
-        feature = "enrollment-pattern",
-        feature = "metadata-field",
-        feature = "template"
-    )
-)]
-impl MetadataTypeEnrollment {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "enrollment",
-        feature = "enrollment-pattern",
-        feature = "metadata-field",
-        feature = "template"
-    )
-)]
-impl crate::runtime::ParamValue for MetadataTypeEnrollment {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type MetadataTypeEnrollment = crate::runtime::Code<codes::MetadataTypeEnrollment>;
 
 /// Schema `CSS.CMS.Data.Model.Models.MetadataUpdateRequest` (API version 1.0).
 #[cfg(feature = "certificate")]
@@ -8904,7 +8095,12 @@ pub struct ModelsSubjectAlternativeName {
 pub struct MonthlyModel {
     #[serde(rename = "Day", default, skip_serializing_if = "Option::is_none")]
     pub day: Option<i32>,
-    #[serde(rename = "Time", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Time",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -8965,13 +8161,15 @@ pub struct NetworkQueryResponse {
     #[serde(
         rename = "DiscoverLastScanned",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
     )]
     pub discover_last_scanned: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "MonitorLastScanned",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
     )]
     pub monitor_last_scanned: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
@@ -9075,13 +8273,15 @@ pub struct NetworkResponse {
     #[serde(
         rename = "DiscoverLastScanned",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
     )]
     pub discover_last_scanned: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "MonitorLastScanned",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
     )]
     pub monitor_last_scanned: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
@@ -9228,114 +8428,27 @@ pub struct OcspTestResponse {
 
 /// Schema `CSS.CMS.Core.Enums.OrchestratorAuthCertificateReenrollment` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "agent")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct OrchestratorAuthCertificateReenrollment(pub i32);
-
-#[cfg(feature = "agent")]
-impl OrchestratorAuthCertificateReenrollment {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "agent")]
-impl crate::runtime::ParamValue for OrchestratorAuthCertificateReenrollment {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type OrchestratorAuthCertificateReenrollment = crate::runtime::Code<
+    codes::OrchestratorAuthCertificateReenrollment,
+>;
 
 /// Schema `Keyfactor.Orchestrators.Common.Enums.OrchestratorJobStatusJobResult` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3, 4. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "orchestrator-job")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct OrchestratorJobStatusJobResult(pub i32);
-
-#[cfg(feature = "orchestrator-job")]
-impl OrchestratorJobStatusJobResult {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "orchestrator-job")]
-impl crate::runtime::ParamValue for OrchestratorJobStatusJobResult {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type OrchestratorJobStatusJobResult = crate::runtime::Code<
+    codes::OrchestratorJobStatusJobResult,
+>;
 
 /// Schema `Keyfactor.Orchestrators.Common.Enums.OrchestratorJobStatusJobStatus` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4, 5 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3, 4, 5. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "orchestrator-job")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct OrchestratorJobStatusJobStatus(pub i32);
-
-#[cfg(feature = "orchestrator-job")]
-impl OrchestratorJobStatusJobStatus {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "orchestrator-job")]
-impl crate::runtime::ParamValue for OrchestratorJobStatusJobStatus {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type OrchestratorJobStatusJobStatus = crate::runtime::Code<
+    codes::OrchestratorJobStatusJobStatus,
+>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.OwnerBulkRequest` (API version 1.0).
 #[cfg(feature = "certificate")]
@@ -9361,7 +8474,7 @@ pub struct OwnerRequest {
 
 /// Schema `CSS.CMS.Data.Model.Enums.PamParameterDataType` (API version 1.0, 2).
 ///
-/// An integer code. The documents list the values 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 1 (`STRING`), 2 (`SECRET`). The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(
     any(
         feature = "application",
@@ -9370,21 +8483,7 @@ pub struct OwnerRequest {
         feature = "pam-provider"
     )
 )]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct PamParameterDataType(pub i32);
+pub type PamParameterDataType = crate::runtime::Code<codes::PamParameterDataType>;
 
 #[cfg(
     any(
@@ -9394,27 +8493,11 @@ pub struct PamParameterDataType(pub i32);
         feature = "pam-provider"
     )
 )]
-impl PamParameterDataType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[1, 2];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "application",
-        feature = "certificate-store",
-        feature = "certificate-store-container",
-        feature = "pam-provider"
-    )
-)]
-impl crate::runtime::ParamValue for PamParameterDataType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
+impl crate::runtime::Code<codes::PamParameterDataType> {
+    /// `string` (1), as the documents name it.
+    pub const STRING: Self = Self::number(1);
+    /// `secret` (2), as the documents name it.
+    pub const SECRET: Self = Self::number(2);
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.PamProviderPermissionRequest` (API version 1.0).
@@ -9567,9 +8650,8 @@ pub struct PasswordOptions {
     pub entry_supported: Option<bool>,
     #[serde(rename = "StoreRequired", default, skip_serializing_if = "Option::is_none")]
     pub store_required: Option<bool>,
-    /// How the store's password is handled, by name (Default, Custom).
     #[serde(rename = "Style", default, skip_serializing_if = "Option::is_none")]
-    pub style: Option<String>,
+    pub style: Option<CertStoreTypesPasswordStyles>,
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertCreationRequest` (API version 1.0).
@@ -9722,7 +8804,12 @@ pub struct PendingCsrResponse {
     pub id: Option<i32>,
     #[serde(rename = "CSR", default, skip_serializing_if = "Option::is_none")]
     pub csr: Option<String>,
-    #[serde(rename = "RequestTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "RequestTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub request_time: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<Vec<String>>,
@@ -9881,7 +8968,12 @@ pub struct PfxEnrollmentRequest {
     pub additional_enrollment_fields: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Timestamp",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "OwnerRoleId", default, skip_serializing_if = "Option::is_none")]
     pub owner_role_id: Option<i32>,
@@ -9970,7 +9062,12 @@ pub struct PfxEnrollmentWithStoresRequest {
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
     /// A timestamp to help ensure a legitimate request
-    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Timestamp",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
     /// The template for the certificate
     #[serde(rename = "Template", default, skip_serializing_if = "Option::is_none")]
@@ -9986,7 +9083,12 @@ pub struct PfxEnrollmentWithStoresRequest {
     )]
     pub install_into_existing_certificate_stores: Option<bool>,
     /// The time any management jobs should be scheduled.
-    #[serde(rename = "JobTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "JobTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub job_time: Option<chrono::DateTime<chrono::Utc>>,
     /// The order of the certificates in the certificate chain
     #[serde(rename = "ChainOrder", default, skip_serializing_if = "Option::is_none")]
@@ -10533,40 +9635,9 @@ pub struct ProviderUpdateRequestLegacy {
 
 /// Schema `CSS.CMS.Querying.Core.Enums.QueryDataType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 1, 2, 3, 4, 5, 6, 7, 8 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 1, 2, 3, 4, 5, 6, 7, 8. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct QueryDataType(pub i32);
-
-#[cfg(feature = "certificate")]
-impl QueryDataType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[1, 2, 3, 4, 5, 6, 7, 8];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "certificate")]
-impl crate::runtime::ParamValue for QueryDataType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type QueryDataType = crate::runtime::Code<codes::QueryDataType>;
 
 /// Schema `CSS.CMS.Querying.Core.Components.QueryField` (API version 1.0).
 #[cfg(feature = "certificate")]
@@ -10644,11 +9715,21 @@ pub struct QueryFieldValueOption {
 pub struct QuietHourRequest {
     #[serde(rename = "StartDay", default, skip_serializing_if = "Option::is_none")]
     pub start_day: Option<DayOfWeek>,
-    #[serde(rename = "StartTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "StartTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub start_time: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "EndDay", default, skip_serializing_if = "Option::is_none")]
     pub end_day: Option<DayOfWeek>,
-    #[serde(rename = "EndTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EndTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub end_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -10658,11 +9739,21 @@ pub struct QuietHourRequest {
 pub struct QuietHourResponse {
     #[serde(rename = "StartDay", default, skip_serializing_if = "Option::is_none")]
     pub start_day: Option<DayOfWeek>,
-    #[serde(rename = "StartTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "StartTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub start_time: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "EndDay", default, skip_serializing_if = "Option::is_none")]
     pub end_day: Option<DayOfWeek>,
-    #[serde(rename = "EndTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EndTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub end_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -10823,7 +9914,12 @@ pub struct RenewApiRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_authority: Option<String>,
-    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Timestamp",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(
         rename = "EnrollmentPatternId",
@@ -10869,39 +9965,20 @@ pub struct RenewalApiResponse {
 
 /// Schema `CSS.CMS.Data.Model.Enums.RenewalType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 4 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0 (`NONE`), 1 (`SEEDED_PFX`), 2 (`ONE_CLICK`), 4 (`SEEDED_CSR`). The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "enrollment")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct RenewalType(pub i32);
+pub type RenewalType = crate::runtime::Code<codes::RenewalType>;
 
 #[cfg(feature = "enrollment")]
-impl RenewalType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 4];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "enrollment")]
-impl crate::runtime::ParamValue for RenewalType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
+impl crate::runtime::Code<codes::RenewalType> {
+    /// `None` (0), as the documents name it.
+    pub const NONE: Self = Self::number(0);
+    /// `Seeded PFX` (1), as the documents name it.
+    pub const SEEDED_PFX: Self = Self::number(1);
+    /// `One-click` (2), as the documents name it.
+    pub const ONE_CLICK: Self = Self::number(2);
+    /// `Seeded CSR` (4), as the documents name it.
+    pub const SEEDED_CSR: Self = Self::number(4);
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.Report` (API version 1.0).
@@ -10958,79 +10035,17 @@ pub struct Report {
 
 /// Schema `CSS.CMS.Core.Enums.ReportParameterType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "reports")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct ReportParameterType(pub i32);
-
-#[cfg(feature = "reports")]
-impl ReportParameterType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[
-        0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
-    ];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "reports")]
-impl crate::runtime::ParamValue for ReportParameterType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type ReportParameterType = crate::runtime::Code<codes::ReportParameterType>;
 
 /// Schema `CSS.CMS.Core.Enums.ReportParameterVisibility` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "reports")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct ReportParameterVisibility(pub i32);
-
-#[cfg(feature = "reports")]
-impl ReportParameterVisibility {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "reports")]
-impl crate::runtime::ParamValue for ReportParameterVisibility {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type ReportParameterVisibility = crate::runtime::Code<
+    codes::ReportParameterVisibility,
+>;
 
 /// Schema `CSS.CMS.Data.Model.Models.ReportParameters` (API version 1.0).
 #[cfg(feature = "reports")]
@@ -11332,7 +10347,12 @@ pub struct RevocationMonitoringAlertResponse {
 #[cfg(feature = "monitoring")]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RevocationMonitoringAlertTestAllRequest {
-    #[serde(rename = "EvaluationDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EvaluationDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub evaluation_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "SendAlerts", default, skip_serializing_if = "Option::is_none")]
     pub send_alerts: Option<bool>,
@@ -11344,7 +10364,12 @@ pub struct RevocationMonitoringAlertTestAllRequest {
 pub struct RevocationMonitoringAlertTestRequest {
     #[serde(rename = "AlertId", default, skip_serializing_if = "Option::is_none")]
     pub alert_id: Option<i32>,
-    #[serde(rename = "EvaluationDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EvaluationDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub evaluation_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "SendAlerts", default, skip_serializing_if = "Option::is_none")]
     pub send_alerts: Option<bool>,
@@ -11486,7 +10511,12 @@ pub struct RevokeCertificateRequest {
     pub reason: Option<RevokeCode>,
     #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    #[serde(rename = "EffectiveDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EffectiveDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub effective_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "CollectionId", default, skip_serializing_if = "Option::is_none")]
     pub collection_id: Option<i32>,
@@ -11498,39 +10528,30 @@ pub struct RevokeCertificateRequest {
 
 /// Schema `Keyfactor.PKI.Enums.RevokeCode` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6, 8, 999, -1 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0 (`UNSPECIFIED`), 1 (`KEY_COMPROMISED`), 2 (`CA_COMPROMISED`), 3 (`AFFILIATION_CHANGED`), 4 (`SUPERCEDED`), 5 (`CESSATION_OF_OPERATION`), 6 (`CERTIFICATE_HOLD`), 8, 999 (`UNKNOWN`), -1 (`REMOVE_FROM_HOLD`). The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct RevokeCode(pub i32);
+pub type RevokeCode = crate::runtime::Code<codes::RevokeCode>;
 
 #[cfg(feature = "certificate")]
-impl RevokeCode {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6, 8, 999, -1];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "certificate")]
-impl crate::runtime::ParamValue for RevokeCode {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
+impl crate::runtime::Code<codes::RevokeCode> {
+    /// `Remove from hold` (-1), as the documents name it.
+    pub const REMOVE_FROM_HOLD: Self = Self::number(-1);
+    /// `Unspecified` (0), as the documents name it.
+    pub const UNSPECIFIED: Self = Self::number(0);
+    /// `Key compromised` (1), as the documents name it.
+    pub const KEY_COMPROMISED: Self = Self::number(1);
+    /// `CA compromised` (2), as the documents name it.
+    pub const CA_COMPROMISED: Self = Self::number(2);
+    /// `Affiliation changed` (3), as the documents name it.
+    pub const AFFILIATION_CHANGED: Self = Self::number(3);
+    /// `Superceded` (4), as the documents name it.
+    pub const SUPERCEDED: Self = Self::number(4);
+    /// `Cessation of operation` (5), as the documents name it.
+    pub const CESSATION_OF_OPERATION: Self = Self::number(5);
+    /// `Certificate hold` (6), as the documents name it.
+    pub const CERTIFICATE_HOLD: Self = Self::number(6);
+    /// `Unknown` (999), as the documents name it.
+    pub const UNKNOWN: Self = Self::number(999);
 }
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.RoleClaimDefinitionCreationRequest` (API version 1.0).
@@ -11725,9 +10746,19 @@ pub struct ScanJobPart {
         skip_serializing_if = "Option::is_none"
     )]
     pub scan_job_part_definitions: Option<Vec<ScanJobPartDefinition>>,
-    #[serde(rename = "StartTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "StartTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub start_time: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "EndTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EndTime",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub end_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -11781,7 +10812,12 @@ pub struct ScheduledTaskRequest {
     pub enabled: Option<bool>,
     #[serde(rename = "Interval", default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<i32>,
-    #[serde(rename = "TimeOfDay", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TimeOfDay",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub time_of_day: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -11801,7 +10837,12 @@ pub struct ScheduledTaskResponse {
     pub name: Option<String>,
     #[serde(rename = "EntityId", default, skip_serializing_if = "Option::is_none")]
     pub entity_id: Option<i64>,
-    #[serde(rename = "LastRun", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "LastRun",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub last_run: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -11811,86 +10852,26 @@ pub struct ScheduledTaskResponse {
 pub struct ScheduledTaskScheduleResponse {
     #[serde(rename = "Schedule", default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<KeyfactorSchedule>,
-    #[serde(rename = "LastEstimated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "LastEstimated",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub last_estimated: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Schema `CSS.CMS.Core.Enums.ScheduledTaskType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 41 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3, 4, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 41. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct ScheduledTaskType(pub i32);
-
-#[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
-impl ScheduledTaskType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[
-        0, 1, 2, 3, 4, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 24, 25,
-        26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 41,
-    ];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
-impl crate::runtime::ParamValue for ScheduledTaskType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type ScheduledTaskType = crate::runtime::Code<codes::ScheduledTaskType>;
 
 /// Schema `CSS.CMS.Data.Model.Enums.ScriptCategories` (API version 1.0).
 ///
-/// An integer code. The documents list the values 1, 2, 3, 4, 5, 6 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 1, 2, 3, 4, 5, 6. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "extensions")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct ScriptCategories(pub i32);
-
-#[cfg(feature = "extensions")]
-impl ScriptCategories {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[1, 2, 3, 4, 5, 6];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "extensions")]
-impl crate::runtime::ParamValue for ScriptCategories {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type ScriptCategories = crate::runtime::Code<codes::ScriptCategories>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scripts.ScriptCreateRequest` (API version 1.0).
 #[cfg(feature = "extensions")]
@@ -11944,7 +10925,7 @@ pub struct ScriptsUpdateRequest {
 
 /// Schema `CSS.CMS.Data.Model.Enums.SecretType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3, 4. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(
     any(
         feature = "application",
@@ -11952,50 +10933,7 @@ pub struct ScriptsUpdateRequest {
         feature = "certificate-store-container"
     )
 )]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct SecretType(pub i32);
-
-#[cfg(
-    any(
-        feature = "application",
-        feature = "certificate-store",
-        feature = "certificate-store-container"
-    )
-)]
-impl SecretType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "application",
-        feature = "certificate-store",
-        feature = "certificate-store-container"
-    )
-)]
-impl crate::runtime::ParamValue for SecretType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type SecretType = crate::runtime::Code<codes::SecretType>;
 
 /// Public DTO for handling responses that include a security identity.
 ///
@@ -12536,40 +11474,11 @@ pub struct SignalRequest {
 
 /// Schema `CSS.CMS.Core.Enums.SMTPRelayAuthenticationType` (API version 1.0, 2).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3, 4. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "smtp")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct SmtpRelayAuthenticationType(pub i32);
-
-#[cfg(feature = "smtp")]
-impl SmtpRelayAuthenticationType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "smtp")]
-impl crate::runtime::ParamValue for SmtpRelayAuthenticationType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type SmtpRelayAuthenticationType = crate::runtime::Code<
+    codes::SmtpRelayAuthenticationType,
+>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPRequest` (API version 2).
 #[cfg(feature = "smtp")]
@@ -12791,7 +11700,7 @@ pub struct Smtpv1TestResponse {
 
 /// Schema `Keyfactor.Common.QueryableExtensions.SortOrder` (API version 1.0, 2).
 ///
-/// An integer code. The documents list the values 0, 1 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0 (`ASCENDING`), 1 (`DESCENDING`). The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(
     any(
         feature = "agent",
@@ -12840,21 +11749,7 @@ pub struct Smtpv1TestResponse {
         feature = "workflow-instance"
     )
 )]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct SortOrder(pub i32);
+pub type SortOrder = crate::runtime::Code<codes::SortOrder>;
 
 #[cfg(
     any(
@@ -12904,67 +11799,11 @@ pub struct SortOrder(pub i32);
         feature = "workflow-instance"
     )
 )]
-impl SortOrder {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(
-    any(
-        feature = "agent",
-        feature = "agent-blueprint",
-        feature = "agent-pool",
-        feature = "application",
-        feature = "audit-log",
-        feature = "certificate",
-        feature = "certificate-authority",
-        feature = "certificate-collection",
-        feature = "certificate-store",
-        feature = "certificate-store-container",
-        feature = "certificate-store-type",
-        feature = "component-installation",
-        feature = "csr-generation",
-        feature = "custom-job-type",
-        feature = "denied-alert",
-        feature = "enrollment-pattern",
-        feature = "event-handler-registration",
-        feature = "expiration-alert",
-        feature = "extensions",
-        feature = "identity-provider",
-        feature = "issued-alert",
-        feature = "key",
-        feature = "key-rotation-alert",
-        feature = "logon",
-        feature = "metadata-field",
-        feature = "monitoring",
-        feature = "orchestrator-job",
-        feature = "pam-local-entries",
-        feature = "pam-provider",
-        feature = "pending-alert",
-        feature = "permission-set",
-        feature = "reports",
-        feature = "security",
-        feature = "security-claims",
-        feature = "security-roles",
-        feature = "server",
-        feature = "server-group",
-        feature = "service-account",
-        feature = "ssl",
-        feature = "template",
-        feature = "user",
-        feature = "workflow",
-        feature = "workflow-definition",
-        feature = "workflow-instance"
-    )
-)]
-impl crate::runtime::ParamValue for SortOrder {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
+impl crate::runtime::Code<codes::SortOrder> {
+    /// `ascending` (0), as the documents name it.
+    pub const ASCENDING: Self = Self::number(0);
+    /// `descending` (1), as the documents name it.
+    pub const DESCENDING: Self = Self::number(1);
 }
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Users.SshUserAccessResponse` (API version 1.0, 2).
@@ -13027,227 +11866,41 @@ pub struct SshUserUpdateRequest {
 
 /// Schema `Keyfactor.Orchestrators.Common.Enums.SslEndpointStatus` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "ssl")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct SslEndpointStatus(pub i32);
-
-#[cfg(feature = "ssl")]
-impl SslEndpointStatus {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-    ];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "ssl")]
-impl crate::runtime::ParamValue for SslEndpointStatus {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type SslEndpointStatus = crate::runtime::Code<codes::SslEndpointStatus>;
 
 /// Schema `Keyfactor.Orchestrators.Common.Enums.SslJobType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "ssl")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct SslJobType(pub i32);
-
-#[cfg(feature = "ssl")]
-impl SslJobType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "ssl")]
-impl crate::runtime::ParamValue for SslJobType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type SslJobType = crate::runtime::Code<codes::SslJobType>;
 
 /// Schema `Keyfactor.Orchestrators.Common.Enums.SslNetworkDefinitionItemType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "ssl")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct SslNetworkDefinitionItemType(pub i32);
-
-#[cfg(feature = "ssl")]
-impl SslNetworkDefinitionItemType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "ssl")]
-impl crate::runtime::ParamValue for SslNetworkDefinitionItemType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type SslNetworkDefinitionItemType = crate::runtime::Code<
+    codes::SslNetworkDefinitionItemType,
+>;
 
 /// Schema `CSS.CMS.Core.Enums.SslNetworkJobStatus` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "ssl")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct SslNetworkJobStatus(pub i32);
-
-#[cfg(feature = "ssl")]
-impl SslNetworkJobStatus {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "ssl")]
-impl crate::runtime::ParamValue for SslNetworkJobStatus {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type SslNetworkJobStatus = crate::runtime::Code<codes::SslNetworkJobStatus>;
 
 /// Schema `Keyfactor.Orchestrators.Common.Enums.SslProbeType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 2, 3, 4, 5, 6 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 2, 3, 4, 5, 6. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "ssl")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct SslProbeType(pub i32);
-
-#[cfg(feature = "ssl")]
-impl SslProbeType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[2, 3, 4, 5, 6];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "ssl")]
-impl crate::runtime::ParamValue for SslProbeType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type SslProbeType = crate::runtime::Code<codes::SslProbeType>;
 
 /// Schema `CSS.CMS.Core.Enums.SslScanJobStatus` (API version 1.0).
 ///
-/// An integer code. The documents list the values 1, 2, 3 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 1, 2, 3. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "ssl")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct SslScanJobStatus(pub i32);
-
-#[cfg(feature = "ssl")]
-impl SslScanJobStatus {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[1, 2, 3];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "ssl")]
-impl crate::runtime::ParamValue for SslScanJobStatus {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type SslScanJobStatus = crate::runtime::Code<codes::SslScanJobStatus>;
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.SslScanResult` (API version 1.0).
 #[cfg(feature = "ssl")]
@@ -13279,7 +11932,12 @@ pub struct SslScanResult {
     pub certificate_cn: Option<String>,
     #[serde(rename = "Reviewed", default, skip_serializing_if = "Option::is_none")]
     pub reviewed: Option<bool>,
-    #[serde(rename = "ExpirationDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ExpirationDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -13295,9 +11953,8 @@ pub struct StoreTypeProperty {
     pub name: Option<String>,
     #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// The property's type by name (String, MultipleChoice, Bool, Secret).
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<CertificateStoreTypePropertyType>,
     #[serde(rename = "DependsOn", default, skip_serializing_if = "Option::is_none")]
     pub depends_on: Option<String>,
     #[serde(rename = "DefaultValue", default, skip_serializing_if = "Option::is_none")]
@@ -13314,40 +11971,11 @@ pub struct StoreTypeProperty {
 
 /// Schema `Keyfactor.PKI.PKIConstants.X509.SubjectAltNameElementType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8, 100, 101, 999 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8, 100, 101, 999. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "certificate", feature = "ssl"))]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct SubjectAltNameElementType(pub i32);
-
-#[cfg(any(feature = "certificate", feature = "ssl"))]
-impl SubjectAltNameElementType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 100, 101, 999];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(any(feature = "certificate", feature = "ssl"))]
-impl crate::runtime::ParamValue for SubjectAltNameElementType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type SubjectAltNameElementType = crate::runtime::Code<
+    codes::SubjectAltNameElementType,
+>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.SubjectAlternativeNameModel` (API version 1.0).
 #[cfg(feature = "certificate")]
@@ -13440,40 +12068,11 @@ pub struct TemplateCertificateExtensionsRequest {
 
 /// Schema `CSS.CMS.Core.Enums.TemplateCertificateOwnerRole` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct TemplateCertificateOwnerRole(pub i32);
-
-#[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
-impl TemplateCertificateOwnerRole {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
-impl crate::runtime::ParamValue for TemplateCertificateOwnerRole {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type TemplateCertificateOwnerRole = crate::runtime::Code<
+    codes::TemplateCertificateOwnerRole,
+>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateCertificatePolicyRequest` (API version 1.0).
 #[cfg(feature = "template")]
@@ -13648,40 +12247,11 @@ pub struct TemplateDetailsCreateRequest {
 
 /// Schema `Keyfactor.Platform.Extensions.Enums.TemplateDetailsManageability` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "template")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct TemplateDetailsManageability(pub i32);
-
-#[cfg(feature = "template")]
-impl TemplateDetailsManageability {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "template")]
-impl crate::runtime::ParamValue for TemplateDetailsManageability {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type TemplateDetailsManageability = crate::runtime::Code<
+    codes::TemplateDetailsManageability,
+>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateDetailsResponse` (API version 1.0).
 #[cfg(feature = "template")]
@@ -13819,40 +12389,11 @@ pub struct TemplateEnrollmentFieldRequestResponseModel {
 
 /// Schema `CSS.CMS.Core.Enums.TemplateEnrollmentFieldType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 1, 2 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct TemplateEnrollmentFieldType(pub i32);
-
-#[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
-impl TemplateEnrollmentFieldType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[1, 2];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
-impl crate::runtime::ParamValue for TemplateEnrollmentFieldType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type TemplateEnrollmentFieldType = crate::runtime::Code<
+    codes::TemplateEnrollmentFieldType,
+>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Enrollment.TemplateEnrollmentPolicyResponse` (API version 1.0).
 #[cfg(feature = "enrollment")]
@@ -14380,7 +12921,12 @@ pub struct TemplateUpdateRequest {
 )]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TimeModel {
-    #[serde(rename = "Time", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Time",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -14401,7 +12947,12 @@ pub struct UnmanagedKeyResponse {
     pub key_type: Option<String>,
     #[serde(rename = "KeyLength", default, skip_serializing_if = "Option::is_none")]
     pub key_length: Option<i32>,
-    #[serde(rename = "DiscoveredDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DiscoveredDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub discovered_date: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -14529,45 +13080,11 @@ pub struct ValidSubjectPartResponse {
 
 /// Schema `CSS.CMS.Core.Permissions.WebConsoleAreaPermission` (API version 1.0).
 ///
-/// An integer code. The documents list the values 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "security")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct WebConsoleAreaPermission(pub i32);
-
-#[cfg(feature = "security")]
-impl WebConsoleAreaPermission {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[
-        1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
-        24, 25, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 46,
-        47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66,
-        67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84,
-    ];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "security")]
-impl crate::runtime::ParamValue for WebConsoleAreaPermission {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type WebConsoleAreaPermission = crate::runtime::Code<
+    codes::WebConsoleAreaPermission,
+>;
 
 /// Schema `Keyfactor.Common.Scheduling.Models.WeeklyModel` (API version 1.0, 2).
 #[cfg(
@@ -14597,46 +13114,20 @@ impl crate::runtime::ParamValue for WebConsoleAreaPermission {
 pub struct WeeklyModel {
     #[serde(rename = "Days", default, skip_serializing_if = "Option::is_none")]
     pub days: Option<Vec<DayOfWeek>>,
-    #[serde(rename = "Time", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Time",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::datetime::deserialize"
+    )]
     pub time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Schema `Keyfactor.Workflows.WorkflowInstanceStatus` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "workflow-instance")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct WorkflowInstanceStatus(pub i32);
-
-#[cfg(feature = "workflow-instance")]
-impl WorkflowInstanceStatus {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "workflow-instance")]
-impl crate::runtime::ParamValue for WorkflowInstanceStatus {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type WorkflowInstanceStatus = crate::runtime::Code<codes::WorkflowInstanceStatus>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.WorkflowTypeQueryResponse` (API version 1.0).
 #[cfg(feature = "workflow-definition")]
@@ -14658,40 +13149,9 @@ pub struct WorkflowTypeQueryResponse {
 
 /// Schema `Keyfactor.Workflows.DataType` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1, 2, 3, 4, 5, 6, 7 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
+/// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "workflow-definition")]
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct WorkflowsDataType(pub i32);
-
-#[cfg(feature = "workflow-definition")]
-impl WorkflowsDataType {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1, 2, 3, 4, 5, 6, 7];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-#[cfg(feature = "workflow-definition")]
-impl crate::runtime::ParamValue for WorkflowsDataType {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+pub type WorkflowsDataType = crate::runtime::Code<codes::WorkflowsDataType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.KeyResponse` (API version 2).
 #[cfg(feature = "workflow-definition")]
@@ -14701,4 +13161,784 @@ pub struct WorkflowsKeyResponse {
     pub display_name: Option<String>,
     #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+/// What the documents say about each integer code: the values they
+/// list and the names their texts give (see [`crate::CodeNames`]).
+pub mod codes {
+    /// The values and names of [`super::AgentPlatformType`].
+    #[cfg(feature = "agent")]
+    pub enum AgentPlatformType {}
+    #[cfg(feature = "agent")]
+    impl crate::runtime::CodeNames for AgentPlatformType {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7];
+    }
+
+    /// The values and names of [`super::AgentStatusType`].
+    #[cfg(feature = "agent")]
+    pub enum AgentStatusType {}
+    #[cfg(feature = "agent")]
+    impl crate::runtime::CodeNames for AgentStatusType {
+        const KNOWN: &'static [i64] = &[1, 2, 3, 4];
+    }
+
+    /// The values and names of [`super::AlertBuildResult`].
+    #[cfg(
+        any(
+            feature = "expiration-alert",
+            feature = "key-rotation-alert",
+            feature = "monitoring",
+            feature = "pending-alert"
+        )
+    )]
+    pub enum AlertBuildResult {}
+    #[cfg(
+        any(
+            feature = "expiration-alert",
+            feature = "key-rotation-alert",
+            feature = "monitoring",
+            feature = "pending-alert"
+        )
+    )]
+    impl crate::runtime::CodeNames for AlertBuildResult {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5];
+    }
+
+    /// The values and names of [`super::AnalyticsSslEndpointStatus`].
+    #[cfg(feature = "analytics")]
+    pub enum AnalyticsSslEndpointStatus {}
+    #[cfg(feature = "analytics")]
+    impl crate::runtime::CodeNames for AnalyticsSslEndpointStatus {
+        const KNOWN: &'static [i64] = &[
+            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+        ];
+    }
+
+    /// The values and names of [`super::AuditLogLevel`].
+    #[cfg(feature = "audit-log")]
+    pub enum AuditLogLevel {}
+    #[cfg(feature = "audit-log")]
+    impl crate::runtime::CodeNames for AuditLogLevel {
+        const KNOWN: &'static [i64] = &[0, 1, 2];
+    }
+
+    /// The values and names of [`super::CertStoreCustomAlias`].
+    #[cfg(feature = "certificate-store-type")]
+    pub enum CertStoreCustomAlias {}
+    #[cfg(feature = "certificate-store-type")]
+    impl crate::runtime::CodeNames for CertStoreCustomAlias {
+        const KNOWN: &'static [i64] = &[0, 1, 2];
+    }
+
+    /// The values and names of [`super::CertStoreEntryParameterType`].
+    #[cfg(
+        any(
+            feature = "application",
+            feature = "certificate-store",
+            feature = "certificate-store-container",
+            feature = "certificate-store-type"
+        )
+    )]
+    pub enum CertStoreEntryParameterType {}
+    #[cfg(
+        any(
+            feature = "application",
+            feature = "certificate-store",
+            feature = "certificate-store-container",
+            feature = "certificate-store-type"
+        )
+    )]
+    impl crate::runtime::CodeNames for CertStoreEntryParameterType {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3];
+    }
+
+    /// The values and names of [`super::CertStorePrivateKey`].
+    #[cfg(feature = "certificate-store-type")]
+    pub enum CertStorePrivateKey {}
+    #[cfg(feature = "certificate-store-type")]
+    impl crate::runtime::CodeNames for CertStorePrivateKey {
+        const KNOWN: &'static [i64] = &[0, 1, 2];
+    }
+
+    /// The values and names of [`super::CertStoreTypesPasswordStyles`].
+    #[cfg(feature = "certificate-store-type")]
+    pub enum CertStoreTypesPasswordStyles {}
+    #[cfg(feature = "certificate-store-type")]
+    impl crate::runtime::CodeNames for CertStoreTypesPasswordStyles {
+        const KNOWN: &'static [i64] = &[0, 1];
+    }
+
+    /// The values and names of [`super::CertificateAuthorityType`].
+    #[cfg(any(feature = "ca-connector", feature = "certificate-authority"))]
+    pub enum CertificateAuthorityType {}
+    #[cfg(any(feature = "ca-connector", feature = "certificate-authority"))]
+    impl crate::runtime::CodeNames for CertificateAuthorityType {
+        const KNOWN: &'static [i64] = &[0, 1];
+    }
+
+    /// The values and names of [`super::CertificateCleanupTimeUnits`].
+    #[cfg(any(feature = "certificate-authority", feature = "template"))]
+    pub enum CertificateCleanupTimeUnits {}
+    #[cfg(any(feature = "certificate-authority", feature = "template"))]
+    impl crate::runtime::CodeNames for CertificateCleanupTimeUnits {
+        const KNOWN: &'static [i64] = &[0, 1, 2];
+    }
+
+    /// The values and names of [`super::CertificateFormat`].
+    #[cfg(feature = "certificate-store-type")]
+    pub enum CertificateFormat {}
+    #[cfg(feature = "certificate-store-type")]
+    impl crate::runtime::CodeNames for CertificateFormat {
+        const KNOWN: &'static [i64] = &[1, 2];
+    }
+
+    /// The values and names of [`super::CertificateImportJobStatus`].
+    #[cfg(feature = "certificate")]
+    pub enum CertificateImportJobStatus {}
+    #[cfg(feature = "certificate")]
+    impl crate::runtime::CodeNames for CertificateImportJobStatus {
+        const KNOWN: &'static [i64] = &[1, 2, 3];
+    }
+
+    /// The values and names of [`super::CertificatePolicyType`].
+    #[cfg(feature = "template")]
+    pub enum CertificatePolicyType {}
+    #[cfg(feature = "template")]
+    impl crate::runtime::CodeNames for CertificatePolicyType {
+        const KNOWN: &'static [i64] = &[0, 1, 2];
+    }
+
+    /// The values and names of [`super::CertificateSavedState`].
+    #[cfg(feature = "certificate")]
+    pub enum CertificateSavedState {}
+    #[cfg(feature = "certificate")]
+    impl crate::runtime::CodeNames for CertificateSavedState {
+        const KNOWN: &'static [i64] = &[
+            0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384,
+            32768,
+        ];
+    }
+
+    /// The values and names of [`super::CertificateState`].
+    #[cfg(any(feature = "certificate", feature = "workflow"))]
+    pub enum CertificateState {}
+    #[cfg(any(feature = "certificate", feature = "workflow"))]
+    impl crate::runtime::CodeNames for CertificateState {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8];
+    }
+
+    /// The values and names of [`super::CertificateStoreTypeHasPrivateKeyValidationOptions`].
+    #[cfg(
+        any(
+            feature = "application",
+            feature = "certificate-store",
+            feature = "certificate-store-container",
+            feature = "certificate-store-type"
+        )
+    )]
+    pub enum CertificateStoreTypeHasPrivateKeyValidationOptions {}
+    #[cfg(
+        any(
+            feature = "application",
+            feature = "certificate-store",
+            feature = "certificate-store-container",
+            feature = "certificate-store-type"
+        )
+    )]
+    impl crate::runtime::CodeNames
+    for CertificateStoreTypeHasPrivateKeyValidationOptions {
+        const KNOWN: &'static [i64] = &[0, 1, 2];
+    }
+
+    /// The values and names of [`super::CertificateStoreTypePropertyType`].
+    #[cfg(feature = "certificate-store-type")]
+    pub enum CertificateStoreTypePropertyType {}
+    #[cfg(feature = "certificate-store-type")]
+    impl crate::runtime::CodeNames for CertificateStoreTypePropertyType {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3];
+    }
+
+    /// The values and names of [`super::CertificateStoreTypeValidationOptions`].
+    #[cfg(
+        any(
+            feature = "application",
+            feature = "certificate-store",
+            feature = "certificate-store-container",
+            feature = "certificate-store-type"
+        )
+    )]
+    pub enum CertificateStoreTypeValidationOptions {}
+    #[cfg(
+        any(
+            feature = "application",
+            feature = "certificate-store",
+            feature = "certificate-store-container",
+            feature = "certificate-store-type"
+        )
+    )]
+    impl crate::runtime::CodeNames for CertificateStoreTypeValidationOptions {
+        const KNOWN: &'static [i64] = &[0, 1, 2];
+    }
+
+    /// The values and names of [`super::ClaimType`].
+    #[cfg(
+        any(
+            feature = "ca-connector",
+            feature = "security-claims",
+            feature = "security-roles"
+        )
+    )]
+    pub enum ClaimType {}
+    #[cfg(
+        any(
+            feature = "ca-connector",
+            feature = "security-claims",
+            feature = "security-roles"
+        )
+    )]
+    impl crate::runtime::CodeNames for ClaimType {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6];
+    }
+
+    /// The values and names of [`super::DayOfWeek`].
+    #[cfg(
+        any(
+            feature = "agent-blueprint",
+            feature = "application",
+            feature = "certificate-authority",
+            feature = "certificate-collection",
+            feature = "certificate-store",
+            feature = "certificate-store-container",
+            feature = "expiration-alert",
+            feature = "issued-alert",
+            feature = "key-rotation-alert",
+            feature = "logon",
+            feature = "monitoring",
+            feature = "orchestrator-job",
+            feature = "pending-alert",
+            feature = "reports",
+            feature = "server",
+            feature = "server-group",
+            feature = "service-account",
+            feature = "ssl",
+            feature = "user"
+        )
+    )]
+    pub enum DayOfWeek {}
+    #[cfg(
+        any(
+            feature = "agent-blueprint",
+            feature = "application",
+            feature = "certificate-authority",
+            feature = "certificate-collection",
+            feature = "certificate-store",
+            feature = "certificate-store-container",
+            feature = "expiration-alert",
+            feature = "issued-alert",
+            feature = "key-rotation-alert",
+            feature = "logon",
+            feature = "monitoring",
+            feature = "orchestrator-job",
+            feature = "pending-alert",
+            feature = "reports",
+            feature = "server",
+            feature = "server-group",
+            feature = "service-account",
+            feature = "ssl",
+            feature = "user"
+        )
+    )]
+    impl crate::runtime::CodeNames for DayOfWeek {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6];
+    }
+
+    /// The values and names of [`super::DuplicateSubjectType`].
+    #[cfg(feature = "certificate-collection")]
+    pub enum DuplicateSubjectType {}
+    #[cfg(feature = "certificate-collection")]
+    impl crate::runtime::CodeNames for DuplicateSubjectType {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4];
+        const NAMES: &'static [(i64, &'static str)] = &[
+            (1, "Common name"),
+            (2, "Distinguished name"),
+            (3, "Principal name"),
+        ];
+    }
+
+    /// The values and names of [`super::EncryptionKeyType`].
+    #[cfg(feature = "certificate")]
+    pub enum EncryptionKeyType {}
+    #[cfg(feature = "certificate")]
+    impl crate::runtime::CodeNames for EncryptionKeyType {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+    }
+
+    /// The values and names of [`super::EnrollmentType`].
+    #[cfg(
+        any(
+            feature = "certificate-authority",
+            feature = "enrollment-pattern",
+            feature = "template"
+        )
+    )]
+    pub enum EnrollmentType {}
+    #[cfg(
+        any(
+            feature = "certificate-authority",
+            feature = "enrollment-pattern",
+            feature = "template"
+        )
+    )]
+    impl crate::runtime::CodeNames for EnrollmentType {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 4];
+    }
+
+    /// The values and names of [`super::EnumsDataType`].
+    #[cfg(feature = "custom-job-type")]
+    pub enum EnumsDataType {}
+    #[cfg(feature = "custom-job-type")]
+    impl crate::runtime::CodeNames for EnumsDataType {
+        const KNOWN: &'static [i64] = &[1, 2, 3, 4, 5];
+    }
+
+    /// The values and names of [`super::FailureType`].
+    #[cfg(feature = "certificate")]
+    pub enum FailureType {}
+    #[cfg(feature = "certificate")]
+    impl crate::runtime::CodeNames for FailureType {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7];
+    }
+
+    /// The values and names of [`super::IdentityProviderDataType`].
+    #[cfg(feature = "identity-provider")]
+    pub enum IdentityProviderDataType {}
+    #[cfg(feature = "identity-provider")]
+    impl crate::runtime::CodeNames for IdentityProviderDataType {
+        const KNOWN: &'static [i64] = &[1, 2, 3, 4];
+    }
+
+    /// The values and names of [`super::InputControlType`].
+    #[cfg(feature = "workflow-definition")]
+    pub enum InputControlType {}
+    #[cfg(feature = "workflow-definition")]
+    impl crate::runtime::CodeNames for InputControlType {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8];
+    }
+
+    /// The values and names of [`super::KeyRetentionPolicy`].
+    #[cfg(any(feature = "certificate-authority", feature = "template"))]
+    pub enum KeyRetentionPolicy {}
+    #[cfg(any(feature = "certificate-authority", feature = "template"))]
+    impl crate::runtime::CodeNames for KeyRetentionPolicy {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3];
+    }
+
+    /// The values and names of [`super::MetadataDataType`].
+    #[cfg(feature = "metadata-field")]
+    pub enum MetadataDataType {}
+    #[cfg(feature = "metadata-field")]
+    impl crate::runtime::CodeNames for MetadataDataType {
+        const KNOWN: &'static [i64] = &[1, 2, 3, 4, 5, 6, 7];
+    }
+
+    /// The values and names of [`super::MetadataTypeEnrollment`].
+    #[cfg(
+        any(
+            feature = "enrollment",
+            feature = "enrollment-pattern",
+            feature = "metadata-field",
+            feature = "template"
+        )
+    )]
+    pub enum MetadataTypeEnrollment {}
+    #[cfg(
+        any(
+            feature = "enrollment",
+            feature = "enrollment-pattern",
+            feature = "metadata-field",
+            feature = "template"
+        )
+    )]
+    impl crate::runtime::CodeNames for MetadataTypeEnrollment {
+        const KNOWN: &'static [i64] = &[0, 1, 2];
+    }
+
+    /// The values and names of [`super::OrchestratorAuthCertificateReenrollment`].
+    #[cfg(feature = "agent")]
+    pub enum OrchestratorAuthCertificateReenrollment {}
+    #[cfg(feature = "agent")]
+    impl crate::runtime::CodeNames for OrchestratorAuthCertificateReenrollment {
+        const KNOWN: &'static [i64] = &[0, 1, 2];
+    }
+
+    /// The values and names of [`super::OrchestratorJobStatusJobResult`].
+    #[cfg(feature = "orchestrator-job")]
+    pub enum OrchestratorJobStatusJobResult {}
+    #[cfg(feature = "orchestrator-job")]
+    impl crate::runtime::CodeNames for OrchestratorJobStatusJobResult {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4];
+    }
+
+    /// The values and names of [`super::OrchestratorJobStatusJobStatus`].
+    #[cfg(feature = "orchestrator-job")]
+    pub enum OrchestratorJobStatusJobStatus {}
+    #[cfg(feature = "orchestrator-job")]
+    impl crate::runtime::CodeNames for OrchestratorJobStatusJobStatus {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5];
+    }
+
+    /// The values and names of [`super::PamParameterDataType`].
+    #[cfg(
+        any(
+            feature = "application",
+            feature = "certificate-store",
+            feature = "certificate-store-container",
+            feature = "pam-provider"
+        )
+    )]
+    pub enum PamParameterDataType {}
+    #[cfg(
+        any(
+            feature = "application",
+            feature = "certificate-store",
+            feature = "certificate-store-container",
+            feature = "pam-provider"
+        )
+    )]
+    impl crate::runtime::CodeNames for PamParameterDataType {
+        const KNOWN: &'static [i64] = &[1, 2];
+        const NAMES: &'static [(i64, &'static str)] = &[(1, "string"), (2, "secret")];
+    }
+
+    /// The values and names of [`super::QueryDataType`].
+    #[cfg(feature = "certificate")]
+    pub enum QueryDataType {}
+    #[cfg(feature = "certificate")]
+    impl crate::runtime::CodeNames for QueryDataType {
+        const KNOWN: &'static [i64] = &[1, 2, 3, 4, 5, 6, 7, 8];
+    }
+
+    /// The values and names of [`super::RenewalType`].
+    #[cfg(feature = "enrollment")]
+    pub enum RenewalType {}
+    #[cfg(feature = "enrollment")]
+    impl crate::runtime::CodeNames for RenewalType {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 4];
+        const NAMES: &'static [(i64, &'static str)] = &[
+            (0, "None"),
+            (1, "Seeded PFX"),
+            (2, "One-click"),
+            (4, "Seeded CSR"),
+        ];
+    }
+
+    /// The values and names of [`super::ReportParameterType`].
+    #[cfg(feature = "reports")]
+    pub enum ReportParameterType {}
+    #[cfg(feature = "reports")]
+    impl crate::runtime::CodeNames for ReportParameterType {
+        const KNOWN: &'static [i64] = &[
+            0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+        ];
+    }
+
+    /// The values and names of [`super::ReportParameterVisibility`].
+    #[cfg(feature = "reports")]
+    pub enum ReportParameterVisibility {}
+    #[cfg(feature = "reports")]
+    impl crate::runtime::CodeNames for ReportParameterVisibility {
+        const KNOWN: &'static [i64] = &[0, 1, 2];
+    }
+
+    /// The values and names of [`super::RevokeCode`].
+    #[cfg(feature = "certificate")]
+    pub enum RevokeCode {}
+    #[cfg(feature = "certificate")]
+    impl crate::runtime::CodeNames for RevokeCode {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 8, 999, -1];
+        const NAMES: &'static [(i64, &'static str)] = &[
+            (-1, "Remove from hold"),
+            (0, "Unspecified"),
+            (1, "Key compromised"),
+            (2, "CA compromised"),
+            (3, "Affiliation changed"),
+            (4, "Superceded"),
+            (5, "Cessation of operation"),
+            (6, "Certificate hold"),
+            (999, "Unknown"),
+        ];
+    }
+
+    /// The values and names of [`super::ScheduledTaskType`].
+    #[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
+    pub enum ScheduledTaskType {}
+    #[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
+    impl crate::runtime::CodeNames for ScheduledTaskType {
+        const KNOWN: &'static [i64] = &[
+            0, 1, 2, 3, 4, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 24,
+            25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 41,
+        ];
+    }
+
+    /// The values and names of [`super::ScriptCategories`].
+    #[cfg(feature = "extensions")]
+    pub enum ScriptCategories {}
+    #[cfg(feature = "extensions")]
+    impl crate::runtime::CodeNames for ScriptCategories {
+        const KNOWN: &'static [i64] = &[1, 2, 3, 4, 5, 6];
+    }
+
+    /// The values and names of [`super::SecretType`].
+    #[cfg(
+        any(
+            feature = "application",
+            feature = "certificate-store",
+            feature = "certificate-store-container"
+        )
+    )]
+    pub enum SecretType {}
+    #[cfg(
+        any(
+            feature = "application",
+            feature = "certificate-store",
+            feature = "certificate-store-container"
+        )
+    )]
+    impl crate::runtime::CodeNames for SecretType {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4];
+    }
+
+    /// The values and names of [`super::SmtpRelayAuthenticationType`].
+    #[cfg(feature = "smtp")]
+    pub enum SmtpRelayAuthenticationType {}
+    #[cfg(feature = "smtp")]
+    impl crate::runtime::CodeNames for SmtpRelayAuthenticationType {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4];
+    }
+
+    /// The values and names of [`super::SortOrder`].
+    #[cfg(
+        any(
+            feature = "agent",
+            feature = "agent-blueprint",
+            feature = "agent-pool",
+            feature = "application",
+            feature = "audit-log",
+            feature = "certificate",
+            feature = "certificate-authority",
+            feature = "certificate-collection",
+            feature = "certificate-store",
+            feature = "certificate-store-container",
+            feature = "certificate-store-type",
+            feature = "component-installation",
+            feature = "csr-generation",
+            feature = "custom-job-type",
+            feature = "denied-alert",
+            feature = "enrollment-pattern",
+            feature = "event-handler-registration",
+            feature = "expiration-alert",
+            feature = "extensions",
+            feature = "identity-provider",
+            feature = "issued-alert",
+            feature = "key",
+            feature = "key-rotation-alert",
+            feature = "logon",
+            feature = "metadata-field",
+            feature = "monitoring",
+            feature = "orchestrator-job",
+            feature = "pam-local-entries",
+            feature = "pam-provider",
+            feature = "pending-alert",
+            feature = "permission-set",
+            feature = "reports",
+            feature = "security",
+            feature = "security-claims",
+            feature = "security-roles",
+            feature = "server",
+            feature = "server-group",
+            feature = "service-account",
+            feature = "ssl",
+            feature = "template",
+            feature = "user",
+            feature = "workflow",
+            feature = "workflow-definition",
+            feature = "workflow-instance"
+        )
+    )]
+    pub enum SortOrder {}
+    #[cfg(
+        any(
+            feature = "agent",
+            feature = "agent-blueprint",
+            feature = "agent-pool",
+            feature = "application",
+            feature = "audit-log",
+            feature = "certificate",
+            feature = "certificate-authority",
+            feature = "certificate-collection",
+            feature = "certificate-store",
+            feature = "certificate-store-container",
+            feature = "certificate-store-type",
+            feature = "component-installation",
+            feature = "csr-generation",
+            feature = "custom-job-type",
+            feature = "denied-alert",
+            feature = "enrollment-pattern",
+            feature = "event-handler-registration",
+            feature = "expiration-alert",
+            feature = "extensions",
+            feature = "identity-provider",
+            feature = "issued-alert",
+            feature = "key",
+            feature = "key-rotation-alert",
+            feature = "logon",
+            feature = "metadata-field",
+            feature = "monitoring",
+            feature = "orchestrator-job",
+            feature = "pam-local-entries",
+            feature = "pam-provider",
+            feature = "pending-alert",
+            feature = "permission-set",
+            feature = "reports",
+            feature = "security",
+            feature = "security-claims",
+            feature = "security-roles",
+            feature = "server",
+            feature = "server-group",
+            feature = "service-account",
+            feature = "ssl",
+            feature = "template",
+            feature = "user",
+            feature = "workflow",
+            feature = "workflow-definition",
+            feature = "workflow-instance"
+        )
+    )]
+    impl crate::runtime::CodeNames for SortOrder {
+        const KNOWN: &'static [i64] = &[0, 1];
+        const NAMES: &'static [(i64, &'static str)] = &[
+            (0, "ascending"),
+            (1, "descending"),
+        ];
+    }
+
+    /// The values and names of [`super::SslEndpointStatus`].
+    #[cfg(feature = "ssl")]
+    pub enum SslEndpointStatus {}
+    #[cfg(feature = "ssl")]
+    impl crate::runtime::CodeNames for SslEndpointStatus {
+        const KNOWN: &'static [i64] = &[
+            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+        ];
+    }
+
+    /// The values and names of [`super::SslJobType`].
+    #[cfg(feature = "ssl")]
+    pub enum SslJobType {}
+    #[cfg(feature = "ssl")]
+    impl crate::runtime::CodeNames for SslJobType {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3];
+    }
+
+    /// The values and names of [`super::SslNetworkDefinitionItemType`].
+    #[cfg(feature = "ssl")]
+    pub enum SslNetworkDefinitionItemType {}
+    #[cfg(feature = "ssl")]
+    impl crate::runtime::CodeNames for SslNetworkDefinitionItemType {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3];
+    }
+
+    /// The values and names of [`super::SslNetworkJobStatus`].
+    #[cfg(feature = "ssl")]
+    pub enum SslNetworkJobStatus {}
+    #[cfg(feature = "ssl")]
+    impl crate::runtime::CodeNames for SslNetworkJobStatus {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6];
+    }
+
+    /// The values and names of [`super::SslProbeType`].
+    #[cfg(feature = "ssl")]
+    pub enum SslProbeType {}
+    #[cfg(feature = "ssl")]
+    impl crate::runtime::CodeNames for SslProbeType {
+        const KNOWN: &'static [i64] = &[2, 3, 4, 5, 6];
+    }
+
+    /// The values and names of [`super::SslScanJobStatus`].
+    #[cfg(feature = "ssl")]
+    pub enum SslScanJobStatus {}
+    #[cfg(feature = "ssl")]
+    impl crate::runtime::CodeNames for SslScanJobStatus {
+        const KNOWN: &'static [i64] = &[1, 2, 3];
+    }
+
+    /// The values and names of [`super::SubjectAltNameElementType`].
+    #[cfg(any(feature = "certificate", feature = "ssl"))]
+    pub enum SubjectAltNameElementType {}
+    #[cfg(any(feature = "certificate", feature = "ssl"))]
+    impl crate::runtime::CodeNames for SubjectAltNameElementType {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 100, 101, 999];
+    }
+
+    /// The values and names of [`super::TemplateCertificateOwnerRole`].
+    #[cfg(
+        any(feature = "enrollment", feature = "enrollment-pattern", feature = "template")
+    )]
+    pub enum TemplateCertificateOwnerRole {}
+    #[cfg(
+        any(feature = "enrollment", feature = "enrollment-pattern", feature = "template")
+    )]
+    impl crate::runtime::CodeNames for TemplateCertificateOwnerRole {
+        const KNOWN: &'static [i64] = &[0, 1, 2];
+    }
+
+    /// The values and names of [`super::TemplateDetailsManageability`].
+    #[cfg(feature = "template")]
+    pub enum TemplateDetailsManageability {}
+    #[cfg(feature = "template")]
+    impl crate::runtime::CodeNames for TemplateDetailsManageability {
+        const KNOWN: &'static [i64] = &[0, 1, 2];
+    }
+
+    /// The values and names of [`super::TemplateEnrollmentFieldType`].
+    #[cfg(
+        any(feature = "enrollment", feature = "enrollment-pattern", feature = "template")
+    )]
+    pub enum TemplateEnrollmentFieldType {}
+    #[cfg(
+        any(feature = "enrollment", feature = "enrollment-pattern", feature = "template")
+    )]
+    impl crate::runtime::CodeNames for TemplateEnrollmentFieldType {
+        const KNOWN: &'static [i64] = &[1, 2];
+    }
+
+    /// The values and names of [`super::WebConsoleAreaPermission`].
+    #[cfg(feature = "security")]
+    pub enum WebConsoleAreaPermission {}
+    #[cfg(feature = "security")]
+    impl crate::runtime::CodeNames for WebConsoleAreaPermission {
+        const KNOWN: &'static [i64] = &[
+            1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+            23, 24, 25, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44,
+            45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63,
+            64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82,
+            83, 84,
+        ];
+    }
+
+    /// The values and names of [`super::WorkflowInstanceStatus`].
+    #[cfg(feature = "workflow-instance")]
+    pub enum WorkflowInstanceStatus {}
+    #[cfg(feature = "workflow-instance")]
+    impl crate::runtime::CodeNames for WorkflowInstanceStatus {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6];
+    }
+
+    /// The values and names of [`super::WorkflowsDataType`].
+    #[cfg(feature = "workflow-definition")]
+    pub enum WorkflowsDataType {}
+    #[cfg(feature = "workflow-definition")]
+    impl crate::runtime::CodeNames for WorkflowsDataType {
+        const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7];
+    }
 }

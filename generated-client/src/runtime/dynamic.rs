@@ -18,6 +18,7 @@ pub struct DynamicArgs {
     pub query: Vec<(String, String)>,
     /// Header parameters; names match case-insensitively.
     pub headers: Vec<(String, String)>,
+    /// The JSON body; `None` sends the body type's default.
     pub body: Option<serde_json::Value>,
 }
 
@@ -48,8 +49,10 @@ impl DynamicArgs {
         value.map(|v| parse(op, name, v)).transpose()
     }
 
-    pub(crate) fn body<T: DeserializeOwned>(&self, op: &'static str) -> Result<T> {
-        let body = self.body.clone().unwrap_or(serde_json::Value::Null);
+    /// The body; its type's default when none is given (a recording that
+    /// left the body out still makes the call).
+    pub(crate) fn body<T: DeserializeOwned + Default>(&self, op: &'static str) -> Result<T> {
+        let Some(body) = self.body.clone() else { return Ok(T::default()) };
         serde_path_to_error::deserialize(body)
             .map_err(|e| invalid(op, format!("the body does not fit its type at `{}`: {}", e.path(), e.inner())))
     }

@@ -2,7 +2,11 @@
 
 mod auth;
 mod client;
+mod code;
 mod config;
+// Generated code decodes through it only where a release has date-time fields.
+#[allow(dead_code)]
+pub(crate) mod datetime;
 #[cfg(feature = "dynamic")]
 pub(crate) mod dynamic;
 mod error;
@@ -13,6 +17,7 @@ mod retry;
 
 pub use auth::{Auth, OAuthConfig};
 pub use client::{Client, ClientBuilder};
+pub use code::{Code, CodeForm, CodeNames};
 #[cfg(feature = "dynamic")]
 pub use dynamic::{DynamicArgs, query_name_matches};
 pub use error::{ApiError, Error, Result};

@@ -4,10 +4,11 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{Cfg, doc_attrs, doc_raw, format_note, rust_type};
-use crate::model::{Api, Field, TypeDef, TypeKind, TypeRef};
+use crate::model::{Api, CodeName, Field, TypeDef, TypeKind, TypeRef};
 
 pub(super) fn types_module(api: &Api, cfg: Cfg) -> TokenStream {
     let defs = api.types.iter().map(|t| type_def(api, t, cfg.any(&t.tags)));
+    let markers = api.types.iter().filter_map(|t| code_marker(t, cfg.any(&t.tags)));
     quote! {
         #![doc = " Request and response types of the Keyfactor Command API, one per schema of the documents."]
         #![doc = ""]
@@ -16,7 +17,55 @@ pub(super) fn types_module(api: &Api, cfg: Cfg) -> TokenStream {
         use serde::{Deserialize, Serialize};
 
         #(#defs)*
+
+        /// What the documents say about each integer code: the values they
+        /// list and the names their texts give (see [`crate::CodeNames`]).
+        pub mod codes {
+            #(#markers)*
+        }
     }
+}
+
+/// The integer code's doc line: its values, with names where known.
+fn code_summary(known: &[i64], names: &[CodeName]) -> String {
+    let values = known
+        .iter()
+        .map(|v| match names.iter().find(|n| n.value == *v) {
+            Some(n) => format!("{v} (`{}`)", n.ident),
+            None => v.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "An integer code; the documents list the values {values}. The server may send and \
+         accept it as a number, a numeric string or a name: any of them decodes, and a value \
+         read from a response is sent back in the form it came in (see [`crate::Code`])."
+    )
+}
+
+/// The marker type of an integer code, in the `codes` module.
+fn code_marker(t: &TypeDef, cfg: TokenStream) -> Option<TokenStream> {
+    let TypeKind::IntEnum { known, names, .. } = &t.kind else { return None };
+    let name = format_ident!("{}", t.name);
+    let doc = format!(" The values and names of [`super::{}`].", t.name);
+    let known = known.iter().map(|v| proc_macro2::Literal::i64_unsuffixed(*v));
+    let pairs = names.iter().map(|n| {
+        let value = proc_macro2::Literal::i64_unsuffixed(n.value);
+        let text = &n.text;
+        quote!((#value, #text))
+    });
+    let names = (!names.is_empty()).then(|| quote!(const NAMES: &'static [(i64, &'static str)] = &[#(#pairs),*];));
+    Some(quote! {
+        #[doc = #doc]
+        #cfg
+        pub enum #name {}
+
+        #cfg
+        impl crate::runtime::CodeNames for #name {
+            const KNOWN: &'static [i64] = &[#(#known),*];
+            #names
+        }
+    })
 }
 
 fn type_def(api: &Api, t: &TypeDef, cfg: TokenStream) -> TokenStream {
@@ -41,47 +90,34 @@ fn type_def(api: &Api, t: &TypeDef, cfg: TokenStream) -> TokenStream {
                 }
             }
         }
-        TypeKind::IntEnum { wide, known } => {
+        TypeKind::IntEnum { known, names, .. } => {
             lines.push(String::new());
-            lines.push(format!(
-                "An integer code. The documents list the values {} without names; any other integer \
-                 decodes too, so a value that a newer server adds does not break this client.",
-                known.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
-            ));
+            lines.push(code_summary(known, names));
             let origin = doc_raw(&lines);
-            let int = if *wide { quote!(i64) } else { quote!(i32) };
-            let known = known.iter().map(|v| {
-                if *wide {
-                    proc_macro2::Literal::i64_unsuffixed(*v)
-                } else {
-                    proc_macro2::Literal::i32_unsuffixed(*v as i32)
+            let constants = names.iter().map(|n| {
+                let ident = format_ident!("{}", n.ident);
+                let value = proc_macro2::Literal::i64_unsuffixed(n.value);
+                let doc = format!(" `{}` ({}), as the documents name it.", n.text.replace('`', "'"), n.value);
+                quote! {
+                    #[doc = #doc]
+                    pub const #ident: Self = Self::number(#value);
+                }
+            });
+            let constants = (!names.is_empty()).then(|| {
+                quote! {
+                    #cfg
+                    impl crate::runtime::Code<codes::#name> {
+                        #(#constants)*
+                    }
                 }
             });
             quote! {
                 #docs
                 #origin
                 #cfg
-                #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-                #[serde(transparent)]
-                pub struct #name(pub #int);
+                pub type #name = crate::runtime::Code<codes::#name>;
 
-                #cfg
-                impl #name {
-                    /// The values the documents list.
-                    pub const KNOWN: &'static [#int] = &[#(#known),*];
-
-                    /// Whether the documents list this value.
-                    pub fn is_known(self) -> bool {
-                        Self::KNOWN.contains(&self.0)
-                    }
-                }
-
-                #cfg
-                impl crate::runtime::ParamValue for #name {
-                    fn to_param(&self) -> String {
-                        self.0.to_string()
-                    }
-                }
+                #constants
             }
         }
         TypeKind::StringEnum { known } => {
@@ -131,6 +167,9 @@ fn field(api: &Api, f: &Field) -> TokenStream {
     } else if matches!(f.ty, TypeRef::Array(_) | TypeRef::Map(_)) {
         serde.push(quote!(default));
     }
+    if holds_date_time(&f.ty) {
+        serde.push(quote!(deserialize_with = "crate::runtime::datetime::deserialize"));
+    }
     let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
     let mut docs = f.description.as_deref().map(doc_attrs).unwrap_or_default();
     if let Some(note) = format_note(&f.ty) {
@@ -142,5 +181,14 @@ fn field(api: &Api, f: &Field) -> TokenStream {
         #docs
         #serde
         pub #ident: #ty,
+    }
+}
+
+/// Whether a field's value contains date-times, which decode leniently.
+fn holds_date_time(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::DateTime => true,
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => holds_date_time(inner),
+        _ => false,
     }
 }

@@ -38,6 +38,7 @@ pub fn build_locked(docs: &[Document], locked: &TypeNameLock, warnings: &mut War
     let mut types = ctx.types()?;
     let endpoints = ctx.endpoints()?;
     tag_types(&mut types, &endpoints);
+    code_names::attach(&mut types, &endpoints);
     let versions = docs.iter().map(|d| version_of(d)).collect();
     Ok(Api { versions, endpoints, types })
 }
@@ -196,6 +197,7 @@ impl<'a> Ctx<'a> {
             SchemaKind::Type(Type::Integer(int)) if !int.enumeration.is_empty() => TypeKind::IntEnum {
                 wide: matches!(int.format, VariantOrUnknownOrEmpty::Item(IntegerFormat::Int64)),
                 known: int.enumeration.iter().flatten().copied().collect(),
+                names: Vec::new(),
             },
             SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
                 TypeKind::StringEnum { known: s.enumeration.iter().flatten().cloned().collect() }

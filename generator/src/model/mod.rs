@@ -5,6 +5,7 @@
 //! [`crate::naming`].
 
 mod build;
+mod code_names;
 
 pub use build::{TypeNameLock, build, build_locked};
 
@@ -170,10 +171,13 @@ pub enum TypeKind {
     Struct {
         fields: Vec<Field>,
     },
-    /// An integer code without value names; any integer decodes.
+    /// An integer code. The server sends and takes it as a number, a
+    /// numeric string or a name; any value decodes.
     IntEnum {
         wide: bool,
         known: Vec<i64>,
+        /// Names the documents' texts give some values (see [`code_names`]).
+        names: Vec<CodeName>,
     },
     /// A string with a closed list of values in the documents; kept as text.
     StringEnum {
@@ -183,6 +187,16 @@ pub enum TypeKind {
     Alias {
         ty: TypeRef,
     },
+}
+
+/// A value of an integer code with the name a text of the documents gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeName {
+    pub value: i64,
+    /// As the text writes it: `Key compromised`.
+    pub text: String,
+    /// The constant's identifier, from [`crate::naming::code_constants`].
+    pub ident: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

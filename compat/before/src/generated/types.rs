@@ -20,41 +20,22 @@ pub struct Widget {
 
 /// Schema `K.Widgets.WidgetKind` (API version 1.0).
 ///
-/// An integer code. The documents list the values 0, 1 without names; any other integer decodes too, so a value that a newer server adds does not break this client.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-#[serde(transparent)]
-pub struct WidgetKind(pub i32);
-
-impl WidgetKind {
-    /// The values the documents list.
-    pub const KNOWN: &'static [i32] = &[0, 1];
-    /// Whether the documents list this value.
-    pub fn is_known(self) -> bool {
-        Self::KNOWN.contains(&self.0)
-    }
-}
-
-impl crate::runtime::ParamValue for WidgetKind {
-    fn to_param(&self) -> String {
-        self.0.to_string()
-    }
-}
+/// An integer code; the documents list the values 0, 1. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
+pub type WidgetKind = crate::runtime::Code<codes::WidgetKind>;
 
 /// Schema `K.Widgets.WidgetRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct WidgetRequest {
     #[serde(rename = "Name")]
     pub name: String,
+}
+
+/// What the documents say about each integer code: the values they
+/// list and the names their texts give (see [`crate::CodeNames`]).
+pub mod codes {
+    /// The values and names of [`super::WidgetKind`].
+    pub enum WidgetKind {}
+    impl crate::runtime::CodeNames for WidgetKind {
+        const KNOWN: &'static [i64] = &[0, 1];
+    }
 }
