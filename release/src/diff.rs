@@ -2,6 +2,13 @@
 //! client: endpoints, versions, deprecations, parameters, bodies, responses,
 //! schema fields and enum values, each classified as breaking (a call site
 //! or a struct literal may stop compiling, or mean something else) or not.
+//!
+//! Things are matched across releases as call sites see them: operations by
+//! function name, types by their Rust name (which the type-name lock keeps
+//! stable), query parameters by the name the server binds (model-binding
+//! prefixes dropped). A schema that only moved namespace is no change, and
+//! neither is a body or response whose type only changed its schema key; a
+//! query parameter renamed only in its prefix is a non-breaking wire rename.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -12,7 +19,7 @@ use keyfactor_generator::model::{
     self, Api, Location, Operation, Param, Success, TypeDef, TypeKind, TypeNameLock, TypeRef,
 };
 use keyfactor_generator::release::{Manifest, load_release};
-use keyfactor_generator::{Warnings, load};
+use keyfactor_generator::{Warnings, load, naming};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -23,6 +30,7 @@ pub enum Kind {
     ParameterRemoved,
     ParameterAdded,
     ParameterChanged,
+    ParameterWireRenamed,
     BodyChanged,
     ResponseChanged,
     TypeRemoved,
@@ -164,7 +172,10 @@ fn operation(old: &Api, new: &Api, a: &Operation, b: &Operation, out: &mut Vec<C
     if b.deprecated && !a.deprecated {
         out.push(change(Kind::Deprecated, false, &subject, "newly deprecated", affects.clone()));
     }
-    let key = |p: &Param| (p.wire.to_ascii_lowercase(), location(p.location));
+    let key = |p: &Param| {
+        let bound = if p.location == Location::Query { naming::unprefixed(&p.wire) } else { p.wire.as_str() };
+        (bound.to_ascii_lowercase(), location(p.location))
+    };
     let old_params: BTreeMap<_, &Param> = a.params.iter().map(|p| (key(p), p)).collect();
     let new_params: BTreeMap<_, &Param> = b.params.iter().map(|p| (key(p), p)).collect();
     for (k, p) in &old_params {
@@ -177,6 +188,16 @@ fn operation(old: &Api, new: &Api, a: &Operation, b: &Operation, out: &mut Vec<C
                 affects.clone(),
             )),
             Some(q) => {
+                if p.wire != q.wire {
+                    let detail =
+                        format!("{} parameter `{}` is now sent as `{}` (the server binds both)", k.1, p.wire, q.wire);
+                    out.push(change(Kind::ParameterWireRenamed, false, &subject, detail, affects.clone()));
+                }
+                if p.ident != q.ident && !q.positional() {
+                    let detail =
+                        format!("the setter of {} parameter `{}` is now `{}`, not `{}`", k.1, q.wire, q.ident, p.ident);
+                    out.push(change(Kind::ParameterChanged, true, &subject, detail, affects.clone()));
+                }
                 let (was, is) = (describe(old, &p.ty), describe(new, &q.ty));
                 if was != is {
                     let detail = format!("{} parameter `{}`: {was} -> {is}", k.1, p.wire);
@@ -251,7 +272,7 @@ fn describe(api: &Api, ty: &TypeRef) -> String {
         TypeRef::Any => "any".into(),
         TypeRef::Array(item) => format!("array of {}", describe(api, item)),
         TypeRef::Map(value) => format!("map of {}", describe(api, value)),
-        TypeRef::Named(i) => api.types[*i].schema.clone(),
+        TypeRef::Named(i) => api.types[*i].name.clone(),
         TypeRef::Boxed(inner) => describe(api, inner),
     }
 }
@@ -270,24 +291,9 @@ fn users(api: &Api) -> Vec<BTreeSet<String>> {
     users
 }
 
-/// Types keyed by schema name and the first version whose document defines
-/// that body (one name can have a body per version); shown as the schema
-/// name, with the version when it is not the release's first.
+/// Types keyed by their Rust name: what code using the client names them.
 fn type_keys(api: &Api) -> BTreeMap<String, usize> {
-    let first_version = api.versions.first().map(|v| v.header.as_str()).unwrap_or("");
-    api.types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let defined_in = t.versions.first().map(String::as_str).unwrap_or("");
-            let key = if defined_in == first_version {
-                t.schema.clone()
-            } else {
-                format!("{} (version {defined_in})", t.schema)
-            };
-            (key, i)
-        })
-        .collect()
+    api.types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect()
 }
 
 fn affected(t: &TypeDef, users: &BTreeSet<String>) -> Vec<String> {
@@ -298,8 +304,9 @@ fn types(old: &Api, new: &Api, old_users: &[BTreeSet<String>], new_users: &[BTre
     let (old_keys, new_keys) = (type_keys(old), type_keys(new));
     for (key, &i) in &old_keys {
         let a = &old.types[i];
-        let Some(&j) = new_keys.get(key) else {
-            out.push(change(Kind::TypeRemoved, true, key, "the schema is gone", affected(a, &old_users[i])));
+        let renamed = || new.types.iter().position(|b| b.schema == a.schema && b.suffix == a.suffix);
+        let Some(j) = new_keys.get(key).copied().or_else(renamed) else {
+            out.push(change(Kind::TypeRemoved, true, key, "the type is gone", affected(a, &old_users[i])));
             continue;
         };
         let b = &new.types[j];
@@ -311,7 +318,14 @@ fn types(old: &Api, new: &Api, old_users: &[BTreeSet<String>], new_users: &[BTre
         }
         type_body(old, new, key, a, b, affects, out);
     }
-    for (key, &j) in new_keys.iter().filter(|(k, _)| !old_keys.contains_key(*k)) {
+    let renamed_to: BTreeSet<&str> = old
+        .types
+        .iter()
+        .filter(|a| !new_keys.contains_key(&a.name))
+        .filter_map(|a| new.types.iter().find(|b| b.schema == a.schema && b.suffix == a.suffix))
+        .map(|b| b.name.as_str())
+        .collect();
+    for (key, &j) in new_keys.iter().filter(|(k, _)| !old_keys.contains_key(*k) && !renamed_to.contains(k.as_str())) {
         let b = &new.types[j];
         out.push(change(Kind::TypeAdded, false, key, format!("new type `{}`", b.name), affected(b, &new_users[j])));
     }

@@ -47,7 +47,7 @@ fn every_kind_of_change_is_reported_and_classified() {
     ] {
         assert!(kinds.contains(&expected), "{expected:?} missing from {kinds:?}");
     }
-    assert_eq!(report.breaking, 13);
+    assert_eq!(report.breaking, 15);
     insta::assert_snapshot!("fixture_markdown", markdown(&report));
     insta::assert_snapshot!("fixture_json", json(&report));
 }
@@ -113,7 +113,26 @@ fn with_the_old_releases_type_name_lock_no_type_is_renamed() {
         "new",
     );
     assert!(!report.changes.iter().any(|c| c.kind == Kind::TypeRenamed), "{}", markdown(&report));
-    let added = report.changes.iter().find(|c| c.subject == "K.Other.Widget").unwrap();
+    let added = report.changes.iter().find(|c| c.subject == "OtherWidget").unwrap();
     assert_eq!(added.detail, "new type `OtherWidget`");
     assert_eq!(report.breaking, 12);
+}
+
+/// An older release (10.x shape: YAML, model-binding prefixes, the
+/// KeyfactorApi.Models namespace, header parameters with schemas, XML media
+/// types) against release 25's shape: only what a call site feels is left,
+/// each change classified.
+#[test]
+fn an_older_release_against_a_newer_one_reports_only_what_call_sites_feel() {
+    let fixtures = root().join("spec/fixtures");
+    let old = load_dir(&fixtures.join("release-10"), &lock()).unwrap();
+    let new = load_dir(&fixtures.join("release-25"), &lock()).unwrap();
+    let report = compare(&old, &new, "release-10", "release-25");
+    let count = |kind: Kind| report.changes.iter().filter(|c| c.kind == kind).count();
+    // The namespace move of AgentResponse and CertificateRetrievalResponse is no change.
+    assert_eq!((count(Kind::TypeRemoved), count(Kind::TypeAdded), count(Kind::ResponseChanged)), (0, 0, 0));
+    assert_eq!((count(Kind::ParameterRemoved), count(Kind::ParameterWireRenamed)), (0, 9));
+    assert!(report.changes.iter().filter(|c| c.kind == Kind::ParameterWireRenamed).all(|c| !c.breaking));
+    assert_eq!(report.breaking, 2, "{}", markdown(&report));
+    insta::assert_snapshot!("release_10_to_25_markdown", markdown(&report));
 }
