@@ -112,3 +112,58 @@ async fn query_body_and_error_status_go_over_the_wire() {
         "{message}"
     );
 }
+
+/// A client built for release 25 calling a server of an older release that
+/// lacks version 2: ASP.NET API versioning answers 400, and the client says
+/// which version it asked for and which ones the server offers; the code
+/// then falls back to the plain (version 1) function, as the README shows.
+#[tokio::test]
+#[allow(deprecated)]
+async fn an_older_server_without_version_2_gives_unsupported_api_version() {
+    let bodies = [
+        r#"{"error":{"code":"UnsupportedApiVersion","message":"The HTTP resource that matches the request URI does not support the API version '2'."}}"#,
+        r#"{"type":"https://docs.api-versioning.org/problems#unsupported-api-version","title":"Unsupported API version","status":400}"#,
+    ];
+    for body in bodies {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/KeyfactorAPI/Security/Roles/909"))
+            .and(header("x-keyfactor-api-version", "2"))
+            .respond_with(
+                ResponseTemplate::new(400)
+                    .set_body_raw(body, "application/json")
+                    .insert_header("api-supported-versions", "1.0")
+                    .insert_header("X-Keyfactor-Correlation-Id", "c0ffee"),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/KeyfactorAPI/Security/Roles/909"))
+            .and(header("x-keyfactor-api-version", "1.0"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(ROLE_V1, "application/json"))
+            .mount(&server)
+            .await;
+        let client = Client::builder(format!("{}/KeyfactorAPI", server.uri())).build().unwrap();
+
+        let err = client.get_security_roles_by_id_v2(909).send().await.unwrap_err();
+        let keyfactor_client::Error::UnsupportedApiVersion { operation, requested, supported, correlation_id } = &err
+        else {
+            panic!("{err:?}")
+        };
+        assert_eq!((*operation, *requested), ("get_security_roles_by_id_v2", "2"));
+        assert_eq!((supported.as_slice(), correlation_id.as_deref()), (&["1.0".to_string()][..], Some("c0ffee")));
+        assert_eq!(
+            err.to_string(),
+            "get_security_roles_by_id_v2: the server does not offer version 2 of this endpoint (it offers 1.0) (correlation id c0ffee)"
+        );
+
+        let name = match client.get_security_roles_by_id_v2(909).send().await {
+            Ok(role) => role.name,
+            Err(keyfactor_client::Error::UnsupportedApiVersion { .. }) => {
+                client.get_security_roles_by_id(909).send().await.unwrap().name
+            }
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(name.as_deref(), Some("tf-unit-role-576809000"));
+    }
+}

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use super::auth::{Auth, Authenticator};
-use super::error::{Error, Result, api_error, snippet};
+use super::error::{Error, Result, api_error, is_unsupported_version, snippet, supported_versions};
 use super::request::{OperationInfo, Request};
 use super::response::Response;
 use super::retry::{RetryPolicy, parse_retry_after, retryable_status};
@@ -219,6 +219,8 @@ impl Client {
         &self.inner.base_url
     }
 
+    // Called by generated code; a release may have no operation that needs it.
+    #[allow(dead_code)]
     pub(crate) async fn send_json<T: DeserializeOwned>(&self, request: Request) -> Result<Response<T>> {
         let operation = request.operation.name;
         let raw = self.execute(request).await?;
@@ -263,6 +265,8 @@ impl Client {
         Ok(Response::new(raw.status, raw.headers, raw.body))
     }
 
+    // Called by generated code; a release may have no operation that needs it.
+    #[allow(dead_code)]
     pub(crate) async fn send_empty(&self, request: Request) -> Result<Response<()>> {
         let raw = self.execute(request).await?;
         Ok(Response::new(raw.status, raw.headers, ()))
@@ -296,16 +300,22 @@ impl Client {
         if (200..300).contains(&raw.status) {
             return Ok(raw);
         }
+        let header = |name: &str| raw.headers.get(name).and_then(|v| v.to_str().ok());
+        let correlation_id = header("x-keyfactor-correlation-id").map(str::to_string);
+        if is_unsupported_version(raw.status, &raw.body) {
+            return Err(Error::UnsupportedApiVersion {
+                operation: op.name,
+                requested: op.version,
+                supported: supported_versions(header("api-supported-versions")),
+                correlation_id,
+            });
+        }
         Err(Error::Status {
             operation: op.name,
             status: raw.status,
             api_error: api_error(&raw.body),
             body: snippet(&raw.body),
-            correlation_id: raw
-                .headers
-                .get("x-keyfactor-correlation-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
+            correlation_id,
         })
     }
 

@@ -43,6 +43,24 @@ pub enum Error {
         body: String,
         correlation_id: Option<String>,
     },
+    /// The server does not offer the API version this function sends: it runs
+    /// an older Keyfactor Command release that lacks this version of the
+    /// endpoint (ASP.NET API versioning's `UnsupportedApiVersion`). Call the
+    /// function of a version it offers instead (`get_x` for `get_x_v2`).
+    #[error(
+        "{operation}: the server does not offer version {requested} of this endpoint{}{}",
+        offered_suffix(supported),
+        correlation_suffix(correlation_id)
+    )]
+    UnsupportedApiVersion {
+        operation: &'static str,
+        /// The `x-keyfactor-api-version` the function sent.
+        requested: &'static str,
+        /// The versions the server offers for the endpoint (its
+        /// `api-supported-versions` header); empty when it did not say.
+        supported: Vec<String>,
+        correlation_id: Option<String>,
+    },
     /// The response does not have the shape the documents declare.
     #[error("{operation}: cannot decode the HTTP {status} response at `{path}`: {message}; body: {snippet:?}")]
     Decode {
@@ -72,9 +90,34 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Status { status, .. } | Error::Decode { status, .. } => Some(*status),
+            Error::UnsupportedApiVersion { .. } => Some(400),
             _ => None,
         }
     }
+}
+
+/// Whether an error response says the requested API version is not offered.
+/// ASP.NET API versioning answers 400 with `{"error":{"code":
+/// "UnsupportedApiVersion"}}` in older versions and a problem-details body
+/// whose `type` ends in `unsupported-api-version` in newer ones; Keyfactor
+/// may also carry the code as its `ErrorCode`.
+pub(crate) fn is_unsupported_version(status: u16, body: &[u8]) -> bool {
+    if status != 400 {
+        return false;
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else { return false };
+    let text = |pointer: &str| value.pointer(pointer).and_then(serde_json::Value::as_str).unwrap_or("");
+    ["/error/code", "/code", "/ErrorCode"].iter().any(|p| text(p).eq_ignore_ascii_case("UnsupportedApiVersion"))
+        || text("/type").trim_end_matches('/').to_ascii_lowercase().ends_with("unsupported-api-version")
+}
+
+/// The versions an `api-supported-versions` header lists: `1.0, 2`.
+pub(crate) fn supported_versions(header: Option<&str>) -> Vec<String> {
+    header.unwrap_or("").split(',').map(str::trim).filter(|v| !v.is_empty()).map(str::to_string).collect()
+}
+
+fn offered_suffix(supported: &[String]) -> String {
+    if supported.is_empty() { String::new() } else { format!(" (it offers {})", supported.join(", ")) }
 }
 
 /// The error body Keyfactor Command sends with most error statuses.
@@ -114,4 +157,24 @@ pub(crate) fn snippet(body: &[u8]) -> String {
 /// Reads Keyfactor's error body, if the body is one.
 pub(crate) fn api_error(body: &[u8]) -> Option<ApiError> {
     serde_json::from_slice::<ApiError>(body).ok().filter(|e| e.code.is_some() || e.message.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shapes_of_unsupported_api_version_answers() {
+        let legacy = br#"{"error":{"code":"UnsupportedApiVersion","message":"The HTTP resource ... does not support the API version '2'."}}"#;
+        let problem = br#"{"type":"https://docs.api-versioning.org/problems#unsupported-api-version","title":"Unsupported API version","status":400}"#;
+        let keyfactor = br#"{"ErrorCode":"UnsupportedApiVersion","Message":"no"}"#;
+        for body in [&legacy[..], &problem[..], &keyfactor[..]] {
+            assert!(is_unsupported_version(400, body), "{}", String::from_utf8_lossy(body));
+        }
+        assert!(!is_unsupported_version(404, legacy));
+        assert!(!is_unsupported_version(400, br#"{"ErrorCode":"0xA0110002","Message":"bad"}"#));
+        assert!(!is_unsupported_version(400, b"<html>"));
+        assert_eq!(supported_versions(Some("1.0, 2")), ["1.0", "2"]);
+        assert!(supported_versions(None).is_empty());
+    }
 }
