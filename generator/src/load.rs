@@ -25,7 +25,9 @@ use crate::warnings::Warnings;
 pub struct Document {
     pub file: PathBuf,
     pub api: openapiv3::OpenAPI,
-    /// `info.version` as published ("1.0", "2"): the value of the version header.
+    /// `info.version` as published ("1.0", "2"), without the `v` older
+    /// releases put in front ("v1" -> "1", which the server's version reader
+    /// parses): the value of the version header.
     pub version_header: String,
     /// The major version number (1 for "1.0").
     pub version: u32,
@@ -110,7 +112,9 @@ fn check_openapi_version(path: &Path, value: &Value) -> Result<()> {
 
 fn read_version(path: &Path, value: &Value) -> Result<(String, u32)> {
     let header = match value.pointer("/info/version") {
-        Some(Value::String(v)) if !v.trim().is_empty() => v.trim().to_string(),
+        Some(Value::String(v)) if !v.trim().trim_start_matches(['v', 'V']).is_empty() => {
+            v.trim().trim_start_matches(['v', 'V']).to_string()
+        }
         Some(_) => return Err(Error::doc(path, "/info/version", "`info.version` must be a non-empty string")),
         None => {
             return Err(Error::doc(
@@ -120,19 +124,13 @@ fn read_version(path: &Path, value: &Value) -> Result<(String, u32)> {
             ));
         }
     };
-    let major = header
-        .trim_start_matches(['v', 'V'])
-        .split('.')
-        .next()
-        .and_then(|m| m.parse::<u32>().ok())
-        .filter(|&m| m >= 1)
-        .ok_or_else(|| {
-            Error::doc(
-                path,
-                "/info/version",
-                format!("`info.version` is {header:?}; expected a version number such as \"1.0\" or \"2\""),
-            )
-        })?;
+    let major = header.split('.').next().and_then(|m| m.parse::<u32>().ok()).filter(|&m| m >= 1).ok_or_else(|| {
+        Error::doc(
+            path,
+            "/info/version",
+            format!("`info.version` is {header:?}; expected a version number such as \"1.0\" or \"2\""),
+        )
+    })?;
     Ok((header, major))
 }
 

@@ -56,6 +56,15 @@
 //! in declaration order, or for parameters by their location
 //! (`id` in the path, `id_query` in the query).
 //!
+//! A query parameter named with an ASP.NET model-binding prefix,
+//! `prefix.Name` (`pq.pageReturned`, `pagedQuery.returnLimit`,
+//! `sq.sortField`, as older releases declare them), gets the setter of `Name`
+//! (`page_returned`), so that call sites agree with releases that declare
+//! `PageReturned`; the wire name is kept, and the server binds both forms. If
+//! that would make two parameters of one operation collide (`pq.id` beside a
+//! path `{id}`, or `a.Name` beside `b.Name`), the prefixed ones keep their
+//! prefix (`pq_id`) and the unprefixed one keeps the plain name.
+//!
 //! # Integer-code constants
 //!
 //! Where the documents' texts name the values of an integer code (see
@@ -111,6 +120,35 @@ pub const UNTAGGED: &str = "Untagged";
 /// Field or parameter identifier for a JSON / wire name.
 pub fn field(wire: &str) -> String {
     identifier(&snake(wire))
+}
+
+/// The name a query parameter binds to on the server: `pq.pageReturned` ->
+/// `pageReturned` (ASP.NET model-binding prefixes dropped).
+pub fn unprefixed(wire: &str) -> &str {
+    wire.rsplit_once('.').map_or(wire, |(_, name)| name).trim()
+}
+
+/// Identifiers for an operation's parameters, `(wire name, in the query)`
+/// each, before collisions by location are broken: query parameters drop a
+/// binding prefix unless that makes two of them collide (see the module docs).
+pub fn param_idents(params: &[(&str, bool)]) -> Vec<String> {
+    let plain: Vec<String> = params
+        .iter()
+        .map(|(wire, query)| if *query && !unprefixed(wire).is_empty() { field(unprefixed(wire)) } else { field(wire) })
+        .collect();
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for name in &plain {
+        *count.entry(name).or_default() += 1;
+    }
+    params
+        .iter()
+        .zip(&plain)
+        .map(
+            |((wire, _), name)| {
+                if count[name.as_str()] > 1 && unprefixed(wire) != *wire { field(wire) } else { name.clone() }
+            },
+        )
+        .collect()
 }
 
 /// Gives each of `wires` a distinct field identifier, in order.
@@ -315,6 +353,22 @@ mod tests {
         assert_eq!(operation_fn("get", "/SSH/ServerGroups/{id}", 1), "get_ssh_server_groups_by_id");
         assert_eq!(operation_fn("get", "/PamProviders/Types/{id}", 2), "get_pam_providers_types_by_id_v2");
         assert_ne!(operation_fn("get", "/MetadataFields/{id}", 1), operation_fn("get", "/MetadataFields/{name}", 1));
+    }
+
+    #[test]
+    fn query_prefixes_of_model_binding_are_dropped_unless_names_collide() {
+        let got = param_idents(&[
+            ("pq.pageReturned", true),
+            ("pagedQuery.returnLimit", true),
+            ("sq.sortField", true),
+            ("x-thing.format", false),
+        ]);
+        assert_eq!(got, ["page_returned", "return_limit", "sort_field", "x_thing_format"]);
+        // The path's {id} keeps `id`; the prefixed query parameters keep their prefixes.
+        let got = param_idents(&[("id", false), ("pq.id", true), ("a.Name", true), ("b.Name", true)]);
+        assert_eq!(got, ["id", "pq_id", "a_name", "b_name"]);
+        assert_eq!(unprefixed("pq.pageReturned"), "pageReturned");
+        assert_eq!(unprefixed("ReturnLimit"), "ReturnLimit");
     }
 
     #[test]

@@ -87,3 +87,24 @@ fn an_override_that_matches_nothing_is_an_error_with_its_pointer() {
     let err = keyfactor_generator::overrides::Overrides::read(&file).unwrap_err().to_string();
     assert!(err.contains("o.yaml#/overrides/0: an override has either"), "{err}");
 }
+
+/// An older release's shape (see `spec/fixtures/release-10/v1.yaml`): YAML,
+/// operationIds, prefixed query parameters, header parameters with schemas,
+/// XML media types.
+#[test]
+fn an_older_releases_shape() {
+    let doc = fixture("release-10/v1.yaml");
+    let generated = generate_files(&[&doc], &options("spec/fixtures/release-10/v1.yaml", true)).expect("generates");
+    let agent = &generated.files["operations/agent.rs"];
+    // Setters as release 25 names them; the release's own wire names.
+    assert!(agent.contains("pub fn page_returned(") && agent.contains("\"pq.pageReturned\""), "{agent}");
+    assert!(!agent.contains("pq_page_returned"), "{agent}");
+    // Paged listings are detected through the prefixes.
+    assert!(agent.contains("pub fn stream("), "{agent}");
+    // Header parameters with schemas stay out of the public API.
+    assert!(!agent.contains("requested_with") && !agent.contains("fn x_keyfactor_api_version"), "{agent}");
+    assert_eq!(generated.api.versions[0].header, "1", "sent without the `v` of `info.version: v1`");
+    insta::assert_snapshot!("release_10_agent", agent);
+    insta::assert_snapshot!("release_10_types", generated.files["types.rs"]);
+    insta::assert_snapshot!("release_10_warnings", generated.warnings.to_string());
+}

@@ -121,6 +121,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// Clients generated from fixture documents onto the real runtime (crate
+/// under `compat/`, documents under `spec/fixtures/`): call sites across a
+/// release (`before`, `after`), an older release's shape (`older`), and a
+/// release that lacks everything optional (`minimal`), all built by CI with
+/// `clippy -D warnings`.
+const COMPAT_CRATES: &[(&str, &[&str])] = &[
+    ("before", &["compat-before.yaml"]),
+    ("after", &["compat-after.yaml"]),
+    ("older", &["release-10/v1.yaml"]),
+    ("minimal", &["minimal.yaml"]),
+];
+
 /// One generated directory and how to produce it.
 struct Target {
     dir: PathBuf,
@@ -160,12 +172,16 @@ fn targets(spec_dir: &Path) -> Result<Vec<Target>> {
         cargo_toml: Some(root.join("generated-client/Cargo.toml")),
         type_names: manifest.type_names_path(),
     }];
-    for side in ["before", "after"] {
-        let doc = root.join(format!("spec/fixtures/compat-{side}.yaml"));
-        let options = Options { source: format!("spec/fixtures/compat-{side}.yaml"), area_features: false };
+    for (krate, docs) in COMPAT_CRATES {
+        let paths: Vec<PathBuf> = docs.iter().map(|d| root.join("spec/fixtures").join(d)).collect();
+        let source = docs.iter().map(|d| format!("spec/fixtures/{d}")).collect::<Vec<_>>().join(" and ");
+        let options = Options { source, area_features: false };
         targets.push(Target {
-            dir: root.join(format!("compat/{side}/src/generated")),
-            generated: keyfactor_generator::generate_files(&[&doc], &options)?,
+            dir: root.join(format!("compat/{krate}/src/generated")),
+            generated: keyfactor_generator::generate_files(
+                &paths.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+                &options,
+            )?,
             cargo_toml: None,
             type_names: None,
         });

@@ -62,9 +62,14 @@ impl DynamicArgs {
     }
 }
 
-/// Whether the query name `sent` binds to the parameter `declared`.
+/// Whether the query name `sent` binds to the parameter `declared`: names
+/// compare case-insensitively without their model-binding prefixes
+/// (`pq.pageReturned` is `PageReturned`), as the server binds them.
 pub fn query_name_matches(sent: &str, declared: &str) -> bool {
-    sent.eq_ignore_ascii_case(declared) || sent.rsplit_once('.').is_some_and(|(_, n)| n.eq_ignore_ascii_case(declared))
+    fn unprefixed(name: &str) -> &str {
+        name.rsplit_once('.').map_or(name, |(_, n)| n)
+    }
+    unprefixed(sent).eq_ignore_ascii_case(unprefixed(declared))
 }
 
 /// Reads a parameter's text as its type: as JSON first (numbers, booleans),

@@ -49,14 +49,20 @@ impl Request {
         Request { operation, path, query: Vec::new(), headers: Vec::new(), body: None }
     }
 
+    // Called by generated code; a release may have no operation that needs it.
+    #[allow(dead_code)]
     pub(crate) fn query(&mut self, name: &'static str, value: &(impl ParamValue + ?Sized)) {
         self.query.push((name, value.to_param()));
     }
 
+    // Called by generated code; a release may have no operation that needs it.
+    #[allow(dead_code)]
     pub(crate) fn header(&mut self, name: &'static str, value: &(impl ParamValue + ?Sized)) {
         self.headers.push((name, value.to_param()));
     }
 
+    // Called by generated code; a release may have no operation that needs it.
+    #[allow(dead_code)]
     pub(crate) fn json(&mut self, body: &impl serde::Serialize) -> crate::Result<()> {
         let bytes = serde_json::to_vec(body)
             .map_err(|source| crate::Error::Encode { operation: self.operation.name, source })?;

@@ -9,12 +9,18 @@ use crate::model::{Api, CodeName, Field, TypeDef, TypeKind, TypeRef};
 pub(super) fn types_module(api: &Api, cfg: Cfg) -> TokenStream {
     let defs = api.types.iter().map(|t| type_def(api, t, cfg.any(&t.tags)));
     let markers = api.types.iter().filter_map(|t| code_marker(t, cfg.any(&t.tags)));
+    // Only structs derive serde's traits; a release may have none.
+    let serde = api.types.iter().any(|t| matches!(t.kind, TypeKind::Struct { .. })).then(|| {
+        quote!(
+            use serde::{Deserialize, Serialize};
+        )
+    });
     quote! {
         #![doc = " Request and response types of the Keyfactor Command API, one per schema of the documents."]
         #![doc = ""]
         #![doc = " Fields that the documents mark nullable or not required are `Option`s; unknown JSON"]
         #![doc = " fields are ignored, so a newer server's additions do not break decoding."]
-        use serde::{Deserialize, Serialize};
+        #serde
 
         #(#defs)*
 

@@ -449,8 +449,13 @@ impl<'a> Ctx<'a> {
             }
             _ => usize::MAX,
         });
-        for (p_at, param) in merged {
-            if let Some(p) = self.param(d, param, &p_at, &template, &mut taken)? {
+        let wires: Vec<(&str, bool)> = merged
+            .iter()
+            .map(|(_, p)| (p.parameter_data_ref().name.as_str(), matches!(p, Parameter::Query { .. })))
+            .collect();
+        let idents = naming::param_idents(&wires);
+        for ((p_at, param), ident) in merged.iter().zip(idents) {
+            if let Some(p) = self.param(d, param, p_at, &template, ident, &mut taken)? {
                 params.push(p);
             }
         }
@@ -483,6 +488,7 @@ impl<'a> Ctx<'a> {
         param: &Parameter,
         at: &str,
         template: &[&str],
+        mut ident: String,
         taken: &mut BTreeSet<String>,
     ) -> Result<Option<Param>> {
         let file = &self.docs[d].file;
@@ -503,7 +509,6 @@ impl<'a> Ctx<'a> {
             ParameterSchemaOrContent::Schema(s) => self.type_ref(d, s, &format!("{at}/schema"))?,
             ParameterSchemaOrContent::Content(_) => TypeRef::String,
         };
-        let mut ident = naming::field(&data.name);
         if !taken.insert(ident.clone()) {
             let location_name = match location {
                 Location::Path => "path",
@@ -581,7 +586,7 @@ fn paging(params: &[Param], success: &Success) -> Option<Paging> {
                 p.location == Location::Query
                     && !p.positional()
                     && p.ty == TypeRef::I32
-                    && p.wire.eq_ignore_ascii_case(wire)
+                    && naming::unprefixed(&p.wire).eq_ignore_ascii_case(wire)
             })
             .map(|p| p.ident.clone())
     };
