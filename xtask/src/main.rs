@@ -11,6 +11,9 @@ use keyfactor_generator::{Generated, output};
 mod bench;
 mod fuzz;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(about = "Project tasks for the Keyfactor Command client")]
 struct Cli {

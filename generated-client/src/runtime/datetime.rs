@@ -35,7 +35,7 @@ pub trait Lenient: Sized {
 }
 
 /// Wraps a [`Lenient`] type so that serde's impls for containers apply.
-struct L<T>(T);
+pub(crate) struct L<T>(pub(crate) T);
 
 impl<'de, T: Lenient> Deserialize<'de> for L<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

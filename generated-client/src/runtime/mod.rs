@@ -10,6 +10,9 @@ pub(crate) mod datetime;
 #[cfg(feature = "dynamic")]
 pub(crate) mod dynamic;
 mod error;
+// The serde impls of generated structs; a release may have no struct.
+#[allow(dead_code, unused_imports, unused_macros)]
+pub(crate) mod object;
 // Generated code streams paged listings through it; a release may have none.
 #[allow(dead_code)]
 mod paging;
@@ -23,6 +26,8 @@ pub use code::{Code, CodeForm, CodeNames};
 #[cfg(feature = "dynamic")]
 pub use dynamic::{DynamicArgs, query_name_matches};
 pub use error::{ApiError, Error, Result};
+#[allow(unused_imports)]
+pub(crate) use object::{deserialize_object, serialize_object};
 #[allow(unused_imports)]
 pub(crate) use paging::{DEFAULT_PAGE_SIZE, paged};
 pub use request::OperationInfo;

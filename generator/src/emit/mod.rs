@@ -157,7 +157,77 @@ fn rust_file(options: &Options, tokens: TokenStream) -> String {
         // The emitter built tokens that do not parse: a bug in the generator.
         Err(e) => panic!("generator emitted invalid Rust ({e}):\n{tokens}"),
     };
-    format!("{}\n{}", header(options, "//"), space_items(&prettyplease::unparse(&file)))
+    let code = layout_object_macros(&prettyplease::unparse(&file));
+    format!("{}\n{}", header(options, "//"), space_items(&code))
+}
+
+/// prettyplease fills the bodies of macro invocations like prose; the
+/// `serialize_object!` / `deserialize_object!` field lists read better one
+/// field a line:
+///
+/// ```text
+/// crate::runtime::deserialize_object!(Agent {
+///     "AgentId" => agent_id: plain,
+/// });
+/// ```
+fn layout_object_macros(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut lines = code.lines();
+    while let Some(line) = lines.next() {
+        let is_object_macro = ["crate::runtime::serialize_object!(", "crate::runtime::deserialize_object!("]
+            .iter()
+            .any(|m| line.trim_start().starts_with(m) && line.trim_end().ends_with('('));
+        if !is_object_macro {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let mut body = String::new();
+        for next in lines.by_ref() {
+            if next.trim() == ");" {
+                break;
+            }
+            body.push(' ');
+            body.push_str(next.trim());
+        }
+        out.push_str(&relayout_object_macro(line.trim_end(), body.trim(), indent));
+    }
+    out
+}
+
+/// `Name { "W" => f : k, ... }` as one field a line.
+fn relayout_object_macro(open: &str, body: &str, indent: &str) -> String {
+    let (name, fields) = body.split_once('{').unwrap_or((body, ""));
+    let fields = fields.trim().trim_end_matches('}').trim();
+    let mut out = format!("{open}{} {{\n", name.trim());
+    for field in split_top_level_commas(fields).into_iter().filter(|f| !f.trim().is_empty()) {
+        let field = field.trim().replace(" : ", ": ");
+        out.push_str(&format!("{indent}    {field},\n"));
+    }
+    out.push_str(&format!("{indent}}});\n"));
+    out
+}
+
+/// Splits at commas outside string literals.
+fn split_top_level_commas(text: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        match c {
+            ',' if !in_string => parts.push(String::new()),
+            _ => {
+                if in_string && !escaped && c == '"' {
+                    in_string = false;
+                } else if !in_string && c == '"' {
+                    in_string = true;
+                }
+                escaped = in_string && !escaped && c == '\\';
+                parts.last_mut().expect("one part").push(c);
+            }
+        }
+    }
+    parts
 }
 
 /// prettyplease puts items right after each other; a blank line after each

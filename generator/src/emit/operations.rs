@@ -146,9 +146,9 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
         Success::Empty { .. } => quote!(()),
         Success::Json { ty, .. } => rust_type(api, ty, &types_prefix()),
     };
-    let send = match &op.success {
-        Success::Empty { .. } => quote!(send_empty),
-        Success::Json { .. } => quote!(send_json),
+    let (send, send_value) = match &op.success {
+        Success::Empty { .. } => (quote!(send_empty), quote!(send_empty_value)),
+        Success::Json { .. } => (quote!(send_json), quote!(send_json_value)),
     };
     let stream = op.paging.as_ref().map(|paging| stream_fn(api, paging));
     let doc = format!(
@@ -173,14 +173,13 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
             #request
 
             /// Sends the request and decodes the response.
-            pub async fn send(self) -> crate::Result<#output> {
-                self.send_with_metadata().await.map(crate::Response::into_inner)
+            pub fn send(self) -> impl std::future::Future<Output = crate::Result<#output>> + 'a {
+                self.client.#send_value(self.request())
             }
 
             /// Sends the request; the result also carries the response's status and headers.
-            pub async fn send_with_metadata(self) -> crate::Result<crate::Response<#output>> {
-                let request = self.request()?;
-                self.client.#send(request).await
+            pub fn send_with_metadata(self) -> impl std::future::Future<Output = crate::Result<crate::Response<#output>>> + 'a {
+                self.client.#send(self.request())
             }
 
             #stream

@@ -4,23 +4,20 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{Cfg, doc_attrs, doc_raw, format_note, rust_type};
-use crate::model::{Api, CodeName, Field, TypeDef, TypeKind, TypeRef};
+use crate::model::{Api, CodeName, Directions, Field, TypeDef, TypeKind, TypeRef};
 
 pub(super) fn types_module(api: &Api, cfg: Cfg) -> TokenStream {
     let defs = api.types.iter().map(|t| type_def(api, t, cfg.any(&t.tags)));
     let markers = api.types.iter().filter_map(|t| code_marker(t, cfg.any(&t.tags)));
-    // Only structs derive serde's traits; a release may have none.
-    let serde = api.types.iter().any(|t| matches!(t.kind, TypeKind::Struct { .. })).then(|| {
-        quote!(
-            use serde::{Deserialize, Serialize};
-        )
-    });
     quote! {
         #![doc = " Request and response types of the Keyfactor Command API, one per schema of the documents."]
         #![doc = ""]
         #![doc = " Fields that the documents mark nullable or not required are `Option`s; unknown JSON"]
         #![doc = " fields are ignored, so a newer server's additions do not break decoding."]
-        #serde
+        #![doc = ""]
+        #![doc = " Types sent in requests implement `Serialize`, types received `Deserialize`;"]
+        #![doc = " with the `roundtrip` feature every type implements both (to store a"]
+        #![doc = " response and send it back, or to read a request body)."]
 
         #(#defs)*
 
@@ -30,6 +27,42 @@ pub(super) fn types_module(api: &Api, cfg: Cfg) -> TokenStream {
             #(#markers)*
         }
     }
+}
+
+/// The struct's `Serialize` and `Deserialize` impls, through the runtime's
+/// `serialize_object!` / `deserialize_object!` (far cheaper to compile than
+/// serde's derives). Each is compiled in the direction the type crosses the
+/// wire, the other one only with the `roundtrip` feature.
+fn serde_impls(
+    name: &proc_macro2::Ident,
+    fields: &[Field],
+    directions: Directions,
+    cfg: &TokenStream,
+) -> (TokenStream, TokenStream) {
+    let only_if = |on: bool| (!on).then(|| quote!(#[cfg(feature = "roundtrip")]));
+    let entries = |kind: &dyn Fn(&Field) -> &'static str| {
+        let entries = fields.iter().map(|f| {
+            let (wire, ident, kind) = (&f.wire, format_ident!("{}", f.ident), format_ident!("{}", kind(f)));
+            quote!(#wire => #ident: #kind)
+        });
+        quote!(#(#entries),*)
+    };
+    // An optional field that is None is left out; a required but nullable one is sent as null.
+    let ser_entries = entries(&|f| if f.optional() && !f.required { "skip" } else { "always" });
+    let de_entries = entries(&|f| if holds_date_time(&f.ty) { "lenient" } else { "plain" });
+    let (ser_cfg, de_cfg) = (only_if(directions.sent), only_if(directions.received));
+    (
+        quote! {
+            #cfg
+            #ser_cfg
+            crate::runtime::serialize_object!(#name { #ser_entries });
+        },
+        quote! {
+            #cfg
+            #de_cfg
+            crate::runtime::deserialize_object!(#name { #de_entries });
+        },
+    )
 }
 
 /// The integer code's doc line: its values, with names where known.
@@ -85,15 +118,19 @@ fn type_def(api: &Api, t: &TypeDef, cfg: TokenStream) -> TokenStream {
     match &t.kind {
         TypeKind::Struct { fields } => {
             let origin = doc_raw(&lines);
-            let fields = fields.iter().map(|f| field(api, f));
+            let defs = fields.iter().map(|f| field(api, f));
+            let (ser, de) = serde_impls(&name, fields, t.directions, &cfg);
             quote! {
                 #docs
                 #origin
                 #cfg
-                #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+                #[derive(Clone, Debug, Default, PartialEq)]
                 pub struct #name {
-                    #(#fields)*
+                    #(#defs)*
                 }
+
+                #ser
+                #de
             }
         }
         TypeKind::IntEnum { known, names, .. } => {
@@ -157,35 +194,20 @@ fn quote_list(values: &[String]) -> String {
 
 fn field(api: &Api, f: &Field) -> TokenStream {
     let ident = format_ident!("{}", f.ident);
-    let wire = &f.wire;
     let mut ty = rust_type(api, &f.ty, &TokenStream::new());
-    let mut serde = Vec::new();
-    if *wire != f.ident {
-        serde.push(quote!(rename = #wire));
-    }
     if f.optional() {
         ty = quote!(Option<#ty>);
-        serde.push(quote!(default));
-        // A required but nullable field is sent as null rather than left out.
-        if !f.required {
-            serde.push(quote!(skip_serializing_if = "Option::is_none"));
-        }
-    } else if matches!(f.ty, TypeRef::Array(_) | TypeRef::Map(_)) {
-        serde.push(quote!(default));
     }
-    if holds_date_time(&f.ty) {
-        serde.push(quote!(deserialize_with = "crate::runtime::datetime::deserialize"));
-    }
-    let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
     let mut docs = f.description.as_deref().map(doc_attrs).unwrap_or_default();
+    let wire = format!(" JSON field `{}`.", f.wire);
+    let sep = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
+    docs = quote!(#docs #sep #[doc = #wire]);
     if let Some(note) = format_note(&f.ty) {
-        let sep = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
         let note = format!(" {note}");
-        docs = quote!(#docs #sep #[doc = #note]);
+        docs = quote!(#docs #[doc = ""] #[doc = #note]);
     }
     quote! {
         #docs
-        #serde
         pub #ident: #ty,
     }
 }

@@ -38,6 +38,7 @@ pub fn build_locked(docs: &[Document], locked: &TypeNameLock, warnings: &mut War
     let mut types = ctx.types()?;
     let endpoints = ctx.endpoints()?;
     tag_types(&mut types, &endpoints);
+    direct_types(&mut types, &endpoints);
     code_names::attach(&mut types, &endpoints);
     let versions = docs.iter().map(|d| version_of(d)).collect();
     Ok(Api { versions, endpoints, types })
@@ -152,6 +153,7 @@ impl<'a> Ctx<'a> {
                 description,
                 versions,
                 tags: Vec::new(),
+                directions: Directions::default(),
                 kind,
             });
         }
@@ -704,6 +706,34 @@ fn tag_types(types: &mut [TypeDef], endpoints: &[Endpoint]) {
     }
     for (t, tags) in types.iter_mut().zip(tags) {
         t.tags = tags.into_iter().collect();
+    }
+}
+
+/// Marks each type with the ways it crosses the wire: sent when a request
+/// body reaches it, received when a response does.
+fn direct_types(types: &mut [TypeDef], endpoints: &[Endpoint]) {
+    let reach = |roots: Vec<usize>| {
+        let mut seen = vec![false; types.len()];
+        let mut stack = roots;
+        while let Some(i) = stack.pop() {
+            if !std::mem::replace(&mut seen[i], true) {
+                stack.extend(types[i].named());
+            }
+        }
+        seen
+    };
+    let ops = || endpoints.iter().flat_map(|e| &e.operations);
+    let sent = reach(ops().flat_map(|o| o.body.iter().flat_map(|b| b.ty.named())).collect());
+    let received = reach(
+        ops()
+            .flat_map(|o| match &o.success {
+                Success::Json { ty, .. } => ty.named(),
+                Success::Empty { .. } => Vec::new(),
+            })
+            .collect(),
+    );
+    for (i, t) in types.iter_mut().enumerate() {
+        t.directions = Directions { sent: sent[i], received: received[i] };
     }
 }
 

@@ -163,7 +163,17 @@ pub struct TypeDef {
     /// Tags of the operations that use the type, directly or through other
     /// types, sorted; empty when no operation does.
     pub tags: Vec<Tag>,
+    /// Which ways the type crosses the wire.
+    pub directions: Directions,
     pub kind: TypeKind,
+}
+
+/// Whether a type is sent (in a request body) and whether it is received
+/// (in a response), directly or inside another type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Directions {
+    pub sent: bool,
+    pub received: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -5,18 +5,32 @@
 //!
 //! Fields that the documents mark nullable or not required are `Option`s; unknown JSON
 //! fields are ignored, so a newer server's additions do not break decoding.
-use serde::{Deserialize, Serialize};
-
+//!
+//! Types sent in requests implement `Serialize`, types received `Deserialize`;
+//! with the `roundtrip` feature every type implements both (to store a
+//! response and send it back, or to read a request body).
 /// Schema `K.Widgets.Widget` (API version 1.0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Widget {
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    /// JSON field `Id`.
     pub id: Option<i32>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    /// JSON field `Name`.
     pub name: Option<String>,
-    #[serde(rename = "Kind", default, skip_serializing_if = "Option::is_none")]
+    /// JSON field `Kind`.
     pub kind: Option<WidgetKind>,
 }
+
+#[cfg(feature = "roundtrip")]
+crate::runtime::serialize_object!(Widget {
+    "Id" => id: skip,
+    "Name" => name: skip,
+    "Kind" => kind: skip,
+});
+crate::runtime::deserialize_object!(Widget {
+    "Id" => id: plain,
+    "Name" => name: plain,
+    "Kind" => kind: plain,
+});
 
 /// Schema `K.Widgets.WidgetKind` (API version 1.0).
 ///
@@ -24,13 +38,23 @@ pub struct Widget {
 pub type WidgetKind = crate::runtime::Code<codes::WidgetKind>;
 
 /// Schema `K.Widgets.WidgetRequest` (API version 1.0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct WidgetRequest {
-    #[serde(rename = "Name")]
+    /// JSON field `Name`.
     pub name: String,
-    #[serde(rename = "Color", default, skip_serializing_if = "Option::is_none")]
+    /// JSON field `Color`.
     pub color: Option<String>,
 }
+crate::runtime::serialize_object!(WidgetRequest {
+    "Name" => name: always,
+    "Color" => color: skip,
+});
+
+#[cfg(feature = "roundtrip")]
+crate::runtime::deserialize_object!(WidgetRequest {
+    "Name" => name: plain,
+    "Color" => color: plain,
+});
 
 /// What the documents say about each integer code: the values they
 /// list and the names their texts give (see [`crate::CodeNames`]).

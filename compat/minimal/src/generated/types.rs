@@ -5,6 +5,10 @@
 //!
 //! Fields that the documents mark nullable or not required are `Option`s; unknown JSON
 //! fields are ignored, so a newer server's additions do not break decoding.
+//!
+//! Types sent in requests implement `Serialize`, types received `Deserialize`;
+//! with the `roundtrip` feature every type implements both (to store a
+//! response and send it back, or to read a request body).
 /// What the documents say about each integer code: the values they
 /// list and the names their texts give (see [`crate::CodeNames`]).
 pub mod codes {}

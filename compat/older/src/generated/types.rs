@@ -5,25 +5,36 @@
 //!
 //! Fields that the documents mark nullable or not required are `Option`s; unknown JSON
 //! fields are ignored, so a newer server's additions do not break decoding.
-use serde::{Deserialize, Serialize};
-
+//!
+//! Types sent in requests implement `Serialize`, types received `Deserialize`;
+//! with the `roundtrip` feature every type implements both (to store a
+//! response and send it back, or to read a request body).
 /// Schema `KeyfactorApi.Models.Orchestrators.AgentResponse` (API version 1).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AgentResponse {
-    #[serde(rename = "AgentId", default, skip_serializing_if = "Option::is_none")]
+    /// JSON field `AgentId`.
     pub agent_id: Option<uuid::Uuid>,
-    #[serde(rename = "ClientMachine", default, skip_serializing_if = "Option::is_none")]
+    /// JSON field `ClientMachine`.
     pub client_machine: Option<String>,
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    /// JSON field `Status`.
     pub status: Option<AgentStatusType>,
-    #[serde(
-        rename = "LastSeen",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::datetime::deserialize"
-    )]
+    /// JSON field `LastSeen`.
     pub last_seen: Option<chrono::DateTime<chrono::Utc>>,
 }
+
+#[cfg(feature = "roundtrip")]
+crate::runtime::serialize_object!(AgentResponse {
+    "AgentId" => agent_id: skip,
+    "ClientMachine" => client_machine: skip,
+    "Status" => status: skip,
+    "LastSeen" => last_seen: skip,
+});
+crate::runtime::deserialize_object!(AgentResponse {
+    "AgentId" => agent_id: plain,
+    "ClientMachine" => client_machine: plain,
+    "Status" => status: plain,
+    "LastSeen" => last_seen: lenient,
+});
 
 /// Schema `CSS.CMS.Core.Enums.AgentStatusType` (API version 1).
 ///
@@ -31,15 +42,27 @@ pub struct AgentResponse {
 pub type AgentStatusType = crate::runtime::Code<codes::AgentStatusType>;
 
 /// Schema `KeyfactorApi.Models.Certificates.CertificateRetrievalResponse` (API version 1).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateRetrievalResponse {
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    /// JSON field `Id`.
     pub id: Option<i32>,
-    #[serde(rename = "Thumbprint", default, skip_serializing_if = "Option::is_none")]
+    /// JSON field `Thumbprint`.
     pub thumbprint: Option<String>,
-    #[serde(rename = "KeyBits", default, skip_serializing_if = "Option::is_none")]
+    /// JSON field `KeyBits`.
     pub key_bits: Option<i32>,
 }
+
+#[cfg(feature = "roundtrip")]
+crate::runtime::serialize_object!(CertificateRetrievalResponse {
+    "Id" => id: skip,
+    "Thumbprint" => thumbprint: skip,
+    "KeyBits" => key_bits: skip,
+});
+crate::runtime::deserialize_object!(CertificateRetrievalResponse {
+    "Id" => id: plain,
+    "Thumbprint" => thumbprint: plain,
+    "KeyBits" => key_bits: plain,
+});
 
 /// Schema `Keyfactor.Common.QueryableExtensions.SortOrder` (API version 1).
 ///

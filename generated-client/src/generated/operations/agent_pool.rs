@@ -166,16 +166,21 @@ impl<'a> GetAgentPools<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<Vec<crate::types::AgentPoolGetResponse>> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<Vec<crate::types::AgentPoolGetResponse>>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<Vec<crate::types::AgentPoolGetResponse>>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<Vec<crate::types::AgentPoolGetResponse>>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 
     /// Streams every item, fetching page after page: from the page set
@@ -225,16 +230,21 @@ impl<'a> PostAgentPools<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::AgentPoolGetResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::AgentPoolGetResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::AgentPoolGetResponse>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::AgentPoolGetResponse>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -265,16 +275,21 @@ impl<'a> PutAgentPools<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::AgentPoolGetResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::AgentPoolGetResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::AgentPoolGetResponse>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::AgentPoolGetResponse>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -363,18 +378,23 @@ impl<'a> GetAgentPoolsAgents<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<Vec<crate::types::AgentPoolAgentGetResponse>> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    ) -> impl std::future::Future<
+        Output = crate::Result<Vec<crate::types::AgentPoolAgentGetResponse>>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<Vec<crate::types::AgentPoolAgentGetResponse>>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<Vec<crate::types::AgentPoolAgentGetResponse>>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 
     /// Streams every item, fetching page after page: from the page set
@@ -423,14 +443,15 @@ impl<'a> DeleteAgentPoolsById<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(self) -> impl std::future::Future<Output = crate::Result<()>> + 'a {
+        self.client.send_empty_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
-        let request = self.request()?;
-        self.client.send_empty(request).await
+    pub fn send_with_metadata(
+        self,
+    ) -> impl std::future::Future<Output = crate::Result<crate::Response<()>>> + 'a {
+        self.client.send_empty(self.request())
     }
 }
 
@@ -460,15 +481,20 @@ impl<'a> GetAgentPoolsById<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::AgentPoolGetResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::AgentPoolGetResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::AgentPoolGetResponse>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::AgentPoolGetResponse>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }

@@ -88,16 +88,21 @@ impl<'a> GetAppSetting<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<Vec<crate::types::AppSettingResponse>> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<Vec<crate::types::AppSettingResponse>>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<Vec<crate::types::AppSettingResponse>>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<Vec<crate::types::AppSettingResponse>>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -128,16 +133,21 @@ impl<'a> PutAppSetting<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<Vec<crate::types::AppSettingResponse>> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<Vec<crate::types::AppSettingResponse>>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<Vec<crate::types::AppSettingResponse>>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<Vec<crate::types::AppSettingResponse>>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -167,16 +177,21 @@ impl<'a> GetAppSettingById<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::AppSettingResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::AppSettingResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::AppSettingResponse>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::AppSettingResponse>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -208,16 +223,21 @@ impl<'a> PutAppSettingByIdSet<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::AppSettingResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::AppSettingResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::AppSettingResponse>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::AppSettingResponse>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -249,15 +269,20 @@ impl<'a> PutAppSettingByNameSet<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::AppSettingResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::AppSettingResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::AppSettingResponse>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::AppSettingResponse>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }

@@ -128,14 +128,15 @@ impl<'a> DeleteCertificateStoreTypes<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(self) -> impl std::future::Future<Output = crate::Result<()>> + 'a {
+        self.client.send_empty_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
-        let request = self.request()?;
-        self.client.send_empty(request).await
+    pub fn send_with_metadata(
+        self,
+    ) -> impl std::future::Future<Output = crate::Result<crate::Response<()>>> + 'a {
+        self.client.send_empty(self.request())
     }
 }
 
@@ -214,20 +215,23 @@ impl<'a> GetCertificateStoreTypes<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<Vec<crate::types::CertificateStoreTypeResponse>> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    ) -> impl std::future::Future<
+        Output = crate::Result<Vec<crate::types::CertificateStoreTypeResponse>>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<
-        crate::Response<Vec<crate::types::CertificateStoreTypeResponse>>,
-    > {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<Vec<crate::types::CertificateStoreTypeResponse>>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 
     /// Streams every item, fetching page after page: from the page set
@@ -277,18 +281,23 @@ impl<'a> PostCertificateStoreTypes<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<crate::types::CertificateStoreTypeResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::CertificateStoreTypeResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::CertificateStoreTypeResponse>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<crate::types::CertificateStoreTypeResponse>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -319,18 +328,23 @@ impl<'a> PutCertificateStoreTypes<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<crate::types::CertificateStoreTypeResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::CertificateStoreTypeResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::CertificateStoreTypeResponse>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<crate::types::CertificateStoreTypeResponse>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -360,20 +374,23 @@ impl<'a> GetCertificateStoreTypesNameByName<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<Vec<crate::types::CertificateStoreTypeResponse>> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    ) -> impl std::future::Future<
+        Output = crate::Result<Vec<crate::types::CertificateStoreTypeResponse>>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<
-        crate::Response<Vec<crate::types::CertificateStoreTypeResponse>>,
-    > {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<Vec<crate::types::CertificateStoreTypeResponse>>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -403,14 +420,15 @@ impl<'a> DeleteCertificateStoreTypesById<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(self) -> impl std::future::Future<Output = crate::Result<()>> + 'a {
+        self.client.send_empty_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
-        let request = self.request()?;
-        self.client.send_empty(request).await
+    pub fn send_with_metadata(
+        self,
+    ) -> impl std::future::Future<Output = crate::Result<crate::Response<()>>> + 'a {
+        self.client.send_empty(self.request())
     }
 }
 
@@ -440,17 +458,22 @@ impl<'a> GetCertificateStoreTypesById<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<crate::types::CertificateStoreTypeResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::CertificateStoreTypeResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::CertificateStoreTypeResponse>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<crate::types::CertificateStoreTypeResponse>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }

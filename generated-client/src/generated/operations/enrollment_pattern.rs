@@ -228,18 +228,23 @@ impl<'a> GetEnrollmentPatterns<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<Vec<crate::types::EnrollmentPatternResponse>> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    ) -> impl std::future::Future<
+        Output = crate::Result<Vec<crate::types::EnrollmentPatternResponse>>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<Vec<crate::types::EnrollmentPatternResponse>>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<Vec<crate::types::EnrollmentPatternResponse>>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 
     /// Streams every item, fetching page after page: from the page set
@@ -301,16 +306,21 @@ impl<'a> PostEnrollmentPatterns<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::EnrollmentPatternResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::EnrollmentPatternResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::EnrollmentPatternResponse>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::EnrollmentPatternResponse>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -339,20 +349,23 @@ impl<'a> GetEnrollmentPatternsSettings<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<crate::types::EnrollmentPatternSettingsResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::EnrollmentPatternSettingsResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<
-        crate::Response<crate::types::EnrollmentPatternSettingsResponse>,
-    > {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<crate::types::EnrollmentPatternSettingsResponse>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -383,20 +396,23 @@ impl<'a> PutEnrollmentPatternsSettings<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<crate::types::EnrollmentPatternSettingsResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::EnrollmentPatternSettingsResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<
-        crate::Response<crate::types::EnrollmentPatternSettingsResponse>,
-    > {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<crate::types::EnrollmentPatternSettingsResponse>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -425,18 +441,23 @@ impl<'a> GetEnrollmentPatternsSubjectParts<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<Vec<crate::types::ValidSubjectPartResponse>> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    ) -> impl std::future::Future<
+        Output = crate::Result<Vec<crate::types::ValidSubjectPartResponse>>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<Vec<crate::types::ValidSubjectPartResponse>>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<Vec<crate::types::ValidSubjectPartResponse>>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -478,14 +499,15 @@ impl<'a> DeleteEnrollmentPatternsById<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(self) -> impl std::future::Future<Output = crate::Result<()>> + 'a {
+        self.client.send_empty_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
-        let request = self.request()?;
-        self.client.send_empty(request).await
+    pub fn send_with_metadata(
+        self,
+    ) -> impl std::future::Future<Output = crate::Result<crate::Response<()>>> + 'a {
+        self.client.send_empty(self.request())
     }
 }
 
@@ -515,16 +537,21 @@ impl<'a> GetEnrollmentPatternsById<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::EnrollmentPatternResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::EnrollmentPatternResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::EnrollmentPatternResponse>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::EnrollmentPatternResponse>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -568,16 +595,21 @@ impl<'a> PutEnrollmentPatternsById<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::EnrollmentPatternResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::EnrollmentPatternResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::EnrollmentPatternResponse>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::EnrollmentPatternResponse>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -607,20 +639,23 @@ impl<'a> GetEnrollmentPatternsByIdMetadata<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<Vec<crate::types::EnrollmentPatternMetadataFieldResponse>> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    ) -> impl std::future::Future<
+        Output = crate::Result<Vec<crate::types::EnrollmentPatternMetadataFieldResponse>>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<
-        crate::Response<Vec<crate::types::EnrollmentPatternMetadataFieldResponse>>,
-    > {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<Vec<crate::types::EnrollmentPatternMetadataFieldResponse>>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -650,19 +685,22 @@ impl<'a> GetEnrollmentPatternsByIdSettings<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<crate::types::EnrollmentPatternSettingsResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::EnrollmentPatternSettingsResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<
-        crate::Response<crate::types::EnrollmentPatternSettingsResponse>,
-    > {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<crate::types::EnrollmentPatternSettingsResponse>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }

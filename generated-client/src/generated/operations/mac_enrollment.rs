@@ -50,16 +50,21 @@ impl<'a> GetMacEnrollment<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::MacEnrollmentApiModel> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::MacEnrollmentApiModel>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::MacEnrollmentApiModel>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::MacEnrollmentApiModel>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -90,15 +95,20 @@ impl<'a> PutMacEnrollment<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::MacEnrollmentApiModel> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::MacEnrollmentApiModel>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::MacEnrollmentApiModel>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::MacEnrollmentApiModel>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }

@@ -157,20 +157,23 @@ impl<'a> GetSecurityClaims<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<Vec<crate::types::RoleClaimDefinitionQueryResponse>> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    ) -> impl std::future::Future<
+        Output = crate::Result<Vec<crate::types::RoleClaimDefinitionQueryResponse>>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<
-        crate::Response<Vec<crate::types::RoleClaimDefinitionQueryResponse>>,
-    > {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<Vec<crate::types::RoleClaimDefinitionQueryResponse>>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 
     /// Streams every item, fetching page after page: from the page set
@@ -220,16 +223,23 @@ impl<'a> PostSecurityClaims<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::RoleClaimDefinitionResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::RoleClaimDefinitionResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::RoleClaimDefinitionResponse>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<crate::types::RoleClaimDefinitionResponse>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -260,16 +270,23 @@ impl<'a> PutSecurityClaims<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::RoleClaimDefinitionResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::RoleClaimDefinitionResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::RoleClaimDefinitionResponse>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<crate::types::RoleClaimDefinitionResponse>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -305,20 +322,23 @@ impl<'a> GetSecurityClaimsRoles<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<Vec<crate::types::SecurityRoleForClaimResponse>> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    ) -> impl std::future::Future<
+        Output = crate::Result<Vec<crate::types::SecurityRoleForClaimResponse>>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<
-        crate::Response<Vec<crate::types::SecurityRoleForClaimResponse>>,
-    > {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<Vec<crate::types::SecurityRoleForClaimResponse>>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -348,14 +368,15 @@ impl<'a> DeleteSecurityClaimsById<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(self) -> impl std::future::Future<Output = crate::Result<()>> + 'a {
+        self.client.send_empty_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
-        let request = self.request()?;
-        self.client.send_empty(request).await
+    pub fn send_with_metadata(
+        self,
+    ) -> impl std::future::Future<Output = crate::Result<crate::Response<()>>> + 'a {
+        self.client.send_empty(self.request())
     }
 }
 
@@ -385,15 +406,22 @@ impl<'a> GetSecurityClaimsById<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::RoleClaimDefinitionResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::RoleClaimDefinitionResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::RoleClaimDefinitionResponse>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<crate::types::RoleClaimDefinitionResponse>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }

@@ -44,16 +44,19 @@ impl<'a> GetStatusEndpoints<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<Vec<String>> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = crate::Result<Vec<String>>> + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<Vec<String>>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<Vec<String>>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -82,13 +85,14 @@ impl<'a> GetStatusHealthCheck<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(self) -> impl std::future::Future<Output = crate::Result<()>> + 'a {
+        self.client.send_empty_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
-        let request = self.request()?;
-        self.client.send_empty(request).await
+    pub fn send_with_metadata(
+        self,
+    ) -> impl std::future::Future<Output = crate::Result<crate::Response<()>>> + 'a {
+        self.client.send_empty(self.request())
     }
 }

@@ -345,18 +345,23 @@ impl<'a> GetWorkflowDefinitions<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<Vec<crate::types::DefinitionQueryV1Response>> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    ) -> impl std::future::Future<
+        Output = crate::Result<Vec<crate::types::DefinitionQueryV1Response>>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<Vec<crate::types::DefinitionQueryV1Response>>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<Vec<crate::types::DefinitionQueryV1Response>>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 
     /// Streams every item, fetching page after page: from the page set
@@ -464,18 +469,23 @@ impl<'a> GetWorkflowDefinitionsV2<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<Vec<crate::types::DefinitionQueryResponse>> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    ) -> impl std::future::Future<
+        Output = crate::Result<Vec<crate::types::DefinitionQueryResponse>>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<Vec<crate::types::DefinitionQueryResponse>>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<Vec<crate::types::DefinitionQueryResponse>>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 
     /// Streams every item, fetching page after page: from the page set
@@ -537,16 +547,21 @@ impl<'a> PostWorkflowDefinitions<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::DefinitionV1Response> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::DefinitionV1Response>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::DefinitionV1Response>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::DefinitionV1Response>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -589,16 +604,21 @@ impl<'a> PostWorkflowDefinitionsV2<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::DefinitionResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::DefinitionResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::DefinitionResponse>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::DefinitionResponse>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -677,18 +697,23 @@ impl<'a> GetWorkflowDefinitionsSteps<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<Vec<crate::types::AvailableStepQueryResponse>> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    ) -> impl std::future::Future<
+        Output = crate::Result<Vec<crate::types::AvailableStepQueryResponse>>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<Vec<crate::types::AvailableStepQueryResponse>>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<Vec<crate::types::AvailableStepQueryResponse>>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 
     /// Streams every item, fetching page after page: from the page set
@@ -737,16 +762,21 @@ impl<'a> GetWorkflowDefinitionsStepsByExtensionName<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::AvailableStepResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::AvailableStepResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::AvailableStepResponse>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::AvailableStepResponse>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -825,18 +855,23 @@ impl<'a> GetWorkflowDefinitionsTypes<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<Vec<crate::types::WorkflowTypeQueryResponse>> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    ) -> impl std::future::Future<
+        Output = crate::Result<Vec<crate::types::WorkflowTypeQueryResponse>>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<Vec<crate::types::WorkflowTypeQueryResponse>>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<
+            crate::Response<Vec<crate::types::WorkflowTypeQueryResponse>>,
+        >,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 
     /// Streams every item, fetching page after page: from the page set
@@ -885,14 +920,15 @@ impl<'a> DeleteWorkflowDefinitionsByDefinitionId<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(self) -> impl std::future::Future<Output = crate::Result<()>> + 'a {
+        self.client.send_empty_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
-        let request = self.request()?;
-        self.client.send_empty(request).await
+    pub fn send_with_metadata(
+        self,
+    ) -> impl std::future::Future<Output = crate::Result<crate::Response<()>>> + 'a {
+        self.client.send_empty(self.request())
     }
 }
 
@@ -949,16 +985,21 @@ impl<'a> GetWorkflowDefinitionsByDefinitionId<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::DefinitionV1Response> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::DefinitionV1Response>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::DefinitionV1Response>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::DefinitionV1Response>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -1015,16 +1056,21 @@ impl<'a> GetWorkflowDefinitionsByDefinitionIdV2<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::DefinitionResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::DefinitionResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::DefinitionResponse>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::DefinitionResponse>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -1071,16 +1117,21 @@ impl<'a> PutWorkflowDefinitionsByDefinitionId<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::DefinitionV1Response> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::DefinitionV1Response>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::DefinitionV1Response>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::DefinitionV1Response>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -1127,16 +1178,21 @@ impl<'a> PutWorkflowDefinitionsByDefinitionIdV2<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::DefinitionResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::DefinitionResponse>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::DefinitionResponse>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::DefinitionResponse>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -1166,16 +1222,21 @@ impl<'a> PostWorkflowDefinitionsByDefinitionIdPublish<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::DefinitionV1Response> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::DefinitionV1Response>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::DefinitionV1Response>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::DefinitionV1Response>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -1209,16 +1270,21 @@ impl<'a> PostWorkflowDefinitionsByDefinitionIdPublishByVersion<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::DefinitionV1Response> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::DefinitionV1Response>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::DefinitionV1Response>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::DefinitionV1Response>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
 
@@ -1265,14 +1331,15 @@ impl<'a> PutWorkflowDefinitionsByDefinitionIdStatus<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(self) -> impl std::future::Future<Output = crate::Result<()>> + 'a {
+        self.client.send_empty_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
-        let request = self.request()?;
-        self.client.send_empty(request).await
+    pub fn send_with_metadata(
+        self,
+    ) -> impl std::future::Future<Output = crate::Result<crate::Response<()>>> + 'a {
+        self.client.send_empty(self.request())
     }
 }
 
@@ -1307,15 +1374,20 @@ impl<'a> PutWorkflowDefinitionsByDefinitionIdSteps<'a> {
     }
 
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::types::DefinitionV1Response> {
-        self.send_with_metadata().await.map(crate::Response::into_inner)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::types::DefinitionV1Response>,
+    > + 'a {
+        self.client.send_json_value(self.request())
     }
 
     /// Sends the request; the result also carries the response's status and headers.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
-    ) -> crate::Result<crate::Response<crate::types::DefinitionV1Response>> {
-        let request = self.request()?;
-        self.client.send_json(request).await
+    ) -> impl std::future::Future<
+        Output = crate::Result<crate::Response<crate::types::DefinitionV1Response>>,
+    > + 'a {
+        self.client.send_json(self.request())
     }
 }
