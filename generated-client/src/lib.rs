@@ -34,12 +34,7 @@ mod runtime;
 #[cfg(feature = "dynamic")]
 pub use generated::dynamic;
 pub use generated::{OPERATIONS, operations, types};
-pub use runtime::{
-    ApiError, Auth, Client, ClientBuilder, Code, CodeForm, CodeNames, Error, OAuthConfig, OperationInfo, Response,
-    Result, RetryPolicy,
-};
-#[cfg(feature = "dynamic")]
-pub use runtime::{DynamicArgs, query_name_matches};
+pub use runtime::exports::*;
 
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]

@@ -115,7 +115,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print!("{table}");
             let page = format!(
                 "# Benchmarks\n\nMade by `cargo xtask bench` (medians of 5 runs; the documents already on disk, the \
-                 client's dependencies already built). Rerun it to reproduce; it rewrites this file.\n\n{table}\n{}",
+                 client's dependencies already built; compile times from clean). Rerun it to reproduce; it \
+                 rewrites this file.\n\n{table}\n{}",
                 include_str!("bench_notes.md")
             );
             std::fs::write(root().join("BENCHMARKS.md"), page)?;

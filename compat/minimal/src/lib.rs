@@ -10,9 +10,4 @@ mod runtime;
 #[cfg(feature = "dynamic")]
 pub use generated::dynamic;
 pub use generated::{OPERATIONS, operations, types};
-pub use runtime::{
-    ApiError, Auth, Client, ClientBuilder, Code, CodeForm, CodeNames, Error, OAuthConfig, OperationInfo, Response,
-    Result, RetryPolicy,
-};
-#[cfg(feature = "dynamic")]
-pub use runtime::{DynamicArgs, query_name_matches};
+pub use runtime::exports::*;

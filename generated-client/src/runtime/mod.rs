@@ -34,3 +34,14 @@ pub use request::OperationInfo;
 pub(crate) use request::{ParamValue, Request};
 pub use response::Response;
 pub use retry::RetryPolicy;
+
+/// What a client crate re-exports at its root: this crate, and the fixture
+/// clients under `compat/` that are built on the same runtime.
+pub mod exports {
+    pub use super::{
+        ApiError, Auth, Client, ClientBuilder, Code, CodeForm, CodeNames, Error, OAuthConfig, OperationInfo, Response,
+        Result, RetryPolicy,
+    };
+    #[cfg(feature = "dynamic")]
+    pub use super::{DynamicArgs, query_name_matches};
+}
