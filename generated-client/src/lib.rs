@@ -35,6 +35,8 @@ mod runtime;
 pub use generated::dynamic;
 pub use generated::{OPERATIONS, operations, types};
 pub use runtime::exports::*;
+#[cfg(feature = "mock")]
+pub use runtime::mock;
 
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]

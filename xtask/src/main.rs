@@ -227,7 +227,7 @@ fn area_features() -> Result<Vec<String>> {
 
 fn check_features() -> Result<ExitCode> {
     let areas = area_features()?;
-    let mut sets: Vec<Vec<String>> = vec![vec!["all-areas".into(), "dynamic".into()], vec![]];
+    let mut sets: Vec<Vec<String>> = vec![vec!["all-areas".into(), "dynamic".into(), "mock".into()], vec![]];
     sets.extend(areas.iter().map(|a| vec![a.clone()]));
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut failed = Vec::new();

@@ -11,3 +11,5 @@ mod runtime;
 pub use generated::dynamic;
 pub use generated::{OPERATIONS, operations, types};
 pub use runtime::exports::*;
+#[cfg(feature = "mock")]
+pub use runtime::mock;

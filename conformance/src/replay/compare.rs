@@ -5,8 +5,9 @@ use keyfactor_client::{Error, Response};
 use keyfactor_generator::model::{Api, Location, Operation, Success, TypeKind, TypeRef};
 use serde_json::Value;
 
-use super::cassette::{RecordedRequest, RecordedResponse, major_version};
 use super::route::Route;
+use keyfactor_client::mock::cassette::{RecordedRequest, RecordedResponse, major_version};
+use keyfactor_client::mock::json_matches;
 
 /// The request the client sent against the recorded one.
 pub fn request(
@@ -37,7 +38,7 @@ pub fn request(
     if let Some(body) = op.body.as_ref().filter(|_| recorded.body_recorded()) {
         let sent_body: Value = serde_json::from_slice(&sent.body).map_err(|e| format!("sent body is not JSON: {e}"))?;
         let recorded_body = canonical_keys(api, &body.ty, recorded.json_body().unwrap_or(Value::Null));
-        json_eq(&recorded_body, &sent_body, "body").map_err(|e| format!("{e} (sent {sent_body})"))?;
+        json_matches(&recorded_body, &sent_body, "body").map_err(|e| format!("{e} (sent {sent_body})"))?;
     }
     Ok(())
 }
@@ -73,33 +74,6 @@ fn query(op: &Operation, recorded: &RecordedRequest, sent: &wiremock::Request) -
     want.sort();
     got.sort();
     if want == got { Ok(()) } else { Err(format!("query {got:?}, recorded {want:?}")) }
-}
-
-/// Requests: every recorded field must be sent with an equal value; a field
-/// recorded as null may be left out. Keys compare case-insensitively.
-fn json_eq(recorded: &Value, sent: &Value, at: &str) -> Result<(), String> {
-    match (recorded, sent) {
-        (Value::Object(r), Value::Object(s)) => {
-            for (key, value) in r {
-                let found = s.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v);
-                match found {
-                    Some(sent) => json_eq(value, sent, &format!("{at}.{key}"))?,
-                    None if value.is_null() => {}
-                    None => return Err(format!("{at}.{key} recorded as {value} but not sent")),
-                }
-            }
-            match s.iter().find(|(k, v)| !v.is_null() && !r.keys().any(|rk| rk.eq_ignore_ascii_case(k))) {
-                Some((k, v)) => Err(format!("{at}.{k} sent as {v} but not recorded")),
-                None => Ok(()),
-            }
-        }
-        (Value::Array(r), Value::Array(s)) if r.len() == s.len() => {
-            r.iter().zip(s).enumerate().try_for_each(|(i, (r, s))| json_eq(r, s, &format!("{at}[{i}]")))
-        }
-        (Value::Number(r), Value::Number(s)) if r.as_f64() == s.as_f64() => Ok(()),
-        (r, s) if r == s => Ok(()),
-        (r, s) => Err(format!("{at} is {s}, recorded {r}")),
-    }
 }
 
 /// The response the client returned against the recorded one.

@@ -7,7 +7,6 @@
 //! generated `dynamic::call` with the recorded arguments, then check that the
 //! client sent what was recorded and decoded what the server answered.
 
-mod cassette;
 mod compare;
 mod route;
 
@@ -17,9 +16,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use keyfactor_client::{Client, DynamicArgs, Error, RetryPolicy};
 use keyfactor_generator::model::{Api, Location, Operation, Success};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer};
 
-use cassette::{Cassette, Interaction};
+use keyfactor_client::mock::cassette::{Cassette, Interaction};
 
 /// What became of one interaction.
 #[derive(Debug)]
@@ -128,7 +127,7 @@ async fn check(api: &Api, interaction: &Interaction, route: &route::Route<'_>) -
     let op = route.operation;
     let args = arguments(api, interaction, route)?;
     let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any()).respond_with(recorded_response(interaction)).mount(&server).await;
+    Mock::given(wiremock::matchers::any()).respond_with(interaction.response.to_template()).mount(&server).await;
     let client = Client::builder(format!("{}{}", server.uri(), route.prefix))
         .retry_policy(RetryPolicy::none())
         .build()
@@ -160,25 +159,6 @@ fn arguments(api: &Api, interaction: &Interaction, route: &route::Route<'_>) -> 
         args.body = Some(compare::canonical_keys(api, &body.ty, recorded));
     }
     Ok(args)
-}
-
-fn recorded_response(interaction: &Interaction) -> ResponseTemplate {
-    let response = &interaction.response;
-    let mut template = ResponseTemplate::new(response.code);
-    for (name, values) in &response.headers {
-        let skip = ["content-length", "transfer-encoding", "content-type", "connection"];
-        if skip.iter().any(|s| name.eq_ignore_ascii_case(s)) {
-            continue;
-        }
-        for value in values {
-            template = template.append_header(name.as_str(), value.as_str());
-        }
-    }
-    let content_type = response.header("content-type").unwrap_or("application/json");
-    match response.body.as_deref() {
-        Some(body) if !body.is_empty() => template.set_body_raw(body.as_bytes().to_vec(), content_type),
-        _ => template,
-    }
 }
 
 /// The declared success of `op`, for messages.

@@ -10,6 +10,8 @@ pub(crate) mod datetime;
 #[cfg(feature = "dynamic")]
 pub(crate) mod dynamic;
 mod error;
+#[cfg(feature = "mock")]
+pub mod mock;
 // The serde impls of generated structs; a release may have no struct.
 #[allow(dead_code, unused_imports, unused_macros)]
 pub(crate) mod object;

@@ -28,12 +28,86 @@ pub(super) fn tag_module(api: &Api, tag: &Tag) -> TokenStream {
     let ops: Vec<&Operation> = api.operations().filter(|o| o.tag == *tag).collect();
     let methods = ops.iter().map(|op| client_method(api, op));
     let builders = ops.iter().map(|op| builder(api, op));
+    let expectations = ops.iter().map(|op| mock_method(api, op));
+    let mock_ops = ops.iter().map(|op| mock_operation(api, op));
     quote! {
         impl crate::Client {
             #(#methods)*
         }
 
         #(#builders)*
+
+        #[cfg(feature = "mock")]
+        impl crate::mock::MockServer {
+            #(#expectations)*
+        }
+
+        #(#mock_ops)*
+    }
+}
+
+/// The mock server's expectation method of an operation: the client
+/// function's name and arguments (feature `mock`).
+fn mock_method(api: &Api, op: &Operation) -> TokenStream {
+    let name = format_ident!("{}", op.fn_name);
+    let builder = format_ident!("{}", op.builder_name);
+    let (args, names) = method_args(api, op);
+    let deprecated = op.deprecated.then(|| quote!(#[allow(deprecated)]));
+    let doc = format!(
+        " Expects a call of [`Client::{}`](crate::Client::{}) with these arguments (`{} {}`, version `{}`).",
+        op.fn_name, op.fn_name, op.method, op.path, op.version.header
+    );
+    quote! {
+        #[doc = #doc]
+        #deprecated
+        pub fn #name(&self, #(#args),*) -> crate::mock::Expect<'_, #builder<'_>> {
+            self.expect(self.client().#name(#(#names),*))
+        }
+    }
+}
+
+/// The builder as something the mock can expect (feature `mock`).
+fn mock_operation(api: &Api, op: &Operation) -> TokenStream {
+    let builder = format_ident!("{}", op.builder_name);
+    let output = output_type(api, op);
+    quote! {
+        #[cfg(feature = "mock")]
+        impl crate::mock::MockOperation for #builder<'_> {
+            type Output = #output;
+            fn info(&self) -> &'static crate::OperationInfo {
+                &Self::INFO
+            }
+            fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+                self.request().map(crate::mock::RequestParts)
+            }
+        }
+    }
+}
+
+/// The client method's arguments (positional parameters, then the body),
+/// and the names to pass them on with.
+fn method_args(api: &Api, op: &Operation) -> (Vec<TokenStream>, Vec<proc_macro2::Ident>) {
+    let mut args = Vec::new();
+    let mut names = Vec::new();
+    for p in op.params.iter().filter(|p| p.positional()) {
+        let ident = format_ident!("{}", p.ident);
+        let ty = arg_type(api, &p.ty);
+        args.push(quote!(#ident: #ty));
+        names.push(ident);
+    }
+    if let Some(b) = &op.body {
+        let ty = rust_type(api, &b.ty, &types_prefix());
+        args.push(quote!(body: #ty));
+        names.push(format_ident!("body"));
+    }
+    (args, names)
+}
+
+/// What a successful call returns.
+fn output_type(api: &Api, op: &Operation) -> TokenStream {
+    match &op.success {
+        Success::Empty { .. } => quote!(()),
+        Success::Json { ty, .. } => rust_type(api, ty, &types_prefix()),
     }
 }
 
@@ -60,16 +134,7 @@ fn arg_value(ty: &TypeRef, ident: &proc_macro2::Ident) -> Option<TokenStream> {
 fn client_method(api: &Api, op: &Operation) -> TokenStream {
     let name = format_ident!("{}", op.fn_name);
     let builder = format_ident!("{}", op.builder_name);
-    let positional: Vec<&Param> = op.params.iter().filter(|p| p.positional()).collect();
-    let args = positional.iter().map(|p| {
-        let ident = format_ident!("{}", p.ident);
-        let ty = arg_type(api, &p.ty);
-        quote!(#ident: #ty)
-    });
-    let body_arg = op.body.as_ref().map(|b| {
-        let ty = rust_type(api, &b.ty, &types_prefix());
-        quote!(body: #ty)
-    });
+    let (args, _) = method_args(api, op);
     let inits = op.params.iter().map(|p| {
         let ident = format_ident!("{}", p.ident);
         if p.positional() {
@@ -88,7 +153,7 @@ fn client_method(api: &Api, op: &Operation) -> TokenStream {
     quote! {
         #docs
         #deprecated
-        pub fn #name(&self, #(#args,)* #body_arg) -> #builder<'_> {
+        pub fn #name(&self, #(#args),*) -> #builder<'_> {
             #builder { client: self, #(#inits,)* #body_init }
         }
     }
@@ -142,10 +207,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
     let setters = op.params.iter().filter(|p| !p.positional()).map(|p| setter(api, p));
     let info = operation_info(op);
     let request = request_fn(op);
-    let output = match &op.success {
-        Success::Empty { .. } => quote!(()),
-        Success::Json { ty, .. } => rust_type(api, ty, &types_prefix()),
-    };
+    let output = output_type(api, op);
     let (send, send_value) = match &op.success {
         Success::Empty { .. } => (quote!(send_empty), quote!(send_empty_value)),
         Success::Json { .. } => (quote!(send_json), quote!(send_json_value)),

@@ -555,3 +555,183 @@ impl<'a> PostAgentsByIdReset<'a> {
         self.client.send_empty(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_agents`](crate::Client::get_agents) with these arguments (`GET /Agents`, version `1.0`).
+    pub fn get_agents(&self) -> crate::mock::Expect<'_, GetAgents<'_>> {
+        self.expect(self.client().get_agents())
+    }
+
+    /// Expects a call of [`Client::post_agents_approve`](crate::Client::post_agents_approve) with these arguments (`POST /Agents/Approve`, version `1.0`).
+    pub fn post_agents_approve(
+        &self,
+        body: Vec<String>,
+    ) -> crate::mock::Expect<'_, PostAgentsApprove<'_>> {
+        self.expect(self.client().post_agents_approve(body))
+    }
+
+    /// Expects a call of [`Client::post_agents_disapprove`](crate::Client::post_agents_disapprove) with these arguments (`POST /Agents/Disapprove`, version `1.0`).
+    pub fn post_agents_disapprove(
+        &self,
+        body: Vec<String>,
+    ) -> crate::mock::Expect<'_, PostAgentsDisapprove<'_>> {
+        self.expect(self.client().post_agents_disapprove(body))
+    }
+
+    /// Expects a call of [`Client::post_agents_reset`](crate::Client::post_agents_reset) with these arguments (`POST /Agents/Reset`, version `1.0`).
+    pub fn post_agents_reset(
+        &self,
+        body: Vec<String>,
+    ) -> crate::mock::Expect<'_, PostAgentsReset<'_>> {
+        self.expect(self.client().post_agents_reset(body))
+    }
+
+    /// Expects a call of [`Client::post_agents_set_auth_certificate_reenrollment`](crate::Client::post_agents_set_auth_certificate_reenrollment) with these arguments (`POST /Agents/SetAuthCertificateReenrollment`, version `1.0`).
+    pub fn post_agents_set_auth_certificate_reenrollment(
+        &self,
+        body: crate::types::UpdateOrchestratorAuthCertificateReenrollmentRequest,
+    ) -> crate::mock::Expect<'_, PostAgentsSetAuthCertificateReenrollment<'_>> {
+        self.expect(self.client().post_agents_set_auth_certificate_reenrollment(body))
+    }
+
+    /// Expects a call of [`Client::delete_agents_by_id`](crate::Client::delete_agents_by_id) with these arguments (`DELETE /Agents/{id}`, version `1.0`).
+    pub fn delete_agents_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, DeleteAgentsById<'_>> {
+        self.expect(self.client().delete_agents_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_agents_by_id`](crate::Client::get_agents_by_id) with these arguments (`GET /Agents/{id}`, version `1.0`).
+    pub fn get_agents_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, GetAgentsById<'_>> {
+        self.expect(self.client().get_agents_by_id(id))
+    }
+
+    /// Expects a call of [`Client::post_agents_by_id_fetch_logs`](crate::Client::post_agents_by_id_fetch_logs) with these arguments (`POST /Agents/{id}/FetchLogs`, version `1.0`).
+    pub fn post_agents_by_id_fetch_logs(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, PostAgentsByIdFetchLogs<'_>> {
+        self.expect(self.client().post_agents_by_id_fetch_logs(id))
+    }
+
+    /// Expects a call of [`Client::post_agents_by_id_reset`](crate::Client::post_agents_by_id_reset) with these arguments (`POST /Agents/{id}/Reset`, version `1.0`).
+    pub fn post_agents_by_id_reset(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, PostAgentsByIdReset<'_>> {
+        self.expect(self.client().post_agents_by_id_reset(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAgents<'_> {
+    type Output = Vec<crate::types::AgentResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAgentsApprove<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAgentsDisapprove<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAgentsReset<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAgentsSetAuthCertificateReenrollment<'_> {
+    type Output = crate::types::UpdateOrchestratorAuthCertificateReenrollmentResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteAgentsById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAgentsById<'_> {
+    type Output = crate::types::AgentResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAgentsByIdFetchLogs<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAgentsByIdReset<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

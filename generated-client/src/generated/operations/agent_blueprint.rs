@@ -641,3 +641,144 @@ impl<'a> GetAgentBluePrintByIdStores<'a> {
         )
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_agent_blue_print`](crate::Client::get_agent_blue_print) with these arguments (`GET /AgentBluePrint`, version `1.0`).
+    pub fn get_agent_blue_print(
+        &self,
+    ) -> crate::mock::Expect<'_, GetAgentBluePrint<'_>> {
+        self.expect(self.client().get_agent_blue_print())
+    }
+
+    /// Expects a call of [`Client::post_agent_blue_print_apply_blueprint`](crate::Client::post_agent_blue_print_apply_blueprint) with these arguments (`POST /AgentBluePrint/ApplyBlueprint`, version `1.0`).
+    pub fn post_agent_blue_print_apply_blueprint(
+        &self,
+        body: Vec<uuid::Uuid>,
+    ) -> crate::mock::Expect<'_, PostAgentBluePrintApplyBlueprint<'_>> {
+        self.expect(self.client().post_agent_blue_print_apply_blueprint(body))
+    }
+
+    /// Expects a call of [`Client::post_agent_blue_print_generate_blue_print`](crate::Client::post_agent_blue_print_generate_blue_print) with these arguments (`POST /AgentBluePrint/GenerateBluePrint`, version `1.0`).
+    pub fn post_agent_blue_print_generate_blue_print(
+        &self,
+    ) -> crate::mock::Expect<'_, PostAgentBluePrintGenerateBluePrint<'_>> {
+        self.expect(self.client().post_agent_blue_print_generate_blue_print())
+    }
+
+    /// Expects a call of [`Client::delete_agent_blue_print_by_id`](crate::Client::delete_agent_blue_print_by_id) with these arguments (`DELETE /AgentBluePrint/{id}`, version `1.0`).
+    pub fn delete_agent_blue_print_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, DeleteAgentBluePrintById<'_>> {
+        self.expect(self.client().delete_agent_blue_print_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_agent_blue_print_by_id`](crate::Client::get_agent_blue_print_by_id) with these arguments (`GET /AgentBluePrint/{id}`, version `1.0`).
+    pub fn get_agent_blue_print_by_id(
+        &self,
+        id: impl Into<String>,
+    ) -> crate::mock::Expect<'_, GetAgentBluePrintById<'_>> {
+        self.expect(self.client().get_agent_blue_print_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_agent_blue_print_by_id_jobs`](crate::Client::get_agent_blue_print_by_id_jobs) with these arguments (`GET /AgentBluePrint/{id}/Jobs`, version `1.0`).
+    pub fn get_agent_blue_print_by_id_jobs(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, GetAgentBluePrintByIdJobs<'_>> {
+        self.expect(self.client().get_agent_blue_print_by_id_jobs(id))
+    }
+
+    /// Expects a call of [`Client::get_agent_blue_print_by_id_stores`](crate::Client::get_agent_blue_print_by_id_stores) with these arguments (`GET /AgentBluePrint/{id}/Stores`, version `1.0`).
+    pub fn get_agent_blue_print_by_id_stores(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, GetAgentBluePrintByIdStores<'_>> {
+        self.expect(self.client().get_agent_blue_print_by_id_stores(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAgentBluePrint<'_> {
+    type Output = Vec<crate::types::AgentBlueprintResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAgentBluePrintApplyBlueprint<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAgentBluePrintGenerateBluePrint<'_> {
+    type Output = crate::types::AgentBlueprintResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteAgentBluePrintById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAgentBluePrintById<'_> {
+    type Output = crate::types::AgentBlueprintResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAgentBluePrintByIdJobs<'_> {
+    type Output = Vec<crate::types::AgentBlueprintJobsResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAgentBluePrintByIdStores<'_> {
+    type Output = Vec<crate::types::AgentBlueprintStoresResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

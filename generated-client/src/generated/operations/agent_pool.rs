@@ -498,3 +498,122 @@ impl<'a> GetAgentPoolsById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_agent_pools`](crate::Client::get_agent_pools) with these arguments (`GET /AgentPools`, version `1.0`).
+    pub fn get_agent_pools(&self) -> crate::mock::Expect<'_, GetAgentPools<'_>> {
+        self.expect(self.client().get_agent_pools())
+    }
+
+    /// Expects a call of [`Client::post_agent_pools`](crate::Client::post_agent_pools) with these arguments (`POST /AgentPools`, version `1.0`).
+    pub fn post_agent_pools(
+        &self,
+        body: crate::types::AgentPoolCreationRequest,
+    ) -> crate::mock::Expect<'_, PostAgentPools<'_>> {
+        self.expect(self.client().post_agent_pools(body))
+    }
+
+    /// Expects a call of [`Client::put_agent_pools`](crate::Client::put_agent_pools) with these arguments (`PUT /AgentPools`, version `1.0`).
+    pub fn put_agent_pools(
+        &self,
+        body: crate::types::AgentPoolUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutAgentPools<'_>> {
+        self.expect(self.client().put_agent_pools(body))
+    }
+
+    /// Expects a call of [`Client::get_agent_pools_agents`](crate::Client::get_agent_pools_agents) with these arguments (`GET /AgentPools/Agents`, version `1.0`).
+    pub fn get_agent_pools_agents(
+        &self,
+    ) -> crate::mock::Expect<'_, GetAgentPoolsAgents<'_>> {
+        self.expect(self.client().get_agent_pools_agents())
+    }
+
+    /// Expects a call of [`Client::delete_agent_pools_by_id`](crate::Client::delete_agent_pools_by_id) with these arguments (`DELETE /AgentPools/{id}`, version `1.0`).
+    pub fn delete_agent_pools_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, DeleteAgentPoolsById<'_>> {
+        self.expect(self.client().delete_agent_pools_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_agent_pools_by_id`](crate::Client::get_agent_pools_by_id) with these arguments (`GET /AgentPools/{id}`, version `1.0`).
+    pub fn get_agent_pools_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, GetAgentPoolsById<'_>> {
+        self.expect(self.client().get_agent_pools_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAgentPools<'_> {
+    type Output = Vec<crate::types::AgentPoolGetResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAgentPools<'_> {
+    type Output = crate::types::AgentPoolGetResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutAgentPools<'_> {
+    type Output = crate::types::AgentPoolGetResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAgentPoolsAgents<'_> {
+    type Output = Vec<crate::types::AgentPoolAgentGetResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteAgentPoolsById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAgentPoolsById<'_> {
+    type Output = crate::types::AgentPoolGetResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -499,3 +499,158 @@ impl<'a> GetAnalyticsSslNetworksEndpointsStatus<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_analytics_certificates_count`](crate::Client::get_analytics_certificates_count) with these arguments (`GET /Analytics/Certificates/Count`, version `1.0`).
+    pub fn get_analytics_certificates_count(
+        &self,
+        collection_id: i32,
+    ) -> crate::mock::Expect<'_, GetAnalyticsCertificatesCount<'_>> {
+        self.expect(self.client().get_analytics_certificates_count(collection_id))
+    }
+
+    /// Expects a call of [`Client::get_analytics_certificates_count_collections`](crate::Client::get_analytics_certificates_count_collections) with these arguments (`GET /Analytics/Certificates/Count/Collections`, version `1.0`).
+    pub fn get_analytics_certificates_count_collections(
+        &self,
+    ) -> crate::mock::Expect<'_, GetAnalyticsCertificatesCountCollections<'_>> {
+        self.expect(self.client().get_analytics_certificates_count_collections())
+    }
+
+    /// Expects a call of [`Client::get_analytics_certificates_count_grouped`](crate::Client::get_analytics_certificates_count_grouped) with these arguments (`GET /Analytics/Certificates/Count/Grouped`, version `1.0`).
+    pub fn get_analytics_certificates_count_grouped(
+        &self,
+        group_by_field: impl Into<String>,
+        collection_id: i32,
+    ) -> crate::mock::Expect<'_, GetAnalyticsCertificatesCountGrouped<'_>> {
+        self.expect(
+            self
+                .client()
+                .get_analytics_certificates_count_grouped(group_by_field, collection_id),
+        )
+    }
+
+    /// Expects a call of [`Client::get_analytics_certificates_issuance`](crate::Client::get_analytics_certificates_issuance) with these arguments (`GET /Analytics/Certificates/Issuance`, version `1.0`).
+    pub fn get_analytics_certificates_issuance(
+        &self,
+        collection_id: i32,
+        total_periods: i32,
+    ) -> crate::mock::Expect<'_, GetAnalyticsCertificatesIssuance<'_>> {
+        self.expect(
+            self
+                .client()
+                .get_analytics_certificates_issuance(collection_id, total_periods),
+        )
+    }
+
+    /// Expects a call of [`Client::get_analytics_certificates_revocation`](crate::Client::get_analytics_certificates_revocation) with these arguments (`GET /Analytics/Certificates/Revocation`, version `1.0`).
+    pub fn get_analytics_certificates_revocation(
+        &self,
+        collection_id: i32,
+        total_periods: i32,
+    ) -> crate::mock::Expect<'_, GetAnalyticsCertificatesRevocation<'_>> {
+        self.expect(
+            self
+                .client()
+                .get_analytics_certificates_revocation(collection_id, total_periods),
+        )
+    }
+
+    /// Expects a call of [`Client::get_analytics_ssl_networks_endpoints`](crate::Client::get_analytics_ssl_networks_endpoints) with these arguments (`GET /Analytics/SSL/Networks/Endpoints`, version `1.0`).
+    pub fn get_analytics_ssl_networks_endpoints(
+        &self,
+    ) -> crate::mock::Expect<'_, GetAnalyticsSslNetworksEndpoints<'_>> {
+        self.expect(self.client().get_analytics_ssl_networks_endpoints())
+    }
+
+    /// Expects a call of [`Client::get_analytics_ssl_networks_endpoints_status`](crate::Client::get_analytics_ssl_networks_endpoints_status) with these arguments (`GET /Analytics/SSL/Networks/Endpoints/Status`, version `1.0`).
+    pub fn get_analytics_ssl_networks_endpoints_status(
+        &self,
+    ) -> crate::mock::Expect<'_, GetAnalyticsSslNetworksEndpointsStatus<'_>> {
+        self.expect(self.client().get_analytics_ssl_networks_endpoints_status())
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAnalyticsCertificatesCount<'_> {
+    type Output = crate::types::AnalyticsCertificateCountResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAnalyticsCertificatesCountCollections<'_> {
+    type Output = Vec<crate::types::AnalyticsCollectionsCountResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAnalyticsCertificatesCountGrouped<'_> {
+    type Output = Vec<crate::types::AnalyticsCertificateCountWithNameResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAnalyticsCertificatesIssuance<'_> {
+    type Output = crate::types::AnalyticsCertificateCountWithPeriodResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAnalyticsCertificatesRevocation<'_> {
+    type Output = crate::types::AnalyticsCertificateCountWithPeriodResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAnalyticsSslNetworksEndpoints<'_> {
+    type Output = Vec<crate::types::AnalyticsSslNetworkEndpointCountResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAnalyticsSslNetworksEndpointsStatus<'_> {
+    type Output = Vec<crate::types::AnalyticsSslNetworkEndpointStatusCountResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -286,3 +286,105 @@ impl<'a> PutAppSettingByNameSet<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_app_setting`](crate::Client::get_app_setting) with these arguments (`GET /AppSetting`, version `1.0`).
+    pub fn get_app_setting(&self) -> crate::mock::Expect<'_, GetAppSetting<'_>> {
+        self.expect(self.client().get_app_setting())
+    }
+
+    /// Expects a call of [`Client::put_app_setting`](crate::Client::put_app_setting) with these arguments (`PUT /AppSetting`, version `1.0`).
+    pub fn put_app_setting(
+        &self,
+        body: Vec<crate::types::AppSettingUpdateBulkRequest>,
+    ) -> crate::mock::Expect<'_, PutAppSetting<'_>> {
+        self.expect(self.client().put_app_setting(body))
+    }
+
+    /// Expects a call of [`Client::get_app_setting_by_id`](crate::Client::get_app_setting_by_id) with these arguments (`GET /AppSetting/{id}`, version `1.0`).
+    pub fn get_app_setting_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetAppSettingById<'_>> {
+        self.expect(self.client().get_app_setting_by_id(id))
+    }
+
+    /// Expects a call of [`Client::put_app_setting_by_id_set`](crate::Client::put_app_setting_by_id_set) with these arguments (`PUT /AppSetting/{id}/Set`, version `1.0`).
+    pub fn put_app_setting_by_id_set(
+        &self,
+        id: i32,
+        body: crate::types::AppSettingUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutAppSettingByIdSet<'_>> {
+        self.expect(self.client().put_app_setting_by_id_set(id, body))
+    }
+
+    /// Expects a call of [`Client::put_app_setting_by_name_set`](crate::Client::put_app_setting_by_name_set) with these arguments (`PUT /AppSetting/{name}/Set`, version `1.0`).
+    pub fn put_app_setting_by_name_set(
+        &self,
+        name: impl Into<String>,
+        body: crate::types::AppSettingUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutAppSettingByNameSet<'_>> {
+        self.expect(self.client().put_app_setting_by_name_set(name, body))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAppSetting<'_> {
+    type Output = Vec<crate::types::AppSettingResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutAppSetting<'_> {
+    type Output = Vec<crate::types::AppSettingResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAppSettingById<'_> {
+    type Output = crate::types::AppSettingResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutAppSettingByIdSet<'_> {
+    type Output = crate::types::AppSettingResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutAppSettingByNameSet<'_> {
+    type Output = crate::types::AppSettingResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -350,3 +350,103 @@ impl<'a> GetApplicationsById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_applications`](crate::Client::get_applications) with these arguments (`GET /Applications`, version `1.0`).
+    pub fn get_applications(&self) -> crate::mock::Expect<'_, GetApplications<'_>> {
+        self.expect(self.client().get_applications())
+    }
+
+    /// Expects a call of [`Client::post_applications`](crate::Client::post_applications) with these arguments (`POST /Applications`, version `1.0`).
+    pub fn post_applications(
+        &self,
+        body: crate::types::ApplicationRequest,
+    ) -> crate::mock::Expect<'_, PostApplications<'_>> {
+        self.expect(self.client().post_applications(body))
+    }
+
+    /// Expects a call of [`Client::put_applications`](crate::Client::put_applications) with these arguments (`PUT /Applications`, version `1.0`).
+    pub fn put_applications(
+        &self,
+        body: crate::types::ApplicationRequest,
+    ) -> crate::mock::Expect<'_, PutApplications<'_>> {
+        self.expect(self.client().put_applications(body))
+    }
+
+    /// Expects a call of [`Client::delete_applications_by_id`](crate::Client::delete_applications_by_id) with these arguments (`DELETE /Applications/{id}`, version `1.0`).
+    pub fn delete_applications_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteApplicationsById<'_>> {
+        self.expect(self.client().delete_applications_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_applications_by_id`](crate::Client::get_applications_by_id) with these arguments (`GET /Applications/{id}`, version `1.0`).
+    pub fn get_applications_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetApplicationsById<'_>> {
+        self.expect(self.client().get_applications_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetApplications<'_> {
+    type Output = Vec<crate::types::CertificateStoreContainerListResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostApplications<'_> {
+    type Output = crate::types::ApplicationResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutApplications<'_> {
+    type Output = crate::types::ApplicationResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteApplicationsById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetApplicationsById<'_> {
+    type Output = crate::types::ApplicationResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

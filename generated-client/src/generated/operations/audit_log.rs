@@ -434,3 +434,96 @@ impl<'a> GetAuditByIdValidate<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_audit`](crate::Client::get_audit) with these arguments (`GET /Audit`, version `1.0`).
+    pub fn get_audit(&self) -> crate::mock::Expect<'_, GetAudit<'_>> {
+        self.expect(self.client().get_audit())
+    }
+
+    /// Expects a call of [`Client::get_audit_download`](crate::Client::get_audit_download) with these arguments (`GET /Audit/Download`, version `1.0`).
+    pub fn get_audit_download(&self) -> crate::mock::Expect<'_, GetAuditDownload<'_>> {
+        self.expect(self.client().get_audit_download())
+    }
+
+    /// Expects a call of [`Client::get_audit_related_entities`](crate::Client::get_audit_related_entities) with these arguments (`GET /Audit/RelatedEntities`, version `1.0`).
+    pub fn get_audit_related_entities(
+        &self,
+    ) -> crate::mock::Expect<'_, GetAuditRelatedEntities<'_>> {
+        self.expect(self.client().get_audit_related_entities())
+    }
+
+    /// Expects a call of [`Client::get_audit_by_id`](crate::Client::get_audit_by_id) with these arguments (`GET /Audit/{id}`, version `1.0`).
+    pub fn get_audit_by_id(&self, id: i32) -> crate::mock::Expect<'_, GetAuditById<'_>> {
+        self.expect(self.client().get_audit_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_audit_by_id_validate`](crate::Client::get_audit_by_id_validate) with these arguments (`GET /Audit/{id}/Validate`, version `1.0`).
+    pub fn get_audit_by_id_validate(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetAuditByIdValidate<'_>> {
+        self.expect(self.client().get_audit_by_id_validate(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAudit<'_> {
+    type Output = Vec<crate::types::AuditLogEntry>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAuditDownload<'_> {
+    type Output = String;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAuditRelatedEntities<'_> {
+    type Output = Vec<crate::types::AuditLogEntry>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAuditById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAuditByIdValidate<'_> {
+    type Output = bool;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -283,3 +283,108 @@ impl<'a> PutCertificateAuthorityCaConnectorsById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_certificate_authority_ca_connectors`](crate::Client::get_certificate_authority_ca_connectors) with these arguments (`GET /CertificateAuthority/CAConnectors`, version `1.0`).
+    pub fn get_certificate_authority_ca_connectors(
+        &self,
+    ) -> crate::mock::Expect<'_, GetCertificateAuthorityCaConnectors<'_>> {
+        self.expect(self.client().get_certificate_authority_ca_connectors())
+    }
+
+    /// Expects a call of [`Client::post_certificate_authority_ca_connectors`](crate::Client::post_certificate_authority_ca_connectors) with these arguments (`POST /CertificateAuthority/CAConnectors`, version `1.0`).
+    pub fn post_certificate_authority_ca_connectors(
+        &self,
+        body: crate::types::CaConnectorRequest,
+    ) -> crate::mock::Expect<'_, PostCertificateAuthorityCaConnectors<'_>> {
+        self.expect(self.client().post_certificate_authority_ca_connectors(body))
+    }
+
+    /// Expects a call of [`Client::delete_certificate_authority_ca_connectors_by_id`](crate::Client::delete_certificate_authority_ca_connectors_by_id) with these arguments (`DELETE /CertificateAuthority/CAConnectors/{id}`, version `1.0`).
+    pub fn delete_certificate_authority_ca_connectors_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteCertificateAuthorityCaConnectorsById<'_>> {
+        self.expect(self.client().delete_certificate_authority_ca_connectors_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_certificate_authority_ca_connectors_by_id`](crate::Client::get_certificate_authority_ca_connectors_by_id) with these arguments (`GET /CertificateAuthority/CAConnectors/{id}`, version `1.0`).
+    pub fn get_certificate_authority_ca_connectors_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetCertificateAuthorityCaConnectorsById<'_>> {
+        self.expect(self.client().get_certificate_authority_ca_connectors_by_id(id))
+    }
+
+    /// Expects a call of [`Client::put_certificate_authority_ca_connectors_by_id`](crate::Client::put_certificate_authority_ca_connectors_by_id) with these arguments (`PUT /CertificateAuthority/CAConnectors/{id}`, version `1.0`).
+    pub fn put_certificate_authority_ca_connectors_by_id(
+        &self,
+        id: i32,
+        body: crate::types::CaConnectorRequest,
+    ) -> crate::mock::Expect<'_, PutCertificateAuthorityCaConnectorsById<'_>> {
+        self.expect(
+            self.client().put_certificate_authority_ca_connectors_by_id(id, body),
+        )
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateAuthorityCaConnectors<'_> {
+    type Output = Vec<crate::types::CaConnectorResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificateAuthorityCaConnectors<'_> {
+    type Output = crate::types::CaConnectorResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCertificateAuthorityCaConnectorsById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateAuthorityCaConnectorsById<'_> {
+    type Output = crate::types::CaConnectorResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutCertificateAuthorityCaConnectorsById<'_> {
+    type Output = crate::types::CaConnectorResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -2848,3 +2848,747 @@ impl<'a> PutCertificatesByIdValidationByRuleNameByViolationName<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::delete_certificates`](crate::Client::delete_certificates) with these arguments (`DELETE /Certificates`, version `1.0`).
+    pub fn delete_certificates(
+        &self,
+        body: Vec<i32>,
+    ) -> crate::mock::Expect<'_, DeleteCertificates<'_>> {
+        self.expect(self.client().delete_certificates(body))
+    }
+
+    /// Expects a call of [`Client::get_certificates`](crate::Client::get_certificates) with these arguments (`GET /Certificates`, version `1.0`).
+    pub fn get_certificates(&self) -> crate::mock::Expect<'_, GetCertificates<'_>> {
+        self.expect(self.client().get_certificates())
+    }
+
+    /// Expects a call of [`Client::post_certificates_analyze`](crate::Client::post_certificates_analyze) with these arguments (`POST /Certificates/Analyze`, version `1.0`).
+    pub fn post_certificates_analyze(
+        &self,
+        body: crate::types::AnalyzeCertificateRequest,
+    ) -> crate::mock::Expect<'_, PostCertificatesAnalyze<'_>> {
+        self.expect(self.client().post_certificates_analyze(body))
+    }
+
+    /// Expects a call of [`Client::get_certificates_csv`](crate::Client::get_certificates_csv) with these arguments (`GET /Certificates/CSV`, version `1.0`).
+    pub fn get_certificates_csv(
+        &self,
+    ) -> crate::mock::Expect<'_, GetCertificatesCsv<'_>> {
+        self.expect(self.client().get_certificates_csv())
+    }
+
+    /// Expects a call of [`Client::post_certificates_download`](crate::Client::post_certificates_download) with these arguments (`POST /Certificates/Download`, version `1.0`).
+    pub fn post_certificates_download(
+        &self,
+        x_certificateformat: impl Into<String>,
+        body: crate::types::CertificateDownloadRequest,
+    ) -> crate::mock::Expect<'_, PostCertificatesDownload<'_>> {
+        self.expect(self.client().post_certificates_download(x_certificateformat, body))
+    }
+
+    /// Expects a call of [`Client::delete_certificates_exclude`](crate::Client::delete_certificates_exclude) with these arguments (`DELETE /Certificates/Exclude`, version `1.0`).
+    pub fn delete_certificates_exclude(
+        &self,
+        body: Vec<i32>,
+    ) -> crate::mock::Expect<'_, DeleteCertificatesExclude<'_>> {
+        self.expect(self.client().delete_certificates_exclude(body))
+    }
+
+    /// Expects a call of [`Client::delete_certificates_exclude_query`](crate::Client::delete_certificates_exclude_query) with these arguments (`DELETE /Certificates/Exclude/Query`, version `1.0`).
+    pub fn delete_certificates_exclude_query(
+        &self,
+        body: String,
+    ) -> crate::mock::Expect<'_, DeleteCertificatesExcludeQuery<'_>> {
+        self.expect(self.client().delete_certificates_exclude_query(body))
+    }
+
+    /// Expects a call of [`Client::delete_certificates_exclude_by_id`](crate::Client::delete_certificates_exclude_by_id) with these arguments (`DELETE /Certificates/Exclude/{id}`, version `1.0`).
+    pub fn delete_certificates_exclude_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteCertificatesExcludeById<'_>> {
+        self.expect(self.client().delete_certificates_exclude_by_id(id))
+    }
+
+    /// Expects a call of [`Client::delete_certificates_excluded_certificates`](crate::Client::delete_certificates_excluded_certificates) with these arguments (`DELETE /Certificates/ExcludedCertificates`, version `1.0`).
+    pub fn delete_certificates_excluded_certificates(
+        &self,
+        body: crate::types::ExcludedCertificateDeleteRequest,
+    ) -> crate::mock::Expect<'_, DeleteCertificatesExcludedCertificates<'_>> {
+        self.expect(self.client().delete_certificates_excluded_certificates(body))
+    }
+
+    /// Expects a call of [`Client::get_certificates_excluded_certificates`](crate::Client::get_certificates_excluded_certificates) with these arguments (`GET /Certificates/ExcludedCertificates`, version `1.0`).
+    pub fn get_certificates_excluded_certificates(
+        &self,
+    ) -> crate::mock::Expect<'_, GetCertificatesExcludedCertificates<'_>> {
+        self.expect(self.client().get_certificates_excluded_certificates())
+    }
+
+    /// Expects a call of [`Client::get_certificates_identity_audit_by_id`](crate::Client::get_certificates_identity_audit_by_id) with these arguments (`GET /Certificates/IdentityAudit/{id}`, version `1.0`).
+    pub fn get_certificates_identity_audit_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetCertificatesIdentityAuditById<'_>> {
+        self.expect(self.client().get_certificates_identity_audit_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_certificates_identity_audit_by_id_v2`](crate::Client::get_certificates_identity_audit_by_id_v2) with these arguments (`GET /Certificates/IdentityAudit/{id}`, version `2`).
+    pub fn get_certificates_identity_audit_by_id_v2(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetCertificatesIdentityAuditByIdV2<'_>> {
+        self.expect(self.client().get_certificates_identity_audit_by_id_v2(id))
+    }
+
+    /// Expects a call of [`Client::post_certificates_import`](crate::Client::post_certificates_import) with these arguments (`POST /Certificates/Import`, version `1.0`).
+    pub fn post_certificates_import(
+        &self,
+        body: crate::types::CertificateImportRequestModel,
+    ) -> crate::mock::Expect<'_, PostCertificatesImport<'_>> {
+        self.expect(self.client().post_certificates_import(body))
+    }
+
+    /// Expects a call of [`Client::get_certificates_locations_by_id`](crate::Client::get_certificates_locations_by_id) with these arguments (`GET /Certificates/Locations/{id}`, version `1.0`).
+    pub fn get_certificates_locations_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetCertificatesLocationsById<'_>> {
+        self.expect(self.client().get_certificates_locations_by_id(id))
+    }
+
+    /// Expects a call of [`Client::put_certificates_metadata`](crate::Client::put_certificates_metadata) with these arguments (`PUT /Certificates/Metadata`, version `1.0`).
+    pub fn put_certificates_metadata(
+        &self,
+        body: crate::types::MetadataUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutCertificatesMetadata<'_>> {
+        self.expect(self.client().put_certificates_metadata(body))
+    }
+
+    /// Expects a call of [`Client::put_certificates_metadata_all`](crate::Client::put_certificates_metadata_all) with these arguments (`PUT /Certificates/Metadata/All`, version `1.0`).
+    pub fn put_certificates_metadata_all(
+        &self,
+        body: crate::types::MetadataAllUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutCertificatesMetadataAll<'_>> {
+        self.expect(self.client().put_certificates_metadata_all(body))
+    }
+
+    /// Expects a call of [`Client::get_certificates_metadata_compare`](crate::Client::get_certificates_metadata_compare) with these arguments (`GET /Certificates/Metadata/Compare`, version `1.0`).
+    pub fn get_certificates_metadata_compare(
+        &self,
+        certificate_id: i32,
+        metadata_field_name: impl Into<String>,
+    ) -> crate::mock::Expect<'_, GetCertificatesMetadataCompare<'_>> {
+        self.expect(
+            self
+                .client()
+                .get_certificates_metadata_compare(certificate_id, metadata_field_name),
+        )
+    }
+
+    /// Expects a call of [`Client::put_certificates_owner`](crate::Client::put_certificates_owner) with these arguments (`PUT /Certificates/Owner`, version `1.0`).
+    pub fn put_certificates_owner(
+        &self,
+        body: crate::types::OwnerBulkRequest,
+    ) -> crate::mock::Expect<'_, PutCertificatesOwner<'_>> {
+        self.expect(self.client().put_certificates_owner(body))
+    }
+
+    /// Expects a call of [`Client::delete_certificates_private_key`](crate::Client::delete_certificates_private_key) with these arguments (`DELETE /Certificates/PrivateKey`, version `1.0`).
+    pub fn delete_certificates_private_key(
+        &self,
+        body: Vec<i32>,
+    ) -> crate::mock::Expect<'_, DeleteCertificatesPrivateKey<'_>> {
+        self.expect(self.client().delete_certificates_private_key(body))
+    }
+
+    /// Expects a call of [`Client::delete_certificates_private_key_by_id`](crate::Client::delete_certificates_private_key_by_id) with these arguments (`DELETE /Certificates/PrivateKey/{id}`, version `1.0`).
+    pub fn delete_certificates_private_key_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteCertificatesPrivateKeyById<'_>> {
+        self.expect(self.client().delete_certificates_private_key_by_id(id))
+    }
+
+    /// Expects a call of [`Client::delete_certificates_query`](crate::Client::delete_certificates_query) with these arguments (`DELETE /Certificates/Query`, version `1.0`).
+    pub fn delete_certificates_query(
+        &self,
+        body: String,
+    ) -> crate::mock::Expect<'_, DeleteCertificatesQuery<'_>> {
+        self.expect(self.client().delete_certificates_query(body))
+    }
+
+    /// Expects a call of [`Client::get_certificates_query_parsers`](crate::Client::get_certificates_query_parsers) with these arguments (`GET /Certificates/QueryParsers`, version `1.0`).
+    pub fn get_certificates_query_parsers(
+        &self,
+    ) -> crate::mock::Expect<'_, GetCertificatesQueryParsers<'_>> {
+        self.expect(self.client().get_certificates_query_parsers())
+    }
+
+    /// Expects a call of [`Client::post_certificates_recover`](crate::Client::post_certificates_recover) with these arguments (`POST /Certificates/Recover`, version `1.0`).
+    pub fn post_certificates_recover(
+        &self,
+        x_certificateformat: impl Into<String>,
+        body: crate::types::CertificateRecoveryRequest,
+    ) -> crate::mock::Expect<'_, PostCertificatesRecover<'_>> {
+        self.expect(self.client().post_certificates_recover(x_certificateformat, body))
+    }
+
+    /// Expects a call of [`Client::post_certificates_revoke`](crate::Client::post_certificates_revoke) with these arguments (`POST /Certificates/Revoke`, version `1.0`).
+    pub fn post_certificates_revoke(
+        &self,
+        body: crate::types::RevokeCertificateRequest,
+    ) -> crate::mock::Expect<'_, PostCertificatesRevoke<'_>> {
+        self.expect(self.client().post_certificates_revoke(body))
+    }
+
+    /// Expects a call of [`Client::delete_certificates_by_id`](crate::Client::delete_certificates_by_id) with these arguments (`DELETE /Certificates/{id}`, version `1.0`).
+    pub fn delete_certificates_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteCertificatesById<'_>> {
+        self.expect(self.client().delete_certificates_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_certificates_by_id`](crate::Client::get_certificates_by_id) with these arguments (`GET /Certificates/{id}`, version `1.0`).
+    pub fn get_certificates_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetCertificatesById<'_>> {
+        self.expect(self.client().get_certificates_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_certificates_by_id_history`](crate::Client::get_certificates_by_id_history) with these arguments (`GET /Certificates/{id}/History`, version `1.0`).
+    pub fn get_certificates_by_id_history(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetCertificatesByIdHistory<'_>> {
+        self.expect(self.client().get_certificates_by_id_history(id))
+    }
+
+    /// Expects a call of [`Client::put_certificates_by_id_owner`](crate::Client::put_certificates_by_id_owner) with these arguments (`PUT /Certificates/{id}/Owner`, version `1.0`).
+    pub fn put_certificates_by_id_owner(
+        &self,
+        id: i32,
+        body: crate::types::OwnerRequest,
+    ) -> crate::mock::Expect<'_, PutCertificatesByIdOwner<'_>> {
+        self.expect(self.client().put_certificates_by_id_owner(id, body))
+    }
+
+    /// Expects a call of [`Client::get_certificates_by_id_security`](crate::Client::get_certificates_by_id_security) with these arguments (`GET /Certificates/{id}/Security`, version `1.0`).
+    pub fn get_certificates_by_id_security(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetCertificatesByIdSecurity<'_>> {
+        self.expect(self.client().get_certificates_by_id_security(id))
+    }
+
+    /// Expects a call of [`Client::get_certificates_by_id_validate`](crate::Client::get_certificates_by_id_validate) with these arguments (`GET /Certificates/{id}/Validate`, version `1.0`).
+    pub fn get_certificates_by_id_validate(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetCertificatesByIdValidate<'_>> {
+        self.expect(self.client().get_certificates_by_id_validate(id))
+    }
+
+    /// Expects a call of [`Client::get_certificates_by_id_validation`](crate::Client::get_certificates_by_id_validation) with these arguments (`GET /Certificates/{id}/Validation`, version `1.0`).
+    pub fn get_certificates_by_id_validation(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetCertificatesByIdValidation<'_>> {
+        self.expect(self.client().get_certificates_by_id_validation(id))
+    }
+
+    /// Expects a call of [`Client::post_certificates_by_id_validation`](crate::Client::post_certificates_by_id_validation) with these arguments (`POST /Certificates/{id}/Validation`, version `1.0`).
+    pub fn post_certificates_by_id_validation(
+        &self,
+        id: i32,
+        body: std::collections::BTreeMap<
+            String,
+            Vec<crate::types::CertificateViolationRequest>,
+        >,
+    ) -> crate::mock::Expect<'_, PostCertificatesByIdValidation<'_>> {
+        self.expect(self.client().post_certificates_by_id_validation(id, body))
+    }
+
+    /// Expects a call of [`Client::delete_certificates_by_id_validation_by_rule_name`](crate::Client::delete_certificates_by_id_validation_by_rule_name) with these arguments (`DELETE /Certificates/{id}/Validation/{ruleName}`, version `1.0`).
+    pub fn delete_certificates_by_id_validation_by_rule_name(
+        &self,
+        id: i32,
+        rule_name: impl Into<String>,
+    ) -> crate::mock::Expect<'_, DeleteCertificatesByIdValidationByRuleName<'_>> {
+        self.expect(
+            self
+                .client()
+                .delete_certificates_by_id_validation_by_rule_name(id, rule_name),
+        )
+    }
+
+    /// Expects a call of [`Client::delete_certificates_by_id_validation_by_rule_name_by_violation_name`](crate::Client::delete_certificates_by_id_validation_by_rule_name_by_violation_name) with these arguments (`DELETE /Certificates/{id}/Validation/{ruleName}/{violationName}`, version `1.0`).
+    pub fn delete_certificates_by_id_validation_by_rule_name_by_violation_name(
+        &self,
+        id: i32,
+        rule_name: impl Into<String>,
+        violation_name: impl Into<String>,
+    ) -> crate::mock::Expect<
+        '_,
+        DeleteCertificatesByIdValidationByRuleNameByViolationName<'_>,
+    > {
+        self.expect(
+            self
+                .client()
+                .delete_certificates_by_id_validation_by_rule_name_by_violation_name(
+                    id,
+                    rule_name,
+                    violation_name,
+                ),
+        )
+    }
+
+    /// Expects a call of [`Client::put_certificates_by_id_validation_by_rule_name_by_violation_name`](crate::Client::put_certificates_by_id_validation_by_rule_name_by_violation_name) with these arguments (`PUT /Certificates/{id}/Validation/{ruleName}/{violationName}`, version `1.0`).
+    pub fn put_certificates_by_id_validation_by_rule_name_by_violation_name(
+        &self,
+        id: i32,
+        rule_name: impl Into<String>,
+        violation_name: impl Into<String>,
+        body: crate::types::CertificateViolationUpdateRequest,
+    ) -> crate::mock::Expect<
+        '_,
+        PutCertificatesByIdValidationByRuleNameByViolationName<'_>,
+    > {
+        self.expect(
+            self
+                .client()
+                .put_certificates_by_id_validation_by_rule_name_by_violation_name(
+                    id,
+                    rule_name,
+                    violation_name,
+                    body,
+                ),
+        )
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCertificates<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificates<'_> {
+    type Output = Vec<crate::types::CertificateRetrievalBulkResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificatesAnalyze<'_> {
+    type Output = Vec<crate::types::CertificateDetails>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificatesCsv<'_> {
+    type Output = String;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificatesDownload<'_> {
+    type Output = crate::types::CertificateDownloadResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCertificatesExclude<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCertificatesExcludeQuery<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCertificatesExcludeById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCertificatesExcludedCertificates<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificatesExcludedCertificates<'_> {
+    type Output = Vec<crate::types::ExcludedCertificateRetrievalResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificatesIdentityAuditById<'_> {
+    type Output = Vec<crate::types::CertificateIdentityAuditResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificatesIdentityAuditByIdV2<'_> {
+    type Output = Vec<crate::types::CertificateIdentityAuditResponse2>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificatesImport<'_> {
+    type Output = crate::types::CertificateImportResponseModel;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificatesLocationsById<'_> {
+    type Output = crate::types::CertificateLocationsResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutCertificatesMetadata<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutCertificatesMetadataAll<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificatesMetadataCompare<'_> {
+    type Output = bool;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutCertificatesOwner<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCertificatesPrivateKey<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCertificatesPrivateKeyById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCertificatesQuery<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificatesQueryParsers<'_> {
+    type Output = Vec<crate::types::CertificateQueryParserResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificatesRecover<'_> {
+    type Output = crate::types::RecoveryResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificatesRevoke<'_> {
+    type Output = crate::types::RevocationResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCertificatesById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificatesById<'_> {
+    type Output = crate::types::CertificateRetrievalResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificatesByIdHistory<'_> {
+    type Output = Vec<crate::types::CertificateOperation>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutCertificatesByIdOwner<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificatesByIdSecurity<'_> {
+    type Output = crate::types::CertificatePermissions;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificatesByIdValidate<'_> {
+    type Output = crate::types::CertificateValidationResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificatesByIdValidation<'_> {
+    type Output = crate::types::CertificateRiskIntelligenceResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificatesByIdValidation<'_> {
+    type Output = crate::types::CertificateValidationRuleWithIdResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCertificatesByIdValidationByRuleName<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation
+for DeleteCertificatesByIdValidationByRuleNameByViolationName<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation
+for PutCertificatesByIdValidationByRuleNameByViolationName<'_> {
+    type Output = crate::types::CertificateViolationResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -1472,3 +1472,576 @@ impl<'a> GetCertificateAuthorityById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_certificate_authority`](crate::Client::get_certificate_authority) with these arguments (`GET /CertificateAuthority`, version `1.0`).
+    pub fn get_certificate_authority(
+        &self,
+    ) -> crate::mock::Expect<'_, GetCertificateAuthority<'_>> {
+        self.expect(self.client().get_certificate_authority())
+    }
+
+    /// Expects a call of [`Client::post_certificate_authority`](crate::Client::post_certificate_authority) with these arguments (`POST /CertificateAuthority`, version `1.0`).
+    pub fn post_certificate_authority(
+        &self,
+        body: crate::types::CertificateAuthorityRequest,
+    ) -> crate::mock::Expect<'_, PostCertificateAuthority<'_>> {
+        self.expect(self.client().post_certificate_authority(body))
+    }
+
+    /// Expects a call of [`Client::put_certificate_authority`](crate::Client::put_certificate_authority) with these arguments (`PUT /CertificateAuthority`, version `1.0`).
+    pub fn put_certificate_authority(
+        &self,
+        body: crate::types::CertificateAuthorityRequest,
+    ) -> crate::mock::Expect<'_, PutCertificateAuthority<'_>> {
+        self.expect(self.client().put_certificate_authority(body))
+    }
+
+    /// Expects a call of [`Client::get_certificate_authority_alert_recipients_ca_health_recipients`](crate::Client::get_certificate_authority_alert_recipients_ca_health_recipients) with these arguments (`GET /CertificateAuthority/AlertRecipients/CAHealthRecipients`, version `1.0`).
+    pub fn get_certificate_authority_alert_recipients_ca_health_recipients(
+        &self,
+    ) -> crate::mock::Expect<
+        '_,
+        GetCertificateAuthorityAlertRecipientsCaHealthRecipients<'_>,
+    > {
+        self.expect(
+            self
+                .client()
+                .get_certificate_authority_alert_recipients_ca_health_recipients(),
+        )
+    }
+
+    /// Expects a call of [`Client::post_certificate_authority_alert_recipients_ca_health_recipients`](crate::Client::post_certificate_authority_alert_recipients_ca_health_recipients) with these arguments (`POST /CertificateAuthority/AlertRecipients/CAHealthRecipients`, version `1.0`).
+    pub fn post_certificate_authority_alert_recipients_ca_health_recipients(
+        &self,
+        body: crate::types::CaAlertRecipientCreateRequest,
+    ) -> crate::mock::Expect<
+        '_,
+        PostCertificateAuthorityAlertRecipientsCaHealthRecipients<'_>,
+    > {
+        self.expect(
+            self
+                .client()
+                .post_certificate_authority_alert_recipients_ca_health_recipients(body),
+        )
+    }
+
+    /// Expects a call of [`Client::delete_certificate_authority_alert_recipients_ca_health_recipients_by_id`](crate::Client::delete_certificate_authority_alert_recipients_ca_health_recipients_by_id) with these arguments (`DELETE /CertificateAuthority/AlertRecipients/CAHealthRecipients/{id}`, version `1.0`).
+    pub fn delete_certificate_authority_alert_recipients_ca_health_recipients_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<
+        '_,
+        DeleteCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'_>,
+    > {
+        self.expect(
+            self
+                .client()
+                .delete_certificate_authority_alert_recipients_ca_health_recipients_by_id(
+                    id,
+                ),
+        )
+    }
+
+    /// Expects a call of [`Client::get_certificate_authority_alert_recipients_ca_health_recipients_by_id`](crate::Client::get_certificate_authority_alert_recipients_ca_health_recipients_by_id) with these arguments (`GET /CertificateAuthority/AlertRecipients/CAHealthRecipients/{id}`, version `1.0`).
+    pub fn get_certificate_authority_alert_recipients_ca_health_recipients_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<
+        '_,
+        GetCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'_>,
+    > {
+        self.expect(
+            self
+                .client()
+                .get_certificate_authority_alert_recipients_ca_health_recipients_by_id(
+                    id,
+                ),
+        )
+    }
+
+    /// Expects a call of [`Client::put_certificate_authority_alert_recipients_ca_health_recipients_by_id`](crate::Client::put_certificate_authority_alert_recipients_ca_health_recipients_by_id) with these arguments (`PUT /CertificateAuthority/AlertRecipients/CAHealthRecipients/{id}`, version `1.0`).
+    pub fn put_certificate_authority_alert_recipients_ca_health_recipients_by_id(
+        &self,
+        id: i32,
+        body: crate::types::CaAlertRecipientUpdateRequest,
+    ) -> crate::mock::Expect<
+        '_,
+        PutCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'_>,
+    > {
+        self.expect(
+            self
+                .client()
+                .put_certificate_authority_alert_recipients_ca_health_recipients_by_id(
+                    id,
+                    body,
+                ),
+        )
+    }
+
+    /// Expects a call of [`Client::get_certificate_authority_alert_recipients_ca_threshold_recipients`](crate::Client::get_certificate_authority_alert_recipients_ca_threshold_recipients) with these arguments (`GET /CertificateAuthority/AlertRecipients/CAThresholdRecipients`, version `1.0`).
+    pub fn get_certificate_authority_alert_recipients_ca_threshold_recipients(
+        &self,
+    ) -> crate::mock::Expect<
+        '_,
+        GetCertificateAuthorityAlertRecipientsCaThresholdRecipients<'_>,
+    > {
+        self.expect(
+            self
+                .client()
+                .get_certificate_authority_alert_recipients_ca_threshold_recipients(),
+        )
+    }
+
+    /// Expects a call of [`Client::post_certificate_authority_alert_recipients_ca_threshold_recipients`](crate::Client::post_certificate_authority_alert_recipients_ca_threshold_recipients) with these arguments (`POST /CertificateAuthority/AlertRecipients/CAThresholdRecipients`, version `1.0`).
+    pub fn post_certificate_authority_alert_recipients_ca_threshold_recipients(
+        &self,
+        body: crate::types::CaAlertRecipientCreateRequest,
+    ) -> crate::mock::Expect<
+        '_,
+        PostCertificateAuthorityAlertRecipientsCaThresholdRecipients<'_>,
+    > {
+        self.expect(
+            self
+                .client()
+                .post_certificate_authority_alert_recipients_ca_threshold_recipients(
+                    body,
+                ),
+        )
+    }
+
+    /// Expects a call of [`Client::delete_certificate_authority_alert_recipients_ca_threshold_recipients_by_id`](crate::Client::delete_certificate_authority_alert_recipients_ca_threshold_recipients_by_id) with these arguments (`DELETE /CertificateAuthority/AlertRecipients/CAThresholdRecipients/{id}`, version `1.0`).
+    pub fn delete_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<
+        '_,
+        DeleteCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'_>,
+    > {
+        self.expect(
+            self
+                .client()
+                .delete_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
+                    id,
+                ),
+        )
+    }
+
+    /// Expects a call of [`Client::get_certificate_authority_alert_recipients_ca_threshold_recipients_by_id`](crate::Client::get_certificate_authority_alert_recipients_ca_threshold_recipients_by_id) with these arguments (`GET /CertificateAuthority/AlertRecipients/CAThresholdRecipients/{id}`, version `1.0`).
+    pub fn get_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<
+        '_,
+        GetCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'_>,
+    > {
+        self.expect(
+            self
+                .client()
+                .get_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
+                    id,
+                ),
+        )
+    }
+
+    /// Expects a call of [`Client::put_certificate_authority_alert_recipients_ca_threshold_recipients_by_id`](crate::Client::put_certificate_authority_alert_recipients_ca_threshold_recipients_by_id) with these arguments (`PUT /CertificateAuthority/AlertRecipients/CAThresholdRecipients/{id}`, version `1.0`).
+    pub fn put_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
+        &self,
+        id: i32,
+        body: crate::types::CaAlertRecipientUpdateRequest,
+    ) -> crate::mock::Expect<
+        '_,
+        PutCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'_>,
+    > {
+        self.expect(
+            self
+                .client()
+                .put_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
+                    id,
+                    body,
+                ),
+        )
+    }
+
+    /// Expects a call of [`Client::get_certificate_authority_available_forests`](crate::Client::get_certificate_authority_available_forests) with these arguments (`GET /CertificateAuthority/AvailableForests`, version `1.0`).
+    pub fn get_certificate_authority_available_forests(
+        &self,
+    ) -> crate::mock::Expect<'_, GetCertificateAuthorityAvailableForests<'_>> {
+        self.expect(self.client().get_certificate_authority_available_forests())
+    }
+
+    /// Expects a call of [`Client::get_certificate_authority_health_monitoring_schedule`](crate::Client::get_certificate_authority_health_monitoring_schedule) with these arguments (`GET /CertificateAuthority/HealthMonitoring/Schedule`, version `1.0`).
+    pub fn get_certificate_authority_health_monitoring_schedule(
+        &self,
+    ) -> crate::mock::Expect<'_, GetCertificateAuthorityHealthMonitoringSchedule<'_>> {
+        self.expect(self.client().get_certificate_authority_health_monitoring_schedule())
+    }
+
+    /// Expects a call of [`Client::post_certificate_authority_import`](crate::Client::post_certificate_authority_import) with these arguments (`POST /CertificateAuthority/Import`, version `1.0`).
+    pub fn post_certificate_authority_import(
+        &self,
+    ) -> crate::mock::Expect<'_, PostCertificateAuthorityImport<'_>> {
+        self.expect(self.client().post_certificate_authority_import())
+    }
+
+    /// Expects a call of [`Client::post_certificate_authority_publish_crl`](crate::Client::post_certificate_authority_publish_crl) with these arguments (`POST /CertificateAuthority/PublishCRL`, version `1.0`).
+    pub fn post_certificate_authority_publish_crl(
+        &self,
+        body: crate::types::CrlRequestModel,
+    ) -> crate::mock::Expect<'_, PostCertificateAuthorityPublishCrl<'_>> {
+        self.expect(self.client().post_certificate_authority_publish_crl(body))
+    }
+
+    /// Expects a call of [`Client::get_certificate_authority_source_count`](crate::Client::get_certificate_authority_source_count) with these arguments (`GET /CertificateAuthority/SourceCount`, version `1.0`).
+    pub fn get_certificate_authority_source_count(
+        &self,
+    ) -> crate::mock::Expect<'_, GetCertificateAuthoritySourceCount<'_>> {
+        self.expect(self.client().get_certificate_authority_source_count())
+    }
+
+    /// Expects a call of [`Client::get_certificate_authority_task_queue`](crate::Client::get_certificate_authority_task_queue) with these arguments (`GET /CertificateAuthority/TaskQueue`, version `1.0`).
+    pub fn get_certificate_authority_task_queue(
+        &self,
+    ) -> crate::mock::Expect<'_, GetCertificateAuthorityTaskQueue<'_>> {
+        self.expect(self.client().get_certificate_authority_task_queue())
+    }
+
+    /// Expects a call of [`Client::put_certificate_authority_task_queue`](crate::Client::put_certificate_authority_task_queue) with these arguments (`PUT /CertificateAuthority/TaskQueue`, version `1.0`).
+    pub fn put_certificate_authority_task_queue(
+        &self,
+        body: crate::types::JobQueueRequest,
+    ) -> crate::mock::Expect<'_, PutCertificateAuthorityTaskQueue<'_>> {
+        self.expect(self.client().put_certificate_authority_task_queue(body))
+    }
+
+    /// Expects a call of [`Client::post_certificate_authority_task_queue_test`](crate::Client::post_certificate_authority_task_queue_test) with these arguments (`POST /CertificateAuthority/TaskQueue/Test`, version `1.0`).
+    pub fn post_certificate_authority_task_queue_test(
+        &self,
+        body: crate::types::JobQueueRequest,
+    ) -> crate::mock::Expect<'_, PostCertificateAuthorityTaskQueueTest<'_>> {
+        self.expect(self.client().post_certificate_authority_task_queue_test(body))
+    }
+
+    /// Expects a call of [`Client::post_certificate_authority_test`](crate::Client::post_certificate_authority_test) with these arguments (`POST /CertificateAuthority/Test`, version `1.0`).
+    pub fn post_certificate_authority_test(
+        &self,
+        body: crate::types::CertificateAuthorityTestRequest,
+    ) -> crate::mock::Expect<'_, PostCertificateAuthorityTest<'_>> {
+        self.expect(self.client().post_certificate_authority_test(body))
+    }
+
+    /// Expects a call of [`Client::delete_certificate_authority_by_id`](crate::Client::delete_certificate_authority_by_id) with these arguments (`DELETE /CertificateAuthority/{id}`, version `1.0`).
+    pub fn delete_certificate_authority_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteCertificateAuthorityById<'_>> {
+        self.expect(self.client().delete_certificate_authority_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_certificate_authority_by_id`](crate::Client::get_certificate_authority_by_id) with these arguments (`GET /CertificateAuthority/{id}`, version `1.0`).
+    pub fn get_certificate_authority_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetCertificateAuthorityById<'_>> {
+        self.expect(self.client().get_certificate_authority_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateAuthority<'_> {
+    type Output = Vec<crate::types::CertificateAuthorityResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificateAuthority<'_> {
+    type Output = crate::types::CertificateAuthorityResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutCertificateAuthority<'_> {
+    type Output = crate::types::CertificateAuthorityResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation
+for GetCertificateAuthorityAlertRecipientsCaHealthRecipients<'_> {
+    type Output = Vec<crate::types::CaAlertRecipientResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation
+for PostCertificateAuthorityAlertRecipientsCaHealthRecipients<'_> {
+    type Output = Vec<crate::types::CaAlertRecipientResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation
+for DeleteCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation
+for GetCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'_> {
+    type Output = crate::types::CaAlertRecipientResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation
+for PutCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'_> {
+    type Output = crate::types::CaAlertRecipientResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation
+for GetCertificateAuthorityAlertRecipientsCaThresholdRecipients<'_> {
+    type Output = Vec<crate::types::CaAlertRecipientResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation
+for PostCertificateAuthorityAlertRecipientsCaThresholdRecipients<'_> {
+    type Output = Vec<crate::types::CaAlertRecipientResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation
+for DeleteCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation
+for GetCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'_> {
+    type Output = crate::types::CaAlertRecipientResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation
+for PutCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'_> {
+    type Output = crate::types::CaAlertRecipientResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateAuthorityAvailableForests<'_> {
+    type Output = Vec<String>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateAuthorityHealthMonitoringSchedule<'_> {
+    type Output = crate::types::ScheduledTaskResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificateAuthorityImport<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificateAuthorityPublishCrl<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateAuthoritySourceCount<'_> {
+    type Output = i32;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateAuthorityTaskQueue<'_> {
+    type Output = crate::types::JobQueueResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutCertificateAuthorityTaskQueue<'_> {
+    type Output = crate::types::JobQueueResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificateAuthorityTaskQueueTest<'_> {
+    type Output = crate::types::CaJobQueueTestResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificateAuthorityTest<'_> {
+    type Output = crate::types::CertificateAuthorityTestResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCertificateAuthorityById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateAuthorityById<'_> {
+    type Output = crate::types::CertificateAuthorityResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

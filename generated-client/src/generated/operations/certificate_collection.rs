@@ -851,3 +851,242 @@ impl<'a> GetCertificateCollectionsByName<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_certificate_collections`](crate::Client::get_certificate_collections) with these arguments (`GET /CertificateCollections`, version `1.0`).
+    pub fn get_certificate_collections(
+        &self,
+    ) -> crate::mock::Expect<'_, GetCertificateCollections<'_>> {
+        self.expect(self.client().get_certificate_collections())
+    }
+
+    /// Expects a call of [`Client::post_certificate_collections`](crate::Client::post_certificate_collections) with these arguments (`POST /CertificateCollections`, version `1.0`).
+    pub fn post_certificate_collections(
+        &self,
+        body: crate::types::CertificateCollectionCreateRequest,
+    ) -> crate::mock::Expect<'_, PostCertificateCollections<'_>> {
+        self.expect(self.client().post_certificate_collections(body))
+    }
+
+    /// Expects a call of [`Client::put_certificate_collections`](crate::Client::put_certificate_collections) with these arguments (`PUT /CertificateCollections`, version `1.0`).
+    pub fn put_certificate_collections(
+        &self,
+        body: crate::types::CertificateCollectionUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutCertificateCollections<'_>> {
+        self.expect(self.client().put_certificate_collections(body))
+    }
+
+    /// Expects a call of [`Client::get_certificate_collections_collection_list`](crate::Client::get_certificate_collections_collection_list) with these arguments (`GET /CertificateCollections/CollectionList`, version `1.0`).
+    pub fn get_certificate_collections_collection_list(
+        &self,
+    ) -> crate::mock::Expect<'_, GetCertificateCollectionsCollectionList<'_>> {
+        self.expect(self.client().get_certificate_collections_collection_list())
+    }
+
+    /// Expects a call of [`Client::get_certificate_collections_collection_ordering`](crate::Client::get_certificate_collections_collection_ordering) with these arguments (`GET /CertificateCollections/CollectionOrdering`, version `1.0`).
+    pub fn get_certificate_collections_collection_ordering(
+        &self,
+    ) -> crate::mock::Expect<'_, GetCertificateCollectionsCollectionOrdering<'_>> {
+        self.expect(self.client().get_certificate_collections_collection_ordering())
+    }
+
+    /// Expects a call of [`Client::post_certificate_collections_copy`](crate::Client::post_certificate_collections_copy) with these arguments (`POST /CertificateCollections/Copy`, version `1.0`).
+    pub fn post_certificate_collections_copy(
+        &self,
+        body: crate::types::CertificateCollectionCopyRequest,
+    ) -> crate::mock::Expect<'_, PostCertificateCollectionsCopy<'_>> {
+        self.expect(self.client().post_certificate_collections_copy(body))
+    }
+
+    /// Expects a call of [`Client::get_certificate_collections_last_estimated`](crate::Client::get_certificate_collections_last_estimated) with these arguments (`GET /CertificateCollections/LastEstimated`, version `1.0`).
+    pub fn get_certificate_collections_last_estimated(
+        &self,
+    ) -> crate::mock::Expect<'_, GetCertificateCollectionsLastEstimated<'_>> {
+        self.expect(self.client().get_certificate_collections_last_estimated())
+    }
+
+    /// Expects a call of [`Client::get_certificate_collections_nav_items`](crate::Client::get_certificate_collections_nav_items) with these arguments (`GET /CertificateCollections/NavItems`, version `1.0`).
+    pub fn get_certificate_collections_nav_items(
+        &self,
+    ) -> crate::mock::Expect<'_, GetCertificateCollectionsNavItems<'_>> {
+        self.expect(self.client().get_certificate_collections_nav_items())
+    }
+
+    /// Expects a call of [`Client::delete_certificate_collections_by_id`](crate::Client::delete_certificate_collections_by_id) with these arguments (`DELETE /CertificateCollections/{id}`, version `1.0`).
+    pub fn delete_certificate_collections_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteCertificateCollectionsById<'_>> {
+        self.expect(self.client().delete_certificate_collections_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_certificate_collections_by_id`](crate::Client::get_certificate_collections_by_id) with these arguments (`GET /CertificateCollections/{id}`, version `1.0`).
+    pub fn get_certificate_collections_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetCertificateCollectionsById<'_>> {
+        self.expect(self.client().get_certificate_collections_by_id(id))
+    }
+
+    /// Expects a call of [`Client::put_certificate_collections_by_id_favorite`](crate::Client::put_certificate_collections_by_id_favorite) with these arguments (`PUT /CertificateCollections/{id}/Favorite`, version `1.0`).
+    pub fn put_certificate_collections_by_id_favorite(
+        &self,
+        id: i32,
+        body: crate::types::CertificateCollectionFavoriteRequest,
+    ) -> crate::mock::Expect<'_, PutCertificateCollectionsByIdFavorite<'_>> {
+        self.expect(self.client().put_certificate_collections_by_id_favorite(id, body))
+    }
+
+    /// Expects a call of [`Client::get_certificate_collections_by_name`](crate::Client::get_certificate_collections_by_name) with these arguments (`GET /CertificateCollections/{name}`, version `1.0`).
+    pub fn get_certificate_collections_by_name(
+        &self,
+        name: impl Into<String>,
+    ) -> crate::mock::Expect<'_, GetCertificateCollectionsByName<'_>> {
+        self.expect(self.client().get_certificate_collections_by_name(name))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateCollections<'_> {
+    type Output = Vec<crate::types::CertificateQuery>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificateCollections<'_> {
+    type Output = crate::types::CertificateCollectionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutCertificateCollections<'_> {
+    type Output = crate::types::CertificateCollectionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateCollectionsCollectionList<'_> {
+    type Output = Vec<crate::types::CertificateCollectionListResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateCollectionsCollectionOrdering<'_> {
+    type Output = Vec<i32>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificateCollectionsCopy<'_> {
+    type Output = crate::types::CertificateCollectionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateCollectionsLastEstimated<'_> {
+    type Output = crate::types::ScheduledTaskScheduleResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateCollectionsNavItems<'_> {
+    type Output = Vec<crate::types::CertificateCollectionNavItem>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCertificateCollectionsById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateCollectionsById<'_> {
+    type Output = crate::types::CertificateQuery;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutCertificateCollectionsByIdFavorite<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateCollectionsByName<'_> {
+    type Output = crate::types::CertificateQuery;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

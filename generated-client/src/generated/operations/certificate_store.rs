@@ -1132,3 +1132,345 @@ impl<'a> GetCertificateStoresByIdInventory<'a> {
         )
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::delete_certificate_stores`](crate::Client::delete_certificate_stores) with these arguments (`DELETE /CertificateStores`, version `1.0`).
+    pub fn delete_certificate_stores(
+        &self,
+        body: Vec<uuid::Uuid>,
+    ) -> crate::mock::Expect<'_, DeleteCertificateStores<'_>> {
+        self.expect(self.client().delete_certificate_stores(body))
+    }
+
+    /// Expects a call of [`Client::get_certificate_stores`](crate::Client::get_certificate_stores) with these arguments (`GET /CertificateStores`, version `1.0`).
+    pub fn get_certificate_stores(
+        &self,
+    ) -> crate::mock::Expect<'_, GetCertificateStores<'_>> {
+        self.expect(self.client().get_certificate_stores())
+    }
+
+    /// Expects a call of [`Client::post_certificate_stores`](crate::Client::post_certificate_stores) with these arguments (`POST /CertificateStores`, version `1.0`).
+    pub fn post_certificate_stores(
+        &self,
+        body: crate::types::CertificateStoreCreateRequest,
+    ) -> crate::mock::Expect<'_, PostCertificateStores<'_>> {
+        self.expect(self.client().post_certificate_stores(body))
+    }
+
+    /// Expects a call of [`Client::put_certificate_stores`](crate::Client::put_certificate_stores) with these arguments (`PUT /CertificateStores`, version `1.0`).
+    pub fn put_certificate_stores(
+        &self,
+        body: crate::types::CertificateStoreUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutCertificateStores<'_>> {
+        self.expect(self.client().put_certificate_stores(body))
+    }
+
+    /// Expects a call of [`Client::get_certificate_stores_aliases`](crate::Client::get_certificate_stores_aliases) with these arguments (`GET /CertificateStores/Aliases`, version `1.0`).
+    pub fn get_certificate_stores_aliases(
+        &self,
+    ) -> crate::mock::Expect<'_, GetCertificateStoresAliases<'_>> {
+        self.expect(self.client().get_certificate_stores_aliases())
+    }
+
+    /// Expects a call of [`Client::post_certificate_stores_approve`](crate::Client::post_certificate_stores_approve) with these arguments (`POST /CertificateStores/Approve`, version `1.0`).
+    pub fn post_certificate_stores_approve(
+        &self,
+        body: Vec<crate::types::CertificateStoreApproveRequest>,
+    ) -> crate::mock::Expect<'_, PostCertificateStoresApprove<'_>> {
+        self.expect(self.client().post_certificate_stores_approve(body))
+    }
+
+    /// Expects a call of [`Client::put_certificate_stores_assign_application`](crate::Client::put_certificate_stores_assign_application) with these arguments (`PUT /CertificateStores/AssignApplication`, version `1.0`).
+    pub fn put_certificate_stores_assign_application(
+        &self,
+        body: crate::types::ApplicationAssignment,
+    ) -> crate::mock::Expect<'_, PutCertificateStoresAssignApplication<'_>> {
+        self.expect(self.client().put_certificate_stores_assign_application(body))
+    }
+
+    /// Expects a call of [`Client::put_certificate_stores_assign_container`](crate::Client::put_certificate_stores_assign_container) with these arguments (`PUT /CertificateStores/AssignContainer`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn put_certificate_stores_assign_container(
+        &self,
+        body: crate::types::ContainerAssignment,
+    ) -> crate::mock::Expect<'_, PutCertificateStoresAssignContainer<'_>> {
+        self.expect(self.client().put_certificate_stores_assign_container(body))
+    }
+
+    /// Expects a call of [`Client::post_certificate_stores_certificates_add`](crate::Client::post_certificate_stores_certificates_add) with these arguments (`POST /CertificateStores/Certificates/Add`, version `1.0`).
+    pub fn post_certificate_stores_certificates_add(
+        &self,
+        body: crate::types::AddCertificateRequest,
+    ) -> crate::mock::Expect<'_, PostCertificateStoresCertificatesAdd<'_>> {
+        self.expect(self.client().post_certificate_stores_certificates_add(body))
+    }
+
+    /// Expects a call of [`Client::post_certificate_stores_certificates_remove`](crate::Client::post_certificate_stores_certificates_remove) with these arguments (`POST /CertificateStores/Certificates/Remove`, version `1.0`).
+    pub fn post_certificate_stores_certificates_remove(
+        &self,
+        body: crate::types::RemoveCertificateRequest,
+    ) -> crate::mock::Expect<'_, PostCertificateStoresCertificatesRemove<'_>> {
+        self.expect(self.client().post_certificate_stores_certificates_remove(body))
+    }
+
+    /// Expects a call of [`Client::put_certificate_stores_discovery_job`](crate::Client::put_certificate_stores_discovery_job) with these arguments (`PUT /CertificateStores/DiscoveryJob`, version `1.0`).
+    pub fn put_certificate_stores_discovery_job(
+        &self,
+        body: crate::types::DiscoveryJobRequest,
+    ) -> crate::mock::Expect<'_, PutCertificateStoresDiscoveryJob<'_>> {
+        self.expect(self.client().put_certificate_stores_discovery_job(body))
+    }
+
+    /// Expects a call of [`Client::put_certificate_stores_password`](crate::Client::put_certificate_stores_password) with these arguments (`PUT /CertificateStores/Password`, version `1.0`).
+    pub fn put_certificate_stores_password(
+        &self,
+        body: crate::types::CertStoreNewPasswordRequest,
+    ) -> crate::mock::Expect<'_, PutCertificateStoresPassword<'_>> {
+        self.expect(self.client().put_certificate_stores_password(body))
+    }
+
+    /// Expects a call of [`Client::post_certificate_stores_reenrollment`](crate::Client::post_certificate_stores_reenrollment) with these arguments (`POST /CertificateStores/Reenrollment`, version `1.0`).
+    pub fn post_certificate_stores_reenrollment(
+        &self,
+        body: crate::types::ReenrollmentRequest,
+    ) -> crate::mock::Expect<'_, PostCertificateStoresReenrollment<'_>> {
+        self.expect(self.client().post_certificate_stores_reenrollment(body))
+    }
+
+    /// Expects a call of [`Client::post_certificate_stores_schedule`](crate::Client::post_certificate_stores_schedule) with these arguments (`POST /CertificateStores/Schedule`, version `1.0`).
+    pub fn post_certificate_stores_schedule(
+        &self,
+        body: crate::types::CertStoresSchedule,
+    ) -> crate::mock::Expect<'_, PostCertificateStoresSchedule<'_>> {
+        self.expect(self.client().post_certificate_stores_schedule(body))
+    }
+
+    /// Expects a call of [`Client::delete_certificate_stores_by_id`](crate::Client::delete_certificate_stores_by_id) with these arguments (`DELETE /CertificateStores/{id}`, version `1.0`).
+    pub fn delete_certificate_stores_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, DeleteCertificateStoresById<'_>> {
+        self.expect(self.client().delete_certificate_stores_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_certificate_stores_by_id`](crate::Client::get_certificate_stores_by_id) with these arguments (`GET /CertificateStores/{id}`, version `1.0`).
+    pub fn get_certificate_stores_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, GetCertificateStoresById<'_>> {
+        self.expect(self.client().get_certificate_stores_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_certificate_stores_by_id_inventory`](crate::Client::get_certificate_stores_by_id_inventory) with these arguments (`GET /CertificateStores/{id}/Inventory`, version `1.0`).
+    pub fn get_certificate_stores_by_id_inventory(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, GetCertificateStoresByIdInventory<'_>> {
+        self.expect(self.client().get_certificate_stores_by_id_inventory(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCertificateStores<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateStores<'_> {
+    type Output = Vec<crate::types::CertificateStoreResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificateStores<'_> {
+    type Output = crate::types::CertificateStoreResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutCertificateStores<'_> {
+    type Output = crate::types::CertificateStoreResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateStoresAliases<'_> {
+    type Output = crate::types::CertificateStoreAliasesResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificateStoresApprove<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutCertificateStoresAssignApplication<'_> {
+    type Output = Vec<crate::types::CertificateStoreApplicationResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutCertificateStoresAssignContainer<'_> {
+    type Output = Vec<crate::types::CertificateStoreResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificateStoresCertificatesAdd<'_> {
+    type Output = Vec<uuid::Uuid>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificateStoresCertificatesRemove<'_> {
+    type Output = Vec<uuid::Uuid>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutCertificateStoresDiscoveryJob<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutCertificateStoresPassword<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificateStoresReenrollment<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificateStoresSchedule<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCertificateStoresById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateStoresById<'_> {
+    type Output = crate::types::CertificateStoreResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateStoresByIdInventory<'_> {
+    type Output = Vec<crate::types::CertificateStoreInventoryResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -367,3 +367,110 @@ impl<'a> GetCertificateStoreContainersById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_certificate_store_containers`](crate::Client::get_certificate_store_containers) with these arguments (`GET /CertificateStoreContainers`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_certificate_store_containers(
+        &self,
+    ) -> crate::mock::Expect<'_, GetCertificateStoreContainers<'_>> {
+        self.expect(self.client().get_certificate_store_containers())
+    }
+
+    /// Expects a call of [`Client::post_certificate_store_containers`](crate::Client::post_certificate_store_containers) with these arguments (`POST /CertificateStoreContainers`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn post_certificate_store_containers(
+        &self,
+        body: crate::types::CertStoreContainerRequest,
+    ) -> crate::mock::Expect<'_, PostCertificateStoreContainers<'_>> {
+        self.expect(self.client().post_certificate_store_containers(body))
+    }
+
+    /// Expects a call of [`Client::put_certificate_store_containers`](crate::Client::put_certificate_store_containers) with these arguments (`PUT /CertificateStoreContainers`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn put_certificate_store_containers(
+        &self,
+        body: crate::types::CertStoreContainerRequest,
+    ) -> crate::mock::Expect<'_, PutCertificateStoreContainers<'_>> {
+        self.expect(self.client().put_certificate_store_containers(body))
+    }
+
+    /// Expects a call of [`Client::delete_certificate_store_containers_by_id`](crate::Client::delete_certificate_store_containers_by_id) with these arguments (`DELETE /CertificateStoreContainers/{id}`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn delete_certificate_store_containers_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteCertificateStoreContainersById<'_>> {
+        self.expect(self.client().delete_certificate_store_containers_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_certificate_store_containers_by_id`](crate::Client::get_certificate_store_containers_by_id) with these arguments (`GET /CertificateStoreContainers/{id}`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_certificate_store_containers_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetCertificateStoreContainersById<'_>> {
+        self.expect(self.client().get_certificate_store_containers_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateStoreContainers<'_> {
+    type Output = Vec<crate::types::CertificateStoreContainerListResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificateStoreContainers<'_> {
+    type Output = crate::types::CertificateStoreContainerResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutCertificateStoreContainers<'_> {
+    type Output = crate::types::CertificateStoreContainerResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCertificateStoreContainersById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateStoreContainersById<'_> {
+    type Output = crate::types::CertificateStoreContainerResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

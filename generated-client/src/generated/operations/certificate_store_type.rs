@@ -477,3 +477,145 @@ impl<'a> GetCertificateStoreTypesById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::delete_certificate_store_types`](crate::Client::delete_certificate_store_types) with these arguments (`DELETE /CertificateStoreTypes`, version `1.0`).
+    pub fn delete_certificate_store_types(
+        &self,
+        body: Vec<i32>,
+    ) -> crate::mock::Expect<'_, DeleteCertificateStoreTypes<'_>> {
+        self.expect(self.client().delete_certificate_store_types(body))
+    }
+
+    /// Expects a call of [`Client::get_certificate_store_types`](crate::Client::get_certificate_store_types) with these arguments (`GET /CertificateStoreTypes`, version `1.0`).
+    pub fn get_certificate_store_types(
+        &self,
+    ) -> crate::mock::Expect<'_, GetCertificateStoreTypes<'_>> {
+        self.expect(self.client().get_certificate_store_types())
+    }
+
+    /// Expects a call of [`Client::post_certificate_store_types`](crate::Client::post_certificate_store_types) with these arguments (`POST /CertificateStoreTypes`, version `1.0`).
+    pub fn post_certificate_store_types(
+        &self,
+        body: crate::types::CertificateStoreTypeCreationRequest,
+    ) -> crate::mock::Expect<'_, PostCertificateStoreTypes<'_>> {
+        self.expect(self.client().post_certificate_store_types(body))
+    }
+
+    /// Expects a call of [`Client::put_certificate_store_types`](crate::Client::put_certificate_store_types) with these arguments (`PUT /CertificateStoreTypes`, version `1.0`).
+    pub fn put_certificate_store_types(
+        &self,
+        body: crate::types::CertificateStoreTypeUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutCertificateStoreTypes<'_>> {
+        self.expect(self.client().put_certificate_store_types(body))
+    }
+
+    /// Expects a call of [`Client::get_certificate_store_types_name_by_name`](crate::Client::get_certificate_store_types_name_by_name) with these arguments (`GET /CertificateStoreTypes/Name/{name}`, version `1.0`).
+    pub fn get_certificate_store_types_name_by_name(
+        &self,
+        name: impl Into<String>,
+    ) -> crate::mock::Expect<'_, GetCertificateStoreTypesNameByName<'_>> {
+        self.expect(self.client().get_certificate_store_types_name_by_name(name))
+    }
+
+    /// Expects a call of [`Client::delete_certificate_store_types_by_id`](crate::Client::delete_certificate_store_types_by_id) with these arguments (`DELETE /CertificateStoreTypes/{id}`, version `1.0`).
+    pub fn delete_certificate_store_types_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteCertificateStoreTypesById<'_>> {
+        self.expect(self.client().delete_certificate_store_types_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_certificate_store_types_by_id`](crate::Client::get_certificate_store_types_by_id) with these arguments (`GET /CertificateStoreTypes/{id}`, version `1.0`).
+    pub fn get_certificate_store_types_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetCertificateStoreTypesById<'_>> {
+        self.expect(self.client().get_certificate_store_types_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCertificateStoreTypes<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateStoreTypes<'_> {
+    type Output = Vec<crate::types::CertificateStoreTypeResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCertificateStoreTypes<'_> {
+    type Output = crate::types::CertificateStoreTypeResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutCertificateStoreTypes<'_> {
+    type Output = crate::types::CertificateStoreTypeResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateStoreTypesNameByName<'_> {
+    type Output = Vec<crate::types::CertificateStoreTypeResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCertificateStoreTypesById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificateStoreTypesById<'_> {
+    type Output = crate::types::CertificateStoreTypeResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -183,3 +183,45 @@ impl<'a> DeleteComponentInstallationById<'a> {
         self.client.send_empty(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_component_installation`](crate::Client::get_component_installation) with these arguments (`GET /ComponentInstallation`, version `1.0`).
+    pub fn get_component_installation(
+        &self,
+    ) -> crate::mock::Expect<'_, GetComponentInstallation<'_>> {
+        self.expect(self.client().get_component_installation())
+    }
+
+    /// Expects a call of [`Client::delete_component_installation_by_id`](crate::Client::delete_component_installation_by_id) with these arguments (`DELETE /ComponentInstallation/{id}`, version `1.0`).
+    pub fn delete_component_installation_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteComponentInstallationById<'_>> {
+        self.expect(self.client().delete_component_installation_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetComponentInstallation<'_> {
+    type Output = Vec<crate::types::ComponentInstallationResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteComponentInstallationById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -326,3 +326,105 @@ impl<'a> GetCsrGenerationPendingById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::post_csr_generation_generate`](crate::Client::post_csr_generation_generate) with these arguments (`POST /CSRGeneration/Generate`, version `1.0`).
+    pub fn post_csr_generation_generate(
+        &self,
+        body: crate::types::CsrGenerationRequest,
+    ) -> crate::mock::Expect<'_, PostCsrGenerationGenerate<'_>> {
+        self.expect(self.client().post_csr_generation_generate(body))
+    }
+
+    /// Expects a call of [`Client::delete_csr_generation_pending`](crate::Client::delete_csr_generation_pending) with these arguments (`DELETE /CSRGeneration/Pending`, version `1.0`).
+    pub fn delete_csr_generation_pending(
+        &self,
+        body: Vec<i32>,
+    ) -> crate::mock::Expect<'_, DeleteCsrGenerationPending<'_>> {
+        self.expect(self.client().delete_csr_generation_pending(body))
+    }
+
+    /// Expects a call of [`Client::get_csr_generation_pending`](crate::Client::get_csr_generation_pending) with these arguments (`GET /CSRGeneration/Pending`, version `1.0`).
+    pub fn get_csr_generation_pending(
+        &self,
+    ) -> crate::mock::Expect<'_, GetCsrGenerationPending<'_>> {
+        self.expect(self.client().get_csr_generation_pending())
+    }
+
+    /// Expects a call of [`Client::delete_csr_generation_pending_by_id`](crate::Client::delete_csr_generation_pending_by_id) with these arguments (`DELETE /CSRGeneration/Pending/{id}`, version `1.0`).
+    pub fn delete_csr_generation_pending_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteCsrGenerationPendingById<'_>> {
+        self.expect(self.client().delete_csr_generation_pending_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_csr_generation_pending_by_id`](crate::Client::get_csr_generation_pending_by_id) with these arguments (`GET /CSRGeneration/Pending/{id}`, version `1.0`).
+    pub fn get_csr_generation_pending_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetCsrGenerationPendingById<'_>> {
+        self.expect(self.client().get_csr_generation_pending_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostCsrGenerationGenerate<'_> {
+    type Output = crate::types::CsrContents;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCsrGenerationPending<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCsrGenerationPending<'_> {
+    type Output = Vec<crate::types::PendingCsrResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCsrGenerationPendingById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCsrGenerationPendingById<'_> {
+    type Output = crate::types::CsrGenerationResponseModel;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -354,3 +354,105 @@ impl<'a> GetJobTypesCustomById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_job_types_custom`](crate::Client::get_job_types_custom) with these arguments (`GET /JobTypes/Custom`, version `1.0`).
+    pub fn get_job_types_custom(
+        &self,
+    ) -> crate::mock::Expect<'_, GetJobTypesCustom<'_>> {
+        self.expect(self.client().get_job_types_custom())
+    }
+
+    /// Expects a call of [`Client::post_job_types_custom`](crate::Client::post_job_types_custom) with these arguments (`POST /JobTypes/Custom`, version `1.0`).
+    pub fn post_job_types_custom(
+        &self,
+        body: crate::types::JobTypeCreateRequest,
+    ) -> crate::mock::Expect<'_, PostJobTypesCustom<'_>> {
+        self.expect(self.client().post_job_types_custom(body))
+    }
+
+    /// Expects a call of [`Client::put_job_types_custom`](crate::Client::put_job_types_custom) with these arguments (`PUT /JobTypes/Custom`, version `1.0`).
+    pub fn put_job_types_custom(
+        &self,
+        body: crate::types::JobTypeUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutJobTypesCustom<'_>> {
+        self.expect(self.client().put_job_types_custom(body))
+    }
+
+    /// Expects a call of [`Client::delete_job_types_custom_by_id`](crate::Client::delete_job_types_custom_by_id) with these arguments (`DELETE /JobTypes/Custom/{id}`, version `1.0`).
+    pub fn delete_job_types_custom_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, DeleteJobTypesCustomById<'_>> {
+        self.expect(self.client().delete_job_types_custom_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_job_types_custom_by_id`](crate::Client::get_job_types_custom_by_id) with these arguments (`GET /JobTypes/Custom/{id}`, version `1.0`).
+    pub fn get_job_types_custom_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, GetJobTypesCustomById<'_>> {
+        self.expect(self.client().get_job_types_custom_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetJobTypesCustom<'_> {
+    type Output = Vec<crate::types::JobTypeResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostJobTypesCustom<'_> {
+    type Output = crate::types::JobTypeResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutJobTypesCustom<'_> {
+    type Output = crate::types::JobTypeResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteJobTypesCustomById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetJobTypesCustomById<'_> {
+    type Output = crate::types::JobTypeResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -356,3 +356,103 @@ impl<'a> GetAlertsDeniedById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_alerts_denied`](crate::Client::get_alerts_denied) with these arguments (`GET /Alerts/Denied`, version `1.0`).
+    pub fn get_alerts_denied(&self) -> crate::mock::Expect<'_, GetAlertsDenied<'_>> {
+        self.expect(self.client().get_alerts_denied())
+    }
+
+    /// Expects a call of [`Client::post_alerts_denied`](crate::Client::post_alerts_denied) with these arguments (`POST /Alerts/Denied`, version `1.0`).
+    pub fn post_alerts_denied(
+        &self,
+        body: crate::types::DeniedAlertCreationRequest,
+    ) -> crate::mock::Expect<'_, PostAlertsDenied<'_>> {
+        self.expect(self.client().post_alerts_denied(body))
+    }
+
+    /// Expects a call of [`Client::put_alerts_denied`](crate::Client::put_alerts_denied) with these arguments (`PUT /Alerts/Denied`, version `1.0`).
+    pub fn put_alerts_denied(
+        &self,
+        body: crate::types::DeniedAlertUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutAlertsDenied<'_>> {
+        self.expect(self.client().put_alerts_denied(body))
+    }
+
+    /// Expects a call of [`Client::delete_alerts_denied_by_id`](crate::Client::delete_alerts_denied_by_id) with these arguments (`DELETE /Alerts/Denied/{id}`, version `1.0`).
+    pub fn delete_alerts_denied_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteAlertsDeniedById<'_>> {
+        self.expect(self.client().delete_alerts_denied_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_alerts_denied_by_id`](crate::Client::get_alerts_denied_by_id) with these arguments (`GET /Alerts/Denied/{id}`, version `1.0`).
+    pub fn get_alerts_denied_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetAlertsDeniedById<'_>> {
+        self.expect(self.client().get_alerts_denied_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAlertsDenied<'_> {
+    type Output = Vec<crate::types::DeniedAlertDefinitionResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAlertsDenied<'_> {
+    type Output = crate::types::DeniedAlertDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutAlertsDenied<'_> {
+    type Output = crate::types::DeniedAlertDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteAlertsDeniedById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAlertsDeniedById<'_> {
+    type Output = crate::types::DeniedAlertDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

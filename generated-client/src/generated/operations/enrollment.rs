@@ -871,3 +871,255 @@ impl<'a> GetEnrollmentSettingsById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_enrollment_available_renewal_id_by_id`](crate::Client::get_enrollment_available_renewal_id_by_id) with these arguments (`GET /Enrollment/AvailableRenewal/Id/{id}`, version `1.0`).
+    pub fn get_enrollment_available_renewal_id_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetEnrollmentAvailableRenewalIdById<'_>> {
+        self.expect(self.client().get_enrollment_available_renewal_id_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_enrollment_available_renewal_thumbprint_by_thumbprint`](crate::Client::get_enrollment_available_renewal_thumbprint_by_thumbprint) with these arguments (`GET /Enrollment/AvailableRenewal/Thumbprint/{thumbprint}`, version `1.0`).
+    pub fn get_enrollment_available_renewal_thumbprint_by_thumbprint(
+        &self,
+        thumbprint: impl Into<String>,
+    ) -> crate::mock::Expect<
+        '_,
+        GetEnrollmentAvailableRenewalThumbprintByThumbprint<'_>,
+    > {
+        self.expect(
+            self
+                .client()
+                .get_enrollment_available_renewal_thumbprint_by_thumbprint(thumbprint),
+        )
+    }
+
+    /// Expects a call of [`Client::post_enrollment_csr`](crate::Client::post_enrollment_csr) with these arguments (`POST /Enrollment/CSR`, version `1.0`).
+    pub fn post_enrollment_csr(
+        &self,
+        x_certificateformat: impl Into<String>,
+        body: crate::types::CsrEnrollmentRequest,
+    ) -> crate::mock::Expect<'_, PostEnrollmentCsr<'_>> {
+        self.expect(self.client().post_enrollment_csr(x_certificateformat, body))
+    }
+
+    /// Expects a call of [`Client::get_enrollment_csr_context_my`](crate::Client::get_enrollment_csr_context_my) with these arguments (`GET /Enrollment/CSR/Context/My`, version `1.0`).
+    pub fn get_enrollment_csr_context_my(
+        &self,
+    ) -> crate::mock::Expect<'_, GetEnrollmentCsrContextMy<'_>> {
+        self.expect(self.client().get_enrollment_csr_context_my())
+    }
+
+    /// Expects a call of [`Client::post_enrollment_csr_parse`](crate::Client::post_enrollment_csr_parse) with these arguments (`POST /Enrollment/CSR/Parse`, version `1.0`).
+    pub fn post_enrollment_csr_parse(
+        &self,
+        body: crate::types::CsrContents,
+    ) -> crate::mock::Expect<'_, PostEnrollmentCsrParse<'_>> {
+        self.expect(self.client().post_enrollment_csr_parse(body))
+    }
+
+    /// Expects a call of [`Client::post_enrollment_pfx`](crate::Client::post_enrollment_pfx) with these arguments (`POST /Enrollment/PFX`, version `1.0`).
+    pub fn post_enrollment_pfx(
+        &self,
+        x_certificateformat: impl Into<String>,
+        body: crate::types::PfxEnrollmentRequest,
+    ) -> crate::mock::Expect<'_, PostEnrollmentPfx<'_>> {
+        self.expect(self.client().post_enrollment_pfx(x_certificateformat, body))
+    }
+
+    /// Expects a call of [`Client::post_enrollment_pfx_v2`](crate::Client::post_enrollment_pfx_v2) with these arguments (`POST /Enrollment/PFX`, version `2`).
+    pub fn post_enrollment_pfx_v2(
+        &self,
+        x_certificateformat: impl Into<String>,
+        body: crate::types::PfxEnrollmentWithStoresRequest,
+    ) -> crate::mock::Expect<'_, PostEnrollmentPfxV2<'_>> {
+        self.expect(self.client().post_enrollment_pfx_v2(x_certificateformat, body))
+    }
+
+    /// Expects a call of [`Client::get_enrollment_pfx_context_my`](crate::Client::get_enrollment_pfx_context_my) with these arguments (`GET /Enrollment/PFX/Context/My`, version `1.0`).
+    pub fn get_enrollment_pfx_context_my(
+        &self,
+    ) -> crate::mock::Expect<'_, GetEnrollmentPfxContextMy<'_>> {
+        self.expect(self.client().get_enrollment_pfx_context_my())
+    }
+
+    /// Expects a call of [`Client::post_enrollment_pfx_deploy`](crate::Client::post_enrollment_pfx_deploy) with these arguments (`POST /Enrollment/PFX/Deploy`, version `1.0`).
+    pub fn post_enrollment_pfx_deploy(
+        &self,
+        body: crate::types::EnrollmentManagementRequest,
+    ) -> crate::mock::Expect<'_, PostEnrollmentPfxDeploy<'_>> {
+        self.expect(self.client().post_enrollment_pfx_deploy(body))
+    }
+
+    /// Expects a call of [`Client::post_enrollment_pfx_replace`](crate::Client::post_enrollment_pfx_replace) with these arguments (`POST /Enrollment/PFX/Replace`, version `1.0`).
+    pub fn post_enrollment_pfx_replace(
+        &self,
+        body: crate::types::ExistingEnrollmentManagementRequest,
+    ) -> crate::mock::Expect<'_, PostEnrollmentPfxReplace<'_>> {
+        self.expect(self.client().post_enrollment_pfx_replace(body))
+    }
+
+    /// Expects a call of [`Client::post_enrollment_renew`](crate::Client::post_enrollment_renew) with these arguments (`POST /Enrollment/Renew`, version `1.0`).
+    pub fn post_enrollment_renew(
+        &self,
+        body: crate::types::RenewApiRequest,
+    ) -> crate::mock::Expect<'_, PostEnrollmentRenew<'_>> {
+        self.expect(self.client().post_enrollment_renew(body))
+    }
+
+    /// Expects a call of [`Client::get_enrollment_settings_by_id`](crate::Client::get_enrollment_settings_by_id) with these arguments (`GET /Enrollment/Settings/{id}`, version `1.0`).
+    pub fn get_enrollment_settings_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetEnrollmentSettingsById<'_>> {
+        self.expect(self.client().get_enrollment_settings_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetEnrollmentAvailableRenewalIdById<'_> {
+    type Output = crate::types::AvailableRenewal;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation
+for GetEnrollmentAvailableRenewalThumbprintByThumbprint<'_> {
+    type Output = crate::types::AvailableRenewal;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostEnrollmentCsr<'_> {
+    type Output = crate::types::CsrEnrollmentResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetEnrollmentCsrContextMy<'_> {
+    type Output = crate::types::EnrollmentTemplateCaResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostEnrollmentCsrParse<'_> {
+    type Output = Vec<String>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostEnrollmentPfx<'_> {
+    type Output = crate::types::PfxEnrollmentResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostEnrollmentPfxV2<'_> {
+    type Output = crate::types::PfxEnrollmentManagementResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetEnrollmentPfxContextMy<'_> {
+    type Output = crate::types::EnrollmentTemplateCaResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostEnrollmentPfxDeploy<'_> {
+    type Output = crate::types::EnrollmentManagementResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostEnrollmentPfxReplace<'_> {
+    type Output = crate::types::EnrollmentManagementResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostEnrollmentRenew<'_> {
+    type Output = crate::types::RenewalApiResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetEnrollmentSettingsById<'_> {
+    type Output = crate::types::TemplateEnrollmentSettingsResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -704,3 +704,204 @@ impl<'a> GetEnrollmentPatternsByIdSettings<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_enrollment_patterns`](crate::Client::get_enrollment_patterns) with these arguments (`GET /EnrollmentPatterns`, version `1.0`).
+    pub fn get_enrollment_patterns(
+        &self,
+    ) -> crate::mock::Expect<'_, GetEnrollmentPatterns<'_>> {
+        self.expect(self.client().get_enrollment_patterns())
+    }
+
+    /// Expects a call of [`Client::post_enrollment_patterns`](crate::Client::post_enrollment_patterns) with these arguments (`POST /EnrollmentPatterns`, version `1.0`).
+    pub fn post_enrollment_patterns(
+        &self,
+        body: crate::types::EnrollmentPatternCreateRequest,
+    ) -> crate::mock::Expect<'_, PostEnrollmentPatterns<'_>> {
+        self.expect(self.client().post_enrollment_patterns(body))
+    }
+
+    /// Expects a call of [`Client::get_enrollment_patterns_settings`](crate::Client::get_enrollment_patterns_settings) with these arguments (`GET /EnrollmentPatterns/Settings`, version `1.0`).
+    pub fn get_enrollment_patterns_settings(
+        &self,
+    ) -> crate::mock::Expect<'_, GetEnrollmentPatternsSettings<'_>> {
+        self.expect(self.client().get_enrollment_patterns_settings())
+    }
+
+    /// Expects a call of [`Client::put_enrollment_patterns_settings`](crate::Client::put_enrollment_patterns_settings) with these arguments (`PUT /EnrollmentPatterns/Settings`, version `1.0`).
+    pub fn put_enrollment_patterns_settings(
+        &self,
+        body: crate::types::GlobalEnrollmentPatternSettingsRequest,
+    ) -> crate::mock::Expect<'_, PutEnrollmentPatternsSettings<'_>> {
+        self.expect(self.client().put_enrollment_patterns_settings(body))
+    }
+
+    /// Expects a call of [`Client::get_enrollment_patterns_subject_parts`](crate::Client::get_enrollment_patterns_subject_parts) with these arguments (`GET /EnrollmentPatterns/SubjectParts`, version `1.0`).
+    pub fn get_enrollment_patterns_subject_parts(
+        &self,
+    ) -> crate::mock::Expect<'_, GetEnrollmentPatternsSubjectParts<'_>> {
+        self.expect(self.client().get_enrollment_patterns_subject_parts())
+    }
+
+    /// Expects a call of [`Client::delete_enrollment_patterns_by_id`](crate::Client::delete_enrollment_patterns_by_id) with these arguments (`DELETE /EnrollmentPatterns/{id}`, version `1.0`).
+    pub fn delete_enrollment_patterns_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteEnrollmentPatternsById<'_>> {
+        self.expect(self.client().delete_enrollment_patterns_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_enrollment_patterns_by_id`](crate::Client::get_enrollment_patterns_by_id) with these arguments (`GET /EnrollmentPatterns/{id}`, version `1.0`).
+    pub fn get_enrollment_patterns_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetEnrollmentPatternsById<'_>> {
+        self.expect(self.client().get_enrollment_patterns_by_id(id))
+    }
+
+    /// Expects a call of [`Client::put_enrollment_patterns_by_id`](crate::Client::put_enrollment_patterns_by_id) with these arguments (`PUT /EnrollmentPatterns/{id}`, version `1.0`).
+    pub fn put_enrollment_patterns_by_id(
+        &self,
+        id: i32,
+        body: crate::types::EnrollmentPatternRequest,
+    ) -> crate::mock::Expect<'_, PutEnrollmentPatternsById<'_>> {
+        self.expect(self.client().put_enrollment_patterns_by_id(id, body))
+    }
+
+    /// Expects a call of [`Client::get_enrollment_patterns_by_id_metadata`](crate::Client::get_enrollment_patterns_by_id_metadata) with these arguments (`GET /EnrollmentPatterns/{id}/Metadata`, version `1.0`).
+    pub fn get_enrollment_patterns_by_id_metadata(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetEnrollmentPatternsByIdMetadata<'_>> {
+        self.expect(self.client().get_enrollment_patterns_by_id_metadata(id))
+    }
+
+    /// Expects a call of [`Client::get_enrollment_patterns_by_id_settings`](crate::Client::get_enrollment_patterns_by_id_settings) with these arguments (`GET /EnrollmentPatterns/{id}/Settings`, version `1.0`).
+    pub fn get_enrollment_patterns_by_id_settings(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetEnrollmentPatternsByIdSettings<'_>> {
+        self.expect(self.client().get_enrollment_patterns_by_id_settings(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetEnrollmentPatterns<'_> {
+    type Output = Vec<crate::types::EnrollmentPatternResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostEnrollmentPatterns<'_> {
+    type Output = crate::types::EnrollmentPatternResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetEnrollmentPatternsSettings<'_> {
+    type Output = crate::types::EnrollmentPatternSettingsResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutEnrollmentPatternsSettings<'_> {
+    type Output = crate::types::EnrollmentPatternSettingsResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetEnrollmentPatternsSubjectParts<'_> {
+    type Output = Vec<crate::types::ValidSubjectPartResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteEnrollmentPatternsById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetEnrollmentPatternsById<'_> {
+    type Output = crate::types::EnrollmentPatternResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutEnrollmentPatternsById<'_> {
+    type Output = crate::types::EnrollmentPatternResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetEnrollmentPatternsByIdMetadata<'_> {
+    type Output = Vec<crate::types::EnrollmentPatternMetadataFieldResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetEnrollmentPatternsByIdSettings<'_> {
+    type Output = crate::types::EnrollmentPatternSettingsResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -365,3 +365,106 @@ impl<'a> PutEventHandlerRegistrationById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_event_handler_registration`](crate::Client::get_event_handler_registration) with these arguments (`GET /EventHandlerRegistration`, version `1.0`).
+    pub fn get_event_handler_registration(
+        &self,
+    ) -> crate::mock::Expect<'_, GetEventHandlerRegistration<'_>> {
+        self.expect(self.client().get_event_handler_registration())
+    }
+
+    /// Expects a call of [`Client::post_event_handler_registration`](crate::Client::post_event_handler_registration) with these arguments (`POST /EventHandlerRegistration`, version `1.0`).
+    pub fn post_event_handler_registration(
+        &self,
+        body: crate::types::EventHandlerRegistrationCreateRequest,
+    ) -> crate::mock::Expect<'_, PostEventHandlerRegistration<'_>> {
+        self.expect(self.client().post_event_handler_registration(body))
+    }
+
+    /// Expects a call of [`Client::delete_event_handler_registration_by_id`](crate::Client::delete_event_handler_registration_by_id) with these arguments (`DELETE /EventHandlerRegistration/{id}`, version `1.0`).
+    pub fn delete_event_handler_registration_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteEventHandlerRegistrationById<'_>> {
+        self.expect(self.client().delete_event_handler_registration_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_event_handler_registration_by_id`](crate::Client::get_event_handler_registration_by_id) with these arguments (`GET /EventHandlerRegistration/{id}`, version `1.0`).
+    pub fn get_event_handler_registration_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetEventHandlerRegistrationById<'_>> {
+        self.expect(self.client().get_event_handler_registration_by_id(id))
+    }
+
+    /// Expects a call of [`Client::put_event_handler_registration_by_id`](crate::Client::put_event_handler_registration_by_id) with these arguments (`PUT /EventHandlerRegistration/{id}`, version `1.0`).
+    pub fn put_event_handler_registration_by_id(
+        &self,
+        id: i32,
+        body: crate::types::EventHandlerRegistrationUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutEventHandlerRegistrationById<'_>> {
+        self.expect(self.client().put_event_handler_registration_by_id(id, body))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetEventHandlerRegistration<'_> {
+    type Output = Vec<crate::types::EventHandlerRegistrationResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostEventHandlerRegistration<'_> {
+    type Output = Vec<crate::types::EventHandlerRegistrationResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteEventHandlerRegistrationById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetEventHandlerRegistrationById<'_> {
+    type Output = crate::types::EventHandlerRegistrationResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutEventHandlerRegistrationById<'_> {
+    type Output = crate::types::EventHandlerRegistrationResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

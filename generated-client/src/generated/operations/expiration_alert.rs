@@ -593,3 +593,188 @@ impl<'a> GetAlertsExpirationById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_alerts_expiration`](crate::Client::get_alerts_expiration) with these arguments (`GET /Alerts/Expiration`, version `1.0`).
+    pub fn get_alerts_expiration(
+        &self,
+    ) -> crate::mock::Expect<'_, GetAlertsExpiration<'_>> {
+        self.expect(self.client().get_alerts_expiration())
+    }
+
+    /// Expects a call of [`Client::post_alerts_expiration`](crate::Client::post_alerts_expiration) with these arguments (`POST /Alerts/Expiration`, version `1.0`).
+    pub fn post_alerts_expiration(
+        &self,
+        body: crate::types::ExpirationAlertCreationRequest,
+    ) -> crate::mock::Expect<'_, PostAlertsExpiration<'_>> {
+        self.expect(self.client().post_alerts_expiration(body))
+    }
+
+    /// Expects a call of [`Client::put_alerts_expiration`](crate::Client::put_alerts_expiration) with these arguments (`PUT /Alerts/Expiration`, version `1.0`).
+    pub fn put_alerts_expiration(
+        &self,
+        body: crate::types::ExpirationAlertUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutAlertsExpiration<'_>> {
+        self.expect(self.client().put_alerts_expiration(body))
+    }
+
+    /// Expects a call of [`Client::get_alerts_expiration_schedule`](crate::Client::get_alerts_expiration_schedule) with these arguments (`GET /Alerts/Expiration/Schedule`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_alerts_expiration_schedule(
+        &self,
+    ) -> crate::mock::Expect<'_, GetAlertsExpirationSchedule<'_>> {
+        self.expect(self.client().get_alerts_expiration_schedule())
+    }
+
+    /// Expects a call of [`Client::put_alerts_expiration_schedule`](crate::Client::put_alerts_expiration_schedule) with these arguments (`PUT /Alerts/Expiration/Schedule`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn put_alerts_expiration_schedule(
+        &self,
+        body: crate::types::AlertScheduleRequest,
+    ) -> crate::mock::Expect<'_, PutAlertsExpirationSchedule<'_>> {
+        self.expect(self.client().put_alerts_expiration_schedule(body))
+    }
+
+    /// Expects a call of [`Client::post_alerts_expiration_test`](crate::Client::post_alerts_expiration_test) with these arguments (`POST /Alerts/Expiration/Test`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn post_alerts_expiration_test(
+        &self,
+        body: crate::types::ExpirationAlertTestRequest,
+    ) -> crate::mock::Expect<'_, PostAlertsExpirationTest<'_>> {
+        self.expect(self.client().post_alerts_expiration_test(body))
+    }
+
+    /// Expects a call of [`Client::post_alerts_expiration_test_all`](crate::Client::post_alerts_expiration_test_all) with these arguments (`POST /Alerts/Expiration/TestAll`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn post_alerts_expiration_test_all(
+        &self,
+        body: crate::types::ExpirationAlertTestAllRequest,
+    ) -> crate::mock::Expect<'_, PostAlertsExpirationTestAll<'_>> {
+        self.expect(self.client().post_alerts_expiration_test_all(body))
+    }
+
+    /// Expects a call of [`Client::delete_alerts_expiration_by_id`](crate::Client::delete_alerts_expiration_by_id) with these arguments (`DELETE /Alerts/Expiration/{id}`, version `1.0`).
+    pub fn delete_alerts_expiration_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteAlertsExpirationById<'_>> {
+        self.expect(self.client().delete_alerts_expiration_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_alerts_expiration_by_id`](crate::Client::get_alerts_expiration_by_id) with these arguments (`GET /Alerts/Expiration/{id}`, version `1.0`).
+    pub fn get_alerts_expiration_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetAlertsExpirationById<'_>> {
+        self.expect(self.client().get_alerts_expiration_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAlertsExpiration<'_> {
+    type Output = Vec<crate::types::ExpirationAlertDefinitionResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAlertsExpiration<'_> {
+    type Output = crate::types::ExpirationAlertDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutAlertsExpiration<'_> {
+    type Output = crate::types::ExpirationAlertDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAlertsExpirationSchedule<'_> {
+    type Output = crate::types::AlertScheduleResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutAlertsExpirationSchedule<'_> {
+    type Output = crate::types::AlertScheduleResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAlertsExpirationTest<'_> {
+    type Output = crate::types::ExpirationAlertTestResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAlertsExpirationTestAll<'_> {
+    type Output = crate::types::ExpirationAlertTestResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteAlertsExpirationById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAlertsExpirationById<'_> {
+    type Output = crate::types::ExpirationAlertDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

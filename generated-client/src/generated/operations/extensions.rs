@@ -351,3 +351,105 @@ impl<'a> GetExtensionsScriptsById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_extensions_scripts`](crate::Client::get_extensions_scripts) with these arguments (`GET /Extensions/Scripts`, version `1.0`).
+    pub fn get_extensions_scripts(
+        &self,
+    ) -> crate::mock::Expect<'_, GetExtensionsScripts<'_>> {
+        self.expect(self.client().get_extensions_scripts())
+    }
+
+    /// Expects a call of [`Client::post_extensions_scripts`](crate::Client::post_extensions_scripts) with these arguments (`POST /Extensions/Scripts`, version `1.0`).
+    pub fn post_extensions_scripts(
+        &self,
+        body: crate::types::ScriptCreateRequest,
+    ) -> crate::mock::Expect<'_, PostExtensionsScripts<'_>> {
+        self.expect(self.client().post_extensions_scripts(body))
+    }
+
+    /// Expects a call of [`Client::put_extensions_scripts`](crate::Client::put_extensions_scripts) with these arguments (`PUT /Extensions/Scripts`, version `1.0`).
+    pub fn put_extensions_scripts(
+        &self,
+        body: crate::types::ScriptsUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutExtensionsScripts<'_>> {
+        self.expect(self.client().put_extensions_scripts(body))
+    }
+
+    /// Expects a call of [`Client::delete_extensions_scripts_by_id`](crate::Client::delete_extensions_scripts_by_id) with these arguments (`DELETE /Extensions/Scripts/{id}`, version `1.0`).
+    pub fn delete_extensions_scripts_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteExtensionsScriptsById<'_>> {
+        self.expect(self.client().delete_extensions_scripts_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_extensions_scripts_by_id`](crate::Client::get_extensions_scripts_by_id) with these arguments (`GET /Extensions/Scripts/{id}`, version `1.0`).
+    pub fn get_extensions_scripts_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetExtensionsScriptsById<'_>> {
+        self.expect(self.client().get_extensions_scripts_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetExtensionsScripts<'_> {
+    type Output = Vec<crate::types::ScriptQueryResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostExtensionsScripts<'_> {
+    type Output = crate::types::ScriptResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutExtensionsScripts<'_> {
+    type Output = crate::types::ScriptResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteExtensionsScriptsById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetExtensionsScriptsById<'_> {
+    type Output = crate::types::ScriptResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

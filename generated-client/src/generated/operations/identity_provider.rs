@@ -378,3 +378,105 @@ impl<'a> PutIdentityProvidersById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_identity_providers`](crate::Client::get_identity_providers) with these arguments (`GET /IdentityProviders`, version `1.0`).
+    pub fn get_identity_providers(
+        &self,
+    ) -> crate::mock::Expect<'_, GetIdentityProviders<'_>> {
+        self.expect(self.client().get_identity_providers())
+    }
+
+    /// Expects a call of [`Client::post_identity_providers`](crate::Client::post_identity_providers) with these arguments (`POST /IdentityProviders`, version `1.0`).
+    pub fn post_identity_providers(
+        &self,
+        body: crate::types::IdentityProviderCreateRequest,
+    ) -> crate::mock::Expect<'_, PostIdentityProviders<'_>> {
+        self.expect(self.client().post_identity_providers(body))
+    }
+
+    /// Expects a call of [`Client::get_identity_providers_types`](crate::Client::get_identity_providers_types) with these arguments (`GET /IdentityProviders/Types`, version `1.0`).
+    pub fn get_identity_providers_types(
+        &self,
+    ) -> crate::mock::Expect<'_, GetIdentityProvidersTypes<'_>> {
+        self.expect(self.client().get_identity_providers_types())
+    }
+
+    /// Expects a call of [`Client::get_identity_providers_by_id`](crate::Client::get_identity_providers_by_id) with these arguments (`GET /IdentityProviders/{id}`, version `1.0`).
+    pub fn get_identity_providers_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, GetIdentityProvidersById<'_>> {
+        self.expect(self.client().get_identity_providers_by_id(id))
+    }
+
+    /// Expects a call of [`Client::put_identity_providers_by_id`](crate::Client::put_identity_providers_by_id) with these arguments (`PUT /IdentityProviders/{id}`, version `1.0`).
+    pub fn put_identity_providers_by_id(
+        &self,
+        id: uuid::Uuid,
+        body: crate::types::IdentityProviderUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutIdentityProvidersById<'_>> {
+        self.expect(self.client().put_identity_providers_by_id(id, body))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetIdentityProviders<'_> {
+    type Output = Vec<crate::types::IdentityProviderGetResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostIdentityProviders<'_> {
+    type Output = crate::types::IdentityProviderCreateResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetIdentityProvidersTypes<'_> {
+    type Output = Vec<crate::types::IdentityProviderProviderTypeResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetIdentityProvidersById<'_> {
+    type Output = crate::types::IdentityProviderGetResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutIdentityProvidersById<'_> {
+    type Output = crate::types::IdentityProviderUpdateResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

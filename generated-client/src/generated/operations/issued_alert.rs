@@ -466,3 +466,142 @@ impl<'a> GetAlertsIssuedById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_alerts_issued`](crate::Client::get_alerts_issued) with these arguments (`GET /Alerts/Issued`, version `1.0`).
+    pub fn get_alerts_issued(&self) -> crate::mock::Expect<'_, GetAlertsIssued<'_>> {
+        self.expect(self.client().get_alerts_issued())
+    }
+
+    /// Expects a call of [`Client::post_alerts_issued`](crate::Client::post_alerts_issued) with these arguments (`POST /Alerts/Issued`, version `1.0`).
+    pub fn post_alerts_issued(
+        &self,
+        body: crate::types::IssuedAlertCreationRequest,
+    ) -> crate::mock::Expect<'_, PostAlertsIssued<'_>> {
+        self.expect(self.client().post_alerts_issued(body))
+    }
+
+    /// Expects a call of [`Client::put_alerts_issued`](crate::Client::put_alerts_issued) with these arguments (`PUT /Alerts/Issued`, version `1.0`).
+    pub fn put_alerts_issued(
+        &self,
+        body: crate::types::IssuedAlertUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutAlertsIssued<'_>> {
+        self.expect(self.client().put_alerts_issued(body))
+    }
+
+    /// Expects a call of [`Client::get_alerts_issued_schedule`](crate::Client::get_alerts_issued_schedule) with these arguments (`GET /Alerts/Issued/Schedule`, version `1.0`).
+    pub fn get_alerts_issued_schedule(
+        &self,
+    ) -> crate::mock::Expect<'_, GetAlertsIssuedSchedule<'_>> {
+        self.expect(self.client().get_alerts_issued_schedule())
+    }
+
+    /// Expects a call of [`Client::put_alerts_issued_schedule`](crate::Client::put_alerts_issued_schedule) with these arguments (`PUT /Alerts/Issued/Schedule`, version `1.0`).
+    pub fn put_alerts_issued_schedule(
+        &self,
+        body: crate::types::AlertScheduleRequest,
+    ) -> crate::mock::Expect<'_, PutAlertsIssuedSchedule<'_>> {
+        self.expect(self.client().put_alerts_issued_schedule(body))
+    }
+
+    /// Expects a call of [`Client::delete_alerts_issued_by_id`](crate::Client::delete_alerts_issued_by_id) with these arguments (`DELETE /Alerts/Issued/{id}`, version `1.0`).
+    pub fn delete_alerts_issued_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteAlertsIssuedById<'_>> {
+        self.expect(self.client().delete_alerts_issued_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_alerts_issued_by_id`](crate::Client::get_alerts_issued_by_id) with these arguments (`GET /Alerts/Issued/{id}`, version `1.0`).
+    pub fn get_alerts_issued_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetAlertsIssuedById<'_>> {
+        self.expect(self.client().get_alerts_issued_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAlertsIssued<'_> {
+    type Output = Vec<crate::types::IssuedAlertDefinitionResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAlertsIssued<'_> {
+    type Output = crate::types::IssuedAlertDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutAlertsIssued<'_> {
+    type Output = crate::types::IssuedAlertDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAlertsIssuedSchedule<'_> {
+    type Output = crate::types::AlertScheduleResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutAlertsIssuedSchedule<'_> {
+    type Output = crate::types::AlertScheduleResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteAlertsIssuedById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAlertsIssuedById<'_> {
+    type Output = crate::types::IssuedAlertDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -485,3 +485,142 @@ impl<'a> GetSshKeysUnmanagedById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_ssh_keys_my_key`](crate::Client::get_ssh_keys_my_key) with these arguments (`GET /SSH/Keys/MyKey`, version `1.0`).
+    pub fn get_ssh_keys_my_key(&self) -> crate::mock::Expect<'_, GetSshKeysMyKey<'_>> {
+        self.expect(self.client().get_ssh_keys_my_key())
+    }
+
+    /// Expects a call of [`Client::post_ssh_keys_my_key`](crate::Client::post_ssh_keys_my_key) with these arguments (`POST /SSH/Keys/MyKey`, version `1.0`).
+    pub fn post_ssh_keys_my_key(
+        &self,
+        body: crate::types::KeyGenerationRequest,
+    ) -> crate::mock::Expect<'_, PostSshKeysMyKey<'_>> {
+        self.expect(self.client().post_ssh_keys_my_key(body))
+    }
+
+    /// Expects a call of [`Client::put_ssh_keys_my_key`](crate::Client::put_ssh_keys_my_key) with these arguments (`PUT /SSH/Keys/MyKey`, version `1.0`).
+    pub fn put_ssh_keys_my_key(
+        &self,
+        body: crate::types::KeyUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutSshKeysMyKey<'_>> {
+        self.expect(self.client().put_ssh_keys_my_key(body))
+    }
+
+    /// Expects a call of [`Client::delete_ssh_keys_unmanaged`](crate::Client::delete_ssh_keys_unmanaged) with these arguments (`DELETE /SSH/Keys/Unmanaged`, version `1.0`).
+    pub fn delete_ssh_keys_unmanaged(
+        &self,
+        body: Vec<i32>,
+    ) -> crate::mock::Expect<'_, DeleteSshKeysUnmanaged<'_>> {
+        self.expect(self.client().delete_ssh_keys_unmanaged(body))
+    }
+
+    /// Expects a call of [`Client::get_ssh_keys_unmanaged`](crate::Client::get_ssh_keys_unmanaged) with these arguments (`GET /SSH/Keys/Unmanaged`, version `1.0`).
+    pub fn get_ssh_keys_unmanaged(
+        &self,
+    ) -> crate::mock::Expect<'_, GetSshKeysUnmanaged<'_>> {
+        self.expect(self.client().get_ssh_keys_unmanaged())
+    }
+
+    /// Expects a call of [`Client::delete_ssh_keys_unmanaged_by_id`](crate::Client::delete_ssh_keys_unmanaged_by_id) with these arguments (`DELETE /SSH/Keys/Unmanaged/{id}`, version `1.0`).
+    pub fn delete_ssh_keys_unmanaged_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteSshKeysUnmanagedById<'_>> {
+        self.expect(self.client().delete_ssh_keys_unmanaged_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_ssh_keys_unmanaged_by_id`](crate::Client::get_ssh_keys_unmanaged_by_id) with these arguments (`GET /SSH/Keys/Unmanaged/{id}`, version `1.0`).
+    pub fn get_ssh_keys_unmanaged_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSshKeysUnmanagedById<'_>> {
+        self.expect(self.client().get_ssh_keys_unmanaged_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSshKeysMyKey<'_> {
+    type Output = crate::types::KeysKeyResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSshKeysMyKey<'_> {
+    type Output = crate::types::KeysKeyResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSshKeysMyKey<'_> {
+    type Output = crate::types::KeysKeyResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteSshKeysUnmanaged<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSshKeysUnmanaged<'_> {
+    type Output = Vec<crate::types::UnmanagedKeyResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteSshKeysUnmanagedById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSshKeysUnmanagedById<'_> {
+    type Output = crate::types::UnmanagedKeyResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -594,3 +594,186 @@ impl<'a> GetAlertsKeyRotationById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_alerts_key_rotation`](crate::Client::get_alerts_key_rotation) with these arguments (`GET /Alerts/KeyRotation`, version `1.0`).
+    pub fn get_alerts_key_rotation(
+        &self,
+    ) -> crate::mock::Expect<'_, GetAlertsKeyRotation<'_>> {
+        self.expect(self.client().get_alerts_key_rotation())
+    }
+
+    /// Expects a call of [`Client::post_alerts_key_rotation`](crate::Client::post_alerts_key_rotation) with these arguments (`POST /Alerts/KeyRotation`, version `1.0`).
+    pub fn post_alerts_key_rotation(
+        &self,
+        body: crate::types::KeyRotationAlertCreationRequest,
+    ) -> crate::mock::Expect<'_, PostAlertsKeyRotation<'_>> {
+        self.expect(self.client().post_alerts_key_rotation(body))
+    }
+
+    /// Expects a call of [`Client::put_alerts_key_rotation`](crate::Client::put_alerts_key_rotation) with these arguments (`PUT /Alerts/KeyRotation`, version `1.0`).
+    pub fn put_alerts_key_rotation(
+        &self,
+        body: crate::types::KeyRotationAlertUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutAlertsKeyRotation<'_>> {
+        self.expect(self.client().put_alerts_key_rotation(body))
+    }
+
+    /// Expects a call of [`Client::get_alerts_key_rotation_schedule`](crate::Client::get_alerts_key_rotation_schedule) with these arguments (`GET /Alerts/KeyRotation/Schedule`, version `1.0`).
+    pub fn get_alerts_key_rotation_schedule(
+        &self,
+    ) -> crate::mock::Expect<'_, GetAlertsKeyRotationSchedule<'_>> {
+        self.expect(self.client().get_alerts_key_rotation_schedule())
+    }
+
+    /// Expects a call of [`Client::put_alerts_key_rotation_schedule`](crate::Client::put_alerts_key_rotation_schedule) with these arguments (`PUT /Alerts/KeyRotation/Schedule`, version `1.0`).
+    pub fn put_alerts_key_rotation_schedule(
+        &self,
+        body: crate::types::AlertScheduleRequest,
+    ) -> crate::mock::Expect<'_, PutAlertsKeyRotationSchedule<'_>> {
+        self.expect(self.client().put_alerts_key_rotation_schedule(body))
+    }
+
+    /// Expects a call of [`Client::post_alerts_key_rotation_test`](crate::Client::post_alerts_key_rotation_test) with these arguments (`POST /Alerts/KeyRotation/Test`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn post_alerts_key_rotation_test(
+        &self,
+        body: crate::types::KeyRotationAlertTestRequest,
+    ) -> crate::mock::Expect<'_, PostAlertsKeyRotationTest<'_>> {
+        self.expect(self.client().post_alerts_key_rotation_test(body))
+    }
+
+    /// Expects a call of [`Client::post_alerts_key_rotation_test_all`](crate::Client::post_alerts_key_rotation_test_all) with these arguments (`POST /Alerts/KeyRotation/TestAll`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn post_alerts_key_rotation_test_all(
+        &self,
+        body: crate::types::KeyRotationAlertTestAllRequest,
+    ) -> crate::mock::Expect<'_, PostAlertsKeyRotationTestAll<'_>> {
+        self.expect(self.client().post_alerts_key_rotation_test_all(body))
+    }
+
+    /// Expects a call of [`Client::delete_alerts_key_rotation_by_id`](crate::Client::delete_alerts_key_rotation_by_id) with these arguments (`DELETE /Alerts/KeyRotation/{id}`, version `1.0`).
+    pub fn delete_alerts_key_rotation_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteAlertsKeyRotationById<'_>> {
+        self.expect(self.client().delete_alerts_key_rotation_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_alerts_key_rotation_by_id`](crate::Client::get_alerts_key_rotation_by_id) with these arguments (`GET /Alerts/KeyRotation/{id}`, version `1.0`).
+    pub fn get_alerts_key_rotation_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetAlertsKeyRotationById<'_>> {
+        self.expect(self.client().get_alerts_key_rotation_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAlertsKeyRotation<'_> {
+    type Output = Vec<crate::types::KeyRotationAlertDefinitionResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAlertsKeyRotation<'_> {
+    type Output = crate::types::KeyRotationAlertDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutAlertsKeyRotation<'_> {
+    type Output = crate::types::KeyRotationAlertDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAlertsKeyRotationSchedule<'_> {
+    type Output = crate::types::AlertScheduleResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutAlertsKeyRotationSchedule<'_> {
+    type Output = crate::types::AlertScheduleResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAlertsKeyRotationTest<'_> {
+    type Output = crate::types::KeyRotationAlertTestResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAlertsKeyRotationTestAll<'_> {
+    type Output = crate::types::KeyRotationAlertTestResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteAlertsKeyRotationById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAlertsKeyRotationById<'_> {
+    type Output = crate::types::KeyRotationAlertDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

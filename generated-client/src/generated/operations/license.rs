@@ -52,3 +52,23 @@ impl<'a> GetLicense<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_license`](crate::Client::get_license) with these arguments (`GET /License`, version `1.0`).
+    pub fn get_license(&self) -> crate::mock::Expect<'_, GetLicense<'_>> {
+        self.expect(self.client().get_license())
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetLicense<'_> {
+    type Output = crate::types::LicenseResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -348,3 +348,103 @@ impl<'a> GetSshLogonsById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_ssh_logons`](crate::Client::get_ssh_logons) with these arguments (`GET /SSH/Logons`, version `1.0`).
+    pub fn get_ssh_logons(&self) -> crate::mock::Expect<'_, GetSshLogons<'_>> {
+        self.expect(self.client().get_ssh_logons())
+    }
+
+    /// Expects a call of [`Client::post_ssh_logons`](crate::Client::post_ssh_logons) with these arguments (`POST /SSH/Logons`, version `1.0`).
+    pub fn post_ssh_logons(
+        &self,
+        body: crate::types::LogonCreationRequest,
+    ) -> crate::mock::Expect<'_, PostSshLogons<'_>> {
+        self.expect(self.client().post_ssh_logons(body))
+    }
+
+    /// Expects a call of [`Client::post_ssh_logons_access`](crate::Client::post_ssh_logons_access) with these arguments (`POST /SSH/Logons/Access`, version `1.0`).
+    pub fn post_ssh_logons_access(
+        &self,
+        body: crate::types::LogonAccessRequest,
+    ) -> crate::mock::Expect<'_, PostSshLogonsAccess<'_>> {
+        self.expect(self.client().post_ssh_logons_access(body))
+    }
+
+    /// Expects a call of [`Client::delete_ssh_logons_by_id`](crate::Client::delete_ssh_logons_by_id) with these arguments (`DELETE /SSH/Logons/{id}`, version `1.0`).
+    pub fn delete_ssh_logons_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteSshLogonsById<'_>> {
+        self.expect(self.client().delete_ssh_logons_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_ssh_logons_by_id`](crate::Client::get_ssh_logons_by_id) with these arguments (`GET /SSH/Logons/{id}`, version `1.0`).
+    pub fn get_ssh_logons_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSshLogonsById<'_>> {
+        self.expect(self.client().get_ssh_logons_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSshLogons<'_> {
+    type Output = Vec<crate::types::LogonQueryResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSshLogons<'_> {
+    type Output = crate::types::LogonResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSshLogonsAccess<'_> {
+    type Output = crate::types::LogonUserAccessResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteSshLogonsById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSshLogonsById<'_> {
+    type Output = crate::types::LogonResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -112,3 +112,43 @@ impl<'a> PutMacEnrollment<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_mac_enrollment`](crate::Client::get_mac_enrollment) with these arguments (`GET /MacEnrollment`, version `1.0`).
+    pub fn get_mac_enrollment(&self) -> crate::mock::Expect<'_, GetMacEnrollment<'_>> {
+        self.expect(self.client().get_mac_enrollment())
+    }
+
+    /// Expects a call of [`Client::put_mac_enrollment`](crate::Client::put_mac_enrollment) with these arguments (`PUT /MacEnrollment`, version `1.0`).
+    pub fn put_mac_enrollment(
+        &self,
+        body: crate::types::MacEnrollmentApiModel,
+    ) -> crate::mock::Expect<'_, PutMacEnrollment<'_>> {
+        self.expect(self.client().put_mac_enrollment(body))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetMacEnrollment<'_> {
+    type Output = crate::types::MacEnrollmentApiModel;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutMacEnrollment<'_> {
+    type Output = crate::types::MacEnrollmentApiModel;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

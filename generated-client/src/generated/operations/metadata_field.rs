@@ -544,3 +544,163 @@ impl<'a> GetMetadataFieldsByName<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::delete_metadata_fields`](crate::Client::delete_metadata_fields) with these arguments (`DELETE /MetadataFields`, version `1.0`).
+    pub fn delete_metadata_fields(
+        &self,
+        body: Vec<i32>,
+    ) -> crate::mock::Expect<'_, DeleteMetadataFields<'_>> {
+        self.expect(self.client().delete_metadata_fields(body))
+    }
+
+    /// Expects a call of [`Client::get_metadata_fields`](crate::Client::get_metadata_fields) with these arguments (`GET /MetadataFields`, version `1.0`).
+    pub fn get_metadata_fields(&self) -> crate::mock::Expect<'_, GetMetadataFields<'_>> {
+        self.expect(self.client().get_metadata_fields())
+    }
+
+    /// Expects a call of [`Client::post_metadata_fields`](crate::Client::post_metadata_fields) with these arguments (`POST /MetadataFields`, version `1.0`).
+    pub fn post_metadata_fields(
+        &self,
+        body: crate::types::MetadataFieldCreateRequest,
+    ) -> crate::mock::Expect<'_, PostMetadataFields<'_>> {
+        self.expect(self.client().post_metadata_fields(body))
+    }
+
+    /// Expects a call of [`Client::put_metadata_fields`](crate::Client::put_metadata_fields) with these arguments (`PUT /MetadataFields`, version `1.0`).
+    pub fn put_metadata_fields(
+        &self,
+        body: crate::types::MetadataFieldUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutMetadataFields<'_>> {
+        self.expect(self.client().put_metadata_fields(body))
+    }
+
+    /// Expects a call of [`Client::delete_metadata_fields_by_id`](crate::Client::delete_metadata_fields_by_id) with these arguments (`DELETE /MetadataFields/{id}`, version `1.0`).
+    pub fn delete_metadata_fields_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteMetadataFieldsById<'_>> {
+        self.expect(self.client().delete_metadata_fields_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_metadata_fields_by_id`](crate::Client::get_metadata_fields_by_id) with these arguments (`GET /MetadataFields/{id}`, version `1.0`).
+    pub fn get_metadata_fields_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetMetadataFieldsById<'_>> {
+        self.expect(self.client().get_metadata_fields_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_metadata_fields_by_id_in_use`](crate::Client::get_metadata_fields_by_id_in_use) with these arguments (`GET /MetadataFields/{id}/InUse`, version `1.0`).
+    pub fn get_metadata_fields_by_id_in_use(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetMetadataFieldsByIdInUse<'_>> {
+        self.expect(self.client().get_metadata_fields_by_id_in_use(id))
+    }
+
+    /// Expects a call of [`Client::get_metadata_fields_by_name`](crate::Client::get_metadata_fields_by_name) with these arguments (`GET /MetadataFields/{name}`, version `1.0`).
+    pub fn get_metadata_fields_by_name(
+        &self,
+        name: impl Into<String>,
+    ) -> crate::mock::Expect<'_, GetMetadataFieldsByName<'_>> {
+        self.expect(self.client().get_metadata_fields_by_name(name))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteMetadataFields<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetMetadataFields<'_> {
+    type Output = Vec<crate::types::MetadataType>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostMetadataFields<'_> {
+    type Output = crate::types::MetadataFieldResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutMetadataFields<'_> {
+    type Output = crate::types::MetadataFieldResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteMetadataFieldsById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetMetadataFieldsById<'_> {
+    type Output = crate::types::MetadataType;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetMetadataFieldsByIdInUse<'_> {
+    type Output = bool;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetMetadataFieldsByName<'_> {
+    type Output = crate::types::MetadataType;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

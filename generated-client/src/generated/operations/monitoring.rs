@@ -748,3 +748,227 @@ impl<'a> GetMonitoringRevocationById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::post_monitoring_resolve_ocsp`](crate::Client::post_monitoring_resolve_ocsp) with these arguments (`POST /Monitoring/ResolveOCSP`, version `1.0`).
+    pub fn post_monitoring_resolve_ocsp(
+        &self,
+        body: crate::types::OcspParametersRequest,
+    ) -> crate::mock::Expect<'_, PostMonitoringResolveOcsp<'_>> {
+        self.expect(self.client().post_monitoring_resolve_ocsp(body))
+    }
+
+    /// Expects a call of [`Client::get_monitoring_revocation`](crate::Client::get_monitoring_revocation) with these arguments (`GET /Monitoring/Revocation`, version `1.0`).
+    pub fn get_monitoring_revocation(
+        &self,
+    ) -> crate::mock::Expect<'_, GetMonitoringRevocation<'_>> {
+        self.expect(self.client().get_monitoring_revocation())
+    }
+
+    /// Expects a call of [`Client::post_monitoring_revocation`](crate::Client::post_monitoring_revocation) with these arguments (`POST /Monitoring/Revocation`, version `1.0`).
+    pub fn post_monitoring_revocation(
+        &self,
+        body: crate::types::RevocationMonitoringCreationRequest,
+    ) -> crate::mock::Expect<'_, PostMonitoringRevocation<'_>> {
+        self.expect(self.client().post_monitoring_revocation(body))
+    }
+
+    /// Expects a call of [`Client::put_monitoring_revocation`](crate::Client::put_monitoring_revocation) with these arguments (`PUT /Monitoring/Revocation`, version `1.0`).
+    pub fn put_monitoring_revocation(
+        &self,
+        body: crate::types::RevocationMonitoringUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutMonitoringRevocation<'_>> {
+        self.expect(self.client().put_monitoring_revocation(body))
+    }
+
+    /// Expects a call of [`Client::post_monitoring_revocation_crl_test`](crate::Client::post_monitoring_revocation_crl_test) with these arguments (`POST /Monitoring/Revocation/CRL/Test`, version `1.0`).
+    pub fn post_monitoring_revocation_crl_test(
+        &self,
+        body: crate::types::CrlTestRequest,
+    ) -> crate::mock::Expect<'_, PostMonitoringRevocationCrlTest<'_>> {
+        self.expect(self.client().post_monitoring_revocation_crl_test(body))
+    }
+
+    /// Expects a call of [`Client::post_monitoring_revocation_ocsp_test`](crate::Client::post_monitoring_revocation_ocsp_test) with these arguments (`POST /Monitoring/Revocation/OCSP/Test`, version `1.0`).
+    pub fn post_monitoring_revocation_ocsp_test(
+        &self,
+        body: crate::types::OcspTestRequest,
+    ) -> crate::mock::Expect<'_, PostMonitoringRevocationOcspTest<'_>> {
+        self.expect(self.client().post_monitoring_revocation_ocsp_test(body))
+    }
+
+    /// Expects a call of [`Client::put_monitoring_revocation_schedule`](crate::Client::put_monitoring_revocation_schedule) with these arguments (`PUT /Monitoring/Revocation/Schedule`, version `1.0`).
+    pub fn put_monitoring_revocation_schedule(
+        &self,
+        body: crate::types::RevocationMonitoringUpdateScheduleRequest,
+    ) -> crate::mock::Expect<'_, PutMonitoringRevocationSchedule<'_>> {
+        self.expect(self.client().put_monitoring_revocation_schedule(body))
+    }
+
+    /// Expects a call of [`Client::post_monitoring_revocation_test`](crate::Client::post_monitoring_revocation_test) with these arguments (`POST /Monitoring/Revocation/Test`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn post_monitoring_revocation_test(
+        &self,
+        body: crate::types::RevocationMonitoringAlertTestRequest,
+    ) -> crate::mock::Expect<'_, PostMonitoringRevocationTest<'_>> {
+        self.expect(self.client().post_monitoring_revocation_test(body))
+    }
+
+    /// Expects a call of [`Client::post_monitoring_revocation_test_all`](crate::Client::post_monitoring_revocation_test_all) with these arguments (`POST /Monitoring/Revocation/TestAll`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn post_monitoring_revocation_test_all(
+        &self,
+        body: crate::types::RevocationMonitoringAlertTestAllRequest,
+    ) -> crate::mock::Expect<'_, PostMonitoringRevocationTestAll<'_>> {
+        self.expect(self.client().post_monitoring_revocation_test_all(body))
+    }
+
+    /// Expects a call of [`Client::delete_monitoring_revocation_by_id`](crate::Client::delete_monitoring_revocation_by_id) with these arguments (`DELETE /Monitoring/Revocation/{id}`, version `1.0`).
+    pub fn delete_monitoring_revocation_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteMonitoringRevocationById<'_>> {
+        self.expect(self.client().delete_monitoring_revocation_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_monitoring_revocation_by_id`](crate::Client::get_monitoring_revocation_by_id) with these arguments (`GET /Monitoring/Revocation/{id}`, version `1.0`).
+    pub fn get_monitoring_revocation_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetMonitoringRevocationById<'_>> {
+        self.expect(self.client().get_monitoring_revocation_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostMonitoringResolveOcsp<'_> {
+    type Output = crate::types::OcspParametersResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetMonitoringRevocation<'_> {
+    type Output = Vec<crate::types::RevocationMonitoringDefinitionResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostMonitoringRevocation<'_> {
+    type Output = crate::types::RevocationMonitoringDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutMonitoringRevocation<'_> {
+    type Output = crate::types::RevocationMonitoringDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostMonitoringRevocationCrlTest<'_> {
+    type Output = crate::types::CrlTestResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostMonitoringRevocationOcspTest<'_> {
+    type Output = crate::types::OcspTestResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutMonitoringRevocationSchedule<'_> {
+    type Output = crate::types::RevocationMonitoringDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostMonitoringRevocationTest<'_> {
+    type Output = crate::types::RevocationMonitoringAlertTestResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostMonitoringRevocationTestAll<'_> {
+    type Output = crate::types::RevocationMonitoringAlertTestResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteMonitoringRevocationById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetMonitoringRevocationById<'_> {
+    type Output = crate::types::RevocationMonitoringDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

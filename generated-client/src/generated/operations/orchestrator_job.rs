@@ -590,3 +590,164 @@ impl<'a> PostOrchestratorJobsUnschedule<'a> {
         self.client.send_empty(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::post_orchestrator_jobs_acknowledge`](crate::Client::post_orchestrator_jobs_acknowledge) with these arguments (`POST /OrchestratorJobs/Acknowledge`, version `1.0`).
+    pub fn post_orchestrator_jobs_acknowledge(
+        &self,
+        body: crate::types::AcknowledgeJobRequest,
+    ) -> crate::mock::Expect<'_, PostOrchestratorJobsAcknowledge<'_>> {
+        self.expect(self.client().post_orchestrator_jobs_acknowledge(body))
+    }
+
+    /// Expects a call of [`Client::post_orchestrator_jobs_custom`](crate::Client::post_orchestrator_jobs_custom) with these arguments (`POST /OrchestratorJobs/Custom`, version `1.0`).
+    pub fn post_orchestrator_jobs_custom(
+        &self,
+        body: crate::types::ScheduleJobRequest,
+    ) -> crate::mock::Expect<'_, PostOrchestratorJobsCustom<'_>> {
+        self.expect(self.client().post_orchestrator_jobs_custom(body))
+    }
+
+    /// Expects a call of [`Client::post_orchestrator_jobs_custom_bulk`](crate::Client::post_orchestrator_jobs_custom_bulk) with these arguments (`POST /OrchestratorJobs/Custom/Bulk`, version `1.0`).
+    pub fn post_orchestrator_jobs_custom_bulk(
+        &self,
+        body: crate::types::ScheduleBulkJobRequest,
+    ) -> crate::mock::Expect<'_, PostOrchestratorJobsCustomBulk<'_>> {
+        self.expect(self.client().post_orchestrator_jobs_custom_bulk(body))
+    }
+
+    /// Expects a call of [`Client::get_orchestrator_jobs_job_history`](crate::Client::get_orchestrator_jobs_job_history) with these arguments (`GET /OrchestratorJobs/JobHistory`, version `1.0`).
+    pub fn get_orchestrator_jobs_job_history(
+        &self,
+    ) -> crate::mock::Expect<'_, GetOrchestratorJobsJobHistory<'_>> {
+        self.expect(self.client().get_orchestrator_jobs_job_history())
+    }
+
+    /// Expects a call of [`Client::get_orchestrator_jobs_job_status_data`](crate::Client::get_orchestrator_jobs_job_status_data) with these arguments (`GET /OrchestratorJobs/JobStatus/Data`, version `1.0`).
+    pub fn get_orchestrator_jobs_job_status_data(
+        &self,
+        job_history_id: i64,
+    ) -> crate::mock::Expect<'_, GetOrchestratorJobsJobStatusData<'_>> {
+        self.expect(self.client().get_orchestrator_jobs_job_status_data(job_history_id))
+    }
+
+    /// Expects a call of [`Client::post_orchestrator_jobs_reschedule`](crate::Client::post_orchestrator_jobs_reschedule) with these arguments (`POST /OrchestratorJobs/Reschedule`, version `1.0`).
+    pub fn post_orchestrator_jobs_reschedule(
+        &self,
+        body: crate::types::RescheduleJobRequest,
+    ) -> crate::mock::Expect<'_, PostOrchestratorJobsReschedule<'_>> {
+        self.expect(self.client().post_orchestrator_jobs_reschedule(body))
+    }
+
+    /// Expects a call of [`Client::get_orchestrator_jobs_scheduled_jobs`](crate::Client::get_orchestrator_jobs_scheduled_jobs) with these arguments (`GET /OrchestratorJobs/ScheduledJobs`, version `1.0`).
+    pub fn get_orchestrator_jobs_scheduled_jobs(
+        &self,
+    ) -> crate::mock::Expect<'_, GetOrchestratorJobsScheduledJobs<'_>> {
+        self.expect(self.client().get_orchestrator_jobs_scheduled_jobs())
+    }
+
+    /// Expects a call of [`Client::post_orchestrator_jobs_unschedule`](crate::Client::post_orchestrator_jobs_unschedule) with these arguments (`POST /OrchestratorJobs/Unschedule`, version `1.0`).
+    pub fn post_orchestrator_jobs_unschedule(
+        &self,
+        body: crate::types::UnscheduleJobRequest,
+    ) -> crate::mock::Expect<'_, PostOrchestratorJobsUnschedule<'_>> {
+        self.expect(self.client().post_orchestrator_jobs_unschedule(body))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostOrchestratorJobsAcknowledge<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostOrchestratorJobsCustom<'_> {
+    type Output = crate::types::JobResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostOrchestratorJobsCustomBulk<'_> {
+    type Output = crate::types::BulkJobResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetOrchestratorJobsJobHistory<'_> {
+    type Output = Vec<crate::types::JobHistoryResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetOrchestratorJobsJobStatusData<'_> {
+    type Output = crate::types::CustomJobResultDataResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostOrchestratorJobsReschedule<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetOrchestratorJobsScheduledJobs<'_> {
+    type Output = Vec<crate::types::Job>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostOrchestratorJobsUnschedule<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

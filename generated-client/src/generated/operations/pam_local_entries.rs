@@ -334,3 +334,106 @@ impl<'a> PutPamProvidersLocalByProviderIdEntries<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::delete_pam_providers_local_by_provider_id_entries`](crate::Client::delete_pam_providers_local_by_provider_id_entries) with these arguments (`DELETE /PamProviders/Local/{providerId}/Entries`, version `1.0`).
+    pub fn delete_pam_providers_local_by_provider_id_entries(
+        &self,
+        provider_id: i32,
+        secret_name: impl Into<String>,
+    ) -> crate::mock::Expect<'_, DeletePamProvidersLocalByProviderIdEntries<'_>> {
+        self.expect(
+            self
+                .client()
+                .delete_pam_providers_local_by_provider_id_entries(
+                    provider_id,
+                    secret_name,
+                ),
+        )
+    }
+
+    /// Expects a call of [`Client::get_pam_providers_local_by_provider_id_entries`](crate::Client::get_pam_providers_local_by_provider_id_entries) with these arguments (`GET /PamProviders/Local/{providerId}/Entries`, version `1.0`).
+    pub fn get_pam_providers_local_by_provider_id_entries(
+        &self,
+        provider_id: i32,
+    ) -> crate::mock::Expect<'_, GetPamProvidersLocalByProviderIdEntries<'_>> {
+        self.expect(
+            self.client().get_pam_providers_local_by_provider_id_entries(provider_id),
+        )
+    }
+
+    /// Expects a call of [`Client::post_pam_providers_local_by_provider_id_entries`](crate::Client::post_pam_providers_local_by_provider_id_entries) with these arguments (`POST /PamProviders/Local/{providerId}/Entries`, version `1.0`).
+    pub fn post_pam_providers_local_by_provider_id_entries(
+        &self,
+        provider_id: i32,
+        body: crate::types::LocalPamEntryCreateRequest,
+    ) -> crate::mock::Expect<'_, PostPamProvidersLocalByProviderIdEntries<'_>> {
+        self.expect(
+            self
+                .client()
+                .post_pam_providers_local_by_provider_id_entries(provider_id, body),
+        )
+    }
+
+    /// Expects a call of [`Client::put_pam_providers_local_by_provider_id_entries`](crate::Client::put_pam_providers_local_by_provider_id_entries) with these arguments (`PUT /PamProviders/Local/{providerId}/Entries`, version `1.0`).
+    pub fn put_pam_providers_local_by_provider_id_entries(
+        &self,
+        provider_id: i32,
+        body: crate::types::LocalPamEntryUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutPamProvidersLocalByProviderIdEntries<'_>> {
+        self.expect(
+            self
+                .client()
+                .put_pam_providers_local_by_provider_id_entries(provider_id, body),
+        )
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeletePamProvidersLocalByProviderIdEntries<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetPamProvidersLocalByProviderIdEntries<'_> {
+    type Output = Vec<crate::types::LocalPamEntryResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostPamProvidersLocalByProviderIdEntries<'_> {
+    type Output = crate::types::LocalPamEntryResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutPamProvidersLocalByProviderIdEntries<'_> {
+    type Output = crate::types::LocalPamEntryResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

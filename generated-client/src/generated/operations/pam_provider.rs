@@ -1150,3 +1150,320 @@ impl<'a> GetPamProvidersByIdV2<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_pam_providers`](crate::Client::get_pam_providers) with these arguments (`GET /PamProviders`, version `1.0`).
+    pub fn get_pam_providers(&self) -> crate::mock::Expect<'_, GetPamProviders<'_>> {
+        self.expect(self.client().get_pam_providers())
+    }
+
+    /// Expects a call of [`Client::get_pam_providers_v2`](crate::Client::get_pam_providers_v2) with these arguments (`GET /PamProviders`, version `2`).
+    pub fn get_pam_providers_v2(
+        &self,
+    ) -> crate::mock::Expect<'_, GetPamProvidersV2<'_>> {
+        self.expect(self.client().get_pam_providers_v2())
+    }
+
+    /// Expects a call of [`Client::post_pam_providers`](crate::Client::post_pam_providers) with these arguments (`POST /PamProviders`, version `1.0`).
+    pub fn post_pam_providers(
+        &self,
+        body: crate::types::ProviderCreateRequest,
+    ) -> crate::mock::Expect<'_, PostPamProviders<'_>> {
+        self.expect(self.client().post_pam_providers(body))
+    }
+
+    /// Expects a call of [`Client::post_pam_providers_v2`](crate::Client::post_pam_providers_v2) with these arguments (`POST /PamProviders`, version `2`).
+    pub fn post_pam_providers_v2(
+        &self,
+        body: crate::types::ProviderCreateRequest,
+    ) -> crate::mock::Expect<'_, PostPamProvidersV2<'_>> {
+        self.expect(self.client().post_pam_providers_v2(body))
+    }
+
+    /// Expects a call of [`Client::put_pam_providers`](crate::Client::put_pam_providers) with these arguments (`PUT /PamProviders`, version `1.0`).
+    pub fn put_pam_providers(
+        &self,
+        body: crate::types::ProviderUpdateRequestLegacy,
+    ) -> crate::mock::Expect<'_, PutPamProviders<'_>> {
+        self.expect(self.client().put_pam_providers(body))
+    }
+
+    /// Expects a call of [`Client::put_pam_providers_v2`](crate::Client::put_pam_providers_v2) with these arguments (`PUT /PamProviders`, version `2`).
+    pub fn put_pam_providers_v2(
+        &self,
+        body: crate::types::ProviderUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutPamProvidersV2<'_>> {
+        self.expect(self.client().put_pam_providers_v2(body))
+    }
+
+    /// Expects a call of [`Client::get_pam_providers_types`](crate::Client::get_pam_providers_types) with these arguments (`GET /PamProviders/Types`, version `1.0`).
+    pub fn get_pam_providers_types(
+        &self,
+    ) -> crate::mock::Expect<'_, GetPamProvidersTypes<'_>> {
+        self.expect(self.client().get_pam_providers_types())
+    }
+
+    /// Expects a call of [`Client::get_pam_providers_types_v2`](crate::Client::get_pam_providers_types_v2) with these arguments (`GET /PamProviders/Types`, version `2`).
+    pub fn get_pam_providers_types_v2(
+        &self,
+    ) -> crate::mock::Expect<'_, GetPamProvidersTypesV2<'_>> {
+        self.expect(self.client().get_pam_providers_types_v2())
+    }
+
+    /// Expects a call of [`Client::post_pam_providers_types`](crate::Client::post_pam_providers_types) with these arguments (`POST /PamProviders/Types`, version `1.0`).
+    pub fn post_pam_providers_types(
+        &self,
+        body: crate::types::ProviderTypeCreateRequest,
+    ) -> crate::mock::Expect<'_, PostPamProvidersTypes<'_>> {
+        self.expect(self.client().post_pam_providers_types(body))
+    }
+
+    /// Expects a call of [`Client::post_pam_providers_types_v2`](crate::Client::post_pam_providers_types_v2) with these arguments (`POST /PamProviders/Types`, version `2`).
+    pub fn post_pam_providers_types_v2(
+        &self,
+        body: crate::types::ProviderTypeCreateRequest,
+    ) -> crate::mock::Expect<'_, PostPamProvidersTypesV2<'_>> {
+        self.expect(self.client().post_pam_providers_types_v2(body))
+    }
+
+    /// Expects a call of [`Client::delete_pam_providers_types_by_id`](crate::Client::delete_pam_providers_types_by_id) with these arguments (`DELETE /PamProviders/Types/{id}`, version `1.0`).
+    pub fn delete_pam_providers_types_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, DeletePamProvidersTypesById<'_>> {
+        self.expect(self.client().delete_pam_providers_types_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_pam_providers_types_by_id_v2`](crate::Client::get_pam_providers_types_by_id_v2) with these arguments (`GET /PamProviders/Types/{id}`, version `2`).
+    pub fn get_pam_providers_types_by_id_v2(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetPamProvidersTypesByIdV2<'_>> {
+        self.expect(self.client().get_pam_providers_types_by_id_v2(id))
+    }
+
+    /// Expects a call of [`Client::delete_pam_providers_by_id`](crate::Client::delete_pam_providers_by_id) with these arguments (`DELETE /PamProviders/{id}`, version `1.0`).
+    pub fn delete_pam_providers_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeletePamProvidersById<'_>> {
+        self.expect(self.client().delete_pam_providers_by_id(id))
+    }
+
+    /// Expects a call of [`Client::delete_pam_providers_by_id_v2`](crate::Client::delete_pam_providers_by_id_v2) with these arguments (`DELETE /PamProviders/{id}`, version `2`).
+    pub fn delete_pam_providers_by_id_v2(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeletePamProvidersByIdV2<'_>> {
+        self.expect(self.client().delete_pam_providers_by_id_v2(id))
+    }
+
+    /// Expects a call of [`Client::get_pam_providers_by_id`](crate::Client::get_pam_providers_by_id) with these arguments (`GET /PamProviders/{id}`, version `1.0`).
+    pub fn get_pam_providers_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetPamProvidersById<'_>> {
+        self.expect(self.client().get_pam_providers_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_pam_providers_by_id_v2`](crate::Client::get_pam_providers_by_id_v2) with these arguments (`GET /PamProviders/{id}`, version `2`).
+    pub fn get_pam_providers_by_id_v2(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetPamProvidersByIdV2<'_>> {
+        self.expect(self.client().get_pam_providers_by_id_v2(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetPamProviders<'_> {
+    type Output = Vec<crate::types::ProviderResponseLegacy>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetPamProvidersV2<'_> {
+    type Output = Vec<crate::types::ProviderResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostPamProviders<'_> {
+    type Output = crate::types::ProviderResponseLegacy;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostPamProvidersV2<'_> {
+    type Output = crate::types::ProviderResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutPamProviders<'_> {
+    type Output = crate::types::ProviderResponseLegacy;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutPamProvidersV2<'_> {
+    type Output = crate::types::ProviderResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetPamProvidersTypes<'_> {
+    type Output = Vec<crate::types::PamProviderTypeResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetPamProvidersTypesV2<'_> {
+    type Output = Vec<crate::types::PamProviderTypeResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostPamProvidersTypes<'_> {
+    type Output = crate::types::PamProviderTypeResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostPamProvidersTypesV2<'_> {
+    type Output = crate::types::PamProviderTypeResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeletePamProvidersTypesById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetPamProvidersTypesByIdV2<'_> {
+    type Output = Vec<crate::types::PamProviderTypeResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeletePamProvidersById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeletePamProvidersByIdV2<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetPamProvidersById<'_> {
+    type Output = crate::types::ProviderResponseLegacy;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetPamProvidersByIdV2<'_> {
+    type Output = crate::types::ProviderResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

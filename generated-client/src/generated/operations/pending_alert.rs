@@ -584,3 +584,184 @@ impl<'a> GetAlertsPendingById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_alerts_pending`](crate::Client::get_alerts_pending) with these arguments (`GET /Alerts/Pending`, version `1.0`).
+    pub fn get_alerts_pending(&self) -> crate::mock::Expect<'_, GetAlertsPending<'_>> {
+        self.expect(self.client().get_alerts_pending())
+    }
+
+    /// Expects a call of [`Client::post_alerts_pending`](crate::Client::post_alerts_pending) with these arguments (`POST /Alerts/Pending`, version `1.0`).
+    pub fn post_alerts_pending(
+        &self,
+        body: crate::types::PendingAlertCreationRequest,
+    ) -> crate::mock::Expect<'_, PostAlertsPending<'_>> {
+        self.expect(self.client().post_alerts_pending(body))
+    }
+
+    /// Expects a call of [`Client::put_alerts_pending`](crate::Client::put_alerts_pending) with these arguments (`PUT /Alerts/Pending`, version `1.0`).
+    pub fn put_alerts_pending(
+        &self,
+        body: crate::types::PendingAlertUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutAlertsPending<'_>> {
+        self.expect(self.client().put_alerts_pending(body))
+    }
+
+    /// Expects a call of [`Client::get_alerts_pending_schedule`](crate::Client::get_alerts_pending_schedule) with these arguments (`GET /Alerts/Pending/Schedule`, version `1.0`).
+    pub fn get_alerts_pending_schedule(
+        &self,
+    ) -> crate::mock::Expect<'_, GetAlertsPendingSchedule<'_>> {
+        self.expect(self.client().get_alerts_pending_schedule())
+    }
+
+    /// Expects a call of [`Client::put_alerts_pending_schedule`](crate::Client::put_alerts_pending_schedule) with these arguments (`PUT /Alerts/Pending/Schedule`, version `1.0`).
+    pub fn put_alerts_pending_schedule(
+        &self,
+        body: crate::types::AlertScheduleRequest,
+    ) -> crate::mock::Expect<'_, PutAlertsPendingSchedule<'_>> {
+        self.expect(self.client().put_alerts_pending_schedule(body))
+    }
+
+    /// Expects a call of [`Client::post_alerts_pending_test`](crate::Client::post_alerts_pending_test) with these arguments (`POST /Alerts/Pending/Test`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn post_alerts_pending_test(
+        &self,
+        body: crate::types::PendingAlertTestRequest,
+    ) -> crate::mock::Expect<'_, PostAlertsPendingTest<'_>> {
+        self.expect(self.client().post_alerts_pending_test(body))
+    }
+
+    /// Expects a call of [`Client::post_alerts_pending_test_all`](crate::Client::post_alerts_pending_test_all) with these arguments (`POST /Alerts/Pending/TestAll`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn post_alerts_pending_test_all(
+        &self,
+        body: crate::types::PendingAlertTestAllRequest,
+    ) -> crate::mock::Expect<'_, PostAlertsPendingTestAll<'_>> {
+        self.expect(self.client().post_alerts_pending_test_all(body))
+    }
+
+    /// Expects a call of [`Client::delete_alerts_pending_by_id`](crate::Client::delete_alerts_pending_by_id) with these arguments (`DELETE /Alerts/Pending/{id}`, version `1.0`).
+    pub fn delete_alerts_pending_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteAlertsPendingById<'_>> {
+        self.expect(self.client().delete_alerts_pending_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_alerts_pending_by_id`](crate::Client::get_alerts_pending_by_id) with these arguments (`GET /Alerts/Pending/{id}`, version `1.0`).
+    pub fn get_alerts_pending_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetAlertsPendingById<'_>> {
+        self.expect(self.client().get_alerts_pending_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAlertsPending<'_> {
+    type Output = Vec<crate::types::PendingAlertDefinitionResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAlertsPending<'_> {
+    type Output = crate::types::PendingAlertDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutAlertsPending<'_> {
+    type Output = crate::types::PendingAlertDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAlertsPendingSchedule<'_> {
+    type Output = crate::types::AlertScheduleResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutAlertsPendingSchedule<'_> {
+    type Output = crate::types::AlertScheduleResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAlertsPendingTest<'_> {
+    type Output = crate::types::PendingAlertTestResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAlertsPendingTestAll<'_> {
+    type Output = crate::types::PendingAlertTestResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteAlertsPendingById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAlertsPendingById<'_> {
+    type Output = crate::types::PendingAlertDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

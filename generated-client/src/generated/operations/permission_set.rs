@@ -412,3 +412,123 @@ impl<'a> GetPermissionSetsById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_permission_sets`](crate::Client::get_permission_sets) with these arguments (`GET /PermissionSets`, version `1.0`).
+    pub fn get_permission_sets(&self) -> crate::mock::Expect<'_, GetPermissionSets<'_>> {
+        self.expect(self.client().get_permission_sets())
+    }
+
+    /// Expects a call of [`Client::post_permission_sets`](crate::Client::post_permission_sets) with these arguments (`POST /PermissionSets`, version `1.0`).
+    pub fn post_permission_sets(
+        &self,
+        body: crate::types::PermissionSetCreateRequest,
+    ) -> crate::mock::Expect<'_, PostPermissionSets<'_>> {
+        self.expect(self.client().post_permission_sets(body))
+    }
+
+    /// Expects a call of [`Client::put_permission_sets`](crate::Client::put_permission_sets) with these arguments (`PUT /PermissionSets`, version `1.0`).
+    pub fn put_permission_sets(
+        &self,
+        body: crate::types::PermissionSetUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutPermissionSets<'_>> {
+        self.expect(self.client().put_permission_sets(body))
+    }
+
+    /// Expects a call of [`Client::get_permission_sets_my`](crate::Client::get_permission_sets_my) with these arguments (`GET /PermissionSets/My`, version `1.0`).
+    pub fn get_permission_sets_my(
+        &self,
+        access_control_string: impl Into<String>,
+    ) -> crate::mock::Expect<'_, GetPermissionSetsMy<'_>> {
+        self.expect(self.client().get_permission_sets_my(access_control_string))
+    }
+
+    /// Expects a call of [`Client::delete_permission_sets_by_id`](crate::Client::delete_permission_sets_by_id) with these arguments (`DELETE /PermissionSets/{id}`, version `1.0`).
+    pub fn delete_permission_sets_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, DeletePermissionSetsById<'_>> {
+        self.expect(self.client().delete_permission_sets_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_permission_sets_by_id`](crate::Client::get_permission_sets_by_id) with these arguments (`GET /PermissionSets/{id}`, version `1.0`).
+    pub fn get_permission_sets_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, GetPermissionSetsById<'_>> {
+        self.expect(self.client().get_permission_sets_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetPermissionSets<'_> {
+    type Output = Vec<crate::types::PermissionSetResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostPermissionSets<'_> {
+    type Output = crate::types::PermissionSetResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutPermissionSets<'_> {
+    type Output = crate::types::PermissionSetResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetPermissionSetsMy<'_> {
+    type Output = Vec<crate::types::PermissionSet>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeletePermissionSetsById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetPermissionSetsById<'_> {
+    type Output = crate::types::PermissionSetResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

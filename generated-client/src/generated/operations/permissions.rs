@@ -50,3 +50,23 @@ impl<'a> GetPermissions<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_permissions`](crate::Client::get_permissions) with these arguments (`GET /Permissions`, version `1.0`).
+    pub fn get_permissions(&self) -> crate::mock::Expect<'_, GetPermissions<'_>> {
+        self.expect(self.client().get_permissions())
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetPermissions<'_> {
+    type Output = Vec<String>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -1051,3 +1051,318 @@ impl<'a> PutReportsByIdSchedules<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_reports`](crate::Client::get_reports) with these arguments (`GET /Reports`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_reports(&self) -> crate::mock::Expect<'_, GetReports<'_>> {
+        self.expect(self.client().get_reports())
+    }
+
+    /// Expects a call of [`Client::put_reports`](crate::Client::put_reports) with these arguments (`PUT /Reports`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn put_reports(
+        &self,
+        body: crate::types::ReportRequestModel,
+    ) -> crate::mock::Expect<'_, PutReports<'_>> {
+        self.expect(self.client().put_reports(body))
+    }
+
+    /// Expects a call of [`Client::get_reports_custom`](crate::Client::get_reports_custom) with these arguments (`GET /Reports/Custom`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_reports_custom(&self) -> crate::mock::Expect<'_, GetReportsCustom<'_>> {
+        self.expect(self.client().get_reports_custom())
+    }
+
+    /// Expects a call of [`Client::post_reports_custom`](crate::Client::post_reports_custom) with these arguments (`POST /Reports/Custom`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn post_reports_custom(
+        &self,
+        body: crate::types::CustomReportCreationRequest,
+    ) -> crate::mock::Expect<'_, PostReportsCustom<'_>> {
+        self.expect(self.client().post_reports_custom(body))
+    }
+
+    /// Expects a call of [`Client::put_reports_custom`](crate::Client::put_reports_custom) with these arguments (`PUT /Reports/Custom`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn put_reports_custom(
+        &self,
+        body: crate::types::CustomReportUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutReportsCustom<'_>> {
+        self.expect(self.client().put_reports_custom(body))
+    }
+
+    /// Expects a call of [`Client::delete_reports_custom_by_id`](crate::Client::delete_reports_custom_by_id) with these arguments (`DELETE /Reports/Custom/{id}`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn delete_reports_custom_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteReportsCustomById<'_>> {
+        self.expect(self.client().delete_reports_custom_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_reports_custom_by_id`](crate::Client::get_reports_custom_by_id) with these arguments (`GET /Reports/Custom/{id}`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_reports_custom_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetReportsCustomById<'_>> {
+        self.expect(self.client().get_reports_custom_by_id(id))
+    }
+
+    /// Expects a call of [`Client::delete_reports_schedules_by_id`](crate::Client::delete_reports_schedules_by_id) with these arguments (`DELETE /Reports/Schedules/{id}`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn delete_reports_schedules_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteReportsSchedulesById<'_>> {
+        self.expect(self.client().delete_reports_schedules_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_reports_schedules_by_id`](crate::Client::get_reports_schedules_by_id) with these arguments (`GET /Reports/Schedules/{id}`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_reports_schedules_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetReportsSchedulesById<'_>> {
+        self.expect(self.client().get_reports_schedules_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_reports_by_id`](crate::Client::get_reports_by_id) with these arguments (`GET /Reports/{id}`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_reports_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetReportsById<'_>> {
+        self.expect(self.client().get_reports_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_reports_by_id_parameters`](crate::Client::get_reports_by_id_parameters) with these arguments (`GET /Reports/{id}/Parameters`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_reports_by_id_parameters(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetReportsByIdParameters<'_>> {
+        self.expect(self.client().get_reports_by_id_parameters(id))
+    }
+
+    /// Expects a call of [`Client::put_reports_by_id_parameters`](crate::Client::put_reports_by_id_parameters) with these arguments (`PUT /Reports/{id}/Parameters`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn put_reports_by_id_parameters(
+        &self,
+        id: i32,
+        body: Vec<crate::types::ReportParametersRequest>,
+    ) -> crate::mock::Expect<'_, PutReportsByIdParameters<'_>> {
+        self.expect(self.client().put_reports_by_id_parameters(id, body))
+    }
+
+    /// Expects a call of [`Client::get_reports_by_id_schedules`](crate::Client::get_reports_by_id_schedules) with these arguments (`GET /Reports/{id}/Schedules`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_reports_by_id_schedules(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetReportsByIdSchedules<'_>> {
+        self.expect(self.client().get_reports_by_id_schedules(id))
+    }
+
+    /// Expects a call of [`Client::post_reports_by_id_schedules`](crate::Client::post_reports_by_id_schedules) with these arguments (`POST /Reports/{id}/Schedules`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn post_reports_by_id_schedules(
+        &self,
+        id: i32,
+        body: crate::types::ReportScheduleCreationRequest,
+    ) -> crate::mock::Expect<'_, PostReportsByIdSchedules<'_>> {
+        self.expect(self.client().post_reports_by_id_schedules(id, body))
+    }
+
+    /// Expects a call of [`Client::put_reports_by_id_schedules`](crate::Client::put_reports_by_id_schedules) with these arguments (`PUT /Reports/{id}/Schedules`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn put_reports_by_id_schedules(
+        &self,
+        id: i32,
+        body: crate::types::ReportScheduleUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutReportsByIdSchedules<'_>> {
+        self.expect(self.client().put_reports_by_id_schedules(id, body))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetReports<'_> {
+    type Output = Vec<crate::types::Report>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutReports<'_> {
+    type Output = crate::types::Report;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetReportsCustom<'_> {
+    type Output = Vec<crate::types::CustomReportResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostReportsCustom<'_> {
+    type Output = crate::types::CustomReportResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutReportsCustom<'_> {
+    type Output = crate::types::CustomReportResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteReportsCustomById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetReportsCustomById<'_> {
+    type Output = crate::types::CustomReportResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteReportsSchedulesById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetReportsSchedulesById<'_> {
+    type Output = crate::types::ReportScheduleResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetReportsById<'_> {
+    type Output = crate::types::Report;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetReportsByIdParameters<'_> {
+    type Output = Vec<crate::types::ReportParameters>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutReportsByIdParameters<'_> {
+    type Output = Vec<crate::types::ReportParameters>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetReportsByIdSchedules<'_> {
+    type Output = Vec<crate::types::ReportScheduleResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostReportsByIdSchedules<'_> {
+    type Output = crate::types::ReportScheduleResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutReportsByIdSchedules<'_> {
+    type Output = crate::types::ReportScheduleResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -59,3 +59,26 @@ impl<'a> PostScheduling<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::post_scheduling`](crate::Client::post_scheduling) with these arguments (`POST /Scheduling`, version `1.0`).
+    pub fn post_scheduling(
+        &self,
+        body: crate::types::ScheduledTaskRequest,
+    ) -> crate::mock::Expect<'_, PostScheduling<'_>> {
+        self.expect(self.client().post_scheduling(body))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostScheduling<'_> {
+    type Output = crate::types::ScheduledTaskResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -785,3 +785,245 @@ impl<'a> GetSecurityMyPermissions<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_security_applications_by_id_roles`](crate::Client::get_security_applications_by_id_roles) with these arguments (`GET /Security/Applications/{id}/Roles`, version `1.0`).
+    pub fn get_security_applications_by_id_roles(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSecurityApplicationsByIdRoles<'_>> {
+        self.expect(self.client().get_security_applications_by_id_roles(id))
+    }
+
+    /// Expects a call of [`Client::post_security_applications_by_id_roles`](crate::Client::post_security_applications_by_id_roles) with these arguments (`POST /Security/Applications/{id}/Roles`, version `1.0`).
+    pub fn post_security_applications_by_id_roles(
+        &self,
+        id: i32,
+        body: Vec<crate::types::CertificateStoreContainerPermissions>,
+    ) -> crate::mock::Expect<'_, PostSecurityApplicationsByIdRoles<'_>> {
+        self.expect(self.client().post_security_applications_by_id_roles(id, body))
+    }
+
+    /// Expects a call of [`Client::get_security_audit_collections_by_id`](crate::Client::get_security_audit_collections_by_id) with these arguments (`GET /Security/Audit/Collections/{id}`, version `1.0`).
+    pub fn get_security_audit_collections_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSecurityAuditCollectionsById<'_>> {
+        self.expect(self.client().get_security_audit_collections_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_security_containers_by_id_roles`](crate::Client::get_security_containers_by_id_roles) with these arguments (`GET /Security/Containers/{id}/Roles`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_security_containers_by_id_roles(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSecurityContainersByIdRoles<'_>> {
+        self.expect(self.client().get_security_containers_by_id_roles(id))
+    }
+
+    /// Expects a call of [`Client::post_security_containers_by_id_roles`](crate::Client::post_security_containers_by_id_roles) with these arguments (`POST /Security/Containers/{id}/Roles`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn post_security_containers_by_id_roles(
+        &self,
+        id: i32,
+        body: Vec<crate::types::CertificateStoreContainerPermissions>,
+    ) -> crate::mock::Expect<'_, PostSecurityContainersByIdRoles<'_>> {
+        self.expect(self.client().post_security_containers_by_id_roles(id, body))
+    }
+
+    /// Expects a call of [`Client::get_security_identities`](crate::Client::get_security_identities) with these arguments (`GET /Security/Identities`, version `1.0`).
+    pub fn get_security_identities(
+        &self,
+    ) -> crate::mock::Expect<'_, GetSecurityIdentities<'_>> {
+        self.expect(self.client().get_security_identities())
+    }
+
+    /// Expects a call of [`Client::post_security_identities`](crate::Client::post_security_identities) with these arguments (`POST /Security/Identities`, version `1.0`).
+    pub fn post_security_identities(
+        &self,
+        body: crate::types::SecurityIdentityRequest,
+    ) -> crate::mock::Expect<'_, PostSecurityIdentities<'_>> {
+        self.expect(self.client().post_security_identities(body))
+    }
+
+    /// Expects a call of [`Client::get_security_identities_lookup`](crate::Client::get_security_identities_lookup) with these arguments (`GET /Security/Identities/Lookup`, version `1.0`).
+    pub fn get_security_identities_lookup(
+        &self,
+    ) -> crate::mock::Expect<'_, GetSecurityIdentitiesLookup<'_>> {
+        self.expect(self.client().get_security_identities_lookup())
+    }
+
+    /// Expects a call of [`Client::delete_security_identities_by_id`](crate::Client::delete_security_identities_by_id) with these arguments (`DELETE /Security/Identities/{id}`, version `1.0`).
+    pub fn delete_security_identities_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteSecurityIdentitiesById<'_>> {
+        self.expect(self.client().delete_security_identities_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_security_identities_by_id`](crate::Client::get_security_identities_by_id) with these arguments (`GET /Security/Identities/{id}`, version `1.0`).
+    pub fn get_security_identities_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSecurityIdentitiesById<'_>> {
+        self.expect(self.client().get_security_identities_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_security_my`](crate::Client::get_security_my) with these arguments (`GET /Security/My`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_security_my(&self) -> crate::mock::Expect<'_, GetSecurityMy<'_>> {
+        self.expect(self.client().get_security_my())
+    }
+
+    /// Expects a call of [`Client::get_security_my_permissions`](crate::Client::get_security_my_permissions) with these arguments (`GET /Security/My/Permissions`, version `1.0`).
+    pub fn get_security_my_permissions(
+        &self,
+    ) -> crate::mock::Expect<'_, GetSecurityMyPermissions<'_>> {
+        self.expect(self.client().get_security_my_permissions())
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityApplicationsByIdRoles<'_> {
+    type Output = Vec<crate::types::CertificateStoreContainerPermissions>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSecurityApplicationsByIdRoles<'_> {
+    type Output = Vec<crate::types::CertificateStoreContainerPermissions>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityAuditCollectionsById<'_> {
+    type Output = crate::types::CertificateCollectionPermissionsResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityContainersByIdRoles<'_> {
+    type Output = Vec<crate::types::CertificateStoreContainerPermissions>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSecurityContainersByIdRoles<'_> {
+    type Output = Vec<crate::types::CertificateStoreContainerPermissions>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityIdentities<'_> {
+    type Output = Vec<crate::types::SecurityIdentitiesSecurityIdentityResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSecurityIdentities<'_> {
+    type Output = crate::types::SecurityIdentitiesSecurityIdentityResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityIdentitiesLookup<'_> {
+    type Output = crate::types::SecurityIdentityLookupResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteSecurityIdentitiesById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityIdentitiesById<'_> {
+    type Output = crate::types::SecurityIdentityPermissionsResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityMy<'_> {
+    type Output = crate::types::SecurityMyResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityMyPermissions<'_> {
+    type Output = crate::types::SecurityMyPermissionsResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

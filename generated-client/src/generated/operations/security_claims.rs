@@ -425,3 +425,133 @@ impl<'a> GetSecurityClaimsById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_security_claims`](crate::Client::get_security_claims) with these arguments (`GET /Security/Claims`, version `1.0`).
+    pub fn get_security_claims(&self) -> crate::mock::Expect<'_, GetSecurityClaims<'_>> {
+        self.expect(self.client().get_security_claims())
+    }
+
+    /// Expects a call of [`Client::post_security_claims`](crate::Client::post_security_claims) with these arguments (`POST /Security/Claims`, version `1.0`).
+    pub fn post_security_claims(
+        &self,
+        body: crate::types::RoleClaimDefinitionCreationRequest,
+    ) -> crate::mock::Expect<'_, PostSecurityClaims<'_>> {
+        self.expect(self.client().post_security_claims(body))
+    }
+
+    /// Expects a call of [`Client::put_security_claims`](crate::Client::put_security_claims) with these arguments (`PUT /Security/Claims`, version `1.0`).
+    pub fn put_security_claims(
+        &self,
+        body: crate::types::RoleClaimDefinitionUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutSecurityClaims<'_>> {
+        self.expect(self.client().put_security_claims(body))
+    }
+
+    /// Expects a call of [`Client::get_security_claims_roles`](crate::Client::get_security_claims_roles) with these arguments (`GET /Security/Claims/Roles`, version `1.0`).
+    pub fn get_security_claims_roles(
+        &self,
+        claim_type: crate::types::ClaimType,
+        claim_value: impl Into<String>,
+        provider_authentication_scheme: impl Into<String>,
+    ) -> crate::mock::Expect<'_, GetSecurityClaimsRoles<'_>> {
+        self.expect(
+            self
+                .client()
+                .get_security_claims_roles(
+                    claim_type,
+                    claim_value,
+                    provider_authentication_scheme,
+                ),
+        )
+    }
+
+    /// Expects a call of [`Client::delete_security_claims_by_id`](crate::Client::delete_security_claims_by_id) with these arguments (`DELETE /Security/Claims/{id}`, version `1.0`).
+    pub fn delete_security_claims_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteSecurityClaimsById<'_>> {
+        self.expect(self.client().delete_security_claims_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_security_claims_by_id`](crate::Client::get_security_claims_by_id) with these arguments (`GET /Security/Claims/{id}`, version `1.0`).
+    pub fn get_security_claims_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSecurityClaimsById<'_>> {
+        self.expect(self.client().get_security_claims_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityClaims<'_> {
+    type Output = Vec<crate::types::RoleClaimDefinitionQueryResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSecurityClaims<'_> {
+    type Output = crate::types::RoleClaimDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSecurityClaims<'_> {
+    type Output = crate::types::RoleClaimDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityClaimsRoles<'_> {
+    type Output = Vec<crate::types::SecurityRoleForClaimResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteSecurityClaimsById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityClaimsById<'_> {
+    type Output = crate::types::RoleClaimDefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -940,3 +940,275 @@ impl<'a> PutSecurityRolesByIdPermissionsPamProviders<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_security_roles_by_id_permissions`](crate::Client::get_security_roles_by_id_permissions) with these arguments (`GET /Security/Roles/{id}/Permissions`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_security_roles_by_id_permissions(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSecurityRolesByIdPermissions<'_>> {
+        self.expect(self.client().get_security_roles_by_id_permissions(id))
+    }
+
+    /// Expects a call of [`Client::get_security_roles_by_id_permissions_collections`](crate::Client::get_security_roles_by_id_permissions_collections) with these arguments (`GET /Security/Roles/{id}/Permissions/Collections`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_security_roles_by_id_permissions_collections(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSecurityRolesByIdPermissionsCollections<'_>> {
+        self.expect(self.client().get_security_roles_by_id_permissions_collections(id))
+    }
+
+    /// Expects a call of [`Client::post_security_roles_by_id_permissions_collections`](crate::Client::post_security_roles_by_id_permissions_collections) with these arguments (`POST /Security/Roles/{id}/Permissions/Collections`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn post_security_roles_by_id_permissions_collections(
+        &self,
+        id: i32,
+        body: Vec<crate::types::CollectionPermissionRequest>,
+    ) -> crate::mock::Expect<'_, PostSecurityRolesByIdPermissionsCollections<'_>> {
+        self.expect(
+            self.client().post_security_roles_by_id_permissions_collections(id, body),
+        )
+    }
+
+    /// Expects a call of [`Client::put_security_roles_by_id_permissions_collections`](crate::Client::put_security_roles_by_id_permissions_collections) with these arguments (`PUT /Security/Roles/{id}/Permissions/Collections`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn put_security_roles_by_id_permissions_collections(
+        &self,
+        id: i32,
+        body: Vec<crate::types::CollectionPermissionRequest>,
+    ) -> crate::mock::Expect<'_, PutSecurityRolesByIdPermissionsCollections<'_>> {
+        self.expect(
+            self.client().put_security_roles_by_id_permissions_collections(id, body),
+        )
+    }
+
+    /// Expects a call of [`Client::get_security_roles_by_id_permissions_containers`](crate::Client::get_security_roles_by_id_permissions_containers) with these arguments (`GET /Security/Roles/{id}/Permissions/Containers`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_security_roles_by_id_permissions_containers(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSecurityRolesByIdPermissionsContainers<'_>> {
+        self.expect(self.client().get_security_roles_by_id_permissions_containers(id))
+    }
+
+    /// Expects a call of [`Client::post_security_roles_by_id_permissions_containers`](crate::Client::post_security_roles_by_id_permissions_containers) with these arguments (`POST /Security/Roles/{id}/Permissions/Containers`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn post_security_roles_by_id_permissions_containers(
+        &self,
+        id: i32,
+        body: Vec<crate::types::ContainerPermissionRequest>,
+    ) -> crate::mock::Expect<'_, PostSecurityRolesByIdPermissionsContainers<'_>> {
+        self.expect(
+            self.client().post_security_roles_by_id_permissions_containers(id, body),
+        )
+    }
+
+    /// Expects a call of [`Client::put_security_roles_by_id_permissions_containers`](crate::Client::put_security_roles_by_id_permissions_containers) with these arguments (`PUT /Security/Roles/{id}/Permissions/Containers`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn put_security_roles_by_id_permissions_containers(
+        &self,
+        id: i32,
+        body: Vec<crate::types::ContainerPermissionRequest>,
+    ) -> crate::mock::Expect<'_, PutSecurityRolesByIdPermissionsContainers<'_>> {
+        self.expect(
+            self.client().put_security_roles_by_id_permissions_containers(id, body),
+        )
+    }
+
+    /// Expects a call of [`Client::get_security_roles_by_id_permissions_global`](crate::Client::get_security_roles_by_id_permissions_global) with these arguments (`GET /Security/Roles/{id}/Permissions/Global`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_security_roles_by_id_permissions_global(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSecurityRolesByIdPermissionsGlobal<'_>> {
+        self.expect(self.client().get_security_roles_by_id_permissions_global(id))
+    }
+
+    /// Expects a call of [`Client::post_security_roles_by_id_permissions_global`](crate::Client::post_security_roles_by_id_permissions_global) with these arguments (`POST /Security/Roles/{id}/Permissions/Global`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn post_security_roles_by_id_permissions_global(
+        &self,
+        id: i32,
+        body: Vec<crate::types::GlobalPermissionRequest>,
+    ) -> crate::mock::Expect<'_, PostSecurityRolesByIdPermissionsGlobal<'_>> {
+        self.expect(self.client().post_security_roles_by_id_permissions_global(id, body))
+    }
+
+    /// Expects a call of [`Client::put_security_roles_by_id_permissions_global`](crate::Client::put_security_roles_by_id_permissions_global) with these arguments (`PUT /Security/Roles/{id}/Permissions/Global`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn put_security_roles_by_id_permissions_global(
+        &self,
+        id: i32,
+        body: Vec<crate::types::GlobalPermissionRequest>,
+    ) -> crate::mock::Expect<'_, PutSecurityRolesByIdPermissionsGlobal<'_>> {
+        self.expect(self.client().put_security_roles_by_id_permissions_global(id, body))
+    }
+
+    /// Expects a call of [`Client::get_security_roles_by_id_permissions_pam_providers`](crate::Client::get_security_roles_by_id_permissions_pam_providers) with these arguments (`GET /Security/Roles/{id}/Permissions/PamProviders`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_security_roles_by_id_permissions_pam_providers(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSecurityRolesByIdPermissionsPamProviders<'_>> {
+        self.expect(self.client().get_security_roles_by_id_permissions_pam_providers(id))
+    }
+
+    /// Expects a call of [`Client::put_security_roles_by_id_permissions_pam_providers`](crate::Client::put_security_roles_by_id_permissions_pam_providers) with these arguments (`PUT /Security/Roles/{id}/Permissions/PamProviders`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn put_security_roles_by_id_permissions_pam_providers(
+        &self,
+        id: i32,
+        body: Vec<crate::types::PamProviderPermissionRequest>,
+    ) -> crate::mock::Expect<'_, PutSecurityRolesByIdPermissionsPamProviders<'_>> {
+        self.expect(
+            self.client().put_security_roles_by_id_permissions_pam_providers(id, body),
+        )
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityRolesByIdPermissions<'_> {
+    type Output = Vec<crate::types::AreaPermissionResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityRolesByIdPermissionsCollections<'_> {
+    type Output = Vec<crate::types::CollectionPermissionResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSecurityRolesByIdPermissionsCollections<'_> {
+    type Output = Vec<crate::types::CollectionPermissionResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSecurityRolesByIdPermissionsCollections<'_> {
+    type Output = Vec<crate::types::CollectionPermissionResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityRolesByIdPermissionsContainers<'_> {
+    type Output = Vec<crate::types::ContainerPermissionResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSecurityRolesByIdPermissionsContainers<'_> {
+    type Output = Vec<crate::types::ContainerPermissionResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSecurityRolesByIdPermissionsContainers<'_> {
+    type Output = Vec<crate::types::ContainerPermissionResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityRolesByIdPermissionsGlobal<'_> {
+    type Output = Vec<crate::types::SecurityRolePermissionsGlobalPermissionResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSecurityRolesByIdPermissionsGlobal<'_> {
+    type Output = Vec<crate::types::SecurityRolePermissionsGlobalPermissionResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSecurityRolesByIdPermissionsGlobal<'_> {
+    type Output = Vec<crate::types::SecurityRolePermissionsGlobalPermissionResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityRolesByIdPermissionsPamProviders<'_> {
+    type Output = Vec<crate::types::PamProviderPermissionResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSecurityRolesByIdPermissionsPamProviders<'_> {
+    type Output = Vec<crate::types::PamProviderPermissionResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -882,3 +882,251 @@ impl<'a> PutSecurityRolesByIdIdentities<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_security_roles`](crate::Client::get_security_roles) with these arguments (`GET /Security/Roles`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_security_roles(&self) -> crate::mock::Expect<'_, GetSecurityRoles<'_>> {
+        self.expect(self.client().get_security_roles())
+    }
+
+    /// Expects a call of [`Client::get_security_roles_v2`](crate::Client::get_security_roles_v2) with these arguments (`GET /Security/Roles`, version `2`).
+    pub fn get_security_roles_v2(
+        &self,
+    ) -> crate::mock::Expect<'_, GetSecurityRolesV2<'_>> {
+        self.expect(self.client().get_security_roles_v2())
+    }
+
+    /// Expects a call of [`Client::post_security_roles`](crate::Client::post_security_roles) with these arguments (`POST /Security/Roles`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn post_security_roles(
+        &self,
+        body: crate::types::LegacySecurityRolesSecurityRoleCreationRequest,
+    ) -> crate::mock::Expect<'_, PostSecurityRoles<'_>> {
+        self.expect(self.client().post_security_roles(body))
+    }
+
+    /// Expects a call of [`Client::post_security_roles_v2`](crate::Client::post_security_roles_v2) with these arguments (`POST /Security/Roles`, version `2`).
+    pub fn post_security_roles_v2(
+        &self,
+        body: crate::types::SecurityRolesSecurityRoleCreationRequest,
+    ) -> crate::mock::Expect<'_, PostSecurityRolesV2<'_>> {
+        self.expect(self.client().post_security_roles_v2(body))
+    }
+
+    /// Expects a call of [`Client::put_security_roles`](crate::Client::put_security_roles) with these arguments (`PUT /Security/Roles`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn put_security_roles(
+        &self,
+        body: crate::types::LegacySecurityRolesSecurityRoleUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutSecurityRoles<'_>> {
+        self.expect(self.client().put_security_roles(body))
+    }
+
+    /// Expects a call of [`Client::put_security_roles_v2`](crate::Client::put_security_roles_v2) with these arguments (`PUT /Security/Roles`, version `2`).
+    pub fn put_security_roles_v2(
+        &self,
+        body: crate::types::SecurityRolesSecurityRoleUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutSecurityRolesV2<'_>> {
+        self.expect(self.client().put_security_roles_v2(body))
+    }
+
+    /// Expects a call of [`Client::delete_security_roles_by_id`](crate::Client::delete_security_roles_by_id) with these arguments (`DELETE /Security/Roles/{id}`, version `1.0`).
+    pub fn delete_security_roles_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteSecurityRolesById<'_>> {
+        self.expect(self.client().delete_security_roles_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_security_roles_by_id`](crate::Client::get_security_roles_by_id) with these arguments (`GET /Security/Roles/{id}`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_security_roles_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSecurityRolesById<'_>> {
+        self.expect(self.client().get_security_roles_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_security_roles_by_id_v2`](crate::Client::get_security_roles_by_id_v2) with these arguments (`GET /Security/Roles/{id}`, version `2`).
+    pub fn get_security_roles_by_id_v2(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSecurityRolesByIdV2<'_>> {
+        self.expect(self.client().get_security_roles_by_id_v2(id))
+    }
+
+    /// Expects a call of [`Client::post_security_roles_by_id_copy`](crate::Client::post_security_roles_by_id_copy) with these arguments (`POST /Security/Roles/{id}/Copy`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn post_security_roles_by_id_copy(
+        &self,
+        id: i32,
+        body: crate::types::SecurityRoleCopyRequest,
+    ) -> crate::mock::Expect<'_, PostSecurityRolesByIdCopy<'_>> {
+        self.expect(self.client().post_security_roles_by_id_copy(id, body))
+    }
+
+    /// Expects a call of [`Client::get_security_roles_by_id_identities`](crate::Client::get_security_roles_by_id_identities) with these arguments (`GET /Security/Roles/{id}/Identities`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_security_roles_by_id_identities(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSecurityRolesByIdIdentities<'_>> {
+        self.expect(self.client().get_security_roles_by_id_identities(id))
+    }
+
+    /// Expects a call of [`Client::put_security_roles_by_id_identities`](crate::Client::put_security_roles_by_id_identities) with these arguments (`PUT /Security/Roles/{id}/Identities`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn put_security_roles_by_id_identities(
+        &self,
+        id: i32,
+        body: crate::types::RoleIdentitiesRequest,
+    ) -> crate::mock::Expect<'_, PutSecurityRolesByIdIdentities<'_>> {
+        self.expect(self.client().put_security_roles_by_id_identities(id, body))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityRoles<'_> {
+    type Output = Vec<crate::types::LegacySecurityRolesSecurityRoleResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityRolesV2<'_> {
+    type Output = Vec<crate::types::SecurityRoleQueryResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSecurityRoles<'_> {
+    type Output = crate::types::LegacySecurityRolesSecurityRoleResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSecurityRolesV2<'_> {
+    type Output = crate::types::SecurityRolesSecurityRoleResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSecurityRoles<'_> {
+    type Output = crate::types::LegacySecurityRolesSecurityRoleResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSecurityRolesV2<'_> {
+    type Output = crate::types::SecurityRolesSecurityRoleResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteSecurityRolesById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityRolesById<'_> {
+    type Output = crate::types::LegacySecurityRolesSecurityRoleResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityRolesByIdV2<'_> {
+    type Output = crate::types::SecurityRolesSecurityRoleResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSecurityRolesByIdCopy<'_> {
+    type Output = crate::types::LegacySecurityRolesSecurityRoleResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSecurityRolesByIdIdentities<'_> {
+    type Output = Vec<crate::types::RoleIdentitiesResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSecurityRolesByIdIdentities<'_> {
+    type Output = Vec<crate::types::RoleIdentitiesResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

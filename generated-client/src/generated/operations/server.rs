@@ -518,3 +518,163 @@ impl<'a> GetSshServersById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_ssh_servers`](crate::Client::get_ssh_servers) with these arguments (`GET /SSH/Servers`, version `1.0`).
+    pub fn get_ssh_servers(&self) -> crate::mock::Expect<'_, GetSshServers<'_>> {
+        self.expect(self.client().get_ssh_servers())
+    }
+
+    /// Expects a call of [`Client::post_ssh_servers`](crate::Client::post_ssh_servers) with these arguments (`POST /SSH/Servers`, version `1.0`).
+    pub fn post_ssh_servers(
+        &self,
+        body: crate::types::ServerCreationRequest,
+    ) -> crate::mock::Expect<'_, PostSshServers<'_>> {
+        self.expect(self.client().post_ssh_servers(body))
+    }
+
+    /// Expects a call of [`Client::put_ssh_servers`](crate::Client::put_ssh_servers) with these arguments (`PUT /SSH/Servers`, version `1.0`).
+    pub fn put_ssh_servers(
+        &self,
+        body: crate::types::ServerUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutSshServers<'_>> {
+        self.expect(self.client().put_ssh_servers(body))
+    }
+
+    /// Expects a call of [`Client::delete_ssh_servers_access`](crate::Client::delete_ssh_servers_access) with these arguments (`DELETE /SSH/Servers/Access`, version `1.0`).
+    pub fn delete_ssh_servers_access(
+        &self,
+        body: crate::types::ServerAccessRequest,
+    ) -> crate::mock::Expect<'_, DeleteSshServersAccess<'_>> {
+        self.expect(self.client().delete_ssh_servers_access(body))
+    }
+
+    /// Expects a call of [`Client::post_ssh_servers_access`](crate::Client::post_ssh_servers_access) with these arguments (`POST /SSH/Servers/Access`, version `1.0`).
+    pub fn post_ssh_servers_access(
+        &self,
+        body: crate::types::ServerAccessRequest,
+    ) -> crate::mock::Expect<'_, PostSshServersAccess<'_>> {
+        self.expect(self.client().post_ssh_servers_access(body))
+    }
+
+    /// Expects a call of [`Client::get_ssh_servers_access_by_id`](crate::Client::get_ssh_servers_access_by_id) with these arguments (`GET /SSH/Servers/Access/{id}`, version `1.0`).
+    pub fn get_ssh_servers_access_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSshServersAccessById<'_>> {
+        self.expect(self.client().get_ssh_servers_access_by_id(id))
+    }
+
+    /// Expects a call of [`Client::delete_ssh_servers_by_id`](crate::Client::delete_ssh_servers_by_id) with these arguments (`DELETE /SSH/Servers/{id}`, version `1.0`).
+    pub fn delete_ssh_servers_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteSshServersById<'_>> {
+        self.expect(self.client().delete_ssh_servers_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_ssh_servers_by_id`](crate::Client::get_ssh_servers_by_id) with these arguments (`GET /SSH/Servers/{id}`, version `1.0`).
+    pub fn get_ssh_servers_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSshServersById<'_>> {
+        self.expect(self.client().get_ssh_servers_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSshServers<'_> {
+    type Output = Vec<crate::types::ServerResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSshServers<'_> {
+    type Output = crate::types::ServerResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSshServers<'_> {
+    type Output = crate::types::ServerResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteSshServersAccess<'_> {
+    type Output = crate::types::ServerAccessResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSshServersAccess<'_> {
+    type Output = crate::types::ServerAccessResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSshServersAccessById<'_> {
+    type Output = crate::types::ServerAccessResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteSshServersById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSshServersById<'_> {
+    type Output = crate::types::ServerResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

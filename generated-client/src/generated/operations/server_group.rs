@@ -584,3 +584,185 @@ impl<'a> GetSshServerGroupsByName<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_ssh_server_groups`](crate::Client::get_ssh_server_groups) with these arguments (`GET /SSH/ServerGroups`, version `1.0`).
+    pub fn get_ssh_server_groups(
+        &self,
+    ) -> crate::mock::Expect<'_, GetSshServerGroups<'_>> {
+        self.expect(self.client().get_ssh_server_groups())
+    }
+
+    /// Expects a call of [`Client::post_ssh_server_groups`](crate::Client::post_ssh_server_groups) with these arguments (`POST /SSH/ServerGroups`, version `1.0`).
+    pub fn post_ssh_server_groups(
+        &self,
+        body: crate::types::ServerGroupCreationRequest,
+    ) -> crate::mock::Expect<'_, PostSshServerGroups<'_>> {
+        self.expect(self.client().post_ssh_server_groups(body))
+    }
+
+    /// Expects a call of [`Client::put_ssh_server_groups`](crate::Client::put_ssh_server_groups) with these arguments (`PUT /SSH/ServerGroups`, version `1.0`).
+    pub fn put_ssh_server_groups(
+        &self,
+        body: crate::types::ServerGroupUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutSshServerGroups<'_>> {
+        self.expect(self.client().put_ssh_server_groups(body))
+    }
+
+    /// Expects a call of [`Client::delete_ssh_server_groups_access`](crate::Client::delete_ssh_server_groups_access) with these arguments (`DELETE /SSH/ServerGroups/Access`, version `1.0`).
+    pub fn delete_ssh_server_groups_access(
+        &self,
+        body: crate::types::ServerGroupAccessRequest,
+    ) -> crate::mock::Expect<'_, DeleteSshServerGroupsAccess<'_>> {
+        self.expect(self.client().delete_ssh_server_groups_access(body))
+    }
+
+    /// Expects a call of [`Client::post_ssh_server_groups_access`](crate::Client::post_ssh_server_groups_access) with these arguments (`POST /SSH/ServerGroups/Access`, version `1.0`).
+    pub fn post_ssh_server_groups_access(
+        &self,
+        body: crate::types::ServerGroupAccessRequest,
+    ) -> crate::mock::Expect<'_, PostSshServerGroupsAccess<'_>> {
+        self.expect(self.client().post_ssh_server_groups_access(body))
+    }
+
+    /// Expects a call of [`Client::get_ssh_server_groups_access_by_id`](crate::Client::get_ssh_server_groups_access_by_id) with these arguments (`GET /SSH/ServerGroups/Access/{id}`, version `1.0`).
+    pub fn get_ssh_server_groups_access_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, GetSshServerGroupsAccessById<'_>> {
+        self.expect(self.client().get_ssh_server_groups_access_by_id(id))
+    }
+
+    /// Expects a call of [`Client::delete_ssh_server_groups_by_id`](crate::Client::delete_ssh_server_groups_by_id) with these arguments (`DELETE /SSH/ServerGroups/{id}`, version `1.0`).
+    pub fn delete_ssh_server_groups_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, DeleteSshServerGroupsById<'_>> {
+        self.expect(self.client().delete_ssh_server_groups_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_ssh_server_groups_by_id`](crate::Client::get_ssh_server_groups_by_id) with these arguments (`GET /SSH/ServerGroups/{id}`, version `1.0`).
+    pub fn get_ssh_server_groups_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, GetSshServerGroupsById<'_>> {
+        self.expect(self.client().get_ssh_server_groups_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_ssh_server_groups_by_name`](crate::Client::get_ssh_server_groups_by_name) with these arguments (`GET /SSH/ServerGroups/{name}`, version `1.0`).
+    pub fn get_ssh_server_groups_by_name(
+        &self,
+        name: impl Into<String>,
+    ) -> crate::mock::Expect<'_, GetSshServerGroupsByName<'_>> {
+        self.expect(self.client().get_ssh_server_groups_by_name(name))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSshServerGroups<'_> {
+    type Output = Vec<crate::types::ServerGroupResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSshServerGroups<'_> {
+    type Output = crate::types::ServerGroupResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSshServerGroups<'_> {
+    type Output = crate::types::ServerGroupResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteSshServerGroupsAccess<'_> {
+    type Output = crate::types::ServerGroupAccessResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSshServerGroupsAccess<'_> {
+    type Output = crate::types::ServerGroupAccessResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSshServerGroupsAccessById<'_> {
+    type Output = crate::types::ServerGroupAccessResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteSshServerGroupsById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSshServerGroupsById<'_> {
+    type Output = crate::types::ServerGroupResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSshServerGroupsByName<'_> {
+    type Output = crate::types::ServerGroupResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

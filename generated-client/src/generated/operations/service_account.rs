@@ -541,3 +541,166 @@ impl<'a> GetSshServiceAccountsById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::delete_ssh_service_accounts`](crate::Client::delete_ssh_service_accounts) with these arguments (`DELETE /SSH/ServiceAccounts`, version `1.0`).
+    pub fn delete_ssh_service_accounts(
+        &self,
+        body: Vec<i32>,
+    ) -> crate::mock::Expect<'_, DeleteSshServiceAccounts<'_>> {
+        self.expect(self.client().delete_ssh_service_accounts(body))
+    }
+
+    /// Expects a call of [`Client::get_ssh_service_accounts`](crate::Client::get_ssh_service_accounts) with these arguments (`GET /SSH/ServiceAccounts`, version `1.0`).
+    pub fn get_ssh_service_accounts(
+        &self,
+    ) -> crate::mock::Expect<'_, GetSshServiceAccounts<'_>> {
+        self.expect(self.client().get_ssh_service_accounts())
+    }
+
+    /// Expects a call of [`Client::post_ssh_service_accounts`](crate::Client::post_ssh_service_accounts) with these arguments (`POST /SSH/ServiceAccounts`, version `1.0`).
+    pub fn post_ssh_service_accounts(
+        &self,
+        body: crate::types::ServiceAccountCreationRequest,
+    ) -> crate::mock::Expect<'_, PostSshServiceAccounts<'_>> {
+        self.expect(self.client().post_ssh_service_accounts(body))
+    }
+
+    /// Expects a call of [`Client::put_ssh_service_accounts`](crate::Client::put_ssh_service_accounts) with these arguments (`PUT /SSH/ServiceAccounts`, version `1.0`).
+    pub fn put_ssh_service_accounts(
+        &self,
+        body: crate::types::ServiceAccountUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutSshServiceAccounts<'_>> {
+        self.expect(self.client().put_ssh_service_accounts(body))
+    }
+
+    /// Expects a call of [`Client::get_ssh_service_accounts_key_by_id`](crate::Client::get_ssh_service_accounts_key_by_id) with these arguments (`GET /SSH/ServiceAccounts/Key/{id}`, version `1.0`).
+    pub fn get_ssh_service_accounts_key_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSshServiceAccountsKeyById<'_>> {
+        self.expect(self.client().get_ssh_service_accounts_key_by_id(id))
+    }
+
+    /// Expects a call of [`Client::post_ssh_service_accounts_rotate_by_id`](crate::Client::post_ssh_service_accounts_rotate_by_id) with these arguments (`POST /SSH/ServiceAccounts/Rotate/{id}`, version `1.0`).
+    pub fn post_ssh_service_accounts_rotate_by_id(
+        &self,
+        id: i32,
+        body: crate::types::KeyGenerationRequest,
+    ) -> crate::mock::Expect<'_, PostSshServiceAccountsRotateById<'_>> {
+        self.expect(self.client().post_ssh_service_accounts_rotate_by_id(id, body))
+    }
+
+    /// Expects a call of [`Client::delete_ssh_service_accounts_by_id`](crate::Client::delete_ssh_service_accounts_by_id) with these arguments (`DELETE /SSH/ServiceAccounts/{id}`, version `1.0`).
+    pub fn delete_ssh_service_accounts_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteSshServiceAccountsById<'_>> {
+        self.expect(self.client().delete_ssh_service_accounts_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_ssh_service_accounts_by_id`](crate::Client::get_ssh_service_accounts_by_id) with these arguments (`GET /SSH/ServiceAccounts/{id}`, version `1.0`).
+    pub fn get_ssh_service_accounts_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSshServiceAccountsById<'_>> {
+        self.expect(self.client().get_ssh_service_accounts_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteSshServiceAccounts<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSshServiceAccounts<'_> {
+    type Output = Vec<crate::types::ServiceAccountResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSshServiceAccounts<'_> {
+    type Output = crate::types::ServiceAccountResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSshServiceAccounts<'_> {
+    type Output = crate::types::ServiceAccountResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSshServiceAccountsKeyById<'_> {
+    type Output = crate::types::KeysKeyResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSshServiceAccountsRotateById<'_> {
+    type Output = crate::types::KeysKeyResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteSshServiceAccountsById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSshServiceAccountsById<'_> {
+    type Output = crate::types::ServiceAccountResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

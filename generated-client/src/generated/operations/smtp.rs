@@ -328,3 +328,123 @@ impl<'a> PostSmtpTestV2<'a> {
         self.client.send_empty(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_smtp`](crate::Client::get_smtp) with these arguments (`GET /SMTP`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_smtp(&self) -> crate::mock::Expect<'_, GetSmtp<'_>> {
+        self.expect(self.client().get_smtp())
+    }
+
+    /// Expects a call of [`Client::get_smtp_v2`](crate::Client::get_smtp_v2) with these arguments (`GET /SMTP`, version `2`).
+    pub fn get_smtp_v2(&self) -> crate::mock::Expect<'_, GetSmtpV2<'_>> {
+        self.expect(self.client().get_smtp_v2())
+    }
+
+    /// Expects a call of [`Client::put_smtp`](crate::Client::put_smtp) with these arguments (`PUT /SMTP`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn put_smtp(
+        &self,
+        body: crate::types::Smtpv1Request,
+    ) -> crate::mock::Expect<'_, PutSmtp<'_>> {
+        self.expect(self.client().put_smtp(body))
+    }
+
+    /// Expects a call of [`Client::put_smtp_v2`](crate::Client::put_smtp_v2) with these arguments (`PUT /SMTP`, version `2`).
+    pub fn put_smtp_v2(
+        &self,
+        body: crate::types::SmtpRequest,
+    ) -> crate::mock::Expect<'_, PutSmtpV2<'_>> {
+        self.expect(self.client().put_smtp_v2(body))
+    }
+
+    /// Expects a call of [`Client::post_smtp_test`](crate::Client::post_smtp_test) with these arguments (`POST /SMTP/Test`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn post_smtp_test(
+        &self,
+        body: crate::types::Smtpv1TestRequest,
+    ) -> crate::mock::Expect<'_, PostSmtpTest<'_>> {
+        self.expect(self.client().post_smtp_test(body))
+    }
+
+    /// Expects a call of [`Client::post_smtp_test_v2`](crate::Client::post_smtp_test_v2) with these arguments (`POST /SMTP/Test`, version `2`).
+    pub fn post_smtp_test_v2(
+        &self,
+        body: crate::types::SmtpTestRequest,
+    ) -> crate::mock::Expect<'_, PostSmtpTestV2<'_>> {
+        self.expect(self.client().post_smtp_test_v2(body))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSmtp<'_> {
+    type Output = crate::types::Smtpv1Response;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSmtpV2<'_> {
+    type Output = crate::types::SmtpResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSmtp<'_> {
+    type Output = crate::types::Smtpv1Response;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSmtpV2<'_> {
+    type Output = crate::types::SmtpResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSmtpTest<'_> {
+    type Output = crate::types::Smtpv1TestResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSmtpTestV2<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

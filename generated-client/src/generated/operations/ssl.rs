@@ -1473,3 +1473,419 @@ impl<'a> GetSslPartsById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_ssl`](crate::Client::get_ssl) with these arguments (`GET /SSL`, version `1.0`).
+    pub fn get_ssl(&self) -> crate::mock::Expect<'_, GetSsl<'_>> {
+        self.expect(self.client().get_ssl())
+    }
+
+    /// Expects a call of [`Client::put_ssl_endpoints_monitor_all`](crate::Client::put_ssl_endpoints_monitor_all) with these arguments (`PUT /SSL/Endpoints/MonitorAll`, version `1.0`).
+    pub fn put_ssl_endpoints_monitor_all(
+        &self,
+    ) -> crate::mock::Expect<'_, PutSslEndpointsMonitorAll<'_>> {
+        self.expect(self.client().put_ssl_endpoints_monitor_all())
+    }
+
+    /// Expects a call of [`Client::put_ssl_endpoints_monitor_status`](crate::Client::put_ssl_endpoints_monitor_status) with these arguments (`PUT /SSL/Endpoints/MonitorStatus`, version `1.0`).
+    pub fn put_ssl_endpoints_monitor_status(
+        &self,
+        body: Vec<crate::types::EndpointStatusRequest>,
+    ) -> crate::mock::Expect<'_, PutSslEndpointsMonitorStatus<'_>> {
+        self.expect(self.client().put_ssl_endpoints_monitor_status(body))
+    }
+
+    /// Expects a call of [`Client::put_ssl_endpoints_review_all`](crate::Client::put_ssl_endpoints_review_all) with these arguments (`PUT /SSL/Endpoints/ReviewAll`, version `1.0`).
+    pub fn put_ssl_endpoints_review_all(
+        &self,
+    ) -> crate::mock::Expect<'_, PutSslEndpointsReviewAll<'_>> {
+        self.expect(self.client().put_ssl_endpoints_review_all())
+    }
+
+    /// Expects a call of [`Client::put_ssl_endpoints_review_status`](crate::Client::put_ssl_endpoints_review_status) with these arguments (`PUT /SSL/Endpoints/ReviewStatus`, version `1.0`).
+    pub fn put_ssl_endpoints_review_status(
+        &self,
+        body: Vec<crate::types::EndpointStatusRequest>,
+    ) -> crate::mock::Expect<'_, PutSslEndpointsReviewStatus<'_>> {
+        self.expect(self.client().put_ssl_endpoints_review_status(body))
+    }
+
+    /// Expects a call of [`Client::get_ssl_endpoints_by_id`](crate::Client::get_ssl_endpoints_by_id) with these arguments (`GET /SSL/Endpoints/{id}`, version `1.0`).
+    pub fn get_ssl_endpoints_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, GetSslEndpointsById<'_>> {
+        self.expect(self.client().get_ssl_endpoints_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_ssl_endpoints_by_id_history`](crate::Client::get_ssl_endpoints_by_id_history) with these arguments (`GET /SSL/Endpoints/{id}/History`, version `1.0`).
+    pub fn get_ssl_endpoints_by_id_history(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, GetSslEndpointsByIdHistory<'_>> {
+        self.expect(self.client().get_ssl_endpoints_by_id_history(id))
+    }
+
+    /// Expects a call of [`Client::post_ssl_network_ranges`](crate::Client::post_ssl_network_ranges) with these arguments (`POST /SSL/NetworkRanges`, version `1.0`).
+    pub fn post_ssl_network_ranges(
+        &self,
+        body: crate::types::NetworkRangesRequest,
+    ) -> crate::mock::Expect<'_, PostSslNetworkRanges<'_>> {
+        self.expect(self.client().post_ssl_network_ranges(body))
+    }
+
+    /// Expects a call of [`Client::put_ssl_network_ranges`](crate::Client::put_ssl_network_ranges) with these arguments (`PUT /SSL/NetworkRanges`, version `1.0`).
+    pub fn put_ssl_network_ranges(
+        &self,
+        body: crate::types::NetworkRangesRequest,
+    ) -> crate::mock::Expect<'_, PutSslNetworkRanges<'_>> {
+        self.expect(self.client().put_ssl_network_ranges(body))
+    }
+
+    /// Expects a call of [`Client::post_ssl_network_ranges_validate`](crate::Client::post_ssl_network_ranges_validate) with these arguments (`POST /SSL/NetworkRanges/Validate`, version `1.0`).
+    pub fn post_ssl_network_ranges_validate(
+        &self,
+        body: Vec<String>,
+    ) -> crate::mock::Expect<'_, PostSslNetworkRangesValidate<'_>> {
+        self.expect(self.client().post_ssl_network_ranges_validate(body))
+    }
+
+    /// Expects a call of [`Client::delete_ssl_network_ranges_by_id`](crate::Client::delete_ssl_network_ranges_by_id) with these arguments (`DELETE /SSL/NetworkRanges/{id}`, version `1.0`).
+    pub fn delete_ssl_network_ranges_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, DeleteSslNetworkRangesById<'_>> {
+        self.expect(self.client().delete_ssl_network_ranges_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_ssl_network_ranges_by_id`](crate::Client::get_ssl_network_ranges_by_id) with these arguments (`GET /SSL/NetworkRanges/{id}`, version `1.0`).
+    pub fn get_ssl_network_ranges_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, GetSslNetworkRangesById<'_>> {
+        self.expect(self.client().get_ssl_network_ranges_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_ssl_networks`](crate::Client::get_ssl_networks) with these arguments (`GET /SSL/Networks`, version `1.0`).
+    pub fn get_ssl_networks(&self) -> crate::mock::Expect<'_, GetSslNetworks<'_>> {
+        self.expect(self.client().get_ssl_networks())
+    }
+
+    /// Expects a call of [`Client::post_ssl_networks`](crate::Client::post_ssl_networks) with these arguments (`POST /SSL/Networks`, version `1.0`).
+    pub fn post_ssl_networks(
+        &self,
+        body: crate::types::CreateNetworkRequest,
+    ) -> crate::mock::Expect<'_, PostSslNetworks<'_>> {
+        self.expect(self.client().post_ssl_networks(body))
+    }
+
+    /// Expects a call of [`Client::put_ssl_networks`](crate::Client::put_ssl_networks) with these arguments (`PUT /SSL/Networks`, version `1.0`).
+    pub fn put_ssl_networks(
+        &self,
+        body: crate::types::UpdateNetworkRequest,
+    ) -> crate::mock::Expect<'_, PutSslNetworks<'_>> {
+        self.expect(self.client().put_ssl_networks(body))
+    }
+
+    /// Expects a call of [`Client::get_ssl_networks_by_identifier`](crate::Client::get_ssl_networks_by_identifier) with these arguments (`GET /SSL/Networks/{identifier}`, version `1.0`).
+    pub fn get_ssl_networks_by_identifier(
+        &self,
+        identifier: impl Into<String>,
+    ) -> crate::mock::Expect<'_, GetSslNetworksByIdentifier<'_>> {
+        self.expect(self.client().get_ssl_networks_by_identifier(identifier))
+    }
+
+    /// Expects a call of [`Client::delete_ssl_networks_by_id`](crate::Client::delete_ssl_networks_by_id) with these arguments (`DELETE /SSL/Networks/{id}`, version `1.0`).
+    pub fn delete_ssl_networks_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, DeleteSslNetworksById<'_>> {
+        self.expect(self.client().delete_ssl_networks_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_ssl_networks_by_id_parts`](crate::Client::get_ssl_networks_by_id_parts) with these arguments (`GET /SSL/Networks/{id}/Parts`, version `1.0`).
+    pub fn get_ssl_networks_by_id_parts(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, GetSslNetworksByIdParts<'_>> {
+        self.expect(self.client().get_ssl_networks_by_id_parts(id))
+    }
+
+    /// Expects a call of [`Client::post_ssl_networks_by_id_reset`](crate::Client::post_ssl_networks_by_id_reset) with these arguments (`POST /SSL/Networks/{id}/Reset`, version `1.0`).
+    pub fn post_ssl_networks_by_id_reset(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, PostSslNetworksByIdReset<'_>> {
+        self.expect(self.client().post_ssl_networks_by_id_reset(id))
+    }
+
+    /// Expects a call of [`Client::post_ssl_networks_by_id_scan`](crate::Client::post_ssl_networks_by_id_scan) with these arguments (`POST /SSL/Networks/{id}/Scan`, version `1.0`).
+    pub fn post_ssl_networks_by_id_scan(
+        &self,
+        id: uuid::Uuid,
+        body: crate::types::ImmediateSslScanRequest,
+    ) -> crate::mock::Expect<'_, PostSslNetworksByIdScan<'_>> {
+        self.expect(self.client().post_ssl_networks_by_id_scan(id, body))
+    }
+
+    /// Expects a call of [`Client::get_ssl_parts_by_id`](crate::Client::get_ssl_parts_by_id) with these arguments (`GET /SSL/Parts/{id}`, version `1.0`).
+    pub fn get_ssl_parts_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, GetSslPartsById<'_>> {
+        self.expect(self.client().get_ssl_parts_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSsl<'_> {
+    type Output = Vec<crate::types::SslScanResult>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSslEndpointsMonitorAll<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSslEndpointsMonitorStatus<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSslEndpointsReviewAll<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSslEndpointsReviewStatus<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSslEndpointsById<'_> {
+    type Output = crate::types::Endpoint;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSslEndpointsByIdHistory<'_> {
+    type Output = Vec<crate::types::EndpointHistoryResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSslNetworkRanges<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSslNetworkRanges<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSslNetworkRangesValidate<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteSslNetworkRangesById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSslNetworkRangesById<'_> {
+    type Output = Vec<crate::types::NetworkDefinition>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSslNetworks<'_> {
+    type Output = Vec<crate::types::NetworkQueryResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSslNetworks<'_> {
+    type Output = crate::types::NetworkResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSslNetworks<'_> {
+    type Output = crate::types::NetworkResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSslNetworksByIdentifier<'_> {
+    type Output = crate::types::NetworkResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteSslNetworksById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSslNetworksByIdParts<'_> {
+    type Output = Vec<crate::types::DisplayScanJobPart>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSslNetworksByIdReset<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSslNetworksByIdScan<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSslPartsById<'_> {
+    type Output = crate::types::ScanJobPart;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

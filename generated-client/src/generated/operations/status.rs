@@ -96,3 +96,44 @@ impl<'a> GetStatusHealthCheck<'a> {
         self.client.send_empty(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_status_endpoints`](crate::Client::get_status_endpoints) with these arguments (`GET /Status/Endpoints`, version `1.0`).
+    pub fn get_status_endpoints(
+        &self,
+    ) -> crate::mock::Expect<'_, GetStatusEndpoints<'_>> {
+        self.expect(self.client().get_status_endpoints())
+    }
+
+    /// Expects a call of [`Client::get_status_health_check`](crate::Client::get_status_health_check) with these arguments (`GET /Status/HealthCheck`, version `1.0`).
+    pub fn get_status_health_check(
+        &self,
+    ) -> crate::mock::Expect<'_, GetStatusHealthCheck<'_>> {
+        self.expect(self.client().get_status_health_check())
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetStatusEndpoints<'_> {
+    type Output = Vec<String>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetStatusHealthCheck<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -857,3 +857,283 @@ impl<'a> GetTemplatesById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_templates`](crate::Client::get_templates) with these arguments (`GET /Templates`, version `1.0`).
+    pub fn get_templates(&self) -> crate::mock::Expect<'_, GetTemplates<'_>> {
+        self.expect(self.client().get_templates())
+    }
+
+    /// Expects a call of [`Client::put_templates`](crate::Client::put_templates) with these arguments (`PUT /Templates`, version `1.0`).
+    pub fn put_templates(
+        &self,
+        body: crate::types::TemplateUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutTemplates<'_>> {
+        self.expect(self.client().put_templates(body))
+    }
+
+    /// Expects a call of [`Client::post_templates_ca_details`](crate::Client::post_templates_ca_details) with these arguments (`POST /Templates/CADetails`, version `1.0`).
+    pub fn post_templates_ca_details(
+        &self,
+        body: crate::types::TemplateDetailsCreateRequest,
+    ) -> crate::mock::Expect<'_, PostTemplatesCaDetails<'_>> {
+        self.expect(self.client().post_templates_ca_details(body))
+    }
+
+    /// Expects a call of [`Client::get_templates_ca_details_by_id`](crate::Client::get_templates_ca_details_by_id) with these arguments (`GET /Templates/CADetails/{id}`, version `1.0`).
+    pub fn get_templates_ca_details_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetTemplatesCaDetailsById<'_>> {
+        self.expect(self.client().get_templates_ca_details_by_id(id))
+    }
+
+    /// Expects a call of [`Client::put_templates_ca_details_by_id`](crate::Client::put_templates_ca_details_by_id) with these arguments (`PUT /Templates/CADetails/{id}`, version `1.0`).
+    pub fn put_templates_ca_details_by_id(
+        &self,
+        id: i32,
+        body: crate::types::TemplateDetailsUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutTemplatesCaDetailsById<'_>> {
+        self.expect(self.client().put_templates_ca_details_by_id(id, body))
+    }
+
+    /// Expects a call of [`Client::get_templates_custom_extensions`](crate::Client::get_templates_custom_extensions) with these arguments (`GET /Templates/CustomExtensions`, version `1.0`).
+    pub fn get_templates_custom_extensions(
+        &self,
+    ) -> crate::mock::Expect<'_, GetTemplatesCustomExtensions<'_>> {
+        self.expect(self.client().get_templates_custom_extensions())
+    }
+
+    /// Expects a call of [`Client::post_templates_custom_extensions`](crate::Client::post_templates_custom_extensions) with these arguments (`POST /Templates/CustomExtensions`, version `1.0`).
+    pub fn post_templates_custom_extensions(
+        &self,
+        body: crate::types::TemplateCertificateExtensionsRequest,
+    ) -> crate::mock::Expect<'_, PostTemplatesCustomExtensions<'_>> {
+        self.expect(self.client().post_templates_custom_extensions(body))
+    }
+
+    /// Expects a call of [`Client::put_templates_custom_extensions`](crate::Client::put_templates_custom_extensions) with these arguments (`PUT /Templates/CustomExtensions`, version `1.0`).
+    pub fn put_templates_custom_extensions(
+        &self,
+        body: crate::types::TemplateCertificateExtensionsRequest,
+    ) -> crate::mock::Expect<'_, PutTemplatesCustomExtensions<'_>> {
+        self.expect(self.client().put_templates_custom_extensions(body))
+    }
+
+    /// Expects a call of [`Client::get_templates_extended_key_usages`](crate::Client::get_templates_extended_key_usages) with these arguments (`GET /Templates/ExtendedKeyUsages`, version `1.0`).
+    pub fn get_templates_extended_key_usages(
+        &self,
+    ) -> crate::mock::Expect<'_, GetTemplatesExtendedKeyUsages<'_>> {
+        self.expect(self.client().get_templates_extended_key_usages())
+    }
+
+    /// Expects a call of [`Client::post_templates_import`](crate::Client::post_templates_import) with these arguments (`POST /Templates/Import`, version `1.0`).
+    pub fn post_templates_import(
+        &self,
+        body: crate::types::ConfigurationTenantRequest,
+    ) -> crate::mock::Expect<'_, PostTemplatesImport<'_>> {
+        self.expect(self.client().post_templates_import(body))
+    }
+
+    /// Expects a call of [`Client::get_templates_settings`](crate::Client::get_templates_settings) with these arguments (`GET /Templates/Settings`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_templates_settings(
+        &self,
+    ) -> crate::mock::Expect<'_, GetTemplatesSettings<'_>> {
+        self.expect(self.client().get_templates_settings())
+    }
+
+    /// Expects a call of [`Client::put_templates_settings`](crate::Client::put_templates_settings) with these arguments (`PUT /Templates/Settings`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn put_templates_settings(
+        &self,
+        body: crate::types::GlobalTemplateSettingsRequest,
+    ) -> crate::mock::Expect<'_, PutTemplatesSettings<'_>> {
+        self.expect(self.client().put_templates_settings(body))
+    }
+
+    /// Expects a call of [`Client::get_templates_subject_parts`](crate::Client::get_templates_subject_parts) with these arguments (`GET /Templates/SubjectParts`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_templates_subject_parts(
+        &self,
+    ) -> crate::mock::Expect<'_, GetTemplatesSubjectParts<'_>> {
+        self.expect(self.client().get_templates_subject_parts())
+    }
+
+    /// Expects a call of [`Client::get_templates_by_id`](crate::Client::get_templates_by_id) with these arguments (`GET /Templates/{id}`, version `1.0`).
+    pub fn get_templates_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetTemplatesById<'_>> {
+        self.expect(self.client().get_templates_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetTemplates<'_> {
+    type Output = Vec<crate::types::TemplateCollectionRetrievalResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutTemplates<'_> {
+    type Output = crate::types::TemplateRetrievalResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostTemplatesCaDetails<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetTemplatesCaDetailsById<'_> {
+    type Output = crate::types::TemplateDetailsResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutTemplatesCaDetailsById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetTemplatesCustomExtensions<'_> {
+    type Output = Vec<crate::types::TemplateCertificateExtensionResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostTemplatesCustomExtensions<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutTemplatesCustomExtensions<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetTemplatesExtendedKeyUsages<'_> {
+    type Output = Vec<crate::types::TemplateExtendedKeyUsageResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostTemplatesImport<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetTemplatesSettings<'_> {
+    type Output = crate::types::GlobalTemplateSettingsResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutTemplatesSettings<'_> {
+    type Output = crate::types::GlobalTemplateSettingsResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetTemplatesSubjectParts<'_> {
+    type Output = Vec<crate::types::ValidSubjectPartResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetTemplatesById<'_> {
+    type Output = crate::types::TemplateRetrievalResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -612,3 +612,160 @@ impl<'a> GetSshUsersByIdV2<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_ssh_users`](crate::Client::get_ssh_users) with these arguments (`GET /SSH/Users`, version `1.0`).
+    pub fn get_ssh_users(&self) -> crate::mock::Expect<'_, GetSshUsers<'_>> {
+        self.expect(self.client().get_ssh_users())
+    }
+
+    /// Expects a call of [`Client::get_ssh_users_v2`](crate::Client::get_ssh_users_v2) with these arguments (`GET /SSH/Users`, version `2`).
+    pub fn get_ssh_users_v2(&self) -> crate::mock::Expect<'_, GetSshUsersV2<'_>> {
+        self.expect(self.client().get_ssh_users_v2())
+    }
+
+    /// Expects a call of [`Client::post_ssh_users`](crate::Client::post_ssh_users) with these arguments (`POST /SSH/Users`, version `1.0`).
+    pub fn post_ssh_users(
+        &self,
+        body: crate::types::SshUserCreationRequest,
+    ) -> crate::mock::Expect<'_, PostSshUsers<'_>> {
+        self.expect(self.client().post_ssh_users(body))
+    }
+
+    /// Expects a call of [`Client::put_ssh_users`](crate::Client::put_ssh_users) with these arguments (`PUT /SSH/Users`, version `1.0`).
+    pub fn put_ssh_users(
+        &self,
+        body: crate::types::SshUserUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutSshUsers<'_>> {
+        self.expect(self.client().put_ssh_users(body))
+    }
+
+    /// Expects a call of [`Client::post_ssh_users_access`](crate::Client::post_ssh_users_access) with these arguments (`POST /SSH/Users/Access`, version `1.0`).
+    pub fn post_ssh_users_access(
+        &self,
+        body: crate::types::SshUserUpdateRequest,
+    ) -> crate::mock::Expect<'_, PostSshUsersAccess<'_>> {
+        self.expect(self.client().post_ssh_users_access(body))
+    }
+
+    /// Expects a call of [`Client::delete_ssh_users_by_id`](crate::Client::delete_ssh_users_by_id) with these arguments (`DELETE /SSH/Users/{id}`, version `1.0`).
+    pub fn delete_ssh_users_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteSshUsersById<'_>> {
+        self.expect(self.client().delete_ssh_users_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_ssh_users_by_id`](crate::Client::get_ssh_users_by_id) with these arguments (`GET /SSH/Users/{id}`, version `1.0`).
+    pub fn get_ssh_users_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSshUsersById<'_>> {
+        self.expect(self.client().get_ssh_users_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_ssh_users_by_id_v2`](crate::Client::get_ssh_users_by_id_v2) with these arguments (`GET /SSH/Users/{id}`, version `2`).
+    pub fn get_ssh_users_by_id_v2(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetSshUsersByIdV2<'_>> {
+        self.expect(self.client().get_ssh_users_by_id_v2(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSshUsers<'_> {
+    type Output = Vec<crate::types::SshUserResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSshUsersV2<'_> {
+    type Output = Vec<crate::types::SshUserAccessResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSshUsers<'_> {
+    type Output = crate::types::SshUserResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutSshUsers<'_> {
+    type Output = crate::types::SshUserResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostSshUsersAccess<'_> {
+    type Output = crate::types::SshUserAccessResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteSshUsersById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSshUsersById<'_> {
+    type Output = crate::types::SshUserResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetSshUsersByIdV2<'_> {
+    type Output = crate::types::SshUserAccessResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

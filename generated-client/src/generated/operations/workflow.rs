@@ -569,3 +569,123 @@ impl<'a> GetWorkflowCertificatesById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::post_workflow_certificates_approve`](crate::Client::post_workflow_certificates_approve) with these arguments (`POST /Workflow/Certificates/Approve`, version `1.0`).
+    pub fn post_workflow_certificates_approve(
+        &self,
+        body: Vec<i32>,
+    ) -> crate::mock::Expect<'_, PostWorkflowCertificatesApprove<'_>> {
+        self.expect(self.client().post_workflow_certificates_approve(body))
+    }
+
+    /// Expects a call of [`Client::get_workflow_certificates_denied`](crate::Client::get_workflow_certificates_denied) with these arguments (`GET /Workflow/Certificates/Denied`, version `1.0`).
+    pub fn get_workflow_certificates_denied(
+        &self,
+    ) -> crate::mock::Expect<'_, GetWorkflowCertificatesDenied<'_>> {
+        self.expect(self.client().get_workflow_certificates_denied())
+    }
+
+    /// Expects a call of [`Client::post_workflow_certificates_deny`](crate::Client::post_workflow_certificates_deny) with these arguments (`POST /Workflow/Certificates/Deny`, version `1.0`).
+    pub fn post_workflow_certificates_deny(
+        &self,
+        body: crate::types::DenialRequest,
+    ) -> crate::mock::Expect<'_, PostWorkflowCertificatesDeny<'_>> {
+        self.expect(self.client().post_workflow_certificates_deny(body))
+    }
+
+    /// Expects a call of [`Client::get_workflow_certificates_external_validation`](crate::Client::get_workflow_certificates_external_validation) with these arguments (`GET /Workflow/Certificates/ExternalValidation`, version `1.0`).
+    pub fn get_workflow_certificates_external_validation(
+        &self,
+    ) -> crate::mock::Expect<'_, GetWorkflowCertificatesExternalValidation<'_>> {
+        self.expect(self.client().get_workflow_certificates_external_validation())
+    }
+
+    /// Expects a call of [`Client::get_workflow_certificates_pending`](crate::Client::get_workflow_certificates_pending) with these arguments (`GET /Workflow/Certificates/Pending`, version `1.0`).
+    pub fn get_workflow_certificates_pending(
+        &self,
+    ) -> crate::mock::Expect<'_, GetWorkflowCertificatesPending<'_>> {
+        self.expect(self.client().get_workflow_certificates_pending())
+    }
+
+    /// Expects a call of [`Client::get_workflow_certificates_by_id`](crate::Client::get_workflow_certificates_by_id) with these arguments (`GET /Workflow/Certificates/{id}`, version `1.0`).
+    pub fn get_workflow_certificates_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetWorkflowCertificatesById<'_>> {
+        self.expect(self.client().get_workflow_certificates_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostWorkflowCertificatesApprove<'_> {
+    type Output = crate::types::ApproveDenyResult;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetWorkflowCertificatesDenied<'_> {
+    type Output = Vec<crate::types::CertificateRequestModel>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostWorkflowCertificatesDeny<'_> {
+    type Output = crate::types::ApproveDenyResult;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetWorkflowCertificatesExternalValidation<'_> {
+    type Output = Vec<crate::types::CertificateRequestModel>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetWorkflowCertificatesPending<'_> {
+    type Output = Vec<crate::types::CertificateRequestModel>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetWorkflowCertificatesById<'_> {
+    type Output = crate::types::CertRequestResponseModel;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -1391,3 +1391,370 @@ impl<'a> PutWorkflowDefinitionsByDefinitionIdSteps<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_workflow_definitions`](crate::Client::get_workflow_definitions) with these arguments (`GET /Workflow/Definitions`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_workflow_definitions(
+        &self,
+    ) -> crate::mock::Expect<'_, GetWorkflowDefinitions<'_>> {
+        self.expect(self.client().get_workflow_definitions())
+    }
+
+    /// Expects a call of [`Client::get_workflow_definitions_v2`](crate::Client::get_workflow_definitions_v2) with these arguments (`GET /Workflow/Definitions`, version `2`).
+    pub fn get_workflow_definitions_v2(
+        &self,
+    ) -> crate::mock::Expect<'_, GetWorkflowDefinitionsV2<'_>> {
+        self.expect(self.client().get_workflow_definitions_v2())
+    }
+
+    /// Expects a call of [`Client::post_workflow_definitions`](crate::Client::post_workflow_definitions) with these arguments (`POST /Workflow/Definitions`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn post_workflow_definitions(
+        &self,
+        body: crate::types::DefinitionCreateV1Request,
+    ) -> crate::mock::Expect<'_, PostWorkflowDefinitions<'_>> {
+        self.expect(self.client().post_workflow_definitions(body))
+    }
+
+    /// Expects a call of [`Client::post_workflow_definitions_v2`](crate::Client::post_workflow_definitions_v2) with these arguments (`POST /Workflow/Definitions`, version `2`).
+    pub fn post_workflow_definitions_v2(
+        &self,
+        body: crate::types::DefinitionCreateRequest,
+    ) -> crate::mock::Expect<'_, PostWorkflowDefinitionsV2<'_>> {
+        self.expect(self.client().post_workflow_definitions_v2(body))
+    }
+
+    /// Expects a call of [`Client::get_workflow_definitions_steps`](crate::Client::get_workflow_definitions_steps) with these arguments (`GET /Workflow/Definitions/Steps`, version `1.0`).
+    pub fn get_workflow_definitions_steps(
+        &self,
+    ) -> crate::mock::Expect<'_, GetWorkflowDefinitionsSteps<'_>> {
+        self.expect(self.client().get_workflow_definitions_steps())
+    }
+
+    /// Expects a call of [`Client::get_workflow_definitions_steps_by_extension_name`](crate::Client::get_workflow_definitions_steps_by_extension_name) with these arguments (`GET /Workflow/Definitions/Steps/{extensionName}`, version `1.0`).
+    pub fn get_workflow_definitions_steps_by_extension_name(
+        &self,
+        extension_name: impl Into<String>,
+    ) -> crate::mock::Expect<'_, GetWorkflowDefinitionsStepsByExtensionName<'_>> {
+        self.expect(
+            self
+                .client()
+                .get_workflow_definitions_steps_by_extension_name(extension_name),
+        )
+    }
+
+    /// Expects a call of [`Client::get_workflow_definitions_types`](crate::Client::get_workflow_definitions_types) with these arguments (`GET /Workflow/Definitions/Types`, version `1.0`).
+    pub fn get_workflow_definitions_types(
+        &self,
+    ) -> crate::mock::Expect<'_, GetWorkflowDefinitionsTypes<'_>> {
+        self.expect(self.client().get_workflow_definitions_types())
+    }
+
+    /// Expects a call of [`Client::delete_workflow_definitions_by_definition_id`](crate::Client::delete_workflow_definitions_by_definition_id) with these arguments (`DELETE /Workflow/Definitions/{definitionId}`, version `1.0`).
+    pub fn delete_workflow_definitions_by_definition_id(
+        &self,
+        definition_id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, DeleteWorkflowDefinitionsByDefinitionId<'_>> {
+        self.expect(
+            self.client().delete_workflow_definitions_by_definition_id(definition_id),
+        )
+    }
+
+    /// Expects a call of [`Client::get_workflow_definitions_by_definition_id`](crate::Client::get_workflow_definitions_by_definition_id) with these arguments (`GET /Workflow/Definitions/{definitionId}`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn get_workflow_definitions_by_definition_id(
+        &self,
+        definition_id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, GetWorkflowDefinitionsByDefinitionId<'_>> {
+        self.expect(
+            self.client().get_workflow_definitions_by_definition_id(definition_id),
+        )
+    }
+
+    /// Expects a call of [`Client::get_workflow_definitions_by_definition_id_v2`](crate::Client::get_workflow_definitions_by_definition_id_v2) with these arguments (`GET /Workflow/Definitions/{definitionId}`, version `2`).
+    pub fn get_workflow_definitions_by_definition_id_v2(
+        &self,
+        definition_id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, GetWorkflowDefinitionsByDefinitionIdV2<'_>> {
+        self.expect(
+            self.client().get_workflow_definitions_by_definition_id_v2(definition_id),
+        )
+    }
+
+    /// Expects a call of [`Client::put_workflow_definitions_by_definition_id`](crate::Client::put_workflow_definitions_by_definition_id) with these arguments (`PUT /Workflow/Definitions/{definitionId}`, version `1.0`).
+    #[allow(deprecated)]
+    pub fn put_workflow_definitions_by_definition_id(
+        &self,
+        definition_id: uuid::Uuid,
+        body: crate::types::DefinitionUpdateV1Request,
+    ) -> crate::mock::Expect<'_, PutWorkflowDefinitionsByDefinitionId<'_>> {
+        self.expect(
+            self.client().put_workflow_definitions_by_definition_id(definition_id, body),
+        )
+    }
+
+    /// Expects a call of [`Client::put_workflow_definitions_by_definition_id_v2`](crate::Client::put_workflow_definitions_by_definition_id_v2) with these arguments (`PUT /Workflow/Definitions/{definitionId}`, version `2`).
+    pub fn put_workflow_definitions_by_definition_id_v2(
+        &self,
+        definition_id: uuid::Uuid,
+        body: crate::types::DefinitionUpdateRequest,
+    ) -> crate::mock::Expect<'_, PutWorkflowDefinitionsByDefinitionIdV2<'_>> {
+        self.expect(
+            self
+                .client()
+                .put_workflow_definitions_by_definition_id_v2(definition_id, body),
+        )
+    }
+
+    /// Expects a call of [`Client::post_workflow_definitions_by_definition_id_publish`](crate::Client::post_workflow_definitions_by_definition_id_publish) with these arguments (`POST /Workflow/Definitions/{definitionId}/Publish`, version `1.0`).
+    pub fn post_workflow_definitions_by_definition_id_publish(
+        &self,
+        definition_id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, PostWorkflowDefinitionsByDefinitionIdPublish<'_>> {
+        self.expect(
+            self
+                .client()
+                .post_workflow_definitions_by_definition_id_publish(definition_id),
+        )
+    }
+
+    /// Expects a call of [`Client::post_workflow_definitions_by_definition_id_publish_by_version`](crate::Client::post_workflow_definitions_by_definition_id_publish_by_version) with these arguments (`POST /Workflow/Definitions/{definitionId}/Publish/{version}`, version `1.0`).
+    pub fn post_workflow_definitions_by_definition_id_publish_by_version(
+        &self,
+        definition_id: uuid::Uuid,
+        version: i32,
+    ) -> crate::mock::Expect<
+        '_,
+        PostWorkflowDefinitionsByDefinitionIdPublishByVersion<'_>,
+    > {
+        self.expect(
+            self
+                .client()
+                .post_workflow_definitions_by_definition_id_publish_by_version(
+                    definition_id,
+                    version,
+                ),
+        )
+    }
+
+    /// Expects a call of [`Client::put_workflow_definitions_by_definition_id_status`](crate::Client::put_workflow_definitions_by_definition_id_status) with these arguments (`PUT /Workflow/Definitions/{definitionId}/Status`, version `1.0`).
+    pub fn put_workflow_definitions_by_definition_id_status(
+        &self,
+        definition_id: uuid::Uuid,
+        body: bool,
+    ) -> crate::mock::Expect<'_, PutWorkflowDefinitionsByDefinitionIdStatus<'_>> {
+        self.expect(
+            self
+                .client()
+                .put_workflow_definitions_by_definition_id_status(definition_id, body),
+        )
+    }
+
+    /// Expects a call of [`Client::put_workflow_definitions_by_definition_id_steps`](crate::Client::put_workflow_definitions_by_definition_id_steps) with these arguments (`PUT /Workflow/Definitions/{definitionId}/Steps`, version `1.0`).
+    pub fn put_workflow_definitions_by_definition_id_steps(
+        &self,
+        definition_id: uuid::Uuid,
+        body: Vec<crate::types::DefinitionStepRequest>,
+    ) -> crate::mock::Expect<'_, PutWorkflowDefinitionsByDefinitionIdSteps<'_>> {
+        self.expect(
+            self
+                .client()
+                .put_workflow_definitions_by_definition_id_steps(definition_id, body),
+        )
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetWorkflowDefinitions<'_> {
+    type Output = Vec<crate::types::DefinitionQueryV1Response>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetWorkflowDefinitionsV2<'_> {
+    type Output = Vec<crate::types::DefinitionQueryResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostWorkflowDefinitions<'_> {
+    type Output = crate::types::DefinitionV1Response;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostWorkflowDefinitionsV2<'_> {
+    type Output = crate::types::DefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetWorkflowDefinitionsSteps<'_> {
+    type Output = Vec<crate::types::AvailableStepQueryResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetWorkflowDefinitionsStepsByExtensionName<'_> {
+    type Output = crate::types::AvailableStepResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetWorkflowDefinitionsTypes<'_> {
+    type Output = Vec<crate::types::WorkflowTypeQueryResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteWorkflowDefinitionsByDefinitionId<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetWorkflowDefinitionsByDefinitionId<'_> {
+    type Output = crate::types::DefinitionV1Response;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetWorkflowDefinitionsByDefinitionIdV2<'_> {
+    type Output = crate::types::DefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutWorkflowDefinitionsByDefinitionId<'_> {
+    type Output = crate::types::DefinitionV1Response;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutWorkflowDefinitionsByDefinitionIdV2<'_> {
+    type Output = crate::types::DefinitionResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostWorkflowDefinitionsByDefinitionIdPublish<'_> {
+    type Output = crate::types::DefinitionV1Response;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation
+for PostWorkflowDefinitionsByDefinitionIdPublishByVersion<'_> {
+    type Output = crate::types::DefinitionV1Response;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutWorkflowDefinitionsByDefinitionIdStatus<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PutWorkflowDefinitionsByDefinitionIdSteps<'_> {
+    type Output = crate::types::DefinitionV1Response;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

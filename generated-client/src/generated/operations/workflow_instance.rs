@@ -674,3 +674,172 @@ impl<'a> PostWorkflowInstancesByInstanceIdStop<'a> {
         self.client.send_empty(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_workflow_instances`](crate::Client::get_workflow_instances) with these arguments (`GET /Workflow/Instances`, version `1.0`).
+    pub fn get_workflow_instances(
+        &self,
+    ) -> crate::mock::Expect<'_, GetWorkflowInstances<'_>> {
+        self.expect(self.client().get_workflow_instances())
+    }
+
+    /// Expects a call of [`Client::get_workflow_instances_assigned_to_me`](crate::Client::get_workflow_instances_assigned_to_me) with these arguments (`GET /Workflow/Instances/AssignedToMe`, version `1.0`).
+    pub fn get_workflow_instances_assigned_to_me(
+        &self,
+    ) -> crate::mock::Expect<'_, GetWorkflowInstancesAssignedToMe<'_>> {
+        self.expect(self.client().get_workflow_instances_assigned_to_me())
+    }
+
+    /// Expects a call of [`Client::get_workflow_instances_my`](crate::Client::get_workflow_instances_my) with these arguments (`GET /Workflow/Instances/My`, version `1.0`).
+    pub fn get_workflow_instances_my(
+        &self,
+    ) -> crate::mock::Expect<'_, GetWorkflowInstancesMy<'_>> {
+        self.expect(self.client().get_workflow_instances_my())
+    }
+
+    /// Expects a call of [`Client::delete_workflow_instances_by_instance_id`](crate::Client::delete_workflow_instances_by_instance_id) with these arguments (`DELETE /Workflow/Instances/{instanceId}`, version `1.0`).
+    pub fn delete_workflow_instances_by_instance_id(
+        &self,
+        instance_id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, DeleteWorkflowInstancesByInstanceId<'_>> {
+        self.expect(self.client().delete_workflow_instances_by_instance_id(instance_id))
+    }
+
+    /// Expects a call of [`Client::get_workflow_instances_by_instance_id`](crate::Client::get_workflow_instances_by_instance_id) with these arguments (`GET /Workflow/Instances/{instanceId}`, version `1.0`).
+    pub fn get_workflow_instances_by_instance_id(
+        &self,
+        instance_id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, GetWorkflowInstancesByInstanceId<'_>> {
+        self.expect(self.client().get_workflow_instances_by_instance_id(instance_id))
+    }
+
+    /// Expects a call of [`Client::post_workflow_instances_by_instance_id_restart`](crate::Client::post_workflow_instances_by_instance_id_restart) with these arguments (`POST /Workflow/Instances/{instanceId}/Restart`, version `1.0`).
+    pub fn post_workflow_instances_by_instance_id_restart(
+        &self,
+        instance_id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, PostWorkflowInstancesByInstanceIdRestart<'_>> {
+        self.expect(
+            self.client().post_workflow_instances_by_instance_id_restart(instance_id),
+        )
+    }
+
+    /// Expects a call of [`Client::post_workflow_instances_by_instance_id_signals`](crate::Client::post_workflow_instances_by_instance_id_signals) with these arguments (`POST /Workflow/Instances/{instanceId}/Signals`, version `1.0`).
+    pub fn post_workflow_instances_by_instance_id_signals(
+        &self,
+        instance_id: uuid::Uuid,
+        body: crate::types::SignalRequest,
+    ) -> crate::mock::Expect<'_, PostWorkflowInstancesByInstanceIdSignals<'_>> {
+        self.expect(
+            self
+                .client()
+                .post_workflow_instances_by_instance_id_signals(instance_id, body),
+        )
+    }
+
+    /// Expects a call of [`Client::post_workflow_instances_by_instance_id_stop`](crate::Client::post_workflow_instances_by_instance_id_stop) with these arguments (`POST /Workflow/Instances/{instanceId}/Stop`, version `1.0`).
+    pub fn post_workflow_instances_by_instance_id_stop(
+        &self,
+        instance_id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, PostWorkflowInstancesByInstanceIdStop<'_>> {
+        self.expect(
+            self.client().post_workflow_instances_by_instance_id_stop(instance_id),
+        )
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetWorkflowInstances<'_> {
+    type Output = Vec<crate::types::InstanceQueryResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetWorkflowInstancesAssignedToMe<'_> {
+    type Output = Vec<crate::types::InstanceQueryResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetWorkflowInstancesMy<'_> {
+    type Output = Vec<crate::types::InstanceQueryResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteWorkflowInstancesByInstanceId<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetWorkflowInstancesByInstanceId<'_> {
+    type Output = crate::types::InstanceResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostWorkflowInstancesByInstanceIdRestart<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostWorkflowInstancesByInstanceIdSignals<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostWorkflowInstancesByInstanceIdStop<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -269,3 +269,83 @@ impl<'a> GetWidgetsById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_widgets`](crate::Client::get_widgets) with these arguments (`GET /Widgets`, version `1.0`).
+    pub fn get_widgets(&self) -> crate::mock::Expect<'_, GetWidgets<'_>> {
+        self.expect(self.client().get_widgets())
+    }
+
+    /// Expects a call of [`Client::post_widgets`](crate::Client::post_widgets) with these arguments (`POST /Widgets`, version `1.0`).
+    pub fn post_widgets(
+        &self,
+        body: crate::types::WidgetRequest,
+    ) -> crate::mock::Expect<'_, PostWidgets<'_>> {
+        self.expect(self.client().post_widgets(body))
+    }
+
+    /// Expects a call of [`Client::delete_widgets_by_id`](crate::Client::delete_widgets_by_id) with these arguments (`DELETE /Widgets/{id}`, version `1.0`).
+    pub fn delete_widgets_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteWidgetsById<'_>> {
+        self.expect(self.client().delete_widgets_by_id(id))
+    }
+
+    /// Expects a call of [`Client::get_widgets_by_id`](crate::Client::get_widgets_by_id) with these arguments (`GET /Widgets/{id}`, version `1.0`).
+    pub fn get_widgets_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, GetWidgetsById<'_>> {
+        self.expect(self.client().get_widgets_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetWidgets<'_> {
+    type Output = Vec<crate::types::Widget>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostWidgets<'_> {
+    type Output = crate::types::Widget;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteWidgetsById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetWidgetsById<'_> {
+    type Output = crate::types::Widget;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -46,3 +46,23 @@ impl<'a> GetStatus<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_status`](crate::Client::get_status) with these arguments (`GET /Status`, version `1.0`).
+    pub fn get_status(&self) -> crate::mock::Expect<'_, GetStatus<'_>> {
+        self.expect(self.client().get_status())
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetStatus<'_> {
+    type Output = String;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -232,3 +232,63 @@ impl<'a> GetAgentsById<'a> {
         self.client.send_json(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_agents`](crate::Client::get_agents) with these arguments (`GET /Agents`, version `1`).
+    pub fn get_agents(&self) -> crate::mock::Expect<'_, GetAgents<'_>> {
+        self.expect(self.client().get_agents())
+    }
+
+    /// Expects a call of [`Client::post_agents_reset`](crate::Client::post_agents_reset) with these arguments (`POST /Agents/Reset`, version `1`).
+    pub fn post_agents_reset(
+        &self,
+        body: Vec<uuid::Uuid>,
+    ) -> crate::mock::Expect<'_, PostAgentsReset<'_>> {
+        self.expect(self.client().post_agents_reset(body))
+    }
+
+    /// Expects a call of [`Client::get_agents_by_id`](crate::Client::get_agents_by_id) with these arguments (`GET /Agents/{id}`, version `1`).
+    pub fn get_agents_by_id(
+        &self,
+        id: uuid::Uuid,
+    ) -> crate::mock::Expect<'_, GetAgentsById<'_>> {
+        self.expect(self.client().get_agents_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAgents<'_> {
+    type Output = Vec<crate::types::AgentResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for PostAgentsReset<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetAgentsById<'_> {
+    type Output = crate::types::AgentResponse;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

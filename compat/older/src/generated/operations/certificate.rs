@@ -180,3 +180,43 @@ impl<'a> DeleteCertificatesById<'a> {
         self.client.send_empty(self.request())
     }
 }
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockServer {
+    /// Expects a call of [`Client::get_certificates`](crate::Client::get_certificates) with these arguments (`GET /Certificates`, version `1`).
+    pub fn get_certificates(&self) -> crate::mock::Expect<'_, GetCertificates<'_>> {
+        self.expect(self.client().get_certificates())
+    }
+
+    /// Expects a call of [`Client::delete_certificates_by_id`](crate::Client::delete_certificates_by_id) with these arguments (`DELETE /Certificates/{id}`, version `1`).
+    pub fn delete_certificates_by_id(
+        &self,
+        id: i32,
+    ) -> crate::mock::Expect<'_, DeleteCertificatesById<'_>> {
+        self.expect(self.client().delete_certificates_by_id(id))
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for GetCertificates<'_> {
+    type Output = Vec<crate::types::CertificateRetrievalResponse>;
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}
+
+#[cfg(feature = "mock")]
+impl crate::mock::MockOperation for DeleteCertificatesById<'_> {
+    type Output = ();
+    fn info(&self) -> &'static crate::OperationInfo {
+        &Self::INFO
+    }
+
+    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
+        self.request().map(crate::mock::RequestParts)
+    }
+}

@@ -1,10 +1,24 @@
-//! go-vcr (version 2) cassettes: recorded HTTP interactions.
+//! go-vcr (version 2) cassettes: recorded HTTP interactions, the format of
+//! the recordings of Keyfactor's Terraform provider. Read by
+//! [`super::ReplayServer`] and by the project's conformance replay.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
 use serde::Deserialize;
+
+/// A cassette that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CassetteError {
+    #[error("reading {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: not a go-vcr cassette: {message}")]
+    Format { path: PathBuf, message: String },
+}
 
 #[derive(Debug, Deserialize)]
 pub struct Cassette {
@@ -40,9 +54,11 @@ pub struct RecordedResponse {
 }
 
 impl Cassette {
-    pub fn read(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        serde_yaml::from_str(&text).with_context(|| format!("{}: not a go-vcr cassette", path.display()))
+    pub fn read(path: &Path) -> Result<Self, CassetteError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| CassetteError::Read { path: path.to_path_buf(), source })?;
+        serde_yaml::from_str(&text)
+            .map_err(|e| CassetteError::Format { path: path.to_path_buf(), message: e.to_string() })
     }
 }
 
@@ -89,6 +105,26 @@ impl RecordedRequest {
 impl RecordedResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
         header(&self.headers, name)
+    }
+
+    /// The recorded response as a loopback server sends it again: status,
+    /// headers (but the framing ones), body with its content type.
+    pub fn to_template(&self) -> wiremock::ResponseTemplate {
+        let mut template = wiremock::ResponseTemplate::new(self.code);
+        for (name, values) in &self.headers {
+            let skip = ["content-length", "transfer-encoding", "content-type", "connection"];
+            if skip.iter().any(|s| name.eq_ignore_ascii_case(s)) {
+                continue;
+            }
+            for value in values {
+                template = template.append_header(name.as_str(), value.as_str());
+            }
+        }
+        let content_type = self.header("content-type").unwrap_or("application/json");
+        match self.body.as_deref() {
+            Some(body) if !body.is_empty() => template.set_body_raw(body.as_bytes().to_vec(), content_type),
+            _ => template,
+        }
     }
 }
 

@@ -1,0 +1,349 @@
+//! Test doubles for code that uses the client (feature `mock`, for
+//! dev-dependencies): a typed mock Keyfactor server, and a server that
+//! replays recorded traffic. Both run on loopback on wiremock.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use keyfactor_client::mock::MockServer;
+//! use keyfactor_client::types::AgentResponse;
+//!
+//! let mock = MockServer::start().await;
+//! // GET /Agents/{id}, version 1: the mock checks the version header too.
+//! let id = "3a2c0b5e-0c5d-4c8e-9c1e-6b3f1d2a4e5f".parse().unwrap();
+//! mock.get_agents_by_id(id)
+//!     .respond(AgentResponse { client_machine: Some("host1".into()), ..Default::default() })
+//!     .await;
+//! let agent = mock.client().get_agents_by_id(id).send().await.unwrap();
+//! assert_eq!(agent.client_machine.as_deref(), Some("host1"));
+//! # }
+//! ```
+//!
+//! Each operation has an expectation method of its client function's name
+//! and arguments (`mock.get_agents_v2()` is not `mock.get_agents()`); the
+//! operation's own setters narrow it (`.with(|r| r.return_limit(5))`). A
+//! request matches when its method, path, version header, the expected query
+//! parameters and headers, and the JSON body (if the expectation has one)
+//! agree. A request no expectation matches is answered with status 501 and a
+//! text naming the closest expectation and how it differs, which the client
+//! returns as [`crate::Error::Status`]. Every expectation must be met at
+//! least once (or `.times(n)`): checked by [`MockServer::verify`] and when
+//! the server is dropped.
+
+pub mod cassette;
+mod replay;
+
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use serde_json::Value;
+
+pub use replay::ReplayServer;
+
+use super::request::{OperationInfo, Request};
+use super::{Client, RetryPolicy};
+
+/// A request builder the mock can expect: generated for every operation.
+pub trait MockOperation {
+    /// What the operation returns.
+    type Output;
+    /// The operation.
+    fn info(&self) -> &'static OperationInfo;
+    /// The request the builder would send.
+    fn mock_request(&self) -> crate::Result<RequestParts>;
+}
+
+/// A request as the mock sees it (opaque).
+#[doc(hidden)]
+pub struct RequestParts(pub(crate) Request);
+
+/// A typed mock Keyfactor Command server on loopback; see the module docs.
+pub struct MockServer {
+    server: wiremock::MockServer,
+    client: Client,
+    expected: Arc<Mutex<Vec<Arc<Expected>>>>,
+}
+
+/// The API path the mock serves under, as on a real server.
+const API_PATH: &str = "/KeyfactorAPI";
+
+impl MockServer {
+    /// Starts a server on loopback.
+    pub async fn start() -> Self {
+        let server = wiremock::MockServer::start().await;
+        let expected: Arc<Mutex<Vec<Arc<Expected>>>> = Arc::default();
+        wiremock::Mock::given(wiremock::matchers::any())
+            .respond_with(Unmatched(expected.clone()))
+            .with_priority(u8::MAX)
+            .named("requests no expectation matches")
+            .mount(&server)
+            .await;
+        let client = Client::builder(format!("{}{API_PATH}", server.uri()))
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .expect("a client for a loopback URL");
+        MockServer { server, client, expected }
+    }
+
+    /// A client pointed at this server (clone it to keep one).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The server's base URL, API path included.
+    pub fn base_url(&self) -> String {
+        format!("{}{API_PATH}", self.server.uri())
+    }
+
+    /// Panics, listing them, if some expectations were not met.
+    pub async fn verify(&self) {
+        self.server.verify().await;
+    }
+
+    /// Expects the request `builder` would send (for an operation without an
+    /// expectation method of its own, or built step by step).
+    pub fn expect<B: MockOperation>(&self, builder: B) -> Expect<'_, B> {
+        Expect { mock: self, builder, times: None }
+    }
+}
+
+/// An expected request, to answer with [`Expect::respond`] and friends.
+#[must_use = "an expectation does nothing until a `respond...` method is awaited"]
+pub struct Expect<'m, B> {
+    mock: &'m MockServer,
+    builder: B,
+    times: Option<u64>,
+}
+
+impl<'m, B: MockOperation> Expect<'m, B> {
+    /// Narrows the expected request with the operation's own setters:
+    /// `.with(|r| r.return_limit(5))`.
+    pub fn with(mut self, narrow: impl FnOnce(B) -> B) -> Self {
+        self.builder = narrow(self.builder);
+        self
+    }
+
+    /// How many times the request must come (default: at least once).
+    pub fn times(mut self, times: u64) -> Self {
+        self.times = Some(times);
+        self
+    }
+
+    /// Answers with the operation's success status and `value` as JSON.
+    pub async fn respond(self, value: B::Output)
+    where
+        B::Output: Serialize,
+    {
+        let status = self.builder.info().success_status;
+        self.mount(vec![reply(status, &value)]).await;
+    }
+
+    /// Answers with `status` and `body` as JSON (Keyfactor's error body is
+    /// `{"ErrorCode": "0xA0...", "Message": "..."}`).
+    pub async fn respond_status(self, status: u16, body: impl Serialize) {
+        self.mount(vec![reply(status, &body)]).await;
+    }
+
+    /// Answers the first request with the first value, the next with the
+    /// next, and so on, repeating the last: pages of a listing, a job's states.
+    pub async fn respond_sequence(self, values: Vec<B::Output>)
+    where
+        B::Output: Serialize,
+    {
+        let status = self.builder.info().success_status;
+        self.mount(values.iter().map(|v| reply(status, v)).collect()).await;
+    }
+
+    async fn mount(self, replies: Vec<wiremock::ResponseTemplate>) {
+        let expected = Arc::new(Expected::of(&self.builder));
+        self.mock.expected.lock().expect("expectations lock").push(expected.clone());
+        let name = expected.describe();
+        let mock = wiremock::Mock::given(ExpectedMatch(expected)).respond_with(Sequence::new(replies)).named(name);
+        let mock = match self.times {
+            Some(n) => mock.expect(n),
+            None => mock.expect(1..),
+        };
+        mock.mount(&self.mock.server).await;
+    }
+}
+
+fn reply(status: u16, body: &impl Serialize) -> wiremock::ResponseTemplate {
+    let json = serde_json::to_value(body).expect("a value of the API's types encodes as JSON");
+    let template = wiremock::ResponseTemplate::new(status);
+    if json.is_null() { template } else { template.set_body_json(json) }
+}
+
+/// Answers in turn, repeating the last answer.
+struct Sequence {
+    replies: Vec<wiremock::ResponseTemplate>,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl Sequence {
+    fn new(replies: Vec<wiremock::ResponseTemplate>) -> Self {
+        Sequence { replies, next: Default::default() }
+    }
+}
+
+impl wiremock::Respond for Sequence {
+    fn respond(&self, _: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let i = self.next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        match self.replies.get(i.min(self.replies.len().saturating_sub(1))) {
+            Some(reply) => reply.clone(),
+            None => wiremock::ResponseTemplate::new(204),
+        }
+    }
+}
+
+/// What an expectation requires of a request.
+struct Expected {
+    function: &'static str,
+    method: reqwest::Method,
+    /// Decoded, below the API path.
+    path: String,
+    version: &'static str,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: Option<Value>,
+    /// A request the builder could not even form (a body that does not encode).
+    invalid: Option<String>,
+}
+
+impl Expected {
+    fn of(builder: &impl MockOperation) -> Self {
+        let info = builder.info();
+        let mut expected = Expected {
+            function: info.name,
+            method: info.method.clone(),
+            path: String::new(),
+            version: info.version,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            invalid: None,
+        };
+        match builder.mock_request() {
+            Ok(RequestParts(request)) => {
+                expected.path = decode(&request.path);
+                expected.query = request.query.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+                expected.headers = request.headers.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+                expected.body = request.body.as_deref().and_then(|b| serde_json::from_slice(b).ok());
+            }
+            Err(e) => expected.invalid = Some(e.to_string()),
+        }
+        expected
+    }
+
+    fn describe(&self) -> String {
+        let query: Vec<String> = self.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let query = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
+        format!("`{}`: {} {API_PATH}{}{query} (version {})", self.function, self.method, self.path, self.version)
+    }
+
+    /// How `request` differs from what is expected; empty when it matches.
+    fn differences(&self, request: &wiremock::Request) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(why) = &self.invalid {
+            out.push(format!("the expectation's request is invalid: {why}"));
+        }
+        if request.method.as_str() != self.method.as_str() {
+            out.push(format!("method is {}, expected {}", request.method, self.method));
+        }
+        let path = decode(request.url.path());
+        let path = path.strip_prefix(API_PATH).unwrap_or(&path);
+        if path != self.path {
+            out.push(format!("path is {path}, expected {}", self.path));
+        }
+        let version = header(request, "x-keyfactor-api-version");
+        if version != Some(self.version) {
+            out.push(format!("x-keyfactor-api-version is {version:?}, expected {:?}", self.version));
+        }
+        let sent: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
+        for (name, value) in &self.query {
+            let found: Vec<&String> = sent.iter().filter(|(k, _)| k == name).map(|(_, v)| v).collect();
+            if !found.contains(&value) {
+                out.push(format!("query {name} is {found:?}, expected {value:?}"));
+            }
+        }
+        for (name, value) in &self.headers {
+            let found = header(request, name);
+            if found != Some(value.as_str()) {
+                out.push(format!("header {name} is {found:?}, expected {value:?}"));
+            }
+        }
+        if let Some(expected) = &self.body {
+            match serde_json::from_slice::<Value>(&request.body) {
+                Ok(body) if body == *expected => {}
+                Ok(body) => out.push(format!("body is {body}, expected {expected}")),
+                Err(_) => out.push(format!("body is not JSON, expected {expected}")),
+            }
+        }
+        out
+    }
+}
+
+fn header<'r>(request: &'r wiremock::Request, name: &str) -> Option<&'r str> {
+    request.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn decode(path: &str) -> String {
+    percent_encoding::percent_decode_str(path).decode_utf8_lossy().into_owned()
+}
+
+struct ExpectedMatch(Arc<Expected>);
+
+impl wiremock::Match for ExpectedMatch {
+    fn matches(&self, request: &wiremock::Request) -> bool {
+        self.0.differences(request).is_empty()
+    }
+}
+
+/// Answers a request no expectation matched: 501 and why.
+struct Unmatched(Arc<Mutex<Vec<Arc<Expected>>>>);
+
+impl wiremock::Respond for Unmatched {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let expected = self.0.lock().expect("expectations lock");
+        let closest = expected.iter().map(|e| (e.differences(request), e)).min_by_key(|(d, _)| d.len());
+        let version = header(request, "x-keyfactor-api-version").unwrap_or("none");
+        let mut text = format!(
+            "keyfactor mock: no expectation matches {} {} (version {version})",
+            request.method,
+            decode(&request.url[url::Position::BeforePath..])
+        );
+        match closest {
+            Some((differences, e)) => {
+                text.push_str(&format!("; closest is {}: {}", e.describe(), differences.join("; ")))
+            }
+            None => text.push_str("; no expectation is set"),
+        }
+        wiremock::ResponseTemplate::new(501).set_body_string(text)
+    }
+}
+
+/// Requests: every recorded field must be sent with an equal value; a field
+/// recorded as null may be left out. Keys compare case-insensitively (as the
+/// server binds them). `at` names the value in messages (`body`).
+pub fn json_matches(recorded: &Value, sent: &Value, at: &str) -> Result<(), String> {
+    match (recorded, sent) {
+        (Value::Object(r), Value::Object(s)) => {
+            for (key, value) in r {
+                let found = s.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v);
+                match found {
+                    Some(sent) => json_matches(value, sent, &format!("{at}.{key}"))?,
+                    None if value.is_null() => {}
+                    None => return Err(format!("{at}.{key} recorded as {value} but not sent")),
+                }
+            }
+            match s.iter().find(|(k, v)| !v.is_null() && !r.keys().any(|rk| rk.eq_ignore_ascii_case(k))) {
+                Some((k, v)) => Err(format!("{at}.{k} sent as {v} but not recorded")),
+                None => Ok(()),
+            }
+        }
+        (Value::Array(r), Value::Array(s)) if r.len() == s.len() => {
+            r.iter().zip(s).enumerate().try_for_each(|(i, (r, s))| json_matches(r, s, &format!("{at}[{i}]")))
+        }
+        (Value::Number(r), Value::Number(s)) if r.as_f64() == s.as_f64() => Ok(()),
+        (r, s) if r == s => Ok(()),
+        (r, s) => Err(format!("{at} is {s}, recorded {r}")),
+    }
+}
