@@ -118,12 +118,13 @@ pub fn run(root: &Path, spec_dir: &Path) -> Result<String> {
 /// (`cargo clean -p keyfactor-client`) before each run.
 fn clean_builds(root: &Path) -> Result<Vec<Row>> {
     let one_area = ["--no-default-features", "--features", "certificate"];
-    let cases: [(&str, &str, &[&str], Option<f64>); 5] = [
+    let cases: [(&str, &str, &[&str], Option<f64>); 6] = [
         ("build", "debug, all areas", &[], Some(12.0)),
         ("check", "`cargo check`, all areas", &[], Some(8.0)),
         ("build", "release, all areas", &["--release"], Some(25.0)),
         ("build", "debug, one area (`certificate`)", &one_area, Some(3.0)),
         ("build", "debug, all areas, feature `roundtrip`", &["--features", "roundtrip"], None),
+        ("build", "debug, all areas, feature `mock` (tests only)", &["--features", "mock"], None),
     ];
     let mut rows = Vec::new();
     for (verb, label, flags, limit) in cases {
