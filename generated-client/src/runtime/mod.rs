@@ -28,6 +28,8 @@ pub use code::{Code, CodeForm, CodeNames};
 #[cfg(feature = "dynamic")]
 pub use dynamic::{DynamicArgs, query_name_matches};
 pub use error::{ApiError, Error, Result};
+#[cfg(feature = "mock")]
+pub(crate) use mock::mock_operation;
 #[allow(unused_imports)]
 pub(crate) use object::{deserialize_object, serialize_object};
 #[allow(unused_imports)]

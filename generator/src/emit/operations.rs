@@ -72,15 +72,7 @@ fn mock_operation(api: &Api, op: &Operation) -> TokenStream {
     let output = output_type(api, op);
     quote! {
         #[cfg(feature = "mock")]
-        impl crate::mock::MockOperation for #builder<'_> {
-            type Output = #output;
-            fn info(&self) -> &'static crate::OperationInfo {
-                &Self::INFO
-            }
-            fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-                self.request().map(crate::mock::RequestParts)
-            }
-        }
+        crate::runtime::mock_operation!(#builder => #output);
     }
 }
 

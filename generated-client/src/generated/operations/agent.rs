@@ -629,109 +629,31 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAgents<'_> {
-    type Output = Vec<crate::types::AgentResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetAgents => Vec < crate ::types::AgentResponse >);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostAgentsApprove<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostAgentsApprove => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostAgentsDisapprove<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostAgentsDisapprove => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostAgentsReset<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostAgentsReset => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostAgentsSetAuthCertificateReenrollment<'_> {
-    type Output = crate::types::UpdateOrchestratorAuthCertificateReenrollmentResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostAgentsSetAuthCertificateReenrollment => crate
+    ::types::UpdateOrchestratorAuthCertificateReenrollmentResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteAgentsById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteAgentsById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAgentsById<'_> {
-    type Output = crate::types::AgentResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetAgentsById => crate ::types::AgentResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostAgentsByIdFetchLogs<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostAgentsByIdFetchLogs => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostAgentsByIdReset<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostAgentsByIdReset => ());

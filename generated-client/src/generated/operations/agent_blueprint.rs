@@ -700,85 +700,32 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAgentBluePrint<'_> {
-    type Output = Vec<crate::types::AgentBlueprintResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAgentBluePrint => Vec < crate ::types::AgentBlueprintResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostAgentBluePrintApplyBlueprint<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostAgentBluePrintApplyBlueprint => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostAgentBluePrintGenerateBluePrint<'_> {
-    type Output = crate::types::AgentBlueprintResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostAgentBluePrintGenerateBluePrint => crate ::types::AgentBlueprintResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteAgentBluePrintById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteAgentBluePrintById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAgentBluePrintById<'_> {
-    type Output = crate::types::AgentBlueprintResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAgentBluePrintById => crate ::types::AgentBlueprintResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAgentBluePrintByIdJobs<'_> {
-    type Output = Vec<crate::types::AgentBlueprintJobsResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAgentBluePrintByIdJobs => Vec < crate ::types::AgentBlueprintJobsResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAgentBluePrintByIdStores<'_> {
-    type Output = Vec<crate::types::AgentBlueprintStoresResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAgentBluePrintByIdStores => Vec < crate ::types::AgentBlueprintStoresResponse >
+);

@@ -547,73 +547,25 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAgentPools<'_> {
-    type Output = Vec<crate::types::AgentPoolGetResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAgentPools => Vec < crate ::types::AgentPoolGetResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostAgentPools<'_> {
-    type Output = crate::types::AgentPoolGetResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostAgentPools => crate ::types::AgentPoolGetResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutAgentPools<'_> {
-    type Output = crate::types::AgentPoolGetResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutAgentPools => crate ::types::AgentPoolGetResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAgentPoolsAgents<'_> {
-    type Output = Vec<crate::types::AgentPoolAgentGetResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAgentPoolsAgents => Vec < crate ::types::AgentPoolAgentGetResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteAgentPoolsById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteAgentPoolsById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAgentPoolsById<'_> {
-    type Output = crate::types::AgentPoolGetResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAgentPoolsById => crate ::types::AgentPoolGetResponse
+);

@@ -572,85 +572,42 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAnalyticsCertificatesCount<'_> {
-    type Output = crate::types::AnalyticsCertificateCountResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAnalyticsCertificatesCount => crate ::types::AnalyticsCertificateCountResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAnalyticsCertificatesCountCollections<'_> {
-    type Output = Vec<crate::types::AnalyticsCollectionsCountResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAnalyticsCertificatesCountCollections => Vec < crate
+    ::types::AnalyticsCollectionsCountResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAnalyticsCertificatesCountGrouped<'_> {
-    type Output = Vec<crate::types::AnalyticsCertificateCountWithNameResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAnalyticsCertificatesCountGrouped => Vec < crate
+    ::types::AnalyticsCertificateCountWithNameResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAnalyticsCertificatesIssuance<'_> {
-    type Output = crate::types::AnalyticsCertificateCountWithPeriodResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAnalyticsCertificatesIssuance => crate
+    ::types::AnalyticsCertificateCountWithPeriodResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAnalyticsCertificatesRevocation<'_> {
-    type Output = crate::types::AnalyticsCertificateCountWithPeriodResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAnalyticsCertificatesRevocation => crate
+    ::types::AnalyticsCertificateCountWithPeriodResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAnalyticsSslNetworksEndpoints<'_> {
-    type Output = Vec<crate::types::AnalyticsSslNetworkEndpointCountResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAnalyticsSslNetworksEndpoints => Vec < crate
+    ::types::AnalyticsSslNetworkEndpointCountResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAnalyticsSslNetworksEndpointsStatus<'_> {
-    type Output = Vec<crate::types::AnalyticsSslNetworkEndpointStatusCountResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAnalyticsSslNetworksEndpointsStatus => Vec < crate
+    ::types::AnalyticsSslNetworkEndpointStatusCountResponse >
+);

@@ -330,61 +330,24 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAppSetting<'_> {
-    type Output = Vec<crate::types::AppSettingResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAppSetting => Vec < crate ::types::AppSettingResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutAppSetting<'_> {
-    type Output = Vec<crate::types::AppSettingResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutAppSetting => Vec < crate ::types::AppSettingResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAppSettingById<'_> {
-    type Output = crate::types::AppSettingResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetAppSettingById => crate ::types::AppSettingResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutAppSettingByIdSet<'_> {
-    type Output = crate::types::AppSettingResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutAppSettingByIdSet => crate ::types::AppSettingResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutAppSettingByNameSet<'_> {
-    type Output = crate::types::AppSettingResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutAppSettingByNameSet => crate ::types::AppSettingResponse
+);

@@ -392,61 +392,20 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetApplications<'_> {
-    type Output = Vec<crate::types::CertificateStoreContainerListResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetApplications => Vec < crate ::types::CertificateStoreContainerListResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostApplications<'_> {
-    type Output = crate::types::ApplicationResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostApplications => crate ::types::ApplicationResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutApplications<'_> {
-    type Output = crate::types::ApplicationResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutApplications => crate ::types::ApplicationResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteApplicationsById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteApplicationsById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetApplicationsById<'_> {
-    type Output = crate::types::ApplicationResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetApplicationsById => crate ::types::ApplicationResponse
+);

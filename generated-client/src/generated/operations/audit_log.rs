@@ -469,61 +469,18 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAudit<'_> {
-    type Output = Vec<crate::types::AuditLogEntry>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetAudit => Vec < crate ::types::AuditLogEntry >);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAuditDownload<'_> {
-    type Output = String;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetAuditDownload => String);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAuditRelatedEntities<'_> {
-    type Output = Vec<crate::types::AuditLogEntry>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAuditRelatedEntities => Vec < crate ::types::AuditLogEntry >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAuditById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetAuditById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAuditByIdValidate<'_> {
-    type Output = bool;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetAuditByIdValidate => bool);

@@ -330,61 +330,24 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateAuthorityCaConnectors<'_> {
-    type Output = Vec<crate::types::CaConnectorResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateAuthorityCaConnectors => Vec < crate ::types::CaConnectorResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificateAuthorityCaConnectors<'_> {
-    type Output = crate::types::CaConnectorResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostCertificateAuthorityCaConnectors => crate ::types::CaConnectorResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCertificateAuthorityCaConnectorsById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCertificateAuthorityCaConnectorsById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateAuthorityCaConnectorsById<'_> {
-    type Output = crate::types::CaConnectorResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateAuthorityCaConnectorsById => crate ::types::CaConnectorResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutCertificateAuthorityCaConnectorsById<'_> {
-    type Output = crate::types::CaConnectorResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutCertificateAuthorityCaConnectorsById => crate ::types::CaConnectorResponse
+);

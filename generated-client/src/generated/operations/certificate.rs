@@ -3172,423 +3172,149 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCertificates<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCertificates => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificates<'_> {
-    type Output = Vec<crate::types::CertificateRetrievalBulkResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificates => Vec < crate ::types::CertificateRetrievalBulkResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificatesAnalyze<'_> {
-    type Output = Vec<crate::types::CertificateDetails>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostCertificatesAnalyze => Vec < crate ::types::CertificateDetails >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificatesCsv<'_> {
-    type Output = String;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetCertificatesCsv => String);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificatesDownload<'_> {
-    type Output = crate::types::CertificateDownloadResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostCertificatesDownload => crate ::types::CertificateDownloadResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCertificatesExclude<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCertificatesExclude => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCertificatesExcludeQuery<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCertificatesExcludeQuery => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCertificatesExcludeById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCertificatesExcludeById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCertificatesExcludedCertificates<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCertificatesExcludedCertificates => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificatesExcludedCertificates<'_> {
-    type Output = Vec<crate::types::ExcludedCertificateRetrievalResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificatesExcludedCertificates => Vec < crate
+    ::types::ExcludedCertificateRetrievalResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificatesIdentityAuditById<'_> {
-    type Output = Vec<crate::types::CertificateIdentityAuditResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificatesIdentityAuditById => Vec < crate
+    ::types::CertificateIdentityAuditResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificatesIdentityAuditByIdV2<'_> {
-    type Output = Vec<crate::types::CertificateIdentityAuditResponse2>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificatesIdentityAuditByIdV2 => Vec < crate
+    ::types::CertificateIdentityAuditResponse2 >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificatesImport<'_> {
-    type Output = crate::types::CertificateImportResponseModel;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostCertificatesImport => crate ::types::CertificateImportResponseModel
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificatesLocationsById<'_> {
-    type Output = crate::types::CertificateLocationsResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificatesLocationsById => crate ::types::CertificateLocationsResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutCertificatesMetadata<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutCertificatesMetadata => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutCertificatesMetadataAll<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutCertificatesMetadataAll => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificatesMetadataCompare<'_> {
-    type Output = bool;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetCertificatesMetadataCompare => bool);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutCertificatesOwner<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutCertificatesOwner => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCertificatesPrivateKey<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCertificatesPrivateKey => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCertificatesPrivateKeyById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCertificatesPrivateKeyById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCertificatesQuery<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCertificatesQuery => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificatesQueryParsers<'_> {
-    type Output = Vec<crate::types::CertificateQueryParserResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificatesQueryParsers => Vec < crate ::types::CertificateQueryParserResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificatesRecover<'_> {
-    type Output = crate::types::RecoveryResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostCertificatesRecover => crate ::types::RecoveryResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificatesRevoke<'_> {
-    type Output = crate::types::RevocationResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostCertificatesRevoke => crate ::types::RevocationResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCertificatesById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCertificatesById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificatesById<'_> {
-    type Output = crate::types::CertificateRetrievalResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificatesById => crate ::types::CertificateRetrievalResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificatesByIdHistory<'_> {
-    type Output = Vec<crate::types::CertificateOperation>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificatesByIdHistory => Vec < crate ::types::CertificateOperation >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutCertificatesByIdOwner<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutCertificatesByIdOwner => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificatesByIdSecurity<'_> {
-    type Output = crate::types::CertificatePermissions;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificatesByIdSecurity => crate ::types::CertificatePermissions
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificatesByIdValidate<'_> {
-    type Output = crate::types::CertificateValidationResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificatesByIdValidate => crate ::types::CertificateValidationResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificatesByIdValidation<'_> {
-    type Output = crate::types::CertificateRiskIntelligenceResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificatesByIdValidation => crate ::types::CertificateRiskIntelligenceResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificatesByIdValidation<'_> {
-    type Output = crate::types::CertificateValidationRuleWithIdResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostCertificatesByIdValidation => crate
+    ::types::CertificateValidationRuleWithIdResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCertificatesByIdValidationByRuleName<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCertificatesByIdValidationByRuleName => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation
-for DeleteCertificatesByIdValidationByRuleNameByViolationName<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    DeleteCertificatesByIdValidationByRuleNameByViolationName => ()
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation
-for PutCertificatesByIdValidationByRuleNameByViolationName<'_> {
-    type Output = crate::types::CertificateViolationResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutCertificatesByIdValidationByRuleNameByViolationName => crate
+    ::types::CertificateViolationResponse
+);

@@ -1749,299 +1749,122 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateAuthority<'_> {
-    type Output = Vec<crate::types::CertificateAuthorityResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateAuthority => Vec < crate ::types::CertificateAuthorityResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificateAuthority<'_> {
-    type Output = crate::types::CertificateAuthorityResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostCertificateAuthority => crate ::types::CertificateAuthorityResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutCertificateAuthority<'_> {
-    type Output = crate::types::CertificateAuthorityResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutCertificateAuthority => crate ::types::CertificateAuthorityResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation
-for GetCertificateAuthorityAlertRecipientsCaHealthRecipients<'_> {
-    type Output = Vec<crate::types::CaAlertRecipientResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateAuthorityAlertRecipientsCaHealthRecipients => Vec < crate
+    ::types::CaAlertRecipientResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation
-for PostCertificateAuthorityAlertRecipientsCaHealthRecipients<'_> {
-    type Output = Vec<crate::types::CaAlertRecipientResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostCertificateAuthorityAlertRecipientsCaHealthRecipients => Vec < crate
+    ::types::CaAlertRecipientResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation
-for DeleteCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    DeleteCertificateAuthorityAlertRecipientsCaHealthRecipientsById => ()
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation
-for GetCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'_> {
-    type Output = crate::types::CaAlertRecipientResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateAuthorityAlertRecipientsCaHealthRecipientsById => crate
+    ::types::CaAlertRecipientResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation
-for PutCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'_> {
-    type Output = crate::types::CaAlertRecipientResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutCertificateAuthorityAlertRecipientsCaHealthRecipientsById => crate
+    ::types::CaAlertRecipientResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation
-for GetCertificateAuthorityAlertRecipientsCaThresholdRecipients<'_> {
-    type Output = Vec<crate::types::CaAlertRecipientResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateAuthorityAlertRecipientsCaThresholdRecipients => Vec < crate
+    ::types::CaAlertRecipientResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation
-for PostCertificateAuthorityAlertRecipientsCaThresholdRecipients<'_> {
-    type Output = Vec<crate::types::CaAlertRecipientResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostCertificateAuthorityAlertRecipientsCaThresholdRecipients => Vec < crate
+    ::types::CaAlertRecipientResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation
-for DeleteCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    DeleteCertificateAuthorityAlertRecipientsCaThresholdRecipientsById => ()
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation
-for GetCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'_> {
-    type Output = crate::types::CaAlertRecipientResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateAuthorityAlertRecipientsCaThresholdRecipientsById => crate
+    ::types::CaAlertRecipientResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation
-for PutCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'_> {
-    type Output = crate::types::CaAlertRecipientResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutCertificateAuthorityAlertRecipientsCaThresholdRecipientsById => crate
+    ::types::CaAlertRecipientResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateAuthorityAvailableForests<'_> {
-    type Output = Vec<String>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateAuthorityAvailableForests => Vec < String >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateAuthorityHealthMonitoringSchedule<'_> {
-    type Output = crate::types::ScheduledTaskResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateAuthorityHealthMonitoringSchedule => crate
+    ::types::ScheduledTaskResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificateAuthorityImport<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostCertificateAuthorityImport => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificateAuthorityPublishCrl<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostCertificateAuthorityPublishCrl => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateAuthoritySourceCount<'_> {
-    type Output = i32;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetCertificateAuthoritySourceCount => i32);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateAuthorityTaskQueue<'_> {
-    type Output = crate::types::JobQueueResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateAuthorityTaskQueue => crate ::types::JobQueueResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutCertificateAuthorityTaskQueue<'_> {
-    type Output = crate::types::JobQueueResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutCertificateAuthorityTaskQueue => crate ::types::JobQueueResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificateAuthorityTaskQueueTest<'_> {
-    type Output = crate::types::CaJobQueueTestResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostCertificateAuthorityTaskQueueTest => crate ::types::CaJobQueueTestResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificateAuthorityTest<'_> {
-    type Output = crate::types::CertificateAuthorityTestResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostCertificateAuthorityTest => crate ::types::CertificateAuthorityTestResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCertificateAuthorityById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCertificateAuthorityById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateAuthorityById<'_> {
-    type Output = crate::types::CertificateAuthorityResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateAuthorityById => crate ::types::CertificateAuthorityResponse
+);

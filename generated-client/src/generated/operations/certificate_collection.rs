@@ -948,145 +948,60 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateCollections<'_> {
-    type Output = Vec<crate::types::CertificateQuery>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateCollections => Vec < crate ::types::CertificateQuery >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificateCollections<'_> {
-    type Output = crate::types::CertificateCollectionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostCertificateCollections => crate ::types::CertificateCollectionResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutCertificateCollections<'_> {
-    type Output = crate::types::CertificateCollectionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutCertificateCollections => crate ::types::CertificateCollectionResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateCollectionsCollectionList<'_> {
-    type Output = Vec<crate::types::CertificateCollectionListResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateCollectionsCollectionList => Vec < crate
+    ::types::CertificateCollectionListResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateCollectionsCollectionOrdering<'_> {
-    type Output = Vec<i32>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateCollectionsCollectionOrdering => Vec < i32 >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificateCollectionsCopy<'_> {
-    type Output = crate::types::CertificateCollectionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostCertificateCollectionsCopy => crate ::types::CertificateCollectionResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateCollectionsLastEstimated<'_> {
-    type Output = crate::types::ScheduledTaskScheduleResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateCollectionsLastEstimated => crate
+    ::types::ScheduledTaskScheduleResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateCollectionsNavItems<'_> {
-    type Output = Vec<crate::types::CertificateCollectionNavItem>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateCollectionsNavItems => Vec < crate
+    ::types::CertificateCollectionNavItem >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCertificateCollectionsById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCertificateCollectionsById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateCollectionsById<'_> {
-    type Output = crate::types::CertificateQuery;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateCollectionsById => crate ::types::CertificateQuery
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutCertificateCollectionsByIdFavorite<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutCertificateCollectionsByIdFavorite => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateCollectionsByName<'_> {
-    type Output = crate::types::CertificateQuery;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateCollectionsByName => crate ::types::CertificateQuery
+);

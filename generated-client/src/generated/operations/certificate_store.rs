@@ -1272,205 +1272,75 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCertificateStores<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCertificateStores => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateStores<'_> {
-    type Output = Vec<crate::types::CertificateStoreResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateStores => Vec < crate ::types::CertificateStoreResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificateStores<'_> {
-    type Output = crate::types::CertificateStoreResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostCertificateStores => crate ::types::CertificateStoreResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutCertificateStores<'_> {
-    type Output = crate::types::CertificateStoreResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutCertificateStores => crate ::types::CertificateStoreResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateStoresAliases<'_> {
-    type Output = crate::types::CertificateStoreAliasesResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateStoresAliases => crate ::types::CertificateStoreAliasesResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificateStoresApprove<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostCertificateStoresApprove => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutCertificateStoresAssignApplication<'_> {
-    type Output = Vec<crate::types::CertificateStoreApplicationResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutCertificateStoresAssignApplication => Vec < crate
+    ::types::CertificateStoreApplicationResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutCertificateStoresAssignContainer<'_> {
-    type Output = Vec<crate::types::CertificateStoreResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutCertificateStoresAssignContainer => Vec < crate ::types::CertificateStoreResponse
+    >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificateStoresCertificatesAdd<'_> {
-    type Output = Vec<uuid::Uuid>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostCertificateStoresCertificatesAdd => Vec < uuid::Uuid >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificateStoresCertificatesRemove<'_> {
-    type Output = Vec<uuid::Uuid>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostCertificateStoresCertificatesRemove => Vec < uuid::Uuid >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutCertificateStoresDiscoveryJob<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutCertificateStoresDiscoveryJob => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutCertificateStoresPassword<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutCertificateStoresPassword => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificateStoresReenrollment<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostCertificateStoresReenrollment => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificateStoresSchedule<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostCertificateStoresSchedule => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCertificateStoresById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCertificateStoresById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateStoresById<'_> {
-    type Output = crate::types::CertificateStoreResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateStoresById => crate ::types::CertificateStoreResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateStoresByIdInventory<'_> {
-    type Output = Vec<crate::types::CertificateStoreInventoryResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateStoresByIdInventory => Vec < crate
+    ::types::CertificateStoreInventoryResponse >
+);

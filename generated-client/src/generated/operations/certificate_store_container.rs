@@ -416,61 +416,25 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateStoreContainers<'_> {
-    type Output = Vec<crate::types::CertificateStoreContainerListResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateStoreContainers => Vec < crate
+    ::types::CertificateStoreContainerListResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificateStoreContainers<'_> {
-    type Output = crate::types::CertificateStoreContainerResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostCertificateStoreContainers => crate ::types::CertificateStoreContainerResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutCertificateStoreContainers<'_> {
-    type Output = crate::types::CertificateStoreContainerResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutCertificateStoreContainers => crate ::types::CertificateStoreContainerResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCertificateStoreContainersById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCertificateStoreContainersById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateStoreContainersById<'_> {
-    type Output = crate::types::CertificateStoreContainerResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateStoreContainersById => crate ::types::CertificateStoreContainerResponse
+);

@@ -537,85 +537,33 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCertificateStoreTypes<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCertificateStoreTypes => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateStoreTypes<'_> {
-    type Output = Vec<crate::types::CertificateStoreTypeResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateStoreTypes => Vec < crate ::types::CertificateStoreTypeResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCertificateStoreTypes<'_> {
-    type Output = crate::types::CertificateStoreTypeResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostCertificateStoreTypes => crate ::types::CertificateStoreTypeResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutCertificateStoreTypes<'_> {
-    type Output = crate::types::CertificateStoreTypeResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutCertificateStoreTypes => crate ::types::CertificateStoreTypeResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateStoreTypesNameByName<'_> {
-    type Output = Vec<crate::types::CertificateStoreTypeResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateStoreTypesNameByName => Vec < crate
+    ::types::CertificateStoreTypeResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCertificateStoreTypesById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCertificateStoreTypesById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificateStoreTypesById<'_> {
-    type Output = crate::types::CertificateStoreTypeResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificateStoreTypesById => crate ::types::CertificateStoreTypeResponse
+);

@@ -203,25 +203,9 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetComponentInstallation<'_> {
-    type Output = Vec<crate::types::ComponentInstallationResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetComponentInstallation => Vec < crate ::types::ComponentInstallationResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteComponentInstallationById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteComponentInstallationById => ());

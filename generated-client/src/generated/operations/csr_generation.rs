@@ -370,61 +370,20 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostCsrGenerationGenerate<'_> {
-    type Output = crate::types::CsrContents;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostCsrGenerationGenerate => crate ::types::CsrContents);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCsrGenerationPending<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCsrGenerationPending => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCsrGenerationPending<'_> {
-    type Output = Vec<crate::types::PendingCsrResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCsrGenerationPending => Vec < crate ::types::PendingCsrResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCsrGenerationPendingById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCsrGenerationPendingById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCsrGenerationPendingById<'_> {
-    type Output = crate::types::CsrGenerationResponseModel;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCsrGenerationPendingById => crate ::types::CsrGenerationResponseModel
+);

@@ -398,61 +398,18 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetJobTypesCustom<'_> {
-    type Output = Vec<crate::types::JobTypeResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetJobTypesCustom => Vec < crate ::types::JobTypeResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostJobTypesCustom<'_> {
-    type Output = crate::types::JobTypeResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostJobTypesCustom => crate ::types::JobTypeResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutJobTypesCustom<'_> {
-    type Output = crate::types::JobTypeResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutJobTypesCustom => crate ::types::JobTypeResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteJobTypesCustomById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteJobTypesCustomById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetJobTypesCustomById<'_> {
-    type Output = crate::types::JobTypeResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetJobTypesCustomById => crate ::types::JobTypeResponse);

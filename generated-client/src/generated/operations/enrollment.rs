@@ -980,146 +980,60 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetEnrollmentAvailableRenewalIdById<'_> {
-    type Output = crate::types::AvailableRenewal;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetEnrollmentAvailableRenewalIdById => crate ::types::AvailableRenewal
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation
-for GetEnrollmentAvailableRenewalThumbprintByThumbprint<'_> {
-    type Output = crate::types::AvailableRenewal;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetEnrollmentAvailableRenewalThumbprintByThumbprint => crate
+    ::types::AvailableRenewal
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostEnrollmentCsr<'_> {
-    type Output = crate::types::CsrEnrollmentResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostEnrollmentCsr => crate ::types::CsrEnrollmentResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetEnrollmentCsrContextMy<'_> {
-    type Output = crate::types::EnrollmentTemplateCaResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetEnrollmentCsrContextMy => crate ::types::EnrollmentTemplateCaResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostEnrollmentCsrParse<'_> {
-    type Output = Vec<String>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostEnrollmentCsrParse => Vec < String >);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostEnrollmentPfx<'_> {
-    type Output = crate::types::PfxEnrollmentResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostEnrollmentPfx => crate ::types::PfxEnrollmentResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostEnrollmentPfxV2<'_> {
-    type Output = crate::types::PfxEnrollmentManagementResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostEnrollmentPfxV2 => crate ::types::PfxEnrollmentManagementResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetEnrollmentPfxContextMy<'_> {
-    type Output = crate::types::EnrollmentTemplateCaResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetEnrollmentPfxContextMy => crate ::types::EnrollmentTemplateCaResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostEnrollmentPfxDeploy<'_> {
-    type Output = crate::types::EnrollmentManagementResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostEnrollmentPfxDeploy => crate ::types::EnrollmentManagementResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostEnrollmentPfxReplace<'_> {
-    type Output = crate::types::EnrollmentManagementResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostEnrollmentPfxReplace => crate ::types::EnrollmentManagementResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostEnrollmentRenew<'_> {
-    type Output = crate::types::RenewalApiResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostEnrollmentRenew => crate ::types::RenewalApiResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetEnrollmentSettingsById<'_> {
-    type Output = crate::types::TemplateEnrollmentSettingsResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetEnrollmentSettingsById => crate ::types::TemplateEnrollmentSettingsResponse
+);

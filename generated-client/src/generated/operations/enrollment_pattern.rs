@@ -787,121 +787,50 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetEnrollmentPatterns<'_> {
-    type Output = Vec<crate::types::EnrollmentPatternResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetEnrollmentPatterns => Vec < crate ::types::EnrollmentPatternResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostEnrollmentPatterns<'_> {
-    type Output = crate::types::EnrollmentPatternResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostEnrollmentPatterns => crate ::types::EnrollmentPatternResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetEnrollmentPatternsSettings<'_> {
-    type Output = crate::types::EnrollmentPatternSettingsResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetEnrollmentPatternsSettings => crate ::types::EnrollmentPatternSettingsResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutEnrollmentPatternsSettings<'_> {
-    type Output = crate::types::EnrollmentPatternSettingsResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutEnrollmentPatternsSettings => crate ::types::EnrollmentPatternSettingsResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetEnrollmentPatternsSubjectParts<'_> {
-    type Output = Vec<crate::types::ValidSubjectPartResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetEnrollmentPatternsSubjectParts => Vec < crate ::types::ValidSubjectPartResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteEnrollmentPatternsById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteEnrollmentPatternsById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetEnrollmentPatternsById<'_> {
-    type Output = crate::types::EnrollmentPatternResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetEnrollmentPatternsById => crate ::types::EnrollmentPatternResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutEnrollmentPatternsById<'_> {
-    type Output = crate::types::EnrollmentPatternResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutEnrollmentPatternsById => crate ::types::EnrollmentPatternResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetEnrollmentPatternsByIdMetadata<'_> {
-    type Output = Vec<crate::types::EnrollmentPatternMetadataFieldResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetEnrollmentPatternsByIdMetadata => Vec < crate
+    ::types::EnrollmentPatternMetadataFieldResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetEnrollmentPatternsByIdSettings<'_> {
-    type Output = crate::types::EnrollmentPatternSettingsResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetEnrollmentPatternsByIdSettings => crate ::types::EnrollmentPatternSettingsResponse
+);

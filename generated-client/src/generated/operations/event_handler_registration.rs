@@ -410,61 +410,26 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetEventHandlerRegistration<'_> {
-    type Output = Vec<crate::types::EventHandlerRegistrationResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetEventHandlerRegistration => Vec < crate ::types::EventHandlerRegistrationResponse
+    >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostEventHandlerRegistration<'_> {
-    type Output = Vec<crate::types::EventHandlerRegistrationResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostEventHandlerRegistration => Vec < crate ::types::EventHandlerRegistrationResponse
+    >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteEventHandlerRegistrationById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteEventHandlerRegistrationById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetEventHandlerRegistrationById<'_> {
-    type Output = crate::types::EventHandlerRegistrationResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetEventHandlerRegistrationById => crate ::types::EventHandlerRegistrationResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutEventHandlerRegistrationById<'_> {
-    type Output = crate::types::EventHandlerRegistrationResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutEventHandlerRegistrationById => crate ::types::EventHandlerRegistrationResponse
+);

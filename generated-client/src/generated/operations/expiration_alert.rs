@@ -672,109 +672,44 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAlertsExpiration<'_> {
-    type Output = Vec<crate::types::ExpirationAlertDefinitionResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAlertsExpiration => Vec < crate ::types::ExpirationAlertDefinitionResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostAlertsExpiration<'_> {
-    type Output = crate::types::ExpirationAlertDefinitionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostAlertsExpiration => crate ::types::ExpirationAlertDefinitionResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutAlertsExpiration<'_> {
-    type Output = crate::types::ExpirationAlertDefinitionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutAlertsExpiration => crate ::types::ExpirationAlertDefinitionResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAlertsExpirationSchedule<'_> {
-    type Output = crate::types::AlertScheduleResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAlertsExpirationSchedule => crate ::types::AlertScheduleResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutAlertsExpirationSchedule<'_> {
-    type Output = crate::types::AlertScheduleResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutAlertsExpirationSchedule => crate ::types::AlertScheduleResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostAlertsExpirationTest<'_> {
-    type Output = crate::types::ExpirationAlertTestResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostAlertsExpirationTest => crate ::types::ExpirationAlertTestResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostAlertsExpirationTestAll<'_> {
-    type Output = crate::types::ExpirationAlertTestResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostAlertsExpirationTestAll => crate ::types::ExpirationAlertTestResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteAlertsExpirationById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteAlertsExpirationById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAlertsExpirationById<'_> {
-    type Output = crate::types::ExpirationAlertDefinitionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAlertsExpirationById => crate ::types::ExpirationAlertDefinitionResponse
+);

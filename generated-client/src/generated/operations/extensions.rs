@@ -395,61 +395,20 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetExtensionsScripts<'_> {
-    type Output = Vec<crate::types::ScriptQueryResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetExtensionsScripts => Vec < crate ::types::ScriptQueryResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostExtensionsScripts<'_> {
-    type Output = crate::types::ScriptResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostExtensionsScripts => crate ::types::ScriptResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutExtensionsScripts<'_> {
-    type Output = crate::types::ScriptResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutExtensionsScripts => crate ::types::ScriptResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteExtensionsScriptsById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteExtensionsScriptsById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetExtensionsScriptsById<'_> {
-    type Output = crate::types::ScriptResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetExtensionsScriptsById => crate ::types::ScriptResponse
+);

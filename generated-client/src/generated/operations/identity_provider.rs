@@ -422,61 +422,27 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetIdentityProviders<'_> {
-    type Output = Vec<crate::types::IdentityProviderGetResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetIdentityProviders => Vec < crate ::types::IdentityProviderGetResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostIdentityProviders<'_> {
-    type Output = crate::types::IdentityProviderCreateResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostIdentityProviders => crate ::types::IdentityProviderCreateResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetIdentityProvidersTypes<'_> {
-    type Output = Vec<crate::types::IdentityProviderProviderTypeResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetIdentityProvidersTypes => Vec < crate
+    ::types::IdentityProviderProviderTypeResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetIdentityProvidersById<'_> {
-    type Output = crate::types::IdentityProviderGetResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetIdentityProvidersById => crate ::types::IdentityProviderGetResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutIdentityProvidersById<'_> {
-    type Output = crate::types::IdentityProviderUpdateResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutIdentityProvidersById => crate ::types::IdentityProviderUpdateResponse
+);

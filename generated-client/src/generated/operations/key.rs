@@ -542,85 +542,26 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSshKeysMyKey<'_> {
-    type Output = crate::types::KeysKeyResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetSshKeysMyKey => crate ::types::KeysKeyResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSshKeysMyKey<'_> {
-    type Output = crate::types::KeysKeyResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostSshKeysMyKey => crate ::types::KeysKeyResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSshKeysMyKey<'_> {
-    type Output = crate::types::KeysKeyResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutSshKeysMyKey => crate ::types::KeysKeyResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteSshKeysUnmanaged<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteSshKeysUnmanaged => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSshKeysUnmanaged<'_> {
-    type Output = Vec<crate::types::UnmanagedKeyResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSshKeysUnmanaged => Vec < crate ::types::UnmanagedKeyResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteSshKeysUnmanagedById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteSshKeysUnmanagedById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSshKeysUnmanagedById<'_> {
-    type Output = crate::types::UnmanagedKeyResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSshKeysUnmanagedById => crate ::types::UnmanagedKeyResponse
+);

@@ -671,109 +671,44 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAlertsKeyRotation<'_> {
-    type Output = Vec<crate::types::KeyRotationAlertDefinitionResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAlertsKeyRotation => Vec < crate ::types::KeyRotationAlertDefinitionResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostAlertsKeyRotation<'_> {
-    type Output = crate::types::KeyRotationAlertDefinitionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostAlertsKeyRotation => crate ::types::KeyRotationAlertDefinitionResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutAlertsKeyRotation<'_> {
-    type Output = crate::types::KeyRotationAlertDefinitionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutAlertsKeyRotation => crate ::types::KeyRotationAlertDefinitionResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAlertsKeyRotationSchedule<'_> {
-    type Output = crate::types::AlertScheduleResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAlertsKeyRotationSchedule => crate ::types::AlertScheduleResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutAlertsKeyRotationSchedule<'_> {
-    type Output = crate::types::AlertScheduleResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutAlertsKeyRotationSchedule => crate ::types::AlertScheduleResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostAlertsKeyRotationTest<'_> {
-    type Output = crate::types::KeyRotationAlertTestResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostAlertsKeyRotationTest => crate ::types::KeyRotationAlertTestResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostAlertsKeyRotationTestAll<'_> {
-    type Output = crate::types::KeyRotationAlertTestResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostAlertsKeyRotationTestAll => crate ::types::KeyRotationAlertTestResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteAlertsKeyRotationById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteAlertsKeyRotationById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAlertsKeyRotationById<'_> {
-    type Output = crate::types::KeyRotationAlertDefinitionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAlertsKeyRotationById => crate ::types::KeyRotationAlertDefinitionResponse
+);

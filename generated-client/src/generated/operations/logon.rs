@@ -390,61 +390,20 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSshLogons<'_> {
-    type Output = Vec<crate::types::LogonQueryResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSshLogons => Vec < crate ::types::LogonQueryResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSshLogons<'_> {
-    type Output = crate::types::LogonResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostSshLogons => crate ::types::LogonResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSshLogonsAccess<'_> {
-    type Output = crate::types::LogonUserAccessResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostSshLogonsAccess => crate ::types::LogonUserAccessResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteSshLogonsById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteSshLogonsById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSshLogonsById<'_> {
-    type Output = crate::types::LogonResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetSshLogonsById => crate ::types::LogonResponse);

@@ -130,25 +130,11 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetMacEnrollment<'_> {
-    type Output = crate::types::MacEnrollmentApiModel;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetMacEnrollment => crate ::types::MacEnrollmentApiModel
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutMacEnrollment<'_> {
-    type Output = crate::types::MacEnrollmentApiModel;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutMacEnrollment => crate ::types::MacEnrollmentApiModel
+);

@@ -610,97 +610,31 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteMetadataFields<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteMetadataFields => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetMetadataFields<'_> {
-    type Output = Vec<crate::types::MetadataType>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetMetadataFields => Vec < crate ::types::MetadataType >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostMetadataFields<'_> {
-    type Output = crate::types::MetadataFieldResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostMetadataFields => crate ::types::MetadataFieldResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutMetadataFields<'_> {
-    type Output = crate::types::MetadataFieldResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutMetadataFields => crate ::types::MetadataFieldResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteMetadataFieldsById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteMetadataFieldsById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetMetadataFieldsById<'_> {
-    type Output = crate::types::MetadataType;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetMetadataFieldsById => crate ::types::MetadataType);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetMetadataFieldsByIdInUse<'_> {
-    type Output = bool;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetMetadataFieldsByIdInUse => bool);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetMetadataFieldsByName<'_> {
-    type Output = crate::types::MetadataType;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetMetadataFieldsByName => crate ::types::MetadataType);

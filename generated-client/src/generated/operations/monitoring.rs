@@ -842,133 +842,57 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostMonitoringResolveOcsp<'_> {
-    type Output = crate::types::OcspParametersResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostMonitoringResolveOcsp => crate ::types::OcspParametersResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetMonitoringRevocation<'_> {
-    type Output = Vec<crate::types::RevocationMonitoringDefinitionResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetMonitoringRevocation => Vec < crate
+    ::types::RevocationMonitoringDefinitionResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostMonitoringRevocation<'_> {
-    type Output = crate::types::RevocationMonitoringDefinitionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostMonitoringRevocation => crate ::types::RevocationMonitoringDefinitionResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutMonitoringRevocation<'_> {
-    type Output = crate::types::RevocationMonitoringDefinitionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutMonitoringRevocation => crate ::types::RevocationMonitoringDefinitionResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostMonitoringRevocationCrlTest<'_> {
-    type Output = crate::types::CrlTestResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostMonitoringRevocationCrlTest => crate ::types::CrlTestResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostMonitoringRevocationOcspTest<'_> {
-    type Output = crate::types::OcspTestResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostMonitoringRevocationOcspTest => crate ::types::OcspTestResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutMonitoringRevocationSchedule<'_> {
-    type Output = crate::types::RevocationMonitoringDefinitionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutMonitoringRevocationSchedule => crate
+    ::types::RevocationMonitoringDefinitionResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostMonitoringRevocationTest<'_> {
-    type Output = crate::types::RevocationMonitoringAlertTestResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostMonitoringRevocationTest => crate ::types::RevocationMonitoringAlertTestResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostMonitoringRevocationTestAll<'_> {
-    type Output = crate::types::RevocationMonitoringAlertTestResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostMonitoringRevocationTestAll => crate
+    ::types::RevocationMonitoringAlertTestResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteMonitoringRevocationById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteMonitoringRevocationById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetMonitoringRevocationById<'_> {
-    type Output = crate::types::RevocationMonitoringDefinitionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetMonitoringRevocationById => crate ::types::RevocationMonitoringDefinitionResponse
+);

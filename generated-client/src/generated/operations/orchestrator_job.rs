@@ -657,97 +657,35 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostOrchestratorJobsAcknowledge<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostOrchestratorJobsAcknowledge => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostOrchestratorJobsCustom<'_> {
-    type Output = crate::types::JobResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostOrchestratorJobsCustom => crate ::types::JobResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostOrchestratorJobsCustomBulk<'_> {
-    type Output = crate::types::BulkJobResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostOrchestratorJobsCustomBulk => crate ::types::BulkJobResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetOrchestratorJobsJobHistory<'_> {
-    type Output = Vec<crate::types::JobHistoryResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetOrchestratorJobsJobHistory => Vec < crate ::types::JobHistoryResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetOrchestratorJobsJobStatusData<'_> {
-    type Output = crate::types::CustomJobResultDataResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetOrchestratorJobsJobStatusData => crate ::types::CustomJobResultDataResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostOrchestratorJobsReschedule<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostOrchestratorJobsReschedule => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetOrchestratorJobsScheduledJobs<'_> {
-    type Output = Vec<crate::types::Job>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetOrchestratorJobsScheduledJobs => Vec < crate ::types::Job >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostOrchestratorJobsUnschedule<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostOrchestratorJobsUnschedule => ());

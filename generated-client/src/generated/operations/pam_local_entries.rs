@@ -391,49 +391,20 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeletePamProvidersLocalByProviderIdEntries<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeletePamProvidersLocalByProviderIdEntries => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetPamProvidersLocalByProviderIdEntries<'_> {
-    type Output = Vec<crate::types::LocalPamEntryResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetPamProvidersLocalByProviderIdEntries => Vec < crate ::types::LocalPamEntryResponse
+    >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostPamProvidersLocalByProviderIdEntries<'_> {
-    type Output = crate::types::LocalPamEntryResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostPamProvidersLocalByProviderIdEntries => crate ::types::LocalPamEntryResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutPamProvidersLocalByProviderIdEntries<'_> {
-    type Output = crate::types::LocalPamEntryResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutPamProvidersLocalByProviderIdEntries => crate ::types::LocalPamEntryResponse
+);

@@ -1277,193 +1277,71 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetPamProviders<'_> {
-    type Output = Vec<crate::types::ProviderResponseLegacy>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetPamProviders => Vec < crate ::types::ProviderResponseLegacy >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetPamProvidersV2<'_> {
-    type Output = Vec<crate::types::ProviderResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetPamProvidersV2 => Vec < crate ::types::ProviderResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostPamProviders<'_> {
-    type Output = crate::types::ProviderResponseLegacy;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostPamProviders => crate ::types::ProviderResponseLegacy
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostPamProvidersV2<'_> {
-    type Output = crate::types::ProviderResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostPamProvidersV2 => crate ::types::ProviderResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutPamProviders<'_> {
-    type Output = crate::types::ProviderResponseLegacy;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutPamProviders => crate ::types::ProviderResponseLegacy
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutPamProvidersV2<'_> {
-    type Output = crate::types::ProviderResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutPamProvidersV2 => crate ::types::ProviderResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetPamProvidersTypes<'_> {
-    type Output = Vec<crate::types::PamProviderTypeResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetPamProvidersTypes => Vec < crate ::types::PamProviderTypeResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetPamProvidersTypesV2<'_> {
-    type Output = Vec<crate::types::PamProviderTypeResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetPamProvidersTypesV2 => Vec < crate ::types::PamProviderTypeResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostPamProvidersTypes<'_> {
-    type Output = crate::types::PamProviderTypeResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostPamProvidersTypes => crate ::types::PamProviderTypeResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostPamProvidersTypesV2<'_> {
-    type Output = crate::types::PamProviderTypeResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostPamProvidersTypesV2 => crate ::types::PamProviderTypeResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeletePamProvidersTypesById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeletePamProvidersTypesById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetPamProvidersTypesByIdV2<'_> {
-    type Output = Vec<crate::types::PamProviderTypeResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetPamProvidersTypesByIdV2 => Vec < crate ::types::PamProviderTypeResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeletePamProvidersById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeletePamProvidersById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeletePamProvidersByIdV2<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeletePamProvidersByIdV2 => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetPamProvidersById<'_> {
-    type Output = crate::types::ProviderResponseLegacy;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetPamProvidersById => crate ::types::ProviderResponseLegacy
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetPamProvidersByIdV2<'_> {
-    type Output = crate::types::ProviderResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetPamProvidersByIdV2 => crate ::types::ProviderResponse
+);

@@ -659,109 +659,44 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAlertsPending<'_> {
-    type Output = Vec<crate::types::PendingAlertDefinitionResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAlertsPending => Vec < crate ::types::PendingAlertDefinitionResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostAlertsPending<'_> {
-    type Output = crate::types::PendingAlertDefinitionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostAlertsPending => crate ::types::PendingAlertDefinitionResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutAlertsPending<'_> {
-    type Output = crate::types::PendingAlertDefinitionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutAlertsPending => crate ::types::PendingAlertDefinitionResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAlertsPendingSchedule<'_> {
-    type Output = crate::types::AlertScheduleResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAlertsPendingSchedule => crate ::types::AlertScheduleResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutAlertsPendingSchedule<'_> {
-    type Output = crate::types::AlertScheduleResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutAlertsPendingSchedule => crate ::types::AlertScheduleResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostAlertsPendingTest<'_> {
-    type Output = crate::types::PendingAlertTestResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostAlertsPendingTest => crate ::types::PendingAlertTestResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostAlertsPendingTestAll<'_> {
-    type Output = crate::types::PendingAlertTestResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostAlertsPendingTestAll => crate ::types::PendingAlertTestResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteAlertsPendingById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteAlertsPendingById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAlertsPendingById<'_> {
-    type Output = crate::types::PendingAlertDefinitionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetAlertsPendingById => crate ::types::PendingAlertDefinitionResponse
+);

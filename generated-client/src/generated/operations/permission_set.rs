@@ -462,73 +462,29 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetPermissionSets<'_> {
-    type Output = Vec<crate::types::PermissionSetResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetPermissionSets => Vec < crate ::types::PermissionSetResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostPermissionSets<'_> {
-    type Output = crate::types::PermissionSetResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostPermissionSets => crate ::types::PermissionSetResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutPermissionSets<'_> {
-    type Output = crate::types::PermissionSetResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutPermissionSets => crate ::types::PermissionSetResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetPermissionSetsMy<'_> {
-    type Output = Vec<crate::types::PermissionSet>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetPermissionSetsMy => Vec < crate ::types::PermissionSet >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeletePermissionSetsById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeletePermissionSetsById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetPermissionSetsById<'_> {
-    type Output = crate::types::PermissionSetResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetPermissionSetsById => crate ::types::PermissionSetResponse
+);

@@ -1188,181 +1188,64 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetReports<'_> {
-    type Output = Vec<crate::types::Report>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetReports => Vec < crate ::types::Report >);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutReports<'_> {
-    type Output = crate::types::Report;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutReports => crate ::types::Report);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetReportsCustom<'_> {
-    type Output = Vec<crate::types::CustomReportResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetReportsCustom => Vec < crate ::types::CustomReportResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostReportsCustom<'_> {
-    type Output = crate::types::CustomReportResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostReportsCustom => crate ::types::CustomReportResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutReportsCustom<'_> {
-    type Output = crate::types::CustomReportResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutReportsCustom => crate ::types::CustomReportResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteReportsCustomById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteReportsCustomById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetReportsCustomById<'_> {
-    type Output = crate::types::CustomReportResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetReportsCustomById => crate ::types::CustomReportResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteReportsSchedulesById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteReportsSchedulesById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetReportsSchedulesById<'_> {
-    type Output = crate::types::ReportScheduleResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetReportsSchedulesById => crate ::types::ReportScheduleResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetReportsById<'_> {
-    type Output = crate::types::Report;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetReportsById => crate ::types::Report);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetReportsByIdParameters<'_> {
-    type Output = Vec<crate::types::ReportParameters>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetReportsByIdParameters => Vec < crate ::types::ReportParameters >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutReportsByIdParameters<'_> {
-    type Output = Vec<crate::types::ReportParameters>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutReportsByIdParameters => Vec < crate ::types::ReportParameters >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetReportsByIdSchedules<'_> {
-    type Output = Vec<crate::types::ReportScheduleResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetReportsByIdSchedules => Vec < crate ::types::ReportScheduleResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostReportsByIdSchedules<'_> {
-    type Output = crate::types::ReportScheduleResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostReportsByIdSchedules => crate ::types::ReportScheduleResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutReportsByIdSchedules<'_> {
-    type Output = crate::types::ReportScheduleResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutReportsByIdSchedules => crate ::types::ReportScheduleResponse
+);

@@ -885,145 +885,63 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityApplicationsByIdRoles<'_> {
-    type Output = Vec<crate::types::CertificateStoreContainerPermissions>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSecurityApplicationsByIdRoles => Vec < crate
+    ::types::CertificateStoreContainerPermissions >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSecurityApplicationsByIdRoles<'_> {
-    type Output = Vec<crate::types::CertificateStoreContainerPermissions>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostSecurityApplicationsByIdRoles => Vec < crate
+    ::types::CertificateStoreContainerPermissions >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityAuditCollectionsById<'_> {
-    type Output = crate::types::CertificateCollectionPermissionsResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSecurityAuditCollectionsById => crate
+    ::types::CertificateCollectionPermissionsResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityContainersByIdRoles<'_> {
-    type Output = Vec<crate::types::CertificateStoreContainerPermissions>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSecurityContainersByIdRoles => Vec < crate
+    ::types::CertificateStoreContainerPermissions >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSecurityContainersByIdRoles<'_> {
-    type Output = Vec<crate::types::CertificateStoreContainerPermissions>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostSecurityContainersByIdRoles => Vec < crate
+    ::types::CertificateStoreContainerPermissions >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityIdentities<'_> {
-    type Output = Vec<crate::types::SecurityIdentitiesSecurityIdentityResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSecurityIdentities => Vec < crate
+    ::types::SecurityIdentitiesSecurityIdentityResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSecurityIdentities<'_> {
-    type Output = crate::types::SecurityIdentitiesSecurityIdentityResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostSecurityIdentities => crate ::types::SecurityIdentitiesSecurityIdentityResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityIdentitiesLookup<'_> {
-    type Output = crate::types::SecurityIdentityLookupResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSecurityIdentitiesLookup => crate ::types::SecurityIdentityLookupResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteSecurityIdentitiesById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteSecurityIdentitiesById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityIdentitiesById<'_> {
-    type Output = crate::types::SecurityIdentityPermissionsResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSecurityIdentitiesById => crate ::types::SecurityIdentityPermissionsResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityMy<'_> {
-    type Output = crate::types::SecurityMyResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetSecurityMy => crate ::types::SecurityMyResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityMyPermissions<'_> {
-    type Output = crate::types::SecurityMyPermissionsResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSecurityMyPermissions => crate ::types::SecurityMyPermissionsResponse
+);

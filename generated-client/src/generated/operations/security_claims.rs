@@ -485,73 +485,29 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityClaims<'_> {
-    type Output = Vec<crate::types::RoleClaimDefinitionQueryResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSecurityClaims => Vec < crate ::types::RoleClaimDefinitionQueryResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSecurityClaims<'_> {
-    type Output = crate::types::RoleClaimDefinitionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostSecurityClaims => crate ::types::RoleClaimDefinitionResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSecurityClaims<'_> {
-    type Output = crate::types::RoleClaimDefinitionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutSecurityClaims => crate ::types::RoleClaimDefinitionResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityClaimsRoles<'_> {
-    type Output = Vec<crate::types::SecurityRoleForClaimResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSecurityClaimsRoles => Vec < crate ::types::SecurityRoleForClaimResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteSecurityClaimsById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteSecurityClaimsById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityClaimsById<'_> {
-    type Output = crate::types::RoleClaimDefinitionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSecurityClaimsById => crate ::types::RoleClaimDefinitionResponse
+);

@@ -1070,145 +1070,72 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityRolesByIdPermissions<'_> {
-    type Output = Vec<crate::types::AreaPermissionResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSecurityRolesByIdPermissions => Vec < crate ::types::AreaPermissionResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityRolesByIdPermissionsCollections<'_> {
-    type Output = Vec<crate::types::CollectionPermissionResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSecurityRolesByIdPermissionsCollections => Vec < crate
+    ::types::CollectionPermissionResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSecurityRolesByIdPermissionsCollections<'_> {
-    type Output = Vec<crate::types::CollectionPermissionResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostSecurityRolesByIdPermissionsCollections => Vec < crate
+    ::types::CollectionPermissionResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSecurityRolesByIdPermissionsCollections<'_> {
-    type Output = Vec<crate::types::CollectionPermissionResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutSecurityRolesByIdPermissionsCollections => Vec < crate
+    ::types::CollectionPermissionResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityRolesByIdPermissionsContainers<'_> {
-    type Output = Vec<crate::types::ContainerPermissionResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSecurityRolesByIdPermissionsContainers => Vec < crate
+    ::types::ContainerPermissionResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSecurityRolesByIdPermissionsContainers<'_> {
-    type Output = Vec<crate::types::ContainerPermissionResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostSecurityRolesByIdPermissionsContainers => Vec < crate
+    ::types::ContainerPermissionResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSecurityRolesByIdPermissionsContainers<'_> {
-    type Output = Vec<crate::types::ContainerPermissionResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutSecurityRolesByIdPermissionsContainers => Vec < crate
+    ::types::ContainerPermissionResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityRolesByIdPermissionsGlobal<'_> {
-    type Output = Vec<crate::types::SecurityRolePermissionsGlobalPermissionResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSecurityRolesByIdPermissionsGlobal => Vec < crate
+    ::types::SecurityRolePermissionsGlobalPermissionResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSecurityRolesByIdPermissionsGlobal<'_> {
-    type Output = Vec<crate::types::SecurityRolePermissionsGlobalPermissionResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostSecurityRolesByIdPermissionsGlobal => Vec < crate
+    ::types::SecurityRolePermissionsGlobalPermissionResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSecurityRolesByIdPermissionsGlobal<'_> {
-    type Output = Vec<crate::types::SecurityRolePermissionsGlobalPermissionResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutSecurityRolesByIdPermissionsGlobal => Vec < crate
+    ::types::SecurityRolePermissionsGlobalPermissionResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityRolesByIdPermissionsPamProviders<'_> {
-    type Output = Vec<crate::types::PamProviderPermissionResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSecurityRolesByIdPermissionsPamProviders => Vec < crate
+    ::types::PamProviderPermissionResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSecurityRolesByIdPermissionsPamProviders<'_> {
-    type Output = Vec<crate::types::PamProviderPermissionResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutSecurityRolesByIdPermissionsPamProviders => Vec < crate
+    ::types::PamProviderPermissionResponse >
+);

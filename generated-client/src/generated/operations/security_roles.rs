@@ -988,145 +988,59 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityRoles<'_> {
-    type Output = Vec<crate::types::LegacySecurityRolesSecurityRoleResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSecurityRoles => Vec < crate ::types::LegacySecurityRolesSecurityRoleResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityRolesV2<'_> {
-    type Output = Vec<crate::types::SecurityRoleQueryResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSecurityRolesV2 => Vec < crate ::types::SecurityRoleQueryResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSecurityRoles<'_> {
-    type Output = crate::types::LegacySecurityRolesSecurityRoleResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostSecurityRoles => crate ::types::LegacySecurityRolesSecurityRoleResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSecurityRolesV2<'_> {
-    type Output = crate::types::SecurityRolesSecurityRoleResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostSecurityRolesV2 => crate ::types::SecurityRolesSecurityRoleResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSecurityRoles<'_> {
-    type Output = crate::types::LegacySecurityRolesSecurityRoleResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutSecurityRoles => crate ::types::LegacySecurityRolesSecurityRoleResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSecurityRolesV2<'_> {
-    type Output = crate::types::SecurityRolesSecurityRoleResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutSecurityRolesV2 => crate ::types::SecurityRolesSecurityRoleResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteSecurityRolesById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteSecurityRolesById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityRolesById<'_> {
-    type Output = crate::types::LegacySecurityRolesSecurityRoleResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSecurityRolesById => crate ::types::LegacySecurityRolesSecurityRoleResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityRolesByIdV2<'_> {
-    type Output = crate::types::SecurityRolesSecurityRoleResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSecurityRolesByIdV2 => crate ::types::SecurityRolesSecurityRoleResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSecurityRolesByIdCopy<'_> {
-    type Output = crate::types::LegacySecurityRolesSecurityRoleResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostSecurityRolesByIdCopy => crate ::types::LegacySecurityRolesSecurityRoleResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSecurityRolesByIdIdentities<'_> {
-    type Output = Vec<crate::types::RoleIdentitiesResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSecurityRolesByIdIdentities => Vec < crate ::types::RoleIdentitiesResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSecurityRolesByIdIdentities<'_> {
-    type Output = Vec<crate::types::RoleIdentitiesResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutSecurityRolesByIdIdentities => Vec < crate ::types::RoleIdentitiesResponse >
+);

@@ -584,97 +584,31 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSshServers<'_> {
-    type Output = Vec<crate::types::ServerResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetSshServers => Vec < crate ::types::ServerResponse >);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSshServers<'_> {
-    type Output = crate::types::ServerResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostSshServers => crate ::types::ServerResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSshServers<'_> {
-    type Output = crate::types::ServerResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutSshServers => crate ::types::ServerResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteSshServersAccess<'_> {
-    type Output = crate::types::ServerAccessResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    DeleteSshServersAccess => crate ::types::ServerAccessResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSshServersAccess<'_> {
-    type Output = crate::types::ServerAccessResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostSshServersAccess => crate ::types::ServerAccessResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSshServersAccessById<'_> {
-    type Output = crate::types::ServerAccessResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSshServersAccessById => crate ::types::ServerAccessResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteSshServersById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteSshServersById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSshServersById<'_> {
-    type Output = crate::types::ServerResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetSshServersById => crate ::types::ServerResponse);

@@ -660,109 +660,44 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSshServerGroups<'_> {
-    type Output = Vec<crate::types::ServerGroupResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSshServerGroups => Vec < crate ::types::ServerGroupResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSshServerGroups<'_> {
-    type Output = crate::types::ServerGroupResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostSshServerGroups => crate ::types::ServerGroupResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSshServerGroups<'_> {
-    type Output = crate::types::ServerGroupResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutSshServerGroups => crate ::types::ServerGroupResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteSshServerGroupsAccess<'_> {
-    type Output = crate::types::ServerGroupAccessResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    DeleteSshServerGroupsAccess => crate ::types::ServerGroupAccessResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSshServerGroupsAccess<'_> {
-    type Output = crate::types::ServerGroupAccessResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostSshServerGroupsAccess => crate ::types::ServerGroupAccessResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSshServerGroupsAccessById<'_> {
-    type Output = crate::types::ServerGroupAccessResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSshServerGroupsAccessById => crate ::types::ServerGroupAccessResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteSshServerGroupsById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteSshServerGroupsById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSshServerGroupsById<'_> {
-    type Output = crate::types::ServerGroupResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSshServerGroupsById => crate ::types::ServerGroupResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSshServerGroupsByName<'_> {
-    type Output = crate::types::ServerGroupResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSshServerGroupsByName => crate ::types::ServerGroupResponse
+);

@@ -610,97 +610,37 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteSshServiceAccounts<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteSshServiceAccounts => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSshServiceAccounts<'_> {
-    type Output = Vec<crate::types::ServiceAccountResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSshServiceAccounts => Vec < crate ::types::ServiceAccountResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSshServiceAccounts<'_> {
-    type Output = crate::types::ServiceAccountResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostSshServiceAccounts => crate ::types::ServiceAccountResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSshServiceAccounts<'_> {
-    type Output = crate::types::ServiceAccountResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutSshServiceAccounts => crate ::types::ServiceAccountResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSshServiceAccountsKeyById<'_> {
-    type Output = crate::types::KeysKeyResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSshServiceAccountsKeyById => crate ::types::KeysKeyResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSshServiceAccountsRotateById<'_> {
-    type Output = crate::types::KeysKeyResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostSshServiceAccountsRotateById => crate ::types::KeysKeyResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteSshServiceAccountsById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteSshServiceAccountsById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSshServiceAccountsById<'_> {
-    type Output = crate::types::ServiceAccountResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSshServiceAccountsById => crate ::types::ServiceAccountResponse
+);

@@ -378,73 +378,19 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSmtp<'_> {
-    type Output = crate::types::Smtpv1Response;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetSmtp => crate ::types::Smtpv1Response);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSmtpV2<'_> {
-    type Output = crate::types::SmtpResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetSmtpV2 => crate ::types::SmtpResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSmtp<'_> {
-    type Output = crate::types::Smtpv1Response;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutSmtp => crate ::types::Smtpv1Response);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSmtpV2<'_> {
-    type Output = crate::types::SmtpResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutSmtpV2 => crate ::types::SmtpResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSmtpTest<'_> {
-    type Output = crate::types::Smtpv1TestResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostSmtpTest => crate ::types::Smtpv1TestResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSmtpTestV2<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostSmtpTestV2 => ());

@@ -1639,253 +1639,74 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSsl<'_> {
-    type Output = Vec<crate::types::SslScanResult>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetSsl => Vec < crate ::types::SslScanResult >);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSslEndpointsMonitorAll<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutSslEndpointsMonitorAll => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSslEndpointsMonitorStatus<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutSslEndpointsMonitorStatus => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSslEndpointsReviewAll<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutSslEndpointsReviewAll => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSslEndpointsReviewStatus<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutSslEndpointsReviewStatus => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSslEndpointsById<'_> {
-    type Output = crate::types::Endpoint;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetSslEndpointsById => crate ::types::Endpoint);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSslEndpointsByIdHistory<'_> {
-    type Output = Vec<crate::types::EndpointHistoryResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSslEndpointsByIdHistory => Vec < crate ::types::EndpointHistoryResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSslNetworkRanges<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostSslNetworkRanges => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSslNetworkRanges<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutSslNetworkRanges => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSslNetworkRangesValidate<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostSslNetworkRangesValidate => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteSslNetworkRangesById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteSslNetworkRangesById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSslNetworkRangesById<'_> {
-    type Output = Vec<crate::types::NetworkDefinition>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSslNetworkRangesById => Vec < crate ::types::NetworkDefinition >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSslNetworks<'_> {
-    type Output = Vec<crate::types::NetworkQueryResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSslNetworks => Vec < crate ::types::NetworkQueryResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSslNetworks<'_> {
-    type Output = crate::types::NetworkResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostSslNetworks => crate ::types::NetworkResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSslNetworks<'_> {
-    type Output = crate::types::NetworkResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutSslNetworks => crate ::types::NetworkResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSslNetworksByIdentifier<'_> {
-    type Output = crate::types::NetworkResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSslNetworksByIdentifier => crate ::types::NetworkResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteSslNetworksById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteSslNetworksById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSslNetworksByIdParts<'_> {
-    type Output = Vec<crate::types::DisplayScanJobPart>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSslNetworksByIdParts => Vec < crate ::types::DisplayScanJobPart >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSslNetworksByIdReset<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostSslNetworksByIdReset => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSslNetworksByIdScan<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostSslNetworksByIdScan => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSslPartsById<'_> {
-    type Output = crate::types::ScanJobPart;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetSslPartsById => crate ::types::ScanJobPart);

@@ -971,169 +971,63 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetTemplates<'_> {
-    type Output = Vec<crate::types::TemplateCollectionRetrievalResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetTemplates => Vec < crate ::types::TemplateCollectionRetrievalResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutTemplates<'_> {
-    type Output = crate::types::TemplateRetrievalResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutTemplates => crate ::types::TemplateRetrievalResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostTemplatesCaDetails<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostTemplatesCaDetails => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetTemplatesCaDetailsById<'_> {
-    type Output = crate::types::TemplateDetailsResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetTemplatesCaDetailsById => crate ::types::TemplateDetailsResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutTemplatesCaDetailsById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutTemplatesCaDetailsById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetTemplatesCustomExtensions<'_> {
-    type Output = Vec<crate::types::TemplateCertificateExtensionResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetTemplatesCustomExtensions => Vec < crate
+    ::types::TemplateCertificateExtensionResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostTemplatesCustomExtensions<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostTemplatesCustomExtensions => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutTemplatesCustomExtensions<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutTemplatesCustomExtensions => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetTemplatesExtendedKeyUsages<'_> {
-    type Output = Vec<crate::types::TemplateExtendedKeyUsageResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetTemplatesExtendedKeyUsages => Vec < crate
+    ::types::TemplateExtendedKeyUsageResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostTemplatesImport<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostTemplatesImport => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetTemplatesSettings<'_> {
-    type Output = crate::types::GlobalTemplateSettingsResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetTemplatesSettings => crate ::types::GlobalTemplateSettingsResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutTemplatesSettings<'_> {
-    type Output = crate::types::GlobalTemplateSettingsResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutTemplatesSettings => crate ::types::GlobalTemplateSettingsResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetTemplatesSubjectParts<'_> {
-    type Output = Vec<crate::types::ValidSubjectPartResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetTemplatesSubjectParts => Vec < crate ::types::ValidSubjectPartResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetTemplatesById<'_> {
-    type Output = crate::types::TemplateRetrievalResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetTemplatesById => crate ::types::TemplateRetrievalResponse
+);

@@ -675,97 +675,31 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSshUsers<'_> {
-    type Output = Vec<crate::types::SshUserResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetSshUsers => Vec < crate ::types::SshUserResponse >);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSshUsersV2<'_> {
-    type Output = Vec<crate::types::SshUserAccessResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSshUsersV2 => Vec < crate ::types::SshUserAccessResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSshUsers<'_> {
-    type Output = crate::types::SshUserResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostSshUsers => crate ::types::SshUserResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutSshUsers<'_> {
-    type Output = crate::types::SshUserResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutSshUsers => crate ::types::SshUserResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostSshUsersAccess<'_> {
-    type Output = crate::types::SshUserAccessResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostSshUsersAccess => crate ::types::SshUserAccessResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteSshUsersById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteSshUsersById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSshUsersById<'_> {
-    type Output = crate::types::SshUserResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetSshUsersById => crate ::types::SshUserResponse);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetSshUsersByIdV2<'_> {
-    type Output = crate::types::SshUserAccessResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetSshUsersByIdV2 => crate ::types::SshUserAccessResponse
+);

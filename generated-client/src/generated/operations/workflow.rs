@@ -619,73 +619,32 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostWorkflowCertificatesApprove<'_> {
-    type Output = crate::types::ApproveDenyResult;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostWorkflowCertificatesApprove => crate ::types::ApproveDenyResult
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetWorkflowCertificatesDenied<'_> {
-    type Output = Vec<crate::types::CertificateRequestModel>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetWorkflowCertificatesDenied => Vec < crate ::types::CertificateRequestModel >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostWorkflowCertificatesDeny<'_> {
-    type Output = crate::types::ApproveDenyResult;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostWorkflowCertificatesDeny => crate ::types::ApproveDenyResult
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetWorkflowCertificatesExternalValidation<'_> {
-    type Output = Vec<crate::types::CertificateRequestModel>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetWorkflowCertificatesExternalValidation => Vec < crate
+    ::types::CertificateRequestModel >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetWorkflowCertificatesPending<'_> {
-    type Output = Vec<crate::types::CertificateRequestModel>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetWorkflowCertificatesPending => Vec < crate ::types::CertificateRequestModel >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetWorkflowCertificatesById<'_> {
-    type Output = crate::types::CertRequestResponseModel;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetWorkflowCertificatesById => crate ::types::CertRequestResponseModel
+);

@@ -1567,194 +1567,78 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetWorkflowDefinitions<'_> {
-    type Output = Vec<crate::types::DefinitionQueryV1Response>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetWorkflowDefinitions => Vec < crate ::types::DefinitionQueryV1Response >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetWorkflowDefinitionsV2<'_> {
-    type Output = Vec<crate::types::DefinitionQueryResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetWorkflowDefinitionsV2 => Vec < crate ::types::DefinitionQueryResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostWorkflowDefinitions<'_> {
-    type Output = crate::types::DefinitionV1Response;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostWorkflowDefinitions => crate ::types::DefinitionV1Response
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostWorkflowDefinitionsV2<'_> {
-    type Output = crate::types::DefinitionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostWorkflowDefinitionsV2 => crate ::types::DefinitionResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetWorkflowDefinitionsSteps<'_> {
-    type Output = Vec<crate::types::AvailableStepQueryResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetWorkflowDefinitionsSteps => Vec < crate ::types::AvailableStepQueryResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetWorkflowDefinitionsStepsByExtensionName<'_> {
-    type Output = crate::types::AvailableStepResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetWorkflowDefinitionsStepsByExtensionName => crate ::types::AvailableStepResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetWorkflowDefinitionsTypes<'_> {
-    type Output = Vec<crate::types::WorkflowTypeQueryResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetWorkflowDefinitionsTypes => Vec < crate ::types::WorkflowTypeQueryResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteWorkflowDefinitionsByDefinitionId<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteWorkflowDefinitionsByDefinitionId => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetWorkflowDefinitionsByDefinitionId<'_> {
-    type Output = crate::types::DefinitionV1Response;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetWorkflowDefinitionsByDefinitionId => crate ::types::DefinitionV1Response
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetWorkflowDefinitionsByDefinitionIdV2<'_> {
-    type Output = crate::types::DefinitionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetWorkflowDefinitionsByDefinitionIdV2 => crate ::types::DefinitionResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutWorkflowDefinitionsByDefinitionId<'_> {
-    type Output = crate::types::DefinitionV1Response;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutWorkflowDefinitionsByDefinitionId => crate ::types::DefinitionV1Response
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutWorkflowDefinitionsByDefinitionIdV2<'_> {
-    type Output = crate::types::DefinitionResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutWorkflowDefinitionsByDefinitionIdV2 => crate ::types::DefinitionResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostWorkflowDefinitionsByDefinitionIdPublish<'_> {
-    type Output = crate::types::DefinitionV1Response;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostWorkflowDefinitionsByDefinitionIdPublish => crate ::types::DefinitionV1Response
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation
-for PostWorkflowDefinitionsByDefinitionIdPublishByVersion<'_> {
-    type Output = crate::types::DefinitionV1Response;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PostWorkflowDefinitionsByDefinitionIdPublishByVersion => crate
+    ::types::DefinitionV1Response
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutWorkflowDefinitionsByDefinitionIdStatus<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PutWorkflowDefinitionsByDefinitionIdStatus => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PutWorkflowDefinitionsByDefinitionIdSteps<'_> {
-    type Output = crate::types::DefinitionV1Response;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    PutWorkflowDefinitionsByDefinitionIdSteps => crate ::types::DefinitionV1Response
+);

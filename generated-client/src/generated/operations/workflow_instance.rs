@@ -749,97 +749,33 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetWorkflowInstances<'_> {
-    type Output = Vec<crate::types::InstanceQueryResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetWorkflowInstances => Vec < crate ::types::InstanceQueryResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetWorkflowInstancesAssignedToMe<'_> {
-    type Output = Vec<crate::types::InstanceQueryResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetWorkflowInstancesAssignedToMe => Vec < crate ::types::InstanceQueryResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetWorkflowInstancesMy<'_> {
-    type Output = Vec<crate::types::InstanceQueryResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetWorkflowInstancesMy => Vec < crate ::types::InstanceQueryResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteWorkflowInstancesByInstanceId<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteWorkflowInstancesByInstanceId => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetWorkflowInstancesByInstanceId<'_> {
-    type Output = crate::types::InstanceResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetWorkflowInstancesByInstanceId => crate ::types::InstanceResponse
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostWorkflowInstancesByInstanceIdRestart<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostWorkflowInstancesByInstanceIdRestart => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostWorkflowInstancesByInstanceIdSignals<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostWorkflowInstancesByInstanceIdSignals => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostWorkflowInstancesByInstanceIdStop<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostWorkflowInstancesByInstanceIdStop => ());

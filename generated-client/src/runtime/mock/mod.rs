@@ -56,6 +56,23 @@ pub trait MockOperation {
 #[doc(hidden)]
 pub struct RequestParts(pub(crate) Request);
 
+/// `impl MockOperation` for a generated request builder:
+/// `mock_operation!(GetAgents => Vec<crate::types::AgentResponse>)`.
+macro_rules! mock_operation {
+    ($builder:ident => $output:ty) => {
+        impl $crate::mock::MockOperation for $builder<'_> {
+            type Output = $output;
+            fn info(&self) -> &'static $crate::OperationInfo {
+                &Self::INFO
+            }
+            fn mock_request(&self) -> $crate::Result<$crate::mock::RequestParts> {
+                self.request().map($crate::mock::RequestParts)
+            }
+        }
+    };
+}
+pub(crate) use mock_operation;
+
 /// A typed mock Keyfactor Command server on loopback; see the module docs.
 pub struct MockServer {
     server: wiremock::MockServer,

@@ -314,49 +314,13 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetWidgets<'_> {
-    type Output = Vec<crate::types::Widget>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetWidgets => Vec < crate ::types::Widget >);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostWidgets<'_> {
-    type Output = crate::types::Widget;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostWidgets => crate ::types::Widget);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteWidgetsById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteWidgetsById => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetWidgetsById<'_> {
-    type Output = crate::types::Widget;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetWidgetsById => crate ::types::Widget);

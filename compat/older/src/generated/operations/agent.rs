@@ -258,37 +258,10 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAgents<'_> {
-    type Output = Vec<crate::types::AgentResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetAgents => Vec < crate ::types::AgentResponse >);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for PostAgentsReset<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(PostAgentsReset => ());
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetAgentsById<'_> {
-    type Output = crate::types::AgentResponse;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(GetAgentsById => crate ::types::AgentResponse);

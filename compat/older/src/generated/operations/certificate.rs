@@ -198,25 +198,9 @@ impl crate::mock::MockServer {
 }
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for GetCertificates<'_> {
-    type Output = Vec<crate::types::CertificateRetrievalResponse>;
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(
+    GetCertificates => Vec < crate ::types::CertificateRetrievalResponse >
+);
 
 #[cfg(feature = "mock")]
-impl crate::mock::MockOperation for DeleteCertificatesById<'_> {
-    type Output = ();
-    fn info(&self) -> &'static crate::OperationInfo {
-        &Self::INFO
-    }
-
-    fn mock_request(&self) -> crate::Result<crate::mock::RequestParts> {
-        self.request().map(crate::mock::RequestParts)
-    }
-}
+crate::runtime::mock_operation!(DeleteCertificatesById => ());
