@@ -66,10 +66,8 @@ impl DynamicArgs {
 /// compare case-insensitively without their model-binding prefixes
 /// (`pq.pageReturned` is `PageReturned`), as the server binds them.
 pub fn query_name_matches(sent: &str, declared: &str) -> bool {
-    fn unprefixed(name: &str) -> &str {
-        name.rsplit_once('.').map_or(name, |(_, n)| n)
-    }
-    unprefixed(sent).eq_ignore_ascii_case(unprefixed(declared))
+    use super::request::bound_query_name;
+    bound_query_name(sent).eq_ignore_ascii_case(bound_query_name(declared))
 }
 
 /// Reads a parameter's text as its type: as JSON first (numbers, booleans),

@@ -19,6 +19,14 @@ pub struct OperationInfo {
     pub success_status: u16,
 }
 
+/// The name a query parameter binds to on the server: ASP.NET model binding
+/// drops a prefix (`pq.pageReturned` binds `pageReturned`).
+// Used by the `dynamic` and `mock` features only.
+#[allow(dead_code)]
+pub(crate) fn bound_query_name(name: &str) -> &str {
+    name.rsplit_once('.').map_or(name, |(_, n)| n)
+}
+
 /// A request ready to be sent: path already filled in and encoded.
 #[derive(Debug)]
 pub(crate) struct Request {

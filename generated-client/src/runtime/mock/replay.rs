@@ -5,6 +5,7 @@ use std::sync::Mutex;
 
 use super::cassette::{Cassette, CassetteError, Interaction, major_version};
 use super::{decode, header, json_matches};
+use crate::runtime::request::bound_query_name;
 use crate::runtime::{Client, RetryPolicy};
 
 /// A loopback server that answers from a go-vcr cassette (the recordings of
@@ -107,10 +108,8 @@ fn differences(interaction: &Interaction, sent: &wiremock::Request) -> Vec<Strin
         out.push(format!("path {}, recorded {}", sent.url.path(), recorded.path()));
     }
     let normalize = |pairs: Vec<(String, String)>| {
-        let mut pairs: Vec<(String, String)> = pairs
-            .into_iter()
-            .map(|(k, v)| (k.rsplit_once('.').map_or(k.as_str(), |(_, n)| n).to_ascii_lowercase(), v))
-            .collect();
+        let mut pairs: Vec<(String, String)> =
+            pairs.into_iter().map(|(k, v)| (bound_query_name(&k).to_ascii_lowercase(), v)).collect();
         pairs.sort();
         pairs
     };
