@@ -20,23 +20,40 @@
 //! # }
 //! ```
 //!
-//! The modules [`operations`] and [`types`] are generated from Keyfactor's
-//! OpenAPI documents by `cargo xtask codegen`; the rest (configuration,
-//! authentication, errors) is written by hand in `runtime`.
+//! The modules [`operations`] and [`types`], [`Client`] and [`Code`] are
+//! generated from Keyfactor's OpenAPI documents by `cargo xtask codegen`;
+//! configuration, authentication, retries and errors come from the runtime
+//! every generated client shares, [`keyfactor_runtime`], re-exported here.
+//! Clients of other releases (`cargo xtask new-crate`) built on the same
+//! runtime share its configuration, authentication and [`Error`] type.
+//!
+//! # Testing code that uses the client
+//!
+//! With the `mock` feature, [`mock::MockServer`] is a typed mock server:
+//!
+//! ```no_run
+//! # #[cfg(feature = "mock")]
+//! # async fn demo() {
+//! use keyfactor_client::mock::MockServer;
+//! use keyfactor_client::types::AgentResponse;
+//!
+//! let mock = MockServer::start().await;
+//! // GET /Agents/{id}, version 1: the mock checks the version header too.
+//! let id = "3a2c0b5e-0c5d-4c8e-9c1e-6b3f1d2a4e5f".parse().unwrap();
+//! mock.get_agents_by_id(id)
+//!     .respond(AgentResponse { client_machine: Some("host1".into()), ..Default::default() })
+//!     .await;
+//! let agent = mock.client().get_agents_by_id(id).send().await.unwrap();
+//! assert_eq!(agent.client_machine.as_deref(), Some("host1"));
+//! # }
+//! ```
 #![doc = include_str!("generated/versions.md")]
-// With only some areas compiled in, parts of the runtime go unused.
-#![cfg_attr(not(feature = "all-areas"), allow(dead_code, unused_imports))]
 
 #[rustfmt::skip] // formatted by prettyplease when generated
 mod generated;
-mod runtime;
 
-#[cfg(feature = "dynamic")]
-pub use generated::dynamic;
-pub use generated::{OPERATIONS, operations, types};
-pub use runtime::exports::*;
-#[cfg(feature = "mock")]
-pub use runtime::mock;
+pub use generated::*;
+pub use keyfactor_runtime;
 
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]

@@ -58,7 +58,8 @@ pub fn generate_release(manifest: &Path, spec_dir: Option<&Path>) -> Result<Gene
     let spec_dir = spec_dir.map_or_else(|| manifest.documents_dir(), Path::to_path_buf);
     let docs = release::load_release(&manifest, &spec_dir, &mut warnings)?;
     let source = format!("the Keyfactor Command release {} documents", manifest.release);
-    generate_locked(&docs, &manifest.type_name_lock()?, &emit::Options { source, area_features: true }, warnings)
+    let options = emit::Options { release: manifest.release.clone(), source, area_features: true };
+    generate_locked(&docs, &manifest.type_name_lock()?, &options, warnings)
 }
 
 /// Generates from the given document files (any number, one per version).

@@ -10,7 +10,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn options(source: &str, area_features: bool) -> Options {
-    Options { source: source.to_string(), area_features }
+    Options { release: "fixture".into(), source: source.to_string(), area_features }
 }
 
 fn features() -> Generated {

@@ -9,7 +9,7 @@ use keyfactor_generator::release::Manifest;
 use keyfactor_generator::{Generated, Result, generate_files};
 
 fn options() -> Options {
-    Options { source: "test".into(), area_features: true }
+    Options { release: "test".into(), source: "test".into(), area_features: true }
 }
 
 /// Writes each `(name, text)` into a temporary directory and generates from them.

@@ -69,7 +69,7 @@ fn two_documents_claiming_one_version_are_refused() {
     fs::write(&b, DOC.replace("\"1.0\"", "\"1\"")).unwrap();
     let err = keyfactor_generator::generate_files(
         &[&a, &b],
-        &keyfactor_generator::emit::Options { source: "test".into(), area_features: false },
+        &keyfactor_generator::emit::Options { release: "test".into(), source: "test".into(), area_features: false },
     )
     .unwrap_err();
     let message = err.to_string();

@@ -130,11 +130,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
 /// release (`before`, `after`), an older release's shape (`older`), and a
 /// release that lacks everything optional (`minimal`), all built by CI with
 /// `clippy -D warnings`.
-const COMPAT_CRATES: &[(&str, &[&str])] = &[
-    ("before", &["compat-before.yaml"]),
-    ("after", &["compat-after.yaml"]),
-    ("older", &["release-10/v1.yaml"]),
-    ("minimal", &["minimal.yaml"]),
+const COMPAT_CRATES: &[(&str, &str, &[&str])] = &[
+    ("before", "fixture-before", &["compat-before.yaml"]),
+    ("after", "fixture-after", &["compat-after.yaml"]),
+    ("older", "10", &["release-10/v1.yaml"]),
+    ("minimal", "fixture-minimal", &["minimal.yaml"]),
 ];
 
 /// One generated directory and how to produce it.
@@ -176,10 +176,10 @@ fn targets(spec_dir: &Path) -> Result<Vec<Target>> {
         cargo_toml: Some(root.join("generated-client/Cargo.toml")),
         type_names: manifest.type_names_path(),
     }];
-    for (krate, docs) in COMPAT_CRATES {
+    for (krate, release, docs) in COMPAT_CRATES {
         let paths: Vec<PathBuf> = docs.iter().map(|d| root.join("spec/fixtures").join(d)).collect();
         let source = docs.iter().map(|d| format!("spec/fixtures/{d}")).collect::<Vec<_>>().join(" and ");
-        let options = Options { source, area_features: false };
+        let options = Options { release: release.to_string(), source, area_features: false };
         targets.push(Target {
             dir: root.join(format!("compat/{krate}/src/generated")),
             generated: keyfactor_generator::generate_files(

@@ -5,12 +5,5 @@
 
 #[rustfmt::skip] // formatted by prettyplease when generated
 mod generated;
-#[path = "../../../generated-client/src/runtime/mod.rs"]
-mod runtime;
 
-#[cfg(feature = "dynamic")]
-pub use generated::dynamic;
-pub use generated::{OPERATIONS, operations, types};
-pub use runtime::exports::*;
-#[cfg(feature = "mock")]
-pub use runtime::mock;
+pub use generated::*;

@@ -7,7 +7,7 @@ use std::future::Future;
 
 use std::pin::Pin;
 
-use crate::runtime::DynamicArgs;
+use keyfactor_runtime::dynamic::DynamicArgs;
 type Called<'a> = Pin<
     Box<
         dyn Future<
@@ -2856,7 +2856,7 @@ async fn get_agent_blue_print(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent-blueprint")]
@@ -2870,7 +2870,7 @@ async fn post_agent_blue_print_apply_blueprint(
     if let Some(value) = args.query::<uuid::Uuid>(OP, "templateId")? {
         builder = builder.template_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent-blueprint")]
@@ -2886,7 +2886,7 @@ async fn post_agent_blue_print_generate_blue_print(
     if let Some(value) = args.query::<String>(OP, "name")? {
         builder = builder.name(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent-blueprint")]
@@ -2897,7 +2897,7 @@ async fn delete_agent_blue_print_by_id(
     const OP: &str = "delete_agent_blue_print_by_id";
     let builder = client
         .delete_agent_blue_print_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent-blueprint")]
@@ -2910,7 +2910,7 @@ async fn get_agent_blue_print_by_id(
     if let Some(value) = args.query::<uuid::Uuid>(OP, "id")? {
         builder = builder.id_query(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent-blueprint")]
@@ -2933,7 +2933,7 @@ async fn get_agent_blue_print_by_id_jobs(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent-blueprint")]
@@ -2956,7 +2956,7 @@ async fn get_agent_blue_print_by_id_stores(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent-pool")]
@@ -2981,7 +2981,7 @@ async fn get_agent_pools(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent-pool")]
@@ -2992,7 +2992,7 @@ async fn post_agent_pools(
     const OP: &str = "post_agent_pools";
     let builder = client
         .post_agent_pools(args.body::<crate::types::AgentPoolCreationRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent-pool")]
@@ -3003,7 +3003,7 @@ async fn put_agent_pools(
     const OP: &str = "put_agent_pools";
     let builder = client
         .put_agent_pools(args.body::<crate::types::AgentPoolUpdateRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent-pool")]
@@ -3028,7 +3028,7 @@ async fn get_agent_pools_agents(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent-pool")]
@@ -3038,7 +3038,7 @@ async fn delete_agent_pools_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_agent_pools_by_id";
     let builder = client.delete_agent_pools_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent-pool")]
@@ -3048,7 +3048,7 @@ async fn get_agent_pools_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_agent_pools_by_id";
     let builder = client.get_agent_pools_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent")]
@@ -3073,7 +3073,7 @@ async fn get_agents(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent")]
@@ -3083,7 +3083,7 @@ async fn post_agents_approve(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_agents_approve";
     let builder = client.post_agents_approve(args.body::<Vec<String>>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent")]
@@ -3093,7 +3093,7 @@ async fn post_agents_disapprove(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_agents_disapprove";
     let builder = client.post_agents_disapprove(args.body::<Vec<String>>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent")]
@@ -3103,7 +3103,7 @@ async fn post_agents_reset(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_agents_reset";
     let builder = client.post_agents_reset(args.body::<Vec<String>>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent")]
@@ -3119,7 +3119,7 @@ async fn post_agents_set_auth_certificate_reenrollment(
                     crate::types::UpdateOrchestratorAuthCertificateReenrollmentRequest,
                 >(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent")]
@@ -3132,7 +3132,7 @@ async fn delete_agents_by_id(
     if let Some(value) = args.query::<bool>(OP, "force")? {
         builder = builder.force(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent")]
@@ -3142,7 +3142,7 @@ async fn get_agents_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_agents_by_id";
     let builder = client.get_agents_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent")]
@@ -3153,7 +3153,7 @@ async fn post_agents_by_id_fetch_logs(
     const OP: &str = "post_agents_by_id_fetch_logs";
     let builder = client
         .post_agents_by_id_fetch_logs(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "agent")]
@@ -3163,7 +3163,7 @@ async fn post_agents_by_id_reset(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_agents_by_id_reset";
     let builder = client.post_agents_by_id_reset(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "denied-alert")]
@@ -3188,7 +3188,7 @@ async fn get_alerts_denied(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "denied-alert")]
@@ -3199,7 +3199,7 @@ async fn post_alerts_denied(
     const OP: &str = "post_alerts_denied";
     let builder = client
         .post_alerts_denied(args.body::<crate::types::DeniedAlertCreationRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "denied-alert")]
@@ -3210,7 +3210,7 @@ async fn put_alerts_denied(
     const OP: &str = "put_alerts_denied";
     let builder = client
         .put_alerts_denied(args.body::<crate::types::DeniedAlertUpdateRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "denied-alert")]
@@ -3220,7 +3220,7 @@ async fn delete_alerts_denied_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_alerts_denied_by_id";
     let builder = client.delete_alerts_denied_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "denied-alert")]
@@ -3230,7 +3230,7 @@ async fn get_alerts_denied_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_alerts_denied_by_id";
     let builder = client.get_alerts_denied_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "expiration-alert")]
@@ -3255,7 +3255,7 @@ async fn get_alerts_expiration(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "expiration-alert")]
@@ -3268,7 +3268,7 @@ async fn post_alerts_expiration(
         .post_alerts_expiration(
             args.body::<crate::types::ExpirationAlertCreationRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "expiration-alert")]
@@ -3281,7 +3281,7 @@ async fn put_alerts_expiration(
         .put_alerts_expiration(
             args.body::<crate::types::ExpirationAlertUpdateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "expiration-alert")]
@@ -3290,7 +3290,7 @@ async fn get_alerts_expiration_schedule(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_alerts_expiration_schedule();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "expiration-alert")]
@@ -3303,7 +3303,7 @@ async fn put_alerts_expiration_schedule(
         .put_alerts_expiration_schedule(
             args.body::<crate::types::AlertScheduleRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "expiration-alert")]
@@ -3316,7 +3316,7 @@ async fn post_alerts_expiration_test(
         .post_alerts_expiration_test(
             args.body::<crate::types::ExpirationAlertTestRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "expiration-alert")]
@@ -3329,7 +3329,7 @@ async fn post_alerts_expiration_test_all(
         .post_alerts_expiration_test_all(
             args.body::<crate::types::ExpirationAlertTestAllRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "expiration-alert")]
@@ -3339,7 +3339,7 @@ async fn delete_alerts_expiration_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_alerts_expiration_by_id";
     let builder = client.delete_alerts_expiration_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "expiration-alert")]
@@ -3349,7 +3349,7 @@ async fn get_alerts_expiration_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_alerts_expiration_by_id";
     let builder = client.get_alerts_expiration_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "issued-alert")]
@@ -3374,7 +3374,7 @@ async fn get_alerts_issued(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "issued-alert")]
@@ -3385,7 +3385,7 @@ async fn post_alerts_issued(
     const OP: &str = "post_alerts_issued";
     let builder = client
         .post_alerts_issued(args.body::<crate::types::IssuedAlertCreationRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "issued-alert")]
@@ -3396,7 +3396,7 @@ async fn put_alerts_issued(
     const OP: &str = "put_alerts_issued";
     let builder = client
         .put_alerts_issued(args.body::<crate::types::IssuedAlertUpdateRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "issued-alert")]
@@ -3405,7 +3405,7 @@ async fn get_alerts_issued_schedule(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_alerts_issued_schedule();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "issued-alert")]
@@ -3418,7 +3418,7 @@ async fn put_alerts_issued_schedule(
         .put_alerts_issued_schedule(
             args.body::<crate::types::AlertScheduleRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "issued-alert")]
@@ -3428,7 +3428,7 @@ async fn delete_alerts_issued_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_alerts_issued_by_id";
     let builder = client.delete_alerts_issued_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "issued-alert")]
@@ -3438,7 +3438,7 @@ async fn get_alerts_issued_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_alerts_issued_by_id";
     let builder = client.get_alerts_issued_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "key-rotation-alert")]
@@ -3463,7 +3463,7 @@ async fn get_alerts_key_rotation(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "key-rotation-alert")]
@@ -3476,7 +3476,7 @@ async fn post_alerts_key_rotation(
         .post_alerts_key_rotation(
             args.body::<crate::types::KeyRotationAlertCreationRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "key-rotation-alert")]
@@ -3489,7 +3489,7 @@ async fn put_alerts_key_rotation(
         .put_alerts_key_rotation(
             args.body::<crate::types::KeyRotationAlertUpdateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "key-rotation-alert")]
@@ -3498,7 +3498,7 @@ async fn get_alerts_key_rotation_schedule(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_alerts_key_rotation_schedule();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "key-rotation-alert")]
@@ -3511,7 +3511,7 @@ async fn put_alerts_key_rotation_schedule(
         .put_alerts_key_rotation_schedule(
             args.body::<crate::types::AlertScheduleRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "key-rotation-alert")]
@@ -3524,7 +3524,7 @@ async fn post_alerts_key_rotation_test(
         .post_alerts_key_rotation_test(
             args.body::<crate::types::KeyRotationAlertTestRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "key-rotation-alert")]
@@ -3537,7 +3537,7 @@ async fn post_alerts_key_rotation_test_all(
         .post_alerts_key_rotation_test_all(
             args.body::<crate::types::KeyRotationAlertTestAllRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "key-rotation-alert")]
@@ -3547,7 +3547,7 @@ async fn delete_alerts_key_rotation_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_alerts_key_rotation_by_id";
     let builder = client.delete_alerts_key_rotation_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "key-rotation-alert")]
@@ -3557,7 +3557,7 @@ async fn get_alerts_key_rotation_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_alerts_key_rotation_by_id";
     let builder = client.get_alerts_key_rotation_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pending-alert")]
@@ -3582,7 +3582,7 @@ async fn get_alerts_pending(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pending-alert")]
@@ -3595,7 +3595,7 @@ async fn post_alerts_pending(
         .post_alerts_pending(
             args.body::<crate::types::PendingAlertCreationRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pending-alert")]
@@ -3606,7 +3606,7 @@ async fn put_alerts_pending(
     const OP: &str = "put_alerts_pending";
     let builder = client
         .put_alerts_pending(args.body::<crate::types::PendingAlertUpdateRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pending-alert")]
@@ -3615,7 +3615,7 @@ async fn get_alerts_pending_schedule(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_alerts_pending_schedule();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pending-alert")]
@@ -3628,7 +3628,7 @@ async fn put_alerts_pending_schedule(
         .put_alerts_pending_schedule(
             args.body::<crate::types::AlertScheduleRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pending-alert")]
@@ -3641,7 +3641,7 @@ async fn post_alerts_pending_test(
         .post_alerts_pending_test(
             args.body::<crate::types::PendingAlertTestRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pending-alert")]
@@ -3654,7 +3654,7 @@ async fn post_alerts_pending_test_all(
         .post_alerts_pending_test_all(
             args.body::<crate::types::PendingAlertTestAllRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pending-alert")]
@@ -3664,7 +3664,7 @@ async fn delete_alerts_pending_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_alerts_pending_by_id";
     let builder = client.delete_alerts_pending_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pending-alert")]
@@ -3674,7 +3674,7 @@ async fn get_alerts_pending_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_alerts_pending_by_id";
     let builder = client.get_alerts_pending_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "analytics")]
@@ -3690,7 +3690,7 @@ async fn get_analytics_certificates_count(
     if let Some(value) = args.query::<String>(OP, "query")? {
         builder = builder.query(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "analytics")]
@@ -3703,7 +3703,7 @@ async fn get_analytics_certificates_count_collections(
     if let Some(value) = args.query_all::<i32>(OP, "CollectionIds")? {
         builder = builder.collection_ids(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "analytics")]
@@ -3720,7 +3720,7 @@ async fn get_analytics_certificates_count_grouped(
     if let Some(value) = args.query::<String>(OP, "query")? {
         builder = builder.query(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "analytics")]
@@ -3734,7 +3734,7 @@ async fn get_analytics_certificates_issuance(
             args.required::<i32>(OP, "collectionId", false)?,
             args.required::<i32>(OP, "TotalPeriods", false)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "analytics")]
@@ -3748,7 +3748,7 @@ async fn get_analytics_certificates_revocation(
             args.required::<i32>(OP, "collectionId", false)?,
             args.required::<i32>(OP, "TotalPeriods", false)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "analytics")]
@@ -3761,7 +3761,7 @@ async fn get_analytics_ssl_networks_endpoints(
     if let Some(value) = args.query_all::<uuid::Uuid>(OP, "Networks")? {
         builder = builder.networks(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "analytics")]
@@ -3774,7 +3774,7 @@ async fn get_analytics_ssl_networks_endpoints_status(
     if let Some(value) = args.query_all::<uuid::Uuid>(OP, "Networks")? {
         builder = builder.networks(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "app-setting")]
@@ -3783,7 +3783,7 @@ async fn get_app_setting(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_app_setting();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "app-setting")]
@@ -3796,7 +3796,7 @@ async fn put_app_setting(
         .put_app_setting(
             args.body::<Vec<crate::types::AppSettingUpdateBulkRequest>>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "app-setting")]
@@ -3806,7 +3806,7 @@ async fn get_app_setting_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_app_setting_by_id";
     let builder = client.get_app_setting_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "app-setting")]
@@ -3820,7 +3820,7 @@ async fn put_app_setting_by_id_set(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::AppSettingUpdateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "app-setting")]
@@ -3834,7 +3834,7 @@ async fn put_app_setting_by_name_set(
             args.path::<String>(OP, "name")?,
             args.body::<crate::types::AppSettingUpdateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "application")]
@@ -3859,7 +3859,7 @@ async fn get_applications(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "application")]
@@ -3870,7 +3870,7 @@ async fn post_applications(
     const OP: &str = "post_applications";
     let builder = client
         .post_applications(args.body::<crate::types::ApplicationRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "application")]
@@ -3881,7 +3881,7 @@ async fn put_applications(
     const OP: &str = "put_applications";
     let builder = client
         .put_applications(args.body::<crate::types::ApplicationRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "application")]
@@ -3891,7 +3891,7 @@ async fn delete_applications_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_applications_by_id";
     let builder = client.delete_applications_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "application")]
@@ -3901,7 +3901,7 @@ async fn get_applications_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_applications_by_id";
     let builder = client.get_applications_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "audit-log")]
@@ -3926,7 +3926,7 @@ async fn get_audit(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "audit-log")]
@@ -3945,7 +3945,7 @@ async fn get_audit_download(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "audit-log")]
@@ -3970,7 +3970,7 @@ async fn get_audit_related_entities(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "audit-log")]
@@ -3980,7 +3980,7 @@ async fn get_audit_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_audit_by_id";
     let builder = client.get_audit_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "audit-log")]
@@ -3990,7 +3990,7 @@ async fn get_audit_by_id_validate(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_audit_by_id_validate";
     let builder = client.get_audit_by_id_validate(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "csr-generation")]
@@ -4003,7 +4003,7 @@ async fn post_csr_generation_generate(
         .post_csr_generation_generate(
             args.body::<crate::types::CsrGenerationRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "csr-generation")]
@@ -4013,7 +4013,7 @@ async fn delete_csr_generation_pending(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_csr_generation_pending";
     let builder = client.delete_csr_generation_pending(args.body::<Vec<i32>>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "csr-generation")]
@@ -4032,7 +4032,7 @@ async fn get_csr_generation_pending(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "csr-generation")]
@@ -4043,7 +4043,7 @@ async fn delete_csr_generation_pending_by_id(
     const OP: &str = "delete_csr_generation_pending_by_id";
     let builder = client
         .delete_csr_generation_pending_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "csr-generation")]
@@ -4053,7 +4053,7 @@ async fn get_csr_generation_pending_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_csr_generation_pending_by_id";
     let builder = client.get_csr_generation_pending_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4078,7 +4078,7 @@ async fn get_certificate_authority(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4094,7 +4094,7 @@ async fn post_certificate_authority(
     if let Some(value) = args.query::<bool>(OP, "forceSave")? {
         builder = builder.force_save(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4110,7 +4110,7 @@ async fn put_certificate_authority(
     if let Some(value) = args.query::<bool>(OP, "forceSave")? {
         builder = builder.force_save(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4120,7 +4120,7 @@ async fn get_certificate_authority_alert_recipients_ca_health_recipients(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client
         .get_certificate_authority_alert_recipients_ca_health_recipients();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4133,7 +4133,7 @@ async fn post_certificate_authority_alert_recipients_ca_health_recipients(
         .post_certificate_authority_alert_recipients_ca_health_recipients(
             args.body::<crate::types::CaAlertRecipientCreateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4146,7 +4146,7 @@ async fn delete_certificate_authority_alert_recipients_ca_health_recipients_by_i
         .delete_certificate_authority_alert_recipients_ca_health_recipients_by_id(
             args.path::<i32>(OP, "id")?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4159,7 +4159,7 @@ async fn get_certificate_authority_alert_recipients_ca_health_recipients_by_id(
         .get_certificate_authority_alert_recipients_ca_health_recipients_by_id(
             args.path::<i32>(OP, "id")?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4173,7 +4173,7 @@ async fn put_certificate_authority_alert_recipients_ca_health_recipients_by_id(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::CaAlertRecipientUpdateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4183,7 +4183,7 @@ async fn get_certificate_authority_alert_recipients_ca_threshold_recipients(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client
         .get_certificate_authority_alert_recipients_ca_threshold_recipients();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4196,7 +4196,7 @@ async fn post_certificate_authority_alert_recipients_ca_threshold_recipients(
         .post_certificate_authority_alert_recipients_ca_threshold_recipients(
             args.body::<crate::types::CaAlertRecipientCreateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4209,7 +4209,7 @@ async fn delete_certificate_authority_alert_recipients_ca_threshold_recipients_b
         .delete_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
             args.path::<i32>(OP, "id")?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4222,7 +4222,7 @@ async fn get_certificate_authority_alert_recipients_ca_threshold_recipients_by_i
         .get_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
             args.path::<i32>(OP, "id")?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4236,7 +4236,7 @@ async fn put_certificate_authority_alert_recipients_ca_threshold_recipients_by_i
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::CaAlertRecipientUpdateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4245,7 +4245,7 @@ async fn get_certificate_authority_available_forests(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_certificate_authority_available_forests();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ca-connector")]
@@ -4254,7 +4254,7 @@ async fn get_certificate_authority_ca_connectors(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_certificate_authority_ca_connectors();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ca-connector")]
@@ -4267,7 +4267,7 @@ async fn post_certificate_authority_ca_connectors(
         .post_certificate_authority_ca_connectors(
             args.body::<crate::types::CaConnectorRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ca-connector")]
@@ -4278,7 +4278,7 @@ async fn delete_certificate_authority_ca_connectors_by_id(
     const OP: &str = "delete_certificate_authority_ca_connectors_by_id";
     let builder = client
         .delete_certificate_authority_ca_connectors_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ca-connector")]
@@ -4289,7 +4289,7 @@ async fn get_certificate_authority_ca_connectors_by_id(
     const OP: &str = "get_certificate_authority_ca_connectors_by_id";
     let builder = client
         .get_certificate_authority_ca_connectors_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ca-connector")]
@@ -4303,7 +4303,7 @@ async fn put_certificate_authority_ca_connectors_by_id(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::CaConnectorRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4312,7 +4312,7 @@ async fn get_certificate_authority_health_monitoring_schedule(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_certificate_authority_health_monitoring_schedule();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4325,7 +4325,7 @@ async fn post_certificate_authority_import(
     if let Some(value) = args.query::<String>(OP, "dns")? {
         builder = builder.dns(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4338,7 +4338,7 @@ async fn post_certificate_authority_publish_crl(
         .post_certificate_authority_publish_crl(
             args.body::<crate::types::CrlRequestModel>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4347,7 +4347,7 @@ async fn get_certificate_authority_source_count(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_certificate_authority_source_count();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4356,7 +4356,7 @@ async fn get_certificate_authority_task_queue(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_certificate_authority_task_queue();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4369,7 +4369,7 @@ async fn put_certificate_authority_task_queue(
         .put_certificate_authority_task_queue(
             args.body::<crate::types::JobQueueRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4382,7 +4382,7 @@ async fn post_certificate_authority_task_queue_test(
         .post_certificate_authority_task_queue_test(
             args.body::<crate::types::JobQueueRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4395,7 +4395,7 @@ async fn post_certificate_authority_test(
         .post_certificate_authority_test(
             args.body::<crate::types::CertificateAuthorityTestRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4409,7 +4409,7 @@ async fn delete_certificate_authority_by_id(
     if let Some(value) = args.query::<bool>(OP, "force")? {
         builder = builder.force(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
@@ -4419,7 +4419,7 @@ async fn get_certificate_authority_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_certificate_authority_by_id";
     let builder = client.get_certificate_authority_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-collection")]
@@ -4444,7 +4444,7 @@ async fn get_certificate_collections(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-collection")]
@@ -4457,7 +4457,7 @@ async fn post_certificate_collections(
         .post_certificate_collections(
             args.body::<crate::types::CertificateCollectionCreateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-collection")]
@@ -4470,7 +4470,7 @@ async fn put_certificate_collections(
         .put_certificate_collections(
             args.body::<crate::types::CertificateCollectionUpdateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-collection")]
@@ -4495,7 +4495,7 @@ async fn get_certificate_collections_collection_list(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-collection")]
@@ -4504,7 +4504,7 @@ async fn get_certificate_collections_collection_ordering(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_certificate_collections_collection_ordering();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-collection")]
@@ -4517,7 +4517,7 @@ async fn post_certificate_collections_copy(
         .post_certificate_collections_copy(
             args.body::<crate::types::CertificateCollectionCopyRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-collection")]
@@ -4526,7 +4526,7 @@ async fn get_certificate_collections_last_estimated(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_certificate_collections_last_estimated();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-collection")]
@@ -4535,7 +4535,7 @@ async fn get_certificate_collections_nav_items(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_certificate_collections_nav_items();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-collection")]
@@ -4546,7 +4546,7 @@ async fn delete_certificate_collections_by_id(
     const OP: &str = "delete_certificate_collections_by_id";
     let builder = client
         .delete_certificate_collections_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-collection")]
@@ -4556,7 +4556,7 @@ async fn get_certificate_collections_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_certificate_collections_by_id";
     let builder = client.get_certificate_collections_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-collection")]
@@ -4570,7 +4570,7 @@ async fn put_certificate_collections_by_id_favorite(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::CertificateCollectionFavoriteRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-collection")]
@@ -4581,7 +4581,7 @@ async fn get_certificate_collections_by_name(
     const OP: &str = "get_certificate_collections_by_name";
     let builder = client
         .get_certificate_collections_by_name(args.path::<String>(OP, "name")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store-container")]
@@ -4606,7 +4606,7 @@ async fn get_certificate_store_containers(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store-container")]
@@ -4619,7 +4619,7 @@ async fn post_certificate_store_containers(
         .post_certificate_store_containers(
             args.body::<crate::types::CertStoreContainerRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store-container")]
@@ -4632,7 +4632,7 @@ async fn put_certificate_store_containers(
         .put_certificate_store_containers(
             args.body::<crate::types::CertStoreContainerRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store-container")]
@@ -4643,7 +4643,7 @@ async fn delete_certificate_store_containers_by_id(
     const OP: &str = "delete_certificate_store_containers_by_id";
     let builder = client
         .delete_certificate_store_containers_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store-container")]
@@ -4654,7 +4654,7 @@ async fn get_certificate_store_containers_by_id(
     const OP: &str = "get_certificate_store_containers_by_id";
     let builder = client
         .get_certificate_store_containers_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store-type")]
@@ -4664,7 +4664,7 @@ async fn delete_certificate_store_types(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_certificate_store_types";
     let builder = client.delete_certificate_store_types(args.body::<Vec<i32>>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store-type")]
@@ -4689,7 +4689,7 @@ async fn get_certificate_store_types(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store-type")]
@@ -4702,7 +4702,7 @@ async fn post_certificate_store_types(
         .post_certificate_store_types(
             args.body::<crate::types::CertificateStoreTypeCreationRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store-type")]
@@ -4715,7 +4715,7 @@ async fn put_certificate_store_types(
         .put_certificate_store_types(
             args.body::<crate::types::CertificateStoreTypeUpdateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store-type")]
@@ -4726,7 +4726,7 @@ async fn get_certificate_store_types_name_by_name(
     const OP: &str = "get_certificate_store_types_name_by_name";
     let builder = client
         .get_certificate_store_types_name_by_name(args.path::<String>(OP, "name")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store-type")]
@@ -4737,7 +4737,7 @@ async fn delete_certificate_store_types_by_id(
     const OP: &str = "delete_certificate_store_types_by_id";
     let builder = client
         .delete_certificate_store_types_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store-type")]
@@ -4747,7 +4747,7 @@ async fn get_certificate_store_types_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_certificate_store_types_by_id";
     let builder = client.get_certificate_store_types_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store")]
@@ -4757,7 +4757,7 @@ async fn delete_certificate_stores(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_certificate_stores";
     let builder = client.delete_certificate_stores(args.body::<Vec<uuid::Uuid>>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store")]
@@ -4788,7 +4788,7 @@ async fn get_certificate_stores(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store")]
@@ -4801,7 +4801,7 @@ async fn post_certificate_stores(
         .post_certificate_stores(
             args.body::<crate::types::CertificateStoreCreateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store")]
@@ -4814,7 +4814,7 @@ async fn put_certificate_stores(
         .put_certificate_stores(
             args.body::<crate::types::CertificateStoreUpdateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store")]
@@ -4827,7 +4827,7 @@ async fn get_certificate_stores_aliases(
     if let Some(value) = args.query_all::<uuid::Uuid>(OP, "ids")? {
         builder = builder.ids(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store")]
@@ -4840,7 +4840,7 @@ async fn post_certificate_stores_approve(
         .post_certificate_stores_approve(
             args.body::<Vec<crate::types::CertificateStoreApproveRequest>>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store")]
@@ -4853,7 +4853,7 @@ async fn put_certificate_stores_assign_application(
         .put_certificate_stores_assign_application(
             args.body::<crate::types::ApplicationAssignment>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store")]
@@ -4866,7 +4866,7 @@ async fn put_certificate_stores_assign_container(
         .put_certificate_stores_assign_container(
             args.body::<crate::types::ContainerAssignment>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store")]
@@ -4879,7 +4879,7 @@ async fn post_certificate_stores_certificates_add(
         .post_certificate_stores_certificates_add(
             args.body::<crate::types::AddCertificateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store")]
@@ -4892,7 +4892,7 @@ async fn post_certificate_stores_certificates_remove(
         .post_certificate_stores_certificates_remove(
             args.body::<crate::types::RemoveCertificateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store")]
@@ -4905,7 +4905,7 @@ async fn put_certificate_stores_discovery_job(
         .put_certificate_stores_discovery_job(
             args.body::<crate::types::DiscoveryJobRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store")]
@@ -4918,7 +4918,7 @@ async fn put_certificate_stores_password(
         .put_certificate_stores_password(
             args.body::<crate::types::CertStoreNewPasswordRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store")]
@@ -4931,7 +4931,7 @@ async fn post_certificate_stores_reenrollment(
         .post_certificate_stores_reenrollment(
             args.body::<crate::types::ReenrollmentRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store")]
@@ -4944,7 +4944,7 @@ async fn post_certificate_stores_schedule(
         .post_certificate_stores_schedule(
             args.body::<crate::types::CertStoresSchedule>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store")]
@@ -4955,7 +4955,7 @@ async fn delete_certificate_stores_by_id(
     const OP: &str = "delete_certificate_stores_by_id";
     let builder = client
         .delete_certificate_stores_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store")]
@@ -4966,7 +4966,7 @@ async fn get_certificate_stores_by_id(
     const OP: &str = "get_certificate_stores_by_id";
     let builder = client
         .get_certificate_stores_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-store")]
@@ -4989,7 +4989,7 @@ async fn get_certificate_stores_by_id_inventory(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5002,7 +5002,7 @@ async fn delete_certificates(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5045,7 +5045,7 @@ async fn get_certificates(
     if let Some(value) = args.query::<bool>(OP, "includeHasPrivateKey")? {
         builder = builder.include_has_private_key(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5058,7 +5058,7 @@ async fn post_certificates_analyze(
         .post_certificates_analyze(
             args.body::<crate::types::AnalyzeCertificateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5080,7 +5080,7 @@ async fn get_certificates_csv(
     if let Some(value) = args.query::<i32>(OP, "CollectionId")? {
         builder = builder.collection_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5100,7 +5100,7 @@ async fn post_certificates_download(
     if let Some(value) = args.query::<i32>(OP, "containerId")? {
         builder = builder.container_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5113,7 +5113,7 @@ async fn delete_certificates_exclude(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5126,7 +5126,7 @@ async fn delete_certificates_exclude_query(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5140,7 +5140,7 @@ async fn delete_certificates_exclude_by_id(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5153,7 +5153,7 @@ async fn delete_certificates_excluded_certificates(
         .delete_certificates_excluded_certificates(
             args.body::<crate::types::ExcludedCertificateDeleteRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5178,7 +5178,7 @@ async fn get_certificates_excluded_certificates(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5192,7 +5192,7 @@ async fn get_certificates_identity_audit_by_id(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5206,7 +5206,7 @@ async fn get_certificates_identity_audit_by_id_v2(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5219,7 +5219,7 @@ async fn post_certificates_import(
         .post_certificates_import(
             args.body::<crate::types::CertificateImportRequestModel>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5236,7 +5236,7 @@ async fn get_certificates_locations_by_id(
     if let Some(value) = args.query::<i32>(OP, "containerId")? {
         builder = builder.container_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5255,7 +5255,7 @@ async fn put_certificates_metadata(
     if let Some(value) = args.query::<i32>(OP, "containerId")? {
         builder = builder.container_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5271,7 +5271,7 @@ async fn put_certificates_metadata_all(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5291,7 +5291,7 @@ async fn get_certificates_metadata_compare(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5305,7 +5305,7 @@ async fn put_certificates_owner(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5318,7 +5318,7 @@ async fn delete_certificates_private_key(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5332,7 +5332,7 @@ async fn delete_certificates_private_key_by_id(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5345,7 +5345,7 @@ async fn delete_certificates_query(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5354,7 +5354,7 @@ async fn get_certificates_query_parsers(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_certificates_query_parsers();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5374,7 +5374,7 @@ async fn post_certificates_recover(
     if let Some(value) = args.query::<i32>(OP, "containerId")? {
         builder = builder.container_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5387,7 +5387,7 @@ async fn post_certificates_revoke(
         .post_certificates_revoke(
             args.body::<crate::types::RevokeCertificateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5400,7 +5400,7 @@ async fn delete_certificates_by_id(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5425,7 +5425,7 @@ async fn get_certificates_by_id(
     if let Some(value) = args.query::<bool>(OP, "includeHasPrivateKey")? {
         builder = builder.include_has_private_key(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5453,7 +5453,7 @@ async fn get_certificates_by_id_history(
     if let Some(value) = args.query::<i32>(OP, "containerId")? {
         builder = builder.container_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5473,7 +5473,7 @@ async fn put_certificates_by_id_owner(
     if let Some(value) = args.query::<i32>(OP, "containerId")? {
         builder = builder.container_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5487,7 +5487,7 @@ async fn get_certificates_by_id_security(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5504,7 +5504,7 @@ async fn get_certificates_by_id_validate(
     if let Some(value) = args.query::<i32>(OP, "containerId")? {
         builder = builder.container_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5514,7 +5514,7 @@ async fn get_certificates_by_id_validation(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_certificates_by_id_validation";
     let builder = client.get_certificates_by_id_validation(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5534,7 +5534,7 @@ async fn post_certificates_by_id_validation(
                     >,
                 >(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5548,7 +5548,7 @@ async fn delete_certificates_by_id_validation_by_rule_name(
             args.path::<i32>(OP, "id")?,
             args.path::<String>(OP, "ruleName")?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5563,7 +5563,7 @@ async fn delete_certificates_by_id_validation_by_rule_name_by_violation_name(
             args.path::<String>(OP, "ruleName")?,
             args.path::<String>(OP, "violationName")?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
@@ -5579,7 +5579,7 @@ async fn put_certificates_by_id_validation_by_rule_name_by_violation_name(
             args.path::<String>(OP, "violationName")?,
             args.body::<crate::types::CertificateViolationUpdateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "component-installation")]
@@ -5604,7 +5604,7 @@ async fn get_component_installation(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "component-installation")]
@@ -5615,7 +5615,7 @@ async fn delete_component_installation_by_id(
     const OP: &str = "delete_component_installation_by_id";
     let builder = client
         .delete_component_installation_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment")]
@@ -5632,7 +5632,7 @@ async fn get_enrollment_available_renewal_id_by_id(
     if let Some(value) = args.query::<i32>(OP, "containerId")? {
         builder = builder.container_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment")]
@@ -5648,7 +5648,7 @@ async fn get_enrollment_available_renewal_thumbprint_by_thumbprint(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment")]
@@ -5668,7 +5668,7 @@ async fn post_enrollment_csr(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment")]
@@ -5677,7 +5677,7 @@ async fn get_enrollment_csr_context_my(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_enrollment_csr_context_my();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment")]
@@ -5688,7 +5688,7 @@ async fn post_enrollment_csr_parse(
     const OP: &str = "post_enrollment_csr_parse";
     let builder = client
         .post_enrollment_csr_parse(args.body::<crate::types::CsrContents>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment")]
@@ -5702,7 +5702,7 @@ async fn post_enrollment_pfx(
             args.required::<String>(OP, "x-certificateformat", true)?,
             args.body::<crate::types::PfxEnrollmentRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment")]
@@ -5716,7 +5716,7 @@ async fn post_enrollment_pfx_v2(
             args.required::<String>(OP, "x-certificateformat", true)?,
             args.body::<crate::types::PfxEnrollmentWithStoresRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment")]
@@ -5725,7 +5725,7 @@ async fn get_enrollment_pfx_context_my(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_enrollment_pfx_context_my();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment")]
@@ -5738,7 +5738,7 @@ async fn post_enrollment_pfx_deploy(
         .post_enrollment_pfx_deploy(
             args.body::<crate::types::EnrollmentManagementRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment")]
@@ -5751,7 +5751,7 @@ async fn post_enrollment_pfx_replace(
         .post_enrollment_pfx_replace(
             args.body::<crate::types::ExistingEnrollmentManagementRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment")]
@@ -5768,7 +5768,7 @@ async fn post_enrollment_renew(
     if let Some(value) = args.query::<i32>(OP, "containerId")? {
         builder = builder.container_id(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment")]
@@ -5778,7 +5778,7 @@ async fn get_enrollment_settings_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_enrollment_settings_by_id";
     let builder = client.get_enrollment_settings_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment-pattern")]
@@ -5803,7 +5803,7 @@ async fn get_enrollment_patterns(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment-pattern")]
@@ -5819,7 +5819,7 @@ async fn post_enrollment_patterns(
     if let Some(value) = args.query::<bool>(OP, "forceTemplateDefault")? {
         builder = builder.force_template_default(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment-pattern")]
@@ -5828,7 +5828,7 @@ async fn get_enrollment_patterns_settings(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_enrollment_patterns_settings();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment-pattern")]
@@ -5841,7 +5841,7 @@ async fn put_enrollment_patterns_settings(
         .put_enrollment_patterns_settings(
             args.body::<crate::types::GlobalEnrollmentPatternSettingsRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment-pattern")]
@@ -5850,7 +5850,7 @@ async fn get_enrollment_patterns_subject_parts(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_enrollment_patterns_subject_parts();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment-pattern")]
@@ -5864,7 +5864,7 @@ async fn delete_enrollment_patterns_by_id(
     if let Some(value) = args.query::<bool>(OP, "force")? {
         builder = builder.force(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment-pattern")]
@@ -5874,7 +5874,7 @@ async fn get_enrollment_patterns_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_enrollment_patterns_by_id";
     let builder = client.get_enrollment_patterns_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment-pattern")]
@@ -5891,7 +5891,7 @@ async fn put_enrollment_patterns_by_id(
     if let Some(value) = args.query::<bool>(OP, "forceTemplateDefault")? {
         builder = builder.force_template_default(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment-pattern")]
@@ -5902,7 +5902,7 @@ async fn get_enrollment_patterns_by_id_metadata(
     const OP: &str = "get_enrollment_patterns_by_id_metadata";
     let builder = client
         .get_enrollment_patterns_by_id_metadata(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment-pattern")]
@@ -5913,7 +5913,7 @@ async fn get_enrollment_patterns_by_id_settings(
     const OP: &str = "get_enrollment_patterns_by_id_settings";
     let builder = client
         .get_enrollment_patterns_by_id_settings(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "event-handler-registration")]
@@ -5938,7 +5938,7 @@ async fn get_event_handler_registration(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "event-handler-registration")]
@@ -5951,7 +5951,7 @@ async fn post_event_handler_registration(
         .post_event_handler_registration(
             args.body::<crate::types::EventHandlerRegistrationCreateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "event-handler-registration")]
@@ -5962,7 +5962,7 @@ async fn delete_event_handler_registration_by_id(
     const OP: &str = "delete_event_handler_registration_by_id";
     let builder = client
         .delete_event_handler_registration_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "event-handler-registration")]
@@ -5973,7 +5973,7 @@ async fn get_event_handler_registration_by_id(
     const OP: &str = "get_event_handler_registration_by_id";
     let builder = client
         .get_event_handler_registration_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "event-handler-registration")]
@@ -5987,7 +5987,7 @@ async fn put_event_handler_registration_by_id(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::EventHandlerRegistrationUpdateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "extensions")]
@@ -6012,7 +6012,7 @@ async fn get_extensions_scripts(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "extensions")]
@@ -6023,7 +6023,7 @@ async fn post_extensions_scripts(
     const OP: &str = "post_extensions_scripts";
     let builder = client
         .post_extensions_scripts(args.body::<crate::types::ScriptCreateRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "extensions")]
@@ -6034,7 +6034,7 @@ async fn put_extensions_scripts(
     const OP: &str = "put_extensions_scripts";
     let builder = client
         .put_extensions_scripts(args.body::<crate::types::ScriptsUpdateRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "extensions")]
@@ -6044,7 +6044,7 @@ async fn delete_extensions_scripts_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_extensions_scripts_by_id";
     let builder = client.delete_extensions_scripts_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "extensions")]
@@ -6054,7 +6054,7 @@ async fn get_extensions_scripts_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_extensions_scripts_by_id";
     let builder = client.get_extensions_scripts_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "identity-provider")]
@@ -6079,7 +6079,7 @@ async fn get_identity_providers(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "identity-provider")]
@@ -6092,7 +6092,7 @@ async fn post_identity_providers(
         .post_identity_providers(
             args.body::<crate::types::IdentityProviderCreateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "identity-provider")]
@@ -6101,7 +6101,7 @@ async fn get_identity_providers_types(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_identity_providers_types();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "identity-provider")]
@@ -6112,7 +6112,7 @@ async fn get_identity_providers_by_id(
     const OP: &str = "get_identity_providers_by_id";
     let builder = client
         .get_identity_providers_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "identity-provider")]
@@ -6126,7 +6126,7 @@ async fn put_identity_providers_by_id(
             args.path::<uuid::Uuid>(OP, "id")?,
             args.body::<crate::types::IdentityProviderUpdateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "custom-job-type")]
@@ -6151,7 +6151,7 @@ async fn get_job_types_custom(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "custom-job-type")]
@@ -6162,7 +6162,7 @@ async fn post_job_types_custom(
     const OP: &str = "post_job_types_custom";
     let builder = client
         .post_job_types_custom(args.body::<crate::types::JobTypeCreateRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "custom-job-type")]
@@ -6173,7 +6173,7 @@ async fn put_job_types_custom(
     const OP: &str = "put_job_types_custom";
     let builder = client
         .put_job_types_custom(args.body::<crate::types::JobTypeUpdateRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "custom-job-type")]
@@ -6184,7 +6184,7 @@ async fn delete_job_types_custom_by_id(
     const OP: &str = "delete_job_types_custom_by_id";
     let builder = client
         .delete_job_types_custom_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "custom-job-type")]
@@ -6194,7 +6194,7 @@ async fn get_job_types_custom_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_job_types_custom_by_id";
     let builder = client.get_job_types_custom_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "license")]
@@ -6203,7 +6203,7 @@ async fn get_license(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_license();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "mac-enrollment")]
@@ -6212,7 +6212,7 @@ async fn get_mac_enrollment(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_mac_enrollment();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "mac-enrollment")]
@@ -6223,7 +6223,7 @@ async fn put_mac_enrollment(
     const OP: &str = "put_mac_enrollment";
     let builder = client
         .put_mac_enrollment(args.body::<crate::types::MacEnrollmentApiModel>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "metadata-field")]
@@ -6236,7 +6236,7 @@ async fn delete_metadata_fields(
     if let Some(value) = args.query::<bool>(OP, "force")? {
         builder = builder.force(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "metadata-field")]
@@ -6261,7 +6261,7 @@ async fn get_metadata_fields(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "metadata-field")]
@@ -6274,7 +6274,7 @@ async fn post_metadata_fields(
         .post_metadata_fields(
             args.body::<crate::types::MetadataFieldCreateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "metadata-field")]
@@ -6285,7 +6285,7 @@ async fn put_metadata_fields(
     const OP: &str = "put_metadata_fields";
     let builder = client
         .put_metadata_fields(args.body::<crate::types::MetadataFieldUpdateRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "metadata-field")]
@@ -6298,7 +6298,7 @@ async fn delete_metadata_fields_by_id(
     if let Some(value) = args.query::<bool>(OP, "force")? {
         builder = builder.force(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "metadata-field")]
@@ -6308,7 +6308,7 @@ async fn get_metadata_fields_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_metadata_fields_by_id";
     let builder = client.get_metadata_fields_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "metadata-field")]
@@ -6318,7 +6318,7 @@ async fn get_metadata_fields_by_id_in_use(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_metadata_fields_by_id_in_use";
     let builder = client.get_metadata_fields_by_id_in_use(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "metadata-field")]
@@ -6328,7 +6328,7 @@ async fn get_metadata_fields_by_name(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_metadata_fields_by_name";
     let builder = client.get_metadata_fields_by_name(args.path::<String>(OP, "name")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "monitoring")]
@@ -6341,7 +6341,7 @@ async fn post_monitoring_resolve_ocsp(
         .post_monitoring_resolve_ocsp(
             args.body::<crate::types::OcspParametersRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "monitoring")]
@@ -6366,7 +6366,7 @@ async fn get_monitoring_revocation(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "monitoring")]
@@ -6382,7 +6382,7 @@ async fn post_monitoring_revocation(
     if let Some(value) = args.query::<bool>(OP, "forceSave")? {
         builder = builder.force_save(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "monitoring")]
@@ -6398,7 +6398,7 @@ async fn put_monitoring_revocation(
     if let Some(value) = args.query::<bool>(OP, "forceSave")? {
         builder = builder.force_save(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "monitoring")]
@@ -6411,7 +6411,7 @@ async fn post_monitoring_revocation_crl_test(
         .post_monitoring_revocation_crl_test(
             args.body::<crate::types::CrlTestRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "monitoring")]
@@ -6424,7 +6424,7 @@ async fn post_monitoring_revocation_ocsp_test(
         .post_monitoring_revocation_ocsp_test(
             args.body::<crate::types::OcspTestRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "monitoring")]
@@ -6437,7 +6437,7 @@ async fn put_monitoring_revocation_schedule(
         .put_monitoring_revocation_schedule(
             args.body::<crate::types::RevocationMonitoringUpdateScheduleRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "monitoring")]
@@ -6450,7 +6450,7 @@ async fn post_monitoring_revocation_test(
         .post_monitoring_revocation_test(
             args.body::<crate::types::RevocationMonitoringAlertTestRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "monitoring")]
@@ -6463,7 +6463,7 @@ async fn post_monitoring_revocation_test_all(
         .post_monitoring_revocation_test_all(
             args.body::<crate::types::RevocationMonitoringAlertTestAllRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "monitoring")]
@@ -6473,7 +6473,7 @@ async fn delete_monitoring_revocation_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_monitoring_revocation_by_id";
     let builder = client.delete_monitoring_revocation_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "monitoring")]
@@ -6483,7 +6483,7 @@ async fn get_monitoring_revocation_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_monitoring_revocation_by_id";
     let builder = client.get_monitoring_revocation_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "orchestrator-job")]
@@ -6496,7 +6496,7 @@ async fn post_orchestrator_jobs_acknowledge(
         .post_orchestrator_jobs_acknowledge(
             args.body::<crate::types::AcknowledgeJobRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "orchestrator-job")]
@@ -6509,7 +6509,7 @@ async fn post_orchestrator_jobs_custom(
         .post_orchestrator_jobs_custom(
             args.body::<crate::types::ScheduleJobRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "orchestrator-job")]
@@ -6522,7 +6522,7 @@ async fn post_orchestrator_jobs_custom_bulk(
         .post_orchestrator_jobs_custom_bulk(
             args.body::<crate::types::ScheduleBulkJobRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "orchestrator-job")]
@@ -6547,7 +6547,7 @@ async fn get_orchestrator_jobs_job_history(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "orchestrator-job")]
@@ -6560,7 +6560,7 @@ async fn get_orchestrator_jobs_job_status_data(
         .get_orchestrator_jobs_job_status_data(
             args.required::<i64>(OP, "jobHistoryId", false)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "orchestrator-job")]
@@ -6573,7 +6573,7 @@ async fn post_orchestrator_jobs_reschedule(
         .post_orchestrator_jobs_reschedule(
             args.body::<crate::types::RescheduleJobRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "orchestrator-job")]
@@ -6598,7 +6598,7 @@ async fn get_orchestrator_jobs_scheduled_jobs(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "orchestrator-job")]
@@ -6611,7 +6611,7 @@ async fn post_orchestrator_jobs_unschedule(
         .post_orchestrator_jobs_unschedule(
             args.body::<crate::types::UnscheduleJobRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-provider")]
@@ -6636,7 +6636,7 @@ async fn get_pam_providers(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-provider")]
@@ -6661,7 +6661,7 @@ async fn get_pam_providers_v2(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-provider")]
@@ -6672,7 +6672,7 @@ async fn post_pam_providers(
     const OP: &str = "post_pam_providers";
     let builder = client
         .post_pam_providers(args.body::<crate::types::ProviderCreateRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-provider")]
@@ -6683,7 +6683,7 @@ async fn post_pam_providers_v2(
     const OP: &str = "post_pam_providers_v2";
     let builder = client
         .post_pam_providers_v2(args.body::<crate::types::ProviderCreateRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-provider")]
@@ -6694,7 +6694,7 @@ async fn put_pam_providers(
     const OP: &str = "put_pam_providers";
     let builder = client
         .put_pam_providers(args.body::<crate::types::ProviderUpdateRequestLegacy>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-provider")]
@@ -6705,7 +6705,7 @@ async fn put_pam_providers_v2(
     const OP: &str = "put_pam_providers_v2";
     let builder = client
         .put_pam_providers_v2(args.body::<crate::types::ProviderUpdateRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-local-entries")]
@@ -6719,7 +6719,7 @@ async fn delete_pam_providers_local_by_provider_id_entries(
             args.path::<i32>(OP, "providerId")?,
             args.required::<String>(OP, "secretName", false)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-local-entries")]
@@ -6747,7 +6747,7 @@ async fn get_pam_providers_local_by_provider_id_entries(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-local-entries")]
@@ -6761,7 +6761,7 @@ async fn post_pam_providers_local_by_provider_id_entries(
             args.path::<i32>(OP, "providerId")?,
             args.body::<crate::types::LocalPamEntryCreateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-local-entries")]
@@ -6775,7 +6775,7 @@ async fn put_pam_providers_local_by_provider_id_entries(
             args.path::<i32>(OP, "providerId")?,
             args.body::<crate::types::LocalPamEntryUpdateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-provider")]
@@ -6784,7 +6784,7 @@ async fn get_pam_providers_types(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_pam_providers_types();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-provider")]
@@ -6793,7 +6793,7 @@ async fn get_pam_providers_types_v2(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_pam_providers_types_v2();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-provider")]
@@ -6806,7 +6806,7 @@ async fn post_pam_providers_types(
         .post_pam_providers_types(
             args.body::<crate::types::ProviderTypeCreateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-provider")]
@@ -6819,7 +6819,7 @@ async fn post_pam_providers_types_v2(
         .post_pam_providers_types_v2(
             args.body::<crate::types::ProviderTypeCreateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-provider")]
@@ -6830,7 +6830,7 @@ async fn delete_pam_providers_types_by_id(
     const OP: &str = "delete_pam_providers_types_by_id";
     let builder = client
         .delete_pam_providers_types_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-provider")]
@@ -6840,7 +6840,7 @@ async fn get_pam_providers_types_by_id_v2(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_pam_providers_types_by_id_v2";
     let builder = client.get_pam_providers_types_by_id_v2(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-provider")]
@@ -6850,7 +6850,7 @@ async fn delete_pam_providers_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_pam_providers_by_id";
     let builder = client.delete_pam_providers_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-provider")]
@@ -6860,7 +6860,7 @@ async fn delete_pam_providers_by_id_v2(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_pam_providers_by_id_v2";
     let builder = client.delete_pam_providers_by_id_v2(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-provider")]
@@ -6870,7 +6870,7 @@ async fn get_pam_providers_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_pam_providers_by_id";
     let builder = client.get_pam_providers_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-provider")]
@@ -6880,7 +6880,7 @@ async fn get_pam_providers_by_id_v2(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_pam_providers_by_id_v2";
     let builder = client.get_pam_providers_by_id_v2(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "permission-set")]
@@ -6905,7 +6905,7 @@ async fn get_permission_sets(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "permission-set")]
@@ -6918,7 +6918,7 @@ async fn post_permission_sets(
         .post_permission_sets(
             args.body::<crate::types::PermissionSetCreateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "permission-set")]
@@ -6929,7 +6929,7 @@ async fn put_permission_sets(
     const OP: &str = "put_permission_sets";
     let builder = client
         .put_permission_sets(args.body::<crate::types::PermissionSetUpdateRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "permission-set")]
@@ -6942,7 +6942,7 @@ async fn get_permission_sets_my(
         .get_permission_sets_my(
             args.required::<String>(OP, "accessControlString", false)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "permission-set")]
@@ -6953,7 +6953,7 @@ async fn delete_permission_sets_by_id(
     const OP: &str = "delete_permission_sets_by_id";
     let builder = client
         .delete_permission_sets_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "permission-set")]
@@ -6963,7 +6963,7 @@ async fn get_permission_sets_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_permission_sets_by_id";
     let builder = client.get_permission_sets_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "permissions")]
@@ -6972,7 +6972,7 @@ async fn get_permissions(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_permissions();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "reports")]
@@ -6997,7 +6997,7 @@ async fn get_reports(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "reports")]
@@ -7007,7 +7007,7 @@ async fn put_reports(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_reports";
     let builder = client.put_reports(args.body::<crate::types::ReportRequestModel>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "reports")]
@@ -7032,7 +7032,7 @@ async fn get_reports_custom(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "reports")]
@@ -7045,7 +7045,7 @@ async fn post_reports_custom(
         .post_reports_custom(
             args.body::<crate::types::CustomReportCreationRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "reports")]
@@ -7056,7 +7056,7 @@ async fn put_reports_custom(
     const OP: &str = "put_reports_custom";
     let builder = client
         .put_reports_custom(args.body::<crate::types::CustomReportUpdateRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "reports")]
@@ -7066,7 +7066,7 @@ async fn delete_reports_custom_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_reports_custom_by_id";
     let builder = client.delete_reports_custom_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "reports")]
@@ -7076,7 +7076,7 @@ async fn get_reports_custom_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_reports_custom_by_id";
     let builder = client.get_reports_custom_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "reports")]
@@ -7086,7 +7086,7 @@ async fn delete_reports_schedules_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_reports_schedules_by_id";
     let builder = client.delete_reports_schedules_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "reports")]
@@ -7096,7 +7096,7 @@ async fn get_reports_schedules_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_reports_schedules_by_id";
     let builder = client.get_reports_schedules_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "reports")]
@@ -7106,7 +7106,7 @@ async fn get_reports_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_reports_by_id";
     let builder = client.get_reports_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "reports")]
@@ -7116,7 +7116,7 @@ async fn get_reports_by_id_parameters(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_reports_by_id_parameters";
     let builder = client.get_reports_by_id_parameters(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "reports")]
@@ -7130,7 +7130,7 @@ async fn put_reports_by_id_parameters(
             args.path::<i32>(OP, "id")?,
             args.body::<Vec<crate::types::ReportParametersRequest>>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "reports")]
@@ -7152,7 +7152,7 @@ async fn get_reports_by_id_schedules(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "reports")]
@@ -7166,7 +7166,7 @@ async fn post_reports_by_id_schedules(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::ReportScheduleCreationRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "reports")]
@@ -7180,7 +7180,7 @@ async fn put_reports_by_id_schedules(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::ReportScheduleUpdateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "smtp")]
@@ -7189,7 +7189,7 @@ async fn get_smtp(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_smtp();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "smtp")]
@@ -7198,7 +7198,7 @@ async fn get_smtp_v2(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_smtp_v2();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "smtp")]
@@ -7208,7 +7208,7 @@ async fn put_smtp(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_smtp";
     let builder = client.put_smtp(args.body::<crate::types::Smtpv1Request>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "smtp")]
@@ -7218,7 +7218,7 @@ async fn put_smtp_v2(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_smtp_v2";
     let builder = client.put_smtp_v2(args.body::<crate::types::SmtpRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "smtp")]
@@ -7229,7 +7229,7 @@ async fn post_smtp_test(
     const OP: &str = "post_smtp_test";
     let builder = client
         .post_smtp_test(args.body::<crate::types::Smtpv1TestRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "smtp")]
@@ -7240,7 +7240,7 @@ async fn post_smtp_test_v2(
     const OP: &str = "post_smtp_test_v2";
     let builder = client
         .post_smtp_test_v2(args.body::<crate::types::SmtpTestRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "key")]
@@ -7253,7 +7253,7 @@ async fn get_ssh_keys_my_key(
     if let Some(value) = args.query::<bool>(OP, "includePrivateKey")? {
         builder = builder.include_private_key(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "key")]
@@ -7264,7 +7264,7 @@ async fn post_ssh_keys_my_key(
     const OP: &str = "post_ssh_keys_my_key";
     let builder = client
         .post_ssh_keys_my_key(args.body::<crate::types::KeyGenerationRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "key")]
@@ -7275,7 +7275,7 @@ async fn put_ssh_keys_my_key(
     const OP: &str = "put_ssh_keys_my_key";
     let builder = client
         .put_ssh_keys_my_key(args.body::<crate::types::KeyUpdateRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "key")]
@@ -7285,7 +7285,7 @@ async fn delete_ssh_keys_unmanaged(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_ssh_keys_unmanaged";
     let builder = client.delete_ssh_keys_unmanaged(args.body::<Vec<i32>>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "key")]
@@ -7310,7 +7310,7 @@ async fn get_ssh_keys_unmanaged(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "key")]
@@ -7320,7 +7320,7 @@ async fn delete_ssh_keys_unmanaged_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_ssh_keys_unmanaged_by_id";
     let builder = client.delete_ssh_keys_unmanaged_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "key")]
@@ -7330,7 +7330,7 @@ async fn get_ssh_keys_unmanaged_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssh_keys_unmanaged_by_id";
     let builder = client.get_ssh_keys_unmanaged_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "logon")]
@@ -7355,7 +7355,7 @@ async fn get_ssh_logons(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "logon")]
@@ -7366,7 +7366,7 @@ async fn post_ssh_logons(
     const OP: &str = "post_ssh_logons";
     let builder = client
         .post_ssh_logons(args.body::<crate::types::LogonCreationRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "logon")]
@@ -7377,7 +7377,7 @@ async fn post_ssh_logons_access(
     const OP: &str = "post_ssh_logons_access";
     let builder = client
         .post_ssh_logons_access(args.body::<crate::types::LogonAccessRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "logon")]
@@ -7387,7 +7387,7 @@ async fn delete_ssh_logons_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_ssh_logons_by_id";
     let builder = client.delete_ssh_logons_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "logon")]
@@ -7397,7 +7397,7 @@ async fn get_ssh_logons_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssh_logons_by_id";
     let builder = client.get_ssh_logons_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "server-group")]
@@ -7422,7 +7422,7 @@ async fn get_ssh_server_groups(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "server-group")]
@@ -7435,7 +7435,7 @@ async fn post_ssh_server_groups(
         .post_ssh_server_groups(
             args.body::<crate::types::ServerGroupCreationRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "server-group")]
@@ -7446,7 +7446,7 @@ async fn put_ssh_server_groups(
     const OP: &str = "put_ssh_server_groups";
     let builder = client
         .put_ssh_server_groups(args.body::<crate::types::ServerGroupUpdateRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "server-group")]
@@ -7459,7 +7459,7 @@ async fn delete_ssh_server_groups_access(
         .delete_ssh_server_groups_access(
             args.body::<crate::types::ServerGroupAccessRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "server-group")]
@@ -7472,7 +7472,7 @@ async fn post_ssh_server_groups_access(
         .post_ssh_server_groups_access(
             args.body::<crate::types::ServerGroupAccessRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "server-group")]
@@ -7483,7 +7483,7 @@ async fn get_ssh_server_groups_access_by_id(
     const OP: &str = "get_ssh_server_groups_access_by_id";
     let builder = client
         .get_ssh_server_groups_access_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "server-group")]
@@ -7494,7 +7494,7 @@ async fn delete_ssh_server_groups_by_id(
     const OP: &str = "delete_ssh_server_groups_by_id";
     let builder = client
         .delete_ssh_server_groups_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "server-group")]
@@ -7504,7 +7504,7 @@ async fn get_ssh_server_groups_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssh_server_groups_by_id";
     let builder = client.get_ssh_server_groups_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "server-group")]
@@ -7514,7 +7514,7 @@ async fn get_ssh_server_groups_by_name(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssh_server_groups_by_name";
     let builder = client.get_ssh_server_groups_by_name(args.path::<String>(OP, "name")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "server")]
@@ -7539,7 +7539,7 @@ async fn get_ssh_servers(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "server")]
@@ -7550,7 +7550,7 @@ async fn post_ssh_servers(
     const OP: &str = "post_ssh_servers";
     let builder = client
         .post_ssh_servers(args.body::<crate::types::ServerCreationRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "server")]
@@ -7561,7 +7561,7 @@ async fn put_ssh_servers(
     const OP: &str = "put_ssh_servers";
     let builder = client
         .put_ssh_servers(args.body::<crate::types::ServerUpdateRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "server")]
@@ -7572,7 +7572,7 @@ async fn delete_ssh_servers_access(
     const OP: &str = "delete_ssh_servers_access";
     let builder = client
         .delete_ssh_servers_access(args.body::<crate::types::ServerAccessRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "server")]
@@ -7583,7 +7583,7 @@ async fn post_ssh_servers_access(
     const OP: &str = "post_ssh_servers_access";
     let builder = client
         .post_ssh_servers_access(args.body::<crate::types::ServerAccessRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "server")]
@@ -7593,7 +7593,7 @@ async fn get_ssh_servers_access_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssh_servers_access_by_id";
     let builder = client.get_ssh_servers_access_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "server")]
@@ -7603,7 +7603,7 @@ async fn delete_ssh_servers_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_ssh_servers_by_id";
     let builder = client.delete_ssh_servers_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "server")]
@@ -7613,7 +7613,7 @@ async fn get_ssh_servers_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssh_servers_by_id";
     let builder = client.get_ssh_servers_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "service-account")]
@@ -7623,7 +7623,7 @@ async fn delete_ssh_service_accounts(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_ssh_service_accounts";
     let builder = client.delete_ssh_service_accounts(args.body::<Vec<i32>>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "service-account")]
@@ -7648,7 +7648,7 @@ async fn get_ssh_service_accounts(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "service-account")]
@@ -7661,7 +7661,7 @@ async fn post_ssh_service_accounts(
         .post_ssh_service_accounts(
             args.body::<crate::types::ServiceAccountCreationRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "service-account")]
@@ -7674,7 +7674,7 @@ async fn put_ssh_service_accounts(
         .put_ssh_service_accounts(
             args.body::<crate::types::ServiceAccountUpdateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "service-account")]
@@ -7688,7 +7688,7 @@ async fn get_ssh_service_accounts_key_by_id(
     if let Some(value) = args.query::<bool>(OP, "includePrivateKey")? {
         builder = builder.include_private_key(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "service-account")]
@@ -7702,7 +7702,7 @@ async fn post_ssh_service_accounts_rotate_by_id(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::KeyGenerationRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "service-account")]
@@ -7712,7 +7712,7 @@ async fn delete_ssh_service_accounts_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_ssh_service_accounts_by_id";
     let builder = client.delete_ssh_service_accounts_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "service-account")]
@@ -7722,7 +7722,7 @@ async fn get_ssh_service_accounts_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssh_service_accounts_by_id";
     let builder = client.get_ssh_service_accounts_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "user")]
@@ -7750,7 +7750,7 @@ async fn get_ssh_users(
     if let Some(value) = args.query::<bool>(OP, "showOwnedAccess")? {
         builder = builder.show_owned_access(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "user")]
@@ -7778,7 +7778,7 @@ async fn get_ssh_users_v2(
     if let Some(value) = args.query::<bool>(OP, "showOwnedAccess")? {
         builder = builder.show_owned_access(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "user")]
@@ -7789,7 +7789,7 @@ async fn post_ssh_users(
     const OP: &str = "post_ssh_users";
     let builder = client
         .post_ssh_users(args.body::<crate::types::SshUserCreationRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "user")]
@@ -7800,7 +7800,7 @@ async fn put_ssh_users(
     const OP: &str = "put_ssh_users";
     let builder = client
         .put_ssh_users(args.body::<crate::types::SshUserUpdateRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "user")]
@@ -7811,7 +7811,7 @@ async fn post_ssh_users_access(
     const OP: &str = "post_ssh_users_access";
     let builder = client
         .post_ssh_users_access(args.body::<crate::types::SshUserUpdateRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "user")]
@@ -7821,7 +7821,7 @@ async fn delete_ssh_users_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_ssh_users_by_id";
     let builder = client.delete_ssh_users_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "user")]
@@ -7831,7 +7831,7 @@ async fn get_ssh_users_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssh_users_by_id";
     let builder = client.get_ssh_users_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "user")]
@@ -7841,7 +7841,7 @@ async fn get_ssh_users_by_id_v2(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssh_users_by_id_v2";
     let builder = client.get_ssh_users_by_id_v2(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -7866,7 +7866,7 @@ async fn get_ssl(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -7879,7 +7879,7 @@ async fn put_ssl_endpoints_monitor_all(
     if let Some(value) = args.query::<String>(OP, "query")? {
         builder = builder.query(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -7892,7 +7892,7 @@ async fn put_ssl_endpoints_monitor_status(
         .put_ssl_endpoints_monitor_status(
             args.body::<Vec<crate::types::EndpointStatusRequest>>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -7905,7 +7905,7 @@ async fn put_ssl_endpoints_review_all(
     if let Some(value) = args.query::<String>(OP, "query")? {
         builder = builder.query(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -7918,7 +7918,7 @@ async fn put_ssl_endpoints_review_status(
         .put_ssl_endpoints_review_status(
             args.body::<Vec<crate::types::EndpointStatusRequest>>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -7928,7 +7928,7 @@ async fn get_ssl_endpoints_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssl_endpoints_by_id";
     let builder = client.get_ssl_endpoints_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -7954,7 +7954,7 @@ async fn get_ssl_endpoints_by_id_history(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -7965,7 +7965,7 @@ async fn post_ssl_network_ranges(
     const OP: &str = "post_ssl_network_ranges";
     let builder = client
         .post_ssl_network_ranges(args.body::<crate::types::NetworkRangesRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -7976,7 +7976,7 @@ async fn put_ssl_network_ranges(
     const OP: &str = "put_ssl_network_ranges";
     let builder = client
         .put_ssl_network_ranges(args.body::<crate::types::NetworkRangesRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -7986,7 +7986,7 @@ async fn post_ssl_network_ranges_validate(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_ssl_network_ranges_validate";
     let builder = client.post_ssl_network_ranges_validate(args.body::<Vec<String>>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -7997,7 +7997,7 @@ async fn delete_ssl_network_ranges_by_id(
     const OP: &str = "delete_ssl_network_ranges_by_id";
     let builder = client
         .delete_ssl_network_ranges_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -8008,7 +8008,7 @@ async fn get_ssl_network_ranges_by_id(
     const OP: &str = "get_ssl_network_ranges_by_id";
     let builder = client
         .get_ssl_network_ranges_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -8033,7 +8033,7 @@ async fn get_ssl_networks(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -8044,7 +8044,7 @@ async fn post_ssl_networks(
     const OP: &str = "post_ssl_networks";
     let builder = client
         .post_ssl_networks(args.body::<crate::types::CreateNetworkRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -8055,7 +8055,7 @@ async fn put_ssl_networks(
     const OP: &str = "put_ssl_networks";
     let builder = client
         .put_ssl_networks(args.body::<crate::types::UpdateNetworkRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -8066,7 +8066,7 @@ async fn get_ssl_networks_by_identifier(
     const OP: &str = "get_ssl_networks_by_identifier";
     let builder = client
         .get_ssl_networks_by_identifier(args.path::<String>(OP, "identifier")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -8076,7 +8076,7 @@ async fn delete_ssl_networks_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_ssl_networks_by_id";
     let builder = client.delete_ssl_networks_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -8105,7 +8105,7 @@ async fn get_ssl_networks_by_id_parts(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -8116,7 +8116,7 @@ async fn post_ssl_networks_by_id_reset(
     const OP: &str = "post_ssl_networks_by_id_reset";
     let builder = client
         .post_ssl_networks_by_id_reset(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -8130,7 +8130,7 @@ async fn post_ssl_networks_by_id_scan(
             args.path::<uuid::Uuid>(OP, "id")?,
             args.body::<crate::types::ImmediateSslScanRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ssl")]
@@ -8140,7 +8140,7 @@ async fn get_ssl_parts_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssl_parts_by_id";
     let builder = client.get_ssl_parts_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "scheduling")]
@@ -8151,7 +8151,7 @@ async fn post_scheduling(
     const OP: &str = "post_scheduling";
     let builder = client
         .post_scheduling(args.body::<crate::types::ScheduledTaskRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security")]
@@ -8162,7 +8162,7 @@ async fn get_security_applications_by_id_roles(
     const OP: &str = "get_security_applications_by_id_roles";
     let builder = client
         .get_security_applications_by_id_roles(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security")]
@@ -8176,7 +8176,7 @@ async fn post_security_applications_by_id_roles(
             args.path::<i32>(OP, "id")?,
             args.body::<Vec<crate::types::CertificateStoreContainerPermissions>>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security")]
@@ -8187,7 +8187,7 @@ async fn get_security_audit_collections_by_id(
     const OP: &str = "get_security_audit_collections_by_id";
     let builder = client
         .get_security_audit_collections_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-claims")]
@@ -8212,7 +8212,7 @@ async fn get_security_claims(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-claims")]
@@ -8225,7 +8225,7 @@ async fn post_security_claims(
         .post_security_claims(
             args.body::<crate::types::RoleClaimDefinitionCreationRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-claims")]
@@ -8238,7 +8238,7 @@ async fn put_security_claims(
         .put_security_claims(
             args.body::<crate::types::RoleClaimDefinitionUpdateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-claims")]
@@ -8253,7 +8253,7 @@ async fn get_security_claims_roles(
             args.required::<String>(OP, "ClaimValue", false)?,
             args.required::<String>(OP, "ProviderAuthenticationScheme", false)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-claims")]
@@ -8263,7 +8263,7 @@ async fn delete_security_claims_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_security_claims_by_id";
     let builder = client.delete_security_claims_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-claims")]
@@ -8273,7 +8273,7 @@ async fn get_security_claims_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_security_claims_by_id";
     let builder = client.get_security_claims_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security")]
@@ -8284,7 +8284,7 @@ async fn get_security_containers_by_id_roles(
     const OP: &str = "get_security_containers_by_id_roles";
     let builder = client
         .get_security_containers_by_id_roles(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security")]
@@ -8298,7 +8298,7 @@ async fn post_security_containers_by_id_roles(
             args.path::<i32>(OP, "id")?,
             args.body::<Vec<crate::types::CertificateStoreContainerPermissions>>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security")]
@@ -8323,7 +8323,7 @@ async fn get_security_identities(
     if let Some(value) = args.query::<bool>(OP, "Validate")? {
         builder = builder.validate(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security")]
@@ -8336,7 +8336,7 @@ async fn post_security_identities(
         .post_security_identities(
             args.body::<crate::types::SecurityIdentityRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security")]
@@ -8349,7 +8349,7 @@ async fn get_security_identities_lookup(
     if let Some(value) = args.query::<String>(OP, "accountName")? {
         builder = builder.account_name(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security")]
@@ -8359,7 +8359,7 @@ async fn delete_security_identities_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_security_identities_by_id";
     let builder = client.delete_security_identities_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security")]
@@ -8369,7 +8369,7 @@ async fn get_security_identities_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_security_identities_by_id";
     let builder = client.get_security_identities_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security")]
@@ -8378,7 +8378,7 @@ async fn get_security_my(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_security_my();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security")]
@@ -8387,7 +8387,7 @@ async fn get_security_my_permissions(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_security_my_permissions();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-roles")]
@@ -8415,7 +8415,7 @@ async fn get_security_roles(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-roles")]
@@ -8440,7 +8440,7 @@ async fn get_security_roles_v2(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-roles")]
@@ -8456,7 +8456,7 @@ async fn post_security_roles(
                     crate::types::LegacySecurityRolesSecurityRoleCreationRequest,
                 >(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-roles")]
@@ -8469,7 +8469,7 @@ async fn post_security_roles_v2(
         .post_security_roles_v2(
             args.body::<crate::types::SecurityRolesSecurityRoleCreationRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-roles")]
@@ -8482,7 +8482,7 @@ async fn put_security_roles(
         .put_security_roles(
             args.body::<crate::types::LegacySecurityRolesSecurityRoleUpdateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-roles")]
@@ -8495,7 +8495,7 @@ async fn put_security_roles_v2(
         .put_security_roles_v2(
             args.body::<crate::types::SecurityRolesSecurityRoleUpdateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-roles")]
@@ -8505,7 +8505,7 @@ async fn delete_security_roles_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_security_roles_by_id";
     let builder = client.delete_security_roles_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-roles")]
@@ -8515,7 +8515,7 @@ async fn get_security_roles_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_security_roles_by_id";
     let builder = client.get_security_roles_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-roles")]
@@ -8525,7 +8525,7 @@ async fn get_security_roles_by_id_v2(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_security_roles_by_id_v2";
     let builder = client.get_security_roles_by_id_v2(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-roles")]
@@ -8539,7 +8539,7 @@ async fn post_security_roles_by_id_copy(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::SecurityRoleCopyRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-roles")]
@@ -8550,7 +8550,7 @@ async fn get_security_roles_by_id_identities(
     const OP: &str = "get_security_roles_by_id_identities";
     let builder = client
         .get_security_roles_by_id_identities(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-roles")]
@@ -8564,7 +8564,7 @@ async fn put_security_roles_by_id_identities(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::RoleIdentitiesRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-role-permissions")]
@@ -8575,7 +8575,7 @@ async fn get_security_roles_by_id_permissions(
     const OP: &str = "get_security_roles_by_id_permissions";
     let builder = client
         .get_security_roles_by_id_permissions(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-role-permissions")]
@@ -8586,7 +8586,7 @@ async fn get_security_roles_by_id_permissions_collections(
     const OP: &str = "get_security_roles_by_id_permissions_collections";
     let builder = client
         .get_security_roles_by_id_permissions_collections(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-role-permissions")]
@@ -8600,7 +8600,7 @@ async fn post_security_roles_by_id_permissions_collections(
             args.path::<i32>(OP, "id")?,
             args.body::<Vec<crate::types::CollectionPermissionRequest>>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-role-permissions")]
@@ -8614,7 +8614,7 @@ async fn put_security_roles_by_id_permissions_collections(
             args.path::<i32>(OP, "id")?,
             args.body::<Vec<crate::types::CollectionPermissionRequest>>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-role-permissions")]
@@ -8625,7 +8625,7 @@ async fn get_security_roles_by_id_permissions_containers(
     const OP: &str = "get_security_roles_by_id_permissions_containers";
     let builder = client
         .get_security_roles_by_id_permissions_containers(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-role-permissions")]
@@ -8639,7 +8639,7 @@ async fn post_security_roles_by_id_permissions_containers(
             args.path::<i32>(OP, "id")?,
             args.body::<Vec<crate::types::ContainerPermissionRequest>>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-role-permissions")]
@@ -8653,7 +8653,7 @@ async fn put_security_roles_by_id_permissions_containers(
             args.path::<i32>(OP, "id")?,
             args.body::<Vec<crate::types::ContainerPermissionRequest>>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-role-permissions")]
@@ -8664,7 +8664,7 @@ async fn get_security_roles_by_id_permissions_global(
     const OP: &str = "get_security_roles_by_id_permissions_global";
     let builder = client
         .get_security_roles_by_id_permissions_global(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-role-permissions")]
@@ -8678,7 +8678,7 @@ async fn post_security_roles_by_id_permissions_global(
             args.path::<i32>(OP, "id")?,
             args.body::<Vec<crate::types::GlobalPermissionRequest>>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-role-permissions")]
@@ -8692,7 +8692,7 @@ async fn put_security_roles_by_id_permissions_global(
             args.path::<i32>(OP, "id")?,
             args.body::<Vec<crate::types::GlobalPermissionRequest>>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-role-permissions")]
@@ -8703,7 +8703,7 @@ async fn get_security_roles_by_id_permissions_pam_providers(
     const OP: &str = "get_security_roles_by_id_permissions_pam_providers";
     let builder = client
         .get_security_roles_by_id_permissions_pam_providers(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security-role-permissions")]
@@ -8717,7 +8717,7 @@ async fn put_security_roles_by_id_permissions_pam_providers(
             args.path::<i32>(OP, "id")?,
             args.body::<Vec<crate::types::PamProviderPermissionRequest>>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "status")]
@@ -8726,7 +8726,7 @@ async fn get_status_endpoints(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_status_endpoints();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "status")]
@@ -8735,7 +8735,7 @@ async fn get_status_health_check(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_status_health_check();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "template")]
@@ -8760,7 +8760,7 @@ async fn get_templates(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "template")]
@@ -8771,7 +8771,7 @@ async fn put_templates(
     const OP: &str = "put_templates";
     let builder = client
         .put_templates(args.body::<crate::types::TemplateUpdateRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "template")]
@@ -8784,7 +8784,7 @@ async fn post_templates_ca_details(
         .post_templates_ca_details(
             args.body::<crate::types::TemplateDetailsCreateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "template")]
@@ -8794,7 +8794,7 @@ async fn get_templates_ca_details_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_templates_ca_details_by_id";
     let builder = client.get_templates_ca_details_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "template")]
@@ -8808,7 +8808,7 @@ async fn put_templates_ca_details_by_id(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::TemplateDetailsUpdateRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "template")]
@@ -8821,7 +8821,7 @@ async fn get_templates_custom_extensions(
     if let Some(value) = args.query::<String>(OP, "configTenant")? {
         builder = builder.config_tenant(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "template")]
@@ -8834,7 +8834,7 @@ async fn post_templates_custom_extensions(
         .post_templates_custom_extensions(
             args.body::<crate::types::TemplateCertificateExtensionsRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "template")]
@@ -8847,7 +8847,7 @@ async fn put_templates_custom_extensions(
         .put_templates_custom_extensions(
             args.body::<crate::types::TemplateCertificateExtensionsRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "template")]
@@ -8856,7 +8856,7 @@ async fn get_templates_extended_key_usages(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_templates_extended_key_usages();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "template")]
@@ -8869,7 +8869,7 @@ async fn post_templates_import(
         .post_templates_import(
             args.body::<crate::types::ConfigurationTenantRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "template")]
@@ -8878,7 +8878,7 @@ async fn get_templates_settings(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_templates_settings();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "template")]
@@ -8891,7 +8891,7 @@ async fn put_templates_settings(
         .put_templates_settings(
             args.body::<crate::types::GlobalTemplateSettingsRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "template")]
@@ -8900,7 +8900,7 @@ async fn get_templates_subject_parts(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_templates_subject_parts();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "template")]
@@ -8910,7 +8910,7 @@ async fn get_templates_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_templates_by_id";
     let builder = client.get_templates_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow")]
@@ -8920,7 +8920,7 @@ async fn post_workflow_certificates_approve(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_workflow_certificates_approve";
     let builder = client.post_workflow_certificates_approve(args.body::<Vec<i32>>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow")]
@@ -8945,7 +8945,7 @@ async fn get_workflow_certificates_denied(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow")]
@@ -8956,7 +8956,7 @@ async fn post_workflow_certificates_deny(
     const OP: &str = "post_workflow_certificates_deny";
     let builder = client
         .post_workflow_certificates_deny(args.body::<crate::types::DenialRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow")]
@@ -8981,7 +8981,7 @@ async fn get_workflow_certificates_external_validation(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow")]
@@ -9006,7 +9006,7 @@ async fn get_workflow_certificates_pending(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow")]
@@ -9016,7 +9016,7 @@ async fn get_workflow_certificates_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_workflow_certificates_by_id";
     let builder = client.get_workflow_certificates_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-definition")]
@@ -9041,7 +9041,7 @@ async fn get_workflow_definitions(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-definition")]
@@ -9066,7 +9066,7 @@ async fn get_workflow_definitions_v2(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-definition")]
@@ -9082,7 +9082,7 @@ async fn post_workflow_definitions(
     if let Some(value) = args.query::<bool>(OP, "force")? {
         builder = builder.force(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-definition")]
@@ -9098,7 +9098,7 @@ async fn post_workflow_definitions_v2(
     if let Some(value) = args.query::<bool>(OP, "force")? {
         builder = builder.force(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-definition")]
@@ -9123,7 +9123,7 @@ async fn get_workflow_definitions_steps(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-definition")]
@@ -9136,7 +9136,7 @@ async fn get_workflow_definitions_steps_by_extension_name(
         .get_workflow_definitions_steps_by_extension_name(
             args.path::<String>(OP, "extensionName")?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-definition")]
@@ -9161,7 +9161,7 @@ async fn get_workflow_definitions_types(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-definition")]
@@ -9174,7 +9174,7 @@ async fn delete_workflow_definitions_by_definition_id(
         .delete_workflow_definitions_by_definition_id(
             args.path::<uuid::Uuid>(OP, "definitionId")?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-definition")]
@@ -9193,7 +9193,7 @@ async fn get_workflow_definitions_by_definition_id(
     if let Some(value) = args.query::<bool>(OP, "exportable")? {
         builder = builder.exportable(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-definition")]
@@ -9212,7 +9212,7 @@ async fn get_workflow_definitions_by_definition_id_v2(
     if let Some(value) = args.query::<bool>(OP, "exportable")? {
         builder = builder.exportable(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-definition")]
@@ -9229,7 +9229,7 @@ async fn put_workflow_definitions_by_definition_id(
     if let Some(value) = args.query::<bool>(OP, "force")? {
         builder = builder.force(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-definition")]
@@ -9246,7 +9246,7 @@ async fn put_workflow_definitions_by_definition_id_v2(
     if let Some(value) = args.query::<bool>(OP, "force")? {
         builder = builder.force(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-definition")]
@@ -9259,7 +9259,7 @@ async fn post_workflow_definitions_by_definition_id_publish(
         .post_workflow_definitions_by_definition_id_publish(
             args.path::<uuid::Uuid>(OP, "definitionId")?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-definition")]
@@ -9273,7 +9273,7 @@ async fn post_workflow_definitions_by_definition_id_publish_by_version(
             args.path::<uuid::Uuid>(OP, "definitionId")?,
             args.path::<i32>(OP, "version")?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-definition")]
@@ -9290,7 +9290,7 @@ async fn put_workflow_definitions_by_definition_id_status(
     if let Some(value) = args.query::<bool>(OP, "force")? {
         builder = builder.force(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-definition")]
@@ -9304,7 +9304,7 @@ async fn put_workflow_definitions_by_definition_id_steps(
             args.path::<uuid::Uuid>(OP, "definitionId")?,
             args.body::<Vec<crate::types::DefinitionStepRequest>>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-instance")]
@@ -9329,7 +9329,7 @@ async fn get_workflow_instances(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-instance")]
@@ -9354,7 +9354,7 @@ async fn get_workflow_instances_assigned_to_me(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-instance")]
@@ -9379,7 +9379,7 @@ async fn get_workflow_instances_my(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-instance")]
@@ -9392,7 +9392,7 @@ async fn delete_workflow_instances_by_instance_id(
         .delete_workflow_instances_by_instance_id(
             args.path::<uuid::Uuid>(OP, "instanceId")?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-instance")]
@@ -9405,7 +9405,7 @@ async fn get_workflow_instances_by_instance_id(
         .get_workflow_instances_by_instance_id(
             args.path::<uuid::Uuid>(OP, "instanceId")?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-instance")]
@@ -9421,7 +9421,7 @@ async fn post_workflow_instances_by_instance_id_restart(
     if let Some(value) = args.query::<i32>(OP, "version")? {
         builder = builder.version(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-instance")]
@@ -9435,7 +9435,7 @@ async fn post_workflow_instances_by_instance_id_signals(
             args.path::<uuid::Uuid>(OP, "instanceId")?,
             args.body::<crate::types::SignalRequest>(OP)?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "workflow-instance")]
@@ -9448,5 +9448,5 @@ async fn post_workflow_instances_by_instance_id_stop(
         .post_workflow_instances_by_instance_id_stop(
             args.path::<uuid::Uuid>(OP, "instanceId")?,
         );
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }

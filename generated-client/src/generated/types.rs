@@ -9,6 +9,9 @@
 //! Types sent in requests implement `Serialize`, types received `Deserialize`;
 //! with the `roundtrip` feature every type implements both (to store a
 //! response and send it back, or to read a request body).
+#[allow(unused_imports)]
+use keyfactor_runtime::codegen;
+
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.AcknowledgeJobRequest` (API version 1.0).
 #[cfg(feature = "orchestrator-job")]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -24,14 +27,14 @@ pub struct AcknowledgeJobRequest {
 }
 
 #[cfg(feature = "orchestrator-job")]
-crate::runtime::serialize_object!(AcknowledgeJobRequest {
+codegen::serialize_object!(AcknowledgeJobRequest {
     "JobAuditIds" => job_audit_ids: skip,
     "Query" => query: skip,
 });
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(AcknowledgeJobRequest {
+codegen::deserialize_object!(AcknowledgeJobRequest {
     "JobAuditIds" => job_audit_ids: plain,
     "Query" => query: plain,
 });
@@ -51,7 +54,7 @@ pub struct AddCertificateRequest {
 }
 
 #[cfg(feature = "certificate-store")]
-crate::runtime::serialize_object!(AddCertificateRequest {
+codegen::serialize_object!(AddCertificateRequest {
     "CertificateId" => certificate_id: always,
     "CertificateStores" => certificate_stores: always,
     "Schedule" => schedule: always,
@@ -60,7 +63,7 @@ crate::runtime::serialize_object!(AddCertificateRequest {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(AddCertificateRequest {
+codegen::deserialize_object!(AddCertificateRequest {
     "CertificateId" => certificate_id: plain,
     "CertificateStores" => certificate_stores: plain,
     "Schedule" => schedule: plain,
@@ -121,7 +124,7 @@ pub struct AgentBlueprintJobsResponse {
 
 #[cfg(feature = "agent-blueprint")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AgentBlueprintJobsResponse {
+codegen::serialize_object!(AgentBlueprintJobsResponse {
     "AgentBlueprintJobId" => agent_blueprint_job_id: skip,
     "AgentBlueprintStoreId" => agent_blueprint_store_id: skip,
     "AgentBlueprintId" => agent_blueprint_id: skip,
@@ -148,7 +151,7 @@ crate::runtime::serialize_object!(AgentBlueprintJobsResponse {
 });
 
 #[cfg(feature = "agent-blueprint")]
-crate::runtime::deserialize_object!(AgentBlueprintJobsResponse {
+codegen::deserialize_object!(AgentBlueprintJobsResponse {
     "AgentBlueprintJobId" => agent_blueprint_job_id: plain,
     "AgentBlueprintStoreId" => agent_blueprint_store_id: plain,
     "AgentBlueprintId" => agent_blueprint_id: plain,
@@ -190,7 +193,7 @@ pub struct AgentBlueprintResponse {
 
 #[cfg(feature = "agent-blueprint")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AgentBlueprintResponse {
+codegen::serialize_object!(AgentBlueprintResponse {
     "AgentBlueprintId" => agent_blueprint_id: skip,
     "Name" => name: skip,
     "RequiredCapabilities" => required_capabilities: skip,
@@ -198,7 +201,7 @@ crate::runtime::serialize_object!(AgentBlueprintResponse {
 });
 
 #[cfg(feature = "agent-blueprint")]
-crate::runtime::deserialize_object!(AgentBlueprintResponse {
+codegen::deserialize_object!(AgentBlueprintResponse {
     "AgentBlueprintId" => agent_blueprint_id: plain,
     "Name" => name: plain,
     "RequiredCapabilities" => required_capabilities: plain,
@@ -231,7 +234,7 @@ pub struct AgentBlueprintStoresResponse {
 
 #[cfg(feature = "agent-blueprint")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AgentBlueprintStoresResponse {
+codegen::serialize_object!(AgentBlueprintStoresResponse {
     "AgentBlueprintStoreId" => agent_blueprint_store_id: skip,
     "AgentBlueprintId" => agent_blueprint_id: skip,
     "StorePath" => store_path: skip,
@@ -244,7 +247,7 @@ crate::runtime::serialize_object!(AgentBlueprintStoresResponse {
 });
 
 #[cfg(feature = "agent-blueprint")]
-crate::runtime::deserialize_object!(AgentBlueprintStoresResponse {
+codegen::deserialize_object!(AgentBlueprintStoresResponse {
     "AgentBlueprintStoreId" => agent_blueprint_store_id: plain,
     "AgentBlueprintId" => agent_blueprint_id: plain,
     "StorePath" => store_path: plain,
@@ -260,7 +263,7 @@ crate::runtime::deserialize_object!(AgentBlueprintStoresResponse {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "agent")]
-pub type AgentPlatformType = crate::runtime::Code<codes::AgentPlatformType>;
+pub type AgentPlatformType = crate::Code<codes::AgentPlatformType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorPools.AgentPoolAgentCreationRequest` (API version 1.0).
 #[cfg(feature = "agent-pool")]
@@ -275,7 +278,7 @@ pub struct AgentPoolAgentCreationRequest {
 }
 
 #[cfg(feature = "agent-pool")]
-crate::runtime::serialize_object!(AgentPoolAgentCreationRequest {
+codegen::serialize_object!(AgentPoolAgentCreationRequest {
     "AgentId" => agent_id: skip,
     "EnableDiscover" => enable_discover: skip,
     "EnableMonitor" => enable_monitor: skip,
@@ -283,7 +286,7 @@ crate::runtime::serialize_object!(AgentPoolAgentCreationRequest {
 
 #[cfg(feature = "agent-pool")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(AgentPoolAgentCreationRequest {
+codegen::deserialize_object!(AgentPoolAgentCreationRequest {
     "AgentId" => agent_id: plain,
     "EnableDiscover" => enable_discover: plain,
     "EnableMonitor" => enable_monitor: plain,
@@ -311,7 +314,7 @@ pub struct AgentPoolAgentGetResponse {
 
 #[cfg(feature = "agent-pool")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AgentPoolAgentGetResponse {
+codegen::serialize_object!(AgentPoolAgentGetResponse {
     "AgentId" => agent_id: skip,
     "EnableDiscover" => enable_discover: skip,
     "EnableMonitor" => enable_monitor: skip,
@@ -322,7 +325,7 @@ crate::runtime::serialize_object!(AgentPoolAgentGetResponse {
 });
 
 #[cfg(feature = "agent-pool")]
-crate::runtime::deserialize_object!(AgentPoolAgentGetResponse {
+codegen::deserialize_object!(AgentPoolAgentGetResponse {
     "AgentId" => agent_id: plain,
     "EnableDiscover" => enable_discover: plain,
     "EnableMonitor" => enable_monitor: plain,
@@ -343,14 +346,14 @@ pub struct AgentPoolCreationRequest {
 }
 
 #[cfg(feature = "agent-pool")]
-crate::runtime::serialize_object!(AgentPoolCreationRequest {
+codegen::serialize_object!(AgentPoolCreationRequest {
     "Name" => name: always,
     "Agents" => agents: skip,
 });
 
 #[cfg(feature = "agent-pool")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(AgentPoolCreationRequest {
+codegen::deserialize_object!(AgentPoolCreationRequest {
     "Name" => name: plain,
     "Agents" => agents: plain,
 });
@@ -373,7 +376,7 @@ pub struct AgentPoolGetResponse {
 
 #[cfg(feature = "agent-pool")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AgentPoolGetResponse {
+codegen::serialize_object!(AgentPoolGetResponse {
     "AgentPoolId" => agent_pool_id: skip,
     "Name" => name: skip,
     "DiscoverAgentsCount" => discover_agents_count: skip,
@@ -382,7 +385,7 @@ crate::runtime::serialize_object!(AgentPoolGetResponse {
 });
 
 #[cfg(feature = "agent-pool")]
-crate::runtime::deserialize_object!(AgentPoolGetResponse {
+codegen::deserialize_object!(AgentPoolGetResponse {
     "AgentPoolId" => agent_pool_id: plain,
     "Name" => name: plain,
     "DiscoverAgentsCount" => discover_agents_count: plain,
@@ -403,7 +406,7 @@ pub struct AgentPoolUpdateRequest {
 }
 
 #[cfg(feature = "agent-pool")]
-crate::runtime::serialize_object!(AgentPoolUpdateRequest {
+codegen::serialize_object!(AgentPoolUpdateRequest {
     "AgentPoolId" => agent_pool_id: always,
     "Name" => name: always,
     "Agents" => agents: skip,
@@ -411,7 +414,7 @@ crate::runtime::serialize_object!(AgentPoolUpdateRequest {
 
 #[cfg(feature = "agent-pool")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(AgentPoolUpdateRequest {
+codegen::deserialize_object!(AgentPoolUpdateRequest {
     "AgentPoolId" => agent_pool_id: plain,
     "Name" => name: plain,
     "Agents" => agents: plain,
@@ -457,7 +460,7 @@ pub struct AgentResponse {
 
 #[cfg(feature = "agent")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AgentResponse {
+codegen::serialize_object!(AgentResponse {
     "AgentId" => agent_id: skip,
     "ClientMachine" => client_machine: skip,
     "Username" => username: skip,
@@ -477,7 +480,7 @@ crate::runtime::serialize_object!(AgentResponse {
 });
 
 #[cfg(feature = "agent")]
-crate::runtime::deserialize_object!(AgentResponse {
+codegen::deserialize_object!(AgentResponse {
     "AgentId" => agent_id: plain,
     "ClientMachine" => client_machine: plain,
     "Username" => username: plain,
@@ -500,7 +503,7 @@ crate::runtime::deserialize_object!(AgentResponse {
 ///
 /// An integer code; the documents list the values 1, 2, 3, 4. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "agent")]
-pub type AgentStatusType = crate::runtime::Code<codes::AgentStatusType>;
+pub type AgentStatusType = crate::Code<codes::AgentStatusType>;
 
 /// Schema `CSS.CMS.Data.Model.Enums.AlertBuildResult` (API version 1.0).
 ///
@@ -513,7 +516,7 @@ pub type AgentStatusType = crate::runtime::Code<codes::AgentStatusType>;
         feature = "pending-alert"
     )
 )]
-pub type AlertBuildResult = crate::runtime::Code<codes::AlertBuildResult>;
+pub type AlertBuildResult = crate::Code<codes::AlertBuildResult>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.AlertCertificateQuery.AlertCertificateQueryResponse` (API version 1.0).
 #[cfg(feature = "expiration-alert")]
@@ -527,13 +530,13 @@ pub struct AlertCertificateQueryResponse {
 
 #[cfg(feature = "expiration-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AlertCertificateQueryResponse {
+codegen::serialize_object!(AlertCertificateQueryResponse {
     "Id" => id: skip,
     "Name" => name: skip,
 });
 
 #[cfg(feature = "expiration-alert")]
-crate::runtime::deserialize_object!(AlertCertificateQueryResponse {
+codegen::deserialize_object!(AlertCertificateQueryResponse {
     "Id" => id: plain,
     "Name" => name: plain,
 });
@@ -561,9 +564,7 @@ pub struct AlertScheduleRequest {
         feature = "pending-alert"
     )
 )]
-crate::runtime::serialize_object!(AlertScheduleRequest {
-    "Schedule" => schedule: skip,
-});
+codegen::serialize_object!(AlertScheduleRequest { "Schedule" => schedule : skip });
 
 #[cfg(
     any(
@@ -574,9 +575,7 @@ crate::runtime::serialize_object!(AlertScheduleRequest {
     )
 )]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(AlertScheduleRequest {
-    "Schedule" => schedule: plain,
-});
+codegen::deserialize_object!(AlertScheduleRequest { "Schedule" => schedule : plain });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.AlertSchedule.AlertScheduleResponse` (API version 1.0).
 #[cfg(
@@ -602,9 +601,7 @@ pub struct AlertScheduleResponse {
     )
 )]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AlertScheduleResponse {
-    "Schedule" => schedule: skip,
-});
+codegen::serialize_object!(AlertScheduleResponse { "Schedule" => schedule : skip });
 
 #[cfg(
     any(
@@ -614,9 +611,7 @@ crate::runtime::serialize_object!(AlertScheduleResponse {
         feature = "pending-alert"
     )
 )]
-crate::runtime::deserialize_object!(AlertScheduleResponse {
-    "Schedule" => schedule: plain,
-});
+codegen::deserialize_object!(AlertScheduleResponse { "Schedule" => schedule : plain });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.AlertTemplate.AlertTemplateResponse` (API version 1.0).
 #[cfg(
@@ -640,7 +635,7 @@ pub struct AlertTemplateResponse {
     any(feature = "denied-alert", feature = "issued-alert", feature = "pending-alert")
 )]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AlertTemplateResponse {
+codegen::serialize_object!(AlertTemplateResponse {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "ForestRoot" => forest_root: skip,
@@ -651,7 +646,7 @@ crate::runtime::serialize_object!(AlertTemplateResponse {
 #[cfg(
     any(feature = "denied-alert", feature = "issued-alert", feature = "pending-alert")
 )]
-crate::runtime::deserialize_object!(AlertTemplateResponse {
+codegen::deserialize_object!(AlertTemplateResponse {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "ForestRoot" => forest_root: plain,
@@ -673,14 +668,14 @@ pub struct AlgorithmData {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AlgorithmData {
+codegen::serialize_object!(AlgorithmData {
     "name" => name: skip,
     "bit_lengths" => bit_lengths: skip,
     "curves" => curves: skip,
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(AlgorithmData {
+codegen::deserialize_object!(AlgorithmData {
     "name" => name: plain,
     "bit_lengths" => bit_lengths: plain,
     "curves" => curves: plain,
@@ -701,14 +696,14 @@ pub struct AlgorithmDataRequest {
 }
 
 #[cfg(feature = "template")]
-crate::runtime::serialize_object!(AlgorithmDataRequest {
+codegen::serialize_object!(AlgorithmDataRequest {
     "bit_lengths" => bit_lengths: skip,
     "curves" => curves: skip,
 });
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(AlgorithmDataRequest {
+codegen::deserialize_object!(AlgorithmDataRequest {
     "bit_lengths" => bit_lengths: plain,
     "curves" => curves: plain,
 });
@@ -732,7 +727,7 @@ pub struct AlgorithmDataRequestV2 {
 }
 
 #[cfg(any(feature = "enrollment-pattern", feature = "template"))]
-crate::runtime::serialize_object!(AlgorithmDataRequestV2 {
+codegen::serialize_object!(AlgorithmDataRequestV2 {
     "name" => name: always,
     "bit_lengths" => bit_lengths: skip,
     "curves" => curves: skip,
@@ -740,7 +735,7 @@ crate::runtime::serialize_object!(AlgorithmDataRequestV2 {
 
 #[cfg(any(feature = "enrollment-pattern", feature = "template"))]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(AlgorithmDataRequestV2 {
+codegen::deserialize_object!(AlgorithmDataRequestV2 {
     "name" => name: plain,
     "bit_lengths" => bit_lengths: plain,
     "curves" => curves: plain,
@@ -766,14 +761,14 @@ pub struct AlgorithmDataResponse {
 
 #[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AlgorithmDataResponse {
+codegen::serialize_object!(AlgorithmDataResponse {
     "name" => name: skip,
     "bit_lengths" => bit_lengths: skip,
     "curves" => curves: skip,
 });
 
 #[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
-crate::runtime::deserialize_object!(AlgorithmDataResponse {
+codegen::deserialize_object!(AlgorithmDataResponse {
     "name" => name: plain,
     "bit_lengths" => bit_lengths: plain,
     "curves" => curves: plain,
@@ -789,12 +784,12 @@ pub struct AnalyticsCertificateCountResponse {
 
 #[cfg(feature = "analytics")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AnalyticsCertificateCountResponse {
+codegen::serialize_object!(AnalyticsCertificateCountResponse {
     "Count" => count: skip,
 });
 
 #[cfg(feature = "analytics")]
-crate::runtime::deserialize_object!(AnalyticsCertificateCountResponse {
+codegen::deserialize_object!(AnalyticsCertificateCountResponse {
     "Count" => count: plain,
 });
 
@@ -812,14 +807,14 @@ pub struct AnalyticsCertificateCountWithNameResponse {
 
 #[cfg(feature = "analytics")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AnalyticsCertificateCountWithNameResponse {
+codegen::serialize_object!(AnalyticsCertificateCountWithNameResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "Count" => count: skip,
 });
 
 #[cfg(feature = "analytics")]
-crate::runtime::deserialize_object!(AnalyticsCertificateCountWithNameResponse {
+codegen::deserialize_object!(AnalyticsCertificateCountWithNameResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "Count" => count: plain,
@@ -837,13 +832,13 @@ pub struct AnalyticsCertificateCountWithPeriodResponse {
 
 #[cfg(feature = "analytics")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AnalyticsCertificateCountWithPeriodResponse {
+codegen::serialize_object!(AnalyticsCertificateCountWithPeriodResponse {
     "EvalDate" => eval_date: skip,
     "Periods" => periods: skip,
 });
 
 #[cfg(feature = "analytics")]
-crate::runtime::deserialize_object!(AnalyticsCertificateCountWithPeriodResponse {
+codegen::deserialize_object!(AnalyticsCertificateCountWithPeriodResponse {
     "EvalDate" => eval_date: lenient,
     "Periods" => periods: plain,
 });
@@ -862,14 +857,14 @@ pub struct AnalyticsCollectionsCountResponse {
 
 #[cfg(feature = "analytics")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AnalyticsCollectionsCountResponse {
+codegen::serialize_object!(AnalyticsCollectionsCountResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "Count" => count: skip,
 });
 
 #[cfg(feature = "analytics")]
-crate::runtime::deserialize_object!(AnalyticsCollectionsCountResponse {
+codegen::deserialize_object!(AnalyticsCollectionsCountResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "Count" => count: plain,
@@ -887,13 +882,13 @@ pub struct AnalyticsPeriodCount {
 
 #[cfg(feature = "analytics")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AnalyticsPeriodCount {
+codegen::serialize_object!(AnalyticsPeriodCount {
     "Period" => period: skip,
     "Count" => count: skip,
 });
 
 #[cfg(feature = "analytics")]
-crate::runtime::deserialize_object!(AnalyticsPeriodCount {
+codegen::deserialize_object!(AnalyticsPeriodCount {
     "Period" => period: plain,
     "Count" => count: plain,
 });
@@ -902,9 +897,7 @@ crate::runtime::deserialize_object!(AnalyticsPeriodCount {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "analytics")]
-pub type AnalyticsSslEndpointStatus = crate::runtime::Code<
-    codes::AnalyticsSslEndpointStatus,
->;
+pub type AnalyticsSslEndpointStatus = crate::Code<codes::AnalyticsSslEndpointStatus>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsSSLNetworkEndpointCountResponse` (API version 1.0).
 #[cfg(feature = "analytics")]
@@ -920,14 +913,14 @@ pub struct AnalyticsSslNetworkEndpointCountResponse {
 
 #[cfg(feature = "analytics")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AnalyticsSslNetworkEndpointCountResponse {
+codegen::serialize_object!(AnalyticsSslNetworkEndpointCountResponse {
     "NetworkId" => network_id: skip,
     "Name" => name: skip,
     "Count" => count: skip,
 });
 
 #[cfg(feature = "analytics")]
-crate::runtime::deserialize_object!(AnalyticsSslNetworkEndpointCountResponse {
+codegen::deserialize_object!(AnalyticsSslNetworkEndpointCountResponse {
     "NetworkId" => network_id: plain,
     "Name" => name: plain,
     "Count" => count: plain,
@@ -947,14 +940,14 @@ pub struct AnalyticsSslNetworkEndpointStatusCountResponse {
 
 #[cfg(feature = "analytics")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AnalyticsSslNetworkEndpointStatusCountResponse {
+codegen::serialize_object!(AnalyticsSslNetworkEndpointStatusCountResponse {
     "Name" => name: skip,
     "Count" => count: skip,
     "Id" => id: skip,
 });
 
 #[cfg(feature = "analytics")]
-crate::runtime::deserialize_object!(AnalyticsSslNetworkEndpointStatusCountResponse {
+codegen::deserialize_object!(AnalyticsSslNetworkEndpointStatusCountResponse {
     "Name" => name: plain,
     "Count" => count: plain,
     "Id" => id: plain,
@@ -971,14 +964,14 @@ pub struct AnalyzeCertificateRequest {
 }
 
 #[cfg(feature = "certificate")]
-crate::runtime::serialize_object!(AnalyzeCertificateRequest {
+codegen::serialize_object!(AnalyzeCertificateRequest {
     "Certificate" => certificate: skip,
     "Password" => password: skip,
 });
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(AnalyzeCertificateRequest {
+codegen::deserialize_object!(AnalyzeCertificateRequest {
     "Certificate" => certificate: plain,
     "Password" => password: plain,
 });
@@ -1003,7 +996,7 @@ pub struct AppSettingResponse {
 
 #[cfg(feature = "app-setting")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AppSettingResponse {
+codegen::serialize_object!(AppSettingResponse {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "ShortName" => short_name: skip,
@@ -1013,7 +1006,7 @@ crate::runtime::serialize_object!(AppSettingResponse {
 });
 
 #[cfg(feature = "app-setting")]
-crate::runtime::deserialize_object!(AppSettingResponse {
+codegen::deserialize_object!(AppSettingResponse {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "ShortName" => short_name: plain,
@@ -1033,14 +1026,14 @@ pub struct AppSettingUpdateBulkRequest {
 }
 
 #[cfg(feature = "app-setting")]
-crate::runtime::serialize_object!(AppSettingUpdateBulkRequest {
+codegen::serialize_object!(AppSettingUpdateBulkRequest {
     "Id" => id: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "app-setting")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(AppSettingUpdateBulkRequest {
+codegen::deserialize_object!(AppSettingUpdateBulkRequest {
     "Id" => id: plain,
     "Value" => value: plain,
 });
@@ -1054,13 +1047,11 @@ pub struct AppSettingUpdateRequest {
 }
 
 #[cfg(feature = "app-setting")]
-crate::runtime::serialize_object!(AppSettingUpdateRequest { "Value" => value : skip });
+codegen::serialize_object!(AppSettingUpdateRequest { "Value" => value : skip });
 
 #[cfg(feature = "app-setting")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(AppSettingUpdateRequest {
-    "Value" => value: plain,
-});
+codegen::deserialize_object!(AppSettingUpdateRequest { "Value" => value : plain });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.ApplicationAssignment` (API version 1.0).
 #[cfg(feature = "certificate-store")]
@@ -1077,7 +1068,7 @@ pub struct ApplicationAssignment {
 }
 
 #[cfg(feature = "certificate-store")]
-crate::runtime::serialize_object!(ApplicationAssignment {
+codegen::serialize_object!(ApplicationAssignment {
     "ApplicationId" => application_id: skip,
     "NewApplicationName" => new_application_name: skip,
     "NewApplicationType" => new_application_type: skip,
@@ -1086,7 +1077,7 @@ crate::runtime::serialize_object!(ApplicationAssignment {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ApplicationAssignment {
+codegen::deserialize_object!(ApplicationAssignment {
     "ApplicationId" => application_id: plain,
     "NewApplicationName" => new_application_name: plain,
     "NewApplicationType" => new_application_type: plain,
@@ -1134,7 +1125,7 @@ pub struct ApplicationCertificateStore {
 }
 
 #[cfg(feature = "application")]
-crate::runtime::serialize_object!(ApplicationCertificateStore {
+codegen::serialize_object!(ApplicationCertificateStore {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "ApplicationId" => application_id: skip,
@@ -1156,7 +1147,7 @@ crate::runtime::serialize_object!(ApplicationCertificateStore {
 
 #[cfg(feature = "application")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ApplicationCertificateStore {
+codegen::deserialize_object!(ApplicationCertificateStore {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "ApplicationId" => application_id: plain,
@@ -1193,7 +1184,7 @@ pub struct ApplicationRequest {
 }
 
 #[cfg(feature = "application")]
-crate::runtime::serialize_object!(ApplicationRequest {
+codegen::serialize_object!(ApplicationRequest {
     "Id" => id: skip,
     "Name" => name: always,
     "OverwriteSchedules" => overwrite_schedules: skip,
@@ -1203,7 +1194,7 @@ crate::runtime::serialize_object!(ApplicationRequest {
 
 #[cfg(feature = "application")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ApplicationRequest {
+codegen::deserialize_object!(ApplicationRequest {
     "Id" => id: plain,
     "Name" => name: plain,
     "OverwriteSchedules" => overwrite_schedules: plain,
@@ -1227,7 +1218,7 @@ pub struct ApplicationResponse {
 
 #[cfg(feature = "application")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ApplicationResponse {
+codegen::serialize_object!(ApplicationResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "Schedule" => schedule: skip,
@@ -1235,7 +1226,7 @@ crate::runtime::serialize_object!(ApplicationResponse {
 });
 
 #[cfg(feature = "application")]
-crate::runtime::deserialize_object!(ApplicationResponse {
+codegen::deserialize_object!(ApplicationResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "Schedule" => schedule: plain,
@@ -1256,14 +1247,14 @@ pub struct ApproveDenyResult {
 
 #[cfg(feature = "workflow")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ApproveDenyResult {
+codegen::serialize_object!(ApproveDenyResult {
     "Failures" => failures: skip,
     "Denials" => denials: skip,
     "Successes" => successes: skip,
 });
 
 #[cfg(feature = "workflow")]
-crate::runtime::deserialize_object!(ApproveDenyResult {
+codegen::deserialize_object!(ApproveDenyResult {
     "Failures" => failures: plain,
     "Denials" => denials: plain,
     "Successes" => successes: plain,
@@ -1283,14 +1274,14 @@ pub struct AreaPermissionResponse {
 
 #[cfg(feature = "security-role-permissions")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AreaPermissionResponse {
+codegen::serialize_object!(AreaPermissionResponse {
     "Type" => type_: skip,
     "Area" => area: skip,
     "Permission" => permission: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
-crate::runtime::deserialize_object!(AreaPermissionResponse {
+codegen::deserialize_object!(AreaPermissionResponse {
     "Type" => type_: plain,
     "Area" => area: plain,
     "Permission" => permission: plain,
@@ -1308,13 +1299,13 @@ pub struct AssignableQueryRole {
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AssignableQueryRole {
+codegen::serialize_object!(AssignableQueryRole {
     "RoleId" => role_id: skip,
     "Name" => name: skip,
 });
 
 #[cfg(feature = "security")]
-crate::runtime::deserialize_object!(AssignableQueryRole {
+codegen::deserialize_object!(AssignableQueryRole {
     "RoleId" => role_id: plain,
     "Name" => name: plain,
 });
@@ -1349,7 +1340,7 @@ pub struct AuditLogEntry {
 
 #[cfg(feature = "audit-log")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AuditLogEntry {
+codegen::serialize_object!(AuditLogEntry {
     "Id" => id: skip,
     "Timestamp" => timestamp: skip,
     "Message" => message: skip,
@@ -1364,7 +1355,7 @@ crate::runtime::serialize_object!(AuditLogEntry {
 });
 
 #[cfg(feature = "audit-log")]
-crate::runtime::deserialize_object!(AuditLogEntry {
+codegen::deserialize_object!(AuditLogEntry {
     "Id" => id: plain,
     "Timestamp" => timestamp: lenient,
     "Message" => message: plain,
@@ -1382,7 +1373,7 @@ crate::runtime::deserialize_object!(AuditLogEntry {
 ///
 /// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "audit-log")]
-pub type AuditLogLevel = crate::runtime::Code<codes::AuditLogLevel>;
+pub type AuditLogLevel = crate::Code<codes::AuditLogLevel>;
 
 /// Schema `CSS.CMS.Data.Model.Models.Enrollment.AvailableRenewal` (API version 1.0).
 #[cfg(feature = "enrollment")]
@@ -1396,13 +1387,13 @@ pub struct AvailableRenewal {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AvailableRenewal {
+codegen::serialize_object!(AvailableRenewal {
     "AvailableRenewalType" => available_renewal_type: skip,
     "Message" => message: skip,
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(AvailableRenewal {
+codegen::deserialize_object!(AvailableRenewal {
     "AvailableRenewalType" => available_renewal_type: plain,
     "Message" => message: plain,
 });
@@ -1427,14 +1418,14 @@ pub struct AvailableSignalResponse {
 
 #[cfg(feature = "workflow-instance")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AvailableSignalResponse {
+codegen::serialize_object!(AvailableSignalResponse {
     "SignalName" => signal_name: skip,
     "StepSignalId" => step_signal_id: skip,
     "SignalReceived" => signal_received: skip,
 });
 
 #[cfg(feature = "workflow-instance")]
-crate::runtime::deserialize_object!(AvailableSignalResponse {
+codegen::deserialize_object!(AvailableSignalResponse {
     "SignalName" => signal_name: plain,
     "StepSignalId" => step_signal_id: plain,
     "SignalReceived" => signal_received: plain,
@@ -1468,7 +1459,7 @@ pub struct AvailableStepQueryResponse {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AvailableStepQueryResponse {
+codegen::serialize_object!(AvailableStepQueryResponse {
     "DisplayName" => display_name: skip,
     "ExtensionName" => extension_name: skip,
     "SupportedWorkflowTypes" => supported_workflow_types: skip,
@@ -1477,7 +1468,7 @@ crate::runtime::serialize_object!(AvailableStepQueryResponse {
 });
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::deserialize_object!(AvailableStepQueryResponse {
+codegen::deserialize_object!(AvailableStepQueryResponse {
     "DisplayName" => display_name: plain,
     "ExtensionName" => extension_name: plain,
     "SupportedWorkflowTypes" => supported_workflow_types: plain,
@@ -1513,7 +1504,7 @@ pub struct AvailableStepResponse {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AvailableStepResponse {
+codegen::serialize_object!(AvailableStepResponse {
     "DisplayName" => display_name: skip,
     "ExtensionName" => extension_name: skip,
     "Outputs" => outputs: skip,
@@ -1522,7 +1513,7 @@ crate::runtime::serialize_object!(AvailableStepResponse {
 });
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::deserialize_object!(AvailableStepResponse {
+codegen::deserialize_object!(AvailableStepResponse {
     "DisplayName" => display_name: plain,
     "ExtensionName" => extension_name: plain,
     "Outputs" => outputs: plain,
@@ -1550,7 +1541,7 @@ pub struct BulkJobResponse {
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(BulkJobResponse {
+codegen::serialize_object!(BulkJobResponse {
     "OrchestratorJobPairs" => orchestrator_job_pairs: skip,
     "FailedOrchestratorIds" => failed_orchestrator_ids: skip,
     "JobTypeName" => job_type_name: skip,
@@ -1560,7 +1551,7 @@ crate::runtime::serialize_object!(BulkJobResponse {
 });
 
 #[cfg(feature = "orchestrator-job")]
-crate::runtime::deserialize_object!(BulkJobResponse {
+codegen::deserialize_object!(BulkJobResponse {
     "OrchestratorJobPairs" => orchestrator_job_pairs: plain,
     "FailedOrchestratorIds" => failed_orchestrator_ids: plain,
     "JobTypeName" => job_type_name: plain,
@@ -1581,13 +1572,13 @@ pub struct BulkOrchestratorJobPair {
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(BulkOrchestratorJobPair {
+codegen::serialize_object!(BulkOrchestratorJobPair {
     "JobId" => job_id: skip,
     "OrchestratorId" => orchestrator_id: skip,
 });
 
 #[cfg(feature = "orchestrator-job")]
-crate::runtime::deserialize_object!(BulkOrchestratorJobPair {
+codegen::deserialize_object!(BulkOrchestratorJobPair {
     "JobId" => job_id: plain,
     "OrchestratorId" => orchestrator_id: plain,
 });
@@ -1601,13 +1592,13 @@ pub struct CaAlertRecipientCreateRequest {
 }
 
 #[cfg(feature = "certificate-authority")]
-crate::runtime::serialize_object!(CaAlertRecipientCreateRequest {
+codegen::serialize_object!(CaAlertRecipientCreateRequest {
     "Emails" => emails: always,
 });
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CaAlertRecipientCreateRequest {
+codegen::deserialize_object!(CaAlertRecipientCreateRequest {
     "Emails" => emails: plain,
 });
 
@@ -1623,13 +1614,13 @@ pub struct CaAlertRecipientResponse {
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CaAlertRecipientResponse {
+codegen::serialize_object!(CaAlertRecipientResponse {
     "Id" => id: skip,
     "Email" => email: skip,
 });
 
 #[cfg(feature = "certificate-authority")]
-crate::runtime::deserialize_object!(CaAlertRecipientResponse {
+codegen::deserialize_object!(CaAlertRecipientResponse {
     "Id" => id: plain,
     "Email" => email: plain,
 });
@@ -1643,15 +1634,11 @@ pub struct CaAlertRecipientUpdateRequest {
 }
 
 #[cfg(feature = "certificate-authority")]
-crate::runtime::serialize_object!(CaAlertRecipientUpdateRequest {
-    "Email" => email: always,
-});
+codegen::serialize_object!(CaAlertRecipientUpdateRequest { "Email" => email : always });
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CaAlertRecipientUpdateRequest {
-    "Email" => email: plain,
-});
+codegen::deserialize_object!(CaAlertRecipientUpdateRequest { "Email" => email : plain });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CAConnectorRequest` (API version 1.0).
 #[cfg(feature = "ca-connector")]
@@ -1674,7 +1661,7 @@ pub struct CaConnectorRequest {
 }
 
 #[cfg(feature = "ca-connector")]
-crate::runtime::serialize_object!(CaConnectorRequest {
+codegen::serialize_object!(CaConnectorRequest {
     "Name" => name: skip,
     "Enabled" => enabled: skip,
     "PoolName" => pool_name: skip,
@@ -1686,7 +1673,7 @@ crate::runtime::serialize_object!(CaConnectorRequest {
 
 #[cfg(feature = "ca-connector")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CaConnectorRequest {
+codegen::deserialize_object!(CaConnectorRequest {
     "Name" => name: plain,
     "Enabled" => enabled: plain,
     "PoolName" => pool_name: plain,
@@ -1726,7 +1713,7 @@ pub struct CaConnectorResponse {
 
 #[cfg(feature = "ca-connector")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CaConnectorResponse {
+codegen::serialize_object!(CaConnectorResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "Enabled" => enabled: skip,
@@ -1741,7 +1728,7 @@ crate::runtime::serialize_object!(CaConnectorResponse {
 });
 
 #[cfg(feature = "ca-connector")]
-crate::runtime::deserialize_object!(CaConnectorResponse {
+codegen::deserialize_object!(CaConnectorResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "Enabled" => enabled: plain,
@@ -1771,13 +1758,13 @@ pub struct CaJobQueueTestResponse {
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CaJobQueueTestResponse {
+codegen::serialize_object!(CaJobQueueTestResponse {
     "Success" => success: skip,
     "Message" => message: skip,
 });
 
 #[cfg(feature = "certificate-authority")]
-crate::runtime::deserialize_object!(CaJobQueueTestResponse {
+codegen::deserialize_object!(CaJobQueueTestResponse {
     "Success" => success: plain,
     "Message" => message: plain,
 });
@@ -1825,7 +1812,7 @@ pub struct CertRequestResponseModel {
 
 #[cfg(feature = "workflow")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertRequestResponseModel {
+codegen::serialize_object!(CertRequestResponseModel {
     "Id" => id: skip,
     "CARequestId" => ca_request_id: skip,
     "CommonName" => common_name: skip,
@@ -1846,7 +1833,7 @@ crate::runtime::serialize_object!(CertRequestResponseModel {
 });
 
 #[cfg(feature = "workflow")]
-crate::runtime::deserialize_object!(CertRequestResponseModel {
+codegen::deserialize_object!(CertRequestResponseModel {
     "Id" => id: plain,
     "CARequestId" => ca_request_id: plain,
     "CommonName" => common_name: plain,
@@ -1883,7 +1870,7 @@ pub struct CertStoreContainerRequest {
 }
 
 #[cfg(feature = "certificate-store-container")]
-crate::runtime::serialize_object!(CertStoreContainerRequest {
+codegen::serialize_object!(CertStoreContainerRequest {
     "Id" => id: skip,
     "Name" => name: always,
     "OverwriteSchedules" => overwrite_schedules: skip,
@@ -1893,7 +1880,7 @@ crate::runtime::serialize_object!(CertStoreContainerRequest {
 
 #[cfg(feature = "certificate-store-container")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertStoreContainerRequest {
+codegen::deserialize_object!(CertStoreContainerRequest {
     "Id" => id: plain,
     "Name" => name: plain,
     "OverwriteSchedules" => overwrite_schedules: plain,
@@ -1905,7 +1892,7 @@ crate::runtime::deserialize_object!(CertStoreContainerRequest {
 ///
 /// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate-store-type")]
-pub type CertStoreCustomAlias = crate::runtime::Code<codes::CertStoreCustomAlias>;
+pub type CertStoreCustomAlias = crate::Code<codes::CertStoreCustomAlias>;
 
 /// Schema `CSS.CMS.Core.Enums.CertStoreEntryParameterType` (API version 1.0).
 ///
@@ -1918,9 +1905,7 @@ pub type CertStoreCustomAlias = crate::runtime::Code<codes::CertStoreCustomAlias
         feature = "certificate-store-type"
     )
 )]
-pub type CertStoreEntryParameterType = crate::runtime::Code<
-    codes::CertStoreEntryParameterType,
->;
+pub type CertStoreEntryParameterType = crate::Code<codes::CertStoreEntryParameterType>;
 
 /// Schema `CSS.CMS.Data.Model.Models.CertStoreNewPasswordRequest` (API version 1.0).
 #[cfg(feature = "certificate-store")]
@@ -1933,14 +1918,14 @@ pub struct CertStoreNewPasswordRequest {
 }
 
 #[cfg(feature = "certificate-store")]
-crate::runtime::serialize_object!(CertStoreNewPasswordRequest {
+codegen::serialize_object!(CertStoreNewPasswordRequest {
     "CertStoreId" => cert_store_id: always,
     "NewPassword" => new_password: always,
 });
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertStoreNewPasswordRequest {
+codegen::deserialize_object!(CertStoreNewPasswordRequest {
     "CertStoreId" => cert_store_id: plain,
     "NewPassword" => new_password: plain,
 });
@@ -1949,15 +1934,13 @@ crate::runtime::deserialize_object!(CertStoreNewPasswordRequest {
 ///
 /// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate-store-type")]
-pub type CertStorePrivateKey = crate::runtime::Code<codes::CertStorePrivateKey>;
+pub type CertStorePrivateKey = crate::Code<codes::CertStorePrivateKey>;
 
 /// Schema `CSS.CMS.Data.Model.Enums.CertStoreTypesPasswordStyles` (API version 1.0).
 ///
 /// An integer code; the documents list the values 0, 1. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate-store-type")]
-pub type CertStoreTypesPasswordStyles = crate::runtime::Code<
-    codes::CertStoreTypesPasswordStyles,
->;
+pub type CertStoreTypesPasswordStyles = crate::Code<codes::CertStoreTypesPasswordStyles>;
 
 /// Schema `CSS.CMS.Data.Model.Models.CertStoresSchedule` (API version 1.0).
 #[cfg(feature = "certificate-store")]
@@ -1970,14 +1953,14 @@ pub struct CertStoresSchedule {
 }
 
 #[cfg(feature = "certificate-store")]
-crate::runtime::serialize_object!(CertStoresSchedule {
+codegen::serialize_object!(CertStoresSchedule {
     "StoreIds" => store_ids: always,
     "Schedule" => schedule: skip,
 });
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertStoresSchedule {
+codegen::deserialize_object!(CertStoresSchedule {
     "StoreIds" => store_ids: plain,
     "Schedule" => schedule: plain,
 });
@@ -1994,13 +1977,13 @@ pub struct CertificateAliasResponse {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateAliasResponse {
+codegen::serialize_object!(CertificateAliasResponse {
     "Alias" => alias: skip,
     "HasPrivateKey" => has_private_key: skip,
 });
 
 #[cfg(feature = "certificate-store")]
-crate::runtime::deserialize_object!(CertificateAliasResponse {
+codegen::deserialize_object!(CertificateAliasResponse {
     "Alias" => alias: plain,
     "HasPrivateKey" => has_private_key: plain,
 });
@@ -2021,7 +2004,7 @@ pub struct CertificateAuthorityAuthCertificate {
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateAuthorityAuthCertificate {
+codegen::serialize_object!(CertificateAuthorityAuthCertificate {
     "IssuedDN" => issued_dn: skip,
     "IssuerDN" => issuer_dn: skip,
     "Thumbprint" => thumbprint: skip,
@@ -2029,7 +2012,7 @@ crate::runtime::serialize_object!(CertificateAuthorityAuthCertificate {
 });
 
 #[cfg(feature = "certificate-authority")]
-crate::runtime::deserialize_object!(CertificateAuthorityAuthCertificate {
+codegen::deserialize_object!(CertificateAuthorityAuthCertificate {
     "IssuedDN" => issued_dn: plain,
     "IssuerDN" => issuer_dn: plain,
     "Thumbprint" => thumbprint: plain,
@@ -2141,7 +2124,7 @@ pub struct CertificateAuthorityRequest {
 }
 
 #[cfg(feature = "certificate-authority")]
-crate::runtime::serialize_object!(CertificateAuthorityRequest {
+codegen::serialize_object!(CertificateAuthorityRequest {
     "Id" => id: skip,
     "LogicalName" => logical_name: skip,
     "HostName" => host_name: skip,
@@ -2192,7 +2175,7 @@ crate::runtime::serialize_object!(CertificateAuthorityRequest {
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertificateAuthorityRequest {
+codegen::deserialize_object!(CertificateAuthorityRequest {
     "Id" => id: plain,
     "LogicalName" => logical_name: plain,
     "HostName" => host_name: plain,
@@ -2347,7 +2330,7 @@ pub struct CertificateAuthorityResponse {
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateAuthorityResponse {
+codegen::serialize_object!(CertificateAuthorityResponse {
     "Id" => id: skip,
     "LogicalName" => logical_name: skip,
     "HostName" => host_name: skip,
@@ -2400,7 +2383,7 @@ crate::runtime::serialize_object!(CertificateAuthorityResponse {
 });
 
 #[cfg(feature = "certificate-authority")]
-crate::runtime::deserialize_object!(CertificateAuthorityResponse {
+codegen::deserialize_object!(CertificateAuthorityResponse {
     "Id" => id: plain,
     "LogicalName" => logical_name: plain,
     "HostName" => host_name: plain,
@@ -2497,7 +2480,7 @@ pub struct CertificateAuthorityTestRequest {
 }
 
 #[cfg(feature = "certificate-authority")]
-crate::runtime::serialize_object!(CertificateAuthorityTestRequest {
+codegen::serialize_object!(CertificateAuthorityTestRequest {
     "Id" => id: skip,
     "CAType" => ca_type: skip,
     "ExplicitCredentials" => explicit_credentials: skip,
@@ -2521,7 +2504,7 @@ crate::runtime::serialize_object!(CertificateAuthorityTestRequest {
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertificateAuthorityTestRequest {
+codegen::deserialize_object!(CertificateAuthorityTestRequest {
     "Id" => id: plain,
     "CAType" => ca_type: plain,
     "ExplicitCredentials" => explicit_credentials: plain,
@@ -2561,13 +2544,13 @@ pub struct CertificateAuthorityTestResponse {
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateAuthorityTestResponse {
+codegen::serialize_object!(CertificateAuthorityTestResponse {
     "Success" => success: skip,
     "Message" => message: skip,
 });
 
 #[cfg(feature = "certificate-authority")]
-crate::runtime::deserialize_object!(CertificateAuthorityTestResponse {
+codegen::deserialize_object!(CertificateAuthorityTestResponse {
     "Success" => success: plain,
     "Message" => message: plain,
 });
@@ -2576,17 +2559,13 @@ crate::runtime::deserialize_object!(CertificateAuthorityTestResponse {
 ///
 /// An integer code; the documents list the values 0, 1. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "ca-connector", feature = "certificate-authority"))]
-pub type CertificateAuthorityType = crate::runtime::Code<
-    codes::CertificateAuthorityType,
->;
+pub type CertificateAuthorityType = crate::Code<codes::CertificateAuthorityType>;
 
 /// Schema `CSS.CMS.Data.Model.Enums.CertificateCleanupTimeUnits` (API version 1.0).
 ///
 /// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "certificate-authority", feature = "template"))]
-pub type CertificateCleanupTimeUnits = crate::runtime::Code<
-    codes::CertificateCleanupTimeUnits,
->;
+pub type CertificateCleanupTimeUnits = crate::Code<codes::CertificateCleanupTimeUnits>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionCopyRequest` (API version 1.0).
 #[cfg(feature = "certificate-collection")]
@@ -2609,7 +2588,7 @@ pub struct CertificateCollectionCopyRequest {
 }
 
 #[cfg(feature = "certificate-collection")]
-crate::runtime::serialize_object!(CertificateCollectionCopyRequest {
+codegen::serialize_object!(CertificateCollectionCopyRequest {
     "CopyFromId" => copy_from_id: always,
     "Name" => name: always,
     "Description" => description: skip,
@@ -2621,7 +2600,7 @@ crate::runtime::serialize_object!(CertificateCollectionCopyRequest {
 
 #[cfg(feature = "certificate-collection")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertificateCollectionCopyRequest {
+codegen::deserialize_object!(CertificateCollectionCopyRequest {
     "CopyFromId" => copy_from_id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -2654,7 +2633,7 @@ pub struct CertificateCollectionCreateRequest {
 }
 
 #[cfg(feature = "certificate-collection")]
-crate::runtime::serialize_object!(CertificateCollectionCreateRequest {
+codegen::serialize_object!(CertificateCollectionCreateRequest {
     "CopyFromId" => copy_from_id: skip,
     "Id" => id: skip,
     "Name" => name: always,
@@ -2667,7 +2646,7 @@ crate::runtime::serialize_object!(CertificateCollectionCreateRequest {
 
 #[cfg(feature = "certificate-collection")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertificateCollectionCreateRequest {
+codegen::deserialize_object!(CertificateCollectionCreateRequest {
     "CopyFromId" => copy_from_id: plain,
     "Id" => id: plain,
     "Name" => name: plain,
@@ -2687,13 +2666,13 @@ pub struct CertificateCollectionFavoriteRequest {
 }
 
 #[cfg(feature = "certificate-collection")]
-crate::runtime::serialize_object!(CertificateCollectionFavoriteRequest {
+codegen::serialize_object!(CertificateCollectionFavoriteRequest {
     "ShowInNavigator" => show_in_navigator: always,
 });
 
 #[cfg(feature = "certificate-collection")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertificateCollectionFavoriteRequest {
+codegen::deserialize_object!(CertificateCollectionFavoriteRequest {
     "ShowInNavigator" => show_in_navigator: plain,
 });
 
@@ -2725,7 +2704,7 @@ pub struct CertificateCollectionListResponse {
 
 #[cfg(feature = "certificate-collection")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateCollectionListResponse {
+codegen::serialize_object!(CertificateCollectionListResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "Description" => description: skip,
@@ -2739,7 +2718,7 @@ crate::runtime::serialize_object!(CertificateCollectionListResponse {
 });
 
 #[cfg(feature = "certificate-collection")]
-crate::runtime::deserialize_object!(CertificateCollectionListResponse {
+codegen::deserialize_object!(CertificateCollectionListResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -2764,13 +2743,13 @@ pub struct CertificateCollectionNavItem {
 
 #[cfg(feature = "certificate-collection")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateCollectionNavItem {
+codegen::serialize_object!(CertificateCollectionNavItem {
     "Id" => id: skip,
     "Name" => name: skip,
 });
 
 #[cfg(feature = "certificate-collection")]
-crate::runtime::deserialize_object!(CertificateCollectionNavItem {
+codegen::deserialize_object!(CertificateCollectionNavItem {
     "Id" => id: plain,
     "Name" => name: plain,
 });
@@ -2789,14 +2768,14 @@ pub struct CertificateCollectionPermissionsResponse {
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateCollectionPermissionsResponse {
+codegen::serialize_object!(CertificateCollectionPermissionsResponse {
     "QueryId" => query_id: skip,
     "AccessControlList" => access_control_list: skip,
     "AssignableRoles" => assignable_roles: skip,
 });
 
 #[cfg(feature = "security")]
-crate::runtime::deserialize_object!(CertificateCollectionPermissionsResponse {
+codegen::deserialize_object!(CertificateCollectionPermissionsResponse {
     "QueryId" => query_id: plain,
     "AccessControlList" => access_control_list: plain,
     "AssignableRoles" => assignable_roles: plain,
@@ -2830,7 +2809,7 @@ pub struct CertificateCollectionResponse {
 
 #[cfg(feature = "certificate-collection")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateCollectionResponse {
+codegen::serialize_object!(CertificateCollectionResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "Description" => description: skip,
@@ -2844,7 +2823,7 @@ crate::runtime::serialize_object!(CertificateCollectionResponse {
 });
 
 #[cfg(feature = "certificate-collection")]
-crate::runtime::deserialize_object!(CertificateCollectionResponse {
+codegen::deserialize_object!(CertificateCollectionResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -2878,7 +2857,7 @@ pub struct CertificateCollectionUpdateRequest {
 }
 
 #[cfg(feature = "certificate-collection")]
-crate::runtime::serialize_object!(CertificateCollectionUpdateRequest {
+codegen::serialize_object!(CertificateCollectionUpdateRequest {
     "Id" => id: always,
     "Name" => name: always,
     "Description" => description: skip,
@@ -2890,7 +2869,7 @@ crate::runtime::serialize_object!(CertificateCollectionUpdateRequest {
 
 #[cfg(feature = "certificate-collection")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertificateCollectionUpdateRequest {
+codegen::deserialize_object!(CertificateCollectionUpdateRequest {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -2922,7 +2901,7 @@ pub struct CertificateDetails {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateDetails {
+codegen::serialize_object!(CertificateDetails {
     "IssuedDN" => issued_dn: skip,
     "IssuerDN" => issuer_dn: skip,
     "Thumbprint" => thumbprint: skip,
@@ -2933,7 +2912,7 @@ crate::runtime::serialize_object!(CertificateDetails {
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateDetails {
+codegen::deserialize_object!(CertificateDetails {
     "IssuedDN" => issued_dn: plain,
     "IssuerDN" => issuer_dn: plain,
     "Thumbprint" => thumbprint: plain,
@@ -2972,7 +2951,7 @@ pub struct CertificateDownloadRequest {
 }
 
 #[cfg(feature = "certificate")]
-crate::runtime::serialize_object!(CertificateDownloadRequest {
+codegen::serialize_object!(CertificateDownloadRequest {
     "CertID" => cert_id: skip,
     "SerialNumber" => serial_number: skip,
     "IssuerDN" => issuer_dn: skip,
@@ -2986,7 +2965,7 @@ crate::runtime::serialize_object!(CertificateDownloadRequest {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertificateDownloadRequest {
+codegen::deserialize_object!(CertificateDownloadRequest {
     "CertID" => cert_id: plain,
     "SerialNumber" => serial_number: plain,
     "IssuerDN" => issuer_dn: plain,
@@ -3010,12 +2989,10 @@ pub struct CertificateDownloadResponse {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateDownloadResponse {
-    "Content" => content: skip,
-});
+codegen::serialize_object!(CertificateDownloadResponse { "Content" => content : skip });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateDownloadResponse {
+codegen::deserialize_object!(CertificateDownloadResponse {
     "Content" => content: plain,
 });
 
@@ -3023,7 +3000,7 @@ crate::runtime::deserialize_object!(CertificateDownloadResponse {
 ///
 /// An integer code; the documents list the values 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate-store-type")]
-pub type CertificateFormat = crate::runtime::Code<codes::CertificateFormat>;
+pub type CertificateFormat = crate::Code<codes::CertificateFormat>;
 
 /// Represents an account with a list of permission granted to it on a given certificate by either a role or collection
 ///
@@ -3055,7 +3032,7 @@ pub struct CertificateIdentityAuditResponse {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateIdentityAuditResponse {
+codegen::serialize_object!(CertificateIdentityAuditResponse {
     "Id" => id: skip,
     "AccountName" => account_name: skip,
     "IdentityType" => identity_type: skip,
@@ -3064,7 +3041,7 @@ crate::runtime::serialize_object!(CertificateIdentityAuditResponse {
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateIdentityAuditResponse {
+codegen::deserialize_object!(CertificateIdentityAuditResponse {
     "Id" => id: plain,
     "AccountName" => account_name: plain,
     "IdentityType" => identity_type: plain,
@@ -3089,13 +3066,13 @@ pub struct CertificateIdentityAuditResponse2 {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateIdentityAuditResponse2 {
+codegen::serialize_object!(CertificateIdentityAuditResponse2 {
     "Identity" => identity: skip,
     "Permissions" => permissions: skip,
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateIdentityAuditResponse2 {
+codegen::deserialize_object!(CertificateIdentityAuditResponse2 {
     "Identity" => identity: plain,
     "Permissions" => permissions: plain,
 });
@@ -3118,13 +3095,13 @@ pub struct CertificateIdentityAuditResponse2CertificatePermission {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateIdentityAuditResponse2CertificatePermission {
+codegen::serialize_object!(CertificateIdentityAuditResponse2CertificatePermission {
     "Name" => name: skip,
     "GrantedBy" => granted_by: skip,
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateIdentityAuditResponse2CertificatePermission {
+codegen::deserialize_object!(CertificateIdentityAuditResponse2CertificatePermission {
     "Name" => name: plain,
     "GrantedBy" => granted_by: plain,
 });
@@ -3147,13 +3124,13 @@ pub struct CertificateIdentityAuditResponseCertificatePermission {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateIdentityAuditResponseCertificatePermission {
+codegen::serialize_object!(CertificateIdentityAuditResponseCertificatePermission {
     "Name" => name: skip,
     "GrantedBy" => granted_by: skip,
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateIdentityAuditResponseCertificatePermission {
+codegen::deserialize_object!(CertificateIdentityAuditResponseCertificatePermission {
     "Name" => name: plain,
     "GrantedBy" => granted_by: plain,
 });
@@ -3162,9 +3139,7 @@ crate::runtime::deserialize_object!(CertificateIdentityAuditResponseCertificateP
 ///
 /// An integer code; the documents list the values 1, 2, 3. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate")]
-pub type CertificateImportJobStatus = crate::runtime::Code<
-    codes::CertificateImportJobStatus,
->;
+pub type CertificateImportJobStatus = crate::Code<codes::CertificateImportJobStatus>;
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateImportRequestModel` (API version 1.0).
 #[cfg(feature = "certificate")]
@@ -3189,7 +3164,7 @@ pub struct CertificateImportRequestModel {
 }
 
 #[cfg(feature = "certificate")]
-crate::runtime::serialize_object!(CertificateImportRequestModel {
+codegen::serialize_object!(CertificateImportRequestModel {
     "Certificate" => certificate: always,
     "Password" => password: skip,
     "Metadata" => metadata: skip,
@@ -3202,7 +3177,7 @@ crate::runtime::serialize_object!(CertificateImportRequestModel {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertificateImportRequestModel {
+codegen::deserialize_object!(CertificateImportRequestModel {
     "Certificate" => certificate: plain,
     "Password" => password: plain,
     "Metadata" => metadata: plain,
@@ -3231,7 +3206,7 @@ pub struct CertificateImportResponseModel {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateImportResponseModel {
+codegen::serialize_object!(CertificateImportResponseModel {
     "ImportStatus" => import_status: skip,
     "JobStatus" => job_status: skip,
     "InvalidKeystores" => invalid_keystores: skip,
@@ -3239,7 +3214,7 @@ crate::runtime::serialize_object!(CertificateImportResponseModel {
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateImportResponseModel {
+codegen::deserialize_object!(CertificateImportResponseModel {
     "ImportStatus" => import_status: plain,
     "JobStatus" => job_status: plain,
     "InvalidKeystores" => invalid_keystores: plain,
@@ -3259,7 +3234,7 @@ pub struct CertificateLocationSpecifier {
 }
 
 #[cfg(feature = "certificate-store")]
-crate::runtime::serialize_object!(CertificateLocationSpecifier {
+codegen::serialize_object!(CertificateLocationSpecifier {
     "Alias" => alias: skip,
     "CertificateStoreId" => certificate_store_id: skip,
     "JobFields" => job_fields: skip,
@@ -3267,7 +3242,7 @@ crate::runtime::serialize_object!(CertificateLocationSpecifier {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertificateLocationSpecifier {
+codegen::deserialize_object!(CertificateLocationSpecifier {
     "Alias" => alias: plain,
     "CertificateStoreId" => certificate_store_id: plain,
     "JobFields" => job_fields: plain,
@@ -3289,7 +3264,7 @@ pub struct CertificateLocationsGroupResponse {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateLocationsGroupResponse {
+codegen::serialize_object!(CertificateLocationsGroupResponse {
     "StoreType" => store_type: skip,
     "StoreTypeId" => store_type_id: skip,
     "StoreCount" => store_count: skip,
@@ -3297,7 +3272,7 @@ crate::runtime::serialize_object!(CertificateLocationsGroupResponse {
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateLocationsGroupResponse {
+codegen::deserialize_object!(CertificateLocationsGroupResponse {
     "StoreType" => store_type: plain,
     "StoreTypeId" => store_type_id: plain,
     "StoreCount" => store_count: plain,
@@ -3314,12 +3289,10 @@ pub struct CertificateLocationsResponse {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateLocationsResponse {
-    "Details" => details: skip,
-});
+codegen::serialize_object!(CertificateLocationsResponse { "Details" => details : skip });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateLocationsResponse {
+codegen::deserialize_object!(CertificateLocationsResponse {
     "Details" => details: plain,
 });
 
@@ -3355,7 +3328,7 @@ pub struct CertificateModel {
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateModel {
+codegen::serialize_object!(CertificateModel {
     "Id" => id: skip,
     "IssuedDN" => issued_dn: skip,
     "SerialNumber" => serial_number: skip,
@@ -3369,7 +3342,7 @@ crate::runtime::serialize_object!(CertificateModel {
 });
 
 #[cfg(feature = "ssl")]
-crate::runtime::deserialize_object!(CertificateModel {
+codegen::deserialize_object!(CertificateModel {
     "Id" => id: plain,
     "IssuedDN" => issued_dn: plain,
     "SerialNumber" => serial_number: plain,
@@ -3402,7 +3375,7 @@ pub struct CertificateOperation {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateOperation {
+codegen::serialize_object!(CertificateOperation {
     "Id" => id: skip,
     "OperationStart" => operation_start: skip,
     "OperationEnd" => operation_end: skip,
@@ -3412,7 +3385,7 @@ crate::runtime::serialize_object!(CertificateOperation {
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateOperation {
+codegen::deserialize_object!(CertificateOperation {
     "Id" => id: plain,
     "OperationStart" => operation_start: lenient,
     "OperationEnd" => operation_end: lenient,
@@ -3431,16 +3404,16 @@ pub struct CertificatePermissions {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificatePermissions { "Roles" => roles : skip });
+codegen::serialize_object!(CertificatePermissions { "Roles" => roles : skip });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificatePermissions { "Roles" => roles : plain });
+codegen::deserialize_object!(CertificatePermissions { "Roles" => roles : plain });
 
 /// Schema `Keyfactor.Platform.Extensions.Enums.CertificatePolicyType` (API version 1.0).
 ///
 /// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "template")]
-pub type CertificatePolicyType = crate::runtime::Code<codes::CertificatePolicyType>;
+pub type CertificatePolicyType = crate::Code<codes::CertificatePolicyType>;
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateQuery` (API version 1.0).
 #[cfg(feature = "certificate-collection")]
@@ -3470,7 +3443,7 @@ pub struct CertificateQuery {
 
 #[cfg(feature = "certificate-collection")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateQuery {
+codegen::serialize_object!(CertificateQuery {
     "Id" => id: skip,
     "Name" => name: skip,
     "Description" => description: skip,
@@ -3484,7 +3457,7 @@ crate::runtime::serialize_object!(CertificateQuery {
 });
 
 #[cfg(feature = "certificate-collection")]
-crate::runtime::deserialize_object!(CertificateQuery {
+codegen::deserialize_object!(CertificateQuery {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -3509,13 +3482,13 @@ pub struct CertificateQueryAccessControl {
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateQueryAccessControl {
+codegen::serialize_object!(CertificateQueryAccessControl {
     "RoleId" => role_id: skip,
     "AreaPermissions" => area_permissions: skip,
 });
 
 #[cfg(feature = "security")]
-crate::runtime::deserialize_object!(CertificateQueryAccessControl {
+codegen::deserialize_object!(CertificateQueryAccessControl {
     "RoleId" => role_id: plain,
     "AreaPermissions" => area_permissions: plain,
 });
@@ -3532,13 +3505,13 @@ pub struct CertificateQueryParserResponse {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateQueryParserResponse {
+codegen::serialize_object!(CertificateQueryParserResponse {
     "Name" => name: skip,
     "Fields" => fields: skip,
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateQueryParserResponse {
+codegen::deserialize_object!(CertificateQueryParserResponse {
     "Name" => name: plain,
     "Fields" => fields: plain,
 });
@@ -3578,7 +3551,7 @@ pub struct CertificateRecoveryRequest {
 }
 
 #[cfg(feature = "certificate")]
-crate::runtime::serialize_object!(CertificateRecoveryRequest {
+codegen::serialize_object!(CertificateRecoveryRequest {
     "Password" => password: always,
     "UseLegacyEncryption" => use_legacy_encryption: skip,
     "MicrosoftTargetCSP" => microsoft_target_csp: skip,
@@ -3595,7 +3568,7 @@ crate::runtime::serialize_object!(CertificateRecoveryRequest {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertificateRecoveryRequest {
+codegen::deserialize_object!(CertificateRecoveryRequest {
     "Password" => password: plain,
     "UseLegacyEncryption" => use_legacy_encryption: plain,
     "MicrosoftTargetCSP" => microsoft_target_csp: plain,
@@ -3624,14 +3597,14 @@ pub struct CertificateRequestCertStoreModel {
 
 #[cfg(feature = "workflow")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateRequestCertStoreModel {
+codegen::serialize_object!(CertificateRequestCertStoreModel {
     "EntryName" => entry_name: skip,
     "ClientMachine" => client_machine: skip,
     "StorePath" => store_path: skip,
 });
 
 #[cfg(feature = "workflow")]
-crate::runtime::deserialize_object!(CertificateRequestCertStoreModel {
+codegen::deserialize_object!(CertificateRequestCertStoreModel {
     "EntryName" => entry_name: plain,
     "ClientMachine" => client_machine: plain,
     "StorePath" => store_path: plain,
@@ -3667,7 +3640,7 @@ pub struct CertificateRequestModel {
 
 #[cfg(feature = "workflow")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateRequestModel {
+codegen::serialize_object!(CertificateRequestModel {
     "Id" => id: skip,
     "CARequestId" => ca_request_id: skip,
     "CommonName" => common_name: skip,
@@ -3682,7 +3655,7 @@ crate::runtime::serialize_object!(CertificateRequestModel {
 });
 
 #[cfg(feature = "workflow")]
-crate::runtime::deserialize_object!(CertificateRequestModel {
+codegen::deserialize_object!(CertificateRequestModel {
     "Id" => id: plain,
     "CARequestId" => ca_request_id: plain,
     "CommonName" => common_name: plain,
@@ -3824,7 +3797,7 @@ pub struct CertificateRetrievalBulkResponse {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateRetrievalBulkResponse {
+codegen::serialize_object!(CertificateRetrievalBulkResponse {
     "Id" => id: skip,
     "Thumbprint" => thumbprint: skip,
     "SerialNumber" => serial_number: skip,
@@ -3884,7 +3857,7 @@ crate::runtime::serialize_object!(CertificateRetrievalBulkResponse {
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateRetrievalBulkResponse {
+codegen::deserialize_object!(CertificateRetrievalBulkResponse {
     "Id" => id: plain,
     "Thumbprint" => thumbprint: plain,
     "SerialNumber" => serial_number: plain,
@@ -4080,7 +4053,7 @@ pub struct CertificateRetrievalResponse {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateRetrievalResponse {
+codegen::serialize_object!(CertificateRetrievalResponse {
     "IsCACertificate" => is_ca_certificate: skip,
     "PathLengthConstraint" => path_length_constraint: skip,
     "Id" => id: skip,
@@ -4142,7 +4115,7 @@ crate::runtime::serialize_object!(CertificateRetrievalResponse {
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateRetrievalResponse {
+codegen::deserialize_object!(CertificateRetrievalResponse {
     "IsCACertificate" => is_ca_certificate: plain,
     "PathLengthConstraint" => path_length_constraint: plain,
     "Id" => id: plain,
@@ -4217,14 +4190,14 @@ pub struct CertificateRiskIntelligenceResponse {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateRiskIntelligenceResponse {
+codegen::serialize_object!(CertificateRiskIntelligenceResponse {
     "Id" => id: skip,
     "TotalScore" => total_score: skip,
     "ValidationResults" => validation_results: skip,
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateRiskIntelligenceResponse {
+codegen::deserialize_object!(CertificateRiskIntelligenceResponse {
     "Id" => id: plain,
     "TotalScore" => total_score: plain,
     "ValidationResults" => validation_results: plain,
@@ -4234,13 +4207,13 @@ crate::runtime::deserialize_object!(CertificateRiskIntelligenceResponse {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate")]
-pub type CertificateSavedState = crate::runtime::Code<codes::CertificateSavedState>;
+pub type CertificateSavedState = crate::Code<codes::CertificateSavedState>;
 
 /// Schema `Keyfactor.PKI.Enums.CertificateState` (API version 1.0).
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "certificate", feature = "workflow"))]
-pub type CertificateState = crate::runtime::Code<codes::CertificateState>;
+pub type CertificateState = crate::Code<codes::CertificateState>;
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStore` (API version 1.0).
 #[cfg(feature = "certificate-store-container")]
@@ -4283,7 +4256,7 @@ pub struct CertificateStore {
 }
 
 #[cfg(feature = "certificate-store-container")]
-crate::runtime::serialize_object!(CertificateStore {
+codegen::serialize_object!(CertificateStore {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "ContainerId" => container_id: skip,
@@ -4305,7 +4278,7 @@ crate::runtime::serialize_object!(CertificateStore {
 
 #[cfg(feature = "certificate-store-container")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertificateStore {
+codegen::deserialize_object!(CertificateStore {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "ContainerId" => container_id: plain,
@@ -4339,14 +4312,14 @@ pub struct CertificateStoreAliasInventoryResponse {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateStoreAliasInventoryResponse {
+codegen::serialize_object!(CertificateStoreAliasInventoryResponse {
     "CertificateStoreId" => certificate_store_id: skip,
     "CertificateStoreType" => certificate_store_type: skip,
     "Entries" => entries: skip,
 });
 
 #[cfg(feature = "certificate-store")]
-crate::runtime::deserialize_object!(CertificateStoreAliasInventoryResponse {
+codegen::deserialize_object!(CertificateStoreAliasInventoryResponse {
     "CertificateStoreId" => certificate_store_id: plain,
     "CertificateStoreType" => certificate_store_type: plain,
     "Entries" => entries: plain,
@@ -4364,12 +4337,12 @@ pub struct CertificateStoreAliasesResponse {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateStoreAliasesResponse {
+codegen::serialize_object!(CertificateStoreAliasesResponse {
     "CertificateStoreInventories" => certificate_store_inventories: skip,
 });
 
 #[cfg(feature = "certificate-store")]
-crate::runtime::deserialize_object!(CertificateStoreAliasesResponse {
+codegen::deserialize_object!(CertificateStoreAliasesResponse {
     "CertificateStoreInventories" => certificate_store_inventories: plain,
 });
 
@@ -4415,7 +4388,7 @@ pub struct CertificateStoreApplicationResponse {
 
 #[cfg(any(feature = "application", feature = "certificate-store"))]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateStoreApplicationResponse {
+codegen::serialize_object!(CertificateStoreApplicationResponse {
     "Id" => id: skip,
     "ApplicationId" => application_id: skip,
     "DisplayName" => display_name: skip,
@@ -4436,7 +4409,7 @@ crate::runtime::serialize_object!(CertificateStoreApplicationResponse {
 });
 
 #[cfg(any(feature = "application", feature = "certificate-store"))]
-crate::runtime::deserialize_object!(CertificateStoreApplicationResponse {
+codegen::deserialize_object!(CertificateStoreApplicationResponse {
     "Id" => id: plain,
     "ApplicationId" => application_id: plain,
     "DisplayName" => display_name: plain,
@@ -4475,7 +4448,7 @@ pub struct CertificateStoreApproveRequest {
 }
 
 #[cfg(feature = "certificate-store")]
-crate::runtime::serialize_object!(CertificateStoreApproveRequest {
+codegen::serialize_object!(CertificateStoreApproveRequest {
     "Id" => id: skip,
     "ContainerId" => container_id: skip,
     "CertStoreType" => cert_store_type: skip,
@@ -4486,7 +4459,7 @@ crate::runtime::serialize_object!(CertificateStoreApproveRequest {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertificateStoreApproveRequest {
+codegen::deserialize_object!(CertificateStoreApproveRequest {
     "Id" => id: plain,
     "ContainerId" => container_id: plain,
     "CertStoreType" => cert_store_type: plain,
@@ -4513,7 +4486,7 @@ pub struct CertificateStoreContainerListResponse {
 
 #[cfg(any(feature = "application", feature = "certificate-store-container"))]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateStoreContainerListResponse {
+codegen::serialize_object!(CertificateStoreContainerListResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "OverwriteSchedules" => overwrite_schedules: skip,
@@ -4522,7 +4495,7 @@ crate::runtime::serialize_object!(CertificateStoreContainerListResponse {
 });
 
 #[cfg(any(feature = "application", feature = "certificate-store-container"))]
-crate::runtime::deserialize_object!(CertificateStoreContainerListResponse {
+codegen::deserialize_object!(CertificateStoreContainerListResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "OverwriteSchedules" => overwrite_schedules: plain,
@@ -4543,14 +4516,14 @@ pub struct CertificateStoreContainerPermissions {
 }
 
 #[cfg(feature = "security")]
-crate::runtime::serialize_object!(CertificateStoreContainerPermissions {
+codegen::serialize_object!(CertificateStoreContainerPermissions {
     "SecurityRoleId" => security_role_id: skip,
     "Name" => name: skip,
     "Permissions" => permissions: skip,
 });
 
 #[cfg(feature = "security")]
-crate::runtime::deserialize_object!(CertificateStoreContainerPermissions {
+codegen::deserialize_object!(CertificateStoreContainerPermissions {
     "SecurityRoleId" => security_role_id: plain,
     "Name" => name: plain,
     "Permissions" => permissions: plain,
@@ -4572,7 +4545,7 @@ pub struct CertificateStoreContainerResponse {
 
 #[cfg(feature = "certificate-store-container")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateStoreContainerResponse {
+codegen::serialize_object!(CertificateStoreContainerResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "Schedule" => schedule: skip,
@@ -4580,7 +4553,7 @@ crate::runtime::serialize_object!(CertificateStoreContainerResponse {
 });
 
 #[cfg(feature = "certificate-store-container")]
-crate::runtime::deserialize_object!(CertificateStoreContainerResponse {
+codegen::deserialize_object!(CertificateStoreContainerResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "Schedule" => schedule: plain,
@@ -4620,7 +4593,7 @@ pub struct CertificateStoreCreateRequest {
 }
 
 #[cfg(feature = "certificate-store")]
-crate::runtime::serialize_object!(CertificateStoreCreateRequest {
+codegen::serialize_object!(CertificateStoreCreateRequest {
     "ContainerId" => container_id: skip,
     "ClientMachine" => client_machine: skip,
     "Storepath" => storepath: skip,
@@ -4638,7 +4611,7 @@ crate::runtime::serialize_object!(CertificateStoreCreateRequest {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertificateStoreCreateRequest {
+codegen::deserialize_object!(CertificateStoreCreateRequest {
     "ContainerId" => container_id: plain,
     "ClientMachine" => client_machine: plain,
     "Storepath" => storepath: plain,
@@ -4675,7 +4648,7 @@ pub struct CertificateStoreEntry {
 }
 
 #[cfg(feature = "certificate-store")]
-crate::runtime::serialize_object!(CertificateStoreEntry {
+codegen::serialize_object!(CertificateStoreEntry {
     "CertificateStoreId" => certificate_store_id: always,
     "Alias" => alias: skip,
     "JobFields" => job_fields: skip,
@@ -4687,7 +4660,7 @@ crate::runtime::serialize_object!(CertificateStoreEntry {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertificateStoreEntry {
+codegen::deserialize_object!(CertificateStoreEntry {
     "CertificateStoreId" => certificate_store_id: plain,
     "Alias" => alias: plain,
     "JobFields" => job_fields: plain,
@@ -4727,7 +4700,7 @@ pub struct CertificateStoreInventoryCertificateResponse {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateStoreInventoryCertificateResponse {
+codegen::serialize_object!(CertificateStoreInventoryCertificateResponse {
     "Id" => id: skip,
     "IssuedDN" => issued_dn: skip,
     "SerialNumber" => serial_number: skip,
@@ -4742,7 +4715,7 @@ crate::runtime::serialize_object!(CertificateStoreInventoryCertificateResponse {
 });
 
 #[cfg(feature = "certificate-store")]
-crate::runtime::deserialize_object!(CertificateStoreInventoryCertificateResponse {
+codegen::deserialize_object!(CertificateStoreInventoryCertificateResponse {
     "Id" => id: plain,
     "IssuedDN" => issued_dn: plain,
     "SerialNumber" => serial_number: plain,
@@ -4776,7 +4749,7 @@ pub struct CertificateStoreInventoryItemModel {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateStoreInventoryItemModel {
+codegen::serialize_object!(CertificateStoreInventoryItemModel {
     "StoreMachine" => store_machine: skip,
     "StorePath" => store_path: skip,
     "StoreType" => store_type: skip,
@@ -4786,7 +4759,7 @@ crate::runtime::serialize_object!(CertificateStoreInventoryItemModel {
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateStoreInventoryItemModel {
+codegen::deserialize_object!(CertificateStoreInventoryItemModel {
     "StoreMachine" => store_machine: plain,
     "StorePath" => store_path: plain,
     "StoreType" => store_type: plain,
@@ -4811,7 +4784,7 @@ pub struct CertificateStoreInventoryResponse {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateStoreInventoryResponse {
+codegen::serialize_object!(CertificateStoreInventoryResponse {
     "Name" => name: skip,
     "Certificates" => certificates: skip,
     "Parameters" => parameters: skip,
@@ -4819,7 +4792,7 @@ crate::runtime::serialize_object!(CertificateStoreInventoryResponse {
 });
 
 #[cfg(feature = "certificate-store")]
-crate::runtime::deserialize_object!(CertificateStoreInventoryResponse {
+codegen::deserialize_object!(CertificateStoreInventoryResponse {
     "Name" => name: plain,
     "Certificates" => certificates: plain,
     "Parameters" => parameters: plain,
@@ -4844,7 +4817,7 @@ pub struct CertificateStoreLocationDetailModel {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateStoreLocationDetailModel {
+codegen::serialize_object!(CertificateStoreLocationDetailModel {
     "StorePath" => store_path: skip,
     "AgentPool" => agent_pool: skip,
     "IPAddress" => ip_address: skip,
@@ -4853,7 +4826,7 @@ crate::runtime::serialize_object!(CertificateStoreLocationDetailModel {
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateStoreLocationDetailModel {
+codegen::deserialize_object!(CertificateStoreLocationDetailModel {
     "StorePath" => store_path: plain,
     "AgentPool" => agent_pool: plain,
     "IPAddress" => ip_address: plain,
@@ -4887,7 +4860,7 @@ pub struct CertificateStoreLocationsDetailResponse {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateStoreLocationsDetailResponse {
+codegen::serialize_object!(CertificateStoreLocationsDetailResponse {
     "StoreId" => store_id: skip,
     "StoreTypeId" => store_type_id: skip,
     "ClientMachine" => client_machine: skip,
@@ -4900,7 +4873,7 @@ crate::runtime::serialize_object!(CertificateStoreLocationsDetailResponse {
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateStoreLocationsDetailResponse {
+codegen::deserialize_object!(CertificateStoreLocationsDetailResponse {
     "StoreId" => store_id: plain,
     "StoreTypeId" => store_type_id: plain,
     "ClientMachine" => client_machine: plain,
@@ -4954,7 +4927,7 @@ pub struct CertificateStoreResponse {
 
 #[cfg(any(feature = "certificate-store", feature = "certificate-store-container"))]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateStoreResponse {
+codegen::serialize_object!(CertificateStoreResponse {
     "Id" => id: skip,
     "ContainerId" => container_id: skip,
     "DisplayName" => display_name: skip,
@@ -4975,7 +4948,7 @@ crate::runtime::serialize_object!(CertificateStoreResponse {
 });
 
 #[cfg(any(feature = "certificate-store", feature = "certificate-store-container"))]
-crate::runtime::deserialize_object!(CertificateStoreResponse {
+codegen::deserialize_object!(CertificateStoreResponse {
     "Id" => id: plain,
     "ContainerId" => container_id: plain,
     "DisplayName" => display_name: plain,
@@ -5046,7 +5019,7 @@ pub struct CertificateStoreTypeCreationRequest {
 }
 
 #[cfg(feature = "certificate-store-type")]
-crate::runtime::serialize_object!(CertificateStoreTypeCreationRequest {
+codegen::serialize_object!(CertificateStoreTypeCreationRequest {
     "Name" => name: always,
     "ShortName" => short_name: always,
     "Capability" => capability: skip,
@@ -5073,7 +5046,7 @@ crate::runtime::serialize_object!(CertificateStoreTypeCreationRequest {
 
 #[cfg(feature = "certificate-store-type")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertificateStoreTypeCreationRequest {
+codegen::deserialize_object!(CertificateStoreTypeCreationRequest {
     "Name" => name: plain,
     "ShortName" => short_name: plain,
     "Capability" => capability: plain,
@@ -5135,7 +5108,7 @@ pub struct CertificateStoreTypeEntryParameter {
         feature = "certificate-store-container"
     )
 )]
-crate::runtime::serialize_object!(CertificateStoreTypeEntryParameter {
+codegen::serialize_object!(CertificateStoreTypeEntryParameter {
     "StoreTypeId" => store_type_id: skip,
     "Name" => name: skip,
     "DisplayName" => display_name: skip,
@@ -5154,7 +5127,7 @@ crate::runtime::serialize_object!(CertificateStoreTypeEntryParameter {
         feature = "certificate-store-container"
     )
 )]
-crate::runtime::deserialize_object!(CertificateStoreTypeEntryParameter {
+codegen::deserialize_object!(CertificateStoreTypeEntryParameter {
     "StoreTypeId" => store_type_id: plain,
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
@@ -5177,7 +5150,7 @@ crate::runtime::deserialize_object!(CertificateStoreTypeEntryParameter {
         feature = "certificate-store-type"
     )
 )]
-pub type CertificateStoreTypeHasPrivateKeyValidationOptions = crate::runtime::Code<
+pub type CertificateStoreTypeHasPrivateKeyValidationOptions = crate::Code<
     codes::CertificateStoreTypeHasPrivateKeyValidationOptions,
 >;
 
@@ -5185,7 +5158,7 @@ pub type CertificateStoreTypeHasPrivateKeyValidationOptions = crate::runtime::Co
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate-store-type")]
-pub type CertificateStoreTypePropertyType = crate::runtime::Code<
+pub type CertificateStoreTypePropertyType = crate::Code<
     codes::CertificateStoreTypePropertyType,
 >;
 
@@ -5247,7 +5220,7 @@ pub struct CertificateStoreTypeResponse {
 
 #[cfg(feature = "certificate-store-type")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateStoreTypeResponse {
+codegen::serialize_object!(CertificateStoreTypeResponse {
     "Name" => name: skip,
     "ShortName" => short_name: skip,
     "Capability" => capability: skip,
@@ -5276,7 +5249,7 @@ crate::runtime::serialize_object!(CertificateStoreTypeResponse {
 });
 
 #[cfg(feature = "certificate-store-type")]
-crate::runtime::deserialize_object!(CertificateStoreTypeResponse {
+codegen::deserialize_object!(CertificateStoreTypeResponse {
     "Name" => name: plain,
     "ShortName" => short_name: plain,
     "Capability" => capability: plain,
@@ -5345,7 +5318,7 @@ pub struct CertificateStoreTypeUpdateRequest {
 }
 
 #[cfg(feature = "certificate-store-type")]
-crate::runtime::serialize_object!(CertificateStoreTypeUpdateRequest {
+codegen::serialize_object!(CertificateStoreTypeUpdateRequest {
     "StoreType" => store_type: always,
     "Name" => name: always,
     "ShortName" => short_name: always,
@@ -5367,7 +5340,7 @@ crate::runtime::serialize_object!(CertificateStoreTypeUpdateRequest {
 
 #[cfg(feature = "certificate-store-type")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertificateStoreTypeUpdateRequest {
+codegen::deserialize_object!(CertificateStoreTypeUpdateRequest {
     "StoreType" => store_type: plain,
     "Name" => name: plain,
     "ShortName" => short_name: plain,
@@ -5398,7 +5371,7 @@ crate::runtime::deserialize_object!(CertificateStoreTypeUpdateRequest {
         feature = "certificate-store-type"
     )
 )]
-pub type CertificateStoreTypeValidationOptions = crate::runtime::Code<
+pub type CertificateStoreTypeValidationOptions = crate::Code<
     codes::CertificateStoreTypeValidationOptions,
 >;
 
@@ -5423,7 +5396,7 @@ pub struct CertificateStoreUpdateRequest {
 }
 
 #[cfg(feature = "certificate-store")]
-crate::runtime::serialize_object!(CertificateStoreUpdateRequest {
+codegen::serialize_object!(CertificateStoreUpdateRequest {
     "Id" => id: skip,
     "ContainerId" => container_id: skip,
     "CreateIfMissing" => create_if_missing: skip,
@@ -5435,7 +5408,7 @@ crate::runtime::serialize_object!(CertificateStoreUpdateRequest {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertificateStoreUpdateRequest {
+codegen::deserialize_object!(CertificateStoreUpdateRequest {
     "Id" => id: plain,
     "ContainerId" => container_id: plain,
     "CreateIfMissing" => create_if_missing: plain,
@@ -5457,13 +5430,13 @@ pub struct CertificateValidationResponse {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateValidationResponse {
+codegen::serialize_object!(CertificateValidationResponse {
     "RevocationServerOnline" => revocation_server_online: skip,
     "ChainBuilt" => chain_built: skip,
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateValidationResponse {
+codegen::deserialize_object!(CertificateValidationResponse {
     "RevocationServerOnline" => revocation_server_online: plain,
     "ChainBuilt" => chain_built: plain,
 });
@@ -5480,13 +5453,13 @@ pub struct CertificateValidationRuleResponse {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateValidationRuleResponse {
+codegen::serialize_object!(CertificateValidationRuleResponse {
     "Name" => name: skip,
     "Violations" => violations: skip,
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateValidationRuleResponse {
+codegen::deserialize_object!(CertificateValidationRuleResponse {
     "Name" => name: plain,
     "Violations" => violations: plain,
 });
@@ -5503,13 +5476,13 @@ pub struct CertificateValidationRuleWithIdResponse {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateValidationRuleWithIdResponse {
+codegen::serialize_object!(CertificateValidationRuleWithIdResponse {
     "Id" => id: skip,
     "ValidationResults" => validation_results: skip,
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateValidationRuleWithIdResponse {
+codegen::deserialize_object!(CertificateValidationRuleWithIdResponse {
     "Id" => id: plain,
     "ValidationResults" => validation_results: plain,
 });
@@ -5529,7 +5502,7 @@ pub struct CertificateViolationRequest {
 }
 
 #[cfg(feature = "certificate")]
-crate::runtime::serialize_object!(CertificateViolationRequest {
+codegen::serialize_object!(CertificateViolationRequest {
     "Name" => name: always,
     "Score" => score: skip,
     "Description" => description: skip,
@@ -5538,7 +5511,7 @@ crate::runtime::serialize_object!(CertificateViolationRequest {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertificateViolationRequest {
+codegen::deserialize_object!(CertificateViolationRequest {
     "Name" => name: plain,
     "Score" => score: plain,
     "Description" => description: plain,
@@ -5561,7 +5534,7 @@ pub struct CertificateViolationResponse {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateViolationResponse {
+codegen::serialize_object!(CertificateViolationResponse {
     "Name" => name: skip,
     "Score" => score: skip,
     "Description" => description: skip,
@@ -5569,7 +5542,7 @@ crate::runtime::serialize_object!(CertificateViolationResponse {
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CertificateViolationResponse {
+codegen::deserialize_object!(CertificateViolationResponse {
     "Name" => name: plain,
     "Score" => score: plain,
     "Description" => description: plain,
@@ -5589,7 +5562,7 @@ pub struct CertificateViolationUpdateRequest {
 }
 
 #[cfg(feature = "certificate")]
-crate::runtime::serialize_object!(CertificateViolationUpdateRequest {
+codegen::serialize_object!(CertificateViolationUpdateRequest {
     "Score" => score: skip,
     "Description" => description: skip,
     "RemediationCode" => remediation_code: always,
@@ -5597,7 +5570,7 @@ crate::runtime::serialize_object!(CertificateViolationUpdateRequest {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CertificateViolationUpdateRequest {
+codegen::deserialize_object!(CertificateViolationUpdateRequest {
     "Score" => score: plain,
     "Description" => description: plain,
     "RemediationCode" => remediation_code: plain,
@@ -5616,13 +5589,13 @@ pub struct CertificatesSubjectAlternativeName {
 
 #[cfg(feature = "workflow")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificatesSubjectAlternativeName {
+codegen::serialize_object!(CertificatesSubjectAlternativeName {
     "Value" => value: skip,
     "Type" => type_: skip,
 });
 
 #[cfg(feature = "workflow")]
-crate::runtime::deserialize_object!(CertificatesSubjectAlternativeName {
+codegen::deserialize_object!(CertificatesSubjectAlternativeName {
     "Value" => value: plain,
     "Type" => type_: plain,
 });
@@ -5637,7 +5610,7 @@ crate::runtime::deserialize_object!(CertificatesSubjectAlternativeName {
         feature = "security-roles"
     )
 )]
-pub type ClaimType = crate::runtime::Code<codes::ClaimType>;
+pub type ClaimType = crate::Code<codes::ClaimType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.CollectionPermissionRequest` (API version 1.0).
 #[cfg(feature = "security-role-permissions")]
@@ -5650,14 +5623,14 @@ pub struct CollectionPermissionRequest {
 }
 
 #[cfg(feature = "security-role-permissions")]
-crate::runtime::serialize_object!(CollectionPermissionRequest {
+codegen::serialize_object!(CollectionPermissionRequest {
     "CollectionId" => collection_id: skip,
     "Permission" => permission: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CollectionPermissionRequest {
+codegen::deserialize_object!(CollectionPermissionRequest {
     "CollectionId" => collection_id: plain,
     "Permission" => permission: plain,
 });
@@ -5676,14 +5649,14 @@ pub struct CollectionPermissionResponse {
 
 #[cfg(feature = "security-role-permissions")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CollectionPermissionResponse {
+codegen::serialize_object!(CollectionPermissionResponse {
     "CollectionId" => collection_id: skip,
     "Name" => name: skip,
     "Permission" => permission: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
-crate::runtime::deserialize_object!(CollectionPermissionResponse {
+codegen::deserialize_object!(CollectionPermissionResponse {
     "CollectionId" => collection_id: plain,
     "Name" => name: plain,
     "Permission" => permission: plain,
@@ -5705,7 +5678,7 @@ pub struct ComponentInstallationResponse {
 
 #[cfg(feature = "component-installation")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ComponentInstallationResponse {
+codegen::serialize_object!(ComponentInstallationResponse {
     "Id" => id: skip,
     "Machine" => machine: skip,
     "Version" => version: skip,
@@ -5713,7 +5686,7 @@ crate::runtime::serialize_object!(ComponentInstallationResponse {
 });
 
 #[cfg(feature = "component-installation")]
-crate::runtime::deserialize_object!(ComponentInstallationResponse {
+codegen::deserialize_object!(ComponentInstallationResponse {
     "Id" => id: plain,
     "Machine" => machine: plain,
     "Version" => version: plain,
@@ -5733,15 +5706,11 @@ pub struct ConditionConfigurationRequest {
 }
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::serialize_object!(ConditionConfigurationRequest {
-    "Value" => value: skip,
-});
+codegen::serialize_object!(ConditionConfigurationRequest { "Value" => value : skip });
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ConditionConfigurationRequest {
-    "Value" => value: plain,
-});
+codegen::deserialize_object!(ConditionConfigurationRequest { "Value" => value : plain });
 
 /// Information about the configuration of a workflow condition.
 ///
@@ -5761,13 +5730,13 @@ pub struct ConditionConfigurationResponse {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ConditionConfigurationResponse {
+codegen::serialize_object!(ConditionConfigurationResponse {
     "Id" => id: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::deserialize_object!(ConditionConfigurationResponse {
+codegen::deserialize_object!(ConditionConfigurationResponse {
     "Id" => id: plain,
     "Value" => value: plain,
 });
@@ -5781,13 +5750,13 @@ pub struct ConfigurationTenantRequest {
 }
 
 #[cfg(feature = "template")]
-crate::runtime::serialize_object!(ConfigurationTenantRequest {
+codegen::serialize_object!(ConfigurationTenantRequest {
     "ConfigurationTenant" => configuration_tenant: skip,
 });
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ConfigurationTenantRequest {
+codegen::deserialize_object!(ConfigurationTenantRequest {
     "ConfigurationTenant" => configuration_tenant: plain,
 });
 
@@ -5806,7 +5775,7 @@ pub struct ContainerAssignment {
 }
 
 #[cfg(feature = "certificate-store")]
-crate::runtime::serialize_object!(ContainerAssignment {
+codegen::serialize_object!(ContainerAssignment {
     "CertStoreContainerId" => cert_store_container_id: skip,
     "NewContainerName" => new_container_name: skip,
     "NewContainerType" => new_container_type: skip,
@@ -5815,7 +5784,7 @@ crate::runtime::serialize_object!(ContainerAssignment {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ContainerAssignment {
+codegen::deserialize_object!(ContainerAssignment {
     "CertStoreContainerId" => cert_store_container_id: plain,
     "NewContainerName" => new_container_name: plain,
     "NewContainerType" => new_container_type: plain,
@@ -5833,14 +5802,14 @@ pub struct ContainerPermissionRequest {
 }
 
 #[cfg(feature = "security-role-permissions")]
-crate::runtime::serialize_object!(ContainerPermissionRequest {
+codegen::serialize_object!(ContainerPermissionRequest {
     "ContainerId" => container_id: skip,
     "Permission" => permission: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ContainerPermissionRequest {
+codegen::deserialize_object!(ContainerPermissionRequest {
     "ContainerId" => container_id: plain,
     "Permission" => permission: plain,
 });
@@ -5859,14 +5828,14 @@ pub struct ContainerPermissionResponse {
 
 #[cfg(feature = "security-role-permissions")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ContainerPermissionResponse {
+codegen::serialize_object!(ContainerPermissionResponse {
     "ContainerId" => container_id: skip,
     "Name" => name: skip,
     "Permission" => permission: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
-crate::runtime::deserialize_object!(ContainerPermissionResponse {
+codegen::deserialize_object!(ContainerPermissionResponse {
     "ContainerId" => container_id: plain,
     "Name" => name: plain,
     "Permission" => permission: plain,
@@ -5905,7 +5874,7 @@ pub struct CreateNetworkRequest {
 }
 
 #[cfg(feature = "ssl")]
-crate::runtime::serialize_object!(CreateNetworkRequest {
+codegen::serialize_object!(CreateNetworkRequest {
     "Name" => name: always,
     "AgentPoolName" => agent_pool_name: always,
     "Description" => description: always,
@@ -5923,7 +5892,7 @@ crate::runtime::serialize_object!(CreateNetworkRequest {
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CreateNetworkRequest {
+codegen::deserialize_object!(CreateNetworkRequest {
     "Name" => name: plain,
     "AgentPoolName" => agent_pool_name: plain,
     "Description" => description: plain,
@@ -5955,14 +5924,14 @@ pub struct CrlDistributionPointModel {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CrlDistributionPointModel {
+codegen::serialize_object!(CrlDistributionPointModel {
     "Id" => id: skip,
     "Url" => url: skip,
     "UrlHash" => url_hash: skip,
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(CrlDistributionPointModel {
+codegen::deserialize_object!(CrlDistributionPointModel {
     "Id" => id: plain,
     "Url" => url: plain,
     "UrlHash" => url_hash: plain,
@@ -5979,14 +5948,14 @@ pub struct CrlRequestModel {
 }
 
 #[cfg(feature = "certificate-authority")]
-crate::runtime::serialize_object!(CrlRequestModel {
+codegen::serialize_object!(CrlRequestModel {
     "CertificateAuthorityLogicalName" => certificate_authority_logical_name: always,
     "CertificateAuthorityHostName" => certificate_authority_host_name: skip,
 });
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CrlRequestModel {
+codegen::deserialize_object!(CrlRequestModel {
     "CertificateAuthorityLogicalName" => certificate_authority_logical_name: plain,
     "CertificateAuthorityHostName" => certificate_authority_host_name: plain,
 });
@@ -6000,11 +5969,11 @@ pub struct CrlTestRequest {
 }
 
 #[cfg(feature = "monitoring")]
-crate::runtime::serialize_object!(CrlTestRequest { "Url" => url : skip });
+codegen::serialize_object!(CrlTestRequest { "Url" => url : skip });
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CrlTestRequest { "Url" => url : plain });
+codegen::deserialize_object!(CrlTestRequest { "Url" => url : plain });
 
 /// Schema `CSS.CMS.Data.Model.Models.Monitoring.CRLTestResponse` (API version 1.0).
 #[cfg(feature = "monitoring")]
@@ -6018,13 +5987,13 @@ pub struct CrlTestResponse {
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CrlTestResponse {
+codegen::serialize_object!(CrlTestResponse {
     "Success" => success: skip,
     "Message" => message: skip,
 });
 
 #[cfg(feature = "monitoring")]
-crate::runtime::deserialize_object!(CrlTestResponse {
+codegen::deserialize_object!(CrlTestResponse {
     "Success" => success: plain,
     "Message" => message: plain,
 });
@@ -6038,10 +6007,10 @@ pub struct CsrContents {
 }
 
 #[cfg(any(feature = "csr-generation", feature = "enrollment"))]
-crate::runtime::serialize_object!(CsrContents { "CSR" => csr : always });
+codegen::serialize_object!(CsrContents { "CSR" => csr : always });
 
 #[cfg(any(feature = "csr-generation", feature = "enrollment"))]
-crate::runtime::deserialize_object!(CsrContents { "CSR" => csr : plain });
+codegen::deserialize_object!(CsrContents { "CSR" => csr : plain });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.CSREnrollmentRequest` (API version 1.0).
 #[cfg(feature = "enrollment")]
@@ -6084,7 +6053,7 @@ pub struct CsrEnrollmentRequest {
 }
 
 #[cfg(feature = "enrollment")]
-crate::runtime::serialize_object!(CsrEnrollmentRequest {
+codegen::serialize_object!(CsrEnrollmentRequest {
     "CSR" => csr: always,
     "PrivateKey" => private_key: skip,
     "RenewalCertificateId" => renewal_certificate_id: skip,
@@ -6104,7 +6073,7 @@ crate::runtime::serialize_object!(CsrEnrollmentRequest {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CsrEnrollmentRequest {
+codegen::deserialize_object!(CsrEnrollmentRequest {
     "CSR" => csr: plain,
     "PrivateKey" => private_key: plain,
     "RenewalCertificateId" => renewal_certificate_id: plain,
@@ -6134,13 +6103,13 @@ pub struct CsrEnrollmentResponse {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CsrEnrollmentResponse {
+codegen::serialize_object!(CsrEnrollmentResponse {
     "CertificateInformation" => certificate_information: skip,
     "Metadata" => metadata: skip,
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(CsrEnrollmentResponse {
+codegen::deserialize_object!(CsrEnrollmentResponse {
     "CertificateInformation" => certificate_information: plain,
     "Metadata" => metadata: plain,
 });
@@ -6184,7 +6153,7 @@ pub struct CsrGenerationRequest {
 }
 
 #[cfg(feature = "csr-generation")]
-crate::runtime::serialize_object!(CsrGenerationRequest {
+codegen::serialize_object!(CsrGenerationRequest {
     "Subject" => subject: always,
     "KeyType" => key_type: always,
     "KeyLength" => key_length: skip,
@@ -6198,7 +6167,7 @@ crate::runtime::serialize_object!(CsrGenerationRequest {
 
 #[cfg(feature = "csr-generation")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CsrGenerationRequest {
+codegen::deserialize_object!(CsrGenerationRequest {
     "Subject" => subject: plain,
     "KeyType" => key_type: plain,
     "KeyLength" => key_length: plain,
@@ -6222,13 +6191,13 @@ pub struct CsrGenerationResponseModel {
 
 #[cfg(feature = "csr-generation")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CsrGenerationResponseModel {
+codegen::serialize_object!(CsrGenerationResponseModel {
     "CSRFilePath" => csr_file_path: skip,
     "CSRText" => csr_text: skip,
 });
 
 #[cfg(feature = "csr-generation")]
-crate::runtime::deserialize_object!(CsrGenerationResponseModel {
+codegen::deserialize_object!(CsrGenerationResponseModel {
     "CSRFilePath" => csr_file_path: plain,
     "CSRText" => csr_text: plain,
 });
@@ -6245,13 +6214,13 @@ pub struct CustomJobResultDataResponse {
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CustomJobResultDataResponse {
+codegen::serialize_object!(CustomJobResultDataResponse {
     "JobHistoryId" => job_history_id: skip,
     "Data" => data: skip,
 });
 
 #[cfg(feature = "orchestrator-job")]
-crate::runtime::deserialize_object!(CustomJobResultDataResponse {
+codegen::deserialize_object!(CustomJobResultDataResponse {
     "JobHistoryId" => job_history_id: plain,
     "Data" => data: plain,
 });
@@ -6273,7 +6242,7 @@ pub struct CustomReportCreationRequest {
 }
 
 #[cfg(feature = "reports")]
-crate::runtime::serialize_object!(CustomReportCreationRequest {
+codegen::serialize_object!(CustomReportCreationRequest {
     "CustomURL" => custom_url: always,
     "DisplayName" => display_name: always,
     "Description" => description: always,
@@ -6283,7 +6252,7 @@ crate::runtime::serialize_object!(CustomReportCreationRequest {
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CustomReportCreationRequest {
+codegen::deserialize_object!(CustomReportCreationRequest {
     "CustomURL" => custom_url: plain,
     "DisplayName" => display_name: plain,
     "Description" => description: plain,
@@ -6311,7 +6280,7 @@ pub struct CustomReportResponse {
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CustomReportResponse {
+codegen::serialize_object!(CustomReportResponse {
     "CustomURL" => custom_url: skip,
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
@@ -6321,7 +6290,7 @@ crate::runtime::serialize_object!(CustomReportResponse {
 });
 
 #[cfg(feature = "reports")]
-crate::runtime::deserialize_object!(CustomReportResponse {
+codegen::deserialize_object!(CustomReportResponse {
     "CustomURL" => custom_url: plain,
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
@@ -6349,7 +6318,7 @@ pub struct CustomReportUpdateRequest {
 }
 
 #[cfg(feature = "reports")]
-crate::runtime::serialize_object!(CustomReportUpdateRequest {
+codegen::serialize_object!(CustomReportUpdateRequest {
     "Id" => id: always,
     "CustomURL" => custom_url: always,
     "DisplayName" => display_name: always,
@@ -6360,7 +6329,7 @@ crate::runtime::serialize_object!(CustomReportUpdateRequest {
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(CustomReportUpdateRequest {
+codegen::deserialize_object!(CustomReportUpdateRequest {
     "Id" => id: plain,
     "CustomURL" => custom_url: plain,
     "DisplayName" => display_name: plain,
@@ -6380,14 +6349,14 @@ pub struct DashboardRequest {
 }
 
 #[cfg(feature = "monitoring")]
-crate::runtime::serialize_object!(DashboardRequest {
+codegen::serialize_object!(DashboardRequest {
     "Show" => show: always,
     "WarningHours" => warning_hours: skip,
 });
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(DashboardRequest {
+codegen::deserialize_object!(DashboardRequest {
     "Show" => show: plain,
     "WarningHours" => warning_hours: plain,
 });
@@ -6404,13 +6373,13 @@ pub struct DashboardResponse {
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(DashboardResponse {
+codegen::serialize_object!(DashboardResponse {
     "Show" => show: skip,
     "WarningHours" => warning_hours: skip,
 });
 
 #[cfg(feature = "monitoring")]
-crate::runtime::deserialize_object!(DashboardResponse {
+codegen::deserialize_object!(DashboardResponse {
     "Show" => show: plain,
     "WarningHours" => warning_hours: plain,
 });
@@ -6441,7 +6410,7 @@ crate::runtime::deserialize_object!(DashboardResponse {
         feature = "user"
     )
 )]
-pub type DayOfWeek = crate::runtime::Code<codes::DayOfWeek>;
+pub type DayOfWeek = crate::Code<codes::DayOfWeek>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionCreateRequest` (API version 2).
 #[cfg(feature = "workflow-definition")]
@@ -6460,7 +6429,7 @@ pub struct DefinitionCreateRequest {
 }
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::serialize_object!(DefinitionCreateRequest {
+codegen::serialize_object!(DefinitionCreateRequest {
     "DisplayName" => display_name: always,
     "Description" => description: always,
     "WorkflowType" => workflow_type: always,
@@ -6470,7 +6439,7 @@ crate::runtime::serialize_object!(DefinitionCreateRequest {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(DefinitionCreateRequest {
+codegen::deserialize_object!(DefinitionCreateRequest {
     "DisplayName" => display_name: plain,
     "Description" => description: plain,
     "WorkflowType" => workflow_type: plain,
@@ -6506,7 +6475,7 @@ pub struct DefinitionCreateV1Request {
 }
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::serialize_object!(DefinitionCreateV1Request {
+codegen::serialize_object!(DefinitionCreateV1Request {
     "DisplayName" => display_name: skip,
     "Description" => description: skip,
     "Key" => key: skip,
@@ -6516,7 +6485,7 @@ crate::runtime::serialize_object!(DefinitionCreateV1Request {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(DefinitionCreateV1Request {
+codegen::deserialize_object!(DefinitionCreateV1Request {
     "DisplayName" => display_name: plain,
     "Description" => description: plain,
     "Key" => key: plain,
@@ -6548,7 +6517,7 @@ pub struct DefinitionQueryResponse {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(DefinitionQueryResponse {
+codegen::serialize_object!(DefinitionQueryResponse {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Description" => description: skip,
@@ -6560,7 +6529,7 @@ crate::runtime::serialize_object!(DefinitionQueryResponse {
 });
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::deserialize_object!(DefinitionQueryResponse {
+codegen::deserialize_object!(DefinitionQueryResponse {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Description" => description: plain,
@@ -6595,7 +6564,7 @@ pub struct DefinitionQueryV1Response {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(DefinitionQueryV1Response {
+codegen::serialize_object!(DefinitionQueryV1Response {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Key" => key: skip,
@@ -6607,7 +6576,7 @@ crate::runtime::serialize_object!(DefinitionQueryV1Response {
 });
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::deserialize_object!(DefinitionQueryV1Response {
+codegen::deserialize_object!(DefinitionQueryV1Response {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Key" => key: plain,
@@ -6646,7 +6615,7 @@ pub struct DefinitionResponse {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(DefinitionResponse {
+codegen::serialize_object!(DefinitionResponse {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Description" => description: skip,
@@ -6660,7 +6629,7 @@ crate::runtime::serialize_object!(DefinitionResponse {
 });
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::deserialize_object!(DefinitionResponse {
+codegen::deserialize_object!(DefinitionResponse {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Description" => description: plain,
@@ -6698,7 +6667,7 @@ pub struct DefinitionStepRequest {
 }
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::serialize_object!(DefinitionStepRequest {
+codegen::serialize_object!(DefinitionStepRequest {
     "ExtensionName" => extension_name: skip,
     "UniqueName" => unique_name: skip,
     "DisplayName" => display_name: skip,
@@ -6711,7 +6680,7 @@ crate::runtime::serialize_object!(DefinitionStepRequest {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(DefinitionStepRequest {
+codegen::deserialize_object!(DefinitionStepRequest {
     "ExtensionName" => extension_name: plain,
     "UniqueName" => unique_name: plain,
     "DisplayName" => display_name: plain,
@@ -6750,7 +6719,7 @@ pub struct DefinitionStepResponse {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(DefinitionStepResponse {
+codegen::serialize_object!(DefinitionStepResponse {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "UniqueName" => unique_name: skip,
@@ -6763,7 +6732,7 @@ crate::runtime::serialize_object!(DefinitionStepResponse {
 });
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::deserialize_object!(DefinitionStepResponse {
+codegen::deserialize_object!(DefinitionStepResponse {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "UniqueName" => unique_name: plain,
@@ -6795,14 +6764,14 @@ pub struct DefinitionStepSignalResponse {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(DefinitionStepSignalResponse {
+codegen::serialize_object!(DefinitionStepSignalResponse {
     "SignalName" => signal_name: skip,
     "Roles" => roles: skip,
     "RoleTokens" => role_tokens: skip,
 });
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::deserialize_object!(DefinitionStepSignalResponse {
+codegen::deserialize_object!(DefinitionStepSignalResponse {
     "SignalName" => signal_name: plain,
     "Roles" => roles: plain,
     "RoleTokens" => role_tokens: plain,
@@ -6824,13 +6793,13 @@ pub struct DefinitionStepSignalRoleResponse {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(DefinitionStepSignalRoleResponse {
+codegen::serialize_object!(DefinitionStepSignalRoleResponse {
     "RoleId" => role_id: skip,
     "RoleName" => role_name: skip,
 });
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::deserialize_object!(DefinitionStepSignalRoleResponse {
+codegen::deserialize_object!(DefinitionStepSignalRoleResponse {
     "RoleId" => role_id: plain,
     "RoleName" => role_name: plain,
 });
@@ -6855,14 +6824,14 @@ pub struct DefinitionStepSignalV1Response {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(DefinitionStepSignalV1Response {
+codegen::serialize_object!(DefinitionStepSignalV1Response {
     "SignalName" => signal_name: skip,
     "RoleIds" => role_ids: skip,
     "RoleTokens" => role_tokens: skip,
 });
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::deserialize_object!(DefinitionStepSignalV1Response {
+codegen::deserialize_object!(DefinitionStepSignalV1Response {
     "SignalName" => signal_name: plain,
     "RoleIds" => role_ids: plain,
     "RoleTokens" => role_tokens: plain,
@@ -6896,7 +6865,7 @@ pub struct DefinitionStepV1Response {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(DefinitionStepV1Response {
+codegen::serialize_object!(DefinitionStepV1Response {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "UniqueName" => unique_name: skip,
@@ -6909,7 +6878,7 @@ crate::runtime::serialize_object!(DefinitionStepV1Response {
 });
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::deserialize_object!(DefinitionStepV1Response {
+codegen::deserialize_object!(DefinitionStepV1Response {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "UniqueName" => unique_name: plain,
@@ -6938,7 +6907,7 @@ pub struct DefinitionUpdateRequest {
 }
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::serialize_object!(DefinitionUpdateRequest {
+codegen::serialize_object!(DefinitionUpdateRequest {
     "DisplayName" => display_name: always,
     "Description" => description: always,
     "Enabled" => enabled: skip,
@@ -6947,7 +6916,7 @@ crate::runtime::serialize_object!(DefinitionUpdateRequest {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(DefinitionUpdateRequest {
+codegen::deserialize_object!(DefinitionUpdateRequest {
     "DisplayName" => display_name: plain,
     "Description" => description: plain,
     "Enabled" => enabled: plain,
@@ -6967,7 +6936,7 @@ pub struct DefinitionUpdateV1Request {
 }
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::serialize_object!(DefinitionUpdateV1Request {
+codegen::serialize_object!(DefinitionUpdateV1Request {
     "DisplayName" => display_name: always,
     "Description" => description: always,
     "Enabled" => enabled: skip,
@@ -6975,7 +6944,7 @@ crate::runtime::serialize_object!(DefinitionUpdateV1Request {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(DefinitionUpdateV1Request {
+codegen::deserialize_object!(DefinitionUpdateV1Request {
     "DisplayName" => display_name: plain,
     "Description" => description: plain,
     "Enabled" => enabled: plain,
@@ -7011,7 +6980,7 @@ pub struct DefinitionV1Response {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(DefinitionV1Response {
+codegen::serialize_object!(DefinitionV1Response {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Description" => description: skip,
@@ -7026,7 +6995,7 @@ crate::runtime::serialize_object!(DefinitionV1Response {
 });
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::deserialize_object!(DefinitionV1Response {
+codegen::deserialize_object!(DefinitionV1Response {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Description" => description: plain,
@@ -7051,14 +7020,14 @@ pub struct DenialRequest {
 }
 
 #[cfg(feature = "workflow")]
-crate::runtime::serialize_object!(DenialRequest {
+codegen::serialize_object!(DenialRequest {
     "Comment" => comment: skip,
     "CertificateRequestIds" => certificate_request_ids: skip,
 });
 
 #[cfg(feature = "workflow")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(DenialRequest {
+codegen::deserialize_object!(DenialRequest {
     "Comment" => comment: plain,
     "CertificateRequestIds" => certificate_request_ids: plain,
 });
@@ -7086,7 +7055,7 @@ pub struct DeniedAlertCreationRequest {
 }
 
 #[cfg(feature = "denied-alert")]
-crate::runtime::serialize_object!(DeniedAlertCreationRequest {
+codegen::serialize_object!(DeniedAlertCreationRequest {
     "DisplayName" => display_name: always,
     "Subject" => subject: always,
     "Message" => message: always,
@@ -7099,7 +7068,7 @@ crate::runtime::serialize_object!(DeniedAlertCreationRequest {
 
 #[cfg(feature = "denied-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(DeniedAlertCreationRequest {
+codegen::deserialize_object!(DeniedAlertCreationRequest {
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
     "Message" => message: plain,
@@ -7134,7 +7103,7 @@ pub struct DeniedAlertDefinitionResponse {
 
 #[cfg(feature = "denied-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(DeniedAlertDefinitionResponse {
+codegen::serialize_object!(DeniedAlertDefinitionResponse {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Subject" => subject: skip,
@@ -7146,7 +7115,7 @@ crate::runtime::serialize_object!(DeniedAlertDefinitionResponse {
 });
 
 #[cfg(feature = "denied-alert")]
-crate::runtime::deserialize_object!(DeniedAlertDefinitionResponse {
+codegen::deserialize_object!(DeniedAlertDefinitionResponse {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
@@ -7182,7 +7151,7 @@ pub struct DeniedAlertUpdateRequest {
 }
 
 #[cfg(feature = "denied-alert")]
-crate::runtime::serialize_object!(DeniedAlertUpdateRequest {
+codegen::serialize_object!(DeniedAlertUpdateRequest {
     "Id" => id: skip,
     "DisplayName" => display_name: always,
     "Subject" => subject: always,
@@ -7196,7 +7165,7 @@ crate::runtime::serialize_object!(DeniedAlertUpdateRequest {
 
 #[cfg(feature = "denied-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(DeniedAlertUpdateRequest {
+codegen::deserialize_object!(DeniedAlertUpdateRequest {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
@@ -7236,7 +7205,7 @@ pub struct DetailedKeyUsageModel {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(DetailedKeyUsageModel {
+codegen::serialize_object!(DetailedKeyUsageModel {
     "CrlSign" => crl_sign: skip,
     "DataEncipherment" => data_encipherment: skip,
     "DecipherOnly" => decipher_only: skip,
@@ -7250,7 +7219,7 @@ crate::runtime::serialize_object!(DetailedKeyUsageModel {
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(DetailedKeyUsageModel {
+codegen::deserialize_object!(DetailedKeyUsageModel {
     "CrlSign" => crl_sign: plain,
     "DataEncipherment" => data_encipherment: plain,
     "DecipherOnly" => decipher_only: plain,
@@ -7296,7 +7265,7 @@ pub struct DiscoveryJobRequest {
 }
 
 #[cfg(feature = "certificate-store")]
-crate::runtime::serialize_object!(DiscoveryJobRequest {
+codegen::serialize_object!(DiscoveryJobRequest {
     "ClientMachine" => client_machine: skip,
     "AgentId" => agent_id: skip,
     "Type" => type_: always,
@@ -7314,7 +7283,7 @@ crate::runtime::serialize_object!(DiscoveryJobRequest {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(DiscoveryJobRequest {
+codegen::deserialize_object!(DiscoveryJobRequest {
     "ClientMachine" => client_machine: plain,
     "AgentId" => agent_id: plain,
     "Type" => type_: plain,
@@ -7350,7 +7319,7 @@ pub struct DisplayScanJobPart {
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(DisplayScanJobPart {
+codegen::serialize_object!(DisplayScanJobPart {
     "ScanJobPartId" => scan_job_part_id: skip,
     "Agent" => agent: skip,
     "Status" => status: skip,
@@ -7360,7 +7329,7 @@ crate::runtime::serialize_object!(DisplayScanJobPart {
 });
 
 #[cfg(feature = "ssl")]
-crate::runtime::deserialize_object!(DisplayScanJobPart {
+codegen::deserialize_object!(DisplayScanJobPart {
     "ScanJobPartId" => scan_job_part_id: plain,
     "Agent" => agent: plain,
     "Status" => status: plain,
@@ -7373,10 +7342,10 @@ crate::runtime::deserialize_object!(DisplayScanJobPart {
 ///
 /// An integer code; the documents list the values 0, 1 (`COMMON_NAME`), 2 (`DISTINGUISHED_NAME`), 3 (`PRINCIPAL_NAME`), 4. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate-collection")]
-pub type DuplicateSubjectType = crate::runtime::Code<codes::DuplicateSubjectType>;
+pub type DuplicateSubjectType = crate::Code<codes::DuplicateSubjectType>;
 
 #[cfg(feature = "certificate-collection")]
-impl crate::runtime::Code<codes::DuplicateSubjectType> {
+impl crate::Code<codes::DuplicateSubjectType> {
     /// `Common name` (1), as the documents name it.
     pub const COMMON_NAME: Self = Self::number(1);
     /// `Distinguished name` (2), as the documents name it.
@@ -7398,7 +7367,7 @@ pub struct EmailRequest {
 }
 
 #[cfg(feature = "monitoring")]
-crate::runtime::serialize_object!(EmailRequest {
+codegen::serialize_object!(EmailRequest {
     "EnableReminder" => enable_reminder: skip,
     "WarningDays" => warning_days: skip,
     "Recipients" => recipients: skip,
@@ -7406,7 +7375,7 @@ crate::runtime::serialize_object!(EmailRequest {
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(EmailRequest {
+codegen::deserialize_object!(EmailRequest {
     "EnableReminder" => enable_reminder: plain,
     "WarningDays" => warning_days: plain,
     "Recipients" => recipients: plain,
@@ -7426,14 +7395,14 @@ pub struct EmailResponse {
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(EmailResponse {
+codegen::serialize_object!(EmailResponse {
     "EnableReminder" => enable_reminder: skip,
     "WarningDays" => warning_days: skip,
     "Recipients" => recipients: skip,
 });
 
 #[cfg(feature = "monitoring")]
-crate::runtime::deserialize_object!(EmailResponse {
+codegen::deserialize_object!(EmailResponse {
     "EnableReminder" => enable_reminder: plain,
     "WarningDays" => warning_days: plain,
     "Recipients" => recipients: plain,
@@ -7443,7 +7412,7 @@ crate::runtime::deserialize_object!(EmailResponse {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8, 9. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate")]
-pub type EncryptionKeyType = crate::runtime::Code<codes::EncryptionKeyType>;
+pub type EncryptionKeyType = crate::Code<codes::EncryptionKeyType>;
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.Endpoint` (API version 1.0).
 #[cfg(feature = "ssl")]
@@ -7469,7 +7438,7 @@ pub struct Endpoint {
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(Endpoint {
+codegen::serialize_object!(Endpoint {
     "EndpointId" => endpoint_id: skip,
     "NetworkId" => network_id: skip,
     "IpAddressBytes" => ip_address_bytes: skip,
@@ -7480,7 +7449,7 @@ crate::runtime::serialize_object!(Endpoint {
 });
 
 #[cfg(feature = "ssl")]
-crate::runtime::deserialize_object!(Endpoint {
+codegen::deserialize_object!(Endpoint {
     "EndpointId" => endpoint_id: plain,
     "NetworkId" => network_id: plain,
     "IpAddressBytes" => ip_address_bytes: plain,
@@ -7516,7 +7485,7 @@ pub struct EndpointHistoryResponse {
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(EndpointHistoryResponse {
+codegen::serialize_object!(EndpointHistoryResponse {
     "HistoryId" => history_id: skip,
     "EndpointId" => endpoint_id: skip,
     "AuditId" => audit_id: skip,
@@ -7529,7 +7498,7 @@ crate::runtime::serialize_object!(EndpointHistoryResponse {
 });
 
 #[cfg(feature = "ssl")]
-crate::runtime::deserialize_object!(EndpointHistoryResponse {
+codegen::deserialize_object!(EndpointHistoryResponse {
     "HistoryId" => history_id: plain,
     "EndpointId" => endpoint_id: plain,
     "AuditId" => audit_id: plain,
@@ -7552,14 +7521,14 @@ pub struct EndpointStatusRequest {
 }
 
 #[cfg(feature = "ssl")]
-crate::runtime::serialize_object!(EndpointStatusRequest {
+codegen::serialize_object!(EndpointStatusRequest {
     "Id" => id: always,
     "Status" => status: always,
 });
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(EndpointStatusRequest {
+codegen::deserialize_object!(EndpointStatusRequest {
     "Id" => id: plain,
     "Status" => status: plain,
 });
@@ -7582,7 +7551,7 @@ pub struct EnrollmentCa {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(EnrollmentCa {
+codegen::serialize_object!(EnrollmentCa {
     "Id" => id: skip,
     "Name" => name: skip,
     "DisplayName" => display_name: skip,
@@ -7591,7 +7560,7 @@ crate::runtime::serialize_object!(EnrollmentCa {
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(EnrollmentCa {
+codegen::deserialize_object!(EnrollmentCa {
     "Id" => id: plain,
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
@@ -7622,7 +7591,7 @@ pub struct EnrollmentManagementRequest {
 }
 
 #[cfg(feature = "enrollment")]
-crate::runtime::serialize_object!(EnrollmentManagementRequest {
+codegen::serialize_object!(EnrollmentManagementRequest {
     "Stores" => stores: skip,
     "StoreIds" => store_ids: skip,
     "StoreTypes" => store_types: skip,
@@ -7634,7 +7603,7 @@ crate::runtime::serialize_object!(EnrollmentManagementRequest {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(EnrollmentManagementRequest {
+codegen::deserialize_object!(EnrollmentManagementRequest {
     "Stores" => stores: plain,
     "StoreIds" => store_ids: plain,
     "StoreTypes" => store_types: plain,
@@ -7656,13 +7625,13 @@ pub struct EnrollmentManagementResponse {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(EnrollmentManagementResponse {
+codegen::serialize_object!(EnrollmentManagementResponse {
     "SuccessfulStores" => successful_stores: skip,
     "FailedStores" => failed_stores: skip,
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(EnrollmentManagementResponse {
+codegen::deserialize_object!(EnrollmentManagementResponse {
     "SuccessfulStores" => successful_stores: plain,
     "FailedStores" => failed_stores: plain,
 });
@@ -7679,13 +7648,13 @@ pub struct EnrollmentPatternAssociatedRoleResponse {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(EnrollmentPatternAssociatedRoleResponse {
+codegen::serialize_object!(EnrollmentPatternAssociatedRoleResponse {
     "Id" => id: skip,
     "Name" => name: skip,
 });
 
 #[cfg(feature = "enrollment-pattern")]
-crate::runtime::deserialize_object!(EnrollmentPatternAssociatedRoleResponse {
+codegen::deserialize_object!(EnrollmentPatternAssociatedRoleResponse {
     "Id" => id: plain,
     "Name" => name: plain,
 });
@@ -7706,7 +7675,7 @@ pub struct EnrollmentPatternCaResponse {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(EnrollmentPatternCaResponse {
+codegen::serialize_object!(EnrollmentPatternCaResponse {
     "Id" => id: skip,
     "LogicalName" => logical_name: skip,
     "HostName" => host_name: skip,
@@ -7714,7 +7683,7 @@ crate::runtime::serialize_object!(EnrollmentPatternCaResponse {
 });
 
 #[cfg(feature = "enrollment-pattern")]
-crate::runtime::deserialize_object!(EnrollmentPatternCaResponse {
+codegen::deserialize_object!(EnrollmentPatternCaResponse {
     "Id" => id: plain,
     "LogicalName" => logical_name: plain,
     "HostName" => host_name: plain,
@@ -7756,7 +7725,7 @@ pub struct EnrollmentPatternCreateRequest {
 }
 
 #[cfg(feature = "enrollment-pattern")]
-crate::runtime::serialize_object!(EnrollmentPatternCreateRequest {
+codegen::serialize_object!(EnrollmentPatternCreateRequest {
     "Template" => template: always,
     "Name" => name: always,
     "Description" => description: skip,
@@ -7775,7 +7744,7 @@ crate::runtime::serialize_object!(EnrollmentPatternCreateRequest {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(EnrollmentPatternCreateRequest {
+codegen::deserialize_object!(EnrollmentPatternCreateRequest {
     "Template" => template: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -7807,14 +7776,14 @@ pub struct EnrollmentPatternDefaultRequest {
 }
 
 #[cfg(feature = "enrollment-pattern")]
-crate::runtime::serialize_object!(EnrollmentPatternDefaultRequest {
+codegen::serialize_object!(EnrollmentPatternDefaultRequest {
     "SubjectPart" => subject_part: always,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(EnrollmentPatternDefaultRequest {
+codegen::deserialize_object!(EnrollmentPatternDefaultRequest {
     "SubjectPart" => subject_part: plain,
     "Value" => value: plain,
 });
@@ -7835,13 +7804,13 @@ pub struct EnrollmentPatternDefaultResponse {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(EnrollmentPatternDefaultResponse {
+codegen::serialize_object!(EnrollmentPatternDefaultResponse {
     "SubjectPart" => subject_part: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "enrollment-pattern")]
-crate::runtime::deserialize_object!(EnrollmentPatternDefaultResponse {
+codegen::deserialize_object!(EnrollmentPatternDefaultResponse {
     "SubjectPart" => subject_part: plain,
     "Value" => value: plain,
 });
@@ -7859,7 +7828,7 @@ pub struct EnrollmentPatternFieldRequest {
 }
 
 #[cfg(feature = "enrollment-pattern")]
-crate::runtime::serialize_object!(EnrollmentPatternFieldRequest {
+codegen::serialize_object!(EnrollmentPatternFieldRequest {
     "Name" => name: skip,
     "DataType" => data_type: skip,
     "Options" => options: skip,
@@ -7867,7 +7836,7 @@ crate::runtime::serialize_object!(EnrollmentPatternFieldRequest {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(EnrollmentPatternFieldRequest {
+codegen::deserialize_object!(EnrollmentPatternFieldRequest {
     "Name" => name: plain,
     "DataType" => data_type: plain,
     "Options" => options: plain,
@@ -7887,14 +7856,14 @@ pub struct EnrollmentPatternFieldResponse {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(EnrollmentPatternFieldResponse {
+codegen::serialize_object!(EnrollmentPatternFieldResponse {
     "Name" => name: skip,
     "DataType" => data_type: skip,
     "Options" => options: skip,
 });
 
 #[cfg(feature = "enrollment-pattern")]
-crate::runtime::deserialize_object!(EnrollmentPatternFieldResponse {
+codegen::deserialize_object!(EnrollmentPatternFieldResponse {
     "Name" => name: plain,
     "DataType" => data_type: plain,
     "Options" => options: plain,
@@ -7919,7 +7888,7 @@ pub struct EnrollmentPatternMetadataFieldRequest {
 }
 
 #[cfg(feature = "enrollment-pattern")]
-crate::runtime::serialize_object!(EnrollmentPatternMetadataFieldRequest {
+codegen::serialize_object!(EnrollmentPatternMetadataFieldRequest {
     "MetadataId" => metadata_id: skip,
     "DefaultValue" => default_value: skip,
     "Validation" => validation: skip,
@@ -7930,7 +7899,7 @@ crate::runtime::serialize_object!(EnrollmentPatternMetadataFieldRequest {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(EnrollmentPatternMetadataFieldRequest {
+codegen::deserialize_object!(EnrollmentPatternMetadataFieldRequest {
     "MetadataId" => metadata_id: plain,
     "DefaultValue" => default_value: plain,
     "Validation" => validation: plain,
@@ -7959,7 +7928,7 @@ pub struct EnrollmentPatternMetadataFieldResponse {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(EnrollmentPatternMetadataFieldResponse {
+codegen::serialize_object!(EnrollmentPatternMetadataFieldResponse {
     "MetadataId" => metadata_id: skip,
     "DefaultValue" => default_value: skip,
     "Validation" => validation: skip,
@@ -7969,7 +7938,7 @@ crate::runtime::serialize_object!(EnrollmentPatternMetadataFieldResponse {
 });
 
 #[cfg(feature = "enrollment-pattern")]
-crate::runtime::deserialize_object!(EnrollmentPatternMetadataFieldResponse {
+codegen::deserialize_object!(EnrollmentPatternMetadataFieldResponse {
     "MetadataId" => metadata_id: plain,
     "DefaultValue" => default_value: plain,
     "Validation" => validation: plain,
@@ -8003,7 +7972,7 @@ pub struct EnrollmentPatternPolicyRequest {
 }
 
 #[cfg(feature = "enrollment-pattern")]
-crate::runtime::serialize_object!(EnrollmentPatternPolicyRequest {
+codegen::serialize_object!(EnrollmentPatternPolicyRequest {
     "AllowKeyReuse" => allow_key_reuse: skip,
     "AllowWildcards" => allow_wildcards: skip,
     "RFCEnforcement" => rfc_enforcement: skip,
@@ -8017,7 +7986,7 @@ crate::runtime::serialize_object!(EnrollmentPatternPolicyRequest {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(EnrollmentPatternPolicyRequest {
+codegen::deserialize_object!(EnrollmentPatternPolicyRequest {
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
     "RFCEnforcement" => rfc_enforcement: plain,
@@ -8067,7 +8036,7 @@ pub struct EnrollmentPatternPolicyResponse {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(EnrollmentPatternPolicyResponse {
+codegen::serialize_object!(EnrollmentPatternPolicyResponse {
     "AllowKeyReuse" => allow_key_reuse: skip,
     "AllowWildcards" => allow_wildcards: skip,
     "RFCEnforcement" => rfc_enforcement: skip,
@@ -8080,7 +8049,7 @@ crate::runtime::serialize_object!(EnrollmentPatternPolicyResponse {
 });
 
 #[cfg(feature = "enrollment-pattern")]
-crate::runtime::deserialize_object!(EnrollmentPatternPolicyResponse {
+codegen::deserialize_object!(EnrollmentPatternPolicyResponse {
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
     "RFCEnforcement" => rfc_enforcement: plain,
@@ -8115,7 +8084,7 @@ pub struct EnrollmentPatternRegexesRequest {
 }
 
 #[cfg(feature = "enrollment-pattern")]
-crate::runtime::serialize_object!(EnrollmentPatternRegexesRequest {
+codegen::serialize_object!(EnrollmentPatternRegexesRequest {
     "SubjectPart" => subject_part: always,
     "Regex" => regex: skip,
     "Error" => error: skip,
@@ -8124,7 +8093,7 @@ crate::runtime::serialize_object!(EnrollmentPatternRegexesRequest {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(EnrollmentPatternRegexesRequest {
+codegen::deserialize_object!(EnrollmentPatternRegexesRequest {
     "SubjectPart" => subject_part: plain,
     "Regex" => regex: plain,
     "Error" => error: plain,
@@ -8155,7 +8124,7 @@ pub struct EnrollmentPatternRegexesResponse {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(EnrollmentPatternRegexesResponse {
+codegen::serialize_object!(EnrollmentPatternRegexesResponse {
     "SubjectPart" => subject_part: skip,
     "Regex" => regex: skip,
     "Error" => error: skip,
@@ -8163,7 +8132,7 @@ crate::runtime::serialize_object!(EnrollmentPatternRegexesResponse {
 });
 
 #[cfg(feature = "enrollment-pattern")]
-crate::runtime::deserialize_object!(EnrollmentPatternRegexesResponse {
+codegen::deserialize_object!(EnrollmentPatternRegexesResponse {
     "SubjectPart" => subject_part: plain,
     "Regex" => regex: plain,
     "Error" => error: plain,
@@ -8203,7 +8172,7 @@ pub struct EnrollmentPatternRequest {
 }
 
 #[cfg(feature = "enrollment-pattern")]
-crate::runtime::serialize_object!(EnrollmentPatternRequest {
+codegen::serialize_object!(EnrollmentPatternRequest {
     "Name" => name: always,
     "Description" => description: skip,
     "TemplateDefault" => template_default: skip,
@@ -8221,7 +8190,7 @@ crate::runtime::serialize_object!(EnrollmentPatternRequest {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(EnrollmentPatternRequest {
+codegen::deserialize_object!(EnrollmentPatternRequest {
     "Name" => name: plain,
     "Description" => description: plain,
     "TemplateDefault" => template_default: plain,
@@ -8275,7 +8244,7 @@ pub struct EnrollmentPatternResponse {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(EnrollmentPatternResponse {
+codegen::serialize_object!(EnrollmentPatternResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "Description" => description: skip,
@@ -8294,7 +8263,7 @@ crate::runtime::serialize_object!(EnrollmentPatternResponse {
 });
 
 #[cfg(feature = "enrollment-pattern")]
-crate::runtime::deserialize_object!(EnrollmentPatternResponse {
+codegen::deserialize_object!(EnrollmentPatternResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -8330,14 +8299,14 @@ pub struct EnrollmentPatternSettingsResponse {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(EnrollmentPatternSettingsResponse {
+codegen::serialize_object!(EnrollmentPatternSettingsResponse {
     "Regexes" => regexes: skip,
     "Defaults" => defaults: skip,
     "Policies" => policies: skip,
 });
 
 #[cfg(feature = "enrollment-pattern")]
-crate::runtime::deserialize_object!(EnrollmentPatternSettingsResponse {
+codegen::deserialize_object!(EnrollmentPatternSettingsResponse {
     "Regexes" => regexes: plain,
     "Defaults" => defaults: plain,
     "Policies" => policies: plain,
@@ -8363,7 +8332,7 @@ pub struct EnrollmentPatternTemplateResponse {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(EnrollmentPatternTemplateResponse {
+codegen::serialize_object!(EnrollmentPatternTemplateResponse {
     "Id" => id: skip,
     "TemplateName" => template_name: skip,
     "CommonName" => common_name: skip,
@@ -8373,7 +8342,7 @@ crate::runtime::serialize_object!(EnrollmentPatternTemplateResponse {
 });
 
 #[cfg(feature = "enrollment-pattern")]
-crate::runtime::deserialize_object!(EnrollmentPatternTemplateResponse {
+codegen::deserialize_object!(EnrollmentPatternTemplateResponse {
     "Id" => id: plain,
     "TemplateName" => template_name: plain,
     "CommonName" => common_name: plain,
@@ -8420,7 +8389,7 @@ pub struct EnrollmentTemplate {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(EnrollmentTemplate {
+codegen::serialize_object!(EnrollmentTemplate {
     "Id" => id: skip,
     "Name" => name: skip,
     "DisplayName" => display_name: skip,
@@ -8439,7 +8408,7 @@ crate::runtime::serialize_object!(EnrollmentTemplate {
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(EnrollmentTemplate {
+codegen::deserialize_object!(EnrollmentTemplate {
     "Id" => id: plain,
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
@@ -8469,13 +8438,13 @@ pub struct EnrollmentTemplateCaResponse {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(EnrollmentTemplateCaResponse {
+codegen::serialize_object!(EnrollmentTemplateCaResponse {
     "Templates" => templates: skip,
     "StandaloneCAs" => standalone_c_as: skip,
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(EnrollmentTemplateCaResponse {
+codegen::deserialize_object!(EnrollmentTemplateCaResponse {
     "Templates" => templates: plain,
     "StandaloneCAs" => standalone_c_as: plain,
 });
@@ -8500,7 +8469,7 @@ pub struct EnrollmentTemplatePolicy {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(EnrollmentTemplatePolicy {
+codegen::serialize_object!(EnrollmentTemplatePolicy {
     "PrimaryKeyAlgorithms" => primary_key_algorithms: skip,
     "AlternativeKeyAlgorithms" => alternative_key_algorithms: skip,
     "AllowKeyReuse" => allow_key_reuse: skip,
@@ -8510,7 +8479,7 @@ crate::runtime::serialize_object!(EnrollmentTemplatePolicy {
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(EnrollmentTemplatePolicy {
+codegen::deserialize_object!(EnrollmentTemplatePolicy {
     "PrimaryKeyAlgorithms" => primary_key_algorithms: plain,
     "AlternativeKeyAlgorithms" => alternative_key_algorithms: plain,
     "AllowKeyReuse" => allow_key_reuse: plain,
@@ -8537,7 +8506,7 @@ pub struct EnrollmentTemplateRegex {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(EnrollmentTemplateRegex {
+codegen::serialize_object!(EnrollmentTemplateRegex {
     "TemplateId" => template_id: skip,
     "SubjectPart" => subject_part: skip,
     "Regex" => regex: skip,
@@ -8546,7 +8515,7 @@ crate::runtime::serialize_object!(EnrollmentTemplateRegex {
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(EnrollmentTemplateRegex {
+codegen::deserialize_object!(EnrollmentTemplateRegex {
     "TemplateId" => template_id: plain,
     "SubjectPart" => subject_part: plain,
     "Regex" => regex: plain,
@@ -8564,7 +8533,7 @@ crate::runtime::deserialize_object!(EnrollmentTemplateRegex {
         feature = "template"
     )
 )]
-pub type EnrollmentType = crate::runtime::Code<codes::EnrollmentType>;
+pub type EnrollmentType = crate::Code<codes::EnrollmentType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.EntryParameters` (API version 1.0).
 #[cfg(feature = "certificate-store-type")]
@@ -8591,7 +8560,7 @@ pub struct EntryParameters {
 }
 
 #[cfg(feature = "certificate-store-type")]
-crate::runtime::serialize_object!(EntryParameters {
+codegen::serialize_object!(EntryParameters {
     "StoreTypeId" => store_type_id: skip,
     "Name" => name: skip,
     "DisplayName" => display_name: skip,
@@ -8604,7 +8573,7 @@ crate::runtime::serialize_object!(EntryParameters {
 });
 
 #[cfg(feature = "certificate-store-type")]
-crate::runtime::deserialize_object!(EntryParameters {
+codegen::deserialize_object!(EntryParameters {
     "StoreTypeId" => store_type_id: plain,
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
@@ -8631,7 +8600,7 @@ pub struct EntryParametersValidationOptions {
 }
 
 #[cfg(feature = "certificate-store-type")]
-crate::runtime::serialize_object!(EntryParametersValidationOptions {
+codegen::serialize_object!(EntryParametersValidationOptions {
     "HasPrivateKey" => has_private_key: skip,
     "OnAdd" => on_add: skip,
     "OnRemove" => on_remove: skip,
@@ -8639,7 +8608,7 @@ crate::runtime::serialize_object!(EntryParametersValidationOptions {
 });
 
 #[cfg(feature = "certificate-store-type")]
-crate::runtime::deserialize_object!(EntryParametersValidationOptions {
+codegen::deserialize_object!(EntryParametersValidationOptions {
     "HasPrivateKey" => has_private_key: plain,
     "OnAdd" => on_add: plain,
     "OnRemove" => on_remove: plain,
@@ -8673,7 +8642,7 @@ pub struct EntryParametersValidationOptionsModel {
         feature = "certificate-store-container"
     )
 )]
-crate::runtime::serialize_object!(EntryParametersValidationOptionsModel {
+codegen::serialize_object!(EntryParametersValidationOptionsModel {
     "HasPrivateKey" => has_private_key: skip,
     "OnAdd" => on_add: skip,
     "OnRemove" => on_remove: skip,
@@ -8687,7 +8656,7 @@ crate::runtime::serialize_object!(EntryParametersValidationOptionsModel {
         feature = "certificate-store-container"
     )
 )]
-crate::runtime::deserialize_object!(EntryParametersValidationOptionsModel {
+codegen::deserialize_object!(EntryParametersValidationOptionsModel {
     "HasPrivateKey" => has_private_key: plain,
     "OnAdd" => on_add: plain,
     "OnRemove" => on_remove: plain,
@@ -8698,7 +8667,7 @@ crate::runtime::deserialize_object!(EntryParametersValidationOptionsModel {
 ///
 /// An integer code; the documents list the values 1, 2, 3, 4, 5. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "custom-job-type")]
-pub type EnumsDataType = crate::runtime::Code<codes::EnumsDataType>;
+pub type EnumsDataType = crate::Code<codes::EnumsDataType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EventHandler.EventHandlerParameterRequest` (API version 1.0).
 #[cfg(
@@ -8729,7 +8698,7 @@ pub struct EventHandlerParameterRequest {
         feature = "pending-alert"
     )
 )]
-crate::runtime::serialize_object!(EventHandlerParameterRequest {
+codegen::serialize_object!(EventHandlerParameterRequest {
     "Key" => key: always,
     "DefaultValue" => default_value: always,
     "ParameterType" => parameter_type: always,
@@ -8745,7 +8714,7 @@ crate::runtime::serialize_object!(EventHandlerParameterRequest {
     )
 )]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(EventHandlerParameterRequest {
+codegen::deserialize_object!(EventHandlerParameterRequest {
     "Key" => key: plain,
     "DefaultValue" => default_value: plain,
     "ParameterType" => parameter_type: plain,
@@ -8783,7 +8752,7 @@ pub struct EventHandlerParameterResponse {
     )
 )]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(EventHandlerParameterResponse {
+codegen::serialize_object!(EventHandlerParameterResponse {
     "Id" => id: skip,
     "Key" => key: skip,
     "DefaultValue" => default_value: skip,
@@ -8799,7 +8768,7 @@ crate::runtime::serialize_object!(EventHandlerParameterResponse {
         feature = "pending-alert"
     )
 )]
-crate::runtime::deserialize_object!(EventHandlerParameterResponse {
+codegen::deserialize_object!(EventHandlerParameterResponse {
     "Id" => id: plain,
     "Key" => key: plain,
     "DefaultValue" => default_value: plain,
@@ -8815,13 +8784,13 @@ pub struct EventHandlerRegistrationCreateRequest {
 }
 
 #[cfg(feature = "event-handler-registration")]
-crate::runtime::serialize_object!(EventHandlerRegistrationCreateRequest {
+codegen::serialize_object!(EventHandlerRegistrationCreateRequest {
     "AssemblyName" => assembly_name: always,
 });
 
 #[cfg(feature = "event-handler-registration")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(EventHandlerRegistrationCreateRequest {
+codegen::deserialize_object!(EventHandlerRegistrationCreateRequest {
     "AssemblyName" => assembly_name: plain,
 });
 
@@ -8843,7 +8812,7 @@ pub struct EventHandlerRegistrationResponse {
 
 #[cfg(feature = "event-handler-registration")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(EventHandlerRegistrationResponse {
+codegen::serialize_object!(EventHandlerRegistrationResponse {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "ClassName" => class_name: skip,
@@ -8852,7 +8821,7 @@ crate::runtime::serialize_object!(EventHandlerRegistrationResponse {
 });
 
 #[cfg(feature = "event-handler-registration")]
-crate::runtime::deserialize_object!(EventHandlerRegistrationResponse {
+codegen::deserialize_object!(EventHandlerRegistrationResponse {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "ClassName" => class_name: plain,
@@ -8871,14 +8840,14 @@ pub struct EventHandlerRegistrationUpdateRequest {
 }
 
 #[cfg(feature = "event-handler-registration")]
-crate::runtime::serialize_object!(EventHandlerRegistrationUpdateRequest {
+codegen::serialize_object!(EventHandlerRegistrationUpdateRequest {
     "DisplayName" => display_name: skip,
     "Enabled" => enabled: skip,
 });
 
 #[cfg(feature = "event-handler-registration")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(EventHandlerRegistrationUpdateRequest {
+codegen::deserialize_object!(EventHandlerRegistrationUpdateRequest {
     "DisplayName" => display_name: plain,
     "Enabled" => enabled: plain,
 });
@@ -8894,13 +8863,13 @@ pub struct ExcludedCertificateDeleteRequest {
 }
 
 #[cfg(feature = "certificate")]
-crate::runtime::serialize_object!(ExcludedCertificateDeleteRequest {
+codegen::serialize_object!(ExcludedCertificateDeleteRequest {
     "CertificateThumbprints" => certificate_thumbprints: skip,
 });
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ExcludedCertificateDeleteRequest {
+codegen::deserialize_object!(ExcludedCertificateDeleteRequest {
     "CertificateThumbprints" => certificate_thumbprints: plain,
 });
 
@@ -8924,7 +8893,7 @@ pub struct ExcludedCertificateRetrievalResponse {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ExcludedCertificateRetrievalResponse {
+codegen::serialize_object!(ExcludedCertificateRetrievalResponse {
     "Id" => id: skip,
     "CertificateThumbprint" => certificate_thumbprint: skip,
     "IssuedCN" => issued_cn: skip,
@@ -8933,7 +8902,7 @@ crate::runtime::serialize_object!(ExcludedCertificateRetrievalResponse {
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(ExcludedCertificateRetrievalResponse {
+codegen::deserialize_object!(ExcludedCertificateRetrievalResponse {
     "Id" => id: plain,
     "CertificateThumbprint" => certificate_thumbprint: plain,
     "IssuedCN" => issued_cn: plain,
@@ -8958,7 +8927,7 @@ pub struct ExistingEnrollmentManagementRequest {
 }
 
 #[cfg(feature = "enrollment")]
-crate::runtime::serialize_object!(ExistingEnrollmentManagementRequest {
+codegen::serialize_object!(ExistingEnrollmentManagementRequest {
     "ExistingCertificateId" => existing_certificate_id: skip,
     "CertificateId" => certificate_id: skip,
     "RequestId" => request_id: skip,
@@ -8968,7 +8937,7 @@ crate::runtime::serialize_object!(ExistingEnrollmentManagementRequest {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ExistingEnrollmentManagementRequest {
+codegen::deserialize_object!(ExistingEnrollmentManagementRequest {
     "ExistingCertificateId" => existing_certificate_id: plain,
     "CertificateId" => certificate_id: plain,
     "RequestId" => request_id: plain,
@@ -9003,7 +8972,7 @@ pub struct ExpirationAlertCreationRequest {
 }
 
 #[cfg(feature = "expiration-alert")]
-crate::runtime::serialize_object!(ExpirationAlertCreationRequest {
+codegen::serialize_object!(ExpirationAlertCreationRequest {
     "DisplayName" => display_name: always,
     "Subject" => subject: skip,
     "Message" => message: skip,
@@ -9018,7 +8987,7 @@ crate::runtime::serialize_object!(ExpirationAlertCreationRequest {
 
 #[cfg(feature = "expiration-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ExpirationAlertCreationRequest {
+codegen::deserialize_object!(ExpirationAlertCreationRequest {
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
     "Message" => message: plain,
@@ -9069,7 +9038,7 @@ pub struct ExpirationAlertDefinitionResponse {
 
 #[cfg(feature = "expiration-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ExpirationAlertDefinitionResponse {
+codegen::serialize_object!(ExpirationAlertDefinitionResponse {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Subject" => subject: skip,
@@ -9088,7 +9057,7 @@ crate::runtime::serialize_object!(ExpirationAlertDefinitionResponse {
 });
 
 #[cfg(feature = "expiration-alert")]
-crate::runtime::deserialize_object!(ExpirationAlertDefinitionResponse {
+codegen::deserialize_object!(ExpirationAlertDefinitionResponse {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
@@ -9130,7 +9099,7 @@ pub struct ExpirationAlertResponse {
 
 #[cfg(feature = "expiration-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ExpirationAlertResponse {
+codegen::serialize_object!(ExpirationAlertResponse {
     "CAName" => ca_name: skip,
     "CARow" => ca_row: skip,
     "IssuedCN" => issued_cn: skip,
@@ -9142,7 +9111,7 @@ crate::runtime::serialize_object!(ExpirationAlertResponse {
 });
 
 #[cfg(feature = "expiration-alert")]
-crate::runtime::deserialize_object!(ExpirationAlertResponse {
+codegen::deserialize_object!(ExpirationAlertResponse {
     "CAName" => ca_name: plain,
     "CARow" => ca_row: plain,
     "IssuedCN" => issued_cn: plain,
@@ -9166,7 +9135,7 @@ pub struct ExpirationAlertTestAllRequest {
 }
 
 #[cfg(feature = "expiration-alert")]
-crate::runtime::serialize_object!(ExpirationAlertTestAllRequest {
+codegen::serialize_object!(ExpirationAlertTestAllRequest {
     "EvaluationDate" => evaluation_date: skip,
     "PreviousEvaluationDate" => previous_evaluation_date: skip,
     "SendAlerts" => send_alerts: skip,
@@ -9174,7 +9143,7 @@ crate::runtime::serialize_object!(ExpirationAlertTestAllRequest {
 
 #[cfg(feature = "expiration-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ExpirationAlertTestAllRequest {
+codegen::deserialize_object!(ExpirationAlertTestAllRequest {
     "EvaluationDate" => evaluation_date: lenient,
     "PreviousEvaluationDate" => previous_evaluation_date: lenient,
     "SendAlerts" => send_alerts: plain,
@@ -9195,7 +9164,7 @@ pub struct ExpirationAlertTestRequest {
 }
 
 #[cfg(feature = "expiration-alert")]
-crate::runtime::serialize_object!(ExpirationAlertTestRequest {
+codegen::serialize_object!(ExpirationAlertTestRequest {
     "AlertId" => alert_id: skip,
     "EvaluationDate" => evaluation_date: skip,
     "PreviousEvaluationDate" => previous_evaluation_date: skip,
@@ -9204,7 +9173,7 @@ crate::runtime::serialize_object!(ExpirationAlertTestRequest {
 
 #[cfg(feature = "expiration-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ExpirationAlertTestRequest {
+codegen::deserialize_object!(ExpirationAlertTestRequest {
     "AlertId" => alert_id: plain,
     "EvaluationDate" => evaluation_date: lenient,
     "PreviousEvaluationDate" => previous_evaluation_date: lenient,
@@ -9223,13 +9192,13 @@ pub struct ExpirationAlertTestResponse {
 
 #[cfg(feature = "expiration-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ExpirationAlertTestResponse {
+codegen::serialize_object!(ExpirationAlertTestResponse {
     "ExpirationAlerts" => expiration_alerts: skip,
     "AlertBuildResult" => alert_build_result: skip,
 });
 
 #[cfg(feature = "expiration-alert")]
-crate::runtime::deserialize_object!(ExpirationAlertTestResponse {
+codegen::deserialize_object!(ExpirationAlertTestResponse {
     "ExpirationAlerts" => expiration_alerts: plain,
     "AlertBuildResult" => alert_build_result: plain,
 });
@@ -9265,7 +9234,7 @@ pub struct ExpirationAlertUpdateRequest {
 }
 
 #[cfg(feature = "expiration-alert")]
-crate::runtime::serialize_object!(ExpirationAlertUpdateRequest {
+codegen::serialize_object!(ExpirationAlertUpdateRequest {
     "Id" => id: skip,
     "DisplayName" => display_name: always,
     "Subject" => subject: skip,
@@ -9282,7 +9251,7 @@ crate::runtime::serialize_object!(ExpirationAlertUpdateRequest {
 
 #[cfg(feature = "expiration-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ExpirationAlertUpdateRequest {
+codegen::deserialize_object!(ExpirationAlertUpdateRequest {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
@@ -9311,14 +9280,14 @@ pub struct ExtendedKeyUsage {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ExtendedKeyUsage {
+codegen::serialize_object!(ExtendedKeyUsage {
     "Id" => id: skip,
     "Oid" => oid: skip,
     "DisplayName" => display_name: skip,
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(ExtendedKeyUsage {
+codegen::deserialize_object!(ExtendedKeyUsage {
     "Id" => id: plain,
     "Oid" => oid: plain,
     "DisplayName" => display_name: plain,
@@ -9338,14 +9307,14 @@ pub struct ExtendedKeyUsageModel {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ExtendedKeyUsageModel {
+codegen::serialize_object!(ExtendedKeyUsageModel {
     "Id" => id: skip,
     "Oid" => oid: skip,
     "DisplayName" => display_name: skip,
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(ExtendedKeyUsageModel {
+codegen::deserialize_object!(ExtendedKeyUsageModel {
     "Id" => id: plain,
     "Oid" => oid: plain,
     "DisplayName" => display_name: plain,
@@ -9365,14 +9334,14 @@ pub struct ExtendedKeyUsageResponseModel {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ExtendedKeyUsageResponseModel {
+codegen::serialize_object!(ExtendedKeyUsageResponseModel {
     "Id" => id: skip,
     "Oid" => oid: skip,
     "DisplayName" => display_name: skip,
 });
 
 #[cfg(feature = "template")]
-crate::runtime::deserialize_object!(ExtendedKeyUsageResponseModel {
+codegen::deserialize_object!(ExtendedKeyUsageResponseModel {
     "Id" => id: plain,
     "Oid" => oid: plain,
     "DisplayName" => display_name: plain,
@@ -9382,7 +9351,7 @@ crate::runtime::deserialize_object!(ExtendedKeyUsageResponseModel {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate")]
-pub type FailureType = crate::runtime::Code<codes::FailureType>;
+pub type FailureType = crate::Code<codes::FailureType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Global.GlobalEnrollmentPatternPolicyRequest` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
@@ -9423,7 +9392,7 @@ pub struct GlobalEnrollmentPatternPolicyRequest {
 }
 
 #[cfg(feature = "enrollment-pattern")]
-crate::runtime::serialize_object!(GlobalEnrollmentPatternPolicyRequest {
+codegen::serialize_object!(GlobalEnrollmentPatternPolicyRequest {
     "Id" => id: skip,
     "AllowKeyReuse" => allow_key_reuse: always,
     "AllowWildcards" => allow_wildcards: always,
@@ -9437,7 +9406,7 @@ crate::runtime::serialize_object!(GlobalEnrollmentPatternPolicyRequest {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(GlobalEnrollmentPatternPolicyRequest {
+codegen::deserialize_object!(GlobalEnrollmentPatternPolicyRequest {
     "Id" => id: plain,
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
@@ -9466,7 +9435,7 @@ pub struct GlobalEnrollmentPatternSettingsRequest {
 }
 
 #[cfg(feature = "enrollment-pattern")]
-crate::runtime::serialize_object!(GlobalEnrollmentPatternSettingsRequest {
+codegen::serialize_object!(GlobalEnrollmentPatternSettingsRequest {
     "Regexes" => regexes: always,
     "Defaults" => defaults: always,
     "Policies" => policies: always,
@@ -9474,7 +9443,7 @@ crate::runtime::serialize_object!(GlobalEnrollmentPatternSettingsRequest {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(GlobalEnrollmentPatternSettingsRequest {
+codegen::deserialize_object!(GlobalEnrollmentPatternSettingsRequest {
     "Regexes" => regexes: plain,
     "Defaults" => defaults: plain,
     "Policies" => policies: plain,
@@ -9491,14 +9460,14 @@ pub struct GlobalPermissionRequest {
 }
 
 #[cfg(feature = "security-role-permissions")]
-crate::runtime::serialize_object!(GlobalPermissionRequest {
+codegen::serialize_object!(GlobalPermissionRequest {
     "Area" => area: skip,
     "Permission" => permission: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(GlobalPermissionRequest {
+codegen::deserialize_object!(GlobalPermissionRequest {
     "Area" => area: plain,
     "Permission" => permission: plain,
 });
@@ -9515,13 +9484,13 @@ pub struct GlobalPermissionsGlobalPermissionResponse {
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(GlobalPermissionsGlobalPermissionResponse {
+codegen::serialize_object!(GlobalPermissionsGlobalPermissionResponse {
     "Area" => area: skip,
     "Permission" => permission: skip,
 });
 
 #[cfg(feature = "security")]
-crate::runtime::deserialize_object!(GlobalPermissionsGlobalPermissionResponse {
+codegen::deserialize_object!(GlobalPermissionsGlobalPermissionResponse {
     "Area" => area: plain,
     "Permission" => permission: plain,
 });
@@ -9541,14 +9510,14 @@ pub struct GlobalTemplateDefaultRequest {
 }
 
 #[cfg(feature = "template")]
-crate::runtime::serialize_object!(GlobalTemplateDefaultRequest {
+codegen::serialize_object!(GlobalTemplateDefaultRequest {
     "SubjectPart" => subject_part: always,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(GlobalTemplateDefaultRequest {
+codegen::deserialize_object!(GlobalTemplateDefaultRequest {
     "SubjectPart" => subject_part: plain,
     "Value" => value: plain,
 });
@@ -9569,13 +9538,13 @@ pub struct GlobalTemplateDefaultResponse {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(GlobalTemplateDefaultResponse {
+codegen::serialize_object!(GlobalTemplateDefaultResponse {
     "SubjectPart" => subject_part: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "template")]
-crate::runtime::deserialize_object!(GlobalTemplateDefaultResponse {
+codegen::deserialize_object!(GlobalTemplateDefaultResponse {
     "SubjectPart" => subject_part: plain,
     "Value" => value: plain,
 });
@@ -9613,7 +9582,7 @@ pub struct GlobalTemplatePolicyRequest {
 }
 
 #[cfg(feature = "template")]
-crate::runtime::serialize_object!(GlobalTemplatePolicyRequest {
+codegen::serialize_object!(GlobalTemplatePolicyRequest {
     "Id" => id: skip,
     "AllowKeyReuse" => allow_key_reuse: always,
     "AllowWildcards" => allow_wildcards: always,
@@ -9626,7 +9595,7 @@ crate::runtime::serialize_object!(GlobalTemplatePolicyRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(GlobalTemplatePolicyRequest {
+codegen::deserialize_object!(GlobalTemplatePolicyRequest {
     "Id" => id: plain,
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
@@ -9667,7 +9636,7 @@ pub struct GlobalTemplatePolicyResponse {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(GlobalTemplatePolicyResponse {
+codegen::serialize_object!(GlobalTemplatePolicyResponse {
     "AllowKeyReuse" => allow_key_reuse: skip,
     "AllowWildcards" => allow_wildcards: skip,
     "RFCEnforcement" => rfc_enforcement: skip,
@@ -9678,7 +9647,7 @@ crate::runtime::serialize_object!(GlobalTemplatePolicyResponse {
 });
 
 #[cfg(feature = "template")]
-crate::runtime::deserialize_object!(GlobalTemplatePolicyResponse {
+codegen::deserialize_object!(GlobalTemplatePolicyResponse {
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
     "RFCEnforcement" => rfc_enforcement: plain,
@@ -9711,7 +9680,7 @@ pub struct GlobalTemplateRegexRequest {
 }
 
 #[cfg(feature = "template")]
-crate::runtime::serialize_object!(GlobalTemplateRegexRequest {
+codegen::serialize_object!(GlobalTemplateRegexRequest {
     "SubjectPart" => subject_part: always,
     "Regex" => regex: skip,
     "Error" => error: skip,
@@ -9720,7 +9689,7 @@ crate::runtime::serialize_object!(GlobalTemplateRegexRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(GlobalTemplateRegexRequest {
+codegen::deserialize_object!(GlobalTemplateRegexRequest {
     "SubjectPart" => subject_part: plain,
     "Regex" => regex: plain,
     "Error" => error: plain,
@@ -9751,7 +9720,7 @@ pub struct GlobalTemplateRegexResponse {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(GlobalTemplateRegexResponse {
+codegen::serialize_object!(GlobalTemplateRegexResponse {
     "SubjectPart" => subject_part: skip,
     "Regex" => regex: skip,
     "Error" => error: skip,
@@ -9759,7 +9728,7 @@ crate::runtime::serialize_object!(GlobalTemplateRegexResponse {
 });
 
 #[cfg(feature = "template")]
-crate::runtime::deserialize_object!(GlobalTemplateRegexResponse {
+codegen::deserialize_object!(GlobalTemplateRegexResponse {
     "SubjectPart" => subject_part: plain,
     "Regex" => regex: plain,
     "Error" => error: plain,
@@ -9783,7 +9752,7 @@ pub struct GlobalTemplateSettingsRequest {
 }
 
 #[cfg(feature = "template")]
-crate::runtime::serialize_object!(GlobalTemplateSettingsRequest {
+codegen::serialize_object!(GlobalTemplateSettingsRequest {
     "TemplateRegexes" => template_regexes: always,
     "TemplateDefaults" => template_defaults: always,
     "TemplatePolicy" => template_policy: always,
@@ -9791,7 +9760,7 @@ crate::runtime::serialize_object!(GlobalTemplateSettingsRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(GlobalTemplateSettingsRequest {
+codegen::deserialize_object!(GlobalTemplateSettingsRequest {
     "TemplateRegexes" => template_regexes: plain,
     "TemplateDefaults" => template_defaults: plain,
     "TemplatePolicy" => template_policy: plain,
@@ -9815,14 +9784,14 @@ pub struct GlobalTemplateSettingsResponse {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(GlobalTemplateSettingsResponse {
+codegen::serialize_object!(GlobalTemplateSettingsResponse {
     "TemplateRegexes" => template_regexes: skip,
     "TemplateDefaults" => template_defaults: skip,
     "TemplatePolicy" => template_policy: skip,
 });
 
 #[cfg(feature = "template")]
-crate::runtime::deserialize_object!(GlobalTemplateSettingsResponse {
+codegen::deserialize_object!(GlobalTemplateSettingsResponse {
     "TemplateRegexes" => template_regexes: plain,
     "TemplateDefaults" => template_defaults: plain,
     "TemplatePolicy" => template_policy: plain,
@@ -9842,14 +9811,14 @@ pub struct GranularPermissionResponse {
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(GranularPermissionResponse {
+codegen::serialize_object!(GranularPermissionResponse {
     "Area" => area: skip,
     "Permission" => permission: skip,
     "SecurableId" => securable_id: skip,
 });
 
 #[cfg(feature = "security")]
-crate::runtime::deserialize_object!(GranularPermissionResponse {
+codegen::deserialize_object!(GranularPermissionResponse {
     "Area" => area: plain,
     "Permission" => permission: plain,
     "SecurableId" => securable_id: plain,
@@ -9871,13 +9840,13 @@ pub struct IdentityProvider {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(IdentityProvider {
+codegen::serialize_object!(IdentityProvider {
     "Id" => id: skip,
     "Name" => name: skip,
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(IdentityProvider {
+codegen::deserialize_object!(IdentityProvider {
     "Id" => id: plain,
     "Name" => name: plain,
 });
@@ -9899,7 +9868,7 @@ pub struct IdentityProviderCreateRequest {
 }
 
 #[cfg(feature = "identity-provider")]
-crate::runtime::serialize_object!(IdentityProviderCreateRequest {
+codegen::serialize_object!(IdentityProviderCreateRequest {
     "AuthenticationScheme" => authentication_scheme: always,
     "DisplayName" => display_name: always,
     "ProviderType" => provider_type: always,
@@ -9909,7 +9878,7 @@ crate::runtime::serialize_object!(IdentityProviderCreateRequest {
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(IdentityProviderCreateRequest {
+codegen::deserialize_object!(IdentityProviderCreateRequest {
     "AuthenticationScheme" => authentication_scheme: plain,
     "DisplayName" => display_name: plain,
     "ProviderType" => provider_type: plain,
@@ -9939,7 +9908,7 @@ pub struct IdentityProviderCreateResponse {
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(IdentityProviderCreateResponse {
+codegen::serialize_object!(IdentityProviderCreateResponse {
     "Id" => id: skip,
     "AuthenticationScheme" => authentication_scheme: skip,
     "DisplayName" => display_name: skip,
@@ -9950,7 +9919,7 @@ crate::runtime::serialize_object!(IdentityProviderCreateResponse {
 });
 
 #[cfg(feature = "identity-provider")]
-crate::runtime::deserialize_object!(IdentityProviderCreateResponse {
+codegen::deserialize_object!(IdentityProviderCreateResponse {
     "Id" => id: plain,
     "AuthenticationScheme" => authentication_scheme: plain,
     "DisplayName" => display_name: plain,
@@ -9964,9 +9933,7 @@ crate::runtime::deserialize_object!(IdentityProviderCreateResponse {
 ///
 /// An integer code; the documents list the values 1, 2, 3, 4. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "identity-provider")]
-pub type IdentityProviderDataType = crate::runtime::Code<
-    codes::IdentityProviderDataType,
->;
+pub type IdentityProviderDataType = crate::Code<codes::IdentityProviderDataType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.IdentityProviderGetResponse` (API version 1.0).
 #[cfg(feature = "identity-provider")]
@@ -9990,7 +9957,7 @@ pub struct IdentityProviderGetResponse {
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(IdentityProviderGetResponse {
+codegen::serialize_object!(IdentityProviderGetResponse {
     "Id" => id: skip,
     "AuthenticationScheme" => authentication_scheme: skip,
     "DisplayName" => display_name: skip,
@@ -10001,7 +9968,7 @@ crate::runtime::serialize_object!(IdentityProviderGetResponse {
 });
 
 #[cfg(feature = "identity-provider")]
-crate::runtime::deserialize_object!(IdentityProviderGetResponse {
+codegen::deserialize_object!(IdentityProviderGetResponse {
     "Id" => id: plain,
     "AuthenticationScheme" => authentication_scheme: plain,
     "DisplayName" => display_name: plain,
@@ -10029,7 +9996,7 @@ pub struct IdentityProviderProviderTypeParameterResponse {
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(IdentityProviderProviderTypeParameterResponse {
+codegen::serialize_object!(IdentityProviderProviderTypeParameterResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "DisplayName" => display_name: skip,
@@ -10038,7 +10005,7 @@ crate::runtime::serialize_object!(IdentityProviderProviderTypeParameterResponse 
 });
 
 #[cfg(feature = "identity-provider")]
-crate::runtime::deserialize_object!(IdentityProviderProviderTypeParameterResponse {
+codegen::deserialize_object!(IdentityProviderProviderTypeParameterResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
@@ -10060,14 +10027,14 @@ pub struct IdentityProviderProviderTypeResponse {
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(IdentityProviderProviderTypeResponse {
+codegen::serialize_object!(IdentityProviderProviderTypeResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "TypeParameters" => type_parameters: skip,
 });
 
 #[cfg(feature = "identity-provider")]
-crate::runtime::deserialize_object!(IdentityProviderProviderTypeResponse {
+codegen::deserialize_object!(IdentityProviderProviderTypeResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "TypeParameters" => type_parameters: plain,
@@ -10090,7 +10057,7 @@ pub struct IdentityProviderUpdateRequest {
 }
 
 #[cfg(feature = "identity-provider")]
-crate::runtime::serialize_object!(IdentityProviderUpdateRequest {
+codegen::serialize_object!(IdentityProviderUpdateRequest {
     "AuthenticationScheme" => authentication_scheme: always,
     "DisplayName" => display_name: always,
     "Parameters" => parameters: skip,
@@ -10100,7 +10067,7 @@ crate::runtime::serialize_object!(IdentityProviderUpdateRequest {
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(IdentityProviderUpdateRequest {
+codegen::deserialize_object!(IdentityProviderUpdateRequest {
     "AuthenticationScheme" => authentication_scheme: plain,
     "DisplayName" => display_name: plain,
     "Parameters" => parameters: plain,
@@ -10130,7 +10097,7 @@ pub struct IdentityProviderUpdateResponse {
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(IdentityProviderUpdateResponse {
+codegen::serialize_object!(IdentityProviderUpdateResponse {
     "Id" => id: skip,
     "AuthenticationScheme" => authentication_scheme: skip,
     "DisplayName" => display_name: skip,
@@ -10141,7 +10108,7 @@ crate::runtime::serialize_object!(IdentityProviderUpdateResponse {
 });
 
 #[cfg(feature = "identity-provider")]
-crate::runtime::deserialize_object!(IdentityProviderUpdateResponse {
+codegen::deserialize_object!(IdentityProviderUpdateResponse {
     "Id" => id: plain,
     "AuthenticationScheme" => authentication_scheme: plain,
     "DisplayName" => display_name: plain,
@@ -10177,7 +10144,7 @@ pub struct IdentityResponse {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(IdentityResponse {
+codegen::serialize_object!(IdentityResponse {
     "Id" => id: skip,
     "Description" => description: skip,
     "ClaimType" => claim_type: skip,
@@ -10186,7 +10153,7 @@ crate::runtime::serialize_object!(IdentityResponse {
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(IdentityResponse {
+codegen::deserialize_object!(IdentityResponse {
     "Id" => id: plain,
     "Description" => description: plain,
     "ClaimType" => claim_type: plain,
@@ -10205,14 +10172,14 @@ pub struct ImmediateSslScanRequest {
 }
 
 #[cfg(feature = "ssl")]
-crate::runtime::serialize_object!(ImmediateSslScanRequest {
+codegen::serialize_object!(ImmediateSslScanRequest {
     "Discovery" => discovery: always,
     "Monitoring" => monitoring: always,
 });
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ImmediateSslScanRequest {
+codegen::deserialize_object!(ImmediateSslScanRequest {
     "Discovery" => discovery: plain,
     "Monitoring" => monitoring: plain,
 });
@@ -10221,7 +10188,7 @@ crate::runtime::deserialize_object!(ImmediateSslScanRequest {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "workflow-definition")]
-pub type InputControlType = crate::runtime::Code<codes::InputControlType>;
+pub type InputControlType = crate::Code<codes::InputControlType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.InstanceDefinitionResponse` (API version 1.0).
 #[cfg(feature = "workflow-instance")]
@@ -10239,7 +10206,7 @@ pub struct InstanceDefinitionResponse {
 
 #[cfg(feature = "workflow-instance")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(InstanceDefinitionResponse {
+codegen::serialize_object!(InstanceDefinitionResponse {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Version" => version: skip,
@@ -10247,7 +10214,7 @@ crate::runtime::serialize_object!(InstanceDefinitionResponse {
 });
 
 #[cfg(feature = "workflow-instance")]
-crate::runtime::deserialize_object!(InstanceDefinitionResponse {
+codegen::deserialize_object!(InstanceDefinitionResponse {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Version" => version: plain,
@@ -10284,7 +10251,7 @@ pub struct InstanceQueryResponse {
 
 #[cfg(feature = "workflow-instance")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(InstanceQueryResponse {
+codegen::serialize_object!(InstanceQueryResponse {
     "Id" => id: skip,
     "Status" => status: skip,
     "CurrentStepId" => current_step_id: skip,
@@ -10299,7 +10266,7 @@ crate::runtime::serialize_object!(InstanceQueryResponse {
 });
 
 #[cfg(feature = "workflow-instance")]
-crate::runtime::deserialize_object!(InstanceQueryResponse {
+codegen::deserialize_object!(InstanceQueryResponse {
     "Id" => id: plain,
     "Status" => status: plain,
     "CurrentStepId" => current_step_id: plain,
@@ -10351,7 +10318,7 @@ pub struct InstanceResponse {
 
 #[cfg(feature = "workflow-instance")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(InstanceResponse {
+codegen::serialize_object!(InstanceResponse {
     "Id" => id: skip,
     "Status" => status: skip,
     "CurrentStepId" => current_step_id: skip,
@@ -10369,7 +10336,7 @@ crate::runtime::serialize_object!(InstanceResponse {
 });
 
 #[cfg(feature = "workflow-instance")]
-crate::runtime::deserialize_object!(InstanceResponse {
+codegen::deserialize_object!(InstanceResponse {
     "Id" => id: plain,
     "Status" => status: plain,
     "CurrentStepId" => current_step_id: plain,
@@ -10439,7 +10406,7 @@ pub struct IntervalModel {
         feature = "user"
     )
 )]
-crate::runtime::serialize_object!(IntervalModel { "Minutes" => minutes : skip });
+codegen::serialize_object!(IntervalModel { "Minutes" => minutes : skip });
 
 #[cfg(
     any(
@@ -10464,7 +10431,7 @@ crate::runtime::serialize_object!(IntervalModel { "Minutes" => minutes : skip })
         feature = "user"
     )
 )]
-crate::runtime::deserialize_object!(IntervalModel { "Minutes" => minutes : plain });
+codegen::deserialize_object!(IntervalModel { "Minutes" => minutes : plain });
 
 /// Schema `CSS.CMS.Data.Model.Models.InvalidKeystore` (API version 1.0).
 #[cfg(feature = "certificate")]
@@ -10486,7 +10453,7 @@ pub struct InvalidKeystore {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(InvalidKeystore {
+codegen::serialize_object!(InvalidKeystore {
     "KeystoreId" => keystore_id: skip,
     "ClientMachine" => client_machine: skip,
     "StorePath" => store_path: skip,
@@ -10496,7 +10463,7 @@ crate::runtime::serialize_object!(InvalidKeystore {
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(InvalidKeystore {
+codegen::deserialize_object!(InvalidKeystore {
     "KeystoreId" => keystore_id: plain,
     "ClientMachine" => client_machine: plain,
     "StorePath" => store_path: plain,
@@ -10528,7 +10495,7 @@ pub struct IssuedAlertCreationRequest {
 }
 
 #[cfg(feature = "issued-alert")]
-crate::runtime::serialize_object!(IssuedAlertCreationRequest {
+codegen::serialize_object!(IssuedAlertCreationRequest {
     "DisplayName" => display_name: always,
     "Subject" => subject: always,
     "Message" => message: always,
@@ -10541,7 +10508,7 @@ crate::runtime::serialize_object!(IssuedAlertCreationRequest {
 
 #[cfg(feature = "issued-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(IssuedAlertCreationRequest {
+codegen::deserialize_object!(IssuedAlertCreationRequest {
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
     "Message" => message: plain,
@@ -10576,7 +10543,7 @@ pub struct IssuedAlertDefinitionResponse {
 
 #[cfg(feature = "issued-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(IssuedAlertDefinitionResponse {
+codegen::serialize_object!(IssuedAlertDefinitionResponse {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Subject" => subject: skip,
@@ -10588,7 +10555,7 @@ crate::runtime::serialize_object!(IssuedAlertDefinitionResponse {
 });
 
 #[cfg(feature = "issued-alert")]
-crate::runtime::deserialize_object!(IssuedAlertDefinitionResponse {
+codegen::deserialize_object!(IssuedAlertDefinitionResponse {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
@@ -10624,7 +10591,7 @@ pub struct IssuedAlertUpdateRequest {
 }
 
 #[cfg(feature = "issued-alert")]
-crate::runtime::serialize_object!(IssuedAlertUpdateRequest {
+codegen::serialize_object!(IssuedAlertUpdateRequest {
     "Id" => id: skip,
     "DisplayName" => display_name: always,
     "Subject" => subject: always,
@@ -10638,7 +10605,7 @@ crate::runtime::serialize_object!(IssuedAlertUpdateRequest {
 
 #[cfg(feature = "issued-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(IssuedAlertUpdateRequest {
+codegen::deserialize_object!(IssuedAlertUpdateRequest {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
@@ -10670,7 +10637,7 @@ pub struct Job {
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(Job {
+codegen::serialize_object!(Job {
     "Id" => id: skip,
     "ClientMachine" => client_machine: skip,
     "Target" => target: skip,
@@ -10680,7 +10647,7 @@ crate::runtime::serialize_object!(Job {
 });
 
 #[cfg(feature = "orchestrator-job")]
-crate::runtime::deserialize_object!(Job {
+codegen::deserialize_object!(Job {
     "Id" => id: plain,
     "ClientMachine" => client_machine: plain,
     "Target" => target: plain,
@@ -10701,13 +10668,13 @@ pub struct JobFieldResponse {
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(JobFieldResponse {
+codegen::serialize_object!(JobFieldResponse {
     "JobTypeField" => job_type_field: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "orchestrator-job")]
-crate::runtime::deserialize_object!(JobFieldResponse {
+codegen::deserialize_object!(JobFieldResponse {
     "JobTypeField" => job_type_field: plain,
     "Value" => value: plain,
 });
@@ -10744,7 +10711,7 @@ pub struct JobHistoryResponse {
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(JobHistoryResponse {
+codegen::serialize_object!(JobHistoryResponse {
     "JobHistoryId" => job_history_id: skip,
     "AgentMachine" => agent_machine: skip,
     "JobId" => job_id: skip,
@@ -10760,7 +10727,7 @@ crate::runtime::serialize_object!(JobHistoryResponse {
 });
 
 #[cfg(feature = "orchestrator-job")]
-crate::runtime::deserialize_object!(JobHistoryResponse {
+codegen::deserialize_object!(JobHistoryResponse {
     "JobHistoryId" => job_history_id: plain,
     "AgentMachine" => agent_machine: plain,
     "JobId" => job_id: plain,
@@ -10800,7 +10767,7 @@ pub struct JobQueueRequest {
 }
 
 #[cfg(feature = "certificate-authority")]
-crate::runtime::serialize_object!(JobQueueRequest {
+codegen::serialize_object!(JobQueueRequest {
     "AuthType" => auth_type: skip,
     "TaskQueueURL" => task_queue_url: skip,
     "TokenURL" => token_url: skip,
@@ -10814,7 +10781,7 @@ crate::runtime::serialize_object!(JobQueueRequest {
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(JobQueueRequest {
+codegen::deserialize_object!(JobQueueRequest {
     "AuthType" => auth_type: plain,
     "TaskQueueURL" => task_queue_url: plain,
     "TokenURL" => token_url: plain,
@@ -10852,7 +10819,7 @@ pub struct JobQueueResponse {
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(JobQueueResponse {
+codegen::serialize_object!(JobQueueResponse {
     "TaskQueueURL" => task_queue_url: skip,
     "TokenURL" => token_url: skip,
     "ClientID" => client_id: skip,
@@ -10865,7 +10832,7 @@ crate::runtime::serialize_object!(JobQueueResponse {
 });
 
 #[cfg(feature = "certificate-authority")]
-crate::runtime::deserialize_object!(JobQueueResponse {
+codegen::deserialize_object!(JobQueueResponse {
     "TaskQueueURL" => task_queue_url: plain,
     "TokenURL" => token_url: plain,
     "ClientID" => client_id: plain,
@@ -10897,7 +10864,7 @@ pub struct JobResponse {
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(JobResponse {
+codegen::serialize_object!(JobResponse {
     "JobId" => job_id: skip,
     "OrchestratorId" => orchestrator_id: skip,
     "JobTypeName" => job_type_name: skip,
@@ -10907,7 +10874,7 @@ crate::runtime::serialize_object!(JobResponse {
 });
 
 #[cfg(feature = "orchestrator-job")]
-crate::runtime::deserialize_object!(JobResponse {
+codegen::deserialize_object!(JobResponse {
     "JobId" => job_id: plain,
     "OrchestratorId" => orchestrator_id: plain,
     "JobTypeName" => job_type_name: plain,
@@ -10929,7 +10896,7 @@ pub struct JobTypeCreateRequest {
 }
 
 #[cfg(feature = "custom-job-type")]
-crate::runtime::serialize_object!(JobTypeCreateRequest {
+codegen::serialize_object!(JobTypeCreateRequest {
     "JobTypeName" => job_type_name: always,
     "Description" => description: skip,
     "JobTypeFields" => job_type_fields: skip,
@@ -10937,7 +10904,7 @@ crate::runtime::serialize_object!(JobTypeCreateRequest {
 
 #[cfg(feature = "custom-job-type")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(JobTypeCreateRequest {
+codegen::deserialize_object!(JobTypeCreateRequest {
     "JobTypeName" => job_type_name: plain,
     "Description" => description: plain,
     "JobTypeFields" => job_type_fields: plain,
@@ -10958,7 +10925,7 @@ pub struct JobTypeFieldRequest {
 }
 
 #[cfg(feature = "custom-job-type")]
-crate::runtime::serialize_object!(JobTypeFieldRequest {
+codegen::serialize_object!(JobTypeFieldRequest {
     "Name" => name: always,
     "Type" => type_: always,
     "DefaultValue" => default_value: skip,
@@ -10967,7 +10934,7 @@ crate::runtime::serialize_object!(JobTypeFieldRequest {
 
 #[cfg(feature = "custom-job-type")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(JobTypeFieldRequest {
+codegen::deserialize_object!(JobTypeFieldRequest {
     "Name" => name: plain,
     "Type" => type_: plain,
     "DefaultValue" => default_value: plain,
@@ -10990,7 +10957,7 @@ pub struct JobTypeFieldResponse {
 
 #[cfg(feature = "custom-job-type")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(JobTypeFieldResponse {
+codegen::serialize_object!(JobTypeFieldResponse {
     "Name" => name: skip,
     "Type" => type_: skip,
     "DefaultValue" => default_value: skip,
@@ -10998,7 +10965,7 @@ crate::runtime::serialize_object!(JobTypeFieldResponse {
 });
 
 #[cfg(feature = "custom-job-type")]
-crate::runtime::deserialize_object!(JobTypeFieldResponse {
+codegen::deserialize_object!(JobTypeFieldResponse {
     "Name" => name: plain,
     "Type" => type_: plain,
     "DefaultValue" => default_value: plain,
@@ -11021,7 +10988,7 @@ pub struct JobTypeResponse {
 
 #[cfg(feature = "custom-job-type")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(JobTypeResponse {
+codegen::serialize_object!(JobTypeResponse {
     "Id" => id: skip,
     "JobTypeName" => job_type_name: skip,
     "Description" => description: skip,
@@ -11029,7 +10996,7 @@ crate::runtime::serialize_object!(JobTypeResponse {
 });
 
 #[cfg(feature = "custom-job-type")]
-crate::runtime::deserialize_object!(JobTypeResponse {
+codegen::deserialize_object!(JobTypeResponse {
     "Id" => id: plain,
     "JobTypeName" => job_type_name: plain,
     "Description" => description: plain,
@@ -11051,7 +11018,7 @@ pub struct JobTypeUpdateRequest {
 }
 
 #[cfg(feature = "custom-job-type")]
-crate::runtime::serialize_object!(JobTypeUpdateRequest {
+codegen::serialize_object!(JobTypeUpdateRequest {
     "Id" => id: always,
     "JobTypeName" => job_type_name: always,
     "Description" => description: skip,
@@ -11060,7 +11027,7 @@ crate::runtime::serialize_object!(JobTypeUpdateRequest {
 
 #[cfg(feature = "custom-job-type")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(JobTypeUpdateRequest {
+codegen::deserialize_object!(JobTypeUpdateRequest {
     "Id" => id: plain,
     "JobTypeName" => job_type_name: plain,
     "Description" => description: plain,
@@ -11083,7 +11050,7 @@ pub struct JobTypesResponse {
 
 #[cfg(feature = "agent")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(JobTypesResponse {
+codegen::serialize_object!(JobTypesResponse {
     "Name" => name: skip,
     "CertStoreTypeShortName" => cert_store_type_short_name: skip,
     "CertStoreJobType" => cert_store_job_type: skip,
@@ -11091,7 +11058,7 @@ crate::runtime::serialize_object!(JobTypesResponse {
 });
 
 #[cfg(feature = "agent")]
-crate::runtime::deserialize_object!(JobTypesResponse {
+codegen::deserialize_object!(JobTypesResponse {
     "Name" => name: plain,
     "CertStoreTypeShortName" => cert_store_type_short_name: plain,
     "CertStoreJobType" => cert_store_job_type: plain,
@@ -11112,14 +11079,14 @@ pub struct KeyAlgorithmsResponse {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(KeyAlgorithmsResponse {
+codegen::serialize_object!(KeyAlgorithmsResponse {
     "TemplateId" => template_id: skip,
     "PrimaryKeyAlgorithms" => primary_key_algorithms: skip,
     "AlternativeKeyAlgorithms" => alternative_key_algorithms: skip,
 });
 
 #[cfg(feature = "template")]
-crate::runtime::deserialize_object!(KeyAlgorithmsResponse {
+codegen::deserialize_object!(KeyAlgorithmsResponse {
     "TemplateId" => template_id: plain,
     "PrimaryKeyAlgorithms" => primary_key_algorithms: plain,
     "AlternativeKeyAlgorithms" => alternative_key_algorithms: plain,
@@ -11144,7 +11111,7 @@ pub struct KeyGenerationRequest {
 }
 
 #[cfg(any(feature = "key", feature = "service-account"))]
-crate::runtime::serialize_object!(KeyGenerationRequest {
+codegen::serialize_object!(KeyGenerationRequest {
     "KeyType" => key_type: always,
     "PrivateKeyFormat" => private_key_format: always,
     "KeyLength" => key_length: always,
@@ -11155,7 +11122,7 @@ crate::runtime::serialize_object!(KeyGenerationRequest {
 
 #[cfg(any(feature = "key", feature = "service-account"))]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(KeyGenerationRequest {
+codegen::deserialize_object!(KeyGenerationRequest {
     "KeyType" => key_type: plain,
     "PrivateKeyFormat" => private_key_format: plain,
     "KeyLength" => key_length: plain,
@@ -11185,7 +11152,7 @@ pub struct KeyInfoRequest {
 }
 
 #[cfg(feature = "template")]
-crate::runtime::serialize_object!(KeyInfoRequest {
+codegen::serialize_object!(KeyInfoRequest {
     "ECDSA" => ecdsa: skip,
     "RSA" => rsa: skip,
     "Ed448" => ed448: skip,
@@ -11197,7 +11164,7 @@ crate::runtime::serialize_object!(KeyInfoRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(KeyInfoRequest {
+codegen::deserialize_object!(KeyInfoRequest {
     "ECDSA" => ecdsa: plain,
     "RSA" => rsa: plain,
     "Ed448" => ed448: plain,
@@ -11229,7 +11196,7 @@ pub struct KeyInfoResponse {
 
 #[cfg(any(feature = "enrollment", feature = "template"))]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(KeyInfoResponse {
+codegen::serialize_object!(KeyInfoResponse {
     "ECDSA" => ecdsa: skip,
     "RSA" => rsa: skip,
     "Ed448" => ed448: skip,
@@ -11240,7 +11207,7 @@ crate::runtime::serialize_object!(KeyInfoResponse {
 });
 
 #[cfg(any(feature = "enrollment", feature = "template"))]
-crate::runtime::deserialize_object!(KeyInfoResponse {
+codegen::deserialize_object!(KeyInfoResponse {
     "ECDSA" => ecdsa: plain,
     "RSA" => rsa: plain,
     "Ed448" => ed448: plain,
@@ -11254,7 +11221,7 @@ crate::runtime::deserialize_object!(KeyInfoResponse {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "certificate-authority", feature = "template"))]
-pub type KeyRetentionPolicy = crate::runtime::Code<codes::KeyRetentionPolicy>;
+pub type KeyRetentionPolicy = crate::Code<codes::KeyRetentionPolicy>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.KeyRotation.KeyRotationAlertCreationRequest` (API version 1.0).
 #[cfg(feature = "key-rotation-alert")]
@@ -11277,7 +11244,7 @@ pub struct KeyRotationAlertCreationRequest {
 }
 
 #[cfg(feature = "key-rotation-alert")]
-crate::runtime::serialize_object!(KeyRotationAlertCreationRequest {
+codegen::serialize_object!(KeyRotationAlertCreationRequest {
     "DisplayName" => display_name: always,
     "Subject" => subject: skip,
     "Message" => message: skip,
@@ -11289,7 +11256,7 @@ crate::runtime::serialize_object!(KeyRotationAlertCreationRequest {
 
 #[cfg(feature = "key-rotation-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(KeyRotationAlertCreationRequest {
+codegen::deserialize_object!(KeyRotationAlertCreationRequest {
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
     "Message" => message: plain,
@@ -11333,7 +11300,7 @@ pub struct KeyRotationAlertDefinitionResponse {
 
 #[cfg(feature = "key-rotation-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(KeyRotationAlertDefinitionResponse {
+codegen::serialize_object!(KeyRotationAlertDefinitionResponse {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Subject" => subject: skip,
@@ -11350,7 +11317,7 @@ crate::runtime::serialize_object!(KeyRotationAlertDefinitionResponse {
 });
 
 #[cfg(feature = "key-rotation-alert")]
-crate::runtime::deserialize_object!(KeyRotationAlertDefinitionResponse {
+codegen::deserialize_object!(KeyRotationAlertDefinitionResponse {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
@@ -11380,14 +11347,14 @@ pub struct KeyRotationAlertResponse {
 
 #[cfg(feature = "key-rotation-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(KeyRotationAlertResponse {
+codegen::serialize_object!(KeyRotationAlertResponse {
     "Subject" => subject: skip,
     "Message" => message: skip,
     "Recipient" => recipient: skip,
 });
 
 #[cfg(feature = "key-rotation-alert")]
-crate::runtime::deserialize_object!(KeyRotationAlertResponse {
+codegen::deserialize_object!(KeyRotationAlertResponse {
     "Subject" => subject: plain,
     "Message" => message: plain,
     "Recipient" => recipient: plain,
@@ -11406,7 +11373,7 @@ pub struct KeyRotationAlertTestAllRequest {
 }
 
 #[cfg(feature = "key-rotation-alert")]
-crate::runtime::serialize_object!(KeyRotationAlertTestAllRequest {
+codegen::serialize_object!(KeyRotationAlertTestAllRequest {
     "EvaluationDate" => evaluation_date: skip,
     "PreviousEvaluationDate" => previous_evaluation_date: skip,
     "SendAlerts" => send_alerts: skip,
@@ -11414,7 +11381,7 @@ crate::runtime::serialize_object!(KeyRotationAlertTestAllRequest {
 
 #[cfg(feature = "key-rotation-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(KeyRotationAlertTestAllRequest {
+codegen::deserialize_object!(KeyRotationAlertTestAllRequest {
     "EvaluationDate" => evaluation_date: lenient,
     "PreviousEvaluationDate" => previous_evaluation_date: lenient,
     "SendAlerts" => send_alerts: plain,
@@ -11435,7 +11402,7 @@ pub struct KeyRotationAlertTestRequest {
 }
 
 #[cfg(feature = "key-rotation-alert")]
-crate::runtime::serialize_object!(KeyRotationAlertTestRequest {
+codegen::serialize_object!(KeyRotationAlertTestRequest {
     "AlertId" => alert_id: skip,
     "EvaluationDate" => evaluation_date: skip,
     "PreviousEvaluationDate" => previous_evaluation_date: skip,
@@ -11444,7 +11411,7 @@ crate::runtime::serialize_object!(KeyRotationAlertTestRequest {
 
 #[cfg(feature = "key-rotation-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(KeyRotationAlertTestRequest {
+codegen::deserialize_object!(KeyRotationAlertTestRequest {
     "AlertId" => alert_id: plain,
     "EvaluationDate" => evaluation_date: lenient,
     "PreviousEvaluationDate" => previous_evaluation_date: lenient,
@@ -11463,13 +11430,13 @@ pub struct KeyRotationAlertTestResponse {
 
 #[cfg(feature = "key-rotation-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(KeyRotationAlertTestResponse {
+codegen::serialize_object!(KeyRotationAlertTestResponse {
     "KeyRotationAlerts" => key_rotation_alerts: skip,
     "AlertBuildResult" => alert_build_result: skip,
 });
 
 #[cfg(feature = "key-rotation-alert")]
-crate::runtime::deserialize_object!(KeyRotationAlertTestResponse {
+codegen::deserialize_object!(KeyRotationAlertTestResponse {
     "KeyRotationAlerts" => key_rotation_alerts: plain,
     "AlertBuildResult" => alert_build_result: plain,
 });
@@ -11499,7 +11466,7 @@ pub struct KeyRotationAlertUpdateRequest {
 }
 
 #[cfg(feature = "key-rotation-alert")]
-crate::runtime::serialize_object!(KeyRotationAlertUpdateRequest {
+codegen::serialize_object!(KeyRotationAlertUpdateRequest {
     "Id" => id: skip,
     "DisplayName" => display_name: always,
     "Subject" => subject: skip,
@@ -11513,7 +11480,7 @@ crate::runtime::serialize_object!(KeyRotationAlertUpdateRequest {
 
 #[cfg(feature = "key-rotation-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(KeyRotationAlertUpdateRequest {
+codegen::deserialize_object!(KeyRotationAlertUpdateRequest {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
@@ -11538,7 +11505,7 @@ pub struct KeyUpdateRequest {
 }
 
 #[cfg(any(feature = "key", feature = "service-account"))]
-crate::runtime::serialize_object!(KeyUpdateRequest {
+codegen::serialize_object!(KeyUpdateRequest {
     "Id" => id: always,
     "Email" => email: always,
     "Comment" => comment: skip,
@@ -11546,7 +11513,7 @@ crate::runtime::serialize_object!(KeyUpdateRequest {
 
 #[cfg(any(feature = "key", feature = "service-account"))]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(KeyUpdateRequest {
+codegen::deserialize_object!(KeyUpdateRequest {
     "Id" => id: plain,
     "Email" => email: plain,
     "Comment" => comment: plain,
@@ -11579,7 +11546,7 @@ pub struct KeyfactorApiSecret {
         feature = "smtp"
     )
 )]
-crate::runtime::serialize_object!(KeyfactorApiSecret {
+codegen::serialize_object!(KeyfactorApiSecret {
     "SecretValue" => secret_value: skip,
     "Parameters" => parameters: skip,
     "Provider" => provider: skip,
@@ -11593,7 +11560,7 @@ crate::runtime::serialize_object!(KeyfactorApiSecret {
         feature = "smtp"
     )
 )]
-crate::runtime::deserialize_object!(KeyfactorApiSecret {
+codegen::deserialize_object!(KeyfactorApiSecret {
     "SecretValue" => secret_value: plain,
     "Parameters" => parameters: plain,
     "Provider" => provider: plain,
@@ -11662,7 +11629,7 @@ pub struct KeyfactorSchedule {
         feature = "user"
     )
 )]
-crate::runtime::serialize_object!(KeyfactorSchedule {
+codegen::serialize_object!(KeyfactorSchedule {
     "Immediate" => immediate: skip,
     "Interval" => interval: skip,
     "Daily" => daily: skip,
@@ -11694,7 +11661,7 @@ crate::runtime::serialize_object!(KeyfactorSchedule {
         feature = "user"
     )
 )]
-crate::runtime::deserialize_object!(KeyfactorSchedule {
+codegen::deserialize_object!(KeyfactorSchedule {
     "Immediate" => immediate: plain,
     "Interval" => interval: plain,
     "Daily" => daily: plain,
@@ -11742,7 +11709,7 @@ pub struct KeyfactorSecret {
         feature = "certificate-store-container"
     )
 )]
-crate::runtime::serialize_object!(KeyfactorSecret {
+codegen::serialize_object!(KeyfactorSecret {
     "Value" => value: skip,
     "SecretTypeGuid" => secret_type_guid: skip,
     "InstanceId" => instance_id: skip,
@@ -11762,7 +11729,7 @@ crate::runtime::serialize_object!(KeyfactorSecret {
         feature = "certificate-store-container"
     )
 )]
-crate::runtime::deserialize_object!(KeyfactorSecret {
+codegen::deserialize_object!(KeyfactorSecret {
     "Value" => value: plain,
     "SecretTypeGuid" => secret_type_guid: plain,
     "InstanceId" => instance_id: plain,
@@ -11825,7 +11792,7 @@ pub struct KeysKeyResponse {
     )
 )]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(KeysKeyResponse {
+codegen::serialize_object!(KeysKeyResponse {
     "Id" => id: skip,
     "Fingerprint" => fingerprint: skip,
     "PublicKey" => public_key: skip,
@@ -11849,7 +11816,7 @@ crate::runtime::serialize_object!(KeysKeyResponse {
         feature = "user"
     )
 )]
-crate::runtime::deserialize_object!(KeysKeyResponse {
+codegen::deserialize_object!(KeysKeyResponse {
     "Id" => id: plain,
     "Fingerprint" => fingerprint: plain,
     "PublicKey" => public_key: plain,
@@ -11897,7 +11864,7 @@ pub struct LegacySecurityRolesSecurityIdentityResponse {
 
 #[cfg(any(feature = "security", feature = "security-roles"))]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(LegacySecurityRolesSecurityIdentityResponse {
+codegen::serialize_object!(LegacySecurityRolesSecurityIdentityResponse {
     "Id" => id: skip,
     "AccountName" => account_name: skip,
     "IdentityType" => identity_type: skip,
@@ -11907,7 +11874,7 @@ crate::runtime::serialize_object!(LegacySecurityRolesSecurityIdentityResponse {
 });
 
 #[cfg(any(feature = "security", feature = "security-roles"))]
-crate::runtime::deserialize_object!(LegacySecurityRolesSecurityIdentityResponse {
+codegen::deserialize_object!(LegacySecurityRolesSecurityIdentityResponse {
     "Id" => id: plain,
     "AccountName" => account_name: plain,
     "IdentityType" => identity_type: plain,
@@ -11955,7 +11922,7 @@ pub struct LegacySecurityRolesSecurityRoleCreationRequest {
 }
 
 #[cfg(feature = "security-roles")]
-crate::runtime::serialize_object!(LegacySecurityRolesSecurityRoleCreationRequest {
+codegen::serialize_object!(LegacySecurityRolesSecurityRoleCreationRequest {
     "Name" => name: always,
     "Description" => description: always,
     "EmailAddress" => email_address: skip,
@@ -11968,7 +11935,7 @@ crate::runtime::serialize_object!(LegacySecurityRolesSecurityRoleCreationRequest
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(LegacySecurityRolesSecurityRoleCreationRequest {
+codegen::deserialize_object!(LegacySecurityRolesSecurityRoleCreationRequest {
     "Name" => name: plain,
     "Description" => description: plain,
     "EmailAddress" => email_address: plain,
@@ -12033,7 +12000,7 @@ pub struct LegacySecurityRolesSecurityRoleResponse {
 
 #[cfg(any(feature = "security", feature = "security-roles"))]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(LegacySecurityRolesSecurityRoleResponse {
+codegen::serialize_object!(LegacySecurityRolesSecurityRoleResponse {
     "Id" => id: skip,
     "Description" => description: skip,
     "EmailAddress" => email_address: skip,
@@ -12048,7 +12015,7 @@ crate::runtime::serialize_object!(LegacySecurityRolesSecurityRoleResponse {
 });
 
 #[cfg(any(feature = "security", feature = "security-roles"))]
-crate::runtime::deserialize_object!(LegacySecurityRolesSecurityRoleResponse {
+codegen::deserialize_object!(LegacySecurityRolesSecurityRoleResponse {
     "Id" => id: plain,
     "Description" => description: plain,
     "EmailAddress" => email_address: plain,
@@ -12105,7 +12072,7 @@ pub struct LegacySecurityRolesSecurityRoleUpdateRequest {
 }
 
 #[cfg(feature = "security-roles")]
-crate::runtime::serialize_object!(LegacySecurityRolesSecurityRoleUpdateRequest {
+codegen::serialize_object!(LegacySecurityRolesSecurityRoleUpdateRequest {
     "Id" => id: always,
     "Name" => name: always,
     "Description" => description: always,
@@ -12119,7 +12086,7 @@ crate::runtime::serialize_object!(LegacySecurityRolesSecurityRoleUpdateRequest {
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(LegacySecurityRolesSecurityRoleUpdateRequest {
+codegen::deserialize_object!(LegacySecurityRolesSecurityRoleUpdateRequest {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -12149,7 +12116,7 @@ pub struct License {
 
 #[cfg(feature = "license")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(License {
+codegen::serialize_object!(License {
     "LicenseId" => license_id: skip,
     "Customer" => customer: skip,
     "IssuedDate" => issued_date: skip,
@@ -12158,7 +12125,7 @@ crate::runtime::serialize_object!(License {
 });
 
 #[cfg(feature = "license")]
-crate::runtime::deserialize_object!(License {
+codegen::deserialize_object!(License {
     "LicenseId" => license_id: plain,
     "Customer" => customer: plain,
     "IssuedDate" => issued_date: lenient,
@@ -12178,13 +12145,13 @@ pub struct LicenseResponse {
 
 #[cfg(feature = "license")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(LicenseResponse {
+codegen::serialize_object!(LicenseResponse {
     "KeyfactorVersion" => keyfactor_version: skip,
     "LicenseData" => license_data: skip,
 });
 
 #[cfg(feature = "license")]
-crate::runtime::deserialize_object!(LicenseResponse {
+codegen::deserialize_object!(LicenseResponse {
     "KeyfactorVersion" => keyfactor_version: plain,
     "LicenseData" => license_data: plain,
 });
@@ -12201,13 +12168,13 @@ pub struct LicensedCustomer {
 
 #[cfg(feature = "license")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(LicensedCustomer {
+codegen::serialize_object!(LicensedCustomer {
     "Name" => name: skip,
     "Id" => id: skip,
 });
 
 #[cfg(feature = "license")]
-crate::runtime::deserialize_object!(LicensedCustomer {
+codegen::deserialize_object!(LicensedCustomer {
     "Name" => name: plain,
     "Id" => id: plain,
 });
@@ -12230,7 +12197,7 @@ pub struct LicensedFeature {
 
 #[cfg(feature = "license")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(LicensedFeature {
+codegen::serialize_object!(LicensedFeature {
     "FeatureID" => feature_id: skip,
     "DisplayName" => display_name: skip,
     "Enabled" => enabled: skip,
@@ -12239,7 +12206,7 @@ crate::runtime::serialize_object!(LicensedFeature {
 });
 
 #[cfg(feature = "license")]
-crate::runtime::deserialize_object!(LicensedFeature {
+codegen::deserialize_object!(LicensedFeature {
     "FeatureID" => feature_id: plain,
     "DisplayName" => display_name: plain,
     "Enabled" => enabled: plain,
@@ -12265,7 +12232,7 @@ pub struct LicensedProduct {
 
 #[cfg(feature = "license")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(LicensedProduct {
+codegen::serialize_object!(LicensedProduct {
     "ProductId" => product_id: skip,
     "DisplayName" => display_name: skip,
     "MajorRev" => major_rev: skip,
@@ -12274,7 +12241,7 @@ crate::runtime::serialize_object!(LicensedProduct {
 });
 
 #[cfg(feature = "license")]
-crate::runtime::deserialize_object!(LicensedProduct {
+codegen::deserialize_object!(LicensedProduct {
     "ProductId" => product_id: plain,
     "DisplayName" => display_name: plain,
     "MajorRev" => major_rev: plain,
@@ -12295,7 +12262,7 @@ pub struct LocalPamEntryCreateRequest {
 }
 
 #[cfg(feature = "pam-local-entries")]
-crate::runtime::serialize_object!(LocalPamEntryCreateRequest {
+codegen::serialize_object!(LocalPamEntryCreateRequest {
     "SecretName" => secret_name: always,
     "Description" => description: skip,
     "SecretValue" => secret_value: always,
@@ -12303,7 +12270,7 @@ crate::runtime::serialize_object!(LocalPamEntryCreateRequest {
 
 #[cfg(feature = "pam-local-entries")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(LocalPamEntryCreateRequest {
+codegen::deserialize_object!(LocalPamEntryCreateRequest {
     "SecretName" => secret_name: plain,
     "Description" => description: plain,
     "SecretValue" => secret_value: plain,
@@ -12323,14 +12290,14 @@ pub struct LocalPamEntryResponse {
 
 #[cfg(feature = "pam-local-entries")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(LocalPamEntryResponse {
+codegen::serialize_object!(LocalPamEntryResponse {
     "ProviderId" => provider_id: skip,
     "SecretName" => secret_name: skip,
     "Description" => description: skip,
 });
 
 #[cfg(feature = "pam-local-entries")]
-crate::runtime::deserialize_object!(LocalPamEntryResponse {
+codegen::deserialize_object!(LocalPamEntryResponse {
     "ProviderId" => provider_id: plain,
     "SecretName" => secret_name: plain,
     "Description" => description: plain,
@@ -12349,7 +12316,7 @@ pub struct LocalPamEntryUpdateRequest {
 }
 
 #[cfg(feature = "pam-local-entries")]
-crate::runtime::serialize_object!(LocalPamEntryUpdateRequest {
+codegen::serialize_object!(LocalPamEntryUpdateRequest {
     "SecretName" => secret_name: always,
     "Description" => description: skip,
     "SecretValue" => secret_value: skip,
@@ -12357,7 +12324,7 @@ crate::runtime::serialize_object!(LocalPamEntryUpdateRequest {
 
 #[cfg(feature = "pam-local-entries")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(LocalPamEntryUpdateRequest {
+codegen::deserialize_object!(LocalPamEntryUpdateRequest {
     "SecretName" => secret_name: plain,
     "Description" => description: plain,
     "SecretValue" => secret_value: plain,
@@ -12375,13 +12342,13 @@ pub struct LocationCountModel {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(LocationCountModel {
+codegen::serialize_object!(LocationCountModel {
     "Type" => type_: skip,
     "Count" => count: skip,
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(LocationCountModel {
+codegen::deserialize_object!(LocationCountModel {
     "Type" => type_: plain,
     "Count" => count: plain,
 });
@@ -12397,14 +12364,14 @@ pub struct LogonAccessRequest {
 }
 
 #[cfg(feature = "logon")]
-crate::runtime::serialize_object!(LogonAccessRequest {
+codegen::serialize_object!(LogonAccessRequest {
     "LogonId" => logon_id: always,
     "UserIds" => user_ids: skip,
 });
 
 #[cfg(feature = "logon")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(LogonAccessRequest {
+codegen::deserialize_object!(LogonAccessRequest {
     "LogonId" => logon_id: plain,
     "UserIds" => user_ids: plain,
 });
@@ -12422,7 +12389,7 @@ pub struct LogonCreationRequest {
 }
 
 #[cfg(feature = "logon")]
-crate::runtime::serialize_object!(LogonCreationRequest {
+codegen::serialize_object!(LogonCreationRequest {
     "Username" => username: always,
     "ServerId" => server_id: always,
     "UserIds" => user_ids: skip,
@@ -12430,7 +12397,7 @@ crate::runtime::serialize_object!(LogonCreationRequest {
 
 #[cfg(feature = "logon")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(LogonCreationRequest {
+codegen::deserialize_object!(LogonCreationRequest {
     "Username" => username: plain,
     "ServerId" => server_id: plain,
     "UserIds" => user_ids: plain,
@@ -12460,7 +12427,7 @@ pub struct LogonQueryResponse {
 
 #[cfg(feature = "logon")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(LogonQueryResponse {
+codegen::serialize_object!(LogonQueryResponse {
     "Id" => id: skip,
     "Username" => username: skip,
     "LastLogon" => last_logon: skip,
@@ -12472,7 +12439,7 @@ crate::runtime::serialize_object!(LogonQueryResponse {
 });
 
 #[cfg(feature = "logon")]
-crate::runtime::deserialize_object!(LogonQueryResponse {
+codegen::deserialize_object!(LogonQueryResponse {
     "Id" => id: plain,
     "Username" => username: plain,
     "LastLogon" => last_logon: lenient,
@@ -12503,7 +12470,7 @@ pub struct LogonResponse {
 
 #[cfg(any(feature = "logon", feature = "user"))]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(LogonResponse {
+codegen::serialize_object!(LogonResponse {
     "Id" => id: skip,
     "Username" => username: skip,
     "LastLogon" => last_logon: skip,
@@ -12513,7 +12480,7 @@ crate::runtime::serialize_object!(LogonResponse {
 });
 
 #[cfg(any(feature = "logon", feature = "user"))]
-crate::runtime::deserialize_object!(LogonResponse {
+codegen::deserialize_object!(LogonResponse {
     "Id" => id: plain,
     "Username" => username: plain,
     "LastLogon" => last_logon: lenient,
@@ -12533,14 +12500,14 @@ pub struct LogonUserAccessRequest {
 }
 
 #[cfg(any(feature = "server", feature = "server-group"))]
-crate::runtime::serialize_object!(LogonUserAccessRequest {
+codegen::serialize_object!(LogonUserAccessRequest {
     "LogonName" => logon_name: skip,
     "Users" => users: skip,
 });
 
 #[cfg(any(feature = "server", feature = "server-group"))]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(LogonUserAccessRequest {
+codegen::deserialize_object!(LogonUserAccessRequest {
     "LogonName" => logon_name: plain,
     "Users" => users: plain,
 });
@@ -12559,14 +12526,14 @@ pub struct LogonUserAccessResponse {
 
 #[cfg(any(feature = "logon", feature = "server", feature = "server-group"))]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(LogonUserAccessResponse {
+codegen::serialize_object!(LogonUserAccessResponse {
     "LogonId" => logon_id: skip,
     "LogonName" => logon_name: skip,
     "Users" => users: skip,
 });
 
 #[cfg(any(feature = "logon", feature = "server", feature = "server-group"))]
-crate::runtime::deserialize_object!(LogonUserAccessResponse {
+codegen::deserialize_object!(LogonUserAccessResponse {
     "LogonId" => logon_id: plain,
     "LogonName" => logon_name: plain,
     "Users" => users: plain,
@@ -12591,7 +12558,7 @@ pub struct MacEnrollmentApiModel {
 }
 
 #[cfg(feature = "mac-enrollment")]
-crate::runtime::serialize_object!(MacEnrollmentApiModel {
+codegen::serialize_object!(MacEnrollmentApiModel {
     "Id" => id: skip,
     "Enabled" => enabled: skip,
     "Interval" => interval: skip,
@@ -12601,7 +12568,7 @@ crate::runtime::serialize_object!(MacEnrollmentApiModel {
 });
 
 #[cfg(feature = "mac-enrollment")]
-crate::runtime::deserialize_object!(MacEnrollmentApiModel {
+codegen::deserialize_object!(MacEnrollmentApiModel {
     "Id" => id: plain,
     "Enabled" => enabled: plain,
     "Interval" => interval: plain,
@@ -12625,7 +12592,7 @@ pub struct ManagementStoreRequest {
 }
 
 #[cfg(feature = "enrollment")]
-crate::runtime::serialize_object!(ManagementStoreRequest {
+codegen::serialize_object!(ManagementStoreRequest {
     "StoreId" => store_id: skip,
     "Alias" => alias: skip,
     "Overwrite" => overwrite: skip,
@@ -12634,7 +12601,7 @@ crate::runtime::serialize_object!(ManagementStoreRequest {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ManagementStoreRequest {
+codegen::deserialize_object!(ManagementStoreRequest {
     "StoreId" => store_id: plain,
     "Alias" => alias: plain,
     "Overwrite" => overwrite: plain,
@@ -12656,7 +12623,7 @@ pub struct ManagementStoreType {
 }
 
 #[cfg(feature = "certificate")]
-crate::runtime::serialize_object!(ManagementStoreType {
+codegen::serialize_object!(ManagementStoreType {
     "StoreTypeId" => store_type_id: skip,
     "Alias" => alias: skip,
     "Overwrite" => overwrite: skip,
@@ -12665,7 +12632,7 @@ crate::runtime::serialize_object!(ManagementStoreType {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ManagementStoreType {
+codegen::deserialize_object!(ManagementStoreType {
     "StoreTypeId" => store_type_id: plain,
     "Alias" => alias: plain,
     "Overwrite" => overwrite: plain,
@@ -12687,7 +12654,7 @@ pub struct ManagementStoreTypeRequest {
 }
 
 #[cfg(feature = "enrollment")]
-crate::runtime::serialize_object!(ManagementStoreTypeRequest {
+codegen::serialize_object!(ManagementStoreTypeRequest {
     "StoreTypeId" => store_type_id: skip,
     "Alias" => alias: skip,
     "Overwrite" => overwrite: skip,
@@ -12696,7 +12663,7 @@ crate::runtime::serialize_object!(ManagementStoreTypeRequest {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ManagementStoreTypeRequest {
+codegen::deserialize_object!(ManagementStoreTypeRequest {
     "StoreTypeId" => store_type_id: plain,
     "Alias" => alias: plain,
     "Overwrite" => overwrite: plain,
@@ -12716,7 +12683,7 @@ pub struct MetadataAllUpdateRequest {
 }
 
 #[cfg(feature = "certificate")]
-crate::runtime::serialize_object!(MetadataAllUpdateRequest {
+codegen::serialize_object!(MetadataAllUpdateRequest {
     "Query" => query: skip,
     "CertificateIds" => certificate_ids: skip,
     "Metadata" => metadata: always,
@@ -12724,7 +12691,7 @@ crate::runtime::serialize_object!(MetadataAllUpdateRequest {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(MetadataAllUpdateRequest {
+codegen::deserialize_object!(MetadataAllUpdateRequest {
     "Query" => query: plain,
     "CertificateIds" => certificate_ids: plain,
     "Metadata" => metadata: plain,
@@ -12734,7 +12701,7 @@ crate::runtime::deserialize_object!(MetadataAllUpdateRequest {
 ///
 /// An integer code; the documents list the values 1, 2, 3, 4, 5, 6, 7. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "metadata-field")]
-pub type MetadataDataType = crate::runtime::Code<codes::MetadataDataType>;
+pub type MetadataDataType = crate::Code<codes::MetadataDataType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.MetadataField.MetadataFieldCreateRequest` (API version 1.0).
 #[cfg(feature = "metadata-field")]
@@ -12767,7 +12734,7 @@ pub struct MetadataFieldCreateRequest {
 }
 
 #[cfg(feature = "metadata-field")]
-crate::runtime::serialize_object!(MetadataFieldCreateRequest {
+codegen::serialize_object!(MetadataFieldCreateRequest {
     "Name" => name: always,
     "Description" => description: always,
     "DataType" => data_type: always,
@@ -12784,7 +12751,7 @@ crate::runtime::serialize_object!(MetadataFieldCreateRequest {
 
 #[cfg(feature = "metadata-field")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(MetadataFieldCreateRequest {
+codegen::deserialize_object!(MetadataFieldCreateRequest {
     "Name" => name: plain,
     "Description" => description: plain,
     "DataType" => data_type: plain,
@@ -12833,7 +12800,7 @@ pub struct MetadataFieldResponse {
 
 #[cfg(feature = "metadata-field")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(MetadataFieldResponse {
+codegen::serialize_object!(MetadataFieldResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "Description" => description: skip,
@@ -12850,7 +12817,7 @@ crate::runtime::serialize_object!(MetadataFieldResponse {
 });
 
 #[cfg(feature = "metadata-field")]
-crate::runtime::deserialize_object!(MetadataFieldResponse {
+codegen::deserialize_object!(MetadataFieldResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -12899,7 +12866,7 @@ pub struct MetadataFieldUpdateRequest {
 }
 
 #[cfg(feature = "metadata-field")]
-crate::runtime::serialize_object!(MetadataFieldUpdateRequest {
+codegen::serialize_object!(MetadataFieldUpdateRequest {
     "Id" => id: always,
     "Name" => name: always,
     "Description" => description: always,
@@ -12917,7 +12884,7 @@ crate::runtime::serialize_object!(MetadataFieldUpdateRequest {
 
 #[cfg(feature = "metadata-field")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(MetadataFieldUpdateRequest {
+codegen::deserialize_object!(MetadataFieldUpdateRequest {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -12946,7 +12913,7 @@ pub struct MetadataSingleUpdateRequest {
 }
 
 #[cfg(feature = "certificate")]
-crate::runtime::serialize_object!(MetadataSingleUpdateRequest {
+codegen::serialize_object!(MetadataSingleUpdateRequest {
     "MetadataName" => metadata_name: skip,
     "Value" => value: skip,
     "OverwriteExisting" => overwrite_existing: skip,
@@ -12954,7 +12921,7 @@ crate::runtime::serialize_object!(MetadataSingleUpdateRequest {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(MetadataSingleUpdateRequest {
+codegen::deserialize_object!(MetadataSingleUpdateRequest {
     "MetadataName" => metadata_name: plain,
     "Value" => value: plain,
     "OverwriteExisting" => overwrite_existing: plain,
@@ -12994,7 +12961,7 @@ pub struct MetadataType {
 
 #[cfg(feature = "metadata-field")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(MetadataType {
+codegen::serialize_object!(MetadataType {
     "Id" => id: skip,
     "Name" => name: skip,
     "Description" => description: skip,
@@ -13011,7 +12978,7 @@ crate::runtime::serialize_object!(MetadataType {
 });
 
 #[cfg(feature = "metadata-field")]
-crate::runtime::deserialize_object!(MetadataType {
+codegen::deserialize_object!(MetadataType {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -13038,7 +13005,7 @@ crate::runtime::deserialize_object!(MetadataType {
         feature = "template"
     )
 )]
-pub type MetadataTypeEnrollment = crate::runtime::Code<codes::MetadataTypeEnrollment>;
+pub type MetadataTypeEnrollment = crate::Code<codes::MetadataTypeEnrollment>;
 
 /// Schema `CSS.CMS.Data.Model.Models.MetadataUpdateRequest` (API version 1.0).
 #[cfg(feature = "certificate")]
@@ -13051,14 +13018,14 @@ pub struct MetadataUpdateRequest {
 }
 
 #[cfg(feature = "certificate")]
-crate::runtime::serialize_object!(MetadataUpdateRequest {
+codegen::serialize_object!(MetadataUpdateRequest {
     "Id" => id: skip,
     "Metadata" => metadata: always,
 });
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(MetadataUpdateRequest {
+codegen::deserialize_object!(MetadataUpdateRequest {
     "Id" => id: plain,
     "Metadata" => metadata: plain,
 });
@@ -13081,7 +13048,7 @@ pub struct ModelsSubjectAlternativeName {
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ModelsSubjectAlternativeName {
+codegen::serialize_object!(ModelsSubjectAlternativeName {
     "Id" => id: skip,
     "Value" => value: skip,
     "Type" => type_: skip,
@@ -13089,7 +13056,7 @@ crate::runtime::serialize_object!(ModelsSubjectAlternativeName {
 });
 
 #[cfg(feature = "ssl")]
-crate::runtime::deserialize_object!(ModelsSubjectAlternativeName {
+codegen::deserialize_object!(ModelsSubjectAlternativeName {
     "Id" => id: plain,
     "Value" => value: plain,
     "Type" => type_: plain,
@@ -13151,10 +13118,7 @@ pub struct MonthlyModel {
         feature = "user"
     )
 )]
-crate::runtime::serialize_object!(MonthlyModel {
-    "Day" => day: skip,
-    "Time" => time: skip,
-});
+codegen::serialize_object!(MonthlyModel { "Day" => day : skip, "Time" => time : skip });
 
 #[cfg(
     any(
@@ -13179,7 +13143,7 @@ crate::runtime::serialize_object!(MonthlyModel {
         feature = "user"
     )
 )]
-crate::runtime::deserialize_object!(MonthlyModel {
+codegen::deserialize_object!(MonthlyModel {
     "Day" => day: plain,
     "Time" => time: lenient,
 });
@@ -13196,13 +13160,13 @@ pub struct NetworkDefinition {
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(NetworkDefinition {
+codegen::serialize_object!(NetworkDefinition {
     "ItemType" => item_type: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "ssl")]
-crate::runtime::deserialize_object!(NetworkDefinition {
+codegen::deserialize_object!(NetworkDefinition {
     "ItemType" => item_type: plain,
     "Value" => value: plain,
 });
@@ -13259,7 +13223,7 @@ pub struct NetworkQueryResponse {
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(NetworkQueryResponse {
+codegen::serialize_object!(NetworkQueryResponse {
     "NetworkId" => network_id: skip,
     "Name" => name: skip,
     "AgentPoolName" => agent_pool_name: skip,
@@ -13285,7 +13249,7 @@ crate::runtime::serialize_object!(NetworkQueryResponse {
 });
 
 #[cfg(feature = "ssl")]
-crate::runtime::deserialize_object!(NetworkQueryResponse {
+codegen::deserialize_object!(NetworkQueryResponse {
     "NetworkId" => network_id: plain,
     "Name" => name: plain,
     "AgentPoolName" => agent_pool_name: plain,
@@ -13321,14 +13285,14 @@ pub struct NetworkRangesRequest {
 }
 
 #[cfg(feature = "ssl")]
-crate::runtime::serialize_object!(NetworkRangesRequest {
+codegen::serialize_object!(NetworkRangesRequest {
     "NetworkId" => network_id: always,
     "Ranges" => ranges: always,
 });
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(NetworkRangesRequest {
+codegen::deserialize_object!(NetworkRangesRequest {
     "NetworkId" => network_id: plain,
     "Ranges" => ranges: plain,
 });
@@ -13387,7 +13351,7 @@ pub struct NetworkResponse {
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(NetworkResponse {
+codegen::serialize_object!(NetworkResponse {
     "AutoMonitor" => auto_monitor: skip,
     "NetworkId" => network_id: skip,
     "Name" => name: skip,
@@ -13414,7 +13378,7 @@ crate::runtime::serialize_object!(NetworkResponse {
 });
 
 #[cfg(feature = "ssl")]
-crate::runtime::deserialize_object!(NetworkResponse {
+codegen::deserialize_object!(NetworkResponse {
     "AutoMonitor" => auto_monitor: plain,
     "NetworkId" => network_id: plain,
     "Name" => name: plain,
@@ -13461,7 +13425,7 @@ pub struct OcspParametersRequest {
 }
 
 #[cfg(feature = "monitoring")]
-crate::runtime::serialize_object!(OcspParametersRequest {
+codegen::serialize_object!(OcspParametersRequest {
     "CertificateContents" => certificate_contents: skip,
     "CertificateAuthorityId" => certificate_authority_id: skip,
     "AuthorityName" => authority_name: skip,
@@ -13473,7 +13437,7 @@ crate::runtime::serialize_object!(OcspParametersRequest {
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(OcspParametersRequest {
+codegen::deserialize_object!(OcspParametersRequest {
     "CertificateContents" => certificate_contents: plain,
     "CertificateAuthorityId" => certificate_authority_id: plain,
     "AuthorityName" => authority_name: plain,
@@ -13503,7 +13467,7 @@ pub struct OcspParametersResponse {
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(OcspParametersResponse {
+codegen::serialize_object!(OcspParametersResponse {
     "CertificateAuthorityId" => certificate_authority_id: skip,
     "AuthorityName" => authority_name: skip,
     "AuthorityNameId" => authority_name_id: skip,
@@ -13513,7 +13477,7 @@ crate::runtime::serialize_object!(OcspParametersResponse {
 });
 
 #[cfg(feature = "monitoring")]
-crate::runtime::deserialize_object!(OcspParametersResponse {
+codegen::deserialize_object!(OcspParametersResponse {
     "CertificateAuthorityId" => certificate_authority_id: plain,
     "AuthorityName" => authority_name: plain,
     "AuthorityNameId" => authority_name_id: plain,
@@ -13539,7 +13503,7 @@ pub struct OcspTestRequest {
 }
 
 #[cfg(feature = "monitoring")]
-crate::runtime::serialize_object!(OcspTestRequest {
+codegen::serialize_object!(OcspTestRequest {
     "AuthorityName" => authority_name: skip,
     "AuthorityNameId" => authority_name_id: skip,
     "AuthorityKeyId" => authority_key_id: skip,
@@ -13549,7 +13513,7 @@ crate::runtime::serialize_object!(OcspTestRequest {
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(OcspTestRequest {
+codegen::deserialize_object!(OcspTestRequest {
     "AuthorityName" => authority_name: plain,
     "AuthorityNameId" => authority_name_id: plain,
     "AuthorityKeyId" => authority_key_id: plain,
@@ -13569,13 +13533,13 @@ pub struct OcspTestResponse {
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(OcspTestResponse {
+codegen::serialize_object!(OcspTestResponse {
     "Success" => success: skip,
     "Message" => message: skip,
 });
 
 #[cfg(feature = "monitoring")]
-crate::runtime::deserialize_object!(OcspTestResponse {
+codegen::deserialize_object!(OcspTestResponse {
     "Success" => success: plain,
     "Message" => message: plain,
 });
@@ -13584,7 +13548,7 @@ crate::runtime::deserialize_object!(OcspTestResponse {
 ///
 /// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "agent")]
-pub type OrchestratorAuthCertificateReenrollment = crate::runtime::Code<
+pub type OrchestratorAuthCertificateReenrollment = crate::Code<
     codes::OrchestratorAuthCertificateReenrollment,
 >;
 
@@ -13592,7 +13556,7 @@ pub type OrchestratorAuthCertificateReenrollment = crate::runtime::Code<
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "orchestrator-job")]
-pub type OrchestratorJobStatusJobResult = crate::runtime::Code<
+pub type OrchestratorJobStatusJobResult = crate::Code<
     codes::OrchestratorJobStatusJobResult,
 >;
 
@@ -13600,7 +13564,7 @@ pub type OrchestratorJobStatusJobResult = crate::runtime::Code<
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "orchestrator-job")]
-pub type OrchestratorJobStatusJobStatus = crate::runtime::Code<
+pub type OrchestratorJobStatusJobStatus = crate::Code<
     codes::OrchestratorJobStatusJobStatus,
 >;
 
@@ -13617,7 +13581,7 @@ pub struct OwnerBulkRequest {
 }
 
 #[cfg(feature = "certificate")]
-crate::runtime::serialize_object!(OwnerBulkRequest {
+codegen::serialize_object!(OwnerBulkRequest {
     "CertificateIds" => certificate_ids: skip,
     "NewRoleId" => new_role_id: skip,
     "NewRoleName" => new_role_name: skip,
@@ -13625,7 +13589,7 @@ crate::runtime::serialize_object!(OwnerBulkRequest {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(OwnerBulkRequest {
+codegen::deserialize_object!(OwnerBulkRequest {
     "CertificateIds" => certificate_ids: plain,
     "NewRoleId" => new_role_id: plain,
     "NewRoleName" => new_role_name: plain,
@@ -13642,14 +13606,14 @@ pub struct OwnerRequest {
 }
 
 #[cfg(feature = "certificate")]
-crate::runtime::serialize_object!(OwnerRequest {
+codegen::serialize_object!(OwnerRequest {
     "NewRoleId" => new_role_id: skip,
     "NewRoleName" => new_role_name: skip,
 });
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(OwnerRequest {
+codegen::deserialize_object!(OwnerRequest {
     "NewRoleId" => new_role_id: plain,
     "NewRoleName" => new_role_name: plain,
 });
@@ -13665,7 +13629,7 @@ crate::runtime::deserialize_object!(OwnerRequest {
         feature = "pam-provider"
     )
 )]
-pub type PamParameterDataType = crate::runtime::Code<codes::PamParameterDataType>;
+pub type PamParameterDataType = crate::Code<codes::PamParameterDataType>;
 
 #[cfg(
     any(
@@ -13675,7 +13639,7 @@ pub type PamParameterDataType = crate::runtime::Code<codes::PamParameterDataType
         feature = "pam-provider"
     )
 )]
-impl crate::runtime::Code<codes::PamParameterDataType> {
+impl crate::Code<codes::PamParameterDataType> {
     /// `string` (1), as the documents name it.
     pub const STRING: Self = Self::number(1);
     /// `secret` (2), as the documents name it.
@@ -13693,14 +13657,14 @@ pub struct PamProviderPermissionRequest {
 }
 
 #[cfg(feature = "security-role-permissions")]
-crate::runtime::serialize_object!(PamProviderPermissionRequest {
+codegen::serialize_object!(PamProviderPermissionRequest {
     "PamProviderId" => pam_provider_id: skip,
     "Permissions" => permissions: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(PamProviderPermissionRequest {
+codegen::deserialize_object!(PamProviderPermissionRequest {
     "PamProviderId" => pam_provider_id: plain,
     "Permissions" => permissions: plain,
 });
@@ -13719,14 +13683,14 @@ pub struct PamProviderPermissionResponse {
 
 #[cfg(feature = "security-role-permissions")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(PamProviderPermissionResponse {
+codegen::serialize_object!(PamProviderPermissionResponse {
     "PamProviderId" => pam_provider_id: skip,
     "Name" => name: skip,
     "Permissions" => permissions: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
-crate::runtime::deserialize_object!(PamProviderPermissionResponse {
+codegen::deserialize_object!(PamProviderPermissionResponse {
     "PamProviderId" => pam_provider_id: plain,
     "Name" => name: plain,
     "Permissions" => permissions: plain,
@@ -13765,7 +13729,7 @@ pub struct PamProviderTypeParamValue {
         feature = "certificate-store-container"
     )
 )]
-crate::runtime::serialize_object!(PamProviderTypeParamValue {
+codegen::serialize_object!(PamProviderTypeParamValue {
     "Id" => id: skip,
     "Value" => value: skip,
     "ParameterId" => parameter_id: skip,
@@ -13782,7 +13746,7 @@ crate::runtime::serialize_object!(PamProviderTypeParamValue {
         feature = "certificate-store-container"
     )
 )]
-crate::runtime::deserialize_object!(PamProviderTypeParamValue {
+codegen::deserialize_object!(PamProviderTypeParamValue {
     "Id" => id: plain,
     "Value" => value: plain,
     "ParameterId" => parameter_id: plain,
@@ -13810,7 +13774,7 @@ pub struct PamProviderTypeParamValueResponse {
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(PamProviderTypeParamValueResponse {
+codegen::serialize_object!(PamProviderTypeParamValueResponse {
     "Id" => id: skip,
     "Value" => value: skip,
     "InstanceId" => instance_id: skip,
@@ -13819,7 +13783,7 @@ crate::runtime::serialize_object!(PamProviderTypeParamValueResponse {
 });
 
 #[cfg(feature = "pam-provider")]
-crate::runtime::deserialize_object!(PamProviderTypeParamValueResponse {
+codegen::deserialize_object!(PamProviderTypeParamValueResponse {
     "Id" => id: plain,
     "Value" => value: plain,
     "InstanceId" => instance_id: plain,
@@ -13845,7 +13809,7 @@ pub struct PamProviderTypeParameterResponse {
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(PamProviderTypeParameterResponse {
+codegen::serialize_object!(PamProviderTypeParameterResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "DisplayName" => display_name: skip,
@@ -13854,7 +13818,7 @@ crate::runtime::serialize_object!(PamProviderTypeParameterResponse {
 });
 
 #[cfg(feature = "pam-provider")]
-crate::runtime::deserialize_object!(PamProviderTypeParameterResponse {
+codegen::deserialize_object!(PamProviderTypeParameterResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
@@ -13876,14 +13840,14 @@ pub struct PamProviderTypeResponse {
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(PamProviderTypeResponse {
+codegen::serialize_object!(PamProviderTypeResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "Parameters" => parameters: skip,
 });
 
 #[cfg(feature = "pam-provider")]
-crate::runtime::deserialize_object!(PamProviderTypeResponse {
+codegen::deserialize_object!(PamProviderTypeResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "Parameters" => parameters: plain,
@@ -13921,7 +13885,7 @@ pub struct ParameterDefinitionResponse {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ParameterDefinitionResponse {
+codegen::serialize_object!(ParameterDefinitionResponse {
     "DisplayName" => display_name: skip,
     "ParameterType" => parameter_type: skip,
     "Required" => required: skip,
@@ -13937,7 +13901,7 @@ crate::runtime::serialize_object!(ParameterDefinitionResponse {
 });
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::deserialize_object!(ParameterDefinitionResponse {
+codegen::deserialize_object!(ParameterDefinitionResponse {
     "DisplayName" => display_name: plain,
     "ParameterType" => parameter_type: plain,
     "Required" => required: plain,
@@ -13965,14 +13929,14 @@ pub struct PasswordOptions {
 }
 
 #[cfg(feature = "certificate-store-type")]
-crate::runtime::serialize_object!(PasswordOptions {
+codegen::serialize_object!(PasswordOptions {
     "EntrySupported" => entry_supported: skip,
     "StoreRequired" => store_required: skip,
     "Style" => style: skip,
 });
 
 #[cfg(feature = "certificate-store-type")]
-crate::runtime::deserialize_object!(PasswordOptions {
+codegen::deserialize_object!(PasswordOptions {
     "EntrySupported" => entry_supported: plain,
     "StoreRequired" => store_required: plain,
     "Style" => style: plain,
@@ -14001,7 +13965,7 @@ pub struct PendingAlertCreationRequest {
 }
 
 #[cfg(feature = "pending-alert")]
-crate::runtime::serialize_object!(PendingAlertCreationRequest {
+codegen::serialize_object!(PendingAlertCreationRequest {
     "DisplayName" => display_name: always,
     "Subject" => subject: always,
     "Message" => message: always,
@@ -14014,7 +13978,7 @@ crate::runtime::serialize_object!(PendingAlertCreationRequest {
 
 #[cfg(feature = "pending-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(PendingAlertCreationRequest {
+codegen::deserialize_object!(PendingAlertCreationRequest {
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
     "Message" => message: plain,
@@ -14049,7 +14013,7 @@ pub struct PendingAlertDefinitionResponse {
 
 #[cfg(feature = "pending-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(PendingAlertDefinitionResponse {
+codegen::serialize_object!(PendingAlertDefinitionResponse {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Subject" => subject: skip,
@@ -14061,7 +14025,7 @@ crate::runtime::serialize_object!(PendingAlertDefinitionResponse {
 });
 
 #[cfg(feature = "pending-alert")]
-crate::runtime::deserialize_object!(PendingAlertDefinitionResponse {
+codegen::deserialize_object!(PendingAlertDefinitionResponse {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
@@ -14092,7 +14056,7 @@ pub struct PendingAlertResponse {
 
 #[cfg(feature = "pending-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(PendingAlertResponse {
+codegen::serialize_object!(PendingAlertResponse {
     "Subject" => subject: skip,
     "Message" => message: skip,
     "Recipients" => recipients: skip,
@@ -14102,7 +14066,7 @@ crate::runtime::serialize_object!(PendingAlertResponse {
 });
 
 #[cfg(feature = "pending-alert")]
-crate::runtime::deserialize_object!(PendingAlertResponse {
+codegen::deserialize_object!(PendingAlertResponse {
     "Subject" => subject: plain,
     "Message" => message: plain,
     "Recipients" => recipients: plain,
@@ -14120,13 +14084,13 @@ pub struct PendingAlertTestAllRequest {
 }
 
 #[cfg(feature = "pending-alert")]
-crate::runtime::serialize_object!(PendingAlertTestAllRequest {
+codegen::serialize_object!(PendingAlertTestAllRequest {
     "SendAlerts" => send_alerts: skip,
 });
 
 #[cfg(feature = "pending-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(PendingAlertTestAllRequest {
+codegen::deserialize_object!(PendingAlertTestAllRequest {
     "SendAlerts" => send_alerts: plain,
 });
 
@@ -14141,14 +14105,14 @@ pub struct PendingAlertTestRequest {
 }
 
 #[cfg(feature = "pending-alert")]
-crate::runtime::serialize_object!(PendingAlertTestRequest {
+codegen::serialize_object!(PendingAlertTestRequest {
     "AlertId" => alert_id: skip,
     "SendAlerts" => send_alerts: skip,
 });
 
 #[cfg(feature = "pending-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(PendingAlertTestRequest {
+codegen::deserialize_object!(PendingAlertTestRequest {
     "AlertId" => alert_id: plain,
     "SendAlerts" => send_alerts: plain,
 });
@@ -14165,13 +14129,13 @@ pub struct PendingAlertTestResponse {
 
 #[cfg(feature = "pending-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(PendingAlertTestResponse {
+codegen::serialize_object!(PendingAlertTestResponse {
     "PendingAlerts" => pending_alerts: skip,
     "AlertBuildResult" => alert_build_result: skip,
 });
 
 #[cfg(feature = "pending-alert")]
-crate::runtime::deserialize_object!(PendingAlertTestResponse {
+codegen::deserialize_object!(PendingAlertTestResponse {
     "PendingAlerts" => pending_alerts: plain,
     "AlertBuildResult" => alert_build_result: plain,
 });
@@ -14201,7 +14165,7 @@ pub struct PendingAlertUpdateRequest {
 }
 
 #[cfg(feature = "pending-alert")]
-crate::runtime::serialize_object!(PendingAlertUpdateRequest {
+codegen::serialize_object!(PendingAlertUpdateRequest {
     "Id" => id: skip,
     "DisplayName" => display_name: always,
     "Subject" => subject: always,
@@ -14215,7 +14179,7 @@ crate::runtime::serialize_object!(PendingAlertUpdateRequest {
 
 #[cfg(feature = "pending-alert")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(PendingAlertUpdateRequest {
+codegen::deserialize_object!(PendingAlertUpdateRequest {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
@@ -14243,7 +14207,7 @@ pub struct PendingCsrResponse {
 
 #[cfg(feature = "csr-generation")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(PendingCsrResponse {
+codegen::serialize_object!(PendingCsrResponse {
     "Id" => id: skip,
     "CSR" => csr: skip,
     "RequestTime" => request_time: skip,
@@ -14251,7 +14215,7 @@ crate::runtime::serialize_object!(PendingCsrResponse {
 });
 
 #[cfg(feature = "csr-generation")]
-crate::runtime::deserialize_object!(PendingCsrResponse {
+codegen::deserialize_object!(PendingCsrResponse {
     "Id" => id: plain,
     "CSR" => csr: plain,
     "RequestTime" => request_time: lenient,
@@ -14270,13 +14234,13 @@ pub struct PermissionRolesPairResponse {
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(PermissionRolesPairResponse {
+codegen::serialize_object!(PermissionRolesPairResponse {
     "Permission" => permission: skip,
     "GrantedByRoles" => granted_by_roles: skip,
 });
 
 #[cfg(feature = "security")]
-crate::runtime::deserialize_object!(PermissionRolesPairResponse {
+codegen::deserialize_object!(PermissionRolesPairResponse {
     "Permission" => permission: plain,
     "GrantedByRoles" => granted_by_roles: plain,
 });
@@ -14297,7 +14261,7 @@ pub struct PermissionSet {
 
 #[cfg(feature = "permission-set")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(PermissionSet {
+codegen::serialize_object!(PermissionSet {
     "Id" => id: skip,
     "Name" => name: skip,
     "Permissions" => permissions: skip,
@@ -14305,7 +14269,7 @@ crate::runtime::serialize_object!(PermissionSet {
 });
 
 #[cfg(feature = "permission-set")]
-crate::runtime::deserialize_object!(PermissionSet {
+codegen::deserialize_object!(PermissionSet {
     "Id" => id: plain,
     "Name" => name: plain,
     "Permissions" => permissions: plain,
@@ -14327,14 +14291,14 @@ pub struct PermissionSetCreateRequest {
 }
 
 #[cfg(feature = "permission-set")]
-crate::runtime::serialize_object!(PermissionSetCreateRequest {
+codegen::serialize_object!(PermissionSetCreateRequest {
     "Name" => name: always,
     "Permissions" => permissions: always,
 });
 
 #[cfg(feature = "permission-set")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(PermissionSetCreateRequest {
+codegen::deserialize_object!(PermissionSetCreateRequest {
     "Name" => name: plain,
     "Permissions" => permissions: plain,
 });
@@ -14359,14 +14323,14 @@ pub struct PermissionSetResponse {
 
 #[cfg(feature = "permission-set")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(PermissionSetResponse {
+codegen::serialize_object!(PermissionSetResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "Permissions" => permissions: skip,
 });
 
 #[cfg(feature = "permission-set")]
-crate::runtime::deserialize_object!(PermissionSetResponse {
+codegen::deserialize_object!(PermissionSetResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "Permissions" => permissions: plain,
@@ -14387,14 +14351,14 @@ pub struct PermissionSetUpdateRequest {
 }
 
 #[cfg(feature = "permission-set")]
-crate::runtime::serialize_object!(PermissionSetUpdateRequest {
+codegen::serialize_object!(PermissionSetUpdateRequest {
     "Id" => id: always,
     "Permissions" => permissions: always,
 });
 
 #[cfg(feature = "permission-set")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(PermissionSetUpdateRequest {
+codegen::deserialize_object!(PermissionSetUpdateRequest {
     "Id" => id: plain,
     "Permissions" => permissions: plain,
 });
@@ -14413,14 +14377,14 @@ pub struct PfxEnrollmentManagementResponse {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(PfxEnrollmentManagementResponse {
+codegen::serialize_object!(PfxEnrollmentManagementResponse {
     "SuccessfulStores" => successful_stores: skip,
     "CertificateInformation" => certificate_information: skip,
     "Metadata" => metadata: skip,
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(PfxEnrollmentManagementResponse {
+codegen::deserialize_object!(PfxEnrollmentManagementResponse {
     "SuccessfulStores" => successful_stores: plain,
     "CertificateInformation" => certificate_information: plain,
     "Metadata" => metadata: plain,
@@ -14479,7 +14443,7 @@ pub struct PfxEnrollmentRequest {
 }
 
 #[cfg(feature = "enrollment")]
-crate::runtime::serialize_object!(PfxEnrollmentRequest {
+codegen::serialize_object!(PfxEnrollmentRequest {
     "CustomFriendlyName" => custom_friendly_name: skip,
     "Password" => password: skip,
     "PopulateMissingValuesFromAD" => populate_missing_values_from_ad: skip,
@@ -14506,7 +14470,7 @@ crate::runtime::serialize_object!(PfxEnrollmentRequest {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(PfxEnrollmentRequest {
+codegen::deserialize_object!(PfxEnrollmentRequest {
     "CustomFriendlyName" => custom_friendly_name: plain,
     "Password" => password: plain,
     "PopulateMissingValuesFromAD" => populate_missing_values_from_ad: plain,
@@ -14543,13 +14507,13 @@ pub struct PfxEnrollmentResponse {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(PfxEnrollmentResponse {
+codegen::serialize_object!(PfxEnrollmentResponse {
     "CertificateInformation" => certificate_information: skip,
     "Metadata" => metadata: skip,
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(PfxEnrollmentResponse {
+codegen::deserialize_object!(PfxEnrollmentResponse {
     "CertificateInformation" => certificate_information: plain,
     "Metadata" => metadata: plain,
 });
@@ -14667,7 +14631,7 @@ pub struct PfxEnrollmentWithStoresRequest {
 }
 
 #[cfg(feature = "enrollment")]
-crate::runtime::serialize_object!(PfxEnrollmentWithStoresRequest {
+codegen::serialize_object!(PfxEnrollmentWithStoresRequest {
     "Stores" => stores: skip,
     "CustomFriendlyName" => custom_friendly_name: skip,
     "Password" => password: skip,
@@ -14700,7 +14664,7 @@ crate::runtime::serialize_object!(PfxEnrollmentWithStoresRequest {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(PfxEnrollmentWithStoresRequest {
+codegen::deserialize_object!(PfxEnrollmentWithStoresRequest {
     "Stores" => stores: plain,
     "CustomFriendlyName" => custom_friendly_name: plain,
     "Password" => password: plain,
@@ -14761,7 +14725,7 @@ pub struct Pkcs10CertificateResponse {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(Pkcs10CertificateResponse {
+codegen::serialize_object!(Pkcs10CertificateResponse {
     "SerialNumber" => serial_number: skip,
     "IssuerDN" => issuer_dn: skip,
     "Thumbprint" => thumbprint: skip,
@@ -14776,7 +14740,7 @@ crate::runtime::serialize_object!(Pkcs10CertificateResponse {
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(Pkcs10CertificateResponse {
+codegen::deserialize_object!(Pkcs10CertificateResponse {
     "SerialNumber" => serial_number: plain,
     "IssuerDN" => issuer_dn: plain,
     "Thumbprint" => thumbprint: plain,
@@ -14826,7 +14790,7 @@ pub struct Pkcs12CertificateResponse {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(Pkcs12CertificateResponse {
+codegen::serialize_object!(Pkcs12CertificateResponse {
     "SerialNumber" => serial_number: skip,
     "IssuerDN" => issuer_dn: skip,
     "Thumbprint" => thumbprint: skip,
@@ -14844,7 +14808,7 @@ crate::runtime::serialize_object!(Pkcs12CertificateResponse {
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(Pkcs12CertificateResponse {
+codegen::deserialize_object!(Pkcs12CertificateResponse {
     "SerialNumber" => serial_number: plain,
     "IssuerDN" => issuer_dn: plain,
     "Thumbprint" => thumbprint: plain,
@@ -14881,7 +14845,7 @@ pub struct ProcessedCertificateRequest {
 
 #[cfg(feature = "workflow")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ProcessedCertificateRequest {
+codegen::serialize_object!(ProcessedCertificateRequest {
     "CARowId" => ca_row_id: skip,
     "CARequestId" => ca_request_id: skip,
     "CAHost" => ca_host: skip,
@@ -14891,7 +14855,7 @@ crate::runtime::serialize_object!(ProcessedCertificateRequest {
 });
 
 #[cfg(feature = "workflow")]
-crate::runtime::deserialize_object!(ProcessedCertificateRequest {
+codegen::deserialize_object!(ProcessedCertificateRequest {
     "CARowId" => ca_row_id: plain,
     "CARequestId" => ca_request_id: plain,
     "CAHost" => ca_host: plain,
@@ -14909,12 +14873,12 @@ pub struct PropertiesValidationOptions {
 }
 
 #[cfg(feature = "certificate-store-type")]
-crate::runtime::serialize_object!(PropertiesValidationOptions {
+codegen::serialize_object!(PropertiesValidationOptions {
     "OnCreation" => on_creation: skip,
 });
 
 #[cfg(feature = "certificate-store-type")]
-crate::runtime::deserialize_object!(PropertiesValidationOptions {
+codegen::deserialize_object!(PropertiesValidationOptions {
     "OnCreation" => on_creation: plain,
 });
 
@@ -14955,7 +14919,7 @@ pub struct Provider {
         feature = "certificate-store-container"
     )
 )]
-crate::runtime::serialize_object!(Provider {
+codegen::serialize_object!(Provider {
     "Id" => id: skip,
     "Name" => name: always,
     "Area" => area: skip,
@@ -14974,7 +14938,7 @@ crate::runtime::serialize_object!(Provider {
         feature = "certificate-store-container"
     )
 )]
-crate::runtime::deserialize_object!(Provider {
+codegen::deserialize_object!(Provider {
     "Id" => id: plain,
     "Name" => name: plain,
     "Area" => area: plain,
@@ -15005,7 +14969,7 @@ pub struct ProviderCreateRequest {
 }
 
 #[cfg(feature = "pam-provider")]
-crate::runtime::serialize_object!(ProviderCreateRequest {
+codegen::serialize_object!(ProviderCreateRequest {
     "Name" => name: always,
     "Remote" => remote: skip,
     "Area" => area: skip,
@@ -15016,7 +14980,7 @@ crate::runtime::serialize_object!(ProviderCreateRequest {
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ProviderCreateRequest {
+codegen::deserialize_object!(ProviderCreateRequest {
     "Name" => name: plain,
     "Remote" => remote: plain,
     "Area" => area: plain,
@@ -15034,15 +14998,11 @@ pub struct ProviderCreateRequestProviderType {
 }
 
 #[cfg(feature = "pam-provider")]
-crate::runtime::serialize_object!(ProviderCreateRequestProviderType {
-    "Id" => id: skip,
-});
+codegen::serialize_object!(ProviderCreateRequestProviderType { "Id" => id : skip });
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ProviderCreateRequestProviderType {
-    "Id" => id: plain,
-});
+codegen::deserialize_object!(ProviderCreateRequestProviderType { "Id" => id : plain });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderCreateRequestProviderTypeParam` (API version 1.0, 2).
 #[cfg(feature = "pam-provider")]
@@ -15059,7 +15019,7 @@ pub struct ProviderCreateRequestProviderTypeParam {
 }
 
 #[cfg(feature = "pam-provider")]
-crate::runtime::serialize_object!(ProviderCreateRequestProviderTypeParam {
+codegen::serialize_object!(ProviderCreateRequestProviderTypeParam {
     "Id" => id: skip,
     "Name" => name: skip,
     "DisplayName" => display_name: skip,
@@ -15068,7 +15028,7 @@ crate::runtime::serialize_object!(ProviderCreateRequestProviderTypeParam {
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ProviderCreateRequestProviderTypeParam {
+codegen::deserialize_object!(ProviderCreateRequestProviderTypeParam {
     "Id" => id: plain,
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
@@ -15092,7 +15052,7 @@ pub struct ProviderCreateRequestTypeParamValue {
 }
 
 #[cfg(feature = "pam-provider")]
-crate::runtime::serialize_object!(ProviderCreateRequestTypeParamValue {
+codegen::serialize_object!(ProviderCreateRequestTypeParamValue {
     "Id" => id: skip,
     "Value" => value: skip,
     "InstanceId" => instance_id: skip,
@@ -15102,7 +15062,7 @@ crate::runtime::serialize_object!(ProviderCreateRequestTypeParamValue {
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ProviderCreateRequestTypeParamValue {
+codegen::deserialize_object!(ProviderCreateRequestTypeParamValue {
     "Id" => id: plain,
     "Value" => value: plain,
     "InstanceId" => instance_id: plain,
@@ -15128,7 +15088,7 @@ pub struct ProviderResponse {
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ProviderResponse {
+codegen::serialize_object!(ProviderResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "ProviderType" => provider_type: skip,
@@ -15137,7 +15097,7 @@ crate::runtime::serialize_object!(ProviderResponse {
 });
 
 #[cfg(feature = "pam-provider")]
-crate::runtime::deserialize_object!(ProviderResponse {
+codegen::deserialize_object!(ProviderResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "ProviderType" => provider_type: plain,
@@ -15167,7 +15127,7 @@ pub struct ProviderResponseLegacy {
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ProviderResponseLegacy {
+codegen::serialize_object!(ProviderResponseLegacy {
     "Id" => id: skip,
     "Name" => name: skip,
     "Area" => area: skip,
@@ -15178,7 +15138,7 @@ crate::runtime::serialize_object!(ProviderResponseLegacy {
 });
 
 #[cfg(feature = "pam-provider")]
-crate::runtime::deserialize_object!(ProviderResponseLegacy {
+codegen::deserialize_object!(ProviderResponseLegacy {
     "Id" => id: plain,
     "Name" => name: plain,
     "Area" => area: plain,
@@ -15215,7 +15175,7 @@ pub struct ProviderType {
         feature = "pam-provider"
     )
 )]
-crate::runtime::serialize_object!(ProviderType {
+codegen::serialize_object!(ProviderType {
     "Id" => id: skip,
     "Name" => name: skip,
     "ProviderTypeParams" => provider_type_params: skip,
@@ -15229,7 +15189,7 @@ crate::runtime::serialize_object!(ProviderType {
         feature = "pam-provider"
     )
 )]
-crate::runtime::deserialize_object!(ProviderType {
+codegen::deserialize_object!(ProviderType {
     "Id" => id: plain,
     "Name" => name: plain,
     "ProviderTypeParams" => provider_type_params: plain,
@@ -15246,14 +15206,14 @@ pub struct ProviderTypeCreateRequest {
 }
 
 #[cfg(feature = "pam-provider")]
-crate::runtime::serialize_object!(ProviderTypeCreateRequest {
+codegen::serialize_object!(ProviderTypeCreateRequest {
     "Name" => name: always,
     "Parameters" => parameters: skip,
 });
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ProviderTypeCreateRequest {
+codegen::deserialize_object!(ProviderTypeCreateRequest {
     "Name" => name: plain,
     "Parameters" => parameters: plain,
 });
@@ -15291,7 +15251,7 @@ pub struct ProviderTypeParam {
         feature = "pam-provider"
     )
 )]
-crate::runtime::serialize_object!(ProviderTypeParam {
+codegen::serialize_object!(ProviderTypeParam {
     "Id" => id: skip,
     "Name" => name: skip,
     "DisplayName" => display_name: skip,
@@ -15308,7 +15268,7 @@ crate::runtime::serialize_object!(ProviderTypeParam {
         feature = "pam-provider"
     )
 )]
-crate::runtime::deserialize_object!(ProviderTypeParam {
+codegen::deserialize_object!(ProviderTypeParam {
     "Id" => id: plain,
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
@@ -15332,7 +15292,7 @@ pub struct ProviderTypeParameterCreateRequest {
 }
 
 #[cfg(feature = "pam-provider")]
-crate::runtime::serialize_object!(ProviderTypeParameterCreateRequest {
+codegen::serialize_object!(ProviderTypeParameterCreateRequest {
     "Name" => name: always,
     "DisplayName" => display_name: skip,
     "DataType" => data_type: skip,
@@ -15341,7 +15301,7 @@ crate::runtime::serialize_object!(ProviderTypeParameterCreateRequest {
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ProviderTypeParameterCreateRequest {
+codegen::deserialize_object!(ProviderTypeParameterCreateRequest {
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
     "DataType" => data_type: plain,
@@ -15391,7 +15351,7 @@ pub struct ProviderTypeParameterRequest {
 }
 
 #[cfg(feature = "identity-provider")]
-crate::runtime::serialize_object!(ProviderTypeParameterRequest {
+codegen::serialize_object!(ProviderTypeParameterRequest {
     "Timeout" => timeout: skip,
     "OIDCAudience" => oidc_audience: skip,
     "OIDCScope" => oidc_scope: skip,
@@ -15414,7 +15374,7 @@ crate::runtime::serialize_object!(ProviderTypeParameterRequest {
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ProviderTypeParameterRequest {
+codegen::deserialize_object!(ProviderTypeParameterRequest {
     "Timeout" => timeout: plain,
     "OIDCAudience" => oidc_audience: plain,
     "OIDCScope" => oidc_scope: plain,
@@ -15461,7 +15421,7 @@ pub struct ProviderTypeParameterValueResponse {
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ProviderTypeParameterValueResponse {
+codegen::serialize_object!(ProviderTypeParameterValueResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "DisplayName" => display_name: skip,
@@ -15474,7 +15434,7 @@ crate::runtime::serialize_object!(ProviderTypeParameterValueResponse {
 });
 
 #[cfg(feature = "identity-provider")]
-crate::runtime::deserialize_object!(ProviderTypeParameterValueResponse {
+codegen::deserialize_object!(ProviderTypeParameterValueResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
@@ -15501,7 +15461,7 @@ pub struct ProviderUpdateRequest {
 }
 
 #[cfg(feature = "pam-provider")]
-crate::runtime::serialize_object!(ProviderUpdateRequest {
+codegen::serialize_object!(ProviderUpdateRequest {
     "Id" => id: always,
     "Name" => name: always,
     "Remote" => remote: always,
@@ -15510,7 +15470,7 @@ crate::runtime::serialize_object!(ProviderUpdateRequest {
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ProviderUpdateRequest {
+codegen::deserialize_object!(ProviderUpdateRequest {
     "Id" => id: plain,
     "Name" => name: plain,
     "Remote" => remote: plain,
@@ -15538,7 +15498,7 @@ pub struct ProviderUpdateRequestLegacy {
 }
 
 #[cfg(feature = "pam-provider")]
-crate::runtime::serialize_object!(ProviderUpdateRequestLegacy {
+codegen::serialize_object!(ProviderUpdateRequestLegacy {
     "Id" => id: always,
     "Name" => name: always,
     "Remote" => remote: skip,
@@ -15550,7 +15510,7 @@ crate::runtime::serialize_object!(ProviderUpdateRequestLegacy {
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ProviderUpdateRequestLegacy {
+codegen::deserialize_object!(ProviderUpdateRequestLegacy {
     "Id" => id: plain,
     "Name" => name: plain,
     "Remote" => remote: plain,
@@ -15564,7 +15524,7 @@ crate::runtime::deserialize_object!(ProviderUpdateRequestLegacy {
 ///
 /// An integer code; the documents list the values 1, 2, 3, 4, 5, 6, 7, 8. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate")]
-pub type QueryDataType = crate::runtime::Code<codes::QueryDataType>;
+pub type QueryDataType = crate::Code<codes::QueryDataType>;
 
 /// Schema `CSS.CMS.Querying.Core.Components.QueryField` (API version 1.0).
 #[cfg(feature = "certificate")]
@@ -15586,7 +15546,7 @@ pub struct QueryField {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(QueryField {
+codegen::serialize_object!(QueryField {
     "name" => name: skip,
     "default" => default: skip,
     "type" => type_: skip,
@@ -15596,7 +15556,7 @@ crate::runtime::serialize_object!(QueryField {
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(QueryField {
+codegen::deserialize_object!(QueryField {
     "name" => name: plain,
     "default" => default: plain,
     "type" => type_: plain,
@@ -15617,13 +15577,13 @@ pub struct QueryFieldComparison {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(QueryFieldComparison {
+codegen::serialize_object!(QueryFieldComparison {
     "shortName" => short_name: skip,
     "displayName" => display_name: skip,
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(QueryFieldComparison {
+codegen::deserialize_object!(QueryFieldComparison {
     "shortName" => short_name: plain,
     "displayName" => display_name: plain,
 });
@@ -15642,14 +15602,14 @@ pub struct QueryFieldMultiValue {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(QueryFieldMultiValue {
+codegen::serialize_object!(QueryFieldMultiValue {
     "fieldDisplayName" => field_display_name: skip,
     "multiValueDisplayName" => multi_value_display_name: skip,
     "multiValueName" => multi_value_name: skip,
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(QueryFieldMultiValue {
+codegen::deserialize_object!(QueryFieldMultiValue {
     "fieldDisplayName" => field_display_name: plain,
     "multiValueDisplayName" => multi_value_display_name: plain,
     "multiValueName" => multi_value_name: plain,
@@ -15669,14 +15629,14 @@ pub struct QueryFieldValue {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(QueryFieldValue {
+codegen::serialize_object!(QueryFieldValue {
     "displayName" => display_name: skip,
     "value" => value: skip,
     "options" => options: skip,
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(QueryFieldValue {
+codegen::deserialize_object!(QueryFieldValue {
     "displayName" => display_name: plain,
     "value" => value: plain,
     "options" => options: plain,
@@ -15694,13 +15654,13 @@ pub struct QueryFieldValueOption {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(QueryFieldValueOption {
+codegen::serialize_object!(QueryFieldValueOption {
     "displayName" => display_name: skip,
     "value" => value: skip,
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(QueryFieldValueOption {
+codegen::deserialize_object!(QueryFieldValueOption {
     "displayName" => display_name: plain,
     "value" => value: plain,
 });
@@ -15720,7 +15680,7 @@ pub struct QuietHourRequest {
 }
 
 #[cfg(feature = "ssl")]
-crate::runtime::serialize_object!(QuietHourRequest {
+codegen::serialize_object!(QuietHourRequest {
     "StartDay" => start_day: skip,
     "StartTime" => start_time: skip,
     "EndDay" => end_day: skip,
@@ -15729,7 +15689,7 @@ crate::runtime::serialize_object!(QuietHourRequest {
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(QuietHourRequest {
+codegen::deserialize_object!(QuietHourRequest {
     "StartDay" => start_day: plain,
     "StartTime" => start_time: lenient,
     "EndDay" => end_day: plain,
@@ -15752,7 +15712,7 @@ pub struct QuietHourResponse {
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(QuietHourResponse {
+codegen::serialize_object!(QuietHourResponse {
     "StartDay" => start_day: skip,
     "StartTime" => start_time: skip,
     "EndDay" => end_day: skip,
@@ -15760,7 +15720,7 @@ crate::runtime::serialize_object!(QuietHourResponse {
 });
 
 #[cfg(feature = "ssl")]
-crate::runtime::deserialize_object!(QuietHourResponse {
+codegen::deserialize_object!(QuietHourResponse {
     "StartDay" => start_day: plain,
     "StartTime" => start_time: lenient,
     "EndDay" => end_day: plain,
@@ -15781,13 +15741,13 @@ pub struct RecoveryResponse {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(RecoveryResponse {
+codegen::serialize_object!(RecoveryResponse {
     "PFX" => pfx: skip,
     "FileName" => file_name: skip,
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(RecoveryResponse {
+codegen::deserialize_object!(RecoveryResponse {
     "PFX" => pfx: plain,
     "FileName" => file_name: plain,
 });
@@ -15827,7 +15787,7 @@ pub struct ReenrollmentRequest {
 }
 
 #[cfg(feature = "certificate-store")]
-crate::runtime::serialize_object!(ReenrollmentRequest {
+codegen::serialize_object!(ReenrollmentRequest {
     "KeystoreId" => keystore_id: skip,
     "SubjectName" => subject_name: skip,
     "AgentGuid" => agent_guid: skip,
@@ -15846,7 +15806,7 @@ crate::runtime::serialize_object!(ReenrollmentRequest {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ReenrollmentRequest {
+codegen::deserialize_object!(ReenrollmentRequest {
     "KeystoreId" => keystore_id: plain,
     "SubjectName" => subject_name: plain,
     "AgentGuid" => agent_guid: plain,
@@ -15894,7 +15854,7 @@ pub struct ReenrollmentStatus {
         feature = "certificate-store-container"
     )
 )]
-crate::runtime::serialize_object!(ReenrollmentStatus {
+codegen::serialize_object!(ReenrollmentStatus {
     "Data" => data: skip,
     "AgentId" => agent_id: skip,
     "Message" => message: skip,
@@ -15910,7 +15870,7 @@ crate::runtime::serialize_object!(ReenrollmentStatus {
         feature = "certificate-store-container"
     )
 )]
-crate::runtime::deserialize_object!(ReenrollmentStatus {
+codegen::deserialize_object!(ReenrollmentStatus {
     "Data" => data: plain,
     "AgentId" => agent_id: plain,
     "Message" => message: plain,
@@ -15946,7 +15906,7 @@ pub struct RegisteredEventHandlerRequest {
         feature = "pending-alert"
     )
 )]
-crate::runtime::serialize_object!(RegisteredEventHandlerRequest {
+codegen::serialize_object!(RegisteredEventHandlerRequest {
     "Id" => id: always,
     "UseHandler" => use_handler: always,
 });
@@ -15961,7 +15921,7 @@ crate::runtime::serialize_object!(RegisteredEventHandlerRequest {
     )
 )]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(RegisteredEventHandlerRequest {
+codegen::deserialize_object!(RegisteredEventHandlerRequest {
     "Id" => id: plain,
     "UseHandler" => use_handler: plain,
 });
@@ -15996,7 +15956,7 @@ pub struct RegisteredEventHandlerResponse {
     )
 )]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(RegisteredEventHandlerResponse {
+codegen::serialize_object!(RegisteredEventHandlerResponse {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "UseHandler" => use_handler: skip,
@@ -16011,7 +15971,7 @@ crate::runtime::serialize_object!(RegisteredEventHandlerResponse {
         feature = "pending-alert"
     )
 )]
-crate::runtime::deserialize_object!(RegisteredEventHandlerResponse {
+codegen::deserialize_object!(RegisteredEventHandlerResponse {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "UseHandler" => use_handler: plain,
@@ -16030,7 +15990,7 @@ pub struct RemoveCertificateRequest {
 }
 
 #[cfg(feature = "certificate-store")]
-crate::runtime::serialize_object!(RemoveCertificateRequest {
+codegen::serialize_object!(RemoveCertificateRequest {
     "CertificateStores" => certificate_stores: always,
     "Schedule" => schedule: always,
     "CollectionId" => collection_id: skip,
@@ -16038,7 +15998,7 @@ crate::runtime::serialize_object!(RemoveCertificateRequest {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(RemoveCertificateRequest {
+codegen::deserialize_object!(RemoveCertificateRequest {
     "CertificateStores" => certificate_stores: plain,
     "Schedule" => schedule: plain,
     "CollectionId" => collection_id: plain,
@@ -16061,7 +16021,7 @@ pub struct RenewApiRequest {
 }
 
 #[cfg(feature = "enrollment")]
-crate::runtime::serialize_object!(RenewApiRequest {
+codegen::serialize_object!(RenewApiRequest {
     "CertificateId" => certificate_id: skip,
     "Thumbprint" => thumbprint: skip,
     "CertificateAuthority" => certificate_authority: skip,
@@ -16071,7 +16031,7 @@ crate::runtime::serialize_object!(RenewApiRequest {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(RenewApiRequest {
+codegen::deserialize_object!(RenewApiRequest {
     "CertificateId" => certificate_id: plain,
     "Thumbprint" => thumbprint: plain,
     "CertificateAuthority" => certificate_authority: plain,
@@ -16103,7 +16063,7 @@ pub struct RenewalApiResponse {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(RenewalApiResponse {
+codegen::serialize_object!(RenewalApiResponse {
     "KeyfactorId" => keyfactor_id: skip,
     "KeyfactorRequestId" => keyfactor_request_id: skip,
     "Thumbprint" => thumbprint: skip,
@@ -16115,7 +16075,7 @@ crate::runtime::serialize_object!(RenewalApiResponse {
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(RenewalApiResponse {
+codegen::deserialize_object!(RenewalApiResponse {
     "KeyfactorId" => keyfactor_id: plain,
     "KeyfactorRequestId" => keyfactor_request_id: plain,
     "Thumbprint" => thumbprint: plain,
@@ -16130,10 +16090,10 @@ crate::runtime::deserialize_object!(RenewalApiResponse {
 ///
 /// An integer code; the documents list the values 0 (`NONE`), 1 (`SEEDED_PFX`), 2 (`ONE_CLICK`), 4 (`SEEDED_CSR`). The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "enrollment")]
-pub type RenewalType = crate::runtime::Code<codes::RenewalType>;
+pub type RenewalType = crate::Code<codes::RenewalType>;
 
 #[cfg(feature = "enrollment")]
-impl crate::runtime::Code<codes::RenewalType> {
+impl crate::Code<codes::RenewalType> {
     /// `None` (0), as the documents name it.
     pub const NONE: Self = Self::number(0);
     /// `Seeded PFX` (1), as the documents name it.
@@ -16186,7 +16146,7 @@ pub struct Report {
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(Report {
+codegen::serialize_object!(Report {
     "Id" => id: skip,
     "Scheduled" => scheduled: skip,
     "DisplayName" => display_name: skip,
@@ -16207,7 +16167,7 @@ crate::runtime::serialize_object!(Report {
 });
 
 #[cfg(feature = "reports")]
-crate::runtime::deserialize_object!(Report {
+codegen::deserialize_object!(Report {
     "Id" => id: plain,
     "Scheduled" => scheduled: plain,
     "DisplayName" => display_name: plain,
@@ -16231,15 +16191,13 @@ crate::runtime::deserialize_object!(Report {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "reports")]
-pub type ReportParameterType = crate::runtime::Code<codes::ReportParameterType>;
+pub type ReportParameterType = crate::Code<codes::ReportParameterType>;
 
 /// Schema `CSS.CMS.Core.Enums.ReportParameterVisibility` (API version 1.0).
 ///
 /// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "reports")]
-pub type ReportParameterVisibility = crate::runtime::Code<
-    codes::ReportParameterVisibility,
->;
+pub type ReportParameterVisibility = crate::Code<codes::ReportParameterVisibility>;
 
 /// Schema `CSS.CMS.Data.Model.Models.ReportParameters` (API version 1.0).
 #[cfg(feature = "reports")]
@@ -16265,7 +16223,7 @@ pub struct ReportParameters {
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ReportParameters {
+codegen::serialize_object!(ReportParameters {
     "Id" => id: skip,
     "ParameterName" => parameter_name: skip,
     "ParameterType" => parameter_type: skip,
@@ -16277,7 +16235,7 @@ crate::runtime::serialize_object!(ReportParameters {
 });
 
 #[cfg(feature = "reports")]
-crate::runtime::deserialize_object!(ReportParameters {
+codegen::deserialize_object!(ReportParameters {
     "Id" => id: plain,
     "ParameterName" => parameter_name: plain,
     "ParameterType" => parameter_type: plain,
@@ -16303,7 +16261,7 @@ pub struct ReportParametersRequest {
 }
 
 #[cfg(feature = "reports")]
-crate::runtime::serialize_object!(ReportParametersRequest {
+codegen::serialize_object!(ReportParametersRequest {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Description" => description: skip,
@@ -16312,7 +16270,7 @@ crate::runtime::serialize_object!(ReportParametersRequest {
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ReportParametersRequest {
+codegen::deserialize_object!(ReportParametersRequest {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Description" => description: plain,
@@ -16334,7 +16292,7 @@ pub struct ReportRequestModel {
 }
 
 #[cfg(feature = "reports")]
-crate::runtime::serialize_object!(ReportRequestModel {
+codegen::serialize_object!(ReportRequestModel {
     "Id" => id: skip,
     "InNavigator" => in_navigator: skip,
     "Favorite" => favorite: skip,
@@ -16343,7 +16301,7 @@ crate::runtime::serialize_object!(ReportRequestModel {
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ReportRequestModel {
+codegen::deserialize_object!(ReportRequestModel {
     "Id" => id: plain,
     "InNavigator" => in_navigator: plain,
     "Favorite" => favorite: plain,
@@ -16384,7 +16342,7 @@ pub struct ReportSchedule {
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ReportSchedule {
+codegen::serialize_object!(ReportSchedule {
     "Id" => id: skip,
     "SendReport" => send_report: skip,
     "SaveReport" => save_report: skip,
@@ -16401,7 +16359,7 @@ crate::runtime::serialize_object!(ReportSchedule {
 });
 
 #[cfg(feature = "reports")]
-crate::runtime::deserialize_object!(ReportSchedule {
+codegen::deserialize_object!(ReportSchedule {
     "Id" => id: plain,
     "SendReport" => send_report: plain,
     "SaveReport" => save_report: plain,
@@ -16440,7 +16398,7 @@ pub struct ReportScheduleCreationRequest {
 }
 
 #[cfg(feature = "reports")]
-crate::runtime::serialize_object!(ReportScheduleCreationRequest {
+codegen::serialize_object!(ReportScheduleCreationRequest {
     "SendReport" => send_report: skip,
     "SaveReport" => save_report: skip,
     "SaveReportPath" => save_report_path: skip,
@@ -16453,7 +16411,7 @@ crate::runtime::serialize_object!(ReportScheduleCreationRequest {
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ReportScheduleCreationRequest {
+codegen::deserialize_object!(ReportScheduleCreationRequest {
     "SendReport" => send_report: plain,
     "SaveReport" => save_report: plain,
     "SaveReportPath" => save_report_path: plain,
@@ -16492,7 +16450,7 @@ pub struct ReportScheduleResponse {
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ReportScheduleResponse {
+codegen::serialize_object!(ReportScheduleResponse {
     "Id" => id: skip,
     "SendReport" => send_report: skip,
     "SaveReport" => save_report: skip,
@@ -16506,7 +16464,7 @@ crate::runtime::serialize_object!(ReportScheduleResponse {
 });
 
 #[cfg(feature = "reports")]
-crate::runtime::deserialize_object!(ReportScheduleResponse {
+codegen::deserialize_object!(ReportScheduleResponse {
     "Id" => id: plain,
     "SendReport" => send_report: plain,
     "SaveReport" => save_report: plain,
@@ -16544,7 +16502,7 @@ pub struct ReportScheduleUpdateRequest {
 }
 
 #[cfg(feature = "reports")]
-crate::runtime::serialize_object!(ReportScheduleUpdateRequest {
+codegen::serialize_object!(ReportScheduleUpdateRequest {
     "Id" => id: always,
     "SendReport" => send_report: skip,
     "SaveReport" => save_report: skip,
@@ -16558,7 +16516,7 @@ crate::runtime::serialize_object!(ReportScheduleUpdateRequest {
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ReportScheduleUpdateRequest {
+codegen::deserialize_object!(ReportScheduleUpdateRequest {
     "Id" => id: plain,
     "SendReport" => send_report: plain,
     "SaveReport" => save_report: plain,
@@ -16581,14 +16539,14 @@ pub struct RequestHeaderRequest {
 }
 
 #[cfg(any(feature = "identity-provider", feature = "smtp"))]
-crate::runtime::serialize_object!(RequestHeaderRequest {
+codegen::serialize_object!(RequestHeaderRequest {
     "Name" => name: skip,
     "Value" => value: skip,
 });
 
 #[cfg(any(feature = "identity-provider", feature = "smtp"))]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(RequestHeaderRequest {
+codegen::deserialize_object!(RequestHeaderRequest {
     "Name" => name: plain,
     "Value" => value: plain,
 });
@@ -16605,13 +16563,13 @@ pub struct RequestHeaderResponse {
 
 #[cfg(any(feature = "identity-provider", feature = "smtp"))]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(RequestHeaderResponse {
+codegen::serialize_object!(RequestHeaderResponse {
     "Name" => name: skip,
     "Value" => value: skip,
 });
 
 #[cfg(any(feature = "identity-provider", feature = "smtp"))]
-crate::runtime::deserialize_object!(RequestHeaderResponse {
+codegen::deserialize_object!(RequestHeaderResponse {
     "Name" => name: plain,
     "Value" => value: plain,
 });
@@ -16627,14 +16585,14 @@ pub struct RequestUrlParameterRequest {
 }
 
 #[cfg(feature = "identity-provider")]
-crate::runtime::serialize_object!(RequestUrlParameterRequest {
+codegen::serialize_object!(RequestUrlParameterRequest {
     "Name" => name: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(RequestUrlParameterRequest {
+codegen::deserialize_object!(RequestUrlParameterRequest {
     "Name" => name: plain,
     "Value" => value: plain,
 });
@@ -16651,13 +16609,13 @@ pub struct RequestUrlParameterResponse {
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(RequestUrlParameterResponse {
+codegen::serialize_object!(RequestUrlParameterResponse {
     "Name" => name: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "identity-provider")]
-crate::runtime::deserialize_object!(RequestUrlParameterResponse {
+codegen::deserialize_object!(RequestUrlParameterResponse {
     "Name" => name: plain,
     "Value" => value: plain,
 });
@@ -16679,14 +16637,14 @@ pub struct RescheduleJobRequest {
 }
 
 #[cfg(feature = "orchestrator-job")]
-crate::runtime::serialize_object!(RescheduleJobRequest {
+codegen::serialize_object!(RescheduleJobRequest {
     "JobAuditIds" => job_audit_ids: skip,
     "Query" => query: skip,
 });
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(RescheduleJobRequest {
+codegen::deserialize_object!(RescheduleJobRequest {
     "JobAuditIds" => job_audit_ids: plain,
     "Query" => query: plain,
 });
@@ -16705,14 +16663,14 @@ pub struct RevocationMonitoringAlertResponse {
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(RevocationMonitoringAlertResponse {
+codegen::serialize_object!(RevocationMonitoringAlertResponse {
     "Subject" => subject: skip,
     "Message" => message: skip,
     "Recipients" => recipients: skip,
 });
 
 #[cfg(feature = "monitoring")]
-crate::runtime::deserialize_object!(RevocationMonitoringAlertResponse {
+codegen::deserialize_object!(RevocationMonitoringAlertResponse {
     "Subject" => subject: plain,
     "Message" => message: plain,
     "Recipients" => recipients: plain,
@@ -16729,14 +16687,14 @@ pub struct RevocationMonitoringAlertTestAllRequest {
 }
 
 #[cfg(feature = "monitoring")]
-crate::runtime::serialize_object!(RevocationMonitoringAlertTestAllRequest {
+codegen::serialize_object!(RevocationMonitoringAlertTestAllRequest {
     "EvaluationDate" => evaluation_date: skip,
     "SendAlerts" => send_alerts: skip,
 });
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(RevocationMonitoringAlertTestAllRequest {
+codegen::deserialize_object!(RevocationMonitoringAlertTestAllRequest {
     "EvaluationDate" => evaluation_date: lenient,
     "SendAlerts" => send_alerts: plain,
 });
@@ -16754,7 +16712,7 @@ pub struct RevocationMonitoringAlertTestRequest {
 }
 
 #[cfg(feature = "monitoring")]
-crate::runtime::serialize_object!(RevocationMonitoringAlertTestRequest {
+codegen::serialize_object!(RevocationMonitoringAlertTestRequest {
     "AlertId" => alert_id: skip,
     "EvaluationDate" => evaluation_date: skip,
     "SendAlerts" => send_alerts: skip,
@@ -16762,7 +16720,7 @@ crate::runtime::serialize_object!(RevocationMonitoringAlertTestRequest {
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(RevocationMonitoringAlertTestRequest {
+codegen::deserialize_object!(RevocationMonitoringAlertTestRequest {
     "AlertId" => alert_id: plain,
     "EvaluationDate" => evaluation_date: lenient,
     "SendAlerts" => send_alerts: plain,
@@ -16780,13 +16738,13 @@ pub struct RevocationMonitoringAlertTestResponse {
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(RevocationMonitoringAlertTestResponse {
+codegen::serialize_object!(RevocationMonitoringAlertTestResponse {
     "RevocationMonitoringAlerts" => revocation_monitoring_alerts: skip,
     "AlertBuildResult" => alert_build_result: skip,
 });
 
 #[cfg(feature = "monitoring")]
-crate::runtime::deserialize_object!(RevocationMonitoringAlertTestResponse {
+codegen::deserialize_object!(RevocationMonitoringAlertTestResponse {
     "RevocationMonitoringAlerts" => revocation_monitoring_alerts: plain,
     "AlertBuildResult" => alert_build_result: plain,
 });
@@ -16814,7 +16772,7 @@ pub struct RevocationMonitoringCreationRequest {
 }
 
 #[cfg(feature = "monitoring")]
-crate::runtime::serialize_object!(RevocationMonitoringCreationRequest {
+codegen::serialize_object!(RevocationMonitoringCreationRequest {
     "Name" => name: always,
     "EndpointType" => endpoint_type: always,
     "Location" => location: always,
@@ -16827,7 +16785,7 @@ crate::runtime::serialize_object!(RevocationMonitoringCreationRequest {
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(RevocationMonitoringCreationRequest {
+codegen::deserialize_object!(RevocationMonitoringCreationRequest {
     "Name" => name: plain,
     "EndpointType" => endpoint_type: plain,
     "Location" => location: plain,
@@ -16872,7 +16830,7 @@ pub struct RevocationMonitoringDefinitionResponse {
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(RevocationMonitoringDefinitionResponse {
+codegen::serialize_object!(RevocationMonitoringDefinitionResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "EndpointType" => endpoint_type: skip,
@@ -16889,7 +16847,7 @@ crate::runtime::serialize_object!(RevocationMonitoringDefinitionResponse {
 });
 
 #[cfg(feature = "monitoring")]
-crate::runtime::deserialize_object!(RevocationMonitoringDefinitionResponse {
+codegen::deserialize_object!(RevocationMonitoringDefinitionResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "EndpointType" => endpoint_type: plain,
@@ -16932,7 +16890,7 @@ pub struct RevocationMonitoringUpdateRequest {
 }
 
 #[cfg(feature = "monitoring")]
-crate::runtime::serialize_object!(RevocationMonitoringUpdateRequest {
+codegen::serialize_object!(RevocationMonitoringUpdateRequest {
     "Id" => id: skip,
     "Name" => name: always,
     "EndpointType" => endpoint_type: always,
@@ -16947,7 +16905,7 @@ crate::runtime::serialize_object!(RevocationMonitoringUpdateRequest {
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(RevocationMonitoringUpdateRequest {
+codegen::deserialize_object!(RevocationMonitoringUpdateRequest {
     "Id" => id: plain,
     "Name" => name: plain,
     "EndpointType" => endpoint_type: plain,
@@ -16971,14 +16929,14 @@ pub struct RevocationMonitoringUpdateScheduleRequest {
 }
 
 #[cfg(feature = "monitoring")]
-crate::runtime::serialize_object!(RevocationMonitoringUpdateScheduleRequest {
+codegen::serialize_object!(RevocationMonitoringUpdateScheduleRequest {
     "Id" => id: always,
     "Schedule" => schedule: skip,
 });
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(RevocationMonitoringUpdateScheduleRequest {
+codegen::deserialize_object!(RevocationMonitoringUpdateScheduleRequest {
     "Id" => id: plain,
     "Schedule" => schedule: plain,
 });
@@ -16995,13 +16953,13 @@ pub struct RevocationResponse {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(RevocationResponse {
+codegen::serialize_object!(RevocationResponse {
     "RevokedIds" => revoked_ids: skip,
     "SuspendedCerts" => suspended_certs: skip,
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(RevocationResponse {
+codegen::deserialize_object!(RevocationResponse {
     "RevokedIds" => revoked_ids: plain,
     "SuspendedCerts" => suspended_certs: plain,
 });
@@ -17027,7 +16985,7 @@ pub struct RevokeCertificateRequest {
 }
 
 #[cfg(feature = "certificate")]
-crate::runtime::serialize_object!(RevokeCertificateRequest {
+codegen::serialize_object!(RevokeCertificateRequest {
     "CertificateIds" => certificate_ids: skip,
     "Reason" => reason: skip,
     "Comment" => comment: skip,
@@ -17039,7 +16997,7 @@ crate::runtime::serialize_object!(RevokeCertificateRequest {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(RevokeCertificateRequest {
+codegen::deserialize_object!(RevokeCertificateRequest {
     "CertificateIds" => certificate_ids: plain,
     "Reason" => reason: plain,
     "Comment" => comment: plain,
@@ -17053,10 +17011,10 @@ crate::runtime::deserialize_object!(RevokeCertificateRequest {
 ///
 /// An integer code; the documents list the values 0 (`UNSPECIFIED`), 1 (`KEY_COMPROMISED`), 2 (`CA_COMPROMISED`), 3 (`AFFILIATION_CHANGED`), 4 (`SUPERCEDED`), 5 (`CESSATION_OF_OPERATION`), 6 (`CERTIFICATE_HOLD`), 8, 999 (`UNKNOWN`), -1 (`REMOVE_FROM_HOLD`). The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate")]
-pub type RevokeCode = crate::runtime::Code<codes::RevokeCode>;
+pub type RevokeCode = crate::Code<codes::RevokeCode>;
 
 #[cfg(feature = "certificate")]
-impl crate::runtime::Code<codes::RevokeCode> {
+impl crate::Code<codes::RevokeCode> {
     /// `Remove from hold` (-1), as the documents name it.
     pub const REMOVE_FROM_HOLD: Self = Self::number(-1);
     /// `Unspecified` (0), as the documents name it.
@@ -17092,7 +17050,7 @@ pub struct RoleClaimDefinitionCreationRequest {
 }
 
 #[cfg(feature = "security-claims")]
-crate::runtime::serialize_object!(RoleClaimDefinitionCreationRequest {
+codegen::serialize_object!(RoleClaimDefinitionCreationRequest {
     "ClaimType" => claim_type: always,
     "ClaimValue" => claim_value: always,
     "ProviderAuthenticationScheme" => provider_authentication_scheme: always,
@@ -17101,7 +17059,7 @@ crate::runtime::serialize_object!(RoleClaimDefinitionCreationRequest {
 
 #[cfg(feature = "security-claims")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(RoleClaimDefinitionCreationRequest {
+codegen::deserialize_object!(RoleClaimDefinitionCreationRequest {
     "ClaimType" => claim_type: plain,
     "ClaimValue" => claim_value: plain,
     "ProviderAuthenticationScheme" => provider_authentication_scheme: plain,
@@ -17126,7 +17084,7 @@ pub struct RoleClaimDefinitionProviderResponse {
     any(feature = "security", feature = "security-claims", feature = "security-roles")
 )]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(RoleClaimDefinitionProviderResponse {
+codegen::serialize_object!(RoleClaimDefinitionProviderResponse {
     "Id" => id: skip,
     "AuthenticationScheme" => authentication_scheme: skip,
     "DisplayName" => display_name: skip,
@@ -17135,7 +17093,7 @@ crate::runtime::serialize_object!(RoleClaimDefinitionProviderResponse {
 #[cfg(
     any(feature = "security", feature = "security-claims", feature = "security-roles")
 )]
-crate::runtime::deserialize_object!(RoleClaimDefinitionProviderResponse {
+codegen::deserialize_object!(RoleClaimDefinitionProviderResponse {
     "Id" => id: plain,
     "AuthenticationScheme" => authentication_scheme: plain,
     "DisplayName" => display_name: plain,
@@ -17159,7 +17117,7 @@ pub struct RoleClaimDefinitionQueryResponse {
 
 #[cfg(feature = "security-claims")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(RoleClaimDefinitionQueryResponse {
+codegen::serialize_object!(RoleClaimDefinitionQueryResponse {
     "Id" => id: skip,
     "Description" => description: skip,
     "ClaimType" => claim_type: skip,
@@ -17168,7 +17126,7 @@ crate::runtime::serialize_object!(RoleClaimDefinitionQueryResponse {
 });
 
 #[cfg(feature = "security-claims")]
-crate::runtime::deserialize_object!(RoleClaimDefinitionQueryResponse {
+codegen::deserialize_object!(RoleClaimDefinitionQueryResponse {
     "Id" => id: plain,
     "Description" => description: plain,
     "ClaimType" => claim_type: plain,
@@ -17191,7 +17149,7 @@ pub struct RoleClaimDefinitionRequest {
 }
 
 #[cfg(feature = "security-roles")]
-crate::runtime::serialize_object!(RoleClaimDefinitionRequest {
+codegen::serialize_object!(RoleClaimDefinitionRequest {
     "ClaimType" => claim_type: always,
     "ClaimValue" => claim_value: always,
     "ProviderAuthenticationScheme" => provider_authentication_scheme: always,
@@ -17200,7 +17158,7 @@ crate::runtime::serialize_object!(RoleClaimDefinitionRequest {
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(RoleClaimDefinitionRequest {
+codegen::deserialize_object!(RoleClaimDefinitionRequest {
     "ClaimType" => claim_type: plain,
     "ClaimValue" => claim_value: plain,
     "ProviderAuthenticationScheme" => provider_authentication_scheme: plain,
@@ -17229,7 +17187,7 @@ pub struct RoleClaimDefinitionResponse {
     any(feature = "security", feature = "security-claims", feature = "security-roles")
 )]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(RoleClaimDefinitionResponse {
+codegen::serialize_object!(RoleClaimDefinitionResponse {
     "Id" => id: skip,
     "Description" => description: skip,
     "ClaimType" => claim_type: skip,
@@ -17240,7 +17198,7 @@ crate::runtime::serialize_object!(RoleClaimDefinitionResponse {
 #[cfg(
     any(feature = "security", feature = "security-claims", feature = "security-roles")
 )]
-crate::runtime::deserialize_object!(RoleClaimDefinitionResponse {
+codegen::deserialize_object!(RoleClaimDefinitionResponse {
     "Id" => id: plain,
     "Description" => description: plain,
     "ClaimType" => claim_type: plain,
@@ -17259,14 +17217,14 @@ pub struct RoleClaimDefinitionUpdateRequest {
 }
 
 #[cfg(feature = "security-claims")]
-crate::runtime::serialize_object!(RoleClaimDefinitionUpdateRequest {
+codegen::serialize_object!(RoleClaimDefinitionUpdateRequest {
     "Id" => id: always,
     "Description" => description: always,
 });
 
 #[cfg(feature = "security-claims")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(RoleClaimDefinitionUpdateRequest {
+codegen::deserialize_object!(RoleClaimDefinitionUpdateRequest {
     "Id" => id: plain,
     "Description" => description: plain,
 });
@@ -17280,11 +17238,11 @@ pub struct RoleIdentitiesRequest {
 }
 
 #[cfg(feature = "security-roles")]
-crate::runtime::serialize_object!(RoleIdentitiesRequest { "Ids" => ids : skip });
+codegen::serialize_object!(RoleIdentitiesRequest { "Ids" => ids : skip });
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(RoleIdentitiesRequest { "Ids" => ids : plain });
+codegen::deserialize_object!(RoleIdentitiesRequest { "Ids" => ids : plain });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.RoleIdentitiesResponse` (API version 1.0).
 #[cfg(feature = "security-roles")]
@@ -17298,13 +17256,13 @@ pub struct RoleIdentitiesResponse {
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(RoleIdentitiesResponse {
+codegen::serialize_object!(RoleIdentitiesResponse {
     "Id" => id: skip,
     "Name" => name: skip,
 });
 
 #[cfg(feature = "security-roles")]
-crate::runtime::deserialize_object!(RoleIdentitiesResponse {
+codegen::deserialize_object!(RoleIdentitiesResponse {
     "Id" => id: plain,
     "Name" => name: plain,
 });
@@ -17353,7 +17311,7 @@ pub struct ScanJobPart {
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ScanJobPart {
+codegen::serialize_object!(ScanJobPart {
     "Id" => id: skip,
     "ScanJobPartId" => scan_job_part_id: skip,
     "LogicalScanJobId" => logical_scan_job_id: skip,
@@ -17375,7 +17333,7 @@ crate::runtime::serialize_object!(ScanJobPart {
 });
 
 #[cfg(feature = "ssl")]
-crate::runtime::deserialize_object!(ScanJobPart {
+codegen::deserialize_object!(ScanJobPart {
     "Id" => id: plain,
     "ScanJobPartId" => scan_job_part_id: plain,
     "LogicalScanJobId" => logical_scan_job_id: plain,
@@ -17408,13 +17366,13 @@ pub struct ScanJobPartDefinition {
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ScanJobPartDefinition {
+codegen::serialize_object!(ScanJobPartDefinition {
     "ItemType" => item_type: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "ssl")]
-crate::runtime::deserialize_object!(ScanJobPartDefinition {
+codegen::deserialize_object!(ScanJobPartDefinition {
     "ItemType" => item_type: plain,
     "Value" => value: plain,
 });
@@ -17434,7 +17392,7 @@ pub struct ScheduleBulkJobRequest {
 }
 
 #[cfg(feature = "orchestrator-job")]
-crate::runtime::serialize_object!(ScheduleBulkJobRequest {
+codegen::serialize_object!(ScheduleBulkJobRequest {
     "OrchestratorIds" => orchestrator_ids: always,
     "JobTypeName" => job_type_name: always,
     "Schedule" => schedule: skip,
@@ -17443,7 +17401,7 @@ crate::runtime::serialize_object!(ScheduleBulkJobRequest {
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ScheduleBulkJobRequest {
+codegen::deserialize_object!(ScheduleBulkJobRequest {
     "OrchestratorIds" => orchestrator_ids: plain,
     "JobTypeName" => job_type_name: plain,
     "Schedule" => schedule: plain,
@@ -17465,7 +17423,7 @@ pub struct ScheduleJobRequest {
 }
 
 #[cfg(feature = "orchestrator-job")]
-crate::runtime::serialize_object!(ScheduleJobRequest {
+codegen::serialize_object!(ScheduleJobRequest {
     "AgentId" => agent_id: always,
     "JobTypeName" => job_type_name: always,
     "Schedule" => schedule: skip,
@@ -17474,7 +17432,7 @@ crate::runtime::serialize_object!(ScheduleJobRequest {
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ScheduleJobRequest {
+codegen::deserialize_object!(ScheduleJobRequest {
     "AgentId" => agent_id: plain,
     "JobTypeName" => job_type_name: plain,
     "Schedule" => schedule: plain,
@@ -17498,7 +17456,7 @@ pub struct ScheduledTaskRequest {
 }
 
 #[cfg(feature = "scheduling")]
-crate::runtime::serialize_object!(ScheduledTaskRequest {
+codegen::serialize_object!(ScheduledTaskRequest {
     "Id" => id: skip,
     "ScheduleType" => schedule_type: always,
     "Enabled" => enabled: skip,
@@ -17508,7 +17466,7 @@ crate::runtime::serialize_object!(ScheduledTaskRequest {
 
 #[cfg(feature = "scheduling")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ScheduledTaskRequest {
+codegen::deserialize_object!(ScheduledTaskRequest {
     "Id" => id: plain,
     "ScheduleType" => schedule_type: plain,
     "Enabled" => enabled: plain,
@@ -17538,7 +17496,7 @@ pub struct ScheduledTaskResponse {
 
 #[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ScheduledTaskResponse {
+codegen::serialize_object!(ScheduledTaskResponse {
     "Id" => id: skip,
     "Schedule" => schedule: skip,
     "ScheduleType" => schedule_type: skip,
@@ -17549,7 +17507,7 @@ crate::runtime::serialize_object!(ScheduledTaskResponse {
 });
 
 #[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
-crate::runtime::deserialize_object!(ScheduledTaskResponse {
+codegen::deserialize_object!(ScheduledTaskResponse {
     "Id" => id: plain,
     "Schedule" => schedule: plain,
     "ScheduleType" => schedule_type: plain,
@@ -17571,13 +17529,13 @@ pub struct ScheduledTaskScheduleResponse {
 
 #[cfg(feature = "certificate-collection")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ScheduledTaskScheduleResponse {
+codegen::serialize_object!(ScheduledTaskScheduleResponse {
     "Schedule" => schedule: skip,
     "LastEstimated" => last_estimated: skip,
 });
 
 #[cfg(feature = "certificate-collection")]
-crate::runtime::deserialize_object!(ScheduledTaskScheduleResponse {
+codegen::deserialize_object!(ScheduledTaskScheduleResponse {
     "Schedule" => schedule: plain,
     "LastEstimated" => last_estimated: lenient,
 });
@@ -17586,13 +17544,13 @@ crate::runtime::deserialize_object!(ScheduledTaskScheduleResponse {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 41. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
-pub type ScheduledTaskType = crate::runtime::Code<codes::ScheduledTaskType>;
+pub type ScheduledTaskType = crate::Code<codes::ScheduledTaskType>;
 
 /// Schema `CSS.CMS.Data.Model.Enums.ScriptCategories` (API version 1.0).
 ///
 /// An integer code; the documents list the values 1, 2, 3, 4, 5, 6. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "extensions")]
-pub type ScriptCategories = crate::runtime::Code<codes::ScriptCategories>;
+pub type ScriptCategories = crate::Code<codes::ScriptCategories>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scripts.ScriptCreateRequest` (API version 1.0).
 #[cfg(feature = "extensions")]
@@ -17607,7 +17565,7 @@ pub struct ScriptCreateRequest {
 }
 
 #[cfg(feature = "extensions")]
-crate::runtime::serialize_object!(ScriptCreateRequest {
+codegen::serialize_object!(ScriptCreateRequest {
     "Name" => name: always,
     "Contents" => contents: always,
     "Categories" => categories: skip,
@@ -17615,7 +17573,7 @@ crate::runtime::serialize_object!(ScriptCreateRequest {
 
 #[cfg(feature = "extensions")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ScriptCreateRequest {
+codegen::deserialize_object!(ScriptCreateRequest {
     "Name" => name: plain,
     "Contents" => contents: plain,
     "Categories" => categories: plain,
@@ -17635,14 +17593,14 @@ pub struct ScriptQueryResponse {
 
 #[cfg(feature = "extensions")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ScriptQueryResponse {
+codegen::serialize_object!(ScriptQueryResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "Categories" => categories: skip,
 });
 
 #[cfg(feature = "extensions")]
-crate::runtime::deserialize_object!(ScriptQueryResponse {
+codegen::deserialize_object!(ScriptQueryResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "Categories" => categories: plain,
@@ -17664,7 +17622,7 @@ pub struct ScriptResponse {
 
 #[cfg(feature = "extensions")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ScriptResponse {
+codegen::serialize_object!(ScriptResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "Contents" => contents: skip,
@@ -17672,7 +17630,7 @@ crate::runtime::serialize_object!(ScriptResponse {
 });
 
 #[cfg(feature = "extensions")]
-crate::runtime::deserialize_object!(ScriptResponse {
+codegen::deserialize_object!(ScriptResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "Contents" => contents: plain,
@@ -17692,7 +17650,7 @@ pub struct ScriptsUpdateRequest {
 }
 
 #[cfg(feature = "extensions")]
-crate::runtime::serialize_object!(ScriptsUpdateRequest {
+codegen::serialize_object!(ScriptsUpdateRequest {
     "Id" => id: skip,
     "Contents" => contents: skip,
     "Categories" => categories: skip,
@@ -17700,7 +17658,7 @@ crate::runtime::serialize_object!(ScriptsUpdateRequest {
 
 #[cfg(feature = "extensions")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ScriptsUpdateRequest {
+codegen::deserialize_object!(ScriptsUpdateRequest {
     "Id" => id: plain,
     "Contents" => contents: plain,
     "Categories" => categories: plain,
@@ -17716,7 +17674,7 @@ crate::runtime::deserialize_object!(ScriptsUpdateRequest {
         feature = "certificate-store-container"
     )
 )]
-pub type SecretType = crate::runtime::Code<codes::SecretType>;
+pub type SecretType = crate::Code<codes::SecretType>;
 
 /// Public DTO for handling responses that include a security identity.
 ///
@@ -17752,7 +17710,7 @@ pub struct SecurityIdentitiesSecurityIdentityResponse {
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(SecurityIdentitiesSecurityIdentityResponse {
+codegen::serialize_object!(SecurityIdentitiesSecurityIdentityResponse {
     "Id" => id: skip,
     "AccountName" => account_name: skip,
     "IdentityType" => identity_type: skip,
@@ -17762,7 +17720,7 @@ crate::runtime::serialize_object!(SecurityIdentitiesSecurityIdentityResponse {
 });
 
 #[cfg(feature = "security")]
-crate::runtime::deserialize_object!(SecurityIdentitiesSecurityIdentityResponse {
+codegen::deserialize_object!(SecurityIdentitiesSecurityIdentityResponse {
     "Id" => id: plain,
     "AccountName" => account_name: plain,
     "IdentityType" => identity_type: plain,
@@ -17782,14 +17740,14 @@ pub struct SecurityIdentityIdentifier {
 }
 
 #[cfg(feature = "security-roles")]
-crate::runtime::serialize_object!(SecurityIdentityIdentifier {
+codegen::serialize_object!(SecurityIdentityIdentifier {
     "AccountName" => account_name: skip,
     "SID" => sid: skip,
 });
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(SecurityIdentityIdentifier {
+codegen::deserialize_object!(SecurityIdentityIdentifier {
     "AccountName" => account_name: plain,
     "SID" => sid: plain,
 });
@@ -17808,12 +17766,10 @@ pub struct SecurityIdentityLookupResponse {
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(SecurityIdentityLookupResponse {
-    "Valid" => valid: skip,
-});
+codegen::serialize_object!(SecurityIdentityLookupResponse { "Valid" => valid : skip });
 
 #[cfg(feature = "security")]
-crate::runtime::deserialize_object!(SecurityIdentityLookupResponse {
+codegen::deserialize_object!(SecurityIdentityLookupResponse {
     "Valid" => valid: plain,
 });
 
@@ -17841,7 +17797,7 @@ pub struct SecurityIdentityPermissionsResponse {
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(SecurityIdentityPermissionsResponse {
+codegen::serialize_object!(SecurityIdentityPermissionsResponse {
     "Claim" => claim: skip,
     "Identity" => identity: skip,
     "SecuredAreaPermissions" => secured_area_permissions: skip,
@@ -17853,7 +17809,7 @@ crate::runtime::serialize_object!(SecurityIdentityPermissionsResponse {
 });
 
 #[cfg(feature = "security")]
-crate::runtime::deserialize_object!(SecurityIdentityPermissionsResponse {
+codegen::deserialize_object!(SecurityIdentityPermissionsResponse {
     "Claim" => claim: plain,
     "Identity" => identity: plain,
     "SecuredAreaPermissions" => secured_area_permissions: plain,
@@ -17877,13 +17833,13 @@ pub struct SecurityIdentityRequest {
 }
 
 #[cfg(feature = "security")]
-crate::runtime::serialize_object!(SecurityIdentityRequest {
+codegen::serialize_object!(SecurityIdentityRequest {
     "AccountName" => account_name: always,
 });
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(SecurityIdentityRequest {
+codegen::deserialize_object!(SecurityIdentityRequest {
     "AccountName" => account_name: plain,
 });
 
@@ -17897,12 +17853,12 @@ pub struct SecurityMyPermissionsResponse {
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(SecurityMyPermissionsResponse {
+codegen::serialize_object!(SecurityMyPermissionsResponse {
     "Permissions" => permissions: skip,
 });
 
 #[cfg(feature = "security")]
-crate::runtime::deserialize_object!(SecurityMyPermissionsResponse {
+codegen::deserialize_object!(SecurityMyPermissionsResponse {
     "Permissions" => permissions: plain,
 });
 
@@ -17920,14 +17876,14 @@ pub struct SecurityMyResponse {
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(SecurityMyResponse {
+codegen::serialize_object!(SecurityMyResponse {
     "Roles" => roles: skip,
     "GlobalPermissions" => global_permissions: skip,
     "GranularPermissions" => granular_permissions: skip,
 });
 
 #[cfg(feature = "security")]
-crate::runtime::deserialize_object!(SecurityMyResponse {
+codegen::deserialize_object!(SecurityMyResponse {
     "Roles" => roles: plain,
     "GlobalPermissions" => global_permissions: plain,
     "GranularPermissions" => granular_permissions: plain,
@@ -17946,7 +17902,7 @@ pub struct SecurityRoleCopyRequest {
 }
 
 #[cfg(feature = "security-roles")]
-crate::runtime::serialize_object!(SecurityRoleCopyRequest {
+codegen::serialize_object!(SecurityRoleCopyRequest {
     "Name" => name: skip,
     "Description" => description: skip,
     "EmailAddress" => email_address: skip,
@@ -17954,7 +17910,7 @@ crate::runtime::serialize_object!(SecurityRoleCopyRequest {
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(SecurityRoleCopyRequest {
+codegen::deserialize_object!(SecurityRoleCopyRequest {
     "Name" => name: plain,
     "Description" => description: plain,
     "EmailAddress" => email_address: plain,
@@ -17976,7 +17932,7 @@ pub struct SecurityRoleForClaimResponse {
 
 #[cfg(feature = "security-claims")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(SecurityRoleForClaimResponse {
+codegen::serialize_object!(SecurityRoleForClaimResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "Description" => description: skip,
@@ -17984,7 +17940,7 @@ crate::runtime::serialize_object!(SecurityRoleForClaimResponse {
 });
 
 #[cfg(feature = "security-claims")]
-crate::runtime::deserialize_object!(SecurityRoleForClaimResponse {
+codegen::deserialize_object!(SecurityRoleForClaimResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -18003,13 +17959,13 @@ pub struct SecurityRoleInfo {
 
 #[cfg(feature = "permission-set")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(SecurityRoleInfo {
+codegen::serialize_object!(SecurityRoleInfo {
     "Id" => id: skip,
     "Name" => name: skip,
 });
 
 #[cfg(feature = "permission-set")]
-crate::runtime::deserialize_object!(SecurityRoleInfo {
+codegen::deserialize_object!(SecurityRoleInfo {
     "Id" => id: plain,
     "Name" => name: plain,
 });
@@ -18026,13 +17982,13 @@ pub struct SecurityRolePermissionsGlobalPermissionResponse {
 
 #[cfg(feature = "security-role-permissions")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(SecurityRolePermissionsGlobalPermissionResponse {
+codegen::serialize_object!(SecurityRolePermissionsGlobalPermissionResponse {
     "Area" => area: skip,
     "Permission" => permission: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
-crate::runtime::deserialize_object!(SecurityRolePermissionsGlobalPermissionResponse {
+codegen::deserialize_object!(SecurityRolePermissionsGlobalPermissionResponse {
     "Area" => area: plain,
     "Permission" => permission: plain,
 });
@@ -18057,7 +18013,7 @@ pub struct SecurityRoleQueryResponse {
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(SecurityRoleQueryResponse {
+codegen::serialize_object!(SecurityRoleQueryResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "EmailAddress" => email_address: skip,
@@ -18067,7 +18023,7 @@ crate::runtime::serialize_object!(SecurityRoleQueryResponse {
 });
 
 #[cfg(feature = "security-roles")]
-crate::runtime::deserialize_object!(SecurityRoleQueryResponse {
+codegen::deserialize_object!(SecurityRoleQueryResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "EmailAddress" => email_address: plain,
@@ -18088,13 +18044,13 @@ pub struct SecurityRoleResponseBase {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(SecurityRoleResponseBase {
+codegen::serialize_object!(SecurityRoleResponseBase {
     "Name" => name: skip,
     "Permissions" => permissions: skip,
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(SecurityRoleResponseBase {
+codegen::deserialize_object!(SecurityRoleResponseBase {
     "Name" => name: plain,
     "Permissions" => permissions: plain,
 });
@@ -18130,7 +18086,7 @@ pub struct SecurityRolesSecurityRoleCreationRequest {
 }
 
 #[cfg(feature = "security-roles")]
-crate::runtime::serialize_object!(SecurityRolesSecurityRoleCreationRequest {
+codegen::serialize_object!(SecurityRolesSecurityRoleCreationRequest {
     "Name" => name: always,
     "Description" => description: always,
     "EmailAddress" => email_address: skip,
@@ -18141,7 +18097,7 @@ crate::runtime::serialize_object!(SecurityRolesSecurityRoleCreationRequest {
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(SecurityRolesSecurityRoleCreationRequest {
+codegen::deserialize_object!(SecurityRolesSecurityRoleCreationRequest {
     "Name" => name: plain,
     "Description" => description: plain,
     "EmailAddress" => email_address: plain,
@@ -18174,7 +18130,7 @@ pub struct SecurityRolesSecurityRoleResponse {
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(SecurityRolesSecurityRoleResponse {
+codegen::serialize_object!(SecurityRolesSecurityRoleResponse {
     "Id" => id: skip,
     "Name" => name: skip,
     "Description" => description: skip,
@@ -18186,7 +18142,7 @@ crate::runtime::serialize_object!(SecurityRolesSecurityRoleResponse {
 });
 
 #[cfg(feature = "security-roles")]
-crate::runtime::deserialize_object!(SecurityRolesSecurityRoleResponse {
+codegen::deserialize_object!(SecurityRolesSecurityRoleResponse {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -18230,7 +18186,7 @@ pub struct SecurityRolesSecurityRoleUpdateRequest {
 }
 
 #[cfg(feature = "security-roles")]
-crate::runtime::serialize_object!(SecurityRolesSecurityRoleUpdateRequest {
+codegen::serialize_object!(SecurityRolesSecurityRoleUpdateRequest {
     "Id" => id: always,
     "Name" => name: always,
     "Description" => description: always,
@@ -18242,7 +18198,7 @@ crate::runtime::serialize_object!(SecurityRolesSecurityRoleUpdateRequest {
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(SecurityRolesSecurityRoleUpdateRequest {
+codegen::deserialize_object!(SecurityRolesSecurityRoleUpdateRequest {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -18263,14 +18219,14 @@ pub struct ServerAccessRequest {
 }
 
 #[cfg(feature = "server")]
-crate::runtime::serialize_object!(ServerAccessRequest {
+codegen::serialize_object!(ServerAccessRequest {
     "ServerId" => server_id: always,
     "LogonUsers" => logon_users: always,
 });
 
 #[cfg(feature = "server")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ServerAccessRequest {
+codegen::deserialize_object!(ServerAccessRequest {
     "ServerId" => server_id: plain,
     "LogonUsers" => logon_users: plain,
 });
@@ -18287,13 +18243,13 @@ pub struct ServerAccessResponse {
 
 #[cfg(feature = "server")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ServerAccessResponse {
+codegen::serialize_object!(ServerAccessResponse {
     "ServerId" => server_id: skip,
     "LogonUsers" => logon_users: skip,
 });
 
 #[cfg(feature = "server")]
-crate::runtime::deserialize_object!(ServerAccessResponse {
+codegen::deserialize_object!(ServerAccessResponse {
     "ServerId" => server_id: plain,
     "LogonUsers" => logon_users: plain,
 });
@@ -18315,7 +18271,7 @@ pub struct ServerCreationRequest {
 }
 
 #[cfg(feature = "server")]
-crate::runtime::serialize_object!(ServerCreationRequest {
+codegen::serialize_object!(ServerCreationRequest {
     "AgentId" => agent_id: always,
     "Hostname" => hostname: always,
     "ServerGroupId" => server_group_id: always,
@@ -18325,7 +18281,7 @@ crate::runtime::serialize_object!(ServerCreationRequest {
 
 #[cfg(feature = "server")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ServerCreationRequest {
+codegen::deserialize_object!(ServerCreationRequest {
     "AgentId" => agent_id: plain,
     "Hostname" => hostname: plain,
     "ServerGroupId" => server_group_id: plain,
@@ -18344,14 +18300,14 @@ pub struct ServerGroupAccessRequest {
 }
 
 #[cfg(feature = "server-group")]
-crate::runtime::serialize_object!(ServerGroupAccessRequest {
+codegen::serialize_object!(ServerGroupAccessRequest {
     "ServerGroupId" => server_group_id: always,
     "LogonUsers" => logon_users: always,
 });
 
 #[cfg(feature = "server-group")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ServerGroupAccessRequest {
+codegen::deserialize_object!(ServerGroupAccessRequest {
     "ServerGroupId" => server_group_id: plain,
     "LogonUsers" => logon_users: plain,
 });
@@ -18368,13 +18324,13 @@ pub struct ServerGroupAccessResponse {
 
 #[cfg(feature = "server-group")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ServerGroupAccessResponse {
+codegen::serialize_object!(ServerGroupAccessResponse {
     "ServerGroupId" => server_group_id: skip,
     "LogonUsers" => logon_users: skip,
 });
 
 #[cfg(feature = "server-group")]
-crate::runtime::deserialize_object!(ServerGroupAccessResponse {
+codegen::deserialize_object!(ServerGroupAccessResponse {
     "ServerGroupId" => server_group_id: plain,
     "LogonUsers" => logon_users: plain,
 });
@@ -18394,7 +18350,7 @@ pub struct ServerGroupCreationRequest {
 }
 
 #[cfg(feature = "server-group")]
-crate::runtime::serialize_object!(ServerGroupCreationRequest {
+codegen::serialize_object!(ServerGroupCreationRequest {
     "OwnerName" => owner_name: always,
     "GroupName" => group_name: always,
     "SyncSchedule" => sync_schedule: skip,
@@ -18403,7 +18359,7 @@ crate::runtime::serialize_object!(ServerGroupCreationRequest {
 
 #[cfg(feature = "server-group")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ServerGroupCreationRequest {
+codegen::deserialize_object!(ServerGroupCreationRequest {
     "OwnerName" => owner_name: plain,
     "GroupName" => group_name: plain,
     "SyncSchedule" => sync_schedule: plain,
@@ -18430,7 +18386,7 @@ pub struct ServerGroupResponse {
 
 #[cfg(any(feature = "server-group", feature = "service-account"))]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ServerGroupResponse {
+codegen::serialize_object!(ServerGroupResponse {
     "Id" => id: skip,
     "Owner" => owner: skip,
     "GroupName" => group_name: skip,
@@ -18440,7 +18396,7 @@ crate::runtime::serialize_object!(ServerGroupResponse {
 });
 
 #[cfg(any(feature = "server-group", feature = "service-account"))]
-crate::runtime::deserialize_object!(ServerGroupResponse {
+codegen::deserialize_object!(ServerGroupResponse {
     "Id" => id: plain,
     "Owner" => owner: plain,
     "GroupName" => group_name: plain,
@@ -18466,7 +18422,7 @@ pub struct ServerGroupUpdateRequest {
 }
 
 #[cfg(feature = "server-group")]
-crate::runtime::serialize_object!(ServerGroupUpdateRequest {
+codegen::serialize_object!(ServerGroupUpdateRequest {
     "Id" => id: always,
     "OwnerName" => owner_name: always,
     "GroupName" => group_name: always,
@@ -18476,7 +18432,7 @@ crate::runtime::serialize_object!(ServerGroupUpdateRequest {
 
 #[cfg(feature = "server-group")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ServerGroupUpdateRequest {
+codegen::deserialize_object!(ServerGroupUpdateRequest {
     "Id" => id: plain,
     "OwnerName" => owner_name: plain,
     "GroupName" => group_name: plain,
@@ -18512,7 +18468,7 @@ pub struct ServerResponse {
 
 #[cfg(any(feature = "logon", feature = "server", feature = "user"))]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ServerResponse {
+codegen::serialize_object!(ServerResponse {
     "Id" => id: skip,
     "AgentId" => agent_id: skip,
     "Hostname" => hostname: skip,
@@ -18526,7 +18482,7 @@ crate::runtime::serialize_object!(ServerResponse {
 });
 
 #[cfg(any(feature = "logon", feature = "server", feature = "user"))]
-crate::runtime::deserialize_object!(ServerResponse {
+codegen::deserialize_object!(ServerResponse {
     "Id" => id: plain,
     "AgentId" => agent_id: plain,
     "Hostname" => hostname: plain,
@@ -18552,7 +18508,7 @@ pub struct ServerUpdateRequest {
 }
 
 #[cfg(feature = "server")]
-crate::runtime::serialize_object!(ServerUpdateRequest {
+codegen::serialize_object!(ServerUpdateRequest {
     "Id" => id: always,
     "UnderManagement" => under_management: skip,
     "Port" => port: skip,
@@ -18560,7 +18516,7 @@ crate::runtime::serialize_object!(ServerUpdateRequest {
 
 #[cfg(feature = "server")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ServerUpdateRequest {
+codegen::deserialize_object!(ServerUpdateRequest {
     "Id" => id: plain,
     "UnderManagement" => under_management: plain,
     "Port" => port: plain,
@@ -18581,7 +18537,7 @@ pub struct ServiceAccountCreationRequest {
 }
 
 #[cfg(feature = "service-account")]
-crate::runtime::serialize_object!(ServiceAccountCreationRequest {
+codegen::serialize_object!(ServiceAccountCreationRequest {
     "KeyGenerationRequest" => key_generation_request: always,
     "User" => user: always,
     "ClientHostname" => client_hostname: always,
@@ -18590,7 +18546,7 @@ crate::runtime::serialize_object!(ServiceAccountCreationRequest {
 
 #[cfg(feature = "service-account")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ServiceAccountCreationRequest {
+codegen::deserialize_object!(ServiceAccountCreationRequest {
     "KeyGenerationRequest" => key_generation_request: plain,
     "User" => user: plain,
     "ClientHostname" => client_hostname: plain,
@@ -18613,7 +18569,7 @@ pub struct ServiceAccountResponse {
 
 #[cfg(feature = "service-account")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ServiceAccountResponse {
+codegen::serialize_object!(ServiceAccountResponse {
     "Id" => id: skip,
     "ClientHostname" => client_hostname: skip,
     "ServerGroup" => server_group: skip,
@@ -18621,7 +18577,7 @@ crate::runtime::serialize_object!(ServiceAccountResponse {
 });
 
 #[cfg(feature = "service-account")]
-crate::runtime::deserialize_object!(ServiceAccountResponse {
+codegen::deserialize_object!(ServiceAccountResponse {
     "Id" => id: plain,
     "ClientHostname" => client_hostname: plain,
     "ServerGroup" => server_group: plain,
@@ -18639,14 +18595,14 @@ pub struct ServiceAccountUpdateRequest {
 }
 
 #[cfg(feature = "service-account")]
-crate::runtime::serialize_object!(ServiceAccountUpdateRequest {
+codegen::serialize_object!(ServiceAccountUpdateRequest {
     "KeyUpdateRequest" => key_update_request: always,
     "Id" => id: always,
 });
 
 #[cfg(feature = "service-account")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ServiceAccountUpdateRequest {
+codegen::deserialize_object!(ServiceAccountUpdateRequest {
     "KeyUpdateRequest" => key_update_request: plain,
     "Id" => id: plain,
 });
@@ -18662,14 +18618,14 @@ pub struct ServiceAccountUserCreationRequest {
 }
 
 #[cfg(feature = "service-account")]
-crate::runtime::serialize_object!(ServiceAccountUserCreationRequest {
+codegen::serialize_object!(ServiceAccountUserCreationRequest {
     "Username" => username: always,
     "LogonIds" => logon_ids: skip,
 });
 
 #[cfg(feature = "service-account")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(ServiceAccountUserCreationRequest {
+codegen::deserialize_object!(ServiceAccountUserCreationRequest {
     "Username" => username: plain,
     "LogonIds" => logon_ids: plain,
 });
@@ -18693,7 +18649,7 @@ pub struct SignalConfigurationRequest {
 }
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::serialize_object!(SignalConfigurationRequest {
+codegen::serialize_object!(SignalConfigurationRequest {
     "SignalName" => signal_name: skip,
     "RoleIds" => role_ids: skip,
     "RoleTokens" => role_tokens: skip,
@@ -18701,7 +18657,7 @@ crate::runtime::serialize_object!(SignalConfigurationRequest {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(SignalConfigurationRequest {
+codegen::deserialize_object!(SignalConfigurationRequest {
     "SignalName" => signal_name: plain,
     "RoleIds" => role_ids: plain,
     "RoleTokens" => role_tokens: plain,
@@ -18719,12 +18675,12 @@ pub struct SignalDefinitionResponse {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(SignalDefinitionResponse {
+codegen::serialize_object!(SignalDefinitionResponse {
     "InputParameters" => input_parameters: skip,
 });
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::deserialize_object!(SignalDefinitionResponse {
+codegen::deserialize_object!(SignalDefinitionResponse {
     "InputParameters" => input_parameters: plain,
 });
 
@@ -18743,14 +18699,14 @@ pub struct SignalRequest {
 }
 
 #[cfg(feature = "workflow-instance")]
-crate::runtime::serialize_object!(SignalRequest {
+codegen::serialize_object!(SignalRequest {
     "SignalKey" => signal_key: skip,
     "Data" => data: skip,
 });
 
 #[cfg(feature = "workflow-instance")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(SignalRequest {
+codegen::deserialize_object!(SignalRequest {
     "SignalKey" => signal_key: plain,
     "Data" => data: plain,
 });
@@ -18759,9 +18715,7 @@ crate::runtime::deserialize_object!(SignalRequest {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "smtp")]
-pub type SmtpRelayAuthenticationType = crate::runtime::Code<
-    codes::SmtpRelayAuthenticationType,
->;
+pub type SmtpRelayAuthenticationType = crate::Code<codes::SmtpRelayAuthenticationType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPRequest` (API version 2).
 #[cfg(feature = "smtp")]
@@ -18798,7 +18752,7 @@ pub struct SmtpRequest {
 }
 
 #[cfg(feature = "smtp")]
-crate::runtime::serialize_object!(SmtpRequest {
+codegen::serialize_object!(SmtpRequest {
     "Host" => host: skip,
     "Port" => port: skip,
     "RelayAuthenticationType" => relay_authentication_type: skip,
@@ -18817,7 +18771,7 @@ crate::runtime::serialize_object!(SmtpRequest {
 
 #[cfg(feature = "smtp")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(SmtpRequest {
+codegen::deserialize_object!(SmtpRequest {
     "Host" => host: plain,
     "Port" => port: plain,
     "RelayAuthenticationType" => relay_authentication_type: plain,
@@ -18872,7 +18826,7 @@ pub struct SmtpResponse {
 
 #[cfg(feature = "smtp")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(SmtpResponse {
+codegen::serialize_object!(SmtpResponse {
     "Host" => host: skip,
     "Id" => id: skip,
     "Port" => port: skip,
@@ -18891,7 +18845,7 @@ crate::runtime::serialize_object!(SmtpResponse {
 });
 
 #[cfg(feature = "smtp")]
-crate::runtime::deserialize_object!(SmtpResponse {
+codegen::deserialize_object!(SmtpResponse {
     "Host" => host: plain,
     "Id" => id: plain,
     "Port" => port: plain,
@@ -18946,7 +18900,7 @@ pub struct SmtpTestRequest {
 }
 
 #[cfg(feature = "smtp")]
-crate::runtime::serialize_object!(SmtpTestRequest {
+codegen::serialize_object!(SmtpTestRequest {
     "RelayPassword" => relay_password: skip,
     "RelayUsername" => relay_username: skip,
     "ClientId" => client_id: skip,
@@ -18966,7 +18920,7 @@ crate::runtime::serialize_object!(SmtpTestRequest {
 
 #[cfg(feature = "smtp")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(SmtpTestRequest {
+codegen::deserialize_object!(SmtpTestRequest {
     "RelayPassword" => relay_password: plain,
     "RelayUsername" => relay_username: plain,
     "ClientId" => client_id: plain,
@@ -19007,7 +18961,7 @@ pub struct Smtpv1Request {
 }
 
 #[cfg(feature = "smtp")]
-crate::runtime::serialize_object!(Smtpv1Request {
+codegen::serialize_object!(Smtpv1Request {
     "Host" => host: skip,
     "Port" => port: skip,
     "RelayAuthenticationType" => relay_authentication_type: skip,
@@ -19020,7 +18974,7 @@ crate::runtime::serialize_object!(Smtpv1Request {
 
 #[cfg(feature = "smtp")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(Smtpv1Request {
+codegen::deserialize_object!(Smtpv1Request {
     "Host" => host: plain,
     "Port" => port: plain,
     "RelayAuthenticationType" => relay_authentication_type: plain,
@@ -19055,7 +19009,7 @@ pub struct Smtpv1Response {
 
 #[cfg(feature = "smtp")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(Smtpv1Response {
+codegen::serialize_object!(Smtpv1Response {
     "Host" => host: skip,
     "Id" => id: skip,
     "Port" => port: skip,
@@ -19067,7 +19021,7 @@ crate::runtime::serialize_object!(Smtpv1Response {
 });
 
 #[cfg(feature = "smtp")]
-crate::runtime::deserialize_object!(Smtpv1Response {
+codegen::deserialize_object!(Smtpv1Response {
     "Host" => host: plain,
     "Id" => id: plain,
     "Port" => port: plain,
@@ -19103,7 +19057,7 @@ pub struct Smtpv1TestRequest {
 }
 
 #[cfg(feature = "smtp")]
-crate::runtime::serialize_object!(Smtpv1TestRequest {
+codegen::serialize_object!(Smtpv1TestRequest {
     "RelayPassword" => relay_password: skip,
     "RelayUsername" => relay_username: skip,
     "Host" => host: always,
@@ -19117,7 +19071,7 @@ crate::runtime::serialize_object!(Smtpv1TestRequest {
 
 #[cfg(feature = "smtp")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(Smtpv1TestRequest {
+codegen::deserialize_object!(Smtpv1TestRequest {
     "RelayPassword" => relay_password: plain,
     "RelayUsername" => relay_username: plain,
     "Host" => host: plain,
@@ -19155,7 +19109,7 @@ pub struct Smtpv1TestResponse {
 
 #[cfg(feature = "smtp")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(Smtpv1TestResponse {
+codegen::serialize_object!(Smtpv1TestResponse {
     "Host" => host: skip,
     "Id" => id: skip,
     "Port" => port: skip,
@@ -19168,7 +19122,7 @@ crate::runtime::serialize_object!(Smtpv1TestResponse {
 });
 
 #[cfg(feature = "smtp")]
-crate::runtime::deserialize_object!(Smtpv1TestResponse {
+codegen::deserialize_object!(Smtpv1TestResponse {
     "Host" => host: plain,
     "Id" => id: plain,
     "Port" => port: plain,
@@ -19231,7 +19185,7 @@ crate::runtime::deserialize_object!(Smtpv1TestResponse {
         feature = "workflow-instance"
     )
 )]
-pub type SortOrder = crate::runtime::Code<codes::SortOrder>;
+pub type SortOrder = crate::Code<codes::SortOrder>;
 
 #[cfg(
     any(
@@ -19281,7 +19235,7 @@ pub type SortOrder = crate::runtime::Code<codes::SortOrder>;
         feature = "workflow-instance"
     )
 )]
-impl crate::runtime::Code<codes::SortOrder> {
+impl crate::Code<codes::SortOrder> {
     /// `ascending` (0), as the documents name it.
     pub const ASCENDING: Self = Self::number(0);
     /// `descending` (1), as the documents name it.
@@ -19306,7 +19260,7 @@ pub struct SshUserAccessResponse {
 
 #[cfg(feature = "user")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(SshUserAccessResponse {
+codegen::serialize_object!(SshUserAccessResponse {
     "Id" => id: skip,
     "Key" => key: skip,
     "Username" => username: skip,
@@ -19315,7 +19269,7 @@ crate::runtime::serialize_object!(SshUserAccessResponse {
 });
 
 #[cfg(feature = "user")]
-crate::runtime::deserialize_object!(SshUserAccessResponse {
+codegen::deserialize_object!(SshUserAccessResponse {
     "Id" => id: plain,
     "Key" => key: plain,
     "Username" => username: plain,
@@ -19334,14 +19288,14 @@ pub struct SshUserCreationRequest {
 }
 
 #[cfg(feature = "user")]
-crate::runtime::serialize_object!(SshUserCreationRequest {
+codegen::serialize_object!(SshUserCreationRequest {
     "Username" => username: always,
     "LogonIds" => logon_ids: skip,
 });
 
 #[cfg(feature = "user")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(SshUserCreationRequest {
+codegen::deserialize_object!(SshUserCreationRequest {
     "Username" => username: plain,
     "LogonIds" => logon_ids: plain,
 });
@@ -19378,7 +19332,7 @@ pub struct SshUserResponse {
     )
 )]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(SshUserResponse {
+codegen::serialize_object!(SshUserResponse {
     "Id" => id: skip,
     "Key" => key: skip,
     "Username" => username: skip,
@@ -19394,7 +19348,7 @@ crate::runtime::serialize_object!(SshUserResponse {
         feature = "user"
     )
 )]
-crate::runtime::deserialize_object!(SshUserResponse {
+codegen::deserialize_object!(SshUserResponse {
     "Id" => id: plain,
     "Key" => key: plain,
     "Username" => username: plain,
@@ -19412,14 +19366,14 @@ pub struct SshUserUpdateRequest {
 }
 
 #[cfg(feature = "user")]
-crate::runtime::serialize_object!(SshUserUpdateRequest {
+codegen::serialize_object!(SshUserUpdateRequest {
     "Id" => id: always,
     "LogonIds" => logon_ids: skip,
 });
 
 #[cfg(feature = "user")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(SshUserUpdateRequest {
+codegen::deserialize_object!(SshUserUpdateRequest {
     "Id" => id: plain,
     "LogonIds" => logon_ids: plain,
 });
@@ -19428,39 +19382,37 @@ crate::runtime::deserialize_object!(SshUserUpdateRequest {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "ssl")]
-pub type SslEndpointStatus = crate::runtime::Code<codes::SslEndpointStatus>;
+pub type SslEndpointStatus = crate::Code<codes::SslEndpointStatus>;
 
 /// Schema `Keyfactor.Orchestrators.Common.Enums.SslJobType` (API version 1.0).
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "ssl")]
-pub type SslJobType = crate::runtime::Code<codes::SslJobType>;
+pub type SslJobType = crate::Code<codes::SslJobType>;
 
 /// Schema `Keyfactor.Orchestrators.Common.Enums.SslNetworkDefinitionItemType` (API version 1.0).
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "ssl")]
-pub type SslNetworkDefinitionItemType = crate::runtime::Code<
-    codes::SslNetworkDefinitionItemType,
->;
+pub type SslNetworkDefinitionItemType = crate::Code<codes::SslNetworkDefinitionItemType>;
 
 /// Schema `CSS.CMS.Core.Enums.SslNetworkJobStatus` (API version 1.0).
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "ssl")]
-pub type SslNetworkJobStatus = crate::runtime::Code<codes::SslNetworkJobStatus>;
+pub type SslNetworkJobStatus = crate::Code<codes::SslNetworkJobStatus>;
 
 /// Schema `Keyfactor.Orchestrators.Common.Enums.SslProbeType` (API version 1.0).
 ///
 /// An integer code; the documents list the values 2, 3, 4, 5, 6. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "ssl")]
-pub type SslProbeType = crate::runtime::Code<codes::SslProbeType>;
+pub type SslProbeType = crate::Code<codes::SslProbeType>;
 
 /// Schema `CSS.CMS.Core.Enums.SslScanJobStatus` (API version 1.0).
 ///
 /// An integer code; the documents list the values 1, 2, 3. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "ssl")]
-pub type SslScanJobStatus = crate::runtime::Code<codes::SslScanJobStatus>;
+pub type SslScanJobStatus = crate::Code<codes::SslScanJobStatus>;
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.SslScanResult` (API version 1.0).
 #[cfg(feature = "ssl")]
@@ -19494,7 +19446,7 @@ pub struct SslScanResult {
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(SslScanResult {
+codegen::serialize_object!(SslScanResult {
     "EndpointId" => endpoint_id: skip,
     "ReverseDNS" => reverse_dns: skip,
     "SNIName" => sni_name: skip,
@@ -19510,7 +19462,7 @@ crate::runtime::serialize_object!(SslScanResult {
 });
 
 #[cfg(feature = "ssl")]
-crate::runtime::deserialize_object!(SslScanResult {
+codegen::deserialize_object!(SslScanResult {
     "EndpointId" => endpoint_id: plain,
     "ReverseDNS" => reverse_dns: plain,
     "SNIName" => sni_name: plain,
@@ -19550,7 +19502,7 @@ pub struct StoreTypeProperty {
 }
 
 #[cfg(feature = "certificate-store-type")]
-crate::runtime::serialize_object!(StoreTypeProperty {
+codegen::serialize_object!(StoreTypeProperty {
     "Id" => id: skip,
     "StoreTypeId" => store_type_id: skip,
     "Name" => name: skip,
@@ -19563,7 +19515,7 @@ crate::runtime::serialize_object!(StoreTypeProperty {
 });
 
 #[cfg(feature = "certificate-store-type")]
-crate::runtime::deserialize_object!(StoreTypeProperty {
+codegen::deserialize_object!(StoreTypeProperty {
     "Id" => id: plain,
     "StoreTypeId" => store_type_id: plain,
     "Name" => name: plain,
@@ -19579,9 +19531,7 @@ crate::runtime::deserialize_object!(StoreTypeProperty {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8, 100, 101, 999. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "certificate", feature = "ssl"))]
-pub type SubjectAltNameElementType = crate::runtime::Code<
-    codes::SubjectAltNameElementType,
->;
+pub type SubjectAltNameElementType = crate::Code<codes::SubjectAltNameElementType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.SubjectAlternativeNameModel` (API version 1.0).
 #[cfg(feature = "certificate")]
@@ -19601,7 +19551,7 @@ pub struct SubjectAlternativeNameModel {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(SubjectAlternativeNameModel {
+codegen::serialize_object!(SubjectAlternativeNameModel {
     "Id" => id: skip,
     "Value" => value: skip,
     "Type" => type_: skip,
@@ -19609,7 +19559,7 @@ crate::runtime::serialize_object!(SubjectAlternativeNameModel {
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(SubjectAlternativeNameModel {
+codegen::deserialize_object!(SubjectAlternativeNameModel {
     "Id" => id: plain,
     "Value" => value: plain,
     "Type" => type_: plain,
@@ -19633,7 +19583,7 @@ pub struct SupportedOperations {
 }
 
 #[cfg(feature = "certificate-store-type")]
-crate::runtime::serialize_object!(SupportedOperations {
+codegen::serialize_object!(SupportedOperations {
     "Add" => add: skip,
     "Create" => create: skip,
     "Discovery" => discovery: skip,
@@ -19642,7 +19592,7 @@ crate::runtime::serialize_object!(SupportedOperations {
 });
 
 #[cfg(feature = "certificate-store-type")]
-crate::runtime::deserialize_object!(SupportedOperations {
+codegen::deserialize_object!(SupportedOperations {
     "Add" => add: plain,
     "Create" => create: plain,
     "Discovery" => discovery: plain,
@@ -19664,14 +19614,14 @@ pub struct SuspendedRevocationResponse {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(SuspendedRevocationResponse {
+codegen::serialize_object!(SuspendedRevocationResponse {
     "CertId" => cert_id: skip,
     "WorkflowId" => workflow_id: skip,
     "Message" => message: skip,
 });
 
 #[cfg(feature = "certificate")]
-crate::runtime::deserialize_object!(SuspendedRevocationResponse {
+codegen::deserialize_object!(SuspendedRevocationResponse {
     "CertId" => cert_id: plain,
     "WorkflowId" => workflow_id: plain,
     "Message" => message: plain,
@@ -19692,7 +19642,7 @@ pub struct TemplateCertificateExtensionRequest {
 }
 
 #[cfg(feature = "template")]
-crate::runtime::serialize_object!(TemplateCertificateExtensionRequest {
+codegen::serialize_object!(TemplateCertificateExtensionRequest {
     "OID" => oid: skip,
     "Name" => name: skip,
     "Critical" => critical: skip,
@@ -19701,7 +19651,7 @@ crate::runtime::serialize_object!(TemplateCertificateExtensionRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(TemplateCertificateExtensionRequest {
+codegen::deserialize_object!(TemplateCertificateExtensionRequest {
     "OID" => oid: plain,
     "Name" => name: plain,
     "Critical" => critical: plain,
@@ -19726,7 +19676,7 @@ pub struct TemplateCertificateExtensionResponse {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(TemplateCertificateExtensionResponse {
+codegen::serialize_object!(TemplateCertificateExtensionResponse {
     "OID" => oid: skip,
     "Name" => name: skip,
     "Critical" => critical: skip,
@@ -19735,7 +19685,7 @@ crate::runtime::serialize_object!(TemplateCertificateExtensionResponse {
 });
 
 #[cfg(feature = "template")]
-crate::runtime::deserialize_object!(TemplateCertificateExtensionResponse {
+codegen::deserialize_object!(TemplateCertificateExtensionResponse {
     "OID" => oid: plain,
     "Name" => name: plain,
     "Critical" => critical: plain,
@@ -19760,7 +19710,7 @@ pub struct TemplateCertificateExtensionsRequest {
 }
 
 #[cfg(feature = "template")]
-crate::runtime::serialize_object!(TemplateCertificateExtensionsRequest {
+codegen::serialize_object!(TemplateCertificateExtensionsRequest {
     "ConfigurationTenant" => configuration_tenant: always,
     "Name" => name: always,
     "Oid" => oid: always,
@@ -19770,7 +19720,7 @@ crate::runtime::serialize_object!(TemplateCertificateExtensionsRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(TemplateCertificateExtensionsRequest {
+codegen::deserialize_object!(TemplateCertificateExtensionsRequest {
     "ConfigurationTenant" => configuration_tenant: plain,
     "Name" => name: plain,
     "Oid" => oid: plain,
@@ -19782,9 +19732,7 @@ crate::runtime::deserialize_object!(TemplateCertificateExtensionsRequest {
 ///
 /// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
-pub type TemplateCertificateOwnerRole = crate::runtime::Code<
-    codes::TemplateCertificateOwnerRole,
->;
+pub type TemplateCertificateOwnerRole = crate::Code<codes::TemplateCertificateOwnerRole>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateCertificatePolicyRequest` (API version 1.0).
 #[cfg(feature = "template")]
@@ -19799,7 +19747,7 @@ pub struct TemplateCertificatePolicyRequest {
 }
 
 #[cfg(feature = "template")]
-crate::runtime::serialize_object!(TemplateCertificatePolicyRequest {
+codegen::serialize_object!(TemplateCertificatePolicyRequest {
     "PolicyID" => policy_id: always,
     "PolicyType" => policy_type: always,
     "Value" => value: skip,
@@ -19807,7 +19755,7 @@ crate::runtime::serialize_object!(TemplateCertificatePolicyRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(TemplateCertificatePolicyRequest {
+codegen::deserialize_object!(TemplateCertificatePolicyRequest {
     "PolicyID" => policy_id: plain,
     "PolicyType" => policy_type: plain,
     "Value" => value: plain,
@@ -19827,14 +19775,14 @@ pub struct TemplateCertificatePolicyResponse {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(TemplateCertificatePolicyResponse {
+codegen::serialize_object!(TemplateCertificatePolicyResponse {
     "PolicyID" => policy_id: skip,
     "PolicyType" => policy_type: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "template")]
-crate::runtime::deserialize_object!(TemplateCertificatePolicyResponse {
+codegen::deserialize_object!(TemplateCertificatePolicyResponse {
     "PolicyID" => policy_id: plain,
     "PolicyType" => policy_type: plain,
     "Value" => value: plain,
@@ -19896,7 +19844,7 @@ pub struct TemplateCollectionRetrievalResponse {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(TemplateCollectionRetrievalResponse {
+codegen::serialize_object!(TemplateCollectionRetrievalResponse {
     "Id" => id: skip,
     "CommonName" => common_name: skip,
     "TemplateName" => template_name: skip,
@@ -19924,7 +19872,7 @@ crate::runtime::serialize_object!(TemplateCollectionRetrievalResponse {
 });
 
 #[cfg(feature = "template")]
-crate::runtime::deserialize_object!(TemplateCollectionRetrievalResponse {
+codegen::deserialize_object!(TemplateCollectionRetrievalResponse {
     "Id" => id: plain,
     "CommonName" => common_name: plain,
     "TemplateName" => template_name: plain,
@@ -19962,13 +19910,13 @@ pub struct TemplateDefaultRequestResponseModel {
 }
 
 #[cfg(feature = "template")]
-crate::runtime::serialize_object!(TemplateDefaultRequestResponseModel {
+codegen::serialize_object!(TemplateDefaultRequestResponseModel {
     "SubjectPart" => subject_part: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "template")]
-crate::runtime::deserialize_object!(TemplateDefaultRequestResponseModel {
+codegen::deserialize_object!(TemplateDefaultRequestResponseModel {
     "SubjectPart" => subject_part: plain,
     "Value" => value: plain,
 });
@@ -20002,7 +19950,7 @@ pub struct TemplateDetailsCreateRequest {
 }
 
 #[cfg(feature = "template")]
-crate::runtime::serialize_object!(TemplateDetailsCreateRequest {
+codegen::serialize_object!(TemplateDetailsCreateRequest {
     "Name" => name: always,
     "Validity" => validity: always,
     "ConfigurationTenant" => configuration_tenant: always,
@@ -20017,7 +19965,7 @@ crate::runtime::serialize_object!(TemplateDetailsCreateRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(TemplateDetailsCreateRequest {
+codegen::deserialize_object!(TemplateDetailsCreateRequest {
     "Name" => name: plain,
     "Validity" => validity: plain,
     "ConfigurationTenant" => configuration_tenant: plain,
@@ -20034,9 +19982,7 @@ crate::runtime::deserialize_object!(TemplateDetailsCreateRequest {
 ///
 /// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "template")]
-pub type TemplateDetailsManageability = crate::runtime::Code<
-    codes::TemplateDetailsManageability,
->;
+pub type TemplateDetailsManageability = crate::Code<codes::TemplateDetailsManageability>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateDetailsResponse` (API version 1.0).
 #[cfg(feature = "template")]
@@ -20070,7 +20016,7 @@ pub struct TemplateDetailsResponse {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(TemplateDetailsResponse {
+codegen::serialize_object!(TemplateDetailsResponse {
     "Name" => name: skip,
     "OID" => oid: skip,
     "ConfigurationTenant" => configuration_tenant: skip,
@@ -20085,7 +20031,7 @@ crate::runtime::serialize_object!(TemplateDetailsResponse {
 });
 
 #[cfg(feature = "template")]
-crate::runtime::deserialize_object!(TemplateDetailsResponse {
+codegen::deserialize_object!(TemplateDetailsResponse {
     "Name" => name: plain,
     "OID" => oid: plain,
     "ConfigurationTenant" => configuration_tenant: plain,
@@ -20128,7 +20074,7 @@ pub struct TemplateDetailsUpdateRequest {
 }
 
 #[cfg(feature = "template")]
-crate::runtime::serialize_object!(TemplateDetailsUpdateRequest {
+codegen::serialize_object!(TemplateDetailsUpdateRequest {
     "Name" => name: always,
     "OID" => oid: always,
     "Validity" => validity: always,
@@ -20143,7 +20089,7 @@ crate::runtime::serialize_object!(TemplateDetailsUpdateRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(TemplateDetailsUpdateRequest {
+codegen::deserialize_object!(TemplateDetailsUpdateRequest {
     "Name" => name: plain,
     "OID" => oid: plain,
     "Validity" => validity: plain,
@@ -20172,13 +20118,13 @@ pub struct TemplateEnrollmentDefaultResponse {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(TemplateEnrollmentDefaultResponse {
+codegen::serialize_object!(TemplateEnrollmentDefaultResponse {
     "SubjectPart" => subject_part: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(TemplateEnrollmentDefaultResponse {
+codegen::deserialize_object!(TemplateEnrollmentDefaultResponse {
     "SubjectPart" => subject_part: plain,
     "Value" => value: plain,
 });
@@ -20201,7 +20147,7 @@ pub struct TemplateEnrollmentField {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(TemplateEnrollmentField {
+codegen::serialize_object!(TemplateEnrollmentField {
     "Id" => id: skip,
     "Name" => name: skip,
     "Options" => options: skip,
@@ -20210,7 +20156,7 @@ crate::runtime::serialize_object!(TemplateEnrollmentField {
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(TemplateEnrollmentField {
+codegen::deserialize_object!(TemplateEnrollmentField {
     "Id" => id: plain,
     "Name" => name: plain,
     "Options" => options: plain,
@@ -20233,7 +20179,7 @@ pub struct TemplateEnrollmentFieldRequestResponseModel {
 }
 
 #[cfg(feature = "template")]
-crate::runtime::serialize_object!(TemplateEnrollmentFieldRequestResponseModel {
+codegen::serialize_object!(TemplateEnrollmentFieldRequestResponseModel {
     "Id" => id: skip,
     "Name" => name: skip,
     "Options" => options: skip,
@@ -20241,7 +20187,7 @@ crate::runtime::serialize_object!(TemplateEnrollmentFieldRequestResponseModel {
 });
 
 #[cfg(feature = "template")]
-crate::runtime::deserialize_object!(TemplateEnrollmentFieldRequestResponseModel {
+codegen::deserialize_object!(TemplateEnrollmentFieldRequestResponseModel {
     "Id" => id: plain,
     "Name" => name: plain,
     "Options" => options: plain,
@@ -20252,9 +20198,7 @@ crate::runtime::deserialize_object!(TemplateEnrollmentFieldRequestResponseModel 
 ///
 /// An integer code; the documents list the values 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
-pub type TemplateEnrollmentFieldType = crate::runtime::Code<
-    codes::TemplateEnrollmentFieldType,
->;
+pub type TemplateEnrollmentFieldType = crate::Code<codes::TemplateEnrollmentFieldType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Enrollment.TemplateEnrollmentPolicyResponse` (API version 1.0).
 #[cfg(feature = "enrollment")]
@@ -20286,7 +20230,7 @@ pub struct TemplateEnrollmentPolicyResponse {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(TemplateEnrollmentPolicyResponse {
+codegen::serialize_object!(TemplateEnrollmentPolicyResponse {
     "AllowKeyReuse" => allow_key_reuse: skip,
     "AllowWildcards" => allow_wildcards: skip,
     "RFCEnforcement" => rfc_enforcement: skip,
@@ -20297,7 +20241,7 @@ crate::runtime::serialize_object!(TemplateEnrollmentPolicyResponse {
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(TemplateEnrollmentPolicyResponse {
+codegen::deserialize_object!(TemplateEnrollmentPolicyResponse {
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
     "RFCEnforcement" => rfc_enforcement: plain,
@@ -20331,7 +20275,7 @@ pub struct TemplateEnrollmentRegexResponse {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(TemplateEnrollmentRegexResponse {
+codegen::serialize_object!(TemplateEnrollmentRegexResponse {
     "SubjectPart" => subject_part: skip,
     "Regex" => regex: skip,
     "Error" => error: skip,
@@ -20339,7 +20283,7 @@ crate::runtime::serialize_object!(TemplateEnrollmentRegexResponse {
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(TemplateEnrollmentRegexResponse {
+codegen::deserialize_object!(TemplateEnrollmentRegexResponse {
     "SubjectPart" => subject_part: plain,
     "Regex" => regex: plain,
     "Error" => error: plain,
@@ -20364,14 +20308,14 @@ pub struct TemplateEnrollmentSettingsResponse {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(TemplateEnrollmentSettingsResponse {
+codegen::serialize_object!(TemplateEnrollmentSettingsResponse {
     "TemplateRegexes" => template_regexes: skip,
     "TemplateDefaults" => template_defaults: skip,
     "TemplatePolicy" => template_policy: skip,
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(TemplateEnrollmentSettingsResponse {
+codegen::deserialize_object!(TemplateEnrollmentSettingsResponse {
     "TemplateRegexes" => template_regexes: plain,
     "TemplateDefaults" => template_defaults: plain,
     "TemplatePolicy" => template_policy: plain,
@@ -20388,14 +20332,14 @@ pub struct TemplateExtendedKeyUsageRequest {
 }
 
 #[cfg(feature = "template")]
-crate::runtime::serialize_object!(TemplateExtendedKeyUsageRequest {
+codegen::serialize_object!(TemplateExtendedKeyUsageRequest {
     "OID" => oid: skip,
     "FriendlyName" => friendly_name: skip,
 });
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(TemplateExtendedKeyUsageRequest {
+codegen::deserialize_object!(TemplateExtendedKeyUsageRequest {
     "OID" => oid: plain,
     "FriendlyName" => friendly_name: plain,
 });
@@ -20412,13 +20356,13 @@ pub struct TemplateExtendedKeyUsageResponse {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(TemplateExtendedKeyUsageResponse {
+codegen::serialize_object!(TemplateExtendedKeyUsageResponse {
     "OID" => oid: skip,
     "FriendlyName" => friendly_name: skip,
 });
 
 #[cfg(feature = "template")]
-crate::runtime::deserialize_object!(TemplateExtendedKeyUsageResponse {
+codegen::deserialize_object!(TemplateExtendedKeyUsageResponse {
     "OID" => oid: plain,
     "FriendlyName" => friendly_name: plain,
 });
@@ -20436,7 +20380,7 @@ pub struct TemplateKeyTypeRequest {
 }
 
 #[cfg(feature = "template")]
-crate::runtime::serialize_object!(TemplateKeyTypeRequest {
+codegen::serialize_object!(TemplateKeyTypeRequest {
     "AlgorithmName" => algorithm_name: skip,
     "KeySize" => key_size: skip,
     "CurveOid" => curve_oid: skip,
@@ -20444,7 +20388,7 @@ crate::runtime::serialize_object!(TemplateKeyTypeRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(TemplateKeyTypeRequest {
+codegen::deserialize_object!(TemplateKeyTypeRequest {
     "AlgorithmName" => algorithm_name: plain,
     "KeySize" => key_size: plain,
     "CurveOid" => curve_oid: plain,
@@ -20464,14 +20408,14 @@ pub struct TemplateKeyTypeResponse {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(TemplateKeyTypeResponse {
+codegen::serialize_object!(TemplateKeyTypeResponse {
     "AlgorithmName" => algorithm_name: skip,
     "KeySize" => key_size: skip,
     "CurveOid" => curve_oid: skip,
 });
 
 #[cfg(feature = "template")]
-crate::runtime::deserialize_object!(TemplateKeyTypeResponse {
+codegen::deserialize_object!(TemplateKeyTypeResponse {
     "AlgorithmName" => algorithm_name: plain,
     "KeySize" => key_size: plain,
     "CurveOid" => curve_oid: plain,
@@ -20501,7 +20445,7 @@ pub struct TemplateMetadataField {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(TemplateMetadataField {
+codegen::serialize_object!(TemplateMetadataField {
     "Id" => id: skip,
     "DefaultValue" => default_value: skip,
     "TemplateId" => template_id: skip,
@@ -20513,7 +20457,7 @@ crate::runtime::serialize_object!(TemplateMetadataField {
 });
 
 #[cfg(feature = "enrollment")]
-crate::runtime::deserialize_object!(TemplateMetadataField {
+codegen::deserialize_object!(TemplateMetadataField {
     "Id" => id: plain,
     "DefaultValue" => default_value: plain,
     "TemplateId" => template_id: plain,
@@ -20547,7 +20491,7 @@ pub struct TemplateMetadataFieldRequestResponseModel {
 }
 
 #[cfg(feature = "template")]
-crate::runtime::serialize_object!(TemplateMetadataFieldRequestResponseModel {
+codegen::serialize_object!(TemplateMetadataFieldRequestResponseModel {
     "Id" => id: skip,
     "DefaultValue" => default_value: skip,
     "MetadataId" => metadata_id: skip,
@@ -20559,7 +20503,7 @@ crate::runtime::serialize_object!(TemplateMetadataFieldRequestResponseModel {
 });
 
 #[cfg(feature = "template")]
-crate::runtime::deserialize_object!(TemplateMetadataFieldRequestResponseModel {
+codegen::deserialize_object!(TemplateMetadataFieldRequestResponseModel {
     "Id" => id: plain,
     "DefaultValue" => default_value: plain,
     "MetadataId" => metadata_id: plain,
@@ -20595,7 +20539,7 @@ pub struct TemplatePolicyRequestModel {
 }
 
 #[cfg(feature = "template")]
-crate::runtime::serialize_object!(TemplatePolicyRequestModel {
+codegen::serialize_object!(TemplatePolicyRequestModel {
     "TemplateId" => template_id: skip,
     "AllowKeyReuse" => allow_key_reuse: skip,
     "AllowWildcards" => allow_wildcards: skip,
@@ -20609,7 +20553,7 @@ crate::runtime::serialize_object!(TemplatePolicyRequestModel {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(TemplatePolicyRequestModel {
+codegen::deserialize_object!(TemplatePolicyRequestModel {
     "TemplateId" => template_id: plain,
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
@@ -20647,7 +20591,7 @@ pub struct TemplatePolicyResponseModel {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(TemplatePolicyResponseModel {
+codegen::serialize_object!(TemplatePolicyResponseModel {
     "TemplateId" => template_id: skip,
     "AllowKeyReuse" => allow_key_reuse: skip,
     "AllowWildcards" => allow_wildcards: skip,
@@ -20660,7 +20604,7 @@ crate::runtime::serialize_object!(TemplatePolicyResponseModel {
 });
 
 #[cfg(feature = "template")]
-crate::runtime::deserialize_object!(TemplatePolicyResponseModel {
+codegen::deserialize_object!(TemplatePolicyResponseModel {
     "TemplateId" => template_id: plain,
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
@@ -20689,7 +20633,7 @@ pub struct TemplateRegexRequestResponseModel {
 }
 
 #[cfg(feature = "template")]
-crate::runtime::serialize_object!(TemplateRegexRequestResponseModel {
+codegen::serialize_object!(TemplateRegexRequestResponseModel {
     "TemplateId" => template_id: skip,
     "SubjectPart" => subject_part: skip,
     "Regex" => regex: skip,
@@ -20698,7 +20642,7 @@ crate::runtime::serialize_object!(TemplateRegexRequestResponseModel {
 });
 
 #[cfg(feature = "template")]
-crate::runtime::deserialize_object!(TemplateRegexRequestResponseModel {
+codegen::deserialize_object!(TemplateRegexRequestResponseModel {
     "TemplateId" => template_id: plain,
     "SubjectPart" => subject_part: plain,
     "Regex" => regex: plain,
@@ -20782,7 +20726,7 @@ pub struct TemplateRetrievalResponse {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(TemplateRetrievalResponse {
+codegen::serialize_object!(TemplateRetrievalResponse {
     "Id" => id: skip,
     "CommonName" => common_name: skip,
     "TemplateName" => template_name: skip,
@@ -20820,7 +20764,7 @@ crate::runtime::serialize_object!(TemplateRetrievalResponse {
 });
 
 #[cfg(feature = "template")]
-crate::runtime::deserialize_object!(TemplateRetrievalResponse {
+codegen::deserialize_object!(TemplateRetrievalResponse {
     "Id" => id: plain,
     "CommonName" => common_name: plain,
     "TemplateName" => template_name: plain,
@@ -20904,7 +20848,7 @@ pub struct TemplateUpdateRequest {
 }
 
 #[cfg(feature = "template")]
-crate::runtime::serialize_object!(TemplateUpdateRequest {
+codegen::serialize_object!(TemplateUpdateRequest {
     "Id" => id: skip,
     "FriendlyName" => friendly_name: skip,
     "KeyRetention" => key_retention: skip,
@@ -20929,7 +20873,7 @@ crate::runtime::serialize_object!(TemplateUpdateRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(TemplateUpdateRequest {
+codegen::deserialize_object!(TemplateUpdateRequest {
     "Id" => id: plain,
     "FriendlyName" => friendly_name: plain,
     "KeyRetention" => key_retention: plain,
@@ -21005,7 +20949,7 @@ pub struct TimeModel {
         feature = "user"
     )
 )]
-crate::runtime::serialize_object!(TimeModel { "Time" => time : skip });
+codegen::serialize_object!(TimeModel { "Time" => time : skip });
 
 #[cfg(
     any(
@@ -21030,7 +20974,7 @@ crate::runtime::serialize_object!(TimeModel { "Time" => time : skip });
         feature = "user"
     )
 )]
-crate::runtime::deserialize_object!(TimeModel { "Time" => time : lenient });
+codegen::deserialize_object!(TimeModel { "Time" => time : lenient });
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Keys.UnmanagedKeyResponse` (API version 1.0).
 #[cfg(feature = "key")]
@@ -21064,7 +21008,7 @@ pub struct UnmanagedKeyResponse {
 
 #[cfg(feature = "key")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(UnmanagedKeyResponse {
+codegen::serialize_object!(UnmanagedKeyResponse {
     "Id" => id: skip,
     "Fingerprint" => fingerprint: skip,
     "PublicKey" => public_key: skip,
@@ -21079,7 +21023,7 @@ crate::runtime::serialize_object!(UnmanagedKeyResponse {
 });
 
 #[cfg(feature = "key")]
-crate::runtime::deserialize_object!(UnmanagedKeyResponse {
+codegen::deserialize_object!(UnmanagedKeyResponse {
     "Id" => id: plain,
     "Fingerprint" => fingerprint: plain,
     "PublicKey" => public_key: plain,
@@ -21110,14 +21054,14 @@ pub struct UnscheduleJobRequest {
 }
 
 #[cfg(feature = "orchestrator-job")]
-crate::runtime::serialize_object!(UnscheduleJobRequest {
+codegen::serialize_object!(UnscheduleJobRequest {
     "JobIds" => job_ids: skip,
     "Query" => query: skip,
 });
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(UnscheduleJobRequest {
+codegen::deserialize_object!(UnscheduleJobRequest {
     "JobIds" => job_ids: plain,
     "Query" => query: plain,
 });
@@ -21157,7 +21101,7 @@ pub struct UpdateNetworkRequest {
 }
 
 #[cfg(feature = "ssl")]
-crate::runtime::serialize_object!(UpdateNetworkRequest {
+codegen::serialize_object!(UpdateNetworkRequest {
     "NetworkId" => network_id: always,
     "Name" => name: always,
     "AgentPoolName" => agent_pool_name: always,
@@ -21176,7 +21120,7 @@ crate::runtime::serialize_object!(UpdateNetworkRequest {
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(UpdateNetworkRequest {
+codegen::deserialize_object!(UpdateNetworkRequest {
     "NetworkId" => network_id: plain,
     "Name" => name: plain,
     "AgentPoolName" => agent_pool_name: plain,
@@ -21204,14 +21148,14 @@ pub struct UpdateOrchestratorAuthCertificateReenrollmentRequest {
 }
 
 #[cfg(feature = "agent")]
-crate::runtime::serialize_object!(UpdateOrchestratorAuthCertificateReenrollmentRequest {
+codegen::serialize_object!(UpdateOrchestratorAuthCertificateReenrollmentRequest {
     "OrchestratorIds" => orchestrator_ids: skip,
     "Status" => status: always,
 });
 
 #[cfg(feature = "agent")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(UpdateOrchestratorAuthCertificateReenrollmentRequest {
+codegen::deserialize_object!(UpdateOrchestratorAuthCertificateReenrollmentRequest {
     "OrchestratorIds" => orchestrator_ids: plain,
     "Status" => status: plain,
 });
@@ -21228,13 +21172,13 @@ pub struct UpdateOrchestratorAuthCertificateReenrollmentResponse {
 
 #[cfg(feature = "agent")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(UpdateOrchestratorAuthCertificateReenrollmentResponse {
+codegen::serialize_object!(UpdateOrchestratorAuthCertificateReenrollmentResponse {
     "FailedOrchestratorIds" => failed_orchestrator_ids: skip,
     "Status" => status: skip,
 });
 
 #[cfg(feature = "agent")]
-crate::runtime::deserialize_object!(UpdateOrchestratorAuthCertificateReenrollmentResponse {
+codegen::deserialize_object!(UpdateOrchestratorAuthCertificateReenrollmentResponse {
     "FailedOrchestratorIds" => failed_orchestrator_ids: plain,
     "Status" => status: plain,
 });
@@ -21251,13 +21195,13 @@ pub struct ValidSubjectPartResponse {
 
 #[cfg(any(feature = "enrollment-pattern", feature = "template"))]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(ValidSubjectPartResponse {
+codegen::serialize_object!(ValidSubjectPartResponse {
     "SubjectPart" => subject_part: skip,
     "SubjectPartName" => subject_part_name: skip,
 });
 
 #[cfg(any(feature = "enrollment-pattern", feature = "template"))]
-crate::runtime::deserialize_object!(ValidSubjectPartResponse {
+codegen::deserialize_object!(ValidSubjectPartResponse {
     "SubjectPart" => subject_part: plain,
     "SubjectPartName" => subject_part_name: plain,
 });
@@ -21266,9 +21210,7 @@ crate::runtime::deserialize_object!(ValidSubjectPartResponse {
 ///
 /// An integer code; the documents list the values 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "security")]
-pub type WebConsoleAreaPermission = crate::runtime::Code<
-    codes::WebConsoleAreaPermission,
->;
+pub type WebConsoleAreaPermission = crate::Code<codes::WebConsoleAreaPermission>;
 
 /// Schema `Keyfactor.Common.Scheduling.Models.WeeklyModel` (API version 1.0, 2).
 #[cfg(
@@ -21325,10 +21267,7 @@ pub struct WeeklyModel {
         feature = "user"
     )
 )]
-crate::runtime::serialize_object!(WeeklyModel {
-    "Days" => days: skip,
-    "Time" => time: skip,
-});
+codegen::serialize_object!(WeeklyModel { "Days" => days : skip, "Time" => time : skip });
 
 #[cfg(
     any(
@@ -21353,7 +21292,7 @@ crate::runtime::serialize_object!(WeeklyModel {
         feature = "user"
     )
 )]
-crate::runtime::deserialize_object!(WeeklyModel {
+codegen::deserialize_object!(WeeklyModel {
     "Days" => days: plain,
     "Time" => time: lenient,
 });
@@ -21362,7 +21301,7 @@ crate::runtime::deserialize_object!(WeeklyModel {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "workflow-instance")]
-pub type WorkflowInstanceStatus = crate::runtime::Code<codes::WorkflowInstanceStatus>;
+pub type WorkflowInstanceStatus = crate::Code<codes::WorkflowInstanceStatus>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.WorkflowTypeQueryResponse` (API version 1.0).
 #[cfg(feature = "workflow-definition")]
@@ -21380,7 +21319,7 @@ pub struct WorkflowTypeQueryResponse {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(WorkflowTypeQueryResponse {
+codegen::serialize_object!(WorkflowTypeQueryResponse {
     "WorkflowType" => workflow_type: skip,
     "KeyType" => key_type: skip,
     "ContextParameters" => context_parameters: skip,
@@ -21388,7 +21327,7 @@ crate::runtime::serialize_object!(WorkflowTypeQueryResponse {
 });
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::deserialize_object!(WorkflowTypeQueryResponse {
+codegen::deserialize_object!(WorkflowTypeQueryResponse {
     "WorkflowType" => workflow_type: plain,
     "KeyType" => key_type: plain,
     "ContextParameters" => context_parameters: plain,
@@ -21399,7 +21338,7 @@ crate::runtime::deserialize_object!(WorkflowTypeQueryResponse {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "workflow-definition")]
-pub type WorkflowsDataType = crate::runtime::Code<codes::WorkflowsDataType>;
+pub type WorkflowsDataType = crate::Code<codes::WorkflowsDataType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.KeyResponse` (API version 2).
 #[cfg(feature = "workflow-definition")]
@@ -21413,13 +21352,13 @@ pub struct WorkflowsKeyResponse {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(WorkflowsKeyResponse {
+codegen::serialize_object!(WorkflowsKeyResponse {
     "DisplayName" => display_name: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "workflow-definition")]
-crate::runtime::deserialize_object!(WorkflowsKeyResponse {
+codegen::deserialize_object!(WorkflowsKeyResponse {
     "DisplayName" => display_name: plain,
     "Value" => value: plain,
 });
@@ -21431,7 +21370,7 @@ pub mod codes {
     #[cfg(feature = "agent")]
     pub enum AgentPlatformType {}
     #[cfg(feature = "agent")]
-    impl crate::runtime::CodeNames for AgentPlatformType {
+    impl keyfactor_runtime::CodeNames for AgentPlatformType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7];
     }
 
@@ -21439,7 +21378,7 @@ pub mod codes {
     #[cfg(feature = "agent")]
     pub enum AgentStatusType {}
     #[cfg(feature = "agent")]
-    impl crate::runtime::CodeNames for AgentStatusType {
+    impl keyfactor_runtime::CodeNames for AgentStatusType {
         const KNOWN: &'static [i64] = &[1, 2, 3, 4];
     }
 
@@ -21461,7 +21400,7 @@ pub mod codes {
             feature = "pending-alert"
         )
     )]
-    impl crate::runtime::CodeNames for AlertBuildResult {
+    impl keyfactor_runtime::CodeNames for AlertBuildResult {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5];
     }
 
@@ -21469,7 +21408,7 @@ pub mod codes {
     #[cfg(feature = "analytics")]
     pub enum AnalyticsSslEndpointStatus {}
     #[cfg(feature = "analytics")]
-    impl crate::runtime::CodeNames for AnalyticsSslEndpointStatus {
+    impl keyfactor_runtime::CodeNames for AnalyticsSslEndpointStatus {
         const KNOWN: &'static [i64] = &[
             0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
         ];
@@ -21479,7 +21418,7 @@ pub mod codes {
     #[cfg(feature = "audit-log")]
     pub enum AuditLogLevel {}
     #[cfg(feature = "audit-log")]
-    impl crate::runtime::CodeNames for AuditLogLevel {
+    impl keyfactor_runtime::CodeNames for AuditLogLevel {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
 
@@ -21487,7 +21426,7 @@ pub mod codes {
     #[cfg(feature = "certificate-store-type")]
     pub enum CertStoreCustomAlias {}
     #[cfg(feature = "certificate-store-type")]
-    impl crate::runtime::CodeNames for CertStoreCustomAlias {
+    impl keyfactor_runtime::CodeNames for CertStoreCustomAlias {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
 
@@ -21509,7 +21448,7 @@ pub mod codes {
             feature = "certificate-store-type"
         )
     )]
-    impl crate::runtime::CodeNames for CertStoreEntryParameterType {
+    impl keyfactor_runtime::CodeNames for CertStoreEntryParameterType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3];
     }
 
@@ -21517,7 +21456,7 @@ pub mod codes {
     #[cfg(feature = "certificate-store-type")]
     pub enum CertStorePrivateKey {}
     #[cfg(feature = "certificate-store-type")]
-    impl crate::runtime::CodeNames for CertStorePrivateKey {
+    impl keyfactor_runtime::CodeNames for CertStorePrivateKey {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
 
@@ -21525,7 +21464,7 @@ pub mod codes {
     #[cfg(feature = "certificate-store-type")]
     pub enum CertStoreTypesPasswordStyles {}
     #[cfg(feature = "certificate-store-type")]
-    impl crate::runtime::CodeNames for CertStoreTypesPasswordStyles {
+    impl keyfactor_runtime::CodeNames for CertStoreTypesPasswordStyles {
         const KNOWN: &'static [i64] = &[0, 1];
     }
 
@@ -21533,7 +21472,7 @@ pub mod codes {
     #[cfg(any(feature = "ca-connector", feature = "certificate-authority"))]
     pub enum CertificateAuthorityType {}
     #[cfg(any(feature = "ca-connector", feature = "certificate-authority"))]
-    impl crate::runtime::CodeNames for CertificateAuthorityType {
+    impl keyfactor_runtime::CodeNames for CertificateAuthorityType {
         const KNOWN: &'static [i64] = &[0, 1];
     }
 
@@ -21541,7 +21480,7 @@ pub mod codes {
     #[cfg(any(feature = "certificate-authority", feature = "template"))]
     pub enum CertificateCleanupTimeUnits {}
     #[cfg(any(feature = "certificate-authority", feature = "template"))]
-    impl crate::runtime::CodeNames for CertificateCleanupTimeUnits {
+    impl keyfactor_runtime::CodeNames for CertificateCleanupTimeUnits {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
 
@@ -21549,7 +21488,7 @@ pub mod codes {
     #[cfg(feature = "certificate-store-type")]
     pub enum CertificateFormat {}
     #[cfg(feature = "certificate-store-type")]
-    impl crate::runtime::CodeNames for CertificateFormat {
+    impl keyfactor_runtime::CodeNames for CertificateFormat {
         const KNOWN: &'static [i64] = &[1, 2];
     }
 
@@ -21557,7 +21496,7 @@ pub mod codes {
     #[cfg(feature = "certificate")]
     pub enum CertificateImportJobStatus {}
     #[cfg(feature = "certificate")]
-    impl crate::runtime::CodeNames for CertificateImportJobStatus {
+    impl keyfactor_runtime::CodeNames for CertificateImportJobStatus {
         const KNOWN: &'static [i64] = &[1, 2, 3];
     }
 
@@ -21565,7 +21504,7 @@ pub mod codes {
     #[cfg(feature = "template")]
     pub enum CertificatePolicyType {}
     #[cfg(feature = "template")]
-    impl crate::runtime::CodeNames for CertificatePolicyType {
+    impl keyfactor_runtime::CodeNames for CertificatePolicyType {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
 
@@ -21573,7 +21512,7 @@ pub mod codes {
     #[cfg(feature = "certificate")]
     pub enum CertificateSavedState {}
     #[cfg(feature = "certificate")]
-    impl crate::runtime::CodeNames for CertificateSavedState {
+    impl keyfactor_runtime::CodeNames for CertificateSavedState {
         const KNOWN: &'static [i64] = &[
             0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384,
             32768,
@@ -21584,7 +21523,7 @@ pub mod codes {
     #[cfg(any(feature = "certificate", feature = "workflow"))]
     pub enum CertificateState {}
     #[cfg(any(feature = "certificate", feature = "workflow"))]
-    impl crate::runtime::CodeNames for CertificateState {
+    impl keyfactor_runtime::CodeNames for CertificateState {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8];
     }
 
@@ -21606,7 +21545,7 @@ pub mod codes {
             feature = "certificate-store-type"
         )
     )]
-    impl crate::runtime::CodeNames
+    impl keyfactor_runtime::CodeNames
     for CertificateStoreTypeHasPrivateKeyValidationOptions {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
@@ -21615,7 +21554,7 @@ pub mod codes {
     #[cfg(feature = "certificate-store-type")]
     pub enum CertificateStoreTypePropertyType {}
     #[cfg(feature = "certificate-store-type")]
-    impl crate::runtime::CodeNames for CertificateStoreTypePropertyType {
+    impl keyfactor_runtime::CodeNames for CertificateStoreTypePropertyType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3];
     }
 
@@ -21637,7 +21576,7 @@ pub mod codes {
             feature = "certificate-store-type"
         )
     )]
-    impl crate::runtime::CodeNames for CertificateStoreTypeValidationOptions {
+    impl keyfactor_runtime::CodeNames for CertificateStoreTypeValidationOptions {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
 
@@ -21657,7 +21596,7 @@ pub mod codes {
             feature = "security-roles"
         )
     )]
-    impl crate::runtime::CodeNames for ClaimType {
+    impl keyfactor_runtime::CodeNames for ClaimType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6];
     }
 
@@ -21709,7 +21648,7 @@ pub mod codes {
             feature = "user"
         )
     )]
-    impl crate::runtime::CodeNames for DayOfWeek {
+    impl keyfactor_runtime::CodeNames for DayOfWeek {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6];
     }
 
@@ -21717,7 +21656,7 @@ pub mod codes {
     #[cfg(feature = "certificate-collection")]
     pub enum DuplicateSubjectType {}
     #[cfg(feature = "certificate-collection")]
-    impl crate::runtime::CodeNames for DuplicateSubjectType {
+    impl keyfactor_runtime::CodeNames for DuplicateSubjectType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4];
         const NAMES: &'static [(i64, &'static str)] = &[
             (1, "Common name"),
@@ -21730,7 +21669,7 @@ pub mod codes {
     #[cfg(feature = "certificate")]
     pub enum EncryptionKeyType {}
     #[cfg(feature = "certificate")]
-    impl crate::runtime::CodeNames for EncryptionKeyType {
+    impl keyfactor_runtime::CodeNames for EncryptionKeyType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
     }
 
@@ -21750,7 +21689,7 @@ pub mod codes {
             feature = "template"
         )
     )]
-    impl crate::runtime::CodeNames for EnrollmentType {
+    impl keyfactor_runtime::CodeNames for EnrollmentType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 4];
     }
 
@@ -21758,7 +21697,7 @@ pub mod codes {
     #[cfg(feature = "custom-job-type")]
     pub enum EnumsDataType {}
     #[cfg(feature = "custom-job-type")]
-    impl crate::runtime::CodeNames for EnumsDataType {
+    impl keyfactor_runtime::CodeNames for EnumsDataType {
         const KNOWN: &'static [i64] = &[1, 2, 3, 4, 5];
     }
 
@@ -21766,7 +21705,7 @@ pub mod codes {
     #[cfg(feature = "certificate")]
     pub enum FailureType {}
     #[cfg(feature = "certificate")]
-    impl crate::runtime::CodeNames for FailureType {
+    impl keyfactor_runtime::CodeNames for FailureType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7];
     }
 
@@ -21774,7 +21713,7 @@ pub mod codes {
     #[cfg(feature = "identity-provider")]
     pub enum IdentityProviderDataType {}
     #[cfg(feature = "identity-provider")]
-    impl crate::runtime::CodeNames for IdentityProviderDataType {
+    impl keyfactor_runtime::CodeNames for IdentityProviderDataType {
         const KNOWN: &'static [i64] = &[1, 2, 3, 4];
     }
 
@@ -21782,7 +21721,7 @@ pub mod codes {
     #[cfg(feature = "workflow-definition")]
     pub enum InputControlType {}
     #[cfg(feature = "workflow-definition")]
-    impl crate::runtime::CodeNames for InputControlType {
+    impl keyfactor_runtime::CodeNames for InputControlType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8];
     }
 
@@ -21790,7 +21729,7 @@ pub mod codes {
     #[cfg(any(feature = "certificate-authority", feature = "template"))]
     pub enum KeyRetentionPolicy {}
     #[cfg(any(feature = "certificate-authority", feature = "template"))]
-    impl crate::runtime::CodeNames for KeyRetentionPolicy {
+    impl keyfactor_runtime::CodeNames for KeyRetentionPolicy {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3];
     }
 
@@ -21798,7 +21737,7 @@ pub mod codes {
     #[cfg(feature = "metadata-field")]
     pub enum MetadataDataType {}
     #[cfg(feature = "metadata-field")]
-    impl crate::runtime::CodeNames for MetadataDataType {
+    impl keyfactor_runtime::CodeNames for MetadataDataType {
         const KNOWN: &'static [i64] = &[1, 2, 3, 4, 5, 6, 7];
     }
 
@@ -21820,7 +21759,7 @@ pub mod codes {
             feature = "template"
         )
     )]
-    impl crate::runtime::CodeNames for MetadataTypeEnrollment {
+    impl keyfactor_runtime::CodeNames for MetadataTypeEnrollment {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
 
@@ -21828,7 +21767,7 @@ pub mod codes {
     #[cfg(feature = "agent")]
     pub enum OrchestratorAuthCertificateReenrollment {}
     #[cfg(feature = "agent")]
-    impl crate::runtime::CodeNames for OrchestratorAuthCertificateReenrollment {
+    impl keyfactor_runtime::CodeNames for OrchestratorAuthCertificateReenrollment {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
 
@@ -21836,7 +21775,7 @@ pub mod codes {
     #[cfg(feature = "orchestrator-job")]
     pub enum OrchestratorJobStatusJobResult {}
     #[cfg(feature = "orchestrator-job")]
-    impl crate::runtime::CodeNames for OrchestratorJobStatusJobResult {
+    impl keyfactor_runtime::CodeNames for OrchestratorJobStatusJobResult {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4];
     }
 
@@ -21844,7 +21783,7 @@ pub mod codes {
     #[cfg(feature = "orchestrator-job")]
     pub enum OrchestratorJobStatusJobStatus {}
     #[cfg(feature = "orchestrator-job")]
-    impl crate::runtime::CodeNames for OrchestratorJobStatusJobStatus {
+    impl keyfactor_runtime::CodeNames for OrchestratorJobStatusJobStatus {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5];
     }
 
@@ -21866,7 +21805,7 @@ pub mod codes {
             feature = "pam-provider"
         )
     )]
-    impl crate::runtime::CodeNames for PamParameterDataType {
+    impl keyfactor_runtime::CodeNames for PamParameterDataType {
         const KNOWN: &'static [i64] = &[1, 2];
         const NAMES: &'static [(i64, &'static str)] = &[(1, "string"), (2, "secret")];
     }
@@ -21875,7 +21814,7 @@ pub mod codes {
     #[cfg(feature = "certificate")]
     pub enum QueryDataType {}
     #[cfg(feature = "certificate")]
-    impl crate::runtime::CodeNames for QueryDataType {
+    impl keyfactor_runtime::CodeNames for QueryDataType {
         const KNOWN: &'static [i64] = &[1, 2, 3, 4, 5, 6, 7, 8];
     }
 
@@ -21883,7 +21822,7 @@ pub mod codes {
     #[cfg(feature = "enrollment")]
     pub enum RenewalType {}
     #[cfg(feature = "enrollment")]
-    impl crate::runtime::CodeNames for RenewalType {
+    impl keyfactor_runtime::CodeNames for RenewalType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 4];
         const NAMES: &'static [(i64, &'static str)] = &[
             (0, "None"),
@@ -21897,7 +21836,7 @@ pub mod codes {
     #[cfg(feature = "reports")]
     pub enum ReportParameterType {}
     #[cfg(feature = "reports")]
-    impl crate::runtime::CodeNames for ReportParameterType {
+    impl keyfactor_runtime::CodeNames for ReportParameterType {
         const KNOWN: &'static [i64] = &[
             0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
         ];
@@ -21907,7 +21846,7 @@ pub mod codes {
     #[cfg(feature = "reports")]
     pub enum ReportParameterVisibility {}
     #[cfg(feature = "reports")]
-    impl crate::runtime::CodeNames for ReportParameterVisibility {
+    impl keyfactor_runtime::CodeNames for ReportParameterVisibility {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
 
@@ -21915,7 +21854,7 @@ pub mod codes {
     #[cfg(feature = "certificate")]
     pub enum RevokeCode {}
     #[cfg(feature = "certificate")]
-    impl crate::runtime::CodeNames for RevokeCode {
+    impl keyfactor_runtime::CodeNames for RevokeCode {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 8, 999, -1];
         const NAMES: &'static [(i64, &'static str)] = &[
             (-1, "Remove from hold"),
@@ -21934,7 +21873,7 @@ pub mod codes {
     #[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
     pub enum ScheduledTaskType {}
     #[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
-    impl crate::runtime::CodeNames for ScheduledTaskType {
+    impl keyfactor_runtime::CodeNames for ScheduledTaskType {
         const KNOWN: &'static [i64] = &[
             0, 1, 2, 3, 4, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 24,
             25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 41,
@@ -21945,7 +21884,7 @@ pub mod codes {
     #[cfg(feature = "extensions")]
     pub enum ScriptCategories {}
     #[cfg(feature = "extensions")]
-    impl crate::runtime::CodeNames for ScriptCategories {
+    impl keyfactor_runtime::CodeNames for ScriptCategories {
         const KNOWN: &'static [i64] = &[1, 2, 3, 4, 5, 6];
     }
 
@@ -21965,7 +21904,7 @@ pub mod codes {
             feature = "certificate-store-container"
         )
     )]
-    impl crate::runtime::CodeNames for SecretType {
+    impl keyfactor_runtime::CodeNames for SecretType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4];
     }
 
@@ -21973,7 +21912,7 @@ pub mod codes {
     #[cfg(feature = "smtp")]
     pub enum SmtpRelayAuthenticationType {}
     #[cfg(feature = "smtp")]
-    impl crate::runtime::CodeNames for SmtpRelayAuthenticationType {
+    impl keyfactor_runtime::CodeNames for SmtpRelayAuthenticationType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4];
     }
 
@@ -22075,7 +22014,7 @@ pub mod codes {
             feature = "workflow-instance"
         )
     )]
-    impl crate::runtime::CodeNames for SortOrder {
+    impl keyfactor_runtime::CodeNames for SortOrder {
         const KNOWN: &'static [i64] = &[0, 1];
         const NAMES: &'static [(i64, &'static str)] = &[
             (0, "ascending"),
@@ -22087,7 +22026,7 @@ pub mod codes {
     #[cfg(feature = "ssl")]
     pub enum SslEndpointStatus {}
     #[cfg(feature = "ssl")]
-    impl crate::runtime::CodeNames for SslEndpointStatus {
+    impl keyfactor_runtime::CodeNames for SslEndpointStatus {
         const KNOWN: &'static [i64] = &[
             0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
         ];
@@ -22097,7 +22036,7 @@ pub mod codes {
     #[cfg(feature = "ssl")]
     pub enum SslJobType {}
     #[cfg(feature = "ssl")]
-    impl crate::runtime::CodeNames for SslJobType {
+    impl keyfactor_runtime::CodeNames for SslJobType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3];
     }
 
@@ -22105,7 +22044,7 @@ pub mod codes {
     #[cfg(feature = "ssl")]
     pub enum SslNetworkDefinitionItemType {}
     #[cfg(feature = "ssl")]
-    impl crate::runtime::CodeNames for SslNetworkDefinitionItemType {
+    impl keyfactor_runtime::CodeNames for SslNetworkDefinitionItemType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3];
     }
 
@@ -22113,7 +22052,7 @@ pub mod codes {
     #[cfg(feature = "ssl")]
     pub enum SslNetworkJobStatus {}
     #[cfg(feature = "ssl")]
-    impl crate::runtime::CodeNames for SslNetworkJobStatus {
+    impl keyfactor_runtime::CodeNames for SslNetworkJobStatus {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6];
     }
 
@@ -22121,7 +22060,7 @@ pub mod codes {
     #[cfg(feature = "ssl")]
     pub enum SslProbeType {}
     #[cfg(feature = "ssl")]
-    impl crate::runtime::CodeNames for SslProbeType {
+    impl keyfactor_runtime::CodeNames for SslProbeType {
         const KNOWN: &'static [i64] = &[2, 3, 4, 5, 6];
     }
 
@@ -22129,7 +22068,7 @@ pub mod codes {
     #[cfg(feature = "ssl")]
     pub enum SslScanJobStatus {}
     #[cfg(feature = "ssl")]
-    impl crate::runtime::CodeNames for SslScanJobStatus {
+    impl keyfactor_runtime::CodeNames for SslScanJobStatus {
         const KNOWN: &'static [i64] = &[1, 2, 3];
     }
 
@@ -22137,7 +22076,7 @@ pub mod codes {
     #[cfg(any(feature = "certificate", feature = "ssl"))]
     pub enum SubjectAltNameElementType {}
     #[cfg(any(feature = "certificate", feature = "ssl"))]
-    impl crate::runtime::CodeNames for SubjectAltNameElementType {
+    impl keyfactor_runtime::CodeNames for SubjectAltNameElementType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 100, 101, 999];
     }
 
@@ -22149,7 +22088,7 @@ pub mod codes {
     #[cfg(
         any(feature = "enrollment", feature = "enrollment-pattern", feature = "template")
     )]
-    impl crate::runtime::CodeNames for TemplateCertificateOwnerRole {
+    impl keyfactor_runtime::CodeNames for TemplateCertificateOwnerRole {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
 
@@ -22157,7 +22096,7 @@ pub mod codes {
     #[cfg(feature = "template")]
     pub enum TemplateDetailsManageability {}
     #[cfg(feature = "template")]
-    impl crate::runtime::CodeNames for TemplateDetailsManageability {
+    impl keyfactor_runtime::CodeNames for TemplateDetailsManageability {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
 
@@ -22169,7 +22108,7 @@ pub mod codes {
     #[cfg(
         any(feature = "enrollment", feature = "enrollment-pattern", feature = "template")
     )]
-    impl crate::runtime::CodeNames for TemplateEnrollmentFieldType {
+    impl keyfactor_runtime::CodeNames for TemplateEnrollmentFieldType {
         const KNOWN: &'static [i64] = &[1, 2];
     }
 
@@ -22177,7 +22116,7 @@ pub mod codes {
     #[cfg(feature = "security")]
     pub enum WebConsoleAreaPermission {}
     #[cfg(feature = "security")]
-    impl crate::runtime::CodeNames for WebConsoleAreaPermission {
+    impl keyfactor_runtime::CodeNames for WebConsoleAreaPermission {
         const KNOWN: &'static [i64] = &[
             1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
             23, 24, 25, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44,
@@ -22191,7 +22130,7 @@ pub mod codes {
     #[cfg(feature = "workflow-instance")]
     pub enum WorkflowInstanceStatus {}
     #[cfg(feature = "workflow-instance")]
-    impl crate::runtime::CodeNames for WorkflowInstanceStatus {
+    impl keyfactor_runtime::CodeNames for WorkflowInstanceStatus {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6];
     }
 
@@ -22199,7 +22138,7 @@ pub mod codes {
     #[cfg(feature = "workflow-definition")]
     pub enum WorkflowsDataType {}
     #[cfg(feature = "workflow-definition")]
-    impl crate::runtime::CodeNames for WorkflowsDataType {
+    impl keyfactor_runtime::CodeNames for WorkflowsDataType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7];
     }
 }

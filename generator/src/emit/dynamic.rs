@@ -30,7 +30,7 @@ pub(super) fn dynamic_module(api: &Api, cfg: Cfg) -> TokenStream {
         use std::future::Future;
         use std::pin::Pin;
 
-        use crate::runtime::DynamicArgs;
+        use keyfactor_runtime::dynamic::DynamicArgs;
 
         type Called<'a> = Pin<Box<dyn Future<Output = crate::Result<crate::Response<serde_json::Value>>> + Send + 'a>>;
 
@@ -113,7 +113,7 @@ fn function(api: &Api, op: &Operation) -> TokenStream {
             #op_name
             #binding = client.#method(#(#positional,)* #body);
             #(#setters)*
-            crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+            keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
         }
     }
 }

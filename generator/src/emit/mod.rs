@@ -21,6 +21,8 @@ pub type Files = BTreeMap<String, String>;
 /// How to emit.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// The Keyfactor Command release the documents are of (`"25"`).
+    pub release: String,
     /// What the generated files name as their origin.
     pub source: String,
     /// One cargo feature per tag: each operation, and each type, compiles
@@ -35,7 +37,8 @@ pub fn emit(api: &Api, options: &Options) -> Files {
     let mut jobs: Vec<Job<'_>> = vec![
         ("types.rs".into(), Box::new(move || types::types_module(api, cfg))),
         ("dynamic.rs".into(), Box::new(move || dynamic::dynamic_module(api, cfg))),
-        ("mod.rs".into(), Box::new(move || root_module(api, cfg))),
+        ("mod.rs".into(), Box::new(move || root_module(api, cfg, &options.release))),
+        ("mock.rs".into(), Box::new(mock_module)),
         ("operations/mod.rs".into(), Box::new(move || operations::operations_index(api, cfg))),
     ];
     for tag in tags {
@@ -130,23 +133,123 @@ impl Cfg {
     }
 }
 
-fn root_module(api: &Api, cfg: Cfg) -> TokenStream {
+/// `generated/mod.rs`: the modules, the crate's `Client` (the runtime's,
+/// with the operations of this release), its `Code` type, the runtime's
+/// re-exports, and the table of operations.
+fn root_module(api: &Api, cfg: Cfg, release: &str) -> TokenStream {
     let entries = api.operations().map(|op| {
         let module = format_ident!("{}", op.tag.module);
         let builder = format_ident!("{}", op.builder_name);
         let cfg = cfg.one(&op.tag);
         quote!(#cfg &operations::#module::#builder::INFO)
     });
+    let client_doc = format!(
+        " A client of the Keyfactor Command API of release {release}: one method per operation and API version."
+    );
     quote! {
-        #![doc = " Generated API surface: the operations (as methods of [`crate::Client`]) and the types."]
+        #![doc = " Generated API surface: the operations (as methods of [`Client`]), the types, and the client."]
         #[cfg(feature = "dynamic")]
         pub mod dynamic;
+        #[cfg(feature = "mock")]
+        pub mod mock;
         pub mod operations;
         pub mod types;
 
+        pub use keyfactor_runtime::exports::*;
+
+        keyfactor_runtime::codegen::code_type!();
+
+        #[doc = #client_doc]
+        ///
+        /// It wraps the runtime's [`keyfactor_runtime::Client`] (server, authentication,
+        /// retries, TLS), which it dereferences to. Build it with [`Client::builder`] or
+        /// [`Client::from_env`], or from a runtime client that clients of other releases
+        /// share: `Client::from(shared.clone())`. Cheap to clone.
+        #[derive(Clone, Debug)]
+        pub struct Client(keyfactor_runtime::Client);
+
+        /// Configures a [`Client`]: [`Client::builder`], [`ClientBuilder::from_env`].
+        pub type ClientBuilder = keyfactor_runtime::ClientBuilder<Client>;
+
+        impl Client {
+            /// A builder for the server at `base_url`, the API path included
+            /// (`https://keyfactor.example.com/KeyfactorAPI`).
+            pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+                ClientBuilder::new(base_url)
+            }
+
+            /// A client configured from the environment and the profile file, as
+            /// Keyfactor's Go auth client (kfutil, the Terraform provider) reads them.
+            pub fn from_env() -> keyfactor_runtime::Result<Client> {
+                ClientBuilder::from_env()?.build()
+            }
+        }
+
+        impl From<keyfactor_runtime::Client> for Client {
+            fn from(client: keyfactor_runtime::Client) -> Self {
+                Client(client)
+            }
+        }
+
+        impl AsRef<keyfactor_runtime::Client> for Client {
+            fn as_ref(&self) -> &keyfactor_runtime::Client {
+                &self.0
+            }
+        }
+
+        impl std::ops::Deref for Client {
+            type Target = keyfactor_runtime::Client;
+
+            fn deref(&self) -> &keyfactor_runtime::Client {
+                &self.0
+            }
+        }
+
+        impl keyfactor_runtime::GeneratedClient for Client {
+            const RELEASE: &'static str = #release;
+
+            fn operations() -> &'static [&'static keyfactor_runtime::OperationInfo] {
+                OPERATIONS
+            }
+        }
+
         /// Every operation of the client (of the areas compiled in), ordered
         /// by path, method and version.
-        pub static OPERATIONS: &[&crate::OperationInfo] = &[#(#entries),*];
+        pub static OPERATIONS: &[&keyfactor_runtime::OperationInfo] = &[#(#entries),*];
+    }
+}
+
+/// `generated/mock.rs` (feature `mock`): the runtime's test doubles for this
+/// crate's `Client`; each operation module adds its expectation methods.
+fn mock_module() -> TokenStream {
+    quote! {
+        #![doc = " Test doubles for code that uses this client (feature `mock`, for dev-dependencies): a typed"]
+        #![doc = " mock Keyfactor server ([`MockServer`]) and a server that replays recorded traffic"]
+        #![doc = " ([`ReplayServer`]), both on loopback; see [`keyfactor_runtime::mock`]."]
+        pub use keyfactor_runtime::mock::{Expect, MockOperation, cassette, json_matches};
+
+        /// A go-vcr cassette served on loopback, routed as the server routes;
+        /// `replay.client()` is this crate's [`Client`](crate::Client).
+        pub type ReplayServer = keyfactor_runtime::mock::ReplayServer<crate::Client>;
+
+        /// A typed mock Keyfactor Command server on loopback: one expectation
+        /// method per operation, of its client function's name and arguments.
+        pub struct MockServer(keyfactor_runtime::mock::MockServer<crate::Client>);
+
+        impl MockServer {
+            /// Starts a server on loopback; `mock.client()` is pointed at it.
+            pub async fn start() -> Self {
+                MockServer(keyfactor_runtime::mock::MockServer::start().await)
+            }
+        }
+
+        impl std::ops::Deref for MockServer {
+            type Target = keyfactor_runtime::mock::MockServer<crate::Client>;
+
+            fn deref(&self) -> &Self::Target {
+                &self.0
+            }
+        }
     }
 }
 
@@ -166,7 +269,7 @@ fn rust_file(options: &Options, tokens: TokenStream) -> String {
 /// field a line:
 ///
 /// ```text
-/// crate::runtime::deserialize_object!(Agent {
+/// codegen::deserialize_object!(Agent {
 ///     "AgentId" => agent_id: plain,
 /// });
 /// ```
@@ -174,7 +277,7 @@ fn layout_object_macros(code: &str) -> String {
     let mut out = String::with_capacity(code.len());
     let mut lines = code.lines();
     while let Some(line) = lines.next() {
-        let is_object_macro = ["crate::runtime::serialize_object!(", "crate::runtime::deserialize_object!("]
+        let is_object_macro = ["codegen::serialize_object!(", "codegen::deserialize_object!("]
             .iter()
             .any(|m| line.trim_start().starts_with(m) && line.trim_end().ends_with('('));
         if !is_object_macro {
@@ -238,7 +341,9 @@ fn space_items(code: &str) -> String {
     while let Some(line) = lines.next() {
         out.push_str(line);
         out.push('\n');
-        let ends_item = matches!(line.trim(), "}" | "};") || (line.trim_end().ends_with(';') && !line.starts_with(' '));
+        let is_comment = line.trim_start().starts_with("//");
+        let ends_item = !is_comment
+            && (matches!(line.trim(), "}" | "};") || (line.trim_end().ends_with(';') && !line.starts_with(' ')));
         let next_starts_item = lines.peek().is_some_and(|next| {
             let next = next.trim_start();
             ["///", "#[", "pub ", "impl", "fn ", "use ", "mod "].iter().any(|p| next.starts_with(p))

@@ -31,6 +31,8 @@ pub(super) fn tag_module(api: &Api, tag: &Tag) -> TokenStream {
     let expectations = ops.iter().map(|op| mock_method(api, op));
     let mock_ops = ops.iter().map(|op| mock_operation(api, op));
     quote! {
+        use keyfactor_runtime::codegen;
+
         impl crate::Client {
             #(#methods)*
         }
@@ -72,7 +74,7 @@ fn mock_operation(api: &Api, op: &Operation) -> TokenStream {
     let output = output_type(api, op);
     quote! {
         #[cfg(feature = "mock")]
-        crate::runtime::mock_operation!(#builder => #output);
+        codegen::mock_operation!(#builder => #output);
     }
 }
 
@@ -228,12 +230,12 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
 
             /// Sends the request and decodes the response.
             pub fn send(self) -> impl std::future::Future<Output = crate::Result<#output>> + 'a {
-                self.client.#send_value(self.request())
+                codegen::#send_value(self.client, self.request())
             }
 
             /// Sends the request; the result also carries the response's status and headers.
             pub fn send_with_metadata(self) -> impl std::future::Future<Output = crate::Result<crate::Response<#output>>> + 'a {
-                self.client.#send(self.request())
+                codegen::#send(self.client, self.request())
             }
 
             #stream
@@ -250,8 +252,8 @@ fn stream_fn(api: &Api, paging: &Paging) -> TokenStream {
         /// (else 100), until a short page or `X-Total-Count` items.
         pub fn stream(self) -> impl futures_core::Stream<Item = crate::Result<#item>> + 'a {
             let first = self.#page.unwrap_or(1);
-            let size = self.#limit.unwrap_or(crate::runtime::DEFAULT_PAGE_SIZE);
-            crate::runtime::paged(first, size, move |page, size| self.clone().#page(page).#limit(size).send_with_metadata())
+            let size = self.#limit.unwrap_or(codegen::DEFAULT_PAGE_SIZE);
+            codegen::paged(first, size, move |page, size| self.clone().#page(page).#limit(size).send_with_metadata())
         }
     }
 }
@@ -267,7 +269,7 @@ fn operation_info(op: &Operation) -> TokenStream {
         /// What the client needs to know about this operation.
         pub const INFO: crate::OperationInfo = crate::OperationInfo {
             name: #fn_name,
-            method: reqwest::Method::#method,
+            method: codegen::Method::#method,
             path: #path,
             version: #version,
             tag: #tag,
@@ -328,8 +330,8 @@ fn request_fn(op: &Operation) -> TokenStream {
     let mutable = op.params.iter().any(|p| p.location != Location::Path) || op.body.is_some();
     let binding = if mutable { quote!(let mut request) } else { quote!(let request) };
     quote! {
-        fn request(&self) -> crate::Result<crate::runtime::Request> {
-            #binding = crate::runtime::Request::new(&Self::INFO, #path);
+        fn request(&self) -> crate::Result<codegen::Request> {
+            #binding = codegen::Request::new(&Self::INFO, #path);
             #(#params)*
             #body
             Ok(request)

@@ -9,6 +9,14 @@ use crate::model::{Api, CodeName, Directions, Field, TypeDef, TypeKind, TypeRef}
 pub(super) fn types_module(api: &Api, cfg: Cfg) -> TokenStream {
     let defs = api.types.iter().map(|t| type_def(api, t, cfg.any(&t.tags)));
     let markers = api.types.iter().filter_map(|t| code_marker(t, cfg.any(&t.tags)));
+    let has_structs = api.types.iter().any(|t| matches!(t.kind, TypeKind::Struct { .. }));
+    // Unused when the areas compiled in have no struct.
+    let import = has_structs.then(|| {
+        quote!(
+            #[allow(unused_imports)]
+            use keyfactor_runtime::codegen;
+        )
+    });
     quote! {
         #![doc = " Request and response types of the Keyfactor Command API, one per schema of the documents."]
         #![doc = ""]
@@ -18,6 +26,8 @@ pub(super) fn types_module(api: &Api, cfg: Cfg) -> TokenStream {
         #![doc = " Types sent in requests implement `Serialize`, types received `Deserialize`;"]
         #![doc = " with the `roundtrip` feature every type implements both (to store a"]
         #![doc = " response and send it back, or to read a request body)."]
+
+        #import
 
         #(#defs)*
 
@@ -55,12 +65,12 @@ fn serde_impls(
         quote! {
             #cfg
             #ser_cfg
-            crate::runtime::serialize_object!(#name { #ser_entries });
+            codegen::serialize_object!(#name { #ser_entries });
         },
         quote! {
             #cfg
             #de_cfg
-            crate::runtime::deserialize_object!(#name { #de_entries });
+            codegen::deserialize_object!(#name { #de_entries });
         },
     )
 }
@@ -100,7 +110,7 @@ fn code_marker(t: &TypeDef, cfg: TokenStream) -> Option<TokenStream> {
         pub enum #name {}
 
         #cfg
-        impl crate::runtime::CodeNames for #name {
+        impl keyfactor_runtime::CodeNames for #name {
             const KNOWN: &'static [i64] = &[#(#known),*];
             #names
         }
@@ -149,7 +159,7 @@ fn type_def(api: &Api, t: &TypeDef, cfg: TokenStream) -> TokenStream {
             let constants = (!names.is_empty()).then(|| {
                 quote! {
                     #cfg
-                    impl crate::runtime::Code<codes::#name> {
+                    impl crate::Code<codes::#name> {
                         #(#constants)*
                     }
                 }
@@ -158,7 +168,7 @@ fn type_def(api: &Api, t: &TypeDef, cfg: TokenStream) -> TokenStream {
                 #docs
                 #origin
                 #cfg
-                pub type #name = crate::runtime::Code<codes::#name>;
+                pub type #name = crate::Code<codes::#name>;
 
                 #constants
             }

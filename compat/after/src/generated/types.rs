@@ -9,6 +9,9 @@
 //! Types sent in requests implement `Serialize`, types received `Deserialize`;
 //! with the `roundtrip` feature every type implements both (to store a
 //! response and send it back, or to read a request body).
+#[allow(unused_imports)]
+use keyfactor_runtime::codegen;
+
 /// Schema `K.Widgets.Widget` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Widget {
@@ -21,12 +24,12 @@ pub struct Widget {
 }
 
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(Widget {
+codegen::serialize_object!(Widget {
     "Id" => id: skip,
     "Name" => name: skip,
     "Kind" => kind: skip,
 });
-crate::runtime::deserialize_object!(Widget {
+codegen::deserialize_object!(Widget {
     "Id" => id: plain,
     "Name" => name: plain,
     "Kind" => kind: plain,
@@ -35,7 +38,7 @@ crate::runtime::deserialize_object!(Widget {
 /// Schema `K.Widgets.WidgetKind` (API version 1.0).
 ///
 /// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
-pub type WidgetKind = crate::runtime::Code<codes::WidgetKind>;
+pub type WidgetKind = crate::Code<codes::WidgetKind>;
 
 /// Schema `K.Widgets.WidgetRequest` (API version 1.0).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -45,13 +48,13 @@ pub struct WidgetRequest {
     /// JSON field `Color`.
     pub color: Option<String>,
 }
-crate::runtime::serialize_object!(WidgetRequest {
+codegen::serialize_object!(WidgetRequest {
     "Name" => name: always,
     "Color" => color: skip,
 });
 
 #[cfg(feature = "roundtrip")]
-crate::runtime::deserialize_object!(WidgetRequest {
+codegen::deserialize_object!(WidgetRequest {
     "Name" => name: plain,
     "Color" => color: plain,
 });
@@ -61,7 +64,7 @@ crate::runtime::deserialize_object!(WidgetRequest {
 pub mod codes {
     /// The values and names of [`super::WidgetKind`].
     pub enum WidgetKind {}
-    impl crate::runtime::CodeNames for WidgetKind {
+    impl keyfactor_runtime::CodeNames for WidgetKind {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
 }

@@ -7,7 +7,7 @@ use std::future::Future;
 
 use std::pin::Pin;
 
-use crate::runtime::DynamicArgs;
+use keyfactor_runtime::dynamic::DynamicArgs;
 type Called<'a> = Pin<
     Box<
         dyn Future<
@@ -61,7 +61,7 @@ async fn get_widgets(
     if let Some(value) = args.query::<crate::types::WidgetKind>(OP, "Kind")? {
         builder = builder.kind(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn post_widgets(
     client: &crate::Client,
@@ -69,7 +69,7 @@ async fn post_widgets(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_widgets";
     let builder = client.post_widgets(args.body::<crate::types::WidgetRequest>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn delete_widgets_by_id(
     client: &crate::Client,
@@ -77,7 +77,7 @@ async fn delete_widgets_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_widgets_by_id";
     let builder = client.delete_widgets_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn get_widgets_by_id(
     client: &crate::Client,
@@ -88,5 +88,5 @@ async fn get_widgets_by_id(
     if let Some(value) = args.header::<String>(OP, "x-widget-format")? {
         builder = builder.x_widget_format(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }

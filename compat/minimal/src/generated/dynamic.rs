@@ -7,7 +7,7 @@ use std::future::Future;
 
 use std::pin::Pin;
 
-use crate::runtime::DynamicArgs;
+use keyfactor_runtime::dynamic::DynamicArgs;
 type Called<'a> = Pin<
     Box<
         dyn Future<
@@ -43,5 +43,5 @@ async fn get_status(
     _args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let builder = client.get_status();
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }

@@ -7,7 +7,7 @@ use std::future::Future;
 
 use std::pin::Pin;
 
-use crate::runtime::DynamicArgs;
+use keyfactor_runtime::dynamic::DynamicArgs;
 type Called<'a> = Pin<
     Box<
         dyn Future<
@@ -69,7 +69,7 @@ async fn get_agents(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "pq.sortAscending")? {
         builder = builder.sort_ascending(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn post_agents_reset(
     client: &crate::Client,
@@ -77,7 +77,7 @@ async fn post_agents_reset(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_agents_reset";
     let builder = client.post_agents_reset(args.body::<Vec<uuid::Uuid>>(OP)?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn get_agents_by_id(
     client: &crate::Client,
@@ -85,7 +85,7 @@ async fn get_agents_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_agents_by_id";
     let builder = client.get_agents_by_id(args.path::<uuid::Uuid>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn get_certificates(
     client: &crate::Client,
@@ -108,7 +108,7 @@ async fn get_certificates(
     if let Some(value) = args.query::<String>(OP, "sq.sortField")? {
         builder = builder.sort_field(value);
     }
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn delete_certificates_by_id(
     client: &crate::Client,
@@ -116,5 +116,5 @@ async fn delete_certificates_by_id(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_certificates_by_id";
     let builder = client.delete_certificates_by_id(args.path::<i32>(OP, "id")?);
-    crate::runtime::dynamic::to_json(builder.send_with_metadata().await?)
+    keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }

@@ -9,6 +9,9 @@
 //! Types sent in requests implement `Serialize`, types received `Deserialize`;
 //! with the `roundtrip` feature every type implements both (to store a
 //! response and send it back, or to read a request body).
+#[allow(unused_imports)]
+use keyfactor_runtime::codegen;
+
 /// Schema `KeyfactorApi.Models.Orchestrators.AgentResponse` (API version 1).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AgentResponse {
@@ -23,13 +26,13 @@ pub struct AgentResponse {
 }
 
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(AgentResponse {
+codegen::serialize_object!(AgentResponse {
     "AgentId" => agent_id: skip,
     "ClientMachine" => client_machine: skip,
     "Status" => status: skip,
     "LastSeen" => last_seen: skip,
 });
-crate::runtime::deserialize_object!(AgentResponse {
+codegen::deserialize_object!(AgentResponse {
     "AgentId" => agent_id: plain,
     "ClientMachine" => client_machine: plain,
     "Status" => status: plain,
@@ -39,7 +42,7 @@ crate::runtime::deserialize_object!(AgentResponse {
 /// Schema `CSS.CMS.Core.Enums.AgentStatusType` (API version 1).
 ///
 /// An integer code; the documents list the values 1, 2, 3. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
-pub type AgentStatusType = crate::runtime::Code<codes::AgentStatusType>;
+pub type AgentStatusType = crate::Code<codes::AgentStatusType>;
 
 /// Schema `KeyfactorApi.Models.Certificates.CertificateRetrievalResponse` (API version 1).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -53,12 +56,12 @@ pub struct CertificateRetrievalResponse {
 }
 
 #[cfg(feature = "roundtrip")]
-crate::runtime::serialize_object!(CertificateRetrievalResponse {
+codegen::serialize_object!(CertificateRetrievalResponse {
     "Id" => id: skip,
     "Thumbprint" => thumbprint: skip,
     "KeyBits" => key_bits: skip,
 });
-crate::runtime::deserialize_object!(CertificateRetrievalResponse {
+codegen::deserialize_object!(CertificateRetrievalResponse {
     "Id" => id: plain,
     "Thumbprint" => thumbprint: plain,
     "KeyBits" => key_bits: plain,
@@ -67,9 +70,9 @@ crate::runtime::deserialize_object!(CertificateRetrievalResponse {
 /// Schema `Keyfactor.Common.QueryableExtensions.SortOrder` (API version 1).
 ///
 /// An integer code; the documents list the values 0 (`ASCENDING`), 1 (`DESCENDING`). The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
-pub type SortOrder = crate::runtime::Code<codes::SortOrder>;
+pub type SortOrder = crate::Code<codes::SortOrder>;
 
-impl crate::runtime::Code<codes::SortOrder> {
+impl crate::Code<codes::SortOrder> {
     /// `ascending` (0), as the documents name it.
     pub const ASCENDING: Self = Self::number(0);
     /// `descending` (1), as the documents name it.
@@ -81,13 +84,13 @@ impl crate::runtime::Code<codes::SortOrder> {
 pub mod codes {
     /// The values and names of [`super::AgentStatusType`].
     pub enum AgentStatusType {}
-    impl crate::runtime::CodeNames for AgentStatusType {
+    impl keyfactor_runtime::CodeNames for AgentStatusType {
         const KNOWN: &'static [i64] = &[1, 2, 3];
     }
 
     /// The values and names of [`super::SortOrder`].
     pub enum SortOrder {}
-    impl crate::runtime::CodeNames for SortOrder {
+    impl keyfactor_runtime::CodeNames for SortOrder {
         const KNOWN: &'static [i64] = &[0, 1];
         const NAMES: &'static [(i64, &'static str)] = &[
             (0, "ascending"),

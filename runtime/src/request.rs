@@ -22,14 +22,15 @@ pub struct OperationInfo {
 /// The name a query parameter binds to on the server: ASP.NET model binding
 /// drops a prefix (`pq.pageReturned` binds `pageReturned`).
 // Used by the `dynamic` and `mock` features only.
-#[allow(dead_code)]
+#[cfg_attr(not(any(feature = "dynamic", feature = "mock")), allow(dead_code))]
 pub(crate) fn bound_query_name(name: &str) -> &str {
     name.rsplit_once('.').map_or(name, |(_, n)| n)
 }
 
-/// A request ready to be sent: path already filled in and encoded.
+/// A request ready to be sent: path already filled in and encoded. Generated
+/// request builders make one per call.
 #[derive(Debug)]
-pub(crate) struct Request {
+pub struct Request {
     pub(crate) operation: &'static OperationInfo,
     pub(crate) path: String,
     pub(crate) query: Vec<(&'static str, String)>,
@@ -40,7 +41,7 @@ pub(crate) struct Request {
 impl Request {
     /// A request for `operation`, with the `{...}` placeholders of its path
     /// filled in order by `path_params`, each percent-encoded.
-    pub(crate) fn new(operation: &'static OperationInfo, path_params: &[&dyn ParamValue]) -> Self {
+    pub fn new(operation: &'static OperationInfo, path_params: &[&dyn ParamValue]) -> Self {
         let mut path = String::with_capacity(operation.path.len() + 16);
         let mut params = path_params.iter();
         let mut rest = operation.path;
@@ -57,21 +58,18 @@ impl Request {
         Request { operation, path, query: Vec::new(), headers: Vec::new(), body: None }
     }
 
-    // Called by generated code; a release may have no operation that needs it.
-    #[allow(dead_code)]
-    pub(crate) fn query(&mut self, name: &'static str, value: &(impl ParamValue + ?Sized)) {
+    /// Adds a query parameter.
+    pub fn query(&mut self, name: &'static str, value: &(impl ParamValue + ?Sized)) {
         self.query.push((name, value.to_param()));
     }
 
-    // Called by generated code; a release may have no operation that needs it.
-    #[allow(dead_code)]
-    pub(crate) fn header(&mut self, name: &'static str, value: &(impl ParamValue + ?Sized)) {
+    /// Adds a header parameter.
+    pub fn header(&mut self, name: &'static str, value: &(impl ParamValue + ?Sized)) {
         self.headers.push((name, value.to_param()));
     }
 
-    // Called by generated code; a release may have no operation that needs it.
-    #[allow(dead_code)]
-    pub(crate) fn json(&mut self, body: &impl serde::Serialize) -> crate::Result<()> {
+    /// Sets the JSON body.
+    pub fn json(&mut self, body: &impl serde::Serialize) -> crate::Result<()> {
         let bytes = serde_json::to_vec(body)
             .map_err(|source| crate::Error::Encode { operation: self.operation.name, source })?;
         self.body = Some(bytes);
@@ -80,7 +78,7 @@ impl Request {
 }
 
 /// How a parameter value is written in a path, query or header.
-pub(crate) trait ParamValue {
+pub trait ParamValue {
     fn to_param(&self) -> String;
 }
 

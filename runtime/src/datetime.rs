@@ -4,7 +4,7 @@
 //! (`2024-05-01T10:00:00` or `2024-05-01T10:00:00.1234567`). Those are read
 //! as UTC, the time zone the server stores. Generated fields that hold a
 //! date-time, however nested (`Option`, `Vec`, maps), decode through
-//! [`deserialize`].
+//! [`Lenient`].
 
 use std::collections::BTreeMap;
 
@@ -25,6 +25,7 @@ pub fn parse(text: &str) -> Option<DateTime<Utc>> {
 
 /// `#[serde(deserialize_with = ...)]` for any field type built from
 /// date-times (see [`Lenient`]).
+#[cfg(test)]
 pub fn deserialize<'de, D: Deserializer<'de>, T: Lenient>(deserializer: D) -> Result<T, D::Error> {
     T::deserialize_lenient(deserializer)
 }
@@ -35,7 +36,7 @@ pub trait Lenient: Sized {
 }
 
 /// Wraps a [`Lenient`] type so that serde's impls for containers apply.
-pub(crate) struct L<T>(pub(crate) T);
+pub struct L<T>(pub T);
 
 impl<'de, T: Lenient> Deserialize<'de> for L<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -8,12 +8,12 @@ use super::error::Result;
 use super::response::Response;
 
 /// Page size when the caller did not set `ReturnLimit`.
-pub(crate) const DEFAULT_PAGE_SIZE: i32 = 100;
+pub const DEFAULT_PAGE_SIZE: i32 = 100;
 
 /// Fetches pages `first_page, first_page + 1, ...` of `page_size` items with
 /// `fetch` and yields their items, stopping after a short or empty page, or
 /// once `X-Total-Count` items have come. An error ends the stream.
-pub(crate) fn paged<T, F, Fut>(first_page: i32, page_size: i32, fetch: F) -> impl Stream<Item = Result<T>>
+pub fn paged<T, F, Fut>(first_page: i32, page_size: i32, fetch: F) -> impl Stream<Item = Result<T>>
 where
     F: FnMut(i32, i32) -> Fut,
     Fut: Future<Output = Result<Response<Vec<T>>>>,

@@ -10,8 +10,8 @@
 //! that is `None` (`skip`); a required but nullable field is sent as `null`.
 //!
 //! ```ignore
-//! crate::runtime::serialize_object!(AgentResponse { "AgentId" => agent_id: skip, "Name" => name: always });
-//! crate::runtime::deserialize_object!(AgentResponse { "AgentId" => agent_id: plain, "LastSeen" => last_seen: lenient });
+//! keyfactor_runtime::codegen::serialize_object!(AgentResponse { "AgentId" => agent_id: skip, "Name" => name: always });
+//! keyfactor_runtime::codegen::deserialize_object!(AgentResponse { "AgentId" => agent_id: plain, "LastSeen" => last_seen: lenient });
 //! ```
 
 use std::borrow::Cow;
@@ -56,8 +56,8 @@ pub fn plain<'de, T: Deserialize<'de>, A: MapAccess<'de>>(map: &mut A) -> Result
 }
 
 /// A field's value holding date-times, decoded leniently (see `datetime`).
-pub fn lenient<'de, T: super::datetime::Lenient, A: MapAccess<'de>>(map: &mut A) -> Result<T, A::Error> {
-    map.next_value::<super::datetime::L<T>>().map(|l| l.0)
+pub fn lenient<'de, T: crate::datetime::Lenient, A: MapAccess<'de>>(map: &mut A) -> Result<T, A::Error> {
+    map.next_value::<crate::datetime::L<T>>().map(|l| l.0)
 }
 
 /// Skips a field this client does not know.
@@ -77,23 +77,29 @@ impl<T> Skip for Option<T> {
 }
 
 /// `impl Deserialize` for a generated struct: `"Wire" => field: plain|lenient`.
+#[macro_export]
 macro_rules! deserialize_object {
     ($ty:ident { $($wire:literal => $field:ident : $kind:ident),* $(,)? }) => {
-        impl<'de> serde::Deserialize<'de> for $ty {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        impl<'de> $crate::codegen::support::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: $crate::codegen::support::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
                 struct Visitor;
-                impl<'de> serde::de::Visitor<'de> for Visitor {
+                impl<'de> $crate::codegen::support::serde::de::Visitor<'de> for Visitor {
                     type Value = $ty;
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(concat!("an object (", stringify!($ty), ")"))
                     }
                     #[allow(unused_mut)]
-                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$ty, A::Error> {
-                        let mut value = <$ty as Default>::default();
-                        while let Some(key) = map.next_key::<$crate::runtime::object::Key<'de>>()? {
+                    fn visit_map<A: $crate::codegen::support::serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> ::std::result::Result<$ty, A::Error> {
+                        let mut value = <$ty as ::std::default::Default>::default();
+                        while let Some(key) = map.next_key::<$crate::codegen::support::Key<'de>>()? {
                             match key.as_str() {
-                                $($wire => value.$field = $crate::runtime::object::$kind(&mut map)?,)*
-                                _ => $crate::runtime::object::skip(&mut map)?,
+                                $($wire => value.$field = $crate::codegen::support::$kind(&mut map)?,)*
+                                _ => $crate::codegen::support::skip(&mut map)?,
                             }
                         }
                         Ok(value)
@@ -106,13 +112,17 @@ macro_rules! deserialize_object {
 }
 
 /// `impl Serialize` for a generated struct: `"Wire" => field: always|skip`.
+#[macro_export]
 macro_rules! serialize_object {
     ($ty:ident { $($wire:literal => $field:ident : $kind:ident),* $(,)? }) => {
-        impl serde::Serialize for $ty {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                use serde::ser::SerializeMap as _;
+        impl $crate::codegen::support::serde::Serialize for $ty {
+            fn serialize<S: $crate::codegen::support::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                use $crate::codegen::support::serde::ser::SerializeMap as _;
                 let mut map = serializer.serialize_map(None)?;
-                $($crate::runtime::object::serialize_object!(@field map, self.$field, $wire, $kind);)*
+                $($crate::serialize_object!(@field map, self.$field, $wire, $kind);)*
                 map.end()
             }
         }
@@ -121,13 +131,11 @@ macro_rules! serialize_object {
         $map.serialize_entry($wire, &$value)?
     };
     (@field $map:ident, $value:expr, $wire:literal, skip) => {
-        if !$crate::runtime::object::Skip::skip(&$value) {
+        if !$crate::codegen::support::Skip::skip(&$value) {
             $map.serialize_entry($wire, &$value)?
         }
     };
 }
-
-pub(crate) use {deserialize_object, serialize_object};
 
 #[cfg(test)]
 mod tests {

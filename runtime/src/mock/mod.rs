@@ -1,33 +1,18 @@
-//! Test doubles for code that uses the client (feature `mock`, for
+//! Test doubles for code that uses a generated client (feature `mock`, for
 //! dev-dependencies): a typed mock Keyfactor server, and a server that
 //! replays recorded traffic. Both run on loopback on wiremock.
 //!
-//! ```no_run
-//! # async fn demo() {
-//! use keyfactor_client::mock::MockServer;
-//! use keyfactor_client::types::AgentResponse;
-//!
-//! let mock = MockServer::start().await;
-//! // GET /Agents/{id}, version 1: the mock checks the version header too.
-//! let id = "3a2c0b5e-0c5d-4c8e-9c1e-6b3f1d2a4e5f".parse().unwrap();
-//! mock.get_agents_by_id(id)
-//!     .respond(AgentResponse { client_machine: Some("host1".into()), ..Default::default() })
-//!     .await;
-//! let agent = mock.client().get_agents_by_id(id).send().await.unwrap();
-//! assert_eq!(agent.client_machine.as_deref(), Some("host1"));
-//! # }
-//! ```
-//!
-//! Each operation has an expectation method of its client function's name
-//! and arguments (`mock.get_agents_v2()` is not `mock.get_agents()`); the
-//! operation's own setters narrow it (`.with(|r| r.return_limit(5))`). A
-//! request matches when its method, path, version header, the expected query
-//! parameters and headers, and the JSON body (if the expectation has one)
-//! agree. A request no expectation matches is answered with status 501 and a
-//! text naming the closest expectation and how it differs, which the client
-//! returns as [`crate::Error::Status`]. Every expectation must be met at
-//! least once (or `.times(n)`): checked by [`MockServer::verify`] and when
-//! the server is dropped.
+//! A client crate's `mock` module wraps [`MockServer`] with one expectation
+//! method per operation, of its client function's name and arguments
+//! (`mock.get_agents_v2()` is not `mock.get_agents()`); the operation's own
+//! setters narrow it (`.with(|r| r.return_limit(5))`). A request matches
+//! when its method, path, version header, the expected query parameters and
+//! headers, and the JSON body (if the expectation has one) agree. A request
+//! no expectation matches is answered with status 501 and a text naming the
+//! closest expectation and how it differs, which the client returns as
+//! [`crate::Error::Status`]. Every expectation must be met at least once (or
+//! `.times(n)`): checked by [`MockServer::verify`] and when the server is
+//! dropped.
 
 pub mod cassette;
 mod replay;
@@ -40,7 +25,7 @@ use serde_json::Value;
 pub use replay::ReplayServer;
 
 use super::request::{OperationInfo, Request};
-use super::{Client, RetryPolicy};
+use super::{Client, GeneratedClient, RetryPolicy};
 
 /// A request builder the mock can expect: generated for every operation.
 pub trait MockOperation {
@@ -49,15 +34,12 @@ pub trait MockOperation {
     /// The operation.
     fn info(&self) -> &'static OperationInfo;
     /// The request the builder would send.
-    fn mock_request(&self) -> crate::Result<RequestParts>;
+    fn mock_request(&self) -> crate::Result<Request>;
 }
-
-/// A request as the mock sees it (opaque).
-#[doc(hidden)]
-pub struct RequestParts(pub(crate) Request);
 
 /// `impl MockOperation` for a generated request builder:
 /// `mock_operation!(GetAgents => Vec<crate::types::AgentResponse>)`.
+#[macro_export]
 macro_rules! mock_operation {
     ($builder:ident => $output:ty) => {
         impl $crate::mock::MockOperation for $builder<'_> {
@@ -65,25 +47,31 @@ macro_rules! mock_operation {
             fn info(&self) -> &'static $crate::OperationInfo {
                 &Self::INFO
             }
-            fn mock_request(&self) -> $crate::Result<$crate::mock::RequestParts> {
-                self.request().map($crate::mock::RequestParts)
+            fn mock_request(&self) -> $crate::Result<$crate::codegen::Request> {
+                self.request()
             }
         }
     };
 }
-pub(crate) use mock_operation;
 
-/// A typed mock Keyfactor Command server on loopback; see the module docs.
-pub struct MockServer {
+/// A typed mock Keyfactor Command server on loopback, with a client `C` of
+/// a generated crate pointed at it; see the module docs. A client crate's
+/// `mock::MockServer` wraps it and adds an expectation method per operation.
+pub struct MockServer<C> {
+    core: MockCore,
+    client: C,
+}
+
+/// The server and its expectations, whatever the client.
+pub struct MockCore {
     server: wiremock::MockServer,
-    client: Client,
     expected: Arc<Mutex<Vec<Arc<Expected>>>>,
 }
 
 /// The API path the mock serves under, as on a real server.
 const API_PATH: &str = "/KeyfactorAPI";
 
-impl MockServer {
+impl<C: GeneratedClient> MockServer<C> {
     /// Starts a server on loopback.
     pub async fn start() -> Self {
         let server = wiremock::MockServer::start().await;
@@ -98,35 +86,37 @@ impl MockServer {
             .retry_policy(RetryPolicy::none())
             .build()
             .expect("a client for a loopback URL");
-        MockServer { server, client, expected }
+        MockServer { core: MockCore { server, expected }, client: C::from(client) }
     }
+}
 
+impl<C> MockServer<C> {
     /// A client pointed at this server (clone it to keep one).
-    pub fn client(&self) -> &Client {
+    pub fn client(&self) -> &C {
         &self.client
     }
 
     /// The server's base URL, API path included.
     pub fn base_url(&self) -> String {
-        format!("{}{API_PATH}", self.server.uri())
+        format!("{}{API_PATH}", self.core.server.uri())
     }
 
     /// Panics, listing them, if some expectations were not met.
     pub async fn verify(&self) {
-        self.server.verify().await;
+        self.core.server.verify().await;
     }
 
     /// Expects the request `builder` would send (for an operation without an
     /// expectation method of its own, or built step by step).
     pub fn expect<B: MockOperation>(&self, builder: B) -> Expect<'_, B> {
-        Expect { mock: self, builder, times: None }
+        Expect { mock: &self.core, builder, times: None }
     }
 }
 
 /// An expected request, to answer with [`Expect::respond`] and friends.
 #[must_use = "an expectation does nothing until a `respond...` method is awaited"]
 pub struct Expect<'m, B> {
-    mock: &'m MockServer,
+    mock: &'m MockCore,
     builder: B,
     times: Option<u64>,
 }
@@ -239,7 +229,7 @@ impl Expected {
             invalid: None,
         };
         match builder.mock_request() {
-            Ok(RequestParts(request)) => {
+            Ok(request) => {
                 expected.path = decode(&request.path);
                 expected.query = request.query.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
                 expected.headers = request.headers.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -16,8 +17,15 @@ use super::request::{OperationInfo, Request};
 use super::response::Response;
 use super::retry::{RetryPolicy, parse_retry_after, retryable_status};
 
-/// A Keyfactor Command API client. Cheap to clone; clones share connections
-/// and the OAuth token.
+/// A connection to one Keyfactor Command server: base URL, authentication,
+/// retries, TLS. Cheap to clone; clones share connections and the OAuth
+/// token.
+///
+/// It has no operations of its own: each generated client crate wraps it in
+/// a `Client` of its release, with a method per operation and version, and
+/// converts from it (`From<keyfactor_runtime::Client>`). Clients of several
+/// releases made from clones of one `Client` share its connections, its
+/// token and its configuration.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -43,10 +51,21 @@ impl fmt::Debug for Client {
     }
 }
 
-/// Configures a [`Client`]. `Debug` shows no secret.
+/// What a generated client crate's `Client` is: a wrapper of the runtime's
+/// [`Client`] for one release, made from it with `From` and giving it back
+/// with `AsRef`. The test doubles and [`ClientBuilder`] work with any of them.
+pub trait GeneratedClient: From<Client> + AsRef<Client> + Clone + Send + Sync + 'static {
+    /// The Keyfactor Command release the client was generated for (`"25"`).
+    const RELEASE: &'static str;
+    /// Every operation of the client (of the areas compiled in).
+    fn operations() -> &'static [&'static OperationInfo];
+}
+
+/// Configures a client: `C` is what [`build`](Self::build) returns, a
+/// generated crate's `Client` (its `ClientBuilder` is this type for it) or
+/// the runtime's own [`Client`]. `Debug` shows no secret.
 #[must_use]
-#[derive(Debug)]
-pub struct ClientBuilder {
+pub struct ClientBuilder<C = Client> {
     base_url: String,
     auth: Auth,
     timeout: Duration,
@@ -57,9 +76,26 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     ca_pem: Vec<Vec<u8>>,
     accept_invalid_certs: bool,
+    client: PhantomData<fn() -> C>,
 }
 
-impl ClientBuilder {
+impl<C> fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("auth", &self.auth)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("default_headers", &self.default_headers.keys().collect::<Vec<_>>())
+            .field("retry", &self.retry)
+            .field("ca_certificates", &self.ca_pem.len())
+            .field("accept_invalid_certs", &self.accept_invalid_certs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C> ClientBuilder<C> {
     /// `base_url` includes the API path, e.g. `https://host/KeyfactorAPI`.
     pub fn new(base_url: impl Into<String>) -> Self {
         ClientBuilder {
@@ -73,19 +109,37 @@ impl ClientBuilder {
             retry: RetryPolicy::default(),
             ca_pem: Vec::new(),
             accept_invalid_certs: false,
+            client: PhantomData,
         }
     }
 
     /// Settings from the environment and the profile file, as Keyfactor's Go
     /// auth client reads them (see the crate docs); change them further here.
     pub fn from_env() -> Result<Self> {
-        super::config::from_env(None)
+        super::config::from_env(None).map(ClientBuilder::retype)
     }
 
     /// Like [`from_env`](Self::from_env), but for the server at `base_url`
     /// (the host settings are then not needed).
     pub fn from_env_for(base_url: impl Into<String>) -> Result<Self> {
-        super::config::from_env(Some(base_url.into()))
+        super::config::from_env(Some(base_url.into())).map(ClientBuilder::retype)
+    }
+
+    /// The same settings, building another kind of client.
+    fn retype<D>(self) -> ClientBuilder<D> {
+        ClientBuilder {
+            base_url: self.base_url,
+            auth: self.auth,
+            timeout: self.timeout,
+            connect_timeout: self.connect_timeout,
+            user_agent: self.user_agent,
+            default_headers: self.default_headers,
+            http: self.http,
+            retry: self.retry,
+            ca_pem: self.ca_pem,
+            accept_invalid_certs: self.accept_invalid_certs,
+            client: PhantomData,
+        }
     }
 
     pub fn auth(mut self, auth: Auth) -> Self {
@@ -142,7 +196,15 @@ impl ClientBuilder {
         self
     }
 
-    pub fn build(self) -> Result<Client> {
+    /// The client; for a generated crate's builder, that crate's `Client`.
+    pub fn build(self) -> Result<C>
+    where
+        C: From<Client>,
+    {
+        self.build_runtime().map(C::from)
+    }
+
+    fn build_runtime(self) -> Result<Client> {
         let base = url::Url::parse(&self.base_url)
             .map_err(|e| Error::Config(format!("base URL {:?} is not a URL: {e}", self.base_url)))?;
         if !matches!(base.scheme(), "http" | "https") {
@@ -213,7 +275,7 @@ impl Client {
     /// A client configured from the environment and the profile file, as
     /// Keyfactor's Go auth client (kfutil, the Terraform provider) reads them.
     pub fn from_env() -> Result<Client> {
-        ClientBuilder::from_env()?.build()
+        ClientBuilder::<Client>::from_env()?.build()
     }
 
     /// The base URL, including the API path.
@@ -221,26 +283,7 @@ impl Client {
         &self.inner.base_url
     }
 
-    // Called by generated code; a release may have no operation that needs it.
-    #[allow(dead_code)]
-    // The generated builders' `send` methods are plain functions returning
-    // these futures: one generic async body here compiles far faster than an
-    // async fn per builder. Called by generated code; a release may have no
-    // operation that needs one of them.
-    #[allow(dead_code)]
-    pub(crate) fn send_json_value<T: DeserializeOwned>(
-        &self,
-        request: Result<Request>,
-    ) -> impl Future<Output = Result<T>> {
-        self.send_json(request).map(|response| response.map(Response::into_inner))
-    }
-
-    #[allow(dead_code)]
-    pub(crate) fn send_empty_value(&self, request: Result<Request>) -> impl Future<Output = Result<()>> {
-        self.send_empty(request).map(|response| response.map(Response::into_inner))
-    }
-
-    pub(crate) async fn send_json<T: DeserializeOwned>(&self, request: Result<Request>) -> Result<Response<T>> {
+    async fn send_json<T: DeserializeOwned>(&self, request: Result<Request>) -> Result<Response<T>> {
         let request = request?;
         let operation = request.operation.name;
         let raw = self.execute(request).await?;
@@ -266,6 +309,11 @@ impl Client {
         Ok(Response::new(raw.status, raw.headers, value))
     }
 
+    async fn send_empty(&self, request: Result<Request>) -> Result<Response<()>> {
+        let raw = self.execute(request?).await?;
+        Ok(Response::new(raw.status, raw.headers, ()))
+    }
+
     /// GET of any path below the base URL (e.g. `/swagger/v1/swagger.json`)
     /// with the client's authentication, TLS, retries and error handling;
     /// the body as bytes. For what the generated methods do not cover.
@@ -283,13 +331,6 @@ impl Client {
         request.path = if path.starts_with('/') { path.to_string() } else { format!("/{path}") };
         let raw = self.execute(request).await?;
         Ok(Response::new(raw.status, raw.headers, raw.body))
-    }
-
-    // Called by generated code; a release may have no operation that needs it.
-    #[allow(dead_code)]
-    pub(crate) async fn send_empty(&self, request: Result<Request>) -> Result<Response<()>> {
-        let raw = self.execute(request?).await?;
-        Ok(Response::new(raw.status, raw.headers, ()))
     }
 
     /// Sends `request`, retrying as the policy allows; error statuses become
@@ -413,4 +454,40 @@ impl Client {
         let body = response.bytes().await.map_err(transport)?;
         Ok((RawResponse { status, headers, body }, token))
     }
+}
+
+impl AsRef<Client> for Client {
+    fn as_ref(&self) -> &Client {
+        self
+    }
+}
+
+// The generated builders' `send` and `send_with_metadata` are plain functions
+// returning these futures: one generic async body here compiles far faster
+// than an async fn per builder.
+
+/// Sends `request` and decodes the JSON response (with its metadata).
+pub fn send_json<T: DeserializeOwned>(
+    client: &Client,
+    request: Result<Request>,
+) -> impl Future<Output = Result<Response<T>>> {
+    client.send_json(request)
+}
+
+/// Sends `request` and decodes the JSON response.
+pub fn send_json_value<T: DeserializeOwned>(
+    client: &Client,
+    request: Result<Request>,
+) -> impl Future<Output = Result<T>> {
+    client.send_json(request).map(|response| response.map(Response::into_inner))
+}
+
+/// Sends `request`, expecting no content (with the response's metadata).
+pub fn send_empty(client: &Client, request: Result<Request>) -> impl Future<Output = Result<Response<()>>> {
+    client.send_empty(request)
+}
+
+/// Sends `request`, expecting no content.
+pub fn send_empty_value(client: &Client, request: Result<Request>) -> impl Future<Output = Result<()>> {
+    client.send_empty(request).map(|response| response.map(Response::into_inner))
 }

@@ -5,8 +5,8 @@ use std::sync::Mutex;
 
 use super::cassette::{Cassette, CassetteError, Interaction, major_version};
 use super::{decode, header, json_matches};
-use crate::runtime::request::bound_query_name;
-use crate::runtime::{Client, RetryPolicy};
+use crate::request::bound_query_name;
+use crate::{Client, GeneratedClient, OperationInfo, RetryPolicy};
 
 /// A loopback server that answers from a go-vcr cassette (the recordings of
 /// Keyfactor's Terraform provider, or your own), routing as the server does:
@@ -18,24 +18,26 @@ use crate::runtime::{Client, RetryPolicy};
 /// nothing recorded matches gets status 501 with the closest recording and
 /// how it differs.
 ///
-/// ```no_run
-/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+///
+/// `C` is the client of a generated crate, whose operations tell where the
+/// recording's API path ends; a client crate's `mock::ReplayServer` is this
+/// type for its `Client`:
+///
+/// ```ignore
 /// let replay = keyfactor_client::mock::ReplayServer::start("tests/recordings/agents.yaml").await?;
 /// let agents = replay.client().get_agents().send().await?;
-/// # let _ = agents;
-/// # Ok(())
-/// # }
 /// ```
-pub struct ReplayServer {
+pub struct ReplayServer<C> {
     server: wiremock::MockServer,
-    client: Client,
+    client: C,
 }
 
-impl ReplayServer {
+impl<C: GeneratedClient> ReplayServer<C> {
     /// Starts a server answering from the cassette at `path`.
     pub async fn start(path: impl AsRef<Path>) -> Result<Self, CassetteError> {
         let cassette = Cassette::read(path.as_ref())?;
-        let prefix = cassette.interactions.first().map(|i| api_path(&i.request.path())).unwrap_or_default();
+        let prefix =
+            cassette.interactions.first().map(|i| api_path(&i.request.path(), C::operations())).unwrap_or_default();
         let server = wiremock::MockServer::start().await;
         let used = vec![false; cassette.interactions.len()];
         wiremock::Mock::given(wiremock::matchers::any())
@@ -46,11 +48,13 @@ impl ReplayServer {
             .retry_policy(RetryPolicy::none())
             .build()
             .expect("a client for a loopback URL");
-        Ok(ReplayServer { server, client })
+        Ok(ReplayServer { server, client: C::from(client) })
     }
+}
 
+impl<C> ReplayServer<C> {
     /// A client pointed at the server, under the recording's API path.
-    pub fn client(&self) -> &Client {
+    pub fn client(&self) -> &C {
         &self.client
     }
 
@@ -63,10 +67,10 @@ impl ReplayServer {
 /// The API path of a recorded request path: what comes before the first
 /// segment that an operation of the client starts with
 /// (`/Keyfactor/API/Agents/3` -> `/Keyfactor/API`).
-fn api_path(path: &str) -> String {
+fn api_path(path: &str, operations: &[&OperationInfo]) -> String {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let first_segments: Vec<&str> =
-        crate::OPERATIONS.iter().filter_map(|op| op.path.split('/').find(|s| !s.is_empty())).collect();
+        operations.iter().filter_map(|op| op.path.split('/').find(|s| !s.is_empty())).collect();
     let start = segments.iter().position(|s| first_segments.iter().any(|f| f.eq_ignore_ascii_case(s)));
     let start = start.unwrap_or(segments.len().saturating_sub(1));
     segments[..start].iter().map(|s| format!("/{s}")).collect()

@@ -23,35 +23,35 @@ pub struct DynamicArgs {
 }
 
 impl DynamicArgs {
-    pub(crate) fn path<T: DeserializeOwned>(&self, op: &'static str, name: &str) -> Result<T> {
+    pub fn path<T: DeserializeOwned>(&self, op: &'static str, name: &str) -> Result<T> {
         let value = self.path.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
         let value = value.ok_or_else(|| invalid(op, format!("path parameter {name} is missing")))?;
         parse(op, name, value)
     }
 
     /// A required query or header parameter.
-    pub(crate) fn required<T: DeserializeOwned>(&self, op: &'static str, name: &str, header: bool) -> Result<T> {
+    pub fn required<T: DeserializeOwned>(&self, op: &'static str, name: &str, header: bool) -> Result<T> {
         let found = if header { self.header(op, name)? } else { self.query(op, name)? };
         found.ok_or_else(|| invalid(op, format!("required parameter {name} is missing")))
     }
 
-    pub(crate) fn query<T: DeserializeOwned>(&self, op: &'static str, name: &str) -> Result<Option<T>> {
+    pub fn query<T: DeserializeOwned>(&self, op: &'static str, name: &str) -> Result<Option<T>> {
         self.query_values(name).next().map(|v| parse(op, name, v)).transpose()
     }
 
-    pub(crate) fn query_all<T: DeserializeOwned>(&self, op: &'static str, name: &str) -> Result<Option<Vec<T>>> {
+    pub fn query_all<T: DeserializeOwned>(&self, op: &'static str, name: &str) -> Result<Option<Vec<T>>> {
         let values: Vec<T> = self.query_values(name).map(|v| parse(op, name, v)).collect::<Result<_>>()?;
         Ok((!values.is_empty()).then_some(values))
     }
 
-    pub(crate) fn header<T: DeserializeOwned>(&self, op: &'static str, name: &str) -> Result<Option<T>> {
+    pub fn header<T: DeserializeOwned>(&self, op: &'static str, name: &str) -> Result<Option<T>> {
         let value = self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
         value.map(|v| parse(op, name, v)).transpose()
     }
 
     /// The body; its type's default when none is given (a recording that
     /// left the body out still makes the call).
-    pub(crate) fn body<T: DeserializeOwned + Default>(&self, op: &'static str) -> Result<T> {
+    pub fn body<T: DeserializeOwned + Default>(&self, op: &'static str) -> Result<T> {
         let Some(body) = self.body.clone() else { return Ok(T::default()) };
         serde_path_to_error::deserialize(body)
             .map_err(|e| invalid(op, format!("the body does not fit its type at `{}`: {}", e.path(), e.inner())))
@@ -83,7 +83,7 @@ fn invalid(operation: &'static str, message: String) -> Error {
 }
 
 /// The response with its value re-encoded as JSON.
-pub(crate) fn to_json<T: serde::Serialize>(response: Response<T>) -> Result<Response<serde_json::Value>> {
+pub fn to_json<T: serde::Serialize>(response: Response<T>) -> Result<Response<serde_json::Value>> {
     let (status, headers, value) = response.into_parts();
     let json = serde_json::to_value(&value).map_err(|e| Error::InvalidArgument {
         operation: "to_json",
