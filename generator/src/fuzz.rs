@@ -77,7 +77,15 @@ fn generate(text: &[u8]) -> crate::Result<()> {
     let mut warnings = Warnings::default();
     let doc = load::load_bytes(Path::new("fuzz.json"), text, &mut warnings)?;
     let api = model::build(std::slice::from_ref(&doc), &mut warnings)?;
-    let files = emit::emit(&api, &emit::Options { release: "fuzz".into(), source: "fuzz".into(), area_features: true });
+    let files = emit::emit(
+        &api,
+        &emit::Options {
+            release: "fuzz".into(),
+            source: "fuzz".into(),
+            area_features: true,
+            command: "cargo xtask fuzz".into(),
+        },
+    );
     assert!(files.contains_key("mod.rs"));
     Ok(())
 }

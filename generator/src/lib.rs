@@ -58,7 +58,12 @@ pub fn generate_release(manifest: &Path, spec_dir: Option<&Path>) -> Result<Gene
     let spec_dir = spec_dir.map_or_else(|| manifest.documents_dir(), Path::to_path_buf);
     let docs = release::load_release(&manifest, &spec_dir, &mut warnings)?;
     let source = format!("the Keyfactor Command release {} documents", manifest.release);
-    let options = emit::Options { release: manifest.release.clone(), source, area_features: true };
+    let options = emit::Options {
+        release: manifest.release.clone(),
+        source,
+        area_features: true,
+        command: "cargo xtask codegen".into(),
+    };
     generate_locked(&docs, &manifest.type_name_lock()?, &options, warnings)
 }
 

@@ -62,6 +62,50 @@ impl Manifest {
         }
     }
 
+    /// The release whose documents are in `dir`: its `release.yaml`, else
+    /// every `*.json`, `*.yaml` and `*.yml` document in it (by name, with the
+    /// sha256 they have), released as `release` or else as the directory's name.
+    pub fn for_dir(dir: &Path, release: Option<&str>) -> Result<Self> {
+        let manifest = dir.join("release.yaml");
+        if manifest.exists() {
+            let mut manifest = Manifest::read(&manifest)?;
+            if let Some(release) = release {
+                manifest.release = release.to_string();
+            }
+            // The documents are read from `dir`, wherever the manifest says they are kept.
+            manifest.directory = None;
+            return Ok(manifest);
+        }
+        let read_dir = std::fs::read_dir(dir).map_err(|source| Error::Read { path: dir.to_path_buf(), source })?;
+        let mut files: Vec<PathBuf> = read_dir
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "json" || e == "yaml" || e == "yml"))
+            .filter(|p| p.file_name().is_some_and(|n| n != "overrides.yaml"))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(Error::Spec {
+                path: dir.to_path_buf(),
+                message: "holds no release.yaml and no *.json / *.yaml document".into(),
+            });
+        }
+        let documents = files
+            .iter()
+            .map(|path| {
+                let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.clone(), source })?;
+                let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                Ok(ManifestEntry { file, sha256: sha256_hex(&bytes) })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let name = dir.canonicalize().ok().and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()));
+        Ok(Manifest {
+            release: release.map(str::to_string).or(name).unwrap_or_else(|| "unnamed".into()),
+            documents,
+            dir: dir.to_path_buf(),
+            ..Manifest::empty()
+        })
+    }
+
     pub fn read(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.into(), source })?;
         let mut manifest: Manifest =
@@ -85,21 +129,10 @@ impl Manifest {
 
     /// The locked type names (none when there is no lock yet).
     pub fn type_name_lock(&self) -> Result<TypeNameLock> {
-        let Some(path) = self.type_names_path() else { return Ok(TypeNameLock::new()) };
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(TypeNameLock::new()),
-            Err(source) => return Err(Error::Read { path, source }),
-        };
-        let map: std::collections::BTreeMap<String, String> =
-            serde_yaml::from_str(&text).map_err(|e| Error::doc(&path, "", format!("invalid type-name lock: {e}")))?;
-        Ok(map
-            .into_iter()
-            .map(|(key, name)| {
-                let (schema, suffix) = key.split_once('#').unwrap_or((&key, ""));
-                ((schema.to_string(), suffix.to_string()), name)
-            })
-            .collect())
+        match self.type_names_path() {
+            Some(path) => read_type_name_lock(&path),
+            None => Ok(TypeNameLock::new()),
+        }
     }
 
     /// The overrides the manifest names (none when it names none).
@@ -109,6 +142,24 @@ impl Manifest {
             None => Ok(Overrides::default()),
         }
     }
+}
+
+/// Reads a type-name lock (as codegen writes it); none when the file does not exist.
+pub fn read_type_name_lock(path: &Path) -> Result<TypeNameLock> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(TypeNameLock::new()),
+        Err(source) => return Err(Error::Read { path: path.to_path_buf(), source }),
+    };
+    let map: std::collections::BTreeMap<String, String> =
+        serde_yaml::from_str(&text).map_err(|e| Error::doc(path, "", format!("invalid type-name lock: {e}")))?;
+    Ok(map
+        .into_iter()
+        .map(|(key, name)| {
+            let (schema, suffix) = key.split_once('#').unwrap_or((&key, ""));
+            ((schema.to_string(), suffix.to_string()), name)
+        })
+        .collect())
 }
 
 /// Hex sha256 of `bytes`.

@@ -10,7 +10,12 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn options(source: &str, area_features: bool) -> Options {
-    Options { release: "fixture".into(), source: source.to_string(), area_features }
+    Options {
+        release: "fixture".into(),
+        source: source.to_string(),
+        area_features,
+        command: "cargo xtask codegen".into(),
+    }
 }
 
 fn features() -> Generated {

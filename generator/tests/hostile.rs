@@ -9,7 +9,12 @@ use keyfactor_generator::release::Manifest;
 use keyfactor_generator::{Generated, Result, generate_files};
 
 fn options() -> Options {
-    Options { release: "test".into(), source: "test".into(), area_features: true }
+    Options {
+        release: "test".into(),
+        source: "test".into(),
+        area_features: true,
+        command: "cargo xtask codegen".into(),
+    }
 }
 
 /// Writes each `(name, text)` into a temporary directory and generates from them.

@@ -69,7 +69,12 @@ fn two_documents_claiming_one_version_are_refused() {
     fs::write(&b, DOC.replace("\"1.0\"", "\"1\"")).unwrap();
     let err = keyfactor_generator::generate_files(
         &[&a, &b],
-        &keyfactor_generator::emit::Options { release: "test".into(), source: "test".into(), area_features: false },
+        &keyfactor_generator::emit::Options {
+            release: "test".into(),
+            source: "test".into(),
+            area_features: false,
+            command: "cargo xtask codegen".into(),
+        },
     )
     .unwrap_err();
     let message = err.to_string();

@@ -12,14 +12,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use keyfactor_generator::model::{
     self, Api, Location, Operation, Param, Success, TypeDef, TypeKind, TypeNameLock, TypeRef,
 };
 use keyfactor_generator::release::{Manifest, load_release};
-use keyfactor_generator::{Warnings, load, naming};
+use keyfactor_generator::{Warnings, naming};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -73,26 +73,13 @@ pub struct Report {
 /// types named as `lock` says where it has them (see `spec/type-names.lock`).
 pub fn load_dir(dir: &Path, lock: &TypeNameLock) -> Result<Api> {
     let mut warnings = Warnings::default();
-    let manifest = dir.join("release.yaml");
-    let docs = if manifest.exists() {
-        load_release(&Manifest::read(&manifest)?, dir, &mut warnings)?
-    } else {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-            .with_context(|| format!("reading {}", dir.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "json" || e == "yaml" || e == "yml"))
-            .collect();
-        paths.sort();
-        anyhow::ensure!(!paths.is_empty(), "{} holds no release.yaml and no documents", dir.display());
-        paths.iter().map(|p| load::load_file(p, &mut warnings)).collect::<keyfactor_generator::Result<Vec<_>>>()?
-    };
+    let docs = load_release(&Manifest::for_dir(dir, None)?, dir, &mut warnings)?;
     Ok(model::build_locked(&docs, lock, &mut warnings)?)
 }
 
 /// Reads a type-name lock file (as `cargo xtask codegen` writes it).
 pub fn read_lock(path: &Path) -> Result<TypeNameLock> {
-    let manifest = Manifest { type_names: Some(path.to_path_buf()), ..Manifest::empty() };
-    Ok(manifest.type_name_lock()?)
+    Ok(keyfactor_generator::release::read_type_name_lock(path)?)
 }
 
 /// Compares two releases' models.

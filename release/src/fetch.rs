@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use keyfactor_client::{Client, Error};
 use keyfactor_generator::{emit::Files, output, release::sha256_hex};
+use keyfactor_runtime::{Client, Error};
 
 /// The highest version number asked for; servers stop far below it.
 const MAX_VERSION: u32 = 50;

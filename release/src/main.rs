@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use keyfactor_client::ClientBuilder;
 use keyfactor_release::{diff, fetch};
+use keyfactor_runtime::ClientBuilder;
 
 #[derive(Parser)]
 #[command(about = "Fetch a Keyfactor Command server's API documents, or compare two releases")]

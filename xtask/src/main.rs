@@ -5,11 +5,12 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use keyfactor_generator::emit::Options;
-use keyfactor_generator::{Generated, output};
+use keyfactor_generator::output;
 
 mod bench;
 mod fuzz;
+mod new_crate;
+mod targets;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -73,6 +74,10 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Writes a whole client crate (Cargo.toml, README, lib.rs, the generated
+    /// modules) for the release whose documents are in --spec-dir, on the
+    /// shared runtime; rerunning it on the same release changes no byte.
+    NewCrate(new_crate::Args),
     /// Checks that the client builds without warnings with every area alone,
     /// with none, and with all (`cargo clippy` per feature set).
     CheckFeatures,
@@ -96,7 +101,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
 }
 
@@ -105,6 +110,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Codegen { check, spec_dir } => codegen(check, spec_dir),
         Command::Replay { dir, spec_dir } => replay_cmd(dir, spec_dir),
         Command::CheckFeatures => check_features(),
+        Command::NewCrate(args) => new_crate::run(args),
         Command::FetchSpec { args } => run_package("keyfactor-release", "fetch", &args),
         Command::Diff { args } => run_package("keyfactor-release", "diff", &args),
         Command::Fuzz { cases, first, seed, dump, spec_dir } => {
@@ -130,68 +136,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
 /// release (`before`, `after`), an older release's shape (`older`), and a
 /// release that lacks everything optional (`minimal`), all built by CI with
 /// `clippy -D warnings`.
-const COMPAT_CRATES: &[(&str, &str, &[&str])] = &[
+pub(crate) const COMPAT_CRATES: &[(&str, &str, &[&str])] = &[
     ("before", "fixture-before", &["compat-before.yaml"]),
     ("after", "fixture-after", &["compat-after.yaml"]),
     ("older", "10", &["release-10/v1.yaml"]),
     ("minimal", "fixture-minimal", &["minimal.yaml"]),
 ];
-
-/// One generated directory and how to produce it.
-struct Target {
-    dir: PathBuf,
-    generated: Generated,
-    /// A Cargo.toml whose generated block lists the area features.
-    cargo_toml: Option<PathBuf>,
-    /// Where the type-name lock is kept.
-    type_names: Option<PathBuf>,
-}
-
-impl Target {
-    /// The files besides `dir` that generation writes, with their contents:
-    /// the Cargo.toml with its generated block, and the type-name lock.
-    fn extra_files(&self) -> Result<Vec<(PathBuf, String)>> {
-        let mut out = Vec::new();
-        if let Some(path) = &self.cargo_toml {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            let block = keyfactor_generator::emit::cargo_features(&self.generated.api);
-            let new = output::replace_block(&text, &block).with_context(|| {
-                format!("{} has no `{}` ... `{}` lines", path.display(), output::BLOCK_BEGIN, output::BLOCK_END)
-            })?;
-            out.push((path.clone(), new));
-        }
-        if let Some(path) = &self.type_names {
-            out.push((path.clone(), keyfactor_generator::emit::type_names_lock(&self.generated.api)));
-        }
-        Ok(out)
-    }
-}
-
-fn targets(spec_dir: &Path) -> Result<Vec<Target>> {
-    let root = root();
-    let manifest = keyfactor_generator::release::Manifest::read(&manifest_path())?;
-    let mut targets = vec![Target {
-        dir: root.join("generated-client/src/generated"),
-        generated: keyfactor_generator::generate_release(&manifest_path(), Some(spec_dir))?,
-        cargo_toml: Some(root.join("generated-client/Cargo.toml")),
-        type_names: manifest.type_names_path(),
-    }];
-    for (krate, release, docs) in COMPAT_CRATES {
-        let paths: Vec<PathBuf> = docs.iter().map(|d| root.join("spec/fixtures").join(d)).collect();
-        let source = docs.iter().map(|d| format!("spec/fixtures/{d}")).collect::<Vec<_>>().join(" and ");
-        let options = Options { release: release.to_string(), source, area_features: false };
-        targets.push(Target {
-            dir: root.join(format!("compat/{krate}/src/generated")),
-            generated: keyfactor_generator::generate_files(
-                &paths.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
-                &options,
-            )?,
-            cargo_toml: None,
-            type_names: None,
-        });
-    }
-    Ok(targets)
-}
 
 /// Runs the conformance crate's replay.
 fn replay_cmd(dir: Option<PathBuf>, spec_dir: Option<PathBuf>) -> Result<ExitCode> {
@@ -204,7 +154,7 @@ fn replay_cmd(dir: Option<PathBuf>, spec_dir: Option<PathBuf>) -> Result<ExitCod
 /// its exit code. The tools that need the client live in their own crates,
 /// so that `codegen` does not build it. The working directory stays the
 /// caller's, so relative paths mean what the user meant.
-fn run_package(package: &str, subcommand: &str, args: &[String]) -> Result<ExitCode> {
+pub(crate) fn run_package(package: &str, subcommand: &str, args: &[String]) -> Result<ExitCode> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = std::process::Command::new(cargo)
         .arg("run")
@@ -253,7 +203,7 @@ fn check_features() -> Result<ExitCode> {
     Ok(ExitCode::FAILURE)
 }
 
-fn manifest_path() -> PathBuf {
+pub(crate) fn manifest_path() -> PathBuf {
     root().join("spec/release.yaml")
 }
 
@@ -265,68 +215,13 @@ fn spec_dir_or_default(spec_dir: Option<PathBuf>) -> Result<PathBuf> {
     }
 }
 
-fn relative(dir: &Path) -> String {
-    dir.strip_prefix(root()).unwrap_or(dir).display().to_string()
-}
-
-/// How the committed generated code differs from what the documents give.
-fn stale(targets: &[Target]) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for t in targets {
-        let rel = relative(&t.dir);
-        out.extend(output::differences(&t.dir, &t.generated.files).into_iter().map(|d| format!("{rel}: {d}")));
-        for (path, text) in t.extra_files()? {
-            if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
-                out.push(format!("stale: {}", relative(&path)));
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn write(target: &Target) -> Result<()> {
-    let rel = relative(&target.dir);
-    // Stage the files besides the directory, swap the directory in, then move
-    // them into place: a failure before the swap leaves everything as it was.
-    let mut staged = Vec::new();
-    for (path, text) in target.extra_files()? {
-        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        let stage = path.with_file_name(format!(".{name}.new"));
-        std::fs::write(&stage, text).with_context(|| format!("writing {}", stage.display()))?;
-        staged.push((stage, path));
-    }
-    output::write_atomically(&target.dir, &target.generated.files).with_context(|| format!("writing {rel}"))?;
-    for (stage, path) in staged {
-        std::fs::rename(&stage, &path).with_context(|| format!("writing {}", path.display()))?;
-    }
-    let ops = target.generated.api.operations().count();
-    eprintln!("wrote {rel}: {ops} operations, {} types", target.generated.api.types.len());
-    Ok(())
-}
-
 fn codegen(check: bool, spec_dir: Option<PathBuf>) -> Result<ExitCode> {
     let spec_dir = spec_dir_or_default(spec_dir)?;
     let started = std::time::Instant::now();
-    let targets = targets(&spec_dir)?;
-    let elapsed = started.elapsed();
-    for target in &targets {
-        eprint!("{}", target.generated.warnings);
-    }
-    eprintln!("generated in {:.0} ms", elapsed.as_secs_f64() * 1000.0);
-    if !check {
-        targets.iter().try_for_each(write)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let stale = stale(&targets)?;
-    if stale.is_empty() {
-        eprintln!("the committed client is up to date");
-        return Ok(ExitCode::SUCCESS);
-    }
-    eprintln!("the committed generated code is stale; run `cargo xtask codegen`:");
-    for line in stale {
-        eprintln!("  {line}");
-    }
-    Ok(ExitCode::FAILURE)
+    let targets = targets::workspace_targets(&spec_dir)?;
+    eprintln!("generated in {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
+    let ok = targets::write_or_check(&targets, check, "the committed client", "cargo xtask codegen")?;
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 #[cfg(test)]
@@ -339,7 +234,7 @@ mod tests {
     #[test]
     fn committed_generated_code_is_fresh() {
         let spec_dir = spec_dir_or_default(std::env::var_os("KEYFACTOR_SPEC_DIR").map(PathBuf::from)).unwrap();
-        let stale = stale(&targets(&spec_dir).unwrap()).unwrap();
+        let stale = targets::stale(&targets::workspace_targets(&spec_dir).unwrap());
         assert!(stale.is_empty(), "stale generated code, run `cargo xtask codegen`:\n{}", stale.join("\n"));
     }
 }
