@@ -251,11 +251,28 @@ async fn decode_error(body: &str) -> Error {
 }
 
 #[tokio::test]
+async fn members_that_do_not_fit_their_types_are_kept_and_the_response_decodes() {
+    let server = MockServer::start().await;
+    let body = r#"{"AgentId":"3a2c0b5e-0c5d-4c8e-9c1e-6b3f1d2a4e5f","Status":true,"LastSeen":"12:00:00","Region":"eu","JobTypes":[{"Name":"x","Id":"not-a-uuid"}]}"#;
+    Mock::given(method("GET")).respond_with(json(body)).mount(&server).await;
+    let agent = builder(&server).build().unwrap().get_agents_by_id(agent_id()).send().await.unwrap();
+    assert_eq!(agent.agent_id, Some(agent_id()));
+    assert_eq!((agent.status.as_ref(), agent.last_seen), (None, None));
+    assert_eq!(agent.unknown_fields.get("Status"), Some(&serde_json::json!(true)));
+    assert_eq!(agent.unknown_fields.get("LastSeen"), Some(&serde_json::json!("12:00:00")));
+    assert_eq!(agent.unknown_fields.get("Region"), Some(&serde_json::json!("eu")));
+    assert_eq!(agent.job_types.as_ref().unwrap()[0].unknown_fields.get("Id"), Some(&serde_json::json!("not-a-uuid")));
+}
+
+#[tokio::test]
 async fn malformed_and_truncated_json_are_decode_errors_with_the_path() {
-    let err = decode_error(r#"{"AgentId":"3a2c0b5e-0c5d-4c8e-9c1e-6b3f1d2a4e5f","Status":true}"#).await;
+    // A list item that is no object has no struct to keep it in.
+    let server = MockServer::start().await;
+    Mock::given(method("GET")).respond_with(json(r#"[{"ClientMachine":"a"},5]"#)).mount(&server).await;
+    let err = builder(&server).build().unwrap().get_agents().send().await.unwrap_err();
     let Error::Decode { operation, status, path, snippet, .. } = &err else { panic!("{err:?}") };
-    assert_eq!((*operation, *status, path.as_str()), ("get_agents_by_id", 200, "Status"));
-    assert!(snippet.starts_with(r#"{"AgentId""#), "{snippet}");
+    assert_eq!((*operation, *status, path.as_str()), ("get_agents", 200, "[1]"));
+    assert!(snippet.starts_with(r#"[{"ClientMachine""#), "{snippet}");
 
     let err = decode_error(&AGENT[..20]).await;
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");

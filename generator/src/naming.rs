@@ -56,6 +56,12 @@
 //! in declaration order, or for parameters by their location
 //! (`id` in the path, `id_query` in the query).
 //!
+//! Every struct also has the field `unknown_fields` (see [`UNKNOWN_FIELDS`]),
+//! which holds the JSON members its schema does not declare. It is the same
+//! in every struct and every release; a property whose name would give the
+//! same identifier (`UnknownFields`) takes the suffix instead
+//! (`unknown_fields_2`), so the two can never collide.
+//!
 //! A query parameter named with an ASP.NET model-binding prefix,
 //! `prefix.Name` (`pq.pageReturned`, `pagedQuery.returnLimit`,
 //! `sq.sortField`, as older releases declare them), gets the setter of `Name`
@@ -151,9 +157,22 @@ pub fn param_idents(params: &[(&str, bool)]) -> Vec<String> {
         .collect()
 }
 
+/// The field of every generated struct that holds the members its schema
+/// does not declare (see the module docs).
+pub const UNKNOWN_FIELDS: &str = "unknown_fields";
+
+/// Identifiers of a struct's fields for the property names `wires`, in
+/// order: distinct, and none of them [`UNKNOWN_FIELDS`].
+pub fn struct_fields<'a>(wires: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    distinct_fields(wires, BTreeSet::from([UNKNOWN_FIELDS.to_string()]))
+}
+
 /// Gives each of `wires` a distinct field identifier, in order.
 pub fn fields<'a>(wires: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut taken = BTreeSet::new();
+    distinct_fields(wires, BTreeSet::new())
+}
+
+fn distinct_fields<'a>(wires: impl IntoIterator<Item = &'a str>, mut taken: BTreeSet<String>) -> Vec<String> {
     wires
         .into_iter()
         .map(|wire| {
@@ -388,6 +407,10 @@ mod tests {
         assert_eq!(field("x-certificateformat"), "x_certificateformat");
         assert_eq!(field("Ünïcode"), "n_code");
         assert_eq!(fields(["Id", "id", "ID"]), ["id", "id_2", "id_3"]);
+        assert_eq!(
+            struct_fields(["UnknownFields", "Unknown_Fields", "Name"]),
+            ["unknown_fields_2", "unknown_fields_3", "name"]
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ use tracing::Instrument;
 
 use super::auth::{Auth, Authenticator};
 use super::error::{Error, Result, api_error, is_unsupported_version, snippet, supported_versions};
+use super::object::decode_tolerant;
 use super::request::{OperationInfo, Request};
 use super::response::Response;
 use super::retry::{RetryPolicy, parse_retry_after, retryable_status};
@@ -295,16 +296,26 @@ impl Client {
             snippet: snippet(&raw.body),
         };
         // Plain serde_json is faster; the path is only worth finding for an error.
-        let value = match serde_json::from_slice(&raw.body) {
+        // (Text, not bytes: the tolerant path decodes members with `from_str`,
+        // and one deserializer type halves what the types' decoding compiles to.)
+        let text = std::str::from_utf8(&raw.body)
+            .map_err(|e| decode_error(".".into(), format!("the body is not UTF-8: {e}")))?;
+        let value = match serde_json::from_str(text) {
             Ok(value) => value,
-            Err(plain) => {
-                let mut de = serde_json::Deserializer::from_slice(&raw.body);
-                let path = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-                    Err(located) => located.path().to_string(),
-                    Ok(_) => ".".into(), // the value is whole; something follows it
-                };
-                return Err(decode_error(path, plain.to_string()));
-            }
+            // A member the documents mistype must not lose the whole response.
+            Err(plain) => match decode_tolerant::<T>(text) {
+                Ok((value, set_aside)) => {
+                    tracing::warn!(
+                        operation,
+                        status = raw.status,
+                        members = ?set_aside,
+                        error = %plain,
+                        "response members do not fit their declared types; kept as received in `unknown_fields`"
+                    );
+                    value
+                }
+                Err(located) => return Err(decode_error(located.path().to_string(), plain.to_string())),
+            },
         };
         Ok(Response::new(raw.status, raw.headers, value))
     }

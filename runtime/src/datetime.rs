@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Deserializer};
 
-/// Parses one date-time: RFC 3339, else an offset-less value read as UTC.
+/// Parses one date-time as the server writes them: RFC 3339 (any number of
+/// fractional digits), else an offset-less value read as UTC.
 pub fn parse(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
     if let Ok(value) = DateTime::parse_from_rfc3339(text) {

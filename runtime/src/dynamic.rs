@@ -52,8 +52,12 @@ impl DynamicArgs {
     /// The body; its type's default when none is given (a recording that
     /// left the body out still makes the call).
     pub fn body<T: DeserializeOwned + Default>(&self, op: &'static str) -> Result<T> {
-        let Some(body) = self.body.clone() else { return Ok(T::default()) };
-        serde_path_to_error::deserialize(body)
+        let Some(body) = &self.body else { return Ok(T::default()) };
+        // A member whose value does not fit its declared type is sent as given (see `UnknownFields`).
+        let text = body.to_string();
+        // A member whose value does not fit its declared type is sent as given (see `UnknownFields`).
+        crate::object::decode_tolerant(&text)
+            .map(|(value, _)| value)
             .map_err(|e| invalid(op, format!("the body does not fit its type at `{}`: {}", e.path(), e.inner())))
     }
 

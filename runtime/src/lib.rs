@@ -38,14 +38,17 @@ mod paging;
 mod request;
 mod response;
 mod retry;
+mod unknown;
 
 pub use auth::{Auth, OAuthConfig};
 pub use client::{Client, ClientBuilder, GeneratedClient};
 pub use code::{CodeForm, CodeNames};
+pub use datetime::parse as parse_date_time;
 pub use error::{ApiError, Error, Result};
 pub use request::OperationInfo;
 pub use response::Response;
 pub use retry::RetryPolicy;
+pub use unknown::UnknownFields;
 
 /// What a generated client crate re-exports at its root, besides its own
 /// `Client`, `ClientBuilder` and `Code`.
@@ -92,7 +95,7 @@ pub mod codegen {
     pub mod support {
         pub use crate::code::CodeValue;
         pub use crate::datetime::{L, Lenient};
-        pub use crate::object::{Key, Skip, lenient, plain, skip};
+        pub use crate::object::{Key, Skip, keep, lenient, plain};
         pub use serde;
     }
 }

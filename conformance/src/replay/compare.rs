@@ -111,10 +111,13 @@ pub fn response(
     }
 }
 
-/// Every value the recording has for something `ty` declares is in the
-/// re-encoded value, equal. Undeclared fields are ignored by design.
+/// Every member the recording has, declared by `ty` or not, is in the
+/// re-encoded value: a declared one equal as its type compares values
+/// (date-times by instant, UUIDs ignoring case), an undeclared one (or one
+/// kept as received because it does not fit its type) exactly. A recorded
+/// `null` may be left out.
 fn kept(api: &Api, ty: &TypeRef, recorded: &Value, decoded: &Value, at: &str) -> Result<(), String> {
-    if recorded.is_null() {
+    if recorded.is_null() || same(recorded, decoded) {
         return Ok(());
     }
     match (ty, recorded, decoded) {
@@ -124,19 +127,20 @@ fn kept(api: &Api, ty: &TypeRef, recorded: &Value, decoded: &Value, at: &str) ->
                 let (Value::Object(r), Value::Object(d)) = (recorded, decoded) else {
                     return Err(format!("{at}: recorded {recorded}, decoded {decoded}"));
                 };
-                for f in fields {
-                    let Some(value) = r.get(&f.wire).or_else(|| lookup_ci(r, &f.wire)) else { continue };
-                    let at = format!("{at}.{}", f.wire);
-                    match d.get(&f.wire) {
-                        Some(got) => kept(api, &f.ty, value, got, &at)?,
-                        None if value.is_null() => {}
-                        None => return Err(format!("{at} recorded as {value} was lost")),
+                for (key, value) in r {
+                    let at = format!("{at}.{key}");
+                    match (fields.iter().find(|f| f.wire == *key), d.get(key)) {
+                        (_, None) if value.is_null() => {}
+                        (_, None) => return Err(format!("{at} recorded as {value} was lost")),
+                        (Some(f), Some(got)) => kept(api, &f.ty, value, got, &at)?,
+                        (None, Some(got)) if same(value, got) => {}
+                        (None, Some(got)) => return Err(format!("{at} (undeclared) is {got}, recorded {value}")),
                     }
                 }
                 Ok(())
             }
             TypeKind::Alias { ty } => kept(api, ty, recorded, decoded, at),
-            _ => scalar(recorded, decoded, at),
+            _ => Err(format!("{at} is {decoded}, recorded {recorded}")),
         },
         (TypeRef::Array(item), Value::Array(r), Value::Array(d)) if r.len() == d.len() => {
             r.iter().zip(d).enumerate().try_for_each(|(i, (r, d))| kept(api, item, r, d, &format!("{at}[{i}]")))
@@ -146,24 +150,113 @@ fn kept(api: &Api, ty: &TypeRef, recorded: &Value, decoded: &Value, at: &str) ->
             None => Err(format!("{at}.{k} was lost")),
         }),
         (TypeRef::DateTime, Value::String(r), Value::String(d)) => {
-            let parse = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok();
+            let parse = keyfactor_client::keyfactor_runtime::parse_date_time;
             if parse(r).is_some() && parse(r) == parse(d) { Ok(()) } else { Err(format!("{at} is {d}, recorded {r}")) }
         }
         (TypeRef::Uuid, Value::String(r), Value::String(d)) if r.eq_ignore_ascii_case(d) => Ok(()),
-        _ => scalar(recorded, decoded, at),
+        _ => Err(format!("{at} is {decoded}, recorded {recorded}")),
     }
 }
 
-fn scalar(recorded: &Value, decoded: &Value, at: &str) -> Result<(), String> {
+/// Equal JSON, numbers compared by value (`1` is `1.0`).
+fn same(recorded: &Value, decoded: &Value) -> bool {
     match (recorded, decoded) {
-        (Value::Number(r), Value::Number(d)) if r.as_f64() == d.as_f64() => Ok(()),
-        (r, d) if r == d => Ok(()),
-        (r, d) => Err(format!("{at} is {d}, recorded {r}")),
+        (Value::Number(r), Value::Number(d)) => r.as_f64() == d.as_f64(),
+        (Value::Array(r), Value::Array(d)) => r.len() == d.len() && r.iter().zip(d).all(|(r, d)| same(r, d)),
+        (Value::Object(r), Value::Object(d)) => {
+            r.len() == d.len() && r.iter().all(|(k, rv)| d.get(k).is_some_and(|dv| same(rv, dv)))
+        }
+        (r, d) => r == d,
     }
 }
 
-fn lookup_ci<'a>(object: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
-    object.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)
+/// The paths of the members of `value` that `ty` does not declare (by exact
+/// name, as the client's types decode them), however deep.
+pub fn undeclared(api: &Api, ty: &TypeRef, value: &Value, at: &str, out: &mut Vec<String>) {
+    match (ty, value) {
+        (TypeRef::Boxed(inner), _) => undeclared(api, inner, value, at, out),
+        (TypeRef::Named(i), Value::Object(members)) => match &api.types[*i].kind {
+            TypeKind::Struct { fields } => {
+                for (key, member) in members {
+                    match fields.iter().find(|f| f.wire == *key) {
+                        Some(f) => undeclared(api, &f.ty, member, &format!("{at}.{key}"), out),
+                        None => out.push(format!("{at}.{key}")),
+                    }
+                }
+            }
+            TypeKind::Alias { ty } => undeclared(api, ty, value, at, out),
+            _ => {}
+        },
+        (TypeRef::Array(item), Value::Array(items)) => {
+            for (i, v) in items.iter().enumerate() {
+                undeclared(api, item, v, &format!("{at}[{i}]"), out);
+            }
+        }
+        (TypeRef::Map(inner), Value::Object(members)) => {
+            for (k, v) in members {
+                undeclared(api, inner, v, &format!("{at}.{k}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The paths of the declared members of `value` whose values do not fit
+/// the types the documents give them: the client keeps those as received
+/// in `unknown_fields` (and sends them so).
+pub fn mistyped(api: &Api, ty: &TypeRef, value: &Value, at: &str, out: &mut Vec<String>) {
+    if !fits(api, ty, value, at, out) {
+        out.push(at.to_string());
+    }
+}
+
+/// Whether `value` decodes as `ty`; members inside that do not are pushed
+/// to `out` (their object keeps them) and do not make the whole misfit.
+fn fits(api: &Api, ty: &TypeRef, value: &Value, at: &str, out: &mut Vec<String>) -> bool {
+    let integer = |v: &Value, wide: bool| v.as_i64().is_some_and(|n| wide || i32::try_from(n).is_ok());
+    match (ty, value) {
+        (TypeRef::Boxed(inner), _) => fits(api, inner, value, at, out),
+        (TypeRef::Any, _) => true,
+        (TypeRef::String | TypeRef::Date | TypeRef::Base64 | TypeRef::DateSpan, v) => v.is_string(),
+        (TypeRef::Bool, v) => v.is_boolean(),
+        (TypeRef::I32, v) => integer(v, false),
+        (TypeRef::I64, v) => integer(v, true),
+        (TypeRef::F32 | TypeRef::F64, v) => v.is_number(),
+        (TypeRef::Uuid, Value::String(text)) => uuid::Uuid::parse_str(text).is_ok(),
+        (TypeRef::DateTime, Value::String(text)) => {
+            keyfactor_client::keyfactor_runtime::parse_date_time(text).is_some()
+        }
+        (TypeRef::Array(item), Value::Array(items)) => {
+            items.iter().enumerate().all(|(i, v)| fits(api, item, v, &format!("{at}[{i}]"), out))
+        }
+        (TypeRef::Map(inner), Value::Object(members)) => {
+            members.iter().all(|(k, v)| fits(api, inner, v, &format!("{at}.{k}"), out))
+        }
+        (TypeRef::Named(i), v) => match (&api.types[*i].kind, v) {
+            (TypeKind::Struct { fields }, Value::Object(members)) => {
+                for (key, member) in members {
+                    let Some(f) = fields.iter().find(|f| f.wire == *key) else { continue };
+                    let at = format!("{at}.{key}");
+                    let ok = match member {
+                        Value::Null => f.optional(),
+                        // A date-time that holds none is kept as it is, whatever the mode.
+                        _ => fits(api, &f.ty, member, &at, out),
+                    };
+                    if !ok {
+                        out.push(at);
+                    }
+                }
+                true
+            }
+            (TypeKind::IntEnum { wide, .. }, v) => {
+                integer(v, *wide) || v.as_str().is_some_and(|t| !t.trim().is_empty())
+            }
+            (TypeKind::StringEnum { .. }, v) => v.is_string(),
+            (TypeKind::Alias { ty }, v) => fits(api, ty, v, at, out),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// Renames the keys of `value` to the casing the type declares (the server

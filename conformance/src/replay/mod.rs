@@ -23,12 +23,28 @@ use keyfactor_client::mock::cassette::{Cassette, Interaction};
 /// What became of one interaction.
 #[derive(Debug)]
 pub enum Outcome {
-    /// Everything recorded matched; the notes say what could not be compared.
-    Matched(Vec<String>),
+    /// Everything recorded matched.
+    Matched(Matched),
     /// The client or the documents disagree with the recording; the first difference.
     Mismatched(String),
     /// The documents have no endpoint for the request.
     Unsupported(String),
+}
+
+/// What a matched interaction carried besides what the documents declare.
+#[derive(Debug, Default)]
+pub struct Matched {
+    /// What could not be compared.
+    pub notes: Vec<String>,
+    /// Members of the recorded request body the documents do not declare,
+    /// sent through `unknown_fields` (`body.StoreType`).
+    pub undeclared_sent: Vec<String>,
+    /// Members of the recorded response the documents do not declare, kept
+    /// through decoding and re-encoding (`$.Policies.KeyInfo`).
+    pub undeclared_received: Vec<String>,
+    /// Declared members whose recorded values do not fit the documents'
+    /// types, carried as recorded (request `body.…`, response `$.…`).
+    pub mistyped: Vec<String>,
 }
 
 /// One cassette's results.
@@ -50,6 +66,14 @@ impl FileReport {
 
     pub fn unsupported(&self) -> usize {
         self.count(|o| matches!(o, Outcome::Unsupported(_)))
+    }
+
+    /// Undeclared members carried: (sent in requests, received in responses).
+    pub fn undeclared(&self) -> (usize, usize) {
+        self.interactions.iter().fold((0, 0), |(sent, received), (_, _, o)| match o {
+            Outcome::Matched(m) => (sent + m.undeclared_sent.len(), received + m.undeclared_received.len()),
+            _ => (sent, received),
+        })
     }
 }
 
@@ -86,16 +110,36 @@ pub fn render(reports: &[FileReport]) -> String {
         let name = r.file.file_name().map_or_else(|| r.file.display().to_string(), |n| n.to_string_lossy().into());
         let total = r.interactions.len();
         let (bad, unsupported) = (r.mismatched(), r.unsupported());
+        let (sent, received) = r.undeclared();
         let _ = writeln!(
             out,
-            "{name}: {total} replayed, {} matched, {bad} mismatched, {unsupported} unsupported",
-            total - bad - unsupported
+            "{name}: {total} replayed, {} matched, {bad} mismatched, {unsupported} unsupported; \
+             {} undeclared members carried ({sent} sent, {received} received)",
+            total - bad - unsupported,
+            sent + received,
         );
         for (id, label, outcome) in &r.interactions {
             match outcome {
-                Outcome::Matched(notes) => {
-                    for note in notes {
+                Outcome::Matched(m) => {
+                    for note in &m.notes {
                         let _ = writeln!(out, "  #{id} {label}: matched; {note}");
+                    }
+                    if !m.mistyped.is_empty() {
+                        let _ = writeln!(
+                            out,
+                            "  #{id} {label}: carried as recorded, not of the declared type: {}",
+                            m.mistyped.join(", ")
+                        );
+                    }
+                    if !m.undeclared_sent.is_empty() || !m.undeclared_received.is_empty() {
+                        let list =
+                            |members: &[String]| if members.is_empty() { "none".into() } else { members.join(", ") };
+                        let _ = writeln!(
+                            out,
+                            "  #{id} {label}: undeclared, sent {}; received {}",
+                            list(&m.undeclared_sent),
+                            list(&m.undeclared_received)
+                        );
                     }
                 }
                 Outcome::Mismatched(why) => drop(writeln!(out, "  #{id} {label}: MISMATCH {why}")),
@@ -116,22 +160,25 @@ async fn replay_one(api: &Api, interaction: &Interaction) -> (String, Outcome) {
     let op = route.operation;
     label = format!("{} {}{} -> {} ({})", request.method, route.prefix, route.rest, op.fn_name, op.version.header);
     let outcome = match check(api, interaction, &route).await {
-        Ok(notes) => Outcome::Matched(notes),
+        Ok(matched) => Outcome::Matched(matched),
         Err(why) => Outcome::Mismatched(why),
     };
     (label, outcome)
 }
 
-/// Replays one interaction; `Ok` holds notes on what could not be compared.
-async fn check(api: &Api, interaction: &Interaction, route: &route::Route<'_>) -> Result<Vec<String>, String> {
+/// Replays one interaction; `Ok` says what could not be compared and what
+/// was carried that the documents do not declare.
+async fn check(api: &Api, interaction: &Interaction, route: &route::Route<'_>) -> Result<Matched, String> {
     let op = route.operation;
     let args = arguments(api, interaction, route)?;
     let server = MockServer::start().await;
     Mock::given(wiremock::matchers::any()).respond_with(interaction.response.to_template()).mount(&server).await;
-    let client = Client::builder(format!("{}{}", server.uri(), route.prefix))
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .map_err(|e| e.to_string())?;
+    let client = Client::from(
+        keyfactor_client::keyfactor_runtime::Client::builder(format!("{}{}", server.uri(), route.prefix))
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .map_err(|e| e.to_string())?,
+    );
     let result = keyfactor_client::dynamic::call(&client, &op.fn_name, &args).await;
     if let Err(Error::InvalidArgument { message, .. }) = &result {
         return Err(format!("the recorded request does not fit the operation: {message}"));
@@ -140,8 +187,22 @@ async fn check(api: &Api, interaction: &Interaction, route: &route::Route<'_>) -
     let [sent] = sent.as_slice() else { return Err(format!("the client sent {} requests, not 1", sent.len())) };
     compare::request(api, op, route, &interaction.request, sent).map_err(|e| format!("request: {e}"))?;
     compare::response(api, op, &interaction.response, result).map_err(|e| format!("response: {e}"))?;
-    let unrecorded_body = op.body.is_some() && !interaction.request.body_recorded();
-    Ok(unrecorded_body.then(|| "request body not recorded".to_string()).into_iter().collect())
+    let mut matched = Matched::default();
+    if op.body.is_some() && !interaction.request.body_recorded() {
+        matched.notes.push("request body not recorded".into());
+    }
+    if let (Some(body), Some(json)) = (&op.body, &args.body) {
+        compare::undeclared(api, &body.ty, json, "body", &mut matched.undeclared_sent);
+        compare::mistyped(api, &body.ty, json, "body", &mut matched.mistyped);
+    }
+    let response_json = serde_json::from_str(interaction.response.body.as_deref().unwrap_or(""));
+    if let (Success::Json { ty, .. }, true, Ok(json)) =
+        (&op.success, (200..300).contains(&interaction.response.code), response_json)
+    {
+        compare::undeclared(api, ty, &json, "$", &mut matched.undeclared_received);
+        compare::mistyped(api, ty, &json, "$", &mut matched.mistyped);
+    }
+    Ok(matched)
 }
 
 /// The recorded request's arguments, by the operation's parameter names.

@@ -80,17 +80,43 @@ fn the_version_header_picks_the_version_function() {
 }
 
 #[test]
-fn a_response_that_does_not_fit_the_documents_is_a_mismatch() {
+fn a_response_member_the_documents_mistype_is_carried_and_reported() {
     let (_, outcome) = replay_one_cassette(&cassette(
         "GET",
         &format!("{HOST}/KeyfactorAPI/Security/Roles/909"),
         "1",
         "",
         200,
-        r#"{"Id":"nine"}"#,
+        r#"{"Id":"nine","Name":"r"}"#,
+    ));
+    let Outcome::Matched(m) = outcome else { panic!("{outcome:?}") };
+    assert_eq!(m.mistyped, ["$.Id"]);
+}
+
+#[test]
+fn a_response_the_client_cannot_decode_is_a_mismatch() {
+    let (_, outcome) = replay_one_cassette(&cassette(
+        "GET",
+        &format!("{HOST}/KeyfactorAPI/Agents"),
+        "1",
+        "",
+        200,
+        r#"[{"ClientMachine":"a"},5]"#,
     ));
     let Outcome::Mismatched(why) = outcome else { panic!("{outcome:?}") };
-    assert!(why.contains("cannot decode") && why.contains("`Id`"), "{why}");
+    assert!(why.contains("cannot decode") && why.contains("`[1]`"), "{why}");
+}
+
+#[test]
+fn undeclared_response_members_at_any_depth_survive_decoding_and_are_counted() {
+    let body = r#"[{"ClientMachine":"a","Region":"eu","JobTypes":[{"Name":"j","Queue":{"Depth":3}}],"LastSeen":"2024-05-01T10:00:00.1234567"}]"#;
+    let (label, outcome) =
+        replay_one_cassette(&cassette("GET", &format!("{HOST}/KeyfactorAPI/Agents"), "1", "", 200, body));
+    let Outcome::Matched(m) = outcome else { panic!("{outcome:?}") };
+    assert_eq!(m.undeclared_received, ["$[0].Region", "$[0].JobTypes[0].Queue"]);
+    let report = render(&[FileReport { file: "one.yaml".into(), interactions: vec![(0, label, Outcome::Matched(m))] }]);
+    assert!(report.contains("2 undeclared members carried (0 sent, 2 received)"), "{report}");
+    assert!(report.contains("received $[0].Region, $[0].JobTypes[0].Queue"), "{report}");
 }
 
 #[test]
@@ -102,8 +128,8 @@ fn a_query_parameter_the_documents_lack_is_a_mismatch() {
 }
 
 #[test]
-fn a_body_field_the_documents_lack_is_a_mismatch() {
-    let body = r#"{"Name":"r","Description":"d","Colour":"blue"}"#;
+fn a_body_member_the_documents_lack_is_sent_and_counted() {
+    let body = r#"{"Name":"r","Description":"d","Colour":"blue","Permissions":[],"Extra":{"Nested":[1,{"x":null}]}}"#;
     let (_, outcome) = replay_one_cassette(&cassette(
         "POST",
         &format!("{HOST}/KeyfactorAPI/Security/Roles"),
@@ -112,8 +138,23 @@ fn a_body_field_the_documents_lack_is_a_mismatch() {
         200,
         r#"{"Id":1}"#,
     ));
-    let Outcome::Mismatched(why) = outcome else { panic!("{outcome:?}") };
-    assert!(why.contains("body.Colour recorded as \"blue\" but not sent"), "{why}");
+    let Outcome::Matched(m) = outcome else { panic!("{outcome:?}") };
+    assert_eq!(m.undeclared_sent, ["body.Colour", "body.Extra"]);
+}
+
+#[test]
+fn a_body_member_the_documents_mistype_is_sent_as_recorded() {
+    let body = r#"{"Name":"r","Description":5,"Permissions":[]}"#;
+    let (_, outcome) = replay_one_cassette(&cassette(
+        "POST",
+        &format!("{HOST}/KeyfactorAPI/Security/Roles"),
+        "1",
+        body,
+        200,
+        r#"{"Id":1}"#,
+    ));
+    let Outcome::Matched(m) = outcome else { panic!("{outcome:?}") };
+    assert_eq!(m.mistyped, ["body.Description"]);
 }
 
 /// Recorders that strip request bodies (`body: ""`): everything else is
@@ -125,13 +166,12 @@ fn a_request_recorded_without_its_body_matches_with_a_note() {
     let ok = r#"["3a2c0b5e-0c5d-4c8e-9c1e-6b3f1d2a4e5f"]"#;
     let (label, outcome) = replay_one_cassette(&cassette("POST", &url, "1", "", 200, ok));
     assert!(label.contains("post_certificate_stores_certificates_add"), "{label}");
-    let Outcome::Matched(notes) = outcome else { panic!("{outcome:?}") };
-    assert_eq!(notes, ["request body not recorded"]);
-    let report =
-        render(&[FileReport { file: "one.yaml".into(), interactions: vec![(0, label, Outcome::Matched(notes))] }]);
+    let Outcome::Matched(m) = outcome else { panic!("{outcome:?}") };
+    assert_eq!(m.notes, ["request body not recorded"]);
+    let report = render(&[FileReport { file: "one.yaml".into(), interactions: vec![(0, label, Outcome::Matched(m))] }]);
     assert!(report.contains("1 matched") && report.contains("request body not recorded"), "{report}");
 
-    let (_, outcome) = replay_one_cassette(&cassette("POST", &url, "1", "null", 200, r#"["not a uuid"]"#));
+    let (_, outcome) = replay_one_cassette(&cassette("POST", &url, "1", "null", 200, r#"{"not":"a list"}"#));
     let Outcome::Mismatched(why) = outcome else { panic!("{outcome:?}") };
     assert!(why.starts_with("response:"), "{why}");
 }
@@ -141,8 +181,8 @@ fn a_recorded_body_is_still_compared() {
     let url = format!("{HOST}/KeyfactorAPI/Security/Roles");
     let (_, outcome) =
         replay_one_cassette(&cassette("POST", &url, "1", r#"{"Name":"r","Description":"d"}"#, 200, r#"{"Id":1}"#));
-    let Outcome::Matched(notes) = outcome else { panic!("{outcome:?}") };
-    assert!(notes.is_empty(), "{notes:?}");
+    let Outcome::Matched(m) = outcome else { panic!("{outcome:?}") };
+    assert!(m.notes.is_empty() && m.undeclared_sent.is_empty() && m.mistyped.is_empty(), "{m:?}");
 }
 
 #[test]

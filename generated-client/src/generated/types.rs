@@ -3,8 +3,9 @@
 
 //! Request and response types of the Keyfactor Command API, one per schema of the documents.
 //!
-//! Fields that the documents mark nullable or not required are `Option`s; unknown JSON
-//! fields are ignored, so a newer server's additions do not break decoding.
+//! Fields that the documents mark nullable or not required are `Option`s. JSON members
+//! the documents do not declare are kept in each struct's `unknown_fields` and sent back,
+//! so a newer server's additions survive decoding and a read-modify-write.
 //!
 //! Types sent in requests implement `Serialize`, types received `Deserialize`;
 //! with the `roundtrip` feature every type implements both (to store a
@@ -24,17 +25,21 @@ pub struct AcknowledgeJobRequest {
     ///
     /// JSON field `Query`.
     pub query: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "orchestrator-job")]
-codegen::serialize_object!(AcknowledgeJobRequest {
+codegen::serialize_object!(AcknowledgeJobRequest, unknown_fields {
     "JobAuditIds" => job_audit_ids: skip,
     "Query" => query: skip,
 });
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(AcknowledgeJobRequest {
+codegen::deserialize_object!(AcknowledgeJobRequest, unknown_fields {
     "JobAuditIds" => job_audit_ids: plain,
     "Query" => query: plain,
 });
@@ -51,10 +56,14 @@ pub struct AddCertificateRequest {
     pub schedule: KeyfactorSchedule,
     /// JSON field `CollectionId`.
     pub collection_id: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store")]
-codegen::serialize_object!(AddCertificateRequest {
+codegen::serialize_object!(AddCertificateRequest, unknown_fields {
     "CertificateId" => certificate_id: always,
     "CertificateStores" => certificate_stores: always,
     "Schedule" => schedule: always,
@@ -63,7 +72,7 @@ codegen::serialize_object!(AddCertificateRequest {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(AddCertificateRequest {
+codegen::deserialize_object!(AddCertificateRequest, unknown_fields {
     "CertificateId" => certificate_id: plain,
     "CertificateStores" => certificate_stores: plain,
     "Schedule" => schedule: plain,
@@ -120,11 +129,15 @@ pub struct AgentBlueprintJobsResponse {
     pub file_name_patterns: Option<String>,
     /// JSON field `AgentBlueprintStores`.
     pub agent_blueprint_stores: Option<AgentBlueprintStoresResponse>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "agent-blueprint")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AgentBlueprintJobsResponse {
+codegen::serialize_object!(AgentBlueprintJobsResponse, unknown_fields {
     "AgentBlueprintJobId" => agent_blueprint_job_id: skip,
     "AgentBlueprintStoreId" => agent_blueprint_store_id: skip,
     "AgentBlueprintId" => agent_blueprint_id: skip,
@@ -151,7 +164,7 @@ codegen::serialize_object!(AgentBlueprintJobsResponse {
 });
 
 #[cfg(feature = "agent-blueprint")]
-codegen::deserialize_object!(AgentBlueprintJobsResponse {
+codegen::deserialize_object!(AgentBlueprintJobsResponse, unknown_fields {
     "AgentBlueprintJobId" => agent_blueprint_job_id: plain,
     "AgentBlueprintStoreId" => agent_blueprint_store_id: plain,
     "AgentBlueprintId" => agent_blueprint_id: plain,
@@ -189,11 +202,15 @@ pub struct AgentBlueprintResponse {
     pub required_capabilities: Option<Vec<String>>,
     /// JSON field `LastModified`.
     pub last_modified: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "agent-blueprint")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AgentBlueprintResponse {
+codegen::serialize_object!(AgentBlueprintResponse, unknown_fields {
     "AgentBlueprintId" => agent_blueprint_id: skip,
     "Name" => name: skip,
     "RequiredCapabilities" => required_capabilities: skip,
@@ -201,7 +218,7 @@ codegen::serialize_object!(AgentBlueprintResponse {
 });
 
 #[cfg(feature = "agent-blueprint")]
-codegen::deserialize_object!(AgentBlueprintResponse {
+codegen::deserialize_object!(AgentBlueprintResponse, unknown_fields {
     "AgentBlueprintId" => agent_blueprint_id: plain,
     "Name" => name: plain,
     "RequiredCapabilities" => required_capabilities: plain,
@@ -230,11 +247,15 @@ pub struct AgentBlueprintStoresResponse {
     pub create_if_missing: Option<bool>,
     /// JSON field `Properties`.
     pub properties: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "agent-blueprint")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AgentBlueprintStoresResponse {
+codegen::serialize_object!(AgentBlueprintStoresResponse, unknown_fields {
     "AgentBlueprintStoreId" => agent_blueprint_store_id: skip,
     "AgentBlueprintId" => agent_blueprint_id: skip,
     "StorePath" => store_path: skip,
@@ -247,7 +268,7 @@ codegen::serialize_object!(AgentBlueprintStoresResponse {
 });
 
 #[cfg(feature = "agent-blueprint")]
-codegen::deserialize_object!(AgentBlueprintStoresResponse {
+codegen::deserialize_object!(AgentBlueprintStoresResponse, unknown_fields {
     "AgentBlueprintStoreId" => agent_blueprint_store_id: plain,
     "AgentBlueprintId" => agent_blueprint_id: plain,
     "StorePath" => store_path: plain,
@@ -275,10 +296,14 @@ pub struct AgentPoolAgentCreationRequest {
     pub enable_discover: Option<bool>,
     /// JSON field `EnableMonitor`.
     pub enable_monitor: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "agent-pool")]
-codegen::serialize_object!(AgentPoolAgentCreationRequest {
+codegen::serialize_object!(AgentPoolAgentCreationRequest, unknown_fields {
     "AgentId" => agent_id: skip,
     "EnableDiscover" => enable_discover: skip,
     "EnableMonitor" => enable_monitor: skip,
@@ -286,7 +311,7 @@ codegen::serialize_object!(AgentPoolAgentCreationRequest {
 
 #[cfg(feature = "agent-pool")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(AgentPoolAgentCreationRequest {
+codegen::deserialize_object!(AgentPoolAgentCreationRequest, unknown_fields {
     "AgentId" => agent_id: plain,
     "EnableDiscover" => enable_discover: plain,
     "EnableMonitor" => enable_monitor: plain,
@@ -310,11 +335,15 @@ pub struct AgentPoolAgentGetResponse {
     pub allows_monitor: Option<bool>,
     /// JSON field `ClientMachine`.
     pub client_machine: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "agent-pool")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AgentPoolAgentGetResponse {
+codegen::serialize_object!(AgentPoolAgentGetResponse, unknown_fields {
     "AgentId" => agent_id: skip,
     "EnableDiscover" => enable_discover: skip,
     "EnableMonitor" => enable_monitor: skip,
@@ -325,7 +354,7 @@ codegen::serialize_object!(AgentPoolAgentGetResponse {
 });
 
 #[cfg(feature = "agent-pool")]
-codegen::deserialize_object!(AgentPoolAgentGetResponse {
+codegen::deserialize_object!(AgentPoolAgentGetResponse, unknown_fields {
     "AgentId" => agent_id: plain,
     "EnableDiscover" => enable_discover: plain,
     "EnableMonitor" => enable_monitor: plain,
@@ -343,17 +372,21 @@ pub struct AgentPoolCreationRequest {
     pub name: String,
     /// JSON field `Agents`.
     pub agents: Option<Vec<AgentPoolAgentCreationRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "agent-pool")]
-codegen::serialize_object!(AgentPoolCreationRequest {
+codegen::serialize_object!(AgentPoolCreationRequest, unknown_fields {
     "Name" => name: always,
     "Agents" => agents: skip,
 });
 
 #[cfg(feature = "agent-pool")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(AgentPoolCreationRequest {
+codegen::deserialize_object!(AgentPoolCreationRequest, unknown_fields {
     "Name" => name: plain,
     "Agents" => agents: plain,
 });
@@ -372,11 +405,15 @@ pub struct AgentPoolGetResponse {
     pub monitor_agents_count: Option<i32>,
     /// JSON field `Agents`.
     pub agents: Option<Vec<AgentPoolAgentGetResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "agent-pool")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AgentPoolGetResponse {
+codegen::serialize_object!(AgentPoolGetResponse, unknown_fields {
     "AgentPoolId" => agent_pool_id: skip,
     "Name" => name: skip,
     "DiscoverAgentsCount" => discover_agents_count: skip,
@@ -385,7 +422,7 @@ codegen::serialize_object!(AgentPoolGetResponse {
 });
 
 #[cfg(feature = "agent-pool")]
-codegen::deserialize_object!(AgentPoolGetResponse {
+codegen::deserialize_object!(AgentPoolGetResponse, unknown_fields {
     "AgentPoolId" => agent_pool_id: plain,
     "Name" => name: plain,
     "DiscoverAgentsCount" => discover_agents_count: plain,
@@ -403,10 +440,14 @@ pub struct AgentPoolUpdateRequest {
     pub name: String,
     /// JSON field `Agents`.
     pub agents: Option<Vec<AgentPoolAgentCreationRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "agent-pool")]
-codegen::serialize_object!(AgentPoolUpdateRequest {
+codegen::serialize_object!(AgentPoolUpdateRequest, unknown_fields {
     "AgentPoolId" => agent_pool_id: always,
     "Name" => name: always,
     "Agents" => agents: skip,
@@ -414,7 +455,7 @@ codegen::serialize_object!(AgentPoolUpdateRequest {
 
 #[cfg(feature = "agent-pool")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(AgentPoolUpdateRequest {
+codegen::deserialize_object!(AgentPoolUpdateRequest, unknown_fields {
     "AgentPoolId" => agent_pool_id: plain,
     "Name" => name: plain,
     "Agents" => agents: plain,
@@ -456,11 +497,15 @@ pub struct AgentResponse {
     pub last_error_message: Option<String>,
     /// JSON field `JobTypes`.
     pub job_types: Option<Vec<JobTypesResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "agent")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AgentResponse {
+codegen::serialize_object!(AgentResponse, unknown_fields {
     "AgentId" => agent_id: skip,
     "ClientMachine" => client_machine: skip,
     "Username" => username: skip,
@@ -480,7 +525,7 @@ codegen::serialize_object!(AgentResponse {
 });
 
 #[cfg(feature = "agent")]
-codegen::deserialize_object!(AgentResponse {
+codegen::deserialize_object!(AgentResponse, unknown_fields {
     "AgentId" => agent_id: plain,
     "ClientMachine" => client_machine: plain,
     "Username" => username: plain,
@@ -526,17 +571,21 @@ pub struct AlertCertificateQueryResponse {
     pub id: Option<i32>,
     /// JSON field `Name`.
     pub name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "expiration-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AlertCertificateQueryResponse {
+codegen::serialize_object!(AlertCertificateQueryResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
 });
 
 #[cfg(feature = "expiration-alert")]
-codegen::deserialize_object!(AlertCertificateQueryResponse {
+codegen::deserialize_object!(AlertCertificateQueryResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
 });
@@ -554,6 +603,10 @@ codegen::deserialize_object!(AlertCertificateQueryResponse {
 pub struct AlertScheduleRequest {
     /// JSON field `Schedule`.
     pub schedule: Option<KeyfactorSchedule>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -564,7 +617,9 @@ pub struct AlertScheduleRequest {
         feature = "pending-alert"
     )
 )]
-codegen::serialize_object!(AlertScheduleRequest { "Schedule" => schedule : skip });
+codegen::serialize_object!(AlertScheduleRequest, unknown_fields {
+    "Schedule" => schedule: skip,
+});
 
 #[cfg(
     any(
@@ -575,7 +630,9 @@ codegen::serialize_object!(AlertScheduleRequest { "Schedule" => schedule : skip 
     )
 )]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(AlertScheduleRequest { "Schedule" => schedule : plain });
+codegen::deserialize_object!(AlertScheduleRequest, unknown_fields {
+    "Schedule" => schedule: plain,
+});
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.AlertSchedule.AlertScheduleResponse` (API version 1.0).
 #[cfg(
@@ -590,6 +647,10 @@ codegen::deserialize_object!(AlertScheduleRequest { "Schedule" => schedule : pla
 pub struct AlertScheduleResponse {
     /// JSON field `Schedule`.
     pub schedule: Option<KeyfactorSchedule>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -601,7 +662,9 @@ pub struct AlertScheduleResponse {
     )
 )]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AlertScheduleResponse { "Schedule" => schedule : skip });
+codegen::serialize_object!(AlertScheduleResponse, unknown_fields {
+    "Schedule" => schedule: skip,
+});
 
 #[cfg(
     any(
@@ -611,7 +674,9 @@ codegen::serialize_object!(AlertScheduleResponse { "Schedule" => schedule : skip
         feature = "pending-alert"
     )
 )]
-codegen::deserialize_object!(AlertScheduleResponse { "Schedule" => schedule : plain });
+codegen::deserialize_object!(AlertScheduleResponse, unknown_fields {
+    "Schedule" => schedule: plain,
+});
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.AlertTemplate.AlertTemplateResponse` (API version 1.0).
 #[cfg(
@@ -629,13 +694,17 @@ pub struct AlertTemplateResponse {
     pub friendly_name: Option<String>,
     /// JSON field `ConfigurationTenant`.
     pub configuration_tenant: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
     any(feature = "denied-alert", feature = "issued-alert", feature = "pending-alert")
 )]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AlertTemplateResponse {
+codegen::serialize_object!(AlertTemplateResponse, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "ForestRoot" => forest_root: skip,
@@ -646,7 +715,7 @@ codegen::serialize_object!(AlertTemplateResponse {
 #[cfg(
     any(feature = "denied-alert", feature = "issued-alert", feature = "pending-alert")
 )]
-codegen::deserialize_object!(AlertTemplateResponse {
+codegen::deserialize_object!(AlertTemplateResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "ForestRoot" => forest_root: plain,
@@ -664,18 +733,22 @@ pub struct AlgorithmData {
     pub bit_lengths: Option<Vec<i32>>,
     /// JSON field `curves`.
     pub curves: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AlgorithmData {
+codegen::serialize_object!(AlgorithmData, unknown_fields {
     "name" => name: skip,
     "bit_lengths" => bit_lengths: skip,
     "curves" => curves: skip,
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(AlgorithmData {
+codegen::deserialize_object!(AlgorithmData, unknown_fields {
     "name" => name: plain,
     "bit_lengths" => bit_lengths: plain,
     "curves" => curves: plain,
@@ -693,17 +766,21 @@ pub struct AlgorithmDataRequest {
     ///
     /// JSON field `curves`.
     pub curves: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
-codegen::serialize_object!(AlgorithmDataRequest {
+codegen::serialize_object!(AlgorithmDataRequest, unknown_fields {
     "bit_lengths" => bit_lengths: skip,
     "curves" => curves: skip,
 });
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(AlgorithmDataRequest {
+codegen::deserialize_object!(AlgorithmDataRequest, unknown_fields {
     "bit_lengths" => bit_lengths: plain,
     "curves" => curves: plain,
 });
@@ -724,10 +801,14 @@ pub struct AlgorithmDataRequestV2 {
     ///
     /// JSON field `curves`.
     pub curves: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(any(feature = "enrollment-pattern", feature = "template"))]
-codegen::serialize_object!(AlgorithmDataRequestV2 {
+codegen::serialize_object!(AlgorithmDataRequestV2, unknown_fields {
     "name" => name: always,
     "bit_lengths" => bit_lengths: skip,
     "curves" => curves: skip,
@@ -735,7 +816,7 @@ codegen::serialize_object!(AlgorithmDataRequestV2 {
 
 #[cfg(any(feature = "enrollment-pattern", feature = "template"))]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(AlgorithmDataRequestV2 {
+codegen::deserialize_object!(AlgorithmDataRequestV2, unknown_fields {
     "name" => name: plain,
     "bit_lengths" => bit_lengths: plain,
     "curves" => curves: plain,
@@ -757,18 +838,22 @@ pub struct AlgorithmDataResponse {
     ///
     /// JSON field `curves`.
     pub curves: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AlgorithmDataResponse {
+codegen::serialize_object!(AlgorithmDataResponse, unknown_fields {
     "name" => name: skip,
     "bit_lengths" => bit_lengths: skip,
     "curves" => curves: skip,
 });
 
 #[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
-codegen::deserialize_object!(AlgorithmDataResponse {
+codegen::deserialize_object!(AlgorithmDataResponse, unknown_fields {
     "name" => name: plain,
     "bit_lengths" => bit_lengths: plain,
     "curves" => curves: plain,
@@ -780,16 +865,20 @@ codegen::deserialize_object!(AlgorithmDataResponse {
 pub struct AnalyticsCertificateCountResponse {
     /// JSON field `Count`.
     pub count: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "analytics")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AnalyticsCertificateCountResponse {
+codegen::serialize_object!(AnalyticsCertificateCountResponse, unknown_fields {
     "Count" => count: skip,
 });
 
 #[cfg(feature = "analytics")]
-codegen::deserialize_object!(AnalyticsCertificateCountResponse {
+codegen::deserialize_object!(AnalyticsCertificateCountResponse, unknown_fields {
     "Count" => count: plain,
 });
 
@@ -803,18 +892,22 @@ pub struct AnalyticsCertificateCountWithNameResponse {
     pub name: Option<String>,
     /// JSON field `Count`.
     pub count: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "analytics")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AnalyticsCertificateCountWithNameResponse {
+codegen::serialize_object!(AnalyticsCertificateCountWithNameResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Count" => count: skip,
 });
 
 #[cfg(feature = "analytics")]
-codegen::deserialize_object!(AnalyticsCertificateCountWithNameResponse {
+codegen::deserialize_object!(AnalyticsCertificateCountWithNameResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Count" => count: plain,
@@ -828,17 +921,21 @@ pub struct AnalyticsCertificateCountWithPeriodResponse {
     pub eval_date: Option<chrono::DateTime<chrono::Utc>>,
     /// JSON field `Periods`.
     pub periods: Option<Vec<AnalyticsPeriodCount>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "analytics")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AnalyticsCertificateCountWithPeriodResponse {
+codegen::serialize_object!(AnalyticsCertificateCountWithPeriodResponse, unknown_fields {
     "EvalDate" => eval_date: skip,
     "Periods" => periods: skip,
 });
 
 #[cfg(feature = "analytics")]
-codegen::deserialize_object!(AnalyticsCertificateCountWithPeriodResponse {
+codegen::deserialize_object!(AnalyticsCertificateCountWithPeriodResponse, unknown_fields {
     "EvalDate" => eval_date: lenient,
     "Periods" => periods: plain,
 });
@@ -853,18 +950,22 @@ pub struct AnalyticsCollectionsCountResponse {
     pub name: Option<String>,
     /// JSON field `Count`.
     pub count: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "analytics")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AnalyticsCollectionsCountResponse {
+codegen::serialize_object!(AnalyticsCollectionsCountResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Count" => count: skip,
 });
 
 #[cfg(feature = "analytics")]
-codegen::deserialize_object!(AnalyticsCollectionsCountResponse {
+codegen::deserialize_object!(AnalyticsCollectionsCountResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Count" => count: plain,
@@ -878,17 +979,21 @@ pub struct AnalyticsPeriodCount {
     pub period: Option<i32>,
     /// JSON field `Count`.
     pub count: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "analytics")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AnalyticsPeriodCount {
+codegen::serialize_object!(AnalyticsPeriodCount, unknown_fields {
     "Period" => period: skip,
     "Count" => count: skip,
 });
 
 #[cfg(feature = "analytics")]
-codegen::deserialize_object!(AnalyticsPeriodCount {
+codegen::deserialize_object!(AnalyticsPeriodCount, unknown_fields {
     "Period" => period: plain,
     "Count" => count: plain,
 });
@@ -909,18 +1014,22 @@ pub struct AnalyticsSslNetworkEndpointCountResponse {
     pub name: Option<String>,
     /// JSON field `Count`.
     pub count: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "analytics")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AnalyticsSslNetworkEndpointCountResponse {
+codegen::serialize_object!(AnalyticsSslNetworkEndpointCountResponse, unknown_fields {
     "NetworkId" => network_id: skip,
     "Name" => name: skip,
     "Count" => count: skip,
 });
 
 #[cfg(feature = "analytics")]
-codegen::deserialize_object!(AnalyticsSslNetworkEndpointCountResponse {
+codegen::deserialize_object!(AnalyticsSslNetworkEndpointCountResponse, unknown_fields {
     "NetworkId" => network_id: plain,
     "Name" => name: plain,
     "Count" => count: plain,
@@ -936,18 +1045,22 @@ pub struct AnalyticsSslNetworkEndpointStatusCountResponse {
     pub count: Option<i32>,
     /// JSON field `Id`.
     pub id: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "analytics")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AnalyticsSslNetworkEndpointStatusCountResponse {
+codegen::serialize_object!(AnalyticsSslNetworkEndpointStatusCountResponse, unknown_fields {
     "Name" => name: skip,
     "Count" => count: skip,
     "Id" => id: skip,
 });
 
 #[cfg(feature = "analytics")]
-codegen::deserialize_object!(AnalyticsSslNetworkEndpointStatusCountResponse {
+codegen::deserialize_object!(AnalyticsSslNetworkEndpointStatusCountResponse, unknown_fields {
     "Name" => name: plain,
     "Count" => count: plain,
     "Id" => id: plain,
@@ -961,17 +1074,21 @@ pub struct AnalyzeCertificateRequest {
     pub certificate: Option<String>,
     /// JSON field `Password`.
     pub password: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
-codegen::serialize_object!(AnalyzeCertificateRequest {
+codegen::serialize_object!(AnalyzeCertificateRequest, unknown_fields {
     "Certificate" => certificate: skip,
     "Password" => password: skip,
 });
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(AnalyzeCertificateRequest {
+codegen::deserialize_object!(AnalyzeCertificateRequest, unknown_fields {
     "Certificate" => certificate: plain,
     "Password" => password: plain,
 });
@@ -992,11 +1109,15 @@ pub struct AppSettingResponse {
     pub value: Option<String>,
     /// JSON field `ValueType`.
     pub value_type: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "app-setting")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AppSettingResponse {
+codegen::serialize_object!(AppSettingResponse, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "ShortName" => short_name: skip,
@@ -1006,7 +1127,7 @@ codegen::serialize_object!(AppSettingResponse {
 });
 
 #[cfg(feature = "app-setting")]
-codegen::deserialize_object!(AppSettingResponse {
+codegen::deserialize_object!(AppSettingResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "ShortName" => short_name: plain,
@@ -1023,17 +1144,21 @@ pub struct AppSettingUpdateBulkRequest {
     pub id: Option<i32>,
     /// JSON field `Value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "app-setting")]
-codegen::serialize_object!(AppSettingUpdateBulkRequest {
+codegen::serialize_object!(AppSettingUpdateBulkRequest, unknown_fields {
     "Id" => id: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "app-setting")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(AppSettingUpdateBulkRequest {
+codegen::deserialize_object!(AppSettingUpdateBulkRequest, unknown_fields {
     "Id" => id: plain,
     "Value" => value: plain,
 });
@@ -1044,14 +1169,22 @@ codegen::deserialize_object!(AppSettingUpdateBulkRequest {
 pub struct AppSettingUpdateRequest {
     /// JSON field `Value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "app-setting")]
-codegen::serialize_object!(AppSettingUpdateRequest { "Value" => value : skip });
+codegen::serialize_object!(AppSettingUpdateRequest, unknown_fields {
+    "Value" => value: skip,
+});
 
 #[cfg(feature = "app-setting")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(AppSettingUpdateRequest { "Value" => value : plain });
+codegen::deserialize_object!(AppSettingUpdateRequest, unknown_fields {
+    "Value" => value: plain,
+});
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.ApplicationAssignment` (API version 1.0).
 #[cfg(feature = "certificate-store")]
@@ -1065,10 +1198,14 @@ pub struct ApplicationAssignment {
     pub new_application_type: Option<i32>,
     /// JSON field `KeystoreIds`.
     pub keystore_ids: Vec<uuid::Uuid>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store")]
-codegen::serialize_object!(ApplicationAssignment {
+codegen::serialize_object!(ApplicationAssignment, unknown_fields {
     "ApplicationId" => application_id: skip,
     "NewApplicationName" => new_application_name: skip,
     "NewApplicationType" => new_application_type: skip,
@@ -1077,7 +1214,7 @@ codegen::serialize_object!(ApplicationAssignment {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ApplicationAssignment {
+codegen::deserialize_object!(ApplicationAssignment, unknown_fields {
     "ApplicationId" => application_id: plain,
     "NewApplicationName" => new_application_name: plain,
     "NewApplicationType" => new_application_type: plain,
@@ -1122,10 +1259,14 @@ pub struct ApplicationCertificateStore {
     pub set_new_password_allowed: Option<bool>,
     /// JSON field `Password`.
     pub password: Option<KeyfactorSecret>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "application")]
-codegen::serialize_object!(ApplicationCertificateStore {
+codegen::serialize_object!(ApplicationCertificateStore, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "ApplicationId" => application_id: skip,
@@ -1147,7 +1288,7 @@ codegen::serialize_object!(ApplicationCertificateStore {
 
 #[cfg(feature = "application")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ApplicationCertificateStore {
+codegen::deserialize_object!(ApplicationCertificateStore, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "ApplicationId" => application_id: plain,
@@ -1181,10 +1322,14 @@ pub struct ApplicationRequest {
     pub schedule: Option<KeyfactorSchedule>,
     /// JSON field `CertificateStores`.
     pub certificate_stores: Option<Vec<ApplicationCertificateStore>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "application")]
-codegen::serialize_object!(ApplicationRequest {
+codegen::serialize_object!(ApplicationRequest, unknown_fields {
     "Id" => id: skip,
     "Name" => name: always,
     "OverwriteSchedules" => overwrite_schedules: skip,
@@ -1194,7 +1339,7 @@ codegen::serialize_object!(ApplicationRequest {
 
 #[cfg(feature = "application")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ApplicationRequest {
+codegen::deserialize_object!(ApplicationRequest, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "OverwriteSchedules" => overwrite_schedules: plain,
@@ -1214,11 +1359,15 @@ pub struct ApplicationResponse {
     pub schedule: Option<KeyfactorSchedule>,
     /// JSON field `CertificateStores`.
     pub certificate_stores: Option<Vec<CertificateStoreApplicationResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "application")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ApplicationResponse {
+codegen::serialize_object!(ApplicationResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Schedule" => schedule: skip,
@@ -1226,7 +1375,7 @@ codegen::serialize_object!(ApplicationResponse {
 });
 
 #[cfg(feature = "application")]
-codegen::deserialize_object!(ApplicationResponse {
+codegen::deserialize_object!(ApplicationResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Schedule" => schedule: plain,
@@ -1243,18 +1392,22 @@ pub struct ApproveDenyResult {
     pub denials: Option<Vec<ProcessedCertificateRequest>>,
     /// JSON field `Successes`.
     pub successes: Option<Vec<ProcessedCertificateRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ApproveDenyResult {
+codegen::serialize_object!(ApproveDenyResult, unknown_fields {
     "Failures" => failures: skip,
     "Denials" => denials: skip,
     "Successes" => successes: skip,
 });
 
 #[cfg(feature = "workflow")]
-codegen::deserialize_object!(ApproveDenyResult {
+codegen::deserialize_object!(ApproveDenyResult, unknown_fields {
     "Failures" => failures: plain,
     "Denials" => denials: plain,
     "Successes" => successes: plain,
@@ -1270,18 +1423,22 @@ pub struct AreaPermissionResponse {
     pub area: Option<String>,
     /// JSON field `Permission`.
     pub permission: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-role-permissions")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AreaPermissionResponse {
+codegen::serialize_object!(AreaPermissionResponse, unknown_fields {
     "Type" => type_: skip,
     "Area" => area: skip,
     "Permission" => permission: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
-codegen::deserialize_object!(AreaPermissionResponse {
+codegen::deserialize_object!(AreaPermissionResponse, unknown_fields {
     "Type" => type_: plain,
     "Area" => area: plain,
     "Permission" => permission: plain,
@@ -1295,17 +1452,21 @@ pub struct AssignableQueryRole {
     pub role_id: Option<i32>,
     /// JSON field `Name`.
     pub name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AssignableQueryRole {
+codegen::serialize_object!(AssignableQueryRole, unknown_fields {
     "RoleId" => role_id: skip,
     "Name" => name: skip,
 });
 
 #[cfg(feature = "security")]
-codegen::deserialize_object!(AssignableQueryRole {
+codegen::deserialize_object!(AssignableQueryRole, unknown_fields {
     "RoleId" => role_id: plain,
     "Name" => name: plain,
 });
@@ -1336,11 +1497,15 @@ pub struct AuditLogEntry {
     pub audit_identifier: Option<String>,
     /// JSON field `ImmutableIdentifier`.
     pub immutable_identifier: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "audit-log")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AuditLogEntry {
+codegen::serialize_object!(AuditLogEntry, unknown_fields {
     "Id" => id: skip,
     "Timestamp" => timestamp: skip,
     "Message" => message: skip,
@@ -1355,7 +1520,7 @@ codegen::serialize_object!(AuditLogEntry {
 });
 
 #[cfg(feature = "audit-log")]
-codegen::deserialize_object!(AuditLogEntry {
+codegen::deserialize_object!(AuditLogEntry, unknown_fields {
     "Id" => id: plain,
     "Timestamp" => timestamp: lenient,
     "Message" => message: plain,
@@ -1383,17 +1548,21 @@ pub struct AvailableRenewal {
     pub available_renewal_type: Option<RenewalType>,
     /// JSON field `Message`.
     pub message: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AvailableRenewal {
+codegen::serialize_object!(AvailableRenewal, unknown_fields {
     "AvailableRenewalType" => available_renewal_type: skip,
     "Message" => message: skip,
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(AvailableRenewal {
+codegen::deserialize_object!(AvailableRenewal, unknown_fields {
     "AvailableRenewalType" => available_renewal_type: plain,
     "Message" => message: plain,
 });
@@ -1414,18 +1583,22 @@ pub struct AvailableSignalResponse {
     ///
     /// JSON field `SignalReceived`.
     pub signal_received: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-instance")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AvailableSignalResponse {
+codegen::serialize_object!(AvailableSignalResponse, unknown_fields {
     "SignalName" => signal_name: skip,
     "StepSignalId" => step_signal_id: skip,
     "SignalReceived" => signal_received: skip,
 });
 
 #[cfg(feature = "workflow-instance")]
-codegen::deserialize_object!(AvailableSignalResponse {
+codegen::deserialize_object!(AvailableSignalResponse, unknown_fields {
     "SignalName" => signal_name: plain,
     "StepSignalId" => step_signal_id: plain,
     "SignalReceived" => signal_received: plain,
@@ -1455,11 +1628,15 @@ pub struct AvailableStepQueryResponse {
     pub signals_definition: Option<
         std::collections::BTreeMap<String, SignalDefinitionResponse>,
     >,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AvailableStepQueryResponse {
+codegen::serialize_object!(AvailableStepQueryResponse, unknown_fields {
     "DisplayName" => display_name: skip,
     "ExtensionName" => extension_name: skip,
     "SupportedWorkflowTypes" => supported_workflow_types: skip,
@@ -1468,7 +1645,7 @@ codegen::serialize_object!(AvailableStepQueryResponse {
 });
 
 #[cfg(feature = "workflow-definition")]
-codegen::deserialize_object!(AvailableStepQueryResponse {
+codegen::deserialize_object!(AvailableStepQueryResponse, unknown_fields {
     "DisplayName" => display_name: plain,
     "ExtensionName" => extension_name: plain,
     "SupportedWorkflowTypes" => supported_workflow_types: plain,
@@ -1500,11 +1677,15 @@ pub struct AvailableStepResponse {
     pub signals_definition: Option<
         std::collections::BTreeMap<String, SignalDefinitionResponse>,
     >,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AvailableStepResponse {
+codegen::serialize_object!(AvailableStepResponse, unknown_fields {
     "DisplayName" => display_name: skip,
     "ExtensionName" => extension_name: skip,
     "Outputs" => outputs: skip,
@@ -1513,7 +1694,7 @@ codegen::serialize_object!(AvailableStepResponse {
 });
 
 #[cfg(feature = "workflow-definition")]
-codegen::deserialize_object!(AvailableStepResponse {
+codegen::deserialize_object!(AvailableStepResponse, unknown_fields {
     "DisplayName" => display_name: plain,
     "ExtensionName" => extension_name: plain,
     "Outputs" => outputs: plain,
@@ -1537,11 +1718,15 @@ pub struct BulkJobResponse {
     pub job_fields: Option<Vec<JobFieldResponse>>,
     /// JSON field `RequestTimestamp`.
     pub request_timestamp: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(BulkJobResponse {
+codegen::serialize_object!(BulkJobResponse, unknown_fields {
     "OrchestratorJobPairs" => orchestrator_job_pairs: skip,
     "FailedOrchestratorIds" => failed_orchestrator_ids: skip,
     "JobTypeName" => job_type_name: skip,
@@ -1551,7 +1736,7 @@ codegen::serialize_object!(BulkJobResponse {
 });
 
 #[cfg(feature = "orchestrator-job")]
-codegen::deserialize_object!(BulkJobResponse {
+codegen::deserialize_object!(BulkJobResponse, unknown_fields {
     "OrchestratorJobPairs" => orchestrator_job_pairs: plain,
     "FailedOrchestratorIds" => failed_orchestrator_ids: plain,
     "JobTypeName" => job_type_name: plain,
@@ -1568,17 +1753,21 @@ pub struct BulkOrchestratorJobPair {
     pub job_id: Option<uuid::Uuid>,
     /// JSON field `OrchestratorId`.
     pub orchestrator_id: Option<uuid::Uuid>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(BulkOrchestratorJobPair {
+codegen::serialize_object!(BulkOrchestratorJobPair, unknown_fields {
     "JobId" => job_id: skip,
     "OrchestratorId" => orchestrator_id: skip,
 });
 
 #[cfg(feature = "orchestrator-job")]
-codegen::deserialize_object!(BulkOrchestratorJobPair {
+codegen::deserialize_object!(BulkOrchestratorJobPair, unknown_fields {
     "JobId" => job_id: plain,
     "OrchestratorId" => orchestrator_id: plain,
 });
@@ -1589,16 +1778,20 @@ codegen::deserialize_object!(BulkOrchestratorJobPair {
 pub struct CaAlertRecipientCreateRequest {
     /// JSON field `Emails`.
     pub emails: Vec<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-authority")]
-codegen::serialize_object!(CaAlertRecipientCreateRequest {
+codegen::serialize_object!(CaAlertRecipientCreateRequest, unknown_fields {
     "Emails" => emails: always,
 });
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CaAlertRecipientCreateRequest {
+codegen::deserialize_object!(CaAlertRecipientCreateRequest, unknown_fields {
     "Emails" => emails: plain,
 });
 
@@ -1610,17 +1803,21 @@ pub struct CaAlertRecipientResponse {
     pub id: Option<i32>,
     /// JSON field `Email`.
     pub email: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CaAlertRecipientResponse {
+codegen::serialize_object!(CaAlertRecipientResponse, unknown_fields {
     "Id" => id: skip,
     "Email" => email: skip,
 });
 
 #[cfg(feature = "certificate-authority")]
-codegen::deserialize_object!(CaAlertRecipientResponse {
+codegen::deserialize_object!(CaAlertRecipientResponse, unknown_fields {
     "Id" => id: plain,
     "Email" => email: plain,
 });
@@ -1631,14 +1828,22 @@ codegen::deserialize_object!(CaAlertRecipientResponse {
 pub struct CaAlertRecipientUpdateRequest {
     /// JSON field `Email`.
     pub email: String,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-authority")]
-codegen::serialize_object!(CaAlertRecipientUpdateRequest { "Email" => email : always });
+codegen::serialize_object!(CaAlertRecipientUpdateRequest, unknown_fields {
+    "Email" => email: always,
+});
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CaAlertRecipientUpdateRequest { "Email" => email : plain });
+codegen::deserialize_object!(CaAlertRecipientUpdateRequest, unknown_fields {
+    "Email" => email: plain,
+});
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CAConnectorRequest` (API version 1.0).
 #[cfg(feature = "ca-connector")]
@@ -1658,10 +1863,14 @@ pub struct CaConnectorRequest {
     pub provider_id: Option<uuid::Uuid>,
     /// JSON field `CAType`.
     pub ca_type: Option<CertificateAuthorityType>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "ca-connector")]
-codegen::serialize_object!(CaConnectorRequest {
+codegen::serialize_object!(CaConnectorRequest, unknown_fields {
     "Name" => name: skip,
     "Enabled" => enabled: skip,
     "PoolName" => pool_name: skip,
@@ -1673,7 +1882,7 @@ codegen::serialize_object!(CaConnectorRequest {
 
 #[cfg(feature = "ca-connector")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CaConnectorRequest {
+codegen::deserialize_object!(CaConnectorRequest, unknown_fields {
     "Name" => name: plain,
     "Enabled" => enabled: plain,
     "PoolName" => pool_name: plain,
@@ -1709,11 +1918,15 @@ pub struct CaConnectorResponse {
     pub connected: Option<bool>,
     /// JSON field `CAType`.
     pub ca_type: Option<CertificateAuthorityType>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "ca-connector")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CaConnectorResponse {
+codegen::serialize_object!(CaConnectorResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Enabled" => enabled: skip,
@@ -1728,7 +1941,7 @@ codegen::serialize_object!(CaConnectorResponse {
 });
 
 #[cfg(feature = "ca-connector")]
-codegen::deserialize_object!(CaConnectorResponse {
+codegen::deserialize_object!(CaConnectorResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Enabled" => enabled: plain,
@@ -1754,17 +1967,21 @@ pub struct CaJobQueueTestResponse {
     ///
     /// JSON field `Message`.
     pub message: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CaJobQueueTestResponse {
+codegen::serialize_object!(CaJobQueueTestResponse, unknown_fields {
     "Success" => success: skip,
     "Message" => message: skip,
 });
 
 #[cfg(feature = "certificate-authority")]
-codegen::deserialize_object!(CaJobQueueTestResponse {
+codegen::deserialize_object!(CaJobQueueTestResponse, unknown_fields {
     "Success" => success: plain,
     "Message" => message: plain,
 });
@@ -1808,11 +2025,15 @@ pub struct CertRequestResponseModel {
     pub curve: Option<String>,
     /// JSON field `SubjectAltNames`.
     pub subject_alt_names: Option<Vec<CertificatesSubjectAlternativeName>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertRequestResponseModel {
+codegen::serialize_object!(CertRequestResponseModel, unknown_fields {
     "Id" => id: skip,
     "CARequestId" => ca_request_id: skip,
     "CommonName" => common_name: skip,
@@ -1833,7 +2054,7 @@ codegen::serialize_object!(CertRequestResponseModel {
 });
 
 #[cfg(feature = "workflow")]
-codegen::deserialize_object!(CertRequestResponseModel {
+codegen::deserialize_object!(CertRequestResponseModel, unknown_fields {
     "Id" => id: plain,
     "CARequestId" => ca_request_id: plain,
     "CommonName" => common_name: plain,
@@ -1867,10 +2088,14 @@ pub struct CertStoreContainerRequest {
     pub schedule: Option<KeyfactorSchedule>,
     /// JSON field `CertificateStores`.
     pub certificate_stores: Option<Vec<CertificateStore>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store-container")]
-codegen::serialize_object!(CertStoreContainerRequest {
+codegen::serialize_object!(CertStoreContainerRequest, unknown_fields {
     "Id" => id: skip,
     "Name" => name: always,
     "OverwriteSchedules" => overwrite_schedules: skip,
@@ -1880,7 +2105,7 @@ codegen::serialize_object!(CertStoreContainerRequest {
 
 #[cfg(feature = "certificate-store-container")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertStoreContainerRequest {
+codegen::deserialize_object!(CertStoreContainerRequest, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "OverwriteSchedules" => overwrite_schedules: plain,
@@ -1915,17 +2140,21 @@ pub struct CertStoreNewPasswordRequest {
     pub cert_store_id: uuid::Uuid,
     /// JSON field `NewPassword`.
     pub new_password: serde_json::Value,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store")]
-codegen::serialize_object!(CertStoreNewPasswordRequest {
+codegen::serialize_object!(CertStoreNewPasswordRequest, unknown_fields {
     "CertStoreId" => cert_store_id: always,
     "NewPassword" => new_password: always,
 });
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertStoreNewPasswordRequest {
+codegen::deserialize_object!(CertStoreNewPasswordRequest, unknown_fields {
     "CertStoreId" => cert_store_id: plain,
     "NewPassword" => new_password: plain,
 });
@@ -1950,17 +2179,21 @@ pub struct CertStoresSchedule {
     pub store_ids: Vec<uuid::Uuid>,
     /// JSON field `Schedule`.
     pub schedule: Option<KeyfactorSchedule>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store")]
-codegen::serialize_object!(CertStoresSchedule {
+codegen::serialize_object!(CertStoresSchedule, unknown_fields {
     "StoreIds" => store_ids: always,
     "Schedule" => schedule: skip,
 });
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertStoresSchedule {
+codegen::deserialize_object!(CertStoresSchedule, unknown_fields {
     "StoreIds" => store_ids: plain,
     "Schedule" => schedule: plain,
 });
@@ -1973,17 +2206,21 @@ pub struct CertificateAliasResponse {
     pub alias: Option<String>,
     /// JSON field `HasPrivateKey`.
     pub has_private_key: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateAliasResponse {
+codegen::serialize_object!(CertificateAliasResponse, unknown_fields {
     "Alias" => alias: skip,
     "HasPrivateKey" => has_private_key: skip,
 });
 
 #[cfg(feature = "certificate-store")]
-codegen::deserialize_object!(CertificateAliasResponse {
+codegen::deserialize_object!(CertificateAliasResponse, unknown_fields {
     "Alias" => alias: plain,
     "HasPrivateKey" => has_private_key: plain,
 });
@@ -2000,11 +2237,15 @@ pub struct CertificateAuthorityAuthCertificate {
     pub thumbprint: Option<String>,
     /// JSON field `ExpirationDate`.
     pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateAuthorityAuthCertificate {
+codegen::serialize_object!(CertificateAuthorityAuthCertificate, unknown_fields {
     "IssuedDN" => issued_dn: skip,
     "IssuerDN" => issuer_dn: skip,
     "Thumbprint" => thumbprint: skip,
@@ -2012,7 +2253,7 @@ codegen::serialize_object!(CertificateAuthorityAuthCertificate {
 });
 
 #[cfg(feature = "certificate-authority")]
-codegen::deserialize_object!(CertificateAuthorityAuthCertificate {
+codegen::deserialize_object!(CertificateAuthorityAuthCertificate, unknown_fields {
     "IssuedDN" => issued_dn: plain,
     "IssuerDN" => issuer_dn: plain,
     "Thumbprint" => thumbprint: plain,
@@ -2121,10 +2362,14 @@ pub struct CertificateAuthorityRequest {
     pub delete_with_archived_key: Option<bool>,
     /// JSON field `UseForEnrollment`.
     pub use_for_enrollment: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-authority")]
-codegen::serialize_object!(CertificateAuthorityRequest {
+codegen::serialize_object!(CertificateAuthorityRequest, unknown_fields {
     "Id" => id: skip,
     "LogicalName" => logical_name: skip,
     "HostName" => host_name: skip,
@@ -2175,7 +2420,7 @@ codegen::serialize_object!(CertificateAuthorityRequest {
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertificateAuthorityRequest {
+codegen::deserialize_object!(CertificateAuthorityRequest, unknown_fields {
     "Id" => id: plain,
     "LogicalName" => logical_name: plain,
     "HostName" => host_name: plain,
@@ -2326,11 +2571,15 @@ pub struct CertificateAuthorityResponse {
     pub delete_with_archived_key: Option<bool>,
     /// JSON field `UseForEnrollment`.
     pub use_for_enrollment: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateAuthorityResponse {
+codegen::serialize_object!(CertificateAuthorityResponse, unknown_fields {
     "Id" => id: skip,
     "LogicalName" => logical_name: skip,
     "HostName" => host_name: skip,
@@ -2383,7 +2632,7 @@ codegen::serialize_object!(CertificateAuthorityResponse {
 });
 
 #[cfg(feature = "certificate-authority")]
-codegen::deserialize_object!(CertificateAuthorityResponse {
+codegen::deserialize_object!(CertificateAuthorityResponse, unknown_fields {
     "Id" => id: plain,
     "LogicalName" => logical_name: plain,
     "HostName" => host_name: plain,
@@ -2477,10 +2726,14 @@ pub struct CertificateAuthorityTestRequest {
     pub audience: Option<String>,
     /// JSON field `Remote`.
     pub remote: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-authority")]
-codegen::serialize_object!(CertificateAuthorityTestRequest {
+codegen::serialize_object!(CertificateAuthorityTestRequest, unknown_fields {
     "Id" => id: skip,
     "CAType" => ca_type: skip,
     "ExplicitCredentials" => explicit_credentials: skip,
@@ -2504,7 +2757,7 @@ codegen::serialize_object!(CertificateAuthorityTestRequest {
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertificateAuthorityTestRequest {
+codegen::deserialize_object!(CertificateAuthorityTestRequest, unknown_fields {
     "Id" => id: plain,
     "CAType" => ca_type: plain,
     "ExplicitCredentials" => explicit_credentials: plain,
@@ -2540,17 +2793,21 @@ pub struct CertificateAuthorityTestResponse {
     ///
     /// JSON field `Message`.
     pub message: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateAuthorityTestResponse {
+codegen::serialize_object!(CertificateAuthorityTestResponse, unknown_fields {
     "Success" => success: skip,
     "Message" => message: skip,
 });
 
 #[cfg(feature = "certificate-authority")]
-codegen::deserialize_object!(CertificateAuthorityTestResponse {
+codegen::deserialize_object!(CertificateAuthorityTestResponse, unknown_fields {
     "Success" => success: plain,
     "Message" => message: plain,
 });
@@ -2585,10 +2842,14 @@ pub struct CertificateCollectionCopyRequest {
     pub show_on_dashboard: Option<bool>,
     /// JSON field `Favorite`.
     pub favorite: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-collection")]
-codegen::serialize_object!(CertificateCollectionCopyRequest {
+codegen::serialize_object!(CertificateCollectionCopyRequest, unknown_fields {
     "CopyFromId" => copy_from_id: always,
     "Name" => name: always,
     "Description" => description: skip,
@@ -2600,7 +2861,7 @@ codegen::serialize_object!(CertificateCollectionCopyRequest {
 
 #[cfg(feature = "certificate-collection")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertificateCollectionCopyRequest {
+codegen::deserialize_object!(CertificateCollectionCopyRequest, unknown_fields {
     "CopyFromId" => copy_from_id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -2630,10 +2891,14 @@ pub struct CertificateCollectionCreateRequest {
     pub show_on_dashboard: Option<bool>,
     /// JSON field `Favorite`.
     pub favorite: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-collection")]
-codegen::serialize_object!(CertificateCollectionCreateRequest {
+codegen::serialize_object!(CertificateCollectionCreateRequest, unknown_fields {
     "CopyFromId" => copy_from_id: skip,
     "Id" => id: skip,
     "Name" => name: always,
@@ -2646,7 +2911,7 @@ codegen::serialize_object!(CertificateCollectionCreateRequest {
 
 #[cfg(feature = "certificate-collection")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertificateCollectionCreateRequest {
+codegen::deserialize_object!(CertificateCollectionCreateRequest, unknown_fields {
     "CopyFromId" => copy_from_id: plain,
     "Id" => id: plain,
     "Name" => name: plain,
@@ -2663,16 +2928,20 @@ codegen::deserialize_object!(CertificateCollectionCreateRequest {
 pub struct CertificateCollectionFavoriteRequest {
     /// JSON field `ShowInNavigator`.
     pub show_in_navigator: bool,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-collection")]
-codegen::serialize_object!(CertificateCollectionFavoriteRequest {
+codegen::serialize_object!(CertificateCollectionFavoriteRequest, unknown_fields {
     "ShowInNavigator" => show_in_navigator: always,
 });
 
 #[cfg(feature = "certificate-collection")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertificateCollectionFavoriteRequest {
+codegen::deserialize_object!(CertificateCollectionFavoriteRequest, unknown_fields {
     "ShowInNavigator" => show_in_navigator: plain,
 });
 
@@ -2700,11 +2969,15 @@ pub struct CertificateCollectionListResponse {
     pub last_estimated: Option<chrono::DateTime<chrono::Utc>>,
     /// JSON field `HasQueryPermissions`.
     pub has_query_permissions: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-collection")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateCollectionListResponse {
+codegen::serialize_object!(CertificateCollectionListResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Description" => description: skip,
@@ -2718,7 +2991,7 @@ codegen::serialize_object!(CertificateCollectionListResponse {
 });
 
 #[cfg(feature = "certificate-collection")]
-codegen::deserialize_object!(CertificateCollectionListResponse {
+codegen::deserialize_object!(CertificateCollectionListResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -2739,17 +3012,21 @@ pub struct CertificateCollectionNavItem {
     pub id: Option<i32>,
     /// JSON field `Name`.
     pub name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-collection")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateCollectionNavItem {
+codegen::serialize_object!(CertificateCollectionNavItem, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
 });
 
 #[cfg(feature = "certificate-collection")]
-codegen::deserialize_object!(CertificateCollectionNavItem {
+codegen::deserialize_object!(CertificateCollectionNavItem, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
 });
@@ -2764,18 +3041,22 @@ pub struct CertificateCollectionPermissionsResponse {
     pub access_control_list: Option<Vec<CertificateQueryAccessControl>>,
     /// JSON field `AssignableRoles`.
     pub assignable_roles: Option<Vec<AssignableQueryRole>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateCollectionPermissionsResponse {
+codegen::serialize_object!(CertificateCollectionPermissionsResponse, unknown_fields {
     "QueryId" => query_id: skip,
     "AccessControlList" => access_control_list: skip,
     "AssignableRoles" => assignable_roles: skip,
 });
 
 #[cfg(feature = "security")]
-codegen::deserialize_object!(CertificateCollectionPermissionsResponse {
+codegen::deserialize_object!(CertificateCollectionPermissionsResponse, unknown_fields {
     "QueryId" => query_id: plain,
     "AccessControlList" => access_control_list: plain,
     "AssignableRoles" => assignable_roles: plain,
@@ -2805,11 +3086,15 @@ pub struct CertificateCollectionResponse {
     pub estimated_cert_count: Option<i32>,
     /// JSON field `LastEstimated`.
     pub last_estimated: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-collection")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateCollectionResponse {
+codegen::serialize_object!(CertificateCollectionResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Description" => description: skip,
@@ -2823,7 +3108,7 @@ codegen::serialize_object!(CertificateCollectionResponse {
 });
 
 #[cfg(feature = "certificate-collection")]
-codegen::deserialize_object!(CertificateCollectionResponse {
+codegen::deserialize_object!(CertificateCollectionResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -2854,10 +3139,14 @@ pub struct CertificateCollectionUpdateRequest {
     pub show_on_dashboard: Option<bool>,
     /// JSON field `Favorite`.
     pub favorite: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-collection")]
-codegen::serialize_object!(CertificateCollectionUpdateRequest {
+codegen::serialize_object!(CertificateCollectionUpdateRequest, unknown_fields {
     "Id" => id: always,
     "Name" => name: always,
     "Description" => description: skip,
@@ -2869,7 +3158,7 @@ codegen::serialize_object!(CertificateCollectionUpdateRequest {
 
 #[cfg(feature = "certificate-collection")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertificateCollectionUpdateRequest {
+codegen::deserialize_object!(CertificateCollectionUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -2897,11 +3186,15 @@ pub struct CertificateDetails {
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
     /// JSON field `IsEndEntity`.
     pub is_end_entity: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateDetails {
+codegen::serialize_object!(CertificateDetails, unknown_fields {
     "IssuedDN" => issued_dn: skip,
     "IssuerDN" => issuer_dn: skip,
     "Thumbprint" => thumbprint: skip,
@@ -2912,7 +3205,7 @@ codegen::serialize_object!(CertificateDetails {
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateDetails {
+codegen::deserialize_object!(CertificateDetails, unknown_fields {
     "IssuedDN" => issued_dn: plain,
     "IssuerDN" => issuer_dn: plain,
     "Thumbprint" => thumbprint: plain,
@@ -2948,10 +3241,14 @@ pub struct CertificateDownloadRequest {
     pub chain_order: Option<String>,
     /// JSON field `FileExtension`.
     pub file_extension: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
-codegen::serialize_object!(CertificateDownloadRequest {
+codegen::serialize_object!(CertificateDownloadRequest, unknown_fields {
     "CertID" => cert_id: skip,
     "SerialNumber" => serial_number: skip,
     "IssuerDN" => issuer_dn: skip,
@@ -2965,7 +3262,7 @@ codegen::serialize_object!(CertificateDownloadRequest {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertificateDownloadRequest {
+codegen::deserialize_object!(CertificateDownloadRequest, unknown_fields {
     "CertID" => cert_id: plain,
     "SerialNumber" => serial_number: plain,
     "IssuerDN" => issuer_dn: plain,
@@ -2985,14 +3282,20 @@ pub struct CertificateDownloadResponse {
     ///
     /// Base64-encoded bytes.
     pub content: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateDownloadResponse { "Content" => content : skip });
+codegen::serialize_object!(CertificateDownloadResponse, unknown_fields {
+    "Content" => content: skip,
+});
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateDownloadResponse {
+codegen::deserialize_object!(CertificateDownloadResponse, unknown_fields {
     "Content" => content: plain,
 });
 
@@ -3028,11 +3331,15 @@ pub struct CertificateIdentityAuditResponse {
     ///
     /// JSON field `Permissions`.
     pub permissions: Option<Vec<CertificateIdentityAuditResponseCertificatePermission>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateIdentityAuditResponse {
+codegen::serialize_object!(CertificateIdentityAuditResponse, unknown_fields {
     "Id" => id: skip,
     "AccountName" => account_name: skip,
     "IdentityType" => identity_type: skip,
@@ -3041,7 +3348,7 @@ codegen::serialize_object!(CertificateIdentityAuditResponse {
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateIdentityAuditResponse {
+codegen::deserialize_object!(CertificateIdentityAuditResponse, unknown_fields {
     "Id" => id: plain,
     "AccountName" => account_name: plain,
     "IdentityType" => identity_type: plain,
@@ -3062,17 +3369,21 @@ pub struct CertificateIdentityAuditResponse2 {
     ///
     /// JSON field `Permissions`.
     pub permissions: Option<Vec<CertificateIdentityAuditResponse2CertificatePermission>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateIdentityAuditResponse2 {
+codegen::serialize_object!(CertificateIdentityAuditResponse2, unknown_fields {
     "Identity" => identity: skip,
     "Permissions" => permissions: skip,
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateIdentityAuditResponse2 {
+codegen::deserialize_object!(CertificateIdentityAuditResponse2, unknown_fields {
     "Identity" => identity: plain,
     "Permissions" => permissions: plain,
 });
@@ -3091,17 +3402,21 @@ pub struct CertificateIdentityAuditResponse2CertificatePermission {
     ///
     /// JSON field `GrantedBy`.
     pub granted_by: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateIdentityAuditResponse2CertificatePermission {
+codegen::serialize_object!(CertificateIdentityAuditResponse2CertificatePermission, unknown_fields {
     "Name" => name: skip,
     "GrantedBy" => granted_by: skip,
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateIdentityAuditResponse2CertificatePermission {
+codegen::deserialize_object!(CertificateIdentityAuditResponse2CertificatePermission, unknown_fields {
     "Name" => name: plain,
     "GrantedBy" => granted_by: plain,
 });
@@ -3120,17 +3435,21 @@ pub struct CertificateIdentityAuditResponseCertificatePermission {
     ///
     /// JSON field `GrantedBy`.
     pub granted_by: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateIdentityAuditResponseCertificatePermission {
+codegen::serialize_object!(CertificateIdentityAuditResponseCertificatePermission, unknown_fields {
     "Name" => name: skip,
     "GrantedBy" => granted_by: skip,
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateIdentityAuditResponseCertificatePermission {
+codegen::deserialize_object!(CertificateIdentityAuditResponseCertificatePermission, unknown_fields {
     "Name" => name: plain,
     "GrantedBy" => granted_by: plain,
 });
@@ -3161,10 +3480,14 @@ pub struct CertificateImportRequestModel {
     pub owner_role_id: Option<i32>,
     /// JSON field `OwnerRoleName`.
     pub owner_role_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
-codegen::serialize_object!(CertificateImportRequestModel {
+codegen::serialize_object!(CertificateImportRequestModel, unknown_fields {
     "Certificate" => certificate: always,
     "Password" => password: skip,
     "Metadata" => metadata: skip,
@@ -3177,7 +3500,7 @@ codegen::serialize_object!(CertificateImportRequestModel {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertificateImportRequestModel {
+codegen::deserialize_object!(CertificateImportRequestModel, unknown_fields {
     "Certificate" => certificate: plain,
     "Password" => password: plain,
     "Metadata" => metadata: plain,
@@ -3202,11 +3525,15 @@ pub struct CertificateImportResponseModel {
     ///
     /// Base64-encoded bytes.
     pub thumbprint: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateImportResponseModel {
+codegen::serialize_object!(CertificateImportResponseModel, unknown_fields {
     "ImportStatus" => import_status: skip,
     "JobStatus" => job_status: skip,
     "InvalidKeystores" => invalid_keystores: skip,
@@ -3214,7 +3541,7 @@ codegen::serialize_object!(CertificateImportResponseModel {
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateImportResponseModel {
+codegen::deserialize_object!(CertificateImportResponseModel, unknown_fields {
     "ImportStatus" => import_status: plain,
     "JobStatus" => job_status: plain,
     "InvalidKeystores" => invalid_keystores: plain,
@@ -3231,10 +3558,14 @@ pub struct CertificateLocationSpecifier {
     pub certificate_store_id: Option<uuid::Uuid>,
     /// JSON field `JobFields`.
     pub job_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store")]
-codegen::serialize_object!(CertificateLocationSpecifier {
+codegen::serialize_object!(CertificateLocationSpecifier, unknown_fields {
     "Alias" => alias: skip,
     "CertificateStoreId" => certificate_store_id: skip,
     "JobFields" => job_fields: skip,
@@ -3242,7 +3573,7 @@ codegen::serialize_object!(CertificateLocationSpecifier {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertificateLocationSpecifier {
+codegen::deserialize_object!(CertificateLocationSpecifier, unknown_fields {
     "Alias" => alias: plain,
     "CertificateStoreId" => certificate_store_id: plain,
     "JobFields" => job_fields: plain,
@@ -3260,11 +3591,15 @@ pub struct CertificateLocationsGroupResponse {
     pub store_count: Option<i32>,
     /// JSON field `Locations`.
     pub locations: Option<Vec<CertificateStoreLocationsDetailResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateLocationsGroupResponse {
+codegen::serialize_object!(CertificateLocationsGroupResponse, unknown_fields {
     "StoreType" => store_type: skip,
     "StoreTypeId" => store_type_id: skip,
     "StoreCount" => store_count: skip,
@@ -3272,7 +3607,7 @@ codegen::serialize_object!(CertificateLocationsGroupResponse {
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateLocationsGroupResponse {
+codegen::deserialize_object!(CertificateLocationsGroupResponse, unknown_fields {
     "StoreType" => store_type: plain,
     "StoreTypeId" => store_type_id: plain,
     "StoreCount" => store_count: plain,
@@ -3285,14 +3620,20 @@ codegen::deserialize_object!(CertificateLocationsGroupResponse {
 pub struct CertificateLocationsResponse {
     /// JSON field `Details`.
     pub details: Option<Vec<CertificateLocationsGroupResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateLocationsResponse { "Details" => details : skip });
+codegen::serialize_object!(CertificateLocationsResponse, unknown_fields {
+    "Details" => details: skip,
+});
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateLocationsResponse {
+codegen::deserialize_object!(CertificateLocationsResponse, unknown_fields {
     "Details" => details: plain,
 });
 
@@ -3324,11 +3665,15 @@ pub struct CertificateModel {
     pub issued_cn: Option<String>,
     /// JSON field `SubjectAltNameElements`.
     pub subject_alt_name_elements: Option<Vec<ModelsSubjectAlternativeName>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateModel {
+codegen::serialize_object!(CertificateModel, unknown_fields {
     "Id" => id: skip,
     "IssuedDN" => issued_dn: skip,
     "SerialNumber" => serial_number: skip,
@@ -3342,7 +3687,7 @@ codegen::serialize_object!(CertificateModel {
 });
 
 #[cfg(feature = "ssl")]
-codegen::deserialize_object!(CertificateModel {
+codegen::deserialize_object!(CertificateModel, unknown_fields {
     "Id" => id: plain,
     "IssuedDN" => issued_dn: plain,
     "SerialNumber" => serial_number: plain,
@@ -3371,11 +3716,15 @@ pub struct CertificateOperation {
     pub comment: Option<String>,
     /// JSON field `Action`.
     pub action: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateOperation {
+codegen::serialize_object!(CertificateOperation, unknown_fields {
     "Id" => id: skip,
     "OperationStart" => operation_start: skip,
     "OperationEnd" => operation_end: skip,
@@ -3385,7 +3734,7 @@ codegen::serialize_object!(CertificateOperation {
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateOperation {
+codegen::deserialize_object!(CertificateOperation, unknown_fields {
     "Id" => id: plain,
     "OperationStart" => operation_start: lenient,
     "OperationEnd" => operation_end: lenient,
@@ -3400,14 +3749,22 @@ codegen::deserialize_object!(CertificateOperation {
 pub struct CertificatePermissions {
     /// JSON field `Roles`.
     pub roles: Option<Vec<SecurityRoleResponseBase>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificatePermissions { "Roles" => roles : skip });
+codegen::serialize_object!(CertificatePermissions, unknown_fields {
+    "Roles" => roles: skip,
+});
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificatePermissions { "Roles" => roles : plain });
+codegen::deserialize_object!(CertificatePermissions, unknown_fields {
+    "Roles" => roles: plain,
+});
 
 /// Schema `Keyfactor.Platform.Extensions.Enums.CertificatePolicyType` (API version 1.0).
 ///
@@ -3439,11 +3796,15 @@ pub struct CertificateQuery {
     pub estimated_cert_count: Option<i32>,
     /// JSON field `LastEstimated`.
     pub last_estimated: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-collection")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateQuery {
+codegen::serialize_object!(CertificateQuery, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Description" => description: skip,
@@ -3457,7 +3818,7 @@ codegen::serialize_object!(CertificateQuery {
 });
 
 #[cfg(feature = "certificate-collection")]
-codegen::deserialize_object!(CertificateQuery {
+codegen::deserialize_object!(CertificateQuery, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -3478,17 +3839,21 @@ pub struct CertificateQueryAccessControl {
     pub role_id: Option<i32>,
     /// JSON field `AreaPermissions`.
     pub area_permissions: Option<Vec<WebConsoleAreaPermission>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateQueryAccessControl {
+codegen::serialize_object!(CertificateQueryAccessControl, unknown_fields {
     "RoleId" => role_id: skip,
     "AreaPermissions" => area_permissions: skip,
 });
 
 #[cfg(feature = "security")]
-codegen::deserialize_object!(CertificateQueryAccessControl {
+codegen::deserialize_object!(CertificateQueryAccessControl, unknown_fields {
     "RoleId" => role_id: plain,
     "AreaPermissions" => area_permissions: plain,
 });
@@ -3501,17 +3866,21 @@ pub struct CertificateQueryParserResponse {
     pub name: Option<String>,
     /// JSON field `Fields`.
     pub fields: Option<Vec<QueryField>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateQueryParserResponse {
+codegen::serialize_object!(CertificateQueryParserResponse, unknown_fields {
     "Name" => name: skip,
     "Fields" => fields: skip,
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateQueryParserResponse {
+codegen::deserialize_object!(CertificateQueryParserResponse, unknown_fields {
     "Name" => name: plain,
     "Fields" => fields: plain,
 });
@@ -3548,10 +3917,14 @@ pub struct CertificateRecoveryRequest {
     pub chain_order: Option<String>,
     /// JSON field `FileExtension`.
     pub file_extension: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
-codegen::serialize_object!(CertificateRecoveryRequest {
+codegen::serialize_object!(CertificateRecoveryRequest, unknown_fields {
     "Password" => password: always,
     "UseLegacyEncryption" => use_legacy_encryption: skip,
     "MicrosoftTargetCSP" => microsoft_target_csp: skip,
@@ -3568,7 +3941,7 @@ codegen::serialize_object!(CertificateRecoveryRequest {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertificateRecoveryRequest {
+codegen::deserialize_object!(CertificateRecoveryRequest, unknown_fields {
     "Password" => password: plain,
     "UseLegacyEncryption" => use_legacy_encryption: plain,
     "MicrosoftTargetCSP" => microsoft_target_csp: plain,
@@ -3593,18 +3966,22 @@ pub struct CertificateRequestCertStoreModel {
     pub client_machine: Option<String>,
     /// JSON field `StorePath`.
     pub store_path: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateRequestCertStoreModel {
+codegen::serialize_object!(CertificateRequestCertStoreModel, unknown_fields {
     "EntryName" => entry_name: skip,
     "ClientMachine" => client_machine: skip,
     "StorePath" => store_path: skip,
 });
 
 #[cfg(feature = "workflow")]
-codegen::deserialize_object!(CertificateRequestCertStoreModel {
+codegen::deserialize_object!(CertificateRequestCertStoreModel, unknown_fields {
     "EntryName" => entry_name: plain,
     "ClientMachine" => client_machine: plain,
     "StorePath" => store_path: plain,
@@ -3636,11 +4013,15 @@ pub struct CertificateRequestModel {
     pub state_string: Option<String>,
     /// JSON field `Metadata`.
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateRequestModel {
+codegen::serialize_object!(CertificateRequestModel, unknown_fields {
     "Id" => id: skip,
     "CARequestId" => ca_request_id: skip,
     "CommonName" => common_name: skip,
@@ -3655,7 +4036,7 @@ codegen::serialize_object!(CertificateRequestModel {
 });
 
 #[cfg(feature = "workflow")]
-codegen::deserialize_object!(CertificateRequestModel {
+codegen::deserialize_object!(CertificateRequestModel, unknown_fields {
     "Id" => id: plain,
     "CARequestId" => ca_request_id: plain,
     "CommonName" => common_name: plain,
@@ -3793,11 +4174,15 @@ pub struct CertificateRetrievalBulkResponse {
     pub enrollment_pattern_id: Option<i32>,
     /// JSON field `Lifespan`.
     pub lifespan: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateRetrievalBulkResponse {
+codegen::serialize_object!(CertificateRetrievalBulkResponse, unknown_fields {
     "Id" => id: skip,
     "Thumbprint" => thumbprint: skip,
     "SerialNumber" => serial_number: skip,
@@ -3857,7 +4242,7 @@ codegen::serialize_object!(CertificateRetrievalBulkResponse {
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateRetrievalBulkResponse {
+codegen::deserialize_object!(CertificateRetrievalBulkResponse, unknown_fields {
     "Id" => id: plain,
     "Thumbprint" => thumbprint: plain,
     "SerialNumber" => serial_number: plain,
@@ -4049,11 +4434,15 @@ pub struct CertificateRetrievalResponse {
     pub enrollment_pattern_id: Option<i32>,
     /// JSON field `Lifespan`.
     pub lifespan: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateRetrievalResponse {
+codegen::serialize_object!(CertificateRetrievalResponse, unknown_fields {
     "IsCACertificate" => is_ca_certificate: skip,
     "PathLengthConstraint" => path_length_constraint: skip,
     "Id" => id: skip,
@@ -4115,7 +4504,7 @@ codegen::serialize_object!(CertificateRetrievalResponse {
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateRetrievalResponse {
+codegen::deserialize_object!(CertificateRetrievalResponse, unknown_fields {
     "IsCACertificate" => is_ca_certificate: plain,
     "PathLengthConstraint" => path_length_constraint: plain,
     "Id" => id: plain,
@@ -4186,18 +4575,22 @@ pub struct CertificateRiskIntelligenceResponse {
     pub total_score: Option<i32>,
     /// JSON field `ValidationResults`.
     pub validation_results: Option<Vec<CertificateValidationRuleResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateRiskIntelligenceResponse {
+codegen::serialize_object!(CertificateRiskIntelligenceResponse, unknown_fields {
     "Id" => id: skip,
     "TotalScore" => total_score: skip,
     "ValidationResults" => validation_results: skip,
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateRiskIntelligenceResponse {
+codegen::deserialize_object!(CertificateRiskIntelligenceResponse, unknown_fields {
     "Id" => id: plain,
     "TotalScore" => total_score: plain,
     "ValidationResults" => validation_results: plain,
@@ -4253,10 +4646,14 @@ pub struct CertificateStore {
     pub set_new_password_allowed: Option<bool>,
     /// JSON field `Password`.
     pub password: Option<KeyfactorSecret>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store-container")]
-codegen::serialize_object!(CertificateStore {
+codegen::serialize_object!(CertificateStore, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "ContainerId" => container_id: skip,
@@ -4278,7 +4675,7 @@ codegen::serialize_object!(CertificateStore {
 
 #[cfg(feature = "certificate-store-container")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertificateStore {
+codegen::deserialize_object!(CertificateStore, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "ContainerId" => container_id: plain,
@@ -4308,18 +4705,22 @@ pub struct CertificateStoreAliasInventoryResponse {
     pub certificate_store_type: Option<i32>,
     /// JSON field `Entries`.
     pub entries: Option<Vec<CertificateAliasResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateStoreAliasInventoryResponse {
+codegen::serialize_object!(CertificateStoreAliasInventoryResponse, unknown_fields {
     "CertificateStoreId" => certificate_store_id: skip,
     "CertificateStoreType" => certificate_store_type: skip,
     "Entries" => entries: skip,
 });
 
 #[cfg(feature = "certificate-store")]
-codegen::deserialize_object!(CertificateStoreAliasInventoryResponse {
+codegen::deserialize_object!(CertificateStoreAliasInventoryResponse, unknown_fields {
     "CertificateStoreId" => certificate_store_id: plain,
     "CertificateStoreType" => certificate_store_type: plain,
     "Entries" => entries: plain,
@@ -4333,16 +4734,20 @@ pub struct CertificateStoreAliasesResponse {
     pub certificate_store_inventories: Option<
         Vec<CertificateStoreAliasInventoryResponse>,
     >,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateStoreAliasesResponse {
+codegen::serialize_object!(CertificateStoreAliasesResponse, unknown_fields {
     "CertificateStoreInventories" => certificate_store_inventories: skip,
 });
 
 #[cfg(feature = "certificate-store")]
-codegen::deserialize_object!(CertificateStoreAliasesResponse {
+codegen::deserialize_object!(CertificateStoreAliasesResponse, unknown_fields {
     "CertificateStoreInventories" => certificate_store_inventories: plain,
 });
 
@@ -4384,11 +4789,15 @@ pub struct CertificateStoreApplicationResponse {
     pub set_new_password_allowed: Option<bool>,
     /// JSON field `Password`.
     pub password: Option<KeyfactorSecret>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(any(feature = "application", feature = "certificate-store"))]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateStoreApplicationResponse {
+codegen::serialize_object!(CertificateStoreApplicationResponse, unknown_fields {
     "Id" => id: skip,
     "ApplicationId" => application_id: skip,
     "DisplayName" => display_name: skip,
@@ -4409,7 +4818,7 @@ codegen::serialize_object!(CertificateStoreApplicationResponse {
 });
 
 #[cfg(any(feature = "application", feature = "certificate-store"))]
-codegen::deserialize_object!(CertificateStoreApplicationResponse {
+codegen::deserialize_object!(CertificateStoreApplicationResponse, unknown_fields {
     "Id" => id: plain,
     "ApplicationId" => application_id: plain,
     "DisplayName" => display_name: plain,
@@ -4445,10 +4854,14 @@ pub struct CertificateStoreApproveRequest {
     pub inventory_schedule: Option<KeyfactorSchedule>,
     /// JSON field `Password`.
     pub password: Option<KeyfactorApiSecret>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store")]
-codegen::serialize_object!(CertificateStoreApproveRequest {
+codegen::serialize_object!(CertificateStoreApproveRequest, unknown_fields {
     "Id" => id: skip,
     "ContainerId" => container_id: skip,
     "CertStoreType" => cert_store_type: skip,
@@ -4459,7 +4872,7 @@ codegen::serialize_object!(CertificateStoreApproveRequest {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertificateStoreApproveRequest {
+codegen::deserialize_object!(CertificateStoreApproveRequest, unknown_fields {
     "Id" => id: plain,
     "ContainerId" => container_id: plain,
     "CertStoreType" => cert_store_type: plain,
@@ -4482,11 +4895,15 @@ pub struct CertificateStoreContainerListResponse {
     pub schedule: Option<String>,
     /// JSON field `StoreCount`.
     pub store_count: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(any(feature = "application", feature = "certificate-store-container"))]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateStoreContainerListResponse {
+codegen::serialize_object!(CertificateStoreContainerListResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "OverwriteSchedules" => overwrite_schedules: skip,
@@ -4495,7 +4912,7 @@ codegen::serialize_object!(CertificateStoreContainerListResponse {
 });
 
 #[cfg(any(feature = "application", feature = "certificate-store-container"))]
-codegen::deserialize_object!(CertificateStoreContainerListResponse {
+codegen::deserialize_object!(CertificateStoreContainerListResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "OverwriteSchedules" => overwrite_schedules: plain,
@@ -4513,17 +4930,21 @@ pub struct CertificateStoreContainerPermissions {
     pub name: Option<String>,
     /// JSON field `Permissions`.
     pub permissions: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security")]
-codegen::serialize_object!(CertificateStoreContainerPermissions {
+codegen::serialize_object!(CertificateStoreContainerPermissions, unknown_fields {
     "SecurityRoleId" => security_role_id: skip,
     "Name" => name: skip,
     "Permissions" => permissions: skip,
 });
 
 #[cfg(feature = "security")]
-codegen::deserialize_object!(CertificateStoreContainerPermissions {
+codegen::deserialize_object!(CertificateStoreContainerPermissions, unknown_fields {
     "SecurityRoleId" => security_role_id: plain,
     "Name" => name: plain,
     "Permissions" => permissions: plain,
@@ -4541,11 +4962,15 @@ pub struct CertificateStoreContainerResponse {
     pub schedule: Option<KeyfactorSchedule>,
     /// JSON field `CertificateStores`.
     pub certificate_stores: Option<Vec<CertificateStoreResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store-container")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateStoreContainerResponse {
+codegen::serialize_object!(CertificateStoreContainerResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Schedule" => schedule: skip,
@@ -4553,7 +4978,7 @@ codegen::serialize_object!(CertificateStoreContainerResponse {
 });
 
 #[cfg(feature = "certificate-store-container")]
-codegen::deserialize_object!(CertificateStoreContainerResponse {
+codegen::deserialize_object!(CertificateStoreContainerResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Schedule" => schedule: plain,
@@ -4590,10 +5015,14 @@ pub struct CertificateStoreCreateRequest {
     pub container_name: Option<String>,
     /// JSON field `SetNewPasswordAllowed`.
     pub set_new_password_allowed: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store")]
-codegen::serialize_object!(CertificateStoreCreateRequest {
+codegen::serialize_object!(CertificateStoreCreateRequest, unknown_fields {
     "ContainerId" => container_id: skip,
     "ClientMachine" => client_machine: skip,
     "Storepath" => storepath: skip,
@@ -4611,7 +5040,7 @@ codegen::serialize_object!(CertificateStoreCreateRequest {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertificateStoreCreateRequest {
+codegen::deserialize_object!(CertificateStoreCreateRequest, unknown_fields {
     "ContainerId" => container_id: plain,
     "ClientMachine" => client_machine: plain,
     "Storepath" => storepath: plain,
@@ -4645,10 +5074,14 @@ pub struct CertificateStoreEntry {
     pub pfx_password: Option<String>,
     /// JSON field `IncludePrivateKey`.
     pub include_private_key: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store")]
-codegen::serialize_object!(CertificateStoreEntry {
+codegen::serialize_object!(CertificateStoreEntry, unknown_fields {
     "CertificateStoreId" => certificate_store_id: always,
     "Alias" => alias: skip,
     "JobFields" => job_fields: skip,
@@ -4660,7 +5093,7 @@ codegen::serialize_object!(CertificateStoreEntry {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertificateStoreEntry {
+codegen::deserialize_object!(CertificateStoreEntry, unknown_fields {
     "CertificateStoreId" => certificate_store_id: plain,
     "Alias" => alias: plain,
     "JobFields" => job_fields: plain,
@@ -4696,11 +5129,15 @@ pub struct CertificateStoreInventoryCertificateResponse {
     pub cert_state: Option<i32>,
     /// JSON field `Metadata`.
     pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateStoreInventoryCertificateResponse {
+codegen::serialize_object!(CertificateStoreInventoryCertificateResponse, unknown_fields {
     "Id" => id: skip,
     "IssuedDN" => issued_dn: skip,
     "SerialNumber" => serial_number: skip,
@@ -4715,7 +5152,7 @@ codegen::serialize_object!(CertificateStoreInventoryCertificateResponse {
 });
 
 #[cfg(feature = "certificate-store")]
-codegen::deserialize_object!(CertificateStoreInventoryCertificateResponse {
+codegen::deserialize_object!(CertificateStoreInventoryCertificateResponse, unknown_fields {
     "Id" => id: plain,
     "IssuedDN" => issued_dn: plain,
     "SerialNumber" => serial_number: plain,
@@ -4745,11 +5182,15 @@ pub struct CertificateStoreInventoryItemModel {
     pub chain_level: Option<i32>,
     /// JSON field `CertStoreId`.
     pub cert_store_id: Option<uuid::Uuid>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateStoreInventoryItemModel {
+codegen::serialize_object!(CertificateStoreInventoryItemModel, unknown_fields {
     "StoreMachine" => store_machine: skip,
     "StorePath" => store_path: skip,
     "StoreType" => store_type: skip,
@@ -4759,7 +5200,7 @@ codegen::serialize_object!(CertificateStoreInventoryItemModel {
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateStoreInventoryItemModel {
+codegen::deserialize_object!(CertificateStoreInventoryItemModel, unknown_fields {
     "StoreMachine" => store_machine: plain,
     "StorePath" => store_path: plain,
     "StoreType" => store_type: plain,
@@ -4780,11 +5221,15 @@ pub struct CertificateStoreInventoryResponse {
     pub parameters: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// JSON field `CertStoreId`.
     pub cert_store_id: Option<uuid::Uuid>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateStoreInventoryResponse {
+codegen::serialize_object!(CertificateStoreInventoryResponse, unknown_fields {
     "Name" => name: skip,
     "Certificates" => certificates: skip,
     "Parameters" => parameters: skip,
@@ -4792,7 +5237,7 @@ codegen::serialize_object!(CertificateStoreInventoryResponse {
 });
 
 #[cfg(feature = "certificate-store")]
-codegen::deserialize_object!(CertificateStoreInventoryResponse {
+codegen::deserialize_object!(CertificateStoreInventoryResponse, unknown_fields {
     "Name" => name: plain,
     "Certificates" => certificates: plain,
     "Parameters" => parameters: plain,
@@ -4813,11 +5258,15 @@ pub struct CertificateStoreLocationDetailModel {
     pub port: Option<i32>,
     /// JSON field `NetworkName`.
     pub network_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateStoreLocationDetailModel {
+codegen::serialize_object!(CertificateStoreLocationDetailModel, unknown_fields {
     "StorePath" => store_path: skip,
     "AgentPool" => agent_pool: skip,
     "IPAddress" => ip_address: skip,
@@ -4826,7 +5275,7 @@ codegen::serialize_object!(CertificateStoreLocationDetailModel {
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateStoreLocationDetailModel {
+codegen::deserialize_object!(CertificateStoreLocationDetailModel, unknown_fields {
     "StorePath" => store_path: plain,
     "AgentPool" => agent_pool: plain,
     "IPAddress" => ip_address: plain,
@@ -4856,11 +5305,15 @@ pub struct CertificateStoreLocationsDetailResponse {
     pub port: Option<i32>,
     /// JSON field `NetworkName`.
     pub network_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateStoreLocationsDetailResponse {
+codegen::serialize_object!(CertificateStoreLocationsDetailResponse, unknown_fields {
     "StoreId" => store_id: skip,
     "StoreTypeId" => store_type_id: skip,
     "ClientMachine" => client_machine: skip,
@@ -4873,7 +5326,7 @@ codegen::serialize_object!(CertificateStoreLocationsDetailResponse {
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateStoreLocationsDetailResponse {
+codegen::deserialize_object!(CertificateStoreLocationsDetailResponse, unknown_fields {
     "StoreId" => store_id: plain,
     "StoreTypeId" => store_type_id: plain,
     "ClientMachine" => client_machine: plain,
@@ -4923,11 +5376,15 @@ pub struct CertificateStoreResponse {
     pub set_new_password_allowed: Option<bool>,
     /// JSON field `Password`.
     pub password: Option<KeyfactorSecret>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(any(feature = "certificate-store", feature = "certificate-store-container"))]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateStoreResponse {
+codegen::serialize_object!(CertificateStoreResponse, unknown_fields {
     "Id" => id: skip,
     "ContainerId" => container_id: skip,
     "DisplayName" => display_name: skip,
@@ -4948,7 +5405,7 @@ codegen::serialize_object!(CertificateStoreResponse {
 });
 
 #[cfg(any(feature = "certificate-store", feature = "certificate-store-container"))]
-codegen::deserialize_object!(CertificateStoreResponse {
+codegen::deserialize_object!(CertificateStoreResponse, unknown_fields {
     "Id" => id: plain,
     "ContainerId" => container_id: plain,
     "DisplayName" => display_name: plain,
@@ -5016,10 +5473,14 @@ pub struct CertificateStoreTypeCreationRequest {
     pub enrollment_job_type_id: Option<uuid::Uuid>,
     /// JSON field `EntryParameters`.
     pub entry_parameters: Option<Vec<EntryParameters>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store-type")]
-codegen::serialize_object!(CertificateStoreTypeCreationRequest {
+codegen::serialize_object!(CertificateStoreTypeCreationRequest, unknown_fields {
     "Name" => name: always,
     "ShortName" => short_name: always,
     "Capability" => capability: skip,
@@ -5046,7 +5507,7 @@ codegen::serialize_object!(CertificateStoreTypeCreationRequest {
 
 #[cfg(feature = "certificate-store-type")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertificateStoreTypeCreationRequest {
+codegen::deserialize_object!(CertificateStoreTypeCreationRequest, unknown_fields {
     "Name" => name: plain,
     "ShortName" => short_name: plain,
     "Capability" => capability: plain,
@@ -5099,6 +5560,10 @@ pub struct CertificateStoreTypeEntryParameter {
     pub options: Option<String>,
     /// JSON field `Id`.
     pub id: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -5108,7 +5573,7 @@ pub struct CertificateStoreTypeEntryParameter {
         feature = "certificate-store-container"
     )
 )]
-codegen::serialize_object!(CertificateStoreTypeEntryParameter {
+codegen::serialize_object!(CertificateStoreTypeEntryParameter, unknown_fields {
     "StoreTypeId" => store_type_id: skip,
     "Name" => name: skip,
     "DisplayName" => display_name: skip,
@@ -5127,7 +5592,7 @@ codegen::serialize_object!(CertificateStoreTypeEntryParameter {
         feature = "certificate-store-container"
     )
 )]
-codegen::deserialize_object!(CertificateStoreTypeEntryParameter {
+codegen::deserialize_object!(CertificateStoreTypeEntryParameter, unknown_fields {
     "StoreTypeId" => store_type_id: plain,
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
@@ -5216,11 +5681,15 @@ pub struct CertificateStoreTypeResponse {
     pub discovery_job_type: Option<uuid::Uuid>,
     /// JSON field `EnrollmentJobType`.
     pub enrollment_job_type: Option<uuid::Uuid>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store-type")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateStoreTypeResponse {
+codegen::serialize_object!(CertificateStoreTypeResponse, unknown_fields {
     "Name" => name: skip,
     "ShortName" => short_name: skip,
     "Capability" => capability: skip,
@@ -5249,7 +5718,7 @@ codegen::serialize_object!(CertificateStoreTypeResponse {
 });
 
 #[cfg(feature = "certificate-store-type")]
-codegen::deserialize_object!(CertificateStoreTypeResponse {
+codegen::deserialize_object!(CertificateStoreTypeResponse, unknown_fields {
     "Name" => name: plain,
     "ShortName" => short_name: plain,
     "Capability" => capability: plain,
@@ -5315,10 +5784,14 @@ pub struct CertificateStoreTypeUpdateRequest {
     pub custom_alias_allowed: Option<CertStoreCustomAlias>,
     /// JSON field `EntryParameters`.
     pub entry_parameters: Option<Vec<EntryParameters>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store-type")]
-codegen::serialize_object!(CertificateStoreTypeUpdateRequest {
+codegen::serialize_object!(CertificateStoreTypeUpdateRequest, unknown_fields {
     "StoreType" => store_type: always,
     "Name" => name: always,
     "ShortName" => short_name: always,
@@ -5340,7 +5813,7 @@ codegen::serialize_object!(CertificateStoreTypeUpdateRequest {
 
 #[cfg(feature = "certificate-store-type")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertificateStoreTypeUpdateRequest {
+codegen::deserialize_object!(CertificateStoreTypeUpdateRequest, unknown_fields {
     "StoreType" => store_type: plain,
     "Name" => name: plain,
     "ShortName" => short_name: plain,
@@ -5393,10 +5866,14 @@ pub struct CertificateStoreUpdateRequest {
     pub inventory_schedule: Option<KeyfactorSchedule>,
     /// JSON field `Password`.
     pub password: Option<KeyfactorApiSecret>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store")]
-codegen::serialize_object!(CertificateStoreUpdateRequest {
+codegen::serialize_object!(CertificateStoreUpdateRequest, unknown_fields {
     "Id" => id: skip,
     "ContainerId" => container_id: skip,
     "CreateIfMissing" => create_if_missing: skip,
@@ -5408,7 +5885,7 @@ codegen::serialize_object!(CertificateStoreUpdateRequest {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertificateStoreUpdateRequest {
+codegen::deserialize_object!(CertificateStoreUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "ContainerId" => container_id: plain,
     "CreateIfMissing" => create_if_missing: plain,
@@ -5426,17 +5903,21 @@ pub struct CertificateValidationResponse {
     pub revocation_server_online: Option<bool>,
     /// JSON field `ChainBuilt`.
     pub chain_built: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateValidationResponse {
+codegen::serialize_object!(CertificateValidationResponse, unknown_fields {
     "RevocationServerOnline" => revocation_server_online: skip,
     "ChainBuilt" => chain_built: skip,
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateValidationResponse {
+codegen::deserialize_object!(CertificateValidationResponse, unknown_fields {
     "RevocationServerOnline" => revocation_server_online: plain,
     "ChainBuilt" => chain_built: plain,
 });
@@ -5449,17 +5930,21 @@ pub struct CertificateValidationRuleResponse {
     pub name: Option<String>,
     /// JSON field `Violations`.
     pub violations: Option<Vec<CertificateViolationResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateValidationRuleResponse {
+codegen::serialize_object!(CertificateValidationRuleResponse, unknown_fields {
     "Name" => name: skip,
     "Violations" => violations: skip,
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateValidationRuleResponse {
+codegen::deserialize_object!(CertificateValidationRuleResponse, unknown_fields {
     "Name" => name: plain,
     "Violations" => violations: plain,
 });
@@ -5472,17 +5957,21 @@ pub struct CertificateValidationRuleWithIdResponse {
     pub id: Option<i32>,
     /// JSON field `ValidationResults`.
     pub validation_results: Option<Vec<CertificateValidationRuleResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateValidationRuleWithIdResponse {
+codegen::serialize_object!(CertificateValidationRuleWithIdResponse, unknown_fields {
     "Id" => id: skip,
     "ValidationResults" => validation_results: skip,
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateValidationRuleWithIdResponse {
+codegen::deserialize_object!(CertificateValidationRuleWithIdResponse, unknown_fields {
     "Id" => id: plain,
     "ValidationResults" => validation_results: plain,
 });
@@ -5499,10 +5988,14 @@ pub struct CertificateViolationRequest {
     pub description: Option<String>,
     /// JSON field `RemediationCode`.
     pub remediation_code: String,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
-codegen::serialize_object!(CertificateViolationRequest {
+codegen::serialize_object!(CertificateViolationRequest, unknown_fields {
     "Name" => name: always,
     "Score" => score: skip,
     "Description" => description: skip,
@@ -5511,7 +6004,7 @@ codegen::serialize_object!(CertificateViolationRequest {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertificateViolationRequest {
+codegen::deserialize_object!(CertificateViolationRequest, unknown_fields {
     "Name" => name: plain,
     "Score" => score: plain,
     "Description" => description: plain,
@@ -5530,11 +6023,15 @@ pub struct CertificateViolationResponse {
     pub description: Option<String>,
     /// JSON field `RemediationCode`.
     pub remediation_code: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateViolationResponse {
+codegen::serialize_object!(CertificateViolationResponse, unknown_fields {
     "Name" => name: skip,
     "Score" => score: skip,
     "Description" => description: skip,
@@ -5542,7 +6039,7 @@ codegen::serialize_object!(CertificateViolationResponse {
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CertificateViolationResponse {
+codegen::deserialize_object!(CertificateViolationResponse, unknown_fields {
     "Name" => name: plain,
     "Score" => score: plain,
     "Description" => description: plain,
@@ -5559,10 +6056,14 @@ pub struct CertificateViolationUpdateRequest {
     pub description: Option<String>,
     /// JSON field `RemediationCode`.
     pub remediation_code: String,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
-codegen::serialize_object!(CertificateViolationUpdateRequest {
+codegen::serialize_object!(CertificateViolationUpdateRequest, unknown_fields {
     "Score" => score: skip,
     "Description" => description: skip,
     "RemediationCode" => remediation_code: always,
@@ -5570,7 +6071,7 @@ codegen::serialize_object!(CertificateViolationUpdateRequest {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CertificateViolationUpdateRequest {
+codegen::deserialize_object!(CertificateViolationUpdateRequest, unknown_fields {
     "Score" => score: plain,
     "Description" => description: plain,
     "RemediationCode" => remediation_code: plain,
@@ -5585,17 +6086,21 @@ pub struct CertificatesSubjectAlternativeName {
     pub value: Option<String>,
     /// JSON field `Type`.
     pub type_: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificatesSubjectAlternativeName {
+codegen::serialize_object!(CertificatesSubjectAlternativeName, unknown_fields {
     "Value" => value: skip,
     "Type" => type_: skip,
 });
 
 #[cfg(feature = "workflow")]
-codegen::deserialize_object!(CertificatesSubjectAlternativeName {
+codegen::deserialize_object!(CertificatesSubjectAlternativeName, unknown_fields {
     "Value" => value: plain,
     "Type" => type_: plain,
 });
@@ -5620,17 +6125,21 @@ pub struct CollectionPermissionRequest {
     pub collection_id: Option<i32>,
     /// JSON field `Permission`.
     pub permission: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-role-permissions")]
-codegen::serialize_object!(CollectionPermissionRequest {
+codegen::serialize_object!(CollectionPermissionRequest, unknown_fields {
     "CollectionId" => collection_id: skip,
     "Permission" => permission: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CollectionPermissionRequest {
+codegen::deserialize_object!(CollectionPermissionRequest, unknown_fields {
     "CollectionId" => collection_id: plain,
     "Permission" => permission: plain,
 });
@@ -5645,18 +6154,22 @@ pub struct CollectionPermissionResponse {
     pub name: Option<String>,
     /// JSON field `Permission`.
     pub permission: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-role-permissions")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CollectionPermissionResponse {
+codegen::serialize_object!(CollectionPermissionResponse, unknown_fields {
     "CollectionId" => collection_id: skip,
     "Name" => name: skip,
     "Permission" => permission: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
-codegen::deserialize_object!(CollectionPermissionResponse {
+codegen::deserialize_object!(CollectionPermissionResponse, unknown_fields {
     "CollectionId" => collection_id: plain,
     "Name" => name: plain,
     "Permission" => permission: plain,
@@ -5674,11 +6187,15 @@ pub struct ComponentInstallationResponse {
     pub version: Option<String>,
     /// JSON field `Components`.
     pub components: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "component-installation")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ComponentInstallationResponse {
+codegen::serialize_object!(ComponentInstallationResponse, unknown_fields {
     "Id" => id: skip,
     "Machine" => machine: skip,
     "Version" => version: skip,
@@ -5686,7 +6203,7 @@ codegen::serialize_object!(ComponentInstallationResponse {
 });
 
 #[cfg(feature = "component-installation")]
-codegen::deserialize_object!(ComponentInstallationResponse {
+codegen::deserialize_object!(ComponentInstallationResponse, unknown_fields {
     "Id" => id: plain,
     "Machine" => machine: plain,
     "Version" => version: plain,
@@ -5703,14 +6220,22 @@ pub struct ConditionConfigurationRequest {
     ///
     /// JSON field `Value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
-codegen::serialize_object!(ConditionConfigurationRequest { "Value" => value : skip });
+codegen::serialize_object!(ConditionConfigurationRequest, unknown_fields {
+    "Value" => value: skip,
+});
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ConditionConfigurationRequest { "Value" => value : plain });
+codegen::deserialize_object!(ConditionConfigurationRequest, unknown_fields {
+    "Value" => value: plain,
+});
 
 /// Information about the configuration of a workflow condition.
 ///
@@ -5726,17 +6251,21 @@ pub struct ConditionConfigurationResponse {
     ///
     /// JSON field `Value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ConditionConfigurationResponse {
+codegen::serialize_object!(ConditionConfigurationResponse, unknown_fields {
     "Id" => id: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "workflow-definition")]
-codegen::deserialize_object!(ConditionConfigurationResponse {
+codegen::deserialize_object!(ConditionConfigurationResponse, unknown_fields {
     "Id" => id: plain,
     "Value" => value: plain,
 });
@@ -5747,16 +6276,20 @@ codegen::deserialize_object!(ConditionConfigurationResponse {
 pub struct ConfigurationTenantRequest {
     /// JSON field `ConfigurationTenant`.
     pub configuration_tenant: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
-codegen::serialize_object!(ConfigurationTenantRequest {
+codegen::serialize_object!(ConfigurationTenantRequest, unknown_fields {
     "ConfigurationTenant" => configuration_tenant: skip,
 });
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ConfigurationTenantRequest {
+codegen::deserialize_object!(ConfigurationTenantRequest, unknown_fields {
     "ConfigurationTenant" => configuration_tenant: plain,
 });
 
@@ -5772,10 +6305,14 @@ pub struct ContainerAssignment {
     pub new_container_type: Option<i32>,
     /// JSON field `KeystoreIds`.
     pub keystore_ids: Vec<uuid::Uuid>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store")]
-codegen::serialize_object!(ContainerAssignment {
+codegen::serialize_object!(ContainerAssignment, unknown_fields {
     "CertStoreContainerId" => cert_store_container_id: skip,
     "NewContainerName" => new_container_name: skip,
     "NewContainerType" => new_container_type: skip,
@@ -5784,7 +6321,7 @@ codegen::serialize_object!(ContainerAssignment {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ContainerAssignment {
+codegen::deserialize_object!(ContainerAssignment, unknown_fields {
     "CertStoreContainerId" => cert_store_container_id: plain,
     "NewContainerName" => new_container_name: plain,
     "NewContainerType" => new_container_type: plain,
@@ -5799,17 +6336,21 @@ pub struct ContainerPermissionRequest {
     pub container_id: Option<i32>,
     /// JSON field `Permission`.
     pub permission: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-role-permissions")]
-codegen::serialize_object!(ContainerPermissionRequest {
+codegen::serialize_object!(ContainerPermissionRequest, unknown_fields {
     "ContainerId" => container_id: skip,
     "Permission" => permission: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ContainerPermissionRequest {
+codegen::deserialize_object!(ContainerPermissionRequest, unknown_fields {
     "ContainerId" => container_id: plain,
     "Permission" => permission: plain,
 });
@@ -5824,18 +6365,22 @@ pub struct ContainerPermissionResponse {
     pub name: Option<String>,
     /// JSON field `Permission`.
     pub permission: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-role-permissions")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ContainerPermissionResponse {
+codegen::serialize_object!(ContainerPermissionResponse, unknown_fields {
     "ContainerId" => container_id: skip,
     "Name" => name: skip,
     "Permission" => permission: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
-codegen::deserialize_object!(ContainerPermissionResponse {
+codegen::deserialize_object!(ContainerPermissionResponse, unknown_fields {
     "ContainerId" => container_id: plain,
     "Name" => name: plain,
     "Permission" => permission: plain,
@@ -5871,10 +6416,14 @@ pub struct CreateNetworkRequest {
     pub expiration_alert_days: Option<f64>,
     /// JSON field `QuietHours`.
     pub quiet_hours: Option<Vec<QuietHourRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "ssl")]
-codegen::serialize_object!(CreateNetworkRequest {
+codegen::serialize_object!(CreateNetworkRequest, unknown_fields {
     "Name" => name: always,
     "AgentPoolName" => agent_pool_name: always,
     "Description" => description: always,
@@ -5892,7 +6441,7 @@ codegen::serialize_object!(CreateNetworkRequest {
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CreateNetworkRequest {
+codegen::deserialize_object!(CreateNetworkRequest, unknown_fields {
     "Name" => name: plain,
     "AgentPoolName" => agent_pool_name: plain,
     "Description" => description: plain,
@@ -5920,18 +6469,22 @@ pub struct CrlDistributionPointModel {
     ///
     /// Base64-encoded bytes.
     pub url_hash: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CrlDistributionPointModel {
+codegen::serialize_object!(CrlDistributionPointModel, unknown_fields {
     "Id" => id: skip,
     "Url" => url: skip,
     "UrlHash" => url_hash: skip,
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(CrlDistributionPointModel {
+codegen::deserialize_object!(CrlDistributionPointModel, unknown_fields {
     "Id" => id: plain,
     "Url" => url: plain,
     "UrlHash" => url_hash: plain,
@@ -5945,17 +6498,21 @@ pub struct CrlRequestModel {
     pub certificate_authority_logical_name: String,
     /// JSON field `CertificateAuthorityHostName`.
     pub certificate_authority_host_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-authority")]
-codegen::serialize_object!(CrlRequestModel {
+codegen::serialize_object!(CrlRequestModel, unknown_fields {
     "CertificateAuthorityLogicalName" => certificate_authority_logical_name: always,
     "CertificateAuthorityHostName" => certificate_authority_host_name: skip,
 });
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CrlRequestModel {
+codegen::deserialize_object!(CrlRequestModel, unknown_fields {
     "CertificateAuthorityLogicalName" => certificate_authority_logical_name: plain,
     "CertificateAuthorityHostName" => certificate_authority_host_name: plain,
 });
@@ -5966,14 +6523,18 @@ codegen::deserialize_object!(CrlRequestModel {
 pub struct CrlTestRequest {
     /// JSON field `Url`.
     pub url: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "monitoring")]
-codegen::serialize_object!(CrlTestRequest { "Url" => url : skip });
+codegen::serialize_object!(CrlTestRequest, unknown_fields { "Url" => url : skip });
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CrlTestRequest { "Url" => url : plain });
+codegen::deserialize_object!(CrlTestRequest, unknown_fields { "Url" => url : plain });
 
 /// Schema `CSS.CMS.Data.Model.Models.Monitoring.CRLTestResponse` (API version 1.0).
 #[cfg(feature = "monitoring")]
@@ -5983,17 +6544,21 @@ pub struct CrlTestResponse {
     pub success: Option<bool>,
     /// JSON field `Message`.
     pub message: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CrlTestResponse {
+codegen::serialize_object!(CrlTestResponse, unknown_fields {
     "Success" => success: skip,
     "Message" => message: skip,
 });
 
 #[cfg(feature = "monitoring")]
-codegen::deserialize_object!(CrlTestResponse {
+codegen::deserialize_object!(CrlTestResponse, unknown_fields {
     "Success" => success: plain,
     "Message" => message: plain,
 });
@@ -6004,13 +6569,17 @@ codegen::deserialize_object!(CrlTestResponse {
 pub struct CsrContents {
     /// JSON field `CSR`.
     pub csr: String,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(any(feature = "csr-generation", feature = "enrollment"))]
-codegen::serialize_object!(CsrContents { "CSR" => csr : always });
+codegen::serialize_object!(CsrContents, unknown_fields { "CSR" => csr : always });
 
 #[cfg(any(feature = "csr-generation", feature = "enrollment"))]
-codegen::deserialize_object!(CsrContents { "CSR" => csr : plain });
+codegen::deserialize_object!(CsrContents, unknown_fields { "CSR" => csr : plain });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.CSREnrollmentRequest` (API version 1.0).
 #[cfg(feature = "enrollment")]
@@ -6050,10 +6619,14 @@ pub struct CsrEnrollmentRequest {
     ///
     /// JSON field `Template`.
     pub template: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
-codegen::serialize_object!(CsrEnrollmentRequest {
+codegen::serialize_object!(CsrEnrollmentRequest, unknown_fields {
     "CSR" => csr: always,
     "PrivateKey" => private_key: skip,
     "RenewalCertificateId" => renewal_certificate_id: skip,
@@ -6073,7 +6646,7 @@ codegen::serialize_object!(CsrEnrollmentRequest {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CsrEnrollmentRequest {
+codegen::deserialize_object!(CsrEnrollmentRequest, unknown_fields {
     "CSR" => csr: plain,
     "PrivateKey" => private_key: plain,
     "RenewalCertificateId" => renewal_certificate_id: plain,
@@ -6099,17 +6672,21 @@ pub struct CsrEnrollmentResponse {
     pub certificate_information: Option<Pkcs10CertificateResponse>,
     /// JSON field `Metadata`.
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CsrEnrollmentResponse {
+codegen::serialize_object!(CsrEnrollmentResponse, unknown_fields {
     "CertificateInformation" => certificate_information: skip,
     "Metadata" => metadata: skip,
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(CsrEnrollmentResponse {
+codegen::deserialize_object!(CsrEnrollmentResponse, unknown_fields {
     "CertificateInformation" => certificate_information: plain,
     "Metadata" => metadata: plain,
 });
@@ -6150,10 +6727,14 @@ pub struct CsrGenerationRequest {
     pub sa_ns: Option<std::collections::BTreeMap<String, Vec<String>>>,
     /// JSON field `EnrollmentPatternId`.
     pub enrollment_pattern_id: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "csr-generation")]
-codegen::serialize_object!(CsrGenerationRequest {
+codegen::serialize_object!(CsrGenerationRequest, unknown_fields {
     "Subject" => subject: always,
     "KeyType" => key_type: always,
     "KeyLength" => key_length: skip,
@@ -6167,7 +6748,7 @@ codegen::serialize_object!(CsrGenerationRequest {
 
 #[cfg(feature = "csr-generation")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CsrGenerationRequest {
+codegen::deserialize_object!(CsrGenerationRequest, unknown_fields {
     "Subject" => subject: plain,
     "KeyType" => key_type: plain,
     "KeyLength" => key_length: plain,
@@ -6187,17 +6768,21 @@ pub struct CsrGenerationResponseModel {
     pub csr_file_path: Option<String>,
     /// JSON field `CSRText`.
     pub csr_text: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "csr-generation")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CsrGenerationResponseModel {
+codegen::serialize_object!(CsrGenerationResponseModel, unknown_fields {
     "CSRFilePath" => csr_file_path: skip,
     "CSRText" => csr_text: skip,
 });
 
 #[cfg(feature = "csr-generation")]
-codegen::deserialize_object!(CsrGenerationResponseModel {
+codegen::deserialize_object!(CsrGenerationResponseModel, unknown_fields {
     "CSRFilePath" => csr_file_path: plain,
     "CSRText" => csr_text: plain,
 });
@@ -6210,17 +6795,21 @@ pub struct CustomJobResultDataResponse {
     pub job_history_id: Option<i64>,
     /// JSON field `Data`.
     pub data: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CustomJobResultDataResponse {
+codegen::serialize_object!(CustomJobResultDataResponse, unknown_fields {
     "JobHistoryId" => job_history_id: skip,
     "Data" => data: skip,
 });
 
 #[cfg(feature = "orchestrator-job")]
-codegen::deserialize_object!(CustomJobResultDataResponse {
+codegen::deserialize_object!(CustomJobResultDataResponse, unknown_fields {
     "JobHistoryId" => job_history_id: plain,
     "Data" => data: plain,
 });
@@ -6239,10 +6828,14 @@ pub struct CustomReportCreationRequest {
     pub in_navigator: Option<bool>,
     /// JSON field `Favorite`.
     pub favorite: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "reports")]
-codegen::serialize_object!(CustomReportCreationRequest {
+codegen::serialize_object!(CustomReportCreationRequest, unknown_fields {
     "CustomURL" => custom_url: always,
     "DisplayName" => display_name: always,
     "Description" => description: always,
@@ -6252,7 +6845,7 @@ codegen::serialize_object!(CustomReportCreationRequest {
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CustomReportCreationRequest {
+codegen::deserialize_object!(CustomReportCreationRequest, unknown_fields {
     "CustomURL" => custom_url: plain,
     "DisplayName" => display_name: plain,
     "Description" => description: plain,
@@ -6276,11 +6869,15 @@ pub struct CustomReportResponse {
     pub in_navigator: Option<bool>,
     /// JSON field `Favorite`.
     pub favorite: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CustomReportResponse {
+codegen::serialize_object!(CustomReportResponse, unknown_fields {
     "CustomURL" => custom_url: skip,
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
@@ -6290,7 +6887,7 @@ codegen::serialize_object!(CustomReportResponse {
 });
 
 #[cfg(feature = "reports")]
-codegen::deserialize_object!(CustomReportResponse {
+codegen::deserialize_object!(CustomReportResponse, unknown_fields {
     "CustomURL" => custom_url: plain,
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
@@ -6315,10 +6912,14 @@ pub struct CustomReportUpdateRequest {
     pub in_navigator: bool,
     /// JSON field `Favorite`.
     pub favorite: bool,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "reports")]
-codegen::serialize_object!(CustomReportUpdateRequest {
+codegen::serialize_object!(CustomReportUpdateRequest, unknown_fields {
     "Id" => id: always,
     "CustomURL" => custom_url: always,
     "DisplayName" => display_name: always,
@@ -6329,7 +6930,7 @@ codegen::serialize_object!(CustomReportUpdateRequest {
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(CustomReportUpdateRequest {
+codegen::deserialize_object!(CustomReportUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "CustomURL" => custom_url: plain,
     "DisplayName" => display_name: plain,
@@ -6346,17 +6947,21 @@ pub struct DashboardRequest {
     pub show: bool,
     /// JSON field `WarningHours`.
     pub warning_hours: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "monitoring")]
-codegen::serialize_object!(DashboardRequest {
+codegen::serialize_object!(DashboardRequest, unknown_fields {
     "Show" => show: always,
     "WarningHours" => warning_hours: skip,
 });
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(DashboardRequest {
+codegen::deserialize_object!(DashboardRequest, unknown_fields {
     "Show" => show: plain,
     "WarningHours" => warning_hours: plain,
 });
@@ -6369,17 +6974,21 @@ pub struct DashboardResponse {
     pub show: Option<bool>,
     /// JSON field `WarningHours`.
     pub warning_hours: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(DashboardResponse {
+codegen::serialize_object!(DashboardResponse, unknown_fields {
     "Show" => show: skip,
     "WarningHours" => warning_hours: skip,
 });
 
 #[cfg(feature = "monitoring")]
-codegen::deserialize_object!(DashboardResponse {
+codegen::deserialize_object!(DashboardResponse, unknown_fields {
     "Show" => show: plain,
     "WarningHours" => warning_hours: plain,
 });
@@ -6426,10 +7035,14 @@ pub struct DefinitionCreateRequest {
     pub enabled: Option<bool>,
     /// JSON field `Keys`.
     pub keys: Vec<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
-codegen::serialize_object!(DefinitionCreateRequest {
+codegen::serialize_object!(DefinitionCreateRequest, unknown_fields {
     "DisplayName" => display_name: always,
     "Description" => description: always,
     "WorkflowType" => workflow_type: always,
@@ -6439,7 +7052,7 @@ codegen::serialize_object!(DefinitionCreateRequest {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(DefinitionCreateRequest {
+codegen::deserialize_object!(DefinitionCreateRequest, unknown_fields {
     "DisplayName" => display_name: plain,
     "Description" => description: plain,
     "WorkflowType" => workflow_type: plain,
@@ -6472,10 +7085,14 @@ pub struct DefinitionCreateV1Request {
     ///
     /// JSON field `Enabled`.
     pub enabled: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
-codegen::serialize_object!(DefinitionCreateV1Request {
+codegen::serialize_object!(DefinitionCreateV1Request, unknown_fields {
     "DisplayName" => display_name: skip,
     "Description" => description: skip,
     "Key" => key: skip,
@@ -6485,7 +7102,7 @@ codegen::serialize_object!(DefinitionCreateV1Request {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(DefinitionCreateV1Request {
+codegen::deserialize_object!(DefinitionCreateV1Request, unknown_fields {
     "DisplayName" => display_name: plain,
     "Description" => description: plain,
     "Key" => key: plain,
@@ -6513,11 +7130,15 @@ pub struct DefinitionQueryResponse {
     pub published_version: Option<i32>,
     /// JSON field `Enabled`.
     pub enabled: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(DefinitionQueryResponse {
+codegen::serialize_object!(DefinitionQueryResponse, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Description" => description: skip,
@@ -6529,7 +7150,7 @@ codegen::serialize_object!(DefinitionQueryResponse {
 });
 
 #[cfg(feature = "workflow-definition")]
-codegen::deserialize_object!(DefinitionQueryResponse {
+codegen::deserialize_object!(DefinitionQueryResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Description" => description: plain,
@@ -6560,11 +7181,15 @@ pub struct DefinitionQueryV1Response {
     pub published_version: Option<i32>,
     /// JSON field `Enabled`.
     pub enabled: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(DefinitionQueryV1Response {
+codegen::serialize_object!(DefinitionQueryV1Response, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Key" => key: skip,
@@ -6576,7 +7201,7 @@ codegen::serialize_object!(DefinitionQueryV1Response {
 });
 
 #[cfg(feature = "workflow-definition")]
-codegen::deserialize_object!(DefinitionQueryV1Response {
+codegen::deserialize_object!(DefinitionQueryV1Response, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Key" => key: plain,
@@ -6611,11 +7236,15 @@ pub struct DefinitionResponse {
     pub draft_version: Option<i32>,
     /// JSON field `PublishedVersion`.
     pub published_version: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(DefinitionResponse {
+codegen::serialize_object!(DefinitionResponse, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Description" => description: skip,
@@ -6629,7 +7258,7 @@ codegen::serialize_object!(DefinitionResponse {
 });
 
 #[cfg(feature = "workflow-definition")]
-codegen::deserialize_object!(DefinitionResponse {
+codegen::deserialize_object!(DefinitionResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Description" => description: plain,
@@ -6664,10 +7293,14 @@ pub struct DefinitionStepRequest {
     pub conditions: Option<Vec<ConditionConfigurationRequest>>,
     /// JSON field `Outputs`.
     pub outputs: Option<std::collections::BTreeMap<String, String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
-codegen::serialize_object!(DefinitionStepRequest {
+codegen::serialize_object!(DefinitionStepRequest, unknown_fields {
     "ExtensionName" => extension_name: skip,
     "UniqueName" => unique_name: skip,
     "DisplayName" => display_name: skip,
@@ -6680,7 +7313,7 @@ codegen::serialize_object!(DefinitionStepRequest {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(DefinitionStepRequest {
+codegen::deserialize_object!(DefinitionStepRequest, unknown_fields {
     "ExtensionName" => extension_name: plain,
     "UniqueName" => unique_name: plain,
     "DisplayName" => display_name: plain,
@@ -6715,11 +7348,15 @@ pub struct DefinitionStepResponse {
     pub conditions: Option<Vec<ConditionConfigurationResponse>>,
     /// JSON field `Outputs`.
     pub outputs: Option<std::collections::BTreeMap<String, String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(DefinitionStepResponse {
+codegen::serialize_object!(DefinitionStepResponse, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "UniqueName" => unique_name: skip,
@@ -6732,7 +7369,7 @@ codegen::serialize_object!(DefinitionStepResponse {
 });
 
 #[cfg(feature = "workflow-definition")]
-codegen::deserialize_object!(DefinitionStepResponse {
+codegen::deserialize_object!(DefinitionStepResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "UniqueName" => unique_name: plain,
@@ -6760,18 +7397,22 @@ pub struct DefinitionStepSignalResponse {
     ///
     /// JSON field `RoleTokens`.
     pub role_tokens: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(DefinitionStepSignalResponse {
+codegen::serialize_object!(DefinitionStepSignalResponse, unknown_fields {
     "SignalName" => signal_name: skip,
     "Roles" => roles: skip,
     "RoleTokens" => role_tokens: skip,
 });
 
 #[cfg(feature = "workflow-definition")]
-codegen::deserialize_object!(DefinitionStepSignalResponse {
+codegen::deserialize_object!(DefinitionStepSignalResponse, unknown_fields {
     "SignalName" => signal_name: plain,
     "Roles" => roles: plain,
     "RoleTokens" => role_tokens: plain,
@@ -6789,17 +7430,21 @@ pub struct DefinitionStepSignalRoleResponse {
     ///
     /// JSON field `RoleName`.
     pub role_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(DefinitionStepSignalRoleResponse {
+codegen::serialize_object!(DefinitionStepSignalRoleResponse, unknown_fields {
     "RoleId" => role_id: skip,
     "RoleName" => role_name: skip,
 });
 
 #[cfg(feature = "workflow-definition")]
-codegen::deserialize_object!(DefinitionStepSignalRoleResponse {
+codegen::deserialize_object!(DefinitionStepSignalRoleResponse, unknown_fields {
     "RoleId" => role_id: plain,
     "RoleName" => role_name: plain,
 });
@@ -6820,18 +7465,22 @@ pub struct DefinitionStepSignalV1Response {
     ///
     /// JSON field `RoleTokens`.
     pub role_tokens: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(DefinitionStepSignalV1Response {
+codegen::serialize_object!(DefinitionStepSignalV1Response, unknown_fields {
     "SignalName" => signal_name: skip,
     "RoleIds" => role_ids: skip,
     "RoleTokens" => role_tokens: skip,
 });
 
 #[cfg(feature = "workflow-definition")]
-codegen::deserialize_object!(DefinitionStepSignalV1Response {
+codegen::deserialize_object!(DefinitionStepSignalV1Response, unknown_fields {
     "SignalName" => signal_name: plain,
     "RoleIds" => role_ids: plain,
     "RoleTokens" => role_tokens: plain,
@@ -6861,11 +7510,15 @@ pub struct DefinitionStepV1Response {
     pub conditions: Option<Vec<ConditionConfigurationResponse>>,
     /// JSON field `Outputs`.
     pub outputs: Option<std::collections::BTreeMap<String, String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(DefinitionStepV1Response {
+codegen::serialize_object!(DefinitionStepV1Response, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "UniqueName" => unique_name: skip,
@@ -6878,7 +7531,7 @@ codegen::serialize_object!(DefinitionStepV1Response {
 });
 
 #[cfg(feature = "workflow-definition")]
-codegen::deserialize_object!(DefinitionStepV1Response {
+codegen::deserialize_object!(DefinitionStepV1Response, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "UniqueName" => unique_name: plain,
@@ -6904,10 +7557,14 @@ pub struct DefinitionUpdateRequest {
     ///
     /// JSON field `Keys`.
     pub keys: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
-codegen::serialize_object!(DefinitionUpdateRequest {
+codegen::serialize_object!(DefinitionUpdateRequest, unknown_fields {
     "DisplayName" => display_name: always,
     "Description" => description: always,
     "Enabled" => enabled: skip,
@@ -6916,7 +7573,7 @@ codegen::serialize_object!(DefinitionUpdateRequest {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(DefinitionUpdateRequest {
+codegen::deserialize_object!(DefinitionUpdateRequest, unknown_fields {
     "DisplayName" => display_name: plain,
     "Description" => description: plain,
     "Enabled" => enabled: plain,
@@ -6933,10 +7590,14 @@ pub struct DefinitionUpdateV1Request {
     pub description: String,
     /// JSON field `Enabled`.
     pub enabled: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
-codegen::serialize_object!(DefinitionUpdateV1Request {
+codegen::serialize_object!(DefinitionUpdateV1Request, unknown_fields {
     "DisplayName" => display_name: always,
     "Description" => description: always,
     "Enabled" => enabled: skip,
@@ -6944,7 +7605,7 @@ codegen::serialize_object!(DefinitionUpdateV1Request {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(DefinitionUpdateV1Request {
+codegen::deserialize_object!(DefinitionUpdateV1Request, unknown_fields {
     "DisplayName" => display_name: plain,
     "Description" => description: plain,
     "Enabled" => enabled: plain,
@@ -6976,11 +7637,15 @@ pub struct DefinitionV1Response {
     pub published_version: Option<i32>,
     /// JSON field `Enabled`.
     pub enabled: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(DefinitionV1Response {
+codegen::serialize_object!(DefinitionV1Response, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Description" => description: skip,
@@ -6995,7 +7660,7 @@ codegen::serialize_object!(DefinitionV1Response {
 });
 
 #[cfg(feature = "workflow-definition")]
-codegen::deserialize_object!(DefinitionV1Response {
+codegen::deserialize_object!(DefinitionV1Response, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Description" => description: plain,
@@ -7017,17 +7682,21 @@ pub struct DenialRequest {
     pub comment: Option<String>,
     /// JSON field `CertificateRequestIds`.
     pub certificate_request_ids: Option<Vec<i32>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow")]
-codegen::serialize_object!(DenialRequest {
+codegen::serialize_object!(DenialRequest, unknown_fields {
     "Comment" => comment: skip,
     "CertificateRequestIds" => certificate_request_ids: skip,
 });
 
 #[cfg(feature = "workflow")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(DenialRequest {
+codegen::deserialize_object!(DenialRequest, unknown_fields {
     "Comment" => comment: plain,
     "CertificateRequestIds" => certificate_request_ids: plain,
 });
@@ -7052,10 +7721,14 @@ pub struct DeniedAlertCreationRequest {
     pub recipients: Option<Vec<String>>,
     /// JSON field `EventHandlerParameters`.
     pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "denied-alert")]
-codegen::serialize_object!(DeniedAlertCreationRequest {
+codegen::serialize_object!(DeniedAlertCreationRequest, unknown_fields {
     "DisplayName" => display_name: always,
     "Subject" => subject: always,
     "Message" => message: always,
@@ -7068,7 +7741,7 @@ codegen::serialize_object!(DeniedAlertCreationRequest {
 
 #[cfg(feature = "denied-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(DeniedAlertCreationRequest {
+codegen::deserialize_object!(DeniedAlertCreationRequest, unknown_fields {
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
     "Message" => message: plain,
@@ -7099,11 +7772,15 @@ pub struct DeniedAlertDefinitionResponse {
     pub registered_event_handler: Option<RegisteredEventHandlerResponse>,
     /// JSON field `EventHandlerParameters`.
     pub event_handler_parameters: Option<Vec<EventHandlerParameterResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "denied-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(DeniedAlertDefinitionResponse {
+codegen::serialize_object!(DeniedAlertDefinitionResponse, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Subject" => subject: skip,
@@ -7115,7 +7792,7 @@ codegen::serialize_object!(DeniedAlertDefinitionResponse {
 });
 
 #[cfg(feature = "denied-alert")]
-codegen::deserialize_object!(DeniedAlertDefinitionResponse {
+codegen::deserialize_object!(DeniedAlertDefinitionResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
@@ -7148,10 +7825,14 @@ pub struct DeniedAlertUpdateRequest {
     pub recipients: Option<Vec<String>>,
     /// JSON field `EventHandlerParameters`.
     pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "denied-alert")]
-codegen::serialize_object!(DeniedAlertUpdateRequest {
+codegen::serialize_object!(DeniedAlertUpdateRequest, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: always,
     "Subject" => subject: always,
@@ -7165,7 +7846,7 @@ codegen::serialize_object!(DeniedAlertUpdateRequest {
 
 #[cfg(feature = "denied-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(DeniedAlertUpdateRequest {
+codegen::deserialize_object!(DeniedAlertUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
@@ -7201,11 +7882,15 @@ pub struct DetailedKeyUsageModel {
     pub non_repudiation: Option<bool>,
     /// JSON field `HexCode`.
     pub hex_code: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(DetailedKeyUsageModel {
+codegen::serialize_object!(DetailedKeyUsageModel, unknown_fields {
     "CrlSign" => crl_sign: skip,
     "DataEncipherment" => data_encipherment: skip,
     "DecipherOnly" => decipher_only: skip,
@@ -7219,7 +7904,7 @@ codegen::serialize_object!(DetailedKeyUsageModel {
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(DetailedKeyUsageModel {
+codegen::deserialize_object!(DetailedKeyUsageModel, unknown_fields {
     "CrlSign" => crl_sign: plain,
     "DataEncipherment" => data_encipherment: plain,
     "DecipherOnly" => decipher_only: plain,
@@ -7262,10 +7947,14 @@ pub struct DiscoveryJobRequest {
     pub server_password: Option<KeyfactorApiSecret>,
     /// JSON field `ServerUseSsl`.
     pub server_use_ssl: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store")]
-codegen::serialize_object!(DiscoveryJobRequest {
+codegen::serialize_object!(DiscoveryJobRequest, unknown_fields {
     "ClientMachine" => client_machine: skip,
     "AgentId" => agent_id: skip,
     "Type" => type_: always,
@@ -7283,7 +7972,7 @@ codegen::serialize_object!(DiscoveryJobRequest {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(DiscoveryJobRequest {
+codegen::deserialize_object!(DiscoveryJobRequest, unknown_fields {
     "ClientMachine" => client_machine: plain,
     "AgentId" => agent_id: plain,
     "Type" => type_: plain,
@@ -7315,11 +8004,15 @@ pub struct DisplayScanJobPart {
     pub end_time: Option<chrono::DateTime<chrono::Utc>>,
     /// JSON field `EndpointCount`.
     pub endpoint_count: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(DisplayScanJobPart {
+codegen::serialize_object!(DisplayScanJobPart, unknown_fields {
     "ScanJobPartId" => scan_job_part_id: skip,
     "Agent" => agent: skip,
     "Status" => status: skip,
@@ -7329,7 +8022,7 @@ codegen::serialize_object!(DisplayScanJobPart {
 });
 
 #[cfg(feature = "ssl")]
-codegen::deserialize_object!(DisplayScanJobPart {
+codegen::deserialize_object!(DisplayScanJobPart, unknown_fields {
     "ScanJobPartId" => scan_job_part_id: plain,
     "Agent" => agent: plain,
     "Status" => status: plain,
@@ -7364,10 +8057,14 @@ pub struct EmailRequest {
     pub warning_days: Option<i32>,
     /// JSON field `Recipients`.
     pub recipients: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "monitoring")]
-codegen::serialize_object!(EmailRequest {
+codegen::serialize_object!(EmailRequest, unknown_fields {
     "EnableReminder" => enable_reminder: skip,
     "WarningDays" => warning_days: skip,
     "Recipients" => recipients: skip,
@@ -7375,7 +8072,7 @@ codegen::serialize_object!(EmailRequest {
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(EmailRequest {
+codegen::deserialize_object!(EmailRequest, unknown_fields {
     "EnableReminder" => enable_reminder: plain,
     "WarningDays" => warning_days: plain,
     "Recipients" => recipients: plain,
@@ -7391,18 +8088,22 @@ pub struct EmailResponse {
     pub warning_days: Option<i32>,
     /// JSON field `Recipients`.
     pub recipients: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(EmailResponse {
+codegen::serialize_object!(EmailResponse, unknown_fields {
     "EnableReminder" => enable_reminder: skip,
     "WarningDays" => warning_days: skip,
     "Recipients" => recipients: skip,
 });
 
 #[cfg(feature = "monitoring")]
-codegen::deserialize_object!(EmailResponse {
+codegen::deserialize_object!(EmailResponse, unknown_fields {
     "EnableReminder" => enable_reminder: plain,
     "WarningDays" => warning_days: plain,
     "Recipients" => recipients: plain,
@@ -7434,11 +8135,15 @@ pub struct Endpoint {
     pub enable_monitor: Option<bool>,
     /// JSON field `Reviewed`.
     pub reviewed: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(Endpoint {
+codegen::serialize_object!(Endpoint, unknown_fields {
     "EndpointId" => endpoint_id: skip,
     "NetworkId" => network_id: skip,
     "IpAddressBytes" => ip_address_bytes: skip,
@@ -7449,7 +8154,7 @@ codegen::serialize_object!(Endpoint {
 });
 
 #[cfg(feature = "ssl")]
-codegen::deserialize_object!(Endpoint {
+codegen::deserialize_object!(Endpoint, unknown_fields {
     "EndpointId" => endpoint_id: plain,
     "NetworkId" => network_id: plain,
     "IpAddressBytes" => ip_address_bytes: plain,
@@ -7481,11 +8186,15 @@ pub struct EndpointHistoryResponse {
     pub reverse_dns: Option<String>,
     /// JSON field `HistoryCertificates`.
     pub history_certificates: Option<Vec<CertificateModel>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(EndpointHistoryResponse {
+codegen::serialize_object!(EndpointHistoryResponse, unknown_fields {
     "HistoryId" => history_id: skip,
     "EndpointId" => endpoint_id: skip,
     "AuditId" => audit_id: skip,
@@ -7498,7 +8207,7 @@ codegen::serialize_object!(EndpointHistoryResponse {
 });
 
 #[cfg(feature = "ssl")]
-codegen::deserialize_object!(EndpointHistoryResponse {
+codegen::deserialize_object!(EndpointHistoryResponse, unknown_fields {
     "HistoryId" => history_id: plain,
     "EndpointId" => endpoint_id: plain,
     "AuditId" => audit_id: plain,
@@ -7518,17 +8227,21 @@ pub struct EndpointStatusRequest {
     pub id: uuid::Uuid,
     /// JSON field `Status`.
     pub status: bool,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "ssl")]
-codegen::serialize_object!(EndpointStatusRequest {
+codegen::serialize_object!(EndpointStatusRequest, unknown_fields {
     "Id" => id: always,
     "Status" => status: always,
 });
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(EndpointStatusRequest {
+codegen::deserialize_object!(EndpointStatusRequest, unknown_fields {
     "Id" => id: plain,
     "Status" => status: plain,
 });
@@ -7547,11 +8260,15 @@ pub struct EnrollmentCa {
     pub rfc_enforcement: Option<bool>,
     /// JSON field `SubscriberTerms`.
     pub subscriber_terms: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(EnrollmentCa {
+codegen::serialize_object!(EnrollmentCa, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "DisplayName" => display_name: skip,
@@ -7560,7 +8277,7 @@ codegen::serialize_object!(EnrollmentCa {
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(EnrollmentCa {
+codegen::deserialize_object!(EnrollmentCa, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
@@ -7588,10 +8305,14 @@ pub struct EnrollmentManagementRequest {
     pub password: String,
     /// JSON field `JobTime`.
     pub job_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
-codegen::serialize_object!(EnrollmentManagementRequest {
+codegen::serialize_object!(EnrollmentManagementRequest, unknown_fields {
     "Stores" => stores: skip,
     "StoreIds" => store_ids: skip,
     "StoreTypes" => store_types: skip,
@@ -7603,7 +8324,7 @@ codegen::serialize_object!(EnrollmentManagementRequest {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(EnrollmentManagementRequest {
+codegen::deserialize_object!(EnrollmentManagementRequest, unknown_fields {
     "Stores" => stores: plain,
     "StoreIds" => store_ids: plain,
     "StoreTypes" => store_types: plain,
@@ -7621,17 +8342,21 @@ pub struct EnrollmentManagementResponse {
     pub successful_stores: Option<Vec<uuid::Uuid>>,
     /// JSON field `FailedStores`.
     pub failed_stores: Option<Vec<uuid::Uuid>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(EnrollmentManagementResponse {
+codegen::serialize_object!(EnrollmentManagementResponse, unknown_fields {
     "SuccessfulStores" => successful_stores: skip,
     "FailedStores" => failed_stores: skip,
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(EnrollmentManagementResponse {
+codegen::deserialize_object!(EnrollmentManagementResponse, unknown_fields {
     "SuccessfulStores" => successful_stores: plain,
     "FailedStores" => failed_stores: plain,
 });
@@ -7644,17 +8369,21 @@ pub struct EnrollmentPatternAssociatedRoleResponse {
     pub id: Option<i32>,
     /// JSON field `Name`.
     pub name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(EnrollmentPatternAssociatedRoleResponse {
+codegen::serialize_object!(EnrollmentPatternAssociatedRoleResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
 });
 
 #[cfg(feature = "enrollment-pattern")]
-codegen::deserialize_object!(EnrollmentPatternAssociatedRoleResponse {
+codegen::deserialize_object!(EnrollmentPatternAssociatedRoleResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
 });
@@ -7671,11 +8400,15 @@ pub struct EnrollmentPatternCaResponse {
     pub host_name: Option<String>,
     /// JSON field `ConfigurationTenant`.
     pub configuration_tenant: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(EnrollmentPatternCaResponse {
+codegen::serialize_object!(EnrollmentPatternCaResponse, unknown_fields {
     "Id" => id: skip,
     "LogicalName" => logical_name: skip,
     "HostName" => host_name: skip,
@@ -7683,7 +8416,7 @@ codegen::serialize_object!(EnrollmentPatternCaResponse {
 });
 
 #[cfg(feature = "enrollment-pattern")]
-codegen::deserialize_object!(EnrollmentPatternCaResponse {
+codegen::deserialize_object!(EnrollmentPatternCaResponse, unknown_fields {
     "Id" => id: plain,
     "LogicalName" => logical_name: plain,
     "HostName" => host_name: plain,
@@ -7722,10 +8455,14 @@ pub struct EnrollmentPatternCreateRequest {
     pub defaults: Option<Vec<EnrollmentPatternDefaultRequest>>,
     /// JSON field `EnrollmentFields`.
     pub enrollment_fields: Option<Vec<EnrollmentPatternFieldRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment-pattern")]
-codegen::serialize_object!(EnrollmentPatternCreateRequest {
+codegen::serialize_object!(EnrollmentPatternCreateRequest, unknown_fields {
     "Template" => template: always,
     "Name" => name: always,
     "Description" => description: skip,
@@ -7744,7 +8481,7 @@ codegen::serialize_object!(EnrollmentPatternCreateRequest {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(EnrollmentPatternCreateRequest {
+codegen::deserialize_object!(EnrollmentPatternCreateRequest, unknown_fields {
     "Template" => template: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -7773,17 +8510,21 @@ pub struct EnrollmentPatternDefaultRequest {
     ///
     /// JSON field `Value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment-pattern")]
-codegen::serialize_object!(EnrollmentPatternDefaultRequest {
+codegen::serialize_object!(EnrollmentPatternDefaultRequest, unknown_fields {
     "SubjectPart" => subject_part: always,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(EnrollmentPatternDefaultRequest {
+codegen::deserialize_object!(EnrollmentPatternDefaultRequest, unknown_fields {
     "SubjectPart" => subject_part: plain,
     "Value" => value: plain,
 });
@@ -7800,17 +8541,21 @@ pub struct EnrollmentPatternDefaultResponse {
     ///
     /// JSON field `Value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(EnrollmentPatternDefaultResponse {
+codegen::serialize_object!(EnrollmentPatternDefaultResponse, unknown_fields {
     "SubjectPart" => subject_part: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "enrollment-pattern")]
-codegen::deserialize_object!(EnrollmentPatternDefaultResponse {
+codegen::deserialize_object!(EnrollmentPatternDefaultResponse, unknown_fields {
     "SubjectPart" => subject_part: plain,
     "Value" => value: plain,
 });
@@ -7825,10 +8570,14 @@ pub struct EnrollmentPatternFieldRequest {
     pub data_type: Option<i32>,
     /// JSON field `Options`.
     pub options: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment-pattern")]
-codegen::serialize_object!(EnrollmentPatternFieldRequest {
+codegen::serialize_object!(EnrollmentPatternFieldRequest, unknown_fields {
     "Name" => name: skip,
     "DataType" => data_type: skip,
     "Options" => options: skip,
@@ -7836,7 +8585,7 @@ codegen::serialize_object!(EnrollmentPatternFieldRequest {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(EnrollmentPatternFieldRequest {
+codegen::deserialize_object!(EnrollmentPatternFieldRequest, unknown_fields {
     "Name" => name: plain,
     "DataType" => data_type: plain,
     "Options" => options: plain,
@@ -7852,18 +8601,22 @@ pub struct EnrollmentPatternFieldResponse {
     pub data_type: Option<TemplateEnrollmentFieldType>,
     /// JSON field `Options`.
     pub options: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(EnrollmentPatternFieldResponse {
+codegen::serialize_object!(EnrollmentPatternFieldResponse, unknown_fields {
     "Name" => name: skip,
     "DataType" => data_type: skip,
     "Options" => options: skip,
 });
 
 #[cfg(feature = "enrollment-pattern")]
-codegen::deserialize_object!(EnrollmentPatternFieldResponse {
+codegen::deserialize_object!(EnrollmentPatternFieldResponse, unknown_fields {
     "Name" => name: plain,
     "DataType" => data_type: plain,
     "Options" => options: plain,
@@ -7885,10 +8638,14 @@ pub struct EnrollmentPatternMetadataFieldRequest {
     pub message: Option<String>,
     /// JSON field `CaseSensitive`.
     pub case_sensitive: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment-pattern")]
-codegen::serialize_object!(EnrollmentPatternMetadataFieldRequest {
+codegen::serialize_object!(EnrollmentPatternMetadataFieldRequest, unknown_fields {
     "MetadataId" => metadata_id: skip,
     "DefaultValue" => default_value: skip,
     "Validation" => validation: skip,
@@ -7899,7 +8656,7 @@ codegen::serialize_object!(EnrollmentPatternMetadataFieldRequest {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(EnrollmentPatternMetadataFieldRequest {
+codegen::deserialize_object!(EnrollmentPatternMetadataFieldRequest, unknown_fields {
     "MetadataId" => metadata_id: plain,
     "DefaultValue" => default_value: plain,
     "Validation" => validation: plain,
@@ -7924,11 +8681,15 @@ pub struct EnrollmentPatternMetadataFieldResponse {
     pub message: Option<String>,
     /// JSON field `CaseSensitive`.
     pub case_sensitive: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(EnrollmentPatternMetadataFieldResponse {
+codegen::serialize_object!(EnrollmentPatternMetadataFieldResponse, unknown_fields {
     "MetadataId" => metadata_id: skip,
     "DefaultValue" => default_value: skip,
     "Validation" => validation: skip,
@@ -7938,7 +8699,7 @@ codegen::serialize_object!(EnrollmentPatternMetadataFieldResponse {
 });
 
 #[cfg(feature = "enrollment-pattern")]
-codegen::deserialize_object!(EnrollmentPatternMetadataFieldResponse {
+codegen::deserialize_object!(EnrollmentPatternMetadataFieldResponse, unknown_fields {
     "MetadataId" => metadata_id: plain,
     "DefaultValue" => default_value: plain,
     "Validation" => validation: plain,
@@ -7969,10 +8730,14 @@ pub struct EnrollmentPatternPolicyRequest {
     pub primary_key_algorithms: Option<Vec<AlgorithmDataRequestV2>>,
     /// JSON field `AlternativeKeyAlgorithms`.
     pub alternative_key_algorithms: Option<Vec<AlgorithmDataRequestV2>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment-pattern")]
-codegen::serialize_object!(EnrollmentPatternPolicyRequest {
+codegen::serialize_object!(EnrollmentPatternPolicyRequest, unknown_fields {
     "AllowKeyReuse" => allow_key_reuse: skip,
     "AllowWildcards" => allow_wildcards: skip,
     "RFCEnforcement" => rfc_enforcement: skip,
@@ -7986,7 +8751,7 @@ codegen::serialize_object!(EnrollmentPatternPolicyRequest {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(EnrollmentPatternPolicyRequest {
+codegen::deserialize_object!(EnrollmentPatternPolicyRequest, unknown_fields {
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
     "RFCEnforcement" => rfc_enforcement: plain,
@@ -8032,11 +8797,15 @@ pub struct EnrollmentPatternPolicyResponse {
     pub primary_key_algorithms: Option<Vec<AlgorithmDataResponse>>,
     /// JSON field `AlternativeKeyAlgorithms`.
     pub alternative_key_algorithms: Option<Vec<AlgorithmDataResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(EnrollmentPatternPolicyResponse {
+codegen::serialize_object!(EnrollmentPatternPolicyResponse, unknown_fields {
     "AllowKeyReuse" => allow_key_reuse: skip,
     "AllowWildcards" => allow_wildcards: skip,
     "RFCEnforcement" => rfc_enforcement: skip,
@@ -8049,7 +8818,7 @@ codegen::serialize_object!(EnrollmentPatternPolicyResponse {
 });
 
 #[cfg(feature = "enrollment-pattern")]
-codegen::deserialize_object!(EnrollmentPatternPolicyResponse {
+codegen::deserialize_object!(EnrollmentPatternPolicyResponse, unknown_fields {
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
     "RFCEnforcement" => rfc_enforcement: plain,
@@ -8081,10 +8850,14 @@ pub struct EnrollmentPatternRegexesRequest {
     ///
     /// JSON field `CaseSensitive`.
     pub case_sensitive: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment-pattern")]
-codegen::serialize_object!(EnrollmentPatternRegexesRequest {
+codegen::serialize_object!(EnrollmentPatternRegexesRequest, unknown_fields {
     "SubjectPart" => subject_part: always,
     "Regex" => regex: skip,
     "Error" => error: skip,
@@ -8093,7 +8866,7 @@ codegen::serialize_object!(EnrollmentPatternRegexesRequest {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(EnrollmentPatternRegexesRequest {
+codegen::deserialize_object!(EnrollmentPatternRegexesRequest, unknown_fields {
     "SubjectPart" => subject_part: plain,
     "Regex" => regex: plain,
     "Error" => error: plain,
@@ -8120,11 +8893,15 @@ pub struct EnrollmentPatternRegexesResponse {
     ///
     /// JSON field `CaseSensitive`.
     pub case_sensitive: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(EnrollmentPatternRegexesResponse {
+codegen::serialize_object!(EnrollmentPatternRegexesResponse, unknown_fields {
     "SubjectPart" => subject_part: skip,
     "Regex" => regex: skip,
     "Error" => error: skip,
@@ -8132,7 +8909,7 @@ codegen::serialize_object!(EnrollmentPatternRegexesResponse {
 });
 
 #[cfg(feature = "enrollment-pattern")]
-codegen::deserialize_object!(EnrollmentPatternRegexesResponse {
+codegen::deserialize_object!(EnrollmentPatternRegexesResponse, unknown_fields {
     "SubjectPart" => subject_part: plain,
     "Regex" => regex: plain,
     "Error" => error: plain,
@@ -8169,10 +8946,14 @@ pub struct EnrollmentPatternRequest {
     pub defaults: Option<Vec<EnrollmentPatternDefaultRequest>>,
     /// JSON field `EnrollmentFields`.
     pub enrollment_fields: Option<Vec<EnrollmentPatternFieldRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment-pattern")]
-codegen::serialize_object!(EnrollmentPatternRequest {
+codegen::serialize_object!(EnrollmentPatternRequest, unknown_fields {
     "Name" => name: always,
     "Description" => description: skip,
     "TemplateDefault" => template_default: skip,
@@ -8190,7 +8971,7 @@ codegen::serialize_object!(EnrollmentPatternRequest {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(EnrollmentPatternRequest {
+codegen::deserialize_object!(EnrollmentPatternRequest, unknown_fields {
     "Name" => name: plain,
     "Description" => description: plain,
     "TemplateDefault" => template_default: plain,
@@ -8240,11 +9021,15 @@ pub struct EnrollmentPatternResponse {
     pub defaults: Option<Vec<EnrollmentPatternDefaultResponse>>,
     /// JSON field `EnrollmentFields`.
     pub enrollment_fields: Option<Vec<EnrollmentPatternFieldResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(EnrollmentPatternResponse {
+codegen::serialize_object!(EnrollmentPatternResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Description" => description: skip,
@@ -8263,7 +9048,7 @@ codegen::serialize_object!(EnrollmentPatternResponse {
 });
 
 #[cfg(feature = "enrollment-pattern")]
-codegen::deserialize_object!(EnrollmentPatternResponse {
+codegen::deserialize_object!(EnrollmentPatternResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -8295,18 +9080,22 @@ pub struct EnrollmentPatternSettingsResponse {
     pub defaults: Option<Vec<EnrollmentPatternDefaultResponse>>,
     /// JSON field `Policies`.
     pub policies: Option<EnrollmentPatternPolicyResponse>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(EnrollmentPatternSettingsResponse {
+codegen::serialize_object!(EnrollmentPatternSettingsResponse, unknown_fields {
     "Regexes" => regexes: skip,
     "Defaults" => defaults: skip,
     "Policies" => policies: skip,
 });
 
 #[cfg(feature = "enrollment-pattern")]
-codegen::deserialize_object!(EnrollmentPatternSettingsResponse {
+codegen::deserialize_object!(EnrollmentPatternSettingsResponse, unknown_fields {
     "Regexes" => regexes: plain,
     "Defaults" => defaults: plain,
     "Policies" => policies: plain,
@@ -8328,11 +9117,15 @@ pub struct EnrollmentPatternTemplateResponse {
     pub requires_approval: Option<bool>,
     /// JSON field `FriendlyName`.
     pub friendly_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(EnrollmentPatternTemplateResponse {
+codegen::serialize_object!(EnrollmentPatternTemplateResponse, unknown_fields {
     "Id" => id: skip,
     "TemplateName" => template_name: skip,
     "CommonName" => common_name: skip,
@@ -8342,7 +9135,7 @@ codegen::serialize_object!(EnrollmentPatternTemplateResponse {
 });
 
 #[cfg(feature = "enrollment-pattern")]
-codegen::deserialize_object!(EnrollmentPatternTemplateResponse {
+codegen::deserialize_object!(EnrollmentPatternTemplateResponse, unknown_fields {
     "Id" => id: plain,
     "TemplateName" => template_name: plain,
     "CommonName" => common_name: plain,
@@ -8385,11 +9178,15 @@ pub struct EnrollmentTemplate {
     pub key_type: Option<String>,
     /// JSON field `Curve`.
     pub curve: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(EnrollmentTemplate {
+codegen::serialize_object!(EnrollmentTemplate, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "DisplayName" => display_name: skip,
@@ -8408,7 +9205,7 @@ codegen::serialize_object!(EnrollmentTemplate {
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(EnrollmentTemplate {
+codegen::deserialize_object!(EnrollmentTemplate, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
@@ -8434,17 +9231,21 @@ pub struct EnrollmentTemplateCaResponse {
     pub templates: Option<Vec<EnrollmentTemplate>>,
     /// JSON field `StandaloneCAs`.
     pub standalone_c_as: Option<Vec<EnrollmentCa>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(EnrollmentTemplateCaResponse {
+codegen::serialize_object!(EnrollmentTemplateCaResponse, unknown_fields {
     "Templates" => templates: skip,
     "StandaloneCAs" => standalone_c_as: skip,
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(EnrollmentTemplateCaResponse {
+codegen::deserialize_object!(EnrollmentTemplateCaResponse, unknown_fields {
     "Templates" => templates: plain,
     "StandaloneCAs" => standalone_c_as: plain,
 });
@@ -8465,11 +9266,15 @@ pub struct EnrollmentTemplatePolicy {
     pub rfc_enforcement: Option<bool>,
     /// JSON field `CertificateOwnerRole`.
     pub certificate_owner_role: Option<TemplateCertificateOwnerRole>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(EnrollmentTemplatePolicy {
+codegen::serialize_object!(EnrollmentTemplatePolicy, unknown_fields {
     "PrimaryKeyAlgorithms" => primary_key_algorithms: skip,
     "AlternativeKeyAlgorithms" => alternative_key_algorithms: skip,
     "AllowKeyReuse" => allow_key_reuse: skip,
@@ -8479,7 +9284,7 @@ codegen::serialize_object!(EnrollmentTemplatePolicy {
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(EnrollmentTemplatePolicy {
+codegen::deserialize_object!(EnrollmentTemplatePolicy, unknown_fields {
     "PrimaryKeyAlgorithms" => primary_key_algorithms: plain,
     "AlternativeKeyAlgorithms" => alternative_key_algorithms: plain,
     "AllowKeyReuse" => allow_key_reuse: plain,
@@ -8502,11 +9307,15 @@ pub struct EnrollmentTemplateRegex {
     pub error: Option<String>,
     /// JSON field `CaseSensitive`.
     pub case_sensitive: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(EnrollmentTemplateRegex {
+codegen::serialize_object!(EnrollmentTemplateRegex, unknown_fields {
     "TemplateId" => template_id: skip,
     "SubjectPart" => subject_part: skip,
     "Regex" => regex: skip,
@@ -8515,7 +9324,7 @@ codegen::serialize_object!(EnrollmentTemplateRegex {
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(EnrollmentTemplateRegex {
+codegen::deserialize_object!(EnrollmentTemplateRegex, unknown_fields {
     "TemplateId" => template_id: plain,
     "SubjectPart" => subject_part: plain,
     "Regex" => regex: plain,
@@ -8557,10 +9366,14 @@ pub struct EntryParameters {
     pub options: Option<String>,
     /// JSON field `Id`.
     pub id: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store-type")]
-codegen::serialize_object!(EntryParameters {
+codegen::serialize_object!(EntryParameters, unknown_fields {
     "StoreTypeId" => store_type_id: skip,
     "Name" => name: skip,
     "DisplayName" => display_name: skip,
@@ -8573,7 +9386,7 @@ codegen::serialize_object!(EntryParameters {
 });
 
 #[cfg(feature = "certificate-store-type")]
-codegen::deserialize_object!(EntryParameters {
+codegen::deserialize_object!(EntryParameters, unknown_fields {
     "StoreTypeId" => store_type_id: plain,
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
@@ -8597,10 +9410,14 @@ pub struct EntryParametersValidationOptions {
     pub on_remove: Option<CertificateStoreTypeValidationOptions>,
     /// JSON field `OnODKG`.
     pub on_odkg: Option<CertificateStoreTypeValidationOptions>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store-type")]
-codegen::serialize_object!(EntryParametersValidationOptions {
+codegen::serialize_object!(EntryParametersValidationOptions, unknown_fields {
     "HasPrivateKey" => has_private_key: skip,
     "OnAdd" => on_add: skip,
     "OnRemove" => on_remove: skip,
@@ -8608,7 +9425,7 @@ codegen::serialize_object!(EntryParametersValidationOptions {
 });
 
 #[cfg(feature = "certificate-store-type")]
-codegen::deserialize_object!(EntryParametersValidationOptions {
+codegen::deserialize_object!(EntryParametersValidationOptions, unknown_fields {
     "HasPrivateKey" => has_private_key: plain,
     "OnAdd" => on_add: plain,
     "OnRemove" => on_remove: plain,
@@ -8633,6 +9450,10 @@ pub struct EntryParametersValidationOptionsModel {
     pub on_remove: Option<CertificateStoreTypeValidationOptions>,
     /// JSON field `OnODKG`.
     pub on_odkg: Option<CertificateStoreTypeValidationOptions>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -8642,7 +9463,7 @@ pub struct EntryParametersValidationOptionsModel {
         feature = "certificate-store-container"
     )
 )]
-codegen::serialize_object!(EntryParametersValidationOptionsModel {
+codegen::serialize_object!(EntryParametersValidationOptionsModel, unknown_fields {
     "HasPrivateKey" => has_private_key: skip,
     "OnAdd" => on_add: skip,
     "OnRemove" => on_remove: skip,
@@ -8656,7 +9477,7 @@ codegen::serialize_object!(EntryParametersValidationOptionsModel {
         feature = "certificate-store-container"
     )
 )]
-codegen::deserialize_object!(EntryParametersValidationOptionsModel {
+codegen::deserialize_object!(EntryParametersValidationOptionsModel, unknown_fields {
     "HasPrivateKey" => has_private_key: plain,
     "OnAdd" => on_add: plain,
     "OnRemove" => on_remove: plain,
@@ -8687,6 +9508,10 @@ pub struct EventHandlerParameterRequest {
     pub default_value: String,
     /// JSON field `ParameterType`.
     pub parameter_type: String,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -8698,7 +9523,7 @@ pub struct EventHandlerParameterRequest {
         feature = "pending-alert"
     )
 )]
-codegen::serialize_object!(EventHandlerParameterRequest {
+codegen::serialize_object!(EventHandlerParameterRequest, unknown_fields {
     "Key" => key: always,
     "DefaultValue" => default_value: always,
     "ParameterType" => parameter_type: always,
@@ -8714,7 +9539,7 @@ codegen::serialize_object!(EventHandlerParameterRequest {
     )
 )]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(EventHandlerParameterRequest {
+codegen::deserialize_object!(EventHandlerParameterRequest, unknown_fields {
     "Key" => key: plain,
     "DefaultValue" => default_value: plain,
     "ParameterType" => parameter_type: plain,
@@ -8740,6 +9565,10 @@ pub struct EventHandlerParameterResponse {
     pub default_value: Option<String>,
     /// JSON field `ParameterType`.
     pub parameter_type: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -8752,7 +9581,7 @@ pub struct EventHandlerParameterResponse {
     )
 )]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(EventHandlerParameterResponse {
+codegen::serialize_object!(EventHandlerParameterResponse, unknown_fields {
     "Id" => id: skip,
     "Key" => key: skip,
     "DefaultValue" => default_value: skip,
@@ -8768,7 +9597,7 @@ codegen::serialize_object!(EventHandlerParameterResponse {
         feature = "pending-alert"
     )
 )]
-codegen::deserialize_object!(EventHandlerParameterResponse {
+codegen::deserialize_object!(EventHandlerParameterResponse, unknown_fields {
     "Id" => id: plain,
     "Key" => key: plain,
     "DefaultValue" => default_value: plain,
@@ -8781,16 +9610,20 @@ codegen::deserialize_object!(EventHandlerParameterResponse {
 pub struct EventHandlerRegistrationCreateRequest {
     /// JSON field `AssemblyName`.
     pub assembly_name: String,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "event-handler-registration")]
-codegen::serialize_object!(EventHandlerRegistrationCreateRequest {
+codegen::serialize_object!(EventHandlerRegistrationCreateRequest, unknown_fields {
     "AssemblyName" => assembly_name: always,
 });
 
 #[cfg(feature = "event-handler-registration")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(EventHandlerRegistrationCreateRequest {
+codegen::deserialize_object!(EventHandlerRegistrationCreateRequest, unknown_fields {
     "AssemblyName" => assembly_name: plain,
 });
 
@@ -8808,11 +9641,15 @@ pub struct EventHandlerRegistrationResponse {
     pub enabled: Option<bool>,
     /// JSON field `SupportedEvents`.
     pub supported_events: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "event-handler-registration")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(EventHandlerRegistrationResponse {
+codegen::serialize_object!(EventHandlerRegistrationResponse, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "ClassName" => class_name: skip,
@@ -8821,7 +9658,7 @@ codegen::serialize_object!(EventHandlerRegistrationResponse {
 });
 
 #[cfg(feature = "event-handler-registration")]
-codegen::deserialize_object!(EventHandlerRegistrationResponse {
+codegen::deserialize_object!(EventHandlerRegistrationResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "ClassName" => class_name: plain,
@@ -8837,17 +9674,21 @@ pub struct EventHandlerRegistrationUpdateRequest {
     pub display_name: Option<String>,
     /// JSON field `Enabled`.
     pub enabled: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "event-handler-registration")]
-codegen::serialize_object!(EventHandlerRegistrationUpdateRequest {
+codegen::serialize_object!(EventHandlerRegistrationUpdateRequest, unknown_fields {
     "DisplayName" => display_name: skip,
     "Enabled" => enabled: skip,
 });
 
 #[cfg(feature = "event-handler-registration")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(EventHandlerRegistrationUpdateRequest {
+codegen::deserialize_object!(EventHandlerRegistrationUpdateRequest, unknown_fields {
     "DisplayName" => display_name: plain,
     "Enabled" => enabled: plain,
 });
@@ -8860,16 +9701,20 @@ pub struct ExcludedCertificateDeleteRequest {
     ///
     /// Base64-encoded bytes.
     pub certificate_thumbprints: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
-codegen::serialize_object!(ExcludedCertificateDeleteRequest {
+codegen::serialize_object!(ExcludedCertificateDeleteRequest, unknown_fields {
     "CertificateThumbprints" => certificate_thumbprints: skip,
 });
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ExcludedCertificateDeleteRequest {
+codegen::deserialize_object!(ExcludedCertificateDeleteRequest, unknown_fields {
     "CertificateThumbprints" => certificate_thumbprints: plain,
 });
 
@@ -8889,11 +9734,15 @@ pub struct ExcludedCertificateRetrievalResponse {
     pub excluding_user: Option<String>,
     /// JSON field `DateExcluded`.
     pub date_excluded: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ExcludedCertificateRetrievalResponse {
+codegen::serialize_object!(ExcludedCertificateRetrievalResponse, unknown_fields {
     "Id" => id: skip,
     "CertificateThumbprint" => certificate_thumbprint: skip,
     "IssuedCN" => issued_cn: skip,
@@ -8902,7 +9751,7 @@ codegen::serialize_object!(ExcludedCertificateRetrievalResponse {
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(ExcludedCertificateRetrievalResponse {
+codegen::deserialize_object!(ExcludedCertificateRetrievalResponse, unknown_fields {
     "Id" => id: plain,
     "CertificateThumbprint" => certificate_thumbprint: plain,
     "IssuedCN" => issued_cn: plain,
@@ -8924,10 +9773,14 @@ pub struct ExistingEnrollmentManagementRequest {
     pub password: Option<String>,
     /// JSON field `JobTime`.
     pub job_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
-codegen::serialize_object!(ExistingEnrollmentManagementRequest {
+codegen::serialize_object!(ExistingEnrollmentManagementRequest, unknown_fields {
     "ExistingCertificateId" => existing_certificate_id: skip,
     "CertificateId" => certificate_id: skip,
     "RequestId" => request_id: skip,
@@ -8937,7 +9790,7 @@ codegen::serialize_object!(ExistingEnrollmentManagementRequest {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ExistingEnrollmentManagementRequest {
+codegen::deserialize_object!(ExistingEnrollmentManagementRequest, unknown_fields {
     "ExistingCertificateId" => existing_certificate_id: plain,
     "CertificateId" => certificate_id: plain,
     "RequestId" => request_id: plain,
@@ -8969,10 +9822,14 @@ pub struct ExpirationAlertCreationRequest {
     pub use_workflows: Option<bool>,
     /// JSON field `Schedule`.
     pub schedule: Option<KeyfactorSchedule>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "expiration-alert")]
-codegen::serialize_object!(ExpirationAlertCreationRequest {
+codegen::serialize_object!(ExpirationAlertCreationRequest, unknown_fields {
     "DisplayName" => display_name: always,
     "Subject" => subject: skip,
     "Message" => message: skip,
@@ -8987,7 +9844,7 @@ codegen::serialize_object!(ExpirationAlertCreationRequest {
 
 #[cfg(feature = "expiration-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ExpirationAlertCreationRequest {
+codegen::deserialize_object!(ExpirationAlertCreationRequest, unknown_fields {
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
     "Message" => message: plain,
@@ -9034,11 +9891,15 @@ pub struct ExpirationAlertDefinitionResponse {
     pub workflow_enabled: Option<bool>,
     /// JSON field `Schedule`.
     pub schedule: Option<KeyfactorSchedule>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "expiration-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ExpirationAlertDefinitionResponse {
+codegen::serialize_object!(ExpirationAlertDefinitionResponse, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Subject" => subject: skip,
@@ -9057,7 +9918,7 @@ codegen::serialize_object!(ExpirationAlertDefinitionResponse {
 });
 
 #[cfg(feature = "expiration-alert")]
-codegen::deserialize_object!(ExpirationAlertDefinitionResponse {
+codegen::deserialize_object!(ExpirationAlertDefinitionResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
@@ -9095,11 +9956,15 @@ pub struct ExpirationAlertResponse {
     pub recipients: Option<Vec<String>>,
     /// JSON field `SendDate`.
     pub send_date: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "expiration-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ExpirationAlertResponse {
+codegen::serialize_object!(ExpirationAlertResponse, unknown_fields {
     "CAName" => ca_name: skip,
     "CARow" => ca_row: skip,
     "IssuedCN" => issued_cn: skip,
@@ -9111,7 +9976,7 @@ codegen::serialize_object!(ExpirationAlertResponse {
 });
 
 #[cfg(feature = "expiration-alert")]
-codegen::deserialize_object!(ExpirationAlertResponse {
+codegen::deserialize_object!(ExpirationAlertResponse, unknown_fields {
     "CAName" => ca_name: plain,
     "CARow" => ca_row: plain,
     "IssuedCN" => issued_cn: plain,
@@ -9132,10 +9997,14 @@ pub struct ExpirationAlertTestAllRequest {
     pub previous_evaluation_date: Option<chrono::DateTime<chrono::Utc>>,
     /// JSON field `SendAlerts`.
     pub send_alerts: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "expiration-alert")]
-codegen::serialize_object!(ExpirationAlertTestAllRequest {
+codegen::serialize_object!(ExpirationAlertTestAllRequest, unknown_fields {
     "EvaluationDate" => evaluation_date: skip,
     "PreviousEvaluationDate" => previous_evaluation_date: skip,
     "SendAlerts" => send_alerts: skip,
@@ -9143,7 +10012,7 @@ codegen::serialize_object!(ExpirationAlertTestAllRequest {
 
 #[cfg(feature = "expiration-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ExpirationAlertTestAllRequest {
+codegen::deserialize_object!(ExpirationAlertTestAllRequest, unknown_fields {
     "EvaluationDate" => evaluation_date: lenient,
     "PreviousEvaluationDate" => previous_evaluation_date: lenient,
     "SendAlerts" => send_alerts: plain,
@@ -9161,10 +10030,14 @@ pub struct ExpirationAlertTestRequest {
     pub previous_evaluation_date: Option<chrono::DateTime<chrono::Utc>>,
     /// JSON field `SendAlerts`.
     pub send_alerts: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "expiration-alert")]
-codegen::serialize_object!(ExpirationAlertTestRequest {
+codegen::serialize_object!(ExpirationAlertTestRequest, unknown_fields {
     "AlertId" => alert_id: skip,
     "EvaluationDate" => evaluation_date: skip,
     "PreviousEvaluationDate" => previous_evaluation_date: skip,
@@ -9173,7 +10046,7 @@ codegen::serialize_object!(ExpirationAlertTestRequest {
 
 #[cfg(feature = "expiration-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ExpirationAlertTestRequest {
+codegen::deserialize_object!(ExpirationAlertTestRequest, unknown_fields {
     "AlertId" => alert_id: plain,
     "EvaluationDate" => evaluation_date: lenient,
     "PreviousEvaluationDate" => previous_evaluation_date: lenient,
@@ -9188,17 +10061,21 @@ pub struct ExpirationAlertTestResponse {
     pub expiration_alerts: Option<Vec<ExpirationAlertResponse>>,
     /// JSON field `AlertBuildResult`.
     pub alert_build_result: Option<AlertBuildResult>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "expiration-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ExpirationAlertTestResponse {
+codegen::serialize_object!(ExpirationAlertTestResponse, unknown_fields {
     "ExpirationAlerts" => expiration_alerts: skip,
     "AlertBuildResult" => alert_build_result: skip,
 });
 
 #[cfg(feature = "expiration-alert")]
-codegen::deserialize_object!(ExpirationAlertTestResponse {
+codegen::deserialize_object!(ExpirationAlertTestResponse, unknown_fields {
     "ExpirationAlerts" => expiration_alerts: plain,
     "AlertBuildResult" => alert_build_result: plain,
 });
@@ -9231,10 +10108,14 @@ pub struct ExpirationAlertUpdateRequest {
     pub workflow_id: Option<uuid::Uuid>,
     /// JSON field `Schedule`.
     pub schedule: Option<KeyfactorSchedule>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "expiration-alert")]
-codegen::serialize_object!(ExpirationAlertUpdateRequest {
+codegen::serialize_object!(ExpirationAlertUpdateRequest, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: always,
     "Subject" => subject: skip,
@@ -9251,7 +10132,7 @@ codegen::serialize_object!(ExpirationAlertUpdateRequest {
 
 #[cfg(feature = "expiration-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ExpirationAlertUpdateRequest {
+codegen::deserialize_object!(ExpirationAlertUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
@@ -9276,18 +10157,22 @@ pub struct ExtendedKeyUsage {
     pub oid: Option<String>,
     /// JSON field `DisplayName`.
     pub display_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ExtendedKeyUsage {
+codegen::serialize_object!(ExtendedKeyUsage, unknown_fields {
     "Id" => id: skip,
     "Oid" => oid: skip,
     "DisplayName" => display_name: skip,
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(ExtendedKeyUsage {
+codegen::deserialize_object!(ExtendedKeyUsage, unknown_fields {
     "Id" => id: plain,
     "Oid" => oid: plain,
     "DisplayName" => display_name: plain,
@@ -9303,18 +10188,22 @@ pub struct ExtendedKeyUsageModel {
     pub oid: Option<String>,
     /// JSON field `DisplayName`.
     pub display_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ExtendedKeyUsageModel {
+codegen::serialize_object!(ExtendedKeyUsageModel, unknown_fields {
     "Id" => id: skip,
     "Oid" => oid: skip,
     "DisplayName" => display_name: skip,
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(ExtendedKeyUsageModel {
+codegen::deserialize_object!(ExtendedKeyUsageModel, unknown_fields {
     "Id" => id: plain,
     "Oid" => oid: plain,
     "DisplayName" => display_name: plain,
@@ -9330,18 +10219,22 @@ pub struct ExtendedKeyUsageResponseModel {
     pub oid: Option<String>,
     /// JSON field `DisplayName`.
     pub display_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ExtendedKeyUsageResponseModel {
+codegen::serialize_object!(ExtendedKeyUsageResponseModel, unknown_fields {
     "Id" => id: skip,
     "Oid" => oid: skip,
     "DisplayName" => display_name: skip,
 });
 
 #[cfg(feature = "template")]
-codegen::deserialize_object!(ExtendedKeyUsageResponseModel {
+codegen::deserialize_object!(ExtendedKeyUsageResponseModel, unknown_fields {
     "Id" => id: plain,
     "Oid" => oid: plain,
     "DisplayName" => display_name: plain,
@@ -9389,10 +10282,14 @@ pub struct GlobalEnrollmentPatternPolicyRequest {
     ///
     /// JSON field `AlternativeKeyAlgorithms`.
     pub alternative_key_algorithms: Option<Vec<AlgorithmDataRequestV2>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment-pattern")]
-codegen::serialize_object!(GlobalEnrollmentPatternPolicyRequest {
+codegen::serialize_object!(GlobalEnrollmentPatternPolicyRequest, unknown_fields {
     "Id" => id: skip,
     "AllowKeyReuse" => allow_key_reuse: always,
     "AllowWildcards" => allow_wildcards: always,
@@ -9406,7 +10303,7 @@ codegen::serialize_object!(GlobalEnrollmentPatternPolicyRequest {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(GlobalEnrollmentPatternPolicyRequest {
+codegen::deserialize_object!(GlobalEnrollmentPatternPolicyRequest, unknown_fields {
     "Id" => id: plain,
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
@@ -9432,10 +10329,14 @@ pub struct GlobalEnrollmentPatternSettingsRequest {
     pub defaults: Vec<EnrollmentPatternDefaultRequest>,
     /// JSON field `Policies`.
     pub policies: GlobalEnrollmentPatternPolicyRequest,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment-pattern")]
-codegen::serialize_object!(GlobalEnrollmentPatternSettingsRequest {
+codegen::serialize_object!(GlobalEnrollmentPatternSettingsRequest, unknown_fields {
     "Regexes" => regexes: always,
     "Defaults" => defaults: always,
     "Policies" => policies: always,
@@ -9443,7 +10344,7 @@ codegen::serialize_object!(GlobalEnrollmentPatternSettingsRequest {
 
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(GlobalEnrollmentPatternSettingsRequest {
+codegen::deserialize_object!(GlobalEnrollmentPatternSettingsRequest, unknown_fields {
     "Regexes" => regexes: plain,
     "Defaults" => defaults: plain,
     "Policies" => policies: plain,
@@ -9457,17 +10358,21 @@ pub struct GlobalPermissionRequest {
     pub area: Option<String>,
     /// JSON field `Permission`.
     pub permission: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-role-permissions")]
-codegen::serialize_object!(GlobalPermissionRequest {
+codegen::serialize_object!(GlobalPermissionRequest, unknown_fields {
     "Area" => area: skip,
     "Permission" => permission: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(GlobalPermissionRequest {
+codegen::deserialize_object!(GlobalPermissionRequest, unknown_fields {
     "Area" => area: plain,
     "Permission" => permission: plain,
 });
@@ -9480,17 +10385,21 @@ pub struct GlobalPermissionsGlobalPermissionResponse {
     pub area: Option<String>,
     /// JSON field `Permission`.
     pub permission: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(GlobalPermissionsGlobalPermissionResponse {
+codegen::serialize_object!(GlobalPermissionsGlobalPermissionResponse, unknown_fields {
     "Area" => area: skip,
     "Permission" => permission: skip,
 });
 
 #[cfg(feature = "security")]
-codegen::deserialize_object!(GlobalPermissionsGlobalPermissionResponse {
+codegen::deserialize_object!(GlobalPermissionsGlobalPermissionResponse, unknown_fields {
     "Area" => area: plain,
     "Permission" => permission: plain,
 });
@@ -9507,17 +10416,21 @@ pub struct GlobalTemplateDefaultRequest {
     ///
     /// JSON field `Value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
-codegen::serialize_object!(GlobalTemplateDefaultRequest {
+codegen::serialize_object!(GlobalTemplateDefaultRequest, unknown_fields {
     "SubjectPart" => subject_part: always,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(GlobalTemplateDefaultRequest {
+codegen::deserialize_object!(GlobalTemplateDefaultRequest, unknown_fields {
     "SubjectPart" => subject_part: plain,
     "Value" => value: plain,
 });
@@ -9534,17 +10447,21 @@ pub struct GlobalTemplateDefaultResponse {
     ///
     /// JSON field `Value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(GlobalTemplateDefaultResponse {
+codegen::serialize_object!(GlobalTemplateDefaultResponse, unknown_fields {
     "SubjectPart" => subject_part: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "template")]
-codegen::deserialize_object!(GlobalTemplateDefaultResponse {
+codegen::deserialize_object!(GlobalTemplateDefaultResponse, unknown_fields {
     "SubjectPart" => subject_part: plain,
     "Value" => value: plain,
 });
@@ -9579,10 +10496,14 @@ pub struct GlobalTemplatePolicyRequest {
     pub default_certificate_owner_role_name: Option<String>,
     /// JSON field `KeyInfo`.
     pub key_info: KeyInfoRequest,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
-codegen::serialize_object!(GlobalTemplatePolicyRequest {
+codegen::serialize_object!(GlobalTemplatePolicyRequest, unknown_fields {
     "Id" => id: skip,
     "AllowKeyReuse" => allow_key_reuse: always,
     "AllowWildcards" => allow_wildcards: always,
@@ -9595,7 +10516,7 @@ codegen::serialize_object!(GlobalTemplatePolicyRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(GlobalTemplatePolicyRequest {
+codegen::deserialize_object!(GlobalTemplatePolicyRequest, unknown_fields {
     "Id" => id: plain,
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
@@ -9632,11 +10553,15 @@ pub struct GlobalTemplatePolicyResponse {
     pub default_certificate_owner_role_name: Option<String>,
     /// JSON field `KeyInfo`.
     pub key_info: Option<KeyInfoResponse>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(GlobalTemplatePolicyResponse {
+codegen::serialize_object!(GlobalTemplatePolicyResponse, unknown_fields {
     "AllowKeyReuse" => allow_key_reuse: skip,
     "AllowWildcards" => allow_wildcards: skip,
     "RFCEnforcement" => rfc_enforcement: skip,
@@ -9647,7 +10572,7 @@ codegen::serialize_object!(GlobalTemplatePolicyResponse {
 });
 
 #[cfg(feature = "template")]
-codegen::deserialize_object!(GlobalTemplatePolicyResponse {
+codegen::deserialize_object!(GlobalTemplatePolicyResponse, unknown_fields {
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
     "RFCEnforcement" => rfc_enforcement: plain,
@@ -9677,10 +10602,14 @@ pub struct GlobalTemplateRegexRequest {
     ///
     /// JSON field `CaseSensitive`.
     pub case_sensitive: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
-codegen::serialize_object!(GlobalTemplateRegexRequest {
+codegen::serialize_object!(GlobalTemplateRegexRequest, unknown_fields {
     "SubjectPart" => subject_part: always,
     "Regex" => regex: skip,
     "Error" => error: skip,
@@ -9689,7 +10618,7 @@ codegen::serialize_object!(GlobalTemplateRegexRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(GlobalTemplateRegexRequest {
+codegen::deserialize_object!(GlobalTemplateRegexRequest, unknown_fields {
     "SubjectPart" => subject_part: plain,
     "Regex" => regex: plain,
     "Error" => error: plain,
@@ -9716,11 +10645,15 @@ pub struct GlobalTemplateRegexResponse {
     ///
     /// JSON field `CaseSensitive`.
     pub case_sensitive: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(GlobalTemplateRegexResponse {
+codegen::serialize_object!(GlobalTemplateRegexResponse, unknown_fields {
     "SubjectPart" => subject_part: skip,
     "Regex" => regex: skip,
     "Error" => error: skip,
@@ -9728,7 +10661,7 @@ codegen::serialize_object!(GlobalTemplateRegexResponse {
 });
 
 #[cfg(feature = "template")]
-codegen::deserialize_object!(GlobalTemplateRegexResponse {
+codegen::deserialize_object!(GlobalTemplateRegexResponse, unknown_fields {
     "SubjectPart" => subject_part: plain,
     "Regex" => regex: plain,
     "Error" => error: plain,
@@ -9749,10 +10682,14 @@ pub struct GlobalTemplateSettingsRequest {
     pub template_defaults: Vec<GlobalTemplateDefaultRequest>,
     /// JSON field `TemplatePolicy`.
     pub template_policy: GlobalTemplatePolicyRequest,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
-codegen::serialize_object!(GlobalTemplateSettingsRequest {
+codegen::serialize_object!(GlobalTemplateSettingsRequest, unknown_fields {
     "TemplateRegexes" => template_regexes: always,
     "TemplateDefaults" => template_defaults: always,
     "TemplatePolicy" => template_policy: always,
@@ -9760,7 +10697,7 @@ codegen::serialize_object!(GlobalTemplateSettingsRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(GlobalTemplateSettingsRequest {
+codegen::deserialize_object!(GlobalTemplateSettingsRequest, unknown_fields {
     "TemplateRegexes" => template_regexes: plain,
     "TemplateDefaults" => template_defaults: plain,
     "TemplatePolicy" => template_policy: plain,
@@ -9780,18 +10717,22 @@ pub struct GlobalTemplateSettingsResponse {
     pub template_defaults: Option<Vec<GlobalTemplateDefaultResponse>>,
     /// JSON field `TemplatePolicy`.
     pub template_policy: Option<GlobalTemplatePolicyResponse>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(GlobalTemplateSettingsResponse {
+codegen::serialize_object!(GlobalTemplateSettingsResponse, unknown_fields {
     "TemplateRegexes" => template_regexes: skip,
     "TemplateDefaults" => template_defaults: skip,
     "TemplatePolicy" => template_policy: skip,
 });
 
 #[cfg(feature = "template")]
-codegen::deserialize_object!(GlobalTemplateSettingsResponse {
+codegen::deserialize_object!(GlobalTemplateSettingsResponse, unknown_fields {
     "TemplateRegexes" => template_regexes: plain,
     "TemplateDefaults" => template_defaults: plain,
     "TemplatePolicy" => template_policy: plain,
@@ -9807,18 +10748,22 @@ pub struct GranularPermissionResponse {
     pub permission: Option<String>,
     /// JSON field `SecurableId`.
     pub securable_id: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(GranularPermissionResponse {
+codegen::serialize_object!(GranularPermissionResponse, unknown_fields {
     "Area" => area: skip,
     "Permission" => permission: skip,
     "SecurableId" => securable_id: skip,
 });
 
 #[cfg(feature = "security")]
-codegen::deserialize_object!(GranularPermissionResponse {
+codegen::deserialize_object!(GranularPermissionResponse, unknown_fields {
     "Area" => area: plain,
     "Permission" => permission: plain,
     "SecurableId" => securable_id: plain,
@@ -9836,17 +10781,21 @@ pub struct IdentityProvider {
     ///
     /// JSON field `Name`.
     pub name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(IdentityProvider {
+codegen::serialize_object!(IdentityProvider, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(IdentityProvider {
+codegen::deserialize_object!(IdentityProvider, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
 });
@@ -9865,10 +10814,14 @@ pub struct IdentityProviderCreateRequest {
     pub permission_set_id: Option<uuid::Uuid>,
     /// JSON field `Parameters`.
     pub parameters: Option<ProviderTypeParameterRequest>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "identity-provider")]
-codegen::serialize_object!(IdentityProviderCreateRequest {
+codegen::serialize_object!(IdentityProviderCreateRequest, unknown_fields {
     "AuthenticationScheme" => authentication_scheme: always,
     "DisplayName" => display_name: always,
     "ProviderType" => provider_type: always,
@@ -9878,7 +10831,7 @@ codegen::serialize_object!(IdentityProviderCreateRequest {
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(IdentityProviderCreateRequest {
+codegen::deserialize_object!(IdentityProviderCreateRequest, unknown_fields {
     "AuthenticationScheme" => authentication_scheme: plain,
     "DisplayName" => display_name: plain,
     "ProviderType" => provider_type: plain,
@@ -9904,11 +10857,15 @@ pub struct IdentityProviderCreateResponse {
     pub permission_set_id: Option<uuid::Uuid>,
     /// JSON field `AuthenticationEnabled`.
     pub authentication_enabled: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(IdentityProviderCreateResponse {
+codegen::serialize_object!(IdentityProviderCreateResponse, unknown_fields {
     "Id" => id: skip,
     "AuthenticationScheme" => authentication_scheme: skip,
     "DisplayName" => display_name: skip,
@@ -9919,7 +10876,7 @@ codegen::serialize_object!(IdentityProviderCreateResponse {
 });
 
 #[cfg(feature = "identity-provider")]
-codegen::deserialize_object!(IdentityProviderCreateResponse {
+codegen::deserialize_object!(IdentityProviderCreateResponse, unknown_fields {
     "Id" => id: plain,
     "AuthenticationScheme" => authentication_scheme: plain,
     "DisplayName" => display_name: plain,
@@ -9953,11 +10910,15 @@ pub struct IdentityProviderGetResponse {
     pub permission_set_id: Option<uuid::Uuid>,
     /// JSON field `AuthenticationEnabled`.
     pub authentication_enabled: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(IdentityProviderGetResponse {
+codegen::serialize_object!(IdentityProviderGetResponse, unknown_fields {
     "Id" => id: skip,
     "AuthenticationScheme" => authentication_scheme: skip,
     "DisplayName" => display_name: skip,
@@ -9968,7 +10929,7 @@ codegen::serialize_object!(IdentityProviderGetResponse {
 });
 
 #[cfg(feature = "identity-provider")]
-codegen::deserialize_object!(IdentityProviderGetResponse {
+codegen::deserialize_object!(IdentityProviderGetResponse, unknown_fields {
     "Id" => id: plain,
     "AuthenticationScheme" => authentication_scheme: plain,
     "DisplayName" => display_name: plain,
@@ -9992,11 +10953,15 @@ pub struct IdentityProviderProviderTypeParameterResponse {
     pub data_type: Option<IdentityProviderDataType>,
     /// JSON field `Required`.
     pub required: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(IdentityProviderProviderTypeParameterResponse {
+codegen::serialize_object!(IdentityProviderProviderTypeParameterResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "DisplayName" => display_name: skip,
@@ -10005,7 +10970,7 @@ codegen::serialize_object!(IdentityProviderProviderTypeParameterResponse {
 });
 
 #[cfg(feature = "identity-provider")]
-codegen::deserialize_object!(IdentityProviderProviderTypeParameterResponse {
+codegen::deserialize_object!(IdentityProviderProviderTypeParameterResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
@@ -10023,18 +10988,22 @@ pub struct IdentityProviderProviderTypeResponse {
     pub name: Option<String>,
     /// JSON field `TypeParameters`.
     pub type_parameters: Option<Vec<IdentityProviderProviderTypeParameterResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(IdentityProviderProviderTypeResponse {
+codegen::serialize_object!(IdentityProviderProviderTypeResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "TypeParameters" => type_parameters: skip,
 });
 
 #[cfg(feature = "identity-provider")]
-codegen::deserialize_object!(IdentityProviderProviderTypeResponse {
+codegen::deserialize_object!(IdentityProviderProviderTypeResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "TypeParameters" => type_parameters: plain,
@@ -10054,10 +11023,14 @@ pub struct IdentityProviderUpdateRequest {
     pub permission_set_id: Option<uuid::Uuid>,
     /// JSON field `AuthenticationEnabled`.
     pub authentication_enabled: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "identity-provider")]
-codegen::serialize_object!(IdentityProviderUpdateRequest {
+codegen::serialize_object!(IdentityProviderUpdateRequest, unknown_fields {
     "AuthenticationScheme" => authentication_scheme: always,
     "DisplayName" => display_name: always,
     "Parameters" => parameters: skip,
@@ -10067,7 +11040,7 @@ codegen::serialize_object!(IdentityProviderUpdateRequest {
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(IdentityProviderUpdateRequest {
+codegen::deserialize_object!(IdentityProviderUpdateRequest, unknown_fields {
     "AuthenticationScheme" => authentication_scheme: plain,
     "DisplayName" => display_name: plain,
     "Parameters" => parameters: plain,
@@ -10093,11 +11066,15 @@ pub struct IdentityProviderUpdateResponse {
     pub permission_set_id: Option<uuid::Uuid>,
     /// JSON field `AuthenticationEnabled`.
     pub authentication_enabled: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(IdentityProviderUpdateResponse {
+codegen::serialize_object!(IdentityProviderUpdateResponse, unknown_fields {
     "Id" => id: skip,
     "AuthenticationScheme" => authentication_scheme: skip,
     "DisplayName" => display_name: skip,
@@ -10108,7 +11085,7 @@ codegen::serialize_object!(IdentityProviderUpdateResponse {
 });
 
 #[cfg(feature = "identity-provider")]
-codegen::deserialize_object!(IdentityProviderUpdateResponse {
+codegen::deserialize_object!(IdentityProviderUpdateResponse, unknown_fields {
     "Id" => id: plain,
     "AuthenticationScheme" => authentication_scheme: plain,
     "DisplayName" => display_name: plain,
@@ -10140,11 +11117,15 @@ pub struct IdentityResponse {
     pub claim_value: Option<String>,
     /// JSON field `Provider`.
     pub provider: Option<IdentityProvider>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(IdentityResponse {
+codegen::serialize_object!(IdentityResponse, unknown_fields {
     "Id" => id: skip,
     "Description" => description: skip,
     "ClaimType" => claim_type: skip,
@@ -10153,7 +11134,7 @@ codegen::serialize_object!(IdentityResponse {
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(IdentityResponse {
+codegen::deserialize_object!(IdentityResponse, unknown_fields {
     "Id" => id: plain,
     "Description" => description: plain,
     "ClaimType" => claim_type: plain,
@@ -10169,17 +11150,21 @@ pub struct ImmediateSslScanRequest {
     pub discovery: bool,
     /// JSON field `Monitoring`.
     pub monitoring: bool,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "ssl")]
-codegen::serialize_object!(ImmediateSslScanRequest {
+codegen::serialize_object!(ImmediateSslScanRequest, unknown_fields {
     "Discovery" => discovery: always,
     "Monitoring" => monitoring: always,
 });
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ImmediateSslScanRequest {
+codegen::deserialize_object!(ImmediateSslScanRequest, unknown_fields {
     "Discovery" => discovery: plain,
     "Monitoring" => monitoring: plain,
 });
@@ -10202,11 +11187,15 @@ pub struct InstanceDefinitionResponse {
     pub version: Option<i32>,
     /// JSON field `WorkflowType`.
     pub workflow_type: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-instance")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(InstanceDefinitionResponse {
+codegen::serialize_object!(InstanceDefinitionResponse, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Version" => version: skip,
@@ -10214,7 +11203,7 @@ codegen::serialize_object!(InstanceDefinitionResponse {
 });
 
 #[cfg(feature = "workflow-instance")]
-codegen::deserialize_object!(InstanceDefinitionResponse {
+codegen::deserialize_object!(InstanceDefinitionResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Version" => version: plain,
@@ -10247,11 +11236,15 @@ pub struct InstanceQueryResponse {
     pub start_date: Option<chrono::DateTime<chrono::Utc>>,
     /// JSON field `ReferenceId`.
     pub reference_id: Option<i64>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-instance")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(InstanceQueryResponse {
+codegen::serialize_object!(InstanceQueryResponse, unknown_fields {
     "Id" => id: skip,
     "Status" => status: skip,
     "CurrentStepId" => current_step_id: skip,
@@ -10266,7 +11259,7 @@ codegen::serialize_object!(InstanceQueryResponse {
 });
 
 #[cfg(feature = "workflow-instance")]
-codegen::deserialize_object!(InstanceQueryResponse {
+codegen::deserialize_object!(InstanceQueryResponse, unknown_fields {
     "Id" => id: plain,
     "Status" => status: plain,
     "CurrentStepId" => current_step_id: plain,
@@ -10314,11 +11307,15 @@ pub struct InstanceResponse {
     >,
     /// JSON field `ReferenceId`.
     pub reference_id: Option<i64>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-instance")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(InstanceResponse {
+codegen::serialize_object!(InstanceResponse, unknown_fields {
     "Id" => id: skip,
     "Status" => status: skip,
     "CurrentStepId" => current_step_id: skip,
@@ -10336,7 +11333,7 @@ codegen::serialize_object!(InstanceResponse {
 });
 
 #[cfg(feature = "workflow-instance")]
-codegen::deserialize_object!(InstanceResponse {
+codegen::deserialize_object!(InstanceResponse, unknown_fields {
     "Id" => id: plain,
     "Status" => status: plain,
     "CurrentStepId" => current_step_id: plain,
@@ -10381,6 +11378,10 @@ codegen::deserialize_object!(InstanceResponse {
 pub struct IntervalModel {
     /// JSON field `Minutes`.
     pub minutes: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -10406,7 +11407,9 @@ pub struct IntervalModel {
         feature = "user"
     )
 )]
-codegen::serialize_object!(IntervalModel { "Minutes" => minutes : skip });
+codegen::serialize_object!(IntervalModel, unknown_fields {
+    "Minutes" => minutes: skip,
+});
 
 #[cfg(
     any(
@@ -10431,7 +11434,9 @@ codegen::serialize_object!(IntervalModel { "Minutes" => minutes : skip });
         feature = "user"
     )
 )]
-codegen::deserialize_object!(IntervalModel { "Minutes" => minutes : plain });
+codegen::deserialize_object!(IntervalModel, unknown_fields {
+    "Minutes" => minutes: plain,
+});
 
 /// Schema `CSS.CMS.Data.Model.Models.InvalidKeystore` (API version 1.0).
 #[cfg(feature = "certificate")]
@@ -10449,11 +11454,15 @@ pub struct InvalidKeystore {
     pub reason: Option<FailureType>,
     /// JSON field `Explanation`.
     pub explanation: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(InvalidKeystore {
+codegen::serialize_object!(InvalidKeystore, unknown_fields {
     "KeystoreId" => keystore_id: skip,
     "ClientMachine" => client_machine: skip,
     "StorePath" => store_path: skip,
@@ -10463,7 +11472,7 @@ codegen::serialize_object!(InvalidKeystore {
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(InvalidKeystore {
+codegen::deserialize_object!(InvalidKeystore, unknown_fields {
     "KeystoreId" => keystore_id: plain,
     "ClientMachine" => client_machine: plain,
     "StorePath" => store_path: plain,
@@ -10492,10 +11501,14 @@ pub struct IssuedAlertCreationRequest {
     pub recipients: Option<Vec<String>>,
     /// JSON field `EventHandlerParameters`.
     pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "issued-alert")]
-codegen::serialize_object!(IssuedAlertCreationRequest {
+codegen::serialize_object!(IssuedAlertCreationRequest, unknown_fields {
     "DisplayName" => display_name: always,
     "Subject" => subject: always,
     "Message" => message: always,
@@ -10508,7 +11521,7 @@ codegen::serialize_object!(IssuedAlertCreationRequest {
 
 #[cfg(feature = "issued-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(IssuedAlertCreationRequest {
+codegen::deserialize_object!(IssuedAlertCreationRequest, unknown_fields {
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
     "Message" => message: plain,
@@ -10539,11 +11552,15 @@ pub struct IssuedAlertDefinitionResponse {
     pub registered_event_handler: Option<RegisteredEventHandlerResponse>,
     /// JSON field `EventHandlerParameters`.
     pub event_handler_parameters: Option<Vec<EventHandlerParameterResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "issued-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(IssuedAlertDefinitionResponse {
+codegen::serialize_object!(IssuedAlertDefinitionResponse, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Subject" => subject: skip,
@@ -10555,7 +11572,7 @@ codegen::serialize_object!(IssuedAlertDefinitionResponse {
 });
 
 #[cfg(feature = "issued-alert")]
-codegen::deserialize_object!(IssuedAlertDefinitionResponse {
+codegen::deserialize_object!(IssuedAlertDefinitionResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
@@ -10588,10 +11605,14 @@ pub struct IssuedAlertUpdateRequest {
     pub recipients: Option<Vec<String>>,
     /// JSON field `EventHandlerParameters`.
     pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "issued-alert")]
-codegen::serialize_object!(IssuedAlertUpdateRequest {
+codegen::serialize_object!(IssuedAlertUpdateRequest, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: always,
     "Subject" => subject: always,
@@ -10605,7 +11626,7 @@ codegen::serialize_object!(IssuedAlertUpdateRequest {
 
 #[cfg(feature = "issued-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(IssuedAlertUpdateRequest {
+codegen::deserialize_object!(IssuedAlertUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
@@ -10633,11 +11654,15 @@ pub struct Job {
     pub requested: Option<String>,
     /// JSON field `JobType`.
     pub job_type: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(Job {
+codegen::serialize_object!(Job, unknown_fields {
     "Id" => id: skip,
     "ClientMachine" => client_machine: skip,
     "Target" => target: skip,
@@ -10647,7 +11672,7 @@ codegen::serialize_object!(Job {
 });
 
 #[cfg(feature = "orchestrator-job")]
-codegen::deserialize_object!(Job {
+codegen::deserialize_object!(Job, unknown_fields {
     "Id" => id: plain,
     "ClientMachine" => client_machine: plain,
     "Target" => target: plain,
@@ -10664,17 +11689,21 @@ pub struct JobFieldResponse {
     pub job_type_field: Option<String>,
     /// JSON field `Value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(JobFieldResponse {
+codegen::serialize_object!(JobFieldResponse, unknown_fields {
     "JobTypeField" => job_type_field: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "orchestrator-job")]
-codegen::deserialize_object!(JobFieldResponse {
+codegen::deserialize_object!(JobFieldResponse, unknown_fields {
     "JobTypeField" => job_type_field: plain,
     "Value" => value: plain,
 });
@@ -10707,11 +11736,15 @@ pub struct JobHistoryResponse {
     pub store_path: Option<String>,
     /// JSON field `ClientMachine`.
     pub client_machine: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(JobHistoryResponse {
+codegen::serialize_object!(JobHistoryResponse, unknown_fields {
     "JobHistoryId" => job_history_id: skip,
     "AgentMachine" => agent_machine: skip,
     "JobId" => job_id: skip,
@@ -10727,7 +11760,7 @@ codegen::serialize_object!(JobHistoryResponse {
 });
 
 #[cfg(feature = "orchestrator-job")]
-codegen::deserialize_object!(JobHistoryResponse {
+codegen::deserialize_object!(JobHistoryResponse, unknown_fields {
     "JobHistoryId" => job_history_id: plain,
     "AgentMachine" => agent_machine: plain,
     "JobId" => job_id: plain,
@@ -10764,10 +11797,14 @@ pub struct JobQueueRequest {
     pub username: Option<String>,
     /// JSON field `Password`.
     pub password: Option<KeyfactorApiSecret>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-authority")]
-codegen::serialize_object!(JobQueueRequest {
+codegen::serialize_object!(JobQueueRequest, unknown_fields {
     "AuthType" => auth_type: skip,
     "TaskQueueURL" => task_queue_url: skip,
     "TokenURL" => token_url: skip,
@@ -10781,7 +11818,7 @@ codegen::serialize_object!(JobQueueRequest {
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(JobQueueRequest {
+codegen::deserialize_object!(JobQueueRequest, unknown_fields {
     "AuthType" => auth_type: plain,
     "TaskQueueURL" => task_queue_url: plain,
     "TokenURL" => token_url: plain,
@@ -10815,11 +11852,15 @@ pub struct JobQueueResponse {
     pub password: Option<KeyfactorApiSecret>,
     /// JSON field `AuthType`.
     pub auth_type: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-authority")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(JobQueueResponse {
+codegen::serialize_object!(JobQueueResponse, unknown_fields {
     "TaskQueueURL" => task_queue_url: skip,
     "TokenURL" => token_url: skip,
     "ClientID" => client_id: skip,
@@ -10832,7 +11873,7 @@ codegen::serialize_object!(JobQueueResponse {
 });
 
 #[cfg(feature = "certificate-authority")]
-codegen::deserialize_object!(JobQueueResponse {
+codegen::deserialize_object!(JobQueueResponse, unknown_fields {
     "TaskQueueURL" => task_queue_url: plain,
     "TokenURL" => token_url: plain,
     "ClientID" => client_id: plain,
@@ -10860,11 +11901,15 @@ pub struct JobResponse {
     pub job_fields: Option<Vec<JobFieldResponse>>,
     /// JSON field `RequestTimestamp`.
     pub request_timestamp: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(JobResponse {
+codegen::serialize_object!(JobResponse, unknown_fields {
     "JobId" => job_id: skip,
     "OrchestratorId" => orchestrator_id: skip,
     "JobTypeName" => job_type_name: skip,
@@ -10874,7 +11919,7 @@ codegen::serialize_object!(JobResponse {
 });
 
 #[cfg(feature = "orchestrator-job")]
-codegen::deserialize_object!(JobResponse {
+codegen::deserialize_object!(JobResponse, unknown_fields {
     "JobId" => job_id: plain,
     "OrchestratorId" => orchestrator_id: plain,
     "JobTypeName" => job_type_name: plain,
@@ -10893,10 +11938,14 @@ pub struct JobTypeCreateRequest {
     pub description: Option<String>,
     /// JSON field `JobTypeFields`.
     pub job_type_fields: Option<Vec<JobTypeFieldRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "custom-job-type")]
-codegen::serialize_object!(JobTypeCreateRequest {
+codegen::serialize_object!(JobTypeCreateRequest, unknown_fields {
     "JobTypeName" => job_type_name: always,
     "Description" => description: skip,
     "JobTypeFields" => job_type_fields: skip,
@@ -10904,7 +11953,7 @@ codegen::serialize_object!(JobTypeCreateRequest {
 
 #[cfg(feature = "custom-job-type")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(JobTypeCreateRequest {
+codegen::deserialize_object!(JobTypeCreateRequest, unknown_fields {
     "JobTypeName" => job_type_name: plain,
     "Description" => description: plain,
     "JobTypeFields" => job_type_fields: plain,
@@ -10922,10 +11971,14 @@ pub struct JobTypeFieldRequest {
     pub default_value: Option<String>,
     /// JSON field `Required`.
     pub required: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "custom-job-type")]
-codegen::serialize_object!(JobTypeFieldRequest {
+codegen::serialize_object!(JobTypeFieldRequest, unknown_fields {
     "Name" => name: always,
     "Type" => type_: always,
     "DefaultValue" => default_value: skip,
@@ -10934,7 +11987,7 @@ codegen::serialize_object!(JobTypeFieldRequest {
 
 #[cfg(feature = "custom-job-type")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(JobTypeFieldRequest {
+codegen::deserialize_object!(JobTypeFieldRequest, unknown_fields {
     "Name" => name: plain,
     "Type" => type_: plain,
     "DefaultValue" => default_value: plain,
@@ -10953,11 +12006,15 @@ pub struct JobTypeFieldResponse {
     pub default_value: Option<String>,
     /// JSON field `Required`.
     pub required: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "custom-job-type")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(JobTypeFieldResponse {
+codegen::serialize_object!(JobTypeFieldResponse, unknown_fields {
     "Name" => name: skip,
     "Type" => type_: skip,
     "DefaultValue" => default_value: skip,
@@ -10965,7 +12022,7 @@ codegen::serialize_object!(JobTypeFieldResponse {
 });
 
 #[cfg(feature = "custom-job-type")]
-codegen::deserialize_object!(JobTypeFieldResponse {
+codegen::deserialize_object!(JobTypeFieldResponse, unknown_fields {
     "Name" => name: plain,
     "Type" => type_: plain,
     "DefaultValue" => default_value: plain,
@@ -10984,11 +12041,15 @@ pub struct JobTypeResponse {
     pub description: Option<String>,
     /// JSON field `JobTypeFields`.
     pub job_type_fields: Option<Vec<JobTypeFieldResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "custom-job-type")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(JobTypeResponse {
+codegen::serialize_object!(JobTypeResponse, unknown_fields {
     "Id" => id: skip,
     "JobTypeName" => job_type_name: skip,
     "Description" => description: skip,
@@ -10996,7 +12057,7 @@ codegen::serialize_object!(JobTypeResponse {
 });
 
 #[cfg(feature = "custom-job-type")]
-codegen::deserialize_object!(JobTypeResponse {
+codegen::deserialize_object!(JobTypeResponse, unknown_fields {
     "Id" => id: plain,
     "JobTypeName" => job_type_name: plain,
     "Description" => description: plain,
@@ -11015,10 +12076,14 @@ pub struct JobTypeUpdateRequest {
     pub description: Option<String>,
     /// JSON field `JobTypeFields`.
     pub job_type_fields: Option<Vec<JobTypeFieldRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "custom-job-type")]
-codegen::serialize_object!(JobTypeUpdateRequest {
+codegen::serialize_object!(JobTypeUpdateRequest, unknown_fields {
     "Id" => id: always,
     "JobTypeName" => job_type_name: always,
     "Description" => description: skip,
@@ -11027,7 +12092,7 @@ codegen::serialize_object!(JobTypeUpdateRequest {
 
 #[cfg(feature = "custom-job-type")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(JobTypeUpdateRequest {
+codegen::deserialize_object!(JobTypeUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "JobTypeName" => job_type_name: plain,
     "Description" => description: plain,
@@ -11046,11 +12111,15 @@ pub struct JobTypesResponse {
     pub cert_store_job_type: Option<String>,
     /// JSON field `JobTypeId`.
     pub job_type_id: Option<uuid::Uuid>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "agent")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(JobTypesResponse {
+codegen::serialize_object!(JobTypesResponse, unknown_fields {
     "Name" => name: skip,
     "CertStoreTypeShortName" => cert_store_type_short_name: skip,
     "CertStoreJobType" => cert_store_job_type: skip,
@@ -11058,7 +12127,7 @@ codegen::serialize_object!(JobTypesResponse {
 });
 
 #[cfg(feature = "agent")]
-codegen::deserialize_object!(JobTypesResponse {
+codegen::deserialize_object!(JobTypesResponse, unknown_fields {
     "Name" => name: plain,
     "CertStoreTypeShortName" => cert_store_type_short_name: plain,
     "CertStoreJobType" => cert_store_job_type: plain,
@@ -11075,18 +12144,22 @@ pub struct KeyAlgorithmsResponse {
     pub primary_key_algorithms: Option<Vec<AlgorithmDataResponse>>,
     /// JSON field `AlternativeKeyAlgorithms`.
     pub alternative_key_algorithms: Option<Vec<AlgorithmDataResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(KeyAlgorithmsResponse {
+codegen::serialize_object!(KeyAlgorithmsResponse, unknown_fields {
     "TemplateId" => template_id: skip,
     "PrimaryKeyAlgorithms" => primary_key_algorithms: skip,
     "AlternativeKeyAlgorithms" => alternative_key_algorithms: skip,
 });
 
 #[cfg(feature = "template")]
-codegen::deserialize_object!(KeyAlgorithmsResponse {
+codegen::deserialize_object!(KeyAlgorithmsResponse, unknown_fields {
     "TemplateId" => template_id: plain,
     "PrimaryKeyAlgorithms" => primary_key_algorithms: plain,
     "AlternativeKeyAlgorithms" => alternative_key_algorithms: plain,
@@ -11108,10 +12181,14 @@ pub struct KeyGenerationRequest {
     pub password: String,
     /// JSON field `Comment`.
     pub comment: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(any(feature = "key", feature = "service-account"))]
-codegen::serialize_object!(KeyGenerationRequest {
+codegen::serialize_object!(KeyGenerationRequest, unknown_fields {
     "KeyType" => key_type: always,
     "PrivateKeyFormat" => private_key_format: always,
     "KeyLength" => key_length: always,
@@ -11122,7 +12199,7 @@ codegen::serialize_object!(KeyGenerationRequest {
 
 #[cfg(any(feature = "key", feature = "service-account"))]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(KeyGenerationRequest {
+codegen::deserialize_object!(KeyGenerationRequest, unknown_fields {
     "KeyType" => key_type: plain,
     "PrivateKeyFormat" => private_key_format: plain,
     "KeyLength" => key_length: plain,
@@ -11149,10 +12226,14 @@ pub struct KeyInfoRequest {
     pub mldsa65: Option<AlgorithmDataRequest>,
     /// JSON field `MLDSA87`.
     pub mldsa87: Option<AlgorithmDataRequest>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
-codegen::serialize_object!(KeyInfoRequest {
+codegen::serialize_object!(KeyInfoRequest, unknown_fields {
     "ECDSA" => ecdsa: skip,
     "RSA" => rsa: skip,
     "Ed448" => ed448: skip,
@@ -11164,7 +12245,7 @@ codegen::serialize_object!(KeyInfoRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(KeyInfoRequest {
+codegen::deserialize_object!(KeyInfoRequest, unknown_fields {
     "ECDSA" => ecdsa: plain,
     "RSA" => rsa: plain,
     "Ed448" => ed448: plain,
@@ -11192,11 +12273,15 @@ pub struct KeyInfoResponse {
     pub mldsa65: Option<AlgorithmDataResponse>,
     /// JSON field `MLDSA87`.
     pub mldsa87: Option<AlgorithmDataResponse>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(any(feature = "enrollment", feature = "template"))]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(KeyInfoResponse {
+codegen::serialize_object!(KeyInfoResponse, unknown_fields {
     "ECDSA" => ecdsa: skip,
     "RSA" => rsa: skip,
     "Ed448" => ed448: skip,
@@ -11207,7 +12292,7 @@ codegen::serialize_object!(KeyInfoResponse {
 });
 
 #[cfg(any(feature = "enrollment", feature = "template"))]
-codegen::deserialize_object!(KeyInfoResponse {
+codegen::deserialize_object!(KeyInfoResponse, unknown_fields {
     "ECDSA" => ecdsa: plain,
     "RSA" => rsa: plain,
     "Ed448" => ed448: plain,
@@ -11241,10 +12326,14 @@ pub struct KeyRotationAlertCreationRequest {
     pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
     /// JSON field `UseWorkflows`.
     pub use_workflows: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "key-rotation-alert")]
-codegen::serialize_object!(KeyRotationAlertCreationRequest {
+codegen::serialize_object!(KeyRotationAlertCreationRequest, unknown_fields {
     "DisplayName" => display_name: always,
     "Subject" => subject: skip,
     "Message" => message: skip,
@@ -11256,7 +12345,7 @@ codegen::serialize_object!(KeyRotationAlertCreationRequest {
 
 #[cfg(feature = "key-rotation-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(KeyRotationAlertCreationRequest {
+codegen::deserialize_object!(KeyRotationAlertCreationRequest, unknown_fields {
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
     "Message" => message: plain,
@@ -11296,11 +12385,15 @@ pub struct KeyRotationAlertDefinitionResponse {
     pub workflow_published_version: Option<i32>,
     /// JSON field `WorkflowEnabled`.
     pub workflow_enabled: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "key-rotation-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(KeyRotationAlertDefinitionResponse {
+codegen::serialize_object!(KeyRotationAlertDefinitionResponse, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Subject" => subject: skip,
@@ -11317,7 +12410,7 @@ codegen::serialize_object!(KeyRotationAlertDefinitionResponse {
 });
 
 #[cfg(feature = "key-rotation-alert")]
-codegen::deserialize_object!(KeyRotationAlertDefinitionResponse {
+codegen::deserialize_object!(KeyRotationAlertDefinitionResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
@@ -11343,18 +12436,22 @@ pub struct KeyRotationAlertResponse {
     pub message: Option<String>,
     /// JSON field `Recipient`.
     pub recipient: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "key-rotation-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(KeyRotationAlertResponse {
+codegen::serialize_object!(KeyRotationAlertResponse, unknown_fields {
     "Subject" => subject: skip,
     "Message" => message: skip,
     "Recipient" => recipient: skip,
 });
 
 #[cfg(feature = "key-rotation-alert")]
-codegen::deserialize_object!(KeyRotationAlertResponse {
+codegen::deserialize_object!(KeyRotationAlertResponse, unknown_fields {
     "Subject" => subject: plain,
     "Message" => message: plain,
     "Recipient" => recipient: plain,
@@ -11370,10 +12467,14 @@ pub struct KeyRotationAlertTestAllRequest {
     pub previous_evaluation_date: Option<chrono::DateTime<chrono::Utc>>,
     /// JSON field `SendAlerts`.
     pub send_alerts: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "key-rotation-alert")]
-codegen::serialize_object!(KeyRotationAlertTestAllRequest {
+codegen::serialize_object!(KeyRotationAlertTestAllRequest, unknown_fields {
     "EvaluationDate" => evaluation_date: skip,
     "PreviousEvaluationDate" => previous_evaluation_date: skip,
     "SendAlerts" => send_alerts: skip,
@@ -11381,7 +12482,7 @@ codegen::serialize_object!(KeyRotationAlertTestAllRequest {
 
 #[cfg(feature = "key-rotation-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(KeyRotationAlertTestAllRequest {
+codegen::deserialize_object!(KeyRotationAlertTestAllRequest, unknown_fields {
     "EvaluationDate" => evaluation_date: lenient,
     "PreviousEvaluationDate" => previous_evaluation_date: lenient,
     "SendAlerts" => send_alerts: plain,
@@ -11399,10 +12500,14 @@ pub struct KeyRotationAlertTestRequest {
     pub previous_evaluation_date: Option<chrono::DateTime<chrono::Utc>>,
     /// JSON field `SendAlerts`.
     pub send_alerts: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "key-rotation-alert")]
-codegen::serialize_object!(KeyRotationAlertTestRequest {
+codegen::serialize_object!(KeyRotationAlertTestRequest, unknown_fields {
     "AlertId" => alert_id: skip,
     "EvaluationDate" => evaluation_date: skip,
     "PreviousEvaluationDate" => previous_evaluation_date: skip,
@@ -11411,7 +12516,7 @@ codegen::serialize_object!(KeyRotationAlertTestRequest {
 
 #[cfg(feature = "key-rotation-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(KeyRotationAlertTestRequest {
+codegen::deserialize_object!(KeyRotationAlertTestRequest, unknown_fields {
     "AlertId" => alert_id: plain,
     "EvaluationDate" => evaluation_date: lenient,
     "PreviousEvaluationDate" => previous_evaluation_date: lenient,
@@ -11426,17 +12531,21 @@ pub struct KeyRotationAlertTestResponse {
     pub key_rotation_alerts: Option<Vec<KeyRotationAlertResponse>>,
     /// JSON field `AlertBuildResult`.
     pub alert_build_result: Option<AlertBuildResult>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "key-rotation-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(KeyRotationAlertTestResponse {
+codegen::serialize_object!(KeyRotationAlertTestResponse, unknown_fields {
     "KeyRotationAlerts" => key_rotation_alerts: skip,
     "AlertBuildResult" => alert_build_result: skip,
 });
 
 #[cfg(feature = "key-rotation-alert")]
-codegen::deserialize_object!(KeyRotationAlertTestResponse {
+codegen::deserialize_object!(KeyRotationAlertTestResponse, unknown_fields {
     "KeyRotationAlerts" => key_rotation_alerts: plain,
     "AlertBuildResult" => alert_build_result: plain,
 });
@@ -11463,10 +12572,14 @@ pub struct KeyRotationAlertUpdateRequest {
     pub use_workflows: Option<bool>,
     /// JSON field `WorkflowId`.
     pub workflow_id: Option<uuid::Uuid>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "key-rotation-alert")]
-codegen::serialize_object!(KeyRotationAlertUpdateRequest {
+codegen::serialize_object!(KeyRotationAlertUpdateRequest, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: always,
     "Subject" => subject: skip,
@@ -11480,7 +12593,7 @@ codegen::serialize_object!(KeyRotationAlertUpdateRequest {
 
 #[cfg(feature = "key-rotation-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(KeyRotationAlertUpdateRequest {
+codegen::deserialize_object!(KeyRotationAlertUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
@@ -11502,10 +12615,14 @@ pub struct KeyUpdateRequest {
     pub email: String,
     /// JSON field `Comment`.
     pub comment: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(any(feature = "key", feature = "service-account"))]
-codegen::serialize_object!(KeyUpdateRequest {
+codegen::serialize_object!(KeyUpdateRequest, unknown_fields {
     "Id" => id: always,
     "Email" => email: always,
     "Comment" => comment: skip,
@@ -11513,7 +12630,7 @@ codegen::serialize_object!(KeyUpdateRequest {
 
 #[cfg(any(feature = "key", feature = "service-account"))]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(KeyUpdateRequest {
+codegen::deserialize_object!(KeyUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "Email" => email: plain,
     "Comment" => comment: plain,
@@ -11536,6 +12653,10 @@ pub struct KeyfactorApiSecret {
     pub parameters: Option<std::collections::BTreeMap<String, String>>,
     /// JSON field `Provider`.
     pub provider: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -11546,7 +12667,7 @@ pub struct KeyfactorApiSecret {
         feature = "smtp"
     )
 )]
-codegen::serialize_object!(KeyfactorApiSecret {
+codegen::serialize_object!(KeyfactorApiSecret, unknown_fields {
     "SecretValue" => secret_value: skip,
     "Parameters" => parameters: skip,
     "Provider" => provider: skip,
@@ -11560,7 +12681,7 @@ codegen::serialize_object!(KeyfactorApiSecret {
         feature = "smtp"
     )
 )]
-codegen::deserialize_object!(KeyfactorApiSecret {
+codegen::deserialize_object!(KeyfactorApiSecret, unknown_fields {
     "SecretValue" => secret_value: plain,
     "Parameters" => parameters: plain,
     "Provider" => provider: plain,
@@ -11604,6 +12725,10 @@ pub struct KeyfactorSchedule {
     pub monthly: Option<MonthlyModel>,
     /// JSON field `ExactlyOnce`.
     pub exactly_once: Option<TimeModel>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -11629,7 +12754,7 @@ pub struct KeyfactorSchedule {
         feature = "user"
     )
 )]
-codegen::serialize_object!(KeyfactorSchedule {
+codegen::serialize_object!(KeyfactorSchedule, unknown_fields {
     "Immediate" => immediate: skip,
     "Interval" => interval: skip,
     "Daily" => daily: skip,
@@ -11661,7 +12786,7 @@ codegen::serialize_object!(KeyfactorSchedule {
         feature = "user"
     )
 )]
-codegen::deserialize_object!(KeyfactorSchedule {
+codegen::deserialize_object!(KeyfactorSchedule, unknown_fields {
     "Immediate" => immediate: plain,
     "Interval" => interval: plain,
     "Daily" => daily: plain,
@@ -11700,6 +12825,10 @@ pub struct KeyfactorSecret {
     pub remote_provider_name: Option<String>,
     /// JSON field `HasValue`.
     pub has_value: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -11709,7 +12838,7 @@ pub struct KeyfactorSecret {
         feature = "certificate-store-container"
     )
 )]
-codegen::serialize_object!(KeyfactorSecret {
+codegen::serialize_object!(KeyfactorSecret, unknown_fields {
     "Value" => value: skip,
     "SecretTypeGuid" => secret_type_guid: skip,
     "InstanceId" => instance_id: skip,
@@ -11729,7 +12858,7 @@ codegen::serialize_object!(KeyfactorSecret {
         feature = "certificate-store-container"
     )
 )]
-codegen::deserialize_object!(KeyfactorSecret {
+codegen::deserialize_object!(KeyfactorSecret, unknown_fields {
     "Value" => value: plain,
     "SecretTypeGuid" => secret_type_guid: plain,
     "InstanceId" => instance_id: plain,
@@ -11779,6 +12908,10 @@ pub struct KeysKeyResponse {
     pub comments: Option<Vec<String>>,
     /// JSON field `LogonCount`.
     pub logon_count: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -11792,7 +12925,7 @@ pub struct KeysKeyResponse {
     )
 )]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(KeysKeyResponse {
+codegen::serialize_object!(KeysKeyResponse, unknown_fields {
     "Id" => id: skip,
     "Fingerprint" => fingerprint: skip,
     "PublicKey" => public_key: skip,
@@ -11816,7 +12949,7 @@ codegen::serialize_object!(KeysKeyResponse {
         feature = "user"
     )
 )]
-codegen::deserialize_object!(KeysKeyResponse {
+codegen::deserialize_object!(KeysKeyResponse, unknown_fields {
     "Id" => id: plain,
     "Fingerprint" => fingerprint: plain,
     "PublicKey" => public_key: plain,
@@ -11860,11 +12993,15 @@ pub struct LegacySecurityRolesSecurityIdentityResponse {
     ///
     /// JSON field `SID`.
     pub sid: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(any(feature = "security", feature = "security-roles"))]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(LegacySecurityRolesSecurityIdentityResponse {
+codegen::serialize_object!(LegacySecurityRolesSecurityIdentityResponse, unknown_fields {
     "Id" => id: skip,
     "AccountName" => account_name: skip,
     "IdentityType" => identity_type: skip,
@@ -11874,7 +13011,7 @@ codegen::serialize_object!(LegacySecurityRolesSecurityIdentityResponse {
 });
 
 #[cfg(any(feature = "security", feature = "security-roles"))]
-codegen::deserialize_object!(LegacySecurityRolesSecurityIdentityResponse {
+codegen::deserialize_object!(LegacySecurityRolesSecurityIdentityResponse, unknown_fields {
     "Id" => id: plain,
     "AccountName" => account_name: plain,
     "IdentityType" => identity_type: plain,
@@ -11919,10 +13056,14 @@ pub struct LegacySecurityRolesSecurityRoleCreationRequest {
     ///
     /// JSON field `Identities`.
     pub identities: Option<Vec<SecurityIdentityIdentifier>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-roles")]
-codegen::serialize_object!(LegacySecurityRolesSecurityRoleCreationRequest {
+codegen::serialize_object!(LegacySecurityRolesSecurityRoleCreationRequest, unknown_fields {
     "Name" => name: always,
     "Description" => description: always,
     "EmailAddress" => email_address: skip,
@@ -11935,7 +13076,7 @@ codegen::serialize_object!(LegacySecurityRolesSecurityRoleCreationRequest {
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(LegacySecurityRolesSecurityRoleCreationRequest {
+codegen::deserialize_object!(LegacySecurityRolesSecurityRoleCreationRequest, unknown_fields {
     "Name" => name: plain,
     "Description" => description: plain,
     "EmailAddress" => email_address: plain,
@@ -11996,11 +13137,15 @@ pub struct LegacySecurityRolesSecurityRoleResponse {
     ///
     /// JSON field `Permissions`.
     pub permissions: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(any(feature = "security", feature = "security-roles"))]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(LegacySecurityRolesSecurityRoleResponse {
+codegen::serialize_object!(LegacySecurityRolesSecurityRoleResponse, unknown_fields {
     "Id" => id: skip,
     "Description" => description: skip,
     "EmailAddress" => email_address: skip,
@@ -12015,7 +13160,7 @@ codegen::serialize_object!(LegacySecurityRolesSecurityRoleResponse {
 });
 
 #[cfg(any(feature = "security", feature = "security-roles"))]
-codegen::deserialize_object!(LegacySecurityRolesSecurityRoleResponse {
+codegen::deserialize_object!(LegacySecurityRolesSecurityRoleResponse, unknown_fields {
     "Id" => id: plain,
     "Description" => description: plain,
     "EmailAddress" => email_address: plain,
@@ -12069,10 +13214,14 @@ pub struct LegacySecurityRolesSecurityRoleUpdateRequest {
     ///
     /// JSON field `Identities`.
     pub identities: Option<Vec<SecurityIdentityIdentifier>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-roles")]
-codegen::serialize_object!(LegacySecurityRolesSecurityRoleUpdateRequest {
+codegen::serialize_object!(LegacySecurityRolesSecurityRoleUpdateRequest, unknown_fields {
     "Id" => id: always,
     "Name" => name: always,
     "Description" => description: always,
@@ -12086,7 +13235,7 @@ codegen::serialize_object!(LegacySecurityRolesSecurityRoleUpdateRequest {
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(LegacySecurityRolesSecurityRoleUpdateRequest {
+codegen::deserialize_object!(LegacySecurityRolesSecurityRoleUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -12112,11 +13261,15 @@ pub struct License {
     pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
     /// JSON field `LicensedProducts`.
     pub licensed_products: Option<Vec<LicensedProduct>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "license")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(License {
+codegen::serialize_object!(License, unknown_fields {
     "LicenseId" => license_id: skip,
     "Customer" => customer: skip,
     "IssuedDate" => issued_date: skip,
@@ -12125,7 +13278,7 @@ codegen::serialize_object!(License {
 });
 
 #[cfg(feature = "license")]
-codegen::deserialize_object!(License {
+codegen::deserialize_object!(License, unknown_fields {
     "LicenseId" => license_id: plain,
     "Customer" => customer: plain,
     "IssuedDate" => issued_date: lenient,
@@ -12141,17 +13294,21 @@ pub struct LicenseResponse {
     pub keyfactor_version: Option<String>,
     /// JSON field `LicenseData`.
     pub license_data: Option<License>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "license")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(LicenseResponse {
+codegen::serialize_object!(LicenseResponse, unknown_fields {
     "KeyfactorVersion" => keyfactor_version: skip,
     "LicenseData" => license_data: skip,
 });
 
 #[cfg(feature = "license")]
-codegen::deserialize_object!(LicenseResponse {
+codegen::deserialize_object!(LicenseResponse, unknown_fields {
     "KeyfactorVersion" => keyfactor_version: plain,
     "LicenseData" => license_data: plain,
 });
@@ -12164,17 +13321,21 @@ pub struct LicensedCustomer {
     pub name: Option<String>,
     /// JSON field `Id`.
     pub id: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "license")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(LicensedCustomer {
+codegen::serialize_object!(LicensedCustomer, unknown_fields {
     "Name" => name: skip,
     "Id" => id: skip,
 });
 
 #[cfg(feature = "license")]
-codegen::deserialize_object!(LicensedCustomer {
+codegen::deserialize_object!(LicensedCustomer, unknown_fields {
     "Name" => name: plain,
     "Id" => id: plain,
 });
@@ -12193,11 +13354,15 @@ pub struct LicensedFeature {
     pub quantity: Option<i32>,
     /// JSON field `ExpirationDate`.
     pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "license")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(LicensedFeature {
+codegen::serialize_object!(LicensedFeature, unknown_fields {
     "FeatureID" => feature_id: skip,
     "DisplayName" => display_name: skip,
     "Enabled" => enabled: skip,
@@ -12206,7 +13371,7 @@ codegen::serialize_object!(LicensedFeature {
 });
 
 #[cfg(feature = "license")]
-codegen::deserialize_object!(LicensedFeature {
+codegen::deserialize_object!(LicensedFeature, unknown_fields {
     "FeatureID" => feature_id: plain,
     "DisplayName" => display_name: plain,
     "Enabled" => enabled: plain,
@@ -12228,11 +13393,15 @@ pub struct LicensedProduct {
     pub minor_rev: Option<String>,
     /// JSON field `LicensedFeatures`.
     pub licensed_features: Option<Vec<LicensedFeature>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "license")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(LicensedProduct {
+codegen::serialize_object!(LicensedProduct, unknown_fields {
     "ProductId" => product_id: skip,
     "DisplayName" => display_name: skip,
     "MajorRev" => major_rev: skip,
@@ -12241,7 +13410,7 @@ codegen::serialize_object!(LicensedProduct {
 });
 
 #[cfg(feature = "license")]
-codegen::deserialize_object!(LicensedProduct {
+codegen::deserialize_object!(LicensedProduct, unknown_fields {
     "ProductId" => product_id: plain,
     "DisplayName" => display_name: plain,
     "MajorRev" => major_rev: plain,
@@ -12259,10 +13428,14 @@ pub struct LocalPamEntryCreateRequest {
     pub description: Option<String>,
     /// JSON field `SecretValue`.
     pub secret_value: String,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pam-local-entries")]
-codegen::serialize_object!(LocalPamEntryCreateRequest {
+codegen::serialize_object!(LocalPamEntryCreateRequest, unknown_fields {
     "SecretName" => secret_name: always,
     "Description" => description: skip,
     "SecretValue" => secret_value: always,
@@ -12270,7 +13443,7 @@ codegen::serialize_object!(LocalPamEntryCreateRequest {
 
 #[cfg(feature = "pam-local-entries")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(LocalPamEntryCreateRequest {
+codegen::deserialize_object!(LocalPamEntryCreateRequest, unknown_fields {
     "SecretName" => secret_name: plain,
     "Description" => description: plain,
     "SecretValue" => secret_value: plain,
@@ -12286,18 +13459,22 @@ pub struct LocalPamEntryResponse {
     pub secret_name: Option<String>,
     /// JSON field `Description`.
     pub description: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pam-local-entries")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(LocalPamEntryResponse {
+codegen::serialize_object!(LocalPamEntryResponse, unknown_fields {
     "ProviderId" => provider_id: skip,
     "SecretName" => secret_name: skip,
     "Description" => description: skip,
 });
 
 #[cfg(feature = "pam-local-entries")]
-codegen::deserialize_object!(LocalPamEntryResponse {
+codegen::deserialize_object!(LocalPamEntryResponse, unknown_fields {
     "ProviderId" => provider_id: plain,
     "SecretName" => secret_name: plain,
     "Description" => description: plain,
@@ -12313,10 +13490,14 @@ pub struct LocalPamEntryUpdateRequest {
     pub description: Option<String>,
     /// JSON field `SecretValue`.
     pub secret_value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pam-local-entries")]
-codegen::serialize_object!(LocalPamEntryUpdateRequest {
+codegen::serialize_object!(LocalPamEntryUpdateRequest, unknown_fields {
     "SecretName" => secret_name: always,
     "Description" => description: skip,
     "SecretValue" => secret_value: skip,
@@ -12324,7 +13505,7 @@ codegen::serialize_object!(LocalPamEntryUpdateRequest {
 
 #[cfg(feature = "pam-local-entries")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(LocalPamEntryUpdateRequest {
+codegen::deserialize_object!(LocalPamEntryUpdateRequest, unknown_fields {
     "SecretName" => secret_name: plain,
     "Description" => description: plain,
     "SecretValue" => secret_value: plain,
@@ -12338,17 +13519,21 @@ pub struct LocationCountModel {
     pub type_: Option<String>,
     /// JSON field `Count`.
     pub count: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(LocationCountModel {
+codegen::serialize_object!(LocationCountModel, unknown_fields {
     "Type" => type_: skip,
     "Count" => count: skip,
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(LocationCountModel {
+codegen::deserialize_object!(LocationCountModel, unknown_fields {
     "Type" => type_: plain,
     "Count" => count: plain,
 });
@@ -12361,17 +13546,21 @@ pub struct LogonAccessRequest {
     pub logon_id: i32,
     /// JSON field `UserIds`.
     pub user_ids: Option<Vec<i32>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "logon")]
-codegen::serialize_object!(LogonAccessRequest {
+codegen::serialize_object!(LogonAccessRequest, unknown_fields {
     "LogonId" => logon_id: always,
     "UserIds" => user_ids: skip,
 });
 
 #[cfg(feature = "logon")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(LogonAccessRequest {
+codegen::deserialize_object!(LogonAccessRequest, unknown_fields {
     "LogonId" => logon_id: plain,
     "UserIds" => user_ids: plain,
 });
@@ -12386,10 +13575,14 @@ pub struct LogonCreationRequest {
     pub server_id: i32,
     /// JSON field `UserIds`.
     pub user_ids: Option<Vec<i32>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "logon")]
-codegen::serialize_object!(LogonCreationRequest {
+codegen::serialize_object!(LogonCreationRequest, unknown_fields {
     "Username" => username: always,
     "ServerId" => server_id: always,
     "UserIds" => user_ids: skip,
@@ -12397,7 +13590,7 @@ codegen::serialize_object!(LogonCreationRequest {
 
 #[cfg(feature = "logon")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(LogonCreationRequest {
+codegen::deserialize_object!(LogonCreationRequest, unknown_fields {
     "Username" => username: plain,
     "ServerId" => server_id: plain,
     "UserIds" => user_ids: plain,
@@ -12423,11 +13616,15 @@ pub struct LogonQueryResponse {
     pub key_count: Option<i32>,
     /// JSON field `ServerUnderManagement`.
     pub server_under_management: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "logon")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(LogonQueryResponse {
+codegen::serialize_object!(LogonQueryResponse, unknown_fields {
     "Id" => id: skip,
     "Username" => username: skip,
     "LastLogon" => last_logon: skip,
@@ -12439,7 +13636,7 @@ codegen::serialize_object!(LogonQueryResponse {
 });
 
 #[cfg(feature = "logon")]
-codegen::deserialize_object!(LogonQueryResponse {
+codegen::deserialize_object!(LogonQueryResponse, unknown_fields {
     "Id" => id: plain,
     "Username" => username: plain,
     "LastLogon" => last_logon: lenient,
@@ -12466,11 +13663,15 @@ pub struct LogonResponse {
     pub key_count: Option<i32>,
     /// JSON field `Access`.
     pub access: Option<Vec<SshUserResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(any(feature = "logon", feature = "user"))]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(LogonResponse {
+codegen::serialize_object!(LogonResponse, unknown_fields {
     "Id" => id: skip,
     "Username" => username: skip,
     "LastLogon" => last_logon: skip,
@@ -12480,7 +13681,7 @@ codegen::serialize_object!(LogonResponse {
 });
 
 #[cfg(any(feature = "logon", feature = "user"))]
-codegen::deserialize_object!(LogonResponse {
+codegen::deserialize_object!(LogonResponse, unknown_fields {
     "Id" => id: plain,
     "Username" => username: plain,
     "LastLogon" => last_logon: lenient,
@@ -12497,17 +13698,21 @@ pub struct LogonUserAccessRequest {
     pub logon_name: Option<String>,
     /// JSON field `Users`.
     pub users: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(any(feature = "server", feature = "server-group"))]
-codegen::serialize_object!(LogonUserAccessRequest {
+codegen::serialize_object!(LogonUserAccessRequest, unknown_fields {
     "LogonName" => logon_name: skip,
     "Users" => users: skip,
 });
 
 #[cfg(any(feature = "server", feature = "server-group"))]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(LogonUserAccessRequest {
+codegen::deserialize_object!(LogonUserAccessRequest, unknown_fields {
     "LogonName" => logon_name: plain,
     "Users" => users: plain,
 });
@@ -12522,18 +13727,22 @@ pub struct LogonUserAccessResponse {
     pub logon_name: Option<String>,
     /// JSON field `Users`.
     pub users: Option<Vec<SshUserResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(any(feature = "logon", feature = "server", feature = "server-group"))]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(LogonUserAccessResponse {
+codegen::serialize_object!(LogonUserAccessResponse, unknown_fields {
     "LogonId" => logon_id: skip,
     "LogonName" => logon_name: skip,
     "Users" => users: skip,
 });
 
 #[cfg(any(feature = "logon", feature = "server", feature = "server-group"))]
-codegen::deserialize_object!(LogonUserAccessResponse {
+codegen::deserialize_object!(LogonUserAccessResponse, unknown_fields {
     "LogonId" => logon_id: plain,
     "LogonName" => logon_name: plain,
     "Users" => users: plain,
@@ -12555,10 +13764,14 @@ pub struct MacEnrollmentApiModel {
     pub metadata_field: Option<String>,
     /// JSON field `MetadataValue`.
     pub metadata_value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "mac-enrollment")]
-codegen::serialize_object!(MacEnrollmentApiModel {
+codegen::serialize_object!(MacEnrollmentApiModel, unknown_fields {
     "Id" => id: skip,
     "Enabled" => enabled: skip,
     "Interval" => interval: skip,
@@ -12568,7 +13781,7 @@ codegen::serialize_object!(MacEnrollmentApiModel {
 });
 
 #[cfg(feature = "mac-enrollment")]
-codegen::deserialize_object!(MacEnrollmentApiModel {
+codegen::deserialize_object!(MacEnrollmentApiModel, unknown_fields {
     "Id" => id: plain,
     "Enabled" => enabled: plain,
     "Interval" => interval: plain,
@@ -12589,10 +13802,14 @@ pub struct ManagementStoreRequest {
     pub overwrite: Option<bool>,
     /// JSON field `Properties`.
     pub properties: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
-codegen::serialize_object!(ManagementStoreRequest {
+codegen::serialize_object!(ManagementStoreRequest, unknown_fields {
     "StoreId" => store_id: skip,
     "Alias" => alias: skip,
     "Overwrite" => overwrite: skip,
@@ -12601,7 +13818,7 @@ codegen::serialize_object!(ManagementStoreRequest {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ManagementStoreRequest {
+codegen::deserialize_object!(ManagementStoreRequest, unknown_fields {
     "StoreId" => store_id: plain,
     "Alias" => alias: plain,
     "Overwrite" => overwrite: plain,
@@ -12620,10 +13837,14 @@ pub struct ManagementStoreType {
     pub overwrite: Option<bool>,
     /// JSON field `Properties`.
     pub properties: Option<Vec<serde_json::Value>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
-codegen::serialize_object!(ManagementStoreType {
+codegen::serialize_object!(ManagementStoreType, unknown_fields {
     "StoreTypeId" => store_type_id: skip,
     "Alias" => alias: skip,
     "Overwrite" => overwrite: skip,
@@ -12632,7 +13853,7 @@ codegen::serialize_object!(ManagementStoreType {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ManagementStoreType {
+codegen::deserialize_object!(ManagementStoreType, unknown_fields {
     "StoreTypeId" => store_type_id: plain,
     "Alias" => alias: plain,
     "Overwrite" => overwrite: plain,
@@ -12651,10 +13872,14 @@ pub struct ManagementStoreTypeRequest {
     pub overwrite: Option<bool>,
     /// JSON field `Properties`.
     pub properties: Option<Vec<serde_json::Value>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
-codegen::serialize_object!(ManagementStoreTypeRequest {
+codegen::serialize_object!(ManagementStoreTypeRequest, unknown_fields {
     "StoreTypeId" => store_type_id: skip,
     "Alias" => alias: skip,
     "Overwrite" => overwrite: skip,
@@ -12663,7 +13888,7 @@ codegen::serialize_object!(ManagementStoreTypeRequest {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ManagementStoreTypeRequest {
+codegen::deserialize_object!(ManagementStoreTypeRequest, unknown_fields {
     "StoreTypeId" => store_type_id: plain,
     "Alias" => alias: plain,
     "Overwrite" => overwrite: plain,
@@ -12680,10 +13905,14 @@ pub struct MetadataAllUpdateRequest {
     pub certificate_ids: Option<Vec<i32>>,
     /// JSON field `Metadata`.
     pub metadata: Vec<MetadataSingleUpdateRequest>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
-codegen::serialize_object!(MetadataAllUpdateRequest {
+codegen::serialize_object!(MetadataAllUpdateRequest, unknown_fields {
     "Query" => query: skip,
     "CertificateIds" => certificate_ids: skip,
     "Metadata" => metadata: always,
@@ -12691,7 +13920,7 @@ codegen::serialize_object!(MetadataAllUpdateRequest {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(MetadataAllUpdateRequest {
+codegen::deserialize_object!(MetadataAllUpdateRequest, unknown_fields {
     "Query" => query: plain,
     "CertificateIds" => certificate_ids: plain,
     "Metadata" => metadata: plain,
@@ -12731,10 +13960,14 @@ pub struct MetadataFieldCreateRequest {
     pub case_sensitive: Option<bool>,
     /// JSON field `ExemptFromActionedCount`.
     pub exempt_from_actioned_count: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "metadata-field")]
-codegen::serialize_object!(MetadataFieldCreateRequest {
+codegen::serialize_object!(MetadataFieldCreateRequest, unknown_fields {
     "Name" => name: always,
     "Description" => description: always,
     "DataType" => data_type: always,
@@ -12751,7 +13984,7 @@ codegen::serialize_object!(MetadataFieldCreateRequest {
 
 #[cfg(feature = "metadata-field")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(MetadataFieldCreateRequest {
+codegen::deserialize_object!(MetadataFieldCreateRequest, unknown_fields {
     "Name" => name: plain,
     "Description" => description: plain,
     "DataType" => data_type: plain,
@@ -12796,11 +14029,15 @@ pub struct MetadataFieldResponse {
     pub case_sensitive: Option<bool>,
     /// JSON field `ExemptFromActionedCount`.
     pub exempt_from_actioned_count: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "metadata-field")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(MetadataFieldResponse {
+codegen::serialize_object!(MetadataFieldResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Description" => description: skip,
@@ -12817,7 +14054,7 @@ codegen::serialize_object!(MetadataFieldResponse {
 });
 
 #[cfg(feature = "metadata-field")]
-codegen::deserialize_object!(MetadataFieldResponse {
+codegen::deserialize_object!(MetadataFieldResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -12863,10 +14100,14 @@ pub struct MetadataFieldUpdateRequest {
     pub case_sensitive: Option<bool>,
     /// JSON field `ExemptFromActionedCount`.
     pub exempt_from_actioned_count: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "metadata-field")]
-codegen::serialize_object!(MetadataFieldUpdateRequest {
+codegen::serialize_object!(MetadataFieldUpdateRequest, unknown_fields {
     "Id" => id: always,
     "Name" => name: always,
     "Description" => description: always,
@@ -12884,7 +14125,7 @@ codegen::serialize_object!(MetadataFieldUpdateRequest {
 
 #[cfg(feature = "metadata-field")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(MetadataFieldUpdateRequest {
+codegen::deserialize_object!(MetadataFieldUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -12910,10 +14151,14 @@ pub struct MetadataSingleUpdateRequest {
     pub value: Option<String>,
     /// JSON field `OverwriteExisting`.
     pub overwrite_existing: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
-codegen::serialize_object!(MetadataSingleUpdateRequest {
+codegen::serialize_object!(MetadataSingleUpdateRequest, unknown_fields {
     "MetadataName" => metadata_name: skip,
     "Value" => value: skip,
     "OverwriteExisting" => overwrite_existing: skip,
@@ -12921,7 +14166,7 @@ codegen::serialize_object!(MetadataSingleUpdateRequest {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(MetadataSingleUpdateRequest {
+codegen::deserialize_object!(MetadataSingleUpdateRequest, unknown_fields {
     "MetadataName" => metadata_name: plain,
     "Value" => value: plain,
     "OverwriteExisting" => overwrite_existing: plain,
@@ -12957,11 +14202,15 @@ pub struct MetadataType {
     pub case_sensitive: Option<bool>,
     /// JSON field `ExemptFromActionedCount`.
     pub exempt_from_actioned_count: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "metadata-field")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(MetadataType {
+codegen::serialize_object!(MetadataType, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Description" => description: skip,
@@ -12978,7 +14227,7 @@ codegen::serialize_object!(MetadataType {
 });
 
 #[cfg(feature = "metadata-field")]
-codegen::deserialize_object!(MetadataType {
+codegen::deserialize_object!(MetadataType, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -13015,17 +14264,21 @@ pub struct MetadataUpdateRequest {
     pub id: Option<i32>,
     /// JSON field `Metadata`.
     pub metadata: std::collections::BTreeMap<String, String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
-codegen::serialize_object!(MetadataUpdateRequest {
+codegen::serialize_object!(MetadataUpdateRequest, unknown_fields {
     "Id" => id: skip,
     "Metadata" => metadata: always,
 });
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(MetadataUpdateRequest {
+codegen::deserialize_object!(MetadataUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "Metadata" => metadata: plain,
 });
@@ -13044,11 +14297,15 @@ pub struct ModelsSubjectAlternativeName {
     ///
     /// Base64-encoded bytes.
     pub value_hash: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ModelsSubjectAlternativeName {
+codegen::serialize_object!(ModelsSubjectAlternativeName, unknown_fields {
     "Id" => id: skip,
     "Value" => value: skip,
     "Type" => type_: skip,
@@ -13056,7 +14313,7 @@ codegen::serialize_object!(ModelsSubjectAlternativeName {
 });
 
 #[cfg(feature = "ssl")]
-codegen::deserialize_object!(ModelsSubjectAlternativeName {
+codegen::deserialize_object!(ModelsSubjectAlternativeName, unknown_fields {
     "Id" => id: plain,
     "Value" => value: plain,
     "Type" => type_: plain,
@@ -13093,6 +14350,10 @@ pub struct MonthlyModel {
     pub day: Option<i32>,
     /// JSON field `Time`.
     pub time: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -13118,7 +14379,10 @@ pub struct MonthlyModel {
         feature = "user"
     )
 )]
-codegen::serialize_object!(MonthlyModel { "Day" => day : skip, "Time" => time : skip });
+codegen::serialize_object!(MonthlyModel, unknown_fields {
+    "Day" => day: skip,
+    "Time" => time: skip,
+});
 
 #[cfg(
     any(
@@ -13143,7 +14407,7 @@ codegen::serialize_object!(MonthlyModel { "Day" => day : skip, "Time" => time : 
         feature = "user"
     )
 )]
-codegen::deserialize_object!(MonthlyModel {
+codegen::deserialize_object!(MonthlyModel, unknown_fields {
     "Day" => day: plain,
     "Time" => time: lenient,
 });
@@ -13156,17 +14420,21 @@ pub struct NetworkDefinition {
     pub item_type: Option<SslNetworkDefinitionItemType>,
     /// JSON field `Value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(NetworkDefinition {
+codegen::serialize_object!(NetworkDefinition, unknown_fields {
     "ItemType" => item_type: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "ssl")]
-codegen::deserialize_object!(NetworkDefinition {
+codegen::deserialize_object!(NetworkDefinition, unknown_fields {
     "ItemType" => item_type: plain,
     "Value" => value: plain,
 });
@@ -13219,11 +14487,15 @@ pub struct NetworkQueryResponse {
     pub monitor_job_parts: Option<i32>,
     /// JSON field `QuietHours`.
     pub quiet_hours: Option<Vec<QuietHourResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(NetworkQueryResponse {
+codegen::serialize_object!(NetworkQueryResponse, unknown_fields {
     "NetworkId" => network_id: skip,
     "Name" => name: skip,
     "AgentPoolName" => agent_pool_name: skip,
@@ -13249,7 +14521,7 @@ codegen::serialize_object!(NetworkQueryResponse {
 });
 
 #[cfg(feature = "ssl")]
-codegen::deserialize_object!(NetworkQueryResponse {
+codegen::deserialize_object!(NetworkQueryResponse, unknown_fields {
     "NetworkId" => network_id: plain,
     "Name" => name: plain,
     "AgentPoolName" => agent_pool_name: plain,
@@ -13282,17 +14554,21 @@ pub struct NetworkRangesRequest {
     pub network_id: uuid::Uuid,
     /// JSON field `Ranges`.
     pub ranges: Vec<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "ssl")]
-codegen::serialize_object!(NetworkRangesRequest {
+codegen::serialize_object!(NetworkRangesRequest, unknown_fields {
     "NetworkId" => network_id: always,
     "Ranges" => ranges: always,
 });
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(NetworkRangesRequest {
+codegen::deserialize_object!(NetworkRangesRequest, unknown_fields {
     "NetworkId" => network_id: plain,
     "Ranges" => ranges: plain,
 });
@@ -13347,11 +14623,15 @@ pub struct NetworkResponse {
     pub monitor_job_parts: Option<i32>,
     /// JSON field `QuietHours`.
     pub quiet_hours: Option<Vec<QuietHourResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(NetworkResponse {
+codegen::serialize_object!(NetworkResponse, unknown_fields {
     "AutoMonitor" => auto_monitor: skip,
     "NetworkId" => network_id: skip,
     "Name" => name: skip,
@@ -13378,7 +14658,7 @@ codegen::serialize_object!(NetworkResponse {
 });
 
 #[cfg(feature = "ssl")]
-codegen::deserialize_object!(NetworkResponse {
+codegen::deserialize_object!(NetworkResponse, unknown_fields {
     "AutoMonitor" => auto_monitor: plain,
     "NetworkId" => network_id: plain,
     "Name" => name: plain,
@@ -13422,10 +14702,14 @@ pub struct OcspParametersRequest {
     pub sample_serial_number: Option<String>,
     /// JSON field `FileName`.
     pub file_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "monitoring")]
-codegen::serialize_object!(OcspParametersRequest {
+codegen::serialize_object!(OcspParametersRequest, unknown_fields {
     "CertificateContents" => certificate_contents: skip,
     "CertificateAuthorityId" => certificate_authority_id: skip,
     "AuthorityName" => authority_name: skip,
@@ -13437,7 +14721,7 @@ codegen::serialize_object!(OcspParametersRequest {
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(OcspParametersRequest {
+codegen::deserialize_object!(OcspParametersRequest, unknown_fields {
     "CertificateContents" => certificate_contents: plain,
     "CertificateAuthorityId" => certificate_authority_id: plain,
     "AuthorityName" => authority_name: plain,
@@ -13463,11 +14747,15 @@ pub struct OcspParametersResponse {
     pub sample_serial_number: Option<String>,
     /// JSON field `FileName`.
     pub file_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(OcspParametersResponse {
+codegen::serialize_object!(OcspParametersResponse, unknown_fields {
     "CertificateAuthorityId" => certificate_authority_id: skip,
     "AuthorityName" => authority_name: skip,
     "AuthorityNameId" => authority_name_id: skip,
@@ -13477,7 +14765,7 @@ codegen::serialize_object!(OcspParametersResponse {
 });
 
 #[cfg(feature = "monitoring")]
-codegen::deserialize_object!(OcspParametersResponse {
+codegen::deserialize_object!(OcspParametersResponse, unknown_fields {
     "CertificateAuthorityId" => certificate_authority_id: plain,
     "AuthorityName" => authority_name: plain,
     "AuthorityNameId" => authority_name_id: plain,
@@ -13500,10 +14788,14 @@ pub struct OcspTestRequest {
     pub sample_serial_number: Option<String>,
     /// JSON field `Url`.
     pub url: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "monitoring")]
-codegen::serialize_object!(OcspTestRequest {
+codegen::serialize_object!(OcspTestRequest, unknown_fields {
     "AuthorityName" => authority_name: skip,
     "AuthorityNameId" => authority_name_id: skip,
     "AuthorityKeyId" => authority_key_id: skip,
@@ -13513,7 +14805,7 @@ codegen::serialize_object!(OcspTestRequest {
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(OcspTestRequest {
+codegen::deserialize_object!(OcspTestRequest, unknown_fields {
     "AuthorityName" => authority_name: plain,
     "AuthorityNameId" => authority_name_id: plain,
     "AuthorityKeyId" => authority_key_id: plain,
@@ -13529,17 +14821,21 @@ pub struct OcspTestResponse {
     pub success: Option<bool>,
     /// JSON field `Message`.
     pub message: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(OcspTestResponse {
+codegen::serialize_object!(OcspTestResponse, unknown_fields {
     "Success" => success: skip,
     "Message" => message: skip,
 });
 
 #[cfg(feature = "monitoring")]
-codegen::deserialize_object!(OcspTestResponse {
+codegen::deserialize_object!(OcspTestResponse, unknown_fields {
     "Success" => success: plain,
     "Message" => message: plain,
 });
@@ -13578,10 +14874,14 @@ pub struct OwnerBulkRequest {
     pub new_role_id: Option<i32>,
     /// JSON field `NewRoleName`.
     pub new_role_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
-codegen::serialize_object!(OwnerBulkRequest {
+codegen::serialize_object!(OwnerBulkRequest, unknown_fields {
     "CertificateIds" => certificate_ids: skip,
     "NewRoleId" => new_role_id: skip,
     "NewRoleName" => new_role_name: skip,
@@ -13589,7 +14889,7 @@ codegen::serialize_object!(OwnerBulkRequest {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(OwnerBulkRequest {
+codegen::deserialize_object!(OwnerBulkRequest, unknown_fields {
     "CertificateIds" => certificate_ids: plain,
     "NewRoleId" => new_role_id: plain,
     "NewRoleName" => new_role_name: plain,
@@ -13603,17 +14903,21 @@ pub struct OwnerRequest {
     pub new_role_id: Option<i32>,
     /// JSON field `NewRoleName`.
     pub new_role_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
-codegen::serialize_object!(OwnerRequest {
+codegen::serialize_object!(OwnerRequest, unknown_fields {
     "NewRoleId" => new_role_id: skip,
     "NewRoleName" => new_role_name: skip,
 });
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(OwnerRequest {
+codegen::deserialize_object!(OwnerRequest, unknown_fields {
     "NewRoleId" => new_role_id: plain,
     "NewRoleName" => new_role_name: plain,
 });
@@ -13654,17 +14958,21 @@ pub struct PamProviderPermissionRequest {
     pub pam_provider_id: Option<i32>,
     /// JSON field `Permissions`.
     pub permissions: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-role-permissions")]
-codegen::serialize_object!(PamProviderPermissionRequest {
+codegen::serialize_object!(PamProviderPermissionRequest, unknown_fields {
     "PamProviderId" => pam_provider_id: skip,
     "Permissions" => permissions: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(PamProviderPermissionRequest {
+codegen::deserialize_object!(PamProviderPermissionRequest, unknown_fields {
     "PamProviderId" => pam_provider_id: plain,
     "Permissions" => permissions: plain,
 });
@@ -13679,18 +14987,22 @@ pub struct PamProviderPermissionResponse {
     pub name: Option<String>,
     /// JSON field `Permissions`.
     pub permissions: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-role-permissions")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(PamProviderPermissionResponse {
+codegen::serialize_object!(PamProviderPermissionResponse, unknown_fields {
     "PamProviderId" => pam_provider_id: skip,
     "Name" => name: skip,
     "Permissions" => permissions: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
-codegen::deserialize_object!(PamProviderPermissionResponse {
+codegen::deserialize_object!(PamProviderPermissionResponse, unknown_fields {
     "PamProviderId" => pam_provider_id: plain,
     "Name" => name: plain,
     "Permissions" => permissions: plain,
@@ -13720,6 +15032,10 @@ pub struct PamProviderTypeParamValue {
     pub provider: Option<Provider>,
     /// JSON field `ProviderTypeParam`.
     pub provider_type_param: Option<ProviderTypeParam>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -13729,7 +15045,7 @@ pub struct PamProviderTypeParamValue {
         feature = "certificate-store-container"
     )
 )]
-codegen::serialize_object!(PamProviderTypeParamValue {
+codegen::serialize_object!(PamProviderTypeParamValue, unknown_fields {
     "Id" => id: skip,
     "Value" => value: skip,
     "ParameterId" => parameter_id: skip,
@@ -13746,7 +15062,7 @@ codegen::serialize_object!(PamProviderTypeParamValue {
         feature = "certificate-store-container"
     )
 )]
-codegen::deserialize_object!(PamProviderTypeParamValue {
+codegen::deserialize_object!(PamProviderTypeParamValue, unknown_fields {
     "Id" => id: plain,
     "Value" => value: plain,
     "ParameterId" => parameter_id: plain,
@@ -13770,11 +15086,15 @@ pub struct PamProviderTypeParamValueResponse {
     pub instance_guid: Option<uuid::Uuid>,
     /// JSON field `ProviderTypeParam`.
     pub provider_type_param: Option<PamProviderTypeParameterResponse>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(PamProviderTypeParamValueResponse {
+codegen::serialize_object!(PamProviderTypeParamValueResponse, unknown_fields {
     "Id" => id: skip,
     "Value" => value: skip,
     "InstanceId" => instance_id: skip,
@@ -13783,7 +15103,7 @@ codegen::serialize_object!(PamProviderTypeParamValueResponse {
 });
 
 #[cfg(feature = "pam-provider")]
-codegen::deserialize_object!(PamProviderTypeParamValueResponse {
+codegen::deserialize_object!(PamProviderTypeParamValueResponse, unknown_fields {
     "Id" => id: plain,
     "Value" => value: plain,
     "InstanceId" => instance_id: plain,
@@ -13805,11 +15125,15 @@ pub struct PamProviderTypeParameterResponse {
     pub data_type: Option<PamParameterDataType>,
     /// JSON field `InstanceLevel`.
     pub instance_level: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(PamProviderTypeParameterResponse {
+codegen::serialize_object!(PamProviderTypeParameterResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "DisplayName" => display_name: skip,
@@ -13818,7 +15142,7 @@ codegen::serialize_object!(PamProviderTypeParameterResponse {
 });
 
 #[cfg(feature = "pam-provider")]
-codegen::deserialize_object!(PamProviderTypeParameterResponse {
+codegen::deserialize_object!(PamProviderTypeParameterResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
@@ -13836,18 +15160,22 @@ pub struct PamProviderTypeResponse {
     pub name: Option<String>,
     /// JSON field `Parameters`.
     pub parameters: Option<Vec<PamProviderTypeParameterResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(PamProviderTypeResponse {
+codegen::serialize_object!(PamProviderTypeResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Parameters" => parameters: skip,
 });
 
 #[cfg(feature = "pam-provider")]
-codegen::deserialize_object!(PamProviderTypeResponse {
+codegen::deserialize_object!(PamProviderTypeResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Parameters" => parameters: plain,
@@ -13881,11 +15209,15 @@ pub struct ParameterDefinitionResponse {
     pub query_field_name: Option<String>,
     /// JSON field `QueryGroupBy`.
     pub query_group_by: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ParameterDefinitionResponse {
+codegen::serialize_object!(ParameterDefinitionResponse, unknown_fields {
     "DisplayName" => display_name: skip,
     "ParameterType" => parameter_type: skip,
     "Required" => required: skip,
@@ -13901,7 +15233,7 @@ codegen::serialize_object!(ParameterDefinitionResponse {
 });
 
 #[cfg(feature = "workflow-definition")]
-codegen::deserialize_object!(ParameterDefinitionResponse {
+codegen::deserialize_object!(ParameterDefinitionResponse, unknown_fields {
     "DisplayName" => display_name: plain,
     "ParameterType" => parameter_type: plain,
     "Required" => required: plain,
@@ -13926,17 +15258,21 @@ pub struct PasswordOptions {
     pub store_required: Option<bool>,
     /// JSON field `Style`.
     pub style: Option<CertStoreTypesPasswordStyles>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store-type")]
-codegen::serialize_object!(PasswordOptions {
+codegen::serialize_object!(PasswordOptions, unknown_fields {
     "EntrySupported" => entry_supported: skip,
     "StoreRequired" => store_required: skip,
     "Style" => style: skip,
 });
 
 #[cfg(feature = "certificate-store-type")]
-codegen::deserialize_object!(PasswordOptions {
+codegen::deserialize_object!(PasswordOptions, unknown_fields {
     "EntrySupported" => entry_supported: plain,
     "StoreRequired" => store_required: plain,
     "Style" => style: plain,
@@ -13962,10 +15298,14 @@ pub struct PendingAlertCreationRequest {
     pub recipients: Option<Vec<String>>,
     /// JSON field `EventHandlerParameters`.
     pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pending-alert")]
-codegen::serialize_object!(PendingAlertCreationRequest {
+codegen::serialize_object!(PendingAlertCreationRequest, unknown_fields {
     "DisplayName" => display_name: always,
     "Subject" => subject: always,
     "Message" => message: always,
@@ -13978,7 +15318,7 @@ codegen::serialize_object!(PendingAlertCreationRequest {
 
 #[cfg(feature = "pending-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(PendingAlertCreationRequest {
+codegen::deserialize_object!(PendingAlertCreationRequest, unknown_fields {
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
     "Message" => message: plain,
@@ -14009,11 +15349,15 @@ pub struct PendingAlertDefinitionResponse {
     pub registered_event_handler: Option<RegisteredEventHandlerResponse>,
     /// JSON field `EventHandlerParameters`.
     pub event_handler_parameters: Option<Vec<EventHandlerParameterResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pending-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(PendingAlertDefinitionResponse {
+codegen::serialize_object!(PendingAlertDefinitionResponse, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Subject" => subject: skip,
@@ -14025,7 +15369,7 @@ codegen::serialize_object!(PendingAlertDefinitionResponse {
 });
 
 #[cfg(feature = "pending-alert")]
-codegen::deserialize_object!(PendingAlertDefinitionResponse {
+codegen::deserialize_object!(PendingAlertDefinitionResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
@@ -14052,11 +15396,15 @@ pub struct PendingAlertResponse {
     pub common_name: Option<String>,
     /// JSON field `LogicalName`.
     pub logical_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pending-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(PendingAlertResponse {
+codegen::serialize_object!(PendingAlertResponse, unknown_fields {
     "Subject" => subject: skip,
     "Message" => message: skip,
     "Recipients" => recipients: skip,
@@ -14066,7 +15414,7 @@ codegen::serialize_object!(PendingAlertResponse {
 });
 
 #[cfg(feature = "pending-alert")]
-codegen::deserialize_object!(PendingAlertResponse {
+codegen::deserialize_object!(PendingAlertResponse, unknown_fields {
     "Subject" => subject: plain,
     "Message" => message: plain,
     "Recipients" => recipients: plain,
@@ -14081,16 +15429,20 @@ codegen::deserialize_object!(PendingAlertResponse {
 pub struct PendingAlertTestAllRequest {
     /// JSON field `SendAlerts`.
     pub send_alerts: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pending-alert")]
-codegen::serialize_object!(PendingAlertTestAllRequest {
+codegen::serialize_object!(PendingAlertTestAllRequest, unknown_fields {
     "SendAlerts" => send_alerts: skip,
 });
 
 #[cfg(feature = "pending-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(PendingAlertTestAllRequest {
+codegen::deserialize_object!(PendingAlertTestAllRequest, unknown_fields {
     "SendAlerts" => send_alerts: plain,
 });
 
@@ -14102,17 +15454,21 @@ pub struct PendingAlertTestRequest {
     pub alert_id: Option<i32>,
     /// JSON field `SendAlerts`.
     pub send_alerts: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pending-alert")]
-codegen::serialize_object!(PendingAlertTestRequest {
+codegen::serialize_object!(PendingAlertTestRequest, unknown_fields {
     "AlertId" => alert_id: skip,
     "SendAlerts" => send_alerts: skip,
 });
 
 #[cfg(feature = "pending-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(PendingAlertTestRequest {
+codegen::deserialize_object!(PendingAlertTestRequest, unknown_fields {
     "AlertId" => alert_id: plain,
     "SendAlerts" => send_alerts: plain,
 });
@@ -14125,17 +15481,21 @@ pub struct PendingAlertTestResponse {
     pub pending_alerts: Option<Vec<PendingAlertResponse>>,
     /// JSON field `AlertBuildResult`.
     pub alert_build_result: Option<AlertBuildResult>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pending-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(PendingAlertTestResponse {
+codegen::serialize_object!(PendingAlertTestResponse, unknown_fields {
     "PendingAlerts" => pending_alerts: skip,
     "AlertBuildResult" => alert_build_result: skip,
 });
 
 #[cfg(feature = "pending-alert")]
-codegen::deserialize_object!(PendingAlertTestResponse {
+codegen::deserialize_object!(PendingAlertTestResponse, unknown_fields {
     "PendingAlerts" => pending_alerts: plain,
     "AlertBuildResult" => alert_build_result: plain,
 });
@@ -14162,10 +15522,14 @@ pub struct PendingAlertUpdateRequest {
     pub recipients: Option<Vec<String>>,
     /// JSON field `EventHandlerParameters`.
     pub event_handler_parameters: Option<Vec<EventHandlerParameterRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pending-alert")]
-codegen::serialize_object!(PendingAlertUpdateRequest {
+codegen::serialize_object!(PendingAlertUpdateRequest, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: always,
     "Subject" => subject: always,
@@ -14179,7 +15543,7 @@ codegen::serialize_object!(PendingAlertUpdateRequest {
 
 #[cfg(feature = "pending-alert")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(PendingAlertUpdateRequest {
+codegen::deserialize_object!(PendingAlertUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Subject" => subject: plain,
@@ -14203,11 +15567,15 @@ pub struct PendingCsrResponse {
     pub request_time: Option<chrono::DateTime<chrono::Utc>>,
     /// JSON field `Subject`.
     pub subject: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "csr-generation")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(PendingCsrResponse {
+codegen::serialize_object!(PendingCsrResponse, unknown_fields {
     "Id" => id: skip,
     "CSR" => csr: skip,
     "RequestTime" => request_time: skip,
@@ -14215,7 +15583,7 @@ codegen::serialize_object!(PendingCsrResponse {
 });
 
 #[cfg(feature = "csr-generation")]
-codegen::deserialize_object!(PendingCsrResponse {
+codegen::deserialize_object!(PendingCsrResponse, unknown_fields {
     "Id" => id: plain,
     "CSR" => csr: plain,
     "RequestTime" => request_time: lenient,
@@ -14230,17 +15598,21 @@ pub struct PermissionRolesPairResponse {
     pub permission: Option<String>,
     /// JSON field `GrantedByRoles`.
     pub granted_by_roles: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(PermissionRolesPairResponse {
+codegen::serialize_object!(PermissionRolesPairResponse, unknown_fields {
     "Permission" => permission: skip,
     "GrantedByRoles" => granted_by_roles: skip,
 });
 
 #[cfg(feature = "security")]
-codegen::deserialize_object!(PermissionRolesPairResponse {
+codegen::deserialize_object!(PermissionRolesPairResponse, unknown_fields {
     "Permission" => permission: plain,
     "GrantedByRoles" => granted_by_roles: plain,
 });
@@ -14257,11 +15629,15 @@ pub struct PermissionSet {
     pub permissions: Option<Vec<String>>,
     /// JSON field `SecurityRoles`.
     pub security_roles: Option<Vec<SecurityRoleInfo>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "permission-set")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(PermissionSet {
+codegen::serialize_object!(PermissionSet, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Permissions" => permissions: skip,
@@ -14269,7 +15645,7 @@ codegen::serialize_object!(PermissionSet {
 });
 
 #[cfg(feature = "permission-set")]
-codegen::deserialize_object!(PermissionSet {
+codegen::deserialize_object!(PermissionSet, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Permissions" => permissions: plain,
@@ -14288,17 +15664,21 @@ pub struct PermissionSetCreateRequest {
     ///
     /// JSON field `Permissions`.
     pub permissions: Vec<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "permission-set")]
-codegen::serialize_object!(PermissionSetCreateRequest {
+codegen::serialize_object!(PermissionSetCreateRequest, unknown_fields {
     "Name" => name: always,
     "Permissions" => permissions: always,
 });
 
 #[cfg(feature = "permission-set")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(PermissionSetCreateRequest {
+codegen::deserialize_object!(PermissionSetCreateRequest, unknown_fields {
     "Name" => name: plain,
     "Permissions" => permissions: plain,
 });
@@ -14319,18 +15699,22 @@ pub struct PermissionSetResponse {
     ///
     /// JSON field `Permissions`.
     pub permissions: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "permission-set")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(PermissionSetResponse {
+codegen::serialize_object!(PermissionSetResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Permissions" => permissions: skip,
 });
 
 #[cfg(feature = "permission-set")]
-codegen::deserialize_object!(PermissionSetResponse {
+codegen::deserialize_object!(PermissionSetResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Permissions" => permissions: plain,
@@ -14348,17 +15732,21 @@ pub struct PermissionSetUpdateRequest {
     ///
     /// JSON field `Permissions`.
     pub permissions: Vec<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "permission-set")]
-codegen::serialize_object!(PermissionSetUpdateRequest {
+codegen::serialize_object!(PermissionSetUpdateRequest, unknown_fields {
     "Id" => id: always,
     "Permissions" => permissions: always,
 });
 
 #[cfg(feature = "permission-set")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(PermissionSetUpdateRequest {
+codegen::deserialize_object!(PermissionSetUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "Permissions" => permissions: plain,
 });
@@ -14373,18 +15761,22 @@ pub struct PfxEnrollmentManagementResponse {
     pub certificate_information: Option<Pkcs12CertificateResponse>,
     /// JSON field `Metadata`.
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(PfxEnrollmentManagementResponse {
+codegen::serialize_object!(PfxEnrollmentManagementResponse, unknown_fields {
     "SuccessfulStores" => successful_stores: skip,
     "CertificateInformation" => certificate_information: skip,
     "Metadata" => metadata: skip,
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(PfxEnrollmentManagementResponse {
+codegen::deserialize_object!(PfxEnrollmentManagementResponse, unknown_fields {
     "SuccessfulStores" => successful_stores: plain,
     "CertificateInformation" => certificate_information: plain,
     "Metadata" => metadata: plain,
@@ -14440,10 +15832,14 @@ pub struct PfxEnrollmentRequest {
     pub sa_ns: Option<std::collections::BTreeMap<String, Vec<String>>>,
     /// JSON field `EnrollmentPatternId`.
     pub enrollment_pattern_id: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
-codegen::serialize_object!(PfxEnrollmentRequest {
+codegen::serialize_object!(PfxEnrollmentRequest, unknown_fields {
     "CustomFriendlyName" => custom_friendly_name: skip,
     "Password" => password: skip,
     "PopulateMissingValuesFromAD" => populate_missing_values_from_ad: skip,
@@ -14470,7 +15866,7 @@ codegen::serialize_object!(PfxEnrollmentRequest {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(PfxEnrollmentRequest {
+codegen::deserialize_object!(PfxEnrollmentRequest, unknown_fields {
     "CustomFriendlyName" => custom_friendly_name: plain,
     "Password" => password: plain,
     "PopulateMissingValuesFromAD" => populate_missing_values_from_ad: plain,
@@ -14503,17 +15899,21 @@ pub struct PfxEnrollmentResponse {
     pub certificate_information: Option<Pkcs12CertificateResponse>,
     /// JSON field `Metadata`.
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(PfxEnrollmentResponse {
+codegen::serialize_object!(PfxEnrollmentResponse, unknown_fields {
     "CertificateInformation" => certificate_information: skip,
     "Metadata" => metadata: skip,
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(PfxEnrollmentResponse {
+codegen::deserialize_object!(PfxEnrollmentResponse, unknown_fields {
     "CertificateInformation" => certificate_information: plain,
     "Metadata" => metadata: plain,
 });
@@ -14628,10 +16028,14 @@ pub struct PfxEnrollmentWithStoresRequest {
     pub file_extension: Option<String>,
     /// JSON field `PopulateMissingValuesFromAD`.
     pub populate_missing_values_from_ad: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
-codegen::serialize_object!(PfxEnrollmentWithStoresRequest {
+codegen::serialize_object!(PfxEnrollmentWithStoresRequest, unknown_fields {
     "Stores" => stores: skip,
     "CustomFriendlyName" => custom_friendly_name: skip,
     "Password" => password: skip,
@@ -14664,7 +16068,7 @@ codegen::serialize_object!(PfxEnrollmentWithStoresRequest {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(PfxEnrollmentWithStoresRequest {
+codegen::deserialize_object!(PfxEnrollmentWithStoresRequest, unknown_fields {
     "Stores" => stores: plain,
     "CustomFriendlyName" => custom_friendly_name: plain,
     "Password" => password: plain,
@@ -14721,11 +16125,15 @@ pub struct Pkcs10CertificateResponse {
     pub disposition_message: Option<String>,
     /// JSON field `EnrollmentContext`.
     pub enrollment_context: Option<std::collections::BTreeMap<String, String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(Pkcs10CertificateResponse {
+codegen::serialize_object!(Pkcs10CertificateResponse, unknown_fields {
     "SerialNumber" => serial_number: skip,
     "IssuerDN" => issuer_dn: skip,
     "Thumbprint" => thumbprint: skip,
@@ -14740,7 +16148,7 @@ codegen::serialize_object!(Pkcs10CertificateResponse {
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(Pkcs10CertificateResponse {
+codegen::deserialize_object!(Pkcs10CertificateResponse, unknown_fields {
     "SerialNumber" => serial_number: plain,
     "IssuerDN" => issuer_dn: plain,
     "Thumbprint" => thumbprint: plain,
@@ -14786,11 +16194,15 @@ pub struct Pkcs12CertificateResponse {
     pub disposition_message: Option<String>,
     /// JSON field `EnrollmentContext`.
     pub enrollment_context: Option<std::collections::BTreeMap<String, String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(Pkcs12CertificateResponse {
+codegen::serialize_object!(Pkcs12CertificateResponse, unknown_fields {
     "SerialNumber" => serial_number: skip,
     "IssuerDN" => issuer_dn: skip,
     "Thumbprint" => thumbprint: skip,
@@ -14808,7 +16220,7 @@ codegen::serialize_object!(Pkcs12CertificateResponse {
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(Pkcs12CertificateResponse {
+codegen::deserialize_object!(Pkcs12CertificateResponse, unknown_fields {
     "SerialNumber" => serial_number: plain,
     "IssuerDN" => issuer_dn: plain,
     "Thumbprint" => thumbprint: plain,
@@ -14841,11 +16253,15 @@ pub struct ProcessedCertificateRequest {
     pub keyfactor_request_id: Option<i32>,
     /// JSON field `Comment`.
     pub comment: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ProcessedCertificateRequest {
+codegen::serialize_object!(ProcessedCertificateRequest, unknown_fields {
     "CARowId" => ca_row_id: skip,
     "CARequestId" => ca_request_id: skip,
     "CAHost" => ca_host: skip,
@@ -14855,7 +16271,7 @@ codegen::serialize_object!(ProcessedCertificateRequest {
 });
 
 #[cfg(feature = "workflow")]
-codegen::deserialize_object!(ProcessedCertificateRequest {
+codegen::deserialize_object!(ProcessedCertificateRequest, unknown_fields {
     "CARowId" => ca_row_id: plain,
     "CARequestId" => ca_request_id: plain,
     "CAHost" => ca_host: plain,
@@ -14870,15 +16286,19 @@ codegen::deserialize_object!(ProcessedCertificateRequest {
 pub struct PropertiesValidationOptions {
     /// JSON field `OnCreation`.
     pub on_creation: Option<CertificateStoreTypeValidationOptions>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store-type")]
-codegen::serialize_object!(PropertiesValidationOptions {
+codegen::serialize_object!(PropertiesValidationOptions, unknown_fields {
     "OnCreation" => on_creation: skip,
 });
 
 #[cfg(feature = "certificate-store-type")]
-codegen::deserialize_object!(PropertiesValidationOptions {
+codegen::deserialize_object!(PropertiesValidationOptions, unknown_fields {
     "OnCreation" => on_creation: plain,
 });
 
@@ -14910,6 +16330,10 @@ pub struct Provider {
     pub is_in_use: Option<bool>,
     /// JSON field `IsLocalDB`.
     pub is_local_db: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -14919,7 +16343,7 @@ pub struct Provider {
         feature = "certificate-store-container"
     )
 )]
-codegen::serialize_object!(Provider {
+codegen::serialize_object!(Provider, unknown_fields {
     "Id" => id: skip,
     "Name" => name: always,
     "Area" => area: skip,
@@ -14938,7 +16362,7 @@ codegen::serialize_object!(Provider {
         feature = "certificate-store-container"
     )
 )]
-codegen::deserialize_object!(Provider {
+codegen::deserialize_object!(Provider, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Area" => area: plain,
@@ -14966,10 +16390,14 @@ pub struct ProviderCreateRequest {
     pub provider_type_param_values: Option<Vec<ProviderCreateRequestTypeParamValue>>,
     /// JSON field `SecuredAreaId`.
     pub secured_area_id: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pam-provider")]
-codegen::serialize_object!(ProviderCreateRequest {
+codegen::serialize_object!(ProviderCreateRequest, unknown_fields {
     "Name" => name: always,
     "Remote" => remote: skip,
     "Area" => area: skip,
@@ -14980,7 +16408,7 @@ codegen::serialize_object!(ProviderCreateRequest {
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ProviderCreateRequest {
+codegen::deserialize_object!(ProviderCreateRequest, unknown_fields {
     "Name" => name: plain,
     "Remote" => remote: plain,
     "Area" => area: plain,
@@ -14995,14 +16423,22 @@ codegen::deserialize_object!(ProviderCreateRequest {
 pub struct ProviderCreateRequestProviderType {
     /// JSON field `Id`.
     pub id: Option<uuid::Uuid>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pam-provider")]
-codegen::serialize_object!(ProviderCreateRequestProviderType { "Id" => id : skip });
+codegen::serialize_object!(ProviderCreateRequestProviderType, unknown_fields {
+    "Id" => id: skip,
+});
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ProviderCreateRequestProviderType { "Id" => id : plain });
+codegen::deserialize_object!(ProviderCreateRequestProviderType, unknown_fields {
+    "Id" => id: plain,
+});
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderCreateRequestProviderTypeParam` (API version 1.0, 2).
 #[cfg(feature = "pam-provider")]
@@ -15016,10 +16452,14 @@ pub struct ProviderCreateRequestProviderTypeParam {
     pub display_name: Option<String>,
     /// JSON field `InstanceLevel`.
     pub instance_level: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pam-provider")]
-codegen::serialize_object!(ProviderCreateRequestProviderTypeParam {
+codegen::serialize_object!(ProviderCreateRequestProviderTypeParam, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "DisplayName" => display_name: skip,
@@ -15028,7 +16468,7 @@ codegen::serialize_object!(ProviderCreateRequestProviderTypeParam {
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ProviderCreateRequestProviderTypeParam {
+codegen::deserialize_object!(ProviderCreateRequestProviderTypeParam, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
@@ -15049,10 +16489,14 @@ pub struct ProviderCreateRequestTypeParamValue {
     pub instance_guid: Option<uuid::Uuid>,
     /// JSON field `ProviderTypeParam`.
     pub provider_type_param: Option<ProviderCreateRequestProviderTypeParam>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pam-provider")]
-codegen::serialize_object!(ProviderCreateRequestTypeParamValue {
+codegen::serialize_object!(ProviderCreateRequestTypeParamValue, unknown_fields {
     "Id" => id: skip,
     "Value" => value: skip,
     "InstanceId" => instance_id: skip,
@@ -15062,7 +16506,7 @@ codegen::serialize_object!(ProviderCreateRequestTypeParamValue {
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ProviderCreateRequestTypeParamValue {
+codegen::deserialize_object!(ProviderCreateRequestTypeParamValue, unknown_fields {
     "Id" => id: plain,
     "Value" => value: plain,
     "InstanceId" => instance_id: plain,
@@ -15084,11 +16528,15 @@ pub struct ProviderResponse {
     pub provider_type_param_values: Option<Vec<PamProviderTypeParamValueResponse>>,
     /// JSON field `Remote`.
     pub remote: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ProviderResponse {
+codegen::serialize_object!(ProviderResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "ProviderType" => provider_type: skip,
@@ -15097,7 +16545,7 @@ codegen::serialize_object!(ProviderResponse {
 });
 
 #[cfg(feature = "pam-provider")]
-codegen::deserialize_object!(ProviderResponse {
+codegen::deserialize_object!(ProviderResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "ProviderType" => provider_type: plain,
@@ -15123,11 +16571,15 @@ pub struct ProviderResponseLegacy {
     pub secured_area_id: Option<i32>,
     /// JSON field `Remote`.
     pub remote: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ProviderResponseLegacy {
+codegen::serialize_object!(ProviderResponseLegacy, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Area" => area: skip,
@@ -15138,7 +16590,7 @@ codegen::serialize_object!(ProviderResponseLegacy {
 });
 
 #[cfg(feature = "pam-provider")]
-codegen::deserialize_object!(ProviderResponseLegacy {
+codegen::deserialize_object!(ProviderResponseLegacy, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Area" => area: plain,
@@ -15165,6 +16617,10 @@ pub struct ProviderType {
     pub name: Option<String>,
     /// JSON field `ProviderTypeParams`.
     pub provider_type_params: Option<Vec<ProviderTypeParam>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -15175,7 +16631,7 @@ pub struct ProviderType {
         feature = "pam-provider"
     )
 )]
-codegen::serialize_object!(ProviderType {
+codegen::serialize_object!(ProviderType, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "ProviderTypeParams" => provider_type_params: skip,
@@ -15189,7 +16645,7 @@ codegen::serialize_object!(ProviderType {
         feature = "pam-provider"
     )
 )]
-codegen::deserialize_object!(ProviderType {
+codegen::deserialize_object!(ProviderType, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "ProviderTypeParams" => provider_type_params: plain,
@@ -15203,17 +16659,21 @@ pub struct ProviderTypeCreateRequest {
     pub name: String,
     /// JSON field `Parameters`.
     pub parameters: Option<Vec<ProviderTypeParameterCreateRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pam-provider")]
-codegen::serialize_object!(ProviderTypeCreateRequest {
+codegen::serialize_object!(ProviderTypeCreateRequest, unknown_fields {
     "Name" => name: always,
     "Parameters" => parameters: skip,
 });
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ProviderTypeCreateRequest {
+codegen::deserialize_object!(ProviderTypeCreateRequest, unknown_fields {
     "Name" => name: plain,
     "Parameters" => parameters: plain,
 });
@@ -15241,6 +16701,10 @@ pub struct ProviderTypeParam {
     pub instance_level: Option<bool>,
     /// JSON field `ProviderType`.
     pub provider_type: Option<ProviderType>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -15251,7 +16715,7 @@ pub struct ProviderTypeParam {
         feature = "pam-provider"
     )
 )]
-codegen::serialize_object!(ProviderTypeParam {
+codegen::serialize_object!(ProviderTypeParam, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "DisplayName" => display_name: skip,
@@ -15268,7 +16732,7 @@ codegen::serialize_object!(ProviderTypeParam {
         feature = "pam-provider"
     )
 )]
-codegen::deserialize_object!(ProviderTypeParam {
+codegen::deserialize_object!(ProviderTypeParam, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
@@ -15289,10 +16753,14 @@ pub struct ProviderTypeParameterCreateRequest {
     pub data_type: Option<PamParameterDataType>,
     /// JSON field `InstanceLevel`.
     pub instance_level: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pam-provider")]
-codegen::serialize_object!(ProviderTypeParameterCreateRequest {
+codegen::serialize_object!(ProviderTypeParameterCreateRequest, unknown_fields {
     "Name" => name: always,
     "DisplayName" => display_name: skip,
     "DataType" => data_type: skip,
@@ -15301,7 +16769,7 @@ codegen::serialize_object!(ProviderTypeParameterCreateRequest {
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ProviderTypeParameterCreateRequest {
+codegen::deserialize_object!(ProviderTypeParameterCreateRequest, unknown_fields {
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
     "DataType" => data_type: plain,
@@ -15348,10 +16816,14 @@ pub struct ProviderTypeParameterRequest {
     pub auth0_api_url: Option<String>,
     /// JSON field `SignOutUrl`.
     pub sign_out_url: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "identity-provider")]
-codegen::serialize_object!(ProviderTypeParameterRequest {
+codegen::serialize_object!(ProviderTypeParameterRequest, unknown_fields {
     "Timeout" => timeout: skip,
     "OIDCAudience" => oidc_audience: skip,
     "OIDCScope" => oidc_scope: skip,
@@ -15374,7 +16846,7 @@ codegen::serialize_object!(ProviderTypeParameterRequest {
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ProviderTypeParameterRequest {
+codegen::deserialize_object!(ProviderTypeParameterRequest, unknown_fields {
     "Timeout" => timeout: plain,
     "OIDCAudience" => oidc_audience: plain,
     "OIDCScope" => oidc_scope: plain,
@@ -15417,11 +16889,15 @@ pub struct ProviderTypeParameterValueResponse {
     pub request_url_parameters: Option<Vec<RequestUrlParameterResponse>>,
     /// JSON field `SecretValue`.
     pub secret_value: Option<KeyfactorApiSecret>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ProviderTypeParameterValueResponse {
+codegen::serialize_object!(ProviderTypeParameterValueResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "DisplayName" => display_name: skip,
@@ -15434,7 +16910,7 @@ codegen::serialize_object!(ProviderTypeParameterValueResponse {
 });
 
 #[cfg(feature = "identity-provider")]
-codegen::deserialize_object!(ProviderTypeParameterValueResponse {
+codegen::deserialize_object!(ProviderTypeParameterValueResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
@@ -15458,10 +16934,14 @@ pub struct ProviderUpdateRequest {
     pub remote: bool,
     /// JSON field `ProviderTypeParamValues`.
     pub provider_type_param_values: Option<Vec<ProviderCreateRequestTypeParamValue>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pam-provider")]
-codegen::serialize_object!(ProviderUpdateRequest {
+codegen::serialize_object!(ProviderUpdateRequest, unknown_fields {
     "Id" => id: always,
     "Name" => name: always,
     "Remote" => remote: always,
@@ -15470,7 +16950,7 @@ codegen::serialize_object!(ProviderUpdateRequest {
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ProviderUpdateRequest {
+codegen::deserialize_object!(ProviderUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Remote" => remote: plain,
@@ -15495,10 +16975,14 @@ pub struct ProviderUpdateRequestLegacy {
     pub provider_type_param_values: Option<Vec<ProviderCreateRequestTypeParamValue>>,
     /// JSON field `SecuredAreaId`.
     pub secured_area_id: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "pam-provider")]
-codegen::serialize_object!(ProviderUpdateRequestLegacy {
+codegen::serialize_object!(ProviderUpdateRequestLegacy, unknown_fields {
     "Id" => id: always,
     "Name" => name: always,
     "Remote" => remote: skip,
@@ -15510,7 +16994,7 @@ codegen::serialize_object!(ProviderUpdateRequestLegacy {
 
 #[cfg(feature = "pam-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ProviderUpdateRequestLegacy {
+codegen::deserialize_object!(ProviderUpdateRequestLegacy, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Remote" => remote: plain,
@@ -15542,11 +17026,15 @@ pub struct QueryField {
     pub values: Option<Vec<QueryFieldValue>>,
     /// JSON field `multiValue`.
     pub multi_value: Option<QueryFieldMultiValue>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(QueryField {
+codegen::serialize_object!(QueryField, unknown_fields {
     "name" => name: skip,
     "default" => default: skip,
     "type" => type_: skip,
@@ -15556,7 +17044,7 @@ codegen::serialize_object!(QueryField {
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(QueryField {
+codegen::deserialize_object!(QueryField, unknown_fields {
     "name" => name: plain,
     "default" => default: plain,
     "type" => type_: plain,
@@ -15573,17 +17061,21 @@ pub struct QueryFieldComparison {
     pub short_name: Option<String>,
     /// JSON field `displayName`.
     pub display_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(QueryFieldComparison {
+codegen::serialize_object!(QueryFieldComparison, unknown_fields {
     "shortName" => short_name: skip,
     "displayName" => display_name: skip,
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(QueryFieldComparison {
+codegen::deserialize_object!(QueryFieldComparison, unknown_fields {
     "shortName" => short_name: plain,
     "displayName" => display_name: plain,
 });
@@ -15598,18 +17090,22 @@ pub struct QueryFieldMultiValue {
     pub multi_value_display_name: Option<String>,
     /// JSON field `multiValueName`.
     pub multi_value_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(QueryFieldMultiValue {
+codegen::serialize_object!(QueryFieldMultiValue, unknown_fields {
     "fieldDisplayName" => field_display_name: skip,
     "multiValueDisplayName" => multi_value_display_name: skip,
     "multiValueName" => multi_value_name: skip,
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(QueryFieldMultiValue {
+codegen::deserialize_object!(QueryFieldMultiValue, unknown_fields {
     "fieldDisplayName" => field_display_name: plain,
     "multiValueDisplayName" => multi_value_display_name: plain,
     "multiValueName" => multi_value_name: plain,
@@ -15625,18 +17121,22 @@ pub struct QueryFieldValue {
     pub value: Option<serde_json::Value>,
     /// JSON field `options`.
     pub options: Option<Vec<QueryFieldValueOption>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(QueryFieldValue {
+codegen::serialize_object!(QueryFieldValue, unknown_fields {
     "displayName" => display_name: skip,
     "value" => value: skip,
     "options" => options: skip,
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(QueryFieldValue {
+codegen::deserialize_object!(QueryFieldValue, unknown_fields {
     "displayName" => display_name: plain,
     "value" => value: plain,
     "options" => options: plain,
@@ -15650,17 +17150,21 @@ pub struct QueryFieldValueOption {
     pub display_name: Option<String>,
     /// JSON field `value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(QueryFieldValueOption {
+codegen::serialize_object!(QueryFieldValueOption, unknown_fields {
     "displayName" => display_name: skip,
     "value" => value: skip,
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(QueryFieldValueOption {
+codegen::deserialize_object!(QueryFieldValueOption, unknown_fields {
     "displayName" => display_name: plain,
     "value" => value: plain,
 });
@@ -15677,10 +17181,14 @@ pub struct QuietHourRequest {
     pub end_day: Option<DayOfWeek>,
     /// JSON field `EndTime`.
     pub end_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "ssl")]
-codegen::serialize_object!(QuietHourRequest {
+codegen::serialize_object!(QuietHourRequest, unknown_fields {
     "StartDay" => start_day: skip,
     "StartTime" => start_time: skip,
     "EndDay" => end_day: skip,
@@ -15689,7 +17197,7 @@ codegen::serialize_object!(QuietHourRequest {
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(QuietHourRequest {
+codegen::deserialize_object!(QuietHourRequest, unknown_fields {
     "StartDay" => start_day: plain,
     "StartTime" => start_time: lenient,
     "EndDay" => end_day: plain,
@@ -15708,11 +17216,15 @@ pub struct QuietHourResponse {
     pub end_day: Option<DayOfWeek>,
     /// JSON field `EndTime`.
     pub end_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(QuietHourResponse {
+codegen::serialize_object!(QuietHourResponse, unknown_fields {
     "StartDay" => start_day: skip,
     "StartTime" => start_time: skip,
     "EndDay" => end_day: skip,
@@ -15720,7 +17232,7 @@ codegen::serialize_object!(QuietHourResponse {
 });
 
 #[cfg(feature = "ssl")]
-codegen::deserialize_object!(QuietHourResponse {
+codegen::deserialize_object!(QuietHourResponse, unknown_fields {
     "StartDay" => start_day: plain,
     "StartTime" => start_time: lenient,
     "EndDay" => end_day: plain,
@@ -15737,17 +17249,21 @@ pub struct RecoveryResponse {
     pub pfx: Option<String>,
     /// JSON field `FileName`.
     pub file_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(RecoveryResponse {
+codegen::serialize_object!(RecoveryResponse, unknown_fields {
     "PFX" => pfx: skip,
     "FileName" => file_name: skip,
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(RecoveryResponse {
+codegen::deserialize_object!(RecoveryResponse, unknown_fields {
     "PFX" => pfx: plain,
     "FileName" => file_name: plain,
 });
@@ -15784,10 +17300,14 @@ pub struct ReenrollmentRequest {
     pub owner_role_id: Option<i32>,
     /// JSON field `OwnerRoleName`.
     pub owner_role_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store")]
-codegen::serialize_object!(ReenrollmentRequest {
+codegen::serialize_object!(ReenrollmentRequest, unknown_fields {
     "KeystoreId" => keystore_id: skip,
     "SubjectName" => subject_name: skip,
     "AgentGuid" => agent_guid: skip,
@@ -15806,7 +17326,7 @@ codegen::serialize_object!(ReenrollmentRequest {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ReenrollmentRequest {
+codegen::deserialize_object!(ReenrollmentRequest, unknown_fields {
     "KeystoreId" => keystore_id: plain,
     "SubjectName" => subject_name: plain,
     "AgentGuid" => agent_guid: plain,
@@ -15845,6 +17365,10 @@ pub struct ReenrollmentStatus {
     pub custom_alias_allowed: Option<i32>,
     /// JSON field `EntryParameters`.
     pub entry_parameters: Option<Vec<CertificateStoreTypeEntryParameter>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -15854,7 +17378,7 @@ pub struct ReenrollmentStatus {
         feature = "certificate-store-container"
     )
 )]
-codegen::serialize_object!(ReenrollmentStatus {
+codegen::serialize_object!(ReenrollmentStatus, unknown_fields {
     "Data" => data: skip,
     "AgentId" => agent_id: skip,
     "Message" => message: skip,
@@ -15870,7 +17394,7 @@ codegen::serialize_object!(ReenrollmentStatus {
         feature = "certificate-store-container"
     )
 )]
-codegen::deserialize_object!(ReenrollmentStatus {
+codegen::deserialize_object!(ReenrollmentStatus, unknown_fields {
     "Data" => data: plain,
     "AgentId" => agent_id: plain,
     "Message" => message: plain,
@@ -15895,6 +17419,10 @@ pub struct RegisteredEventHandlerRequest {
     pub id: i32,
     /// JSON field `UseHandler`.
     pub use_handler: bool,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -15906,7 +17434,7 @@ pub struct RegisteredEventHandlerRequest {
         feature = "pending-alert"
     )
 )]
-codegen::serialize_object!(RegisteredEventHandlerRequest {
+codegen::serialize_object!(RegisteredEventHandlerRequest, unknown_fields {
     "Id" => id: always,
     "UseHandler" => use_handler: always,
 });
@@ -15921,7 +17449,7 @@ codegen::serialize_object!(RegisteredEventHandlerRequest {
     )
 )]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(RegisteredEventHandlerRequest {
+codegen::deserialize_object!(RegisteredEventHandlerRequest, unknown_fields {
     "Id" => id: plain,
     "UseHandler" => use_handler: plain,
 });
@@ -15944,6 +17472,10 @@ pub struct RegisteredEventHandlerResponse {
     pub display_name: Option<String>,
     /// JSON field `UseHandler`.
     pub use_handler: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -15956,7 +17488,7 @@ pub struct RegisteredEventHandlerResponse {
     )
 )]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(RegisteredEventHandlerResponse {
+codegen::serialize_object!(RegisteredEventHandlerResponse, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "UseHandler" => use_handler: skip,
@@ -15971,7 +17503,7 @@ codegen::serialize_object!(RegisteredEventHandlerResponse {
         feature = "pending-alert"
     )
 )]
-codegen::deserialize_object!(RegisteredEventHandlerResponse {
+codegen::deserialize_object!(RegisteredEventHandlerResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "UseHandler" => use_handler: plain,
@@ -15987,10 +17519,14 @@ pub struct RemoveCertificateRequest {
     pub schedule: KeyfactorSchedule,
     /// JSON field `CollectionId`.
     pub collection_id: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store")]
-codegen::serialize_object!(RemoveCertificateRequest {
+codegen::serialize_object!(RemoveCertificateRequest, unknown_fields {
     "CertificateStores" => certificate_stores: always,
     "Schedule" => schedule: always,
     "CollectionId" => collection_id: skip,
@@ -15998,7 +17534,7 @@ codegen::serialize_object!(RemoveCertificateRequest {
 
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(RemoveCertificateRequest {
+codegen::deserialize_object!(RemoveCertificateRequest, unknown_fields {
     "CertificateStores" => certificate_stores: plain,
     "Schedule" => schedule: plain,
     "CollectionId" => collection_id: plain,
@@ -16018,10 +17554,14 @@ pub struct RenewApiRequest {
     pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
     /// JSON field `EnrollmentPatternId`.
     pub enrollment_pattern_id: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
-codegen::serialize_object!(RenewApiRequest {
+codegen::serialize_object!(RenewApiRequest, unknown_fields {
     "CertificateId" => certificate_id: skip,
     "Thumbprint" => thumbprint: skip,
     "CertificateAuthority" => certificate_authority: skip,
@@ -16031,7 +17571,7 @@ codegen::serialize_object!(RenewApiRequest {
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(RenewApiRequest {
+codegen::deserialize_object!(RenewApiRequest, unknown_fields {
     "CertificateId" => certificate_id: plain,
     "Thumbprint" => thumbprint: plain,
     "CertificateAuthority" => certificate_authority: plain,
@@ -16059,11 +17599,15 @@ pub struct RenewalApiResponse {
     pub disposition_message: Option<String>,
     /// JSON field `Password`.
     pub password: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(RenewalApiResponse {
+codegen::serialize_object!(RenewalApiResponse, unknown_fields {
     "KeyfactorId" => keyfactor_id: skip,
     "KeyfactorRequestId" => keyfactor_request_id: skip,
     "Thumbprint" => thumbprint: skip,
@@ -16075,7 +17619,7 @@ codegen::serialize_object!(RenewalApiResponse {
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(RenewalApiResponse {
+codegen::deserialize_object!(RenewalApiResponse, unknown_fields {
     "KeyfactorId" => keyfactor_id: plain,
     "KeyfactorRequestId" => keyfactor_request_id: plain,
     "Thumbprint" => thumbprint: plain,
@@ -16142,11 +17686,15 @@ pub struct Report {
     pub schedules: Option<Vec<ReportSchedule>>,
     /// JSON field `AcceptedScheduleFormats`.
     pub accepted_schedule_formats: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(Report {
+codegen::serialize_object!(Report, unknown_fields {
     "Id" => id: skip,
     "Scheduled" => scheduled: skip,
     "DisplayName" => display_name: skip,
@@ -16167,7 +17715,7 @@ codegen::serialize_object!(Report {
 });
 
 #[cfg(feature = "reports")]
-codegen::deserialize_object!(Report {
+codegen::deserialize_object!(Report, unknown_fields {
     "Id" => id: plain,
     "Scheduled" => scheduled: plain,
     "DisplayName" => display_name: plain,
@@ -16219,11 +17767,15 @@ pub struct ReportParameters {
     pub display_order: Option<i32>,
     /// JSON field `ParameterVisibility`.
     pub parameter_visibility: Option<ReportParameterVisibility>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ReportParameters {
+codegen::serialize_object!(ReportParameters, unknown_fields {
     "Id" => id: skip,
     "ParameterName" => parameter_name: skip,
     "ParameterType" => parameter_type: skip,
@@ -16235,7 +17787,7 @@ codegen::serialize_object!(ReportParameters {
 });
 
 #[cfg(feature = "reports")]
-codegen::deserialize_object!(ReportParameters {
+codegen::deserialize_object!(ReportParameters, unknown_fields {
     "Id" => id: plain,
     "ParameterName" => parameter_name: plain,
     "ParameterType" => parameter_type: plain,
@@ -16258,10 +17810,14 @@ pub struct ReportParametersRequest {
     pub description: Option<String>,
     /// JSON field `DefaultValue`.
     pub default_value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "reports")]
-codegen::serialize_object!(ReportParametersRequest {
+codegen::serialize_object!(ReportParametersRequest, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
     "Description" => description: skip,
@@ -16270,7 +17826,7 @@ codegen::serialize_object!(ReportParametersRequest {
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ReportParametersRequest {
+codegen::deserialize_object!(ReportParametersRequest, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Description" => description: plain,
@@ -16289,10 +17845,14 @@ pub struct ReportRequestModel {
     pub favorite: Option<bool>,
     /// JSON field `RemoveDuplicates`.
     pub remove_duplicates: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "reports")]
-codegen::serialize_object!(ReportRequestModel {
+codegen::serialize_object!(ReportRequestModel, unknown_fields {
     "Id" => id: skip,
     "InNavigator" => in_navigator: skip,
     "Favorite" => favorite: skip,
@@ -16301,7 +17861,7 @@ codegen::serialize_object!(ReportRequestModel {
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ReportRequestModel {
+codegen::deserialize_object!(ReportRequestModel, unknown_fields {
     "Id" => id: plain,
     "InNavigator" => in_navigator: plain,
     "Favorite" => favorite: plain,
@@ -16338,11 +17898,15 @@ pub struct ReportSchedule {
     pub name: Option<String>,
     /// JSON field `Enabled`.
     pub enabled: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ReportSchedule {
+codegen::serialize_object!(ReportSchedule, unknown_fields {
     "Id" => id: skip,
     "SendReport" => send_report: skip,
     "SaveReport" => save_report: skip,
@@ -16359,7 +17923,7 @@ codegen::serialize_object!(ReportSchedule {
 });
 
 #[cfg(feature = "reports")]
-codegen::deserialize_object!(ReportSchedule {
+codegen::deserialize_object!(ReportSchedule, unknown_fields {
     "Id" => id: plain,
     "SendReport" => send_report: plain,
     "SaveReport" => save_report: plain,
@@ -16395,10 +17959,14 @@ pub struct ReportScheduleCreationRequest {
     pub email_recipients: Option<Vec<String>>,
     /// JSON field `RuntimeParameters`.
     pub runtime_parameters: std::collections::BTreeMap<String, String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "reports")]
-codegen::serialize_object!(ReportScheduleCreationRequest {
+codegen::serialize_object!(ReportScheduleCreationRequest, unknown_fields {
     "SendReport" => send_report: skip,
     "SaveReport" => save_report: skip,
     "SaveReportPath" => save_report_path: skip,
@@ -16411,7 +17979,7 @@ codegen::serialize_object!(ReportScheduleCreationRequest {
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ReportScheduleCreationRequest {
+codegen::deserialize_object!(ReportScheduleCreationRequest, unknown_fields {
     "SendReport" => send_report: plain,
     "SaveReport" => save_report: plain,
     "SaveReportPath" => save_report_path: plain,
@@ -16446,11 +18014,15 @@ pub struct ReportScheduleResponse {
     pub email_recipients: Option<Vec<String>>,
     /// JSON field `RuntimeParameters`.
     pub runtime_parameters: Option<std::collections::BTreeMap<String, String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ReportScheduleResponse {
+codegen::serialize_object!(ReportScheduleResponse, unknown_fields {
     "Id" => id: skip,
     "SendReport" => send_report: skip,
     "SaveReport" => save_report: skip,
@@ -16464,7 +18036,7 @@ codegen::serialize_object!(ReportScheduleResponse {
 });
 
 #[cfg(feature = "reports")]
-codegen::deserialize_object!(ReportScheduleResponse {
+codegen::deserialize_object!(ReportScheduleResponse, unknown_fields {
     "Id" => id: plain,
     "SendReport" => send_report: plain,
     "SaveReport" => save_report: plain,
@@ -16499,10 +18071,14 @@ pub struct ReportScheduleUpdateRequest {
     pub email_recipients: Option<Vec<String>>,
     /// JSON field `RuntimeParameters`.
     pub runtime_parameters: std::collections::BTreeMap<String, String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "reports")]
-codegen::serialize_object!(ReportScheduleUpdateRequest {
+codegen::serialize_object!(ReportScheduleUpdateRequest, unknown_fields {
     "Id" => id: always,
     "SendReport" => send_report: skip,
     "SaveReport" => save_report: skip,
@@ -16516,7 +18092,7 @@ codegen::serialize_object!(ReportScheduleUpdateRequest {
 
 #[cfg(feature = "reports")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ReportScheduleUpdateRequest {
+codegen::deserialize_object!(ReportScheduleUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "SendReport" => send_report: plain,
     "SaveReport" => save_report: plain,
@@ -16536,17 +18112,21 @@ pub struct RequestHeaderRequest {
     pub name: Option<String>,
     /// JSON field `Value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(any(feature = "identity-provider", feature = "smtp"))]
-codegen::serialize_object!(RequestHeaderRequest {
+codegen::serialize_object!(RequestHeaderRequest, unknown_fields {
     "Name" => name: skip,
     "Value" => value: skip,
 });
 
 #[cfg(any(feature = "identity-provider", feature = "smtp"))]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(RequestHeaderRequest {
+codegen::deserialize_object!(RequestHeaderRequest, unknown_fields {
     "Name" => name: plain,
     "Value" => value: plain,
 });
@@ -16559,17 +18139,21 @@ pub struct RequestHeaderResponse {
     pub name: Option<String>,
     /// JSON field `Value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(any(feature = "identity-provider", feature = "smtp"))]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(RequestHeaderResponse {
+codegen::serialize_object!(RequestHeaderResponse, unknown_fields {
     "Name" => name: skip,
     "Value" => value: skip,
 });
 
 #[cfg(any(feature = "identity-provider", feature = "smtp"))]
-codegen::deserialize_object!(RequestHeaderResponse {
+codegen::deserialize_object!(RequestHeaderResponse, unknown_fields {
     "Name" => name: plain,
     "Value" => value: plain,
 });
@@ -16582,17 +18166,21 @@ pub struct RequestUrlParameterRequest {
     pub name: Option<String>,
     /// JSON field `Value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "identity-provider")]
-codegen::serialize_object!(RequestUrlParameterRequest {
+codegen::serialize_object!(RequestUrlParameterRequest, unknown_fields {
     "Name" => name: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(RequestUrlParameterRequest {
+codegen::deserialize_object!(RequestUrlParameterRequest, unknown_fields {
     "Name" => name: plain,
     "Value" => value: plain,
 });
@@ -16605,17 +18193,21 @@ pub struct RequestUrlParameterResponse {
     pub name: Option<String>,
     /// JSON field `Value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "identity-provider")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(RequestUrlParameterResponse {
+codegen::serialize_object!(RequestUrlParameterResponse, unknown_fields {
     "Name" => name: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "identity-provider")]
-codegen::deserialize_object!(RequestUrlParameterResponse {
+codegen::deserialize_object!(RequestUrlParameterResponse, unknown_fields {
     "Name" => name: plain,
     "Value" => value: plain,
 });
@@ -16634,17 +18226,21 @@ pub struct RescheduleJobRequest {
     ///
     /// JSON field `Query`.
     pub query: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "orchestrator-job")]
-codegen::serialize_object!(RescheduleJobRequest {
+codegen::serialize_object!(RescheduleJobRequest, unknown_fields {
     "JobAuditIds" => job_audit_ids: skip,
     "Query" => query: skip,
 });
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(RescheduleJobRequest {
+codegen::deserialize_object!(RescheduleJobRequest, unknown_fields {
     "JobAuditIds" => job_audit_ids: plain,
     "Query" => query: plain,
 });
@@ -16659,18 +18255,22 @@ pub struct RevocationMonitoringAlertResponse {
     pub message: Option<String>,
     /// JSON field `Recipients`.
     pub recipients: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(RevocationMonitoringAlertResponse {
+codegen::serialize_object!(RevocationMonitoringAlertResponse, unknown_fields {
     "Subject" => subject: skip,
     "Message" => message: skip,
     "Recipients" => recipients: skip,
 });
 
 #[cfg(feature = "monitoring")]
-codegen::deserialize_object!(RevocationMonitoringAlertResponse {
+codegen::deserialize_object!(RevocationMonitoringAlertResponse, unknown_fields {
     "Subject" => subject: plain,
     "Message" => message: plain,
     "Recipients" => recipients: plain,
@@ -16684,17 +18284,21 @@ pub struct RevocationMonitoringAlertTestAllRequest {
     pub evaluation_date: Option<chrono::DateTime<chrono::Utc>>,
     /// JSON field `SendAlerts`.
     pub send_alerts: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "monitoring")]
-codegen::serialize_object!(RevocationMonitoringAlertTestAllRequest {
+codegen::serialize_object!(RevocationMonitoringAlertTestAllRequest, unknown_fields {
     "EvaluationDate" => evaluation_date: skip,
     "SendAlerts" => send_alerts: skip,
 });
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(RevocationMonitoringAlertTestAllRequest {
+codegen::deserialize_object!(RevocationMonitoringAlertTestAllRequest, unknown_fields {
     "EvaluationDate" => evaluation_date: lenient,
     "SendAlerts" => send_alerts: plain,
 });
@@ -16709,10 +18313,14 @@ pub struct RevocationMonitoringAlertTestRequest {
     pub evaluation_date: Option<chrono::DateTime<chrono::Utc>>,
     /// JSON field `SendAlerts`.
     pub send_alerts: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "monitoring")]
-codegen::serialize_object!(RevocationMonitoringAlertTestRequest {
+codegen::serialize_object!(RevocationMonitoringAlertTestRequest, unknown_fields {
     "AlertId" => alert_id: skip,
     "EvaluationDate" => evaluation_date: skip,
     "SendAlerts" => send_alerts: skip,
@@ -16720,7 +18328,7 @@ codegen::serialize_object!(RevocationMonitoringAlertTestRequest {
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(RevocationMonitoringAlertTestRequest {
+codegen::deserialize_object!(RevocationMonitoringAlertTestRequest, unknown_fields {
     "AlertId" => alert_id: plain,
     "EvaluationDate" => evaluation_date: lenient,
     "SendAlerts" => send_alerts: plain,
@@ -16734,17 +18342,21 @@ pub struct RevocationMonitoringAlertTestResponse {
     pub revocation_monitoring_alerts: Option<Vec<RevocationMonitoringAlertResponse>>,
     /// JSON field `AlertBuildResult`.
     pub alert_build_result: Option<AlertBuildResult>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(RevocationMonitoringAlertTestResponse {
+codegen::serialize_object!(RevocationMonitoringAlertTestResponse, unknown_fields {
     "RevocationMonitoringAlerts" => revocation_monitoring_alerts: skip,
     "AlertBuildResult" => alert_build_result: skip,
 });
 
 #[cfg(feature = "monitoring")]
-codegen::deserialize_object!(RevocationMonitoringAlertTestResponse {
+codegen::deserialize_object!(RevocationMonitoringAlertTestResponse, unknown_fields {
     "RevocationMonitoringAlerts" => revocation_monitoring_alerts: plain,
     "AlertBuildResult" => alert_build_result: plain,
 });
@@ -16769,10 +18381,14 @@ pub struct RevocationMonitoringCreationRequest {
     pub ocsp_parameters: Option<OcspParametersRequest>,
     /// JSON field `UseWorkflows`.
     pub use_workflows: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "monitoring")]
-codegen::serialize_object!(RevocationMonitoringCreationRequest {
+codegen::serialize_object!(RevocationMonitoringCreationRequest, unknown_fields {
     "Name" => name: always,
     "EndpointType" => endpoint_type: always,
     "Location" => location: always,
@@ -16785,7 +18401,7 @@ codegen::serialize_object!(RevocationMonitoringCreationRequest {
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(RevocationMonitoringCreationRequest {
+codegen::deserialize_object!(RevocationMonitoringCreationRequest, unknown_fields {
     "Name" => name: plain,
     "EndpointType" => endpoint_type: plain,
     "Location" => location: plain,
@@ -16826,11 +18442,15 @@ pub struct RevocationMonitoringDefinitionResponse {
     pub workflow_published_version: Option<i32>,
     /// JSON field `WorkflowEnabled`.
     pub workflow_enabled: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(RevocationMonitoringDefinitionResponse {
+codegen::serialize_object!(RevocationMonitoringDefinitionResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "EndpointType" => endpoint_type: skip,
@@ -16847,7 +18467,7 @@ codegen::serialize_object!(RevocationMonitoringDefinitionResponse {
 });
 
 #[cfg(feature = "monitoring")]
-codegen::deserialize_object!(RevocationMonitoringDefinitionResponse {
+codegen::deserialize_object!(RevocationMonitoringDefinitionResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "EndpointType" => endpoint_type: plain,
@@ -16887,10 +18507,14 @@ pub struct RevocationMonitoringUpdateRequest {
     pub use_workflows: Option<bool>,
     /// JSON field `WorkflowId`.
     pub workflow_id: Option<uuid::Uuid>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "monitoring")]
-codegen::serialize_object!(RevocationMonitoringUpdateRequest {
+codegen::serialize_object!(RevocationMonitoringUpdateRequest, unknown_fields {
     "Id" => id: skip,
     "Name" => name: always,
     "EndpointType" => endpoint_type: always,
@@ -16905,7 +18529,7 @@ codegen::serialize_object!(RevocationMonitoringUpdateRequest {
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(RevocationMonitoringUpdateRequest {
+codegen::deserialize_object!(RevocationMonitoringUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "EndpointType" => endpoint_type: plain,
@@ -16926,17 +18550,21 @@ pub struct RevocationMonitoringUpdateScheduleRequest {
     pub id: i32,
     /// JSON field `Schedule`.
     pub schedule: Option<KeyfactorSchedule>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "monitoring")]
-codegen::serialize_object!(RevocationMonitoringUpdateScheduleRequest {
+codegen::serialize_object!(RevocationMonitoringUpdateScheduleRequest, unknown_fields {
     "Id" => id: always,
     "Schedule" => schedule: skip,
 });
 
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(RevocationMonitoringUpdateScheduleRequest {
+codegen::deserialize_object!(RevocationMonitoringUpdateScheduleRequest, unknown_fields {
     "Id" => id: plain,
     "Schedule" => schedule: plain,
 });
@@ -16949,17 +18577,21 @@ pub struct RevocationResponse {
     pub revoked_ids: Option<Vec<i32>>,
     /// JSON field `SuspendedCerts`.
     pub suspended_certs: Option<Vec<SuspendedRevocationResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(RevocationResponse {
+codegen::serialize_object!(RevocationResponse, unknown_fields {
     "RevokedIds" => revoked_ids: skip,
     "SuspendedCerts" => suspended_certs: skip,
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(RevocationResponse {
+codegen::deserialize_object!(RevocationResponse, unknown_fields {
     "RevokedIds" => revoked_ids: plain,
     "SuspendedCerts" => suspended_certs: plain,
 });
@@ -16982,10 +18614,14 @@ pub struct RevokeCertificateRequest {
     pub publish_crl: Option<bool>,
     /// JSON field `ContainerId`.
     pub container_id: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
-codegen::serialize_object!(RevokeCertificateRequest {
+codegen::serialize_object!(RevokeCertificateRequest, unknown_fields {
     "CertificateIds" => certificate_ids: skip,
     "Reason" => reason: skip,
     "Comment" => comment: skip,
@@ -16997,7 +18633,7 @@ codegen::serialize_object!(RevokeCertificateRequest {
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(RevokeCertificateRequest {
+codegen::deserialize_object!(RevokeCertificateRequest, unknown_fields {
     "CertificateIds" => certificate_ids: plain,
     "Reason" => reason: plain,
     "Comment" => comment: plain,
@@ -17047,10 +18683,14 @@ pub struct RoleClaimDefinitionCreationRequest {
     pub provider_authentication_scheme: String,
     /// JSON field `Description`.
     pub description: String,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-claims")]
-codegen::serialize_object!(RoleClaimDefinitionCreationRequest {
+codegen::serialize_object!(RoleClaimDefinitionCreationRequest, unknown_fields {
     "ClaimType" => claim_type: always,
     "ClaimValue" => claim_value: always,
     "ProviderAuthenticationScheme" => provider_authentication_scheme: always,
@@ -17059,7 +18699,7 @@ codegen::serialize_object!(RoleClaimDefinitionCreationRequest {
 
 #[cfg(feature = "security-claims")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(RoleClaimDefinitionCreationRequest {
+codegen::deserialize_object!(RoleClaimDefinitionCreationRequest, unknown_fields {
     "ClaimType" => claim_type: plain,
     "ClaimValue" => claim_value: plain,
     "ProviderAuthenticationScheme" => provider_authentication_scheme: plain,
@@ -17078,13 +18718,17 @@ pub struct RoleClaimDefinitionProviderResponse {
     pub authentication_scheme: Option<String>,
     /// JSON field `DisplayName`.
     pub display_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
     any(feature = "security", feature = "security-claims", feature = "security-roles")
 )]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(RoleClaimDefinitionProviderResponse {
+codegen::serialize_object!(RoleClaimDefinitionProviderResponse, unknown_fields {
     "Id" => id: skip,
     "AuthenticationScheme" => authentication_scheme: skip,
     "DisplayName" => display_name: skip,
@@ -17093,7 +18737,7 @@ codegen::serialize_object!(RoleClaimDefinitionProviderResponse {
 #[cfg(
     any(feature = "security", feature = "security-claims", feature = "security-roles")
 )]
-codegen::deserialize_object!(RoleClaimDefinitionProviderResponse {
+codegen::deserialize_object!(RoleClaimDefinitionProviderResponse, unknown_fields {
     "Id" => id: plain,
     "AuthenticationScheme" => authentication_scheme: plain,
     "DisplayName" => display_name: plain,
@@ -17113,11 +18757,15 @@ pub struct RoleClaimDefinitionQueryResponse {
     pub claim_value: Option<String>,
     /// JSON field `Provider`.
     pub provider: Option<RoleClaimDefinitionProviderResponse>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-claims")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(RoleClaimDefinitionQueryResponse {
+codegen::serialize_object!(RoleClaimDefinitionQueryResponse, unknown_fields {
     "Id" => id: skip,
     "Description" => description: skip,
     "ClaimType" => claim_type: skip,
@@ -17126,7 +18774,7 @@ codegen::serialize_object!(RoleClaimDefinitionQueryResponse {
 });
 
 #[cfg(feature = "security-claims")]
-codegen::deserialize_object!(RoleClaimDefinitionQueryResponse {
+codegen::deserialize_object!(RoleClaimDefinitionQueryResponse, unknown_fields {
     "Id" => id: plain,
     "Description" => description: plain,
     "ClaimType" => claim_type: plain,
@@ -17146,10 +18794,14 @@ pub struct RoleClaimDefinitionRequest {
     pub provider_authentication_scheme: String,
     /// JSON field `Description`.
     pub description: String,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-roles")]
-codegen::serialize_object!(RoleClaimDefinitionRequest {
+codegen::serialize_object!(RoleClaimDefinitionRequest, unknown_fields {
     "ClaimType" => claim_type: always,
     "ClaimValue" => claim_value: always,
     "ProviderAuthenticationScheme" => provider_authentication_scheme: always,
@@ -17158,7 +18810,7 @@ codegen::serialize_object!(RoleClaimDefinitionRequest {
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(RoleClaimDefinitionRequest {
+codegen::deserialize_object!(RoleClaimDefinitionRequest, unknown_fields {
     "ClaimType" => claim_type: plain,
     "ClaimValue" => claim_value: plain,
     "ProviderAuthenticationScheme" => provider_authentication_scheme: plain,
@@ -17181,13 +18833,17 @@ pub struct RoleClaimDefinitionResponse {
     pub claim_value: Option<String>,
     /// JSON field `Provider`.
     pub provider: Option<RoleClaimDefinitionProviderResponse>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
     any(feature = "security", feature = "security-claims", feature = "security-roles")
 )]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(RoleClaimDefinitionResponse {
+codegen::serialize_object!(RoleClaimDefinitionResponse, unknown_fields {
     "Id" => id: skip,
     "Description" => description: skip,
     "ClaimType" => claim_type: skip,
@@ -17198,7 +18854,7 @@ codegen::serialize_object!(RoleClaimDefinitionResponse {
 #[cfg(
     any(feature = "security", feature = "security-claims", feature = "security-roles")
 )]
-codegen::deserialize_object!(RoleClaimDefinitionResponse {
+codegen::deserialize_object!(RoleClaimDefinitionResponse, unknown_fields {
     "Id" => id: plain,
     "Description" => description: plain,
     "ClaimType" => claim_type: plain,
@@ -17214,17 +18870,21 @@ pub struct RoleClaimDefinitionUpdateRequest {
     pub id: i32,
     /// JSON field `Description`.
     pub description: String,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-claims")]
-codegen::serialize_object!(RoleClaimDefinitionUpdateRequest {
+codegen::serialize_object!(RoleClaimDefinitionUpdateRequest, unknown_fields {
     "Id" => id: always,
     "Description" => description: always,
 });
 
 #[cfg(feature = "security-claims")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(RoleClaimDefinitionUpdateRequest {
+codegen::deserialize_object!(RoleClaimDefinitionUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "Description" => description: plain,
 });
@@ -17235,14 +18895,22 @@ codegen::deserialize_object!(RoleClaimDefinitionUpdateRequest {
 pub struct RoleIdentitiesRequest {
     /// JSON field `Ids`.
     pub ids: Option<Vec<i32>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-roles")]
-codegen::serialize_object!(RoleIdentitiesRequest { "Ids" => ids : skip });
+codegen::serialize_object!(RoleIdentitiesRequest, unknown_fields {
+    "Ids" => ids: skip,
+});
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(RoleIdentitiesRequest { "Ids" => ids : plain });
+codegen::deserialize_object!(RoleIdentitiesRequest, unknown_fields {
+    "Ids" => ids: plain,
+});
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.RoleIdentitiesResponse` (API version 1.0).
 #[cfg(feature = "security-roles")]
@@ -17252,17 +18920,21 @@ pub struct RoleIdentitiesResponse {
     pub id: Option<i32>,
     /// JSON field `Name`.
     pub name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(RoleIdentitiesResponse {
+codegen::serialize_object!(RoleIdentitiesResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
 });
 
 #[cfg(feature = "security-roles")]
-codegen::deserialize_object!(RoleIdentitiesResponse {
+codegen::deserialize_object!(RoleIdentitiesResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
 });
@@ -17307,11 +18979,15 @@ pub struct ScanJobPart {
     pub start_time: Option<chrono::DateTime<chrono::Utc>>,
     /// JSON field `EndTime`.
     pub end_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ScanJobPart {
+codegen::serialize_object!(ScanJobPart, unknown_fields {
     "Id" => id: skip,
     "ScanJobPartId" => scan_job_part_id: skip,
     "LogicalScanJobId" => logical_scan_job_id: skip,
@@ -17333,7 +19009,7 @@ codegen::serialize_object!(ScanJobPart {
 });
 
 #[cfg(feature = "ssl")]
-codegen::deserialize_object!(ScanJobPart {
+codegen::deserialize_object!(ScanJobPart, unknown_fields {
     "Id" => id: plain,
     "ScanJobPartId" => scan_job_part_id: plain,
     "LogicalScanJobId" => logical_scan_job_id: plain,
@@ -17362,17 +19038,21 @@ pub struct ScanJobPartDefinition {
     pub item_type: Option<i32>,
     /// JSON field `Value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ScanJobPartDefinition {
+codegen::serialize_object!(ScanJobPartDefinition, unknown_fields {
     "ItemType" => item_type: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "ssl")]
-codegen::deserialize_object!(ScanJobPartDefinition {
+codegen::deserialize_object!(ScanJobPartDefinition, unknown_fields {
     "ItemType" => item_type: plain,
     "Value" => value: plain,
 });
@@ -17389,10 +19069,14 @@ pub struct ScheduleBulkJobRequest {
     pub schedule: Option<KeyfactorSchedule>,
     /// JSON field `JobFields`.
     pub job_fields: Option<std::collections::BTreeMap<String, String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "orchestrator-job")]
-codegen::serialize_object!(ScheduleBulkJobRequest {
+codegen::serialize_object!(ScheduleBulkJobRequest, unknown_fields {
     "OrchestratorIds" => orchestrator_ids: always,
     "JobTypeName" => job_type_name: always,
     "Schedule" => schedule: skip,
@@ -17401,7 +19085,7 @@ codegen::serialize_object!(ScheduleBulkJobRequest {
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ScheduleBulkJobRequest {
+codegen::deserialize_object!(ScheduleBulkJobRequest, unknown_fields {
     "OrchestratorIds" => orchestrator_ids: plain,
     "JobTypeName" => job_type_name: plain,
     "Schedule" => schedule: plain,
@@ -17420,10 +19104,14 @@ pub struct ScheduleJobRequest {
     pub schedule: Option<KeyfactorSchedule>,
     /// JSON field `JobFields`.
     pub job_fields: Option<std::collections::BTreeMap<String, String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "orchestrator-job")]
-codegen::serialize_object!(ScheduleJobRequest {
+codegen::serialize_object!(ScheduleJobRequest, unknown_fields {
     "AgentId" => agent_id: always,
     "JobTypeName" => job_type_name: always,
     "Schedule" => schedule: skip,
@@ -17432,7 +19120,7 @@ codegen::serialize_object!(ScheduleJobRequest {
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ScheduleJobRequest {
+codegen::deserialize_object!(ScheduleJobRequest, unknown_fields {
     "AgentId" => agent_id: plain,
     "JobTypeName" => job_type_name: plain,
     "Schedule" => schedule: plain,
@@ -17453,10 +19141,14 @@ pub struct ScheduledTaskRequest {
     pub interval: Option<i32>,
     /// JSON field `TimeOfDay`.
     pub time_of_day: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "scheduling")]
-codegen::serialize_object!(ScheduledTaskRequest {
+codegen::serialize_object!(ScheduledTaskRequest, unknown_fields {
     "Id" => id: skip,
     "ScheduleType" => schedule_type: always,
     "Enabled" => enabled: skip,
@@ -17466,7 +19158,7 @@ codegen::serialize_object!(ScheduledTaskRequest {
 
 #[cfg(feature = "scheduling")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ScheduledTaskRequest {
+codegen::deserialize_object!(ScheduledTaskRequest, unknown_fields {
     "Id" => id: plain,
     "ScheduleType" => schedule_type: plain,
     "Enabled" => enabled: plain,
@@ -17492,11 +19184,15 @@ pub struct ScheduledTaskResponse {
     pub entity_id: Option<i64>,
     /// JSON field `LastRun`.
     pub last_run: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ScheduledTaskResponse {
+codegen::serialize_object!(ScheduledTaskResponse, unknown_fields {
     "Id" => id: skip,
     "Schedule" => schedule: skip,
     "ScheduleType" => schedule_type: skip,
@@ -17507,7 +19203,7 @@ codegen::serialize_object!(ScheduledTaskResponse {
 });
 
 #[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
-codegen::deserialize_object!(ScheduledTaskResponse {
+codegen::deserialize_object!(ScheduledTaskResponse, unknown_fields {
     "Id" => id: plain,
     "Schedule" => schedule: plain,
     "ScheduleType" => schedule_type: plain,
@@ -17525,17 +19221,21 @@ pub struct ScheduledTaskScheduleResponse {
     pub schedule: Option<KeyfactorSchedule>,
     /// JSON field `LastEstimated`.
     pub last_estimated: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-collection")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ScheduledTaskScheduleResponse {
+codegen::serialize_object!(ScheduledTaskScheduleResponse, unknown_fields {
     "Schedule" => schedule: skip,
     "LastEstimated" => last_estimated: skip,
 });
 
 #[cfg(feature = "certificate-collection")]
-codegen::deserialize_object!(ScheduledTaskScheduleResponse {
+codegen::deserialize_object!(ScheduledTaskScheduleResponse, unknown_fields {
     "Schedule" => schedule: plain,
     "LastEstimated" => last_estimated: lenient,
 });
@@ -17562,10 +19262,14 @@ pub struct ScriptCreateRequest {
     pub contents: String,
     /// JSON field `Categories`.
     pub categories: Option<Vec<ScriptCategories>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "extensions")]
-codegen::serialize_object!(ScriptCreateRequest {
+codegen::serialize_object!(ScriptCreateRequest, unknown_fields {
     "Name" => name: always,
     "Contents" => contents: always,
     "Categories" => categories: skip,
@@ -17573,7 +19277,7 @@ codegen::serialize_object!(ScriptCreateRequest {
 
 #[cfg(feature = "extensions")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ScriptCreateRequest {
+codegen::deserialize_object!(ScriptCreateRequest, unknown_fields {
     "Name" => name: plain,
     "Contents" => contents: plain,
     "Categories" => categories: plain,
@@ -17589,18 +19293,22 @@ pub struct ScriptQueryResponse {
     pub name: Option<String>,
     /// JSON field `Categories`.
     pub categories: Option<Vec<ScriptCategories>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "extensions")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ScriptQueryResponse {
+codegen::serialize_object!(ScriptQueryResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Categories" => categories: skip,
 });
 
 #[cfg(feature = "extensions")]
-codegen::deserialize_object!(ScriptQueryResponse {
+codegen::deserialize_object!(ScriptQueryResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Categories" => categories: plain,
@@ -17618,11 +19326,15 @@ pub struct ScriptResponse {
     pub contents: Option<String>,
     /// JSON field `Categories`.
     pub categories: Option<Vec<ScriptCategories>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "extensions")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ScriptResponse {
+codegen::serialize_object!(ScriptResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Contents" => contents: skip,
@@ -17630,7 +19342,7 @@ codegen::serialize_object!(ScriptResponse {
 });
 
 #[cfg(feature = "extensions")]
-codegen::deserialize_object!(ScriptResponse {
+codegen::deserialize_object!(ScriptResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Contents" => contents: plain,
@@ -17647,10 +19359,14 @@ pub struct ScriptsUpdateRequest {
     pub contents: Option<String>,
     /// JSON field `Categories`.
     pub categories: Option<Vec<ScriptCategories>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "extensions")]
-codegen::serialize_object!(ScriptsUpdateRequest {
+codegen::serialize_object!(ScriptsUpdateRequest, unknown_fields {
     "Id" => id: skip,
     "Contents" => contents: skip,
     "Categories" => categories: skip,
@@ -17658,7 +19374,7 @@ codegen::serialize_object!(ScriptsUpdateRequest {
 
 #[cfg(feature = "extensions")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ScriptsUpdateRequest {
+codegen::deserialize_object!(ScriptsUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "Contents" => contents: plain,
     "Categories" => categories: plain,
@@ -17706,11 +19422,15 @@ pub struct SecurityIdentitiesSecurityIdentityResponse {
     ///
     /// JSON field `SID`.
     pub sid: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(SecurityIdentitiesSecurityIdentityResponse {
+codegen::serialize_object!(SecurityIdentitiesSecurityIdentityResponse, unknown_fields {
     "Id" => id: skip,
     "AccountName" => account_name: skip,
     "IdentityType" => identity_type: skip,
@@ -17720,7 +19440,7 @@ codegen::serialize_object!(SecurityIdentitiesSecurityIdentityResponse {
 });
 
 #[cfg(feature = "security")]
-codegen::deserialize_object!(SecurityIdentitiesSecurityIdentityResponse {
+codegen::deserialize_object!(SecurityIdentitiesSecurityIdentityResponse, unknown_fields {
     "Id" => id: plain,
     "AccountName" => account_name: plain,
     "IdentityType" => identity_type: plain,
@@ -17737,17 +19457,21 @@ pub struct SecurityIdentityIdentifier {
     pub account_name: Option<String>,
     /// JSON field `SID`.
     pub sid: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-roles")]
-codegen::serialize_object!(SecurityIdentityIdentifier {
+codegen::serialize_object!(SecurityIdentityIdentifier, unknown_fields {
     "AccountName" => account_name: skip,
     "SID" => sid: skip,
 });
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(SecurityIdentityIdentifier {
+codegen::deserialize_object!(SecurityIdentityIdentifier, unknown_fields {
     "AccountName" => account_name: plain,
     "SID" => sid: plain,
 });
@@ -17762,14 +19486,20 @@ pub struct SecurityIdentityLookupResponse {
     ///
     /// JSON field `Valid`.
     pub valid: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(SecurityIdentityLookupResponse { "Valid" => valid : skip });
+codegen::serialize_object!(SecurityIdentityLookupResponse, unknown_fields {
+    "Valid" => valid: skip,
+});
 
 #[cfg(feature = "security")]
-codegen::deserialize_object!(SecurityIdentityLookupResponse {
+codegen::deserialize_object!(SecurityIdentityLookupResponse, unknown_fields {
     "Valid" => valid: plain,
 });
 
@@ -17793,11 +19523,15 @@ pub struct SecurityIdentityPermissionsResponse {
     pub identity_provider_permissions: Option<Vec<PermissionRolesPairResponse>>,
     /// JSON field `PamPermissions`.
     pub pam_permissions: Option<Vec<PermissionRolesPairResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(SecurityIdentityPermissionsResponse {
+codegen::serialize_object!(SecurityIdentityPermissionsResponse, unknown_fields {
     "Claim" => claim: skip,
     "Identity" => identity: skip,
     "SecuredAreaPermissions" => secured_area_permissions: skip,
@@ -17809,7 +19543,7 @@ codegen::serialize_object!(SecurityIdentityPermissionsResponse {
 });
 
 #[cfg(feature = "security")]
-codegen::deserialize_object!(SecurityIdentityPermissionsResponse {
+codegen::deserialize_object!(SecurityIdentityPermissionsResponse, unknown_fields {
     "Claim" => claim: plain,
     "Identity" => identity: plain,
     "SecuredAreaPermissions" => secured_area_permissions: plain,
@@ -17830,16 +19564,20 @@ pub struct SecurityIdentityRequest {
     ///
     /// JSON field `AccountName`.
     pub account_name: String,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security")]
-codegen::serialize_object!(SecurityIdentityRequest {
+codegen::serialize_object!(SecurityIdentityRequest, unknown_fields {
     "AccountName" => account_name: always,
 });
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(SecurityIdentityRequest {
+codegen::deserialize_object!(SecurityIdentityRequest, unknown_fields {
     "AccountName" => account_name: plain,
 });
 
@@ -17849,16 +19587,20 @@ codegen::deserialize_object!(SecurityIdentityRequest {
 pub struct SecurityMyPermissionsResponse {
     /// JSON field `Permissions`.
     pub permissions: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(SecurityMyPermissionsResponse {
+codegen::serialize_object!(SecurityMyPermissionsResponse, unknown_fields {
     "Permissions" => permissions: skip,
 });
 
 #[cfg(feature = "security")]
-codegen::deserialize_object!(SecurityMyPermissionsResponse {
+codegen::deserialize_object!(SecurityMyPermissionsResponse, unknown_fields {
     "Permissions" => permissions: plain,
 });
 
@@ -17872,18 +19614,22 @@ pub struct SecurityMyResponse {
     pub global_permissions: Option<Vec<GlobalPermissionsGlobalPermissionResponse>>,
     /// JSON field `GranularPermissions`.
     pub granular_permissions: Option<Vec<GranularPermissionResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(SecurityMyResponse {
+codegen::serialize_object!(SecurityMyResponse, unknown_fields {
     "Roles" => roles: skip,
     "GlobalPermissions" => global_permissions: skip,
     "GranularPermissions" => granular_permissions: skip,
 });
 
 #[cfg(feature = "security")]
-codegen::deserialize_object!(SecurityMyResponse {
+codegen::deserialize_object!(SecurityMyResponse, unknown_fields {
     "Roles" => roles: plain,
     "GlobalPermissions" => global_permissions: plain,
     "GranularPermissions" => granular_permissions: plain,
@@ -17899,10 +19645,14 @@ pub struct SecurityRoleCopyRequest {
     pub description: Option<String>,
     /// JSON field `EmailAddress`.
     pub email_address: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-roles")]
-codegen::serialize_object!(SecurityRoleCopyRequest {
+codegen::serialize_object!(SecurityRoleCopyRequest, unknown_fields {
     "Name" => name: skip,
     "Description" => description: skip,
     "EmailAddress" => email_address: skip,
@@ -17910,7 +19660,7 @@ codegen::serialize_object!(SecurityRoleCopyRequest {
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(SecurityRoleCopyRequest {
+codegen::deserialize_object!(SecurityRoleCopyRequest, unknown_fields {
     "Name" => name: plain,
     "Description" => description: plain,
     "EmailAddress" => email_address: plain,
@@ -17928,11 +19678,15 @@ pub struct SecurityRoleForClaimResponse {
     pub description: Option<String>,
     /// JSON field `PermissionSetId`.
     pub permission_set_id: Option<uuid::Uuid>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-claims")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(SecurityRoleForClaimResponse {
+codegen::serialize_object!(SecurityRoleForClaimResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Description" => description: skip,
@@ -17940,7 +19694,7 @@ codegen::serialize_object!(SecurityRoleForClaimResponse {
 });
 
 #[cfg(feature = "security-claims")]
-codegen::deserialize_object!(SecurityRoleForClaimResponse {
+codegen::deserialize_object!(SecurityRoleForClaimResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -17955,17 +19709,21 @@ pub struct SecurityRoleInfo {
     pub id: Option<i32>,
     /// JSON field `Name`.
     pub name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "permission-set")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(SecurityRoleInfo {
+codegen::serialize_object!(SecurityRoleInfo, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
 });
 
 #[cfg(feature = "permission-set")]
-codegen::deserialize_object!(SecurityRoleInfo {
+codegen::deserialize_object!(SecurityRoleInfo, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
 });
@@ -17978,17 +19736,21 @@ pub struct SecurityRolePermissionsGlobalPermissionResponse {
     pub area: Option<String>,
     /// JSON field `Permission`.
     pub permission: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-role-permissions")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(SecurityRolePermissionsGlobalPermissionResponse {
+codegen::serialize_object!(SecurityRolePermissionsGlobalPermissionResponse, unknown_fields {
     "Area" => area: skip,
     "Permission" => permission: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
-codegen::deserialize_object!(SecurityRolePermissionsGlobalPermissionResponse {
+codegen::deserialize_object!(SecurityRolePermissionsGlobalPermissionResponse, unknown_fields {
     "Area" => area: plain,
     "Permission" => permission: plain,
 });
@@ -18009,11 +19771,15 @@ pub struct SecurityRoleQueryResponse {
     pub permission_set_id: Option<uuid::Uuid>,
     /// JSON field `ClaimsCount`.
     pub claims_count: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(SecurityRoleQueryResponse {
+codegen::serialize_object!(SecurityRoleQueryResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "EmailAddress" => email_address: skip,
@@ -18023,7 +19789,7 @@ codegen::serialize_object!(SecurityRoleQueryResponse {
 });
 
 #[cfg(feature = "security-roles")]
-codegen::deserialize_object!(SecurityRoleQueryResponse {
+codegen::deserialize_object!(SecurityRoleQueryResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "EmailAddress" => email_address: plain,
@@ -18040,17 +19806,21 @@ pub struct SecurityRoleResponseBase {
     pub name: Option<String>,
     /// JSON field `Permissions`.
     pub permissions: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(SecurityRoleResponseBase {
+codegen::serialize_object!(SecurityRoleResponseBase, unknown_fields {
     "Name" => name: skip,
     "Permissions" => permissions: skip,
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(SecurityRoleResponseBase {
+codegen::deserialize_object!(SecurityRoleResponseBase, unknown_fields {
     "Name" => name: plain,
     "Permissions" => permissions: plain,
 });
@@ -18083,10 +19853,14 @@ pub struct SecurityRolesSecurityRoleCreationRequest {
     ///
     /// JSON field `Claims`.
     pub claims: Option<Vec<RoleClaimDefinitionRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-roles")]
-codegen::serialize_object!(SecurityRolesSecurityRoleCreationRequest {
+codegen::serialize_object!(SecurityRolesSecurityRoleCreationRequest, unknown_fields {
     "Name" => name: always,
     "Description" => description: always,
     "EmailAddress" => email_address: skip,
@@ -18097,7 +19871,7 @@ codegen::serialize_object!(SecurityRolesSecurityRoleCreationRequest {
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(SecurityRolesSecurityRoleCreationRequest {
+codegen::deserialize_object!(SecurityRolesSecurityRoleCreationRequest, unknown_fields {
     "Name" => name: plain,
     "Description" => description: plain,
     "EmailAddress" => email_address: plain,
@@ -18126,11 +19900,15 @@ pub struct SecurityRolesSecurityRoleResponse {
     pub permissions: Option<Vec<String>>,
     /// JSON field `Claims`.
     pub claims: Option<Vec<RoleClaimDefinitionResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(SecurityRolesSecurityRoleResponse {
+codegen::serialize_object!(SecurityRolesSecurityRoleResponse, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Description" => description: skip,
@@ -18142,7 +19920,7 @@ codegen::serialize_object!(SecurityRolesSecurityRoleResponse {
 });
 
 #[cfg(feature = "security-roles")]
-codegen::deserialize_object!(SecurityRolesSecurityRoleResponse {
+codegen::deserialize_object!(SecurityRolesSecurityRoleResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -18183,10 +19961,14 @@ pub struct SecurityRolesSecurityRoleUpdateRequest {
     ///
     /// JSON field `Claims`.
     pub claims: Option<Vec<RoleClaimDefinitionRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "security-roles")]
-codegen::serialize_object!(SecurityRolesSecurityRoleUpdateRequest {
+codegen::serialize_object!(SecurityRolesSecurityRoleUpdateRequest, unknown_fields {
     "Id" => id: always,
     "Name" => name: always,
     "Description" => description: always,
@@ -18198,7 +19980,7 @@ codegen::serialize_object!(SecurityRolesSecurityRoleUpdateRequest {
 
 #[cfg(feature = "security-roles")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(SecurityRolesSecurityRoleUpdateRequest {
+codegen::deserialize_object!(SecurityRolesSecurityRoleUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
@@ -18216,17 +19998,21 @@ pub struct ServerAccessRequest {
     pub server_id: i32,
     /// JSON field `LogonUsers`.
     pub logon_users: Vec<LogonUserAccessRequest>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "server")]
-codegen::serialize_object!(ServerAccessRequest {
+codegen::serialize_object!(ServerAccessRequest, unknown_fields {
     "ServerId" => server_id: always,
     "LogonUsers" => logon_users: always,
 });
 
 #[cfg(feature = "server")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ServerAccessRequest {
+codegen::deserialize_object!(ServerAccessRequest, unknown_fields {
     "ServerId" => server_id: plain,
     "LogonUsers" => logon_users: plain,
 });
@@ -18239,17 +20025,21 @@ pub struct ServerAccessResponse {
     pub server_id: Option<i32>,
     /// JSON field `LogonUsers`.
     pub logon_users: Option<Vec<LogonUserAccessResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "server")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ServerAccessResponse {
+codegen::serialize_object!(ServerAccessResponse, unknown_fields {
     "ServerId" => server_id: skip,
     "LogonUsers" => logon_users: skip,
 });
 
 #[cfg(feature = "server")]
-codegen::deserialize_object!(ServerAccessResponse {
+codegen::deserialize_object!(ServerAccessResponse, unknown_fields {
     "ServerId" => server_id: plain,
     "LogonUsers" => logon_users: plain,
 });
@@ -18268,10 +20058,14 @@ pub struct ServerCreationRequest {
     pub under_management: Option<bool>,
     /// JSON field `Port`.
     pub port: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "server")]
-codegen::serialize_object!(ServerCreationRequest {
+codegen::serialize_object!(ServerCreationRequest, unknown_fields {
     "AgentId" => agent_id: always,
     "Hostname" => hostname: always,
     "ServerGroupId" => server_group_id: always,
@@ -18281,7 +20075,7 @@ codegen::serialize_object!(ServerCreationRequest {
 
 #[cfg(feature = "server")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ServerCreationRequest {
+codegen::deserialize_object!(ServerCreationRequest, unknown_fields {
     "AgentId" => agent_id: plain,
     "Hostname" => hostname: plain,
     "ServerGroupId" => server_group_id: plain,
@@ -18297,17 +20091,21 @@ pub struct ServerGroupAccessRequest {
     pub server_group_id: uuid::Uuid,
     /// JSON field `LogonUsers`.
     pub logon_users: Vec<LogonUserAccessRequest>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "server-group")]
-codegen::serialize_object!(ServerGroupAccessRequest {
+codegen::serialize_object!(ServerGroupAccessRequest, unknown_fields {
     "ServerGroupId" => server_group_id: always,
     "LogonUsers" => logon_users: always,
 });
 
 #[cfg(feature = "server-group")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ServerGroupAccessRequest {
+codegen::deserialize_object!(ServerGroupAccessRequest, unknown_fields {
     "ServerGroupId" => server_group_id: plain,
     "LogonUsers" => logon_users: plain,
 });
@@ -18320,17 +20118,21 @@ pub struct ServerGroupAccessResponse {
     pub server_group_id: Option<uuid::Uuid>,
     /// JSON field `LogonUsers`.
     pub logon_users: Option<Vec<LogonUserAccessResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "server-group")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ServerGroupAccessResponse {
+codegen::serialize_object!(ServerGroupAccessResponse, unknown_fields {
     "ServerGroupId" => server_group_id: skip,
     "LogonUsers" => logon_users: skip,
 });
 
 #[cfg(feature = "server-group")]
-codegen::deserialize_object!(ServerGroupAccessResponse {
+codegen::deserialize_object!(ServerGroupAccessResponse, unknown_fields {
     "ServerGroupId" => server_group_id: plain,
     "LogonUsers" => logon_users: plain,
 });
@@ -18347,10 +20149,14 @@ pub struct ServerGroupCreationRequest {
     pub sync_schedule: Option<KeyfactorSchedule>,
     /// JSON field `UnderManagement`.
     pub under_management: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "server-group")]
-codegen::serialize_object!(ServerGroupCreationRequest {
+codegen::serialize_object!(ServerGroupCreationRequest, unknown_fields {
     "OwnerName" => owner_name: always,
     "GroupName" => group_name: always,
     "SyncSchedule" => sync_schedule: skip,
@@ -18359,7 +20165,7 @@ codegen::serialize_object!(ServerGroupCreationRequest {
 
 #[cfg(feature = "server-group")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ServerGroupCreationRequest {
+codegen::deserialize_object!(ServerGroupCreationRequest, unknown_fields {
     "OwnerName" => owner_name: plain,
     "GroupName" => group_name: plain,
     "SyncSchedule" => sync_schedule: plain,
@@ -18382,11 +20188,15 @@ pub struct ServerGroupResponse {
     pub under_management: Option<bool>,
     /// JSON field `ServerCount`.
     pub server_count: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(any(feature = "server-group", feature = "service-account"))]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ServerGroupResponse {
+codegen::serialize_object!(ServerGroupResponse, unknown_fields {
     "Id" => id: skip,
     "Owner" => owner: skip,
     "GroupName" => group_name: skip,
@@ -18396,7 +20206,7 @@ codegen::serialize_object!(ServerGroupResponse {
 });
 
 #[cfg(any(feature = "server-group", feature = "service-account"))]
-codegen::deserialize_object!(ServerGroupResponse {
+codegen::deserialize_object!(ServerGroupResponse, unknown_fields {
     "Id" => id: plain,
     "Owner" => owner: plain,
     "GroupName" => group_name: plain,
@@ -18419,10 +20229,14 @@ pub struct ServerGroupUpdateRequest {
     pub sync_schedule: Option<KeyfactorSchedule>,
     /// JSON field `UnderManagement`.
     pub under_management: bool,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "server-group")]
-codegen::serialize_object!(ServerGroupUpdateRequest {
+codegen::serialize_object!(ServerGroupUpdateRequest, unknown_fields {
     "Id" => id: always,
     "OwnerName" => owner_name: always,
     "GroupName" => group_name: always,
@@ -18432,7 +20246,7 @@ codegen::serialize_object!(ServerGroupUpdateRequest {
 
 #[cfg(feature = "server-group")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ServerGroupUpdateRequest {
+codegen::deserialize_object!(ServerGroupUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "OwnerName" => owner_name: plain,
     "GroupName" => group_name: plain,
@@ -18464,11 +20278,15 @@ pub struct ServerResponse {
     pub orchestrator: Option<String>,
     /// JSON field `Port`.
     pub port: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(any(feature = "logon", feature = "server", feature = "user"))]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ServerResponse {
+codegen::serialize_object!(ServerResponse, unknown_fields {
     "Id" => id: skip,
     "AgentId" => agent_id: skip,
     "Hostname" => hostname: skip,
@@ -18482,7 +20300,7 @@ codegen::serialize_object!(ServerResponse {
 });
 
 #[cfg(any(feature = "logon", feature = "server", feature = "user"))]
-codegen::deserialize_object!(ServerResponse {
+codegen::deserialize_object!(ServerResponse, unknown_fields {
     "Id" => id: plain,
     "AgentId" => agent_id: plain,
     "Hostname" => hostname: plain,
@@ -18505,10 +20323,14 @@ pub struct ServerUpdateRequest {
     pub under_management: Option<bool>,
     /// JSON field `Port`.
     pub port: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "server")]
-codegen::serialize_object!(ServerUpdateRequest {
+codegen::serialize_object!(ServerUpdateRequest, unknown_fields {
     "Id" => id: always,
     "UnderManagement" => under_management: skip,
     "Port" => port: skip,
@@ -18516,7 +20338,7 @@ codegen::serialize_object!(ServerUpdateRequest {
 
 #[cfg(feature = "server")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ServerUpdateRequest {
+codegen::deserialize_object!(ServerUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "UnderManagement" => under_management: plain,
     "Port" => port: plain,
@@ -18534,10 +20356,14 @@ pub struct ServiceAccountCreationRequest {
     pub client_hostname: String,
     /// JSON field `ServerGroupId`.
     pub server_group_id: uuid::Uuid,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "service-account")]
-codegen::serialize_object!(ServiceAccountCreationRequest {
+codegen::serialize_object!(ServiceAccountCreationRequest, unknown_fields {
     "KeyGenerationRequest" => key_generation_request: always,
     "User" => user: always,
     "ClientHostname" => client_hostname: always,
@@ -18546,7 +20372,7 @@ codegen::serialize_object!(ServiceAccountCreationRequest {
 
 #[cfg(feature = "service-account")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ServiceAccountCreationRequest {
+codegen::deserialize_object!(ServiceAccountCreationRequest, unknown_fields {
     "KeyGenerationRequest" => key_generation_request: plain,
     "User" => user: plain,
     "ClientHostname" => client_hostname: plain,
@@ -18565,11 +20391,15 @@ pub struct ServiceAccountResponse {
     pub server_group: Option<ServerGroupResponse>,
     /// JSON field `User`.
     pub user: Option<SshUserResponse>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "service-account")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ServiceAccountResponse {
+codegen::serialize_object!(ServiceAccountResponse, unknown_fields {
     "Id" => id: skip,
     "ClientHostname" => client_hostname: skip,
     "ServerGroup" => server_group: skip,
@@ -18577,7 +20407,7 @@ codegen::serialize_object!(ServiceAccountResponse {
 });
 
 #[cfg(feature = "service-account")]
-codegen::deserialize_object!(ServiceAccountResponse {
+codegen::deserialize_object!(ServiceAccountResponse, unknown_fields {
     "Id" => id: plain,
     "ClientHostname" => client_hostname: plain,
     "ServerGroup" => server_group: plain,
@@ -18592,17 +20422,21 @@ pub struct ServiceAccountUpdateRequest {
     pub key_update_request: KeyUpdateRequest,
     /// JSON field `Id`.
     pub id: i32,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "service-account")]
-codegen::serialize_object!(ServiceAccountUpdateRequest {
+codegen::serialize_object!(ServiceAccountUpdateRequest, unknown_fields {
     "KeyUpdateRequest" => key_update_request: always,
     "Id" => id: always,
 });
 
 #[cfg(feature = "service-account")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ServiceAccountUpdateRequest {
+codegen::deserialize_object!(ServiceAccountUpdateRequest, unknown_fields {
     "KeyUpdateRequest" => key_update_request: plain,
     "Id" => id: plain,
 });
@@ -18615,17 +20449,21 @@ pub struct ServiceAccountUserCreationRequest {
     pub username: String,
     /// JSON field `LogonIds`.
     pub logon_ids: Option<Vec<i32>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "service-account")]
-codegen::serialize_object!(ServiceAccountUserCreationRequest {
+codegen::serialize_object!(ServiceAccountUserCreationRequest, unknown_fields {
     "Username" => username: always,
     "LogonIds" => logon_ids: skip,
 });
 
 #[cfg(feature = "service-account")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(ServiceAccountUserCreationRequest {
+codegen::deserialize_object!(ServiceAccountUserCreationRequest, unknown_fields {
     "Username" => username: plain,
     "LogonIds" => logon_ids: plain,
 });
@@ -18646,10 +20484,14 @@ pub struct SignalConfigurationRequest {
     ///
     /// JSON field `RoleTokens`.
     pub role_tokens: Option<Vec<String>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
-codegen::serialize_object!(SignalConfigurationRequest {
+codegen::serialize_object!(SignalConfigurationRequest, unknown_fields {
     "SignalName" => signal_name: skip,
     "RoleIds" => role_ids: skip,
     "RoleTokens" => role_tokens: skip,
@@ -18657,7 +20499,7 @@ codegen::serialize_object!(SignalConfigurationRequest {
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(SignalConfigurationRequest {
+codegen::deserialize_object!(SignalConfigurationRequest, unknown_fields {
     "SignalName" => signal_name: plain,
     "RoleIds" => role_ids: plain,
     "RoleTokens" => role_tokens: plain,
@@ -18671,16 +20513,20 @@ pub struct SignalDefinitionResponse {
     pub input_parameters: Option<
         std::collections::BTreeMap<String, ParameterDefinitionResponse>,
     >,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(SignalDefinitionResponse {
+codegen::serialize_object!(SignalDefinitionResponse, unknown_fields {
     "InputParameters" => input_parameters: skip,
 });
 
 #[cfg(feature = "workflow-definition")]
-codegen::deserialize_object!(SignalDefinitionResponse {
+codegen::deserialize_object!(SignalDefinitionResponse, unknown_fields {
     "InputParameters" => input_parameters: plain,
 });
 
@@ -18696,17 +20542,21 @@ pub struct SignalRequest {
     ///
     /// JSON field `Data`.
     pub data: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-instance")]
-codegen::serialize_object!(SignalRequest {
+codegen::serialize_object!(SignalRequest, unknown_fields {
     "SignalKey" => signal_key: skip,
     "Data" => data: skip,
 });
 
 #[cfg(feature = "workflow-instance")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(SignalRequest {
+codegen::deserialize_object!(SignalRequest, unknown_fields {
     "SignalKey" => signal_key: plain,
     "Data" => data: plain,
 });
@@ -18749,10 +20599,14 @@ pub struct SmtpRequest {
     pub audience: Option<String>,
     /// JSON field `RequestHeaders`.
     pub request_headers: Option<Vec<RequestHeaderRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "smtp")]
-codegen::serialize_object!(SmtpRequest {
+codegen::serialize_object!(SmtpRequest, unknown_fields {
     "Host" => host: skip,
     "Port" => port: skip,
     "RelayAuthenticationType" => relay_authentication_type: skip,
@@ -18771,7 +20625,7 @@ codegen::serialize_object!(SmtpRequest {
 
 #[cfg(feature = "smtp")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(SmtpRequest {
+codegen::deserialize_object!(SmtpRequest, unknown_fields {
     "Host" => host: plain,
     "Port" => port: plain,
     "RelayAuthenticationType" => relay_authentication_type: plain,
@@ -18822,11 +20676,15 @@ pub struct SmtpResponse {
     pub audience: Option<String>,
     /// JSON field `RequestHeaders`.
     pub request_headers: Option<Vec<RequestHeaderResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "smtp")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(SmtpResponse {
+codegen::serialize_object!(SmtpResponse, unknown_fields {
     "Host" => host: skip,
     "Id" => id: skip,
     "Port" => port: skip,
@@ -18845,7 +20703,7 @@ codegen::serialize_object!(SmtpResponse {
 });
 
 #[cfg(feature = "smtp")]
-codegen::deserialize_object!(SmtpResponse {
+codegen::deserialize_object!(SmtpResponse, unknown_fields {
     "Host" => host: plain,
     "Id" => id: plain,
     "Port" => port: plain,
@@ -18897,10 +20755,14 @@ pub struct SmtpTestRequest {
     pub test_recipient: String,
     /// JSON field `UseSSL`.
     pub use_ssl: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "smtp")]
-codegen::serialize_object!(SmtpTestRequest {
+codegen::serialize_object!(SmtpTestRequest, unknown_fields {
     "RelayPassword" => relay_password: skip,
     "RelayUsername" => relay_username: skip,
     "ClientId" => client_id: skip,
@@ -18920,7 +20782,7 @@ codegen::serialize_object!(SmtpTestRequest {
 
 #[cfg(feature = "smtp")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(SmtpTestRequest {
+codegen::deserialize_object!(SmtpTestRequest, unknown_fields {
     "RelayPassword" => relay_password: plain,
     "RelayUsername" => relay_username: plain,
     "ClientId" => client_id: plain,
@@ -18958,10 +20820,14 @@ pub struct Smtpv1Request {
     pub sender_name: Option<String>,
     /// JSON field `UseSSL`.
     pub use_ssl: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "smtp")]
-codegen::serialize_object!(Smtpv1Request {
+codegen::serialize_object!(Smtpv1Request, unknown_fields {
     "Host" => host: skip,
     "Port" => port: skip,
     "RelayAuthenticationType" => relay_authentication_type: skip,
@@ -18974,7 +20840,7 @@ codegen::serialize_object!(Smtpv1Request {
 
 #[cfg(feature = "smtp")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(Smtpv1Request {
+codegen::deserialize_object!(Smtpv1Request, unknown_fields {
     "Host" => host: plain,
     "Port" => port: plain,
     "RelayAuthenticationType" => relay_authentication_type: plain,
@@ -19005,11 +20871,15 @@ pub struct Smtpv1Response {
     pub sender_name: Option<String>,
     /// JSON field `UseSSL`.
     pub use_ssl: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "smtp")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(Smtpv1Response {
+codegen::serialize_object!(Smtpv1Response, unknown_fields {
     "Host" => host: skip,
     "Id" => id: skip,
     "Port" => port: skip,
@@ -19021,7 +20891,7 @@ codegen::serialize_object!(Smtpv1Response {
 });
 
 #[cfg(feature = "smtp")]
-codegen::deserialize_object!(Smtpv1Response {
+codegen::deserialize_object!(Smtpv1Response, unknown_fields {
     "Host" => host: plain,
     "Id" => id: plain,
     "Port" => port: plain,
@@ -19054,10 +20924,14 @@ pub struct Smtpv1TestRequest {
     pub test_recipient: String,
     /// JSON field `UseSSL`.
     pub use_ssl: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "smtp")]
-codegen::serialize_object!(Smtpv1TestRequest {
+codegen::serialize_object!(Smtpv1TestRequest, unknown_fields {
     "RelayPassword" => relay_password: skip,
     "RelayUsername" => relay_username: skip,
     "Host" => host: always,
@@ -19071,7 +20945,7 @@ codegen::serialize_object!(Smtpv1TestRequest {
 
 #[cfg(feature = "smtp")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(Smtpv1TestRequest {
+codegen::deserialize_object!(Smtpv1TestRequest, unknown_fields {
     "RelayPassword" => relay_password: plain,
     "RelayUsername" => relay_username: plain,
     "Host" => host: plain,
@@ -19105,11 +20979,15 @@ pub struct Smtpv1TestResponse {
     pub test_recipient: Option<String>,
     /// JSON field `UseSSL`.
     pub use_ssl: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "smtp")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(Smtpv1TestResponse {
+codegen::serialize_object!(Smtpv1TestResponse, unknown_fields {
     "Host" => host: skip,
     "Id" => id: skip,
     "Port" => port: skip,
@@ -19122,7 +21000,7 @@ codegen::serialize_object!(Smtpv1TestResponse {
 });
 
 #[cfg(feature = "smtp")]
-codegen::deserialize_object!(Smtpv1TestResponse {
+codegen::deserialize_object!(Smtpv1TestResponse, unknown_fields {
     "Host" => host: plain,
     "Id" => id: plain,
     "Port" => port: plain,
@@ -19256,11 +21134,15 @@ pub struct SshUserAccessResponse {
     pub access: Option<Vec<LogonResponse>>,
     /// JSON field `IsGroup`.
     pub is_group: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "user")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(SshUserAccessResponse {
+codegen::serialize_object!(SshUserAccessResponse, unknown_fields {
     "Id" => id: skip,
     "Key" => key: skip,
     "Username" => username: skip,
@@ -19269,7 +21151,7 @@ codegen::serialize_object!(SshUserAccessResponse {
 });
 
 #[cfg(feature = "user")]
-codegen::deserialize_object!(SshUserAccessResponse {
+codegen::deserialize_object!(SshUserAccessResponse, unknown_fields {
     "Id" => id: plain,
     "Key" => key: plain,
     "Username" => username: plain,
@@ -19285,17 +21167,21 @@ pub struct SshUserCreationRequest {
     pub username: String,
     /// JSON field `LogonIds`.
     pub logon_ids: Option<Vec<i32>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "user")]
-codegen::serialize_object!(SshUserCreationRequest {
+codegen::serialize_object!(SshUserCreationRequest, unknown_fields {
     "Username" => username: always,
     "LogonIds" => logon_ids: skip,
 });
 
 #[cfg(feature = "user")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(SshUserCreationRequest {
+codegen::deserialize_object!(SshUserCreationRequest, unknown_fields {
     "Username" => username: plain,
     "LogonIds" => logon_ids: plain,
 });
@@ -19320,6 +21206,10 @@ pub struct SshUserResponse {
     pub username: Option<String>,
     /// JSON field `LogonIds`.
     pub logon_ids: Option<Vec<i32>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -19332,7 +21222,7 @@ pub struct SshUserResponse {
     )
 )]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(SshUserResponse {
+codegen::serialize_object!(SshUserResponse, unknown_fields {
     "Id" => id: skip,
     "Key" => key: skip,
     "Username" => username: skip,
@@ -19348,7 +21238,7 @@ codegen::serialize_object!(SshUserResponse {
         feature = "user"
     )
 )]
-codegen::deserialize_object!(SshUserResponse {
+codegen::deserialize_object!(SshUserResponse, unknown_fields {
     "Id" => id: plain,
     "Key" => key: plain,
     "Username" => username: plain,
@@ -19363,17 +21253,21 @@ pub struct SshUserUpdateRequest {
     pub id: i32,
     /// JSON field `LogonIds`.
     pub logon_ids: Option<Vec<i32>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "user")]
-codegen::serialize_object!(SshUserUpdateRequest {
+codegen::serialize_object!(SshUserUpdateRequest, unknown_fields {
     "Id" => id: always,
     "LogonIds" => logon_ids: skip,
 });
 
 #[cfg(feature = "user")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(SshUserUpdateRequest {
+codegen::deserialize_object!(SshUserUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "LogonIds" => logon_ids: plain,
 });
@@ -19442,11 +21336,15 @@ pub struct SslScanResult {
     pub reviewed: Option<bool>,
     /// JSON field `ExpirationDate`.
     pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(SslScanResult {
+codegen::serialize_object!(SslScanResult, unknown_fields {
     "EndpointId" => endpoint_id: skip,
     "ReverseDNS" => reverse_dns: skip,
     "SNIName" => sni_name: skip,
@@ -19462,7 +21360,7 @@ codegen::serialize_object!(SslScanResult {
 });
 
 #[cfg(feature = "ssl")]
-codegen::deserialize_object!(SslScanResult {
+codegen::deserialize_object!(SslScanResult, unknown_fields {
     "EndpointId" => endpoint_id: plain,
     "ReverseDNS" => reverse_dns: plain,
     "SNIName" => sni_name: plain,
@@ -19499,10 +21397,14 @@ pub struct StoreTypeProperty {
     pub required: Option<bool>,
     /// JSON field `ValidationOptions`.
     pub validation_options: Option<PropertiesValidationOptions>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store-type")]
-codegen::serialize_object!(StoreTypeProperty {
+codegen::serialize_object!(StoreTypeProperty, unknown_fields {
     "Id" => id: skip,
     "StoreTypeId" => store_type_id: skip,
     "Name" => name: skip,
@@ -19515,7 +21417,7 @@ codegen::serialize_object!(StoreTypeProperty {
 });
 
 #[cfg(feature = "certificate-store-type")]
-codegen::deserialize_object!(StoreTypeProperty {
+codegen::deserialize_object!(StoreTypeProperty, unknown_fields {
     "Id" => id: plain,
     "StoreTypeId" => store_type_id: plain,
     "Name" => name: plain,
@@ -19547,11 +21449,15 @@ pub struct SubjectAlternativeNameModel {
     ///
     /// Base64-encoded bytes.
     pub value_hash: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(SubjectAlternativeNameModel {
+codegen::serialize_object!(SubjectAlternativeNameModel, unknown_fields {
     "Id" => id: skip,
     "Value" => value: skip,
     "Type" => type_: skip,
@@ -19559,7 +21465,7 @@ codegen::serialize_object!(SubjectAlternativeNameModel {
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(SubjectAlternativeNameModel {
+codegen::deserialize_object!(SubjectAlternativeNameModel, unknown_fields {
     "Id" => id: plain,
     "Value" => value: plain,
     "Type" => type_: plain,
@@ -19580,10 +21486,14 @@ pub struct SupportedOperations {
     pub enrollment: Option<bool>,
     /// JSON field `Remove`.
     pub remove: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate-store-type")]
-codegen::serialize_object!(SupportedOperations {
+codegen::serialize_object!(SupportedOperations, unknown_fields {
     "Add" => add: skip,
     "Create" => create: skip,
     "Discovery" => discovery: skip,
@@ -19592,7 +21502,7 @@ codegen::serialize_object!(SupportedOperations {
 });
 
 #[cfg(feature = "certificate-store-type")]
-codegen::deserialize_object!(SupportedOperations {
+codegen::deserialize_object!(SupportedOperations, unknown_fields {
     "Add" => add: plain,
     "Create" => create: plain,
     "Discovery" => discovery: plain,
@@ -19610,18 +21520,22 @@ pub struct SuspendedRevocationResponse {
     pub workflow_id: Option<uuid::Uuid>,
     /// JSON field `Message`.
     pub message: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "certificate")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(SuspendedRevocationResponse {
+codegen::serialize_object!(SuspendedRevocationResponse, unknown_fields {
     "CertId" => cert_id: skip,
     "WorkflowId" => workflow_id: skip,
     "Message" => message: skip,
 });
 
 #[cfg(feature = "certificate")]
-codegen::deserialize_object!(SuspendedRevocationResponse {
+codegen::deserialize_object!(SuspendedRevocationResponse, unknown_fields {
     "CertId" => cert_id: plain,
     "WorkflowId" => workflow_id: plain,
     "Message" => message: plain,
@@ -19639,10 +21553,14 @@ pub struct TemplateCertificateExtensionRequest {
     pub critical: Option<bool>,
     /// JSON field `Required`.
     pub required: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
-codegen::serialize_object!(TemplateCertificateExtensionRequest {
+codegen::serialize_object!(TemplateCertificateExtensionRequest, unknown_fields {
     "OID" => oid: skip,
     "Name" => name: skip,
     "Critical" => critical: skip,
@@ -19651,7 +21569,7 @@ codegen::serialize_object!(TemplateCertificateExtensionRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(TemplateCertificateExtensionRequest {
+codegen::deserialize_object!(TemplateCertificateExtensionRequest, unknown_fields {
     "OID" => oid: plain,
     "Name" => name: plain,
     "Critical" => critical: plain,
@@ -19672,11 +21590,15 @@ pub struct TemplateCertificateExtensionResponse {
     pub required: Option<bool>,
     /// JSON field `IsEditable`.
     pub is_editable: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(TemplateCertificateExtensionResponse {
+codegen::serialize_object!(TemplateCertificateExtensionResponse, unknown_fields {
     "OID" => oid: skip,
     "Name" => name: skip,
     "Critical" => critical: skip,
@@ -19685,7 +21607,7 @@ codegen::serialize_object!(TemplateCertificateExtensionResponse {
 });
 
 #[cfg(feature = "template")]
-codegen::deserialize_object!(TemplateCertificateExtensionResponse {
+codegen::deserialize_object!(TemplateCertificateExtensionResponse, unknown_fields {
     "OID" => oid: plain,
     "Name" => name: plain,
     "Critical" => critical: plain,
@@ -19707,10 +21629,14 @@ pub struct TemplateCertificateExtensionsRequest {
     pub required: Option<bool>,
     /// JSON field `Critical`.
     pub critical: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
-codegen::serialize_object!(TemplateCertificateExtensionsRequest {
+codegen::serialize_object!(TemplateCertificateExtensionsRequest, unknown_fields {
     "ConfigurationTenant" => configuration_tenant: always,
     "Name" => name: always,
     "Oid" => oid: always,
@@ -19720,7 +21646,7 @@ codegen::serialize_object!(TemplateCertificateExtensionsRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(TemplateCertificateExtensionsRequest {
+codegen::deserialize_object!(TemplateCertificateExtensionsRequest, unknown_fields {
     "ConfigurationTenant" => configuration_tenant: plain,
     "Name" => name: plain,
     "Oid" => oid: plain,
@@ -19744,10 +21670,14 @@ pub struct TemplateCertificatePolicyRequest {
     pub policy_type: CertificatePolicyType,
     /// JSON field `Value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
-codegen::serialize_object!(TemplateCertificatePolicyRequest {
+codegen::serialize_object!(TemplateCertificatePolicyRequest, unknown_fields {
     "PolicyID" => policy_id: always,
     "PolicyType" => policy_type: always,
     "Value" => value: skip,
@@ -19755,7 +21685,7 @@ codegen::serialize_object!(TemplateCertificatePolicyRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(TemplateCertificatePolicyRequest {
+codegen::deserialize_object!(TemplateCertificatePolicyRequest, unknown_fields {
     "PolicyID" => policy_id: plain,
     "PolicyType" => policy_type: plain,
     "Value" => value: plain,
@@ -19771,18 +21701,22 @@ pub struct TemplateCertificatePolicyResponse {
     pub policy_type: Option<CertificatePolicyType>,
     /// JSON field `Value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(TemplateCertificatePolicyResponse {
+codegen::serialize_object!(TemplateCertificatePolicyResponse, unknown_fields {
     "PolicyID" => policy_id: skip,
     "PolicyType" => policy_type: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "template")]
-codegen::deserialize_object!(TemplateCertificatePolicyResponse {
+codegen::deserialize_object!(TemplateCertificatePolicyResponse, unknown_fields {
     "PolicyID" => policy_id: plain,
     "PolicyType" => policy_type: plain,
     "Value" => value: plain,
@@ -19840,11 +21774,15 @@ pub struct TemplateCollectionRetrievalResponse {
     pub key_types: Option<String>,
     /// JSON field `Manageability`.
     pub manageability: Option<TemplateDetailsManageability>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(TemplateCollectionRetrievalResponse {
+codegen::serialize_object!(TemplateCollectionRetrievalResponse, unknown_fields {
     "Id" => id: skip,
     "CommonName" => common_name: skip,
     "TemplateName" => template_name: skip,
@@ -19872,7 +21810,7 @@ codegen::serialize_object!(TemplateCollectionRetrievalResponse {
 });
 
 #[cfg(feature = "template")]
-codegen::deserialize_object!(TemplateCollectionRetrievalResponse {
+codegen::deserialize_object!(TemplateCollectionRetrievalResponse, unknown_fields {
     "Id" => id: plain,
     "CommonName" => common_name: plain,
     "TemplateName" => template_name: plain,
@@ -19907,16 +21845,20 @@ pub struct TemplateDefaultRequestResponseModel {
     pub subject_part: Option<String>,
     /// JSON field `Value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
-codegen::serialize_object!(TemplateDefaultRequestResponseModel {
+codegen::serialize_object!(TemplateDefaultRequestResponseModel, unknown_fields {
     "SubjectPart" => subject_part: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "template")]
-codegen::deserialize_object!(TemplateDefaultRequestResponseModel {
+codegen::deserialize_object!(TemplateDefaultRequestResponseModel, unknown_fields {
     "SubjectPart" => subject_part: plain,
     "Value" => value: plain,
 });
@@ -19947,10 +21889,14 @@ pub struct TemplateDetailsCreateRequest {
     pub alternative_key_information: Option<Vec<TemplateKeyTypeRequest>>,
     /// JSON field `CertificateExtensions`.
     pub certificate_extensions: Option<Vec<TemplateCertificateExtensionRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
-codegen::serialize_object!(TemplateDetailsCreateRequest {
+codegen::serialize_object!(TemplateDetailsCreateRequest, unknown_fields {
     "Name" => name: always,
     "Validity" => validity: always,
     "ConfigurationTenant" => configuration_tenant: always,
@@ -19965,7 +21911,7 @@ codegen::serialize_object!(TemplateDetailsCreateRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(TemplateDetailsCreateRequest {
+codegen::deserialize_object!(TemplateDetailsCreateRequest, unknown_fields {
     "Name" => name: plain,
     "Validity" => validity: plain,
     "ConfigurationTenant" => configuration_tenant: plain,
@@ -20012,11 +21958,15 @@ pub struct TemplateDetailsResponse {
     pub certificate_extensions: Option<Vec<TemplateCertificateExtensionResponse>>,
     /// JSON field `KeyUsage`.
     pub key_usage: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(TemplateDetailsResponse {
+codegen::serialize_object!(TemplateDetailsResponse, unknown_fields {
     "Name" => name: skip,
     "OID" => oid: skip,
     "ConfigurationTenant" => configuration_tenant: skip,
@@ -20031,7 +21981,7 @@ codegen::serialize_object!(TemplateDetailsResponse {
 });
 
 #[cfg(feature = "template")]
-codegen::deserialize_object!(TemplateDetailsResponse {
+codegen::deserialize_object!(TemplateDetailsResponse, unknown_fields {
     "Name" => name: plain,
     "OID" => oid: plain,
     "ConfigurationTenant" => configuration_tenant: plain,
@@ -20071,10 +22021,14 @@ pub struct TemplateDetailsUpdateRequest {
     pub alternative_key_information: Option<Vec<TemplateKeyTypeRequest>>,
     /// JSON field `CertificateExtensions`.
     pub certificate_extensions: Option<Vec<TemplateCertificateExtensionRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
-codegen::serialize_object!(TemplateDetailsUpdateRequest {
+codegen::serialize_object!(TemplateDetailsUpdateRequest, unknown_fields {
     "Name" => name: always,
     "OID" => oid: always,
     "Validity" => validity: always,
@@ -20089,7 +22043,7 @@ codegen::serialize_object!(TemplateDetailsUpdateRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(TemplateDetailsUpdateRequest {
+codegen::deserialize_object!(TemplateDetailsUpdateRequest, unknown_fields {
     "Name" => name: plain,
     "OID" => oid: plain,
     "Validity" => validity: plain,
@@ -20114,17 +22068,21 @@ pub struct TemplateEnrollmentDefaultResponse {
     ///
     /// JSON field `Value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(TemplateEnrollmentDefaultResponse {
+codegen::serialize_object!(TemplateEnrollmentDefaultResponse, unknown_fields {
     "SubjectPart" => subject_part: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(TemplateEnrollmentDefaultResponse {
+codegen::deserialize_object!(TemplateEnrollmentDefaultResponse, unknown_fields {
     "SubjectPart" => subject_part: plain,
     "Value" => value: plain,
 });
@@ -20143,11 +22101,15 @@ pub struct TemplateEnrollmentField {
     pub template_id: Option<i32>,
     /// JSON field `DataType`.
     pub data_type: Option<TemplateEnrollmentFieldType>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(TemplateEnrollmentField {
+codegen::serialize_object!(TemplateEnrollmentField, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Options" => options: skip,
@@ -20156,7 +22118,7 @@ codegen::serialize_object!(TemplateEnrollmentField {
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(TemplateEnrollmentField {
+codegen::deserialize_object!(TemplateEnrollmentField, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Options" => options: plain,
@@ -20176,10 +22138,14 @@ pub struct TemplateEnrollmentFieldRequestResponseModel {
     pub options: Option<Vec<String>>,
     /// JSON field `DataType`.
     pub data_type: Option<TemplateEnrollmentFieldType>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
-codegen::serialize_object!(TemplateEnrollmentFieldRequestResponseModel {
+codegen::serialize_object!(TemplateEnrollmentFieldRequestResponseModel, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Options" => options: skip,
@@ -20187,7 +22153,7 @@ codegen::serialize_object!(TemplateEnrollmentFieldRequestResponseModel {
 });
 
 #[cfg(feature = "template")]
-codegen::deserialize_object!(TemplateEnrollmentFieldRequestResponseModel {
+codegen::deserialize_object!(TemplateEnrollmentFieldRequestResponseModel, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Options" => options: plain,
@@ -20226,11 +22192,15 @@ pub struct TemplateEnrollmentPolicyResponse {
     pub default_certificate_owner_role_name: Option<String>,
     /// JSON field `CertificateOwnerRole`.
     pub certificate_owner_role: Option<TemplateCertificateOwnerRole>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(TemplateEnrollmentPolicyResponse {
+codegen::serialize_object!(TemplateEnrollmentPolicyResponse, unknown_fields {
     "AllowKeyReuse" => allow_key_reuse: skip,
     "AllowWildcards" => allow_wildcards: skip,
     "RFCEnforcement" => rfc_enforcement: skip,
@@ -20241,7 +22211,7 @@ codegen::serialize_object!(TemplateEnrollmentPolicyResponse {
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(TemplateEnrollmentPolicyResponse {
+codegen::deserialize_object!(TemplateEnrollmentPolicyResponse, unknown_fields {
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
     "RFCEnforcement" => rfc_enforcement: plain,
@@ -20271,11 +22241,15 @@ pub struct TemplateEnrollmentRegexResponse {
     ///
     /// JSON field `CaseSensitive`.
     pub case_sensitive: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(TemplateEnrollmentRegexResponse {
+codegen::serialize_object!(TemplateEnrollmentRegexResponse, unknown_fields {
     "SubjectPart" => subject_part: skip,
     "Regex" => regex: skip,
     "Error" => error: skip,
@@ -20283,7 +22257,7 @@ codegen::serialize_object!(TemplateEnrollmentRegexResponse {
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(TemplateEnrollmentRegexResponse {
+codegen::deserialize_object!(TemplateEnrollmentRegexResponse, unknown_fields {
     "SubjectPart" => subject_part: plain,
     "Regex" => regex: plain,
     "Error" => error: plain,
@@ -20304,18 +22278,22 @@ pub struct TemplateEnrollmentSettingsResponse {
     pub template_defaults: Option<Vec<TemplateEnrollmentDefaultResponse>>,
     /// JSON field `TemplatePolicy`.
     pub template_policy: Option<TemplateEnrollmentPolicyResponse>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(TemplateEnrollmentSettingsResponse {
+codegen::serialize_object!(TemplateEnrollmentSettingsResponse, unknown_fields {
     "TemplateRegexes" => template_regexes: skip,
     "TemplateDefaults" => template_defaults: skip,
     "TemplatePolicy" => template_policy: skip,
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(TemplateEnrollmentSettingsResponse {
+codegen::deserialize_object!(TemplateEnrollmentSettingsResponse, unknown_fields {
     "TemplateRegexes" => template_regexes: plain,
     "TemplateDefaults" => template_defaults: plain,
     "TemplatePolicy" => template_policy: plain,
@@ -20329,17 +22307,21 @@ pub struct TemplateExtendedKeyUsageRequest {
     pub oid: Option<String>,
     /// JSON field `FriendlyName`.
     pub friendly_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
-codegen::serialize_object!(TemplateExtendedKeyUsageRequest {
+codegen::serialize_object!(TemplateExtendedKeyUsageRequest, unknown_fields {
     "OID" => oid: skip,
     "FriendlyName" => friendly_name: skip,
 });
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(TemplateExtendedKeyUsageRequest {
+codegen::deserialize_object!(TemplateExtendedKeyUsageRequest, unknown_fields {
     "OID" => oid: plain,
     "FriendlyName" => friendly_name: plain,
 });
@@ -20352,17 +22334,21 @@ pub struct TemplateExtendedKeyUsageResponse {
     pub oid: Option<String>,
     /// JSON field `FriendlyName`.
     pub friendly_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(TemplateExtendedKeyUsageResponse {
+codegen::serialize_object!(TemplateExtendedKeyUsageResponse, unknown_fields {
     "OID" => oid: skip,
     "FriendlyName" => friendly_name: skip,
 });
 
 #[cfg(feature = "template")]
-codegen::deserialize_object!(TemplateExtendedKeyUsageResponse {
+codegen::deserialize_object!(TemplateExtendedKeyUsageResponse, unknown_fields {
     "OID" => oid: plain,
     "FriendlyName" => friendly_name: plain,
 });
@@ -20377,10 +22363,14 @@ pub struct TemplateKeyTypeRequest {
     pub key_size: Option<String>,
     /// JSON field `CurveOid`.
     pub curve_oid: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
-codegen::serialize_object!(TemplateKeyTypeRequest {
+codegen::serialize_object!(TemplateKeyTypeRequest, unknown_fields {
     "AlgorithmName" => algorithm_name: skip,
     "KeySize" => key_size: skip,
     "CurveOid" => curve_oid: skip,
@@ -20388,7 +22378,7 @@ codegen::serialize_object!(TemplateKeyTypeRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(TemplateKeyTypeRequest {
+codegen::deserialize_object!(TemplateKeyTypeRequest, unknown_fields {
     "AlgorithmName" => algorithm_name: plain,
     "KeySize" => key_size: plain,
     "CurveOid" => curve_oid: plain,
@@ -20404,18 +22394,22 @@ pub struct TemplateKeyTypeResponse {
     pub key_size: Option<String>,
     /// JSON field `CurveOid`.
     pub curve_oid: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(TemplateKeyTypeResponse {
+codegen::serialize_object!(TemplateKeyTypeResponse, unknown_fields {
     "AlgorithmName" => algorithm_name: skip,
     "KeySize" => key_size: skip,
     "CurveOid" => curve_oid: skip,
 });
 
 #[cfg(feature = "template")]
-codegen::deserialize_object!(TemplateKeyTypeResponse {
+codegen::deserialize_object!(TemplateKeyTypeResponse, unknown_fields {
     "AlgorithmName" => algorithm_name: plain,
     "KeySize" => key_size: plain,
     "CurveOid" => curve_oid: plain,
@@ -20441,11 +22435,15 @@ pub struct TemplateMetadataField {
     pub case_sensitive: Option<bool>,
     /// JSON field `Enrollment`.
     pub enrollment: Option<MetadataTypeEnrollment>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(TemplateMetadataField {
+codegen::serialize_object!(TemplateMetadataField, unknown_fields {
     "Id" => id: skip,
     "DefaultValue" => default_value: skip,
     "TemplateId" => template_id: skip,
@@ -20457,7 +22455,7 @@ codegen::serialize_object!(TemplateMetadataField {
 });
 
 #[cfg(feature = "enrollment")]
-codegen::deserialize_object!(TemplateMetadataField {
+codegen::deserialize_object!(TemplateMetadataField, unknown_fields {
     "Id" => id: plain,
     "DefaultValue" => default_value: plain,
     "TemplateId" => template_id: plain,
@@ -20488,10 +22486,14 @@ pub struct TemplateMetadataFieldRequestResponseModel {
     pub case_sensitive: Option<bool>,
     /// JSON field `TemplateId`.
     pub template_id: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
-codegen::serialize_object!(TemplateMetadataFieldRequestResponseModel {
+codegen::serialize_object!(TemplateMetadataFieldRequestResponseModel, unknown_fields {
     "Id" => id: skip,
     "DefaultValue" => default_value: skip,
     "MetadataId" => metadata_id: skip,
@@ -20503,7 +22505,7 @@ codegen::serialize_object!(TemplateMetadataFieldRequestResponseModel {
 });
 
 #[cfg(feature = "template")]
-codegen::deserialize_object!(TemplateMetadataFieldRequestResponseModel {
+codegen::deserialize_object!(TemplateMetadataFieldRequestResponseModel, unknown_fields {
     "Id" => id: plain,
     "DefaultValue" => default_value: plain,
     "MetadataId" => metadata_id: plain,
@@ -20536,10 +22538,14 @@ pub struct TemplatePolicyRequestModel {
     pub primary_key_algorithms: Option<Vec<AlgorithmDataRequestV2>>,
     /// JSON field `AlternativeKeyAlgorithms`.
     pub alternative_key_algorithms: Option<Vec<AlgorithmDataRequestV2>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
-codegen::serialize_object!(TemplatePolicyRequestModel {
+codegen::serialize_object!(TemplatePolicyRequestModel, unknown_fields {
     "TemplateId" => template_id: skip,
     "AllowKeyReuse" => allow_key_reuse: skip,
     "AllowWildcards" => allow_wildcards: skip,
@@ -20553,7 +22559,7 @@ codegen::serialize_object!(TemplatePolicyRequestModel {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(TemplatePolicyRequestModel {
+codegen::deserialize_object!(TemplatePolicyRequestModel, unknown_fields {
     "TemplateId" => template_id: plain,
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
@@ -20587,11 +22593,15 @@ pub struct TemplatePolicyResponseModel {
     pub primary_key_algorithms: Option<Vec<AlgorithmDataResponse>>,
     /// JSON field `AlternativeKeyAlgorithms`.
     pub alternative_key_algorithms: Option<Vec<AlgorithmDataResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(TemplatePolicyResponseModel {
+codegen::serialize_object!(TemplatePolicyResponseModel, unknown_fields {
     "TemplateId" => template_id: skip,
     "AllowKeyReuse" => allow_key_reuse: skip,
     "AllowWildcards" => allow_wildcards: skip,
@@ -20604,7 +22614,7 @@ codegen::serialize_object!(TemplatePolicyResponseModel {
 });
 
 #[cfg(feature = "template")]
-codegen::deserialize_object!(TemplatePolicyResponseModel {
+codegen::deserialize_object!(TemplatePolicyResponseModel, unknown_fields {
     "TemplateId" => template_id: plain,
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
@@ -20630,10 +22640,14 @@ pub struct TemplateRegexRequestResponseModel {
     pub error: Option<String>,
     /// JSON field `CaseSensitive`.
     pub case_sensitive: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
-codegen::serialize_object!(TemplateRegexRequestResponseModel {
+codegen::serialize_object!(TemplateRegexRequestResponseModel, unknown_fields {
     "TemplateId" => template_id: skip,
     "SubjectPart" => subject_part: skip,
     "Regex" => regex: skip,
@@ -20642,7 +22656,7 @@ codegen::serialize_object!(TemplateRegexRequestResponseModel {
 });
 
 #[cfg(feature = "template")]
-codegen::deserialize_object!(TemplateRegexRequestResponseModel {
+codegen::deserialize_object!(TemplateRegexRequestResponseModel, unknown_fields {
     "TemplateId" => template_id: plain,
     "SubjectPart" => subject_part: plain,
     "Regex" => regex: plain,
@@ -20722,11 +22736,15 @@ pub struct TemplateRetrievalResponse {
     pub delete_with_archived_key: Option<bool>,
     /// JSON field `Manageability`.
     pub manageability: Option<TemplateDetailsManageability>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(TemplateRetrievalResponse {
+codegen::serialize_object!(TemplateRetrievalResponse, unknown_fields {
     "Id" => id: skip,
     "CommonName" => common_name: skip,
     "TemplateName" => template_name: skip,
@@ -20764,7 +22782,7 @@ codegen::serialize_object!(TemplateRetrievalResponse {
 });
 
 #[cfg(feature = "template")]
-codegen::deserialize_object!(TemplateRetrievalResponse {
+codegen::deserialize_object!(TemplateRetrievalResponse, unknown_fields {
     "Id" => id: plain,
     "CommonName" => common_name: plain,
     "TemplateName" => template_name: plain,
@@ -20845,10 +22863,14 @@ pub struct TemplateUpdateRequest {
     pub time_after_expiration_units: Option<CertificateCleanupTimeUnits>,
     /// JSON field `DeleteWithArchivedKey`.
     pub delete_with_archived_key: Option<bool>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "template")]
-codegen::serialize_object!(TemplateUpdateRequest {
+codegen::serialize_object!(TemplateUpdateRequest, unknown_fields {
     "Id" => id: skip,
     "FriendlyName" => friendly_name: skip,
     "KeyRetention" => key_retention: skip,
@@ -20873,7 +22895,7 @@ codegen::serialize_object!(TemplateUpdateRequest {
 
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(TemplateUpdateRequest {
+codegen::deserialize_object!(TemplateUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "FriendlyName" => friendly_name: plain,
     "KeyRetention" => key_retention: plain,
@@ -20924,6 +22946,10 @@ codegen::deserialize_object!(TemplateUpdateRequest {
 pub struct TimeModel {
     /// JSON field `Time`.
     pub time: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -20949,7 +22975,7 @@ pub struct TimeModel {
         feature = "user"
     )
 )]
-codegen::serialize_object!(TimeModel { "Time" => time : skip });
+codegen::serialize_object!(TimeModel, unknown_fields { "Time" => time : skip });
 
 #[cfg(
     any(
@@ -20974,7 +23000,7 @@ codegen::serialize_object!(TimeModel { "Time" => time : skip });
         feature = "user"
     )
 )]
-codegen::deserialize_object!(TimeModel { "Time" => time : lenient });
+codegen::deserialize_object!(TimeModel, unknown_fields { "Time" => time : lenient });
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Keys.UnmanagedKeyResponse` (API version 1.0).
 #[cfg(feature = "key")]
@@ -21004,11 +23030,15 @@ pub struct UnmanagedKeyResponse {
     pub username: Option<String>,
     /// JSON field `LogonCount`.
     pub logon_count: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "key")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(UnmanagedKeyResponse {
+codegen::serialize_object!(UnmanagedKeyResponse, unknown_fields {
     "Id" => id: skip,
     "Fingerprint" => fingerprint: skip,
     "PublicKey" => public_key: skip,
@@ -21023,7 +23053,7 @@ codegen::serialize_object!(UnmanagedKeyResponse {
 });
 
 #[cfg(feature = "key")]
-codegen::deserialize_object!(UnmanagedKeyResponse {
+codegen::deserialize_object!(UnmanagedKeyResponse, unknown_fields {
     "Id" => id: plain,
     "Fingerprint" => fingerprint: plain,
     "PublicKey" => public_key: plain,
@@ -21051,17 +23081,21 @@ pub struct UnscheduleJobRequest {
     ///
     /// JSON field `Query`.
     pub query: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "orchestrator-job")]
-codegen::serialize_object!(UnscheduleJobRequest {
+codegen::serialize_object!(UnscheduleJobRequest, unknown_fields {
     "JobIds" => job_ids: skip,
     "Query" => query: skip,
 });
 
 #[cfg(feature = "orchestrator-job")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(UnscheduleJobRequest {
+codegen::deserialize_object!(UnscheduleJobRequest, unknown_fields {
     "JobIds" => job_ids: plain,
     "Query" => query: plain,
 });
@@ -21098,10 +23132,14 @@ pub struct UpdateNetworkRequest {
     pub expiration_alert_days: Option<f64>,
     /// JSON field `QuietHours`.
     pub quiet_hours: Option<Vec<QuietHourRequest>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "ssl")]
-codegen::serialize_object!(UpdateNetworkRequest {
+codegen::serialize_object!(UpdateNetworkRequest, unknown_fields {
     "NetworkId" => network_id: always,
     "Name" => name: always,
     "AgentPoolName" => agent_pool_name: always,
@@ -21120,7 +23158,7 @@ codegen::serialize_object!(UpdateNetworkRequest {
 
 #[cfg(feature = "ssl")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(UpdateNetworkRequest {
+codegen::deserialize_object!(UpdateNetworkRequest, unknown_fields {
     "NetworkId" => network_id: plain,
     "Name" => name: plain,
     "AgentPoolName" => agent_pool_name: plain,
@@ -21145,17 +23183,21 @@ pub struct UpdateOrchestratorAuthCertificateReenrollmentRequest {
     pub orchestrator_ids: Option<Vec<String>>,
     /// JSON field `Status`.
     pub status: String,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "agent")]
-codegen::serialize_object!(UpdateOrchestratorAuthCertificateReenrollmentRequest {
+codegen::serialize_object!(UpdateOrchestratorAuthCertificateReenrollmentRequest, unknown_fields {
     "OrchestratorIds" => orchestrator_ids: skip,
     "Status" => status: always,
 });
 
 #[cfg(feature = "agent")]
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(UpdateOrchestratorAuthCertificateReenrollmentRequest {
+codegen::deserialize_object!(UpdateOrchestratorAuthCertificateReenrollmentRequest, unknown_fields {
     "OrchestratorIds" => orchestrator_ids: plain,
     "Status" => status: plain,
 });
@@ -21168,17 +23210,21 @@ pub struct UpdateOrchestratorAuthCertificateReenrollmentResponse {
     pub failed_orchestrator_ids: Option<Vec<String>>,
     /// JSON field `Status`.
     pub status: Option<OrchestratorAuthCertificateReenrollment>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "agent")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(UpdateOrchestratorAuthCertificateReenrollmentResponse {
+codegen::serialize_object!(UpdateOrchestratorAuthCertificateReenrollmentResponse, unknown_fields {
     "FailedOrchestratorIds" => failed_orchestrator_ids: skip,
     "Status" => status: skip,
 });
 
 #[cfg(feature = "agent")]
-codegen::deserialize_object!(UpdateOrchestratorAuthCertificateReenrollmentResponse {
+codegen::deserialize_object!(UpdateOrchestratorAuthCertificateReenrollmentResponse, unknown_fields {
     "FailedOrchestratorIds" => failed_orchestrator_ids: plain,
     "Status" => status: plain,
 });
@@ -21191,17 +23237,21 @@ pub struct ValidSubjectPartResponse {
     pub subject_part: Option<String>,
     /// JSON field `SubjectPartName`.
     pub subject_part_name: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(any(feature = "enrollment-pattern", feature = "template"))]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(ValidSubjectPartResponse {
+codegen::serialize_object!(ValidSubjectPartResponse, unknown_fields {
     "SubjectPart" => subject_part: skip,
     "SubjectPartName" => subject_part_name: skip,
 });
 
 #[cfg(any(feature = "enrollment-pattern", feature = "template"))]
-codegen::deserialize_object!(ValidSubjectPartResponse {
+codegen::deserialize_object!(ValidSubjectPartResponse, unknown_fields {
     "SubjectPart" => subject_part: plain,
     "SubjectPartName" => subject_part_name: plain,
 });
@@ -21242,6 +23292,10 @@ pub struct WeeklyModel {
     pub days: Option<Vec<DayOfWeek>>,
     /// JSON field `Time`.
     pub time: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(
@@ -21267,7 +23321,10 @@ pub struct WeeklyModel {
         feature = "user"
     )
 )]
-codegen::serialize_object!(WeeklyModel { "Days" => days : skip, "Time" => time : skip });
+codegen::serialize_object!(WeeklyModel, unknown_fields {
+    "Days" => days: skip,
+    "Time" => time: skip,
+});
 
 #[cfg(
     any(
@@ -21292,7 +23349,7 @@ codegen::serialize_object!(WeeklyModel { "Days" => days : skip, "Time" => time :
         feature = "user"
     )
 )]
-codegen::deserialize_object!(WeeklyModel {
+codegen::deserialize_object!(WeeklyModel, unknown_fields {
     "Days" => days: plain,
     "Time" => time: lenient,
 });
@@ -21315,11 +23372,15 @@ pub struct WorkflowTypeQueryResponse {
     pub context_parameters: Option<Vec<String>>,
     /// JSON field `BuiltInSteps`.
     pub built_in_steps: Option<Vec<AvailableStepResponse>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(WorkflowTypeQueryResponse {
+codegen::serialize_object!(WorkflowTypeQueryResponse, unknown_fields {
     "WorkflowType" => workflow_type: skip,
     "KeyType" => key_type: skip,
     "ContextParameters" => context_parameters: skip,
@@ -21327,7 +23388,7 @@ codegen::serialize_object!(WorkflowTypeQueryResponse {
 });
 
 #[cfg(feature = "workflow-definition")]
-codegen::deserialize_object!(WorkflowTypeQueryResponse {
+codegen::deserialize_object!(WorkflowTypeQueryResponse, unknown_fields {
     "WorkflowType" => workflow_type: plain,
     "KeyType" => key_type: plain,
     "ContextParameters" => context_parameters: plain,
@@ -21348,17 +23409,21 @@ pub struct WorkflowsKeyResponse {
     pub display_name: Option<String>,
     /// JSON field `Value`.
     pub value: Option<String>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "workflow-definition")]
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(WorkflowsKeyResponse {
+codegen::serialize_object!(WorkflowsKeyResponse, unknown_fields {
     "DisplayName" => display_name: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "workflow-definition")]
-codegen::deserialize_object!(WorkflowsKeyResponse {
+codegen::deserialize_object!(WorkflowsKeyResponse, unknown_fields {
     "DisplayName" => display_name: plain,
     "Value" => value: plain,
 });

@@ -5,6 +5,7 @@ use quote::{format_ident, quote};
 
 use super::{Cfg, doc_attrs, doc_raw, format_note, rust_type};
 use crate::model::{Api, CodeName, Directions, Field, TypeDef, TypeKind, TypeRef};
+use crate::naming;
 
 pub(super) fn types_module(api: &Api, cfg: Cfg) -> TokenStream {
     let defs = api.types.iter().map(|t| type_def(api, t, cfg.any(&t.tags)));
@@ -20,8 +21,9 @@ pub(super) fn types_module(api: &Api, cfg: Cfg) -> TokenStream {
     quote! {
         #![doc = " Request and response types of the Keyfactor Command API, one per schema of the documents."]
         #![doc = ""]
-        #![doc = " Fields that the documents mark nullable or not required are `Option`s; unknown JSON"]
-        #![doc = " fields are ignored, so a newer server's additions do not break decoding."]
+        #![doc = " Fields that the documents mark nullable or not required are `Option`s. JSON members"]
+        #![doc = " the documents do not declare are kept in each struct's `unknown_fields` and sent back,"]
+        #![doc = " so a newer server's additions survive decoding and a read-modify-write."]
         #![doc = ""]
         #![doc = " Types sent in requests implement `Serialize`, types received `Deserialize`;"]
         #![doc = " with the `roundtrip` feature every type implements both (to store a"]
@@ -61,16 +63,17 @@ fn serde_impls(
     let ser_entries = entries(&|f| if f.optional() && !f.required { "skip" } else { "always" });
     let de_entries = entries(&|f| if holds_date_time(&f.ty) { "lenient" } else { "plain" });
     let (ser_cfg, de_cfg) = (only_if(directions.sent), only_if(directions.received));
+    let unknown = format_ident!("{}", naming::UNKNOWN_FIELDS);
     (
         quote! {
             #cfg
             #ser_cfg
-            codegen::serialize_object!(#name { #ser_entries });
+            codegen::serialize_object!(#name, #unknown { #ser_entries });
         },
         quote! {
             #cfg
             #de_cfg
-            codegen::deserialize_object!(#name { #de_entries });
+            codegen::deserialize_object!(#name, #unknown { #de_entries });
         },
     )
 }
@@ -130,6 +133,7 @@ fn type_def(api: &Api, t: &TypeDef, cfg: TokenStream) -> TokenStream {
             let origin = doc_raw(&lines);
             let defs = fields.iter().map(|f| field(api, f));
             let (ser, de) = serde_impls(&name, fields, t.directions, &cfg);
+            let unknown = format_ident!("{}", naming::UNKNOWN_FIELDS);
             quote! {
                 #docs
                 #origin
@@ -137,6 +141,10 @@ fn type_def(api: &Api, t: &TypeDef, cfg: TokenStream) -> TokenStream {
                 #[derive(Clone, Debug, Default, PartialEq)]
                 pub struct #name {
                     #(#defs)*
+                    /// JSON members the documents do not declare for this type, kept as
+                    /// received and sent back after the declared ones; a member named as a
+                    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+                    pub #unknown: keyfactor_runtime::UnknownFields,
                 }
 
                 #ser

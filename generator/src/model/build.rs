@@ -209,7 +209,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn fields(&mut self, d: usize, obj: &ObjectType, at: &str) -> Result<Vec<Field>> {
-        let idents = naming::fields(obj.properties.keys().map(String::as_str));
+        let idents = naming::struct_fields(obj.properties.keys().map(String::as_str));
         let required: BTreeSet<&str> = obj.required.iter().map(String::as_str).collect();
         let mut fields = Vec::with_capacity(obj.properties.len());
         for ((wire, prop), ident) in obj.properties.iter().zip(idents) {

@@ -3,8 +3,9 @@
 
 //! Request and response types of the Keyfactor Command API, one per schema of the documents.
 //!
-//! Fields that the documents mark nullable or not required are `Option`s; unknown JSON
-//! fields are ignored, so a newer server's additions do not break decoding.
+//! Fields that the documents mark nullable or not required are `Option`s. JSON members
+//! the documents do not declare are kept in each struct's `unknown_fields` and sent back,
+//! so a newer server's additions survive decoding and a read-modify-write.
 //!
 //! Types sent in requests implement `Serialize`, types received `Deserialize`;
 //! with the `roundtrip` feature every type implements both (to store a
@@ -21,15 +22,19 @@ pub struct Widget {
     pub name: Option<String>,
     /// JSON field `Kind`.
     pub kind: Option<WidgetKind>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(Widget {
+codegen::serialize_object!(Widget, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
     "Kind" => kind: skip,
 });
-codegen::deserialize_object!(Widget {
+codegen::deserialize_object!(Widget, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Kind" => kind: plain,
@@ -45,11 +50,15 @@ pub type WidgetKind = crate::Code<codes::WidgetKind>;
 pub struct WidgetRequest {
     /// JSON field `Name`.
     pub name: String,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
-codegen::serialize_object!(WidgetRequest { "Name" => name : always });
+codegen::serialize_object!(WidgetRequest, unknown_fields { "Name" => name : always });
 
 #[cfg(feature = "roundtrip")]
-codegen::deserialize_object!(WidgetRequest { "Name" => name : plain });
+codegen::deserialize_object!(WidgetRequest, unknown_fields { "Name" => name : plain });
 
 /// What the documents say about each integer code: the values they
 /// list and the names their texts give (see [`crate::CodeNames`]).

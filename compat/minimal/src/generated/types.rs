@@ -3,8 +3,9 @@
 
 //! Request and response types of the Keyfactor Command API, one per schema of the documents.
 //!
-//! Fields that the documents mark nullable or not required are `Option`s; unknown JSON
-//! fields are ignored, so a newer server's additions do not break decoding.
+//! Fields that the documents mark nullable or not required are `Option`s. JSON members
+//! the documents do not declare are kept in each struct's `unknown_fields` and sent back,
+//! so a newer server's additions survive decoding and a read-modify-write.
 //!
 //! Types sent in requests implement `Serialize`, types received `Deserialize`;
 //! with the `roundtrip` feature every type implements both (to store a

@@ -3,8 +3,9 @@
 
 //! Request and response types of the Keyfactor Command API, one per schema of the documents.
 //!
-//! Fields that the documents mark nullable or not required are `Option`s; unknown JSON
-//! fields are ignored, so a newer server's additions do not break decoding.
+//! Fields that the documents mark nullable or not required are `Option`s. JSON members
+//! the documents do not declare are kept in each struct's `unknown_fields` and sent back,
+//! so a newer server's additions survive decoding and a read-modify-write.
 //!
 //! Types sent in requests implement `Serialize`, types received `Deserialize`;
 //! with the `roundtrip` feature every type implements both (to store a
@@ -23,16 +24,20 @@ pub struct AgentResponse {
     pub status: Option<AgentStatusType>,
     /// JSON field `LastSeen`.
     pub last_seen: Option<chrono::DateTime<chrono::Utc>>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(AgentResponse {
+codegen::serialize_object!(AgentResponse, unknown_fields {
     "AgentId" => agent_id: skip,
     "ClientMachine" => client_machine: skip,
     "Status" => status: skip,
     "LastSeen" => last_seen: skip,
 });
-codegen::deserialize_object!(AgentResponse {
+codegen::deserialize_object!(AgentResponse, unknown_fields {
     "AgentId" => agent_id: plain,
     "ClientMachine" => client_machine: plain,
     "Status" => status: plain,
@@ -53,15 +58,19 @@ pub struct CertificateRetrievalResponse {
     pub thumbprint: Option<String>,
     /// JSON field `KeyBits`.
     pub key_bits: Option<i32>,
+    /// JSON members the documents do not declare for this type, kept as
+    /// received and sent back after the declared ones; a member named as a
+    /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
+    pub unknown_fields: keyfactor_runtime::UnknownFields,
 }
 
 #[cfg(feature = "roundtrip")]
-codegen::serialize_object!(CertificateRetrievalResponse {
+codegen::serialize_object!(CertificateRetrievalResponse, unknown_fields {
     "Id" => id: skip,
     "Thumbprint" => thumbprint: skip,
     "KeyBits" => key_bits: skip,
 });
-codegen::deserialize_object!(CertificateRetrievalResponse {
+codegen::deserialize_object!(CertificateRetrievalResponse, unknown_fields {
     "Id" => id: plain,
     "Thumbprint" => thumbprint: plain,
     "KeyBits" => key_bits: plain,
