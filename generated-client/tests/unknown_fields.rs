@@ -110,3 +110,26 @@ fn a_member_replaces_the_declared_field_of_its_name() {
     daily.unknown_fields.insert("Time", "12:00:00");
     assert_eq!(serde_json::to_value(&daily).unwrap(), json!({"Time": "12:00:00"}));
 }
+
+#[tokio::test]
+async fn a_request_carries_query_parameters_and_headers_the_documents_omit() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/KeyfactorAPI/Agents"))
+        .and(wiremock::matchers::query_param("ReturnLimit", "5"))
+        .and(wiremock::matchers::query_param("IncludeBlueprint", "True"))
+        .and(wiremock::matchers::header("x-trace", "42"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("[]", "application/json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let agents = client(&server)
+        .get_agents()
+        .return_limit(5)
+        .extra_query("IncludeBlueprint", "True")
+        .extra_header("x-trace", 42)
+        .send()
+        .await
+        .unwrap();
+    assert!(agents.is_empty());
+}

@@ -62,6 +62,10 @@
 //! same identifier (`UnknownFields`) takes the suffix instead
 //! (`unknown_fields_2`), so the two can never collide.
 //!
+//! A parameter whose identifier would be a name every request builder has
+//! (see [`BUILDER_MEMBERS`]: `send`, `stream`, `body`, ...) takes its location
+//! as a suffix (`send_query`).
+//!
 //! A query parameter named with an ASP.NET model-binding prefix,
 //! `prefix.Name` (`pq.pageReturned`, `pagedQuery.returnLimit`,
 //! `sq.sortField`, as older releases declare them), gets the setter of `Name`
@@ -156,6 +160,13 @@ pub fn param_idents(params: &[(&str, bool)]) -> Vec<String> {
         )
         .collect()
 }
+
+/// Names a request builder has whatever its operation: its fields (the
+/// client, the body, the undeclared parameters) and methods. A parameter
+/// whose identifier would be one of them takes its location as a suffix
+/// (`send_query`), as colliding parameters do.
+pub const BUILDER_MEMBERS: &[&str] =
+    &["client", "body", "extra", "extra_query", "extra_header", "request", "send", "send_with_metadata", "stream"];
 
 /// The field of every generated struct that holds the members its schema
 /// does not declare (see the module docs).

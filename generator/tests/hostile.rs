@@ -285,3 +285,22 @@ fn a_document_ten_times_the_size_of_v25_generates() {
     assert_eq!(generated.api.operations().count(), 4470);
     assert_eq!(generated.api.types.len(), 5380);
 }
+
+/// Parameters and properties named as what every builder or struct has
+/// (`send`, `stream`, `body`, `extra`; `UnknownFields`) take other names,
+/// so the generated code compiles whatever a release names them.
+#[test]
+fn names_every_builder_and_struct_has_are_never_taken() {
+    let paths = "{/A: {get: {parameters: [{name: send, in: query, schema: {type: string}}, {name: stream, in: query, schema: {type: string}}, {name: Extra, in: query, schema: {type: string}}, {name: body, in: header, schema: {type: string}}], responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}}}}}}";
+    let generated =
+        ok(&doc(paths, "{A: {type: object, properties: {UnknownFields: {type: string}, Name: {type: string}}}}"));
+    let op = generated.api.operations().next().unwrap();
+    let idents: Vec<&str> = op.params.iter().map(|p| p.ident.as_str()).collect();
+    assert_eq!(idents, ["send_query", "stream_query", "extra_query_2", "body_header"]);
+    let code = &generated.files["types.rs"];
+    assert!(
+        code.contains("pub unknown_fields_2: Option<String>")
+            && code.contains("pub unknown_fields: keyfactor_runtime::UnknownFields"),
+        "{code}"
+    );
+}

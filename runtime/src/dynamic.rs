@@ -3,12 +3,15 @@
 //! generated `dynamic::call` maps each argument to the operation's typed
 //! parameter through this module.
 
+use std::sync::Mutex;
+
 use serde::de::DeserializeOwned;
 
 use super::error::{Error, Result};
 use super::response::Response;
 
-/// An operation's arguments as text (path, query, headers) and JSON (body).
+/// An operation's arguments as text (path, query, headers) and JSON (body):
+/// start from `DynamicArgs::default()` and set the fields.
 #[derive(Debug, Clone, Default)]
 pub struct DynamicArgs {
     /// Path parameters by name.
@@ -20,6 +23,32 @@ pub struct DynamicArgs {
     pub headers: Vec<(String, String)>,
     /// The JSON body; `None` sends the body type's default.
     pub body: Option<serde_json::Value>,
+    /// Optional query parameters whose text does not fit the declared type;
+    /// [`undeclared_query`](Self::undeclared_query) sends them as given.
+    unfit: Unfit,
+}
+
+/// Names of parameters whose text does not fit their types (filled while
+/// the builder is set up; `Sync` because the call's future is `Send`).
+#[derive(Debug, Default)]
+struct Unfit(Mutex<Vec<String>>);
+
+impl Clone for Unfit {
+    fn clone(&self) -> Self {
+        Unfit(Mutex::new(self.names()))
+    }
+}
+
+impl Unfit {
+    fn names(&self) -> Vec<String> {
+        self.0.lock().map(|n| n.clone()).unwrap_or_default()
+    }
+
+    fn add(&self, name: &str) {
+        if let Ok(mut names) = self.0.lock() {
+            names.push(name.to_string());
+        }
+    }
 }
 
 impl DynamicArgs {
@@ -31,16 +60,27 @@ impl DynamicArgs {
 
     /// A required query or header parameter.
     pub fn required<T: DeserializeOwned>(&self, op: &'static str, name: &str, header: bool) -> Result<T> {
-        let found = if header { self.header(op, name)? } else { self.query(op, name)? };
+        let found = match header {
+            true => self.header(op, name)?,
+            false => self.query_values(name).next().map(|v| parse(op, name, v)).transpose()?,
+        };
         found.ok_or_else(|| invalid(op, format!("required parameter {name} is missing")))
     }
 
+    /// An optional query parameter; `None` also when its text does not fit
+    /// `T` (it is then sent as given, with the undeclared ones).
     pub fn query<T: DeserializeOwned>(&self, op: &'static str, name: &str) -> Result<Option<T>> {
-        self.query_values(name).next().map(|v| parse(op, name, v)).transpose()
+        let Some(text) = self.query_values(name).next() else { return Ok(None) };
+        Ok(parse(op, name, text).inspect_err(|_| self.unfit.add(name)).ok())
     }
 
+    /// An optional array query parameter (repeated), as [`query`](Self::query).
     pub fn query_all<T: DeserializeOwned>(&self, op: &'static str, name: &str) -> Result<Option<Vec<T>>> {
-        let values: Vec<T> = self.query_values(name).map(|v| parse(op, name, v)).collect::<Result<_>>()?;
+        let values: Result<Vec<T>> = self.query_values(name).map(|v| parse(op, name, v)).collect();
+        let Ok(values) = values else {
+            self.unfit.add(name);
+            return Ok(None);
+        };
         Ok((!values.is_empty()).then_some(values))
     }
 
@@ -53,12 +93,23 @@ impl DynamicArgs {
     /// left the body out still makes the call).
     pub fn body<T: DeserializeOwned + Default>(&self, op: &'static str) -> Result<T> {
         let Some(body) = &self.body else { return Ok(T::default()) };
-        // A member whose value does not fit its declared type is sent as given (see `UnknownFields`).
         let text = body.to_string();
         // A member whose value does not fit its declared type is sent as given (see `UnknownFields`).
         crate::object::decode_tolerant(&text)
             .map(|(value, _)| value)
             .map_err(|e| invalid(op, format!("the body does not fit its type at `{}`: {}", e.path(), e.inner())))
+    }
+
+    /// The query parameters none of `declared` binds, and those whose text
+    /// does not fit their type: to send as the builder's extra ones, as given.
+    pub fn undeclared_query<'a>(&'a self, declared: &'a [&'a str]) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        let unfit = self.unfit.names();
+        self.query
+            .iter()
+            .filter(move |(k, _)| {
+                !declared.iter().any(|d| query_name_matches(k, d)) || unfit.iter().any(|u| query_name_matches(k, u))
+            })
+            .map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
     fn query_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {

@@ -66,6 +66,8 @@ pub mod exports {
 ///
 /// - [`Request`](codegen::Request) and [`ParamValue`](codegen::ParamValue):
 ///   a builder's request, its path filled and its parameters encoded;
+/// - [`Extra`](codegen::Extra) and [`extra_params!`](codegen::extra_params):
+///   each builder's undeclared query parameters and headers, and their setters;
 /// - [`send_json`](codegen::send_json), [`send_json_value`](codegen::send_json_value),
 ///   [`send_empty`](codegen::send_empty), [`send_empty_value`](codegen::send_empty_value):
 ///   the futures a builder's `send` and `send_with_metadata` return;
@@ -86,8 +88,8 @@ pub mod codegen {
     #[cfg(feature = "mock")]
     pub use crate::mock_operation;
     pub use crate::paging::{DEFAULT_PAGE_SIZE, paged};
-    pub use crate::request::{ParamValue, Request};
-    pub use crate::{code_type, deserialize_object, serialize_object};
+    pub use crate::request::{Extra, ParamValue, Request};
+    pub use crate::{code_type, deserialize_object, extra_params, serialize_object};
     pub use reqwest::Method;
 
     /// What the macros expand to; not for direct use.

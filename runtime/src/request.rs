@@ -1,5 +1,7 @@
 //! A request as the generated code describes it, before it is sent.
 
+use std::borrow::Cow;
+
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
 /// What the client knows about one operation (one version of one endpoint).
@@ -33,8 +35,8 @@ pub(crate) fn bound_query_name(name: &str) -> &str {
 pub struct Request {
     pub(crate) operation: &'static OperationInfo,
     pub(crate) path: String,
-    pub(crate) query: Vec<(&'static str, String)>,
-    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) query: Vec<(Cow<'static, str>, String)>,
+    pub(crate) headers: Vec<(Cow<'static, str>, String)>,
     pub(crate) body: Option<Vec<u8>>,
 }
 
@@ -60,12 +62,18 @@ impl Request {
 
     /// Adds a query parameter.
     pub fn query(&mut self, name: &'static str, value: &(impl ParamValue + ?Sized)) {
-        self.query.push((name, value.to_param()));
+        self.query.push((Cow::Borrowed(name), value.to_param()));
     }
 
     /// Adds a header parameter.
     pub fn header(&mut self, name: &'static str, value: &(impl ParamValue + ?Sized)) {
-        self.headers.push((name, value.to_param()));
+        self.headers.push((Cow::Borrowed(name), value.to_param()));
+    }
+
+    /// Adds the parameters the documents do not declare, after the declared ones.
+    pub fn extra(&mut self, extra: &Extra) {
+        self.query.extend(extra.query.iter().map(|(k, v)| (Cow::Owned(k.clone()), v.clone())));
+        self.headers.extend(extra.headers.iter().map(|(k, v)| (Cow::Owned(k.clone()), v.clone())));
     }
 
     /// Sets the JSON body.
@@ -75,6 +83,45 @@ impl Request {
         self.body = Some(bytes);
         Ok(())
     }
+}
+
+/// Query parameters and headers the documents do not declare for an
+/// operation, set with its builder's `extra_query` and `extra_header`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extra {
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+}
+
+impl Extra {
+    pub fn query(&mut self, name: String, value: String) {
+        self.query.push((name, value));
+    }
+
+    pub fn header(&mut self, name: String, value: String) {
+        self.headers.push((name, value));
+    }
+}
+
+/// The `extra_query` and `extra_header` setters of a generated request
+/// builder (inside its `impl`; the builder has a field `extra: Extra`).
+#[macro_export]
+macro_rules! extra_params {
+    () => {
+        /// Adds a query parameter the documents do not declare for this
+        /// operation (the server accepts more than they list); sent after the
+        /// declared ones, as given.
+        pub fn extra_query(mut self, name: impl Into<String>, value: impl ToString) -> Self {
+            self.extra.query(name.into(), value.to_string());
+            self
+        }
+
+        /// Adds a header the documents do not declare for this operation.
+        pub fn extra_header(mut self, name: impl Into<String>, value: impl ToString) -> Self {
+            self.extra.header(name.into(), value.to_string());
+            self
+        }
+    };
 }
 
 /// How a parameter value is written in a path, query or header.

@@ -36,8 +36,9 @@ pub enum Outcome {
 pub struct Matched {
     /// What could not be compared.
     pub notes: Vec<String>,
-    /// Members of the recorded request body the documents do not declare,
-    /// sent through `unknown_fields` (`body.StoreType`).
+    /// Query parameters and members of the recorded request body the
+    /// documents do not declare, sent through the builder's `extra_query`
+    /// and the body's `unknown_fields` (`query.verbose`, `body.StoreType`).
     pub undeclared_sent: Vec<String>,
     /// Members of the recorded response the documents do not declare, kept
     /// through decoding and re-encoding (`$.Policies.KeyInfo`).
@@ -191,6 +192,9 @@ async fn check(api: &Api, interaction: &Interaction, route: &route::Route<'_>) -
     if op.body.is_some() && !interaction.request.body_recorded() {
         matched.notes.push("request body not recorded".into());
     }
+    let declared: Vec<&str> =
+        op.params.iter().filter(|p| p.location == Location::Query).map(|p| p.wire.as_str()).collect();
+    matched.undeclared_sent.extend(args.undeclared_query(&declared).map(|(name, _)| format!("query.{name}")));
     if let (Some(body), Some(json)) = (&op.body, &args.body) {
         compare::undeclared(api, &body.ty, json, "body", &mut matched.undeclared_sent);
         compare::mistyped(api, &body.ty, json, "body", &mut matched.mistyped);
@@ -209,7 +213,9 @@ async fn check(api: &Api, interaction: &Interaction, route: &route::Route<'_>) -
 fn arguments(api: &Api, interaction: &Interaction, route: &route::Route<'_>) -> Result<DynamicArgs, String> {
     let op = route.operation;
     let request = &interaction.request;
-    let mut args = DynamicArgs { path: route.path_args.clone(), query: request.query(), ..Default::default() };
+    let mut args = DynamicArgs::default();
+    args.path = route.path_args.clone();
+    args.query = request.query();
     for p in op.params.iter().filter(|p| p.location == Location::Header) {
         if let Some(value) = request.header(&p.wire) {
             args.headers.push((p.wire.clone(), value.to_string()));

@@ -120,11 +120,27 @@ fn undeclared_response_members_at_any_depth_survive_decoding_and_are_counted() {
 }
 
 #[test]
-fn a_query_parameter_the_documents_lack_is_a_mismatch() {
+fn a_query_parameter_the_documents_lack_is_sent_and_counted() {
     let url = format!("{HOST}/KeyfactorAPI/Security/Roles/909?includeEverything=true");
     let (_, outcome) = replay_one_cassette(&cassette("GET", &url, "1", "", 200, r#"{"Id":909}"#));
+    let Outcome::Matched(m) = outcome else { panic!("{outcome:?}") };
+    assert_eq!(m.undeclared_sent, ["query.includeEverything"]);
+}
+
+#[test]
+fn a_query_value_that_does_not_fit_its_type_is_sent_as_recorded() {
+    // `IncludeBlueprint`-like flags: .NET binds `True`; the documents declare a boolean.
+    let url = format!("{HOST}/KeyfactorAPI/Agents?ReturnLimit=many");
+    let (_, outcome) = replay_one_cassette(&cassette("GET", &url, "1", "", 200, "[]"));
+    assert!(matches!(outcome, Outcome::Matched(_)), "{outcome:?}");
+}
+
+#[test]
+fn a_request_without_a_required_parameter_is_a_mismatch() {
+    let url = format!("{HOST}/KeyfactorAPI/Analytics/Certificates/Count");
+    let (_, outcome) = replay_one_cassette(&cassette("GET", &url, "1", "", 200, "5"));
     let Outcome::Mismatched(why) = outcome else { panic!("{outcome:?}") };
-    assert!(why.contains("query") && why.contains("includeeverything"), "{why}");
+    assert!(why.contains("does not fit the operation") && why.contains("collectionId"), "{why}");
 }
 
 #[test]

@@ -2856,6 +2856,11 @@ async fn get_agent_blue_print(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(&["PageReturned", "ReturnLimit", "SortField", "SortAscending"])
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -2869,6 +2874,9 @@ async fn post_agent_blue_print_apply_blueprint(
         .post_agent_blue_print_apply_blueprint(args.body::<Vec<uuid::Uuid>>(OP)?);
     if let Some(value) = args.query::<uuid::Uuid>(OP, "templateId")? {
         builder = builder.template_id(value);
+    }
+    for (name, value) in args.undeclared_query(&["templateId"]) {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -2886,6 +2894,9 @@ async fn post_agent_blue_print_generate_blue_print(
     if let Some(value) = args.query::<String>(OP, "name")? {
         builder = builder.name(value);
     }
+    for (name, value) in args.undeclared_query(&["agentId", "name"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -2895,8 +2906,11 @@ async fn delete_agent_blue_print_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_agent_blue_print_by_id";
-    let builder = client
+    let mut builder = client
         .delete_agent_blue_print_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -2909,6 +2923,9 @@ async fn get_agent_blue_print_by_id(
     let mut builder = client.get_agent_blue_print_by_id(args.path::<String>(OP, "id")?);
     if let Some(value) = args.query::<uuid::Uuid>(OP, "id")? {
         builder = builder.id_query(value);
+    }
+    for (name, value) in args.undeclared_query(&["id"]) {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -2933,6 +2950,11 @@ async fn get_agent_blue_print_by_id_jobs(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(&["PageReturned", "ReturnLimit", "SortField", "SortAscending"])
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -2955,6 +2977,11 @@ async fn get_agent_blue_print_by_id_stores(
     }
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
+    }
+    for (name, value) in args
+        .undeclared_query(&["PageReturned", "ReturnLimit", "SortField", "SortAscending"])
+    {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -2981,6 +3008,13 @@ async fn get_agent_pools(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -2990,8 +3024,11 @@ async fn post_agent_pools(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_agent_pools";
-    let builder = client
+    let mut builder = client
         .post_agent_pools(args.body::<crate::types::AgentPoolCreationRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3001,8 +3038,11 @@ async fn put_agent_pools(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_agent_pools";
-    let builder = client
+    let mut builder = client
         .put_agent_pools(args.body::<crate::types::AgentPoolUpdateRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3028,6 +3068,13 @@ async fn get_agent_pools_agents(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3037,7 +3084,11 @@ async fn delete_agent_pools_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_agent_pools_by_id";
-    let builder = client.delete_agent_pools_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    let mut builder = client
+        .delete_agent_pools_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3047,7 +3098,10 @@ async fn get_agent_pools_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_agent_pools_by_id";
-    let builder = client.get_agent_pools_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    let mut builder = client.get_agent_pools_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3073,6 +3127,13 @@ async fn get_agents(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3082,7 +3143,10 @@ async fn post_agents_approve(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_agents_approve";
-    let builder = client.post_agents_approve(args.body::<Vec<String>>(OP)?);
+    let mut builder = client.post_agents_approve(args.body::<Vec<String>>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3092,7 +3156,10 @@ async fn post_agents_disapprove(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_agents_disapprove";
-    let builder = client.post_agents_disapprove(args.body::<Vec<String>>(OP)?);
+    let mut builder = client.post_agents_disapprove(args.body::<Vec<String>>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3102,7 +3169,10 @@ async fn post_agents_reset(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_agents_reset";
-    let builder = client.post_agents_reset(args.body::<Vec<String>>(OP)?);
+    let mut builder = client.post_agents_reset(args.body::<Vec<String>>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3112,13 +3182,16 @@ async fn post_agents_set_auth_certificate_reenrollment(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_agents_set_auth_certificate_reenrollment";
-    let builder = client
+    let mut builder = client
         .post_agents_set_auth_certificate_reenrollment(
             args
                 .body::<
                     crate::types::UpdateOrchestratorAuthCertificateReenrollmentRequest,
                 >(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3132,6 +3205,9 @@ async fn delete_agents_by_id(
     if let Some(value) = args.query::<bool>(OP, "force")? {
         builder = builder.force(value);
     }
+    for (name, value) in args.undeclared_query(&["force"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3141,7 +3217,10 @@ async fn get_agents_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_agents_by_id";
-    let builder = client.get_agents_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    let mut builder = client.get_agents_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3151,8 +3230,11 @@ async fn post_agents_by_id_fetch_logs(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_agents_by_id_fetch_logs";
-    let builder = client
+    let mut builder = client
         .post_agents_by_id_fetch_logs(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3162,7 +3244,10 @@ async fn post_agents_by_id_reset(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_agents_by_id_reset";
-    let builder = client.post_agents_by_id_reset(args.path::<uuid::Uuid>(OP, "id")?);
+    let mut builder = client.post_agents_by_id_reset(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3188,6 +3273,13 @@ async fn get_alerts_denied(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3197,8 +3289,11 @@ async fn post_alerts_denied(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_alerts_denied";
-    let builder = client
+    let mut builder = client
         .post_alerts_denied(args.body::<crate::types::DeniedAlertCreationRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3208,8 +3303,11 @@ async fn put_alerts_denied(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_alerts_denied";
-    let builder = client
+    let mut builder = client
         .put_alerts_denied(args.body::<crate::types::DeniedAlertUpdateRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3219,7 +3317,10 @@ async fn delete_alerts_denied_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_alerts_denied_by_id";
-    let builder = client.delete_alerts_denied_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.delete_alerts_denied_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3229,7 +3330,10 @@ async fn get_alerts_denied_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_alerts_denied_by_id";
-    let builder = client.get_alerts_denied_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_alerts_denied_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3255,6 +3359,13 @@ async fn get_alerts_expiration(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3264,10 +3375,13 @@ async fn post_alerts_expiration(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_alerts_expiration";
-    let builder = client
+    let mut builder = client
         .post_alerts_expiration(
             args.body::<crate::types::ExpirationAlertCreationRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3277,19 +3391,25 @@ async fn put_alerts_expiration(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_alerts_expiration";
-    let builder = client
+    let mut builder = client
         .put_alerts_expiration(
             args.body::<crate::types::ExpirationAlertUpdateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "expiration-alert")]
 async fn get_alerts_expiration_schedule(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_alerts_expiration_schedule();
+    let mut builder = client.get_alerts_expiration_schedule();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3299,10 +3419,13 @@ async fn put_alerts_expiration_schedule(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_alerts_expiration_schedule";
-    let builder = client
+    let mut builder = client
         .put_alerts_expiration_schedule(
             args.body::<crate::types::AlertScheduleRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3312,10 +3435,13 @@ async fn post_alerts_expiration_test(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_alerts_expiration_test";
-    let builder = client
+    let mut builder = client
         .post_alerts_expiration_test(
             args.body::<crate::types::ExpirationAlertTestRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3325,10 +3451,13 @@ async fn post_alerts_expiration_test_all(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_alerts_expiration_test_all";
-    let builder = client
+    let mut builder = client
         .post_alerts_expiration_test_all(
             args.body::<crate::types::ExpirationAlertTestAllRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3338,7 +3467,10 @@ async fn delete_alerts_expiration_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_alerts_expiration_by_id";
-    let builder = client.delete_alerts_expiration_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.delete_alerts_expiration_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3348,7 +3480,10 @@ async fn get_alerts_expiration_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_alerts_expiration_by_id";
-    let builder = client.get_alerts_expiration_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_alerts_expiration_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3374,6 +3509,13 @@ async fn get_alerts_issued(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3383,8 +3525,11 @@ async fn post_alerts_issued(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_alerts_issued";
-    let builder = client
+    let mut builder = client
         .post_alerts_issued(args.body::<crate::types::IssuedAlertCreationRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3394,17 +3539,23 @@ async fn put_alerts_issued(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_alerts_issued";
-    let builder = client
+    let mut builder = client
         .put_alerts_issued(args.body::<crate::types::IssuedAlertUpdateRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "issued-alert")]
 async fn get_alerts_issued_schedule(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_alerts_issued_schedule();
+    let mut builder = client.get_alerts_issued_schedule();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3414,10 +3565,13 @@ async fn put_alerts_issued_schedule(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_alerts_issued_schedule";
-    let builder = client
+    let mut builder = client
         .put_alerts_issued_schedule(
             args.body::<crate::types::AlertScheduleRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3427,7 +3581,10 @@ async fn delete_alerts_issued_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_alerts_issued_by_id";
-    let builder = client.delete_alerts_issued_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.delete_alerts_issued_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3437,7 +3594,10 @@ async fn get_alerts_issued_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_alerts_issued_by_id";
-    let builder = client.get_alerts_issued_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_alerts_issued_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3463,6 +3623,13 @@ async fn get_alerts_key_rotation(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3472,10 +3639,13 @@ async fn post_alerts_key_rotation(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_alerts_key_rotation";
-    let builder = client
+    let mut builder = client
         .post_alerts_key_rotation(
             args.body::<crate::types::KeyRotationAlertCreationRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3485,19 +3655,25 @@ async fn put_alerts_key_rotation(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_alerts_key_rotation";
-    let builder = client
+    let mut builder = client
         .put_alerts_key_rotation(
             args.body::<crate::types::KeyRotationAlertUpdateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "key-rotation-alert")]
 async fn get_alerts_key_rotation_schedule(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_alerts_key_rotation_schedule();
+    let mut builder = client.get_alerts_key_rotation_schedule();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3507,10 +3683,13 @@ async fn put_alerts_key_rotation_schedule(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_alerts_key_rotation_schedule";
-    let builder = client
+    let mut builder = client
         .put_alerts_key_rotation_schedule(
             args.body::<crate::types::AlertScheduleRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3520,10 +3699,13 @@ async fn post_alerts_key_rotation_test(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_alerts_key_rotation_test";
-    let builder = client
+    let mut builder = client
         .post_alerts_key_rotation_test(
             args.body::<crate::types::KeyRotationAlertTestRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3533,10 +3715,13 @@ async fn post_alerts_key_rotation_test_all(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_alerts_key_rotation_test_all";
-    let builder = client
+    let mut builder = client
         .post_alerts_key_rotation_test_all(
             args.body::<crate::types::KeyRotationAlertTestAllRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3546,7 +3731,11 @@ async fn delete_alerts_key_rotation_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_alerts_key_rotation_by_id";
-    let builder = client.delete_alerts_key_rotation_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client
+        .delete_alerts_key_rotation_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3556,7 +3745,10 @@ async fn get_alerts_key_rotation_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_alerts_key_rotation_by_id";
-    let builder = client.get_alerts_key_rotation_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_alerts_key_rotation_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3582,6 +3774,13 @@ async fn get_alerts_pending(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3591,10 +3790,13 @@ async fn post_alerts_pending(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_alerts_pending";
-    let builder = client
+    let mut builder = client
         .post_alerts_pending(
             args.body::<crate::types::PendingAlertCreationRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3604,17 +3806,23 @@ async fn put_alerts_pending(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_alerts_pending";
-    let builder = client
+    let mut builder = client
         .put_alerts_pending(args.body::<crate::types::PendingAlertUpdateRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pending-alert")]
 async fn get_alerts_pending_schedule(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_alerts_pending_schedule();
+    let mut builder = client.get_alerts_pending_schedule();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3624,10 +3832,13 @@ async fn put_alerts_pending_schedule(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_alerts_pending_schedule";
-    let builder = client
+    let mut builder = client
         .put_alerts_pending_schedule(
             args.body::<crate::types::AlertScheduleRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3637,10 +3848,13 @@ async fn post_alerts_pending_test(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_alerts_pending_test";
-    let builder = client
+    let mut builder = client
         .post_alerts_pending_test(
             args.body::<crate::types::PendingAlertTestRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3650,10 +3864,13 @@ async fn post_alerts_pending_test_all(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_alerts_pending_test_all";
-    let builder = client
+    let mut builder = client
         .post_alerts_pending_test_all(
             args.body::<crate::types::PendingAlertTestAllRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3663,7 +3880,10 @@ async fn delete_alerts_pending_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_alerts_pending_by_id";
-    let builder = client.delete_alerts_pending_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.delete_alerts_pending_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3673,7 +3893,10 @@ async fn get_alerts_pending_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_alerts_pending_by_id";
-    let builder = client.get_alerts_pending_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_alerts_pending_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3690,6 +3913,9 @@ async fn get_analytics_certificates_count(
     if let Some(value) = args.query::<String>(OP, "query")? {
         builder = builder.query(value);
     }
+    for (name, value) in args.undeclared_query(&["query", "collectionId"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3702,6 +3928,9 @@ async fn get_analytics_certificates_count_collections(
     let mut builder = client.get_analytics_certificates_count_collections();
     if let Some(value) = args.query_all::<i32>(OP, "CollectionIds")? {
         builder = builder.collection_ids(value);
+    }
+    for (name, value) in args.undeclared_query(&["CollectionIds"]) {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -3720,6 +3949,11 @@ async fn get_analytics_certificates_count_grouped(
     if let Some(value) = args.query::<String>(OP, "query")? {
         builder = builder.query(value);
     }
+    for (name, value) in args
+        .undeclared_query(&["query", "groupByField", "collectionId"])
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3729,11 +3963,14 @@ async fn get_analytics_certificates_issuance(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_analytics_certificates_issuance";
-    let builder = client
+    let mut builder = client
         .get_analytics_certificates_issuance(
             args.required::<i32>(OP, "collectionId", false)?,
             args.required::<i32>(OP, "TotalPeriods", false)?,
         );
+    for (name, value) in args.undeclared_query(&["collectionId", "TotalPeriods"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3743,11 +3980,14 @@ async fn get_analytics_certificates_revocation(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_analytics_certificates_revocation";
-    let builder = client
+    let mut builder = client
         .get_analytics_certificates_revocation(
             args.required::<i32>(OP, "collectionId", false)?,
             args.required::<i32>(OP, "TotalPeriods", false)?,
         );
+    for (name, value) in args.undeclared_query(&["collectionId", "TotalPeriods"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3760,6 +4000,9 @@ async fn get_analytics_ssl_networks_endpoints(
     let mut builder = client.get_analytics_ssl_networks_endpoints();
     if let Some(value) = args.query_all::<uuid::Uuid>(OP, "Networks")? {
         builder = builder.networks(value);
+    }
+    for (name, value) in args.undeclared_query(&["Networks"]) {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -3774,15 +4017,21 @@ async fn get_analytics_ssl_networks_endpoints_status(
     if let Some(value) = args.query_all::<uuid::Uuid>(OP, "Networks")? {
         builder = builder.networks(value);
     }
+    for (name, value) in args.undeclared_query(&["Networks"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "app-setting")]
 async fn get_app_setting(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_app_setting();
+    let mut builder = client.get_app_setting();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3792,10 +4041,13 @@ async fn put_app_setting(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_app_setting";
-    let builder = client
+    let mut builder = client
         .put_app_setting(
             args.body::<Vec<crate::types::AppSettingUpdateBulkRequest>>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3805,7 +4057,10 @@ async fn get_app_setting_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_app_setting_by_id";
-    let builder = client.get_app_setting_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_app_setting_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3815,11 +4070,14 @@ async fn put_app_setting_by_id_set(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_app_setting_by_id_set";
-    let builder = client
+    let mut builder = client
         .put_app_setting_by_id_set(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::AppSettingUpdateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3829,11 +4087,14 @@ async fn put_app_setting_by_name_set(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_app_setting_by_name_set";
-    let builder = client
+    let mut builder = client
         .put_app_setting_by_name_set(
             args.path::<String>(OP, "name")?,
             args.body::<crate::types::AppSettingUpdateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3859,6 +4120,13 @@ async fn get_applications(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3868,8 +4136,11 @@ async fn post_applications(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_applications";
-    let builder = client
+    let mut builder = client
         .post_applications(args.body::<crate::types::ApplicationRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3879,8 +4150,11 @@ async fn put_applications(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_applications";
-    let builder = client
+    let mut builder = client
         .put_applications(args.body::<crate::types::ApplicationRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3890,7 +4164,10 @@ async fn delete_applications_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_applications_by_id";
-    let builder = client.delete_applications_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.delete_applications_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3900,7 +4177,10 @@ async fn get_applications_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_applications_by_id";
-    let builder = client.get_applications_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_applications_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3926,6 +4206,13 @@ async fn get_audit(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3944,6 +4231,11 @@ async fn get_audit_download(
     }
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
+    }
+    for (name, value) in args
+        .undeclared_query(&["QueryString", "SortField", "SortAscending"])
+    {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -3970,6 +4262,13 @@ async fn get_audit_related_entities(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3979,7 +4278,10 @@ async fn get_audit_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_audit_by_id";
-    let builder = client.get_audit_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_audit_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3989,7 +4291,10 @@ async fn get_audit_by_id_validate(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_audit_by_id_validate";
-    let builder = client.get_audit_by_id_validate(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_audit_by_id_validate(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3999,10 +4304,13 @@ async fn post_csr_generation_generate(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_csr_generation_generate";
-    let builder = client
+    let mut builder = client
         .post_csr_generation_generate(
             args.body::<crate::types::CsrGenerationRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4012,7 +4320,10 @@ async fn delete_csr_generation_pending(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_csr_generation_pending";
-    let builder = client.delete_csr_generation_pending(args.body::<Vec<i32>>(OP)?);
+    let mut builder = client.delete_csr_generation_pending(args.body::<Vec<i32>>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4032,6 +4343,11 @@ async fn get_csr_generation_pending(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(&["PageReturned", "ReturnLimit", "SortAscending"])
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4041,8 +4357,11 @@ async fn delete_csr_generation_pending_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_csr_generation_pending_by_id";
-    let builder = client
+    let mut builder = client
         .delete_csr_generation_pending_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4052,7 +4371,11 @@ async fn get_csr_generation_pending_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_csr_generation_pending_by_id";
-    let builder = client.get_csr_generation_pending_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client
+        .get_csr_generation_pending_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4078,6 +4401,13 @@ async fn get_certificate_authority(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4093,6 +4423,9 @@ async fn post_certificate_authority(
         );
     if let Some(value) = args.query::<bool>(OP, "forceSave")? {
         builder = builder.force_save(value);
+    }
+    for (name, value) in args.undeclared_query(&["forceSave"]) {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4110,16 +4443,22 @@ async fn put_certificate_authority(
     if let Some(value) = args.query::<bool>(OP, "forceSave")? {
         builder = builder.force_save(value);
     }
+    for (name, value) in args.undeclared_query(&["forceSave"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
 async fn get_certificate_authority_alert_recipients_ca_health_recipients(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client
+    let mut builder = client
         .get_certificate_authority_alert_recipients_ca_health_recipients();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4129,10 +4468,13 @@ async fn post_certificate_authority_alert_recipients_ca_health_recipients(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_certificate_authority_alert_recipients_ca_health_recipients";
-    let builder = client
+    let mut builder = client
         .post_certificate_authority_alert_recipients_ca_health_recipients(
             args.body::<crate::types::CaAlertRecipientCreateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4142,10 +4484,13 @@ async fn delete_certificate_authority_alert_recipients_ca_health_recipients_by_i
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_certificate_authority_alert_recipients_ca_health_recipients_by_id";
-    let builder = client
+    let mut builder = client
         .delete_certificate_authority_alert_recipients_ca_health_recipients_by_id(
             args.path::<i32>(OP, "id")?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4155,10 +4500,13 @@ async fn get_certificate_authority_alert_recipients_ca_health_recipients_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_certificate_authority_alert_recipients_ca_health_recipients_by_id";
-    let builder = client
+    let mut builder = client
         .get_certificate_authority_alert_recipients_ca_health_recipients_by_id(
             args.path::<i32>(OP, "id")?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4168,21 +4516,27 @@ async fn put_certificate_authority_alert_recipients_ca_health_recipients_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_certificate_authority_alert_recipients_ca_health_recipients_by_id";
-    let builder = client
+    let mut builder = client
         .put_certificate_authority_alert_recipients_ca_health_recipients_by_id(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::CaAlertRecipientUpdateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
 async fn get_certificate_authority_alert_recipients_ca_threshold_recipients(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client
+    let mut builder = client
         .get_certificate_authority_alert_recipients_ca_threshold_recipients();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4192,10 +4546,13 @@ async fn post_certificate_authority_alert_recipients_ca_threshold_recipients(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_certificate_authority_alert_recipients_ca_threshold_recipients";
-    let builder = client
+    let mut builder = client
         .post_certificate_authority_alert_recipients_ca_threshold_recipients(
             args.body::<crate::types::CaAlertRecipientCreateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4205,10 +4562,13 @@ async fn delete_certificate_authority_alert_recipients_ca_threshold_recipients_b
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_certificate_authority_alert_recipients_ca_threshold_recipients_by_id";
-    let builder = client
+    let mut builder = client
         .delete_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
             args.path::<i32>(OP, "id")?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4218,10 +4578,13 @@ async fn get_certificate_authority_alert_recipients_ca_threshold_recipients_by_i
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_certificate_authority_alert_recipients_ca_threshold_recipients_by_id";
-    let builder = client
+    let mut builder = client
         .get_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
             args.path::<i32>(OP, "id")?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4231,29 +4594,38 @@ async fn put_certificate_authority_alert_recipients_ca_threshold_recipients_by_i
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_certificate_authority_alert_recipients_ca_threshold_recipients_by_id";
-    let builder = client
+    let mut builder = client
         .put_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::CaAlertRecipientUpdateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
 async fn get_certificate_authority_available_forests(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_certificate_authority_available_forests();
+    let mut builder = client.get_certificate_authority_available_forests();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "ca-connector")]
 async fn get_certificate_authority_ca_connectors(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_certificate_authority_ca_connectors();
+    let mut builder = client.get_certificate_authority_ca_connectors();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4263,10 +4635,13 @@ async fn post_certificate_authority_ca_connectors(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_certificate_authority_ca_connectors";
-    let builder = client
+    let mut builder = client
         .post_certificate_authority_ca_connectors(
             args.body::<crate::types::CaConnectorRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4276,8 +4651,11 @@ async fn delete_certificate_authority_ca_connectors_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_certificate_authority_ca_connectors_by_id";
-    let builder = client
+    let mut builder = client
         .delete_certificate_authority_ca_connectors_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4287,8 +4665,11 @@ async fn get_certificate_authority_ca_connectors_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_certificate_authority_ca_connectors_by_id";
-    let builder = client
+    let mut builder = client
         .get_certificate_authority_ca_connectors_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4298,20 +4679,26 @@ async fn put_certificate_authority_ca_connectors_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_certificate_authority_ca_connectors_by_id";
-    let builder = client
+    let mut builder = client
         .put_certificate_authority_ca_connectors_by_id(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::CaConnectorRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
 async fn get_certificate_authority_health_monitoring_schedule(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_certificate_authority_health_monitoring_schedule();
+    let mut builder = client.get_certificate_authority_health_monitoring_schedule();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4325,6 +4712,9 @@ async fn post_certificate_authority_import(
     if let Some(value) = args.query::<String>(OP, "dns")? {
         builder = builder.dns(value);
     }
+    for (name, value) in args.undeclared_query(&["dns"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4334,28 +4724,37 @@ async fn post_certificate_authority_publish_crl(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_certificate_authority_publish_crl";
-    let builder = client
+    let mut builder = client
         .post_certificate_authority_publish_crl(
             args.body::<crate::types::CrlRequestModel>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
 async fn get_certificate_authority_source_count(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_certificate_authority_source_count();
+    let mut builder = client.get_certificate_authority_source_count();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-authority")]
 async fn get_certificate_authority_task_queue(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_certificate_authority_task_queue();
+    let mut builder = client.get_certificate_authority_task_queue();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4365,10 +4764,13 @@ async fn put_certificate_authority_task_queue(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_certificate_authority_task_queue";
-    let builder = client
+    let mut builder = client
         .put_certificate_authority_task_queue(
             args.body::<crate::types::JobQueueRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4378,10 +4780,13 @@ async fn post_certificate_authority_task_queue_test(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_certificate_authority_task_queue_test";
-    let builder = client
+    let mut builder = client
         .post_certificate_authority_task_queue_test(
             args.body::<crate::types::JobQueueRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4391,10 +4796,13 @@ async fn post_certificate_authority_test(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_certificate_authority_test";
-    let builder = client
+    let mut builder = client
         .post_certificate_authority_test(
             args.body::<crate::types::CertificateAuthorityTestRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4409,6 +4817,9 @@ async fn delete_certificate_authority_by_id(
     if let Some(value) = args.query::<bool>(OP, "force")? {
         builder = builder.force(value);
     }
+    for (name, value) in args.undeclared_query(&["force"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4418,7 +4829,11 @@ async fn get_certificate_authority_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_certificate_authority_by_id";
-    let builder = client.get_certificate_authority_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client
+        .get_certificate_authority_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4444,6 +4859,13 @@ async fn get_certificate_collections(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4453,10 +4875,13 @@ async fn post_certificate_collections(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_certificate_collections";
-    let builder = client
+    let mut builder = client
         .post_certificate_collections(
             args.body::<crate::types::CertificateCollectionCreateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4466,10 +4891,13 @@ async fn put_certificate_collections(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_certificate_collections";
-    let builder = client
+    let mut builder = client
         .put_certificate_collections(
             args.body::<crate::types::CertificateCollectionUpdateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4495,15 +4923,25 @@ async fn get_certificate_collections_collection_list(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-collection")]
 async fn get_certificate_collections_collection_ordering(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_certificate_collections_collection_ordering();
+    let mut builder = client.get_certificate_collections_collection_ordering();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4513,28 +4951,37 @@ async fn post_certificate_collections_copy(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_certificate_collections_copy";
-    let builder = client
+    let mut builder = client
         .post_certificate_collections_copy(
             args.body::<crate::types::CertificateCollectionCopyRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-collection")]
 async fn get_certificate_collections_last_estimated(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_certificate_collections_last_estimated();
+    let mut builder = client.get_certificate_collections_last_estimated();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate-collection")]
 async fn get_certificate_collections_nav_items(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_certificate_collections_nav_items();
+    let mut builder = client.get_certificate_collections_nav_items();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4544,8 +4991,11 @@ async fn delete_certificate_collections_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_certificate_collections_by_id";
-    let builder = client
+    let mut builder = client
         .delete_certificate_collections_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4555,7 +5005,11 @@ async fn get_certificate_collections_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_certificate_collections_by_id";
-    let builder = client.get_certificate_collections_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client
+        .get_certificate_collections_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4565,11 +5019,14 @@ async fn put_certificate_collections_by_id_favorite(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_certificate_collections_by_id_favorite";
-    let builder = client
+    let mut builder = client
         .put_certificate_collections_by_id_favorite(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::CertificateCollectionFavoriteRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4579,8 +5036,11 @@ async fn get_certificate_collections_by_name(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_certificate_collections_by_name";
-    let builder = client
+    let mut builder = client
         .get_certificate_collections_by_name(args.path::<String>(OP, "name")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4606,6 +5066,13 @@ async fn get_certificate_store_containers(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4615,10 +5082,13 @@ async fn post_certificate_store_containers(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_certificate_store_containers";
-    let builder = client
+    let mut builder = client
         .post_certificate_store_containers(
             args.body::<crate::types::CertStoreContainerRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4628,10 +5098,13 @@ async fn put_certificate_store_containers(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_certificate_store_containers";
-    let builder = client
+    let mut builder = client
         .put_certificate_store_containers(
             args.body::<crate::types::CertStoreContainerRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4641,8 +5114,11 @@ async fn delete_certificate_store_containers_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_certificate_store_containers_by_id";
-    let builder = client
+    let mut builder = client
         .delete_certificate_store_containers_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4652,8 +5128,11 @@ async fn get_certificate_store_containers_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_certificate_store_containers_by_id";
-    let builder = client
+    let mut builder = client
         .get_certificate_store_containers_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4663,7 +5142,10 @@ async fn delete_certificate_store_types(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_certificate_store_types";
-    let builder = client.delete_certificate_store_types(args.body::<Vec<i32>>(OP)?);
+    let mut builder = client.delete_certificate_store_types(args.body::<Vec<i32>>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4689,6 +5171,13 @@ async fn get_certificate_store_types(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4698,10 +5187,13 @@ async fn post_certificate_store_types(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_certificate_store_types";
-    let builder = client
+    let mut builder = client
         .post_certificate_store_types(
             args.body::<crate::types::CertificateStoreTypeCreationRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4711,10 +5203,13 @@ async fn put_certificate_store_types(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_certificate_store_types";
-    let builder = client
+    let mut builder = client
         .put_certificate_store_types(
             args.body::<crate::types::CertificateStoreTypeUpdateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4724,8 +5219,11 @@ async fn get_certificate_store_types_name_by_name(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_certificate_store_types_name_by_name";
-    let builder = client
+    let mut builder = client
         .get_certificate_store_types_name_by_name(args.path::<String>(OP, "name")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4735,8 +5233,11 @@ async fn delete_certificate_store_types_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_certificate_store_types_by_id";
-    let builder = client
+    let mut builder = client
         .delete_certificate_store_types_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4746,7 +5247,11 @@ async fn get_certificate_store_types_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_certificate_store_types_by_id";
-    let builder = client.get_certificate_store_types_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client
+        .get_certificate_store_types_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4756,7 +5261,11 @@ async fn delete_certificate_stores(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_certificate_stores";
-    let builder = client.delete_certificate_stores(args.body::<Vec<uuid::Uuid>>(OP)?);
+    let mut builder = client
+        .delete_certificate_stores(args.body::<Vec<uuid::Uuid>>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4788,6 +5297,21 @@ async fn get_certificate_stores(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &[
+                "PerformRoleCheck",
+                "RoleIdList",
+                "QueryString",
+                "PageReturned",
+                "ReturnLimit",
+                "SortField",
+                "SortAscending",
+            ],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4797,10 +5321,13 @@ async fn post_certificate_stores(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_certificate_stores";
-    let builder = client
+    let mut builder = client
         .post_certificate_stores(
             args.body::<crate::types::CertificateStoreCreateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4810,10 +5337,13 @@ async fn put_certificate_stores(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_certificate_stores";
-    let builder = client
+    let mut builder = client
         .put_certificate_stores(
             args.body::<crate::types::CertificateStoreUpdateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4827,6 +5357,9 @@ async fn get_certificate_stores_aliases(
     if let Some(value) = args.query_all::<uuid::Uuid>(OP, "ids")? {
         builder = builder.ids(value);
     }
+    for (name, value) in args.undeclared_query(&["ids"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4836,10 +5369,13 @@ async fn post_certificate_stores_approve(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_certificate_stores_approve";
-    let builder = client
+    let mut builder = client
         .post_certificate_stores_approve(
             args.body::<Vec<crate::types::CertificateStoreApproveRequest>>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4849,10 +5385,13 @@ async fn put_certificate_stores_assign_application(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_certificate_stores_assign_application";
-    let builder = client
+    let mut builder = client
         .put_certificate_stores_assign_application(
             args.body::<crate::types::ApplicationAssignment>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4862,10 +5401,13 @@ async fn put_certificate_stores_assign_container(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_certificate_stores_assign_container";
-    let builder = client
+    let mut builder = client
         .put_certificate_stores_assign_container(
             args.body::<crate::types::ContainerAssignment>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4875,10 +5417,13 @@ async fn post_certificate_stores_certificates_add(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_certificate_stores_certificates_add";
-    let builder = client
+    let mut builder = client
         .post_certificate_stores_certificates_add(
             args.body::<crate::types::AddCertificateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4888,10 +5433,13 @@ async fn post_certificate_stores_certificates_remove(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_certificate_stores_certificates_remove";
-    let builder = client
+    let mut builder = client
         .post_certificate_stores_certificates_remove(
             args.body::<crate::types::RemoveCertificateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4901,10 +5449,13 @@ async fn put_certificate_stores_discovery_job(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_certificate_stores_discovery_job";
-    let builder = client
+    let mut builder = client
         .put_certificate_stores_discovery_job(
             args.body::<crate::types::DiscoveryJobRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4914,10 +5465,13 @@ async fn put_certificate_stores_password(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_certificate_stores_password";
-    let builder = client
+    let mut builder = client
         .put_certificate_stores_password(
             args.body::<crate::types::CertStoreNewPasswordRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4927,10 +5481,13 @@ async fn post_certificate_stores_reenrollment(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_certificate_stores_reenrollment";
-    let builder = client
+    let mut builder = client
         .post_certificate_stores_reenrollment(
             args.body::<crate::types::ReenrollmentRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4940,10 +5497,13 @@ async fn post_certificate_stores_schedule(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_certificate_stores_schedule";
-    let builder = client
+    let mut builder = client
         .post_certificate_stores_schedule(
             args.body::<crate::types::CertStoresSchedule>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4953,8 +5513,11 @@ async fn delete_certificate_stores_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_certificate_stores_by_id";
-    let builder = client
+    let mut builder = client
         .delete_certificate_stores_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4964,8 +5527,11 @@ async fn get_certificate_stores_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_certificate_stores_by_id";
-    let builder = client
+    let mut builder = client
         .get_certificate_stores_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4989,6 +5555,11 @@ async fn get_certificate_stores_by_id_inventory(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(&["PageReturned", "ReturnLimit", "SortField", "SortAscending"])
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5001,6 +5572,9 @@ async fn delete_certificates(
     let mut builder = client.delete_certificates(args.body::<Vec<i32>>(OP)?);
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
+    }
+    for (name, value) in args.undeclared_query(&["collectionId"]) {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5045,6 +5619,25 @@ async fn get_certificates(
     if let Some(value) = args.query::<bool>(OP, "includeHasPrivateKey")? {
         builder = builder.include_has_private_key(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &[
+                "IncludeRevoked",
+                "IncludeExpired",
+                "QueryString",
+                "PageReturned",
+                "ReturnLimit",
+                "SortField",
+                "SortAscending",
+                "collectionId",
+                "includeLocations",
+                "includeMetadata",
+                "includeHasPrivateKey",
+            ],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5054,10 +5647,13 @@ async fn post_certificates_analyze(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_certificates_analyze";
-    let builder = client
+    let mut builder = client
         .post_certificates_analyze(
             args.body::<crate::types::AnalyzeCertificateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5080,6 +5676,11 @@ async fn get_certificates_csv(
     if let Some(value) = args.query::<i32>(OP, "CollectionId")? {
         builder = builder.collection_id(value);
     }
+    for (name, value) in args
+        .undeclared_query(&["SortName", "SortOrder", "Query", "CollectionId"])
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5100,6 +5701,9 @@ async fn post_certificates_download(
     if let Some(value) = args.query::<i32>(OP, "containerId")? {
         builder = builder.container_id(value);
     }
+    for (name, value) in args.undeclared_query(&["collectionId", "containerId"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5113,6 +5717,9 @@ async fn delete_certificates_exclude(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
+    for (name, value) in args.undeclared_query(&["collectionId"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5125,6 +5732,9 @@ async fn delete_certificates_exclude_query(
     let mut builder = client.delete_certificates_exclude_query(args.body::<String>(OP)?);
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
+    }
+    for (name, value) in args.undeclared_query(&["collectionId"]) {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5140,6 +5750,9 @@ async fn delete_certificates_exclude_by_id(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
+    for (name, value) in args.undeclared_query(&["collectionId"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5149,10 +5762,13 @@ async fn delete_certificates_excluded_certificates(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_certificates_excluded_certificates";
-    let builder = client
+    let mut builder = client
         .delete_certificates_excluded_certificates(
             args.body::<crate::types::ExcludedCertificateDeleteRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5178,6 +5794,13 @@ async fn get_certificates_excluded_certificates(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5191,6 +5814,9 @@ async fn get_certificates_identity_audit_by_id(
         .get_certificates_identity_audit_by_id(args.path::<i32>(OP, "id")?);
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
+    }
+    for (name, value) in args.undeclared_query(&["collectionId"]) {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5206,6 +5832,9 @@ async fn get_certificates_identity_audit_by_id_v2(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
+    for (name, value) in args.undeclared_query(&["collectionId"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5215,10 +5844,13 @@ async fn post_certificates_import(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_certificates_import";
-    let builder = client
+    let mut builder = client
         .post_certificates_import(
             args.body::<crate::types::CertificateImportRequestModel>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5235,6 +5867,9 @@ async fn get_certificates_locations_by_id(
     }
     if let Some(value) = args.query::<i32>(OP, "containerId")? {
         builder = builder.container_id(value);
+    }
+    for (name, value) in args.undeclared_query(&["collectionId", "containerId"]) {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5255,6 +5890,9 @@ async fn put_certificates_metadata(
     if let Some(value) = args.query::<i32>(OP, "containerId")? {
         builder = builder.container_id(value);
     }
+    for (name, value) in args.undeclared_query(&["collectionId", "containerId"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5270,6 +5908,9 @@ async fn put_certificates_metadata_all(
         );
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
+    }
+    for (name, value) in args.undeclared_query(&["collectionId"]) {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5291,6 +5932,13 @@ async fn get_certificates_metadata_compare(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["certificateId", "metadataFieldName", "value", "collectionId"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5305,6 +5953,9 @@ async fn put_certificates_owner(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
+    for (name, value) in args.undeclared_query(&["collectionId"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5317,6 +5968,9 @@ async fn delete_certificates_private_key(
     let mut builder = client.delete_certificates_private_key(args.body::<Vec<i32>>(OP)?);
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
+    }
+    for (name, value) in args.undeclared_query(&["collectionId"]) {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5332,6 +5986,9 @@ async fn delete_certificates_private_key_by_id(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
+    for (name, value) in args.undeclared_query(&["collectionId"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5345,15 +6002,21 @@ async fn delete_certificates_query(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
+    for (name, value) in args.undeclared_query(&["collectionId"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "certificate")]
 async fn get_certificates_query_parsers(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_certificates_query_parsers();
+    let mut builder = client.get_certificates_query_parsers();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5374,6 +6037,9 @@ async fn post_certificates_recover(
     if let Some(value) = args.query::<i32>(OP, "containerId")? {
         builder = builder.container_id(value);
     }
+    for (name, value) in args.undeclared_query(&["collectionId", "containerId"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5383,10 +6049,13 @@ async fn post_certificates_revoke(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_certificates_revoke";
-    let builder = client
+    let mut builder = client
         .post_certificates_revoke(
             args.body::<crate::types::RevokeCertificateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5399,6 +6068,9 @@ async fn delete_certificates_by_id(
     let mut builder = client.delete_certificates_by_id(args.path::<i32>(OP, "id")?);
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
+    }
+    for (name, value) in args.undeclared_query(&["collectionId"]) {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5424,6 +6096,19 @@ async fn get_certificates_by_id(
     }
     if let Some(value) = args.query::<bool>(OP, "includeHasPrivateKey")? {
         builder = builder.include_has_private_key(value);
+    }
+    for (name, value) in args
+        .undeclared_query(
+            &[
+                "includeLocations",
+                "includeMetadata",
+                "collectionId",
+                "containerId",
+                "includeHasPrivateKey",
+            ],
+        )
+    {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5453,6 +6138,20 @@ async fn get_certificates_by_id_history(
     if let Some(value) = args.query::<i32>(OP, "containerId")? {
         builder = builder.container_id(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &[
+                "PageReturned",
+                "ReturnLimit",
+                "SortField",
+                "SortAscending",
+                "collectionId",
+                "containerId",
+            ],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5473,6 +6172,9 @@ async fn put_certificates_by_id_owner(
     if let Some(value) = args.query::<i32>(OP, "containerId")? {
         builder = builder.container_id(value);
     }
+    for (name, value) in args.undeclared_query(&["collectionId", "containerId"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5486,6 +6188,9 @@ async fn get_certificates_by_id_security(
         .get_certificates_by_id_security(args.path::<i32>(OP, "id")?);
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
+    }
+    for (name, value) in args.undeclared_query(&["collectionId"]) {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5504,6 +6209,9 @@ async fn get_certificates_by_id_validate(
     if let Some(value) = args.query::<i32>(OP, "containerId")? {
         builder = builder.container_id(value);
     }
+    for (name, value) in args.undeclared_query(&["collectionId", "containerId"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5513,7 +6221,11 @@ async fn get_certificates_by_id_validation(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_certificates_by_id_validation";
-    let builder = client.get_certificates_by_id_validation(args.path::<i32>(OP, "id")?);
+    let mut builder = client
+        .get_certificates_by_id_validation(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5523,7 +6235,7 @@ async fn post_certificates_by_id_validation(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_certificates_by_id_validation";
-    let builder = client
+    let mut builder = client
         .post_certificates_by_id_validation(
             args.path::<i32>(OP, "id")?,
             args
@@ -5534,6 +6246,9 @@ async fn post_certificates_by_id_validation(
                     >,
                 >(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5543,11 +6258,14 @@ async fn delete_certificates_by_id_validation_by_rule_name(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_certificates_by_id_validation_by_rule_name";
-    let builder = client
+    let mut builder = client
         .delete_certificates_by_id_validation_by_rule_name(
             args.path::<i32>(OP, "id")?,
             args.path::<String>(OP, "ruleName")?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5557,12 +6275,15 @@ async fn delete_certificates_by_id_validation_by_rule_name_by_violation_name(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_certificates_by_id_validation_by_rule_name_by_violation_name";
-    let builder = client
+    let mut builder = client
         .delete_certificates_by_id_validation_by_rule_name_by_violation_name(
             args.path::<i32>(OP, "id")?,
             args.path::<String>(OP, "ruleName")?,
             args.path::<String>(OP, "violationName")?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5572,13 +6293,16 @@ async fn put_certificates_by_id_validation_by_rule_name_by_violation_name(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_certificates_by_id_validation_by_rule_name_by_violation_name";
-    let builder = client
+    let mut builder = client
         .put_certificates_by_id_validation_by_rule_name_by_violation_name(
             args.path::<i32>(OP, "id")?,
             args.path::<String>(OP, "ruleName")?,
             args.path::<String>(OP, "violationName")?,
             args.body::<crate::types::CertificateViolationUpdateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5604,6 +6328,13 @@ async fn get_component_installation(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5613,8 +6344,11 @@ async fn delete_component_installation_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_component_installation_by_id";
-    let builder = client
+    let mut builder = client
         .delete_component_installation_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5632,6 +6366,9 @@ async fn get_enrollment_available_renewal_id_by_id(
     if let Some(value) = args.query::<i32>(OP, "containerId")? {
         builder = builder.container_id(value);
     }
+    for (name, value) in args.undeclared_query(&["collectionId", "containerId"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5647,6 +6384,9 @@ async fn get_enrollment_available_renewal_thumbprint_by_thumbprint(
         );
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
+    }
+    for (name, value) in args.undeclared_query(&["collectionId"]) {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5668,15 +6408,21 @@ async fn post_enrollment_csr(
     if let Some(value) = args.query::<i32>(OP, "collectionId")? {
         builder = builder.collection_id(value);
     }
+    for (name, value) in args.undeclared_query(&["forceEnroll", "collectionId"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment")]
 async fn get_enrollment_csr_context_my(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_enrollment_csr_context_my();
+    let mut builder = client.get_enrollment_csr_context_my();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5686,8 +6432,11 @@ async fn post_enrollment_csr_parse(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_enrollment_csr_parse";
-    let builder = client
+    let mut builder = client
         .post_enrollment_csr_parse(args.body::<crate::types::CsrContents>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5697,11 +6446,14 @@ async fn post_enrollment_pfx(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_enrollment_pfx";
-    let builder = client
+    let mut builder = client
         .post_enrollment_pfx(
             args.required::<String>(OP, "x-certificateformat", true)?,
             args.body::<crate::types::PfxEnrollmentRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5711,20 +6463,26 @@ async fn post_enrollment_pfx_v2(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_enrollment_pfx_v2";
-    let builder = client
+    let mut builder = client
         .post_enrollment_pfx_v2(
             args.required::<String>(OP, "x-certificateformat", true)?,
             args.body::<crate::types::PfxEnrollmentWithStoresRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment")]
 async fn get_enrollment_pfx_context_my(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_enrollment_pfx_context_my();
+    let mut builder = client.get_enrollment_pfx_context_my();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5734,10 +6492,13 @@ async fn post_enrollment_pfx_deploy(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_enrollment_pfx_deploy";
-    let builder = client
+    let mut builder = client
         .post_enrollment_pfx_deploy(
             args.body::<crate::types::EnrollmentManagementRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5747,10 +6508,13 @@ async fn post_enrollment_pfx_replace(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_enrollment_pfx_replace";
-    let builder = client
+    let mut builder = client
         .post_enrollment_pfx_replace(
             args.body::<crate::types::ExistingEnrollmentManagementRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5768,6 +6532,9 @@ async fn post_enrollment_renew(
     if let Some(value) = args.query::<i32>(OP, "containerId")? {
         builder = builder.container_id(value);
     }
+    for (name, value) in args.undeclared_query(&["collectionId", "containerId"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5777,7 +6544,10 @@ async fn get_enrollment_settings_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_enrollment_settings_by_id";
-    let builder = client.get_enrollment_settings_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_enrollment_settings_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5803,6 +6573,13 @@ async fn get_enrollment_patterns(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5819,15 +6596,21 @@ async fn post_enrollment_patterns(
     if let Some(value) = args.query::<bool>(OP, "forceTemplateDefault")? {
         builder = builder.force_template_default(value);
     }
+    for (name, value) in args.undeclared_query(&["forceTemplateDefault"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment-pattern")]
 async fn get_enrollment_patterns_settings(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_enrollment_patterns_settings();
+    let mut builder = client.get_enrollment_patterns_settings();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5837,19 +6620,25 @@ async fn put_enrollment_patterns_settings(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_enrollment_patterns_settings";
-    let builder = client
+    let mut builder = client
         .put_enrollment_patterns_settings(
             args.body::<crate::types::GlobalEnrollmentPatternSettingsRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "enrollment-pattern")]
 async fn get_enrollment_patterns_subject_parts(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_enrollment_patterns_subject_parts();
+    let mut builder = client.get_enrollment_patterns_subject_parts();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5864,6 +6653,9 @@ async fn delete_enrollment_patterns_by_id(
     if let Some(value) = args.query::<bool>(OP, "force")? {
         builder = builder.force(value);
     }
+    for (name, value) in args.undeclared_query(&["force"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5873,7 +6665,10 @@ async fn get_enrollment_patterns_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_enrollment_patterns_by_id";
-    let builder = client.get_enrollment_patterns_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_enrollment_patterns_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5891,6 +6686,9 @@ async fn put_enrollment_patterns_by_id(
     if let Some(value) = args.query::<bool>(OP, "forceTemplateDefault")? {
         builder = builder.force_template_default(value);
     }
+    for (name, value) in args.undeclared_query(&["forceTemplateDefault"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5900,8 +6698,11 @@ async fn get_enrollment_patterns_by_id_metadata(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_enrollment_patterns_by_id_metadata";
-    let builder = client
+    let mut builder = client
         .get_enrollment_patterns_by_id_metadata(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5911,8 +6712,11 @@ async fn get_enrollment_patterns_by_id_settings(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_enrollment_patterns_by_id_settings";
-    let builder = client
+    let mut builder = client
         .get_enrollment_patterns_by_id_settings(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5938,6 +6742,13 @@ async fn get_event_handler_registration(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5947,10 +6758,13 @@ async fn post_event_handler_registration(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_event_handler_registration";
-    let builder = client
+    let mut builder = client
         .post_event_handler_registration(
             args.body::<crate::types::EventHandlerRegistrationCreateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5960,8 +6774,11 @@ async fn delete_event_handler_registration_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_event_handler_registration_by_id";
-    let builder = client
+    let mut builder = client
         .delete_event_handler_registration_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5971,8 +6788,11 @@ async fn get_event_handler_registration_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_event_handler_registration_by_id";
-    let builder = client
+    let mut builder = client
         .get_event_handler_registration_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5982,11 +6802,14 @@ async fn put_event_handler_registration_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_event_handler_registration_by_id";
-    let builder = client
+    let mut builder = client
         .put_event_handler_registration_by_id(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::EventHandlerRegistrationUpdateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6012,6 +6835,13 @@ async fn get_extensions_scripts(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6021,8 +6851,11 @@ async fn post_extensions_scripts(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_extensions_scripts";
-    let builder = client
+    let mut builder = client
         .post_extensions_scripts(args.body::<crate::types::ScriptCreateRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6032,8 +6865,11 @@ async fn put_extensions_scripts(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_extensions_scripts";
-    let builder = client
+    let mut builder = client
         .put_extensions_scripts(args.body::<crate::types::ScriptsUpdateRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6043,7 +6879,11 @@ async fn delete_extensions_scripts_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_extensions_scripts_by_id";
-    let builder = client.delete_extensions_scripts_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client
+        .delete_extensions_scripts_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6053,7 +6893,10 @@ async fn get_extensions_scripts_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_extensions_scripts_by_id";
-    let builder = client.get_extensions_scripts_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_extensions_scripts_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6079,6 +6922,13 @@ async fn get_identity_providers(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6088,19 +6938,25 @@ async fn post_identity_providers(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_identity_providers";
-    let builder = client
+    let mut builder = client
         .post_identity_providers(
             args.body::<crate::types::IdentityProviderCreateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "identity-provider")]
 async fn get_identity_providers_types(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_identity_providers_types();
+    let mut builder = client.get_identity_providers_types();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6110,8 +6966,11 @@ async fn get_identity_providers_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_identity_providers_by_id";
-    let builder = client
+    let mut builder = client
         .get_identity_providers_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6121,11 +6980,14 @@ async fn put_identity_providers_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_identity_providers_by_id";
-    let builder = client
+    let mut builder = client
         .put_identity_providers_by_id(
             args.path::<uuid::Uuid>(OP, "id")?,
             args.body::<crate::types::IdentityProviderUpdateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6151,6 +7013,13 @@ async fn get_job_types_custom(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6160,8 +7029,11 @@ async fn post_job_types_custom(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_job_types_custom";
-    let builder = client
+    let mut builder = client
         .post_job_types_custom(args.body::<crate::types::JobTypeCreateRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6171,8 +7043,11 @@ async fn put_job_types_custom(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_job_types_custom";
-    let builder = client
+    let mut builder = client
         .put_job_types_custom(args.body::<crate::types::JobTypeUpdateRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6182,8 +7057,11 @@ async fn delete_job_types_custom_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_job_types_custom_by_id";
-    let builder = client
+    let mut builder = client
         .delete_job_types_custom_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6193,25 +7071,35 @@ async fn get_job_types_custom_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_job_types_custom_by_id";
-    let builder = client.get_job_types_custom_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    let mut builder = client
+        .get_job_types_custom_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "license")]
 async fn get_license(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_license();
+    let mut builder = client.get_license();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "mac-enrollment")]
 async fn get_mac_enrollment(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_mac_enrollment();
+    let mut builder = client.get_mac_enrollment();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6221,8 +7109,11 @@ async fn put_mac_enrollment(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_mac_enrollment";
-    let builder = client
+    let mut builder = client
         .put_mac_enrollment(args.body::<crate::types::MacEnrollmentApiModel>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6235,6 +7126,9 @@ async fn delete_metadata_fields(
     let mut builder = client.delete_metadata_fields(args.body::<Vec<i32>>(OP)?);
     if let Some(value) = args.query::<bool>(OP, "force")? {
         builder = builder.force(value);
+    }
+    for (name, value) in args.undeclared_query(&["force"]) {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6261,6 +7155,13 @@ async fn get_metadata_fields(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6270,10 +7171,13 @@ async fn post_metadata_fields(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_metadata_fields";
-    let builder = client
+    let mut builder = client
         .post_metadata_fields(
             args.body::<crate::types::MetadataFieldCreateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6283,8 +7187,11 @@ async fn put_metadata_fields(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_metadata_fields";
-    let builder = client
+    let mut builder = client
         .put_metadata_fields(args.body::<crate::types::MetadataFieldUpdateRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6298,6 +7205,9 @@ async fn delete_metadata_fields_by_id(
     if let Some(value) = args.query::<bool>(OP, "force")? {
         builder = builder.force(value);
     }
+    for (name, value) in args.undeclared_query(&["force"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6307,7 +7217,10 @@ async fn get_metadata_fields_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_metadata_fields_by_id";
-    let builder = client.get_metadata_fields_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_metadata_fields_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6317,7 +7230,11 @@ async fn get_metadata_fields_by_id_in_use(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_metadata_fields_by_id_in_use";
-    let builder = client.get_metadata_fields_by_id_in_use(args.path::<i32>(OP, "id")?);
+    let mut builder = client
+        .get_metadata_fields_by_id_in_use(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6327,7 +7244,11 @@ async fn get_metadata_fields_by_name(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_metadata_fields_by_name";
-    let builder = client.get_metadata_fields_by_name(args.path::<String>(OP, "name")?);
+    let mut builder = client
+        .get_metadata_fields_by_name(args.path::<String>(OP, "name")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6337,10 +7258,13 @@ async fn post_monitoring_resolve_ocsp(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_monitoring_resolve_ocsp";
-    let builder = client
+    let mut builder = client
         .post_monitoring_resolve_ocsp(
             args.body::<crate::types::OcspParametersRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6366,6 +7290,13 @@ async fn get_monitoring_revocation(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6381,6 +7312,9 @@ async fn post_monitoring_revocation(
         );
     if let Some(value) = args.query::<bool>(OP, "forceSave")? {
         builder = builder.force_save(value);
+    }
+    for (name, value) in args.undeclared_query(&["forceSave"]) {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6398,6 +7332,9 @@ async fn put_monitoring_revocation(
     if let Some(value) = args.query::<bool>(OP, "forceSave")? {
         builder = builder.force_save(value);
     }
+    for (name, value) in args.undeclared_query(&["forceSave"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6407,10 +7344,13 @@ async fn post_monitoring_revocation_crl_test(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_monitoring_revocation_crl_test";
-    let builder = client
+    let mut builder = client
         .post_monitoring_revocation_crl_test(
             args.body::<crate::types::CrlTestRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6420,10 +7360,13 @@ async fn post_monitoring_revocation_ocsp_test(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_monitoring_revocation_ocsp_test";
-    let builder = client
+    let mut builder = client
         .post_monitoring_revocation_ocsp_test(
             args.body::<crate::types::OcspTestRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6433,10 +7376,13 @@ async fn put_monitoring_revocation_schedule(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_monitoring_revocation_schedule";
-    let builder = client
+    let mut builder = client
         .put_monitoring_revocation_schedule(
             args.body::<crate::types::RevocationMonitoringUpdateScheduleRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6446,10 +7392,13 @@ async fn post_monitoring_revocation_test(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_monitoring_revocation_test";
-    let builder = client
+    let mut builder = client
         .post_monitoring_revocation_test(
             args.body::<crate::types::RevocationMonitoringAlertTestRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6459,10 +7408,13 @@ async fn post_monitoring_revocation_test_all(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_monitoring_revocation_test_all";
-    let builder = client
+    let mut builder = client
         .post_monitoring_revocation_test_all(
             args.body::<crate::types::RevocationMonitoringAlertTestAllRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6472,7 +7424,11 @@ async fn delete_monitoring_revocation_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_monitoring_revocation_by_id";
-    let builder = client.delete_monitoring_revocation_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client
+        .delete_monitoring_revocation_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6482,7 +7438,11 @@ async fn get_monitoring_revocation_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_monitoring_revocation_by_id";
-    let builder = client.get_monitoring_revocation_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client
+        .get_monitoring_revocation_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6492,10 +7452,13 @@ async fn post_orchestrator_jobs_acknowledge(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_orchestrator_jobs_acknowledge";
-    let builder = client
+    let mut builder = client
         .post_orchestrator_jobs_acknowledge(
             args.body::<crate::types::AcknowledgeJobRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6505,10 +7468,13 @@ async fn post_orchestrator_jobs_custom(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_orchestrator_jobs_custom";
-    let builder = client
+    let mut builder = client
         .post_orchestrator_jobs_custom(
             args.body::<crate::types::ScheduleJobRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6518,10 +7484,13 @@ async fn post_orchestrator_jobs_custom_bulk(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_orchestrator_jobs_custom_bulk";
-    let builder = client
+    let mut builder = client
         .post_orchestrator_jobs_custom_bulk(
             args.body::<crate::types::ScheduleBulkJobRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6547,6 +7516,13 @@ async fn get_orchestrator_jobs_job_history(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6556,10 +7532,13 @@ async fn get_orchestrator_jobs_job_status_data(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_orchestrator_jobs_job_status_data";
-    let builder = client
+    let mut builder = client
         .get_orchestrator_jobs_job_status_data(
             args.required::<i64>(OP, "jobHistoryId", false)?,
         );
+    for (name, value) in args.undeclared_query(&["jobHistoryId"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6569,10 +7548,13 @@ async fn post_orchestrator_jobs_reschedule(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_orchestrator_jobs_reschedule";
-    let builder = client
+    let mut builder = client
         .post_orchestrator_jobs_reschedule(
             args.body::<crate::types::RescheduleJobRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6598,6 +7580,13 @@ async fn get_orchestrator_jobs_scheduled_jobs(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6607,10 +7596,13 @@ async fn post_orchestrator_jobs_unschedule(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_orchestrator_jobs_unschedule";
-    let builder = client
+    let mut builder = client
         .post_orchestrator_jobs_unschedule(
             args.body::<crate::types::UnscheduleJobRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6635,6 +7627,13 @@ async fn get_pam_providers(
     }
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
+    }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6661,6 +7660,13 @@ async fn get_pam_providers_v2(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6670,8 +7676,11 @@ async fn post_pam_providers(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_pam_providers";
-    let builder = client
+    let mut builder = client
         .post_pam_providers(args.body::<crate::types::ProviderCreateRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6681,8 +7690,11 @@ async fn post_pam_providers_v2(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_pam_providers_v2";
-    let builder = client
+    let mut builder = client
         .post_pam_providers_v2(args.body::<crate::types::ProviderCreateRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6692,8 +7704,11 @@ async fn put_pam_providers(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_pam_providers";
-    let builder = client
+    let mut builder = client
         .put_pam_providers(args.body::<crate::types::ProviderUpdateRequestLegacy>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6703,8 +7718,11 @@ async fn put_pam_providers_v2(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_pam_providers_v2";
-    let builder = client
+    let mut builder = client
         .put_pam_providers_v2(args.body::<crate::types::ProviderUpdateRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6714,11 +7732,14 @@ async fn delete_pam_providers_local_by_provider_id_entries(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_pam_providers_local_by_provider_id_entries";
-    let builder = client
+    let mut builder = client
         .delete_pam_providers_local_by_provider_id_entries(
             args.path::<i32>(OP, "providerId")?,
             args.required::<String>(OP, "secretName", false)?,
         );
+    for (name, value) in args.undeclared_query(&["secretName"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6747,6 +7768,13 @@ async fn get_pam_providers_local_by_provider_id_entries(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6756,11 +7784,14 @@ async fn post_pam_providers_local_by_provider_id_entries(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_pam_providers_local_by_provider_id_entries";
-    let builder = client
+    let mut builder = client
         .post_pam_providers_local_by_provider_id_entries(
             args.path::<i32>(OP, "providerId")?,
             args.body::<crate::types::LocalPamEntryCreateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6770,29 +7801,38 @@ async fn put_pam_providers_local_by_provider_id_entries(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_pam_providers_local_by_provider_id_entries";
-    let builder = client
+    let mut builder = client
         .put_pam_providers_local_by_provider_id_entries(
             args.path::<i32>(OP, "providerId")?,
             args.body::<crate::types::LocalPamEntryUpdateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-provider")]
 async fn get_pam_providers_types(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_pam_providers_types();
+    let mut builder = client.get_pam_providers_types();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "pam-provider")]
 async fn get_pam_providers_types_v2(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_pam_providers_types_v2();
+    let mut builder = client.get_pam_providers_types_v2();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6802,10 +7842,13 @@ async fn post_pam_providers_types(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_pam_providers_types";
-    let builder = client
+    let mut builder = client
         .post_pam_providers_types(
             args.body::<crate::types::ProviderTypeCreateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6815,10 +7858,13 @@ async fn post_pam_providers_types_v2(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_pam_providers_types_v2";
-    let builder = client
+    let mut builder = client
         .post_pam_providers_types_v2(
             args.body::<crate::types::ProviderTypeCreateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6828,8 +7874,11 @@ async fn delete_pam_providers_types_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_pam_providers_types_by_id";
-    let builder = client
+    let mut builder = client
         .delete_pam_providers_types_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6839,7 +7888,11 @@ async fn get_pam_providers_types_by_id_v2(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_pam_providers_types_by_id_v2";
-    let builder = client.get_pam_providers_types_by_id_v2(args.path::<i32>(OP, "id")?);
+    let mut builder = client
+        .get_pam_providers_types_by_id_v2(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6849,7 +7902,10 @@ async fn delete_pam_providers_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_pam_providers_by_id";
-    let builder = client.delete_pam_providers_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.delete_pam_providers_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6859,7 +7915,10 @@ async fn delete_pam_providers_by_id_v2(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_pam_providers_by_id_v2";
-    let builder = client.delete_pam_providers_by_id_v2(args.path::<i32>(OP, "id")?);
+    let mut builder = client.delete_pam_providers_by_id_v2(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6869,7 +7928,10 @@ async fn get_pam_providers_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_pam_providers_by_id";
-    let builder = client.get_pam_providers_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_pam_providers_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6879,7 +7941,10 @@ async fn get_pam_providers_by_id_v2(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_pam_providers_by_id_v2";
-    let builder = client.get_pam_providers_by_id_v2(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_pam_providers_by_id_v2(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6905,6 +7970,13 @@ async fn get_permission_sets(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6914,10 +7986,13 @@ async fn post_permission_sets(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_permission_sets";
-    let builder = client
+    let mut builder = client
         .post_permission_sets(
             args.body::<crate::types::PermissionSetCreateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6927,8 +8002,11 @@ async fn put_permission_sets(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_permission_sets";
-    let builder = client
+    let mut builder = client
         .put_permission_sets(args.body::<crate::types::PermissionSetUpdateRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6938,10 +8016,13 @@ async fn get_permission_sets_my(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_permission_sets_my";
-    let builder = client
+    let mut builder = client
         .get_permission_sets_my(
             args.required::<String>(OP, "accessControlString", false)?,
         );
+    for (name, value) in args.undeclared_query(&["accessControlString"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6951,8 +8032,11 @@ async fn delete_permission_sets_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_permission_sets_by_id";
-    let builder = client
+    let mut builder = client
         .delete_permission_sets_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6962,16 +8046,23 @@ async fn get_permission_sets_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_permission_sets_by_id";
-    let builder = client.get_permission_sets_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    let mut builder = client
+        .get_permission_sets_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "permissions")]
 async fn get_permissions(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_permissions();
+    let mut builder = client.get_permissions();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6997,6 +8088,13 @@ async fn get_reports(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7006,7 +8104,11 @@ async fn put_reports(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_reports";
-    let builder = client.put_reports(args.body::<crate::types::ReportRequestModel>(OP)?);
+    let mut builder = client
+        .put_reports(args.body::<crate::types::ReportRequestModel>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7032,6 +8134,13 @@ async fn get_reports_custom(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7041,10 +8150,13 @@ async fn post_reports_custom(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_reports_custom";
-    let builder = client
+    let mut builder = client
         .post_reports_custom(
             args.body::<crate::types::CustomReportCreationRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7054,8 +8166,11 @@ async fn put_reports_custom(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_reports_custom";
-    let builder = client
+    let mut builder = client
         .put_reports_custom(args.body::<crate::types::CustomReportUpdateRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7065,7 +8180,10 @@ async fn delete_reports_custom_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_reports_custom_by_id";
-    let builder = client.delete_reports_custom_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.delete_reports_custom_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7075,7 +8193,10 @@ async fn get_reports_custom_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_reports_custom_by_id";
-    let builder = client.get_reports_custom_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_reports_custom_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7085,7 +8206,10 @@ async fn delete_reports_schedules_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_reports_schedules_by_id";
-    let builder = client.delete_reports_schedules_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.delete_reports_schedules_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7095,7 +8219,10 @@ async fn get_reports_schedules_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_reports_schedules_by_id";
-    let builder = client.get_reports_schedules_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_reports_schedules_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7105,7 +8232,10 @@ async fn get_reports_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_reports_by_id";
-    let builder = client.get_reports_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_reports_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7115,7 +8245,10 @@ async fn get_reports_by_id_parameters(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_reports_by_id_parameters";
-    let builder = client.get_reports_by_id_parameters(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_reports_by_id_parameters(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7125,11 +8258,14 @@ async fn put_reports_by_id_parameters(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_reports_by_id_parameters";
-    let builder = client
+    let mut builder = client
         .put_reports_by_id_parameters(
             args.path::<i32>(OP, "id")?,
             args.body::<Vec<crate::types::ReportParametersRequest>>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7152,6 +8288,11 @@ async fn get_reports_by_id_schedules(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(&["PageReturned", "ReturnLimit", "SortField", "SortAscending"])
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7161,11 +8302,14 @@ async fn post_reports_by_id_schedules(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_reports_by_id_schedules";
-    let builder = client
+    let mut builder = client
         .post_reports_by_id_schedules(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::ReportScheduleCreationRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7175,29 +8319,38 @@ async fn put_reports_by_id_schedules(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_reports_by_id_schedules";
-    let builder = client
+    let mut builder = client
         .put_reports_by_id_schedules(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::ReportScheduleUpdateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "smtp")]
 async fn get_smtp(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_smtp();
+    let mut builder = client.get_smtp();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "smtp")]
 async fn get_smtp_v2(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_smtp_v2();
+    let mut builder = client.get_smtp_v2();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7207,7 +8360,10 @@ async fn put_smtp(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_smtp";
-    let builder = client.put_smtp(args.body::<crate::types::Smtpv1Request>(OP)?);
+    let mut builder = client.put_smtp(args.body::<crate::types::Smtpv1Request>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7217,7 +8373,10 @@ async fn put_smtp_v2(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_smtp_v2";
-    let builder = client.put_smtp_v2(args.body::<crate::types::SmtpRequest>(OP)?);
+    let mut builder = client.put_smtp_v2(args.body::<crate::types::SmtpRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7227,8 +8386,11 @@ async fn post_smtp_test(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_smtp_test";
-    let builder = client
+    let mut builder = client
         .post_smtp_test(args.body::<crate::types::Smtpv1TestRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7238,8 +8400,11 @@ async fn post_smtp_test_v2(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_smtp_test_v2";
-    let builder = client
+    let mut builder = client
         .post_smtp_test_v2(args.body::<crate::types::SmtpTestRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7253,6 +8418,9 @@ async fn get_ssh_keys_my_key(
     if let Some(value) = args.query::<bool>(OP, "includePrivateKey")? {
         builder = builder.include_private_key(value);
     }
+    for (name, value) in args.undeclared_query(&["includePrivateKey"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7262,8 +8430,11 @@ async fn post_ssh_keys_my_key(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_ssh_keys_my_key";
-    let builder = client
+    let mut builder = client
         .post_ssh_keys_my_key(args.body::<crate::types::KeyGenerationRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7273,8 +8444,11 @@ async fn put_ssh_keys_my_key(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_ssh_keys_my_key";
-    let builder = client
+    let mut builder = client
         .put_ssh_keys_my_key(args.body::<crate::types::KeyUpdateRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7284,7 +8458,10 @@ async fn delete_ssh_keys_unmanaged(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_ssh_keys_unmanaged";
-    let builder = client.delete_ssh_keys_unmanaged(args.body::<Vec<i32>>(OP)?);
+    let mut builder = client.delete_ssh_keys_unmanaged(args.body::<Vec<i32>>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7310,6 +8487,13 @@ async fn get_ssh_keys_unmanaged(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7319,7 +8503,11 @@ async fn delete_ssh_keys_unmanaged_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_ssh_keys_unmanaged_by_id";
-    let builder = client.delete_ssh_keys_unmanaged_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client
+        .delete_ssh_keys_unmanaged_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7329,7 +8517,10 @@ async fn get_ssh_keys_unmanaged_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssh_keys_unmanaged_by_id";
-    let builder = client.get_ssh_keys_unmanaged_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_ssh_keys_unmanaged_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7355,6 +8546,13 @@ async fn get_ssh_logons(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7364,8 +8562,11 @@ async fn post_ssh_logons(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_ssh_logons";
-    let builder = client
+    let mut builder = client
         .post_ssh_logons(args.body::<crate::types::LogonCreationRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7375,8 +8576,11 @@ async fn post_ssh_logons_access(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_ssh_logons_access";
-    let builder = client
+    let mut builder = client
         .post_ssh_logons_access(args.body::<crate::types::LogonAccessRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7386,7 +8590,10 @@ async fn delete_ssh_logons_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_ssh_logons_by_id";
-    let builder = client.delete_ssh_logons_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.delete_ssh_logons_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7396,7 +8603,10 @@ async fn get_ssh_logons_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssh_logons_by_id";
-    let builder = client.get_ssh_logons_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_ssh_logons_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7422,6 +8632,13 @@ async fn get_ssh_server_groups(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7431,10 +8648,13 @@ async fn post_ssh_server_groups(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_ssh_server_groups";
-    let builder = client
+    let mut builder = client
         .post_ssh_server_groups(
             args.body::<crate::types::ServerGroupCreationRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7444,8 +8664,11 @@ async fn put_ssh_server_groups(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_ssh_server_groups";
-    let builder = client
+    let mut builder = client
         .put_ssh_server_groups(args.body::<crate::types::ServerGroupUpdateRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7455,10 +8678,13 @@ async fn delete_ssh_server_groups_access(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_ssh_server_groups_access";
-    let builder = client
+    let mut builder = client
         .delete_ssh_server_groups_access(
             args.body::<crate::types::ServerGroupAccessRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7468,10 +8694,13 @@ async fn post_ssh_server_groups_access(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_ssh_server_groups_access";
-    let builder = client
+    let mut builder = client
         .post_ssh_server_groups_access(
             args.body::<crate::types::ServerGroupAccessRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7481,8 +8710,11 @@ async fn get_ssh_server_groups_access_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssh_server_groups_access_by_id";
-    let builder = client
+    let mut builder = client
         .get_ssh_server_groups_access_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7492,8 +8724,11 @@ async fn delete_ssh_server_groups_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_ssh_server_groups_by_id";
-    let builder = client
+    let mut builder = client
         .delete_ssh_server_groups_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7503,7 +8738,11 @@ async fn get_ssh_server_groups_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssh_server_groups_by_id";
-    let builder = client.get_ssh_server_groups_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    let mut builder = client
+        .get_ssh_server_groups_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7513,7 +8752,11 @@ async fn get_ssh_server_groups_by_name(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssh_server_groups_by_name";
-    let builder = client.get_ssh_server_groups_by_name(args.path::<String>(OP, "name")?);
+    let mut builder = client
+        .get_ssh_server_groups_by_name(args.path::<String>(OP, "name")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7539,6 +8782,13 @@ async fn get_ssh_servers(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7548,8 +8798,11 @@ async fn post_ssh_servers(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_ssh_servers";
-    let builder = client
+    let mut builder = client
         .post_ssh_servers(args.body::<crate::types::ServerCreationRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7559,8 +8812,11 @@ async fn put_ssh_servers(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_ssh_servers";
-    let builder = client
+    let mut builder = client
         .put_ssh_servers(args.body::<crate::types::ServerUpdateRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7570,8 +8826,11 @@ async fn delete_ssh_servers_access(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_ssh_servers_access";
-    let builder = client
+    let mut builder = client
         .delete_ssh_servers_access(args.body::<crate::types::ServerAccessRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7581,8 +8840,11 @@ async fn post_ssh_servers_access(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_ssh_servers_access";
-    let builder = client
+    let mut builder = client
         .post_ssh_servers_access(args.body::<crate::types::ServerAccessRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7592,7 +8854,10 @@ async fn get_ssh_servers_access_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssh_servers_access_by_id";
-    let builder = client.get_ssh_servers_access_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_ssh_servers_access_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7602,7 +8867,10 @@ async fn delete_ssh_servers_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_ssh_servers_by_id";
-    let builder = client.delete_ssh_servers_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.delete_ssh_servers_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7612,7 +8880,10 @@ async fn get_ssh_servers_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssh_servers_by_id";
-    let builder = client.get_ssh_servers_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_ssh_servers_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7622,7 +8893,10 @@ async fn delete_ssh_service_accounts(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_ssh_service_accounts";
-    let builder = client.delete_ssh_service_accounts(args.body::<Vec<i32>>(OP)?);
+    let mut builder = client.delete_ssh_service_accounts(args.body::<Vec<i32>>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7648,6 +8922,13 @@ async fn get_ssh_service_accounts(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7657,10 +8938,13 @@ async fn post_ssh_service_accounts(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_ssh_service_accounts";
-    let builder = client
+    let mut builder = client
         .post_ssh_service_accounts(
             args.body::<crate::types::ServiceAccountCreationRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7670,10 +8954,13 @@ async fn put_ssh_service_accounts(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_ssh_service_accounts";
-    let builder = client
+    let mut builder = client
         .put_ssh_service_accounts(
             args.body::<crate::types::ServiceAccountUpdateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7688,6 +8975,9 @@ async fn get_ssh_service_accounts_key_by_id(
     if let Some(value) = args.query::<bool>(OP, "includePrivateKey")? {
         builder = builder.include_private_key(value);
     }
+    for (name, value) in args.undeclared_query(&["includePrivateKey"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7697,11 +8987,14 @@ async fn post_ssh_service_accounts_rotate_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_ssh_service_accounts_rotate_by_id";
-    let builder = client
+    let mut builder = client
         .post_ssh_service_accounts_rotate_by_id(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::KeyGenerationRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7711,7 +9004,11 @@ async fn delete_ssh_service_accounts_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_ssh_service_accounts_by_id";
-    let builder = client.delete_ssh_service_accounts_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client
+        .delete_ssh_service_accounts_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7721,7 +9018,10 @@ async fn get_ssh_service_accounts_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssh_service_accounts_by_id";
-    let builder = client.get_ssh_service_accounts_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_ssh_service_accounts_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7749,6 +9049,20 @@ async fn get_ssh_users(
     }
     if let Some(value) = args.query::<bool>(OP, "showOwnedAccess")? {
         builder = builder.show_owned_access(value);
+    }
+    for (name, value) in args
+        .undeclared_query(
+            &[
+                "QueryString",
+                "PageReturned",
+                "ReturnLimit",
+                "SortField",
+                "SortAscending",
+                "showOwnedAccess",
+            ],
+        )
+    {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7778,6 +9092,20 @@ async fn get_ssh_users_v2(
     if let Some(value) = args.query::<bool>(OP, "showOwnedAccess")? {
         builder = builder.show_owned_access(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &[
+                "QueryString",
+                "PageReturned",
+                "ReturnLimit",
+                "SortField",
+                "SortAscending",
+                "showOwnedAccess",
+            ],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7787,8 +9115,11 @@ async fn post_ssh_users(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_ssh_users";
-    let builder = client
+    let mut builder = client
         .post_ssh_users(args.body::<crate::types::SshUserCreationRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7798,8 +9129,11 @@ async fn put_ssh_users(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_ssh_users";
-    let builder = client
+    let mut builder = client
         .put_ssh_users(args.body::<crate::types::SshUserUpdateRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7809,8 +9143,11 @@ async fn post_ssh_users_access(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_ssh_users_access";
-    let builder = client
+    let mut builder = client
         .post_ssh_users_access(args.body::<crate::types::SshUserUpdateRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7820,7 +9157,10 @@ async fn delete_ssh_users_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_ssh_users_by_id";
-    let builder = client.delete_ssh_users_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.delete_ssh_users_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7830,7 +9170,10 @@ async fn get_ssh_users_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssh_users_by_id";
-    let builder = client.get_ssh_users_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_ssh_users_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7840,7 +9183,10 @@ async fn get_ssh_users_by_id_v2(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssh_users_by_id_v2";
-    let builder = client.get_ssh_users_by_id_v2(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_ssh_users_by_id_v2(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7866,6 +9212,13 @@ async fn get_ssl(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7879,6 +9232,9 @@ async fn put_ssl_endpoints_monitor_all(
     if let Some(value) = args.query::<String>(OP, "query")? {
         builder = builder.query(value);
     }
+    for (name, value) in args.undeclared_query(&["query"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7888,10 +9244,13 @@ async fn put_ssl_endpoints_monitor_status(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_ssl_endpoints_monitor_status";
-    let builder = client
+    let mut builder = client
         .put_ssl_endpoints_monitor_status(
             args.body::<Vec<crate::types::EndpointStatusRequest>>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7905,6 +9264,9 @@ async fn put_ssl_endpoints_review_all(
     if let Some(value) = args.query::<String>(OP, "query")? {
         builder = builder.query(value);
     }
+    for (name, value) in args.undeclared_query(&["query"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7914,10 +9276,13 @@ async fn put_ssl_endpoints_review_status(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_ssl_endpoints_review_status";
-    let builder = client
+    let mut builder = client
         .put_ssl_endpoints_review_status(
             args.body::<Vec<crate::types::EndpointStatusRequest>>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7927,7 +9292,10 @@ async fn get_ssl_endpoints_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssl_endpoints_by_id";
-    let builder = client.get_ssl_endpoints_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    let mut builder = client.get_ssl_endpoints_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7954,6 +9322,13 @@ async fn get_ssl_endpoints_by_id_history(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7963,8 +9338,11 @@ async fn post_ssl_network_ranges(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_ssl_network_ranges";
-    let builder = client
+    let mut builder = client
         .post_ssl_network_ranges(args.body::<crate::types::NetworkRangesRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7974,8 +9352,11 @@ async fn put_ssl_network_ranges(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_ssl_network_ranges";
-    let builder = client
+    let mut builder = client
         .put_ssl_network_ranges(args.body::<crate::types::NetworkRangesRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7985,7 +9366,11 @@ async fn post_ssl_network_ranges_validate(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_ssl_network_ranges_validate";
-    let builder = client.post_ssl_network_ranges_validate(args.body::<Vec<String>>(OP)?);
+    let mut builder = client
+        .post_ssl_network_ranges_validate(args.body::<Vec<String>>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7995,8 +9380,11 @@ async fn delete_ssl_network_ranges_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_ssl_network_ranges_by_id";
-    let builder = client
+    let mut builder = client
         .delete_ssl_network_ranges_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8006,8 +9394,11 @@ async fn get_ssl_network_ranges_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssl_network_ranges_by_id";
-    let builder = client
+    let mut builder = client
         .get_ssl_network_ranges_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8033,6 +9424,13 @@ async fn get_ssl_networks(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8042,8 +9440,11 @@ async fn post_ssl_networks(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_ssl_networks";
-    let builder = client
+    let mut builder = client
         .post_ssl_networks(args.body::<crate::types::CreateNetworkRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8053,8 +9454,11 @@ async fn put_ssl_networks(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_ssl_networks";
-    let builder = client
+    let mut builder = client
         .put_ssl_networks(args.body::<crate::types::UpdateNetworkRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8064,8 +9468,11 @@ async fn get_ssl_networks_by_identifier(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssl_networks_by_identifier";
-    let builder = client
+    let mut builder = client
         .get_ssl_networks_by_identifier(args.path::<String>(OP, "identifier")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8075,7 +9482,11 @@ async fn delete_ssl_networks_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_ssl_networks_by_id";
-    let builder = client.delete_ssl_networks_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    let mut builder = client
+        .delete_ssl_networks_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8105,6 +9516,20 @@ async fn get_ssl_networks_by_id_parts(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &[
+                "JobType",
+                "QueryString",
+                "PageReturned",
+                "ReturnLimit",
+                "SortField",
+                "SortAscending",
+            ],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8114,8 +9539,11 @@ async fn post_ssl_networks_by_id_reset(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_ssl_networks_by_id_reset";
-    let builder = client
+    let mut builder = client
         .post_ssl_networks_by_id_reset(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8125,11 +9553,14 @@ async fn post_ssl_networks_by_id_scan(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_ssl_networks_by_id_scan";
-    let builder = client
+    let mut builder = client
         .post_ssl_networks_by_id_scan(
             args.path::<uuid::Uuid>(OP, "id")?,
             args.body::<crate::types::ImmediateSslScanRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8139,7 +9570,10 @@ async fn get_ssl_parts_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_ssl_parts_by_id";
-    let builder = client.get_ssl_parts_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    let mut builder = client.get_ssl_parts_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8149,8 +9583,11 @@ async fn post_scheduling(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_scheduling";
-    let builder = client
+    let mut builder = client
         .post_scheduling(args.body::<crate::types::ScheduledTaskRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8160,8 +9597,11 @@ async fn get_security_applications_by_id_roles(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_security_applications_by_id_roles";
-    let builder = client
+    let mut builder = client
         .get_security_applications_by_id_roles(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8171,11 +9611,14 @@ async fn post_security_applications_by_id_roles(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_security_applications_by_id_roles";
-    let builder = client
+    let mut builder = client
         .post_security_applications_by_id_roles(
             args.path::<i32>(OP, "id")?,
             args.body::<Vec<crate::types::CertificateStoreContainerPermissions>>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8185,8 +9628,11 @@ async fn get_security_audit_collections_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_security_audit_collections_by_id";
-    let builder = client
+    let mut builder = client
         .get_security_audit_collections_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8212,6 +9658,13 @@ async fn get_security_claims(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8221,10 +9674,13 @@ async fn post_security_claims(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_security_claims";
-    let builder = client
+    let mut builder = client
         .post_security_claims(
             args.body::<crate::types::RoleClaimDefinitionCreationRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8234,10 +9690,13 @@ async fn put_security_claims(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_security_claims";
-    let builder = client
+    let mut builder = client
         .put_security_claims(
             args.body::<crate::types::RoleClaimDefinitionUpdateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8247,12 +9706,17 @@ async fn get_security_claims_roles(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_security_claims_roles";
-    let builder = client
+    let mut builder = client
         .get_security_claims_roles(
             args.required::<crate::types::ClaimType>(OP, "ClaimType", false)?,
             args.required::<String>(OP, "ClaimValue", false)?,
             args.required::<String>(OP, "ProviderAuthenticationScheme", false)?,
         );
+    for (name, value) in args
+        .undeclared_query(&["ClaimType", "ClaimValue", "ProviderAuthenticationScheme"])
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8262,7 +9726,10 @@ async fn delete_security_claims_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_security_claims_by_id";
-    let builder = client.delete_security_claims_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.delete_security_claims_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8272,7 +9739,10 @@ async fn get_security_claims_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_security_claims_by_id";
-    let builder = client.get_security_claims_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_security_claims_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8282,8 +9752,11 @@ async fn get_security_containers_by_id_roles(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_security_containers_by_id_roles";
-    let builder = client
+    let mut builder = client
         .get_security_containers_by_id_roles(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8293,11 +9766,14 @@ async fn post_security_containers_by_id_roles(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_security_containers_by_id_roles";
-    let builder = client
+    let mut builder = client
         .post_security_containers_by_id_roles(
             args.path::<i32>(OP, "id")?,
             args.body::<Vec<crate::types::CertificateStoreContainerPermissions>>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8323,6 +9799,13 @@ async fn get_security_identities(
     if let Some(value) = args.query::<bool>(OP, "Validate")? {
         builder = builder.validate(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["PageReturned", "ReturnLimit", "SortField", "SortAscending", "Validate"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8332,10 +9815,13 @@ async fn post_security_identities(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_security_identities";
-    let builder = client
+    let mut builder = client
         .post_security_identities(
             args.body::<crate::types::SecurityIdentityRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8349,6 +9835,9 @@ async fn get_security_identities_lookup(
     if let Some(value) = args.query::<String>(OP, "accountName")? {
         builder = builder.account_name(value);
     }
+    for (name, value) in args.undeclared_query(&["accountName"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8358,7 +9847,11 @@ async fn delete_security_identities_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_security_identities_by_id";
-    let builder = client.delete_security_identities_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client
+        .delete_security_identities_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8368,25 +9861,34 @@ async fn get_security_identities_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_security_identities_by_id";
-    let builder = client.get_security_identities_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_security_identities_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security")]
 async fn get_security_my(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_security_my();
+    let mut builder = client.get_security_my();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "security")]
 async fn get_security_my_permissions(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_security_my_permissions();
+    let mut builder = client.get_security_my_permissions();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8415,6 +9917,20 @@ async fn get_security_roles(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &[
+                "Validate",
+                "QueryString",
+                "PageReturned",
+                "ReturnLimit",
+                "SortField",
+                "SortAscending",
+            ],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8440,6 +9956,13 @@ async fn get_security_roles_v2(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8449,13 +9972,16 @@ async fn post_security_roles(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_security_roles";
-    let builder = client
+    let mut builder = client
         .post_security_roles(
             args
                 .body::<
                     crate::types::LegacySecurityRolesSecurityRoleCreationRequest,
                 >(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8465,10 +9991,13 @@ async fn post_security_roles_v2(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_security_roles_v2";
-    let builder = client
+    let mut builder = client
         .post_security_roles_v2(
             args.body::<crate::types::SecurityRolesSecurityRoleCreationRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8478,10 +10007,13 @@ async fn put_security_roles(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_security_roles";
-    let builder = client
+    let mut builder = client
         .put_security_roles(
             args.body::<crate::types::LegacySecurityRolesSecurityRoleUpdateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8491,10 +10023,13 @@ async fn put_security_roles_v2(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_security_roles_v2";
-    let builder = client
+    let mut builder = client
         .put_security_roles_v2(
             args.body::<crate::types::SecurityRolesSecurityRoleUpdateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8504,7 +10039,10 @@ async fn delete_security_roles_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_security_roles_by_id";
-    let builder = client.delete_security_roles_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.delete_security_roles_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8514,7 +10052,10 @@ async fn get_security_roles_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_security_roles_by_id";
-    let builder = client.get_security_roles_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_security_roles_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8524,7 +10065,10 @@ async fn get_security_roles_by_id_v2(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_security_roles_by_id_v2";
-    let builder = client.get_security_roles_by_id_v2(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_security_roles_by_id_v2(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8534,11 +10078,14 @@ async fn post_security_roles_by_id_copy(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_security_roles_by_id_copy";
-    let builder = client
+    let mut builder = client
         .post_security_roles_by_id_copy(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::SecurityRoleCopyRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8548,8 +10095,11 @@ async fn get_security_roles_by_id_identities(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_security_roles_by_id_identities";
-    let builder = client
+    let mut builder = client
         .get_security_roles_by_id_identities(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8559,11 +10109,14 @@ async fn put_security_roles_by_id_identities(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_security_roles_by_id_identities";
-    let builder = client
+    let mut builder = client
         .put_security_roles_by_id_identities(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::RoleIdentitiesRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8573,8 +10126,11 @@ async fn get_security_roles_by_id_permissions(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_security_roles_by_id_permissions";
-    let builder = client
+    let mut builder = client
         .get_security_roles_by_id_permissions(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8584,8 +10140,11 @@ async fn get_security_roles_by_id_permissions_collections(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_security_roles_by_id_permissions_collections";
-    let builder = client
+    let mut builder = client
         .get_security_roles_by_id_permissions_collections(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8595,11 +10154,14 @@ async fn post_security_roles_by_id_permissions_collections(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_security_roles_by_id_permissions_collections";
-    let builder = client
+    let mut builder = client
         .post_security_roles_by_id_permissions_collections(
             args.path::<i32>(OP, "id")?,
             args.body::<Vec<crate::types::CollectionPermissionRequest>>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8609,11 +10171,14 @@ async fn put_security_roles_by_id_permissions_collections(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_security_roles_by_id_permissions_collections";
-    let builder = client
+    let mut builder = client
         .put_security_roles_by_id_permissions_collections(
             args.path::<i32>(OP, "id")?,
             args.body::<Vec<crate::types::CollectionPermissionRequest>>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8623,8 +10188,11 @@ async fn get_security_roles_by_id_permissions_containers(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_security_roles_by_id_permissions_containers";
-    let builder = client
+    let mut builder = client
         .get_security_roles_by_id_permissions_containers(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8634,11 +10202,14 @@ async fn post_security_roles_by_id_permissions_containers(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_security_roles_by_id_permissions_containers";
-    let builder = client
+    let mut builder = client
         .post_security_roles_by_id_permissions_containers(
             args.path::<i32>(OP, "id")?,
             args.body::<Vec<crate::types::ContainerPermissionRequest>>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8648,11 +10219,14 @@ async fn put_security_roles_by_id_permissions_containers(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_security_roles_by_id_permissions_containers";
-    let builder = client
+    let mut builder = client
         .put_security_roles_by_id_permissions_containers(
             args.path::<i32>(OP, "id")?,
             args.body::<Vec<crate::types::ContainerPermissionRequest>>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8662,8 +10236,11 @@ async fn get_security_roles_by_id_permissions_global(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_security_roles_by_id_permissions_global";
-    let builder = client
+    let mut builder = client
         .get_security_roles_by_id_permissions_global(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8673,11 +10250,14 @@ async fn post_security_roles_by_id_permissions_global(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_security_roles_by_id_permissions_global";
-    let builder = client
+    let mut builder = client
         .post_security_roles_by_id_permissions_global(
             args.path::<i32>(OP, "id")?,
             args.body::<Vec<crate::types::GlobalPermissionRequest>>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8687,11 +10267,14 @@ async fn put_security_roles_by_id_permissions_global(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_security_roles_by_id_permissions_global";
-    let builder = client
+    let mut builder = client
         .put_security_roles_by_id_permissions_global(
             args.path::<i32>(OP, "id")?,
             args.body::<Vec<crate::types::GlobalPermissionRequest>>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8701,8 +10284,11 @@ async fn get_security_roles_by_id_permissions_pam_providers(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_security_roles_by_id_permissions_pam_providers";
-    let builder = client
+    let mut builder = client
         .get_security_roles_by_id_permissions_pam_providers(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8712,29 +10298,38 @@ async fn put_security_roles_by_id_permissions_pam_providers(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_security_roles_by_id_permissions_pam_providers";
-    let builder = client
+    let mut builder = client
         .put_security_roles_by_id_permissions_pam_providers(
             args.path::<i32>(OP, "id")?,
             args.body::<Vec<crate::types::PamProviderPermissionRequest>>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "status")]
 async fn get_status_endpoints(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_status_endpoints();
+    let mut builder = client.get_status_endpoints();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "status")]
 async fn get_status_health_check(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_status_health_check();
+    let mut builder = client.get_status_health_check();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8760,6 +10355,13 @@ async fn get_templates(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8769,8 +10371,11 @@ async fn put_templates(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_templates";
-    let builder = client
+    let mut builder = client
         .put_templates(args.body::<crate::types::TemplateUpdateRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8780,10 +10385,13 @@ async fn post_templates_ca_details(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_templates_ca_details";
-    let builder = client
+    let mut builder = client
         .post_templates_ca_details(
             args.body::<crate::types::TemplateDetailsCreateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8793,7 +10401,10 @@ async fn get_templates_ca_details_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_templates_ca_details_by_id";
-    let builder = client.get_templates_ca_details_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_templates_ca_details_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8803,11 +10414,14 @@ async fn put_templates_ca_details_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_templates_ca_details_by_id";
-    let builder = client
+    let mut builder = client
         .put_templates_ca_details_by_id(
             args.path::<i32>(OP, "id")?,
             args.body::<crate::types::TemplateDetailsUpdateRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8821,6 +10435,9 @@ async fn get_templates_custom_extensions(
     if let Some(value) = args.query::<String>(OP, "configTenant")? {
         builder = builder.config_tenant(value);
     }
+    for (name, value) in args.undeclared_query(&["configTenant"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8830,10 +10447,13 @@ async fn post_templates_custom_extensions(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_templates_custom_extensions";
-    let builder = client
+    let mut builder = client
         .post_templates_custom_extensions(
             args.body::<crate::types::TemplateCertificateExtensionsRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8843,19 +10463,25 @@ async fn put_templates_custom_extensions(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_templates_custom_extensions";
-    let builder = client
+    let mut builder = client
         .put_templates_custom_extensions(
             args.body::<crate::types::TemplateCertificateExtensionsRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "template")]
 async fn get_templates_extended_key_usages(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_templates_extended_key_usages();
+    let mut builder = client.get_templates_extended_key_usages();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8865,19 +10491,25 @@ async fn post_templates_import(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_templates_import";
-    let builder = client
+    let mut builder = client
         .post_templates_import(
             args.body::<crate::types::ConfigurationTenantRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "template")]
 async fn get_templates_settings(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_templates_settings();
+    let mut builder = client.get_templates_settings();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8887,19 +10519,25 @@ async fn put_templates_settings(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_templates_settings";
-    let builder = client
+    let mut builder = client
         .put_templates_settings(
             args.body::<crate::types::GlobalTemplateSettingsRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
 #[cfg(feature = "template")]
 async fn get_templates_subject_parts(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_templates_subject_parts();
+    let mut builder = client.get_templates_subject_parts();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8909,7 +10547,10 @@ async fn get_templates_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_templates_by_id";
-    let builder = client.get_templates_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.get_templates_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8919,7 +10560,11 @@ async fn post_workflow_certificates_approve(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_workflow_certificates_approve";
-    let builder = client.post_workflow_certificates_approve(args.body::<Vec<i32>>(OP)?);
+    let mut builder = client
+        .post_workflow_certificates_approve(args.body::<Vec<i32>>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8945,6 +10590,13 @@ async fn get_workflow_certificates_denied(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8954,8 +10606,11 @@ async fn post_workflow_certificates_deny(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_workflow_certificates_deny";
-    let builder = client
+    let mut builder = client
         .post_workflow_certificates_deny(args.body::<crate::types::DenialRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8980,6 +10635,13 @@ async fn get_workflow_certificates_external_validation(
     }
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
+    }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9006,6 +10668,13 @@ async fn get_workflow_certificates_pending(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9015,7 +10684,11 @@ async fn get_workflow_certificates_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_workflow_certificates_by_id";
-    let builder = client.get_workflow_certificates_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client
+        .get_workflow_certificates_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9040,6 +10713,13 @@ async fn get_workflow_definitions(
     }
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
+    }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9066,6 +10746,13 @@ async fn get_workflow_definitions_v2(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9082,6 +10769,9 @@ async fn post_workflow_definitions(
     if let Some(value) = args.query::<bool>(OP, "force")? {
         builder = builder.force(value);
     }
+    for (name, value) in args.undeclared_query(&["force"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9097,6 +10787,9 @@ async fn post_workflow_definitions_v2(
         );
     if let Some(value) = args.query::<bool>(OP, "force")? {
         builder = builder.force(value);
+    }
+    for (name, value) in args.undeclared_query(&["force"]) {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9123,6 +10816,13 @@ async fn get_workflow_definitions_steps(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9132,10 +10832,13 @@ async fn get_workflow_definitions_steps_by_extension_name(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_workflow_definitions_steps_by_extension_name";
-    let builder = client
+    let mut builder = client
         .get_workflow_definitions_steps_by_extension_name(
             args.path::<String>(OP, "extensionName")?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9161,6 +10864,13 @@ async fn get_workflow_definitions_types(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9170,10 +10880,13 @@ async fn delete_workflow_definitions_by_definition_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_workflow_definitions_by_definition_id";
-    let builder = client
+    let mut builder = client
         .delete_workflow_definitions_by_definition_id(
             args.path::<uuid::Uuid>(OP, "definitionId")?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9192,6 +10905,9 @@ async fn get_workflow_definitions_by_definition_id(
     }
     if let Some(value) = args.query::<bool>(OP, "exportable")? {
         builder = builder.exportable(value);
+    }
+    for (name, value) in args.undeclared_query(&["definitionVersion", "exportable"]) {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9212,6 +10928,9 @@ async fn get_workflow_definitions_by_definition_id_v2(
     if let Some(value) = args.query::<bool>(OP, "exportable")? {
         builder = builder.exportable(value);
     }
+    for (name, value) in args.undeclared_query(&["definitionVersion", "exportable"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9228,6 +10947,9 @@ async fn put_workflow_definitions_by_definition_id(
         );
     if let Some(value) = args.query::<bool>(OP, "force")? {
         builder = builder.force(value);
+    }
+    for (name, value) in args.undeclared_query(&["force"]) {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9246,6 +10968,9 @@ async fn put_workflow_definitions_by_definition_id_v2(
     if let Some(value) = args.query::<bool>(OP, "force")? {
         builder = builder.force(value);
     }
+    for (name, value) in args.undeclared_query(&["force"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9255,10 +10980,13 @@ async fn post_workflow_definitions_by_definition_id_publish(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_workflow_definitions_by_definition_id_publish";
-    let builder = client
+    let mut builder = client
         .post_workflow_definitions_by_definition_id_publish(
             args.path::<uuid::Uuid>(OP, "definitionId")?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9268,11 +10996,14 @@ async fn post_workflow_definitions_by_definition_id_publish_by_version(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_workflow_definitions_by_definition_id_publish_by_version";
-    let builder = client
+    let mut builder = client
         .post_workflow_definitions_by_definition_id_publish_by_version(
             args.path::<uuid::Uuid>(OP, "definitionId")?,
             args.path::<i32>(OP, "version")?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9290,6 +11021,9 @@ async fn put_workflow_definitions_by_definition_id_status(
     if let Some(value) = args.query::<bool>(OP, "force")? {
         builder = builder.force(value);
     }
+    for (name, value) in args.undeclared_query(&["force"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9299,11 +11033,14 @@ async fn put_workflow_definitions_by_definition_id_steps(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "put_workflow_definitions_by_definition_id_steps";
-    let builder = client
+    let mut builder = client
         .put_workflow_definitions_by_definition_id_steps(
             args.path::<uuid::Uuid>(OP, "definitionId")?,
             args.body::<Vec<crate::types::DefinitionStepRequest>>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9328,6 +11065,13 @@ async fn get_workflow_instances(
     }
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
+    }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9354,6 +11098,13 @@ async fn get_workflow_instances_assigned_to_me(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9379,6 +11130,13 @@ async fn get_workflow_instances_my(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "SortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &["QueryString", "PageReturned", "ReturnLimit", "SortField", "SortAscending"],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9388,10 +11146,13 @@ async fn delete_workflow_instances_by_instance_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_workflow_instances_by_instance_id";
-    let builder = client
+    let mut builder = client
         .delete_workflow_instances_by_instance_id(
             args.path::<uuid::Uuid>(OP, "instanceId")?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9401,10 +11162,13 @@ async fn get_workflow_instances_by_instance_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_workflow_instances_by_instance_id";
-    let builder = client
+    let mut builder = client
         .get_workflow_instances_by_instance_id(
             args.path::<uuid::Uuid>(OP, "instanceId")?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9421,6 +11185,9 @@ async fn post_workflow_instances_by_instance_id_restart(
     if let Some(value) = args.query::<i32>(OP, "version")? {
         builder = builder.version(value);
     }
+    for (name, value) in args.undeclared_query(&["version"]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9430,11 +11197,14 @@ async fn post_workflow_instances_by_instance_id_signals(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_workflow_instances_by_instance_id_signals";
-    let builder = client
+    let mut builder = client
         .post_workflow_instances_by_instance_id_signals(
             args.path::<uuid::Uuid>(OP, "instanceId")?,
             args.body::<crate::types::SignalRequest>(OP)?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9444,9 +11214,12 @@ async fn post_workflow_instances_by_instance_id_stop(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_workflow_instances_by_instance_id_stop";
-    let builder = client
+    let mut builder = client
         .post_workflow_instances_by_instance_id_stop(
             args.path::<uuid::Uuid>(OP, "instanceId")?,
         );
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }

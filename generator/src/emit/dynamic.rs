@@ -101,18 +101,21 @@ fn function(api: &Api, op: &Operation) -> TokenStream {
         }
     });
     let setters: Vec<TokenStream> = setters.collect();
-    let binding = if setters.is_empty() { quote!(let builder) } else { quote!(let mut builder) };
+    let declared = op.params.iter().filter(|p| p.location == Location::Query).map(|p| &p.wire);
     let uses_args = !op.params.is_empty() || op.body.is_some();
     let op_name = uses_args.then(|| quote!(const OP: &str = #name;));
-    let args = if uses_args { quote!(args) } else { quote!(_args) };
     quote! {
         async fn #method(
             client: &crate::Client,
-            #args: &DynamicArgs,
+            args: &DynamicArgs,
         ) -> crate::Result<crate::Response<serde_json::Value>> {
             #op_name
-            #binding = client.#method(#(#positional,)* #body);
+            let mut builder = client.#method(#(#positional,)* #body);
             #(#setters)*
+            // What the documents do not declare is sent as given.
+            for (name, value) in args.undeclared_query(&[#(#declared),*]) {
+                builder = builder.extra_query(name, value);
+            }
             keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
         }
     }

@@ -141,6 +141,7 @@ fn client_method(api: &Api, op: &Operation) -> TokenStream {
         }
     });
     let body_init = op.body.as_ref().map(|_| quote!(body,));
+    let extra_init = quote!(extra: Default::default(),);
     let deprecated =
         op.deprecated.then(|| quote!(#[deprecated(note = "deprecated in the Keyfactor Command API documents")]));
     let docs = method_docs(api, op);
@@ -148,7 +149,7 @@ fn client_method(api: &Api, op: &Operation) -> TokenStream {
         #docs
         #deprecated
         pub fn #name(&self, #(#args),*) -> #builder<'_> {
-            #builder { client: self, #(#inits,)* #body_init }
+            #builder { client: self, #(#inits,)* #body_init #extra_init }
         }
     }
 }
@@ -219,12 +220,15 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
             client: &'a crate::Client,
             #(#fields,)*
             #body_field
+            extra: codegen::Extra,
         }
 
         impl<'a> #name<'a> {
             #info
 
             #(#setters)*
+
+            codegen::extra_params!();
 
             #request
 
@@ -327,12 +331,11 @@ fn request_fn(op: &Operation) -> TokenStream {
         }
     });
     let body = op.body.as_ref().map(|_| quote!(request.json(&self.body)?;));
-    let mutable = op.params.iter().any(|p| p.location != Location::Path) || op.body.is_some();
-    let binding = if mutable { quote!(let mut request) } else { quote!(let request) };
     quote! {
         fn request(&self) -> crate::Result<codegen::Request> {
-            #binding = codegen::Request::new(&Self::INFO, #path);
+            let mut request = codegen::Request::new(&Self::INFO, #path);
             #(#params)*
+            request.extra(&self.extra);
             #body
             Ok(request)
         }

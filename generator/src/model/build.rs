@@ -16,8 +16,6 @@ use crate::warnings::Warnings;
 
 /// Headers the client sends by itself; they never become parameters.
 const CLIENT_HEADERS: &[&str] = &["x-keyfactor-requested-with", "x-keyfactor-api-version"];
-/// Builder field names that parameters must not take.
-const BUILDER_FIELDS: &[&str] = &["client", "body"];
 
 /// Merges `docs` (one per API version) into one model.
 pub fn build(docs: &[Document], warnings: &mut Warnings) -> Result<Api> {
@@ -443,7 +441,7 @@ impl<'a> Ctx<'a> {
             }
         }
         let mut params = Vec::with_capacity(merged.len());
-        let mut taken: BTreeSet<String> = BUILDER_FIELDS.iter().map(|s| s.to_string()).collect();
+        let mut taken: BTreeSet<String> = naming::BUILDER_MEMBERS.iter().map(|s| s.to_string()).collect();
         // Path parameters first, in path order, so that they keep their plain names.
         merged.sort_by_key(|(_, p)| match p {
             Parameter::Path { parameter_data, .. } => {

@@ -61,6 +61,10 @@ async fn get_widgets(
     if let Some(value) = args.query::<crate::types::WidgetKind>(OP, "Kind")? {
         builder = builder.kind(value);
     }
+    for (name, value) in args.undeclared_query(&["PageReturned", "ReturnLimit", "Kind"])
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn post_widgets(
@@ -68,7 +72,10 @@ async fn post_widgets(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_widgets";
-    let builder = client.post_widgets(args.body::<crate::types::WidgetRequest>(OP)?);
+    let mut builder = client.post_widgets(args.body::<crate::types::WidgetRequest>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn delete_widgets_by_id(
@@ -76,7 +83,10 @@ async fn delete_widgets_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_widgets_by_id";
-    let builder = client.delete_widgets_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.delete_widgets_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn get_widgets_by_id(
@@ -87,6 +97,9 @@ async fn get_widgets_by_id(
     let mut builder = client.get_widgets_by_id(args.path::<i32>(OP, "id")?);
     if let Some(value) = args.header::<String>(OP, "x-widget-format")? {
         builder = builder.x_widget_format(value);
+    }
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }

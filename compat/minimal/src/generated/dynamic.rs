@@ -40,8 +40,11 @@ pub async fn call(
 }
 async fn get_status(
     client: &crate::Client,
-    _args: &DynamicArgs,
+    args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
-    let builder = client.get_status();
+    let mut builder = client.get_status();
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }

@@ -69,6 +69,19 @@ async fn get_agents(
     if let Some(value) = args.query::<crate::types::SortOrder>(OP, "pq.sortAscending")? {
         builder = builder.sort_ascending(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &[
+                "pq.queryString",
+                "pq.pageReturned",
+                "pq.returnLimit",
+                "pq.sortField",
+                "pq.sortAscending",
+            ],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn post_agents_reset(
@@ -76,7 +89,10 @@ async fn post_agents_reset(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "post_agents_reset";
-    let builder = client.post_agents_reset(args.body::<Vec<uuid::Uuid>>(OP)?);
+    let mut builder = client.post_agents_reset(args.body::<Vec<uuid::Uuid>>(OP)?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn get_agents_by_id(
@@ -84,7 +100,10 @@ async fn get_agents_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "get_agents_by_id";
-    let builder = client.get_agents_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    let mut builder = client.get_agents_by_id(args.path::<uuid::Uuid>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn get_certificates(
@@ -108,6 +127,19 @@ async fn get_certificates(
     if let Some(value) = args.query::<String>(OP, "sq.sortField")? {
         builder = builder.sort_field(value);
     }
+    for (name, value) in args
+        .undeclared_query(
+            &[
+                "collectionId",
+                "pagedQuery.queryString",
+                "pagedQuery.pageReturned",
+                "pagedQuery.returnLimit",
+                "sq.sortField",
+            ],
+        )
+    {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn delete_certificates_by_id(
@@ -115,6 +147,9 @@ async fn delete_certificates_by_id(
     args: &DynamicArgs,
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     const OP: &str = "delete_certificates_by_id";
-    let builder = client.delete_certificates_by_id(args.path::<i32>(OP, "id")?);
+    let mut builder = client.delete_certificates_by_id(args.path::<i32>(OP, "id")?);
+    for (name, value) in args.undeclared_query(&[]) {
+        builder = builder.extra_query(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }

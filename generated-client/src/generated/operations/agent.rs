@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -27,6 +28,7 @@ impl crate::Client {
         PostAgentsApprove {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -37,6 +39,7 @@ impl crate::Client {
         PostAgentsDisapprove {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -47,6 +50,7 @@ impl crate::Client {
         PostAgentsReset {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -61,6 +65,7 @@ impl crate::Client {
         PostAgentsSetAuthCertificateReenrollment {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -74,6 +79,7 @@ impl crate::Client {
             client: self,
             id,
             force: None,
+            extra: Default::default(),
         }
     }
 
@@ -81,7 +87,11 @@ impl crate::Client {
     ///
     /// `GET /Agents/{id}`, API version `1.0`.
     pub fn get_agents_by_id(&self, id: uuid::Uuid) -> GetAgentsById<'_> {
-        GetAgentsById { client: self, id }
+        GetAgentsById {
+            client: self,
+            id,
+            extra: Default::default(),
+        }
     }
 
     /// Schedules a job on the agent to retrieve log files
@@ -94,6 +104,7 @@ impl crate::Client {
         PostAgentsByIdFetchLogs {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -104,6 +115,7 @@ impl crate::Client {
         PostAgentsByIdReset {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -118,6 +130,7 @@ pub struct GetAgents<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAgents<'a> {
@@ -161,7 +174,7 @@ impl<'a> GetAgents<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -179,6 +192,7 @@ impl<'a> GetAgents<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -226,6 +240,7 @@ impl<'a> GetAgents<'a> {
 pub struct PostAgentsApprove<'a> {
     client: &'a crate::Client,
     body: Vec<String>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAgentsApprove<'a> {
@@ -239,9 +254,10 @@ impl<'a> PostAgentsApprove<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -265,6 +281,7 @@ impl<'a> PostAgentsApprove<'a> {
 pub struct PostAgentsDisapprove<'a> {
     client: &'a crate::Client,
     body: Vec<String>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAgentsDisapprove<'a> {
@@ -278,9 +295,10 @@ impl<'a> PostAgentsDisapprove<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -304,6 +322,7 @@ impl<'a> PostAgentsDisapprove<'a> {
 pub struct PostAgentsReset<'a> {
     client: &'a crate::Client,
     body: Vec<String>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAgentsReset<'a> {
@@ -317,9 +336,10 @@ impl<'a> PostAgentsReset<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -343,6 +363,7 @@ impl<'a> PostAgentsReset<'a> {
 pub struct PostAgentsSetAuthCertificateReenrollment<'a> {
     client: &'a crate::Client,
     body: crate::types::UpdateOrchestratorAuthCertificateReenrollmentRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAgentsSetAuthCertificateReenrollment<'a> {
@@ -356,9 +377,10 @@ impl<'a> PostAgentsSetAuthCertificateReenrollment<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -395,6 +417,7 @@ pub struct DeleteAgentsById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
     force: Option<bool>,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteAgentsById<'a> {
@@ -416,12 +439,13 @@ impl<'a> DeleteAgentsById<'a> {
         self.force = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.force {
             request.query("force", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -444,6 +468,7 @@ impl<'a> DeleteAgentsById<'a> {
 pub struct GetAgentsById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAgentsById<'a> {
@@ -457,9 +482,10 @@ impl<'a> GetAgentsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -488,6 +514,7 @@ impl<'a> GetAgentsById<'a> {
 pub struct PostAgentsByIdFetchLogs<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAgentsByIdFetchLogs<'a> {
@@ -501,9 +528,10 @@ impl<'a> PostAgentsByIdFetchLogs<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -526,6 +554,7 @@ impl<'a> PostAgentsByIdFetchLogs<'a> {
 pub struct PostAgentsByIdReset<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAgentsByIdReset<'a> {
@@ -539,9 +568,10 @@ impl<'a> PostAgentsByIdReset<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

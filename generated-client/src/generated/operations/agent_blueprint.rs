@@ -16,6 +16,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -32,6 +33,7 @@ impl crate::Client {
             client: self,
             template_id: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -47,6 +49,7 @@ impl crate::Client {
             client: self,
             agent_id: None,
             name: None,
+            extra: Default::default(),
         }
     }
 
@@ -60,6 +63,7 @@ impl crate::Client {
         DeleteAgentBluePrintById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -76,6 +80,7 @@ impl crate::Client {
             client: self,
             id: id.into(),
             id_query: None,
+            extra: Default::default(),
         }
     }
 
@@ -95,6 +100,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -114,6 +120,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 }
@@ -127,6 +134,7 @@ pub struct GetAgentBluePrint<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAgentBluePrint<'a> {
@@ -164,7 +172,7 @@ impl<'a> GetAgentBluePrint<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.page_returned {
@@ -179,6 +187,7 @@ impl<'a> GetAgentBluePrint<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -229,6 +238,7 @@ pub struct PostAgentBluePrintApplyBlueprint<'a> {
     client: &'a crate::Client,
     template_id: Option<uuid::Uuid>,
     body: Vec<uuid::Uuid>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAgentBluePrintApplyBlueprint<'a> {
@@ -250,12 +260,13 @@ impl<'a> PostAgentBluePrintApplyBlueprint<'a> {
         self.template_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.template_id {
             request.query("templateId", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -280,6 +291,7 @@ pub struct PostAgentBluePrintGenerateBluePrint<'a> {
     client: &'a crate::Client,
     agent_id: Option<uuid::Uuid>,
     name: Option<String>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAgentBluePrintGenerateBluePrint<'a> {
@@ -309,7 +321,7 @@ impl<'a> PostAgentBluePrintGenerateBluePrint<'a> {
         self.name = Some(value.into());
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.agent_id {
@@ -318,6 +330,7 @@ impl<'a> PostAgentBluePrintGenerateBluePrint<'a> {
         if let Some(value) = &self.name {
             request.query("name", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -346,6 +359,7 @@ impl<'a> PostAgentBluePrintGenerateBluePrint<'a> {
 pub struct DeleteAgentBluePrintById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteAgentBluePrintById<'a> {
@@ -359,9 +373,10 @@ impl<'a> DeleteAgentBluePrintById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -385,6 +400,7 @@ pub struct GetAgentBluePrintById<'a> {
     client: &'a crate::Client,
     id: String,
     id_query: Option<uuid::Uuid>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAgentBluePrintById<'a> {
@@ -406,12 +422,13 @@ impl<'a> GetAgentBluePrintById<'a> {
         self.id_query = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.id_query {
             request.query("id", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -444,6 +461,7 @@ pub struct GetAgentBluePrintByIdJobs<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAgentBluePrintByIdJobs<'a> {
@@ -481,7 +499,7 @@ impl<'a> GetAgentBluePrintByIdJobs<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.page_returned {
@@ -496,6 +514,7 @@ impl<'a> GetAgentBluePrintByIdJobs<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -549,6 +568,7 @@ pub struct GetAgentBluePrintByIdStores<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAgentBluePrintByIdStores<'a> {
@@ -586,7 +606,7 @@ impl<'a> GetAgentBluePrintByIdStores<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.page_returned {
@@ -601,6 +621,7 @@ impl<'a> GetAgentBluePrintByIdStores<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -30,6 +31,7 @@ impl crate::Client {
         PostAgentPools {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -43,6 +45,7 @@ impl crate::Client {
         PutAgentPools {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -59,6 +62,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -69,6 +73,7 @@ impl crate::Client {
         DeleteAgentPoolsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -79,6 +84,7 @@ impl crate::Client {
         GetAgentPoolsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -93,6 +99,7 @@ pub struct GetAgentPools<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAgentPools<'a> {
@@ -146,7 +153,7 @@ impl<'a> GetAgentPools<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -164,6 +171,7 @@ impl<'a> GetAgentPools<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -211,6 +219,7 @@ impl<'a> GetAgentPools<'a> {
 pub struct PostAgentPools<'a> {
     client: &'a crate::Client,
     body: crate::types::AgentPoolCreationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAgentPools<'a> {
@@ -224,9 +233,10 @@ impl<'a> PostAgentPools<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -256,6 +266,7 @@ impl<'a> PostAgentPools<'a> {
 pub struct PutAgentPools<'a> {
     client: &'a crate::Client,
     body: crate::types::AgentPoolUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutAgentPools<'a> {
@@ -269,9 +280,10 @@ impl<'a> PutAgentPools<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -305,6 +317,7 @@ pub struct GetAgentPoolsAgents<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAgentPoolsAgents<'a> {
@@ -358,7 +371,7 @@ impl<'a> GetAgentPoolsAgents<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -376,6 +389,7 @@ impl<'a> GetAgentPoolsAgents<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -425,6 +439,7 @@ impl<'a> GetAgentPoolsAgents<'a> {
 pub struct DeleteAgentPoolsById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteAgentPoolsById<'a> {
@@ -438,9 +453,10 @@ impl<'a> DeleteAgentPoolsById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -463,6 +479,7 @@ impl<'a> DeleteAgentPoolsById<'a> {
 pub struct GetAgentPoolsById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAgentPoolsById<'a> {
@@ -476,9 +493,10 @@ impl<'a> GetAgentPoolsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -17,6 +17,7 @@ impl crate::Client {
             client: self,
             query: None,
             collection_id,
+            extra: Default::default(),
         }
     }
 
@@ -31,6 +32,7 @@ impl crate::Client {
         GetAnalyticsCertificatesCountCollections {
             client: self,
             collection_ids: None,
+            extra: Default::default(),
         }
     }
 
@@ -49,6 +51,7 @@ impl crate::Client {
             query: None,
             group_by_field: group_by_field.into(),
             collection_id,
+            extra: Default::default(),
         }
     }
 
@@ -64,6 +67,7 @@ impl crate::Client {
             client: self,
             collection_id,
             total_periods,
+            extra: Default::default(),
         }
     }
 
@@ -79,6 +83,7 @@ impl crate::Client {
             client: self,
             collection_id,
             total_periods,
+            extra: Default::default(),
         }
     }
 
@@ -93,6 +98,7 @@ impl crate::Client {
         GetAnalyticsSslNetworksEndpoints {
             client: self,
             networks: None,
+            extra: Default::default(),
         }
     }
 
@@ -107,6 +113,7 @@ impl crate::Client {
         GetAnalyticsSslNetworksEndpointsStatus {
             client: self,
             networks: None,
+            extra: Default::default(),
         }
     }
 }
@@ -118,6 +125,7 @@ pub struct GetAnalyticsCertificatesCount<'a> {
     client: &'a crate::Client,
     query: Option<String>,
     collection_id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAnalyticsCertificatesCount<'a> {
@@ -139,13 +147,14 @@ impl<'a> GetAnalyticsCertificatesCount<'a> {
         self.query = Some(value.into());
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query {
             request.query("query", value);
         }
         request.query("collectionId", &self.collection_id);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -176,6 +185,7 @@ impl<'a> GetAnalyticsCertificatesCount<'a> {
 pub struct GetAnalyticsCertificatesCountCollections<'a> {
     client: &'a crate::Client,
     collection_ids: Option<Vec<i32>>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAnalyticsCertificatesCountCollections<'a> {
@@ -195,12 +205,13 @@ impl<'a> GetAnalyticsCertificatesCountCollections<'a> {
         self.collection_ids = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         for value in self.collection_ids.iter().flatten() {
             request.query("CollectionIds", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -233,6 +244,7 @@ pub struct GetAnalyticsCertificatesCountGrouped<'a> {
     query: Option<String>,
     group_by_field: String,
     collection_id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAnalyticsCertificatesCountGrouped<'a> {
@@ -254,7 +266,7 @@ impl<'a> GetAnalyticsCertificatesCountGrouped<'a> {
         self.query = Some(value.into());
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query {
@@ -262,6 +274,7 @@ impl<'a> GetAnalyticsCertificatesCountGrouped<'a> {
         }
         request.query("groupByField", &self.group_by_field);
         request.query("collectionId", &self.collection_id);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -295,6 +308,7 @@ pub struct GetAnalyticsCertificatesIssuance<'a> {
     client: &'a crate::Client,
     collection_id: i32,
     total_periods: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAnalyticsCertificatesIssuance<'a> {
@@ -308,11 +322,12 @@ impl<'a> GetAnalyticsCertificatesIssuance<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         request.query("collectionId", &self.collection_id);
         request.query("TotalPeriods", &self.total_periods);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -344,6 +359,7 @@ pub struct GetAnalyticsCertificatesRevocation<'a> {
     client: &'a crate::Client,
     collection_id: i32,
     total_periods: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAnalyticsCertificatesRevocation<'a> {
@@ -357,11 +373,12 @@ impl<'a> GetAnalyticsCertificatesRevocation<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         request.query("collectionId", &self.collection_id);
         request.query("TotalPeriods", &self.total_periods);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -392,6 +409,7 @@ impl<'a> GetAnalyticsCertificatesRevocation<'a> {
 pub struct GetAnalyticsSslNetworksEndpoints<'a> {
     client: &'a crate::Client,
     networks: Option<Vec<uuid::Uuid>>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAnalyticsSslNetworksEndpoints<'a> {
@@ -411,12 +429,13 @@ impl<'a> GetAnalyticsSslNetworksEndpoints<'a> {
         self.networks = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         for value in self.networks.iter().flatten() {
             request.query("Networks", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -449,6 +468,7 @@ impl<'a> GetAnalyticsSslNetworksEndpoints<'a> {
 pub struct GetAnalyticsSslNetworksEndpointsStatus<'a> {
     client: &'a crate::Client,
     networks: Option<Vec<uuid::Uuid>>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAnalyticsSslNetworksEndpointsStatus<'a> {
@@ -468,12 +488,13 @@ impl<'a> GetAnalyticsSslNetworksEndpointsStatus<'a> {
         self.networks = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         for value in self.networks.iter().flatten() {
             request.query("Networks", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -8,7 +8,10 @@ impl crate::Client {
     ///
     /// `GET /AppSetting`, API version `1.0`.
     pub fn get_app_setting(&self) -> GetAppSetting<'_> {
-        GetAppSetting { client: self }
+        GetAppSetting {
+            client: self,
+            extra: Default::default(),
+        }
     }
 
     /// Bulk update available application settings
@@ -21,6 +24,7 @@ impl crate::Client {
         PutAppSetting {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -31,6 +35,7 @@ impl crate::Client {
         GetAppSettingById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -46,6 +51,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -61,6 +67,7 @@ impl crate::Client {
             client: self,
             name: name.into(),
             body,
+            extra: Default::default(),
         }
     }
 }
@@ -70,6 +77,7 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetAppSetting<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAppSetting<'a> {
@@ -83,9 +91,10 @@ impl<'a> GetAppSetting<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -114,6 +123,7 @@ impl<'a> GetAppSetting<'a> {
 pub struct PutAppSetting<'a> {
     client: &'a crate::Client,
     body: Vec<crate::types::AppSettingUpdateBulkRequest>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutAppSetting<'a> {
@@ -127,9 +137,10 @@ impl<'a> PutAppSetting<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -159,6 +170,7 @@ impl<'a> PutAppSetting<'a> {
 pub struct GetAppSettingById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAppSettingById<'a> {
@@ -172,9 +184,10 @@ impl<'a> GetAppSettingById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -204,6 +217,7 @@ pub struct PutAppSettingByIdSet<'a> {
     client: &'a crate::Client,
     id: i32,
     body: crate::types::AppSettingUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutAppSettingByIdSet<'a> {
@@ -217,9 +231,10 @@ impl<'a> PutAppSettingByIdSet<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -250,6 +265,7 @@ pub struct PutAppSettingByNameSet<'a> {
     client: &'a crate::Client,
     name: String,
     body: crate::types::AppSettingUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutAppSettingByNameSet<'a> {
@@ -263,9 +279,10 @@ impl<'a> PutAppSettingByNameSet<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.name]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }

@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -30,6 +31,7 @@ impl crate::Client {
         PostApplications {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -43,6 +45,7 @@ impl crate::Client {
         PutApplications {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -53,6 +56,7 @@ impl crate::Client {
         DeleteApplicationsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -63,6 +67,7 @@ impl crate::Client {
         GetApplicationsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -77,6 +82,7 @@ pub struct GetApplications<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetApplications<'a> {
@@ -120,7 +126,7 @@ impl<'a> GetApplications<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -138,6 +144,7 @@ impl<'a> GetApplications<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -187,6 +194,7 @@ impl<'a> GetApplications<'a> {
 pub struct PostApplications<'a> {
     client: &'a crate::Client,
     body: crate::types::ApplicationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostApplications<'a> {
@@ -200,9 +208,10 @@ impl<'a> PostApplications<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -232,6 +241,7 @@ impl<'a> PostApplications<'a> {
 pub struct PutApplications<'a> {
     client: &'a crate::Client,
     body: crate::types::ApplicationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutApplications<'a> {
@@ -245,9 +255,10 @@ impl<'a> PutApplications<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -277,6 +288,7 @@ impl<'a> PutApplications<'a> {
 pub struct DeleteApplicationsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteApplicationsById<'a> {
@@ -290,9 +302,10 @@ impl<'a> DeleteApplicationsById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -315,6 +328,7 @@ impl<'a> DeleteApplicationsById<'a> {
 pub struct GetApplicationsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetApplicationsById<'a> {
@@ -328,9 +342,10 @@ impl<'a> GetApplicationsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

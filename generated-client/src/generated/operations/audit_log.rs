@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -31,6 +32,7 @@ impl crate::Client {
             query_string: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -47,6 +49,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -54,7 +57,11 @@ impl crate::Client {
     ///
     /// `GET /Audit/{id}`, API version `1.0`.
     pub fn get_audit_by_id(&self, id: i32) -> GetAuditById<'_> {
-        GetAuditById { client: self, id }
+        GetAuditById {
+            client: self,
+            id,
+            extra: Default::default(),
+        }
     }
 
     /// Validates the audit log entry associated with the provided keyfactor id
@@ -66,6 +73,7 @@ impl crate::Client {
         GetAuditByIdValidate {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -80,6 +88,7 @@ pub struct GetAudit<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAudit<'a> {
@@ -123,7 +132,7 @@ impl<'a> GetAudit<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -141,6 +150,7 @@ impl<'a> GetAudit<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -190,6 +200,7 @@ pub struct GetAuditDownload<'a> {
     query_string: Option<String>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAuditDownload<'a> {
@@ -221,7 +232,7 @@ impl<'a> GetAuditDownload<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -233,6 +244,7 @@ impl<'a> GetAuditDownload<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -259,6 +271,7 @@ pub struct GetAuditRelatedEntities<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAuditRelatedEntities<'a> {
@@ -302,7 +315,7 @@ impl<'a> GetAuditRelatedEntities<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -320,6 +333,7 @@ impl<'a> GetAuditRelatedEntities<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -367,6 +381,7 @@ impl<'a> GetAuditRelatedEntities<'a> {
 pub struct GetAuditById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAuditById<'a> {
@@ -380,9 +395,10 @@ impl<'a> GetAuditById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -405,6 +421,7 @@ impl<'a> GetAuditById<'a> {
 pub struct GetAuditByIdValidate<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAuditByIdValidate<'a> {
@@ -418,9 +435,10 @@ impl<'a> GetAuditByIdValidate<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

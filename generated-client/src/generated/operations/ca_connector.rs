@@ -12,6 +12,7 @@ impl crate::Client {
     ) -> GetCertificateAuthorityCaConnectors<'_> {
         GetCertificateAuthorityCaConnectors {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -25,6 +26,7 @@ impl crate::Client {
         PostCertificateAuthorityCaConnectors {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -38,6 +40,7 @@ impl crate::Client {
         DeleteCertificateAuthorityCaConnectorsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -51,6 +54,7 @@ impl crate::Client {
         GetCertificateAuthorityCaConnectorsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -66,6 +70,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 }
@@ -75,6 +80,7 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetCertificateAuthorityCaConnectors<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateAuthorityCaConnectors<'a> {
@@ -88,9 +94,10 @@ impl<'a> GetCertificateAuthorityCaConnectors<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -119,6 +126,7 @@ impl<'a> GetCertificateAuthorityCaConnectors<'a> {
 pub struct PostCertificateAuthorityCaConnectors<'a> {
     client: &'a crate::Client,
     body: crate::types::CaConnectorRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificateAuthorityCaConnectors<'a> {
@@ -132,9 +140,10 @@ impl<'a> PostCertificateAuthorityCaConnectors<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -164,6 +173,7 @@ impl<'a> PostCertificateAuthorityCaConnectors<'a> {
 pub struct DeleteCertificateAuthorityCaConnectorsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificateAuthorityCaConnectorsById<'a> {
@@ -177,9 +187,10 @@ impl<'a> DeleteCertificateAuthorityCaConnectorsById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -202,6 +213,7 @@ impl<'a> DeleteCertificateAuthorityCaConnectorsById<'a> {
 pub struct GetCertificateAuthorityCaConnectorsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateAuthorityCaConnectorsById<'a> {
@@ -215,9 +227,10 @@ impl<'a> GetCertificateAuthorityCaConnectorsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -247,6 +260,7 @@ pub struct PutCertificateAuthorityCaConnectorsById<'a> {
     client: &'a crate::Client,
     id: i32,
     body: crate::types::CaConnectorRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutCertificateAuthorityCaConnectorsById<'a> {
@@ -260,9 +274,10 @@ impl<'a> PutCertificateAuthorityCaConnectorsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }

@@ -16,6 +16,7 @@ impl crate::Client {
             client: self,
             collection_id: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -38,6 +39,7 @@ impl crate::Client {
             include_locations: None,
             include_metadata: None,
             include_has_private_key: None,
+            extra: Default::default(),
         }
     }
 
@@ -51,6 +53,7 @@ impl crate::Client {
         PostCertificatesAnalyze {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -66,6 +69,7 @@ impl crate::Client {
             sort_order: None,
             query: None,
             collection_id: None,
+            extra: Default::default(),
         }
     }
 
@@ -90,6 +94,7 @@ impl crate::Client {
             container_id: None,
             x_certificateformat: x_certificateformat.into(),
             body,
+            extra: Default::default(),
         }
     }
 
@@ -108,6 +113,7 @@ impl crate::Client {
             client: self,
             collection_id: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -126,6 +132,7 @@ impl crate::Client {
             client: self,
             collection_id: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -142,6 +149,7 @@ impl crate::Client {
             client: self,
             id,
             collection_id: None,
+            extra: Default::default(),
         }
     }
 
@@ -155,6 +163,7 @@ impl crate::Client {
         DeleteCertificatesExcludedCertificates {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -173,6 +182,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -190,6 +200,7 @@ impl crate::Client {
             client: self,
             id,
             collection_id: None,
+            extra: Default::default(),
         }
     }
 
@@ -207,6 +218,7 @@ impl crate::Client {
             client: self,
             id,
             collection_id: None,
+            extra: Default::default(),
         }
     }
 
@@ -220,6 +232,7 @@ impl crate::Client {
         PostCertificatesImport {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -237,6 +250,7 @@ impl crate::Client {
             id,
             collection_id: None,
             container_id: None,
+            extra: Default::default(),
         }
     }
 
@@ -254,6 +268,7 @@ impl crate::Client {
             collection_id: None,
             container_id: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -270,6 +285,7 @@ impl crate::Client {
             client: self,
             collection_id: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -289,6 +305,7 @@ impl crate::Client {
             metadata_field_name: metadata_field_name.into(),
             value: None,
             collection_id: None,
+            extra: Default::default(),
         }
     }
 
@@ -305,6 +322,7 @@ impl crate::Client {
             client: self,
             collection_id: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -321,6 +339,7 @@ impl crate::Client {
             client: self,
             collection_id: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -337,6 +356,7 @@ impl crate::Client {
             client: self,
             id,
             collection_id: None,
+            extra: Default::default(),
         }
     }
 
@@ -355,6 +375,7 @@ impl crate::Client {
             client: self,
             collection_id: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -364,6 +385,7 @@ impl crate::Client {
     pub fn get_certificates_query_parsers(&self) -> GetCertificatesQueryParsers<'_> {
         GetCertificatesQueryParsers {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -388,6 +410,7 @@ impl crate::Client {
             container_id: None,
             x_certificateformat: x_certificateformat.into(),
             body,
+            extra: Default::default(),
         }
     }
 
@@ -415,6 +438,7 @@ impl crate::Client {
         PostCertificatesRevoke {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -428,6 +452,7 @@ impl crate::Client {
             client: self,
             id,
             collection_id: None,
+            extra: Default::default(),
         }
     }
 
@@ -445,6 +470,7 @@ impl crate::Client {
             collection_id: None,
             container_id: None,
             include_has_private_key: None,
+            extra: Default::default(),
         }
     }
 
@@ -466,6 +492,7 @@ impl crate::Client {
             sort_ascending: None,
             collection_id: None,
             container_id: None,
+            extra: Default::default(),
         }
     }
 
@@ -485,6 +512,7 @@ impl crate::Client {
             collection_id: None,
             container_id: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -501,6 +529,7 @@ impl crate::Client {
             client: self,
             id,
             collection_id: None,
+            extra: Default::default(),
         }
     }
 
@@ -518,6 +547,7 @@ impl crate::Client {
             id,
             collection_id: None,
             container_id: None,
+            extra: Default::default(),
         }
     }
 
@@ -531,6 +561,7 @@ impl crate::Client {
         GetCertificatesByIdValidation {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -549,6 +580,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -564,6 +596,7 @@ impl crate::Client {
             client: self,
             id,
             rule_name: rule_name.into(),
+            extra: Default::default(),
         }
     }
 
@@ -581,6 +614,7 @@ impl crate::Client {
             id,
             rule_name: rule_name.into(),
             violation_name: violation_name.into(),
+            extra: Default::default(),
         }
     }
 
@@ -600,6 +634,7 @@ impl crate::Client {
             rule_name: rule_name.into(),
             violation_name: violation_name.into(),
             body,
+            extra: Default::default(),
         }
     }
 }
@@ -611,6 +646,7 @@ pub struct DeleteCertificates<'a> {
     client: &'a crate::Client,
     collection_id: Option<i32>,
     body: Vec<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificates<'a> {
@@ -632,12 +668,13 @@ impl<'a> DeleteCertificates<'a> {
         self.collection_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -671,6 +708,7 @@ pub struct GetCertificates<'a> {
     include_locations: Option<bool>,
     include_metadata: Option<bool>,
     include_has_private_key: Option<bool>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificates<'a> {
@@ -772,7 +810,7 @@ impl<'a> GetCertificates<'a> {
         self.include_has_private_key = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.include_revoked {
@@ -808,6 +846,7 @@ impl<'a> GetCertificates<'a> {
         if let Some(value) = &self.include_has_private_key {
             request.query("includeHasPrivateKey", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -857,6 +896,7 @@ impl<'a> GetCertificates<'a> {
 pub struct PostCertificatesAnalyze<'a> {
     client: &'a crate::Client,
     body: crate::types::AnalyzeCertificateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificatesAnalyze<'a> {
@@ -870,9 +910,10 @@ impl<'a> PostCertificatesAnalyze<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -905,6 +946,7 @@ pub struct GetCertificatesCsv<'a> {
     sort_order: Option<crate::types::SortOrder>,
     query: Option<String>,
     collection_id: Option<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificatesCsv<'a> {
@@ -950,7 +992,7 @@ impl<'a> GetCertificatesCsv<'a> {
         self.collection_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.sort_name {
@@ -965,6 +1007,7 @@ impl<'a> GetCertificatesCsv<'a> {
         if let Some(value) = &self.collection_id {
             request.query("CollectionId", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -990,6 +1033,7 @@ pub struct PostCertificatesDownload<'a> {
     container_id: Option<i32>,
     x_certificateformat: String,
     body: crate::types::CertificateDownloadRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificatesDownload<'a> {
@@ -1019,7 +1063,7 @@ impl<'a> PostCertificatesDownload<'a> {
         self.container_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
@@ -1029,6 +1073,7 @@ impl<'a> PostCertificatesDownload<'a> {
             request.query("containerId", value);
         }
         request.header("x-certificateformat", &self.x_certificateformat);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1061,6 +1106,7 @@ pub struct DeleteCertificatesExclude<'a> {
     client: &'a crate::Client,
     collection_id: Option<i32>,
     body: Vec<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificatesExclude<'a> {
@@ -1082,12 +1128,13 @@ impl<'a> DeleteCertificatesExclude<'a> {
         self.collection_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1112,6 +1159,7 @@ pub struct DeleteCertificatesExcludeQuery<'a> {
     client: &'a crate::Client,
     collection_id: Option<i32>,
     body: String,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificatesExcludeQuery<'a> {
@@ -1133,12 +1181,13 @@ impl<'a> DeleteCertificatesExcludeQuery<'a> {
         self.collection_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1163,6 +1212,7 @@ pub struct DeleteCertificatesExcludeById<'a> {
     client: &'a crate::Client,
     id: i32,
     collection_id: Option<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificatesExcludeById<'a> {
@@ -1184,12 +1234,13 @@ impl<'a> DeleteCertificatesExcludeById<'a> {
         self.collection_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1212,6 +1263,7 @@ impl<'a> DeleteCertificatesExcludeById<'a> {
 pub struct DeleteCertificatesExcludedCertificates<'a> {
     client: &'a crate::Client,
     body: crate::types::ExcludedCertificateDeleteRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificatesExcludedCertificates<'a> {
@@ -1225,9 +1277,10 @@ impl<'a> DeleteCertificatesExcludedCertificates<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1255,6 +1308,7 @@ pub struct GetCertificatesExcludedCertificates<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificatesExcludedCertificates<'a> {
@@ -1308,7 +1362,7 @@ impl<'a> GetCertificatesExcludedCertificates<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -1326,6 +1380,7 @@ impl<'a> GetCertificatesExcludedCertificates<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1376,6 +1431,7 @@ pub struct GetCertificatesIdentityAuditById<'a> {
     client: &'a crate::Client,
     id: i32,
     collection_id: Option<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificatesIdentityAuditById<'a> {
@@ -1397,12 +1453,13 @@ impl<'a> GetCertificatesIdentityAuditById<'a> {
         self.collection_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1434,6 +1491,7 @@ pub struct GetCertificatesIdentityAuditByIdV2<'a> {
     client: &'a crate::Client,
     id: i32,
     collection_id: Option<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificatesIdentityAuditByIdV2<'a> {
@@ -1455,12 +1513,13 @@ impl<'a> GetCertificatesIdentityAuditByIdV2<'a> {
         self.collection_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1491,6 +1550,7 @@ impl<'a> GetCertificatesIdentityAuditByIdV2<'a> {
 pub struct PostCertificatesImport<'a> {
     client: &'a crate::Client,
     body: crate::types::CertificateImportRequestModel,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificatesImport<'a> {
@@ -1504,9 +1564,10 @@ impl<'a> PostCertificatesImport<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1540,6 +1601,7 @@ pub struct GetCertificatesLocationsById<'a> {
     id: i32,
     collection_id: Option<i32>,
     container_id: Option<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificatesLocationsById<'a> {
@@ -1569,7 +1631,7 @@ impl<'a> GetCertificatesLocationsById<'a> {
         self.container_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.collection_id {
@@ -1578,6 +1640,7 @@ impl<'a> GetCertificatesLocationsById<'a> {
         if let Some(value) = &self.container_id {
             request.query("containerId", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1610,6 +1673,7 @@ pub struct PutCertificatesMetadata<'a> {
     collection_id: Option<i32>,
     container_id: Option<i32>,
     body: crate::types::MetadataUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutCertificatesMetadata<'a> {
@@ -1639,7 +1703,7 @@ impl<'a> PutCertificatesMetadata<'a> {
         self.container_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
@@ -1648,6 +1712,7 @@ impl<'a> PutCertificatesMetadata<'a> {
         if let Some(value) = &self.container_id {
             request.query("containerId", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1672,6 +1737,7 @@ pub struct PutCertificatesMetadataAll<'a> {
     client: &'a crate::Client,
     collection_id: Option<i32>,
     body: crate::types::MetadataAllUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutCertificatesMetadataAll<'a> {
@@ -1693,12 +1759,13 @@ impl<'a> PutCertificatesMetadataAll<'a> {
         self.collection_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1725,6 +1792,7 @@ pub struct GetCertificatesMetadataCompare<'a> {
     metadata_field_name: String,
     value: Option<String>,
     collection_id: Option<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificatesMetadataCompare<'a> {
@@ -1754,7 +1822,7 @@ impl<'a> GetCertificatesMetadataCompare<'a> {
         self.collection_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         request.query("certificateId", &self.certificate_id);
@@ -1765,6 +1833,7 @@ impl<'a> GetCertificatesMetadataCompare<'a> {
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1788,6 +1857,7 @@ pub struct PutCertificatesOwner<'a> {
     client: &'a crate::Client,
     collection_id: Option<i32>,
     body: crate::types::OwnerBulkRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutCertificatesOwner<'a> {
@@ -1809,12 +1879,13 @@ impl<'a> PutCertificatesOwner<'a> {
         self.collection_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1839,6 +1910,7 @@ pub struct DeleteCertificatesPrivateKey<'a> {
     client: &'a crate::Client,
     collection_id: Option<i32>,
     body: Vec<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificatesPrivateKey<'a> {
@@ -1860,12 +1932,13 @@ impl<'a> DeleteCertificatesPrivateKey<'a> {
         self.collection_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1890,6 +1963,7 @@ pub struct DeleteCertificatesPrivateKeyById<'a> {
     client: &'a crate::Client,
     id: i32,
     collection_id: Option<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificatesPrivateKeyById<'a> {
@@ -1911,12 +1985,13 @@ impl<'a> DeleteCertificatesPrivateKeyById<'a> {
         self.collection_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1940,6 +2015,7 @@ pub struct DeleteCertificatesQuery<'a> {
     client: &'a crate::Client,
     collection_id: Option<i32>,
     body: String,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificatesQuery<'a> {
@@ -1961,12 +2037,13 @@ impl<'a> DeleteCertificatesQuery<'a> {
         self.collection_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1989,6 +2066,7 @@ impl<'a> DeleteCertificatesQuery<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetCertificatesQueryParsers<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificatesQueryParsers<'a> {
@@ -2002,9 +2080,10 @@ impl<'a> GetCertificatesQueryParsers<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -2038,6 +2117,7 @@ pub struct PostCertificatesRecover<'a> {
     container_id: Option<i32>,
     x_certificateformat: String,
     body: crate::types::CertificateRecoveryRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificatesRecover<'a> {
@@ -2067,7 +2147,7 @@ impl<'a> PostCertificatesRecover<'a> {
         self.container_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
@@ -2077,6 +2157,7 @@ impl<'a> PostCertificatesRecover<'a> {
             request.query("containerId", value);
         }
         request.header("x-certificateformat", &self.x_certificateformat);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -2106,6 +2187,7 @@ impl<'a> PostCertificatesRecover<'a> {
 pub struct PostCertificatesRevoke<'a> {
     client: &'a crate::Client,
     body: crate::types::RevokeCertificateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificatesRevoke<'a> {
@@ -2119,9 +2201,10 @@ impl<'a> PostCertificatesRevoke<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -2152,6 +2235,7 @@ pub struct DeleteCertificatesById<'a> {
     client: &'a crate::Client,
     id: i32,
     collection_id: Option<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificatesById<'a> {
@@ -2173,12 +2257,13 @@ impl<'a> DeleteCertificatesById<'a> {
         self.collection_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -2206,6 +2291,7 @@ pub struct GetCertificatesById<'a> {
     collection_id: Option<i32>,
     container_id: Option<i32>,
     include_has_private_key: Option<bool>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificatesById<'a> {
@@ -2257,7 +2343,7 @@ impl<'a> GetCertificatesById<'a> {
         self.include_has_private_key = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.include_locations {
@@ -2275,6 +2361,7 @@ impl<'a> GetCertificatesById<'a> {
         if let Some(value) = &self.include_has_private_key {
             request.query("includeHasPrivateKey", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -2311,6 +2398,7 @@ pub struct GetCertificatesByIdHistory<'a> {
     sort_ascending: Option<crate::types::SortOrder>,
     collection_id: Option<i32>,
     container_id: Option<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificatesByIdHistory<'a> {
@@ -2364,7 +2452,7 @@ impl<'a> GetCertificatesByIdHistory<'a> {
         self.container_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.page_returned {
@@ -2385,6 +2473,7 @@ impl<'a> GetCertificatesByIdHistory<'a> {
         if let Some(value) = &self.container_id {
             request.query("containerId", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -2435,6 +2524,7 @@ pub struct PutCertificatesByIdOwner<'a> {
     collection_id: Option<i32>,
     container_id: Option<i32>,
     body: crate::types::OwnerRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutCertificatesByIdOwner<'a> {
@@ -2464,7 +2554,7 @@ impl<'a> PutCertificatesByIdOwner<'a> {
         self.container_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.collection_id {
@@ -2473,6 +2563,7 @@ impl<'a> PutCertificatesByIdOwner<'a> {
         if let Some(value) = &self.container_id {
             request.query("containerId", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -2497,6 +2588,7 @@ pub struct GetCertificatesByIdSecurity<'a> {
     client: &'a crate::Client,
     id: i32,
     collection_id: Option<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificatesByIdSecurity<'a> {
@@ -2518,12 +2610,13 @@ impl<'a> GetCertificatesByIdSecurity<'a> {
         self.collection_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -2554,6 +2647,7 @@ pub struct GetCertificatesByIdValidate<'a> {
     id: i32,
     collection_id: Option<i32>,
     container_id: Option<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificatesByIdValidate<'a> {
@@ -2583,7 +2677,7 @@ impl<'a> GetCertificatesByIdValidate<'a> {
         self.container_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.collection_id {
@@ -2592,6 +2686,7 @@ impl<'a> GetCertificatesByIdValidate<'a> {
         if let Some(value) = &self.container_id {
             request.query("containerId", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -2622,6 +2717,7 @@ impl<'a> GetCertificatesByIdValidate<'a> {
 pub struct GetCertificatesByIdValidation<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificatesByIdValidation<'a> {
@@ -2635,9 +2731,10 @@ impl<'a> GetCertificatesByIdValidation<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -2672,6 +2769,7 @@ pub struct PostCertificatesByIdValidation<'a> {
         String,
         Vec<crate::types::CertificateViolationRequest>,
     >,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificatesByIdValidation<'a> {
@@ -2685,9 +2783,10 @@ impl<'a> PostCertificatesByIdValidation<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -2720,6 +2819,7 @@ pub struct DeleteCertificatesByIdValidationByRuleName<'a> {
     client: &'a crate::Client,
     id: i32,
     rule_name: String,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificatesByIdValidationByRuleName<'a> {
@@ -2733,9 +2833,13 @@ impl<'a> DeleteCertificatesByIdValidationByRuleName<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id, &self.rule_name]);
+        let mut request = codegen::Request::new(
+            &Self::INFO,
+            &[&self.id, &self.rule_name],
+        );
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -2760,6 +2864,7 @@ pub struct DeleteCertificatesByIdValidationByRuleNameByViolationName<'a> {
     id: i32,
     rule_name: String,
     violation_name: String,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificatesByIdValidationByRuleNameByViolationName<'a> {
@@ -2773,12 +2878,13 @@ impl<'a> DeleteCertificatesByIdValidationByRuleNameByViolationName<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(
+        let mut request = codegen::Request::new(
             &Self::INFO,
             &[&self.id, &self.rule_name, &self.violation_name],
         );
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -2804,6 +2910,7 @@ pub struct PutCertificatesByIdValidationByRuleNameByViolationName<'a> {
     rule_name: String,
     violation_name: String,
     body: crate::types::CertificateViolationUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutCertificatesByIdValidationByRuleNameByViolationName<'a> {
@@ -2817,12 +2924,13 @@ impl<'a> PutCertificatesByIdValidationByRuleNameByViolationName<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(
             &Self::INFO,
             &[&self.id, &self.rule_name, &self.violation_name],
         );
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }

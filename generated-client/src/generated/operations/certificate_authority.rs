@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -33,6 +34,7 @@ impl crate::Client {
             client: self,
             force_save: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -49,6 +51,7 @@ impl crate::Client {
             client: self,
             force_save: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -60,6 +63,7 @@ impl crate::Client {
     ) -> GetCertificateAuthorityAlertRecipientsCaHealthRecipients<'_> {
         GetCertificateAuthorityAlertRecipientsCaHealthRecipients {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -73,6 +77,7 @@ impl crate::Client {
         PostCertificateAuthorityAlertRecipientsCaHealthRecipients {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -86,6 +91,7 @@ impl crate::Client {
         DeleteCertificateAuthorityAlertRecipientsCaHealthRecipientsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -99,6 +105,7 @@ impl crate::Client {
         GetCertificateAuthorityAlertRecipientsCaHealthRecipientsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -114,6 +121,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -125,6 +133,7 @@ impl crate::Client {
     ) -> GetCertificateAuthorityAlertRecipientsCaThresholdRecipients<'_> {
         GetCertificateAuthorityAlertRecipientsCaThresholdRecipients {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -138,6 +147,7 @@ impl crate::Client {
         PostCertificateAuthorityAlertRecipientsCaThresholdRecipients {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -151,6 +161,7 @@ impl crate::Client {
         DeleteCertificateAuthorityAlertRecipientsCaThresholdRecipientsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -164,6 +175,7 @@ impl crate::Client {
         GetCertificateAuthorityAlertRecipientsCaThresholdRecipientsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -179,6 +191,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -190,6 +203,7 @@ impl crate::Client {
     ) -> GetCertificateAuthorityAvailableForests<'_> {
         GetCertificateAuthorityAvailableForests {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -201,6 +215,7 @@ impl crate::Client {
     ) -> GetCertificateAuthorityHealthMonitoringSchedule<'_> {
         GetCertificateAuthorityHealthMonitoringSchedule {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -215,6 +230,7 @@ impl crate::Client {
         PostCertificateAuthorityImport {
             client: self,
             dns: None,
+            extra: Default::default(),
         }
     }
 
@@ -228,6 +244,7 @@ impl crate::Client {
         PostCertificateAuthorityPublishCrl {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -239,6 +256,7 @@ impl crate::Client {
     ) -> GetCertificateAuthoritySourceCount<'_> {
         GetCertificateAuthoritySourceCount {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -250,6 +268,7 @@ impl crate::Client {
     ) -> GetCertificateAuthorityTaskQueue<'_> {
         GetCertificateAuthorityTaskQueue {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -263,6 +282,7 @@ impl crate::Client {
         PutCertificateAuthorityTaskQueue {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -276,6 +296,7 @@ impl crate::Client {
         PostCertificateAuthorityTaskQueueTest {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -289,6 +310,7 @@ impl crate::Client {
         PostCertificateAuthorityTest {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -305,6 +327,7 @@ impl crate::Client {
             client: self,
             id,
             force: None,
+            extra: Default::default(),
         }
     }
 
@@ -318,6 +341,7 @@ impl crate::Client {
         GetCertificateAuthorityById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -332,6 +356,7 @@ pub struct GetCertificateAuthority<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateAuthority<'a> {
@@ -375,7 +400,7 @@ impl<'a> GetCertificateAuthority<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -393,6 +418,7 @@ impl<'a> GetCertificateAuthority<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -443,6 +469,7 @@ pub struct PostCertificateAuthority<'a> {
     client: &'a crate::Client,
     force_save: Option<bool>,
     body: crate::types::CertificateAuthorityRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificateAuthority<'a> {
@@ -462,12 +489,13 @@ impl<'a> PostCertificateAuthority<'a> {
         self.force_save = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.force_save {
             request.query("forceSave", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -500,6 +528,7 @@ pub struct PutCertificateAuthority<'a> {
     client: &'a crate::Client,
     force_save: Option<bool>,
     body: crate::types::CertificateAuthorityRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutCertificateAuthority<'a> {
@@ -519,12 +548,13 @@ impl<'a> PutCertificateAuthority<'a> {
         self.force_save = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.force_save {
             request.query("forceSave", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -555,6 +585,7 @@ impl<'a> PutCertificateAuthority<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetCertificateAuthorityAlertRecipientsCaHealthRecipients<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateAuthorityAlertRecipientsCaHealthRecipients<'a> {
@@ -568,9 +599,10 @@ impl<'a> GetCertificateAuthorityAlertRecipientsCaHealthRecipients<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -601,6 +633,7 @@ impl<'a> GetCertificateAuthorityAlertRecipientsCaHealthRecipients<'a> {
 pub struct PostCertificateAuthorityAlertRecipientsCaHealthRecipients<'a> {
     client: &'a crate::Client,
     body: crate::types::CaAlertRecipientCreateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificateAuthorityAlertRecipientsCaHealthRecipients<'a> {
@@ -614,9 +647,10 @@ impl<'a> PostCertificateAuthorityAlertRecipientsCaHealthRecipients<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -648,6 +682,7 @@ impl<'a> PostCertificateAuthorityAlertRecipientsCaHealthRecipients<'a> {
 pub struct DeleteCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'a> {
@@ -661,9 +696,10 @@ impl<'a> DeleteCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -686,6 +722,7 @@ impl<'a> DeleteCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'a> {
 pub struct GetCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'a> {
@@ -699,9 +736,10 @@ impl<'a> GetCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -731,6 +769,7 @@ pub struct PutCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'a> {
     client: &'a crate::Client,
     id: i32,
     body: crate::types::CaAlertRecipientUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'a> {
@@ -744,9 +783,10 @@ impl<'a> PutCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -775,6 +815,7 @@ impl<'a> PutCertificateAuthorityAlertRecipientsCaHealthRecipientsById<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetCertificateAuthorityAlertRecipientsCaThresholdRecipients<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateAuthorityAlertRecipientsCaThresholdRecipients<'a> {
@@ -788,9 +829,10 @@ impl<'a> GetCertificateAuthorityAlertRecipientsCaThresholdRecipients<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -821,6 +863,7 @@ impl<'a> GetCertificateAuthorityAlertRecipientsCaThresholdRecipients<'a> {
 pub struct PostCertificateAuthorityAlertRecipientsCaThresholdRecipients<'a> {
     client: &'a crate::Client,
     body: crate::types::CaAlertRecipientCreateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificateAuthorityAlertRecipientsCaThresholdRecipients<'a> {
@@ -834,9 +877,10 @@ impl<'a> PostCertificateAuthorityAlertRecipientsCaThresholdRecipients<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -868,6 +912,7 @@ impl<'a> PostCertificateAuthorityAlertRecipientsCaThresholdRecipients<'a> {
 pub struct DeleteCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'a> {
@@ -881,9 +926,10 @@ impl<'a> DeleteCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'a> 
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -906,6 +952,7 @@ impl<'a> DeleteCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'a> 
 pub struct GetCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'a> {
@@ -919,9 +966,10 @@ impl<'a> GetCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -951,6 +999,7 @@ pub struct PutCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'a> {
     client: &'a crate::Client,
     id: i32,
     body: crate::types::CaAlertRecipientUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'a> {
@@ -964,9 +1013,10 @@ impl<'a> PutCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -995,6 +1045,7 @@ impl<'a> PutCertificateAuthorityAlertRecipientsCaThresholdRecipientsById<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetCertificateAuthorityAvailableForests<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateAuthorityAvailableForests<'a> {
@@ -1008,9 +1059,10 @@ impl<'a> GetCertificateAuthorityAvailableForests<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1036,6 +1088,7 @@ impl<'a> GetCertificateAuthorityAvailableForests<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetCertificateAuthorityHealthMonitoringSchedule<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateAuthorityHealthMonitoringSchedule<'a> {
@@ -1049,9 +1102,10 @@ impl<'a> GetCertificateAuthorityHealthMonitoringSchedule<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1080,6 +1134,7 @@ impl<'a> GetCertificateAuthorityHealthMonitoringSchedule<'a> {
 pub struct PostCertificateAuthorityImport<'a> {
     client: &'a crate::Client,
     dns: Option<String>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificateAuthorityImport<'a> {
@@ -1101,12 +1156,13 @@ impl<'a> PostCertificateAuthorityImport<'a> {
         self.dns = Some(value.into());
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.dns {
             request.query("dns", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1129,6 +1185,7 @@ impl<'a> PostCertificateAuthorityImport<'a> {
 pub struct PostCertificateAuthorityPublishCrl<'a> {
     client: &'a crate::Client,
     body: crate::types::CrlRequestModel,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificateAuthorityPublishCrl<'a> {
@@ -1142,9 +1199,10 @@ impl<'a> PostCertificateAuthorityPublishCrl<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1167,6 +1225,7 @@ impl<'a> PostCertificateAuthorityPublishCrl<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetCertificateAuthoritySourceCount<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateAuthoritySourceCount<'a> {
@@ -1180,9 +1239,10 @@ impl<'a> GetCertificateAuthoritySourceCount<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1204,6 +1264,7 @@ impl<'a> GetCertificateAuthoritySourceCount<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetCertificateAuthorityTaskQueue<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateAuthorityTaskQueue<'a> {
@@ -1217,9 +1278,10 @@ impl<'a> GetCertificateAuthorityTaskQueue<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1248,6 +1310,7 @@ impl<'a> GetCertificateAuthorityTaskQueue<'a> {
 pub struct PutCertificateAuthorityTaskQueue<'a> {
     client: &'a crate::Client,
     body: crate::types::JobQueueRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutCertificateAuthorityTaskQueue<'a> {
@@ -1261,9 +1324,10 @@ impl<'a> PutCertificateAuthorityTaskQueue<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1293,6 +1357,7 @@ impl<'a> PutCertificateAuthorityTaskQueue<'a> {
 pub struct PostCertificateAuthorityTaskQueueTest<'a> {
     client: &'a crate::Client,
     body: crate::types::JobQueueRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificateAuthorityTaskQueueTest<'a> {
@@ -1306,9 +1371,10 @@ impl<'a> PostCertificateAuthorityTaskQueueTest<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1338,6 +1404,7 @@ impl<'a> PostCertificateAuthorityTaskQueueTest<'a> {
 pub struct PostCertificateAuthorityTest<'a> {
     client: &'a crate::Client,
     body: crate::types::CertificateAuthorityTestRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificateAuthorityTest<'a> {
@@ -1351,9 +1418,10 @@ impl<'a> PostCertificateAuthorityTest<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1386,6 +1454,7 @@ pub struct DeleteCertificateAuthorityById<'a> {
     client: &'a crate::Client,
     id: i32,
     force: Option<bool>,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificateAuthorityById<'a> {
@@ -1407,12 +1476,13 @@ impl<'a> DeleteCertificateAuthorityById<'a> {
         self.force = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.force {
             request.query("force", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1435,6 +1505,7 @@ impl<'a> DeleteCertificateAuthorityById<'a> {
 pub struct GetCertificateAuthorityById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateAuthorityById<'a> {
@@ -1448,9 +1519,10 @@ impl<'a> GetCertificateAuthorityById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -38,6 +39,7 @@ impl crate::Client {
         PostCertificateCollections {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -59,6 +61,7 @@ impl crate::Client {
         PutCertificateCollections {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -77,6 +80,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -88,6 +92,7 @@ impl crate::Client {
     ) -> GetCertificateCollectionsCollectionOrdering<'_> {
         GetCertificateCollectionsCollectionOrdering {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -110,6 +115,7 @@ impl crate::Client {
         PostCertificateCollectionsCopy {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -121,6 +127,7 @@ impl crate::Client {
     ) -> GetCertificateCollectionsLastEstimated<'_> {
         GetCertificateCollectionsLastEstimated {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -132,6 +139,7 @@ impl crate::Client {
     ) -> GetCertificateCollectionsNavItems<'_> {
         GetCertificateCollectionsNavItems {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -145,6 +153,7 @@ impl crate::Client {
         DeleteCertificateCollectionsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -158,6 +167,7 @@ impl crate::Client {
         GetCertificateCollectionsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -173,6 +183,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -186,6 +197,7 @@ impl crate::Client {
         GetCertificateCollectionsByName {
             client: self,
             name: name.into(),
+            extra: Default::default(),
         }
     }
 }
@@ -200,6 +212,7 @@ pub struct GetCertificateCollections<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateCollections<'a> {
@@ -243,7 +256,7 @@ impl<'a> GetCertificateCollections<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -261,6 +274,7 @@ impl<'a> GetCertificateCollections<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -308,6 +322,7 @@ impl<'a> GetCertificateCollections<'a> {
 pub struct PostCertificateCollections<'a> {
     client: &'a crate::Client,
     body: crate::types::CertificateCollectionCreateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificateCollections<'a> {
@@ -321,9 +336,10 @@ impl<'a> PostCertificateCollections<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -355,6 +371,7 @@ impl<'a> PostCertificateCollections<'a> {
 pub struct PutCertificateCollections<'a> {
     client: &'a crate::Client,
     body: crate::types::CertificateCollectionUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutCertificateCollections<'a> {
@@ -368,9 +385,10 @@ impl<'a> PutCertificateCollections<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -406,6 +424,7 @@ pub struct GetCertificateCollectionsCollectionList<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateCollectionsCollectionList<'a> {
@@ -449,7 +468,7 @@ impl<'a> GetCertificateCollectionsCollectionList<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -467,6 +486,7 @@ impl<'a> GetCertificateCollectionsCollectionList<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -515,6 +535,7 @@ impl<'a> GetCertificateCollectionsCollectionList<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetCertificateCollectionsCollectionOrdering<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateCollectionsCollectionOrdering<'a> {
@@ -528,9 +549,10 @@ impl<'a> GetCertificateCollectionsCollectionOrdering<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -557,6 +579,7 @@ impl<'a> GetCertificateCollectionsCollectionOrdering<'a> {
 pub struct PostCertificateCollectionsCopy<'a> {
     client: &'a crate::Client,
     body: crate::types::CertificateCollectionCopyRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificateCollectionsCopy<'a> {
@@ -570,9 +593,10 @@ impl<'a> PostCertificateCollectionsCopy<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -603,6 +627,7 @@ impl<'a> PostCertificateCollectionsCopy<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetCertificateCollectionsLastEstimated<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateCollectionsLastEstimated<'a> {
@@ -616,9 +641,10 @@ impl<'a> GetCertificateCollectionsLastEstimated<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -648,6 +674,7 @@ impl<'a> GetCertificateCollectionsLastEstimated<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetCertificateCollectionsNavItems<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateCollectionsNavItems<'a> {
@@ -661,9 +688,10 @@ impl<'a> GetCertificateCollectionsNavItems<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -694,6 +722,7 @@ impl<'a> GetCertificateCollectionsNavItems<'a> {
 pub struct DeleteCertificateCollectionsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificateCollectionsById<'a> {
@@ -707,9 +736,10 @@ impl<'a> DeleteCertificateCollectionsById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -732,6 +762,7 @@ impl<'a> DeleteCertificateCollectionsById<'a> {
 pub struct GetCertificateCollectionsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateCollectionsById<'a> {
@@ -745,9 +776,10 @@ impl<'a> GetCertificateCollectionsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -777,6 +809,7 @@ pub struct PutCertificateCollectionsByIdFavorite<'a> {
     client: &'a crate::Client,
     id: i32,
     body: crate::types::CertificateCollectionFavoriteRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutCertificateCollectionsByIdFavorite<'a> {
@@ -790,9 +823,10 @@ impl<'a> PutCertificateCollectionsByIdFavorite<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -816,6 +850,7 @@ impl<'a> PutCertificateCollectionsByIdFavorite<'a> {
 pub struct GetCertificateCollectionsByName<'a> {
     client: &'a crate::Client,
     name: String,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateCollectionsByName<'a> {
@@ -829,9 +864,10 @@ impl<'a> GetCertificateCollectionsByName<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.name]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.name]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -16,6 +16,7 @@ impl crate::Client {
         DeleteCertificateStores {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -34,6 +35,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -47,6 +49,7 @@ impl crate::Client {
         PostCertificateStores {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -60,6 +63,7 @@ impl crate::Client {
         PutCertificateStores {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -72,6 +76,7 @@ impl crate::Client {
         GetCertificateStoresAliases {
             client: self,
             ids: None,
+            extra: Default::default(),
         }
     }
 
@@ -85,6 +90,7 @@ impl crate::Client {
         PostCertificateStoresApprove {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -98,6 +104,7 @@ impl crate::Client {
         PutCertificateStoresAssignApplication {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -112,6 +119,7 @@ impl crate::Client {
         PutCertificateStoresAssignContainer {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -125,6 +133,7 @@ impl crate::Client {
         PostCertificateStoresCertificatesAdd {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -138,6 +147,7 @@ impl crate::Client {
         PostCertificateStoresCertificatesRemove {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -151,6 +161,7 @@ impl crate::Client {
         PutCertificateStoresDiscoveryJob {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -164,6 +175,7 @@ impl crate::Client {
         PutCertificateStoresPassword {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -177,6 +189,7 @@ impl crate::Client {
         PostCertificateStoresReenrollment {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -190,6 +203,7 @@ impl crate::Client {
         PostCertificateStoresSchedule {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -203,6 +217,7 @@ impl crate::Client {
         DeleteCertificateStoresById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -216,6 +231,7 @@ impl crate::Client {
         GetCertificateStoresById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -235,6 +251,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 }
@@ -245,6 +262,7 @@ impl crate::Client {
 pub struct DeleteCertificateStores<'a> {
     client: &'a crate::Client,
     body: Vec<uuid::Uuid>,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificateStores<'a> {
@@ -258,9 +276,10 @@ impl<'a> DeleteCertificateStores<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -290,6 +309,7 @@ pub struct GetCertificateStores<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateStores<'a> {
@@ -359,7 +379,7 @@ impl<'a> GetCertificateStores<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.perform_role_check {
@@ -383,6 +403,7 @@ impl<'a> GetCertificateStores<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -432,6 +453,7 @@ impl<'a> GetCertificateStores<'a> {
 pub struct PostCertificateStores<'a> {
     client: &'a crate::Client,
     body: crate::types::CertificateStoreCreateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificateStores<'a> {
@@ -445,9 +467,10 @@ impl<'a> PostCertificateStores<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -477,6 +500,7 @@ impl<'a> PostCertificateStores<'a> {
 pub struct PutCertificateStores<'a> {
     client: &'a crate::Client,
     body: crate::types::CertificateStoreUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutCertificateStores<'a> {
@@ -490,9 +514,10 @@ impl<'a> PutCertificateStores<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -522,6 +547,7 @@ impl<'a> PutCertificateStores<'a> {
 pub struct GetCertificateStoresAliases<'a> {
     client: &'a crate::Client,
     ids: Option<Vec<uuid::Uuid>>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateStoresAliases<'a> {
@@ -543,12 +569,13 @@ impl<'a> GetCertificateStoresAliases<'a> {
         self.ids = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         for value in self.ids.iter().flatten() {
             request.query("ids", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -579,6 +606,7 @@ impl<'a> GetCertificateStoresAliases<'a> {
 pub struct PostCertificateStoresApprove<'a> {
     client: &'a crate::Client,
     body: Vec<crate::types::CertificateStoreApproveRequest>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificateStoresApprove<'a> {
@@ -592,9 +620,10 @@ impl<'a> PostCertificateStoresApprove<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -618,6 +647,7 @@ impl<'a> PostCertificateStoresApprove<'a> {
 pub struct PutCertificateStoresAssignApplication<'a> {
     client: &'a crate::Client,
     body: crate::types::ApplicationAssignment,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutCertificateStoresAssignApplication<'a> {
@@ -631,9 +661,10 @@ impl<'a> PutCertificateStoresAssignApplication<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -665,6 +696,7 @@ impl<'a> PutCertificateStoresAssignApplication<'a> {
 pub struct PutCertificateStoresAssignContainer<'a> {
     client: &'a crate::Client,
     body: crate::types::ContainerAssignment,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutCertificateStoresAssignContainer<'a> {
@@ -678,9 +710,10 @@ impl<'a> PutCertificateStoresAssignContainer<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -712,6 +745,7 @@ impl<'a> PutCertificateStoresAssignContainer<'a> {
 pub struct PostCertificateStoresCertificatesAdd<'a> {
     client: &'a crate::Client,
     body: crate::types::AddCertificateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificateStoresCertificatesAdd<'a> {
@@ -725,9 +759,10 @@ impl<'a> PostCertificateStoresCertificatesAdd<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -755,6 +790,7 @@ impl<'a> PostCertificateStoresCertificatesAdd<'a> {
 pub struct PostCertificateStoresCertificatesRemove<'a> {
     client: &'a crate::Client,
     body: crate::types::RemoveCertificateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificateStoresCertificatesRemove<'a> {
@@ -768,9 +804,10 @@ impl<'a> PostCertificateStoresCertificatesRemove<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -798,6 +835,7 @@ impl<'a> PostCertificateStoresCertificatesRemove<'a> {
 pub struct PutCertificateStoresDiscoveryJob<'a> {
     client: &'a crate::Client,
     body: crate::types::DiscoveryJobRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutCertificateStoresDiscoveryJob<'a> {
@@ -811,9 +849,10 @@ impl<'a> PutCertificateStoresDiscoveryJob<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -837,6 +876,7 @@ impl<'a> PutCertificateStoresDiscoveryJob<'a> {
 pub struct PutCertificateStoresPassword<'a> {
     client: &'a crate::Client,
     body: crate::types::CertStoreNewPasswordRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutCertificateStoresPassword<'a> {
@@ -850,9 +890,10 @@ impl<'a> PutCertificateStoresPassword<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -876,6 +917,7 @@ impl<'a> PutCertificateStoresPassword<'a> {
 pub struct PostCertificateStoresReenrollment<'a> {
     client: &'a crate::Client,
     body: crate::types::ReenrollmentRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificateStoresReenrollment<'a> {
@@ -889,9 +931,10 @@ impl<'a> PostCertificateStoresReenrollment<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -915,6 +958,7 @@ impl<'a> PostCertificateStoresReenrollment<'a> {
 pub struct PostCertificateStoresSchedule<'a> {
     client: &'a crate::Client,
     body: crate::types::CertStoresSchedule,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificateStoresSchedule<'a> {
@@ -928,9 +972,10 @@ impl<'a> PostCertificateStoresSchedule<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -954,6 +999,7 @@ impl<'a> PostCertificateStoresSchedule<'a> {
 pub struct DeleteCertificateStoresById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificateStoresById<'a> {
@@ -967,9 +1013,10 @@ impl<'a> DeleteCertificateStoresById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -992,6 +1039,7 @@ impl<'a> DeleteCertificateStoresById<'a> {
 pub struct GetCertificateStoresById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateStoresById<'a> {
@@ -1005,9 +1053,10 @@ impl<'a> GetCertificateStoresById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1040,6 +1089,7 @@ pub struct GetCertificateStoresByIdInventory<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateStoresByIdInventory<'a> {
@@ -1077,7 +1127,7 @@ impl<'a> GetCertificateStoresByIdInventory<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.page_returned {
@@ -1092,6 +1142,7 @@ impl<'a> GetCertificateStoresByIdInventory<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -18,6 +18,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -32,6 +33,7 @@ impl crate::Client {
         PostCertificateStoreContainers {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -46,6 +48,7 @@ impl crate::Client {
         PutCertificateStoreContainers {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -60,6 +63,7 @@ impl crate::Client {
         DeleteCertificateStoreContainersById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -74,6 +78,7 @@ impl crate::Client {
         GetCertificateStoreContainersById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -88,6 +93,7 @@ pub struct GetCertificateStoreContainers<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateStoreContainers<'a> {
@@ -131,7 +137,7 @@ impl<'a> GetCertificateStoreContainers<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -149,6 +155,7 @@ impl<'a> GetCertificateStoreContainers<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -198,6 +205,7 @@ impl<'a> GetCertificateStoreContainers<'a> {
 pub struct PostCertificateStoreContainers<'a> {
     client: &'a crate::Client,
     body: crate::types::CertStoreContainerRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificateStoreContainers<'a> {
@@ -211,9 +219,10 @@ impl<'a> PostCertificateStoreContainers<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -245,6 +254,7 @@ impl<'a> PostCertificateStoreContainers<'a> {
 pub struct PutCertificateStoreContainers<'a> {
     client: &'a crate::Client,
     body: crate::types::CertStoreContainerRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutCertificateStoreContainers<'a> {
@@ -258,9 +268,10 @@ impl<'a> PutCertificateStoreContainers<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -292,6 +303,7 @@ impl<'a> PutCertificateStoreContainers<'a> {
 pub struct DeleteCertificateStoreContainersById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificateStoreContainersById<'a> {
@@ -305,9 +317,10 @@ impl<'a> DeleteCertificateStoreContainersById<'a> {
         deprecated: true,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -330,6 +343,7 @@ impl<'a> DeleteCertificateStoreContainersById<'a> {
 pub struct GetCertificateStoreContainersById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateStoreContainersById<'a> {
@@ -343,9 +357,10 @@ impl<'a> GetCertificateStoreContainersById<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -16,6 +16,7 @@ impl crate::Client {
         DeleteCertificateStoreTypes {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -32,6 +33,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -45,6 +47,7 @@ impl crate::Client {
         PostCertificateStoreTypes {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -58,6 +61,7 @@ impl crate::Client {
         PutCertificateStoreTypes {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -71,6 +75,7 @@ impl crate::Client {
         GetCertificateStoreTypesNameByName {
             client: self,
             name: name.into(),
+            extra: Default::default(),
         }
     }
 
@@ -86,6 +91,7 @@ impl crate::Client {
         DeleteCertificateStoreTypesById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -99,6 +105,7 @@ impl crate::Client {
         GetCertificateStoreTypesById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -109,6 +116,7 @@ impl crate::Client {
 pub struct DeleteCertificateStoreTypes<'a> {
     client: &'a crate::Client,
     body: Vec<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificateStoreTypes<'a> {
@@ -122,9 +130,10 @@ impl<'a> DeleteCertificateStoreTypes<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -152,6 +161,7 @@ pub struct GetCertificateStoreTypes<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateStoreTypes<'a> {
@@ -195,7 +205,7 @@ impl<'a> GetCertificateStoreTypes<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -213,6 +223,7 @@ impl<'a> GetCertificateStoreTypes<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -262,6 +273,7 @@ impl<'a> GetCertificateStoreTypes<'a> {
 pub struct PostCertificateStoreTypes<'a> {
     client: &'a crate::Client,
     body: crate::types::CertificateStoreTypeCreationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCertificateStoreTypes<'a> {
@@ -275,9 +287,10 @@ impl<'a> PostCertificateStoreTypes<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -309,6 +322,7 @@ impl<'a> PostCertificateStoreTypes<'a> {
 pub struct PutCertificateStoreTypes<'a> {
     client: &'a crate::Client,
     body: crate::types::CertificateStoreTypeUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutCertificateStoreTypes<'a> {
@@ -322,9 +336,10 @@ impl<'a> PutCertificateStoreTypes<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -356,6 +371,7 @@ impl<'a> PutCertificateStoreTypes<'a> {
 pub struct GetCertificateStoreTypesNameByName<'a> {
     client: &'a crate::Client,
     name: String,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateStoreTypesNameByName<'a> {
@@ -369,9 +385,10 @@ impl<'a> GetCertificateStoreTypesNameByName<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.name]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.name]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -402,6 +419,7 @@ impl<'a> GetCertificateStoreTypesNameByName<'a> {
 pub struct DeleteCertificateStoreTypesById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificateStoreTypesById<'a> {
@@ -415,9 +433,10 @@ impl<'a> DeleteCertificateStoreTypesById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -440,6 +459,7 @@ impl<'a> DeleteCertificateStoreTypesById<'a> {
 pub struct GetCertificateStoreTypesById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificateStoreTypesById<'a> {
@@ -453,9 +473,10 @@ impl<'a> GetCertificateStoreTypesById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

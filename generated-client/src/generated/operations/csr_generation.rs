@@ -14,6 +14,7 @@ impl crate::Client {
         PostCsrGenerationGenerate {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -27,6 +28,7 @@ impl crate::Client {
         DeleteCsrGenerationPending {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -41,6 +43,7 @@ impl crate::Client {
             page_returned: None,
             return_limit: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -54,6 +57,7 @@ impl crate::Client {
         DeleteCsrGenerationPendingById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -67,6 +71,7 @@ impl crate::Client {
         GetCsrGenerationPendingById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -77,6 +82,7 @@ impl crate::Client {
 pub struct PostCsrGenerationGenerate<'a> {
     client: &'a crate::Client,
     body: crate::types::CsrGenerationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostCsrGenerationGenerate<'a> {
@@ -90,9 +96,10 @@ impl<'a> PostCsrGenerationGenerate<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -122,6 +129,7 @@ impl<'a> PostCsrGenerationGenerate<'a> {
 pub struct DeleteCsrGenerationPending<'a> {
     client: &'a crate::Client,
     body: Vec<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCsrGenerationPending<'a> {
@@ -135,9 +143,10 @@ impl<'a> DeleteCsrGenerationPending<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -163,6 +172,7 @@ pub struct GetCsrGenerationPending<'a> {
     page_returned: Option<i32>,
     return_limit: Option<i32>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCsrGenerationPending<'a> {
@@ -194,7 +204,7 @@ impl<'a> GetCsrGenerationPending<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.page_returned {
@@ -206,6 +216,7 @@ impl<'a> GetCsrGenerationPending<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -253,6 +264,7 @@ impl<'a> GetCsrGenerationPending<'a> {
 pub struct DeleteCsrGenerationPendingById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCsrGenerationPendingById<'a> {
@@ -266,9 +278,10 @@ impl<'a> DeleteCsrGenerationPendingById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -291,6 +304,7 @@ impl<'a> DeleteCsrGenerationPendingById<'a> {
 pub struct GetCsrGenerationPendingById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCsrGenerationPendingById<'a> {
@@ -304,9 +318,10 @@ impl<'a> GetCsrGenerationPendingById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -30,6 +31,7 @@ impl crate::Client {
         PostJobTypesCustom {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -43,6 +45,7 @@ impl crate::Client {
         PutJobTypesCustom {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -56,6 +59,7 @@ impl crate::Client {
         DeleteJobTypesCustomById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -69,6 +73,7 @@ impl crate::Client {
         GetJobTypesCustomById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -83,6 +88,7 @@ pub struct GetJobTypesCustom<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetJobTypesCustom<'a> {
@@ -126,7 +132,7 @@ impl<'a> GetJobTypesCustom<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -144,6 +150,7 @@ impl<'a> GetJobTypesCustom<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -191,6 +198,7 @@ impl<'a> GetJobTypesCustom<'a> {
 pub struct PostJobTypesCustom<'a> {
     client: &'a crate::Client,
     body: crate::types::JobTypeCreateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostJobTypesCustom<'a> {
@@ -204,9 +212,10 @@ impl<'a> PostJobTypesCustom<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -236,6 +245,7 @@ impl<'a> PostJobTypesCustom<'a> {
 pub struct PutJobTypesCustom<'a> {
     client: &'a crate::Client,
     body: crate::types::JobTypeUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutJobTypesCustom<'a> {
@@ -249,9 +259,10 @@ impl<'a> PutJobTypesCustom<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -281,6 +292,7 @@ impl<'a> PutJobTypesCustom<'a> {
 pub struct DeleteJobTypesCustomById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteJobTypesCustomById<'a> {
@@ -294,9 +306,10 @@ impl<'a> DeleteJobTypesCustomById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -319,6 +332,7 @@ impl<'a> DeleteJobTypesCustomById<'a> {
 pub struct GetJobTypesCustomById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetJobTypesCustomById<'a> {
@@ -332,9 +346,10 @@ impl<'a> GetJobTypesCustomById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -30,6 +31,7 @@ impl crate::Client {
         PostAlertsDenied {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -43,6 +45,7 @@ impl crate::Client {
         PutAlertsDenied {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -53,6 +56,7 @@ impl crate::Client {
         DeleteAlertsDeniedById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -63,6 +67,7 @@ impl crate::Client {
         GetAlertsDeniedById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -77,6 +82,7 @@ pub struct GetAlertsDenied<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAlertsDenied<'a> {
@@ -120,7 +126,7 @@ impl<'a> GetAlertsDenied<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -138,6 +144,7 @@ impl<'a> GetAlertsDenied<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -187,6 +194,7 @@ impl<'a> GetAlertsDenied<'a> {
 pub struct PostAlertsDenied<'a> {
     client: &'a crate::Client,
     body: crate::types::DeniedAlertCreationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAlertsDenied<'a> {
@@ -200,9 +208,10 @@ impl<'a> PostAlertsDenied<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -234,6 +243,7 @@ impl<'a> PostAlertsDenied<'a> {
 pub struct PutAlertsDenied<'a> {
     client: &'a crate::Client,
     body: crate::types::DeniedAlertUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutAlertsDenied<'a> {
@@ -247,9 +257,10 @@ impl<'a> PutAlertsDenied<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -281,6 +292,7 @@ impl<'a> PutAlertsDenied<'a> {
 pub struct DeleteAlertsDeniedById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteAlertsDeniedById<'a> {
@@ -294,9 +306,10 @@ impl<'a> DeleteAlertsDeniedById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -319,6 +332,7 @@ impl<'a> DeleteAlertsDeniedById<'a> {
 pub struct GetAlertsDeniedById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAlertsDeniedById<'a> {
@@ -332,9 +346,10 @@ impl<'a> GetAlertsDeniedById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

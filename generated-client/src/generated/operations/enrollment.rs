@@ -26,6 +26,7 @@ impl crate::Client {
             id,
             collection_id: None,
             container_id: None,
+            extra: Default::default(),
         }
     }
 
@@ -42,6 +43,7 @@ impl crate::Client {
             client: self,
             thumbprint: thumbprint.into(),
             collection_id: None,
+            extra: Default::default(),
         }
     }
 
@@ -78,6 +80,7 @@ impl crate::Client {
             collection_id: None,
             x_certificateformat: x_certificateformat.into(),
             body,
+            extra: Default::default(),
         }
     }
 
@@ -87,6 +90,7 @@ impl crate::Client {
     pub fn get_enrollment_csr_context_my(&self) -> GetEnrollmentCsrContextMy<'_> {
         GetEnrollmentCsrContextMy {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -102,6 +106,7 @@ impl crate::Client {
         PostEnrollmentCsrParse {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -138,6 +143,7 @@ impl crate::Client {
             client: self,
             x_certificateformat: x_certificateformat.into(),
             body,
+            extra: Default::default(),
         }
     }
 
@@ -174,6 +180,7 @@ impl crate::Client {
             client: self,
             x_certificateformat: x_certificateformat.into(),
             body,
+            extra: Default::default(),
         }
     }
 
@@ -183,6 +190,7 @@ impl crate::Client {
     pub fn get_enrollment_pfx_context_my(&self) -> GetEnrollmentPfxContextMy<'_> {
         GetEnrollmentPfxContextMy {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -196,6 +204,7 @@ impl crate::Client {
         PostEnrollmentPfxDeploy {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -209,6 +218,7 @@ impl crate::Client {
         PostEnrollmentPfxReplace {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -226,6 +236,7 @@ impl crate::Client {
             collection_id: None,
             container_id: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -241,6 +252,7 @@ impl crate::Client {
         GetEnrollmentSettingsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -253,6 +265,7 @@ pub struct GetEnrollmentAvailableRenewalIdById<'a> {
     id: i32,
     collection_id: Option<i32>,
     container_id: Option<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetEnrollmentAvailableRenewalIdById<'a> {
@@ -282,7 +295,7 @@ impl<'a> GetEnrollmentAvailableRenewalIdById<'a> {
         self.container_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.collection_id {
@@ -291,6 +304,7 @@ impl<'a> GetEnrollmentAvailableRenewalIdById<'a> {
         if let Some(value) = &self.container_id {
             request.query("containerId", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -320,6 +334,7 @@ pub struct GetEnrollmentAvailableRenewalThumbprintByThumbprint<'a> {
     client: &'a crate::Client,
     thumbprint: String,
     collection_id: Option<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetEnrollmentAvailableRenewalThumbprintByThumbprint<'a> {
@@ -341,12 +356,13 @@ impl<'a> GetEnrollmentAvailableRenewalThumbprintByThumbprint<'a> {
         self.collection_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.thumbprint]);
         if let Some(value) = &self.collection_id {
             request.query("collectionId", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -378,6 +394,7 @@ pub struct PostEnrollmentCsr<'a> {
     collection_id: Option<i32>,
     x_certificateformat: String,
     body: crate::types::CsrEnrollmentRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostEnrollmentCsr<'a> {
@@ -403,7 +420,7 @@ impl<'a> PostEnrollmentCsr<'a> {
         self.collection_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.force_enroll {
@@ -413,6 +430,7 @@ impl<'a> PostEnrollmentCsr<'a> {
             request.query("collectionId", value);
         }
         request.header("x-certificateformat", &self.x_certificateformat);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -441,6 +459,7 @@ impl<'a> PostEnrollmentCsr<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetEnrollmentCsrContextMy<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetEnrollmentCsrContextMy<'a> {
@@ -454,9 +473,10 @@ impl<'a> GetEnrollmentCsrContextMy<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -487,6 +507,7 @@ impl<'a> GetEnrollmentCsrContextMy<'a> {
 pub struct PostEnrollmentCsrParse<'a> {
     client: &'a crate::Client,
     body: crate::types::CsrContents,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostEnrollmentCsrParse<'a> {
@@ -500,9 +521,10 @@ impl<'a> PostEnrollmentCsrParse<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -531,6 +553,7 @@ pub struct PostEnrollmentPfx<'a> {
     client: &'a crate::Client,
     x_certificateformat: String,
     body: crate::types::PfxEnrollmentRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostEnrollmentPfx<'a> {
@@ -544,10 +567,11 @@ impl<'a> PostEnrollmentPfx<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         request.header("x-certificateformat", &self.x_certificateformat);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -578,6 +602,7 @@ pub struct PostEnrollmentPfxV2<'a> {
     client: &'a crate::Client,
     x_certificateformat: String,
     body: crate::types::PfxEnrollmentWithStoresRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostEnrollmentPfxV2<'a> {
@@ -591,10 +616,11 @@ impl<'a> PostEnrollmentPfxV2<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         request.header("x-certificateformat", &self.x_certificateformat);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -625,6 +651,7 @@ impl<'a> PostEnrollmentPfxV2<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetEnrollmentPfxContextMy<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetEnrollmentPfxContextMy<'a> {
@@ -638,9 +665,10 @@ impl<'a> GetEnrollmentPfxContextMy<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -671,6 +699,7 @@ impl<'a> GetEnrollmentPfxContextMy<'a> {
 pub struct PostEnrollmentPfxDeploy<'a> {
     client: &'a crate::Client,
     body: crate::types::EnrollmentManagementRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostEnrollmentPfxDeploy<'a> {
@@ -684,9 +713,10 @@ impl<'a> PostEnrollmentPfxDeploy<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -718,6 +748,7 @@ impl<'a> PostEnrollmentPfxDeploy<'a> {
 pub struct PostEnrollmentPfxReplace<'a> {
     client: &'a crate::Client,
     body: crate::types::ExistingEnrollmentManagementRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostEnrollmentPfxReplace<'a> {
@@ -731,9 +762,10 @@ impl<'a> PostEnrollmentPfxReplace<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -767,6 +799,7 @@ pub struct PostEnrollmentRenew<'a> {
     collection_id: Option<i32>,
     container_id: Option<i32>,
     body: crate::types::RenewApiRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostEnrollmentRenew<'a> {
@@ -796,7 +829,7 @@ impl<'a> PostEnrollmentRenew<'a> {
         self.container_id = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
@@ -805,6 +838,7 @@ impl<'a> PostEnrollmentRenew<'a> {
         if let Some(value) = &self.container_id {
             request.query("containerId", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -834,6 +868,7 @@ impl<'a> PostEnrollmentRenew<'a> {
 pub struct GetEnrollmentSettingsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetEnrollmentSettingsById<'a> {
@@ -847,9 +882,10 @@ impl<'a> GetEnrollmentSettingsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

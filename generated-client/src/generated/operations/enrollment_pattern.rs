@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -33,6 +34,7 @@ impl crate::Client {
             client: self,
             force_template_default: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -42,6 +44,7 @@ impl crate::Client {
     pub fn get_enrollment_patterns_settings(&self) -> GetEnrollmentPatternsSettings<'_> {
         GetEnrollmentPatternsSettings {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -55,6 +58,7 @@ impl crate::Client {
         PutEnrollmentPatternsSettings {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -66,6 +70,7 @@ impl crate::Client {
     ) -> GetEnrollmentPatternsSubjectParts<'_> {
         GetEnrollmentPatternsSubjectParts {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -82,6 +87,7 @@ impl crate::Client {
             client: self,
             id,
             force: None,
+            extra: Default::default(),
         }
     }
 
@@ -95,6 +101,7 @@ impl crate::Client {
         GetEnrollmentPatternsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -113,6 +120,7 @@ impl crate::Client {
             id,
             force_template_default: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -126,6 +134,7 @@ impl crate::Client {
         GetEnrollmentPatternsByIdMetadata {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -141,6 +150,7 @@ impl crate::Client {
         GetEnrollmentPatternsByIdSettings {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -155,6 +165,7 @@ pub struct GetEnrollmentPatterns<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetEnrollmentPatterns<'a> {
@@ -208,7 +219,7 @@ impl<'a> GetEnrollmentPatterns<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -226,6 +237,7 @@ impl<'a> GetEnrollmentPatterns<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -276,6 +288,7 @@ pub struct PostEnrollmentPatterns<'a> {
     client: &'a crate::Client,
     force_template_default: Option<bool>,
     body: crate::types::EnrollmentPatternCreateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostEnrollmentPatterns<'a> {
@@ -297,12 +310,13 @@ impl<'a> PostEnrollmentPatterns<'a> {
         self.force_template_default = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.force_template_default {
             request.query("forceTemplateDefault", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -331,6 +345,7 @@ impl<'a> PostEnrollmentPatterns<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetEnrollmentPatternsSettings<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetEnrollmentPatternsSettings<'a> {
@@ -344,9 +359,10 @@ impl<'a> GetEnrollmentPatternsSettings<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -377,6 +393,7 @@ impl<'a> GetEnrollmentPatternsSettings<'a> {
 pub struct PutEnrollmentPatternsSettings<'a> {
     client: &'a crate::Client,
     body: crate::types::GlobalEnrollmentPatternSettingsRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutEnrollmentPatternsSettings<'a> {
@@ -390,9 +407,10 @@ impl<'a> PutEnrollmentPatternsSettings<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -423,6 +441,7 @@ impl<'a> PutEnrollmentPatternsSettings<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetEnrollmentPatternsSubjectParts<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetEnrollmentPatternsSubjectParts<'a> {
@@ -436,9 +455,10 @@ impl<'a> GetEnrollmentPatternsSubjectParts<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -470,6 +490,7 @@ pub struct DeleteEnrollmentPatternsById<'a> {
     client: &'a crate::Client,
     id: i32,
     force: Option<bool>,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteEnrollmentPatternsById<'a> {
@@ -491,12 +512,13 @@ impl<'a> DeleteEnrollmentPatternsById<'a> {
         self.force = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.force {
             request.query("force", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -519,6 +541,7 @@ impl<'a> DeleteEnrollmentPatternsById<'a> {
 pub struct GetEnrollmentPatternsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetEnrollmentPatternsById<'a> {
@@ -532,9 +555,10 @@ impl<'a> GetEnrollmentPatternsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -565,6 +589,7 @@ pub struct PutEnrollmentPatternsById<'a> {
     id: i32,
     force_template_default: Option<bool>,
     body: crate::types::EnrollmentPatternRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutEnrollmentPatternsById<'a> {
@@ -586,12 +611,13 @@ impl<'a> PutEnrollmentPatternsById<'a> {
         self.force_template_default = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.force_template_default {
             request.query("forceTemplateDefault", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -621,6 +647,7 @@ impl<'a> PutEnrollmentPatternsById<'a> {
 pub struct GetEnrollmentPatternsByIdMetadata<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetEnrollmentPatternsByIdMetadata<'a> {
@@ -634,9 +661,10 @@ impl<'a> GetEnrollmentPatternsByIdMetadata<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -667,6 +695,7 @@ impl<'a> GetEnrollmentPatternsByIdMetadata<'a> {
 pub struct GetEnrollmentPatternsByIdSettings<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetEnrollmentPatternsByIdSettings<'a> {
@@ -680,9 +709,10 @@ impl<'a> GetEnrollmentPatternsByIdSettings<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -30,6 +31,7 @@ impl crate::Client {
         PostEventHandlerRegistration {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -43,6 +45,7 @@ impl crate::Client {
         DeleteEventHandlerRegistrationById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -56,6 +59,7 @@ impl crate::Client {
         GetEventHandlerRegistrationById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -71,6 +75,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 }
@@ -85,6 +90,7 @@ pub struct GetEventHandlerRegistration<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetEventHandlerRegistration<'a> {
@@ -128,7 +134,7 @@ impl<'a> GetEventHandlerRegistration<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -146,6 +152,7 @@ impl<'a> GetEventHandlerRegistration<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -195,6 +202,7 @@ impl<'a> GetEventHandlerRegistration<'a> {
 pub struct PostEventHandlerRegistration<'a> {
     client: &'a crate::Client,
     body: crate::types::EventHandlerRegistrationCreateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostEventHandlerRegistration<'a> {
@@ -208,9 +216,10 @@ impl<'a> PostEventHandlerRegistration<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -242,6 +251,7 @@ impl<'a> PostEventHandlerRegistration<'a> {
 pub struct DeleteEventHandlerRegistrationById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteEventHandlerRegistrationById<'a> {
@@ -255,9 +265,10 @@ impl<'a> DeleteEventHandlerRegistrationById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -280,6 +291,7 @@ impl<'a> DeleteEventHandlerRegistrationById<'a> {
 pub struct GetEventHandlerRegistrationById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetEventHandlerRegistrationById<'a> {
@@ -293,9 +305,10 @@ impl<'a> GetEventHandlerRegistrationById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -327,6 +340,7 @@ pub struct PutEventHandlerRegistrationById<'a> {
     client: &'a crate::Client,
     id: i32,
     body: crate::types::EventHandlerRegistrationUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutEventHandlerRegistrationById<'a> {
@@ -340,9 +354,10 @@ impl<'a> PutEventHandlerRegistrationById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }

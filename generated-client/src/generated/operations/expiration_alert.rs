@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -30,6 +31,7 @@ impl crate::Client {
         PostAlertsExpiration {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -43,6 +45,7 @@ impl crate::Client {
         PutAlertsExpiration {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -53,6 +56,7 @@ impl crate::Client {
     pub fn get_alerts_expiration_schedule(&self) -> GetAlertsExpirationSchedule<'_> {
         GetAlertsExpirationSchedule {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -67,6 +71,7 @@ impl crate::Client {
         PutAlertsExpirationSchedule {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -81,6 +86,7 @@ impl crate::Client {
         PostAlertsExpirationTest {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -95,6 +101,7 @@ impl crate::Client {
         PostAlertsExpirationTestAll {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -108,6 +115,7 @@ impl crate::Client {
         DeleteAlertsExpirationById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -118,6 +126,7 @@ impl crate::Client {
         GetAlertsExpirationById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -132,6 +141,7 @@ pub struct GetAlertsExpiration<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAlertsExpiration<'a> {
@@ -175,7 +185,7 @@ impl<'a> GetAlertsExpiration<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -193,6 +203,7 @@ impl<'a> GetAlertsExpiration<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -242,6 +253,7 @@ impl<'a> GetAlertsExpiration<'a> {
 pub struct PostAlertsExpiration<'a> {
     client: &'a crate::Client,
     body: crate::types::ExpirationAlertCreationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAlertsExpiration<'a> {
@@ -255,9 +267,10 @@ impl<'a> PostAlertsExpiration<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -289,6 +302,7 @@ impl<'a> PostAlertsExpiration<'a> {
 pub struct PutAlertsExpiration<'a> {
     client: &'a crate::Client,
     body: crate::types::ExpirationAlertUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutAlertsExpiration<'a> {
@@ -302,9 +316,10 @@ impl<'a> PutAlertsExpiration<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -335,6 +350,7 @@ impl<'a> PutAlertsExpiration<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetAlertsExpirationSchedule<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAlertsExpirationSchedule<'a> {
@@ -348,9 +364,10 @@ impl<'a> GetAlertsExpirationSchedule<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -379,6 +396,7 @@ impl<'a> GetAlertsExpirationSchedule<'a> {
 pub struct PutAlertsExpirationSchedule<'a> {
     client: &'a crate::Client,
     body: crate::types::AlertScheduleRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutAlertsExpirationSchedule<'a> {
@@ -392,9 +410,10 @@ impl<'a> PutAlertsExpirationSchedule<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -424,6 +443,7 @@ impl<'a> PutAlertsExpirationSchedule<'a> {
 pub struct PostAlertsExpirationTest<'a> {
     client: &'a crate::Client,
     body: crate::types::ExpirationAlertTestRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAlertsExpirationTest<'a> {
@@ -437,9 +457,10 @@ impl<'a> PostAlertsExpirationTest<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -471,6 +492,7 @@ impl<'a> PostAlertsExpirationTest<'a> {
 pub struct PostAlertsExpirationTestAll<'a> {
     client: &'a crate::Client,
     body: crate::types::ExpirationAlertTestAllRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAlertsExpirationTestAll<'a> {
@@ -484,9 +506,10 @@ impl<'a> PostAlertsExpirationTestAll<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -518,6 +541,7 @@ impl<'a> PostAlertsExpirationTestAll<'a> {
 pub struct DeleteAlertsExpirationById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteAlertsExpirationById<'a> {
@@ -531,9 +555,10 @@ impl<'a> DeleteAlertsExpirationById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -556,6 +581,7 @@ impl<'a> DeleteAlertsExpirationById<'a> {
 pub struct GetAlertsExpirationById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAlertsExpirationById<'a> {
@@ -569,9 +595,10 @@ impl<'a> GetAlertsExpirationById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -30,6 +31,7 @@ impl crate::Client {
         PostExtensionsScripts {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -43,6 +45,7 @@ impl crate::Client {
         PutExtensionsScripts {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -56,6 +59,7 @@ impl crate::Client {
         DeleteExtensionsScriptsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -66,6 +70,7 @@ impl crate::Client {
         GetExtensionsScriptsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -80,6 +85,7 @@ pub struct GetExtensionsScripts<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetExtensionsScripts<'a> {
@@ -123,7 +129,7 @@ impl<'a> GetExtensionsScripts<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -141,6 +147,7 @@ impl<'a> GetExtensionsScripts<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -188,6 +195,7 @@ impl<'a> GetExtensionsScripts<'a> {
 pub struct PostExtensionsScripts<'a> {
     client: &'a crate::Client,
     body: crate::types::ScriptCreateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostExtensionsScripts<'a> {
@@ -201,9 +209,10 @@ impl<'a> PostExtensionsScripts<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -233,6 +242,7 @@ impl<'a> PostExtensionsScripts<'a> {
 pub struct PutExtensionsScripts<'a> {
     client: &'a crate::Client,
     body: crate::types::ScriptsUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutExtensionsScripts<'a> {
@@ -246,9 +256,10 @@ impl<'a> PutExtensionsScripts<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -278,6 +289,7 @@ impl<'a> PutExtensionsScripts<'a> {
 pub struct DeleteExtensionsScriptsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteExtensionsScriptsById<'a> {
@@ -291,9 +303,10 @@ impl<'a> DeleteExtensionsScriptsById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -316,6 +329,7 @@ impl<'a> DeleteExtensionsScriptsById<'a> {
 pub struct GetExtensionsScriptsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetExtensionsScriptsById<'a> {
@@ -329,9 +343,10 @@ impl<'a> GetExtensionsScriptsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -30,6 +31,7 @@ impl crate::Client {
         PostIdentityProviders {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -39,6 +41,7 @@ impl crate::Client {
     pub fn get_identity_providers_types(&self) -> GetIdentityProvidersTypes<'_> {
         GetIdentityProvidersTypes {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -52,6 +55,7 @@ impl crate::Client {
         GetIdentityProvidersById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -67,6 +71,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 }
@@ -81,6 +86,7 @@ pub struct GetIdentityProviders<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetIdentityProviders<'a> {
@@ -134,7 +140,7 @@ impl<'a> GetIdentityProviders<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -152,6 +158,7 @@ impl<'a> GetIdentityProviders<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -201,6 +208,7 @@ impl<'a> GetIdentityProviders<'a> {
 pub struct PostIdentityProviders<'a> {
     client: &'a crate::Client,
     body: crate::types::IdentityProviderCreateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostIdentityProviders<'a> {
@@ -214,9 +222,10 @@ impl<'a> PostIdentityProviders<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -247,6 +256,7 @@ impl<'a> PostIdentityProviders<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetIdentityProvidersTypes<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetIdentityProvidersTypes<'a> {
@@ -260,9 +270,10 @@ impl<'a> GetIdentityProvidersTypes<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -293,6 +304,7 @@ impl<'a> GetIdentityProvidersTypes<'a> {
 pub struct GetIdentityProvidersById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetIdentityProvidersById<'a> {
@@ -306,9 +318,10 @@ impl<'a> GetIdentityProvidersById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -340,6 +353,7 @@ pub struct PutIdentityProvidersById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
     body: crate::types::IdentityProviderUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutIdentityProvidersById<'a> {
@@ -353,9 +367,10 @@ impl<'a> PutIdentityProvidersById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }

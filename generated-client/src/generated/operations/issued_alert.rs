@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -30,6 +31,7 @@ impl crate::Client {
         PostAlertsIssued {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -43,6 +45,7 @@ impl crate::Client {
         PutAlertsIssued {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -52,6 +55,7 @@ impl crate::Client {
     pub fn get_alerts_issued_schedule(&self) -> GetAlertsIssuedSchedule<'_> {
         GetAlertsIssuedSchedule {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -65,6 +69,7 @@ impl crate::Client {
         PutAlertsIssuedSchedule {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -75,6 +80,7 @@ impl crate::Client {
         DeleteAlertsIssuedById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -85,6 +91,7 @@ impl crate::Client {
         GetAlertsIssuedById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -99,6 +106,7 @@ pub struct GetAlertsIssued<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAlertsIssued<'a> {
@@ -142,7 +150,7 @@ impl<'a> GetAlertsIssued<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -160,6 +168,7 @@ impl<'a> GetAlertsIssued<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -209,6 +218,7 @@ impl<'a> GetAlertsIssued<'a> {
 pub struct PostAlertsIssued<'a> {
     client: &'a crate::Client,
     body: crate::types::IssuedAlertCreationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAlertsIssued<'a> {
@@ -222,9 +232,10 @@ impl<'a> PostAlertsIssued<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -256,6 +267,7 @@ impl<'a> PostAlertsIssued<'a> {
 pub struct PutAlertsIssued<'a> {
     client: &'a crate::Client,
     body: crate::types::IssuedAlertUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutAlertsIssued<'a> {
@@ -269,9 +281,10 @@ impl<'a> PutAlertsIssued<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -302,6 +315,7 @@ impl<'a> PutAlertsIssued<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetAlertsIssuedSchedule<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAlertsIssuedSchedule<'a> {
@@ -315,9 +329,10 @@ impl<'a> GetAlertsIssuedSchedule<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -346,6 +361,7 @@ impl<'a> GetAlertsIssuedSchedule<'a> {
 pub struct PutAlertsIssuedSchedule<'a> {
     client: &'a crate::Client,
     body: crate::types::AlertScheduleRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutAlertsIssuedSchedule<'a> {
@@ -359,9 +375,10 @@ impl<'a> PutAlertsIssuedSchedule<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -391,6 +408,7 @@ impl<'a> PutAlertsIssuedSchedule<'a> {
 pub struct DeleteAlertsIssuedById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteAlertsIssuedById<'a> {
@@ -404,9 +422,10 @@ impl<'a> DeleteAlertsIssuedById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -429,6 +448,7 @@ impl<'a> DeleteAlertsIssuedById<'a> {
 pub struct GetAlertsIssuedById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAlertsIssuedById<'a> {
@@ -442,9 +462,10 @@ impl<'a> GetAlertsIssuedById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -13,6 +13,7 @@ impl crate::Client {
         GetSshKeysMyKey {
             client: self,
             include_private_key: None,
+            extra: Default::default(),
         }
     }
 
@@ -41,6 +42,7 @@ impl crate::Client {
         PostSshKeysMyKey {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -54,6 +56,7 @@ impl crate::Client {
         PutSshKeysMyKey {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -67,6 +70,7 @@ impl crate::Client {
         DeleteSshKeysUnmanaged {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -83,6 +87,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -96,6 +101,7 @@ impl crate::Client {
         DeleteSshKeysUnmanagedById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -106,6 +112,7 @@ impl crate::Client {
         GetSshKeysUnmanagedById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -116,6 +123,7 @@ impl crate::Client {
 pub struct GetSshKeysMyKey<'a> {
     client: &'a crate::Client,
     include_private_key: Option<bool>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSshKeysMyKey<'a> {
@@ -137,12 +145,13 @@ impl<'a> GetSshKeysMyKey<'a> {
         self.include_private_key = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.include_private_key {
             request.query("includePrivateKey", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -171,6 +180,7 @@ impl<'a> GetSshKeysMyKey<'a> {
 pub struct PostSshKeysMyKey<'a> {
     client: &'a crate::Client,
     body: crate::types::KeyGenerationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSshKeysMyKey<'a> {
@@ -184,9 +194,10 @@ impl<'a> PostSshKeysMyKey<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -216,6 +227,7 @@ impl<'a> PostSshKeysMyKey<'a> {
 pub struct PutSshKeysMyKey<'a> {
     client: &'a crate::Client,
     body: crate::types::KeyUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSshKeysMyKey<'a> {
@@ -229,9 +241,10 @@ impl<'a> PutSshKeysMyKey<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -261,6 +274,7 @@ impl<'a> PutSshKeysMyKey<'a> {
 pub struct DeleteSshKeysUnmanaged<'a> {
     client: &'a crate::Client,
     body: Vec<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteSshKeysUnmanaged<'a> {
@@ -274,9 +288,10 @@ impl<'a> DeleteSshKeysUnmanaged<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -304,6 +319,7 @@ pub struct GetSshKeysUnmanaged<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSshKeysUnmanaged<'a> {
@@ -347,7 +363,7 @@ impl<'a> GetSshKeysUnmanaged<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -365,6 +381,7 @@ impl<'a> GetSshKeysUnmanaged<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -412,6 +429,7 @@ impl<'a> GetSshKeysUnmanaged<'a> {
 pub struct DeleteSshKeysUnmanagedById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteSshKeysUnmanagedById<'a> {
@@ -425,9 +443,10 @@ impl<'a> DeleteSshKeysUnmanagedById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -450,6 +469,7 @@ impl<'a> DeleteSshKeysUnmanagedById<'a> {
 pub struct GetSshKeysUnmanagedById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSshKeysUnmanagedById<'a> {
@@ -463,9 +483,10 @@ impl<'a> GetSshKeysUnmanagedById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

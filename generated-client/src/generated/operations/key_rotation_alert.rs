@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -30,6 +31,7 @@ impl crate::Client {
         PostAlertsKeyRotation {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -43,6 +45,7 @@ impl crate::Client {
         PutAlertsKeyRotation {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -52,6 +55,7 @@ impl crate::Client {
     pub fn get_alerts_key_rotation_schedule(&self) -> GetAlertsKeyRotationSchedule<'_> {
         GetAlertsKeyRotationSchedule {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -65,6 +69,7 @@ impl crate::Client {
         PutAlertsKeyRotationSchedule {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -79,6 +84,7 @@ impl crate::Client {
         PostAlertsKeyRotationTest {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -93,6 +99,7 @@ impl crate::Client {
         PostAlertsKeyRotationTestAll {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -106,6 +113,7 @@ impl crate::Client {
         DeleteAlertsKeyRotationById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -119,6 +127,7 @@ impl crate::Client {
         GetAlertsKeyRotationById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -133,6 +142,7 @@ pub struct GetAlertsKeyRotation<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAlertsKeyRotation<'a> {
@@ -176,7 +186,7 @@ impl<'a> GetAlertsKeyRotation<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -194,6 +204,7 @@ impl<'a> GetAlertsKeyRotation<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -243,6 +254,7 @@ impl<'a> GetAlertsKeyRotation<'a> {
 pub struct PostAlertsKeyRotation<'a> {
     client: &'a crate::Client,
     body: crate::types::KeyRotationAlertCreationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAlertsKeyRotation<'a> {
@@ -256,9 +268,10 @@ impl<'a> PostAlertsKeyRotation<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -290,6 +303,7 @@ impl<'a> PostAlertsKeyRotation<'a> {
 pub struct PutAlertsKeyRotation<'a> {
     client: &'a crate::Client,
     body: crate::types::KeyRotationAlertUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutAlertsKeyRotation<'a> {
@@ -303,9 +317,10 @@ impl<'a> PutAlertsKeyRotation<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -336,6 +351,7 @@ impl<'a> PutAlertsKeyRotation<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetAlertsKeyRotationSchedule<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAlertsKeyRotationSchedule<'a> {
@@ -349,9 +365,10 @@ impl<'a> GetAlertsKeyRotationSchedule<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -380,6 +397,7 @@ impl<'a> GetAlertsKeyRotationSchedule<'a> {
 pub struct PutAlertsKeyRotationSchedule<'a> {
     client: &'a crate::Client,
     body: crate::types::AlertScheduleRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutAlertsKeyRotationSchedule<'a> {
@@ -393,9 +411,10 @@ impl<'a> PutAlertsKeyRotationSchedule<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -425,6 +444,7 @@ impl<'a> PutAlertsKeyRotationSchedule<'a> {
 pub struct PostAlertsKeyRotationTest<'a> {
     client: &'a crate::Client,
     body: crate::types::KeyRotationAlertTestRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAlertsKeyRotationTest<'a> {
@@ -438,9 +458,10 @@ impl<'a> PostAlertsKeyRotationTest<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -472,6 +493,7 @@ impl<'a> PostAlertsKeyRotationTest<'a> {
 pub struct PostAlertsKeyRotationTestAll<'a> {
     client: &'a crate::Client,
     body: crate::types::KeyRotationAlertTestAllRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAlertsKeyRotationTestAll<'a> {
@@ -485,9 +507,10 @@ impl<'a> PostAlertsKeyRotationTestAll<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -519,6 +542,7 @@ impl<'a> PostAlertsKeyRotationTestAll<'a> {
 pub struct DeleteAlertsKeyRotationById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteAlertsKeyRotationById<'a> {
@@ -532,9 +556,10 @@ impl<'a> DeleteAlertsKeyRotationById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -557,6 +582,7 @@ impl<'a> DeleteAlertsKeyRotationById<'a> {
 pub struct GetAlertsKeyRotationById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAlertsKeyRotationById<'a> {
@@ -570,9 +596,10 @@ impl<'a> GetAlertsKeyRotationById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

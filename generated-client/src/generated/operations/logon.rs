@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -30,6 +31,7 @@ impl crate::Client {
         PostSshLogons {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -43,6 +45,7 @@ impl crate::Client {
         PostSshLogonsAccess {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -53,6 +56,7 @@ impl crate::Client {
         DeleteSshLogonsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -63,6 +67,7 @@ impl crate::Client {
         GetSshLogonsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -77,6 +82,7 @@ pub struct GetSshLogons<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSshLogons<'a> {
@@ -120,7 +126,7 @@ impl<'a> GetSshLogons<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -138,6 +144,7 @@ impl<'a> GetSshLogons<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -185,6 +192,7 @@ impl<'a> GetSshLogons<'a> {
 pub struct PostSshLogons<'a> {
     client: &'a crate::Client,
     body: crate::types::LogonCreationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSshLogons<'a> {
@@ -198,9 +206,10 @@ impl<'a> PostSshLogons<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -230,6 +239,7 @@ impl<'a> PostSshLogons<'a> {
 pub struct PostSshLogonsAccess<'a> {
     client: &'a crate::Client,
     body: crate::types::LogonAccessRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSshLogonsAccess<'a> {
@@ -243,9 +253,10 @@ impl<'a> PostSshLogonsAccess<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -275,6 +286,7 @@ impl<'a> PostSshLogonsAccess<'a> {
 pub struct DeleteSshLogonsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteSshLogonsById<'a> {
@@ -288,9 +300,10 @@ impl<'a> DeleteSshLogonsById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -313,6 +326,7 @@ impl<'a> DeleteSshLogonsById<'a> {
 pub struct GetSshLogonsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSshLogonsById<'a> {
@@ -326,9 +340,10 @@ impl<'a> GetSshLogonsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

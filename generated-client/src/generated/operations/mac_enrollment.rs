@@ -9,7 +9,10 @@ impl crate::Client {
     ///
     /// `GET /MacEnrollment`, API version `1.0`.
     pub fn get_mac_enrollment(&self) -> GetMacEnrollment<'_> {
-        GetMacEnrollment { client: self }
+        GetMacEnrollment {
+            client: self,
+            extra: Default::default(),
+        }
     }
 
     /// Updates mac enrollment settings data
@@ -23,6 +26,7 @@ impl crate::Client {
         PutMacEnrollment {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 }
@@ -32,6 +36,7 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetMacEnrollment<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetMacEnrollment<'a> {
@@ -45,9 +50,10 @@ impl<'a> GetMacEnrollment<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -76,6 +82,7 @@ impl<'a> GetMacEnrollment<'a> {
 pub struct PutMacEnrollment<'a> {
     client: &'a crate::Client,
     body: crate::types::MacEnrollmentApiModel,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutMacEnrollment<'a> {
@@ -89,9 +96,10 @@ impl<'a> PutMacEnrollment<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }

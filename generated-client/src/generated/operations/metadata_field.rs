@@ -16,6 +16,7 @@ impl crate::Client {
             client: self,
             force: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -33,6 +34,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -48,6 +50,7 @@ impl crate::Client {
         PostMetadataFields {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -63,6 +66,7 @@ impl crate::Client {
         PutMetadataFields {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -76,6 +80,7 @@ impl crate::Client {
             client: self,
             id,
             force: None,
+            extra: Default::default(),
         }
     }
 
@@ -87,6 +92,7 @@ impl crate::Client {
         GetMetadataFieldsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -100,6 +106,7 @@ impl crate::Client {
         GetMetadataFieldsByIdInUse {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -114,6 +121,7 @@ impl crate::Client {
         GetMetadataFieldsByName {
             client: self,
             name: name.into(),
+            extra: Default::default(),
         }
     }
 }
@@ -125,6 +133,7 @@ pub struct DeleteMetadataFields<'a> {
     client: &'a crate::Client,
     force: Option<bool>,
     body: Vec<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteMetadataFields<'a> {
@@ -146,12 +155,13 @@ impl<'a> DeleteMetadataFields<'a> {
         self.force = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.force {
             request.query("force", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -179,6 +189,7 @@ pub struct GetMetadataFields<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetMetadataFields<'a> {
@@ -222,7 +233,7 @@ impl<'a> GetMetadataFields<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -240,6 +251,7 @@ impl<'a> GetMetadataFields<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -287,6 +299,7 @@ impl<'a> GetMetadataFields<'a> {
 pub struct PostMetadataFields<'a> {
     client: &'a crate::Client,
     body: crate::types::MetadataFieldCreateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostMetadataFields<'a> {
@@ -300,9 +313,10 @@ impl<'a> PostMetadataFields<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -332,6 +346,7 @@ impl<'a> PostMetadataFields<'a> {
 pub struct PutMetadataFields<'a> {
     client: &'a crate::Client,
     body: crate::types::MetadataFieldUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutMetadataFields<'a> {
@@ -345,9 +360,10 @@ impl<'a> PutMetadataFields<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -378,6 +394,7 @@ pub struct DeleteMetadataFieldsById<'a> {
     client: &'a crate::Client,
     id: i32,
     force: Option<bool>,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteMetadataFieldsById<'a> {
@@ -399,12 +416,13 @@ impl<'a> DeleteMetadataFieldsById<'a> {
         self.force = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.force {
             request.query("force", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -427,6 +445,7 @@ impl<'a> DeleteMetadataFieldsById<'a> {
 pub struct GetMetadataFieldsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetMetadataFieldsById<'a> {
@@ -440,9 +459,10 @@ impl<'a> GetMetadataFieldsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -471,6 +491,7 @@ impl<'a> GetMetadataFieldsById<'a> {
 pub struct GetMetadataFieldsByIdInUse<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetMetadataFieldsByIdInUse<'a> {
@@ -484,9 +505,10 @@ impl<'a> GetMetadataFieldsByIdInUse<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -509,6 +531,7 @@ impl<'a> GetMetadataFieldsByIdInUse<'a> {
 pub struct GetMetadataFieldsByName<'a> {
     client: &'a crate::Client,
     name: String,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetMetadataFieldsByName<'a> {
@@ -522,9 +545,10 @@ impl<'a> GetMetadataFieldsByName<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.name]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.name]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

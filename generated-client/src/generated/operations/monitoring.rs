@@ -14,6 +14,7 @@ impl crate::Client {
         PostMonitoringResolveOcsp {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -30,6 +31,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -46,6 +48,7 @@ impl crate::Client {
             client: self,
             force_save: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -62,6 +65,7 @@ impl crate::Client {
             client: self,
             force_save: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -75,6 +79,7 @@ impl crate::Client {
         PostMonitoringRevocationCrlTest {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -88,6 +93,7 @@ impl crate::Client {
         PostMonitoringRevocationOcspTest {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -101,6 +107,7 @@ impl crate::Client {
         PutMonitoringRevocationSchedule {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -115,6 +122,7 @@ impl crate::Client {
         PostMonitoringRevocationTest {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -129,6 +137,7 @@ impl crate::Client {
         PostMonitoringRevocationTestAll {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -142,6 +151,7 @@ impl crate::Client {
         DeleteMonitoringRevocationById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -155,6 +165,7 @@ impl crate::Client {
         GetMonitoringRevocationById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -165,6 +176,7 @@ impl crate::Client {
 pub struct PostMonitoringResolveOcsp<'a> {
     client: &'a crate::Client,
     body: crate::types::OcspParametersRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostMonitoringResolveOcsp<'a> {
@@ -178,9 +190,10 @@ impl<'a> PostMonitoringResolveOcsp<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -214,6 +227,7 @@ pub struct GetMonitoringRevocation<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetMonitoringRevocation<'a> {
@@ -257,7 +271,7 @@ impl<'a> GetMonitoringRevocation<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -275,6 +289,7 @@ impl<'a> GetMonitoringRevocation<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -325,6 +340,7 @@ pub struct PostMonitoringRevocation<'a> {
     client: &'a crate::Client,
     force_save: Option<bool>,
     body: crate::types::RevocationMonitoringCreationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostMonitoringRevocation<'a> {
@@ -346,12 +362,13 @@ impl<'a> PostMonitoringRevocation<'a> {
         self.force_save = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.force_save {
             request.query("forceSave", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -384,6 +401,7 @@ pub struct PutMonitoringRevocation<'a> {
     client: &'a crate::Client,
     force_save: Option<bool>,
     body: crate::types::RevocationMonitoringUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutMonitoringRevocation<'a> {
@@ -405,12 +423,13 @@ impl<'a> PutMonitoringRevocation<'a> {
         self.force_save = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.force_save {
             request.query("forceSave", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -442,6 +461,7 @@ impl<'a> PutMonitoringRevocation<'a> {
 pub struct PostMonitoringRevocationCrlTest<'a> {
     client: &'a crate::Client,
     body: crate::types::CrlTestRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostMonitoringRevocationCrlTest<'a> {
@@ -455,9 +475,10 @@ impl<'a> PostMonitoringRevocationCrlTest<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -487,6 +508,7 @@ impl<'a> PostMonitoringRevocationCrlTest<'a> {
 pub struct PostMonitoringRevocationOcspTest<'a> {
     client: &'a crate::Client,
     body: crate::types::OcspTestRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostMonitoringRevocationOcspTest<'a> {
@@ -500,9 +522,10 @@ impl<'a> PostMonitoringRevocationOcspTest<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -532,6 +555,7 @@ impl<'a> PostMonitoringRevocationOcspTest<'a> {
 pub struct PutMonitoringRevocationSchedule<'a> {
     client: &'a crate::Client,
     body: crate::types::RevocationMonitoringUpdateScheduleRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutMonitoringRevocationSchedule<'a> {
@@ -545,9 +569,10 @@ impl<'a> PutMonitoringRevocationSchedule<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -579,6 +604,7 @@ impl<'a> PutMonitoringRevocationSchedule<'a> {
 pub struct PostMonitoringRevocationTest<'a> {
     client: &'a crate::Client,
     body: crate::types::RevocationMonitoringAlertTestRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostMonitoringRevocationTest<'a> {
@@ -592,9 +618,10 @@ impl<'a> PostMonitoringRevocationTest<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -626,6 +653,7 @@ impl<'a> PostMonitoringRevocationTest<'a> {
 pub struct PostMonitoringRevocationTestAll<'a> {
     client: &'a crate::Client,
     body: crate::types::RevocationMonitoringAlertTestAllRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostMonitoringRevocationTestAll<'a> {
@@ -639,9 +667,10 @@ impl<'a> PostMonitoringRevocationTestAll<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -673,6 +702,7 @@ impl<'a> PostMonitoringRevocationTestAll<'a> {
 pub struct DeleteMonitoringRevocationById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteMonitoringRevocationById<'a> {
@@ -686,9 +716,10 @@ impl<'a> DeleteMonitoringRevocationById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -711,6 +742,7 @@ impl<'a> DeleteMonitoringRevocationById<'a> {
 pub struct GetMonitoringRevocationById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetMonitoringRevocationById<'a> {
@@ -724,9 +756,10 @@ impl<'a> GetMonitoringRevocationById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -14,6 +14,7 @@ impl crate::Client {
         PostOrchestratorJobsAcknowledge {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -27,6 +28,7 @@ impl crate::Client {
         PostOrchestratorJobsCustom {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -40,6 +42,7 @@ impl crate::Client {
         PostOrchestratorJobsCustomBulk {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -58,6 +61,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -71,6 +75,7 @@ impl crate::Client {
         GetOrchestratorJobsJobStatusData {
             client: self,
             job_history_id,
+            extra: Default::default(),
         }
     }
 
@@ -84,6 +89,7 @@ impl crate::Client {
         PostOrchestratorJobsReschedule {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -102,6 +108,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -115,6 +122,7 @@ impl crate::Client {
         PostOrchestratorJobsUnschedule {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 }
@@ -125,6 +133,7 @@ impl crate::Client {
 pub struct PostOrchestratorJobsAcknowledge<'a> {
     client: &'a crate::Client,
     body: crate::types::AcknowledgeJobRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostOrchestratorJobsAcknowledge<'a> {
@@ -138,9 +147,10 @@ impl<'a> PostOrchestratorJobsAcknowledge<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -164,6 +174,7 @@ impl<'a> PostOrchestratorJobsAcknowledge<'a> {
 pub struct PostOrchestratorJobsCustom<'a> {
     client: &'a crate::Client,
     body: crate::types::ScheduleJobRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostOrchestratorJobsCustom<'a> {
@@ -177,9 +188,10 @@ impl<'a> PostOrchestratorJobsCustom<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -209,6 +221,7 @@ impl<'a> PostOrchestratorJobsCustom<'a> {
 pub struct PostOrchestratorJobsCustomBulk<'a> {
     client: &'a crate::Client,
     body: crate::types::ScheduleBulkJobRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostOrchestratorJobsCustomBulk<'a> {
@@ -222,9 +235,10 @@ impl<'a> PostOrchestratorJobsCustomBulk<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -258,6 +272,7 @@ pub struct GetOrchestratorJobsJobHistory<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetOrchestratorJobsJobHistory<'a> {
@@ -301,7 +316,7 @@ impl<'a> GetOrchestratorJobsJobHistory<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -319,6 +334,7 @@ impl<'a> GetOrchestratorJobsJobHistory<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -366,6 +382,7 @@ impl<'a> GetOrchestratorJobsJobHistory<'a> {
 pub struct GetOrchestratorJobsJobStatusData<'a> {
     client: &'a crate::Client,
     job_history_id: i64,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetOrchestratorJobsJobStatusData<'a> {
@@ -379,10 +396,11 @@ impl<'a> GetOrchestratorJobsJobStatusData<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         request.query("jobHistoryId", &self.job_history_id);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -413,6 +431,7 @@ impl<'a> GetOrchestratorJobsJobStatusData<'a> {
 pub struct PostOrchestratorJobsReschedule<'a> {
     client: &'a crate::Client,
     body: crate::types::RescheduleJobRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostOrchestratorJobsReschedule<'a> {
@@ -426,9 +445,10 @@ impl<'a> PostOrchestratorJobsReschedule<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -456,6 +476,7 @@ pub struct GetOrchestratorJobsScheduledJobs<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetOrchestratorJobsScheduledJobs<'a> {
@@ -499,7 +520,7 @@ impl<'a> GetOrchestratorJobsScheduledJobs<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -517,6 +538,7 @@ impl<'a> GetOrchestratorJobsScheduledJobs<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -560,6 +582,7 @@ impl<'a> GetOrchestratorJobsScheduledJobs<'a> {
 pub struct PostOrchestratorJobsUnschedule<'a> {
     client: &'a crate::Client,
     body: crate::types::UnscheduleJobRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostOrchestratorJobsUnschedule<'a> {
@@ -573,9 +596,10 @@ impl<'a> PostOrchestratorJobsUnschedule<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }

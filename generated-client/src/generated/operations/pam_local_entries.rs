@@ -16,6 +16,7 @@ impl crate::Client {
             client: self,
             provider_id,
             secret_name: secret_name.into(),
+            extra: Default::default(),
         }
     }
 
@@ -36,6 +37,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -51,6 +53,7 @@ impl crate::Client {
             client: self,
             provider_id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -66,6 +69,7 @@ impl crate::Client {
             client: self,
             provider_id,
             body,
+            extra: Default::default(),
         }
     }
 }
@@ -77,6 +81,7 @@ pub struct DeletePamProvidersLocalByProviderIdEntries<'a> {
     client: &'a crate::Client,
     provider_id: i32,
     secret_name: String,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeletePamProvidersLocalByProviderIdEntries<'a> {
@@ -90,10 +95,11 @@ impl<'a> DeletePamProvidersLocalByProviderIdEntries<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.provider_id]);
         request.query("secretName", &self.secret_name);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -121,6 +127,7 @@ pub struct GetPamProvidersLocalByProviderIdEntries<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetPamProvidersLocalByProviderIdEntries<'a> {
@@ -174,7 +181,7 @@ impl<'a> GetPamProvidersLocalByProviderIdEntries<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.provider_id]);
         if let Some(value) = &self.query_string {
@@ -192,6 +199,7 @@ impl<'a> GetPamProvidersLocalByProviderIdEntries<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -240,6 +248,7 @@ pub struct PostPamProvidersLocalByProviderIdEntries<'a> {
     client: &'a crate::Client,
     provider_id: i32,
     body: crate::types::LocalPamEntryCreateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostPamProvidersLocalByProviderIdEntries<'a> {
@@ -253,9 +262,10 @@ impl<'a> PostPamProvidersLocalByProviderIdEntries<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.provider_id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -286,6 +296,7 @@ pub struct PutPamProvidersLocalByProviderIdEntries<'a> {
     client: &'a crate::Client,
     provider_id: i32,
     body: crate::types::LocalPamEntryUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutPamProvidersLocalByProviderIdEntries<'a> {
@@ -299,9 +310,10 @@ impl<'a> PutPamProvidersLocalByProviderIdEntries<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.provider_id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }

@@ -24,6 +24,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -47,6 +48,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -67,6 +69,7 @@ impl crate::Client {
         PostPamProviders {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -87,6 +90,7 @@ impl crate::Client {
         PostPamProvidersV2 {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -107,6 +111,7 @@ impl crate::Client {
         PutPamProviders {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -127,6 +132,7 @@ impl crate::Client {
         PutPamProvidersV2 {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -143,6 +149,7 @@ impl crate::Client {
     pub fn get_pam_providers_types(&self) -> GetPamProvidersTypes<'_> {
         GetPamProvidersTypes {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -159,6 +166,7 @@ impl crate::Client {
     pub fn get_pam_providers_types_v2(&self) -> GetPamProvidersTypesV2<'_> {
         GetPamProvidersTypesV2 {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -179,6 +187,7 @@ impl crate::Client {
         PostPamProvidersTypes {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -199,6 +208,7 @@ impl crate::Client {
         PostPamProvidersTypesV2 {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -217,6 +227,7 @@ impl crate::Client {
         DeletePamProvidersTypesById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -236,6 +247,7 @@ impl crate::Client {
         GetPamProvidersTypesByIdV2 {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -247,6 +259,7 @@ impl crate::Client {
         DeletePamProvidersById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -261,6 +274,7 @@ impl crate::Client {
         DeletePamProvidersByIdV2 {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -278,6 +292,7 @@ impl crate::Client {
         GetPamProvidersById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -295,6 +310,7 @@ impl crate::Client {
         GetPamProvidersByIdV2 {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -309,6 +325,7 @@ pub struct GetPamProviders<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetPamProviders<'a> {
@@ -362,7 +379,7 @@ impl<'a> GetPamProviders<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -380,6 +397,7 @@ impl<'a> GetPamProviders<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -433,6 +451,7 @@ pub struct GetPamProvidersV2<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetPamProvidersV2<'a> {
@@ -486,7 +505,7 @@ impl<'a> GetPamProvidersV2<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -504,6 +523,7 @@ impl<'a> GetPamProvidersV2<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -551,6 +571,7 @@ impl<'a> GetPamProvidersV2<'a> {
 pub struct PostPamProviders<'a> {
     client: &'a crate::Client,
     body: crate::types::ProviderCreateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostPamProviders<'a> {
@@ -564,9 +585,10 @@ impl<'a> PostPamProviders<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -596,6 +618,7 @@ impl<'a> PostPamProviders<'a> {
 pub struct PostPamProvidersV2<'a> {
     client: &'a crate::Client,
     body: crate::types::ProviderCreateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostPamProvidersV2<'a> {
@@ -609,9 +632,10 @@ impl<'a> PostPamProvidersV2<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -641,6 +665,7 @@ impl<'a> PostPamProvidersV2<'a> {
 pub struct PutPamProviders<'a> {
     client: &'a crate::Client,
     body: crate::types::ProviderUpdateRequestLegacy,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutPamProviders<'a> {
@@ -654,9 +679,10 @@ impl<'a> PutPamProviders<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -686,6 +712,7 @@ impl<'a> PutPamProviders<'a> {
 pub struct PutPamProvidersV2<'a> {
     client: &'a crate::Client,
     body: crate::types::ProviderUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutPamProvidersV2<'a> {
@@ -699,9 +726,10 @@ impl<'a> PutPamProvidersV2<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -730,6 +758,7 @@ impl<'a> PutPamProvidersV2<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetPamProvidersTypes<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetPamProvidersTypes<'a> {
@@ -743,9 +772,10 @@ impl<'a> GetPamProvidersTypes<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -775,6 +805,7 @@ impl<'a> GetPamProvidersTypes<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetPamProvidersTypesV2<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetPamProvidersTypesV2<'a> {
@@ -788,9 +819,10 @@ impl<'a> GetPamProvidersTypesV2<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -821,6 +853,7 @@ impl<'a> GetPamProvidersTypesV2<'a> {
 pub struct PostPamProvidersTypes<'a> {
     client: &'a crate::Client,
     body: crate::types::ProviderTypeCreateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostPamProvidersTypes<'a> {
@@ -834,9 +867,10 @@ impl<'a> PostPamProvidersTypes<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -866,6 +900,7 @@ impl<'a> PostPamProvidersTypes<'a> {
 pub struct PostPamProvidersTypesV2<'a> {
     client: &'a crate::Client,
     body: crate::types::ProviderTypeCreateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostPamProvidersTypesV2<'a> {
@@ -879,9 +914,10 @@ impl<'a> PostPamProvidersTypesV2<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -911,6 +947,7 @@ impl<'a> PostPamProvidersTypesV2<'a> {
 pub struct DeletePamProvidersTypesById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeletePamProvidersTypesById<'a> {
@@ -924,9 +961,10 @@ impl<'a> DeletePamProvidersTypesById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -949,6 +987,7 @@ impl<'a> DeletePamProvidersTypesById<'a> {
 pub struct GetPamProvidersTypesByIdV2<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetPamProvidersTypesByIdV2<'a> {
@@ -962,9 +1001,10 @@ impl<'a> GetPamProvidersTypesByIdV2<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -995,6 +1035,7 @@ impl<'a> GetPamProvidersTypesByIdV2<'a> {
 pub struct DeletePamProvidersById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeletePamProvidersById<'a> {
@@ -1008,9 +1049,10 @@ impl<'a> DeletePamProvidersById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1033,6 +1075,7 @@ impl<'a> DeletePamProvidersById<'a> {
 pub struct DeletePamProvidersByIdV2<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeletePamProvidersByIdV2<'a> {
@@ -1046,9 +1089,10 @@ impl<'a> DeletePamProvidersByIdV2<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1071,6 +1115,7 @@ impl<'a> DeletePamProvidersByIdV2<'a> {
 pub struct GetPamProvidersById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetPamProvidersById<'a> {
@@ -1084,9 +1129,10 @@ impl<'a> GetPamProvidersById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1115,6 +1161,7 @@ impl<'a> GetPamProvidersById<'a> {
 pub struct GetPamProvidersByIdV2<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetPamProvidersByIdV2<'a> {
@@ -1128,9 +1175,10 @@ impl<'a> GetPamProvidersByIdV2<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -30,6 +31,7 @@ impl crate::Client {
         PostAlertsPending {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -43,6 +45,7 @@ impl crate::Client {
         PutAlertsPending {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -52,6 +55,7 @@ impl crate::Client {
     pub fn get_alerts_pending_schedule(&self) -> GetAlertsPendingSchedule<'_> {
         GetAlertsPendingSchedule {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -65,6 +69,7 @@ impl crate::Client {
         PutAlertsPendingSchedule {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -79,6 +84,7 @@ impl crate::Client {
         PostAlertsPendingTest {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -93,6 +99,7 @@ impl crate::Client {
         PostAlertsPendingTestAll {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -103,6 +110,7 @@ impl crate::Client {
         DeleteAlertsPendingById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -113,6 +121,7 @@ impl crate::Client {
         GetAlertsPendingById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -127,6 +136,7 @@ pub struct GetAlertsPending<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAlertsPending<'a> {
@@ -170,7 +180,7 @@ impl<'a> GetAlertsPending<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -188,6 +198,7 @@ impl<'a> GetAlertsPending<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -237,6 +248,7 @@ impl<'a> GetAlertsPending<'a> {
 pub struct PostAlertsPending<'a> {
     client: &'a crate::Client,
     body: crate::types::PendingAlertCreationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAlertsPending<'a> {
@@ -250,9 +262,10 @@ impl<'a> PostAlertsPending<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -284,6 +297,7 @@ impl<'a> PostAlertsPending<'a> {
 pub struct PutAlertsPending<'a> {
     client: &'a crate::Client,
     body: crate::types::PendingAlertUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutAlertsPending<'a> {
@@ -297,9 +311,10 @@ impl<'a> PutAlertsPending<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -330,6 +345,7 @@ impl<'a> PutAlertsPending<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetAlertsPendingSchedule<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAlertsPendingSchedule<'a> {
@@ -343,9 +359,10 @@ impl<'a> GetAlertsPendingSchedule<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -374,6 +391,7 @@ impl<'a> GetAlertsPendingSchedule<'a> {
 pub struct PutAlertsPendingSchedule<'a> {
     client: &'a crate::Client,
     body: crate::types::AlertScheduleRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutAlertsPendingSchedule<'a> {
@@ -387,9 +405,10 @@ impl<'a> PutAlertsPendingSchedule<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -419,6 +438,7 @@ impl<'a> PutAlertsPendingSchedule<'a> {
 pub struct PostAlertsPendingTest<'a> {
     client: &'a crate::Client,
     body: crate::types::PendingAlertTestRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAlertsPendingTest<'a> {
@@ -432,9 +452,10 @@ impl<'a> PostAlertsPendingTest<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -464,6 +485,7 @@ impl<'a> PostAlertsPendingTest<'a> {
 pub struct PostAlertsPendingTestAll<'a> {
     client: &'a crate::Client,
     body: crate::types::PendingAlertTestAllRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAlertsPendingTestAll<'a> {
@@ -477,9 +499,10 @@ impl<'a> PostAlertsPendingTestAll<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -509,6 +532,7 @@ impl<'a> PostAlertsPendingTestAll<'a> {
 pub struct DeleteAlertsPendingById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteAlertsPendingById<'a> {
@@ -522,9 +546,10 @@ impl<'a> DeleteAlertsPendingById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -547,6 +572,7 @@ impl<'a> DeleteAlertsPendingById<'a> {
 pub struct GetAlertsPendingById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAlertsPendingById<'a> {
@@ -560,9 +586,10 @@ impl<'a> GetAlertsPendingById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

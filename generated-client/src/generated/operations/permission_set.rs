@@ -18,6 +18,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -31,6 +32,7 @@ impl crate::Client {
         PostPermissionSets {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -43,6 +45,7 @@ impl crate::Client {
         PutPermissionSets {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -55,6 +58,7 @@ impl crate::Client {
         GetPermissionSetsMy {
             client: self,
             access_control_string: access_control_string.into(),
+            extra: Default::default(),
         }
     }
 
@@ -68,6 +72,7 @@ impl crate::Client {
         DeletePermissionSetsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -82,6 +87,7 @@ impl crate::Client {
         GetPermissionSetsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -96,6 +102,7 @@ pub struct GetPermissionSets<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetPermissionSets<'a> {
@@ -139,7 +146,7 @@ impl<'a> GetPermissionSets<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -157,6 +164,7 @@ impl<'a> GetPermissionSets<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -204,6 +212,7 @@ impl<'a> GetPermissionSets<'a> {
 pub struct PostPermissionSets<'a> {
     client: &'a crate::Client,
     body: crate::types::PermissionSetCreateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostPermissionSets<'a> {
@@ -217,9 +226,10 @@ impl<'a> PostPermissionSets<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -249,6 +259,7 @@ impl<'a> PostPermissionSets<'a> {
 pub struct PutPermissionSets<'a> {
     client: &'a crate::Client,
     body: crate::types::PermissionSetUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutPermissionSets<'a> {
@@ -262,9 +273,10 @@ impl<'a> PutPermissionSets<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -294,6 +306,7 @@ impl<'a> PutPermissionSets<'a> {
 pub struct GetPermissionSetsMy<'a> {
     client: &'a crate::Client,
     access_control_string: String,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetPermissionSetsMy<'a> {
@@ -307,10 +320,11 @@ impl<'a> GetPermissionSetsMy<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         request.query("accessControlString", &self.access_control_string);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -339,6 +353,7 @@ impl<'a> GetPermissionSetsMy<'a> {
 pub struct DeletePermissionSetsById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeletePermissionSetsById<'a> {
@@ -352,9 +367,10 @@ impl<'a> DeletePermissionSetsById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -377,6 +393,7 @@ impl<'a> DeletePermissionSetsById<'a> {
 pub struct GetPermissionSetsById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetPermissionSetsById<'a> {
@@ -390,9 +407,10 @@ impl<'a> GetPermissionSetsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -18,6 +18,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -26,7 +27,11 @@ impl crate::Client {
     /// `PUT /Reports`, API version `1.0`.
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn put_reports(&self, body: crate::types::ReportRequestModel) -> PutReports<'_> {
-        PutReports { client: self, body }
+        PutReports {
+            client: self,
+            body,
+            extra: Default::default(),
+        }
     }
 
     /// Returns all custom reports according to the provided filter and output parameters
@@ -43,6 +48,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -57,6 +63,7 @@ impl crate::Client {
         PostReportsCustom {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -71,6 +78,7 @@ impl crate::Client {
         PutReportsCustom {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -82,6 +90,7 @@ impl crate::Client {
         DeleteReportsCustomById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -93,6 +102,7 @@ impl crate::Client {
         GetReportsCustomById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -107,6 +117,7 @@ impl crate::Client {
         DeleteReportsSchedulesById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -118,6 +129,7 @@ impl crate::Client {
         GetReportsSchedulesById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -126,7 +138,11 @@ impl crate::Client {
     /// `GET /Reports/{id}`, API version `1.0`.
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_reports_by_id(&self, id: i32) -> GetReportsById<'_> {
-        GetReportsById { client: self, id }
+        GetReportsById {
+            client: self,
+            id,
+            extra: Default::default(),
+        }
     }
 
     /// Get a built-in report's parameters that matches the id of the report.
@@ -137,6 +153,7 @@ impl crate::Client {
         GetReportsByIdParameters {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -153,6 +170,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -170,6 +188,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -186,6 +205,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -202,6 +222,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 }
@@ -216,6 +237,7 @@ pub struct GetReports<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetReports<'a> {
@@ -259,7 +281,7 @@ impl<'a> GetReports<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -277,6 +299,7 @@ impl<'a> GetReports<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -322,6 +345,7 @@ impl<'a> GetReports<'a> {
 pub struct PutReports<'a> {
     client: &'a crate::Client,
     body: crate::types::ReportRequestModel,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutReports<'a> {
@@ -335,9 +359,10 @@ impl<'a> PutReports<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -369,6 +394,7 @@ pub struct GetReportsCustom<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetReportsCustom<'a> {
@@ -412,7 +438,7 @@ impl<'a> GetReportsCustom<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -430,6 +456,7 @@ impl<'a> GetReportsCustom<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -477,6 +504,7 @@ impl<'a> GetReportsCustom<'a> {
 pub struct PostReportsCustom<'a> {
     client: &'a crate::Client,
     body: crate::types::CustomReportCreationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostReportsCustom<'a> {
@@ -490,9 +518,10 @@ impl<'a> PostReportsCustom<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -522,6 +551,7 @@ impl<'a> PostReportsCustom<'a> {
 pub struct PutReportsCustom<'a> {
     client: &'a crate::Client,
     body: crate::types::CustomReportUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutReportsCustom<'a> {
@@ -535,9 +565,10 @@ impl<'a> PutReportsCustom<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -567,6 +598,7 @@ impl<'a> PutReportsCustom<'a> {
 pub struct DeleteReportsCustomById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteReportsCustomById<'a> {
@@ -580,9 +612,10 @@ impl<'a> DeleteReportsCustomById<'a> {
         deprecated: true,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -605,6 +638,7 @@ impl<'a> DeleteReportsCustomById<'a> {
 pub struct GetReportsCustomById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetReportsCustomById<'a> {
@@ -618,9 +652,10 @@ impl<'a> GetReportsCustomById<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -649,6 +684,7 @@ impl<'a> GetReportsCustomById<'a> {
 pub struct DeleteReportsSchedulesById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteReportsSchedulesById<'a> {
@@ -662,9 +698,10 @@ impl<'a> DeleteReportsSchedulesById<'a> {
         deprecated: true,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -687,6 +724,7 @@ impl<'a> DeleteReportsSchedulesById<'a> {
 pub struct GetReportsSchedulesById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetReportsSchedulesById<'a> {
@@ -700,9 +738,10 @@ impl<'a> GetReportsSchedulesById<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -731,6 +770,7 @@ impl<'a> GetReportsSchedulesById<'a> {
 pub struct GetReportsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetReportsById<'a> {
@@ -744,9 +784,10 @@ impl<'a> GetReportsById<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -773,6 +814,7 @@ impl<'a> GetReportsById<'a> {
 pub struct GetReportsByIdParameters<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetReportsByIdParameters<'a> {
@@ -786,9 +828,10 @@ impl<'a> GetReportsByIdParameters<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -818,6 +861,7 @@ pub struct PutReportsByIdParameters<'a> {
     client: &'a crate::Client,
     id: i32,
     body: Vec<crate::types::ReportParametersRequest>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutReportsByIdParameters<'a> {
@@ -831,9 +875,10 @@ impl<'a> PutReportsByIdParameters<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -867,6 +912,7 @@ pub struct GetReportsByIdSchedules<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetReportsByIdSchedules<'a> {
@@ -904,7 +950,7 @@ impl<'a> GetReportsByIdSchedules<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.page_returned {
@@ -919,6 +965,7 @@ impl<'a> GetReportsByIdSchedules<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -969,6 +1016,7 @@ pub struct PostReportsByIdSchedules<'a> {
     client: &'a crate::Client,
     id: i32,
     body: crate::types::ReportScheduleCreationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostReportsByIdSchedules<'a> {
@@ -982,9 +1030,10 @@ impl<'a> PostReportsByIdSchedules<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1015,6 +1064,7 @@ pub struct PutReportsByIdSchedules<'a> {
     client: &'a crate::Client,
     id: i32,
     body: crate::types::ReportScheduleUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutReportsByIdSchedules<'a> {
@@ -1028,9 +1078,10 @@ impl<'a> PutReportsByIdSchedules<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }

@@ -13,6 +13,7 @@ impl crate::Client {
         PostScheduling {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 }
@@ -23,6 +24,7 @@ impl crate::Client {
 pub struct PostScheduling<'a> {
     client: &'a crate::Client,
     body: crate::types::ScheduledTaskRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostScheduling<'a> {
@@ -36,9 +38,10 @@ impl<'a> PostScheduling<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }

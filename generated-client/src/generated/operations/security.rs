@@ -14,6 +14,7 @@ impl crate::Client {
         GetSecurityApplicationsByIdRoles {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -29,6 +30,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -42,6 +44,7 @@ impl crate::Client {
         GetSecurityAuditCollectionsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -56,6 +59,7 @@ impl crate::Client {
         GetSecurityContainersByIdRoles {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -72,6 +76,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -88,6 +93,7 @@ impl crate::Client {
             sort_field: None,
             sort_ascending: None,
             validate: None,
+            extra: Default::default(),
         }
     }
 
@@ -101,6 +107,7 @@ impl crate::Client {
         PostSecurityIdentities {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -113,6 +120,7 @@ impl crate::Client {
         GetSecurityIdentitiesLookup {
             client: self,
             account_name: None,
+            extra: Default::default(),
         }
     }
 
@@ -126,6 +134,7 @@ impl crate::Client {
         DeleteSecurityIdentitiesById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -139,6 +148,7 @@ impl crate::Client {
         GetSecurityIdentitiesById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -147,7 +157,10 @@ impl crate::Client {
     /// `GET /Security/My`, API version `1.0`.
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_security_my(&self) -> GetSecurityMy<'_> {
-        GetSecurityMy { client: self }
+        GetSecurityMy {
+            client: self,
+            extra: Default::default(),
+        }
     }
 
     /// Retrieves all permissions for the requesting user.
@@ -156,6 +169,7 @@ impl crate::Client {
     pub fn get_security_my_permissions(&self) -> GetSecurityMyPermissions<'_> {
         GetSecurityMyPermissions {
             client: self,
+            extra: Default::default(),
         }
     }
 }
@@ -166,6 +180,7 @@ impl crate::Client {
 pub struct GetSecurityApplicationsByIdRoles<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityApplicationsByIdRoles<'a> {
@@ -179,9 +194,10 @@ impl<'a> GetSecurityApplicationsByIdRoles<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -213,6 +229,7 @@ pub struct PostSecurityApplicationsByIdRoles<'a> {
     client: &'a crate::Client,
     id: i32,
     body: Vec<crate::types::CertificateStoreContainerPermissions>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSecurityApplicationsByIdRoles<'a> {
@@ -226,9 +243,10 @@ impl<'a> PostSecurityApplicationsByIdRoles<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -260,6 +278,7 @@ impl<'a> PostSecurityApplicationsByIdRoles<'a> {
 pub struct GetSecurityAuditCollectionsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityAuditCollectionsById<'a> {
@@ -273,9 +292,10 @@ impl<'a> GetSecurityAuditCollectionsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -306,6 +326,7 @@ impl<'a> GetSecurityAuditCollectionsById<'a> {
 pub struct GetSecurityContainersByIdRoles<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityContainersByIdRoles<'a> {
@@ -319,9 +340,10 @@ impl<'a> GetSecurityContainersByIdRoles<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -353,6 +375,7 @@ pub struct PostSecurityContainersByIdRoles<'a> {
     client: &'a crate::Client,
     id: i32,
     body: Vec<crate::types::CertificateStoreContainerPermissions>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSecurityContainersByIdRoles<'a> {
@@ -366,9 +389,10 @@ impl<'a> PostSecurityContainersByIdRoles<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -404,6 +428,7 @@ pub struct GetSecurityIdentities<'a> {
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
     validate: Option<bool>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityIdentities<'a> {
@@ -447,7 +472,7 @@ impl<'a> GetSecurityIdentities<'a> {
         self.validate = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.page_returned {
@@ -465,6 +490,7 @@ impl<'a> GetSecurityIdentities<'a> {
         if let Some(value) = &self.validate {
             request.query("Validate", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -518,6 +544,7 @@ impl<'a> GetSecurityIdentities<'a> {
 pub struct PostSecurityIdentities<'a> {
     client: &'a crate::Client,
     body: crate::types::SecurityIdentityRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSecurityIdentities<'a> {
@@ -531,9 +558,10 @@ impl<'a> PostSecurityIdentities<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -565,6 +593,7 @@ impl<'a> PostSecurityIdentities<'a> {
 pub struct GetSecurityIdentitiesLookup<'a> {
     client: &'a crate::Client,
     account_name: Option<String>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityIdentitiesLookup<'a> {
@@ -586,12 +615,13 @@ impl<'a> GetSecurityIdentitiesLookup<'a> {
         self.account_name = Some(value.into());
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.account_name {
             request.query("accountName", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -622,6 +652,7 @@ impl<'a> GetSecurityIdentitiesLookup<'a> {
 pub struct DeleteSecurityIdentitiesById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteSecurityIdentitiesById<'a> {
@@ -635,9 +666,10 @@ impl<'a> DeleteSecurityIdentitiesById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -660,6 +692,7 @@ impl<'a> DeleteSecurityIdentitiesById<'a> {
 pub struct GetSecurityIdentitiesById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityIdentitiesById<'a> {
@@ -673,9 +706,10 @@ impl<'a> GetSecurityIdentitiesById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -705,6 +739,7 @@ impl<'a> GetSecurityIdentitiesById<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetSecurityMy<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityMy<'a> {
@@ -718,9 +753,10 @@ impl<'a> GetSecurityMy<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -748,6 +784,7 @@ impl<'a> GetSecurityMy<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetSecurityMyPermissions<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityMyPermissions<'a> {
@@ -761,9 +798,10 @@ impl<'a> GetSecurityMyPermissions<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

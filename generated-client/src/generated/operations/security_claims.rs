@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -30,6 +31,7 @@ impl crate::Client {
         PostSecurityClaims {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -43,6 +45,7 @@ impl crate::Client {
         PutSecurityClaims {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -60,6 +63,7 @@ impl crate::Client {
             claim_type,
             claim_value: claim_value.into(),
             provider_authentication_scheme: provider_authentication_scheme.into(),
+            extra: Default::default(),
         }
     }
 
@@ -70,6 +74,7 @@ impl crate::Client {
         DeleteSecurityClaimsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -80,6 +85,7 @@ impl crate::Client {
         GetSecurityClaimsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -94,6 +100,7 @@ pub struct GetSecurityClaims<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityClaims<'a> {
@@ -137,7 +144,7 @@ impl<'a> GetSecurityClaims<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -155,6 +162,7 @@ impl<'a> GetSecurityClaims<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -204,6 +212,7 @@ impl<'a> GetSecurityClaims<'a> {
 pub struct PostSecurityClaims<'a> {
     client: &'a crate::Client,
     body: crate::types::RoleClaimDefinitionCreationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSecurityClaims<'a> {
@@ -217,9 +226,10 @@ impl<'a> PostSecurityClaims<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -251,6 +261,7 @@ impl<'a> PostSecurityClaims<'a> {
 pub struct PutSecurityClaims<'a> {
     client: &'a crate::Client,
     body: crate::types::RoleClaimDefinitionUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSecurityClaims<'a> {
@@ -264,9 +275,10 @@ impl<'a> PutSecurityClaims<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -300,6 +312,7 @@ pub struct GetSecurityClaimsRoles<'a> {
     claim_type: crate::types::ClaimType,
     claim_value: String,
     provider_authentication_scheme: String,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityClaimsRoles<'a> {
@@ -313,13 +326,14 @@ impl<'a> GetSecurityClaimsRoles<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         request.query("ClaimType", &self.claim_type);
         request.query("ClaimValue", &self.claim_value);
         request
             .query("ProviderAuthenticationScheme", &self.provider_authentication_scheme);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -350,6 +364,7 @@ impl<'a> GetSecurityClaimsRoles<'a> {
 pub struct DeleteSecurityClaimsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteSecurityClaimsById<'a> {
@@ -363,9 +378,10 @@ impl<'a> DeleteSecurityClaimsById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -388,6 +404,7 @@ impl<'a> DeleteSecurityClaimsById<'a> {
 pub struct GetSecurityClaimsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityClaimsById<'a> {
@@ -401,9 +418,10 @@ impl<'a> GetSecurityClaimsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

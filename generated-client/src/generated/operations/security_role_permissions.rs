@@ -15,6 +15,7 @@ impl crate::Client {
         GetSecurityRolesByIdPermissions {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -29,6 +30,7 @@ impl crate::Client {
         GetSecurityRolesByIdPermissionsCollections {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -54,6 +56,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -79,6 +82,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -93,6 +97,7 @@ impl crate::Client {
         GetSecurityRolesByIdPermissionsContainers {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -120,6 +125,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -147,6 +153,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -161,6 +168,7 @@ impl crate::Client {
         GetSecurityRolesByIdPermissionsGlobal {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -243,6 +251,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -325,6 +334,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -339,6 +349,7 @@ impl crate::Client {
         GetSecurityRolesByIdPermissionsPamProviders {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -361,6 +372,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 }
@@ -371,6 +383,7 @@ impl crate::Client {
 pub struct GetSecurityRolesByIdPermissions<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityRolesByIdPermissions<'a> {
@@ -384,9 +397,10 @@ impl<'a> GetSecurityRolesByIdPermissions<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -417,6 +431,7 @@ impl<'a> GetSecurityRolesByIdPermissions<'a> {
 pub struct GetSecurityRolesByIdPermissionsCollections<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityRolesByIdPermissionsCollections<'a> {
@@ -430,9 +445,10 @@ impl<'a> GetSecurityRolesByIdPermissionsCollections<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -464,6 +480,7 @@ pub struct PostSecurityRolesByIdPermissionsCollections<'a> {
     client: &'a crate::Client,
     id: i32,
     body: Vec<crate::types::CollectionPermissionRequest>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSecurityRolesByIdPermissionsCollections<'a> {
@@ -477,9 +494,10 @@ impl<'a> PostSecurityRolesByIdPermissionsCollections<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -512,6 +530,7 @@ pub struct PutSecurityRolesByIdPermissionsCollections<'a> {
     client: &'a crate::Client,
     id: i32,
     body: Vec<crate::types::CollectionPermissionRequest>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSecurityRolesByIdPermissionsCollections<'a> {
@@ -525,9 +544,10 @@ impl<'a> PutSecurityRolesByIdPermissionsCollections<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -559,6 +579,7 @@ impl<'a> PutSecurityRolesByIdPermissionsCollections<'a> {
 pub struct GetSecurityRolesByIdPermissionsContainers<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityRolesByIdPermissionsContainers<'a> {
@@ -572,9 +593,10 @@ impl<'a> GetSecurityRolesByIdPermissionsContainers<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -606,6 +628,7 @@ pub struct PostSecurityRolesByIdPermissionsContainers<'a> {
     client: &'a crate::Client,
     id: i32,
     body: Vec<crate::types::ContainerPermissionRequest>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSecurityRolesByIdPermissionsContainers<'a> {
@@ -619,9 +642,10 @@ impl<'a> PostSecurityRolesByIdPermissionsContainers<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -654,6 +678,7 @@ pub struct PutSecurityRolesByIdPermissionsContainers<'a> {
     client: &'a crate::Client,
     id: i32,
     body: Vec<crate::types::ContainerPermissionRequest>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSecurityRolesByIdPermissionsContainers<'a> {
@@ -667,9 +692,10 @@ impl<'a> PutSecurityRolesByIdPermissionsContainers<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -701,6 +727,7 @@ impl<'a> PutSecurityRolesByIdPermissionsContainers<'a> {
 pub struct GetSecurityRolesByIdPermissionsGlobal<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityRolesByIdPermissionsGlobal<'a> {
@@ -714,9 +741,10 @@ impl<'a> GetSecurityRolesByIdPermissionsGlobal<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -752,6 +780,7 @@ pub struct PostSecurityRolesByIdPermissionsGlobal<'a> {
     client: &'a crate::Client,
     id: i32,
     body: Vec<crate::types::GlobalPermissionRequest>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSecurityRolesByIdPermissionsGlobal<'a> {
@@ -765,9 +794,10 @@ impl<'a> PostSecurityRolesByIdPermissionsGlobal<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -804,6 +834,7 @@ pub struct PutSecurityRolesByIdPermissionsGlobal<'a> {
     client: &'a crate::Client,
     id: i32,
     body: Vec<crate::types::GlobalPermissionRequest>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSecurityRolesByIdPermissionsGlobal<'a> {
@@ -817,9 +848,10 @@ impl<'a> PutSecurityRolesByIdPermissionsGlobal<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -855,6 +887,7 @@ impl<'a> PutSecurityRolesByIdPermissionsGlobal<'a> {
 pub struct GetSecurityRolesByIdPermissionsPamProviders<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityRolesByIdPermissionsPamProviders<'a> {
@@ -868,9 +901,10 @@ impl<'a> GetSecurityRolesByIdPermissionsPamProviders<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -902,6 +936,7 @@ pub struct PutSecurityRolesByIdPermissionsPamProviders<'a> {
     client: &'a crate::Client,
     id: i32,
     body: Vec<crate::types::PamProviderPermissionRequest>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSecurityRolesByIdPermissionsPamProviders<'a> {
@@ -915,9 +950,10 @@ impl<'a> PutSecurityRolesByIdPermissionsPamProviders<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -38,6 +39,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -54,6 +56,7 @@ impl crate::Client {
         PostSecurityRoles {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -68,6 +71,7 @@ impl crate::Client {
         PostSecurityRolesV2 {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -84,6 +88,7 @@ impl crate::Client {
         PutSecurityRoles {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -98,6 +103,7 @@ impl crate::Client {
         PutSecurityRolesV2 {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -108,6 +114,7 @@ impl crate::Client {
         DeleteSecurityRolesById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -121,6 +128,7 @@ impl crate::Client {
         GetSecurityRolesById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -132,6 +140,7 @@ impl crate::Client {
         GetSecurityRolesByIdV2 {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -149,6 +158,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -164,6 +174,7 @@ impl crate::Client {
         GetSecurityRolesByIdIdentities {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -181,6 +192,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 }
@@ -196,6 +208,7 @@ pub struct GetSecurityRoles<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityRoles<'a> {
@@ -245,7 +258,7 @@ impl<'a> GetSecurityRoles<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.validate {
@@ -266,6 +279,7 @@ impl<'a> GetSecurityRoles<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -321,6 +335,7 @@ pub struct GetSecurityRolesV2<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityRolesV2<'a> {
@@ -364,7 +379,7 @@ impl<'a> GetSecurityRolesV2<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -382,6 +397,7 @@ impl<'a> GetSecurityRolesV2<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -431,6 +447,7 @@ impl<'a> GetSecurityRolesV2<'a> {
 pub struct PostSecurityRoles<'a> {
     client: &'a crate::Client,
     body: crate::types::LegacySecurityRolesSecurityRoleCreationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSecurityRoles<'a> {
@@ -444,9 +461,10 @@ impl<'a> PostSecurityRoles<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -478,6 +496,7 @@ impl<'a> PostSecurityRoles<'a> {
 pub struct PostSecurityRolesV2<'a> {
     client: &'a crate::Client,
     body: crate::types::SecurityRolesSecurityRoleCreationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSecurityRolesV2<'a> {
@@ -491,9 +510,10 @@ impl<'a> PostSecurityRolesV2<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -525,6 +545,7 @@ impl<'a> PostSecurityRolesV2<'a> {
 pub struct PutSecurityRoles<'a> {
     client: &'a crate::Client,
     body: crate::types::LegacySecurityRolesSecurityRoleUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSecurityRoles<'a> {
@@ -538,9 +559,10 @@ impl<'a> PutSecurityRoles<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -572,6 +594,7 @@ impl<'a> PutSecurityRoles<'a> {
 pub struct PutSecurityRolesV2<'a> {
     client: &'a crate::Client,
     body: crate::types::SecurityRolesSecurityRoleUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSecurityRolesV2<'a> {
@@ -585,9 +608,10 @@ impl<'a> PutSecurityRolesV2<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -619,6 +643,7 @@ impl<'a> PutSecurityRolesV2<'a> {
 pub struct DeleteSecurityRolesById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteSecurityRolesById<'a> {
@@ -632,9 +657,10 @@ impl<'a> DeleteSecurityRolesById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -657,6 +683,7 @@ impl<'a> DeleteSecurityRolesById<'a> {
 pub struct GetSecurityRolesById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityRolesById<'a> {
@@ -670,9 +697,10 @@ impl<'a> GetSecurityRolesById<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -703,6 +731,7 @@ impl<'a> GetSecurityRolesById<'a> {
 pub struct GetSecurityRolesByIdV2<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityRolesByIdV2<'a> {
@@ -716,9 +745,10 @@ impl<'a> GetSecurityRolesByIdV2<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -750,6 +780,7 @@ pub struct PostSecurityRolesByIdCopy<'a> {
     client: &'a crate::Client,
     id: i32,
     body: crate::types::SecurityRoleCopyRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSecurityRolesByIdCopy<'a> {
@@ -763,9 +794,10 @@ impl<'a> PostSecurityRolesByIdCopy<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -797,6 +829,7 @@ impl<'a> PostSecurityRolesByIdCopy<'a> {
 pub struct GetSecurityRolesByIdIdentities<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSecurityRolesByIdIdentities<'a> {
@@ -810,9 +843,10 @@ impl<'a> GetSecurityRolesByIdIdentities<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -844,6 +878,7 @@ pub struct PutSecurityRolesByIdIdentities<'a> {
     client: &'a crate::Client,
     id: i32,
     body: crate::types::RoleIdentitiesRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSecurityRolesByIdIdentities<'a> {
@@ -857,9 +892,10 @@ impl<'a> PutSecurityRolesByIdIdentities<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }

@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -30,6 +31,7 @@ impl crate::Client {
         PostSshServers {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -43,6 +45,7 @@ impl crate::Client {
         PutSshServers {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -56,6 +59,7 @@ impl crate::Client {
         DeleteSshServersAccess {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -69,6 +73,7 @@ impl crate::Client {
         PostSshServersAccess {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -79,6 +84,7 @@ impl crate::Client {
         GetSshServersAccessById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -89,6 +95,7 @@ impl crate::Client {
         DeleteSshServersById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -99,6 +106,7 @@ impl crate::Client {
         GetSshServersById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -113,6 +121,7 @@ pub struct GetSshServers<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSshServers<'a> {
@@ -156,7 +165,7 @@ impl<'a> GetSshServers<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -174,6 +183,7 @@ impl<'a> GetSshServers<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -221,6 +231,7 @@ impl<'a> GetSshServers<'a> {
 pub struct PostSshServers<'a> {
     client: &'a crate::Client,
     body: crate::types::ServerCreationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSshServers<'a> {
@@ -234,9 +245,10 @@ impl<'a> PostSshServers<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -266,6 +278,7 @@ impl<'a> PostSshServers<'a> {
 pub struct PutSshServers<'a> {
     client: &'a crate::Client,
     body: crate::types::ServerUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSshServers<'a> {
@@ -279,9 +292,10 @@ impl<'a> PutSshServers<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -311,6 +325,7 @@ impl<'a> PutSshServers<'a> {
 pub struct DeleteSshServersAccess<'a> {
     client: &'a crate::Client,
     body: crate::types::ServerAccessRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteSshServersAccess<'a> {
@@ -324,9 +339,10 @@ impl<'a> DeleteSshServersAccess<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -356,6 +372,7 @@ impl<'a> DeleteSshServersAccess<'a> {
 pub struct PostSshServersAccess<'a> {
     client: &'a crate::Client,
     body: crate::types::ServerAccessRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSshServersAccess<'a> {
@@ -369,9 +386,10 @@ impl<'a> PostSshServersAccess<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -401,6 +419,7 @@ impl<'a> PostSshServersAccess<'a> {
 pub struct GetSshServersAccessById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSshServersAccessById<'a> {
@@ -414,9 +433,10 @@ impl<'a> GetSshServersAccessById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -445,6 +465,7 @@ impl<'a> GetSshServersAccessById<'a> {
 pub struct DeleteSshServersById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteSshServersById<'a> {
@@ -458,9 +479,10 @@ impl<'a> DeleteSshServersById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -483,6 +505,7 @@ impl<'a> DeleteSshServersById<'a> {
 pub struct GetSshServersById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSshServersById<'a> {
@@ -496,9 +519,10 @@ impl<'a> GetSshServersById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

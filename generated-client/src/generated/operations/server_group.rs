@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -30,6 +31,7 @@ impl crate::Client {
         PostSshServerGroups {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -43,6 +45,7 @@ impl crate::Client {
         PutSshServerGroups {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -56,6 +59,7 @@ impl crate::Client {
         DeleteSshServerGroupsAccess {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -69,6 +73,7 @@ impl crate::Client {
         PostSshServerGroupsAccess {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -82,6 +87,7 @@ impl crate::Client {
         GetSshServerGroupsAccessById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -95,6 +101,7 @@ impl crate::Client {
         DeleteSshServerGroupsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -108,6 +115,7 @@ impl crate::Client {
         GetSshServerGroupsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -121,6 +129,7 @@ impl crate::Client {
         GetSshServerGroupsByName {
             client: self,
             name: name.into(),
+            extra: Default::default(),
         }
     }
 }
@@ -135,6 +144,7 @@ pub struct GetSshServerGroups<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSshServerGroups<'a> {
@@ -178,7 +188,7 @@ impl<'a> GetSshServerGroups<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -196,6 +206,7 @@ impl<'a> GetSshServerGroups<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -243,6 +254,7 @@ impl<'a> GetSshServerGroups<'a> {
 pub struct PostSshServerGroups<'a> {
     client: &'a crate::Client,
     body: crate::types::ServerGroupCreationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSshServerGroups<'a> {
@@ -256,9 +268,10 @@ impl<'a> PostSshServerGroups<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -288,6 +301,7 @@ impl<'a> PostSshServerGroups<'a> {
 pub struct PutSshServerGroups<'a> {
     client: &'a crate::Client,
     body: crate::types::ServerGroupUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSshServerGroups<'a> {
@@ -301,9 +315,10 @@ impl<'a> PutSshServerGroups<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -333,6 +348,7 @@ impl<'a> PutSshServerGroups<'a> {
 pub struct DeleteSshServerGroupsAccess<'a> {
     client: &'a crate::Client,
     body: crate::types::ServerGroupAccessRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteSshServerGroupsAccess<'a> {
@@ -346,9 +362,10 @@ impl<'a> DeleteSshServerGroupsAccess<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -378,6 +395,7 @@ impl<'a> DeleteSshServerGroupsAccess<'a> {
 pub struct PostSshServerGroupsAccess<'a> {
     client: &'a crate::Client,
     body: crate::types::ServerGroupAccessRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSshServerGroupsAccess<'a> {
@@ -391,9 +409,10 @@ impl<'a> PostSshServerGroupsAccess<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -423,6 +442,7 @@ impl<'a> PostSshServerGroupsAccess<'a> {
 pub struct GetSshServerGroupsAccessById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSshServerGroupsAccessById<'a> {
@@ -436,9 +456,10 @@ impl<'a> GetSshServerGroupsAccessById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -467,6 +488,7 @@ impl<'a> GetSshServerGroupsAccessById<'a> {
 pub struct DeleteSshServerGroupsById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteSshServerGroupsById<'a> {
@@ -480,9 +502,10 @@ impl<'a> DeleteSshServerGroupsById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -505,6 +528,7 @@ impl<'a> DeleteSshServerGroupsById<'a> {
 pub struct GetSshServerGroupsById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSshServerGroupsById<'a> {
@@ -518,9 +542,10 @@ impl<'a> GetSshServerGroupsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -549,6 +574,7 @@ impl<'a> GetSshServerGroupsById<'a> {
 pub struct GetSshServerGroupsByName<'a> {
     client: &'a crate::Client,
     name: String,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSshServerGroupsByName<'a> {
@@ -562,9 +588,10 @@ impl<'a> GetSshServerGroupsByName<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.name]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.name]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

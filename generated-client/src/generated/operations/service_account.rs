@@ -14,6 +14,7 @@ impl crate::Client {
         DeleteSshServiceAccounts {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -30,6 +31,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -43,6 +45,7 @@ impl crate::Client {
         PostSshServiceAccounts {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -56,6 +59,7 @@ impl crate::Client {
         PutSshServiceAccounts {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -72,6 +76,7 @@ impl crate::Client {
             client: self,
             id,
             include_private_key: None,
+            extra: Default::default(),
         }
     }
 
@@ -87,6 +92,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -100,6 +106,7 @@ impl crate::Client {
         DeleteSshServiceAccountsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -113,6 +120,7 @@ impl crate::Client {
         GetSshServiceAccountsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -123,6 +131,7 @@ impl crate::Client {
 pub struct DeleteSshServiceAccounts<'a> {
     client: &'a crate::Client,
     body: Vec<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteSshServiceAccounts<'a> {
@@ -136,9 +145,10 @@ impl<'a> DeleteSshServiceAccounts<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -166,6 +176,7 @@ pub struct GetSshServiceAccounts<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSshServiceAccounts<'a> {
@@ -209,7 +220,7 @@ impl<'a> GetSshServiceAccounts<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -227,6 +238,7 @@ impl<'a> GetSshServiceAccounts<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -276,6 +288,7 @@ impl<'a> GetSshServiceAccounts<'a> {
 pub struct PostSshServiceAccounts<'a> {
     client: &'a crate::Client,
     body: crate::types::ServiceAccountCreationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSshServiceAccounts<'a> {
@@ -289,9 +302,10 @@ impl<'a> PostSshServiceAccounts<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -321,6 +335,7 @@ impl<'a> PostSshServiceAccounts<'a> {
 pub struct PutSshServiceAccounts<'a> {
     client: &'a crate::Client,
     body: crate::types::ServiceAccountUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSshServiceAccounts<'a> {
@@ -334,9 +349,10 @@ impl<'a> PutSshServiceAccounts<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -367,6 +383,7 @@ pub struct GetSshServiceAccountsKeyById<'a> {
     client: &'a crate::Client,
     id: i32,
     include_private_key: Option<bool>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSshServiceAccountsKeyById<'a> {
@@ -388,12 +405,13 @@ impl<'a> GetSshServiceAccountsKeyById<'a> {
         self.include_private_key = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.include_private_key {
             request.query("includePrivateKey", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -423,6 +441,7 @@ pub struct PostSshServiceAccountsRotateById<'a> {
     client: &'a crate::Client,
     id: i32,
     body: crate::types::KeyGenerationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSshServiceAccountsRotateById<'a> {
@@ -436,9 +455,10 @@ impl<'a> PostSshServiceAccountsRotateById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -468,6 +488,7 @@ impl<'a> PostSshServiceAccountsRotateById<'a> {
 pub struct DeleteSshServiceAccountsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteSshServiceAccountsById<'a> {
@@ -481,9 +502,10 @@ impl<'a> DeleteSshServiceAccountsById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -506,6 +528,7 @@ impl<'a> DeleteSshServiceAccountsById<'a> {
 pub struct GetSshServiceAccountsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSshServiceAccountsById<'a> {
@@ -519,9 +542,10 @@ impl<'a> GetSshServiceAccountsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -11,7 +11,10 @@ impl crate::Client {
     /// Other versions of this endpoint: [`get_smtp_v2`](crate::Client::get_smtp_v2) (`2`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_smtp(&self) -> GetSmtp<'_> {
-        GetSmtp { client: self }
+        GetSmtp {
+            client: self,
+            extra: Default::default(),
+        }
     }
 
     /// Gets SMTP profile data
@@ -20,7 +23,10 @@ impl crate::Client {
     /// `GET /SMTP`, API version `2`.
     /// Other versions of this endpoint: [`get_smtp`](crate::Client::get_smtp) (`1.0`).
     pub fn get_smtp_v2(&self) -> GetSmtpV2<'_> {
-        GetSmtpV2 { client: self }
+        GetSmtpV2 {
+            client: self,
+            extra: Default::default(),
+        }
     }
 
     /// Updates SMTP profile data
@@ -30,7 +36,11 @@ impl crate::Client {
     /// Other versions of this endpoint: [`put_smtp_v2`](crate::Client::put_smtp_v2) (`2`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn put_smtp(&self, body: crate::types::Smtpv1Request) -> PutSmtp<'_> {
-        PutSmtp { client: self, body }
+        PutSmtp {
+            client: self,
+            body,
+            extra: Default::default(),
+        }
     }
 
     /// Updates SMTP profile data
@@ -39,7 +49,11 @@ impl crate::Client {
     /// `PUT /SMTP`, API version `2`.
     /// Other versions of this endpoint: [`put_smtp`](crate::Client::put_smtp) (`1.0`).
     pub fn put_smtp_v2(&self, body: crate::types::SmtpRequest) -> PutSmtpV2<'_> {
-        PutSmtpV2 { client: self, body }
+        PutSmtpV2 {
+            client: self,
+            body,
+            extra: Default::default(),
+        }
     }
 
     /// Tests SMTP profile data
@@ -52,7 +66,11 @@ impl crate::Client {
         &self,
         body: crate::types::Smtpv1TestRequest,
     ) -> PostSmtpTest<'_> {
-        PostSmtpTest { client: self, body }
+        PostSmtpTest {
+            client: self,
+            body,
+            extra: Default::default(),
+        }
     }
 
     /// Tests SMTP profile data
@@ -67,6 +85,7 @@ impl crate::Client {
         PostSmtpTestV2 {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 }
@@ -76,6 +95,7 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetSmtp<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSmtp<'a> {
@@ -89,9 +109,10 @@ impl<'a> GetSmtp<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -119,6 +140,7 @@ impl<'a> GetSmtp<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetSmtpV2<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSmtpV2<'a> {
@@ -132,9 +154,10 @@ impl<'a> GetSmtpV2<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -163,6 +186,7 @@ impl<'a> GetSmtpV2<'a> {
 pub struct PutSmtp<'a> {
     client: &'a crate::Client,
     body: crate::types::Smtpv1Request,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSmtp<'a> {
@@ -176,9 +200,10 @@ impl<'a> PutSmtp<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -208,6 +233,7 @@ impl<'a> PutSmtp<'a> {
 pub struct PutSmtpV2<'a> {
     client: &'a crate::Client,
     body: crate::types::SmtpRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSmtpV2<'a> {
@@ -221,9 +247,10 @@ impl<'a> PutSmtpV2<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -253,6 +280,7 @@ impl<'a> PutSmtpV2<'a> {
 pub struct PostSmtpTest<'a> {
     client: &'a crate::Client,
     body: crate::types::Smtpv1TestRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSmtpTest<'a> {
@@ -266,9 +294,10 @@ impl<'a> PostSmtpTest<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -298,6 +327,7 @@ impl<'a> PostSmtpTest<'a> {
 pub struct PostSmtpTestV2<'a> {
     client: &'a crate::Client,
     body: crate::types::SmtpTestRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSmtpTestV2<'a> {
@@ -311,9 +341,10 @@ impl<'a> PostSmtpTestV2<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }

@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -29,6 +30,7 @@ impl crate::Client {
         PutSslEndpointsMonitorAll {
             client: self,
             query: None,
+            extra: Default::default(),
         }
     }
 
@@ -42,6 +44,7 @@ impl crate::Client {
         PutSslEndpointsMonitorStatus {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -54,6 +57,7 @@ impl crate::Client {
         PutSslEndpointsReviewAll {
             client: self,
             query: None,
+            extra: Default::default(),
         }
     }
 
@@ -67,6 +71,7 @@ impl crate::Client {
         PutSslEndpointsReviewStatus {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -77,6 +82,7 @@ impl crate::Client {
         GetSslEndpointsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -97,6 +103,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -110,6 +117,7 @@ impl crate::Client {
         PostSslNetworkRanges {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -123,6 +131,7 @@ impl crate::Client {
         PutSslNetworkRanges {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -136,6 +145,7 @@ impl crate::Client {
         PostSslNetworkRangesValidate {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -149,6 +159,7 @@ impl crate::Client {
         DeleteSslNetworkRangesById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -162,6 +173,7 @@ impl crate::Client {
         GetSslNetworkRangesById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -178,6 +190,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -191,6 +204,7 @@ impl crate::Client {
         PostSslNetworks {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -204,6 +218,7 @@ impl crate::Client {
         PutSslNetworks {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -217,6 +232,7 @@ impl crate::Client {
         GetSslNetworksByIdentifier {
             client: self,
             identifier: identifier.into(),
+            extra: Default::default(),
         }
     }
 
@@ -230,6 +246,7 @@ impl crate::Client {
         DeleteSslNetworksById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -251,6 +268,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -264,6 +282,7 @@ impl crate::Client {
         PostSslNetworksByIdReset {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -279,6 +298,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -289,6 +309,7 @@ impl crate::Client {
         GetSslPartsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -303,6 +324,7 @@ pub struct GetSsl<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSsl<'a> {
@@ -346,7 +368,7 @@ impl<'a> GetSsl<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -364,6 +386,7 @@ impl<'a> GetSsl<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -411,6 +434,7 @@ impl<'a> GetSsl<'a> {
 pub struct PutSslEndpointsMonitorAll<'a> {
     client: &'a crate::Client,
     query: Option<String>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSslEndpointsMonitorAll<'a> {
@@ -432,12 +456,13 @@ impl<'a> PutSslEndpointsMonitorAll<'a> {
         self.query = Some(value.into());
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query {
             request.query("query", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -460,6 +485,7 @@ impl<'a> PutSslEndpointsMonitorAll<'a> {
 pub struct PutSslEndpointsMonitorStatus<'a> {
     client: &'a crate::Client,
     body: Vec<crate::types::EndpointStatusRequest>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSslEndpointsMonitorStatus<'a> {
@@ -473,9 +499,10 @@ impl<'a> PutSslEndpointsMonitorStatus<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -499,6 +526,7 @@ impl<'a> PutSslEndpointsMonitorStatus<'a> {
 pub struct PutSslEndpointsReviewAll<'a> {
     client: &'a crate::Client,
     query: Option<String>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSslEndpointsReviewAll<'a> {
@@ -520,12 +548,13 @@ impl<'a> PutSslEndpointsReviewAll<'a> {
         self.query = Some(value.into());
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query {
             request.query("query", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -548,6 +577,7 @@ impl<'a> PutSslEndpointsReviewAll<'a> {
 pub struct PutSslEndpointsReviewStatus<'a> {
     client: &'a crate::Client,
     body: Vec<crate::types::EndpointStatusRequest>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSslEndpointsReviewStatus<'a> {
@@ -561,9 +591,10 @@ impl<'a> PutSslEndpointsReviewStatus<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -587,6 +618,7 @@ impl<'a> PutSslEndpointsReviewStatus<'a> {
 pub struct GetSslEndpointsById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSslEndpointsById<'a> {
@@ -600,9 +632,10 @@ impl<'a> GetSslEndpointsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -634,6 +667,7 @@ pub struct GetSslEndpointsByIdHistory<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSslEndpointsByIdHistory<'a> {
@@ -677,7 +711,7 @@ impl<'a> GetSslEndpointsByIdHistory<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.query_string {
@@ -695,6 +729,7 @@ impl<'a> GetSslEndpointsByIdHistory<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -744,6 +779,7 @@ impl<'a> GetSslEndpointsByIdHistory<'a> {
 pub struct PostSslNetworkRanges<'a> {
     client: &'a crate::Client,
     body: crate::types::NetworkRangesRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSslNetworkRanges<'a> {
@@ -757,9 +793,10 @@ impl<'a> PostSslNetworkRanges<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -783,6 +820,7 @@ impl<'a> PostSslNetworkRanges<'a> {
 pub struct PutSslNetworkRanges<'a> {
     client: &'a crate::Client,
     body: crate::types::NetworkRangesRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSslNetworkRanges<'a> {
@@ -796,9 +834,10 @@ impl<'a> PutSslNetworkRanges<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -822,6 +861,7 @@ impl<'a> PutSslNetworkRanges<'a> {
 pub struct PostSslNetworkRangesValidate<'a> {
     client: &'a crate::Client,
     body: Vec<String>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSslNetworkRangesValidate<'a> {
@@ -835,9 +875,10 @@ impl<'a> PostSslNetworkRangesValidate<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -861,6 +902,7 @@ impl<'a> PostSslNetworkRangesValidate<'a> {
 pub struct DeleteSslNetworkRangesById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteSslNetworkRangesById<'a> {
@@ -874,9 +916,10 @@ impl<'a> DeleteSslNetworkRangesById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -899,6 +942,7 @@ impl<'a> DeleteSslNetworkRangesById<'a> {
 pub struct GetSslNetworkRangesById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSslNetworkRangesById<'a> {
@@ -912,9 +956,10 @@ impl<'a> GetSslNetworkRangesById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -947,6 +992,7 @@ pub struct GetSslNetworks<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSslNetworks<'a> {
@@ -1000,7 +1046,7 @@ impl<'a> GetSslNetworks<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -1018,6 +1064,7 @@ impl<'a> GetSslNetworks<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1065,6 +1112,7 @@ impl<'a> GetSslNetworks<'a> {
 pub struct PostSslNetworks<'a> {
     client: &'a crate::Client,
     body: crate::types::CreateNetworkRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSslNetworks<'a> {
@@ -1078,9 +1126,10 @@ impl<'a> PostSslNetworks<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1110,6 +1159,7 @@ impl<'a> PostSslNetworks<'a> {
 pub struct PutSslNetworks<'a> {
     client: &'a crate::Client,
     body: crate::types::UpdateNetworkRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSslNetworks<'a> {
@@ -1123,9 +1173,10 @@ impl<'a> PutSslNetworks<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1155,6 +1206,7 @@ impl<'a> PutSslNetworks<'a> {
 pub struct GetSslNetworksByIdentifier<'a> {
     client: &'a crate::Client,
     identifier: String,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSslNetworksByIdentifier<'a> {
@@ -1168,9 +1220,10 @@ impl<'a> GetSslNetworksByIdentifier<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.identifier]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.identifier]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1199,6 +1252,7 @@ impl<'a> GetSslNetworksByIdentifier<'a> {
 pub struct DeleteSslNetworksById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteSslNetworksById<'a> {
@@ -1212,9 +1266,10 @@ impl<'a> DeleteSslNetworksById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1243,6 +1298,7 @@ pub struct GetSslNetworksByIdParts<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSslNetworksByIdParts<'a> {
@@ -1292,7 +1348,7 @@ impl<'a> GetSslNetworksByIdParts<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.job_type {
@@ -1313,6 +1369,7 @@ impl<'a> GetSslNetworksByIdParts<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1360,6 +1417,7 @@ impl<'a> GetSslNetworksByIdParts<'a> {
 pub struct PostSslNetworksByIdReset<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSslNetworksByIdReset<'a> {
@@ -1373,9 +1431,10 @@ impl<'a> PostSslNetworksByIdReset<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1399,6 +1458,7 @@ pub struct PostSslNetworksByIdScan<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
     body: crate::types::ImmediateSslScanRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSslNetworksByIdScan<'a> {
@@ -1412,9 +1472,10 @@ impl<'a> PostSslNetworksByIdScan<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1438,6 +1499,7 @@ impl<'a> PostSslNetworksByIdScan<'a> {
 pub struct GetSslPartsById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSslPartsById<'a> {
@@ -1451,9 +1513,10 @@ impl<'a> GetSslPartsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -8,7 +8,10 @@ impl crate::Client {
     ///
     /// `GET /Status/Endpoints`, API version `1.0`.
     pub fn get_status_endpoints(&self) -> GetStatusEndpoints<'_> {
-        GetStatusEndpoints { client: self }
+        GetStatusEndpoints {
+            client: self,
+            extra: Default::default(),
+        }
     }
 
     /// Returns the current status of the API's ability to connect to the database.
@@ -17,6 +20,7 @@ impl crate::Client {
     pub fn get_status_health_check(&self) -> GetStatusHealthCheck<'_> {
         GetStatusHealthCheck {
             client: self,
+            extra: Default::default(),
         }
     }
 }
@@ -26,6 +30,7 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetStatusEndpoints<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetStatusEndpoints<'a> {
@@ -39,9 +44,10 @@ impl<'a> GetStatusEndpoints<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -67,6 +73,7 @@ impl<'a> GetStatusEndpoints<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetStatusHealthCheck<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetStatusHealthCheck<'a> {
@@ -80,9 +87,10 @@ impl<'a> GetStatusHealthCheck<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -27,7 +28,11 @@ impl crate::Client {
         &self,
         body: crate::types::TemplateUpdateRequest,
     ) -> PutTemplates<'_> {
-        PutTemplates { client: self, body }
+        PutTemplates {
+            client: self,
+            body,
+            extra: Default::default(),
+        }
     }
 
     /// Creates a Template with provided CA details
@@ -40,6 +45,7 @@ impl crate::Client {
         PostTemplatesCaDetails {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -53,6 +59,7 @@ impl crate::Client {
         GetTemplatesCaDetailsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -68,6 +75,7 @@ impl crate::Client {
             client: self,
             id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -80,6 +88,7 @@ impl crate::Client {
         GetTemplatesCustomExtensions {
             client: self,
             config_tenant: None,
+            extra: Default::default(),
         }
     }
 
@@ -93,6 +102,7 @@ impl crate::Client {
         PostTemplatesCustomExtensions {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -106,6 +116,7 @@ impl crate::Client {
         PutTemplatesCustomExtensions {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -117,6 +128,7 @@ impl crate::Client {
     ) -> GetTemplatesExtendedKeyUsages<'_> {
         GetTemplatesExtendedKeyUsages {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -130,6 +142,7 @@ impl crate::Client {
         PostTemplatesImport {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -140,6 +153,7 @@ impl crate::Client {
     pub fn get_templates_settings(&self) -> GetTemplatesSettings<'_> {
         GetTemplatesSettings {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -154,6 +168,7 @@ impl crate::Client {
         PutTemplatesSettings {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -164,6 +179,7 @@ impl crate::Client {
     pub fn get_templates_subject_parts(&self) -> GetTemplatesSubjectParts<'_> {
         GetTemplatesSubjectParts {
             client: self,
+            extra: Default::default(),
         }
     }
 
@@ -174,6 +190,7 @@ impl crate::Client {
         GetTemplatesById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -188,6 +205,7 @@ pub struct GetTemplates<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetTemplates<'a> {
@@ -231,7 +249,7 @@ impl<'a> GetTemplates<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -249,6 +267,7 @@ impl<'a> GetTemplates<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -298,6 +317,7 @@ impl<'a> GetTemplates<'a> {
 pub struct PutTemplates<'a> {
     client: &'a crate::Client,
     body: crate::types::TemplateUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutTemplates<'a> {
@@ -311,9 +331,10 @@ impl<'a> PutTemplates<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -343,6 +364,7 @@ impl<'a> PutTemplates<'a> {
 pub struct PostTemplatesCaDetails<'a> {
     client: &'a crate::Client,
     body: crate::types::TemplateDetailsCreateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostTemplatesCaDetails<'a> {
@@ -356,9 +378,10 @@ impl<'a> PostTemplatesCaDetails<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -382,6 +405,7 @@ impl<'a> PostTemplatesCaDetails<'a> {
 pub struct GetTemplatesCaDetailsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetTemplatesCaDetailsById<'a> {
@@ -395,9 +419,10 @@ impl<'a> GetTemplatesCaDetailsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -427,6 +452,7 @@ pub struct PutTemplatesCaDetailsById<'a> {
     client: &'a crate::Client,
     id: i32,
     body: crate::types::TemplateDetailsUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutTemplatesCaDetailsById<'a> {
@@ -440,9 +466,10 @@ impl<'a> PutTemplatesCaDetailsById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -466,6 +493,7 @@ impl<'a> PutTemplatesCaDetailsById<'a> {
 pub struct GetTemplatesCustomExtensions<'a> {
     client: &'a crate::Client,
     config_tenant: Option<String>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetTemplatesCustomExtensions<'a> {
@@ -487,12 +515,13 @@ impl<'a> GetTemplatesCustomExtensions<'a> {
         self.config_tenant = Some(value.into());
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.config_tenant {
             request.query("configTenant", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -523,6 +552,7 @@ impl<'a> GetTemplatesCustomExtensions<'a> {
 pub struct PostTemplatesCustomExtensions<'a> {
     client: &'a crate::Client,
     body: crate::types::TemplateCertificateExtensionsRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostTemplatesCustomExtensions<'a> {
@@ -536,9 +566,10 @@ impl<'a> PostTemplatesCustomExtensions<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -562,6 +593,7 @@ impl<'a> PostTemplatesCustomExtensions<'a> {
 pub struct PutTemplatesCustomExtensions<'a> {
     client: &'a crate::Client,
     body: crate::types::TemplateCertificateExtensionsRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutTemplatesCustomExtensions<'a> {
@@ -575,9 +607,10 @@ impl<'a> PutTemplatesCustomExtensions<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -600,6 +633,7 @@ impl<'a> PutTemplatesCustomExtensions<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetTemplatesExtendedKeyUsages<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetTemplatesExtendedKeyUsages<'a> {
@@ -613,9 +647,10 @@ impl<'a> GetTemplatesExtendedKeyUsages<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -646,6 +681,7 @@ impl<'a> GetTemplatesExtendedKeyUsages<'a> {
 pub struct PostTemplatesImport<'a> {
     client: &'a crate::Client,
     body: crate::types::ConfigurationTenantRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostTemplatesImport<'a> {
@@ -659,9 +695,10 @@ impl<'a> PostTemplatesImport<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -684,6 +721,7 @@ impl<'a> PostTemplatesImport<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetTemplatesSettings<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetTemplatesSettings<'a> {
@@ -697,9 +735,10 @@ impl<'a> GetTemplatesSettings<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -730,6 +769,7 @@ impl<'a> GetTemplatesSettings<'a> {
 pub struct PutTemplatesSettings<'a> {
     client: &'a crate::Client,
     body: crate::types::GlobalTemplateSettingsRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutTemplatesSettings<'a> {
@@ -743,9 +783,10 @@ impl<'a> PutTemplatesSettings<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -776,6 +817,7 @@ impl<'a> PutTemplatesSettings<'a> {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetTemplatesSubjectParts<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetTemplatesSubjectParts<'a> {
@@ -789,9 +831,10 @@ impl<'a> GetTemplatesSubjectParts<'a> {
         deprecated: true,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -822,6 +865,7 @@ impl<'a> GetTemplatesSubjectParts<'a> {
 pub struct GetTemplatesById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetTemplatesById<'a> {
@@ -835,9 +879,10 @@ impl<'a> GetTemplatesById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -19,6 +19,7 @@ impl crate::Client {
             sort_field: None,
             sort_ascending: None,
             show_owned_access: None,
+            extra: Default::default(),
         }
     }
 
@@ -37,6 +38,7 @@ impl crate::Client {
             sort_field: None,
             sort_ascending: None,
             show_owned_access: None,
+            extra: Default::default(),
         }
     }
 
@@ -47,7 +49,11 @@ impl crate::Client {
         &self,
         body: crate::types::SshUserCreationRequest,
     ) -> PostSshUsers<'_> {
-        PostSshUsers { client: self, body }
+        PostSshUsers {
+            client: self,
+            body,
+            extra: Default::default(),
+        }
     }
 
     /// Updates information about a given user.
@@ -57,7 +63,11 @@ impl crate::Client {
         &self,
         body: crate::types::SshUserUpdateRequest,
     ) -> PutSshUsers<'_> {
-        PutSshUsers { client: self, body }
+        PutSshUsers {
+            client: self,
+            body,
+            extra: Default::default(),
+        }
     }
 
     /// Updates logon access for a user
@@ -70,6 +80,7 @@ impl crate::Client {
         PostSshUsersAccess {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -80,6 +91,7 @@ impl crate::Client {
         DeleteSshUsersById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -91,6 +103,7 @@ impl crate::Client {
         GetSshUsersById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -102,6 +115,7 @@ impl crate::Client {
         GetSshUsersByIdV2 {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -117,6 +131,7 @@ pub struct GetSshUsers<'a> {
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
     show_owned_access: Option<bool>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSshUsers<'a> {
@@ -168,7 +183,7 @@ impl<'a> GetSshUsers<'a> {
         self.show_owned_access = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -189,6 +204,7 @@ impl<'a> GetSshUsers<'a> {
         if let Some(value) = &self.show_owned_access {
             request.query("showOwnedAccess", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -241,6 +257,7 @@ pub struct GetSshUsersV2<'a> {
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
     show_owned_access: Option<bool>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSshUsersV2<'a> {
@@ -292,7 +309,7 @@ impl<'a> GetSshUsersV2<'a> {
         self.show_owned_access = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -313,6 +330,7 @@ impl<'a> GetSshUsersV2<'a> {
         if let Some(value) = &self.show_owned_access {
             request.query("showOwnedAccess", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -360,6 +378,7 @@ impl<'a> GetSshUsersV2<'a> {
 pub struct PostSshUsers<'a> {
     client: &'a crate::Client,
     body: crate::types::SshUserCreationRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSshUsers<'a> {
@@ -373,9 +392,10 @@ impl<'a> PostSshUsers<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -405,6 +425,7 @@ impl<'a> PostSshUsers<'a> {
 pub struct PutSshUsers<'a> {
     client: &'a crate::Client,
     body: crate::types::SshUserUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutSshUsers<'a> {
@@ -418,9 +439,10 @@ impl<'a> PutSshUsers<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -450,6 +472,7 @@ impl<'a> PutSshUsers<'a> {
 pub struct PostSshUsersAccess<'a> {
     client: &'a crate::Client,
     body: crate::types::SshUserUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostSshUsersAccess<'a> {
@@ -463,9 +486,10 @@ impl<'a> PostSshUsersAccess<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -495,6 +519,7 @@ impl<'a> PostSshUsersAccess<'a> {
 pub struct DeleteSshUsersById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteSshUsersById<'a> {
@@ -508,9 +533,10 @@ impl<'a> DeleteSshUsersById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -533,6 +559,7 @@ impl<'a> DeleteSshUsersById<'a> {
 pub struct GetSshUsersById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSshUsersById<'a> {
@@ -546,9 +573,10 @@ impl<'a> GetSshUsersById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -577,6 +605,7 @@ impl<'a> GetSshUsersById<'a> {
 pub struct GetSshUsersByIdV2<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetSshUsersByIdV2<'a> {
@@ -590,9 +619,10 @@ impl<'a> GetSshUsersByIdV2<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

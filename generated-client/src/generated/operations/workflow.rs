@@ -14,6 +14,7 @@ impl crate::Client {
         PostWorkflowCertificatesApprove {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -30,6 +31,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -43,6 +45,7 @@ impl crate::Client {
         PostWorkflowCertificatesDeny {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -61,6 +64,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -79,6 +83,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -92,6 +97,7 @@ impl crate::Client {
         GetWorkflowCertificatesById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -102,6 +108,7 @@ impl crate::Client {
 pub struct PostWorkflowCertificatesApprove<'a> {
     client: &'a crate::Client,
     body: Vec<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostWorkflowCertificatesApprove<'a> {
@@ -115,9 +122,10 @@ impl<'a> PostWorkflowCertificatesApprove<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -151,6 +159,7 @@ pub struct GetWorkflowCertificatesDenied<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetWorkflowCertificatesDenied<'a> {
@@ -194,7 +203,7 @@ impl<'a> GetWorkflowCertificatesDenied<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -212,6 +221,7 @@ impl<'a> GetWorkflowCertificatesDenied<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -261,6 +271,7 @@ impl<'a> GetWorkflowCertificatesDenied<'a> {
 pub struct PostWorkflowCertificatesDeny<'a> {
     client: &'a crate::Client,
     body: crate::types::DenialRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostWorkflowCertificatesDeny<'a> {
@@ -274,9 +285,10 @@ impl<'a> PostWorkflowCertificatesDeny<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -310,6 +322,7 @@ pub struct GetWorkflowCertificatesExternalValidation<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetWorkflowCertificatesExternalValidation<'a> {
@@ -353,7 +366,7 @@ impl<'a> GetWorkflowCertificatesExternalValidation<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -371,6 +384,7 @@ impl<'a> GetWorkflowCertificatesExternalValidation<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -424,6 +438,7 @@ pub struct GetWorkflowCertificatesPending<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetWorkflowCertificatesPending<'a> {
@@ -467,7 +482,7 @@ impl<'a> GetWorkflowCertificatesPending<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -485,6 +500,7 @@ impl<'a> GetWorkflowCertificatesPending<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -534,6 +550,7 @@ impl<'a> GetWorkflowCertificatesPending<'a> {
 pub struct GetWorkflowCertificatesById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetWorkflowCertificatesById<'a> {
@@ -547,9 +564,10 @@ impl<'a> GetWorkflowCertificatesById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

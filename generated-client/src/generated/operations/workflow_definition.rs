@@ -19,6 +19,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -36,6 +37,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -54,6 +56,7 @@ impl crate::Client {
             client: self,
             force: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -71,6 +74,7 @@ impl crate::Client {
             client: self,
             force: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -87,6 +91,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -100,6 +105,7 @@ impl crate::Client {
         GetWorkflowDefinitionsStepsByExtensionName {
             client: self,
             extension_name: extension_name.into(),
+            extra: Default::default(),
         }
     }
 
@@ -116,6 +122,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -129,6 +136,7 @@ impl crate::Client {
         DeleteWorkflowDefinitionsByDefinitionId {
             client: self,
             definition_id,
+            extra: Default::default(),
         }
     }
 
@@ -148,6 +156,7 @@ impl crate::Client {
             definition_id,
             definition_version: None,
             exportable: None,
+            extra: Default::default(),
         }
     }
 
@@ -166,6 +175,7 @@ impl crate::Client {
             definition_id,
             definition_version: None,
             exportable: None,
+            extra: Default::default(),
         }
     }
 
@@ -186,6 +196,7 @@ impl crate::Client {
             definition_id,
             force: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -205,6 +216,7 @@ impl crate::Client {
             definition_id,
             force: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -218,6 +230,7 @@ impl crate::Client {
         PostWorkflowDefinitionsByDefinitionIdPublish {
             client: self,
             definition_id,
+            extra: Default::default(),
         }
     }
 
@@ -233,6 +246,7 @@ impl crate::Client {
             client: self,
             definition_id,
             version,
+            extra: Default::default(),
         }
     }
 
@@ -251,6 +265,7 @@ impl crate::Client {
             definition_id,
             force: None,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -268,6 +283,7 @@ impl crate::Client {
             client: self,
             definition_id,
             body,
+            extra: Default::default(),
         }
     }
 }
@@ -282,6 +298,7 @@ pub struct GetWorkflowDefinitions<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetWorkflowDefinitions<'a> {
@@ -325,7 +342,7 @@ impl<'a> GetWorkflowDefinitions<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -343,6 +360,7 @@ impl<'a> GetWorkflowDefinitions<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -396,6 +414,7 @@ pub struct GetWorkflowDefinitionsV2<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetWorkflowDefinitionsV2<'a> {
@@ -449,7 +468,7 @@ impl<'a> GetWorkflowDefinitionsV2<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -467,6 +486,7 @@ impl<'a> GetWorkflowDefinitionsV2<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -517,6 +537,7 @@ pub struct PostWorkflowDefinitions<'a> {
     client: &'a crate::Client,
     force: Option<bool>,
     body: crate::types::DefinitionCreateV1Request,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostWorkflowDefinitions<'a> {
@@ -538,12 +559,13 @@ impl<'a> PostWorkflowDefinitions<'a> {
         self.force = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.force {
             request.query("force", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -574,6 +596,7 @@ pub struct PostWorkflowDefinitionsV2<'a> {
     client: &'a crate::Client,
     force: Option<bool>,
     body: crate::types::DefinitionCreateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostWorkflowDefinitionsV2<'a> {
@@ -595,12 +618,13 @@ impl<'a> PostWorkflowDefinitionsV2<'a> {
         self.force = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.force {
             request.query("force", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -634,6 +658,7 @@ pub struct GetWorkflowDefinitionsSteps<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetWorkflowDefinitionsSteps<'a> {
@@ -677,7 +702,7 @@ impl<'a> GetWorkflowDefinitionsSteps<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -695,6 +720,7 @@ impl<'a> GetWorkflowDefinitionsSteps<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -744,6 +770,7 @@ impl<'a> GetWorkflowDefinitionsSteps<'a> {
 pub struct GetWorkflowDefinitionsStepsByExtensionName<'a> {
     client: &'a crate::Client,
     extension_name: String,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetWorkflowDefinitionsStepsByExtensionName<'a> {
@@ -757,9 +784,10 @@ impl<'a> GetWorkflowDefinitionsStepsByExtensionName<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.extension_name]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.extension_name]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -792,6 +820,7 @@ pub struct GetWorkflowDefinitionsTypes<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetWorkflowDefinitionsTypes<'a> {
@@ -835,7 +864,7 @@ impl<'a> GetWorkflowDefinitionsTypes<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -853,6 +882,7 @@ impl<'a> GetWorkflowDefinitionsTypes<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -902,6 +932,7 @@ impl<'a> GetWorkflowDefinitionsTypes<'a> {
 pub struct DeleteWorkflowDefinitionsByDefinitionId<'a> {
     client: &'a crate::Client,
     definition_id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteWorkflowDefinitionsByDefinitionId<'a> {
@@ -915,9 +946,10 @@ impl<'a> DeleteWorkflowDefinitionsByDefinitionId<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.definition_id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.definition_id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -942,6 +974,7 @@ pub struct GetWorkflowDefinitionsByDefinitionId<'a> {
     definition_id: uuid::Uuid,
     definition_version: Option<i32>,
     exportable: Option<bool>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetWorkflowDefinitionsByDefinitionId<'a> {
@@ -971,7 +1004,7 @@ impl<'a> GetWorkflowDefinitionsByDefinitionId<'a> {
         self.exportable = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.definition_id]);
         if let Some(value) = &self.definition_version {
@@ -980,6 +1013,7 @@ impl<'a> GetWorkflowDefinitionsByDefinitionId<'a> {
         if let Some(value) = &self.exportable {
             request.query("exportable", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1010,6 +1044,7 @@ pub struct GetWorkflowDefinitionsByDefinitionIdV2<'a> {
     definition_id: uuid::Uuid,
     definition_version: Option<i32>,
     exportable: Option<bool>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetWorkflowDefinitionsByDefinitionIdV2<'a> {
@@ -1039,7 +1074,7 @@ impl<'a> GetWorkflowDefinitionsByDefinitionIdV2<'a> {
         self.exportable = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.definition_id]);
         if let Some(value) = &self.definition_version {
@@ -1048,6 +1083,7 @@ impl<'a> GetWorkflowDefinitionsByDefinitionIdV2<'a> {
         if let Some(value) = &self.exportable {
             request.query("exportable", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1078,6 +1114,7 @@ pub struct PutWorkflowDefinitionsByDefinitionId<'a> {
     definition_id: uuid::Uuid,
     force: Option<bool>,
     body: crate::types::DefinitionUpdateV1Request,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutWorkflowDefinitionsByDefinitionId<'a> {
@@ -1099,12 +1136,13 @@ impl<'a> PutWorkflowDefinitionsByDefinitionId<'a> {
         self.force = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.definition_id]);
         if let Some(value) = &self.force {
             request.query("force", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1136,6 +1174,7 @@ pub struct PutWorkflowDefinitionsByDefinitionIdV2<'a> {
     definition_id: uuid::Uuid,
     force: Option<bool>,
     body: crate::types::DefinitionUpdateRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutWorkflowDefinitionsByDefinitionIdV2<'a> {
@@ -1157,12 +1196,13 @@ impl<'a> PutWorkflowDefinitionsByDefinitionIdV2<'a> {
         self.force = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.definition_id]);
         if let Some(value) = &self.force {
             request.query("force", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1192,6 +1232,7 @@ impl<'a> PutWorkflowDefinitionsByDefinitionIdV2<'a> {
 pub struct PostWorkflowDefinitionsByDefinitionIdPublish<'a> {
     client: &'a crate::Client,
     definition_id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostWorkflowDefinitionsByDefinitionIdPublish<'a> {
@@ -1205,9 +1246,10 @@ impl<'a> PostWorkflowDefinitionsByDefinitionIdPublish<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.definition_id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.definition_id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1237,6 +1279,7 @@ pub struct PostWorkflowDefinitionsByDefinitionIdPublishByVersion<'a> {
     client: &'a crate::Client,
     definition_id: uuid::Uuid,
     version: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostWorkflowDefinitionsByDefinitionIdPublishByVersion<'a> {
@@ -1250,12 +1293,13 @@ impl<'a> PostWorkflowDefinitionsByDefinitionIdPublishByVersion<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(
+        let mut request = codegen::Request::new(
             &Self::INFO,
             &[&self.definition_id, &self.version],
         );
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -1286,6 +1330,7 @@ pub struct PutWorkflowDefinitionsByDefinitionIdStatus<'a> {
     definition_id: uuid::Uuid,
     force: Option<bool>,
     body: bool,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutWorkflowDefinitionsByDefinitionIdStatus<'a> {
@@ -1307,12 +1352,13 @@ impl<'a> PutWorkflowDefinitionsByDefinitionIdStatus<'a> {
         self.force = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.definition_id]);
         if let Some(value) = &self.force {
             request.query("force", value);
         }
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -1337,6 +1383,7 @@ pub struct PutWorkflowDefinitionsByDefinitionIdSteps<'a> {
     client: &'a crate::Client,
     definition_id: uuid::Uuid,
     body: Vec<crate::types::DefinitionStepRequest>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PutWorkflowDefinitionsByDefinitionIdSteps<'a> {
@@ -1350,9 +1397,10 @@ impl<'a> PutWorkflowDefinitionsByDefinitionIdSteps<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.definition_id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }

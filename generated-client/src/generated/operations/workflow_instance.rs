@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -35,6 +36,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -51,6 +53,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -64,6 +67,7 @@ impl crate::Client {
         DeleteWorkflowInstancesByInstanceId {
             client: self,
             instance_id,
+            extra: Default::default(),
         }
     }
 
@@ -77,6 +81,7 @@ impl crate::Client {
         GetWorkflowInstancesByInstanceId {
             client: self,
             instance_id,
+            extra: Default::default(),
         }
     }
 
@@ -93,6 +98,7 @@ impl crate::Client {
             client: self,
             instance_id,
             version: None,
+            extra: Default::default(),
         }
     }
 
@@ -108,6 +114,7 @@ impl crate::Client {
             client: self,
             instance_id,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -121,6 +128,7 @@ impl crate::Client {
         PostWorkflowInstancesByInstanceIdStop {
             client: self,
             instance_id,
+            extra: Default::default(),
         }
     }
 }
@@ -135,6 +143,7 @@ pub struct GetWorkflowInstances<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetWorkflowInstances<'a> {
@@ -178,7 +187,7 @@ impl<'a> GetWorkflowInstances<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -196,6 +205,7 @@ impl<'a> GetWorkflowInstances<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -247,6 +257,7 @@ pub struct GetWorkflowInstancesAssignedToMe<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetWorkflowInstancesAssignedToMe<'a> {
@@ -290,7 +301,7 @@ impl<'a> GetWorkflowInstancesAssignedToMe<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -308,6 +319,7 @@ impl<'a> GetWorkflowInstancesAssignedToMe<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -359,6 +371,7 @@ pub struct GetWorkflowInstancesMy<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetWorkflowInstancesMy<'a> {
@@ -402,7 +415,7 @@ impl<'a> GetWorkflowInstancesMy<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -420,6 +433,7 @@ impl<'a> GetWorkflowInstancesMy<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("SortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -467,6 +481,7 @@ impl<'a> GetWorkflowInstancesMy<'a> {
 pub struct DeleteWorkflowInstancesByInstanceId<'a> {
     client: &'a crate::Client,
     instance_id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteWorkflowInstancesByInstanceId<'a> {
@@ -480,9 +495,10 @@ impl<'a> DeleteWorkflowInstancesByInstanceId<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.instance_id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.instance_id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -505,6 +521,7 @@ impl<'a> DeleteWorkflowInstancesByInstanceId<'a> {
 pub struct GetWorkflowInstancesByInstanceId<'a> {
     client: &'a crate::Client,
     instance_id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetWorkflowInstancesByInstanceId<'a> {
@@ -518,9 +535,10 @@ impl<'a> GetWorkflowInstancesByInstanceId<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.instance_id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.instance_id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -550,6 +568,7 @@ pub struct PostWorkflowInstancesByInstanceIdRestart<'a> {
     client: &'a crate::Client,
     instance_id: uuid::Uuid,
     version: Option<i32>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostWorkflowInstancesByInstanceIdRestart<'a> {
@@ -571,12 +590,13 @@ impl<'a> PostWorkflowInstancesByInstanceIdRestart<'a> {
         self.version = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.instance_id]);
         if let Some(value) = &self.version {
             request.query("version", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -600,6 +620,7 @@ pub struct PostWorkflowInstancesByInstanceIdSignals<'a> {
     client: &'a crate::Client,
     instance_id: uuid::Uuid,
     body: crate::types::SignalRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostWorkflowInstancesByInstanceIdSignals<'a> {
@@ -613,9 +634,10 @@ impl<'a> PostWorkflowInstancesByInstanceIdSignals<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.instance_id]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -639,6 +661,7 @@ impl<'a> PostWorkflowInstancesByInstanceIdSignals<'a> {
 pub struct PostWorkflowInstancesByInstanceIdStop<'a> {
     client: &'a crate::Client,
     instance_id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostWorkflowInstancesByInstanceIdStop<'a> {
@@ -652,9 +675,10 @@ impl<'a> PostWorkflowInstancesByInstanceIdStop<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.instance_id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.instance_id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

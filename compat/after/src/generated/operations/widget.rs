@@ -16,6 +16,7 @@ impl crate::Client {
             return_limit: None,
             kind: None,
             color: None,
+            extra: Default::default(),
         }
     }
 
@@ -23,7 +24,11 @@ impl crate::Client {
     ///
     /// `POST /Widgets`, API version `1.0`.
     pub fn post_widgets(&self, body: crate::types::WidgetRequest) -> PostWidgets<'_> {
-        PostWidgets { client: self, body }
+        PostWidgets {
+            client: self,
+            body,
+            extra: Default::default(),
+        }
     }
 
     /// Deletes a widget
@@ -33,6 +38,7 @@ impl crate::Client {
         DeleteWidgetsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -46,6 +52,7 @@ impl crate::Client {
             client: self,
             id,
             x_widget_format: None,
+            extra: Default::default(),
         }
     }
 }
@@ -59,6 +66,7 @@ pub struct GetWidgets<'a> {
     return_limit: Option<i32>,
     kind: Option<crate::types::WidgetKind>,
     color: Option<String>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetWidgets<'a> {
@@ -96,7 +104,7 @@ impl<'a> GetWidgets<'a> {
         self.color = Some(value.into());
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.page_returned {
@@ -111,6 +119,7 @@ impl<'a> GetWidgets<'a> {
         if let Some(value) = &self.color {
             request.query("Color", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -156,6 +165,7 @@ impl<'a> GetWidgets<'a> {
 pub struct PostWidgets<'a> {
     client: &'a crate::Client,
     body: crate::types::WidgetRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostWidgets<'a> {
@@ -169,9 +179,10 @@ impl<'a> PostWidgets<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -199,6 +210,7 @@ impl<'a> PostWidgets<'a> {
 pub struct DeleteWidgetsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteWidgetsById<'a> {
@@ -212,9 +224,10 @@ impl<'a> DeleteWidgetsById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -238,6 +251,7 @@ pub struct GetWidgetsById<'a> {
     client: &'a crate::Client,
     id: i32,
     x_widget_format: Option<String>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetWidgetsById<'a> {
@@ -257,12 +271,13 @@ impl<'a> GetWidgetsById<'a> {
         self.x_widget_format = Some(value.into());
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.x_widget_format {
             request.header("x-widget-format", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 

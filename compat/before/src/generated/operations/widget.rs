@@ -15,6 +15,7 @@ impl crate::Client {
             page_returned: None,
             return_limit: None,
             kind: None,
+            extra: Default::default(),
         }
     }
 
@@ -22,7 +23,11 @@ impl crate::Client {
     ///
     /// `POST /Widgets`, API version `1.0`.
     pub fn post_widgets(&self, body: crate::types::WidgetRequest) -> PostWidgets<'_> {
-        PostWidgets { client: self, body }
+        PostWidgets {
+            client: self,
+            body,
+            extra: Default::default(),
+        }
     }
 
     /// Deletes a widget
@@ -32,6 +37,7 @@ impl crate::Client {
         DeleteWidgetsById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 
@@ -45,6 +51,7 @@ impl crate::Client {
             client: self,
             id,
             x_widget_format: None,
+            extra: Default::default(),
         }
     }
 }
@@ -57,6 +64,7 @@ pub struct GetWidgets<'a> {
     page_returned: Option<i32>,
     return_limit: Option<i32>,
     kind: Option<crate::types::WidgetKind>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetWidgets<'a> {
@@ -88,7 +96,7 @@ impl<'a> GetWidgets<'a> {
         self.kind = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.page_returned {
@@ -100,6 +108,7 @@ impl<'a> GetWidgets<'a> {
         if let Some(value) = &self.kind {
             request.query("Kind", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -145,6 +154,7 @@ impl<'a> GetWidgets<'a> {
 pub struct PostWidgets<'a> {
     client: &'a crate::Client,
     body: crate::types::WidgetRequest,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostWidgets<'a> {
@@ -158,9 +168,10 @@ impl<'a> PostWidgets<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -188,6 +199,7 @@ impl<'a> PostWidgets<'a> {
 pub struct DeleteWidgetsById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteWidgetsById<'a> {
@@ -201,9 +213,10 @@ impl<'a> DeleteWidgetsById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -227,6 +240,7 @@ pub struct GetWidgetsById<'a> {
     client: &'a crate::Client,
     id: i32,
     x_widget_format: Option<String>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetWidgetsById<'a> {
@@ -246,12 +260,13 @@ impl<'a> GetWidgetsById<'a> {
         self.x_widget_format = Some(value.into());
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
         if let Some(value) = &self.x_widget_format {
             request.header("x-widget-format", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 

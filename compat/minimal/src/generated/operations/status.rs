@@ -8,7 +8,10 @@ impl crate::Client {
     ///
     /// `GET /Status`, API version `1.0`.
     pub fn get_status(&self) -> GetStatus<'_> {
-        GetStatus { client: self }
+        GetStatus {
+            client: self,
+            extra: Default::default(),
+        }
     }
 }
 
@@ -17,6 +20,7 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send()` is awaited"]
 pub struct GetStatus<'a> {
     client: &'a crate::Client,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetStatus<'a> {
@@ -30,9 +34,10 @@ impl<'a> GetStatus<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[]);
+        let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

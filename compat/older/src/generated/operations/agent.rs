@@ -17,6 +17,7 @@ impl crate::Client {
             return_limit: None,
             sort_field: None,
             sort_ascending: None,
+            extra: Default::default(),
         }
     }
 
@@ -27,6 +28,7 @@ impl crate::Client {
         PostAgentsReset {
             client: self,
             body,
+            extra: Default::default(),
         }
     }
 
@@ -34,7 +36,11 @@ impl crate::Client {
     ///
     /// `GET /Agents/{id}`, API version `1`.
     pub fn get_agents_by_id(&self, id: uuid::Uuid) -> GetAgentsById<'_> {
-        GetAgentsById { client: self, id }
+        GetAgentsById {
+            client: self,
+            id,
+            extra: Default::default(),
+        }
     }
 }
 
@@ -48,6 +54,7 @@ pub struct GetAgents<'a> {
     return_limit: Option<i32>,
     sort_field: Option<String>,
     sort_ascending: Option<crate::types::SortOrder>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAgents<'a> {
@@ -93,7 +100,7 @@ impl<'a> GetAgents<'a> {
         self.sort_ascending = Some(value);
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.query_string {
@@ -111,6 +118,7 @@ impl<'a> GetAgents<'a> {
         if let Some(value) = &self.sort_ascending {
             request.query("pq.sortAscending", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -158,6 +166,7 @@ impl<'a> GetAgents<'a> {
 pub struct PostAgentsReset<'a> {
     client: &'a crate::Client,
     body: Vec<uuid::Uuid>,
+    extra: codegen::Extra,
 }
 
 impl<'a> PostAgentsReset<'a> {
@@ -171,9 +180,10 @@ impl<'a> PostAgentsReset<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
+        request.extra(&self.extra);
         request.json(&self.body)?;
         Ok(request)
     }
@@ -197,6 +207,7 @@ impl<'a> PostAgentsReset<'a> {
 pub struct GetAgentsById<'a> {
     client: &'a crate::Client,
     id: uuid::Uuid,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetAgentsById<'a> {
@@ -210,9 +221,10 @@ impl<'a> GetAgentsById<'a> {
         deprecated: false,
         success_status: 200,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 

@@ -17,6 +17,7 @@ impl crate::Client {
             page_returned: None,
             return_limit: None,
             sort_field: None,
+            extra: Default::default(),
         }
     }
 
@@ -27,6 +28,7 @@ impl crate::Client {
         DeleteCertificatesById {
             client: self,
             id,
+            extra: Default::default(),
         }
     }
 }
@@ -41,6 +43,7 @@ pub struct GetCertificates<'a> {
     page_returned: Option<i32>,
     return_limit: Option<i32>,
     sort_field: Option<String>,
+    extra: codegen::Extra,
 }
 
 impl<'a> GetCertificates<'a> {
@@ -84,7 +87,7 @@ impl<'a> GetCertificates<'a> {
         self.sort_field = Some(value.into());
         self
     }
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
         let mut request = codegen::Request::new(&Self::INFO, &[]);
         if let Some(value) = &self.collection_id {
@@ -102,6 +105,7 @@ impl<'a> GetCertificates<'a> {
         if let Some(value) = &self.sort_field {
             request.query("sq.sortField", value);
         }
+        request.extra(&self.extra);
         Ok(request)
     }
 
@@ -151,6 +155,7 @@ impl<'a> GetCertificates<'a> {
 pub struct DeleteCertificatesById<'a> {
     client: &'a crate::Client,
     id: i32,
+    extra: codegen::Extra,
 }
 
 impl<'a> DeleteCertificatesById<'a> {
@@ -164,9 +169,10 @@ impl<'a> DeleteCertificatesById<'a> {
         deprecated: false,
         success_status: 204,
     };
-
+    codegen::extra_params!();
     fn request(&self) -> crate::Result<codegen::Request> {
-        let request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        let mut request = codegen::Request::new(&Self::INFO, &[&self.id]);
+        request.extra(&self.extra);
         Ok(request)
     }
 
