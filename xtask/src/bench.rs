@@ -118,16 +118,19 @@ pub fn run(root: &Path, spec_dir: &Path) -> Result<String> {
 /// (`cargo clean -p keyfactor-client`) before each run.
 fn clean_builds(root: &Path) -> Result<Vec<Row>> {
     let one_area = ["--no-default-features", "--features", "certificate"];
-    let cases: [(&str, &str, &[&str], Option<f64>); 6] = [
-        ("build", "debug, all areas", &[], Some(12.0)),
-        ("check", "`cargo check`, all areas", &[], Some(8.0)),
-        ("build", "release, all areas", &["--release"], Some(25.0)),
-        ("build", "debug, one area (`certificate`)", &one_area, Some(3.0)),
-        ("build", "debug, all areas, feature `roundtrip`", &["--features", "roundtrip"], None),
-        ("build", "debug, all areas, feature `mock` (tests only)", &["--features", "mock"], None),
+    let client: &[&str] = &["keyfactor-client"];
+    let with_runtime: &[&str] = &["keyfactor-runtime", "keyfactor-client"];
+    let cases: [(&str, &str, &[&str], &[&str], Option<f64>); 7] = [
+        ("build", "debug, all areas", client, &[], Some(12.0)),
+        ("check", "`cargo check`, all areas", client, &[], Some(8.0)),
+        ("build", "release, all areas", client, &["--release"], Some(25.0)),
+        ("build", "debug, one area (`certificate`)", client, &one_area, Some(3.0)),
+        ("build", "debug, all areas, feature `roundtrip`", client, &["--features", "roundtrip"], None),
+        ("build", "debug, all areas, feature `mock` (tests only)", client, &["--features", "mock"], None),
+        ("build", "debug, all areas, with the runtime", with_runtime, &[], None),
     ];
     let mut rows = Vec::new();
-    for (verb, label, flags, limit) in cases {
+    for (verb, label, cleaned, flags, limit) in cases {
         eprintln!("clean {verb}, {label}...");
         let build = || {
             let mut c = cargo(root);
@@ -135,13 +138,14 @@ fn clean_builds(root: &Path) -> Result<Vec<Row>> {
             c
         };
         measure(&mut build())?; // the dependencies, not measured
+        let packages: Vec<String> = cleaned.iter().map(|p| format!("-p {p}")).collect();
         let mut runs = Vec::new();
         for _ in 0..RUNS {
             // `cargo clean -p` cleans one profile: the one the build uses.
             let profile: &[&str] = if flags.contains(&"--release") { &["--release"] } else { &[] };
-            let status =
-                cargo(root).args(["clean", "--quiet", "--package", "keyfactor-client"]).args(profile).status()?;
-            if !status.success() {
+            let mut clean = cargo(root);
+            clean.args(["clean", "--quiet"]).args(packages.iter().flat_map(|p| p.split(' '))).args(profile);
+            if !clean.status()?.success() {
                 bail!("cargo clean failed");
             }
             runs.push(measure(&mut build())?);
@@ -151,7 +155,7 @@ fn clean_builds(root: &Path) -> Result<Vec<Row>> {
         let flags = if flags.is_empty() { String::new() } else { format!(" {}", flags.join(" ")) };
         let clean_flags = if flags.contains("--release") { " --release" } else { "" };
         let command =
-            format!("`cargo clean -p keyfactor-client{clean_flags} && cargo {verb} -p keyfactor-client{flags}`");
+            format!("`cargo clean {}{clean_flags} && cargo {verb} -p keyfactor-client{flags}`", packages.join(" "));
         rows.push(row(
             &format!("client from clean, {label}: {command}"),
             format!("{wall:.1} s, peak {:.0} MB", peak as f64 / 1024.0),
