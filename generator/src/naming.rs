@@ -48,7 +48,9 @@
 //!
 //! # Fields and parameters
 //!
-//! Snake case of the JSON name (`PageReturned` -> `page_returned`). Rust
+//! Snake case of the JSON name (`PageReturned` -> `page_returned`); an
+//! acronym's plural stays one word (`SANs` -> `sans`, `RestrictCAs` ->
+//! `restrict_cas`, `CertificateIDs` -> `certificate_ids`). Rust
 //! keywords get a trailing underscore (`type` -> `type_`), a leading digit
 //! gets an `n` in front, characters that cannot be in an identifier become
 //! `_`. The JSON name is always kept through `#[serde(rename)]`. Two names
@@ -337,7 +339,38 @@ fn disambiguate(
 const RESERVED_TYPES: &[&str] = &["Option", "Vec", "String", "Box", "Result", "Value", "Self"];
 
 fn snake(s: &str) -> String {
-    sanitize(s).to_snake_case()
+    plural_acronyms(&sanitize(s)).to_snake_case()
+}
+
+/// Keeps an acronym's plural one word (`SANs` -> `Sans`, `RestrictCAs` ->
+/// `RestrictCas`), which case conversion would otherwise split before its
+/// last capital (`sa_ns`, `restrict_c_as`): a run of two or more capitals
+/// followed by an `s` that ends the word.
+fn plural_acronyms(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_uppercase() {
+            i += 1;
+        }
+        if i == start {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let run = &chars[start..i];
+        let plural =
+            run.len() >= 2 && chars.get(i) == Some(&'s') && chars.get(i + 1).is_none_or(|c| !c.is_ascii_lowercase());
+        out.push(run[0]);
+        if plural {
+            out.extend(run[1..].iter().map(char::to_ascii_lowercase));
+        } else {
+            out.extend(&run[1..]);
+        }
+    }
+    out
 }
 
 /// Replaces every character that cannot be part of an identifier by `_`.
@@ -417,6 +450,13 @@ mod tests {
         assert_eq!(field("2fa"), "n2fa");
         assert_eq!(field("x-certificateformat"), "x_certificateformat");
         assert_eq!(field("Ünïcode"), "n_code");
+        assert_eq!(field("SANs"), "sans");
+        assert_eq!(field("RestrictCAs"), "restrict_cas");
+        assert_eq!(field("SANsList"), "sans_list");
+        assert_eq!(field("CertificateIDs2"), "certificate_ids2");
+        assert_eq!(field("HTTPServer"), "http_server");
+        assert_eq!(field("CAsync"), "c_async");
+        assert_eq!(field("KeyfactorID"), "keyfactor_id");
         assert_eq!(fields(["Id", "id", "ID"]), ["id", "id_2", "id_3"]);
         assert_eq!(
             struct_fields(["UnknownFields", "Unknown_Fields", "Name"]),

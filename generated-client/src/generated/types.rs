@@ -2018,7 +2018,7 @@ pub struct CertRequestResponseModel {
     /// JSON field `KeyLength`.
     pub key_length: Option<String>,
     /// JSON field `SANs`.
-    pub sa_ns: Option<Vec<String>>,
+    pub sans: Option<Vec<String>>,
     /// JSON field `CertStores`.
     pub cert_stores: Option<Vec<CertificateRequestCertStoreModel>>,
     /// JSON field `Curve`.
@@ -2047,7 +2047,7 @@ codegen::serialize_object!(CertRequestResponseModel, unknown_fields {
     "Metadata" => metadata: skip,
     "DenialComment" => denial_comment: skip,
     "KeyLength" => key_length: skip,
-    "SANs" => sa_ns: skip,
+    "SANs" => sans: skip,
     "CertStores" => cert_stores: skip,
     "Curve" => curve: skip,
     "SubjectAltNames" => subject_alt_names: skip,
@@ -2068,7 +2068,7 @@ codegen::deserialize_object!(CertRequestResponseModel, unknown_fields {
     "Metadata" => metadata: plain,
     "DenialComment" => denial_comment: plain,
     "KeyLength" => key_length: plain,
-    "SANs" => sa_ns: plain,
+    "SANs" => sans: plain,
     "CertStores" => cert_stores: plain,
     "Curve" => curve: plain,
     "SubjectAltNames" => subject_alt_names: plain,
@@ -6612,7 +6612,7 @@ pub struct CsrEnrollmentRequest {
     /// JSON field `FileExtension`.
     pub file_extension: Option<String>,
     /// JSON field `SANs`.
-    pub sa_ns: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    pub sans: Option<std::collections::BTreeMap<String, Vec<String>>>,
     /// JSON field `EnrollmentPatternId`.
     pub enrollment_pattern_id: Option<i32>,
     /// Short name of the certificate template to enroll with.
@@ -6639,7 +6639,7 @@ codegen::serialize_object!(CsrEnrollmentRequest, unknown_fields {
     "OwnerRoleId" => owner_role_id: skip,
     "OwnerRoleName" => owner_role_name: skip,
     "FileExtension" => file_extension: skip,
-    "SANs" => sa_ns: skip,
+    "SANs" => sans: skip,
     "EnrollmentPatternId" => enrollment_pattern_id: skip,
     "Template" => template: skip,
 });
@@ -6659,7 +6659,7 @@ codegen::deserialize_object!(CsrEnrollmentRequest, unknown_fields {
     "OwnerRoleId" => owner_role_id: plain,
     "OwnerRoleName" => owner_role_name: plain,
     "FileExtension" => file_extension: plain,
-    "SANs" => sa_ns: plain,
+    "SANs" => sans: plain,
     "EnrollmentPatternId" => enrollment_pattern_id: plain,
     "Template" => template: plain,
 });
@@ -6724,7 +6724,7 @@ pub struct CsrGenerationRequest {
     /// JSON field `AlternativeCurve`.
     pub alternative_curve: Option<String>,
     /// JSON field `SANs`.
-    pub sa_ns: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    pub sans: Option<std::collections::BTreeMap<String, Vec<String>>>,
     /// JSON field `EnrollmentPatternId`.
     pub enrollment_pattern_id: Option<i32>,
     /// JSON members the documents do not declare for this type, kept as
@@ -6742,7 +6742,7 @@ codegen::serialize_object!(CsrGenerationRequest, unknown_fields {
     "AlternativeKeyType" => alternative_key_type: skip,
     "AlternativeKeyLength" => alternative_key_length: skip,
     "AlternativeCurve" => alternative_curve: skip,
-    "SANs" => sa_ns: skip,
+    "SANs" => sans: skip,
     "EnrollmentPatternId" => enrollment_pattern_id: skip,
 });
 
@@ -6756,7 +6756,7 @@ codegen::deserialize_object!(CsrGenerationRequest, unknown_fields {
     "AlternativeKeyType" => alternative_key_type: plain,
     "AlternativeKeyLength" => alternative_key_length: plain,
     "AlternativeCurve" => alternative_curve: plain,
-    "SANs" => sa_ns: plain,
+    "SANs" => sans: plain,
     "EnrollmentPatternId" => enrollment_pattern_id: plain,
 });
 
@@ -8448,7 +8448,7 @@ pub struct EnrollmentPatternCreateRequest {
     /// JSON field `MetadataFields`.
     pub metadata_fields: Option<Vec<EnrollmentPatternMetadataFieldRequest>>,
     /// JSON field `RestrictCAs`.
-    pub restrict_c_as: Option<bool>,
+    pub restrict_cas: Option<bool>,
     /// JSON field `Policies`.
     pub policies: EnrollmentPatternPolicyRequest,
     /// JSON field `Defaults`.
@@ -8473,7 +8473,7 @@ codegen::serialize_object!(EnrollmentPatternCreateRequest, unknown_fields {
     "AllowedEnrollmentTypes" => allowed_enrollment_types: skip,
     "Regexes" => regexes: skip,
     "MetadataFields" => metadata_fields: skip,
-    "RestrictCAs" => restrict_c_as: skip,
+    "RestrictCAs" => restrict_cas: skip,
     "Policies" => policies: always,
     "Defaults" => defaults: skip,
     "EnrollmentFields" => enrollment_fields: skip,
@@ -8492,7 +8492,7 @@ codegen::deserialize_object!(EnrollmentPatternCreateRequest, unknown_fields {
     "AllowedEnrollmentTypes" => allowed_enrollment_types: plain,
     "Regexes" => regexes: plain,
     "MetadataFields" => metadata_fields: plain,
-    "RestrictCAs" => restrict_c_as: plain,
+    "RestrictCAs" => restrict_cas: plain,
     "Policies" => policies: plain,
     "Defaults" => defaults: plain,
     "EnrollmentFields" => enrollment_fields: plain,
@@ -8939,7 +8939,7 @@ pub struct EnrollmentPatternRequest {
     /// JSON field `MetadataFields`.
     pub metadata_fields: Option<Vec<EnrollmentPatternMetadataFieldRequest>>,
     /// JSON field `RestrictCAs`.
-    pub restrict_c_as: Option<bool>,
+    pub restrict_cas: Option<bool>,
     /// JSON field `Policies`.
     pub policies: EnrollmentPatternPolicyRequest,
     /// JSON field `Defaults`.
@@ -8963,7 +8963,7 @@ codegen::serialize_object!(EnrollmentPatternRequest, unknown_fields {
     "AllowedEnrollmentTypes" => allowed_enrollment_types: skip,
     "Regexes" => regexes: skip,
     "MetadataFields" => metadata_fields: skip,
-    "RestrictCAs" => restrict_c_as: skip,
+    "RestrictCAs" => restrict_cas: skip,
     "Policies" => policies: always,
     "Defaults" => defaults: skip,
     "EnrollmentFields" => enrollment_fields: skip,
@@ -8981,7 +8981,7 @@ codegen::deserialize_object!(EnrollmentPatternRequest, unknown_fields {
     "AllowedEnrollmentTypes" => allowed_enrollment_types: plain,
     "Regexes" => regexes: plain,
     "MetadataFields" => metadata_fields: plain,
-    "RestrictCAs" => restrict_c_as: plain,
+    "RestrictCAs" => restrict_cas: plain,
     "Policies" => policies: plain,
     "Defaults" => defaults: plain,
     "EnrollmentFields" => enrollment_fields: plain,
@@ -9014,7 +9014,7 @@ pub struct EnrollmentPatternResponse {
     /// JSON field `MetadataFields`.
     pub metadata_fields: Option<Vec<EnrollmentPatternMetadataFieldResponse>>,
     /// JSON field `RestrictCAs`.
-    pub restrict_c_as: Option<bool>,
+    pub restrict_cas: Option<bool>,
     /// JSON field `Policies`.
     pub policies: Option<EnrollmentPatternPolicyResponse>,
     /// JSON field `Defaults`.
@@ -9041,7 +9041,7 @@ codegen::serialize_object!(EnrollmentPatternResponse, unknown_fields {
     "AllowedEnrollmentTypes" => allowed_enrollment_types: skip,
     "Regexes" => regexes: skip,
     "MetadataFields" => metadata_fields: skip,
-    "RestrictCAs" => restrict_c_as: skip,
+    "RestrictCAs" => restrict_cas: skip,
     "Policies" => policies: skip,
     "Defaults" => defaults: skip,
     "EnrollmentFields" => enrollment_fields: skip,
@@ -9060,7 +9060,7 @@ codegen::deserialize_object!(EnrollmentPatternResponse, unknown_fields {
     "AllowedEnrollmentTypes" => allowed_enrollment_types: plain,
     "Regexes" => regexes: plain,
     "MetadataFields" => metadata_fields: plain,
-    "RestrictCAs" => restrict_c_as: plain,
+    "RestrictCAs" => restrict_cas: plain,
     "Policies" => policies: plain,
     "Defaults" => defaults: plain,
     "EnrollmentFields" => enrollment_fields: plain,
@@ -9161,7 +9161,7 @@ pub struct EnrollmentTemplate {
     /// JSON field `RFCEnforcement`.
     pub rfc_enforcement: Option<bool>,
     /// JSON field `CAs`.
-    pub c_as: Option<Vec<EnrollmentCa>>,
+    pub cas: Option<Vec<EnrollmentCa>>,
     /// JSON field `EnrollmentFields`.
     pub enrollment_fields: Option<Vec<TemplateEnrollmentField>>,
     /// JSON field `MetadataFields`.
@@ -9193,7 +9193,7 @@ codegen::serialize_object!(EnrollmentTemplate, unknown_fields {
     "Forest" => forest: skip,
     "RequiresApproval" => requires_approval: skip,
     "RFCEnforcement" => rfc_enforcement: skip,
-    "CAs" => c_as: skip,
+    "CAs" => cas: skip,
     "EnrollmentFields" => enrollment_fields: skip,
     "MetadataFields" => metadata_fields: skip,
     "Regexes" => regexes: skip,
@@ -9212,7 +9212,7 @@ codegen::deserialize_object!(EnrollmentTemplate, unknown_fields {
     "Forest" => forest: plain,
     "RequiresApproval" => requires_approval: plain,
     "RFCEnforcement" => rfc_enforcement: plain,
-    "CAs" => c_as: plain,
+    "CAs" => cas: plain,
     "EnrollmentFields" => enrollment_fields: plain,
     "MetadataFields" => metadata_fields: plain,
     "Regexes" => regexes: plain,
@@ -9230,7 +9230,7 @@ pub struct EnrollmentTemplateCaResponse {
     /// JSON field `Templates`.
     pub templates: Option<Vec<EnrollmentTemplate>>,
     /// JSON field `StandaloneCAs`.
-    pub standalone_c_as: Option<Vec<EnrollmentCa>>,
+    pub standalone_cas: Option<Vec<EnrollmentCa>>,
     /// JSON members the documents do not declare for this type, kept as
     /// received and sent back after the declared ones; a member named as a
     /// declared field replaces it when sent (see [`keyfactor_runtime::UnknownFields`]).
@@ -9241,13 +9241,13 @@ pub struct EnrollmentTemplateCaResponse {
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EnrollmentTemplateCaResponse, unknown_fields {
     "Templates" => templates: skip,
-    "StandaloneCAs" => standalone_c_as: skip,
+    "StandaloneCAs" => standalone_cas: skip,
 });
 
 #[cfg(feature = "enrollment")]
 codegen::deserialize_object!(EnrollmentTemplateCaResponse, unknown_fields {
     "Templates" => templates: plain,
-    "StandaloneCAs" => standalone_c_as: plain,
+    "StandaloneCAs" => standalone_cas: plain,
 });
 
 /// Schema `Keyfactor.Web.Core.Models.Enrollment.EnrollmentTemplatePolicy` (API version 1.0).
@@ -15829,7 +15829,7 @@ pub struct PfxEnrollmentRequest {
     /// JSON field `FileExtension`.
     pub file_extension: Option<String>,
     /// JSON field `SANs`.
-    pub sa_ns: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    pub sans: Option<std::collections::BTreeMap<String, Vec<String>>>,
     /// JSON field `EnrollmentPatternId`.
     pub enrollment_pattern_id: Option<i32>,
     /// JSON members the documents do not declare for this type, kept as
@@ -15860,7 +15860,7 @@ codegen::serialize_object!(PfxEnrollmentRequest, unknown_fields {
     "OwnerRoleId" => owner_role_id: skip,
     "OwnerRoleName" => owner_role_name: skip,
     "FileExtension" => file_extension: skip,
-    "SANs" => sa_ns: skip,
+    "SANs" => sans: skip,
     "EnrollmentPatternId" => enrollment_pattern_id: skip,
 });
 
@@ -15887,7 +15887,7 @@ codegen::deserialize_object!(PfxEnrollmentRequest, unknown_fields {
     "OwnerRoleId" => owner_role_id: plain,
     "OwnerRoleName" => owner_role_name: plain,
     "FileExtension" => file_extension: plain,
-    "SANs" => sa_ns: plain,
+    "SANs" => sans: plain,
     "EnrollmentPatternId" => enrollment_pattern_id: plain,
 });
 
@@ -15975,7 +15975,7 @@ pub struct PfxEnrollmentWithStoresRequest {
     /// Any Subject Alternative Names to be included in the request
     ///
     /// JSON field `SANs`.
-    pub sa_ns: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    pub sans: Option<std::collections::BTreeMap<String, Vec<String>>>,
     /// Allows the new certificate to be installed into all certificate stores the renewed certificate is currently installed into.
     ///
     /// JSON field `InstallIntoExistingCertificateStores`.
@@ -16048,7 +16048,7 @@ codegen::serialize_object!(PfxEnrollmentWithStoresRequest, unknown_fields {
     "AdditionalEnrollmentFields" => additional_enrollment_fields: skip,
     "Timestamp" => timestamp: skip,
     "Template" => template: skip,
-    "SANs" => sa_ns: skip,
+    "SANs" => sans: skip,
     "InstallIntoExistingCertificateStores" => install_into_existing_certificate_stores: skip,
     "JobTime" => job_time: skip,
     "ChainOrder" => chain_order: skip,
@@ -16081,7 +16081,7 @@ codegen::deserialize_object!(PfxEnrollmentWithStoresRequest, unknown_fields {
     "AdditionalEnrollmentFields" => additional_enrollment_fields: plain,
     "Timestamp" => timestamp: lenient,
     "Template" => template: plain,
-    "SANs" => sa_ns: plain,
+    "SANs" => sans: plain,
     "InstallIntoExistingCertificateStores" => install_into_existing_certificate_stores: plain,
     "JobTime" => job_time: lenient,
     "ChainOrder" => chain_order: plain,
@@ -17289,7 +17289,7 @@ pub struct ReenrollmentRequest {
     /// JSON field `EnrollmentPatternId`.
     pub enrollment_pattern_id: Option<i32>,
     /// JSON field `SANs`.
-    pub sa_ns: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    pub sans: Option<std::collections::BTreeMap<String, Vec<String>>>,
     /// JSON field `Overwrite`.
     pub overwrite: Option<bool>,
     /// JSON field `Metadata`.
@@ -17316,7 +17316,7 @@ codegen::serialize_object!(ReenrollmentRequest, unknown_fields {
     "CertificateAuthority" => certificate_authority: skip,
     "CertificateTemplate" => certificate_template: skip,
     "EnrollmentPatternId" => enrollment_pattern_id: skip,
-    "SANs" => sa_ns: skip,
+    "SANs" => sans: skip,
     "Overwrite" => overwrite: skip,
     "Metadata" => metadata: skip,
     "AdditionalEnrollmentFields" => additional_enrollment_fields: skip,
@@ -17335,7 +17335,7 @@ codegen::deserialize_object!(ReenrollmentRequest, unknown_fields {
     "CertificateAuthority" => certificate_authority: plain,
     "CertificateTemplate" => certificate_template: plain,
     "EnrollmentPatternId" => enrollment_pattern_id: plain,
-    "SANs" => sa_ns: plain,
+    "SANs" => sans: plain,
     "Overwrite" => overwrite: plain,
     "Metadata" => metadata: plain,
     "AdditionalEnrollmentFields" => additional_enrollment_fields: plain,
@@ -21876,7 +21876,7 @@ pub struct TemplateDetailsCreateRequest {
     /// JSON field `ConfigurationTenant`.
     pub configuration_tenant: String,
     /// JSON field `AvailableCAs`.
-    pub available_c_as: Option<Vec<String>>,
+    pub available_cas: Option<Vec<String>>,
     /// JSON field `KeyUsage`.
     pub key_usage: Option<i32>,
     /// JSON field `ExtendedKeyUsages`.
@@ -21900,7 +21900,7 @@ codegen::serialize_object!(TemplateDetailsCreateRequest, unknown_fields {
     "Name" => name: always,
     "Validity" => validity: always,
     "ConfigurationTenant" => configuration_tenant: always,
-    "AvailableCAs" => available_c_as: skip,
+    "AvailableCAs" => available_cas: skip,
     "KeyUsage" => key_usage: skip,
     "ExtendedKeyUsages" => extended_key_usages: skip,
     "CertificatePolicies" => certificate_policies: skip,
@@ -21915,7 +21915,7 @@ codegen::deserialize_object!(TemplateDetailsCreateRequest, unknown_fields {
     "Name" => name: plain,
     "Validity" => validity: plain,
     "ConfigurationTenant" => configuration_tenant: plain,
-    "AvailableCAs" => available_c_as: plain,
+    "AvailableCAs" => available_cas: plain,
     "KeyUsage" => key_usage: plain,
     "ExtendedKeyUsages" => extended_key_usages: plain,
     "CertificatePolicies" => certificate_policies: plain,
@@ -21945,7 +21945,7 @@ pub struct TemplateDetailsResponse {
     /// A duration as .NET writes it: `[d.]hh:mm:ss[.fffffff]`.
     pub validity: Option<String>,
     /// JSON field `AvailableCAs`.
-    pub available_c_as: Option<Vec<String>>,
+    pub available_cas: Option<Vec<String>>,
     /// JSON field `ExtendedKeyUsages`.
     pub extended_key_usages: Option<Vec<TemplateExtendedKeyUsageResponse>>,
     /// JSON field `CertificatePolicies`.
@@ -21971,7 +21971,7 @@ codegen::serialize_object!(TemplateDetailsResponse, unknown_fields {
     "OID" => oid: skip,
     "ConfigurationTenant" => configuration_tenant: skip,
     "Validity" => validity: skip,
-    "AvailableCAs" => available_c_as: skip,
+    "AvailableCAs" => available_cas: skip,
     "ExtendedKeyUsages" => extended_key_usages: skip,
     "CertificatePolicies" => certificate_policies: skip,
     "KeyInformation" => key_information: skip,
@@ -21986,7 +21986,7 @@ codegen::deserialize_object!(TemplateDetailsResponse, unknown_fields {
     "OID" => oid: plain,
     "ConfigurationTenant" => configuration_tenant: plain,
     "Validity" => validity: plain,
-    "AvailableCAs" => available_c_as: plain,
+    "AvailableCAs" => available_cas: plain,
     "ExtendedKeyUsages" => extended_key_usages: plain,
     "CertificatePolicies" => certificate_policies: plain,
     "KeyInformation" => key_information: plain,
@@ -22008,7 +22008,7 @@ pub struct TemplateDetailsUpdateRequest {
     /// A duration as .NET writes it: `[d.]hh:mm:ss[.fffffff]`.
     pub validity: String,
     /// JSON field `AvailableCAs`.
-    pub available_c_as: Option<Vec<String>>,
+    pub available_cas: Option<Vec<String>>,
     /// JSON field `KeyUsage`.
     pub key_usage: Option<i32>,
     /// JSON field `ExtendedKeyUsages`.
@@ -22032,7 +22032,7 @@ codegen::serialize_object!(TemplateDetailsUpdateRequest, unknown_fields {
     "Name" => name: always,
     "OID" => oid: always,
     "Validity" => validity: always,
-    "AvailableCAs" => available_c_as: skip,
+    "AvailableCAs" => available_cas: skip,
     "KeyUsage" => key_usage: skip,
     "ExtendedKeyUsages" => extended_key_usages: skip,
     "CertificatePolicies" => certificate_policies: skip,
@@ -22047,7 +22047,7 @@ codegen::deserialize_object!(TemplateDetailsUpdateRequest, unknown_fields {
     "Name" => name: plain,
     "OID" => oid: plain,
     "Validity" => validity: plain,
-    "AvailableCAs" => available_c_as: plain,
+    "AvailableCAs" => available_cas: plain,
     "KeyUsage" => key_usage: plain,
     "ExtendedKeyUsages" => extended_key_usages: plain,
     "CertificatePolicies" => certificate_policies: plain,
