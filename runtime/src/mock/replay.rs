@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use super::cassette::{Cassette, CassetteError, Interaction, major_version};
-use super::{decode, header, json_matches};
+use super::{Loopback, decode, header, json_matches};
 use crate::request::bound_query_name;
 use crate::{Client, GeneratedClient, OperationInfo, RetryPolicy};
 
@@ -28,7 +28,7 @@ use crate::{Client, GeneratedClient, OperationInfo, RetryPolicy};
 /// let agents = replay.client().get_agents().send().await?;
 /// ```
 pub struct ReplayServer<C> {
-    server: wiremock::MockServer,
+    server: Loopback,
     client: C,
 }
 
@@ -36,9 +36,9 @@ impl<C: GeneratedClient> ReplayServer<C> {
     /// Starts a server answering from the cassette at `path`.
     pub async fn start(path: impl AsRef<Path>) -> Result<Self, CassetteError> {
         let cassette = Cassette::read(path.as_ref())?;
-        let prefix =
-            cassette.interactions.first().map(|i| api_path(&i.request.path(), C::operations())).unwrap_or_default();
-        let server = wiremock::MockServer::start().await;
+        let paths: Vec<String> = cassette.interactions.iter().map(|i| i.request.path()).collect();
+        let prefix = api_path(&paths, C::operations());
+        let server = Loopback::start().await;
         let used = vec![false; cassette.interactions.len()];
         wiremock::Mock::given(wiremock::matchers::any())
             .respond_with(Replay { cassette, used: Mutex::new(used) })
@@ -64,16 +64,41 @@ impl<C> ReplayServer<C> {
     }
 }
 
-/// The API path of a recorded request path: what comes before the first
-/// segment that an operation of the client starts with
-/// (`/Keyfactor/API/Agents/3` -> `/Keyfactor/API`).
-fn api_path(path: &str, operations: &[&OperationInfo]) -> String {
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let first_segments: Vec<&str> =
-        operations.iter().filter_map(|op| op.path.split('/').find(|s| !s.is_empty())).collect();
-    let start = segments.iter().position(|s| first_segments.iter().any(|f| f.eq_ignore_ascii_case(s)));
-    let start = start.unwrap_or(segments.len().saturating_sub(1));
-    segments[..start].iter().map(|s| format!("/{s}")).collect()
+/// The API path the recorded requests were made under (`/Keyfactor/API`,
+/// `/KeyfactorAPI`): of the prefixes all recorded paths share, the one after
+/// which most of them are a path of one of the client's operations
+/// (segments compared as the server routes; a `{parameter}` takes any one).
+/// The order of the recording does not matter, nor whether its first request
+/// is one this client has; among prefixes that explain equally many, the
+/// shortest. A recording none of whose requests the client can make keeps
+/// the prefix all its paths share but their last segment.
+fn api_path(paths: &[String], operations: &[&OperationInfo]) -> String {
+    let recorded: Vec<Vec<String>> = paths.iter().map(|p| segments(p)).collect();
+    let templates: Vec<Vec<&str>> =
+        operations.iter().map(|op| op.path.split('/').filter(|s| !s.is_empty()).collect()).collect();
+    let shared = recorded.iter().skip(1).fold(recorded.first().cloned().unwrap_or_default(), |shared, path| {
+        shared.iter().zip(path).take_while(|(a, b)| a.eq_ignore_ascii_case(b)).map(|(a, _)| a.clone()).collect()
+    });
+    let explained = |depth: usize| {
+        recorded.iter().filter(|path| templates.iter().any(|t| routes(t, &path[depth.min(path.len())..]))).count()
+    };
+    let best = (0..=shared.len()).max_by_key(|&depth| (explained(depth), std::cmp::Reverse(depth)));
+    let depth = match best {
+        Some(depth) if explained(depth) > 0 => depth,
+        _ => shared.len().min(recorded.iter().map(Vec::len).min().unwrap_or(0).saturating_sub(1)),
+    };
+    shared[..depth].iter().map(|s| format!("/{s}")).collect()
+}
+
+/// A path's segments, percent-decoded.
+fn segments(path: &str) -> Vec<String> {
+    path.split('/').filter(|s| !s.is_empty()).map(decode).collect()
+}
+
+/// Whether `path` is a path of the operation `template`.
+fn routes(template: &[&str], path: &[String]) -> bool {
+    template.len() == path.len()
+        && template.iter().zip(path).all(|(t, p)| t.starts_with('{') || t.eq_ignore_ascii_case(p))
 }
 
 struct Replay {
@@ -154,4 +179,46 @@ fn unrecorded(
         None => text.push_str("; the cassette has no interactions"),
     }
     wiremock::ResponseTemplate::new(501).set_body_string(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(path: &'static str) -> OperationInfo {
+        OperationInfo {
+            name: "op",
+            method: reqwest::Method::GET,
+            path,
+            version: "1.0",
+            tag: "",
+            deprecated: false,
+            success_status: 200,
+        }
+    }
+
+    fn base(paths: &[&str], templates: &[&'static str]) -> String {
+        let ops: Vec<OperationInfo> = templates.iter().map(|t| op(t)).collect();
+        let refs: Vec<&OperationInfo> = ops.iter().collect();
+        api_path(&paths.iter().map(|p| p.to_string()).collect::<Vec<_>>(), &refs)
+    }
+
+    #[test]
+    fn the_api_path_is_what_the_recorded_requests_share_before_an_operation_path() {
+        let ops = ["/Security/Roles", "/Security/Roles/{id}", "/EnrollmentPatterns/{id}", "/Agents"];
+        // The first request's endpoint is one this client lacks; a later one tells.
+        let paths = ["/KeyfactorAPI/Security/Identities", "/KeyfactorAPI/EnrollmentPatterns/25"];
+        assert_eq!(base(&paths, &ops), "/KeyfactorAPI");
+        // Any order; another install's path.
+        let paths = ["/Keyfactor/API/EnrollmentPatterns/1", "/Keyfactor/API/Security/Roles"];
+        assert_eq!(base(&paths, &ops), "/Keyfactor/API");
+        // All requests to one endpoint: the shared prefix is longer than the API path.
+        let paths = ["/KeyfactorAPI/Security/Roles/909", "/KeyfactorAPI/Security/Roles/910"];
+        assert_eq!(base(&paths, &ops), "/KeyfactorAPI");
+        // Only unknown endpoints: all but the last segment they share.
+        assert_eq!(base(&["/KeyfactorAPI/Nowhere/1", "/KeyfactorAPI/Nowhere/2"], &ops), "/KeyfactorAPI/Nowhere");
+        assert_eq!(base(&[], &ops), "");
+        // Segments compare case-insensitively and percent-decoded.
+        assert_eq!(base(&["/api/security/roles", "/api/Agents"], &ops), "/api");
+    }
 }
