@@ -121,7 +121,9 @@ fn clean_builds(root: &Path) -> Result<Vec<Row>> {
     let one_area = ["--no-default-features", "--features", "certificate"];
     let client: &[&str] = &["keyfactor-client"];
     let with_runtime: &[&str] = &["keyfactor-runtime", "keyfactor-client"];
-    let cases: [(&str, &str, &[&str], &[&str], Option<f64>); 7] = [
+    /// (cargo command, label, packages cleaned, flags, limit in seconds)
+    type Case<'a> = (&'a str, &'a str, &'a [&'a str], &'a [&'a str], Option<f64>);
+    let cases: [Case<'_>; 7] = [
         ("build", "debug, all areas", client, &[], Some(12.0)),
         ("check", "`cargo check`, all areas", client, &[], Some(8.0)),
         ("build", "release, all areas", client, &["--release"], Some(25.0)),
