@@ -83,8 +83,8 @@
 //! `model::code_names`), each name becomes an associated constant in
 //! upper snake case: `ascending` -> `SortOrder::ASCENDING`, `Key
 //! compromised` -> `RevokeCode::KEY_COMPROMISED`, `One-click` ->
-//! `ONE_CLICK`. A leading digit gets `N_` in front; `KNOWN`, which every code
-//! type already has, becomes `KNOWN_`. If two names of one type give the same
+//! `ONE_CLICK`. A leading digit gets `N_` in front; `KNOWN` and `NAMES`, which
+//! every code type already has, become `KNOWN_` and `NAMES_`. If two names of one type give the same
 //! constant, the type gets no constants at all rather than arbitrary ones.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -214,7 +214,7 @@ pub fn code_constants(names: &[&str]) -> Option<Vec<String>> {
             if ident.starts_with(|c: char| c.is_ascii_digit()) {
                 ident.insert_str(0, "N_");
             }
-            if ident == "KNOWN" {
+            if ident == "KNOWN" || ident == "NAMES" {
                 ident.push('_');
             }
             ident

@@ -78,6 +78,20 @@ impl CodeValue {
         }
     }
 
+    /// The number `names` gives `name` (case, spaces, dashes and underscores ignored).
+    pub fn number_of(name: &str, names: &[(i64, &str)]) -> Option<i64> {
+        names.iter().find(|(_, n)| same_name(n, name)).map(|(v, _)| *v)
+    }
+
+    /// What a text means: a number, a name of `names` (as its number), else
+    /// the text as given.
+    pub fn parse(text: &str, names: &[(i64, &str)]) -> Self {
+        match numeric(text).or_else(|| Self::number_of(text, names)) {
+            Some(number) => CodeValue::Number(number),
+            None => CodeValue::text(text),
+        }
+    }
+
     /// The name: as received, or the name `names` gives the number.
     pub fn name<'a>(&'a self, names: &'a [(i64, &'static str)]) -> Option<&'a str> {
         match self {
@@ -239,6 +253,28 @@ macro_rules! code_type {
             /// documents give its number).
             pub fn is_known(&self) -> bool {
                 self.value().is_some_and(|v| M::KNOWN.contains(&v))
+            }
+
+            /// The names the documents give values, `(number, name)`.
+            pub const NAMES: &'static [(i64, &'static str)] = M::NAMES;
+
+            /// The code a name the documents give stands for, as its number (sent
+            /// as a number): `"Key compromised"`, `"KeyCompromised"` and
+            /// `"key_compromised"` alike. `None` for a name they do not give.
+            pub fn from_name(name: &str) -> Option<Self> {
+                $crate::codegen::support::CodeValue::number_of(name, M::NAMES).map(Code::number)
+            }
+        }
+
+        /// A number, or a name the documents give (as its number); any other
+        /// text as given (the server may know names the documents do not:
+        /// check [`Code::is_known`]).
+        impl<M: $crate::CodeNames> ::std::str::FromStr for Code<M> {
+            type Err = ::std::convert::Infallible;
+
+            fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
+                let value = $crate::codegen::support::CodeValue::parse(text, M::NAMES);
+                Ok(Code { value, marker: ::std::marker::PhantomData })
             }
         }
 
@@ -447,6 +483,24 @@ mod tests {
         for bad in ["true", r#""""#, "1.5", "[]"] {
             assert!(serde_json::from_str::<SortOrder>(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn documented_names_parse_to_their_numbers() {
+        enum Reason {}
+        impl CodeNames for Reason {
+            const KNOWN: &'static [i64] = &[1, 5];
+            const NAMES: &'static [(i64, &'static str)] = &[(1, "Key compromised"), (5, "Cessation of operation")];
+        }
+        type RevokeCode = Code<Reason>;
+        let code = RevokeCode::from_name("cessation-of-operation").unwrap();
+        assert_eq!((code.form(), code.value()), (CodeForm::Number, Some(5)));
+        assert!(RevokeCode::from_name("Shredded").is_none());
+        let parsed: RevokeCode = "KeyCompromised".parse().unwrap();
+        assert_eq!(encode(&parsed), "1");
+        assert_eq!(encode(&"7".parse::<RevokeCode>().unwrap()), "7");
+        assert_eq!(encode(&"Shredded".parse::<RevokeCode>().unwrap()), r#""Shredded""#);
+        assert_eq!(RevokeCode::NAMES.len(), 2);
     }
 
     #[test]
