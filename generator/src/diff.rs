@@ -14,13 +14,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
-use anyhow::Result;
-use keyfactor_generator::model::{
-    self, Api, Location, Operation, Param, Success, TypeDef, TypeKind, TypeNameLock, TypeRef,
-};
-use keyfactor_generator::release::{Manifest, load_release};
-use keyfactor_generator::{Warnings, naming};
 use serde::Serialize;
+
+use crate::error::Result;
+use crate::model::{self, Api, Location, Operation, Param, Success, TypeDef, TypeKind, TypeNameLock, TypeRef};
+use crate::release::{Manifest, load_release};
+use crate::{Warnings, naming};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -79,7 +78,7 @@ pub fn load_dir(dir: &Path, lock: &TypeNameLock) -> Result<Api> {
 
 /// Reads a type-name lock file (as `cargo xtask codegen` writes it).
 pub fn read_lock(path: &Path) -> Result<TypeNameLock> {
-    Ok(keyfactor_generator::release::read_type_name_lock(path)?)
+    crate::release::read_type_name_lock(path)
 }
 
 /// Compares two releases' models.
