@@ -158,10 +158,7 @@ fn operation(old: &Api, new: &Api, a: &Operation, b: &Operation, out: &mut Vec<C
     if b.deprecated && !a.deprecated {
         out.push(change(Kind::Deprecated, false, &subject, "newly deprecated", affects.clone()));
     }
-    let key = |p: &Param| {
-        let bound = if p.location == Location::Query { naming::unprefixed(&p.wire) } else { p.wire.as_str() };
-        (bound.to_ascii_lowercase(), location(p.location))
-    };
+    let key = |p: &Param| (bound(p).to_ascii_lowercase(), location(p.location));
     let old_params: BTreeMap<_, &Param> = a.params.iter().map(|p| (key(p), p)).collect();
     let new_params: BTreeMap<_, &Param> = b.params.iter().map(|p| (key(p), p)).collect();
     for (k, p) in &old_params {
@@ -170,7 +167,7 @@ fn operation(old: &Api, new: &Api, a: &Operation, b: &Operation, out: &mut Vec<C
                 Kind::ParameterRemoved,
                 true,
                 &subject,
-                format!("{} parameter `{}` removed", k.1, p.wire),
+                format!("{} parameter `{}` removed", k.1, bound(p)),
                 affects.clone(),
             )),
             Some(q) => {
@@ -186,14 +183,14 @@ fn operation(old: &Api, new: &Api, a: &Operation, b: &Operation, out: &mut Vec<C
                 }
                 let (was, is) = (describe(old, &p.ty), describe(new, &q.ty));
                 if was != is {
-                    let detail = format!("{} parameter `{}`: {was} -> {is}", k.1, p.wire);
+                    let detail = format!("{} parameter `{}`: {was} -> {is}", k.1, bound(p));
                     out.push(change(Kind::ParameterChanged, true, &subject, detail, affects.clone()));
                 }
                 if p.required != q.required {
                     let detail = format!(
                         "{} parameter `{}` is now {} (it moves {})",
                         k.1,
-                        p.wire,
+                        bound(p),
                         if q.required { "required" } else { "optional" },
                         if q.positional() {
                             "from a builder setter to an argument"
@@ -208,9 +205,9 @@ fn operation(old: &Api, new: &Api, a: &Operation, b: &Operation, out: &mut Vec<C
     }
     for (k, q) in new_params.iter().filter(|(k, _)| !old_params.contains_key(*k)) {
         let detail = if q.positional() {
-            format!("new required {} parameter `{}`: a new argument", k.1, q.wire)
+            format!("new required {} parameter `{}`: a new argument", k.1, bound(q))
         } else {
-            format!("new optional {} parameter `{}`: a new setter `{}`", k.1, q.wire, q.ident)
+            format!("new optional {} parameter `{}`: a new setter `{}`", k.1, bound(q), q.ident)
         };
         out.push(change(Kind::ParameterAdded, q.positional(), &subject, detail, affects.clone()));
     }
@@ -231,6 +228,12 @@ fn operation(old: &Api, new: &Api, a: &Operation, b: &Operation, out: &mut Vec<C
         let detail = format!("response: {} -> {}", success(old, a), success(new, b));
         out.push(change(Kind::ResponseChanged, true, &subject, detail, affects));
     }
+}
+
+/// The name a parameter binds to: a query parameter's without its
+/// model-binding prefix (`pq.sortAscending` -> `sortAscending`).
+fn bound(p: &Param) -> &str {
+    if p.location == Location::Query { naming::unprefixed(&p.wire) } else { p.wire.as_str() }
 }
 
 fn location(location: Location) -> &'static str {
@@ -403,30 +406,92 @@ fn shape(t: &TypeDef) -> &'static str {
     }
 }
 
-/// The report for people.
+/// The same change (kind and detail) in several endpoints or types, once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Group {
+    pub breaking: bool,
+    pub kind: Kind,
+    pub detail: String,
+    /// The endpoints, functions or schemas it is in, in order.
+    pub subjects: Vec<String>,
+    /// Generated functions and types affected, each once, in order.
+    pub affects: Vec<String>,
+}
+
+impl Report {
+    /// The changes grouped by kind and detail, breaking ones first: a change
+    /// made to 49 endpoints is one group naming the 49.
+    pub fn groups(&self) -> Vec<Group> {
+        let mut groups: Vec<Group> = Vec::new();
+        for c in &self.changes {
+            match groups.iter_mut().find(|g| g.breaking == c.breaking && g.kind == c.kind && g.detail == c.detail) {
+                Some(g) => {
+                    if !g.subjects.contains(&c.subject) {
+                        g.subjects.push(c.subject.clone());
+                    }
+                    for a in &c.affects {
+                        if !g.affects.contains(a) {
+                            g.affects.push(a.clone());
+                        }
+                    }
+                }
+                None => groups.push(Group {
+                    breaking: c.breaking,
+                    kind: c.kind,
+                    detail: c.detail.clone(),
+                    subjects: vec![c.subject.clone()],
+                    affects: c.affects.clone(),
+                }),
+            }
+        }
+        groups.sort_by(|a, b| (!a.breaking, a.kind).cmp(&(!b.breaking, b.kind)));
+        groups
+    }
+}
+
+impl Kind {
+    /// The kind's name in reports (`field-added`).
+    pub fn name(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    }
+}
+
+/// `items` as Markdown code, the first `shown` of them and how many more.
+pub fn code_list(items: &[String], shown: usize) -> String {
+    let mut out: Vec<String> = items.iter().take(shown).map(|a| format!("`{a}`")).collect();
+    if items.len() > shown {
+        out.push(format!("and {} more", items.len() - shown));
+    }
+    out.join(", ")
+}
+
+/// The report for people: one row per distinct change, with where it is.
 pub fn markdown(report: &Report) -> String {
     let mut out = format!("# Keyfactor Command API changes\n\n`{}` -> `{}`\n\n", report.old, report.new);
+    let groups = report.groups();
     let other = report.changes.len() - report.breaking;
-    let _ = writeln!(out, "**{} breaking**, {other} non-breaking.\n", report.breaking);
+    let distinct = |breaking: bool| groups.iter().filter(|g| g.breaking == breaking).count();
+    let _ = writeln!(
+        out,
+        "**{} breaking** ({} distinct), {other} non-breaking ({} distinct).\n",
+        report.breaking,
+        distinct(true),
+        distinct(false)
+    );
     for (title, breaking) in [("Breaking", true), ("Non-breaking", false)] {
-        let changes: Vec<&Change> = report.changes.iter().filter(|c| c.breaking == breaking).collect();
-        if changes.is_empty() {
+        let rows: Vec<&Group> = groups.iter().filter(|g| g.breaking == breaking).collect();
+        if rows.is_empty() {
             continue;
         }
         let _ = writeln!(out, "## {title}\n\n| change | in | detail | affects |\n|---|---|---|---|");
-        for c in changes {
-            let kind =
-                serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-            let mut affects: Vec<String> = c.affects.iter().take(4).map(|a| format!("`{a}`")).collect();
-            if c.affects.len() > 4 {
-                affects.push(format!("and {} more", c.affects.len() - 4));
-            }
+        for g in rows {
             let _ = writeln!(
                 out,
-                "| {kind} | `{}` | {} | {} |",
-                c.subject,
-                c.detail.replace('|', "\\|"),
-                affects.join(", ")
+                "| {} | {} | {} | {} |",
+                g.kind.name(),
+                code_list(&g.subjects, 4),
+                g.detail.replace('|', "\\|"),
+                code_list(&g.affects, 4)
             );
         }
         out.push('\n');

@@ -136,3 +136,35 @@ fn an_older_release_against_a_newer_one_reports_only_what_call_sites_feel() {
     assert_eq!(report.breaking, 2, "{}", markdown(&report));
     insta::assert_snapshot!("release_10_to_25_markdown", markdown(&report));
 }
+
+/// The same change on many endpoints is one group naming them all: here
+/// every `SortAscending` parameter of v25 turned back into a plain integer,
+/// as an older release declares it.
+#[test]
+fn the_same_change_on_many_endpoints_is_one_group() {
+    let new = tempfile::tempdir().unwrap();
+    let mut v1: Value = serde_json::from_slice(&std::fs::read(spec_dir().join(V1)).unwrap()).unwrap();
+    let mut edited = 0;
+    for item in v1["paths"].as_object_mut().unwrap().values_mut() {
+        for op in item.as_object_mut().unwrap().values_mut() {
+            for p in op["parameters"].as_array_mut().into_iter().flatten() {
+                if p["name"] == "SortAscending" {
+                    p["schema"] = json!({"type": "integer", "format": "int32"});
+                    edited += 1;
+                }
+            }
+        }
+    }
+    std::fs::write(new.path().join(V1), serde_json::to_vec(&v1).unwrap()).unwrap();
+    std::fs::write(new.path().join(V2), std::fs::read(spec_dir().join(V2)).unwrap()).unwrap();
+    let report =
+        compare(&load_dir(&spec_dir(), &lock()).unwrap(), &load_dir(new.path(), &lock()).unwrap(), "v25", "edited");
+    let groups = report.groups();
+    let sort: Vec<&keyfactor_release::diff::Group> =
+        groups.iter().filter(|g| g.detail == "query parameter `SortAscending`: SortOrder -> int32").collect();
+    assert_eq!(sort.len(), 1, "{}", markdown(&report));
+    assert!(edited > 40 && sort[0].subjects.len() == report.breaking, "{edited} {}", markdown(&report));
+    let text = markdown(&report);
+    assert!(text.contains(&format!("**{} breaking** (1 distinct)", report.breaking)), "{text}");
+    assert!(text.contains(&format!("and {} more", sort[0].subjects.len() - 4)), "{text}");
+}
