@@ -73,7 +73,7 @@ pub struct Report {
 pub fn load_dir(dir: &Path, lock: &TypeNameLock) -> Result<Api> {
     let mut warnings = Warnings::default();
     let docs = load_release(&Manifest::for_dir(dir, None)?, dir, &mut warnings)?;
-    Ok(model::build_locked(&docs, lock, &mut warnings)?)
+    model::build_locked(&docs, lock, &mut warnings)
 }
 
 /// Reads a type-name lock file (as `cargo xtask codegen` writes it).
