@@ -444,7 +444,7 @@ impl Report {
                 }),
             }
         }
-        groups.sort_by(|a, b| (!a.breaking, a.kind).cmp(&(!b.breaking, b.kind)));
+        groups.sort_by_key(|g| (!g.breaking, g.kind));
         groups
     }
 }
