@@ -57,7 +57,7 @@ pub fn load_with_overrides(
     let mut value = parse_text(path, bytes)?;
     check_openapi_version(path, &value)?;
     let (version_header, version) = read_version(path, &value)?;
-    let applied = overrides.apply(&mut value);
+    let applied = overrides.apply(path, &mut value)?;
     for _ in &applied {
         warnings.add("corrections from the overrides file applied");
     }

@@ -138,7 +138,7 @@ impl Manifest {
     /// The overrides the manifest names (none when it names none).
     pub fn overrides(&self) -> Result<Overrides> {
         match &self.overrides {
-            Some(file) => Overrides::read(&self.dir.join(file)),
+            Some(file) => Ok(Overrides::read(&self.dir.join(file))?.with_type_names(&self.type_name_lock()?)),
             None => Ok(Overrides::default()),
         }
     }

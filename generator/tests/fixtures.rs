@@ -78,7 +78,7 @@ fn an_override_that_matches_nothing_is_an_error_with_its_pointer() {
     let file = dir.path().join("o.yaml");
     std::fs::write(
         &file,
-        "overrides:\n  - {schema: Vendor.Models.Things.Thing, property: Id, set: {type: string}, reason: r}\n  - {schema: Nope, property: X, set: {}, reason: stale}\n",
+        "overrides:\n  - {schema: Vendor.Models.Things.Thing, property: Id, set: {type: string}, reason: r}\n  - {schema: Nope, property: X, set: {}, reason: stale}\n  - {operation: GET /Gone, parameter: {name: x, in: query}, reason: stale too}\n",
     )
     .unwrap();
     let overrides = keyfactor_generator::overrides::Overrides::read(&file).unwrap();
@@ -86,7 +86,11 @@ fn an_override_that_matches_nothing_is_an_error_with_its_pointer() {
         keyfactor_generator::generate_files_with(&[&fixture("features-v1.yaml")], &overrides, &options("t", false))
             .unwrap_err();
     let message = err.to_string();
-    assert!(message.contains("o.yaml#/overrides/1: the override for Nope matches nothing"), "{message}");
+    // Every stale override at once.
+    assert!(
+        message.contains("o.yaml#/overrides/1: 2 override(s) match nothing in the documents: /overrides/1 (Nope.X), /overrides/2 (GET /Gone)"),
+        "{message}"
+    );
 
     std::fs::write(&file, "overrides:\n  - {schema: S, reason: half}\n").unwrap();
     let err = keyfactor_generator::overrides::Overrides::read(&file).unwrap_err().to_string();
