@@ -503,3 +503,134 @@ pub fn markdown(report: &Report) -> String {
 pub fn json(report: &Report) -> String {
     serde_json::to_string_pretty(report).unwrap_or_default()
 }
+
+/// How much a release changes the crate's version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Bump {
+    /// Nothing a user can see (a wire name the server binds either way, a
+    /// nullability flag behind the same Rust type, documentation).
+    Patch,
+    /// Additions: endpoints, versions, types, optional fields and
+    /// parameters, enum values; deprecations.
+    Minor,
+    /// A call site or struct literal may stop compiling or mean something else.
+    Breaking,
+}
+
+impl Report {
+    /// The version bump this report calls for (see README, "What counts as breaking").
+    pub fn bump(&self) -> Bump {
+        if self.breaking > 0 {
+            return Bump::Breaking;
+        }
+        let visible = self.changes.iter().any(|c| {
+            !matches!(
+                c.kind,
+                Kind::ParameterWireRenamed | Kind::FieldChanged | Kind::ResponseChanged | Kind::BodyChanged
+            )
+        });
+        if visible { Bump::Minor } else { Bump::Patch }
+    }
+}
+
+/// `version` bumped: breaking is a major bump (a minor one while the version
+/// is 0.x), additions a minor one, the rest a patch. Pre-release and build
+/// parts are dropped.
+pub fn bumped(version: &str, bump: Bump) -> std::result::Result<String, String> {
+    let v = semver::Version::parse(version.trim()).map_err(|e| format!("version {version:?} is not semver: {e}"))?;
+    let next = match bump {
+        Bump::Breaking if v.major > 0 => semver::Version::new(v.major + 1, 0, 0),
+        Bump::Breaking | Bump::Minor => semver::Version::new(v.major, v.minor + 1, 0),
+        Bump::Patch => semver::Version::new(v.major, v.minor, v.patch + 1),
+    };
+    Ok(next.to_string())
+}
+
+/// What a CHANGELOG.md entry says about a release.
+pub struct Entry<'a> {
+    pub version: &'a str,
+    pub previous_version: &'a str,
+    pub date: &'a str,
+    /// Notes after the changes (overrides dropped, ...).
+    pub notes: &'a [String],
+}
+
+/// A CHANGELOG.md entry for `report`: the release move, the version bump
+/// and why, then each distinct change once (breaking first) with where it
+/// is and what it touches.
+pub fn changelog_entry(report: &Report, entry: &Entry<'_>) -> String {
+    let groups = report.groups();
+    let count = |breaking: bool| groups.iter().filter(|g| g.breaking == breaking).count();
+    let why = match report.bump() {
+        Bump::Breaking if entry.previous_version.starts_with("0.") => {
+            "breaking changes (a minor bump while the version is 0.x)"
+        }
+        Bump::Breaking => "breaking changes",
+        Bump::Minor => "additions, nothing breaking",
+        Bump::Patch => "nothing a user of the client can see",
+    };
+    let mut out = format!(
+        "## {} ({})\n\nKeyfactor Command release `{}` -> `{}`: {} breaking change(s) ({} distinct), {} other(s) ({} distinct). \
+         Version {} -> {}: {why}.\n",
+        entry.version,
+        entry.date,
+        report.old,
+        report.new,
+        report.breaking,
+        count(true),
+        report.changes.len() - report.breaking,
+        count(false),
+        entry.previous_version,
+        entry.version,
+    );
+    let sections: [(&str, fn(&Group) -> bool); 3] = [
+        ("Breaking", |g| g.breaking),
+        ("Added", |g| {
+            !g.breaking
+                && matches!(
+                    g.kind,
+                    Kind::EndpointAdded
+                        | Kind::VersionAdded
+                        | Kind::TypeAdded
+                        | Kind::FieldAdded
+                        | Kind::ParameterAdded
+                        | Kind::EnumValuesAdded
+                )
+        }),
+        ("Other", |g| {
+            !g.breaking
+                && !matches!(
+                    g.kind,
+                    Kind::EndpointAdded
+                        | Kind::VersionAdded
+                        | Kind::TypeAdded
+                        | Kind::FieldAdded
+                        | Kind::ParameterAdded
+                        | Kind::EnumValuesAdded
+                )
+        }),
+    ];
+    for (title, belongs) in sections {
+        let items: Vec<&Group> = groups.iter().filter(|g| belongs(g)).collect();
+        if items.is_empty() {
+            continue;
+        }
+        let _ = write!(out, "\n### {title}\n\n");
+        for g in items {
+            let place = match g.subjects.len() {
+                1 => format!("`{}`", g.subjects[0]),
+                n => format!("{n} places ({})", code_list(&g.subjects, 6)),
+            };
+            let _ =
+                writeln!(out, "- {}: {} in {place}; affects {}.", g.kind.name(), g.detail, code_list(&g.affects, 8));
+        }
+    }
+    if !entry.notes.is_empty() {
+        out.push_str("\n### Notes\n\n");
+        for note in entry.notes {
+            let _ = writeln!(out, "- {note}");
+        }
+    }
+    out
+}

@@ -171,6 +171,20 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// checksum and applying the manifest's overrides.
 pub fn load_release(manifest: &Manifest, spec_dir: &Path, warnings: &mut Warnings) -> Result<Vec<Document>> {
     let overrides = manifest.overrides()?;
+    let (docs, used) = load_release_with(manifest, spec_dir, &overrides, warnings)?;
+    overrides.check_all_used(&used)?;
+    Ok(docs)
+}
+
+/// Like [`load_release`] with `overrides` instead of the manifest's; also
+/// returns which overrides applied (the others are stale, see
+/// [`Overrides::stale`]).
+pub fn load_release_with(
+    manifest: &Manifest,
+    spec_dir: &Path,
+    overrides: &Overrides,
+    warnings: &mut Warnings,
+) -> Result<(Vec<Document>, Vec<usize>)> {
     let mut used = Vec::new();
     let mut docs = Vec::new();
     for entry in &manifest.documents {
@@ -189,10 +203,9 @@ pub fn load_release(manifest: &Manifest, spec_dir: &Path, warnings: &mut Warning
                 ),
             });
         }
-        let (doc, applied) = load_with_overrides(&path, &bytes, &overrides, warnings)?;
+        let (doc, applied) = load_with_overrides(&path, &bytes, overrides, warnings)?;
         used.extend(applied);
         docs.push(doc);
     }
-    overrides.check_all_used(&used)?;
-    Ok(docs)
+    Ok((docs, used))
 }

@@ -10,7 +10,9 @@ use keyfactor_generator::output;
 mod bench;
 mod fuzz;
 mod new_crate;
+mod semver;
 mod targets;
+mod upgrade;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -78,6 +80,16 @@ enum Command {
     /// modules) for the release whose documents are in --spec-dir, on the
     /// shared runtime; rerunning it on the same release changes no byte.
     NewCrate(new_crate::Args),
+    /// Moves the committed client to another release in one step: copies its
+    /// documents into spec/, rewrites spec/release.yaml, applies the
+    /// overrides (lists stale ones; --drop-stale removes them), regenerates
+    /// with the type-name lock, bumps the crate version by the diff, writes
+    /// the CHANGELOG entry, replays the recorded traffic, and runs
+    /// cargo-semver-checks where it is installed.
+    Upgrade(upgrade::Args),
+    /// Checks that every break cargo-semver-checks finds between the clients
+    /// of the two diff fixture releases is in `cargo xtask diff`'s report.
+    SemverAgreement,
     /// Checks that the client builds without warnings with every area alone,
     /// with none, and with all (`cargo clippy` per feature set).
     CheckFeatures,
@@ -101,8 +113,13 @@ fn main() -> ExitCode {
     }
 }
 
+/// The checkout the tasks work on: this one, or `KEYFACTOR_WORKSPACE` (a
+/// clone elsewhere; the upgrade's tests use it).
 pub(crate) fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    match std::env::var_os("KEYFACTOR_WORKSPACE") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf(),
+    }
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -111,6 +128,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Replay { dir, spec_dir } => replay_cmd(dir, spec_dir),
         Command::CheckFeatures => check_features(),
         Command::NewCrate(args) => new_crate::run(args),
+        Command::Upgrade(args) => upgrade::run(args),
+        Command::SemverAgreement => semver::agreement(),
         Command::FetchSpec { args } => run_package("keyfactor-release", "fetch", &args),
         Command::Diff { args } => run_package("keyfactor-release", "diff", &args),
         Command::Fuzz { cases, first, seed, dump, spec_dir } => {

@@ -52,7 +52,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         (Some(dir), None) => dir.clone(),
         (None, None) => bail!("--spec-dir DIR (the release's documents) or --from-server URL is needed"),
     };
-    let target = crate_target(&args, &spec_dir)?;
+    let target = crate_target(&CrateSpec::from(&args), &spec_dir)?;
     let fix = format!(
         "cargo xtask new-crate --spec-dir {} --out {} --name {}",
         spec_dir.display(),
@@ -78,12 +78,27 @@ fn fetch(url: &str, dir: &Path, release: &Option<String>) -> Result<PathBuf> {
     Ok(dir.to_path_buf())
 }
 
+/// What a crate is made of besides its documents.
+pub struct CrateSpec<'a> {
+    pub out: &'a Path,
+    pub name: &'a str,
+    pub release: Option<&'a str>,
+    /// Default: this repository's runtime, by a path relative to `out`.
+    pub runtime: Option<&'a RuntimeDependency>,
+}
+
+impl<'a> From<&'a Args> for CrateSpec<'a> {
+    fn from(args: &'a Args) -> Self {
+        CrateSpec { out: &args.out, name: &args.name, release: args.release.as_deref(), runtime: args.runtime.as_ref() }
+    }
+}
+
 /// The crate's generated directory and the files around it.
-fn crate_target(args: &Args, spec_dir: &Path) -> Result<Target> {
-    let manifest = Manifest::for_dir(spec_dir, args.release.as_deref())?;
+pub fn crate_target(spec: &CrateSpec<'_>, spec_dir: &Path) -> Result<Target> {
+    let manifest = Manifest::for_dir(spec_dir, spec.release)?;
     let mut warnings = Warnings::default();
     let docs = load_release(&manifest, spec_dir, &mut warnings)?;
-    let lock = read_type_name_lock(&args.out.join("type-names.lock"))?;
+    let lock = read_type_name_lock(&spec.out.join("type-names.lock"))?;
     let source = format!("the Keyfactor Command release {} documents", manifest.release);
     let options = Options {
         release: manifest.release.clone(),
@@ -93,24 +108,24 @@ fn crate_target(args: &Args, spec_dir: &Path) -> Result<Target> {
     };
     let generated = generate_locked(&docs, &lock, &options, warnings)?;
     let package = Package {
-        name: args.name.clone(),
-        version: existing_version(&args.out).unwrap_or_else(|| "0.1.0".into()),
+        name: spec.name.to_string(),
+        version: existing_version(spec.out).unwrap_or_else(|| "0.1.0".into()),
         release: manifest.release.clone(),
         documents: manifest
             .documents
             .iter()
             .map(|d| Document { file: d.file.clone(), sha256: d.sha256.clone() })
             .collect(),
-        runtime: match &args.runtime {
+        runtime: match spec.runtime {
             Some(runtime) => runtime.clone(),
-            None => RuntimeDependency::Path(runtime_path_from(&args.out)?),
+            None => RuntimeDependency::Path(runtime_path_from(spec.out)?),
         },
     };
     let extras = package::package_files(&generated.api, &package)
         .into_iter()
-        .map(|(rel, text)| (args.out.join(rel), text))
+        .map(|(rel, text)| (spec.out.join(rel), text))
         .collect();
-    Ok(Target { dir: args.out.join("src/generated"), generated, extras })
+    Ok(Target { dir: spec.out.join("src/generated"), generated, extras })
 }
 
 /// The version in the crate's `Cargo.toml`, if it has one already.

@@ -110,6 +110,17 @@ fn generated_by(release: &str, comment: &str) -> String {
     )
 }
 
+/// How cargo-semver-checks is to judge a generated client, as this project
+/// does (see the README, "What counts as breaking").
+pub const SEMVER_POLICY: &str = "\
+# How cargo-semver-checks judges this crate, as the Keyfactor client project's
+# release diff does: a struct that gains a field is an addition (a minor
+# update), not a break, because every generated struct implements Default and
+# call sites build them with `..Default::default()`.
+[package.metadata.cargo-semver-checks.lints]
+constructible_struct_adds_field = { level = \"deny\", required-update = \"minor\" }
+";
+
 fn cargo_toml(api: &Api, package: &Package) -> String {
     let mut out = generated_by(&package.release, "#");
     out.push_str("# It keeps the `version` it finds here; change that as you release the crate.\n\n");
@@ -136,7 +147,9 @@ fn cargo_toml(api: &Api, package: &Package) -> String {
          chrono = {{ version = \"0.4\", default-features = false }}\n\
          futures-core = \"0.3\"\n\
          serde_json = \"1\"\n\
-         uuid = \"1\"\n",
+         uuid = \"1\"\n\n\
+         {semver_policy}",
+        semver_policy = SEMVER_POLICY,
         name = package.name,
         version = package.version,
         release = package.release,
