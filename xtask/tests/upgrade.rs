@@ -131,7 +131,11 @@ fn an_upgrade_moves_the_client_and_says_what_it_means() {
     let (breaking, added) = (entry.find("### Breaking").unwrap(), entry.find("### Added").unwrap());
     assert!(breaking < added, "{entry}");
     assert!(
-        entry.contains("endpoint-removed: the endpoint is gone in `POST /Agents/Reset`; affects `post_agents_reset`"),
+        // The same change in two places is written once, with both.
+        entry.contains(
+            "- endpoint-removed: the endpoint is gone in 2 places (`GET /Certificates/{id}`, `POST /Agents/Reset`); \
+             affects `get_certificates_by_id`, `post_agents_reset`."
+        ),
         "{entry}"
     );
     assert!(entry.contains("field-added: new optional field `Region` in `AgentResponse`"), "{entry}");
