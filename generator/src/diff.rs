@@ -556,6 +556,24 @@ pub struct Entry<'a> {
     pub notes: &'a [String],
 }
 
+/// The CHANGELOG section of a change: breaking, an addition, or other.
+fn section(g: &Group) -> &'static str {
+    let added = matches!(
+        g.kind,
+        Kind::EndpointAdded
+            | Kind::VersionAdded
+            | Kind::TypeAdded
+            | Kind::FieldAdded
+            | Kind::ParameterAdded
+            | Kind::EnumValuesAdded
+    );
+    match (g.breaking, added) {
+        (true, _) => "Breaking",
+        (false, true) => "Added",
+        (false, false) => "Other",
+    }
+}
+
 /// A CHANGELOG.md entry for `report`: the release move, the version bump
 /// and why, then each distinct change once (breaking first) with where it
 /// is and what it touches.
@@ -584,35 +602,8 @@ pub fn changelog_entry(report: &Report, entry: &Entry<'_>) -> String {
         entry.previous_version,
         entry.version,
     );
-    let sections: [(&str, fn(&Group) -> bool); 3] = [
-        ("Breaking", |g| g.breaking),
-        ("Added", |g| {
-            !g.breaking
-                && matches!(
-                    g.kind,
-                    Kind::EndpointAdded
-                        | Kind::VersionAdded
-                        | Kind::TypeAdded
-                        | Kind::FieldAdded
-                        | Kind::ParameterAdded
-                        | Kind::EnumValuesAdded
-                )
-        }),
-        ("Other", |g| {
-            !g.breaking
-                && !matches!(
-                    g.kind,
-                    Kind::EndpointAdded
-                        | Kind::VersionAdded
-                        | Kind::TypeAdded
-                        | Kind::FieldAdded
-                        | Kind::ParameterAdded
-                        | Kind::EnumValuesAdded
-                )
-        }),
-    ];
-    for (title, belongs) in sections {
-        let items: Vec<&Group> = groups.iter().filter(|g| belongs(g)).collect();
+    for title in ["Breaking", "Added", "Other"] {
+        let items: Vec<&Group> = groups.iter().filter(|g| section(g) == title).collect();
         if items.is_empty() {
             continue;
         }
