@@ -118,8 +118,13 @@ fn main() -> ExitCode {
 pub(crate) fn root() -> PathBuf {
     match std::env::var_os("KEYFACTOR_WORKSPACE") {
         Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf(),
+        None => tools_root(),
     }
+}
+
+/// The checkout this xtask was built from, whose tools it runs.
+pub(crate) fn tools_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -130,8 +135,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::NewCrate(args) => new_crate::run(args),
         Command::Upgrade(args) => upgrade::run(args),
         Command::SemverAgreement => semver::agreement(),
-        Command::FetchSpec { args } => run_package("keyfactor-release", "fetch", &args),
-        Command::Diff { args } => run_package("keyfactor-release", "diff", &args),
+        Command::FetchSpec { args } => run_package(&tools_root(), "keyfactor-release", "fetch", &args),
+        Command::Diff { args } => run_package(&tools_root(), "keyfactor-release", "diff", &args),
         Command::Fuzz { cases, first, seed, dump, spec_dir } => {
             fuzz::run(&spec_dir_or_default(spec_dir)?, seed, first, cases, dump.as_deref())
         }
@@ -166,19 +171,21 @@ pub(crate) const COMPAT_CRATES: &[(&str, &str, &[&str])] = &[
 fn replay_cmd(dir: Option<PathBuf>, spec_dir: Option<PathBuf>) -> Result<ExitCode> {
     let mut args: Vec<String> = dir.iter().map(|d| d.display().to_string()).collect();
     args.extend(spec_dir.iter().flat_map(|d| ["--spec-dir".to_string(), d.display().to_string()]));
-    run_package("keyfactor-conformance", "", &args)
+    run_package(&root(), "keyfactor-conformance", "", &args)
 }
 
 /// Runs a tool crate's binary (with `subcommand`, unless empty) and passes on
 /// its exit code. The tools that need the client live in their own crates,
 /// so that `codegen` does not build it. The working directory stays the
 /// caller's, so relative paths mean what the user meant.
-pub(crate) fn run_package(package: &str, subcommand: &str, args: &[String]) -> Result<ExitCode> {
+/// `workspace` is the checkout whose package runs: [`tools_root`] for the
+/// tools (fetch, diff), [`root`] for what builds the checkout's client.
+pub(crate) fn run_package(workspace: &Path, package: &str, subcommand: &str, args: &[String]) -> Result<ExitCode> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = std::process::Command::new(cargo)
         .arg("run")
         .arg("--manifest-path")
-        .arg(root().join("Cargo.toml"))
+        .arg(workspace.join("Cargo.toml"))
         .args(["--quiet", "--package", package, "--"])
         .args((!subcommand.is_empty()).then_some(subcommand))
         .args(args)

@@ -72,7 +72,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 fn fetch(url: &str, dir: &Path, release: &Option<String>) -> Result<PathBuf> {
     let mut args = vec!["--url".to_string(), url.to_string(), "--out".to_string(), dir.display().to_string()];
     args.extend(release.iter().flat_map(|r| ["--release".to_string(), r.clone()]));
-    if crate::run_package("keyfactor-release", "fetch", &args)? != ExitCode::SUCCESS {
+    if crate::run_package(&crate::tools_root(), "keyfactor-release", "fetch", &args)? != ExitCode::SUCCESS {
         bail!("fetching the documents from {url} failed");
     }
     Ok(dir.to_path_buf())

@@ -99,7 +99,7 @@ fn tempfile_dir(dir: Option<&Path>) -> Result<PathBuf> {
 fn fetch(url: &str, dir: &Path, release: &Option<String>) -> Result<()> {
     let mut args = vec!["--url".to_string(), url.to_string(), "--out".to_string(), dir.display().to_string()];
     args.extend(release.iter().flat_map(|r| ["--release".to_string(), r.clone()]));
-    if crate::run_package("keyfactor-release", "fetch", &args)? != ExitCode::SUCCESS {
+    if crate::run_package(&crate::tools_root(), "keyfactor-release", "fetch", &args)? != ExitCode::SUCCESS {
         bail!("fetching the documents from {url} failed");
     }
     Ok(())

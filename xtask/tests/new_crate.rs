@@ -240,3 +240,41 @@ async fn serve_two_releases() -> wiremock::MockServer {
         .await;
     server
 }
+
+/// `--from-server`: the crate's documents are fetched first, as
+/// `cargo xtask fetch-spec` does, into OUT/spec.
+#[test]
+fn a_crate_is_made_from_a_servers_documents() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let tmp = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        let document = root().join("spec/keyfactor-command-25/Keyfactor-Command-v25-v2.swagger.json");
+        Mock::given(method("GET"))
+            .and(path("/KeyfactorAPI/swagger/v1/swagger.json"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("X-Keyfactor-Product-Version", "24.4.0+1")
+                    .set_body_raw(std::fs::read(document).unwrap(), "application/json"),
+            )
+            .mount(&server)
+            .await;
+        server
+    });
+    let out = tmp.path().join("keyfactor-client-24");
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .env("KEYFACTOR_AUTH_ACCESS_TOKEN", "t")
+        .env("HOME", tmp.path())
+        .args(["new-crate", "--name", "keyfactor-client-24", "--from-server"])
+        .arg(format!("{}/KeyfactorAPI", server.uri()))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(out.join("spec/Keyfactor-Command-24.4.0-v1.swagger.json").exists());
+    let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
+    assert!(readme.contains("**release 24.4.0**"), "{readme}");
+}

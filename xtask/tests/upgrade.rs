@@ -194,3 +194,59 @@ fn the_same_documents_under_a_new_release_name_are_a_patch() {
     assert!(read(&repo, "CHANGELOG.md").contains("Version 0.1.0 -> 0.1.1: nothing a user of the client can see."));
     assert!(xtask(&repo, &["codegen", "--check"]).status.success());
 }
+
+/// `--from-server`: the documents come from a server running the release
+/// (here a loopback one serving 25.5), named by its product version.
+#[test]
+fn an_upgrade_fetches_the_documents_from_a_server() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = clone(tmp.path());
+    let specs = release_25_5(tmp.path());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let server = runtime.block_on(serve_documents(&specs));
+    let url = format!("{}/KeyfactorAPI", server.uri());
+    let done = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .env("KEYFACTOR_WORKSPACE", &repo)
+        .env("KEYFACTOR_USERNAME", "svc")
+        .env("KEYFACTOR_PASSWORD", "pw")
+        .env("HOME", tmp.path())
+        .args([
+            "upgrade",
+            "--from-server",
+            &url,
+            "--drop-stale",
+            "--date",
+            "2026-12-04",
+            "--no-replay",
+            "--no-semver-checks",
+        ])
+        .output()
+        .unwrap();
+    assert!(done.status.success(), "{}", text(&done));
+    let manifest = read(&repo, "spec/release.yaml");
+    assert!(manifest.contains("release: \"25.5.1\"\ndirectory: keyfactor-command-25.5.1\n"), "{manifest}");
+    assert!(manifest.contains("file: Keyfactor-Command-25.5.1-v1.swagger.json"), "{manifest}");
+    assert!(read(&repo, "CHANGELOG.md").contains("release `25` -> `25.5.1`"));
+    assert!(xtask(&repo, &["codegen", "--check"]).status.success());
+}
+
+/// Serves `specs`' two documents as a 25.5.1 server does, to Basic `svc:pw` only.
+async fn serve_documents(specs: &Path) -> wiremock::MockServer {
+    use wiremock::matchers::{header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    for (n, file) in [(1, V1), (2, V2)] {
+        let body = std::fs::read(specs.join(file)).unwrap();
+        Mock::given(method("GET"))
+            .and(path(format!("/KeyfactorAPI/swagger/v{n}/swagger.json")))
+            .and(header("authorization", "Basic c3ZjOnB3"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("X-Keyfactor-Product-Version", "25.5.1+5c0ffee")
+                    .set_body_raw(body, "application/json"),
+            )
+            .mount(&server)
+            .await;
+    }
+    server
+}
