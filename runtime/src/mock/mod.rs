@@ -83,6 +83,16 @@ impl Loopback {
     pub(crate) async fn start() -> Self {
         Loopback(Some(wiremock::MockServer::start().await))
     }
+
+    /// A client of the server under `api_path`, without retries (a test
+    /// double answers at once, and a retried request would hide a mismatch).
+    pub(crate) fn client<C: GeneratedClient>(&self, api_path: &str) -> C {
+        let client = Client::builder(format!("{}{api_path}", self.uri()))
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .expect("a client for a loopback URL");
+        C::from(client)
+    }
 }
 
 impl std::ops::Deref for Loopback {
@@ -119,11 +129,8 @@ impl<C: GeneratedClient> MockServer<C> {
             .named("requests no expectation matches")
             .mount(&server)
             .await;
-        let client = Client::builder(format!("{}{API_PATH}", server.uri()))
-            .retry_policy(RetryPolicy::none())
-            .build()
-            .expect("a client for a loopback URL");
-        MockServer { core: MockCore { server, expected }, client: C::from(client) }
+        let client = server.client(API_PATH);
+        MockServer { core: MockCore { server, expected }, client }
     }
 }
 

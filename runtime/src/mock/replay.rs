@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use super::cassette::{Cassette, CassetteError, Interaction, major_version};
 use super::{Loopback, decode, header, json_matches};
 use crate::request::bound_query_name;
-use crate::{Client, GeneratedClient, OperationInfo, RetryPolicy};
+use crate::{GeneratedClient, OperationInfo};
 
 /// A loopback server that answers from a go-vcr cassette (the recordings of
 /// Keyfactor's Terraform provider, or your own), routing as the server does:
@@ -44,11 +44,8 @@ impl<C: GeneratedClient> ReplayServer<C> {
             .respond_with(Replay { cassette, used: Mutex::new(used) })
             .mount(&server)
             .await;
-        let client = Client::builder(format!("{}{prefix}", server.uri()))
-            .retry_policy(RetryPolicy::none())
-            .build()
-            .expect("a client for a loopback URL");
-        Ok(ReplayServer { server, client: C::from(client) })
+        let client = server.client(&prefix);
+        Ok(ReplayServer { server, client })
     }
 }
 
