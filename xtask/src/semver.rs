@@ -18,9 +18,12 @@ use keyfactor_generator::emit::package::RuntimeDependency;
 
 use crate::new_crate::{CrateSpec, crate_target};
 
-/// The lints this project sets to a minor update (see `[package.metadata.cargo-semver-checks.lints]`
-/// in generated-client/Cargo.toml): their findings are additions, not breaks.
-const MINOR_LINTS: &[&str] = &["constructible_struct_adds_field"];
+/// The lints whose findings are additions, not breaks: the one this project
+/// sets to a minor update (see `[package.metadata.cargo-semver-checks.lints]`
+/// in generated-client/Cargo.toml), and deprecations.
+fn minor_lint(lint: &str) -> bool {
+    lint == "constructible_struct_adds_field" || lint.contains("deprecated")
+}
 
 /// The update cargo-semver-checks' output says is required: `major`,
 /// `minor`, or none.
@@ -82,7 +85,7 @@ fn subject(item: &str) -> (String, Option<String>) {
         return (owner.to_string(), Some(field.to_string()));
     }
     let path = match words.as_slice() {
-        ["struct" | "enum" | "field" | "trait" | "function", path, ..] => *path,
+        ["struct" | "enum" | "field" | "trait" | "function" | "method", path, ..] => *path,
         [path, ..] => *path,
         [] => item,
     };
@@ -128,7 +131,7 @@ fn normal(text: &str) -> String {
 /// project counts as an addition.
 pub fn covering<'a>(report: &'a Report, finding: &Finding) -> Option<&'a Change> {
     let (name, member) = subject(&finding.item);
-    let breaking = !MINOR_LINTS.contains(&finding.lint.as_str());
+    let breaking = !minor_lint(&finding.lint);
     let name = normal(&name);
     report.changes.iter().filter(|c| c.breaking || !breaking).find(|c| {
         let about =
@@ -224,7 +227,7 @@ fn run_semver_checks(work: &Path, target: &Path) -> Result<(String, String)> {
         .env("CARGO_TARGET_DIR", target)
         .args(["semver-checks", "check-release", "--manifest-path"])
         .arg(PathBuf::from("new/Cargo.toml"))
-        .args(["--baseline-root", "old"])
+        .args(["--baseline-root", "old", "--release-type", "patch"])
         .output()
         .context("running cargo semver-checks (install it: cargo install --locked cargo-semver-checks)")?;
     // Findings are on stdout, progress and the summary on stderr.
@@ -288,6 +291,7 @@ Failed in:
         assert_eq!(subject("x::mock::MockServer::get_widgets takes 0 parameters"), ("get_widgets".into(), None));
         assert_eq!(subject("field note of struct Widget, previously in"), ("Widget".into(), Some("note".into())));
         assert_eq!(subject("field Widget.color in /tmp/x/types.rs:75"), ("Widget".into(), Some("color".into())));
+        assert_eq!(subject("method x::Client::get_widgets_by_id in /tmp/x.rs:64"), ("get_widgets_by_id".into(), None));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use anyhow::{Context, Result, bail};
-use keyfactor_generator::diff::{self, Bump, Entry, Report};
+use keyfactor_generator::diff::{self, Entry, Report};
 use keyfactor_generator::emit::{Files, Options, cargo_features, type_names_lock};
 use keyfactor_generator::release::{Manifest, load_release_with, sha256_hex};
 use keyfactor_generator::{Generated, Warnings, generate_locked, output};
@@ -79,7 +79,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         replay(&root)?;
     }
     if !args.no_semver_checks {
-        semver_checks(&root, plan.report.bump(), &plan.version);
+        semver_checks(&root, &plan.report, &plan.version);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -416,31 +416,44 @@ fn replay(root: &Path) -> Result<()> {
 }
 
 /// Runs cargo-semver-checks, when it is installed, on the new client against
-/// the committed one, and says whether it agrees with the diff's bump.
-fn semver_checks(root: &Path, bump: Bump, version: &str) {
+/// the committed one, and says whether it agrees with the diff: on the bump
+/// it requires, and on the breaks it finds (each must be in the diff).
+fn semver_checks(root: &Path, report: &Report, version: &str) {
     let installed = Command::new("cargo-semver-checks").arg("--version").output().is_ok_and(|o| o.status.success());
     if !installed {
-        println!("cargo-semver-checks is not installed; skipped (`cargo install --locked cargo-semver-checks`)");
+        println!("cargo-semver-checks is not installed; skipped (`cargo install --locked cargo-semver-checks@0.51.0`)");
         return;
     }
     eprintln!("running cargo-semver-checks against the committed client...");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    // As a patch release: every check runs, and the summary says what the
+    // changes require (with the bumped version it would skip them).
     let output = Command::new(cargo)
         .current_dir(root)
         .args(["semver-checks", "check-release", "--package", "keyfactor-client", "--baseline-rev", "HEAD"])
+        .args(["--release-type", "patch"])
         .output();
     let Ok(output) = output else {
         println!("cargo-semver-checks could not run");
         return;
     };
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    let required = crate::semver::required(&text);
-    let agree = crate::semver::agrees(required, bump);
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let findings = crate::semver::findings(&stdout);
+    let missing: Vec<&crate::semver::Finding> =
+        findings.iter().filter(|f| crate::semver::covering(report, f).is_none()).collect();
+    let required = crate::semver::required(&stderr).or_else(|| crate::semver::required(&stdout));
+    let bump = report.bump();
+    let agree = crate::semver::agrees(required, bump) && missing.is_empty();
     println!(
-        "cargo-semver-checks requires {}; the diff bumps to {version} ({bump:?}): {}",
+        "cargo-semver-checks requires {} ({} finding(s), {} not in the diff); the diff bumps to {version} ({bump:?}): {}",
         required.map_or("no update".to_string(), |r| format!("a {r} update")),
+        findings.len(),
+        missing.len(),
         if agree { "they agree" } else { "they DISAGREE, review both" }
     );
+    for f in missing {
+        println!("  not in the diff: {}: {}", f.lint, f.item);
+    }
 }
 
 #[cfg(test)]
