@@ -54,6 +54,7 @@ const WRITES: &[&str] = &[
     "generated-client/Cargo.toml",
     "generated-client/src/generated",
     "CHANGELOG.md",
+    "Cargo.lock",
 ];
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -196,6 +197,10 @@ fn plan(root: &Path, spec_dir: &Path, args: &Args) -> Result<Plan> {
     let cargo_toml = output::replace_block(&set_version(&cargo_toml, &version), &cargo_features(&generated.api))
         .context("generated-client/Cargo.toml has no `# @generated begin` ... `# @generated end` block")?;
     files.push(("generated-client/Cargo.toml".into(), cargo_toml));
+    // The lock records the workspace's own versions too (`--locked` builds need it).
+    if let Ok(lock) = std::fs::read_to_string(root.join("Cargo.lock")) {
+        files.push(("Cargo.lock".into(), lock_with_version(&lock, "keyfactor-client", &version)));
+    }
 
     // Documents already where they belong (put there by hand) stay as they are.
     let in_place = spec_dir.canonicalize().ok() == root.join(&documents_dir).canonicalize().ok();
@@ -297,6 +302,21 @@ fn set_version(cargo_toml: &str, version: &str) -> String {
             done = true;
         } else {
             out.push_str(line);
+        }
+    }
+    out
+}
+
+/// Cargo.lock with `package`'s recorded version set to `version`.
+fn lock_with_version(lock: &str, package: &str, version: &str) -> String {
+    let name = format!("name = \"{package}\"\n");
+    let mut out = String::with_capacity(lock.len());
+    let mut lines = lock.split_inclusive('\n').peekable();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        if line == name && lines.peek().is_some_and(|next| next.starts_with("version = ")) {
+            lines.next();
+            out.push_str(&format!("version = \"{version}\"\n"));
         }
     }
     out
@@ -466,6 +486,13 @@ mod tests {
         assert_eq!(civil_date(20_791), "2026-12-04");
         assert_eq!(civil_date(11_016), "2000-02-29");
         assert_eq!(dir_safe("25.5 (beta)"), "25.5--beta-");
+    }
+
+    #[test]
+    fn the_lock_records_the_new_version() {
+        let lock = "[[package]]\nname = \"keyfactor-client\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"x\"\nversion = \"0.1.0\"\n";
+        let updated = lock_with_version(lock, "keyfactor-client", "0.2.0");
+        assert_eq!(updated, lock.replacen("0.1.0", "0.2.0", 1));
     }
 
     #[test]

@@ -121,6 +121,7 @@ fn an_upgrade_moves_the_client_and_says_what_it_means() {
 
     // A breaking change while the version is 0.x: a minor bump.
     assert!(read(&repo, "generated-client/Cargo.toml").contains("\nversion = \"0.2.0\"\n"));
+    assert!(read(&repo, "Cargo.lock").contains("name = \"keyfactor-client\"\nversion = \"0.2.0\"\n"));
     let changelog = read(&repo, "CHANGELOG.md");
     let entry = &changelog[changelog.find("## 0.2.0 (2026-12-04)").expect("the new entry")..];
     assert!(entry.contains("Keyfactor Command release `25` -> `25.5`"), "{entry}");
