@@ -25,7 +25,8 @@ pub struct Args {
     #[arg(long)]
     spec_dir: Option<PathBuf>,
     /// First fetch the documents from a server running the new release (the
-    /// API base, e.g. `https://HOST/KeyfactorAPI`), as `cargo xtask fetch-spec`.
+    /// API base, e.g. `https://HOST/KeyfactorAPI`), as `cargo xtask fetch-spec`,
+    /// into --spec-dir (default: target/upgrade-fetch).
     #[arg(long)]
     from_server: Option<String>,
     /// The release's name (default: the manifest's, else the directory's).
@@ -60,13 +61,13 @@ const WRITES: &[&str] = &[
 pub fn run(args: Args) -> Result<ExitCode> {
     let root = crate::root();
     refuse_uncommitted(&root, WRITES)?;
-    let fetched;
     let spec_dir = match (&args.spec_dir, &args.from_server) {
         (Some(dir), None) => dir.clone(),
         (dir, Some(url)) => {
-            fetched = tempfile_dir(dir.as_deref())?;
-            fetch(url, &fetched, &args.release)?;
-            fetched.clone()
+            // With --from-server, --spec-dir is where the documents go.
+            let dir = dir.clone().unwrap_or_else(|| root.join("target/upgrade-fetch"));
+            fetch(url, &dir, &args.release)?;
+            dir
         }
         (None, None) => bail!("--spec-dir DIR (the new release's documents) or --from-server URL is needed"),
     };
@@ -83,18 +84,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
         semver_checks(&root, &plan.report, &plan.version);
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Where fetched documents go: `dir`, or a new directory under the target dir.
-fn tempfile_dir(dir: Option<&Path>) -> Result<PathBuf> {
-    match dir {
-        Some(dir) => Ok(dir.to_path_buf()),
-        None => {
-            let dir = crate::root().join("target/upgrade-fetch");
-            let _ = std::fs::remove_dir_all(&dir);
-            Ok(dir)
-        }
-    }
 }
 
 fn fetch(url: &str, dir: &Path, release: &Option<String>) -> Result<()> {
