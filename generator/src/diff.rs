@@ -1,14 +1,25 @@
 //! What changes between two releases for code that uses the generated
-//! client: endpoints, versions, deprecations, parameters, bodies, responses,
-//! schema fields and enum values, each classified as breaking (a call site
-//! or a struct literal may stop compiling, or mean something else) or not.
+//! client: areas, endpoints, versions, deprecations, parameters and setters,
+//! paging, bodies, responses, types, their fields, trait impls and code
+//! constants, each classified as breaking (a call site, a struct literal or
+//! a build with some set of areas may stop compiling, or mean something
+//! else) or not. Each change names the public Rust items it removes or
+//! changes ([`Change::items`]), in the paths code uses (`Client::get_agents`,
+//! `GetAgents::return_limit`, `types::AgentResponse::agent_id`,
+//! `types::RevokeCode::KEY_COMPROMISED`, `feature "agent"`).
 //!
 //! Things are matched across releases as call sites see them: operations by
 //! function name, types by their Rust name (which the type-name lock keeps
 //! stable), query parameters by the name the server binds (model-binding
-//! prefixes dropped). A schema that only moved namespace is no change, and
-//! neither is a body or response whose type only changed its schema key; a
-//! query parameter renamed only in its prefix is a non-breaking wire rename.
+//! prefixes dropped), values by their Rust type. A schema that only moved
+//! namespace is no change, and neither is a body or response whose type only
+//! changed its schema key; a query parameter renamed only in its prefix is a
+//! non-breaking wire rename, and a format change behind the same Rust type
+//! (`byte` -> `string`, both `String`) is not breaking.
+//!
+//! What every generated crate has whatever its documents say (`Client`,
+//! `ClientBuilder`, `Code`, the runtime's re-exports, `Default`, `Clone`,
+//! `Debug` and `PartialEq` on every struct) cannot change between releases.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -17,31 +28,46 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::model::{self, Api, Location, Operation, Param, Success, TypeDef, TypeKind, TypeNameLock, TypeRef};
+use crate::model::{
+    self, Api, CodeName, Directions, Field, Location, Operation, Param, Success, Tag, TypeDef, TypeKind, TypeNameLock,
+    TypeRef,
+};
 use crate::release::{Manifest, load_release};
 use crate::{Warnings, naming};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
+    AreaRemoved,
     EndpointRemoved,
     VersionRemoved,
+    OperationMoved,
     ParameterRemoved,
     ParameterAdded,
     ParameterChanged,
     ParameterWireRenamed,
+    PagingRemoved,
     BodyChanged,
     ResponseChanged,
     TypeRemoved,
     TypeRenamed,
     TypeChanged,
+    TypeAreasRemoved,
+    TraitImplRemoved,
     FieldRemoved,
     FieldAdded,
     FieldChanged,
+    ConstantRemoved,
+    ConstantChanged,
+    AreaAdded,
     EndpointAdded,
     VersionAdded,
+    PagingAdded,
     Deprecated,
     TypeAdded,
+    TypeAreasAdded,
+    TraitImplAdded,
+    ConstantAdded,
     EnumValuesAdded,
     EnumValuesRemoved,
 }
@@ -51,11 +77,19 @@ pub enum Kind {
 pub struct Change {
     pub breaking: bool,
     pub kind: Kind,
-    /// The endpoint (`GET /Agents`), function or schema the change is in.
+    /// The endpoint (`GET /Agents`), type or area the change is in.
     pub subject: String,
     pub detail: String,
     /// Generated functions and types affected.
     pub affects: Vec<String>,
+    /// The public items the change removes or changes, as code names them:
+    /// `Client::f`, `MockServer::f`, `operations::m::Builder`,
+    /// `Builder::setter`, `types::T`, `types::T::field`, `types::T::CONST`,
+    /// `types::codes::T`, `impl Serialize for types::T`, `feature "a"`,
+    /// `mod operations::m`.
+    pub items: Vec<String>,
+    /// The areas (cargo features) the subject is in.
+    pub areas: Vec<String>,
 }
 
 /// The report of a comparison.
@@ -83,10 +117,12 @@ pub fn read_lock(path: &Path) -> Result<TypeNameLock> {
 
 /// Compares two releases' models.
 pub fn compare(old: &Api, new: &Api, old_name: &str, new_name: &str) -> Report {
-    let mut changes = Vec::new();
+    let mut out = Out::default();
     let (old_users, new_users) = (users(old), users(new));
-    operations(old, new, &mut changes);
-    types(old, new, &old_users, &new_users, &mut changes);
+    areas(old, new, &mut out);
+    operations(old, new, &mut out);
+    types(old, new, &old_users, &new_users, &mut out);
+    let mut changes = out.0;
     changes.sort();
     changes.dedup();
     Report {
@@ -97,46 +133,104 @@ pub fn compare(old: &Api, new: &Api, old_name: &str, new_name: &str) -> Report {
     }
 }
 
-fn change(
-    kind: Kind,
-    breaking: bool,
-    subject: impl Into<String>,
-    detail: impl Into<String>,
+/// The changes found so far.
+#[derive(Default)]
+struct Out(Vec<Change>);
+
+/// Where a change is: its subject, what it affects, its areas.
+#[derive(Clone)]
+struct Place {
+    subject: String,
     affects: Vec<String>,
-) -> Change {
-    Change { breaking, kind, subject: subject.into(), detail: detail.into(), affects }
+    areas: Vec<String>,
 }
 
-fn operations(old: &Api, new: &Api, out: &mut Vec<Change>) {
-    let endpoints = |api: &Api| -> BTreeMap<(String, String), Vec<String>> {
-        api.endpoints
-            .iter()
-            .map(|e| ((e.method.clone(), e.path.clone()), e.operations.iter().map(|o| o.fn_name.clone()).collect()))
-            .collect()
+impl Out {
+    fn push(&mut self, kind: Kind, breaking: bool, at: &Place, detail: impl Into<String>, items: Vec<String>) {
+        self.0.push(Change {
+            breaking,
+            kind,
+            subject: at.subject.clone(),
+            detail: detail.into(),
+            affects: at.affects.clone(),
+            items,
+            areas: at.areas.clone(),
+        });
+    }
+}
+
+fn feature_item(tag: &Tag) -> String {
+    format!("feature {:?}", tag.feature)
+}
+
+fn module_item(tag: &Tag) -> String {
+    format!("mod operations::{}", tag.module)
+}
+
+/// Areas (a tag's feature and module) that appear or vanish.
+fn areas(old: &Api, new: &Api, out: &mut Out) {
+    let (a, b): (BTreeSet<Tag>, BTreeSet<Tag>) = (old.tags().into_iter().collect(), new.tags().into_iter().collect());
+    let functions = |api: &Api, tag: &Tag| -> Vec<String> {
+        api.operations().filter(|o| o.tag.module == tag.module).map(|o| o.fn_name.clone()).collect()
     };
+    let has = |set: &BTreeSet<Tag>, tag: &Tag| set.iter().any(|t| t.module == tag.module && t.feature == tag.feature);
+    for tag in a.iter().filter(|t| !has(&b, t)) {
+        let at = Place { subject: tag.feature.clone(), affects: functions(old, tag), areas: vec![tag.feature.clone()] };
+        let detail = format!("the area is gone: feature `{}` and module `operations::{}`", tag.feature, tag.module);
+        out.push(Kind::AreaRemoved, true, &at, detail, vec![feature_item(tag), module_item(tag)]);
+    }
+    for tag in b.iter().filter(|t| !has(&a, t)) {
+        let at = Place { subject: tag.feature.clone(), affects: functions(new, tag), areas: vec![tag.feature.clone()] };
+        let detail = format!("new area: feature `{}`, module `operations::{}`", tag.feature, tag.module);
+        out.push(Kind::AreaAdded, false, &at, detail, vec![feature_item(tag), module_item(tag)]);
+    }
+}
+
+/// The items of an operation's function: the client method and the mock's
+/// expectation method.
+fn function_items(op: &Operation) -> Vec<String> {
+    vec![format!("Client::{}", op.fn_name), format!("MockServer::{}", op.fn_name)]
+}
+
+/// Everything public an operation has.
+fn operation_items(op: &Operation) -> Vec<String> {
+    let mut items = function_items(op);
+    items.push(format!("operations::{}::{}", op.tag.module, op.builder_name));
+    items
+}
+
+fn operations(old: &Api, new: &Api, out: &mut Out) {
     let (old_endpoints, new_endpoints) = (endpoints(old), endpoints(new));
-    for ((method, path), fns) in &old_endpoints {
+    let names = |ops: &[&Operation]| ops.iter().map(|o| o.fn_name.clone()).collect::<Vec<_>>();
+    let areas = |ops: &[&Operation]| {
+        ops.iter().map(|o| o.tag.feature.clone()).collect::<BTreeSet<_>>().into_iter().collect::<Vec<_>>()
+    };
+    for ((method, path), ops) in &old_endpoints {
         let subject = format!("{method} {path}");
         match new_endpoints.get(&(method.clone(), path.clone())) {
-            None => out.push(change(Kind::EndpointRemoved, true, subject, "the endpoint is gone", fns.clone())),
-            Some(new_fns) => {
-                for f in fns.iter().filter(|f| !new_fns.contains(f)) {
-                    out.push(change(Kind::VersionRemoved, true, &subject, format!("`{f}` is gone"), vec![f.clone()]));
+            None => {
+                let at = Place { subject, affects: names(ops), areas: areas(ops) };
+                let items = ops.iter().flat_map(|o| operation_items(o)).collect();
+                out.push(Kind::EndpointRemoved, true, &at, "the endpoint is gone", items);
+            }
+            Some(new_ops) => {
+                for op in ops.iter().filter(|o| !new_ops.iter().any(|n| n.fn_name == o.fn_name)) {
+                    let at = Place { subject: subject.clone(), affects: vec![op.fn_name.clone()], areas: areas(&[op]) };
+                    let detail = format!("`{}` is gone", op.fn_name);
+                    out.push(Kind::VersionRemoved, true, &at, detail, operation_items(op));
                 }
-                for f in new_fns.iter().filter(|f| !fns.contains(f)) {
-                    out.push(change(
-                        Kind::VersionAdded,
-                        false,
-                        &subject,
-                        format!("new version: `{f}`"),
-                        vec![f.clone()],
-                    ));
+                for op in new_ops.iter().filter(|n| !ops.iter().any(|o| o.fn_name == n.fn_name)) {
+                    let at = Place { subject: subject.clone(), affects: vec![op.fn_name.clone()], areas: areas(&[op]) };
+                    let detail = format!("new version: `{}`", op.fn_name);
+                    out.push(Kind::VersionAdded, false, &at, detail, operation_items(op));
                 }
             }
         }
     }
-    for ((method, path), fns) in new_endpoints.iter().filter(|(k, _)| !old_endpoints.contains_key(k)) {
-        out.push(change(Kind::EndpointAdded, false, format!("{method} {path}"), "new endpoint", fns.clone()));
+    for ((method, path), ops) in new_endpoints.iter().filter(|(k, _)| !old_endpoints.contains_key(k)) {
+        let at = Place { subject: format!("{method} {path}"), affects: names(ops), areas: areas(ops) };
+        let items = ops.iter().flat_map(|o| operation_items(o)).collect();
+        out.push(Kind::EndpointAdded, false, &at, "new endpoint", items);
     }
     let by_name = |api: &Api| -> BTreeMap<String, Operation> {
         api.operations().map(|o| (o.fn_name.clone(), o.clone())).collect()
@@ -149,84 +243,119 @@ fn operations(old: &Api, new: &Api, out: &mut Vec<Change>) {
     }
 }
 
-fn operation(old: &Api, new: &Api, a: &Operation, b: &Operation, out: &mut Vec<Change>) {
+type Endpoints<'a> = BTreeMap<(String, String), Vec<&'a Operation>>;
+
+fn endpoints(api: &Api) -> Endpoints<'_> {
+    api.endpoints.iter().map(|e| ((e.method.clone(), e.path.clone()), e.operations.iter().collect())).collect()
+}
+
+fn operation(old: &Api, new: &Api, a: &Operation, b: &Operation, out: &mut Out) {
     let subject = match b.version.number {
         1 => format!("{} {}", b.method, b.path),
         n => format!("{} {} (version {n})", b.method, b.path),
     };
-    let affects = vec![b.fn_name.clone()];
+    let at = Place { subject, affects: vec![b.fn_name.clone()], areas: vec![b.tag.feature.clone()] };
+    let setter = |op: &Operation, p: &Param| format!("{}::{}", op.builder_name, p.ident);
+    if a.tag.module != b.tag.module || a.tag.feature != b.tag.feature {
+        let detail = format!(
+            "moves from area `{}` to `{}`: it compiles with feature `{}`, its builder is `operations::{}::{}`",
+            a.tag.feature, b.tag.feature, b.tag.feature, b.tag.module, b.builder_name
+        );
+        out.push(Kind::OperationMoved, true, &at, detail, operation_items(a));
+    }
     if b.deprecated && !a.deprecated {
-        out.push(change(Kind::Deprecated, false, &subject, "newly deprecated", affects.clone()));
+        out.push(Kind::Deprecated, false, &at, "newly deprecated", function_items(b));
     }
     let key = |p: &Param| (bound(p).to_ascii_lowercase(), location(p.location));
     let old_params: BTreeMap<_, &Param> = a.params.iter().map(|p| (key(p), p)).collect();
     let new_params: BTreeMap<_, &Param> = b.params.iter().map(|p| (key(p), p)).collect();
+    // Where a parameter is in Rust: an argument of the function, or a setter of the builder.
+    let place = |op: &Operation, p: &Param| {
+        if p.positional() {
+            (format!("argument `{}`", p.ident), function_items(op))
+        } else {
+            (format!("setter `{}`", p.ident), vec![setter(op, p)])
+        }
+    };
     for (k, p) in &old_params {
-        match new_params.get(k) {
-            None => out.push(change(
-                Kind::ParameterRemoved,
-                true,
-                &subject,
-                format!("{} parameter `{}` removed", k.1, bound(p)),
-                affects.clone(),
-            )),
-            Some(q) => {
-                if p.wire != q.wire {
-                    let detail =
-                        format!("{} parameter `{}` is now sent as `{}` (the server binds both)", k.1, p.wire, q.wire);
-                    out.push(change(Kind::ParameterWireRenamed, false, &subject, detail, affects.clone()));
+        let (where_, items) = place(a, p);
+        let Some(q) = new_params.get(k) else {
+            let detail = format!("{} parameter `{}` removed ({where_})", k.1, bound(p));
+            out.push(Kind::ParameterRemoved, true, &at, detail, items);
+            continue;
+        };
+        if p.wire != q.wire {
+            let detail = format!("{} parameter `{}` is now sent as `{}` (the server binds both)", k.1, p.wire, q.wire);
+            out.push(Kind::ParameterWireRenamed, false, &at, detail, Vec::new());
+        }
+        if p.ident != q.ident && !q.positional() && !p.positional() {
+            let detail =
+                format!("the setter of {} parameter `{}` is now `{}`, not `{}`", k.1, q.wire, q.ident, p.ident);
+            out.push(Kind::ParameterChanged, true, &at, detail, vec![setter(a, p)]);
+        }
+        let (was, is) = (rust(old, &p.ty), rust(new, &q.ty));
+        if was != is {
+            let detail = format!("{} parameter `{}` ({where_}): `{was}` -> `{is}`", k.1, bound(p));
+            out.push(Kind::ParameterChanged, true, &at, detail, items.clone());
+        }
+        if p.positional() != q.positional() {
+            let detail = format!(
+                "{} parameter `{}` is now {} (it moves {})",
+                k.1,
+                bound(p),
+                if q.required { "required" } else { "optional" },
+                if q.positional() {
+                    format!("from the setter `{}` to an argument", p.ident)
+                } else {
+                    format!("from an argument to the setter `{}`", q.ident)
                 }
-                if p.ident != q.ident && !q.positional() {
-                    let detail =
-                        format!("the setter of {} parameter `{}` is now `{}`, not `{}`", k.1, q.wire, q.ident, p.ident);
-                    out.push(change(Kind::ParameterChanged, true, &subject, detail, affects.clone()));
-                }
-                let (was, is) = (describe(old, &p.ty), describe(new, &q.ty));
-                if was != is {
-                    let detail = format!("{} parameter `{}`: {was} -> {is}", k.1, bound(p));
-                    out.push(change(Kind::ParameterChanged, true, &subject, detail, affects.clone()));
-                }
-                if p.required != q.required {
-                    let detail = format!(
-                        "{} parameter `{}` is now {} (it moves {})",
-                        k.1,
-                        bound(p),
-                        if q.required { "required" } else { "optional" },
-                        if q.positional() {
-                            "from a builder setter to an argument"
-                        } else {
-                            "from an argument to a builder setter"
-                        }
-                    );
-                    out.push(change(Kind::ParameterChanged, true, &subject, detail, affects.clone()));
-                }
-            }
+            );
+            let mut items = function_items(a);
+            items.push(setter(if p.positional() { b } else { a }, if p.positional() { q } else { p }));
+            out.push(Kind::ParameterChanged, true, &at, detail, items);
         }
     }
     for (k, q) in new_params.iter().filter(|(k, _)| !old_params.contains_key(*k)) {
-        let detail = if q.positional() {
-            format!("new required {} parameter `{}`: a new argument", k.1, bound(q))
+        let (detail, items) = if q.positional() {
+            (format!("new required {} parameter `{}`: a new argument `{}`", k.1, bound(q), q.ident), function_items(b))
         } else {
-            format!("new optional {} parameter `{}`: a new setter `{}`", k.1, bound(q), q.ident)
+            (format!("new optional {} parameter `{}`: a new setter `{}`", k.1, bound(q), q.ident), vec![setter(b, q)])
         };
-        out.push(change(Kind::ParameterAdded, q.positional(), &subject, detail, affects.clone()));
+        out.push(Kind::ParameterAdded, q.positional(), &at, detail, items);
     }
-    let body = |api: &Api, op: &Operation| op.body.as_ref().map(|b| describe(api, &b.ty));
+    paging(old, new, a, b, &at, out);
+    let body = |api: &Api, op: &Operation| op.body.as_ref().map(|b| rust(api, &b.ty));
     if body(old, a) != body(new, b) {
-        let detail = format!(
-            "request body: {} -> {}",
-            body(old, a).unwrap_or("none".into()),
-            body(new, b).unwrap_or("none".into())
-        );
-        out.push(change(Kind::BodyChanged, true, &subject, detail, affects.clone()));
+        let show = |t: Option<String>| t.map_or("none".to_string(), |t| format!("`{t}`"));
+        let detail = format!("request body: {} -> {}", show(body(old, a)), show(body(new, b)));
+        out.push(Kind::BodyChanged, true, &at, detail, function_items(a));
     }
     let success = |api: &Api, op: &Operation| match &op.success {
-        Success::Empty { .. } => "no content".to_string(),
-        Success::Json { ty, .. } => describe(api, ty),
+        Success::Empty { .. } => "()".to_string(),
+        Success::Json { ty, .. } => rust(api, ty),
     };
     if success(old, a) != success(new, b) {
-        let detail = format!("response: {} -> {}", success(old, a), success(new, b));
-        out.push(change(Kind::ResponseChanged, true, &subject, detail, affects));
+        let detail = format!("response: `{}` -> `{}`", success(old, a), success(new, b));
+        out.push(Kind::ResponseChanged, true, &at, detail, vec![format!("{}::send", a.builder_name)]);
+    }
+}
+
+/// The builder's `stream()`, which paged listings have.
+fn paging(old: &Api, new: &Api, a: &Operation, b: &Operation, at: &Place, out: &mut Out) {
+    let stream = |op: &Operation| format!("{}::stream", op.builder_name);
+    match (&a.paging, &b.paging) {
+        (Some(_), None) => {
+            let detail = "no longer a paged listing: `stream()` is gone";
+            out.push(Kind::PagingRemoved, true, at, detail, vec![stream(a)]);
+        }
+        (None, Some(_)) => {
+            out.push(Kind::PagingAdded, false, at, "now a paged listing: new `stream()`", vec![stream(b)]);
+        }
+        (Some(p), Some(q)) if rust(old, &p.item) != rust(new, &q.item) => {
+            let detail = format!("`stream()` items: `{}` -> `{}`", rust(old, &p.item), rust(new, &q.item));
+            out.push(Kind::ResponseChanged, true, at, detail, vec![stream(a)]);
+        }
+        _ => {}
     }
 }
 
@@ -244,25 +373,35 @@ fn location(location: Location) -> &'static str {
     }
 }
 
-/// A type as the documents name it, independent of the model's indices.
-fn describe(api: &Api, ty: &TypeRef) -> String {
+/// A type as Rust code names it, independent of the model's indices.
+pub fn rust(api: &Api, ty: &TypeRef) -> String {
     match ty {
-        TypeRef::String => "string".into(),
-        TypeRef::Bool => "boolean".into(),
-        TypeRef::I32 => "int32".into(),
-        TypeRef::I64 => "int64".into(),
-        TypeRef::F32 => "float".into(),
-        TypeRef::F64 => "double".into(),
-        TypeRef::Uuid => "uuid".into(),
-        TypeRef::DateTime => "date-time".into(),
-        TypeRef::Date => "date".into(),
-        TypeRef::Base64 => "byte".into(),
-        TypeRef::DateSpan => "date-span".into(),
-        TypeRef::Any => "any".into(),
-        TypeRef::Array(item) => format!("array of {}", describe(api, item)),
-        TypeRef::Map(value) => format!("map of {}", describe(api, value)),
+        TypeRef::String | TypeRef::Date | TypeRef::Base64 | TypeRef::DateSpan => "String".into(),
+        TypeRef::Bool => "bool".into(),
+        TypeRef::I32 => "i32".into(),
+        TypeRef::I64 => "i64".into(),
+        TypeRef::F32 => "f32".into(),
+        TypeRef::F64 => "f64".into(),
+        TypeRef::Uuid => "Uuid".into(),
+        TypeRef::DateTime => "DateTime<Utc>".into(),
+        TypeRef::Any => "serde_json::Value".into(),
+        TypeRef::Array(item) => format!("Vec<{}>", rust(api, item)),
+        TypeRef::Map(value) => format!("BTreeMap<String, {}>", rust(api, value)),
         TypeRef::Named(i) => api.types[*i].name.clone(),
-        TypeRef::Boxed(inner) => describe(api, inner),
+        TypeRef::Boxed(inner) => rust(api, inner),
+    }
+}
+
+/// The documents' text format behind a Rust `String` (`byte`, `date`, ...),
+/// for the non-breaking format changes.
+fn format(ty: &TypeRef) -> Option<&'static str> {
+    match ty {
+        TypeRef::String => Some("string"),
+        TypeRef::Date => Some("date"),
+        TypeRef::Base64 => Some("byte"),
+        TypeRef::DateSpan => Some("date-span"),
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => format(inner),
+        _ => None,
     }
 }
 
@@ -285,27 +424,46 @@ fn type_keys(api: &Api) -> BTreeMap<String, usize> {
     api.types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect()
 }
 
-fn affected(t: &TypeDef, users: &BTreeSet<String>) -> Vec<String> {
-    std::iter::once(format!("types::{}", t.name)).chain(users.iter().cloned()).collect()
+fn type_place(t: &TypeDef, users: &BTreeSet<String>) -> Place {
+    Place {
+        subject: t.name.clone(),
+        affects: std::iter::once(format!("types::{}", t.name)).chain(users.iter().cloned()).collect(),
+        areas: t.tags.iter().map(|t| t.feature.clone()).collect(),
+    }
 }
 
-fn types(old: &Api, new: &Api, old_users: &[BTreeSet<String>], new_users: &[BTreeSet<String>], out: &mut Vec<Change>) {
+/// Everything public a type has: itself, its code marker and constants.
+fn type_items(t: &TypeDef) -> Vec<String> {
+    let mut items = vec![format!("types::{}", t.name)];
+    if let TypeKind::IntEnum { names, .. } = &t.kind {
+        items.push(format!("types::codes::{}", t.name));
+        items.extend(names.iter().map(|n| format!("types::{}::{}", t.name, n.ident)));
+    }
+    if let TypeKind::Struct { fields } = &t.kind {
+        items.extend(fields.iter().map(|f| format!("types::{}::{}", t.name, f.ident)));
+    }
+    items
+}
+
+fn types(old: &Api, new: &Api, old_users: &[BTreeSet<String>], new_users: &[BTreeSet<String>], out: &mut Out) {
     let (old_keys, new_keys) = (type_keys(old), type_keys(new));
     for (key, &i) in &old_keys {
         let a = &old.types[i];
         let renamed = || new.types.iter().position(|b| b.schema == a.schema && b.suffix == a.suffix);
         let Some(j) = new_keys.get(key).copied().or_else(renamed) else {
-            out.push(change(Kind::TypeRemoved, true, key, "the type is gone", affected(a, &old_users[i])));
+            out.push(Kind::TypeRemoved, true, &type_place(a, &old_users[i]), "the type is gone", type_items(a));
             continue;
         };
         let b = &new.types[j];
-        let affects = affected(b, &new_users[j]);
+        let at = type_place(b, &new_users[j]);
         if a.name != b.name {
             let detail =
                 format!("the Rust type `{}` is now `{}` (its name collides with a new schema)", a.name, b.name);
-            out.push(change(Kind::TypeRenamed, true, key, detail, affects.clone()));
+            out.push(Kind::TypeRenamed, true, &at, detail, type_items(a));
         }
-        type_body(old, new, key, a, b, affects, out);
+        type_areas(new, a, b, &at, out);
+        trait_impls(a, b, &at, out);
+        type_body(old, new, a, b, &at, out);
     }
     let renamed_to: BTreeSet<&str> = old
         .types
@@ -314,94 +472,191 @@ fn types(old: &Api, new: &Api, old_users: &[BTreeSet<String>], new_users: &[BTre
         .filter_map(|a| new.types.iter().find(|b| b.schema == a.schema && b.suffix == a.suffix))
         .map(|b| b.name.as_str())
         .collect();
-    for (key, &j) in new_keys.iter().filter(|(k, _)| !old_keys.contains_key(*k) && !renamed_to.contains(k.as_str())) {
+    for (_, &j) in new_keys.iter().filter(|(k, _)| !old_keys.contains_key(*k) && !renamed_to.contains(k.as_str())) {
         let b = &new.types[j];
-        out.push(change(Kind::TypeAdded, false, key, format!("new type `{}`", b.name), affected(b, &new_users[j])));
+        let detail = format!("new type `{}`", b.name);
+        out.push(Kind::TypeAdded, false, &type_place(b, &new_users[j]), detail, type_items(b));
     }
 }
 
-fn type_body(old: &Api, new: &Api, key: &str, a: &TypeDef, b: &TypeDef, affects: Vec<String>, out: &mut Vec<Change>) {
-    match (&a.kind, &b.kind) {
-        (TypeKind::Struct { fields: fa }, TypeKind::Struct { fields: fb }) => {
-            for f in fa {
-                match fb.iter().find(|g| g.wire == f.wire) {
-                    None => out.push(change(
-                        Kind::FieldRemoved,
-                        true,
-                        key,
-                        format!("field `{}` removed", f.wire),
-                        affects.clone(),
-                    )),
-                    Some(g) => {
-                        let (was, is) = (describe(old, &f.ty), describe(new, &g.ty));
-                        if was != is {
-                            let detail = format!("field `{}`: {was} -> {is}", f.wire);
-                            out.push(change(Kind::FieldChanged, true, key, detail, affects.clone()));
-                        } else if f.optional() != g.optional() {
-                            let detail = format!(
-                                "field `{}` is now {} (`{}` becomes {})",
-                                f.wire,
-                                if g.optional() { "optional or nullable" } else { "required and not nullable" },
-                                f.ident,
-                                if g.optional() { "an `Option`" } else { "a plain value" }
-                            );
-                            out.push(change(Kind::FieldChanged, true, key, detail, affects.clone()));
-                        } else if f.nullable != g.nullable || f.required != g.required {
-                            let mut what = Vec::new();
-                            if f.nullable != g.nullable {
-                                what.push(if g.nullable { "now nullable" } else { "no longer nullable" });
-                            }
-                            if f.required != g.required {
-                                what.push(if g.required { "now required" } else { "no longer required" });
-                            }
-                            let detail =
-                                format!("field `{}` is {} (its Rust type stays the same)", f.wire, what.join(" and "));
-                            out.push(change(Kind::FieldChanged, false, key, detail, affects.clone()));
-                        }
-                    }
-                }
-            }
-            for g in fb.iter().filter(|g| !fa.iter().any(|f| f.wire == g.wire)) {
-                let detail = if g.optional() {
-                    format!("new optional field `{}`", g.wire)
-                } else {
-                    format!(
-                        "new required field `{}`: struct literals without `..Default::default()` stop compiling",
-                        g.wire
-                    )
-                };
-                out.push(change(Kind::FieldAdded, !g.optional(), key, detail, affects.clone()));
-            }
+/// The areas a type compiles with (see `naming`, "Areas"): `all-areas` when
+/// no operation reaches it. Losing one that the new release still has
+/// breaks a build with only that area.
+fn type_areas(new: &Api, a: &TypeDef, b: &TypeDef, at: &Place, out: &mut Out) {
+    let set = |t: &TypeDef| -> BTreeSet<String> {
+        if t.tags.is_empty() {
+            BTreeSet::from(["all-areas".to_string()])
+        } else {
+            t.tags.iter().map(|t| t.feature.clone()).collect()
         }
-        (TypeKind::IntEnum { known: ka, .. }, TypeKind::IntEnum { known: kb, .. }) => {
-            let added: Vec<String> = kb.iter().filter(|v| !ka.contains(v)).map(i64::to_string).collect();
-            let removed: Vec<String> = ka.iter().filter(|v| !kb.contains(v)).map(i64::to_string).collect();
+    };
+    let (was, is) = (set(a), set(b));
+    let areas: BTreeSet<String> = new.tags().into_iter().map(|t| t.feature).collect();
+    // `all-areas` turns every area on: a type it alone compiles is in no area.
+    let lost: Vec<String> = was.difference(&is).filter(|f| areas.contains(*f)).map(|f| format!("`{f}`")).collect();
+    let gained: Vec<String> = is.difference(&was).filter(|f| areas.contains(*f)).map(|f| format!("`{f}`")).collect();
+    let items = vec![format!("types::{}", a.name)];
+    if !lost.is_empty() {
+        let only = if is.contains("all-areas") { " (only `all-areas` compiles it now)" } else { "" };
+        let detail = format!("no longer compiled with feature(s) {}{only}", lost.join(", "));
+        out.push(Kind::TypeAreasRemoved, true, at, detail, items.clone());
+    }
+    if !gained.is_empty() {
+        let detail = format!("now also compiled with feature(s) {}", gained.join(", "));
+        out.push(Kind::TypeAreasAdded, false, at, detail, items);
+    }
+}
+
+/// `Serialize` on types sent in requests, `Deserialize` on types received
+/// (both with the `roundtrip` feature): a type that stops crossing the wire
+/// one way loses that impl.
+fn trait_impls(a: &TypeDef, b: &TypeDef, at: &Place, out: &mut Out) {
+    if !matches!((&a.kind, &b.kind), (TypeKind::Struct { .. }, TypeKind::Struct { .. })) {
+        return;
+    }
+    let each = |d: Directions| [("Serialize", d.sent, "sent in a request"), ("Deserialize", d.received, "received")];
+    for ((name, was, how), (_, is, _)) in each(a.directions).into_iter().zip(each(b.directions)) {
+        let item = vec![format!("impl {name} for types::{}", a.name)];
+        if was && !is {
+            let detail =
+                format!("no longer implements `{name}`: it is no longer {how} (the `roundtrip` feature keeps it)");
+            out.push(Kind::TraitImplRemoved, true, at, detail, item);
+        } else if is && !was {
+            out.push(Kind::TraitImplAdded, false, at, format!("now implements `{name}`: it is {how}"), item);
+        }
+    }
+}
+
+fn type_body(old: &Api, new: &Api, a: &TypeDef, b: &TypeDef, at: &Place, out: &mut Out) {
+    match (&a.kind, &b.kind) {
+        (TypeKind::Struct { fields: fa }, TypeKind::Struct { fields: fb }) => fields(old, new, a, fa, fb, at, out),
+        (TypeKind::IntEnum { known: ka, names: na, .. }, TypeKind::IntEnum { known: kb, names: nb, .. }) => {
+            let list = |v: Vec<&i64>| v.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
+            let added = list(kb.iter().filter(|v| !ka.contains(v)).collect());
+            let removed = list(ka.iter().filter(|v| !kb.contains(v)).collect());
             if !added.is_empty() {
-                let detail = format!("values added: {} (every integer already decodes)", added.join(", "));
-                out.push(change(Kind::EnumValuesAdded, false, key, detail, affects.clone()));
+                let detail = format!("values added: {added} (every integer already decodes)");
+                out.push(Kind::EnumValuesAdded, false, at, detail, Vec::new());
             }
             if !removed.is_empty() {
-                let detail = format!("values removed: {} (they still decode)", removed.join(", "));
-                out.push(change(Kind::EnumValuesRemoved, false, key, detail, affects));
+                let detail = format!("values removed: {removed} (they still decode)");
+                out.push(Kind::EnumValuesRemoved, false, at, detail, Vec::new());
+            }
+            constants(a, na, nb, at, out);
+        }
+        (TypeKind::Alias { ty: ta }, TypeKind::Alias { ty: tb }) => {
+            let (was, is) = (rust(old, ta), rust(new, tb));
+            if was != is {
+                let detail = format!("alias of `{was}` -> alias of `{is}`");
+                out.push(Kind::TypeChanged, true, at, detail, vec![format!("types::{}", a.name)]);
             }
         }
-        (TypeKind::Alias { ty: ta }, TypeKind::Alias { ty: tb }) if describe(old, ta) == describe(new, tb) => {}
         (TypeKind::StringEnum { .. }, TypeKind::StringEnum { .. }) => {}
-        _ => out.push(change(
-            Kind::TypeChanged,
-            true,
-            key,
-            format!("the schema changed shape ({} -> {})", shape(a), shape(b)),
-            affects,
-        )),
+        _ => {
+            let detail = format!("the schema changed shape ({} -> {})", shape(a), shape(b));
+            out.push(Kind::TypeChanged, true, at, detail, type_items(a));
+        }
+    }
+}
+
+/// The named constants of an integer code (`RevokeCode::KEY_COMPROMISED`).
+fn constants(t: &TypeDef, was: &[CodeName], is: &[CodeName], at: &Place, out: &mut Out) {
+    let item = |n: &CodeName| format!("types::{}::{}", t.name, n.ident);
+    for n in was {
+        match is.iter().find(|m| m.ident == n.ident) {
+            None => {
+                let detail = format!("constant `{}` ({}) removed", n.ident, n.value);
+                out.push(Kind::ConstantRemoved, true, at, detail, vec![item(n)]);
+            }
+            Some(m) if m.value != n.value => {
+                let detail = format!("constant `{}` is now {}, not {}", n.ident, m.value, n.value);
+                out.push(Kind::ConstantChanged, true, at, detail, vec![item(n)]);
+            }
+            Some(_) => {}
+        }
+    }
+    for m in is.iter().filter(|m| !was.iter().any(|n| n.ident == m.ident)) {
+        let detail = format!("new constant `{}` ({})", m.ident, m.value);
+        out.push(Kind::ConstantAdded, false, at, detail, vec![item(m)]);
+    }
+}
+
+/// A field as code names it, with its JSON name where that differs in more
+/// than case and underscores.
+fn field_name(f: &Field) -> String {
+    let plain = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    if plain(&f.ident) == plain(&f.wire) {
+        format!("`{}`", f.ident)
+    } else {
+        format!("`{}` (JSON `{}`)", f.ident, f.wire)
+    }
+}
+
+fn field_type(api: &Api, f: &Field) -> String {
+    let ty = rust(api, &f.ty);
+    if f.optional() { format!("Option<{ty}>") } else { ty }
+}
+
+fn fields(old: &Api, new: &Api, t: &TypeDef, fa: &[Field], fb: &[Field], at: &Place, out: &mut Out) {
+    let item = |f: &Field| format!("types::{}::{}", t.name, f.ident);
+    let removed: Vec<&Field> = fa.iter().filter(|f| !fb.iter().any(|g| g.wire == f.wire)).collect();
+    if !removed.is_empty() {
+        let names: Vec<String> = removed.iter().map(|f| field_name(f)).collect();
+        let detail = format!("field(s) removed: {}", names.join(", "));
+        out.push(Kind::FieldRemoved, true, at, detail, removed.iter().map(|f| item(f)).collect());
+    }
+    for f in fa {
+        let Some(g) = fb.iter().find(|g| g.wire == f.wire) else { continue };
+        if f.ident != g.ident {
+            let detail = format!("field `{}` is now `{}` (JSON `{}`)", f.ident, g.ident, f.wire);
+            out.push(Kind::FieldChanged, true, at, detail, vec![item(f)]);
+        }
+        let (was, is) = (field_type(old, f), field_type(new, g));
+        if was != is {
+            let detail = format!("field {}: `{was}` -> `{is}`", field_name(g));
+            out.push(Kind::FieldChanged, true, at, detail, vec![item(f)]);
+        } else if format(&f.ty) != format(&g.ty) {
+            let detail = format!(
+                "field {}: format `{}` -> `{}` (still `{is}`)",
+                field_name(g),
+                format(&f.ty).unwrap_or("-"),
+                format(&g.ty).unwrap_or("-")
+            );
+            out.push(Kind::FieldChanged, false, at, detail, Vec::new());
+        } else if f.nullable != g.nullable || f.required != g.required {
+            let mut what = Vec::new();
+            if f.nullable != g.nullable {
+                what.push(if g.nullable { "now nullable" } else { "no longer nullable" });
+            }
+            if f.required != g.required {
+                what.push(if g.required { "now required" } else { "no longer required" });
+            }
+            let detail = format!("field {} is {} (still `{is}`)", field_name(g), what.join(" and "));
+            out.push(Kind::FieldChanged, false, at, detail, Vec::new());
+        }
+    }
+    let added: Vec<&Field> = fb.iter().filter(|g| !fa.iter().any(|f| f.wire == g.wire)).collect();
+    let (optional, required): (Vec<&Field>, Vec<&Field>) = added.into_iter().partition(|g| g.optional());
+    if !optional.is_empty() {
+        let names: Vec<String> = optional.iter().map(|f| field_name(f)).collect();
+        let detail = format!("new optional field(s): {}", names.join(", "));
+        out.push(Kind::FieldAdded, false, at, detail, optional.iter().map(|f| item(f)).collect());
+    }
+    if !required.is_empty() {
+        let names: Vec<String> = required.iter().map(|f| field_name(f)).collect();
+        let detail = format!(
+            "new required field(s): {}: struct literals without `..Default::default()` stop compiling",
+            names.join(", ")
+        );
+        out.push(Kind::FieldAdded, true, at, detail, required.iter().map(|f| item(f)).collect());
     }
 }
 
 fn shape(t: &TypeDef) -> &'static str {
     match t.kind {
-        TypeKind::Struct { .. } => "object",
-        TypeKind::IntEnum { .. } => "integer enum",
-        TypeKind::StringEnum { .. } => "string enum",
+        TypeKind::Struct { .. } => "struct",
+        TypeKind::IntEnum { .. } => "integer code",
+        TypeKind::StringEnum { .. } => "text",
         TypeKind::Alias { .. } => "alias",
     }
 }
@@ -412,10 +667,14 @@ pub struct Group {
     pub breaking: bool,
     pub kind: Kind,
     pub detail: String,
-    /// The endpoints, functions or schemas it is in, in order.
+    /// The endpoints, types or areas it is in, in order.
     pub subjects: Vec<String>,
+    /// The area of each subject (its first), `""` for none.
+    pub areas: Vec<String>,
     /// Generated functions and types affected, each once, in order.
     pub affects: Vec<String>,
+    /// The public items it removes or changes, each once, in order.
+    pub items: Vec<String>,
 }
 
 impl Report {
@@ -423,25 +682,31 @@ impl Report {
     /// made to 49 endpoints is one group naming the 49.
     pub fn groups(&self) -> Vec<Group> {
         let mut groups: Vec<Group> = Vec::new();
+        let mut index: BTreeMap<(bool, Kind, &str), usize> = BTreeMap::new();
         for c in &self.changes {
-            match groups.iter_mut().find(|g| g.breaking == c.breaking && g.kind == c.kind && g.detail == c.detail) {
-                Some(g) => {
-                    if !g.subjects.contains(&c.subject) {
-                        g.subjects.push(c.subject.clone());
-                    }
-                    for a in &c.affects {
-                        if !g.affects.contains(a) {
-                            g.affects.push(a.clone());
-                        }
-                    }
-                }
-                None => groups.push(Group {
+            let at = *index.entry((c.breaking, c.kind, c.detail.as_str())).or_insert_with(|| {
+                groups.push(Group {
                     breaking: c.breaking,
                     kind: c.kind,
                     detail: c.detail.clone(),
-                    subjects: vec![c.subject.clone()],
-                    affects: c.affects.clone(),
-                }),
+                    subjects: Vec::new(),
+                    areas: Vec::new(),
+                    affects: Vec::new(),
+                    items: Vec::new(),
+                });
+                groups.len() - 1
+            });
+            let g = &mut groups[at];
+            if !g.subjects.contains(&c.subject) {
+                g.subjects.push(c.subject.clone());
+                g.areas.push(c.areas.first().cloned().unwrap_or_default());
+            }
+            for (list, new) in [(&mut g.affects, &c.affects), (&mut g.items, &c.items)] {
+                for a in new {
+                    if !list.contains(a) {
+                        list.push(a.clone());
+                    }
+                }
             }
         }
         groups.sort_by_key(|g| (!g.breaking, g.kind));
@@ -465,7 +730,8 @@ pub fn code_list(items: &[String], shown: usize) -> String {
     out.join(", ")
 }
 
-/// The report for people: one row per distinct change, with where it is.
+/// The report for people: one row per distinct change, with every place it
+/// is in.
 pub fn markdown(report: &Report) -> String {
     let mut out = format!("# Keyfactor Command API changes\n\n`{}` -> `{}`\n\n", report.old, report.new);
     let groups = report.groups();
@@ -489,9 +755,9 @@ pub fn markdown(report: &Report) -> String {
                 out,
                 "| {} | {} | {} | {} |",
                 g.kind.name(),
-                code_list(&g.subjects, 4),
+                code_list(&g.subjects, usize::MAX),
                 g.detail.replace('|', "\\|"),
-                code_list(&g.affects, 4)
+                code_list(&g.affects, 8)
             );
         }
         out.push('\n');
@@ -511,10 +777,11 @@ pub enum Bump {
     /// Nothing a user can see (a wire name the server binds either way, a
     /// nullability flag behind the same Rust type, documentation).
     Patch,
-    /// Additions: endpoints, versions, types, optional fields and
-    /// parameters, enum values; deprecations.
+    /// Additions: areas, endpoints, versions, types, optional fields and
+    /// parameters, constants, enum values; deprecations.
     Minor,
-    /// A call site or struct literal may stop compiling or mean something else.
+    /// A call site, a struct literal or a build with some set of areas may
+    /// stop compiling or mean something else.
     Breaking,
 }
 
@@ -560,11 +827,16 @@ pub struct Entry<'a> {
 fn section(g: &Group) -> &'static str {
     let added = matches!(
         g.kind,
-        Kind::EndpointAdded
+        Kind::AreaAdded
+            | Kind::EndpointAdded
             | Kind::VersionAdded
+            | Kind::PagingAdded
             | Kind::TypeAdded
+            | Kind::TypeAreasAdded
+            | Kind::TraitImplAdded
             | Kind::FieldAdded
             | Kind::ParameterAdded
+            | Kind::ConstantAdded
             | Kind::EnumValuesAdded
     );
     match (g.breaking, added) {
@@ -574,9 +846,36 @@ fn section(g: &Group) -> &'static str {
     }
 }
 
+/// Lists longer than this are split by area in the CHANGELOG.
+const BY_AREA_OVER: usize = 8;
+
+/// Where a group is: every subject, and when there are many, one line per
+/// area listing its subjects.
+fn places(g: &Group) -> (String, Vec<String>) {
+    match g.subjects.as_slice() {
+        [one] => return (format!("in `{one}`"), Vec::new()),
+        many if many.len() <= BY_AREA_OVER => {
+            return (format!("in {} places: {}", many.len(), code_list(many, usize::MAX)), Vec::new());
+        }
+        _ => {}
+    }
+    let mut by_area: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (subject, area) in g.subjects.iter().zip(&g.areas) {
+        by_area.entry(area.as_str()).or_default().push(subject.clone());
+    }
+    let lines = by_area
+        .into_iter()
+        .map(|(area, subjects)| {
+            let area = if area.is_empty() { "no area".to_string() } else { format!("area `{area}`") };
+            format!("  - {area}: {}", code_list(&subjects, usize::MAX))
+        })
+        .collect();
+    (format!("in {} places, by area below", g.subjects.len()), lines)
+}
+
 /// A CHANGELOG.md entry for `report`: the release move, the version bump
-/// and why, then each distinct change once (breaking first) with where it
-/// is and what it touches.
+/// and why, then each distinct change once (breaking first) with every place
+/// it is in and what it touches.
 pub fn changelog_entry(report: &Report, entry: &Entry<'_>) -> String {
     let groups = report.groups();
     let count = |breaking: bool| groups.iter().filter(|g| g.breaking == breaking).count();
@@ -609,12 +908,12 @@ pub fn changelog_entry(report: &Report, entry: &Entry<'_>) -> String {
         }
         let _ = write!(out, "\n### {title}\n\n");
         for g in items {
-            let place = match g.subjects.len() {
-                1 => format!("`{}`", g.subjects[0]),
-                n => format!("{n} places ({})", code_list(&g.subjects, 6)),
-            };
-            let _ =
-                writeln!(out, "- {}: {} in {place}; affects {}.", g.kind.name(), g.detail, code_list(&g.affects, 8));
+            let (place, lines) = places(g);
+            let affects = code_list(&g.affects, BY_AREA_OVER);
+            let _ = writeln!(out, "- {}: {} {place}; affects {affects}.", g.kind.name(), g.detail);
+            for line in lines {
+                let _ = writeln!(out, "{line}");
+            }
         }
     }
     if !entry.notes.is_empty() {

@@ -13,6 +13,8 @@ pub mod error;
 pub mod fuzz;
 pub mod load;
 pub mod model;
+#[cfg(feature = "fuzz")]
+pub mod mutate;
 pub mod naming;
 pub mod output;
 pub mod overrides;

@@ -86,6 +86,22 @@
 //! `ONE_CLICK`. A leading digit gets `N_` in front; `KNOWN` and `NAMES`, which
 //! every code type already has, become `KNOWN_` and `NAMES_`. If two names of one type give the same
 //! constant, the type gets no constants at all rather than arbitrary ones.
+//!
+//! # Areas (cargo features)
+//!
+//! Each tag of the documents is an area: the operations whose first tag it
+//! is (untagged ones: `Untagged`) go into the module `operations::<tag in
+//! snake case>` and compile with the cargo feature of the tag in kebab case
+//! (`SecurityRoles` -> `operations::security_roles`, feature
+//! `security-roles`). A feature name the crate uses for itself (`default`,
+//! `all-areas`, `dynamic`, `mock`, `roundtrip`) takes `-area` after it. Tags
+//! that give the same module (`Security Roles`, `SecurityRoles`) are one
+//! area, named after the first of them in sorted order. `all-areas` turns on
+//! every area and is the default.
+//!
+//! Types compile with every area whose operations reach them; a type that no
+//! operation reaches belongs to no area and compiles with `all-areas` (the
+//! rules are on the emitter's `Cfg`), so any set of areas builds.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -124,7 +140,7 @@ pub fn tag_feature(tag: &str) -> String {
 }
 
 /// Features of the client that are not areas.
-const RESERVED_FEATURES: &[&str] = &["default", "all-areas", "dynamic"];
+const RESERVED_FEATURES: &[&str] = &["default", "all-areas", "dynamic", "mock", "roundtrip"];
 
 /// The tag of operations that have none.
 pub const UNTAGGED: &str = "Untagged";
@@ -440,6 +456,8 @@ mod tests {
         assert_eq!(tag_feature("CertificateStoreType"), "certificate-store-type");
         assert_eq!(tag_feature("Default"), "default-area");
         assert_eq!(tag_feature("dynamic"), "dynamic-area");
+        assert_eq!(tag_feature("Mock"), "mock-area");
+        assert_eq!(tag_feature("Roundtrip"), "roundtrip-area");
     }
 
     #[test]

@@ -60,6 +60,10 @@ pub trait GeneratedClient: From<Client> + AsRef<Client> + Clone + Send + Sync + 
     const RELEASE: &'static str;
     /// Every operation of the client (of the areas compiled in).
     fn operations() -> &'static [&'static OperationInfo];
+    /// The path template of every endpoint of the release, whatever areas
+    /// are compiled in, sorted and each once: what the test doubles route
+    /// by, so that they answer the same under any set of areas.
+    const PATHS: &'static [&'static str];
 }
 
 /// Configures a client: `C` is what [`build`](Self::build) returns, a

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use keyfactor_generator::output;
 
 mod bench;
+mod differential;
 mod fuzz;
 mod new_crate;
 mod semver;
@@ -90,9 +90,18 @@ enum Command {
     /// Checks that every break cargo-semver-checks finds between the clients
     /// of the two diff fixture releases is in `cargo xtask diff`'s report.
     SemverAgreement,
-    /// Checks that the client builds without warnings with every area alone,
-    /// with none, and with all (`cargo clippy` per feature set).
-    CheckFeatures,
+    /// Checks that a client crate builds without warnings with every area
+    /// alone, with none, and with all (`cargo clippy` per feature set).
+    CheckFeatures {
+        /// The crate's Cargo.toml (default: generated-client/Cargo.toml).
+        #[arg(long)]
+        manifest_path: Option<PathBuf>,
+    },
+    /// Differential testing on releases nobody tuned the generator for:
+    /// pairs of a slice of the release and a mutated copy; every
+    /// cargo-semver-checks finding must be in the diff, and the mutated
+    /// client must build with every area alone, none and all.
+    Differential(differential::Args),
     /// Replays recorded traffic (go-vcr cassettes, `*.yaml` in DIR) through the client.
     Replay {
         /// Directory of cassettes (default: conformance/recordings).
@@ -131,7 +140,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Codegen { check, spec_dir } => codegen(check, spec_dir),
         Command::Replay { dir, spec_dir } => replay_cmd(dir, spec_dir),
-        Command::CheckFeatures => check_features(),
+        Command::CheckFeatures { manifest_path } => {
+            check_features(&manifest_path.unwrap_or_else(|| root().join("generated-client/Cargo.toml")))
+        }
+        Command::Differential(args) => differential::run(args),
         Command::NewCrate(args) => new_crate::run(args),
         Command::Upgrade(args) => upgrade::run(args),
         Command::SemverAgreement => semver::agreement(),
@@ -194,30 +206,55 @@ pub(crate) fn run_package(workspace: &Path, package: &str, subcommand: &str, arg
     Ok(ExitCode::from(status.code().unwrap_or(2).clamp(0, 255) as u8))
 }
 
-/// The area features, read from the client's Cargo.toml generated block.
-fn area_features() -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(root().join("generated-client/Cargo.toml"))?;
-    let block = text.split(output::BLOCK_BEGIN).nth(1).and_then(|b| b.split(output::BLOCK_END).next()).unwrap_or("");
-    Ok(block.lines().filter_map(|l| l.strip_suffix(" = []")).map(str::to_string).collect())
+/// The area features of a client crate: the features its Cargo.toml's
+/// `all-areas` turns on.
+pub(crate) fn area_features_of(manifest: &Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(manifest).with_context(|| format!("reading {}", manifest.display()))?;
+    let line = text.lines().find_map(|l| l.trim().strip_prefix("all-areas = [")).with_context(|| {
+        format!("{} has no `all-areas` feature: is it a generated client crate?", manifest.display())
+    })?;
+    Ok(line
+        .trim_end_matches(']')
+        .split(',')
+        .map(|f| f.trim().trim_matches('"').to_string())
+        .filter(|f| !f.is_empty())
+        .collect())
 }
 
-fn check_features() -> Result<ExitCode> {
-    let areas = area_features()?;
+/// `cargo clippy -D warnings` on the library of the crate at `manifest`
+/// (a Cargo.toml, or the directory holding it) with only `features`; the
+/// error output when it fails.
+pub(crate) fn clippy(manifest: &Path, target: &Path, features: &[String]) -> Result<std::result::Result<(), String>> {
+    let manifest = if manifest.is_dir() { manifest.join("Cargo.toml") } else { manifest.to_path_buf() };
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = std::process::Command::new(&cargo)
+        .env("CARGO_TARGET_DIR", target)
+        .args(["clippy", "--quiet", "--lib", "--no-default-features", "--manifest-path"])
+        .arg(&manifest)
+        .args(["--features", &features.join(","), "--", "-D", "warnings"])
+        .output()
+        .context("running cargo clippy")?;
+    if output.status.success() {
+        return Ok(Ok(()));
+    }
+    let text = String::from_utf8_lossy(&output.stderr);
+    Ok(Err(text.lines().take(40).collect::<Vec<_>>().join("\n")))
+}
+
+/// `cargo xtask check-features`: the crate builds without warnings with all
+/// areas (and `mock`, `dynamic`), with none, and with each area alone.
+fn check_features(manifest: &Path) -> Result<ExitCode> {
+    let areas = area_features_of(manifest)?;
     let mut sets: Vec<Vec<String>> = vec![vec!["all-areas".into(), "dynamic".into(), "mock".into()], vec![]];
     sets.extend(areas.iter().map(|a| vec![a.clone()]));
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let dir = manifest.parent().unwrap_or(Path::new("."));
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| target_dir_of(dir));
     let mut failed = Vec::new();
     for (i, set) in sets.iter().enumerate() {
-        let features = set.join(",");
-        let label = if set.is_empty() { "no area".to_string() } else { features.clone() };
+        let label = if set.is_empty() { "no area".to_string() } else { set.join(",") };
         eprintln!("[{}/{}] {label}", i + 1, sets.len());
-        let status = std::process::Command::new(&cargo)
-            .current_dir(root())
-            .args(["clippy", "--quiet", "--package", "keyfactor-client", "--lib", "--no-default-features"])
-            .args(["--features", &features, "--", "-D", "warnings"])
-            .status()
-            .context("running cargo clippy")?;
-        if !status.success() {
+        if let Err(message) = clippy(manifest, &target, set)? {
+            eprintln!("{message}");
             failed.push(label);
         }
     }
@@ -227,6 +264,21 @@ fn check_features() -> Result<ExitCode> {
     }
     eprintln!("feature sets that fail: {}", failed.join(" "));
     Ok(ExitCode::FAILURE)
+}
+
+/// The target directory cargo uses for the crate in `dir`: its workspace's
+/// (`cargo metadata`), else `dir/target`.
+fn target_dir_of(dir: &Path) -> PathBuf {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .current_dir(dir)
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .output();
+    output
+        .ok()
+        .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.stdout).ok())
+        .and_then(|v| v["target_directory"].as_str().map(PathBuf::from))
+        .unwrap_or_else(|| dir.join("target"))
 }
 
 pub(crate) fn manifest_path() -> PathBuf {

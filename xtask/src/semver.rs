@@ -75,76 +75,90 @@ pub fn findings(output: &str) -> Vec<Finding> {
     out
 }
 
-/// The names a finding is about: the function or type, and the member
-/// (setter, field) where there is one. Items read `Client::f`,
-/// `Builder::setter`, `struct crate::types::T`, `field f of struct T`,
-/// `field T.f in ...`, `crate::Client::f takes ...`.
-fn subject(item: &str) -> (String, Option<String>) {
+/// The public item a finding is about, named as the diff's
+/// [`Change::items`] name items: `Client::f`, `MockServer::f`,
+/// `Builder::setter`, `operations::m::Builder`, `types::T`,
+/// `types::T::field`, `types::T::CONST`, `types::codes::T`, `feature "a"`,
+/// `mod operations::m`. Items read `Client::f, previously in ...`,
+/// `struct krate::types::T, previously ...`, `field f of struct T, ...`,
+/// `field T.f in ...`, `krate::Client::f takes ...`, `Code::CONST,
+/// previously in file F:L` (the type read from the old source at F:L).
+pub fn item_of(finding: &Finding) -> String {
+    let item = finding.item.as_str();
     let words: Vec<&str> = item.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+    if finding.lint.starts_with("feature_") {
+        let name = words.iter().find(|w| !matches!(**w, "feature" | "Feature")).unwrap_or(&"");
+        return format!("feature {:?}", name.trim_matches(['`', '"']));
+    }
     if let ["field", field, "of", _, owner, ..] = words.as_slice() {
-        return (owner.to_string(), Some(field.to_string()));
+        return format!("types::{owner}::{field}");
     }
     let path = match words.as_slice() {
-        ["struct" | "enum" | "field" | "trait" | "function" | "method", path, ..] => *path,
+        ["struct" | "enum" | "field" | "trait" | "function" | "method" | "mod" | "module" | "type", path, ..] => *path,
         [path, ..] => *path,
         [] => item,
     };
     if let Some((owner, field)) = path.rsplit_once('.') {
         let owner = owner.rsplit("::").next().unwrap_or(owner);
-        return (owner.to_string(), Some(field.to_string()));
+        return format!("types::{owner}::{field}");
     }
     let segments: Vec<&str> = path.split("::").filter(|s| !s.is_empty()).collect();
+    if finding.lint.starts_with("module_") {
+        let at = segments.iter().position(|s| *s == "operations").unwrap_or(segments.len().saturating_sub(1));
+        return format!("mod {}", segments[at..].join("::"));
+    }
+    for root in ["types", "operations"] {
+        if let Some(at) = segments.iter().position(|s| *s == root) {
+            return segments[at..].join("::");
+        }
+    }
     match segments.as_slice() {
-        [.., owner, member] if *owner == "Client" || *owner == "MockServer" => (member.to_string(), None),
-        [.., owner, member] if owner.starts_with(char::is_uppercase) && member.starts_with(char::is_lowercase) => {
-            (function_of(owner), Some(member.to_string()))
-        }
-        [.., "operations", _, builder] => (function_of(builder), None),
-        [.., last] => (last.to_string(), None),
-        [] => (item.to_string(), None),
+        [.., "Code", constant] => match code_type_at(item) {
+            Some(ty) => format!("types::{ty}::{constant}"),
+            None => format!("types::?::{constant}"),
+        },
+        [.., owner, member] => format!("{owner}::{member}"),
+        [one] => one.to_string(),
+        [] => item.to_string(),
     }
 }
 
-/// A request builder's function (`GetWidgetsById` -> `get_widgets_by_id`),
-/// or a type's name unchanged.
-fn function_of(name: &str) -> String {
-    let builder = ["Get", "Post", "Put", "Delete", "Patch", "Head"].iter().any(|m| name.starts_with(m));
-    if !builder {
-        return name.to_string();
-    }
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.extend(c.to_lowercase());
-    }
-    out
-}
-
-fn normal(text: &str) -> String {
-    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
-}
-
-/// The change of `report` that covers `finding`, if any: one about the same
-/// function or type (and member), breaking unless the lint is one this
-/// project counts as an addition.
-pub fn covering<'a>(report: &'a Report, finding: &Finding) -> Option<&'a Change> {
-    let (name, member) = subject(&finding.item);
-    let breaking = !minor_lint(&finding.lint);
-    let name = normal(&name);
-    report.changes.iter().filter(|c| c.breaking || !breaking).find(|c| {
-        let about =
-            normal(&c.subject) == name || c.affects.iter().any(|a| normal(a.trim_start_matches("types::")) == name);
-        let whole = matches!(
-            c.kind,
-            diff::Kind::EndpointRemoved
-                | diff::Kind::VersionRemoved
-                | diff::Kind::TypeRemoved
-                | diff::Kind::TypeRenamed
-        );
-        about && (whole || member.as_ref().is_none_or(|m| normal(&c.detail).contains(&normal(m))))
+/// The integer code whose constants are at `previously in file F:L`: the
+/// `impl crate::Code<codes::T>` block around that line of the old source.
+fn code_type_at(item: &str) -> Option<String> {
+    let location = item.rsplit(' ').next()?;
+    let (file, line) = location.rsplit_once(':')?;
+    let line: usize = line.parse().ok()?;
+    let text = std::fs::read_to_string(file).ok()?;
+    let lines: Vec<&str> = text.lines().take(line).collect();
+    lines.iter().rev().find_map(|l| {
+        let rest = l.trim().strip_prefix("impl crate::Code<codes::")?;
+        Some(rest.split('>').next()?.to_string())
     })
+}
+
+/// Whether the diff item `changed` covers the finding's `item`: the same
+/// item, or one that holds it (a type holds its fields and constants, a
+/// builder its setters).
+fn covers(changed: &str, item: &str) -> bool {
+    if changed == item {
+        return true;
+    }
+    if let Some(constant) = item.strip_prefix("types::?::") {
+        return changed.starts_with("types::") && changed.ends_with(&format!("::{constant}"));
+    }
+    let builder = changed.strip_prefix("operations::").and_then(|p| p.rsplit("::").next());
+    let member_of = |owner: &str| item.strip_prefix(owner).is_some_and(|rest| rest.starts_with("::"));
+    member_of(changed) || builder.is_some_and(member_of)
+}
+
+/// The change of `report` that covers `finding`, if any: one that names its
+/// item among the items it removes or changes, breaking unless the lint is
+/// one this project counts as an addition.
+pub fn covering<'a>(report: &'a Report, finding: &Finding) -> Option<&'a Change> {
+    let item = item_of(finding);
+    let breaking = !minor_lint(&finding.lint);
+    report.changes.iter().filter(|c| c.breaking || !breaking).find(|c| c.items.iter().any(|i| covers(i, &item)))
 }
 
 /// `cargo xtask semver-agreement`: generates the clients of
@@ -220,7 +234,7 @@ fn check_agreement(root: &Path, work: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_semver_checks(work: &Path, target: &Path) -> Result<(String, String)> {
+pub(crate) fn run_semver_checks(work: &Path, target: &Path) -> Result<(String, String)> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
         .current_dir(work)
@@ -280,18 +294,45 @@ Failed in:
     }
 
     #[test]
-    fn findings_name_the_function_type_or_member() {
-        assert_eq!(subject("Client::delete_widgets_by_id, previously in"), ("delete_widgets_by_id".into(), None));
-        assert_eq!(subject("GetWidgets::legacy, previously in"), ("get_widgets".into(), Some("legacy".into())));
-        assert_eq!(subject("struct x::types::WidgetRequest, previously"), ("WidgetRequest".into(), None));
+    fn findings_name_the_item_as_the_diff_does() {
+        let item = |lint: &str, item: &str| item_of(&Finding { lint: lint.into(), item: item.into() });
+        let method = "inherent_method_missing";
+        assert_eq!(item(method, "Client::delete_widgets_by_id, previously in"), "Client::delete_widgets_by_id");
+        assert_eq!(item(method, "GetWidgets::legacy, previously in"), "GetWidgets::legacy");
+        assert_eq!(item("struct_missing", "struct x::types::WidgetRequest, previously"), "types::WidgetRequest");
         assert_eq!(
-            subject("struct x::operations::widget::DeleteWidgetsById, previously"),
-            ("delete_widgets_by_id".into(), None)
+            item("struct_missing", "struct x::operations::widget::DeleteWidgetsById, previously"),
+            "operations::widget::DeleteWidgetsById"
         );
-        assert_eq!(subject("x::mock::MockServer::get_widgets takes 0 parameters"), ("get_widgets".into(), None));
-        assert_eq!(subject("field note of struct Widget, previously in"), ("Widget".into(), Some("note".into())));
-        assert_eq!(subject("field Widget.color in /tmp/x/types.rs:75"), ("Widget".into(), Some("color".into())));
-        assert_eq!(subject("method x::Client::get_widgets_by_id in /tmp/x.rs:64"), ("get_widgets_by_id".into(), None));
+        assert_eq!(
+            item("method_parameter_count_changed", "x::mock::MockServer::get_widgets takes 0 parameters"),
+            "MockServer::get_widgets"
+        );
+        assert_eq!(
+            item("struct_pub_field_missing", "field note of struct Widget, previously in"),
+            "types::Widget::note"
+        );
+        assert_eq!(
+            item("constructible_struct_adds_field", "field Widget.color in /tmp/x/types.rs:75"),
+            "types::Widget::color"
+        );
+        assert_eq!(
+            item("method_deprecated", "method x::Client::get_widgets_by_id in /tmp/x.rs:64"),
+            "Client::get_widgets_by_id"
+        );
+        assert_eq!(item("enum_missing", "enum x::types::codes::Kind, previously in"), "types::codes::Kind");
+        // A code constant: its type is read from the old source.
+        let source = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(
+            source.path(),
+            "impl crate::Code<codes::RevokeCode> {\n    pub const KEY_COMPROMISED: Self = Self::number(1);\n}\n",
+        )
+        .unwrap();
+        let at = format!("Code::KEY_COMPROMISED, previously in file {}:2", source.path().display());
+        assert_eq!(item("inherent_associated_pub_const_missing", &at), "types::RevokeCode::KEY_COMPROMISED");
+        assert!(covers("types::RevokeCode", "types::RevokeCode::KEY_COMPROMISED"));
+        assert!(covers("operations::widget::GetWidgets", "GetWidgets::legacy"));
+        assert!(!covers("types::Widget", "types::WidgetRequest"));
     }
 
     #[test]

@@ -134,12 +134,14 @@ fn an_upgrade_moves_the_client_and_says_what_it_means() {
     assert!(
         // The same change in two places is written once, with both.
         entry.contains(
-            "- endpoint-removed: the endpoint is gone in 2 places (`GET /Certificates/{id}`, `POST /Agents/Reset`); \
+            "- endpoint-removed: the endpoint is gone in 2 places: `GET /Certificates/{id}`, `POST /Agents/Reset`; \
              affects `get_certificates_by_id`, `post_agents_reset`."
         ),
         "{entry}"
     );
-    assert!(entry.contains("field-added: new optional field `Region` in `AgentResponse`"), "{entry}");
+    assert!(entry.contains("field-added: new optional field(s): `region` in `AgentResponse`"), "{entry}");
+    // The type no endpoint returns any more: its impl and its areas are said to go.
+    assert!(entry.contains("trait-impl-removed: no longer implements `Deserialize`"), "{entry}");
     assert!(entry.contains("The override for `GET /Certificates/{id}` matched nothing"), "{entry}");
     // Only the new entry is new: the policy and older entries follow it unchanged.
     assert!(changelog.starts_with("# Changelog\n"), "{changelog}");

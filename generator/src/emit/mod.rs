@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::model::{Api, Tag, TypeRef};
+use crate::model::{Api, Tag, TypeDef, TypeRef};
 
 pub use docs::{surface, versions_markdown};
 
@@ -83,7 +83,7 @@ fn run_jobs(jobs: Vec<Job<'_>>, options: &Options) -> Files {
 pub fn cargo_features(api: &Api) -> String {
     let tags = api.tags();
     let all: Vec<String> = tags.iter().map(|t| format!("\"{}\"", t.feature)).collect();
-    let mut out = format!("default = [\"all-areas\"]\nall-areas = [{}]\n", all.join(", "));
+    let mut out = format!("default = [\"{ALL_AREAS}\"]\n{ALL_AREAS} = [{}]\n", all.join(", "));
     for tag in &tags {
         out.push_str(&format!("{} = []\n", tag.feature));
     }
@@ -113,11 +113,33 @@ pub fn type_names_lock(api: &Api) -> String {
     out
 }
 
-/// Whether to emit area `cfg`s, and how.
+/// Whether to emit area `cfg`s, and how. The rules (see also
+/// [`crate::naming`], "Areas"):
+///
+/// - an operation (its method, builder, mock expectation, dynamic arm and
+///   `OPERATIONS` entry) compiles with the feature of its tag;
+/// - a type compiles with the feature of any tag whose operations reach it,
+///   directly or through other types; since reach follows every field, a
+///   type's features always include those of every type that names it;
+/// - a type no operation reaches belongs to no area and compiles with
+///   `all-areas`, which turns on every area and so every type it names.
+///
+/// So any set of areas compiles: nothing compiled names a type that is not.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Cfg(bool);
 
+/// The feature that turns on every area.
+pub(crate) const ALL_AREAS: &str = "all-areas";
+
 impl Cfg {
+    /// The `#[cfg(...)]` of a type (see the rules above).
+    fn of_type(self, t: &TypeDef) -> TokenStream {
+        if self.0 && t.tags.is_empty() {
+            return quote!(#[cfg(feature = #ALL_AREAS)]);
+        }
+        self.any(&t.tags)
+    }
+
     /// `#[cfg(...)]` that compiles an item when any of `tags` is on; nothing
     /// without area features or tags (the item is always compiled).
     fn any(self, tags: &[Tag]) -> TokenStream {
@@ -146,6 +168,8 @@ fn root_module(api: &Api, cfg: Cfg, release: &str) -> TokenStream {
         let cfg = cfg.one(&op.tag);
         quote!(#cfg &operations::#module::#builder::INFO)
     });
+    let paths: std::collections::BTreeSet<&str> = api.endpoints.iter().map(|e| e.path.as_str()).collect();
+    let paths = paths.into_iter();
     let client_doc = format!(
         " A client of the Keyfactor Command API of release {release}: one method per operation and API version."
     );
@@ -210,6 +234,7 @@ fn root_module(api: &Api, cfg: Cfg, release: &str) -> TokenStream {
 
         impl keyfactor_runtime::GeneratedClient for Client {
             const RELEASE: &'static str = #release;
+            const PATHS: &'static [&'static str] = &[#(#paths),*];
 
             fn operations() -> &'static [&'static keyfactor_runtime::OperationInfo] {
                 OPERATIONS

@@ -8,8 +8,8 @@ use crate::model::{Api, CodeName, Directions, Field, TypeDef, TypeKind, TypeRef}
 use crate::naming;
 
 pub(super) fn types_module(api: &Api, cfg: Cfg) -> TokenStream {
-    let defs = api.types.iter().map(|t| type_def(api, t, cfg.any(&t.tags)));
-    let markers = api.types.iter().filter_map(|t| code_marker(t, cfg.any(&t.tags)));
+    let defs = api.types.iter().map(|t| type_def(api, t, cfg.of_type(t)));
+    let markers = api.types.iter().filter_map(|t| code_marker(t, cfg.of_type(t)));
     let has_structs = api.types.iter().any(|t| matches!(t.kind, TypeKind::Struct { .. }));
     // Unused when the areas compiled in have no struct.
     let import = has_structs.then(|| {

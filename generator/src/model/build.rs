@@ -34,7 +34,8 @@ pub fn build_locked(docs: &[Document], locked: &TypeNameLock, warnings: &mut War
     let schemas = SchemaTable::new(&docs, locked)?;
     let mut ctx = Ctx { docs: &docs, schemas: &schemas, warnings };
     let mut types = ctx.types()?;
-    let endpoints = ctx.endpoints()?;
+    let mut endpoints = ctx.endpoints()?;
+    unify_tags(&mut endpoints);
     tag_types(&mut types, &endpoints);
     direct_types(&mut types, &endpoints);
     code_names::attach(&mut types, &endpoints);
@@ -689,6 +690,21 @@ fn components(edges: &[Vec<usize>]) -> Vec<usize> {
         }
     }
     component
+}
+
+/// Tags that give the same module are one area, named after the first of
+/// them in sorted order (see `naming`, "Areas").
+fn unify_tags(endpoints: &mut [Endpoint]) {
+    let mut first: BTreeMap<String, Tag> = BTreeMap::new();
+    for op in endpoints.iter().flat_map(|e| &e.operations) {
+        let entry = first.entry(op.tag.module.clone()).or_insert_with(|| op.tag.clone());
+        if op.tag.name < entry.name {
+            *entry = op.tag.clone();
+        }
+    }
+    for op in endpoints.iter_mut().flat_map(|e| &mut e.operations) {
+        op.tag = first[&op.tag.module].clone();
+    }
 }
 
 /// Records on each type the tags of the operations that reach it.

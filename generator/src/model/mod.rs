@@ -161,7 +161,8 @@ pub struct TypeDef {
     /// Header values of the versions whose documents define the schema.
     pub versions: Vec<String>,
     /// Tags of the operations that use the type, directly or through other
-    /// types, sorted; empty when no operation does.
+    /// types, sorted; empty when no operation does (the type then belongs
+    /// to no area; see `naming`, "Areas").
     pub tags: Vec<Tag>,
     /// Which ways the type crosses the wire.
     pub directions: Directions,

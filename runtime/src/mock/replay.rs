@@ -5,8 +5,8 @@ use std::sync::Mutex;
 
 use super::cassette::{Cassette, CassetteError, Interaction, major_version};
 use super::{Loopback, decode, header, json_matches};
+use crate::GeneratedClient;
 use crate::request::bound_query_name;
-use crate::{GeneratedClient, OperationInfo};
 
 /// A loopback server that answers from a go-vcr cassette (the recordings of
 /// Keyfactor's Terraform provider, or your own), routing as the server does:
@@ -19,8 +19,9 @@ use crate::{GeneratedClient, OperationInfo};
 /// how it differs.
 ///
 ///
-/// `C` is the client of a generated crate, whose operations tell where the
-/// recording's API path ends; a client crate's `mock::ReplayServer` is this
+/// `C` is the client of a generated crate, whose endpoints (all of its
+/// release's, whatever areas are compiled in) tell where the recording's API
+/// path ends; a client crate's `mock::ReplayServer` is this
 /// type for its `Client`:
 ///
 /// ```ignore
@@ -37,7 +38,7 @@ impl<C: GeneratedClient> ReplayServer<C> {
     pub async fn start(path: impl AsRef<Path>) -> Result<Self, CassetteError> {
         let cassette = Cassette::read(path.as_ref())?;
         let paths: Vec<String> = cassette.interactions.iter().map(|i| i.request.path()).collect();
-        let prefix = api_path(&paths, C::operations());
+        let prefix = api_path(&paths, C::PATHS);
         let server = Loopback::start().await;
         let used = vec![false; cassette.interactions.len()];
         wiremock::Mock::given(wiremock::matchers::any())
@@ -64,15 +65,16 @@ impl<C> ReplayServer<C> {
 /// The API path the recorded requests were made under (`/Keyfactor/API`,
 /// `/KeyfactorAPI`): of the prefixes all recorded paths share, the one after
 /// which most of them are a path of one of the client's operations
-/// (segments compared as the server routes; a `{parameter}` takes any one).
+/// (segments compared as the server routes; a `{parameter}` takes any one),
+/// of any area.
 /// The order of the recording does not matter, nor whether its first request
 /// is one this client has; among prefixes that explain equally many, the
 /// shortest. A recording none of whose requests the client can make keeps
 /// the prefix all its paths share but their last segment.
-fn api_path(paths: &[String], operations: &[&OperationInfo]) -> String {
+fn api_path(paths: &[String], endpoints: &[&str]) -> String {
     let recorded: Vec<Vec<String>> = paths.iter().map(|p| segments(p)).collect();
     let templates: Vec<Vec<&str>> =
-        operations.iter().map(|op| op.path.split('/').filter(|s| !s.is_empty()).collect()).collect();
+        endpoints.iter().map(|path| path.split('/').filter(|s| !s.is_empty()).collect()).collect();
     let shared = recorded.iter().skip(1).fold(recorded.first().cloned().unwrap_or_default(), |shared, path| {
         shared.iter().zip(path).take_while(|(a, b)| a.eq_ignore_ascii_case(b)).map(|(a, _)| a.clone()).collect()
     });
@@ -182,22 +184,8 @@ fn unrecorded(
 mod tests {
     use super::*;
 
-    fn op(path: &'static str) -> OperationInfo {
-        OperationInfo {
-            name: "op",
-            method: reqwest::Method::GET,
-            path,
-            version: "1.0",
-            tag: "",
-            deprecated: false,
-            success_status: 200,
-        }
-    }
-
     fn base(paths: &[&str], templates: &[&'static str]) -> String {
-        let ops: Vec<OperationInfo> = templates.iter().map(|t| op(t)).collect();
-        let refs: Vec<&OperationInfo> = ops.iter().collect();
-        api_path(&paths.iter().map(|p| p.to_string()).collect::<Vec<_>>(), &refs)
+        api_path(&paths.iter().map(|p| p.to_string()).collect::<Vec<_>>(), templates)
     }
 
     #[test]

@@ -62,6 +62,7 @@ impl std::ops::Deref for Client {
 
 impl keyfactor_runtime::GeneratedClient for Client {
     const RELEASE: &'static str = "fixture-minimal";
+    const PATHS: &'static [&'static str] = &["/Status"];
     fn operations() -> &'static [&'static keyfactor_runtime::OperationInfo] {
         OPERATIONS
     }

@@ -62,6 +62,13 @@ impl std::ops::Deref for Client {
 
 impl keyfactor_runtime::GeneratedClient for Client {
     const RELEASE: &'static str = "10";
+    const PATHS: &'static [&'static str] = &[
+        "/Agents",
+        "/Agents/Reset",
+        "/Agents/{id}",
+        "/Certificates",
+        "/Certificates/{id}",
+    ];
     fn operations() -> &'static [&'static keyfactor_runtime::OperationInfo] {
         OPERATIONS
     }
