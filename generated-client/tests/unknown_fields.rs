@@ -133,3 +133,35 @@ async fn a_request_carries_query_parameters_and_headers_the_documents_omit() {
         .unwrap();
     assert!(agents.is_empty());
 }
+
+/// A listing of 10,000 items, each with a member the documents mistype at
+/// the top (`AuthCertificateReenrollment`: a number, declared a string) and
+/// one in a nested list item (`JobTypeId`: not a UUID): all of it decodes
+/// in one response, every item keeps both members as received, the rest of
+/// each item is decoded, and re-encoding gives every member back.
+#[tokio::test]
+async fn a_long_listing_with_mistyped_members_in_every_item_decodes_and_keeps_them() {
+    let items: Vec<Value> = (0..10_000)
+        .map(|i| {
+            json!({
+                "AgentId": format!("3a2c0b5e-0c5d-4c8e-9c1e-{i:012}"),
+                "ClientMachine": format!("host{i}"),
+                "AuthCertificateReenrollment": i % 3,
+                "JobTypes": [{"Name": "Inventory", "JobTypeId": i}],
+            })
+        })
+        .collect();
+    let body = serde_json::to_string(&items).unwrap();
+    let server = server_answering("/Agents", &body).await;
+    let agents = client(&server).get_agents().return_limit(10_000).send().await.unwrap();
+    assert_eq!(agents.len(), 10_000);
+    for (i, agent) in agents.iter().enumerate() {
+        assert_eq!(agent.client_machine.as_deref(), Some(format!("host{i}").as_str()));
+        assert_eq!(agent.auth_certificate_reenrollment, None);
+        assert_eq!(agent.unknown_fields.get("AuthCertificateReenrollment"), Some(&json!(i % 3)));
+        let job = &agent.job_types.as_ref().unwrap()[0];
+        assert_eq!((job.name.as_deref(), job.job_type_id), (Some("Inventory"), None));
+        assert_eq!(job.unknown_fields.get("JobTypeId"), Some(&json!(i)));
+    }
+    assert_eq!(serde_json::to_value(&agents).unwrap(), Value::Array(items));
+}

@@ -312,8 +312,8 @@ impl Client {
                     tracing::warn!(
                         operation,
                         status = raw.status,
-                        members = ?set_aside,
-                        error = %plain,
+                        set_aside = %set_aside,
+                        first_error = %plain,
                         "response members do not fit their declared types; kept as received in `unknown_fields`"
                     );
                     value
@@ -466,9 +466,22 @@ impl Client {
         let mut response = builder.send().await.map_err(transport)?;
         let status = response.status().as_u16();
         let headers = std::mem::take(response.headers_mut());
-        let body = response.bytes().await.map_err(transport)?;
+        let body = read_body(&mut response).await.map_err(transport)?;
         Ok((RawResponse { status, headers, body }, token))
     }
+}
+
+/// The whole body, in one buffer of the size the server announced: no
+/// second copy of a large response (collecting chunks and joining them
+/// holds the body twice at the end).
+async fn read_body(response: &mut reqwest::Response) -> reqwest::Result<bytes::Bytes> {
+    // A length the server claims is only a hint: no more than 256 MiB up front.
+    let announced = response.content_length().unwrap_or(0).min(256 << 20) as usize;
+    let mut body = Vec::with_capacity(announced);
+    while let Some(chunk) = response.chunk().await? {
+        body.extend_from_slice(&chunk);
+    }
+    Ok(bytes::Bytes::from(body))
 }
 
 impl AsRef<Client> for Client {

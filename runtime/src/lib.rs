@@ -97,7 +97,7 @@ pub mod codegen {
     pub mod support {
         pub use crate::code::CodeValue;
         pub use crate::datetime::{L, Lenient};
-        pub use crate::object::{Key, Skip, keep, lenient, plain};
+        pub use crate::object::{Key, Skip, keep, lenient, object, plain};
         pub use serde;
     }
 }

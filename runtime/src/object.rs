@@ -9,14 +9,14 @@
 //! the struct does not declare is kept in its [`UnknownFields`], and so is a
 //! `date-time` member that holds no date-time (a time of day, a bare date);
 //! with [`decode_tolerant`], so is any member whose value does not fit its
-//! declared type. Encoding writes every field except an optional one
+//! declared type, in one pass however many there are. Encoding writes every field except an optional one
 //! that is `None` (`skip`; a required but nullable field is sent as `null`)
 //! or one that an unknown member of its name replaces, then the unknown
 //! members.
 //!
 //! ```ignore
 //! codegen::serialize_object!(AgentResponse, unknown_fields { "AgentId" => agent_id: skip, "Name" => name: always });
-//! codegen::deserialize_object!(AgentResponse, unknown_fields { "AgentId" => agent_id: plain, "LastSeen" => last_seen: lenient });
+//! codegen::deserialize_object!(AgentResponse, unknown_fields { "AgentId" => agent_id: plain, "LastSeen" => last_seen: lenient, "JobTypes" => job_types: object });
 //! ```
 
 use std::borrow::Cow;
@@ -60,8 +60,36 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// A declared member's value, decoded as its type does.
-pub fn plain<'de, T: Deserialize<'de>, A: MapAccess<'de>>(map: &mut A) -> Result<T, A::Error> {
+/// A declared member's value, decoded as its type does. While
+/// [`decode_tolerant`] decodes, a value that does not fit the type is kept
+/// in `unknown` as received instead, and `None` returned: the member is set
+/// aside where it is met, and everything else decodes on in the same pass.
+pub fn plain<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
+    map: &mut A,
+    owner: &'static str,
+    wire: &'static str,
+    unknown: &mut UnknownFields,
+) -> Result<Option<T>, A::Error> {
+    if !TOLERANT.get() {
+        return map.next_value().map(Some);
+    }
+    // The value's text, borrowed from the input: decoding it again costs a
+    // scan of this member, not of the whole response.
+    let raw: &'de RawValue = map.next_value()?;
+    match serde_json::from_str::<T>(raw.get()) {
+        Ok(value) => Ok(Some(value)),
+        Err(_) => {
+            unknown.keep(Cow::Borrowed(wire), serde_json::from_str(raw.get()).unwrap_or(Value::Null));
+            SET_ASIDE.with_borrow_mut(|moved| moved.note(owner, wire));
+            Ok(None)
+        }
+    }
+}
+
+/// A declared member holding objects of generated structs (or lists or
+/// maps of them), decoded as it streams in: their own members are checked
+/// where they are met, so tolerant decoding costs no second pass over them.
+pub fn object<'de, T: Deserialize<'de>, A: MapAccess<'de>>(map: &mut A) -> Result<T, A::Error> {
     map.next_value()
 }
 
@@ -70,105 +98,119 @@ pub fn plain<'de, T: Deserialize<'de>, A: MapAccess<'de>>(map: &mut A) -> Result
 /// date) is kept in `unknown` as received, and `None` returned.
 pub fn lenient<'de, T: Lenient, A: MapAccess<'de>>(
     map: &mut A,
-    wire: &str,
+    wire: &'static str,
     unknown: &mut UnknownFields,
 ) -> Result<Option<T>, A::Error> {
     let raw: Box<RawValue> = map.next_value()?;
     match serde_json::from_str::<L<T>>(raw.get()) {
         Ok(decoded) => Ok(Some(decoded.0)),
         Err(_) => {
-            unknown.keep(wire.to_string(), serde_json::from_str(raw.get()).unwrap_or(Value::Null));
+            unknown.keep(Cow::Borrowed(wire), serde_json::from_str(raw.get()).unwrap_or(Value::Null));
             Ok(None)
         }
     }
 }
 
-/// Keeps a member the struct does not declare (under its own name, also
-/// when tolerant decoding set it aside).
+/// Keeps a member the struct does not declare.
 pub fn keep<'de, A: MapAccess<'de>>(map: &mut A, key: Key<'de>, unknown: &mut UnknownFields) -> Result<(), A::Error> {
     let value: Value = map.next_value()?;
-    let name = match key.0.strip_prefix(SET_ASIDE) {
-        Some(name) => name.to_string(),
-        None => key.0.into_owned(),
-    };
-    unknown.keep(name, value);
+    unknown.keep(Cow::Owned(key.0.into_owned()), value);
     Ok(())
 }
 
-/// What tolerant decoding puts before the name of a member it sets aside,
-/// so that no declared field takes it; [`keep`] takes it off again.
-const SET_ASIDE: &str = "\u{0}set-aside:";
+std::thread_local! {
+    /// Whether [`plain`] sets aside what does not fit (during [`decode_tolerant`]).
+    static TOLERANT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// What [`plain`] set aside during the current [`decode_tolerant`].
+    static SET_ASIDE: std::cell::RefCell<SetAside> = const { std::cell::RefCell::new(SetAside::new()) };
+}
 
-/// Most members one value may have set aside before decoding gives up.
-const MAX_SET_ASIDE: usize = 64;
+/// The members tolerant decoding set aside: how many, and which, as
+/// `Type.Member` with a count each, in the order first met (at most
+/// [`SetAside::NAMED`] of them named).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SetAside {
+    pub count: usize,
+    pub members: Vec<(String, usize)>,
+}
+
+impl SetAside {
+    /// How many distinct members are named.
+    pub const NAMED: usize = 8;
+
+    const fn new() -> Self {
+        SetAside { count: 0, members: Vec::new() }
+    }
+
+    fn note(&mut self, owner: &str, wire: &str) {
+        self.count += 1;
+        let name = |m: &(String, usize)| {
+            m.0.len() == owner.len() + 1 + wire.len() && m.0.starts_with(owner) && m.0.ends_with(wire)
+        };
+        if let Some(member) = self.members.iter_mut().find(|m| name(m)) {
+            member.1 += 1;
+        } else if self.members.len() < Self::NAMED {
+            self.members.push((format!("{owner}.{wire}"), 1));
+        }
+    }
+}
+
+impl fmt::Display for SetAside {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let named: Vec<String> = self.members.iter().map(|(m, n)| format!("{m} ({n})")).collect();
+        let named_count: usize = self.members.iter().map(|m| m.1).sum();
+        write!(f, "{} member(s): {}", self.count, named.join(", "))?;
+        if named_count < self.count {
+            write!(f, " and {} more", self.count - named_count)?;
+        }
+        Ok(())
+    }
+}
+
+/// Turns tolerant decoding on for this thread while it lives.
+struct Tolerant;
+
+impl Tolerant {
+    fn on() -> Self {
+        TOLERANT.set(true);
+        SET_ASIDE.with_borrow_mut(|moved| *moved = SetAside::new());
+        Tolerant
+    }
+}
+
+impl Drop for Tolerant {
+    fn drop(&mut self) {
+        TOLERANT.set(false);
+    }
+}
 
 /// Decodes `text` as `T`; where a member's value does not fit its declared
-/// type, the member is set aside, to be kept as received in its struct's
-/// unknown fields, instead of failing the whole value. Returns the value
-/// and the paths of the members set aside; the error is strict decoding's
-/// first one when even that does not help (not JSON, not an object where
-/// one is declared, more than 64 mismatches).
+/// type, the member is kept as received in its struct's unknown fields
+/// instead of failing the whole value. Returns the value and what was set
+/// aside; the error (with its JSON path) when even that does not help: not
+/// JSON, or not an object where the response or a list item of it is one.
 ///
-/// It works on the JSON tree and re-decodes with the deserializer the
-/// client already uses, so it compiles no decoding code per type.
+/// Strict decoding runs first (the common case, fastest); when it fails,
+/// one more pass decodes with every member checked where it is met, so the
+/// cost is linear whatever number of members do not fit. No decoding code
+/// is compiled twice: the pass is the same impls, switched by a flag.
 pub(crate) fn decode_tolerant<T: DeserializeOwned>(
     text: &str,
-) -> Result<(T, Vec<String>), serde_path_to_error::Error<serde_json::Error>> {
-    let first = match strict::<T>(text) {
-        Ok(value) => return Ok((value, Vec::new())),
-        Err(e) => e,
-    };
-    let Ok(mut tree) = serde_json::from_str::<Value>(text) else { return Err(first) };
-    let mut set_aside = Vec::new();
-    let mut error = first;
-    while set_aside.len() < MAX_SET_ASIDE {
-        if !set_member_aside(&mut tree, error.path()) {
-            break;
-        }
-        set_aside.push(error.path().to_string());
-        match strict::<T>(&tree.to_string()) {
-            Ok(value) => return Ok((value, set_aside)),
-            Err(e) => error = e,
-        }
+) -> Result<(T, SetAside), serde_path_to_error::Error<serde_json::Error>> {
+    if let Ok(value) = serde_json::from_str::<T>(text) {
+        return Ok((value, SetAside::default()));
     }
-    Err(strict::<T>(text).err().unwrap_or(error))
-}
-
-fn strict<T: DeserializeOwned>(text: &str) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
-    serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(text))
-}
-
-/// Renames the object member that holds the failure at `path` so that it
-/// is set aside: the innermost one not set aside already (a member of a
-/// map field that does not fit sets the whole field aside).
-fn set_member_aside(tree: &mut Value, path: &serde_path_to_error::Path) -> bool {
-    use serde_path_to_error::Segment;
-    let segments: Vec<&Segment> = path.iter().collect();
-    let Some(at) = segments.iter().rposition(|s| matches!(s, Segment::Map { key } if !key.starts_with(SET_ASIDE)))
-    else {
-        return false;
+    let decoded = {
+        let _tolerant = Tolerant::on();
+        serde_json::from_str::<T>(text)
     };
-    let mut node = tree;
-    for segment in &segments[..at] {
-        node = match (segment, node) {
-            (Segment::Seq { index }, Value::Array(items)) => match items.get_mut(*index) {
-                Some(item) => item,
-                None => return false,
-            },
-            (Segment::Map { key }, Value::Object(members)) => match members.get_mut(key) {
-                Some(member) => member,
-                None => return false,
-            },
-            _ => return false,
-        };
-    }
-    let (Segment::Map { key }, Value::Object(members)) = (segments[at], node) else { return false };
-    match members.remove(key) {
-        Some(value) => {
-            members.insert(format!("{SET_ASIDE}{key}"), value);
-            true
-        }
-        None => false,
+    match decoded {
+        Ok(value) => Ok((value, SET_ASIDE.with_borrow_mut(std::mem::take))),
+        // Where it fails: strict decoding, with the path.
+        Err(_) => match serde_path_to_error::deserialize::<_, T>(&mut serde_json::Deserializer::from_str(text)) {
+            Err(located) => Err(located),
+            Ok(value) => Ok((value, SetAside::default())),
+        },
     }
 }
 
@@ -205,7 +247,7 @@ macro_rules! deserialize_object {
                         let mut value = <$ty as ::std::default::Default>::default();
                         while let Some(key) = map.next_key::<$crate::codegen::support::Key<'de>>()? {
                             match key.as_str() {
-                                $($wire => $crate::deserialize_object!(@field map, value, $field, $unknown, $wire, $kind),)*
+                                $($wire => $crate::deserialize_object!(@field $ty, map, value, $field, $unknown, $wire, $kind),)*
                                 _ => $crate::codegen::support::keep(&mut map, key, &mut value.$unknown)?,
                             }
                         }
@@ -216,10 +258,15 @@ macro_rules! deserialize_object {
             }
         }
     };
-    (@field $map:ident, $value:ident, $field:ident, $unknown:ident, $wire:literal, plain) => {
-        $value.$field = $crate::codegen::support::plain(&mut $map)?
+    (@field $ty:ident, $map:ident, $value:ident, $field:ident, $unknown:ident, $wire:literal, plain) => {
+        if let Some(v) = $crate::codegen::support::plain(&mut $map, stringify!($ty), $wire, &mut $value.$unknown)? {
+            $value.$field = v;
+        }
     };
-    (@field $map:ident, $value:ident, $field:ident, $unknown:ident, $wire:literal, lenient) => {
+    (@field $ty:ident, $map:ident, $value:ident, $field:ident, $unknown:ident, $wire:literal, object) => {
+        $value.$field = $crate::codegen::support::object(&mut $map)?
+    };
+    (@field $ty:ident, $map:ident, $value:ident, $field:ident, $unknown:ident, $wire:literal, lenient) => {
         if let Some(v) = $crate::codegen::support::lenient(&mut $map, $wire, &mut $value.$unknown)? {
             $value.$field = v;
         }
@@ -278,7 +325,7 @@ mod tests {
     }
     deserialize_object!(Agent, unknown_fields {
         "Id" => id: plain, "Name" => name: plain, "Seen" => seen: lenient, "Tags" => tags: plain, "Note" => note: plain,
-        "Job" => job: plain,
+        "Job" => job: object,
     });
     serialize_object!(Agent, unknown_fields { "Id" => id: skip, "Name" => name: always, "Seen" => seen: skip, "Tags" => tags: always, "Note" => note: always, "Job" => job: skip });
 
@@ -345,7 +392,9 @@ mod tests {
         assert_eq!((agent.name.as_str(), agent.id, agent.tags.len()), ("x", None, 0));
         assert_eq!(agent.unknown_fields.get("Tags"), Some(&json!(["a", 2])));
         assert_eq!(agent.unknown_fields.get("Id"), Some(&json!("seven")));
-        assert_eq!(set_aside, ["Tags[1]", "Id"]);
+        assert_eq!(set_aside.count, 2);
+        assert_eq!(set_aside.members, [("Agent.Tags".to_string(), 1), ("Agent.Id".to_string(), 1)]);
+        assert_eq!(set_aside.to_string(), "2 member(s): Agent.Tags (1), Agent.Id (1)");
         assert!(agent.job.is_some());
         // Re-encoded, every member is as it came.
         let sent = serde_json::to_value(&agent).unwrap();
@@ -357,12 +406,15 @@ mod tests {
         let json = r#"[{"Name":"a","Job":{"At":"2024-05-01T10:00:00Z","Queue":7}},{"Name":5,"Job":{"At":[]}}]"#;
         let (agents, set_aside) = decode_tolerant::<Vec<Agent>>(json).unwrap();
         // A date-time that holds none is kept without setting anything aside.
-        assert_eq!(set_aside, ["[1].Name"]);
+        assert_eq!(set_aside.members, [("Agent.Name".to_string(), 1)]);
         assert_eq!(agents[1].unknown_fields.get("Name"), Some(&json!(5)));
         assert_eq!(agents[1].job.as_ref().unwrap().unknown_fields.get("At"), Some(&json!([])));
         assert_eq!(agents[0].job.as_ref().unwrap().unknown_fields.get("Queue"), Some(&json!(7)));
         let err = decode_tolerant::<Vec<Agent>>("[1]").err().unwrap();
         assert_eq!(err.path().to_string(), "[0]");
+        // A member declared an object that holds none: an error, with its path.
+        let err = decode_tolerant::<Vec<Agent>>(r#"[{"Name":"a"},{"Name":"b","Job":"soon"}]"#).err().unwrap();
+        assert_eq!(err.path().to_string(), "[1].Job");
         assert!(decode_tolerant::<Agent>("{").is_err());
     }
 

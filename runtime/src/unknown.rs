@@ -13,6 +13,7 @@
 //! whose value does not fit its declared type (a time of day in a
 //! `date-time` field) is kept here as received, and the field is left empty.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
@@ -23,7 +24,8 @@ use serde_json::Value;
 /// docs. Empty (and without an allocation) for most values.
 #[derive(Clone, Default)]
 pub struct UnknownFields {
-    members: Vec<(String, Value)>,
+    // A member set aside under a declared field's name borrows the name.
+    members: Vec<(Cow<'static, str>, Value)>,
 }
 
 impl UnknownFields {
@@ -56,11 +58,11 @@ impl UnknownFields {
     /// Sets the member `name` (replacing one of that name in its place);
     /// returns the value it had.
     pub fn insert(&mut self, name: impl Into<String>, value: impl Into<Value>) -> Option<Value> {
-        let name = name.into();
+        let name: String = name.into();
         match self.position(&name) {
-            Some(i) => Some(std::mem::replace(&mut self.members[i], (name, value.into())).1),
+            Some(i) => Some(std::mem::replace(&mut self.members[i], (Cow::Owned(name), value.into())).1),
             None => {
-                self.members.push((name, value.into()));
+                self.members.push((Cow::Owned(name), value.into()));
                 None
             }
         }
@@ -72,19 +74,26 @@ impl UnknownFields {
 
     /// The members, in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Value)> {
-        self.members.iter().map(|(k, v)| (k.as_str(), v))
+        self.members.iter().map(|(k, v)| (k.as_ref(), v))
     }
 
     fn position(&self, name: &str) -> Option<usize> {
-        self.members.iter().position(|(k, _)| k == name)
+        self.members.iter().position(|(k, _)| k.as_ref() == name)
     }
 
     /// Keeps a member as received (decoding: a later duplicate wins, as in
     /// serde_json's maps).
-    pub(crate) fn keep(&mut self, name: String, value: Value) {
+    pub(crate) fn keep(&mut self, name: Cow<'static, str>, value: Value) {
         match self.position(&name) {
             Some(i) => self.members[i].1 = value,
-            None => self.members.push((name, value)),
+            None => {
+                // Most objects keep one member, if any: room for one, not four
+                // (a long listing keeps one per item).
+                if self.members.is_empty() {
+                    self.members.reserve_exact(1);
+                }
+                self.members.push((name, value))
+            }
         }
     }
 
@@ -98,7 +107,7 @@ impl UnknownFields {
 /// Equal when they hold the same members with equal values, in any order.
 impl PartialEq for UnknownFields {
     fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && self.iter().all(|(k, v)| other.members.iter().any(|(ok, ov)| ok == k && ov == v))
+        self.len() == other.len() && self.iter().all(|(k, v)| other.iter().any(|(ok, ov)| ok == k && ov == v))
     }
 }
 
@@ -129,7 +138,8 @@ impl IntoIterator for UnknownFields {
     type IntoIter = std::vec::IntoIter<(String, Value)>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.members.into_iter()
+        let members: Vec<(String, Value)> = self.members.into_iter().map(|(k, v)| (k.into_owned(), v)).collect();
+        members.into_iter()
     }
 }
 
@@ -155,7 +165,7 @@ impl<'de> Deserialize<'de> for UnknownFields {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UnknownFields, A::Error> {
                 let mut out = UnknownFields::new();
                 while let Some((k, v)) = map.next_entry::<String, Value>()? {
-                    out.keep(k, v);
+                    out.keep(Cow::Owned(k), v);
                 }
                 Ok(out)
             }

@@ -74,8 +74,8 @@ codegen::serialize_object!(AddCertificateRequest, unknown_fields {
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(AddCertificateRequest, unknown_fields {
     "CertificateId" => certificate_id: plain,
-    "CertificateStores" => certificate_stores: plain,
-    "Schedule" => schedule: plain,
+    "CertificateStores" => certificate_stores: object,
+    "Schedule" => schedule: object,
     "CollectionId" => collection_id: plain,
 });
 
@@ -179,7 +179,7 @@ codegen::deserialize_object!(AgentBlueprintJobsResponse, unknown_fields {
     "HasEntryPassword" => has_entry_password: plain,
     "HasPfxPassword" => has_pfx_password: plain,
     "RequestTimestamp" => request_timestamp: lenient,
-    "KeyfactorSchedule" => keyfactor_schedule: plain,
+    "KeyfactorSchedule" => keyfactor_schedule: object,
     "Subject" => subject: plain,
     "Directories" => directories: plain,
     "IgnoredDirectories" => ignored_directories: plain,
@@ -187,7 +187,7 @@ codegen::deserialize_object!(AgentBlueprintJobsResponse, unknown_fields {
     "Compatibility" => compatibility: plain,
     "FileExtensions" => file_extensions: plain,
     "FileNamePatterns" => file_name_patterns: plain,
-    "AgentBlueprintStores" => agent_blueprint_stores: plain,
+    "AgentBlueprintStores" => agent_blueprint_stores: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.AgentBlueprintResponse` (API version 1.0).
@@ -388,7 +388,7 @@ codegen::serialize_object!(AgentPoolCreationRequest, unknown_fields {
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(AgentPoolCreationRequest, unknown_fields {
     "Name" => name: plain,
-    "Agents" => agents: plain,
+    "Agents" => agents: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorPools.AgentPoolGetResponse` (API version 1.0).
@@ -427,7 +427,7 @@ codegen::deserialize_object!(AgentPoolGetResponse, unknown_fields {
     "Name" => name: plain,
     "DiscoverAgentsCount" => discover_agents_count: plain,
     "MonitorAgentsCount" => monitor_agents_count: plain,
-    "Agents" => agents: plain,
+    "Agents" => agents: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorPools.AgentPoolUpdateRequest` (API version 1.0).
@@ -458,7 +458,7 @@ codegen::serialize_object!(AgentPoolUpdateRequest, unknown_fields {
 codegen::deserialize_object!(AgentPoolUpdateRequest, unknown_fields {
     "AgentPoolId" => agent_pool_id: plain,
     "Name" => name: plain,
-    "Agents" => agents: plain,
+    "Agents" => agents: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.AgentResponse` (API version 1.0).
@@ -541,7 +541,7 @@ codegen::deserialize_object!(AgentResponse, unknown_fields {
     "LastThumbprintUsed" => last_thumbprint_used: plain,
     "LastErrorCode" => last_error_code: plain,
     "LastErrorMessage" => last_error_message: plain,
-    "JobTypes" => job_types: plain,
+    "JobTypes" => job_types: object,
 });
 
 /// Schema `CSS.CMS.Core.Enums.AgentStatusType` (API version 1.0).
@@ -631,7 +631,7 @@ codegen::serialize_object!(AlertScheduleRequest, unknown_fields {
 )]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(AlertScheduleRequest, unknown_fields {
-    "Schedule" => schedule: plain,
+    "Schedule" => schedule: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.AlertSchedule.AlertScheduleResponse` (API version 1.0).
@@ -675,7 +675,7 @@ codegen::serialize_object!(AlertScheduleResponse, unknown_fields {
     )
 )]
 codegen::deserialize_object!(AlertScheduleResponse, unknown_fields {
-    "Schedule" => schedule: plain,
+    "Schedule" => schedule: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.AlertTemplate.AlertTemplateResponse` (API version 1.0).
@@ -937,7 +937,7 @@ codegen::serialize_object!(AnalyticsCertificateCountWithPeriodResponse, unknown_
 #[cfg(feature = "analytics")]
 codegen::deserialize_object!(AnalyticsCertificateCountWithPeriodResponse, unknown_fields {
     "EvalDate" => eval_date: lenient,
-    "Periods" => periods: plain,
+    "Periods" => periods: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsCollectionsCountResponse` (API version 1.0).
@@ -1302,10 +1302,10 @@ codegen::deserialize_object!(ApplicationCertificateStore, unknown_fields {
     "AgentId" => agent_id: plain,
     "AgentAssigned" => agent_assigned: plain,
     "ApplicationName" => application_name: plain,
-    "InventorySchedule" => inventory_schedule: plain,
-    "ReenrollmentStatus" => reenrollment_status: plain,
+    "InventorySchedule" => inventory_schedule: object,
+    "ReenrollmentStatus" => reenrollment_status: object,
     "SetNewPasswordAllowed" => set_new_password_allowed: plain,
-    "Password" => password: plain,
+    "Password" => password: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoreContainers.ApplicationRequest` (API version 1.0).
@@ -1343,8 +1343,8 @@ codegen::deserialize_object!(ApplicationRequest, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "OverwriteSchedules" => overwrite_schedules: plain,
-    "Schedule" => schedule: plain,
-    "CertificateStores" => certificate_stores: plain,
+    "Schedule" => schedule: object,
+    "CertificateStores" => certificate_stores: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoreContainers.ApplicationResponse` (API version 1.0).
@@ -1378,8 +1378,8 @@ codegen::serialize_object!(ApplicationResponse, unknown_fields {
 codegen::deserialize_object!(ApplicationResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
-    "Schedule" => schedule: plain,
-    "CertificateStores" => certificate_stores: plain,
+    "Schedule" => schedule: object,
+    "CertificateStores" => certificate_stores: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.Workflow.ApproveDenyResult` (API version 1.0).
@@ -1408,9 +1408,9 @@ codegen::serialize_object!(ApproveDenyResult, unknown_fields {
 
 #[cfg(feature = "workflow")]
 codegen::deserialize_object!(ApproveDenyResult, unknown_fields {
-    "Failures" => failures: plain,
-    "Denials" => denials: plain,
-    "Successes" => successes: plain,
+    "Failures" => failures: object,
+    "Denials" => denials: object,
+    "Successes" => successes: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.AreaPermissionResponse` (API version 1.0).
@@ -1649,8 +1649,8 @@ codegen::deserialize_object!(AvailableStepQueryResponse, unknown_fields {
     "DisplayName" => display_name: plain,
     "ExtensionName" => extension_name: plain,
     "SupportedWorkflowTypes" => supported_workflow_types: plain,
-    "ConfigurationParametersDefinition" => configuration_parameters_definition: plain,
-    "SignalsDefinition" => signals_definition: plain,
+    "ConfigurationParametersDefinition" => configuration_parameters_definition: object,
+    "SignalsDefinition" => signals_definition: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.AvailableStepResponse` (API version 1.0).
@@ -1698,8 +1698,8 @@ codegen::deserialize_object!(AvailableStepResponse, unknown_fields {
     "DisplayName" => display_name: plain,
     "ExtensionName" => extension_name: plain,
     "Outputs" => outputs: plain,
-    "ConfigurationParametersDefinition" => configuration_parameters_definition: plain,
-    "SignalsDefinition" => signals_definition: plain,
+    "ConfigurationParametersDefinition" => configuration_parameters_definition: object,
+    "SignalsDefinition" => signals_definition: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.BulkJobResponse` (API version 1.0).
@@ -1737,11 +1737,11 @@ codegen::serialize_object!(BulkJobResponse, unknown_fields {
 
 #[cfg(feature = "orchestrator-job")]
 codegen::deserialize_object!(BulkJobResponse, unknown_fields {
-    "OrchestratorJobPairs" => orchestrator_job_pairs: plain,
+    "OrchestratorJobPairs" => orchestrator_job_pairs: object,
     "FailedOrchestratorIds" => failed_orchestrator_ids: plain,
     "JobTypeName" => job_type_name: plain,
-    "Schedule" => schedule: plain,
-    "JobFields" => job_fields: plain,
+    "Schedule" => schedule: object,
+    "JobFields" => job_fields: object,
     "RequestTimestamp" => request_timestamp: lenient,
 });
 
@@ -2069,9 +2069,9 @@ codegen::deserialize_object!(CertRequestResponseModel, unknown_fields {
     "DenialComment" => denial_comment: plain,
     "KeyLength" => key_length: plain,
     "SANs" => sans: plain,
-    "CertStores" => cert_stores: plain,
+    "CertStores" => cert_stores: object,
     "Curve" => curve: plain,
-    "SubjectAltNames" => subject_alt_names: plain,
+    "SubjectAltNames" => subject_alt_names: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.CertStoreContainerRequest` (API version 1.0).
@@ -2109,8 +2109,8 @@ codegen::deserialize_object!(CertStoreContainerRequest, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "OverwriteSchedules" => overwrite_schedules: plain,
-    "Schedule" => schedule: plain,
-    "CertificateStores" => certificate_stores: plain,
+    "Schedule" => schedule: object,
+    "CertificateStores" => certificate_stores: object,
 });
 
 /// Schema `Keyfactor.Orchestrators.Common.Enums.CertStoreCustomAlias` (API version 1.0).
@@ -2195,7 +2195,7 @@ codegen::serialize_object!(CertStoresSchedule, unknown_fields {
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertStoresSchedule, unknown_fields {
     "StoreIds" => store_ids: plain,
-    "Schedule" => schedule: plain,
+    "Schedule" => schedule: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateAliasResponse` (API version 1.0).
@@ -2445,12 +2445,12 @@ codegen::deserialize_object!(CertificateAuthorityRequest, unknown_fields {
     "ExplicitCredentials" => explicit_credentials: plain,
     "SubscriberTerms" => subscriber_terms: plain,
     "ExplicitUser" => explicit_user: plain,
-    "ExplicitPassword" => explicit_password: plain,
+    "ExplicitPassword" => explicit_password: object,
     "UseAllowedRequesters" => use_allowed_requesters: plain,
     "AllowedRequesters" => allowed_requesters: plain,
-    "FullScan" => full_scan: plain,
-    "IncrementalScan" => incremental_scan: plain,
-    "ThresholdCheck" => threshold_check: plain,
+    "FullScan" => full_scan: object,
+    "IncrementalScan" => incremental_scan: object,
+    "ThresholdCheck" => threshold_check: object,
     "AuthCertificatePassword" => auth_certificate_password: plain,
     "AuthCertificate" => auth_certificate: plain,
     "CAType" => ca_type: plain,
@@ -2459,7 +2459,7 @@ codegen::deserialize_object!(CertificateAuthorityRequest, unknown_fields {
     "NewEndEntityOnRenewAndReissue" => new_end_entity_on_renew_and_reissue: plain,
     "TokenURL" => token_url: plain,
     "ClientId" => client_id: plain,
-    "ClientSecret" => client_secret: plain,
+    "ClientSecret" => client_secret: object,
     "Scope" => scope: plain,
     "Audience" => audience: plain,
     "CertificateCleanupEnabled" => certificate_cleanup_enabled: plain,
@@ -2660,14 +2660,14 @@ codegen::deserialize_object!(CertificateAuthorityResponse, unknown_fields {
     "ExplicitCredentials" => explicit_credentials: plain,
     "SubscriberTerms" => subscriber_terms: plain,
     "ExplicitUser" => explicit_user: plain,
-    "ExplicitPassword" => explicit_password: plain,
+    "ExplicitPassword" => explicit_password: object,
     "UseAllowedRequesters" => use_allowed_requesters: plain,
     "AllowedRequesters" => allowed_requesters: plain,
-    "FullScan" => full_scan: plain,
-    "IncrementalScan" => incremental_scan: plain,
-    "ThresholdCheck" => threshold_check: plain,
+    "FullScan" => full_scan: object,
+    "IncrementalScan" => incremental_scan: object,
+    "ThresholdCheck" => threshold_check: object,
     "CAType" => ca_type: plain,
-    "AuthCertificate" => auth_certificate: plain,
+    "AuthCertificate" => auth_certificate: object,
     "EnforceUniqueDN" => enforce_unique_dn: plain,
     "AllowOneClickRenewals" => allow_one_click_renewals: plain,
     "NewEndEntityOnRenewAndReissue" => new_end_entity_on_renew_and_reissue: plain,
@@ -2675,7 +2675,7 @@ codegen::deserialize_object!(CertificateAuthorityResponse, unknown_fields {
     "ClientId" => client_id: plain,
     "Scope" => scope: plain,
     "Audience" => audience: plain,
-    "ClientSecret" => client_secret: plain,
+    "ClientSecret" => client_secret: object,
     "LastScan" => last_scan: plain,
     "CertificateCleanupEnabled" => certificate_cleanup_enabled: plain,
     "TimeAfterExpiration" => time_after_expiration: plain,
@@ -2761,15 +2761,15 @@ codegen::deserialize_object!(CertificateAuthorityTestRequest, unknown_fields {
     "Id" => id: plain,
     "CAType" => ca_type: plain,
     "ExplicitCredentials" => explicit_credentials: plain,
-    "ExplicitPassword" => explicit_password: plain,
+    "ExplicitPassword" => explicit_password: object,
     "ExplicitUser" => explicit_user: plain,
-    "AuthCertificatePassword" => auth_certificate_password: plain,
-    "AuthCertificate" => auth_certificate: plain,
+    "AuthCertificatePassword" => auth_certificate_password: object,
+    "AuthCertificate" => auth_certificate: object,
     "LogicalName" => logical_name: plain,
     "HostName" => host_name: plain,
     "ForestRoot" => forest_root: plain,
     "ConfigurationTenant" => configuration_tenant: plain,
-    "ClientSecret" => client_secret: plain,
+    "ClientSecret" => client_secret: object,
     "ClientId" => client_id: plain,
     "TokenURL" => token_url: plain,
     "Scope" => scope: plain,
@@ -3058,8 +3058,8 @@ codegen::serialize_object!(CertificateCollectionPermissionsResponse, unknown_fie
 #[cfg(feature = "security")]
 codegen::deserialize_object!(CertificateCollectionPermissionsResponse, unknown_fields {
     "QueryId" => query_id: plain,
-    "AccessControlList" => access_control_list: plain,
-    "AssignableRoles" => assignable_roles: plain,
+    "AccessControlList" => access_control_list: object,
+    "AssignableRoles" => assignable_roles: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionResponse` (API version 1.0).
@@ -3353,7 +3353,7 @@ codegen::deserialize_object!(CertificateIdentityAuditResponse, unknown_fields {
     "AccountName" => account_name: plain,
     "IdentityType" => identity_type: plain,
     "SID" => sid: plain,
-    "Permissions" => permissions: plain,
+    "Permissions" => permissions: object,
 });
 
 /// Represents an account with a list of permission granted to it on a given certificate by either a role or collection.
@@ -3384,8 +3384,8 @@ codegen::serialize_object!(CertificateIdentityAuditResponse2, unknown_fields {
 
 #[cfg(feature = "certificate")]
 codegen::deserialize_object!(CertificateIdentityAuditResponse2, unknown_fields {
-    "Identity" => identity: plain,
-    "Permissions" => permissions: plain,
+    "Identity" => identity: object,
+    "Permissions" => permissions: object,
 });
 
 /// Represents a permission granted to an account for a certificate
@@ -3505,7 +3505,7 @@ codegen::deserialize_object!(CertificateImportRequestModel, unknown_fields {
     "Password" => password: plain,
     "Metadata" => metadata: plain,
     "StoreIds" => store_ids: plain,
-    "StoreTypes" => store_types: plain,
+    "StoreTypes" => store_types: object,
     "Schedule" => schedule: lenient,
     "OwnerRoleId" => owner_role_id: plain,
     "OwnerRoleName" => owner_role_name: plain,
@@ -3544,7 +3544,7 @@ codegen::serialize_object!(CertificateImportResponseModel, unknown_fields {
 codegen::deserialize_object!(CertificateImportResponseModel, unknown_fields {
     "ImportStatus" => import_status: plain,
     "JobStatus" => job_status: plain,
-    "InvalidKeystores" => invalid_keystores: plain,
+    "InvalidKeystores" => invalid_keystores: object,
     "Thumbprint" => thumbprint: plain,
 });
 
@@ -3611,7 +3611,7 @@ codegen::deserialize_object!(CertificateLocationsGroupResponse, unknown_fields {
     "StoreType" => store_type: plain,
     "StoreTypeId" => store_type_id: plain,
     "StoreCount" => store_count: plain,
-    "Locations" => locations: plain,
+    "Locations" => locations: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateLocationsResponse` (API version 1.0).
@@ -3634,7 +3634,7 @@ codegen::serialize_object!(CertificateLocationsResponse, unknown_fields {
 
 #[cfg(feature = "certificate")]
 codegen::deserialize_object!(CertificateLocationsResponse, unknown_fields {
-    "Details" => details: plain,
+    "Details" => details: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.EndpointHistoryResponse.CertificateModel` (API version 1.0).
@@ -3697,7 +3697,7 @@ codegen::deserialize_object!(CertificateModel, unknown_fields {
     "Thumbprint" => thumbprint: plain,
     "IssuerDN" => issuer_dn: plain,
     "IssuedCN" => issued_cn: plain,
-    "SubjectAltNameElements" => subject_alt_name_elements: plain,
+    "SubjectAltNameElements" => subject_alt_name_elements: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.PKI.CertificateOperation` (API version 1.0).
@@ -3763,7 +3763,7 @@ codegen::serialize_object!(CertificatePermissions, unknown_fields {
 
 #[cfg(feature = "certificate")]
 codegen::deserialize_object!(CertificatePermissions, unknown_fields {
-    "Roles" => roles: plain,
+    "Roles" => roles: object,
 });
 
 /// Schema `Keyfactor.Platform.Extensions.Enums.CertificatePolicyType` (API version 1.0).
@@ -3882,7 +3882,7 @@ codegen::serialize_object!(CertificateQueryParserResponse, unknown_fields {
 #[cfg(feature = "certificate")]
 codegen::deserialize_object!(CertificateQueryParserResponse, unknown_fields {
     "Name" => name: plain,
-    "Fields" => fields: plain,
+    "Fields" => fields: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRecoveryRequest` (API version 1.0).
@@ -4285,16 +4285,16 @@ codegen::deserialize_object!(CertificateRetrievalBulkResponse, unknown_fields {
     "CertRequestId" => cert_request_id: plain,
     "RequesterName" => requester_name: plain,
     "ContentBytes" => content_bytes: plain,
-    "ExtendedKeyUsages" => extended_key_usages: plain,
-    "SubjectAltNameElements" => subject_alt_name_elements: plain,
-    "CRLDistributionPoints" => crl_distribution_points: plain,
-    "LocationsCount" => locations_count: plain,
-    "SSLLocations" => ssl_locations: plain,
-    "Locations" => locations: plain,
+    "ExtendedKeyUsages" => extended_key_usages: object,
+    "SubjectAltNameElements" => subject_alt_name_elements: object,
+    "CRLDistributionPoints" => crl_distribution_points: object,
+    "LocationsCount" => locations_count: object,
+    "SSLLocations" => ssl_locations: object,
+    "Locations" => locations: object,
     "Metadata" => metadata: plain,
     "CARowIndex" => ca_row_index: plain,
     "CARecordId" => ca_record_id: plain,
-    "DetailedKeyUsage" => detailed_key_usage: plain,
+    "DetailedKeyUsage" => detailed_key_usage: object,
     "KeyRecoverable" => key_recoverable: plain,
     "Curve" => curve: plain,
     "EnrollmentPatternId" => enrollment_pattern_id: plain,
@@ -4549,16 +4549,16 @@ codegen::deserialize_object!(CertificateRetrievalResponse, unknown_fields {
     "CertRequestId" => cert_request_id: plain,
     "RequesterName" => requester_name: plain,
     "ContentBytes" => content_bytes: plain,
-    "ExtendedKeyUsages" => extended_key_usages: plain,
-    "SubjectAltNameElements" => subject_alt_name_elements: plain,
-    "CRLDistributionPoints" => crl_distribution_points: plain,
-    "LocationsCount" => locations_count: plain,
-    "SSLLocations" => ssl_locations: plain,
-    "Locations" => locations: plain,
+    "ExtendedKeyUsages" => extended_key_usages: object,
+    "SubjectAltNameElements" => subject_alt_name_elements: object,
+    "CRLDistributionPoints" => crl_distribution_points: object,
+    "LocationsCount" => locations_count: object,
+    "SSLLocations" => ssl_locations: object,
+    "Locations" => locations: object,
     "Metadata" => metadata: plain,
     "CARowIndex" => ca_row_index: plain,
     "CARecordId" => ca_record_id: plain,
-    "DetailedKeyUsage" => detailed_key_usage: plain,
+    "DetailedKeyUsage" => detailed_key_usage: object,
     "KeyRecoverable" => key_recoverable: plain,
     "Curve" => curve: plain,
     "EnrollmentPatternId" => enrollment_pattern_id: plain,
@@ -4593,7 +4593,7 @@ codegen::serialize_object!(CertificateRiskIntelligenceResponse, unknown_fields {
 codegen::deserialize_object!(CertificateRiskIntelligenceResponse, unknown_fields {
     "Id" => id: plain,
     "TotalScore" => total_score: plain,
-    "ValidationResults" => validation_results: plain,
+    "ValidationResults" => validation_results: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Enums.CertificateSavedState` (API version 1.0).
@@ -4689,10 +4689,10 @@ codegen::deserialize_object!(CertificateStore, unknown_fields {
     "AgentId" => agent_id: plain,
     "AgentAssigned" => agent_assigned: plain,
     "ContainerName" => container_name: plain,
-    "InventorySchedule" => inventory_schedule: plain,
-    "ReenrollmentStatus" => reenrollment_status: plain,
+    "InventorySchedule" => inventory_schedule: object,
+    "ReenrollmentStatus" => reenrollment_status: object,
     "SetNewPasswordAllowed" => set_new_password_allowed: plain,
-    "Password" => password: plain,
+    "Password" => password: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreAliasInventoryResponse` (API version 1.0).
@@ -4723,7 +4723,7 @@ codegen::serialize_object!(CertificateStoreAliasInventoryResponse, unknown_field
 codegen::deserialize_object!(CertificateStoreAliasInventoryResponse, unknown_fields {
     "CertificateStoreId" => certificate_store_id: plain,
     "CertificateStoreType" => certificate_store_type: plain,
-    "Entries" => entries: plain,
+    "Entries" => entries: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreAliasesResponse` (API version 1.0).
@@ -4748,7 +4748,7 @@ codegen::serialize_object!(CertificateStoreAliasesResponse, unknown_fields {
 
 #[cfg(feature = "certificate-store")]
 codegen::deserialize_object!(CertificateStoreAliasesResponse, unknown_fields {
-    "CertificateStoreInventories" => certificate_store_inventories: plain,
+    "CertificateStoreInventories" => certificate_store_inventories: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreApplicationResponse` (API version 1.0).
@@ -4832,10 +4832,10 @@ codegen::deserialize_object!(CertificateStoreApplicationResponse, unknown_fields
     "AgentId" => agent_id: plain,
     "AgentAssigned" => agent_assigned: plain,
     "ApplicationName" => application_name: plain,
-    "InventorySchedule" => inventory_schedule: plain,
-    "ReenrollmentStatus" => reenrollment_status: plain,
+    "InventorySchedule" => inventory_schedule: object,
+    "ReenrollmentStatus" => reenrollment_status: object,
     "SetNewPasswordAllowed" => set_new_password_allowed: plain,
-    "Password" => password: plain,
+    "Password" => password: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreApproveRequest` (API version 1.0).
@@ -4877,8 +4877,8 @@ codegen::deserialize_object!(CertificateStoreApproveRequest, unknown_fields {
     "ContainerId" => container_id: plain,
     "CertStoreType" => cert_store_type: plain,
     "Properties" => properties: plain,
-    "InventorySchedule" => inventory_schedule: plain,
-    "Password" => password: plain,
+    "InventorySchedule" => inventory_schedule: object,
+    "Password" => password: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoreContainers.CertificateStoreContainerListResponse` (API version 1.0).
@@ -4981,8 +4981,8 @@ codegen::serialize_object!(CertificateStoreContainerResponse, unknown_fields {
 codegen::deserialize_object!(CertificateStoreContainerResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
-    "Schedule" => schedule: plain,
-    "CertificateStores" => certificate_stores: plain,
+    "Schedule" => schedule: object,
+    "CertificateStores" => certificate_stores: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStores.CertificateStoreCreateRequest` (API version 1.0).
@@ -5049,8 +5049,8 @@ codegen::deserialize_object!(CertificateStoreCreateRequest, unknown_fields {
     "Properties" => properties: plain,
     "AgentId" => agent_id: plain,
     "AgentAssigned" => agent_assigned: plain,
-    "InventorySchedule" => inventory_schedule: plain,
-    "Password" => password: plain,
+    "InventorySchedule" => inventory_schedule: object,
+    "Password" => password: object,
     "Approved" => approved: plain,
     "ContainerName" => container_name: plain,
     "SetNewPasswordAllowed" => set_new_password_allowed: plain,
@@ -5098,7 +5098,7 @@ codegen::deserialize_object!(CertificateStoreEntry, unknown_fields {
     "Alias" => alias: plain,
     "JobFields" => job_fields: plain,
     "Overwrite" => overwrite: plain,
-    "EntryPassword" => entry_password: plain,
+    "EntryPassword" => entry_password: object,
     "PfxPassword" => pfx_password: plain,
     "IncludePrivateKey" => include_private_key: plain,
 });
@@ -5239,7 +5239,7 @@ codegen::serialize_object!(CertificateStoreInventoryResponse, unknown_fields {
 #[cfg(feature = "certificate-store")]
 codegen::deserialize_object!(CertificateStoreInventoryResponse, unknown_fields {
     "Name" => name: plain,
-    "Certificates" => certificates: plain,
+    "Certificates" => certificates: object,
     "Parameters" => parameters: plain,
     "CertStoreId" => cert_store_id: plain,
 });
@@ -5419,10 +5419,10 @@ codegen::deserialize_object!(CertificateStoreResponse, unknown_fields {
     "AgentId" => agent_id: plain,
     "AgentAssigned" => agent_assigned: plain,
     "ContainerName" => container_name: plain,
-    "InventorySchedule" => inventory_schedule: plain,
-    "ReenrollmentStatus" => reenrollment_status: plain,
+    "InventorySchedule" => inventory_schedule: object,
+    "ReenrollmentStatus" => reenrollment_status: object,
     "SetNewPasswordAllowed" => set_new_password_allowed: plain,
-    "Password" => password: plain,
+    "Password" => password: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.CertificateStoreTypeCreationRequest` (API version 1.0).
@@ -5512,9 +5512,9 @@ codegen::deserialize_object!(CertificateStoreTypeCreationRequest, unknown_fields
     "ShortName" => short_name: plain,
     "Capability" => capability: plain,
     "LocalStore" => local_store: plain,
-    "SupportedOperations" => supported_operations: plain,
-    "Properties" => properties: plain,
-    "PasswordOptions" => password_options: plain,
+    "SupportedOperations" => supported_operations: object,
+    "Properties" => properties: object,
+    "PasswordOptions" => password_options: object,
     "StorePathType" => store_path_type: plain,
     "StorePathValue" => store_path_value: plain,
     "PrivateKeyAllowed" => private_key_allowed: plain,
@@ -5529,7 +5529,7 @@ codegen::deserialize_object!(CertificateStoreTypeCreationRequest, unknown_fields
     "ManagementJobTypeId" => management_job_type_id: plain,
     "DiscoveryJobTypeId" => discovery_job_type_id: plain,
     "EnrollmentJobTypeId" => enrollment_job_type_id: plain,
-    "EntryParameters" => entry_parameters: plain,
+    "EntryParameters" => entry_parameters: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStoreTypes.CertificateStoreTypeEntryParameter` (API version 1.0).
@@ -5597,7 +5597,7 @@ codegen::deserialize_object!(CertificateStoreTypeEntryParameter, unknown_fields 
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
     "Type" => type_: plain,
-    "ValidationOptions" => validation_options: plain,
+    "ValidationOptions" => validation_options: object,
     "DependsOn" => depends_on: plain,
     "DefaultValue" => default_value: plain,
     "Options" => options: plain,
@@ -5725,10 +5725,10 @@ codegen::deserialize_object!(CertificateStoreTypeResponse, unknown_fields {
     "StoreType" => store_type: plain,
     "ImportType" => import_type: plain,
     "LocalStore" => local_store: plain,
-    "SupportedOperations" => supported_operations: plain,
-    "Properties" => properties: plain,
-    "EntryParameters" => entry_parameters: plain,
-    "PasswordOptions" => password_options: plain,
+    "SupportedOperations" => supported_operations: object,
+    "Properties" => properties: object,
+    "EntryParameters" => entry_parameters: object,
+    "PasswordOptions" => password_options: object,
     "StorePathType" => store_path_type: plain,
     "StorePathValue" => store_path_value: plain,
     "PrivateKeyAllowed" => private_key_allowed: plain,
@@ -5819,9 +5819,9 @@ codegen::deserialize_object!(CertificateStoreTypeUpdateRequest, unknown_fields {
     "ShortName" => short_name: plain,
     "Capability" => capability: plain,
     "LocalStore" => local_store: plain,
-    "SupportedOperations" => supported_operations: plain,
-    "Properties" => properties: plain,
-    "PasswordOptions" => password_options: plain,
+    "SupportedOperations" => supported_operations: object,
+    "Properties" => properties: object,
+    "PasswordOptions" => password_options: object,
     "StorePathType" => store_path_type: plain,
     "StorePathValue" => store_path_value: plain,
     "PrivateKeyAllowed" => private_key_allowed: plain,
@@ -5830,7 +5830,7 @@ codegen::deserialize_object!(CertificateStoreTypeUpdateRequest, unknown_fields {
     "PowerShell" => power_shell: plain,
     "BlueprintAllowed" => blueprint_allowed: plain,
     "CustomAliasAllowed" => custom_alias_allowed: plain,
-    "EntryParameters" => entry_parameters: plain,
+    "EntryParameters" => entry_parameters: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Enums.CertificateStoreTypeValidationOptions` (API version 1.0).
@@ -5891,8 +5891,8 @@ codegen::deserialize_object!(CertificateStoreUpdateRequest, unknown_fields {
     "CreateIfMissing" => create_if_missing: plain,
     "Properties" => properties: plain,
     "AgentId" => agent_id: plain,
-    "InventorySchedule" => inventory_schedule: plain,
-    "Password" => password: plain,
+    "InventorySchedule" => inventory_schedule: object,
+    "Password" => password: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateValidationResponse` (API version 1.0).
@@ -5946,7 +5946,7 @@ codegen::serialize_object!(CertificateValidationRuleResponse, unknown_fields {
 #[cfg(feature = "certificate")]
 codegen::deserialize_object!(CertificateValidationRuleResponse, unknown_fields {
     "Name" => name: plain,
-    "Violations" => violations: plain,
+    "Violations" => violations: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateValidationRuleWithIdResponse` (API version 1.0).
@@ -5973,7 +5973,7 @@ codegen::serialize_object!(CertificateValidationRuleWithIdResponse, unknown_fiel
 #[cfg(feature = "certificate")]
 codegen::deserialize_object!(CertificateValidationRuleWithIdResponse, unknown_fields {
     "Id" => id: plain,
-    "ValidationResults" => validation_results: plain,
+    "ValidationResults" => validation_results: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateViolationRequest` (API version 1.0).
@@ -6446,15 +6446,15 @@ codegen::deserialize_object!(CreateNetworkRequest, unknown_fields {
     "AgentPoolName" => agent_pool_name: plain,
     "Description" => description: plain,
     "Enabled" => enabled: plain,
-    "DiscoverSchedule" => discover_schedule: plain,
-    "MonitorSchedule" => monitor_schedule: plain,
+    "DiscoverSchedule" => discover_schedule: object,
+    "MonitorSchedule" => monitor_schedule: object,
     "SslAlertRecipients" => ssl_alert_recipients: plain,
     "AutoMonitor" => auto_monitor: plain,
     "GetRobots" => get_robots: plain,
     "DiscoverTimeoutMs" => discover_timeout_ms: plain,
     "MonitorTimeoutMs" => monitor_timeout_ms: plain,
     "ExpirationAlertDays" => expiration_alert_days: plain,
-    "QuietHours" => quiet_hours: plain,
+    "QuietHours" => quiet_hours: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.CRLDistributionPointModel` (API version 1.0).
@@ -6687,7 +6687,7 @@ codegen::serialize_object!(CsrEnrollmentResponse, unknown_fields {
 
 #[cfg(feature = "enrollment")]
 codegen::deserialize_object!(CsrEnrollmentResponse, unknown_fields {
-    "CertificateInformation" => certificate_information: plain,
+    "CertificateInformation" => certificate_information: object,
     "Metadata" => metadata: plain,
 });
 
@@ -7154,7 +7154,7 @@ codegen::deserialize_object!(DefinitionQueryResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
     "Description" => description: plain,
-    "Keys" => keys: plain,
+    "Keys" => keys: object,
     "WorkflowType" => workflow_type: plain,
     "DraftVersion" => draft_version: plain,
     "PublishedVersion" => published_version: plain,
@@ -7263,10 +7263,10 @@ codegen::deserialize_object!(DefinitionResponse, unknown_fields {
     "DisplayName" => display_name: plain,
     "Description" => description: plain,
     "WorkflowType" => workflow_type: plain,
-    "Keys" => keys: plain,
+    "Keys" => keys: object,
     "Enabled" => enabled: plain,
     "IsPublished" => is_published: plain,
-    "Steps" => steps: plain,
+    "Steps" => steps: object,
     "DraftVersion" => draft_version: plain,
     "PublishedVersion" => published_version: plain,
 });
@@ -7319,8 +7319,8 @@ codegen::deserialize_object!(DefinitionStepRequest, unknown_fields {
     "DisplayName" => display_name: plain,
     "Enabled" => enabled: plain,
     "ConfigurationParameters" => configuration_parameters: plain,
-    "Signals" => signals: plain,
-    "Conditions" => conditions: plain,
+    "Signals" => signals: object,
+    "Conditions" => conditions: object,
     "Outputs" => outputs: plain,
 });
 
@@ -7376,8 +7376,8 @@ codegen::deserialize_object!(DefinitionStepResponse, unknown_fields {
     "ExtensionName" => extension_name: plain,
     "Enabled" => enabled: plain,
     "ConfigurationParameters" => configuration_parameters: plain,
-    "Signals" => signals: plain,
-    "Conditions" => conditions: plain,
+    "Signals" => signals: object,
+    "Conditions" => conditions: object,
     "Outputs" => outputs: plain,
 });
 
@@ -7414,7 +7414,7 @@ codegen::serialize_object!(DefinitionStepSignalResponse, unknown_fields {
 #[cfg(feature = "workflow-definition")]
 codegen::deserialize_object!(DefinitionStepSignalResponse, unknown_fields {
     "SignalName" => signal_name: plain,
-    "Roles" => roles: plain,
+    "Roles" => roles: object,
     "RoleTokens" => role_tokens: plain,
 });
 
@@ -7538,8 +7538,8 @@ codegen::deserialize_object!(DefinitionStepV1Response, unknown_fields {
     "ExtensionName" => extension_name: plain,
     "Enabled" => enabled: plain,
     "ConfigurationParameters" => configuration_parameters: plain,
-    "Signals" => signals: plain,
-    "Conditions" => conditions: plain,
+    "Signals" => signals: object,
+    "Conditions" => conditions: object,
     "Outputs" => outputs: plain,
 });
 
@@ -7668,7 +7668,7 @@ codegen::deserialize_object!(DefinitionV1Response, unknown_fields {
     "KeyDisplayName" => key_display_name: plain,
     "IsPublished" => is_published: plain,
     "WorkflowType" => workflow_type: plain,
-    "Steps" => steps: plain,
+    "Steps" => steps: object,
     "DraftVersion" => draft_version: plain,
     "PublishedVersion" => published_version: plain,
     "Enabled" => enabled: plain,
@@ -7747,9 +7747,9 @@ codegen::deserialize_object!(DeniedAlertCreationRequest, unknown_fields {
     "Message" => message: plain,
     "FriendlyName" => friendly_name: plain,
     "TemplateId" => template_id: plain,
-    "RegisteredEventHandler" => registered_event_handler: plain,
+    "RegisteredEventHandler" => registered_event_handler: object,
     "Recipients" => recipients: plain,
-    "EventHandlerParameters" => event_handler_parameters: plain,
+    "EventHandlerParameters" => event_handler_parameters: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Denied.DeniedAlertDefinitionResponse` (API version 1.0).
@@ -7798,9 +7798,9 @@ codegen::deserialize_object!(DeniedAlertDefinitionResponse, unknown_fields {
     "Subject" => subject: plain,
     "Message" => message: plain,
     "Recipients" => recipients: plain,
-    "Template" => template: plain,
-    "RegisteredEventHandler" => registered_event_handler: plain,
-    "EventHandlerParameters" => event_handler_parameters: plain,
+    "Template" => template: object,
+    "RegisteredEventHandler" => registered_event_handler: object,
+    "EventHandlerParameters" => event_handler_parameters: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Denied.DeniedAlertUpdateRequest` (API version 1.0).
@@ -7853,9 +7853,9 @@ codegen::deserialize_object!(DeniedAlertUpdateRequest, unknown_fields {
     "Message" => message: plain,
     "FriendlyName" => friendly_name: plain,
     "TemplateId" => template_id: plain,
-    "RegisteredEventHandler" => registered_event_handler: plain,
+    "RegisteredEventHandler" => registered_event_handler: object,
     "Recipients" => recipients: plain,
-    "EventHandlerParameters" => event_handler_parameters: plain,
+    "EventHandlerParameters" => event_handler_parameters: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.DetailedKeyUsageModel` (API version 1.0).
@@ -7983,8 +7983,8 @@ codegen::deserialize_object!(DiscoveryJobRequest, unknown_fields {
     "NamePatterns" => name_patterns: plain,
     "SymLinks" => sym_links: plain,
     "Compatibility" => compatibility: plain,
-    "ServerUsername" => server_username: plain,
-    "ServerPassword" => server_password: plain,
+    "ServerUsername" => server_username: object,
+    "ServerPassword" => server_password: object,
     "ServerUseSsl" => server_use_ssl: plain,
 });
 
@@ -8216,7 +8216,7 @@ codegen::deserialize_object!(EndpointHistoryResponse, unknown_fields {
     "JobType" => job_type: plain,
     "ProbeType" => probe_type: plain,
     "ReverseDNS" => reverse_dns: plain,
-    "HistoryCertificates" => history_certificates: plain,
+    "HistoryCertificates" => history_certificates: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.EndpointStatusRequest` (API version 1.0).
@@ -8325,9 +8325,9 @@ codegen::serialize_object!(EnrollmentManagementRequest, unknown_fields {
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(EnrollmentManagementRequest, unknown_fields {
-    "Stores" => stores: plain,
+    "Stores" => stores: object,
     "StoreIds" => store_ids: plain,
-    "StoreTypes" => store_types: plain,
+    "StoreTypes" => store_types: object,
     "CertificateId" => certificate_id: plain,
     "RequestId" => request_id: plain,
     "Password" => password: plain,
@@ -8490,12 +8490,12 @@ codegen::deserialize_object!(EnrollmentPatternCreateRequest, unknown_fields {
     "UseADPermissions" => use_ad_permissions: plain,
     "CertificateAuthorities" => certificate_authorities: plain,
     "AllowedEnrollmentTypes" => allowed_enrollment_types: plain,
-    "Regexes" => regexes: plain,
-    "MetadataFields" => metadata_fields: plain,
+    "Regexes" => regexes: object,
+    "MetadataFields" => metadata_fields: object,
     "RestrictCAs" => restrict_cas: plain,
-    "Policies" => policies: plain,
-    "Defaults" => defaults: plain,
-    "EnrollmentFields" => enrollment_fields: plain,
+    "Policies" => policies: object,
+    "Defaults" => defaults: object,
+    "EnrollmentFields" => enrollment_fields: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternDefaultRequest` (API version 1.0).
@@ -8759,8 +8759,8 @@ codegen::deserialize_object!(EnrollmentPatternPolicyRequest, unknown_fields {
     "DefaultCertificateOwnerRoleId" => default_certificate_owner_role_id: plain,
     "DefaultCertificateOwnerRoleName" => default_certificate_owner_role_name: plain,
     "DefaultCertificateOwnerOverride" => default_certificate_owner_override: plain,
-    "PrimaryKeyAlgorithms" => primary_key_algorithms: plain,
-    "AlternativeKeyAlgorithms" => alternative_key_algorithms: plain,
+    "PrimaryKeyAlgorithms" => primary_key_algorithms: object,
+    "AlternativeKeyAlgorithms" => alternative_key_algorithms: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternPolicyResponse` (API version 1.0).
@@ -8826,8 +8826,8 @@ codegen::deserialize_object!(EnrollmentPatternPolicyResponse, unknown_fields {
     "DefaultCertificateOwnerRoleId" => default_certificate_owner_role_id: plain,
     "DefaultCertificateOwnerRoleName" => default_certificate_owner_role_name: plain,
     "DefaultCertificateOwnerOverride" => default_certificate_owner_override: plain,
-    "PrimaryKeyAlgorithms" => primary_key_algorithms: plain,
-    "AlternativeKeyAlgorithms" => alternative_key_algorithms: plain,
+    "PrimaryKeyAlgorithms" => primary_key_algorithms: object,
+    "AlternativeKeyAlgorithms" => alternative_key_algorithms: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternRegexesRequest` (API version 1.0).
@@ -8979,12 +8979,12 @@ codegen::deserialize_object!(EnrollmentPatternRequest, unknown_fields {
     "UseADPermissions" => use_ad_permissions: plain,
     "CertificateAuthorities" => certificate_authorities: plain,
     "AllowedEnrollmentTypes" => allowed_enrollment_types: plain,
-    "Regexes" => regexes: plain,
-    "MetadataFields" => metadata_fields: plain,
+    "Regexes" => regexes: object,
+    "MetadataFields" => metadata_fields: object,
     "RestrictCAs" => restrict_cas: plain,
-    "Policies" => policies: plain,
-    "Defaults" => defaults: plain,
-    "EnrollmentFields" => enrollment_fields: plain,
+    "Policies" => policies: object,
+    "Defaults" => defaults: object,
+    "EnrollmentFields" => enrollment_fields: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternResponse` (API version 1.0).
@@ -9052,18 +9052,18 @@ codegen::deserialize_object!(EnrollmentPatternResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Description" => description: plain,
-    "Template" => template: plain,
+    "Template" => template: object,
     "TemplateDefault" => template_default: plain,
     "UseADPermissions" => use_ad_permissions: plain,
-    "AssociatedRoles" => associated_roles: plain,
-    "CertificateAuthorities" => certificate_authorities: plain,
+    "AssociatedRoles" => associated_roles: object,
+    "CertificateAuthorities" => certificate_authorities: object,
     "AllowedEnrollmentTypes" => allowed_enrollment_types: plain,
-    "Regexes" => regexes: plain,
-    "MetadataFields" => metadata_fields: plain,
+    "Regexes" => regexes: object,
+    "MetadataFields" => metadata_fields: object,
     "RestrictCAs" => restrict_cas: plain,
-    "Policies" => policies: plain,
-    "Defaults" => defaults: plain,
-    "EnrollmentFields" => enrollment_fields: plain,
+    "Policies" => policies: object,
+    "Defaults" => defaults: object,
+    "EnrollmentFields" => enrollment_fields: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternSettingsResponse` (API version 1.0).
@@ -9096,9 +9096,9 @@ codegen::serialize_object!(EnrollmentPatternSettingsResponse, unknown_fields {
 
 #[cfg(feature = "enrollment-pattern")]
 codegen::deserialize_object!(EnrollmentPatternSettingsResponse, unknown_fields {
-    "Regexes" => regexes: plain,
-    "Defaults" => defaults: plain,
-    "Policies" => policies: plain,
+    "Regexes" => regexes: object,
+    "Defaults" => defaults: object,
+    "Policies" => policies: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternTemplateResponse` (API version 1.0).
@@ -9212,12 +9212,12 @@ codegen::deserialize_object!(EnrollmentTemplate, unknown_fields {
     "Forest" => forest: plain,
     "RequiresApproval" => requires_approval: plain,
     "RFCEnforcement" => rfc_enforcement: plain,
-    "CAs" => cas: plain,
-    "EnrollmentFields" => enrollment_fields: plain,
-    "MetadataFields" => metadata_fields: plain,
-    "Regexes" => regexes: plain,
-    "ExtendedKeyUsages" => extended_key_usages: plain,
-    "EnrollmentTemplatePolicy" => enrollment_template_policy: plain,
+    "CAs" => cas: object,
+    "EnrollmentFields" => enrollment_fields: object,
+    "MetadataFields" => metadata_fields: object,
+    "Regexes" => regexes: object,
+    "ExtendedKeyUsages" => extended_key_usages: object,
+    "EnrollmentTemplatePolicy" => enrollment_template_policy: object,
     "KeySize" => key_size: plain,
     "KeyType" => key_type: plain,
     "Curve" => curve: plain,
@@ -9246,8 +9246,8 @@ codegen::serialize_object!(EnrollmentTemplateCaResponse, unknown_fields {
 
 #[cfg(feature = "enrollment")]
 codegen::deserialize_object!(EnrollmentTemplateCaResponse, unknown_fields {
-    "Templates" => templates: plain,
-    "StandaloneCAs" => standalone_cas: plain,
+    "Templates" => templates: object,
+    "StandaloneCAs" => standalone_cas: object,
 });
 
 /// Schema `Keyfactor.Web.Core.Models.Enrollment.EnrollmentTemplatePolicy` (API version 1.0).
@@ -9285,8 +9285,8 @@ codegen::serialize_object!(EnrollmentTemplatePolicy, unknown_fields {
 
 #[cfg(feature = "enrollment")]
 codegen::deserialize_object!(EnrollmentTemplatePolicy, unknown_fields {
-    "PrimaryKeyAlgorithms" => primary_key_algorithms: plain,
-    "AlternativeKeyAlgorithms" => alternative_key_algorithms: plain,
+    "PrimaryKeyAlgorithms" => primary_key_algorithms: object,
+    "AlternativeKeyAlgorithms" => alternative_key_algorithms: object,
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
     "RFCEnforcement" => rfc_enforcement: plain,
@@ -9391,7 +9391,7 @@ codegen::deserialize_object!(EntryParameters, unknown_fields {
     "Name" => name: plain,
     "DisplayName" => display_name: plain,
     "Type" => type_: plain,
-    "ValidationOptions" => validation_options: plain,
+    "ValidationOptions" => validation_options: object,
     "DependsOn" => depends_on: plain,
     "DefaultValue" => default_value: plain,
     "Options" => options: plain,
@@ -9850,11 +9850,11 @@ codegen::deserialize_object!(ExpirationAlertCreationRequest, unknown_fields {
     "Message" => message: plain,
     "ExpirationWarningDays" => expiration_warning_days: plain,
     "CertificateQueryId" => certificate_query_id: plain,
-    "RegisteredEventHandler" => registered_event_handler: plain,
+    "RegisteredEventHandler" => registered_event_handler: object,
     "Recipients" => recipients: plain,
-    "EventHandlerParameters" => event_handler_parameters: plain,
+    "EventHandlerParameters" => event_handler_parameters: object,
     "UseWorkflows" => use_workflows: plain,
-    "Schedule" => schedule: plain,
+    "Schedule" => schedule: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertDefinitionResponse` (API version 1.0).
@@ -9925,15 +9925,15 @@ codegen::deserialize_object!(ExpirationAlertDefinitionResponse, unknown_fields {
     "Message" => message: plain,
     "ExpirationWarningDays" => expiration_warning_days: plain,
     "Recipients" => recipients: plain,
-    "CertificateQuery" => certificate_query: plain,
-    "RegisteredEventHandler" => registered_event_handler: plain,
-    "EventHandlerParameters" => event_handler_parameters: plain,
+    "CertificateQuery" => certificate_query: object,
+    "RegisteredEventHandler" => registered_event_handler: object,
+    "EventHandlerParameters" => event_handler_parameters: object,
     "UseWorkflows" => use_workflows: plain,
     "WorkflowId" => workflow_id: plain,
     "WorkflowName" => workflow_name: plain,
     "WorkflowPublishedVersion" => workflow_published_version: plain,
     "WorkflowEnabled" => workflow_enabled: plain,
-    "Schedule" => schedule: plain,
+    "Schedule" => schedule: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertResponse` (API version 1.0).
@@ -10076,7 +10076,7 @@ codegen::serialize_object!(ExpirationAlertTestResponse, unknown_fields {
 
 #[cfg(feature = "expiration-alert")]
 codegen::deserialize_object!(ExpirationAlertTestResponse, unknown_fields {
-    "ExpirationAlerts" => expiration_alerts: plain,
+    "ExpirationAlerts" => expiration_alerts: object,
     "AlertBuildResult" => alert_build_result: plain,
 });
 
@@ -10139,12 +10139,12 @@ codegen::deserialize_object!(ExpirationAlertUpdateRequest, unknown_fields {
     "Message" => message: plain,
     "ExpirationWarningDays" => expiration_warning_days: plain,
     "CertificateQueryId" => certificate_query_id: plain,
-    "RegisteredEventHandler" => registered_event_handler: plain,
+    "RegisteredEventHandler" => registered_event_handler: object,
     "Recipients" => recipients: plain,
-    "EventHandlerParameters" => event_handler_parameters: plain,
+    "EventHandlerParameters" => event_handler_parameters: object,
     "UseWorkflows" => use_workflows: plain,
     "WorkflowId" => workflow_id: plain,
-    "Schedule" => schedule: plain,
+    "Schedule" => schedule: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.ExtendedKeyUsage` (API version 1.0).
@@ -10311,8 +10311,8 @@ codegen::deserialize_object!(GlobalEnrollmentPatternPolicyRequest, unknown_field
     "CertificateOwnerRole" => certificate_owner_role: plain,
     "DefaultCertificateOwnerRoleId" => default_certificate_owner_role_id: plain,
     "DefaultCertificateOwnerRoleName" => default_certificate_owner_role_name: plain,
-    "PrimaryKeyAlgorithms" => primary_key_algorithms: plain,
-    "AlternativeKeyAlgorithms" => alternative_key_algorithms: plain,
+    "PrimaryKeyAlgorithms" => primary_key_algorithms: object,
+    "AlternativeKeyAlgorithms" => alternative_key_algorithms: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Global.GlobalEnrollmentPatternSettingsRequest` (API version 1.0).
@@ -10345,9 +10345,9 @@ codegen::serialize_object!(GlobalEnrollmentPatternSettingsRequest, unknown_field
 #[cfg(feature = "enrollment-pattern")]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(GlobalEnrollmentPatternSettingsRequest, unknown_fields {
-    "Regexes" => regexes: plain,
-    "Defaults" => defaults: plain,
-    "Policies" => policies: plain,
+    "Regexes" => regexes: object,
+    "Defaults" => defaults: object,
+    "Policies" => policies: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.GlobalPermissionRequest` (API version 1.0).
@@ -10524,7 +10524,7 @@ codegen::deserialize_object!(GlobalTemplatePolicyRequest, unknown_fields {
     "CertificateOwnerRole" => certificate_owner_role: plain,
     "DefaultCertificateOwnerRoleId" => default_certificate_owner_role_id: plain,
     "DefaultCertificateOwnerRoleName" => default_certificate_owner_role_name: plain,
-    "KeyInfo" => key_info: plain,
+    "KeyInfo" => key_info: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplatePolicyResponse` (API version 1.0).
@@ -10579,7 +10579,7 @@ codegen::deserialize_object!(GlobalTemplatePolicyResponse, unknown_fields {
     "CertificateOwnerRole" => certificate_owner_role: plain,
     "DefaultCertificateOwnerRoleId" => default_certificate_owner_role_id: plain,
     "DefaultCertificateOwnerRoleName" => default_certificate_owner_role_name: plain,
-    "KeyInfo" => key_info: plain,
+    "KeyInfo" => key_info: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplateRegexRequest` (API version 1.0).
@@ -10698,9 +10698,9 @@ codegen::serialize_object!(GlobalTemplateSettingsRequest, unknown_fields {
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(GlobalTemplateSettingsRequest, unknown_fields {
-    "TemplateRegexes" => template_regexes: plain,
-    "TemplateDefaults" => template_defaults: plain,
-    "TemplatePolicy" => template_policy: plain,
+    "TemplateRegexes" => template_regexes: object,
+    "TemplateDefaults" => template_defaults: object,
+    "TemplatePolicy" => template_policy: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplateSettingsResponse` (API version 1.0).
@@ -10733,9 +10733,9 @@ codegen::serialize_object!(GlobalTemplateSettingsResponse, unknown_fields {
 
 #[cfg(feature = "template")]
 codegen::deserialize_object!(GlobalTemplateSettingsResponse, unknown_fields {
-    "TemplateRegexes" => template_regexes: plain,
-    "TemplateDefaults" => template_defaults: plain,
-    "TemplatePolicy" => template_policy: plain,
+    "TemplateRegexes" => template_regexes: object,
+    "TemplateDefaults" => template_defaults: object,
+    "TemplatePolicy" => template_policy: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.GranularPermissions.GranularPermissionResponse` (API version 1.0).
@@ -10836,7 +10836,7 @@ codegen::deserialize_object!(IdentityProviderCreateRequest, unknown_fields {
     "DisplayName" => display_name: plain,
     "ProviderType" => provider_type: plain,
     "PermissionSetId" => permission_set_id: plain,
-    "Parameters" => parameters: plain,
+    "Parameters" => parameters: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.IdentityProviderCreateResponse` (API version 1.0).
@@ -10881,7 +10881,7 @@ codegen::deserialize_object!(IdentityProviderCreateResponse, unknown_fields {
     "AuthenticationScheme" => authentication_scheme: plain,
     "DisplayName" => display_name: plain,
     "TypeId" => type_id: plain,
-    "Parameters" => parameters: plain,
+    "Parameters" => parameters: object,
     "PermissionSetId" => permission_set_id: plain,
     "AuthenticationEnabled" => authentication_enabled: plain,
 });
@@ -10934,7 +10934,7 @@ codegen::deserialize_object!(IdentityProviderGetResponse, unknown_fields {
     "AuthenticationScheme" => authentication_scheme: plain,
     "DisplayName" => display_name: plain,
     "TypeId" => type_id: plain,
-    "Parameters" => parameters: plain,
+    "Parameters" => parameters: object,
     "PermissionSetId" => permission_set_id: plain,
     "AuthenticationEnabled" => authentication_enabled: plain,
 });
@@ -11006,7 +11006,7 @@ codegen::serialize_object!(IdentityProviderProviderTypeResponse, unknown_fields 
 codegen::deserialize_object!(IdentityProviderProviderTypeResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
-    "TypeParameters" => type_parameters: plain,
+    "TypeParameters" => type_parameters: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.IdentityProviderUpdateRequest` (API version 1.0).
@@ -11043,7 +11043,7 @@ codegen::serialize_object!(IdentityProviderUpdateRequest, unknown_fields {
 codegen::deserialize_object!(IdentityProviderUpdateRequest, unknown_fields {
     "AuthenticationScheme" => authentication_scheme: plain,
     "DisplayName" => display_name: plain,
-    "Parameters" => parameters: plain,
+    "Parameters" => parameters: object,
     "PermissionSetId" => permission_set_id: plain,
     "AuthenticationEnabled" => authentication_enabled: plain,
 });
@@ -11090,7 +11090,7 @@ codegen::deserialize_object!(IdentityProviderUpdateResponse, unknown_fields {
     "AuthenticationScheme" => authentication_scheme: plain,
     "DisplayName" => display_name: plain,
     "TypeId" => type_id: plain,
-    "Parameters" => parameters: plain,
+    "Parameters" => parameters: object,
     "PermissionSetId" => permission_set_id: plain,
     "AuthenticationEnabled" => authentication_enabled: plain,
 });
@@ -11139,7 +11139,7 @@ codegen::deserialize_object!(IdentityResponse, unknown_fields {
     "Description" => description: plain,
     "ClaimType" => claim_type: plain,
     "ClaimValue" => claim_value: plain,
-    "Provider" => provider: plain,
+    "Provider" => provider: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.ImmediateSslScanRequest` (API version 1.0).
@@ -11264,7 +11264,7 @@ codegen::deserialize_object!(InstanceQueryResponse, unknown_fields {
     "Status" => status: plain,
     "CurrentStepId" => current_step_id: plain,
     "StatusMessage" => status_message: plain,
-    "Definition" => definition: plain,
+    "Definition" => definition: object,
     "CurrentStepDisplayName" => current_step_display_name: plain,
     "CurrentStepUniqueName" => current_step_unique_name: plain,
     "Title" => title: plain,
@@ -11338,8 +11338,8 @@ codegen::deserialize_object!(InstanceResponse, unknown_fields {
     "Status" => status: plain,
     "CurrentStepId" => current_step_id: plain,
     "StatusMessage" => status_message: plain,
-    "Signals" => signals: plain,
-    "Definition" => definition: plain,
+    "Signals" => signals: object,
+    "Definition" => definition: object,
     "CurrentStepDisplayName" => current_step_display_name: plain,
     "CurrentStepUniqueName" => current_step_unique_name: plain,
     "Title" => title: plain,
@@ -11527,9 +11527,9 @@ codegen::deserialize_object!(IssuedAlertCreationRequest, unknown_fields {
     "Message" => message: plain,
     "TemplateId" => template_id: plain,
     "FriendlyName" => friendly_name: plain,
-    "RegisteredEventHandler" => registered_event_handler: plain,
+    "RegisteredEventHandler" => registered_event_handler: object,
     "Recipients" => recipients: plain,
-    "EventHandlerParameters" => event_handler_parameters: plain,
+    "EventHandlerParameters" => event_handler_parameters: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Issued.IssuedAlertDefinitionResponse` (API version 1.0).
@@ -11578,9 +11578,9 @@ codegen::deserialize_object!(IssuedAlertDefinitionResponse, unknown_fields {
     "Subject" => subject: plain,
     "Message" => message: plain,
     "Recipients" => recipients: plain,
-    "Template" => template: plain,
-    "RegisteredEventHandler" => registered_event_handler: plain,
-    "EventHandlerParameters" => event_handler_parameters: plain,
+    "Template" => template: object,
+    "RegisteredEventHandler" => registered_event_handler: object,
+    "EventHandlerParameters" => event_handler_parameters: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Issued.IssuedAlertUpdateRequest` (API version 1.0).
@@ -11633,9 +11633,9 @@ codegen::deserialize_object!(IssuedAlertUpdateRequest, unknown_fields {
     "Message" => message: plain,
     "FriendlyName" => friendly_name: plain,
     "TemplateId" => template_id: plain,
-    "RegisteredEventHandler" => registered_event_handler: plain,
+    "RegisteredEventHandler" => registered_event_handler: object,
     "Recipients" => recipients: plain,
-    "EventHandlerParameters" => event_handler_parameters: plain,
+    "EventHandlerParameters" => event_handler_parameters: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.Job` (API version 1.0).
@@ -11676,7 +11676,7 @@ codegen::deserialize_object!(Job, unknown_fields {
     "Id" => id: plain,
     "ClientMachine" => client_machine: plain,
     "Target" => target: plain,
-    "Schedule" => schedule: plain,
+    "Schedule" => schedule: object,
     "Requested" => requested: plain,
     "JobType" => job_type: plain,
 });
@@ -11764,7 +11764,7 @@ codegen::deserialize_object!(JobHistoryResponse, unknown_fields {
     "JobHistoryId" => job_history_id: plain,
     "AgentMachine" => agent_machine: plain,
     "JobId" => job_id: plain,
-    "Schedule" => schedule: plain,
+    "Schedule" => schedule: object,
     "JobType" => job_type: plain,
     "OperationStart" => operation_start: lenient,
     "OperationEnd" => operation_end: lenient,
@@ -11823,11 +11823,11 @@ codegen::deserialize_object!(JobQueueRequest, unknown_fields {
     "TaskQueueURL" => task_queue_url: plain,
     "TokenURL" => token_url: plain,
     "ClientID" => client_id: plain,
-    "ClientSecret" => client_secret: plain,
+    "ClientSecret" => client_secret: object,
     "Scope" => scope: plain,
     "Audience" => audience: plain,
     "Username" => username: plain,
-    "Password" => password: plain,
+    "Password" => password: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.RabbitMQ.JobQueueResponse` (API version 1.0).
@@ -11877,11 +11877,11 @@ codegen::deserialize_object!(JobQueueResponse, unknown_fields {
     "TaskQueueURL" => task_queue_url: plain,
     "TokenURL" => token_url: plain,
     "ClientID" => client_id: plain,
-    "ClientSecret" => client_secret: plain,
+    "ClientSecret" => client_secret: object,
     "Scope" => scope: plain,
     "Username" => username: plain,
     "Audience" => audience: plain,
-    "Password" => password: plain,
+    "Password" => password: object,
     "AuthType" => auth_type: plain,
 });
 
@@ -11923,8 +11923,8 @@ codegen::deserialize_object!(JobResponse, unknown_fields {
     "JobId" => job_id: plain,
     "OrchestratorId" => orchestrator_id: plain,
     "JobTypeName" => job_type_name: plain,
-    "Schedule" => schedule: plain,
-    "JobFields" => job_fields: plain,
+    "Schedule" => schedule: object,
+    "JobFields" => job_fields: object,
     "RequestTimestamp" => request_timestamp: lenient,
 });
 
@@ -11956,7 +11956,7 @@ codegen::serialize_object!(JobTypeCreateRequest, unknown_fields {
 codegen::deserialize_object!(JobTypeCreateRequest, unknown_fields {
     "JobTypeName" => job_type_name: plain,
     "Description" => description: plain,
-    "JobTypeFields" => job_type_fields: plain,
+    "JobTypeFields" => job_type_fields: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.JobTypeFieldRequest` (API version 1.0).
@@ -12061,7 +12061,7 @@ codegen::deserialize_object!(JobTypeResponse, unknown_fields {
     "Id" => id: plain,
     "JobTypeName" => job_type_name: plain,
     "Description" => description: plain,
-    "JobTypeFields" => job_type_fields: plain,
+    "JobTypeFields" => job_type_fields: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.JobTypeUpdateRequest` (API version 1.0).
@@ -12096,7 +12096,7 @@ codegen::deserialize_object!(JobTypeUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "JobTypeName" => job_type_name: plain,
     "Description" => description: plain,
-    "JobTypeFields" => job_type_fields: plain,
+    "JobTypeFields" => job_type_fields: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.JobTypesResponse` (API version 1.0).
@@ -12161,8 +12161,8 @@ codegen::serialize_object!(KeyAlgorithmsResponse, unknown_fields {
 #[cfg(feature = "template")]
 codegen::deserialize_object!(KeyAlgorithmsResponse, unknown_fields {
     "TemplateId" => template_id: plain,
-    "PrimaryKeyAlgorithms" => primary_key_algorithms: plain,
-    "AlternativeKeyAlgorithms" => alternative_key_algorithms: plain,
+    "PrimaryKeyAlgorithms" => primary_key_algorithms: object,
+    "AlternativeKeyAlgorithms" => alternative_key_algorithms: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Keys.KeyGenerationRequest` (API version 1.0).
@@ -12246,13 +12246,13 @@ codegen::serialize_object!(KeyInfoRequest, unknown_fields {
 #[cfg(feature = "template")]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(KeyInfoRequest, unknown_fields {
-    "ECDSA" => ecdsa: plain,
-    "RSA" => rsa: plain,
-    "Ed448" => ed448: plain,
-    "Ed25519" => ed25519: plain,
-    "MLDSA44" => mldsa44: plain,
-    "MLDSA65" => mldsa65: plain,
-    "MLDSA87" => mldsa87: plain,
+    "ECDSA" => ecdsa: object,
+    "RSA" => rsa: object,
+    "Ed448" => ed448: object,
+    "Ed25519" => ed25519: object,
+    "MLDSA44" => mldsa44: object,
+    "MLDSA65" => mldsa65: object,
+    "MLDSA87" => mldsa87: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Algorithms.KeyInfoResponse` (API version 1.0).
@@ -12293,13 +12293,13 @@ codegen::serialize_object!(KeyInfoResponse, unknown_fields {
 
 #[cfg(any(feature = "enrollment", feature = "template"))]
 codegen::deserialize_object!(KeyInfoResponse, unknown_fields {
-    "ECDSA" => ecdsa: plain,
-    "RSA" => rsa: plain,
-    "Ed448" => ed448: plain,
-    "Ed25519" => ed25519: plain,
-    "MLDSA44" => mldsa44: plain,
-    "MLDSA65" => mldsa65: plain,
-    "MLDSA87" => mldsa87: plain,
+    "ECDSA" => ecdsa: object,
+    "RSA" => rsa: object,
+    "Ed448" => ed448: object,
+    "Ed25519" => ed25519: object,
+    "MLDSA44" => mldsa44: object,
+    "MLDSA65" => mldsa65: object,
+    "MLDSA87" => mldsa87: object,
 });
 
 /// Schema `CSS.CMS.Core.Enums.KeyRetentionPolicy` (API version 1.0).
@@ -12350,8 +12350,8 @@ codegen::deserialize_object!(KeyRotationAlertCreationRequest, unknown_fields {
     "Subject" => subject: plain,
     "Message" => message: plain,
     "RotationWarningDays" => rotation_warning_days: plain,
-    "RegisteredEventHandler" => registered_event_handler: plain,
-    "EventHandlerParameters" => event_handler_parameters: plain,
+    "RegisteredEventHandler" => registered_event_handler: object,
+    "EventHandlerParameters" => event_handler_parameters: object,
     "UseWorkflows" => use_workflows: plain,
 });
 
@@ -12417,8 +12417,8 @@ codegen::deserialize_object!(KeyRotationAlertDefinitionResponse, unknown_fields 
     "Message" => message: plain,
     "Recipient" => recipient: plain,
     "RotationWarningDays" => rotation_warning_days: plain,
-    "RegisteredEventHandler" => registered_event_handler: plain,
-    "EventHandlerParameters" => event_handler_parameters: plain,
+    "RegisteredEventHandler" => registered_event_handler: object,
+    "EventHandlerParameters" => event_handler_parameters: object,
     "UseWorkflows" => use_workflows: plain,
     "WorkflowId" => workflow_id: plain,
     "WorkflowName" => workflow_name: plain,
@@ -12546,7 +12546,7 @@ codegen::serialize_object!(KeyRotationAlertTestResponse, unknown_fields {
 
 #[cfg(feature = "key-rotation-alert")]
 codegen::deserialize_object!(KeyRotationAlertTestResponse, unknown_fields {
-    "KeyRotationAlerts" => key_rotation_alerts: plain,
+    "KeyRotationAlerts" => key_rotation_alerts: object,
     "AlertBuildResult" => alert_build_result: plain,
 });
 
@@ -12599,8 +12599,8 @@ codegen::deserialize_object!(KeyRotationAlertUpdateRequest, unknown_fields {
     "Subject" => subject: plain,
     "Message" => message: plain,
     "RotationWarningDays" => rotation_warning_days: plain,
-    "RegisteredEventHandler" => registered_event_handler: plain,
-    "EventHandlerParameters" => event_handler_parameters: plain,
+    "RegisteredEventHandler" => registered_event_handler: object,
+    "EventHandlerParameters" => event_handler_parameters: object,
     "UseWorkflows" => use_workflows: plain,
     "WorkflowId" => workflow_id: plain,
 });
@@ -12788,11 +12788,11 @@ codegen::serialize_object!(KeyfactorSchedule, unknown_fields {
 )]
 codegen::deserialize_object!(KeyfactorSchedule, unknown_fields {
     "Immediate" => immediate: plain,
-    "Interval" => interval: plain,
-    "Daily" => daily: plain,
-    "Weekly" => weekly: plain,
-    "Monthly" => monthly: plain,
-    "ExactlyOnce" => exactly_once: plain,
+    "Interval" => interval: object,
+    "Daily" => daily: object,
+    "Weekly" => weekly: object,
+    "Monthly" => monthly: object,
+    "ExactlyOnce" => exactly_once: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.KeyfactorSecret` (API version 1.0).
@@ -12863,7 +12863,7 @@ codegen::deserialize_object!(KeyfactorSecret, unknown_fields {
     "SecretTypeGuid" => secret_type_guid: plain,
     "InstanceId" => instance_id: plain,
     "InstanceGuid" => instance_guid: plain,
-    "ProviderTypeParameterValues" => provider_type_parameter_values: plain,
+    "ProviderTypeParameterValues" => provider_type_parameter_values: object,
     "ProviderId" => provider_id: plain,
     "IsManaged" => is_managed: plain,
     "SecretType" => secret_type: plain,
@@ -13015,7 +13015,7 @@ codegen::deserialize_object!(LegacySecurityRolesSecurityIdentityResponse, unknow
     "Id" => id: plain,
     "AccountName" => account_name: plain,
     "IdentityType" => identity_type: plain,
-    "Roles" => roles: plain,
+    "Roles" => roles: object,
     "Valid" => valid: plain,
     "SID" => sid: plain,
 });
@@ -13084,7 +13084,7 @@ codegen::deserialize_object!(LegacySecurityRolesSecurityRoleCreationRequest, unk
     "Private" => private: plain,
     "Permissions" => permissions: plain,
     "PermissionSetId" => permission_set_id: plain,
-    "Identities" => identities: plain,
+    "Identities" => identities: object,
 });
 
 /// A public DTO representing a security identity's role.
@@ -13169,7 +13169,7 @@ codegen::deserialize_object!(LegacySecurityRolesSecurityRoleResponse, unknown_fi
     "Valid" => valid: plain,
     "Private" => private: plain,
     "PermissionSetId" => permission_set_id: plain,
-    "Identities" => identities: plain,
+    "Identities" => identities: object,
     "Name" => name: plain,
     "Permissions" => permissions: plain,
 });
@@ -13244,7 +13244,7 @@ codegen::deserialize_object!(LegacySecurityRolesSecurityRoleUpdateRequest, unkno
     "Private" => private: plain,
     "Permissions" => permissions: plain,
     "PermissionSetId" => permission_set_id: plain,
-    "Identities" => identities: plain,
+    "Identities" => identities: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.License.LicenseResponse.License` (API version 1.0).
@@ -13280,10 +13280,10 @@ codegen::serialize_object!(License, unknown_fields {
 #[cfg(feature = "license")]
 codegen::deserialize_object!(License, unknown_fields {
     "LicenseId" => license_id: plain,
-    "Customer" => customer: plain,
+    "Customer" => customer: object,
     "IssuedDate" => issued_date: lenient,
     "ExpirationDate" => expiration_date: lenient,
-    "LicensedProducts" => licensed_products: plain,
+    "LicensedProducts" => licensed_products: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.License.LicenseResponse` (API version 1.0).
@@ -13310,7 +13310,7 @@ codegen::serialize_object!(LicenseResponse, unknown_fields {
 #[cfg(feature = "license")]
 codegen::deserialize_object!(LicenseResponse, unknown_fields {
     "KeyfactorVersion" => keyfactor_version: plain,
-    "LicenseData" => license_data: plain,
+    "LicenseData" => license_data: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.License.LicenseResponse.LicensedCustomer` (API version 1.0).
@@ -13415,7 +13415,7 @@ codegen::deserialize_object!(LicensedProduct, unknown_fields {
     "DisplayName" => display_name: plain,
     "MajorRev" => major_rev: plain,
     "MinorRev" => minor_rev: plain,
-    "LicensedFeatures" => licensed_features: plain,
+    "LicensedFeatures" => licensed_features: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.Local.LocalPAMEntryCreateRequest` (API version 1.0).
@@ -13685,9 +13685,9 @@ codegen::deserialize_object!(LogonResponse, unknown_fields {
     "Id" => id: plain,
     "Username" => username: plain,
     "LastLogon" => last_logon: lenient,
-    "Server" => server: plain,
+    "Server" => server: object,
     "KeyCount" => key_count: plain,
-    "Access" => access: plain,
+    "Access" => access: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.LogonUserAccessRequest` (API version 1.0).
@@ -13745,7 +13745,7 @@ codegen::serialize_object!(LogonUserAccessResponse, unknown_fields {
 codegen::deserialize_object!(LogonUserAccessResponse, unknown_fields {
     "LogonId" => logon_id: plain,
     "LogonName" => logon_name: plain,
-    "Users" => users: plain,
+    "Users" => users: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.MacEnrollment.MacEnrollmentAPIModel` (API version 1.0).
@@ -13923,7 +13923,7 @@ codegen::serialize_object!(MetadataAllUpdateRequest, unknown_fields {
 codegen::deserialize_object!(MetadataAllUpdateRequest, unknown_fields {
     "Query" => query: plain,
     "CertificateIds" => certificate_ids: plain,
-    "Metadata" => metadata: plain,
+    "Metadata" => metadata: object,
 });
 
 /// Schema `CSS.CMS.Core.Enums.MetadataDataType` (API version 1.0).
@@ -14528,8 +14528,8 @@ codegen::deserialize_object!(NetworkQueryResponse, unknown_fields {
     "AgentPoolId" => agent_pool_id: plain,
     "Description" => description: plain,
     "Enabled" => enabled: plain,
-    "DiscoverSchedule" => discover_schedule: plain,
-    "MonitorSchedule" => monitor_schedule: plain,
+    "DiscoverSchedule" => discover_schedule: object,
+    "MonitorSchedule" => monitor_schedule: object,
     "DiscoverPercentComplete" => discover_percent_complete: plain,
     "MonitorPercentComplete" => monitor_percent_complete: plain,
     "DiscoverStatus" => discover_status: plain,
@@ -14543,7 +14543,7 @@ codegen::deserialize_object!(NetworkQueryResponse, unknown_fields {
     "ExpirationAlertDays" => expiration_alert_days: plain,
     "DiscoverJobParts" => discover_job_parts: plain,
     "MonitorJobParts" => monitor_job_parts: plain,
-    "QuietHours" => quiet_hours: plain,
+    "QuietHours" => quiet_hours: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.NetworkRangesRequest` (API version 1.0).
@@ -14666,8 +14666,8 @@ codegen::deserialize_object!(NetworkResponse, unknown_fields {
     "AgentPoolId" => agent_pool_id: plain,
     "Description" => description: plain,
     "Enabled" => enabled: plain,
-    "DiscoverSchedule" => discover_schedule: plain,
-    "MonitorSchedule" => monitor_schedule: plain,
+    "DiscoverSchedule" => discover_schedule: object,
+    "MonitorSchedule" => monitor_schedule: object,
     "DiscoverPercentComplete" => discover_percent_complete: plain,
     "MonitorPercentComplete" => monitor_percent_complete: plain,
     "DiscoverStatus" => discover_status: plain,
@@ -14681,7 +14681,7 @@ codegen::deserialize_object!(NetworkResponse, unknown_fields {
     "ExpirationAlertDays" => expiration_alert_days: plain,
     "DiscoverJobParts" => discover_job_parts: plain,
     "MonitorJobParts" => monitor_job_parts: plain,
-    "QuietHours" => quiet_hours: plain,
+    "QuietHours" => quiet_hours: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.OCSPParametersRequest` (API version 1.0).
@@ -15068,8 +15068,8 @@ codegen::deserialize_object!(PamProviderTypeParamValue, unknown_fields {
     "ParameterId" => parameter_id: plain,
     "InstanceId" => instance_id: plain,
     "InstanceGuid" => instance_guid: plain,
-    "Provider" => provider: plain,
-    "ProviderTypeParam" => provider_type_param: plain,
+    "Provider" => provider: object,
+    "ProviderTypeParam" => provider_type_param: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.PamProviderTypeParamValueResponse` (API version 1.0, 2).
@@ -15108,7 +15108,7 @@ codegen::deserialize_object!(PamProviderTypeParamValueResponse, unknown_fields {
     "Value" => value: plain,
     "InstanceId" => instance_id: plain,
     "InstanceGuid" => instance_guid: plain,
-    "ProviderTypeParam" => provider_type_param: plain,
+    "ProviderTypeParam" => provider_type_param: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderTypeParameterResponse` (API version 1.0, 2).
@@ -15178,7 +15178,7 @@ codegen::serialize_object!(PamProviderTypeResponse, unknown_fields {
 codegen::deserialize_object!(PamProviderTypeResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
-    "Parameters" => parameters: plain,
+    "Parameters" => parameters: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.ParameterDefinitionResponse` (API version 1.0).
@@ -15324,9 +15324,9 @@ codegen::deserialize_object!(PendingAlertCreationRequest, unknown_fields {
     "Message" => message: plain,
     "TemplateId" => template_id: plain,
     "FriendlyName" => friendly_name: plain,
-    "RegisteredEventHandler" => registered_event_handler: plain,
+    "RegisteredEventHandler" => registered_event_handler: object,
     "Recipients" => recipients: plain,
-    "EventHandlerParameters" => event_handler_parameters: plain,
+    "EventHandlerParameters" => event_handler_parameters: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertDefinitionResponse` (API version 1.0).
@@ -15375,9 +15375,9 @@ codegen::deserialize_object!(PendingAlertDefinitionResponse, unknown_fields {
     "Subject" => subject: plain,
     "Message" => message: plain,
     "Recipients" => recipients: plain,
-    "Template" => template: plain,
-    "RegisteredEventHandler" => registered_event_handler: plain,
-    "EventHandlerParameters" => event_handler_parameters: plain,
+    "Template" => template: object,
+    "RegisteredEventHandler" => registered_event_handler: object,
+    "EventHandlerParameters" => event_handler_parameters: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertResponse` (API version 1.0).
@@ -15496,7 +15496,7 @@ codegen::serialize_object!(PendingAlertTestResponse, unknown_fields {
 
 #[cfg(feature = "pending-alert")]
 codegen::deserialize_object!(PendingAlertTestResponse, unknown_fields {
-    "PendingAlerts" => pending_alerts: plain,
+    "PendingAlerts" => pending_alerts: object,
     "AlertBuildResult" => alert_build_result: plain,
 });
 
@@ -15550,9 +15550,9 @@ codegen::deserialize_object!(PendingAlertUpdateRequest, unknown_fields {
     "Message" => message: plain,
     "FriendlyName" => friendly_name: plain,
     "TemplateId" => template_id: plain,
-    "RegisteredEventHandler" => registered_event_handler: plain,
+    "RegisteredEventHandler" => registered_event_handler: object,
     "Recipients" => recipients: plain,
-    "EventHandlerParameters" => event_handler_parameters: plain,
+    "EventHandlerParameters" => event_handler_parameters: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.PendingCSRResponse` (API version 1.0).
@@ -15649,7 +15649,7 @@ codegen::deserialize_object!(PermissionSet, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Permissions" => permissions: plain,
-    "SecurityRoles" => security_roles: plain,
+    "SecurityRoles" => security_roles: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PermissionSets.PermissionSetCreateRequest` (API version 1.0).
@@ -15778,7 +15778,7 @@ codegen::serialize_object!(PfxEnrollmentManagementResponse, unknown_fields {
 #[cfg(feature = "enrollment")]
 codegen::deserialize_object!(PfxEnrollmentManagementResponse, unknown_fields {
     "SuccessfulStores" => successful_stores: plain,
-    "CertificateInformation" => certificate_information: plain,
+    "CertificateInformation" => certificate_information: object,
     "Metadata" => metadata: plain,
 });
 
@@ -15914,7 +15914,7 @@ codegen::serialize_object!(PfxEnrollmentResponse, unknown_fields {
 
 #[cfg(feature = "enrollment")]
 codegen::deserialize_object!(PfxEnrollmentResponse, unknown_fields {
-    "CertificateInformation" => certificate_information: plain,
+    "CertificateInformation" => certificate_information: object,
     "Metadata" => metadata: plain,
 });
 
@@ -16069,7 +16069,7 @@ codegen::serialize_object!(PfxEnrollmentWithStoresRequest, unknown_fields {
 #[cfg(feature = "enrollment")]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(PfxEnrollmentWithStoresRequest, unknown_fields {
-    "Stores" => stores: plain,
+    "Stores" => stores: object,
     "CustomFriendlyName" => custom_friendly_name: plain,
     "Password" => password: plain,
     "Subject" => subject: plain,
@@ -16366,8 +16366,8 @@ codegen::deserialize_object!(Provider, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Area" => area: plain,
-    "ProviderType" => provider_type: plain,
-    "ProviderTypeParamValues" => provider_type_param_values: plain,
+    "ProviderType" => provider_type: object,
+    "ProviderTypeParamValues" => provider_type_param_values: object,
     "SecuredAreaId" => secured_area_id: plain,
     "Remote" => remote: plain,
     "IsInUse" => is_in_use: plain,
@@ -16412,8 +16412,8 @@ codegen::deserialize_object!(ProviderCreateRequest, unknown_fields {
     "Name" => name: plain,
     "Remote" => remote: plain,
     "Area" => area: plain,
-    "ProviderType" => provider_type: plain,
-    "ProviderTypeParamValues" => provider_type_param_values: plain,
+    "ProviderType" => provider_type: object,
+    "ProviderTypeParamValues" => provider_type_param_values: object,
     "SecuredAreaId" => secured_area_id: plain,
 });
 
@@ -16511,7 +16511,7 @@ codegen::deserialize_object!(ProviderCreateRequestTypeParamValue, unknown_fields
     "Value" => value: plain,
     "InstanceId" => instance_id: plain,
     "InstanceGuid" => instance_guid: plain,
-    "ProviderTypeParam" => provider_type_param: plain,
+    "ProviderTypeParam" => provider_type_param: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderResponse` (API version 2).
@@ -16548,8 +16548,8 @@ codegen::serialize_object!(ProviderResponse, unknown_fields {
 codegen::deserialize_object!(ProviderResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
-    "ProviderType" => provider_type: plain,
-    "ProviderTypeParamValues" => provider_type_param_values: plain,
+    "ProviderType" => provider_type: object,
+    "ProviderTypeParamValues" => provider_type_param_values: object,
     "Remote" => remote: plain,
 });
 
@@ -16594,8 +16594,8 @@ codegen::deserialize_object!(ProviderResponseLegacy, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Area" => area: plain,
-    "ProviderType" => provider_type: plain,
-    "ProviderTypeParamValues" => provider_type_param_values: plain,
+    "ProviderType" => provider_type: object,
+    "ProviderTypeParamValues" => provider_type_param_values: object,
     "SecuredAreaId" => secured_area_id: plain,
     "Remote" => remote: plain,
 });
@@ -16648,7 +16648,7 @@ codegen::serialize_object!(ProviderType, unknown_fields {
 codegen::deserialize_object!(ProviderType, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
-    "ProviderTypeParams" => provider_type_params: plain,
+    "ProviderTypeParams" => provider_type_params: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderTypeCreateRequest` (API version 1.0, 2).
@@ -16675,7 +16675,7 @@ codegen::serialize_object!(ProviderTypeCreateRequest, unknown_fields {
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ProviderTypeCreateRequest, unknown_fields {
     "Name" => name: plain,
-    "Parameters" => parameters: plain,
+    "Parameters" => parameters: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.ProviderTypeParam` (API version 1.0, 2).
@@ -16738,7 +16738,7 @@ codegen::deserialize_object!(ProviderTypeParam, unknown_fields {
     "DisplayName" => display_name: plain,
     "DataType" => data_type: plain,
     "InstanceLevel" => instance_level: plain,
-    "ProviderType" => provider_type: plain,
+    "ProviderType" => provider_type: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderTypeParameterCreateRequest` (API version 1.0, 2).
@@ -16850,14 +16850,14 @@ codegen::deserialize_object!(ProviderTypeParameterRequest, unknown_fields {
     "Timeout" => timeout: plain,
     "OIDCAudience" => oidc_audience: plain,
     "OIDCScope" => oidc_scope: plain,
-    "RequestHeaders" => request_headers: plain,
-    "RequestURLParameters" => request_url_parameters: plain,
+    "RequestHeaders" => request_headers: object,
+    "RequestURLParameters" => request_url_parameters: object,
     "NameClaimType" => name_claim_type: plain,
     "RoleClaimType" => role_claim_type: plain,
     "UniqueClaimType" => unique_claim_type: plain,
     "FallbackUniqueClaimType" => fallback_unique_claim_type: plain,
     "ClientId" => client_id: plain,
-    "ClientSecret" => client_secret: plain,
+    "ClientSecret" => client_secret: object,
     "AuthorizationEndpoint" => authorization_endpoint: plain,
     "TokenEndpoint" => token_endpoint: plain,
     "JSONWebKeySetUri" => json_web_key_set_uri: plain,
@@ -16917,9 +16917,9 @@ codegen::deserialize_object!(ProviderTypeParameterValueResponse, unknown_fields 
     "Required" => required: plain,
     "DataType" => data_type: plain,
     "Value" => value: plain,
-    "RequestHeaders" => request_headers: plain,
-    "RequestURLParameters" => request_url_parameters: plain,
-    "SecretValue" => secret_value: plain,
+    "RequestHeaders" => request_headers: object,
+    "RequestURLParameters" => request_url_parameters: object,
+    "SecretValue" => secret_value: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderUpdateRequest` (API version 2).
@@ -16954,7 +16954,7 @@ codegen::deserialize_object!(ProviderUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
     "Remote" => remote: plain,
-    "ProviderTypeParamValues" => provider_type_param_values: plain,
+    "ProviderTypeParamValues" => provider_type_param_values: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderUpdateRequestLegacy` (API version 1.0).
@@ -16999,8 +16999,8 @@ codegen::deserialize_object!(ProviderUpdateRequestLegacy, unknown_fields {
     "Name" => name: plain,
     "Remote" => remote: plain,
     "Area" => area: plain,
-    "ProviderType" => provider_type: plain,
-    "ProviderTypeParamValues" => provider_type_param_values: plain,
+    "ProviderType" => provider_type: object,
+    "ProviderTypeParamValues" => provider_type_param_values: object,
     "SecuredAreaId" => secured_area_id: plain,
 });
 
@@ -17048,9 +17048,9 @@ codegen::deserialize_object!(QueryField, unknown_fields {
     "name" => name: plain,
     "default" => default: plain,
     "type" => type_: plain,
-    "comparisons" => comparisons: plain,
-    "values" => values: plain,
-    "multiValue" => multi_value: plain,
+    "comparisons" => comparisons: object,
+    "values" => values: object,
+    "multiValue" => multi_value: object,
 });
 
 /// Schema `CSS.CMS.Querying.Core.Components.QueryFieldComparison` (API version 1.0).
@@ -17139,7 +17139,7 @@ codegen::serialize_object!(QueryFieldValue, unknown_fields {
 codegen::deserialize_object!(QueryFieldValue, unknown_fields {
     "displayName" => display_name: plain,
     "value" => value: plain,
-    "options" => options: plain,
+    "options" => options: object,
 });
 
 /// Schema `CSS.CMS.Querying.Core.Components.QueryFieldValueOption` (API version 1.0).
@@ -17400,7 +17400,7 @@ codegen::deserialize_object!(ReenrollmentStatus, unknown_fields {
     "Message" => message: plain,
     "JobProperties" => job_properties: plain,
     "CustomAliasAllowed" => custom_alias_allowed: plain,
-    "EntryParameters" => entry_parameters: plain,
+    "EntryParameters" => entry_parameters: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EventHandler.RegisteredEventHandlerRequest` (API version 1.0).
@@ -17535,8 +17535,8 @@ codegen::serialize_object!(RemoveCertificateRequest, unknown_fields {
 #[cfg(feature = "certificate-store")]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(RemoveCertificateRequest, unknown_fields {
-    "CertificateStores" => certificate_stores: plain,
-    "Schedule" => schedule: plain,
+    "CertificateStores" => certificate_stores: object,
+    "Schedule" => schedule: object,
     "CollectionId" => collection_id: plain,
 });
 
@@ -17730,8 +17730,8 @@ codegen::deserialize_object!(Report, unknown_fields {
     "UsesCollection" => uses_collection: plain,
     "CustomURL" => custom_url: plain,
     "UserDefined" => user_defined: plain,
-    "ReportParameter" => report_parameter: plain,
-    "Schedules" => schedules: plain,
+    "ReportParameter" => report_parameter: object,
+    "Schedules" => schedules: object,
     "AcceptedScheduleFormats" => accepted_schedule_formats: plain,
 });
 
@@ -17929,7 +17929,7 @@ codegen::deserialize_object!(ReportSchedule, unknown_fields {
     "SaveReport" => save_report: plain,
     "SaveReportPath" => save_report_path: plain,
     "ReportFormat" => report_format: plain,
-    "KeyfactorSchedule" => keyfactor_schedule: plain,
+    "KeyfactorSchedule" => keyfactor_schedule: object,
     "CertificateCollectionId" => certificate_collection_id: plain,
     "CertificateCollectionName" => certificate_collection_name: plain,
     "EmailRecipients" => email_recipients: plain,
@@ -17984,7 +17984,7 @@ codegen::deserialize_object!(ReportScheduleCreationRequest, unknown_fields {
     "SaveReport" => save_report: plain,
     "SaveReportPath" => save_report_path: plain,
     "ReportFormat" => report_format: plain,
-    "KeyfactorSchedule" => keyfactor_schedule: plain,
+    "KeyfactorSchedule" => keyfactor_schedule: object,
     "CertificateCollectionId" => certificate_collection_id: plain,
     "EmailRecipients" => email_recipients: plain,
     "RuntimeParameters" => runtime_parameters: plain,
@@ -18042,7 +18042,7 @@ codegen::deserialize_object!(ReportScheduleResponse, unknown_fields {
     "SaveReport" => save_report: plain,
     "SaveReportPath" => save_report_path: plain,
     "ReportFormat" => report_format: plain,
-    "KeyfactorSchedule" => keyfactor_schedule: plain,
+    "KeyfactorSchedule" => keyfactor_schedule: object,
     "CertificateCollectionId" => certificate_collection_id: plain,
     "CertificateCollectionName" => certificate_collection_name: plain,
     "EmailRecipients" => email_recipients: plain,
@@ -18098,7 +18098,7 @@ codegen::deserialize_object!(ReportScheduleUpdateRequest, unknown_fields {
     "SaveReport" => save_report: plain,
     "SaveReportPath" => save_report_path: plain,
     "ReportFormat" => report_format: plain,
-    "KeyfactorSchedule" => keyfactor_schedule: plain,
+    "KeyfactorSchedule" => keyfactor_schedule: object,
     "CertificateCollectionId" => certificate_collection_id: plain,
     "EmailRecipients" => email_recipients: plain,
     "RuntimeParameters" => runtime_parameters: plain,
@@ -18357,7 +18357,7 @@ codegen::serialize_object!(RevocationMonitoringAlertTestResponse, unknown_fields
 
 #[cfg(feature = "monitoring")]
 codegen::deserialize_object!(RevocationMonitoringAlertTestResponse, unknown_fields {
-    "RevocationMonitoringAlerts" => revocation_monitoring_alerts: plain,
+    "RevocationMonitoringAlerts" => revocation_monitoring_alerts: object,
     "AlertBuildResult" => alert_build_result: plain,
 });
 
@@ -18405,10 +18405,10 @@ codegen::deserialize_object!(RevocationMonitoringCreationRequest, unknown_fields
     "Name" => name: plain,
     "EndpointType" => endpoint_type: plain,
     "Location" => location: plain,
-    "Email" => email: plain,
-    "Dashboard" => dashboard: plain,
-    "Schedule" => schedule: plain,
-    "OCSPParameters" => ocsp_parameters: plain,
+    "Email" => email: object,
+    "Dashboard" => dashboard: object,
+    "Schedule" => schedule: object,
+    "OCSPParameters" => ocsp_parameters: object,
     "UseWorkflows" => use_workflows: plain,
 });
 
@@ -18472,10 +18472,10 @@ codegen::deserialize_object!(RevocationMonitoringDefinitionResponse, unknown_fie
     "Name" => name: plain,
     "EndpointType" => endpoint_type: plain,
     "Location" => location: plain,
-    "Email" => email: plain,
-    "Dashboard" => dashboard: plain,
-    "Schedule" => schedule: plain,
-    "OCSPParameters" => ocsp_parameters: plain,
+    "Email" => email: object,
+    "Dashboard" => dashboard: object,
+    "Schedule" => schedule: object,
+    "OCSPParameters" => ocsp_parameters: object,
     "UseWorkflows" => use_workflows: plain,
     "WorkflowId" => workflow_id: plain,
     "WorkflowName" => workflow_name: plain,
@@ -18534,10 +18534,10 @@ codegen::deserialize_object!(RevocationMonitoringUpdateRequest, unknown_fields {
     "Name" => name: plain,
     "EndpointType" => endpoint_type: plain,
     "Location" => location: plain,
-    "Email" => email: plain,
-    "Dashboard" => dashboard: plain,
-    "Schedule" => schedule: plain,
-    "OCSPParameters" => ocsp_parameters: plain,
+    "Email" => email: object,
+    "Dashboard" => dashboard: object,
+    "Schedule" => schedule: object,
+    "OCSPParameters" => ocsp_parameters: object,
     "UseWorkflows" => use_workflows: plain,
     "WorkflowId" => workflow_id: plain,
 });
@@ -18566,7 +18566,7 @@ codegen::serialize_object!(RevocationMonitoringUpdateScheduleRequest, unknown_fi
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(RevocationMonitoringUpdateScheduleRequest, unknown_fields {
     "Id" => id: plain,
-    "Schedule" => schedule: plain,
+    "Schedule" => schedule: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.RevocationResponse` (API version 1.0).
@@ -18593,7 +18593,7 @@ codegen::serialize_object!(RevocationResponse, unknown_fields {
 #[cfg(feature = "certificate")]
 codegen::deserialize_object!(RevocationResponse, unknown_fields {
     "RevokedIds" => revoked_ids: plain,
-    "SuspendedCerts" => suspended_certs: plain,
+    "SuspendedCerts" => suspended_certs: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.RevokeCertificateRequest` (API version 1.0).
@@ -18779,7 +18779,7 @@ codegen::deserialize_object!(RoleClaimDefinitionQueryResponse, unknown_fields {
     "Description" => description: plain,
     "ClaimType" => claim_type: plain,
     "ClaimValue" => claim_value: plain,
-    "Provider" => provider: plain,
+    "Provider" => provider: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.RoleClaimDefinitionRequest` (API version 2).
@@ -18859,7 +18859,7 @@ codegen::deserialize_object!(RoleClaimDefinitionResponse, unknown_fields {
     "Description" => description: plain,
     "ClaimType" => claim_type: plain,
     "ClaimValue" => claim_value: plain,
-    "Provider" => provider: plain,
+    "Provider" => provider: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.RoleClaimDefinitionUpdateRequest` (API version 1.0).
@@ -19025,7 +19025,7 @@ codegen::deserialize_object!(ScanJobPart, unknown_fields {
     "StatBadSslHandshakeCount" => stat_bad_ssl_handshake_count: plain,
     "StatCertificateFoundCount" => stat_certificate_found_count: plain,
     "StatNoCertificateCount" => stat_no_certificate_count: plain,
-    "ScanJobPartDefinitions" => scan_job_part_definitions: plain,
+    "ScanJobPartDefinitions" => scan_job_part_definitions: object,
     "StartTime" => start_time: lenient,
     "EndTime" => end_time: lenient,
 });
@@ -19088,7 +19088,7 @@ codegen::serialize_object!(ScheduleBulkJobRequest, unknown_fields {
 codegen::deserialize_object!(ScheduleBulkJobRequest, unknown_fields {
     "OrchestratorIds" => orchestrator_ids: plain,
     "JobTypeName" => job_type_name: plain,
-    "Schedule" => schedule: plain,
+    "Schedule" => schedule: object,
     "JobFields" => job_fields: plain,
 });
 
@@ -19123,7 +19123,7 @@ codegen::serialize_object!(ScheduleJobRequest, unknown_fields {
 codegen::deserialize_object!(ScheduleJobRequest, unknown_fields {
     "AgentId" => agent_id: plain,
     "JobTypeName" => job_type_name: plain,
-    "Schedule" => schedule: plain,
+    "Schedule" => schedule: object,
     "JobFields" => job_fields: plain,
 });
 
@@ -19236,7 +19236,7 @@ codegen::serialize_object!(ScheduledTaskScheduleResponse, unknown_fields {
 
 #[cfg(feature = "certificate-collection")]
 codegen::deserialize_object!(ScheduledTaskScheduleResponse, unknown_fields {
-    "Schedule" => schedule: plain,
+    "Schedule" => schedule: object,
     "LastEstimated" => last_estimated: lenient,
 });
 
@@ -19444,7 +19444,7 @@ codegen::deserialize_object!(SecurityIdentitiesSecurityIdentityResponse, unknown
     "Id" => id: plain,
     "AccountName" => account_name: plain,
     "IdentityType" => identity_type: plain,
-    "Roles" => roles: plain,
+    "Roles" => roles: object,
     "Valid" => valid: plain,
     "SID" => sid: plain,
 });
@@ -19544,14 +19544,14 @@ codegen::serialize_object!(SecurityIdentityPermissionsResponse, unknown_fields {
 
 #[cfg(feature = "security")]
 codegen::deserialize_object!(SecurityIdentityPermissionsResponse, unknown_fields {
-    "Claim" => claim: plain,
+    "Claim" => claim: object,
     "Identity" => identity: plain,
-    "SecuredAreaPermissions" => secured_area_permissions: plain,
-    "CollectionPermissions" => collection_permissions: plain,
-    "ContainerPermissions" => container_permissions: plain,
-    "PamProviderPermissions" => pam_provider_permissions: plain,
-    "IdentityProviderPermissions" => identity_provider_permissions: plain,
-    "PamPermissions" => pam_permissions: plain,
+    "SecuredAreaPermissions" => secured_area_permissions: object,
+    "CollectionPermissions" => collection_permissions: object,
+    "ContainerPermissions" => container_permissions: object,
+    "PamProviderPermissions" => pam_provider_permissions: object,
+    "IdentityProviderPermissions" => identity_provider_permissions: object,
+    "PamPermissions" => pam_permissions: object,
 });
 
 /// Model for requesting a security identity.
@@ -19631,8 +19631,8 @@ codegen::serialize_object!(SecurityMyResponse, unknown_fields {
 #[cfg(feature = "security")]
 codegen::deserialize_object!(SecurityMyResponse, unknown_fields {
     "Roles" => roles: plain,
-    "GlobalPermissions" => global_permissions: plain,
-    "GranularPermissions" => granular_permissions: plain,
+    "GlobalPermissions" => global_permissions: object,
+    "GranularPermissions" => granular_permissions: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.SecurityRoleCopyRequest` (API version 1.0).
@@ -19877,7 +19877,7 @@ codegen::deserialize_object!(SecurityRolesSecurityRoleCreationRequest, unknown_f
     "EmailAddress" => email_address: plain,
     "PermissionSetId" => permission_set_id: plain,
     "Permissions" => permissions: plain,
-    "Claims" => claims: plain,
+    "Claims" => claims: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRoles.SecurityRoleResponse` (API version 2).
@@ -19928,7 +19928,7 @@ codegen::deserialize_object!(SecurityRolesSecurityRoleResponse, unknown_fields {
     "Immutable" => immutable: plain,
     "PermissionSetId" => permission_set_id: plain,
     "Permissions" => permissions: plain,
-    "Claims" => claims: plain,
+    "Claims" => claims: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRoles.SecurityRoleUpdateRequest` (API version 2).
@@ -19987,7 +19987,7 @@ codegen::deserialize_object!(SecurityRolesSecurityRoleUpdateRequest, unknown_fie
     "EmailAddress" => email_address: plain,
     "PermissionSetId" => permission_set_id: plain,
     "Permissions" => permissions: plain,
-    "Claims" => claims: plain,
+    "Claims" => claims: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.ServerAccessRequest` (API version 1.0).
@@ -20014,7 +20014,7 @@ codegen::serialize_object!(ServerAccessRequest, unknown_fields {
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ServerAccessRequest, unknown_fields {
     "ServerId" => server_id: plain,
-    "LogonUsers" => logon_users: plain,
+    "LogonUsers" => logon_users: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.ServerAccessResponse` (API version 1.0).
@@ -20041,7 +20041,7 @@ codegen::serialize_object!(ServerAccessResponse, unknown_fields {
 #[cfg(feature = "server")]
 codegen::deserialize_object!(ServerAccessResponse, unknown_fields {
     "ServerId" => server_id: plain,
-    "LogonUsers" => logon_users: plain,
+    "LogonUsers" => logon_users: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Servers.ServerCreationRequest` (API version 1.0).
@@ -20107,7 +20107,7 @@ codegen::serialize_object!(ServerGroupAccessRequest, unknown_fields {
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ServerGroupAccessRequest, unknown_fields {
     "ServerGroupId" => server_group_id: plain,
-    "LogonUsers" => logon_users: plain,
+    "LogonUsers" => logon_users: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.ServerGroupAccessResponse` (API version 1.0).
@@ -20134,7 +20134,7 @@ codegen::serialize_object!(ServerGroupAccessResponse, unknown_fields {
 #[cfg(feature = "server-group")]
 codegen::deserialize_object!(ServerGroupAccessResponse, unknown_fields {
     "ServerGroupId" => server_group_id: plain,
-    "LogonUsers" => logon_users: plain,
+    "LogonUsers" => logon_users: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServerGroups.ServerGroupCreationRequest` (API version 1.0).
@@ -20168,7 +20168,7 @@ codegen::serialize_object!(ServerGroupCreationRequest, unknown_fields {
 codegen::deserialize_object!(ServerGroupCreationRequest, unknown_fields {
     "OwnerName" => owner_name: plain,
     "GroupName" => group_name: plain,
-    "SyncSchedule" => sync_schedule: plain,
+    "SyncSchedule" => sync_schedule: object,
     "UnderManagement" => under_management: plain,
 });
 
@@ -20208,9 +20208,9 @@ codegen::serialize_object!(ServerGroupResponse, unknown_fields {
 #[cfg(any(feature = "server-group", feature = "service-account"))]
 codegen::deserialize_object!(ServerGroupResponse, unknown_fields {
     "Id" => id: plain,
-    "Owner" => owner: plain,
+    "Owner" => owner: object,
     "GroupName" => group_name: plain,
-    "SyncSchedule" => sync_schedule: plain,
+    "SyncSchedule" => sync_schedule: object,
     "UnderManagement" => under_management: plain,
     "ServerCount" => server_count: plain,
 });
@@ -20250,7 +20250,7 @@ codegen::deserialize_object!(ServerGroupUpdateRequest, unknown_fields {
     "Id" => id: plain,
     "OwnerName" => owner_name: plain,
     "GroupName" => group_name: plain,
-    "SyncSchedule" => sync_schedule: plain,
+    "SyncSchedule" => sync_schedule: object,
     "UnderManagement" => under_management: plain,
 });
 
@@ -20305,9 +20305,9 @@ codegen::deserialize_object!(ServerResponse, unknown_fields {
     "AgentId" => agent_id: plain,
     "Hostname" => hostname: plain,
     "ServerGroupId" => server_group_id: plain,
-    "SyncSchedule" => sync_schedule: plain,
+    "SyncSchedule" => sync_schedule: object,
     "UnderManagement" => under_management: plain,
-    "Owner" => owner: plain,
+    "Owner" => owner: object,
     "GroupName" => group_name: plain,
     "Orchestrator" => orchestrator: plain,
     "Port" => port: plain,
@@ -20373,8 +20373,8 @@ codegen::serialize_object!(ServiceAccountCreationRequest, unknown_fields {
 #[cfg(feature = "service-account")]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ServiceAccountCreationRequest, unknown_fields {
-    "KeyGenerationRequest" => key_generation_request: plain,
-    "User" => user: plain,
+    "KeyGenerationRequest" => key_generation_request: object,
+    "User" => user: object,
     "ClientHostname" => client_hostname: plain,
     "ServerGroupId" => server_group_id: plain,
 });
@@ -20410,8 +20410,8 @@ codegen::serialize_object!(ServiceAccountResponse, unknown_fields {
 codegen::deserialize_object!(ServiceAccountResponse, unknown_fields {
     "Id" => id: plain,
     "ClientHostname" => client_hostname: plain,
-    "ServerGroup" => server_group: plain,
-    "User" => user: plain,
+    "ServerGroup" => server_group: object,
+    "User" => user: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServiceAccounts.ServiceAccountUpdateRequest` (API version 1.0).
@@ -20437,7 +20437,7 @@ codegen::serialize_object!(ServiceAccountUpdateRequest, unknown_fields {
 #[cfg(feature = "service-account")]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ServiceAccountUpdateRequest, unknown_fields {
-    "KeyUpdateRequest" => key_update_request: plain,
+    "KeyUpdateRequest" => key_update_request: object,
     "Id" => id: plain,
 });
 
@@ -20527,7 +20527,7 @@ codegen::serialize_object!(SignalDefinitionResponse, unknown_fields {
 
 #[cfg(feature = "workflow-definition")]
 codegen::deserialize_object!(SignalDefinitionResponse, unknown_fields {
-    "InputParameters" => input_parameters: plain,
+    "InputParameters" => input_parameters: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.SignalRequest` (API version 1.0).
@@ -20629,17 +20629,17 @@ codegen::deserialize_object!(SmtpRequest, unknown_fields {
     "Host" => host: plain,
     "Port" => port: plain,
     "RelayAuthenticationType" => relay_authentication_type: plain,
-    "RelayPassword" => relay_password: plain,
-    "RelayUsername" => relay_username: plain,
+    "RelayPassword" => relay_password: object,
+    "RelayUsername" => relay_username: object,
     "SenderAccount" => sender_account: plain,
     "SenderName" => sender_name: plain,
     "UseSSL" => use_ssl: plain,
-    "ClientId" => client_id: plain,
-    "ClientSecret" => client_secret: plain,
+    "ClientId" => client_id: object,
+    "ClientSecret" => client_secret: object,
     "TokenEndpoint" => token_endpoint: plain,
     "Scope" => scope: plain,
     "Audience" => audience: plain,
-    "RequestHeaders" => request_headers: plain,
+    "RequestHeaders" => request_headers: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPResponse` (API version 2).
@@ -20708,17 +20708,17 @@ codegen::deserialize_object!(SmtpResponse, unknown_fields {
     "Id" => id: plain,
     "Port" => port: plain,
     "RelayAuthenticationType" => relay_authentication_type: plain,
-    "RelayUsername" => relay_username: plain,
-    "RelayPassword" => relay_password: plain,
+    "RelayUsername" => relay_username: object,
+    "RelayPassword" => relay_password: object,
     "SenderAccount" => sender_account: plain,
     "SenderName" => sender_name: plain,
     "UseSSL" => use_ssl: plain,
-    "ClientId" => client_id: plain,
-    "ClientSecret" => client_secret: plain,
+    "ClientId" => client_id: object,
+    "ClientSecret" => client_secret: object,
     "TokenEndpoint" => token_endpoint: plain,
     "Scope" => scope: plain,
     "Audience" => audience: plain,
-    "RequestHeaders" => request_headers: plain,
+    "RequestHeaders" => request_headers: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPTestRequest` (API version 2).
@@ -20783,14 +20783,14 @@ codegen::serialize_object!(SmtpTestRequest, unknown_fields {
 #[cfg(feature = "smtp")]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(SmtpTestRequest, unknown_fields {
-    "RelayPassword" => relay_password: plain,
-    "RelayUsername" => relay_username: plain,
-    "ClientId" => client_id: plain,
-    "ClientSecret" => client_secret: plain,
+    "RelayPassword" => relay_password: object,
+    "RelayUsername" => relay_username: object,
+    "ClientId" => client_id: object,
+    "ClientSecret" => client_secret: object,
     "TokenEndpoint" => token_endpoint: plain,
     "Scope" => scope: plain,
     "Audience" => audience: plain,
-    "RequestHeaders" => request_headers: plain,
+    "RequestHeaders" => request_headers: object,
     "Host" => host: plain,
     "Port" => port: plain,
     "RelayAuthenticationType" => relay_authentication_type: plain,
@@ -21153,9 +21153,9 @@ codegen::serialize_object!(SshUserAccessResponse, unknown_fields {
 #[cfg(feature = "user")]
 codegen::deserialize_object!(SshUserAccessResponse, unknown_fields {
     "Id" => id: plain,
-    "Key" => key: plain,
+    "Key" => key: object,
     "Username" => username: plain,
-    "Access" => access: plain,
+    "Access" => access: object,
     "IsGroup" => is_group: plain,
 });
 
@@ -21240,7 +21240,7 @@ codegen::serialize_object!(SshUserResponse, unknown_fields {
 )]
 codegen::deserialize_object!(SshUserResponse, unknown_fields {
     "Id" => id: plain,
-    "Key" => key: plain,
+    "Key" => key: object,
     "Username" => username: plain,
     "LogonIds" => logon_ids: plain,
 });
@@ -21426,7 +21426,7 @@ codegen::deserialize_object!(StoreTypeProperty, unknown_fields {
     "DependsOn" => depends_on: plain,
     "DefaultValue" => default_value: plain,
     "Required" => required: plain,
-    "ValidationOptions" => validation_options: plain,
+    "ValidationOptions" => validation_options: object,
 });
 
 /// Schema `Keyfactor.PKI.PKIConstants.X509.SubjectAltNameElementType` (API version 1.0).
@@ -21823,15 +21823,15 @@ codegen::deserialize_object!(TemplateCollectionRetrievalResponse, unknown_fields
     "KeyRetention" => key_retention: plain,
     "KeyRetentionDays" => key_retention_days: plain,
     "KeyArchival" => key_archival: plain,
-    "EnrollmentFields" => enrollment_fields: plain,
+    "EnrollmentFields" => enrollment_fields: object,
     "AllowedEnrollmentTypes" => allowed_enrollment_types: plain,
-    "TemplateRegexes" => template_regexes: plain,
+    "TemplateRegexes" => template_regexes: object,
     "UseAllowedRequesters" => use_allowed_requesters: plain,
     "AllowedRequesters" => allowed_requesters: plain,
     "DisplayName" => display_name: plain,
     "RequiresApproval" => requires_approval: plain,
     "KeyUsage" => key_usage: plain,
-    "ExtendedKeyUsages" => extended_key_usages: plain,
+    "ExtendedKeyUsages" => extended_key_usages: object,
     "AllowOneClickRenewals" => allow_one_click_renewals: plain,
     "KeyTypes" => key_types: plain,
     "Manageability" => manageability: plain,
@@ -21917,11 +21917,11 @@ codegen::deserialize_object!(TemplateDetailsCreateRequest, unknown_fields {
     "ConfigurationTenant" => configuration_tenant: plain,
     "AvailableCAs" => available_cas: plain,
     "KeyUsage" => key_usage: plain,
-    "ExtendedKeyUsages" => extended_key_usages: plain,
-    "CertificatePolicies" => certificate_policies: plain,
-    "KeyInformation" => key_information: plain,
-    "AlternativeKeyInformation" => alternative_key_information: plain,
-    "CertificateExtensions" => certificate_extensions: plain,
+    "ExtendedKeyUsages" => extended_key_usages: object,
+    "CertificatePolicies" => certificate_policies: object,
+    "KeyInformation" => key_information: object,
+    "AlternativeKeyInformation" => alternative_key_information: object,
+    "CertificateExtensions" => certificate_extensions: object,
 });
 
 /// Schema `Keyfactor.Platform.Extensions.Enums.TemplateDetailsManageability` (API version 1.0).
@@ -21987,11 +21987,11 @@ codegen::deserialize_object!(TemplateDetailsResponse, unknown_fields {
     "ConfigurationTenant" => configuration_tenant: plain,
     "Validity" => validity: plain,
     "AvailableCAs" => available_cas: plain,
-    "ExtendedKeyUsages" => extended_key_usages: plain,
-    "CertificatePolicies" => certificate_policies: plain,
-    "KeyInformation" => key_information: plain,
-    "AlternativeKeyInformation" => alternative_key_information: plain,
-    "CertificateExtensions" => certificate_extensions: plain,
+    "ExtendedKeyUsages" => extended_key_usages: object,
+    "CertificatePolicies" => certificate_policies: object,
+    "KeyInformation" => key_information: object,
+    "AlternativeKeyInformation" => alternative_key_information: object,
+    "CertificateExtensions" => certificate_extensions: object,
     "KeyUsage" => key_usage: plain,
 });
 
@@ -22049,11 +22049,11 @@ codegen::deserialize_object!(TemplateDetailsUpdateRequest, unknown_fields {
     "Validity" => validity: plain,
     "AvailableCAs" => available_cas: plain,
     "KeyUsage" => key_usage: plain,
-    "ExtendedKeyUsages" => extended_key_usages: plain,
-    "CertificatePolicies" => certificate_policies: plain,
-    "KeyInformation" => key_information: plain,
-    "AlternativeKeyInformation" => alternative_key_information: plain,
-    "CertificateExtensions" => certificate_extensions: plain,
+    "ExtendedKeyUsages" => extended_key_usages: object,
+    "CertificatePolicies" => certificate_policies: object,
+    "KeyInformation" => key_information: object,
+    "AlternativeKeyInformation" => alternative_key_information: object,
+    "CertificateExtensions" => certificate_extensions: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Enrollment.TemplateEnrollmentDefaultResponse` (API version 1.0).
@@ -22215,7 +22215,7 @@ codegen::deserialize_object!(TemplateEnrollmentPolicyResponse, unknown_fields {
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
     "RFCEnforcement" => rfc_enforcement: plain,
-    "KeyInfo" => key_info: plain,
+    "KeyInfo" => key_info: object,
     "DefaultCertificateOwnerRoleId" => default_certificate_owner_role_id: plain,
     "DefaultCertificateOwnerRoleName" => default_certificate_owner_role_name: plain,
     "CertificateOwnerRole" => certificate_owner_role: plain,
@@ -22294,9 +22294,9 @@ codegen::serialize_object!(TemplateEnrollmentSettingsResponse, unknown_fields {
 
 #[cfg(feature = "enrollment")]
 codegen::deserialize_object!(TemplateEnrollmentSettingsResponse, unknown_fields {
-    "TemplateRegexes" => template_regexes: plain,
-    "TemplateDefaults" => template_defaults: plain,
-    "TemplatePolicy" => template_policy: plain,
+    "TemplateRegexes" => template_regexes: object,
+    "TemplateDefaults" => template_defaults: object,
+    "TemplatePolicy" => template_policy: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateExtendedKeyUsageRequest` (API version 1.0).
@@ -22567,8 +22567,8 @@ codegen::deserialize_object!(TemplatePolicyRequestModel, unknown_fields {
     "CertificateOwnerRole" => certificate_owner_role: plain,
     "DefaultCertificateOwnerRoleId" => default_certificate_owner_role_id: plain,
     "DefaultCertificateOwnerRoleName" => default_certificate_owner_role_name: plain,
-    "PrimaryKeyAlgorithms" => primary_key_algorithms: plain,
-    "AlternativeKeyAlgorithms" => alternative_key_algorithms: plain,
+    "PrimaryKeyAlgorithms" => primary_key_algorithms: object,
+    "AlternativeKeyAlgorithms" => alternative_key_algorithms: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplatePolicyResponseModel` (API version 1.0).
@@ -22622,8 +22622,8 @@ codegen::deserialize_object!(TemplatePolicyResponseModel, unknown_fields {
     "CertificateOwnerRole" => certificate_owner_role: plain,
     "DefaultCertificateOwnerRoleId" => default_certificate_owner_role_id: plain,
     "DefaultCertificateOwnerRoleName" => default_certificate_owner_role_name: plain,
-    "PrimaryKeyAlgorithms" => primary_key_algorithms: plain,
-    "AlternativeKeyAlgorithms" => alternative_key_algorithms: plain,
+    "PrimaryKeyAlgorithms" => primary_key_algorithms: object,
+    "AlternativeKeyAlgorithms" => alternative_key_algorithms: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateRegexRequestResponseModel` (API version 1.0).
@@ -22795,20 +22795,20 @@ codegen::deserialize_object!(TemplateRetrievalResponse, unknown_fields {
     "KeyRetention" => key_retention: plain,
     "KeyRetentionDays" => key_retention_days: plain,
     "KeyArchival" => key_archival: plain,
-    "EnrollmentFields" => enrollment_fields: plain,
-    "MetadataFields" => metadata_fields: plain,
+    "EnrollmentFields" => enrollment_fields: object,
+    "MetadataFields" => metadata_fields: object,
     "AllowedEnrollmentTypes" => allowed_enrollment_types: plain,
-    "TemplateRegexes" => template_regexes: plain,
-    "TemplateDefaults" => template_defaults: plain,
-    "TemplatePolicy" => template_policy: plain,
-    "KeyAlgorithms" => key_algorithms: plain,
+    "TemplateRegexes" => template_regexes: object,
+    "TemplateDefaults" => template_defaults: object,
+    "TemplatePolicy" => template_policy: object,
+    "KeyAlgorithms" => key_algorithms: object,
     "UseAllowedRequesters" => use_allowed_requesters: plain,
     "AllowedRequesters" => allowed_requesters: plain,
     "DisplayName" => display_name: plain,
     "RFCEnforcement" => rfc_enforcement: plain,
     "RequiresApproval" => requires_approval: plain,
     "KeyUsage" => key_usage: plain,
-    "ExtendedKeyUsages" => extended_key_usages: plain,
+    "ExtendedKeyUsages" => extended_key_usages: object,
     "Curve" => curve: plain,
     "AllowOneClickRenewals" => allow_one_click_renewals: plain,
     "KeyTypes" => key_types: plain,
@@ -22901,12 +22901,12 @@ codegen::deserialize_object!(TemplateUpdateRequest, unknown_fields {
     "KeyRetention" => key_retention: plain,
     "KeyRetentionDays" => key_retention_days: plain,
     "KeyArchival" => key_archival: plain,
-    "EnrollmentFields" => enrollment_fields: plain,
-    "MetadataFields" => metadata_fields: plain,
+    "EnrollmentFields" => enrollment_fields: object,
+    "MetadataFields" => metadata_fields: object,
     "AllowedEnrollmentTypes" => allowed_enrollment_types: plain,
-    "TemplateRegexes" => template_regexes: plain,
-    "TemplateDefaults" => template_defaults: plain,
-    "TemplatePolicy" => template_policy: plain,
+    "TemplateRegexes" => template_regexes: object,
+    "TemplateDefaults" => template_defaults: object,
+    "TemplatePolicy" => template_policy: object,
     "UseAllowedRequesters" => use_allowed_requesters: plain,
     "AllowedRequesters" => allowed_requesters: plain,
     "RequiresApproval" => requires_approval: plain,
@@ -23164,15 +23164,15 @@ codegen::deserialize_object!(UpdateNetworkRequest, unknown_fields {
     "AgentPoolName" => agent_pool_name: plain,
     "Description" => description: plain,
     "Enabled" => enabled: plain,
-    "DiscoverSchedule" => discover_schedule: plain,
-    "MonitorSchedule" => monitor_schedule: plain,
+    "DiscoverSchedule" => discover_schedule: object,
+    "MonitorSchedule" => monitor_schedule: object,
     "SslAlertRecipients" => ssl_alert_recipients: plain,
     "AutoMonitor" => auto_monitor: plain,
     "GetRobots" => get_robots: plain,
     "DiscoverTimeoutMs" => discover_timeout_ms: plain,
     "MonitorTimeoutMs" => monitor_timeout_ms: plain,
     "ExpirationAlertDays" => expiration_alert_days: plain,
-    "QuietHours" => quiet_hours: plain,
+    "QuietHours" => quiet_hours: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.UpdateOrchestratorAuthCertificateReenrollmentRequest` (API version 1.0).
@@ -23392,7 +23392,7 @@ codegen::deserialize_object!(WorkflowTypeQueryResponse, unknown_fields {
     "WorkflowType" => workflow_type: plain,
     "KeyType" => key_type: plain,
     "ContextParameters" => context_parameters: plain,
-    "BuiltInSteps" => built_in_steps: plain,
+    "BuiltInSteps" => built_in_steps: object,
 });
 
 /// Schema `Keyfactor.Workflows.DataType` (API version 1.0).

@@ -46,6 +46,7 @@ pub(super) fn types_module(api: &Api, cfg: Cfg) -> TokenStream {
 /// serde's derives). Each is compiled in the direction the type crosses the
 /// wire, the other one only with the `roundtrip` feature.
 fn serde_impls(
+    api: &Api,
     name: &proc_macro2::Ident,
     fields: &[Field],
     directions: Directions,
@@ -61,7 +62,15 @@ fn serde_impls(
     };
     // An optional field that is None is left out; a required but nullable one is sent as null.
     let ser_entries = entries(&|f| if f.optional() && !f.required { "skip" } else { "always" });
-    let de_entries = entries(&|f| if holds_date_time(&f.ty) { "lenient" } else { "plain" });
+    let de_entries = entries(&|f| {
+        if holds_date_time(&f.ty) {
+            "lenient"
+        } else if holds_object(api, &f.ty) {
+            "object"
+        } else {
+            "plain"
+        }
+    });
     let (ser_cfg, de_cfg) = (only_if(directions.sent), only_if(directions.received));
     let unknown = format_ident!("{}", naming::UNKNOWN_FIELDS);
     (
@@ -132,7 +141,7 @@ fn type_def(api: &Api, t: &TypeDef, cfg: TokenStream) -> TokenStream {
         TypeKind::Struct { fields } => {
             let origin = doc_raw(&lines);
             let defs = fields.iter().map(|f| field(api, f));
-            let (ser, de) = serde_impls(&name, fields, t.directions, &cfg);
+            let (ser, de) = serde_impls(api, &name, fields, t.directions, &cfg);
             let unknown = format_ident!("{}", naming::UNKNOWN_FIELDS);
             quote! {
                 #docs
@@ -227,6 +236,22 @@ fn field(api: &Api, f: &Field) -> TokenStream {
     quote! {
         #docs
         pub #ident: #ty,
+    }
+}
+
+/// Whether a field's value is an object of a generated struct, or a list or
+/// map of them: decoded as it streams in, also when decoding tolerantly (its
+/// own members are checked one by one), so that nesting costs no second
+/// pass; a value that is no object there is an error.
+fn holds_object(api: &Api, ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Named(i) => match &api.types[*i].kind {
+            TypeKind::Struct { .. } => true,
+            TypeKind::Alias { ty } => holds_object(api, ty),
+            TypeKind::IntEnum { .. } | TypeKind::StringEnum { .. } => false,
+        },
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => holds_object(api, inner),
+        _ => false,
     }
 }
 
