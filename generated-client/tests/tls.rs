@@ -81,6 +81,29 @@ async fn an_unknown_ca_is_refused_by_default() {
     let err = get_agent(client(port).build().unwrap()).await.unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert!(chain(&err).to_lowercase().contains("certificate"), "{}", chain(&err));
+    // What `Display` alone says (as `{err}` and the examples print it): the cause, and what to do.
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with("get_agents_by_id: request failed: the server's TLS certificate is not signed by a CA this client trusts: give its CA (KEYFACTOR_CA_CERT or `ClientBuilder::ca_certificate_pem`) ("),
+        "{shown}"
+    );
+    assert!(shown.to_lowercase().contains("unknownissuer"), "{shown}");
+}
+
+#[tokio::test]
+async fn a_certificate_for_another_name_is_refused_saying_so() {
+    let (port, ca_pem) = https_server().await;
+    // The certificate is for `localhost`; the client connects by address.
+    let client = Client::builder(format!("https://127.0.0.1:{port}/KeyfactorAPI"))
+        .retry_policy(RetryPolicy::none())
+        .ca_certificate_pem(ca_pem)
+        .build()
+        .unwrap();
+    let shown = get_agent(client).await.unwrap_err().to_string();
+    assert!(
+        shown.starts_with("get_agents_by_id: request failed: the server's TLS certificate is not for this host name: use a name the certificate lists ("),
+        "{shown}"
+    );
 }
 
 #[tokio::test]

@@ -18,15 +18,21 @@ pub enum Error {
     /// Credentials could not be obtained (the OAuth token endpoint failed).
     #[error("authentication failed: {0}")]
     Auth(String),
-    /// The request could not be sent or the response not received.
-    #[error("{operation}: request failed: {source}")]
+    /// The request could not be sent or the response not received. The
+    /// message says why in plain words where the cause is known (the host
+    /// name does not resolve, nothing listens there, the TLS certificate is
+    /// not trusted or not for that name), then the whole chain of causes.
+    #[error("{operation}: request failed: {}", cause(source))]
     Transport {
         operation: &'static str,
         #[source]
         source: reqwest::Error,
     },
     /// No response within the configured timeout.
-    #[error("{operation}: no response within the timeout")]
+    #[error(
+        "{operation}: no response within the timeout (raise it with `ClientBuilder::timeout` or KEYFACTOR_CLIENT_TIMEOUT): {}",
+        chain(source)
+    )]
     Timeout {
         operation: &'static str,
         #[source]
@@ -138,6 +144,62 @@ impl fmt::Display for ApiError {
             (None, None) => f.write_str("no message"),
         }
     }
+}
+
+/// Every message of `error` and its sources, each once: reqwest's own is
+/// "error sending request", the reason is further down.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut messages: Vec<String> = Vec::new();
+    let mut next = Some(error);
+    while let Some(e) = next {
+        let message = e.to_string();
+        if !messages.iter().any(|m| m.contains(&message)) {
+            messages.push(message);
+        }
+        next = e.source();
+    }
+    messages.join(": ")
+}
+
+/// Why a request failed, in words a user can act on, then the chain.
+fn cause(error: &reqwest::Error) -> String {
+    let chain = chain(error);
+    match hint(error, &chain.to_ascii_lowercase()) {
+        Some(hint) => format!("{hint} ({chain})"),
+        None => chain,
+    }
+}
+
+fn hint(error: &reqwest::Error, chain: &str) -> Option<&'static str> {
+    let io_kind = {
+        let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+        let mut kind = None;
+        while let Some(e) = next {
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                kind = Some(io.kind());
+            }
+            next = e.source();
+        }
+        kind
+    };
+    Some(if chain.contains("dns error") || chain.contains("failed to lookup address") {
+        "the server's host name does not resolve: check the host in the base URL (KEYFACTOR_HOSTNAME)"
+    } else if io_kind == Some(std::io::ErrorKind::ConnectionRefused) || chain.contains("connection refused") {
+        "the connection was refused: nothing listens at that host and port (check KEYFACTOR_HOSTNAME and KEYFACTOR_PORT)"
+    } else if chain.contains("unknownissuer") || chain.contains("unknown issuer") {
+        "the server's TLS certificate is not signed by a CA this client trusts: give its CA \
+         (KEYFACTOR_CA_CERT or `ClientBuilder::ca_certificate_pem`)"
+    } else if chain.contains("notvalidforname") || chain.contains("not valid for name") {
+        "the server's TLS certificate is not for this host name: use a name the certificate lists"
+    } else if chain.contains("expired") && chain.contains("certificate") {
+        "the server's TLS certificate has expired"
+    } else if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake") {
+        "the TLS handshake with the server failed"
+    } else if io_kind == Some(std::io::ErrorKind::ConnectionReset) || chain.contains("connection closed") {
+        "the server closed the connection"
+    } else {
+        return None;
+    })
 }
 
 fn snippet_suffix(body: &str) -> String {
