@@ -609,7 +609,7 @@ fn fields(old: &Api, new: &Api, t: &TypeDef, fa: &[Field], fb: &[Field], at: &Pl
         let Some(g) = fb.iter().find(|g| g.wire == f.wire) else { continue };
         if f.ident != g.ident {
             let detail = format!("field `{}` is now `{}` (JSON `{}`)", f.ident, g.ident, f.wire);
-            out.push(Kind::FieldChanged, true, at, detail, vec![item(f)]);
+            out.push(Kind::FieldChanged, true, at, detail, vec![item(f), item(g)]);
         }
         let (was, is) = (field_type(old, f), field_type(new, g));
         if was != is {

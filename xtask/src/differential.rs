@@ -200,7 +200,13 @@ fn upgrade(old: &Path, new: &Path, crates: &Path, label: &str, tally: &mut Tally
         return Ok(());
     }
     let target = crate::tools_root().join("target/differential");
-    let (stdout, stderr) = run_semver_checks(crates, &target)?;
+    let (stdout, stderr) = match run_semver_checks(crates, &target) {
+        Ok(output) => output,
+        Err(e) => {
+            tally.failures.push(format!("{label}: {e:#}"));
+            return Ok(());
+        }
+    };
     let lock = diff::read_lock(&old_crate.join("type-names.lock"))?;
     let report = diff::compare(&diff::load_dir(old, &lock)?, &diff::load_dir(new, &lock)?, "old", "new");
     let found = findings(&stdout);
@@ -210,7 +216,9 @@ fn upgrade(old: &Path, new: &Path, crates: &Path, label: &str, tally: &mut Tally
     for finding in &found {
         if covering(&report, finding).is_none() {
             missing += 1;
-            tally.missing.push(format!("{label}: MISSING {}: {} ({})", finding.lint, item_of(finding), finding.item));
+            let line = format!("{label}: MISSING {}: {} ({})", finding.lint, item_of(finding), finding.item);
+            println!("  {line}");
+            tally.missing.push(line);
         }
     }
     let output = format!("{stdout}{stderr}");

@@ -162,6 +162,15 @@ fn outside_this_repository_the_crate_builds_clippy_clean_and_serves_beside_the_v
     // The workspace's lock pins the same versions, so that no resolution (nor network) is needed.
     std::fs::copy(root().join("Cargo.lock"), out.join("Cargo.lock")).unwrap();
     cargo(&out, &["clippy", "--all-targets", "--all-features", "--", "-D", "warnings"]);
+    // Every area alone, none and all build warning-free.
+    let features = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["check-features", "--manifest-path"])
+        .arg(out.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", root().join("target/outside"))
+        .output()
+        .unwrap();
+    assert!(features.status.success(), "{}", stderr(&features));
+    assert!(stderr(&features).contains("feature sets build without warnings"), "{}", stderr(&features));
 
     let app = tmp.path().join("app");
     std::fs::create_dir_all(app.join("src")).unwrap();
