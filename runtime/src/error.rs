@@ -202,8 +202,11 @@ fn hint(error: &reqwest::Error, chain: &str) -> Option<&'static str> {
     })
 }
 
+/// The body as plain text on one line (no quotes escaped: a mock's hint or
+/// a server's message reads as written).
 fn snippet_suffix(body: &str) -> String {
-    if body.trim().is_empty() { String::new() } else { format!(": {:?}", body.trim()) }
+    let line: String = body.trim().chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if line.is_empty() { String::new() } else { format!(": {line}") }
 }
 
 fn correlation_suffix(id: &Option<String>) -> String {

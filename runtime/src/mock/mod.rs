@@ -290,46 +290,67 @@ impl Expected {
         format!("`{}`: {} {API_PATH}{}{query} (version {})", self.function, self.method, self.path, self.version)
     }
 
-    /// How `request` differs from what is expected; empty when it matches.
-    fn differences(&self, request: &wiremock::Request) -> Vec<String> {
+    /// How `request` differs from what is expected, each difference with
+    /// how much it weighs; empty when it matches.
+    fn differences(&self, request: &wiremock::Request) -> Vec<(Weight, String)> {
         let mut out = Vec::new();
         if let Some(why) = &self.invalid {
-            out.push(format!("the expectation's request is invalid: {why}"));
+            out.push((Weight::Detail, format!("the expectation's request is invalid: {why}")));
         }
         if request.method.as_str() != self.method.as_str() {
-            out.push(format!("method is {}, expected {}", request.method, self.method));
+            out.push((Weight::Method, format!("method is {}, expected {}", request.method, self.method)));
         }
         let path = decode(request.url.path());
         let path = path.strip_prefix(API_PATH).unwrap_or(&path);
         if path != self.path {
-            out.push(format!("path is {path}, expected {}", self.path));
+            out.push((Weight::Path, format!("path is {path}, expected {}", self.path)));
         }
         let version = header(request, "x-keyfactor-api-version");
         if version != Some(self.version) {
-            out.push(format!("x-keyfactor-api-version is {version:?}, expected {:?}", self.version));
+            let text = format!("x-keyfactor-api-version is {}, expected {}", version.unwrap_or("not sent"), self.version);
+            out.push((Weight::Version, text));
         }
         let sent: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
         for (name, value) in &self.query {
             let found: Vec<&String> = sent.iter().filter(|(k, _)| k == name).map(|(_, v)| v).collect();
             if !found.contains(&value) {
-                out.push(format!("query {name} is {found:?}, expected {value:?}"));
+                out.push((Weight::Detail, format!("query {name} is {found:?}, expected {value:?}")));
             }
         }
         for (name, value) in &self.headers {
             let found = header(request, name);
             if found != Some(value.as_str()) {
-                out.push(format!("header {name} is {found:?}, expected {value:?}"));
+                out.push((Weight::Detail, format!("header {name} is {found:?}, expected {value:?}")));
             }
         }
         if let Some(expected) = &self.body {
             match serde_json::from_slice::<Value>(&request.body) {
                 Ok(body) if body == *expected => {}
-                Ok(body) => out.push(format!("body is {body}, expected {expected}")),
-                Err(_) => out.push(format!("body is not JSON, expected {expected}")),
+                Ok(body) => out.push((Weight::Detail, format!("body is {body}, expected {expected}"))),
+                Err(_) => out.push((Weight::Detail, format!("body is not JSON, expected {expected}"))),
             }
         }
         out
     }
+}
+
+/// How much a difference from an expectation weighs when the closest one is
+/// chosen: an expectation of the same method and path is closer than any
+/// other, then one of the same version, then the one with fewest other
+/// differences (query, headers, body).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Weight {
+    Method,
+    Path,
+    Version,
+    Detail,
+}
+
+/// Orders expectations by closeness to a request (see [`Weight`]); ties go
+/// by the expectation's description, never by the order of registration.
+fn closeness(differences: &[(Weight, String)]) -> [usize; 4] {
+    let count = |w: Weight| differences.iter().filter(|(d, _)| *d == w).count();
+    [count(Weight::Method), count(Weight::Path), count(Weight::Version), count(Weight::Detail)]
 }
 
 fn header<'r>(request: &'r wiremock::Request, name: &str) -> Option<&'r str> {
@@ -354,7 +375,10 @@ struct Unmatched(Arc<Mutex<Vec<Arc<Expected>>>>);
 impl wiremock::Respond for Unmatched {
     fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
         let expected = self.0.lock().expect("expectations lock");
-        let closest = expected.iter().map(|e| (e.differences(request), e)).min_by_key(|(d, _)| d.len());
+        let closest = expected
+            .iter()
+            .map(|e| (e.differences(request), e))
+            .min_by_key(|(d, e)| (closeness(d), e.describe()));
         let version = header(request, "x-keyfactor-api-version").unwrap_or("none");
         let mut text = format!(
             "keyfactor mock: no expectation matches {} {} (version {version})",
@@ -363,6 +387,7 @@ impl wiremock::Respond for Unmatched {
         );
         match closest {
             Some((differences, e)) => {
+                let differences: Vec<&str> = differences.iter().map(|(_, d)| d.as_str()).collect();
                 text.push_str(&format!("; closest is {}: {}", e.describe(), differences.join("; ")))
             }
             None => text.push_str("; no expectation is set"),
