@@ -20,6 +20,7 @@ use keyfactor_client::types::CsrEnrollmentRequest;
 
 /// Enroll for a certificate with a CSR and write the certificate and its chain.
 #[derive(Parser)]
+#[command(after_help = keyfactor_client::keyfactor_runtime::ENVIRONMENT_HELP)]
 struct Args {
     /// The certificate signing request (PEM).
     #[arg(long)]
@@ -136,6 +137,16 @@ mod tests {
     use super::*;
     use keyfactor_client::mock::ReplayServer;
     use keyfactor_client::mock::cassette::Cassette;
+
+    #[test]
+    fn help_names_the_variables_and_the_profile_file_it_reads() {
+        let help = <Args as clap::CommandFactory>::command().render_long_help().to_string();
+        for needed in
+            ["KEYFACTOR_HOSTNAME", "KEYFACTOR_USERNAME", "KEYFACTOR_AUTH_CLIENT_ID", ".keyfactor/command_config.json"]
+        {
+            assert!(help.contains(needed), "{needed} missing from:\n{help}");
+        }
+    }
 
     const RECORDING: &str =
         concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/recordings/certificate_resource_csr.yaml");

@@ -22,6 +22,7 @@ use keyfactor_client::types::{ManagementStoreRequest, PfxEnrollmentWithStoresReq
 
 /// Enroll for a certificate with a server-generated key and write the PKCS#12.
 #[derive(Parser)]
+#[command(after_help = keyfactor_client::keyfactor_runtime::ENVIRONMENT_HELP)]
 struct Args {
     /// The subject, e.g. `CN=web01.example.com,O=Example`.
     #[arg(long)]
@@ -184,6 +185,16 @@ async fn main() -> ExitCode {
 mod tests {
     use super::*;
     use keyfactor_client::mock::ReplayServer;
+
+    #[test]
+    fn help_names_the_variables_and_the_profile_file_it_reads() {
+        let help = <Args as clap::CommandFactory>::command().render_long_help().to_string();
+        for needed in
+            ["KEYFACTOR_HOSTNAME", "KEYFACTOR_USERNAME", "KEYFACTOR_AUTH_CLIENT_ID", ".keyfactor/command_config.json"]
+        {
+            assert!(help.contains(needed), "{needed} missing from:\n{help}");
+        }
+    }
 
     const RECORDING: &str =
         concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/recordings/certificate_resource_pfx_rsa2048.yaml");

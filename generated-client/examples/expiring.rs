@@ -18,6 +18,7 @@ use keyfactor_client::types::CertificateRetrievalBulkResponse;
 
 /// List certificates that expire soon.
 #[derive(Parser)]
+#[command(after_help = keyfactor_client::keyfactor_runtime::ENVIRONMENT_HELP)]
 struct Args {
     /// Expiring within this many days from now.
     #[arg(long, default_value_t = 30)]
@@ -109,6 +110,16 @@ async fn main() -> ExitCode {
 mod tests {
     use super::*;
     use keyfactor_client::mock::MockServer;
+
+    #[test]
+    fn help_names_the_variables_and_the_profile_file_it_reads() {
+        let help = <Args as clap::CommandFactory>::command().render_long_help().to_string();
+        for needed in
+            ["KEYFACTOR_HOSTNAME", "KEYFACTOR_USERNAME", "KEYFACTOR_AUTH_CLIENT_ID", ".keyfactor/command_config.json"]
+        {
+            assert!(help.contains(needed), "{needed} missing from:\n{help}");
+        }
+    }
 
     fn certificate(id: i32, cn: &str, not_after: &str) -> CertificateRetrievalBulkResponse {
         CertificateRetrievalBulkResponse {

@@ -18,6 +18,7 @@ use keyfactor_client::types::{RevokeCertificateRequest, RevokeCode};
 
 /// Revoke a certificate.
 #[derive(Parser)]
+#[command(after_help = keyfactor_client::keyfactor_runtime::ENVIRONMENT_HELP)]
 struct Args {
     /// The certificate's id in Keyfactor Command.
     #[arg(long, conflicts_with = "thumbprint", required_unless_present = "thumbprint")]
@@ -123,6 +124,16 @@ mod tests {
     use super::*;
     use keyfactor_client::mock::{MockServer, ReplayServer};
     use keyfactor_client::types::CertificateRetrievalBulkResponse;
+
+    #[test]
+    fn help_names_the_variables_and_the_profile_file_it_reads() {
+        let help = <Args as clap::CommandFactory>::command().render_long_help().to_string();
+        for needed in
+            ["KEYFACTOR_HOSTNAME", "KEYFACTOR_USERNAME", "KEYFACTOR_AUTH_CLIENT_ID", ".keyfactor/command_config.json"]
+        {
+            assert!(help.contains(needed), "{needed} missing from:\n{help}");
+        }
+    }
 
     const RECORDING: &str =
         concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/recordings/certificate_resource_csr.yaml");

@@ -18,6 +18,7 @@ use keyfactor_client::Client;
 
 /// List certificate stores and what they hold.
 #[derive(Parser)]
+#[command(after_help = keyfactor_client::keyfactor_runtime::ENVIRONMENT_HELP)]
 struct Args {
     /// The stores of this orchestrator (its id).
     #[arg(long, conflicts_with = "store_type", required_unless_present = "store_type")]
@@ -145,6 +146,16 @@ mod tests {
         CertificateStoreInventoryCertificateResponse, CertificateStoreInventoryResponse, CertificateStoreResponse,
         CertificateStoreTypeResponse,
     };
+
+    #[test]
+    fn help_names_the_variables_and_the_profile_file_it_reads() {
+        let help = <Args as clap::CommandFactory>::command().render_long_help().to_string();
+        for needed in
+            ["KEYFACTOR_HOSTNAME", "KEYFACTOR_USERNAME", "KEYFACTOR_AUTH_CLIENT_ID", ".keyfactor/command_config.json"]
+        {
+            assert!(help.contains(needed), "{needed} missing from:\n{help}");
+        }
+    }
 
     const RECORDING: &str =
         concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/recordings/certificate_store_resource.yaml");

@@ -48,6 +48,7 @@
 //! # }
 //! ```
 #![doc = include_str!("generated/versions.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[rustfmt::skip] // formatted by prettyplease when generated
 mod generated;

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use keyfactor_release::{diff, fetch};
 use keyfactor_runtime::ClientBuilder;
 
@@ -44,8 +44,19 @@ enum Command {
     },
 }
 
+/// The command users typed, as `--help` and errors should name it: `cargo
+/// xtask` sets `KEYFACTOR_RELEASE_AS` when it runs this binary for them.
+fn parse() -> Cli {
+    let mut command = Cli::command();
+    if let Ok(name) = std::env::var("KEYFACTOR_RELEASE_AS") {
+        command = command.bin_name(name);
+    }
+    let matches = command.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    match run(parse()) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");

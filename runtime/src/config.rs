@@ -143,6 +143,24 @@ pub(crate) fn from_lookup(env: &dyn Fn(&str) -> Option<String>, base: Option<Str
     Ok(builder)
 }
 
+/// What a program configured with `from_env` needs, for its `--help`
+/// (the examples show it as clap's `after_help`).
+pub const ENVIRONMENT_HELP: &str = "\
+Server and credentials come from the environment, or from the profile file, as kfutil and the
+Keyfactor Terraform provider read them (the environment wins):
+  KEYFACTOR_HOSTNAME                  the server (required), e.g. keyfactor.example.com
+  KEYFACTOR_PORT, KEYFACTOR_API_PATH  default 443 and KeyfactorAPI
+  KEYFACTOR_USERNAME, KEYFACTOR_PASSWORD, KEYFACTOR_DOMAIN
+                                      Basic authentication
+  KEYFACTOR_AUTH_CLIENT_ID, KEYFACTOR_AUTH_CLIENT_SECRET, KEYFACTOR_AUTH_TOKEN_URL
+                                      OAuth 2 client credentials (KEYFACTOR_AUTH_SCOPES, _AUDIENCE)
+  KEYFACTOR_AUTH_ACCESS_TOKEN         a ready bearer token
+  KEYFACTOR_CA_CERT                   the CA of the server's certificate (file or PEM)
+  KEYFACTOR_SKIP_VERIFY               true to skip TLS verification (not for production)
+  KEYFACTOR_CLIENT_TIMEOUT            e.g. 60s, 2m
+Profile file: $HOME/.keyfactor/command_config.json (JSON or YAML; KEYFACTOR_AUTH_CONFIG_FILE
+reads another), profile `default` (KEYFACTOR_AUTH_CONFIG_PROFILE picks another).";
+
 fn read_profile(env: &dyn Fn(&str) -> Option<String>) -> Result<Option<(PathBuf, String, FileServer)>> {
     let explicit = env("KEYFACTOR_AUTH_CONFIG_FILE").filter(|v| !v.trim().is_empty());
     let path = match &explicit {
@@ -157,7 +175,20 @@ fn read_profile(env: &dyn Fn(&str) -> Option<String>) -> Result<Option<(PathBuf,
         Ok(text) => text,
         // The default file is optional; a file or profile the user named is not.
         Err(_) if explicit.is_none() && profile.is_none() => return Ok(None),
-        Err(e) => return Err(Error::Config(format!("KEYFACTOR_AUTH_CONFIG_FILE {}: {e}", path.display()))),
+        Err(e) if explicit.is_some() => {
+            return Err(Error::Config(format!(
+                "KEYFACTOR_AUTH_CONFIG_FILE is {}, which cannot be read: {e}",
+                path.display()
+            )));
+        }
+        Err(e) => {
+            return Err(Error::Config(format!(
+                "KEYFACTOR_AUTH_CONFIG_PROFILE is {:?}, but the profile file {} (the default place; set \
+                 KEYFACTOR_AUTH_CONFIG_FILE to read another) cannot be read: {e}",
+                profile.as_deref().unwrap_or_default(),
+                path.display()
+            )));
+        }
     };
     let config: FileConfig = if text.trim_start().starts_with('{') {
         serde_json::from_str(&text).map_err(|e| Error::Config(format!("{}: invalid JSON: {e}", path.display())))?
@@ -400,6 +431,25 @@ mod tests {
         let e = debug(&[("KEYFACTOR_AUTH_CONFIG_FILE", yaml.to_str().unwrap())]).unwrap_err().to_string();
         assert!(e.contains("servers.default.username in") && e.contains("but KEYFACTOR_PASSWORD is not"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_profile_without_a_file_names_the_default_path_and_the_variable_that_moves_it() {
+        let home = std::env::temp_dir().join(format!("kf-no-profile-{}", std::process::id()));
+        let e = debug(&[("HOME", home.to_str().unwrap()), ("KEYFACTOR_AUTH_CONFIG_PROFILE", "prod")])
+            .unwrap_err()
+            .to_string();
+        let default = home.join(".keyfactor").join("command_config.json");
+        assert!(
+            e.contains(&format!(
+                "KEYFACTOR_AUTH_CONFIG_PROFILE is \"prod\", but the profile file {} (the default place; set \
+                 KEYFACTOR_AUTH_CONFIG_FILE to read another) cannot be read",
+                default.display()
+            )),
+            "{e}"
+        );
+        let e = debug(&[("KEYFACTOR_AUTH_CONFIG_FILE", "/nowhere/config.json")]).unwrap_err().to_string();
+        assert!(e.contains("KEYFACTOR_AUTH_CONFIG_FILE is /nowhere/config.json, which cannot be read"), "{e}");
     }
 
     #[test]

@@ -43,6 +43,7 @@ mod unknown;
 pub use auth::{Auth, OAuthConfig};
 pub use client::{Client, ClientBuilder, GeneratedClient};
 pub use code::{CodeForm, CodeNames};
+pub use config::ENVIRONMENT_HELP;
 pub use datetime::parse as parse_date_time;
 pub use error::{ApiError, Error, Result};
 pub use request::OperationInfo;

@@ -199,6 +199,8 @@ pub(crate) fn run_package(workspace: &Path, package: &str, subcommand: &str, arg
         .arg("--manifest-path")
         .arg(workspace.join("Cargo.toml"))
         .args(["--quiet", "--package", package, "--"])
+        // So that the tool's --help and errors name the command the user typed.
+        .env("KEYFACTOR_RELEASE_AS", "cargo xtask")
         .args((!subcommand.is_empty()).then_some(subcommand))
         .args(args)
         .status()

@@ -127,6 +127,28 @@ fn cargo(dir: &Path, args: &[&str]) {
     assert!(status.success(), "cargo {args:?} in {} failed", dir.display());
 }
 
+/// Rustdoc as docs.rs runs it (`--cfg docsrs`; the stable toolchain is told
+/// to allow `doc_cfg` as docs.rs's nightly does): every method and type of an
+/// area says which feature it needs, and each method's doc line names it too.
+fn feature_markers_in_the_docs(out: &Path) {
+    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .current_dir(out)
+        .env("CARGO_TARGET_DIR", root().join("target/outside-docs"))
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env("RUSTDOCFLAGS", "--cfg docsrs -D warnings")
+        .args(["doc", "--quiet", "--no-deps", "--all-features"])
+        .status()
+        .unwrap();
+    assert!(status.success(), "cargo doc failed");
+    let docs = root().join("target/outside-docs/doc/keyfactor_client_10");
+    let client = std::fs::read_to_string(docs.join("struct.Client.html")).unwrap();
+    let marker = "Available on <strong>crate feature <code>agent</code></strong> only";
+    assert!(client.contains(marker), "no feature marker on the methods of Client");
+    assert!(client.contains("compiled with the cargo feature <code>agent</code>"), "no feature in the doc line");
+    let module = std::fs::read_to_string(docs.join("operations/index.html")).unwrap();
+    assert!(module.contains("title=\"Available on crate feature `agent` only\""), "no feature marker on the module");
+}
+
 /// The program a team with servers of two releases writes.
 const APP: &str = r#"
 use keyfactor_client::keyfactor_runtime;
@@ -171,6 +193,7 @@ fn outside_this_repository_the_crate_builds_clippy_clean_and_serves_beside_the_v
         .unwrap();
     assert!(features.status.success(), "{}", stderr(&features));
     assert!(stderr(&features).contains("feature sets build without warnings"), "{}", stderr(&features));
+    feature_markers_in_the_docs(&out);
 
     let app = tmp.path().join("app");
     std::fs::create_dir_all(app.join("src")).unwrap();

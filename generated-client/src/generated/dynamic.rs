@@ -19,944 +19,1414 @@ type Called<'a> = Pin<
 /// The names [`call`] accepts: every client method (of the areas compiled in).
 pub const NAMES: &[&str] = &[
     #[cfg(feature = "agent-blueprint")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
     "get_agent_blue_print",
     #[cfg(feature = "agent-blueprint")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
     "post_agent_blue_print_apply_blueprint",
     #[cfg(feature = "agent-blueprint")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
     "post_agent_blue_print_generate_blue_print",
     #[cfg(feature = "agent-blueprint")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
     "delete_agent_blue_print_by_id",
     #[cfg(feature = "agent-blueprint")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
     "get_agent_blue_print_by_id",
     #[cfg(feature = "agent-blueprint")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
     "get_agent_blue_print_by_id_jobs",
     #[cfg(feature = "agent-blueprint")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
     "get_agent_blue_print_by_id_stores",
     #[cfg(feature = "agent-pool")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
     "get_agent_pools",
     #[cfg(feature = "agent-pool")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
     "post_agent_pools",
     #[cfg(feature = "agent-pool")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
     "put_agent_pools",
     #[cfg(feature = "agent-pool")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
     "get_agent_pools_agents",
     #[cfg(feature = "agent-pool")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
     "delete_agent_pools_by_id",
     #[cfg(feature = "agent-pool")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
     "get_agent_pools_by_id",
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     "get_agents",
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     "post_agents_approve",
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     "post_agents_disapprove",
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     "post_agents_reset",
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     "post_agents_set_auth_certificate_reenrollment",
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     "delete_agents_by_id",
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     "get_agents_by_id",
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     "post_agents_by_id_fetch_logs",
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     "post_agents_by_id_reset",
     #[cfg(feature = "denied-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
     "get_alerts_denied",
     #[cfg(feature = "denied-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
     "post_alerts_denied",
     #[cfg(feature = "denied-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
     "put_alerts_denied",
     #[cfg(feature = "denied-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
     "delete_alerts_denied_by_id",
     #[cfg(feature = "denied-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
     "get_alerts_denied_by_id",
     #[cfg(feature = "expiration-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
     "get_alerts_expiration",
     #[cfg(feature = "expiration-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
     "post_alerts_expiration",
     #[cfg(feature = "expiration-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
     "put_alerts_expiration",
     #[cfg(feature = "expiration-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
     "get_alerts_expiration_schedule",
     #[cfg(feature = "expiration-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
     "put_alerts_expiration_schedule",
     #[cfg(feature = "expiration-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
     "post_alerts_expiration_test",
     #[cfg(feature = "expiration-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
     "post_alerts_expiration_test_all",
     #[cfg(feature = "expiration-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
     "delete_alerts_expiration_by_id",
     #[cfg(feature = "expiration-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
     "get_alerts_expiration_by_id",
     #[cfg(feature = "issued-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
     "get_alerts_issued",
     #[cfg(feature = "issued-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
     "post_alerts_issued",
     #[cfg(feature = "issued-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
     "put_alerts_issued",
     #[cfg(feature = "issued-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
     "get_alerts_issued_schedule",
     #[cfg(feature = "issued-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
     "put_alerts_issued_schedule",
     #[cfg(feature = "issued-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
     "delete_alerts_issued_by_id",
     #[cfg(feature = "issued-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
     "get_alerts_issued_by_id",
     #[cfg(feature = "key-rotation-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
     "get_alerts_key_rotation",
     #[cfg(feature = "key-rotation-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
     "post_alerts_key_rotation",
     #[cfg(feature = "key-rotation-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
     "put_alerts_key_rotation",
     #[cfg(feature = "key-rotation-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
     "get_alerts_key_rotation_schedule",
     #[cfg(feature = "key-rotation-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
     "put_alerts_key_rotation_schedule",
     #[cfg(feature = "key-rotation-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
     "post_alerts_key_rotation_test",
     #[cfg(feature = "key-rotation-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
     "post_alerts_key_rotation_test_all",
     #[cfg(feature = "key-rotation-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
     "delete_alerts_key_rotation_by_id",
     #[cfg(feature = "key-rotation-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
     "get_alerts_key_rotation_by_id",
     #[cfg(feature = "pending-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
     "get_alerts_pending",
     #[cfg(feature = "pending-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
     "post_alerts_pending",
     #[cfg(feature = "pending-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
     "put_alerts_pending",
     #[cfg(feature = "pending-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
     "get_alerts_pending_schedule",
     #[cfg(feature = "pending-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
     "put_alerts_pending_schedule",
     #[cfg(feature = "pending-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
     "post_alerts_pending_test",
     #[cfg(feature = "pending-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
     "post_alerts_pending_test_all",
     #[cfg(feature = "pending-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
     "delete_alerts_pending_by_id",
     #[cfg(feature = "pending-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
     "get_alerts_pending_by_id",
     #[cfg(feature = "analytics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
     "get_analytics_certificates_count",
     #[cfg(feature = "analytics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
     "get_analytics_certificates_count_collections",
     #[cfg(feature = "analytics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
     "get_analytics_certificates_count_grouped",
     #[cfg(feature = "analytics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
     "get_analytics_certificates_issuance",
     #[cfg(feature = "analytics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
     "get_analytics_certificates_revocation",
     #[cfg(feature = "analytics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
     "get_analytics_ssl_networks_endpoints",
     #[cfg(feature = "analytics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
     "get_analytics_ssl_networks_endpoints_status",
     #[cfg(feature = "app-setting")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
     "get_app_setting",
     #[cfg(feature = "app-setting")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
     "put_app_setting",
     #[cfg(feature = "app-setting")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
     "get_app_setting_by_id",
     #[cfg(feature = "app-setting")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
     "put_app_setting_by_id_set",
     #[cfg(feature = "app-setting")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
     "put_app_setting_by_name_set",
     #[cfg(feature = "application")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "application")))]
     "get_applications",
     #[cfg(feature = "application")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "application")))]
     "post_applications",
     #[cfg(feature = "application")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "application")))]
     "put_applications",
     #[cfg(feature = "application")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "application")))]
     "delete_applications_by_id",
     #[cfg(feature = "application")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "application")))]
     "get_applications_by_id",
     #[cfg(feature = "audit-log")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
     "get_audit",
     #[cfg(feature = "audit-log")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
     "get_audit_download",
     #[cfg(feature = "audit-log")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
     "get_audit_related_entities",
     #[cfg(feature = "audit-log")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
     "get_audit_by_id",
     #[cfg(feature = "audit-log")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
     "get_audit_by_id_validate",
     #[cfg(feature = "csr-generation")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
     "post_csr_generation_generate",
     #[cfg(feature = "csr-generation")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
     "delete_csr_generation_pending",
     #[cfg(feature = "csr-generation")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
     "get_csr_generation_pending",
     #[cfg(feature = "csr-generation")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
     "delete_csr_generation_pending_by_id",
     #[cfg(feature = "csr-generation")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
     "get_csr_generation_pending_by_id",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "get_certificate_authority",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "post_certificate_authority",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "put_certificate_authority",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "get_certificate_authority_alert_recipients_ca_health_recipients",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "post_certificate_authority_alert_recipients_ca_health_recipients",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "delete_certificate_authority_alert_recipients_ca_health_recipients_by_id",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "get_certificate_authority_alert_recipients_ca_health_recipients_by_id",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "put_certificate_authority_alert_recipients_ca_health_recipients_by_id",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "get_certificate_authority_alert_recipients_ca_threshold_recipients",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "post_certificate_authority_alert_recipients_ca_threshold_recipients",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "delete_certificate_authority_alert_recipients_ca_threshold_recipients_by_id",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "get_certificate_authority_alert_recipients_ca_threshold_recipients_by_id",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "put_certificate_authority_alert_recipients_ca_threshold_recipients_by_id",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "get_certificate_authority_available_forests",
     #[cfg(feature = "ca-connector")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
     "get_certificate_authority_ca_connectors",
     #[cfg(feature = "ca-connector")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
     "post_certificate_authority_ca_connectors",
     #[cfg(feature = "ca-connector")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
     "delete_certificate_authority_ca_connectors_by_id",
     #[cfg(feature = "ca-connector")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
     "get_certificate_authority_ca_connectors_by_id",
     #[cfg(feature = "ca-connector")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
     "put_certificate_authority_ca_connectors_by_id",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "get_certificate_authority_health_monitoring_schedule",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "post_certificate_authority_import",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "post_certificate_authority_publish_crl",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "get_certificate_authority_source_count",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "get_certificate_authority_task_queue",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "put_certificate_authority_task_queue",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "post_certificate_authority_task_queue_test",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "post_certificate_authority_test",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "delete_certificate_authority_by_id",
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     "get_certificate_authority_by_id",
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     "get_certificate_collections",
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     "post_certificate_collections",
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     "put_certificate_collections",
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     "get_certificate_collections_collection_list",
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     "get_certificate_collections_collection_ordering",
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     "post_certificate_collections_copy",
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     "get_certificate_collections_last_estimated",
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     "get_certificate_collections_nav_items",
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     "delete_certificate_collections_by_id",
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     "get_certificate_collections_by_id",
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     "put_certificate_collections_by_id_favorite",
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     "get_certificate_collections_by_name",
     #[cfg(feature = "certificate-store-container")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
     "get_certificate_store_containers",
     #[cfg(feature = "certificate-store-container")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
     "post_certificate_store_containers",
     #[cfg(feature = "certificate-store-container")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
     "put_certificate_store_containers",
     #[cfg(feature = "certificate-store-container")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
     "delete_certificate_store_containers_by_id",
     #[cfg(feature = "certificate-store-container")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
     "get_certificate_store_containers_by_id",
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     "delete_certificate_store_types",
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     "get_certificate_store_types",
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     "post_certificate_store_types",
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     "put_certificate_store_types",
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     "get_certificate_store_types_name_by_name",
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     "delete_certificate_store_types_by_id",
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     "get_certificate_store_types_by_id",
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     "delete_certificate_stores",
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     "get_certificate_stores",
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     "post_certificate_stores",
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     "put_certificate_stores",
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     "get_certificate_stores_aliases",
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     "post_certificate_stores_approve",
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     "put_certificate_stores_assign_application",
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     "put_certificate_stores_assign_container",
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     "post_certificate_stores_certificates_add",
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     "post_certificate_stores_certificates_remove",
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     "put_certificate_stores_discovery_job",
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     "put_certificate_stores_password",
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     "post_certificate_stores_reenrollment",
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     "post_certificate_stores_schedule",
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     "delete_certificate_stores_by_id",
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     "get_certificate_stores_by_id",
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     "get_certificate_stores_by_id_inventory",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "delete_certificates",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "get_certificates",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "post_certificates_analyze",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "get_certificates_csv",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "post_certificates_download",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "delete_certificates_exclude",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "delete_certificates_exclude_query",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "delete_certificates_exclude_by_id",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "delete_certificates_excluded_certificates",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "get_certificates_excluded_certificates",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "get_certificates_identity_audit_by_id",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "get_certificates_identity_audit_by_id_v2",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "post_certificates_import",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "get_certificates_locations_by_id",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "put_certificates_metadata",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "put_certificates_metadata_all",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "get_certificates_metadata_compare",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "put_certificates_owner",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "delete_certificates_private_key",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "delete_certificates_private_key_by_id",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "delete_certificates_query",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "get_certificates_query_parsers",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "post_certificates_recover",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "post_certificates_revoke",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "delete_certificates_by_id",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "get_certificates_by_id",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "get_certificates_by_id_history",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "put_certificates_by_id_owner",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "get_certificates_by_id_security",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "get_certificates_by_id_validate",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "get_certificates_by_id_validation",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "post_certificates_by_id_validation",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "delete_certificates_by_id_validation_by_rule_name",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "delete_certificates_by_id_validation_by_rule_name_by_violation_name",
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     "put_certificates_by_id_validation_by_rule_name_by_violation_name",
     #[cfg(feature = "component-installation")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "component-installation")))]
     "get_component_installation",
     #[cfg(feature = "component-installation")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "component-installation")))]
     "delete_component_installation_by_id",
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     "get_enrollment_available_renewal_id_by_id",
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     "get_enrollment_available_renewal_thumbprint_by_thumbprint",
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     "post_enrollment_csr",
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     "get_enrollment_csr_context_my",
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     "post_enrollment_csr_parse",
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     "post_enrollment_pfx",
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     "post_enrollment_pfx_v2",
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     "get_enrollment_pfx_context_my",
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     "post_enrollment_pfx_deploy",
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     "post_enrollment_pfx_replace",
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     "post_enrollment_renew",
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     "get_enrollment_settings_by_id",
     #[cfg(feature = "enrollment-pattern")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
     "get_enrollment_patterns",
     #[cfg(feature = "enrollment-pattern")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
     "post_enrollment_patterns",
     #[cfg(feature = "enrollment-pattern")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
     "get_enrollment_patterns_settings",
     #[cfg(feature = "enrollment-pattern")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
     "put_enrollment_patterns_settings",
     #[cfg(feature = "enrollment-pattern")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
     "get_enrollment_patterns_subject_parts",
     #[cfg(feature = "enrollment-pattern")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
     "delete_enrollment_patterns_by_id",
     #[cfg(feature = "enrollment-pattern")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
     "get_enrollment_patterns_by_id",
     #[cfg(feature = "enrollment-pattern")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
     "put_enrollment_patterns_by_id",
     #[cfg(feature = "enrollment-pattern")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
     "get_enrollment_patterns_by_id_metadata",
     #[cfg(feature = "enrollment-pattern")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
     "get_enrollment_patterns_by_id_settings",
     #[cfg(feature = "event-handler-registration")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
     "get_event_handler_registration",
     #[cfg(feature = "event-handler-registration")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
     "post_event_handler_registration",
     #[cfg(feature = "event-handler-registration")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
     "delete_event_handler_registration_by_id",
     #[cfg(feature = "event-handler-registration")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
     "get_event_handler_registration_by_id",
     #[cfg(feature = "event-handler-registration")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
     "put_event_handler_registration_by_id",
     #[cfg(feature = "extensions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
     "get_extensions_scripts",
     #[cfg(feature = "extensions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
     "post_extensions_scripts",
     #[cfg(feature = "extensions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
     "put_extensions_scripts",
     #[cfg(feature = "extensions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
     "delete_extensions_scripts_by_id",
     #[cfg(feature = "extensions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
     "get_extensions_scripts_by_id",
     #[cfg(feature = "identity-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
     "get_identity_providers",
     #[cfg(feature = "identity-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
     "post_identity_providers",
     #[cfg(feature = "identity-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
     "get_identity_providers_types",
     #[cfg(feature = "identity-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
     "get_identity_providers_by_id",
     #[cfg(feature = "identity-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
     "put_identity_providers_by_id",
     #[cfg(feature = "custom-job-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
     "get_job_types_custom",
     #[cfg(feature = "custom-job-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
     "post_job_types_custom",
     #[cfg(feature = "custom-job-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
     "put_job_types_custom",
     #[cfg(feature = "custom-job-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
     "delete_job_types_custom_by_id",
     #[cfg(feature = "custom-job-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
     "get_job_types_custom_by_id",
     #[cfg(feature = "license")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "license")))]
     "get_license",
     #[cfg(feature = "mac-enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "mac-enrollment")))]
     "get_mac_enrollment",
     #[cfg(feature = "mac-enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "mac-enrollment")))]
     "put_mac_enrollment",
     #[cfg(feature = "metadata-field")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
     "delete_metadata_fields",
     #[cfg(feature = "metadata-field")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
     "get_metadata_fields",
     #[cfg(feature = "metadata-field")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
     "post_metadata_fields",
     #[cfg(feature = "metadata-field")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
     "put_metadata_fields",
     #[cfg(feature = "metadata-field")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
     "delete_metadata_fields_by_id",
     #[cfg(feature = "metadata-field")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
     "get_metadata_fields_by_id",
     #[cfg(feature = "metadata-field")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
     "get_metadata_fields_by_id_in_use",
     #[cfg(feature = "metadata-field")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
     "get_metadata_fields_by_name",
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     "post_monitoring_resolve_ocsp",
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     "get_monitoring_revocation",
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     "post_monitoring_revocation",
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     "put_monitoring_revocation",
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     "post_monitoring_revocation_crl_test",
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     "post_monitoring_revocation_ocsp_test",
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     "put_monitoring_revocation_schedule",
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     "post_monitoring_revocation_test",
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     "post_monitoring_revocation_test_all",
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     "delete_monitoring_revocation_by_id",
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     "get_monitoring_revocation_by_id",
     #[cfg(feature = "orchestrator-job")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
     "post_orchestrator_jobs_acknowledge",
     #[cfg(feature = "orchestrator-job")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
     "post_orchestrator_jobs_custom",
     #[cfg(feature = "orchestrator-job")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
     "post_orchestrator_jobs_custom_bulk",
     #[cfg(feature = "orchestrator-job")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
     "get_orchestrator_jobs_job_history",
     #[cfg(feature = "orchestrator-job")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
     "get_orchestrator_jobs_job_status_data",
     #[cfg(feature = "orchestrator-job")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
     "post_orchestrator_jobs_reschedule",
     #[cfg(feature = "orchestrator-job")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
     "get_orchestrator_jobs_scheduled_jobs",
     #[cfg(feature = "orchestrator-job")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
     "post_orchestrator_jobs_unschedule",
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     "get_pam_providers",
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     "get_pam_providers_v2",
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     "post_pam_providers",
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     "post_pam_providers_v2",
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     "put_pam_providers",
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     "put_pam_providers_v2",
     #[cfg(feature = "pam-local-entries")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
     "delete_pam_providers_local_by_provider_id_entries",
     #[cfg(feature = "pam-local-entries")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
     "get_pam_providers_local_by_provider_id_entries",
     #[cfg(feature = "pam-local-entries")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
     "post_pam_providers_local_by_provider_id_entries",
     #[cfg(feature = "pam-local-entries")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
     "put_pam_providers_local_by_provider_id_entries",
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     "get_pam_providers_types",
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     "get_pam_providers_types_v2",
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     "post_pam_providers_types",
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     "post_pam_providers_types_v2",
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     "delete_pam_providers_types_by_id",
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     "get_pam_providers_types_by_id_v2",
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     "delete_pam_providers_by_id",
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     "delete_pam_providers_by_id_v2",
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     "get_pam_providers_by_id",
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     "get_pam_providers_by_id_v2",
     #[cfg(feature = "permission-set")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
     "get_permission_sets",
     #[cfg(feature = "permission-set")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
     "post_permission_sets",
     #[cfg(feature = "permission-set")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
     "put_permission_sets",
     #[cfg(feature = "permission-set")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
     "get_permission_sets_my",
     #[cfg(feature = "permission-set")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
     "delete_permission_sets_by_id",
     #[cfg(feature = "permission-set")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
     "get_permission_sets_by_id",
     #[cfg(feature = "permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "permissions")))]
     "get_permissions",
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     "get_reports",
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     "put_reports",
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     "get_reports_custom",
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     "post_reports_custom",
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     "put_reports_custom",
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     "delete_reports_custom_by_id",
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     "get_reports_custom_by_id",
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     "delete_reports_schedules_by_id",
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     "get_reports_schedules_by_id",
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     "get_reports_by_id",
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     "get_reports_by_id_parameters",
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     "put_reports_by_id_parameters",
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     "get_reports_by_id_schedules",
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     "post_reports_by_id_schedules",
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     "put_reports_by_id_schedules",
     #[cfg(feature = "smtp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
     "get_smtp",
     #[cfg(feature = "smtp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
     "get_smtp_v2",
     #[cfg(feature = "smtp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
     "put_smtp",
     #[cfg(feature = "smtp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
     "put_smtp_v2",
     #[cfg(feature = "smtp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
     "post_smtp_test",
     #[cfg(feature = "smtp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
     "post_smtp_test_v2",
     #[cfg(feature = "key")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
     "get_ssh_keys_my_key",
     #[cfg(feature = "key")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
     "post_ssh_keys_my_key",
     #[cfg(feature = "key")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
     "put_ssh_keys_my_key",
     #[cfg(feature = "key")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
     "delete_ssh_keys_unmanaged",
     #[cfg(feature = "key")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
     "get_ssh_keys_unmanaged",
     #[cfg(feature = "key")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
     "delete_ssh_keys_unmanaged_by_id",
     #[cfg(feature = "key")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
     "get_ssh_keys_unmanaged_by_id",
     #[cfg(feature = "logon")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
     "get_ssh_logons",
     #[cfg(feature = "logon")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
     "post_ssh_logons",
     #[cfg(feature = "logon")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
     "post_ssh_logons_access",
     #[cfg(feature = "logon")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
     "delete_ssh_logons_by_id",
     #[cfg(feature = "logon")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
     "get_ssh_logons_by_id",
     #[cfg(feature = "server-group")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
     "get_ssh_server_groups",
     #[cfg(feature = "server-group")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
     "post_ssh_server_groups",
     #[cfg(feature = "server-group")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
     "put_ssh_server_groups",
     #[cfg(feature = "server-group")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
     "delete_ssh_server_groups_access",
     #[cfg(feature = "server-group")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
     "post_ssh_server_groups_access",
     #[cfg(feature = "server-group")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
     "get_ssh_server_groups_access_by_id",
     #[cfg(feature = "server-group")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
     "delete_ssh_server_groups_by_id",
     #[cfg(feature = "server-group")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
     "get_ssh_server_groups_by_id",
     #[cfg(feature = "server-group")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
     "get_ssh_server_groups_by_name",
     #[cfg(feature = "server")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
     "get_ssh_servers",
     #[cfg(feature = "server")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
     "post_ssh_servers",
     #[cfg(feature = "server")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
     "put_ssh_servers",
     #[cfg(feature = "server")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
     "delete_ssh_servers_access",
     #[cfg(feature = "server")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
     "post_ssh_servers_access",
     #[cfg(feature = "server")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
     "get_ssh_servers_access_by_id",
     #[cfg(feature = "server")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
     "delete_ssh_servers_by_id",
     #[cfg(feature = "server")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
     "get_ssh_servers_by_id",
     #[cfg(feature = "service-account")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
     "delete_ssh_service_accounts",
     #[cfg(feature = "service-account")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
     "get_ssh_service_accounts",
     #[cfg(feature = "service-account")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
     "post_ssh_service_accounts",
     #[cfg(feature = "service-account")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
     "put_ssh_service_accounts",
     #[cfg(feature = "service-account")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
     "get_ssh_service_accounts_key_by_id",
     #[cfg(feature = "service-account")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
     "post_ssh_service_accounts_rotate_by_id",
     #[cfg(feature = "service-account")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
     "delete_ssh_service_accounts_by_id",
     #[cfg(feature = "service-account")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
     "get_ssh_service_accounts_by_id",
     #[cfg(feature = "user")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
     "get_ssh_users",
     #[cfg(feature = "user")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
     "get_ssh_users_v2",
     #[cfg(feature = "user")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
     "post_ssh_users",
     #[cfg(feature = "user")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
     "put_ssh_users",
     #[cfg(feature = "user")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
     "post_ssh_users_access",
     #[cfg(feature = "user")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
     "delete_ssh_users_by_id",
     #[cfg(feature = "user")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
     "get_ssh_users_by_id",
     #[cfg(feature = "user")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
     "get_ssh_users_by_id_v2",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "get_ssl",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "put_ssl_endpoints_monitor_all",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "put_ssl_endpoints_monitor_status",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "put_ssl_endpoints_review_all",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "put_ssl_endpoints_review_status",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "get_ssl_endpoints_by_id",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "get_ssl_endpoints_by_id_history",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "post_ssl_network_ranges",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "put_ssl_network_ranges",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "post_ssl_network_ranges_validate",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "delete_ssl_network_ranges_by_id",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "get_ssl_network_ranges_by_id",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "get_ssl_networks",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "post_ssl_networks",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "put_ssl_networks",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "get_ssl_networks_by_identifier",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "delete_ssl_networks_by_id",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "get_ssl_networks_by_id_parts",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "post_ssl_networks_by_id_reset",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "post_ssl_networks_by_id_scan",
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     "get_ssl_parts_by_id",
     #[cfg(feature = "scheduling")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "scheduling")))]
     "post_scheduling",
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     "get_security_applications_by_id_roles",
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     "post_security_applications_by_id_roles",
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     "get_security_audit_collections_by_id",
     #[cfg(feature = "security-claims")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
     "get_security_claims",
     #[cfg(feature = "security-claims")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
     "post_security_claims",
     #[cfg(feature = "security-claims")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
     "put_security_claims",
     #[cfg(feature = "security-claims")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
     "get_security_claims_roles",
     #[cfg(feature = "security-claims")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
     "delete_security_claims_by_id",
     #[cfg(feature = "security-claims")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
     "get_security_claims_by_id",
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     "get_security_containers_by_id_roles",
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     "post_security_containers_by_id_roles",
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     "get_security_identities",
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     "post_security_identities",
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     "get_security_identities_lookup",
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     "delete_security_identities_by_id",
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     "get_security_identities_by_id",
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     "get_security_my",
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     "get_security_my_permissions",
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     "get_security_roles",
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     "get_security_roles_v2",
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     "post_security_roles",
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     "post_security_roles_v2",
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     "put_security_roles",
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     "put_security_roles_v2",
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     "delete_security_roles_by_id",
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     "get_security_roles_by_id",
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     "get_security_roles_by_id_v2",
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     "post_security_roles_by_id_copy",
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     "get_security_roles_by_id_identities",
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     "put_security_roles_by_id_identities",
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     "get_security_roles_by_id_permissions",
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     "get_security_roles_by_id_permissions_collections",
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     "post_security_roles_by_id_permissions_collections",
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     "put_security_roles_by_id_permissions_collections",
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     "get_security_roles_by_id_permissions_containers",
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     "post_security_roles_by_id_permissions_containers",
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     "put_security_roles_by_id_permissions_containers",
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     "get_security_roles_by_id_permissions_global",
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     "post_security_roles_by_id_permissions_global",
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     "put_security_roles_by_id_permissions_global",
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     "get_security_roles_by_id_permissions_pam_providers",
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     "put_security_roles_by_id_permissions_pam_providers",
     #[cfg(feature = "status")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "status")))]
     "get_status_endpoints",
     #[cfg(feature = "status")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "status")))]
     "get_status_health_check",
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     "get_templates",
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     "put_templates",
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     "post_templates_ca_details",
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     "get_templates_ca_details_by_id",
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     "put_templates_ca_details_by_id",
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     "get_templates_custom_extensions",
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     "post_templates_custom_extensions",
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     "put_templates_custom_extensions",
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     "get_templates_extended_key_usages",
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     "post_templates_import",
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     "get_templates_settings",
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     "put_templates_settings",
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     "get_templates_subject_parts",
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     "get_templates_by_id",
     #[cfg(feature = "workflow")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
     "post_workflow_certificates_approve",
     #[cfg(feature = "workflow")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
     "get_workflow_certificates_denied",
     #[cfg(feature = "workflow")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
     "post_workflow_certificates_deny",
     #[cfg(feature = "workflow")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
     "get_workflow_certificates_external_validation",
     #[cfg(feature = "workflow")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
     "get_workflow_certificates_pending",
     #[cfg(feature = "workflow")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
     "get_workflow_certificates_by_id",
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     "get_workflow_definitions",
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     "get_workflow_definitions_v2",
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     "post_workflow_definitions",
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     "post_workflow_definitions_v2",
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     "get_workflow_definitions_steps",
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     "get_workflow_definitions_steps_by_extension_name",
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     "get_workflow_definitions_types",
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     "delete_workflow_definitions_by_definition_id",
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     "get_workflow_definitions_by_definition_id",
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     "get_workflow_definitions_by_definition_id_v2",
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     "put_workflow_definitions_by_definition_id",
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     "put_workflow_definitions_by_definition_id_v2",
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     "post_workflow_definitions_by_definition_id_publish",
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     "post_workflow_definitions_by_definition_id_publish_by_version",
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     "put_workflow_definitions_by_definition_id_status",
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     "put_workflow_definitions_by_definition_id_steps",
     #[cfg(feature = "workflow-instance")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
     "get_workflow_instances",
     #[cfg(feature = "workflow-instance")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
     "get_workflow_instances_assigned_to_me",
     #[cfg(feature = "workflow-instance")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
     "get_workflow_instances_my",
     #[cfg(feature = "workflow-instance")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
     "delete_workflow_instances_by_instance_id",
     #[cfg(feature = "workflow-instance")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
     "get_workflow_instances_by_instance_id",
     #[cfg(feature = "workflow-instance")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
     "post_workflow_instances_by_instance_id_restart",
     #[cfg(feature = "workflow-instance")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
     "post_workflow_instances_by_instance_id_signals",
     #[cfg(feature = "workflow-instance")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
     "post_workflow_instances_by_instance_id_stop",
 ];
 
@@ -970,317 +1440,409 @@ pub async fn call(
 ) -> crate::Result<crate::Response<serde_json::Value>> {
     let called: Called<'_> = match operation {
         #[cfg(feature = "agent-blueprint")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
         "get_agent_blue_print" => Box::pin(get_agent_blue_print(client, args)),
         #[cfg(feature = "agent-blueprint")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
         "post_agent_blue_print_apply_blueprint" => {
             Box::pin(post_agent_blue_print_apply_blueprint(client, args))
         }
 
         #[cfg(feature = "agent-blueprint")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
         "post_agent_blue_print_generate_blue_print" => {
             Box::pin(post_agent_blue_print_generate_blue_print(client, args))
         }
 
         #[cfg(feature = "agent-blueprint")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
         "delete_agent_blue_print_by_id" => {
             Box::pin(delete_agent_blue_print_by_id(client, args))
         }
 
         #[cfg(feature = "agent-blueprint")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
         "get_agent_blue_print_by_id" => {
             Box::pin(get_agent_blue_print_by_id(client, args))
         }
 
         #[cfg(feature = "agent-blueprint")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
         "get_agent_blue_print_by_id_jobs" => {
             Box::pin(get_agent_blue_print_by_id_jobs(client, args))
         }
 
         #[cfg(feature = "agent-blueprint")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
         "get_agent_blue_print_by_id_stores" => {
             Box::pin(get_agent_blue_print_by_id_stores(client, args))
         }
 
         #[cfg(feature = "agent-pool")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
         "get_agent_pools" => Box::pin(get_agent_pools(client, args)),
         #[cfg(feature = "agent-pool")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
         "post_agent_pools" => Box::pin(post_agent_pools(client, args)),
         #[cfg(feature = "agent-pool")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
         "put_agent_pools" => Box::pin(put_agent_pools(client, args)),
         #[cfg(feature = "agent-pool")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
         "get_agent_pools_agents" => Box::pin(get_agent_pools_agents(client, args)),
         #[cfg(feature = "agent-pool")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
         "delete_agent_pools_by_id" => Box::pin(delete_agent_pools_by_id(client, args)),
         #[cfg(feature = "agent-pool")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
         "get_agent_pools_by_id" => Box::pin(get_agent_pools_by_id(client, args)),
         #[cfg(feature = "agent")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
         "get_agents" => Box::pin(get_agents(client, args)),
         #[cfg(feature = "agent")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
         "post_agents_approve" => Box::pin(post_agents_approve(client, args)),
         #[cfg(feature = "agent")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
         "post_agents_disapprove" => Box::pin(post_agents_disapprove(client, args)),
         #[cfg(feature = "agent")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
         "post_agents_reset" => Box::pin(post_agents_reset(client, args)),
         #[cfg(feature = "agent")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
         "post_agents_set_auth_certificate_reenrollment" => {
             Box::pin(post_agents_set_auth_certificate_reenrollment(client, args))
         }
 
         #[cfg(feature = "agent")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
         "delete_agents_by_id" => Box::pin(delete_agents_by_id(client, args)),
         #[cfg(feature = "agent")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
         "get_agents_by_id" => Box::pin(get_agents_by_id(client, args)),
         #[cfg(feature = "agent")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
         "post_agents_by_id_fetch_logs" => {
             Box::pin(post_agents_by_id_fetch_logs(client, args))
         }
 
         #[cfg(feature = "agent")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
         "post_agents_by_id_reset" => Box::pin(post_agents_by_id_reset(client, args)),
         #[cfg(feature = "denied-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
         "get_alerts_denied" => Box::pin(get_alerts_denied(client, args)),
         #[cfg(feature = "denied-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
         "post_alerts_denied" => Box::pin(post_alerts_denied(client, args)),
         #[cfg(feature = "denied-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
         "put_alerts_denied" => Box::pin(put_alerts_denied(client, args)),
         #[cfg(feature = "denied-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
         "delete_alerts_denied_by_id" => {
             Box::pin(delete_alerts_denied_by_id(client, args))
         }
 
         #[cfg(feature = "denied-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
         "get_alerts_denied_by_id" => Box::pin(get_alerts_denied_by_id(client, args)),
         #[cfg(feature = "expiration-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
         "get_alerts_expiration" => Box::pin(get_alerts_expiration(client, args)),
         #[cfg(feature = "expiration-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
         "post_alerts_expiration" => Box::pin(post_alerts_expiration(client, args)),
         #[cfg(feature = "expiration-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
         "put_alerts_expiration" => Box::pin(put_alerts_expiration(client, args)),
         #[cfg(feature = "expiration-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
         "get_alerts_expiration_schedule" => {
             Box::pin(get_alerts_expiration_schedule(client, args))
         }
 
         #[cfg(feature = "expiration-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
         "put_alerts_expiration_schedule" => {
             Box::pin(put_alerts_expiration_schedule(client, args))
         }
 
         #[cfg(feature = "expiration-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
         "post_alerts_expiration_test" => {
             Box::pin(post_alerts_expiration_test(client, args))
         }
 
         #[cfg(feature = "expiration-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
         "post_alerts_expiration_test_all" => {
             Box::pin(post_alerts_expiration_test_all(client, args))
         }
 
         #[cfg(feature = "expiration-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
         "delete_alerts_expiration_by_id" => {
             Box::pin(delete_alerts_expiration_by_id(client, args))
         }
 
         #[cfg(feature = "expiration-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
         "get_alerts_expiration_by_id" => {
             Box::pin(get_alerts_expiration_by_id(client, args))
         }
 
         #[cfg(feature = "issued-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
         "get_alerts_issued" => Box::pin(get_alerts_issued(client, args)),
         #[cfg(feature = "issued-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
         "post_alerts_issued" => Box::pin(post_alerts_issued(client, args)),
         #[cfg(feature = "issued-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
         "put_alerts_issued" => Box::pin(put_alerts_issued(client, args)),
         #[cfg(feature = "issued-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
         "get_alerts_issued_schedule" => {
             Box::pin(get_alerts_issued_schedule(client, args))
         }
 
         #[cfg(feature = "issued-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
         "put_alerts_issued_schedule" => {
             Box::pin(put_alerts_issued_schedule(client, args))
         }
 
         #[cfg(feature = "issued-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
         "delete_alerts_issued_by_id" => {
             Box::pin(delete_alerts_issued_by_id(client, args))
         }
 
         #[cfg(feature = "issued-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
         "get_alerts_issued_by_id" => Box::pin(get_alerts_issued_by_id(client, args)),
         #[cfg(feature = "key-rotation-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
         "get_alerts_key_rotation" => Box::pin(get_alerts_key_rotation(client, args)),
         #[cfg(feature = "key-rotation-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
         "post_alerts_key_rotation" => Box::pin(post_alerts_key_rotation(client, args)),
         #[cfg(feature = "key-rotation-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
         "put_alerts_key_rotation" => Box::pin(put_alerts_key_rotation(client, args)),
         #[cfg(feature = "key-rotation-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
         "get_alerts_key_rotation_schedule" => {
             Box::pin(get_alerts_key_rotation_schedule(client, args))
         }
 
         #[cfg(feature = "key-rotation-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
         "put_alerts_key_rotation_schedule" => {
             Box::pin(put_alerts_key_rotation_schedule(client, args))
         }
 
         #[cfg(feature = "key-rotation-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
         "post_alerts_key_rotation_test" => {
             Box::pin(post_alerts_key_rotation_test(client, args))
         }
 
         #[cfg(feature = "key-rotation-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
         "post_alerts_key_rotation_test_all" => {
             Box::pin(post_alerts_key_rotation_test_all(client, args))
         }
 
         #[cfg(feature = "key-rotation-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
         "delete_alerts_key_rotation_by_id" => {
             Box::pin(delete_alerts_key_rotation_by_id(client, args))
         }
 
         #[cfg(feature = "key-rotation-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
         "get_alerts_key_rotation_by_id" => {
             Box::pin(get_alerts_key_rotation_by_id(client, args))
         }
 
         #[cfg(feature = "pending-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
         "get_alerts_pending" => Box::pin(get_alerts_pending(client, args)),
         #[cfg(feature = "pending-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
         "post_alerts_pending" => Box::pin(post_alerts_pending(client, args)),
         #[cfg(feature = "pending-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
         "put_alerts_pending" => Box::pin(put_alerts_pending(client, args)),
         #[cfg(feature = "pending-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
         "get_alerts_pending_schedule" => {
             Box::pin(get_alerts_pending_schedule(client, args))
         }
 
         #[cfg(feature = "pending-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
         "put_alerts_pending_schedule" => {
             Box::pin(put_alerts_pending_schedule(client, args))
         }
 
         #[cfg(feature = "pending-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
         "post_alerts_pending_test" => Box::pin(post_alerts_pending_test(client, args)),
         #[cfg(feature = "pending-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
         "post_alerts_pending_test_all" => {
             Box::pin(post_alerts_pending_test_all(client, args))
         }
 
         #[cfg(feature = "pending-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
         "delete_alerts_pending_by_id" => {
             Box::pin(delete_alerts_pending_by_id(client, args))
         }
 
         #[cfg(feature = "pending-alert")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
         "get_alerts_pending_by_id" => Box::pin(get_alerts_pending_by_id(client, args)),
         #[cfg(feature = "analytics")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
         "get_analytics_certificates_count" => {
             Box::pin(get_analytics_certificates_count(client, args))
         }
 
         #[cfg(feature = "analytics")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
         "get_analytics_certificates_count_collections" => {
             Box::pin(get_analytics_certificates_count_collections(client, args))
         }
 
         #[cfg(feature = "analytics")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
         "get_analytics_certificates_count_grouped" => {
             Box::pin(get_analytics_certificates_count_grouped(client, args))
         }
 
         #[cfg(feature = "analytics")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
         "get_analytics_certificates_issuance" => {
             Box::pin(get_analytics_certificates_issuance(client, args))
         }
 
         #[cfg(feature = "analytics")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
         "get_analytics_certificates_revocation" => {
             Box::pin(get_analytics_certificates_revocation(client, args))
         }
 
         #[cfg(feature = "analytics")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
         "get_analytics_ssl_networks_endpoints" => {
             Box::pin(get_analytics_ssl_networks_endpoints(client, args))
         }
 
         #[cfg(feature = "analytics")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
         "get_analytics_ssl_networks_endpoints_status" => {
             Box::pin(get_analytics_ssl_networks_endpoints_status(client, args))
         }
 
         #[cfg(feature = "app-setting")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
         "get_app_setting" => Box::pin(get_app_setting(client, args)),
         #[cfg(feature = "app-setting")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
         "put_app_setting" => Box::pin(put_app_setting(client, args)),
         #[cfg(feature = "app-setting")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
         "get_app_setting_by_id" => Box::pin(get_app_setting_by_id(client, args)),
         #[cfg(feature = "app-setting")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
         "put_app_setting_by_id_set" => Box::pin(put_app_setting_by_id_set(client, args)),
         #[cfg(feature = "app-setting")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
         "put_app_setting_by_name_set" => {
             Box::pin(put_app_setting_by_name_set(client, args))
         }
 
         #[cfg(feature = "application")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "application")))]
         "get_applications" => Box::pin(get_applications(client, args)),
         #[cfg(feature = "application")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "application")))]
         "post_applications" => Box::pin(post_applications(client, args)),
         #[cfg(feature = "application")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "application")))]
         "put_applications" => Box::pin(put_applications(client, args)),
         #[cfg(feature = "application")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "application")))]
         "delete_applications_by_id" => Box::pin(delete_applications_by_id(client, args)),
         #[cfg(feature = "application")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "application")))]
         "get_applications_by_id" => Box::pin(get_applications_by_id(client, args)),
         #[cfg(feature = "audit-log")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
         "get_audit" => Box::pin(get_audit(client, args)),
         #[cfg(feature = "audit-log")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
         "get_audit_download" => Box::pin(get_audit_download(client, args)),
         #[cfg(feature = "audit-log")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
         "get_audit_related_entities" => {
             Box::pin(get_audit_related_entities(client, args))
         }
 
         #[cfg(feature = "audit-log")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
         "get_audit_by_id" => Box::pin(get_audit_by_id(client, args)),
         #[cfg(feature = "audit-log")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
         "get_audit_by_id_validate" => Box::pin(get_audit_by_id_validate(client, args)),
         #[cfg(feature = "csr-generation")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
         "post_csr_generation_generate" => {
             Box::pin(post_csr_generation_generate(client, args))
         }
 
         #[cfg(feature = "csr-generation")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
         "delete_csr_generation_pending" => {
             Box::pin(delete_csr_generation_pending(client, args))
         }
 
         #[cfg(feature = "csr-generation")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
         "get_csr_generation_pending" => {
             Box::pin(get_csr_generation_pending(client, args))
         }
 
         #[cfg(feature = "csr-generation")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
         "delete_csr_generation_pending_by_id" => {
             Box::pin(delete_csr_generation_pending_by_id(client, args))
         }
 
         #[cfg(feature = "csr-generation")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
         "get_csr_generation_pending_by_id" => {
             Box::pin(get_csr_generation_pending_by_id(client, args))
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "get_certificate_authority" => Box::pin(get_certificate_authority(client, args)),
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "post_certificate_authority" => {
             Box::pin(post_certificate_authority(client, args))
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "put_certificate_authority" => Box::pin(put_certificate_authority(client, args)),
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "get_certificate_authority_alert_recipients_ca_health_recipients" => {
             Box::pin(
                 get_certificate_authority_alert_recipients_ca_health_recipients(
@@ -1291,6 +1853,7 @@ pub async fn call(
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "post_certificate_authority_alert_recipients_ca_health_recipients" => {
             Box::pin(
                 post_certificate_authority_alert_recipients_ca_health_recipients(
@@ -1301,6 +1864,7 @@ pub async fn call(
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "delete_certificate_authority_alert_recipients_ca_health_recipients_by_id" => {
             Box::pin(
                 delete_certificate_authority_alert_recipients_ca_health_recipients_by_id(
@@ -1311,6 +1875,7 @@ pub async fn call(
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "get_certificate_authority_alert_recipients_ca_health_recipients_by_id" => {
             Box::pin(
                 get_certificate_authority_alert_recipients_ca_health_recipients_by_id(
@@ -1321,6 +1886,7 @@ pub async fn call(
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "put_certificate_authority_alert_recipients_ca_health_recipients_by_id" => {
             Box::pin(
                 put_certificate_authority_alert_recipients_ca_health_recipients_by_id(
@@ -1331,6 +1897,7 @@ pub async fn call(
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "get_certificate_authority_alert_recipients_ca_threshold_recipients" => {
             Box::pin(
                 get_certificate_authority_alert_recipients_ca_threshold_recipients(
@@ -1341,6 +1908,7 @@ pub async fn call(
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "post_certificate_authority_alert_recipients_ca_threshold_recipients" => {
             Box::pin(
                 post_certificate_authority_alert_recipients_ca_threshold_recipients(
@@ -1351,6 +1919,7 @@ pub async fn call(
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "delete_certificate_authority_alert_recipients_ca_threshold_recipients_by_id" => {
             Box::pin(
                 delete_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
@@ -1361,6 +1930,7 @@ pub async fn call(
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "get_certificate_authority_alert_recipients_ca_threshold_recipients_by_id" => {
             Box::pin(
                 get_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
@@ -1371,6 +1941,7 @@ pub async fn call(
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "put_certificate_authority_alert_recipients_ca_threshold_recipients_by_id" => {
             Box::pin(
                 put_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
@@ -1381,408 +1952,499 @@ pub async fn call(
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "get_certificate_authority_available_forests" => {
             Box::pin(get_certificate_authority_available_forests(client, args))
         }
 
         #[cfg(feature = "ca-connector")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
         "get_certificate_authority_ca_connectors" => {
             Box::pin(get_certificate_authority_ca_connectors(client, args))
         }
 
         #[cfg(feature = "ca-connector")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
         "post_certificate_authority_ca_connectors" => {
             Box::pin(post_certificate_authority_ca_connectors(client, args))
         }
 
         #[cfg(feature = "ca-connector")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
         "delete_certificate_authority_ca_connectors_by_id" => {
             Box::pin(delete_certificate_authority_ca_connectors_by_id(client, args))
         }
 
         #[cfg(feature = "ca-connector")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
         "get_certificate_authority_ca_connectors_by_id" => {
             Box::pin(get_certificate_authority_ca_connectors_by_id(client, args))
         }
 
         #[cfg(feature = "ca-connector")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
         "put_certificate_authority_ca_connectors_by_id" => {
             Box::pin(put_certificate_authority_ca_connectors_by_id(client, args))
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "get_certificate_authority_health_monitoring_schedule" => {
             Box::pin(get_certificate_authority_health_monitoring_schedule(client, args))
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "post_certificate_authority_import" => {
             Box::pin(post_certificate_authority_import(client, args))
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "post_certificate_authority_publish_crl" => {
             Box::pin(post_certificate_authority_publish_crl(client, args))
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "get_certificate_authority_source_count" => {
             Box::pin(get_certificate_authority_source_count(client, args))
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "get_certificate_authority_task_queue" => {
             Box::pin(get_certificate_authority_task_queue(client, args))
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "put_certificate_authority_task_queue" => {
             Box::pin(put_certificate_authority_task_queue(client, args))
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "post_certificate_authority_task_queue_test" => {
             Box::pin(post_certificate_authority_task_queue_test(client, args))
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "post_certificate_authority_test" => {
             Box::pin(post_certificate_authority_test(client, args))
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "delete_certificate_authority_by_id" => {
             Box::pin(delete_certificate_authority_by_id(client, args))
         }
 
         #[cfg(feature = "certificate-authority")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
         "get_certificate_authority_by_id" => {
             Box::pin(get_certificate_authority_by_id(client, args))
         }
 
         #[cfg(feature = "certificate-collection")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
         "get_certificate_collections" => {
             Box::pin(get_certificate_collections(client, args))
         }
 
         #[cfg(feature = "certificate-collection")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
         "post_certificate_collections" => {
             Box::pin(post_certificate_collections(client, args))
         }
 
         #[cfg(feature = "certificate-collection")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
         "put_certificate_collections" => {
             Box::pin(put_certificate_collections(client, args))
         }
 
         #[cfg(feature = "certificate-collection")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
         "get_certificate_collections_collection_list" => {
             Box::pin(get_certificate_collections_collection_list(client, args))
         }
 
         #[cfg(feature = "certificate-collection")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
         "get_certificate_collections_collection_ordering" => {
             Box::pin(get_certificate_collections_collection_ordering(client, args))
         }
 
         #[cfg(feature = "certificate-collection")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
         "post_certificate_collections_copy" => {
             Box::pin(post_certificate_collections_copy(client, args))
         }
 
         #[cfg(feature = "certificate-collection")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
         "get_certificate_collections_last_estimated" => {
             Box::pin(get_certificate_collections_last_estimated(client, args))
         }
 
         #[cfg(feature = "certificate-collection")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
         "get_certificate_collections_nav_items" => {
             Box::pin(get_certificate_collections_nav_items(client, args))
         }
 
         #[cfg(feature = "certificate-collection")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
         "delete_certificate_collections_by_id" => {
             Box::pin(delete_certificate_collections_by_id(client, args))
         }
 
         #[cfg(feature = "certificate-collection")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
         "get_certificate_collections_by_id" => {
             Box::pin(get_certificate_collections_by_id(client, args))
         }
 
         #[cfg(feature = "certificate-collection")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
         "put_certificate_collections_by_id_favorite" => {
             Box::pin(put_certificate_collections_by_id_favorite(client, args))
         }
 
         #[cfg(feature = "certificate-collection")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
         "get_certificate_collections_by_name" => {
             Box::pin(get_certificate_collections_by_name(client, args))
         }
 
         #[cfg(feature = "certificate-store-container")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
         "get_certificate_store_containers" => {
             Box::pin(get_certificate_store_containers(client, args))
         }
 
         #[cfg(feature = "certificate-store-container")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
         "post_certificate_store_containers" => {
             Box::pin(post_certificate_store_containers(client, args))
         }
 
         #[cfg(feature = "certificate-store-container")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
         "put_certificate_store_containers" => {
             Box::pin(put_certificate_store_containers(client, args))
         }
 
         #[cfg(feature = "certificate-store-container")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
         "delete_certificate_store_containers_by_id" => {
             Box::pin(delete_certificate_store_containers_by_id(client, args))
         }
 
         #[cfg(feature = "certificate-store-container")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
         "get_certificate_store_containers_by_id" => {
             Box::pin(get_certificate_store_containers_by_id(client, args))
         }
 
         #[cfg(feature = "certificate-store-type")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
         "delete_certificate_store_types" => {
             Box::pin(delete_certificate_store_types(client, args))
         }
 
         #[cfg(feature = "certificate-store-type")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
         "get_certificate_store_types" => {
             Box::pin(get_certificate_store_types(client, args))
         }
 
         #[cfg(feature = "certificate-store-type")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
         "post_certificate_store_types" => {
             Box::pin(post_certificate_store_types(client, args))
         }
 
         #[cfg(feature = "certificate-store-type")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
         "put_certificate_store_types" => {
             Box::pin(put_certificate_store_types(client, args))
         }
 
         #[cfg(feature = "certificate-store-type")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
         "get_certificate_store_types_name_by_name" => {
             Box::pin(get_certificate_store_types_name_by_name(client, args))
         }
 
         #[cfg(feature = "certificate-store-type")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
         "delete_certificate_store_types_by_id" => {
             Box::pin(delete_certificate_store_types_by_id(client, args))
         }
 
         #[cfg(feature = "certificate-store-type")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
         "get_certificate_store_types_by_id" => {
             Box::pin(get_certificate_store_types_by_id(client, args))
         }
 
         #[cfg(feature = "certificate-store")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
         "delete_certificate_stores" => Box::pin(delete_certificate_stores(client, args)),
         #[cfg(feature = "certificate-store")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
         "get_certificate_stores" => Box::pin(get_certificate_stores(client, args)),
         #[cfg(feature = "certificate-store")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
         "post_certificate_stores" => Box::pin(post_certificate_stores(client, args)),
         #[cfg(feature = "certificate-store")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
         "put_certificate_stores" => Box::pin(put_certificate_stores(client, args)),
         #[cfg(feature = "certificate-store")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
         "get_certificate_stores_aliases" => {
             Box::pin(get_certificate_stores_aliases(client, args))
         }
 
         #[cfg(feature = "certificate-store")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
         "post_certificate_stores_approve" => {
             Box::pin(post_certificate_stores_approve(client, args))
         }
 
         #[cfg(feature = "certificate-store")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
         "put_certificate_stores_assign_application" => {
             Box::pin(put_certificate_stores_assign_application(client, args))
         }
 
         #[cfg(feature = "certificate-store")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
         "put_certificate_stores_assign_container" => {
             Box::pin(put_certificate_stores_assign_container(client, args))
         }
 
         #[cfg(feature = "certificate-store")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
         "post_certificate_stores_certificates_add" => {
             Box::pin(post_certificate_stores_certificates_add(client, args))
         }
 
         #[cfg(feature = "certificate-store")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
         "post_certificate_stores_certificates_remove" => {
             Box::pin(post_certificate_stores_certificates_remove(client, args))
         }
 
         #[cfg(feature = "certificate-store")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
         "put_certificate_stores_discovery_job" => {
             Box::pin(put_certificate_stores_discovery_job(client, args))
         }
 
         #[cfg(feature = "certificate-store")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
         "put_certificate_stores_password" => {
             Box::pin(put_certificate_stores_password(client, args))
         }
 
         #[cfg(feature = "certificate-store")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
         "post_certificate_stores_reenrollment" => {
             Box::pin(post_certificate_stores_reenrollment(client, args))
         }
 
         #[cfg(feature = "certificate-store")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
         "post_certificate_stores_schedule" => {
             Box::pin(post_certificate_stores_schedule(client, args))
         }
 
         #[cfg(feature = "certificate-store")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
         "delete_certificate_stores_by_id" => {
             Box::pin(delete_certificate_stores_by_id(client, args))
         }
 
         #[cfg(feature = "certificate-store")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
         "get_certificate_stores_by_id" => {
             Box::pin(get_certificate_stores_by_id(client, args))
         }
 
         #[cfg(feature = "certificate-store")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
         "get_certificate_stores_by_id_inventory" => {
             Box::pin(get_certificate_stores_by_id_inventory(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "delete_certificates" => Box::pin(delete_certificates(client, args)),
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "get_certificates" => Box::pin(get_certificates(client, args)),
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "post_certificates_analyze" => Box::pin(post_certificates_analyze(client, args)),
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "get_certificates_csv" => Box::pin(get_certificates_csv(client, args)),
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "post_certificates_download" => {
             Box::pin(post_certificates_download(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "delete_certificates_exclude" => {
             Box::pin(delete_certificates_exclude(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "delete_certificates_exclude_query" => {
             Box::pin(delete_certificates_exclude_query(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "delete_certificates_exclude_by_id" => {
             Box::pin(delete_certificates_exclude_by_id(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "delete_certificates_excluded_certificates" => {
             Box::pin(delete_certificates_excluded_certificates(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "get_certificates_excluded_certificates" => {
             Box::pin(get_certificates_excluded_certificates(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "get_certificates_identity_audit_by_id" => {
             Box::pin(get_certificates_identity_audit_by_id(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "get_certificates_identity_audit_by_id_v2" => {
             Box::pin(get_certificates_identity_audit_by_id_v2(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "post_certificates_import" => Box::pin(post_certificates_import(client, args)),
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "get_certificates_locations_by_id" => {
             Box::pin(get_certificates_locations_by_id(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "put_certificates_metadata" => Box::pin(put_certificates_metadata(client, args)),
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "put_certificates_metadata_all" => {
             Box::pin(put_certificates_metadata_all(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "get_certificates_metadata_compare" => {
             Box::pin(get_certificates_metadata_compare(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "put_certificates_owner" => Box::pin(put_certificates_owner(client, args)),
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "delete_certificates_private_key" => {
             Box::pin(delete_certificates_private_key(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "delete_certificates_private_key_by_id" => {
             Box::pin(delete_certificates_private_key_by_id(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "delete_certificates_query" => Box::pin(delete_certificates_query(client, args)),
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "get_certificates_query_parsers" => {
             Box::pin(get_certificates_query_parsers(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "post_certificates_recover" => Box::pin(post_certificates_recover(client, args)),
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "post_certificates_revoke" => Box::pin(post_certificates_revoke(client, args)),
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "delete_certificates_by_id" => Box::pin(delete_certificates_by_id(client, args)),
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "get_certificates_by_id" => Box::pin(get_certificates_by_id(client, args)),
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "get_certificates_by_id_history" => {
             Box::pin(get_certificates_by_id_history(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "put_certificates_by_id_owner" => {
             Box::pin(put_certificates_by_id_owner(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "get_certificates_by_id_security" => {
             Box::pin(get_certificates_by_id_security(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "get_certificates_by_id_validate" => {
             Box::pin(get_certificates_by_id_validate(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "get_certificates_by_id_validation" => {
             Box::pin(get_certificates_by_id_validation(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "post_certificates_by_id_validation" => {
             Box::pin(post_certificates_by_id_validation(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "delete_certificates_by_id_validation_by_rule_name" => {
             Box::pin(delete_certificates_by_id_validation_by_rule_name(client, args))
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "delete_certificates_by_id_validation_by_rule_name_by_violation_name" => {
             Box::pin(
                 delete_certificates_by_id_validation_by_rule_name_by_violation_name(
@@ -1793,6 +2455,7 @@ pub async fn call(
         }
 
         #[cfg(feature = "certificate")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
         "put_certificates_by_id_validation_by_rule_name_by_violation_name" => {
             Box::pin(
                 put_certificates_by_id_validation_by_rule_name_by_violation_name(
@@ -1803,21 +2466,25 @@ pub async fn call(
         }
 
         #[cfg(feature = "component-installation")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "component-installation")))]
         "get_component_installation" => {
             Box::pin(get_component_installation(client, args))
         }
 
         #[cfg(feature = "component-installation")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "component-installation")))]
         "delete_component_installation_by_id" => {
             Box::pin(delete_component_installation_by_id(client, args))
         }
 
         #[cfg(feature = "enrollment")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
         "get_enrollment_available_renewal_id_by_id" => {
             Box::pin(get_enrollment_available_renewal_id_by_id(client, args))
         }
 
         #[cfg(feature = "enrollment")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
         "get_enrollment_available_renewal_thumbprint_by_thumbprint" => {
             Box::pin(
                 get_enrollment_available_renewal_thumbprint_by_thumbprint(client, args),
@@ -1825,956 +2492,1219 @@ pub async fn call(
         }
 
         #[cfg(feature = "enrollment")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
         "post_enrollment_csr" => Box::pin(post_enrollment_csr(client, args)),
         #[cfg(feature = "enrollment")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
         "get_enrollment_csr_context_my" => {
             Box::pin(get_enrollment_csr_context_my(client, args))
         }
 
         #[cfg(feature = "enrollment")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
         "post_enrollment_csr_parse" => Box::pin(post_enrollment_csr_parse(client, args)),
         #[cfg(feature = "enrollment")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
         "post_enrollment_pfx" => Box::pin(post_enrollment_pfx(client, args)),
         #[cfg(feature = "enrollment")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
         "post_enrollment_pfx_v2" => Box::pin(post_enrollment_pfx_v2(client, args)),
         #[cfg(feature = "enrollment")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
         "get_enrollment_pfx_context_my" => {
             Box::pin(get_enrollment_pfx_context_my(client, args))
         }
 
         #[cfg(feature = "enrollment")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
         "post_enrollment_pfx_deploy" => {
             Box::pin(post_enrollment_pfx_deploy(client, args))
         }
 
         #[cfg(feature = "enrollment")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
         "post_enrollment_pfx_replace" => {
             Box::pin(post_enrollment_pfx_replace(client, args))
         }
 
         #[cfg(feature = "enrollment")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
         "post_enrollment_renew" => Box::pin(post_enrollment_renew(client, args)),
         #[cfg(feature = "enrollment")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
         "get_enrollment_settings_by_id" => {
             Box::pin(get_enrollment_settings_by_id(client, args))
         }
 
         #[cfg(feature = "enrollment-pattern")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
         "get_enrollment_patterns" => Box::pin(get_enrollment_patterns(client, args)),
         #[cfg(feature = "enrollment-pattern")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
         "post_enrollment_patterns" => Box::pin(post_enrollment_patterns(client, args)),
         #[cfg(feature = "enrollment-pattern")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
         "get_enrollment_patterns_settings" => {
             Box::pin(get_enrollment_patterns_settings(client, args))
         }
 
         #[cfg(feature = "enrollment-pattern")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
         "put_enrollment_patterns_settings" => {
             Box::pin(put_enrollment_patterns_settings(client, args))
         }
 
         #[cfg(feature = "enrollment-pattern")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
         "get_enrollment_patterns_subject_parts" => {
             Box::pin(get_enrollment_patterns_subject_parts(client, args))
         }
 
         #[cfg(feature = "enrollment-pattern")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
         "delete_enrollment_patterns_by_id" => {
             Box::pin(delete_enrollment_patterns_by_id(client, args))
         }
 
         #[cfg(feature = "enrollment-pattern")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
         "get_enrollment_patterns_by_id" => {
             Box::pin(get_enrollment_patterns_by_id(client, args))
         }
 
         #[cfg(feature = "enrollment-pattern")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
         "put_enrollment_patterns_by_id" => {
             Box::pin(put_enrollment_patterns_by_id(client, args))
         }
 
         #[cfg(feature = "enrollment-pattern")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
         "get_enrollment_patterns_by_id_metadata" => {
             Box::pin(get_enrollment_patterns_by_id_metadata(client, args))
         }
 
         #[cfg(feature = "enrollment-pattern")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
         "get_enrollment_patterns_by_id_settings" => {
             Box::pin(get_enrollment_patterns_by_id_settings(client, args))
         }
 
         #[cfg(feature = "event-handler-registration")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
         "get_event_handler_registration" => {
             Box::pin(get_event_handler_registration(client, args))
         }
 
         #[cfg(feature = "event-handler-registration")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
         "post_event_handler_registration" => {
             Box::pin(post_event_handler_registration(client, args))
         }
 
         #[cfg(feature = "event-handler-registration")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
         "delete_event_handler_registration_by_id" => {
             Box::pin(delete_event_handler_registration_by_id(client, args))
         }
 
         #[cfg(feature = "event-handler-registration")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
         "get_event_handler_registration_by_id" => {
             Box::pin(get_event_handler_registration_by_id(client, args))
         }
 
         #[cfg(feature = "event-handler-registration")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
         "put_event_handler_registration_by_id" => {
             Box::pin(put_event_handler_registration_by_id(client, args))
         }
 
         #[cfg(feature = "extensions")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
         "get_extensions_scripts" => Box::pin(get_extensions_scripts(client, args)),
         #[cfg(feature = "extensions")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
         "post_extensions_scripts" => Box::pin(post_extensions_scripts(client, args)),
         #[cfg(feature = "extensions")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
         "put_extensions_scripts" => Box::pin(put_extensions_scripts(client, args)),
         #[cfg(feature = "extensions")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
         "delete_extensions_scripts_by_id" => {
             Box::pin(delete_extensions_scripts_by_id(client, args))
         }
 
         #[cfg(feature = "extensions")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
         "get_extensions_scripts_by_id" => {
             Box::pin(get_extensions_scripts_by_id(client, args))
         }
 
         #[cfg(feature = "identity-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
         "get_identity_providers" => Box::pin(get_identity_providers(client, args)),
         #[cfg(feature = "identity-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
         "post_identity_providers" => Box::pin(post_identity_providers(client, args)),
         #[cfg(feature = "identity-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
         "get_identity_providers_types" => {
             Box::pin(get_identity_providers_types(client, args))
         }
 
         #[cfg(feature = "identity-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
         "get_identity_providers_by_id" => {
             Box::pin(get_identity_providers_by_id(client, args))
         }
 
         #[cfg(feature = "identity-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
         "put_identity_providers_by_id" => {
             Box::pin(put_identity_providers_by_id(client, args))
         }
 
         #[cfg(feature = "custom-job-type")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
         "get_job_types_custom" => Box::pin(get_job_types_custom(client, args)),
         #[cfg(feature = "custom-job-type")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
         "post_job_types_custom" => Box::pin(post_job_types_custom(client, args)),
         #[cfg(feature = "custom-job-type")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
         "put_job_types_custom" => Box::pin(put_job_types_custom(client, args)),
         #[cfg(feature = "custom-job-type")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
         "delete_job_types_custom_by_id" => {
             Box::pin(delete_job_types_custom_by_id(client, args))
         }
 
         #[cfg(feature = "custom-job-type")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
         "get_job_types_custom_by_id" => {
             Box::pin(get_job_types_custom_by_id(client, args))
         }
 
         #[cfg(feature = "license")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "license")))]
         "get_license" => Box::pin(get_license(client, args)),
         #[cfg(feature = "mac-enrollment")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "mac-enrollment")))]
         "get_mac_enrollment" => Box::pin(get_mac_enrollment(client, args)),
         #[cfg(feature = "mac-enrollment")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "mac-enrollment")))]
         "put_mac_enrollment" => Box::pin(put_mac_enrollment(client, args)),
         #[cfg(feature = "metadata-field")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
         "delete_metadata_fields" => Box::pin(delete_metadata_fields(client, args)),
         #[cfg(feature = "metadata-field")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
         "get_metadata_fields" => Box::pin(get_metadata_fields(client, args)),
         #[cfg(feature = "metadata-field")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
         "post_metadata_fields" => Box::pin(post_metadata_fields(client, args)),
         #[cfg(feature = "metadata-field")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
         "put_metadata_fields" => Box::pin(put_metadata_fields(client, args)),
         #[cfg(feature = "metadata-field")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
         "delete_metadata_fields_by_id" => {
             Box::pin(delete_metadata_fields_by_id(client, args))
         }
 
         #[cfg(feature = "metadata-field")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
         "get_metadata_fields_by_id" => Box::pin(get_metadata_fields_by_id(client, args)),
         #[cfg(feature = "metadata-field")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
         "get_metadata_fields_by_id_in_use" => {
             Box::pin(get_metadata_fields_by_id_in_use(client, args))
         }
 
         #[cfg(feature = "metadata-field")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
         "get_metadata_fields_by_name" => {
             Box::pin(get_metadata_fields_by_name(client, args))
         }
 
         #[cfg(feature = "monitoring")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
         "post_monitoring_resolve_ocsp" => {
             Box::pin(post_monitoring_resolve_ocsp(client, args))
         }
 
         #[cfg(feature = "monitoring")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
         "get_monitoring_revocation" => Box::pin(get_monitoring_revocation(client, args)),
         #[cfg(feature = "monitoring")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
         "post_monitoring_revocation" => {
             Box::pin(post_monitoring_revocation(client, args))
         }
 
         #[cfg(feature = "monitoring")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
         "put_monitoring_revocation" => Box::pin(put_monitoring_revocation(client, args)),
         #[cfg(feature = "monitoring")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
         "post_monitoring_revocation_crl_test" => {
             Box::pin(post_monitoring_revocation_crl_test(client, args))
         }
 
         #[cfg(feature = "monitoring")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
         "post_monitoring_revocation_ocsp_test" => {
             Box::pin(post_monitoring_revocation_ocsp_test(client, args))
         }
 
         #[cfg(feature = "monitoring")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
         "put_monitoring_revocation_schedule" => {
             Box::pin(put_monitoring_revocation_schedule(client, args))
         }
 
         #[cfg(feature = "monitoring")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
         "post_monitoring_revocation_test" => {
             Box::pin(post_monitoring_revocation_test(client, args))
         }
 
         #[cfg(feature = "monitoring")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
         "post_monitoring_revocation_test_all" => {
             Box::pin(post_monitoring_revocation_test_all(client, args))
         }
 
         #[cfg(feature = "monitoring")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
         "delete_monitoring_revocation_by_id" => {
             Box::pin(delete_monitoring_revocation_by_id(client, args))
         }
 
         #[cfg(feature = "monitoring")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
         "get_monitoring_revocation_by_id" => {
             Box::pin(get_monitoring_revocation_by_id(client, args))
         }
 
         #[cfg(feature = "orchestrator-job")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
         "post_orchestrator_jobs_acknowledge" => {
             Box::pin(post_orchestrator_jobs_acknowledge(client, args))
         }
 
         #[cfg(feature = "orchestrator-job")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
         "post_orchestrator_jobs_custom" => {
             Box::pin(post_orchestrator_jobs_custom(client, args))
         }
 
         #[cfg(feature = "orchestrator-job")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
         "post_orchestrator_jobs_custom_bulk" => {
             Box::pin(post_orchestrator_jobs_custom_bulk(client, args))
         }
 
         #[cfg(feature = "orchestrator-job")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
         "get_orchestrator_jobs_job_history" => {
             Box::pin(get_orchestrator_jobs_job_history(client, args))
         }
 
         #[cfg(feature = "orchestrator-job")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
         "get_orchestrator_jobs_job_status_data" => {
             Box::pin(get_orchestrator_jobs_job_status_data(client, args))
         }
 
         #[cfg(feature = "orchestrator-job")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
         "post_orchestrator_jobs_reschedule" => {
             Box::pin(post_orchestrator_jobs_reschedule(client, args))
         }
 
         #[cfg(feature = "orchestrator-job")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
         "get_orchestrator_jobs_scheduled_jobs" => {
             Box::pin(get_orchestrator_jobs_scheduled_jobs(client, args))
         }
 
         #[cfg(feature = "orchestrator-job")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
         "post_orchestrator_jobs_unschedule" => {
             Box::pin(post_orchestrator_jobs_unschedule(client, args))
         }
 
         #[cfg(feature = "pam-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
         "get_pam_providers" => Box::pin(get_pam_providers(client, args)),
         #[cfg(feature = "pam-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
         "get_pam_providers_v2" => Box::pin(get_pam_providers_v2(client, args)),
         #[cfg(feature = "pam-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
         "post_pam_providers" => Box::pin(post_pam_providers(client, args)),
         #[cfg(feature = "pam-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
         "post_pam_providers_v2" => Box::pin(post_pam_providers_v2(client, args)),
         #[cfg(feature = "pam-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
         "put_pam_providers" => Box::pin(put_pam_providers(client, args)),
         #[cfg(feature = "pam-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
         "put_pam_providers_v2" => Box::pin(put_pam_providers_v2(client, args)),
         #[cfg(feature = "pam-local-entries")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
         "delete_pam_providers_local_by_provider_id_entries" => {
             Box::pin(delete_pam_providers_local_by_provider_id_entries(client, args))
         }
 
         #[cfg(feature = "pam-local-entries")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
         "get_pam_providers_local_by_provider_id_entries" => {
             Box::pin(get_pam_providers_local_by_provider_id_entries(client, args))
         }
 
         #[cfg(feature = "pam-local-entries")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
         "post_pam_providers_local_by_provider_id_entries" => {
             Box::pin(post_pam_providers_local_by_provider_id_entries(client, args))
         }
 
         #[cfg(feature = "pam-local-entries")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
         "put_pam_providers_local_by_provider_id_entries" => {
             Box::pin(put_pam_providers_local_by_provider_id_entries(client, args))
         }
 
         #[cfg(feature = "pam-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
         "get_pam_providers_types" => Box::pin(get_pam_providers_types(client, args)),
         #[cfg(feature = "pam-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
         "get_pam_providers_types_v2" => {
             Box::pin(get_pam_providers_types_v2(client, args))
         }
 
         #[cfg(feature = "pam-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
         "post_pam_providers_types" => Box::pin(post_pam_providers_types(client, args)),
         #[cfg(feature = "pam-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
         "post_pam_providers_types_v2" => {
             Box::pin(post_pam_providers_types_v2(client, args))
         }
 
         #[cfg(feature = "pam-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
         "delete_pam_providers_types_by_id" => {
             Box::pin(delete_pam_providers_types_by_id(client, args))
         }
 
         #[cfg(feature = "pam-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
         "get_pam_providers_types_by_id_v2" => {
             Box::pin(get_pam_providers_types_by_id_v2(client, args))
         }
 
         #[cfg(feature = "pam-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
         "delete_pam_providers_by_id" => {
             Box::pin(delete_pam_providers_by_id(client, args))
         }
 
         #[cfg(feature = "pam-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
         "delete_pam_providers_by_id_v2" => {
             Box::pin(delete_pam_providers_by_id_v2(client, args))
         }
 
         #[cfg(feature = "pam-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
         "get_pam_providers_by_id" => Box::pin(get_pam_providers_by_id(client, args)),
         #[cfg(feature = "pam-provider")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
         "get_pam_providers_by_id_v2" => {
             Box::pin(get_pam_providers_by_id_v2(client, args))
         }
 
         #[cfg(feature = "permission-set")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
         "get_permission_sets" => Box::pin(get_permission_sets(client, args)),
         #[cfg(feature = "permission-set")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
         "post_permission_sets" => Box::pin(post_permission_sets(client, args)),
         #[cfg(feature = "permission-set")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
         "put_permission_sets" => Box::pin(put_permission_sets(client, args)),
         #[cfg(feature = "permission-set")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
         "get_permission_sets_my" => Box::pin(get_permission_sets_my(client, args)),
         #[cfg(feature = "permission-set")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
         "delete_permission_sets_by_id" => {
             Box::pin(delete_permission_sets_by_id(client, args))
         }
 
         #[cfg(feature = "permission-set")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
         "get_permission_sets_by_id" => Box::pin(get_permission_sets_by_id(client, args)),
         #[cfg(feature = "permissions")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "permissions")))]
         "get_permissions" => Box::pin(get_permissions(client, args)),
         #[cfg(feature = "reports")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
         "get_reports" => Box::pin(get_reports(client, args)),
         #[cfg(feature = "reports")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
         "put_reports" => Box::pin(put_reports(client, args)),
         #[cfg(feature = "reports")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
         "get_reports_custom" => Box::pin(get_reports_custom(client, args)),
         #[cfg(feature = "reports")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
         "post_reports_custom" => Box::pin(post_reports_custom(client, args)),
         #[cfg(feature = "reports")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
         "put_reports_custom" => Box::pin(put_reports_custom(client, args)),
         #[cfg(feature = "reports")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
         "delete_reports_custom_by_id" => {
             Box::pin(delete_reports_custom_by_id(client, args))
         }
 
         #[cfg(feature = "reports")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
         "get_reports_custom_by_id" => Box::pin(get_reports_custom_by_id(client, args)),
         #[cfg(feature = "reports")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
         "delete_reports_schedules_by_id" => {
             Box::pin(delete_reports_schedules_by_id(client, args))
         }
 
         #[cfg(feature = "reports")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
         "get_reports_schedules_by_id" => {
             Box::pin(get_reports_schedules_by_id(client, args))
         }
 
         #[cfg(feature = "reports")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
         "get_reports_by_id" => Box::pin(get_reports_by_id(client, args)),
         #[cfg(feature = "reports")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
         "get_reports_by_id_parameters" => {
             Box::pin(get_reports_by_id_parameters(client, args))
         }
 
         #[cfg(feature = "reports")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
         "put_reports_by_id_parameters" => {
             Box::pin(put_reports_by_id_parameters(client, args))
         }
 
         #[cfg(feature = "reports")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
         "get_reports_by_id_schedules" => {
             Box::pin(get_reports_by_id_schedules(client, args))
         }
 
         #[cfg(feature = "reports")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
         "post_reports_by_id_schedules" => {
             Box::pin(post_reports_by_id_schedules(client, args))
         }
 
         #[cfg(feature = "reports")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
         "put_reports_by_id_schedules" => {
             Box::pin(put_reports_by_id_schedules(client, args))
         }
 
         #[cfg(feature = "smtp")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
         "get_smtp" => Box::pin(get_smtp(client, args)),
         #[cfg(feature = "smtp")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
         "get_smtp_v2" => Box::pin(get_smtp_v2(client, args)),
         #[cfg(feature = "smtp")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
         "put_smtp" => Box::pin(put_smtp(client, args)),
         #[cfg(feature = "smtp")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
         "put_smtp_v2" => Box::pin(put_smtp_v2(client, args)),
         #[cfg(feature = "smtp")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
         "post_smtp_test" => Box::pin(post_smtp_test(client, args)),
         #[cfg(feature = "smtp")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
         "post_smtp_test_v2" => Box::pin(post_smtp_test_v2(client, args)),
         #[cfg(feature = "key")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
         "get_ssh_keys_my_key" => Box::pin(get_ssh_keys_my_key(client, args)),
         #[cfg(feature = "key")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
         "post_ssh_keys_my_key" => Box::pin(post_ssh_keys_my_key(client, args)),
         #[cfg(feature = "key")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
         "put_ssh_keys_my_key" => Box::pin(put_ssh_keys_my_key(client, args)),
         #[cfg(feature = "key")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
         "delete_ssh_keys_unmanaged" => Box::pin(delete_ssh_keys_unmanaged(client, args)),
         #[cfg(feature = "key")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
         "get_ssh_keys_unmanaged" => Box::pin(get_ssh_keys_unmanaged(client, args)),
         #[cfg(feature = "key")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
         "delete_ssh_keys_unmanaged_by_id" => {
             Box::pin(delete_ssh_keys_unmanaged_by_id(client, args))
         }
 
         #[cfg(feature = "key")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
         "get_ssh_keys_unmanaged_by_id" => {
             Box::pin(get_ssh_keys_unmanaged_by_id(client, args))
         }
 
         #[cfg(feature = "logon")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
         "get_ssh_logons" => Box::pin(get_ssh_logons(client, args)),
         #[cfg(feature = "logon")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
         "post_ssh_logons" => Box::pin(post_ssh_logons(client, args)),
         #[cfg(feature = "logon")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
         "post_ssh_logons_access" => Box::pin(post_ssh_logons_access(client, args)),
         #[cfg(feature = "logon")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
         "delete_ssh_logons_by_id" => Box::pin(delete_ssh_logons_by_id(client, args)),
         #[cfg(feature = "logon")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
         "get_ssh_logons_by_id" => Box::pin(get_ssh_logons_by_id(client, args)),
         #[cfg(feature = "server-group")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
         "get_ssh_server_groups" => Box::pin(get_ssh_server_groups(client, args)),
         #[cfg(feature = "server-group")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
         "post_ssh_server_groups" => Box::pin(post_ssh_server_groups(client, args)),
         #[cfg(feature = "server-group")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
         "put_ssh_server_groups" => Box::pin(put_ssh_server_groups(client, args)),
         #[cfg(feature = "server-group")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
         "delete_ssh_server_groups_access" => {
             Box::pin(delete_ssh_server_groups_access(client, args))
         }
 
         #[cfg(feature = "server-group")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
         "post_ssh_server_groups_access" => {
             Box::pin(post_ssh_server_groups_access(client, args))
         }
 
         #[cfg(feature = "server-group")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
         "get_ssh_server_groups_access_by_id" => {
             Box::pin(get_ssh_server_groups_access_by_id(client, args))
         }
 
         #[cfg(feature = "server-group")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
         "delete_ssh_server_groups_by_id" => {
             Box::pin(delete_ssh_server_groups_by_id(client, args))
         }
 
         #[cfg(feature = "server-group")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
         "get_ssh_server_groups_by_id" => {
             Box::pin(get_ssh_server_groups_by_id(client, args))
         }
 
         #[cfg(feature = "server-group")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
         "get_ssh_server_groups_by_name" => {
             Box::pin(get_ssh_server_groups_by_name(client, args))
         }
 
         #[cfg(feature = "server")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
         "get_ssh_servers" => Box::pin(get_ssh_servers(client, args)),
         #[cfg(feature = "server")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
         "post_ssh_servers" => Box::pin(post_ssh_servers(client, args)),
         #[cfg(feature = "server")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
         "put_ssh_servers" => Box::pin(put_ssh_servers(client, args)),
         #[cfg(feature = "server")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
         "delete_ssh_servers_access" => Box::pin(delete_ssh_servers_access(client, args)),
         #[cfg(feature = "server")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
         "post_ssh_servers_access" => Box::pin(post_ssh_servers_access(client, args)),
         #[cfg(feature = "server")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
         "get_ssh_servers_access_by_id" => {
             Box::pin(get_ssh_servers_access_by_id(client, args))
         }
 
         #[cfg(feature = "server")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
         "delete_ssh_servers_by_id" => Box::pin(delete_ssh_servers_by_id(client, args)),
         #[cfg(feature = "server")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
         "get_ssh_servers_by_id" => Box::pin(get_ssh_servers_by_id(client, args)),
         #[cfg(feature = "service-account")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
         "delete_ssh_service_accounts" => {
             Box::pin(delete_ssh_service_accounts(client, args))
         }
 
         #[cfg(feature = "service-account")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
         "get_ssh_service_accounts" => Box::pin(get_ssh_service_accounts(client, args)),
         #[cfg(feature = "service-account")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
         "post_ssh_service_accounts" => Box::pin(post_ssh_service_accounts(client, args)),
         #[cfg(feature = "service-account")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
         "put_ssh_service_accounts" => Box::pin(put_ssh_service_accounts(client, args)),
         #[cfg(feature = "service-account")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
         "get_ssh_service_accounts_key_by_id" => {
             Box::pin(get_ssh_service_accounts_key_by_id(client, args))
         }
 
         #[cfg(feature = "service-account")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
         "post_ssh_service_accounts_rotate_by_id" => {
             Box::pin(post_ssh_service_accounts_rotate_by_id(client, args))
         }
 
         #[cfg(feature = "service-account")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
         "delete_ssh_service_accounts_by_id" => {
             Box::pin(delete_ssh_service_accounts_by_id(client, args))
         }
 
         #[cfg(feature = "service-account")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
         "get_ssh_service_accounts_by_id" => {
             Box::pin(get_ssh_service_accounts_by_id(client, args))
         }
 
         #[cfg(feature = "user")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
         "get_ssh_users" => Box::pin(get_ssh_users(client, args)),
         #[cfg(feature = "user")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
         "get_ssh_users_v2" => Box::pin(get_ssh_users_v2(client, args)),
         #[cfg(feature = "user")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
         "post_ssh_users" => Box::pin(post_ssh_users(client, args)),
         #[cfg(feature = "user")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
         "put_ssh_users" => Box::pin(put_ssh_users(client, args)),
         #[cfg(feature = "user")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
         "post_ssh_users_access" => Box::pin(post_ssh_users_access(client, args)),
         #[cfg(feature = "user")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
         "delete_ssh_users_by_id" => Box::pin(delete_ssh_users_by_id(client, args)),
         #[cfg(feature = "user")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
         "get_ssh_users_by_id" => Box::pin(get_ssh_users_by_id(client, args)),
         #[cfg(feature = "user")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
         "get_ssh_users_by_id_v2" => Box::pin(get_ssh_users_by_id_v2(client, args)),
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "get_ssl" => Box::pin(get_ssl(client, args)),
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "put_ssl_endpoints_monitor_all" => {
             Box::pin(put_ssl_endpoints_monitor_all(client, args))
         }
 
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "put_ssl_endpoints_monitor_status" => {
             Box::pin(put_ssl_endpoints_monitor_status(client, args))
         }
 
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "put_ssl_endpoints_review_all" => {
             Box::pin(put_ssl_endpoints_review_all(client, args))
         }
 
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "put_ssl_endpoints_review_status" => {
             Box::pin(put_ssl_endpoints_review_status(client, args))
         }
 
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "get_ssl_endpoints_by_id" => Box::pin(get_ssl_endpoints_by_id(client, args)),
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "get_ssl_endpoints_by_id_history" => {
             Box::pin(get_ssl_endpoints_by_id_history(client, args))
         }
 
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "post_ssl_network_ranges" => Box::pin(post_ssl_network_ranges(client, args)),
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "put_ssl_network_ranges" => Box::pin(put_ssl_network_ranges(client, args)),
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "post_ssl_network_ranges_validate" => {
             Box::pin(post_ssl_network_ranges_validate(client, args))
         }
 
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "delete_ssl_network_ranges_by_id" => {
             Box::pin(delete_ssl_network_ranges_by_id(client, args))
         }
 
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "get_ssl_network_ranges_by_id" => {
             Box::pin(get_ssl_network_ranges_by_id(client, args))
         }
 
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "get_ssl_networks" => Box::pin(get_ssl_networks(client, args)),
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "post_ssl_networks" => Box::pin(post_ssl_networks(client, args)),
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "put_ssl_networks" => Box::pin(put_ssl_networks(client, args)),
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "get_ssl_networks_by_identifier" => {
             Box::pin(get_ssl_networks_by_identifier(client, args))
         }
 
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "delete_ssl_networks_by_id" => Box::pin(delete_ssl_networks_by_id(client, args)),
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "get_ssl_networks_by_id_parts" => {
             Box::pin(get_ssl_networks_by_id_parts(client, args))
         }
 
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "post_ssl_networks_by_id_reset" => {
             Box::pin(post_ssl_networks_by_id_reset(client, args))
         }
 
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "post_ssl_networks_by_id_scan" => {
             Box::pin(post_ssl_networks_by_id_scan(client, args))
         }
 
         #[cfg(feature = "ssl")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
         "get_ssl_parts_by_id" => Box::pin(get_ssl_parts_by_id(client, args)),
         #[cfg(feature = "scheduling")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "scheduling")))]
         "post_scheduling" => Box::pin(post_scheduling(client, args)),
         #[cfg(feature = "security")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
         "get_security_applications_by_id_roles" => {
             Box::pin(get_security_applications_by_id_roles(client, args))
         }
 
         #[cfg(feature = "security")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
         "post_security_applications_by_id_roles" => {
             Box::pin(post_security_applications_by_id_roles(client, args))
         }
 
         #[cfg(feature = "security")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
         "get_security_audit_collections_by_id" => {
             Box::pin(get_security_audit_collections_by_id(client, args))
         }
 
         #[cfg(feature = "security-claims")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
         "get_security_claims" => Box::pin(get_security_claims(client, args)),
         #[cfg(feature = "security-claims")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
         "post_security_claims" => Box::pin(post_security_claims(client, args)),
         #[cfg(feature = "security-claims")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
         "put_security_claims" => Box::pin(put_security_claims(client, args)),
         #[cfg(feature = "security-claims")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
         "get_security_claims_roles" => Box::pin(get_security_claims_roles(client, args)),
         #[cfg(feature = "security-claims")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
         "delete_security_claims_by_id" => {
             Box::pin(delete_security_claims_by_id(client, args))
         }
 
         #[cfg(feature = "security-claims")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
         "get_security_claims_by_id" => Box::pin(get_security_claims_by_id(client, args)),
         #[cfg(feature = "security")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
         "get_security_containers_by_id_roles" => {
             Box::pin(get_security_containers_by_id_roles(client, args))
         }
 
         #[cfg(feature = "security")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
         "post_security_containers_by_id_roles" => {
             Box::pin(post_security_containers_by_id_roles(client, args))
         }
 
         #[cfg(feature = "security")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
         "get_security_identities" => Box::pin(get_security_identities(client, args)),
         #[cfg(feature = "security")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
         "post_security_identities" => Box::pin(post_security_identities(client, args)),
         #[cfg(feature = "security")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
         "get_security_identities_lookup" => {
             Box::pin(get_security_identities_lookup(client, args))
         }
 
         #[cfg(feature = "security")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
         "delete_security_identities_by_id" => {
             Box::pin(delete_security_identities_by_id(client, args))
         }
 
         #[cfg(feature = "security")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
         "get_security_identities_by_id" => {
             Box::pin(get_security_identities_by_id(client, args))
         }
 
         #[cfg(feature = "security")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
         "get_security_my" => Box::pin(get_security_my(client, args)),
         #[cfg(feature = "security")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
         "get_security_my_permissions" => {
             Box::pin(get_security_my_permissions(client, args))
         }
 
         #[cfg(feature = "security-roles")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
         "get_security_roles" => Box::pin(get_security_roles(client, args)),
         #[cfg(feature = "security-roles")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
         "get_security_roles_v2" => Box::pin(get_security_roles_v2(client, args)),
         #[cfg(feature = "security-roles")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
         "post_security_roles" => Box::pin(post_security_roles(client, args)),
         #[cfg(feature = "security-roles")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
         "post_security_roles_v2" => Box::pin(post_security_roles_v2(client, args)),
         #[cfg(feature = "security-roles")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
         "put_security_roles" => Box::pin(put_security_roles(client, args)),
         #[cfg(feature = "security-roles")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
         "put_security_roles_v2" => Box::pin(put_security_roles_v2(client, args)),
         #[cfg(feature = "security-roles")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
         "delete_security_roles_by_id" => {
             Box::pin(delete_security_roles_by_id(client, args))
         }
 
         #[cfg(feature = "security-roles")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
         "get_security_roles_by_id" => Box::pin(get_security_roles_by_id(client, args)),
         #[cfg(feature = "security-roles")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
         "get_security_roles_by_id_v2" => {
             Box::pin(get_security_roles_by_id_v2(client, args))
         }
 
         #[cfg(feature = "security-roles")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
         "post_security_roles_by_id_copy" => {
             Box::pin(post_security_roles_by_id_copy(client, args))
         }
 
         #[cfg(feature = "security-roles")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
         "get_security_roles_by_id_identities" => {
             Box::pin(get_security_roles_by_id_identities(client, args))
         }
 
         #[cfg(feature = "security-roles")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
         "put_security_roles_by_id_identities" => {
             Box::pin(put_security_roles_by_id_identities(client, args))
         }
 
         #[cfg(feature = "security-role-permissions")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
         "get_security_roles_by_id_permissions" => {
             Box::pin(get_security_roles_by_id_permissions(client, args))
         }
 
         #[cfg(feature = "security-role-permissions")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
         "get_security_roles_by_id_permissions_collections" => {
             Box::pin(get_security_roles_by_id_permissions_collections(client, args))
         }
 
         #[cfg(feature = "security-role-permissions")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
         "post_security_roles_by_id_permissions_collections" => {
             Box::pin(post_security_roles_by_id_permissions_collections(client, args))
         }
 
         #[cfg(feature = "security-role-permissions")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
         "put_security_roles_by_id_permissions_collections" => {
             Box::pin(put_security_roles_by_id_permissions_collections(client, args))
         }
 
         #[cfg(feature = "security-role-permissions")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
         "get_security_roles_by_id_permissions_containers" => {
             Box::pin(get_security_roles_by_id_permissions_containers(client, args))
         }
 
         #[cfg(feature = "security-role-permissions")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
         "post_security_roles_by_id_permissions_containers" => {
             Box::pin(post_security_roles_by_id_permissions_containers(client, args))
         }
 
         #[cfg(feature = "security-role-permissions")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
         "put_security_roles_by_id_permissions_containers" => {
             Box::pin(put_security_roles_by_id_permissions_containers(client, args))
         }
 
         #[cfg(feature = "security-role-permissions")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
         "get_security_roles_by_id_permissions_global" => {
             Box::pin(get_security_roles_by_id_permissions_global(client, args))
         }
 
         #[cfg(feature = "security-role-permissions")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
         "post_security_roles_by_id_permissions_global" => {
             Box::pin(post_security_roles_by_id_permissions_global(client, args))
         }
 
         #[cfg(feature = "security-role-permissions")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
         "put_security_roles_by_id_permissions_global" => {
             Box::pin(put_security_roles_by_id_permissions_global(client, args))
         }
 
         #[cfg(feature = "security-role-permissions")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
         "get_security_roles_by_id_permissions_pam_providers" => {
             Box::pin(get_security_roles_by_id_permissions_pam_providers(client, args))
         }
 
         #[cfg(feature = "security-role-permissions")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
         "put_security_roles_by_id_permissions_pam_providers" => {
             Box::pin(put_security_roles_by_id_permissions_pam_providers(client, args))
         }
 
         #[cfg(feature = "status")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "status")))]
         "get_status_endpoints" => Box::pin(get_status_endpoints(client, args)),
         #[cfg(feature = "status")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "status")))]
         "get_status_health_check" => Box::pin(get_status_health_check(client, args)),
         #[cfg(feature = "template")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
         "get_templates" => Box::pin(get_templates(client, args)),
         #[cfg(feature = "template")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
         "put_templates" => Box::pin(put_templates(client, args)),
         #[cfg(feature = "template")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
         "post_templates_ca_details" => Box::pin(post_templates_ca_details(client, args)),
         #[cfg(feature = "template")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
         "get_templates_ca_details_by_id" => {
             Box::pin(get_templates_ca_details_by_id(client, args))
         }
 
         #[cfg(feature = "template")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
         "put_templates_ca_details_by_id" => {
             Box::pin(put_templates_ca_details_by_id(client, args))
         }
 
         #[cfg(feature = "template")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
         "get_templates_custom_extensions" => {
             Box::pin(get_templates_custom_extensions(client, args))
         }
 
         #[cfg(feature = "template")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
         "post_templates_custom_extensions" => {
             Box::pin(post_templates_custom_extensions(client, args))
         }
 
         #[cfg(feature = "template")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
         "put_templates_custom_extensions" => {
             Box::pin(put_templates_custom_extensions(client, args))
         }
 
         #[cfg(feature = "template")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
         "get_templates_extended_key_usages" => {
             Box::pin(get_templates_extended_key_usages(client, args))
         }
 
         #[cfg(feature = "template")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
         "post_templates_import" => Box::pin(post_templates_import(client, args)),
         #[cfg(feature = "template")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
         "get_templates_settings" => Box::pin(get_templates_settings(client, args)),
         #[cfg(feature = "template")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
         "put_templates_settings" => Box::pin(put_templates_settings(client, args)),
         #[cfg(feature = "template")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
         "get_templates_subject_parts" => {
             Box::pin(get_templates_subject_parts(client, args))
         }
 
         #[cfg(feature = "template")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
         "get_templates_by_id" => Box::pin(get_templates_by_id(client, args)),
         #[cfg(feature = "workflow")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
         "post_workflow_certificates_approve" => {
             Box::pin(post_workflow_certificates_approve(client, args))
         }
 
         #[cfg(feature = "workflow")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
         "get_workflow_certificates_denied" => {
             Box::pin(get_workflow_certificates_denied(client, args))
         }
 
         #[cfg(feature = "workflow")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
         "post_workflow_certificates_deny" => {
             Box::pin(post_workflow_certificates_deny(client, args))
         }
 
         #[cfg(feature = "workflow")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
         "get_workflow_certificates_external_validation" => {
             Box::pin(get_workflow_certificates_external_validation(client, args))
         }
 
         #[cfg(feature = "workflow")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
         "get_workflow_certificates_pending" => {
             Box::pin(get_workflow_certificates_pending(client, args))
         }
 
         #[cfg(feature = "workflow")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
         "get_workflow_certificates_by_id" => {
             Box::pin(get_workflow_certificates_by_id(client, args))
         }
 
         #[cfg(feature = "workflow-definition")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
         "get_workflow_definitions" => Box::pin(get_workflow_definitions(client, args)),
         #[cfg(feature = "workflow-definition")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
         "get_workflow_definitions_v2" => {
             Box::pin(get_workflow_definitions_v2(client, args))
         }
 
         #[cfg(feature = "workflow-definition")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
         "post_workflow_definitions" => Box::pin(post_workflow_definitions(client, args)),
         #[cfg(feature = "workflow-definition")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
         "post_workflow_definitions_v2" => {
             Box::pin(post_workflow_definitions_v2(client, args))
         }
 
         #[cfg(feature = "workflow-definition")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
         "get_workflow_definitions_steps" => {
             Box::pin(get_workflow_definitions_steps(client, args))
         }
 
         #[cfg(feature = "workflow-definition")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
         "get_workflow_definitions_steps_by_extension_name" => {
             Box::pin(get_workflow_definitions_steps_by_extension_name(client, args))
         }
 
         #[cfg(feature = "workflow-definition")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
         "get_workflow_definitions_types" => {
             Box::pin(get_workflow_definitions_types(client, args))
         }
 
         #[cfg(feature = "workflow-definition")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
         "delete_workflow_definitions_by_definition_id" => {
             Box::pin(delete_workflow_definitions_by_definition_id(client, args))
         }
 
         #[cfg(feature = "workflow-definition")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
         "get_workflow_definitions_by_definition_id" => {
             Box::pin(get_workflow_definitions_by_definition_id(client, args))
         }
 
         #[cfg(feature = "workflow-definition")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
         "get_workflow_definitions_by_definition_id_v2" => {
             Box::pin(get_workflow_definitions_by_definition_id_v2(client, args))
         }
 
         #[cfg(feature = "workflow-definition")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
         "put_workflow_definitions_by_definition_id" => {
             Box::pin(put_workflow_definitions_by_definition_id(client, args))
         }
 
         #[cfg(feature = "workflow-definition")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
         "put_workflow_definitions_by_definition_id_v2" => {
             Box::pin(put_workflow_definitions_by_definition_id_v2(client, args))
         }
 
         #[cfg(feature = "workflow-definition")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
         "post_workflow_definitions_by_definition_id_publish" => {
             Box::pin(post_workflow_definitions_by_definition_id_publish(client, args))
         }
 
         #[cfg(feature = "workflow-definition")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
         "post_workflow_definitions_by_definition_id_publish_by_version" => {
             Box::pin(
                 post_workflow_definitions_by_definition_id_publish_by_version(
@@ -2785,45 +3715,55 @@ pub async fn call(
         }
 
         #[cfg(feature = "workflow-definition")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
         "put_workflow_definitions_by_definition_id_status" => {
             Box::pin(put_workflow_definitions_by_definition_id_status(client, args))
         }
 
         #[cfg(feature = "workflow-definition")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
         "put_workflow_definitions_by_definition_id_steps" => {
             Box::pin(put_workflow_definitions_by_definition_id_steps(client, args))
         }
 
         #[cfg(feature = "workflow-instance")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
         "get_workflow_instances" => Box::pin(get_workflow_instances(client, args)),
         #[cfg(feature = "workflow-instance")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
         "get_workflow_instances_assigned_to_me" => {
             Box::pin(get_workflow_instances_assigned_to_me(client, args))
         }
 
         #[cfg(feature = "workflow-instance")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
         "get_workflow_instances_my" => Box::pin(get_workflow_instances_my(client, args)),
         #[cfg(feature = "workflow-instance")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
         "delete_workflow_instances_by_instance_id" => {
             Box::pin(delete_workflow_instances_by_instance_id(client, args))
         }
 
         #[cfg(feature = "workflow-instance")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
         "get_workflow_instances_by_instance_id" => {
             Box::pin(get_workflow_instances_by_instance_id(client, args))
         }
 
         #[cfg(feature = "workflow-instance")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
         "post_workflow_instances_by_instance_id_restart" => {
             Box::pin(post_workflow_instances_by_instance_id_restart(client, args))
         }
 
         #[cfg(feature = "workflow-instance")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
         "post_workflow_instances_by_instance_id_signals" => {
             Box::pin(post_workflow_instances_by_instance_id_signals(client, args))
         }
 
         #[cfg(feature = "workflow-instance")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
         "post_workflow_instances_by_instance_id_stop" => {
             Box::pin(post_workflow_instances_by_instance_id_stop(client, args))
         }
@@ -2838,6 +3778,7 @@ pub async fn call(
 }
 
 #[cfg(feature = "agent-blueprint")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
 async fn get_agent_blue_print(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2865,6 +3806,7 @@ async fn get_agent_blue_print(
 }
 
 #[cfg(feature = "agent-blueprint")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
 async fn post_agent_blue_print_apply_blueprint(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2882,6 +3824,7 @@ async fn post_agent_blue_print_apply_blueprint(
 }
 
 #[cfg(feature = "agent-blueprint")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
 async fn post_agent_blue_print_generate_blue_print(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2901,6 +3844,7 @@ async fn post_agent_blue_print_generate_blue_print(
 }
 
 #[cfg(feature = "agent-blueprint")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
 async fn delete_agent_blue_print_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2915,6 +3859,7 @@ async fn delete_agent_blue_print_by_id(
 }
 
 #[cfg(feature = "agent-blueprint")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
 async fn get_agent_blue_print_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2931,6 +3876,7 @@ async fn get_agent_blue_print_by_id(
 }
 
 #[cfg(feature = "agent-blueprint")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
 async fn get_agent_blue_print_by_id_jobs(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2959,6 +3905,7 @@ async fn get_agent_blue_print_by_id_jobs(
 }
 
 #[cfg(feature = "agent-blueprint")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
 async fn get_agent_blue_print_by_id_stores(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -2987,6 +3934,7 @@ async fn get_agent_blue_print_by_id_stores(
 }
 
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 async fn get_agent_pools(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3019,6 +3967,7 @@ async fn get_agent_pools(
 }
 
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 async fn post_agent_pools(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3033,6 +3982,7 @@ async fn post_agent_pools(
 }
 
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 async fn put_agent_pools(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3047,6 +3997,7 @@ async fn put_agent_pools(
 }
 
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 async fn get_agent_pools_agents(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3079,6 +4030,7 @@ async fn get_agent_pools_agents(
 }
 
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 async fn delete_agent_pools_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3093,6 +4045,7 @@ async fn delete_agent_pools_by_id(
 }
 
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 async fn get_agent_pools_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3106,6 +4059,7 @@ async fn get_agent_pools_by_id(
 }
 
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 async fn get_agents(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3138,6 +4092,7 @@ async fn get_agents(
 }
 
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 async fn post_agents_approve(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3151,6 +4106,7 @@ async fn post_agents_approve(
 }
 
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 async fn post_agents_disapprove(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3164,6 +4120,7 @@ async fn post_agents_disapprove(
 }
 
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 async fn post_agents_reset(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3177,6 +4134,7 @@ async fn post_agents_reset(
 }
 
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 async fn post_agents_set_auth_certificate_reenrollment(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3196,6 +4154,7 @@ async fn post_agents_set_auth_certificate_reenrollment(
 }
 
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 async fn delete_agents_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3212,6 +4171,7 @@ async fn delete_agents_by_id(
 }
 
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 async fn get_agents_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3225,6 +4185,7 @@ async fn get_agents_by_id(
 }
 
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 async fn post_agents_by_id_fetch_logs(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3239,6 +4200,7 @@ async fn post_agents_by_id_fetch_logs(
 }
 
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 async fn post_agents_by_id_reset(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3252,6 +4214,7 @@ async fn post_agents_by_id_reset(
 }
 
 #[cfg(feature = "denied-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
 async fn get_alerts_denied(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3284,6 +4247,7 @@ async fn get_alerts_denied(
 }
 
 #[cfg(feature = "denied-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
 async fn post_alerts_denied(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3298,6 +4262,7 @@ async fn post_alerts_denied(
 }
 
 #[cfg(feature = "denied-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
 async fn put_alerts_denied(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3312,6 +4277,7 @@ async fn put_alerts_denied(
 }
 
 #[cfg(feature = "denied-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
 async fn delete_alerts_denied_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3325,6 +4291,7 @@ async fn delete_alerts_denied_by_id(
 }
 
 #[cfg(feature = "denied-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
 async fn get_alerts_denied_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3338,6 +4305,7 @@ async fn get_alerts_denied_by_id(
 }
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 async fn get_alerts_expiration(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3370,6 +4338,7 @@ async fn get_alerts_expiration(
 }
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 async fn post_alerts_expiration(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3386,6 +4355,7 @@ async fn post_alerts_expiration(
 }
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 async fn put_alerts_expiration(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3402,6 +4372,7 @@ async fn put_alerts_expiration(
 }
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 async fn get_alerts_expiration_schedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3414,6 +4385,7 @@ async fn get_alerts_expiration_schedule(
 }
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 async fn put_alerts_expiration_schedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3430,6 +4402,7 @@ async fn put_alerts_expiration_schedule(
 }
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 async fn post_alerts_expiration_test(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3446,6 +4419,7 @@ async fn post_alerts_expiration_test(
 }
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 async fn post_alerts_expiration_test_all(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3462,6 +4436,7 @@ async fn post_alerts_expiration_test_all(
 }
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 async fn delete_alerts_expiration_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3475,6 +4450,7 @@ async fn delete_alerts_expiration_by_id(
 }
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 async fn get_alerts_expiration_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3488,6 +4464,7 @@ async fn get_alerts_expiration_by_id(
 }
 
 #[cfg(feature = "issued-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
 async fn get_alerts_issued(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3520,6 +4497,7 @@ async fn get_alerts_issued(
 }
 
 #[cfg(feature = "issued-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
 async fn post_alerts_issued(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3534,6 +4512,7 @@ async fn post_alerts_issued(
 }
 
 #[cfg(feature = "issued-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
 async fn put_alerts_issued(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3548,6 +4527,7 @@ async fn put_alerts_issued(
 }
 
 #[cfg(feature = "issued-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
 async fn get_alerts_issued_schedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3560,6 +4540,7 @@ async fn get_alerts_issued_schedule(
 }
 
 #[cfg(feature = "issued-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
 async fn put_alerts_issued_schedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3576,6 +4557,7 @@ async fn put_alerts_issued_schedule(
 }
 
 #[cfg(feature = "issued-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
 async fn delete_alerts_issued_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3589,6 +4571,7 @@ async fn delete_alerts_issued_by_id(
 }
 
 #[cfg(feature = "issued-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
 async fn get_alerts_issued_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3602,6 +4585,7 @@ async fn get_alerts_issued_by_id(
 }
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 async fn get_alerts_key_rotation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3634,6 +4618,7 @@ async fn get_alerts_key_rotation(
 }
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 async fn post_alerts_key_rotation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3650,6 +4635,7 @@ async fn post_alerts_key_rotation(
 }
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 async fn put_alerts_key_rotation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3666,6 +4652,7 @@ async fn put_alerts_key_rotation(
 }
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 async fn get_alerts_key_rotation_schedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3678,6 +4665,7 @@ async fn get_alerts_key_rotation_schedule(
 }
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 async fn put_alerts_key_rotation_schedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3694,6 +4682,7 @@ async fn put_alerts_key_rotation_schedule(
 }
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 async fn post_alerts_key_rotation_test(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3710,6 +4699,7 @@ async fn post_alerts_key_rotation_test(
 }
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 async fn post_alerts_key_rotation_test_all(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3726,6 +4716,7 @@ async fn post_alerts_key_rotation_test_all(
 }
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 async fn delete_alerts_key_rotation_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3740,6 +4731,7 @@ async fn delete_alerts_key_rotation_by_id(
 }
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 async fn get_alerts_key_rotation_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3753,6 +4745,7 @@ async fn get_alerts_key_rotation_by_id(
 }
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 async fn get_alerts_pending(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3785,6 +4778,7 @@ async fn get_alerts_pending(
 }
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 async fn post_alerts_pending(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3801,6 +4795,7 @@ async fn post_alerts_pending(
 }
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 async fn put_alerts_pending(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3815,6 +4810,7 @@ async fn put_alerts_pending(
 }
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 async fn get_alerts_pending_schedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3827,6 +4823,7 @@ async fn get_alerts_pending_schedule(
 }
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 async fn put_alerts_pending_schedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3843,6 +4840,7 @@ async fn put_alerts_pending_schedule(
 }
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 async fn post_alerts_pending_test(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3859,6 +4857,7 @@ async fn post_alerts_pending_test(
 }
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 async fn post_alerts_pending_test_all(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3875,6 +4874,7 @@ async fn post_alerts_pending_test_all(
 }
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 async fn delete_alerts_pending_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3888,6 +4888,7 @@ async fn delete_alerts_pending_by_id(
 }
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 async fn get_alerts_pending_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3901,6 +4902,7 @@ async fn get_alerts_pending_by_id(
 }
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 async fn get_analytics_certificates_count(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3920,6 +4922,7 @@ async fn get_analytics_certificates_count(
 }
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 async fn get_analytics_certificates_count_collections(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3936,6 +4939,7 @@ async fn get_analytics_certificates_count_collections(
 }
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 async fn get_analytics_certificates_count_grouped(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3958,6 +4962,7 @@ async fn get_analytics_certificates_count_grouped(
 }
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 async fn get_analytics_certificates_issuance(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3975,6 +4980,7 @@ async fn get_analytics_certificates_issuance(
 }
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 async fn get_analytics_certificates_revocation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -3992,6 +4998,7 @@ async fn get_analytics_certificates_revocation(
 }
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 async fn get_analytics_ssl_networks_endpoints(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4008,6 +5015,7 @@ async fn get_analytics_ssl_networks_endpoints(
 }
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 async fn get_analytics_ssl_networks_endpoints_status(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4024,6 +5032,7 @@ async fn get_analytics_ssl_networks_endpoints_status(
 }
 
 #[cfg(feature = "app-setting")]
+#[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
 async fn get_app_setting(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4036,6 +5045,7 @@ async fn get_app_setting(
 }
 
 #[cfg(feature = "app-setting")]
+#[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
 async fn put_app_setting(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4052,6 +5062,7 @@ async fn put_app_setting(
 }
 
 #[cfg(feature = "app-setting")]
+#[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
 async fn get_app_setting_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4065,6 +5076,7 @@ async fn get_app_setting_by_id(
 }
 
 #[cfg(feature = "app-setting")]
+#[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
 async fn put_app_setting_by_id_set(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4082,6 +5094,7 @@ async fn put_app_setting_by_id_set(
 }
 
 #[cfg(feature = "app-setting")]
+#[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
 async fn put_app_setting_by_name_set(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4099,6 +5112,7 @@ async fn put_app_setting_by_name_set(
 }
 
 #[cfg(feature = "application")]
+#[cfg_attr(docsrs, doc(cfg(feature = "application")))]
 async fn get_applications(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4131,6 +5145,7 @@ async fn get_applications(
 }
 
 #[cfg(feature = "application")]
+#[cfg_attr(docsrs, doc(cfg(feature = "application")))]
 async fn post_applications(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4145,6 +5160,7 @@ async fn post_applications(
 }
 
 #[cfg(feature = "application")]
+#[cfg_attr(docsrs, doc(cfg(feature = "application")))]
 async fn put_applications(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4159,6 +5175,7 @@ async fn put_applications(
 }
 
 #[cfg(feature = "application")]
+#[cfg_attr(docsrs, doc(cfg(feature = "application")))]
 async fn delete_applications_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4172,6 +5189,7 @@ async fn delete_applications_by_id(
 }
 
 #[cfg(feature = "application")]
+#[cfg_attr(docsrs, doc(cfg(feature = "application")))]
 async fn get_applications_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4185,6 +5203,7 @@ async fn get_applications_by_id(
 }
 
 #[cfg(feature = "audit-log")]
+#[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
 async fn get_audit(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4217,6 +5236,7 @@ async fn get_audit(
 }
 
 #[cfg(feature = "audit-log")]
+#[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
 async fn get_audit_download(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4241,6 +5261,7 @@ async fn get_audit_download(
 }
 
 #[cfg(feature = "audit-log")]
+#[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
 async fn get_audit_related_entities(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4273,6 +5294,7 @@ async fn get_audit_related_entities(
 }
 
 #[cfg(feature = "audit-log")]
+#[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
 async fn get_audit_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4286,6 +5308,7 @@ async fn get_audit_by_id(
 }
 
 #[cfg(feature = "audit-log")]
+#[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
 async fn get_audit_by_id_validate(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4299,6 +5322,7 @@ async fn get_audit_by_id_validate(
 }
 
 #[cfg(feature = "csr-generation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
 async fn post_csr_generation_generate(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4315,6 +5339,7 @@ async fn post_csr_generation_generate(
 }
 
 #[cfg(feature = "csr-generation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
 async fn delete_csr_generation_pending(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4328,6 +5353,7 @@ async fn delete_csr_generation_pending(
 }
 
 #[cfg(feature = "csr-generation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
 async fn get_csr_generation_pending(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4352,6 +5378,7 @@ async fn get_csr_generation_pending(
 }
 
 #[cfg(feature = "csr-generation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
 async fn delete_csr_generation_pending_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4366,6 +5393,7 @@ async fn delete_csr_generation_pending_by_id(
 }
 
 #[cfg(feature = "csr-generation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
 async fn get_csr_generation_pending_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4380,6 +5408,7 @@ async fn get_csr_generation_pending_by_id(
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn get_certificate_authority(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4412,6 +5441,7 @@ async fn get_certificate_authority(
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn post_certificate_authority(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4431,6 +5461,7 @@ async fn post_certificate_authority(
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn put_certificate_authority(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4450,6 +5481,7 @@ async fn put_certificate_authority(
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn get_certificate_authority_alert_recipients_ca_health_recipients(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4463,6 +5495,7 @@ async fn get_certificate_authority_alert_recipients_ca_health_recipients(
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn post_certificate_authority_alert_recipients_ca_health_recipients(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4479,6 +5512,7 @@ async fn post_certificate_authority_alert_recipients_ca_health_recipients(
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn delete_certificate_authority_alert_recipients_ca_health_recipients_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4495,6 +5529,7 @@ async fn delete_certificate_authority_alert_recipients_ca_health_recipients_by_i
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn get_certificate_authority_alert_recipients_ca_health_recipients_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4511,6 +5546,7 @@ async fn get_certificate_authority_alert_recipients_ca_health_recipients_by_id(
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn put_certificate_authority_alert_recipients_ca_health_recipients_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4528,6 +5564,7 @@ async fn put_certificate_authority_alert_recipients_ca_health_recipients_by_id(
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn get_certificate_authority_alert_recipients_ca_threshold_recipients(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4541,6 +5578,7 @@ async fn get_certificate_authority_alert_recipients_ca_threshold_recipients(
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn post_certificate_authority_alert_recipients_ca_threshold_recipients(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4557,6 +5595,7 @@ async fn post_certificate_authority_alert_recipients_ca_threshold_recipients(
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn delete_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4573,6 +5612,7 @@ async fn delete_certificate_authority_alert_recipients_ca_threshold_recipients_b
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn get_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4589,6 +5629,7 @@ async fn get_certificate_authority_alert_recipients_ca_threshold_recipients_by_i
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn put_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4606,6 +5647,7 @@ async fn put_certificate_authority_alert_recipients_ca_threshold_recipients_by_i
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn get_certificate_authority_available_forests(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4618,6 +5660,7 @@ async fn get_certificate_authority_available_forests(
 }
 
 #[cfg(feature = "ca-connector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
 async fn get_certificate_authority_ca_connectors(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4630,6 +5673,7 @@ async fn get_certificate_authority_ca_connectors(
 }
 
 #[cfg(feature = "ca-connector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
 async fn post_certificate_authority_ca_connectors(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4646,6 +5690,7 @@ async fn post_certificate_authority_ca_connectors(
 }
 
 #[cfg(feature = "ca-connector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
 async fn delete_certificate_authority_ca_connectors_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4660,6 +5705,7 @@ async fn delete_certificate_authority_ca_connectors_by_id(
 }
 
 #[cfg(feature = "ca-connector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
 async fn get_certificate_authority_ca_connectors_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4674,6 +5720,7 @@ async fn get_certificate_authority_ca_connectors_by_id(
 }
 
 #[cfg(feature = "ca-connector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
 async fn put_certificate_authority_ca_connectors_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4691,6 +5738,7 @@ async fn put_certificate_authority_ca_connectors_by_id(
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn get_certificate_authority_health_monitoring_schedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4703,6 +5751,7 @@ async fn get_certificate_authority_health_monitoring_schedule(
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn post_certificate_authority_import(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4719,6 +5768,7 @@ async fn post_certificate_authority_import(
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn post_certificate_authority_publish_crl(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4735,6 +5785,7 @@ async fn post_certificate_authority_publish_crl(
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn get_certificate_authority_source_count(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4747,6 +5798,7 @@ async fn get_certificate_authority_source_count(
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn get_certificate_authority_task_queue(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4759,6 +5811,7 @@ async fn get_certificate_authority_task_queue(
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn put_certificate_authority_task_queue(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4775,6 +5828,7 @@ async fn put_certificate_authority_task_queue(
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn post_certificate_authority_task_queue_test(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4791,6 +5845,7 @@ async fn post_certificate_authority_task_queue_test(
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn post_certificate_authority_test(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4807,6 +5862,7 @@ async fn post_certificate_authority_test(
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn delete_certificate_authority_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4824,6 +5880,7 @@ async fn delete_certificate_authority_by_id(
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 async fn get_certificate_authority_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4838,6 +5895,7 @@ async fn get_certificate_authority_by_id(
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 async fn get_certificate_collections(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4870,6 +5928,7 @@ async fn get_certificate_collections(
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 async fn post_certificate_collections(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4886,6 +5945,7 @@ async fn post_certificate_collections(
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 async fn put_certificate_collections(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4902,6 +5962,7 @@ async fn put_certificate_collections(
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 async fn get_certificate_collections_collection_list(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4934,6 +5995,7 @@ async fn get_certificate_collections_collection_list(
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 async fn get_certificate_collections_collection_ordering(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4946,6 +6008,7 @@ async fn get_certificate_collections_collection_ordering(
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 async fn post_certificate_collections_copy(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4962,6 +6025,7 @@ async fn post_certificate_collections_copy(
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 async fn get_certificate_collections_last_estimated(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4974,6 +6038,7 @@ async fn get_certificate_collections_last_estimated(
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 async fn get_certificate_collections_nav_items(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -4986,6 +6051,7 @@ async fn get_certificate_collections_nav_items(
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 async fn delete_certificate_collections_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5000,6 +6066,7 @@ async fn delete_certificate_collections_by_id(
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 async fn get_certificate_collections_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5014,6 +6081,7 @@ async fn get_certificate_collections_by_id(
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 async fn put_certificate_collections_by_id_favorite(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5031,6 +6099,7 @@ async fn put_certificate_collections_by_id_favorite(
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 async fn get_certificate_collections_by_name(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5045,6 +6114,7 @@ async fn get_certificate_collections_by_name(
 }
 
 #[cfg(feature = "certificate-store-container")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
 async fn get_certificate_store_containers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5077,6 +6147,7 @@ async fn get_certificate_store_containers(
 }
 
 #[cfg(feature = "certificate-store-container")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
 async fn post_certificate_store_containers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5093,6 +6164,7 @@ async fn post_certificate_store_containers(
 }
 
 #[cfg(feature = "certificate-store-container")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
 async fn put_certificate_store_containers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5109,6 +6181,7 @@ async fn put_certificate_store_containers(
 }
 
 #[cfg(feature = "certificate-store-container")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
 async fn delete_certificate_store_containers_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5123,6 +6196,7 @@ async fn delete_certificate_store_containers_by_id(
 }
 
 #[cfg(feature = "certificate-store-container")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
 async fn get_certificate_store_containers_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5137,6 +6211,7 @@ async fn get_certificate_store_containers_by_id(
 }
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 async fn delete_certificate_store_types(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5150,6 +6225,7 @@ async fn delete_certificate_store_types(
 }
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 async fn get_certificate_store_types(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5182,6 +6258,7 @@ async fn get_certificate_store_types(
 }
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 async fn post_certificate_store_types(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5198,6 +6275,7 @@ async fn post_certificate_store_types(
 }
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 async fn put_certificate_store_types(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5214,6 +6292,7 @@ async fn put_certificate_store_types(
 }
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 async fn get_certificate_store_types_name_by_name(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5228,6 +6307,7 @@ async fn get_certificate_store_types_name_by_name(
 }
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 async fn delete_certificate_store_types_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5242,6 +6322,7 @@ async fn delete_certificate_store_types_by_id(
 }
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 async fn get_certificate_store_types_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5256,6 +6337,7 @@ async fn get_certificate_store_types_by_id(
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 async fn delete_certificate_stores(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5270,6 +6352,7 @@ async fn delete_certificate_stores(
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 async fn get_certificate_stores(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5316,6 +6399,7 @@ async fn get_certificate_stores(
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 async fn post_certificate_stores(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5332,6 +6416,7 @@ async fn post_certificate_stores(
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 async fn put_certificate_stores(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5348,6 +6433,7 @@ async fn put_certificate_stores(
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 async fn get_certificate_stores_aliases(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5364,6 +6450,7 @@ async fn get_certificate_stores_aliases(
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 async fn post_certificate_stores_approve(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5380,6 +6467,7 @@ async fn post_certificate_stores_approve(
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 async fn put_certificate_stores_assign_application(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5396,6 +6484,7 @@ async fn put_certificate_stores_assign_application(
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 async fn put_certificate_stores_assign_container(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5412,6 +6501,7 @@ async fn put_certificate_stores_assign_container(
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 async fn post_certificate_stores_certificates_add(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5428,6 +6518,7 @@ async fn post_certificate_stores_certificates_add(
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 async fn post_certificate_stores_certificates_remove(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5444,6 +6535,7 @@ async fn post_certificate_stores_certificates_remove(
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 async fn put_certificate_stores_discovery_job(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5460,6 +6552,7 @@ async fn put_certificate_stores_discovery_job(
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 async fn put_certificate_stores_password(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5476,6 +6569,7 @@ async fn put_certificate_stores_password(
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 async fn post_certificate_stores_reenrollment(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5492,6 +6586,7 @@ async fn post_certificate_stores_reenrollment(
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 async fn post_certificate_stores_schedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5508,6 +6603,7 @@ async fn post_certificate_stores_schedule(
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 async fn delete_certificate_stores_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5522,6 +6618,7 @@ async fn delete_certificate_stores_by_id(
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 async fn get_certificate_stores_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5536,6 +6633,7 @@ async fn get_certificate_stores_by_id(
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 async fn get_certificate_stores_by_id_inventory(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5564,6 +6662,7 @@ async fn get_certificate_stores_by_id_inventory(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn delete_certificates(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5580,6 +6679,7 @@ async fn delete_certificates(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn get_certificates(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5642,6 +6742,7 @@ async fn get_certificates(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn post_certificates_analyze(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5658,6 +6759,7 @@ async fn post_certificates_analyze(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn get_certificates_csv(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5685,6 +6787,7 @@ async fn get_certificates_csv(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn post_certificates_download(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5708,6 +6811,7 @@ async fn post_certificates_download(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn delete_certificates_exclude(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5724,6 +6828,7 @@ async fn delete_certificates_exclude(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn delete_certificates_exclude_query(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5740,6 +6845,7 @@ async fn delete_certificates_exclude_query(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn delete_certificates_exclude_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5757,6 +6863,7 @@ async fn delete_certificates_exclude_by_id(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn delete_certificates_excluded_certificates(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5773,6 +6880,7 @@ async fn delete_certificates_excluded_certificates(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn get_certificates_excluded_certificates(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5805,6 +6913,7 @@ async fn get_certificates_excluded_certificates(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn get_certificates_identity_audit_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5822,6 +6931,7 @@ async fn get_certificates_identity_audit_by_id(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn get_certificates_identity_audit_by_id_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5839,6 +6949,7 @@ async fn get_certificates_identity_audit_by_id_v2(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn post_certificates_import(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5855,6 +6966,7 @@ async fn post_certificates_import(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn get_certificates_locations_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5875,6 +6987,7 @@ async fn get_certificates_locations_by_id(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn put_certificates_metadata(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5897,6 +7010,7 @@ async fn put_certificates_metadata(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn put_certificates_metadata_all(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5916,6 +7030,7 @@ async fn put_certificates_metadata_all(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn get_certificates_metadata_compare(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5943,6 +7058,7 @@ async fn get_certificates_metadata_compare(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn put_certificates_owner(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5960,6 +7076,7 @@ async fn put_certificates_owner(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn delete_certificates_private_key(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5976,6 +7093,7 @@ async fn delete_certificates_private_key(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn delete_certificates_private_key_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -5993,6 +7111,7 @@ async fn delete_certificates_private_key_by_id(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn delete_certificates_query(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6009,6 +7128,7 @@ async fn delete_certificates_query(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn get_certificates_query_parsers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6021,6 +7141,7 @@ async fn get_certificates_query_parsers(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn post_certificates_recover(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6044,6 +7165,7 @@ async fn post_certificates_recover(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn post_certificates_revoke(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6060,6 +7182,7 @@ async fn post_certificates_revoke(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn delete_certificates_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6076,6 +7199,7 @@ async fn delete_certificates_by_id(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn get_certificates_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6114,6 +7238,7 @@ async fn get_certificates_by_id(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn get_certificates_by_id_history(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6156,6 +7281,7 @@ async fn get_certificates_by_id_history(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn put_certificates_by_id_owner(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6179,6 +7305,7 @@ async fn put_certificates_by_id_owner(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn get_certificates_by_id_security(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6196,6 +7323,7 @@ async fn get_certificates_by_id_security(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn get_certificates_by_id_validate(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6216,6 +7344,7 @@ async fn get_certificates_by_id_validate(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn get_certificates_by_id_validation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6230,6 +7359,7 @@ async fn get_certificates_by_id_validation(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn post_certificates_by_id_validation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6253,6 +7383,7 @@ async fn post_certificates_by_id_validation(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn delete_certificates_by_id_validation_by_rule_name(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6270,6 +7401,7 @@ async fn delete_certificates_by_id_validation_by_rule_name(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn delete_certificates_by_id_validation_by_rule_name_by_violation_name(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6288,6 +7420,7 @@ async fn delete_certificates_by_id_validation_by_rule_name_by_violation_name(
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 async fn put_certificates_by_id_validation_by_rule_name_by_violation_name(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6307,6 +7440,7 @@ async fn put_certificates_by_id_validation_by_rule_name_by_violation_name(
 }
 
 #[cfg(feature = "component-installation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "component-installation")))]
 async fn get_component_installation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6339,6 +7473,7 @@ async fn get_component_installation(
 }
 
 #[cfg(feature = "component-installation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "component-installation")))]
 async fn delete_component_installation_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6353,6 +7488,7 @@ async fn delete_component_installation_by_id(
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 async fn get_enrollment_available_renewal_id_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6373,6 +7509,7 @@ async fn get_enrollment_available_renewal_id_by_id(
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 async fn get_enrollment_available_renewal_thumbprint_by_thumbprint(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6392,6 +7529,7 @@ async fn get_enrollment_available_renewal_thumbprint_by_thumbprint(
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 async fn post_enrollment_csr(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6415,6 +7553,7 @@ async fn post_enrollment_csr(
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 async fn get_enrollment_csr_context_my(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6427,6 +7566,7 @@ async fn get_enrollment_csr_context_my(
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 async fn post_enrollment_csr_parse(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6441,6 +7581,7 @@ async fn post_enrollment_csr_parse(
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 async fn post_enrollment_pfx(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6458,6 +7599,7 @@ async fn post_enrollment_pfx(
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 async fn post_enrollment_pfx_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6475,6 +7617,7 @@ async fn post_enrollment_pfx_v2(
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 async fn get_enrollment_pfx_context_my(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6487,6 +7630,7 @@ async fn get_enrollment_pfx_context_my(
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 async fn post_enrollment_pfx_deploy(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6503,6 +7647,7 @@ async fn post_enrollment_pfx_deploy(
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 async fn post_enrollment_pfx_replace(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6519,6 +7664,7 @@ async fn post_enrollment_pfx_replace(
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 async fn post_enrollment_renew(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6539,6 +7685,7 @@ async fn post_enrollment_renew(
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 async fn get_enrollment_settings_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6552,6 +7699,7 @@ async fn get_enrollment_settings_by_id(
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 async fn get_enrollment_patterns(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6584,6 +7732,7 @@ async fn get_enrollment_patterns(
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 async fn post_enrollment_patterns(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6603,6 +7752,7 @@ async fn post_enrollment_patterns(
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 async fn get_enrollment_patterns_settings(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6615,6 +7765,7 @@ async fn get_enrollment_patterns_settings(
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 async fn put_enrollment_patterns_settings(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6631,6 +7782,7 @@ async fn put_enrollment_patterns_settings(
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 async fn get_enrollment_patterns_subject_parts(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6643,6 +7795,7 @@ async fn get_enrollment_patterns_subject_parts(
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 async fn delete_enrollment_patterns_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6660,6 +7813,7 @@ async fn delete_enrollment_patterns_by_id(
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 async fn get_enrollment_patterns_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6673,6 +7827,7 @@ async fn get_enrollment_patterns_by_id(
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 async fn put_enrollment_patterns_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6693,6 +7848,7 @@ async fn put_enrollment_patterns_by_id(
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 async fn get_enrollment_patterns_by_id_metadata(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6707,6 +7863,7 @@ async fn get_enrollment_patterns_by_id_metadata(
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 async fn get_enrollment_patterns_by_id_settings(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6721,6 +7878,7 @@ async fn get_enrollment_patterns_by_id_settings(
 }
 
 #[cfg(feature = "event-handler-registration")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
 async fn get_event_handler_registration(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6753,6 +7911,7 @@ async fn get_event_handler_registration(
 }
 
 #[cfg(feature = "event-handler-registration")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
 async fn post_event_handler_registration(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6769,6 +7928,7 @@ async fn post_event_handler_registration(
 }
 
 #[cfg(feature = "event-handler-registration")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
 async fn delete_event_handler_registration_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6783,6 +7943,7 @@ async fn delete_event_handler_registration_by_id(
 }
 
 #[cfg(feature = "event-handler-registration")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
 async fn get_event_handler_registration_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6797,6 +7958,7 @@ async fn get_event_handler_registration_by_id(
 }
 
 #[cfg(feature = "event-handler-registration")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
 async fn put_event_handler_registration_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6814,6 +7976,7 @@ async fn put_event_handler_registration_by_id(
 }
 
 #[cfg(feature = "extensions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
 async fn get_extensions_scripts(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6846,6 +8009,7 @@ async fn get_extensions_scripts(
 }
 
 #[cfg(feature = "extensions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
 async fn post_extensions_scripts(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6860,6 +8024,7 @@ async fn post_extensions_scripts(
 }
 
 #[cfg(feature = "extensions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
 async fn put_extensions_scripts(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6874,6 +8039,7 @@ async fn put_extensions_scripts(
 }
 
 #[cfg(feature = "extensions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
 async fn delete_extensions_scripts_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6888,6 +8054,7 @@ async fn delete_extensions_scripts_by_id(
 }
 
 #[cfg(feature = "extensions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
 async fn get_extensions_scripts_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6901,6 +8068,7 @@ async fn get_extensions_scripts_by_id(
 }
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 async fn get_identity_providers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6933,6 +8101,7 @@ async fn get_identity_providers(
 }
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 async fn post_identity_providers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6949,6 +8118,7 @@ async fn post_identity_providers(
 }
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 async fn get_identity_providers_types(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6961,6 +8131,7 @@ async fn get_identity_providers_types(
 }
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 async fn get_identity_providers_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6975,6 +8146,7 @@ async fn get_identity_providers_by_id(
 }
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 async fn put_identity_providers_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -6992,6 +8164,7 @@ async fn put_identity_providers_by_id(
 }
 
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 async fn get_job_types_custom(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7024,6 +8197,7 @@ async fn get_job_types_custom(
 }
 
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 async fn post_job_types_custom(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7038,6 +8212,7 @@ async fn post_job_types_custom(
 }
 
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 async fn put_job_types_custom(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7052,6 +8227,7 @@ async fn put_job_types_custom(
 }
 
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 async fn delete_job_types_custom_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7066,6 +8242,7 @@ async fn delete_job_types_custom_by_id(
 }
 
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 async fn get_job_types_custom_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7080,6 +8257,7 @@ async fn get_job_types_custom_by_id(
 }
 
 #[cfg(feature = "license")]
+#[cfg_attr(docsrs, doc(cfg(feature = "license")))]
 async fn get_license(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7092,6 +8270,7 @@ async fn get_license(
 }
 
 #[cfg(feature = "mac-enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mac-enrollment")))]
 async fn get_mac_enrollment(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7104,6 +8283,7 @@ async fn get_mac_enrollment(
 }
 
 #[cfg(feature = "mac-enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mac-enrollment")))]
 async fn put_mac_enrollment(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7118,6 +8298,7 @@ async fn put_mac_enrollment(
 }
 
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 async fn delete_metadata_fields(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7134,6 +8315,7 @@ async fn delete_metadata_fields(
 }
 
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 async fn get_metadata_fields(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7166,6 +8348,7 @@ async fn get_metadata_fields(
 }
 
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 async fn post_metadata_fields(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7182,6 +8365,7 @@ async fn post_metadata_fields(
 }
 
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 async fn put_metadata_fields(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7196,6 +8380,7 @@ async fn put_metadata_fields(
 }
 
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 async fn delete_metadata_fields_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7212,6 +8397,7 @@ async fn delete_metadata_fields_by_id(
 }
 
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 async fn get_metadata_fields_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7225,6 +8411,7 @@ async fn get_metadata_fields_by_id(
 }
 
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 async fn get_metadata_fields_by_id_in_use(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7239,6 +8426,7 @@ async fn get_metadata_fields_by_id_in_use(
 }
 
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 async fn get_metadata_fields_by_name(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7253,6 +8441,7 @@ async fn get_metadata_fields_by_name(
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 async fn post_monitoring_resolve_ocsp(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7269,6 +8458,7 @@ async fn post_monitoring_resolve_ocsp(
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 async fn get_monitoring_revocation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7301,6 +8491,7 @@ async fn get_monitoring_revocation(
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 async fn post_monitoring_revocation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7320,6 +8511,7 @@ async fn post_monitoring_revocation(
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 async fn put_monitoring_revocation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7339,6 +8531,7 @@ async fn put_monitoring_revocation(
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 async fn post_monitoring_revocation_crl_test(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7355,6 +8548,7 @@ async fn post_monitoring_revocation_crl_test(
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 async fn post_monitoring_revocation_ocsp_test(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7371,6 +8565,7 @@ async fn post_monitoring_revocation_ocsp_test(
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 async fn put_monitoring_revocation_schedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7387,6 +8582,7 @@ async fn put_monitoring_revocation_schedule(
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 async fn post_monitoring_revocation_test(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7403,6 +8599,7 @@ async fn post_monitoring_revocation_test(
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 async fn post_monitoring_revocation_test_all(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7419,6 +8616,7 @@ async fn post_monitoring_revocation_test_all(
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 async fn delete_monitoring_revocation_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7433,6 +8631,7 @@ async fn delete_monitoring_revocation_by_id(
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 async fn get_monitoring_revocation_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7447,6 +8646,7 @@ async fn get_monitoring_revocation_by_id(
 }
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 async fn post_orchestrator_jobs_acknowledge(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7463,6 +8663,7 @@ async fn post_orchestrator_jobs_acknowledge(
 }
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 async fn post_orchestrator_jobs_custom(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7479,6 +8680,7 @@ async fn post_orchestrator_jobs_custom(
 }
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 async fn post_orchestrator_jobs_custom_bulk(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7495,6 +8697,7 @@ async fn post_orchestrator_jobs_custom_bulk(
 }
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 async fn get_orchestrator_jobs_job_history(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7527,6 +8730,7 @@ async fn get_orchestrator_jobs_job_history(
 }
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 async fn get_orchestrator_jobs_job_status_data(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7543,6 +8747,7 @@ async fn get_orchestrator_jobs_job_status_data(
 }
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 async fn post_orchestrator_jobs_reschedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7559,6 +8764,7 @@ async fn post_orchestrator_jobs_reschedule(
 }
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 async fn get_orchestrator_jobs_scheduled_jobs(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7591,6 +8797,7 @@ async fn get_orchestrator_jobs_scheduled_jobs(
 }
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 async fn post_orchestrator_jobs_unschedule(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7607,6 +8814,7 @@ async fn post_orchestrator_jobs_unschedule(
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 async fn get_pam_providers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7639,6 +8847,7 @@ async fn get_pam_providers(
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 async fn get_pam_providers_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7671,6 +8880,7 @@ async fn get_pam_providers_v2(
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 async fn post_pam_providers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7685,6 +8895,7 @@ async fn post_pam_providers(
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 async fn post_pam_providers_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7699,6 +8910,7 @@ async fn post_pam_providers_v2(
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 async fn put_pam_providers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7713,6 +8925,7 @@ async fn put_pam_providers(
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 async fn put_pam_providers_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7727,6 +8940,7 @@ async fn put_pam_providers_v2(
 }
 
 #[cfg(feature = "pam-local-entries")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
 async fn delete_pam_providers_local_by_provider_id_entries(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7744,6 +8958,7 @@ async fn delete_pam_providers_local_by_provider_id_entries(
 }
 
 #[cfg(feature = "pam-local-entries")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
 async fn get_pam_providers_local_by_provider_id_entries(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7779,6 +8994,7 @@ async fn get_pam_providers_local_by_provider_id_entries(
 }
 
 #[cfg(feature = "pam-local-entries")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
 async fn post_pam_providers_local_by_provider_id_entries(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7796,6 +9012,7 @@ async fn post_pam_providers_local_by_provider_id_entries(
 }
 
 #[cfg(feature = "pam-local-entries")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
 async fn put_pam_providers_local_by_provider_id_entries(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7813,6 +9030,7 @@ async fn put_pam_providers_local_by_provider_id_entries(
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 async fn get_pam_providers_types(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7825,6 +9043,7 @@ async fn get_pam_providers_types(
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 async fn get_pam_providers_types_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7837,6 +9056,7 @@ async fn get_pam_providers_types_v2(
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 async fn post_pam_providers_types(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7853,6 +9073,7 @@ async fn post_pam_providers_types(
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 async fn post_pam_providers_types_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7869,6 +9090,7 @@ async fn post_pam_providers_types_v2(
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 async fn delete_pam_providers_types_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7883,6 +9105,7 @@ async fn delete_pam_providers_types_by_id(
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 async fn get_pam_providers_types_by_id_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7897,6 +9120,7 @@ async fn get_pam_providers_types_by_id_v2(
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 async fn delete_pam_providers_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7910,6 +9134,7 @@ async fn delete_pam_providers_by_id(
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 async fn delete_pam_providers_by_id_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7923,6 +9148,7 @@ async fn delete_pam_providers_by_id_v2(
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 async fn get_pam_providers_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7936,6 +9162,7 @@ async fn get_pam_providers_by_id(
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 async fn get_pam_providers_by_id_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7949,6 +9176,7 @@ async fn get_pam_providers_by_id_v2(
 }
 
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 async fn get_permission_sets(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7981,6 +9209,7 @@ async fn get_permission_sets(
 }
 
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 async fn post_permission_sets(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -7997,6 +9226,7 @@ async fn post_permission_sets(
 }
 
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 async fn put_permission_sets(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8011,6 +9241,7 @@ async fn put_permission_sets(
 }
 
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 async fn get_permission_sets_my(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8027,6 +9258,7 @@ async fn get_permission_sets_my(
 }
 
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 async fn delete_permission_sets_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8041,6 +9273,7 @@ async fn delete_permission_sets_by_id(
 }
 
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 async fn get_permission_sets_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8055,6 +9288,7 @@ async fn get_permission_sets_by_id(
 }
 
 #[cfg(feature = "permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permissions")))]
 async fn get_permissions(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8067,6 +9301,7 @@ async fn get_permissions(
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 async fn get_reports(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8099,6 +9334,7 @@ async fn get_reports(
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 async fn put_reports(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8113,6 +9349,7 @@ async fn put_reports(
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 async fn get_reports_custom(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8145,6 +9382,7 @@ async fn get_reports_custom(
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 async fn post_reports_custom(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8161,6 +9399,7 @@ async fn post_reports_custom(
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 async fn put_reports_custom(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8175,6 +9414,7 @@ async fn put_reports_custom(
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 async fn delete_reports_custom_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8188,6 +9428,7 @@ async fn delete_reports_custom_by_id(
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 async fn get_reports_custom_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8201,6 +9442,7 @@ async fn get_reports_custom_by_id(
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 async fn delete_reports_schedules_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8214,6 +9456,7 @@ async fn delete_reports_schedules_by_id(
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 async fn get_reports_schedules_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8227,6 +9470,7 @@ async fn get_reports_schedules_by_id(
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 async fn get_reports_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8240,6 +9484,7 @@ async fn get_reports_by_id(
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 async fn get_reports_by_id_parameters(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8253,6 +9498,7 @@ async fn get_reports_by_id_parameters(
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 async fn put_reports_by_id_parameters(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8270,6 +9516,7 @@ async fn put_reports_by_id_parameters(
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 async fn get_reports_by_id_schedules(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8297,6 +9544,7 @@ async fn get_reports_by_id_schedules(
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 async fn post_reports_by_id_schedules(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8314,6 +9562,7 @@ async fn post_reports_by_id_schedules(
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 async fn put_reports_by_id_schedules(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8331,6 +9580,7 @@ async fn put_reports_by_id_schedules(
 }
 
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 async fn get_smtp(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8343,6 +9593,7 @@ async fn get_smtp(
 }
 
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 async fn get_smtp_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8355,6 +9606,7 @@ async fn get_smtp_v2(
 }
 
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 async fn put_smtp(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8368,6 +9620,7 @@ async fn put_smtp(
 }
 
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 async fn put_smtp_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8381,6 +9634,7 @@ async fn put_smtp_v2(
 }
 
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 async fn post_smtp_test(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8395,6 +9649,7 @@ async fn post_smtp_test(
 }
 
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 async fn post_smtp_test_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8409,6 +9664,7 @@ async fn post_smtp_test_v2(
 }
 
 #[cfg(feature = "key")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key")))]
 async fn get_ssh_keys_my_key(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8425,6 +9681,7 @@ async fn get_ssh_keys_my_key(
 }
 
 #[cfg(feature = "key")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key")))]
 async fn post_ssh_keys_my_key(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8439,6 +9696,7 @@ async fn post_ssh_keys_my_key(
 }
 
 #[cfg(feature = "key")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key")))]
 async fn put_ssh_keys_my_key(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8453,6 +9711,7 @@ async fn put_ssh_keys_my_key(
 }
 
 #[cfg(feature = "key")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key")))]
 async fn delete_ssh_keys_unmanaged(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8466,6 +9725,7 @@ async fn delete_ssh_keys_unmanaged(
 }
 
 #[cfg(feature = "key")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key")))]
 async fn get_ssh_keys_unmanaged(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8498,6 +9758,7 @@ async fn get_ssh_keys_unmanaged(
 }
 
 #[cfg(feature = "key")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key")))]
 async fn delete_ssh_keys_unmanaged_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8512,6 +9773,7 @@ async fn delete_ssh_keys_unmanaged_by_id(
 }
 
 #[cfg(feature = "key")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key")))]
 async fn get_ssh_keys_unmanaged_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8525,6 +9787,7 @@ async fn get_ssh_keys_unmanaged_by_id(
 }
 
 #[cfg(feature = "logon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
 async fn get_ssh_logons(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8557,6 +9820,7 @@ async fn get_ssh_logons(
 }
 
 #[cfg(feature = "logon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
 async fn post_ssh_logons(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8571,6 +9835,7 @@ async fn post_ssh_logons(
 }
 
 #[cfg(feature = "logon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
 async fn post_ssh_logons_access(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8585,6 +9850,7 @@ async fn post_ssh_logons_access(
 }
 
 #[cfg(feature = "logon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
 async fn delete_ssh_logons_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8598,6 +9864,7 @@ async fn delete_ssh_logons_by_id(
 }
 
 #[cfg(feature = "logon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
 async fn get_ssh_logons_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8611,6 +9878,7 @@ async fn get_ssh_logons_by_id(
 }
 
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 async fn get_ssh_server_groups(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8643,6 +9911,7 @@ async fn get_ssh_server_groups(
 }
 
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 async fn post_ssh_server_groups(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8659,6 +9928,7 @@ async fn post_ssh_server_groups(
 }
 
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 async fn put_ssh_server_groups(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8673,6 +9943,7 @@ async fn put_ssh_server_groups(
 }
 
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 async fn delete_ssh_server_groups_access(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8689,6 +9960,7 @@ async fn delete_ssh_server_groups_access(
 }
 
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 async fn post_ssh_server_groups_access(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8705,6 +9977,7 @@ async fn post_ssh_server_groups_access(
 }
 
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 async fn get_ssh_server_groups_access_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8719,6 +9992,7 @@ async fn get_ssh_server_groups_access_by_id(
 }
 
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 async fn delete_ssh_server_groups_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8733,6 +10007,7 @@ async fn delete_ssh_server_groups_by_id(
 }
 
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 async fn get_ssh_server_groups_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8747,6 +10022,7 @@ async fn get_ssh_server_groups_by_id(
 }
 
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 async fn get_ssh_server_groups_by_name(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8761,6 +10037,7 @@ async fn get_ssh_server_groups_by_name(
 }
 
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 async fn get_ssh_servers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8793,6 +10070,7 @@ async fn get_ssh_servers(
 }
 
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 async fn post_ssh_servers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8807,6 +10085,7 @@ async fn post_ssh_servers(
 }
 
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 async fn put_ssh_servers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8821,6 +10100,7 @@ async fn put_ssh_servers(
 }
 
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 async fn delete_ssh_servers_access(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8835,6 +10115,7 @@ async fn delete_ssh_servers_access(
 }
 
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 async fn post_ssh_servers_access(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8849,6 +10130,7 @@ async fn post_ssh_servers_access(
 }
 
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 async fn get_ssh_servers_access_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8862,6 +10144,7 @@ async fn get_ssh_servers_access_by_id(
 }
 
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 async fn delete_ssh_servers_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8875,6 +10158,7 @@ async fn delete_ssh_servers_by_id(
 }
 
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 async fn get_ssh_servers_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8888,6 +10172,7 @@ async fn get_ssh_servers_by_id(
 }
 
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 async fn delete_ssh_service_accounts(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8901,6 +10186,7 @@ async fn delete_ssh_service_accounts(
 }
 
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 async fn get_ssh_service_accounts(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8933,6 +10219,7 @@ async fn get_ssh_service_accounts(
 }
 
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 async fn post_ssh_service_accounts(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8949,6 +10236,7 @@ async fn post_ssh_service_accounts(
 }
 
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 async fn put_ssh_service_accounts(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8965,6 +10253,7 @@ async fn put_ssh_service_accounts(
 }
 
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 async fn get_ssh_service_accounts_key_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8982,6 +10271,7 @@ async fn get_ssh_service_accounts_key_by_id(
 }
 
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 async fn post_ssh_service_accounts_rotate_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -8999,6 +10289,7 @@ async fn post_ssh_service_accounts_rotate_by_id(
 }
 
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 async fn delete_ssh_service_accounts_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9013,6 +10304,7 @@ async fn delete_ssh_service_accounts_by_id(
 }
 
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 async fn get_ssh_service_accounts_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9026,6 +10318,7 @@ async fn get_ssh_service_accounts_by_id(
 }
 
 #[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
 async fn get_ssh_users(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9068,6 +10361,7 @@ async fn get_ssh_users(
 }
 
 #[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
 async fn get_ssh_users_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9110,6 +10404,7 @@ async fn get_ssh_users_v2(
 }
 
 #[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
 async fn post_ssh_users(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9124,6 +10419,7 @@ async fn post_ssh_users(
 }
 
 #[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
 async fn put_ssh_users(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9138,6 +10434,7 @@ async fn put_ssh_users(
 }
 
 #[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
 async fn post_ssh_users_access(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9152,6 +10449,7 @@ async fn post_ssh_users_access(
 }
 
 #[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
 async fn delete_ssh_users_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9165,6 +10463,7 @@ async fn delete_ssh_users_by_id(
 }
 
 #[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
 async fn get_ssh_users_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9178,6 +10477,7 @@ async fn get_ssh_users_by_id(
 }
 
 #[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
 async fn get_ssh_users_by_id_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9191,6 +10491,7 @@ async fn get_ssh_users_by_id_v2(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn get_ssl(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9223,6 +10524,7 @@ async fn get_ssl(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn put_ssl_endpoints_monitor_all(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9239,6 +10541,7 @@ async fn put_ssl_endpoints_monitor_all(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn put_ssl_endpoints_monitor_status(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9255,6 +10558,7 @@ async fn put_ssl_endpoints_monitor_status(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn put_ssl_endpoints_review_all(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9271,6 +10575,7 @@ async fn put_ssl_endpoints_review_all(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn put_ssl_endpoints_review_status(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9287,6 +10592,7 @@ async fn put_ssl_endpoints_review_status(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn get_ssl_endpoints_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9300,6 +10606,7 @@ async fn get_ssl_endpoints_by_id(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn get_ssl_endpoints_by_id_history(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9333,6 +10640,7 @@ async fn get_ssl_endpoints_by_id_history(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn post_ssl_network_ranges(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9347,6 +10655,7 @@ async fn post_ssl_network_ranges(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn put_ssl_network_ranges(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9361,6 +10670,7 @@ async fn put_ssl_network_ranges(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn post_ssl_network_ranges_validate(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9375,6 +10685,7 @@ async fn post_ssl_network_ranges_validate(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn delete_ssl_network_ranges_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9389,6 +10700,7 @@ async fn delete_ssl_network_ranges_by_id(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn get_ssl_network_ranges_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9403,6 +10715,7 @@ async fn get_ssl_network_ranges_by_id(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn get_ssl_networks(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9435,6 +10748,7 @@ async fn get_ssl_networks(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn post_ssl_networks(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9449,6 +10763,7 @@ async fn post_ssl_networks(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn put_ssl_networks(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9463,6 +10778,7 @@ async fn put_ssl_networks(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn get_ssl_networks_by_identifier(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9477,6 +10793,7 @@ async fn get_ssl_networks_by_identifier(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn delete_ssl_networks_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9491,6 +10808,7 @@ async fn delete_ssl_networks_by_id(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn get_ssl_networks_by_id_parts(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9534,6 +10852,7 @@ async fn get_ssl_networks_by_id_parts(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn post_ssl_networks_by_id_reset(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9548,6 +10867,7 @@ async fn post_ssl_networks_by_id_reset(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn post_ssl_networks_by_id_scan(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9565,6 +10885,7 @@ async fn post_ssl_networks_by_id_scan(
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 async fn get_ssl_parts_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9578,6 +10899,7 @@ async fn get_ssl_parts_by_id(
 }
 
 #[cfg(feature = "scheduling")]
+#[cfg_attr(docsrs, doc(cfg(feature = "scheduling")))]
 async fn post_scheduling(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9592,6 +10914,7 @@ async fn post_scheduling(
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 async fn get_security_applications_by_id_roles(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9606,6 +10929,7 @@ async fn get_security_applications_by_id_roles(
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 async fn post_security_applications_by_id_roles(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9623,6 +10947,7 @@ async fn post_security_applications_by_id_roles(
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 async fn get_security_audit_collections_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9637,6 +10962,7 @@ async fn get_security_audit_collections_by_id(
 }
 
 #[cfg(feature = "security-claims")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
 async fn get_security_claims(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9669,6 +10995,7 @@ async fn get_security_claims(
 }
 
 #[cfg(feature = "security-claims")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
 async fn post_security_claims(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9685,6 +11012,7 @@ async fn post_security_claims(
 }
 
 #[cfg(feature = "security-claims")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
 async fn put_security_claims(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9701,6 +11029,7 @@ async fn put_security_claims(
 }
 
 #[cfg(feature = "security-claims")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
 async fn get_security_claims_roles(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9721,6 +11050,7 @@ async fn get_security_claims_roles(
 }
 
 #[cfg(feature = "security-claims")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
 async fn delete_security_claims_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9734,6 +11064,7 @@ async fn delete_security_claims_by_id(
 }
 
 #[cfg(feature = "security-claims")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
 async fn get_security_claims_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9747,6 +11078,7 @@ async fn get_security_claims_by_id(
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 async fn get_security_containers_by_id_roles(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9761,6 +11093,7 @@ async fn get_security_containers_by_id_roles(
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 async fn post_security_containers_by_id_roles(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9778,6 +11111,7 @@ async fn post_security_containers_by_id_roles(
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 async fn get_security_identities(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9810,6 +11144,7 @@ async fn get_security_identities(
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 async fn post_security_identities(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9826,6 +11161,7 @@ async fn post_security_identities(
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 async fn get_security_identities_lookup(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9842,6 +11178,7 @@ async fn get_security_identities_lookup(
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 async fn delete_security_identities_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9856,6 +11193,7 @@ async fn delete_security_identities_by_id(
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 async fn get_security_identities_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9869,6 +11207,7 @@ async fn get_security_identities_by_id(
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 async fn get_security_my(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9881,6 +11220,7 @@ async fn get_security_my(
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 async fn get_security_my_permissions(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9893,6 +11233,7 @@ async fn get_security_my_permissions(
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 async fn get_security_roles(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9935,6 +11276,7 @@ async fn get_security_roles(
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 async fn get_security_roles_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9967,6 +11309,7 @@ async fn get_security_roles_v2(
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 async fn post_security_roles(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -9986,6 +11329,7 @@ async fn post_security_roles(
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 async fn post_security_roles_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10002,6 +11346,7 @@ async fn post_security_roles_v2(
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 async fn put_security_roles(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10018,6 +11363,7 @@ async fn put_security_roles(
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 async fn put_security_roles_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10034,6 +11380,7 @@ async fn put_security_roles_v2(
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 async fn delete_security_roles_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10047,6 +11394,7 @@ async fn delete_security_roles_by_id(
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 async fn get_security_roles_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10060,6 +11408,7 @@ async fn get_security_roles_by_id(
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 async fn get_security_roles_by_id_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10073,6 +11422,7 @@ async fn get_security_roles_by_id_v2(
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 async fn post_security_roles_by_id_copy(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10090,6 +11440,7 @@ async fn post_security_roles_by_id_copy(
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 async fn get_security_roles_by_id_identities(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10104,6 +11455,7 @@ async fn get_security_roles_by_id_identities(
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 async fn put_security_roles_by_id_identities(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10121,6 +11473,7 @@ async fn put_security_roles_by_id_identities(
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 async fn get_security_roles_by_id_permissions(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10135,6 +11488,7 @@ async fn get_security_roles_by_id_permissions(
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 async fn get_security_roles_by_id_permissions_collections(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10149,6 +11503,7 @@ async fn get_security_roles_by_id_permissions_collections(
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 async fn post_security_roles_by_id_permissions_collections(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10166,6 +11521,7 @@ async fn post_security_roles_by_id_permissions_collections(
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 async fn put_security_roles_by_id_permissions_collections(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10183,6 +11539,7 @@ async fn put_security_roles_by_id_permissions_collections(
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 async fn get_security_roles_by_id_permissions_containers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10197,6 +11554,7 @@ async fn get_security_roles_by_id_permissions_containers(
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 async fn post_security_roles_by_id_permissions_containers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10214,6 +11572,7 @@ async fn post_security_roles_by_id_permissions_containers(
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 async fn put_security_roles_by_id_permissions_containers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10231,6 +11590,7 @@ async fn put_security_roles_by_id_permissions_containers(
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 async fn get_security_roles_by_id_permissions_global(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10245,6 +11605,7 @@ async fn get_security_roles_by_id_permissions_global(
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 async fn post_security_roles_by_id_permissions_global(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10262,6 +11623,7 @@ async fn post_security_roles_by_id_permissions_global(
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 async fn put_security_roles_by_id_permissions_global(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10279,6 +11641,7 @@ async fn put_security_roles_by_id_permissions_global(
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 async fn get_security_roles_by_id_permissions_pam_providers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10293,6 +11656,7 @@ async fn get_security_roles_by_id_permissions_pam_providers(
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 async fn put_security_roles_by_id_permissions_pam_providers(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10310,6 +11674,7 @@ async fn put_security_roles_by_id_permissions_pam_providers(
 }
 
 #[cfg(feature = "status")]
+#[cfg_attr(docsrs, doc(cfg(feature = "status")))]
 async fn get_status_endpoints(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10322,6 +11687,7 @@ async fn get_status_endpoints(
 }
 
 #[cfg(feature = "status")]
+#[cfg_attr(docsrs, doc(cfg(feature = "status")))]
 async fn get_status_health_check(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10334,6 +11700,7 @@ async fn get_status_health_check(
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 async fn get_templates(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10366,6 +11733,7 @@ async fn get_templates(
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 async fn put_templates(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10380,6 +11748,7 @@ async fn put_templates(
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 async fn post_templates_ca_details(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10396,6 +11765,7 @@ async fn post_templates_ca_details(
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 async fn get_templates_ca_details_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10409,6 +11779,7 @@ async fn get_templates_ca_details_by_id(
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 async fn put_templates_ca_details_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10426,6 +11797,7 @@ async fn put_templates_ca_details_by_id(
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 async fn get_templates_custom_extensions(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10442,6 +11814,7 @@ async fn get_templates_custom_extensions(
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 async fn post_templates_custom_extensions(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10458,6 +11831,7 @@ async fn post_templates_custom_extensions(
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 async fn put_templates_custom_extensions(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10474,6 +11848,7 @@ async fn put_templates_custom_extensions(
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 async fn get_templates_extended_key_usages(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10486,6 +11861,7 @@ async fn get_templates_extended_key_usages(
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 async fn post_templates_import(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10502,6 +11878,7 @@ async fn post_templates_import(
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 async fn get_templates_settings(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10514,6 +11891,7 @@ async fn get_templates_settings(
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 async fn put_templates_settings(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10530,6 +11908,7 @@ async fn put_templates_settings(
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 async fn get_templates_subject_parts(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10542,6 +11921,7 @@ async fn get_templates_subject_parts(
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 async fn get_templates_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10555,6 +11935,7 @@ async fn get_templates_by_id(
 }
 
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 async fn post_workflow_certificates_approve(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10569,6 +11950,7 @@ async fn post_workflow_certificates_approve(
 }
 
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 async fn get_workflow_certificates_denied(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10601,6 +11983,7 @@ async fn get_workflow_certificates_denied(
 }
 
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 async fn post_workflow_certificates_deny(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10615,6 +11998,7 @@ async fn post_workflow_certificates_deny(
 }
 
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 async fn get_workflow_certificates_external_validation(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10647,6 +12031,7 @@ async fn get_workflow_certificates_external_validation(
 }
 
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 async fn get_workflow_certificates_pending(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10679,6 +12064,7 @@ async fn get_workflow_certificates_pending(
 }
 
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 async fn get_workflow_certificates_by_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10693,6 +12079,7 @@ async fn get_workflow_certificates_by_id(
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 async fn get_workflow_definitions(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10725,6 +12112,7 @@ async fn get_workflow_definitions(
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 async fn get_workflow_definitions_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10757,6 +12145,7 @@ async fn get_workflow_definitions_v2(
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 async fn post_workflow_definitions(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10776,6 +12165,7 @@ async fn post_workflow_definitions(
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 async fn post_workflow_definitions_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10795,6 +12185,7 @@ async fn post_workflow_definitions_v2(
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 async fn get_workflow_definitions_steps(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10827,6 +12218,7 @@ async fn get_workflow_definitions_steps(
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 async fn get_workflow_definitions_steps_by_extension_name(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10843,6 +12235,7 @@ async fn get_workflow_definitions_steps_by_extension_name(
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 async fn get_workflow_definitions_types(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10875,6 +12268,7 @@ async fn get_workflow_definitions_types(
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 async fn delete_workflow_definitions_by_definition_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10891,6 +12285,7 @@ async fn delete_workflow_definitions_by_definition_id(
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 async fn get_workflow_definitions_by_definition_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10913,6 +12308,7 @@ async fn get_workflow_definitions_by_definition_id(
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 async fn get_workflow_definitions_by_definition_id_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10935,6 +12331,7 @@ async fn get_workflow_definitions_by_definition_id_v2(
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 async fn put_workflow_definitions_by_definition_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10955,6 +12352,7 @@ async fn put_workflow_definitions_by_definition_id(
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 async fn put_workflow_definitions_by_definition_id_v2(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10975,6 +12373,7 @@ async fn put_workflow_definitions_by_definition_id_v2(
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 async fn post_workflow_definitions_by_definition_id_publish(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -10991,6 +12390,7 @@ async fn post_workflow_definitions_by_definition_id_publish(
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 async fn post_workflow_definitions_by_definition_id_publish_by_version(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -11008,6 +12408,7 @@ async fn post_workflow_definitions_by_definition_id_publish_by_version(
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 async fn put_workflow_definitions_by_definition_id_status(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -11028,6 +12429,7 @@ async fn put_workflow_definitions_by_definition_id_status(
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 async fn put_workflow_definitions_by_definition_id_steps(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -11045,6 +12447,7 @@ async fn put_workflow_definitions_by_definition_id_steps(
 }
 
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 async fn get_workflow_instances(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -11077,6 +12480,7 @@ async fn get_workflow_instances(
 }
 
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 async fn get_workflow_instances_assigned_to_me(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -11109,6 +12513,7 @@ async fn get_workflow_instances_assigned_to_me(
 }
 
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 async fn get_workflow_instances_my(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -11141,6 +12546,7 @@ async fn get_workflow_instances_my(
 }
 
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 async fn delete_workflow_instances_by_instance_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -11157,6 +12563,7 @@ async fn delete_workflow_instances_by_instance_id(
 }
 
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 async fn get_workflow_instances_by_instance_id(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -11173,6 +12580,7 @@ async fn get_workflow_instances_by_instance_id(
 }
 
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 async fn post_workflow_instances_by_instance_id_restart(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -11192,6 +12600,7 @@ async fn post_workflow_instances_by_instance_id_restart(
 }
 
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 async fn post_workflow_instances_by_instance_id_signals(
     client: &crate::Client,
     args: &DynamicArgs,
@@ -11209,6 +12618,7 @@ async fn post_workflow_instances_by_instance_id_signals(
 }
 
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 async fn post_workflow_instances_by_instance_id_stop(
     client: &crate::Client,
     args: &DynamicArgs,

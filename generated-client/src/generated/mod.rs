@@ -364,943 +364,1413 @@ impl keyfactor_runtime::GeneratedClient for Client {
 /// by path, method and version.
 pub static OPERATIONS: &[&keyfactor_runtime::OperationInfo] = &[
     #[cfg(feature = "agent-blueprint")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
     &operations::agent_blueprint::GetAgentBluePrint::INFO,
     #[cfg(feature = "agent-blueprint")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
     &operations::agent_blueprint::PostAgentBluePrintApplyBlueprint::INFO,
     #[cfg(feature = "agent-blueprint")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
     &operations::agent_blueprint::PostAgentBluePrintGenerateBluePrint::INFO,
     #[cfg(feature = "agent-blueprint")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
     &operations::agent_blueprint::DeleteAgentBluePrintById::INFO,
     #[cfg(feature = "agent-blueprint")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
     &operations::agent_blueprint::GetAgentBluePrintById::INFO,
     #[cfg(feature = "agent-blueprint")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
     &operations::agent_blueprint::GetAgentBluePrintByIdJobs::INFO,
     #[cfg(feature = "agent-blueprint")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
     &operations::agent_blueprint::GetAgentBluePrintByIdStores::INFO,
     #[cfg(feature = "agent-pool")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
     &operations::agent_pool::GetAgentPools::INFO,
     #[cfg(feature = "agent-pool")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
     &operations::agent_pool::PostAgentPools::INFO,
     #[cfg(feature = "agent-pool")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
     &operations::agent_pool::PutAgentPools::INFO,
     #[cfg(feature = "agent-pool")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
     &operations::agent_pool::GetAgentPoolsAgents::INFO,
     #[cfg(feature = "agent-pool")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
     &operations::agent_pool::DeleteAgentPoolsById::INFO,
     #[cfg(feature = "agent-pool")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
     &operations::agent_pool::GetAgentPoolsById::INFO,
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     &operations::agent::GetAgents::INFO,
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     &operations::agent::PostAgentsApprove::INFO,
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     &operations::agent::PostAgentsDisapprove::INFO,
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     &operations::agent::PostAgentsReset::INFO,
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     &operations::agent::PostAgentsSetAuthCertificateReenrollment::INFO,
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     &operations::agent::DeleteAgentsById::INFO,
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     &operations::agent::GetAgentsById::INFO,
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     &operations::agent::PostAgentsByIdFetchLogs::INFO,
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     &operations::agent::PostAgentsByIdReset::INFO,
     #[cfg(feature = "denied-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
     &operations::denied_alert::GetAlertsDenied::INFO,
     #[cfg(feature = "denied-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
     &operations::denied_alert::PostAlertsDenied::INFO,
     #[cfg(feature = "denied-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
     &operations::denied_alert::PutAlertsDenied::INFO,
     #[cfg(feature = "denied-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
     &operations::denied_alert::DeleteAlertsDeniedById::INFO,
     #[cfg(feature = "denied-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
     &operations::denied_alert::GetAlertsDeniedById::INFO,
     #[cfg(feature = "expiration-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
     &operations::expiration_alert::GetAlertsExpiration::INFO,
     #[cfg(feature = "expiration-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
     &operations::expiration_alert::PostAlertsExpiration::INFO,
     #[cfg(feature = "expiration-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
     &operations::expiration_alert::PutAlertsExpiration::INFO,
     #[cfg(feature = "expiration-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
     &operations::expiration_alert::GetAlertsExpirationSchedule::INFO,
     #[cfg(feature = "expiration-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
     &operations::expiration_alert::PutAlertsExpirationSchedule::INFO,
     #[cfg(feature = "expiration-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
     &operations::expiration_alert::PostAlertsExpirationTest::INFO,
     #[cfg(feature = "expiration-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
     &operations::expiration_alert::PostAlertsExpirationTestAll::INFO,
     #[cfg(feature = "expiration-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
     &operations::expiration_alert::DeleteAlertsExpirationById::INFO,
     #[cfg(feature = "expiration-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
     &operations::expiration_alert::GetAlertsExpirationById::INFO,
     #[cfg(feature = "issued-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
     &operations::issued_alert::GetAlertsIssued::INFO,
     #[cfg(feature = "issued-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
     &operations::issued_alert::PostAlertsIssued::INFO,
     #[cfg(feature = "issued-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
     &operations::issued_alert::PutAlertsIssued::INFO,
     #[cfg(feature = "issued-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
     &operations::issued_alert::GetAlertsIssuedSchedule::INFO,
     #[cfg(feature = "issued-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
     &operations::issued_alert::PutAlertsIssuedSchedule::INFO,
     #[cfg(feature = "issued-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
     &operations::issued_alert::DeleteAlertsIssuedById::INFO,
     #[cfg(feature = "issued-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
     &operations::issued_alert::GetAlertsIssuedById::INFO,
     #[cfg(feature = "key-rotation-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
     &operations::key_rotation_alert::GetAlertsKeyRotation::INFO,
     #[cfg(feature = "key-rotation-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
     &operations::key_rotation_alert::PostAlertsKeyRotation::INFO,
     #[cfg(feature = "key-rotation-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
     &operations::key_rotation_alert::PutAlertsKeyRotation::INFO,
     #[cfg(feature = "key-rotation-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
     &operations::key_rotation_alert::GetAlertsKeyRotationSchedule::INFO,
     #[cfg(feature = "key-rotation-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
     &operations::key_rotation_alert::PutAlertsKeyRotationSchedule::INFO,
     #[cfg(feature = "key-rotation-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
     &operations::key_rotation_alert::PostAlertsKeyRotationTest::INFO,
     #[cfg(feature = "key-rotation-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
     &operations::key_rotation_alert::PostAlertsKeyRotationTestAll::INFO,
     #[cfg(feature = "key-rotation-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
     &operations::key_rotation_alert::DeleteAlertsKeyRotationById::INFO,
     #[cfg(feature = "key-rotation-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
     &operations::key_rotation_alert::GetAlertsKeyRotationById::INFO,
     #[cfg(feature = "pending-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
     &operations::pending_alert::GetAlertsPending::INFO,
     #[cfg(feature = "pending-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
     &operations::pending_alert::PostAlertsPending::INFO,
     #[cfg(feature = "pending-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
     &operations::pending_alert::PutAlertsPending::INFO,
     #[cfg(feature = "pending-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
     &operations::pending_alert::GetAlertsPendingSchedule::INFO,
     #[cfg(feature = "pending-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
     &operations::pending_alert::PutAlertsPendingSchedule::INFO,
     #[cfg(feature = "pending-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
     &operations::pending_alert::PostAlertsPendingTest::INFO,
     #[cfg(feature = "pending-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
     &operations::pending_alert::PostAlertsPendingTestAll::INFO,
     #[cfg(feature = "pending-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
     &operations::pending_alert::DeleteAlertsPendingById::INFO,
     #[cfg(feature = "pending-alert")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
     &operations::pending_alert::GetAlertsPendingById::INFO,
     #[cfg(feature = "analytics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
     &operations::analytics::GetAnalyticsCertificatesCount::INFO,
     #[cfg(feature = "analytics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
     &operations::analytics::GetAnalyticsCertificatesCountCollections::INFO,
     #[cfg(feature = "analytics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
     &operations::analytics::GetAnalyticsCertificatesCountGrouped::INFO,
     #[cfg(feature = "analytics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
     &operations::analytics::GetAnalyticsCertificatesIssuance::INFO,
     #[cfg(feature = "analytics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
     &operations::analytics::GetAnalyticsCertificatesRevocation::INFO,
     #[cfg(feature = "analytics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
     &operations::analytics::GetAnalyticsSslNetworksEndpoints::INFO,
     #[cfg(feature = "analytics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
     &operations::analytics::GetAnalyticsSslNetworksEndpointsStatus::INFO,
     #[cfg(feature = "app-setting")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
     &operations::app_setting::GetAppSetting::INFO,
     #[cfg(feature = "app-setting")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
     &operations::app_setting::PutAppSetting::INFO,
     #[cfg(feature = "app-setting")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
     &operations::app_setting::GetAppSettingById::INFO,
     #[cfg(feature = "app-setting")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
     &operations::app_setting::PutAppSettingByIdSet::INFO,
     #[cfg(feature = "app-setting")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
     &operations::app_setting::PutAppSettingByNameSet::INFO,
     #[cfg(feature = "application")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "application")))]
     &operations::application::GetApplications::INFO,
     #[cfg(feature = "application")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "application")))]
     &operations::application::PostApplications::INFO,
     #[cfg(feature = "application")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "application")))]
     &operations::application::PutApplications::INFO,
     #[cfg(feature = "application")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "application")))]
     &operations::application::DeleteApplicationsById::INFO,
     #[cfg(feature = "application")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "application")))]
     &operations::application::GetApplicationsById::INFO,
     #[cfg(feature = "audit-log")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
     &operations::audit_log::GetAudit::INFO,
     #[cfg(feature = "audit-log")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
     &operations::audit_log::GetAuditDownload::INFO,
     #[cfg(feature = "audit-log")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
     &operations::audit_log::GetAuditRelatedEntities::INFO,
     #[cfg(feature = "audit-log")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
     &operations::audit_log::GetAuditById::INFO,
     #[cfg(feature = "audit-log")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
     &operations::audit_log::GetAuditByIdValidate::INFO,
     #[cfg(feature = "csr-generation")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
     &operations::csr_generation::PostCsrGenerationGenerate::INFO,
     #[cfg(feature = "csr-generation")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
     &operations::csr_generation::DeleteCsrGenerationPending::INFO,
     #[cfg(feature = "csr-generation")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
     &operations::csr_generation::GetCsrGenerationPending::INFO,
     #[cfg(feature = "csr-generation")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
     &operations::csr_generation::DeleteCsrGenerationPendingById::INFO,
     #[cfg(feature = "csr-generation")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
     &operations::csr_generation::GetCsrGenerationPendingById::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::GetCertificateAuthority::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::PostCertificateAuthority::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::PutCertificateAuthority::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::GetCertificateAuthorityAlertRecipientsCaHealthRecipients::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::PostCertificateAuthorityAlertRecipientsCaHealthRecipients::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::DeleteCertificateAuthorityAlertRecipientsCaHealthRecipientsById::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::GetCertificateAuthorityAlertRecipientsCaHealthRecipientsById::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::PutCertificateAuthorityAlertRecipientsCaHealthRecipientsById::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::GetCertificateAuthorityAlertRecipientsCaThresholdRecipients::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::PostCertificateAuthorityAlertRecipientsCaThresholdRecipients::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::DeleteCertificateAuthorityAlertRecipientsCaThresholdRecipientsById::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::GetCertificateAuthorityAlertRecipientsCaThresholdRecipientsById::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::PutCertificateAuthorityAlertRecipientsCaThresholdRecipientsById::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::GetCertificateAuthorityAvailableForests::INFO,
     #[cfg(feature = "ca-connector")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
     &operations::ca_connector::GetCertificateAuthorityCaConnectors::INFO,
     #[cfg(feature = "ca-connector")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
     &operations::ca_connector::PostCertificateAuthorityCaConnectors::INFO,
     #[cfg(feature = "ca-connector")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
     &operations::ca_connector::DeleteCertificateAuthorityCaConnectorsById::INFO,
     #[cfg(feature = "ca-connector")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
     &operations::ca_connector::GetCertificateAuthorityCaConnectorsById::INFO,
     #[cfg(feature = "ca-connector")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
     &operations::ca_connector::PutCertificateAuthorityCaConnectorsById::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::GetCertificateAuthorityHealthMonitoringSchedule::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::PostCertificateAuthorityImport::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::PostCertificateAuthorityPublishCrl::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::GetCertificateAuthoritySourceCount::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::GetCertificateAuthorityTaskQueue::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::PutCertificateAuthorityTaskQueue::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::PostCertificateAuthorityTaskQueueTest::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::PostCertificateAuthorityTest::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::DeleteCertificateAuthorityById::INFO,
     #[cfg(feature = "certificate-authority")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
     &operations::certificate_authority::GetCertificateAuthorityById::INFO,
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     &operations::certificate_collection::GetCertificateCollections::INFO,
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     &operations::certificate_collection::PostCertificateCollections::INFO,
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     &operations::certificate_collection::PutCertificateCollections::INFO,
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     &operations::certificate_collection::GetCertificateCollectionsCollectionList::INFO,
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     &operations::certificate_collection::GetCertificateCollectionsCollectionOrdering::INFO,
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     &operations::certificate_collection::PostCertificateCollectionsCopy::INFO,
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     &operations::certificate_collection::GetCertificateCollectionsLastEstimated::INFO,
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     &operations::certificate_collection::GetCertificateCollectionsNavItems::INFO,
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     &operations::certificate_collection::DeleteCertificateCollectionsById::INFO,
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     &operations::certificate_collection::GetCertificateCollectionsById::INFO,
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     &operations::certificate_collection::PutCertificateCollectionsByIdFavorite::INFO,
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     &operations::certificate_collection::GetCertificateCollectionsByName::INFO,
     #[cfg(feature = "certificate-store-container")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
     &operations::certificate_store_container::GetCertificateStoreContainers::INFO,
     #[cfg(feature = "certificate-store-container")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
     &operations::certificate_store_container::PostCertificateStoreContainers::INFO,
     #[cfg(feature = "certificate-store-container")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
     &operations::certificate_store_container::PutCertificateStoreContainers::INFO,
     #[cfg(feature = "certificate-store-container")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
     &operations::certificate_store_container::DeleteCertificateStoreContainersById::INFO,
     #[cfg(feature = "certificate-store-container")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
     &operations::certificate_store_container::GetCertificateStoreContainersById::INFO,
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     &operations::certificate_store_type::DeleteCertificateStoreTypes::INFO,
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     &operations::certificate_store_type::GetCertificateStoreTypes::INFO,
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     &operations::certificate_store_type::PostCertificateStoreTypes::INFO,
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     &operations::certificate_store_type::PutCertificateStoreTypes::INFO,
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     &operations::certificate_store_type::GetCertificateStoreTypesNameByName::INFO,
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     &operations::certificate_store_type::DeleteCertificateStoreTypesById::INFO,
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     &operations::certificate_store_type::GetCertificateStoreTypesById::INFO,
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     &operations::certificate_store::DeleteCertificateStores::INFO,
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     &operations::certificate_store::GetCertificateStores::INFO,
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     &operations::certificate_store::PostCertificateStores::INFO,
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     &operations::certificate_store::PutCertificateStores::INFO,
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     &operations::certificate_store::GetCertificateStoresAliases::INFO,
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     &operations::certificate_store::PostCertificateStoresApprove::INFO,
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     &operations::certificate_store::PutCertificateStoresAssignApplication::INFO,
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     &operations::certificate_store::PutCertificateStoresAssignContainer::INFO,
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     &operations::certificate_store::PostCertificateStoresCertificatesAdd::INFO,
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     &operations::certificate_store::PostCertificateStoresCertificatesRemove::INFO,
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     &operations::certificate_store::PutCertificateStoresDiscoveryJob::INFO,
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     &operations::certificate_store::PutCertificateStoresPassword::INFO,
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     &operations::certificate_store::PostCertificateStoresReenrollment::INFO,
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     &operations::certificate_store::PostCertificateStoresSchedule::INFO,
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     &operations::certificate_store::DeleteCertificateStoresById::INFO,
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     &operations::certificate_store::GetCertificateStoresById::INFO,
     #[cfg(feature = "certificate-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
     &operations::certificate_store::GetCertificateStoresByIdInventory::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::DeleteCertificates::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::GetCertificates::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::PostCertificatesAnalyze::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::GetCertificatesCsv::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::PostCertificatesDownload::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::DeleteCertificatesExclude::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::DeleteCertificatesExcludeQuery::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::DeleteCertificatesExcludeById::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::DeleteCertificatesExcludedCertificates::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::GetCertificatesExcludedCertificates::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::GetCertificatesIdentityAuditById::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::GetCertificatesIdentityAuditByIdV2::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::PostCertificatesImport::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::GetCertificatesLocationsById::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::PutCertificatesMetadata::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::PutCertificatesMetadataAll::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::GetCertificatesMetadataCompare::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::PutCertificatesOwner::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::DeleteCertificatesPrivateKey::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::DeleteCertificatesPrivateKeyById::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::DeleteCertificatesQuery::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::GetCertificatesQueryParsers::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::PostCertificatesRecover::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::PostCertificatesRevoke::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::DeleteCertificatesById::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::GetCertificatesById::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::GetCertificatesByIdHistory::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::PutCertificatesByIdOwner::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::GetCertificatesByIdSecurity::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::GetCertificatesByIdValidate::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::GetCertificatesByIdValidation::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::PostCertificatesByIdValidation::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::DeleteCertificatesByIdValidationByRuleName::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::DeleteCertificatesByIdValidationByRuleNameByViolationName::INFO,
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     &operations::certificate::PutCertificatesByIdValidationByRuleNameByViolationName::INFO,
     #[cfg(feature = "component-installation")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "component-installation")))]
     &operations::component_installation::GetComponentInstallation::INFO,
     #[cfg(feature = "component-installation")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "component-installation")))]
     &operations::component_installation::DeleteComponentInstallationById::INFO,
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     &operations::enrollment::GetEnrollmentAvailableRenewalIdById::INFO,
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     &operations::enrollment::GetEnrollmentAvailableRenewalThumbprintByThumbprint::INFO,
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     &operations::enrollment::PostEnrollmentCsr::INFO,
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     &operations::enrollment::GetEnrollmentCsrContextMy::INFO,
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     &operations::enrollment::PostEnrollmentCsrParse::INFO,
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     &operations::enrollment::PostEnrollmentPfx::INFO,
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     &operations::enrollment::PostEnrollmentPfxV2::INFO,
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     &operations::enrollment::GetEnrollmentPfxContextMy::INFO,
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     &operations::enrollment::PostEnrollmentPfxDeploy::INFO,
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     &operations::enrollment::PostEnrollmentPfxReplace::INFO,
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     &operations::enrollment::PostEnrollmentRenew::INFO,
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     &operations::enrollment::GetEnrollmentSettingsById::INFO,
     #[cfg(feature = "enrollment-pattern")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
     &operations::enrollment_pattern::GetEnrollmentPatterns::INFO,
     #[cfg(feature = "enrollment-pattern")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
     &operations::enrollment_pattern::PostEnrollmentPatterns::INFO,
     #[cfg(feature = "enrollment-pattern")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
     &operations::enrollment_pattern::GetEnrollmentPatternsSettings::INFO,
     #[cfg(feature = "enrollment-pattern")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
     &operations::enrollment_pattern::PutEnrollmentPatternsSettings::INFO,
     #[cfg(feature = "enrollment-pattern")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
     &operations::enrollment_pattern::GetEnrollmentPatternsSubjectParts::INFO,
     #[cfg(feature = "enrollment-pattern")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
     &operations::enrollment_pattern::DeleteEnrollmentPatternsById::INFO,
     #[cfg(feature = "enrollment-pattern")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
     &operations::enrollment_pattern::GetEnrollmentPatternsById::INFO,
     #[cfg(feature = "enrollment-pattern")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
     &operations::enrollment_pattern::PutEnrollmentPatternsById::INFO,
     #[cfg(feature = "enrollment-pattern")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
     &operations::enrollment_pattern::GetEnrollmentPatternsByIdMetadata::INFO,
     #[cfg(feature = "enrollment-pattern")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
     &operations::enrollment_pattern::GetEnrollmentPatternsByIdSettings::INFO,
     #[cfg(feature = "event-handler-registration")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
     &operations::event_handler_registration::GetEventHandlerRegistration::INFO,
     #[cfg(feature = "event-handler-registration")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
     &operations::event_handler_registration::PostEventHandlerRegistration::INFO,
     #[cfg(feature = "event-handler-registration")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
     &operations::event_handler_registration::DeleteEventHandlerRegistrationById::INFO,
     #[cfg(feature = "event-handler-registration")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
     &operations::event_handler_registration::GetEventHandlerRegistrationById::INFO,
     #[cfg(feature = "event-handler-registration")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
     &operations::event_handler_registration::PutEventHandlerRegistrationById::INFO,
     #[cfg(feature = "extensions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
     &operations::extensions::GetExtensionsScripts::INFO,
     #[cfg(feature = "extensions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
     &operations::extensions::PostExtensionsScripts::INFO,
     #[cfg(feature = "extensions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
     &operations::extensions::PutExtensionsScripts::INFO,
     #[cfg(feature = "extensions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
     &operations::extensions::DeleteExtensionsScriptsById::INFO,
     #[cfg(feature = "extensions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
     &operations::extensions::GetExtensionsScriptsById::INFO,
     #[cfg(feature = "identity-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
     &operations::identity_provider::GetIdentityProviders::INFO,
     #[cfg(feature = "identity-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
     &operations::identity_provider::PostIdentityProviders::INFO,
     #[cfg(feature = "identity-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
     &operations::identity_provider::GetIdentityProvidersTypes::INFO,
     #[cfg(feature = "identity-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
     &operations::identity_provider::GetIdentityProvidersById::INFO,
     #[cfg(feature = "identity-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
     &operations::identity_provider::PutIdentityProvidersById::INFO,
     #[cfg(feature = "custom-job-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
     &operations::custom_job_type::GetJobTypesCustom::INFO,
     #[cfg(feature = "custom-job-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
     &operations::custom_job_type::PostJobTypesCustom::INFO,
     #[cfg(feature = "custom-job-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
     &operations::custom_job_type::PutJobTypesCustom::INFO,
     #[cfg(feature = "custom-job-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
     &operations::custom_job_type::DeleteJobTypesCustomById::INFO,
     #[cfg(feature = "custom-job-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
     &operations::custom_job_type::GetJobTypesCustomById::INFO,
     #[cfg(feature = "license")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "license")))]
     &operations::license::GetLicense::INFO,
     #[cfg(feature = "mac-enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "mac-enrollment")))]
     &operations::mac_enrollment::GetMacEnrollment::INFO,
     #[cfg(feature = "mac-enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "mac-enrollment")))]
     &operations::mac_enrollment::PutMacEnrollment::INFO,
     #[cfg(feature = "metadata-field")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
     &operations::metadata_field::DeleteMetadataFields::INFO,
     #[cfg(feature = "metadata-field")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
     &operations::metadata_field::GetMetadataFields::INFO,
     #[cfg(feature = "metadata-field")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
     &operations::metadata_field::PostMetadataFields::INFO,
     #[cfg(feature = "metadata-field")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
     &operations::metadata_field::PutMetadataFields::INFO,
     #[cfg(feature = "metadata-field")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
     &operations::metadata_field::DeleteMetadataFieldsById::INFO,
     #[cfg(feature = "metadata-field")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
     &operations::metadata_field::GetMetadataFieldsById::INFO,
     #[cfg(feature = "metadata-field")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
     &operations::metadata_field::GetMetadataFieldsByIdInUse::INFO,
     #[cfg(feature = "metadata-field")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
     &operations::metadata_field::GetMetadataFieldsByName::INFO,
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     &operations::monitoring::PostMonitoringResolveOcsp::INFO,
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     &operations::monitoring::GetMonitoringRevocation::INFO,
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     &operations::monitoring::PostMonitoringRevocation::INFO,
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     &operations::monitoring::PutMonitoringRevocation::INFO,
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     &operations::monitoring::PostMonitoringRevocationCrlTest::INFO,
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     &operations::monitoring::PostMonitoringRevocationOcspTest::INFO,
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     &operations::monitoring::PutMonitoringRevocationSchedule::INFO,
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     &operations::monitoring::PostMonitoringRevocationTest::INFO,
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     &operations::monitoring::PostMonitoringRevocationTestAll::INFO,
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     &operations::monitoring::DeleteMonitoringRevocationById::INFO,
     #[cfg(feature = "monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
     &operations::monitoring::GetMonitoringRevocationById::INFO,
     #[cfg(feature = "orchestrator-job")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
     &operations::orchestrator_job::PostOrchestratorJobsAcknowledge::INFO,
     #[cfg(feature = "orchestrator-job")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
     &operations::orchestrator_job::PostOrchestratorJobsCustom::INFO,
     #[cfg(feature = "orchestrator-job")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
     &operations::orchestrator_job::PostOrchestratorJobsCustomBulk::INFO,
     #[cfg(feature = "orchestrator-job")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
     &operations::orchestrator_job::GetOrchestratorJobsJobHistory::INFO,
     #[cfg(feature = "orchestrator-job")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
     &operations::orchestrator_job::GetOrchestratorJobsJobStatusData::INFO,
     #[cfg(feature = "orchestrator-job")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
     &operations::orchestrator_job::PostOrchestratorJobsReschedule::INFO,
     #[cfg(feature = "orchestrator-job")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
     &operations::orchestrator_job::GetOrchestratorJobsScheduledJobs::INFO,
     #[cfg(feature = "orchestrator-job")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
     &operations::orchestrator_job::PostOrchestratorJobsUnschedule::INFO,
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     &operations::pam_provider::GetPamProviders::INFO,
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     &operations::pam_provider::GetPamProvidersV2::INFO,
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     &operations::pam_provider::PostPamProviders::INFO,
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     &operations::pam_provider::PostPamProvidersV2::INFO,
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     &operations::pam_provider::PutPamProviders::INFO,
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     &operations::pam_provider::PutPamProvidersV2::INFO,
     #[cfg(feature = "pam-local-entries")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
     &operations::pam_local_entries::DeletePamProvidersLocalByProviderIdEntries::INFO,
     #[cfg(feature = "pam-local-entries")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
     &operations::pam_local_entries::GetPamProvidersLocalByProviderIdEntries::INFO,
     #[cfg(feature = "pam-local-entries")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
     &operations::pam_local_entries::PostPamProvidersLocalByProviderIdEntries::INFO,
     #[cfg(feature = "pam-local-entries")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
     &operations::pam_local_entries::PutPamProvidersLocalByProviderIdEntries::INFO,
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     &operations::pam_provider::GetPamProvidersTypes::INFO,
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     &operations::pam_provider::GetPamProvidersTypesV2::INFO,
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     &operations::pam_provider::PostPamProvidersTypes::INFO,
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     &operations::pam_provider::PostPamProvidersTypesV2::INFO,
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     &operations::pam_provider::DeletePamProvidersTypesById::INFO,
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     &operations::pam_provider::GetPamProvidersTypesByIdV2::INFO,
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     &operations::pam_provider::DeletePamProvidersById::INFO,
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     &operations::pam_provider::DeletePamProvidersByIdV2::INFO,
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     &operations::pam_provider::GetPamProvidersById::INFO,
     #[cfg(feature = "pam-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
     &operations::pam_provider::GetPamProvidersByIdV2::INFO,
     #[cfg(feature = "permission-set")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
     &operations::permission_set::GetPermissionSets::INFO,
     #[cfg(feature = "permission-set")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
     &operations::permission_set::PostPermissionSets::INFO,
     #[cfg(feature = "permission-set")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
     &operations::permission_set::PutPermissionSets::INFO,
     #[cfg(feature = "permission-set")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
     &operations::permission_set::GetPermissionSetsMy::INFO,
     #[cfg(feature = "permission-set")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
     &operations::permission_set::DeletePermissionSetsById::INFO,
     #[cfg(feature = "permission-set")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
     &operations::permission_set::GetPermissionSetsById::INFO,
     #[cfg(feature = "permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "permissions")))]
     &operations::permissions::GetPermissions::INFO,
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     &operations::reports::GetReports::INFO,
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     &operations::reports::PutReports::INFO,
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     &operations::reports::GetReportsCustom::INFO,
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     &operations::reports::PostReportsCustom::INFO,
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     &operations::reports::PutReportsCustom::INFO,
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     &operations::reports::DeleteReportsCustomById::INFO,
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     &operations::reports::GetReportsCustomById::INFO,
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     &operations::reports::DeleteReportsSchedulesById::INFO,
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     &operations::reports::GetReportsSchedulesById::INFO,
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     &operations::reports::GetReportsById::INFO,
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     &operations::reports::GetReportsByIdParameters::INFO,
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     &operations::reports::PutReportsByIdParameters::INFO,
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     &operations::reports::GetReportsByIdSchedules::INFO,
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     &operations::reports::PostReportsByIdSchedules::INFO,
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     &operations::reports::PutReportsByIdSchedules::INFO,
     #[cfg(feature = "smtp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
     &operations::smtp::GetSmtp::INFO,
     #[cfg(feature = "smtp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
     &operations::smtp::GetSmtpV2::INFO,
     #[cfg(feature = "smtp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
     &operations::smtp::PutSmtp::INFO,
     #[cfg(feature = "smtp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
     &operations::smtp::PutSmtpV2::INFO,
     #[cfg(feature = "smtp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
     &operations::smtp::PostSmtpTest::INFO,
     #[cfg(feature = "smtp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
     &operations::smtp::PostSmtpTestV2::INFO,
     #[cfg(feature = "key")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
     &operations::key::GetSshKeysMyKey::INFO,
     #[cfg(feature = "key")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
     &operations::key::PostSshKeysMyKey::INFO,
     #[cfg(feature = "key")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
     &operations::key::PutSshKeysMyKey::INFO,
     #[cfg(feature = "key")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
     &operations::key::DeleteSshKeysUnmanaged::INFO,
     #[cfg(feature = "key")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
     &operations::key::GetSshKeysUnmanaged::INFO,
     #[cfg(feature = "key")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
     &operations::key::DeleteSshKeysUnmanagedById::INFO,
     #[cfg(feature = "key")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "key")))]
     &operations::key::GetSshKeysUnmanagedById::INFO,
     #[cfg(feature = "logon")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
     &operations::logon::GetSshLogons::INFO,
     #[cfg(feature = "logon")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
     &operations::logon::PostSshLogons::INFO,
     #[cfg(feature = "logon")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
     &operations::logon::PostSshLogonsAccess::INFO,
     #[cfg(feature = "logon")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
     &operations::logon::DeleteSshLogonsById::INFO,
     #[cfg(feature = "logon")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
     &operations::logon::GetSshLogonsById::INFO,
     #[cfg(feature = "server-group")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
     &operations::server_group::GetSshServerGroups::INFO,
     #[cfg(feature = "server-group")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
     &operations::server_group::PostSshServerGroups::INFO,
     #[cfg(feature = "server-group")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
     &operations::server_group::PutSshServerGroups::INFO,
     #[cfg(feature = "server-group")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
     &operations::server_group::DeleteSshServerGroupsAccess::INFO,
     #[cfg(feature = "server-group")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
     &operations::server_group::PostSshServerGroupsAccess::INFO,
     #[cfg(feature = "server-group")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
     &operations::server_group::GetSshServerGroupsAccessById::INFO,
     #[cfg(feature = "server-group")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
     &operations::server_group::DeleteSshServerGroupsById::INFO,
     #[cfg(feature = "server-group")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
     &operations::server_group::GetSshServerGroupsById::INFO,
     #[cfg(feature = "server-group")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
     &operations::server_group::GetSshServerGroupsByName::INFO,
     #[cfg(feature = "server")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
     &operations::server::GetSshServers::INFO,
     #[cfg(feature = "server")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
     &operations::server::PostSshServers::INFO,
     #[cfg(feature = "server")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
     &operations::server::PutSshServers::INFO,
     #[cfg(feature = "server")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
     &operations::server::DeleteSshServersAccess::INFO,
     #[cfg(feature = "server")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
     &operations::server::PostSshServersAccess::INFO,
     #[cfg(feature = "server")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
     &operations::server::GetSshServersAccessById::INFO,
     #[cfg(feature = "server")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
     &operations::server::DeleteSshServersById::INFO,
     #[cfg(feature = "server")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
     &operations::server::GetSshServersById::INFO,
     #[cfg(feature = "service-account")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
     &operations::service_account::DeleteSshServiceAccounts::INFO,
     #[cfg(feature = "service-account")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
     &operations::service_account::GetSshServiceAccounts::INFO,
     #[cfg(feature = "service-account")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
     &operations::service_account::PostSshServiceAccounts::INFO,
     #[cfg(feature = "service-account")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
     &operations::service_account::PutSshServiceAccounts::INFO,
     #[cfg(feature = "service-account")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
     &operations::service_account::GetSshServiceAccountsKeyById::INFO,
     #[cfg(feature = "service-account")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
     &operations::service_account::PostSshServiceAccountsRotateById::INFO,
     #[cfg(feature = "service-account")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
     &operations::service_account::DeleteSshServiceAccountsById::INFO,
     #[cfg(feature = "service-account")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
     &operations::service_account::GetSshServiceAccountsById::INFO,
     #[cfg(feature = "user")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
     &operations::user::GetSshUsers::INFO,
     #[cfg(feature = "user")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
     &operations::user::GetSshUsersV2::INFO,
     #[cfg(feature = "user")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
     &operations::user::PostSshUsers::INFO,
     #[cfg(feature = "user")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
     &operations::user::PutSshUsers::INFO,
     #[cfg(feature = "user")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
     &operations::user::PostSshUsersAccess::INFO,
     #[cfg(feature = "user")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
     &operations::user::DeleteSshUsersById::INFO,
     #[cfg(feature = "user")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
     &operations::user::GetSshUsersById::INFO,
     #[cfg(feature = "user")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
     &operations::user::GetSshUsersByIdV2::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::GetSsl::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::PutSslEndpointsMonitorAll::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::PutSslEndpointsMonitorStatus::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::PutSslEndpointsReviewAll::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::PutSslEndpointsReviewStatus::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::GetSslEndpointsById::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::GetSslEndpointsByIdHistory::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::PostSslNetworkRanges::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::PutSslNetworkRanges::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::PostSslNetworkRangesValidate::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::DeleteSslNetworkRangesById::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::GetSslNetworkRangesById::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::GetSslNetworks::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::PostSslNetworks::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::PutSslNetworks::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::GetSslNetworksByIdentifier::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::DeleteSslNetworksById::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::GetSslNetworksByIdParts::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::PostSslNetworksByIdReset::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::PostSslNetworksByIdScan::INFO,
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     &operations::ssl::GetSslPartsById::INFO,
     #[cfg(feature = "scheduling")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "scheduling")))]
     &operations::scheduling::PostScheduling::INFO,
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     &operations::security::GetSecurityApplicationsByIdRoles::INFO,
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     &operations::security::PostSecurityApplicationsByIdRoles::INFO,
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     &operations::security::GetSecurityAuditCollectionsById::INFO,
     #[cfg(feature = "security-claims")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
     &operations::security_claims::GetSecurityClaims::INFO,
     #[cfg(feature = "security-claims")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
     &operations::security_claims::PostSecurityClaims::INFO,
     #[cfg(feature = "security-claims")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
     &operations::security_claims::PutSecurityClaims::INFO,
     #[cfg(feature = "security-claims")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
     &operations::security_claims::GetSecurityClaimsRoles::INFO,
     #[cfg(feature = "security-claims")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
     &operations::security_claims::DeleteSecurityClaimsById::INFO,
     #[cfg(feature = "security-claims")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
     &operations::security_claims::GetSecurityClaimsById::INFO,
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     &operations::security::GetSecurityContainersByIdRoles::INFO,
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     &operations::security::PostSecurityContainersByIdRoles::INFO,
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     &operations::security::GetSecurityIdentities::INFO,
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     &operations::security::PostSecurityIdentities::INFO,
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     &operations::security::GetSecurityIdentitiesLookup::INFO,
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     &operations::security::DeleteSecurityIdentitiesById::INFO,
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     &operations::security::GetSecurityIdentitiesById::INFO,
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     &operations::security::GetSecurityMy::INFO,
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     &operations::security::GetSecurityMyPermissions::INFO,
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     &operations::security_roles::GetSecurityRoles::INFO,
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     &operations::security_roles::GetSecurityRolesV2::INFO,
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     &operations::security_roles::PostSecurityRoles::INFO,
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     &operations::security_roles::PostSecurityRolesV2::INFO,
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     &operations::security_roles::PutSecurityRoles::INFO,
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     &operations::security_roles::PutSecurityRolesV2::INFO,
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     &operations::security_roles::DeleteSecurityRolesById::INFO,
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     &operations::security_roles::GetSecurityRolesById::INFO,
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     &operations::security_roles::GetSecurityRolesByIdV2::INFO,
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     &operations::security_roles::PostSecurityRolesByIdCopy::INFO,
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     &operations::security_roles::GetSecurityRolesByIdIdentities::INFO,
     #[cfg(feature = "security-roles")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
     &operations::security_roles::PutSecurityRolesByIdIdentities::INFO,
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     &operations::security_role_permissions::GetSecurityRolesByIdPermissions::INFO,
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     &operations::security_role_permissions::GetSecurityRolesByIdPermissionsCollections::INFO,
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     &operations::security_role_permissions::PostSecurityRolesByIdPermissionsCollections::INFO,
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     &operations::security_role_permissions::PutSecurityRolesByIdPermissionsCollections::INFO,
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     &operations::security_role_permissions::GetSecurityRolesByIdPermissionsContainers::INFO,
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     &operations::security_role_permissions::PostSecurityRolesByIdPermissionsContainers::INFO,
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     &operations::security_role_permissions::PutSecurityRolesByIdPermissionsContainers::INFO,
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     &operations::security_role_permissions::GetSecurityRolesByIdPermissionsGlobal::INFO,
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     &operations::security_role_permissions::PostSecurityRolesByIdPermissionsGlobal::INFO,
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     &operations::security_role_permissions::PutSecurityRolesByIdPermissionsGlobal::INFO,
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     &operations::security_role_permissions::GetSecurityRolesByIdPermissionsPamProviders::INFO,
     #[cfg(feature = "security-role-permissions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
     &operations::security_role_permissions::PutSecurityRolesByIdPermissionsPamProviders::INFO,
     #[cfg(feature = "status")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "status")))]
     &operations::status::GetStatusEndpoints::INFO,
     #[cfg(feature = "status")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "status")))]
     &operations::status::GetStatusHealthCheck::INFO,
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     &operations::template::GetTemplates::INFO,
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     &operations::template::PutTemplates::INFO,
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     &operations::template::PostTemplatesCaDetails::INFO,
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     &operations::template::GetTemplatesCaDetailsById::INFO,
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     &operations::template::PutTemplatesCaDetailsById::INFO,
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     &operations::template::GetTemplatesCustomExtensions::INFO,
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     &operations::template::PostTemplatesCustomExtensions::INFO,
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     &operations::template::PutTemplatesCustomExtensions::INFO,
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     &operations::template::GetTemplatesExtendedKeyUsages::INFO,
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     &operations::template::PostTemplatesImport::INFO,
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     &operations::template::GetTemplatesSettings::INFO,
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     &operations::template::PutTemplatesSettings::INFO,
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     &operations::template::GetTemplatesSubjectParts::INFO,
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     &operations::template::GetTemplatesById::INFO,
     #[cfg(feature = "workflow")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
     &operations::workflow::PostWorkflowCertificatesApprove::INFO,
     #[cfg(feature = "workflow")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
     &operations::workflow::GetWorkflowCertificatesDenied::INFO,
     #[cfg(feature = "workflow")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
     &operations::workflow::PostWorkflowCertificatesDeny::INFO,
     #[cfg(feature = "workflow")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
     &operations::workflow::GetWorkflowCertificatesExternalValidation::INFO,
     #[cfg(feature = "workflow")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
     &operations::workflow::GetWorkflowCertificatesPending::INFO,
     #[cfg(feature = "workflow")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
     &operations::workflow::GetWorkflowCertificatesById::INFO,
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     &operations::workflow_definition::GetWorkflowDefinitions::INFO,
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     &operations::workflow_definition::GetWorkflowDefinitionsV2::INFO,
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     &operations::workflow_definition::PostWorkflowDefinitions::INFO,
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     &operations::workflow_definition::PostWorkflowDefinitionsV2::INFO,
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     &operations::workflow_definition::GetWorkflowDefinitionsSteps::INFO,
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     &operations::workflow_definition::GetWorkflowDefinitionsStepsByExtensionName::INFO,
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     &operations::workflow_definition::GetWorkflowDefinitionsTypes::INFO,
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     &operations::workflow_definition::DeleteWorkflowDefinitionsByDefinitionId::INFO,
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     &operations::workflow_definition::GetWorkflowDefinitionsByDefinitionId::INFO,
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     &operations::workflow_definition::GetWorkflowDefinitionsByDefinitionIdV2::INFO,
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     &operations::workflow_definition::PutWorkflowDefinitionsByDefinitionId::INFO,
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     &operations::workflow_definition::PutWorkflowDefinitionsByDefinitionIdV2::INFO,
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     &operations::workflow_definition::PostWorkflowDefinitionsByDefinitionIdPublish::INFO,
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     &operations::workflow_definition::PostWorkflowDefinitionsByDefinitionIdPublishByVersion::INFO,
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     &operations::workflow_definition::PutWorkflowDefinitionsByDefinitionIdStatus::INFO,
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     &operations::workflow_definition::PutWorkflowDefinitionsByDefinitionIdSteps::INFO,
     #[cfg(feature = "workflow-instance")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
     &operations::workflow_instance::GetWorkflowInstances::INFO,
     #[cfg(feature = "workflow-instance")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
     &operations::workflow_instance::GetWorkflowInstancesAssignedToMe::INFO,
     #[cfg(feature = "workflow-instance")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
     &operations::workflow_instance::GetWorkflowInstancesMy::INFO,
     #[cfg(feature = "workflow-instance")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
     &operations::workflow_instance::DeleteWorkflowInstancesByInstanceId::INFO,
     #[cfg(feature = "workflow-instance")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
     &operations::workflow_instance::GetWorkflowInstancesByInstanceId::INFO,
     #[cfg(feature = "workflow-instance")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
     &operations::workflow_instance::PostWorkflowInstancesByInstanceIdRestart::INFO,
     #[cfg(feature = "workflow-instance")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
     &operations::workflow_instance::PostWorkflowInstancesByInstanceIdSignals::INFO,
     #[cfg(feature = "workflow-instance")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
     &operations::workflow_instance::PostWorkflowInstancesByInstanceIdStop::INFO,
 ];

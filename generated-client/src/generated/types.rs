@@ -15,6 +15,7 @@ use keyfactor_runtime::codegen;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.AcknowledgeJobRequest` (API version 1.0).
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AcknowledgeJobRequest {
     /// List of orchestrator job audit ids to be acknowledged
@@ -32,12 +33,14 @@ pub struct AcknowledgeJobRequest {
 }
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 codegen::serialize_object!(AcknowledgeJobRequest, unknown_fields {
     "JobAuditIds" => job_audit_ids: skip,
     "Query" => query: skip,
 });
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(AcknowledgeJobRequest, unknown_fields {
     "JobAuditIds" => job_audit_ids: plain,
@@ -46,6 +49,7 @@ codegen::deserialize_object!(AcknowledgeJobRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.AddCertificateRequest` (API version 1.0).
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddCertificateRequest {
     /// JSON field `CertificateId`.
@@ -63,6 +67,7 @@ pub struct AddCertificateRequest {
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 codegen::serialize_object!(AddCertificateRequest, unknown_fields {
     "CertificateId" => certificate_id: always,
     "CertificateStores" => certificate_stores: always,
@@ -71,6 +76,7 @@ codegen::serialize_object!(AddCertificateRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(AddCertificateRequest, unknown_fields {
     "CertificateId" => certificate_id: plain,
@@ -81,6 +87,7 @@ codegen::deserialize_object!(AddCertificateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.AgentBlueprintJobsResponse` (API version 1.0).
 #[cfg(feature = "agent-blueprint")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AgentBlueprintJobsResponse {
     /// JSON field `AgentBlueprintJobId`.
@@ -136,6 +143,7 @@ pub struct AgentBlueprintJobsResponse {
 }
 
 #[cfg(feature = "agent-blueprint")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AgentBlueprintJobsResponse, unknown_fields {
     "AgentBlueprintJobId" => agent_blueprint_job_id: skip,
@@ -164,6 +172,7 @@ codegen::serialize_object!(AgentBlueprintJobsResponse, unknown_fields {
 });
 
 #[cfg(feature = "agent-blueprint")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
 codegen::deserialize_object!(AgentBlueprintJobsResponse, unknown_fields {
     "AgentBlueprintJobId" => agent_blueprint_job_id: plain,
     "AgentBlueprintStoreId" => agent_blueprint_store_id: plain,
@@ -192,6 +201,7 @@ codegen::deserialize_object!(AgentBlueprintJobsResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.AgentBlueprintResponse` (API version 1.0).
 #[cfg(feature = "agent-blueprint")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AgentBlueprintResponse {
     /// JSON field `AgentBlueprintId`.
@@ -209,6 +219,7 @@ pub struct AgentBlueprintResponse {
 }
 
 #[cfg(feature = "agent-blueprint")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AgentBlueprintResponse, unknown_fields {
     "AgentBlueprintId" => agent_blueprint_id: skip,
@@ -218,6 +229,7 @@ codegen::serialize_object!(AgentBlueprintResponse, unknown_fields {
 });
 
 #[cfg(feature = "agent-blueprint")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
 codegen::deserialize_object!(AgentBlueprintResponse, unknown_fields {
     "AgentBlueprintId" => agent_blueprint_id: plain,
     "Name" => name: plain,
@@ -227,6 +239,7 @@ codegen::deserialize_object!(AgentBlueprintResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.AgentBlueprintStoresResponse` (API version 1.0).
 #[cfg(feature = "agent-blueprint")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AgentBlueprintStoresResponse {
     /// JSON field `AgentBlueprintStoreId`.
@@ -254,6 +267,7 @@ pub struct AgentBlueprintStoresResponse {
 }
 
 #[cfg(feature = "agent-blueprint")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AgentBlueprintStoresResponse, unknown_fields {
     "AgentBlueprintStoreId" => agent_blueprint_store_id: skip,
@@ -268,6 +282,7 @@ codegen::serialize_object!(AgentBlueprintStoresResponse, unknown_fields {
 });
 
 #[cfg(feature = "agent-blueprint")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
 codegen::deserialize_object!(AgentBlueprintStoresResponse, unknown_fields {
     "AgentBlueprintStoreId" => agent_blueprint_store_id: plain,
     "AgentBlueprintId" => agent_blueprint_id: plain,
@@ -284,10 +299,12 @@ codegen::deserialize_object!(AgentBlueprintStoresResponse, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 pub type AgentPlatformType = crate::Code<codes::AgentPlatformType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorPools.AgentPoolAgentCreationRequest` (API version 1.0).
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AgentPoolAgentCreationRequest {
     /// JSON field `AgentId`.
@@ -303,6 +320,7 @@ pub struct AgentPoolAgentCreationRequest {
 }
 
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 codegen::serialize_object!(AgentPoolAgentCreationRequest, unknown_fields {
     "AgentId" => agent_id: skip,
     "EnableDiscover" => enable_discover: skip,
@@ -310,6 +328,7 @@ codegen::serialize_object!(AgentPoolAgentCreationRequest, unknown_fields {
 });
 
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(AgentPoolAgentCreationRequest, unknown_fields {
     "AgentId" => agent_id: plain,
@@ -319,6 +338,7 @@ codegen::deserialize_object!(AgentPoolAgentCreationRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorPools.AgentPoolAgentGetResponse` (API version 1.0).
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AgentPoolAgentGetResponse {
     /// JSON field `AgentId`.
@@ -342,6 +362,7 @@ pub struct AgentPoolAgentGetResponse {
 }
 
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AgentPoolAgentGetResponse, unknown_fields {
     "AgentId" => agent_id: skip,
@@ -354,6 +375,7 @@ codegen::serialize_object!(AgentPoolAgentGetResponse, unknown_fields {
 });
 
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 codegen::deserialize_object!(AgentPoolAgentGetResponse, unknown_fields {
     "AgentId" => agent_id: plain,
     "EnableDiscover" => enable_discover: plain,
@@ -366,6 +388,7 @@ codegen::deserialize_object!(AgentPoolAgentGetResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorPools.AgentPoolCreationRequest` (API version 1.0).
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AgentPoolCreationRequest {
     /// JSON field `Name`.
@@ -379,12 +402,14 @@ pub struct AgentPoolCreationRequest {
 }
 
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 codegen::serialize_object!(AgentPoolCreationRequest, unknown_fields {
     "Name" => name: always,
     "Agents" => agents: skip,
 });
 
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(AgentPoolCreationRequest, unknown_fields {
     "Name" => name: plain,
@@ -393,6 +418,7 @@ codegen::deserialize_object!(AgentPoolCreationRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorPools.AgentPoolGetResponse` (API version 1.0).
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AgentPoolGetResponse {
     /// JSON field `AgentPoolId`.
@@ -412,6 +438,7 @@ pub struct AgentPoolGetResponse {
 }
 
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AgentPoolGetResponse, unknown_fields {
     "AgentPoolId" => agent_pool_id: skip,
@@ -422,6 +449,7 @@ codegen::serialize_object!(AgentPoolGetResponse, unknown_fields {
 });
 
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 codegen::deserialize_object!(AgentPoolGetResponse, unknown_fields {
     "AgentPoolId" => agent_pool_id: plain,
     "Name" => name: plain,
@@ -432,6 +460,7 @@ codegen::deserialize_object!(AgentPoolGetResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorPools.AgentPoolUpdateRequest` (API version 1.0).
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AgentPoolUpdateRequest {
     /// JSON field `AgentPoolId`.
@@ -447,6 +476,7 @@ pub struct AgentPoolUpdateRequest {
 }
 
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 codegen::serialize_object!(AgentPoolUpdateRequest, unknown_fields {
     "AgentPoolId" => agent_pool_id: always,
     "Name" => name: always,
@@ -454,6 +484,7 @@ codegen::serialize_object!(AgentPoolUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(AgentPoolUpdateRequest, unknown_fields {
     "AgentPoolId" => agent_pool_id: plain,
@@ -463,6 +494,7 @@ codegen::deserialize_object!(AgentPoolUpdateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.AgentResponse` (API version 1.0).
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AgentResponse {
     /// JSON field `AgentId`.
@@ -504,6 +536,7 @@ pub struct AgentResponse {
 }
 
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AgentResponse, unknown_fields {
     "AgentId" => agent_id: skip,
@@ -525,6 +558,7 @@ codegen::serialize_object!(AgentResponse, unknown_fields {
 });
 
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 codegen::deserialize_object!(AgentResponse, unknown_fields {
     "AgentId" => agent_id: plain,
     "ClientMachine" => client_machine: plain,
@@ -548,6 +582,7 @@ codegen::deserialize_object!(AgentResponse, unknown_fields {
 ///
 /// An integer code; the documents list the values 1, 2, 3, 4. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 pub type AgentStatusType = crate::Code<codes::AgentStatusType>;
 
 /// Schema `CSS.CMS.Data.Model.Enums.AlertBuildResult` (API version 1.0).
@@ -561,10 +596,24 @@ pub type AgentStatusType = crate::Code<codes::AgentStatusType>;
         feature = "pending-alert"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "expiration-alert",
+                feature = "key-rotation-alert",
+                feature = "monitoring",
+                feature = "pending-alert"
+            )
+        )
+    )
+)]
 pub type AlertBuildResult = crate::Code<codes::AlertBuildResult>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.AlertCertificateQuery.AlertCertificateQueryResponse` (API version 1.0).
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlertCertificateQueryResponse {
     /// JSON field `Id`.
@@ -578,6 +627,7 @@ pub struct AlertCertificateQueryResponse {
 }
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AlertCertificateQueryResponse, unknown_fields {
     "Id" => id: skip,
@@ -585,6 +635,7 @@ codegen::serialize_object!(AlertCertificateQueryResponse, unknown_fields {
 });
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 codegen::deserialize_object!(AlertCertificateQueryResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -597,6 +648,19 @@ codegen::deserialize_object!(AlertCertificateQueryResponse, unknown_fields {
         feature = "issued-alert",
         feature = "key-rotation-alert",
         feature = "pending-alert"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "pending-alert"
+            )
+        )
     )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -617,6 +681,19 @@ pub struct AlertScheduleRequest {
         feature = "pending-alert"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "pending-alert"
+            )
+        )
+    )
+)]
 codegen::serialize_object!(AlertScheduleRequest, unknown_fields {
     "Schedule" => schedule: skip,
 });
@@ -627,6 +704,19 @@ codegen::serialize_object!(AlertScheduleRequest, unknown_fields {
         feature = "issued-alert",
         feature = "key-rotation-alert",
         feature = "pending-alert"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "pending-alert"
+            )
+        )
     )
 )]
 #[cfg(feature = "roundtrip")]
@@ -641,6 +731,19 @@ codegen::deserialize_object!(AlertScheduleRequest, unknown_fields {
         feature = "issued-alert",
         feature = "key-rotation-alert",
         feature = "pending-alert"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "pending-alert"
+            )
+        )
     )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -661,6 +764,19 @@ pub struct AlertScheduleResponse {
         feature = "pending-alert"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "pending-alert"
+            )
+        )
+    )
+)]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AlertScheduleResponse, unknown_fields {
     "Schedule" => schedule: skip,
@@ -674,6 +790,19 @@ codegen::serialize_object!(AlertScheduleResponse, unknown_fields {
         feature = "pending-alert"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "pending-alert"
+            )
+        )
+    )
+)]
 codegen::deserialize_object!(AlertScheduleResponse, unknown_fields {
     "Schedule" => schedule: object,
 });
@@ -681,6 +810,18 @@ codegen::deserialize_object!(AlertScheduleResponse, unknown_fields {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.AlertTemplate.AlertTemplateResponse` (API version 1.0).
 #[cfg(
     any(feature = "denied-alert", feature = "issued-alert", feature = "pending-alert")
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "denied-alert",
+                feature = "issued-alert",
+                feature = "pending-alert"
+            )
+        )
+    )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlertTemplateResponse {
@@ -703,6 +844,18 @@ pub struct AlertTemplateResponse {
 #[cfg(
     any(feature = "denied-alert", feature = "issued-alert", feature = "pending-alert")
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "denied-alert",
+                feature = "issued-alert",
+                feature = "pending-alert"
+            )
+        )
+    )
+)]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AlertTemplateResponse, unknown_fields {
     "Id" => id: skip,
@@ -715,6 +868,18 @@ codegen::serialize_object!(AlertTemplateResponse, unknown_fields {
 #[cfg(
     any(feature = "denied-alert", feature = "issued-alert", feature = "pending-alert")
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "denied-alert",
+                feature = "issued-alert",
+                feature = "pending-alert"
+            )
+        )
+    )
+)]
 codegen::deserialize_object!(AlertTemplateResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
@@ -725,6 +890,7 @@ codegen::deserialize_object!(AlertTemplateResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.Templates.Algorithms.AlgorithmData` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlgorithmData {
     /// JSON field `name`.
@@ -740,6 +906,7 @@ pub struct AlgorithmData {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AlgorithmData, unknown_fields {
     "name" => name: skip,
@@ -748,6 +915,7 @@ codegen::serialize_object!(AlgorithmData, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(AlgorithmData, unknown_fields {
     "name" => name: plain,
     "bit_lengths" => bit_lengths: plain,
@@ -756,6 +924,7 @@ codegen::deserialize_object!(AlgorithmData, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Algorithms.AlgorithmDataRequest` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlgorithmDataRequest {
     /// The bit lengths associated with the algorithm.
@@ -773,12 +942,14 @@ pub struct AlgorithmDataRequest {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::serialize_object!(AlgorithmDataRequest, unknown_fields {
     "bit_lengths" => bit_lengths: skip,
     "curves" => curves: skip,
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(AlgorithmDataRequest, unknown_fields {
     "bit_lengths" => bit_lengths: plain,
@@ -787,6 +958,7 @@ codegen::deserialize_object!(AlgorithmDataRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Algorithms.AlgorithmDataRequestV2` (API version 1.0).
 #[cfg(any(feature = "enrollment-pattern", feature = "template"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "enrollment-pattern", feature = "template"))))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlgorithmDataRequestV2 {
     /// The name of the algorithm.
@@ -808,6 +980,7 @@ pub struct AlgorithmDataRequestV2 {
 }
 
 #[cfg(any(feature = "enrollment-pattern", feature = "template"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "enrollment-pattern", feature = "template"))))]
 codegen::serialize_object!(AlgorithmDataRequestV2, unknown_fields {
     "name" => name: always,
     "bit_lengths" => bit_lengths: skip,
@@ -815,6 +988,7 @@ codegen::serialize_object!(AlgorithmDataRequestV2, unknown_fields {
 });
 
 #[cfg(any(feature = "enrollment-pattern", feature = "template"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "enrollment-pattern", feature = "template"))))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(AlgorithmDataRequestV2, unknown_fields {
     "name" => name: plain,
@@ -824,6 +998,18 @@ codegen::deserialize_object!(AlgorithmDataRequestV2, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Algorithms.AlgorithmDataResponse` (API version 1.0).
 #[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "enrollment",
+                feature = "enrollment-pattern",
+                feature = "template"
+            )
+        )
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlgorithmDataResponse {
     /// The name of the algorithm.
@@ -845,6 +1031,18 @@ pub struct AlgorithmDataResponse {
 }
 
 #[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "enrollment",
+                feature = "enrollment-pattern",
+                feature = "template"
+            )
+        )
+    )
+)]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AlgorithmDataResponse, unknown_fields {
     "name" => name: skip,
@@ -853,6 +1051,18 @@ codegen::serialize_object!(AlgorithmDataResponse, unknown_fields {
 });
 
 #[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "enrollment",
+                feature = "enrollment-pattern",
+                feature = "template"
+            )
+        )
+    )
+)]
 codegen::deserialize_object!(AlgorithmDataResponse, unknown_fields {
     "name" => name: plain,
     "bit_lengths" => bit_lengths: plain,
@@ -861,6 +1071,7 @@ codegen::deserialize_object!(AlgorithmDataResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsCertificateCountResponse` (API version 1.0).
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AnalyticsCertificateCountResponse {
     /// JSON field `Count`.
@@ -872,18 +1083,21 @@ pub struct AnalyticsCertificateCountResponse {
 }
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AnalyticsCertificateCountResponse, unknown_fields {
     "Count" => count: skip,
 });
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 codegen::deserialize_object!(AnalyticsCertificateCountResponse, unknown_fields {
     "Count" => count: plain,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsCertificateCountWithNameResponse` (API version 1.0).
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AnalyticsCertificateCountWithNameResponse {
     /// JSON field `Id`.
@@ -899,6 +1113,7 @@ pub struct AnalyticsCertificateCountWithNameResponse {
 }
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AnalyticsCertificateCountWithNameResponse, unknown_fields {
     "Id" => id: skip,
@@ -907,6 +1122,7 @@ codegen::serialize_object!(AnalyticsCertificateCountWithNameResponse, unknown_fi
 });
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 codegen::deserialize_object!(AnalyticsCertificateCountWithNameResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -915,6 +1131,7 @@ codegen::deserialize_object!(AnalyticsCertificateCountWithNameResponse, unknown_
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsCertificateCountWithPeriodResponse` (API version 1.0).
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AnalyticsCertificateCountWithPeriodResponse {
     /// JSON field `EvalDate`.
@@ -928,6 +1145,7 @@ pub struct AnalyticsCertificateCountWithPeriodResponse {
 }
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AnalyticsCertificateCountWithPeriodResponse, unknown_fields {
     "EvalDate" => eval_date: skip,
@@ -935,6 +1153,7 @@ codegen::serialize_object!(AnalyticsCertificateCountWithPeriodResponse, unknown_
 });
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 codegen::deserialize_object!(AnalyticsCertificateCountWithPeriodResponse, unknown_fields {
     "EvalDate" => eval_date: lenient,
     "Periods" => periods: object,
@@ -942,6 +1161,7 @@ codegen::deserialize_object!(AnalyticsCertificateCountWithPeriodResponse, unknow
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsCollectionsCountResponse` (API version 1.0).
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AnalyticsCollectionsCountResponse {
     /// JSON field `Id`.
@@ -957,6 +1177,7 @@ pub struct AnalyticsCollectionsCountResponse {
 }
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AnalyticsCollectionsCountResponse, unknown_fields {
     "Id" => id: skip,
@@ -965,6 +1186,7 @@ codegen::serialize_object!(AnalyticsCollectionsCountResponse, unknown_fields {
 });
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 codegen::deserialize_object!(AnalyticsCollectionsCountResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -973,6 +1195,7 @@ codegen::deserialize_object!(AnalyticsCollectionsCountResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsPeriodCount` (API version 1.0).
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AnalyticsPeriodCount {
     /// JSON field `Period`.
@@ -986,6 +1209,7 @@ pub struct AnalyticsPeriodCount {
 }
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AnalyticsPeriodCount, unknown_fields {
     "Period" => period: skip,
@@ -993,6 +1217,7 @@ codegen::serialize_object!(AnalyticsPeriodCount, unknown_fields {
 });
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 codegen::deserialize_object!(AnalyticsPeriodCount, unknown_fields {
     "Period" => period: plain,
     "Count" => count: plain,
@@ -1002,10 +1227,12 @@ codegen::deserialize_object!(AnalyticsPeriodCount, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 pub type AnalyticsSslEndpointStatus = crate::Code<codes::AnalyticsSslEndpointStatus>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsSSLNetworkEndpointCountResponse` (API version 1.0).
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AnalyticsSslNetworkEndpointCountResponse {
     /// JSON field `NetworkId`.
@@ -1021,6 +1248,7 @@ pub struct AnalyticsSslNetworkEndpointCountResponse {
 }
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AnalyticsSslNetworkEndpointCountResponse, unknown_fields {
     "NetworkId" => network_id: skip,
@@ -1029,6 +1257,7 @@ codegen::serialize_object!(AnalyticsSslNetworkEndpointCountResponse, unknown_fie
 });
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 codegen::deserialize_object!(AnalyticsSslNetworkEndpointCountResponse, unknown_fields {
     "NetworkId" => network_id: plain,
     "Name" => name: plain,
@@ -1037,6 +1266,7 @@ codegen::deserialize_object!(AnalyticsSslNetworkEndpointCountResponse, unknown_f
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Analytics.AnalyticsSSLNetworkEndpointStatusCountResponse` (API version 1.0).
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AnalyticsSslNetworkEndpointStatusCountResponse {
     /// JSON field `Name`.
@@ -1052,6 +1282,7 @@ pub struct AnalyticsSslNetworkEndpointStatusCountResponse {
 }
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AnalyticsSslNetworkEndpointStatusCountResponse, unknown_fields {
     "Name" => name: skip,
@@ -1060,6 +1291,7 @@ codegen::serialize_object!(AnalyticsSslNetworkEndpointStatusCountResponse, unkno
 });
 
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 codegen::deserialize_object!(AnalyticsSslNetworkEndpointStatusCountResponse, unknown_fields {
     "Name" => name: plain,
     "Count" => count: plain,
@@ -1068,6 +1300,7 @@ codegen::deserialize_object!(AnalyticsSslNetworkEndpointStatusCountResponse, unk
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.AnalyzeCertificateRequest` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AnalyzeCertificateRequest {
     /// JSON field `Certificate`.
@@ -1081,12 +1314,14 @@ pub struct AnalyzeCertificateRequest {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::serialize_object!(AnalyzeCertificateRequest, unknown_fields {
     "Certificate" => certificate: skip,
     "Password" => password: skip,
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(AnalyzeCertificateRequest, unknown_fields {
     "Certificate" => certificate: plain,
@@ -1095,6 +1330,7 @@ codegen::deserialize_object!(AnalyzeCertificateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.AppSettings.AppSettingResponse` (API version 1.0).
 #[cfg(feature = "app-setting")]
+#[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AppSettingResponse {
     /// JSON field `Id`.
@@ -1116,6 +1352,7 @@ pub struct AppSettingResponse {
 }
 
 #[cfg(feature = "app-setting")]
+#[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AppSettingResponse, unknown_fields {
     "Id" => id: skip,
@@ -1127,6 +1364,7 @@ codegen::serialize_object!(AppSettingResponse, unknown_fields {
 });
 
 #[cfg(feature = "app-setting")]
+#[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
 codegen::deserialize_object!(AppSettingResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
@@ -1138,6 +1376,7 @@ codegen::deserialize_object!(AppSettingResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.AppSettings.AppSettingUpdateBulkRequest` (API version 1.0).
 #[cfg(feature = "app-setting")]
+#[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AppSettingUpdateBulkRequest {
     /// JSON field `Id`.
@@ -1151,12 +1390,14 @@ pub struct AppSettingUpdateBulkRequest {
 }
 
 #[cfg(feature = "app-setting")]
+#[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
 codegen::serialize_object!(AppSettingUpdateBulkRequest, unknown_fields {
     "Id" => id: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "app-setting")]
+#[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(AppSettingUpdateBulkRequest, unknown_fields {
     "Id" => id: plain,
@@ -1165,6 +1406,7 @@ codegen::deserialize_object!(AppSettingUpdateBulkRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.AppSettings.AppSettingUpdateRequest` (API version 1.0).
 #[cfg(feature = "app-setting")]
+#[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AppSettingUpdateRequest {
     /// JSON field `Value`.
@@ -1176,11 +1418,13 @@ pub struct AppSettingUpdateRequest {
 }
 
 #[cfg(feature = "app-setting")]
+#[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
 codegen::serialize_object!(AppSettingUpdateRequest, unknown_fields {
     "Value" => value: skip,
 });
 
 #[cfg(feature = "app-setting")]
+#[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(AppSettingUpdateRequest, unknown_fields {
     "Value" => value: plain,
@@ -1188,6 +1432,7 @@ codegen::deserialize_object!(AppSettingUpdateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.ApplicationAssignment` (API version 1.0).
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ApplicationAssignment {
     /// JSON field `ApplicationId`.
@@ -1205,6 +1450,7 @@ pub struct ApplicationAssignment {
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 codegen::serialize_object!(ApplicationAssignment, unknown_fields {
     "ApplicationId" => application_id: skip,
     "NewApplicationName" => new_application_name: skip,
@@ -1213,6 +1459,7 @@ codegen::serialize_object!(ApplicationAssignment, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ApplicationAssignment, unknown_fields {
     "ApplicationId" => application_id: plain,
@@ -1223,6 +1470,7 @@ codegen::deserialize_object!(ApplicationAssignment, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.ApplicationCertificateStore` (API version 1.0).
 #[cfg(feature = "application")]
+#[cfg_attr(docsrs, doc(cfg(feature = "application")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ApplicationCertificateStore {
     /// JSON field `Id`.
@@ -1266,6 +1514,7 @@ pub struct ApplicationCertificateStore {
 }
 
 #[cfg(feature = "application")]
+#[cfg_attr(docsrs, doc(cfg(feature = "application")))]
 codegen::serialize_object!(ApplicationCertificateStore, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
@@ -1287,6 +1536,7 @@ codegen::serialize_object!(ApplicationCertificateStore, unknown_fields {
 });
 
 #[cfg(feature = "application")]
+#[cfg_attr(docsrs, doc(cfg(feature = "application")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ApplicationCertificateStore, unknown_fields {
     "Id" => id: plain,
@@ -1310,6 +1560,7 @@ codegen::deserialize_object!(ApplicationCertificateStore, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoreContainers.ApplicationRequest` (API version 1.0).
 #[cfg(feature = "application")]
+#[cfg_attr(docsrs, doc(cfg(feature = "application")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ApplicationRequest {
     /// JSON field `Id`.
@@ -1329,6 +1580,7 @@ pub struct ApplicationRequest {
 }
 
 #[cfg(feature = "application")]
+#[cfg_attr(docsrs, doc(cfg(feature = "application")))]
 codegen::serialize_object!(ApplicationRequest, unknown_fields {
     "Id" => id: skip,
     "Name" => name: always,
@@ -1338,6 +1590,7 @@ codegen::serialize_object!(ApplicationRequest, unknown_fields {
 });
 
 #[cfg(feature = "application")]
+#[cfg_attr(docsrs, doc(cfg(feature = "application")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ApplicationRequest, unknown_fields {
     "Id" => id: plain,
@@ -1349,6 +1602,7 @@ codegen::deserialize_object!(ApplicationRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoreContainers.ApplicationResponse` (API version 1.0).
 #[cfg(feature = "application")]
+#[cfg_attr(docsrs, doc(cfg(feature = "application")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ApplicationResponse {
     /// JSON field `Id`.
@@ -1366,6 +1620,7 @@ pub struct ApplicationResponse {
 }
 
 #[cfg(feature = "application")]
+#[cfg_attr(docsrs, doc(cfg(feature = "application")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ApplicationResponse, unknown_fields {
     "Id" => id: skip,
@@ -1375,6 +1630,7 @@ codegen::serialize_object!(ApplicationResponse, unknown_fields {
 });
 
 #[cfg(feature = "application")]
+#[cfg_attr(docsrs, doc(cfg(feature = "application")))]
 codegen::deserialize_object!(ApplicationResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -1384,6 +1640,7 @@ codegen::deserialize_object!(ApplicationResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.Workflow.ApproveDenyResult` (API version 1.0).
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ApproveDenyResult {
     /// JSON field `Failures`.
@@ -1399,6 +1656,7 @@ pub struct ApproveDenyResult {
 }
 
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ApproveDenyResult, unknown_fields {
     "Failures" => failures: skip,
@@ -1407,6 +1665,7 @@ codegen::serialize_object!(ApproveDenyResult, unknown_fields {
 });
 
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 codegen::deserialize_object!(ApproveDenyResult, unknown_fields {
     "Failures" => failures: object,
     "Denials" => denials: object,
@@ -1415,6 +1674,7 @@ codegen::deserialize_object!(ApproveDenyResult, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.AreaPermissionResponse` (API version 1.0).
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AreaPermissionResponse {
     /// JSON field `Type`.
@@ -1430,6 +1690,7 @@ pub struct AreaPermissionResponse {
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AreaPermissionResponse, unknown_fields {
     "Type" => type_: skip,
@@ -1438,6 +1699,7 @@ codegen::serialize_object!(AreaPermissionResponse, unknown_fields {
 });
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 codegen::deserialize_object!(AreaPermissionResponse, unknown_fields {
     "Type" => type_: plain,
     "Area" => area: plain,
@@ -1446,6 +1708,7 @@ codegen::deserialize_object!(AreaPermissionResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.AssignableQueryRole` (API version 1.0).
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AssignableQueryRole {
     /// JSON field `RoleId`.
@@ -1459,6 +1722,7 @@ pub struct AssignableQueryRole {
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AssignableQueryRole, unknown_fields {
     "RoleId" => role_id: skip,
@@ -1466,6 +1730,7 @@ codegen::serialize_object!(AssignableQueryRole, unknown_fields {
 });
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 codegen::deserialize_object!(AssignableQueryRole, unknown_fields {
     "RoleId" => role_id: plain,
     "Name" => name: plain,
@@ -1473,6 +1738,7 @@ codegen::deserialize_object!(AssignableQueryRole, unknown_fields {
 
 /// Schema `Keyfactor.Auditing.Querying.AuditLogEntry` (API version 1.0).
 #[cfg(feature = "audit-log")]
+#[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditLogEntry {
     /// JSON field `Id`.
@@ -1504,6 +1770,7 @@ pub struct AuditLogEntry {
 }
 
 #[cfg(feature = "audit-log")]
+#[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AuditLogEntry, unknown_fields {
     "Id" => id: skip,
@@ -1520,6 +1787,7 @@ codegen::serialize_object!(AuditLogEntry, unknown_fields {
 });
 
 #[cfg(feature = "audit-log")]
+#[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
 codegen::deserialize_object!(AuditLogEntry, unknown_fields {
     "Id" => id: plain,
     "Timestamp" => timestamp: lenient,
@@ -1538,10 +1806,12 @@ codegen::deserialize_object!(AuditLogEntry, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "audit-log")]
+#[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
 pub type AuditLogLevel = crate::Code<codes::AuditLogLevel>;
 
 /// Schema `CSS.CMS.Data.Model.Models.Enrollment.AvailableRenewal` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AvailableRenewal {
     /// JSON field `AvailableRenewalType`.
@@ -1555,6 +1825,7 @@ pub struct AvailableRenewal {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AvailableRenewal, unknown_fields {
     "AvailableRenewalType" => available_renewal_type: skip,
@@ -1562,6 +1833,7 @@ codegen::serialize_object!(AvailableRenewal, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(AvailableRenewal, unknown_fields {
     "AvailableRenewalType" => available_renewal_type: plain,
     "Message" => message: plain,
@@ -1569,6 +1841,7 @@ codegen::deserialize_object!(AvailableRenewal, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.AvailableSignalResponse` (API version 1.0).
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AvailableSignalResponse {
     /// The name of the signal.
@@ -1590,6 +1863,7 @@ pub struct AvailableSignalResponse {
 }
 
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AvailableSignalResponse, unknown_fields {
     "SignalName" => signal_name: skip,
@@ -1598,6 +1872,7 @@ codegen::serialize_object!(AvailableSignalResponse, unknown_fields {
 });
 
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 codegen::deserialize_object!(AvailableSignalResponse, unknown_fields {
     "SignalName" => signal_name: plain,
     "StepSignalId" => step_signal_id: plain,
@@ -1606,6 +1881,7 @@ codegen::deserialize_object!(AvailableSignalResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.AvailableStepQueryResponse` (API version 1.0).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AvailableStepQueryResponse {
     /// The display name of the step.
@@ -1635,6 +1911,7 @@ pub struct AvailableStepQueryResponse {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AvailableStepQueryResponse, unknown_fields {
     "DisplayName" => display_name: skip,
@@ -1645,6 +1922,7 @@ codegen::serialize_object!(AvailableStepQueryResponse, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::deserialize_object!(AvailableStepQueryResponse, unknown_fields {
     "DisplayName" => display_name: plain,
     "ExtensionName" => extension_name: plain,
@@ -1655,6 +1933,7 @@ codegen::deserialize_object!(AvailableStepQueryResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.AvailableStepResponse` (API version 1.0).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AvailableStepResponse {
     /// The display name of the step.
@@ -1684,6 +1963,7 @@ pub struct AvailableStepResponse {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(AvailableStepResponse, unknown_fields {
     "DisplayName" => display_name: skip,
@@ -1694,6 +1974,7 @@ codegen::serialize_object!(AvailableStepResponse, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::deserialize_object!(AvailableStepResponse, unknown_fields {
     "DisplayName" => display_name: plain,
     "ExtensionName" => extension_name: plain,
@@ -1704,6 +1985,7 @@ codegen::deserialize_object!(AvailableStepResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.BulkJobResponse` (API version 1.0).
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BulkJobResponse {
     /// JSON field `OrchestratorJobPairs`.
@@ -1725,6 +2007,7 @@ pub struct BulkJobResponse {
 }
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(BulkJobResponse, unknown_fields {
     "OrchestratorJobPairs" => orchestrator_job_pairs: skip,
@@ -1736,6 +2019,7 @@ codegen::serialize_object!(BulkJobResponse, unknown_fields {
 });
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 codegen::deserialize_object!(BulkJobResponse, unknown_fields {
     "OrchestratorJobPairs" => orchestrator_job_pairs: object,
     "FailedOrchestratorIds" => failed_orchestrator_ids: plain,
@@ -1747,6 +2031,7 @@ codegen::deserialize_object!(BulkJobResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.BulkOrchestratorJobPair` (API version 1.0).
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BulkOrchestratorJobPair {
     /// JSON field `JobId`.
@@ -1760,6 +2045,7 @@ pub struct BulkOrchestratorJobPair {
 }
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(BulkOrchestratorJobPair, unknown_fields {
     "JobId" => job_id: skip,
@@ -1767,6 +2053,7 @@ codegen::serialize_object!(BulkOrchestratorJobPair, unknown_fields {
 });
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 codegen::deserialize_object!(BulkOrchestratorJobPair, unknown_fields {
     "JobId" => job_id: plain,
     "OrchestratorId" => orchestrator_id: plain,
@@ -1774,6 +2061,7 @@ codegen::deserialize_object!(BulkOrchestratorJobPair, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CAAlertRecipientCreateRequest` (API version 1.0).
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CaAlertRecipientCreateRequest {
     /// JSON field `Emails`.
@@ -1785,11 +2073,13 @@ pub struct CaAlertRecipientCreateRequest {
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 codegen::serialize_object!(CaAlertRecipientCreateRequest, unknown_fields {
     "Emails" => emails: always,
 });
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CaAlertRecipientCreateRequest, unknown_fields {
     "Emails" => emails: plain,
@@ -1797,6 +2087,7 @@ codegen::deserialize_object!(CaAlertRecipientCreateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CAAlertRecipientResponse` (API version 1.0).
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CaAlertRecipientResponse {
     /// JSON field `Id`.
@@ -1810,6 +2101,7 @@ pub struct CaAlertRecipientResponse {
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CaAlertRecipientResponse, unknown_fields {
     "Id" => id: skip,
@@ -1817,6 +2109,7 @@ codegen::serialize_object!(CaAlertRecipientResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 codegen::deserialize_object!(CaAlertRecipientResponse, unknown_fields {
     "Id" => id: plain,
     "Email" => email: plain,
@@ -1824,6 +2117,7 @@ codegen::deserialize_object!(CaAlertRecipientResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CAAlertRecipientUpdateRequest` (API version 1.0).
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CaAlertRecipientUpdateRequest {
     /// JSON field `Email`.
@@ -1835,11 +2129,13 @@ pub struct CaAlertRecipientUpdateRequest {
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 codegen::serialize_object!(CaAlertRecipientUpdateRequest, unknown_fields {
     "Email" => email: always,
 });
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CaAlertRecipientUpdateRequest, unknown_fields {
     "Email" => email: plain,
@@ -1847,6 +2143,7 @@ codegen::deserialize_object!(CaAlertRecipientUpdateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CAConnectorRequest` (API version 1.0).
 #[cfg(feature = "ca-connector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CaConnectorRequest {
     /// JSON field `Name`.
@@ -1870,6 +2167,7 @@ pub struct CaConnectorRequest {
 }
 
 #[cfg(feature = "ca-connector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
 codegen::serialize_object!(CaConnectorRequest, unknown_fields {
     "Name" => name: skip,
     "Enabled" => enabled: skip,
@@ -1881,6 +2179,7 @@ codegen::serialize_object!(CaConnectorRequest, unknown_fields {
 });
 
 #[cfg(feature = "ca-connector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CaConnectorRequest, unknown_fields {
     "Name" => name: plain,
@@ -1894,6 +2193,7 @@ codegen::deserialize_object!(CaConnectorRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CAConnectorResponse` (API version 1.0).
 #[cfg(feature = "ca-connector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CaConnectorResponse {
     /// JSON field `Id`.
@@ -1925,6 +2225,7 @@ pub struct CaConnectorResponse {
 }
 
 #[cfg(feature = "ca-connector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CaConnectorResponse, unknown_fields {
     "Id" => id: skip,
@@ -1941,6 +2242,7 @@ codegen::serialize_object!(CaConnectorResponse, unknown_fields {
 });
 
 #[cfg(feature = "ca-connector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
 codegen::deserialize_object!(CaConnectorResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -1957,6 +2259,7 @@ codegen::deserialize_object!(CaConnectorResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CAJobQueueTestResponse` (API version 1.0).
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CaJobQueueTestResponse {
     /// Whether the test succeeded or failed.
@@ -1974,6 +2277,7 @@ pub struct CaJobQueueTestResponse {
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CaJobQueueTestResponse, unknown_fields {
     "Success" => success: skip,
@@ -1981,6 +2285,7 @@ codegen::serialize_object!(CaJobQueueTestResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 codegen::deserialize_object!(CaJobQueueTestResponse, unknown_fields {
     "Success" => success: plain,
     "Message" => message: plain,
@@ -1989,6 +2294,7 @@ codegen::deserialize_object!(CaJobQueueTestResponse, unknown_fields {
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertRequestResponseModel` (API version 1.0).
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertRequestResponseModel {
     /// JSON field `Id`.
@@ -2032,6 +2338,7 @@ pub struct CertRequestResponseModel {
 }
 
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertRequestResponseModel, unknown_fields {
     "Id" => id: skip,
@@ -2054,6 +2361,7 @@ codegen::serialize_object!(CertRequestResponseModel, unknown_fields {
 });
 
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 codegen::deserialize_object!(CertRequestResponseModel, unknown_fields {
     "Id" => id: plain,
     "CARequestId" => ca_request_id: plain,
@@ -2076,6 +2384,7 @@ codegen::deserialize_object!(CertRequestResponseModel, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.CertStoreContainerRequest` (API version 1.0).
 #[cfg(feature = "certificate-store-container")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertStoreContainerRequest {
     /// JSON field `Id`.
@@ -2095,6 +2404,7 @@ pub struct CertStoreContainerRequest {
 }
 
 #[cfg(feature = "certificate-store-container")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
 codegen::serialize_object!(CertStoreContainerRequest, unknown_fields {
     "Id" => id: skip,
     "Name" => name: always,
@@ -2104,6 +2414,7 @@ codegen::serialize_object!(CertStoreContainerRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store-container")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertStoreContainerRequest, unknown_fields {
     "Id" => id: plain,
@@ -2117,6 +2428,7 @@ codegen::deserialize_object!(CertStoreContainerRequest, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 pub type CertStoreCustomAlias = crate::Code<codes::CertStoreCustomAlias>;
 
 /// Schema `CSS.CMS.Core.Enums.CertStoreEntryParameterType` (API version 1.0).
@@ -2130,10 +2442,24 @@ pub type CertStoreCustomAlias = crate::Code<codes::CertStoreCustomAlias>;
         feature = "certificate-store-type"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "certificate-store-type"
+            )
+        )
+    )
+)]
 pub type CertStoreEntryParameterType = crate::Code<codes::CertStoreEntryParameterType>;
 
 /// Schema `CSS.CMS.Data.Model.Models.CertStoreNewPasswordRequest` (API version 1.0).
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertStoreNewPasswordRequest {
     /// JSON field `CertStoreId`.
@@ -2147,12 +2473,14 @@ pub struct CertStoreNewPasswordRequest {
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 codegen::serialize_object!(CertStoreNewPasswordRequest, unknown_fields {
     "CertStoreId" => cert_store_id: always,
     "NewPassword" => new_password: always,
 });
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertStoreNewPasswordRequest, unknown_fields {
     "CertStoreId" => cert_store_id: plain,
@@ -2163,16 +2491,19 @@ codegen::deserialize_object!(CertStoreNewPasswordRequest, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 pub type CertStorePrivateKey = crate::Code<codes::CertStorePrivateKey>;
 
 /// Schema `CSS.CMS.Data.Model.Enums.CertStoreTypesPasswordStyles` (API version 1.0).
 ///
 /// An integer code; the documents list the values 0, 1. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 pub type CertStoreTypesPasswordStyles = crate::Code<codes::CertStoreTypesPasswordStyles>;
 
 /// Schema `CSS.CMS.Data.Model.Models.CertStoresSchedule` (API version 1.0).
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertStoresSchedule {
     /// JSON field `StoreIds`.
@@ -2186,12 +2517,14 @@ pub struct CertStoresSchedule {
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 codegen::serialize_object!(CertStoresSchedule, unknown_fields {
     "StoreIds" => store_ids: always,
     "Schedule" => schedule: skip,
 });
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertStoresSchedule, unknown_fields {
     "StoreIds" => store_ids: plain,
@@ -2200,6 +2533,7 @@ codegen::deserialize_object!(CertStoresSchedule, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateAliasResponse` (API version 1.0).
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateAliasResponse {
     /// JSON field `Alias`.
@@ -2213,6 +2547,7 @@ pub struct CertificateAliasResponse {
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateAliasResponse, unknown_fields {
     "Alias" => alias: skip,
@@ -2220,6 +2555,7 @@ codegen::serialize_object!(CertificateAliasResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 codegen::deserialize_object!(CertificateAliasResponse, unknown_fields {
     "Alias" => alias: plain,
     "HasPrivateKey" => has_private_key: plain,
@@ -2227,6 +2563,7 @@ codegen::deserialize_object!(CertificateAliasResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateAuthorities.CertificateAuthorityAuthCertificate` (API version 1.0).
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateAuthorityAuthCertificate {
     /// JSON field `IssuedDN`.
@@ -2244,6 +2581,7 @@ pub struct CertificateAuthorityAuthCertificate {
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateAuthorityAuthCertificate, unknown_fields {
     "IssuedDN" => issued_dn: skip,
@@ -2253,6 +2591,7 @@ codegen::serialize_object!(CertificateAuthorityAuthCertificate, unknown_fields {
 });
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 codegen::deserialize_object!(CertificateAuthorityAuthCertificate, unknown_fields {
     "IssuedDN" => issued_dn: plain,
     "IssuerDN" => issuer_dn: plain,
@@ -2262,6 +2601,7 @@ codegen::deserialize_object!(CertificateAuthorityAuthCertificate, unknown_fields
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CertificateAuthorityRequest` (API version 1.0).
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateAuthorityRequest {
     /// JSON field `Id`.
@@ -2369,6 +2709,7 @@ pub struct CertificateAuthorityRequest {
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 codegen::serialize_object!(CertificateAuthorityRequest, unknown_fields {
     "Id" => id: skip,
     "LogicalName" => logical_name: skip,
@@ -2419,6 +2760,7 @@ codegen::serialize_object!(CertificateAuthorityRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertificateAuthorityRequest, unknown_fields {
     "Id" => id: plain,
@@ -2471,6 +2813,7 @@ codegen::deserialize_object!(CertificateAuthorityRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CertificateAuthorityResponse` (API version 1.0).
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateAuthorityResponse {
     /// JSON field `Id`.
@@ -2578,6 +2921,7 @@ pub struct CertificateAuthorityResponse {
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateAuthorityResponse, unknown_fields {
     "Id" => id: skip,
@@ -2632,6 +2976,7 @@ codegen::serialize_object!(CertificateAuthorityResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 codegen::deserialize_object!(CertificateAuthorityResponse, unknown_fields {
     "Id" => id: plain,
     "LogicalName" => logical_name: plain,
@@ -2686,6 +3031,7 @@ codegen::deserialize_object!(CertificateAuthorityResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateAuthorities.CertificateAuthorityTestRequest` (API version 1.0).
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateAuthorityTestRequest {
     /// JSON field `Id`.
@@ -2733,6 +3079,7 @@ pub struct CertificateAuthorityTestRequest {
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 codegen::serialize_object!(CertificateAuthorityTestRequest, unknown_fields {
     "Id" => id: skip,
     "CAType" => ca_type: skip,
@@ -2756,6 +3103,7 @@ codegen::serialize_object!(CertificateAuthorityTestRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertificateAuthorityTestRequest, unknown_fields {
     "Id" => id: plain,
@@ -2783,6 +3131,7 @@ codegen::deserialize_object!(CertificateAuthorityTestRequest, unknown_fields {
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateAuthorities.CertificateAuthorityTestResponse` (API version 1.0).
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateAuthorityTestResponse {
     /// Whether the test succeeded or failed.
@@ -2800,6 +3149,7 @@ pub struct CertificateAuthorityTestResponse {
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateAuthorityTestResponse, unknown_fields {
     "Success" => success: skip,
@@ -2807,6 +3157,7 @@ codegen::serialize_object!(CertificateAuthorityTestResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 codegen::deserialize_object!(CertificateAuthorityTestResponse, unknown_fields {
     "Success" => success: plain,
     "Message" => message: plain,
@@ -2816,16 +3167,25 @@ codegen::deserialize_object!(CertificateAuthorityTestResponse, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "ca-connector", feature = "certificate-authority"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "ca-connector", feature = "certificate-authority")))
+)]
 pub type CertificateAuthorityType = crate::Code<codes::CertificateAuthorityType>;
 
 /// Schema `CSS.CMS.Data.Model.Enums.CertificateCleanupTimeUnits` (API version 1.0).
 ///
 /// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "certificate-authority", feature = "template"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "certificate-authority", feature = "template")))
+)]
 pub type CertificateCleanupTimeUnits = crate::Code<codes::CertificateCleanupTimeUnits>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionCopyRequest` (API version 1.0).
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateCollectionCopyRequest {
     /// JSON field `CopyFromId`.
@@ -2849,6 +3209,7 @@ pub struct CertificateCollectionCopyRequest {
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 codegen::serialize_object!(CertificateCollectionCopyRequest, unknown_fields {
     "CopyFromId" => copy_from_id: always,
     "Name" => name: always,
@@ -2860,6 +3221,7 @@ codegen::serialize_object!(CertificateCollectionCopyRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertificateCollectionCopyRequest, unknown_fields {
     "CopyFromId" => copy_from_id: plain,
@@ -2873,6 +3235,7 @@ codegen::deserialize_object!(CertificateCollectionCopyRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionCreateRequest` (API version 1.0).
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateCollectionCreateRequest {
     /// JSON field `CopyFromId`.
@@ -2898,6 +3261,7 @@ pub struct CertificateCollectionCreateRequest {
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 codegen::serialize_object!(CertificateCollectionCreateRequest, unknown_fields {
     "CopyFromId" => copy_from_id: skip,
     "Id" => id: skip,
@@ -2910,6 +3274,7 @@ codegen::serialize_object!(CertificateCollectionCreateRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertificateCollectionCreateRequest, unknown_fields {
     "CopyFromId" => copy_from_id: plain,
@@ -2924,6 +3289,7 @@ codegen::deserialize_object!(CertificateCollectionCreateRequest, unknown_fields 
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionFavoriteRequest` (API version 1.0).
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateCollectionFavoriteRequest {
     /// JSON field `ShowInNavigator`.
@@ -2935,11 +3301,13 @@ pub struct CertificateCollectionFavoriteRequest {
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 codegen::serialize_object!(CertificateCollectionFavoriteRequest, unknown_fields {
     "ShowInNavigator" => show_in_navigator: always,
 });
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertificateCollectionFavoriteRequest, unknown_fields {
     "ShowInNavigator" => show_in_navigator: plain,
@@ -2947,6 +3315,7 @@ codegen::deserialize_object!(CertificateCollectionFavoriteRequest, unknown_field
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionListResponse` (API version 1.0).
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateCollectionListResponse {
     /// JSON field `Id`.
@@ -2976,6 +3345,7 @@ pub struct CertificateCollectionListResponse {
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateCollectionListResponse, unknown_fields {
     "Id" => id: skip,
@@ -2991,6 +3361,7 @@ codegen::serialize_object!(CertificateCollectionListResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 codegen::deserialize_object!(CertificateCollectionListResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -3006,6 +3377,7 @@ codegen::deserialize_object!(CertificateCollectionListResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateCollectionNavItem` (API version 1.0).
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateCollectionNavItem {
     /// JSON field `Id`.
@@ -3019,6 +3391,7 @@ pub struct CertificateCollectionNavItem {
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateCollectionNavItem, unknown_fields {
     "Id" => id: skip,
@@ -3026,6 +3399,7 @@ codegen::serialize_object!(CertificateCollectionNavItem, unknown_fields {
 });
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 codegen::deserialize_object!(CertificateCollectionNavItem, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -3033,6 +3407,7 @@ codegen::deserialize_object!(CertificateCollectionNavItem, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionPermissionsResponse` (API version 1.0).
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateCollectionPermissionsResponse {
     /// JSON field `QueryId`.
@@ -3048,6 +3423,7 @@ pub struct CertificateCollectionPermissionsResponse {
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateCollectionPermissionsResponse, unknown_fields {
     "QueryId" => query_id: skip,
@@ -3056,6 +3432,7 @@ codegen::serialize_object!(CertificateCollectionPermissionsResponse, unknown_fie
 });
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 codegen::deserialize_object!(CertificateCollectionPermissionsResponse, unknown_fields {
     "QueryId" => query_id: plain,
     "AccessControlList" => access_control_list: object,
@@ -3064,6 +3441,7 @@ codegen::deserialize_object!(CertificateCollectionPermissionsResponse, unknown_f
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionResponse` (API version 1.0).
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateCollectionResponse {
     /// JSON field `Id`.
@@ -3093,6 +3471,7 @@ pub struct CertificateCollectionResponse {
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateCollectionResponse, unknown_fields {
     "Id" => id: skip,
@@ -3108,6 +3487,7 @@ codegen::serialize_object!(CertificateCollectionResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 codegen::deserialize_object!(CertificateCollectionResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -3123,6 +3503,7 @@ codegen::deserialize_object!(CertificateCollectionResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateCollectionUpdateRequest` (API version 1.0).
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateCollectionUpdateRequest {
     /// JSON field `Id`.
@@ -3146,6 +3527,7 @@ pub struct CertificateCollectionUpdateRequest {
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 codegen::serialize_object!(CertificateCollectionUpdateRequest, unknown_fields {
     "Id" => id: always,
     "Name" => name: always,
@@ -3157,6 +3539,7 @@ codegen::serialize_object!(CertificateCollectionUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertificateCollectionUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -3170,6 +3553,7 @@ codegen::deserialize_object!(CertificateCollectionUpdateRequest, unknown_fields 
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateDetails` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateDetails {
     /// JSON field `IssuedDN`.
@@ -3193,6 +3577,7 @@ pub struct CertificateDetails {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateDetails, unknown_fields {
     "IssuedDN" => issued_dn: skip,
@@ -3205,6 +3590,7 @@ codegen::serialize_object!(CertificateDetails, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateDetails, unknown_fields {
     "IssuedDN" => issued_dn: plain,
     "IssuerDN" => issuer_dn: plain,
@@ -3217,6 +3603,7 @@ codegen::deserialize_object!(CertificateDetails, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateDownloadRequest` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateDownloadRequest {
     /// JSON field `CertID`.
@@ -3248,6 +3635,7 @@ pub struct CertificateDownloadRequest {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::serialize_object!(CertificateDownloadRequest, unknown_fields {
     "CertID" => cert_id: skip,
     "SerialNumber" => serial_number: skip,
@@ -3261,6 +3649,7 @@ codegen::serialize_object!(CertificateDownloadRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertificateDownloadRequest, unknown_fields {
     "CertID" => cert_id: plain,
@@ -3276,6 +3665,7 @@ codegen::deserialize_object!(CertificateDownloadRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateDownloadResponse` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateDownloadResponse {
     /// JSON field `Content`.
@@ -3289,12 +3679,14 @@ pub struct CertificateDownloadResponse {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateDownloadResponse, unknown_fields {
     "Content" => content: skip,
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateDownloadResponse, unknown_fields {
     "Content" => content: plain,
 });
@@ -3303,12 +3695,14 @@ codegen::deserialize_object!(CertificateDownloadResponse, unknown_fields {
 ///
 /// An integer code; the documents list the values 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 pub type CertificateFormat = crate::Code<codes::CertificateFormat>;
 
 /// Represents an account with a list of permission granted to it on a given certificate by either a role or collection
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateIdentityAuditResponse` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateIdentityAuditResponse {
     /// Id of the account represented by the audit response
@@ -3338,6 +3732,7 @@ pub struct CertificateIdentityAuditResponse {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateIdentityAuditResponse, unknown_fields {
     "Id" => id: skip,
@@ -3348,6 +3743,7 @@ codegen::serialize_object!(CertificateIdentityAuditResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateIdentityAuditResponse, unknown_fields {
     "Id" => id: plain,
     "AccountName" => account_name: plain,
@@ -3361,6 +3757,7 @@ codegen::deserialize_object!(CertificateIdentityAuditResponse, unknown_fields {
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateIdentityAuditResponse2` (API version 2).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateIdentityAuditResponse2 {
     /// JSON field `Identity`.
@@ -3376,6 +3773,7 @@ pub struct CertificateIdentityAuditResponse2 {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateIdentityAuditResponse2, unknown_fields {
     "Identity" => identity: skip,
@@ -3383,6 +3781,7 @@ codegen::serialize_object!(CertificateIdentityAuditResponse2, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateIdentityAuditResponse2, unknown_fields {
     "Identity" => identity: object,
     "Permissions" => permissions: object,
@@ -3392,6 +3791,7 @@ codegen::deserialize_object!(CertificateIdentityAuditResponse2, unknown_fields {
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateIdentityAuditResponse2.CertificatePermission` (API version 2).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateIdentityAuditResponse2CertificatePermission {
     /// The name of the permission
@@ -3409,6 +3809,7 @@ pub struct CertificateIdentityAuditResponse2CertificatePermission {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateIdentityAuditResponse2CertificatePermission, unknown_fields {
     "Name" => name: skip,
@@ -3416,6 +3817,7 @@ codegen::serialize_object!(CertificateIdentityAuditResponse2CertificatePermissio
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateIdentityAuditResponse2CertificatePermission, unknown_fields {
     "Name" => name: plain,
     "GrantedBy" => granted_by: plain,
@@ -3425,6 +3827,7 @@ codegen::deserialize_object!(CertificateIdentityAuditResponse2CertificatePermiss
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateIdentityAuditResponse.CertificatePermission` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateIdentityAuditResponseCertificatePermission {
     /// The name of the permission
@@ -3442,6 +3845,7 @@ pub struct CertificateIdentityAuditResponseCertificatePermission {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateIdentityAuditResponseCertificatePermission, unknown_fields {
     "Name" => name: skip,
@@ -3449,6 +3853,7 @@ codegen::serialize_object!(CertificateIdentityAuditResponseCertificatePermission
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateIdentityAuditResponseCertificatePermission, unknown_fields {
     "Name" => name: plain,
     "GrantedBy" => granted_by: plain,
@@ -3458,10 +3863,12 @@ codegen::deserialize_object!(CertificateIdentityAuditResponseCertificatePermissi
 ///
 /// An integer code; the documents list the values 1, 2, 3. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 pub type CertificateImportJobStatus = crate::Code<codes::CertificateImportJobStatus>;
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateImportRequestModel` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateImportRequestModel {
     /// JSON field `Certificate`.
@@ -3487,6 +3894,7 @@ pub struct CertificateImportRequestModel {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::serialize_object!(CertificateImportRequestModel, unknown_fields {
     "Certificate" => certificate: always,
     "Password" => password: skip,
@@ -3499,6 +3907,7 @@ codegen::serialize_object!(CertificateImportRequestModel, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertificateImportRequestModel, unknown_fields {
     "Certificate" => certificate: plain,
@@ -3513,6 +3922,7 @@ codegen::deserialize_object!(CertificateImportRequestModel, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateImportResponseModel` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateImportResponseModel {
     /// JSON field `ImportStatus`.
@@ -3532,6 +3942,7 @@ pub struct CertificateImportResponseModel {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateImportResponseModel, unknown_fields {
     "ImportStatus" => import_status: skip,
@@ -3541,6 +3952,7 @@ codegen::serialize_object!(CertificateImportResponseModel, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateImportResponseModel, unknown_fields {
     "ImportStatus" => import_status: plain,
     "JobStatus" => job_status: plain,
@@ -3550,6 +3962,7 @@ codegen::deserialize_object!(CertificateImportResponseModel, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateLocationSpecifier` (API version 1.0).
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateLocationSpecifier {
     /// JSON field `Alias`.
@@ -3565,6 +3978,7 @@ pub struct CertificateLocationSpecifier {
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 codegen::serialize_object!(CertificateLocationSpecifier, unknown_fields {
     "Alias" => alias: skip,
     "CertificateStoreId" => certificate_store_id: skip,
@@ -3572,6 +3986,7 @@ codegen::serialize_object!(CertificateLocationSpecifier, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertificateLocationSpecifier, unknown_fields {
     "Alias" => alias: plain,
@@ -3581,6 +3996,7 @@ codegen::deserialize_object!(CertificateLocationSpecifier, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateLocationsGroupResponse` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateLocationsGroupResponse {
     /// JSON field `StoreType`.
@@ -3598,6 +4014,7 @@ pub struct CertificateLocationsGroupResponse {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateLocationsGroupResponse, unknown_fields {
     "StoreType" => store_type: skip,
@@ -3607,6 +4024,7 @@ codegen::serialize_object!(CertificateLocationsGroupResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateLocationsGroupResponse, unknown_fields {
     "StoreType" => store_type: plain,
     "StoreTypeId" => store_type_id: plain,
@@ -3616,6 +4034,7 @@ codegen::deserialize_object!(CertificateLocationsGroupResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateLocationsResponse` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateLocationsResponse {
     /// JSON field `Details`.
@@ -3627,18 +4046,21 @@ pub struct CertificateLocationsResponse {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateLocationsResponse, unknown_fields {
     "Details" => details: skip,
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateLocationsResponse, unknown_fields {
     "Details" => details: object,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.EndpointHistoryResponse.CertificateModel` (API version 1.0).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateModel {
     /// JSON field `Id`.
@@ -3672,6 +4094,7 @@ pub struct CertificateModel {
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateModel, unknown_fields {
     "Id" => id: skip,
@@ -3687,6 +4110,7 @@ codegen::serialize_object!(CertificateModel, unknown_fields {
 });
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 codegen::deserialize_object!(CertificateModel, unknown_fields {
     "Id" => id: plain,
     "IssuedDN" => issued_dn: plain,
@@ -3702,6 +4126,7 @@ codegen::deserialize_object!(CertificateModel, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.PKI.CertificateOperation` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateOperation {
     /// JSON field `Id`.
@@ -3723,6 +4148,7 @@ pub struct CertificateOperation {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateOperation, unknown_fields {
     "Id" => id: skip,
@@ -3734,6 +4160,7 @@ codegen::serialize_object!(CertificateOperation, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateOperation, unknown_fields {
     "Id" => id: plain,
     "OperationStart" => operation_start: lenient,
@@ -3745,6 +4172,7 @@ codegen::deserialize_object!(CertificateOperation, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.Security.CertificatePermissions` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificatePermissions {
     /// JSON field `Roles`.
@@ -3756,12 +4184,14 @@ pub struct CertificatePermissions {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificatePermissions, unknown_fields {
     "Roles" => roles: skip,
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificatePermissions, unknown_fields {
     "Roles" => roles: object,
 });
@@ -3770,10 +4200,12 @@ codegen::deserialize_object!(CertificatePermissions, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 pub type CertificatePolicyType = crate::Code<codes::CertificatePolicyType>;
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateQuery` (API version 1.0).
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateQuery {
     /// JSON field `Id`.
@@ -3803,6 +4235,7 @@ pub struct CertificateQuery {
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateQuery, unknown_fields {
     "Id" => id: skip,
@@ -3818,6 +4251,7 @@ codegen::serialize_object!(CertificateQuery, unknown_fields {
 });
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 codegen::deserialize_object!(CertificateQuery, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -3833,6 +4267,7 @@ codegen::deserialize_object!(CertificateQuery, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateCollections.CertificateQueryAccessControl` (API version 1.0).
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateQueryAccessControl {
     /// JSON field `RoleId`.
@@ -3846,6 +4281,7 @@ pub struct CertificateQueryAccessControl {
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateQueryAccessControl, unknown_fields {
     "RoleId" => role_id: skip,
@@ -3853,6 +4289,7 @@ codegen::serialize_object!(CertificateQueryAccessControl, unknown_fields {
 });
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 codegen::deserialize_object!(CertificateQueryAccessControl, unknown_fields {
     "RoleId" => role_id: plain,
     "AreaPermissions" => area_permissions: plain,
@@ -3860,6 +4297,7 @@ codegen::deserialize_object!(CertificateQueryAccessControl, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateQueryParserResponse` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateQueryParserResponse {
     /// JSON field `Name`.
@@ -3873,6 +4311,7 @@ pub struct CertificateQueryParserResponse {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateQueryParserResponse, unknown_fields {
     "Name" => name: skip,
@@ -3880,6 +4319,7 @@ codegen::serialize_object!(CertificateQueryParserResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateQueryParserResponse, unknown_fields {
     "Name" => name: plain,
     "Fields" => fields: object,
@@ -3887,6 +4327,7 @@ codegen::deserialize_object!(CertificateQueryParserResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRecoveryRequest` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateRecoveryRequest {
     /// JSON field `Password`.
@@ -3924,6 +4365,7 @@ pub struct CertificateRecoveryRequest {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::serialize_object!(CertificateRecoveryRequest, unknown_fields {
     "Password" => password: always,
     "UseLegacyEncryption" => use_legacy_encryption: skip,
@@ -3940,6 +4382,7 @@ codegen::serialize_object!(CertificateRecoveryRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertificateRecoveryRequest, unknown_fields {
     "Password" => password: plain,
@@ -3958,6 +4401,7 @@ codegen::deserialize_object!(CertificateRecoveryRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.Workflow.CertificateRequestCertStoreModel` (API version 1.0).
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateRequestCertStoreModel {
     /// JSON field `EntryName`.
@@ -3973,6 +4417,7 @@ pub struct CertificateRequestCertStoreModel {
 }
 
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateRequestCertStoreModel, unknown_fields {
     "EntryName" => entry_name: skip,
@@ -3981,6 +4426,7 @@ codegen::serialize_object!(CertificateRequestCertStoreModel, unknown_fields {
 });
 
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 codegen::deserialize_object!(CertificateRequestCertStoreModel, unknown_fields {
     "EntryName" => entry_name: plain,
     "ClientMachine" => client_machine: plain,
@@ -3989,6 +4435,7 @@ codegen::deserialize_object!(CertificateRequestCertStoreModel, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.Workflow.CertificateRequestModel` (API version 1.0).
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateRequestModel {
     /// JSON field `Id`.
@@ -4020,6 +4467,7 @@ pub struct CertificateRequestModel {
 }
 
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateRequestModel, unknown_fields {
     "Id" => id: skip,
@@ -4036,6 +4484,7 @@ codegen::serialize_object!(CertificateRequestModel, unknown_fields {
 });
 
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 codegen::deserialize_object!(CertificateRequestModel, unknown_fields {
     "Id" => id: plain,
     "CARequestId" => ca_request_id: plain,
@@ -4052,6 +4501,7 @@ codegen::deserialize_object!(CertificateRequestModel, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateRetrievalBulkResponse {
     /// JSON field `Id`.
@@ -4181,6 +4631,7 @@ pub struct CertificateRetrievalBulkResponse {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateRetrievalBulkResponse, unknown_fields {
     "Id" => id: skip,
@@ -4242,6 +4693,7 @@ codegen::serialize_object!(CertificateRetrievalBulkResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateRetrievalBulkResponse, unknown_fields {
     "Id" => id: plain,
     "Thumbprint" => thumbprint: plain,
@@ -4303,6 +4755,7 @@ codegen::deserialize_object!(CertificateRetrievalBulkResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalResponse` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateRetrievalResponse {
     /// Whether the certificate is a CA certificate. Determined by the 'CA' Basic Constraint.
@@ -4441,6 +4894,7 @@ pub struct CertificateRetrievalResponse {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateRetrievalResponse, unknown_fields {
     "IsCACertificate" => is_ca_certificate: skip,
@@ -4504,6 +4958,7 @@ codegen::serialize_object!(CertificateRetrievalResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateRetrievalResponse, unknown_fields {
     "IsCACertificate" => is_ca_certificate: plain,
     "PathLengthConstraint" => path_length_constraint: plain,
@@ -4567,6 +5022,7 @@ codegen::deserialize_object!(CertificateRetrievalResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRiskIntelligenceResponse` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateRiskIntelligenceResponse {
     /// JSON field `Id`.
@@ -4582,6 +5038,7 @@ pub struct CertificateRiskIntelligenceResponse {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateRiskIntelligenceResponse, unknown_fields {
     "Id" => id: skip,
@@ -4590,6 +5047,7 @@ codegen::serialize_object!(CertificateRiskIntelligenceResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateRiskIntelligenceResponse, unknown_fields {
     "Id" => id: plain,
     "TotalScore" => total_score: plain,
@@ -4600,16 +5058,19 @@ codegen::deserialize_object!(CertificateRiskIntelligenceResponse, unknown_fields
 ///
 /// An integer code; the documents list the values 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 pub type CertificateSavedState = crate::Code<codes::CertificateSavedState>;
 
 /// Schema `Keyfactor.PKI.Enums.CertificateState` (API version 1.0).
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "certificate", feature = "workflow"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "certificate", feature = "workflow"))))]
 pub type CertificateState = crate::Code<codes::CertificateState>;
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStore` (API version 1.0).
 #[cfg(feature = "certificate-store-container")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateStore {
     /// JSON field `Id`.
@@ -4653,6 +5114,7 @@ pub struct CertificateStore {
 }
 
 #[cfg(feature = "certificate-store-container")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
 codegen::serialize_object!(CertificateStore, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
@@ -4674,6 +5136,7 @@ codegen::serialize_object!(CertificateStore, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store-container")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertificateStore, unknown_fields {
     "Id" => id: plain,
@@ -4697,6 +5160,7 @@ codegen::deserialize_object!(CertificateStore, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreAliasInventoryResponse` (API version 1.0).
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateStoreAliasInventoryResponse {
     /// JSON field `CertificateStoreId`.
@@ -4712,6 +5176,7 @@ pub struct CertificateStoreAliasInventoryResponse {
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateStoreAliasInventoryResponse, unknown_fields {
     "CertificateStoreId" => certificate_store_id: skip,
@@ -4720,6 +5185,7 @@ codegen::serialize_object!(CertificateStoreAliasInventoryResponse, unknown_field
 });
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 codegen::deserialize_object!(CertificateStoreAliasInventoryResponse, unknown_fields {
     "CertificateStoreId" => certificate_store_id: plain,
     "CertificateStoreType" => certificate_store_type: plain,
@@ -4728,6 +5194,7 @@ codegen::deserialize_object!(CertificateStoreAliasInventoryResponse, unknown_fie
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreAliasesResponse` (API version 1.0).
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateStoreAliasesResponse {
     /// JSON field `CertificateStoreInventories`.
@@ -4741,18 +5208,24 @@ pub struct CertificateStoreAliasesResponse {
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateStoreAliasesResponse, unknown_fields {
     "CertificateStoreInventories" => certificate_store_inventories: skip,
 });
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 codegen::deserialize_object!(CertificateStoreAliasesResponse, unknown_fields {
     "CertificateStoreInventories" => certificate_store_inventories: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreApplicationResponse` (API version 1.0).
 #[cfg(any(feature = "application", feature = "certificate-store"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "application", feature = "certificate-store")))
+)]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateStoreApplicationResponse {
     /// JSON field `Id`.
@@ -4796,6 +5269,10 @@ pub struct CertificateStoreApplicationResponse {
 }
 
 #[cfg(any(feature = "application", feature = "certificate-store"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "application", feature = "certificate-store")))
+)]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateStoreApplicationResponse, unknown_fields {
     "Id" => id: skip,
@@ -4818,6 +5295,10 @@ codegen::serialize_object!(CertificateStoreApplicationResponse, unknown_fields {
 });
 
 #[cfg(any(feature = "application", feature = "certificate-store"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "application", feature = "certificate-store")))
+)]
 codegen::deserialize_object!(CertificateStoreApplicationResponse, unknown_fields {
     "Id" => id: plain,
     "ApplicationId" => application_id: plain,
@@ -4840,6 +5321,7 @@ codegen::deserialize_object!(CertificateStoreApplicationResponse, unknown_fields
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreApproveRequest` (API version 1.0).
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateStoreApproveRequest {
     /// JSON field `Id`.
@@ -4861,6 +5343,7 @@ pub struct CertificateStoreApproveRequest {
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 codegen::serialize_object!(CertificateStoreApproveRequest, unknown_fields {
     "Id" => id: skip,
     "ContainerId" => container_id: skip,
@@ -4871,6 +5354,7 @@ codegen::serialize_object!(CertificateStoreApproveRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertificateStoreApproveRequest, unknown_fields {
     "Id" => id: plain,
@@ -4883,6 +5367,10 @@ codegen::deserialize_object!(CertificateStoreApproveRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoreContainers.CertificateStoreContainerListResponse` (API version 1.0).
 #[cfg(any(feature = "application", feature = "certificate-store-container"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "application", feature = "certificate-store-container")))
+)]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateStoreContainerListResponse {
     /// JSON field `Id`.
@@ -4902,6 +5390,10 @@ pub struct CertificateStoreContainerListResponse {
 }
 
 #[cfg(any(feature = "application", feature = "certificate-store-container"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "application", feature = "certificate-store-container")))
+)]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateStoreContainerListResponse, unknown_fields {
     "Id" => id: skip,
@@ -4912,6 +5404,10 @@ codegen::serialize_object!(CertificateStoreContainerListResponse, unknown_fields
 });
 
 #[cfg(any(feature = "application", feature = "certificate-store-container"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "application", feature = "certificate-store-container")))
+)]
 codegen::deserialize_object!(CertificateStoreContainerListResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -4922,6 +5418,7 @@ codegen::deserialize_object!(CertificateStoreContainerListResponse, unknown_fiel
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStoreContainerPermissions` (API version 1.0).
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateStoreContainerPermissions {
     /// JSON field `SecurityRoleId`.
@@ -4937,6 +5434,7 @@ pub struct CertificateStoreContainerPermissions {
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 codegen::serialize_object!(CertificateStoreContainerPermissions, unknown_fields {
     "SecurityRoleId" => security_role_id: skip,
     "Name" => name: skip,
@@ -4944,6 +5442,7 @@ codegen::serialize_object!(CertificateStoreContainerPermissions, unknown_fields 
 });
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 codegen::deserialize_object!(CertificateStoreContainerPermissions, unknown_fields {
     "SecurityRoleId" => security_role_id: plain,
     "Name" => name: plain,
@@ -4952,6 +5451,7 @@ codegen::deserialize_object!(CertificateStoreContainerPermissions, unknown_field
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoreContainers.CertificateStoreContainerResponse` (API version 1.0).
 #[cfg(feature = "certificate-store-container")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateStoreContainerResponse {
     /// JSON field `Id`.
@@ -4969,6 +5469,7 @@ pub struct CertificateStoreContainerResponse {
 }
 
 #[cfg(feature = "certificate-store-container")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateStoreContainerResponse, unknown_fields {
     "Id" => id: skip,
@@ -4978,6 +5479,7 @@ codegen::serialize_object!(CertificateStoreContainerResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store-container")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
 codegen::deserialize_object!(CertificateStoreContainerResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -4987,6 +5489,7 @@ codegen::deserialize_object!(CertificateStoreContainerResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStores.CertificateStoreCreateRequest` (API version 1.0).
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateStoreCreateRequest {
     /// JSON field `ContainerId`.
@@ -5022,6 +5525,7 @@ pub struct CertificateStoreCreateRequest {
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 codegen::serialize_object!(CertificateStoreCreateRequest, unknown_fields {
     "ContainerId" => container_id: skip,
     "ClientMachine" => client_machine: skip,
@@ -5039,6 +5543,7 @@ codegen::serialize_object!(CertificateStoreCreateRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertificateStoreCreateRequest, unknown_fields {
     "ContainerId" => container_id: plain,
@@ -5058,6 +5563,7 @@ codegen::deserialize_object!(CertificateStoreCreateRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStoreEntry` (API version 1.0).
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateStoreEntry {
     /// JSON field `CertificateStoreId`.
@@ -5081,6 +5587,7 @@ pub struct CertificateStoreEntry {
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 codegen::serialize_object!(CertificateStoreEntry, unknown_fields {
     "CertificateStoreId" => certificate_store_id: always,
     "Alias" => alias: skip,
@@ -5092,6 +5599,7 @@ codegen::serialize_object!(CertificateStoreEntry, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertificateStoreEntry, unknown_fields {
     "CertificateStoreId" => certificate_store_id: plain,
@@ -5105,6 +5613,7 @@ codegen::deserialize_object!(CertificateStoreEntry, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreInventoryCertificateResponse` (API version 1.0).
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateStoreInventoryCertificateResponse {
     /// JSON field `Id`.
@@ -5136,6 +5645,7 @@ pub struct CertificateStoreInventoryCertificateResponse {
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateStoreInventoryCertificateResponse, unknown_fields {
     "Id" => id: skip,
@@ -5152,6 +5662,7 @@ codegen::serialize_object!(CertificateStoreInventoryCertificateResponse, unknown
 });
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 codegen::deserialize_object!(CertificateStoreInventoryCertificateResponse, unknown_fields {
     "Id" => id: plain,
     "IssuedDN" => issued_dn: plain,
@@ -5168,6 +5679,7 @@ codegen::deserialize_object!(CertificateStoreInventoryCertificateResponse, unkno
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.CertificateStoreInventoryItemModel` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateStoreInventoryItemModel {
     /// JSON field `StoreMachine`.
@@ -5189,6 +5701,7 @@ pub struct CertificateStoreInventoryItemModel {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateStoreInventoryItemModel, unknown_fields {
     "StoreMachine" => store_machine: skip,
@@ -5200,6 +5713,7 @@ codegen::serialize_object!(CertificateStoreInventoryItemModel, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateStoreInventoryItemModel, unknown_fields {
     "StoreMachine" => store_machine: plain,
     "StorePath" => store_path: plain,
@@ -5211,6 +5725,7 @@ codegen::deserialize_object!(CertificateStoreInventoryItemModel, unknown_fields 
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreInventoryResponse` (API version 1.0).
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateStoreInventoryResponse {
     /// JSON field `Name`.
@@ -5228,6 +5743,7 @@ pub struct CertificateStoreInventoryResponse {
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateStoreInventoryResponse, unknown_fields {
     "Name" => name: skip,
@@ -5237,6 +5753,7 @@ codegen::serialize_object!(CertificateStoreInventoryResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 codegen::deserialize_object!(CertificateStoreInventoryResponse, unknown_fields {
     "Name" => name: plain,
     "Certificates" => certificates: object,
@@ -5246,6 +5763,7 @@ codegen::deserialize_object!(CertificateStoreInventoryResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.CertificateStoreLocationDetailModel` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateStoreLocationDetailModel {
     /// JSON field `StorePath`.
@@ -5265,6 +5783,7 @@ pub struct CertificateStoreLocationDetailModel {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateStoreLocationDetailModel, unknown_fields {
     "StorePath" => store_path: skip,
@@ -5275,6 +5794,7 @@ codegen::serialize_object!(CertificateStoreLocationDetailModel, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateStoreLocationDetailModel, unknown_fields {
     "StorePath" => store_path: plain,
     "AgentPool" => agent_pool: plain,
@@ -5285,6 +5805,7 @@ codegen::deserialize_object!(CertificateStoreLocationDetailModel, unknown_fields
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateStoreLocationsDetailResponse` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateStoreLocationsDetailResponse {
     /// JSON field `StoreId`.
@@ -5312,6 +5833,7 @@ pub struct CertificateStoreLocationsDetailResponse {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateStoreLocationsDetailResponse, unknown_fields {
     "StoreId" => store_id: skip,
@@ -5326,6 +5848,7 @@ codegen::serialize_object!(CertificateStoreLocationsDetailResponse, unknown_fiel
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateStoreLocationsDetailResponse, unknown_fields {
     "StoreId" => store_id: plain,
     "StoreTypeId" => store_type_id: plain,
@@ -5340,6 +5863,10 @@ codegen::deserialize_object!(CertificateStoreLocationsDetailResponse, unknown_fi
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.CertificateStoreResponse` (API version 1.0).
 #[cfg(any(feature = "certificate-store", feature = "certificate-store-container"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "certificate-store", feature = "certificate-store-container")))
+)]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateStoreResponse {
     /// JSON field `Id`.
@@ -5383,6 +5910,10 @@ pub struct CertificateStoreResponse {
 }
 
 #[cfg(any(feature = "certificate-store", feature = "certificate-store-container"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "certificate-store", feature = "certificate-store-container")))
+)]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateStoreResponse, unknown_fields {
     "Id" => id: skip,
@@ -5405,6 +5936,10 @@ codegen::serialize_object!(CertificateStoreResponse, unknown_fields {
 });
 
 #[cfg(any(feature = "certificate-store", feature = "certificate-store-container"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "certificate-store", feature = "certificate-store-container")))
+)]
 codegen::deserialize_object!(CertificateStoreResponse, unknown_fields {
     "Id" => id: plain,
     "ContainerId" => container_id: plain,
@@ -5427,6 +5962,7 @@ codegen::deserialize_object!(CertificateStoreResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.CertificateStoreTypeCreationRequest` (API version 1.0).
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateStoreTypeCreationRequest {
     /// JSON field `Name`.
@@ -5480,6 +6016,7 @@ pub struct CertificateStoreTypeCreationRequest {
 }
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 codegen::serialize_object!(CertificateStoreTypeCreationRequest, unknown_fields {
     "Name" => name: always,
     "ShortName" => short_name: always,
@@ -5506,6 +6043,7 @@ codegen::serialize_object!(CertificateStoreTypeCreationRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertificateStoreTypeCreationRequest, unknown_fields {
     "Name" => name: plain,
@@ -5538,6 +6076,18 @@ codegen::deserialize_object!(CertificateStoreTypeCreationRequest, unknown_fields
         feature = "application",
         feature = "certificate-store",
         feature = "certificate-store-container"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container"
+            )
+        )
     )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -5573,6 +6123,18 @@ pub struct CertificateStoreTypeEntryParameter {
         feature = "certificate-store-container"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container"
+            )
+        )
+    )
+)]
 codegen::serialize_object!(CertificateStoreTypeEntryParameter, unknown_fields {
     "StoreTypeId" => store_type_id: skip,
     "Name" => name: skip,
@@ -5590,6 +6152,18 @@ codegen::serialize_object!(CertificateStoreTypeEntryParameter, unknown_fields {
         feature = "application",
         feature = "certificate-store",
         feature = "certificate-store-container"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container"
+            )
+        )
     )
 )]
 codegen::deserialize_object!(CertificateStoreTypeEntryParameter, unknown_fields {
@@ -5615,6 +6189,19 @@ codegen::deserialize_object!(CertificateStoreTypeEntryParameter, unknown_fields 
         feature = "certificate-store-type"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "certificate-store-type"
+            )
+        )
+    )
+)]
 pub type CertificateStoreTypeHasPrivateKeyValidationOptions = crate::Code<
     codes::CertificateStoreTypeHasPrivateKeyValidationOptions,
 >;
@@ -5623,12 +6210,14 @@ pub type CertificateStoreTypeHasPrivateKeyValidationOptions = crate::Code<
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 pub type CertificateStoreTypePropertyType = crate::Code<
     codes::CertificateStoreTypePropertyType,
 >;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.CertificateStoreTypeResponse` (API version 1.0).
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateStoreTypeResponse {
     /// JSON field `Name`.
@@ -5688,6 +6277,7 @@ pub struct CertificateStoreTypeResponse {
 }
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateStoreTypeResponse, unknown_fields {
     "Name" => name: skip,
@@ -5718,6 +6308,7 @@ codegen::serialize_object!(CertificateStoreTypeResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 codegen::deserialize_object!(CertificateStoreTypeResponse, unknown_fields {
     "Name" => name: plain,
     "ShortName" => short_name: plain,
@@ -5748,6 +6339,7 @@ codegen::deserialize_object!(CertificateStoreTypeResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.CertificateStoreTypeUpdateRequest` (API version 1.0).
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateStoreTypeUpdateRequest {
     /// JSON field `StoreType`.
@@ -5791,6 +6383,7 @@ pub struct CertificateStoreTypeUpdateRequest {
 }
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 codegen::serialize_object!(CertificateStoreTypeUpdateRequest, unknown_fields {
     "StoreType" => store_type: always,
     "Name" => name: always,
@@ -5812,6 +6405,7 @@ codegen::serialize_object!(CertificateStoreTypeUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertificateStoreTypeUpdateRequest, unknown_fields {
     "StoreType" => store_type: plain,
@@ -5844,12 +6438,26 @@ codegen::deserialize_object!(CertificateStoreTypeUpdateRequest, unknown_fields {
         feature = "certificate-store-type"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "certificate-store-type"
+            )
+        )
+    )
+)]
 pub type CertificateStoreTypeValidationOptions = crate::Code<
     codes::CertificateStoreTypeValidationOptions,
 >;
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateStores.CertificateStoreUpdateRequest` (API version 1.0).
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateStoreUpdateRequest {
     /// JSON field `Id`.
@@ -5873,6 +6481,7 @@ pub struct CertificateStoreUpdateRequest {
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 codegen::serialize_object!(CertificateStoreUpdateRequest, unknown_fields {
     "Id" => id: skip,
     "ContainerId" => container_id: skip,
@@ -5884,6 +6493,7 @@ codegen::serialize_object!(CertificateStoreUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertificateStoreUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -5897,6 +6507,7 @@ codegen::deserialize_object!(CertificateStoreUpdateRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.CertificateValidationResponse` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateValidationResponse {
     /// JSON field `RevocationServerOnline`.
@@ -5910,6 +6521,7 @@ pub struct CertificateValidationResponse {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateValidationResponse, unknown_fields {
     "RevocationServerOnline" => revocation_server_online: skip,
@@ -5917,6 +6529,7 @@ codegen::serialize_object!(CertificateValidationResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateValidationResponse, unknown_fields {
     "RevocationServerOnline" => revocation_server_online: plain,
     "ChainBuilt" => chain_built: plain,
@@ -5924,6 +6537,7 @@ codegen::deserialize_object!(CertificateValidationResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateValidationRuleResponse` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateValidationRuleResponse {
     /// JSON field `Name`.
@@ -5937,6 +6551,7 @@ pub struct CertificateValidationRuleResponse {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateValidationRuleResponse, unknown_fields {
     "Name" => name: skip,
@@ -5944,6 +6559,7 @@ codegen::serialize_object!(CertificateValidationRuleResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateValidationRuleResponse, unknown_fields {
     "Name" => name: plain,
     "Violations" => violations: object,
@@ -5951,6 +6567,7 @@ codegen::deserialize_object!(CertificateValidationRuleResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateValidationRuleWithIdResponse` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateValidationRuleWithIdResponse {
     /// JSON field `Id`.
@@ -5964,6 +6581,7 @@ pub struct CertificateValidationRuleWithIdResponse {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateValidationRuleWithIdResponse, unknown_fields {
     "Id" => id: skip,
@@ -5971,6 +6589,7 @@ codegen::serialize_object!(CertificateValidationRuleWithIdResponse, unknown_fiel
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateValidationRuleWithIdResponse, unknown_fields {
     "Id" => id: plain,
     "ValidationResults" => validation_results: object,
@@ -5978,6 +6597,7 @@ codegen::deserialize_object!(CertificateValidationRuleWithIdResponse, unknown_fi
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateViolationRequest` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateViolationRequest {
     /// JSON field `Name`.
@@ -5995,6 +6615,7 @@ pub struct CertificateViolationRequest {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::serialize_object!(CertificateViolationRequest, unknown_fields {
     "Name" => name: always,
     "Score" => score: skip,
@@ -6003,6 +6624,7 @@ codegen::serialize_object!(CertificateViolationRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertificateViolationRequest, unknown_fields {
     "Name" => name: plain,
@@ -6013,6 +6635,7 @@ codegen::deserialize_object!(CertificateViolationRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateViolationResponse` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateViolationResponse {
     /// JSON field `Name`.
@@ -6030,6 +6653,7 @@ pub struct CertificateViolationResponse {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificateViolationResponse, unknown_fields {
     "Name" => name: skip,
@@ -6039,6 +6663,7 @@ codegen::serialize_object!(CertificateViolationResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CertificateViolationResponse, unknown_fields {
     "Name" => name: plain,
     "Score" => score: plain,
@@ -6048,6 +6673,7 @@ codegen::deserialize_object!(CertificateViolationResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateViolationUpdateRequest` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateViolationUpdateRequest {
     /// JSON field `Score`.
@@ -6063,6 +6689,7 @@ pub struct CertificateViolationUpdateRequest {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::serialize_object!(CertificateViolationUpdateRequest, unknown_fields {
     "Score" => score: skip,
     "Description" => description: skip,
@@ -6070,6 +6697,7 @@ codegen::serialize_object!(CertificateViolationUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CertificateViolationUpdateRequest, unknown_fields {
     "Score" => score: plain,
@@ -6080,6 +6708,7 @@ codegen::deserialize_object!(CertificateViolationUpdateRequest, unknown_fields {
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.SubjectAlternativeName` (API version 1.0).
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificatesSubjectAlternativeName {
     /// JSON field `Value`.
@@ -6093,6 +6722,7 @@ pub struct CertificatesSubjectAlternativeName {
 }
 
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CertificatesSubjectAlternativeName, unknown_fields {
     "Value" => value: skip,
@@ -6100,6 +6730,7 @@ codegen::serialize_object!(CertificatesSubjectAlternativeName, unknown_fields {
 });
 
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 codegen::deserialize_object!(CertificatesSubjectAlternativeName, unknown_fields {
     "Value" => value: plain,
     "Type" => type_: plain,
@@ -6115,10 +6746,23 @@ codegen::deserialize_object!(CertificatesSubjectAlternativeName, unknown_fields 
         feature = "security-roles"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "ca-connector",
+                feature = "security-claims",
+                feature = "security-roles"
+            )
+        )
+    )
+)]
 pub type ClaimType = crate::Code<codes::ClaimType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.CollectionPermissionRequest` (API version 1.0).
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CollectionPermissionRequest {
     /// JSON field `CollectionId`.
@@ -6132,12 +6776,14 @@ pub struct CollectionPermissionRequest {
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 codegen::serialize_object!(CollectionPermissionRequest, unknown_fields {
     "CollectionId" => collection_id: skip,
     "Permission" => permission: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CollectionPermissionRequest, unknown_fields {
     "CollectionId" => collection_id: plain,
@@ -6146,6 +6792,7 @@ codegen::deserialize_object!(CollectionPermissionRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.CollectionPermissionResponse` (API version 1.0).
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CollectionPermissionResponse {
     /// JSON field `CollectionId`.
@@ -6161,6 +6808,7 @@ pub struct CollectionPermissionResponse {
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CollectionPermissionResponse, unknown_fields {
     "CollectionId" => collection_id: skip,
@@ -6169,6 +6817,7 @@ codegen::serialize_object!(CollectionPermissionResponse, unknown_fields {
 });
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 codegen::deserialize_object!(CollectionPermissionResponse, unknown_fields {
     "CollectionId" => collection_id: plain,
     "Name" => name: plain,
@@ -6177,6 +6826,7 @@ codegen::deserialize_object!(CollectionPermissionResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.ComponentInstallation.ComponentInstallationResponse` (API version 1.0).
 #[cfg(feature = "component-installation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "component-installation")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ComponentInstallationResponse {
     /// JSON field `Id`.
@@ -6194,6 +6844,7 @@ pub struct ComponentInstallationResponse {
 }
 
 #[cfg(feature = "component-installation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "component-installation")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ComponentInstallationResponse, unknown_fields {
     "Id" => id: skip,
@@ -6203,6 +6854,7 @@ codegen::serialize_object!(ComponentInstallationResponse, unknown_fields {
 });
 
 #[cfg(feature = "component-installation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "component-installation")))]
 codegen::deserialize_object!(ComponentInstallationResponse, unknown_fields {
     "Id" => id: plain,
     "Machine" => machine: plain,
@@ -6214,6 +6866,7 @@ codegen::deserialize_object!(ComponentInstallationResponse, unknown_fields {
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.ConditionConfigurationRequest` (API version 1.0).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConditionConfigurationRequest {
     /// The value to compare to true when evaluating conditions.
@@ -6227,11 +6880,13 @@ pub struct ConditionConfigurationRequest {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::serialize_object!(ConditionConfigurationRequest, unknown_fields {
     "Value" => value: skip,
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ConditionConfigurationRequest, unknown_fields {
     "Value" => value: plain,
@@ -6241,6 +6896,7 @@ codegen::deserialize_object!(ConditionConfigurationRequest, unknown_fields {
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.ConditionConfigurationResponse` (API version 1.0, 2).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConditionConfigurationResponse {
     /// The Id of the condition.
@@ -6258,6 +6914,7 @@ pub struct ConditionConfigurationResponse {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ConditionConfigurationResponse, unknown_fields {
     "Id" => id: skip,
@@ -6265,6 +6922,7 @@ codegen::serialize_object!(ConditionConfigurationResponse, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::deserialize_object!(ConditionConfigurationResponse, unknown_fields {
     "Id" => id: plain,
     "Value" => value: plain,
@@ -6272,6 +6930,7 @@ codegen::deserialize_object!(ConditionConfigurationResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.ConfigurationTenant.ConfigurationTenantRequest` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConfigurationTenantRequest {
     /// JSON field `ConfigurationTenant`.
@@ -6283,11 +6942,13 @@ pub struct ConfigurationTenantRequest {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::serialize_object!(ConfigurationTenantRequest, unknown_fields {
     "ConfigurationTenant" => configuration_tenant: skip,
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ConfigurationTenantRequest, unknown_fields {
     "ConfigurationTenant" => configuration_tenant: plain,
@@ -6295,6 +6956,7 @@ codegen::deserialize_object!(ConfigurationTenantRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.ContainerAssignment` (API version 1.0).
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerAssignment {
     /// JSON field `CertStoreContainerId`.
@@ -6312,6 +6974,7 @@ pub struct ContainerAssignment {
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 codegen::serialize_object!(ContainerAssignment, unknown_fields {
     "CertStoreContainerId" => cert_store_container_id: skip,
     "NewContainerName" => new_container_name: skip,
@@ -6320,6 +6983,7 @@ codegen::serialize_object!(ContainerAssignment, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ContainerAssignment, unknown_fields {
     "CertStoreContainerId" => cert_store_container_id: plain,
@@ -6330,6 +6994,7 @@ codegen::deserialize_object!(ContainerAssignment, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.ContainerPermissionRequest` (API version 1.0).
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerPermissionRequest {
     /// JSON field `ContainerId`.
@@ -6343,12 +7008,14 @@ pub struct ContainerPermissionRequest {
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 codegen::serialize_object!(ContainerPermissionRequest, unknown_fields {
     "ContainerId" => container_id: skip,
     "Permission" => permission: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ContainerPermissionRequest, unknown_fields {
     "ContainerId" => container_id: plain,
@@ -6357,6 +7024,7 @@ codegen::deserialize_object!(ContainerPermissionRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.ContainerPermissionResponse` (API version 1.0).
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerPermissionResponse {
     /// JSON field `ContainerId`.
@@ -6372,6 +7040,7 @@ pub struct ContainerPermissionResponse {
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ContainerPermissionResponse, unknown_fields {
     "ContainerId" => container_id: skip,
@@ -6380,6 +7049,7 @@ codegen::serialize_object!(ContainerPermissionResponse, unknown_fields {
 });
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 codegen::deserialize_object!(ContainerPermissionResponse, unknown_fields {
     "ContainerId" => container_id: plain,
     "Name" => name: plain,
@@ -6388,6 +7058,7 @@ codegen::deserialize_object!(ContainerPermissionResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Ssl.CreateNetworkRequest` (API version 1.0).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateNetworkRequest {
     /// JSON field `Name`.
@@ -6423,6 +7094,7 @@ pub struct CreateNetworkRequest {
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 codegen::serialize_object!(CreateNetworkRequest, unknown_fields {
     "Name" => name: always,
     "AgentPoolName" => agent_pool_name: always,
@@ -6440,6 +7112,7 @@ codegen::serialize_object!(CreateNetworkRequest, unknown_fields {
 });
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CreateNetworkRequest, unknown_fields {
     "Name" => name: plain,
@@ -6459,6 +7132,7 @@ codegen::deserialize_object!(CreateNetworkRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.CRLDistributionPointModel` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CrlDistributionPointModel {
     /// JSON field `Id`.
@@ -6476,6 +7150,7 @@ pub struct CrlDistributionPointModel {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CrlDistributionPointModel, unknown_fields {
     "Id" => id: skip,
@@ -6484,6 +7159,7 @@ codegen::serialize_object!(CrlDistributionPointModel, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(CrlDistributionPointModel, unknown_fields {
     "Id" => id: plain,
     "Url" => url: plain,
@@ -6492,6 +7168,7 @@ codegen::deserialize_object!(CrlDistributionPointModel, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.CRLRequestModel` (API version 1.0).
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CrlRequestModel {
     /// JSON field `CertificateAuthorityLogicalName`.
@@ -6505,12 +7182,14 @@ pub struct CrlRequestModel {
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 codegen::serialize_object!(CrlRequestModel, unknown_fields {
     "CertificateAuthorityLogicalName" => certificate_authority_logical_name: always,
     "CertificateAuthorityHostName" => certificate_authority_host_name: skip,
 });
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CrlRequestModel, unknown_fields {
     "CertificateAuthorityLogicalName" => certificate_authority_logical_name: plain,
@@ -6519,6 +7198,7 @@ codegen::deserialize_object!(CrlRequestModel, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.Monitoring.CRLTestRequest` (API version 1.0).
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CrlTestRequest {
     /// JSON field `Url`.
@@ -6530,14 +7210,17 @@ pub struct CrlTestRequest {
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 codegen::serialize_object!(CrlTestRequest, unknown_fields { "Url" => url : skip });
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CrlTestRequest, unknown_fields { "Url" => url : plain });
 
 /// Schema `CSS.CMS.Data.Model.Models.Monitoring.CRLTestResponse` (API version 1.0).
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CrlTestResponse {
     /// JSON field `Success`.
@@ -6551,6 +7234,7 @@ pub struct CrlTestResponse {
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CrlTestResponse, unknown_fields {
     "Success" => success: skip,
@@ -6558,6 +7242,7 @@ codegen::serialize_object!(CrlTestResponse, unknown_fields {
 });
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 codegen::deserialize_object!(CrlTestResponse, unknown_fields {
     "Success" => success: plain,
     "Message" => message: plain,
@@ -6565,6 +7250,7 @@ codegen::deserialize_object!(CrlTestResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.CSRContents` (API version 1.0).
 #[cfg(any(feature = "csr-generation", feature = "enrollment"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "csr-generation", feature = "enrollment"))))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CsrContents {
     /// JSON field `CSR`.
@@ -6576,13 +7262,16 @@ pub struct CsrContents {
 }
 
 #[cfg(any(feature = "csr-generation", feature = "enrollment"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "csr-generation", feature = "enrollment"))))]
 codegen::serialize_object!(CsrContents, unknown_fields { "CSR" => csr : always });
 
 #[cfg(any(feature = "csr-generation", feature = "enrollment"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "csr-generation", feature = "enrollment"))))]
 codegen::deserialize_object!(CsrContents, unknown_fields { "CSR" => csr : plain });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.CSREnrollmentRequest` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CsrEnrollmentRequest {
     /// JSON field `CSR`.
@@ -6626,6 +7315,7 @@ pub struct CsrEnrollmentRequest {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::serialize_object!(CsrEnrollmentRequest, unknown_fields {
     "CSR" => csr: always,
     "PrivateKey" => private_key: skip,
@@ -6645,6 +7335,7 @@ codegen::serialize_object!(CsrEnrollmentRequest, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CsrEnrollmentRequest, unknown_fields {
     "CSR" => csr: plain,
@@ -6666,6 +7357,7 @@ codegen::deserialize_object!(CsrEnrollmentRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.Enrollment.CSREnrollmentResponse` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CsrEnrollmentResponse {
     /// JSON field `CertificateInformation`.
@@ -6679,6 +7371,7 @@ pub struct CsrEnrollmentResponse {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CsrEnrollmentResponse, unknown_fields {
     "CertificateInformation" => certificate_information: skip,
@@ -6686,6 +7379,7 @@ codegen::serialize_object!(CsrEnrollmentResponse, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(CsrEnrollmentResponse, unknown_fields {
     "CertificateInformation" => certificate_information: object,
     "Metadata" => metadata: plain,
@@ -6693,6 +7387,7 @@ codegen::deserialize_object!(CsrEnrollmentResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.CSRGenerationRequest` (API version 1.0).
 #[cfg(feature = "csr-generation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CsrGenerationRequest {
     /// Subject for the requested certificate
@@ -6734,6 +7429,7 @@ pub struct CsrGenerationRequest {
 }
 
 #[cfg(feature = "csr-generation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
 codegen::serialize_object!(CsrGenerationRequest, unknown_fields {
     "Subject" => subject: always,
     "KeyType" => key_type: always,
@@ -6747,6 +7443,7 @@ codegen::serialize_object!(CsrGenerationRequest, unknown_fields {
 });
 
 #[cfg(feature = "csr-generation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CsrGenerationRequest, unknown_fields {
     "Subject" => subject: plain,
@@ -6762,6 +7459,7 @@ codegen::deserialize_object!(CsrGenerationRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.CSRGenerationResponseModel` (API version 1.0).
 #[cfg(feature = "csr-generation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CsrGenerationResponseModel {
     /// JSON field `CSRFilePath`.
@@ -6775,6 +7473,7 @@ pub struct CsrGenerationResponseModel {
 }
 
 #[cfg(feature = "csr-generation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CsrGenerationResponseModel, unknown_fields {
     "CSRFilePath" => csr_file_path: skip,
@@ -6782,6 +7481,7 @@ codegen::serialize_object!(CsrGenerationResponseModel, unknown_fields {
 });
 
 #[cfg(feature = "csr-generation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
 codegen::deserialize_object!(CsrGenerationResponseModel, unknown_fields {
     "CSRFilePath" => csr_file_path: plain,
     "CSRText" => csr_text: plain,
@@ -6789,6 +7489,7 @@ codegen::deserialize_object!(CsrGenerationResponseModel, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.CustomJobResultDataResponse` (API version 1.0).
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomJobResultDataResponse {
     /// JSON field `JobHistoryId`.
@@ -6802,6 +7503,7 @@ pub struct CustomJobResultDataResponse {
 }
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CustomJobResultDataResponse, unknown_fields {
     "JobHistoryId" => job_history_id: skip,
@@ -6809,6 +7511,7 @@ codegen::serialize_object!(CustomJobResultDataResponse, unknown_fields {
 });
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 codegen::deserialize_object!(CustomJobResultDataResponse, unknown_fields {
     "JobHistoryId" => job_history_id: plain,
     "Data" => data: plain,
@@ -6816,6 +7519,7 @@ codegen::deserialize_object!(CustomJobResultDataResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Reports.CustomReports.CustomReportCreationRequest` (API version 1.0).
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomReportCreationRequest {
     /// JSON field `CustomURL`.
@@ -6835,6 +7539,7 @@ pub struct CustomReportCreationRequest {
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 codegen::serialize_object!(CustomReportCreationRequest, unknown_fields {
     "CustomURL" => custom_url: always,
     "DisplayName" => display_name: always,
@@ -6844,6 +7549,7 @@ codegen::serialize_object!(CustomReportCreationRequest, unknown_fields {
 });
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CustomReportCreationRequest, unknown_fields {
     "CustomURL" => custom_url: plain,
@@ -6855,6 +7561,7 @@ codegen::deserialize_object!(CustomReportCreationRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Reports.CustomReports.CustomReportResponse` (API version 1.0).
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomReportResponse {
     /// JSON field `CustomURL`.
@@ -6876,6 +7583,7 @@ pub struct CustomReportResponse {
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(CustomReportResponse, unknown_fields {
     "CustomURL" => custom_url: skip,
@@ -6887,6 +7595,7 @@ codegen::serialize_object!(CustomReportResponse, unknown_fields {
 });
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 codegen::deserialize_object!(CustomReportResponse, unknown_fields {
     "CustomURL" => custom_url: plain,
     "Id" => id: plain,
@@ -6898,6 +7607,7 @@ codegen::deserialize_object!(CustomReportResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Reports.CustomReports.CustomReportUpdateRequest` (API version 1.0).
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomReportUpdateRequest {
     /// JSON field `Id`.
@@ -6919,6 +7629,7 @@ pub struct CustomReportUpdateRequest {
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 codegen::serialize_object!(CustomReportUpdateRequest, unknown_fields {
     "Id" => id: always,
     "CustomURL" => custom_url: always,
@@ -6929,6 +7640,7 @@ codegen::serialize_object!(CustomReportUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(CustomReportUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -6941,6 +7653,7 @@ codegen::deserialize_object!(CustomReportUpdateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.DashboardRequest` (API version 1.0).
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DashboardRequest {
     /// JSON field `Show`.
@@ -6954,12 +7667,14 @@ pub struct DashboardRequest {
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 codegen::serialize_object!(DashboardRequest, unknown_fields {
     "Show" => show: always,
     "WarningHours" => warning_hours: skip,
 });
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(DashboardRequest, unknown_fields {
     "Show" => show: plain,
@@ -6968,6 +7683,7 @@ codegen::deserialize_object!(DashboardRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.DashboardResponse` (API version 1.0).
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DashboardResponse {
     /// JSON field `Show`.
@@ -6981,6 +7697,7 @@ pub struct DashboardResponse {
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(DashboardResponse, unknown_fields {
     "Show" => show: skip,
@@ -6988,6 +7705,7 @@ codegen::serialize_object!(DashboardResponse, unknown_fields {
 });
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 codegen::deserialize_object!(DashboardResponse, unknown_fields {
     "Show" => show: plain,
     "WarningHours" => warning_hours: plain,
@@ -7019,10 +7737,39 @@ codegen::deserialize_object!(DashboardResponse, unknown_fields {
         feature = "user"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "agent-blueprint",
+                feature = "application",
+                feature = "certificate-authority",
+                feature = "certificate-collection",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "logon",
+                feature = "monitoring",
+                feature = "orchestrator-job",
+                feature = "pending-alert",
+                feature = "reports",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "ssl",
+                feature = "user"
+            )
+        )
+    )
+)]
 pub type DayOfWeek = crate::Code<codes::DayOfWeek>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionCreateRequest` (API version 2).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DefinitionCreateRequest {
     /// JSON field `DisplayName`.
@@ -7042,6 +7789,7 @@ pub struct DefinitionCreateRequest {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::serialize_object!(DefinitionCreateRequest, unknown_fields {
     "DisplayName" => display_name: always,
     "Description" => description: always,
@@ -7051,6 +7799,7 @@ codegen::serialize_object!(DefinitionCreateRequest, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(DefinitionCreateRequest, unknown_fields {
     "DisplayName" => display_name: plain,
@@ -7062,6 +7811,7 @@ codegen::deserialize_object!(DefinitionCreateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.V1.DefinitionCreateV1Request` (API version 1.0).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DefinitionCreateV1Request {
     /// Display name of the Definition
@@ -7092,6 +7842,7 @@ pub struct DefinitionCreateV1Request {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::serialize_object!(DefinitionCreateV1Request, unknown_fields {
     "DisplayName" => display_name: skip,
     "Description" => description: skip,
@@ -7101,6 +7852,7 @@ codegen::serialize_object!(DefinitionCreateV1Request, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(DefinitionCreateV1Request, unknown_fields {
     "DisplayName" => display_name: plain,
@@ -7112,6 +7864,7 @@ codegen::deserialize_object!(DefinitionCreateV1Request, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionQueryResponse` (API version 2).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DefinitionQueryResponse {
     /// JSON field `Id`.
@@ -7137,6 +7890,7 @@ pub struct DefinitionQueryResponse {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(DefinitionQueryResponse, unknown_fields {
     "Id" => id: skip,
@@ -7150,6 +7904,7 @@ codegen::serialize_object!(DefinitionQueryResponse, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::deserialize_object!(DefinitionQueryResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
@@ -7163,6 +7918,7 @@ codegen::deserialize_object!(DefinitionQueryResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.V1.DefinitionQueryV1Response` (API version 1.0).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DefinitionQueryV1Response {
     /// JSON field `Id`.
@@ -7188,6 +7944,7 @@ pub struct DefinitionQueryV1Response {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(DefinitionQueryV1Response, unknown_fields {
     "Id" => id: skip,
@@ -7201,6 +7958,7 @@ codegen::serialize_object!(DefinitionQueryV1Response, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::deserialize_object!(DefinitionQueryV1Response, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
@@ -7214,6 +7972,7 @@ codegen::deserialize_object!(DefinitionQueryV1Response, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionResponse` (API version 2).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DefinitionResponse {
     /// JSON field `Id`.
@@ -7243,6 +8002,7 @@ pub struct DefinitionResponse {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(DefinitionResponse, unknown_fields {
     "Id" => id: skip,
@@ -7258,6 +8018,7 @@ codegen::serialize_object!(DefinitionResponse, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::deserialize_object!(DefinitionResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
@@ -7273,6 +8034,7 @@ codegen::deserialize_object!(DefinitionResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionStepRequest` (API version 1.0).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DefinitionStepRequest {
     /// JSON field `ExtensionName`.
@@ -7300,6 +8062,7 @@ pub struct DefinitionStepRequest {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::serialize_object!(DefinitionStepRequest, unknown_fields {
     "ExtensionName" => extension_name: skip,
     "UniqueName" => unique_name: skip,
@@ -7312,6 +8075,7 @@ codegen::serialize_object!(DefinitionStepRequest, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(DefinitionStepRequest, unknown_fields {
     "ExtensionName" => extension_name: plain,
@@ -7326,6 +8090,7 @@ codegen::deserialize_object!(DefinitionStepRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionStepResponse` (API version 2).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DefinitionStepResponse {
     /// JSON field `Id`.
@@ -7355,6 +8120,7 @@ pub struct DefinitionStepResponse {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(DefinitionStepResponse, unknown_fields {
     "Id" => id: skip,
@@ -7369,6 +8135,7 @@ codegen::serialize_object!(DefinitionStepResponse, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::deserialize_object!(DefinitionStepResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
@@ -7383,6 +8150,7 @@ codegen::deserialize_object!(DefinitionStepResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionStepSignalResponse` (API version 2).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DefinitionStepSignalResponse {
     /// The name of the signal.
@@ -7404,6 +8172,7 @@ pub struct DefinitionStepSignalResponse {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(DefinitionStepSignalResponse, unknown_fields {
     "SignalName" => signal_name: skip,
@@ -7412,6 +8181,7 @@ codegen::serialize_object!(DefinitionStepSignalResponse, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::deserialize_object!(DefinitionStepSignalResponse, unknown_fields {
     "SignalName" => signal_name: plain,
     "Roles" => roles: object,
@@ -7420,6 +8190,7 @@ codegen::deserialize_object!(DefinitionStepSignalResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionStepSignalRoleResponse` (API version 2).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DefinitionStepSignalRoleResponse {
     /// The Id of the role.
@@ -7437,6 +8208,7 @@ pub struct DefinitionStepSignalRoleResponse {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(DefinitionStepSignalRoleResponse, unknown_fields {
     "RoleId" => role_id: skip,
@@ -7444,6 +8216,7 @@ codegen::serialize_object!(DefinitionStepSignalRoleResponse, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::deserialize_object!(DefinitionStepSignalRoleResponse, unknown_fields {
     "RoleId" => role_id: plain,
     "RoleName" => role_name: plain,
@@ -7451,6 +8224,7 @@ codegen::deserialize_object!(DefinitionStepSignalRoleResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.V1.DefinitionStepSignalV1Response` (API version 1.0).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DefinitionStepSignalV1Response {
     /// The name of the signal.
@@ -7472,6 +8246,7 @@ pub struct DefinitionStepSignalV1Response {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(DefinitionStepSignalV1Response, unknown_fields {
     "SignalName" => signal_name: skip,
@@ -7480,6 +8255,7 @@ codegen::serialize_object!(DefinitionStepSignalV1Response, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::deserialize_object!(DefinitionStepSignalV1Response, unknown_fields {
     "SignalName" => signal_name: plain,
     "RoleIds" => role_ids: plain,
@@ -7488,6 +8264,7 @@ codegen::deserialize_object!(DefinitionStepSignalV1Response, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.V1.DefinitionStepV1Response` (API version 1.0).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DefinitionStepV1Response {
     /// JSON field `Id`.
@@ -7517,6 +8294,7 @@ pub struct DefinitionStepV1Response {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(DefinitionStepV1Response, unknown_fields {
     "Id" => id: skip,
@@ -7531,6 +8309,7 @@ codegen::serialize_object!(DefinitionStepV1Response, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::deserialize_object!(DefinitionStepV1Response, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
@@ -7545,6 +8324,7 @@ codegen::deserialize_object!(DefinitionStepV1Response, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.DefinitionUpdateRequest` (API version 2).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DefinitionUpdateRequest {
     /// JSON field `DisplayName`.
@@ -7564,6 +8344,7 @@ pub struct DefinitionUpdateRequest {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::serialize_object!(DefinitionUpdateRequest, unknown_fields {
     "DisplayName" => display_name: always,
     "Description" => description: always,
@@ -7572,6 +8353,7 @@ codegen::serialize_object!(DefinitionUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(DefinitionUpdateRequest, unknown_fields {
     "DisplayName" => display_name: plain,
@@ -7582,6 +8364,7 @@ codegen::deserialize_object!(DefinitionUpdateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.V1.DefinitionUpdateV1Request` (API version 1.0).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DefinitionUpdateV1Request {
     /// JSON field `DisplayName`.
@@ -7597,6 +8380,7 @@ pub struct DefinitionUpdateV1Request {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::serialize_object!(DefinitionUpdateV1Request, unknown_fields {
     "DisplayName" => display_name: always,
     "Description" => description: always,
@@ -7604,6 +8388,7 @@ codegen::serialize_object!(DefinitionUpdateV1Request, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(DefinitionUpdateV1Request, unknown_fields {
     "DisplayName" => display_name: plain,
@@ -7613,6 +8398,7 @@ codegen::deserialize_object!(DefinitionUpdateV1Request, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.V1.DefinitionV1Response` (API version 1.0).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DefinitionV1Response {
     /// JSON field `Id`.
@@ -7644,6 +8430,7 @@ pub struct DefinitionV1Response {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(DefinitionV1Response, unknown_fields {
     "Id" => id: skip,
@@ -7660,6 +8447,7 @@ codegen::serialize_object!(DefinitionV1Response, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::deserialize_object!(DefinitionV1Response, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
@@ -7676,6 +8464,7 @@ codegen::deserialize_object!(DefinitionV1Response, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.Workflow.DenialRequest` (API version 1.0).
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DenialRequest {
     /// JSON field `Comment`.
@@ -7689,12 +8478,14 @@ pub struct DenialRequest {
 }
 
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 codegen::serialize_object!(DenialRequest, unknown_fields {
     "Comment" => comment: skip,
     "CertificateRequestIds" => certificate_request_ids: skip,
 });
 
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(DenialRequest, unknown_fields {
     "Comment" => comment: plain,
@@ -7703,6 +8494,7 @@ codegen::deserialize_object!(DenialRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Denied.DeniedAlertCreationRequest` (API version 1.0).
 #[cfg(feature = "denied-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeniedAlertCreationRequest {
     /// JSON field `DisplayName`.
@@ -7728,6 +8520,7 @@ pub struct DeniedAlertCreationRequest {
 }
 
 #[cfg(feature = "denied-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
 codegen::serialize_object!(DeniedAlertCreationRequest, unknown_fields {
     "DisplayName" => display_name: always,
     "Subject" => subject: always,
@@ -7740,6 +8533,7 @@ codegen::serialize_object!(DeniedAlertCreationRequest, unknown_fields {
 });
 
 #[cfg(feature = "denied-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(DeniedAlertCreationRequest, unknown_fields {
     "DisplayName" => display_name: plain,
@@ -7754,6 +8548,7 @@ codegen::deserialize_object!(DeniedAlertCreationRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Denied.DeniedAlertDefinitionResponse` (API version 1.0).
 #[cfg(feature = "denied-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeniedAlertDefinitionResponse {
     /// JSON field `Id`.
@@ -7779,6 +8574,7 @@ pub struct DeniedAlertDefinitionResponse {
 }
 
 #[cfg(feature = "denied-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(DeniedAlertDefinitionResponse, unknown_fields {
     "Id" => id: skip,
@@ -7792,6 +8588,7 @@ codegen::serialize_object!(DeniedAlertDefinitionResponse, unknown_fields {
 });
 
 #[cfg(feature = "denied-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
 codegen::deserialize_object!(DeniedAlertDefinitionResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
@@ -7805,6 +8602,7 @@ codegen::deserialize_object!(DeniedAlertDefinitionResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Denied.DeniedAlertUpdateRequest` (API version 1.0).
 #[cfg(feature = "denied-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeniedAlertUpdateRequest {
     /// JSON field `Id`.
@@ -7832,6 +8630,7 @@ pub struct DeniedAlertUpdateRequest {
 }
 
 #[cfg(feature = "denied-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
 codegen::serialize_object!(DeniedAlertUpdateRequest, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: always,
@@ -7845,6 +8644,7 @@ codegen::serialize_object!(DeniedAlertUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "denied-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(DeniedAlertUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -7860,6 +8660,7 @@ codegen::deserialize_object!(DeniedAlertUpdateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.DetailedKeyUsageModel` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DetailedKeyUsageModel {
     /// JSON field `CrlSign`.
@@ -7889,6 +8690,7 @@ pub struct DetailedKeyUsageModel {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(DetailedKeyUsageModel, unknown_fields {
     "CrlSign" => crl_sign: skip,
@@ -7904,6 +8706,7 @@ codegen::serialize_object!(DetailedKeyUsageModel, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(DetailedKeyUsageModel, unknown_fields {
     "CrlSign" => crl_sign: plain,
     "DataEncipherment" => data_encipherment: plain,
@@ -7919,6 +8722,7 @@ codegen::deserialize_object!(DetailedKeyUsageModel, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.DiscoveryJobRequest` (API version 1.0).
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DiscoveryJobRequest {
     /// JSON field `ClientMachine`.
@@ -7954,6 +8758,7 @@ pub struct DiscoveryJobRequest {
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 codegen::serialize_object!(DiscoveryJobRequest, unknown_fields {
     "ClientMachine" => client_machine: skip,
     "AgentId" => agent_id: skip,
@@ -7971,6 +8776,7 @@ codegen::serialize_object!(DiscoveryJobRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(DiscoveryJobRequest, unknown_fields {
     "ClientMachine" => client_machine: plain,
@@ -7990,6 +8796,7 @@ codegen::deserialize_object!(DiscoveryJobRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.DisplayScanJobPart` (API version 1.0).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DisplayScanJobPart {
     /// JSON field `ScanJobPartId`.
@@ -8011,6 +8818,7 @@ pub struct DisplayScanJobPart {
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(DisplayScanJobPart, unknown_fields {
     "ScanJobPartId" => scan_job_part_id: skip,
@@ -8022,6 +8830,7 @@ codegen::serialize_object!(DisplayScanJobPart, unknown_fields {
 });
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 codegen::deserialize_object!(DisplayScanJobPart, unknown_fields {
     "ScanJobPartId" => scan_job_part_id: plain,
     "Agent" => agent: plain,
@@ -8035,9 +8844,11 @@ codegen::deserialize_object!(DisplayScanJobPart, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1 (`COMMON_NAME`), 2 (`DISTINGUISHED_NAME`), 3 (`PRINCIPAL_NAME`), 4. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 pub type DuplicateSubjectType = crate::Code<codes::DuplicateSubjectType>;
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 impl crate::Code<codes::DuplicateSubjectType> {
     /// `Common name` (1), as the documents name it.
     pub const COMMON_NAME: Self = Self::number(1);
@@ -8049,6 +8860,7 @@ impl crate::Code<codes::DuplicateSubjectType> {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.EmailRequest` (API version 1.0).
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EmailRequest {
     /// JSON field `EnableReminder`.
@@ -8064,6 +8876,7 @@ pub struct EmailRequest {
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 codegen::serialize_object!(EmailRequest, unknown_fields {
     "EnableReminder" => enable_reminder: skip,
     "WarningDays" => warning_days: skip,
@@ -8071,6 +8884,7 @@ codegen::serialize_object!(EmailRequest, unknown_fields {
 });
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(EmailRequest, unknown_fields {
     "EnableReminder" => enable_reminder: plain,
@@ -8080,6 +8894,7 @@ codegen::deserialize_object!(EmailRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.EmailResponse` (API version 1.0).
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EmailResponse {
     /// JSON field `EnableReminder`.
@@ -8095,6 +8910,7 @@ pub struct EmailResponse {
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EmailResponse, unknown_fields {
     "EnableReminder" => enable_reminder: skip,
@@ -8103,6 +8919,7 @@ codegen::serialize_object!(EmailResponse, unknown_fields {
 });
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 codegen::deserialize_object!(EmailResponse, unknown_fields {
     "EnableReminder" => enable_reminder: plain,
     "WarningDays" => warning_days: plain,
@@ -8113,10 +8930,12 @@ codegen::deserialize_object!(EmailResponse, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8, 9. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 pub type EncryptionKeyType = crate::Code<codes::EncryptionKeyType>;
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.Endpoint` (API version 1.0).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Endpoint {
     /// JSON field `EndpointId`.
@@ -8142,6 +8961,7 @@ pub struct Endpoint {
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(Endpoint, unknown_fields {
     "EndpointId" => endpoint_id: skip,
@@ -8154,6 +8974,7 @@ codegen::serialize_object!(Endpoint, unknown_fields {
 });
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 codegen::deserialize_object!(Endpoint, unknown_fields {
     "EndpointId" => endpoint_id: plain,
     "NetworkId" => network_id: plain,
@@ -8166,6 +8987,7 @@ codegen::deserialize_object!(Endpoint, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.EndpointHistoryResponse` (API version 1.0).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EndpointHistoryResponse {
     /// JSON field `HistoryId`.
@@ -8193,6 +9015,7 @@ pub struct EndpointHistoryResponse {
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EndpointHistoryResponse, unknown_fields {
     "HistoryId" => history_id: skip,
@@ -8207,6 +9030,7 @@ codegen::serialize_object!(EndpointHistoryResponse, unknown_fields {
 });
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 codegen::deserialize_object!(EndpointHistoryResponse, unknown_fields {
     "HistoryId" => history_id: plain,
     "EndpointId" => endpoint_id: plain,
@@ -8221,6 +9045,7 @@ codegen::deserialize_object!(EndpointHistoryResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.EndpointStatusRequest` (API version 1.0).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EndpointStatusRequest {
     /// JSON field `Id`.
@@ -8234,12 +9059,14 @@ pub struct EndpointStatusRequest {
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 codegen::serialize_object!(EndpointStatusRequest, unknown_fields {
     "Id" => id: always,
     "Status" => status: always,
 });
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(EndpointStatusRequest, unknown_fields {
     "Id" => id: plain,
@@ -8248,6 +9075,7 @@ codegen::deserialize_object!(EndpointStatusRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.Core.Models.Enrollment.EnrollmentCA` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentCa {
     /// JSON field `Id`.
@@ -8267,6 +9095,7 @@ pub struct EnrollmentCa {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EnrollmentCa, unknown_fields {
     "Id" => id: skip,
@@ -8277,6 +9106,7 @@ codegen::serialize_object!(EnrollmentCa, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(EnrollmentCa, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -8287,6 +9117,7 @@ codegen::deserialize_object!(EnrollmentCa, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.EnrollmentManagementRequest` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentManagementRequest {
     /// The stores to add the certificate to. Values in this collection will take precedence over values in CSS.CMS.Data.Model.Models.Enrollment.SpecificEnrollmentManagementRequest.StoreTypes.
@@ -8312,6 +9143,7 @@ pub struct EnrollmentManagementRequest {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::serialize_object!(EnrollmentManagementRequest, unknown_fields {
     "Stores" => stores: skip,
     "StoreIds" => store_ids: skip,
@@ -8323,6 +9155,7 @@ codegen::serialize_object!(EnrollmentManagementRequest, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(EnrollmentManagementRequest, unknown_fields {
     "Stores" => stores: object,
@@ -8336,6 +9169,7 @@ codegen::deserialize_object!(EnrollmentManagementRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.EnrollmentManagementResponse` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentManagementResponse {
     /// JSON field `SuccessfulStores`.
@@ -8349,6 +9183,7 @@ pub struct EnrollmentManagementResponse {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EnrollmentManagementResponse, unknown_fields {
     "SuccessfulStores" => successful_stores: skip,
@@ -8356,6 +9191,7 @@ codegen::serialize_object!(EnrollmentManagementResponse, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(EnrollmentManagementResponse, unknown_fields {
     "SuccessfulStores" => successful_stores: plain,
     "FailedStores" => failed_stores: plain,
@@ -8363,6 +9199,7 @@ codegen::deserialize_object!(EnrollmentManagementResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternAssociatedRoleResponse` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentPatternAssociatedRoleResponse {
     /// JSON field `Id`.
@@ -8376,6 +9213,7 @@ pub struct EnrollmentPatternAssociatedRoleResponse {
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EnrollmentPatternAssociatedRoleResponse, unknown_fields {
     "Id" => id: skip,
@@ -8383,6 +9221,7 @@ codegen::serialize_object!(EnrollmentPatternAssociatedRoleResponse, unknown_fiel
 });
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 codegen::deserialize_object!(EnrollmentPatternAssociatedRoleResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -8390,6 +9229,7 @@ codegen::deserialize_object!(EnrollmentPatternAssociatedRoleResponse, unknown_fi
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternCAResponse` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentPatternCaResponse {
     /// JSON field `Id`.
@@ -8407,6 +9247,7 @@ pub struct EnrollmentPatternCaResponse {
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EnrollmentPatternCaResponse, unknown_fields {
     "Id" => id: skip,
@@ -8416,6 +9257,7 @@ codegen::serialize_object!(EnrollmentPatternCaResponse, unknown_fields {
 });
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 codegen::deserialize_object!(EnrollmentPatternCaResponse, unknown_fields {
     "Id" => id: plain,
     "LogicalName" => logical_name: plain,
@@ -8425,6 +9267,7 @@ codegen::deserialize_object!(EnrollmentPatternCaResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternCreateRequest` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentPatternCreateRequest {
     /// JSON field `Template`.
@@ -8462,6 +9305,7 @@ pub struct EnrollmentPatternCreateRequest {
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 codegen::serialize_object!(EnrollmentPatternCreateRequest, unknown_fields {
     "Template" => template: always,
     "Name" => name: always,
@@ -8480,6 +9324,7 @@ codegen::serialize_object!(EnrollmentPatternCreateRequest, unknown_fields {
 });
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(EnrollmentPatternCreateRequest, unknown_fields {
     "Template" => template: plain,
@@ -8500,6 +9345,7 @@ codegen::deserialize_object!(EnrollmentPatternCreateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternDefaultRequest` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentPatternDefaultRequest {
     /// The subject part to apply the default to.
@@ -8517,12 +9363,14 @@ pub struct EnrollmentPatternDefaultRequest {
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 codegen::serialize_object!(EnrollmentPatternDefaultRequest, unknown_fields {
     "SubjectPart" => subject_part: always,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(EnrollmentPatternDefaultRequest, unknown_fields {
     "SubjectPart" => subject_part: plain,
@@ -8531,6 +9379,7 @@ codegen::deserialize_object!(EnrollmentPatternDefaultRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternDefaultResponse` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentPatternDefaultResponse {
     /// The subject part to apply the default to.
@@ -8548,6 +9397,7 @@ pub struct EnrollmentPatternDefaultResponse {
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EnrollmentPatternDefaultResponse, unknown_fields {
     "SubjectPart" => subject_part: skip,
@@ -8555,6 +9405,7 @@ codegen::serialize_object!(EnrollmentPatternDefaultResponse, unknown_fields {
 });
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 codegen::deserialize_object!(EnrollmentPatternDefaultResponse, unknown_fields {
     "SubjectPart" => subject_part: plain,
     "Value" => value: plain,
@@ -8562,6 +9413,7 @@ codegen::deserialize_object!(EnrollmentPatternDefaultResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternFieldRequest` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentPatternFieldRequest {
     /// JSON field `Name`.
@@ -8577,6 +9429,7 @@ pub struct EnrollmentPatternFieldRequest {
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 codegen::serialize_object!(EnrollmentPatternFieldRequest, unknown_fields {
     "Name" => name: skip,
     "DataType" => data_type: skip,
@@ -8584,6 +9437,7 @@ codegen::serialize_object!(EnrollmentPatternFieldRequest, unknown_fields {
 });
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(EnrollmentPatternFieldRequest, unknown_fields {
     "Name" => name: plain,
@@ -8593,6 +9447,7 @@ codegen::deserialize_object!(EnrollmentPatternFieldRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternFieldResponse` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentPatternFieldResponse {
     /// JSON field `Name`.
@@ -8608,6 +9463,7 @@ pub struct EnrollmentPatternFieldResponse {
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EnrollmentPatternFieldResponse, unknown_fields {
     "Name" => name: skip,
@@ -8616,6 +9472,7 @@ codegen::serialize_object!(EnrollmentPatternFieldResponse, unknown_fields {
 });
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 codegen::deserialize_object!(EnrollmentPatternFieldResponse, unknown_fields {
     "Name" => name: plain,
     "DataType" => data_type: plain,
@@ -8624,6 +9481,7 @@ codegen::deserialize_object!(EnrollmentPatternFieldResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternMetadataFieldRequest` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentPatternMetadataFieldRequest {
     /// JSON field `MetadataId`.
@@ -8645,6 +9503,7 @@ pub struct EnrollmentPatternMetadataFieldRequest {
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 codegen::serialize_object!(EnrollmentPatternMetadataFieldRequest, unknown_fields {
     "MetadataId" => metadata_id: skip,
     "DefaultValue" => default_value: skip,
@@ -8655,6 +9514,7 @@ codegen::serialize_object!(EnrollmentPatternMetadataFieldRequest, unknown_fields
 });
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(EnrollmentPatternMetadataFieldRequest, unknown_fields {
     "MetadataId" => metadata_id: plain,
@@ -8667,6 +9527,7 @@ codegen::deserialize_object!(EnrollmentPatternMetadataFieldRequest, unknown_fiel
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternMetadataFieldResponse` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentPatternMetadataFieldResponse {
     /// JSON field `MetadataId`.
@@ -8688,6 +9549,7 @@ pub struct EnrollmentPatternMetadataFieldResponse {
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EnrollmentPatternMetadataFieldResponse, unknown_fields {
     "MetadataId" => metadata_id: skip,
@@ -8699,6 +9561,7 @@ codegen::serialize_object!(EnrollmentPatternMetadataFieldResponse, unknown_field
 });
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 codegen::deserialize_object!(EnrollmentPatternMetadataFieldResponse, unknown_fields {
     "MetadataId" => metadata_id: plain,
     "DefaultValue" => default_value: plain,
@@ -8710,6 +9573,7 @@ codegen::deserialize_object!(EnrollmentPatternMetadataFieldResponse, unknown_fie
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternPolicyRequest` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentPatternPolicyRequest {
     /// JSON field `AllowKeyReuse`.
@@ -8737,6 +9601,7 @@ pub struct EnrollmentPatternPolicyRequest {
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 codegen::serialize_object!(EnrollmentPatternPolicyRequest, unknown_fields {
     "AllowKeyReuse" => allow_key_reuse: skip,
     "AllowWildcards" => allow_wildcards: skip,
@@ -8750,6 +9615,7 @@ codegen::serialize_object!(EnrollmentPatternPolicyRequest, unknown_fields {
 });
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(EnrollmentPatternPolicyRequest, unknown_fields {
     "AllowKeyReuse" => allow_key_reuse: plain,
@@ -8765,6 +9631,7 @@ codegen::deserialize_object!(EnrollmentPatternPolicyRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternPolicyResponse` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentPatternPolicyResponse {
     /// Whether or not keys can be reused.
@@ -8804,6 +9671,7 @@ pub struct EnrollmentPatternPolicyResponse {
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EnrollmentPatternPolicyResponse, unknown_fields {
     "AllowKeyReuse" => allow_key_reuse: skip,
@@ -8818,6 +9686,7 @@ codegen::serialize_object!(EnrollmentPatternPolicyResponse, unknown_fields {
 });
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 codegen::deserialize_object!(EnrollmentPatternPolicyResponse, unknown_fields {
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
@@ -8832,6 +9701,7 @@ codegen::deserialize_object!(EnrollmentPatternPolicyResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternRegexesRequest` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentPatternRegexesRequest {
     /// The subject part to apply the regular expression to.
@@ -8857,6 +9727,7 @@ pub struct EnrollmentPatternRegexesRequest {
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 codegen::serialize_object!(EnrollmentPatternRegexesRequest, unknown_fields {
     "SubjectPart" => subject_part: always,
     "Regex" => regex: skip,
@@ -8865,6 +9736,7 @@ codegen::serialize_object!(EnrollmentPatternRegexesRequest, unknown_fields {
 });
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(EnrollmentPatternRegexesRequest, unknown_fields {
     "SubjectPart" => subject_part: plain,
@@ -8875,6 +9747,7 @@ codegen::deserialize_object!(EnrollmentPatternRegexesRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternRegexesResponse` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentPatternRegexesResponse {
     /// The subject part to apply the regular expression to.
@@ -8900,6 +9773,7 @@ pub struct EnrollmentPatternRegexesResponse {
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EnrollmentPatternRegexesResponse, unknown_fields {
     "SubjectPart" => subject_part: skip,
@@ -8909,6 +9783,7 @@ codegen::serialize_object!(EnrollmentPatternRegexesResponse, unknown_fields {
 });
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 codegen::deserialize_object!(EnrollmentPatternRegexesResponse, unknown_fields {
     "SubjectPart" => subject_part: plain,
     "Regex" => regex: plain,
@@ -8918,6 +9793,7 @@ codegen::deserialize_object!(EnrollmentPatternRegexesResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternRequest` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentPatternRequest {
     /// JSON field `Name`.
@@ -8953,6 +9829,7 @@ pub struct EnrollmentPatternRequest {
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 codegen::serialize_object!(EnrollmentPatternRequest, unknown_fields {
     "Name" => name: always,
     "Description" => description: skip,
@@ -8970,6 +9847,7 @@ codegen::serialize_object!(EnrollmentPatternRequest, unknown_fields {
 });
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(EnrollmentPatternRequest, unknown_fields {
     "Name" => name: plain,
@@ -8989,6 +9867,7 @@ codegen::deserialize_object!(EnrollmentPatternRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternResponse` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentPatternResponse {
     /// JSON field `Id`.
@@ -9028,6 +9907,7 @@ pub struct EnrollmentPatternResponse {
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EnrollmentPatternResponse, unknown_fields {
     "Id" => id: skip,
@@ -9048,6 +9928,7 @@ codegen::serialize_object!(EnrollmentPatternResponse, unknown_fields {
 });
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 codegen::deserialize_object!(EnrollmentPatternResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -9068,6 +9949,7 @@ codegen::deserialize_object!(EnrollmentPatternResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternSettingsResponse` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentPatternSettingsResponse {
     /// The regular expressions to use for validation during enrollment.
@@ -9087,6 +9969,7 @@ pub struct EnrollmentPatternSettingsResponse {
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EnrollmentPatternSettingsResponse, unknown_fields {
     "Regexes" => regexes: skip,
@@ -9095,6 +9978,7 @@ codegen::serialize_object!(EnrollmentPatternSettingsResponse, unknown_fields {
 });
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 codegen::deserialize_object!(EnrollmentPatternSettingsResponse, unknown_fields {
     "Regexes" => regexes: object,
     "Defaults" => defaults: object,
@@ -9103,6 +9987,7 @@ codegen::deserialize_object!(EnrollmentPatternSettingsResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.EnrollmentPatternTemplateResponse` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentPatternTemplateResponse {
     /// JSON field `Id`.
@@ -9124,6 +10009,7 @@ pub struct EnrollmentPatternTemplateResponse {
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EnrollmentPatternTemplateResponse, unknown_fields {
     "Id" => id: skip,
@@ -9135,6 +10021,7 @@ codegen::serialize_object!(EnrollmentPatternTemplateResponse, unknown_fields {
 });
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 codegen::deserialize_object!(EnrollmentPatternTemplateResponse, unknown_fields {
     "Id" => id: plain,
     "TemplateName" => template_name: plain,
@@ -9146,6 +10033,7 @@ codegen::deserialize_object!(EnrollmentPatternTemplateResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.Core.Models.Enrollment.EnrollmentTemplate` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentTemplate {
     /// JSON field `Id`.
@@ -9185,6 +10073,7 @@ pub struct EnrollmentTemplate {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EnrollmentTemplate, unknown_fields {
     "Id" => id: skip,
@@ -9205,6 +10094,7 @@ codegen::serialize_object!(EnrollmentTemplate, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(EnrollmentTemplate, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -9225,6 +10115,7 @@ codegen::deserialize_object!(EnrollmentTemplate, unknown_fields {
 
 /// Schema `Keyfactor.Web.Core.Models.Enrollment.EnrollmentTemplateCAResponse` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentTemplateCaResponse {
     /// JSON field `Templates`.
@@ -9238,6 +10129,7 @@ pub struct EnrollmentTemplateCaResponse {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EnrollmentTemplateCaResponse, unknown_fields {
     "Templates" => templates: skip,
@@ -9245,6 +10137,7 @@ codegen::serialize_object!(EnrollmentTemplateCaResponse, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(EnrollmentTemplateCaResponse, unknown_fields {
     "Templates" => templates: object,
     "StandaloneCAs" => standalone_cas: object,
@@ -9252,6 +10145,7 @@ codegen::deserialize_object!(EnrollmentTemplateCaResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.Core.Models.Enrollment.EnrollmentTemplatePolicy` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentTemplatePolicy {
     /// JSON field `PrimaryKeyAlgorithms`.
@@ -9273,6 +10167,7 @@ pub struct EnrollmentTemplatePolicy {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EnrollmentTemplatePolicy, unknown_fields {
     "PrimaryKeyAlgorithms" => primary_key_algorithms: skip,
@@ -9284,6 +10179,7 @@ codegen::serialize_object!(EnrollmentTemplatePolicy, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(EnrollmentTemplatePolicy, unknown_fields {
     "PrimaryKeyAlgorithms" => primary_key_algorithms: object,
     "AlternativeKeyAlgorithms" => alternative_key_algorithms: object,
@@ -9295,6 +10191,7 @@ codegen::deserialize_object!(EnrollmentTemplatePolicy, unknown_fields {
 
 /// Schema `Keyfactor.Web.Core.Models.Enrollment.EnrollmentTemplateRegex` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentTemplateRegex {
     /// JSON field `TemplateId`.
@@ -9314,6 +10211,7 @@ pub struct EnrollmentTemplateRegex {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EnrollmentTemplateRegex, unknown_fields {
     "TemplateId" => template_id: skip,
@@ -9324,6 +10222,7 @@ codegen::serialize_object!(EnrollmentTemplateRegex, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(EnrollmentTemplateRegex, unknown_fields {
     "TemplateId" => template_id: plain,
     "SubjectPart" => subject_part: plain,
@@ -9342,10 +10241,23 @@ codegen::deserialize_object!(EnrollmentTemplateRegex, unknown_fields {
         feature = "template"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "certificate-authority",
+                feature = "enrollment-pattern",
+                feature = "template"
+            )
+        )
+    )
+)]
 pub type EnrollmentType = crate::Code<codes::EnrollmentType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.EntryParameters` (API version 1.0).
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EntryParameters {
     /// JSON field `StoreTypeId`.
@@ -9373,6 +10285,7 @@ pub struct EntryParameters {
 }
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 codegen::serialize_object!(EntryParameters, unknown_fields {
     "StoreTypeId" => store_type_id: skip,
     "Name" => name: skip,
@@ -9386,6 +10299,7 @@ codegen::serialize_object!(EntryParameters, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 codegen::deserialize_object!(EntryParameters, unknown_fields {
     "StoreTypeId" => store_type_id: plain,
     "Name" => name: plain,
@@ -9400,6 +10314,7 @@ codegen::deserialize_object!(EntryParameters, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.EntryParametersValidationOptions` (API version 1.0).
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EntryParametersValidationOptions {
     /// JSON field `HasPrivateKey`.
@@ -9417,6 +10332,7 @@ pub struct EntryParametersValidationOptions {
 }
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 codegen::serialize_object!(EntryParametersValidationOptions, unknown_fields {
     "HasPrivateKey" => has_private_key: skip,
     "OnAdd" => on_add: skip,
@@ -9425,6 +10341,7 @@ codegen::serialize_object!(EntryParametersValidationOptions, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 codegen::deserialize_object!(EntryParametersValidationOptions, unknown_fields {
     "HasPrivateKey" => has_private_key: plain,
     "OnAdd" => on_add: plain,
@@ -9438,6 +10355,18 @@ codegen::deserialize_object!(EntryParametersValidationOptions, unknown_fields {
         feature = "application",
         feature = "certificate-store",
         feature = "certificate-store-container"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container"
+            )
+        )
     )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -9463,6 +10392,18 @@ pub struct EntryParametersValidationOptionsModel {
         feature = "certificate-store-container"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container"
+            )
+        )
+    )
+)]
 codegen::serialize_object!(EntryParametersValidationOptionsModel, unknown_fields {
     "HasPrivateKey" => has_private_key: skip,
     "OnAdd" => on_add: skip,
@@ -9477,6 +10418,18 @@ codegen::serialize_object!(EntryParametersValidationOptionsModel, unknown_fields
         feature = "certificate-store-container"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container"
+            )
+        )
+    )
+)]
 codegen::deserialize_object!(EntryParametersValidationOptionsModel, unknown_fields {
     "HasPrivateKey" => has_private_key: plain,
     "OnAdd" => on_add: plain,
@@ -9488,6 +10441,7 @@ codegen::deserialize_object!(EntryParametersValidationOptionsModel, unknown_fiel
 ///
 /// An integer code; the documents list the values 1, 2, 3, 4, 5. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 pub type EnumsDataType = crate::Code<codes::EnumsDataType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EventHandler.EventHandlerParameterRequest` (API version 1.0).
@@ -9498,6 +10452,20 @@ pub type EnumsDataType = crate::Code<codes::EnumsDataType>;
         feature = "issued-alert",
         feature = "key-rotation-alert",
         feature = "pending-alert"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "denied-alert",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "pending-alert"
+            )
+        )
     )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -9523,6 +10491,20 @@ pub struct EventHandlerParameterRequest {
         feature = "pending-alert"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "denied-alert",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "pending-alert"
+            )
+        )
+    )
+)]
 codegen::serialize_object!(EventHandlerParameterRequest, unknown_fields {
     "Key" => key: always,
     "DefaultValue" => default_value: always,
@@ -9536,6 +10518,20 @@ codegen::serialize_object!(EventHandlerParameterRequest, unknown_fields {
         feature = "issued-alert",
         feature = "key-rotation-alert",
         feature = "pending-alert"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "denied-alert",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "pending-alert"
+            )
+        )
     )
 )]
 #[cfg(feature = "roundtrip")]
@@ -9553,6 +10549,20 @@ codegen::deserialize_object!(EventHandlerParameterRequest, unknown_fields {
         feature = "issued-alert",
         feature = "key-rotation-alert",
         feature = "pending-alert"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "denied-alert",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "pending-alert"
+            )
+        )
     )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -9580,6 +10590,20 @@ pub struct EventHandlerParameterResponse {
         feature = "pending-alert"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "denied-alert",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "pending-alert"
+            )
+        )
+    )
+)]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EventHandlerParameterResponse, unknown_fields {
     "Id" => id: skip,
@@ -9597,6 +10621,20 @@ codegen::serialize_object!(EventHandlerParameterResponse, unknown_fields {
         feature = "pending-alert"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "denied-alert",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "pending-alert"
+            )
+        )
+    )
+)]
 codegen::deserialize_object!(EventHandlerParameterResponse, unknown_fields {
     "Id" => id: plain,
     "Key" => key: plain,
@@ -9606,6 +10644,7 @@ codegen::deserialize_object!(EventHandlerParameterResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EventHandlerRegistration.EventHandlerRegistrationCreateRequest` (API version 1.0).
 #[cfg(feature = "event-handler-registration")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventHandlerRegistrationCreateRequest {
     /// JSON field `AssemblyName`.
@@ -9617,11 +10656,13 @@ pub struct EventHandlerRegistrationCreateRequest {
 }
 
 #[cfg(feature = "event-handler-registration")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
 codegen::serialize_object!(EventHandlerRegistrationCreateRequest, unknown_fields {
     "AssemblyName" => assembly_name: always,
 });
 
 #[cfg(feature = "event-handler-registration")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(EventHandlerRegistrationCreateRequest, unknown_fields {
     "AssemblyName" => assembly_name: plain,
@@ -9629,6 +10670,7 @@ codegen::deserialize_object!(EventHandlerRegistrationCreateRequest, unknown_fiel
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EventHandlerRegistration.EventHandlerRegistrationResponse` (API version 1.0).
 #[cfg(feature = "event-handler-registration")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventHandlerRegistrationResponse {
     /// JSON field `Id`.
@@ -9648,6 +10690,7 @@ pub struct EventHandlerRegistrationResponse {
 }
 
 #[cfg(feature = "event-handler-registration")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(EventHandlerRegistrationResponse, unknown_fields {
     "Id" => id: skip,
@@ -9658,6 +10701,7 @@ codegen::serialize_object!(EventHandlerRegistrationResponse, unknown_fields {
 });
 
 #[cfg(feature = "event-handler-registration")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
 codegen::deserialize_object!(EventHandlerRegistrationResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
@@ -9668,6 +10712,7 @@ codegen::deserialize_object!(EventHandlerRegistrationResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EventHandlerRegistration.EventHandlerRegistrationUpdateRequest` (API version 1.0).
 #[cfg(feature = "event-handler-registration")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventHandlerRegistrationUpdateRequest {
     /// JSON field `DisplayName`.
@@ -9681,12 +10726,14 @@ pub struct EventHandlerRegistrationUpdateRequest {
 }
 
 #[cfg(feature = "event-handler-registration")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
 codegen::serialize_object!(EventHandlerRegistrationUpdateRequest, unknown_fields {
     "DisplayName" => display_name: skip,
     "Enabled" => enabled: skip,
 });
 
 #[cfg(feature = "event-handler-registration")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(EventHandlerRegistrationUpdateRequest, unknown_fields {
     "DisplayName" => display_name: plain,
@@ -9695,6 +10742,7 @@ codegen::deserialize_object!(EventHandlerRegistrationUpdateRequest, unknown_fiel
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.ExcludedCertificateDeleteRequest` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExcludedCertificateDeleteRequest {
     /// JSON field `CertificateThumbprints`.
@@ -9708,11 +10756,13 @@ pub struct ExcludedCertificateDeleteRequest {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::serialize_object!(ExcludedCertificateDeleteRequest, unknown_fields {
     "CertificateThumbprints" => certificate_thumbprints: skip,
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ExcludedCertificateDeleteRequest, unknown_fields {
     "CertificateThumbprints" => certificate_thumbprints: plain,
@@ -9720,6 +10770,7 @@ codegen::deserialize_object!(ExcludedCertificateDeleteRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.ExcludedCertificateRetrievalResponse` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExcludedCertificateRetrievalResponse {
     /// JSON field `Id`.
@@ -9741,6 +10792,7 @@ pub struct ExcludedCertificateRetrievalResponse {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ExcludedCertificateRetrievalResponse, unknown_fields {
     "Id" => id: skip,
@@ -9751,6 +10803,7 @@ codegen::serialize_object!(ExcludedCertificateRetrievalResponse, unknown_fields 
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(ExcludedCertificateRetrievalResponse, unknown_fields {
     "Id" => id: plain,
     "CertificateThumbprint" => certificate_thumbprint: plain,
@@ -9761,6 +10814,7 @@ codegen::deserialize_object!(ExcludedCertificateRetrievalResponse, unknown_field
 
 /// Schema `CSS.CMS.Data.Model.Models.Enrollment.ExistingEnrollmentManagementRequest` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExistingEnrollmentManagementRequest {
     /// JSON field `ExistingCertificateId`.
@@ -9780,6 +10834,7 @@ pub struct ExistingEnrollmentManagementRequest {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::serialize_object!(ExistingEnrollmentManagementRequest, unknown_fields {
     "ExistingCertificateId" => existing_certificate_id: skip,
     "CertificateId" => certificate_id: skip,
@@ -9789,6 +10844,7 @@ codegen::serialize_object!(ExistingEnrollmentManagementRequest, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ExistingEnrollmentManagementRequest, unknown_fields {
     "ExistingCertificateId" => existing_certificate_id: plain,
@@ -9800,6 +10856,7 @@ codegen::deserialize_object!(ExistingEnrollmentManagementRequest, unknown_fields
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertCreationRequest` (API version 1.0).
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExpirationAlertCreationRequest {
     /// JSON field `DisplayName`.
@@ -9829,6 +10886,7 @@ pub struct ExpirationAlertCreationRequest {
 }
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 codegen::serialize_object!(ExpirationAlertCreationRequest, unknown_fields {
     "DisplayName" => display_name: always,
     "Subject" => subject: skip,
@@ -9843,6 +10901,7 @@ codegen::serialize_object!(ExpirationAlertCreationRequest, unknown_fields {
 });
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ExpirationAlertCreationRequest, unknown_fields {
     "DisplayName" => display_name: plain,
@@ -9859,6 +10918,7 @@ codegen::deserialize_object!(ExpirationAlertCreationRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertDefinitionResponse` (API version 1.0).
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExpirationAlertDefinitionResponse {
     /// JSON field `Id`.
@@ -9898,6 +10958,7 @@ pub struct ExpirationAlertDefinitionResponse {
 }
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ExpirationAlertDefinitionResponse, unknown_fields {
     "Id" => id: skip,
@@ -9918,6 +10979,7 @@ codegen::serialize_object!(ExpirationAlertDefinitionResponse, unknown_fields {
 });
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 codegen::deserialize_object!(ExpirationAlertDefinitionResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
@@ -9938,6 +11000,7 @@ codegen::deserialize_object!(ExpirationAlertDefinitionResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertResponse` (API version 1.0).
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExpirationAlertResponse {
     /// JSON field `CAName`.
@@ -9963,6 +11026,7 @@ pub struct ExpirationAlertResponse {
 }
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ExpirationAlertResponse, unknown_fields {
     "CAName" => ca_name: skip,
@@ -9976,6 +11040,7 @@ codegen::serialize_object!(ExpirationAlertResponse, unknown_fields {
 });
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 codegen::deserialize_object!(ExpirationAlertResponse, unknown_fields {
     "CAName" => ca_name: plain,
     "CARow" => ca_row: plain,
@@ -9989,6 +11054,7 @@ codegen::deserialize_object!(ExpirationAlertResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertTestAllRequest` (API version 1.0).
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExpirationAlertTestAllRequest {
     /// JSON field `EvaluationDate`.
@@ -10004,6 +11070,7 @@ pub struct ExpirationAlertTestAllRequest {
 }
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 codegen::serialize_object!(ExpirationAlertTestAllRequest, unknown_fields {
     "EvaluationDate" => evaluation_date: skip,
     "PreviousEvaluationDate" => previous_evaluation_date: skip,
@@ -10011,6 +11078,7 @@ codegen::serialize_object!(ExpirationAlertTestAllRequest, unknown_fields {
 });
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ExpirationAlertTestAllRequest, unknown_fields {
     "EvaluationDate" => evaluation_date: lenient,
@@ -10020,6 +11088,7 @@ codegen::deserialize_object!(ExpirationAlertTestAllRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertTestRequest` (API version 1.0).
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExpirationAlertTestRequest {
     /// JSON field `AlertId`.
@@ -10037,6 +11106,7 @@ pub struct ExpirationAlertTestRequest {
 }
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 codegen::serialize_object!(ExpirationAlertTestRequest, unknown_fields {
     "AlertId" => alert_id: skip,
     "EvaluationDate" => evaluation_date: skip,
@@ -10045,6 +11115,7 @@ codegen::serialize_object!(ExpirationAlertTestRequest, unknown_fields {
 });
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ExpirationAlertTestRequest, unknown_fields {
     "AlertId" => alert_id: plain,
@@ -10055,6 +11126,7 @@ codegen::deserialize_object!(ExpirationAlertTestRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertTestResponse` (API version 1.0).
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExpirationAlertTestResponse {
     /// JSON field `ExpirationAlerts`.
@@ -10068,6 +11140,7 @@ pub struct ExpirationAlertTestResponse {
 }
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ExpirationAlertTestResponse, unknown_fields {
     "ExpirationAlerts" => expiration_alerts: skip,
@@ -10075,6 +11148,7 @@ codegen::serialize_object!(ExpirationAlertTestResponse, unknown_fields {
 });
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 codegen::deserialize_object!(ExpirationAlertTestResponse, unknown_fields {
     "ExpirationAlerts" => expiration_alerts: object,
     "AlertBuildResult" => alert_build_result: plain,
@@ -10082,6 +11156,7 @@ codegen::deserialize_object!(ExpirationAlertTestResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Expiration.ExpirationAlertUpdateRequest` (API version 1.0).
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExpirationAlertUpdateRequest {
     /// JSON field `Id`.
@@ -10115,6 +11190,7 @@ pub struct ExpirationAlertUpdateRequest {
 }
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 codegen::serialize_object!(ExpirationAlertUpdateRequest, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: always,
@@ -10131,6 +11207,7 @@ codegen::serialize_object!(ExpirationAlertUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ExpirationAlertUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -10149,6 +11226,7 @@ codegen::deserialize_object!(ExpirationAlertUpdateRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.ExtendedKeyUsage` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExtendedKeyUsage {
     /// JSON field `Id`.
@@ -10164,6 +11242,7 @@ pub struct ExtendedKeyUsage {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ExtendedKeyUsage, unknown_fields {
     "Id" => id: skip,
@@ -10172,6 +11251,7 @@ codegen::serialize_object!(ExtendedKeyUsage, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(ExtendedKeyUsage, unknown_fields {
     "Id" => id: plain,
     "Oid" => oid: plain,
@@ -10180,6 +11260,7 @@ codegen::deserialize_object!(ExtendedKeyUsage, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.ExtendedKeyUsageModel` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExtendedKeyUsageModel {
     /// JSON field `Id`.
@@ -10195,6 +11276,7 @@ pub struct ExtendedKeyUsageModel {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ExtendedKeyUsageModel, unknown_fields {
     "Id" => id: skip,
@@ -10203,6 +11285,7 @@ codegen::serialize_object!(ExtendedKeyUsageModel, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(ExtendedKeyUsageModel, unknown_fields {
     "Id" => id: plain,
     "Oid" => oid: plain,
@@ -10211,6 +11294,7 @@ codegen::deserialize_object!(ExtendedKeyUsageModel, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.ExtendedKeyUsageResponseModel` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExtendedKeyUsageResponseModel {
     /// JSON field `Id`.
@@ -10226,6 +11310,7 @@ pub struct ExtendedKeyUsageResponseModel {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ExtendedKeyUsageResponseModel, unknown_fields {
     "Id" => id: skip,
@@ -10234,6 +11319,7 @@ codegen::serialize_object!(ExtendedKeyUsageResponseModel, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::deserialize_object!(ExtendedKeyUsageResponseModel, unknown_fields {
     "Id" => id: plain,
     "Oid" => oid: plain,
@@ -10244,10 +11330,12 @@ codegen::deserialize_object!(ExtendedKeyUsageResponseModel, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 pub type FailureType = crate::Code<codes::FailureType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Global.GlobalEnrollmentPatternPolicyRequest` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GlobalEnrollmentPatternPolicyRequest {
     /// The ID of the global template policy.
@@ -10289,6 +11377,7 @@ pub struct GlobalEnrollmentPatternPolicyRequest {
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 codegen::serialize_object!(GlobalEnrollmentPatternPolicyRequest, unknown_fields {
     "Id" => id: skip,
     "AllowKeyReuse" => allow_key_reuse: always,
@@ -10302,6 +11391,7 @@ codegen::serialize_object!(GlobalEnrollmentPatternPolicyRequest, unknown_fields 
 });
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(GlobalEnrollmentPatternPolicyRequest, unknown_fields {
     "Id" => id: plain,
@@ -10317,6 +11407,7 @@ codegen::deserialize_object!(GlobalEnrollmentPatternPolicyRequest, unknown_field
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Global.GlobalEnrollmentPatternSettingsRequest` (API version 1.0).
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GlobalEnrollmentPatternSettingsRequest {
     /// The regular expressions to use for validation during enrollment.
@@ -10336,6 +11427,7 @@ pub struct GlobalEnrollmentPatternSettingsRequest {
 }
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 codegen::serialize_object!(GlobalEnrollmentPatternSettingsRequest, unknown_fields {
     "Regexes" => regexes: always,
     "Defaults" => defaults: always,
@@ -10343,6 +11435,7 @@ codegen::serialize_object!(GlobalEnrollmentPatternSettingsRequest, unknown_field
 });
 
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(GlobalEnrollmentPatternSettingsRequest, unknown_fields {
     "Regexes" => regexes: object,
@@ -10352,6 +11445,7 @@ codegen::deserialize_object!(GlobalEnrollmentPatternSettingsRequest, unknown_fie
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.GlobalPermissionRequest` (API version 1.0).
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GlobalPermissionRequest {
     /// JSON field `Area`.
@@ -10365,12 +11459,14 @@ pub struct GlobalPermissionRequest {
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 codegen::serialize_object!(GlobalPermissionRequest, unknown_fields {
     "Area" => area: skip,
     "Permission" => permission: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(GlobalPermissionRequest, unknown_fields {
     "Area" => area: plain,
@@ -10379,6 +11475,7 @@ codegen::deserialize_object!(GlobalPermissionRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.GlobalPermissions.GlobalPermissionResponse` (API version 1.0).
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GlobalPermissionsGlobalPermissionResponse {
     /// JSON field `Area`.
@@ -10392,6 +11489,7 @@ pub struct GlobalPermissionsGlobalPermissionResponse {
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(GlobalPermissionsGlobalPermissionResponse, unknown_fields {
     "Area" => area: skip,
@@ -10399,6 +11497,7 @@ codegen::serialize_object!(GlobalPermissionsGlobalPermissionResponse, unknown_fi
 });
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 codegen::deserialize_object!(GlobalPermissionsGlobalPermissionResponse, unknown_fields {
     "Area" => area: plain,
     "Permission" => permission: plain,
@@ -10406,6 +11505,7 @@ codegen::deserialize_object!(GlobalPermissionsGlobalPermissionResponse, unknown_
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplateDefaultRequest` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GlobalTemplateDefaultRequest {
     /// The subject part to apply the default to.
@@ -10423,12 +11523,14 @@ pub struct GlobalTemplateDefaultRequest {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::serialize_object!(GlobalTemplateDefaultRequest, unknown_fields {
     "SubjectPart" => subject_part: always,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(GlobalTemplateDefaultRequest, unknown_fields {
     "SubjectPart" => subject_part: plain,
@@ -10437,6 +11539,7 @@ codegen::deserialize_object!(GlobalTemplateDefaultRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplateDefaultResponse` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GlobalTemplateDefaultResponse {
     /// The subject part to apply the default to.
@@ -10454,6 +11557,7 @@ pub struct GlobalTemplateDefaultResponse {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(GlobalTemplateDefaultResponse, unknown_fields {
     "SubjectPart" => subject_part: skip,
@@ -10461,6 +11565,7 @@ codegen::serialize_object!(GlobalTemplateDefaultResponse, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::deserialize_object!(GlobalTemplateDefaultResponse, unknown_fields {
     "SubjectPart" => subject_part: plain,
     "Value" => value: plain,
@@ -10468,6 +11573,7 @@ codegen::deserialize_object!(GlobalTemplateDefaultResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplatePolicyRequest` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GlobalTemplatePolicyRequest {
     /// The ID of the global template policy.
@@ -10503,6 +11609,7 @@ pub struct GlobalTemplatePolicyRequest {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::serialize_object!(GlobalTemplatePolicyRequest, unknown_fields {
     "Id" => id: skip,
     "AllowKeyReuse" => allow_key_reuse: always,
@@ -10515,6 +11622,7 @@ codegen::serialize_object!(GlobalTemplatePolicyRequest, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(GlobalTemplatePolicyRequest, unknown_fields {
     "Id" => id: plain,
@@ -10529,6 +11637,7 @@ codegen::deserialize_object!(GlobalTemplatePolicyRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplatePolicyResponse` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GlobalTemplatePolicyResponse {
     /// Whether or not keys can be reused.
@@ -10560,6 +11669,7 @@ pub struct GlobalTemplatePolicyResponse {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(GlobalTemplatePolicyResponse, unknown_fields {
     "AllowKeyReuse" => allow_key_reuse: skip,
@@ -10572,6 +11682,7 @@ codegen::serialize_object!(GlobalTemplatePolicyResponse, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::deserialize_object!(GlobalTemplatePolicyResponse, unknown_fields {
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
@@ -10584,6 +11695,7 @@ codegen::deserialize_object!(GlobalTemplatePolicyResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplateRegexRequest` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GlobalTemplateRegexRequest {
     /// The subject part to apply the regular expression to.
@@ -10609,6 +11721,7 @@ pub struct GlobalTemplateRegexRequest {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::serialize_object!(GlobalTemplateRegexRequest, unknown_fields {
     "SubjectPart" => subject_part: always,
     "Regex" => regex: skip,
@@ -10617,6 +11730,7 @@ codegen::serialize_object!(GlobalTemplateRegexRequest, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(GlobalTemplateRegexRequest, unknown_fields {
     "SubjectPart" => subject_part: plain,
@@ -10627,6 +11741,7 @@ codegen::deserialize_object!(GlobalTemplateRegexRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplateRegexResponse` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GlobalTemplateRegexResponse {
     /// The subject part to apply the regular expression to.
@@ -10652,6 +11767,7 @@ pub struct GlobalTemplateRegexResponse {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(GlobalTemplateRegexResponse, unknown_fields {
     "SubjectPart" => subject_part: skip,
@@ -10661,6 +11777,7 @@ codegen::serialize_object!(GlobalTemplateRegexResponse, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::deserialize_object!(GlobalTemplateRegexResponse, unknown_fields {
     "SubjectPart" => subject_part: plain,
     "Regex" => regex: plain,
@@ -10670,6 +11787,7 @@ codegen::deserialize_object!(GlobalTemplateRegexResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplateSettingsRequest` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GlobalTemplateSettingsRequest {
     /// The regular expressions to use for validation during enrollment.
@@ -10689,6 +11807,7 @@ pub struct GlobalTemplateSettingsRequest {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::serialize_object!(GlobalTemplateSettingsRequest, unknown_fields {
     "TemplateRegexes" => template_regexes: always,
     "TemplateDefaults" => template_defaults: always,
@@ -10696,6 +11815,7 @@ codegen::serialize_object!(GlobalTemplateSettingsRequest, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(GlobalTemplateSettingsRequest, unknown_fields {
     "TemplateRegexes" => template_regexes: object,
@@ -10705,6 +11825,7 @@ codegen::deserialize_object!(GlobalTemplateSettingsRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Global.GlobalTemplateSettingsResponse` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GlobalTemplateSettingsResponse {
     /// The regular expressions to use for validation during enrollment.
@@ -10724,6 +11845,7 @@ pub struct GlobalTemplateSettingsResponse {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(GlobalTemplateSettingsResponse, unknown_fields {
     "TemplateRegexes" => template_regexes: skip,
@@ -10732,6 +11854,7 @@ codegen::serialize_object!(GlobalTemplateSettingsResponse, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::deserialize_object!(GlobalTemplateSettingsResponse, unknown_fields {
     "TemplateRegexes" => template_regexes: object,
     "TemplateDefaults" => template_defaults: object,
@@ -10740,6 +11863,7 @@ codegen::deserialize_object!(GlobalTemplateSettingsResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.GranularPermissions.GranularPermissionResponse` (API version 1.0).
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GranularPermissionResponse {
     /// JSON field `Area`.
@@ -10755,6 +11879,7 @@ pub struct GranularPermissionResponse {
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(GranularPermissionResponse, unknown_fields {
     "Area" => area: skip,
@@ -10763,6 +11888,7 @@ codegen::serialize_object!(GranularPermissionResponse, unknown_fields {
 });
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 codegen::deserialize_object!(GranularPermissionResponse, unknown_fields {
     "Area" => area: plain,
     "Permission" => permission: plain,
@@ -10771,6 +11897,7 @@ codegen::deserialize_object!(GranularPermissionResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateIdentityAuditResponse2.IdentityProvider` (API version 2).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IdentityProvider {
     /// The Id of the provider.
@@ -10788,6 +11915,7 @@ pub struct IdentityProvider {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(IdentityProvider, unknown_fields {
     "Id" => id: skip,
@@ -10795,6 +11923,7 @@ codegen::serialize_object!(IdentityProvider, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(IdentityProvider, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -10802,6 +11931,7 @@ codegen::deserialize_object!(IdentityProvider, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.IdentityProviderCreateRequest` (API version 1.0).
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IdentityProviderCreateRequest {
     /// JSON field `AuthenticationScheme`.
@@ -10821,6 +11951,7 @@ pub struct IdentityProviderCreateRequest {
 }
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 codegen::serialize_object!(IdentityProviderCreateRequest, unknown_fields {
     "AuthenticationScheme" => authentication_scheme: always,
     "DisplayName" => display_name: always,
@@ -10830,6 +11961,7 @@ codegen::serialize_object!(IdentityProviderCreateRequest, unknown_fields {
 });
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(IdentityProviderCreateRequest, unknown_fields {
     "AuthenticationScheme" => authentication_scheme: plain,
@@ -10841,6 +11973,7 @@ codegen::deserialize_object!(IdentityProviderCreateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.IdentityProviderCreateResponse` (API version 1.0).
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IdentityProviderCreateResponse {
     /// JSON field `Id`.
@@ -10864,6 +11997,7 @@ pub struct IdentityProviderCreateResponse {
 }
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(IdentityProviderCreateResponse, unknown_fields {
     "Id" => id: skip,
@@ -10876,6 +12010,7 @@ codegen::serialize_object!(IdentityProviderCreateResponse, unknown_fields {
 });
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 codegen::deserialize_object!(IdentityProviderCreateResponse, unknown_fields {
     "Id" => id: plain,
     "AuthenticationScheme" => authentication_scheme: plain,
@@ -10890,10 +12025,12 @@ codegen::deserialize_object!(IdentityProviderCreateResponse, unknown_fields {
 ///
 /// An integer code; the documents list the values 1, 2, 3, 4. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 pub type IdentityProviderDataType = crate::Code<codes::IdentityProviderDataType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.IdentityProviderGetResponse` (API version 1.0).
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IdentityProviderGetResponse {
     /// JSON field `Id`.
@@ -10917,6 +12054,7 @@ pub struct IdentityProviderGetResponse {
 }
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(IdentityProviderGetResponse, unknown_fields {
     "Id" => id: skip,
@@ -10929,6 +12067,7 @@ codegen::serialize_object!(IdentityProviderGetResponse, unknown_fields {
 });
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 codegen::deserialize_object!(IdentityProviderGetResponse, unknown_fields {
     "Id" => id: plain,
     "AuthenticationScheme" => authentication_scheme: plain,
@@ -10941,6 +12080,7 @@ codegen::deserialize_object!(IdentityProviderGetResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.ProviderTypeParameterResponse` (API version 1.0).
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IdentityProviderProviderTypeParameterResponse {
     /// JSON field `Id`.
@@ -10960,6 +12100,7 @@ pub struct IdentityProviderProviderTypeParameterResponse {
 }
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(IdentityProviderProviderTypeParameterResponse, unknown_fields {
     "Id" => id: skip,
@@ -10970,6 +12111,7 @@ codegen::serialize_object!(IdentityProviderProviderTypeParameterResponse, unknow
 });
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 codegen::deserialize_object!(IdentityProviderProviderTypeParameterResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -10980,6 +12122,7 @@ codegen::deserialize_object!(IdentityProviderProviderTypeParameterResponse, unkn
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.ProviderTypeResponse` (API version 1.0).
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IdentityProviderProviderTypeResponse {
     /// JSON field `Id`.
@@ -10995,6 +12138,7 @@ pub struct IdentityProviderProviderTypeResponse {
 }
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(IdentityProviderProviderTypeResponse, unknown_fields {
     "Id" => id: skip,
@@ -11003,6 +12147,7 @@ codegen::serialize_object!(IdentityProviderProviderTypeResponse, unknown_fields 
 });
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 codegen::deserialize_object!(IdentityProviderProviderTypeResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -11011,6 +12156,7 @@ codegen::deserialize_object!(IdentityProviderProviderTypeResponse, unknown_field
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.IdentityProviderUpdateRequest` (API version 1.0).
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IdentityProviderUpdateRequest {
     /// JSON field `AuthenticationScheme`.
@@ -11030,6 +12176,7 @@ pub struct IdentityProviderUpdateRequest {
 }
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 codegen::serialize_object!(IdentityProviderUpdateRequest, unknown_fields {
     "AuthenticationScheme" => authentication_scheme: always,
     "DisplayName" => display_name: always,
@@ -11039,6 +12186,7 @@ codegen::serialize_object!(IdentityProviderUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(IdentityProviderUpdateRequest, unknown_fields {
     "AuthenticationScheme" => authentication_scheme: plain,
@@ -11050,6 +12198,7 @@ codegen::deserialize_object!(IdentityProviderUpdateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.IdentityProviderUpdateResponse` (API version 1.0).
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IdentityProviderUpdateResponse {
     /// JSON field `Id`.
@@ -11073,6 +12222,7 @@ pub struct IdentityProviderUpdateResponse {
 }
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(IdentityProviderUpdateResponse, unknown_fields {
     "Id" => id: skip,
@@ -11085,6 +12235,7 @@ codegen::serialize_object!(IdentityProviderUpdateResponse, unknown_fields {
 });
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 codegen::deserialize_object!(IdentityProviderUpdateResponse, unknown_fields {
     "Id" => id: plain,
     "AuthenticationScheme" => authentication_scheme: plain,
@@ -11097,6 +12248,7 @@ codegen::deserialize_object!(IdentityProviderUpdateResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateIdentityAuditResponse2.IdentityResponse` (API version 2).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IdentityResponse {
     /// The Id of the identity.
@@ -11124,6 +12276,7 @@ pub struct IdentityResponse {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(IdentityResponse, unknown_fields {
     "Id" => id: skip,
@@ -11134,6 +12287,7 @@ codegen::serialize_object!(IdentityResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(IdentityResponse, unknown_fields {
     "Id" => id: plain,
     "Description" => description: plain,
@@ -11144,6 +12298,7 @@ codegen::deserialize_object!(IdentityResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.ImmediateSslScanRequest` (API version 1.0).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImmediateSslScanRequest {
     /// JSON field `Discovery`.
@@ -11157,12 +12312,14 @@ pub struct ImmediateSslScanRequest {
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 codegen::serialize_object!(ImmediateSslScanRequest, unknown_fields {
     "Discovery" => discovery: always,
     "Monitoring" => monitoring: always,
 });
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ImmediateSslScanRequest, unknown_fields {
     "Discovery" => discovery: plain,
@@ -11173,10 +12330,12 @@ codegen::deserialize_object!(ImmediateSslScanRequest, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 pub type InputControlType = crate::Code<codes::InputControlType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.InstanceDefinitionResponse` (API version 1.0).
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InstanceDefinitionResponse {
     /// JSON field `Id`.
@@ -11194,6 +12353,7 @@ pub struct InstanceDefinitionResponse {
 }
 
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(InstanceDefinitionResponse, unknown_fields {
     "Id" => id: skip,
@@ -11203,6 +12363,7 @@ codegen::serialize_object!(InstanceDefinitionResponse, unknown_fields {
 });
 
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 codegen::deserialize_object!(InstanceDefinitionResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
@@ -11212,6 +12373,7 @@ codegen::deserialize_object!(InstanceDefinitionResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.InstanceQueryResponse` (API version 1.0).
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InstanceQueryResponse {
     /// JSON field `Id`.
@@ -11243,6 +12405,7 @@ pub struct InstanceQueryResponse {
 }
 
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(InstanceQueryResponse, unknown_fields {
     "Id" => id: skip,
@@ -11259,6 +12422,7 @@ codegen::serialize_object!(InstanceQueryResponse, unknown_fields {
 });
 
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 codegen::deserialize_object!(InstanceQueryResponse, unknown_fields {
     "Id" => id: plain,
     "Status" => status: plain,
@@ -11275,6 +12439,7 @@ codegen::deserialize_object!(InstanceQueryResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.InstanceResponse` (API version 1.0).
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InstanceResponse {
     /// JSON field `Id`.
@@ -11314,6 +12479,7 @@ pub struct InstanceResponse {
 }
 
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(InstanceResponse, unknown_fields {
     "Id" => id: skip,
@@ -11333,6 +12499,7 @@ codegen::serialize_object!(InstanceResponse, unknown_fields {
 });
 
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 codegen::deserialize_object!(InstanceResponse, unknown_fields {
     "Id" => id: plain,
     "Status" => status: plain,
@@ -11374,6 +12541,34 @@ codegen::deserialize_object!(InstanceResponse, unknown_fields {
         feature = "user"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "agent-blueprint",
+                feature = "application",
+                feature = "certificate-authority",
+                feature = "certificate-collection",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "logon",
+                feature = "monitoring",
+                feature = "orchestrator-job",
+                feature = "pending-alert",
+                feature = "reports",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "ssl",
+                feature = "user"
+            )
+        )
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IntervalModel {
     /// JSON field `Minutes`.
@@ -11407,6 +12602,34 @@ pub struct IntervalModel {
         feature = "user"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "agent-blueprint",
+                feature = "application",
+                feature = "certificate-authority",
+                feature = "certificate-collection",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "logon",
+                feature = "monitoring",
+                feature = "orchestrator-job",
+                feature = "pending-alert",
+                feature = "reports",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "ssl",
+                feature = "user"
+            )
+        )
+    )
+)]
 codegen::serialize_object!(IntervalModel, unknown_fields {
     "Minutes" => minutes: skip,
 });
@@ -11434,12 +12657,41 @@ codegen::serialize_object!(IntervalModel, unknown_fields {
         feature = "user"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "agent-blueprint",
+                feature = "application",
+                feature = "certificate-authority",
+                feature = "certificate-collection",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "logon",
+                feature = "monitoring",
+                feature = "orchestrator-job",
+                feature = "pending-alert",
+                feature = "reports",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "ssl",
+                feature = "user"
+            )
+        )
+    )
+)]
 codegen::deserialize_object!(IntervalModel, unknown_fields {
     "Minutes" => minutes: plain,
 });
 
 /// Schema `CSS.CMS.Data.Model.Models.InvalidKeystore` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InvalidKeystore {
     /// JSON field `KeystoreId`.
@@ -11461,6 +12713,7 @@ pub struct InvalidKeystore {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(InvalidKeystore, unknown_fields {
     "KeystoreId" => keystore_id: skip,
@@ -11472,6 +12725,7 @@ codegen::serialize_object!(InvalidKeystore, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(InvalidKeystore, unknown_fields {
     "KeystoreId" => keystore_id: plain,
     "ClientMachine" => client_machine: plain,
@@ -11483,6 +12737,7 @@ codegen::deserialize_object!(InvalidKeystore, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Issued.IssuedAlertCreationRequest` (API version 1.0).
 #[cfg(feature = "issued-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IssuedAlertCreationRequest {
     /// JSON field `DisplayName`.
@@ -11508,6 +12763,7 @@ pub struct IssuedAlertCreationRequest {
 }
 
 #[cfg(feature = "issued-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
 codegen::serialize_object!(IssuedAlertCreationRequest, unknown_fields {
     "DisplayName" => display_name: always,
     "Subject" => subject: always,
@@ -11520,6 +12776,7 @@ codegen::serialize_object!(IssuedAlertCreationRequest, unknown_fields {
 });
 
 #[cfg(feature = "issued-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(IssuedAlertCreationRequest, unknown_fields {
     "DisplayName" => display_name: plain,
@@ -11534,6 +12791,7 @@ codegen::deserialize_object!(IssuedAlertCreationRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Issued.IssuedAlertDefinitionResponse` (API version 1.0).
 #[cfg(feature = "issued-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IssuedAlertDefinitionResponse {
     /// JSON field `Id`.
@@ -11559,6 +12817,7 @@ pub struct IssuedAlertDefinitionResponse {
 }
 
 #[cfg(feature = "issued-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(IssuedAlertDefinitionResponse, unknown_fields {
     "Id" => id: skip,
@@ -11572,6 +12831,7 @@ codegen::serialize_object!(IssuedAlertDefinitionResponse, unknown_fields {
 });
 
 #[cfg(feature = "issued-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
 codegen::deserialize_object!(IssuedAlertDefinitionResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
@@ -11585,6 +12845,7 @@ codegen::deserialize_object!(IssuedAlertDefinitionResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Issued.IssuedAlertUpdateRequest` (API version 1.0).
 #[cfg(feature = "issued-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IssuedAlertUpdateRequest {
     /// JSON field `Id`.
@@ -11612,6 +12873,7 @@ pub struct IssuedAlertUpdateRequest {
 }
 
 #[cfg(feature = "issued-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
 codegen::serialize_object!(IssuedAlertUpdateRequest, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: always,
@@ -11625,6 +12887,7 @@ codegen::serialize_object!(IssuedAlertUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "issued-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(IssuedAlertUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -11640,6 +12903,7 @@ codegen::deserialize_object!(IssuedAlertUpdateRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.Job` (API version 1.0).
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Job {
     /// JSON field `Id`.
@@ -11661,6 +12925,7 @@ pub struct Job {
 }
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(Job, unknown_fields {
     "Id" => id: skip,
@@ -11672,6 +12937,7 @@ codegen::serialize_object!(Job, unknown_fields {
 });
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 codegen::deserialize_object!(Job, unknown_fields {
     "Id" => id: plain,
     "ClientMachine" => client_machine: plain,
@@ -11683,6 +12949,7 @@ codegen::deserialize_object!(Job, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.JobFieldResponse` (API version 1.0).
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobFieldResponse {
     /// JSON field `JobTypeField`.
@@ -11696,6 +12963,7 @@ pub struct JobFieldResponse {
 }
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(JobFieldResponse, unknown_fields {
     "JobTypeField" => job_type_field: skip,
@@ -11703,6 +12971,7 @@ codegen::serialize_object!(JobFieldResponse, unknown_fields {
 });
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 codegen::deserialize_object!(JobFieldResponse, unknown_fields {
     "JobTypeField" => job_type_field: plain,
     "Value" => value: plain,
@@ -11710,6 +12979,7 @@ codegen::deserialize_object!(JobFieldResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.JobHistoryResponse` (API version 1.0).
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobHistoryResponse {
     /// JSON field `JobHistoryId`.
@@ -11743,6 +13013,7 @@ pub struct JobHistoryResponse {
 }
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(JobHistoryResponse, unknown_fields {
     "JobHistoryId" => job_history_id: skip,
@@ -11760,6 +13031,7 @@ codegen::serialize_object!(JobHistoryResponse, unknown_fields {
 });
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 codegen::deserialize_object!(JobHistoryResponse, unknown_fields {
     "JobHistoryId" => job_history_id: plain,
     "AgentMachine" => agent_machine: plain,
@@ -11777,6 +13049,7 @@ codegen::deserialize_object!(JobHistoryResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.RabbitMQ.JobQueueRequest` (API version 1.0).
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobQueueRequest {
     /// JSON field `AuthType`.
@@ -11804,6 +13077,7 @@ pub struct JobQueueRequest {
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 codegen::serialize_object!(JobQueueRequest, unknown_fields {
     "AuthType" => auth_type: skip,
     "TaskQueueURL" => task_queue_url: skip,
@@ -11817,6 +13091,7 @@ codegen::serialize_object!(JobQueueRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(JobQueueRequest, unknown_fields {
     "AuthType" => auth_type: plain,
@@ -11832,6 +13107,7 @@ codegen::deserialize_object!(JobQueueRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.RabbitMQ.JobQueueResponse` (API version 1.0).
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobQueueResponse {
     /// JSON field `TaskQueueURL`.
@@ -11859,6 +13135,7 @@ pub struct JobQueueResponse {
 }
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(JobQueueResponse, unknown_fields {
     "TaskQueueURL" => task_queue_url: skip,
@@ -11873,6 +13150,7 @@ codegen::serialize_object!(JobQueueResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 codegen::deserialize_object!(JobQueueResponse, unknown_fields {
     "TaskQueueURL" => task_queue_url: plain,
     "TokenURL" => token_url: plain,
@@ -11887,6 +13165,7 @@ codegen::deserialize_object!(JobQueueResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.JobResponse` (API version 1.0).
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobResponse {
     /// JSON field `JobId`.
@@ -11908,6 +13187,7 @@ pub struct JobResponse {
 }
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(JobResponse, unknown_fields {
     "JobId" => job_id: skip,
@@ -11919,6 +13199,7 @@ codegen::serialize_object!(JobResponse, unknown_fields {
 });
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 codegen::deserialize_object!(JobResponse, unknown_fields {
     "JobId" => job_id: plain,
     "OrchestratorId" => orchestrator_id: plain,
@@ -11930,6 +13211,7 @@ codegen::deserialize_object!(JobResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.JobTypeCreateRequest` (API version 1.0).
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobTypeCreateRequest {
     /// JSON field `JobTypeName`.
@@ -11945,6 +13227,7 @@ pub struct JobTypeCreateRequest {
 }
 
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 codegen::serialize_object!(JobTypeCreateRequest, unknown_fields {
     "JobTypeName" => job_type_name: always,
     "Description" => description: skip,
@@ -11952,6 +13235,7 @@ codegen::serialize_object!(JobTypeCreateRequest, unknown_fields {
 });
 
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(JobTypeCreateRequest, unknown_fields {
     "JobTypeName" => job_type_name: plain,
@@ -11961,6 +13245,7 @@ codegen::deserialize_object!(JobTypeCreateRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.JobTypeFieldRequest` (API version 1.0).
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobTypeFieldRequest {
     /// JSON field `Name`.
@@ -11978,6 +13263,7 @@ pub struct JobTypeFieldRequest {
 }
 
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 codegen::serialize_object!(JobTypeFieldRequest, unknown_fields {
     "Name" => name: always,
     "Type" => type_: always,
@@ -11986,6 +13272,7 @@ codegen::serialize_object!(JobTypeFieldRequest, unknown_fields {
 });
 
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(JobTypeFieldRequest, unknown_fields {
     "Name" => name: plain,
@@ -11996,6 +13283,7 @@ codegen::deserialize_object!(JobTypeFieldRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.JobTypeFieldResponse` (API version 1.0).
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobTypeFieldResponse {
     /// JSON field `Name`.
@@ -12013,6 +13301,7 @@ pub struct JobTypeFieldResponse {
 }
 
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(JobTypeFieldResponse, unknown_fields {
     "Name" => name: skip,
@@ -12022,6 +13311,7 @@ codegen::serialize_object!(JobTypeFieldResponse, unknown_fields {
 });
 
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 codegen::deserialize_object!(JobTypeFieldResponse, unknown_fields {
     "Name" => name: plain,
     "Type" => type_: plain,
@@ -12031,6 +13321,7 @@ codegen::deserialize_object!(JobTypeFieldResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.JobTypeResponse` (API version 1.0).
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobTypeResponse {
     /// JSON field `Id`.
@@ -12048,6 +13339,7 @@ pub struct JobTypeResponse {
 }
 
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(JobTypeResponse, unknown_fields {
     "Id" => id: skip,
@@ -12057,6 +13349,7 @@ codegen::serialize_object!(JobTypeResponse, unknown_fields {
 });
 
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 codegen::deserialize_object!(JobTypeResponse, unknown_fields {
     "Id" => id: plain,
     "JobTypeName" => job_type_name: plain,
@@ -12066,6 +13359,7 @@ codegen::deserialize_object!(JobTypeResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.JobTypeUpdateRequest` (API version 1.0).
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobTypeUpdateRequest {
     /// JSON field `Id`.
@@ -12083,6 +13377,7 @@ pub struct JobTypeUpdateRequest {
 }
 
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 codegen::serialize_object!(JobTypeUpdateRequest, unknown_fields {
     "Id" => id: always,
     "JobTypeName" => job_type_name: always,
@@ -12091,6 +13386,7 @@ codegen::serialize_object!(JobTypeUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(JobTypeUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -12101,6 +13397,7 @@ codegen::deserialize_object!(JobTypeUpdateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.JobTypesResponse` (API version 1.0).
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobTypesResponse {
     /// JSON field `Name`.
@@ -12118,6 +13415,7 @@ pub struct JobTypesResponse {
 }
 
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(JobTypesResponse, unknown_fields {
     "Name" => name: skip,
@@ -12127,6 +13425,7 @@ codegen::serialize_object!(JobTypesResponse, unknown_fields {
 });
 
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 codegen::deserialize_object!(JobTypesResponse, unknown_fields {
     "Name" => name: plain,
     "CertStoreTypeShortName" => cert_store_type_short_name: plain,
@@ -12136,6 +13435,7 @@ codegen::deserialize_object!(JobTypesResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.KeyAlgorithmsResponse` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KeyAlgorithmsResponse {
     /// JSON field `TemplateId`.
@@ -12151,6 +13451,7 @@ pub struct KeyAlgorithmsResponse {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(KeyAlgorithmsResponse, unknown_fields {
     "TemplateId" => template_id: skip,
@@ -12159,6 +13460,7 @@ codegen::serialize_object!(KeyAlgorithmsResponse, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::deserialize_object!(KeyAlgorithmsResponse, unknown_fields {
     "TemplateId" => template_id: plain,
     "PrimaryKeyAlgorithms" => primary_key_algorithms: object,
@@ -12167,6 +13469,7 @@ codegen::deserialize_object!(KeyAlgorithmsResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Keys.KeyGenerationRequest` (API version 1.0).
 #[cfg(any(feature = "key", feature = "service-account"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "key", feature = "service-account"))))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KeyGenerationRequest {
     /// JSON field `KeyType`.
@@ -12188,6 +13491,7 @@ pub struct KeyGenerationRequest {
 }
 
 #[cfg(any(feature = "key", feature = "service-account"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "key", feature = "service-account"))))]
 codegen::serialize_object!(KeyGenerationRequest, unknown_fields {
     "KeyType" => key_type: always,
     "PrivateKeyFormat" => private_key_format: always,
@@ -12198,6 +13502,7 @@ codegen::serialize_object!(KeyGenerationRequest, unknown_fields {
 });
 
 #[cfg(any(feature = "key", feature = "service-account"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "key", feature = "service-account"))))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(KeyGenerationRequest, unknown_fields {
     "KeyType" => key_type: plain,
@@ -12210,6 +13515,7 @@ codegen::deserialize_object!(KeyGenerationRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Algorithms.KeyInfoRequest` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KeyInfoRequest {
     /// JSON field `ECDSA`.
@@ -12233,6 +13539,7 @@ pub struct KeyInfoRequest {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::serialize_object!(KeyInfoRequest, unknown_fields {
     "ECDSA" => ecdsa: skip,
     "RSA" => rsa: skip,
@@ -12244,6 +13551,7 @@ codegen::serialize_object!(KeyInfoRequest, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(KeyInfoRequest, unknown_fields {
     "ECDSA" => ecdsa: object,
@@ -12257,6 +13565,7 @@ codegen::deserialize_object!(KeyInfoRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.Algorithms.KeyInfoResponse` (API version 1.0).
 #[cfg(any(feature = "enrollment", feature = "template"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "enrollment", feature = "template"))))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KeyInfoResponse {
     /// JSON field `ECDSA`.
@@ -12280,6 +13589,7 @@ pub struct KeyInfoResponse {
 }
 
 #[cfg(any(feature = "enrollment", feature = "template"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "enrollment", feature = "template"))))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(KeyInfoResponse, unknown_fields {
     "ECDSA" => ecdsa: skip,
@@ -12292,6 +13602,7 @@ codegen::serialize_object!(KeyInfoResponse, unknown_fields {
 });
 
 #[cfg(any(feature = "enrollment", feature = "template"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "enrollment", feature = "template"))))]
 codegen::deserialize_object!(KeyInfoResponse, unknown_fields {
     "ECDSA" => ecdsa: object,
     "RSA" => rsa: object,
@@ -12306,10 +13617,15 @@ codegen::deserialize_object!(KeyInfoResponse, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "certificate-authority", feature = "template"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "certificate-authority", feature = "template")))
+)]
 pub type KeyRetentionPolicy = crate::Code<codes::KeyRetentionPolicy>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.KeyRotation.KeyRotationAlertCreationRequest` (API version 1.0).
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KeyRotationAlertCreationRequest {
     /// JSON field `DisplayName`.
@@ -12333,6 +13649,7 @@ pub struct KeyRotationAlertCreationRequest {
 }
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 codegen::serialize_object!(KeyRotationAlertCreationRequest, unknown_fields {
     "DisplayName" => display_name: always,
     "Subject" => subject: skip,
@@ -12344,6 +13661,7 @@ codegen::serialize_object!(KeyRotationAlertCreationRequest, unknown_fields {
 });
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(KeyRotationAlertCreationRequest, unknown_fields {
     "DisplayName" => display_name: plain,
@@ -12357,6 +13675,7 @@ codegen::deserialize_object!(KeyRotationAlertCreationRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.KeyRotation.KeyRotationAlertDefinitionResponse` (API version 1.0).
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KeyRotationAlertDefinitionResponse {
     /// JSON field `Id`.
@@ -12392,6 +13711,7 @@ pub struct KeyRotationAlertDefinitionResponse {
 }
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(KeyRotationAlertDefinitionResponse, unknown_fields {
     "Id" => id: skip,
@@ -12410,6 +13730,7 @@ codegen::serialize_object!(KeyRotationAlertDefinitionResponse, unknown_fields {
 });
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 codegen::deserialize_object!(KeyRotationAlertDefinitionResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
@@ -12428,6 +13749,7 @@ codegen::deserialize_object!(KeyRotationAlertDefinitionResponse, unknown_fields 
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.KeyRotation.KeyRotationAlertResponse` (API version 1.0).
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KeyRotationAlertResponse {
     /// JSON field `Subject`.
@@ -12443,6 +13765,7 @@ pub struct KeyRotationAlertResponse {
 }
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(KeyRotationAlertResponse, unknown_fields {
     "Subject" => subject: skip,
@@ -12451,6 +13774,7 @@ codegen::serialize_object!(KeyRotationAlertResponse, unknown_fields {
 });
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 codegen::deserialize_object!(KeyRotationAlertResponse, unknown_fields {
     "Subject" => subject: plain,
     "Message" => message: plain,
@@ -12459,6 +13783,7 @@ codegen::deserialize_object!(KeyRotationAlertResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.KeyRotation.KeyRotationAlertTestAllRequest` (API version 1.0).
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KeyRotationAlertTestAllRequest {
     /// JSON field `EvaluationDate`.
@@ -12474,6 +13799,7 @@ pub struct KeyRotationAlertTestAllRequest {
 }
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 codegen::serialize_object!(KeyRotationAlertTestAllRequest, unknown_fields {
     "EvaluationDate" => evaluation_date: skip,
     "PreviousEvaluationDate" => previous_evaluation_date: skip,
@@ -12481,6 +13807,7 @@ codegen::serialize_object!(KeyRotationAlertTestAllRequest, unknown_fields {
 });
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(KeyRotationAlertTestAllRequest, unknown_fields {
     "EvaluationDate" => evaluation_date: lenient,
@@ -12490,6 +13817,7 @@ codegen::deserialize_object!(KeyRotationAlertTestAllRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.KeyRotation.KeyRotationAlertTestRequest` (API version 1.0).
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KeyRotationAlertTestRequest {
     /// JSON field `AlertId`.
@@ -12507,6 +13835,7 @@ pub struct KeyRotationAlertTestRequest {
 }
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 codegen::serialize_object!(KeyRotationAlertTestRequest, unknown_fields {
     "AlertId" => alert_id: skip,
     "EvaluationDate" => evaluation_date: skip,
@@ -12515,6 +13844,7 @@ codegen::serialize_object!(KeyRotationAlertTestRequest, unknown_fields {
 });
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(KeyRotationAlertTestRequest, unknown_fields {
     "AlertId" => alert_id: plain,
@@ -12525,6 +13855,7 @@ codegen::deserialize_object!(KeyRotationAlertTestRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.KeyRotation.KeyRotationAlertTestResponse` (API version 1.0).
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KeyRotationAlertTestResponse {
     /// JSON field `KeyRotationAlerts`.
@@ -12538,6 +13869,7 @@ pub struct KeyRotationAlertTestResponse {
 }
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(KeyRotationAlertTestResponse, unknown_fields {
     "KeyRotationAlerts" => key_rotation_alerts: skip,
@@ -12545,6 +13877,7 @@ codegen::serialize_object!(KeyRotationAlertTestResponse, unknown_fields {
 });
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 codegen::deserialize_object!(KeyRotationAlertTestResponse, unknown_fields {
     "KeyRotationAlerts" => key_rotation_alerts: object,
     "AlertBuildResult" => alert_build_result: plain,
@@ -12552,6 +13885,7 @@ codegen::deserialize_object!(KeyRotationAlertTestResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.KeyRotation.KeyRotationAlertUpdateRequest` (API version 1.0).
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KeyRotationAlertUpdateRequest {
     /// JSON field `Id`.
@@ -12579,6 +13913,7 @@ pub struct KeyRotationAlertUpdateRequest {
 }
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 codegen::serialize_object!(KeyRotationAlertUpdateRequest, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: always,
@@ -12592,6 +13927,7 @@ codegen::serialize_object!(KeyRotationAlertUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(KeyRotationAlertUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -12607,6 +13943,7 @@ codegen::deserialize_object!(KeyRotationAlertUpdateRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Keys.KeyUpdateRequest` (API version 1.0).
 #[cfg(any(feature = "key", feature = "service-account"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "key", feature = "service-account"))))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KeyUpdateRequest {
     /// JSON field `Id`.
@@ -12622,6 +13959,7 @@ pub struct KeyUpdateRequest {
 }
 
 #[cfg(any(feature = "key", feature = "service-account"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "key", feature = "service-account"))))]
 codegen::serialize_object!(KeyUpdateRequest, unknown_fields {
     "Id" => id: always,
     "Email" => email: always,
@@ -12629,6 +13967,7 @@ codegen::serialize_object!(KeyUpdateRequest, unknown_fields {
 });
 
 #[cfg(any(feature = "key", feature = "service-account"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "key", feature = "service-account"))))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(KeyUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -12643,6 +13982,19 @@ codegen::deserialize_object!(KeyUpdateRequest, unknown_fields {
         feature = "certificate-store",
         feature = "identity-provider",
         feature = "smtp"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "certificate-authority",
+                feature = "certificate-store",
+                feature = "identity-provider",
+                feature = "smtp"
+            )
+        )
     )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -12667,6 +14019,19 @@ pub struct KeyfactorApiSecret {
         feature = "smtp"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "certificate-authority",
+                feature = "certificate-store",
+                feature = "identity-provider",
+                feature = "smtp"
+            )
+        )
+    )
+)]
 codegen::serialize_object!(KeyfactorApiSecret, unknown_fields {
     "SecretValue" => secret_value: skip,
     "Parameters" => parameters: skip,
@@ -12679,6 +14044,19 @@ codegen::serialize_object!(KeyfactorApiSecret, unknown_fields {
         feature = "certificate-store",
         feature = "identity-provider",
         feature = "smtp"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "certificate-authority",
+                feature = "certificate-store",
+                feature = "identity-provider",
+                feature = "smtp"
+            )
+        )
     )
 )]
 codegen::deserialize_object!(KeyfactorApiSecret, unknown_fields {
@@ -12709,6 +14087,34 @@ codegen::deserialize_object!(KeyfactorApiSecret, unknown_fields {
         feature = "service-account",
         feature = "ssl",
         feature = "user"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "agent-blueprint",
+                feature = "application",
+                feature = "certificate-authority",
+                feature = "certificate-collection",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "logon",
+                feature = "monitoring",
+                feature = "orchestrator-job",
+                feature = "pending-alert",
+                feature = "reports",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "ssl",
+                feature = "user"
+            )
+        )
     )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -12754,6 +14160,34 @@ pub struct KeyfactorSchedule {
         feature = "user"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "agent-blueprint",
+                feature = "application",
+                feature = "certificate-authority",
+                feature = "certificate-collection",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "logon",
+                feature = "monitoring",
+                feature = "orchestrator-job",
+                feature = "pending-alert",
+                feature = "reports",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "ssl",
+                feature = "user"
+            )
+        )
+    )
+)]
 codegen::serialize_object!(KeyfactorSchedule, unknown_fields {
     "Immediate" => immediate: skip,
     "Interval" => interval: skip,
@@ -12786,6 +14220,34 @@ codegen::serialize_object!(KeyfactorSchedule, unknown_fields {
         feature = "user"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "agent-blueprint",
+                feature = "application",
+                feature = "certificate-authority",
+                feature = "certificate-collection",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "logon",
+                feature = "monitoring",
+                feature = "orchestrator-job",
+                feature = "pending-alert",
+                feature = "reports",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "ssl",
+                feature = "user"
+            )
+        )
+    )
+)]
 codegen::deserialize_object!(KeyfactorSchedule, unknown_fields {
     "Immediate" => immediate: plain,
     "Interval" => interval: object,
@@ -12801,6 +14263,18 @@ codegen::deserialize_object!(KeyfactorSchedule, unknown_fields {
         feature = "application",
         feature = "certificate-store",
         feature = "certificate-store-container"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container"
+            )
+        )
     )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -12838,6 +14312,18 @@ pub struct KeyfactorSecret {
         feature = "certificate-store-container"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container"
+            )
+        )
+    )
+)]
 codegen::serialize_object!(KeyfactorSecret, unknown_fields {
     "Value" => value: skip,
     "SecretTypeGuid" => secret_type_guid: skip,
@@ -12856,6 +14342,18 @@ codegen::serialize_object!(KeyfactorSecret, unknown_fields {
         feature = "application",
         feature = "certificate-store",
         feature = "certificate-store-container"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container"
+            )
+        )
     )
 )]
 codegen::deserialize_object!(KeyfactorSecret, unknown_fields {
@@ -12880,6 +14378,21 @@ codegen::deserialize_object!(KeyfactorSecret, unknown_fields {
         feature = "server-group",
         feature = "service-account",
         feature = "user"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "key",
+                feature = "logon",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "user"
+            )
+        )
     )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -12924,6 +14437,21 @@ pub struct KeysKeyResponse {
         feature = "user"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "key",
+                feature = "logon",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "user"
+            )
+        )
+    )
+)]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(KeysKeyResponse, unknown_fields {
     "Id" => id: skip,
@@ -12949,6 +14477,21 @@ codegen::serialize_object!(KeysKeyResponse, unknown_fields {
         feature = "user"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "key",
+                feature = "logon",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "user"
+            )
+        )
+    )
+)]
 codegen::deserialize_object!(KeysKeyResponse, unknown_fields {
     "Id" => id: plain,
     "Fingerprint" => fingerprint: plain,
@@ -12967,6 +14510,7 @@ codegen::deserialize_object!(KeysKeyResponse, unknown_fields {
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.SecurityIdentityResponse` (API version 1.0).
 #[cfg(any(feature = "security", feature = "security-roles"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "security", feature = "security-roles"))))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LegacySecurityRolesSecurityIdentityResponse {
     /// The ID of the security identity.
@@ -13000,6 +14544,7 @@ pub struct LegacySecurityRolesSecurityIdentityResponse {
 }
 
 #[cfg(any(feature = "security", feature = "security-roles"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "security", feature = "security-roles"))))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(LegacySecurityRolesSecurityIdentityResponse, unknown_fields {
     "Id" => id: skip,
@@ -13011,6 +14556,7 @@ codegen::serialize_object!(LegacySecurityRolesSecurityIdentityResponse, unknown_
 });
 
 #[cfg(any(feature = "security", feature = "security-roles"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "security", feature = "security-roles"))))]
 codegen::deserialize_object!(LegacySecurityRolesSecurityIdentityResponse, unknown_fields {
     "Id" => id: plain,
     "AccountName" => account_name: plain,
@@ -13022,6 +14568,7 @@ codegen::deserialize_object!(LegacySecurityRolesSecurityIdentityResponse, unknow
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.SecurityRoleCreationRequest` (API version 1.0).
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LegacySecurityRolesSecurityRoleCreationRequest {
     /// The name of the security role to create
@@ -13063,6 +14610,7 @@ pub struct LegacySecurityRolesSecurityRoleCreationRequest {
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 codegen::serialize_object!(LegacySecurityRolesSecurityRoleCreationRequest, unknown_fields {
     "Name" => name: always,
     "Description" => description: always,
@@ -13075,6 +14623,7 @@ codegen::serialize_object!(LegacySecurityRolesSecurityRoleCreationRequest, unkno
 });
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(LegacySecurityRolesSecurityRoleCreationRequest, unknown_fields {
     "Name" => name: plain,
@@ -13091,6 +14640,7 @@ codegen::deserialize_object!(LegacySecurityRolesSecurityRoleCreationRequest, unk
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.SecurityRoleResponse` (API version 1.0).
 #[cfg(any(feature = "security", feature = "security-roles"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "security", feature = "security-roles"))))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LegacySecurityRolesSecurityRoleResponse {
     /// The Id of the created role
@@ -13144,6 +14694,7 @@ pub struct LegacySecurityRolesSecurityRoleResponse {
 }
 
 #[cfg(any(feature = "security", feature = "security-roles"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "security", feature = "security-roles"))))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(LegacySecurityRolesSecurityRoleResponse, unknown_fields {
     "Id" => id: skip,
@@ -13160,6 +14711,7 @@ codegen::serialize_object!(LegacySecurityRolesSecurityRoleResponse, unknown_fiel
 });
 
 #[cfg(any(feature = "security", feature = "security-roles"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "security", feature = "security-roles"))))]
 codegen::deserialize_object!(LegacySecurityRolesSecurityRoleResponse, unknown_fields {
     "Id" => id: plain,
     "Description" => description: plain,
@@ -13176,6 +14728,7 @@ codegen::deserialize_object!(LegacySecurityRolesSecurityRoleResponse, unknown_fi
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.SecurityRoleUpdateRequest` (API version 1.0).
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LegacySecurityRolesSecurityRoleUpdateRequest {
     /// The Id of the security role to update
@@ -13221,6 +14774,7 @@ pub struct LegacySecurityRolesSecurityRoleUpdateRequest {
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 codegen::serialize_object!(LegacySecurityRolesSecurityRoleUpdateRequest, unknown_fields {
     "Id" => id: always,
     "Name" => name: always,
@@ -13234,6 +14788,7 @@ codegen::serialize_object!(LegacySecurityRolesSecurityRoleUpdateRequest, unknown
 });
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(LegacySecurityRolesSecurityRoleUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -13249,6 +14804,7 @@ codegen::deserialize_object!(LegacySecurityRolesSecurityRoleUpdateRequest, unkno
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.License.LicenseResponse.License` (API version 1.0).
 #[cfg(feature = "license")]
+#[cfg_attr(docsrs, doc(cfg(feature = "license")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct License {
     /// JSON field `LicenseId`.
@@ -13268,6 +14824,7 @@ pub struct License {
 }
 
 #[cfg(feature = "license")]
+#[cfg_attr(docsrs, doc(cfg(feature = "license")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(License, unknown_fields {
     "LicenseId" => license_id: skip,
@@ -13278,6 +14835,7 @@ codegen::serialize_object!(License, unknown_fields {
 });
 
 #[cfg(feature = "license")]
+#[cfg_attr(docsrs, doc(cfg(feature = "license")))]
 codegen::deserialize_object!(License, unknown_fields {
     "LicenseId" => license_id: plain,
     "Customer" => customer: object,
@@ -13288,6 +14846,7 @@ codegen::deserialize_object!(License, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.License.LicenseResponse` (API version 1.0).
 #[cfg(feature = "license")]
+#[cfg_attr(docsrs, doc(cfg(feature = "license")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LicenseResponse {
     /// JSON field `KeyfactorVersion`.
@@ -13301,6 +14860,7 @@ pub struct LicenseResponse {
 }
 
 #[cfg(feature = "license")]
+#[cfg_attr(docsrs, doc(cfg(feature = "license")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(LicenseResponse, unknown_fields {
     "KeyfactorVersion" => keyfactor_version: skip,
@@ -13308,6 +14868,7 @@ codegen::serialize_object!(LicenseResponse, unknown_fields {
 });
 
 #[cfg(feature = "license")]
+#[cfg_attr(docsrs, doc(cfg(feature = "license")))]
 codegen::deserialize_object!(LicenseResponse, unknown_fields {
     "KeyfactorVersion" => keyfactor_version: plain,
     "LicenseData" => license_data: object,
@@ -13315,6 +14876,7 @@ codegen::deserialize_object!(LicenseResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.License.LicenseResponse.LicensedCustomer` (API version 1.0).
 #[cfg(feature = "license")]
+#[cfg_attr(docsrs, doc(cfg(feature = "license")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LicensedCustomer {
     /// JSON field `Name`.
@@ -13328,6 +14890,7 @@ pub struct LicensedCustomer {
 }
 
 #[cfg(feature = "license")]
+#[cfg_attr(docsrs, doc(cfg(feature = "license")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(LicensedCustomer, unknown_fields {
     "Name" => name: skip,
@@ -13335,6 +14898,7 @@ codegen::serialize_object!(LicensedCustomer, unknown_fields {
 });
 
 #[cfg(feature = "license")]
+#[cfg_attr(docsrs, doc(cfg(feature = "license")))]
 codegen::deserialize_object!(LicensedCustomer, unknown_fields {
     "Name" => name: plain,
     "Id" => id: plain,
@@ -13342,6 +14906,7 @@ codegen::deserialize_object!(LicensedCustomer, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.License.LicenseResponse.LicensedFeature` (API version 1.0).
 #[cfg(feature = "license")]
+#[cfg_attr(docsrs, doc(cfg(feature = "license")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LicensedFeature {
     /// JSON field `FeatureID`.
@@ -13361,6 +14926,7 @@ pub struct LicensedFeature {
 }
 
 #[cfg(feature = "license")]
+#[cfg_attr(docsrs, doc(cfg(feature = "license")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(LicensedFeature, unknown_fields {
     "FeatureID" => feature_id: skip,
@@ -13371,6 +14937,7 @@ codegen::serialize_object!(LicensedFeature, unknown_fields {
 });
 
 #[cfg(feature = "license")]
+#[cfg_attr(docsrs, doc(cfg(feature = "license")))]
 codegen::deserialize_object!(LicensedFeature, unknown_fields {
     "FeatureID" => feature_id: plain,
     "DisplayName" => display_name: plain,
@@ -13381,6 +14948,7 @@ codegen::deserialize_object!(LicensedFeature, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.License.LicenseResponse.LicensedProduct` (API version 1.0).
 #[cfg(feature = "license")]
+#[cfg_attr(docsrs, doc(cfg(feature = "license")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LicensedProduct {
     /// JSON field `ProductId`.
@@ -13400,6 +14968,7 @@ pub struct LicensedProduct {
 }
 
 #[cfg(feature = "license")]
+#[cfg_attr(docsrs, doc(cfg(feature = "license")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(LicensedProduct, unknown_fields {
     "ProductId" => product_id: skip,
@@ -13410,6 +14979,7 @@ codegen::serialize_object!(LicensedProduct, unknown_fields {
 });
 
 #[cfg(feature = "license")]
+#[cfg_attr(docsrs, doc(cfg(feature = "license")))]
 codegen::deserialize_object!(LicensedProduct, unknown_fields {
     "ProductId" => product_id: plain,
     "DisplayName" => display_name: plain,
@@ -13420,6 +14990,7 @@ codegen::deserialize_object!(LicensedProduct, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.Local.LocalPAMEntryCreateRequest` (API version 1.0).
 #[cfg(feature = "pam-local-entries")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LocalPamEntryCreateRequest {
     /// JSON field `SecretName`.
@@ -13435,6 +15006,7 @@ pub struct LocalPamEntryCreateRequest {
 }
 
 #[cfg(feature = "pam-local-entries")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
 codegen::serialize_object!(LocalPamEntryCreateRequest, unknown_fields {
     "SecretName" => secret_name: always,
     "Description" => description: skip,
@@ -13442,6 +15014,7 @@ codegen::serialize_object!(LocalPamEntryCreateRequest, unknown_fields {
 });
 
 #[cfg(feature = "pam-local-entries")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(LocalPamEntryCreateRequest, unknown_fields {
     "SecretName" => secret_name: plain,
@@ -13451,6 +15024,7 @@ codegen::deserialize_object!(LocalPamEntryCreateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.Local.LocalPAMEntryResponse` (API version 1.0).
 #[cfg(feature = "pam-local-entries")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LocalPamEntryResponse {
     /// JSON field `ProviderId`.
@@ -13466,6 +15040,7 @@ pub struct LocalPamEntryResponse {
 }
 
 #[cfg(feature = "pam-local-entries")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(LocalPamEntryResponse, unknown_fields {
     "ProviderId" => provider_id: skip,
@@ -13474,6 +15049,7 @@ codegen::serialize_object!(LocalPamEntryResponse, unknown_fields {
 });
 
 #[cfg(feature = "pam-local-entries")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
 codegen::deserialize_object!(LocalPamEntryResponse, unknown_fields {
     "ProviderId" => provider_id: plain,
     "SecretName" => secret_name: plain,
@@ -13482,6 +15058,7 @@ codegen::deserialize_object!(LocalPamEntryResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.Local.LocalPAMEntryUpdateRequest` (API version 1.0).
 #[cfg(feature = "pam-local-entries")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LocalPamEntryUpdateRequest {
     /// JSON field `SecretName`.
@@ -13497,6 +15074,7 @@ pub struct LocalPamEntryUpdateRequest {
 }
 
 #[cfg(feature = "pam-local-entries")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
 codegen::serialize_object!(LocalPamEntryUpdateRequest, unknown_fields {
     "SecretName" => secret_name: always,
     "Description" => description: skip,
@@ -13504,6 +15082,7 @@ codegen::serialize_object!(LocalPamEntryUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "pam-local-entries")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(LocalPamEntryUpdateRequest, unknown_fields {
     "SecretName" => secret_name: plain,
@@ -13513,6 +15092,7 @@ codegen::deserialize_object!(LocalPamEntryUpdateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.LocationCountModel` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LocationCountModel {
     /// JSON field `Type`.
@@ -13526,6 +15106,7 @@ pub struct LocationCountModel {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(LocationCountModel, unknown_fields {
     "Type" => type_: skip,
@@ -13533,6 +15114,7 @@ codegen::serialize_object!(LocationCountModel, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(LocationCountModel, unknown_fields {
     "Type" => type_: plain,
     "Count" => count: plain,
@@ -13540,6 +15122,7 @@ codegen::deserialize_object!(LocationCountModel, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Logons.LogonAccessRequest` (API version 1.0).
 #[cfg(feature = "logon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogonAccessRequest {
     /// JSON field `LogonId`.
@@ -13553,12 +15136,14 @@ pub struct LogonAccessRequest {
 }
 
 #[cfg(feature = "logon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
 codegen::serialize_object!(LogonAccessRequest, unknown_fields {
     "LogonId" => logon_id: always,
     "UserIds" => user_ids: skip,
 });
 
 #[cfg(feature = "logon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(LogonAccessRequest, unknown_fields {
     "LogonId" => logon_id: plain,
@@ -13567,6 +15152,7 @@ codegen::deserialize_object!(LogonAccessRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Logons.LogonCreationRequest` (API version 1.0).
 #[cfg(feature = "logon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogonCreationRequest {
     /// JSON field `Username`.
@@ -13582,6 +15168,7 @@ pub struct LogonCreationRequest {
 }
 
 #[cfg(feature = "logon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
 codegen::serialize_object!(LogonCreationRequest, unknown_fields {
     "Username" => username: always,
     "ServerId" => server_id: always,
@@ -13589,6 +15176,7 @@ codegen::serialize_object!(LogonCreationRequest, unknown_fields {
 });
 
 #[cfg(feature = "logon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(LogonCreationRequest, unknown_fields {
     "Username" => username: plain,
@@ -13598,6 +15186,7 @@ codegen::deserialize_object!(LogonCreationRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Logons.LogonQueryResponse` (API version 1.0).
 #[cfg(feature = "logon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogonQueryResponse {
     /// JSON field `Id`.
@@ -13623,6 +15212,7 @@ pub struct LogonQueryResponse {
 }
 
 #[cfg(feature = "logon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(LogonQueryResponse, unknown_fields {
     "Id" => id: skip,
@@ -13636,6 +15226,7 @@ codegen::serialize_object!(LogonQueryResponse, unknown_fields {
 });
 
 #[cfg(feature = "logon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
 codegen::deserialize_object!(LogonQueryResponse, unknown_fields {
     "Id" => id: plain,
     "Username" => username: plain,
@@ -13649,6 +15240,7 @@ codegen::deserialize_object!(LogonQueryResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Logons.LogonResponse` (API version 1.0, 2).
 #[cfg(any(feature = "logon", feature = "user"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "logon", feature = "user"))))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogonResponse {
     /// JSON field `Id`.
@@ -13670,6 +15262,7 @@ pub struct LogonResponse {
 }
 
 #[cfg(any(feature = "logon", feature = "user"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "logon", feature = "user"))))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(LogonResponse, unknown_fields {
     "Id" => id: skip,
@@ -13681,6 +15274,7 @@ codegen::serialize_object!(LogonResponse, unknown_fields {
 });
 
 #[cfg(any(feature = "logon", feature = "user"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "logon", feature = "user"))))]
 codegen::deserialize_object!(LogonResponse, unknown_fields {
     "Id" => id: plain,
     "Username" => username: plain,
@@ -13692,6 +15286,7 @@ codegen::deserialize_object!(LogonResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.LogonUserAccessRequest` (API version 1.0).
 #[cfg(any(feature = "server", feature = "server-group"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "server", feature = "server-group"))))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogonUserAccessRequest {
     /// JSON field `LogonName`.
@@ -13705,12 +15300,14 @@ pub struct LogonUserAccessRequest {
 }
 
 #[cfg(any(feature = "server", feature = "server-group"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "server", feature = "server-group"))))]
 codegen::serialize_object!(LogonUserAccessRequest, unknown_fields {
     "LogonName" => logon_name: skip,
     "Users" => users: skip,
 });
 
 #[cfg(any(feature = "server", feature = "server-group"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "server", feature = "server-group"))))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(LogonUserAccessRequest, unknown_fields {
     "LogonName" => logon_name: plain,
@@ -13719,6 +15316,10 @@ codegen::deserialize_object!(LogonUserAccessRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.LogonUserAccessResponse` (API version 1.0).
 #[cfg(any(feature = "logon", feature = "server", feature = "server-group"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "logon", feature = "server", feature = "server-group")))
+)]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogonUserAccessResponse {
     /// JSON field `LogonId`.
@@ -13734,6 +15335,10 @@ pub struct LogonUserAccessResponse {
 }
 
 #[cfg(any(feature = "logon", feature = "server", feature = "server-group"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "logon", feature = "server", feature = "server-group")))
+)]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(LogonUserAccessResponse, unknown_fields {
     "LogonId" => logon_id: skip,
@@ -13742,6 +15347,10 @@ codegen::serialize_object!(LogonUserAccessResponse, unknown_fields {
 });
 
 #[cfg(any(feature = "logon", feature = "server", feature = "server-group"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "logon", feature = "server", feature = "server-group")))
+)]
 codegen::deserialize_object!(LogonUserAccessResponse, unknown_fields {
     "LogonId" => logon_id: plain,
     "LogonName" => logon_name: plain,
@@ -13750,6 +15359,7 @@ codegen::deserialize_object!(LogonUserAccessResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.MacEnrollment.MacEnrollmentAPIModel` (API version 1.0).
 #[cfg(feature = "mac-enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mac-enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MacEnrollmentApiModel {
     /// JSON field `Id`.
@@ -13771,6 +15381,7 @@ pub struct MacEnrollmentApiModel {
 }
 
 #[cfg(feature = "mac-enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mac-enrollment")))]
 codegen::serialize_object!(MacEnrollmentApiModel, unknown_fields {
     "Id" => id: skip,
     "Enabled" => enabled: skip,
@@ -13781,6 +15392,7 @@ codegen::serialize_object!(MacEnrollmentApiModel, unknown_fields {
 });
 
 #[cfg(feature = "mac-enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mac-enrollment")))]
 codegen::deserialize_object!(MacEnrollmentApiModel, unknown_fields {
     "Id" => id: plain,
     "Enabled" => enabled: plain,
@@ -13792,6 +15404,7 @@ codegen::deserialize_object!(MacEnrollmentApiModel, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.ManagementStoreRequest` (API version 1.0, 2).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ManagementStoreRequest {
     /// JSON field `StoreId`.
@@ -13809,6 +15422,7 @@ pub struct ManagementStoreRequest {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::serialize_object!(ManagementStoreRequest, unknown_fields {
     "StoreId" => store_id: skip,
     "Alias" => alias: skip,
@@ -13817,6 +15431,7 @@ codegen::serialize_object!(ManagementStoreRequest, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ManagementStoreRequest, unknown_fields {
     "StoreId" => store_id: plain,
@@ -13827,6 +15442,7 @@ codegen::deserialize_object!(ManagementStoreRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.Enrollment.ManagementStoreType` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ManagementStoreType {
     /// JSON field `StoreTypeId`.
@@ -13844,6 +15460,7 @@ pub struct ManagementStoreType {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::serialize_object!(ManagementStoreType, unknown_fields {
     "StoreTypeId" => store_type_id: skip,
     "Alias" => alias: skip,
@@ -13852,6 +15469,7 @@ codegen::serialize_object!(ManagementStoreType, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ManagementStoreType, unknown_fields {
     "StoreTypeId" => store_type_id: plain,
@@ -13862,6 +15480,7 @@ codegen::deserialize_object!(ManagementStoreType, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.ManagementStoreTypeRequest` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ManagementStoreTypeRequest {
     /// JSON field `StoreTypeId`.
@@ -13879,6 +15498,7 @@ pub struct ManagementStoreTypeRequest {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::serialize_object!(ManagementStoreTypeRequest, unknown_fields {
     "StoreTypeId" => store_type_id: skip,
     "Alias" => alias: skip,
@@ -13887,6 +15507,7 @@ codegen::serialize_object!(ManagementStoreTypeRequest, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ManagementStoreTypeRequest, unknown_fields {
     "StoreTypeId" => store_type_id: plain,
@@ -13897,6 +15518,7 @@ codegen::deserialize_object!(ManagementStoreTypeRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.MetadataAllUpdateRequest` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetadataAllUpdateRequest {
     /// JSON field `Query`.
@@ -13912,6 +15534,7 @@ pub struct MetadataAllUpdateRequest {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::serialize_object!(MetadataAllUpdateRequest, unknown_fields {
     "Query" => query: skip,
     "CertificateIds" => certificate_ids: skip,
@@ -13919,6 +15542,7 @@ codegen::serialize_object!(MetadataAllUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(MetadataAllUpdateRequest, unknown_fields {
     "Query" => query: plain,
@@ -13930,10 +15554,12 @@ codegen::deserialize_object!(MetadataAllUpdateRequest, unknown_fields {
 ///
 /// An integer code; the documents list the values 1, 2, 3, 4, 5, 6, 7. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 pub type MetadataDataType = crate::Code<codes::MetadataDataType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.MetadataField.MetadataFieldCreateRequest` (API version 1.0).
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetadataFieldCreateRequest {
     /// JSON field `Name`.
@@ -13967,6 +15593,7 @@ pub struct MetadataFieldCreateRequest {
 }
 
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 codegen::serialize_object!(MetadataFieldCreateRequest, unknown_fields {
     "Name" => name: always,
     "Description" => description: always,
@@ -13983,6 +15610,7 @@ codegen::serialize_object!(MetadataFieldCreateRequest, unknown_fields {
 });
 
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(MetadataFieldCreateRequest, unknown_fields {
     "Name" => name: plain,
@@ -14001,6 +15629,7 @@ codegen::deserialize_object!(MetadataFieldCreateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.MetadataField.MetadataFieldResponse` (API version 1.0).
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetadataFieldResponse {
     /// JSON field `Id`.
@@ -14036,6 +15665,7 @@ pub struct MetadataFieldResponse {
 }
 
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(MetadataFieldResponse, unknown_fields {
     "Id" => id: skip,
@@ -14054,6 +15684,7 @@ codegen::serialize_object!(MetadataFieldResponse, unknown_fields {
 });
 
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 codegen::deserialize_object!(MetadataFieldResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -14072,6 +15703,7 @@ codegen::deserialize_object!(MetadataFieldResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.MetadataField.MetadataFieldUpdateRequest` (API version 1.0).
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetadataFieldUpdateRequest {
     /// JSON field `Id`.
@@ -14107,6 +15739,7 @@ pub struct MetadataFieldUpdateRequest {
 }
 
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 codegen::serialize_object!(MetadataFieldUpdateRequest, unknown_fields {
     "Id" => id: always,
     "Name" => name: always,
@@ -14124,6 +15757,7 @@ codegen::serialize_object!(MetadataFieldUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(MetadataFieldUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -14143,6 +15777,7 @@ codegen::deserialize_object!(MetadataFieldUpdateRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.MetadataSingleUpdateRequest` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetadataSingleUpdateRequest {
     /// JSON field `MetadataName`.
@@ -14158,6 +15793,7 @@ pub struct MetadataSingleUpdateRequest {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::serialize_object!(MetadataSingleUpdateRequest, unknown_fields {
     "MetadataName" => metadata_name: skip,
     "Value" => value: skip,
@@ -14165,6 +15801,7 @@ codegen::serialize_object!(MetadataSingleUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(MetadataSingleUpdateRequest, unknown_fields {
     "MetadataName" => metadata_name: plain,
@@ -14174,6 +15811,7 @@ codegen::deserialize_object!(MetadataSingleUpdateRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.MetadataType` (API version 1.0).
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetadataType {
     /// JSON field `Id`.
@@ -14209,6 +15847,7 @@ pub struct MetadataType {
 }
 
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(MetadataType, unknown_fields {
     "Id" => id: skip,
@@ -14227,6 +15866,7 @@ codegen::serialize_object!(MetadataType, unknown_fields {
 });
 
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 codegen::deserialize_object!(MetadataType, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -14254,10 +15894,24 @@ codegen::deserialize_object!(MetadataType, unknown_fields {
         feature = "template"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "enrollment",
+                feature = "enrollment-pattern",
+                feature = "metadata-field",
+                feature = "template"
+            )
+        )
+    )
+)]
 pub type MetadataTypeEnrollment = crate::Code<codes::MetadataTypeEnrollment>;
 
 /// Schema `CSS.CMS.Data.Model.Models.MetadataUpdateRequest` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetadataUpdateRequest {
     /// JSON field `Id`.
@@ -14271,12 +15925,14 @@ pub struct MetadataUpdateRequest {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::serialize_object!(MetadataUpdateRequest, unknown_fields {
     "Id" => id: skip,
     "Metadata" => metadata: always,
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(MetadataUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -14285,6 +15941,7 @@ codegen::deserialize_object!(MetadataUpdateRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SubjectAlternativeName` (API version 1.0).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ModelsSubjectAlternativeName {
     /// JSON field `Id`.
@@ -14304,6 +15961,7 @@ pub struct ModelsSubjectAlternativeName {
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ModelsSubjectAlternativeName, unknown_fields {
     "Id" => id: skip,
@@ -14313,6 +15971,7 @@ codegen::serialize_object!(ModelsSubjectAlternativeName, unknown_fields {
 });
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 codegen::deserialize_object!(ModelsSubjectAlternativeName, unknown_fields {
     "Id" => id: plain,
     "Value" => value: plain,
@@ -14342,6 +16001,34 @@ codegen::deserialize_object!(ModelsSubjectAlternativeName, unknown_fields {
         feature = "service-account",
         feature = "ssl",
         feature = "user"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "agent-blueprint",
+                feature = "application",
+                feature = "certificate-authority",
+                feature = "certificate-collection",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "logon",
+                feature = "monitoring",
+                feature = "orchestrator-job",
+                feature = "pending-alert",
+                feature = "reports",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "ssl",
+                feature = "user"
+            )
+        )
     )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -14379,6 +16066,34 @@ pub struct MonthlyModel {
         feature = "user"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "agent-blueprint",
+                feature = "application",
+                feature = "certificate-authority",
+                feature = "certificate-collection",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "logon",
+                feature = "monitoring",
+                feature = "orchestrator-job",
+                feature = "pending-alert",
+                feature = "reports",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "ssl",
+                feature = "user"
+            )
+        )
+    )
+)]
 codegen::serialize_object!(MonthlyModel, unknown_fields {
     "Day" => day: skip,
     "Time" => time: skip,
@@ -14407,6 +16122,34 @@ codegen::serialize_object!(MonthlyModel, unknown_fields {
         feature = "user"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "agent-blueprint",
+                feature = "application",
+                feature = "certificate-authority",
+                feature = "certificate-collection",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "logon",
+                feature = "monitoring",
+                feature = "orchestrator-job",
+                feature = "pending-alert",
+                feature = "reports",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "ssl",
+                feature = "user"
+            )
+        )
+    )
+)]
 codegen::deserialize_object!(MonthlyModel, unknown_fields {
     "Day" => day: plain,
     "Time" => time: lenient,
@@ -14414,6 +16157,7 @@ codegen::deserialize_object!(MonthlyModel, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.NetworkDefinition` (API version 1.0).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkDefinition {
     /// JSON field `ItemType`.
@@ -14427,6 +16171,7 @@ pub struct NetworkDefinition {
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(NetworkDefinition, unknown_fields {
     "ItemType" => item_type: skip,
@@ -14434,6 +16179,7 @@ codegen::serialize_object!(NetworkDefinition, unknown_fields {
 });
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 codegen::deserialize_object!(NetworkDefinition, unknown_fields {
     "ItemType" => item_type: plain,
     "Value" => value: plain,
@@ -14441,6 +16187,7 @@ codegen::deserialize_object!(NetworkDefinition, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Ssl.NetworkQueryResponse` (API version 1.0).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkQueryResponse {
     /// JSON field `NetworkId`.
@@ -14494,6 +16241,7 @@ pub struct NetworkQueryResponse {
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(NetworkQueryResponse, unknown_fields {
     "NetworkId" => network_id: skip,
@@ -14521,6 +16269,7 @@ codegen::serialize_object!(NetworkQueryResponse, unknown_fields {
 });
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 codegen::deserialize_object!(NetworkQueryResponse, unknown_fields {
     "NetworkId" => network_id: plain,
     "Name" => name: plain,
@@ -14548,6 +16297,7 @@ codegen::deserialize_object!(NetworkQueryResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.NetworkRangesRequest` (API version 1.0).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkRangesRequest {
     /// JSON field `NetworkId`.
@@ -14561,12 +16311,14 @@ pub struct NetworkRangesRequest {
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 codegen::serialize_object!(NetworkRangesRequest, unknown_fields {
     "NetworkId" => network_id: always,
     "Ranges" => ranges: always,
 });
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(NetworkRangesRequest, unknown_fields {
     "NetworkId" => network_id: plain,
@@ -14575,6 +16327,7 @@ codegen::deserialize_object!(NetworkRangesRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Ssl.NetworkResponse` (API version 1.0).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkResponse {
     /// JSON field `AutoMonitor`.
@@ -14630,6 +16383,7 @@ pub struct NetworkResponse {
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(NetworkResponse, unknown_fields {
     "AutoMonitor" => auto_monitor: skip,
@@ -14658,6 +16412,7 @@ codegen::serialize_object!(NetworkResponse, unknown_fields {
 });
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 codegen::deserialize_object!(NetworkResponse, unknown_fields {
     "AutoMonitor" => auto_monitor: plain,
     "NetworkId" => network_id: plain,
@@ -14686,6 +16441,7 @@ codegen::deserialize_object!(NetworkResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.OCSPParametersRequest` (API version 1.0).
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OcspParametersRequest {
     /// JSON field `CertificateContents`.
@@ -14709,6 +16465,7 @@ pub struct OcspParametersRequest {
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 codegen::serialize_object!(OcspParametersRequest, unknown_fields {
     "CertificateContents" => certificate_contents: skip,
     "CertificateAuthorityId" => certificate_authority_id: skip,
@@ -14720,6 +16477,7 @@ codegen::serialize_object!(OcspParametersRequest, unknown_fields {
 });
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(OcspParametersRequest, unknown_fields {
     "CertificateContents" => certificate_contents: plain,
@@ -14733,6 +16491,7 @@ codegen::deserialize_object!(OcspParametersRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.OCSPParametersResponse` (API version 1.0).
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OcspParametersResponse {
     /// JSON field `CertificateAuthorityId`.
@@ -14754,6 +16513,7 @@ pub struct OcspParametersResponse {
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(OcspParametersResponse, unknown_fields {
     "CertificateAuthorityId" => certificate_authority_id: skip,
@@ -14765,6 +16525,7 @@ codegen::serialize_object!(OcspParametersResponse, unknown_fields {
 });
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 codegen::deserialize_object!(OcspParametersResponse, unknown_fields {
     "CertificateAuthorityId" => certificate_authority_id: plain,
     "AuthorityName" => authority_name: plain,
@@ -14776,6 +16537,7 @@ codegen::deserialize_object!(OcspParametersResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.Monitoring.OCSPTestRequest` (API version 1.0).
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OcspTestRequest {
     /// JSON field `AuthorityName`.
@@ -14795,6 +16557,7 @@ pub struct OcspTestRequest {
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 codegen::serialize_object!(OcspTestRequest, unknown_fields {
     "AuthorityName" => authority_name: skip,
     "AuthorityNameId" => authority_name_id: skip,
@@ -14804,6 +16567,7 @@ codegen::serialize_object!(OcspTestRequest, unknown_fields {
 });
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(OcspTestRequest, unknown_fields {
     "AuthorityName" => authority_name: plain,
@@ -14815,6 +16579,7 @@ codegen::deserialize_object!(OcspTestRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.Monitoring.OCSPTestResponse` (API version 1.0).
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OcspTestResponse {
     /// JSON field `Success`.
@@ -14828,6 +16593,7 @@ pub struct OcspTestResponse {
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(OcspTestResponse, unknown_fields {
     "Success" => success: skip,
@@ -14835,6 +16601,7 @@ codegen::serialize_object!(OcspTestResponse, unknown_fields {
 });
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 codegen::deserialize_object!(OcspTestResponse, unknown_fields {
     "Success" => success: plain,
     "Message" => message: plain,
@@ -14844,6 +16611,7 @@ codegen::deserialize_object!(OcspTestResponse, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 pub type OrchestratorAuthCertificateReenrollment = crate::Code<
     codes::OrchestratorAuthCertificateReenrollment,
 >;
@@ -14852,6 +16620,7 @@ pub type OrchestratorAuthCertificateReenrollment = crate::Code<
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 pub type OrchestratorJobStatusJobResult = crate::Code<
     codes::OrchestratorJobStatusJobResult,
 >;
@@ -14860,12 +16629,14 @@ pub type OrchestratorJobStatusJobResult = crate::Code<
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 pub type OrchestratorJobStatusJobStatus = crate::Code<
     codes::OrchestratorJobStatusJobStatus,
 >;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.OwnerBulkRequest` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OwnerBulkRequest {
     /// JSON field `CertificateIds`.
@@ -14881,6 +16652,7 @@ pub struct OwnerBulkRequest {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::serialize_object!(OwnerBulkRequest, unknown_fields {
     "CertificateIds" => certificate_ids: skip,
     "NewRoleId" => new_role_id: skip,
@@ -14888,6 +16660,7 @@ codegen::serialize_object!(OwnerBulkRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(OwnerBulkRequest, unknown_fields {
     "CertificateIds" => certificate_ids: plain,
@@ -14897,6 +16670,7 @@ codegen::deserialize_object!(OwnerBulkRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.OwnerRequest` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OwnerRequest {
     /// JSON field `NewRoleId`.
@@ -14910,12 +16684,14 @@ pub struct OwnerRequest {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::serialize_object!(OwnerRequest, unknown_fields {
     "NewRoleId" => new_role_id: skip,
     "NewRoleName" => new_role_name: skip,
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(OwnerRequest, unknown_fields {
     "NewRoleId" => new_role_id: plain,
@@ -14933,6 +16709,19 @@ codegen::deserialize_object!(OwnerRequest, unknown_fields {
         feature = "pam-provider"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "pam-provider"
+            )
+        )
+    )
+)]
 pub type PamParameterDataType = crate::Code<codes::PamParameterDataType>;
 
 #[cfg(
@@ -14941,6 +16730,19 @@ pub type PamParameterDataType = crate::Code<codes::PamParameterDataType>;
         feature = "certificate-store",
         feature = "certificate-store-container",
         feature = "pam-provider"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "pam-provider"
+            )
+        )
     )
 )]
 impl crate::Code<codes::PamParameterDataType> {
@@ -14952,6 +16754,7 @@ impl crate::Code<codes::PamParameterDataType> {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.PamProviderPermissionRequest` (API version 1.0).
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PamProviderPermissionRequest {
     /// JSON field `PamProviderId`.
@@ -14965,12 +16768,14 @@ pub struct PamProviderPermissionRequest {
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 codegen::serialize_object!(PamProviderPermissionRequest, unknown_fields {
     "PamProviderId" => pam_provider_id: skip,
     "Permissions" => permissions: skip,
 });
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(PamProviderPermissionRequest, unknown_fields {
     "PamProviderId" => pam_provider_id: plain,
@@ -14979,6 +16784,7 @@ codegen::deserialize_object!(PamProviderPermissionRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.PamProviderPermissionResponse` (API version 1.0).
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PamProviderPermissionResponse {
     /// JSON field `PamProviderId`.
@@ -14994,6 +16800,7 @@ pub struct PamProviderPermissionResponse {
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(PamProviderPermissionResponse, unknown_fields {
     "PamProviderId" => pam_provider_id: skip,
@@ -15002,6 +16809,7 @@ codegen::serialize_object!(PamProviderPermissionResponse, unknown_fields {
 });
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 codegen::deserialize_object!(PamProviderPermissionResponse, unknown_fields {
     "PamProviderId" => pam_provider_id: plain,
     "Name" => name: plain,
@@ -15014,6 +16822,18 @@ codegen::deserialize_object!(PamProviderPermissionResponse, unknown_fields {
         feature = "application",
         feature = "certificate-store",
         feature = "certificate-store-container"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container"
+            )
+        )
     )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -15045,6 +16865,18 @@ pub struct PamProviderTypeParamValue {
         feature = "certificate-store-container"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container"
+            )
+        )
+    )
+)]
 codegen::serialize_object!(PamProviderTypeParamValue, unknown_fields {
     "Id" => id: skip,
     "Value" => value: skip,
@@ -15062,6 +16894,18 @@ codegen::serialize_object!(PamProviderTypeParamValue, unknown_fields {
         feature = "certificate-store-container"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container"
+            )
+        )
+    )
+)]
 codegen::deserialize_object!(PamProviderTypeParamValue, unknown_fields {
     "Id" => id: plain,
     "Value" => value: plain,
@@ -15074,6 +16918,7 @@ codegen::deserialize_object!(PamProviderTypeParamValue, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.PamProviderTypeParamValueResponse` (API version 1.0, 2).
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PamProviderTypeParamValueResponse {
     /// JSON field `Id`.
@@ -15093,6 +16938,7 @@ pub struct PamProviderTypeParamValueResponse {
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(PamProviderTypeParamValueResponse, unknown_fields {
     "Id" => id: skip,
@@ -15103,6 +16949,7 @@ codegen::serialize_object!(PamProviderTypeParamValueResponse, unknown_fields {
 });
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 codegen::deserialize_object!(PamProviderTypeParamValueResponse, unknown_fields {
     "Id" => id: plain,
     "Value" => value: plain,
@@ -15113,6 +16960,7 @@ codegen::deserialize_object!(PamProviderTypeParamValueResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderTypeParameterResponse` (API version 1.0, 2).
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PamProviderTypeParameterResponse {
     /// JSON field `Id`.
@@ -15132,6 +16980,7 @@ pub struct PamProviderTypeParameterResponse {
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(PamProviderTypeParameterResponse, unknown_fields {
     "Id" => id: skip,
@@ -15142,6 +16991,7 @@ codegen::serialize_object!(PamProviderTypeParameterResponse, unknown_fields {
 });
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 codegen::deserialize_object!(PamProviderTypeParameterResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -15152,6 +17002,7 @@ codegen::deserialize_object!(PamProviderTypeParameterResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderTypeResponse` (API version 1.0, 2).
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PamProviderTypeResponse {
     /// JSON field `Id`.
@@ -15167,6 +17018,7 @@ pub struct PamProviderTypeResponse {
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(PamProviderTypeResponse, unknown_fields {
     "Id" => id: skip,
@@ -15175,6 +17027,7 @@ codegen::serialize_object!(PamProviderTypeResponse, unknown_fields {
 });
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 codegen::deserialize_object!(PamProviderTypeResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -15183,6 +17036,7 @@ codegen::deserialize_object!(PamProviderTypeResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.ParameterDefinitionResponse` (API version 1.0).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ParameterDefinitionResponse {
     /// JSON field `DisplayName`.
@@ -15216,6 +17070,7 @@ pub struct ParameterDefinitionResponse {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ParameterDefinitionResponse, unknown_fields {
     "DisplayName" => display_name: skip,
@@ -15233,6 +17088,7 @@ codegen::serialize_object!(ParameterDefinitionResponse, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::deserialize_object!(ParameterDefinitionResponse, unknown_fields {
     "DisplayName" => display_name: plain,
     "ParameterType" => parameter_type: plain,
@@ -15250,6 +17106,7 @@ codegen::deserialize_object!(ParameterDefinitionResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.PasswordOptions` (API version 1.0).
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PasswordOptions {
     /// JSON field `EntrySupported`.
@@ -15265,6 +17122,7 @@ pub struct PasswordOptions {
 }
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 codegen::serialize_object!(PasswordOptions, unknown_fields {
     "EntrySupported" => entry_supported: skip,
     "StoreRequired" => store_required: skip,
@@ -15272,6 +17130,7 @@ codegen::serialize_object!(PasswordOptions, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 codegen::deserialize_object!(PasswordOptions, unknown_fields {
     "EntrySupported" => entry_supported: plain,
     "StoreRequired" => store_required: plain,
@@ -15280,6 +17139,7 @@ codegen::deserialize_object!(PasswordOptions, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertCreationRequest` (API version 1.0).
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PendingAlertCreationRequest {
     /// JSON field `DisplayName`.
@@ -15305,6 +17165,7 @@ pub struct PendingAlertCreationRequest {
 }
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 codegen::serialize_object!(PendingAlertCreationRequest, unknown_fields {
     "DisplayName" => display_name: always,
     "Subject" => subject: always,
@@ -15317,6 +17178,7 @@ codegen::serialize_object!(PendingAlertCreationRequest, unknown_fields {
 });
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(PendingAlertCreationRequest, unknown_fields {
     "DisplayName" => display_name: plain,
@@ -15331,6 +17193,7 @@ codegen::deserialize_object!(PendingAlertCreationRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertDefinitionResponse` (API version 1.0).
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PendingAlertDefinitionResponse {
     /// JSON field `Id`.
@@ -15356,6 +17219,7 @@ pub struct PendingAlertDefinitionResponse {
 }
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(PendingAlertDefinitionResponse, unknown_fields {
     "Id" => id: skip,
@@ -15369,6 +17233,7 @@ codegen::serialize_object!(PendingAlertDefinitionResponse, unknown_fields {
 });
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 codegen::deserialize_object!(PendingAlertDefinitionResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
@@ -15382,6 +17247,7 @@ codegen::deserialize_object!(PendingAlertDefinitionResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertResponse` (API version 1.0).
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PendingAlertResponse {
     /// JSON field `Subject`.
@@ -15403,6 +17269,7 @@ pub struct PendingAlertResponse {
 }
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(PendingAlertResponse, unknown_fields {
     "Subject" => subject: skip,
@@ -15414,6 +17281,7 @@ codegen::serialize_object!(PendingAlertResponse, unknown_fields {
 });
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 codegen::deserialize_object!(PendingAlertResponse, unknown_fields {
     "Subject" => subject: plain,
     "Message" => message: plain,
@@ -15425,6 +17293,7 @@ codegen::deserialize_object!(PendingAlertResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertTestAllRequest` (API version 1.0).
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PendingAlertTestAllRequest {
     /// JSON field `SendAlerts`.
@@ -15436,11 +17305,13 @@ pub struct PendingAlertTestAllRequest {
 }
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 codegen::serialize_object!(PendingAlertTestAllRequest, unknown_fields {
     "SendAlerts" => send_alerts: skip,
 });
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(PendingAlertTestAllRequest, unknown_fields {
     "SendAlerts" => send_alerts: plain,
@@ -15448,6 +17319,7 @@ codegen::deserialize_object!(PendingAlertTestAllRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertTestRequest` (API version 1.0).
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PendingAlertTestRequest {
     /// JSON field `AlertId`.
@@ -15461,12 +17333,14 @@ pub struct PendingAlertTestRequest {
 }
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 codegen::serialize_object!(PendingAlertTestRequest, unknown_fields {
     "AlertId" => alert_id: skip,
     "SendAlerts" => send_alerts: skip,
 });
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(PendingAlertTestRequest, unknown_fields {
     "AlertId" => alert_id: plain,
@@ -15475,6 +17349,7 @@ codegen::deserialize_object!(PendingAlertTestRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertTestResponse` (API version 1.0).
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PendingAlertTestResponse {
     /// JSON field `PendingAlerts`.
@@ -15488,6 +17363,7 @@ pub struct PendingAlertTestResponse {
 }
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(PendingAlertTestResponse, unknown_fields {
     "PendingAlerts" => pending_alerts: skip,
@@ -15495,6 +17371,7 @@ codegen::serialize_object!(PendingAlertTestResponse, unknown_fields {
 });
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 codegen::deserialize_object!(PendingAlertTestResponse, unknown_fields {
     "PendingAlerts" => pending_alerts: object,
     "AlertBuildResult" => alert_build_result: plain,
@@ -15502,6 +17379,7 @@ codegen::deserialize_object!(PendingAlertTestResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Alerts.Pending.PendingAlertUpdateRequest` (API version 1.0).
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PendingAlertUpdateRequest {
     /// JSON field `Id`.
@@ -15529,6 +17407,7 @@ pub struct PendingAlertUpdateRequest {
 }
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 codegen::serialize_object!(PendingAlertUpdateRequest, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: always,
@@ -15542,6 +17421,7 @@ codegen::serialize_object!(PendingAlertUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(PendingAlertUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -15557,6 +17437,7 @@ codegen::deserialize_object!(PendingAlertUpdateRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.PendingCSRResponse` (API version 1.0).
 #[cfg(feature = "csr-generation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PendingCsrResponse {
     /// JSON field `Id`.
@@ -15574,6 +17455,7 @@ pub struct PendingCsrResponse {
 }
 
 #[cfg(feature = "csr-generation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(PendingCsrResponse, unknown_fields {
     "Id" => id: skip,
@@ -15583,6 +17465,7 @@ codegen::serialize_object!(PendingCsrResponse, unknown_fields {
 });
 
 #[cfg(feature = "csr-generation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
 codegen::deserialize_object!(PendingCsrResponse, unknown_fields {
     "Id" => id: plain,
     "CSR" => csr: plain,
@@ -15592,6 +17475,7 @@ codegen::deserialize_object!(PendingCsrResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityIdentityPermissions.PermissionRolesPairResponse` (API version 1.0).
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PermissionRolesPairResponse {
     /// JSON field `Permission`.
@@ -15605,6 +17489,7 @@ pub struct PermissionRolesPairResponse {
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(PermissionRolesPairResponse, unknown_fields {
     "Permission" => permission: skip,
@@ -15612,6 +17497,7 @@ codegen::serialize_object!(PermissionRolesPairResponse, unknown_fields {
 });
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 codegen::deserialize_object!(PermissionRolesPairResponse, unknown_fields {
     "Permission" => permission: plain,
     "GrantedByRoles" => granted_by_roles: plain,
@@ -15619,6 +17505,7 @@ codegen::deserialize_object!(PermissionRolesPairResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.Security.PermissionSet` (API version 1.0).
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PermissionSet {
     /// JSON field `Id`.
@@ -15636,6 +17523,7 @@ pub struct PermissionSet {
 }
 
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(PermissionSet, unknown_fields {
     "Id" => id: skip,
@@ -15645,6 +17533,7 @@ codegen::serialize_object!(PermissionSet, unknown_fields {
 });
 
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 codegen::deserialize_object!(PermissionSet, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -15654,6 +17543,7 @@ codegen::deserialize_object!(PermissionSet, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PermissionSets.PermissionSetCreateRequest` (API version 1.0).
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PermissionSetCreateRequest {
     /// The name of the permission set.
@@ -15671,12 +17561,14 @@ pub struct PermissionSetCreateRequest {
 }
 
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 codegen::serialize_object!(PermissionSetCreateRequest, unknown_fields {
     "Name" => name: always,
     "Permissions" => permissions: always,
 });
 
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(PermissionSetCreateRequest, unknown_fields {
     "Name" => name: plain,
@@ -15685,6 +17577,7 @@ codegen::deserialize_object!(PermissionSetCreateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PermissionSets.PermissionSetResponse` (API version 1.0).
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PermissionSetResponse {
     /// The Id of the permission set.
@@ -15706,6 +17599,7 @@ pub struct PermissionSetResponse {
 }
 
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(PermissionSetResponse, unknown_fields {
     "Id" => id: skip,
@@ -15714,6 +17608,7 @@ codegen::serialize_object!(PermissionSetResponse, unknown_fields {
 });
 
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 codegen::deserialize_object!(PermissionSetResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -15722,6 +17617,7 @@ codegen::deserialize_object!(PermissionSetResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PermissionSets.PermissionSetUpdateRequest` (API version 1.0).
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PermissionSetUpdateRequest {
     /// The Id of the permission set.
@@ -15739,12 +17635,14 @@ pub struct PermissionSetUpdateRequest {
 }
 
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 codegen::serialize_object!(PermissionSetUpdateRequest, unknown_fields {
     "Id" => id: always,
     "Permissions" => permissions: always,
 });
 
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(PermissionSetUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -15753,6 +17651,7 @@ codegen::deserialize_object!(PermissionSetUpdateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.PFXEnrollmentManagementResponse` (API version 2).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PfxEnrollmentManagementResponse {
     /// JSON field `SuccessfulStores`.
@@ -15768,6 +17667,7 @@ pub struct PfxEnrollmentManagementResponse {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(PfxEnrollmentManagementResponse, unknown_fields {
     "SuccessfulStores" => successful_stores: skip,
@@ -15776,6 +17676,7 @@ codegen::serialize_object!(PfxEnrollmentManagementResponse, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(PfxEnrollmentManagementResponse, unknown_fields {
     "SuccessfulStores" => successful_stores: plain,
     "CertificateInformation" => certificate_information: object,
@@ -15784,6 +17685,7 @@ codegen::deserialize_object!(PfxEnrollmentManagementResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.PFXEnrollmentRequest` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PfxEnrollmentRequest {
     /// JSON field `CustomFriendlyName`.
@@ -15839,6 +17741,7 @@ pub struct PfxEnrollmentRequest {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::serialize_object!(PfxEnrollmentRequest, unknown_fields {
     "CustomFriendlyName" => custom_friendly_name: skip,
     "Password" => password: skip,
@@ -15865,6 +17768,7 @@ codegen::serialize_object!(PfxEnrollmentRequest, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(PfxEnrollmentRequest, unknown_fields {
     "CustomFriendlyName" => custom_friendly_name: plain,
@@ -15893,6 +17797,7 @@ codegen::deserialize_object!(PfxEnrollmentRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.Enrollment.PFXEnrollmentResponse` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PfxEnrollmentResponse {
     /// JSON field `CertificateInformation`.
@@ -15906,6 +17811,7 @@ pub struct PfxEnrollmentResponse {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(PfxEnrollmentResponse, unknown_fields {
     "CertificateInformation" => certificate_information: skip,
@@ -15913,6 +17819,7 @@ codegen::serialize_object!(PfxEnrollmentResponse, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(PfxEnrollmentResponse, unknown_fields {
     "CertificateInformation" => certificate_information: object,
     "Metadata" => metadata: plain,
@@ -15920,6 +17827,7 @@ codegen::deserialize_object!(PfxEnrollmentResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.PFXEnrollmentWithStoresRequest` (API version 2).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PfxEnrollmentWithStoresRequest {
     /// A list of certificate stores a successfully issued PKCS12 should be installed into.
@@ -16035,6 +17943,7 @@ pub struct PfxEnrollmentWithStoresRequest {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::serialize_object!(PfxEnrollmentWithStoresRequest, unknown_fields {
     "Stores" => stores: skip,
     "CustomFriendlyName" => custom_friendly_name: skip,
@@ -16067,6 +17976,7 @@ codegen::serialize_object!(PfxEnrollmentWithStoresRequest, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(PfxEnrollmentWithStoresRequest, unknown_fields {
     "Stores" => stores: object,
@@ -16101,6 +18011,7 @@ codegen::deserialize_object!(PfxEnrollmentWithStoresRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.Pkcs10CertificateResponse` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Pkcs10CertificateResponse {
     /// JSON field `SerialNumber`.
@@ -16132,6 +18043,7 @@ pub struct Pkcs10CertificateResponse {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(Pkcs10CertificateResponse, unknown_fields {
     "SerialNumber" => serial_number: skip,
@@ -16148,6 +18060,7 @@ codegen::serialize_object!(Pkcs10CertificateResponse, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(Pkcs10CertificateResponse, unknown_fields {
     "SerialNumber" => serial_number: plain,
     "IssuerDN" => issuer_dn: plain,
@@ -16164,6 +18077,7 @@ codegen::deserialize_object!(Pkcs10CertificateResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.Pkcs12CertificateResponse` (API version 1.0, 2).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Pkcs12CertificateResponse {
     /// JSON field `SerialNumber`.
@@ -16201,6 +18115,7 @@ pub struct Pkcs12CertificateResponse {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(Pkcs12CertificateResponse, unknown_fields {
     "SerialNumber" => serial_number: skip,
@@ -16220,6 +18135,7 @@ codegen::serialize_object!(Pkcs12CertificateResponse, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(Pkcs12CertificateResponse, unknown_fields {
     "SerialNumber" => serial_number: plain,
     "IssuerDN" => issuer_dn: plain,
@@ -16239,6 +18155,7 @@ codegen::deserialize_object!(Pkcs12CertificateResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.Workflow.ProcessedCertificateRequest` (API version 1.0).
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProcessedCertificateRequest {
     /// JSON field `CARowId`.
@@ -16260,6 +18177,7 @@ pub struct ProcessedCertificateRequest {
 }
 
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ProcessedCertificateRequest, unknown_fields {
     "CARowId" => ca_row_id: skip,
@@ -16271,6 +18189,7 @@ codegen::serialize_object!(ProcessedCertificateRequest, unknown_fields {
 });
 
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 codegen::deserialize_object!(ProcessedCertificateRequest, unknown_fields {
     "CARowId" => ca_row_id: plain,
     "CARequestId" => ca_request_id: plain,
@@ -16282,6 +18201,7 @@ codegen::deserialize_object!(ProcessedCertificateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.PropertiesValidationOptions` (API version 1.0).
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PropertiesValidationOptions {
     /// JSON field `OnCreation`.
@@ -16293,11 +18213,13 @@ pub struct PropertiesValidationOptions {
 }
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 codegen::serialize_object!(PropertiesValidationOptions, unknown_fields {
     "OnCreation" => on_creation: skip,
 });
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 codegen::deserialize_object!(PropertiesValidationOptions, unknown_fields {
     "OnCreation" => on_creation: plain,
 });
@@ -16308,6 +18230,18 @@ codegen::deserialize_object!(PropertiesValidationOptions, unknown_fields {
         feature = "application",
         feature = "certificate-store",
         feature = "certificate-store-container"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container"
+            )
+        )
     )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -16343,6 +18277,18 @@ pub struct Provider {
         feature = "certificate-store-container"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container"
+            )
+        )
+    )
+)]
 codegen::serialize_object!(Provider, unknown_fields {
     "Id" => id: skip,
     "Name" => name: always,
@@ -16362,6 +18308,18 @@ codegen::serialize_object!(Provider, unknown_fields {
         feature = "certificate-store-container"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container"
+            )
+        )
+    )
+)]
 codegen::deserialize_object!(Provider, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -16376,6 +18334,7 @@ codegen::deserialize_object!(Provider, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderCreateRequest` (API version 1.0, 2).
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProviderCreateRequest {
     /// JSON field `Name`.
@@ -16397,6 +18356,7 @@ pub struct ProviderCreateRequest {
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 codegen::serialize_object!(ProviderCreateRequest, unknown_fields {
     "Name" => name: always,
     "Remote" => remote: skip,
@@ -16407,6 +18367,7 @@ codegen::serialize_object!(ProviderCreateRequest, unknown_fields {
 });
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ProviderCreateRequest, unknown_fields {
     "Name" => name: plain,
@@ -16419,6 +18380,7 @@ codegen::deserialize_object!(ProviderCreateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderCreateRequestProviderType` (API version 1.0, 2).
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProviderCreateRequestProviderType {
     /// JSON field `Id`.
@@ -16430,11 +18392,13 @@ pub struct ProviderCreateRequestProviderType {
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 codegen::serialize_object!(ProviderCreateRequestProviderType, unknown_fields {
     "Id" => id: skip,
 });
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ProviderCreateRequestProviderType, unknown_fields {
     "Id" => id: plain,
@@ -16442,6 +18406,7 @@ codegen::deserialize_object!(ProviderCreateRequestProviderType, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderCreateRequestProviderTypeParam` (API version 1.0, 2).
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProviderCreateRequestProviderTypeParam {
     /// JSON field `Id`.
@@ -16459,6 +18424,7 @@ pub struct ProviderCreateRequestProviderTypeParam {
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 codegen::serialize_object!(ProviderCreateRequestProviderTypeParam, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
@@ -16467,6 +18433,7 @@ codegen::serialize_object!(ProviderCreateRequestProviderTypeParam, unknown_field
 });
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ProviderCreateRequestProviderTypeParam, unknown_fields {
     "Id" => id: plain,
@@ -16477,6 +18444,7 @@ codegen::deserialize_object!(ProviderCreateRequestProviderTypeParam, unknown_fie
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderCreateRequestTypeParamValue` (API version 1.0, 2).
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProviderCreateRequestTypeParamValue {
     /// JSON field `Id`.
@@ -16496,6 +18464,7 @@ pub struct ProviderCreateRequestTypeParamValue {
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 codegen::serialize_object!(ProviderCreateRequestTypeParamValue, unknown_fields {
     "Id" => id: skip,
     "Value" => value: skip,
@@ -16505,6 +18474,7 @@ codegen::serialize_object!(ProviderCreateRequestTypeParamValue, unknown_fields {
 });
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ProviderCreateRequestTypeParamValue, unknown_fields {
     "Id" => id: plain,
@@ -16516,6 +18486,7 @@ codegen::deserialize_object!(ProviderCreateRequestTypeParamValue, unknown_fields
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderResponse` (API version 2).
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProviderResponse {
     /// JSON field `Id`.
@@ -16535,6 +18506,7 @@ pub struct ProviderResponse {
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ProviderResponse, unknown_fields {
     "Id" => id: skip,
@@ -16545,6 +18517,7 @@ codegen::serialize_object!(ProviderResponse, unknown_fields {
 });
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 codegen::deserialize_object!(ProviderResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -16555,6 +18528,7 @@ codegen::deserialize_object!(ProviderResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderResponseLegacy` (API version 1.0).
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProviderResponseLegacy {
     /// JSON field `Id`.
@@ -16578,6 +18552,7 @@ pub struct ProviderResponseLegacy {
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ProviderResponseLegacy, unknown_fields {
     "Id" => id: skip,
@@ -16590,6 +18565,7 @@ codegen::serialize_object!(ProviderResponseLegacy, unknown_fields {
 });
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 codegen::deserialize_object!(ProviderResponseLegacy, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -16607,6 +18583,19 @@ codegen::deserialize_object!(ProviderResponseLegacy, unknown_fields {
         feature = "certificate-store",
         feature = "certificate-store-container",
         feature = "pam-provider"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "pam-provider"
+            )
+        )
     )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -16631,6 +18620,19 @@ pub struct ProviderType {
         feature = "pam-provider"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "pam-provider"
+            )
+        )
+    )
+)]
 codegen::serialize_object!(ProviderType, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
@@ -16645,6 +18647,19 @@ codegen::serialize_object!(ProviderType, unknown_fields {
         feature = "pam-provider"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "pam-provider"
+            )
+        )
+    )
+)]
 codegen::deserialize_object!(ProviderType, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -16653,6 +18668,7 @@ codegen::deserialize_object!(ProviderType, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderTypeCreateRequest` (API version 1.0, 2).
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProviderTypeCreateRequest {
     /// JSON field `Name`.
@@ -16666,12 +18682,14 @@ pub struct ProviderTypeCreateRequest {
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 codegen::serialize_object!(ProviderTypeCreateRequest, unknown_fields {
     "Name" => name: always,
     "Parameters" => parameters: skip,
 });
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ProviderTypeCreateRequest, unknown_fields {
     "Name" => name: plain,
@@ -16685,6 +18703,19 @@ codegen::deserialize_object!(ProviderTypeCreateRequest, unknown_fields {
         feature = "certificate-store",
         feature = "certificate-store-container",
         feature = "pam-provider"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "pam-provider"
+            )
+        )
     )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -16715,6 +18746,19 @@ pub struct ProviderTypeParam {
         feature = "pam-provider"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "pam-provider"
+            )
+        )
+    )
+)]
 codegen::serialize_object!(ProviderTypeParam, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
@@ -16732,6 +18776,19 @@ codegen::serialize_object!(ProviderTypeParam, unknown_fields {
         feature = "pam-provider"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "pam-provider"
+            )
+        )
+    )
+)]
 codegen::deserialize_object!(ProviderTypeParam, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -16743,6 +18800,7 @@ codegen::deserialize_object!(ProviderTypeParam, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderTypeParameterCreateRequest` (API version 1.0, 2).
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProviderTypeParameterCreateRequest {
     /// JSON field `Name`.
@@ -16760,6 +18818,7 @@ pub struct ProviderTypeParameterCreateRequest {
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 codegen::serialize_object!(ProviderTypeParameterCreateRequest, unknown_fields {
     "Name" => name: always,
     "DisplayName" => display_name: skip,
@@ -16768,6 +18827,7 @@ codegen::serialize_object!(ProviderTypeParameterCreateRequest, unknown_fields {
 });
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ProviderTypeParameterCreateRequest, unknown_fields {
     "Name" => name: plain,
@@ -16778,6 +18838,7 @@ codegen::deserialize_object!(ProviderTypeParameterCreateRequest, unknown_fields 
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.ProviderTypeParameterRequest` (API version 1.0).
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProviderTypeParameterRequest {
     /// JSON field `Timeout`.
@@ -16823,6 +18884,7 @@ pub struct ProviderTypeParameterRequest {
 }
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 codegen::serialize_object!(ProviderTypeParameterRequest, unknown_fields {
     "Timeout" => timeout: skip,
     "OIDCAudience" => oidc_audience: skip,
@@ -16845,6 +18907,7 @@ codegen::serialize_object!(ProviderTypeParameterRequest, unknown_fields {
 });
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ProviderTypeParameterRequest, unknown_fields {
     "Timeout" => timeout: plain,
@@ -16869,6 +18932,7 @@ codegen::deserialize_object!(ProviderTypeParameterRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.ProviderTypeParameterValueResponse` (API version 1.0).
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProviderTypeParameterValueResponse {
     /// JSON field `Id`.
@@ -16896,6 +18960,7 @@ pub struct ProviderTypeParameterValueResponse {
 }
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ProviderTypeParameterValueResponse, unknown_fields {
     "Id" => id: skip,
@@ -16910,6 +18975,7 @@ codegen::serialize_object!(ProviderTypeParameterValueResponse, unknown_fields {
 });
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 codegen::deserialize_object!(ProviderTypeParameterValueResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -16924,6 +18990,7 @@ codegen::deserialize_object!(ProviderTypeParameterValueResponse, unknown_fields 
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderUpdateRequest` (API version 2).
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProviderUpdateRequest {
     /// JSON field `Id`.
@@ -16941,6 +19008,7 @@ pub struct ProviderUpdateRequest {
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 codegen::serialize_object!(ProviderUpdateRequest, unknown_fields {
     "Id" => id: always,
     "Name" => name: always,
@@ -16949,6 +19017,7 @@ codegen::serialize_object!(ProviderUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ProviderUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -16959,6 +19028,7 @@ codegen::deserialize_object!(ProviderUpdateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.PAM.ProviderUpdateRequestLegacy` (API version 1.0).
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProviderUpdateRequestLegacy {
     /// JSON field `Id`.
@@ -16982,6 +19052,7 @@ pub struct ProviderUpdateRequestLegacy {
 }
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 codegen::serialize_object!(ProviderUpdateRequestLegacy, unknown_fields {
     "Id" => id: always,
     "Name" => name: always,
@@ -16993,6 +19064,7 @@ codegen::serialize_object!(ProviderUpdateRequestLegacy, unknown_fields {
 });
 
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ProviderUpdateRequestLegacy, unknown_fields {
     "Id" => id: plain,
@@ -17008,10 +19080,12 @@ codegen::deserialize_object!(ProviderUpdateRequestLegacy, unknown_fields {
 ///
 /// An integer code; the documents list the values 1, 2, 3, 4, 5, 6, 7, 8. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 pub type QueryDataType = crate::Code<codes::QueryDataType>;
 
 /// Schema `CSS.CMS.Querying.Core.Components.QueryField` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryField {
     /// JSON field `name`.
@@ -17033,6 +19107,7 @@ pub struct QueryField {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(QueryField, unknown_fields {
     "name" => name: skip,
@@ -17044,6 +19119,7 @@ codegen::serialize_object!(QueryField, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(QueryField, unknown_fields {
     "name" => name: plain,
     "default" => default: plain,
@@ -17055,6 +19131,7 @@ codegen::deserialize_object!(QueryField, unknown_fields {
 
 /// Schema `CSS.CMS.Querying.Core.Components.QueryFieldComparison` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFieldComparison {
     /// JSON field `shortName`.
@@ -17068,6 +19145,7 @@ pub struct QueryFieldComparison {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(QueryFieldComparison, unknown_fields {
     "shortName" => short_name: skip,
@@ -17075,6 +19153,7 @@ codegen::serialize_object!(QueryFieldComparison, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(QueryFieldComparison, unknown_fields {
     "shortName" => short_name: plain,
     "displayName" => display_name: plain,
@@ -17082,6 +19161,7 @@ codegen::deserialize_object!(QueryFieldComparison, unknown_fields {
 
 /// Schema `CSS.CMS.Querying.Core.Components.QueryFieldMultiValue` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFieldMultiValue {
     /// JSON field `fieldDisplayName`.
@@ -17097,6 +19177,7 @@ pub struct QueryFieldMultiValue {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(QueryFieldMultiValue, unknown_fields {
     "fieldDisplayName" => field_display_name: skip,
@@ -17105,6 +19186,7 @@ codegen::serialize_object!(QueryFieldMultiValue, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(QueryFieldMultiValue, unknown_fields {
     "fieldDisplayName" => field_display_name: plain,
     "multiValueDisplayName" => multi_value_display_name: plain,
@@ -17113,6 +19195,7 @@ codegen::deserialize_object!(QueryFieldMultiValue, unknown_fields {
 
 /// Schema `CSS.CMS.Querying.Core.Components.QueryFieldValue` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFieldValue {
     /// JSON field `displayName`.
@@ -17128,6 +19211,7 @@ pub struct QueryFieldValue {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(QueryFieldValue, unknown_fields {
     "displayName" => display_name: skip,
@@ -17136,6 +19220,7 @@ codegen::serialize_object!(QueryFieldValue, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(QueryFieldValue, unknown_fields {
     "displayName" => display_name: plain,
     "value" => value: plain,
@@ -17144,6 +19229,7 @@ codegen::deserialize_object!(QueryFieldValue, unknown_fields {
 
 /// Schema `CSS.CMS.Querying.Core.Components.QueryFieldValueOption` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryFieldValueOption {
     /// JSON field `displayName`.
@@ -17157,6 +19243,7 @@ pub struct QueryFieldValueOption {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(QueryFieldValueOption, unknown_fields {
     "displayName" => display_name: skip,
@@ -17164,6 +19251,7 @@ codegen::serialize_object!(QueryFieldValueOption, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(QueryFieldValueOption, unknown_fields {
     "displayName" => display_name: plain,
     "value" => value: plain,
@@ -17171,6 +19259,7 @@ codegen::deserialize_object!(QueryFieldValueOption, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Ssl.QuietHourRequest` (API version 1.0).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuietHourRequest {
     /// JSON field `StartDay`.
@@ -17188,6 +19277,7 @@ pub struct QuietHourRequest {
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 codegen::serialize_object!(QuietHourRequest, unknown_fields {
     "StartDay" => start_day: skip,
     "StartTime" => start_time: skip,
@@ -17196,6 +19286,7 @@ codegen::serialize_object!(QuietHourRequest, unknown_fields {
 });
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(QuietHourRequest, unknown_fields {
     "StartDay" => start_day: plain,
@@ -17206,6 +19297,7 @@ codegen::deserialize_object!(QuietHourRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Ssl.QuietHourResponse` (API version 1.0).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuietHourResponse {
     /// JSON field `StartDay`.
@@ -17223,6 +19315,7 @@ pub struct QuietHourResponse {
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(QuietHourResponse, unknown_fields {
     "StartDay" => start_day: skip,
@@ -17232,6 +19325,7 @@ codegen::serialize_object!(QuietHourResponse, unknown_fields {
 });
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 codegen::deserialize_object!(QuietHourResponse, unknown_fields {
     "StartDay" => start_day: plain,
     "StartTime" => start_time: lenient,
@@ -17241,6 +19335,7 @@ codegen::deserialize_object!(QuietHourResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.RecoveryResponse` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RecoveryResponse {
     /// JSON field `PFX`.
@@ -17256,6 +19351,7 @@ pub struct RecoveryResponse {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(RecoveryResponse, unknown_fields {
     "PFX" => pfx: skip,
@@ -17263,6 +19359,7 @@ codegen::serialize_object!(RecoveryResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(RecoveryResponse, unknown_fields {
     "PFX" => pfx: plain,
     "FileName" => file_name: plain,
@@ -17270,6 +19367,7 @@ codegen::deserialize_object!(RecoveryResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.ReenrollmentRequest` (API version 1.0).
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReenrollmentRequest {
     /// JSON field `KeystoreId`.
@@ -17307,6 +19405,7 @@ pub struct ReenrollmentRequest {
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 codegen::serialize_object!(ReenrollmentRequest, unknown_fields {
     "KeystoreId" => keystore_id: skip,
     "SubjectName" => subject_name: skip,
@@ -17325,6 +19424,7 @@ codegen::serialize_object!(ReenrollmentRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ReenrollmentRequest, unknown_fields {
     "KeystoreId" => keystore_id: plain,
@@ -17349,6 +19449,18 @@ codegen::deserialize_object!(ReenrollmentRequest, unknown_fields {
         feature = "application",
         feature = "certificate-store",
         feature = "certificate-store-container"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container"
+            )
+        )
     )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -17378,6 +19490,18 @@ pub struct ReenrollmentStatus {
         feature = "certificate-store-container"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container"
+            )
+        )
+    )
+)]
 codegen::serialize_object!(ReenrollmentStatus, unknown_fields {
     "Data" => data: skip,
     "AgentId" => agent_id: skip,
@@ -17392,6 +19516,18 @@ codegen::serialize_object!(ReenrollmentStatus, unknown_fields {
         feature = "application",
         feature = "certificate-store",
         feature = "certificate-store-container"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container"
+            )
+        )
     )
 )]
 codegen::deserialize_object!(ReenrollmentStatus, unknown_fields {
@@ -17411,6 +19547,20 @@ codegen::deserialize_object!(ReenrollmentStatus, unknown_fields {
         feature = "issued-alert",
         feature = "key-rotation-alert",
         feature = "pending-alert"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "denied-alert",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "pending-alert"
+            )
+        )
     )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -17434,6 +19584,20 @@ pub struct RegisteredEventHandlerRequest {
         feature = "pending-alert"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "denied-alert",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "pending-alert"
+            )
+        )
+    )
+)]
 codegen::serialize_object!(RegisteredEventHandlerRequest, unknown_fields {
     "Id" => id: always,
     "UseHandler" => use_handler: always,
@@ -17446,6 +19610,20 @@ codegen::serialize_object!(RegisteredEventHandlerRequest, unknown_fields {
         feature = "issued-alert",
         feature = "key-rotation-alert",
         feature = "pending-alert"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "denied-alert",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "pending-alert"
+            )
+        )
     )
 )]
 #[cfg(feature = "roundtrip")]
@@ -17462,6 +19640,20 @@ codegen::deserialize_object!(RegisteredEventHandlerRequest, unknown_fields {
         feature = "issued-alert",
         feature = "key-rotation-alert",
         feature = "pending-alert"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "denied-alert",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "pending-alert"
+            )
+        )
     )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -17487,6 +19679,20 @@ pub struct RegisteredEventHandlerResponse {
         feature = "pending-alert"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "denied-alert",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "pending-alert"
+            )
+        )
+    )
+)]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(RegisteredEventHandlerResponse, unknown_fields {
     "Id" => id: skip,
@@ -17503,6 +19709,20 @@ codegen::serialize_object!(RegisteredEventHandlerResponse, unknown_fields {
         feature = "pending-alert"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "denied-alert",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "pending-alert"
+            )
+        )
+    )
+)]
 codegen::deserialize_object!(RegisteredEventHandlerResponse, unknown_fields {
     "Id" => id: plain,
     "DisplayName" => display_name: plain,
@@ -17511,6 +19731,7 @@ codegen::deserialize_object!(RegisteredEventHandlerResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStores.RemoveCertificateRequest` (API version 1.0).
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RemoveCertificateRequest {
     /// JSON field `CertificateStores`.
@@ -17526,6 +19747,7 @@ pub struct RemoveCertificateRequest {
 }
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 codegen::serialize_object!(RemoveCertificateRequest, unknown_fields {
     "CertificateStores" => certificate_stores: always,
     "Schedule" => schedule: always,
@@ -17533,6 +19755,7 @@ codegen::serialize_object!(RemoveCertificateRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(RemoveCertificateRequest, unknown_fields {
     "CertificateStores" => certificate_stores: object,
@@ -17542,6 +19765,7 @@ codegen::deserialize_object!(RemoveCertificateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.RenewAPIRequest` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RenewApiRequest {
     /// JSON field `CertificateId`.
@@ -17561,6 +19785,7 @@ pub struct RenewApiRequest {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::serialize_object!(RenewApiRequest, unknown_fields {
     "CertificateId" => certificate_id: skip,
     "Thumbprint" => thumbprint: skip,
@@ -17570,6 +19795,7 @@ codegen::serialize_object!(RenewApiRequest, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(RenewApiRequest, unknown_fields {
     "CertificateId" => certificate_id: plain,
@@ -17581,6 +19807,7 @@ codegen::deserialize_object!(RenewApiRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Enrollment.RenewalApiResponse` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RenewalApiResponse {
     /// JSON field `KeyfactorId`.
@@ -17606,6 +19833,7 @@ pub struct RenewalApiResponse {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(RenewalApiResponse, unknown_fields {
     "KeyfactorId" => keyfactor_id: skip,
@@ -17619,6 +19847,7 @@ codegen::serialize_object!(RenewalApiResponse, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(RenewalApiResponse, unknown_fields {
     "KeyfactorId" => keyfactor_id: plain,
     "KeyfactorRequestId" => keyfactor_request_id: plain,
@@ -17634,9 +19863,11 @@ codegen::deserialize_object!(RenewalApiResponse, unknown_fields {
 ///
 /// An integer code; the documents list the values 0 (`NONE`), 1 (`SEEDED_PFX`), 2 (`ONE_CLICK`), 4 (`SEEDED_CSR`). The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 pub type RenewalType = crate::Code<codes::RenewalType>;
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 impl crate::Code<codes::RenewalType> {
     /// `None` (0), as the documents name it.
     pub const NONE: Self = Self::number(0);
@@ -17650,6 +19881,7 @@ impl crate::Code<codes::RenewalType> {
 
 /// Schema `CSS.CMS.Data.Model.Models.Report` (API version 1.0).
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Report {
     /// JSON field `Id`.
@@ -17693,6 +19925,7 @@ pub struct Report {
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(Report, unknown_fields {
     "Id" => id: skip,
@@ -17715,6 +19948,7 @@ codegen::serialize_object!(Report, unknown_fields {
 });
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 codegen::deserialize_object!(Report, unknown_fields {
     "Id" => id: plain,
     "Scheduled" => scheduled: plain,
@@ -17739,16 +19973,19 @@ codegen::deserialize_object!(Report, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 pub type ReportParameterType = crate::Code<codes::ReportParameterType>;
 
 /// Schema `CSS.CMS.Core.Enums.ReportParameterVisibility` (API version 1.0).
 ///
 /// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 pub type ReportParameterVisibility = crate::Code<codes::ReportParameterVisibility>;
 
 /// Schema `CSS.CMS.Data.Model.Models.ReportParameters` (API version 1.0).
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReportParameters {
     /// JSON field `Id`.
@@ -17774,6 +20011,7 @@ pub struct ReportParameters {
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ReportParameters, unknown_fields {
     "Id" => id: skip,
@@ -17787,6 +20025,7 @@ codegen::serialize_object!(ReportParameters, unknown_fields {
 });
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 codegen::deserialize_object!(ReportParameters, unknown_fields {
     "Id" => id: plain,
     "ParameterName" => parameter_name: plain,
@@ -17800,6 +20039,7 @@ codegen::deserialize_object!(ReportParameters, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.ReportParametersRequest` (API version 1.0).
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReportParametersRequest {
     /// JSON field `Id`.
@@ -17817,6 +20057,7 @@ pub struct ReportParametersRequest {
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 codegen::serialize_object!(ReportParametersRequest, unknown_fields {
     "Id" => id: skip,
     "DisplayName" => display_name: skip,
@@ -17825,6 +20066,7 @@ codegen::serialize_object!(ReportParametersRequest, unknown_fields {
 });
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ReportParametersRequest, unknown_fields {
     "Id" => id: plain,
@@ -17835,6 +20077,7 @@ codegen::deserialize_object!(ReportParametersRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.ReportRequestModel` (API version 1.0).
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReportRequestModel {
     /// JSON field `Id`.
@@ -17852,6 +20095,7 @@ pub struct ReportRequestModel {
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 codegen::serialize_object!(ReportRequestModel, unknown_fields {
     "Id" => id: skip,
     "InNavigator" => in_navigator: skip,
@@ -17860,6 +20104,7 @@ codegen::serialize_object!(ReportRequestModel, unknown_fields {
 });
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ReportRequestModel, unknown_fields {
     "Id" => id: plain,
@@ -17870,6 +20115,7 @@ codegen::deserialize_object!(ReportRequestModel, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.ReportSchedule` (API version 1.0).
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReportSchedule {
     /// JSON field `Id`.
@@ -17905,6 +20151,7 @@ pub struct ReportSchedule {
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ReportSchedule, unknown_fields {
     "Id" => id: skip,
@@ -17923,6 +20170,7 @@ codegen::serialize_object!(ReportSchedule, unknown_fields {
 });
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 codegen::deserialize_object!(ReportSchedule, unknown_fields {
     "Id" => id: plain,
     "SendReport" => send_report: plain,
@@ -17941,6 +20189,7 @@ codegen::deserialize_object!(ReportSchedule, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Reports.ReportSchedules.ReportScheduleCreationRequest` (API version 1.0).
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReportScheduleCreationRequest {
     /// JSON field `SendReport`.
@@ -17966,6 +20215,7 @@ pub struct ReportScheduleCreationRequest {
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 codegen::serialize_object!(ReportScheduleCreationRequest, unknown_fields {
     "SendReport" => send_report: skip,
     "SaveReport" => save_report: skip,
@@ -17978,6 +20228,7 @@ codegen::serialize_object!(ReportScheduleCreationRequest, unknown_fields {
 });
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ReportScheduleCreationRequest, unknown_fields {
     "SendReport" => send_report: plain,
@@ -17992,6 +20243,7 @@ codegen::deserialize_object!(ReportScheduleCreationRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Reports.ReportSchedules.ReportScheduleResponse` (API version 1.0).
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReportScheduleResponse {
     /// JSON field `Id`.
@@ -18021,6 +20273,7 @@ pub struct ReportScheduleResponse {
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ReportScheduleResponse, unknown_fields {
     "Id" => id: skip,
@@ -18036,6 +20289,7 @@ codegen::serialize_object!(ReportScheduleResponse, unknown_fields {
 });
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 codegen::deserialize_object!(ReportScheduleResponse, unknown_fields {
     "Id" => id: plain,
     "SendReport" => send_report: plain,
@@ -18051,6 +20305,7 @@ codegen::deserialize_object!(ReportScheduleResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Reports.ReportSchedules.ReportScheduleUpdateRequest` (API version 1.0).
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReportScheduleUpdateRequest {
     /// JSON field `Id`.
@@ -18078,6 +20333,7 @@ pub struct ReportScheduleUpdateRequest {
 }
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 codegen::serialize_object!(ReportScheduleUpdateRequest, unknown_fields {
     "Id" => id: always,
     "SendReport" => send_report: skip,
@@ -18091,6 +20347,7 @@ codegen::serialize_object!(ReportScheduleUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ReportScheduleUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -18106,6 +20363,7 @@ codegen::deserialize_object!(ReportScheduleUpdateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Shared.RequestHeaderRequest` (API version 1.0, 2).
 #[cfg(any(feature = "identity-provider", feature = "smtp"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "identity-provider", feature = "smtp"))))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RequestHeaderRequest {
     /// JSON field `Name`.
@@ -18119,12 +20377,14 @@ pub struct RequestHeaderRequest {
 }
 
 #[cfg(any(feature = "identity-provider", feature = "smtp"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "identity-provider", feature = "smtp"))))]
 codegen::serialize_object!(RequestHeaderRequest, unknown_fields {
     "Name" => name: skip,
     "Value" => value: skip,
 });
 
 #[cfg(any(feature = "identity-provider", feature = "smtp"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "identity-provider", feature = "smtp"))))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(RequestHeaderRequest, unknown_fields {
     "Name" => name: plain,
@@ -18133,6 +20393,7 @@ codegen::deserialize_object!(RequestHeaderRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Shared.RequestHeaderResponse` (API version 1.0, 2).
 #[cfg(any(feature = "identity-provider", feature = "smtp"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "identity-provider", feature = "smtp"))))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RequestHeaderResponse {
     /// JSON field `Name`.
@@ -18146,6 +20407,7 @@ pub struct RequestHeaderResponse {
 }
 
 #[cfg(any(feature = "identity-provider", feature = "smtp"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "identity-provider", feature = "smtp"))))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(RequestHeaderResponse, unknown_fields {
     "Name" => name: skip,
@@ -18153,6 +20415,7 @@ codegen::serialize_object!(RequestHeaderResponse, unknown_fields {
 });
 
 #[cfg(any(feature = "identity-provider", feature = "smtp"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "identity-provider", feature = "smtp"))))]
 codegen::deserialize_object!(RequestHeaderResponse, unknown_fields {
     "Name" => name: plain,
     "Value" => value: plain,
@@ -18160,6 +20423,7 @@ codegen::deserialize_object!(RequestHeaderResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.RequestURLParameterRequest` (API version 1.0).
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RequestUrlParameterRequest {
     /// JSON field `Name`.
@@ -18173,12 +20437,14 @@ pub struct RequestUrlParameterRequest {
 }
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 codegen::serialize_object!(RequestUrlParameterRequest, unknown_fields {
     "Name" => name: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(RequestUrlParameterRequest, unknown_fields {
     "Name" => name: plain,
@@ -18187,6 +20453,7 @@ codegen::deserialize_object!(RequestUrlParameterRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.IdentityProvider.RequestURLParameterResponse` (API version 1.0).
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RequestUrlParameterResponse {
     /// JSON field `Name`.
@@ -18200,6 +20467,7 @@ pub struct RequestUrlParameterResponse {
 }
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(RequestUrlParameterResponse, unknown_fields {
     "Name" => name: skip,
@@ -18207,6 +20475,7 @@ codegen::serialize_object!(RequestUrlParameterResponse, unknown_fields {
 });
 
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 codegen::deserialize_object!(RequestUrlParameterResponse, unknown_fields {
     "Name" => name: plain,
     "Value" => value: plain,
@@ -18216,6 +20485,7 @@ codegen::deserialize_object!(RequestUrlParameterResponse, unknown_fields {
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.RescheduleJobRequest` (API version 1.0).
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RescheduleJobRequest {
     /// List of orchestrator job audit ids to be rescheduled
@@ -18233,12 +20503,14 @@ pub struct RescheduleJobRequest {
 }
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 codegen::serialize_object!(RescheduleJobRequest, unknown_fields {
     "JobAuditIds" => job_audit_ids: skip,
     "Query" => query: skip,
 });
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(RescheduleJobRequest, unknown_fields {
     "JobAuditIds" => job_audit_ids: plain,
@@ -18247,6 +20519,7 @@ codegen::deserialize_object!(RescheduleJobRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.Monitoring.RevocationMonitoringAlertResponse` (API version 1.0).
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RevocationMonitoringAlertResponse {
     /// JSON field `Subject`.
@@ -18262,6 +20535,7 @@ pub struct RevocationMonitoringAlertResponse {
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(RevocationMonitoringAlertResponse, unknown_fields {
     "Subject" => subject: skip,
@@ -18270,6 +20544,7 @@ codegen::serialize_object!(RevocationMonitoringAlertResponse, unknown_fields {
 });
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 codegen::deserialize_object!(RevocationMonitoringAlertResponse, unknown_fields {
     "Subject" => subject: plain,
     "Message" => message: plain,
@@ -18278,6 +20553,7 @@ codegen::deserialize_object!(RevocationMonitoringAlertResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.RevocationMonitoringAlertTestAllRequest` (API version 1.0).
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RevocationMonitoringAlertTestAllRequest {
     /// JSON field `EvaluationDate`.
@@ -18291,12 +20567,14 @@ pub struct RevocationMonitoringAlertTestAllRequest {
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 codegen::serialize_object!(RevocationMonitoringAlertTestAllRequest, unknown_fields {
     "EvaluationDate" => evaluation_date: skip,
     "SendAlerts" => send_alerts: skip,
 });
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(RevocationMonitoringAlertTestAllRequest, unknown_fields {
     "EvaluationDate" => evaluation_date: lenient,
@@ -18305,6 +20583,7 @@ codegen::deserialize_object!(RevocationMonitoringAlertTestAllRequest, unknown_fi
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.RevocationMonitoringAlertTestRequest` (API version 1.0).
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RevocationMonitoringAlertTestRequest {
     /// JSON field `AlertId`.
@@ -18320,6 +20599,7 @@ pub struct RevocationMonitoringAlertTestRequest {
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 codegen::serialize_object!(RevocationMonitoringAlertTestRequest, unknown_fields {
     "AlertId" => alert_id: skip,
     "EvaluationDate" => evaluation_date: skip,
@@ -18327,6 +20607,7 @@ codegen::serialize_object!(RevocationMonitoringAlertTestRequest, unknown_fields 
 });
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(RevocationMonitoringAlertTestRequest, unknown_fields {
     "AlertId" => alert_id: plain,
@@ -18336,6 +20617,7 @@ codegen::deserialize_object!(RevocationMonitoringAlertTestRequest, unknown_field
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.RevocationMonitoringAlertTestResponse` (API version 1.0).
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RevocationMonitoringAlertTestResponse {
     /// JSON field `RevocationMonitoringAlerts`.
@@ -18349,6 +20631,7 @@ pub struct RevocationMonitoringAlertTestResponse {
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(RevocationMonitoringAlertTestResponse, unknown_fields {
     "RevocationMonitoringAlerts" => revocation_monitoring_alerts: skip,
@@ -18356,6 +20639,7 @@ codegen::serialize_object!(RevocationMonitoringAlertTestResponse, unknown_fields
 });
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 codegen::deserialize_object!(RevocationMonitoringAlertTestResponse, unknown_fields {
     "RevocationMonitoringAlerts" => revocation_monitoring_alerts: object,
     "AlertBuildResult" => alert_build_result: plain,
@@ -18363,6 +20647,7 @@ codegen::deserialize_object!(RevocationMonitoringAlertTestResponse, unknown_fiel
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.RevocationMonitoringCreationRequest` (API version 1.0).
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RevocationMonitoringCreationRequest {
     /// JSON field `Name`.
@@ -18388,6 +20673,7 @@ pub struct RevocationMonitoringCreationRequest {
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 codegen::serialize_object!(RevocationMonitoringCreationRequest, unknown_fields {
     "Name" => name: always,
     "EndpointType" => endpoint_type: always,
@@ -18400,6 +20686,7 @@ codegen::serialize_object!(RevocationMonitoringCreationRequest, unknown_fields {
 });
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(RevocationMonitoringCreationRequest, unknown_fields {
     "Name" => name: plain,
@@ -18414,6 +20701,7 @@ codegen::deserialize_object!(RevocationMonitoringCreationRequest, unknown_fields
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.RevocationMonitoringDefinitionResponse` (API version 1.0).
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RevocationMonitoringDefinitionResponse {
     /// JSON field `Id`.
@@ -18449,6 +20737,7 @@ pub struct RevocationMonitoringDefinitionResponse {
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(RevocationMonitoringDefinitionResponse, unknown_fields {
     "Id" => id: skip,
@@ -18467,6 +20756,7 @@ codegen::serialize_object!(RevocationMonitoringDefinitionResponse, unknown_field
 });
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 codegen::deserialize_object!(RevocationMonitoringDefinitionResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -18485,6 +20775,7 @@ codegen::deserialize_object!(RevocationMonitoringDefinitionResponse, unknown_fie
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.RevocationMonitoringUpdateRequest` (API version 1.0).
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RevocationMonitoringUpdateRequest {
     /// JSON field `Id`.
@@ -18514,6 +20805,7 @@ pub struct RevocationMonitoringUpdateRequest {
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 codegen::serialize_object!(RevocationMonitoringUpdateRequest, unknown_fields {
     "Id" => id: skip,
     "Name" => name: always,
@@ -18528,6 +20820,7 @@ codegen::serialize_object!(RevocationMonitoringUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(RevocationMonitoringUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -18544,6 +20837,7 @@ codegen::deserialize_object!(RevocationMonitoringUpdateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Monitoring.RevocationMonitoringUpdateScheduleRequest` (API version 1.0).
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RevocationMonitoringUpdateScheduleRequest {
     /// JSON field `Id`.
@@ -18557,12 +20851,14 @@ pub struct RevocationMonitoringUpdateScheduleRequest {
 }
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 codegen::serialize_object!(RevocationMonitoringUpdateScheduleRequest, unknown_fields {
     "Id" => id: always,
     "Schedule" => schedule: skip,
 });
 
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(RevocationMonitoringUpdateScheduleRequest, unknown_fields {
     "Id" => id: plain,
@@ -18571,6 +20867,7 @@ codegen::deserialize_object!(RevocationMonitoringUpdateScheduleRequest, unknown_
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.RevocationResponse` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RevocationResponse {
     /// JSON field `RevokedIds`.
@@ -18584,6 +20881,7 @@ pub struct RevocationResponse {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(RevocationResponse, unknown_fields {
     "RevokedIds" => revoked_ids: skip,
@@ -18591,6 +20889,7 @@ codegen::serialize_object!(RevocationResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(RevocationResponse, unknown_fields {
     "RevokedIds" => revoked_ids: plain,
     "SuspendedCerts" => suspended_certs: object,
@@ -18598,6 +20897,7 @@ codegen::deserialize_object!(RevocationResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.RevokeCertificateRequest` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RevokeCertificateRequest {
     /// JSON field `CertificateIds`.
@@ -18621,6 +20921,7 @@ pub struct RevokeCertificateRequest {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::serialize_object!(RevokeCertificateRequest, unknown_fields {
     "CertificateIds" => certificate_ids: skip,
     "Reason" => reason: skip,
@@ -18632,6 +20933,7 @@ codegen::serialize_object!(RevokeCertificateRequest, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(RevokeCertificateRequest, unknown_fields {
     "CertificateIds" => certificate_ids: plain,
@@ -18647,9 +20949,11 @@ codegen::deserialize_object!(RevokeCertificateRequest, unknown_fields {
 ///
 /// An integer code; the documents list the values 0 (`UNSPECIFIED`), 1 (`KEY_COMPROMISED`), 2 (`CA_COMPROMISED`), 3 (`AFFILIATION_CHANGED`), 4 (`SUPERCEDED`), 5 (`CESSATION_OF_OPERATION`), 6 (`CERTIFICATE_HOLD`), 8, 999 (`UNKNOWN`), -1 (`REMOVE_FROM_HOLD`). The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 pub type RevokeCode = crate::Code<codes::RevokeCode>;
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 impl crate::Code<codes::RevokeCode> {
     /// `Remove from hold` (-1), as the documents name it.
     pub const REMOVE_FROM_HOLD: Self = Self::number(-1);
@@ -18673,6 +20977,7 @@ impl crate::Code<codes::RevokeCode> {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.RoleClaimDefinitionCreationRequest` (API version 1.0).
 #[cfg(feature = "security-claims")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RoleClaimDefinitionCreationRequest {
     /// JSON field `ClaimType`.
@@ -18690,6 +20995,7 @@ pub struct RoleClaimDefinitionCreationRequest {
 }
 
 #[cfg(feature = "security-claims")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
 codegen::serialize_object!(RoleClaimDefinitionCreationRequest, unknown_fields {
     "ClaimType" => claim_type: always,
     "ClaimValue" => claim_value: always,
@@ -18698,6 +21004,7 @@ codegen::serialize_object!(RoleClaimDefinitionCreationRequest, unknown_fields {
 });
 
 #[cfg(feature = "security-claims")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(RoleClaimDefinitionCreationRequest, unknown_fields {
     "ClaimType" => claim_type: plain,
@@ -18709,6 +21016,18 @@ codegen::deserialize_object!(RoleClaimDefinitionCreationRequest, unknown_fields 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.RoleClaimDefinitionProviderResponse` (API version 1.0, 2).
 #[cfg(
     any(feature = "security", feature = "security-claims", feature = "security-roles")
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "security",
+                feature = "security-claims",
+                feature = "security-roles"
+            )
+        )
+    )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RoleClaimDefinitionProviderResponse {
@@ -18727,6 +21046,18 @@ pub struct RoleClaimDefinitionProviderResponse {
 #[cfg(
     any(feature = "security", feature = "security-claims", feature = "security-roles")
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "security",
+                feature = "security-claims",
+                feature = "security-roles"
+            )
+        )
+    )
+)]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(RoleClaimDefinitionProviderResponse, unknown_fields {
     "Id" => id: skip,
@@ -18737,6 +21068,18 @@ codegen::serialize_object!(RoleClaimDefinitionProviderResponse, unknown_fields {
 #[cfg(
     any(feature = "security", feature = "security-claims", feature = "security-roles")
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "security",
+                feature = "security-claims",
+                feature = "security-roles"
+            )
+        )
+    )
+)]
 codegen::deserialize_object!(RoleClaimDefinitionProviderResponse, unknown_fields {
     "Id" => id: plain,
     "AuthenticationScheme" => authentication_scheme: plain,
@@ -18745,6 +21088,7 @@ codegen::deserialize_object!(RoleClaimDefinitionProviderResponse, unknown_fields
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.RoleClaimDefinitionQueryResponse` (API version 1.0).
 #[cfg(feature = "security-claims")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RoleClaimDefinitionQueryResponse {
     /// JSON field `Id`.
@@ -18764,6 +21108,7 @@ pub struct RoleClaimDefinitionQueryResponse {
 }
 
 #[cfg(feature = "security-claims")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(RoleClaimDefinitionQueryResponse, unknown_fields {
     "Id" => id: skip,
@@ -18774,6 +21119,7 @@ codegen::serialize_object!(RoleClaimDefinitionQueryResponse, unknown_fields {
 });
 
 #[cfg(feature = "security-claims")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
 codegen::deserialize_object!(RoleClaimDefinitionQueryResponse, unknown_fields {
     "Id" => id: plain,
     "Description" => description: plain,
@@ -18784,6 +21130,7 @@ codegen::deserialize_object!(RoleClaimDefinitionQueryResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.RoleClaimDefinitionRequest` (API version 2).
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RoleClaimDefinitionRequest {
     /// JSON field `ClaimType`.
@@ -18801,6 +21148,7 @@ pub struct RoleClaimDefinitionRequest {
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 codegen::serialize_object!(RoleClaimDefinitionRequest, unknown_fields {
     "ClaimType" => claim_type: always,
     "ClaimValue" => claim_value: always,
@@ -18809,6 +21157,7 @@ codegen::serialize_object!(RoleClaimDefinitionRequest, unknown_fields {
 });
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(RoleClaimDefinitionRequest, unknown_fields {
     "ClaimType" => claim_type: plain,
@@ -18820,6 +21169,18 @@ codegen::deserialize_object!(RoleClaimDefinitionRequest, unknown_fields {
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.RoleClaimDefinitionResponse` (API version 1.0, 2).
 #[cfg(
     any(feature = "security", feature = "security-claims", feature = "security-roles")
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "security",
+                feature = "security-claims",
+                feature = "security-roles"
+            )
+        )
+    )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RoleClaimDefinitionResponse {
@@ -18842,6 +21203,18 @@ pub struct RoleClaimDefinitionResponse {
 #[cfg(
     any(feature = "security", feature = "security-claims", feature = "security-roles")
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "security",
+                feature = "security-claims",
+                feature = "security-roles"
+            )
+        )
+    )
+)]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(RoleClaimDefinitionResponse, unknown_fields {
     "Id" => id: skip,
@@ -18854,6 +21227,18 @@ codegen::serialize_object!(RoleClaimDefinitionResponse, unknown_fields {
 #[cfg(
     any(feature = "security", feature = "security-claims", feature = "security-roles")
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "security",
+                feature = "security-claims",
+                feature = "security-roles"
+            )
+        )
+    )
+)]
 codegen::deserialize_object!(RoleClaimDefinitionResponse, unknown_fields {
     "Id" => id: plain,
     "Description" => description: plain,
@@ -18864,6 +21249,7 @@ codegen::deserialize_object!(RoleClaimDefinitionResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.RoleClaimDefinitionUpdateRequest` (API version 1.0).
 #[cfg(feature = "security-claims")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RoleClaimDefinitionUpdateRequest {
     /// JSON field `Id`.
@@ -18877,12 +21263,14 @@ pub struct RoleClaimDefinitionUpdateRequest {
 }
 
 #[cfg(feature = "security-claims")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
 codegen::serialize_object!(RoleClaimDefinitionUpdateRequest, unknown_fields {
     "Id" => id: always,
     "Description" => description: always,
 });
 
 #[cfg(feature = "security-claims")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(RoleClaimDefinitionUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -18891,6 +21279,7 @@ codegen::deserialize_object!(RoleClaimDefinitionUpdateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.RoleIdentitiesRequest` (API version 1.0).
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RoleIdentitiesRequest {
     /// JSON field `Ids`.
@@ -18902,11 +21291,13 @@ pub struct RoleIdentitiesRequest {
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 codegen::serialize_object!(RoleIdentitiesRequest, unknown_fields {
     "Ids" => ids: skip,
 });
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(RoleIdentitiesRequest, unknown_fields {
     "Ids" => ids: plain,
@@ -18914,6 +21305,7 @@ codegen::deserialize_object!(RoleIdentitiesRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.RoleIdentitiesResponse` (API version 1.0).
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RoleIdentitiesResponse {
     /// JSON field `Id`.
@@ -18927,6 +21319,7 @@ pub struct RoleIdentitiesResponse {
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(RoleIdentitiesResponse, unknown_fields {
     "Id" => id: skip,
@@ -18934,6 +21327,7 @@ codegen::serialize_object!(RoleIdentitiesResponse, unknown_fields {
 });
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 codegen::deserialize_object!(RoleIdentitiesResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -18941,6 +21335,7 @@ codegen::deserialize_object!(RoleIdentitiesResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.ScanJobPart` (API version 1.0).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScanJobPart {
     /// JSON field `Id`.
@@ -18986,6 +21381,7 @@ pub struct ScanJobPart {
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ScanJobPart, unknown_fields {
     "Id" => id: skip,
@@ -19009,6 +21405,7 @@ codegen::serialize_object!(ScanJobPart, unknown_fields {
 });
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 codegen::deserialize_object!(ScanJobPart, unknown_fields {
     "Id" => id: plain,
     "ScanJobPartId" => scan_job_part_id: plain,
@@ -19032,6 +21429,7 @@ codegen::deserialize_object!(ScanJobPart, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.ScanJobPartDefinition` (API version 1.0).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScanJobPartDefinition {
     /// JSON field `ItemType`.
@@ -19045,6 +21443,7 @@ pub struct ScanJobPartDefinition {
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ScanJobPartDefinition, unknown_fields {
     "ItemType" => item_type: skip,
@@ -19052,6 +21451,7 @@ codegen::serialize_object!(ScanJobPartDefinition, unknown_fields {
 });
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 codegen::deserialize_object!(ScanJobPartDefinition, unknown_fields {
     "ItemType" => item_type: plain,
     "Value" => value: plain,
@@ -19059,6 +21459,7 @@ codegen::deserialize_object!(ScanJobPartDefinition, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.ScheduleBulkJobRequest` (API version 1.0).
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScheduleBulkJobRequest {
     /// JSON field `OrchestratorIds`.
@@ -19076,6 +21477,7 @@ pub struct ScheduleBulkJobRequest {
 }
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 codegen::serialize_object!(ScheduleBulkJobRequest, unknown_fields {
     "OrchestratorIds" => orchestrator_ids: always,
     "JobTypeName" => job_type_name: always,
@@ -19084,6 +21486,7 @@ codegen::serialize_object!(ScheduleBulkJobRequest, unknown_fields {
 });
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ScheduleBulkJobRequest, unknown_fields {
     "OrchestratorIds" => orchestrator_ids: plain,
@@ -19094,6 +21497,7 @@ codegen::deserialize_object!(ScheduleBulkJobRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.OrchestratorJobs.ScheduleJobRequest` (API version 1.0).
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScheduleJobRequest {
     /// JSON field `AgentId`.
@@ -19111,6 +21515,7 @@ pub struct ScheduleJobRequest {
 }
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 codegen::serialize_object!(ScheduleJobRequest, unknown_fields {
     "AgentId" => agent_id: always,
     "JobTypeName" => job_type_name: always,
@@ -19119,6 +21524,7 @@ codegen::serialize_object!(ScheduleJobRequest, unknown_fields {
 });
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ScheduleJobRequest, unknown_fields {
     "AgentId" => agent_id: plain,
@@ -19129,6 +21535,7 @@ codegen::deserialize_object!(ScheduleJobRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scheduling.ScheduledTaskRequest` (API version 1.0).
 #[cfg(feature = "scheduling")]
+#[cfg_attr(docsrs, doc(cfg(feature = "scheduling")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScheduledTaskRequest {
     /// JSON field `Id`.
@@ -19148,6 +21555,7 @@ pub struct ScheduledTaskRequest {
 }
 
 #[cfg(feature = "scheduling")]
+#[cfg_attr(docsrs, doc(cfg(feature = "scheduling")))]
 codegen::serialize_object!(ScheduledTaskRequest, unknown_fields {
     "Id" => id: skip,
     "ScheduleType" => schedule_type: always,
@@ -19157,6 +21565,7 @@ codegen::serialize_object!(ScheduledTaskRequest, unknown_fields {
 });
 
 #[cfg(feature = "scheduling")]
+#[cfg_attr(docsrs, doc(cfg(feature = "scheduling")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ScheduledTaskRequest, unknown_fields {
     "Id" => id: plain,
@@ -19168,6 +21577,10 @@ codegen::deserialize_object!(ScheduledTaskRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scheduling.ScheduledTaskResponse` (API version 1.0).
 #[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "certificate-authority", feature = "scheduling")))
+)]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScheduledTaskResponse {
     /// JSON field `Id`.
@@ -19191,6 +21604,10 @@ pub struct ScheduledTaskResponse {
 }
 
 #[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "certificate-authority", feature = "scheduling")))
+)]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ScheduledTaskResponse, unknown_fields {
     "Id" => id: skip,
@@ -19203,6 +21620,10 @@ codegen::serialize_object!(ScheduledTaskResponse, unknown_fields {
 });
 
 #[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "certificate-authority", feature = "scheduling")))
+)]
 codegen::deserialize_object!(ScheduledTaskResponse, unknown_fields {
     "Id" => id: plain,
     "Schedule" => schedule: plain,
@@ -19215,6 +21636,7 @@ codegen::deserialize_object!(ScheduledTaskResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scheduling.ScheduledTaskScheduleResponse` (API version 1.0).
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScheduledTaskScheduleResponse {
     /// JSON field `Schedule`.
@@ -19228,6 +21650,7 @@ pub struct ScheduledTaskScheduleResponse {
 }
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ScheduledTaskScheduleResponse, unknown_fields {
     "Schedule" => schedule: skip,
@@ -19235,6 +21658,7 @@ codegen::serialize_object!(ScheduledTaskScheduleResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 codegen::deserialize_object!(ScheduledTaskScheduleResponse, unknown_fields {
     "Schedule" => schedule: object,
     "LastEstimated" => last_estimated: lenient,
@@ -19244,16 +21668,22 @@ codegen::deserialize_object!(ScheduledTaskScheduleResponse, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 41. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "certificate-authority", feature = "scheduling")))
+)]
 pub type ScheduledTaskType = crate::Code<codes::ScheduledTaskType>;
 
 /// Schema `CSS.CMS.Data.Model.Enums.ScriptCategories` (API version 1.0).
 ///
 /// An integer code; the documents list the values 1, 2, 3, 4, 5, 6. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "extensions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
 pub type ScriptCategories = crate::Code<codes::ScriptCategories>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scripts.ScriptCreateRequest` (API version 1.0).
 #[cfg(feature = "extensions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScriptCreateRequest {
     /// JSON field `Name`.
@@ -19269,6 +21699,7 @@ pub struct ScriptCreateRequest {
 }
 
 #[cfg(feature = "extensions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
 codegen::serialize_object!(ScriptCreateRequest, unknown_fields {
     "Name" => name: always,
     "Contents" => contents: always,
@@ -19276,6 +21707,7 @@ codegen::serialize_object!(ScriptCreateRequest, unknown_fields {
 });
 
 #[cfg(feature = "extensions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ScriptCreateRequest, unknown_fields {
     "Name" => name: plain,
@@ -19285,6 +21717,7 @@ codegen::deserialize_object!(ScriptCreateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scripts.ScriptQueryResponse` (API version 1.0).
 #[cfg(feature = "extensions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScriptQueryResponse {
     /// JSON field `Id`.
@@ -19300,6 +21733,7 @@ pub struct ScriptQueryResponse {
 }
 
 #[cfg(feature = "extensions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ScriptQueryResponse, unknown_fields {
     "Id" => id: skip,
@@ -19308,6 +21742,7 @@ codegen::serialize_object!(ScriptQueryResponse, unknown_fields {
 });
 
 #[cfg(feature = "extensions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
 codegen::deserialize_object!(ScriptQueryResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -19316,6 +21751,7 @@ codegen::deserialize_object!(ScriptQueryResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scripts.ScriptResponse` (API version 1.0).
 #[cfg(feature = "extensions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScriptResponse {
     /// JSON field `Id`.
@@ -19333,6 +21769,7 @@ pub struct ScriptResponse {
 }
 
 #[cfg(feature = "extensions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ScriptResponse, unknown_fields {
     "Id" => id: skip,
@@ -19342,6 +21779,7 @@ codegen::serialize_object!(ScriptResponse, unknown_fields {
 });
 
 #[cfg(feature = "extensions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
 codegen::deserialize_object!(ScriptResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -19351,6 +21789,7 @@ codegen::deserialize_object!(ScriptResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Scripts.ScriptsUpdateRequest` (API version 1.0).
 #[cfg(feature = "extensions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScriptsUpdateRequest {
     /// JSON field `Id`.
@@ -19366,6 +21805,7 @@ pub struct ScriptsUpdateRequest {
 }
 
 #[cfg(feature = "extensions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
 codegen::serialize_object!(ScriptsUpdateRequest, unknown_fields {
     "Id" => id: skip,
     "Contents" => contents: skip,
@@ -19373,6 +21813,7 @@ codegen::serialize_object!(ScriptsUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "extensions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ScriptsUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -19390,12 +21831,25 @@ codegen::deserialize_object!(ScriptsUpdateRequest, unknown_fields {
         feature = "certificate-store-container"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "application",
+                feature = "certificate-store",
+                feature = "certificate-store-container"
+            )
+        )
+    )
+)]
 pub type SecretType = crate::Code<codes::SecretType>;
 
 /// Public DTO for handling responses that include a security identity.
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityIdentities.SecurityIdentityResponse` (API version 1.0).
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityIdentitiesSecurityIdentityResponse {
     /// The ID of the security identity.
@@ -19429,6 +21883,7 @@ pub struct SecurityIdentitiesSecurityIdentityResponse {
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(SecurityIdentitiesSecurityIdentityResponse, unknown_fields {
     "Id" => id: skip,
@@ -19440,6 +21895,7 @@ codegen::serialize_object!(SecurityIdentitiesSecurityIdentityResponse, unknown_f
 });
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 codegen::deserialize_object!(SecurityIdentitiesSecurityIdentityResponse, unknown_fields {
     "Id" => id: plain,
     "AccountName" => account_name: plain,
@@ -19451,6 +21907,7 @@ codegen::deserialize_object!(SecurityIdentitiesSecurityIdentityResponse, unknown
 
 /// Schema `CSS.CMS.Data.Model.Models.Security.Identities.SecurityIdentityIdentifier` (API version 1.0).
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityIdentityIdentifier {
     /// JSON field `AccountName`.
@@ -19464,12 +21921,14 @@ pub struct SecurityIdentityIdentifier {
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 codegen::serialize_object!(SecurityIdentityIdentifier, unknown_fields {
     "AccountName" => account_name: skip,
     "SID" => sid: skip,
 });
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(SecurityIdentityIdentifier, unknown_fields {
     "AccountName" => account_name: plain,
@@ -19480,6 +21939,7 @@ codegen::deserialize_object!(SecurityIdentityIdentifier, unknown_fields {
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityIdentities.SecurityIdentityLookupResponse` (API version 1.0).
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityIdentityLookupResponse {
     /// Whether or not the identity is valid.
@@ -19493,18 +21953,21 @@ pub struct SecurityIdentityLookupResponse {
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(SecurityIdentityLookupResponse, unknown_fields {
     "Valid" => valid: skip,
 });
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 codegen::deserialize_object!(SecurityIdentityLookupResponse, unknown_fields {
     "Valid" => valid: plain,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityIdentityPermissions.SecurityIdentityPermissionsResponse` (API version 1.0).
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityIdentityPermissionsResponse {
     /// JSON field `Claim`.
@@ -19530,6 +21993,7 @@ pub struct SecurityIdentityPermissionsResponse {
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(SecurityIdentityPermissionsResponse, unknown_fields {
     "Claim" => claim: skip,
@@ -19543,6 +22007,7 @@ codegen::serialize_object!(SecurityIdentityPermissionsResponse, unknown_fields {
 });
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 codegen::deserialize_object!(SecurityIdentityPermissionsResponse, unknown_fields {
     "Claim" => claim: object,
     "Identity" => identity: plain,
@@ -19558,6 +22023,7 @@ codegen::deserialize_object!(SecurityIdentityPermissionsResponse, unknown_fields
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityIdentities.SecurityIdentityRequest` (API version 1.0).
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityIdentityRequest {
     /// The username of the security identity.
@@ -19571,11 +22037,13 @@ pub struct SecurityIdentityRequest {
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 codegen::serialize_object!(SecurityIdentityRequest, unknown_fields {
     "AccountName" => account_name: always,
 });
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(SecurityIdentityRequest, unknown_fields {
     "AccountName" => account_name: plain,
@@ -19583,6 +22051,7 @@ codegen::deserialize_object!(SecurityIdentityRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityMyPermissionsResponse` (API version 1.0).
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityMyPermissionsResponse {
     /// JSON field `Permissions`.
@@ -19594,18 +22063,21 @@ pub struct SecurityMyPermissionsResponse {
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(SecurityMyPermissionsResponse, unknown_fields {
     "Permissions" => permissions: skip,
 });
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 codegen::deserialize_object!(SecurityMyPermissionsResponse, unknown_fields {
     "Permissions" => permissions: plain,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.SecurityMyResponse` (API version 1.0).
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityMyResponse {
     /// JSON field `Roles`.
@@ -19621,6 +22093,7 @@ pub struct SecurityMyResponse {
 }
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(SecurityMyResponse, unknown_fields {
     "Roles" => roles: skip,
@@ -19629,6 +22102,7 @@ codegen::serialize_object!(SecurityMyResponse, unknown_fields {
 });
 
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 codegen::deserialize_object!(SecurityMyResponse, unknown_fields {
     "Roles" => roles: plain,
     "GlobalPermissions" => global_permissions: object,
@@ -19637,6 +22111,7 @@ codegen::deserialize_object!(SecurityMyResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.LegacySecurityRoles.SecurityRoleCopyRequest` (API version 1.0).
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityRoleCopyRequest {
     /// JSON field `Name`.
@@ -19652,6 +22127,7 @@ pub struct SecurityRoleCopyRequest {
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 codegen::serialize_object!(SecurityRoleCopyRequest, unknown_fields {
     "Name" => name: skip,
     "Description" => description: skip,
@@ -19659,6 +22135,7 @@ codegen::serialize_object!(SecurityRoleCopyRequest, unknown_fields {
 });
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(SecurityRoleCopyRequest, unknown_fields {
     "Name" => name: plain,
@@ -19668,6 +22145,7 @@ codegen::deserialize_object!(SecurityRoleCopyRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.RoleClaimDefinitions.SecurityRoleForClaimResponse` (API version 1.0).
 #[cfg(feature = "security-claims")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityRoleForClaimResponse {
     /// JSON field `Id`.
@@ -19685,6 +22163,7 @@ pub struct SecurityRoleForClaimResponse {
 }
 
 #[cfg(feature = "security-claims")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(SecurityRoleForClaimResponse, unknown_fields {
     "Id" => id: skip,
@@ -19694,6 +22173,7 @@ codegen::serialize_object!(SecurityRoleForClaimResponse, unknown_fields {
 });
 
 #[cfg(feature = "security-claims")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
 codegen::deserialize_object!(SecurityRoleForClaimResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -19703,6 +22183,7 @@ codegen::deserialize_object!(SecurityRoleForClaimResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.Security.PermissionSet.SecurityRoleInfo` (API version 1.0).
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityRoleInfo {
     /// JSON field `Id`.
@@ -19716,6 +22197,7 @@ pub struct SecurityRoleInfo {
 }
 
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(SecurityRoleInfo, unknown_fields {
     "Id" => id: skip,
@@ -19723,6 +22205,7 @@ codegen::serialize_object!(SecurityRoleInfo, unknown_fields {
 });
 
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 codegen::deserialize_object!(SecurityRoleInfo, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -19730,6 +22213,7 @@ codegen::deserialize_object!(SecurityRoleInfo, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRolePermissions.GlobalPermissionResponse` (API version 1.0).
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityRolePermissionsGlobalPermissionResponse {
     /// JSON field `Area`.
@@ -19743,6 +22227,7 @@ pub struct SecurityRolePermissionsGlobalPermissionResponse {
 }
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(SecurityRolePermissionsGlobalPermissionResponse, unknown_fields {
     "Area" => area: skip,
@@ -19750,6 +22235,7 @@ codegen::serialize_object!(SecurityRolePermissionsGlobalPermissionResponse, unkn
 });
 
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 codegen::deserialize_object!(SecurityRolePermissionsGlobalPermissionResponse, unknown_fields {
     "Area" => area: plain,
     "Permission" => permission: plain,
@@ -19757,6 +22243,7 @@ codegen::deserialize_object!(SecurityRolePermissionsGlobalPermissionResponse, un
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRoles.SecurityRoleQueryResponse` (API version 2).
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityRoleQueryResponse {
     /// JSON field `Id`.
@@ -19778,6 +22265,7 @@ pub struct SecurityRoleQueryResponse {
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(SecurityRoleQueryResponse, unknown_fields {
     "Id" => id: skip,
@@ -19789,6 +22277,7 @@ codegen::serialize_object!(SecurityRoleQueryResponse, unknown_fields {
 });
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 codegen::deserialize_object!(SecurityRoleQueryResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -19800,6 +22289,7 @@ codegen::deserialize_object!(SecurityRoleQueryResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.Security.SecurityRoles.SecurityRoleResponseBase` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityRoleResponseBase {
     /// JSON field `Name`.
@@ -19813,6 +22303,7 @@ pub struct SecurityRoleResponseBase {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(SecurityRoleResponseBase, unknown_fields {
     "Name" => name: skip,
@@ -19820,6 +22311,7 @@ codegen::serialize_object!(SecurityRoleResponseBase, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(SecurityRoleResponseBase, unknown_fields {
     "Name" => name: plain,
     "Permissions" => permissions: plain,
@@ -19827,6 +22319,7 @@ codegen::deserialize_object!(SecurityRoleResponseBase, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRoles.SecurityRoleCreationRequest` (API version 2).
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityRolesSecurityRoleCreationRequest {
     /// The name of the security role to create
@@ -19860,6 +22353,7 @@ pub struct SecurityRolesSecurityRoleCreationRequest {
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 codegen::serialize_object!(SecurityRolesSecurityRoleCreationRequest, unknown_fields {
     "Name" => name: always,
     "Description" => description: always,
@@ -19870,6 +22364,7 @@ codegen::serialize_object!(SecurityRolesSecurityRoleCreationRequest, unknown_fie
 });
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(SecurityRolesSecurityRoleCreationRequest, unknown_fields {
     "Name" => name: plain,
@@ -19882,6 +22377,7 @@ codegen::deserialize_object!(SecurityRolesSecurityRoleCreationRequest, unknown_f
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRoles.SecurityRoleResponse` (API version 2).
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityRolesSecurityRoleResponse {
     /// JSON field `Id`.
@@ -19907,6 +22403,7 @@ pub struct SecurityRolesSecurityRoleResponse {
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(SecurityRolesSecurityRoleResponse, unknown_fields {
     "Id" => id: skip,
@@ -19920,6 +22417,7 @@ codegen::serialize_object!(SecurityRolesSecurityRoleResponse, unknown_fields {
 });
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 codegen::deserialize_object!(SecurityRolesSecurityRoleResponse, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -19933,6 +22431,7 @@ codegen::deserialize_object!(SecurityRolesSecurityRoleResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Security.SecurityRoles.SecurityRoleUpdateRequest` (API version 2).
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityRolesSecurityRoleUpdateRequest {
     /// The Keyfactor identifier of the role to update
@@ -19968,6 +22467,7 @@ pub struct SecurityRolesSecurityRoleUpdateRequest {
 }
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 codegen::serialize_object!(SecurityRolesSecurityRoleUpdateRequest, unknown_fields {
     "Id" => id: always,
     "Name" => name: always,
@@ -19979,6 +22479,7 @@ codegen::serialize_object!(SecurityRolesSecurityRoleUpdateRequest, unknown_field
 });
 
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(SecurityRolesSecurityRoleUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -19992,6 +22493,7 @@ codegen::deserialize_object!(SecurityRolesSecurityRoleUpdateRequest, unknown_fie
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.ServerAccessRequest` (API version 1.0).
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServerAccessRequest {
     /// JSON field `ServerId`.
@@ -20005,12 +22507,14 @@ pub struct ServerAccessRequest {
 }
 
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 codegen::serialize_object!(ServerAccessRequest, unknown_fields {
     "ServerId" => server_id: always,
     "LogonUsers" => logon_users: always,
 });
 
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ServerAccessRequest, unknown_fields {
     "ServerId" => server_id: plain,
@@ -20019,6 +22523,7 @@ codegen::deserialize_object!(ServerAccessRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.ServerAccessResponse` (API version 1.0).
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServerAccessResponse {
     /// JSON field `ServerId`.
@@ -20032,6 +22537,7 @@ pub struct ServerAccessResponse {
 }
 
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ServerAccessResponse, unknown_fields {
     "ServerId" => server_id: skip,
@@ -20039,6 +22545,7 @@ codegen::serialize_object!(ServerAccessResponse, unknown_fields {
 });
 
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 codegen::deserialize_object!(ServerAccessResponse, unknown_fields {
     "ServerId" => server_id: plain,
     "LogonUsers" => logon_users: object,
@@ -20046,6 +22553,7 @@ codegen::deserialize_object!(ServerAccessResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Servers.ServerCreationRequest` (API version 1.0).
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServerCreationRequest {
     /// JSON field `AgentId`.
@@ -20065,6 +22573,7 @@ pub struct ServerCreationRequest {
 }
 
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 codegen::serialize_object!(ServerCreationRequest, unknown_fields {
     "AgentId" => agent_id: always,
     "Hostname" => hostname: always,
@@ -20074,6 +22583,7 @@ codegen::serialize_object!(ServerCreationRequest, unknown_fields {
 });
 
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ServerCreationRequest, unknown_fields {
     "AgentId" => agent_id: plain,
@@ -20085,6 +22595,7 @@ codegen::deserialize_object!(ServerCreationRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.ServerGroupAccessRequest` (API version 1.0).
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServerGroupAccessRequest {
     /// JSON field `ServerGroupId`.
@@ -20098,12 +22609,14 @@ pub struct ServerGroupAccessRequest {
 }
 
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 codegen::serialize_object!(ServerGroupAccessRequest, unknown_fields {
     "ServerGroupId" => server_group_id: always,
     "LogonUsers" => logon_users: always,
 });
 
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ServerGroupAccessRequest, unknown_fields {
     "ServerGroupId" => server_group_id: plain,
@@ -20112,6 +22625,7 @@ codegen::deserialize_object!(ServerGroupAccessRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Access.ServerGroupAccessResponse` (API version 1.0).
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServerGroupAccessResponse {
     /// JSON field `ServerGroupId`.
@@ -20125,6 +22639,7 @@ pub struct ServerGroupAccessResponse {
 }
 
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ServerGroupAccessResponse, unknown_fields {
     "ServerGroupId" => server_group_id: skip,
@@ -20132,6 +22647,7 @@ codegen::serialize_object!(ServerGroupAccessResponse, unknown_fields {
 });
 
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 codegen::deserialize_object!(ServerGroupAccessResponse, unknown_fields {
     "ServerGroupId" => server_group_id: plain,
     "LogonUsers" => logon_users: object,
@@ -20139,6 +22655,7 @@ codegen::deserialize_object!(ServerGroupAccessResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServerGroups.ServerGroupCreationRequest` (API version 1.0).
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServerGroupCreationRequest {
     /// JSON field `OwnerName`.
@@ -20156,6 +22673,7 @@ pub struct ServerGroupCreationRequest {
 }
 
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 codegen::serialize_object!(ServerGroupCreationRequest, unknown_fields {
     "OwnerName" => owner_name: always,
     "GroupName" => group_name: always,
@@ -20164,6 +22682,7 @@ codegen::serialize_object!(ServerGroupCreationRequest, unknown_fields {
 });
 
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ServerGroupCreationRequest, unknown_fields {
     "OwnerName" => owner_name: plain,
@@ -20174,6 +22693,7 @@ codegen::deserialize_object!(ServerGroupCreationRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServerGroups.ServerGroupResponse` (API version 1.0).
 #[cfg(any(feature = "server-group", feature = "service-account"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "server-group", feature = "service-account"))))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServerGroupResponse {
     /// JSON field `Id`.
@@ -20195,6 +22715,7 @@ pub struct ServerGroupResponse {
 }
 
 #[cfg(any(feature = "server-group", feature = "service-account"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "server-group", feature = "service-account"))))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ServerGroupResponse, unknown_fields {
     "Id" => id: skip,
@@ -20206,6 +22727,7 @@ codegen::serialize_object!(ServerGroupResponse, unknown_fields {
 });
 
 #[cfg(any(feature = "server-group", feature = "service-account"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "server-group", feature = "service-account"))))]
 codegen::deserialize_object!(ServerGroupResponse, unknown_fields {
     "Id" => id: plain,
     "Owner" => owner: object,
@@ -20217,6 +22739,7 @@ codegen::deserialize_object!(ServerGroupResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServerGroups.ServerGroupUpdateRequest` (API version 1.0).
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServerGroupUpdateRequest {
     /// JSON field `Id`.
@@ -20236,6 +22759,7 @@ pub struct ServerGroupUpdateRequest {
 }
 
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 codegen::serialize_object!(ServerGroupUpdateRequest, unknown_fields {
     "Id" => id: always,
     "OwnerName" => owner_name: always,
@@ -20245,6 +22769,7 @@ codegen::serialize_object!(ServerGroupUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ServerGroupUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -20256,6 +22781,10 @@ codegen::deserialize_object!(ServerGroupUpdateRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Servers.ServerResponse` (API version 1.0, 2).
 #[cfg(any(feature = "logon", feature = "server", feature = "user"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "logon", feature = "server", feature = "user")))
+)]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServerResponse {
     /// JSON field `Id`.
@@ -20285,6 +22814,10 @@ pub struct ServerResponse {
 }
 
 #[cfg(any(feature = "logon", feature = "server", feature = "user"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "logon", feature = "server", feature = "user")))
+)]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ServerResponse, unknown_fields {
     "Id" => id: skip,
@@ -20300,6 +22833,10 @@ codegen::serialize_object!(ServerResponse, unknown_fields {
 });
 
 #[cfg(any(feature = "logon", feature = "server", feature = "user"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "logon", feature = "server", feature = "user")))
+)]
 codegen::deserialize_object!(ServerResponse, unknown_fields {
     "Id" => id: plain,
     "AgentId" => agent_id: plain,
@@ -20315,6 +22852,7 @@ codegen::deserialize_object!(ServerResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Servers.ServerUpdateRequest` (API version 1.0).
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServerUpdateRequest {
     /// JSON field `Id`.
@@ -20330,6 +22868,7 @@ pub struct ServerUpdateRequest {
 }
 
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 codegen::serialize_object!(ServerUpdateRequest, unknown_fields {
     "Id" => id: always,
     "UnderManagement" => under_management: skip,
@@ -20337,6 +22876,7 @@ codegen::serialize_object!(ServerUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ServerUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -20346,6 +22886,7 @@ codegen::deserialize_object!(ServerUpdateRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServiceAccounts.ServiceAccountCreationRequest` (API version 1.0).
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceAccountCreationRequest {
     /// JSON field `KeyGenerationRequest`.
@@ -20363,6 +22904,7 @@ pub struct ServiceAccountCreationRequest {
 }
 
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 codegen::serialize_object!(ServiceAccountCreationRequest, unknown_fields {
     "KeyGenerationRequest" => key_generation_request: always,
     "User" => user: always,
@@ -20371,6 +22913,7 @@ codegen::serialize_object!(ServiceAccountCreationRequest, unknown_fields {
 });
 
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ServiceAccountCreationRequest, unknown_fields {
     "KeyGenerationRequest" => key_generation_request: object,
@@ -20381,6 +22924,7 @@ codegen::deserialize_object!(ServiceAccountCreationRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServiceAccounts.ServiceAccountResponse` (API version 1.0).
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceAccountResponse {
     /// JSON field `Id`.
@@ -20398,6 +22942,7 @@ pub struct ServiceAccountResponse {
 }
 
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ServiceAccountResponse, unknown_fields {
     "Id" => id: skip,
@@ -20407,6 +22952,7 @@ codegen::serialize_object!(ServiceAccountResponse, unknown_fields {
 });
 
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 codegen::deserialize_object!(ServiceAccountResponse, unknown_fields {
     "Id" => id: plain,
     "ClientHostname" => client_hostname: plain,
@@ -20416,6 +22962,7 @@ codegen::deserialize_object!(ServiceAccountResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServiceAccounts.ServiceAccountUpdateRequest` (API version 1.0).
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceAccountUpdateRequest {
     /// JSON field `KeyUpdateRequest`.
@@ -20429,12 +22976,14 @@ pub struct ServiceAccountUpdateRequest {
 }
 
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 codegen::serialize_object!(ServiceAccountUpdateRequest, unknown_fields {
     "KeyUpdateRequest" => key_update_request: always,
     "Id" => id: always,
 });
 
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ServiceAccountUpdateRequest, unknown_fields {
     "KeyUpdateRequest" => key_update_request: object,
@@ -20443,6 +22992,7 @@ codegen::deserialize_object!(ServiceAccountUpdateRequest, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.ServiceAccounts.ServiceAccountUserCreationRequest` (API version 1.0).
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceAccountUserCreationRequest {
     /// JSON field `Username`.
@@ -20456,12 +23006,14 @@ pub struct ServiceAccountUserCreationRequest {
 }
 
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 codegen::serialize_object!(ServiceAccountUserCreationRequest, unknown_fields {
     "Username" => username: always,
     "LogonIds" => logon_ids: skip,
 });
 
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(ServiceAccountUserCreationRequest, unknown_fields {
     "Username" => username: plain,
@@ -20470,6 +23022,7 @@ codegen::deserialize_object!(ServiceAccountUserCreationRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.SignalConfigurationRequest` (API version 1.0).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SignalConfigurationRequest {
     /// The name of the signal.
@@ -20491,6 +23044,7 @@ pub struct SignalConfigurationRequest {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::serialize_object!(SignalConfigurationRequest, unknown_fields {
     "SignalName" => signal_name: skip,
     "RoleIds" => role_ids: skip,
@@ -20498,6 +23052,7 @@ codegen::serialize_object!(SignalConfigurationRequest, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(SignalConfigurationRequest, unknown_fields {
     "SignalName" => signal_name: plain,
@@ -20507,6 +23062,7 @@ codegen::deserialize_object!(SignalConfigurationRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.SignalDefinitionResponse` (API version 1.0).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SignalDefinitionResponse {
     /// JSON field `InputParameters`.
@@ -20520,18 +23076,21 @@ pub struct SignalDefinitionResponse {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(SignalDefinitionResponse, unknown_fields {
     "InputParameters" => input_parameters: skip,
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::deserialize_object!(SignalDefinitionResponse, unknown_fields {
     "InputParameters" => input_parameters: object,
 });
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.SignalRequest` (API version 1.0).
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SignalRequest {
     /// The signal key. This is expected to be in a format like "STEP_NAME.SIGNAL_NAME"
@@ -20549,12 +23108,14 @@ pub struct SignalRequest {
 }
 
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 codegen::serialize_object!(SignalRequest, unknown_fields {
     "SignalKey" => signal_key: skip,
     "Data" => data: skip,
 });
 
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(SignalRequest, unknown_fields {
     "SignalKey" => signal_key: plain,
@@ -20565,10 +23126,12 @@ codegen::deserialize_object!(SignalRequest, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 pub type SmtpRelayAuthenticationType = crate::Code<codes::SmtpRelayAuthenticationType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPRequest` (API version 2).
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SmtpRequest {
     /// JSON field `Host`.
@@ -20606,6 +23169,7 @@ pub struct SmtpRequest {
 }
 
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 codegen::serialize_object!(SmtpRequest, unknown_fields {
     "Host" => host: skip,
     "Port" => port: skip,
@@ -20624,6 +23188,7 @@ codegen::serialize_object!(SmtpRequest, unknown_fields {
 });
 
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(SmtpRequest, unknown_fields {
     "Host" => host: plain,
@@ -20644,6 +23209,7 @@ codegen::deserialize_object!(SmtpRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPResponse` (API version 2).
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SmtpResponse {
     /// JSON field `Host`.
@@ -20683,6 +23249,7 @@ pub struct SmtpResponse {
 }
 
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(SmtpResponse, unknown_fields {
     "Host" => host: skip,
@@ -20703,6 +23270,7 @@ codegen::serialize_object!(SmtpResponse, unknown_fields {
 });
 
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 codegen::deserialize_object!(SmtpResponse, unknown_fields {
     "Host" => host: plain,
     "Id" => id: plain,
@@ -20723,6 +23291,7 @@ codegen::deserialize_object!(SmtpResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPTestRequest` (API version 2).
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SmtpTestRequest {
     /// JSON field `RelayPassword`.
@@ -20762,6 +23331,7 @@ pub struct SmtpTestRequest {
 }
 
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 codegen::serialize_object!(SmtpTestRequest, unknown_fields {
     "RelayPassword" => relay_password: skip,
     "RelayUsername" => relay_username: skip,
@@ -20781,6 +23351,7 @@ codegen::serialize_object!(SmtpTestRequest, unknown_fields {
 });
 
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(SmtpTestRequest, unknown_fields {
     "RelayPassword" => relay_password: object,
@@ -20802,6 +23373,7 @@ codegen::deserialize_object!(SmtpTestRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPV1Request` (API version 1.0).
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Smtpv1Request {
     /// JSON field `Host`.
@@ -20827,6 +23399,7 @@ pub struct Smtpv1Request {
 }
 
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 codegen::serialize_object!(Smtpv1Request, unknown_fields {
     "Host" => host: skip,
     "Port" => port: skip,
@@ -20839,6 +23412,7 @@ codegen::serialize_object!(Smtpv1Request, unknown_fields {
 });
 
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(Smtpv1Request, unknown_fields {
     "Host" => host: plain,
@@ -20853,6 +23427,7 @@ codegen::deserialize_object!(Smtpv1Request, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPV1Response` (API version 1.0).
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Smtpv1Response {
     /// JSON field `Host`.
@@ -20878,6 +23453,7 @@ pub struct Smtpv1Response {
 }
 
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(Smtpv1Response, unknown_fields {
     "Host" => host: skip,
@@ -20891,6 +23467,7 @@ codegen::serialize_object!(Smtpv1Response, unknown_fields {
 });
 
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 codegen::deserialize_object!(Smtpv1Response, unknown_fields {
     "Host" => host: plain,
     "Id" => id: plain,
@@ -20904,6 +23481,7 @@ codegen::deserialize_object!(Smtpv1Response, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPV1TestRequest` (API version 1.0).
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Smtpv1TestRequest {
     /// JSON field `RelayPassword`.
@@ -20931,6 +23509,7 @@ pub struct Smtpv1TestRequest {
 }
 
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 codegen::serialize_object!(Smtpv1TestRequest, unknown_fields {
     "RelayPassword" => relay_password: skip,
     "RelayUsername" => relay_username: skip,
@@ -20944,6 +23523,7 @@ codegen::serialize_object!(Smtpv1TestRequest, unknown_fields {
 });
 
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(Smtpv1TestRequest, unknown_fields {
     "RelayPassword" => relay_password: plain,
@@ -20959,6 +23539,7 @@ codegen::deserialize_object!(Smtpv1TestRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.SMTP.SMTPV1TestResponse` (API version 1.0).
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Smtpv1TestResponse {
     /// JSON field `Host`.
@@ -20986,6 +23567,7 @@ pub struct Smtpv1TestResponse {
 }
 
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(Smtpv1TestResponse, unknown_fields {
     "Host" => host: skip,
@@ -21000,6 +23582,7 @@ codegen::serialize_object!(Smtpv1TestResponse, unknown_fields {
 });
 
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 codegen::deserialize_object!(Smtpv1TestResponse, unknown_fields {
     "Host" => host: plain,
     "Id" => id: plain,
@@ -21063,6 +23646,59 @@ codegen::deserialize_object!(Smtpv1TestResponse, unknown_fields {
         feature = "workflow-instance"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "agent",
+                feature = "agent-blueprint",
+                feature = "agent-pool",
+                feature = "application",
+                feature = "audit-log",
+                feature = "certificate",
+                feature = "certificate-authority",
+                feature = "certificate-collection",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "certificate-store-type",
+                feature = "component-installation",
+                feature = "csr-generation",
+                feature = "custom-job-type",
+                feature = "denied-alert",
+                feature = "enrollment-pattern",
+                feature = "event-handler-registration",
+                feature = "expiration-alert",
+                feature = "extensions",
+                feature = "identity-provider",
+                feature = "issued-alert",
+                feature = "key",
+                feature = "key-rotation-alert",
+                feature = "logon",
+                feature = "metadata-field",
+                feature = "monitoring",
+                feature = "orchestrator-job",
+                feature = "pam-local-entries",
+                feature = "pam-provider",
+                feature = "pending-alert",
+                feature = "permission-set",
+                feature = "reports",
+                feature = "security",
+                feature = "security-claims",
+                feature = "security-roles",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "ssl",
+                feature = "template",
+                feature = "user",
+                feature = "workflow",
+                feature = "workflow-definition",
+                feature = "workflow-instance"
+            )
+        )
+    )
+)]
 pub type SortOrder = crate::Code<codes::SortOrder>;
 
 #[cfg(
@@ -21113,6 +23749,59 @@ pub type SortOrder = crate::Code<codes::SortOrder>;
         feature = "workflow-instance"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "agent",
+                feature = "agent-blueprint",
+                feature = "agent-pool",
+                feature = "application",
+                feature = "audit-log",
+                feature = "certificate",
+                feature = "certificate-authority",
+                feature = "certificate-collection",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "certificate-store-type",
+                feature = "component-installation",
+                feature = "csr-generation",
+                feature = "custom-job-type",
+                feature = "denied-alert",
+                feature = "enrollment-pattern",
+                feature = "event-handler-registration",
+                feature = "expiration-alert",
+                feature = "extensions",
+                feature = "identity-provider",
+                feature = "issued-alert",
+                feature = "key",
+                feature = "key-rotation-alert",
+                feature = "logon",
+                feature = "metadata-field",
+                feature = "monitoring",
+                feature = "orchestrator-job",
+                feature = "pam-local-entries",
+                feature = "pam-provider",
+                feature = "pending-alert",
+                feature = "permission-set",
+                feature = "reports",
+                feature = "security",
+                feature = "security-claims",
+                feature = "security-roles",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "ssl",
+                feature = "template",
+                feature = "user",
+                feature = "workflow",
+                feature = "workflow-definition",
+                feature = "workflow-instance"
+            )
+        )
+    )
+)]
 impl crate::Code<codes::SortOrder> {
     /// `ascending` (0), as the documents name it.
     pub const ASCENDING: Self = Self::number(0);
@@ -21122,6 +23811,7 @@ impl crate::Code<codes::SortOrder> {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Users.SshUserAccessResponse` (API version 1.0, 2).
 #[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SshUserAccessResponse {
     /// JSON field `Id`.
@@ -21141,6 +23831,7 @@ pub struct SshUserAccessResponse {
 }
 
 #[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(SshUserAccessResponse, unknown_fields {
     "Id" => id: skip,
@@ -21151,6 +23842,7 @@ codegen::serialize_object!(SshUserAccessResponse, unknown_fields {
 });
 
 #[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
 codegen::deserialize_object!(SshUserAccessResponse, unknown_fields {
     "Id" => id: plain,
     "Key" => key: object,
@@ -21161,6 +23853,7 @@ codegen::deserialize_object!(SshUserAccessResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Users.SshUserCreationRequest` (API version 1.0).
 #[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SshUserCreationRequest {
     /// JSON field `Username`.
@@ -21174,12 +23867,14 @@ pub struct SshUserCreationRequest {
 }
 
 #[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
 codegen::serialize_object!(SshUserCreationRequest, unknown_fields {
     "Username" => username: always,
     "LogonIds" => logon_ids: skip,
 });
 
 #[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(SshUserCreationRequest, unknown_fields {
     "Username" => username: plain,
@@ -21194,6 +23889,20 @@ codegen::deserialize_object!(SshUserCreationRequest, unknown_fields {
         feature = "server-group",
         feature = "service-account",
         feature = "user"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "logon",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "user"
+            )
+        )
     )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -21221,6 +23930,20 @@ pub struct SshUserResponse {
         feature = "user"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "logon",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "user"
+            )
+        )
+    )
+)]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(SshUserResponse, unknown_fields {
     "Id" => id: skip,
@@ -21238,6 +23961,20 @@ codegen::serialize_object!(SshUserResponse, unknown_fields {
         feature = "user"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "logon",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "user"
+            )
+        )
+    )
+)]
 codegen::deserialize_object!(SshUserResponse, unknown_fields {
     "Id" => id: plain,
     "Key" => key: object,
@@ -21247,6 +23984,7 @@ codegen::deserialize_object!(SshUserResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Users.SshUserUpdateRequest` (API version 1.0).
 #[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SshUserUpdateRequest {
     /// JSON field `Id`.
@@ -21260,12 +23998,14 @@ pub struct SshUserUpdateRequest {
 }
 
 #[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
 codegen::serialize_object!(SshUserUpdateRequest, unknown_fields {
     "Id" => id: always,
     "LogonIds" => logon_ids: skip,
 });
 
 #[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(SshUserUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -21276,40 +24016,47 @@ codegen::deserialize_object!(SshUserUpdateRequest, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 pub type SslEndpointStatus = crate::Code<codes::SslEndpointStatus>;
 
 /// Schema `Keyfactor.Orchestrators.Common.Enums.SslJobType` (API version 1.0).
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 pub type SslJobType = crate::Code<codes::SslJobType>;
 
 /// Schema `Keyfactor.Orchestrators.Common.Enums.SslNetworkDefinitionItemType` (API version 1.0).
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 pub type SslNetworkDefinitionItemType = crate::Code<codes::SslNetworkDefinitionItemType>;
 
 /// Schema `CSS.CMS.Core.Enums.SslNetworkJobStatus` (API version 1.0).
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 pub type SslNetworkJobStatus = crate::Code<codes::SslNetworkJobStatus>;
 
 /// Schema `Keyfactor.Orchestrators.Common.Enums.SslProbeType` (API version 1.0).
 ///
 /// An integer code; the documents list the values 2, 3, 4, 5, 6. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 pub type SslProbeType = crate::Code<codes::SslProbeType>;
 
 /// Schema `CSS.CMS.Core.Enums.SslScanJobStatus` (API version 1.0).
 ///
 /// An integer code; the documents list the values 1, 2, 3. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 pub type SslScanJobStatus = crate::Code<codes::SslScanJobStatus>;
 
 /// Schema `CSS.CMS.Data.Model.Models.SSL.SslScanResult` (API version 1.0).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SslScanResult {
     /// JSON field `EndpointId`.
@@ -21343,6 +24090,7 @@ pub struct SslScanResult {
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(SslScanResult, unknown_fields {
     "EndpointId" => endpoint_id: skip,
@@ -21360,6 +24108,7 @@ codegen::serialize_object!(SslScanResult, unknown_fields {
 });
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 codegen::deserialize_object!(SslScanResult, unknown_fields {
     "EndpointId" => endpoint_id: plain,
     "ReverseDNS" => reverse_dns: plain,
@@ -21377,6 +24126,7 @@ codegen::deserialize_object!(SslScanResult, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.StoreTypeProperty` (API version 1.0).
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StoreTypeProperty {
     /// JSON field `Id`.
@@ -21404,6 +24154,7 @@ pub struct StoreTypeProperty {
 }
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 codegen::serialize_object!(StoreTypeProperty, unknown_fields {
     "Id" => id: skip,
     "StoreTypeId" => store_type_id: skip,
@@ -21417,6 +24168,7 @@ codegen::serialize_object!(StoreTypeProperty, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 codegen::deserialize_object!(StoreTypeProperty, unknown_fields {
     "Id" => id: plain,
     "StoreTypeId" => store_type_id: plain,
@@ -21433,10 +24185,12 @@ codegen::deserialize_object!(StoreTypeProperty, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7, 8, 100, 101, 999. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "certificate", feature = "ssl"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "certificate", feature = "ssl"))))]
 pub type SubjectAltNameElementType = crate::Code<codes::SubjectAltNameElementType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.CertificateRetrievalBulkResponse.SubjectAlternativeNameModel` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubjectAlternativeNameModel {
     /// JSON field `Id`.
@@ -21456,6 +24210,7 @@ pub struct SubjectAlternativeNameModel {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(SubjectAlternativeNameModel, unknown_fields {
     "Id" => id: skip,
@@ -21465,6 +24220,7 @@ codegen::serialize_object!(SubjectAlternativeNameModel, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(SubjectAlternativeNameModel, unknown_fields {
     "Id" => id: plain,
     "Value" => value: plain,
@@ -21474,6 +24230,7 @@ codegen::deserialize_object!(SubjectAlternativeNameModel, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.CertificateStoresTypes.SupportedOperations` (API version 1.0).
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SupportedOperations {
     /// JSON field `Add`.
@@ -21493,6 +24250,7 @@ pub struct SupportedOperations {
 }
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 codegen::serialize_object!(SupportedOperations, unknown_fields {
     "Add" => add: skip,
     "Create" => create: skip,
@@ -21502,6 +24260,7 @@ codegen::serialize_object!(SupportedOperations, unknown_fields {
 });
 
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 codegen::deserialize_object!(SupportedOperations, unknown_fields {
     "Add" => add: plain,
     "Create" => create: plain,
@@ -21512,6 +24271,7 @@ codegen::deserialize_object!(SupportedOperations, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Certificates.SuspendedRevocationResponse` (API version 1.0).
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SuspendedRevocationResponse {
     /// JSON field `CertId`.
@@ -21527,6 +24287,7 @@ pub struct SuspendedRevocationResponse {
 }
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(SuspendedRevocationResponse, unknown_fields {
     "CertId" => cert_id: skip,
@@ -21535,6 +24296,7 @@ codegen::serialize_object!(SuspendedRevocationResponse, unknown_fields {
 });
 
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 codegen::deserialize_object!(SuspendedRevocationResponse, unknown_fields {
     "CertId" => cert_id: plain,
     "WorkflowId" => workflow_id: plain,
@@ -21543,6 +24305,7 @@ codegen::deserialize_object!(SuspendedRevocationResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateCertificateExtensionRequest` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateCertificateExtensionRequest {
     /// JSON field `OID`.
@@ -21560,6 +24323,7 @@ pub struct TemplateCertificateExtensionRequest {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::serialize_object!(TemplateCertificateExtensionRequest, unknown_fields {
     "OID" => oid: skip,
     "Name" => name: skip,
@@ -21568,6 +24332,7 @@ codegen::serialize_object!(TemplateCertificateExtensionRequest, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(TemplateCertificateExtensionRequest, unknown_fields {
     "OID" => oid: plain,
@@ -21578,6 +24343,7 @@ codegen::deserialize_object!(TemplateCertificateExtensionRequest, unknown_fields
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateCertificateExtensionResponse` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateCertificateExtensionResponse {
     /// JSON field `OID`.
@@ -21597,6 +24363,7 @@ pub struct TemplateCertificateExtensionResponse {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(TemplateCertificateExtensionResponse, unknown_fields {
     "OID" => oid: skip,
@@ -21607,6 +24374,7 @@ codegen::serialize_object!(TemplateCertificateExtensionResponse, unknown_fields 
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::deserialize_object!(TemplateCertificateExtensionResponse, unknown_fields {
     "OID" => oid: plain,
     "Name" => name: plain,
@@ -21617,6 +24385,7 @@ codegen::deserialize_object!(TemplateCertificateExtensionResponse, unknown_field
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateCertificateExtensionsRequest` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateCertificateExtensionsRequest {
     /// JSON field `ConfigurationTenant`.
@@ -21636,6 +24405,7 @@ pub struct TemplateCertificateExtensionsRequest {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::serialize_object!(TemplateCertificateExtensionsRequest, unknown_fields {
     "ConfigurationTenant" => configuration_tenant: always,
     "Name" => name: always,
@@ -21645,6 +24415,7 @@ codegen::serialize_object!(TemplateCertificateExtensionsRequest, unknown_fields 
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(TemplateCertificateExtensionsRequest, unknown_fields {
     "ConfigurationTenant" => configuration_tenant: plain,
@@ -21658,10 +24429,23 @@ codegen::deserialize_object!(TemplateCertificateExtensionsRequest, unknown_field
 ///
 /// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "enrollment",
+                feature = "enrollment-pattern",
+                feature = "template"
+            )
+        )
+    )
+)]
 pub type TemplateCertificateOwnerRole = crate::Code<codes::TemplateCertificateOwnerRole>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateCertificatePolicyRequest` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateCertificatePolicyRequest {
     /// JSON field `PolicyID`.
@@ -21677,6 +24461,7 @@ pub struct TemplateCertificatePolicyRequest {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::serialize_object!(TemplateCertificatePolicyRequest, unknown_fields {
     "PolicyID" => policy_id: always,
     "PolicyType" => policy_type: always,
@@ -21684,6 +24469,7 @@ codegen::serialize_object!(TemplateCertificatePolicyRequest, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(TemplateCertificatePolicyRequest, unknown_fields {
     "PolicyID" => policy_id: plain,
@@ -21693,6 +24479,7 @@ codegen::deserialize_object!(TemplateCertificatePolicyRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateCertificatePolicyResponse` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateCertificatePolicyResponse {
     /// JSON field `PolicyID`.
@@ -21708,6 +24495,7 @@ pub struct TemplateCertificatePolicyResponse {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(TemplateCertificatePolicyResponse, unknown_fields {
     "PolicyID" => policy_id: skip,
@@ -21716,6 +24504,7 @@ codegen::serialize_object!(TemplateCertificatePolicyResponse, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::deserialize_object!(TemplateCertificatePolicyResponse, unknown_fields {
     "PolicyID" => policy_id: plain,
     "PolicyType" => policy_type: plain,
@@ -21724,6 +24513,7 @@ codegen::deserialize_object!(TemplateCertificatePolicyResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateCollectionRetrievalResponse` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateCollectionRetrievalResponse {
     /// JSON field `Id`.
@@ -21781,6 +24571,7 @@ pub struct TemplateCollectionRetrievalResponse {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(TemplateCollectionRetrievalResponse, unknown_fields {
     "Id" => id: skip,
@@ -21810,6 +24601,7 @@ codegen::serialize_object!(TemplateCollectionRetrievalResponse, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::deserialize_object!(TemplateCollectionRetrievalResponse, unknown_fields {
     "Id" => id: plain,
     "CommonName" => common_name: plain,
@@ -21839,6 +24631,7 @@ codegen::deserialize_object!(TemplateCollectionRetrievalResponse, unknown_fields
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateDefaultRequestResponseModel` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateDefaultRequestResponseModel {
     /// JSON field `SubjectPart`.
@@ -21852,12 +24645,14 @@ pub struct TemplateDefaultRequestResponseModel {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::serialize_object!(TemplateDefaultRequestResponseModel, unknown_fields {
     "SubjectPart" => subject_part: skip,
     "Value" => value: skip,
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::deserialize_object!(TemplateDefaultRequestResponseModel, unknown_fields {
     "SubjectPart" => subject_part: plain,
     "Value" => value: plain,
@@ -21865,6 +24660,7 @@ codegen::deserialize_object!(TemplateDefaultRequestResponseModel, unknown_fields
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateDetailsCreateRequest` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateDetailsCreateRequest {
     /// JSON field `Name`.
@@ -21896,6 +24692,7 @@ pub struct TemplateDetailsCreateRequest {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::serialize_object!(TemplateDetailsCreateRequest, unknown_fields {
     "Name" => name: always,
     "Validity" => validity: always,
@@ -21910,6 +24707,7 @@ codegen::serialize_object!(TemplateDetailsCreateRequest, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(TemplateDetailsCreateRequest, unknown_fields {
     "Name" => name: plain,
@@ -21928,10 +24726,12 @@ codegen::deserialize_object!(TemplateDetailsCreateRequest, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 pub type TemplateDetailsManageability = crate::Code<codes::TemplateDetailsManageability>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateDetailsResponse` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateDetailsResponse {
     /// JSON field `Name`.
@@ -21965,6 +24765,7 @@ pub struct TemplateDetailsResponse {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(TemplateDetailsResponse, unknown_fields {
     "Name" => name: skip,
@@ -21981,6 +24782,7 @@ codegen::serialize_object!(TemplateDetailsResponse, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::deserialize_object!(TemplateDetailsResponse, unknown_fields {
     "Name" => name: plain,
     "OID" => oid: plain,
@@ -21997,6 +24799,7 @@ codegen::deserialize_object!(TemplateDetailsResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateDetailsUpdateRequest` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateDetailsUpdateRequest {
     /// JSON field `Name`.
@@ -22028,6 +24831,7 @@ pub struct TemplateDetailsUpdateRequest {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::serialize_object!(TemplateDetailsUpdateRequest, unknown_fields {
     "Name" => name: always,
     "OID" => oid: always,
@@ -22042,6 +24846,7 @@ codegen::serialize_object!(TemplateDetailsUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(TemplateDetailsUpdateRequest, unknown_fields {
     "Name" => name: plain,
@@ -22058,6 +24863,7 @@ codegen::deserialize_object!(TemplateDetailsUpdateRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Enrollment.TemplateEnrollmentDefaultResponse` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateEnrollmentDefaultResponse {
     /// The subject part to apply the default to.
@@ -22075,6 +24881,7 @@ pub struct TemplateEnrollmentDefaultResponse {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(TemplateEnrollmentDefaultResponse, unknown_fields {
     "SubjectPart" => subject_part: skip,
@@ -22082,6 +24889,7 @@ codegen::serialize_object!(TemplateEnrollmentDefaultResponse, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(TemplateEnrollmentDefaultResponse, unknown_fields {
     "SubjectPart" => subject_part: plain,
     "Value" => value: plain,
@@ -22089,6 +24897,7 @@ codegen::deserialize_object!(TemplateEnrollmentDefaultResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.Core.Models.Enrollment.TemplateEnrollmentField` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateEnrollmentField {
     /// JSON field `Id`.
@@ -22108,6 +24917,7 @@ pub struct TemplateEnrollmentField {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(TemplateEnrollmentField, unknown_fields {
     "Id" => id: skip,
@@ -22118,6 +24928,7 @@ codegen::serialize_object!(TemplateEnrollmentField, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(TemplateEnrollmentField, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -22128,6 +24939,7 @@ codegen::deserialize_object!(TemplateEnrollmentField, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateEnrollmentFieldRequestResponseModel` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateEnrollmentFieldRequestResponseModel {
     /// JSON field `Id`.
@@ -22145,6 +24957,7 @@ pub struct TemplateEnrollmentFieldRequestResponseModel {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::serialize_object!(TemplateEnrollmentFieldRequestResponseModel, unknown_fields {
     "Id" => id: skip,
     "Name" => name: skip,
@@ -22153,6 +24966,7 @@ codegen::serialize_object!(TemplateEnrollmentFieldRequestResponseModel, unknown_
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::deserialize_object!(TemplateEnrollmentFieldRequestResponseModel, unknown_fields {
     "Id" => id: plain,
     "Name" => name: plain,
@@ -22164,10 +24978,23 @@ codegen::deserialize_object!(TemplateEnrollmentFieldRequestResponseModel, unknow
 ///
 /// An integer code; the documents list the values 1, 2. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(any(feature = "enrollment", feature = "enrollment-pattern", feature = "template"))]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "enrollment",
+                feature = "enrollment-pattern",
+                feature = "template"
+            )
+        )
+    )
+)]
 pub type TemplateEnrollmentFieldType = crate::Code<codes::TemplateEnrollmentFieldType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Enrollment.TemplateEnrollmentPolicyResponse` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateEnrollmentPolicyResponse {
     /// Whether or not keys can be reused.
@@ -22199,6 +25026,7 @@ pub struct TemplateEnrollmentPolicyResponse {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(TemplateEnrollmentPolicyResponse, unknown_fields {
     "AllowKeyReuse" => allow_key_reuse: skip,
@@ -22211,6 +25039,7 @@ codegen::serialize_object!(TemplateEnrollmentPolicyResponse, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(TemplateEnrollmentPolicyResponse, unknown_fields {
     "AllowKeyReuse" => allow_key_reuse: plain,
     "AllowWildcards" => allow_wildcards: plain,
@@ -22223,6 +25052,7 @@ codegen::deserialize_object!(TemplateEnrollmentPolicyResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Enrollment.TemplateEnrollmentRegexResponse` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateEnrollmentRegexResponse {
     /// The subject part to apply the regular expression to.
@@ -22248,6 +25078,7 @@ pub struct TemplateEnrollmentRegexResponse {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(TemplateEnrollmentRegexResponse, unknown_fields {
     "SubjectPart" => subject_part: skip,
@@ -22257,6 +25088,7 @@ codegen::serialize_object!(TemplateEnrollmentRegexResponse, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(TemplateEnrollmentRegexResponse, unknown_fields {
     "SubjectPart" => subject_part: plain,
     "Regex" => regex: plain,
@@ -22266,6 +25098,7 @@ codegen::deserialize_object!(TemplateEnrollmentRegexResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.Enrollment.TemplateEnrollmentSettingsResponse` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateEnrollmentSettingsResponse {
     /// The regular expressions to use for validation during enrollment.
@@ -22285,6 +25118,7 @@ pub struct TemplateEnrollmentSettingsResponse {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(TemplateEnrollmentSettingsResponse, unknown_fields {
     "TemplateRegexes" => template_regexes: skip,
@@ -22293,6 +25127,7 @@ codegen::serialize_object!(TemplateEnrollmentSettingsResponse, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(TemplateEnrollmentSettingsResponse, unknown_fields {
     "TemplateRegexes" => template_regexes: object,
     "TemplateDefaults" => template_defaults: object,
@@ -22301,6 +25136,7 @@ codegen::deserialize_object!(TemplateEnrollmentSettingsResponse, unknown_fields 
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateExtendedKeyUsageRequest` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateExtendedKeyUsageRequest {
     /// JSON field `OID`.
@@ -22314,12 +25150,14 @@ pub struct TemplateExtendedKeyUsageRequest {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::serialize_object!(TemplateExtendedKeyUsageRequest, unknown_fields {
     "OID" => oid: skip,
     "FriendlyName" => friendly_name: skip,
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(TemplateExtendedKeyUsageRequest, unknown_fields {
     "OID" => oid: plain,
@@ -22328,6 +25166,7 @@ codegen::deserialize_object!(TemplateExtendedKeyUsageRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateExtendedKeyUsageResponse` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateExtendedKeyUsageResponse {
     /// JSON field `OID`.
@@ -22341,6 +25180,7 @@ pub struct TemplateExtendedKeyUsageResponse {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(TemplateExtendedKeyUsageResponse, unknown_fields {
     "OID" => oid: skip,
@@ -22348,6 +25188,7 @@ codegen::serialize_object!(TemplateExtendedKeyUsageResponse, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::deserialize_object!(TemplateExtendedKeyUsageResponse, unknown_fields {
     "OID" => oid: plain,
     "FriendlyName" => friendly_name: plain,
@@ -22355,6 +25196,7 @@ codegen::deserialize_object!(TemplateExtendedKeyUsageResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateKeyTypeRequest` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateKeyTypeRequest {
     /// JSON field `AlgorithmName`.
@@ -22370,6 +25212,7 @@ pub struct TemplateKeyTypeRequest {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::serialize_object!(TemplateKeyTypeRequest, unknown_fields {
     "AlgorithmName" => algorithm_name: skip,
     "KeySize" => key_size: skip,
@@ -22377,6 +25220,7 @@ codegen::serialize_object!(TemplateKeyTypeRequest, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(TemplateKeyTypeRequest, unknown_fields {
     "AlgorithmName" => algorithm_name: plain,
@@ -22386,6 +25230,7 @@ codegen::deserialize_object!(TemplateKeyTypeRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateKeyTypeResponse` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateKeyTypeResponse {
     /// JSON field `AlgorithmName`.
@@ -22401,6 +25246,7 @@ pub struct TemplateKeyTypeResponse {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(TemplateKeyTypeResponse, unknown_fields {
     "AlgorithmName" => algorithm_name: skip,
@@ -22409,6 +25255,7 @@ codegen::serialize_object!(TemplateKeyTypeResponse, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::deserialize_object!(TemplateKeyTypeResponse, unknown_fields {
     "AlgorithmName" => algorithm_name: plain,
     "KeySize" => key_size: plain,
@@ -22417,6 +25264,7 @@ codegen::deserialize_object!(TemplateKeyTypeResponse, unknown_fields {
 
 /// Schema `CSS.CMS.Data.Model.Models.Templates.TemplateMetadataField` (API version 1.0).
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateMetadataField {
     /// JSON field `Id`.
@@ -22442,6 +25290,7 @@ pub struct TemplateMetadataField {
 }
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(TemplateMetadataField, unknown_fields {
     "Id" => id: skip,
@@ -22455,6 +25304,7 @@ codegen::serialize_object!(TemplateMetadataField, unknown_fields {
 });
 
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 codegen::deserialize_object!(TemplateMetadataField, unknown_fields {
     "Id" => id: plain,
     "DefaultValue" => default_value: plain,
@@ -22468,6 +25318,7 @@ codegen::deserialize_object!(TemplateMetadataField, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateMetadataFieldRequestResponseModel` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateMetadataFieldRequestResponseModel {
     /// JSON field `Id`.
@@ -22493,6 +25344,7 @@ pub struct TemplateMetadataFieldRequestResponseModel {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::serialize_object!(TemplateMetadataFieldRequestResponseModel, unknown_fields {
     "Id" => id: skip,
     "DefaultValue" => default_value: skip,
@@ -22505,6 +25357,7 @@ codegen::serialize_object!(TemplateMetadataFieldRequestResponseModel, unknown_fi
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::deserialize_object!(TemplateMetadataFieldRequestResponseModel, unknown_fields {
     "Id" => id: plain,
     "DefaultValue" => default_value: plain,
@@ -22518,6 +25371,7 @@ codegen::deserialize_object!(TemplateMetadataFieldRequestResponseModel, unknown_
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplatePolicyRequestModel` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplatePolicyRequestModel {
     /// JSON field `TemplateId`.
@@ -22545,6 +25399,7 @@ pub struct TemplatePolicyRequestModel {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::serialize_object!(TemplatePolicyRequestModel, unknown_fields {
     "TemplateId" => template_id: skip,
     "AllowKeyReuse" => allow_key_reuse: skip,
@@ -22558,6 +25413,7 @@ codegen::serialize_object!(TemplatePolicyRequestModel, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(TemplatePolicyRequestModel, unknown_fields {
     "TemplateId" => template_id: plain,
@@ -22573,6 +25429,7 @@ codegen::deserialize_object!(TemplatePolicyRequestModel, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplatePolicyResponseModel` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplatePolicyResponseModel {
     /// JSON field `TemplateId`.
@@ -22600,6 +25457,7 @@ pub struct TemplatePolicyResponseModel {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(TemplatePolicyResponseModel, unknown_fields {
     "TemplateId" => template_id: skip,
@@ -22614,6 +25472,7 @@ codegen::serialize_object!(TemplatePolicyResponseModel, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::deserialize_object!(TemplatePolicyResponseModel, unknown_fields {
     "TemplateId" => template_id: plain,
     "AllowKeyReuse" => allow_key_reuse: plain,
@@ -22628,6 +25487,7 @@ codegen::deserialize_object!(TemplatePolicyResponseModel, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateRegexRequestResponseModel` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateRegexRequestResponseModel {
     /// JSON field `TemplateId`.
@@ -22647,6 +25507,7 @@ pub struct TemplateRegexRequestResponseModel {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::serialize_object!(TemplateRegexRequestResponseModel, unknown_fields {
     "TemplateId" => template_id: skip,
     "SubjectPart" => subject_part: skip,
@@ -22656,6 +25517,7 @@ codegen::serialize_object!(TemplateRegexRequestResponseModel, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::deserialize_object!(TemplateRegexRequestResponseModel, unknown_fields {
     "TemplateId" => template_id: plain,
     "SubjectPart" => subject_part: plain,
@@ -22666,6 +25528,7 @@ codegen::deserialize_object!(TemplateRegexRequestResponseModel, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateRetrievalResponse` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateRetrievalResponse {
     /// JSON field `Id`.
@@ -22743,6 +25606,7 @@ pub struct TemplateRetrievalResponse {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(TemplateRetrievalResponse, unknown_fields {
     "Id" => id: skip,
@@ -22782,6 +25646,7 @@ codegen::serialize_object!(TemplateRetrievalResponse, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::deserialize_object!(TemplateRetrievalResponse, unknown_fields {
     "Id" => id: plain,
     "CommonName" => common_name: plain,
@@ -22821,6 +25686,7 @@ codegen::deserialize_object!(TemplateRetrievalResponse, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Templates.TemplateUpdateRequest` (API version 1.0).
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TemplateUpdateRequest {
     /// JSON field `Id`.
@@ -22870,6 +25736,7 @@ pub struct TemplateUpdateRequest {
 }
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 codegen::serialize_object!(TemplateUpdateRequest, unknown_fields {
     "Id" => id: skip,
     "FriendlyName" => friendly_name: skip,
@@ -22894,6 +25761,7 @@ codegen::serialize_object!(TemplateUpdateRequest, unknown_fields {
 });
 
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(TemplateUpdateRequest, unknown_fields {
     "Id" => id: plain,
@@ -22942,6 +25810,34 @@ codegen::deserialize_object!(TemplateUpdateRequest, unknown_fields {
         feature = "user"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "agent-blueprint",
+                feature = "application",
+                feature = "certificate-authority",
+                feature = "certificate-collection",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "logon",
+                feature = "monitoring",
+                feature = "orchestrator-job",
+                feature = "pending-alert",
+                feature = "reports",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "ssl",
+                feature = "user"
+            )
+        )
+    )
+)]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TimeModel {
     /// JSON field `Time`.
@@ -22975,6 +25871,34 @@ pub struct TimeModel {
         feature = "user"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "agent-blueprint",
+                feature = "application",
+                feature = "certificate-authority",
+                feature = "certificate-collection",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "logon",
+                feature = "monitoring",
+                feature = "orchestrator-job",
+                feature = "pending-alert",
+                feature = "reports",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "ssl",
+                feature = "user"
+            )
+        )
+    )
+)]
 codegen::serialize_object!(TimeModel, unknown_fields { "Time" => time : skip });
 
 #[cfg(
@@ -23000,10 +25924,39 @@ codegen::serialize_object!(TimeModel, unknown_fields { "Time" => time : skip });
         feature = "user"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "agent-blueprint",
+                feature = "application",
+                feature = "certificate-authority",
+                feature = "certificate-collection",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "logon",
+                feature = "monitoring",
+                feature = "orchestrator-job",
+                feature = "pending-alert",
+                feature = "reports",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "ssl",
+                feature = "user"
+            )
+        )
+    )
+)]
 codegen::deserialize_object!(TimeModel, unknown_fields { "Time" => time : lenient });
 
 /// Schema `CSS.CMS.Data.Model.Models.SSH.Keys.UnmanagedKeyResponse` (API version 1.0).
 #[cfg(feature = "key")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UnmanagedKeyResponse {
     /// JSON field `Id`.
@@ -23037,6 +25990,7 @@ pub struct UnmanagedKeyResponse {
 }
 
 #[cfg(feature = "key")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(UnmanagedKeyResponse, unknown_fields {
     "Id" => id: skip,
@@ -23053,6 +26007,7 @@ codegen::serialize_object!(UnmanagedKeyResponse, unknown_fields {
 });
 
 #[cfg(feature = "key")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key")))]
 codegen::deserialize_object!(UnmanagedKeyResponse, unknown_fields {
     "Id" => id: plain,
     "Fingerprint" => fingerprint: plain,
@@ -23071,6 +26026,7 @@ codegen::deserialize_object!(UnmanagedKeyResponse, unknown_fields {
 ///
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.OrchestratorJobs.UnscheduleJobRequest` (API version 1.0).
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UnscheduleJobRequest {
     /// List of orchestrator job ids to be unscheduled
@@ -23088,12 +26044,14 @@ pub struct UnscheduleJobRequest {
 }
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 codegen::serialize_object!(UnscheduleJobRequest, unknown_fields {
     "JobIds" => job_ids: skip,
     "Query" => query: skip,
 });
 
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(UnscheduleJobRequest, unknown_fields {
     "JobIds" => job_ids: plain,
@@ -23102,6 +26060,7 @@ codegen::deserialize_object!(UnscheduleJobRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Ssl.UpdateNetworkRequest` (API version 1.0).
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UpdateNetworkRequest {
     /// JSON field `NetworkId`.
@@ -23139,6 +26098,7 @@ pub struct UpdateNetworkRequest {
 }
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 codegen::serialize_object!(UpdateNetworkRequest, unknown_fields {
     "NetworkId" => network_id: always,
     "Name" => name: always,
@@ -23157,6 +26117,7 @@ codegen::serialize_object!(UpdateNetworkRequest, unknown_fields {
 });
 
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(UpdateNetworkRequest, unknown_fields {
     "NetworkId" => network_id: plain,
@@ -23177,6 +26138,7 @@ codegen::deserialize_object!(UpdateNetworkRequest, unknown_fields {
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.UpdateOrchestratorAuthCertificateReenrollmentRequest` (API version 1.0).
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UpdateOrchestratorAuthCertificateReenrollmentRequest {
     /// JSON field `OrchestratorIds`.
@@ -23190,12 +26152,14 @@ pub struct UpdateOrchestratorAuthCertificateReenrollmentRequest {
 }
 
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 codegen::serialize_object!(UpdateOrchestratorAuthCertificateReenrollmentRequest, unknown_fields {
     "OrchestratorIds" => orchestrator_ids: skip,
     "Status" => status: always,
 });
 
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 #[cfg(feature = "roundtrip")]
 codegen::deserialize_object!(UpdateOrchestratorAuthCertificateReenrollmentRequest, unknown_fields {
     "OrchestratorIds" => orchestrator_ids: plain,
@@ -23204,6 +26168,7 @@ codegen::deserialize_object!(UpdateOrchestratorAuthCertificateReenrollmentReques
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Orchestrators.UpdateOrchestratorAuthCertificateReenrollmentResponse` (API version 1.0).
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UpdateOrchestratorAuthCertificateReenrollmentResponse {
     /// JSON field `FailedOrchestratorIds`.
@@ -23217,6 +26182,7 @@ pub struct UpdateOrchestratorAuthCertificateReenrollmentResponse {
 }
 
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(UpdateOrchestratorAuthCertificateReenrollmentResponse, unknown_fields {
     "FailedOrchestratorIds" => failed_orchestrator_ids: skip,
@@ -23224,6 +26190,7 @@ codegen::serialize_object!(UpdateOrchestratorAuthCertificateReenrollmentResponse
 });
 
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 codegen::deserialize_object!(UpdateOrchestratorAuthCertificateReenrollmentResponse, unknown_fields {
     "FailedOrchestratorIds" => failed_orchestrator_ids: plain,
     "Status" => status: plain,
@@ -23231,6 +26198,7 @@ codegen::deserialize_object!(UpdateOrchestratorAuthCertificateReenrollmentRespon
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.EnrollmentPatterns.ValidSubjectPartResponse` (API version 1.0).
 #[cfg(any(feature = "enrollment-pattern", feature = "template"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "enrollment-pattern", feature = "template"))))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidSubjectPartResponse {
     /// JSON field `SubjectPart`.
@@ -23244,6 +26212,7 @@ pub struct ValidSubjectPartResponse {
 }
 
 #[cfg(any(feature = "enrollment-pattern", feature = "template"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "enrollment-pattern", feature = "template"))))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(ValidSubjectPartResponse, unknown_fields {
     "SubjectPart" => subject_part: skip,
@@ -23251,6 +26220,7 @@ codegen::serialize_object!(ValidSubjectPartResponse, unknown_fields {
 });
 
 #[cfg(any(feature = "enrollment-pattern", feature = "template"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "enrollment-pattern", feature = "template"))))]
 codegen::deserialize_object!(ValidSubjectPartResponse, unknown_fields {
     "SubjectPart" => subject_part: plain,
     "SubjectPartName" => subject_part_name: plain,
@@ -23260,6 +26230,7 @@ codegen::deserialize_object!(ValidSubjectPartResponse, unknown_fields {
 ///
 /// An integer code; the documents list the values 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 pub type WebConsoleAreaPermission = crate::Code<codes::WebConsoleAreaPermission>;
 
 /// Schema `Keyfactor.Common.Scheduling.Models.WeeklyModel` (API version 1.0, 2).
@@ -23284,6 +26255,34 @@ pub type WebConsoleAreaPermission = crate::Code<codes::WebConsoleAreaPermission>
         feature = "service-account",
         feature = "ssl",
         feature = "user"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "agent-blueprint",
+                feature = "application",
+                feature = "certificate-authority",
+                feature = "certificate-collection",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "logon",
+                feature = "monitoring",
+                feature = "orchestrator-job",
+                feature = "pending-alert",
+                feature = "reports",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "ssl",
+                feature = "user"
+            )
+        )
     )
 )]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -23321,6 +26320,34 @@ pub struct WeeklyModel {
         feature = "user"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "agent-blueprint",
+                feature = "application",
+                feature = "certificate-authority",
+                feature = "certificate-collection",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "logon",
+                feature = "monitoring",
+                feature = "orchestrator-job",
+                feature = "pending-alert",
+                feature = "reports",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "ssl",
+                feature = "user"
+            )
+        )
+    )
+)]
 codegen::serialize_object!(WeeklyModel, unknown_fields {
     "Days" => days: skip,
     "Time" => time: skip,
@@ -23349,6 +26376,34 @@ codegen::serialize_object!(WeeklyModel, unknown_fields {
         feature = "user"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "agent-blueprint",
+                feature = "application",
+                feature = "certificate-authority",
+                feature = "certificate-collection",
+                feature = "certificate-store",
+                feature = "certificate-store-container",
+                feature = "expiration-alert",
+                feature = "issued-alert",
+                feature = "key-rotation-alert",
+                feature = "logon",
+                feature = "monitoring",
+                feature = "orchestrator-job",
+                feature = "pending-alert",
+                feature = "reports",
+                feature = "server",
+                feature = "server-group",
+                feature = "service-account",
+                feature = "ssl",
+                feature = "user"
+            )
+        )
+    )
+)]
 codegen::deserialize_object!(WeeklyModel, unknown_fields {
     "Days" => days: plain,
     "Time" => time: lenient,
@@ -23358,10 +26413,12 @@ codegen::deserialize_object!(WeeklyModel, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 pub type WorkflowInstanceStatus = crate::Code<codes::WorkflowInstanceStatus>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.WorkflowTypeQueryResponse` (API version 1.0).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct WorkflowTypeQueryResponse {
     /// JSON field `WorkflowType`.
@@ -23379,6 +26436,7 @@ pub struct WorkflowTypeQueryResponse {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(WorkflowTypeQueryResponse, unknown_fields {
     "WorkflowType" => workflow_type: skip,
@@ -23388,6 +26446,7 @@ codegen::serialize_object!(WorkflowTypeQueryResponse, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::deserialize_object!(WorkflowTypeQueryResponse, unknown_fields {
     "WorkflowType" => workflow_type: plain,
     "KeyType" => key_type: plain,
@@ -23399,10 +26458,12 @@ codegen::deserialize_object!(WorkflowTypeQueryResponse, unknown_fields {
 ///
 /// An integer code; the documents list the values 0, 1, 2, 3, 4, 5, 6, 7. The server may send and accept it as a number, a numeric string or a name: any of them decodes, and a value read from a response is sent back in the form it came in (see [`crate::Code`]).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 pub type WorkflowsDataType = crate::Code<codes::WorkflowsDataType>;
 
 /// Schema `Keyfactor.Web.KeyfactorApi.Models.Workflows.KeyResponse` (API version 2).
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct WorkflowsKeyResponse {
     /// JSON field `DisplayName`.
@@ -23416,6 +26477,7 @@ pub struct WorkflowsKeyResponse {
 }
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 #[cfg(feature = "roundtrip")]
 codegen::serialize_object!(WorkflowsKeyResponse, unknown_fields {
     "DisplayName" => display_name: skip,
@@ -23423,6 +26485,7 @@ codegen::serialize_object!(WorkflowsKeyResponse, unknown_fields {
 });
 
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 codegen::deserialize_object!(WorkflowsKeyResponse, unknown_fields {
     "DisplayName" => display_name: plain,
     "Value" => value: plain,
@@ -23433,16 +26496,20 @@ codegen::deserialize_object!(WorkflowsKeyResponse, unknown_fields {
 pub mod codes {
     /// The values and names of [`super::AgentPlatformType`].
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     pub enum AgentPlatformType {}
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     impl keyfactor_runtime::CodeNames for AgentPlatformType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7];
     }
 
     /// The values and names of [`super::AgentStatusType`].
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     pub enum AgentStatusType {}
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     impl keyfactor_runtime::CodeNames for AgentStatusType {
         const KNOWN: &'static [i64] = &[1, 2, 3, 4];
     }
@@ -23456,6 +26523,19 @@ pub mod codes {
             feature = "pending-alert"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "expiration-alert",
+                    feature = "key-rotation-alert",
+                    feature = "monitoring",
+                    feature = "pending-alert"
+                )
+            )
+        )
+    )]
     pub enum AlertBuildResult {}
     #[cfg(
         any(
@@ -23465,14 +26545,29 @@ pub mod codes {
             feature = "pending-alert"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "expiration-alert",
+                    feature = "key-rotation-alert",
+                    feature = "monitoring",
+                    feature = "pending-alert"
+                )
+            )
+        )
+    )]
     impl keyfactor_runtime::CodeNames for AlertBuildResult {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5];
     }
 
     /// The values and names of [`super::AnalyticsSslEndpointStatus`].
     #[cfg(feature = "analytics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
     pub enum AnalyticsSslEndpointStatus {}
     #[cfg(feature = "analytics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
     impl keyfactor_runtime::CodeNames for AnalyticsSslEndpointStatus {
         const KNOWN: &'static [i64] = &[
             0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
@@ -23481,16 +26576,20 @@ pub mod codes {
 
     /// The values and names of [`super::AuditLogLevel`].
     #[cfg(feature = "audit-log")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
     pub enum AuditLogLevel {}
     #[cfg(feature = "audit-log")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
     impl keyfactor_runtime::CodeNames for AuditLogLevel {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
 
     /// The values and names of [`super::CertStoreCustomAlias`].
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     pub enum CertStoreCustomAlias {}
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     impl keyfactor_runtime::CodeNames for CertStoreCustomAlias {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
@@ -23504,6 +26603,19 @@ pub mod codes {
             feature = "certificate-store-type"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "application",
+                    feature = "certificate-store",
+                    feature = "certificate-store-container",
+                    feature = "certificate-store-type"
+                )
+            )
+        )
+    )]
     pub enum CertStoreEntryParameterType {}
     #[cfg(
         any(
@@ -23513,70 +26625,111 @@ pub mod codes {
             feature = "certificate-store-type"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "application",
+                    feature = "certificate-store",
+                    feature = "certificate-store-container",
+                    feature = "certificate-store-type"
+                )
+            )
+        )
+    )]
     impl keyfactor_runtime::CodeNames for CertStoreEntryParameterType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3];
     }
 
     /// The values and names of [`super::CertStorePrivateKey`].
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     pub enum CertStorePrivateKey {}
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     impl keyfactor_runtime::CodeNames for CertStorePrivateKey {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
 
     /// The values and names of [`super::CertStoreTypesPasswordStyles`].
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     pub enum CertStoreTypesPasswordStyles {}
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     impl keyfactor_runtime::CodeNames for CertStoreTypesPasswordStyles {
         const KNOWN: &'static [i64] = &[0, 1];
     }
 
     /// The values and names of [`super::CertificateAuthorityType`].
     #[cfg(any(feature = "ca-connector", feature = "certificate-authority"))]
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(any(feature = "ca-connector", feature = "certificate-authority")))
+    )]
     pub enum CertificateAuthorityType {}
     #[cfg(any(feature = "ca-connector", feature = "certificate-authority"))]
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(any(feature = "ca-connector", feature = "certificate-authority")))
+    )]
     impl keyfactor_runtime::CodeNames for CertificateAuthorityType {
         const KNOWN: &'static [i64] = &[0, 1];
     }
 
     /// The values and names of [`super::CertificateCleanupTimeUnits`].
     #[cfg(any(feature = "certificate-authority", feature = "template"))]
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(any(feature = "certificate-authority", feature = "template")))
+    )]
     pub enum CertificateCleanupTimeUnits {}
     #[cfg(any(feature = "certificate-authority", feature = "template"))]
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(any(feature = "certificate-authority", feature = "template")))
+    )]
     impl keyfactor_runtime::CodeNames for CertificateCleanupTimeUnits {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
 
     /// The values and names of [`super::CertificateFormat`].
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     pub enum CertificateFormat {}
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     impl keyfactor_runtime::CodeNames for CertificateFormat {
         const KNOWN: &'static [i64] = &[1, 2];
     }
 
     /// The values and names of [`super::CertificateImportJobStatus`].
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     pub enum CertificateImportJobStatus {}
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     impl keyfactor_runtime::CodeNames for CertificateImportJobStatus {
         const KNOWN: &'static [i64] = &[1, 2, 3];
     }
 
     /// The values and names of [`super::CertificatePolicyType`].
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     pub enum CertificatePolicyType {}
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     impl keyfactor_runtime::CodeNames for CertificatePolicyType {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
 
     /// The values and names of [`super::CertificateSavedState`].
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     pub enum CertificateSavedState {}
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     impl keyfactor_runtime::CodeNames for CertificateSavedState {
         const KNOWN: &'static [i64] = &[
             0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384,
@@ -23586,8 +26739,10 @@ pub mod codes {
 
     /// The values and names of [`super::CertificateState`].
     #[cfg(any(feature = "certificate", feature = "workflow"))]
+    #[cfg_attr(docsrs, doc(cfg(any(feature = "certificate", feature = "workflow"))))]
     pub enum CertificateState {}
     #[cfg(any(feature = "certificate", feature = "workflow"))]
+    #[cfg_attr(docsrs, doc(cfg(any(feature = "certificate", feature = "workflow"))))]
     impl keyfactor_runtime::CodeNames for CertificateState {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8];
     }
@@ -23601,6 +26756,19 @@ pub mod codes {
             feature = "certificate-store-type"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "application",
+                    feature = "certificate-store",
+                    feature = "certificate-store-container",
+                    feature = "certificate-store-type"
+                )
+            )
+        )
+    )]
     pub enum CertificateStoreTypeHasPrivateKeyValidationOptions {}
     #[cfg(
         any(
@@ -23610,6 +26778,19 @@ pub mod codes {
             feature = "certificate-store-type"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "application",
+                    feature = "certificate-store",
+                    feature = "certificate-store-container",
+                    feature = "certificate-store-type"
+                )
+            )
+        )
+    )]
     impl keyfactor_runtime::CodeNames
     for CertificateStoreTypeHasPrivateKeyValidationOptions {
         const KNOWN: &'static [i64] = &[0, 1, 2];
@@ -23617,8 +26798,10 @@ pub mod codes {
 
     /// The values and names of [`super::CertificateStoreTypePropertyType`].
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     pub enum CertificateStoreTypePropertyType {}
     #[cfg(feature = "certificate-store-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
     impl keyfactor_runtime::CodeNames for CertificateStoreTypePropertyType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3];
     }
@@ -23632,6 +26815,19 @@ pub mod codes {
             feature = "certificate-store-type"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "application",
+                    feature = "certificate-store",
+                    feature = "certificate-store-container",
+                    feature = "certificate-store-type"
+                )
+            )
+        )
+    )]
     pub enum CertificateStoreTypeValidationOptions {}
     #[cfg(
         any(
@@ -23639,6 +26835,19 @@ pub mod codes {
             feature = "certificate-store",
             feature = "certificate-store-container",
             feature = "certificate-store-type"
+        )
+    )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "application",
+                    feature = "certificate-store",
+                    feature = "certificate-store-container",
+                    feature = "certificate-store-type"
+                )
+            )
         )
     )]
     impl keyfactor_runtime::CodeNames for CertificateStoreTypeValidationOptions {
@@ -23653,12 +26862,36 @@ pub mod codes {
             feature = "security-roles"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "ca-connector",
+                    feature = "security-claims",
+                    feature = "security-roles"
+                )
+            )
+        )
+    )]
     pub enum ClaimType {}
     #[cfg(
         any(
             feature = "ca-connector",
             feature = "security-claims",
             feature = "security-roles"
+        )
+    )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "ca-connector",
+                    feature = "security-claims",
+                    feature = "security-roles"
+                )
+            )
         )
     )]
     impl keyfactor_runtime::CodeNames for ClaimType {
@@ -23689,6 +26922,34 @@ pub mod codes {
             feature = "user"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "agent-blueprint",
+                    feature = "application",
+                    feature = "certificate-authority",
+                    feature = "certificate-collection",
+                    feature = "certificate-store",
+                    feature = "certificate-store-container",
+                    feature = "expiration-alert",
+                    feature = "issued-alert",
+                    feature = "key-rotation-alert",
+                    feature = "logon",
+                    feature = "monitoring",
+                    feature = "orchestrator-job",
+                    feature = "pending-alert",
+                    feature = "reports",
+                    feature = "server",
+                    feature = "server-group",
+                    feature = "service-account",
+                    feature = "ssl",
+                    feature = "user"
+                )
+            )
+        )
+    )]
     pub enum DayOfWeek {}
     #[cfg(
         any(
@@ -23713,14 +26974,44 @@ pub mod codes {
             feature = "user"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "agent-blueprint",
+                    feature = "application",
+                    feature = "certificate-authority",
+                    feature = "certificate-collection",
+                    feature = "certificate-store",
+                    feature = "certificate-store-container",
+                    feature = "expiration-alert",
+                    feature = "issued-alert",
+                    feature = "key-rotation-alert",
+                    feature = "logon",
+                    feature = "monitoring",
+                    feature = "orchestrator-job",
+                    feature = "pending-alert",
+                    feature = "reports",
+                    feature = "server",
+                    feature = "server-group",
+                    feature = "service-account",
+                    feature = "ssl",
+                    feature = "user"
+                )
+            )
+        )
+    )]
     impl keyfactor_runtime::CodeNames for DayOfWeek {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6];
     }
 
     /// The values and names of [`super::DuplicateSubjectType`].
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     pub enum DuplicateSubjectType {}
     #[cfg(feature = "certificate-collection")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
     impl keyfactor_runtime::CodeNames for DuplicateSubjectType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4];
         const NAMES: &'static [(i64, &'static str)] = &[
@@ -23732,8 +27023,10 @@ pub mod codes {
 
     /// The values and names of [`super::EncryptionKeyType`].
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     pub enum EncryptionKeyType {}
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     impl keyfactor_runtime::CodeNames for EncryptionKeyType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
     }
@@ -23746,6 +27039,18 @@ pub mod codes {
             feature = "template"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "certificate-authority",
+                    feature = "enrollment-pattern",
+                    feature = "template"
+                )
+            )
+        )
+    )]
     pub enum EnrollmentType {}
     #[cfg(
         any(
@@ -23754,54 +27059,84 @@ pub mod codes {
             feature = "template"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "certificate-authority",
+                    feature = "enrollment-pattern",
+                    feature = "template"
+                )
+            )
+        )
+    )]
     impl keyfactor_runtime::CodeNames for EnrollmentType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 4];
     }
 
     /// The values and names of [`super::EnumsDataType`].
     #[cfg(feature = "custom-job-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
     pub enum EnumsDataType {}
     #[cfg(feature = "custom-job-type")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
     impl keyfactor_runtime::CodeNames for EnumsDataType {
         const KNOWN: &'static [i64] = &[1, 2, 3, 4, 5];
     }
 
     /// The values and names of [`super::FailureType`].
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     pub enum FailureType {}
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     impl keyfactor_runtime::CodeNames for FailureType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7];
     }
 
     /// The values and names of [`super::IdentityProviderDataType`].
     #[cfg(feature = "identity-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
     pub enum IdentityProviderDataType {}
     #[cfg(feature = "identity-provider")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
     impl keyfactor_runtime::CodeNames for IdentityProviderDataType {
         const KNOWN: &'static [i64] = &[1, 2, 3, 4];
     }
 
     /// The values and names of [`super::InputControlType`].
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     pub enum InputControlType {}
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     impl keyfactor_runtime::CodeNames for InputControlType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8];
     }
 
     /// The values and names of [`super::KeyRetentionPolicy`].
     #[cfg(any(feature = "certificate-authority", feature = "template"))]
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(any(feature = "certificate-authority", feature = "template")))
+    )]
     pub enum KeyRetentionPolicy {}
     #[cfg(any(feature = "certificate-authority", feature = "template"))]
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(any(feature = "certificate-authority", feature = "template")))
+    )]
     impl keyfactor_runtime::CodeNames for KeyRetentionPolicy {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3];
     }
 
     /// The values and names of [`super::MetadataDataType`].
     #[cfg(feature = "metadata-field")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
     pub enum MetadataDataType {}
     #[cfg(feature = "metadata-field")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
     impl keyfactor_runtime::CodeNames for MetadataDataType {
         const KNOWN: &'static [i64] = &[1, 2, 3, 4, 5, 6, 7];
     }
@@ -23815,6 +27150,19 @@ pub mod codes {
             feature = "template"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "enrollment",
+                    feature = "enrollment-pattern",
+                    feature = "metadata-field",
+                    feature = "template"
+                )
+            )
+        )
+    )]
     pub enum MetadataTypeEnrollment {}
     #[cfg(
         any(
@@ -23824,30 +27172,49 @@ pub mod codes {
             feature = "template"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "enrollment",
+                    feature = "enrollment-pattern",
+                    feature = "metadata-field",
+                    feature = "template"
+                )
+            )
+        )
+    )]
     impl keyfactor_runtime::CodeNames for MetadataTypeEnrollment {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
 
     /// The values and names of [`super::OrchestratorAuthCertificateReenrollment`].
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     pub enum OrchestratorAuthCertificateReenrollment {}
     #[cfg(feature = "agent")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
     impl keyfactor_runtime::CodeNames for OrchestratorAuthCertificateReenrollment {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
 
     /// The values and names of [`super::OrchestratorJobStatusJobResult`].
     #[cfg(feature = "orchestrator-job")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
     pub enum OrchestratorJobStatusJobResult {}
     #[cfg(feature = "orchestrator-job")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
     impl keyfactor_runtime::CodeNames for OrchestratorJobStatusJobResult {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4];
     }
 
     /// The values and names of [`super::OrchestratorJobStatusJobStatus`].
     #[cfg(feature = "orchestrator-job")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
     pub enum OrchestratorJobStatusJobStatus {}
     #[cfg(feature = "orchestrator-job")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
     impl keyfactor_runtime::CodeNames for OrchestratorJobStatusJobStatus {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5];
     }
@@ -23861,6 +27228,19 @@ pub mod codes {
             feature = "pam-provider"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "application",
+                    feature = "certificate-store",
+                    feature = "certificate-store-container",
+                    feature = "pam-provider"
+                )
+            )
+        )
+    )]
     pub enum PamParameterDataType {}
     #[cfg(
         any(
@@ -23870,6 +27250,19 @@ pub mod codes {
             feature = "pam-provider"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "application",
+                    feature = "certificate-store",
+                    feature = "certificate-store-container",
+                    feature = "pam-provider"
+                )
+            )
+        )
+    )]
     impl keyfactor_runtime::CodeNames for PamParameterDataType {
         const KNOWN: &'static [i64] = &[1, 2];
         const NAMES: &'static [(i64, &'static str)] = &[(1, "string"), (2, "secret")];
@@ -23877,16 +27270,20 @@ pub mod codes {
 
     /// The values and names of [`super::QueryDataType`].
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     pub enum QueryDataType {}
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     impl keyfactor_runtime::CodeNames for QueryDataType {
         const KNOWN: &'static [i64] = &[1, 2, 3, 4, 5, 6, 7, 8];
     }
 
     /// The values and names of [`super::RenewalType`].
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     pub enum RenewalType {}
     #[cfg(feature = "enrollment")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
     impl keyfactor_runtime::CodeNames for RenewalType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 4];
         const NAMES: &'static [(i64, &'static str)] = &[
@@ -23899,8 +27296,10 @@ pub mod codes {
 
     /// The values and names of [`super::ReportParameterType`].
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     pub enum ReportParameterType {}
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     impl keyfactor_runtime::CodeNames for ReportParameterType {
         const KNOWN: &'static [i64] = &[
             0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
@@ -23909,16 +27308,20 @@ pub mod codes {
 
     /// The values and names of [`super::ReportParameterVisibility`].
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     pub enum ReportParameterVisibility {}
     #[cfg(feature = "reports")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
     impl keyfactor_runtime::CodeNames for ReportParameterVisibility {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
 
     /// The values and names of [`super::RevokeCode`].
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     pub enum RevokeCode {}
     #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     impl keyfactor_runtime::CodeNames for RevokeCode {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 8, 999, -1];
         const NAMES: &'static [(i64, &'static str)] = &[
@@ -23936,8 +27339,16 @@ pub mod codes {
 
     /// The values and names of [`super::ScheduledTaskType`].
     #[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(any(feature = "certificate-authority", feature = "scheduling")))
+    )]
     pub enum ScheduledTaskType {}
     #[cfg(any(feature = "certificate-authority", feature = "scheduling"))]
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(any(feature = "certificate-authority", feature = "scheduling")))
+    )]
     impl keyfactor_runtime::CodeNames for ScheduledTaskType {
         const KNOWN: &'static [i64] = &[
             0, 1, 2, 3, 4, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 24,
@@ -23947,8 +27358,10 @@ pub mod codes {
 
     /// The values and names of [`super::ScriptCategories`].
     #[cfg(feature = "extensions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
     pub enum ScriptCategories {}
     #[cfg(feature = "extensions")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
     impl keyfactor_runtime::CodeNames for ScriptCategories {
         const KNOWN: &'static [i64] = &[1, 2, 3, 4, 5, 6];
     }
@@ -23961,6 +27374,18 @@ pub mod codes {
             feature = "certificate-store-container"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "application",
+                    feature = "certificate-store",
+                    feature = "certificate-store-container"
+                )
+            )
+        )
+    )]
     pub enum SecretType {}
     #[cfg(
         any(
@@ -23969,14 +27394,28 @@ pub mod codes {
             feature = "certificate-store-container"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "application",
+                    feature = "certificate-store",
+                    feature = "certificate-store-container"
+                )
+            )
+        )
+    )]
     impl keyfactor_runtime::CodeNames for SecretType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4];
     }
 
     /// The values and names of [`super::SmtpRelayAuthenticationType`].
     #[cfg(feature = "smtp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
     pub enum SmtpRelayAuthenticationType {}
     #[cfg(feature = "smtp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
     impl keyfactor_runtime::CodeNames for SmtpRelayAuthenticationType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4];
     }
@@ -24030,6 +27469,59 @@ pub mod codes {
             feature = "workflow-instance"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "agent",
+                    feature = "agent-blueprint",
+                    feature = "agent-pool",
+                    feature = "application",
+                    feature = "audit-log",
+                    feature = "certificate",
+                    feature = "certificate-authority",
+                    feature = "certificate-collection",
+                    feature = "certificate-store",
+                    feature = "certificate-store-container",
+                    feature = "certificate-store-type",
+                    feature = "component-installation",
+                    feature = "csr-generation",
+                    feature = "custom-job-type",
+                    feature = "denied-alert",
+                    feature = "enrollment-pattern",
+                    feature = "event-handler-registration",
+                    feature = "expiration-alert",
+                    feature = "extensions",
+                    feature = "identity-provider",
+                    feature = "issued-alert",
+                    feature = "key",
+                    feature = "key-rotation-alert",
+                    feature = "logon",
+                    feature = "metadata-field",
+                    feature = "monitoring",
+                    feature = "orchestrator-job",
+                    feature = "pam-local-entries",
+                    feature = "pam-provider",
+                    feature = "pending-alert",
+                    feature = "permission-set",
+                    feature = "reports",
+                    feature = "security",
+                    feature = "security-claims",
+                    feature = "security-roles",
+                    feature = "server",
+                    feature = "server-group",
+                    feature = "service-account",
+                    feature = "ssl",
+                    feature = "template",
+                    feature = "user",
+                    feature = "workflow",
+                    feature = "workflow-definition",
+                    feature = "workflow-instance"
+                )
+            )
+        )
+    )]
     pub enum SortOrder {}
     #[cfg(
         any(
@@ -24079,6 +27571,59 @@ pub mod codes {
             feature = "workflow-instance"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "agent",
+                    feature = "agent-blueprint",
+                    feature = "agent-pool",
+                    feature = "application",
+                    feature = "audit-log",
+                    feature = "certificate",
+                    feature = "certificate-authority",
+                    feature = "certificate-collection",
+                    feature = "certificate-store",
+                    feature = "certificate-store-container",
+                    feature = "certificate-store-type",
+                    feature = "component-installation",
+                    feature = "csr-generation",
+                    feature = "custom-job-type",
+                    feature = "denied-alert",
+                    feature = "enrollment-pattern",
+                    feature = "event-handler-registration",
+                    feature = "expiration-alert",
+                    feature = "extensions",
+                    feature = "identity-provider",
+                    feature = "issued-alert",
+                    feature = "key",
+                    feature = "key-rotation-alert",
+                    feature = "logon",
+                    feature = "metadata-field",
+                    feature = "monitoring",
+                    feature = "orchestrator-job",
+                    feature = "pam-local-entries",
+                    feature = "pam-provider",
+                    feature = "pending-alert",
+                    feature = "permission-set",
+                    feature = "reports",
+                    feature = "security",
+                    feature = "security-claims",
+                    feature = "security-roles",
+                    feature = "server",
+                    feature = "server-group",
+                    feature = "service-account",
+                    feature = "ssl",
+                    feature = "template",
+                    feature = "user",
+                    feature = "workflow",
+                    feature = "workflow-definition",
+                    feature = "workflow-instance"
+                )
+            )
+        )
+    )]
     impl keyfactor_runtime::CodeNames for SortOrder {
         const KNOWN: &'static [i64] = &[0, 1];
         const NAMES: &'static [(i64, &'static str)] = &[
@@ -24089,8 +27634,10 @@ pub mod codes {
 
     /// The values and names of [`super::SslEndpointStatus`].
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     pub enum SslEndpointStatus {}
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     impl keyfactor_runtime::CodeNames for SslEndpointStatus {
         const KNOWN: &'static [i64] = &[
             0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
@@ -24099,48 +27646,60 @@ pub mod codes {
 
     /// The values and names of [`super::SslJobType`].
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     pub enum SslJobType {}
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     impl keyfactor_runtime::CodeNames for SslJobType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3];
     }
 
     /// The values and names of [`super::SslNetworkDefinitionItemType`].
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     pub enum SslNetworkDefinitionItemType {}
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     impl keyfactor_runtime::CodeNames for SslNetworkDefinitionItemType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3];
     }
 
     /// The values and names of [`super::SslNetworkJobStatus`].
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     pub enum SslNetworkJobStatus {}
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     impl keyfactor_runtime::CodeNames for SslNetworkJobStatus {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6];
     }
 
     /// The values and names of [`super::SslProbeType`].
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     pub enum SslProbeType {}
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     impl keyfactor_runtime::CodeNames for SslProbeType {
         const KNOWN: &'static [i64] = &[2, 3, 4, 5, 6];
     }
 
     /// The values and names of [`super::SslScanJobStatus`].
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     pub enum SslScanJobStatus {}
     #[cfg(feature = "ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
     impl keyfactor_runtime::CodeNames for SslScanJobStatus {
         const KNOWN: &'static [i64] = &[1, 2, 3];
     }
 
     /// The values and names of [`super::SubjectAltNameElementType`].
     #[cfg(any(feature = "certificate", feature = "ssl"))]
+    #[cfg_attr(docsrs, doc(cfg(any(feature = "certificate", feature = "ssl"))))]
     pub enum SubjectAltNameElementType {}
     #[cfg(any(feature = "certificate", feature = "ssl"))]
+    #[cfg_attr(docsrs, doc(cfg(any(feature = "certificate", feature = "ssl"))))]
     impl keyfactor_runtime::CodeNames for SubjectAltNameElementType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 100, 101, 999];
     }
@@ -24149,9 +27708,33 @@ pub mod codes {
     #[cfg(
         any(feature = "enrollment", feature = "enrollment-pattern", feature = "template")
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "enrollment",
+                    feature = "enrollment-pattern",
+                    feature = "template"
+                )
+            )
+        )
+    )]
     pub enum TemplateCertificateOwnerRole {}
     #[cfg(
         any(feature = "enrollment", feature = "enrollment-pattern", feature = "template")
+    )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "enrollment",
+                    feature = "enrollment-pattern",
+                    feature = "template"
+                )
+            )
+        )
     )]
     impl keyfactor_runtime::CodeNames for TemplateCertificateOwnerRole {
         const KNOWN: &'static [i64] = &[0, 1, 2];
@@ -24159,8 +27742,10 @@ pub mod codes {
 
     /// The values and names of [`super::TemplateDetailsManageability`].
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     pub enum TemplateDetailsManageability {}
     #[cfg(feature = "template")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "template")))]
     impl keyfactor_runtime::CodeNames for TemplateDetailsManageability {
         const KNOWN: &'static [i64] = &[0, 1, 2];
     }
@@ -24169,9 +27754,33 @@ pub mod codes {
     #[cfg(
         any(feature = "enrollment", feature = "enrollment-pattern", feature = "template")
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "enrollment",
+                    feature = "enrollment-pattern",
+                    feature = "template"
+                )
+            )
+        )
+    )]
     pub enum TemplateEnrollmentFieldType {}
     #[cfg(
         any(feature = "enrollment", feature = "enrollment-pattern", feature = "template")
+    )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "enrollment",
+                    feature = "enrollment-pattern",
+                    feature = "template"
+                )
+            )
+        )
     )]
     impl keyfactor_runtime::CodeNames for TemplateEnrollmentFieldType {
         const KNOWN: &'static [i64] = &[1, 2];
@@ -24179,8 +27788,10 @@ pub mod codes {
 
     /// The values and names of [`super::WebConsoleAreaPermission`].
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     pub enum WebConsoleAreaPermission {}
     #[cfg(feature = "security")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security")))]
     impl keyfactor_runtime::CodeNames for WebConsoleAreaPermission {
         const KNOWN: &'static [i64] = &[
             1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
@@ -24193,16 +27804,20 @@ pub mod codes {
 
     /// The values and names of [`super::WorkflowInstanceStatus`].
     #[cfg(feature = "workflow-instance")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
     pub enum WorkflowInstanceStatus {}
     #[cfg(feature = "workflow-instance")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
     impl keyfactor_runtime::CodeNames for WorkflowInstanceStatus {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6];
     }
 
     /// The values and names of [`super::WorkflowsDataType`].
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     pub enum WorkflowsDataType {}
     #[cfg(feature = "workflow-definition")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
     impl keyfactor_runtime::CodeNames for WorkflowsDataType {
         const KNOWN: &'static [i64] = &[0, 1, 2, 3, 4, 5, 6, 7];
     }

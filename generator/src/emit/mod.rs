@@ -135,7 +135,7 @@ impl Cfg {
     /// The `#[cfg(...)]` of a type (see the rules above).
     fn of_type(self, t: &TypeDef) -> TokenStream {
         if self.0 && t.tags.is_empty() {
-            return quote!(#[cfg(feature = #ALL_AREAS)]);
+            return quote!(#[cfg(feature = #ALL_AREAS)] #[cfg_attr(docsrs, doc(cfg(feature = #ALL_AREAS)))]);
         }
         self.any(&t.tags)
     }
@@ -147,10 +147,12 @@ impl Cfg {
             return TokenStream::new();
         }
         let features: std::collections::BTreeSet<&str> = tags.iter().map(|t| t.feature.as_str()).collect();
-        match features.iter().collect::<Vec<_>>().as_slice() {
-            [one] => quote!(#[cfg(feature = #one)]),
-            many => quote!(#[cfg(any(#(feature = #many),*))]),
-        }
+        // docs.rs builds with `--cfg docsrs`: each item then says which feature it needs.
+        let predicate = match features.iter().collect::<Vec<_>>().as_slice() {
+            [one] => quote!(feature = #one),
+            many => quote!(any(#(feature = #many),*)),
+        };
+        quote!(#[cfg(#predicate)] #[cfg_attr(docsrs, doc(cfg(#predicate)))])
     }
 
     fn one(self, tag: &Tag) -> TokenStream {

@@ -30,9 +30,11 @@ pub(super) fn tag_module(api: &Api, tag: &Tag) -> TokenStream {
     let builders = ops.iter().map(|op| builder(api, op));
     let expectations = ops.iter().map(|op| mock_method(api, op));
     let mock_ops = ops.iter().map(|op| mock_operation(api, op));
+    let feature = &tag.feature;
     quote! {
         use keyfactor_runtime::codegen;
 
+        #[cfg_attr(docsrs, doc(cfg(feature = #feature)))]
         impl crate::Client {
             #(#methods)*
         }
@@ -160,7 +162,15 @@ fn method_docs(api: &Api, op: &Operation) -> TokenStream {
         let d = doc_attrs(d);
         quote!(#[doc = ""] #d)
     });
-    let mut lines = vec![String::new(), format!("`{} {}`, API version `{}`.", op.method, op.path, op.version.header)];
+    let mut lines = vec![
+        String::new(),
+        format!("`{} {}`, API version `{}`.", op.method, op.path, op.version.header),
+        String::new(),
+        format!(
+            "Area `{}`: compiled with the cargo feature `{}` (on by default, through `all-areas`).",
+            op.tag.name, op.tag.feature
+        ),
+    ];
     let others = other_versions(api, op);
     if !others.is_empty() {
         lines.push(format!("Other versions of this endpoint: {others}."));

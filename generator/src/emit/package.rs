@@ -119,6 +119,11 @@ pub const SEMVER_POLICY: &str = "\
 # call sites build them with `..Default::default()`.
 [package.metadata.cargo-semver-checks.lints]
 constructible_struct_adds_field = { level = \"deny\", required-update = \"minor\" }
+
+# docs.rs documents every area, and marks each item with the feature it needs.
+[package.metadata.docs.rs]
+all-features = true
+rustdoc-args = [\"--cfg\", \"docsrs\"]
 ";
 
 fn cargo_toml(api: &Api, package: &Package) -> String {
@@ -219,6 +224,7 @@ fn lib_rs(package: &Package) -> String {
          //! authentication, retries and errors come from the runtime every generated\n\
          //! client shares, [`keyfactor_runtime`].\n\
          #![doc = include_str!(\"generated/versions.md\")]\n\
+         #![cfg_attr(docsrs, feature(doc_cfg))]\n\
          \n\
          #[rustfmt::skip] // formatted by prettyplease when generated\n\
          mod generated;\n\

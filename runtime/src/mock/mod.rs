@@ -307,7 +307,8 @@ impl Expected {
         }
         let version = header(request, "x-keyfactor-api-version");
         if version != Some(self.version) {
-            let text = format!("x-keyfactor-api-version is {}, expected {}", version.unwrap_or("not sent"), self.version);
+            let text =
+                format!("x-keyfactor-api-version is {}, expected {}", version.unwrap_or("not sent"), self.version);
             out.push((Weight::Version, text));
         }
         let sent: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
@@ -375,10 +376,8 @@ struct Unmatched(Arc<Mutex<Vec<Arc<Expected>>>>);
 impl wiremock::Respond for Unmatched {
     fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
         let expected = self.0.lock().expect("expectations lock");
-        let closest = expected
-            .iter()
-            .map(|e| (e.differences(request), e))
-            .min_by_key(|(d, e)| (closeness(d), e.describe()));
+        let closest =
+            expected.iter().map(|e| (e.differences(request), e)).min_by_key(|(d, e)| (closeness(d), e.describe()));
         let version = header(request, "x-keyfactor-api-version").unwrap_or("none");
         let mut text = format!(
             "keyfactor mock: no expectation matches {} {} (version {version})",

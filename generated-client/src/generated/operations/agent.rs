@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 impl crate::Client {
     /// Returns all agents according to the provided filter and output parameters
     ///
     /// `GET /Agents`, API version `1.0`.
+    ///
+    /// Area `Agent`: compiled with the cargo feature `agent` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetAgents`](crate::operations::agent::GetAgents); `.send().await` makes the request.
     pub fn get_agents(&self) -> GetAgents<'_> {
@@ -24,6 +27,8 @@ impl crate::Client {
     /// Approve a list of agents
     ///
     /// `POST /Agents/Approve`, API version `1.0`.
+    ///
+    /// Area `Agent`: compiled with the cargo feature `agent` (on by default, through `all-areas`).
     pub fn post_agents_approve(&self, body: Vec<String>) -> PostAgentsApprove<'_> {
         PostAgentsApprove {
             client: self,
@@ -35,6 +40,8 @@ impl crate::Client {
     /// Disapprove a list of agents
     ///
     /// `POST /Agents/Disapprove`, API version `1.0`.
+    ///
+    /// Area `Agent`: compiled with the cargo feature `agent` (on by default, through `all-areas`).
     pub fn post_agents_disapprove(&self, body: Vec<String>) -> PostAgentsDisapprove<'_> {
         PostAgentsDisapprove {
             client: self,
@@ -46,6 +53,8 @@ impl crate::Client {
     /// Reset a list of agents
     ///
     /// `POST /Agents/Reset`, API version `1.0`.
+    ///
+    /// Area `Agent`: compiled with the cargo feature `agent` (on by default, through `all-areas`).
     pub fn post_agents_reset(&self, body: Vec<String>) -> PostAgentsReset<'_> {
         PostAgentsReset {
             client: self,
@@ -58,6 +67,8 @@ impl crate::Client {
     /// to enroll for a new client authentication certificate on its next registration.
     ///
     /// `POST /Agents/SetAuthCertificateReenrollment`, API version `1.0`.
+    ///
+    /// Area `Agent`: compiled with the cargo feature `agent` (on by default, through `all-areas`).
     pub fn post_agents_set_auth_certificate_reenrollment(
         &self,
         body: crate::types::UpdateOrchestratorAuthCertificateReenrollmentRequest,
@@ -73,6 +84,8 @@ impl crate::Client {
     ///
     /// `DELETE /Agents/{id}`, API version `1.0`.
     ///
+    /// Area `Agent`: compiled with the cargo feature `agent` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`DeleteAgentsById`](crate::operations::agent::DeleteAgentsById); `.send().await` makes the request.
     pub fn delete_agents_by_id(&self, id: uuid::Uuid) -> DeleteAgentsById<'_> {
         DeleteAgentsById {
@@ -86,6 +99,8 @@ impl crate::Client {
     /// Returns details for a single agent, specified by ID
     ///
     /// `GET /Agents/{id}`, API version `1.0`.
+    ///
+    /// Area `Agent`: compiled with the cargo feature `agent` (on by default, through `all-areas`).
     pub fn get_agents_by_id(&self, id: uuid::Uuid) -> GetAgentsById<'_> {
         GetAgentsById {
             client: self,
@@ -97,6 +112,8 @@ impl crate::Client {
     /// Schedules a job on the agent to retrieve log files
     ///
     /// `POST /Agents/{id}/FetchLogs`, API version `1.0`.
+    ///
+    /// Area `Agent`: compiled with the cargo feature `agent` (on by default, through `all-areas`).
     pub fn post_agents_by_id_fetch_logs(
         &self,
         id: uuid::Uuid,
@@ -111,6 +128,8 @@ impl crate::Client {
     /// Reset an agent to a new state
     ///
     /// `POST /Agents/{id}/Reset`, API version `1.0`.
+    ///
+    /// Area `Agent`: compiled with the cargo feature `agent` (on by default, through `all-areas`).
     pub fn post_agents_by_id_reset(&self, id: uuid::Uuid) -> PostAgentsByIdReset<'_> {
         PostAgentsByIdReset {
             client: self,

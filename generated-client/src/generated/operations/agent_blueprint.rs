@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
 impl crate::Client {
     /// Returns all agent blueprints according to the provided filter and output parameters
     ///
     /// `GET /AgentBluePrint`, API version `1.0`.
+    ///
+    /// Area `AgentBlueprint`: compiled with the cargo feature `agent-blueprint` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetAgentBluePrint`](crate::operations::agent_blueprint::GetAgentBluePrint); `.send().await` makes the request.
     pub fn get_agent_blue_print(&self) -> GetAgentBluePrint<'_> {
@@ -23,6 +26,8 @@ impl crate::Client {
     /// Applies the selected agent blueprint to the provided agents
     ///
     /// `POST /AgentBluePrint/ApplyBlueprint`, API version `1.0`.
+    ///
+    /// Area `AgentBlueprint`: compiled with the cargo feature `agent-blueprint` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`PostAgentBluePrintApplyBlueprint`](crate::operations::agent_blueprint::PostAgentBluePrintApplyBlueprint); `.send().await` makes the request.
     pub fn post_agent_blue_print_apply_blueprint(
@@ -41,6 +46,8 @@ impl crate::Client {
     ///
     /// `POST /AgentBluePrint/GenerateBluePrint`, API version `1.0`.
     ///
+    /// Area `AgentBlueprint`: compiled with the cargo feature `agent-blueprint` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`PostAgentBluePrintGenerateBluePrint`](crate::operations::agent_blueprint::PostAgentBluePrintGenerateBluePrint); `.send().await` makes the request.
     pub fn post_agent_blue_print_generate_blue_print(
         &self,
@@ -56,6 +63,8 @@ impl crate::Client {
     /// Deletes an agent blueprint by its Keyfactor identifier
     ///
     /// `DELETE /AgentBluePrint/{id}`, API version `1.0`.
+    ///
+    /// Area `AgentBlueprint`: compiled with the cargo feature `agent-blueprint` (on by default, through `all-areas`).
     pub fn delete_agent_blue_print_by_id(
         &self,
         id: uuid::Uuid,
@@ -70,6 +79,8 @@ impl crate::Client {
     /// Returns an agent blueprint according to the provided filter and output parameters
     ///
     /// `GET /AgentBluePrint/{id}`, API version `1.0`.
+    ///
+    /// Area `AgentBlueprint`: compiled with the cargo feature `agent-blueprint` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetAgentBluePrintById`](crate::operations::agent_blueprint::GetAgentBluePrintById); `.send().await` makes the request.
     pub fn get_agent_blue_print_by_id(
@@ -87,6 +98,8 @@ impl crate::Client {
     /// Gets the agent blueprint scheduled jobs
     ///
     /// `GET /AgentBluePrint/{id}/Jobs`, API version `1.0`.
+    ///
+    /// Area `AgentBlueprint`: compiled with the cargo feature `agent-blueprint` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetAgentBluePrintByIdJobs`](crate::operations::agent_blueprint::GetAgentBluePrintByIdJobs); `.send().await` makes the request.
     pub fn get_agent_blue_print_by_id_jobs(
@@ -107,6 +120,8 @@ impl crate::Client {
     /// Gets the agent blueprint certificate stores
     ///
     /// `GET /AgentBluePrint/{id}/Stores`, API version `1.0`.
+    ///
+    /// Area `AgentBlueprint`: compiled with the cargo feature `agent-blueprint` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetAgentBluePrintByIdStores`](crate::operations::agent_blueprint::GetAgentBluePrintByIdStores); `.send().await` makes the request.
     pub fn get_agent_blue_print_by_id_stores(

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 impl crate::Client {
     /// Returns all agent pools according to the provided filter and output parameters
     ///
     /// `GET /AgentPools`, API version `1.0`.
+    ///
+    /// Area `AgentPool`: compiled with the cargo feature `agent-pool` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetAgentPools`](crate::operations::agent_pool::GetAgentPools); `.send().await` makes the request.
     pub fn get_agent_pools(&self) -> GetAgentPools<'_> {
@@ -24,6 +27,8 @@ impl crate::Client {
     /// Creates an agent pool with the provided properties
     ///
     /// `POST /AgentPools`, API version `1.0`.
+    ///
+    /// Area `AgentPool`: compiled with the cargo feature `agent-pool` (on by default, through `all-areas`).
     pub fn post_agent_pools(
         &self,
         body: crate::types::AgentPoolCreationRequest,
@@ -38,6 +43,8 @@ impl crate::Client {
     /// Updates an existing agent pool with the provided properties
     ///
     /// `PUT /AgentPools`, API version `1.0`.
+    ///
+    /// Area `AgentPool`: compiled with the cargo feature `agent-pool` (on by default, through `all-areas`).
     pub fn put_agent_pools(
         &self,
         body: crate::types::AgentPoolUpdateRequest,
@@ -52,6 +59,8 @@ impl crate::Client {
     /// Returns all agents for the default agent pool
     ///
     /// `GET /AgentPools/Agents`, API version `1.0`.
+    ///
+    /// Area `AgentPool`: compiled with the cargo feature `agent-pool` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetAgentPoolsAgents`](crate::operations::agent_pool::GetAgentPoolsAgents); `.send().await` makes the request.
     pub fn get_agent_pools_agents(&self) -> GetAgentPoolsAgents<'_> {
@@ -69,6 +78,8 @@ impl crate::Client {
     /// Deletes the agent pool associated with the provided id
     ///
     /// `DELETE /AgentPools/{id}`, API version `1.0`.
+    ///
+    /// Area `AgentPool`: compiled with the cargo feature `agent-pool` (on by default, through `all-areas`).
     pub fn delete_agent_pools_by_id(&self, id: uuid::Uuid) -> DeleteAgentPoolsById<'_> {
         DeleteAgentPoolsById {
             client: self,
@@ -80,6 +91,8 @@ impl crate::Client {
     /// Returns a single agent pool associated with the provided id
     ///
     /// `GET /AgentPools/{id}`, API version `1.0`.
+    ///
+    /// Area `AgentPool`: compiled with the cargo feature `agent-pool` (on by default, through `all-areas`).
     pub fn get_agent_pools_by_id(&self, id: uuid::Uuid) -> GetAgentPoolsById<'_> {
         GetAgentPoolsById {
             client: self,

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 impl crate::Client {
     /// Returns the count of certificates according to the provided filter and output parameters
     ///
     /// `GET /Analytics/Certificates/Count`, API version `1.0`.
+    ///
+    /// Area `Analytics`: compiled with the cargo feature `analytics` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetAnalyticsCertificatesCount`](crate::operations::analytics::GetAnalyticsCertificatesCount); `.send().await` makes the request.
     pub fn get_analytics_certificates_count(
@@ -25,6 +28,8 @@ impl crate::Client {
     ///
     /// `GET /Analytics/Certificates/Count/Collections`, API version `1.0`.
     ///
+    /// Area `Analytics`: compiled with the cargo feature `analytics` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`GetAnalyticsCertificatesCountCollections`](crate::operations::analytics::GetAnalyticsCertificatesCountCollections); `.send().await` makes the request.
     pub fn get_analytics_certificates_count_collections(
         &self,
@@ -39,6 +44,8 @@ impl crate::Client {
     /// Returns the grouped count of certificates according to the provided filter and output parameters
     ///
     /// `GET /Analytics/Certificates/Count/Grouped`, API version `1.0`.
+    ///
+    /// Area `Analytics`: compiled with the cargo feature `analytics` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetAnalyticsCertificatesCountGrouped`](crate::operations::analytics::GetAnalyticsCertificatesCountGrouped); `.send().await` makes the request.
     pub fn get_analytics_certificates_count_grouped(
@@ -58,6 +65,8 @@ impl crate::Client {
     /// Returns the count of certificates issued grouped by period
     ///
     /// `GET /Analytics/Certificates/Issuance`, API version `1.0`.
+    ///
+    /// Area `Analytics`: compiled with the cargo feature `analytics` (on by default, through `all-areas`).
     pub fn get_analytics_certificates_issuance(
         &self,
         collection_id: i32,
@@ -74,6 +83,8 @@ impl crate::Client {
     /// Returns the count of certificates revoked grouped by period
     ///
     /// `GET /Analytics/Certificates/Revocation`, API version `1.0`.
+    ///
+    /// Area `Analytics`: compiled with the cargo feature `analytics` (on by default, through `all-areas`).
     pub fn get_analytics_certificates_revocation(
         &self,
         collection_id: i32,
@@ -91,6 +102,8 @@ impl crate::Client {
     ///
     /// `GET /Analytics/SSL/Networks/Endpoints`, API version `1.0`.
     ///
+    /// Area `Analytics`: compiled with the cargo feature `analytics` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`GetAnalyticsSslNetworksEndpoints`](crate::operations::analytics::GetAnalyticsSslNetworksEndpoints); `.send().await` makes the request.
     pub fn get_analytics_ssl_networks_endpoints(
         &self,
@@ -105,6 +118,8 @@ impl crate::Client {
     /// Returns the count of endpoints grouped by status for a given list of networks (or all networks if none are provided)
     ///
     /// `GET /Analytics/SSL/Networks/Endpoints/Status`, API version `1.0`.
+    ///
+    /// Area `Analytics`: compiled with the cargo feature `analytics` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetAnalyticsSslNetworksEndpointsStatus`](crate::operations::analytics::GetAnalyticsSslNetworksEndpointsStatus); `.send().await` makes the request.
     pub fn get_analytics_ssl_networks_endpoints_status(

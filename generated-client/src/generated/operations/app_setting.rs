@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
 impl crate::Client {
     /// Get available application settings
     ///
     /// `GET /AppSetting`, API version `1.0`.
+    ///
+    /// Area `AppSetting`: compiled with the cargo feature `app-setting` (on by default, through `all-areas`).
     pub fn get_app_setting(&self) -> GetAppSetting<'_> {
         GetAppSetting {
             client: self,
@@ -17,6 +20,8 @@ impl crate::Client {
     /// Bulk update available application settings
     ///
     /// `PUT /AppSetting`, API version `1.0`.
+    ///
+    /// Area `AppSetting`: compiled with the cargo feature `app-setting` (on by default, through `all-areas`).
     pub fn put_app_setting(
         &self,
         body: Vec<crate::types::AppSettingUpdateBulkRequest>,
@@ -31,6 +36,8 @@ impl crate::Client {
     /// Get application setting by id
     ///
     /// `GET /AppSetting/{id}`, API version `1.0`.
+    ///
+    /// Area `AppSetting`: compiled with the cargo feature `app-setting` (on by default, through `all-areas`).
     pub fn get_app_setting_by_id(&self, id: i32) -> GetAppSettingById<'_> {
         GetAppSettingById {
             client: self,
@@ -42,6 +49,8 @@ impl crate::Client {
     /// Update one application setting by id
     ///
     /// `PUT /AppSetting/{id}/Set`, API version `1.0`.
+    ///
+    /// Area `AppSetting`: compiled with the cargo feature `app-setting` (on by default, through `all-areas`).
     pub fn put_app_setting_by_id_set(
         &self,
         id: i32,
@@ -58,6 +67,8 @@ impl crate::Client {
     /// Update one application setting by short name
     ///
     /// `PUT /AppSetting/{name}/Set`, API version `1.0`.
+    ///
+    /// Area `AppSetting`: compiled with the cargo feature `app-setting` (on by default, through `all-areas`).
     pub fn put_app_setting_by_name_set(
         &self,
         name: impl Into<String>,

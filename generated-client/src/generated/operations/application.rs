@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "application")))]
 impl crate::Client {
     /// Returns all applications according to the provided filter and output parameters
     ///
     /// `GET /Applications`, API version `1.0`.
+    ///
+    /// Area `Application`: compiled with the cargo feature `application` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetApplications`](crate::operations::application::GetApplications); `.send().await` makes the request.
     pub fn get_applications(&self) -> GetApplications<'_> {
@@ -24,6 +27,8 @@ impl crate::Client {
     /// Add an application
     ///
     /// `POST /Applications`, API version `1.0`.
+    ///
+    /// Area `Application`: compiled with the cargo feature `application` (on by default, through `all-areas`).
     pub fn post_applications(
         &self,
         body: crate::types::ApplicationRequest,
@@ -38,6 +43,8 @@ impl crate::Client {
     /// Edit an application
     ///
     /// `PUT /Applications`, API version `1.0`.
+    ///
+    /// Area `Application`: compiled with the cargo feature `application` (on by default, through `all-areas`).
     pub fn put_applications(
         &self,
         body: crate::types::ApplicationRequest,
@@ -52,6 +59,8 @@ impl crate::Client {
     /// Delete an application
     ///
     /// `DELETE /Applications/{id}`, API version `1.0`.
+    ///
+    /// Area `Application`: compiled with the cargo feature `application` (on by default, through `all-areas`).
     pub fn delete_applications_by_id(&self, id: i32) -> DeleteApplicationsById<'_> {
         DeleteApplicationsById {
             client: self,
@@ -63,6 +72,8 @@ impl crate::Client {
     /// Returns a single application that matches id
     ///
     /// `GET /Applications/{id}`, API version `1.0`.
+    ///
+    /// Area `Application`: compiled with the cargo feature `application` (on by default, through `all-areas`).
     pub fn get_applications_by_id(&self, id: i32) -> GetApplicationsById<'_> {
         GetApplicationsById {
             client: self,

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
 impl crate::Client {
     /// Returns all audit log entries according to the provided filter and output parameters
     ///
     /// `GET /Audit`, API version `1.0`.
+    ///
+    /// Area `AuditLog`: compiled with the cargo feature `audit-log` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetAudit`](crate::operations::audit_log::GetAudit); `.send().await` makes the request.
     pub fn get_audit(&self) -> GetAudit<'_> {
@@ -25,6 +28,8 @@ impl crate::Client {
     ///
     /// `GET /Audit/Download`, API version `1.0`.
     ///
+    /// Area `AuditLog`: compiled with the cargo feature `audit-log` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`GetAuditDownload`](crate::operations::audit_log::GetAuditDownload); `.send().await` makes the request.
     pub fn get_audit_download(&self) -> GetAuditDownload<'_> {
         GetAuditDownload {
@@ -39,6 +44,8 @@ impl crate::Client {
     /// Returns the audit log entry associated with the provided keyfactor id
     ///
     /// `GET /Audit/RelatedEntities`, API version `1.0`.
+    ///
+    /// Area `AuditLog`: compiled with the cargo feature `audit-log` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetAuditRelatedEntities`](crate::operations::audit_log::GetAuditRelatedEntities); `.send().await` makes the request.
     pub fn get_audit_related_entities(&self) -> GetAuditRelatedEntities<'_> {
@@ -56,6 +63,8 @@ impl crate::Client {
     /// Returns the audit log entry associated with the provided identifier
     ///
     /// `GET /Audit/{id}`, API version `1.0`.
+    ///
+    /// Area `AuditLog`: compiled with the cargo feature `audit-log` (on by default, through `all-areas`).
     pub fn get_audit_by_id(&self, id: i32) -> GetAuditById<'_> {
         GetAuditById {
             client: self,
@@ -69,6 +78,8 @@ impl crate::Client {
     /// The validation performs a signing operation and checks the signature against the stored signature.
     ///
     /// `GET /Audit/{id}/Validate`, API version `1.0`.
+    ///
+    /// Area `AuditLog`: compiled with the cargo feature `audit-log` (on by default, through `all-areas`).
     pub fn get_audit_by_id_validate(&self, id: i32) -> GetAuditByIdValidate<'_> {
         GetAuditByIdValidate {
             client: self,

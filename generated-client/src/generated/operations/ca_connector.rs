@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
 impl crate::Client {
     /// Returns all CA Connectors
     ///
     /// `GET /CertificateAuthority/CAConnectors`, API version `1.0`.
+    ///
+    /// Area `CAConnector`: compiled with the cargo feature `ca-connector` (on by default, through `all-areas`).
     pub fn get_certificate_authority_ca_connectors(
         &self,
     ) -> GetCertificateAuthorityCaConnectors<'_> {
@@ -19,6 +22,8 @@ impl crate::Client {
     /// Creates a new CA Connector object
     ///
     /// `POST /CertificateAuthority/CAConnectors`, API version `1.0`.
+    ///
+    /// Area `CAConnector`: compiled with the cargo feature `ca-connector` (on by default, through `all-areas`).
     pub fn post_certificate_authority_ca_connectors(
         &self,
         body: crate::types::CaConnectorRequest,
@@ -33,6 +38,8 @@ impl crate::Client {
     /// Deletes a CA Connector with the specific ID
     ///
     /// `DELETE /CertificateAuthority/CAConnectors/{id}`, API version `1.0`.
+    ///
+    /// Area `CAConnector`: compiled with the cargo feature `ca-connector` (on by default, through `all-areas`).
     pub fn delete_certificate_authority_ca_connectors_by_id(
         &self,
         id: i32,
@@ -47,6 +54,8 @@ impl crate::Client {
     /// Returns a CA Connector with the specific ID
     ///
     /// `GET /CertificateAuthority/CAConnectors/{id}`, API version `1.0`.
+    ///
+    /// Area `CAConnector`: compiled with the cargo feature `ca-connector` (on by default, through `all-areas`).
     pub fn get_certificate_authority_ca_connectors_by_id(
         &self,
         id: i32,
@@ -61,6 +70,8 @@ impl crate::Client {
     /// Updates an existing CA Connector
     ///
     /// `PUT /CertificateAuthority/CAConnectors/{id}`, API version `1.0`.
+    ///
+    /// Area `CAConnector`: compiled with the cargo feature `ca-connector` (on by default, through `all-areas`).
     pub fn put_certificate_authority_ca_connectors_by_id(
         &self,
         id: i32,

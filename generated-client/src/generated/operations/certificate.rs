@@ -3,12 +3,15 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 impl crate::Client {
     /// Deletes multiple persisted certificates by their unique ids
     ///
     /// This will ignore individual delete failures, and continue processing the array
     ///
     /// `DELETE /Certificates`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`DeleteCertificates`](crate::operations::certificate::DeleteCertificates); `.send().await` makes the request.
     pub fn delete_certificates(&self, body: Vec<i32>) -> DeleteCertificates<'_> {
@@ -23,6 +26,8 @@ impl crate::Client {
     /// Returns all certificates according to the provided filter and output parameters
     ///
     /// `GET /Certificates`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetCertificates`](crate::operations::certificate::GetCertificates); `.send().await` makes the request.
     pub fn get_certificates(&self) -> GetCertificates<'_> {
@@ -46,6 +51,8 @@ impl crate::Client {
     /// Returns the public information of the certificate
     ///
     /// `POST /Certificates/Analyze`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     pub fn post_certificates_analyze(
         &self,
         body: crate::types::AnalyzeCertificateRequest,
@@ -60,6 +67,8 @@ impl crate::Client {
     /// Returns a comma-delimited CSV file containing all certificates in the database
     ///
     /// `GET /Certificates/CSV`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetCertificatesCsv`](crate::operations::certificate::GetCertificatesCsv); `.send().await` makes the request.
     pub fn get_certificates_csv(&self) -> GetCertificatesCsv<'_> {
@@ -81,6 +90,8 @@ impl crate::Client {
     /// 3. Serial number AND Issuer DN (because Serial Number is CA-specific and so is not unique enough on its own)
     ///
     /// `POST /Certificates/Download`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`PostCertificatesDownload`](crate::operations::certificate::PostCertificatesDownload); `.send().await` makes the request.
     pub fn post_certificates_download(
@@ -104,6 +115,8 @@ impl crate::Client {
     ///
     /// `DELETE /Certificates/Exclude`, API version `1.0`.
     ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`DeleteCertificatesExclude`](crate::operations::certificate::DeleteCertificatesExclude); `.send().await` makes the request.
     pub fn delete_certificates_exclude(
         &self,
@@ -123,6 +136,8 @@ impl crate::Client {
     ///
     /// `DELETE /Certificates/Exclude/Query`, API version `1.0`.
     ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`DeleteCertificatesExcludeQuery`](crate::operations::certificate::DeleteCertificatesExcludeQuery); `.send().await` makes the request.
     pub fn delete_certificates_exclude_query(
         &self,
@@ -140,6 +155,8 @@ impl crate::Client {
     ///
     /// `DELETE /Certificates/Exclude/{id}`, API version `1.0`.
     ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`DeleteCertificatesExcludeById`](crate::operations::certificate::DeleteCertificatesExcludeById); `.send().await` makes the request.
     pub fn delete_certificates_exclude_by_id(
         &self,
@@ -156,6 +173,8 @@ impl crate::Client {
     /// Deletes a certificate from the excluded certificates list.
     ///
     /// `DELETE /Certificates/ExcludedCertificates`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     pub fn delete_certificates_excluded_certificates(
         &self,
         body: crate::types::ExcludedCertificateDeleteRequest,
@@ -170,6 +189,8 @@ impl crate::Client {
     /// Returns all excluded certificates according to the provided filter and output parameters
     ///
     /// `GET /Certificates/ExcludedCertificates`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetCertificatesExcludedCertificates`](crate::operations::certificate::GetCertificatesExcludedCertificates); `.send().await` makes the request.
     pub fn get_certificates_excluded_certificates(
@@ -189,6 +210,8 @@ impl crate::Client {
     /// Audit identity permissions for certificate
     ///
     /// `GET /Certificates/IdentityAudit/{id}`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_certificates_identity_audit_by_id_v2`](crate::Client::get_certificates_identity_audit_by_id_v2) (`2`).
     ///
     /// Optional parameters are set on the returned [`GetCertificatesIdentityAuditById`](crate::operations::certificate::GetCertificatesIdentityAuditById); `.send().await` makes the request.
@@ -207,6 +230,8 @@ impl crate::Client {
     /// Audit identity permissions for certificate
     ///
     /// `GET /Certificates/IdentityAudit/{id}`, API version `2`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_certificates_identity_audit_by_id`](crate::Client::get_certificates_identity_audit_by_id) (`1.0`).
     ///
     /// Optional parameters are set on the returned [`GetCertificatesIdentityAuditByIdV2`](crate::operations::certificate::GetCertificatesIdentityAuditByIdV2); `.send().await` makes the request.
@@ -225,6 +250,8 @@ impl crate::Client {
     /// Imports the provided certificate into the Keyfactor instance, including any provided associated data
     ///
     /// `POST /Certificates/Import`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     pub fn post_certificates_import(
         &self,
         body: crate::types::CertificateImportRequestModel,
@@ -239,6 +266,8 @@ impl crate::Client {
     /// Returns a list of locations the certificate is in
     ///
     /// `GET /Certificates/Locations/{id}`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetCertificatesLocationsById`](crate::operations::certificate::GetCertificatesLocationsById); `.send().await` makes the request.
     pub fn get_certificates_locations_by_id(
@@ -258,6 +287,8 @@ impl crate::Client {
     ///
     /// `PUT /Certificates/Metadata`, API version `1.0`.
     ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`PutCertificatesMetadata`](crate::operations::certificate::PutCertificatesMetadata); `.send().await` makes the request.
     pub fn put_certificates_metadata(
         &self,
@@ -276,6 +307,8 @@ impl crate::Client {
     ///
     /// `PUT /Certificates/Metadata/All`, API version `1.0`.
     ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`PutCertificatesMetadataAll`](crate::operations::certificate::PutCertificatesMetadataAll); `.send().await` makes the request.
     pub fn put_certificates_metadata_all(
         &self,
@@ -292,6 +325,8 @@ impl crate::Client {
     /// Compares the metadata value provided with the metadata value associated with the specified certificate
     ///
     /// `GET /Certificates/Metadata/Compare`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetCertificatesMetadataCompare`](crate::operations::certificate::GetCertificatesMetadataCompare); `.send().await` makes the request.
     pub fn get_certificates_metadata_compare(
@@ -313,6 +348,8 @@ impl crate::Client {
     ///
     /// `PUT /Certificates/Owner`, API version `1.0`.
     ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`PutCertificatesOwner`](crate::operations::certificate::PutCertificatesOwner); `.send().await` makes the request.
     pub fn put_certificates_owner(
         &self,
@@ -330,6 +367,8 @@ impl crate::Client {
     ///
     /// `DELETE /Certificates/PrivateKey`, API version `1.0`.
     ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`DeleteCertificatesPrivateKey`](crate::operations::certificate::DeleteCertificatesPrivateKey); `.send().await` makes the request.
     pub fn delete_certificates_private_key(
         &self,
@@ -346,6 +385,8 @@ impl crate::Client {
     /// Deletes the persisted private keys of the certificate associated with the provided identifier
     ///
     /// `DELETE /Certificates/PrivateKey/{id}`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`DeleteCertificatesPrivateKeyById`](crate::operations::certificate::DeleteCertificatesPrivateKeyById); `.send().await` makes the request.
     pub fn delete_certificates_private_key_by_id(
@@ -366,6 +407,8 @@ impl crate::Client {
     ///
     /// `DELETE /Certificates/Query`, API version `1.0`.
     ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`DeleteCertificatesQuery`](crate::operations::certificate::DeleteCertificatesQuery); `.send().await` makes the request.
     pub fn delete_certificates_query(
         &self,
@@ -382,6 +425,8 @@ impl crate::Client {
     /// Return query parser fields associated with Certificates
     ///
     /// `GET /Certificates/QueryParsers`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     pub fn get_certificates_query_parsers(&self) -> GetCertificatesQueryParsers<'_> {
         GetCertificatesQueryParsers {
             client: self,
@@ -397,6 +442,8 @@ impl crate::Client {
     /// 3. Serial number AND Issuer DN (because Serial Number is CA-specific and so is not unique enough on its own)
     ///
     /// `POST /Certificates/Recover`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`PostCertificatesRecover`](crate::operations::certificate::PostCertificatesRecover); `.send().await` makes the request.
     pub fn post_certificates_recover(
@@ -431,6 +478,8 @@ impl crate::Client {
     /// | 999               | Unknown                   |
     ///
     /// `POST /Certificates/Revoke`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     pub fn post_certificates_revoke(
         &self,
         body: crate::types::RevokeCertificateRequest,
@@ -446,6 +495,8 @@ impl crate::Client {
     ///
     /// `DELETE /Certificates/{id}`, API version `1.0`.
     ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`DeleteCertificatesById`](crate::operations::certificate::DeleteCertificatesById); `.send().await` makes the request.
     pub fn delete_certificates_by_id(&self, id: i32) -> DeleteCertificatesById<'_> {
         DeleteCertificatesById {
@@ -459,6 +510,8 @@ impl crate::Client {
     /// Returns a single certificate that matches the id
     ///
     /// `GET /Certificates/{id}`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetCertificatesById`](crate::operations::certificate::GetCertificatesById); `.send().await` makes the request.
     pub fn get_certificates_by_id(&self, id: i32) -> GetCertificatesById<'_> {
@@ -477,6 +530,8 @@ impl crate::Client {
     /// Gets the history of operations on a certificate
     ///
     /// `GET /Certificates/{id}/History`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetCertificatesByIdHistory`](crate::operations::certificate::GetCertificatesByIdHistory); `.send().await` makes the request.
     pub fn get_certificates_by_id_history(
@@ -500,6 +555,8 @@ impl crate::Client {
     ///
     /// `PUT /Certificates/{id}/Owner`, API version `1.0`.
     ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`PutCertificatesByIdOwner`](crate::operations::certificate::PutCertificatesByIdOwner); `.send().await` makes the request.
     pub fn put_certificates_by_id_owner(
         &self,
@@ -520,6 +577,8 @@ impl crate::Client {
     ///
     /// `GET /Certificates/{id}/Security`, API version `1.0`.
     ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`GetCertificatesByIdSecurity`](crate::operations::certificate::GetCertificatesByIdSecurity); `.send().await` makes the request.
     pub fn get_certificates_by_id_security(
         &self,
@@ -536,6 +595,8 @@ impl crate::Client {
     /// Validates the certificate chain can be built.
     ///
     /// `GET /Certificates/{id}/Validate`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetCertificatesByIdValidate`](crate::operations::certificate::GetCertificatesByIdValidate); `.send().await` makes the request.
     pub fn get_certificates_by_id_validate(
@@ -554,6 +615,8 @@ impl crate::Client {
     /// Gets a certificate's validation rules and violations
     ///
     /// `GET /Certificates/{id}/Validation`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     pub fn get_certificates_by_id_validation(
         &self,
         id: i32,
@@ -568,6 +631,8 @@ impl crate::Client {
     /// Creates/Updates validation rules and violations for a certificate
     ///
     /// `POST /Certificates/{id}/Validation`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     pub fn post_certificates_by_id_validation(
         &self,
         id: i32,
@@ -587,6 +652,8 @@ impl crate::Client {
     /// Deletes the given rule and its violations for given cert
     ///
     /// `DELETE /Certificates/{id}/Validation/{ruleName}`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     pub fn delete_certificates_by_id_validation_by_rule_name(
         &self,
         id: i32,
@@ -603,6 +670,8 @@ impl crate::Client {
     /// Deletes the given violation for the given rule and cert
     ///
     /// `DELETE /Certificates/{id}/Validation/{ruleName}/{violationName}`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     pub fn delete_certificates_by_id_validation_by_rule_name_by_violation_name(
         &self,
         id: i32,
@@ -621,6 +690,8 @@ impl crate::Client {
     /// Updates a violation for a given rule on a certificate
     ///
     /// `PUT /Certificates/{id}/Validation/{ruleName}/{violationName}`, API version `1.0`.
+    ///
+    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     pub fn put_certificates_by_id_validation_by_rule_name_by_violation_name(
         &self,
         id: i32,

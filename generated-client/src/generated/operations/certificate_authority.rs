@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 impl crate::Client {
     /// Returns all certificate authorities according to the provided filter
     ///
     /// `GET /CertificateAuthority`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetCertificateAuthority`](crate::operations::certificate_authority::GetCertificateAuthority); `.send().await` makes the request.
     pub fn get_certificate_authority(&self) -> GetCertificateAuthority<'_> {
@@ -25,6 +28,8 @@ impl crate::Client {
     ///
     /// `POST /CertificateAuthority`, API version `1.0`.
     ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`PostCertificateAuthority`](crate::operations::certificate_authority::PostCertificateAuthority); `.send().await` makes the request.
     pub fn post_certificate_authority(
         &self,
@@ -42,6 +47,8 @@ impl crate::Client {
     ///
     /// `PUT /CertificateAuthority`, API version `1.0`.
     ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`PutCertificateAuthority`](crate::operations::certificate_authority::PutCertificateAuthority); `.send().await` makes the request.
     pub fn put_certificate_authority(
         &self,
@@ -58,6 +65,8 @@ impl crate::Client {
     /// Returns a list of all CA health recipients
     ///
     /// `GET /CertificateAuthority/AlertRecipients/CAHealthRecipients`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     pub fn get_certificate_authority_alert_recipients_ca_health_recipients(
         &self,
     ) -> GetCertificateAuthorityAlertRecipientsCaHealthRecipients<'_> {
@@ -70,6 +79,8 @@ impl crate::Client {
     /// Creates CA health monitoring recipients for the provided list of email addresses"
     ///
     /// `POST /CertificateAuthority/AlertRecipients/CAHealthRecipients`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     pub fn post_certificate_authority_alert_recipients_ca_health_recipients(
         &self,
         body: crate::types::CaAlertRecipientCreateRequest,
@@ -84,6 +95,8 @@ impl crate::Client {
     /// Deletes a CA health recipient for the provided ID
     ///
     /// `DELETE /CertificateAuthority/AlertRecipients/CAHealthRecipients/{id}`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     pub fn delete_certificate_authority_alert_recipients_ca_health_recipients_by_id(
         &self,
         id: i32,
@@ -98,6 +111,8 @@ impl crate::Client {
     /// Returns a CA health recipient for the specified health recipient ID
     ///
     /// `GET /CertificateAuthority/AlertRecipients/CAHealthRecipients/{id}`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     pub fn get_certificate_authority_alert_recipients_ca_health_recipients_by_id(
         &self,
         id: i32,
@@ -112,6 +127,8 @@ impl crate::Client {
     /// Updates a CA health alert recipient for the provided request object
     ///
     /// `PUT /CertificateAuthority/AlertRecipients/CAHealthRecipients/{id}`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     pub fn put_certificate_authority_alert_recipients_ca_health_recipients_by_id(
         &self,
         id: i32,
@@ -128,6 +145,8 @@ impl crate::Client {
     /// Returns a list of all CA threshold recipients
     ///
     /// `GET /CertificateAuthority/AlertRecipients/CAThresholdRecipients`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     pub fn get_certificate_authority_alert_recipients_ca_threshold_recipients(
         &self,
     ) -> GetCertificateAuthorityAlertRecipientsCaThresholdRecipients<'_> {
@@ -140,6 +159,8 @@ impl crate::Client {
     /// Creates CA threshold alert recipients for the provided list of emails
     ///
     /// `POST /CertificateAuthority/AlertRecipients/CAThresholdRecipients`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     pub fn post_certificate_authority_alert_recipients_ca_threshold_recipients(
         &self,
         body: crate::types::CaAlertRecipientCreateRequest,
@@ -154,6 +175,8 @@ impl crate::Client {
     /// Deletes a CA threshold recipient for the provided ID
     ///
     /// `DELETE /CertificateAuthority/AlertRecipients/CAThresholdRecipients/{id}`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     pub fn delete_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
         &self,
         id: i32,
@@ -168,6 +191,8 @@ impl crate::Client {
     /// Returns a CA threshold recipient for the specified threshold alert recipient ID
     ///
     /// `GET /CertificateAuthority/AlertRecipients/CAThresholdRecipients/{id}`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     pub fn get_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
         &self,
         id: i32,
@@ -182,6 +207,8 @@ impl crate::Client {
     /// Updates a CA threshold alert recipient for the provided request object
     ///
     /// `PUT /CertificateAuthority/AlertRecipients/CAThresholdRecipients/{id}`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     pub fn put_certificate_authority_alert_recipients_ca_threshold_recipients_by_id(
         &self,
         id: i32,
@@ -198,6 +225,8 @@ impl crate::Client {
     /// Returns a list of available forests that are in active directory
     ///
     /// `GET /CertificateAuthority/AvailableForests`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     pub fn get_certificate_authority_available_forests(
         &self,
     ) -> GetCertificateAuthorityAvailableForests<'_> {
@@ -210,6 +239,8 @@ impl crate::Client {
     /// Retrieves the execution schedule for the CA health monitoring job
     ///
     /// `GET /CertificateAuthority/HealthMonitoring/Schedule`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     pub fn get_certificate_authority_health_monitoring_schedule(
         &self,
     ) -> GetCertificateAuthorityHealthMonitoringSchedule<'_> {
@@ -222,6 +253,8 @@ impl crate::Client {
     /// Imports any certificate authorities from the provided configuration tenant DNS
     ///
     /// `POST /CertificateAuthority/Import`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`PostCertificateAuthorityImport`](crate::operations::certificate_authority::PostCertificateAuthorityImport); `.send().await` makes the request.
     pub fn post_certificate_authority_import(
@@ -237,6 +270,8 @@ impl crate::Client {
     /// Publishes a CRL according to the provided request
     ///
     /// `POST /CertificateAuthority/PublishCRL`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     pub fn post_certificate_authority_publish_crl(
         &self,
         body: crate::types::CrlRequestModel,
@@ -251,6 +286,8 @@ impl crate::Client {
     /// Returns a count of certificate authorities with sync enabled
     ///
     /// `GET /CertificateAuthority/SourceCount`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     pub fn get_certificate_authority_source_count(
         &self,
     ) -> GetCertificateAuthoritySourceCount<'_> {
@@ -263,6 +300,8 @@ impl crate::Client {
     /// Retrieves credentials and connection information
     ///
     /// `GET /CertificateAuthority/TaskQueue`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     pub fn get_certificate_authority_task_queue(
         &self,
     ) -> GetCertificateAuthorityTaskQueue<'_> {
@@ -275,6 +314,8 @@ impl crate::Client {
     /// Updates credentials and connection information
     ///
     /// `PUT /CertificateAuthority/TaskQueue`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     pub fn put_certificate_authority_task_queue(
         &self,
         body: crate::types::JobQueueRequest,
@@ -289,6 +330,8 @@ impl crate::Client {
     /// Tests the connection info for the TaskQueue Credentials.
     ///
     /// `POST /CertificateAuthority/TaskQueue/Test`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     pub fn post_certificate_authority_task_queue_test(
         &self,
         body: crate::types::JobQueueRequest,
@@ -303,6 +346,8 @@ impl crate::Client {
     /// Validates the connection info for the CA provided by the model.
     ///
     /// `POST /CertificateAuthority/Test`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     pub fn post_certificate_authority_test(
         &self,
         body: crate::types::CertificateAuthorityTestRequest,
@@ -317,6 +362,8 @@ impl crate::Client {
     /// Deletes a CertificateAuthority from the system, specified by ID
     ///
     /// `DELETE /CertificateAuthority/{id}`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`DeleteCertificateAuthorityById`](crate::operations::certificate_authority::DeleteCertificateAuthorityById); `.send().await` makes the request.
     pub fn delete_certificate_authority_by_id(
@@ -334,6 +381,8 @@ impl crate::Client {
     /// Returns details for a single CA, specified by ID
     ///
     /// `GET /CertificateAuthority/{id}`, API version `1.0`.
+    ///
+    /// Area `CertificateAuthority`: compiled with the cargo feature `certificate-authority` (on by default, through `all-areas`).
     pub fn get_certificate_authority_by_id(
         &self,
         id: i32,

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 impl crate::Client {
     /// Returns all certificate collections
     ///
     /// `GET /CertificateCollections`, API version `1.0`.
+    ///
+    /// Area `CertificateCollection`: compiled with the cargo feature `certificate-collection` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetCertificateCollections`](crate::operations::certificate_collection::GetCertificateCollections); `.send().await` makes the request.
     pub fn get_certificate_collections(&self) -> GetCertificateCollections<'_> {
@@ -32,6 +35,8 @@ impl crate::Client {
     /// | 3                  | Principal name            |
     ///
     /// `POST /CertificateCollections`, API version `1.0`.
+    ///
+    /// Area `CertificateCollection`: compiled with the cargo feature `certificate-collection` (on by default, through `all-areas`).
     pub fn post_certificate_collections(
         &self,
         body: crate::types::CertificateCollectionCreateRequest,
@@ -54,6 +59,8 @@ impl crate::Client {
     /// | 3                  | Principal name            |
     ///
     /// `PUT /CertificateCollections`, API version `1.0`.
+    ///
+    /// Area `CertificateCollection`: compiled with the cargo feature `certificate-collection` (on by default, through `all-areas`).
     pub fn put_certificate_collections(
         &self,
         body: crate::types::CertificateCollectionUpdateRequest,
@@ -68,6 +75,8 @@ impl crate::Client {
     /// Get certificate collection list with duplication field name
     ///
     /// `GET /CertificateCollections/CollectionList`, API version `1.0`.
+    ///
+    /// Area `CertificateCollection`: compiled with the cargo feature `certificate-collection` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetCertificateCollectionsCollectionList`](crate::operations::certificate_collection::GetCertificateCollectionsCollectionList); `.send().await` makes the request.
     pub fn get_certificate_collections_collection_list(
@@ -87,6 +96,8 @@ impl crate::Client {
     /// Returns an array of collection Id's where the index in the array represents the collection ordering
     ///
     /// `GET /CertificateCollections/CollectionOrdering`, API version `1.0`.
+    ///
+    /// Area `CertificateCollection`: compiled with the cargo feature `certificate-collection` (on by default, through `all-areas`).
     pub fn get_certificate_collections_collection_ordering(
         &self,
     ) -> GetCertificateCollectionsCollectionOrdering<'_> {
@@ -108,6 +119,8 @@ impl crate::Client {
     /// | 3                  | Principal name            |
     ///
     /// `POST /CertificateCollections/Copy`, API version `1.0`.
+    ///
+    /// Area `CertificateCollection`: compiled with the cargo feature `certificate-collection` (on by default, through `all-areas`).
     pub fn post_certificate_collections_copy(
         &self,
         body: crate::types::CertificateCollectionCopyRequest,
@@ -122,6 +135,8 @@ impl crate::Client {
     /// Get the last time the timer service ran the job to process certificates in collections
     ///
     /// `GET /CertificateCollections/LastEstimated`, API version `1.0`.
+    ///
+    /// Area `CertificateCollection`: compiled with the cargo feature `certificate-collection` (on by default, through `all-areas`).
     pub fn get_certificate_collections_last_estimated(
         &self,
     ) -> GetCertificateCollectionsLastEstimated<'_> {
@@ -134,6 +149,8 @@ impl crate::Client {
     /// Get the list of navigation items for certificate collection
     ///
     /// `GET /CertificateCollections/NavItems`, API version `1.0`.
+    ///
+    /// Area `CertificateCollection`: compiled with the cargo feature `certificate-collection` (on by default, through `all-areas`).
     pub fn get_certificate_collections_nav_items(
         &self,
     ) -> GetCertificateCollectionsNavItems<'_> {
@@ -146,6 +163,8 @@ impl crate::Client {
     /// Delete one certificate collection
     ///
     /// `DELETE /CertificateCollections/{id}`, API version `1.0`.
+    ///
+    /// Area `CertificateCollection`: compiled with the cargo feature `certificate-collection` (on by default, through `all-areas`).
     pub fn delete_certificate_collections_by_id(
         &self,
         id: i32,
@@ -160,6 +179,8 @@ impl crate::Client {
     /// Returns the certificate collection definition associated with the provided Keyfactor identifier
     ///
     /// `GET /CertificateCollections/{id}`, API version `1.0`.
+    ///
+    /// Area `CertificateCollection`: compiled with the cargo feature `certificate-collection` (on by default, through `all-areas`).
     pub fn get_certificate_collections_by_id(
         &self,
         id: i32,
@@ -174,6 +195,8 @@ impl crate::Client {
     /// Update favorite for one collection
     ///
     /// `PUT /CertificateCollections/{id}/Favorite`, API version `1.0`.
+    ///
+    /// Area `CertificateCollection`: compiled with the cargo feature `certificate-collection` (on by default, through `all-areas`).
     pub fn put_certificate_collections_by_id_favorite(
         &self,
         id: i32,
@@ -190,6 +213,8 @@ impl crate::Client {
     /// Returns the certificate collection associated with the provided collection name
     ///
     /// `GET /CertificateCollections/{name}`, API version `1.0`.
+    ///
+    /// Area `CertificateCollection`: compiled with the cargo feature `certificate-collection` (on by default, through `all-areas`).
     pub fn get_certificate_collections_by_name(
         &self,
         name: impl Into<String>,

@@ -3,12 +3,15 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 impl crate::Client {
     /// Deletes multiple persisted certificate store entities by their identifiers
     ///
     /// This will ignore individual delete failures, and continue processing the array.
     ///
     /// `DELETE /CertificateStores`, API version `1.0`.
+    ///
+    /// Area `CertificateStore`: compiled with the cargo feature `certificate-store` (on by default, through `all-areas`).
     pub fn delete_certificate_stores(
         &self,
         body: Vec<uuid::Uuid>,
@@ -23,6 +26,8 @@ impl crate::Client {
     /// Returns all certificate stores according to the provided filter and output parameters
     ///
     /// `GET /CertificateStores`, API version `1.0`.
+    ///
+    /// Area `CertificateStore`: compiled with the cargo feature `certificate-store` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetCertificateStores`](crate::operations::certificate_store::GetCertificateStores); `.send().await` makes the request.
     pub fn get_certificate_stores(&self) -> GetCertificateStores<'_> {
@@ -42,6 +47,8 @@ impl crate::Client {
     /// Creates a new certificate store with the provided properties
     ///
     /// `POST /CertificateStores`, API version `1.0`.
+    ///
+    /// Area `CertificateStore`: compiled with the cargo feature `certificate-store` (on by default, through `all-areas`).
     pub fn post_certificate_stores(
         &self,
         body: crate::types::CertificateStoreCreateRequest,
@@ -56,6 +63,8 @@ impl crate::Client {
     /// Updates a given certificate store with the properties of the provided instance
     ///
     /// `PUT /CertificateStores`, API version `1.0`.
+    ///
+    /// Area `CertificateStore`: compiled with the cargo feature `certificate-store` (on by default, through `all-areas`).
     pub fn put_certificate_stores(
         &self,
         body: crate::types::CertificateStoreUpdateRequest,
@@ -71,6 +80,8 @@ impl crate::Client {
     ///
     /// `GET /CertificateStores/Aliases`, API version `1.0`.
     ///
+    /// Area `CertificateStore`: compiled with the cargo feature `certificate-store` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`GetCertificateStoresAliases`](crate::operations::certificate_store::GetCertificateStoresAliases); `.send().await` makes the request.
     pub fn get_certificate_stores_aliases(&self) -> GetCertificateStoresAliases<'_> {
         GetCertificateStoresAliases {
@@ -83,6 +94,8 @@ impl crate::Client {
     /// Approves the provided certificate stores to make them available for management
     ///
     /// `POST /CertificateStores/Approve`, API version `1.0`.
+    ///
+    /// Area `CertificateStore`: compiled with the cargo feature `certificate-store` (on by default, through `all-areas`).
     pub fn post_certificate_stores_approve(
         &self,
         body: Vec<crate::types::CertificateStoreApproveRequest>,
@@ -97,6 +110,8 @@ impl crate::Client {
     /// Assigns the provided certificate stores to the provided application
     ///
     /// `PUT /CertificateStores/AssignApplication`, API version `1.0`.
+    ///
+    /// Area `CertificateStore`: compiled with the cargo feature `certificate-store` (on by default, through `all-areas`).
     pub fn put_certificate_stores_assign_application(
         &self,
         body: crate::types::ApplicationAssignment,
@@ -111,6 +126,8 @@ impl crate::Client {
     /// Assigns the provided certificate stores to the provided container
     ///
     /// `PUT /CertificateStores/AssignContainer`, API version `1.0`.
+    ///
+    /// Area `CertificateStore`: compiled with the cargo feature `certificate-store` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn put_certificate_stores_assign_container(
         &self,
@@ -126,6 +143,8 @@ impl crate::Client {
     /// Configures a management job to add a certificate to one or more stores with the provided schedule
     ///
     /// `POST /CertificateStores/Certificates/Add`, API version `1.0`.
+    ///
+    /// Area `CertificateStore`: compiled with the cargo feature `certificate-store` (on by default, through `all-areas`).
     pub fn post_certificate_stores_certificates_add(
         &self,
         body: crate::types::AddCertificateRequest,
@@ -140,6 +159,8 @@ impl crate::Client {
     /// Configures a management job to remove a certificate from one or more stores with the provided schedule
     ///
     /// `POST /CertificateStores/Certificates/Remove`, API version `1.0`.
+    ///
+    /// Area `CertificateStore`: compiled with the cargo feature `certificate-store` (on by default, through `all-areas`).
     pub fn post_certificate_stores_certificates_remove(
         &self,
         body: crate::types::RemoveCertificateRequest,
@@ -154,6 +175,8 @@ impl crate::Client {
     /// Configures a discovery job to locate currently unmanaged certificate stores
     ///
     /// `PUT /CertificateStores/DiscoveryJob`, API version `1.0`.
+    ///
+    /// Area `CertificateStore`: compiled with the cargo feature `certificate-store` (on by default, through `all-areas`).
     pub fn put_certificate_stores_discovery_job(
         &self,
         body: crate::types::DiscoveryJobRequest,
@@ -168,6 +191,8 @@ impl crate::Client {
     /// Sets a password for the requested certificate store
     ///
     /// `PUT /CertificateStores/Password`, API version `1.0`.
+    ///
+    /// Area `CertificateStore`: compiled with the cargo feature `certificate-store` (on by default, through `all-areas`).
     pub fn put_certificate_stores_password(
         &self,
         body: crate::types::CertStoreNewPasswordRequest,
@@ -182,6 +207,8 @@ impl crate::Client {
     /// Schedules a certificate store for reenrollment
     ///
     /// `POST /CertificateStores/Reenrollment`, API version `1.0`.
+    ///
+    /// Area `CertificateStore`: compiled with the cargo feature `certificate-store` (on by default, through `all-areas`).
     pub fn post_certificate_stores_reenrollment(
         &self,
         body: crate::types::ReenrollmentRequest,
@@ -196,6 +223,8 @@ impl crate::Client {
     /// Creates an inventory schedule for the provided certificate stores
     ///
     /// `POST /CertificateStores/Schedule`, API version `1.0`.
+    ///
+    /// Area `CertificateStore`: compiled with the cargo feature `certificate-store` (on by default, through `all-areas`).
     pub fn post_certificate_stores_schedule(
         &self,
         body: crate::types::CertStoresSchedule,
@@ -210,6 +239,8 @@ impl crate::Client {
     /// Deletes a persisted certificate store by its Keyfactor identifier
     ///
     /// `DELETE /CertificateStores/{id}`, API version `1.0`.
+    ///
+    /// Area `CertificateStore`: compiled with the cargo feature `certificate-store` (on by default, through `all-areas`).
     pub fn delete_certificate_stores_by_id(
         &self,
         id: uuid::Uuid,
@@ -224,6 +255,8 @@ impl crate::Client {
     /// Returns a single certificate store associated with the provided id
     ///
     /// `GET /CertificateStores/{id}`, API version `1.0`.
+    ///
+    /// Area `CertificateStore`: compiled with the cargo feature `certificate-store` (on by default, through `all-areas`).
     pub fn get_certificate_stores_by_id(
         &self,
         id: uuid::Uuid,
@@ -238,6 +271,8 @@ impl crate::Client {
     /// Returns a single certificate store's inventory associated with the provided id
     ///
     /// `GET /CertificateStores/{id}/Inventory`, API version `1.0`.
+    ///
+    /// Area `CertificateStore`: compiled with the cargo feature `certificate-store` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetCertificateStoresByIdInventory`](crate::operations::certificate_store::GetCertificateStoresByIdInventory); `.send().await` makes the request.
     pub fn get_certificate_stores_by_id_inventory(

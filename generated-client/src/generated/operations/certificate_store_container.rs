@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
 impl crate::Client {
     /// Returns all certificate store container according to the provided filter and output parameters
     ///
     /// `GET /CertificateStoreContainers`, API version `1.0`.
+    ///
+    /// Area `CertificateStoreContainer`: compiled with the cargo feature `certificate-store-container` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetCertificateStoreContainers`](crate::operations::certificate_store_container::GetCertificateStoreContainers); `.send().await` makes the request.
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
@@ -25,6 +28,8 @@ impl crate::Client {
     /// Add a certificate store container
     ///
     /// `POST /CertificateStoreContainers`, API version `1.0`.
+    ///
+    /// Area `CertificateStoreContainer`: compiled with the cargo feature `certificate-store-container` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn post_certificate_store_containers(
         &self,
@@ -40,6 +45,8 @@ impl crate::Client {
     /// Edit a certificate store container
     ///
     /// `PUT /CertificateStoreContainers`, API version `1.0`.
+    ///
+    /// Area `CertificateStoreContainer`: compiled with the cargo feature `certificate-store-container` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn put_certificate_store_containers(
         &self,
@@ -55,6 +62,8 @@ impl crate::Client {
     /// Delete a certificate store container
     ///
     /// `DELETE /CertificateStoreContainers/{id}`, API version `1.0`.
+    ///
+    /// Area `CertificateStoreContainer`: compiled with the cargo feature `certificate-store-container` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn delete_certificate_store_containers_by_id(
         &self,
@@ -70,6 +79,8 @@ impl crate::Client {
     /// Returns a single certificate store container that matches id
     ///
     /// `GET /CertificateStoreContainers/{id}`, API version `1.0`.
+    ///
+    /// Area `CertificateStoreContainer`: compiled with the cargo feature `certificate-store-container` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_certificate_store_containers_by_id(
         &self,

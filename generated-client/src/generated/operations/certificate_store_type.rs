@@ -3,12 +3,15 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 impl crate::Client {
     /// Deletes certificate store types according to the provided identifiers
     ///
     /// This will ignore individual delete failures, and continue processing the array.
     ///
     /// `DELETE /CertificateStoreTypes`, API version `1.0`.
+    ///
+    /// Area `CertificateStoreType`: compiled with the cargo feature `certificate-store-type` (on by default, through `all-areas`).
     pub fn delete_certificate_store_types(
         &self,
         body: Vec<i32>,
@@ -23,6 +26,8 @@ impl crate::Client {
     /// Returns all certificate store types according to the provided filter and output parameters
     ///
     /// `GET /CertificateStoreTypes`, API version `1.0`.
+    ///
+    /// Area `CertificateStoreType`: compiled with the cargo feature `certificate-store-type` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetCertificateStoreTypes`](crate::operations::certificate_store_type::GetCertificateStoreTypes); `.send().await` makes the request.
     pub fn get_certificate_store_types(&self) -> GetCertificateStoreTypes<'_> {
@@ -40,6 +45,8 @@ impl crate::Client {
     /// Creates a new certificate store type with the provided properties
     ///
     /// `POST /CertificateStoreTypes`, API version `1.0`.
+    ///
+    /// Area `CertificateStoreType`: compiled with the cargo feature `certificate-store-type` (on by default, through `all-areas`).
     pub fn post_certificate_store_types(
         &self,
         body: crate::types::CertificateStoreTypeCreationRequest,
@@ -54,6 +61,8 @@ impl crate::Client {
     /// Updates an existing certificate store type with the provided properties
     ///
     /// `PUT /CertificateStoreTypes`, API version `1.0`.
+    ///
+    /// Area `CertificateStoreType`: compiled with the cargo feature `certificate-store-type` (on by default, through `all-areas`).
     pub fn put_certificate_store_types(
         &self,
         body: crate::types::CertificateStoreTypeUpdateRequest,
@@ -68,6 +77,8 @@ impl crate::Client {
     /// Returns a single certificate store type that matches the provided short name
     ///
     /// `GET /CertificateStoreTypes/Name/{name}`, API version `1.0`.
+    ///
+    /// Area `CertificateStoreType`: compiled with the cargo feature `certificate-store-type` (on by default, through `all-areas`).
     pub fn get_certificate_store_types_name_by_name(
         &self,
         name: impl Into<String>,
@@ -84,6 +95,8 @@ impl crate::Client {
     /// This will ignore individual delete failures, and continue processing certificate stores.
     ///
     /// `DELETE /CertificateStoreTypes/{id}`, API version `1.0`.
+    ///
+    /// Area `CertificateStoreType`: compiled with the cargo feature `certificate-store-type` (on by default, through `all-areas`).
     pub fn delete_certificate_store_types_by_id(
         &self,
         id: i32,
@@ -98,6 +111,8 @@ impl crate::Client {
     /// Returns a single certificate store type that matches id
     ///
     /// `GET /CertificateStoreTypes/{id}`, API version `1.0`.
+    ///
+    /// Area `CertificateStoreType`: compiled with the cargo feature `certificate-store-type` (on by default, through `all-areas`).
     pub fn get_certificate_store_types_by_id(
         &self,
         id: i32,

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "component-installation")))]
 impl crate::Client {
     /// Returns all Keyfactor component installations.
     ///
     /// `GET /ComponentInstallation`, API version `1.0`.
+    ///
+    /// Area `ComponentInstallation`: compiled with the cargo feature `component-installation` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetComponentInstallation`](crate::operations::component_installation::GetComponentInstallation); `.send().await` makes the request.
     pub fn get_component_installation(&self) -> GetComponentInstallation<'_> {
@@ -24,6 +27,8 @@ impl crate::Client {
     /// Deletes the Keyfactor component installation whose ID is provided.
     ///
     /// `DELETE /ComponentInstallation/{id}`, API version `1.0`.
+    ///
+    /// Area `ComponentInstallation`: compiled with the cargo feature `component-installation` (on by default, through `all-areas`).
     pub fn delete_component_installation_by_id(
         &self,
         id: i32,

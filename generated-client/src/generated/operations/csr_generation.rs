@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
 impl crate::Client {
     /// Generates a CSR according the properties provided
     ///
     /// `POST /CSRGeneration/Generate`, API version `1.0`.
+    ///
+    /// Area `CSRGeneration`: compiled with the cargo feature `csr-generation` (on by default, through `all-areas`).
     pub fn post_csr_generation_generate(
         &self,
         body: crate::types::CsrGenerationRequest,
@@ -21,6 +24,8 @@ impl crate::Client {
     /// Deletes the CSRs associated with the provided identifiers
     ///
     /// `DELETE /CSRGeneration/Pending`, API version `1.0`.
+    ///
+    /// Area `CSRGeneration`: compiled with the cargo feature `csr-generation` (on by default, through `all-areas`).
     pub fn delete_csr_generation_pending(
         &self,
         body: Vec<i32>,
@@ -36,6 +41,8 @@ impl crate::Client {
     ///
     /// `GET /CSRGeneration/Pending`, API version `1.0`.
     ///
+    /// Area `CSRGeneration`: compiled with the cargo feature `csr-generation` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`GetCsrGenerationPending`](crate::operations::csr_generation::GetCsrGenerationPending); `.send().await` makes the request.
     pub fn get_csr_generation_pending(&self) -> GetCsrGenerationPending<'_> {
         GetCsrGenerationPending {
@@ -50,6 +57,8 @@ impl crate::Client {
     /// Deletes a CSR associated with the provided identifier
     ///
     /// `DELETE /CSRGeneration/Pending/{id}`, API version `1.0`.
+    ///
+    /// Area `CSRGeneration`: compiled with the cargo feature `csr-generation` (on by default, through `all-areas`).
     pub fn delete_csr_generation_pending_by_id(
         &self,
         id: i32,
@@ -64,6 +73,8 @@ impl crate::Client {
     /// Returns a previously generated CSR associated with the provided identifier
     ///
     /// `GET /CSRGeneration/Pending/{id}`, API version `1.0`.
+    ///
+    /// Area `CSRGeneration`: compiled with the cargo feature `csr-generation` (on by default, through `all-areas`).
     pub fn get_csr_generation_pending_by_id(
         &self,
         id: i32,

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 impl crate::Client {
     /// Returns all custom job types according to the provided filter and output parameters
     ///
     /// `GET /JobTypes/Custom`, API version `1.0`.
+    ///
+    /// Area `CustomJobType`: compiled with the cargo feature `custom-job-type` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetJobTypesCustom`](crate::operations::custom_job_type::GetJobTypesCustom); `.send().await` makes the request.
     pub fn get_job_types_custom(&self) -> GetJobTypesCustom<'_> {
@@ -24,6 +27,8 @@ impl crate::Client {
     /// Creates a custom job type with the provided properties
     ///
     /// `POST /JobTypes/Custom`, API version `1.0`.
+    ///
+    /// Area `CustomJobType`: compiled with the cargo feature `custom-job-type` (on by default, through `all-areas`).
     pub fn post_job_types_custom(
         &self,
         body: crate::types::JobTypeCreateRequest,
@@ -38,6 +43,8 @@ impl crate::Client {
     /// Updates an existing custom job type with the provided properties
     ///
     /// `PUT /JobTypes/Custom`, API version `1.0`.
+    ///
+    /// Area `CustomJobType`: compiled with the cargo feature `custom-job-type` (on by default, through `all-areas`).
     pub fn put_job_types_custom(
         &self,
         body: crate::types::JobTypeUpdateRequest,
@@ -52,6 +59,8 @@ impl crate::Client {
     /// Deletes the custom job type associated with the provided id
     ///
     /// `DELETE /JobTypes/Custom/{id}`, API version `1.0`.
+    ///
+    /// Area `CustomJobType`: compiled with the cargo feature `custom-job-type` (on by default, through `all-areas`).
     pub fn delete_job_types_custom_by_id(
         &self,
         id: uuid::Uuid,
@@ -66,6 +75,8 @@ impl crate::Client {
     /// Returns a single custom job type associated with the provided id
     ///
     /// `GET /JobTypes/Custom/{id}`, API version `1.0`.
+    ///
+    /// Area `CustomJobType`: compiled with the cargo feature `custom-job-type` (on by default, through `all-areas`).
     pub fn get_job_types_custom_by_id(
         &self,
         id: uuid::Uuid,

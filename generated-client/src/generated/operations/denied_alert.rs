@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
 impl crate::Client {
     /// Gets all denied alerts according to the provided filter and output parameters
     ///
     /// `GET /Alerts/Denied`, API version `1.0`.
+    ///
+    /// Area `DeniedAlert`: compiled with the cargo feature `denied-alert` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetAlertsDenied`](crate::operations::denied_alert::GetAlertsDenied); `.send().await` makes the request.
     pub fn get_alerts_denied(&self) -> GetAlertsDenied<'_> {
@@ -24,6 +27,8 @@ impl crate::Client {
     /// Add a denied alert
     ///
     /// `POST /Alerts/Denied`, API version `1.0`.
+    ///
+    /// Area `DeniedAlert`: compiled with the cargo feature `denied-alert` (on by default, through `all-areas`).
     pub fn post_alerts_denied(
         &self,
         body: crate::types::DeniedAlertCreationRequest,
@@ -38,6 +43,8 @@ impl crate::Client {
     /// Edit a denied alert
     ///
     /// `PUT /Alerts/Denied`, API version `1.0`.
+    ///
+    /// Area `DeniedAlert`: compiled with the cargo feature `denied-alert` (on by default, through `all-areas`).
     pub fn put_alerts_denied(
         &self,
         body: crate::types::DeniedAlertUpdateRequest,
@@ -52,6 +59,8 @@ impl crate::Client {
     /// Delete a denied alert
     ///
     /// `DELETE /Alerts/Denied/{id}`, API version `1.0`.
+    ///
+    /// Area `DeniedAlert`: compiled with the cargo feature `denied-alert` (on by default, through `all-areas`).
     pub fn delete_alerts_denied_by_id(&self, id: i32) -> DeleteAlertsDeniedById<'_> {
         DeleteAlertsDeniedById {
             client: self,
@@ -63,6 +72,8 @@ impl crate::Client {
     /// Get a denied alert
     ///
     /// `GET /Alerts/Denied/{id}`, API version `1.0`.
+    ///
+    /// Area `DeniedAlert`: compiled with the cargo feature `denied-alert` (on by default, through `all-areas`).
     pub fn get_alerts_denied_by_id(&self, id: i32) -> GetAlertsDeniedById<'_> {
         GetAlertsDeniedById {
             client: self,

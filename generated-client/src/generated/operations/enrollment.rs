@@ -3,6 +3,7 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 impl crate::Client {
     /// Returns the collection of enum flags for the type of renewal available for a given certificate.
     ///
@@ -15,6 +16,8 @@ impl crate::Client {
     /// | 4                | Seeded CSR                  |
     ///
     /// `GET /Enrollment/AvailableRenewal/Id/{id}`, API version `1.0`.
+    ///
+    /// Area `Enrollment`: compiled with the cargo feature `enrollment` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetEnrollmentAvailableRenewalIdById`](crate::operations::enrollment::GetEnrollmentAvailableRenewalIdById); `.send().await` makes the request.
     pub fn get_enrollment_available_renewal_id_by_id(
@@ -33,6 +36,8 @@ impl crate::Client {
     /// Returns the collection of enum flags for the type of renewal available for a given certificate.
     ///
     /// `GET /Enrollment/AvailableRenewal/Thumbprint/{thumbprint}`, API version `1.0`.
+    ///
+    /// Area `Enrollment`: compiled with the cargo feature `enrollment` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetEnrollmentAvailableRenewalThumbprintByThumbprint`](crate::operations::enrollment::GetEnrollmentAvailableRenewalThumbprintByThumbprint); `.send().await` makes the request.
     pub fn get_enrollment_available_renewal_thumbprint_by_thumbprint(
@@ -68,6 +73,8 @@ impl crate::Client {
     ///
     /// `POST /Enrollment/CSR`, API version `1.0`.
     ///
+    /// Area `Enrollment`: compiled with the cargo feature `enrollment` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`PostEnrollmentCsr`](crate::operations::enrollment::PostEnrollmentCsr); `.send().await` makes the request.
     pub fn post_enrollment_csr(
         &self,
@@ -87,6 +94,8 @@ impl crate::Client {
     /// Returns the list of available CSR enrollment templates and their associated CA mappings that the calling user has permissions on
     ///
     /// `GET /Enrollment/CSR/Context/My`, API version `1.0`.
+    ///
+    /// Area `Enrollment`: compiled with the cargo feature `enrollment` (on by default, through `all-areas`).
     pub fn get_enrollment_csr_context_my(&self) -> GetEnrollmentCsrContextMy<'_> {
         GetEnrollmentCsrContextMy {
             client: self,
@@ -99,6 +108,8 @@ impl crate::Client {
     /// This functionality is equivalent to the result of pasting a CSR into the field within the Management Portal CSR Enrollment page.
     ///
     /// `POST /Enrollment/CSR/Parse`, API version `1.0`.
+    ///
+    /// Area `Enrollment`: compiled with the cargo feature `enrollment` (on by default, through `all-areas`).
     pub fn post_enrollment_csr_parse(
         &self,
         body: crate::types::CsrContents,
@@ -133,6 +144,8 @@ impl crate::Client {
     /// | ms_ntdsreplication | MS_NTDSReplication        |
     ///
     /// `POST /Enrollment/PFX`, API version `1.0`.
+    ///
+    /// Area `Enrollment`: compiled with the cargo feature `enrollment` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`post_enrollment_pfx_v2`](crate::Client::post_enrollment_pfx_v2) (`2`).
     pub fn post_enrollment_pfx(
         &self,
@@ -170,6 +183,8 @@ impl crate::Client {
     /// | ms_ntdsreplication | MS_NTDSReplication        |
     ///
     /// `POST /Enrollment/PFX`, API version `2`.
+    ///
+    /// Area `Enrollment`: compiled with the cargo feature `enrollment` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`post_enrollment_pfx`](crate::Client::post_enrollment_pfx) (`1.0`).
     pub fn post_enrollment_pfx_v2(
         &self,
@@ -187,6 +202,8 @@ impl crate::Client {
     /// Returns the list of available PFX enrollment templates and their associated CA mappings that the calling user has permissions on
     ///
     /// `GET /Enrollment/PFX/Context/My`, API version `1.0`.
+    ///
+    /// Area `Enrollment`: compiled with the cargo feature `enrollment` (on by default, through `all-areas`).
     pub fn get_enrollment_pfx_context_my(&self) -> GetEnrollmentPfxContextMy<'_> {
         GetEnrollmentPfxContextMy {
             client: self,
@@ -197,6 +214,8 @@ impl crate::Client {
     /// Creates management jobs to install a newly enrolled pfx in to one or more certificate stores
     ///
     /// `POST /Enrollment/PFX/Deploy`, API version `1.0`.
+    ///
+    /// Area `Enrollment`: compiled with the cargo feature `enrollment` (on by default, through `all-areas`).
     pub fn post_enrollment_pfx_deploy(
         &self,
         body: crate::types::EnrollmentManagementRequest,
@@ -211,6 +230,8 @@ impl crate::Client {
     /// Creates management jobs to install a newly enrolled pfx into the same certificate stores as the previous certificate
     ///
     /// `POST /Enrollment/PFX/Replace`, API version `1.0`.
+    ///
+    /// Area `Enrollment`: compiled with the cargo feature `enrollment` (on by default, through `all-areas`).
     pub fn post_enrollment_pfx_replace(
         &self,
         body: crate::types::ExistingEnrollmentManagementRequest,
@@ -225,6 +246,8 @@ impl crate::Client {
     /// Performs a renewal based upon the passed in request
     ///
     /// `POST /Enrollment/Renew`, API version `1.0`.
+    ///
+    /// Area `Enrollment`: compiled with the cargo feature `enrollment` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`PostEnrollmentRenew`](crate::operations::enrollment::PostEnrollmentRenew); `.send().await` makes the request.
     pub fn post_enrollment_renew(
@@ -245,6 +268,8 @@ impl crate::Client {
     /// If there is not a template specific setting, the global setting will be used in the response.
     ///
     /// `GET /Enrollment/Settings/{id}`, API version `1.0`.
+    ///
+    /// Area `Enrollment`: compiled with the cargo feature `enrollment` (on by default, through `all-areas`).
     pub fn get_enrollment_settings_by_id(
         &self,
         id: i32,

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 impl crate::Client {
     /// Returns all enrollment patterns according to the provided filter and output parameters
     ///
     /// `GET /EnrollmentPatterns`, API version `1.0`.
+    ///
+    /// Area `EnrollmentPattern`: compiled with the cargo feature `enrollment-pattern` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetEnrollmentPatterns`](crate::operations::enrollment_pattern::GetEnrollmentPatterns); `.send().await` makes the request.
     pub fn get_enrollment_patterns(&self) -> GetEnrollmentPatterns<'_> {
@@ -25,6 +28,8 @@ impl crate::Client {
     ///
     /// `POST /EnrollmentPatterns`, API version `1.0`.
     ///
+    /// Area `EnrollmentPattern`: compiled with the cargo feature `enrollment-pattern` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`PostEnrollmentPatterns`](crate::operations::enrollment_pattern::PostEnrollmentPatterns); `.send().await` makes the request.
     pub fn post_enrollment_patterns(
         &self,
@@ -41,6 +46,8 @@ impl crate::Client {
     /// Gets the global pattern settings.
     ///
     /// `GET /EnrollmentPatterns/Settings`, API version `1.0`.
+    ///
+    /// Area `EnrollmentPattern`: compiled with the cargo feature `enrollment-pattern` (on by default, through `all-areas`).
     pub fn get_enrollment_patterns_settings(&self) -> GetEnrollmentPatternsSettings<'_> {
         GetEnrollmentPatternsSettings {
             client: self,
@@ -51,6 +58,8 @@ impl crate::Client {
     /// Replaces the existing global enrollment pattern settings.
     ///
     /// `PUT /EnrollmentPatterns/Settings`, API version `1.0`.
+    ///
+    /// Area `EnrollmentPattern`: compiled with the cargo feature `enrollment-pattern` (on by default, through `all-areas`).
     pub fn put_enrollment_patterns_settings(
         &self,
         body: crate::types::GlobalEnrollmentPatternSettingsRequest,
@@ -65,6 +74,8 @@ impl crate::Client {
     /// Returns the valid subject parts possible for regular expressions.
     ///
     /// `GET /EnrollmentPatterns/SubjectParts`, API version `1.0`.
+    ///
+    /// Area `EnrollmentPattern`: compiled with the cargo feature `enrollment-pattern` (on by default, through `all-areas`).
     pub fn get_enrollment_patterns_subject_parts(
         &self,
     ) -> GetEnrollmentPatternsSubjectParts<'_> {
@@ -77,6 +88,8 @@ impl crate::Client {
     /// Deletes an enrollment pattern according to the provided Keyfactor identifier
     ///
     /// `DELETE /EnrollmentPatterns/{id}`, API version `1.0`.
+    ///
+    /// Area `EnrollmentPattern`: compiled with the cargo feature `enrollment-pattern` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`DeleteEnrollmentPatternsById`](crate::operations::enrollment_pattern::DeleteEnrollmentPatternsById); `.send().await` makes the request.
     pub fn delete_enrollment_patterns_by_id(
@@ -94,6 +107,8 @@ impl crate::Client {
     /// Returns the enrollment pattern associated with the provided id
     ///
     /// `GET /EnrollmentPatterns/{id}`, API version `1.0`.
+    ///
+    /// Area `EnrollmentPattern`: compiled with the cargo feature `enrollment-pattern` (on by default, through `all-areas`).
     pub fn get_enrollment_patterns_by_id(
         &self,
         id: i32,
@@ -108,6 +123,8 @@ impl crate::Client {
     /// Updates an enrollment pattern according to the provided properties and Keyfactor identifier
     ///
     /// `PUT /EnrollmentPatterns/{id}`, API version `1.0`.
+    ///
+    /// Area `EnrollmentPattern`: compiled with the cargo feature `enrollment-pattern` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`PutEnrollmentPatternsById`](crate::operations::enrollment_pattern::PutEnrollmentPatternsById); `.send().await` makes the request.
     pub fn put_enrollment_patterns_by_id(
@@ -127,6 +144,8 @@ impl crate::Client {
     /// Resolves metadata fields for an enrollment pattern and pattern's template
     ///
     /// `GET /EnrollmentPatterns/{id}/Metadata`, API version `1.0`.
+    ///
+    /// Area `EnrollmentPattern`: compiled with the cargo feature `enrollment-pattern` (on by default, through `all-areas`).
     pub fn get_enrollment_patterns_by_id_metadata(
         &self,
         id: i32,
@@ -143,6 +162,8 @@ impl crate::Client {
     /// If there is not an enrollment pattern specific setting, the global setting will be used in the response.
     ///
     /// `GET /EnrollmentPatterns/{id}/Settings`, API version `1.0`.
+    ///
+    /// Area `EnrollmentPattern`: compiled with the cargo feature `enrollment-pattern` (on by default, through `all-areas`).
     pub fn get_enrollment_patterns_by_id_settings(
         &self,
         id: i32,

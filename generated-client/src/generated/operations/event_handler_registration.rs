@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
 impl crate::Client {
     /// Returns all registered event handlers according to the provided filter and output parameters
     ///
     /// `GET /EventHandlerRegistration`, API version `1.0`.
+    ///
+    /// Area `EventHandlerRegistration`: compiled with the cargo feature `event-handler-registration` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetEventHandlerRegistration`](crate::operations::event_handler_registration::GetEventHandlerRegistration); `.send().await` makes the request.
     pub fn get_event_handler_registration(&self) -> GetEventHandlerRegistration<'_> {
@@ -24,6 +27,8 @@ impl crate::Client {
     /// Registers an event handler
     ///
     /// `POST /EventHandlerRegistration`, API version `1.0`.
+    ///
+    /// Area `EventHandlerRegistration`: compiled with the cargo feature `event-handler-registration` (on by default, through `all-areas`).
     pub fn post_event_handler_registration(
         &self,
         body: crate::types::EventHandlerRegistrationCreateRequest,
@@ -38,6 +43,8 @@ impl crate::Client {
     /// Deletes an event handler
     ///
     /// `DELETE /EventHandlerRegistration/{id}`, API version `1.0`.
+    ///
+    /// Area `EventHandlerRegistration`: compiled with the cargo feature `event-handler-registration` (on by default, through `all-areas`).
     pub fn delete_event_handler_registration_by_id(
         &self,
         id: i32,
@@ -52,6 +59,8 @@ impl crate::Client {
     /// Returns a registered event handler that matches the provided ID
     ///
     /// `GET /EventHandlerRegistration/{id}`, API version `1.0`.
+    ///
+    /// Area `EventHandlerRegistration`: compiled with the cargo feature `event-handler-registration` (on by default, through `all-areas`).
     pub fn get_event_handler_registration_by_id(
         &self,
         id: i32,
@@ -66,6 +75,8 @@ impl crate::Client {
     /// Updates a registered event handler's information
     ///
     /// `PUT /EventHandlerRegistration/{id}`, API version `1.0`.
+    ///
+    /// Area `EventHandlerRegistration`: compiled with the cargo feature `event-handler-registration` (on by default, through `all-areas`).
     pub fn put_event_handler_registration_by_id(
         &self,
         id: i32,

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 impl crate::Client {
     /// Gets all expiration alerts according to the provided filter and output parameters
     ///
     /// `GET /Alerts/Expiration`, API version `1.0`.
+    ///
+    /// Area `ExpirationAlert`: compiled with the cargo feature `expiration-alert` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetAlertsExpiration`](crate::operations::expiration_alert::GetAlertsExpiration); `.send().await` makes the request.
     pub fn get_alerts_expiration(&self) -> GetAlertsExpiration<'_> {
@@ -24,6 +27,8 @@ impl crate::Client {
     /// Add an expiration alert
     ///
     /// `POST /Alerts/Expiration`, API version `1.0`.
+    ///
+    /// Area `ExpirationAlert`: compiled with the cargo feature `expiration-alert` (on by default, through `all-areas`).
     pub fn post_alerts_expiration(
         &self,
         body: crate::types::ExpirationAlertCreationRequest,
@@ -38,6 +43,8 @@ impl crate::Client {
     /// Edit an expiration alert
     ///
     /// `PUT /Alerts/Expiration`, API version `1.0`.
+    ///
+    /// Area `ExpirationAlert`: compiled with the cargo feature `expiration-alert` (on by default, through `all-areas`).
     pub fn put_alerts_expiration(
         &self,
         body: crate::types::ExpirationAlertUpdateRequest,
@@ -52,6 +59,8 @@ impl crate::Client {
     /// Get the schedule for expiration alerts
     ///
     /// `GET /Alerts/Expiration/Schedule`, API version `1.0`.
+    ///
+    /// Area `ExpirationAlert`: compiled with the cargo feature `expiration-alert` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_alerts_expiration_schedule(&self) -> GetAlertsExpirationSchedule<'_> {
         GetAlertsExpirationSchedule {
@@ -63,6 +72,8 @@ impl crate::Client {
     /// Edit schedule
     ///
     /// `PUT /Alerts/Expiration/Schedule`, API version `1.0`.
+    ///
+    /// Area `ExpirationAlert`: compiled with the cargo feature `expiration-alert` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn put_alerts_expiration_schedule(
         &self,
@@ -78,6 +89,8 @@ impl crate::Client {
     /// Test an Expiration Alert
     ///
     /// `POST /Alerts/Expiration/Test`, API version `1.0`.
+    ///
+    /// Area `ExpirationAlert`: compiled with the cargo feature `expiration-alert` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn post_alerts_expiration_test(
         &self,
@@ -93,6 +106,8 @@ impl crate::Client {
     /// Test All Expiration Alerts
     ///
     /// `POST /Alerts/Expiration/TestAll`, API version `1.0`.
+    ///
+    /// Area `ExpirationAlert`: compiled with the cargo feature `expiration-alert` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn post_alerts_expiration_test_all(
         &self,
@@ -108,6 +123,8 @@ impl crate::Client {
     /// Delete an expiration alert
     ///
     /// `DELETE /Alerts/Expiration/{id}`, API version `1.0`.
+    ///
+    /// Area `ExpirationAlert`: compiled with the cargo feature `expiration-alert` (on by default, through `all-areas`).
     pub fn delete_alerts_expiration_by_id(
         &self,
         id: i32,
@@ -122,6 +139,8 @@ impl crate::Client {
     /// Get an expiration alert
     ///
     /// `GET /Alerts/Expiration/{id}`, API version `1.0`.
+    ///
+    /// Area `ExpirationAlert`: compiled with the cargo feature `expiration-alert` (on by default, through `all-areas`).
     pub fn get_alerts_expiration_by_id(&self, id: i32) -> GetAlertsExpirationById<'_> {
         GetAlertsExpirationById {
             client: self,

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
 impl crate::Client {
     /// Returns all scripts according to the provided filter and output parameters
     ///
     /// `GET /Extensions/Scripts`, API version `1.0`.
+    ///
+    /// Area `Extensions`: compiled with the cargo feature `extensions` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetExtensionsScripts`](crate::operations::extensions::GetExtensionsScripts); `.send().await` makes the request.
     pub fn get_extensions_scripts(&self) -> GetExtensionsScripts<'_> {
@@ -24,6 +27,8 @@ impl crate::Client {
     /// Adds a new script
     ///
     /// `POST /Extensions/Scripts`, API version `1.0`.
+    ///
+    /// Area `Extensions`: compiled with the cargo feature `extensions` (on by default, through `all-areas`).
     pub fn post_extensions_scripts(
         &self,
         body: crate::types::ScriptCreateRequest,
@@ -38,6 +43,8 @@ impl crate::Client {
     /// Updates a script
     ///
     /// `PUT /Extensions/Scripts`, API version `1.0`.
+    ///
+    /// Area `Extensions`: compiled with the cargo feature `extensions` (on by default, through `all-areas`).
     pub fn put_extensions_scripts(
         &self,
         body: crate::types::ScriptsUpdateRequest,
@@ -52,6 +59,8 @@ impl crate::Client {
     /// Deletes a script. Script cannot be configured to an alert or workflow.
     ///
     /// `DELETE /Extensions/Scripts/{id}`, API version `1.0`.
+    ///
+    /// Area `Extensions`: compiled with the cargo feature `extensions` (on by default, through `all-areas`).
     pub fn delete_extensions_scripts_by_id(
         &self,
         id: i32,
@@ -66,6 +75,8 @@ impl crate::Client {
     /// Returns a single script that matches the provided Id
     ///
     /// `GET /Extensions/Scripts/{id}`, API version `1.0`.
+    ///
+    /// Area `Extensions`: compiled with the cargo feature `extensions` (on by default, through `all-areas`).
     pub fn get_extensions_scripts_by_id(&self, id: i32) -> GetExtensionsScriptsById<'_> {
         GetExtensionsScriptsById {
             client: self,

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 impl crate::Client {
     /// Returns all OAuth identity providers according to the provided filter and output parameters and user's security role assigned permission sets.
     ///
     /// `GET /IdentityProviders`, API version `1.0`.
+    ///
+    /// Area `IdentityProvider`: compiled with the cargo feature `identity-provider` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetIdentityProviders`](crate::operations::identity_provider::GetIdentityProviders); `.send().await` makes the request.
     pub fn get_identity_providers(&self) -> GetIdentityProviders<'_> {
@@ -24,6 +27,8 @@ impl crate::Client {
     /// Creates an OAuth identity provider and any provided parameters.  The identity provider will be assigned to the Global Permission Set if no PermissionSet is specified in the request and the user is in a security role that belongs to the Global Permission Set.
     ///
     /// `POST /IdentityProviders`, API version `1.0`.
+    ///
+    /// Area `IdentityProvider`: compiled with the cargo feature `identity-provider` (on by default, through `all-areas`).
     pub fn post_identity_providers(
         &self,
         body: crate::types::IdentityProviderCreateRequest,
@@ -38,6 +43,8 @@ impl crate::Client {
     /// Returns a list of all available identity provider types and corresponding type parameters.
     ///
     /// `GET /IdentityProviders/Types`, API version `1.0`.
+    ///
+    /// Area `IdentityProvider`: compiled with the cargo feature `identity-provider` (on by default, through `all-areas`).
     pub fn get_identity_providers_types(&self) -> GetIdentityProvidersTypes<'_> {
         GetIdentityProvidersTypes {
             client: self,
@@ -48,6 +55,8 @@ impl crate::Client {
     /// Gets an OAuth identity provider and its parameters.
     ///
     /// `GET /IdentityProviders/{id}`, API version `1.0`.
+    ///
+    /// Area `IdentityProvider`: compiled with the cargo feature `identity-provider` (on by default, through `all-areas`).
     pub fn get_identity_providers_by_id(
         &self,
         id: uuid::Uuid,
@@ -62,6 +71,8 @@ impl crate::Client {
     /// Updates an OAuth identity provider and any provided parameters. The identity provider will be assigned to the Global Permission Set if no PermissionSet is specified in the request and the user is in a security role that belongs to the Global Permission Set.
     ///
     /// `PUT /IdentityProviders/{id}`, API version `1.0`.
+    ///
+    /// Area `IdentityProvider`: compiled with the cargo feature `identity-provider` (on by default, through `all-areas`).
     pub fn put_identity_providers_by_id(
         &self,
         id: uuid::Uuid,

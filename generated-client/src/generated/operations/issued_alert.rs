@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
 impl crate::Client {
     /// Gets all issued alerts according to the provided filter and output parameters
     ///
     /// `GET /Alerts/Issued`, API version `1.0`.
+    ///
+    /// Area `IssuedAlert`: compiled with the cargo feature `issued-alert` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetAlertsIssued`](crate::operations::issued_alert::GetAlertsIssued); `.send().await` makes the request.
     pub fn get_alerts_issued(&self) -> GetAlertsIssued<'_> {
@@ -24,6 +27,8 @@ impl crate::Client {
     /// Add a issued alert
     ///
     /// `POST /Alerts/Issued`, API version `1.0`.
+    ///
+    /// Area `IssuedAlert`: compiled with the cargo feature `issued-alert` (on by default, through `all-areas`).
     pub fn post_alerts_issued(
         &self,
         body: crate::types::IssuedAlertCreationRequest,
@@ -38,6 +43,8 @@ impl crate::Client {
     /// Edit a issued alert
     ///
     /// `PUT /Alerts/Issued`, API version `1.0`.
+    ///
+    /// Area `IssuedAlert`: compiled with the cargo feature `issued-alert` (on by default, through `all-areas`).
     pub fn put_alerts_issued(
         &self,
         body: crate::types::IssuedAlertUpdateRequest,
@@ -52,6 +59,8 @@ impl crate::Client {
     /// Get the schedule for issued alerts
     ///
     /// `GET /Alerts/Issued/Schedule`, API version `1.0`.
+    ///
+    /// Area `IssuedAlert`: compiled with the cargo feature `issued-alert` (on by default, through `all-areas`).
     pub fn get_alerts_issued_schedule(&self) -> GetAlertsIssuedSchedule<'_> {
         GetAlertsIssuedSchedule {
             client: self,
@@ -62,6 +71,8 @@ impl crate::Client {
     /// Edit schedule
     ///
     /// `PUT /Alerts/Issued/Schedule`, API version `1.0`.
+    ///
+    /// Area `IssuedAlert`: compiled with the cargo feature `issued-alert` (on by default, through `all-areas`).
     pub fn put_alerts_issued_schedule(
         &self,
         body: crate::types::AlertScheduleRequest,
@@ -76,6 +87,8 @@ impl crate::Client {
     /// Delete a issued alert
     ///
     /// `DELETE /Alerts/Issued/{id}`, API version `1.0`.
+    ///
+    /// Area `IssuedAlert`: compiled with the cargo feature `issued-alert` (on by default, through `all-areas`).
     pub fn delete_alerts_issued_by_id(&self, id: i32) -> DeleteAlertsIssuedById<'_> {
         DeleteAlertsIssuedById {
             client: self,
@@ -87,6 +100,8 @@ impl crate::Client {
     /// Get a issued alert
     ///
     /// `GET /Alerts/Issued/{id}`, API version `1.0`.
+    ///
+    /// Area `IssuedAlert`: compiled with the cargo feature `issued-alert` (on by default, through `all-areas`).
     pub fn get_alerts_issued_by_id(&self, id: i32) -> GetAlertsIssuedById<'_> {
         GetAlertsIssuedById {
             client: self,

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "key")))]
 impl crate::Client {
     /// Returns the current key of the requesting user
     ///
     /// `GET /SSH/Keys/MyKey`, API version `1.0`.
+    ///
+    /// Area `Key`: compiled with the cargo feature `key` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetSshKeysMyKey`](crate::operations::key::GetSshKeysMyKey); `.send().await` makes the request.
     pub fn get_ssh_keys_my_key(&self) -> GetSshKeysMyKey<'_> {
@@ -35,6 +38,8 @@ impl crate::Client {
     /// | 2                | PKCS8                   |
     ///
     /// `POST /SSH/Keys/MyKey`, API version `1.0`.
+    ///
+    /// Area `Key`: compiled with the cargo feature `key` (on by default, through `all-areas`).
     pub fn post_ssh_keys_my_key(
         &self,
         body: crate::types::KeyGenerationRequest,
@@ -49,6 +54,8 @@ impl crate::Client {
     /// Updates the requesting user's SSH key
     ///
     /// `PUT /SSH/Keys/MyKey`, API version `1.0`.
+    ///
+    /// Area `Key`: compiled with the cargo feature `key` (on by default, through `all-areas`).
     pub fn put_ssh_keys_my_key(
         &self,
         body: crate::types::KeyUpdateRequest,
@@ -63,6 +70,8 @@ impl crate::Client {
     /// Deletes Unmanaged Keys associated with the provided identifiers
     ///
     /// `DELETE /SSH/Keys/Unmanaged`, API version `1.0`.
+    ///
+    /// Area `Key`: compiled with the cargo feature `key` (on by default, through `all-areas`).
     pub fn delete_ssh_keys_unmanaged(
         &self,
         body: Vec<i32>,
@@ -77,6 +86,8 @@ impl crate::Client {
     /// Returns Unmanaged SSH keys
     ///
     /// `GET /SSH/Keys/Unmanaged`, API version `1.0`.
+    ///
+    /// Area `Key`: compiled with the cargo feature `key` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetSshKeysUnmanaged`](crate::operations::key::GetSshKeysUnmanaged); `.send().await` makes the request.
     pub fn get_ssh_keys_unmanaged(&self) -> GetSshKeysUnmanaged<'_> {
@@ -94,6 +105,8 @@ impl crate::Client {
     /// Deletes Unmanaged Key associated with the provided identifier
     ///
     /// `DELETE /SSH/Keys/Unmanaged/{id}`, API version `1.0`.
+    ///
+    /// Area `Key`: compiled with the cargo feature `key` (on by default, through `all-areas`).
     pub fn delete_ssh_keys_unmanaged_by_id(
         &self,
         id: i32,
@@ -108,6 +121,8 @@ impl crate::Client {
     /// Returns an unmanaged SSH key with provided id.
     ///
     /// `GET /SSH/Keys/Unmanaged/{id}`, API version `1.0`.
+    ///
+    /// Area `Key`: compiled with the cargo feature `key` (on by default, through `all-areas`).
     pub fn get_ssh_keys_unmanaged_by_id(&self, id: i32) -> GetSshKeysUnmanagedById<'_> {
         GetSshKeysUnmanagedById {
             client: self,

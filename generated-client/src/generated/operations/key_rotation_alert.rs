@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 impl crate::Client {
     /// Gets all key rotation alerts according to the provided filter and output parameters
     ///
     /// `GET /Alerts/KeyRotation`, API version `1.0`.
+    ///
+    /// Area `KeyRotationAlert`: compiled with the cargo feature `key-rotation-alert` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetAlertsKeyRotation`](crate::operations::key_rotation_alert::GetAlertsKeyRotation); `.send().await` makes the request.
     pub fn get_alerts_key_rotation(&self) -> GetAlertsKeyRotation<'_> {
@@ -24,6 +27,8 @@ impl crate::Client {
     /// Add a key rotation alert
     ///
     /// `POST /Alerts/KeyRotation`, API version `1.0`.
+    ///
+    /// Area `KeyRotationAlert`: compiled with the cargo feature `key-rotation-alert` (on by default, through `all-areas`).
     pub fn post_alerts_key_rotation(
         &self,
         body: crate::types::KeyRotationAlertCreationRequest,
@@ -38,6 +43,8 @@ impl crate::Client {
     /// Edit a key rotation alert
     ///
     /// `PUT /Alerts/KeyRotation`, API version `1.0`.
+    ///
+    /// Area `KeyRotationAlert`: compiled with the cargo feature `key-rotation-alert` (on by default, through `all-areas`).
     pub fn put_alerts_key_rotation(
         &self,
         body: crate::types::KeyRotationAlertUpdateRequest,
@@ -52,6 +59,8 @@ impl crate::Client {
     /// Get the schedule for key rotation alerts
     ///
     /// `GET /Alerts/KeyRotation/Schedule`, API version `1.0`.
+    ///
+    /// Area `KeyRotationAlert`: compiled with the cargo feature `key-rotation-alert` (on by default, through `all-areas`).
     pub fn get_alerts_key_rotation_schedule(&self) -> GetAlertsKeyRotationSchedule<'_> {
         GetAlertsKeyRotationSchedule {
             client: self,
@@ -62,6 +71,8 @@ impl crate::Client {
     /// Edit schedule
     ///
     /// `PUT /Alerts/KeyRotation/Schedule`, API version `1.0`.
+    ///
+    /// Area `KeyRotationAlert`: compiled with the cargo feature `key-rotation-alert` (on by default, through `all-areas`).
     pub fn put_alerts_key_rotation_schedule(
         &self,
         body: crate::types::AlertScheduleRequest,
@@ -76,6 +87,8 @@ impl crate::Client {
     /// Test An Alert
     ///
     /// `POST /Alerts/KeyRotation/Test`, API version `1.0`.
+    ///
+    /// Area `KeyRotationAlert`: compiled with the cargo feature `key-rotation-alert` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn post_alerts_key_rotation_test(
         &self,
@@ -91,6 +104,8 @@ impl crate::Client {
     /// Test All Alerts
     ///
     /// `POST /Alerts/KeyRotation/TestAll`, API version `1.0`.
+    ///
+    /// Area `KeyRotationAlert`: compiled with the cargo feature `key-rotation-alert` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn post_alerts_key_rotation_test_all(
         &self,
@@ -106,6 +121,8 @@ impl crate::Client {
     /// Delete a key rotation alert
     ///
     /// `DELETE /Alerts/KeyRotation/{id}`, API version `1.0`.
+    ///
+    /// Area `KeyRotationAlert`: compiled with the cargo feature `key-rotation-alert` (on by default, through `all-areas`).
     pub fn delete_alerts_key_rotation_by_id(
         &self,
         id: i32,
@@ -120,6 +137,8 @@ impl crate::Client {
     /// Get a key rotation alert
     ///
     /// `GET /Alerts/KeyRotation/{id}`, API version `1.0`.
+    ///
+    /// Area `KeyRotationAlert`: compiled with the cargo feature `key-rotation-alert` (on by default, through `all-areas`).
     pub fn get_alerts_key_rotation_by_id(
         &self,
         id: i32,

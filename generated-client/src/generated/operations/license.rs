@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "license")))]
 impl crate::Client {
     /// Gets the current license
     ///
     /// `GET /License`, API version `1.0`.
+    ///
+    /// Area `License`: compiled with the cargo feature `license` (on by default, through `all-areas`).
     pub fn get_license(&self) -> GetLicense<'_> {
         GetLicense {
             client: self,

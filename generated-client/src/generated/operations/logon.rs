@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
 impl crate::Client {
     /// Returns all Logons according to the provided filter parameters
     ///
     /// `GET /SSH/Logons`, API version `1.0`.
+    ///
+    /// Area `Logon`: compiled with the cargo feature `logon` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetSshLogons`](crate::operations::logon::GetSshLogons); `.send().await` makes the request.
     pub fn get_ssh_logons(&self) -> GetSshLogons<'_> {
@@ -24,6 +27,8 @@ impl crate::Client {
     /// Creates a logon with the provided properties
     ///
     /// `POST /SSH/Logons`, API version `1.0`.
+    ///
+    /// Area `Logon`: compiled with the cargo feature `logon` (on by default, through `all-areas`).
     pub fn post_ssh_logons(
         &self,
         body: crate::types::LogonCreationRequest,
@@ -38,6 +43,8 @@ impl crate::Client {
     /// Updates the users with access to an existing logon
     ///
     /// `POST /SSH/Logons/Access`, API version `1.0`.
+    ///
+    /// Area `Logon`: compiled with the cargo feature `logon` (on by default, through `all-areas`).
     pub fn post_ssh_logons_access(
         &self,
         body: crate::types::LogonAccessRequest,
@@ -52,6 +59,8 @@ impl crate::Client {
     /// Deletes a Logon associated with the provided identifier
     ///
     /// `DELETE /SSH/Logons/{id}`, API version `1.0`.
+    ///
+    /// Area `Logon`: compiled with the cargo feature `logon` (on by default, through `all-areas`).
     pub fn delete_ssh_logons_by_id(&self, id: i32) -> DeleteSshLogonsById<'_> {
         DeleteSshLogonsById {
             client: self,
@@ -63,6 +72,8 @@ impl crate::Client {
     /// Fetches a Logon associated with the provided identifier
     ///
     /// `GET /SSH/Logons/{id}`, API version `1.0`.
+    ///
+    /// Area `Logon`: compiled with the cargo feature `logon` (on by default, through `all-areas`).
     pub fn get_ssh_logons_by_id(&self, id: i32) -> GetSshLogonsById<'_> {
         GetSshLogonsById {
             client: self,

@@ -3,11 +3,14 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "mac-enrollment")))]
 impl crate::Client {
     /// Gets mac enrollment settings data
     ///
     ///
     /// `GET /MacEnrollment`, API version `1.0`.
+    ///
+    /// Area `MacEnrollment`: compiled with the cargo feature `mac-enrollment` (on by default, through `all-areas`).
     pub fn get_mac_enrollment(&self) -> GetMacEnrollment<'_> {
         GetMacEnrollment {
             client: self,
@@ -19,6 +22,8 @@ impl crate::Client {
     ///
     ///
     /// `PUT /MacEnrollment`, API version `1.0`.
+    ///
+    /// Area `MacEnrollment`: compiled with the cargo feature `mac-enrollment` (on by default, through `all-areas`).
     pub fn put_mac_enrollment(
         &self,
         body: crate::types::MacEnrollmentApiModel,

@@ -3,12 +3,15 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 impl crate::Client {
     /// Deletes multiple persisted metadata field types by their unique ids
     ///
     /// This will ignore individual delete failures, and continue processing the array.
     ///
     /// `DELETE /MetadataFields`, API version `1.0`.
+    ///
+    /// Area `MetadataField`: compiled with the cargo feature `metadata-field` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`DeleteMetadataFields`](crate::operations::metadata_field::DeleteMetadataFields); `.send().await` makes the request.
     pub fn delete_metadata_fields(&self, body: Vec<i32>) -> DeleteMetadataFields<'_> {
@@ -24,6 +27,8 @@ impl crate::Client {
     ///
     ///
     /// `GET /MetadataFields`, API version `1.0`.
+    ///
+    /// Area `MetadataField`: compiled with the cargo feature `metadata-field` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetMetadataFields`](crate::operations::metadata_field::GetMetadataFields); `.send().await` makes the request.
     pub fn get_metadata_fields(&self) -> GetMetadataFields<'_> {
@@ -43,6 +48,8 @@ impl crate::Client {
     /// *NOTE: Metadata Field in this context refers to MetadataFieldType, as opposed to the value of a metadata field associated with a certificate.
     ///
     /// `POST /MetadataFields`, API version `1.0`.
+    ///
+    /// Area `MetadataField`: compiled with the cargo feature `metadata-field` (on by default, through `all-areas`).
     pub fn post_metadata_fields(
         &self,
         body: crate::types::MetadataFieldCreateRequest,
@@ -59,6 +66,8 @@ impl crate::Client {
     /// *NOTE: Metadata Field in this context refers to MetadataFieldType, as opposed to the value of a metadata field associated with a certificate.
     ///
     /// `PUT /MetadataFields`, API version `1.0`.
+    ///
+    /// Area `MetadataField`: compiled with the cargo feature `metadata-field` (on by default, through `all-areas`).
     pub fn put_metadata_fields(
         &self,
         body: crate::types::MetadataFieldUpdateRequest,
@@ -74,6 +83,8 @@ impl crate::Client {
     ///
     /// `DELETE /MetadataFields/{id}`, API version `1.0`.
     ///
+    /// Area `MetadataField`: compiled with the cargo feature `metadata-field` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`DeleteMetadataFieldsById`](crate::operations::metadata_field::DeleteMetadataFieldsById); `.send().await` makes the request.
     pub fn delete_metadata_fields_by_id(&self, id: i32) -> DeleteMetadataFieldsById<'_> {
         DeleteMetadataFieldsById {
@@ -88,6 +99,8 @@ impl crate::Client {
     ///
     ///
     /// `GET /MetadataFields/{id}`, API version `1.0`.
+    ///
+    /// Area `MetadataField`: compiled with the cargo feature `metadata-field` (on by default, through `all-areas`).
     pub fn get_metadata_fields_by_id(&self, id: i32) -> GetMetadataFieldsById<'_> {
         GetMetadataFieldsById {
             client: self,
@@ -99,6 +112,8 @@ impl crate::Client {
     /// Determines if a metadata field type associated with the provided identifier is currently in use
     ///
     /// `GET /MetadataFields/{id}/InUse`, API version `1.0`.
+    ///
+    /// Area `MetadataField`: compiled with the cargo feature `metadata-field` (on by default, through `all-areas`).
     pub fn get_metadata_fields_by_id_in_use(
         &self,
         id: i32,
@@ -114,6 +129,8 @@ impl crate::Client {
     ///
     ///
     /// `GET /MetadataFields/{name}`, API version `1.0`.
+    ///
+    /// Area `MetadataField`: compiled with the cargo feature `metadata-field` (on by default, through `all-areas`).
     pub fn get_metadata_fields_by_name(
         &self,
         name: impl Into<String>,

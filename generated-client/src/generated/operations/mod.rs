@@ -4,220 +4,275 @@
 //! Request builders, one module per tag of the documents.
 /// Operations tagged `Agent`.
 #[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 pub mod agent;
 
 /// Operations tagged `AgentBlueprint`.
 #[cfg(feature = "agent-blueprint")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-blueprint")))]
 pub mod agent_blueprint;
 
 /// Operations tagged `AgentPool`.
 #[cfg(feature = "agent-pool")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent-pool")))]
 pub mod agent_pool;
 
 /// Operations tagged `Analytics`.
 #[cfg(feature = "analytics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "analytics")))]
 pub mod analytics;
 
 /// Operations tagged `AppSetting`.
 #[cfg(feature = "app-setting")]
+#[cfg_attr(docsrs, doc(cfg(feature = "app-setting")))]
 pub mod app_setting;
 
 /// Operations tagged `Application`.
 #[cfg(feature = "application")]
+#[cfg_attr(docsrs, doc(cfg(feature = "application")))]
 pub mod application;
 
 /// Operations tagged `AuditLog`.
 #[cfg(feature = "audit-log")]
+#[cfg_attr(docsrs, doc(cfg(feature = "audit-log")))]
 pub mod audit_log;
 
 /// Operations tagged `CAConnector`.
 #[cfg(feature = "ca-connector")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ca-connector")))]
 pub mod ca_connector;
 
 /// Operations tagged `CSRGeneration`.
 #[cfg(feature = "csr-generation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csr-generation")))]
 pub mod csr_generation;
 
 /// Operations tagged `Certificate`.
 #[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 pub mod certificate;
 
 /// Operations tagged `CertificateAuthority`.
 #[cfg(feature = "certificate-authority")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-authority")))]
 pub mod certificate_authority;
 
 /// Operations tagged `CertificateCollection`.
 #[cfg(feature = "certificate-collection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-collection")))]
 pub mod certificate_collection;
 
 /// Operations tagged `CertificateStore`.
 #[cfg(feature = "certificate-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store")))]
 pub mod certificate_store;
 
 /// Operations tagged `CertificateStoreContainer`.
 #[cfg(feature = "certificate-store-container")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-container")))]
 pub mod certificate_store_container;
 
 /// Operations tagged `CertificateStoreType`.
 #[cfg(feature = "certificate-store-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate-store-type")))]
 pub mod certificate_store_type;
 
 /// Operations tagged `ComponentInstallation`.
 #[cfg(feature = "component-installation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "component-installation")))]
 pub mod component_installation;
 
 /// Operations tagged `CustomJobType`.
 #[cfg(feature = "custom-job-type")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom-job-type")))]
 pub mod custom_job_type;
 
 /// Operations tagged `DeniedAlert`.
 #[cfg(feature = "denied-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "denied-alert")))]
 pub mod denied_alert;
 
 /// Operations tagged `Enrollment`.
 #[cfg(feature = "enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment")))]
 pub mod enrollment;
 
 /// Operations tagged `EnrollmentPattern`.
 #[cfg(feature = "enrollment-pattern")]
+#[cfg_attr(docsrs, doc(cfg(feature = "enrollment-pattern")))]
 pub mod enrollment_pattern;
 
 /// Operations tagged `EventHandlerRegistration`.
 #[cfg(feature = "event-handler-registration")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event-handler-registration")))]
 pub mod event_handler_registration;
 
 /// Operations tagged `ExpirationAlert`.
 #[cfg(feature = "expiration-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expiration-alert")))]
 pub mod expiration_alert;
 
 /// Operations tagged `Extensions`.
 #[cfg(feature = "extensions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "extensions")))]
 pub mod extensions;
 
 /// Operations tagged `IdentityProvider`.
 #[cfg(feature = "identity-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "identity-provider")))]
 pub mod identity_provider;
 
 /// Operations tagged `IssuedAlert`.
 #[cfg(feature = "issued-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issued-alert")))]
 pub mod issued_alert;
 
 /// Operations tagged `Key`.
 #[cfg(feature = "key")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key")))]
 pub mod key;
 
 /// Operations tagged `KeyRotationAlert`.
 #[cfg(feature = "key-rotation-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "key-rotation-alert")))]
 pub mod key_rotation_alert;
 
 /// Operations tagged `License`.
 #[cfg(feature = "license")]
+#[cfg_attr(docsrs, doc(cfg(feature = "license")))]
 pub mod license;
 
 /// Operations tagged `Logon`.
 #[cfg(feature = "logon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logon")))]
 pub mod logon;
 
 /// Operations tagged `MacEnrollment`.
 #[cfg(feature = "mac-enrollment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mac-enrollment")))]
 pub mod mac_enrollment;
 
 /// Operations tagged `MetadataField`.
 #[cfg(feature = "metadata-field")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metadata-field")))]
 pub mod metadata_field;
 
 /// Operations tagged `Monitoring`.
 #[cfg(feature = "monitoring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 pub mod monitoring;
 
 /// Operations tagged `OrchestratorJob`.
 #[cfg(feature = "orchestrator-job")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 pub mod orchestrator_job;
 
 /// Operations tagged `PAMLocalEntries`.
 #[cfg(feature = "pam-local-entries")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
 pub mod pam_local_entries;
 
 /// Operations tagged `PAMProvider`.
 #[cfg(feature = "pam-provider")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 pub mod pam_provider;
 
 /// Operations tagged `PendingAlert`.
 #[cfg(feature = "pending-alert")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 pub mod pending_alert;
 
 /// Operations tagged `PermissionSet`.
 #[cfg(feature = "permission-set")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 pub mod permission_set;
 
 /// Operations tagged `Permissions`.
 #[cfg(feature = "permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "permissions")))]
 pub mod permissions;
 
 /// Operations tagged `Reports`.
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 pub mod reports;
 
 /// Operations tagged `SMTP`.
 #[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 pub mod smtp;
 
 /// Operations tagged `Scheduling`.
 #[cfg(feature = "scheduling")]
+#[cfg_attr(docsrs, doc(cfg(feature = "scheduling")))]
 pub mod scheduling;
 
 /// Operations tagged `Security`.
 #[cfg(feature = "security")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 pub mod security;
 
 /// Operations tagged `SecurityClaims`.
 #[cfg(feature = "security-claims")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
 pub mod security_claims;
 
 /// Operations tagged `SecurityRolePermissions`.
 #[cfg(feature = "security-role-permissions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 pub mod security_role_permissions;
 
 /// Operations tagged `SecurityRoles`.
 #[cfg(feature = "security-roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 pub mod security_roles;
 
 /// Operations tagged `Server`.
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod server;
 
 /// Operations tagged `ServerGroup`.
 #[cfg(feature = "server-group")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 pub mod server_group;
 
 /// Operations tagged `ServiceAccount`.
 #[cfg(feature = "service-account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 pub mod service_account;
 
 /// Operations tagged `Ssl`.
 #[cfg(feature = "ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 pub mod ssl;
 
 /// Operations tagged `Status`.
 #[cfg(feature = "status")]
+#[cfg_attr(docsrs, doc(cfg(feature = "status")))]
 pub mod status;
 
 /// Operations tagged `Template`.
 #[cfg(feature = "template")]
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 pub mod template;
 
 /// Operations tagged `User`.
 #[cfg(feature = "user")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
 pub mod user;
 
 /// Operations tagged `Workflow`.
 #[cfg(feature = "workflow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 pub mod workflow;
 
 /// Operations tagged `WorkflowDefinition`.
 #[cfg(feature = "workflow-definition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 pub mod workflow_definition;
 
 /// Operations tagged `WorkflowInstance`.
 #[cfg(feature = "workflow-instance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 pub mod workflow_instance;

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "monitoring")))]
 impl crate::Client {
     /// Resolve the Certificate authority given
     ///
     /// `POST /Monitoring/ResolveOCSP`, API version `1.0`.
+    ///
+    /// Area `Monitoring`: compiled with the cargo feature `monitoring` (on by default, through `all-areas`).
     pub fn post_monitoring_resolve_ocsp(
         &self,
         body: crate::types::OcspParametersRequest,
@@ -21,6 +24,8 @@ impl crate::Client {
     /// Gets all revocation monitoring endpoints according to the provided filter and output parameters
     ///
     /// `GET /Monitoring/Revocation`, API version `1.0`.
+    ///
+    /// Area `Monitoring`: compiled with the cargo feature `monitoring` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetMonitoringRevocation`](crate::operations::monitoring::GetMonitoringRevocation); `.send().await` makes the request.
     pub fn get_monitoring_revocation(&self) -> GetMonitoringRevocation<'_> {
@@ -39,6 +44,8 @@ impl crate::Client {
     ///
     /// `POST /Monitoring/Revocation`, API version `1.0`.
     ///
+    /// Area `Monitoring`: compiled with the cargo feature `monitoring` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`PostMonitoringRevocation`](crate::operations::monitoring::PostMonitoringRevocation); `.send().await` makes the request.
     pub fn post_monitoring_revocation(
         &self,
@@ -56,6 +63,8 @@ impl crate::Client {
     ///
     /// `PUT /Monitoring/Revocation`, API version `1.0`.
     ///
+    /// Area `Monitoring`: compiled with the cargo feature `monitoring` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`PutMonitoringRevocation`](crate::operations::monitoring::PutMonitoringRevocation); `.send().await` makes the request.
     pub fn put_monitoring_revocation(
         &self,
@@ -72,6 +81,8 @@ impl crate::Client {
     /// Validates the connection info for the CRL provided by the model.
     ///
     /// `POST /Monitoring/Revocation/CRL/Test`, API version `1.0`.
+    ///
+    /// Area `Monitoring`: compiled with the cargo feature `monitoring` (on by default, through `all-areas`).
     pub fn post_monitoring_revocation_crl_test(
         &self,
         body: crate::types::CrlTestRequest,
@@ -86,6 +97,8 @@ impl crate::Client {
     /// Validates the connection info for the OCSP endpoint provided by the model.
     ///
     /// `POST /Monitoring/Revocation/OCSP/Test`, API version `1.0`.
+    ///
+    /// Area `Monitoring`: compiled with the cargo feature `monitoring` (on by default, through `all-areas`).
     pub fn post_monitoring_revocation_ocsp_test(
         &self,
         body: crate::types::OcspTestRequest,
@@ -100,6 +113,8 @@ impl crate::Client {
     /// Edit a revocation monitoring's schedule.
     ///
     /// `PUT /Monitoring/Revocation/Schedule`, API version `1.0`.
+    ///
+    /// Area `Monitoring`: compiled with the cargo feature `monitoring` (on by default, through `all-areas`).
     pub fn put_monitoring_revocation_schedule(
         &self,
         body: crate::types::RevocationMonitoringUpdateScheduleRequest,
@@ -114,6 +129,8 @@ impl crate::Client {
     /// Test Alert
     ///
     /// `POST /Monitoring/Revocation/Test`, API version `1.0`.
+    ///
+    /// Area `Monitoring`: compiled with the cargo feature `monitoring` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn post_monitoring_revocation_test(
         &self,
@@ -129,6 +146,8 @@ impl crate::Client {
     /// Test All Alerts
     ///
     /// `POST /Monitoring/Revocation/TestAll`, API version `1.0`.
+    ///
+    /// Area `Monitoring`: compiled with the cargo feature `monitoring` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn post_monitoring_revocation_test_all(
         &self,
@@ -144,6 +163,8 @@ impl crate::Client {
     /// Delete a revocation monitoring endpoint
     ///
     /// `DELETE /Monitoring/Revocation/{id}`, API version `1.0`.
+    ///
+    /// Area `Monitoring`: compiled with the cargo feature `monitoring` (on by default, through `all-areas`).
     pub fn delete_monitoring_revocation_by_id(
         &self,
         id: i32,
@@ -158,6 +179,8 @@ impl crate::Client {
     /// Get a revocation monitoring endpoint
     ///
     /// `GET /Monitoring/Revocation/{id}`, API version `1.0`.
+    ///
+    /// Area `Monitoring`: compiled with the cargo feature `monitoring` (on by default, through `all-areas`).
     pub fn get_monitoring_revocation_by_id(
         &self,
         id: i32,

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "orchestrator-job")))]
 impl crate::Client {
     /// Acknowledges orchestrator jobs based on the provided information
     ///
     /// `POST /OrchestratorJobs/Acknowledge`, API version `1.0`.
+    ///
+    /// Area `OrchestratorJob`: compiled with the cargo feature `orchestrator-job` (on by default, through `all-areas`).
     pub fn post_orchestrator_jobs_acknowledge(
         &self,
         body: crate::types::AcknowledgeJobRequest,
@@ -21,6 +24,8 @@ impl crate::Client {
     /// Schedules a job for a custom JobType on the agent using the provided information
     ///
     /// `POST /OrchestratorJobs/Custom`, API version `1.0`.
+    ///
+    /// Area `OrchestratorJob`: compiled with the cargo feature `orchestrator-job` (on by default, through `all-areas`).
     pub fn post_orchestrator_jobs_custom(
         &self,
         body: crate::types::ScheduleJobRequest,
@@ -35,6 +40,8 @@ impl crate::Client {
     /// Schedules the same job for a custom JobType on the specified agents using the provided information
     ///
     /// `POST /OrchestratorJobs/Custom/Bulk`, API version `1.0`.
+    ///
+    /// Area `OrchestratorJob`: compiled with the cargo feature `orchestrator-job` (on by default, through `all-areas`).
     pub fn post_orchestrator_jobs_custom_bulk(
         &self,
         body: crate::types::ScheduleBulkJobRequest,
@@ -49,6 +56,8 @@ impl crate::Client {
     /// Returns all histories of an orchestrator job according to the provided filter and output parameters
     ///
     /// `GET /OrchestratorJobs/JobHistory`, API version `1.0`.
+    ///
+    /// Area `OrchestratorJob`: compiled with the cargo feature `orchestrator-job` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetOrchestratorJobsJobHistory`](crate::operations::orchestrator_job::GetOrchestratorJobsJobHistory); `.send().await` makes the request.
     pub fn get_orchestrator_jobs_job_history(
@@ -68,6 +77,8 @@ impl crate::Client {
     /// Retrieves the results of a custom job using the provided information
     ///
     /// `GET /OrchestratorJobs/JobStatus/Data`, API version `1.0`.
+    ///
+    /// Area `OrchestratorJob`: compiled with the cargo feature `orchestrator-job` (on by default, through `all-areas`).
     pub fn get_orchestrator_jobs_job_status_data(
         &self,
         job_history_id: i64,
@@ -82,6 +93,8 @@ impl crate::Client {
     /// Reschedules orchestrator jobs based on the provided information
     ///
     /// `POST /OrchestratorJobs/Reschedule`, API version `1.0`.
+    ///
+    /// Area `OrchestratorJob`: compiled with the cargo feature `orchestrator-job` (on by default, through `all-areas`).
     pub fn post_orchestrator_jobs_reschedule(
         &self,
         body: crate::types::RescheduleJobRequest,
@@ -96,6 +109,8 @@ impl crate::Client {
     /// Returns all scheduled orchestrator jobs according to the provided filter and output parameters
     ///
     /// `GET /OrchestratorJobs/ScheduledJobs`, API version `1.0`.
+    ///
+    /// Area `OrchestratorJob`: compiled with the cargo feature `orchestrator-job` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetOrchestratorJobsScheduledJobs`](crate::operations::orchestrator_job::GetOrchestratorJobsScheduledJobs); `.send().await` makes the request.
     pub fn get_orchestrator_jobs_scheduled_jobs(
@@ -115,6 +130,8 @@ impl crate::Client {
     /// Unschedules orchestrator jobs based on the provided information
     ///
     /// `POST /OrchestratorJobs/Unschedule`, API version `1.0`.
+    ///
+    /// Area `OrchestratorJob`: compiled with the cargo feature `orchestrator-job` (on by default, through `all-areas`).
     pub fn post_orchestrator_jobs_unschedule(
         &self,
         body: crate::types::UnscheduleJobRequest,

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-local-entries")))]
 impl crate::Client {
     /// Deletes a local PAM entry
     ///
     /// `DELETE /PamProviders/Local/{providerId}/Entries`, API version `1.0`.
+    ///
+    /// Area `PAMLocalEntries`: compiled with the cargo feature `pam-local-entries` (on by default, through `all-areas`).
     pub fn delete_pam_providers_local_by_provider_id_entries(
         &self,
         provider_id: i32,
@@ -23,6 +26,8 @@ impl crate::Client {
     /// Returns local PAM entries for the given PAM provider according to the provided filter and output parameters
     ///
     /// `GET /PamProviders/Local/{providerId}/Entries`, API version `1.0`.
+    ///
+    /// Area `PAMLocalEntries`: compiled with the cargo feature `pam-local-entries` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetPamProvidersLocalByProviderIdEntries`](crate::operations::pam_local_entries::GetPamProvidersLocalByProviderIdEntries); `.send().await` makes the request.
     pub fn get_pam_providers_local_by_provider_id_entries(
@@ -44,6 +49,8 @@ impl crate::Client {
     /// Creates a new local PAM entry with the associated properties
     ///
     /// `POST /PamProviders/Local/{providerId}/Entries`, API version `1.0`.
+    ///
+    /// Area `PAMLocalEntries`: compiled with the cargo feature `pam-local-entries` (on by default, through `all-areas`).
     pub fn post_pam_providers_local_by_provider_id_entries(
         &self,
         provider_id: i32,
@@ -60,6 +67,8 @@ impl crate::Client {
     /// Updates local PAM entry with the associated properties
     ///
     /// `PUT /PamProviders/Local/{providerId}/Entries`, API version `1.0`.
+    ///
+    /// Area `PAMLocalEntries`: compiled with the cargo feature `pam-local-entries` (on by default, through `all-areas`).
     pub fn put_pam_providers_local_by_provider_id_entries(
         &self,
         provider_id: i32,

@@ -3,6 +3,7 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "pam-provider")))]
 impl crate::Client {
     /// Returns all PAM providers according to the provided filter and output parameters
     ///
@@ -13,6 +14,8 @@ impl crate::Client {
     /// | 2                  | secret                    |
     ///
     /// `GET /PamProviders`, API version `1.0`.
+    ///
+    /// Area `PAMProvider`: compiled with the cargo feature `pam-provider` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_pam_providers_v2`](crate::Client::get_pam_providers_v2) (`2`).
     ///
     /// Optional parameters are set on the returned [`GetPamProviders`](crate::operations::pam_provider::GetPamProviders); `.send().await` makes the request.
@@ -37,6 +40,8 @@ impl crate::Client {
     /// | 2                  | secret                    |
     ///
     /// `GET /PamProviders`, API version `2`.
+    ///
+    /// Area `PAMProvider`: compiled with the cargo feature `pam-provider` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_pam_providers`](crate::Client::get_pam_providers) (`1.0`).
     ///
     /// Optional parameters are set on the returned [`GetPamProvidersV2`](crate::operations::pam_provider::GetPamProvidersV2); `.send().await` makes the request.
@@ -61,6 +66,8 @@ impl crate::Client {
     /// | 2                  | secret                    |
     ///
     /// `POST /PamProviders`, API version `1.0`.
+    ///
+    /// Area `PAMProvider`: compiled with the cargo feature `pam-provider` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`post_pam_providers_v2`](crate::Client::post_pam_providers_v2) (`2`).
     pub fn post_pam_providers(
         &self,
@@ -82,6 +89,8 @@ impl crate::Client {
     /// | 2                  | secret                    |
     ///
     /// `POST /PamProviders`, API version `2`.
+    ///
+    /// Area `PAMProvider`: compiled with the cargo feature `pam-provider` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`post_pam_providers`](crate::Client::post_pam_providers) (`1.0`).
     pub fn post_pam_providers_v2(
         &self,
@@ -103,6 +112,8 @@ impl crate::Client {
     /// | 2                  | secret                    |
     ///
     /// `PUT /PamProviders`, API version `1.0`.
+    ///
+    /// Area `PAMProvider`: compiled with the cargo feature `pam-provider` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`put_pam_providers_v2`](crate::Client::put_pam_providers_v2) (`2`).
     pub fn put_pam_providers(
         &self,
@@ -124,6 +135,8 @@ impl crate::Client {
     /// | 2                  | secret                    |
     ///
     /// `PUT /PamProviders`, API version `2`.
+    ///
+    /// Area `PAMProvider`: compiled with the cargo feature `pam-provider` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`put_pam_providers`](crate::Client::put_pam_providers) (`1.0`).
     pub fn put_pam_providers_v2(
         &self,
@@ -145,6 +158,8 @@ impl crate::Client {
     /// | 2                  | secret                    |
     ///
     /// `GET /PamProviders/Types`, API version `1.0`.
+    ///
+    /// Area `PAMProvider`: compiled with the cargo feature `pam-provider` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_pam_providers_types_v2`](crate::Client::get_pam_providers_types_v2) (`2`).
     pub fn get_pam_providers_types(&self) -> GetPamProvidersTypes<'_> {
         GetPamProvidersTypes {
@@ -162,6 +177,8 @@ impl crate::Client {
     /// | 2                  | secret                    |
     ///
     /// `GET /PamProviders/Types`, API version `2`.
+    ///
+    /// Area `PAMProvider`: compiled with the cargo feature `pam-provider` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_pam_providers_types`](crate::Client::get_pam_providers_types) (`1.0`).
     pub fn get_pam_providers_types_v2(&self) -> GetPamProvidersTypesV2<'_> {
         GetPamProvidersTypesV2 {
@@ -179,6 +196,8 @@ impl crate::Client {
     /// | 2                  | secret                    |
     ///
     /// `POST /PamProviders/Types`, API version `1.0`.
+    ///
+    /// Area `PAMProvider`: compiled with the cargo feature `pam-provider` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`post_pam_providers_types_v2`](crate::Client::post_pam_providers_types_v2) (`2`).
     pub fn post_pam_providers_types(
         &self,
@@ -200,6 +219,8 @@ impl crate::Client {
     /// | 2                  | secret                    |
     ///
     /// `POST /PamProviders/Types`, API version `2`.
+    ///
+    /// Area `PAMProvider`: compiled with the cargo feature `pam-provider` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`post_pam_providers_types`](crate::Client::post_pam_providers_types) (`1.0`).
     pub fn post_pam_providers_types_v2(
         &self,
@@ -220,6 +241,8 @@ impl crate::Client {
     /// | CyberArk           | string                    |
     ///
     /// `DELETE /PamProviders/Types/{id}`, API version `1.0`.
+    ///
+    /// Area `PAMProvider`: compiled with the cargo feature `pam-provider` (on by default, through `all-areas`).
     pub fn delete_pam_providers_types_by_id(
         &self,
         id: uuid::Uuid,
@@ -240,6 +263,8 @@ impl crate::Client {
     /// | 2                  | secret                    |
     ///
     /// `GET /PamProviders/Types/{id}`, API version `2`.
+    ///
+    /// Area `PAMProvider`: compiled with the cargo feature `pam-provider` (on by default, through `all-areas`).
     pub fn get_pam_providers_types_by_id_v2(
         &self,
         id: i32,
@@ -254,6 +279,8 @@ impl crate::Client {
     /// Deletes a PAM Provider
     ///
     /// `DELETE /PamProviders/{id}`, API version `1.0`.
+    ///
+    /// Area `PAMProvider`: compiled with the cargo feature `pam-provider` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`delete_pam_providers_by_id_v2`](crate::Client::delete_pam_providers_by_id_v2) (`2`).
     pub fn delete_pam_providers_by_id(&self, id: i32) -> DeletePamProvidersById<'_> {
         DeletePamProvidersById {
@@ -266,6 +293,8 @@ impl crate::Client {
     /// Deletes a PAM Provider
     ///
     /// `DELETE /PamProviders/{id}`, API version `2`.
+    ///
+    /// Area `PAMProvider`: compiled with the cargo feature `pam-provider` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`delete_pam_providers_by_id`](crate::Client::delete_pam_providers_by_id) (`1.0`).
     pub fn delete_pam_providers_by_id_v2(
         &self,
@@ -287,6 +316,8 @@ impl crate::Client {
     /// | 2                  | secret                    |
     ///
     /// `GET /PamProviders/{id}`, API version `1.0`.
+    ///
+    /// Area `PAMProvider`: compiled with the cargo feature `pam-provider` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_pam_providers_by_id_v2`](crate::Client::get_pam_providers_by_id_v2) (`2`).
     pub fn get_pam_providers_by_id(&self, id: i32) -> GetPamProvidersById<'_> {
         GetPamProvidersById {
@@ -305,6 +336,8 @@ impl crate::Client {
     /// | 2                  | secret                    |
     ///
     /// `GET /PamProviders/{id}`, API version `2`.
+    ///
+    /// Area `PAMProvider`: compiled with the cargo feature `pam-provider` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_pam_providers_by_id`](crate::Client::get_pam_providers_by_id) (`1.0`).
     pub fn get_pam_providers_by_id_v2(&self, id: i32) -> GetPamProvidersByIdV2<'_> {
         GetPamProvidersByIdV2 {

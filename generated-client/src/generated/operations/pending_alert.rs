@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "pending-alert")))]
 impl crate::Client {
     /// Gets all pending alerts according to the provided filter and output parameters
     ///
     /// `GET /Alerts/Pending`, API version `1.0`.
+    ///
+    /// Area `PendingAlert`: compiled with the cargo feature `pending-alert` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetAlertsPending`](crate::operations::pending_alert::GetAlertsPending); `.send().await` makes the request.
     pub fn get_alerts_pending(&self) -> GetAlertsPending<'_> {
@@ -24,6 +27,8 @@ impl crate::Client {
     /// Add a pending alert
     ///
     /// `POST /Alerts/Pending`, API version `1.0`.
+    ///
+    /// Area `PendingAlert`: compiled with the cargo feature `pending-alert` (on by default, through `all-areas`).
     pub fn post_alerts_pending(
         &self,
         body: crate::types::PendingAlertCreationRequest,
@@ -38,6 +43,8 @@ impl crate::Client {
     /// Edit a pending alert
     ///
     /// `PUT /Alerts/Pending`, API version `1.0`.
+    ///
+    /// Area `PendingAlert`: compiled with the cargo feature `pending-alert` (on by default, through `all-areas`).
     pub fn put_alerts_pending(
         &self,
         body: crate::types::PendingAlertUpdateRequest,
@@ -52,6 +59,8 @@ impl crate::Client {
     /// Get the schedule for pending alerts
     ///
     /// `GET /Alerts/Pending/Schedule`, API version `1.0`.
+    ///
+    /// Area `PendingAlert`: compiled with the cargo feature `pending-alert` (on by default, through `all-areas`).
     pub fn get_alerts_pending_schedule(&self) -> GetAlertsPendingSchedule<'_> {
         GetAlertsPendingSchedule {
             client: self,
@@ -62,6 +71,8 @@ impl crate::Client {
     /// Edit schedule
     ///
     /// `PUT /Alerts/Pending/Schedule`, API version `1.0`.
+    ///
+    /// Area `PendingAlert`: compiled with the cargo feature `pending-alert` (on by default, through `all-areas`).
     pub fn put_alerts_pending_schedule(
         &self,
         body: crate::types::AlertScheduleRequest,
@@ -76,6 +87,8 @@ impl crate::Client {
     /// Test pending alert. Will send alert emails if SendAlerts is true
     ///
     /// `POST /Alerts/Pending/Test`, API version `1.0`.
+    ///
+    /// Area `PendingAlert`: compiled with the cargo feature `pending-alert` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn post_alerts_pending_test(
         &self,
@@ -91,6 +104,8 @@ impl crate::Client {
     /// Test all pending alerts. Will send alert emails if SendAlerts is true
     ///
     /// `POST /Alerts/Pending/TestAll`, API version `1.0`.
+    ///
+    /// Area `PendingAlert`: compiled with the cargo feature `pending-alert` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn post_alerts_pending_test_all(
         &self,
@@ -106,6 +121,8 @@ impl crate::Client {
     /// Delete a pending alert
     ///
     /// `DELETE /Alerts/Pending/{id}`, API version `1.0`.
+    ///
+    /// Area `PendingAlert`: compiled with the cargo feature `pending-alert` (on by default, through `all-areas`).
     pub fn delete_alerts_pending_by_id(&self, id: i32) -> DeleteAlertsPendingById<'_> {
         DeleteAlertsPendingById {
             client: self,
@@ -117,6 +134,8 @@ impl crate::Client {
     /// Get a pending alert
     ///
     /// `GET /Alerts/Pending/{id}`, API version `1.0`.
+    ///
+    /// Area `PendingAlert`: compiled with the cargo feature `pending-alert` (on by default, through `all-areas`).
     pub fn get_alerts_pending_by_id(&self, id: i32) -> GetAlertsPendingById<'_> {
         GetAlertsPendingById {
             client: self,

@@ -3,11 +3,14 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "permission-set")))]
 impl crate::Client {
     /// Gets all Permission Set(s) in the system if the user has a security role that is assigned to the Global Permission Set and the security role has the Global Security Read permission.
     /// Otherwise, returns only the Permission Sets with the Security Modify permission that are assigned to the user's security role(s).
     ///
     /// `GET /PermissionSets`, API version `1.0`.
+    ///
+    /// Area `PermissionSet`: compiled with the cargo feature `permission-set` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetPermissionSets`](crate::operations::permission_set::GetPermissionSets); `.send().await` makes the request.
     pub fn get_permission_sets(&self) -> GetPermissionSets<'_> {
@@ -25,6 +28,8 @@ impl crate::Client {
     /// Creates a new permission set.
     ///
     /// `POST /PermissionSets`, API version `1.0`.
+    ///
+    /// Area `PermissionSet`: compiled with the cargo feature `permission-set` (on by default, through `all-areas`).
     pub fn post_permission_sets(
         &self,
         body: crate::types::PermissionSetCreateRequest,
@@ -38,6 +43,8 @@ impl crate::Client {
 
     ///
     /// `PUT /PermissionSets`, API version `1.0`.
+    ///
+    /// Area `PermissionSet`: compiled with the cargo feature `permission-set` (on by default, through `all-areas`).
     pub fn put_permission_sets(
         &self,
         body: crate::types::PermissionSetUpdateRequest,
@@ -51,6 +58,8 @@ impl crate::Client {
 
     ///
     /// `GET /PermissionSets/My`, API version `1.0`.
+    ///
+    /// Area `PermissionSet`: compiled with the cargo feature `permission-set` (on by default, through `all-areas`).
     pub fn get_permission_sets_my(
         &self,
         access_control_string: impl Into<String>,
@@ -65,6 +74,8 @@ impl crate::Client {
     /// Deletes a permission set.
     ///
     /// `DELETE /PermissionSets/{id}`, API version `1.0`.
+    ///
+    /// Area `PermissionSet`: compiled with the cargo feature `permission-set` (on by default, through `all-areas`).
     pub fn delete_permission_sets_by_id(
         &self,
         id: uuid::Uuid,
@@ -80,6 +91,8 @@ impl crate::Client {
     ///
     ///
     /// `GET /PermissionSets/{id}`, API version `1.0`.
+    ///
+    /// Area `PermissionSet`: compiled with the cargo feature `permission-set` (on by default, through `all-areas`).
     pub fn get_permission_sets_by_id(
         &self,
         id: uuid::Uuid,

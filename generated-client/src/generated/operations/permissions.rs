@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "permissions")))]
 impl crate::Client {
     /// Gets all permissions in the system.
     ///
     /// `GET /Permissions`, API version `1.0`.
+    ///
+    /// Area `Permissions`: compiled with the cargo feature `permissions` (on by default, through `all-areas`).
     pub fn get_permissions(&self) -> GetPermissions<'_> {
         GetPermissions {
             client: self,

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 impl crate::Client {
     /// Returns all built-in reports according to the provided filter and output parameters
     ///
     /// `GET /Reports`, API version `1.0`.
+    ///
+    /// Area `Reports`: compiled with the cargo feature `reports` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetReports`](crate::operations::reports::GetReports); `.send().await` makes the request.
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
@@ -25,6 +28,8 @@ impl crate::Client {
     /// Updates a single built-in report that matches the id. Only some fields can be updated.
     ///
     /// `PUT /Reports`, API version `1.0`.
+    ///
+    /// Area `Reports`: compiled with the cargo feature `reports` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn put_reports(&self, body: crate::types::ReportRequestModel) -> PutReports<'_> {
         PutReports {
@@ -37,6 +42,8 @@ impl crate::Client {
     /// Returns all custom reports according to the provided filter and output parameters
     ///
     /// `GET /Reports/Custom`, API version `1.0`.
+    ///
+    /// Area `Reports`: compiled with the cargo feature `reports` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetReportsCustom`](crate::operations::reports::GetReportsCustom); `.send().await` makes the request.
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
@@ -55,6 +62,8 @@ impl crate::Client {
     /// Creates a custom report
     ///
     /// `POST /Reports/Custom`, API version `1.0`.
+    ///
+    /// Area `Reports`: compiled with the cargo feature `reports` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn post_reports_custom(
         &self,
@@ -70,6 +79,8 @@ impl crate::Client {
     /// Updates a custom report that matches the id
     ///
     /// `PUT /Reports/Custom`, API version `1.0`.
+    ///
+    /// Area `Reports`: compiled with the cargo feature `reports` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn put_reports_custom(
         &self,
@@ -85,6 +96,8 @@ impl crate::Client {
     /// Delete custom report that matches the id
     ///
     /// `DELETE /Reports/Custom/{id}`, API version `1.0`.
+    ///
+    /// Area `Reports`: compiled with the cargo feature `reports` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn delete_reports_custom_by_id(&self, id: i32) -> DeleteReportsCustomById<'_> {
         DeleteReportsCustomById {
@@ -97,6 +110,8 @@ impl crate::Client {
     /// Returns a single custom report that matches the id
     ///
     /// `GET /Reports/Custom/{id}`, API version `1.0`.
+    ///
+    /// Area `Reports`: compiled with the cargo feature `reports` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_reports_custom_by_id(&self, id: i32) -> GetReportsCustomById<'_> {
         GetReportsCustomById {
@@ -109,6 +124,8 @@ impl crate::Client {
     /// Delete a built-in report's schedule that matches the id of the schedule.
     ///
     /// `DELETE /Reports/Schedules/{id}`, API version `1.0`.
+    ///
+    /// Area `Reports`: compiled with the cargo feature `reports` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn delete_reports_schedules_by_id(
         &self,
@@ -124,6 +141,8 @@ impl crate::Client {
     /// Get a built-in report's schedule that matches the id of the schedule.
     ///
     /// `GET /Reports/Schedules/{id}`, API version `1.0`.
+    ///
+    /// Area `Reports`: compiled with the cargo feature `reports` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_reports_schedules_by_id(&self, id: i32) -> GetReportsSchedulesById<'_> {
         GetReportsSchedulesById {
@@ -136,6 +155,8 @@ impl crate::Client {
     /// Returns a single built-in report that matches the id
     ///
     /// `GET /Reports/{id}`, API version `1.0`.
+    ///
+    /// Area `Reports`: compiled with the cargo feature `reports` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_reports_by_id(&self, id: i32) -> GetReportsById<'_> {
         GetReportsById {
@@ -148,6 +169,8 @@ impl crate::Client {
     /// Get a built-in report's parameters that matches the id of the report.
     ///
     /// `GET /Reports/{id}/Parameters`, API version `1.0`.
+    ///
+    /// Area `Reports`: compiled with the cargo feature `reports` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_reports_by_id_parameters(&self, id: i32) -> GetReportsByIdParameters<'_> {
         GetReportsByIdParameters {
@@ -160,6 +183,8 @@ impl crate::Client {
     /// Update a built-in report's parameters that matches the id of the report.
     ///
     /// `PUT /Reports/{id}/Parameters`, API version `1.0`.
+    ///
+    /// Area `Reports`: compiled with the cargo feature `reports` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn put_reports_by_id_parameters(
         &self,
@@ -178,6 +203,8 @@ impl crate::Client {
     ///
     /// `GET /Reports/{id}/Schedules`, API version `1.0`.
     ///
+    /// Area `Reports`: compiled with the cargo feature `reports` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`GetReportsByIdSchedules`](crate::operations::reports::GetReportsByIdSchedules); `.send().await` makes the request.
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_reports_by_id_schedules(&self, id: i32) -> GetReportsByIdSchedules<'_> {
@@ -195,6 +222,8 @@ impl crate::Client {
     /// Create a built-in report's schedule that matches the id of the report.
     ///
     /// `POST /Reports/{id}/Schedules`, API version `1.0`.
+    ///
+    /// Area `Reports`: compiled with the cargo feature `reports` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn post_reports_by_id_schedules(
         &self,
@@ -212,6 +241,8 @@ impl crate::Client {
     /// Update a built-in report's schedule that matches the id of the report.
     ///
     /// `PUT /Reports/{id}/Schedules`, API version `1.0`.
+    ///
+    /// Area `Reports`: compiled with the cargo feature `reports` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn put_reports_by_id_schedules(
         &self,

@@ -3,9 +3,12 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "scheduling")))]
 impl crate::Client {
     ///
     /// `POST /Scheduling`, API version `1.0`.
+    ///
+    /// Area `Scheduling`: compiled with the cargo feature `scheduling` (on by default, through `all-areas`).
     pub fn post_scheduling(
         &self,
         body: crate::types::ScheduledTaskRequest,

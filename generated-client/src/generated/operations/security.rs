@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "security")))]
 impl crate::Client {
     /// Returns all the permissions of an application through the id
     ///
     /// `GET /Security/Applications/{id}/Roles`, API version `1.0`.
+    ///
+    /// Area `Security`: compiled with the cargo feature `security` (on by default, through `all-areas`).
     pub fn get_security_applications_by_id_roles(
         &self,
         id: i32,
@@ -21,6 +24,8 @@ impl crate::Client {
     /// Edit an application's permissions. Reminder: Name field should be left blank.
     ///
     /// `POST /Security/Applications/{id}/Roles`, API version `1.0`.
+    ///
+    /// Area `Security`: compiled with the cargo feature `security` (on by default, through `all-areas`).
     pub fn post_security_applications_by_id_roles(
         &self,
         id: i32,
@@ -37,6 +42,8 @@ impl crate::Client {
     /// Gets a list of applicable security permissions for certificate collection
     ///
     /// `GET /Security/Audit/Collections/{id}`, API version `1.0`.
+    ///
+    /// Area `Security`: compiled with the cargo feature `security` (on by default, through `all-areas`).
     pub fn get_security_audit_collections_by_id(
         &self,
         id: i32,
@@ -51,6 +58,8 @@ impl crate::Client {
     /// Returns all the permissions of a certificate store container through the id
     ///
     /// `GET /Security/Containers/{id}/Roles`, API version `1.0`.
+    ///
+    /// Area `Security`: compiled with the cargo feature `security` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_security_containers_by_id_roles(
         &self,
@@ -66,6 +75,8 @@ impl crate::Client {
     /// Edit a certificate store container's permissions. Reminder: Name field should be left blank.
     ///
     /// `POST /Security/Containers/{id}/Roles`, API version `1.0`.
+    ///
+    /// Area `Security`: compiled with the cargo feature `security` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn post_security_containers_by_id_roles(
         &self,
@@ -84,6 +95,8 @@ impl crate::Client {
     ///
     /// `GET /Security/Identities`, API version `1.0`.
     ///
+    /// Area `Security`: compiled with the cargo feature `security` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`GetSecurityIdentities`](crate::operations::security::GetSecurityIdentities); `.send().await` makes the request.
     pub fn get_security_identities(&self) -> GetSecurityIdentities<'_> {
         GetSecurityIdentities {
@@ -100,6 +113,8 @@ impl crate::Client {
     /// Adds a new security identity to the system.
     ///
     /// `POST /Security/Identities`, API version `1.0`.
+    ///
+    /// Area `Security`: compiled with the cargo feature `security` (on by default, through `all-areas`).
     pub fn post_security_identities(
         &self,
         body: crate::types::SecurityIdentityRequest,
@@ -115,6 +130,8 @@ impl crate::Client {
     ///
     /// `GET /Security/Identities/Lookup`, API version `1.0`.
     ///
+    /// Area `Security`: compiled with the cargo feature `security` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`GetSecurityIdentitiesLookup`](crate::operations::security::GetSecurityIdentitiesLookup); `.send().await` makes the request.
     pub fn get_security_identities_lookup(&self) -> GetSecurityIdentitiesLookup<'_> {
         GetSecurityIdentitiesLookup {
@@ -127,6 +144,8 @@ impl crate::Client {
     /// Deletes the security identity whose ID is provided.
     ///
     /// `DELETE /Security/Identities/{id}`, API version `1.0`.
+    ///
+    /// Area `Security`: compiled with the cargo feature `security` (on by default, through `all-areas`).
     pub fn delete_security_identities_by_id(
         &self,
         id: i32,
@@ -141,6 +160,8 @@ impl crate::Client {
     /// Gets an object representing the permissions of the identity associated with the provided identifier.
     ///
     /// `GET /Security/Identities/{id}`, API version `1.0`.
+    ///
+    /// Area `Security`: compiled with the cargo feature `security` (on by default, through `all-areas`).
     pub fn get_security_identities_by_id(
         &self,
         id: i32,
@@ -155,6 +176,8 @@ impl crate::Client {
     /// Looks at all the roles and global permissions for the user and returns them.
     ///
     /// `GET /Security/My`, API version `1.0`.
+    ///
+    /// Area `Security`: compiled with the cargo feature `security` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_security_my(&self) -> GetSecurityMy<'_> {
         GetSecurityMy {
@@ -166,6 +189,8 @@ impl crate::Client {
     /// Retrieves all permissions for the requesting user.
     ///
     /// `GET /Security/My/Permissions`, API version `1.0`.
+    ///
+    /// Area `Security`: compiled with the cargo feature `security` (on by default, through `all-areas`).
     pub fn get_security_my_permissions(&self) -> GetSecurityMyPermissions<'_> {
         GetSecurityMyPermissions {
             client: self,

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "security-claims")))]
 impl crate::Client {
     /// Returns all claim definitions according to the provided filter and output parameters.
     ///
     /// `GET /Security/Claims`, API version `1.0`.
+    ///
+    /// Area `SecurityClaims`: compiled with the cargo feature `security-claims` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetSecurityClaims`](crate::operations::security_claims::GetSecurityClaims); `.send().await` makes the request.
     pub fn get_security_claims(&self) -> GetSecurityClaims<'_> {
@@ -24,6 +27,8 @@ impl crate::Client {
     /// Adds a new claim definition to the system.
     ///
     /// `POST /Security/Claims`, API version `1.0`.
+    ///
+    /// Area `SecurityClaims`: compiled with the cargo feature `security-claims` (on by default, through `all-areas`).
     pub fn post_security_claims(
         &self,
         body: crate::types::RoleClaimDefinitionCreationRequest,
@@ -38,6 +43,8 @@ impl crate::Client {
     /// Updates an existing claim definition.
     ///
     /// `PUT /Security/Claims`, API version `1.0`.
+    ///
+    /// Area `SecurityClaims`: compiled with the cargo feature `security-claims` (on by default, through `all-areas`).
     pub fn put_security_claims(
         &self,
         body: crate::types::RoleClaimDefinitionUpdateRequest,
@@ -52,6 +59,8 @@ impl crate::Client {
     /// Returns a list of roles granted by the claim with the provided id.
     ///
     /// `GET /Security/Claims/Roles`, API version `1.0`.
+    ///
+    /// Area `SecurityClaims`: compiled with the cargo feature `security-claims` (on by default, through `all-areas`).
     pub fn get_security_claims_roles(
         &self,
         claim_type: crate::types::ClaimType,
@@ -70,6 +79,8 @@ impl crate::Client {
     /// Removes a claim definition from the system.
     ///
     /// `DELETE /Security/Claims/{id}`, API version `1.0`.
+    ///
+    /// Area `SecurityClaims`: compiled with the cargo feature `security-claims` (on by default, through `all-areas`).
     pub fn delete_security_claims_by_id(&self, id: i32) -> DeleteSecurityClaimsById<'_> {
         DeleteSecurityClaimsById {
             client: self,
@@ -81,6 +92,8 @@ impl crate::Client {
     /// Returns a single claim definition that matches the id.
     ///
     /// `GET /Security/Claims/{id}`, API version `1.0`.
+    ///
+    /// Area `SecurityClaims`: compiled with the cargo feature `security-claims` (on by default, through `all-areas`).
     pub fn get_security_claims_by_id(&self, id: i32) -> GetSecurityClaimsById<'_> {
         GetSecurityClaimsById {
             client: self,

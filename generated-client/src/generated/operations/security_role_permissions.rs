@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "security-role-permissions")))]
 impl crate::Client {
     /// Returns all permissions associated with the security role that matches the id.
     ///
     /// `GET /Security/Roles/{id}/Permissions`, API version `1.0`.
+    ///
+    /// Area `SecurityRolePermissions`: compiled with the cargo feature `security-role-permissions` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_security_roles_by_id_permissions(
         &self,
@@ -22,6 +25,8 @@ impl crate::Client {
     /// Returns all collection permissions associated with the security role that matches the id.
     ///
     /// `GET /Security/Roles/{id}/Permissions/Collections`, API version `1.0`.
+    ///
+    /// Area `SecurityRolePermissions`: compiled with the cargo feature `security-role-permissions` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_security_roles_by_id_permissions_collections(
         &self,
@@ -46,6 +51,8 @@ impl crate::Client {
     /// | Delete        | Delete                    |
     ///
     /// `POST /Security/Roles/{id}/Permissions/Collections`, API version `1.0`.
+    ///
+    /// Area `SecurityRolePermissions`: compiled with the cargo feature `security-role-permissions` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn post_security_roles_by_id_permissions_collections(
         &self,
@@ -72,6 +79,8 @@ impl crate::Client {
     /// | Delete        | Delete                    |
     ///
     /// `PUT /Security/Roles/{id}/Permissions/Collections`, API version `1.0`.
+    ///
+    /// Area `SecurityRolePermissions`: compiled with the cargo feature `security-role-permissions` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn put_security_roles_by_id_permissions_collections(
         &self,
@@ -89,6 +98,8 @@ impl crate::Client {
     /// Returns all container permissions associated with the security role that matches the id.
     ///
     /// `GET /Security/Roles/{id}/Permissions/Containers`, API version `1.0`.
+    ///
+    /// Area `SecurityRolePermissions`: compiled with the cargo feature `security-role-permissions` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_security_roles_by_id_permissions_containers(
         &self,
@@ -115,6 +126,8 @@ impl crate::Client {
     /// | ChangeOwner   | Read                  |
     ///
     /// `POST /Security/Roles/{id}/Permissions/Containers`, API version `1.0`.
+    ///
+    /// Area `SecurityRolePermissions`: compiled with the cargo feature `security-role-permissions` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn post_security_roles_by_id_permissions_containers(
         &self,
@@ -143,6 +156,8 @@ impl crate::Client {
     /// | ChangeOwner   | Read                  |
     ///
     /// `PUT /Security/Roles/{id}/Permissions/Containers`, API version `1.0`.
+    ///
+    /// Area `SecurityRolePermissions`: compiled with the cargo feature `security-role-permissions` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn put_security_roles_by_id_permissions_containers(
         &self,
@@ -160,6 +175,8 @@ impl crate::Client {
     /// Returns all global permissions associated with the security role that matches the id.
     ///
     /// `GET /Security/Roles/{id}/Permissions/Global`, API version `1.0`.
+    ///
+    /// Area `SecurityRolePermissions`: compiled with the cargo feature `security-role-permissions` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_security_roles_by_id_permissions_global(
         &self,
@@ -241,6 +258,8 @@ impl crate::Client {
     /// | WorkflowManagement            | Manage            |
     ///
     /// `POST /Security/Roles/{id}/Permissions/Global`, API version `1.0`.
+    ///
+    /// Area `SecurityRolePermissions`: compiled with the cargo feature `security-role-permissions` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn post_security_roles_by_id_permissions_global(
         &self,
@@ -324,6 +343,8 @@ impl crate::Client {
     /// | WorkflowManagement            | Manage            |
     ///
     /// `PUT /Security/Roles/{id}/Permissions/Global`, API version `1.0`.
+    ///
+    /// Area `SecurityRolePermissions`: compiled with the cargo feature `security-role-permissions` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn put_security_roles_by_id_permissions_global(
         &self,
@@ -341,6 +362,8 @@ impl crate::Client {
     /// Returns all PAM provider permissions associated with the security role that matches the id.
     ///
     /// `GET /Security/Roles/{id}/Permissions/PamProviders`, API version `1.0`.
+    ///
+    /// Area `SecurityRolePermissions`: compiled with the cargo feature `security-role-permissions` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_security_roles_by_id_permissions_pam_providers(
         &self,
@@ -362,6 +385,8 @@ impl crate::Client {
     /// | Modify        | Read                  |
     ///
     /// `PUT /Security/Roles/{id}/Permissions/PamProviders`, API version `1.0`.
+    ///
+    /// Area `SecurityRolePermissions`: compiled with the cargo feature `security-role-permissions` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn put_security_roles_by_id_permissions_pam_providers(
         &self,

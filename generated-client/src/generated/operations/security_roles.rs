@@ -3,11 +3,14 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "security-roles")))]
 impl crate::Client {
     /// Returns all security roles according to the provided filter and output parameters.
     /// The v1 endpoints for Security Roles will only work against AD Identities.  Please use the v2 endpoints instead.
     ///
     /// `GET /Security/Roles`, API version `1.0`.
+    ///
+    /// Area `SecurityRoles`: compiled with the cargo feature `security-roles` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_security_roles_v2`](crate::Client::get_security_roles_v2) (`2`).
     ///
     /// Optional parameters are set on the returned [`GetSecurityRoles`](crate::operations::security_roles::GetSecurityRoles); `.send().await` makes the request.
@@ -28,6 +31,8 @@ impl crate::Client {
     /// Returns all security roles according to the provided filter and output parameters.
     ///
     /// `GET /Security/Roles`, API version `2`.
+    ///
+    /// Area `SecurityRoles`: compiled with the cargo feature `security-roles` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_security_roles`](crate::Client::get_security_roles) (`1.0`).
     ///
     /// Optional parameters are set on the returned [`GetSecurityRolesV2`](crate::operations::security_roles::GetSecurityRolesV2); `.send().await` makes the request.
@@ -47,6 +52,8 @@ impl crate::Client {
     /// The v1 endpoints for Security Roles will only work against AD Identities.  Please use the v2 endpoints instead.
     ///
     /// `POST /Security/Roles`, API version `1.0`.
+    ///
+    /// Area `SecurityRoles`: compiled with the cargo feature `security-roles` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`post_security_roles_v2`](crate::Client::post_security_roles_v2) (`2`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn post_security_roles(
@@ -63,6 +70,8 @@ impl crate::Client {
     /// Adds a new security role to the system.
     ///
     /// `POST /Security/Roles`, API version `2`.
+    ///
+    /// Area `SecurityRoles`: compiled with the cargo feature `security-roles` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`post_security_roles`](crate::Client::post_security_roles) (`1.0`).
     pub fn post_security_roles_v2(
         &self,
@@ -79,6 +88,8 @@ impl crate::Client {
     /// The v1 endpoints for Security Roles will only work against AD Identities.  Please use the v2 endpoints instead.
     ///
     /// `PUT /Security/Roles`, API version `1.0`.
+    ///
+    /// Area `SecurityRoles`: compiled with the cargo feature `security-roles` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`put_security_roles_v2`](crate::Client::put_security_roles_v2) (`2`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn put_security_roles(
@@ -95,6 +106,8 @@ impl crate::Client {
     /// Updates an existing security role.
     ///
     /// `PUT /Security/Roles`, API version `2`.
+    ///
+    /// Area `SecurityRoles`: compiled with the cargo feature `security-roles` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`put_security_roles`](crate::Client::put_security_roles) (`1.0`).
     pub fn put_security_roles_v2(
         &self,
@@ -110,6 +123,8 @@ impl crate::Client {
     /// Deletes the security role whose ID is provided.
     ///
     /// `DELETE /Security/Roles/{id}`, API version `1.0`.
+    ///
+    /// Area `SecurityRoles`: compiled with the cargo feature `security-roles` (on by default, through `all-areas`).
     pub fn delete_security_roles_by_id(&self, id: i32) -> DeleteSecurityRolesById<'_> {
         DeleteSecurityRolesById {
             client: self,
@@ -122,6 +137,8 @@ impl crate::Client {
     /// The v1 endpoints for Security Roles will only work against AD Identities.  Please use the v2 endpoints instead.
     ///
     /// `GET /Security/Roles/{id}`, API version `1.0`.
+    ///
+    /// Area `SecurityRoles`: compiled with the cargo feature `security-roles` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_security_roles_by_id_v2`](crate::Client::get_security_roles_by_id_v2) (`2`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_security_roles_by_id(&self, id: i32) -> GetSecurityRolesById<'_> {
@@ -135,6 +152,8 @@ impl crate::Client {
     /// Returns a single security role that matches the id.
     ///
     /// `GET /Security/Roles/{id}`, API version `2`.
+    ///
+    /// Area `SecurityRoles`: compiled with the cargo feature `security-roles` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_security_roles_by_id`](crate::Client::get_security_roles_by_id) (`1.0`).
     pub fn get_security_roles_by_id_v2(&self, id: i32) -> GetSecurityRolesByIdV2<'_> {
         GetSecurityRolesByIdV2 {
@@ -148,6 +167,8 @@ impl crate::Client {
     /// The v1 endpoints for Security Roles will only work against AD Identities.  Please use the v2 endpoints instead.
     ///
     /// `POST /Security/Roles/{id}/Copy`, API version `1.0`.
+    ///
+    /// Area `SecurityRoles`: compiled with the cargo feature `security-roles` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn post_security_roles_by_id_copy(
         &self,
@@ -166,6 +187,8 @@ impl crate::Client {
     /// The v1 endpoints for Security Roles will only work against AD Identities.  Please use the v2 endpoints instead.
     ///
     /// `GET /Security/Roles/{id}/Identities`, API version `1.0`.
+    ///
+    /// Area `SecurityRoles`: compiled with the cargo feature `security-roles` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_security_roles_by_id_identities(
         &self,
@@ -182,6 +205,8 @@ impl crate::Client {
     /// The v1 endpoints for Security Roles will only work against AD Identities.  Please use the v2 endpoints instead.
     ///
     /// `PUT /Security/Roles/{id}/Identities`, API version `1.0`.
+    ///
+    /// Area `SecurityRoles`: compiled with the cargo feature `security-roles` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn put_security_roles_by_id_identities(
         &self,

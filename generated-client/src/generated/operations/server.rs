@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 impl crate::Client {
     /// Returns all servers according to the provided filter parameters
     ///
     /// `GET /SSH/Servers`, API version `1.0`.
+    ///
+    /// Area `Server`: compiled with the cargo feature `server` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetSshServers`](crate::operations::server::GetSshServers); `.send().await` makes the request.
     pub fn get_ssh_servers(&self) -> GetSshServers<'_> {
@@ -24,6 +27,8 @@ impl crate::Client {
     /// Creates a server with the provided properties
     ///
     /// `POST /SSH/Servers`, API version `1.0`.
+    ///
+    /// Area `Server`: compiled with the cargo feature `server` (on by default, through `all-areas`).
     pub fn post_ssh_servers(
         &self,
         body: crate::types::ServerCreationRequest,
@@ -38,6 +43,8 @@ impl crate::Client {
     /// Updates an existing server with the provided properties
     ///
     /// `PUT /SSH/Servers`, API version `1.0`.
+    ///
+    /// Area `Server`: compiled with the cargo feature `server` (on by default, through `all-areas`).
     pub fn put_ssh_servers(
         &self,
         body: crate::types::ServerUpdateRequest,
@@ -52,6 +59,8 @@ impl crate::Client {
     /// Updates logons and users with access to those logons for an existing server
     ///
     /// `DELETE /SSH/Servers/Access`, API version `1.0`.
+    ///
+    /// Area `Server`: compiled with the cargo feature `server` (on by default, through `all-areas`).
     pub fn delete_ssh_servers_access(
         &self,
         body: crate::types::ServerAccessRequest,
@@ -66,6 +75,8 @@ impl crate::Client {
     /// Updates logons and users with access to those logons for an existing server
     ///
     /// `POST /SSH/Servers/Access`, API version `1.0`.
+    ///
+    /// Area `Server`: compiled with the cargo feature `server` (on by default, through `all-areas`).
     pub fn post_ssh_servers_access(
         &self,
         body: crate::types::ServerAccessRequest,
@@ -80,6 +91,8 @@ impl crate::Client {
     /// Retrieves logons and users with access to those logons for an existing server
     ///
     /// `GET /SSH/Servers/Access/{id}`, API version `1.0`.
+    ///
+    /// Area `Server`: compiled with the cargo feature `server` (on by default, through `all-areas`).
     pub fn get_ssh_servers_access_by_id(&self, id: i32) -> GetSshServersAccessById<'_> {
         GetSshServersAccessById {
             client: self,
@@ -91,6 +104,8 @@ impl crate::Client {
     /// Deletes a Server associated with the provided identifier
     ///
     /// `DELETE /SSH/Servers/{id}`, API version `1.0`.
+    ///
+    /// Area `Server`: compiled with the cargo feature `server` (on by default, through `all-areas`).
     pub fn delete_ssh_servers_by_id(&self, id: i32) -> DeleteSshServersById<'_> {
         DeleteSshServersById {
             client: self,
@@ -102,6 +117,8 @@ impl crate::Client {
     /// Returns a Server associated with the provided identifier
     ///
     /// `GET /SSH/Servers/{id}`, API version `1.0`.
+    ///
+    /// Area `Server`: compiled with the cargo feature `server` (on by default, through `all-areas`).
     pub fn get_ssh_servers_by_id(&self, id: i32) -> GetSshServersById<'_> {
         GetSshServersById {
             client: self,

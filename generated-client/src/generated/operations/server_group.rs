@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "server-group")))]
 impl crate::Client {
     /// Returns all server groups according to the provided filter parameters
     ///
     /// `GET /SSH/ServerGroups`, API version `1.0`.
+    ///
+    /// Area `ServerGroup`: compiled with the cargo feature `server-group` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetSshServerGroups`](crate::operations::server_group::GetSshServerGroups); `.send().await` makes the request.
     pub fn get_ssh_server_groups(&self) -> GetSshServerGroups<'_> {
@@ -24,6 +27,8 @@ impl crate::Client {
     /// Creates a server group with the provided properties
     ///
     /// `POST /SSH/ServerGroups`, API version `1.0`.
+    ///
+    /// Area `ServerGroup`: compiled with the cargo feature `server-group` (on by default, through `all-areas`).
     pub fn post_ssh_server_groups(
         &self,
         body: crate::types::ServerGroupCreationRequest,
@@ -38,6 +43,8 @@ impl crate::Client {
     /// Updates an existing server group with the provided properties
     ///
     /// `PUT /SSH/ServerGroups`, API version `1.0`.
+    ///
+    /// Area `ServerGroup`: compiled with the cargo feature `server-group` (on by default, through `all-areas`).
     pub fn put_ssh_server_groups(
         &self,
         body: crate::types::ServerGroupUpdateRequest,
@@ -52,6 +59,8 @@ impl crate::Client {
     /// Removes access mappings for the specified server group
     ///
     /// `DELETE /SSH/ServerGroups/Access`, API version `1.0`.
+    ///
+    /// Area `ServerGroup`: compiled with the cargo feature `server-group` (on by default, through `all-areas`).
     pub fn delete_ssh_server_groups_access(
         &self,
         body: crate::types::ServerGroupAccessRequest,
@@ -66,6 +75,8 @@ impl crate::Client {
     /// Add access rules to the server group
     ///
     /// `POST /SSH/ServerGroups/Access`, API version `1.0`.
+    ///
+    /// Area `ServerGroup`: compiled with the cargo feature `server-group` (on by default, through `all-areas`).
     pub fn post_ssh_server_groups_access(
         &self,
         body: crate::types::ServerGroupAccessRequest,
@@ -80,6 +91,8 @@ impl crate::Client {
     /// Retrieves logons and users with access to those logons for an existing server group
     ///
     /// `GET /SSH/ServerGroups/Access/{id}`, API version `1.0`.
+    ///
+    /// Area `ServerGroup`: compiled with the cargo feature `server-group` (on by default, through `all-areas`).
     pub fn get_ssh_server_groups_access_by_id(
         &self,
         id: uuid::Uuid,
@@ -94,6 +107,8 @@ impl crate::Client {
     /// Deletes a ServerGroup associated with the provided identifier
     ///
     /// `DELETE /SSH/ServerGroups/{id}`, API version `1.0`.
+    ///
+    /// Area `ServerGroup`: compiled with the cargo feature `server-group` (on by default, through `all-areas`).
     pub fn delete_ssh_server_groups_by_id(
         &self,
         id: uuid::Uuid,
@@ -108,6 +123,8 @@ impl crate::Client {
     /// Returns a ServerGroup associated with the provided identifier
     ///
     /// `GET /SSH/ServerGroups/{id}`, API version `1.0`.
+    ///
+    /// Area `ServerGroup`: compiled with the cargo feature `server-group` (on by default, through `all-areas`).
     pub fn get_ssh_server_groups_by_id(
         &self,
         id: uuid::Uuid,
@@ -122,6 +139,8 @@ impl crate::Client {
     /// Returns a ServerGroup associated with the provided identifier
     ///
     /// `GET /SSH/ServerGroups/{name}`, API version `1.0`.
+    ///
+    /// Area `ServerGroup`: compiled with the cargo feature `server-group` (on by default, through `all-areas`).
     pub fn get_ssh_server_groups_by_name(
         &self,
         name: impl Into<String>,

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "service-account")))]
 impl crate::Client {
     /// Deletes Service Accounts associated with the provided identifiers
     ///
     /// `DELETE /SSH/ServiceAccounts`, API version `1.0`.
+    ///
+    /// Area `ServiceAccount`: compiled with the cargo feature `service-account` (on by default, through `all-areas`).
     pub fn delete_ssh_service_accounts(
         &self,
         body: Vec<i32>,
@@ -21,6 +24,8 @@ impl crate::Client {
     /// Returns all ServiceAccounts according to the provided filter parameters
     ///
     /// `GET /SSH/ServiceAccounts`, API version `1.0`.
+    ///
+    /// Area `ServiceAccount`: compiled with the cargo feature `service-account` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetSshServiceAccounts`](crate::operations::service_account::GetSshServiceAccounts); `.send().await` makes the request.
     pub fn get_ssh_service_accounts(&self) -> GetSshServiceAccounts<'_> {
@@ -38,6 +43,8 @@ impl crate::Client {
     /// Creates a ServiceAccount with the provided properties
     ///
     /// `POST /SSH/ServiceAccounts`, API version `1.0`.
+    ///
+    /// Area `ServiceAccount`: compiled with the cargo feature `service-account` (on by default, through `all-areas`).
     pub fn post_ssh_service_accounts(
         &self,
         body: crate::types::ServiceAccountCreationRequest,
@@ -52,6 +59,8 @@ impl crate::Client {
     /// Updates an SSH key for a specified service account.
     ///
     /// `PUT /SSH/ServiceAccounts`, API version `1.0`.
+    ///
+    /// Area `ServiceAccount`: compiled with the cargo feature `service-account` (on by default, through `all-areas`).
     pub fn put_ssh_service_accounts(
         &self,
         body: crate::types::ServiceAccountUpdateRequest,
@@ -66,6 +75,8 @@ impl crate::Client {
     /// Returns an SSH key with or without private key based on the provided parameters.
     ///
     /// `GET /SSH/ServiceAccounts/Key/{id}`, API version `1.0`.
+    ///
+    /// Area `ServiceAccount`: compiled with the cargo feature `service-account` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetSshServiceAccountsKeyById`](crate::operations::service_account::GetSshServiceAccountsKeyById); `.send().await` makes the request.
     pub fn get_ssh_service_accounts_key_by_id(
@@ -83,6 +94,8 @@ impl crate::Client {
     /// Rotate an SSH key for a specified service account.
     ///
     /// `POST /SSH/ServiceAccounts/Rotate/{id}`, API version `1.0`.
+    ///
+    /// Area `ServiceAccount`: compiled with the cargo feature `service-account` (on by default, through `all-areas`).
     pub fn post_ssh_service_accounts_rotate_by_id(
         &self,
         id: i32,
@@ -99,6 +112,8 @@ impl crate::Client {
     /// Deletes a ServiceAccount associated with the provided identifier
     ///
     /// `DELETE /SSH/ServiceAccounts/{id}`, API version `1.0`.
+    ///
+    /// Area `ServiceAccount`: compiled with the cargo feature `service-account` (on by default, through `all-areas`).
     pub fn delete_ssh_service_accounts_by_id(
         &self,
         id: i32,
@@ -113,6 +128,8 @@ impl crate::Client {
     /// Returns a ServiceAccount associated with the provided identifier
     ///
     /// `GET /SSH/ServiceAccounts/{id}`, API version `1.0`.
+    ///
+    /// Area `ServiceAccount`: compiled with the cargo feature `service-account` (on by default, through `all-areas`).
     pub fn get_ssh_service_accounts_by_id(
         &self,
         id: i32,

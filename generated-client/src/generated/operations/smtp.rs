@@ -3,11 +3,14 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 impl crate::Client {
     /// Gets SMTP profile data
     ///
     ///
     /// `GET /SMTP`, API version `1.0`.
+    ///
+    /// Area `SMTP`: compiled with the cargo feature `smtp` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_smtp_v2`](crate::Client::get_smtp_v2) (`2`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_smtp(&self) -> GetSmtp<'_> {
@@ -21,6 +24,8 @@ impl crate::Client {
     ///
     ///
     /// `GET /SMTP`, API version `2`.
+    ///
+    /// Area `SMTP`: compiled with the cargo feature `smtp` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_smtp`](crate::Client::get_smtp) (`1.0`).
     pub fn get_smtp_v2(&self) -> GetSmtpV2<'_> {
         GetSmtpV2 {
@@ -33,6 +38,8 @@ impl crate::Client {
     ///
     ///
     /// `PUT /SMTP`, API version `1.0`.
+    ///
+    /// Area `SMTP`: compiled with the cargo feature `smtp` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`put_smtp_v2`](crate::Client::put_smtp_v2) (`2`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn put_smtp(&self, body: crate::types::Smtpv1Request) -> PutSmtp<'_> {
@@ -47,6 +54,8 @@ impl crate::Client {
     ///
     ///
     /// `PUT /SMTP`, API version `2`.
+    ///
+    /// Area `SMTP`: compiled with the cargo feature `smtp` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`put_smtp`](crate::Client::put_smtp) (`1.0`).
     pub fn put_smtp_v2(&self, body: crate::types::SmtpRequest) -> PutSmtpV2<'_> {
         PutSmtpV2 {
@@ -60,6 +69,8 @@ impl crate::Client {
     ///
     ///
     /// `POST /SMTP/Test`, API version `1.0`.
+    ///
+    /// Area `SMTP`: compiled with the cargo feature `smtp` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`post_smtp_test_v2`](crate::Client::post_smtp_test_v2) (`2`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn post_smtp_test(
@@ -77,6 +88,8 @@ impl crate::Client {
     ///
     ///
     /// `POST /SMTP/Test`, API version `2`.
+    ///
+    /// Area `SMTP`: compiled with the cargo feature `smtp` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`post_smtp_test`](crate::Client::post_smtp_test) (`1.0`).
     pub fn post_smtp_test_v2(
         &self,

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "ssl")))]
 impl crate::Client {
     /// Returns a list of the endpoint scan results according to the provided filter and output parameters
     ///
     /// `GET /SSL`, API version `1.0`.
+    ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetSsl`](crate::operations::ssl::GetSsl); `.send().await` makes the request.
     pub fn get_ssl(&self) -> GetSsl<'_> {
@@ -25,6 +28,8 @@ impl crate::Client {
     ///
     /// `PUT /SSL/Endpoints/MonitorAll`, API version `1.0`.
     ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`PutSslEndpointsMonitorAll`](crate::operations::ssl::PutSslEndpointsMonitorAll); `.send().await` makes the request.
     pub fn put_ssl_endpoints_monitor_all(&self) -> PutSslEndpointsMonitorAll<'_> {
         PutSslEndpointsMonitorAll {
@@ -37,6 +42,8 @@ impl crate::Client {
     /// Sets the monitored status according to the provided endpoint and boolean status
     ///
     /// `PUT /SSL/Endpoints/MonitorStatus`, API version `1.0`.
+    ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
     pub fn put_ssl_endpoints_monitor_status(
         &self,
         body: Vec<crate::types::EndpointStatusRequest>,
@@ -52,6 +59,8 @@ impl crate::Client {
     ///
     /// `PUT /SSL/Endpoints/ReviewAll`, API version `1.0`.
     ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`PutSslEndpointsReviewAll`](crate::operations::ssl::PutSslEndpointsReviewAll); `.send().await` makes the request.
     pub fn put_ssl_endpoints_review_all(&self) -> PutSslEndpointsReviewAll<'_> {
         PutSslEndpointsReviewAll {
@@ -64,6 +73,8 @@ impl crate::Client {
     /// Sets the reviewed status according to the provided endpoint and boolean status
     ///
     /// `PUT /SSL/Endpoints/ReviewStatus`, API version `1.0`.
+    ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
     pub fn put_ssl_endpoints_review_status(
         &self,
         body: Vec<crate::types::EndpointStatusRequest>,
@@ -78,6 +89,8 @@ impl crate::Client {
     /// Returns the details of the associated scanning endpoint
     ///
     /// `GET /SSL/Endpoints/{id}`, API version `1.0`.
+    ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
     pub fn get_ssl_endpoints_by_id(&self, id: uuid::Uuid) -> GetSslEndpointsById<'_> {
         GetSslEndpointsById {
             client: self,
@@ -89,6 +102,8 @@ impl crate::Client {
     /// Returns a list of the scan results for the provided endpoint according to the provided filter and output parameters
     ///
     /// `GET /SSL/Endpoints/{id}/History`, API version `1.0`.
+    ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetSslEndpointsByIdHistory`](crate::operations::ssl::GetSslEndpointsByIdHistory); `.send().await` makes the request.
     pub fn get_ssl_endpoints_by_id_history(
@@ -110,6 +125,8 @@ impl crate::Client {
     /// Adds the provided network range definitions to the associated network definition
     ///
     /// `POST /SSL/NetworkRanges`, API version `1.0`.
+    ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
     pub fn post_ssl_network_ranges(
         &self,
         body: crate::types::NetworkRangesRequest,
@@ -124,6 +141,8 @@ impl crate::Client {
     /// Configures network range definitions for the provided network
     ///
     /// `PUT /SSL/NetworkRanges`, API version `1.0`.
+    ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
     pub fn put_ssl_network_ranges(
         &self,
         body: crate::types::NetworkRangesRequest,
@@ -138,6 +157,8 @@ impl crate::Client {
     /// Validates the format (using regular expressions) of the provided network range definitions
     ///
     /// `POST /SSL/NetworkRanges/Validate`, API version `1.0`.
+    ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
     pub fn post_ssl_network_ranges_validate(
         &self,
         body: Vec<String>,
@@ -152,6 +173,8 @@ impl crate::Client {
     /// Removes all network range definitions from the associated network definition
     ///
     /// `DELETE /SSL/NetworkRanges/{id}`, API version `1.0`.
+    ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
     pub fn delete_ssl_network_ranges_by_id(
         &self,
         id: uuid::Uuid,
@@ -166,6 +189,8 @@ impl crate::Client {
     /// Returns the network range definitions for the provided network definition
     ///
     /// `GET /SSL/NetworkRanges/{id}`, API version `1.0`.
+    ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
     pub fn get_ssl_network_ranges_by_id(
         &self,
         id: uuid::Uuid,
@@ -180,6 +205,8 @@ impl crate::Client {
     /// Returns all defined SSL networks according to the provided filter and output parameters
     ///
     /// `GET /SSL/Networks`, API version `1.0`.
+    ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetSslNetworks`](crate::operations::ssl::GetSslNetworks); `.send().await` makes the request.
     pub fn get_ssl_networks(&self) -> GetSslNetworks<'_> {
@@ -197,6 +224,8 @@ impl crate::Client {
     /// Creates a network definition according to the provided properties
     ///
     /// `POST /SSL/Networks`, API version `1.0`.
+    ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
     pub fn post_ssl_networks(
         &self,
         body: crate::types::CreateNetworkRequest,
@@ -211,6 +240,8 @@ impl crate::Client {
     /// Updates an existing network definition according to the provided properties
     ///
     /// `PUT /SSL/Networks`, API version `1.0`.
+    ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
     pub fn put_ssl_networks(
         &self,
         body: crate::types::UpdateNetworkRequest,
@@ -225,6 +256,8 @@ impl crate::Client {
     /// Returns a defined SSL network according to the provided name
     ///
     /// `GET /SSL/Networks/{identifier}`, API version `1.0`.
+    ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
     pub fn get_ssl_networks_by_identifier(
         &self,
         identifier: impl Into<String>,
@@ -239,6 +272,8 @@ impl crate::Client {
     /// Removes a network definition according to the provided identifier
     ///
     /// `DELETE /SSL/Networks/{id}`, API version `1.0`.
+    ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
     pub fn delete_ssl_networks_by_id(
         &self,
         id: uuid::Uuid,
@@ -253,6 +288,8 @@ impl crate::Client {
     /// Returns the scan job components comprising the entire scan job to be executed
     ///
     /// `GET /SSL/Networks/{id}/Parts`, API version `1.0`.
+    ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetSslNetworksByIdParts`](crate::operations::ssl::GetSslNetworksByIdParts); `.send().await` makes the request.
     pub fn get_ssl_networks_by_id_parts(
@@ -275,6 +312,8 @@ impl crate::Client {
     /// Resets all SSL scans associated with a network
     ///
     /// `POST /SSL/Networks/{id}/Reset`, API version `1.0`.
+    ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
     pub fn post_ssl_networks_by_id_reset(
         &self,
         id: uuid::Uuid,
@@ -289,6 +328,8 @@ impl crate::Client {
     /// Starts an SSL Scan for the network according to the associated network definition
     ///
     /// `POST /SSL/Networks/{id}/Scan`, API version `1.0`.
+    ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
     pub fn post_ssl_networks_by_id_scan(
         &self,
         id: uuid::Uuid,
@@ -305,6 +346,8 @@ impl crate::Client {
     /// Returns the execution details of the associated network scan job part
     ///
     /// `GET /SSL/Parts/{id}`, API version `1.0`.
+    ///
+    /// Area `Ssl`: compiled with the cargo feature `ssl` (on by default, through `all-areas`).
     pub fn get_ssl_parts_by_id(&self, id: uuid::Uuid) -> GetSslPartsById<'_> {
         GetSslPartsById {
             client: self,

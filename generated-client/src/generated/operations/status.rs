@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "status")))]
 impl crate::Client {
     /// Returns all endpoints to which the requesting identity has access
     ///
     /// `GET /Status/Endpoints`, API version `1.0`.
+    ///
+    /// Area `Status`: compiled with the cargo feature `status` (on by default, through `all-areas`).
     pub fn get_status_endpoints(&self) -> GetStatusEndpoints<'_> {
         GetStatusEndpoints {
             client: self,
@@ -17,6 +20,8 @@ impl crate::Client {
     /// Returns the current status of the API's ability to connect to the database.
     ///
     /// `GET /Status/HealthCheck`, API version `1.0`.
+    ///
+    /// Area `Status`: compiled with the cargo feature `status` (on by default, through `all-areas`).
     pub fn get_status_health_check(&self) -> GetStatusHealthCheck<'_> {
         GetStatusHealthCheck {
             client: self,

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "template")))]
 impl crate::Client {
     /// Returns all certificate templates according to the provided filter and output parameters
     ///
     /// `GET /Templates`, API version `1.0`.
+    ///
+    /// Area `Template`: compiled with the cargo feature `template` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetTemplates`](crate::operations::template::GetTemplates); `.send().await` makes the request.
     pub fn get_templates(&self) -> GetTemplates<'_> {
@@ -24,6 +27,8 @@ impl crate::Client {
     /// Updates a certificate template according to the provided properties
     ///
     /// `PUT /Templates`, API version `1.0`.
+    ///
+    /// Area `Template`: compiled with the cargo feature `template` (on by default, through `all-areas`).
     pub fn put_templates(
         &self,
         body: crate::types::TemplateUpdateRequest,
@@ -38,6 +43,8 @@ impl crate::Client {
     /// Creates a Template with provided CA details
     ///
     /// `POST /Templates/CADetails`, API version `1.0`.
+    ///
+    /// Area `Template`: compiled with the cargo feature `template` (on by default, through `all-areas`).
     pub fn post_templates_ca_details(
         &self,
         body: crate::types::TemplateDetailsCreateRequest,
@@ -52,6 +59,8 @@ impl crate::Client {
     /// Returns additional CA details of the certificate template associated with the provided id
     ///
     /// `GET /Templates/CADetails/{id}`, API version `1.0`.
+    ///
+    /// Area `Template`: compiled with the cargo feature `template` (on by default, through `all-areas`).
     pub fn get_templates_ca_details_by_id(
         &self,
         id: i32,
@@ -66,6 +75,8 @@ impl crate::Client {
     /// Sets CA details for a certificate template associated with the provided id
     ///
     /// `PUT /Templates/CADetails/{id}`, API version `1.0`.
+    ///
+    /// Area `Template`: compiled with the cargo feature `template` (on by default, through `all-areas`).
     pub fn put_templates_ca_details_by_id(
         &self,
         id: i32,
@@ -83,6 +94,8 @@ impl crate::Client {
     ///
     /// `GET /Templates/CustomExtensions`, API version `1.0`.
     ///
+    /// Area `Template`: compiled with the cargo feature `template` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`GetTemplatesCustomExtensions`](crate::operations::template::GetTemplatesCustomExtensions); `.send().await` makes the request.
     pub fn get_templates_custom_extensions(&self) -> GetTemplatesCustomExtensions<'_> {
         GetTemplatesCustomExtensions {
@@ -95,6 +108,8 @@ impl crate::Client {
     /// Creates a new custom certificate extension on the EJBCA server instance
     ///
     /// `POST /Templates/CustomExtensions`, API version `1.0`.
+    ///
+    /// Area `Template`: compiled with the cargo feature `template` (on by default, through `all-areas`).
     pub fn post_templates_custom_extensions(
         &self,
         body: crate::types::TemplateCertificateExtensionsRequest,
@@ -109,6 +124,8 @@ impl crate::Client {
     /// Edits an existing custom certificate extension on the EJBCA server instance
     ///
     /// `PUT /Templates/CustomExtensions`, API version `1.0`.
+    ///
+    /// Area `Template`: compiled with the cargo feature `template` (on by default, through `all-areas`).
     pub fn put_templates_custom_extensions(
         &self,
         body: crate::types::TemplateCertificateExtensionsRequest,
@@ -123,6 +140,8 @@ impl crate::Client {
     /// Fetches all extended key usages known by Command.
     ///
     /// `GET /Templates/ExtendedKeyUsages`, API version `1.0`.
+    ///
+    /// Area `Template`: compiled with the cargo feature `template` (on by default, through `all-areas`).
     pub fn get_templates_extended_key_usages(
         &self,
     ) -> GetTemplatesExtendedKeyUsages<'_> {
@@ -135,6 +154,8 @@ impl crate::Client {
     /// Imports templates from the provided configuration tenant
     ///
     /// `POST /Templates/Import`, API version `1.0`.
+    ///
+    /// Area `Template`: compiled with the cargo feature `template` (on by default, through `all-areas`).
     pub fn post_templates_import(
         &self,
         body: crate::types::ConfigurationTenantRequest,
@@ -149,6 +170,8 @@ impl crate::Client {
     /// Gets the global template settings.
     ///
     /// `GET /Templates/Settings`, API version `1.0`.
+    ///
+    /// Area `Template`: compiled with the cargo feature `template` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_templates_settings(&self) -> GetTemplatesSettings<'_> {
         GetTemplatesSettings {
@@ -160,6 +183,8 @@ impl crate::Client {
     /// Replaces the existing global template settings.
     ///
     /// `PUT /Templates/Settings`, API version `1.0`.
+    ///
+    /// Area `Template`: compiled with the cargo feature `template` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn put_templates_settings(
         &self,
@@ -175,6 +200,8 @@ impl crate::Client {
     /// Returns the valid subject parts possible for regular expressions.
     ///
     /// `GET /Templates/SubjectParts`, API version `1.0`.
+    ///
+    /// Area `Template`: compiled with the cargo feature `template` (on by default, through `all-areas`).
     #[deprecated(note = "deprecated in the Keyfactor Command API documents")]
     pub fn get_templates_subject_parts(&self) -> GetTemplatesSubjectParts<'_> {
         GetTemplatesSubjectParts {
@@ -186,6 +213,8 @@ impl crate::Client {
     /// Returns the certificate template associated with the provided id
     ///
     /// `GET /Templates/{id}`, API version `1.0`.
+    ///
+    /// Area `Template`: compiled with the cargo feature `template` (on by default, through `all-areas`).
     pub fn get_templates_by_id(&self, id: i32) -> GetTemplatesById<'_> {
         GetTemplatesById {
             client: self,

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "user")))]
 impl crate::Client {
     /// Returns users matching the criteria from the provided query parameters
     ///
     /// `GET /SSH/Users`, API version `1.0`.
+    ///
+    /// Area `User`: compiled with the cargo feature `user` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_ssh_users_v2`](crate::Client::get_ssh_users_v2) (`2`).
     ///
     /// Optional parameters are set on the returned [`GetSshUsers`](crate::operations::user::GetSshUsers); `.send().await` makes the request.
@@ -26,6 +29,8 @@ impl crate::Client {
     /// Returns users matching the criteria from the provided query parameters
     ///
     /// `GET /SSH/Users`, API version `2`.
+    ///
+    /// Area `User`: compiled with the cargo feature `user` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_ssh_users`](crate::Client::get_ssh_users) (`1.0`).
     ///
     /// Optional parameters are set on the returned [`GetSshUsersV2`](crate::operations::user::GetSshUsersV2); `.send().await` makes the request.
@@ -45,6 +50,8 @@ impl crate::Client {
     /// Creates a new SSH User.
     ///
     /// `POST /SSH/Users`, API version `1.0`.
+    ///
+    /// Area `User`: compiled with the cargo feature `user` (on by default, through `all-areas`).
     pub fn post_ssh_users(
         &self,
         body: crate::types::SshUserCreationRequest,
@@ -59,6 +66,8 @@ impl crate::Client {
     /// Updates information about a given user.
     ///
     /// `PUT /SSH/Users`, API version `1.0`.
+    ///
+    /// Area `User`: compiled with the cargo feature `user` (on by default, through `all-areas`).
     pub fn put_ssh_users(
         &self,
         body: crate::types::SshUserUpdateRequest,
@@ -73,6 +82,8 @@ impl crate::Client {
     /// Updates logon access for a user
     ///
     /// `POST /SSH/Users/Access`, API version `1.0`.
+    ///
+    /// Area `User`: compiled with the cargo feature `user` (on by default, through `all-areas`).
     pub fn post_ssh_users_access(
         &self,
         body: crate::types::SshUserUpdateRequest,
@@ -87,6 +98,8 @@ impl crate::Client {
     /// Deletes an SSH user.
     ///
     /// `DELETE /SSH/Users/{id}`, API version `1.0`.
+    ///
+    /// Area `User`: compiled with the cargo feature `user` (on by default, through `all-areas`).
     pub fn delete_ssh_users_by_id(&self, id: i32) -> DeleteSshUsersById<'_> {
         DeleteSshUsersById {
             client: self,
@@ -98,6 +111,8 @@ impl crate::Client {
     /// Looks up information about an existing SSH user.
     ///
     /// `GET /SSH/Users/{id}`, API version `1.0`.
+    ///
+    /// Area `User`: compiled with the cargo feature `user` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_ssh_users_by_id_v2`](crate::Client::get_ssh_users_by_id_v2) (`2`).
     pub fn get_ssh_users_by_id(&self, id: i32) -> GetSshUsersById<'_> {
         GetSshUsersById {
@@ -110,6 +125,8 @@ impl crate::Client {
     /// Looks up information about an existing SSH user.
     ///
     /// `GET /SSH/Users/{id}`, API version `2`.
+    ///
+    /// Area `User`: compiled with the cargo feature `user` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_ssh_users_by_id`](crate::Client::get_ssh_users_by_id) (`1.0`).
     pub fn get_ssh_users_by_id_v2(&self, id: i32) -> GetSshUsersByIdV2<'_> {
         GetSshUsersByIdV2 {

@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow")))]
 impl crate::Client {
     /// Approves pending certificate requests associated with the provided ids
     ///
     /// `POST /Workflow/Certificates/Approve`, API version `1.0`.
+    ///
+    /// Area `Workflow`: compiled with the cargo feature `workflow` (on by default, through `all-areas`).
     pub fn post_workflow_certificates_approve(
         &self,
         body: Vec<i32>,
@@ -21,6 +24,8 @@ impl crate::Client {
     /// Gets a collection of denied certificate requests based on the provided query.
     ///
     /// `GET /Workflow/Certificates/Denied`, API version `1.0`.
+    ///
+    /// Area `Workflow`: compiled with the cargo feature `workflow` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetWorkflowCertificatesDenied`](crate::operations::workflow::GetWorkflowCertificatesDenied); `.send().await` makes the request.
     pub fn get_workflow_certificates_denied(&self) -> GetWorkflowCertificatesDenied<'_> {
@@ -38,6 +43,8 @@ impl crate::Client {
     /// Denies pending certificate requests associated with the provided ids
     ///
     /// `POST /Workflow/Certificates/Deny`, API version `1.0`.
+    ///
+    /// Area `Workflow`: compiled with the cargo feature `workflow` (on by default, through `all-areas`).
     pub fn post_workflow_certificates_deny(
         &self,
         body: crate::types::DenialRequest,
@@ -52,6 +59,8 @@ impl crate::Client {
     /// Gets a collection of external validation certificate requests based on the provided query.
     ///
     /// `GET /Workflow/Certificates/ExternalValidation`, API version `1.0`.
+    ///
+    /// Area `Workflow`: compiled with the cargo feature `workflow` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetWorkflowCertificatesExternalValidation`](crate::operations::workflow::GetWorkflowCertificatesExternalValidation); `.send().await` makes the request.
     pub fn get_workflow_certificates_external_validation(
@@ -72,6 +81,8 @@ impl crate::Client {
     ///
     /// `GET /Workflow/Certificates/Pending`, API version `1.0`.
     ///
+    /// Area `Workflow`: compiled with the cargo feature `workflow` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`GetWorkflowCertificatesPending`](crate::operations::workflow::GetWorkflowCertificatesPending); `.send().await` makes the request.
     pub fn get_workflow_certificates_pending(
         &self,
@@ -90,6 +101,8 @@ impl crate::Client {
     /// Returns certificate request details based on the provided ID.
     ///
     /// `GET /Workflow/Certificates/{id}`, API version `1.0`.
+    ///
+    /// Area `Workflow`: compiled with the cargo feature `workflow` (on by default, through `all-areas`).
     pub fn get_workflow_certificates_by_id(
         &self,
         id: i32,

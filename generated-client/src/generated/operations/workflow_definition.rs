@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-definition")))]
 impl crate::Client {
     /// Gets the Definitions matching the query specifications.
     ///
     /// `GET /Workflow/Definitions`, API version `1.0`.
+    ///
+    /// Area `WorkflowDefinition`: compiled with the cargo feature `workflow-definition` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_workflow_definitions_v2`](crate::Client::get_workflow_definitions_v2) (`2`).
     ///
     /// Optional parameters are set on the returned [`GetWorkflowDefinitions`](crate::operations::workflow_definition::GetWorkflowDefinitions); `.send().await` makes the request.
@@ -26,6 +29,8 @@ impl crate::Client {
     /// Gets the Definitions matching the query specifications.
     ///
     /// `GET /Workflow/Definitions`, API version `2`.
+    ///
+    /// Area `WorkflowDefinition`: compiled with the cargo feature `workflow-definition` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_workflow_definitions`](crate::Client::get_workflow_definitions) (`1.0`).
     ///
     /// Optional parameters are set on the returned [`GetWorkflowDefinitionsV2`](crate::operations::workflow_definition::GetWorkflowDefinitionsV2); `.send().await` makes the request.
@@ -44,6 +49,8 @@ impl crate::Client {
     /// Creates a new base definition without any steps.
     ///
     /// `POST /Workflow/Definitions`, API version `1.0`.
+    ///
+    /// Area `WorkflowDefinition`: compiled with the cargo feature `workflow-definition` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`post_workflow_definitions_v2`](crate::Client::post_workflow_definitions_v2) (`2`).
     ///
     /// Optional parameters are set on the returned [`PostWorkflowDefinitions`](crate::operations::workflow_definition::PostWorkflowDefinitions); `.send().await` makes the request.
@@ -63,6 +70,8 @@ impl crate::Client {
     /// Creates a new base definition without any steps.
     ///
     /// `POST /Workflow/Definitions`, API version `2`.
+    ///
+    /// Area `WorkflowDefinition`: compiled with the cargo feature `workflow-definition` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`post_workflow_definitions`](crate::Client::post_workflow_definitions) (`1.0`).
     ///
     /// Optional parameters are set on the returned [`PostWorkflowDefinitionsV2`](crate::operations::workflow_definition::PostWorkflowDefinitionsV2); `.send().await` makes the request.
@@ -82,6 +91,8 @@ impl crate::Client {
     ///
     /// `GET /Workflow/Definitions/Steps`, API version `1.0`.
     ///
+    /// Area `WorkflowDefinition`: compiled with the cargo feature `workflow-definition` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`GetWorkflowDefinitionsSteps`](crate::operations::workflow_definition::GetWorkflowDefinitionsSteps); `.send().await` makes the request.
     pub fn get_workflow_definitions_steps(&self) -> GetWorkflowDefinitionsSteps<'_> {
         GetWorkflowDefinitionsSteps {
@@ -98,6 +109,8 @@ impl crate::Client {
     /// Gets the schema of a given step with the specified extension name.
     ///
     /// `GET /Workflow/Definitions/Steps/{extensionName}`, API version `1.0`.
+    ///
+    /// Area `WorkflowDefinition`: compiled with the cargo feature `workflow-definition` (on by default, through `all-areas`).
     pub fn get_workflow_definitions_steps_by_extension_name(
         &self,
         extension_name: impl Into<String>,
@@ -112,6 +125,8 @@ impl crate::Client {
     /// Performs a query against the workflow types in the system.
     ///
     /// `GET /Workflow/Definitions/Types`, API version `1.0`.
+    ///
+    /// Area `WorkflowDefinition`: compiled with the cargo feature `workflow-definition` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetWorkflowDefinitionsTypes`](crate::operations::workflow_definition::GetWorkflowDefinitionsTypes); `.send().await` makes the request.
     pub fn get_workflow_definitions_types(&self) -> GetWorkflowDefinitionsTypes<'_> {
@@ -129,6 +144,8 @@ impl crate::Client {
     /// Deletes the definition matching the given Id.
     ///
     /// `DELETE /Workflow/Definitions/{definitionId}`, API version `1.0`.
+    ///
+    /// Area `WorkflowDefinition`: compiled with the cargo feature `workflow-definition` (on by default, through `all-areas`).
     pub fn delete_workflow_definitions_by_definition_id(
         &self,
         definition_id: uuid::Uuid,
@@ -143,6 +160,8 @@ impl crate::Client {
     /// Gets a workflow definition.
     ///
     /// `GET /Workflow/Definitions/{definitionId}`, API version `1.0`.
+    ///
+    /// Area `WorkflowDefinition`: compiled with the cargo feature `workflow-definition` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_workflow_definitions_by_definition_id_v2`](crate::Client::get_workflow_definitions_by_definition_id_v2) (`2`).
     ///
     /// Optional parameters are set on the returned [`GetWorkflowDefinitionsByDefinitionId`](crate::operations::workflow_definition::GetWorkflowDefinitionsByDefinitionId); `.send().await` makes the request.
@@ -163,6 +182,8 @@ impl crate::Client {
     /// Gets a workflow definition.
     ///
     /// `GET /Workflow/Definitions/{definitionId}`, API version `2`.
+    ///
+    /// Area `WorkflowDefinition`: compiled with the cargo feature `workflow-definition` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`get_workflow_definitions_by_definition_id`](crate::Client::get_workflow_definitions_by_definition_id) (`1.0`).
     ///
     /// Optional parameters are set on the returned [`GetWorkflowDefinitionsByDefinitionIdV2`](crate::operations::workflow_definition::GetWorkflowDefinitionsByDefinitionIdV2); `.send().await` makes the request.
@@ -182,6 +203,8 @@ impl crate::Client {
     /// Updates the existing definition's DisplayName and Description.
     ///
     /// `PUT /Workflow/Definitions/{definitionId}`, API version `1.0`.
+    ///
+    /// Area `WorkflowDefinition`: compiled with the cargo feature `workflow-definition` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`put_workflow_definitions_by_definition_id_v2`](crate::Client::put_workflow_definitions_by_definition_id_v2) (`2`).
     ///
     /// Optional parameters are set on the returned [`PutWorkflowDefinitionsByDefinitionId`](crate::operations::workflow_definition::PutWorkflowDefinitionsByDefinitionId); `.send().await` makes the request.
@@ -203,6 +226,8 @@ impl crate::Client {
     /// Updates the existing definition's DisplayName and Description.
     ///
     /// `PUT /Workflow/Definitions/{definitionId}`, API version `2`.
+    ///
+    /// Area `WorkflowDefinition`: compiled with the cargo feature `workflow-definition` (on by default, through `all-areas`).
     /// Other versions of this endpoint: [`put_workflow_definitions_by_definition_id`](crate::Client::put_workflow_definitions_by_definition_id) (`1.0`).
     ///
     /// Optional parameters are set on the returned [`PutWorkflowDefinitionsByDefinitionIdV2`](crate::operations::workflow_definition::PutWorkflowDefinitionsByDefinitionIdV2); `.send().await` makes the request.
@@ -223,6 +248,8 @@ impl crate::Client {
     /// Makes the most recent version of a Workflow Definition the published version.
     ///
     /// `POST /Workflow/Definitions/{definitionId}/Publish`, API version `1.0`.
+    ///
+    /// Area `WorkflowDefinition`: compiled with the cargo feature `workflow-definition` (on by default, through `all-areas`).
     pub fn post_workflow_definitions_by_definition_id_publish(
         &self,
         definition_id: uuid::Uuid,
@@ -237,6 +264,8 @@ impl crate::Client {
     /// Makes the specified version of a Workflow Definition the published version.
     ///
     /// `POST /Workflow/Definitions/{definitionId}/Publish/{version}`, API version `1.0`.
+    ///
+    /// Area `WorkflowDefinition`: compiled with the cargo feature `workflow-definition` (on by default, through `all-areas`).
     pub fn post_workflow_definitions_by_definition_id_publish_by_version(
         &self,
         definition_id: uuid::Uuid,
@@ -253,6 +282,8 @@ impl crate::Client {
     /// Updates the definition status matching the given Id.
     ///
     /// `PUT /Workflow/Definitions/{definitionId}/Status`, API version `1.0`.
+    ///
+    /// Area `WorkflowDefinition`: compiled with the cargo feature `workflow-definition` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`PutWorkflowDefinitionsByDefinitionIdStatus`](crate::operations::workflow_definition::PutWorkflowDefinitionsByDefinitionIdStatus); `.send().await` makes the request.
     pub fn put_workflow_definitions_by_definition_id_status(
@@ -274,6 +305,8 @@ impl crate::Client {
     /// If the latest version is also the published version, a new version will be created and the steps will be set on that new version.
     ///
     /// `PUT /Workflow/Definitions/{definitionId}/Steps`, API version `1.0`.
+    ///
+    /// Area `WorkflowDefinition`: compiled with the cargo feature `workflow-definition` (on by default, through `all-areas`).
     pub fn put_workflow_definitions_by_definition_id_steps(
         &self,
         definition_id: uuid::Uuid,

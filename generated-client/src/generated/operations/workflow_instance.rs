@@ -3,10 +3,13 @@
 
 use keyfactor_runtime::codegen;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "workflow-instance")))]
 impl crate::Client {
     /// Gets the workflow instances matching the query specifications.
     ///
     /// `GET /Workflow/Instances`, API version `1.0`.
+    ///
+    /// Area `WorkflowInstance`: compiled with the cargo feature `workflow-instance` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetWorkflowInstances`](crate::operations::workflow_instance::GetWorkflowInstances); `.send().await` makes the request.
     pub fn get_workflow_instances(&self) -> GetWorkflowInstances<'_> {
@@ -24,6 +27,8 @@ impl crate::Client {
     /// Gets the workflow instances waiting on the user.
     ///
     /// `GET /Workflow/Instances/AssignedToMe`, API version `1.0`.
+    ///
+    /// Area `WorkflowInstance`: compiled with the cargo feature `workflow-instance` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetWorkflowInstancesAssignedToMe`](crate::operations::workflow_instance::GetWorkflowInstancesAssignedToMe); `.send().await` makes the request.
     pub fn get_workflow_instances_assigned_to_me(
@@ -44,6 +49,8 @@ impl crate::Client {
     ///
     /// `GET /Workflow/Instances/My`, API version `1.0`.
     ///
+    /// Area `WorkflowInstance`: compiled with the cargo feature `workflow-instance` (on by default, through `all-areas`).
+    ///
     /// Optional parameters are set on the returned [`GetWorkflowInstancesMy`](crate::operations::workflow_instance::GetWorkflowInstancesMy); `.send().await` makes the request.
     pub fn get_workflow_instances_my(&self) -> GetWorkflowInstancesMy<'_> {
         GetWorkflowInstancesMy {
@@ -60,6 +67,8 @@ impl crate::Client {
     /// Deletes the specified instance.
     ///
     /// `DELETE /Workflow/Instances/{instanceId}`, API version `1.0`.
+    ///
+    /// Area `WorkflowInstance`: compiled with the cargo feature `workflow-instance` (on by default, through `all-areas`).
     pub fn delete_workflow_instances_by_instance_id(
         &self,
         instance_id: uuid::Uuid,
@@ -74,6 +83,8 @@ impl crate::Client {
     /// Get information relevant for knowing where an instance is in its workflow.
     ///
     /// `GET /Workflow/Instances/{instanceId}`, API version `1.0`.
+    ///
+    /// Area `WorkflowInstance`: compiled with the cargo feature `workflow-instance` (on by default, through `all-areas`).
     pub fn get_workflow_instances_by_instance_id(
         &self,
         instance_id: uuid::Uuid,
@@ -88,6 +99,8 @@ impl crate::Client {
     /// Restarts a failed instance against the specified definition version or the published version if no version is specified.
     ///
     /// `POST /Workflow/Instances/{instanceId}/Restart`, API version `1.0`.
+    ///
+    /// Area `WorkflowInstance`: compiled with the cargo feature `workflow-instance` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`PostWorkflowInstancesByInstanceIdRestart`](crate::operations::workflow_instance::PostWorkflowInstancesByInstanceIdRestart); `.send().await` makes the request.
     pub fn post_workflow_instances_by_instance_id_restart(
@@ -105,6 +118,8 @@ impl crate::Client {
     /// Receives the given signal for the given instance.
     ///
     /// `POST /Workflow/Instances/{instanceId}/Signals`, API version `1.0`.
+    ///
+    /// Area `WorkflowInstance`: compiled with the cargo feature `workflow-instance` (on by default, through `all-areas`).
     pub fn post_workflow_instances_by_instance_id_signals(
         &self,
         instance_id: uuid::Uuid,
@@ -121,6 +136,8 @@ impl crate::Client {
     /// Rejects an instance, preventing it from continuing.
     ///
     /// `POST /Workflow/Instances/{instanceId}/Stop`, API version `1.0`.
+    ///
+    /// Area `WorkflowInstance`: compiled with the cargo feature `workflow-instance` (on by default, through `all-areas`).
     pub fn post_workflow_instances_by_instance_id_stop(
         &self,
         instance_id: uuid::Uuid,
