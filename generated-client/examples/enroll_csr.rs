@@ -133,6 +133,10 @@ async fn main() -> ExitCode {
 }
 
 #[cfg(all(test, feature = "mock"))]
+#[path = "common/mod.rs"]
+mod common;
+
+#[cfg(all(test, feature = "mock"))]
 mod tests {
     use super::*;
     use keyfactor_client::mock::ReplayServer;
@@ -140,12 +144,7 @@ mod tests {
 
     #[test]
     fn help_names_the_variables_and_the_profile_file_it_reads() {
-        let help = <Args as clap::CommandFactory>::command().render_long_help().to_string();
-        for needed in
-            ["KEYFACTOR_HOSTNAME", "KEYFACTOR_USERNAME", "KEYFACTOR_AUTH_CLIENT_ID", ".keyfactor/command_config.json"]
-        {
-            assert!(help.contains(needed), "{needed} missing from:\n{help}");
-        }
+        common::assert_help_names_the_environment(<Args as clap::CommandFactory>::command());
     }
 
     const RECORDING: &str =

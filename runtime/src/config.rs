@@ -148,16 +148,19 @@ pub(crate) fn from_lookup(env: &dyn Fn(&str) -> Option<String>, base: Option<Str
 pub const ENVIRONMENT_HELP: &str = "\
 Server and credentials come from the environment, or from the profile file, as kfutil and the
 Keyfactor Terraform provider read them (the environment wins):
-  KEYFACTOR_HOSTNAME                  the server (required), e.g. keyfactor.example.com
-  KEYFACTOR_PORT, KEYFACTOR_API_PATH  default 443 and KeyfactorAPI
+  KEYFACTOR_HOSTNAME            the server (required), e.g. keyfactor.example.com
+  KEYFACTOR_PORT                default 443
+  KEYFACTOR_API_PATH            default KeyfactorAPI
   KEYFACTOR_USERNAME, KEYFACTOR_PASSWORD, KEYFACTOR_DOMAIN
-                                      Basic authentication
+                                Basic authentication
   KEYFACTOR_AUTH_CLIENT_ID, KEYFACTOR_AUTH_CLIENT_SECRET, KEYFACTOR_AUTH_TOKEN_URL
-                                      OAuth 2 client credentials (KEYFACTOR_AUTH_SCOPES, _AUDIENCE)
-  KEYFACTOR_AUTH_ACCESS_TOKEN         a ready bearer token
-  KEYFACTOR_CA_CERT                   the CA of the server's certificate (file or PEM)
-  KEYFACTOR_SKIP_VERIFY               true to skip TLS verification (not for production)
-  KEYFACTOR_CLIENT_TIMEOUT            e.g. 60s, 2m
+                                OAuth 2 client credentials, with KEYFACTOR_AUTH_SCOPES,
+                                KEYFACTOR_AUTH_AUDIENCE and KEYFACTOR_AUTH_CA_CERT (the token
+                                endpoint's CA)
+  KEYFACTOR_AUTH_ACCESS_TOKEN   a ready bearer token
+  KEYFACTOR_CA_CERT             the CA of the server's certificate (a file or PEM)
+  KEYFACTOR_SKIP_VERIFY         true to skip TLS verification (not for production)
+  KEYFACTOR_CLIENT_TIMEOUT      e.g. 60s, 2m
 Profile file: $HOME/.keyfactor/command_config.json (JSON or YAML; KEYFACTOR_AUTH_CONFIG_FILE
 reads another), profile `default` (KEYFACTOR_AUTH_CONFIG_PROFILE picks another).";
 
@@ -450,6 +453,16 @@ mod tests {
         );
         let e = debug(&[("KEYFACTOR_AUTH_CONFIG_FILE", "/nowhere/config.json")]).unwrap_err().to_string();
         assert!(e.contains("KEYFACTOR_AUTH_CONFIG_FILE is /nowhere/config.json, which cannot be read"), "{e}");
+    }
+
+    #[test]
+    fn the_help_text_names_every_variable_read() {
+        let source = include_str!("config.rs");
+        let source = &source[..source.find("mod tests").unwrap_or(source.len())];
+        for (at, _) in source.match_indices("\"KEYFACTOR_") {
+            let name: String = source[at + 1..].chars().take_while(|c| c.is_ascii_uppercase() || *c == '_').collect();
+            assert!(ENVIRONMENT_HELP.contains(&name), "{name} is read but not in ENVIRONMENT_HELP");
+        }
     }
 
     #[test]

@@ -52,6 +52,9 @@ pub struct Args {
     /// Skip the compile checks.
     #[arg(long)]
     no_compile: bool,
+    /// Print every finding with the change of the diff that covers it.
+    #[arg(long)]
+    verbose: bool,
     /// Keep each pair's documents and crates in this directory.
     #[arg(long)]
     keep: Option<PathBuf>,
@@ -150,7 +153,7 @@ fn run_pair(args: &Args, docs: &[Value], files: &[String], pair: usize, dir: &Pa
     write_docs(&changed_dir, files, &changed)?;
     if !args.no_semver {
         for (old, new, direction) in [(&base_dir, &changed_dir, "forward"), (&changed_dir, &base_dir, "backward")] {
-            upgrade(old, new, &dir.join("crates"), &format!("{label} {direction}"), tally)?;
+            upgrade(old, new, &dir.join("crates"), &format!("{label} {direction}"), args.verbose, tally)?;
         }
     }
     if !args.no_compile {
@@ -191,7 +194,7 @@ fn write_crate(out: &Path, spec: &Path, release: &str, lock: Option<&Path>) -> R
 
 /// The upgrade from the release in `old` to the one in `new`: every finding
 /// of cargo-semver-checks must be in the diff.
-fn upgrade(old: &Path, new: &Path, crates: &Path, label: &str, tally: &mut Tally) -> Result<()> {
+fn upgrade(old: &Path, new: &Path, crates: &Path, label: &str, verbose: bool, tally: &mut Tally) -> Result<()> {
     let (old_crate, new_crate) = (crates.join("old"), crates.join("new"));
     let made = write_crate(&old_crate, old, "old", None)
         .and_then(|()| write_crate(&new_crate, new, "new", Some(&old_crate.join("type-names.lock"))));
@@ -214,7 +217,18 @@ fn upgrade(old: &Path, new: &Path, crates: &Path, label: &str, tally: &mut Tally
     tally.findings += found.len();
     let mut missing = 0;
     for finding in &found {
-        if covering(&report, finding).is_none() {
+        let covered = covering(&report, finding);
+        if let (true, Some(change)) = (verbose, covered) {
+            println!(
+                "    ok {}: {} <- {} {}: {}",
+                finding.lint,
+                item_of(finding),
+                change.kind.name(),
+                change.subject,
+                change.detail
+            );
+        }
+        if covered.is_none() {
             missing += 1;
             let line = format!("{label}: MISSING {}: {} ({})", finding.lint, item_of(finding), finding.item);
             println!("  {line}");

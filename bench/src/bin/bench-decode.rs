@@ -11,7 +11,7 @@
 use std::io::{BufRead, Write};
 use std::time::Instant;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use keyfactor_bench::median;
 
 /// One `AgentResponse` as a 25.4 server writes it (the shape of the
 /// recorded `GET /Agents` items); with `mistyped`,
@@ -36,35 +36,8 @@ fn listing(items: usize, mistyped: bool) -> Vec<u8> {
     body.into_bytes()
 }
 
-/// Answers every request with `body`, keeping connections open.
 async fn serve(body: Vec<u8>) -> u16 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let head = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", body.len());
-    let response: std::sync::Arc<Vec<u8>> = std::sync::Arc::new([head.as_bytes(), &body].concat());
-    tokio::spawn(async move {
-        while let Ok((mut tcp, _)) = listener.accept().await {
-            let response = response.clone();
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; 8192];
-                let mut pending = Vec::new();
-                loop {
-                    let n = match tcp.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => n,
-                    };
-                    pending.extend_from_slice(&buf[..n]);
-                    while let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
-                        pending.drain(..end + 4);
-                        if tcp.write_all(&response).await.is_err() {
-                            return;
-                        }
-                    }
-                }
-            });
-        }
-    });
-    port
+    keyfactor_bench::serve(&body).await
 }
 
 fn client(port: u16) -> keyfactor_client::Client {
@@ -76,11 +49,6 @@ async fn fetch(client: &keyfactor_client::Client, items: usize) -> f64 {
     let agents = client.get_agents().return_limit(items as i32).send().await.unwrap();
     assert_eq!(agents.len(), items);
     started.elapsed().as_secs_f64() * 1000.0
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 async fn time(items: usize, rounds: usize) {
@@ -97,10 +65,7 @@ async fn time(items: usize, rounds: usize) {
 }
 
 fn max_rss_bytes() -> u64 {
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: getrusage writes into the struct it is given.
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
-    usage.ru_maxrss as u64 * 1024
+    keyfactor_bench::peak_rss_kib().unwrap_or(0) * 1024
 }
 
 async fn memory(megabytes: usize, mistyped: bool) {

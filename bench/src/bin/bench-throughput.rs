@@ -6,44 +6,11 @@
 
 use std::time::Instant;
 
+use keyfactor_bench::median;
 use keyfactor_client::types::AgentResponse;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const BODY: &str = r#"{"AgentId":"3a2c0b5e-0c5d-4c8e-9c1e-6b3f1d2a4e5f","ClientMachine":"orchestrator-1","Username":"svc","AgentPlatform":1,"Version":"25.4.1.0","Status":2,"LastSeen":"2026-03-12T16:26:49.633Z","Capabilities":["SSL","LOGS"],"Blueprint":null,"Thumbprint":"","JobTypes":[]}"#;
 const ID: &str = "3a2c0b5e-0c5d-4c8e-9c1e-6b3f1d2a4e5f";
-
-/// Answers every request on every connection with `BODY`, keeping connections open.
-async fn server() -> u16 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let response = format!(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\n\r\n{BODY}",
-        BODY.len()
-    );
-    tokio::spawn(async move {
-        while let Ok((mut tcp, _)) = listener.accept().await {
-            let response = response.clone();
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; 8192];
-                let mut pending = Vec::new();
-                loop {
-                    let n = match tcp.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => n,
-                    };
-                    pending.extend_from_slice(&buf[..n]);
-                    while let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
-                        pending.drain(..end + 4);
-                        if tcp.write_all(response.as_bytes()).await.is_err() {
-                            return;
-                        }
-                    }
-                }
-            });
-        }
-    });
-    port
-}
 
 async fn generated(client: &keyfactor_client::Client, n: usize) -> f64 {
     let id = ID.parse().unwrap();
@@ -75,16 +42,11 @@ async fn hand_written(http: &reqwest::Client, base: &str, n: usize) -> f64 {
     n as f64 / started.elapsed().as_secs_f64()
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let requests: usize = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(2000);
     let rounds: usize = std::env::args().nth(2).and_then(|n| n.parse().ok()).unwrap_or(7);
-    let base = format!("http://127.0.0.1:{}/KeyfactorAPI", server().await);
+    let base = format!("http://127.0.0.1:{}/KeyfactorAPI", keyfactor_bench::serve(BODY.as_bytes()).await);
     let client =
         keyfactor_client::Client::builder(&base).auth(keyfactor_client::Auth::bearer("token")).build().unwrap();
     // The same reqwest settings the client uses by default (timeouts cost a
