@@ -173,6 +173,14 @@ fn the_same_change_on_many_endpoints_is_one_group() {
     let areas = report.changes.iter().find(|c| c.kind == Kind::TypeAreasRemoved).unwrap();
     assert_eq!((areas.subject.as_str(), areas.items.as_slice()), ("SortOrder", &["types::SortOrder".to_string()][..]));
     assert_eq!(report.breaking, edited + 1, "{text}");
+    // The CHANGELOG entry names every endpoint too, one line per area.
+    let entry = keyfactor_release::diff::changelog_entry(
+        &report,
+        &keyfactor_release::diff::Entry { version: "0.2.0", previous_version: "0.1.0", date: "2026-12-08", notes: &[] },
+    );
+    assert!(entry.contains(&format!("in {edited} places, by area below")), "{entry}");
+    assert!(entry.contains("\n  - area `agent`: `GET /Agents`\n"), "{entry}");
+    assert!(sort[0].subjects.iter().all(|s| entry.contains(&format!("`{s}`"))), "{entry}");
 }
 
 /// Run for `cargo xtask diff`, the tool's help and errors name that command.

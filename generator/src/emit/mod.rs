@@ -46,7 +46,7 @@ pub fn emit(api: &Api, options: &Options) -> Files {
     ];
     for tag in tags {
         let name = format!("operations/{}.rs", tag.module);
-        jobs.push((name, Box::new(move || operations::tag_module(api, &tag))));
+        jobs.push((name, Box::new(move || operations::tag_module(api, &tag, cfg))));
     }
     let mut files = run_jobs(jobs, options);
     files.insert("versions.md".into(), docs::versions_table(api, options));
@@ -157,6 +157,18 @@ impl Cfg {
 
     fn one(self, tag: &Tag) -> TokenStream {
         self.any(std::slice::from_ref(tag))
+    }
+
+    /// `#[cfg_attr(docsrs, doc(cfg(...)))]` alone, for an item inside a gated
+    /// module that rustdoc shows elsewhere (the `impl Client` of an area).
+    fn doc_only(self, tag: &Tag) -> TokenStream {
+        let feature = &tag.feature;
+        if self.0 { quote!(#[cfg_attr(docsrs, doc(cfg(feature = #feature)))]) } else { TokenStream::new() }
+    }
+
+    /// The cargo feature that compiles the area, if the crate has area features.
+    fn feature_of(self, tag: &Tag) -> Option<&str> {
+        self.0.then_some(tag.feature.as_str())
     }
 }
 

@@ -24,17 +24,17 @@ pub(super) fn operations_index(api: &Api, cfg: Cfg) -> TokenStream {
     }
 }
 
-pub(super) fn tag_module(api: &Api, tag: &Tag) -> TokenStream {
+pub(super) fn tag_module(api: &Api, tag: &Tag, cfg: Cfg) -> TokenStream {
     let ops: Vec<&Operation> = api.operations().filter(|o| o.tag == *tag).collect();
-    let methods = ops.iter().map(|op| client_method(api, op));
+    let methods = ops.iter().map(|op| client_method(api, op, cfg.feature_of(tag)));
     let builders = ops.iter().map(|op| builder(api, op));
     let expectations = ops.iter().map(|op| mock_method(api, op));
     let mock_ops = ops.iter().map(|op| mock_operation(api, op));
-    let feature = &tag.feature;
+    let doc_cfg = cfg.doc_only(tag);
     quote! {
         use keyfactor_runtime::codegen;
 
-        #[cfg_attr(docsrs, doc(cfg(feature = #feature)))]
+        #doc_cfg
         impl crate::Client {
             #(#methods)*
         }
@@ -127,7 +127,7 @@ fn arg_value(ty: &TypeRef, ident: &proc_macro2::Ident) -> Option<TokenStream> {
     }
 }
 
-fn client_method(api: &Api, op: &Operation) -> TokenStream {
+fn client_method(api: &Api, op: &Operation, feature: Option<&str>) -> TokenStream {
     let name = format_ident!("{}", op.fn_name);
     let builder = format_ident!("{}", op.builder_name);
     let (args, _) = method_args(api, op);
@@ -146,7 +146,7 @@ fn client_method(api: &Api, op: &Operation) -> TokenStream {
     let extra_init = quote!(extra: Default::default(),);
     let deprecated =
         op.deprecated.then(|| quote!(#[deprecated(note = "deprecated in the Keyfactor Command API documents")]));
-    let docs = method_docs(api, op);
+    let docs = method_docs(api, op, feature);
     quote! {
         #docs
         #deprecated
@@ -156,21 +156,20 @@ fn client_method(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-fn method_docs(api: &Api, op: &Operation) -> TokenStream {
+fn method_docs(api: &Api, op: &Operation, feature: Option<&str>) -> TokenStream {
     let summary = op.summary.as_deref().map(doc_attrs).unwrap_or_default();
     let description = op.description.as_deref().map(|d| {
         let d = doc_attrs(d);
         quote!(#[doc = ""] #d)
     });
-    let mut lines = vec![
-        String::new(),
-        format!("`{} {}`, API version `{}`.", op.method, op.path, op.version.header),
-        String::new(),
-        format!(
-            "Area `{}`: compiled with the cargo feature `{}` (on by default, through `all-areas`).",
-            op.tag.name, op.tag.feature
-        ),
-    ];
+    let mut lines = vec![String::new(), format!("`{} {}`, API version `{}`.", op.method, op.path, op.version.header)];
+    if let Some(feature) = feature {
+        lines.push(String::new());
+        lines.push(format!(
+            "Area `{}`: compiled with the cargo feature `{feature}` (on by default, through `all-areas`).",
+            op.tag.name
+        ));
+    }
     let others = other_versions(api, op);
     if !others.is_empty() {
         lines.push(format!("Other versions of this endpoint: {others}."));

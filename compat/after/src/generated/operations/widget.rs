@@ -3,13 +3,10 @@
 
 use keyfactor_runtime::codegen;
 
-#[cfg_attr(docsrs, doc(cfg(feature = "widget")))]
 impl crate::Client {
     /// Lists widgets
     ///
     /// `GET /Widgets`, API version `1.0`.
-    ///
-    /// Area `Widget`: compiled with the cargo feature `widget` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetWidgets`](crate::operations::widget::GetWidgets); `.send().await` makes the request.
     pub fn get_widgets(&self) -> GetWidgets<'_> {
@@ -26,8 +23,6 @@ impl crate::Client {
     /// Creates a widget
     ///
     /// `POST /Widgets`, API version `1.0`.
-    ///
-    /// Area `Widget`: compiled with the cargo feature `widget` (on by default, through `all-areas`).
     pub fn post_widgets(&self, body: crate::types::WidgetRequest) -> PostWidgets<'_> {
         PostWidgets {
             client: self,
@@ -39,8 +34,6 @@ impl crate::Client {
     /// Deletes a widget
     ///
     /// `DELETE /Widgets/{id}`, API version `1.0`.
-    ///
-    /// Area `Widget`: compiled with the cargo feature `widget` (on by default, through `all-areas`).
     pub fn delete_widgets_by_id(&self, id: i32) -> DeleteWidgetsById<'_> {
         DeleteWidgetsById {
             client: self,
@@ -52,8 +45,6 @@ impl crate::Client {
     /// Returns one widget
     ///
     /// `GET /Widgets/{id}`, API version `1.0`.
-    ///
-    /// Area `Widget`: compiled with the cargo feature `widget` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetWidgetsById`](crate::operations::widget::GetWidgetsById); `.send().await` makes the request.
     pub fn get_widgets_by_id(&self, id: i32) -> GetWidgetsById<'_> {

@@ -3,13 +3,10 @@
 
 use keyfactor_runtime::codegen;
 
-#[cfg_attr(docsrs, doc(cfg(feature = "status")))]
 impl crate::Client {
     /// Returns the server's status text
     ///
     /// `GET /Status`, API version `1.0`.
-    ///
-    /// Area `Status`: compiled with the cargo feature `status` (on by default, through `all-areas`).
     pub fn get_status(&self) -> GetStatus<'_> {
         GetStatus {
             client: self,

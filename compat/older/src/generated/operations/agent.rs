@@ -3,13 +3,10 @@
 
 use keyfactor_runtime::codegen;
 
-#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 impl crate::Client {
     /// Returns all agents according to the provided filter and output parameters
     ///
     /// `GET /Agents`, API version `1`.
-    ///
-    /// Area `Agent`: compiled with the cargo feature `agent` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetAgents`](crate::operations::agent::GetAgents); `.send().await` makes the request.
     pub fn get_agents(&self) -> GetAgents<'_> {
@@ -27,8 +24,6 @@ impl crate::Client {
     /// Reset a list of agents
     ///
     /// `POST /Agents/Reset`, API version `1`.
-    ///
-    /// Area `Agent`: compiled with the cargo feature `agent` (on by default, through `all-areas`).
     pub fn post_agents_reset(&self, body: Vec<uuid::Uuid>) -> PostAgentsReset<'_> {
         PostAgentsReset {
             client: self,
@@ -40,8 +35,6 @@ impl crate::Client {
     /// Returns details for a single agent, specified by ID
     ///
     /// `GET /Agents/{id}`, API version `1`.
-    ///
-    /// Area `Agent`: compiled with the cargo feature `agent` (on by default, through `all-areas`).
     pub fn get_agents_by_id(&self, id: uuid::Uuid) -> GetAgentsById<'_> {
         GetAgentsById {
             client: self,

@@ -3,13 +3,10 @@
 
 use keyfactor_runtime::codegen;
 
-#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
 impl crate::Client {
     /// Returns all certificates according to the provided filter and output parameters
     ///
     /// `GET /Certificates`, API version `1`.
-    ///
-    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     ///
     /// Optional parameters are set on the returned [`GetCertificates`](crate::operations::certificate::GetCertificates); `.send().await` makes the request.
     pub fn get_certificates(&self) -> GetCertificates<'_> {
@@ -27,8 +24,6 @@ impl crate::Client {
     /// Deletes a persisted certificate by its unique id
     ///
     /// `DELETE /Certificates/{id}`, API version `1`.
-    ///
-    /// Area `Certificate`: compiled with the cargo feature `certificate` (on by default, through `all-areas`).
     pub fn delete_certificates_by_id(&self, id: i32) -> DeleteCertificatesById<'_> {
         DeleteCertificatesById {
             client: self,
