@@ -89,7 +89,13 @@ enum Command {
     Upgrade(upgrade::Args),
     /// Checks that every break cargo-semver-checks finds between the clients
     /// of the two diff fixture releases is in `cargo xtask diff`'s report.
-    SemverAgreement,
+    SemverAgreement {
+        /// The old release's documents (default: spec/fixtures/diff/old).
+        #[arg(requires = "new")]
+        old: Option<PathBuf>,
+        /// The new release's documents (default: spec/fixtures/diff/new).
+        new: Option<PathBuf>,
+    },
     /// Checks that a client crate builds without warnings with every area
     /// alone, with none, and with all (`cargo clippy` per feature set).
     CheckFeatures {
@@ -146,7 +152,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Differential(args) => differential::run(args),
         Command::NewCrate(args) => new_crate::run(args),
         Command::Upgrade(args) => upgrade::run(args),
-        Command::SemverAgreement => semver::agreement(),
+        Command::SemverAgreement { old, new } => semver::agreement(old.zip(new)),
         Command::FetchSpec { args } => run_package(&tools_root(), "keyfactor-release", "fetch", &args),
         Command::Diff { args } => run_package(&tools_root(), "keyfactor-release", "diff", &args),
         Command::Fuzz { cases, first, seed, dump, spec_dir } => {
