@@ -13,7 +13,7 @@ use tracing::Instrument;
 
 use super::auth::{Auth, Authenticator};
 use super::error::{Error, Result, api_error, is_unsupported_version, snippet, supported_versions};
-use super::object::decode_tolerant;
+use super::object::decode_setting_aside;
 use super::request::{OperationInfo, Request};
 use super::response::Response;
 use super::retry::{RetryPolicy, parse_retry_after, retryable_status};
@@ -307,7 +307,7 @@ impl Client {
         let value = match serde_json::from_str(text) {
             Ok(value) => value,
             // A member the documents mistype must not lose the whole response.
-            Err(plain) => match decode_tolerant::<T>(text) {
+            Err(plain) => match decode_setting_aside::<T>(text) {
                 Ok((value, set_aside)) => {
                     tracing::warn!(
                         operation,

@@ -197,9 +197,17 @@ impl Drop for Tolerant {
 pub(crate) fn decode_tolerant<T: DeserializeOwned>(
     text: &str,
 ) -> Result<(T, SetAside), serde_path_to_error::Error<serde_json::Error>> {
-    if let Ok(value) = serde_json::from_str::<T>(text) {
-        return Ok((value, SetAside::default()));
+    match serde_json::from_str::<T>(text) {
+        Ok(value) => Ok((value, SetAside::default())),
+        Err(_) => decode_setting_aside(text),
     }
+}
+
+/// The pass of [`decode_tolerant`] after strict decoding failed (for a
+/// caller that ran strict decoding itself).
+pub(crate) fn decode_setting_aside<T: DeserializeOwned>(
+    text: &str,
+) -> Result<(T, SetAside), serde_path_to_error::Error<serde_json::Error>> {
     let decoded = {
         let _tolerant = Tolerant::on();
         serde_json::from_str::<T>(text)
