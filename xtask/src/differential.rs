@@ -19,13 +19,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use keyfactor_generator::diff;
-use keyfactor_generator::emit::package::RuntimeDependency;
 use keyfactor_generator::mutate;
 use keyfactor_generator::release::Manifest;
 use serde_json::Value;
 
-use crate::new_crate::{CrateSpec, crate_target};
-use crate::semver::{agrees, covering, findings, item_of, required, run_semver_checks};
+use crate::semver::{agrees, covering, findings, item_of, required, run_semver_checks, write_client_crate};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -174,22 +172,10 @@ fn write_docs(dir: &Path, files: &[String], docs: &[Value]) -> Result<()> {
     Ok(())
 }
 
-/// One client crate for the documents in `spec`, under the name every
-/// crate of a run shares (so that cargo-semver-checks compares them); with
-/// `lock`, the type names of another crate are kept.
+/// A client crate of `release` under the name every crate of a run shares
+/// (so that cargo-semver-checks compares them).
 fn write_crate(out: &Path, spec: &Path, release: &str, lock: Option<&Path>) -> Result<()> {
-    let root = crate::tools_root();
-    let _ = std::fs::remove_dir_all(out);
-    std::fs::create_dir_all(out)?;
-    if let Some(lock) = lock {
-        std::fs::copy(lock, out.join("type-names.lock"))?;
-    }
-    let runtime = RuntimeDependency::Path(root.join("runtime").display().to_string());
-    let spec_ =
-        CrateSpec { out, name: "keyfactor-differential-client", release: Some(release), runtime: Some(&runtime) };
-    crate::targets::write(&crate_target(&spec_, spec)?)?;
-    std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock"))?;
-    Ok(())
+    write_client_crate(&crate::tools_root(), out, spec, "keyfactor-differential-client", release, lock)
 }
 
 /// The upgrade from the release in `old` to the one in `new`: every finding

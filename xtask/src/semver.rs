@@ -180,18 +180,9 @@ pub fn agreement(dirs: Option<(PathBuf, PathBuf)>) -> Result<ExitCode> {
 }
 
 fn check_agreement(root: &Path, work: &Path, old: &Path, new: &Path, dirs_given: bool) -> Result<ExitCode> {
-    let runtime = RuntimeDependency::Path(root.join("runtime").display().to_string());
-    for (release, dir) in [("old", old), ("new", new)] {
-        let out = work.join(release);
-        if release == "new" {
-            std::fs::create_dir_all(&out)?;
-            std::fs::copy(work.join("old/type-names.lock"), out.join("type-names.lock"))?;
-        }
-        let spec =
-            CrateSpec { out: &out, name: "keyfactor-fixture-client", release: Some(release), runtime: Some(&runtime) };
-        crate::targets::write(&crate_target(&spec, dir)?)?;
-        std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock"))?;
-    }
+    let name = "keyfactor-fixture-client";
+    write_client_crate(root, &work.join("old"), old, name, "old", None)?;
+    write_client_crate(root, &work.join("new"), new, name, "new", Some(&work.join("old/type-names.lock")))?;
     let (stdout, stderr) = run_semver_checks(work, &root.join("target/semver-agreement"))?;
     let findings = findings(&stdout);
     // The fixtures differ in every kind of change: finding nothing there means the check is broken.
@@ -230,6 +221,29 @@ fn check_agreement(root: &Path, work: &Path, old: &Path, new: &Path, dirs_given:
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A client crate at `out` for the documents in `spec`, on the runtime of
+/// the checkout at `root` and with its Cargo.lock; with `lock`, the type
+/// names of another crate are kept (as an upgrade keeps them).
+pub(crate) fn write_client_crate(
+    root: &Path,
+    out: &Path,
+    spec: &Path,
+    name: &str,
+    release: &str,
+    lock: Option<&Path>,
+) -> Result<()> {
+    let _ = std::fs::remove_dir_all(out);
+    std::fs::create_dir_all(out)?;
+    if let Some(lock) = lock {
+        std::fs::copy(lock, out.join("type-names.lock"))?;
+    }
+    let runtime = RuntimeDependency::Path(root.join("runtime").display().to_string());
+    let crate_spec = CrateSpec { out, name, release: Some(release), runtime: Some(&runtime) };
+    crate::targets::write(&crate_target(&crate_spec, spec)?)?;
+    std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock"))?;
+    Ok(())
 }
 
 pub(crate) fn run_semver_checks(work: &Path, target: &Path) -> Result<(String, String)> {
