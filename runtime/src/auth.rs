@@ -14,10 +14,18 @@ use super::error::{Error, Result, snippet};
 #[derive(Clone, Default)]
 #[non_exhaustive]
 pub enum Auth {
+    /// No authentication (a server behind a proxy that authenticates).
     #[default]
     None,
     /// HTTP Basic. A domain is sent as `DOMAIN\user`.
-    Basic { username: String, password: String, domain: Option<String> },
+    Basic {
+        /// The user name.
+        username: String,
+        /// The password.
+        password: String,
+        /// The Windows domain, if any.
+        domain: Option<String>,
+    },
     /// A bearer token (JWT) that the caller obtained.
     Bearer(String),
     /// OAuth2 client credentials: the client fetches, caches and refreshes the token.
@@ -30,10 +38,12 @@ impl Auth {
         Auth::Basic { username: username.into(), password: password.into(), domain: None }
     }
 
+    /// A bearer token the caller obtained.
     pub fn bearer(token: impl Into<String>) -> Self {
         Auth::Bearer(token.into())
     }
 
+    /// OAuth2 client credentials (see [`OAuthConfig`]).
     pub fn oauth(config: OAuthConfig) -> Self {
         Auth::OAuth(config)
     }
@@ -79,11 +89,13 @@ impl OAuthConfig {
         }
     }
 
+    /// The scopes the token is requested for.
     pub fn scopes(mut self, scopes: Vec<String>) -> Self {
         self.scopes = scopes;
         self
     }
 
+    /// The audience the token is requested for.
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
         self.audience = Some(audience.into());
         self

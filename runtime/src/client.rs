@@ -147,6 +147,7 @@ impl<C> ClientBuilder<C> {
         }
     }
 
+    /// How requests authenticate (default: none).
     pub fn auth(mut self, auth: Auth) -> Self {
         self.auth = auth;
         self
@@ -164,6 +165,7 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// The `User-Agent` sent with every request.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
@@ -175,6 +177,7 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// Which failures are retried, how often and how long apart (see [`RetryPolicy`]).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
@@ -273,6 +276,7 @@ struct RawResponse {
 }
 
 impl Client {
+    /// A builder for a client of the API at `base_url` (e.g. `https://HOST/KeyfactorAPI`).
     pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
         ClientBuilder::new(base_url)
     }

@@ -33,6 +33,7 @@ pub fn deserialize<'de, D: Deserializer<'de>, T: Lenient>(deserializer: D) -> Re
 
 /// Types whose date-times decode leniently.
 pub trait Lenient: Sized {
+    /// Decodes the value, reading a date-time leniently.
     fn deserialize_lenient<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error>;
 }
 

@@ -52,6 +52,7 @@ impl Unfit {
 }
 
 impl DynamicArgs {
+    /// The path parameter `name`, decoded as the operation's type for it.
     pub fn path<T: DeserializeOwned>(&self, op: &'static str, name: &str) -> Result<T> {
         let value = self.path.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
         let value = value.ok_or_else(|| invalid(op, format!("path parameter {name} is missing")))?;
@@ -84,6 +85,7 @@ impl DynamicArgs {
         Ok((!values.is_empty()).then_some(values))
     }
 
+    /// The header parameter `name`, decoded as the operation's type for it; `None` when it was not given.
     pub fn header<T: DeserializeOwned>(&self, op: &'static str, name: &str) -> Result<Option<T>> {
         let value = self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
         value.map(|v| parse(op, name, v)).transpose()

@@ -5,6 +5,7 @@ use std::fmt;
 /// Longest piece of a response body kept in an error.
 const SNIPPET: usize = 512;
 
+/// The result of every client call.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong with a request. Each variant names the
@@ -24,7 +25,9 @@ pub enum Error {
     /// not trusted or not for that name), then the whole chain of causes.
     #[error("{operation}: request failed: {}", cause(source))]
     Transport {
+        /// The operation (`Client` method) that failed.
         operation: &'static str,
+        /// What reqwest reported.
         #[source]
         source: reqwest::Error,
     },
@@ -34,19 +37,24 @@ pub enum Error {
         chain(source)
     )]
     Timeout {
+        /// The operation (`Client` method) that failed.
         operation: &'static str,
+        /// What reqwest reported.
         #[source]
         source: reqwest::Error,
     },
     /// The server answered with an error status.
     #[error("{operation}: HTTP {status}{}{}", api_error.as_ref().map(|e| format!(": {e}")).unwrap_or_else(|| snippet_suffix(body)), correlation_suffix(correlation_id))]
     Status {
+        /// The operation (`Client` method) that failed.
         operation: &'static str,
+        /// The HTTP status code.
         status: u16,
         /// Keyfactor's error body, when the response has one.
         api_error: Option<ApiError>,
         /// The response body as text (at most 512 bytes).
         body: String,
+        /// `X-Keyfactor-Correlation-Id` of the response, for finding the request in the server's logs.
         correlation_id: Option<String>,
     },
     /// The server does not offer the API version this function sends: it runs
@@ -59,21 +67,26 @@ pub enum Error {
         correlation_suffix(correlation_id)
     )]
     UnsupportedApiVersion {
+        /// The operation (`Client` method) that failed.
         operation: &'static str,
         /// The `x-keyfactor-api-version` the function sent.
         requested: &'static str,
         /// The versions the server offers for the endpoint (its
         /// `api-supported-versions` header); empty when it did not say.
         supported: Vec<String>,
+        /// `X-Keyfactor-Correlation-Id` of the response, for finding the request in the server's logs.
         correlation_id: Option<String>,
     },
     /// The response does not have the shape the documents declare.
     #[error("{operation}: cannot decode the HTTP {status} response at `{path}`: {message}; body: {snippet:?}")]
     Decode {
+        /// The operation (`Client` method) that failed.
         operation: &'static str,
+        /// The HTTP status code of the response.
         status: u16,
         /// Where in the JSON decoding failed, e.g. `[3].Name`.
         path: String,
+        /// What did not fit.
         message: String,
         /// The start of the body (at most 512 bytes).
         snippet: String,
@@ -81,11 +94,18 @@ pub enum Error {
     /// An argument given as text (see the `dynamic` feature) does not fit the
     /// parameter's type.
     #[error("{operation}: {message}")]
-    InvalidArgument { operation: &'static str, message: String },
+    InvalidArgument {
+        /// The operation the argument is for.
+        operation: &'static str,
+        /// What does not fit.
+        message: String,
+    },
     /// The request body could not be encoded as JSON.
     #[error("{operation}: cannot encode the request body: {source}")]
     Encode {
+        /// The operation (`Client` method) that failed.
         operation: &'static str,
+        /// What serde_json reported.
         #[source]
         source: serde_json::Error,
     },
@@ -129,8 +149,10 @@ fn offered_suffix(supported: &[String]) -> String {
 /// The error body Keyfactor Command sends with most error statuses.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct ApiError {
+    /// Keyfactor's `ErrorCode`, e.g. `0xA0110001`.
     #[serde(rename = "ErrorCode", default)]
     pub code: Option<String>,
+    /// Keyfactor's `Message`.
     #[serde(rename = "Message", default)]
     pub message: Option<String>,
 }

@@ -1,7 +1,7 @@
 //! The runtime that every generated Keyfactor Command client shares.
 //!
 //! A client crate is generated for one Keyfactor Command release
-//! (`keyfactor-client` for release 25, or any crate `cargo xtask new-crate`
+//! (`keyfactor-client` for release 25, or any crate `cargo keyfactor new`
 //! writes). Each has its own `Client` with one method per operation and
 //! version, and its own types; everything else is here, once:
 //! configuration ([`ClientBuilder`], `from_env`), authentication ([`Auth`]),
@@ -22,6 +22,8 @@
 //! ```
 //!
 //! Generated code calls only what [`codegen`] lists.
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod auth;
 mod client;
@@ -50,6 +52,10 @@ pub use request::OperationInfo;
 pub use response::Response;
 pub use retry::RetryPolicy;
 pub use unknown::UnknownFields;
+
+/// This runtime's version (`cargo keyfactor new` makes crates depend on the
+/// version it was built with).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// What a generated client crate re-exports at its root, besides its own
 /// `Client`, `ClientBuilder` and `Code`.

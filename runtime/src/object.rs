@@ -33,6 +33,7 @@ use crate::unknown::UnknownFields;
 pub struct Key<'de>(Cow<'de, str>);
 
 impl Key<'_> {
+    /// The value's text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -225,6 +226,7 @@ pub(crate) fn decode_setting_aside<T: DeserializeOwned>(
 
 /// Whether a field is left out of the encoded object.
 pub trait Skip {
+    /// Whether the value is left out.
     fn skip(&self) -> bool;
 }
 

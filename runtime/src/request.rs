@@ -9,6 +9,7 @@ use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 pub struct OperationInfo {
     /// The client method's name, e.g. `get_agents_by_id`.
     pub name: &'static str,
+    /// The HTTP method.
     pub method: reqwest::Method,
     /// The path template as in the documents, e.g. `/Agents/{id}`.
     pub path: &'static str,
@@ -16,6 +17,7 @@ pub struct OperationInfo {
     pub version: &'static str,
     /// The tag of the documents that groups the operation.
     pub tag: &'static str,
+    /// Whether the documents mark the operation deprecated.
     pub deprecated: bool,
     /// The status the documents declare for success.
     pub success_status: u16,
@@ -94,10 +96,12 @@ pub struct Extra {
 }
 
 impl Extra {
+    /// Adds a query parameter.
     pub fn query(&mut self, name: String, value: String) {
         self.query.push((name, value));
     }
 
+    /// Adds a header.
     pub fn header(&mut self, name: String, value: String) {
         self.headers.push((name, value));
     }
@@ -126,6 +130,7 @@ macro_rules! extra_params {
 
 /// How a parameter value is written in a path, query or header.
 pub trait ParamValue {
+    /// The value as the text that goes into a path, query or header.
     fn to_param(&self) -> String;
 }
 

@@ -15,6 +15,7 @@ impl<T> Response<T> {
         Response { status, headers, value }
     }
 
+    /// The decoded value.
     pub fn into_inner(self) -> T {
         self.value
     }
@@ -24,14 +25,17 @@ impl<T> Response<T> {
         (self.status, self.headers, self.value)
     }
 
+    /// The decoded value, borrowed.
     pub fn value(&self) -> &T {
         &self.value
     }
 
+    /// The HTTP status code.
     pub fn status(&self) -> u16 {
         self.status
     }
 
+    /// The response headers.
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
     }

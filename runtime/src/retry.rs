@@ -18,7 +18,9 @@ use reqwest::Method;
 pub struct RetryPolicy {
     /// Retries after the first attempt (0 disables retries).
     pub max_retries: u32,
+    /// The wait before the first retry (doubled for each further one, with jitter).
     pub initial_backoff: Duration,
+    /// The longest wait between two tries.
     pub max_backoff: Duration,
     /// Also retry POST and PATCH, which may then take effect twice.
     pub retry_non_idempotent: bool,
@@ -41,17 +43,20 @@ impl RetryPolicy {
         RetryPolicy { max_retries: 0, ..Self::default() }
     }
 
+    /// How many times a request is retried (0: never).
     pub fn max_retries(mut self, n: u32) -> Self {
         self.max_retries = n;
         self
     }
 
+    /// The first wait and the longest one between tries.
     pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
         self.initial_backoff = initial;
         self.max_backoff = max.max(initial);
         self
     }
 
+    /// Whether POST and PATCH requests are retried too (they may not be safe to repeat).
     pub fn retry_non_idempotent(mut self, yes: bool) -> Self {
         self.retry_non_idempotent = yes;
         self

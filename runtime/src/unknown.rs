@@ -29,14 +29,17 @@ pub struct UnknownFields {
 }
 
 impl UnknownFields {
+    /// No members.
     pub const fn new() -> Self {
         UnknownFields { members: Vec::new() }
     }
 
+    /// Whether there are no members.
     pub fn is_empty(&self) -> bool {
         self.members.is_empty()
     }
 
+    /// How many members there are.
     pub fn len(&self) -> usize {
         self.members.len()
     }
@@ -46,6 +49,7 @@ impl UnknownFields {
         self.position(name).map(|i| &self.members[i].1)
     }
 
+    /// The value of member `name`, to change it.
     pub fn get_mut(&mut self, name: &str) -> Option<&mut Value> {
         self.position(name).map(|i| &mut self.members[i].1)
     }
@@ -68,6 +72,7 @@ impl UnknownFields {
         }
     }
 
+    /// Removes member `name`, returning its value.
     pub fn remove(&mut self, name: &str) -> Option<Value> {
         self.position(name).map(|i| self.members.remove(i).1)
     }

@@ -10,50 +10,75 @@ use serde::Deserialize;
 /// A cassette that cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum CassetteError {
+    /// The file could not be read.
     #[error("reading {path}: {source}")]
     Read {
+        /// The cassette's path.
         path: PathBuf,
+        /// Why it could not be read.
         #[source]
         source: std::io::Error,
     },
     #[error("{path}: not a go-vcr cassette: {message}")]
-    Format { path: PathBuf, message: String },
+    /// The file is not a go-vcr cassette.
+    Format {
+        /// The cassette's path.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
 }
 
+/// A go-vcr cassette: recorded requests and the responses to them.
 #[derive(Debug, Deserialize)]
 pub struct Cassette {
+    /// The interactions, in recorded order.
     #[serde(default)]
     pub interactions: Vec<Interaction>,
 }
 
+/// One recorded request and its response.
 #[derive(Debug, Deserialize)]
 pub struct Interaction {
+    /// go-vcr's number of the interaction, when recorded.
     #[serde(default)]
     pub id: Option<usize>,
+    /// The request as sent.
     pub request: RecordedRequest,
+    /// The response as received.
     pub response: RecordedResponse,
 }
 
+/// A request as a cassette records it.
 #[derive(Debug, Deserialize)]
 pub struct RecordedRequest {
+    /// The HTTP method.
     pub method: String,
+    /// The whole URL, query included.
     pub url: String,
+    /// The headers, each with its values.
     #[serde(default)]
     pub headers: BTreeMap<String, Vec<String>>,
+    /// The body, when there was one.
     #[serde(default)]
     pub body: Option<String>,
 }
 
+/// A response as a cassette records it.
 #[derive(Debug, Deserialize)]
 pub struct RecordedResponse {
+    /// The HTTP status code.
     pub code: u16,
+    /// The headers, each with its values.
     #[serde(default)]
     pub headers: BTreeMap<String, Vec<String>>,
+    /// The body, when there was one.
     #[serde(default)]
     pub body: Option<String>,
 }
 
 impl Cassette {
+    /// Reads the cassette at `path` (go-vcr's YAML).
     pub fn read(path: &Path) -> Result<Self, CassetteError> {
         let text =
             std::fs::read_to_string(path).map_err(|source| CassetteError::Read { path: path.to_path_buf(), source })?;
@@ -76,10 +101,12 @@ impl RecordedRequest {
         self.parsed_url().map_or_else(|| self.url.clone(), |u| u.path().to_string())
     }
 
+    /// The query parameters of the URL, decoded, in order.
     pub fn query(&self) -> Vec<(String, String)> {
         self.parsed_url().map(|u| u.query_pairs().into_owned().collect()).unwrap_or_default()
     }
 
+    /// The first value of header `name` (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
         header(&self.headers, name)
     }
@@ -103,6 +130,7 @@ impl RecordedRequest {
 }
 
 impl RecordedResponse {
+    /// The first value of header `name` (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
         header(&self.headers, name)
     }
