@@ -24,6 +24,10 @@ pub mod warnings;
 use std::path::Path;
 
 pub use error::{Error, Result};
+
+/// This generator's version, which crates it writes record (a newer
+/// generator may write other code from the same documents).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub use warnings::Warnings;
 
 /// The result of a generation run.

@@ -245,7 +245,7 @@ impl Overrides {
     }
 
     /// An error listing every override that applied to none of the documents.
-    pub(crate) fn check_all_used(&self, used: &[usize]) -> Result<()> {
+    pub fn check_all_used(&self, used: &[usize]) -> Result<()> {
         let stale = self.stale(used);
         let Some(&first) = stale.first() else { return Ok(()) };
         let list: Vec<String> = stale.iter().map(|&i| format!("/overrides/{i} ({})", self.target(i))).collect();

@@ -37,6 +37,11 @@ pub struct Manifest {
     /// the manifest; it may not exist yet.
     #[serde(default)]
     pub type_names: Option<PathBuf>,
+    /// The version of the generator that wrote the crate (crates written by
+    /// `cargo keyfactor new`), so that `check` can tell a changed generator
+    /// from changed files.
+    #[serde(default)]
+    pub generator: Option<String>,
     /// The directory of the manifest file.
     #[serde(skip)]
     pub dir: PathBuf,
@@ -58,6 +63,7 @@ impl Manifest {
             documents: Vec::new(),
             overrides: None,
             type_names: None,
+            generator: None,
             dir: PathBuf::new(),
         }
     }
@@ -112,6 +118,38 @@ impl Manifest {
             serde_yaml::from_str(&text).map_err(|e| Error::doc(path, "", format!("invalid release manifest: {e}")))?;
         manifest.dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         Ok(manifest)
+    }
+
+    /// The manifest as YAML, under `header` (comment lines, each `# `-prefixed
+    /// by the caller); [`Manifest::read`] reads it back.
+    pub fn to_yaml(&self, header: &str) -> String {
+        let quoted = |text: &str| serde_json::to_string(text).unwrap_or_default();
+        // Names and paths stay plain where YAML reads them back as the same text.
+        let scalar = |text: &str| {
+            let plain = text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '.')
+                && text.chars().all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c));
+            if plain { text.to_string() } else { quoted(text) }
+        };
+        let mut out = header.to_string();
+        out.push_str(&format!("release: {}\n", quoted(&self.release)));
+        let paths = [("directory", &self.directory), ("overrides", &self.overrides), ("type_names", &self.type_names)];
+        for (key, path) in paths {
+            if let Some(path) = path {
+                out.push_str(&format!("{key}: {}\n", scalar(&path.to_string_lossy().replace('\\', "/"))));
+            }
+        }
+        if let Some(generator) = &self.generator {
+            out.push_str(&format!("generator: {}\n", quoted(generator)));
+        }
+        out.push_str("documents:\n");
+        for entry in &self.documents {
+            out.push_str(&format!(
+                "  - file: {}\n    sha256: {}\n",
+                scalar(&entry.file),
+                entry.sha256.to_ascii_lowercase()
+            ));
+        }
+        out
     }
 
     /// The directory the documents are read from unless another is given.
@@ -208,4 +246,36 @@ pub fn load_release_with(
         docs.push(doc);
     }
     Ok((docs, used))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_manifest_written_as_yaml_reads_back_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = Manifest {
+            release: "25.5".into(),
+            directory: Some("keyfactor-command-25.5".into()),
+            overrides: Some("overrides.yaml".into()),
+            type_names: Some("../type-names.lock".into()),
+            generator: Some("0.1.0".into()),
+            documents: vec![
+                ManifestEntry { file: "v1.json".into(), sha256: "AB".into() },
+                ManifestEntry { file: "a b: c.yaml".into(), sha256: "cd".into() },
+            ],
+            dir: PathBuf::new(),
+        };
+        let path = dir.path().join("release.yaml");
+        std::fs::write(&path, manifest.to_yaml("# header\n")).unwrap();
+        let read = Manifest::read(&path).unwrap();
+        assert_eq!(read.release, "25.5");
+        assert_eq!(read.directory, manifest.directory);
+        assert_eq!(read.overrides, manifest.overrides);
+        assert_eq!(read.type_names, manifest.type_names);
+        assert_eq!(read.generator, manifest.generator);
+        let files: Vec<_> = read.documents.iter().map(|d| (d.file.as_str(), d.sha256.as_str())).collect();
+        assert_eq!(files, [("v1.json", "ab"), ("a b: c.yaml", "cd")]);
+    }
 }

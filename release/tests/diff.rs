@@ -182,15 +182,3 @@ fn the_same_change_on_many_endpoints_is_one_group() {
     assert!(entry.contains("\n  - area `agent`: `GET /Agents`\n"), "{entry}");
     assert!(sort[0].subjects.iter().all(|s| entry.contains(&format!("`{s}`"))), "{entry}");
 }
-
-/// Run for `cargo xtask diff`, the tool's help and errors name that command.
-#[test]
-fn help_names_the_command_the_user_typed() {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_keyfactor-release"))
-        .args(["diff", "--help"])
-        .env("KEYFACTOR_RELEASE_AS", "cargo xtask")
-        .output()
-        .unwrap();
-    let help = String::from_utf8_lossy(&output.stdout);
-    assert!(help.contains("Usage: cargo xtask diff [OPTIONS] <OLD> <NEW>"), "{help}");
-}

@@ -23,7 +23,8 @@ use keyfactor_generator::mutate;
 use keyfactor_generator::release::Manifest;
 use serde_json::Value;
 
-use crate::semver::{agrees, covering, findings, item_of, required, run_semver_checks, write_client_crate};
+use crate::semver::write_client_crate;
+use keyfactor_release::semver::{agrees, covering, findings, item_of, required, run_semver_checks};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -239,7 +240,7 @@ fn upgrade(old: &Path, new: &Path, crates: &Path, label: &str, verbose: bool, ta
 
 /// `clippy -D warnings` on the crate with no area, all, and each alone.
 fn compile_areas(krate: &Path, label: &str, tally: &mut Tally) -> Result<()> {
-    let areas = crate::area_features_of(&krate.join("Cargo.toml"))?;
+    let areas = keyfactor_release::features::area_features_of(&krate.join("Cargo.toml"))?;
     let mut sets: Vec<Vec<String>> = vec![vec![], vec!["all-areas".into(), "mock".into(), "dynamic".into()]];
     sets.extend(areas.iter().map(|a| vec![a.clone()]));
     if let Some(first) = areas.first() {
@@ -249,7 +250,7 @@ fn compile_areas(krate: &Path, label: &str, tally: &mut Tally) -> Result<()> {
     let target = crate::tools_root().join("target/differential");
     for set in sets {
         tally.feature_sets += 1;
-        if let Err(message) = crate::clippy(krate, &target, &set)? {
+        if let Err(message) = keyfactor_release::features::clippy(krate, &target, &set)? {
             let set = if set.is_empty() { "no area".to_string() } else { set.join(",") };
             tally.failures.push(format!("{label}: the changed client fails with {set}:\n{message}"));
         }

@@ -11,8 +11,8 @@ mod differential;
 mod fuzz;
 mod new_crate;
 mod semver;
-mod targets;
 mod upgrade;
+mod workspace;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -64,7 +64,7 @@ enum Command {
     /// `--url https://HOST/KeyfactorAPI --out DIR [--release NAME]`.
     #[command(disable_help_flag = true)]
     FetchSpec {
-        /// Passed on to `keyfactor-release fetch` (see its --help).
+        /// Passed on to `cargo keyfactor fetch` (see its --help).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -72,7 +72,7 @@ enum Command {
     /// something breaking changed.
     #[command(disable_help_flag = true)]
     Diff {
-        /// Passed on to `keyfactor-release diff` (see its --help).
+        /// Passed on to `cargo keyfactor diff` (see its --help).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -147,14 +147,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Codegen { check, spec_dir } => codegen(check, spec_dir),
         Command::Replay { dir, spec_dir } => replay_cmd(dir, spec_dir),
         Command::CheckFeatures { manifest_path } => {
-            check_features(&manifest_path.unwrap_or_else(|| root().join("generated-client/Cargo.toml")))
+            let manifest = manifest_path.unwrap_or_else(|| root().join("generated-client/Cargo.toml"));
+            Ok(if keyfactor_release::features::check_features(&manifest)? {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Differential(args) => differential::run(args),
         Command::NewCrate(args) => new_crate::run(args),
         Command::Upgrade(args) => upgrade::run(args),
         Command::SemverAgreement { old, new } => semver::agreement(old.zip(new)),
-        Command::FetchSpec { args } => run_package(&tools_root(), "keyfactor-release", "fetch", &args),
-        Command::Diff { args } => run_package(&tools_root(), "keyfactor-release", "diff", &args),
+        Command::FetchSpec { args } => run_package(&tools_root(), "cargo-keyfactor", "fetch", &args),
+        Command::Diff { args } => run_package(&tools_root(), "cargo-keyfactor", "diff", &args),
         Command::Fuzz { cases, first, seed, dump, spec_dir } => {
             fuzz::run(&spec_dir_or_default(spec_dir)?, seed, first, cases, dump.as_deref())
         }
@@ -185,6 +190,16 @@ pub(crate) const COMPAT_CRATES: &[(&str, &str, &[&str])] = &[
     ("minimal", "fixture-minimal", &["minimal.yaml"]),
 ];
 
+/// Fetches a server's documents into `dir` with `cargo keyfactor fetch`.
+pub(crate) fn fetch(url: &str, dir: &Path, release: &Option<String>) -> Result<PathBuf> {
+    let mut args = vec!["--url".to_string(), url.to_string(), "--out".to_string(), dir.display().to_string()];
+    args.extend(release.iter().flat_map(|r| ["--release".to_string(), r.clone()]));
+    if run_package(&tools_root(), "cargo-keyfactor", "fetch", &args)? != ExitCode::SUCCESS {
+        anyhow::bail!("fetching the documents from {url} failed");
+    }
+    Ok(dir.to_path_buf())
+}
+
 /// Runs the conformance crate's replay.
 fn replay_cmd(dir: Option<PathBuf>, spec_dir: Option<PathBuf>) -> Result<ExitCode> {
     let mut args: Vec<String> = dir.iter().map(|d| d.display().to_string()).collect();
@@ -214,81 +229,6 @@ pub(crate) fn run_package(workspace: &Path, package: &str, subcommand: &str, arg
     Ok(ExitCode::from(status.code().unwrap_or(2).clamp(0, 255) as u8))
 }
 
-/// The area features of a client crate: the features its Cargo.toml's
-/// `all-areas` turns on.
-pub(crate) fn area_features_of(manifest: &Path) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(manifest).with_context(|| format!("reading {}", manifest.display()))?;
-    let line = text.lines().find_map(|l| l.trim().strip_prefix("all-areas = [")).with_context(|| {
-        format!("{} has no `all-areas` feature: is it a generated client crate?", manifest.display())
-    })?;
-    Ok(line
-        .trim_end_matches(']')
-        .split(',')
-        .map(|f| f.trim().trim_matches('"').to_string())
-        .filter(|f| !f.is_empty())
-        .collect())
-}
-
-/// `cargo clippy -D warnings` on the library of the crate at `manifest`
-/// (a Cargo.toml, or the directory holding it) with only `features`; the
-/// error output when it fails.
-pub(crate) fn clippy(manifest: &Path, target: &Path, features: &[String]) -> Result<std::result::Result<(), String>> {
-    let manifest = if manifest.is_dir() { manifest.join("Cargo.toml") } else { manifest.to_path_buf() };
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = std::process::Command::new(&cargo)
-        .env("CARGO_TARGET_DIR", target)
-        .args(["clippy", "--quiet", "--lib", "--no-default-features", "--manifest-path"])
-        .arg(&manifest)
-        .args(["--features", &features.join(","), "--", "-D", "warnings"])
-        .output()
-        .context("running cargo clippy")?;
-    if output.status.success() {
-        return Ok(Ok(()));
-    }
-    let text = String::from_utf8_lossy(&output.stderr);
-    Ok(Err(text.lines().take(40).collect::<Vec<_>>().join("\n")))
-}
-
-/// `cargo xtask check-features`: the crate builds without warnings with all
-/// areas (and `mock`, `dynamic`), with none, and with each area alone.
-fn check_features(manifest: &Path) -> Result<ExitCode> {
-    let areas = area_features_of(manifest)?;
-    let mut sets: Vec<Vec<String>> = vec![vec!["all-areas".into(), "dynamic".into(), "mock".into()], vec![]];
-    sets.extend(areas.iter().map(|a| vec![a.clone()]));
-    let dir = manifest.parent().unwrap_or(Path::new("."));
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| target_dir_of(dir));
-    let mut failed = Vec::new();
-    for (i, set) in sets.iter().enumerate() {
-        let label = if set.is_empty() { "no area".to_string() } else { set.join(",") };
-        eprintln!("[{}/{}] {label}", i + 1, sets.len());
-        if let Err(message) = clippy(manifest, &target, set)? {
-            eprintln!("{message}");
-            failed.push(label);
-        }
-    }
-    if failed.is_empty() {
-        eprintln!("all {} feature sets build without warnings", sets.len());
-        return Ok(ExitCode::SUCCESS);
-    }
-    eprintln!("feature sets that fail: {}", failed.join(" "));
-    Ok(ExitCode::FAILURE)
-}
-
-/// The target directory cargo uses for the crate in `dir`: its workspace's
-/// (`cargo metadata`), else `dir/target`.
-fn target_dir_of(dir: &Path) -> PathBuf {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = std::process::Command::new(cargo)
-        .current_dir(dir)
-        .args(["metadata", "--format-version", "1", "--no-deps"])
-        .output();
-    output
-        .ok()
-        .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.stdout).ok())
-        .and_then(|v| v["target_directory"].as_str().map(PathBuf::from))
-        .unwrap_or_else(|| dir.join("target"))
-}
-
 pub(crate) fn manifest_path() -> PathBuf {
     root().join("spec/release.yaml")
 }
@@ -304,9 +244,15 @@ fn spec_dir_or_default(spec_dir: Option<PathBuf>) -> Result<PathBuf> {
 fn codegen(check: bool, spec_dir: Option<PathBuf>) -> Result<ExitCode> {
     let spec_dir = spec_dir_or_default(spec_dir)?;
     let started = std::time::Instant::now();
-    let targets = targets::workspace_targets(&spec_dir)?;
+    let targets = workspace::workspace_targets(&spec_dir)?;
     eprintln!("generated in {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
-    let ok = targets::write_or_check(&targets, check, "the committed client", "cargo xtask codegen")?;
+    let ok = keyfactor_release::files::write_or_check(
+        &targets,
+        check,
+        "the committed client",
+        "cargo xtask codegen",
+        &root(),
+    )?;
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
@@ -320,7 +266,7 @@ mod tests {
     #[test]
     fn committed_generated_code_is_fresh() {
         let spec_dir = spec_dir_or_default(std::env::var_os("KEYFACTOR_SPEC_DIR").map(PathBuf::from)).unwrap();
-        let stale = targets::stale(&targets::workspace_targets(&spec_dir).unwrap());
+        let stale = keyfactor_release::files::stale(&workspace::workspace_targets(&spec_dir).unwrap(), &root());
         assert!(stale.is_empty(), "stale generated code, run `cargo xtask codegen`:\n{}", stale.join("\n"));
     }
 }

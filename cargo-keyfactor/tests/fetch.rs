@@ -39,7 +39,7 @@ async fn server() -> MockServer {
     server
 }
 
-/// Runs `keyfactor-release fetch` on a blocking thread, so that the server
+/// Runs `cargo keyfactor fetch` on a blocking thread, so that the server
 /// on this runtime can answer it.
 async fn fetch_off_runtime(server: &MockServer, out: &std::path::Path) -> std::process::Output {
     let (uri, out) = (server.uri(), out.to_path_buf());
@@ -47,8 +47,8 @@ async fn fetch_off_runtime(server: &MockServer, out: &std::path::Path) -> std::p
 }
 
 fn fetch(uri: &str, out: &std::path::Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_keyfactor-release"))
-        .args(["fetch", "--url"])
+    Command::new(env!("CARGO_BIN_EXE_cargo-keyfactor"))
+        .args(["keyfactor", "fetch", "--url"])
         .arg(format!("{uri}/KeyfactorAPI"))
         .arg("--out")
         .arg(out)
