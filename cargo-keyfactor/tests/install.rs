@@ -29,14 +29,14 @@ fn git(dir: &Path, args: &[&str]) -> Output {
 }
 
 /// `cargo install --path cargo-keyfactor` from a clone of this repository
-/// (its committed state) into `install_root`; the build directory is kept
-/// in this checkout's target/, so that reruns are quick.
+/// (its committed state) into `install_root`; the build directory is
+/// this checkout's target/, so that dependencies built for its tests are reused.
 fn install_from_a_clone(work: &Path) -> (PathBuf, PathBuf) {
     let clone = work.join("clone");
     run(Command::new("git").args(["clone", "--quiet"]).arg(root()).arg(&clone));
     let install_root = work.join("tools");
     run(cargo()
-        .env("CARGO_TARGET_DIR", root().join("target/install"))
+        .env("CARGO_TARGET_DIR", root().join("target"))
         .args(["install", "--quiet", "--locked", "--debug", "--path"])
         .arg(clone.join("cargo-keyfactor"))
         .arg("--root")
@@ -133,7 +133,7 @@ fn installed_from_a_clone_it_writes_builds_and_upgrades_a_crate_of_its_own() {
     assert!(cargo_toml.contains("\nversion = \"0.2.0\"\n"), "{cargo_toml}");
     assert!(cargo_toml.contains(&format!("keyfactor-runtime = {{ path = \"{}\" }}", clone.join("runtime").display())));
     let changelog = read(&krate.join("CHANGELOG.md"));
-    assert!(changelog.starts_with("# Changelog\n\n## 0.2.0 - 2026-12-08"), "{changelog}");
+    assert!(changelog.starts_with("# Changelog\n\n## 0.2.0 (2026-12-08)"), "{changelog}");
     assert!(changelog.contains("Keyfactor Command release `1.0` -> `2.0`"), "{changelog}");
     assert!(read(&krate.join("spec/release.yaml")).contains("release: \"2.0\"\ndirectory: keyfactor-command-2.0\n"));
     assert!(read(&krate.join("README.md")).contains("**release 2.0**"));

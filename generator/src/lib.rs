@@ -6,6 +6,7 @@
 //! endpoint and type, and [`emit`] writes Rust code from that model. Every
 //! naming rule is in [`naming`].
 
+pub mod build;
 pub mod diff;
 pub mod emit;
 pub mod error;
