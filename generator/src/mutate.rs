@@ -8,7 +8,7 @@
 //! mutated release can be compared with the original's by
 //! cargo-semver-checks, and compiled with each set of areas.
 //!
-//! [`slice`] first cuts a release down to a few tags (and the schemas they
+//! [`slice()`] first cuts a release down to a few tags (and the schemas they
 //! reach), so that each pair of crates builds in seconds. Everything is
 //! reproducible from the seed.
 

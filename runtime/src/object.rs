@@ -62,7 +62,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
 }
 
 /// A declared member's value, decoded as its type does. While
-/// [`decode_tolerant`] decodes, a value that does not fit the type is kept
+/// `decode_tolerant` decodes, a value that does not fit the type is kept
 /// in `unknown` as received instead, and `None` returned: the member is set
 /// aside where it is met, and everything else decodes on in the same pass.
 pub fn plain<'de, T: Deserialize<'de>, A: MapAccess<'de>>(

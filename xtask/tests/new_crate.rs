@@ -306,7 +306,8 @@ fn a_crate_is_made_from_a_servers_documents() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(out.join("spec/Keyfactor-Command-24.4.0-v1.swagger.json").exists());
+    assert!(out.join("spec/keyfactor-command-24.4.0/Keyfactor-Command-24.4.0-v1.swagger.json").exists());
+    assert!(std::fs::read_to_string(out.join("spec/release.yaml")).unwrap().contains("release: \"24.4.0\""));
     let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
     assert!(readme.contains("**release 24.4.0**"), "{readme}");
 }

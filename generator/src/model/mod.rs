@@ -187,7 +187,7 @@ pub enum TypeKind {
     IntEnum {
         wide: bool,
         known: Vec<i64>,
-        /// Names the documents' texts give some values (see [`code_names`]).
+        /// Names the documents' texts give some values (see `model::code_names`).
         names: Vec<CodeName>,
     },
     /// A string with a closed list of values in the documents; kept as text.
