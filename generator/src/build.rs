@@ -14,7 +14,7 @@
 //!
 //! The crate depends on `keyfactor-runtime`, `chrono`, `futures-core`,
 //! `serde_json` and `uuid`, and declares the features the generated code
-//! tests for: `roundtrip`, `mock` and `dynamic` (see a crate `cargo
+//! tests for: `roundtrip`, `mock`, `dynamic` and `cli` (see a crate `cargo
 //! keyfactor new` writes). Areas are not features here: every operation is
 //! compiled.
 

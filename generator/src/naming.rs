@@ -94,7 +94,7 @@
 //! snake case>` and compile with the cargo feature of the tag in kebab case
 //! (`SecurityRoles` -> `operations::security_roles`, feature
 //! `security-roles`). A feature name the crate uses for itself (`default`,
-//! `all-areas`, `dynamic`, `mock`, `roundtrip`) takes `-area` after it. Tags
+//! `all-areas`, `cli`, `dynamic`, `mock`, `roundtrip`) takes `-area` after it. Tags
 //! that give the same module (`Security Roles`, `SecurityRoles`) are one
 //! area, named after the first of them in sorted order. `all-areas` turns on
 //! every area and is the default.
@@ -102,6 +102,19 @@
 //! Types compile with every area whose operations reach them; a type that no
 //! operation reaches belongs to no area and compiles with `all-areas` (the
 //! rules are on the emitter's `Cfg`), so any set of areas builds.
+//!
+//! # The command line
+//!
+//! `keyfactor <area> <operation>` (feature `cli`): the area is the area's
+//! feature name, the operation the client function's name in kebab case
+//! (`get_agents_by_id_v2` -> `get-agents-by-id-v2`), so each version is its
+//! own subcommand. Query and header parameters are flags named after their
+//! Rust identifier in kebab case (`query_string` -> `--query-string`); a
+//! flag the command line has itself (`server`, `profile`, `config`,
+//! `output`, `columns`, `dry-run`, `verbose`, `query`, `header`, `body`,
+//! `body-template`, `all`, `help`, `version`) gets `-param` after it. Path
+//! parameters are positionals, in path order, named after their wire name
+//! in upper case (`ID`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -140,7 +153,41 @@ pub fn tag_feature(tag: &str) -> String {
 }
 
 /// Features of the client that are not areas.
-const RESERVED_FEATURES: &[&str] = &["default", "all-areas", "dynamic", "mock", "roundtrip"];
+const RESERVED_FEATURES: &[&str] = &["default", "all-areas", "cli", "dynamic", "mock", "roundtrip"];
+
+/// The subcommand of the operation function `fn_name`.
+pub fn cli_command(fn_name: &str) -> String {
+    fn_name.trim_start_matches("r#").replace('_', "-")
+}
+
+/// The flag of a query or header parameter with the identifier `ident`.
+pub fn cli_flag(ident: &str) -> String {
+    let flag = ident.trim_start_matches("r#").trim_matches('_').replace('_', "-");
+    if RESERVED_FLAGS.contains(&flag.as_str()) { format!("{flag}-param") } else { flag }
+}
+
+/// The value name of a path parameter with the wire name `wire`.
+pub fn cli_positional(wire: &str) -> String {
+    wire.to_shouty_snake_case()
+}
+
+/// Flags of the command line itself.
+const RESERVED_FLAGS: &[&str] = &[
+    "server",
+    "profile",
+    "config",
+    "output",
+    "columns",
+    "dry-run",
+    "verbose",
+    "query",
+    "header",
+    "body",
+    "body-template",
+    "all",
+    "help",
+    "version",
+];
 
 /// The tag of operations that have none.
 pub const UNTAGGED: &str = "Untagged";

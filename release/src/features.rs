@@ -42,10 +42,11 @@ pub fn clippy(manifest: &Path, target: &Path, features: &[String]) -> Result<std
 }
 
 /// `check-features`: the crate at `manifest` (a Cargo.toml) builds without warnings with all
-/// areas (and `mock`, `dynamic`), with none, and with each area alone.
+/// areas (and `cli`, `mock`, `dynamic`), with none, and with each area alone.
 pub fn check_features(manifest: &Path) -> Result<bool> {
     let areas = area_features_of(manifest)?;
-    let mut sets: Vec<Vec<String>> = vec![vec!["all-areas".into(), "dynamic".into(), "mock".into()], vec![]];
+    let mut sets: Vec<Vec<String>> =
+        vec![vec!["all-areas".into(), "cli".into(), "dynamic".into(), "mock".into()], vec![]];
     sets.extend(areas.iter().map(|a| vec![a.clone()]));
     let dir = manifest.parent().unwrap_or(Path::new("."));
     let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| target_dir_of(dir));

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use super::auth::{Auth, Authenticator};
+use super::error::DryRun;
 use super::error::{Error, Result, api_error, is_unsupported_version, snippet, supported_versions};
 use super::object::decode_setting_aside;
 use super::request::{OperationInfo, Request};
@@ -40,6 +41,7 @@ struct Inner {
     auth_kind: &'static str,
     default_headers: HeaderMap,
     retry: RetryPolicy,
+    dry_run: bool,
 }
 
 impl fmt::Debug for Client {
@@ -81,6 +83,7 @@ pub struct ClientBuilder<C = Client> {
     retry: RetryPolicy,
     ca_pem: Vec<Vec<u8>>,
     accept_invalid_certs: bool,
+    dry_run: bool,
     client: PhantomData<fn() -> C>,
 }
 
@@ -114,6 +117,7 @@ impl<C> ClientBuilder<C> {
             retry: RetryPolicy::default(),
             ca_pem: Vec::new(),
             accept_invalid_certs: false,
+            dry_run: false,
             client: PhantomData,
         }
     }
@@ -143,6 +147,7 @@ impl<C> ClientBuilder<C> {
             retry: self.retry,
             ca_pem: self.ca_pem,
             accept_invalid_certs: self.accept_invalid_certs,
+            dry_run: self.dry_run,
             client: PhantomData,
         }
     }
@@ -174,6 +179,14 @@ impl<C> ClientBuilder<C> {
     /// A header sent with every request.
     pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.default_headers.insert(name, value);
+        self
+    }
+
+    /// Sends nothing: every call fails with [`Error::DryRun`], which holds
+    /// the request it would have sent (credentials redacted). For tools
+    /// that show what a command would do.
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
         self
     }
 
@@ -244,6 +257,7 @@ impl<C> ClientBuilder<C> {
                 auth_kind,
                 default_headers: self.default_headers,
                 retry: self.retry,
+                dry_run: self.dry_run,
             }),
         })
     }
@@ -465,6 +479,10 @@ impl Client {
         }
         if let Some(body) = &request.body {
             builder = builder.header(CONTENT_TYPE, "application/json").body(body.clone());
+        }
+        if self.inner.dry_run {
+            let request = builder.build().map_err(transport)?;
+            return Err(Error::DryRun(Box::new(DryRun::of(op.name, &request, self.inner.auth_kind))));
         }
         let (builder, token) = self.inner.auth.authorize(builder, rejected).await?;
         let mut response = builder.send().await.map_err(transport)?;

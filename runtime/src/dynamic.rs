@@ -114,6 +114,14 @@ impl DynamicArgs {
             .map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
+    /// The headers none of `declared` names: to send as the builder's extra ones.
+    pub fn undeclared_headers<'a>(&'a self, declared: &'a [&'a str]) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(k, _)| !declared.iter().any(|d| d.eq_ignore_ascii_case(k)))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     fn query_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.query.iter().filter(move |(k, _)| query_name_matches(k, name)).map(|(_, v)| v.as_str())
     }

@@ -100,6 +100,11 @@ pub enum Error {
         /// What does not fit.
         message: String,
     },
+    /// Not a failure: the client was built with
+    /// [`ClientBuilder::dry_run`](crate::ClientBuilder::dry_run), and this is
+    /// the request it would have sent.
+    #[error("{0}")]
+    DryRun(Box<DryRun>),
     /// The request body could not be encoded as JSON.
     #[error("{operation}: cannot encode the request body: {source}")]
     Encode {
@@ -263,5 +268,53 @@ mod tests {
         assert!(!is_unsupported_version(400, b"<html>"));
         assert_eq!(supported_versions(Some("1.0, 2")), ["1.0", "2"]);
         assert!(supported_versions(None).is_empty());
+    }
+}
+
+/// A request as it would have been sent (see [`Error::DryRun`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DryRun {
+    /// The operation (`Client` method).
+    pub operation: &'static str,
+    /// The HTTP method.
+    pub method: String,
+    /// The whole URL, query included.
+    pub url: String,
+    /// The headers, in order; credentials are replaced by `<redacted>`.
+    pub headers: Vec<(String, String)>,
+    /// The body, as text.
+    pub body: Option<String>,
+}
+
+impl DryRun {
+    pub(crate) fn of(operation: &'static str, request: &reqwest::Request, auth: &str) -> Self {
+        let mut headers: Vec<(String, String)> = request
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                let secret = name == reqwest::header::AUTHORIZATION || value.is_sensitive();
+                let value = if secret { "<redacted>".into() } else { String::from_utf8_lossy(value.as_bytes()).into() };
+                (name.as_str().to_string(), value)
+            })
+            .collect();
+        if auth != "none" {
+            headers.push(("authorization".into(), format!("<{auth}, redacted>")));
+        }
+        let body = request.body().and_then(|b| b.as_bytes()).map(|b| String::from_utf8_lossy(b).into_owned());
+        DryRun { operation, method: request.method().to_string(), url: request.url().to_string(), headers, body }
+    }
+}
+
+impl fmt::Display for DryRun {
+    /// As an HTTP request reads: the request line, the headers, the body.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} {}", self.method, self.url)?;
+        for (name, value) in &self.headers {
+            writeln!(f, "{name}: {value}")?;
+        }
+        if let Some(body) = &self.body {
+            write!(f, "\n{body}\n")?;
+        }
+        Ok(())
     }
 }

@@ -26,6 +26,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod auth;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod client;
 mod code;
 mod config;
@@ -47,7 +49,7 @@ pub use client::{Client, ClientBuilder, GeneratedClient};
 pub use code::{CodeForm, CodeNames};
 pub use config::ENVIRONMENT_HELP;
 pub use datetime::parse as parse_date_time;
-pub use error::{ApiError, Error, Result};
+pub use error::{ApiError, DryRun, Error, Result};
 pub use request::OperationInfo;
 pub use response::Response;
 pub use retry::RetryPolicy;

@@ -241,7 +241,8 @@ fn upgrade(old: &Path, new: &Path, crates: &Path, label: &str, verbose: bool, ta
 /// `clippy -D warnings` on the crate with no area, all, and each alone.
 fn compile_areas(krate: &Path, label: &str, tally: &mut Tally) -> Result<()> {
     let areas = keyfactor_release::features::area_features_of(&krate.join("Cargo.toml"))?;
-    let mut sets: Vec<Vec<String>> = vec![vec![], vec!["all-areas".into(), "mock".into(), "dynamic".into()]];
+    let mut sets: Vec<Vec<String>> =
+        vec![vec![], vec!["all-areas".into(), "cli".into(), "mock".into(), "dynamic".into()]];
     sets.extend(areas.iter().map(|a| vec![a.clone()]));
     if let Some(first) = areas.first() {
         sets.push(vec![first.clone(), "mock".into()]);

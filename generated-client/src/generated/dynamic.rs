@@ -3802,6 +3802,9 @@ async fn get_agent_blue_print(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3819,6 +3822,9 @@ async fn post_agent_blue_print_apply_blueprint(
     }
     for (name, value) in args.undeclared_query(&["templateId"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -3840,6 +3846,9 @@ async fn post_agent_blue_print_generate_blue_print(
     for (name, value) in args.undeclared_query(&["agentId", "name"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3854,6 +3863,9 @@ async fn delete_agent_blue_print_by_id(
         .delete_agent_blue_print_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -3871,6 +3883,9 @@ async fn get_agent_blue_print_by_id(
     }
     for (name, value) in args.undeclared_query(&["id"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -3901,6 +3916,9 @@ async fn get_agent_blue_print_by_id_jobs(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3929,6 +3947,9 @@ async fn get_agent_blue_print_by_id_stores(
         .undeclared_query(&["PageReturned", "ReturnLimit", "SortField", "SortAscending"])
     {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -3963,6 +3984,9 @@ async fn get_agent_pools(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3978,6 +4002,9 @@ async fn post_agent_pools(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -3992,6 +4019,9 @@ async fn put_agent_pools(
         .put_agent_pools(args.body::<crate::types::AgentPoolUpdateRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4026,6 +4056,9 @@ async fn get_agent_pools_agents(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4041,6 +4074,9 @@ async fn delete_agent_pools_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4054,6 +4090,9 @@ async fn get_agent_pools_by_id(
     let mut builder = client.get_agent_pools_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4088,6 +4127,9 @@ async fn get_agents(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4101,6 +4143,9 @@ async fn post_agents_approve(
     let mut builder = client.post_agents_approve(args.body::<Vec<String>>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4116,6 +4161,9 @@ async fn post_agents_disapprove(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4129,6 +4177,9 @@ async fn post_agents_reset(
     let mut builder = client.post_agents_reset(args.body::<Vec<String>>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4150,6 +4201,9 @@ async fn post_agents_set_auth_certificate_reenrollment(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4167,6 +4221,9 @@ async fn delete_agents_by_id(
     for (name, value) in args.undeclared_query(&["force"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4180,6 +4237,9 @@ async fn get_agents_by_id(
     let mut builder = client.get_agents_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4196,6 +4256,9 @@ async fn post_agents_by_id_fetch_logs(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4209,6 +4272,9 @@ async fn post_agents_by_id_reset(
     let mut builder = client.post_agents_by_id_reset(args.path::<uuid::Uuid>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4243,6 +4309,9 @@ async fn get_alerts_denied(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4257,6 +4326,9 @@ async fn post_alerts_denied(
         .post_alerts_denied(args.body::<crate::types::DeniedAlertCreationRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4273,6 +4345,9 @@ async fn put_alerts_denied(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4287,6 +4362,9 @@ async fn delete_alerts_denied_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4300,6 +4378,9 @@ async fn get_alerts_denied_by_id(
     let mut builder = client.get_alerts_denied_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4334,6 +4415,9 @@ async fn get_alerts_expiration(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4350,6 +4434,9 @@ async fn post_alerts_expiration(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4368,6 +4455,9 @@ async fn put_alerts_expiration(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4380,6 +4470,9 @@ async fn get_alerts_expiration_schedule(
     let mut builder = client.get_alerts_expiration_schedule();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4398,6 +4491,9 @@ async fn put_alerts_expiration_schedule(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4414,6 +4510,9 @@ async fn post_alerts_expiration_test(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4432,6 +4531,9 @@ async fn post_alerts_expiration_test_all(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4446,6 +4548,9 @@ async fn delete_alerts_expiration_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4459,6 +4564,9 @@ async fn get_alerts_expiration_by_id(
     let mut builder = client.get_alerts_expiration_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4493,6 +4601,9 @@ async fn get_alerts_issued(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4507,6 +4618,9 @@ async fn post_alerts_issued(
         .post_alerts_issued(args.body::<crate::types::IssuedAlertCreationRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4523,6 +4637,9 @@ async fn put_alerts_issued(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4535,6 +4652,9 @@ async fn get_alerts_issued_schedule(
     let mut builder = client.get_alerts_issued_schedule();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4553,6 +4673,9 @@ async fn put_alerts_issued_schedule(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4567,6 +4690,9 @@ async fn delete_alerts_issued_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4580,6 +4706,9 @@ async fn get_alerts_issued_by_id(
     let mut builder = client.get_alerts_issued_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4614,6 +4743,9 @@ async fn get_alerts_key_rotation(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4630,6 +4762,9 @@ async fn post_alerts_key_rotation(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4648,6 +4783,9 @@ async fn put_alerts_key_rotation(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4660,6 +4798,9 @@ async fn get_alerts_key_rotation_schedule(
     let mut builder = client.get_alerts_key_rotation_schedule();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4678,6 +4819,9 @@ async fn put_alerts_key_rotation_schedule(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4694,6 +4838,9 @@ async fn post_alerts_key_rotation_test(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4712,6 +4859,9 @@ async fn post_alerts_key_rotation_test_all(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4727,6 +4877,9 @@ async fn delete_alerts_key_rotation_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4740,6 +4893,9 @@ async fn get_alerts_key_rotation_by_id(
     let mut builder = client.get_alerts_key_rotation_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4774,6 +4930,9 @@ async fn get_alerts_pending(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4791,6 +4950,9 @@ async fn post_alerts_pending(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4806,6 +4968,9 @@ async fn put_alerts_pending(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4818,6 +4983,9 @@ async fn get_alerts_pending_schedule(
     let mut builder = client.get_alerts_pending_schedule();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4836,6 +5004,9 @@ async fn put_alerts_pending_schedule(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4852,6 +5023,9 @@ async fn post_alerts_pending_test(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4870,6 +5044,9 @@ async fn post_alerts_pending_test_all(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4884,6 +5061,9 @@ async fn delete_alerts_pending_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4897,6 +5077,9 @@ async fn get_alerts_pending_by_id(
     let mut builder = client.get_alerts_pending_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4918,6 +5101,9 @@ async fn get_analytics_certificates_count(
     for (name, value) in args.undeclared_query(&["query", "collectionId"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4934,6 +5120,9 @@ async fn get_analytics_certificates_count_collections(
     }
     for (name, value) in args.undeclared_query(&["CollectionIds"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4958,6 +5147,9 @@ async fn get_analytics_certificates_count_grouped(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -4975,6 +5167,9 @@ async fn get_analytics_certificates_issuance(
         );
     for (name, value) in args.undeclared_query(&["collectionId", "TotalPeriods"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -4994,6 +5189,9 @@ async fn get_analytics_certificates_revocation(
     for (name, value) in args.undeclared_query(&["collectionId", "TotalPeriods"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5010,6 +5208,9 @@ async fn get_analytics_ssl_networks_endpoints(
     }
     for (name, value) in args.undeclared_query(&["Networks"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5028,6 +5229,9 @@ async fn get_analytics_ssl_networks_endpoints_status(
     for (name, value) in args.undeclared_query(&["Networks"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5040,6 +5244,9 @@ async fn get_app_setting(
     let mut builder = client.get_app_setting();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5058,6 +5265,9 @@ async fn put_app_setting(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5071,6 +5281,9 @@ async fn get_app_setting_by_id(
     let mut builder = client.get_app_setting_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5090,6 +5303,9 @@ async fn put_app_setting_by_id_set(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5107,6 +5323,9 @@ async fn put_app_setting_by_name_set(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5141,6 +5360,9 @@ async fn get_applications(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5155,6 +5377,9 @@ async fn post_applications(
         .post_applications(args.body::<crate::types::ApplicationRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5171,6 +5396,9 @@ async fn put_applications(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5185,6 +5413,9 @@ async fn delete_applications_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5198,6 +5429,9 @@ async fn get_applications_by_id(
     let mut builder = client.get_applications_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5232,6 +5466,9 @@ async fn get_audit(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5256,6 +5493,9 @@ async fn get_audit_download(
         .undeclared_query(&["QueryString", "SortField", "SortAscending"])
     {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5290,6 +5530,9 @@ async fn get_audit_related_entities(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5304,6 +5547,9 @@ async fn get_audit_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5317,6 +5563,9 @@ async fn get_audit_by_id_validate(
     let mut builder = client.get_audit_by_id_validate(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5335,6 +5584,9 @@ async fn post_csr_generation_generate(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5348,6 +5600,9 @@ async fn delete_csr_generation_pending(
     let mut builder = client.delete_csr_generation_pending(args.body::<Vec<i32>>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5374,6 +5629,9 @@ async fn get_csr_generation_pending(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5389,6 +5647,9 @@ async fn delete_csr_generation_pending_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5403,6 +5664,9 @@ async fn get_csr_generation_pending_by_id(
         .get_csr_generation_pending_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5437,6 +5701,9 @@ async fn get_certificate_authority(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5456,6 +5723,9 @@ async fn post_certificate_authority(
     }
     for (name, value) in args.undeclared_query(&["forceSave"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5477,6 +5747,9 @@ async fn put_certificate_authority(
     for (name, value) in args.undeclared_query(&["forceSave"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5490,6 +5763,9 @@ async fn get_certificate_authority_alert_recipients_ca_health_recipients(
         .get_certificate_authority_alert_recipients_ca_health_recipients();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5508,6 +5784,9 @@ async fn post_certificate_authority_alert_recipients_ca_health_recipients(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5525,6 +5804,9 @@ async fn delete_certificate_authority_alert_recipients_ca_health_recipients_by_i
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5541,6 +5823,9 @@ async fn get_certificate_authority_alert_recipients_ca_health_recipients_by_id(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5560,6 +5845,9 @@ async fn put_certificate_authority_alert_recipients_ca_health_recipients_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5573,6 +5861,9 @@ async fn get_certificate_authority_alert_recipients_ca_threshold_recipients(
         .get_certificate_authority_alert_recipients_ca_threshold_recipients();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5591,6 +5882,9 @@ async fn post_certificate_authority_alert_recipients_ca_threshold_recipients(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5608,6 +5902,9 @@ async fn delete_certificate_authority_alert_recipients_ca_threshold_recipients_b
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5624,6 +5921,9 @@ async fn get_certificate_authority_alert_recipients_ca_threshold_recipients_by_i
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5643,6 +5943,9 @@ async fn put_certificate_authority_alert_recipients_ca_threshold_recipients_by_i
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5656,6 +5959,9 @@ async fn get_certificate_authority_available_forests(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5668,6 +5974,9 @@ async fn get_certificate_authority_ca_connectors(
     let mut builder = client.get_certificate_authority_ca_connectors();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5686,6 +5995,9 @@ async fn post_certificate_authority_ca_connectors(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5701,6 +6013,9 @@ async fn delete_certificate_authority_ca_connectors_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5715,6 +6030,9 @@ async fn get_certificate_authority_ca_connectors_by_id(
         .get_certificate_authority_ca_connectors_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5734,6 +6052,9 @@ async fn put_certificate_authority_ca_connectors_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5746,6 +6067,9 @@ async fn get_certificate_authority_health_monitoring_schedule(
     let mut builder = client.get_certificate_authority_health_monitoring_schedule();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5764,6 +6088,9 @@ async fn post_certificate_authority_import(
     for (name, value) in args.undeclared_query(&["dns"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5781,6 +6108,9 @@ async fn post_certificate_authority_publish_crl(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5794,6 +6124,9 @@ async fn get_certificate_authority_source_count(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5806,6 +6139,9 @@ async fn get_certificate_authority_task_queue(
     let mut builder = client.get_certificate_authority_task_queue();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5824,6 +6160,9 @@ async fn put_certificate_authority_task_queue(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5841,6 +6180,9 @@ async fn post_certificate_authority_task_queue_test(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5857,6 +6199,9 @@ async fn post_certificate_authority_test(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5876,6 +6221,9 @@ async fn delete_certificate_authority_by_id(
     for (name, value) in args.undeclared_query(&["force"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5890,6 +6238,9 @@ async fn get_certificate_authority_by_id(
         .get_certificate_authority_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5924,6 +6275,9 @@ async fn get_certificate_collections(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5941,6 +6295,9 @@ async fn post_certificate_collections(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -5957,6 +6314,9 @@ async fn put_certificate_collections(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -5991,6 +6351,9 @@ async fn get_certificate_collections_collection_list(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6003,6 +6366,9 @@ async fn get_certificate_collections_collection_ordering(
     let mut builder = client.get_certificate_collections_collection_ordering();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6021,6 +6387,9 @@ async fn post_certificate_collections_copy(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6034,6 +6403,9 @@ async fn get_certificate_collections_last_estimated(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6046,6 +6418,9 @@ async fn get_certificate_collections_nav_items(
     let mut builder = client.get_certificate_collections_nav_items();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6062,6 +6437,9 @@ async fn delete_certificate_collections_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6076,6 +6454,9 @@ async fn get_certificate_collections_by_id(
         .get_certificate_collections_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6095,6 +6476,9 @@ async fn put_certificate_collections_by_id_favorite(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6109,6 +6493,9 @@ async fn get_certificate_collections_by_name(
         .get_certificate_collections_by_name(args.path::<String>(OP, "name")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6143,6 +6530,9 @@ async fn get_certificate_store_containers(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6159,6 +6549,9 @@ async fn post_certificate_store_containers(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6177,6 +6570,9 @@ async fn put_certificate_store_containers(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6191,6 +6587,9 @@ async fn delete_certificate_store_containers_by_id(
         .delete_certificate_store_containers_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6207,6 +6606,9 @@ async fn get_certificate_store_containers_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6220,6 +6622,9 @@ async fn delete_certificate_store_types(
     let mut builder = client.delete_certificate_store_types(args.body::<Vec<i32>>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6254,6 +6659,9 @@ async fn get_certificate_store_types(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6270,6 +6678,9 @@ async fn post_certificate_store_types(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6288,6 +6699,9 @@ async fn put_certificate_store_types(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6302,6 +6716,9 @@ async fn get_certificate_store_types_name_by_name(
         .get_certificate_store_types_name_by_name(args.path::<String>(OP, "name")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6318,6 +6735,9 @@ async fn delete_certificate_store_types_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6333,6 +6753,9 @@ async fn get_certificate_store_types_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6347,6 +6770,9 @@ async fn delete_certificate_stores(
         .delete_certificate_stores(args.body::<Vec<uuid::Uuid>>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6395,6 +6821,9 @@ async fn get_certificate_stores(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6411,6 +6840,9 @@ async fn post_certificate_stores(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6429,6 +6861,9 @@ async fn put_certificate_stores(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6445,6 +6880,9 @@ async fn get_certificate_stores_aliases(
     }
     for (name, value) in args.undeclared_query(&["ids"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6463,6 +6901,9 @@ async fn post_certificate_stores_approve(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6479,6 +6920,9 @@ async fn put_certificate_stores_assign_application(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6497,6 +6941,9 @@ async fn put_certificate_stores_assign_container(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6513,6 +6960,9 @@ async fn post_certificate_stores_certificates_add(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6531,6 +6981,9 @@ async fn post_certificate_stores_certificates_remove(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6547,6 +7000,9 @@ async fn put_certificate_stores_discovery_job(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6565,6 +7021,9 @@ async fn put_certificate_stores_password(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6581,6 +7040,9 @@ async fn post_certificate_stores_reenrollment(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6599,6 +7061,9 @@ async fn post_certificate_stores_schedule(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6614,6 +7079,9 @@ async fn delete_certificate_stores_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6628,6 +7096,9 @@ async fn get_certificate_stores_by_id(
         .get_certificate_stores_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6658,6 +7129,9 @@ async fn get_certificate_stores_by_id_inventory(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6674,6 +7148,9 @@ async fn delete_certificates(
     }
     for (name, value) in args.undeclared_query(&["collectionId"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6738,6 +7215,9 @@ async fn get_certificates(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6754,6 +7234,9 @@ async fn post_certificates_analyze(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6783,6 +7266,9 @@ async fn get_certificates_csv(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6807,6 +7293,9 @@ async fn post_certificates_download(
     for (name, value) in args.undeclared_query(&["collectionId", "containerId"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&["x-certificateformat"]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6824,6 +7313,9 @@ async fn delete_certificates_exclude(
     for (name, value) in args.undeclared_query(&["collectionId"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6840,6 +7332,9 @@ async fn delete_certificates_exclude_query(
     }
     for (name, value) in args.undeclared_query(&["collectionId"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6859,6 +7354,9 @@ async fn delete_certificates_exclude_by_id(
     for (name, value) in args.undeclared_query(&["collectionId"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6875,6 +7373,9 @@ async fn delete_certificates_excluded_certificates(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6909,6 +7410,9 @@ async fn get_certificates_excluded_certificates(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6926,6 +7430,9 @@ async fn get_certificates_identity_audit_by_id(
     }
     for (name, value) in args.undeclared_query(&["collectionId"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6945,6 +7452,9 @@ async fn get_certificates_identity_audit_by_id_v2(
     for (name, value) in args.undeclared_query(&["collectionId"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -6961,6 +7471,9 @@ async fn post_certificates_import(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -6982,6 +7495,9 @@ async fn get_certificates_locations_by_id(
     }
     for (name, value) in args.undeclared_query(&["collectionId", "containerId"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7006,6 +7522,9 @@ async fn put_certificates_metadata(
     for (name, value) in args.undeclared_query(&["collectionId", "containerId"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7025,6 +7544,9 @@ async fn put_certificates_metadata_all(
     }
     for (name, value) in args.undeclared_query(&["collectionId"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7054,6 +7576,9 @@ async fn get_certificates_metadata_compare(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7072,6 +7597,9 @@ async fn put_certificates_owner(
     for (name, value) in args.undeclared_query(&["collectionId"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7088,6 +7616,9 @@ async fn delete_certificates_private_key(
     }
     for (name, value) in args.undeclared_query(&["collectionId"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7107,6 +7638,9 @@ async fn delete_certificates_private_key_by_id(
     for (name, value) in args.undeclared_query(&["collectionId"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7124,6 +7658,9 @@ async fn delete_certificates_query(
     for (name, value) in args.undeclared_query(&["collectionId"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7136,6 +7673,9 @@ async fn get_certificates_query_parsers(
     let mut builder = client.get_certificates_query_parsers();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7161,6 +7701,9 @@ async fn post_certificates_recover(
     for (name, value) in args.undeclared_query(&["collectionId", "containerId"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&["x-certificateformat"]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7178,6 +7721,9 @@ async fn post_certificates_revoke(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7194,6 +7740,9 @@ async fn delete_certificates_by_id(
     }
     for (name, value) in args.undeclared_query(&["collectionId"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7233,6 +7782,9 @@ async fn get_certificates_by_id(
         )
     {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7277,6 +7829,9 @@ async fn get_certificates_by_id_history(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7301,6 +7856,9 @@ async fn put_certificates_by_id_owner(
     for (name, value) in args.undeclared_query(&["collectionId", "containerId"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7318,6 +7876,9 @@ async fn get_certificates_by_id_security(
     }
     for (name, value) in args.undeclared_query(&["collectionId"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7340,6 +7901,9 @@ async fn get_certificates_by_id_validate(
     for (name, value) in args.undeclared_query(&["collectionId", "containerId"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7354,6 +7918,9 @@ async fn get_certificates_by_id_validation(
         .get_certificates_by_id_validation(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7379,6 +7946,9 @@ async fn post_certificates_by_id_validation(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7396,6 +7966,9 @@ async fn delete_certificates_by_id_validation_by_rule_name(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7416,6 +7989,9 @@ async fn delete_certificates_by_id_validation_by_rule_name_by_violation_name(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7435,6 +8011,9 @@ async fn put_certificates_by_id_validation_by_rule_name_by_violation_name(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7469,6 +8048,9 @@ async fn get_component_installation(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7483,6 +8065,9 @@ async fn delete_component_installation_by_id(
         .delete_component_installation_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7505,6 +8090,9 @@ async fn get_enrollment_available_renewal_id_by_id(
     for (name, value) in args.undeclared_query(&["collectionId", "containerId"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7524,6 +8112,9 @@ async fn get_enrollment_available_renewal_thumbprint_by_thumbprint(
     }
     for (name, value) in args.undeclared_query(&["collectionId"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7549,6 +8140,9 @@ async fn post_enrollment_csr(
     for (name, value) in args.undeclared_query(&["forceEnroll", "collectionId"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&["x-certificateformat"]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7561,6 +8155,9 @@ async fn get_enrollment_csr_context_my(
     let mut builder = client.get_enrollment_csr_context_my();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7576,6 +8173,9 @@ async fn post_enrollment_csr_parse(
         .post_enrollment_csr_parse(args.body::<crate::types::CsrContents>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7595,6 +8195,9 @@ async fn post_enrollment_pfx(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&["x-certificateformat"]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7613,6 +8216,9 @@ async fn post_enrollment_pfx_v2(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&["x-certificateformat"]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7625,6 +8231,9 @@ async fn get_enrollment_pfx_context_my(
     let mut builder = client.get_enrollment_pfx_context_my();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7643,6 +8252,9 @@ async fn post_enrollment_pfx_deploy(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7659,6 +8271,9 @@ async fn post_enrollment_pfx_replace(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7681,6 +8296,9 @@ async fn post_enrollment_renew(
     for (name, value) in args.undeclared_query(&["collectionId", "containerId"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7694,6 +8312,9 @@ async fn get_enrollment_settings_by_id(
     let mut builder = client.get_enrollment_settings_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7728,6 +8349,9 @@ async fn get_enrollment_patterns(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7748,6 +8372,9 @@ async fn post_enrollment_patterns(
     for (name, value) in args.undeclared_query(&["forceTemplateDefault"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7760,6 +8387,9 @@ async fn get_enrollment_patterns_settings(
     let mut builder = client.get_enrollment_patterns_settings();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7778,6 +8408,9 @@ async fn put_enrollment_patterns_settings(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7790,6 +8423,9 @@ async fn get_enrollment_patterns_subject_parts(
     let mut builder = client.get_enrollment_patterns_subject_parts();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7809,6 +8445,9 @@ async fn delete_enrollment_patterns_by_id(
     for (name, value) in args.undeclared_query(&["force"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7822,6 +8461,9 @@ async fn get_enrollment_patterns_by_id(
     let mut builder = client.get_enrollment_patterns_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7844,6 +8486,9 @@ async fn put_enrollment_patterns_by_id(
     for (name, value) in args.undeclared_query(&["forceTemplateDefault"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7859,6 +8504,9 @@ async fn get_enrollment_patterns_by_id_metadata(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7873,6 +8521,9 @@ async fn get_enrollment_patterns_by_id_settings(
         .get_enrollment_patterns_by_id_settings(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7907,6 +8558,9 @@ async fn get_event_handler_registration(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7924,6 +8578,9 @@ async fn post_event_handler_registration(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7939,6 +8596,9 @@ async fn delete_event_handler_registration_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -7953,6 +8613,9 @@ async fn get_event_handler_registration_by_id(
         .get_event_handler_registration_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -7971,6 +8634,9 @@ async fn put_event_handler_registration_by_id(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8005,6 +8671,9 @@ async fn get_extensions_scripts(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8019,6 +8688,9 @@ async fn post_extensions_scripts(
         .post_extensions_scripts(args.body::<crate::types::ScriptCreateRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8035,6 +8707,9 @@ async fn put_extensions_scripts(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8050,6 +8725,9 @@ async fn delete_extensions_scripts_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8063,6 +8741,9 @@ async fn get_extensions_scripts_by_id(
     let mut builder = client.get_extensions_scripts_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8097,6 +8778,9 @@ async fn get_identity_providers(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8114,6 +8798,9 @@ async fn post_identity_providers(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8126,6 +8813,9 @@ async fn get_identity_providers_types(
     let mut builder = client.get_identity_providers_types();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8141,6 +8831,9 @@ async fn get_identity_providers_by_id(
         .get_identity_providers_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8159,6 +8852,9 @@ async fn put_identity_providers_by_id(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8193,6 +8889,9 @@ async fn get_job_types_custom(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8207,6 +8906,9 @@ async fn post_job_types_custom(
         .post_job_types_custom(args.body::<crate::types::JobTypeCreateRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8223,6 +8925,9 @@ async fn put_job_types_custom(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8237,6 +8942,9 @@ async fn delete_job_types_custom_by_id(
         .delete_job_types_custom_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8253,6 +8961,9 @@ async fn get_job_types_custom_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8266,6 +8977,9 @@ async fn get_license(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8278,6 +8992,9 @@ async fn get_mac_enrollment(
     let mut builder = client.get_mac_enrollment();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8293,6 +9010,9 @@ async fn put_mac_enrollment(
         .put_mac_enrollment(args.body::<crate::types::MacEnrollmentApiModel>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8310,6 +9030,9 @@ async fn delete_metadata_fields(
     }
     for (name, value) in args.undeclared_query(&["force"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8344,6 +9067,9 @@ async fn get_metadata_fields(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8361,6 +9087,9 @@ async fn post_metadata_fields(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8375,6 +9104,9 @@ async fn put_metadata_fields(
         .put_metadata_fields(args.body::<crate::types::MetadataFieldUpdateRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8393,6 +9125,9 @@ async fn delete_metadata_fields_by_id(
     for (name, value) in args.undeclared_query(&["force"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8406,6 +9141,9 @@ async fn get_metadata_fields_by_id(
     let mut builder = client.get_metadata_fields_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8422,6 +9160,9 @@ async fn get_metadata_fields_by_id_in_use(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8436,6 +9177,9 @@ async fn get_metadata_fields_by_name(
         .get_metadata_fields_by_name(args.path::<String>(OP, "name")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8453,6 +9197,9 @@ async fn post_monitoring_resolve_ocsp(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8487,6 +9234,9 @@ async fn get_monitoring_revocation(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8506,6 +9256,9 @@ async fn post_monitoring_revocation(
     }
     for (name, value) in args.undeclared_query(&["forceSave"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8527,6 +9280,9 @@ async fn put_monitoring_revocation(
     for (name, value) in args.undeclared_query(&["forceSave"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8543,6 +9299,9 @@ async fn post_monitoring_revocation_crl_test(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8561,6 +9320,9 @@ async fn post_monitoring_revocation_ocsp_test(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8577,6 +9339,9 @@ async fn put_monitoring_revocation_schedule(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8595,6 +9360,9 @@ async fn post_monitoring_revocation_test(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8612,6 +9380,9 @@ async fn post_monitoring_revocation_test_all(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8627,6 +9398,9 @@ async fn delete_monitoring_revocation_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8641,6 +9415,9 @@ async fn get_monitoring_revocation_by_id(
         .get_monitoring_revocation_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8659,6 +9436,9 @@ async fn post_orchestrator_jobs_acknowledge(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8676,6 +9456,9 @@ async fn post_orchestrator_jobs_custom(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8692,6 +9475,9 @@ async fn post_orchestrator_jobs_custom_bulk(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8726,6 +9512,9 @@ async fn get_orchestrator_jobs_job_history(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8743,6 +9532,9 @@ async fn get_orchestrator_jobs_job_status_data(
     for (name, value) in args.undeclared_query(&["jobHistoryId"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8759,6 +9551,9 @@ async fn post_orchestrator_jobs_reschedule(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8793,6 +9588,9 @@ async fn get_orchestrator_jobs_scheduled_jobs(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8809,6 +9607,9 @@ async fn post_orchestrator_jobs_unschedule(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8843,6 +9644,9 @@ async fn get_pam_providers(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8876,6 +9680,9 @@ async fn get_pam_providers_v2(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8890,6 +9697,9 @@ async fn post_pam_providers(
         .post_pam_providers(args.body::<crate::types::ProviderCreateRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8906,6 +9716,9 @@ async fn post_pam_providers_v2(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8921,6 +9734,9 @@ async fn put_pam_providers(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -8935,6 +9751,9 @@ async fn put_pam_providers_v2(
         .put_pam_providers_v2(args.body::<crate::types::ProviderUpdateRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8953,6 +9772,9 @@ async fn delete_pam_providers_local_by_provider_id_entries(
         );
     for (name, value) in args.undeclared_query(&["secretName"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -8990,6 +9812,9 @@ async fn get_pam_providers_local_by_provider_id_entries(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9007,6 +9832,9 @@ async fn post_pam_providers_local_by_provider_id_entries(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9026,6 +9854,9 @@ async fn put_pam_providers_local_by_provider_id_entries(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9039,6 +9870,9 @@ async fn get_pam_providers_types(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9051,6 +9885,9 @@ async fn get_pam_providers_types_v2(
     let mut builder = client.get_pam_providers_types_v2();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9069,6 +9906,9 @@ async fn post_pam_providers_types(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9086,6 +9926,9 @@ async fn post_pam_providers_types_v2(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9100,6 +9943,9 @@ async fn delete_pam_providers_types_by_id(
         .delete_pam_providers_types_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9116,6 +9962,9 @@ async fn get_pam_providers_types_by_id_v2(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9129,6 +9978,9 @@ async fn delete_pam_providers_by_id(
     let mut builder = client.delete_pam_providers_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9144,6 +9996,9 @@ async fn delete_pam_providers_by_id_v2(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9158,6 +10013,9 @@ async fn get_pam_providers_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9171,6 +10029,9 @@ async fn get_pam_providers_by_id_v2(
     let mut builder = client.get_pam_providers_by_id_v2(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9205,6 +10066,9 @@ async fn get_permission_sets(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9222,6 +10086,9 @@ async fn post_permission_sets(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9236,6 +10103,9 @@ async fn put_permission_sets(
         .put_permission_sets(args.body::<crate::types::PermissionSetUpdateRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9254,6 +10124,9 @@ async fn get_permission_sets_my(
     for (name, value) in args.undeclared_query(&["accessControlString"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9268,6 +10141,9 @@ async fn delete_permission_sets_by_id(
         .delete_permission_sets_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9284,6 +10160,9 @@ async fn get_permission_sets_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9296,6 +10175,9 @@ async fn get_permissions(
     let mut builder = client.get_permissions();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9330,6 +10212,9 @@ async fn get_reports(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9344,6 +10229,9 @@ async fn put_reports(
         .put_reports(args.body::<crate::types::ReportRequestModel>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9378,6 +10266,9 @@ async fn get_reports_custom(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9395,6 +10286,9 @@ async fn post_reports_custom(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9410,6 +10304,9 @@ async fn put_reports_custom(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9423,6 +10320,9 @@ async fn delete_reports_custom_by_id(
     let mut builder = client.delete_reports_custom_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9438,6 +10338,9 @@ async fn get_reports_custom_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9451,6 +10354,9 @@ async fn delete_reports_schedules_by_id(
     let mut builder = client.delete_reports_schedules_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9466,6 +10372,9 @@ async fn get_reports_schedules_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9480,6 +10389,9 @@ async fn get_reports_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9493,6 +10405,9 @@ async fn get_reports_by_id_parameters(
     let mut builder = client.get_reports_by_id_parameters(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9511,6 +10426,9 @@ async fn put_reports_by_id_parameters(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9540,6 +10458,9 @@ async fn get_reports_by_id_schedules(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9557,6 +10478,9 @@ async fn post_reports_by_id_schedules(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9576,6 +10500,9 @@ async fn put_reports_by_id_schedules(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9589,6 +10516,9 @@ async fn get_smtp(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9601,6 +10531,9 @@ async fn get_smtp_v2(
     let mut builder = client.get_smtp_v2();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9616,6 +10549,9 @@ async fn put_smtp(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9629,6 +10565,9 @@ async fn put_smtp_v2(
     let mut builder = client.put_smtp_v2(args.body::<crate::types::SmtpRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9645,6 +10584,9 @@ async fn post_smtp_test(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9659,6 +10601,9 @@ async fn post_smtp_test_v2(
         .post_smtp_test_v2(args.body::<crate::types::SmtpTestRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9677,6 +10622,9 @@ async fn get_ssh_keys_my_key(
     for (name, value) in args.undeclared_query(&["includePrivateKey"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9691,6 +10639,9 @@ async fn post_ssh_keys_my_key(
         .post_ssh_keys_my_key(args.body::<crate::types::KeyGenerationRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9707,6 +10658,9 @@ async fn put_ssh_keys_my_key(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9720,6 +10674,9 @@ async fn delete_ssh_keys_unmanaged(
     let mut builder = client.delete_ssh_keys_unmanaged(args.body::<Vec<i32>>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9754,6 +10711,9 @@ async fn get_ssh_keys_unmanaged(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9769,6 +10729,9 @@ async fn delete_ssh_keys_unmanaged_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9782,6 +10745,9 @@ async fn get_ssh_keys_unmanaged_by_id(
     let mut builder = client.get_ssh_keys_unmanaged_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9816,6 +10782,9 @@ async fn get_ssh_logons(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9830,6 +10799,9 @@ async fn post_ssh_logons(
         .post_ssh_logons(args.body::<crate::types::LogonCreationRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9846,6 +10818,9 @@ async fn post_ssh_logons_access(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9860,6 +10835,9 @@ async fn delete_ssh_logons_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9873,6 +10851,9 @@ async fn get_ssh_logons_by_id(
     let mut builder = client.get_ssh_logons_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9907,6 +10888,9 @@ async fn get_ssh_server_groups(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9924,6 +10908,9 @@ async fn post_ssh_server_groups(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9938,6 +10925,9 @@ async fn put_ssh_server_groups(
         .put_ssh_server_groups(args.body::<crate::types::ServerGroupUpdateRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -9956,6 +10946,9 @@ async fn delete_ssh_server_groups_access(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9973,6 +10966,9 @@ async fn post_ssh_server_groups_access(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -9987,6 +10983,9 @@ async fn get_ssh_server_groups_access_by_id(
         .get_ssh_server_groups_access_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10003,6 +11002,9 @@ async fn delete_ssh_server_groups_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10018,6 +11020,9 @@ async fn get_ssh_server_groups_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10032,6 +11037,9 @@ async fn get_ssh_server_groups_by_name(
         .get_ssh_server_groups_by_name(args.path::<String>(OP, "name")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10066,6 +11074,9 @@ async fn get_ssh_servers(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10080,6 +11091,9 @@ async fn post_ssh_servers(
         .post_ssh_servers(args.body::<crate::types::ServerCreationRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10096,6 +11110,9 @@ async fn put_ssh_servers(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10110,6 +11127,9 @@ async fn delete_ssh_servers_access(
         .delete_ssh_servers_access(args.body::<crate::types::ServerAccessRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10126,6 +11146,9 @@ async fn post_ssh_servers_access(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10139,6 +11162,9 @@ async fn get_ssh_servers_access_by_id(
     let mut builder = client.get_ssh_servers_access_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10154,6 +11180,9 @@ async fn delete_ssh_servers_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10168,6 +11197,9 @@ async fn get_ssh_servers_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10181,6 +11213,9 @@ async fn delete_ssh_service_accounts(
     let mut builder = client.delete_ssh_service_accounts(args.body::<Vec<i32>>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10215,6 +11250,9 @@ async fn get_ssh_service_accounts(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10232,6 +11270,9 @@ async fn post_ssh_service_accounts(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10248,6 +11289,9 @@ async fn put_ssh_service_accounts(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10267,6 +11311,9 @@ async fn get_ssh_service_accounts_key_by_id(
     for (name, value) in args.undeclared_query(&["includePrivateKey"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10285,6 +11332,9 @@ async fn post_ssh_service_accounts_rotate_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10300,6 +11350,9 @@ async fn delete_ssh_service_accounts_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10313,6 +11366,9 @@ async fn get_ssh_service_accounts_by_id(
     let mut builder = client.get_ssh_service_accounts_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10357,6 +11413,9 @@ async fn get_ssh_users(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10400,6 +11459,9 @@ async fn get_ssh_users_v2(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10414,6 +11476,9 @@ async fn post_ssh_users(
         .post_ssh_users(args.body::<crate::types::SshUserCreationRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10430,6 +11495,9 @@ async fn put_ssh_users(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10445,6 +11513,9 @@ async fn post_ssh_users_access(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10458,6 +11529,9 @@ async fn delete_ssh_users_by_id(
     let mut builder = client.delete_ssh_users_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10473,6 +11547,9 @@ async fn get_ssh_users_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10486,6 +11563,9 @@ async fn get_ssh_users_by_id_v2(
     let mut builder = client.get_ssh_users_by_id_v2(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10520,6 +11600,9 @@ async fn get_ssl(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10536,6 +11619,9 @@ async fn put_ssl_endpoints_monitor_all(
     }
     for (name, value) in args.undeclared_query(&["query"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10554,6 +11640,9 @@ async fn put_ssl_endpoints_monitor_status(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10570,6 +11659,9 @@ async fn put_ssl_endpoints_review_all(
     }
     for (name, value) in args.undeclared_query(&["query"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10588,6 +11680,9 @@ async fn put_ssl_endpoints_review_status(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10601,6 +11696,9 @@ async fn get_ssl_endpoints_by_id(
     let mut builder = client.get_ssl_endpoints_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10636,6 +11734,9 @@ async fn get_ssl_endpoints_by_id_history(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10650,6 +11751,9 @@ async fn post_ssl_network_ranges(
         .post_ssl_network_ranges(args.body::<crate::types::NetworkRangesRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10666,6 +11770,9 @@ async fn put_ssl_network_ranges(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10680,6 +11787,9 @@ async fn post_ssl_network_ranges_validate(
         .post_ssl_network_ranges_validate(args.body::<Vec<String>>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10696,6 +11806,9 @@ async fn delete_ssl_network_ranges_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10710,6 +11823,9 @@ async fn get_ssl_network_ranges_by_id(
         .get_ssl_network_ranges_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10744,6 +11860,9 @@ async fn get_ssl_networks(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10758,6 +11877,9 @@ async fn post_ssl_networks(
         .post_ssl_networks(args.body::<crate::types::CreateNetworkRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10774,6 +11896,9 @@ async fn put_ssl_networks(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10789,6 +11914,9 @@ async fn get_ssl_networks_by_identifier(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10803,6 +11931,9 @@ async fn delete_ssl_networks_by_id(
         .delete_ssl_networks_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10848,6 +11979,9 @@ async fn get_ssl_networks_by_id_parts(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10862,6 +11996,9 @@ async fn post_ssl_networks_by_id_reset(
         .post_ssl_networks_by_id_reset(args.path::<uuid::Uuid>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10881,6 +12018,9 @@ async fn post_ssl_networks_by_id_scan(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10894,6 +12034,9 @@ async fn get_ssl_parts_by_id(
     let mut builder = client.get_ssl_parts_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10910,6 +12053,9 @@ async fn post_scheduling(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10924,6 +12070,9 @@ async fn get_security_applications_by_id_roles(
         .get_security_applications_by_id_roles(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10943,6 +12092,9 @@ async fn post_security_applications_by_id_roles(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -10957,6 +12109,9 @@ async fn get_security_audit_collections_by_id(
         .get_security_audit_collections_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -10991,6 +12146,9 @@ async fn get_security_claims(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11008,6 +12166,9 @@ async fn post_security_claims(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11024,6 +12185,9 @@ async fn put_security_claims(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11046,6 +12210,9 @@ async fn get_security_claims_roles(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11059,6 +12226,9 @@ async fn delete_security_claims_by_id(
     let mut builder = client.delete_security_claims_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11074,6 +12244,9 @@ async fn get_security_claims_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11088,6 +12261,9 @@ async fn get_security_containers_by_id_roles(
         .get_security_containers_by_id_roles(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11106,6 +12282,9 @@ async fn post_security_containers_by_id_roles(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11140,6 +12319,9 @@ async fn get_security_identities(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11156,6 +12338,9 @@ async fn post_security_identities(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11174,6 +12359,9 @@ async fn get_security_identities_lookup(
     for (name, value) in args.undeclared_query(&["accountName"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11189,6 +12377,9 @@ async fn delete_security_identities_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11203,6 +12394,9 @@ async fn get_security_identities_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11216,6 +12410,9 @@ async fn get_security_my(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11228,6 +12425,9 @@ async fn get_security_my_permissions(
     let mut builder = client.get_security_my_permissions();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11272,6 +12472,9 @@ async fn get_security_roles(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11305,6 +12508,9 @@ async fn get_security_roles_v2(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11325,6 +12531,9 @@ async fn post_security_roles(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11341,6 +12550,9 @@ async fn post_security_roles_v2(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11359,6 +12571,9 @@ async fn put_security_roles(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11376,6 +12591,9 @@ async fn put_security_roles_v2(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11389,6 +12607,9 @@ async fn delete_security_roles_by_id(
     let mut builder = client.delete_security_roles_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11404,6 +12625,9 @@ async fn get_security_roles_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11417,6 +12641,9 @@ async fn get_security_roles_by_id_v2(
     let mut builder = client.get_security_roles_by_id_v2(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11436,6 +12663,9 @@ async fn post_security_roles_by_id_copy(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11450,6 +12680,9 @@ async fn get_security_roles_by_id_identities(
         .get_security_roles_by_id_identities(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11469,6 +12702,9 @@ async fn put_security_roles_by_id_identities(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11484,6 +12720,9 @@ async fn get_security_roles_by_id_permissions(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11498,6 +12737,9 @@ async fn get_security_roles_by_id_permissions_collections(
         .get_security_roles_by_id_permissions_collections(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11517,6 +12759,9 @@ async fn post_security_roles_by_id_permissions_collections(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11535,6 +12780,9 @@ async fn put_security_roles_by_id_permissions_collections(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11549,6 +12797,9 @@ async fn get_security_roles_by_id_permissions_containers(
         .get_security_roles_by_id_permissions_containers(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11568,6 +12819,9 @@ async fn post_security_roles_by_id_permissions_containers(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11586,6 +12840,9 @@ async fn put_security_roles_by_id_permissions_containers(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11600,6 +12857,9 @@ async fn get_security_roles_by_id_permissions_global(
         .get_security_roles_by_id_permissions_global(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11619,6 +12879,9 @@ async fn post_security_roles_by_id_permissions_global(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11637,6 +12900,9 @@ async fn put_security_roles_by_id_permissions_global(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11651,6 +12917,9 @@ async fn get_security_roles_by_id_permissions_pam_providers(
         .get_security_roles_by_id_permissions_pam_providers(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11670,6 +12939,9 @@ async fn put_security_roles_by_id_permissions_pam_providers(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11683,6 +12955,9 @@ async fn get_status_endpoints(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11695,6 +12970,9 @@ async fn get_status_health_check(
     let mut builder = client.get_status_health_check();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11729,6 +13007,9 @@ async fn get_templates(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11743,6 +13024,9 @@ async fn put_templates(
         .put_templates(args.body::<crate::types::TemplateUpdateRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11761,6 +13045,9 @@ async fn post_templates_ca_details(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11774,6 +13061,9 @@ async fn get_templates_ca_details_by_id(
     let mut builder = client.get_templates_ca_details_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11793,6 +13083,9 @@ async fn put_templates_ca_details_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11809,6 +13102,9 @@ async fn get_templates_custom_extensions(
     }
     for (name, value) in args.undeclared_query(&["configTenant"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11827,6 +13123,9 @@ async fn post_templates_custom_extensions(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11844,6 +13143,9 @@ async fn put_templates_custom_extensions(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11856,6 +13158,9 @@ async fn get_templates_extended_key_usages(
     let mut builder = client.get_templates_extended_key_usages();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11874,6 +13179,9 @@ async fn post_templates_import(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11886,6 +13194,9 @@ async fn get_templates_settings(
     let mut builder = client.get_templates_settings();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11904,6 +13215,9 @@ async fn put_templates_settings(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11916,6 +13230,9 @@ async fn get_templates_subject_parts(
     let mut builder = client.get_templates_subject_parts();
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11931,6 +13248,9 @@ async fn get_templates_by_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11945,6 +13265,9 @@ async fn post_workflow_certificates_approve(
         .post_workflow_certificates_approve(args.body::<Vec<i32>>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -11979,6 +13302,9 @@ async fn get_workflow_certificates_denied(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -11993,6 +13319,9 @@ async fn post_workflow_certificates_deny(
         .post_workflow_certificates_deny(args.body::<crate::types::DenialRequest>(OP)?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -12027,6 +13356,9 @@ async fn get_workflow_certificates_external_validation(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -12060,6 +13392,9 @@ async fn get_workflow_certificates_pending(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -12074,6 +13409,9 @@ async fn get_workflow_certificates_by_id(
         .get_workflow_certificates_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -12108,6 +13446,9 @@ async fn get_workflow_definitions(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -12141,6 +13482,9 @@ async fn get_workflow_definitions_v2(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -12161,6 +13505,9 @@ async fn post_workflow_definitions(
     for (name, value) in args.undeclared_query(&["force"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -12180,6 +13527,9 @@ async fn post_workflow_definitions_v2(
     }
     for (name, value) in args.undeclared_query(&["force"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -12214,6 +13564,9 @@ async fn get_workflow_definitions_steps(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -12230,6 +13583,9 @@ async fn get_workflow_definitions_steps_by_extension_name(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -12264,6 +13620,9 @@ async fn get_workflow_definitions_types(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -12280,6 +13639,9 @@ async fn delete_workflow_definitions_by_definition_id(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -12304,6 +13666,9 @@ async fn get_workflow_definitions_by_definition_id(
     for (name, value) in args.undeclared_query(&["definitionVersion", "exportable"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -12327,6 +13692,9 @@ async fn get_workflow_definitions_by_definition_id_v2(
     for (name, value) in args.undeclared_query(&["definitionVersion", "exportable"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -12347,6 +13715,9 @@ async fn put_workflow_definitions_by_definition_id(
     }
     for (name, value) in args.undeclared_query(&["force"]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -12369,6 +13740,9 @@ async fn put_workflow_definitions_by_definition_id_v2(
     for (name, value) in args.undeclared_query(&["force"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -12385,6 +13759,9 @@ async fn post_workflow_definitions_by_definition_id_publish(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -12403,6 +13780,9 @@ async fn post_workflow_definitions_by_definition_id_publish_by_version(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -12425,6 +13805,9 @@ async fn put_workflow_definitions_by_definition_id_status(
     for (name, value) in args.undeclared_query(&["force"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -12442,6 +13825,9 @@ async fn put_workflow_definitions_by_definition_id_steps(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -12476,6 +13862,9 @@ async fn get_workflow_instances(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -12508,6 +13897,9 @@ async fn get_workflow_instances_assigned_to_me(
         )
     {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -12542,6 +13934,9 @@ async fn get_workflow_instances_my(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -12559,6 +13954,9 @@ async fn delete_workflow_instances_by_instance_id(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -12575,6 +13973,9 @@ async fn get_workflow_instances_by_instance_id(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -12596,6 +13997,9 @@ async fn post_workflow_instances_by_instance_id_restart(
     for (name, value) in args.undeclared_query(&["version"]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -12614,6 +14018,9 @@ async fn post_workflow_instances_by_instance_id_signals(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 
@@ -12630,6 +14037,9 @@ async fn post_workflow_instances_by_instance_id_stop(
         );
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }

@@ -2,6 +2,9 @@
 // Do not edit: change the generator (generator/) and regenerate.
 
 //! Generated API surface: the operations (as methods of [`Client`]), the types, and the client.
+#[cfg(feature = "cli")]
+pub mod cli;
+
 #[cfg(feature = "dynamic")]
 pub mod dynamic;
 

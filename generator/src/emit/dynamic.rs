@@ -102,6 +102,7 @@ fn function(api: &Api, op: &Operation) -> TokenStream {
     });
     let setters: Vec<TokenStream> = setters.collect();
     let declared = op.params.iter().filter(|p| p.location == Location::Query).map(|p| &p.wire);
+    let headers = op.params.iter().filter(|p| p.location == Location::Header).map(|p| &p.wire);
     let uses_args = !op.params.is_empty() || op.body.is_some();
     let op_name = uses_args.then(|| quote!(const OP: &str = #name;));
     quote! {
@@ -115,6 +116,9 @@ fn function(api: &Api, op: &Operation) -> TokenStream {
             // What the documents do not declare is sent as given.
             for (name, value) in args.undeclared_query(&[#(#declared),*]) {
                 builder = builder.extra_query(name, value);
+            }
+            for (name, value) in args.undeclared_headers(&[#(#headers),*]) {
+                builder = builder.extra_header(name, value);
             }
             keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
         }

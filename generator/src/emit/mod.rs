@@ -1,6 +1,7 @@
 //! Turns the [`Api`] model into the files of the client's `src/generated`
 //! directory. Knows Rust syntax, nothing of OpenAPI.
 
+mod cli;
 mod docs;
 mod dynamic;
 mod operations;
@@ -40,6 +41,7 @@ pub fn emit(api: &Api, options: &Options) -> Files {
     let mut jobs: Vec<Job<'_>> = vec![
         ("types.rs".into(), Box::new(move || types::types_module(api, cfg))),
         ("dynamic.rs".into(), Box::new(move || dynamic::dynamic_module(api, cfg))),
+        ("cli.rs".into(), Box::new(move || cli::cli_module(api, cfg, &options.release))),
         ("mod.rs".into(), Box::new(move || root_module(api, cfg, &options.release))),
         ("mock.rs".into(), Box::new(mock_module)),
         ("operations/mod.rs".into(), Box::new(move || operations::operations_index(api, cfg))),
@@ -189,6 +191,8 @@ fn root_module(api: &Api, cfg: Cfg, release: &str) -> TokenStream {
     );
     quote! {
         #![doc = " Generated API surface: the operations (as methods of [`Client`]), the types, and the client."]
+        #[cfg(feature = "cli")]
+        pub mod cli;
         #[cfg(feature = "dynamic")]
         pub mod dynamic;
         #[cfg(feature = "mock")]

@@ -69,6 +69,9 @@ async fn get_widgets(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn post_widgets(
@@ -80,6 +83,9 @@ async fn post_widgets(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn delete_widgets_by_id(
@@ -90,6 +96,9 @@ async fn delete_widgets_by_id(
     let mut builder = client.delete_widgets_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -104,6 +113,9 @@ async fn get_widgets_by_id(
     }
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&["x-widget-format"]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }

@@ -65,6 +65,9 @@ async fn get_widgets(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn post_widgets(
@@ -76,6 +79,9 @@ async fn post_widgets(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn delete_widgets_by_id(
@@ -86,6 +92,9 @@ async fn delete_widgets_by_id(
     let mut builder = client.delete_widgets_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -100,6 +109,9 @@ async fn get_widgets_by_id(
     }
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&["x-widget-format"]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }

@@ -46,5 +46,8 @@ async fn get_status(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }

@@ -82,6 +82,9 @@ async fn get_agents(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn post_agents_reset(
@@ -93,6 +96,9 @@ async fn post_agents_reset(
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn get_agents_by_id(
@@ -103,6 +109,9 @@ async fn get_agents_by_id(
     let mut builder = client.get_agents_by_id(args.path::<uuid::Uuid>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
@@ -140,6 +149,9 @@ async fn get_certificates(
     {
         builder = builder.extra_query(name, value);
     }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
+    }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
 async fn delete_certificates_by_id(
@@ -150,6 +162,9 @@ async fn delete_certificates_by_id(
     let mut builder = client.delete_certificates_by_id(args.path::<i32>(OP, "id")?);
     for (name, value) in args.undeclared_query(&[]) {
         builder = builder.extra_query(name, value);
+    }
+    for (name, value) in args.undeclared_headers(&[]) {
+        builder = builder.extra_header(name, value);
     }
     keyfactor_runtime::codegen::to_json(builder.send_with_metadata().await?)
 }
