@@ -125,6 +125,10 @@ struct NewArgs {
     /// was built with, from crates.io).
     #[arg(long)]
     runtime: Option<RuntimeDependency>,
+    /// Give the crate the `keyfactor` command line: a binary (feature `cli`)
+    /// with a subcommand for every operation, `cargo install --path OUT --features cli`.
+    #[arg(long)]
+    cli: bool,
     /// Write nothing; fail when the crate differs from what the documents give.
     #[arg(long)]
     check: bool,
@@ -273,6 +277,7 @@ fn new(args: NewArgs) -> Result<ExitCode> {
         name: &args.name,
         release: args.source.release.as_deref(),
         runtime,
+        cli: args.cli,
     };
     let target = client_crate::new_crate(&new)?;
     let what = format!("the crate in {}", args.out.display());

@@ -93,6 +93,7 @@ fn installed_from_a_clone_it_writes_builds_and_upgrades_a_crate_of_its_own() {
             "acme-keyfactor",
             "--runtime",
             &runtime,
+            "--cli",
         ],
     );
     assert!(new.status.success(), "{}", text(&new));
@@ -105,6 +106,12 @@ fn installed_from_a_clone_it_writes_builds_and_upgrades_a_crate_of_its_own() {
     assert!(manifest.contains("release: \"1.0\"\ndirectory: keyfactor-command-1.0\n"), "{manifest}");
     assert!(manifest.contains(&format!("generator: \"{}\"", keyfactor_generator::VERSION)), "{manifest}");
     build(&krate);
+    // The command line of this release: its areas and operations, each version its own.
+    let help = run(Command::new(cli_binary()).args(["widget", "--help"]));
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("get-widgets-by-id") && help.contains("post-widgets-search"), "{help}");
+    let old = run(Command::new(cli_binary()).args(["old", "--help"]));
+    assert!(String::from_utf8_lossy(&old.stdout).contains("get-old-v2"));
 
     git(&krate, &["init", "--quiet"]);
     git(&krate, &["-c", "user.name=t", "-c", "user.email=t@example.com", "add", "."]);
@@ -137,9 +144,20 @@ fn installed_from_a_clone_it_writes_builds_and_upgrades_a_crate_of_its_own() {
     assert!(changelog.contains("Keyfactor Command release `1.0` -> `2.0`"), "{changelog}");
     assert!(read(&krate.join("spec/release.yaml")).contains("release: \"2.0\"\ndirectory: keyfactor-command-2.0\n"));
     assert!(read(&krate.join("README.md")).contains("**release 2.0**"));
+    assert!(cargo_toml.contains("[[bin]]\nname = \"keyfactor\"\n"), "the command line is kept: {cargo_toml}");
     let check = cargo_keyfactor(&bin, &krate, &["check"]);
     assert!(check.status.success(), "{}", text(&check));
     build(&krate);
+    let dry_run = run(Command::new(cli_binary())
+        .args(["widget", "get-widgets-v2", "--dry-run", "--server", "https://kf.example.com/KeyfactorAPI"])
+        .env("KEYFACTOR_AUTH_ACCESS_TOKEN", "t"));
+    let dry_run = String::from_utf8_lossy(&dry_run.stdout);
+    assert!(dry_run.starts_with("GET https://kf.example.com/KeyfactorAPI/Widgets"), "{dry_run}");
+}
+
+/// The `keyfactor` binary `build` made.
+fn cli_binary() -> PathBuf {
+    root().join("target/outside/debug/keyfactor")
 }
 
 #[test]

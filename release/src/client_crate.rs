@@ -38,6 +38,9 @@ pub struct NewCrate<'a> {
     /// The release's name (default: the manifest's, else the directory's).
     pub release: Option<&'a str>,
     pub runtime: RuntimeDependency,
+    /// Give the crate the `keyfactor` binary (feature `cli`); an existing
+    /// crate that has it keeps it.
+    pub cli: bool,
 }
 
 /// The crate `new` describes, with the documents and overrides copied in.
@@ -56,6 +59,7 @@ pub fn new_crate(new: &NewCrate<'_>) -> Result<Target> {
         release: manifest.release.clone(),
         documents: Vec::new(),
         runtime: new.runtime.clone(),
+        cli: new.cli || std::fs::read_to_string(new.out.join("Cargo.toml")).is_ok_and(|t| package::has_cli(&t)),
     };
     package_target(new.out, package, &manifest, new.spec_dir, overrides)
 }
@@ -73,6 +77,7 @@ pub fn recorded_crate(dir: &Path) -> Result<Target> {
         runtime: RuntimeDependency::of_cargo_toml(&cargo_toml).context(
             "Cargo.toml has no `keyfactor-runtime = ...` dependency line as `cargo keyfactor new` writes it",
         )?,
+        cli: package::has_cli(&cargo_toml),
     };
     let overrides = overrides_text(&manifest)?;
     package_target(dir, package, &manifest, &manifest.documents_dir(), overrides)

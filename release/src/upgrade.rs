@@ -210,6 +210,7 @@ fn plan(krate: &ClientCrate, args: &Args) -> Result<Plan> {
             documents: client_crate::documents(&new),
             runtime: RuntimeDependency::of_cargo_toml(&cargo_toml)
                 .context("Cargo.toml has no `keyfactor-runtime = ...` line as `cargo keyfactor new` writes it")?,
+            cli: package::has_cli(&cargo_toml),
         };
         let package_files = package::package_files(&generated.api, &package);
         files.extend(package_files.into_iter().map(|(rel, text)| (krate.dir.join(rel), text)));

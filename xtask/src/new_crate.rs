@@ -33,6 +33,9 @@ pub struct Args {
     /// `https://HOST/KeyfactorAPI`), as `cargo xtask fetch-spec` does.
     #[arg(long)]
     from_server: Option<String>,
+    /// Give the crate the `keyfactor` command line (a binary with feature `cli`).
+    #[arg(long)]
+    cli: bool,
     /// Write nothing; fail when the crate differs from what the documents give.
     #[arg(long)]
     check: bool,
@@ -52,8 +55,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(runtime) => runtime,
         None => RuntimeDependency::Path(path_from(&crate::tools_root().join("runtime"), &args.out)?),
     };
-    let new =
-        NewCrate { spec_dir: &spec_dir, out: &args.out, name: &args.name, release: args.release.as_deref(), runtime };
+    let new = NewCrate {
+        spec_dir: &spec_dir,
+        out: &args.out,
+        name: &args.name,
+        release: args.release.as_deref(),
+        runtime,
+        cli: args.cli,
+    };
     let target = new_crate(&new)?;
     let fix = format!(
         "cargo xtask new-crate --spec-dir {} --out {} --name {}",

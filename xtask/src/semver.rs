@@ -98,7 +98,7 @@ pub(crate) fn write_client_crate(
         std::fs::copy(lock, out.join("type-names.lock"))?;
     }
     let runtime = RuntimeDependency::Path(root.join("runtime").display().to_string());
-    let new = NewCrate { spec_dir: spec, out, name, release: Some(release), runtime };
+    let new = NewCrate { spec_dir: spec, out, name, release: Some(release), runtime, cli: false };
     keyfactor_release::files::write(&new_crate(&new)?, out)?;
     std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock"))?;
     Ok(())

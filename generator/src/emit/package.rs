@@ -81,7 +81,17 @@ pub struct Package {
     pub release: String,
     pub documents: Vec<Document>,
     pub runtime: RuntimeDependency,
+    /// Whether the crate has the `keyfactor` binary (feature `cli`).
+    pub cli: bool,
 }
+
+/// Whether a `Cargo.toml` this module wrote has the `keyfactor` binary.
+pub fn has_cli(cargo_toml: &str) -> bool {
+    cargo_toml.contains(CLI_BIN)
+}
+
+/// The binary target of a crate with the command line.
+const CLI_BIN: &str = "[[bin]]\nname = \"keyfactor\"\n";
 
 /// Whether `name` can name a crate: ASCII letters, digits, `-` and `_`,
 /// starting with a letter.
@@ -100,7 +110,24 @@ pub fn package_files(api: &Api, package: &Package) -> Files {
     files.insert("src/lib.rs".into(), lib_rs(package));
     files.insert("type-names.lock".into(), type_names_lock(api));
     files.insert(".gitignore".into(), "/target\n".into());
+    if package.cli {
+        files.insert("src/bin/keyfactor.rs".into(), cli_main(package));
+    }
     files
+}
+
+fn cli_main(package: &Package) -> String {
+    let mut out = generated_by(&package.release, "//");
+    let _ = write!(
+        out,
+        "\n//! `keyfactor <area> <operation>`: every operation of release {release}\n\
+         //! from the shell (`cargo install --path . --features cli`).\n\
+         \n\
+         fn main() -> std::process::ExitCode {{\n    {lib}::cli::main()\n}}\n",
+        release = package.release,
+        lib = package.name.replace('-', "_"),
+    );
+    out
 }
 
 /// The `version` of the `[package]` table of an existing `Cargo.toml`.
@@ -176,8 +203,10 @@ fn cargo_toml(api: &Api, package: &Package) -> String {
          futures-core = \"0.3\"\n\
          serde_json = \"1\"\n\
          uuid = \"1\"\n\n\
+         {bin}\
          {semver_policy}",
         semver_policy = SEMVER_POLICY,
+        bin = if package.cli { format!("{CLI_BIN}required-features = [\"cli\"]\n\n") } else { String::new() },
         name = package.name,
         version = package.version,
         release = package.release,
