@@ -9,16 +9,26 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// Starts a server answering every request on every connection with `body`
 /// (`application/json`), keeping connections open; returns its port.
 pub async fn serve(body: &[u8]) -> u16 {
+    serve_pages(body, usize::MAX).await
+}
+
+/// Like [`serve`], answering the first `pages` requests with `body` and the
+/// others with `[]`: a paged listing of `pages` full pages.
+pub async fn serve_pages(body: &[u8], pages: usize) -> u16 {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
-    let head = format!(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\n\r\n",
-        body.len()
-    );
-    let response: Arc<Vec<u8>> = Arc::new([head.as_bytes(), body].concat());
+    let reply = |body: &[u8]| -> Arc<Vec<u8>> {
+        let head = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        );
+        Arc::new([head.as_bytes(), body].concat())
+    };
+    let (full, empty) = (reply(body), reply(b"[]"));
+    let served = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     tokio::spawn(async move {
         while let Ok((mut tcp, _)) = listener.accept().await {
-            let response = response.clone();
+            let (full, empty, served) = (full.clone(), empty.clone(), served.clone());
             tokio::spawn(async move {
                 let mut buf = vec![0u8; 8192];
                 let mut pending = Vec::new();
@@ -30,7 +40,9 @@ pub async fn serve(body: &[u8]) -> u16 {
                     pending.extend_from_slice(&buf[..n]);
                     while let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
                         pending.drain(..end + 4);
-                        if tcp.write_all(&response).await.is_err() {
+                        let n = served.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        let response = if n < pages { &full } else { &empty };
+                        if tcp.write_all(response).await.is_err() {
                             return;
                         }
                     }

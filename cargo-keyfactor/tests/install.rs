@@ -54,14 +54,16 @@ fn cargo_keyfactor(bin: &Path, dir: &Path, args: &[&str]) -> Output {
     cargo().current_dir(dir).env("PATH", path).arg("keyfactor").args(args).output().unwrap()
 }
 
-/// Builds the crate at `dir` (outside every workspace) with this
-/// repository's lock file, so that it resolves the versions CI tested.
+/// Builds the crate at `dir` (outside every workspace) with its command
+/// line, and this repository's lock file, so that it resolves the versions
+/// CI tested.
 fn build(dir: &Path) {
     std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
     run(cargo().current_dir(dir).env("CARGO_TARGET_DIR", root().join("target/outside")).args([
         "build",
         "--quiet",
-        "--all-features",
+        "--features",
+        "cli",
     ]));
     std::fs::remove_file(dir.join("Cargo.lock")).unwrap();
 }

@@ -58,7 +58,35 @@ fn row(what: &str, value: String, target: &str, met: Option<bool>) -> Row {
     Row { what: what.into(), value, target: target.into(), met }
 }
 
-pub fn run(root: &Path, spec_dir: &Path) -> Result<String> {
+/// The groups of rows, by the name `--only` takes.
+pub const SECTIONS: &[&str] =
+    &["generation", "client-builds", "codegen-check", "throughput", "tolerant", "command-line", "build-script"];
+
+/// The table of the sections in `only` (every section when empty).
+pub fn run(root: &Path, spec_dir: &Path, only: &[String]) -> Result<String> {
+    Ok(render(&rows(root, spec_dir, only)?))
+}
+
+/// BENCHMARKS.md's text with `rows` in its table: each replacing the row
+/// that measures the same thing, the others added after the last row.
+pub fn merge(page: &str, rows: &str) -> String {
+    let new_rows: Vec<&str> = rows.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| measure")).collect();
+    let key = |line: &str| line.split(" | ").next().unwrap_or("").to_string();
+    let mut lines: Vec<String> = page.lines().map(str::to_string).collect();
+    for row in new_rows {
+        match lines.iter().position(|l| key(l) == key(row)) {
+            Some(i) => lines[i] = row.to_string(),
+            None => {
+                let last = lines.iter().rposition(|l| l.starts_with("| ")).map_or(lines.len(), |i| i + 1);
+                lines.insert(last, row.to_string());
+            }
+        }
+    }
+    lines.join("\n") + "\n"
+}
+
+fn rows(root: &Path, spec_dir: &Path, only: &[String]) -> Result<Vec<Row>> {
+    let wanted = |section: &str| only.is_empty() || only.iter().any(|o| o == section);
     eprintln!("building the benchmarks (release)...");
     let status = cargo(root).args(["build", "--quiet", "--release", "--package", "keyfactor-bench"]).status()?;
     if !status.success() {
@@ -66,7 +94,32 @@ pub fn run(root: &Path, spec_dir: &Path) -> Result<String> {
     }
     let bin = root.join("target/release");
     let mut rows = Vec::new();
+    if wanted("generation") {
+        rows.extend(generation(root, spec_dir, &bin)?);
+    }
+    if wanted("client-builds") {
+        rows.extend(clean_builds(root)?);
+    }
+    if wanted("codegen-check") {
+        rows.push(codegen_check(root)?);
+    }
+    if wanted("throughput") {
+        rows.push(throughput(&bin)?);
+    }
+    if wanted("tolerant") {
+        rows.extend(tolerant_decoding(&bin)?);
+    }
+    if wanted("command-line") {
+        rows.extend(command_line(root, &bin)?);
+    }
+    if wanted("build-script") {
+        rows.push(build_script(root)?);
+    }
+    Ok(rows)
+}
 
+fn generation(root: &Path, spec_dir: &Path, bin: &Path) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
     eprintln!("generation...");
     let mut times = Vec::new();
     let mut peaks = Vec::new();
@@ -94,10 +147,10 @@ pub fn run(root: &Path, spec_dir: &Path) -> Result<String> {
 
     let (files, lines, bytes) = code_size(&root.join("generated-client/src/generated"))?;
     rows.push(row("generated code", format!("{lines} lines, {} KB in {files} files", bytes / 1024), "", None));
+    Ok(rows)
+}
 
-    rows.extend(clean_builds(root)?);
-    rows.push(codegen_check(root)?);
-
+fn throughput(bin: &Path) -> Result<Row> {
     eprintln!("requests per second...");
     // Nine alternating rounds: the ratio moves by a few percent from run to run.
     let out = Command::new(bin.join("bench-throughput")).args(["20000", "9"]).output()?;
@@ -105,14 +158,139 @@ pub fn run(root: &Path, spec_dir: &Path) -> Result<String> {
     let rps: Vec<f64> = text.split_whitespace().filter_map(|f| f.parse().ok()).collect();
     let [ours, theirs] = rps[..] else { bail!("bench-throughput printed {text:?}") };
     let ratio = ours / theirs;
-    rows.push(row(
+    Ok(row(
         "generated call vs hand-written reqwest (sequential GETs, loopback)",
         format!("{ours:.0} vs {theirs:.0} requests/s, ratio {ratio:.3}"),
         ">= 0.95",
         Some(ratio >= 0.95),
+    ))
+}
+
+/// The `keyfactor` command line (release build): start-up to an
+/// operation's help, its size, memory of `--all` over 20 and 200 pages,
+/// and its compile time against the client's.
+fn command_line(root: &Path, bin: &Path) -> Result<Vec<Row>> {
+    eprintln!("the command line (release build)...");
+    if !cargo(root).args(["build", "--quiet", "--release", "--package", "keyfactor-cli"]).status()?.success() {
+        bail!("building keyfactor-cli failed");
+    }
+    let keyfactor = bin.join("keyfactor");
+    let mut rows = Vec::new();
+    for args in [&["certificate", "get-certificates", "--help"][..], &["--help"], &["certificate", "--help"]] {
+        let mut runs = Vec::new();
+        for _ in 0..21 {
+            let mut c = Command::new(&keyfactor);
+            c.args(args).stdout(std::process::Stdio::null());
+            runs.push(measure(&mut c)?.wall.as_secs_f64() * 1000.0);
+        }
+        let ms = median(runs);
+        rows.push(row(
+            &format!("`target/release/keyfactor {}`, whole process (median of 21)", args.join(" ")),
+            format!("{ms:.1} ms"),
+            "<= 20 ms",
+            Some(ms <= 20.0),
+        ));
+    }
+    let size = std::fs::metadata(&keyfactor)?.len();
+    rows.push(row("`target/release/keyfactor` binary size", format!("{:.1} MB", size as f64 / 1e6), "", None));
+    let mut peaks = Vec::new();
+    for pages in [20, 200] {
+        peaks.push(all_pages_peak(bin, &keyfactor, pages)?);
+    }
+    let ratio = peaks[1] as f64 / peaks[0] as f64;
+    rows.push(row(
+        "`keyfactor agent get-agents --all -o jsonl` peak memory, 100000 items vs 10000 (pages of 500, loopback)",
+        format!("{:.0} MB vs {:.0} MB, ratio {ratio:.2}", peaks[1] as f64 / 1024.0, peaks[0] as f64 / 1024.0),
+        "<= 1.2 (flat)",
+        Some(ratio <= 1.2),
     ));
-    rows.extend(tolerant_decoding(&bin)?);
-    Ok(render(&rows))
+    rows.push(cli_compile(root)?);
+    Ok(rows)
+}
+
+/// Peak memory (KiB) of `keyfactor ... --all` over `pages` pages of 500 agents.
+fn all_pages_peak(bin: &Path, keyfactor: &Path, pages: usize) -> Result<u64> {
+    use std::io::BufRead as _;
+    let mut server = Command::new(bin.join("bench-decode"))
+        .args(["pages", &pages.to_string(), "500"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()?;
+    let mut line = String::new();
+    std::io::BufReader::new(server.stdout.take().context("server stdout")?).read_line(&mut line)?;
+    let port: u16 = line.trim().parse().context("bench-decode pages printed no port")?;
+    let mut c = Command::new(keyfactor);
+    c.args(["agent", "get-agents", "--all", "-o", "jsonl", "--return-limit", "500", "--server"])
+        .arg(format!("http://127.0.0.1:{port}/KeyfactorAPI"))
+        .env("KEYFACTOR_AUTH_ACCESS_TOKEN", "bench")
+        .stdout(std::process::Stdio::null());
+    let usage = measure(&mut c);
+    let _ = server.kill();
+    let _ = server.wait();
+    Ok(usage?.peak_kib)
+}
+
+/// The command line's crate and its client from clean (with `cli` and
+/// `dynamic`) against the client alone, rounds alternating; debug builds.
+fn cli_compile(root: &Path) -> Result<Row> {
+    eprintln!("the command line from clean against the client...");
+    let build = |package: &str| {
+        let mut c = cargo(root);
+        c.args(["build", "--quiet", "--package", package]);
+        c
+    };
+    let clean = |packages: &[&str]| -> Result<()> {
+        let mut c = cargo(root);
+        c.args(["clean", "--quiet"]).args(packages.iter().flat_map(|p| ["-p", p]));
+        if !c.status()?.success() {
+            bail!("cargo clean failed");
+        }
+        Ok(())
+    };
+    measure(&mut build("keyfactor-cli"))?;
+    measure(&mut build("keyfactor-client"))?;
+    let (mut cli, mut client) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        clean(&["keyfactor-client", "keyfactor-cli"])?;
+        cli.push(measure(&mut build("keyfactor-cli"))?.wall.as_secs_f64());
+        clean(&["keyfactor-client"])?;
+        client.push(measure(&mut build("keyfactor-client"))?.wall.as_secs_f64());
+    }
+    let (cli, client) = (median(cli), median(client));
+    let ratio = cli / client;
+    Ok(row(
+        "command line from clean, debug: `cargo clean -p keyfactor-client -p keyfactor-cli && cargo build -p keyfactor-cli`, vs the client's (median of 3, alternating)",
+        format!("{cli:.1} s vs {client:.1} s, ratio {ratio:.2}"),
+        "<= 2",
+        Some(ratio <= 2.0),
+    ))
+}
+
+/// The build-script route from clean: the generator compiled as a build
+/// dependency, run on `example-build/keyfactor-api`, and the client compiled.
+fn build_script(root: &Path) -> Result<Row> {
+    eprintln!("the build-script route from clean...");
+    let build = || {
+        let mut c = cargo(root);
+        c.args(["build", "--quiet", "--package", "keyfactor-example-build"]);
+        c
+    };
+    measure(&mut build())?;
+    let mut runs = Vec::new();
+    for _ in 0..3 {
+        let mut clean = cargo(root);
+        clean.args(["clean", "--quiet", "-p", "keyfactor-example-build", "-p", "keyfactor-generator"]);
+        if !clean.status()?.success() {
+            bail!("cargo clean failed");
+        }
+        runs.push(measure(&mut build())?.wall.as_secs_f64());
+    }
+    let wall = median(runs);
+    Ok(row(
+        "build-script route from clean: `cargo clean -p keyfactor-example-build -p keyfactor-generator && cargo build -p keyfactor-example-build` (the generator built and run, 11 operations compiled; median of 3)",
+        format!("{wall:.1} s"),
+        "",
+        None,
+    ))
 }
 
 /// Decoding a listing whose items each have a member the documents mistype,

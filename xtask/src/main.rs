@@ -41,6 +41,11 @@ enum Command {
         /// Directory holding the release's documents (default: the `directory` of spec/release.yaml).
         #[arg(long, env = "KEYFACTOR_SPEC_DIR")]
         spec_dir: Option<PathBuf>,
+        /// Only these sections (comma-separated; their rows replace those in
+        /// BENCHMARKS.md): generation, client-builds, codegen-check,
+        /// throughput, tolerant, command-line, build-script.
+        #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(bench::SECTIONS))]
+        only: Vec<String>,
     },
     /// Mutates the release documents and runs the generator on each case; fails
     /// on any panic or any error without a JSON pointer.
@@ -163,9 +168,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Fuzz { cases, first, seed, dump, spec_dir } => {
             fuzz::run(&spec_dir_or_default(spec_dir)?, seed, first, cases, dump.as_deref())
         }
-        Command::Bench { spec_dir } => {
-            let table = bench::run(&root(), &spec_dir_or_default(spec_dir)?)?;
+        Command::Bench { spec_dir, only } => {
+            let table = bench::run(&root(), &spec_dir_or_default(spec_dir)?, &only)?;
             print!("{table}");
+            if !only.is_empty() {
+                let path = root().join("BENCHMARKS.md");
+                let page = std::fs::read_to_string(&path).context("reading BENCHMARKS.md")?;
+                std::fs::write(&path, bench::merge(&page, &table))?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let page = format!(
                 "# Benchmarks\n\nMade by `cargo xtask bench` (medians of 5 runs; the documents already on disk, the \
                  client's dependencies already built; compile times from clean). Rerun it to reproduce; it \

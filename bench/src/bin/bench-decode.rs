@@ -7,6 +7,9 @@
 //! `bench-decode memory MB [mistyped|typed]` prints `<body bytes> <peak RSS
 //! growth bytes>` for one listing of about MB megabytes; the server runs in
 //! a child process, so only the client's memory counts.
+//! `bench-decode pages PAGES ITEMS` serves a paged listing of PAGES full
+//! pages of ITEMS items (then `[]`) and prints its port (for the command
+//! line's `--all`).
 
 use std::io::{BufRead, Write};
 use std::time::Instant;
@@ -99,6 +102,12 @@ async fn main() {
     match args.first().map(String::as_str) {
         Some("time") => time(number(1), number(2)).await,
         Some("memory") => memory(number(1), args.get(2).is_none_or(|a| a == "mistyped")).await,
+        Some("pages") => {
+            let port = keyfactor_bench::serve_pages(&listing(number(2), false), number(1)).await;
+            println!("{port}");
+            std::io::stdout().flush().unwrap();
+            std::future::pending::<()>().await;
+        }
         Some("serve") => {
             let port = serve(listing(number(1), args.get(2).is_some_and(|a| a == "mistyped"))).await;
             println!("{port}");
