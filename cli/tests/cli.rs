@@ -188,3 +188,51 @@ fn help_lists_areas_operations_and_their_arguments() {
     let bash = ok(keyfactor(&["completions", "bash"]));
     assert!(bash.contains("get-security-roles-by-id-v2"), "completions name every operation");
 }
+
+#[test]
+fn a_profile_of_a_config_file_and_a_body_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("command_config.json");
+    std::fs::write(
+        &config,
+        r#"{"servers":{"default":{"host":"prod.example.com"},"staging":{"host":"staging.example.com"}}}"#,
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let request = |profile: &[&str]| {
+        let mut args = vec!["agent", "get-agents", "--dry-run", "--config", config];
+        args.extend(profile);
+        ok(keyfactor(&args))
+    };
+    assert!(request(&[]).starts_with("GET https://prod.example.com/KeyfactorAPI/Agents"), "{}", request(&[]));
+    let staging = request(&["--profile", "staging"]);
+    assert!(staging.starts_with("GET https://staging.example.com/KeyfactorAPI/Agents"), "{staging}");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_keyfactor"))
+        .args(["security-roles", "post-security-roles", "--body", "-", "--dry-run", "--config", config])
+        .env_clear()
+        .env("HOME", dir.path())
+        .env("KEYFACTOR_AUTH_ACCESS_TOKEN", "token")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child.stdin.take().unwrap().write_all(br#"{"Name": "from-stdin", "Undeclared": 1}"#).unwrap();
+    let out = ok(child.wait_with_output().unwrap());
+    assert!(out.starts_with("POST https://prod.example.com/KeyfactorAPI/Security/Roles\n"), "{out}");
+    assert!(out.contains("authorization: <bearer, redacted>") && !out.contains("token\n"), "{out}");
+    let body: Value = serde_json::from_str(out.rsplit("\n\n").next().unwrap()).unwrap();
+    assert_eq!((body["Name"].as_str(), body["Undeclared"].as_i64()), (Some("from-stdin"), Some(1)), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verbose_logs_each_request_and_its_status() {
+    let mock = MockServer::start().await;
+    mock.get_agents().respond(vec![]).await;
+    let base = mock.base_url();
+    let out = keyfactor(&at(&base, &["agent", "get-agents", "-v"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("GET /Agents (v1.0): 200 in "), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "[]");
+}
