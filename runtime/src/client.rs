@@ -342,6 +342,27 @@ impl Client {
         Ok(Response::new(raw.status, raw.headers, value))
     }
 
+    /// Sends `request` and reads the response as the server wrote it: any
+    /// JSON (`null` for no content), not decoded into a type.
+    #[cfg(feature = "cli")]
+    pub(crate) async fn send_raw(&self, request: Request) -> Result<Response<serde_json::Value>> {
+        let operation = request.operation.name;
+        let raw = self.execute(request).await?;
+        if raw.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Response::new(raw.status, raw.headers, serde_json::Value::Null));
+        }
+        match serde_json::from_slice(&raw.body) {
+            Ok(value) => Ok(Response::new(raw.status, raw.headers, value)),
+            Err(e) => Err(Error::Decode {
+                operation,
+                status: raw.status,
+                path: ".".into(),
+                message: format!("not JSON: {e}"),
+                snippet: snippet(&raw.body),
+            }),
+        }
+    }
+
     async fn send_empty(&self, request: Result<Request>) -> Result<Response<()>> {
         let raw = self.execute(request?).await?;
         Ok(Response::new(raw.status, raw.headers, ()))

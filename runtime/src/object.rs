@@ -195,7 +195,7 @@ impl Drop for Tolerant {
 /// one more pass decodes with every member checked where it is met, so the
 /// cost is linear whatever number of members do not fit. No decoding code
 /// is compiled twice: the pass is the same impls, switched by a flag.
-#[cfg(any(test, feature = "dynamic"))]
+#[cfg(any(test, feature = "dynamic", feature = "cli"))]
 pub(crate) fn decode_tolerant<T: DeserializeOwned>(
     text: &str,
 ) -> Result<(T, SetAside), serde_path_to_error::Error<serde_json::Error>> {

@@ -1,13 +1,14 @@
 //! The `cli` module (cargo feature `cli`): the table of every operation the
 //! runtime's command line makes its subcommands of (`keyfactor <area>
-//! <operation>`), and `main`, which runs it through `dynamic::call`. The
-//! table is data, not clap code, so that the binary builds one operation's
-//! arguments per run; names follow `naming` ("The command line").
+//! <operation>`), and `main`. The table is data, not clap code, so that the
+//! binary builds one operation's arguments per run; each operation points at
+//! its builder's `INFO`, and a body at the check of its request type (the
+//! only typed code per operation); names follow `naming` ("The command line").
 
 use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 use serde_json::{Map, Value, json};
 
 use super::Cfg;
@@ -26,21 +27,14 @@ pub(super) fn cli_module(api: &Api, cfg: Cfg, release: &str) -> TokenStream {
     });
     quote! {
         #![doc = " The command line's table of operations (feature `cli`): `keyfactor_runtime::cli` makes a subcommand of each."]
-        use keyfactor_runtime::cli::{Area, Body, Kind, Location, Op, Param, Spec};
+        #![allow(deprecated)]
+        use keyfactor_runtime::cli::{Area, Body, Kind, Location, Op, Param, Spec, check_body};
 
         /// Every area compiled in, with its operations.
         pub static AREAS: &[Area] = &[#(#areas),*];
 
-        /// What the command line is made of: the table and the call.
-        pub static SPEC: Spec = Spec { bin: "keyfactor", release: #release, areas: AREAS, call };
-
-        fn call<'a>(
-            client: &'a keyfactor_runtime::Client,
-            name: &'static str,
-            args: &'a keyfactor_runtime::dynamic::DynamicArgs,
-        ) -> keyfactor_runtime::cli::Called<'a> {
-            Box::pin(async move { crate::dynamic::call(&crate::Client::from(client.clone()), name, args).await })
-        }
+        /// What the command line is made of.
+        pub static SPEC: Spec = Spec { bin: "keyfactor", release: #release, areas: AREAS };
 
         /// Runs the command line (`keyfactor <area> <operation>`) on the process's arguments.
         pub fn main() -> std::process::ExitCode {
@@ -62,7 +56,7 @@ fn areas(api: &Api) -> Vec<(Tag, Vec<&Operation>)> {
 
 fn operation(api: &Api, op: &Operation) -> TokenStream {
     let name = naming::cli_command(&op.fn_name);
-    let call = &op.fn_name;
+    let (module, builder) = (format_ident!("{}", op.tag.module), format_ident!("{}", op.builder_name));
     let summary = text(op.summary.as_deref());
     let description = text(op.description.as_deref());
     let (deprecated, method, path, version) = (op.deprecated, &op.method, &op.path, &op.version.header);
@@ -72,7 +66,8 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
             let required = body.required;
             let type_name = super::rust_type(api, &body.ty, &TokenStream::new()).to_string().replace(' ', "");
             let template = template(api, &body.ty, 0).to_string();
-            quote!(Some(Body { required: #required, type_name: #type_name, template: #template }))
+            let ty = super::rust_type(api, &body.ty, &quote!(crate::types::));
+            quote!(Some(Body { required: #required, type_name: #type_name, template: #template, check: check_body::<#ty> }))
         }
         None => quote!(None),
     };
@@ -89,7 +84,7 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
     quote! {
         Op {
             name: #name,
-            call: #call,
+            info: &crate::operations::#module::#builder::INFO,
             summary: #summary,
             description: #description,
             deprecated: #deprecated,

@@ -187,7 +187,7 @@ fn cargo_toml(api: &Api, package: &Package) -> String {
          rust-version = \"1.85\"\n\n\
          [features]\n\
          # The command line (`cli::main`, and the `keyfactor` binary where there is one).\n\
-         cli = [\"dynamic\", \"keyfactor-runtime/cli\"]\n\
+         cli = [\"roundtrip\", \"keyfactor-runtime/cli\"]\n\
          # Call operations by name with text arguments (`dynamic::call`).\n\
          dynamic = [\"roundtrip\", \"keyfactor-runtime/dynamic\"]\n\
          # Every type implements both Serialize and Deserialize (by default, each\n\

@@ -1,7 +1,11 @@
 //! The command line of a generated client (feature `cli`): `keyfactor
 //! <area> <operation> [PATH ARGS] [--flags]`, one subcommand per operation
 //! and version, made from the table the generator writes (`cli::AREAS` of
-//! the client crate) and run through its `dynamic::call`.
+//! the client crate). A request is built from the operation's
+//! [`OperationInfo`] and the arguments, its body checked against the
+//! request type, and the response written as the server sent it: no typed
+//! code per operation beyond the body check, so the command line costs
+//! little to compile.
 //!
 //! Start-up stays cheap whatever the number of operations: the arguments
 //! are scanned for the area and operation first, and only that operation's
@@ -16,17 +20,17 @@
 
 mod output;
 
+use std::borrow::Cow;
 use std::ffi::OsString;
-use std::future::Future;
 use std::io::{IsTerminal, Read};
-use std::pin::Pin;
 use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::dynamic::DynamicArgs;
-use crate::{Client, ClientBuilder, Error, Response};
+use crate::request::{ParamValue, Request};
+use crate::{Client, ClientBuilder, Error, OperationInfo, Response};
 pub use output::Format;
 
 /// Success.
@@ -47,7 +51,7 @@ pub const EXIT_DECODE: u8 = 6;
 const EXIT_CODES_HELP: &str = "Exit codes: 0 success, 1 configuration, 2 bad arguments, 3 HTTP error status, \
                                4 authentication refused, 5 transport or timeout, 6 undecodable response.";
 
-/// What the command line is made of: the generated table and the call.
+/// What the command line is made of: the generated table.
 pub struct Spec {
     /// The binary's name (`keyfactor`).
     pub bin: &'static str,
@@ -55,15 +59,7 @@ pub struct Spec {
     pub release: &'static str,
     /// The areas of the client compiled in, each with its operations.
     pub areas: &'static [Area],
-    /// The client crate's `dynamic::call`, on the runtime's client.
-    pub call: Call,
 }
-
-/// Calls an operation of the client crate by its function name.
-pub type Call = for<'a> fn(&'a Client, &'static str, &'a DynamicArgs) -> Called<'a>;
-
-/// What [`Call`] returns.
-pub type Called<'a> = Pin<Box<dyn Future<Output = crate::Result<Response<Value>>> + Send + 'a>>;
 
 /// One area of the API (a tag of the documents; a cargo feature).
 #[derive(Debug)]
@@ -81,8 +77,8 @@ pub struct Area {
 pub struct Op {
     /// The client function's name in kebab case: `get-agents-by-id-v2`.
     pub name: &'static str,
-    /// The client function's name: `get_agents_by_id_v2`.
-    pub call: &'static str,
+    /// What the client knows of the operation: method, path, version.
+    pub info: &'static OperationInfo,
     /// The documents' summary (may be empty).
     pub summary: &'static str,
     /// The documents' description (may be empty).
@@ -112,6 +108,19 @@ pub struct Body {
     pub type_name: &'static str,
     /// A JSON skeleton of the request type (`--body-template`).
     pub template: &'static str,
+    /// Decodes a body as the request type: where it does not fit, the JSON
+    /// path and why ([`check_body`] of the type).
+    pub check: fn(&str) -> Result<(), String>,
+}
+
+/// Whether `text` decodes as `T`, as the client decodes values: a member
+/// whose value does not fit its type is set aside (the server may take it),
+/// while JSON that is not, or an object where `T` has none, is an error
+/// naming its JSON path.
+pub fn check_body<T: DeserializeOwned>(text: &str) -> Result<(), String> {
+    crate::object::decode_tolerant::<T>(text)
+        .map(drop)
+        .map_err(|e| format!("the body does not fit its type at `{}`: {}", e.path(), e.inner()))
 }
 
 /// A parameter of an operation.
@@ -197,7 +206,7 @@ pub fn run(spec: &Spec, args: Vec<OsString>) -> u8 {
     match matches.subcommand() {
         Some(("completions", sub)) => completions(spec, sub),
         Some((_, area_matches)) => match (op, area_matches.subcommand()) {
-            (Some(op), Some((_, op_matches))) => execute(spec, op, &matches, op_matches),
+            (Some(op), Some((_, op_matches))) => execute(op, &matches, op_matches),
             _ => EXIT_USAGE,
         },
         None => EXIT_USAGE,
@@ -479,7 +488,7 @@ fn completions(spec: &Spec, matches: &ArgMatches) -> u8 {
 }
 
 /// Runs `op` with the parsed arguments.
-fn execute(spec: &Spec, op: &'static Op, global: &ArgMatches, matches: &ArgMatches) -> u8 {
+fn execute(op: &'static Op, global: &ArgMatches, matches: &ArgMatches) -> u8 {
     let args = match dynamic_args(op, matches) {
         Ok(args) => args,
         Err(message) => {
@@ -504,7 +513,7 @@ fn execute(spec: &Spec, op: &'static Op, global: &ArgMatches, matches: &ArgMatch
         }
     };
     let mut out = output::Writer::new(format, columns, std::io::stdout().is_terminal());
-    let run = Run { spec, op, client: &client, verbose };
+    let run = Run { op, client: &client, verbose };
     let result = runtime
         .block_on(async { if all { run.every_page(args, &mut out).await } else { run.once(&args, &mut out).await } });
     match result {
@@ -550,9 +559,19 @@ fn client(global: &ArgMatches, dry_run: bool) -> crate::Result<Client> {
     builder.dry_run(dry_run).build()
 }
 
-/// The operation's arguments as the dynamic call takes them.
-fn dynamic_args(op: &Op, matches: &ArgMatches) -> Result<DynamicArgs, String> {
-    let mut args = DynamicArgs::default();
+/// An operation's arguments as text, and its body.
+#[derive(Debug, Default)]
+struct Args {
+    /// Path parameters, in path order.
+    path: Vec<String>,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: Option<String>,
+}
+
+/// The operation's arguments from the parsed command line.
+fn dynamic_args(op: &Op, matches: &ArgMatches) -> Result<Args, String> {
+    let mut args = Args::default();
     for param in op.params {
         let values: Vec<String> = match param.kind {
             Kind::Integer | Kind::Code => {
@@ -567,7 +586,10 @@ fn dynamic_args(op: &Op, matches: &ArgMatches) -> Result<DynamicArgs, String> {
             _ => matches.get_many::<String>(param.flag).map(|v| v.cloned().collect()).unwrap_or_default(),
         };
         let target = match param.location {
-            Location::Path => &mut args.path,
+            Location::Path => {
+                args.path.extend(values);
+                continue;
+            }
             Location::Query => &mut args.query,
             Location::Header => &mut args.headers,
         };
@@ -576,16 +598,18 @@ fn dynamic_args(op: &Op, matches: &ArgMatches) -> Result<DynamicArgs, String> {
     let pairs = |id: &str| matches.get_many::<(String, String)>(id).map(|v| v.cloned().collect::<Vec<_>>());
     args.query.extend(pairs("--query").unwrap_or_default());
     args.headers.extend(pairs("--header").unwrap_or_default());
-    if op.body.is_some()
+    if let Some(body) = &op.body
         && let Some(source) = matches.get_one::<String>("--body")
     {
-        args.body = Some(read_body(source)?);
+        let text = read_body(source)?;
+        (body.check)(&text).map_err(|e| format!("--body {source}: {e}"))?;
+        args.body = Some(text);
     }
     Ok(args)
 }
 
-/// The JSON of `--body FILE` or `--body -`.
-fn read_body(source: &str) -> Result<Value, String> {
+/// The JSON text of `--body FILE` or `--body -`.
+fn read_body(source: &str) -> Result<String, String> {
     let text = if source == "-" {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text).map_err(|e| format!("--body -: cannot read stdin: {e}"))?;
@@ -593,21 +617,32 @@ fn read_body(source: &str) -> Result<Value, String> {
     } else {
         std::fs::read_to_string(source).map_err(|e| format!("--body {source}: cannot read: {e}"))?
     };
-    serde_json::from_str(&text).map_err(|e| format!("--body {source}: not JSON: {e}"))
+    serde_json::from_str::<serde::de::IgnoredAny>(&text).map_err(|e| format!("--body {source}: not JSON: {e}"))?;
+    Ok(text)
 }
 
 /// One command's run.
 struct Run<'a> {
-    spec: &'a Spec,
     op: &'static Op,
     client: &'a Client,
     verbose: bool,
 }
 
 impl Run<'_> {
-    async fn call(&self, args: &DynamicArgs) -> crate::Result<Response<Value>> {
+    /// The operation's request: the path filled in, the parameters in the
+    /// order given, the body as written.
+    fn request(&self, args: &Args) -> Request {
+        let path: Vec<&dyn ParamValue> = args.path.iter().map(|p| p as &dyn ParamValue).collect();
+        let mut request = Request::new(self.op.info, &path);
+        request.query = args.query.iter().map(|(k, v)| (Cow::Owned(k.clone()), v.clone())).collect();
+        request.headers = args.headers.iter().map(|(k, v)| (Cow::Owned(k.clone()), v.clone())).collect();
+        request.body = args.body.as_ref().map(|b| b.clone().into_bytes());
+        request
+    }
+
+    async fn call(&self, args: &Args) -> crate::Result<Response<Value>> {
         let started = std::time::Instant::now();
-        let result = (self.spec.call)(self.client, self.op.call, args).await;
+        let result = self.client.send_raw(self.request(args)).await;
         if self.verbose {
             let status = match &result {
                 Ok(response) => response.status().to_string(),
@@ -625,13 +660,13 @@ impl Run<'_> {
         result
     }
 
-    async fn once(&self, args: &DynamicArgs, out: &mut output::Writer) -> crate::Result<()> {
+    async fn once(&self, args: &Args, out: &mut output::Writer) -> crate::Result<()> {
         let response = self.call(args).await?;
         out.value(response.value()).map_err(write_error)
     }
 
     /// Page after page until one is short; each item written as it comes.
-    async fn every_page(&self, mut args: DynamicArgs, out: &mut output::Writer) -> crate::Result<()> {
+    async fn every_page(&self, mut args: Args, out: &mut output::Writer) -> crate::Result<()> {
         let Some((page, limit)) = self.op.paging else { return self.once(&args, out).await };
         let given = |name: &str| args.query.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
         let size: usize = given(limit).and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(500);

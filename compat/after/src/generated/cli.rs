@@ -2,7 +2,8 @@
 // Do not edit: change the generator (generator/) and regenerate.
 
 //! The command line's table of operations (feature `cli`): `keyfactor_runtime::cli` makes a subcommand of each.
-use keyfactor_runtime::cli::{Area, Body, Kind, Location, Op, Param, Spec};
+#![allow(deprecated)]
+use keyfactor_runtime::cli::{Area, Body, Kind, Location, Op, Param, Spec, check_body};
 
 /// Every area compiled in, with its operations.
 pub static AREAS: &[Area] = &[
@@ -12,7 +13,7 @@ pub static AREAS: &[Area] = &[
         ops: &[
             Op {
                 name: "get-widgets",
-                call: "get_widgets",
+                info: &crate::operations::widget::GetWidgets::INFO,
                 summary: "Lists widgets",
                 description: "",
                 deprecated: false,
@@ -66,7 +67,7 @@ pub static AREAS: &[Area] = &[
             },
             Op {
                 name: "post-widgets",
-                call: "post_widgets",
+                info: &crate::operations::widget::PostWidgets::INFO,
                 summary: "Creates a widget",
                 description: "",
                 deprecated: false,
@@ -78,12 +79,13 @@ pub static AREAS: &[Area] = &[
                     required: false,
                     type_name: "WidgetRequest",
                     template: "{\"Name\":\"string\",\"Color\":\"string\"}",
+                    check: check_body::<crate::types::WidgetRequest>,
                 }),
                 paging: None,
             },
             Op {
                 name: "delete-widgets-by-id",
-                call: "delete_widgets_by_id",
+                info: &crate::operations::widget::DeleteWidgetsById::INFO,
                 summary: "Deletes a widget",
                 description: "",
                 deprecated: false,
@@ -107,7 +109,7 @@ pub static AREAS: &[Area] = &[
             },
             Op {
                 name: "get-widgets-by-id",
-                call: "get_widgets_by_id",
+                info: &crate::operations::widget::GetWidgetsById::INFO,
                 summary: "Returns one widget",
                 description: "",
                 deprecated: false,
@@ -143,23 +145,12 @@ pub static AREAS: &[Area] = &[
     },
 ];
 
-/// What the command line is made of: the table and the call.
+/// What the command line is made of.
 pub static SPEC: Spec = Spec {
     bin: "keyfactor",
     release: "fixture-after",
     areas: AREAS,
-    call,
 };
-
-fn call<'a>(
-    client: &'a keyfactor_runtime::Client,
-    name: &'static str,
-    args: &'a keyfactor_runtime::dynamic::DynamicArgs,
-) -> keyfactor_runtime::cli::Called<'a> {
-    Box::pin(async move {
-        crate::dynamic::call(&crate::Client::from(client.clone()), name, args).await
-    })
-}
 
 /// Runs the command line (`keyfactor <area> <operation>`) on the process's arguments.
 pub fn main() -> std::process::ExitCode {

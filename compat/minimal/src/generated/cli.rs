@@ -2,7 +2,8 @@
 // Do not edit: change the generator (generator/) and regenerate.
 
 //! The command line's table of operations (feature `cli`): `keyfactor_runtime::cli` makes a subcommand of each.
-use keyfactor_runtime::cli::{Area, Body, Kind, Location, Op, Param, Spec};
+#![allow(deprecated)]
+use keyfactor_runtime::cli::{Area, Body, Kind, Location, Op, Param, Spec, check_body};
 
 /// Every area compiled in, with its operations.
 pub static AREAS: &[Area] = &[
@@ -12,7 +13,7 @@ pub static AREAS: &[Area] = &[
         ops: &[
             Op {
                 name: "get-status",
-                call: "get_status",
+                info: &crate::operations::status::GetStatus::INFO,
                 summary: "Returns the server's status text",
                 description: "",
                 deprecated: false,
@@ -27,23 +28,12 @@ pub static AREAS: &[Area] = &[
     },
 ];
 
-/// What the command line is made of: the table and the call.
+/// What the command line is made of.
 pub static SPEC: Spec = Spec {
     bin: "keyfactor",
     release: "fixture-minimal",
     areas: AREAS,
-    call,
 };
-
-fn call<'a>(
-    client: &'a keyfactor_runtime::Client,
-    name: &'static str,
-    args: &'a keyfactor_runtime::dynamic::DynamicArgs,
-) -> keyfactor_runtime::cli::Called<'a> {
-    Box::pin(async move {
-        crate::dynamic::call(&crate::Client::from(client.clone()), name, args).await
-    })
-}
 
 /// Runs the command line (`keyfactor <area> <operation>`) on the process's arguments.
 pub fn main() -> std::process::ExitCode {

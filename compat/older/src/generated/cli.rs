@@ -2,7 +2,8 @@
 // Do not edit: change the generator (generator/) and regenerate.
 
 //! The command line's table of operations (feature `cli`): `keyfactor_runtime::cli` makes a subcommand of each.
-use keyfactor_runtime::cli::{Area, Body, Kind, Location, Op, Param, Spec};
+#![allow(deprecated)]
+use keyfactor_runtime::cli::{Area, Body, Kind, Location, Op, Param, Spec, check_body};
 
 /// Every area compiled in, with its operations.
 pub static AREAS: &[Area] = &[
@@ -12,7 +13,7 @@ pub static AREAS: &[Area] = &[
         ops: &[
             Op {
                 name: "get-agents",
-                call: "get_agents",
+                info: &crate::operations::agent::GetAgents::INFO,
                 summary: "Returns all agents according to the provided filter and output parameters",
                 description: "",
                 deprecated: false,
@@ -76,7 +77,7 @@ pub static AREAS: &[Area] = &[
             },
             Op {
                 name: "post-agents-reset",
-                call: "post_agents_reset",
+                info: &crate::operations::agent::PostAgentsReset::INFO,
                 summary: "Reset a list of agents",
                 description: "",
                 deprecated: false,
@@ -88,12 +89,13 @@ pub static AREAS: &[Area] = &[
                     required: true,
                     type_name: "Vec<uuid::Uuid>",
                     template: "[\"00000000-0000-0000-0000-000000000000\"]",
+                    check: check_body::<Vec<uuid::Uuid>>,
                 }),
                 paging: None,
             },
             Op {
                 name: "get-agents-by-id",
-                call: "get_agents_by_id",
+                info: &crate::operations::agent::GetAgentsById::INFO,
                 summary: "Returns details for a single agent, specified by ID",
                 description: "",
                 deprecated: false,
@@ -123,7 +125,7 @@ pub static AREAS: &[Area] = &[
         ops: &[
             Op {
                 name: "get-certificates",
-                call: "get_certificates",
+                info: &crate::operations::certificate::GetCertificates::INFO,
                 summary: "Returns all certificates according to the provided filter and output parameters",
                 description: "",
                 deprecated: false,
@@ -187,7 +189,7 @@ pub static AREAS: &[Area] = &[
             },
             Op {
                 name: "delete-certificates-by-id",
-                call: "delete_certificates_by_id",
+                info: &crate::operations::certificate::DeleteCertificatesById::INFO,
                 summary: "Deletes a persisted certificate by its unique id",
                 description: "",
                 deprecated: false,
@@ -213,23 +215,12 @@ pub static AREAS: &[Area] = &[
     },
 ];
 
-/// What the command line is made of: the table and the call.
+/// What the command line is made of.
 pub static SPEC: Spec = Spec {
     bin: "keyfactor",
     release: "10",
     areas: AREAS,
-    call,
 };
-
-fn call<'a>(
-    client: &'a keyfactor_runtime::Client,
-    name: &'static str,
-    args: &'a keyfactor_runtime::dynamic::DynamicArgs,
-) -> keyfactor_runtime::cli::Called<'a> {
-    Box::pin(async move {
-        crate::dynamic::call(&crate::Client::from(client.clone()), name, args).await
-    })
-}
 
 /// Runs the command line (`keyfactor <area> <operation>`) on the process's arguments.
 pub fn main() -> std::process::ExitCode {
